@@ -1,0 +1,116 @@
+"""The signature record: non-personal metadata kept apart from the signer's personal data.
+
+``SignatureMeta`` holds what counting, routing and sync need (ids, campaign, text version,
+event, times, flags). ``PersonalData`` holds who signed (names, contacts, address, comment and
+the drawn strokes); it is serialised to bytes and sealed before it reaches any disk, so nothing
+that only needs the metadata ever handles it in clear.
+
+A signature never changes after it is saved. Voiding one is a separate ``Void`` record.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import uuid
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from kiosk.domain.ink import Ink, decode_ink, encode_ink
+
+
+class SyncState(StrEnum):
+    """Where a record is on its way to the central server."""
+
+    PENDING = "pending"
+    SYNCED = "synced"
+    CONFLICT = "conflict"
+
+
+@dataclass(frozen=True, slots=True)
+class PersonalData:
+    """Everything that identifies a signer. Sealed at rest; never logged."""
+
+    first_name: str
+    last_name: str
+    zip: str
+    ink: Ink
+    email: str = ""
+    phone: str = ""
+    street: str = ""
+    city: str = ""
+    state: str = ""
+    comment: str = ""
+    opt_in: bool = False
+    consent_text: str = ""
+
+    @property
+    def printed_name(self) -> str:
+        """First and last name as printed on a signature sheet."""
+        return f"{self.first_name} {self.last_name}".strip()
+
+    def to_bytes(self) -> bytes:
+        """Serialise for sealing (UTF-8 JSON, strokes in their compact binary form)."""
+        d = asdict(self)
+        d["ink"] = base64.b64encode(encode_ink(self.ink)).decode("ascii")
+        d["v"] = 1
+        return json.dumps(d, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> PersonalData:
+        """Parse bytes made by :meth:`to_bytes`.
+
+        Raises:
+            ValueError: the bytes are not a personal-data record of a known version.
+        """
+        d = json.loads(data.decode("utf-8"))
+        if not isinstance(d, dict) or d.pop("v", None) != 1:
+            raise ValueError("unknown personal data version")
+        d["ink"] = decode_ink(base64.b64decode(d["ink"]))
+        return cls(**d)
+
+
+@dataclass(frozen=True, slots=True)
+class SignatureMeta:
+    """The non-personal part of a signature: enough to count, route and sync it."""
+
+    id: uuid.UUID
+    campaign: str
+    local_campaign: str | None
+    text_version: str
+    lang: str
+    kiosk_id: str
+    event_id: str | None
+    created_at: datetime  # UTC, timezone-aware
+    utc_offset_minutes: int  # the kiosk's local offset when signed
+    synthetic: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class SealedSignature:
+    """A signature as it is stored and synced: metadata in clear, personal data sealed."""
+
+    meta: SignatureMeta
+    sealed: bytes
+    dedupe_key: str
+
+
+@dataclass(frozen=True, slots=True)
+class Void:
+    """A voided signature: kept, marked void, never deleted."""
+
+    signature_id: uuid.UUID
+    reason: str
+    voided_at: datetime
+    kiosk_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """A rally or tabling event where a kiosk collects."""
+
+    id: str
+    name: str
+    location: str
+    started_at: datetime
