@@ -217,3 +217,22 @@ class Campaign:
             for old in self.history
         ]
         return versions
+
+
+def text_to_dict(text: CampaignText) -> dict[str, dict[str, str]]:
+    """A campaign text as plain dicts (for storing a text version)."""
+    return {
+        "target": text.target.as_dict(),
+        "title": text.title.as_dict(),
+        "statement": text.statement.as_dict(),
+        "background": text.background.as_dict(),
+    }
+
+
+def text_from_dict(d: dict[str, dict[str, str]]) -> CampaignText:
+    """The inverse of :func:`text_to_dict`."""
+
+    def lt(part: dict[str, str]) -> LocalizedText:
+        return LocalizedText(part["en"], part.get("es"))
+
+    return CampaignText(lt(d["target"]), lt(d["title"]), lt(d["statement"]), lt(d["background"]))

@@ -93,7 +93,7 @@ class SealedSignature:
 
     meta: SignatureMeta
     sealed: bytes
-    dedupe_key: str
+    dedupe_keys: tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True)

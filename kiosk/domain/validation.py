@@ -30,7 +30,7 @@ US_STATES = frozenset(
     "NJ NM NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY AS GU MP PR VI".split()
 )
 
-_ZIP_RE = re.compile(r"^(\d{5})(?:-?(\d{4}))?$")
+_ZIP_RE = re.compile(r"^([0-9]{5})(?:-?([0-9]{4}))?$")
 _NAME_PUNCT = frozenset(" '’-.‐")
 
 

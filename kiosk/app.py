@@ -1,0 +1,148 @@
+"""The composition root: wires the store, keys, campaigns, ZIP data and the signing service.
+
+Everything that runs the kiosk (the Qt app, the command line, the simulator, tests) builds its
+parts here, so a test can wire them differently (an in-memory store, a fixed clock).
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import shutil
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kiosk.config import DB_FILE, resolve_data_dir, resources_dir
+from kiosk.crypto import CryptoError, KeyFolder
+from kiosk.domain.campaign_format import (
+    CampaignFormatError,
+    load_campaign_dir,
+    load_campaign_file,
+)
+from kiosk.domain.service import CampaignCatalog, Clock, SigningService, utc_now
+from kiosk.geo import ZipcodesDirectory
+from kiosk.store.sql import SqlStore, open_store
+
+log = logging.getLogger("kiosk")
+
+SETTING_KIOSK_ID = "kiosk_id"
+SETTING_DEDUPE_SECRET = "dedupe_secret"
+
+
+class NoOrganizationKey(CryptoError):
+    """The kiosk has no organization public key, so it cannot seal personal data."""
+
+
+@dataclass
+class Kiosk:
+    """A kiosk's wired parts over one data directory."""
+
+    data_dir: Path
+    store: SqlStore
+    keys: KeyFolder
+    catalog: CampaignCatalog
+    kiosk_id: str
+    directory: ZipcodesDirectory
+    clock: Clock = utc_now
+    campaign_errors: list[CampaignFormatError] = field(default_factory=list)
+    _service: SigningService | None = None
+
+    @property
+    def imported_campaigns_dir(self) -> Path:
+        """Campaign files imported on this kiosk (override built-in ones of the same slug)."""
+        return self.data_dir / "campaigns"
+
+    def service(self) -> SigningService:
+        """The signing service, sealing to the organization's public key.
+
+        Raises:
+            NoOrganizationKey: no public key is installed yet.
+        """
+        if self._service is None:
+            if not self.keys.has_public_key():
+                raise NoOrganizationKey(
+                    "this kiosk has no organization key yet: run `kiosk keys init` "
+                    "or connect it to a server (`kiosk enroll`)"
+                )
+            secret = self.store.get_setting(SETTING_DEDUPE_SECRET)
+            assert secret is not None
+            self._service = SigningService(
+                repo=self.store,
+                catalog=self.catalog,
+                sealer=self.keys.sealer(),
+                dedupe_secret=bytes.fromhex(secret),
+                kiosk_id=self.kiosk_id,
+                directory=self.directory,
+                clock=self.clock,
+            )
+        return self._service
+
+    def reload_campaigns(self) -> None:
+        """Re-read built-in and imported campaign files."""
+        self.catalog, self.campaign_errors = load_catalog(self.imported_campaigns_dir)
+        if self._service is not None:
+            self._service.catalog = self.catalog
+
+    def import_campaign(self, path: Path) -> str:
+        """Validate a campaign file and copy it into this kiosk's data; return its slug.
+
+        Raises:
+            CampaignFormatError: the file is not a valid campaign.
+        """
+        campaign = load_campaign_file(path)
+        self.imported_campaigns_dir.mkdir(parents=True, exist_ok=True)
+        target = self.imported_campaigns_dir / f"{campaign.slug}.toml"
+        tmp = target.with_suffix(".toml.tmp")
+        shutil.copyfile(path, tmp)
+        tmp.replace(target)
+        self.reload_campaigns()
+        return campaign.slug
+
+    def close(self) -> None:
+        """Close the store."""
+        self.store.close()
+
+
+def load_catalog(imported_dir: Path | None) -> tuple[CampaignCatalog, list[CampaignFormatError]]:
+    """Built-in campaigns, then imported ones (which replace built-ins of the same slug)."""
+    campaigns, errors = load_campaign_dir(resources_dir() / "campaigns")
+    catalog = CampaignCatalog(campaigns)
+    if imported_dir is not None and imported_dir.is_dir():
+        more, more_errors = load_campaign_dir(imported_dir)
+        for c in more:
+            catalog.put(c)
+        errors += more_errors
+    for err in errors:
+        log.warning("campaign file skipped: %s", err)
+    return catalog, errors
+
+
+def open_kiosk(data_dir: str | Path | None = None, clock: Clock = utc_now) -> Kiosk:
+    """Open (creating on first use) the kiosk over a data directory.
+
+    Args:
+        data_dir: the folder; None means ``KIOSK_DATA_DIR`` or the platform default.
+        clock: the clock for new records.
+    """
+    root = resolve_data_dir(data_dir)
+    root.mkdir(parents=True, exist_ok=True)
+    store = open_store(root / DB_FILE)
+    kiosk_id = store.get_setting(SETTING_KIOSK_ID)
+    if kiosk_id is None:
+        kiosk_id = f"kiosk-{uuid.uuid4().hex[:12]}"
+        store.set_setting(SETTING_KIOSK_ID, kiosk_id)
+    if store.get_setting(SETTING_DEDUPE_SECRET) is None:
+        store.set_setting(SETTING_DEDUPE_SECRET, secrets.token_hex(32))
+    imported = root / "campaigns"
+    catalog, errors = load_catalog(imported)
+    return Kiosk(
+        data_dir=root,
+        store=store,
+        keys=KeyFolder(root / "keys"),
+        catalog=catalog,
+        kiosk_id=kiosk_id,
+        directory=ZipcodesDirectory(),
+        clock=clock,
+        campaign_errors=errors,
+    )

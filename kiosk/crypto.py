@@ -1,0 +1,244 @@
+"""Sealing personal data to the organization's public key, and the keys that go with it.
+
+The kiosk writes what it cannot read back: every signer's personal data is encrypted with a
+sealed box (X25519 + XSalsa20-Poly1305, libsodium via PyNaCl) to the organization's public key
+before it touches the disk. The private key, when it is on the kiosk at all, is stored encrypted
+under a coordinator's passphrase (Argon2id key derivation), and held in memory only while
+unlocked. PINs are hashed with Argon2id too.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import nacl.exceptions
+import nacl.public
+import nacl.pwhash
+import nacl.secret
+import nacl.utils
+
+# OWASP: Argon2id with at least 19 MiB and t=2; passphrases get more memory (rarely derived).
+PIN_OPSLIMIT = 2
+PIN_MEMLIMIT = 19 * 1024 * 1024
+KEY_OPSLIMIT = 3
+KEY_MEMLIMIT = 64 * 1024 * 1024
+
+PUBLIC_KEY_FILE = "org-public.key"
+PRIVATE_KEY_FILE = "org-private.key.enc"
+
+
+class CryptoError(Exception):
+    """A key is missing, malformed, or a passphrase is wrong."""
+
+
+class WrongPassphrase(CryptoError):
+    """The passphrase does not unlock the private key."""
+
+
+class SealedBoxSealer:
+    """Encrypts to a public key; cannot decrypt."""
+
+    def __init__(self, public_key: bytes) -> None:
+        try:
+            self._box = nacl.public.SealedBox(nacl.public.PublicKey(public_key))
+        except (nacl.exceptions.CryptoError, TypeError, ValueError) as exc:
+            raise CryptoError(f"invalid public key: {exc}") from None
+
+    def seal(self, plaintext: bytes) -> bytes:
+        """Return the sealed box of ``plaintext`` (48 bytes longer)."""
+        return bytes(self._box.encrypt(plaintext))
+
+
+class SealedBoxOpener:
+    """Decrypts sealed boxes with the private key (only while a coordinator has unlocked)."""
+
+    def __init__(self, private_key: bytes) -> None:
+        try:
+            self._key = nacl.public.PrivateKey(private_key)
+        except (nacl.exceptions.CryptoError, TypeError, ValueError) as exc:
+            raise CryptoError(f"invalid private key: {exc}") from None
+        self._box = nacl.public.SealedBox(self._key)
+
+    @property
+    def public_key(self) -> bytes:
+        """The matching public key."""
+        return bytes(self._key.public_key)
+
+    def open(self, sealed: bytes) -> bytes:
+        """Return the plaintext of a sealed box.
+
+        Raises:
+            CryptoError: the data was not sealed to this key or was altered.
+        """
+        try:
+            return bytes(self._box.decrypt(sealed))
+        except nacl.exceptions.CryptoError:
+            raise CryptoError("sealed data cannot be opened with this key") from None
+
+
+def generate_keypair() -> tuple[bytes, bytes]:
+    """Return a new (public, private) X25519 key pair."""
+    key = nacl.public.PrivateKey.generate()
+    return bytes(key.public_key), bytes(key)
+
+
+def encrypt_private_key(private_key: bytes, passphrase: str) -> bytes:
+    """Encrypt a private key under a passphrase (Argon2id + XSalsa20-Poly1305), as JSON bytes."""
+    if not passphrase:
+        raise CryptoError("the passphrase must not be empty")
+    salt = nacl.utils.random(nacl.pwhash.argon2id.SALTBYTES)
+    key = nacl.pwhash.argon2id.kdf(
+        nacl.secret.SecretBox.KEY_SIZE, passphrase.encode("utf-8"), salt,
+        opslimit=KEY_OPSLIMIT, memlimit=KEY_MEMLIMIT,
+    )
+    box = nacl.secret.SecretBox(key)
+    doc = {
+        "kdf": "argon2id",
+        "opslimit": KEY_OPSLIMIT,
+        "memlimit": KEY_MEMLIMIT,
+        "salt": base64.b64encode(salt).decode(),
+        "box": base64.b64encode(bytes(box.encrypt(private_key))).decode(),
+    }
+    return json.dumps(doc).encode()
+
+
+def decrypt_private_key(blob: bytes, passphrase: str) -> bytes:
+    """Decrypt a private key made by :func:`encrypt_private_key`.
+
+    Raises:
+        WrongPassphrase: the passphrase is wrong.
+        CryptoError: the file is malformed.
+    """
+    try:
+        doc = json.loads(blob)
+        salt = base64.b64decode(doc["salt"])
+        sealed = base64.b64decode(doc["box"])
+        ops, mem = int(doc["opslimit"]), int(doc["memlimit"])
+    except (ValueError, KeyError, TypeError) as exc:
+        raise CryptoError(f"malformed private key file: {exc}") from None
+    if doc.get("kdf") != "argon2id" or not (1 <= ops <= 10 and mem <= 1 << 30):
+        raise CryptoError("unsupported private key file")
+    key = nacl.pwhash.argon2id.kdf(
+        nacl.secret.SecretBox.KEY_SIZE, passphrase.encode("utf-8"), salt,
+        opslimit=ops, memlimit=mem,
+    )
+    try:
+        return bytes(nacl.secret.SecretBox(key).decrypt(sealed))
+    except nacl.exceptions.CryptoError:
+        raise WrongPassphrase("wrong passphrase") from None
+
+
+def hash_secret(secret: str) -> str:
+    """Argon2id hash of a PIN (or other short secret), in the standard encoded form."""
+    return nacl.pwhash.argon2id.str(
+        secret.encode("utf-8"), opslimit=PIN_OPSLIMIT, memlimit=PIN_MEMLIMIT
+    ).decode("ascii")
+
+
+def verify_secret(encoded: str, secret: str) -> bool:
+    """Whether ``secret`` matches an Argon2id hash made by :func:`hash_secret`."""
+    try:
+        return bool(nacl.pwhash.verify(encoded.encode("ascii"), secret.encode("utf-8")))
+    except (nacl.exceptions.InvalidkeyError, nacl.exceptions.CryptoError, ValueError):
+        return False
+
+
+@dataclass
+class KeyFolder:
+    """The organization's keys in a kiosk's data directory (``keys/``)."""
+
+    path: Path
+
+    @property
+    def public_path(self) -> Path:
+        """Where the public key is kept (base64)."""
+        return self.path / PUBLIC_KEY_FILE
+
+    @property
+    def private_path(self) -> Path:
+        """Where the passphrase-encrypted private key is kept, if on this kiosk."""
+        return self.path / PRIVATE_KEY_FILE
+
+    def has_public_key(self) -> bool:
+        """Whether a public key is installed."""
+        return self.public_path.exists()
+
+    def has_private_key(self) -> bool:
+        """Whether an encrypted private key is on this kiosk."""
+        return self.private_path.exists()
+
+    def public_key(self) -> bytes:
+        """Read the public key.
+
+        Raises:
+            CryptoError: missing or malformed.
+        """
+        try:
+            key = base64.b64decode(self.public_path.read_text().strip(), validate=True)
+        except FileNotFoundError:
+            raise CryptoError("no organization public key is installed") from None
+        except ValueError:
+            raise CryptoError("the organization public key file is malformed") from None
+        if len(key) != 32:
+            raise CryptoError("the organization public key has the wrong length")
+        return key
+
+    def install_public_key(self, key: bytes) -> None:
+        """Install (or replace) the organization's public key."""
+        if len(key) != 32:
+            raise CryptoError("a public key is 32 bytes")
+        _atomic_write(self.public_path, base64.b64encode(key) + b"\n")
+
+    def init(self, passphrase: str) -> bytes:
+        """Make a new key pair for a kiosk that never connects; return the public key.
+
+        Raises:
+            CryptoError: keys already exist (never overwritten: that would orphan data).
+        """
+        if self.has_public_key() or self.has_private_key():
+            raise CryptoError(f"keys already exist in {self.path}")
+        public, private = generate_keypair()
+        _atomic_write(self.private_path, encrypt_private_key(private, passphrase))
+        _atomic_write(self.public_path, base64.b64encode(public) + b"\n")
+        return public
+
+    def unlock(self, passphrase: str) -> SealedBoxOpener:
+        """Decrypt the private key into memory.
+
+        Raises:
+            WrongPassphrase: wrong passphrase.
+            CryptoError: no private key on this kiosk, or it does not match the public key.
+        """
+        try:
+            blob = self.private_path.read_bytes()
+        except FileNotFoundError:
+            raise CryptoError("the private key is not on this kiosk") from None
+        opener = SealedBoxOpener(decrypt_private_key(blob, passphrase))
+        if self.has_public_key() and opener.public_key != self.public_key():
+            raise CryptoError("the private key does not match the installed public key")
+        return opener
+
+    def sealer(self) -> SealedBoxSealer:
+        """A sealer for the installed public key."""
+        return SealedBoxSealer(self.public_key())
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        os.write(fd, data)
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    os.replace(tmp, path)
+    dir_fd = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)

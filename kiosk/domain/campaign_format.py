@@ -1,0 +1,377 @@
+"""Reading and writing campaign files (format version 1, see docs/campaign-format.md).
+
+``parse_campaign`` validates a parsed TOML/JSON document and reports the first problems it finds
+with the file, the dotted field path and what is wrong. ``campaign_to_dict`` writes the same
+structure back (the server serves it as JSON).
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+import unicodedata
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from pathlib import Path
+from typing import Any
+
+from kiosk.domain.campaign import (
+    CONFIGURABLE_FIELDS,
+    DEFAULT_FIELD_RULES,
+    Campaign,
+    CampaignKind,
+    CampaignText,
+    FieldRule,
+    LocalCampaign,
+    LocalizedText,
+    Update,
+)
+from kiosk.domain.validation import US_STATES
+
+FORMAT = "petition-kiosk/campaign"
+FORMAT_VERSION = 1
+MAX_FILE_BYTES = 1_000_000
+MAX_TEXT = 20_000
+MAX_SHORT = 300
+MAX_LOCALS = 1_000
+_SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{2,63}$")
+_ZIP5_RE = re.compile(r"^[0-9]{5}$")
+
+_TOP_KEYS = {
+    "format", "format_version", "slug", "kind", "organization", "goal", "known_count",
+    "target", "title", "statement", "background", "consent", "fields", "updates", "local",
+    "history",
+}
+_LOCAL_KEYS = {
+    "slug", "place", "state", "level", "county", "decision_maker", "decision_maker_title",
+    "title", "statement", "goal", "known_count", "created_by", "zips",
+}
+_HISTORY_KEYS = {"target", "title", "statement", "background"}
+
+
+@dataclass(frozen=True)
+class CampaignFormatError(ValueError):
+    """A campaign file is not valid: where (file and field) and what is wrong."""
+
+    source: str
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.source}: {self.field}" if self.field else self.source
+        return f"{where}: {self.message}"
+
+
+class _Ctx:
+    def __init__(self, source: str) -> None:
+        self.source = source
+
+    def fail(self, path: str, message: str) -> CampaignFormatError:
+        return CampaignFormatError(self.source, path, message)
+
+    def table(self, value: Any, path: str, allowed: set[str]) -> dict[str, Any]:
+        if not isinstance(value, dict):
+            raise self.fail(path, f"must be a table, not {_type_name(value)}")
+        unknown = sorted(set(value) - allowed)
+        if unknown:
+            where = f"{path}.{unknown[0]}" if path else unknown[0]
+            raise self.fail(where, f"unknown key (allowed: {', '.join(sorted(allowed))})")
+        return value
+
+    def string(self, value: Any, path: str, limit: int = MAX_SHORT, multiline: bool = False) -> str:
+        if not isinstance(value, str):
+            raise self.fail(path, f"must be a string, not {_type_name(value)}")
+        for ch in value:
+            if ch in "\n\t" and multiline:
+                continue
+            if unicodedata.category(ch) in ("Cc", "Cs", "Co"):
+                raise self.fail(path, f"contains a control character (U+{ord(ch):04X})")
+        text = _clean_paragraphs(value) if multiline else " ".join(value.split())
+        if not text:
+            raise self.fail(path, "must not be empty")
+        if len(text) > limit:
+            raise self.fail(path, f"is too long ({len(text)} characters, at most {limit})")
+        return text
+
+    def integer(self, value: Any, path: str, minimum: int) -> int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise self.fail(path, f"must be an integer, not {_type_name(value)}")
+        if value < minimum:
+            raise self.fail(path, f"must be at least {minimum}")
+        return value
+
+    def slug(self, value: Any, path: str) -> str:
+        text = self.string(value, path, 64)
+        if not _SLUG_RE.match(text):
+            raise self.fail(path, "must be 3-64 characters of a-z, 0-9 and '-', starting alnum")
+        return text
+
+    def text(self, value: Any, path: str, limit: int = MAX_TEXT, multiline: bool = True) -> LocalizedText:
+        tbl = self.table(value, path, {"en", "es"})
+        if "en" not in tbl:
+            raise self.fail(f"{path}.en", "is required (English text)")
+        en = self.string(tbl["en"], f"{path}.en", limit, multiline)
+        es = self.string(tbl["es"], f"{path}.es", limit, multiline) if "es" in tbl else None
+        return LocalizedText(en, es)
+
+    def require(self, tbl: dict[str, Any], key: str, path: str) -> Any:
+        if key not in tbl:
+            raise self.fail(f"{path}.{key}" if path else key, "is required")
+        return tbl[key]
+
+
+def _type_name(value: Any) -> str:
+    return {
+        bool: "a boolean", int: "an integer", float: "a number", str: "a string",
+        list: "an array", dict: "a table",
+    }.get(type(value), type(value).__name__)
+
+
+def _clean_paragraphs(text: str) -> str:
+    paragraphs = re.split(r"\n\s*\n", text.strip())
+    return "\n\n".join(" ".join(p.split()) for p in paragraphs if p.strip())
+
+
+def _parse_when(ctx: _Ctx, value: Any, path: str) -> datetime:
+    if isinstance(value, datetime):
+        return value.replace(tzinfo=None) if value.tzinfo is None else value
+    if isinstance(value, date):
+        return datetime.combine(value, time())
+    if isinstance(value, str):
+        try:
+            return datetime.fromisoformat(value)
+        except ValueError:
+            pass
+    raise ctx.fail(path, "must be a date or date-time (e.g. 2017-01-31T15:10:00)")
+
+
+def _parse_text_block(ctx: _Ctx, tbl: dict[str, Any], path: str) -> CampaignText:
+    p = f"{path}." if path else ""
+    return CampaignText(
+        target=ctx.text(ctx.require(tbl, "target", path), f"{p}target", MAX_SHORT, False),
+        title=ctx.text(ctx.require(tbl, "title", path), f"{p}title", MAX_SHORT, False),
+        statement=ctx.text(ctx.require(tbl, "statement", path), f"{p}statement"),
+        background=ctx.text(ctx.require(tbl, "background", path), f"{p}background"),
+    )
+
+
+def _parse_local(ctx: _Ctx, value: Any, path: str) -> LocalCampaign:
+    tbl = ctx.table(value, path, _LOCAL_KEYS)
+    level = ctx.string(ctx.require(tbl, "level", path), f"{path}.level")
+    if level not in ("city", "county"):
+        raise ctx.fail(f"{path}.level", 'must be "city" or "county"')
+    state = ctx.string(ctx.require(tbl, "state", path), f"{path}.state").upper()
+    if state not in US_STATES:
+        raise ctx.fail(f"{path}.state", f"{state!r} is not a two-letter USPS state code")
+    county = None
+    if "county" in tbl:
+        county = ctx.string(tbl["county"], f"{path}.county")
+    elif level == "county":
+        raise ctx.fail(f"{path}.county", 'is required when level = "county"')
+    zips_raw = tbl.get("zips", [])
+    if not isinstance(zips_raw, list):
+        raise ctx.fail(f"{path}.zips", f"must be an array, not {_type_name(zips_raw)}")
+    zips = []
+    for i, z in enumerate(zips_raw):
+        if not isinstance(z, str) or not _ZIP5_RE.match(z):
+            raise ctx.fail(f"{path}.zips[{i}]", "must be a five-digit ZIP string")
+        zips.append(z)
+    return LocalCampaign(
+        slug=ctx.slug(ctx.require(tbl, "slug", path), f"{path}.slug"),
+        place=ctx.string(ctx.require(tbl, "place", path), f"{path}.place"),
+        state=state,
+        level=level,  # type: ignore[arg-type]
+        county=county,
+        decision_maker=ctx.string(
+            ctx.require(tbl, "decision_maker", path), f"{path}.decision_maker"
+        ),
+        decision_maker_title=ctx.text(
+            ctx.require(tbl, "decision_maker_title", path),
+            f"{path}.decision_maker_title", MAX_SHORT, False,
+        ),
+        title=ctx.text(ctx.require(tbl, "title", path), f"{path}.title", MAX_SHORT, False),
+        statement=ctx.text(ctx.require(tbl, "statement", path), f"{path}.statement"),
+        goal=ctx.integer(ctx.require(tbl, "goal", path), f"{path}.goal", 1),
+        known_count=ctx.integer(tbl.get("known_count", 0), f"{path}.known_count", 0),
+        created_by=(
+            ctx.string(tbl["created_by"], f"{path}.created_by") if "created_by" in tbl else None
+        ),
+        zips=tuple(zips),
+    )
+
+
+def parse_campaign(data: Any, source: str = "<campaign>") -> Campaign:
+    """Validate a parsed campaign document and build the campaign.
+
+    Args:
+        data: the document as parsed from TOML or JSON.
+        source: the file name (or other origin) to name in errors.
+
+    Raises:
+        CampaignFormatError: naming the file, the field and what is wrong.
+    """
+    ctx = _Ctx(source)
+    tbl = ctx.table(data, "", _TOP_KEYS)
+    fmt = ctx.require(tbl, "format", "")
+    if fmt != FORMAT:
+        raise ctx.fail("format", f'must be "{FORMAT}"')
+    version = ctx.integer(ctx.require(tbl, "format_version", ""), "format_version", 1)
+    if version > FORMAT_VERSION:
+        raise ctx.fail(
+            "format_version", f"{version} is newer than this kiosk reads ({FORMAT_VERSION})"
+        )
+    kind_raw = ctx.string(ctx.require(tbl, "kind", ""), "kind")
+    try:
+        kind = CampaignKind(kind_raw)
+    except ValueError:
+        raise ctx.fail("kind", 'must be "petition" or "letter"') from None
+    fields = dict(DEFAULT_FIELD_RULES)
+    if "fields" in tbl:
+        ftbl = ctx.table(tbl["fields"], "fields", set(CONFIGURABLE_FIELDS))
+        for name, rule in ftbl.items():
+            try:
+                fields[name] = FieldRule(rule)
+            except ValueError:
+                raise ctx.fail(
+                    f"fields.{name}", 'must be "required", "optional" or "hidden"'
+                ) from None
+    updates = []
+    raw_updates = tbl.get("updates", [])
+    if not isinstance(raw_updates, list):
+        raise ctx.fail("updates", "must be an array of tables ([[updates]])")
+    for i, u in enumerate(raw_updates):
+        path = f"updates[{i}]"
+        utbl = ctx.table(u, path, {"posted_at", "text"})
+        updates.append(
+            Update(
+                posted_at=_parse_when(ctx, ctx.require(utbl, "posted_at", path), f"{path}.posted_at"),
+                text=ctx.text(ctx.require(utbl, "text", path), f"{path}.text"),
+            )
+        )
+    raw_locals = tbl.get("local", [])
+    if not isinstance(raw_locals, list):
+        raise ctx.fail("local", "must be an array of tables ([[local]])")
+    if len(raw_locals) > MAX_LOCALS:
+        raise ctx.fail("local", f"has {len(raw_locals)} entries, at most {MAX_LOCALS}")
+    locals_: list[LocalCampaign] = []
+    seen: set[str] = set()
+    for i, loc_raw in enumerate(raw_locals):
+        loc = _parse_local(ctx, loc_raw, f"local[{i}]")
+        if loc.slug in seen:
+            raise ctx.fail(f"local[{i}].slug", f"{loc.slug!r} is used by another local campaign")
+        seen.add(loc.slug)
+        locals_.append(loc)
+    raw_history = tbl.get("history", [])
+    if not isinstance(raw_history, list):
+        raise ctx.fail("history", "must be an array of tables ([[history]])")
+    history = []
+    for i, h in enumerate(raw_history):
+        path = f"history[{i}]"
+        history.append(_parse_text_block(ctx, ctx.table(h, path, _HISTORY_KEYS), path))
+    return Campaign(
+        slug=ctx.slug(ctx.require(tbl, "slug", ""), "slug"),
+        kind=kind,
+        organization=ctx.string(ctx.require(tbl, "organization", ""), "organization"),
+        text=_parse_text_block(ctx, tbl, ""),
+        goal=ctx.integer(ctx.require(tbl, "goal", ""), "goal", 1),
+        known_count=ctx.integer(tbl.get("known_count", 0), "known_count", 0),
+        updates=tuple(updates),
+        locals=tuple(locals_),
+        history=tuple(history),
+        consent=ctx.text(tbl["consent"], "consent", MAX_SHORT * 2) if "consent" in tbl else None,
+        fields=fields,
+        source=source,
+    )
+
+
+def load_campaign_file(path: str | Path) -> Campaign:
+    """Read and validate one campaign TOML file.
+
+    Raises:
+        CampaignFormatError: unreadable, not TOML, or not a valid campaign.
+    """
+    p = Path(path)
+    source = p.name
+    try:
+        raw = p.read_bytes()
+    except OSError as exc:
+        raise CampaignFormatError(source, "", f"cannot be read ({exc.strerror or exc})") from None
+    if len(raw) > MAX_FILE_BYTES:
+        raise CampaignFormatError(source, "", f"is larger than {MAX_FILE_BYTES} bytes")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise CampaignFormatError(source, "", f"is not UTF-8 (byte {exc.start})") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise CampaignFormatError(source, "", f"is not valid TOML: {exc}") from None
+    return parse_campaign(data, source)
+
+
+def _text_dict(t: LocalizedText) -> dict[str, str]:
+    return t.as_dict()
+
+
+def _block_dict(t: CampaignText) -> dict[str, Any]:
+    return {
+        "target": _text_dict(t.target),
+        "title": _text_dict(t.title),
+        "statement": _text_dict(t.statement),
+        "background": _text_dict(t.background),
+    }
+
+
+def campaign_to_dict(campaign: Campaign) -> dict[str, Any]:
+    """Return the campaign as a document in the file format (JSON-safe)."""
+    doc: dict[str, Any] = {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "slug": campaign.slug,
+        "kind": campaign.kind.value,
+        "organization": campaign.organization,
+        "goal": campaign.goal,
+        "known_count": campaign.known_count,
+        **_block_dict(campaign.text),
+        "fields": {k: v.value for k, v in campaign.fields.items()},
+    }
+    if campaign.consent:
+        doc["consent"] = _text_dict(campaign.consent)
+    if campaign.updates:
+        doc["updates"] = [
+            {"posted_at": u.posted_at.isoformat(), "text": _text_dict(u.text)}
+            for u in campaign.updates
+        ]
+    if campaign.locals:
+        locs = []
+        for loc in campaign.locals:
+            d: dict[str, Any] = {
+                "slug": loc.slug, "place": loc.place, "state": loc.state, "level": loc.level,
+                "decision_maker": loc.decision_maker,
+                "decision_maker_title": _text_dict(loc.decision_maker_title),
+                "title": _text_dict(loc.title), "statement": _text_dict(loc.statement),
+                "goal": loc.goal, "known_count": loc.known_count,
+            }
+            if loc.county:
+                d["county"] = loc.county
+            if loc.created_by:
+                d["created_by"] = loc.created_by
+            if loc.zips:
+                d["zips"] = list(loc.zips)
+            locs.append(d)
+        doc["local"] = locs
+    if campaign.history:
+        doc["history"] = [_block_dict(h) for h in campaign.history]
+    return doc
+
+
+def load_campaign_dir(directory: str | Path) -> tuple[list[Campaign], list[CampaignFormatError]]:
+    """Load every ``*.toml`` in a folder; bad files are reported, not fatal."""
+    campaigns: list[Campaign] = []
+    errors: list[CampaignFormatError] = []
+    for path in sorted(Path(directory).glob("*.toml")):
+        try:
+            campaigns.append(load_campaign_file(path))
+        except CampaignFormatError as exc:
+            errors.append(exc)
+    return campaigns, errors

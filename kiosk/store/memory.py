@@ -1,0 +1,202 @@
+"""An in-memory repository with the same contract as the SQLite store, for fast tests.
+
+It imports nothing but the domain; the contract test in ``tests/store`` runs the same checks
+against this and :class:`kiosk.store.sql.SqlStore`.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from kiosk.domain.campaign import TextVersion
+from kiosk.domain.ports import Counts, SignatureFilter, StoredSignature
+from kiosk.domain.signature import Event, SealedSignature, SyncState, Void
+
+
+@dataclass
+class _Entry:
+    signature: SealedSignature
+    state: SyncState = SyncState.PENDING
+    void: Void | None = None
+    void_state: SyncState = SyncState.PENDING
+
+
+@dataclass
+class MemoryStore:
+    """Everything in dicts; nothing survives the process."""
+
+    _rows: dict[uuid.UUID, _Entry] = field(default_factory=dict)
+    _order: list[uuid.UUID] = field(default_factory=list)
+    _versions: dict[str, TextVersion] = field(default_factory=dict)
+    _events: dict[str, tuple[Event, SyncState]] = field(default_factory=dict)
+    _settings: dict[str, str] = field(default_factory=dict)
+
+    def close(self) -> None:
+        """Nothing to release."""
+
+    def add(self, signature: SealedSignature, version: TextVersion) -> None:
+        """Store a signature (ids are unique)."""
+        if signature.meta.id in self._rows:
+            raise ValueError("duplicate signature id")
+        self._versions.setdefault(version.hash, version)
+        self._rows[signature.meta.id] = _Entry(signature)
+        self._order.append(signature.meta.id)
+
+    def add_void(self, void: Void) -> None:
+        """Store a void for an existing signature."""
+        entry = self._rows.get(void.signature_id)
+        if entry is None:
+            raise KeyError(void.signature_id)
+        if entry.void is not None:
+            raise ValueError("already void")
+        entry.void = void
+
+    def save_text_version(self, version: TextVersion, seen: object = None) -> None:
+        """Store a text version if new."""
+        self._versions.setdefault(version.hash, version)
+
+    def get(self, signature_id: uuid.UUID) -> StoredSignature | None:
+        """Return one signature, or None."""
+        e = self._rows.get(signature_id)
+        return StoredSignature(e.signature, e.state, e.void) if e else None
+
+    def has_dedupe_key(self, campaign: str, keys: tuple[str, ...]) -> bool:
+        """Whether a non-void signature of ``campaign`` carries one of these keys."""
+        wanted = set(keys)
+        return any(
+            e.void is None
+            and e.signature.meta.campaign == campaign
+            and wanted.intersection(e.signature.dedupe_keys)
+            for e in self._rows.values()
+        )
+
+    @staticmethod
+    def _match(e: _Entry, flt: SignatureFilter) -> bool:
+        m = e.signature.meta
+        return (
+            (flt.campaign is None or m.campaign == flt.campaign)
+            and (flt.local_campaign is None or m.local_campaign == flt.local_campaign)
+            and (flt.event_id is None or m.event_id == flt.event_id)
+            and (flt.since is None or m.created_at >= flt.since)
+            and (flt.until is None or m.created_at < flt.until)
+            and (flt.include_void or e.void is None)
+            and (flt.include_synthetic or not m.synthetic)
+        )
+
+    def _entries(self, flt: SignatureFilter) -> list[_Entry]:
+        return [self._rows[i] for i in self._order if self._match(self._rows[i], flt)]
+
+    def count(self, flt: SignatureFilter) -> int:
+        """Count the signatures matching ``flt``."""
+        return len(self._entries(flt))
+
+    def counts(self) -> Counts:
+        """Counts of non-void signatures by campaign, local campaign, event and sync state."""
+        by_campaign: dict[str, int] = {}
+        by_local: dict[str, int] = {}
+        by_event: dict[str, int] = {}
+        by_sync: dict[str, int] = {}
+        voided = 0
+        for e in self._rows.values():
+            m = e.signature.meta
+            by_sync[e.state.value] = by_sync.get(e.state.value, 0) + 1
+            if e.void is not None:
+                voided += 1
+                continue
+            by_campaign[m.campaign] = by_campaign.get(m.campaign, 0) + 1
+            if m.local_campaign is not None:
+                k = f"{m.campaign}/{m.local_campaign}"
+                by_local[k] = by_local.get(k, 0) + 1
+            ek = m.event_id or ""
+            by_event[ek] = by_event.get(ek, 0) + 1
+        return Counts(sum(by_campaign.values()), voided, by_campaign, by_local, by_event, by_sync)
+
+    def recent(self, limit: int, flt: SignatureFilter | None = None) -> list[StoredSignature]:
+        """The newest signatures first."""
+        flt = flt or SignatureFilter(include_void=True)
+        entries = self._entries(flt)[::-1][:limit]
+        return [StoredSignature(e.signature, e.state, e.void) for e in entries]
+
+    def iter_signatures(self, flt: SignatureFilter) -> Iterator[StoredSignature]:
+        """All matching signatures, oldest first."""
+        for e in self._entries(flt):
+            yield StoredSignature(
+                SealedSignature(e.signature.meta, e.signature.sealed, ()), e.state, e.void
+            )
+
+    def pending_signatures(self, limit: int) -> list[SealedSignature]:
+        """Signatures the server has not acknowledged, oldest first."""
+        out = [
+            SealedSignature(e.signature.meta, e.signature.sealed, ())
+            for i in self._order
+            if (e := self._rows[i]).state is SyncState.PENDING
+        ]
+        return out[:limit]
+
+    def pending_voids(self, limit: int) -> list[Void]:
+        """Voids the server has not acknowledged, oldest first."""
+        voids = [
+            e.void
+            for e in self._rows.values()
+            if e.void is not None and e.void_state is SyncState.PENDING
+        ]
+        return sorted(voids, key=lambda v: v.voided_at)[:limit]
+
+    def pending_count(self) -> int:
+        """How many signatures and voids wait for the server."""
+        return sum(
+            (e.state is SyncState.PENDING)
+            + (e.void is not None and e.void_state is SyncState.PENDING)
+            for e in self._rows.values()
+        )
+
+    def mark_signatures(self, ids: list[uuid.UUID], state: SyncState) -> None:
+        """Record the server's answer for these signatures."""
+        for i in ids:
+            if i in self._rows:
+                self._rows[i].state = state
+
+    def mark_voids(self, ids: list[uuid.UUID], state: SyncState) -> None:
+        """Record the server's answer for the voids of these signatures."""
+        for i in ids:
+            if i in self._rows:
+                self._rows[i].void_state = state
+
+    def text_version(self, version_hash: str) -> TextVersion | None:
+        """Return a stored text version by hash."""
+        return self._versions.get(version_hash)
+
+    def text_versions(self, campaign: str) -> list[TextVersion]:
+        """Every text version stored for a campaign."""
+        return [v for v in self._versions.values() if v.campaign == campaign]
+
+    def save_event(self, event: Event) -> None:
+        """Create or update an event."""
+        self._events[event.id] = (event, SyncState.PENDING)
+
+    def events(self) -> list[Event]:
+        """All events, newest first."""
+        return sorted((e for e, _ in self._events.values()), key=lambda e: e.started_at, reverse=True)
+
+    def pending_events(self) -> list[Event]:
+        """Events not yet sent to the server."""
+        return [e for e, st in self._events.values() if st is SyncState.PENDING]
+
+    def mark_events(self, ids: list[str], state: SyncState) -> None:
+        """Record that the server has these events."""
+        for i in ids:
+            if i in self._events:
+                self._events[i] = (self._events[i][0], state)
+
+    def get_setting(self, key: str) -> str | None:
+        """Return a setting, or None."""
+        return self._settings.get(key)
+
+    def set_setting(self, key: str, value: str | None) -> None:
+        """Set or delete a setting."""
+        if value is None:
+            self._settings.pop(key, None)
+        else:
+            self._settings[key] = value

@@ -1,0 +1,92 @@
+"""ORM tables of the kiosk store (typed SQLAlchemy 2 declarative models).
+
+Times are stored as integer Unix milliseconds (UTC): compact, indexable, unambiguous. The
+personal data of a signature is one sealed blob; every other column is non-personal metadata.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    """Base of the kiosk store's tables."""
+
+
+class TextVersionRow(Base):
+    """Every text version a signature was given under (kept forever)."""
+
+    __tablename__ = "text_versions"
+    hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    campaign: Mapped[str] = mapped_column(String(64), index=True)
+    local_campaign: Mapped[str | None] = mapped_column(String(64))
+    text_json: Mapped[str] = mapped_column(Text)
+    first_seen_ms: Mapped[int]
+
+
+class EventRow(Base):
+    """A rally or tabling event."""
+
+    __tablename__ = "events"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    location: Mapped[str] = mapped_column(String(120))
+    started_ms: Mapped[int]
+    sync_state: Mapped[str] = mapped_column(String(16), default="pending")
+
+
+class SignatureRow(Base):
+    """One signature: metadata in clear, personal data sealed, local sync state."""
+
+    __tablename__ = "signatures"
+    seq: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    id: Mapped[str] = mapped_column(String(36), unique=True)
+    campaign: Mapped[str] = mapped_column(String(64))
+    local_campaign: Mapped[str | None] = mapped_column(String(64))
+    text_version: Mapped[str] = mapped_column(ForeignKey("text_versions.hash"))
+    lang: Mapped[str] = mapped_column(String(8))
+    kiosk_id: Mapped[str] = mapped_column(String(64))
+    event_id: Mapped[str | None] = mapped_column(String(64))
+    created_ms: Mapped[int]
+    utc_offset_minutes: Mapped[int]
+    synthetic: Mapped[bool]
+    sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
+    voided: Mapped[bool] = mapped_column(default=False)
+    sync_state: Mapped[str] = mapped_column(String(16), default="pending")
+
+    __table_args__ = (
+        Index("ix_signatures_campaign_local", "campaign", "local_campaign", "voided"),
+        Index("ix_signatures_event", "event_id", "voided"),
+        Index("ix_signatures_sync", "sync_state", "seq"),
+        Index("ix_signatures_created", "created_ms"),
+    )
+
+
+class DedupeKeyRow(Base):
+    """Keyed hashes for the duplicate hint (no names in clear)."""
+
+    __tablename__ = "dedupe_keys"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    signature_seq: Mapped[int] = mapped_column(
+        ForeignKey("signatures.seq"), primary_key=True, index=True
+    )
+
+
+class VoidRow(Base):
+    """A void of one signature: the signature is kept and marked."""
+
+    __tablename__ = "voids"
+    signature_id: Mapped[str] = mapped_column(ForeignKey("signatures.id"), primary_key=True)
+    reason: Mapped[str] = mapped_column(String(200))
+    voided_ms: Mapped[int]
+    kiosk_id: Mapped[str] = mapped_column(String(64))
+    sync_state: Mapped[str] = mapped_column(String(16), default="pending", index=True)
+
+
+class SettingRow(Base):
+    """Small durable settings."""
+
+    __tablename__ = "settings"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)

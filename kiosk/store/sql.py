@@ -1,0 +1,462 @@
+"""The SQLAlchemy implementation of the domain's repositories, on one SQLite file.
+
+Every write is one short transaction (``BEGIN IMMEDIATE``), committed with the WAL synced to
+disk before the method returns. Counts use the indexes on campaign, local campaign, event and
+sync state, and stay fast with hundreds of thousands of signatures.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Select, delete, func, insert, select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from kiosk.domain.campaign import TextVersion, text_from_dict, text_to_dict
+from kiosk.domain.ports import Counts, SignatureFilter, StoredSignature
+from kiosk.domain.signature import Event, SealedSignature, SignatureMeta, SyncState, Void
+from kiosk.store.db import make_engine
+from kiosk.store.models import (
+    DedupeKeyRow,
+    EventRow,
+    SettingRow,
+    SignatureRow,
+    TextVersionRow,
+    VoidRow,
+)
+
+log = logging.getLogger("kiosk.store")
+
+
+def to_ms(moment: datetime) -> int:
+    """Aware datetime to Unix milliseconds."""
+    if moment.tzinfo is None:
+        raise ValueError("naive datetime")
+    return int(moment.timestamp() * 1000)
+
+
+def from_ms(ms: int) -> datetime:
+    """Unix milliseconds to an aware UTC datetime."""
+    return datetime.fromtimestamp(ms / 1000, UTC)
+
+
+def _meta(row: SignatureRow) -> SignatureMeta:
+    return SignatureMeta(
+        id=uuid.UUID(row.id),
+        campaign=row.campaign,
+        local_campaign=row.local_campaign,
+        text_version=row.text_version,
+        lang=row.lang,
+        kiosk_id=row.kiosk_id,
+        event_id=row.event_id,
+        created_at=from_ms(row.created_ms),
+        utc_offset_minutes=row.utc_offset_minutes,
+        synthetic=row.synthetic,
+    )
+
+
+def _void(row: VoidRow) -> Void:
+    return Void(uuid.UUID(row.signature_id), row.reason, from_ms(row.voided_ms), row.kiosk_id)
+
+
+class SqlStore:
+    """Signatures, voids, text versions, events and settings in one SQLite file."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.engine = make_engine(path)
+        self._session = sessionmaker(self.engine, expire_on_commit=False)
+
+    def close(self) -> None:
+        """Release the connections."""
+        self.engine.dispose()
+
+    # -- writes ------------------------------------------------------------------------------
+
+    def add(self, signature: SealedSignature, version: TextVersion) -> None:
+        """Store a signature and (if new) its text version in one durable transaction."""
+        m = signature.meta
+        with self._session.begin() as s:
+            if s.get(TextVersionRow, version.hash) is None:
+                s.add(
+                    TextVersionRow(
+                        hash=version.hash,
+                        campaign=version.campaign,
+                        local_campaign=version.local_campaign,
+                        text_json=json.dumps(text_to_dict(version.text), ensure_ascii=False),
+                        first_seen_ms=to_ms(m.created_at),
+                    )
+                )
+                s.flush()
+            row = SignatureRow(
+                id=str(m.id),
+                campaign=m.campaign,
+                local_campaign=m.local_campaign,
+                text_version=m.text_version,
+                lang=m.lang,
+                kiosk_id=m.kiosk_id,
+                event_id=m.event_id,
+                created_ms=to_ms(m.created_at),
+                utc_offset_minutes=m.utc_offset_minutes,
+                synthetic=m.synthetic,
+                sealed=signature.sealed,
+                voided=False,
+                sync_state=SyncState.PENDING.value,
+            )
+            s.add(row)
+            s.flush()
+            for key in dict.fromkeys(signature.dedupe_keys):
+                s.add(DedupeKeyRow(key=key, signature_seq=row.seq))
+
+    def add_void(self, void: Void) -> None:
+        """Store a void and mark its signature, in one durable transaction."""
+        with self._session.begin() as s:
+            s.add(
+                VoidRow(
+                    signature_id=str(void.signature_id),
+                    reason=void.reason,
+                    voided_ms=to_ms(void.voided_at),
+                    kiosk_id=void.kiosk_id,
+                    sync_state=SyncState.PENDING.value,
+                )
+            )
+            s.execute(
+                update(SignatureRow)
+                .where(SignatureRow.id == str(void.signature_id))
+                .values(voided=True)
+            )
+
+    def save_text_version(self, version: TextVersion, seen: datetime) -> None:
+        """Store a text version if it is new (e.g. pulled from the server)."""
+        with self._session.begin() as s:
+            if s.get(TextVersionRow, version.hash) is None:
+                s.add(
+                    TextVersionRow(
+                        hash=version.hash,
+                        campaign=version.campaign,
+                        local_campaign=version.local_campaign,
+                        text_json=json.dumps(text_to_dict(version.text), ensure_ascii=False),
+                        first_seen_ms=to_ms(seen),
+                    )
+                )
+
+    def mark_signatures(self, ids: list[uuid.UUID], state: SyncState) -> None:
+        """Record the server's answer for these signatures."""
+        if not ids:
+            return
+        with self._session.begin() as s:
+            s.execute(
+                update(SignatureRow)
+                .where(SignatureRow.id.in_([str(i) for i in ids]))
+                .values(sync_state=state.value)
+            )
+
+    def mark_voids(self, ids: list[uuid.UUID], state: SyncState) -> None:
+        """Record the server's answer for the voids of these signatures."""
+        if not ids:
+            return
+        with self._session.begin() as s:
+            s.execute(
+                update(VoidRow)
+                .where(VoidRow.signature_id.in_([str(i) for i in ids]))
+                .values(sync_state=state.value)
+            )
+
+    def save_event(self, event: Event) -> None:
+        """Create or update an event."""
+        with self._session.begin() as s:
+            row = s.get(EventRow, event.id)
+            if row is None:
+                s.add(
+                    EventRow(
+                        id=event.id,
+                        name=event.name,
+                        location=event.location,
+                        started_ms=to_ms(event.started_at),
+                        sync_state=SyncState.PENDING.value,
+                    )
+                )
+            else:
+                row.name, row.location = event.name, event.location
+                row.started_ms = to_ms(event.started_at)
+                row.sync_state = SyncState.PENDING.value
+
+    def set_setting(self, key: str, value: str | None) -> None:
+        """Set (or with None, delete) a setting durably."""
+        with self._session.begin() as s:
+            if value is None:
+                s.execute(delete(SettingRow).where(SettingRow.key == key))
+            else:
+                s.merge(SettingRow(key=key, value=value))
+
+    # -- reads -------------------------------------------------------------------------------
+
+    def get_setting(self, key: str) -> str | None:
+        """Return a setting, or None."""
+        with self._session() as s:
+            row = s.get(SettingRow, key)
+            return row.value if row else None
+
+    def get(self, signature_id: uuid.UUID) -> StoredSignature | None:
+        """Return one signature with its state, or None."""
+        with self._session() as s:
+            row = s.scalar(select(SignatureRow).where(SignatureRow.id == str(signature_id)))
+            if row is None:
+                return None
+            return self._stored(s, row)
+
+    def _stored(self, s: Session, row: SignatureRow, keys: tuple[str, ...] | None = None) -> StoredSignature:
+        if keys is None:
+            keys = tuple(
+                s.scalars(select(DedupeKeyRow.key).where(DedupeKeyRow.signature_seq == row.seq))
+            )
+        void = None
+        if row.voided:
+            vrow = s.get(VoidRow, row.id)
+            void = _void(vrow) if vrow else None
+        return StoredSignature(
+            SealedSignature(_meta(row), row.sealed or b"", keys),
+            SyncState(row.sync_state),
+            void,
+        )
+
+    def has_dedupe_key(self, campaign: str, keys: tuple[str, ...]) -> bool:
+        """Whether a non-void signature of ``campaign`` carries one of these keys."""
+        if not keys:
+            return False
+        with self._session() as s:
+            q = (
+                select(SignatureRow.seq)
+                .join(DedupeKeyRow, DedupeKeyRow.signature_seq == SignatureRow.seq)
+                .where(
+                    DedupeKeyRow.key.in_(keys),
+                    SignatureRow.campaign == campaign,
+                    SignatureRow.voided.is_(False),
+                )
+                .limit(1)
+            )
+            return s.scalar(q) is not None
+
+    @staticmethod
+    def _filtered(q: Select[Any], flt: SignatureFilter) -> Select[Any]:
+        if flt.campaign is not None:
+            q = q.where(SignatureRow.campaign == flt.campaign)
+        if flt.local_campaign is not None:
+            q = q.where(SignatureRow.local_campaign == flt.local_campaign)
+        if flt.event_id is not None:
+            q = q.where(SignatureRow.event_id == flt.event_id)
+        if flt.since is not None:
+            q = q.where(SignatureRow.created_ms >= to_ms(flt.since))
+        if flt.until is not None:
+            q = q.where(SignatureRow.created_ms < to_ms(flt.until))
+        if not flt.include_void:
+            q = q.where(SignatureRow.voided.is_(False))
+        if not flt.include_synthetic:
+            q = q.where(SignatureRow.synthetic.is_(False))
+        return q
+
+    def count(self, flt: SignatureFilter) -> int:
+        """Count the signatures matching ``flt``."""
+        with self._session() as s:
+            q = self._filtered(select(func.count()).select_from(SignatureRow), flt)
+            return int(s.scalar(q) or 0)
+
+    def counts(self) -> Counts:
+        """Counts of non-void signatures by campaign, local campaign, event and sync state."""
+        live = SignatureRow.voided.is_(False)
+        with self._session() as s:
+            by_local_rows = s.execute(
+                select(SignatureRow.campaign, SignatureRow.local_campaign, func.count())
+                .where(live)
+                .group_by(SignatureRow.campaign, SignatureRow.local_campaign)
+            ).all()
+            by_event = {
+                (e or ""): n
+                for e, n in s.execute(
+                    select(SignatureRow.event_id, func.count())
+                    .where(live)
+                    .group_by(SignatureRow.event_id)
+                ).all()
+            }
+            by_sync = {
+                st: n
+                for st, n in s.execute(
+                    select(SignatureRow.sync_state, func.count()).group_by(SignatureRow.sync_state)
+                ).all()
+            }
+            voided = int(
+                s.scalar(select(func.count()).select_from(SignatureRow).where(SignatureRow.voided))
+                or 0
+            )
+        by_campaign: dict[str, int] = {}
+        by_local: dict[str, int] = {}
+        for camp, loc, n in by_local_rows:
+            by_campaign[camp] = by_campaign.get(camp, 0) + n
+            if loc is not None:
+                by_local[f"{camp}/{loc}"] = n
+        return Counts(
+            total=sum(by_campaign.values()),
+            voided=voided,
+            by_campaign=by_campaign,
+            by_local=by_local,
+            by_event=by_event,
+            by_sync_state=by_sync,
+        )
+
+    def recent(self, limit: int, flt: SignatureFilter | None = None) -> list[StoredSignature]:
+        """The newest signatures first."""
+        flt = flt or SignatureFilter(include_void=True)
+        with self._session() as s:
+            q = self._filtered(select(SignatureRow), flt).order_by(SignatureRow.seq.desc())
+            return [self._stored(s, r) for r in s.scalars(q.limit(limit))]
+
+    def iter_signatures(self, flt: SignatureFilter, chunk: int = 2000) -> Iterator[StoredSignature]:
+        """All matching signatures, oldest first, read in chunks."""
+        last = 0
+        while True:
+            with self._session() as s:
+                q = self._filtered(select(SignatureRow), flt).where(SignatureRow.seq > last)
+                rows = list(s.scalars(q.order_by(SignatureRow.seq).limit(chunk)))
+                out = [self._stored(s, r, keys=()) for r in rows]
+            if not rows:
+                return
+            last = rows[-1].seq
+            yield from out
+
+    def pending_signatures(self, limit: int) -> list[SealedSignature]:
+        """Signatures the server has not acknowledged, oldest first."""
+        with self._session() as s:
+            rows = s.scalars(
+                select(SignatureRow)
+                .where(SignatureRow.sync_state == SyncState.PENDING.value)
+                .order_by(SignatureRow.seq)
+                .limit(limit)
+            )
+            return [SealedSignature(_meta(r), r.sealed or b"", ()) for r in rows]
+
+    def pending_voids(self, limit: int) -> list[Void]:
+        """Voids the server has not acknowledged, oldest first."""
+        with self._session() as s:
+            rows = s.scalars(
+                select(VoidRow)
+                .where(VoidRow.sync_state == SyncState.PENDING.value)
+                .order_by(VoidRow.voided_ms)
+                .limit(limit)
+            )
+            return [_void(r) for r in rows]
+
+    def pending_count(self) -> int:
+        """How many signatures and voids wait for the server."""
+        with self._session() as s:
+            sigs = s.scalar(
+                select(func.count())
+                .select_from(SignatureRow)
+                .where(SignatureRow.sync_state == SyncState.PENDING.value)
+            )
+            voids = s.scalar(
+                select(func.count())
+                .select_from(VoidRow)
+                .where(VoidRow.sync_state == SyncState.PENDING.value)
+            )
+            return int(sigs or 0) + int(voids or 0)
+
+    def text_version(self, version_hash: str) -> TextVersion | None:
+        """Return a stored text version by hash."""
+        with self._session() as s:
+            row = s.get(TextVersionRow, version_hash)
+            if row is None:
+                return None
+            return TextVersion(
+                row.hash, row.campaign, row.local_campaign, text_from_dict(json.loads(row.text_json))
+            )
+
+    def text_versions(self, campaign: str) -> list[TextVersion]:
+        """Every text version stored for a campaign, oldest first."""
+        with self._session() as s:
+            rows = s.scalars(
+                select(TextVersionRow)
+                .where(TextVersionRow.campaign == campaign)
+                .order_by(TextVersionRow.first_seen_ms)
+            )
+            return [
+                TextVersion(
+                    r.hash, r.campaign, r.local_campaign, text_from_dict(json.loads(r.text_json))
+                )
+                for r in rows
+            ]
+
+    def events(self) -> list[Event]:
+        """All events, newest first."""
+        with self._session() as s:
+            rows = s.scalars(select(EventRow).order_by(EventRow.started_ms.desc()))
+            return [Event(r.id, r.name, r.location, from_ms(r.started_ms)) for r in rows]
+
+    def pending_events(self) -> list[Event]:
+        """Events not yet sent to the server."""
+        with self._session() as s:
+            rows = s.scalars(
+                select(EventRow).where(EventRow.sync_state == SyncState.PENDING.value)
+            )
+            return [Event(r.id, r.name, r.location, from_ms(r.started_ms)) for r in rows]
+
+    def mark_events(self, ids: list[str], state: SyncState) -> None:
+        """Record that the server has these events."""
+        if not ids:
+            return
+        with self._session.begin() as s:
+            s.execute(update(EventRow).where(EventRow.id.in_(ids)).values(sync_state=state.value))
+
+    def bulk_add(self, items: list[tuple[SealedSignature, TextVersion]]) -> None:
+        """Add many signatures in one transaction (benchmarks and imports)."""
+        with self._session.begin() as s:
+            for version in {v.hash: v for _, v in items}.values():
+                if s.get(TextVersionRow, version.hash) is None:
+                    s.add(
+                        TextVersionRow(
+                            hash=version.hash,
+                            campaign=version.campaign,
+                            local_campaign=version.local_campaign,
+                            text_json=json.dumps(text_to_dict(version.text), ensure_ascii=False),
+                            first_seen_ms=int(time.time() * 1000),
+                        )
+                    )
+            s.flush()
+            s.execute(
+                insert(SignatureRow),
+                [
+                    {
+                        "id": str(sig.meta.id),
+                        "campaign": sig.meta.campaign,
+                        "local_campaign": sig.meta.local_campaign,
+                        "text_version": sig.meta.text_version,
+                        "lang": sig.meta.lang,
+                        "kiosk_id": sig.meta.kiosk_id,
+                        "event_id": sig.meta.event_id,
+                        "created_ms": to_ms(sig.meta.created_at),
+                        "utc_offset_minutes": sig.meta.utc_offset_minutes,
+                        "synthetic": sig.meta.synthetic,
+                        "sealed": sig.sealed,
+                        "voided": False,
+                        "sync_state": SyncState.PENDING.value,
+                    }
+                    for sig, _ in items
+                ],
+            )
+
+
+def open_store(path: Path | str) -> SqlStore:
+    """Open (creating and migrating as needed) the store at ``path``."""
+    from kiosk.store.migrate import upgrade
+
+    p = Path(path)
+    p.parent.mkdir(parents=True, exist_ok=True)
+    store = SqlStore(p)
+    upgrade(store.engine)
+    return store

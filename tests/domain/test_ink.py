@@ -1,0 +1,44 @@
+"""The compact stroke encoding round-trips and refuses malformed data."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from kiosk.domain.ink import Ink, InkDecodeError, Point, decode_ink, encode_ink
+from tests.helpers import ink
+
+coord = st.floats(min_value=0, max_value=4000, allow_nan=False).map(lambda v: round(v, 1))
+points = st.lists(
+    st.tuples(coord, coord, st.integers(0, 10_000), st.one_of(st.none(), st.floats(0, 1))),
+    min_size=1, max_size=50,
+)
+
+
+@given(st.lists(points, min_size=0, max_size=6))
+def test_round_trip(raw: list[list[tuple[float, float, int, float | None]]]) -> None:
+    has_p = any(p[3] is not None for s in raw for p in s)
+    original = Ink(800, 300, tuple(tuple(Point(x, y, t, p) for x, y, t, p in s) for s in raw))
+    back = decode_ink(encode_ink(original))
+    assert back.width == 800 and back.height == 300
+    assert len(back.strokes) == len(original.strokes)
+    for s1, s2 in zip(original.strokes, back.strokes, strict=True):
+        for a, b in zip(s1, s2, strict=True):
+            assert (a.x, a.y, a.t) == pytest.approx((b.x, b.y, b.t), abs=0.051)
+            if has_p:
+                expect = a.pressure if a.pressure is not None else 1.0
+                assert b.pressure == pytest.approx(expect, abs=1 / 255)
+
+
+def test_compact() -> None:
+    sig = ink(3)
+    data = encode_ink(sig)
+    assert sig.point_count > 150
+    assert len(data) < sig.point_count * 8  # x, y, t and pressure in well under 8 bytes a point
+
+
+@pytest.mark.parametrize("data", [b"", b"INK1", b"XXXX\x00", encode_ink(ink())[:-3], encode_ink(ink()) + b"\x00"])
+def test_malformed_is_refused(data: bytes) -> None:
+    with pytest.raises(InkDecodeError):
+        decode_ink(data)
