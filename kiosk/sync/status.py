@@ -1,0 +1,51 @@
+"""What staff mode shows about sync: a snapshot the sync engine publishes and the UI reads.
+
+The UI never talks to the network: it shows the latest ``SyncSnapshot`` and asks the engine to
+"sync now" or to connect to a server; the engine runs off the UI thread.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+
+class SyncErrorCode(StrEnum):
+    """Why the last sync attempt failed; the UI words each code in the staff's language."""
+
+    NOT_CONNECTED = "not_connected"  # no server configured yet
+    OFFLINE = "offline"  # no route to the server / connection refused / DNS
+    TIMEOUT = "timeout"
+    TLS = "tls"  # certificate problem
+    UNAUTHORIZED = "unauthorized"  # token refused: revoked or unknown device
+    SERVER_ERROR = "server_error"  # 5xx
+    BAD_RESPONSE = "bad_response"  # an answer that is not what the API promises
+    REFUSED = "refused"  # 4xx other than auth: the server refused the request
+    BAD_CODE = "bad_code"  # enrollment code wrong, used or expired
+    INSECURE_URL = "insecure_url"  # plain http to a non-local host without permission
+
+
+@dataclass(frozen=True, slots=True)
+class SyncSnapshot:
+    """The sync state at one moment.
+
+    Attributes:
+        server_url: the server this kiosk is enrolled with, or None.
+        pending: signatures and voids not yet acknowledged by the server.
+        running: a sync pass is under way.
+        last_success: when a pass last completed, or None.
+        last_error: why the last pass failed (None after a success).
+        last_error_detail: a technical detail for staff (English, no personal data).
+        conflicts: signatures the server holds with different content (kept for review).
+        next_attempt: when the engine will try again, if it is backing off.
+    """
+
+    server_url: str | None = None
+    pending: int = 0
+    running: bool = False
+    last_success: datetime | None = None
+    last_error: SyncErrorCode | None = None
+    last_error_detail: str = ""
+    conflicts: int = 0
+    next_attempt: datetime | None = None
