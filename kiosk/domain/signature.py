@@ -13,7 +13,7 @@ from __future__ import annotations
 import base64
 import json
 import uuid
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
 from enum import StrEnum
 
@@ -52,7 +52,7 @@ class PersonalData:
 
     def to_bytes(self) -> bytes:
         """Serialise for sealing (UTF-8 JSON, strokes in their compact binary form)."""
-        d = asdict(self)
+        d: dict[str, object] = {f.name: getattr(self, f.name) for f in fields(self)}
         d["ink"] = base64.b64encode(encode_ink(self.ink)).decode("ascii")
         d["v"] = 1
         return json.dumps(d, ensure_ascii=False, separators=(",", ":")).encode("utf-8")

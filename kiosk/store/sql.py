@@ -81,39 +81,46 @@ class SqlStore:
     # -- writes ------------------------------------------------------------------------------
 
     def add(self, signature: SealedSignature, version: TextVersion) -> None:
-        """Store a signature and (if new) its text version in one durable transaction."""
+        """Store a signature and (if new) its text version in one durable transaction.
+
+        This is the hot path of every signer, so it uses Core statements on one connection
+        rather than the ORM unit of work.
+        """
         m = signature.meta
-        with self._session.begin() as s:
-            if s.get(TextVersionRow, version.hash) is None:
-                s.add(
-                    TextVersionRow(
-                        hash=version.hash,
-                        campaign=version.campaign,
-                        local_campaign=version.local_campaign,
-                        text_json=json.dumps(text_to_dict(version.text), ensure_ascii=False),
-                        first_seen_ms=to_ms(m.created_at),
-                    )
-                )
-                s.flush()
-            row = SignatureRow(
-                id=str(m.id),
-                campaign=m.campaign,
-                local_campaign=m.local_campaign,
-                text_version=m.text_version,
-                lang=m.lang,
-                kiosk_id=m.kiosk_id,
-                event_id=m.event_id,
-                created_ms=to_ms(m.created_at),
-                utc_offset_minutes=m.utc_offset_minutes,
-                synthetic=m.synthetic,
-                sealed=signature.sealed,
-                voided=False,
-                sync_state=SyncState.PENDING.value,
+        with self.engine.begin() as conn:
+            conn.execute(
+                insert(TextVersionRow).prefix_with("OR IGNORE"),
+                {
+                    "hash": version.hash,
+                    "campaign": version.campaign,
+                    "local_campaign": version.local_campaign,
+                    "text_json": json.dumps(text_to_dict(version.text), ensure_ascii=False),
+                    "first_seen_ms": to_ms(m.created_at),
+                },
             )
-            s.add(row)
-            s.flush()
-            for key in dict.fromkeys(signature.dedupe_keys):
-                s.add(DedupeKeyRow(key=key, signature_seq=row.seq))
+            seq = conn.execute(
+                insert(SignatureRow).returning(SignatureRow.seq),
+                {
+                    "id": str(m.id),
+                    "campaign": m.campaign,
+                    "local_campaign": m.local_campaign,
+                    "text_version": m.text_version,
+                    "lang": m.lang,
+                    "kiosk_id": m.kiosk_id,
+                    "event_id": m.event_id,
+                    "created_ms": to_ms(m.created_at),
+                    "utc_offset_minutes": m.utc_offset_minutes,
+                    "synthetic": m.synthetic,
+                    "sealed": signature.sealed,
+                    "voided": False,
+                    "sync_state": SyncState.PENDING.value,
+                },
+            ).scalar_one()
+            keys = list(dict.fromkeys(signature.dedupe_keys))
+            if keys:
+                conn.execute(
+                    insert(DedupeKeyRow), [{"key": k, "signature_seq": seq} for k in keys]
+                )
 
     def add_void(self, void: Void) -> None:
         """Store a void and mark its signature, in one durable transaction."""
@@ -231,18 +238,18 @@ class SqlStore:
         """Whether a non-void signature of ``campaign`` carries one of these keys."""
         if not keys:
             return False
-        with self._session() as s:
-            q = (
-                select(SignatureRow.seq)
-                .join(DedupeKeyRow, DedupeKeyRow.signature_seq == SignatureRow.seq)
-                .where(
-                    DedupeKeyRow.key.in_(keys),
-                    SignatureRow.campaign == campaign,
-                    SignatureRow.voided.is_(False),
-                )
-                .limit(1)
+        q = (
+            select(SignatureRow.seq)
+            .join(DedupeKeyRow, DedupeKeyRow.signature_seq == SignatureRow.seq)
+            .where(
+                DedupeKeyRow.key.in_(keys),
+                SignatureRow.campaign == campaign,
+                SignatureRow.voided.is_(False),
             )
-            return s.scalar(q) is not None
+            .limit(1)
+        )
+        with self.engine.connect() as conn:
+            return conn.execute(q).first() is not None
 
     @staticmethod
     def _filtered(q: Select[Any], flt: SignatureFilter) -> Select[Any]:

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Installs what Petition Kiosk needs on a Debian machine, then the app into ./.venv.
+#   scripts/bootstrap.sh          app only
+#   scripts/bootstrap.sh --test   app, test tools, and PostgreSQL for the server's tests
+# Debian packages are installed only when missing (as root, or through sudo).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+want_test=0
+[[ "${1:-}" == "--test" ]] && want_test=1
+
+# Qt's runtime libraries (offscreen, X11/xcb and Wayland), PulseAudio client for the
+# Virtual Keyboard plugin, fonts, Python's venv, poppler for PDF previews in docs/tests.
+pkgs=(python3 python3-venv python3-pip libpulse0 libgl1 libegl1 libopengl0 libglib2.0-0
+      libfontconfig1 libfreetype6 libxkbcommon0 libxkbcommon-x11-0 libdbus-1-3 libnss3
+      libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0
+      libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 libxcb-xkb1 libxrender1 libxi6
+      libwayland-client0 libwayland-cursor0 libwayland-egl1 fonts-dejavu-core poppler-utils)
+if (( want_test )); then
+  pkgs+=(postgresql postgresql-client)
+fi
+
+if command -v dpkg-query >/dev/null 2>&1; then
+  missing=()
+  for p in "${pkgs[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  if (( ${#missing[@]} )); then
+    sudo_cmd=()
+    [[ $(id -u) -ne 0 ]] && sudo_cmd=(sudo)
+    echo "bootstrap: installing Debian packages: ${missing[*]}" >&2
+    "${sudo_cmd[@]}" apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  fi
+else
+  echo "bootstrap: not a Debian machine; install Qt's runtime libraries and PostgreSQL yourself" >&2
+fi
+
+PY=${PYTHON:-python3}
+if [[ ! -x .venv/bin/python ]]; then
+  "$PY" -m venv .venv
+fi
+.venv/bin/python -m pip install -q --upgrade pip >/dev/null
+if (( want_test )); then
+  .venv/bin/python -m pip install -q -e ".[test]"
+else
+  .venv/bin/python -m pip install -q -e .
+fi

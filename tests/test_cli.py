@@ -1,0 +1,104 @@
+"""The `kiosk` command line: clear errors, non-zero exits, no tracebacks."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import DATA, ROOT
+
+
+def kiosk(data_dir: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    import os
+
+    full_env = dict(os.environ)
+    full_env.pop("KIOSK_PASSPHRASE", None)
+    full_env.update(env or {})
+    return subprocess.run(
+        [sys.executable, "-m", "kiosk.cli", "--data-dir", str(data_dir), *args],
+        capture_output=True, text=True, env=full_env, stdin=subprocess.DEVNULL, timeout=120,
+    )
+
+
+def test_help_documents_every_command(tmp_path: Path) -> None:
+    out = kiosk(tmp_path, "--help")
+    assert out.returncode == 0
+    for word in ("campaigns", "simulate", "status", "keys"):
+        assert word in out.stdout
+    assert kiosk(tmp_path, "--version").stdout.startswith("kiosk ")
+
+
+def test_campaigns_list_shows_the_shipped_campaigns(tmp_path: Path) -> None:
+    out = kiosk(tmp_path, "campaigns", "list", "--json")
+    assert out.returncode == 0, out.stderr
+    slugs = {c["slug"] for c in json.loads(out.stdout)}
+    assert {"defy-trump-expand-sanctuary", "sanctuary-of-safety"} <= slugs
+
+
+def test_validate_reports_file_field_and_problem(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text((DATA / "mini.toml").read_text().replace('state = "IN"', 'state = "ZZ"'))
+    out = kiosk(tmp_path, "campaigns", "validate", str(bad), str(DATA / "mini.toml"))
+    assert out.returncode == 1
+    assert "bad.toml: local[0].state: 'ZZ' is not a two-letter USPS state code" in out.stderr
+    assert "ok: " in out.stdout and "mini-test" in out.stdout
+    assert "Traceback" not in out.stderr
+
+
+def test_import_then_list(tmp_path: Path) -> None:
+    out = kiosk(tmp_path, "campaigns", "import", str(DATA / "mini.toml"))
+    assert out.returncode == 0, out.stderr
+    listed = json.loads(kiosk(tmp_path, "campaigns", "list", "--json").stdout)
+    assert "mini-test" in {c["slug"] for c in listed}
+    bad = kiosk(tmp_path, "campaigns", "import", str(tmp_path / "nope.toml"))
+    assert bad.returncode == 1 and "cannot be read" in bad.stderr
+
+
+def test_simulate_needs_a_key_and_a_known_campaign(tmp_path: Path) -> None:
+    out = kiosk(tmp_path, "simulate", "--signatures", "3")
+    assert out.returncode == 1 and "kiosk keys init" in out.stderr
+    assert "Traceback" not in out.stderr
+    out = kiosk(tmp_path, "simulate", "--signatures", "3", "--campaign", "nope")
+    assert out.returncode == 2 and "unknown campaign 'nope'" in out.stderr
+
+
+def test_keys_init_simulate_and_status(tmp_path: Path) -> None:
+    env = {"KIOSK_PASSPHRASE": "a long passphrase"}
+    assert kiosk(tmp_path, "keys", "init", env=env).returncode == 0
+    again = kiosk(tmp_path, "keys", "init", env=env)
+    assert again.returncode == 1 and "already exist" in again.stderr
+    out = kiosk(tmp_path, "simulate", "--signatures", "25", "--seed", "4",
+                "--campaign", "defy-trump-expand-sanctuary")
+    assert out.returncode == 0, out.stderr
+    status = json.loads(kiosk(tmp_path, "status", "--json").stdout)
+    assert status["total"] == 25
+    assert status["by_campaign"] == {"defy-trump-expand-sanctuary": 25}
+    assert sum(status["by_local_campaign"].values()) > 0  # real ZIPs of the local campaigns' cities
+    assert status["by_sync_state"] == {"pending": 25}
+
+
+def test_short_passphrase_and_no_terminal(tmp_path: Path) -> None:
+    out = kiosk(tmp_path, "keys", "init", env={"KIOSK_PASSPHRASE": "short"})
+    assert out.returncode == 2 and "at least 8" in out.stderr
+    out = kiosk(tmp_path, "keys", "init")
+    assert out.returncode == 2 and "KIOSK_PASSPHRASE" in out.stderr
+
+
+@pytest.mark.parametrize("args", [["simulate"], ["simulate", "--signatures", "x"], ["bogus"]])
+def test_usage_errors_exit_2(tmp_path: Path, args: list[str]) -> None:
+    out = kiosk(tmp_path, *args)
+    assert out.returncode == 2
+    assert "usage:" in out.stderr
+
+
+def test_readme_starts_with_the_two_commands() -> None:
+    readme = (ROOT / "README.md").read_text()
+    blocks = readme.split("```")
+    first_block = blocks[1]
+    commands = [ln for ln in first_block.splitlines()[1:] if ln.strip() and not ln.startswith("#")]
+    assert commands == ["scripts/run.sh", "scripts/test.sh"]
+    assert "scripts/test.sh" in (ROOT / ".ci" / "run").read_text()
