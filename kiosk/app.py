@@ -12,6 +12,7 @@ import shutil
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from kiosk.config import DB_FILE, resolve_data_dir, resources_dir
 from kiosk.crypto import CryptoError, KeyFolder
@@ -22,7 +23,11 @@ from kiosk.domain.campaign_format import (
 )
 from kiosk.domain.service import CampaignCatalog, Clock, SigningService, utc_now
 from kiosk.geo import ZipcodesDirectory
+from kiosk.privacy import Auditor
 from kiosk.store.sql import SqlStore, open_store
+
+if TYPE_CHECKING:
+    from kiosk.sync.engine import SyncEngine
 
 log = logging.getLogger("kiosk")
 
@@ -49,9 +54,32 @@ class Kiosk:
     _service: SigningService | None = None
 
     @property
+    def auditor(self) -> Auditor:
+        """Records staff actions in the audit trail."""
+        return Auditor(self.store, self.kiosk_id, self.clock)
+
+    @property
     def imported_campaigns_dir(self) -> Path:
         """Campaign files imported on this kiosk (override built-in ones of the same slug)."""
         return self.data_dir / "campaigns"
+
+    @property
+    def server_campaigns_dir(self) -> Path:
+        """Campaign documents pulled from the sync server (override all others of the slug)."""
+        from kiosk.sync.campaigns import SERVER_SUBDIR
+
+        return self.imported_campaigns_dir / SERVER_SUBDIR
+
+    def sync_engine(self, **options: Any) -> SyncEngine:
+        """The sync engine over this kiosk's store, keys and server campaigns folder.
+
+        Args:
+            options: passed to :class:`kiosk.sync.engine.SyncEngine` (transport, clock...).
+        """
+        from kiosk.sync.engine import SyncEngine
+
+        options.setdefault("clock", self.clock)
+        return SyncEngine(self.store, self.keys, self.server_campaigns_dir, **options)
 
     def service(self) -> SigningService:
         """The signing service, sealing to the organization's public key.
@@ -80,7 +108,9 @@ class Kiosk:
 
     def reload_campaigns(self) -> None:
         """Re-read built-in and imported campaign files."""
-        self.catalog, self.campaign_errors = load_catalog(self.imported_campaigns_dir)
+        self.catalog, self.campaign_errors = load_catalog(
+            self.imported_campaigns_dir, self.server_campaigns_dir
+        )
         if self._service is not None:
             self._service.catalog = self.catalog
 
@@ -104,8 +134,11 @@ class Kiosk:
         self.store.close()
 
 
-def load_catalog(imported_dir: Path | None) -> tuple[CampaignCatalog, list[CampaignFormatError]]:
-    """Built-in campaigns, then imported ones (which replace built-ins of the same slug)."""
+def load_catalog(
+    imported_dir: Path | None, server_dir: Path | None = None
+) -> tuple[CampaignCatalog, list[CampaignFormatError]]:
+    """Built-in campaigns, then imported ones, then those pulled from the sync server (each
+    replaces earlier ones of the same slug)."""
     campaigns, errors = load_campaign_dir(resources_dir() / "campaigns")
     catalog = CampaignCatalog(campaigns)
     if imported_dir is not None and imported_dir.is_dir():
@@ -113,6 +146,13 @@ def load_catalog(imported_dir: Path | None) -> tuple[CampaignCatalog, list[Campa
         for c in more:
             catalog.put(c)
         errors += more_errors
+    if server_dir is not None:
+        from kiosk.sync.campaigns import load_server_campaigns
+
+        pulled, pulled_errors = load_server_campaigns(server_dir)
+        for c in pulled:
+            catalog.put(c)
+        errors += pulled_errors
     for err in errors:
         log.warning("campaign file skipped: %s", err)
     return catalog, errors
@@ -135,7 +175,9 @@ def open_kiosk(data_dir: str | Path | None = None, clock: Clock = utc_now) -> Ki
     if store.get_setting(SETTING_DEDUPE_SECRET) is None:
         store.set_setting(SETTING_DEDUPE_SECRET, secrets.token_hex(32))
     imported = root / "campaigns"
-    catalog, errors = load_catalog(imported)
+    from kiosk.sync.campaigns import SERVER_SUBDIR
+
+    catalog, errors = load_catalog(imported, imported / SERVER_SUBDIR)
     return Kiosk(
         data_dir=root,
         store=store,

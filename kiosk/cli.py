@@ -162,6 +162,32 @@ def cmd_simulate(args: argparse.Namespace) -> int:
         kiosk.close()
 
 
+def _sync_status(kiosk: Any) -> dict[str, Any]:
+    engine = kiosk.sync_engine()
+    snap = engine.snapshot()
+    enrollment = engine.enrollment()
+    totals = engine.totals()
+    not_connected = enrollment is None
+    return {
+        "server_url": snap.server_url,
+        "server_name": enrollment.server_name if enrollment else None,
+        "device_id": enrollment.device_id if enrollment else None,
+        "last_success": snap.last_success.isoformat() if snap.last_success else None,
+        "last_error": None if not_connected or not snap.last_error else snap.last_error.value,
+        "last_error_detail": "" if not_connected else snap.last_error_detail,
+        "conflicts": snap.conflicts,
+        "totals_fetched_at": (
+            totals.fetched_at.isoformat() if totals and totals.fetched_at else None
+        ),
+    }
+
+
+def _sync_error_words(code: str) -> str:
+    from kiosk.sync.status import SyncErrorCode, describe_error
+
+    return describe_error(SyncErrorCode(code))
+
+
 def cmd_status(args: argparse.Namespace) -> int:
     """Print counts by campaign, local campaign, event and sync state."""
     kiosk = _open(args)
@@ -178,6 +204,7 @@ def cmd_status(args: argparse.Namespace) -> int:
             "by_sync_state": counts.by_sync_state,
             "pending": kiosk.store.pending_count(),
             "has_organization_key": kiosk.keys.has_public_key(),
+            "sync": _sync_status(kiosk),
         }
         if args.json:
             print(json.dumps(doc, ensure_ascii=False, indent=2, sort_keys=True))
@@ -188,6 +215,102 @@ def cmd_status(args: argparse.Namespace) -> int:
                 print(f"  {k}: {v}")
             for k, v in sorted(counts.by_local.items()):
                 print(f"    {k}: {v}")
+            sync = doc["sync"]
+            if sync["server_url"]:
+                print(f"server: {sync['server_url']} ({sync['server_name']}), "
+                      f"last success: {sync['last_success'] or 'never'}, "
+                      f"conflicts: {sync['conflicts']}")
+                if sync["last_error"]:
+                    print(f"last sync error: {_sync_error_words(sync['last_error'])} "
+                          f"({sync['last_error_detail']})")
+            else:
+                print("server: not connected")
+        return EXIT_OK
+    finally:
+        kiosk.close()
+
+
+def _sync_error(code: Any, detail: str) -> str:
+    from kiosk.sync.status import describe_error
+
+    return f"{describe_error(code)} ({detail})" if detail else describe_error(code)
+
+
+def cmd_enroll(args: argparse.Namespace) -> int:
+    """Connect this kiosk to a sync server with a one-time code."""
+    from kiosk.sync.client import SyncError
+
+    if args.ca_bundle and not Path(args.ca_bundle).is_file():
+        raise CliError(f"no such CA bundle: {args.ca_bundle}", EXIT_USAGE)
+    kiosk = _open(args)
+    try:
+        engine = kiosk.sync_engine()
+        try:
+            result = engine.enroll(
+                args.server,
+                args.code,
+                name=args.name,
+                ca_bundle=str(Path(args.ca_bundle).resolve()) if args.ca_bundle else None,
+                allow_insecure=args.allow_insecure,
+            )
+        except SyncError as exc:
+            raise CliError(f"not connected: {_sync_error(exc.code, exc.detail)}") from None
+        e = result.enrollment
+        print(f"connected to {e.server_name or 'the server'} at {e.server_url} "
+              f"as device {e.device_id}")
+        if result.key_installed:
+            print("installed the organization's public key from the server")
+        if not result.has_key:
+            print("kiosk: warning: neither the server nor this kiosk has an organization key; "
+                  "signatures cannot be collected until one is installed (`kiosk keys init`)",
+                  file=sys.stderr)
+        print("run `kiosk sync` to send pending signatures now")
+        return EXIT_OK
+    finally:
+        kiosk.close()
+
+
+def cmd_sync(args: argparse.Namespace) -> int:
+    """Run one sync pass and print what was sent."""
+    from kiosk.sync.status import SyncErrorCode
+
+    if args.ca_bundle and not Path(args.ca_bundle).is_file():
+        raise CliError(f"no such CA bundle: {args.ca_bundle}", EXIT_USAGE)
+    kiosk = _open(args)
+    try:
+        engine = kiosk.sync_engine()
+        report = engine.run_once(
+            server_url=args.server,
+            ca_bundle=args.ca_bundle,
+            allow_insecure=True if args.allow_insecure else None,
+        )
+        if args.json:
+            doc = {k: v for k, v in vars(report).items()}
+            doc["error"] = report.error.value if report.error else None
+            doc["ok"] = report.ok
+            print(json.dumps(doc, indent=2, sort_keys=True))
+        else:
+            print(f"server: {report.server_url or '-'}")
+            print(f"signatures: sent {report.signatures_sent}, created {report.created}, "
+                  f"duplicate {report.duplicate}, conflict {report.conflict}")
+            print(f"voids: sent {report.voids_sent}, created {report.voids_created}, "
+                  f"duplicate {report.voids_duplicate}, conflict {report.voids_conflict}, "
+                  f"unknown {report.voids_unknown}")
+            print(f"events: sent {report.events_sent}")
+            if report.campaigns_changed:
+                print(f"campaigns updated: {', '.join(report.campaigns_changed)}")
+            for problem in report.campaign_errors:
+                print(f"kiosk: warning: server campaign refused: {problem}", file=sys.stderr)
+            if report.unsendable:
+                print(f"kiosk: warning: {report.unsendable} signatures break a wire rule and "
+                      "stay pending", file=sys.stderr)
+            print(f"pending: {report.pending_left}")
+        if report.error is SyncErrorCode.NOT_CONNECTED:
+            raise CliError("this kiosk is not connected to a server: run "
+                           "`kiosk enroll --server URL --code CODE` first")
+        if report.error is not None:
+            raise CliError(f"sync failed: {_sync_error(report.error, report.error_detail)}; "
+                           f"{report.pending_left} still pending")
         return EXIT_OK
     finally:
         kiosk.close()
@@ -208,6 +331,59 @@ def cmd_keys_init(args: argparse.Namespace) -> int:
             raise CliError(str(exc)) from None
         print(f"made a key pair in {kiosk.keys.path}; keep the passphrase safe: without it "
               "nobody can read the signers' personal data")
+        return EXIT_OK
+    finally:
+        kiosk.close()
+
+
+def cmd_audit_verify(args: argparse.Namespace) -> int:
+    """Check the audit trail's hash chain; exit 0 only when it is intact."""
+    kiosk = _open(args)
+    try:
+        report = kiosk.auditor.verify()
+    finally:
+        kiosk.close()
+    if report.ok:
+        print(f"audit trail intact: {report.entries} entries")
+        return EXIT_OK
+    where = f"entry {report.broken_at}" if report.broken_at is not None else "the end"
+    print(f"kiosk: audit trail BROKEN at {where}: {report.reason}", file=sys.stderr)
+    return EXIT_FAILURE
+
+
+def cmd_audit_list(args: argparse.Namespace) -> int:
+    """Print the audit trail."""
+    from datetime import UTC, datetime
+
+    kiosk = _open(args)
+    try:
+        for e in kiosk.store.audit_entries():
+            when = datetime.fromtimestamp(e.at_ms / 1000, UTC).isoformat(timespec="seconds")
+            detail = json.dumps(e.detail, ensure_ascii=False, sort_keys=True)
+            print(f"{e.seq:6} {when} {e.action:18} {detail} {e.hash[:12]}")
+        return EXIT_OK
+    finally:
+        kiosk.close()
+
+
+def cmd_retention(args: argparse.Namespace) -> int:
+    """Show or set the retention policy, and apply it now."""
+    from kiosk.domain.audit import AuditAction
+    from kiosk.privacy import SETTING_RETENTION, RetentionPolicy, apply_retention
+
+    kiosk = _open(args)
+    try:
+        if args.policy:
+            try:
+                policy = RetentionPolicy.parse(args.policy)
+            except ValueError as exc:
+                raise CliError(f"{exc} (use immediate, days:N or until_exported)", EXIT_USAGE) from None
+            kiosk.store.set_setting(SETTING_RETENTION, str(policy))
+            kiosk.auditor.record(AuditAction.SETTINGS_CHANGED, setting="retention_policy",
+                                 value=str(policy))
+        current = RetentionPolicy.parse(kiosk.store.get_setting(SETTING_RETENTION))
+        purged = apply_retention(kiosk.store, kiosk.auditor, kiosk.clock)
+        print(f"retention policy: {current}; purged personal data of {purged} synced signatures")
         return EXIT_OK
     finally:
         kiosk.close()
@@ -253,6 +429,35 @@ def build_parser() -> argparse.ArgumentParser:
     st.add_argument("--json", action="store_true", help="print JSON")
     st.set_defaults(func=cmd_status)
 
+    enr = sub.add_parser(
+        "enroll", help="connect this kiosk to a sync server with a one-time code",
+        description="Trade a one-time code (from `kiosk-server enroll-code`) for this kiosk's "
+        "identity on the server, and install the organization's public key if the kiosk has "
+        "none. Plain http is accepted only to this machine unless --allow-insecure.")
+    enr.add_argument("--server", required=True, metavar="URL",
+                     help="the server's address, e.g. https://sync.example.org")
+    enr.add_argument("--code", required=True, metavar="CODE", help="the one-time code")
+    enr.add_argument("--name", metavar="NAME", help="this kiosk's name on the server")
+    enr.add_argument("--ca-bundle", metavar="FILE",
+                     help="PEM file of CAs to trust instead of the system's (kept for syncs)")
+    enr.add_argument("--allow-insecure", action="store_true",
+                     help="allow plain http to another machine (signatures travel unencrypted)")
+    enr.set_defaults(func=cmd_enroll)
+
+    syn = sub.add_parser(
+        "sync", help="send pending signatures to the server now (one pass)",
+        description="Push pending events, signatures and voids, then pull campaigns and totals. "
+        "Exits non-zero, with the reason, when the pass fails.")
+    syn.add_argument("--server", metavar="URL",
+                     help="reach the enrolled server by another address for this pass "
+                     "(e.g. through a proxy)")
+    syn.add_argument("--ca-bundle", metavar="FILE",
+                     help="PEM file of CAs to trust for this pass")
+    syn.add_argument("--allow-insecure", action="store_true",
+                     help="allow plain http to another machine for this pass")
+    syn.add_argument("--json", action="store_true", help="print the report as JSON")
+    syn.set_defaults(func=cmd_sync)
+
     keys = sub.add_parser("keys", help="the organization's encryption keys")
     keys.set_defaults(func=lambda a: _usage(keys))
     ksub = keys.add_subparsers(title="key commands", metavar="ACTION")
@@ -260,6 +465,20 @@ def build_parser() -> argparse.ArgumentParser:
         "init", help="make a key pair for a kiosk that never connects (passphrase from "
         "KIOSK_PASSPHRASE or a prompt)")
     k_init.set_defaults(func=cmd_keys_init)
+
+    audit = sub.add_parser("audit", help="the hash-chained audit trail of staff actions")
+    audit.set_defaults(func=lambda a: _usage(audit))
+    asub = audit.add_subparsers(title="audit commands", metavar="ACTION")
+    a_ver = asub.add_parser("verify", help="check the chain; exit 0 only when intact")
+    a_ver.set_defaults(func=cmd_audit_verify)
+    a_list = asub.add_parser("list", help="print every entry")
+    a_list.set_defaults(func=cmd_audit_list)
+
+    ret = sub.add_parser(
+        "retention", help="show or set how long personal data stays after sync, and apply it")
+    ret.add_argument("policy", nargs="?", metavar="POLICY",
+                     help="immediate, days:N or until_exported (the default)")
+    ret.set_defaults(func=cmd_retention)
     return p
 
 

@@ -51,7 +51,8 @@ class SignatureRow(Base):
     created_ms: Mapped[int]
     utc_offset_minutes: Mapped[int]
     synthetic: Mapped[bool]
-    sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
+    sealed: Mapped[bytes | None] = mapped_column(LargeBinary)  # None once purged
+    exported_ms: Mapped[int | None] = mapped_column(default=None)
     voided: Mapped[bool] = mapped_column(default=False)
     sync_state: Mapped[str] = mapped_column(String(16), default="pending")
 
@@ -90,3 +91,17 @@ class SettingRow(Base):
     __tablename__ = "settings"
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
+
+
+class AuditRow(Base):
+    """One staff action in the hash-chained, append-only audit trail (no personal data)."""
+
+    __tablename__ = "audit_log"
+    seq: Mapped[int] = mapped_column(primary_key=True)
+    at_ms: Mapped[int]
+    kiosk_id: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(40))
+    detail_json: Mapped[str] = mapped_column(Text)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64), unique=True)
+    sync_state: Mapped[str] = mapped_column(String(16), default="pending", index=True)

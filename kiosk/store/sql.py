@@ -23,7 +23,9 @@ from kiosk.domain.campaign import TextVersion, text_from_dict, text_to_dict
 from kiosk.domain.ports import Counts, SignatureFilter, StoredSignature
 from kiosk.domain.signature import Event, SealedSignature, SignatureMeta, SyncState, Void
 from kiosk.store.db import make_engine
+from kiosk.domain.audit import GENESIS, AuditEntry, entry_hash
 from kiosk.store.models import (
+    AuditRow,
     DedupeKeyRow,
     EventRow,
     SettingRow,
@@ -66,7 +68,136 @@ def _void(row: VoidRow) -> Void:
     return Void(uuid.UUID(row.signature_id), row.reason, from_ms(row.voided_ms), row.kiosk_id)
 
 
-class SqlStore:
+class _AuditMixin:
+    """The audit trail and retention (personal-data purge) on the SQLite store."""
+
+    engine: Any
+    _session: Any
+
+    def append_audit(
+        self, action: str, detail: dict[str, Any], kiosk_id: str, at: datetime
+    ) -> AuditEntry:
+        """Append one entry to the chain, durably; return it."""
+        detail_json = json.dumps(detail, sort_keys=True, ensure_ascii=False)
+        detail_norm = json.loads(detail_json)
+        with self._session.begin() as s:
+            last = s.scalars(select(AuditRow).order_by(AuditRow.seq.desc()).limit(1)).first()
+            seq = (last.seq + 1) if last else 1
+            prev = last.hash if last else GENESIS
+            at_ms = to_ms(at)
+            digest = entry_hash(prev, seq, at_ms, kiosk_id, action, detail_norm)
+            s.add(
+                AuditRow(
+                    seq=seq, at_ms=at_ms, kiosk_id=kiosk_id, action=action,
+                    detail_json=detail_json, prev_hash=prev, hash=digest,
+                    sync_state=SyncState.PENDING.value,
+                )
+            )
+        return AuditEntry(seq, at_ms, kiosk_id, action, detail_norm, prev, digest)
+
+    def audit_entries(self, after_seq: int = 0, limit: int | None = None) -> list[AuditEntry]:
+        """Entries in sequence order."""
+        with self._session() as s:
+            q = select(AuditRow).where(AuditRow.seq > after_seq).order_by(AuditRow.seq)
+            if limit is not None:
+                q = q.limit(limit)
+            return [
+                AuditEntry(r.seq, r.at_ms, r.kiosk_id, r.action, json.loads(r.detail_json),
+                           r.prev_hash, r.hash)
+                for r in s.scalars(q)
+            ]
+
+    def pending_audit(self, limit: int) -> list[AuditEntry]:
+        """Audit entries not yet acknowledged by the server, in order."""
+        with self._session() as s:
+            rows = s.scalars(
+                select(AuditRow)
+                .where(AuditRow.sync_state == SyncState.PENDING.value)
+                .order_by(AuditRow.seq)
+                .limit(limit)
+            )
+            return [
+                AuditEntry(r.seq, r.at_ms, r.kiosk_id, r.action, json.loads(r.detail_json),
+                           r.prev_hash, r.hash)
+                for r in rows
+            ]
+
+    def mark_audit(self, seqs: list[int], state: SyncState) -> None:
+        """Record that the server has these audit entries."""
+        if not seqs:
+            return
+        with self._session.begin() as s:
+            s.execute(update(AuditRow).where(AuditRow.seq.in_(seqs)).values(sync_state=state.value))
+
+    def mark_exported(self, ids: list[uuid.UUID], at: datetime) -> None:
+        """Record that these signatures were exported (for the keep-until-exported policy)."""
+        with self._session.begin() as s:
+            for start in range(0, len(ids), 500):
+                chunk = [str(i) for i in ids[start : start + 500]]
+                s.execute(
+                    update(SignatureRow)
+                    .where(SignatureRow.id.in_(chunk), SignatureRow.exported_ms.is_(None))
+                    .values(exported_ms=to_ms(at))
+                )
+
+    def purgeable(self, synced_before: datetime | None, require_exported: bool) -> list[uuid.UUID]:
+        """Synced signatures that still hold personal data and fit the retention policy.
+
+        Args:
+            synced_before: only signatures created before this moment (None: any age).
+            require_exported: only signatures that were exported.
+        """
+        with self._session() as s:
+            q = select(SignatureRow.id).where(
+                SignatureRow.sync_state == SyncState.SYNCED.value,
+                SignatureRow.sealed.is_not(None),
+            )
+            if synced_before is not None:
+                q = q.where(SignatureRow.created_ms < to_ms(synced_before))
+            if require_exported:
+                q = q.where(SignatureRow.exported_ms.is_not(None))
+            return [uuid.UUID(i) for i in s.scalars(q)]
+
+    def purge_personal(self, ids: list[uuid.UUID]) -> int:
+        """Delete the sealed personal data and dedupe keys of synced signatures; counts stay.
+
+        Only signatures the server has acknowledged are purged (``secure_delete`` is on, so
+        the freed pages are zeroed; ``vacuum()`` later shrinks the file).
+        """
+        purged = 0
+        with self._session.begin() as s:
+            for start in range(0, len(ids), 500):
+                chunk = [str(i) for i in ids[start : start + 500]]
+                seqs = list(
+                    s.scalars(
+                        select(SignatureRow.seq).where(
+                            SignatureRow.id.in_(chunk),
+                            SignatureRow.sync_state == SyncState.SYNCED.value,
+                            SignatureRow.sealed.is_not(None),
+                        )
+                    )
+                )
+                if not seqs:
+                    continue
+                s.execute(delete(DedupeKeyRow).where(DedupeKeyRow.signature_seq.in_(seqs)))
+                s.execute(update(SignatureRow).where(SignatureRow.seq.in_(seqs)).values(sealed=None))
+                purged += len(seqs)
+        return purged
+
+    def vacuum(self) -> None:
+        """Checkpoint the WAL and rebuild the file so deleted data leaves no trace on disk."""
+        raw = self.engine.raw_connection()
+        try:
+            cur = raw.cursor()
+            cur.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            cur.execute("VACUUM")
+            cur.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            cur.close()
+        finally:
+            raw.close()
+
+
+class SqlStore(_AuditMixin):
     """Signatures, voids, text versions, events and settings in one SQLite file."""
 
     def __init__(self, path: Path) -> None:

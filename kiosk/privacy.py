@@ -1,0 +1,91 @@
+"""Retention of personal data after sync, and the audit trail's recording helper.
+
+Retention policies (staff choose one; stored in the ``retention_policy`` setting):
+
+- ``immediate``: delete a signature's personal data as soon as the server acknowledged it;
+- ``days:N``: delete it N days after it was signed, once acknowledged;
+- ``until_exported`` (the default): keep it until it was exported here *and* acknowledged.
+
+Counts stay: only the sealed personal data and the duplicate-hint keys are deleted.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from kiosk.domain.audit import AuditAction, ChainReport, verify_chain
+from kiosk.domain.service import Clock, utc_now
+
+log = logging.getLogger("kiosk.privacy")
+
+SETTING_RETENTION = "retention_policy"
+DEFAULT_RETENTION = "until_exported"
+
+
+@dataclass(frozen=True, slots=True)
+class RetentionPolicy:
+    """A parsed retention policy."""
+
+    kind: str  # "immediate" | "days" | "until_exported"
+    days: int = 0
+
+    @classmethod
+    def parse(cls, text: str | None) -> RetentionPolicy:
+        """Parse a policy setting; unknown text falls back to the safe default.
+
+        Raises:
+            ValueError: for a malformed ``days:N``.
+        """
+        text = (text or DEFAULT_RETENTION).strip()
+        if text == "immediate":
+            return cls("immediate")
+        if text == "until_exported":
+            return cls("until_exported")
+        if text.startswith("days:"):
+            days = int(text.removeprefix("days:"))
+            if not 0 <= days <= 3650:
+                raise ValueError("days must be between 0 and 3650")
+            return cls("days", days)
+        raise ValueError(f"unknown retention policy {text!r}")
+
+    def __str__(self) -> str:
+        return f"days:{self.days}" if self.kind == "days" else self.kind
+
+
+class Auditor:
+    """Records staff actions in the store's hash-chained audit trail."""
+
+    def __init__(self, store: Any, kiosk_id: str, clock: Clock = utc_now) -> None:
+        self._store = store
+        self._kiosk_id = kiosk_id
+        self._clock = clock
+
+    def record(self, action: AuditAction, **detail: Any) -> None:
+        """Append an entry. ``detail`` must hold no personal data (ids, counts, names of files)."""
+        self._store.append_audit(action.value, detail, self._kiosk_id, self._clock())
+
+    def verify(self) -> ChainReport:
+        """Check the whole chain."""
+        return verify_chain(self._store.audit_entries())
+
+
+def apply_retention(store: Any, auditor: Auditor, clock: Clock = utc_now) -> int:
+    """Purge personal data that the policy no longer keeps; return how many were purged."""
+    policy = RetentionPolicy.parse(store.get_setting(SETTING_RETENTION))
+    now: datetime = clock()
+    if policy.kind == "immediate":
+        ids = store.purgeable(None, require_exported=False)
+    elif policy.kind == "days":
+        ids = store.purgeable(now - timedelta(days=policy.days), require_exported=False)
+    else:
+        ids = store.purgeable(None, require_exported=True)
+    if not ids:
+        return 0
+    purged = int(store.purge_personal(ids))
+    if purged:
+        auditor.record(AuditAction.PURGE, count=purged, policy=str(policy))
+        log.info("purged personal data of %d synced signatures (%s)", purged, policy)
+    return purged

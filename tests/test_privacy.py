@@ -1,0 +1,117 @@
+"""Audit trail (hash chain, append-only, tamper detection) and retention of personal data."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy.exc import DatabaseError
+
+from kiosk.app import open_kiosk
+from kiosk.domain.audit import AuditAction
+from kiosk.domain.signature import SyncState
+from kiosk.privacy import SETTING_RETENTION, RetentionPolicy, apply_retention
+from tests.helpers import entry, ink
+
+
+@pytest.fixture
+def kiosk(tmp_path: Path):  # type: ignore[no-untyped-def]
+    k = open_kiosk(tmp_path)
+    k.keys.init("test passphrase")
+    yield k
+    k.close()
+
+
+def _audit_verify(data_dir: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "kiosk.cli", "--data-dir", str(data_dir), "audit", "verify"],
+        capture_output=True, text=True, timeout=60,
+    )
+
+
+def test_chain_verifies_and_detects_an_edited_entry(kiosk, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    for i in range(5):
+        kiosk.auditor.record(AuditAction.PIN_FAILED, attempt=i + 1)
+    kiosk.auditor.record(AuditAction.VOID, signature="0190-x", reason_length=5)
+    assert kiosk.auditor.verify().ok
+    ok = _audit_verify(tmp_path)
+    assert ok.returncode == 0 and "6 entries" in ok.stdout
+    kiosk.close()
+    # An attacker with the file drops the triggers and edits entry 3.
+    conn = sqlite3.connect(tmp_path / "kiosk.db")
+    conn.execute("DROP TRIGGER audit_log_no_update")
+    conn.execute("UPDATE audit_log SET detail_json = '{\"attempt\": 1}' WHERE seq = 3")
+    conn.commit()
+    conn.close()
+    bad = _audit_verify(tmp_path)
+    assert bad.returncode == 1
+    assert "entry 3" in bad.stderr and "altered" in bad.stderr
+
+
+def test_deleting_an_entry_is_detected(kiosk, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    for i in range(3):
+        kiosk.auditor.record(AuditAction.STAFF_ENTERED, n=i)
+    kiosk.close()
+    conn = sqlite3.connect(tmp_path / "kiosk.db")
+    conn.execute("DROP TRIGGER audit_log_no_delete")
+    conn.execute("DELETE FROM audit_log WHERE seq = 2")
+    conn.commit()
+    conn.close()
+    bad = _audit_verify(tmp_path)
+    assert bad.returncode == 1 and "entry 2 is missing" in bad.stderr
+
+
+def test_trail_is_append_only_in_the_database(kiosk) -> None:  # type: ignore[no-untyped-def]
+    kiosk.auditor.record(AuditAction.UNLOCK)
+    with pytest.raises(DatabaseError, match="append-only"), kiosk.store.engine.begin() as conn:
+        conn.exec_driver_sql("UPDATE audit_log SET action = 'lock'")
+    with pytest.raises(DatabaseError, match="append-only"), kiosk.store.engine.begin() as conn:
+        conn.exec_driver_sql("DELETE FROM audit_log")
+    kiosk.store.mark_audit([1], SyncState.SYNCED)  # the sync state may change
+    assert kiosk.store.pending_audit(10) == []
+
+
+def _sign(kiosk, n: int) -> list:  # type: ignore[no-untyped-def]
+    service = kiosk.service()
+    names = ["Ana", "Luis", "Sofía", "Zoë", "Minh", "Omar"]
+    return [
+        service.submit("defy-trump-expand-sanctuary", None, entry(first_name=names[i]), ink(i), "en")
+        for i in range(n)
+    ]
+
+
+def test_retention_purges_only_acknowledged_signatures_and_keeps_counts(kiosk) -> None:  # type: ignore[no-untyped-def]
+    metas = _sign(kiosk, 4)
+    kiosk.store.set_setting(SETTING_RETENTION, "immediate")
+    assert apply_retention(kiosk.store, kiosk.auditor) == 0  # nothing acknowledged yet
+    kiosk.store.mark_signatures([m.id for m in metas[:3]], SyncState.SYNCED)
+    assert apply_retention(kiosk.store, kiosk.auditor) == 3
+    assert kiosk.store.get(metas[0].id).signature.sealed == b""  # personal data gone
+    assert kiosk.store.get(metas[3].id).signature.sealed != b""  # not yet acknowledged: kept
+    assert kiosk.store.counts().total == 4
+    assert kiosk.store.audit_entries()[-1].action == "purge"
+    assert kiosk.auditor.verify().ok
+
+
+def test_until_exported_and_days_policies(kiosk) -> None:  # type: ignore[no-untyped-def]
+    metas = _sign(kiosk, 3)
+    kiosk.store.mark_signatures([m.id for m in metas], SyncState.SYNCED)
+    assert apply_retention(kiosk.store, kiosk.auditor) == 0  # default: until exported
+    kiosk.store.mark_exported([metas[0].id], datetime.now(UTC))
+    assert apply_retention(kiosk.store, kiosk.auditor) == 1
+    kiosk.store.set_setting(SETTING_RETENTION, "days:30")
+    assert apply_retention(kiosk.store, kiosk.auditor) == 0
+    later = lambda: datetime.now(UTC) + timedelta(days=31)  # noqa: E731
+    assert apply_retention(kiosk.store, kiosk.auditor, later) == 2
+
+
+def test_policy_parsing() -> None:
+    assert str(RetentionPolicy.parse(None)) == "until_exported"
+    assert RetentionPolicy.parse("days:7").days == 7
+    for bad in ("days:x", "days:-1", "forever"):
+        with pytest.raises(ValueError):
+            RetentionPolicy.parse(bad)
