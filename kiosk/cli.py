@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import io
 import json
 import os
 import sys
@@ -389,6 +390,85 @@ def cmd_retention(args: argparse.Namespace) -> int:
         kiosk.close()
 
 
+def _parse_date(text: str | None, name: str) -> Any:
+    from datetime import datetime
+
+    if not text:
+        return None
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise CliError(f"{name} must be a date like 2026-11-23 (or a date-time)", EXIT_USAGE) from None
+    return moment.astimezone() if moment.tzinfo is None else moment
+
+
+def _export_filter(args: argparse.Namespace, kiosk: Any) -> Any:
+    from kiosk.domain.ports import SignatureFilter
+
+    slug = _pick_campaign(kiosk, args.campaign)
+    campaign = kiosk.catalog.get(slug)
+    if args.local and campaign.local(args.local) is None:
+        known = ", ".join(loc.slug for loc in campaign.locals) or "none"
+        raise CliError(f"{slug} has no local campaign {args.local!r} (known: {known})", EXIT_USAGE)
+    return SignatureFilter(
+        campaign=slug, local_campaign=args.local, event_id=args.event,
+        since=_parse_date(args.since, "--since"), until=_parse_date(args.until, "--until"),
+        include_synthetic=args.include_synthetic,
+    )
+
+
+def _unlock(kiosk: Any) -> Any:
+    from kiosk.crypto import CryptoError, WrongPassphrase
+    from kiosk.domain.audit import AuditAction
+
+    passphrase = _passphrase(confirm=False)
+    try:
+        opener = kiosk.keys.unlock(passphrase)
+    except WrongPassphrase:
+        kiosk.auditor.record(AuditAction.UNLOCK_FAILED, via="cli")
+        raise CliError("wrong passphrase: nothing exported") from None
+    except CryptoError as exc:
+        raise CliError(f"cannot unlock: {exc}") from None
+    kiosk.auditor.record(AuditAction.UNLOCK, via="cli")
+    return opener
+
+
+def cmd_export_csv(args: argparse.Namespace) -> int:
+    """Export the contact list (CSV) for follow-up."""
+    from kiosk.domain.audit import AuditAction
+    from kiosk.exports import ExportResult, atomic_write_bytes, collect, write_csv
+
+    kiosk = _open(args)
+    try:
+        flt = _export_filter(args, kiosk)
+        opener = _unlock(kiosk)
+        result = ExportResult()
+        buf = io.StringIO()
+        written = write_csv(collect(kiosk.store, opener, flt, result), buf, args.opted_in_only)
+        out = Path(args.out)
+        try:
+            atomic_write_bytes(out, buf.getvalue().encode("utf-8"))
+        except OSError as exc:
+            raise CliError(f"cannot write {out}: {exc.strerror or exc}") from None
+        kiosk.store.mark_exported([m.id for m in written], kiosk.clock())
+        kiosk.auditor.record(AuditAction.EXPORT, kind="csv", campaign=flt.campaign,
+                             local=flt.local_campaign, rows=len(written))
+        _report_export(out, len(written), result)
+        return EXIT_OK
+    finally:
+        kiosk.close()
+
+
+def _report_export(out: Path, rows: int, result: Any) -> None:
+    print(f"wrote {rows} signatures to {out}")
+    if result.purged_skipped:
+        print(f"kiosk: note: {result.purged_skipped} signatures were left out: their personal "
+              "data was deleted after sync (export them from the server)", file=sys.stderr)
+    if result.undecryptable:
+        print(f"kiosk: warning: {result.undecryptable} signatures could not be opened with this "
+              "key", file=sys.stderr)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser for ``kiosk``."""
     p = argparse.ArgumentParser(
@@ -479,7 +559,28 @@ def build_parser() -> argparse.ArgumentParser:
     ret.add_argument("policy", nargs="?", metavar="POLICY",
                      help="immediate, days:N or until_exported (the default)")
     ret.set_defaults(func=cmd_retention)
+
+    exp = sub.add_parser("export", help="coordinator exports: CSV contact lists, PDF packets")
+    exp.set_defaults(func=lambda a: _usage(exp))
+    esub = exp.add_subparsers(title="export commands", metavar="KIND")
+    e_csv = esub.add_parser(
+        "csv", help="contact list for follow-up (passphrase from KIOSK_PASSPHRASE or a prompt)")
+    _export_options(e_csv)
+    e_csv.add_argument("--opted-in-only", action="store_true",
+                       help="only signers who opted in to updates")
+    e_csv.set_defaults(func=cmd_export_csv)
     return p
+
+
+def _export_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--campaign", metavar="SLUG", help="default: the active campaign")
+    p.add_argument("--local", metavar="SLUG", help="one local campaign")
+    p.add_argument("--since", metavar="DATE", help="signed on or after (local time)")
+    p.add_argument("--until", metavar="DATE", help="signed before (local time)")
+    p.add_argument("--event", metavar="ID", help="one event")
+    p.add_argument("--include-synthetic", action="store_true",
+                   help="include signatures made by `kiosk simulate`")
+    p.add_argument("--out", metavar="FILE", required=True, help="where to write")
 
 
 def _usage(parser: argparse.ArgumentParser) -> int:

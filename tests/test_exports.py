@@ -1,0 +1,89 @@
+"""Exports from the kiosk: the passphrase is required; the CSV round-trips through csv."""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from kiosk.app import open_kiosk
+from kiosk.exports import CSV_COLUMNS
+from tests.helpers import entry, ink
+
+PASS = "coordinator passphrase"
+CAMPAIGN = "defy-trump-expand-sanctuary"
+
+
+def run(data_dir: Path, *args: str, passphrase: str | None = PASS) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ)
+    env.pop("KIOSK_PASSPHRASE", None)
+    if passphrase is not None:
+        env["KIOSK_PASSPHRASE"] = passphrase
+    return subprocess.run(
+        [sys.executable, "-m", "kiosk.cli", "--data-dir", str(data_dir), *args],
+        capture_output=True, text=True, env=env, stdin=subprocess.DEVNULL, timeout=120,
+    )
+
+
+@pytest.fixture
+def filled(tmp_path: Path) -> Path:
+    kiosk = open_kiosk(tmp_path)
+    kiosk.keys.init(PASS)
+    s = kiosk.service()
+    people = [
+        dict(first_name="José", last_name="Núñez", zip="47708", email="jose@example.org", opt_in=True),
+        dict(first_name="Nguyễn", last_name="Thị Ánh", zip="47708", email="", phone="+1 812 555 0100"),
+        dict(first_name="محمد", last_name="O'Brien", zip="55802", email="=cmd@example.org"),
+        dict(first_name="Zoë", last_name="李", zip="47708", email="zoe@example.org"),
+    ]
+    metas = []
+    for i, p in enumerate(people):
+        local = s.route(CAMPAIGN, p["zip"])
+        metas.append(s.submit(CAMPAIGN, local.slug if local else None, entry(**p), ink(i), "es",
+                              consent_text="Envíenme noticias."))
+    s.void(metas[3].id, "signed twice on paper")
+    kiosk.close()
+    return tmp_path
+
+
+def test_csv_export_round_trips_and_leaves_out_voided(filled: Path) -> None:
+    out = filled / "usb" / "contacts.csv"
+    res = run(filled, "export", "csv", "--campaign", CAMPAIGN, "--out", str(out))
+    assert res.returncode == 0, res.stderr
+    assert "wrote 3 signatures" in res.stdout
+    rows = list(csv.DictReader(io.StringIO(out.read_text("utf-8"))))
+    assert list(rows[0]) == list(CSV_COLUMNS)
+    assert [r["first_name"] for r in rows] == ["José", "Nguyễn", "محمد"]
+    assert rows[0]["opt_in"] == "yes" and rows[0]["consent_text"] == "Envíenme noticias."
+    assert rows[1]["opt_in"] == "no" and rows[1]["consent_text"] == ""
+    assert rows[1]["phone"] == "+18125550100"
+    assert rows[0]["local_campaign"] == "evansville" and rows[2]["local_campaign"] == ""
+    assert rows[2]["email"] == "'=cmd@example.org"  # no spreadsheet formula injection
+    only = run(filled, "export", "csv", "--campaign", CAMPAIGN, "--local", "evansville",
+               "--opted-in-only", "--out", str(out))
+    assert only.returncode == 0 and "wrote 1 signatures" in only.stdout
+
+
+def test_export_refused_without_the_passphrase(filled: Path) -> None:
+    out = filled / "x.csv"
+    wrong = run(filled, "export", "csv", "--campaign", CAMPAIGN, "--out", str(out), passphrase="nope nope")
+    assert wrong.returncode == 1 and "wrong passphrase" in wrong.stderr
+    none = run(filled, "export", "csv", "--campaign", CAMPAIGN, "--out", str(out), passphrase=None)
+    assert none.returncode == 2 and "KIOSK_PASSPHRASE" in none.stderr
+    assert not out.exists()
+    actions = [e.action for e in open_kiosk(filled).store.audit_entries()]
+    assert "unlock_failed" in actions and "export" not in actions
+
+
+def test_export_bad_options(filled: Path) -> None:
+    out = str(filled / "x.csv")
+    assert run(filled, "export", "csv", "--campaign", CAMPAIGN, "--local", "atlantis", "--out", out).returncode == 2
+    assert run(filled, "export", "csv", "--campaign", CAMPAIGN, "--since", "yesterday", "--out", out).returncode == 2
+    unwritable = run(filled, "export", "csv", "--campaign", CAMPAIGN, "--out", "/proc/nope/x.csv")
+    assert unwritable.returncode == 1 and "cannot write" in unwritable.stderr
+    assert "Traceback" not in unwritable.stderr
