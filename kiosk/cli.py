@@ -390,6 +390,60 @@ def cmd_retention(args: argparse.Namespace) -> int:
         kiosk.close()
 
 
+def cmd_keys_import_public(args: argparse.Namespace) -> int:
+    """Install the organization's public key from a file (kiosks that never connect)."""
+    import base64
+    import binascii
+
+    from kiosk.crypto import CryptoError
+
+    try:
+        raw = Path(args.file).read_text("ascii").strip()
+        key = base64.b64decode(raw, validate=True)
+    except OSError as exc:
+        raise CliError(f"cannot read {args.file}: {exc.strerror or exc}") from None
+    except (UnicodeDecodeError, binascii.Error, ValueError):
+        raise CliError(f"{args.file} is not a base64 public key file") from None
+    kiosk = _open(args)
+    try:
+        if kiosk.keys.has_public_key() and kiosk.keys.public_key() != key:
+            raise CliError("this kiosk already has a different organization key; signatures "
+                           "sealed to it would be orphaned, so it is not replaced")
+        try:
+            kiosk.keys.install_public_key(key)
+        except CryptoError as exc:
+            raise CliError(str(exc)) from None
+        print(f"installed organization public key {_fingerprint(key)}")
+        return EXIT_OK
+    finally:
+        kiosk.close()
+
+
+def cmd_keys_show(args: argparse.Namespace) -> int:
+    """Show the installed organization key's fingerprint and whether the private key is here."""
+    from kiosk.crypto import CryptoError
+
+    kiosk = _open(args)
+    try:
+        try:
+            key = kiosk.keys.public_key()
+        except CryptoError as exc:
+            raise CliError(str(exc)) from None
+        where = "on this kiosk (passphrase-protected)" if kiosk.keys.has_private_key() else "not here"
+        print(f"public key: {_fingerprint(key)} ({kiosk.keys.public_path})")
+        print(f"private key: {where}")
+        return EXIT_OK
+    finally:
+        kiosk.close()
+
+
+def _fingerprint(key: bytes) -> str:
+    import hashlib
+
+    digest = hashlib.sha256(key).hexdigest()[:16]
+    return ":".join(digest[i : i + 4] for i in range(0, 16, 4))
+
+
 def _parse_date(text: str | None, name: str) -> Any:
     from datetime import datetime
 
@@ -480,6 +534,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--version", action="version", version=f"kiosk {__version__}")
     p.add_argument("--data-dir", metavar="DIR", help="the kiosk's data folder")
     p.add_argument("--windowed", action="store_true", help="run in a window (development)")
+    p.add_argument("--self-check", action="store_true",
+                   help="check this install in a temporary data folder (campaigns, store, keys, "
+                   "virtual keyboard, attract screen, a signature, a PDF), print one line per "
+                   "step, exit 0 only when all pass")
     p.set_defaults(func=cmd_run)
     sub = p.add_subparsers(title="commands", metavar="COMMAND")
 
@@ -545,6 +603,13 @@ def build_parser() -> argparse.ArgumentParser:
         "init", help="make a key pair for a kiosk that never connects (passphrase from "
         "KIOSK_PASSPHRASE or a prompt)")
     k_init.set_defaults(func=cmd_keys_init)
+    k_imp = ksub.add_parser(
+        "import-public", help="install the organization's public key from a file (the "
+        "keys/org-public.key of the kiosk or server that made the pair)")
+    k_imp.add_argument("file", metavar="FILE")
+    k_imp.set_defaults(func=cmd_keys_import_public)
+    k_show = ksub.add_parser("show", help="the installed key's fingerprint")
+    k_show.set_defaults(func=cmd_keys_show)
 
     audit = sub.add_parser("audit", help="the hash-chained audit trail of staff actions")
     audit.set_defaults(func=lambda a: _usage(audit))
@@ -590,7 +655,14 @@ def _usage(parser: argparse.ArgumentParser) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code."""
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.self_check:
+        if args.func is not cmd_run:
+            parser.error("--self-check takes no command")
+        from kiosk.selfcheck import run_self_check
+
+        return run_self_check()
     try:
         return int(args.func(args) or 0)
     except CliError as exc:

@@ -102,3 +102,25 @@ def test_readme_starts_with_the_two_commands() -> None:
     commands = [ln for ln in first_block.splitlines()[1:] if ln.strip() and not ln.startswith("#")]
     assert commands == ["scripts/run.sh", "scripts/test.sh"]
     assert "scripts/test.sh" in (ROOT / ".ci" / "run").read_text()
+
+
+def test_public_key_import_for_kiosks_that_never_connect(tmp_path: Path) -> None:
+    maker, other = tmp_path / "maker", tmp_path / "other"
+    assert kiosk(maker, "keys", "init", env={"KIOSK_PASSPHRASE": "a long passphrase"}).returncode == 0
+    pub = maker / "keys" / "org-public.key"
+    out = kiosk(other, "keys", "import-public", str(pub))
+    assert out.returncode == 0, out.stderr
+    shown = kiosk(other, "keys", "show")
+    assert "private key: not here" in shown.stdout
+    assert shown.stdout.split()[2] == kiosk(maker, "keys", "show").stdout.split()[2]
+    # The kiosk can now collect (sealed to the maker's key) but never read back.
+    assert kiosk(other, "simulate", "--signatures", "2", "--campaign", "sanctuary-of-safety").returncode == 0
+    garbage = tmp_path / "garbage.key"
+    garbage.write_text("not a key!")
+    bad = kiosk(tmp_path / "third", "keys", "import-public", str(garbage))
+    assert bad.returncode == 1 and "not a base64 public key" in bad.stderr
+    third_key = tmp_path / "third.key"
+    assert kiosk(tmp_path / "t3", "keys", "init", env={"KIOSK_PASSPHRASE": "another passphrase"}).returncode == 0
+    third_key.write_bytes((tmp_path / "t3" / "keys" / "org-public.key").read_bytes())
+    clash = kiosk(other, "keys", "import-public", str(third_key))
+    assert clash.returncode == 1 and "different organization key" in clash.stderr
