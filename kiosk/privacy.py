@@ -89,3 +89,63 @@ def apply_retention(store: Any, auditor: Auditor, clock: Clock = utc_now) -> int
         auditor.record(AuditAction.PURGE, count=purged, policy=str(policy))
         log.info("purged personal data of %d synced signatures (%s)", purged, policy)
     return purged
+
+
+class KeySession:
+    """Holds the coordinator's unlocked private key in memory, for a limited time.
+
+    ``unlock`` opens the passphrase-protected key; the opener is dropped on ``lock()``, or when
+    ``opener()`` is asked for it after ``idle_seconds`` without use. Unlocks, failed unlocks
+    and locks are audited.
+    """
+
+    def __init__(self, keys: Any, auditor: Auditor, idle_seconds: float = 300.0,
+                 monotonic: Any = None) -> None:
+        import time
+
+        self._keys = keys
+        self._auditor = auditor
+        self._idle = idle_seconds
+        self._now = monotonic or time.monotonic
+        self._opener: Any = None
+        self._last_use = 0.0
+
+    @property
+    def available(self) -> bool:
+        """Whether the private key is on this kiosk at all."""
+        return bool(self._keys.has_private_key())
+
+    def unlock(self, passphrase: str) -> bool:
+        """Try the passphrase; return True when unlocked."""
+        from kiosk.crypto import CryptoError
+
+        try:
+            self._opener = self._keys.unlock(passphrase)
+        except CryptoError:
+            self._opener = None
+            self._auditor.record(AuditAction.UNLOCK_FAILED, via="staff")
+            return False
+        self._last_use = self._now()
+        self._auditor.record(AuditAction.UNLOCK, via="staff")
+        return True
+
+    def opener(self) -> Any:
+        """The unlocked opener, or None when locked (or idle too long, which locks)."""
+        if self._opener is not None and self._now() - self._last_use > self._idle:
+            self.lock()
+        if self._opener is not None:
+            self._last_use = self._now()
+        return self._opener
+
+    @property
+    def unlocked(self) -> bool:
+        """Whether an opener is held (without refreshing the idle timer)."""
+        if self._opener is not None and self._now() - self._last_use > self._idle:
+            self.lock()
+        return self._opener is not None
+
+    def lock(self) -> None:
+        """Drop the private key from memory."""
+        if self._opener is not None:
+            self._opener = None
+            self._auditor.record(AuditAction.LOCK)

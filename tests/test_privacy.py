@@ -115,3 +115,23 @@ def test_policy_parsing() -> None:
     for bad in ("days:x", "days:-1", "forever"):
         with pytest.raises(ValueError):
             RetentionPolicy.parse(bad)
+
+
+def test_key_session_unlocks_drops_on_lock_and_on_idle(kiosk) -> None:  # type: ignore[no-untyped-def]
+    from kiosk.privacy import KeySession
+
+    now = [1000.0]
+    session = KeySession(kiosk.keys, kiosk.auditor, idle_seconds=60, monotonic=lambda: now[0])
+    assert session.available and not session.unlocked
+    assert session.unlock("wrong") is False and session.opener() is None
+    assert session.unlock("test passphrase") is True
+    assert session.opener() is not None
+    now[0] += 59
+    assert session.unlocked
+    now[0] += 61
+    assert session.opener() is None  # idle too long: dropped
+    assert session.unlock("test passphrase")
+    session.lock()
+    assert not session.unlocked
+    actions = [e.action for e in kiosk.store.audit_entries()]
+    assert actions == ["unlock_failed", "unlock", "lock", "unlock", "lock"]
