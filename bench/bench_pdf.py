@@ -1,0 +1,164 @@
+"""PDF packet benchmark: 10,000 signatures with realistic strokes, rendered to one file.
+
+Targets (PDF issue): at most 2 s and at most 10 MB for 10,000 signatures of about 8 strokes and
+300 points each, strokes simplified only within a visually lossless tolerance.
+
+Each signature is synthetic but human-like (kiosk.pdf.samples.synthetic_signature): 8 strokes
+of smooth loops written left to right, hand tremor and sensor noise, a sample every ~8 ms. The
+table gives the median of 3 renders (wall clock, and CPU time of the process), the peak memory
+the render allocates (tracemalloc, a separate run), and the file size; then the same rows with
+no ink (text only), the project's other stroke generator (kiosk.simulate.human_strokes), and,
+with ``--baseline``, reportlab's plain path API drawing every sample, measured on 1,000 rows and
+scaled up.
+
+Run: ``.venv/bin/python -m bench pdf`` or ``.venv/bin/python -m bench.bench_pdf [--baseline]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import io
+import random
+import statistics
+import time
+import tracemalloc
+
+from reportlab.pdfgen.canvas import Canvas
+
+from bench.harness import Row, print_table
+from kiosk.domain.ink import Ink
+from kiosk.pdf.ink_path import Box
+from kiosk.pdf.model import Packet, PacketSection
+from kiosk.pdf.render import render_packet
+from kiosk.pdf.samples import sample_packet
+from kiosk.simulate import human_strokes
+
+N = 10_000
+
+
+def _timed_render(packet: Packet, repeats: int) -> tuple[float, float, int]:
+    """Median wall seconds, median CPU seconds, and the output size of ``repeats`` renders."""
+    walls, cpus = [], []
+    size = 0
+    for _ in range(repeats):
+        wall, cpu = time.perf_counter(), time.process_time()
+        data = render_packet(packet)
+        walls.append(time.perf_counter() - wall)
+        cpus.append(time.process_time() - cpu)
+        size = len(data)
+    return statistics.median(walls), statistics.median(cpus), size
+
+
+def _peak_memory(packet: Packet) -> float:
+    """Peak bytes allocated while rendering (tracemalloc)."""
+    tracemalloc.start()
+    try:
+        render_packet(packet)
+        return float(tracemalloc.get_traced_memory()[1])
+    finally:
+        tracemalloc.stop()
+
+
+def _with_inks(packet: Packet, inks: list[Ink]) -> Packet:
+    rows = packet.rows()
+    section = packet.sections[0]
+    new_rows = tuple(dataclasses.replace(r, ink=ink) for r, ink in zip(rows, inks, strict=True))
+    return dataclasses.replace(packet, sections=(PacketSection(section.version, new_rows),))
+
+
+def _baseline_seconds(packet: Packet, rows: int) -> tuple[float, int]:
+    """reportlab's path API, every sample a lineTo, for the first ``rows`` signatures."""
+    box = Box(380, 100, 165, 60)
+    start = time.perf_counter()
+    out = io.BytesIO()
+    c = Canvas(out)
+    for i, row in enumerate(packet.rows()[:rows]):
+        if i and i % 10 == 0:
+            c.showPage()
+        ink = row.ink
+        scale = min(box.width / ink.width, box.height / ink.height)
+        top = 700 - (i % 10) * 62
+        c.setLineWidth(0.9)
+        for stroke in ink.strokes:
+            path = c.beginPath()
+            path.moveTo(box.x + stroke[0].x * scale, top - stroke[0].y * scale)
+            for p in stroke[1:]:
+                path.lineTo(box.x + p.x * scale, top - p.y * scale)
+            c.drawPath(path, stroke=1, fill=0)
+    c.save()
+    return time.perf_counter() - start, len(out.getvalue())
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--baseline", action="store_true", help="also time the path API")
+    parser.add_argument("--rows", type=int, default=N)
+    args = parser.parse_args()
+    n = args.rows
+
+    packet = sample_packet(n, hard_names=True, points=300)
+    points = statistics.mean(r.ink.point_count for r in packet.rows())
+    strokes = statistics.mean(len(r.ink.strokes) for r in packet.rows())
+    render_packet(sample_packet(20))  # load fonts, warm caches
+
+    wall, cpu, size = _timed_render(packet, 3)
+    peak = _peak_memory(packet)
+    rows = [
+        Row(f"render {n:,} signatures (wall, median of 3)", wall, "s", 2.0),
+        Row(
+            "  CPU time of the process (median)",
+            cpu,
+            "s",
+            note="includes the page-compression thread",
+        ),
+        Row("  output size", size / 1e6, "MB", 10.0),
+        Row(
+            "  peak memory allocated while rendering",
+            peak / 1e6,
+            "MB",
+            note="tracemalloc; the input rows are extra",
+        ),
+        Row("  per signature", wall / n * 1e6, "us"),
+    ]
+
+    text_only = _with_inks(packet, [Ink(900, 300, ())] * n)
+    t_wall, _, t_size = _timed_render(text_only, 3)
+    rows.append(
+        Row(f"same {n:,} rows, no ink (text only)", t_wall, "s", note=f"{t_size / 1e6:.1f} MB")
+    )
+
+    rng = random.Random(7)
+    other = _with_inks(packet, [human_strokes(rng) for _ in range(n)])
+    o_points = statistics.mean(r.ink.point_count for r in other.rows())
+    o_wall, _, o_size = _timed_render(other, 3)
+    rows.append(
+        Row(
+            f"{n:,} rows, kiosk.simulate.human_strokes inks",
+            o_wall,
+            "s",
+            2.0,
+            note=f"{o_size / 1e6:.1f} MB, {o_points:.0f} points a signature",
+        )
+    )
+
+    if args.baseline:
+        sample = min(n, 1000)
+        b_secs, b_size = _baseline_seconds(packet, sample)
+        rows.append(
+            Row(
+                f"baseline: path API, every sample, scaled to {n:,}",
+                b_secs * n / sample,
+                "s",
+                note=f"{b_size * n / sample / 1e6:.0f} MB",
+            )
+        )
+
+    print_table(
+        f"PDF packet: {n:,} signatures, {strokes:.1f} strokes and {points:.0f} points each",
+        rows,
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,440 @@
+"""render_packet: pages, names, privacy, one vector signature per row, footers, page sizes."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import unicodedata
+from datetime import UTC, datetime
+
+import pytest
+
+from kiosk.domain.campaign import LocalizedText
+from kiosk.domain.ink import Ink, Point
+from kiosk.domain.signature import PersonalData
+from kiosk.pdf.fonts import PLACEHOLDER
+from kiosk.pdf.model import Packet, PacketOptions, PacketSection, SheetRow
+from kiosk.pdf.render import page_count
+from kiosk.pdf.samples import (
+    HARD_NAMES,
+    sample_packet,
+    sample_rows,
+    sample_version,
+    synthetic_signature,
+)
+from tests.pdf.conftest import Rendered, render
+
+
+def _packet(rows: list[SheetRow], **kw: object) -> Packet:
+    version = sample_version()
+    return Packet(
+        organization="Duluth Sanctuary Coalition",
+        title=version.text.title,
+        target=version.text.target,
+        sections=(PacketSection(version, tuple(rows)),),
+        **kw,  # type: ignore[arg-type]
+    )
+
+
+@pytest.fixture(scope="module")
+def hard() -> Rendered:
+    """A packet starting with every hard name, 10 rows a sheet."""
+    return render(sample_packet(len(HARD_NAMES) + 5))
+
+
+@pytest.mark.parametrize(
+    ("n", "per_sheet", "sheets"),
+    [
+        (0, 10, 0),
+        (1, 10, 1),
+        (10, 10, 1),
+        (11, 10, 2),
+        (25, 10, 3),
+        (25, 20, 2),
+        (45, 20, 3),
+        (7, 1, 7),
+        (31, 30, 2),
+    ],
+)
+def test_page_count_is_cover_plus_sheets(n: int, per_sheet: int, sheets: int) -> None:
+    packet = sample_packet(n, options=PacketOptions(rows_per_sheet=per_sheet), hard_names=False)
+    r = render(packet)
+    assert r.pages == 1 + sheets
+    assert page_count(packet) == r.pages
+    assert f"Page {r.pages} of {r.pages}" in r.text(r.pages - 1)
+    assert "Page 1 of" in r.text(0)
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "José Álvarez Peña",
+        "Nguyễn Thị Ánh",
+        "Seán O'Brien",
+        "Zoë Müller-Lüdenscheidt",
+        "Φώτης Παπαδόπουλος",
+        "Алексей Смирнов",
+        "Đặng Văn Lâm",
+        "Chloé Ngô",
+    ],
+)
+def test_latin_greek_cyrillic_names_are_printed(hard: Rendered, name: str) -> None:
+    sheets = "\n".join(hard.text(i) for i in range(1, hard.pages))
+    assert name in sheets
+
+
+def test_every_generated_name_is_printed_on_its_sheet() -> None:
+    packet = sample_packet(40, hard_names=False, options=PacketOptions(rows_per_sheet=20))
+    r = render(packet)
+    rows = packet.rows()
+    for page in (1, 2):
+        text = r.text(page)
+        for row in rows[(page - 1) * 20 : page * 20]:
+            assert row.printed_name in text
+
+
+def _fonts_used(r: Rendered, page: int) -> set[str]:
+    """The base names of the fonts a page's content actually selects with Tf."""
+    fonts = r.reader.pages[page]["/Resources"]["/Font"]
+    content = r.content(page)
+    return {
+        str(f.get_object()["/BaseFont"]).split("+", 1)[-1]
+        for key, f in fonts.items()
+        if key.encode() + b" " in content and b"Tf" in content
+    }
+
+
+def test_rtl_and_cjk_names_render_with_fonts_that_have_their_glyphs(hard: Rendered) -> None:
+    used: set[str] = set()
+    for page in range(1, hard.pages):
+        used |= _fonts_used(hard, page)
+    names = " ".join(sorted(used))
+    for font in ("NotoSansArabic", "NotoSansHebrew", "WenQuanYiMicroHei", "NotoSansEthiopic"):
+        assert font in names
+    text = unicodedata.normalize("NFKC", "\n".join(hard.text(i) for i in range(1, hard.pages)))
+    # Hebrew and CJK come back as typed; Arabic is shaped (presentation forms, NFKC undoes them)
+    # and stored in visual order, which a reader may or may not reverse.
+    for name in ("דוד כהן", "李小龙", "김민준", "አበበ ቢቂላ"):
+        assert name in text or name[::-1] in text
+    arabic = "محمد"
+    assert arabic in text or arabic[::-1] in text
+
+
+def test_unprintable_script_shows_placeholder_and_the_cover_explains_it(hard: Rendered) -> None:
+    sheets = "\n".join(hard.text(i) for i in range(1, hard.pages))
+    assert PLACEHOLDER in sheets
+    assert "कुमार" not in sheets
+    assert "marks characters in a script" in hard.text(0)
+
+
+def test_cover_has_no_placeholder_note_when_every_name_prints() -> None:
+    r = render(sample_packet(12, hard_names=False))
+    assert "marks characters in a script" not in r.text(0)
+
+
+def test_fonts_are_embedded_and_nothing_else_is_referenced(hard: Rendered) -> None:
+    for page in hard.reader.pages:
+        for font in page["/Resources"]["/Font"].values():
+            f = font.get_object()
+            descendant = f.get("/FontDescriptor")
+            assert descendant is not None, f["/BaseFont"]
+            assert "/FontFile2" in descendant.get_object(), f["/BaseFont"]
+
+
+def test_one_vector_signature_per_row() -> None:
+    packet = sample_packet(23, options=PacketOptions(rows_per_sheet=10))
+    r = render(packet)
+    assert [len(r.signatures(i)) for i in range(r.pages)] == [0, 10, 10, 3]
+    for page in range(1, r.pages):
+        for group in r.signatures(page):
+            ops = group.split()
+            assert ops.count(b"m") >= 1
+            assert ops.count(b"c") >= 10  # smooth curves...
+            assert ops[-2:] == [b"S", b"Q"]
+            assert b"Do" not in ops and b"BI" not in ops  # ...not an image
+
+
+def test_signatures_are_smooth_curves_not_every_sample() -> None:
+    packet = sample_packet(10, hard_names=False)
+    r = render(packet)
+    groups = r.signatures(1)
+    for row, group in zip(packet.rows(), groups, strict=True):
+        ops = group.split()
+        curves = ops.count(b"c")
+        lines = ops.count(b"l")
+        assert lines == 0
+        assert curves < row.ink.point_count / 2
+
+
+def test_empty_or_degenerate_ink_still_gets_its_group() -> None:
+    t = datetime(2025, 5, 1, 15, tzinfo=UTC)
+    inks = [
+        Ink(900, 300, ()),
+        Ink(900, 300, ((Point(10, 10, 0),),)),
+        Ink(900, 300, ((Point(10, 10, 0), Point(10, 10, 8)),)),
+        Ink(900, 300, ((Point(10, 10, 0), Point(800, 12, 8)),)),
+        Ink(0, 0, ((Point(5, 5, 0), Point(5, 6, 8), Point(5, 5, 16)),)),
+        synthetic_signature(3),
+    ]
+    rows = [
+        SheetRow(f"Row {i}", "Duluth", "MN", "55802", t, -300, ink) for i, ink in enumerate(inks)
+    ]
+    r = render(_packet(rows))
+    assert len(r.signatures(1)) == len(inks)
+
+
+def test_delivery_sheets_never_show_email_phone_or_street() -> None:
+    assert {f.name for f in dataclasses.fields(SheetRow)} == {
+        "printed_name",
+        "city",
+        "state",
+        "zip",
+        "signed_at",
+        "utc_offset_minutes",
+        "ink",
+        "comment",
+        "event_name",
+    }
+    person = PersonalData(
+        first_name="Rosa",
+        last_name="Parks-Díaz",
+        zip="55802",
+        ink=synthetic_signature(9),
+        email="rosa.secret@example.org",
+        phone="+1 218 555 0199",
+        street="1234 Hidden Lane",
+        city="Duluth",
+        state="MN",
+        comment="Si se puede",
+    )
+    row = SheetRow(
+        person.printed_name,
+        person.city,
+        person.state,
+        person.zip,
+        datetime(2025, 4, 2, 18, tzinfo=UTC),
+        -300,
+        person.ink,
+        comment=person.comment,
+    )
+    for comments in (False, True):
+        r = render(_packet([row], options=PacketOptions(include_comments=comments)))
+        text = r.all_text()
+        assert "Rosa Parks-Díaz" in text
+        blob = r.all_bytes()
+        for secret in ("rosa.secret", "example.org", "555 0199", "555-0199", "Hidden Lane"):
+            assert secret not in text
+            assert secret.encode() not in blob
+
+
+def test_comments_only_when_chosen() -> None:
+    rows = sample_rows(5, hard_names=False)
+    rows[0] = dataclasses.replace(rows[0], comment="Protect our neighbors, please.")
+    without = render(_packet(rows))
+    with_ = render(_packet(rows, options=PacketOptions(include_comments=True)))
+    assert "Protect our neighbors" not in without.all_text()
+    assert "Protect our neighbors" in with_.text(1)
+    assert "Comment" in with_.text(1)
+
+
+def test_text_version_hash_in_every_sheet_footer_and_on_the_cover() -> None:
+    packet = sample_packet(35, hard_names=False)
+    version = packet.sections[0].version
+    assert len(version.short) == 12
+    r = render(packet)
+    assert version.short in r.text(0)
+    for page in range(1, r.pages):
+        assert f"Text version {version.short}" in r.text(page)
+
+
+@pytest.mark.parametrize(
+    ("size", "width", "height"), [("letter", 612, 792), ("a4", 595.2756, 841.8898)]
+)
+def test_page_size(size: str, width: float, height: float) -> None:
+    r = render(sample_packet(12, options=PacketOptions(page_size=size)))  # type: ignore[arg-type]
+    for page in r.reader.pages:
+        box = page.mediabox
+        assert math.isclose(float(box.width), width, abs_tol=0.01)
+        assert math.isclose(float(box.height), height, abs_tol=0.01)
+
+
+def test_campaign_text_prints_markup_characters_literally() -> None:
+    tricky = 'Tom & Jerry <b>not bold</b> 5 < 6 > 4 &amp; "quotes" <br/> &lt;x&gt;'
+    version = sample_version(tricky + "\n\nSecond paragraph.\nSame paragraph, new line.")
+    packet = Packet(
+        organization="Coalition <Org> & Friends",
+        title=LocalizedText("Title with <i>tags</i> & ampersands"),
+        target=LocalizedText("To: Mayor <Emily> & Council"),
+        sections=(PacketSection(version, tuple(sample_rows(3, hard_names=False))),),
+        events=("Park & Ride <north lot>",),
+    )
+    r = render(packet)
+    cover = r.text(0)
+    assert tricky in cover.replace("\n", " ")
+    assert "Second paragraph." in cover
+    assert "Coalition <Org> & Friends" in cover
+    assert "Title with <i>tags</i> & ampersands" in cover
+    assert "To: Mayor <Emily> & Council" in cover
+    assert "Park & Ride <north lot>" in cover
+    assert "To: Mayor <Emily> & Council" in r.text(1)
+
+
+def test_statement_is_the_exact_text_in_the_packet_language() -> None:
+    packet = sample_packet(3, hard_names=False)
+    statement = packet.sections[0].version.text.statement
+    en = render(packet).text(0)
+    es = render(dataclasses.replace(packet, language="es")).text(0)
+    for paragraph in statement.en.split("\n\n"):
+        assert paragraph in en.replace("\n", " ")
+    assert statement.es is not None
+    for paragraph in statement.es.split("\n\n"):
+        assert paragraph in es.replace("\n", " ")
+
+
+def test_spanish_labels() -> None:
+    r = render(sample_packet(3, hard_names=False, language="es"))
+    assert "Página 1 de 2" in r.text(0)
+    assert "Firmas" in r.text(0)
+    sheet = r.text(1)
+    assert "Nombre" in sheet and "Firma" in sheet and "Página 2 de 2" in sheet
+    assert "Versión del texto" in sheet
+    assert "mar 2025" in sheet
+
+
+def test_multiple_versions_make_sections() -> None:
+    packet = sample_packet(30, versions=2, hard_names=False)
+    old, new = (s.version for s in packet.sections)
+    assert old.hash != new.hash
+    r = render(packet)
+    cover = r.text(0)
+    assert old.short in cover and new.short in cover
+    assert "Earlier wording 1" in cover
+    assert "The texts the signers put their names to" in cover
+    # 15 rows each: sections start on their own sheets.
+    assert r.pages == 1 + 2 + 2
+    assert [old.short in r.text(i) for i in range(1, 5)] == [True, True, False, False]
+    assert [new.short in r.text(i) for i in range(1, 5)] == [False, False, True, True]
+    assert "Signatures 11–15" in r.text(2)
+    assert "Signatures 16–25" in r.text(3)
+    assert "Signatures 26–30" in r.text(4)
+
+
+def test_sheet_note_points_to_the_statement_page() -> None:
+    long = "\n\n".join(f"Paragraph {i}: " + "We ask the city to act. " * 40 for i in range(12))
+    version = sample_version(long)
+    packet = Packet(
+        organization="Org",
+        title=version.text.title,
+        target=version.text.target,
+        sections=(
+            PacketSection(sample_version(), tuple(sample_rows(3, hard_names=False))),
+            PacketSection(version, tuple(sample_rows(3, seed=2, hard_names=False))),
+        ),
+    )
+    r = render(packet)
+    cover_pages = r.pages - 2
+    assert cover_pages >= 2
+    assert "printed on page 1" in r.text(cover_pages)
+    assert f"Page 2 of {r.pages}" in r.text(1)
+    assert "Paragraph 11" in "\n".join(r.text(i) for i in range(cover_pages))
+
+
+def test_local_date_is_printed() -> None:
+    # 02:30 UTC on April 2 is still April 1 in Minnesota (UTC-5).
+    row = SheetRow(
+        "Ana Lee",
+        "Duluth",
+        "MN",
+        "55802",
+        datetime(2025, 4, 2, 2, 30, tzinfo=UTC),
+        -300,
+        synthetic_signature(1),
+    )
+    assert row.local_date.isoformat() == "2025-04-01"
+    r = render(_packet([row]))
+    assert "Apr 1, 2025" in r.text(1)
+    assert "April 1, 2025" in r.text(0)
+
+
+def test_cover_summary() -> None:
+    packet = sample_packet(25, hard_names=False)
+    r = render(packet)
+    cover = r.text(0)
+    first, last = packet.date_range()  # type: ignore[misc]
+    assert "To: Mayor Emily Larson" in cover
+    assert "We want Duluth to be a sanctuary city!" in cover
+    assert "Signatures" in cover and "25" in cover
+    assert "Farmers Market, Duluth" in cover and "UMD Student Center" in cover
+    assert "Duluth Sanctuary Coalition" in cover
+    assert f"{first.day}" in cover and str(last.year) in cover
+
+
+def test_hostile_names_do_not_break_the_export() -> None:
+    t = datetime(2025, 5, 1, 15, tzinfo=UTC)
+    names = [
+        "",
+        " ",
+        "\x00\x01\n\t(evil) \\ ) (",
+        "A" * 600,
+        "😀🎉 Emoji Person",
+        "\u202eevil",
+        "x\u0301\u0301\u0301",
+        "🇺🇸",
+        "ผู้ใช้ ไทย",
+        "(\\)",
+    ]
+    rows = [
+        SheetRow(n, n, "MN", "55802", t, -300, synthetic_signature(i), comment=n)
+        for i, n in enumerate(names)
+    ]
+    r = render(_packet(rows, options=PacketOptions(include_comments=True)))
+    assert r.pages == 2
+    assert len(r.signatures(1)) == len(names)
+    assert "(evil)" in r.text(1)
+
+
+def test_rendering_is_deterministic() -> None:
+    packet = sample_packet(15)
+    assert render(packet).data == render(packet).data
+
+
+def test_twenty_rows_a_sheet_and_comments_fit() -> None:
+    packet = sample_packet(40, options=PacketOptions(rows_per_sheet=20, include_comments=True))
+    r = render(packet)
+    assert r.pages == 3
+    assert [len(r.signatures(i)) for i in range(3)] == [0, 20, 20]
+
+
+def test_row_numbers_continue_across_sheets_and_start_where_told() -> None:
+    packet = dataclasses.replace(sample_packet(12, hard_names=False), first_number=101)
+    r = render(packet)
+    assert "Signatures 101–110" in r.text(1)
+    assert "Signatures 111–112" in r.text(2)
+
+
+def test_model_validation() -> None:
+    with pytest.raises(ValueError):
+        PacketOptions(rows_per_sheet=0)
+    with pytest.raises(ValueError):
+        PacketOptions(rows_per_sheet=31)
+    with pytest.raises(ValueError):
+        PacketOptions(page_size="legal")  # type: ignore[arg-type]
+    with pytest.raises(ValueError):
+        SheetRow("A", "", "", "1", datetime(2025, 1, 1), 0, Ink(1, 1, ()))
+    with pytest.raises(ValueError):
+        _packet([], language="fr")
+
+
+def test_a_long_cover_breaks_across_pages_and_loses_nothing() -> None:
+    events = tuple(f"Event {i}, Duluth MN" for i in range(90))
+    packet = dataclasses.replace(sample_packet(30, versions=2, hard_names=False), events=events)
+    r = render(packet)
+    cover_pages = r.pages - 4
+    assert cover_pages >= 2
+    cover = "\n".join(r.text(i) for i in range(cover_pages))
+    for event in events:
+        assert event in cover
+    for section in packet.sections:
+        assert section.version.short in cover
+    first_statement = next(i for i in range(cover_pages) if "Earlier wording 1" in r.text(i))
+    assert f"printed on page {first_statement + 1} " in r.text(cover_pages)
