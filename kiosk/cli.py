@@ -513,6 +513,58 @@ def cmd_export_csv(args: argparse.Namespace) -> int:
         kiosk.close()
 
 
+def cmd_export_pdf(args: argparse.Namespace) -> int:
+    """Export delivery packets (PDF) for the decision-maker(s)."""
+    from kiosk.domain.audit import AuditAction
+    from kiosk.exports import (
+        ExportResult,
+        atomic_write_bytes,
+        build_packets,
+        collect,
+        packet_paths,
+    )
+    from kiosk.pdf import PacketOptions, render_packet
+
+    if args.per_file is not None and args.per_file < 1:
+        raise CliError("--per-file must be at least 1", EXIT_USAGE)
+    try:
+        options = PacketOptions(page_size=args.page_size, rows_per_sheet=args.rows_per_sheet,
+                                include_comments=args.comments)
+    except ValueError as exc:
+        raise CliError(str(exc), EXIT_USAGE) from None
+    kiosk = _open(args)
+    try:
+        flt = _export_filter(args, kiosk)
+        opener = _unlock(kiosk)
+        result = ExportResult()
+        records = list(collect(kiosk.store, opener, flt, result))
+        if not records:
+            raise CliError("no signatures match: nothing exported")
+        campaign = kiosk.catalog.get(flt.campaign)
+        try:
+            packets = build_packets(
+                records, campaign, kiosk.store, kiosk.directory, args.lang, options,
+                per_local=not args.whole_campaign, split_state=args.split_by_state,
+                per_file=args.per_file,
+            )
+        except ValueError as exc:
+            raise CliError(str(exc)) from None
+        paths = packet_paths(Path(args.out), [name for name, _ in packets])
+        for path, (_name, packet) in zip(paths, packets, strict=True):
+            try:
+                atomic_write_bytes(path, render_packet(packet))
+            except OSError as exc:
+                raise CliError(f"cannot write {path}: {exc.strerror or exc}") from None
+            print(f"wrote {path} ({packet.signature_count} signatures)")
+        kiosk.store.mark_exported([r.meta.id for r in records], kiosk.clock())
+        kiosk.auditor.record(AuditAction.EXPORT, kind="pdf", campaign=flt.campaign,
+                             local=flt.local_campaign, rows=len(records), files=len(paths))
+        _report_export(Path(args.out), len(records), result)
+        return EXIT_OK
+    finally:
+        kiosk.close()
+
+
 def _report_export(out: Path, rows: int, result: Any) -> None:
     print(f"wrote {rows} signatures to {out}")
     if result.purged_skipped:
@@ -634,6 +686,21 @@ def build_parser() -> argparse.ArgumentParser:
     e_csv.add_argument("--opted-in-only", action="store_true",
                        help="only signers who opted in to updates")
     e_csv.set_defaults(func=cmd_export_csv)
+    e_pdf = esub.add_parser(
+        "pdf", help="delivery packets: one per local campaign's decision-maker by default "
+        "(passphrase from KIOSK_PASSPHRASE or a prompt)")
+    _export_options(e_pdf)
+    e_pdf.add_argument("--whole-campaign", action="store_true",
+                       help="one packet for the whole campaign instead of one per local campaign")
+    e_pdf.add_argument("--split-by-state", action="store_true", help="one file per signers' state")
+    e_pdf.add_argument("--per-file", type=int, metavar="N", help="at most N signatures a file")
+    e_pdf.add_argument("--rows-per-sheet", type=int, default=10, metavar="N",
+                       help="signatures per sheet (default 10)")
+    e_pdf.add_argument("--page-size", choices=("letter", "a4"), default="letter")
+    e_pdf.add_argument("--lang", choices=("en", "es"), default="en",
+                       help="language of the labels and campaign text")
+    e_pdf.add_argument("--comments", action="store_true", help="print signers' comments")
+    e_pdf.set_defaults(func=cmd_export_pdf)
     return p
 
 

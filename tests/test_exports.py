@@ -87,3 +87,46 @@ def test_export_bad_options(filled: Path) -> None:
     unwritable = run(filled, "export", "csv", "--campaign", CAMPAIGN, "--out", "/proc/nope/x.csv")
     assert unwritable.returncode == 1 and "cannot write" in unwritable.stderr
     assert "Traceback" not in unwritable.stderr
+
+
+def _pdf_text(path: Path) -> str:
+    from pypdf import PdfReader
+
+    return "\n".join(page.extract_text() or "" for page in PdfReader(path).pages)
+
+
+def test_pdf_export_one_packet_per_decision_maker_without_contacts(filled: Path) -> None:
+    out = filled / "usb" / "packet.pdf"
+    res = run(filled, "export", "pdf", "--campaign", CAMPAIGN, "--out", str(out))
+    assert res.returncode == 0, res.stderr
+    evansville = filled / "usb" / "packet-evansville.pdf"
+    parent = filled / "usb" / f"packet-{CAMPAIGN}.pdf"
+    assert evansville.exists() and parent.exists(), res.stdout
+    text = _pdf_text(evansville)
+    assert "Mayor Denise Lynn" in text
+    assert "José Núñez" in text and "Evansville, IN 47708" in text
+    assert "Zoë" not in text  # voided
+    for secret in ("jose@example.org", "8125550100", "812 555", "@example"):
+        assert secret not in text
+    assert "محمد" not in text  # signed from Duluth: in the parent campaign's packet
+    assert "Duluth" in _pdf_text(parent)
+
+
+def test_pdf_export_whole_campaign_a4_spanish_and_refusals(filled: Path) -> None:
+    from pypdf import PdfReader
+
+    out = filled / "all.pdf"
+    res = run(filled, "export", "pdf", "--campaign", CAMPAIGN, "--whole-campaign", "--page-size",
+              "a4", "--lang", "es", "--rows-per-sheet", "2", "--out", str(out))
+    assert res.returncode == 0, res.stderr
+    reader = PdfReader(out)
+    assert round(float(reader.pages[0].mediabox.width)) == 595  # A4
+    assert len(reader.pages) >= 3  # cover + 3 signatures at 2 a sheet, in two sections (local and parent texts)
+    assert run(filled, "export", "pdf", "--campaign", CAMPAIGN, "--out", str(out),
+               passphrase="wrong one").returncode == 1
+    none = run(filled, "export", "pdf", "--campaign", CAMPAIGN, "--since", "2099-01-01",
+               "--out", str(filled / "none.pdf"))
+    assert none.returncode == 1 and "nothing exported" in none.stderr
+    bad = run(filled, "export", "pdf", "--campaign", CAMPAIGN, "--rows-per-sheet", "0",
+              "--out", str(out))
+    assert bad.returncode == 2 and "Traceback" not in bad.stderr
