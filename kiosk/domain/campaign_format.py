@@ -49,7 +49,7 @@ _LOCAL_KEYS = {
 _HISTORY_KEYS = {"target", "title", "statement", "background"}
 
 
-@dataclass(frozen=True)
+@dataclass(eq=False)
 class CampaignFormatError(ValueError):
     """A campaign file is not valid: where (file and field) and what is wrong."""
 

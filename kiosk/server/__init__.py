@@ -1,0 +1,25 @@
+"""The central server (``kiosk-server``): receives the signatures of every kiosk.
+
+Layout:
+
+- :mod:`kiosk.server.config`: settings (database URL, data directory, server name).
+- :mod:`kiosk.server.db`: engines (SQLite pragmas, PostgreSQL) and the UTC date-time type.
+- :mod:`kiosk.server.models`: the typed ORM tables.
+- :mod:`kiosk.server.migrate`: Alembic migrations, run programmatically.
+- :mod:`kiosk.server.devices`: enrollment codes, devices and bearer tokens.
+- :mod:`kiosk.server.ingest`: storing a pushed batch (created / duplicate / conflict / unknown).
+- :mod:`kiosk.server.campaigns`: importing and serving campaign documents.
+- :mod:`kiosk.server.stats`: totals and statistics.
+- :mod:`kiosk.server.app`: the FastAPI application (``/api/v1``).
+- :mod:`kiosk.server.cli`: the ``kiosk-server`` command.
+
+The wire schema lives in :mod:`kiosk.wire`, shared with the kiosk's sync client. All state is in
+the database, so several server processes can run behind a load balancer on one PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import logging
+
+#: The server's logger. Never logs request bodies or personal data.
+log = logging.getLogger("kiosk.server")

@@ -1,0 +1,490 @@
+"""The HTTP API (FastAPI), mounted under ``/api/v1``.
+
+Endpoints (schemas in :mod:`kiosk.wire`; OpenAPI document at ``/api/v1/openapi.json``):
+
+- ``POST /api/v1/enroll``: a one-time code for a device id and bearer token.
+- ``GET  /api/v1/campaigns``: campaign documents; ``ETag`` / ``If-None-Match`` give 304.
+- ``POST /api/v1/signatures``: push a batch (one transaction); a result per item.
+- ``GET  /api/v1/totals``: counted signatures per campaign and local campaign.
+- ``GET  /api/v1/health``: liveness and database reachability (no authentication).
+
+Every endpoint but ``enroll`` and ``health`` needs ``Authorization: Bearer TOKEN``. Every error
+is an :class:`kiosk.wire.ErrorBody`. Request bodies are limited in size before they are parsed
+(``Content-Length`` or, for chunked bodies, while reading) and must be ``application/json``.
+Request bodies are never logged.
+"""
+
+from __future__ import annotations
+
+import email.message
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from fastapi import Depends, FastAPI, Header, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy import Engine, text
+from sqlalchemy.exc import OperationalError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+import kiosk
+from kiosk.server import campaigns as campaign_store
+from kiosk.server import devices, log, migrate, stats
+from kiosk.server.config import ServerSettings
+from kiosk.server.db import create_db_engine, write_transaction
+from kiosk.server.ingest import store_push
+from kiosk.wire import (
+    API_PREFIX,
+    CampaignsResponse,
+    EnrollRequest,
+    EnrollResponse,
+    ErrorBody,
+    FieldProblem,
+    HealthResponse,
+    PushRequest,
+    PushResponse,
+    TotalsResponse,
+)
+
+Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    """The real clock."""
+    return datetime.now(UTC)
+
+
+class ApiError(Exception):
+    """An error answered as an :class:`ErrorBody` with a status code."""
+
+    def __init__(
+        self, status: int, error: str, detail: str, headers: dict[str, str] | None = None
+    ) -> None:
+        self.status = status
+        self.error = error
+        self.detail = detail
+        self.headers = headers
+        super().__init__(f"{status} {error}: {detail}")
+
+
+def _error_response(
+    status: int,
+    error: str,
+    detail: str,
+    headers: dict[str, str] | None = None,
+    problems: list[FieldProblem] | None = None,
+) -> JSONResponse:
+    body = ErrorBody(error=error, detail=detail, errors=problems)
+    return JSONResponse(
+        body.model_dump(mode="json", exclude_none=True), status_code=status, headers=headers
+    )
+
+
+_ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorBody, "description": "Malformed JSON or request"},
+    413: {"model": ErrorBody, "description": "Body larger than the limit"},
+    415: {"model": ErrorBody, "description": "Body is not application/json"},
+    422: {"model": ErrorBody, "description": "Body does not match the schema"},
+    503: {"model": ErrorBody, "description": "Database unavailable; retry later"},
+}
+_AUTH_RESPONSES: dict[int | str, dict[str, Any]] = {
+    401: {"model": ErrorBody, "description": "Missing or unknown bearer token"},
+    403: {"model": ErrorBody, "description": "The device was revoked"},
+    422: {"model": ErrorBody, "description": "A parameter does not match the schema"},
+    503: {"model": ErrorBody, "description": "Database unavailable; retry later"},
+}
+
+
+# --- body limit --------------------------------------------------------------------------------
+
+
+class BodyLimitMiddleware:
+    """Refuse request bodies over ``limit`` bytes (413).
+
+    The body is read here, counting bytes as they arrive, so a chunked body (no
+    ``Content-Length``) is cut off as soon as it passes the limit, before any parsing.
+    """
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Handle one ASGI call."""
+        if scope["type"] != "http" or scope["method"] not in ("POST", "PUT", "PATCH"):
+            await self.app(scope, receive, send)
+            return
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+        close = {"Connection": "close"}
+        declared = headers.get("content-length")
+        if declared is not None:
+            if not declared.strip().isdigit():
+                await _error_response(400, "bad_request", "invalid Content-Length", close)(
+                    scope, receive, send
+                )
+                return
+            if int(declared) > self.limit:
+                await self._too_large(scope, receive, send)
+                return
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self.limit:
+                await self._too_large(scope, receive, send)
+                return
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                break
+        body = b"".join(chunks)
+        replayed = False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if replayed:
+                return await receive()
+            replayed = True
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        await self.app(scope, replay, send)
+
+    async def _too_large(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await _error_response(
+            413,
+            "body_too_large",
+            f"request body larger than {self.limit} bytes; send smaller batches",
+            {"Connection": "close"},
+        )(scope, receive, send)
+
+
+def _is_json(content_type: str | None) -> bool:
+    if not content_type:
+        return False
+    message = email.message.Message()
+    message["content-type"] = content_type
+    if message.get_content_maintype() != "application":
+        return False
+    subtype = message.get_content_subtype()
+    return subtype == "json" or subtype.endswith("+json")
+
+
+# --- error handlers ----------------------------------------------------------------------------
+
+
+def _loc(loc: tuple[Any, ...]) -> str:
+    parts = [str(p) for p in loc]
+    if parts and parts[0] == "body":
+        parts = parts[1:]
+    return ".".join(parts) or "body"
+
+
+async def _on_validation_error(_request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RequestValidationError)
+    errors = exc.errors()
+    if any(e.get("type") == "json_invalid" for e in errors):
+        first = next(e for e in errors if e.get("type") == "json_invalid")
+        reason = (first.get("ctx") or {}).get("error", "invalid JSON")
+        where = first.get("loc", ("body", "?"))[-1]
+        return _error_response(
+            400, "malformed_json", f"body is not valid JSON: {reason} at {where}"
+        )
+    problems = [
+        FieldProblem(
+            loc=_loc(tuple(e.get("loc", ()))), type=str(e.get("type")), msg=str(e.get("msg"))
+        )
+        for e in errors[:50]
+    ]
+    summary = "; ".join(f"{p.loc}: {p.msg}" for p in problems[:5])
+    more = f" (and {len(errors) - 5} more)" if len(errors) > 5 else ""
+    return _error_response(422, "validation_failed", summary + more, problems=problems)
+
+
+_HTTP_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "body_too_large",
+    415: "unsupported_media_type",
+}
+
+
+async def _on_http_error(_request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, StarletteHTTPException)
+    if exc.status_code == 304:
+        return Response(status_code=304, headers=exc.headers)
+    if exc.status_code == 400:  # FastAPI's own: the body could not be decoded as JSON at all
+        return _error_response(
+            400,
+            "malformed_json",
+            "body is not valid JSON (invalid UTF-8, nested too deep, or a number too long)",
+        )
+    code = _HTTP_CODES.get(exc.status_code, f"http_{exc.status_code}")
+    detail = exc.detail if isinstance(exc.detail, str) else code
+    return _error_response(exc.status_code, code, detail, dict(exc.headers or {}))
+
+
+async def _on_api_error(_request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, ApiError)
+    return _error_response(exc.status, exc.error, exc.detail, exc.headers)
+
+
+async def _on_database_unavailable(request: Request, exc: Exception) -> Response:
+    log.error(
+        "database unavailable during %s %s: %s",
+        request.method,
+        request.url.path,
+        type(getattr(exc, "orig", exc)).__name__,
+    )
+    return _error_response(
+        503,
+        "database_unavailable",
+        "the database is unavailable; retry later",
+        {"Retry-After": "5"},
+    )
+
+
+class CatchAllMiddleware:
+    """Answer an unexpected exception with a JSON 500 (``internal_error``) and log it.
+
+    Starlette's own last-resort handler re-raises after answering, which makes uvicorn drop the
+    connection; this one does not. Request bodies are not logged, and SQL parameters are hidden
+    from database errors by the engine.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Handle one ASGI call."""
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except Exception:
+            log.exception("internal error during %s %s", scope["method"], scope["path"])
+            if started:
+                raise
+            await _error_response(500, "internal_error", "internal server error; retry later")(
+                scope, receive, send
+            )
+
+
+# --- the application ---------------------------------------------------------------------------
+
+
+def require_json(request: Request) -> None:
+    """Refuse (415) a request body that is not ``application/json``.
+
+    Raises:
+        ApiError: 415 ``unsupported_media_type``.
+    """
+    if not _is_json(request.headers.get("content-type")):
+        raise ApiError(
+            415, "unsupported_media_type", "send the body as Content-Type: application/json"
+        )
+
+
+_bearer = HTTPBearer(auto_error=False, description="The device token from POST /api/v1/enroll")
+
+
+def _engine(request: Request) -> Engine:
+    engine: Engine = request.app.state.engine
+    return engine
+
+
+def current_device(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> devices.AuthenticatedDevice:
+    """The device behind the request's bearer token.
+
+    Raises:
+        ApiError: 401 for a missing or unknown token, 403 for a revoked device.
+    """
+    challenge = {"WWW-Authenticate": "Bearer"}
+    if credentials is None or not credentials.credentials:
+        raise ApiError(401, "unauthorized", "missing bearer token", challenge)
+    try:
+        with _engine(request).connect() as conn:
+            return devices.authenticate(conn, credentials.credentials)
+    except devices.TokenRefused as exc:
+        if exc.revoked:
+            raise ApiError(
+                403, "device_revoked", "this device was revoked; enroll it again"
+            ) from None
+        raise ApiError(401, "unauthorized", "unknown bearer token", challenge) from None
+
+
+DeviceDep = Annotated[devices.AuthenticatedDevice, Depends(current_device)]
+
+
+def create_app(
+    settings: ServerSettings, engine: Engine | None = None, clock: Clock = utc_now
+) -> FastAPI:
+    """Build the application.
+
+    The database must already be migrated (``kiosk-server migrate``; ``serve`` does it); the app
+    refuses to start on a database at another revision.
+
+    Args:
+        settings: resolved server settings.
+        engine: an engine to use instead of one made from ``settings.database_url`` (the app
+            then leaves disposing of it to the caller).
+        clock: returns the current aware UTC time.
+    """
+    own_engine = engine is None
+    db = engine if engine is not None else create_db_engine(settings.database_url)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        current, head = migrate.current_revision(db), migrate.head_revision()
+        if current != head:
+            raise RuntimeError(
+                f"database is at revision {current or 'empty'}, this server needs {head}: "
+                "run `kiosk-server migrate`"
+            )
+        yield
+        if own_engine:
+            db.dispose()
+
+    app = FastAPI(
+        title="Petition Kiosk server",
+        version=kiosk.__version__,
+        summary="Receives the signatures collected by Petition Kiosk devices.",
+        openapi_url=f"{API_PREFIX}/openapi.json",
+        docs_url=f"{API_PREFIX}/docs",
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    app.state.engine = db
+    app.state.settings = settings
+    app.add_middleware(CatchAllMiddleware)
+    app.add_middleware(BodyLimitMiddleware, limit=settings.max_body_bytes)
+    app.add_exception_handler(RequestValidationError, _on_validation_error)
+    app.add_exception_handler(StarletteHTTPException, _on_http_error)
+    app.add_exception_handler(ApiError, _on_api_error)
+    app.add_exception_handler(OperationalError, _on_database_unavailable)
+
+    @app.post(
+        f"{API_PREFIX}/enroll",
+        response_model=EnrollResponse,
+        dependencies=[Depends(require_json)],
+        responses={
+            **_ERROR_RESPONSES,
+            403: {"model": ErrorBody, "description": "Code unknown, expired or used"},
+        },
+        tags=["devices"],
+    )
+    def enroll(body: EnrollRequest) -> EnrollResponse:
+        """Trade a one-time enrollment code for a device id and bearer token."""
+        try:
+            with write_transaction(db) as conn:
+                enrolled = devices.enroll(conn, body.code, body.name, clock())
+        except devices.EnrollRefused as exc:
+            detail = {
+                devices.EnrollFailure.INVALID: "unknown enrollment code",
+                devices.EnrollFailure.EXPIRED: "this enrollment code has expired; make a new one",
+                devices.EnrollFailure.USED: "this enrollment code was already used",
+            }[exc.reason]
+            raise ApiError(403, str(exc.reason), detail) from None
+        log.info("device %s enrolled", enrolled.device_id)
+        return EnrollResponse(
+            device_id=enrolled.device_id,
+            token=enrolled.token,
+            server_name=settings.server_name,
+            org_public_key=settings.org_public_key,
+        )
+
+    @app.get(
+        f"{API_PREFIX}/campaigns",
+        response_model=CampaignsResponse,
+        responses={**_AUTH_RESPONSES, 304: {"description": "Not modified (If-None-Match)"}},
+        tags=["campaigns"],
+    )
+    def get_campaigns(
+        device: DeviceDep,
+        if_none_match: Annotated[str | None, Header(max_length=2048)] = None,
+    ) -> Response:
+        """Every campaign document (the campaign file structure as JSON).
+
+        Send the last ``ETag`` in ``If-None-Match`` to get 304 when nothing changed.
+        """
+        with db.connect() as conn:
+            tag = campaign_store.etag(conn)
+            headers = {"ETag": tag, "Cache-Control": "no-cache"}
+            if campaign_store.if_none_match(if_none_match, tag):
+                return Response(status_code=304, headers=headers)
+            docs = campaign_store.documents(conn)
+        return JSONResponse({"campaigns": docs}, headers=headers)
+
+    @app.post(
+        f"{API_PREFIX}/signatures",
+        response_model=PushResponse,
+        dependencies=[Depends(require_json)],
+        responses={**_ERROR_RESPONSES, **_AUTH_RESPONSES},
+        tags=["sync"],
+    )
+    def push(body: PushRequest, device: DeviceDep) -> Response:
+        """Store a batch of signatures, voids and events in one transaction.
+
+        Answers one result per item, in request order; see :class:`kiosk.wire.PushResponse`.
+        """
+        now = clock()
+        with write_transaction(db) as conn:
+            result = store_push(conn, device.id, body, now)
+            devices.touch(conn, device, now)
+        return Response(result.model_dump_json(), media_type="application/json")
+
+    @app.get(
+        f"{API_PREFIX}/totals",
+        response_model=TotalsResponse,
+        responses=_AUTH_RESPONSES,
+        tags=["campaigns"],
+    )
+    def get_totals(device: DeviceDep) -> TotalsResponse:
+        """Signatures per campaign and local campaign across all kiosks (not void, not
+        synthetic)."""
+        with db.connect() as conn:
+            return stats.totals(conn)
+
+    @app.get(
+        f"{API_PREFIX}/health",
+        response_model=HealthResponse,
+        responses={503: {"model": ErrorBody, "description": "Database unavailable"}},
+        tags=["health"],
+    )
+    def health() -> HealthResponse:
+        """Whether the server and its database answer."""
+        with db.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        return HealthResponse(status="ok", version=kiosk.__version__)
+
+    return app
+
+
+def app_from_env() -> FastAPI:
+    """Application factory for ``uvicorn --factory`` (``kiosk-server serve`` uses it): settings
+    come from the environment (see :mod:`kiosk.server.config`)."""
+    return create_app(ServerSettings.resolve())
+
+
+__all__ = ["ApiError", "BodyLimitMiddleware", "CatchAllMiddleware", "app_from_env", "create_app"]

@@ -1,0 +1,502 @@
+"""The ``kiosk-server`` command: run the server and administer its database.
+
+Every command takes the global ``--database-url`` / ``--data-dir`` (or the environment variables
+``KIOSK_DATABASE_URL`` / ``KIOSK_SERVER_DATA_DIR``). Errors are one line on stderr and a non-zero
+exit status: 1 for a failed command, 2 for bad usage. Set ``KIOSK_SERVER_DEBUG=1`` to get a
+traceback for unexpected errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import kiosk
+
+SUMMARY = "Petition Kiosk central server: receives the signatures of every kiosk."
+EPILOG = """\
+database:
+  By default the server keeps a SQLite file (kiosk-server.sqlite3) in the data directory
+  (--data-dir, $KIOSK_SERVER_DATA_DIR, else the platform's user data directory). For production
+  give a PostgreSQL URL: --database-url postgresql+psycopg://USER@HOST:5432/DBNAME (or
+  $KIOSK_DATABASE_URL). Several server processes may share one PostgreSQL database.
+
+examples:
+  kiosk-server migrate
+  kiosk-server campaigns import resources/campaigns/*.toml
+  kiosk-server enroll-code --name "Library kiosk"
+  kiosk-server serve --host 0.0.0.0 --port 8765
+  kiosk-server devices list
+  kiosk-server stats --json
+"""
+
+
+class CliError(Exception):
+    """A command failed for a reason the user can fix; the message says what."""
+
+
+def _port(value: str) -> int:
+    try:
+        port = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a port number: {value!r}") from None
+    if not 1 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"port must be 1-65535, not {port}")
+    return port
+
+
+def _positive_int(value: str) -> int:
+    try:
+        n = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {value!r}") from None
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {n}")
+    return n
+
+
+def _hours(value: str) -> float:
+    from kiosk.server.devices import MAX_VALID_HOURS
+
+    try:
+        hours = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of hours: {value!r}") from None
+    if not 0 < hours <= MAX_VALID_HOURS:
+        raise argparse.ArgumentTypeError(
+            f"must be more than 0 and at most {MAX_VALID_HOURS} hours, not {value}"
+        )
+    return hours
+
+
+def _device_name(value: str) -> str:
+    name = " ".join(value.split())
+    if not name:
+        raise argparse.ArgumentTypeError("must not be empty")
+    if len(name) > 120:
+        raise argparse.ArgumentTypeError("must be at most 120 characters")
+    if any(ord(c) < 32 or ord(c) == 127 for c in name):
+        raise argparse.ArgumentTypeError("must not contain control characters")
+    return name
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser (every option is documented in ``--help``)."""
+    parser = argparse.ArgumentParser(
+        prog="kiosk-server",
+        description=SUMMARY,
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {kiosk.__version__}")
+    parser.add_argument(
+        "--database-url",
+        metavar="URL",
+        help="SQLAlchemy database URL: sqlite:////path/file.sqlite3 or "
+        "postgresql+psycopg://USER@HOST:PORT/DB (default: $KIOSK_DATABASE_URL, else a SQLite "
+        "file in the data directory)",
+    )
+    parser.add_argument(
+        "--data-dir",
+        metavar="DIR",
+        help="directory for the default SQLite database (default: $KIOSK_SERVER_DATA_DIR, else "
+        "the platform's user data directory)",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    serve = sub.add_parser(
+        "serve",
+        help="migrate the database, then serve the API",
+        description="Bring the database schema up to date, then serve the HTTP API under "
+        "/api/v1 (OpenAPI document at /api/v1/openapi.json). Stops cleanly on SIGTERM or Ctrl-C.",
+    )
+    serve.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default: %(default)s)"
+    )
+    serve.add_argument("--port", type=_port, default=8765, help="TCP port (default: %(default)s)")
+    serve.add_argument(
+        "--workers",
+        type=_positive_int,
+        default=1,
+        help="worker processes (default: %(default)s); they share the database and nothing else",
+    )
+    serve.add_argument(
+        "--server-name",
+        help="the name kiosks show for this server (default: $KIOSK_SERVER_NAME, else "
+        "'Petition Kiosk server')",
+    )
+    serve.add_argument(
+        "--org-public-key",
+        help="the organization's public key handed to kiosks at enrollment "
+        "(default: $KIOSK_ORG_PUBLIC_KEY, else none)",
+    )
+    serve.add_argument(
+        "--log-level",
+        choices=["debug", "info", "warning", "error"],
+        default="info",
+        help="log level (default: %(default)s); request bodies are never logged",
+    )
+    serve.add_argument(
+        "--no-access-log", action="store_true", help="do not log one line per request"
+    )
+
+    sub.add_parser(
+        "migrate",
+        help="create or upgrade the database schema",
+        description="Create the database schema or bring it up to date (Alembic migrations). "
+        "Safe to run again; `serve` does it on start-up, and other commands create an empty "
+        "database's tables themselves.",
+    )
+
+    camp = sub.add_parser("campaigns", help="import and list campaigns")
+    camp_sub = camp.add_subparsers(dest="campaigns_command", metavar="ACTION", required=True)
+    imp = camp_sub.add_parser(
+        "import",
+        help="import campaign files (replacing campaigns with the same slug)",
+        description="Validate campaign TOML files (docs/campaign-format.md) and store them; "
+        "kiosks get them at their next sync. All files are checked first: if one is invalid, "
+        "nothing is imported. Text versions are kept for good, even if a later file drops one.",
+    )
+    imp.add_argument("files", nargs="+", metavar="FILE", help="campaign TOML file")
+    camp_sub.add_parser("list", help="list stored campaigns")
+
+    code = sub.add_parser(
+        "enroll-code",
+        help="make a one-time enrollment code for a new kiosk",
+        description="Print a one-time code (on stdout) that a kiosk trades for its device "
+        "token. It works once, until it expires. Only its hash is stored.",
+    )
+    code.add_argument(
+        "--name", required=True, type=_device_name, help="name of the device to enroll"
+    )
+    code.add_argument(
+        "--valid-hours",
+        type=_hours,
+        default=24.0,
+        help="hours the code stays valid (default: %(default)g, at most 720)",
+    )
+
+    dev = sub.add_parser("devices", help="list or revoke enrolled devices")
+    dev_sub = dev.add_subparsers(dest="devices_command", metavar="ACTION", required=True)
+    dev_list = dev_sub.add_parser("list", help="list devices")
+    dev_list.add_argument("--json", action="store_true", help="print JSON")
+    rev = dev_sub.add_parser(
+        "revoke",
+        help="revoke a device (its token stops working at once)",
+        description="Revoke a device: its token is refused from the next request on. Its "
+        "signatures stay. Enroll it again with a new code to bring it back.",
+    )
+    rev.add_argument("device_id", metavar="ID", help="device id (see `devices list`)")
+
+    st = sub.add_parser(
+        "stats",
+        help="counts per campaign, local campaign and device",
+        description="Counted signatures (not voided, not synthetic) per campaign, local "
+        "campaign and device, with voided, synthetic and conflict counts.",
+    )
+    st.add_argument("--json", action="store_true", help="print JSON")
+    return parser
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _fmt_time(moment: datetime | None) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M UTC") if moment else "-"
+
+
+def _engine(args: argparse.Namespace) -> Any:
+    from kiosk.server.config import ServerSettings
+    from kiosk.server.db import create_db_engine
+
+    settings = ServerSettings.resolve(database_url=args.database_url, data_dir=args.data_dir)
+    return settings, create_db_engine(settings.database_url)
+
+
+def _ready_engine(args: argparse.Namespace) -> Any:
+    """An engine on a database at the current schema (an empty database is created)."""
+    from kiosk.server import migrate
+
+    _settings, engine = _engine(args)
+    current, head = migrate.current_revision(engine), migrate.head_revision()
+    if current is None:
+        print("kiosk-server: new database, creating the tables", file=sys.stderr)
+        migrate.upgrade(engine)
+    elif current != head:
+        engine.dispose()
+        raise CliError(
+            f"the database is at schema revision {current}, this kiosk-server needs {head}: "
+            "run `kiosk-server migrate` first"
+        )
+    return engine
+
+
+def _cmd_migrate(args: argparse.Namespace) -> int:
+    from kiosk.server import migrate
+
+    _settings, engine = _engine(args)
+    try:
+        before, after = migrate.upgrade(engine)
+    finally:
+        engine.dispose()
+    if before == after:
+        print(f"database is up to date (revision {after})")
+    else:
+        print(f"database migrated from {before or 'empty'} to revision {after}")
+    return 0
+
+
+def _cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+    from uvicorn.config import LOGGING_CONFIG
+
+    from kiosk.server import migrate
+    from kiosk.server.config import ServerSettings
+
+    settings = ServerSettings.resolve(
+        database_url=args.database_url,
+        data_dir=args.data_dir,
+        server_name=args.server_name,
+        org_public_key=args.org_public_key,
+    )
+    from kiosk.server.db import create_db_engine
+
+    engine = create_db_engine(settings.database_url)
+    try:
+        migrate.upgrade(engine)
+    finally:
+        engine.dispose()
+    os.environ.update(settings.to_environ())
+    log_config: dict[str, Any] = json.loads(json.dumps(LOGGING_CONFIG))
+    log_config["loggers"]["kiosk.server"] = {
+        "handlers": ["default"],
+        "level": args.log_level.upper(),
+        "propagate": False,
+    }
+    log_config["loggers"]["alembic"] = {"handlers": ["default"], "level": "WARNING"}
+    uvicorn.run(
+        "kiosk.server.app:app_from_env",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        log_level=args.log_level,
+        log_config=log_config,
+        access_log=not args.no_access_log,
+        timeout_graceful_shutdown=10,
+        server_header=False,
+    )
+    return 0
+
+
+def _cmd_campaigns(args: argparse.Namespace) -> int:
+    from kiosk.server import campaigns
+    from kiosk.server.db import write_transaction
+
+    if args.campaigns_command == "list":
+        engine = _ready_engine(args)
+        try:
+            with engine.connect() as conn:
+                rows = campaigns.summaries(conn)
+        finally:
+            engine.dispose()
+        if not rows:
+            print("no campaigns (import some with `kiosk-server campaigns import FILE`)")
+        for r in rows:
+            print(
+                f"{r.slug}  {r.kind}  goal {r.goal}  {r.locals} local  "
+                f"imported {_fmt_time(r.imported_at)}"
+            )
+        return 0
+    prepared = campaigns.load_files(args.files)  # all valid, or nothing is stored
+    engine = _ready_engine(args)
+    try:
+        now = _now()
+        with write_transaction(engine) as conn:
+            results = [campaigns.store(conn, p, now) for p in prepared]
+    finally:
+        engine.dispose()
+    for r in results:
+        print(
+            f"{r.slug}: {r.status} ({r.locals} local campaigns, {r.versions} text versions, "
+            f"{r.new_versions} new)"
+        )
+    return 0
+
+
+def _cmd_enroll_code(args: argparse.Namespace) -> int:
+    from kiosk.server import devices
+    from kiosk.server.db import write_transaction
+
+    engine = _ready_engine(args)
+    try:
+        with write_transaction(engine) as conn:
+            new = devices.create_enrollment_code(
+                conn, args.name, timedelta(hours=args.valid_hours), _now()
+            )
+    finally:
+        engine.dispose()
+    print(new.code)
+    print(
+        f"one-time code for {new.name!r}, valid until {_fmt_time(new.expires_at)}",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def _cmd_devices(args: argparse.Namespace) -> int:
+    from kiosk.server import devices
+    from kiosk.server.db import write_transaction
+
+    engine = _ready_engine(args)
+    try:
+        if args.devices_command == "revoke":
+            with write_transaction(engine) as conn:
+                result = devices.revoke_device(conn, args.device_id, _now())
+            if result is None:
+                raise CliError(f"no device with id {args.device_id!r} (see `devices list`)")
+            print(f"device {args.device_id} {'revoked' if result else 'was already revoked'}")
+            return 0
+        with engine.connect() as conn:
+            rows = devices.list_devices(conn)
+    finally:
+        engine.dispose()
+    if args.json:
+        print(
+            json.dumps(
+                [
+                    {
+                        "id": d.id,
+                        "name": d.name,
+                        "status": "revoked" if d.revoked_at else "active",
+                        "enrolled_at": d.enrolled_at.isoformat(),
+                        "last_seen_at": d.last_seen_at.isoformat() if d.last_seen_at else None,
+                        "revoked_at": d.revoked_at.isoformat() if d.revoked_at else None,
+                    }
+                    for d in rows
+                ],
+                indent=2,
+            )
+        )
+        return 0
+    if not rows:
+        print("no devices (make an enrollment code with `kiosk-server enroll-code --name NAME`)")
+        return 0
+    print(f"{'ID':36}  {'STATUS':7}  {'ENROLLED':20}  {'LAST SEEN':20}  NAME")
+    for d in rows:
+        status = "revoked" if d.revoked_at else "active"
+        print(
+            f"{d.id:36}  {status:7}  {_fmt_time(d.enrolled_at):20}  "
+            f"{_fmt_time(d.last_seen_at):20}  {d.name}"
+        )
+    return 0
+
+
+def _cmd_stats(args: argparse.Namespace) -> int:
+    from kiosk.server import stats
+
+    engine = _ready_engine(args)
+    try:
+        with engine.connect() as conn:
+            data = stats.stats(conn)
+    finally:
+        engine.dispose()
+    if args.json:
+        print(json.dumps(data, indent=2, ensure_ascii=False))
+        return 0
+    print(
+        f"signatures stored: {data['signatures']}  counted: {data['counted']}  "
+        f"voided: {data['voided']}  synthetic: {data['synthetic']}  "
+        f"conflicts: {data['conflicts']}  events: {data['events']}"
+    )
+    print("\nper campaign:")
+    for slug, n in data["campaigns"].items():
+        print(f"  {slug}: {n}")
+        for key, m in data["locals"].items():
+            if key.startswith(f"{slug}/"):
+                print(f"    {key.split('/', 1)[1]}: {m}")
+    if not data["campaigns"]:
+        print("  (none)")
+    print("\nper device:")
+    for device_id, d in data["devices"].items():
+        print(
+            f"  {device_id}  {d['name']} ({d['status']}): {d['signatures']} counted, "
+            f"{d['voided']} voided, last seen {d['last_seen_at'] or '-'}"
+        )
+    if not data["devices"]:
+        print("  (none)")
+    return 0
+
+
+_COMMANDS = {
+    "serve": _cmd_serve,
+    "migrate": _cmd_migrate,
+    "campaigns": _cmd_campaigns,
+    "enroll-code": _cmd_enroll_code,
+    "devices": _cmd_devices,
+    "stats": _cmd_stats,
+}
+
+
+def _describe_db_error(exc: BaseException) -> str:
+    orig = getattr(exc, "orig", None) or exc
+    first_line = (str(orig).strip().splitlines() or [type(orig).__name__])[0]
+    return first_line
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run ``kiosk-server``.
+
+    Args:
+        argv: the arguments (``sys.argv[1:]`` by default).
+
+    Returns:
+        The exit status.
+    """
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="kiosk-server: %(levelname)s: %(message)s")
+    from alembic.util import CommandError
+    from sqlalchemy.exc import OperationalError, SQLAlchemyError
+
+    from kiosk.domain.campaign_format import CampaignFormatError
+    from kiosk.server.db import UnsupportedDatabase
+
+    def fail(message: str) -> int:
+        print(f"kiosk-server: error: {message}", file=sys.stderr)
+        return 1
+
+    try:
+        return _COMMANDS[args.command](args)
+    except CliError as exc:
+        return fail(str(exc))
+    except CampaignFormatError as exc:
+        return fail(str(exc))
+    except UnsupportedDatabase as exc:
+        return fail(str(exc))
+    except OperationalError as exc:
+        return fail(f"cannot use the database: {_describe_db_error(exc)}")
+    except CommandError as exc:
+        return fail(f"cannot migrate the database: {exc}")
+    except SQLAlchemyError as exc:
+        return fail(f"database error: {_describe_db_error(exc)}")
+    except OSError as exc:
+        return fail(str(exc))
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:
+        if os.environ.get("KIOSK_SERVER_DEBUG"):
+            raise
+        return fail(
+            f"unexpected {type(exc).__name__}: {exc} (set KIOSK_SERVER_DEBUG=1 for a traceback)"
+        )
+
+
+if __name__ == "__main__":
+    sys.exit(main())

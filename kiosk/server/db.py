@@ -1,0 +1,264 @@
+"""Database engines for the server: an embedded SQLite file or PostgreSQL.
+
+SQLite is opened in WAL mode with ``synchronous=FULL`` (a committed batch survives a power cut),
+foreign keys on and a busy timeout. The PRAGMAs are set in a ``connect`` listener while the
+driver connection is in autocommit (``isolation_level=None``): inside a transaction SQLite
+refuses to change the journal mode and silently ignores ``foreign_keys``. Transactions are then
+opened explicitly by a ``begin`` listener (SQLAlchemy's documented pysqlite recipe).
+
+PostgreSQL is reached through psycopg 3 (``postgresql+psycopg://``); a bare ``postgresql://`` URL
+is taken to mean psycopg too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, DateTime, Engine, Table, any_, bindparam, create_engine, event
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Dialect, make_url
+from sqlalchemy.engine.url import URL
+from sqlalchemy.exc import ArgumentError
+from sqlalchemy.types import TypeDecorator
+
+#: Milliseconds a SQLite writer waits for another writer's lock before giving up.
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+#: The PRAGMAs every SQLite connection gets, in this order.
+SQLITE_PRAGMAS: tuple[tuple[str, str], ...] = (
+    ("journal_mode", "WAL"),
+    ("synchronous", "FULL"),
+    ("foreign_keys", "ON"),
+    ("busy_timeout", str(SQLITE_BUSY_TIMEOUT_MS)),
+)
+
+
+_WRITE_OPTION = "kiosk_write"
+
+
+class UnsupportedDatabase(ValueError):
+    """The database URL names something other than a SQLite file or PostgreSQL."""
+
+
+def normalise_url(url: str | URL) -> URL:
+    """Parse a database URL and pick the psycopg 3 driver for PostgreSQL.
+
+    Args:
+        url: a SQLAlchemy database URL.
+
+    Raises:
+        UnsupportedDatabase: not SQLite-with-a-file nor PostgreSQL, or unparseable.
+    """
+    try:
+        u = make_url(url)
+    except (ArgumentError, ValueError) as exc:
+        raise UnsupportedDatabase(f"cannot parse database URL: {exc}") from None
+    backend = u.get_backend_name()
+    if backend == "sqlite":
+        if u.database in (None, "", ":memory:") or (u.database or "").startswith("file:"):
+            raise UnsupportedDatabase("SQLite needs a database file path (sqlite:////abs/path)")
+        return u
+    if backend == "postgresql":
+        if u.drivername == "postgresql":
+            return u.set(drivername="postgresql+psycopg")
+        if u.drivername != "postgresql+psycopg":
+            raise UnsupportedDatabase("PostgreSQL is supported through psycopg 3 only")
+        return u
+    raise UnsupportedDatabase(
+        f"unsupported database {backend!r}: use sqlite:///FILE or postgresql+psycopg://..."
+    )
+
+
+def _sqlite_connect(dbapi_conn: Any, _record: Any) -> None:
+    dbapi_conn.isolation_level = None  # autocommit: PRAGMAs must run outside a transaction
+    cur = dbapi_conn.cursor()
+    try:
+        for name, value in SQLITE_PRAGMAS:
+            cur.execute(f"PRAGMA {name}={value}")
+            cur.fetchall()
+    finally:
+        cur.close()
+
+
+def _sqlite_begin(conn: Any) -> None:
+    if conn.get_execution_options().get(_WRITE_OPTION):
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+    else:
+        conn.exec_driver_sql("BEGIN")
+
+
+def create_db_engine(url: str | URL) -> Engine:
+    """Create the engine for ``url`` with the server's settings.
+
+    Statement parameters are hidden from error messages (they may carry sealed blobs).
+
+    Args:
+        url: ``sqlite:///PATH`` or ``postgresql+psycopg://USER@HOST:PORT/DB``.
+
+    Raises:
+        UnsupportedDatabase: see :func:`normalise_url`.
+    """
+    u = normalise_url(url)
+    if u.get_backend_name() == "sqlite":
+        assert u.database is not None
+        Path(u.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(
+            u,
+            connect_args={"check_same_thread": False},
+            hide_parameters=True,
+            pool_size=8,
+            max_overflow=8,
+        )
+        event.listen(engine, "connect", _sqlite_connect)
+        event.listen(engine, "begin", _sqlite_begin)
+        return engine
+    return create_engine(u, hide_parameters=True, pool_pre_ping=True, pool_size=10, max_overflow=10)
+
+
+@contextmanager
+def write_transaction(engine: Engine) -> Iterator[Connection]:
+    """A connection in a transaction meant to write; commits on success, rolls back on error.
+
+    On SQLite the transaction starts with ``BEGIN IMMEDIATE``: it takes the write lock at once
+    (waiting up to the busy timeout) instead of failing with "database is locked" when a
+    transaction that has read tries to write after another connection committed.
+
+    Args:
+        engine: the server's engine.
+    """
+    with engine.connect() as conn:
+        conn.execution_options(**{_WRITE_OPTION: True})
+        with conn.begin():
+            yield conn
+
+
+def dialect_insert(conn: Connection, table: Table) -> Any:
+    """The dialect's INSERT construct, which has ``on_conflict_do_nothing`` / ``_do_update``.
+
+    Args:
+        conn: a connection (its dialect picks SQLite's or PostgreSQL's INSERT).
+        table: the table to insert into.
+    """
+    if conn.dialect.name == "postgresql":
+        return postgresql.insert(table)
+    return sqlite.insert(table)
+
+
+_PG_SQL_CACHE: dict[tuple[str, tuple[str, ...], str], str] = {}
+
+
+def insert_new_returning(
+    conn: Connection,
+    table: Table,
+    rows: list[dict[str, Any]],
+    conflict_columns: tuple[str, ...],
+    returning: str,
+) -> list[Any]:
+    """``INSERT ... ON CONFLICT (conflict_columns) DO NOTHING RETURNING returning`` for many rows.
+
+    Returns the ``returning`` value of each row actually inserted. One round of statements in the
+    caller's transaction:
+
+    - SQLite: SQLAlchemy's multi-row INSERT (``insertmanyvalues``).
+    - PostgreSQL: the one-row statement, compiled once by SQLAlchemy, run by psycopg's
+      ``executemany(..., returning=True)`` (pipelined and prepared). SQLAlchemy's multi-row form
+      has thousands of parameters, which psycopg re-parses on every call (it caches only small
+      statements): three times slower for a batch of 500.
+
+    Args:
+        conn: a connection inside a transaction.
+        table: the table.
+        rows: one dict per row, keyed by column name, values ready for the driver (aware UTC
+            datetimes, UUIDs, bytes).
+        conflict_columns: the unique columns that make a row "already there".
+        returning: the column to return for inserted rows.
+    """
+    if not rows:
+        return []
+    stmt = dialect_insert(conn, table).on_conflict_do_nothing(index_elements=list(conflict_columns))
+    stmt = stmt.returning(table.c[returning])
+    if conn.dialect.name != "postgresql":
+        return list(conn.execute(stmt, rows).scalars())
+    columns = tuple(rows[0])
+    key = (table.name, columns, returning)
+    sql = _PG_SQL_CACHE.get(key)
+    if sql is None:
+        single = stmt.values({c: bindparam(c, type_=table.c[c].type) for c in columns})
+        sql = str(single.compile(dialect=conn.dialect))
+        _PG_SQL_CACHE[key] = sql
+    times = [c for c in columns if isinstance(table.c[c].type, UTCDateTime)]
+    values = rows
+    if times:  # refuse naive datetimes, as the column type does for SQLAlchemy statements
+        utc = UTCDateTime()
+        values = [
+            {**row, **{c: utc.process_bind_param(row[c], _PG_DIALECT) for c in times}}
+            for row in rows
+        ]
+    out: list[Any] = []
+    driver = conn.connection.driver_connection
+    assert driver is not None
+    with driver.cursor() as cur:
+        cur.executemany(sql, values, returning=True)
+        while True:
+            out.extend(r[0] for r in cur.fetchall())
+            if not cur.nextset():
+                break
+    return out
+
+
+def column_in(conn: Connection, column: Any, values: Sequence[Any]) -> Any:
+    """``column IN (values)``; on PostgreSQL ``column = ANY(array)``, a single parameter.
+
+    SQLAlchemy's IN renders one parameter per value, which psycopg would re-parse on every call.
+
+    Args:
+        conn: the connection that will run the query.
+        column: a table column.
+        values: the values to match.
+    """
+    if conn.dialect.name == "postgresql" and values:
+        return column == any_(bindparam(None, list(values), type_=postgresql.ARRAY(column.type)))
+    return column.in_(list(values))
+
+
+def is_sqlite(engine_or_dialect: Engine | Dialect) -> bool:
+    """Whether an engine (or dialect) is SQLite."""
+    dialect = (
+        engine_or_dialect.dialect if isinstance(engine_or_dialect, Engine) else engine_or_dialect
+    )
+    return dialect.name == "sqlite"
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """An aware UTC date-time on both backends.
+
+    PostgreSQL stores ``timestamptz``. SQLite has no time zones: values are stored as naive UTC
+    text of fixed width, so they sort and compare correctly, and come back aware.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        """Convert to UTC; refuse naive values (their zone is unknown)."""
+        if value is None:
+            return None
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise ValueError("naive datetime given to a UTC column")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        """Return an aware UTC datetime."""
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+_PG_DIALECT = postgresql.dialect()

@@ -1,0 +1,258 @@
+"""Enrollment codes, devices and bearer tokens.
+
+An administrator makes a one-time code with ``kiosk-server enroll-code``; a kiosk trades it once,
+before it expires, for a device id and a bearer token (``POST /api/v1/enroll``). The database
+keeps only SHA-256 hashes of codes and tokens: both carry enough entropy (80 and 256 bits) that a
+plain hash cannot be reversed. Revoking a device makes its token fail on the next request.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from sqlalchemy import Connection, select, update
+
+from kiosk.server.models import Device, EnrollmentCode
+
+#: Letters of enrollment codes: Crockford's base 32 (no I, L, O, U), easy to type on a touchscreen.
+CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+CODE_GROUPS = 4
+CODE_GROUP_LENGTH = 4
+#: Longest validity an enrollment code may be given, in hours.
+MAX_VALID_HOURS = 24 * 30
+#: How often (at most) a device's ``last_seen_at`` is written.
+LAST_SEEN_RESOLUTION = timedelta(minutes=1)
+
+
+class EnrollFailure(StrEnum):
+    """Why an enrollment code was refused (also the API's error codes)."""
+
+    INVALID = "enrollment_code_invalid"
+    EXPIRED = "enrollment_code_expired"
+    USED = "enrollment_code_used"
+
+
+class EnrollRefused(Exception):
+    """An enrollment code was refused; ``reason`` says why."""
+
+    def __init__(self, reason: EnrollFailure) -> None:
+        self.reason = reason
+        super().__init__(str(reason))
+
+
+@dataclass(frozen=True, slots=True)
+class NewCode:
+    """A freshly made enrollment code (the clear code exists only here and on screen)."""
+
+    code: str
+    name: str
+    expires_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Enrolled:
+    """A freshly enrolled device and its clear token (shown once)."""
+
+    device_id: str
+    name: str
+    token: str
+
+
+@dataclass(frozen=True, slots=True)
+class AuthenticatedDevice:
+    """The device behind a valid bearer token."""
+
+    id: str
+    name: str
+    last_seen_at: datetime | None
+
+
+def sha256_hex(value: str) -> str:
+    """SHA-256 of a UTF-8 string, as hex."""
+    return hashlib.sha256(value.encode("utf-8")).hexdigest()
+
+
+def normalise_code(code: str) -> str:
+    """Canonical form of a typed code: upper case, without spaces or dashes, O→0, I/L→1.
+
+    Args:
+        code: the code as typed.
+    """
+    cleaned = "".join(code.split()).replace("-", "").upper()
+    return cleaned.replace("O", "0").replace("I", "1").replace("L", "1")
+
+
+def make_code() -> str:
+    """A random code like ``7K3M-Q9TX-...`` (80 bits)."""
+    groups = [
+        "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_GROUP_LENGTH))
+        for _ in range(CODE_GROUPS)
+    ]
+    return "-".join(groups)
+
+
+def create_enrollment_code(
+    conn: Connection, name: str, valid_for: timedelta, now: datetime
+) -> NewCode:
+    """Store a new one-time enrollment code and return it in clear.
+
+    Args:
+        conn: a connection inside a transaction.
+        name: the name the enrolled device will get (unless the kiosk sends its own).
+        valid_for: how long the code can be used.
+        now: the current time (aware).
+    """
+    code = make_code()
+    expires = now + valid_for
+    conn.execute(
+        EnrollmentCode.__table__.insert().values(
+            code_hash=sha256_hex(normalise_code(code)),
+            name=name,
+            created_at=now,
+            expires_at=expires,
+        )
+    )
+    return NewCode(code=code, name=name, expires_at=expires)
+
+
+def enroll(conn: Connection, code: str, name: str | None, now: datetime) -> Enrolled:
+    """Use an enrollment code once and create the device.
+
+    The code is claimed by a single conditional UPDATE, so two kiosks racing with one code
+    cannot both enroll.
+
+    Args:
+        conn: a connection inside a transaction.
+        code: the code as typed.
+        name: the device's name, or None for the name given with the code.
+        now: the current time (aware).
+
+    Raises:
+        EnrollRefused: the code is unknown, expired or already used.
+    """
+    code_hash = sha256_hex(normalise_code(code))
+    device_id = str(uuid.uuid4())
+    t = EnrollmentCode.__table__
+    claimed = conn.execute(
+        update(EnrollmentCode)
+        .where(t.c.code_hash == code_hash, t.c.used_at.is_(None), t.c.expires_at > now)
+        .values(used_at=now, device_id=device_id)
+        .returning(t.c.name)
+    ).first()
+    if claimed is None:
+        row = conn.execute(
+            select(t.c.used_at, t.c.expires_at).where(t.c.code_hash == code_hash)
+        ).first()
+        if row is None:
+            raise EnrollRefused(EnrollFailure.INVALID)
+        if row.used_at is not None:
+            raise EnrollRefused(EnrollFailure.USED)
+        raise EnrollRefused(EnrollFailure.EXPIRED)
+    token = secrets.token_urlsafe(32)
+    device_name = name or claimed.name
+    conn.execute(
+        Device.__table__.insert().values(
+            id=device_id, name=device_name, token_hash=sha256_hex(token), enrolled_at=now
+        )
+    )
+    return Enrolled(device_id=device_id, name=device_name, token=token)
+
+
+class TokenRefused(Exception):
+    """A bearer token is unknown (``revoked`` False) or belongs to a revoked device."""
+
+    def __init__(self, revoked: bool) -> None:
+        self.revoked = revoked
+        super().__init__("device revoked" if revoked else "invalid token")
+
+
+def authenticate(conn: Connection, token: str) -> AuthenticatedDevice:
+    """Return the device whose token this is.
+
+    Args:
+        conn: a connection.
+        token: the bearer token.
+
+    Raises:
+        TokenRefused: unknown token, or the device was revoked.
+    """
+    t = Device.__table__
+    row = conn.execute(
+        select(t.c.id, t.c.name, t.c.revoked_at, t.c.last_seen_at).where(
+            t.c.token_hash == sha256_hex(token)
+        )
+    ).first()
+    if row is None:
+        raise TokenRefused(revoked=False)
+    if row.revoked_at is not None:
+        raise TokenRefused(revoked=True)
+    return AuthenticatedDevice(id=row.id, name=row.name, last_seen_at=row.last_seen_at)
+
+
+def touch(conn: Connection, device: AuthenticatedDevice, now: datetime) -> None:
+    """Record that a device was seen (at most once per :data:`LAST_SEEN_RESOLUTION`).
+
+    Args:
+        conn: a connection inside a transaction.
+        device: the authenticated device.
+        now: the current time (aware).
+    """
+    if device.last_seen_at is not None and now - device.last_seen_at < LAST_SEEN_RESOLUTION:
+        return
+    t = Device.__table__
+    conn.execute(update(Device).where(t.c.id == device.id).values(last_seen_at=now))
+
+
+@dataclass(frozen=True, slots=True)
+class DeviceInfo:
+    """A device as listed by ``kiosk-server devices list``."""
+
+    id: str
+    name: str
+    enrolled_at: datetime
+    last_seen_at: datetime | None
+    revoked_at: datetime | None
+
+
+def list_devices(conn: Connection) -> list[DeviceInfo]:
+    """Every device, oldest enrollment first.
+
+    Args:
+        conn: a connection.
+    """
+    t = Device.__table__
+    rows = conn.execute(
+        select(t.c.id, t.c.name, t.c.enrolled_at, t.c.last_seen_at, t.c.revoked_at).order_by(
+            t.c.enrolled_at, t.c.id
+        )
+    )
+    return [DeviceInfo(r.id, r.name, r.enrolled_at, r.last_seen_at, r.revoked_at) for r in rows]
+
+
+def revoke_device(conn: Connection, device_id: str, now: datetime) -> bool | None:
+    """Revoke a device: its token stops working at once. Its signatures stay.
+
+    Args:
+        conn: a connection inside a transaction.
+        device_id: the device's id.
+        now: the current time (aware).
+
+    Returns:
+        True if revoked now, False if it already was, None if there is no such device.
+    """
+    t = Device.__table__
+    revoked = conn.execute(
+        update(Device)
+        .where(t.c.id == device_id, t.c.revoked_at.is_(None))
+        .values(revoked_at=now)
+        .returning(t.c.id)
+    ).first()
+    if revoked is not None:
+        return True
+    exists = conn.execute(select(t.c.id).where(t.c.id == device_id)).first()
+    return False if exists is not None else None

@@ -1,0 +1,292 @@
+"""Storing a pushed batch: signatures, then voids, then events, in one transaction.
+
+Signatures are inserted with ``INSERT ... ON CONFLICT (id) DO NOTHING RETURNING id`` in one
+multi-row statement; for the ids that already existed the stored content hash is compared with
+the pushed one: equal is a ``duplicate`` (a retry), different is a ``conflict`` (the stored
+signature is kept; the pushed one goes to the ``conflicts`` table once). Voids work the same way
+keyed by signature id, except that a void of a signature the server does not have is answered
+``unknown`` and not stored. Events are upserted (last push wins).
+
+Within one batch the first occurrence of an id is the one inserted; later occurrences are
+compared with what is stored after it.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import datetime
+from typing import Any, TypeVar
+
+from sqlalchemy import Connection, Table, select
+
+from kiosk.server import log
+from kiosk.server.db import column_in, dialect_insert, insert_new_returning
+from kiosk.server.models import Conflict, EventRecord, Signature, SignatureVoid
+from kiosk.wire import (
+    EventResult,
+    PushRequest,
+    PushResponse,
+    SignatureResult,
+    VoidResult,
+    WireEvent,
+    WireSignature,
+    WireVoid,
+)
+
+_T = TypeVar("_T")
+_IN_CHUNK = 500  # ids per IN (...) list
+
+SIGNATURES: Table = Signature.__table__  # type: ignore[assignment]
+VOIDS: Table = SignatureVoid.__table__  # type: ignore[assignment]
+CONFLICTS: Table = Conflict.__table__  # type: ignore[assignment]
+EVENTS: Table = EventRecord.__table__  # type: ignore[assignment]
+
+
+def _chunks(items: Sequence[_T], size: int = _IN_CHUNK) -> Iterator[Sequence[_T]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _lookup(conn: Connection, key: Any, value: Any, ids: Iterable[Any]) -> dict[Any, Any]:
+    """``{key: value}`` for the rows whose ``key`` is in ``ids``."""
+    out: dict[Any, Any] = {}
+    for chunk in _chunks(list(ids)):
+        for k, v in conn.execute(select(key, value).where(column_in(conn, key, chunk))):
+            out[k] = v
+    return out
+
+
+def store_push(conn: Connection, device_id: str, push: PushRequest, now: datetime) -> PushResponse:
+    """Store a batch and say what happened to every item.
+
+    Args:
+        conn: a connection inside the batch's (single) write transaction.
+        device_id: the authenticated device that pushed the batch.
+        push: the validated batch.
+        now: the time of receipt (aware).
+
+    Returns:
+        One result per item, in request order.
+    """
+    sig_results = _store_signatures(conn, device_id, push.signatures, now)
+    void_results = _store_voids(conn, device_id, push.voids, now)
+    event_results = _store_events(conn, device_id, push.events, now)
+    _log_push(device_id, sig_results, void_results, event_results)
+    return PushResponse(signatures=sig_results, voids=void_results, events=event_results)
+
+
+def _store_signatures(
+    conn: Connection, device_id: str, signatures: list[WireSignature], now: datetime
+) -> list[SignatureResult]:
+    if not signatures:
+        return []
+    hashes = [s.content_hash() for s in signatures]
+    first: dict[uuid.UUID, int] = {}
+    rows: list[dict[str, Any]] = []
+    for i, s in enumerate(signatures):
+        if s.id in first:
+            continue
+        first[s.id] = i
+        rows.append(
+            {
+                "id": s.id,
+                "campaign": s.campaign,
+                "local_campaign": s.local_campaign,
+                "text_version": s.text_version,
+                "lang": s.lang,
+                "kiosk_id": s.kiosk_id,
+                "event_id": s.event_id,
+                "created_at": s.created_at,
+                "utc_offset_minutes": s.utc_offset_minutes,
+                "synthetic": s.synthetic,
+                "sealed": s.sealed,
+                "content_hash": hashes[i],
+                "device_id": device_id,
+                "received_at": now,
+            }
+        )
+    rows.sort(key=lambda r: r["id"])  # one lock order: overlapping batches can't deadlock
+    created = set(insert_new_returning(conn, SIGNATURES, rows, ("id",), "id"))
+    stored = {sid: hashes[first[sid]] for sid in created}
+    stored.update(
+        _lookup(
+            conn, SIGNATURES.c.id, SIGNATURES.c.content_hash, [i for i in first if i not in created]
+        )
+    )
+    results: list[SignatureResult] = []
+    conflicts: list[tuple[str, uuid.UUID, str, str]] = []
+    for i, s in enumerate(signatures):
+        if s.id in created and first[s.id] == i:
+            status = "created"
+        elif stored[s.id] == hashes[i]:
+            status = "duplicate"
+        else:
+            status = "conflict"
+            conflicts.append(("signature", s.id, hashes[i], s.model_dump_json()))
+        results.append(SignatureResult(id=s.id, status=status))  # type: ignore[arg-type]
+    _record_conflicts(conn, device_id, conflicts, now)
+    return results
+
+
+def _store_voids(
+    conn: Connection, device_id: str, voids: list[WireVoid], now: datetime
+) -> list[VoidResult]:
+    if not voids:
+        return []
+    hashes = [v.content_hash() for v in voids]
+    first: dict[uuid.UUID, int] = {}
+    for i, v in enumerate(voids):
+        first.setdefault(v.signature_id, i)
+    known = set(_lookup(conn, SIGNATURES.c.id, SIGNATURES.c.id, first))
+    rows: list[dict[str, Any]] = []
+    for sid, i in first.items():
+        if sid not in known:
+            continue
+        v = voids[i]
+        rows.append(
+            {
+                "signature_id": sid,
+                "reason": v.reason,
+                "voided_at": v.voided_at,
+                "kiosk_id": v.kiosk_id,
+                "content_hash": hashes[i],
+                "device_id": device_id,
+                "received_at": now,
+            }
+        )
+    rows.sort(key=lambda r: r["signature_id"])
+    created = set(insert_new_returning(conn, VOIDS, rows, ("signature_id",), "signature_id"))
+    stored = {sid: hashes[first[sid]] for sid in created}
+    stored.update(
+        _lookup(
+            conn,
+            VOIDS.c.signature_id,
+            VOIDS.c.content_hash,
+            [sid for sid in known if sid not in created],
+        )
+    )
+    results: list[VoidResult] = []
+    conflicts: list[tuple[str, uuid.UUID, str, str]] = []
+    for i, v in enumerate(voids):
+        sid = v.signature_id
+        if sid not in known:
+            status = "unknown"
+        elif sid in created and first[sid] == i:
+            status = "created"
+        elif stored[sid] == hashes[i]:
+            status = "duplicate"
+        else:
+            status = "conflict"
+            conflicts.append(("void", sid, hashes[i], v.model_dump_json()))
+        results.append(VoidResult(id=sid, status=status))  # type: ignore[arg-type]
+    _record_conflicts(conn, device_id, conflicts, now)
+    return results
+
+
+def _record_conflicts(
+    conn: Connection,
+    device_id: str,
+    conflicts: list[tuple[str, uuid.UUID, str, str]],
+    now: datetime,
+) -> None:
+    if not conflicts:
+        return
+    unique = {(kind, rid, h): payload for kind, rid, h, payload in conflicts}
+    rows = [
+        {
+            "kind": kind,
+            "record_id": rid,
+            "content_hash": h,
+            "payload": payload,
+            "device_id": device_id,
+            "received_at": now,
+        }
+        for (kind, rid, h), payload in sorted(unique.items())
+    ]
+    stmt = dialect_insert(conn, CONFLICTS).on_conflict_do_nothing(
+        index_elements=["kind", "record_id", "content_hash"]
+    )
+    conn.execute(stmt, rows)
+    log.warning(
+        "conflict: %d pushed record(s) from device %s differ from stored ones with the same id: %s",
+        len(rows),
+        device_id,
+        ", ".join(f"{kind} {rid}" for kind, rid, _ in unique),
+    )
+
+
+def _store_events(
+    conn: Connection, device_id: str, events: list[WireEvent], now: datetime
+) -> list[EventResult]:
+    if not events:
+        return []
+    t = EVENTS
+    state: dict[str, tuple[str, str, datetime]] = {}
+    for chunk in _chunks(list({e.id for e in events})):
+        for r in conn.execute(
+            select(t.c.id, t.c.name, t.c.location, t.c.started_at).where(
+                column_in(conn, t.c.id, chunk)
+            )
+        ):
+            state[r.id] = (r.name, r.location, r.started_at)
+    before = dict(state)
+    results: list[EventResult] = []
+    for e in events:
+        current = (e.name, e.location, e.started_at)
+        previous = state.get(e.id)
+        if previous is None:
+            status = "created"
+        elif previous == current:
+            status = "duplicate"
+        else:
+            status = "updated"
+        state[e.id] = current
+        results.append(EventResult(id=e.id, status=status))  # type: ignore[arg-type]
+    rows = [
+        {
+            "id": eid,
+            "name": name,
+            "location": location,
+            "started_at": started_at,
+            "device_id": device_id,
+            "updated_at": now,
+        }
+        for eid, (name, location, started_at) in sorted(state.items())
+        if before.get(eid) != (name, location, started_at)
+    ]
+    if rows:
+        stmt = dialect_insert(conn, EVENTS)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["id"],
+            set_={
+                "name": stmt.excluded.name,
+                "location": stmt.excluded.location,
+                "started_at": stmt.excluded.started_at,
+                "device_id": stmt.excluded.device_id,
+                "updated_at": stmt.excluded.updated_at,
+            },
+        )
+        conn.execute(stmt, rows)
+    return results
+
+
+def _log_push(
+    device_id: str,
+    sigs: list[SignatureResult],
+    voids: list[VoidResult],
+    events: list[EventResult],
+) -> None:
+    def tally(results: Sequence[SignatureResult | VoidResult | EventResult]) -> str:
+        counts: dict[str, int] = {}
+        for r in results:
+            counts[r.status] = counts.get(r.status, 0) + 1
+        return ", ".join(f"{k} {v}" for k, v in sorted(counts.items())) or "none"
+
+    log.info(
+        "push from device %s: signatures (%s); voids (%s); events (%s)",
+        device_id,
+        tally(sigs),
+        tally(voids),
+        tally(events),
+    )

@@ -1,0 +1,163 @@
+"""The server's tables, as typed SQLAlchemy ORM classes.
+
+The schema itself is made by the Alembic migrations in ``kiosk/server/migrations``; a test checks
+that the migrations and these classes agree on both backends.
+
+Nothing here is ever updated in place except events (editable on the kiosk), campaign documents
+(replaced by an import), and device bookkeeping (revocation, last seen). Signatures and voids are
+written once; a different record under a known id goes to ``conflicts``.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+    Uuid,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from kiosk.server.db import UTCDateTime
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    """Declarative base with a naming convention (stable constraint names for migrations)."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class EnrollmentCode(Base):
+    """A one-time code a new kiosk trades for a device token. Only its hash is stored."""
+
+    __tablename__ = "enrollment_codes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    device_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+
+
+class Device(Base):
+    """An enrolled kiosk. Its bearer token is stored as a SHA-256 hash only."""
+
+    __tablename__ = "devices"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    enrolled_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+
+class Signature(Base):
+    """A signature received from a kiosk, stored once by its UUID and never changed."""
+
+    __tablename__ = "signatures"
+    __table_args__ = (Index("ix_signatures_campaign_local", "campaign", "local_campaign"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid(), primary_key=True)
+    campaign: Mapped[str] = mapped_column(String(64))
+    local_campaign: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    text_version: Mapped[str] = mapped_column(String(64))
+    lang: Mapped[str] = mapped_column(String(2))
+    kiosk_id: Mapped[str] = mapped_column(String(64))
+    event_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    utc_offset_minutes: Mapped[int] = mapped_column(Integer)
+    synthetic: Mapped[bool] = mapped_column(Boolean)
+    sealed: Mapped[bytes] = mapped_column(LargeBinary)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    device_id: Mapped[str] = mapped_column(ForeignKey("devices.id"), index=True)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class SignatureVoid(Base):
+    """The void of one signature (at most one per signature; later different ones conflict)."""
+
+    __tablename__ = "voids"
+
+    signature_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("signatures.id"), primary_key=True)
+    reason: Mapped[str] = mapped_column(String(200))
+    voided_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    kiosk_id: Mapped[str] = mapped_column(String(64))
+    content_hash: Mapped[str] = mapped_column(String(64))
+    device_id: Mapped[str] = mapped_column(ForeignKey("devices.id"))
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Conflict(Base):
+    """A pushed signature or void whose id was already taken by different content.
+
+    Kept for review, never applied. The same conflicting content is recorded once.
+    """
+
+    __tablename__ = "conflicts"
+    __table_args__ = (UniqueConstraint("kind", "record_id", "content_hash"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(16))  # "signature" or "void"
+    record_id: Mapped[uuid.UUID] = mapped_column(Uuid())
+    content_hash: Mapped[str] = mapped_column(String(64))
+    payload: Mapped[str] = mapped_column(Text)  # the pushed record as wire JSON
+    device_id: Mapped[str] = mapped_column(ForeignKey("devices.id"))
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class EventRecord(Base):
+    """An event (rally, tabling) as last pushed by a kiosk."""
+
+    __tablename__ = "events"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    location: Mapped[str] = mapped_column(String(120))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    device_id: Mapped[str] = mapped_column(ForeignKey("devices.id"))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class CampaignRecord(Base):
+    """A campaign document (the campaign file structure as JSON), replaced on each import."""
+
+    __tablename__ = "campaigns"
+
+    slug: Mapped[str] = mapped_column(String(64), primary_key=True)
+    document: Mapped[dict[str, Any]] = mapped_column(JSON)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    imported_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class TextVersionRecord(Base):
+    """Every text version the server has ever been given, kept even when a file drops it."""
+
+    __tablename__ = "text_versions"
+
+    hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    campaign: Mapped[str] = mapped_column(String(64), index=True)
+    local_campaign: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    text: Mapped[dict[str, Any]] = mapped_column(JSON)
+    first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime())

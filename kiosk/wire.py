@@ -1,0 +1,522 @@
+"""The sync wire schema: the one module the kiosk's sync client and the server both import.
+
+Every request and response body exchanged under ``/api/v1`` is one of the pydantic models below.
+Validation is strict **per field** (a model-wide ``strict=True`` would refuse UUIDs and dates
+sent as JSON strings; a lax model would take ``false`` for a number), and every model forbids
+unknown fields. The same rules apply whether a body is validated from JSON text
+(``model_validate_json``) or from already-decoded JSON (``model_validate``).
+
+Sending (kiosk side)::
+
+    req = PushRequest(signatures=[WireSignature.from_sealed(s) for s in pending])
+    r = client.post(API_PREFIX + "/signatures", content=req.model_dump_json(),
+                    headers={"Content-Type": "application/json",
+                             "Authorization": f"Bearer {token}"})
+    resp = PushResponse.model_validate_json(r.content)
+
+Results come back in request order, one per item (see :class:`SignatureResult` and
+:class:`VoidResult` for what each status means). A batch is all-or-nothing: any non-2xx answer
+means nothing of it was stored, and the whole batch can be sent again unchanged.
+
+Limits: at most :data:`MAX_BATCH_SIGNATURES` signatures, :data:`MAX_BATCH_VOIDS` voids and
+:data:`MAX_BATCH_EVENTS` events per push, and the encoded body must stay under
+:data:`MAX_BODY_BYTES`; a client sizes its batches by both (count and encoded bytes).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+import re
+import uuid
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    StringConstraints,
+    WithJsonSchema,
+)
+
+from kiosk.domain.signature import Event, SealedSignature, Void
+
+#: Path prefix of every endpoint.
+API_PREFIX = "/api/v1"
+#: Most signatures in one push.
+MAX_BATCH_SIGNATURES = 500
+#: Most voids in one push.
+MAX_BATCH_VOIDS = 500
+#: Most events in one push.
+MAX_BATCH_EVENTS = 100
+#: Largest sealed personal-data blob, in bytes (decoded).
+MAX_SEALED_BYTES = 64 * 1024
+#: Largest request body the server reads, in bytes; larger ones get 413.
+MAX_BODY_BYTES = 8 * 1024 * 1024
+
+_MAX_SEALED_B64 = 4 * ((MAX_SEALED_BYTES + 2) // 3)
+_SLUG_PATTERN = r"^[a-z0-9][a-z0-9-]{1,63}$"
+_HEX64_PATTERN = r"^[0-9a-f]{64}$"
+_UUID_RE = re.compile(
+    r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+)
+_DATETIME_RE = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}")
+_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
+
+
+# --- field types -------------------------------------------------------------------------------
+
+
+def _uuid_input(value: object) -> object:
+    """Accept a UUID object (Python callers) or its canonical 36-character string (JSON)."""
+    if isinstance(value, uuid.UUID):
+        return value
+    if isinstance(value, str) and _UUID_RE.match(value):
+        return value
+    raise ValueError("must be a UUID string like 0190c2e4-7b1a-7c3e-9f00-1a2b3c4d5e6f")
+
+
+def _datetime_input(value: object) -> object:
+    """Accept a datetime object (Python callers) or an ISO 8601 / RFC 3339 string (JSON).
+
+    Pydantic's lax datetime would also take numbers and numeric strings as Unix times.
+    """
+    if isinstance(value, datetime):
+        return value
+    if isinstance(value, str) and _DATETIME_RE.match(value):
+        return value
+    raise ValueError("must be an ISO 8601 date-time string with a UTC offset")
+
+
+def _to_utc(value: datetime) -> datetime:
+    """Normalise an aware datetime to UTC (the server stores and hashes UTC)."""
+    try:
+        return value.astimezone(UTC)
+    except (OverflowError, ValueError):
+        raise ValueError("date-time out of range") from None
+
+
+def _clean_text(value: str) -> str:
+    """Refuse control characters and unpaired surrogates (neither can be stored as text)."""
+    if _CONTROL_RE.search(value):
+        raise ValueError("must not contain control characters")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("must be valid Unicode (unpaired surrogate)") from None
+    return value
+
+
+def _sealed_input(value: object) -> bytes:
+    """Decode the sealed blob from standard base64 (JSON), or take bytes (Python callers)."""
+    if isinstance(value, bytes):
+        raw = value
+    elif isinstance(value, str):
+        if len(value) > _MAX_SEALED_B64:
+            raise ValueError(f"sealed data larger than {MAX_SEALED_BYTES} bytes")
+        try:
+            raw = base64.b64decode(value.encode("ascii"), validate=True)
+        except (binascii.Error, UnicodeEncodeError):
+            raise ValueError("must be standard base64 with padding") from None
+    else:  # pydantic reports ValueError as a validation error; a TypeError would escape
+        raise ValueError("must be a base64 string")  # noqa: TRY004
+    if not raw:
+        raise ValueError("must not be empty")
+    if len(raw) > MAX_SEALED_BYTES:
+        raise ValueError(f"sealed data larger than {MAX_SEALED_BYTES} bytes")
+    return raw
+
+
+def _b64(value: bytes) -> str:
+    return base64.b64encode(value).decode("ascii")
+
+
+_NO_CONTROL_PATTERN = "^[^\\x00-\\x1f\\x7f]*$"
+
+
+def _text_schema(min_length: int, max_length: int) -> WithJsonSchema:
+    """The JSON Schema of a clean text (what ``_clean_text`` enforces, stated for clients)."""
+    schema: dict[str, Any] = {
+        "type": "string",
+        "maxLength": max_length,
+        "pattern": _NO_CONTROL_PATTERN,
+    }
+    if min_length:
+        schema["minLength"] = min_length
+    return WithJsonSchema(schema)
+
+
+#: A UUID, sent as its canonical string.
+WireUUID = Annotated[uuid.UUID, BeforeValidator(_uuid_input)]
+#: A timezone-aware date-time, sent as an ISO 8601 string; normalised to UTC.
+WireDatetime = Annotated[AwareDatetime, BeforeValidator(_datetime_input), AfterValidator(_to_utc)]
+#: A campaign or local campaign slug.
+Slug = Annotated[str, StringConstraints(strict=True, pattern=_SLUG_PATTERN)]
+#: An identifier made on a kiosk (kiosk id, event id): 1 to 64 characters, no control characters.
+ShortId = Annotated[
+    str,
+    StringConstraints(strict=True, min_length=1, max_length=64),
+    AfterValidator(_clean_text),
+    _text_schema(1, 64),
+]
+#: Sealed personal data: bytes in Python, standard base64 on the wire.
+SealedBlob = Annotated[
+    bytes,
+    BeforeValidator(_sealed_input),
+    PlainSerializer(_b64, return_type=str, when_used="json"),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "contentEncoding": "base64",
+            "minLength": 4,
+            "maxLength": _MAX_SEALED_B64,
+            "pattern": "^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$",
+        },
+        mode="validation",
+    ),
+    WithJsonSchema({"type": "string", "contentEncoding": "base64"}, mode="serialization"),
+]
+
+
+#: Why a signature was voided.
+VoidReason = Annotated[
+    str,
+    StringConstraints(strict=True, min_length=1, max_length=200),
+    AfterValidator(_clean_text),
+    _text_schema(1, 200),
+]
+#: An event's name.
+EventName = Annotated[
+    str,
+    StringConstraints(strict=True, min_length=1, max_length=120),
+    AfterValidator(_clean_text),
+    _text_schema(1, 120),
+]
+#: An event's location (may be empty).
+EventLocation = Annotated[
+    str,
+    StringConstraints(strict=True, max_length=120),
+    AfterValidator(_clean_text),
+    _text_schema(0, 120),
+]
+#: A one-time enrollment code as typed (case, spaces and dashes do not matter).
+EnrollCode = Annotated[
+    str,
+    StringConstraints(strict=True, min_length=1, max_length=64),
+    AfterValidator(_clean_text),
+    _text_schema(1, 64),
+]
+#: A device's display name.
+DeviceName = Annotated[
+    str,
+    StringConstraints(strict=True, min_length=1, max_length=120),
+    AfterValidator(_clean_text),
+    _text_schema(1, 120),
+]
+
+
+_STRICT = ConfigDict(extra="forbid", frozen=True)
+
+
+def _canonical_hash(fields: dict[str, Any]) -> str:
+    data = json.dumps(fields, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(data.encode("utf-8")).hexdigest()
+
+
+def _iso_utc(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+# --- records -----------------------------------------------------------------------------------
+
+
+class WireSignature(BaseModel):
+    """One signature as pushed by a kiosk: metadata in clear, personal data sealed.
+
+    The server stores it once by ``id`` and never changes it. ``sealed`` is opaque to the server.
+    """
+
+    model_config = _STRICT
+
+    id: WireUUID
+    campaign: Slug
+    local_campaign: Slug | None
+    text_version: Annotated[str, StringConstraints(strict=True, pattern=_HEX64_PATTERN)]
+    lang: Literal["en", "es"]
+    kiosk_id: ShortId
+    event_id: ShortId | None
+    created_at: WireDatetime
+    utc_offset_minutes: int = Field(strict=True, ge=-840, le=840)
+    synthetic: bool = Field(strict=True)
+    sealed: SealedBlob
+
+    @classmethod
+    def from_sealed(cls, signature: SealedSignature) -> WireSignature:
+        """Build the wire form of a stored signature (the dedupe key stays on the kiosk).
+
+        Args:
+            signature: the kiosk's sealed signature record.
+
+        Raises:
+            pydantic.ValidationError: the record breaks a wire rule (e.g. naive ``created_at``).
+        """
+        m = signature.meta
+        return cls(
+            id=m.id,
+            campaign=m.campaign,
+            local_campaign=m.local_campaign,
+            text_version=m.text_version,
+            lang=m.lang,  # type: ignore[arg-type]
+            kiosk_id=m.kiosk_id,
+            event_id=m.event_id,
+            created_at=m.created_at,
+            utc_offset_minutes=m.utc_offset_minutes,
+            synthetic=m.synthetic,
+            sealed=signature.sealed,
+        )
+
+    def content_hash(self) -> str:
+        """SHA-256 (hex) of a canonical JSON of every field.
+
+        Equal for every retry of the same signature, however it was encoded (UUID case, UTC
+        offset of ``created_at``): the server compares it to tell a duplicate from a conflict.
+        """
+        return _canonical_hash(
+            {
+                "v": 1,
+                "id": str(self.id),
+                "campaign": self.campaign,
+                "local_campaign": self.local_campaign,
+                "text_version": self.text_version,
+                "lang": self.lang,
+                "kiosk_id": self.kiosk_id,
+                "event_id": self.event_id,
+                "created_at": _iso_utc(self.created_at),
+                "utc_offset_minutes": self.utc_offset_minutes,
+                "synthetic": self.synthetic,
+                "sealed_sha256": hashlib.sha256(self.sealed).hexdigest(),
+            }
+        )
+
+
+class WireVoid(BaseModel):
+    """A void of one signature (the signature is kept and marked, never deleted)."""
+
+    model_config = _STRICT
+
+    signature_id: WireUUID
+    reason: VoidReason
+    voided_at: WireDatetime
+    kiosk_id: ShortId
+
+    @classmethod
+    def from_void(cls, void: Void) -> WireVoid:
+        """Build the wire form of a kiosk's void record.
+
+        Args:
+            void: the kiosk's void.
+        """
+        return cls(
+            signature_id=void.signature_id,
+            reason=void.reason,
+            voided_at=void.voided_at,
+            kiosk_id=void.kiosk_id,
+        )
+
+    def content_hash(self) -> str:
+        """SHA-256 (hex) of a canonical JSON of every field (see WireSignature.content_hash)."""
+        return _canonical_hash(
+            {
+                "v": 1,
+                "signature_id": str(self.signature_id),
+                "reason": self.reason,
+                "voided_at": _iso_utc(self.voided_at),
+                "kiosk_id": self.kiosk_id,
+            }
+        )
+
+
+class WireEvent(BaseModel):
+    """A rally or tabling event. Events are editable: the server keeps the last one pushed."""
+
+    model_config = _STRICT
+
+    id: ShortId
+    name: EventName
+    location: EventLocation
+    started_at: WireDatetime
+
+    @classmethod
+    def from_event(cls, event: Event) -> WireEvent:
+        """Build the wire form of a kiosk's event.
+
+        Args:
+            event: the kiosk's event.
+        """
+        return cls(
+            id=event.id, name=event.name, location=event.location, started_at=event.started_at
+        )
+
+
+# --- push --------------------------------------------------------------------------------------
+
+
+class PushRequest(BaseModel):
+    """``POST /api/v1/signatures``: a batch, stored in one transaction (all or nothing).
+
+    The server handles signatures first, then voids, so a void may travel in the same batch as
+    its signature.
+    """
+
+    model_config = _STRICT
+
+    signatures: list[WireSignature] = Field(default_factory=list, max_length=MAX_BATCH_SIGNATURES)
+    voids: list[WireVoid] = Field(default_factory=list, max_length=MAX_BATCH_VOIDS)
+    events: list[WireEvent] = Field(default_factory=list, max_length=MAX_BATCH_EVENTS)
+
+
+class SignatureResult(BaseModel):
+    """What the server did with one pushed signature.
+
+    - ``created``: stored now.
+    - ``duplicate``: already stored with identical content (a retry); nothing changed.
+    - ``conflict``: a *different* signature already has this id; the stored one is kept, the
+      pushed one is recorded for review. Retrying will not change the answer.
+
+    All three are final: the kiosk marks the signature as acknowledged (``conflict`` as
+    conflict) and never sends it again.
+    """
+
+    model_config = _STRICT
+
+    id: WireUUID
+    status: Literal["created", "duplicate", "conflict"]
+
+
+class VoidResult(BaseModel):
+    """What the server did with one pushed void (``id`` is the voided signature's id).
+
+    - ``created``, ``duplicate``, ``conflict``: as for signatures (a conflict is a different void
+      already recorded for this signature; the first one stays).
+    - ``unknown``: the server has no signature with this id, so nothing was stored. Not final:
+      the kiosk keeps the void pending and sends it again after the signature is acknowledged.
+    """
+
+    model_config = _STRICT
+
+    id: WireUUID
+    status: Literal["created", "duplicate", "conflict", "unknown"]
+
+
+class EventResult(BaseModel):
+    """What the server did with one pushed event: ``created``, ``updated`` (its name, place or
+    start changed; the pushed version replaced the stored one) or ``duplicate`` (unchanged)."""
+
+    model_config = _STRICT
+
+    id: ShortId
+    status: Literal["created", "updated", "duplicate"]
+
+
+class PushResponse(BaseModel):
+    """The answer to a push: one result per item, in request order."""
+
+    model_config = _STRICT
+
+    signatures: list[SignatureResult]
+    voids: list[VoidResult]
+    events: list[EventResult]
+
+
+# --- enrollment --------------------------------------------------------------------------------
+
+
+class EnrollRequest(BaseModel):
+    """``POST /api/v1/enroll``: trade a one-time code (from ``kiosk-server enroll-code``)."""
+
+    model_config = _STRICT
+
+    code: EnrollCode
+    name: DeviceName | None = None
+
+
+class EnrollResponse(BaseModel):
+    """The device's identity and bearer token. The token is shown once; keep it secret."""
+
+    model_config = _STRICT
+
+    device_id: str
+    token: str
+    server_name: str
+    org_public_key: str | None
+
+
+# --- campaigns and totals ----------------------------------------------------------------------
+
+
+class CampaignsResponse(BaseModel):
+    """``GET /api/v1/campaigns``: every campaign document, in the campaign file structure
+    (docs/campaign-format.md) as JSON, with its local campaigns and earlier texts (history)."""
+
+    model_config = _STRICT
+
+    campaigns: list[dict[str, Any]]
+
+
+class TotalsResponse(BaseModel):
+    """``GET /api/v1/totals``: signatures across all kiosks, not voided and not synthetic.
+
+    ``campaigns`` counts every signature of a campaign (its local campaigns included);
+    ``locals`` is keyed ``"campaign/local"``.
+    """
+
+    model_config = _STRICT
+
+    campaigns: dict[str, int]
+    locals: dict[str, int]
+
+
+class HealthResponse(BaseModel):
+    """``GET /api/v1/health``."""
+
+    model_config = _STRICT
+
+    status: Literal["ok"]
+    version: str
+
+
+# --- errors ------------------------------------------------------------------------------------
+
+
+class FieldProblem(BaseModel):
+    """One validation problem: where (``signatures.3.utc_offset_minutes``), what kind, message."""
+
+    model_config = _STRICT
+
+    loc: str
+    type: str
+    msg: str
+
+
+class ErrorBody(BaseModel):
+    """Every 4xx/5xx body. ``error`` is a stable code for programs; ``detail`` is for people.
+
+    Codes: ``malformed_json`` (400), ``bad_request`` (400, bad ``Content-Length``), ``unauthorized`` (401),
+    ``device_revoked`` (403), ``enrollment_code_invalid`` / ``enrollment_code_expired`` /
+    ``enrollment_code_used`` (403), ``not_found`` (404), ``method_not_allowed`` (405),
+    ``body_too_large`` (413), ``unsupported_media_type`` (415), ``validation_failed`` (422),
+    ``database_unavailable`` (503, retry later), ``internal_error`` (500).
+    """
+
+    model_config = _STRICT
+
+    error: str
+    detail: str
+    errors: list[FieldProblem] | None = None

@@ -1,0 +1,228 @@
+"""The ``kiosk-server`` command, run as a subprocess: every command, clear errors on bad input."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import subprocess
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import Engine
+
+from kiosk.server.app import create_app
+from kiosk.server.config import ServerSettings
+from tests.server.helpers import ApiClient, InProcessServer, signature, void
+from tests.server.live import REPO_ROOT, server_command
+
+CAMPAIGN_FILES = sorted((REPO_ROOT / "resources" / "campaigns").glob("*.toml"))
+
+
+def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """Run ``kiosk-server ARGS``; a traceback on stderr always fails the test."""
+    import os
+
+    full_env = dict(os.environ)
+    full_env.pop("KIOSK_DATABASE_URL", None)
+    full_env.update(env or {})
+    result = subprocess.run(
+        server_command(*args),
+        capture_output=True,
+        text=True,
+        cwd=REPO_ROOT,
+        env=full_env,
+        timeout=120,
+        check=False,
+    )
+    assert "Traceback" not in result.stderr, result.stderr
+    return result
+
+
+def on(db_url: str, *args: str) -> subprocess.CompletedProcess[str]:
+    """Run a command against the test database."""
+    return run("--database-url", db_url, *args)
+
+
+def test_help_documents_every_command() -> None:
+    r = run("--help")
+    assert r.returncode == 0
+    for word in (
+        "serve",
+        "migrate",
+        "campaigns",
+        "enroll-code",
+        "devices",
+        "stats",
+        "--database-url",
+        "--data-dir",
+        "--version",
+        "postgresql+psycopg",
+    ):
+        assert word in r.stdout
+    expected = {
+        ("serve",): ["--host", "--port", "--workers", "--server-name", "--log-level"],
+        ("migrate",): ["schema"],
+        ("campaigns", "import"): ["FILE"],
+        ("campaigns", "list"): [],
+        ("enroll-code",): ["--name", "--valid-hours"],
+        ("devices", "list"): ["--json"],
+        ("devices", "revoke"): ["ID"],
+        ("stats",): ["--json"],
+    }
+    for cmd, words in expected.items():
+        r = run(*cmd, "--help")
+        assert r.returncode == 0, cmd
+        for word in words:
+            assert word in r.stdout, (cmd, word)
+
+
+def test_version() -> None:
+    r = run("--version")
+    assert r.returncode == 0
+    assert r.stdout.startswith("kiosk-server 0.")
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        [],
+        ["bogus"],
+        ["enroll-code"],
+        ["enroll-code", "--name", ""],
+        ["enroll-code", "--name", "x", "--valid-hours", "0"],
+        ["enroll-code", "--name", "x", "--valid-hours", "-3"],
+        ["enroll-code", "--name", "x", "--valid-hours", "many"],
+        ["enroll-code", "--name", "x", "--valid-hours", "10000"],
+        ["serve", "--port", "70000"],
+        ["serve", "--port", "http"],
+        ["serve", "--workers", "0"],
+        ["campaigns"],
+        ["campaigns", "import"],
+        ["devices", "revoke"],
+    ],
+)
+def test_usage_errors_exit_2(args: list[str], tmp_path: Path) -> None:
+    r = run("--data-dir", str(tmp_path), *args)
+    assert r.returncode == 2
+    assert "error:" in r.stderr
+
+
+def test_admin_flow(db_url: str, engine: Engine) -> None:
+    r = on(db_url, "migrate")
+    assert r.returncode == 0 and "up to date" in r.stdout
+
+    r = on(db_url, "campaigns", "import", *map(str, CAMPAIGN_FILES))
+    assert r.returncode == 0, r.stderr
+    assert len(r.stdout.strip().splitlines()) == len(CAMPAIGN_FILES)
+    assert "created" in r.stdout
+    r = on(db_url, "campaigns", "import", str(CAMPAIGN_FILES[0]))
+    assert "unchanged" in r.stdout
+    r = on(db_url, "campaigns", "list")
+    assert r.returncode == 0 and "defy-trump-expand-sanctuary" in r.stdout
+
+    r = on(db_url, "devices", "list")
+    assert r.returncode == 0 and "no devices" in r.stdout
+
+    r = on(db_url, "enroll-code", "--name", "Library kiosk", "--valid-hours", "2")
+    assert r.returncode == 0, r.stderr
+    code = r.stdout.strip()
+    assert len(code) == 19 and code.count("-") == 3
+    assert "valid until" in r.stderr
+
+    app = create_app(ServerSettings(database_url=db_url), engine=engine)
+    with InProcessServer(app) as srv, httpx.Client(base_url=srv.base_url, timeout=30) as http:
+        api = ApiClient.enroll(http, code)
+        sigs = [signature(campaign="sanctuary-of-safety") for _ in range(4)]
+        sigs.append(signature(campaign="defy-trump-expand-sanctuary", local_campaign="evansville"))
+        sigs.append(signature(campaign="sanctuary-of-safety", synthetic=True))
+        api.push(sigs, [void(sigs[0].id)])
+
+        listing = on(db_url, "devices", "list")
+        assert api.device_id in listing.stdout and "Library kiosk" in listing.stdout
+        assert "active" in listing.stdout
+        devices = json.loads(on(db_url, "devices", "list", "--json").stdout)
+        assert [(d["id"], d["name"], d["status"]) for d in devices] == [
+            (api.device_id, "Library kiosk", "active")
+        ]
+        assert devices[0]["last_seen_at"] is not None
+
+        stats = json.loads(on(db_url, "stats", "--json").stdout)
+        assert stats["signatures"] == 6 and stats["voided"] == 1 and stats["synthetic"] == 1
+        assert stats["counted"] == 4
+        assert stats["campaigns"] == {"defy-trump-expand-sanctuary": 1, "sanctuary-of-safety": 3}
+        assert stats["locals"] == {"defy-trump-expand-sanctuary/evansville": 1}
+        assert stats["devices"][api.device_id]["signatures"] == 4
+        assert stats["devices"][api.device_id]["voided"] == 1
+        text_stats = on(db_url, "stats")
+        assert text_stats.returncode == 0 and "evansville: 1" in text_stats.stdout
+
+        r = on(db_url, "devices", "revoke", api.device_id)
+        assert r.returncode == 0 and "revoked" in r.stdout
+        assert api.get("/totals").status_code == 403
+        r = on(db_url, "devices", "revoke", api.device_id)
+        assert r.returncode == 0 and "already revoked" in r.stdout
+        r = on(db_url, "devices", "revoke", "no-such-device")
+        assert r.returncode == 1 and "no device with id" in r.stderr
+        assert "revoked" in on(db_url, "devices", "list").stdout
+
+
+def test_invalid_campaign_file(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text(
+        CAMPAIGN_FILES[0].read_text(encoding="utf-8").replace('kind = "', 'kind = "x'),
+        encoding="utf-8",
+    )
+    r = run("--data-dir", str(tmp_path), "campaigns", "import", str(CAMPAIGN_FILES[1]), str(bad))
+    assert r.returncode == 1
+    assert "bad.toml: kind: must be" in r.stderr
+    r = run("--data-dir", str(tmp_path), "campaigns", "list")
+    assert "no campaigns" in r.stdout  # nothing was imported
+
+    r = run("--data-dir", str(tmp_path), "campaigns", "import", str(tmp_path / "missing.toml"))
+    assert r.returncode == 1 and "missing.toml" in r.stderr and "cannot be read" in r.stderr
+    not_toml = tmp_path / "x.toml"
+    not_toml.write_text("this is = = not toml", encoding="utf-8")
+    r = run("--data-dir", str(tmp_path), "campaigns", "import", str(not_toml))
+    assert r.returncode == 1 and "not valid TOML" in r.stderr
+
+
+def test_default_database_in_data_dir(tmp_path: Path) -> None:
+    data = tmp_path / "nested" / "data"
+    r = run("enroll-code", "--name", "First", env={"KIOSK_SERVER_DATA_DIR": str(data)})
+    assert r.returncode == 0, r.stderr
+    assert "new database" in r.stderr
+    db = data / "kiosk-server.sqlite3"
+    assert db.exists()
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert conn.execute("SELECT count(*) FROM enrollment_codes").fetchone()[0] == 1
+    # --data-dir wins over the environment.
+    other = tmp_path / "other"
+    r = run("--data-dir", str(other), "devices", "list", env={"KIOSK_SERVER_DATA_DIR": str(data)})
+    assert r.returncode == 0 and (other / "kiosk-server.sqlite3").exists()
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("mysql://user@localhost/db", "unsupported database"),
+        ("sqlite://", "needs a database file"),
+        ("postgresql+psycopg://postgres@127.0.0.1:1/nothing", "cannot use the database"),
+    ],
+)
+def test_bad_database_url(url: str, message: str) -> None:
+    for args in (["migrate"], ["stats"], ["serve", "--port", "8799"]):
+        r = run("--database-url", url, *args)
+        assert r.returncode == 1, (args, r.stdout)
+        assert message in r.stderr
+
+
+def test_database_at_unknown_revision(tmp_path: Path) -> None:
+    assert run("--data-dir", str(tmp_path), "migrate").returncode == 0
+    with sqlite3.connect(tmp_path / "kiosk-server.sqlite3") as conn:
+        conn.execute("UPDATE alembic_version SET version_num = 'f00d'")
+    r = run("--data-dir", str(tmp_path), "stats")
+    assert r.returncode == 1 and "run `kiosk-server migrate`" in r.stderr
+    r = run("--data-dir", str(tmp_path), "migrate")
+    assert r.returncode == 1 and "cannot migrate" in r.stderr

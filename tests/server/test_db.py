@@ -1,0 +1,131 @@
+"""The database layer: SQLite PRAGMAs read back, migrations agree with the models, UTC times."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import Engine, inspect, select
+from sqlalchemy.exc import IntegrityError, StatementError
+
+from kiosk.domain.ids import uuid7
+from kiosk.server import migrate
+from kiosk.server.db import UnsupportedDatabase, create_db_engine, normalise_url, write_transaction
+from kiosk.server.models import Base, Device, SignatureVoid
+
+
+def test_sqlite_pragmas_on_every_connection(tmp_path: Path) -> None:
+    engine = create_db_engine(f"sqlite:///{tmp_path / 'p.sqlite3'}")
+    try:
+        conns = [engine.connect() for _ in range(3)]  # several pooled connections at once
+        for conn in conns:
+            with conn.begin():
+                assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+                assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
+                assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+                assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 30000
+        for conn in conns:
+            conn.close()
+    finally:
+        engine.dispose()
+
+
+def test_sqlite_transactions_are_real(tmp_path: Path) -> None:
+    """The explicit BEGIN makes a rolled-back write disappear (autocommit driver underneath)."""
+    engine = create_db_engine(f"sqlite:///{tmp_path / 't.sqlite3'}")
+    try:
+        migrate.upgrade(engine)
+        now = datetime.now(UTC)
+        with pytest.raises(RuntimeError), write_transaction(engine) as conn:
+            conn.execute(
+                Device.__table__.insert().values(
+                    id="d1", name="x", token_hash="h" * 64, enrolled_at=now
+                )
+            )
+            raise RuntimeError("abort")
+        with engine.connect() as conn:
+            assert conn.execute(select(Device.id)).all() == []
+    finally:
+        engine.dispose()
+
+
+def test_foreign_keys_enforced(engine: Engine) -> None:
+    """On SQLite this holds only if the foreign_keys PRAGMA really took effect."""
+    with pytest.raises(IntegrityError), write_transaction(engine) as conn:
+        conn.execute(
+            SignatureVoid.__table__.insert().values(
+                signature_id=uuid7(),
+                reason="r",
+                voided_at=datetime.now(UTC),
+                kiosk_id="k",
+                content_hash="0" * 64,
+                device_id="nope",
+                received_at=datetime.now(UTC),
+            )
+        )
+
+
+def test_migrations_match_models(engine: Engine) -> None:
+    with engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+    assert diff == []
+    assert migrate.current_revision(engine) == migrate.head_revision()
+
+
+def test_downgrade_and_upgrade_again(engine: Engine) -> None:
+    migrate.downgrade(engine, "base")
+    assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
+    assert migrate.current_revision(engine) is None
+    before, after = migrate.upgrade(engine)
+    assert (before, after) == (None, migrate.head_revision())
+    assert {t.name for t in Base.metadata.sorted_tables} <= set(inspect(engine).get_table_names())
+
+
+def test_upgrade_is_idempotent(engine: Engine) -> None:
+    head = migrate.head_revision()
+    assert migrate.upgrade(engine) == (head, head)
+
+
+def test_utc_datetimes_round_trip(engine: Engine) -> None:
+    plus2 = timezone(timedelta(hours=2))
+    moment = datetime(2026, 6, 1, 14, 0, 0, 123456, tzinfo=plus2)
+    with write_transaction(engine) as conn:
+        conn.execute(
+            Device.__table__.insert().values(
+                id="d1", name="x", token_hash="a" * 64, enrolled_at=moment
+            )
+        )
+    with engine.connect() as conn:
+        stored = conn.execute(select(Device.enrolled_at)).scalar_one()
+    assert stored == moment and stored.tzinfo is not None and stored.utcoffset() == timedelta(0)
+
+
+def test_naive_datetime_refused(engine: Engine) -> None:
+    with pytest.raises(StatementError), write_transaction(engine) as conn:
+        conn.execute(
+            Device.__table__.insert().values(
+                id="d1", name="x", token_hash="a" * 64, enrolled_at=datetime(2026, 1, 1)
+            )
+        )
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "mysql://u@h/db",
+        "sqlite://",
+        "sqlite:///:memory:",
+        "postgresql+asyncpg://u@h/db",
+        "::nonsense::",
+    ],
+)
+def test_unsupported_urls(url: str) -> None:
+    with pytest.raises(UnsupportedDatabase):
+        normalise_url(url)
+
+
+def test_bare_postgresql_url_means_psycopg() -> None:
+    assert normalise_url("postgresql://u@h/db").drivername == "postgresql+psycopg"
