@@ -76,9 +76,21 @@ class Kiosk:
         Args:
             options: passed to :class:`kiosk.sync.engine.SyncEngine` (transport, clock...).
         """
+        from kiosk.domain.audit import AuditAction
+        from kiosk.privacy import apply_retention
         from kiosk.sync.engine import SyncEngine
 
         options.setdefault("clock", self.clock)
+        # Personal data the server has acknowledged may now be purged, per the retention policy.
+        options.setdefault(
+            "on_acknowledged", lambda: apply_retention(self.store, self.auditor, self.clock)
+        )
+        options.setdefault(
+            "on_enrolled",
+            lambda e: self.auditor.record(
+                AuditAction.ENROLLED, server=e.server_url, device_id=e.device_id
+            ),
+        )
         return SyncEngine(self.store, self.keys, self.server_campaigns_dir, **options)
 
     def service(self) -> SigningService:
@@ -158,6 +170,15 @@ def load_catalog(
     return catalog, errors
 
 
+def _make_private(path: Path) -> None:
+    """Only the kiosk's own user may read its data (best effort: not every file system can)."""
+    try:
+        if path.exists():
+            path.chmod(0o700 if path.is_dir() else 0o600)
+    except OSError:
+        log.warning("cannot restrict permissions of %s", path.name)
+
+
 def open_kiosk(data_dir: str | Path | None = None, clock: Clock = utc_now) -> Kiosk:
     """Open (creating on first use) the kiosk over a data directory.
 
@@ -166,8 +187,11 @@ def open_kiosk(data_dir: str | Path | None = None, clock: Clock = utc_now) -> Ki
         clock: the clock for new records.
     """
     root = resolve_data_dir(data_dir)
-    root.mkdir(parents=True, exist_ok=True)
+    root.mkdir(parents=True, exist_ok=True, mode=0o700)
+    _make_private(root)
     store = open_store(root / DB_FILE)
+    for name in (DB_FILE, f"{DB_FILE}-wal", f"{DB_FILE}-shm"):
+        _make_private(root / name)
     kiosk_id = store.get_setting(SETTING_KIOSK_ID)
     if kiosk_id is None:
         kiosk_id = f"kiosk-{uuid.uuid4().hex[:12]}"

@@ -94,3 +94,11 @@ def test_nothing_personal_in_clear_after_a_crash_mid_write(tmp_path: Path) -> No
         assert kiosk.store.counts().total == 3
     finally:
         kiosk.close()
+
+
+def test_data_folder_is_private_to_the_kiosk_user(tmp_path: Path) -> None:
+    root = tmp_path / "data"
+    kiosk = open_kiosk(root)
+    kiosk.close()
+    assert root.stat().st_mode & 0o777 == 0o700
+    assert (root / "kiosk.db").stat().st_mode & 0o777 == 0o600

@@ -24,6 +24,39 @@ class SyncErrorCode(StrEnum):
     REFUSED = "refused"  # 4xx other than auth: the server refused the request
     BAD_CODE = "bad_code"  # enrollment code wrong, used or expired
     INSECURE_URL = "insecure_url"  # plain http to a non-local host without permission
+    BAD_URL = "bad_url"  # the server address is not an http(s) URL with a host
+    KEY_MISMATCH = "key_mismatch"  # the server's organization key differs from this kiosk's
+    LOCAL_ERROR = "local_error"  # this kiosk could not read or write its own data (disk, store)
+
+
+#: English wording of each code, for the command line and logs (the UI translates its own).
+ERROR_WORDS: dict[SyncErrorCode, str] = {
+    SyncErrorCode.NOT_CONNECTED: "this kiosk is not connected to a server yet",
+    SyncErrorCode.OFFLINE: "the server cannot be reached (no network, or the server is down)",
+    SyncErrorCode.TIMEOUT: "the server did not answer in time",
+    SyncErrorCode.TLS: "the server's certificate is not trusted",
+    SyncErrorCode.UNAUTHORIZED: "the server no longer accepts this kiosk (revoked or unknown); "
+    "connect it again with a new code",
+    SyncErrorCode.SERVER_ERROR: "the server had an error; it will be retried",
+    SyncErrorCode.BAD_RESPONSE: "the server's answer was not understood; nothing was marked sent",
+    SyncErrorCode.REFUSED: "the server refused the request",
+    SyncErrorCode.BAD_CODE: "the connection code is wrong, already used or expired",
+    SyncErrorCode.INSECURE_URL: "plain http is only allowed to this machine; use https",
+    SyncErrorCode.BAD_URL: "the server address is not valid",
+    SyncErrorCode.KEY_MISMATCH: "the server's organization key differs from the one on this "
+    "kiosk; not connected",
+    SyncErrorCode.LOCAL_ERROR: "this kiosk could not read or write its sync data (disk full or "
+    "damaged?); nothing was lost, it will be retried",
+}
+
+
+def describe_error(code: SyncErrorCode) -> str:
+    """The English wording of an error code (command line and documentation).
+
+    Args:
+        code: the error code.
+    """
+    return ERROR_WORDS[code]
 
 
 @dataclass(frozen=True, slots=True)

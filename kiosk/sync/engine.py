@@ -1,0 +1,723 @@
+"""The sync engine: the kiosk's outbox, sent to ``kiosk-server`` one pass at a time (no Qt).
+
+A pass (:meth:`SyncEngine.run_once`) does, in order:
+
+1. **Events**: every event not yet sent.
+2. **Signatures**: pending signatures, oldest first, in batches of at most
+   :data:`kiosk.wire.MAX_BATCH_SIGNATURES` and about :data:`BATCH_BYTES` of JSON. Each signature
+   is marked only after the server's answer names it: ``created`` and ``duplicate`` mark it
+   synced, ``conflict`` marks it conflict (kept, counted, shown to staff, never re-sent);
+   anything the answer does not name stays pending. An answer that does not validate marks
+   nothing.
+3. **Voids**: pending voids, the same way; ``unknown`` (the server lacks the signature) stays
+   pending for a later pass.
+4. **Campaigns**: pulled with ``If-None-Match``; each document is validated with
+   :func:`~kiosk.domain.campaign_format.parse_campaign` and installed (see
+   :mod:`kiosk.sync.campaigns`); their text versions are stored. New signers get the new text
+   once the catalog is reloaded (``on_campaigns_changed``).
+5. **Totals**: pulled and persisted, so an offline kiosk still shows the last known progress.
+
+Exactly once: a signature never changes after it is saved, so every retry carries identical
+content; the server stores by id and answers a retry with ``duplicate``. A crash or a dropped
+connection anywhere in a pass only means the batch is sent again (at-least-once delivery), and
+idempotent storage makes that exactly-once. Nothing is ever deleted here.
+
+The engine is synchronous and thread-agnostic: the Qt wrapper (:mod:`kiosk.sync.qt`) runs it on
+a worker thread; the command line calls it directly.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import logging
+import threading
+import uuid
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Protocol
+
+import httpx
+from pydantic import ValidationError
+from sqlalchemy.exc import SQLAlchemyError
+
+from kiosk.crypto import CryptoError, KeyFolder
+from kiosk.domain.campaign import Campaign
+from kiosk.domain.campaign_format import CampaignFormatError, parse_campaign
+from kiosk.domain.ports import Counts
+from kiosk.domain.signature import Event, SealedSignature, SyncState, Void
+from kiosk.sync import state
+from kiosk.sync.campaigns import install_documents
+from kiosk.sync.client import SyncClient, SyncError, check_url
+from kiosk.sync.state import Enrollment, ServerTotals
+from kiosk.sync.status import SyncErrorCode, SyncSnapshot
+from kiosk.wire import (
+    MAX_BATCH_EVENTS,
+    MAX_BATCH_SIGNATURES,
+    MAX_BATCH_VOIDS,
+    MAX_BODY_BYTES,
+    PushRequest,
+    PushResponse,
+    WireEvent,
+    WireSignature,
+    WireVoid,
+)
+
+log = logging.getLogger("kiosk.sync")
+
+#: Target size of one push body, in bytes (well under the server's limit).
+BATCH_BYTES = MAX_BODY_BYTES // 2
+#: Bytes one signature adds to a body besides its sealed data (ids, times, slugs, JSON).
+_SIGNATURE_OVERHEAD = 600
+
+Clock = Callable[[], datetime]
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class OutboxStore(Protocol):
+    """What the engine needs from the kiosk's store (``SqlStore`` and the in-memory store)."""
+
+    def pending_signatures(self, limit: int) -> list[SealedSignature]:
+        """Unacknowledged signatures, oldest first."""
+        ...
+
+    def pending_voids(self, limit: int) -> list[Void]:
+        """Unacknowledged voids, oldest first."""
+        ...
+
+    def pending_events(self) -> list[Event]:
+        """Events not yet sent."""
+        ...
+
+    def pending_count(self) -> int:
+        """Signatures and voids not yet acknowledged."""
+        ...
+
+    def mark_signatures(self, ids: list[uuid.UUID], state: SyncState) -> None:
+        """Record the server's answer for these signatures."""
+        ...
+
+    def mark_voids(self, ids: list[uuid.UUID], state: SyncState) -> None:
+        """Record the server's answer for the voids of these signatures."""
+        ...
+
+    def mark_events(self, ids: list[str], state: SyncState) -> None:
+        """Record that the server has these events."""
+        ...
+
+    def counts(self) -> Counts:
+        """Counts by sync state (among others)."""
+        ...
+
+    def save_text_version(self, version: Any, seen: datetime) -> None:
+        """Store a text version if new."""
+        ...
+
+    def get_setting(self, key: str) -> str | None:
+        """A setting, or None."""
+        ...
+
+    def set_setting(self, key: str, value: str | None) -> None:
+        """Set or delete a setting durably."""
+        ...
+
+
+@dataclass
+class SyncReport:
+    """What one pass did (counts only: no personal data).
+
+    Attributes:
+        server_url: the address used.
+        signatures_sent: signatures put on the wire (a re-sent batch counts again).
+        created: signatures the server stored now.
+        duplicate: signatures the server already had (retries).
+        conflict: signatures the server holds with different content (marked conflict).
+        unacknowledged: signatures sent but not named in an answer (still pending).
+        unsendable: signatures that break a wire rule and were not sent (still pending).
+        voids_sent: voids put on the wire.
+        voids_created: voids stored now.
+        voids_duplicate: voids the server already had.
+        voids_conflict: voids that differ from the one the server has.
+        voids_unknown: voids of signatures the server does not have yet (still pending).
+        events_sent: events put on the wire.
+        campaigns_changed: slugs of server campaigns added, changed or removed.
+        campaign_errors: server campaign documents refused by validation.
+        totals_updated: the totals were pulled.
+        pending_left: signatures and voids still pending after the pass.
+        error: why the pass stopped early, or None.
+        error_detail: a technical detail of the error (English).
+        retry_after: seconds the server asked to wait before retrying, if it did.
+        cancelled: the pass was stopped by :meth:`SyncEngine.cancel`.
+    """
+
+    server_url: str | None = None
+    signatures_sent: int = 0
+    created: int = 0
+    duplicate: int = 0
+    conflict: int = 0
+    unacknowledged: int = 0
+    unsendable: int = 0
+    voids_sent: int = 0
+    voids_created: int = 0
+    voids_duplicate: int = 0
+    voids_conflict: int = 0
+    voids_unknown: int = 0
+    events_sent: int = 0
+    campaigns_changed: list[str] = field(default_factory=list)
+    campaign_errors: list[str] = field(default_factory=list)
+    totals_updated: bool = False
+    pending_left: int = 0
+    error: SyncErrorCode | None = None
+    error_detail: str = ""
+    retry_after: float | None = None
+    cancelled: bool = False
+
+    @property
+    def ok(self) -> bool:
+        """The pass completed (every phase ran without error)."""
+        return self.error is None and not self.cancelled
+
+    def summary(self) -> str:
+        """One line for logs and the command line."""
+        signatures = (
+            f"sent {self.signatures_sent} signatures (created {self.created}, duplicate "
+            f"{self.duplicate}, conflict {self.conflict})"
+        )
+        voids = (
+            f"{self.voids_sent} voids (created {self.voids_created}, duplicate "
+            f"{self.voids_duplicate}, conflict {self.voids_conflict}, "
+            f"unknown {self.voids_unknown})"
+        )
+        parts = [signatures, voids, f"{self.events_sent} events"]
+        if self.campaigns_changed:
+            parts.append(f"campaigns updated: {', '.join(self.campaigns_changed)}")
+        if self.unsendable:
+            parts.append(f"{self.unsendable} not sendable")
+        if self.unacknowledged:
+            parts.append(f"{self.unacknowledged} not acknowledged")
+        parts.append(f"pending left {self.pending_left}")
+        return "; ".join(parts)
+
+
+@dataclass(frozen=True, slots=True)
+class EnrollResult:
+    """The outcome of a successful enrollment.
+
+    Attributes:
+        enrollment: the stored identity.
+        key_installed: the server's organization key was installed now.
+        has_key: the kiosk has an organization key (it can collect signatures).
+    """
+
+    enrollment: Enrollment
+    key_installed: bool
+    has_key: bool
+
+
+class _Cancelled(Exception):
+    pass
+
+
+def _decode_public_key(text: str) -> bytes:
+    try:
+        key = base64.b64decode(text.strip().encode("ascii"), validate=True)
+    except (binascii.Error, UnicodeEncodeError, ValueError):
+        raise SyncError(
+            SyncErrorCode.BAD_RESPONSE, "the server's organization key is not base64"
+        ) from None
+    if len(key) != 32:
+        raise SyncError(
+            SyncErrorCode.BAD_RESPONSE, "the server's organization key is not 32 bytes"
+        )
+    return key
+
+
+class SyncEngine:
+    """Sends the outbox and pulls campaigns and totals; one pass per :meth:`run_once`.
+
+    Passes must not overlap (the Qt wrapper and the command line run one at a time);
+    :meth:`snapshot` and :meth:`cancel` may be called from any thread.
+    """
+
+    def __init__(
+        self,
+        store: OutboxStore,
+        keys: KeyFolder,
+        campaigns_dir: Path,
+        clock: Clock = _utc_now,
+        transport: httpx.BaseTransport | None = None,
+        batch_size: int = MAX_BATCH_SIGNATURES,
+        on_campaigns_changed: Callable[[list[str]], None] | None = None,
+        timeout: float | None = None,
+        on_acknowledged: Callable[[], object] | None = None,
+        on_enrolled: Callable[[Enrollment], object] | None = None,
+    ) -> None:
+        """Wire the engine.
+
+        Args:
+            store: the kiosk's store (outbox and settings).
+            keys: the kiosk's key folder (enrollment installs the organization key there).
+            campaigns_dir: where server campaign documents are installed.
+            clock: returns the current aware UTC time.
+            transport: an httpx transport instead of the network (tests, fault injection).
+            batch_size: most signatures per push (at most the wire limit).
+            on_campaigns_changed: called (on the engine's thread) with the slugs of changed
+                server campaigns, so the owner can reload its catalog.
+            timeout: seconds for each read and write (None: the client's default).
+            on_acknowledged: called (on the engine's thread) after a pass in which the server
+                acknowledged signatures, e.g. to apply the retention policy.
+            on_enrolled: called after a successful enrollment, e.g. to write the audit trail.
+        """
+        self.store = store
+        self.keys = keys
+        self.campaigns_dir = campaigns_dir
+        self._clock = clock
+        self._transport = transport
+        self.batch_size = max(1, min(batch_size, MAX_BATCH_SIGNATURES))
+        self.on_campaigns_changed = on_campaigns_changed
+        self._timeout = timeout
+        self.on_acknowledged = on_acknowledged
+        self.on_enrolled = on_enrolled
+        self._cancel = threading.Event()
+
+    # -- state ---------------------------------------------------------------------------------
+
+    def enrollment(self) -> Enrollment | None:
+        """This kiosk's server identity, or None when not connected."""
+        return state.load_enrollment(self.store)
+
+    def totals(self) -> ServerTotals | None:
+        """The last totals pulled from the server, or None."""
+        return state.load_totals(self.store)
+
+    def snapshot(self, running: bool = False, next_attempt: datetime | None = None) -> SyncSnapshot:
+        """The sync state for staff mode (reads the store: call it off the UI thread).
+
+        Args:
+            running: a pass is under way.
+            next_attempt: when the next attempt is scheduled, if backing off.
+        """
+        enrollment = self.enrollment()
+        outcome = state.load_outcome(self.store)
+        by_state = self.store.counts().by_sync_state
+        error, detail = outcome.error, outcome.detail
+        if enrollment is None and error is None:
+            error, detail = SyncErrorCode.NOT_CONNECTED, "no server is configured"
+        return SyncSnapshot(
+            server_url=enrollment.server_url if enrollment else None,
+            pending=self.store.pending_count(),
+            running=running,
+            last_success=outcome.last_success,
+            last_error=error,
+            last_error_detail=detail,
+            conflicts=int(by_state.get(SyncState.CONFLICT.value, 0)),
+            next_attempt=next_attempt,
+        )
+
+    def cancel(self) -> None:
+        """Stop the running pass after its current request (or, if none runs, the next one).
+
+        May be called from any thread.
+        """
+        self._cancel.set()
+
+    def _check_cancel(self) -> None:
+        if self._cancel.is_set():
+            raise _Cancelled()
+
+    def _client(
+        self, url: str, token: str | None, ca_bundle: str | None, allow_insecure: bool
+    ) -> SyncClient:
+        kwargs: dict[str, Any] = {}
+        if self._timeout is not None:
+            kwargs["timeout"] = self._timeout
+        return SyncClient(
+            url,
+            token=token,
+            ca_bundle=ca_bundle,
+            allow_insecure=allow_insecure,
+            transport=self._transport,
+            **kwargs,
+        )
+
+    # -- enrollment ----------------------------------------------------------------------------
+
+    def enroll(
+        self,
+        server_url: str,
+        code: str,
+        name: str | None = None,
+        ca_bundle: str | None = None,
+        allow_insecure: bool = False,
+    ) -> EnrollResult:
+        """Connect this kiosk to a server with a one-time code.
+
+        If the server hands out the organization's public key and the kiosk has none, it is
+        installed. If the kiosk already has a *different* key, enrollment is refused
+        (``KEY_MISMATCH``): signatures already sealed to the kiosk's key could not be read by
+        the server's organization, and switching silently would split the data.
+
+        Args:
+            server_url: the server address.
+            code: the one-time code from ``kiosk-server enroll-code``.
+            name: the kiosk's name on the server (None: the name given with the code).
+            ca_bundle: a PEM file of CAs to trust instead of the system store (persisted).
+            allow_insecure: staff allow plain http to a non-local host (persisted).
+
+        Raises:
+            SyncError: the URL policy, the network, the code or the key refused it.
+        """
+        try:
+            base = check_url(server_url, allow_insecure)
+            with self._client(base, None, ca_bundle, allow_insecure) as client:
+                reply = client.enroll(code, name)
+            key_installed = False
+            if reply.org_public_key:
+                key = _decode_public_key(reply.org_public_key)
+                if self.keys.has_public_key():
+                    try:
+                        mine = self.keys.public_key()
+                    except CryptoError as exc:
+                        raise SyncError(SyncErrorCode.KEY_MISMATCH, str(exc)) from None
+                    if mine != key:
+                        raise SyncError(
+                            SyncErrorCode.KEY_MISMATCH,
+                            "this kiosk already seals signatures to another organization key; "
+                            "it was not connected (the code is used up: ask for a new one after "
+                            "sorting out the keys)",
+                        )
+                else:
+                    try:
+                        self.keys.install_public_key(key)
+                    except (CryptoError, OSError) as exc:
+                        raise SyncError(
+                            SyncErrorCode.LOCAL_ERROR, f"cannot install the key: {exc}"
+                        ) from None
+                    key_installed = True
+        except SyncError as exc:
+            state.record_error(self.store, exc.code, exc.detail, self._clock())
+            log.warning("enrollment with %s failed: %s", server_url, exc.code.value)
+            raise
+        enrollment = Enrollment(
+            server_url=base,
+            device_id=reply.device_id,
+            token=reply.token,
+            server_name=reply.server_name,
+            allow_insecure=allow_insecure,
+            ca_bundle=str(ca_bundle) if ca_bundle else None,
+            enrolled_at=self._clock(),
+        )
+        state.save_enrollment(self.store, enrollment)
+        self.store.set_setting(state.KEY_CAMPAIGNS_ETAG, None)
+        self.store.set_setting(state.KEY_LAST_ERROR, None)
+        log.info("enrolled with %s as device %s", base, reply.device_id)
+        self._hook(self.on_enrolled, enrollment)
+        return EnrollResult(enrollment, key_installed, self.keys.has_public_key())
+
+    # -- a pass --------------------------------------------------------------------------------
+
+    def run_once(
+        self,
+        server_url: str | None = None,
+        ca_bundle: str | None = None,
+        allow_insecure: bool | None = None,
+    ) -> SyncReport:
+        """Run one sync pass; never raises for network or server failures.
+
+        Args:
+            server_url: reach the enrolled server by another address for this pass (a proxy).
+            ca_bundle: a CA bundle for this pass instead of the enrolled one.
+            allow_insecure: allow plain http for this pass (None: the enrolled setting).
+
+        Returns:
+            What was sent and what the server answered; ``error`` says why it stopped early.
+        """
+        report = SyncReport()
+        try:
+            enrollment = self.enrollment()
+            if enrollment is None:
+                raise SyncError(SyncErrorCode.NOT_CONNECTED, "no server is configured")
+            url = server_url or enrollment.server_url
+            report.server_url = url
+            insecure = enrollment.allow_insecure if allow_insecure is None else allow_insecure
+            with self._client(
+                url, enrollment.token, ca_bundle or enrollment.ca_bundle, insecure
+            ) as client:
+                self._push_events(client, report)
+                self._push_signatures(client, report)
+                self._push_voids(client, report)
+                self._pull_campaigns(client, report)
+                self._pull_totals(client, report)
+        except SyncError as exc:
+            report.error = exc.code
+            report.error_detail = exc.detail
+            report.retry_after = exc.retry_after
+        except _Cancelled:
+            report.cancelled = True
+        except (SQLAlchemyError, OSError) as exc:
+            # The outbox is untouched by a failed local write (each mark is one transaction).
+            report.error = SyncErrorCode.LOCAL_ERROR
+            report.error_detail = f"{type(exc).__name__}: {str(exc).splitlines()[0][:200]}"
+            log.exception("sync pass failed on local data")
+        finally:
+            self._cancel.clear()
+        try:
+            report.pending_left = self.store.pending_count()
+        except SQLAlchemyError:
+            report.pending_left = -1
+        if report.created or report.duplicate:
+            self._hook(self.on_acknowledged)
+        now = self._clock()
+        if report.ok:
+            state.record_success(self.store, now)
+            log.info("sync pass done: %s", report.summary())
+        elif report.error is SyncErrorCode.NOT_CONNECTED:
+            log.info("sync skipped: not connected to a server")
+        elif report.error is not None:
+            state.record_error(self.store, report.error, report.error_detail, now)
+            log.warning(
+                "sync pass failed (%s: %s): %s",
+                report.error.value,
+                report.error_detail,
+                report.summary(),
+            )
+        else:
+            log.info("sync pass cancelled: %s", report.summary())
+        return report
+
+    @staticmethod
+    def _hook(hook: Callable[..., object] | None, *args: Any) -> None:
+        """Run an owner's hook; its failure is logged and never fails sync."""
+        if hook is None:
+            return
+        try:
+            hook(*args)
+        except Exception:
+            log.exception("sync hook %s failed", getattr(hook, "__name__", hook))
+
+    # -- phases --------------------------------------------------------------------------------
+
+    @staticmethod
+    def _results(
+        sent: list[uuid.UUID], results: list[Any], what: str
+    ) -> dict[uuid.UUID, str]:
+        """Per-id statuses of an answer; an answer naming what was not sent marks nothing."""
+        sent_set = set(sent)
+        out: dict[uuid.UUID, str] = {}
+        for r in results:
+            if r.id not in sent_set:
+                raise SyncError(
+                    SyncErrorCode.BAD_RESPONSE, f"the answer names a {what} that was not sent"
+                )
+            if out.setdefault(r.id, r.status) != r.status:
+                raise SyncError(
+                    SyncErrorCode.BAD_RESPONSE, f"the answer gives one {what} two statuses"
+                )
+        return out
+
+    def _push(self, client: SyncClient, request: PushRequest) -> PushResponse:
+        self._check_cancel()
+        return client.push(request)
+
+    def _push_events(self, client: SyncClient, report: SyncReport) -> None:
+        events = self.store.pending_events()
+        for start in range(0, len(events), MAX_BATCH_EVENTS):
+            batch = events[start : start + MAX_BATCH_EVENTS]
+            wire: list[WireEvent] = []
+            for e in batch:
+                try:
+                    wire.append(WireEvent.from_event(e))
+                except ValidationError:
+                    log.warning("event %s breaks a wire rule; not sent", e.id)
+            if not wire:
+                continue
+            answer = self._push(client, PushRequest(events=wire))
+            report.events_sent += len(wire)
+            sent_ids = {w.id for w in wire}
+            if any(r.id not in sent_ids for r in answer.events):
+                raise SyncError(SyncErrorCode.BAD_RESPONSE, "the answer names an event not sent")
+            named = {r.id for r in answer.events}
+            # An event edited while this request was in flight is pending again with new
+            # content: only mark the ones still exactly as sent.
+            current = {e.id: e for e in self.store.pending_events()}
+            sent_by_id = {e.id: e for e in batch}
+            done = [i for i in named if current.get(i) == sent_by_id.get(i)]
+            self.store.mark_events(done, SyncState.SYNCED)
+
+    def _signature_batch(
+        self, exclude: set[uuid.UUID], skip: set[uuid.UUID], report: SyncReport
+    ) -> list[WireSignature]:
+        """The next batch of pending signatures, oldest first, not in ``exclude``.
+
+        Signatures that break a wire rule are added to ``skip`` (and ``exclude``) and left
+        pending; an empty list means nothing more to send in this pass.
+        """
+        while True:
+            fetched = self.store.pending_signatures(self.batch_size + len(exclude))
+            candidates = [s for s in fetched if s.meta.id not in exclude][: self.batch_size]
+            if not candidates:
+                return []
+            wire: list[WireSignature] = []
+            size = 0
+            for sig in candidates:
+                try:
+                    w = WireSignature.from_sealed(sig)
+                except ValidationError as exc:
+                    skip.add(sig.meta.id)
+                    exclude.add(sig.meta.id)
+                    report.unsendable += 1
+                    log.error(
+                        "signature %s breaks a wire rule and stays pending: %s",
+                        sig.meta.id,
+                        exc.errors()[0].get("loc") if exc.errors() else "?",
+                    )
+                    continue
+                item = len(sig.sealed) * 4 // 3 + _SIGNATURE_OVERHEAD
+                if wire and size + item > BATCH_BYTES:
+                    break
+                wire.append(w)
+                size += item
+            if wire:
+                return wire
+
+    def _push_signatures(self, client: SyncClient, report: SyncReport) -> None:
+        """Push every pending signature in batches, oldest first.
+
+        One request is in flight at a time; while the server works on it, the next batch is
+        read and encoded, and the previous answer is recorded (the batches hold different ids,
+        so the order of these local steps does not matter for correctness).
+        """
+        skip: set[uuid.UUID] = set()
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="kiosk-sync-push") as pool:
+            in_flight: tuple[list[uuid.UUID], Future[PushResponse]] | None = None
+            while True:
+                self._check_cancel()
+                exclude = skip | set(in_flight[0] if in_flight else ())
+                wire = self._signature_batch(exclude, skip, report)
+                answered: tuple[list[uuid.UUID], dict[uuid.UUID, str]] | None = None
+                if in_flight is not None:
+                    sent, future = in_flight
+                    in_flight = None
+                    answer = future.result()  # a failure stops the pass before the next push
+                    answered = (sent, self._results(sent, answer.signatures, "signature"))
+                if wire:
+                    request = PushRequest(signatures=wire)
+                    in_flight = ([w.id for w in wire], pool.submit(client.push, request))
+                    report.signatures_sent += len(wire)
+                if answered is not None:
+                    self._record_signatures(*answered, skip, report)
+                if in_flight is None and not wire:
+                    return
+
+    def _record_signatures(
+        self,
+        sent: list[uuid.UUID],
+        statuses: dict[uuid.UUID, str],
+        skip: set[uuid.UUID],
+        report: SyncReport,
+    ) -> None:
+        """Mark what the server's answer names; keep the rest pending for a later pass."""
+        synced = [i for i, st in statuses.items() if st in ("created", "duplicate")]
+        conflicts = [i for i, st in statuses.items() if st == "conflict"]
+        self.store.mark_signatures(synced, SyncState.SYNCED)
+        self.store.mark_signatures(conflicts, SyncState.CONFLICT)
+        report.created += sum(1 for st in statuses.values() if st == "created")
+        report.duplicate += sum(1 for st in statuses.values() if st == "duplicate")
+        report.conflict += len(conflicts)
+        if conflicts:
+            log.warning(
+                "the server holds different content for %d signature(s): %s",
+                len(conflicts),
+                ", ".join(str(i) for i in conflicts[:20]),
+            )
+        missing = [i for i in sent if i not in statuses]
+        if missing:
+            report.unacknowledged += len(missing)
+            skip.update(missing)
+            log.warning("%d signature(s) not named in the answer; kept pending", len(missing))
+
+    def _push_voids(self, client: SyncClient, report: SyncReport) -> None:
+        skip: set[uuid.UUID] = set()
+        while True:
+            self._check_cancel()
+            fetched = self.store.pending_voids(MAX_BATCH_VOIDS + len(skip))
+            candidates = [v for v in fetched if v.signature_id not in skip][:MAX_BATCH_VOIDS]
+            if not candidates:
+                return
+            wire: list[WireVoid] = []
+            for v in candidates:
+                try:
+                    wire.append(WireVoid.from_void(v))
+                except ValidationError:
+                    skip.add(v.signature_id)
+                    log.error("void of %s breaks a wire rule and stays pending", v.signature_id)
+            if not wire:
+                continue
+            sent = [w.signature_id for w in wire]
+            answer = self._push(client, PushRequest(voids=wire))
+            report.voids_sent += len(wire)
+            statuses = self._results(sent, answer.voids, "void")
+            synced = [i for i, st in statuses.items() if st in ("created", "duplicate")]
+            conflicts = [i for i, st in statuses.items() if st == "conflict"]
+            self.store.mark_voids(synced, SyncState.SYNCED)
+            self.store.mark_voids(conflicts, SyncState.CONFLICT)
+            report.voids_created += sum(1 for st in statuses.values() if st == "created")
+            report.voids_duplicate += sum(1 for st in statuses.values() if st == "duplicate")
+            report.voids_conflict += len(conflicts)
+            unknown = [i for i, st in statuses.items() if st == "unknown"]
+            report.voids_unknown += len(unknown)
+            skip.update(unknown)
+            missing = [i for i in sent if i not in statuses]
+            skip.update(missing)
+
+    def _pull_campaigns(self, client: SyncClient, report: SyncReport) -> None:
+        self._check_cancel()
+        etag = self.store.get_setting(state.KEY_CAMPAIGNS_ETAG)
+        if etag and not self.campaigns_dir.is_dir():
+            etag = None  # the files are gone: fetch everything again
+        reply = client.campaigns(etag)
+        if reply.campaigns is None:
+            return
+        valid: dict[str, dict[str, Any]] = {}
+        parsed: dict[str, Campaign] = {}
+        refused: set[str] = set()
+        for i, doc in enumerate(reply.campaigns.campaigns):
+            slug = doc.get("slug")
+            try:
+                campaign = parse_campaign(doc, f"server campaign {slug or i}")
+            except CampaignFormatError as exc:
+                report.campaign_errors.append(str(exc))
+                log.warning("server campaign refused: %s", exc)
+                if isinstance(slug, str):
+                    refused.add(slug)
+                continue
+            valid[campaign.slug] = doc
+            parsed[campaign.slug] = campaign
+        changed = install_documents(self.campaigns_dir, valid, keep=refused)
+        now = self._clock()
+        for slug in changed:
+            if slug in parsed:
+                for version in parsed[slug].all_versions():
+                    self.store.save_text_version(version, now)
+        # With a refused document, keep no ETag: the next pass fetches again (a fixed
+        # document, or a newer kiosk that reads it, then gets installed).
+        self.store.set_setting(
+            state.KEY_CAMPAIGNS_ETAG, reply.etag if not report.campaign_errors else None
+        )
+        report.campaigns_changed = changed
+        if changed and self.on_campaigns_changed is not None:
+            self.on_campaigns_changed(changed)
+
+    def _pull_totals(self, client: SyncClient, report: SyncReport) -> None:
+        self._check_cancel()
+        totals = client.totals()
+        state.save_totals(
+            self.store, ServerTotals(dict(totals.campaigns), dict(totals.locals), self._clock())
+        )
+        report.totals_updated = True

@@ -1,0 +1,86 @@
+"""``kiosk enroll``, ``kiosk sync`` and ``kiosk status`` against a real server, as subprocesses."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from kiosk.app import Kiosk
+from tests.server.live import free_port
+from tests.sync.helpers import ServerHandle, fill, kiosk_cli
+
+
+def test_enroll_then_sync_then_status(kiosk: Kiosk, server: ServerHandle) -> None:
+    ids = fill(kiosk, 620)
+    kiosk.close()
+    out = kiosk_cli(kiosk.data_dir, "enroll", "--server", server.base_url,
+                    "--code", server.code(), "--name", "Library kiosk")
+    assert out.returncode == 0, out.stderr
+    assert f"connected to Live test server at {server.base_url}" in out.stdout
+
+    out = kiosk_cli(kiosk.data_dir, "sync")
+    assert out.returncode == 0, out.stderr
+    assert "signatures: sent 620, created 620, duplicate 0, conflict 0" in out.stdout
+    assert "pending: 0" in out.stdout
+    assert server.ids() == {str(i) for i in ids}
+
+    out = kiosk_cli(kiosk.data_dir, "sync", "--json")
+    report = json.loads(out.stdout)
+    assert out.returncode == 0 and report["ok"] and report["signatures_sent"] == 0
+
+    out = kiosk_cli(kiosk.data_dir, "status", "--json")
+    sync = json.loads(out.stdout)["sync"]
+    assert sync["server_url"] == server.base_url and sync["server_name"] == "Live test server"
+    assert sync["last_success"] and sync["last_error"] is None
+    out = kiosk_cli(kiosk.data_dir, "status")
+    assert f"server: {server.base_url} (Live test server)" in out.stdout
+
+
+def test_sync_through_another_address(kiosk: Kiosk, server: ServerHandle) -> None:
+    fill(kiosk, 3)
+    kiosk.close()
+    assert kiosk_cli(kiosk.data_dir, "enroll", "--server", server.base_url,
+                     "--code", server.code()).returncode == 0
+    out = kiosk_cli(kiosk.data_dir, "sync", "--server", f"http://localhost:{server.live.port}")
+    assert out.returncode == 0, out.stderr
+    assert "created 3" in out.stdout
+    assert f"server: http://localhost:{server.live.port}" in out.stdout
+
+
+def test_sync_failure_exits_non_zero_with_the_reason(kiosk: Kiosk, server: ServerHandle) -> None:
+    fill(kiosk, 2)
+    kiosk.close()
+    assert kiosk_cli(kiosk.data_dir, "enroll", "--server", server.base_url,
+                     "--code", server.code()).returncode == 0
+    out = kiosk_cli(kiosk.data_dir, "sync", "--server", f"http://127.0.0.1:{free_port()}")
+    assert out.returncode == 1
+    assert "kiosk: error: sync failed: the server cannot be reached" in out.stderr
+    assert "2 still pending" in out.stderr and "Traceback" not in out.stderr
+    out = kiosk_cli(kiosk.data_dir, "status")
+    assert "last sync error: the server cannot be reached" in out.stdout
+
+
+def test_expected_errors_are_words_not_tracebacks(tmp_path: Path, server: ServerHandle) -> None:
+    d = tmp_path / "k"
+    cases = [
+        (("sync",), 1, "not connected to a server"),
+        (("enroll", "--server", server.base_url, "--code", "WRONG-CODE"), 1,
+         "the connection code is wrong, already used or expired"),
+        (("enroll", "--server", "http://sync.example.org", "--code", "X"), 1,
+         "plain http is only allowed to this machine"),
+        (("enroll", "--server", "sync.example.org", "--code", "X"), 1,
+         "the server address is not valid"),
+        (("enroll", "--server", server.base_url, "--code", "X",
+          "--ca-bundle", str(tmp_path / "none.pem")), 2, "no such CA bundle"),
+    ]
+    for args, code, words in cases:
+        out = kiosk_cli(d, *args)
+        assert (out.returncode, words in out.stderr) == (code, True), (args, out.stderr)
+        assert "Traceback" not in out.stderr
+
+
+def test_help_documents_the_sync_commands(tmp_path: Path) -> None:
+    out = kiosk_cli(tmp_path, "--help")
+    assert "enroll" in out.stdout and "sync" in out.stdout
+    out = kiosk_cli(tmp_path, "sync", "--help")
+    assert "--server" in out.stdout and "--ca-bundle" in out.stdout

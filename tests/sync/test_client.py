@@ -1,0 +1,285 @@
+"""The sync client: URL policy, TLS, and every way a reply can go wrong (nothing is marked)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from kiosk.app import Kiosk
+from kiosk.domain.signature import SyncState
+from kiosk.sync.client import SyncClient, SyncError, check_url, normalise_url
+from kiosk.sync.state import Enrollment, save_enrollment
+from kiosk.sync.status import SyncErrorCode
+from tests.sync.fake_server import FakeServer, Reply
+from tests.sync.helpers import fill
+
+
+@pytest.mark.parametrize(
+    ("url", "insecure", "expected"),
+    [
+        ("https://sync.example.org", False, "https://sync.example.org"),
+        ("https://sync.example.org:8443/kiosk/", False, "https://sync.example.org:8443/kiosk"),
+        ("HTTPS://sync.example.org/api/v1/", False, "https://sync.example.org"),
+        ("  http://localhost:8765 ", False, "http://localhost:8765"),
+        ("http://127.0.0.1:8765", False, "http://127.0.0.1:8765"),
+        ("http://127.3.4.5", False, "http://127.3.4.5"),
+        ("http://[::1]:8765", False, "http://[::1]:8765"),
+        ("http://kiosk.localhost", False, "http://kiosk.localhost"),
+        ("http://192.168.1.20:8765", True, "http://192.168.1.20:8765"),
+    ],
+)
+def test_allowed_urls(url: str, insecure: bool, expected: str) -> None:
+    assert check_url(url, insecure) == expected
+
+
+@pytest.mark.parametrize(
+    ("url", "code"),
+    [
+        ("http://192.168.1.20:8765", SyncErrorCode.INSECURE_URL),
+        ("http://sync.example.org", SyncErrorCode.INSECURE_URL),
+        ("http://localhost.example.org", SyncErrorCode.INSECURE_URL),
+        ("http://128.0.0.1", SyncErrorCode.INSECURE_URL),
+        ("ftp://sync.example.org", SyncErrorCode.BAD_URL),
+        ("sync.example.org", SyncErrorCode.BAD_URL),
+        ("https://", SyncErrorCode.BAD_URL),
+        ("https://host:notaport", SyncErrorCode.BAD_URL),
+        ("https://user:pw@host", SyncErrorCode.BAD_URL),
+        ("https://host/?q=1", SyncErrorCode.BAD_URL),
+    ],
+)
+def test_refused_urls(url: str, code: SyncErrorCode) -> None:
+    with pytest.raises(SyncError) as caught:
+        check_url(url)
+    assert caught.value.code is code
+
+
+def test_normalise_keeps_a_path_prefix() -> None:
+    assert normalise_url("https://example.org/petitions/api/v1") == "https://example.org/petitions"
+
+
+# -- replies that are not what the API promises ------------------------------------------------
+
+
+@pytest.fixture
+def outbox(kiosk: Kiosk) -> list[uuid.UUID]:
+    """Three pending signatures."""
+    return fill(kiosk, 3)
+
+
+def _enroll_fake(kiosk: Kiosk, url: str) -> None:
+    save_enrollment(kiosk.store, Enrollment(url, "device-1", "secret-token", "Fake"))
+
+
+def _push_run(
+    kiosk: Kiosk, reply: Callable[[list[str]], Reply], timeout: float | None = None
+) -> tuple[FakeServer, object]:
+    """Run one pass against a fake server whose push answer is made by ``reply``."""
+
+    def script(method: str, path: str, body: bytes) -> Reply:
+        if path.endswith("/signatures"):
+            ids = [s["id"] for s in json.loads(body)["signatures"]]
+            return reply(ids)
+        return Reply(404, {"error": "not_found", "detail": "no"})
+
+    with FakeServer(script) as fake:
+        _enroll_fake(kiosk, fake.url)
+        report = kiosk.sync_engine(timeout=timeout).run_once()
+    return fake, report
+
+
+def _all_pending(kiosk: Kiosk, ids: list[uuid.UUID]) -> bool:
+    return all((s := kiosk.store.get(i)) is not None and s.sync_state is SyncState.PENDING
+               for i in ids)
+
+
+BROKEN_REPLIES: list[tuple[str, Callable[[list[str]], Reply], SyncErrorCode]] = [
+    ("not JSON", lambda ids: Reply(body=b"<<garbage>>"), SyncErrorCode.BAD_RESPONSE),
+    ("HTML", lambda ids: Reply(body=b"<html>proxy login</html>", content_type="text/html"),
+     SyncErrorCode.BAD_RESPONSE),
+    ("wrong shape", lambda ids: Reply(body={"signatures": "all good"}), SyncErrorCode.BAD_RESPONSE),
+    ("status not in the API",
+     lambda ids: Reply(body={"signatures": [{"id": i, "status": "stored"} for i in ids],
+                             "voids": [], "events": []}), SyncErrorCode.BAD_RESPONSE),
+    ("cut JSON",
+     lambda ids: Reply(body=json.dumps({"signatures": [{"id": i, "status": "created"}
+                                                       for i in ids], "voids": [], "events": []}
+                                       ).encode()[:-20]), SyncErrorCode.BAD_RESPONSE),
+    ("shorter than Content-Length",
+     lambda ids: Reply(body=json.dumps({"signatures": [{"id": i, "status": "created"}
+                                                       for i in ids], "voids": [], "events": []}
+                                       ).encode(), declared_length=100_000),
+     SyncErrorCode.OFFLINE),
+    ("names a signature not sent",
+     lambda ids: Reply(body={"signatures": [{"id": str(uuid.uuid4()), "status": "created"}],
+                             "voids": [], "events": []}), SyncErrorCode.BAD_RESPONSE),
+    ("two statuses for one signature",
+     lambda ids: Reply(body={"signatures": [{"id": ids[0], "status": "created"},
+                                            {"id": ids[0], "status": "conflict"}],
+                             "voids": [], "events": []}), SyncErrorCode.BAD_RESPONSE),
+    ("connection dropped", lambda ids: Reply(drop=True), SyncErrorCode.OFFLINE),
+    ("garbled gzip", lambda ids: Reply(body=b"not gzip at all",
+                                       headers={"Content-Encoding": "gzip"}),
+     SyncErrorCode.BAD_RESPONSE),
+    ("500", lambda ids: Reply(500, {"error": "internal_error", "detail": "boom"}),
+     SyncErrorCode.SERVER_ERROR),
+    ("502 from a proxy", lambda ids: Reply(502, b"Bad Gateway", content_type="text/plain"),
+     SyncErrorCode.SERVER_ERROR),
+    ("401", lambda ids: Reply(401, {"error": "unauthorized", "detail": "unknown bearer token"}),
+     SyncErrorCode.UNAUTHORIZED),
+    ("403 revoked", lambda ids: Reply(403, {"error": "device_revoked", "detail": "revoked"}),
+     SyncErrorCode.UNAUTHORIZED),
+    ("413", lambda ids: Reply(413, {"error": "body_too_large", "detail": "too big"}),
+     SyncErrorCode.REFUSED),
+    ("redirect", lambda ids: Reply(302, b"", headers={"Location": "https://elsewhere/"}),
+     SyncErrorCode.BAD_RESPONSE),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "reply", "code"), BROKEN_REPLIES, ids=[b[0] for b in BROKEN_REPLIES]
+)
+def test_a_broken_reply_marks_nothing(
+    kiosk: Kiosk,
+    outbox: list[uuid.UUID],
+    name: str,
+    reply: Callable[[list[str]], Reply],
+    code: SyncErrorCode,
+) -> None:
+    fake, report = _push_run(kiosk, reply)
+    assert report.error is code, (name, report.error_detail)  # type: ignore[attr-defined]
+    assert len(fake.requests) == 1  # stopped at the first failure
+    assert _all_pending(kiosk, outbox)
+    assert kiosk.store.pending_count() == 3
+
+
+def test_retry_after_is_passed_on(kiosk: Kiosk, outbox: list[uuid.UUID]) -> None:
+    _, report = _push_run(
+        kiosk,
+        lambda ids: Reply(503, {"error": "database_unavailable", "detail": "later"},
+                          headers={"Retry-After": "7"}),
+    )
+    assert report.error is SyncErrorCode.SERVER_ERROR  # type: ignore[attr-defined]
+    assert report.retry_after == 7  # type: ignore[attr-defined]
+
+
+def test_a_slow_server_times_out(kiosk: Kiosk, outbox: list[uuid.UUID]) -> None:
+    _, report = _push_run(kiosk, lambda ids: Reply(delay=2.0, body={}), timeout=0.3)
+    assert report.error is SyncErrorCode.TIMEOUT  # type: ignore[attr-defined]
+    assert _all_pending(kiosk, outbox)
+
+
+def test_only_what_the_answer_names_is_marked(kiosk: Kiosk, outbox: list[uuid.UUID]) -> None:
+    def first_only(ids: list[str]) -> Reply:
+        return Reply(body={"signatures": [{"id": ids[0], "status": "created"}],
+                           "voids": [], "events": []})
+
+    fake, report = _push_run(kiosk, first_only)
+    assert report.unacknowledged == 2  # type: ignore[attr-defined]
+    first = kiosk.store.get(outbox[0])
+    assert first is not None and first.sync_state is SyncState.SYNCED
+    assert _all_pending(kiosk, outbox[1:])
+    # The pass went on (to the campaigns, which this fake lacks) without looping on the rest.
+    assert sum(1 for _, p, _ in fake.requests if p.endswith("/signatures")) == 1
+
+
+def test_enroll_maps_code_errors(kiosk: Kiosk) -> None:
+    def script(method: str, path: str, body: bytes) -> Reply:
+        return Reply(403, {"error": "enrollment_code_expired", "detail": "expired"})
+
+    with FakeServer(script) as fake, pytest.raises(SyncError) as caught:
+        kiosk.sync_engine().enroll(fake.url, "ABCD")
+    assert caught.value.code is SyncErrorCode.BAD_CODE
+
+
+def test_enroll_refuses_a_malformed_key(new_kiosk: Callable[..., Kiosk]) -> None:
+    bare = new_kiosk("bare", with_key=False)
+
+    def script(method: str, path: str, body: bytes) -> Reply:
+        return Reply(body={"device_id": "d", "token": "t", "server_name": "S",
+                           "org_public_key": "not base64!"})
+
+    with FakeServer(script) as fake, pytest.raises(SyncError) as caught:
+        bare.sync_engine().enroll(fake.url, "ABCD")
+    assert caught.value.code is SyncErrorCode.BAD_RESPONSE
+    assert not bare.keys.has_public_key() and bare.sync_engine().enrollment() is None
+
+
+def test_the_token_is_sent_and_never_in_reprs(kiosk: Kiosk) -> None:
+    seen: list[bytes] = []
+
+    def script(method: str, path: str, body: bytes) -> Reply:
+        return Reply(body={"campaigns": {}, "locals": {}})
+
+    with FakeServer(script) as fake:
+        with SyncClient(fake.url, token="secret-token") as client:
+            client.totals()
+        seen = [r[2] for r in fake.requests]
+    assert seen == [b""]
+    enrollment = Enrollment("https://x", "d", "secret-token", "S")
+    assert "secret-token" not in repr(enrollment)
+
+
+# -- TLS ---------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def certificate(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, Path]]:
+    """A self-signed certificate for 127.0.0.1 (made with the openssl command)."""
+    openssl = shutil.which("openssl")
+    if openssl is None:
+        pytest.skip("the openssl command is not installed")
+    d = tmp_path_factory.mktemp("tls")
+    cert, key = d / "cert.pem", d / "key.pem"
+    subprocess.run(
+        [openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+         "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+         "-keyout", str(key), "-out", str(cert)],
+        check=True, capture_output=True,
+    )
+    yield cert, key
+
+
+def _health(method: str, path: str, body: bytes) -> Reply:
+    return Reply(body={"status": "ok", "version": "test"})
+
+
+def test_https_with_an_untrusted_certificate_is_a_tls_error(
+    certificate: tuple[Path, Path],
+) -> None:
+    with (
+        FakeServer(_health, *certificate) as fake,
+        SyncClient(fake.url) as client,
+        pytest.raises(SyncError) as caught,
+    ):
+        client.health()
+    assert caught.value.code is SyncErrorCode.TLS
+
+
+def test_https_with_the_given_ca_bundle(certificate: tuple[Path, Path]) -> None:
+    with (
+        FakeServer(_health, *certificate) as fake,
+        SyncClient(fake.url, ca_bundle=certificate[0]) as client,
+    ):
+        assert client.health().status == "ok"
+
+
+def test_https_to_a_plain_http_server_is_a_tls_error() -> None:
+    with (
+        FakeServer(_health) as fake,
+        SyncClient(fake.url.replace("http:", "https:")) as client,
+        pytest.raises(SyncError) as caught,
+    ):
+        client.health()
+    assert caught.value.code is SyncErrorCode.TLS
+
+
+def test_an_unreadable_ca_bundle(tmp_path: Path) -> None:
+    with pytest.raises(SyncError) as caught:
+        SyncClient("https://127.0.0.1:1", ca_bundle=tmp_path / "missing.pem")
+    assert caught.value.code is SyncErrorCode.TLS

@@ -1,0 +1,324 @@
+"""The sync engine against a real ``kiosk-server`` process, on SQLite and on PostgreSQL."""
+
+from __future__ import annotations
+
+import base64
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+
+import httpx
+import nacl.public
+import pytest
+
+from kiosk.app import Kiosk
+from kiosk.domain.signature import Event, SyncState
+from kiosk.domain.validation import SignerEntry
+from kiosk.privacy import SETTING_RETENTION
+from kiosk.sync.engine import SyncEngine
+from kiosk.sync.state import KEY_ENROLLMENT, load_enrollment
+from kiosk.sync.status import SyncErrorCode
+from kiosk.wire import API_PREFIX, PushRequest, WireSignature
+from tests.helpers import DATA, ink
+from tests.server.live import LiveServer, free_port
+from tests.sync.helpers import TEST_PUBLIC_KEY, ServerHandle, fill
+
+
+def enrolled(kiosk: Kiosk, server: ServerHandle, **options: object) -> SyncEngine:
+    """The kiosk's engine, enrolled with ``server``."""
+    engine = kiosk.sync_engine(**options)
+    engine.enroll(server.base_url, server.code(), name="Test kiosk")
+    return engine
+
+
+def states(kiosk: Kiosk, ids: list[uuid.UUID]) -> set[SyncState]:
+    """The sync states of these signatures."""
+    out = set()
+    for i in ids:
+        stored = kiosk.store.get(i)
+        assert stored is not None
+        out.add(stored.sync_state)
+    return out
+
+
+def test_pushes_every_pending_signature_in_batches_and_marks_them(
+    kiosk: Kiosk, server: ServerHandle
+) -> None:
+    ids = fill(kiosk, 1_234)
+    engine = enrolled(kiosk, server)
+    report = engine.run_once()
+    assert report.ok, report.error_detail
+    assert (report.signatures_sent, report.created, report.duplicate, report.conflict) == (
+        1_234, 1_234, 0, 0
+    )
+    assert report.pending_left == 0 and kiosk.store.pending_count() == 0
+    assert states(kiosk, ids) == {SyncState.SYNCED}
+    assert server.ids() == {str(i) for i in ids}
+    # What the server holds is byte-for-byte what the kiosk sealed.
+    first = kiosk.store.get(ids[0])
+    assert first is not None and server.sealed(ids[0]) == first.signature.sealed
+    again = engine.run_once()
+    assert again.ok and again.signatures_sent == 0
+
+
+def test_a_lost_acknowledgement_means_a_resend_answered_duplicate(
+    kiosk: Kiosk, server: ServerHandle
+) -> None:
+    ids = fill(kiosk, 40)
+    engine = enrolled(kiosk, server)
+    assert engine.run_once().created == 40
+    # As if the kiosk crashed after the server committed but before it marked anything.
+    kiosk.store.mark_signatures(ids, SyncState.PENDING)
+    report = engine.run_once()
+    assert report.ok
+    assert (report.created, report.duplicate) == (0, 40)
+    assert server.count() == 40 and server.distinct_ids() == 40
+    assert kiosk.store.pending_count() == 0
+
+
+def test_a_different_signature_with_the_same_id_is_a_conflict_kept_for_staff(
+    kiosk: Kiosk, server: ServerHandle
+) -> None:
+    ids = fill(kiosk, 3)
+    engine = enrolled(kiosk, server)
+    stored = kiosk.store.get(ids[1])
+    assert stored is not None
+    # Another device already pushed different content under that id.
+    other = WireSignature.from_sealed(stored.signature).model_copy(update={"sealed": b"other"})
+    enrollment = load_enrollment(kiosk.store)
+    assert enrollment is not None
+    r = httpx.post(
+        f"{server.base_url}{API_PREFIX}/signatures",
+        content=PushRequest(signatures=[other]).model_dump_json(),
+        headers={"Authorization": f"Bearer {enrollment.token}", "Content-Type": "application/json"},
+    )
+    assert r.status_code == 200, r.text
+    report = engine.run_once()
+    assert report.ok
+    assert (report.created, report.conflict) == (2, 1)
+    assert states(kiosk, [ids[1]]) == {SyncState.CONFLICT}
+    assert engine.snapshot().conflicts == 1
+    assert kiosk.store.pending_count() == 0
+    assert engine.run_once().signatures_sent == 0  # a conflict is final: never re-sent
+    assert server.conflicts() == 1
+
+
+def test_signatures_voids_and_events_made_through_the_service_reach_the_server(
+    kiosk: Kiosk, server: ServerHandle
+) -> None:
+    service = kiosk.service()
+    kiosk.store.save_event(
+        Event("rally-1", "Rally at City Hall", "City Hall", kiosk.clock())
+    )
+    metas = [
+        service.submit(
+            "sanctuary-of-safety", None,
+            SignerEntry(first_name=name, last_name="López", zip="55802",
+                        email=f"{name.lower()}@example.org"),
+            ink(i), "es", event_id="rally-1",
+        )
+        for i, name in enumerate(("Ana", "Berta", "Carmen"))
+    ]
+    service.void(metas[0].id, "signed twice")
+    engine = enrolled(kiosk, server)
+    report = engine.run_once()
+    assert report.ok, report.error_detail
+    assert report.events_sent == 1 and kiosk.store.pending_events() == []
+    assert (report.created, report.voids_created) == (3, 1)
+    assert server.count() == 3 and server.voids() == 1
+    assert kiosk.store.pending_count() == 0
+    # Voided signatures are not counted in the totals the kiosk keeps.
+    totals = engine.totals()
+    assert totals is not None and totals.campaigns == {"sanctuary-of-safety": 2}
+
+
+def test_a_void_whose_signature_the_server_lacks_stays_pending(
+    kiosk: Kiosk, server: ServerHandle
+) -> None:
+    ids = fill(kiosk, 2)
+    kiosk.service().void(ids[0], "test")
+    engine = enrolled(kiosk, server)
+    # The signature is marked as if sent, but the server never got it.
+    kiosk.store.mark_signatures([ids[0]], SyncState.SYNCED)
+    report = engine.run_once()
+    assert report.ok
+    assert report.voids_unknown == 1 and report.pending_left == 1
+    kiosk.store.mark_signatures([ids[0]], SyncState.PENDING)
+    report = engine.run_once()
+    assert report.voids_created == 1 and report.pending_left == 0
+
+
+def test_campaign_updates_are_pulled_validated_and_used_for_new_signers(
+    kiosk: Kiosk, server: ServerHandle, tmp_path: Path
+) -> None:
+    engine = enrolled(kiosk, server, on_campaigns_changed=lambda slugs: kiosk.reload_campaigns())
+    server.live.import_campaigns(DATA / "mini.toml")
+    report = engine.run_once()
+    assert report.ok, report.error_detail
+    assert "mini-test" in report.campaigns_changed
+    assert (kiosk.server_campaigns_dir / "mini-test.json").is_file()
+    assert "mini-test" in kiosk.catalog
+    old_version = kiosk.catalog.get("mini-test").current_version(None)
+    assert kiosk.store.text_version(old_version.hash) is not None
+    # Nothing changed: the ETag answers 304 and nothing is rewritten.
+    assert engine.run_once().campaigns_changed == []
+    # A new text on the server becomes the text new signers get.
+    changed = tmp_path / "mini.toml"
+    changed.write_text(
+        (DATA / "mini.toml").read_text().replace("We ask for things.", "We now ask for more.")
+    )
+    server.live.import_campaigns(changed)
+    report = engine.run_once()
+    assert report.campaigns_changed == ["mini-test"]
+    new_version = kiosk.catalog.get("mini-test").current_version(None)
+    assert new_version.hash != old_version.hash
+    assert "We now ask for more." in new_version.text.statement.en
+    assert kiosk.store.text_version(new_version.hash) is not None
+    meta = kiosk.service().submit(
+        "mini-test", None,
+        SignerEntry(first_name="Zoë", last_name="Ng", zip="10027", phone="+1 612 555 0134"),
+        ink(3), "en",
+    )
+    assert meta.text_version == new_version.hash
+
+
+def test_totals_are_kept_for_an_offline_kiosk(kiosk: Kiosk, server: ServerHandle) -> None:
+    fill(kiosk, 25, synthetic=False)
+    engine = enrolled(kiosk, server)
+    assert engine.run_once().totals_updated
+    offline = kiosk.sync_engine()
+    assert offline.run_once(server_url=f"http://127.0.0.1:{free_port()}").error is (
+        SyncErrorCode.OFFLINE
+    )
+    totals = offline.totals()
+    assert totals is not None and totals.campaigns == {"sanctuary-of-safety": 25}
+    assert totals.fetched_at is not None
+
+
+def test_another_address_for_the_same_server(kiosk: Kiosk, server: ServerHandle) -> None:
+    fill(kiosk, 5)
+    engine = enrolled(kiosk, server)
+    report = engine.run_once(server_url=f"http://localhost:{server.live.port}")
+    assert report.ok and report.created == 5
+    enrollment = load_enrollment(kiosk.store)
+    assert enrollment is not None and enrollment.server_url == server.base_url  # unchanged
+
+
+def test_a_revoked_device_is_told_so_and_keeps_its_outbox(
+    kiosk: Kiosk, server: ServerHandle
+) -> None:
+    engine = enrolled(kiosk, server)
+    enrollment = engine.enrollment()
+    assert enrollment is not None
+    server.live.cli("devices", "revoke", enrollment.device_id)
+    fill(kiosk, 4)
+    report = engine.run_once()
+    assert report.error is SyncErrorCode.UNAUTHORIZED
+    assert kiosk.store.pending_count() == 4
+    snap = engine.snapshot()
+    assert snap.last_error is SyncErrorCode.UNAUTHORIZED and "revoked" in snap.last_error_detail
+
+
+def test_an_unreachable_server_is_offline_and_nothing_changes(
+    kiosk: Kiosk, server: ServerHandle
+) -> None:
+    ids = fill(kiosk, 4)
+    engine = enrolled(kiosk, server)
+    report = engine.run_once(server_url=f"http://127.0.0.1:{free_port()}")
+    assert report.error is SyncErrorCode.OFFLINE and not report.ok
+    assert states(kiosk, ids) == {SyncState.PENDING}
+    assert engine.snapshot().last_error is SyncErrorCode.OFFLINE
+    assert engine.run_once().ok  # and a success clears the error
+    assert engine.snapshot().last_error is None and engine.snapshot().last_success is not None
+
+
+def test_enrollment_codes_are_single_use(
+    new_kiosk: Callable[..., Kiosk], server: ServerHandle
+) -> None:
+    code = server.code()
+    first = new_kiosk("a").sync_engine()
+    first.enroll(server.base_url, code)
+    second_kiosk = new_kiosk("b")
+    second = second_kiosk.sync_engine()
+    with pytest.raises(Exception) as caught:
+        second.enroll(server.base_url, code)
+    assert getattr(caught.value, "code", None) is SyncErrorCode.BAD_CODE
+    assert second.enrollment() is None
+    with pytest.raises(Exception) as caught:
+        second.enroll(server.base_url, "NOPE-NOPE-NOPE-NOPE")
+    assert getattr(caught.value, "code", None) is SyncErrorCode.BAD_CODE
+    assert second_kiosk.store.get_setting(KEY_ENROLLMENT) is None
+
+
+def test_retention_immediate_purges_personal_data_once_acknowledged(
+    kiosk: Kiosk, server: ServerHandle
+) -> None:
+    ids = fill(kiosk, 6)
+    kiosk.store.set_setting(SETTING_RETENTION, "immediate")
+    engine = enrolled(kiosk, server)
+    kiosk.store.mark_signatures(ids[3:], SyncState.CONFLICT)  # not acknowledged: keep
+    assert engine.run_once().created == 3
+    purged = [kiosk.store.get(i) for i in ids]
+    assert all(p is not None and p.signature.sealed == b"" for p in purged[:3])
+    assert all(p is not None and p.signature.sealed != b"" for p in purged[3:])
+
+
+def test_not_connected(kiosk: Kiosk) -> None:
+    engine = kiosk.sync_engine()
+    report = engine.run_once()
+    assert report.error is SyncErrorCode.NOT_CONNECTED
+    assert engine.snapshot().last_error is SyncErrorCode.NOT_CONNECTED
+
+
+def test_a_cancelled_pass_sends_nothing(kiosk: Kiosk, server: ServerHandle) -> None:
+    fill(kiosk, 3)
+    engine = enrolled(kiosk, server)
+    engine.cancel()
+    report = engine.run_once()
+    assert report.cancelled and report.signatures_sent == 0 and report.pending_left == 3
+    assert engine.run_once().created == 3  # the cancel applied to that pass only
+
+
+# -- the organization key handed out at enrollment -------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def keyed_server(tmp_path_factory: pytest.TempPathFactory) -> object:
+    """A live server (SQLite) that hands out the test organization key."""
+    from tests.sync.helpers import ServerHandle as Handle
+
+    workdir = tmp_path_factory.mktemp("keyed")
+    url = f"sqlite:///{workdir / 'server.sqlite3'}"
+    key = base64.b64encode(TEST_PUBLIC_KEY).decode()
+    with LiveServer(database_url=url, data_dir=workdir,
+                    extra_args=("--org-public-key", key)) as live:
+        handle = Handle(live, url)
+        yield handle
+        handle.close()
+
+
+def test_enrollment_installs_the_organization_key(
+    new_kiosk: Callable[..., Kiosk], keyed_server: ServerHandle
+) -> None:
+    bare = new_kiosk("bare", with_key=False)
+    result = bare.sync_engine().enroll(keyed_server.base_url, keyed_server.code())
+    assert result.key_installed and result.has_key
+    assert bare.keys.public_key() == TEST_PUBLIC_KEY
+    same = new_kiosk("same")  # already has that key
+    result = same.sync_engine().enroll(keyed_server.base_url, keyed_server.code())
+    assert not result.key_installed and result.has_key
+
+
+def test_enrollment_refuses_a_different_organization_key(
+    new_kiosk: Callable[..., Kiosk], keyed_server: ServerHandle
+) -> None:
+    other = new_kiosk("other", with_key=False)
+    other_key = bytes(nacl.public.PrivateKey.generate().public_key)
+    other.keys.install_public_key(other_key)
+    engine = other.sync_engine()
+    with pytest.raises(Exception) as caught:
+        engine.enroll(keyed_server.base_url, keyed_server.code())
+    assert getattr(caught.value, "code", None) is SyncErrorCode.KEY_MISMATCH
+    assert other.keys.public_key() == other_key  # never silently switched
+    assert engine.enrollment() is None
+    assert engine.snapshot().last_error is SyncErrorCode.KEY_MISMATCH
