@@ -559,13 +559,13 @@ def cmd_export_pdf(args: argparse.Namespace) -> int:
         kiosk.store.mark_exported([r.meta.id for r in records], kiosk.clock())
         kiosk.auditor.record(AuditAction.EXPORT, kind="pdf", campaign=flt.campaign,
                              local=flt.local_campaign, rows=len(records), files=len(paths))
-        _report_export(Path(args.out), len(records), result)
+        _report_export(paths[0] if len(paths) == 1 else f"{len(paths)} files", len(records), result)
         return EXIT_OK
     finally:
         kiosk.close()
 
 
-def _report_export(out: Path, rows: int, result: Any) -> None:
+def _report_export(out: Path | str, rows: int, result: Any) -> None:
     print(f"wrote {rows} signatures to {out}")
     if result.purged_skipped:
         print(f"kiosk: note: {result.purged_skipped} signatures were left out: their personal "
