@@ -31,7 +31,7 @@ import hashlib
 import json
 import re
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -365,6 +365,87 @@ class WireEvent(BaseModel):
         )
 
 
+# --- audit trail -------------------------------------------------------------------------------
+
+#: Most audit entries in one push.
+MAX_BATCH_AUDIT = 500
+#: Largest audit ``detail``, in bytes of compact JSON.
+MAX_AUDIT_DETAIL_BYTES = 2048
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _small_detail(value: dict[str, Any]) -> dict[str, Any]:
+    size = len(json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
+    if size > MAX_AUDIT_DETAIL_BYTES:
+        raise ValueError(f"must be at most {MAX_AUDIT_DETAIL_BYTES} bytes of JSON, not {size}")
+    return value
+
+
+def _whole_ms(value: datetime) -> datetime:
+    if value.microsecond % 1000:
+        raise ValueError("must have at most millisecond precision (the chain hashes milliseconds)")
+    return value
+
+
+class WireAuditEntry(BaseModel):
+    """One link of a kiosk's audit trail (:mod:`kiosk.domain.audit`): staff actions, never any
+    signer's personal data. The server stores it as sent and checks the chain on demand
+    (``kiosk-server audit verify``)."""
+
+    model_config = _STRICT
+
+    seq: Annotated[int, Field(strict=True, ge=1, le=2**53)]
+    at: Annotated[WireDatetime, AfterValidator(_whole_ms)]
+    kiosk_id: ShortId
+    action: ShortId
+    detail: Annotated[dict[str, Any], AfterValidator(_small_detail)]
+    prev_hash: Annotated[str, StringConstraints(strict=True, pattern=_HEX64_PATTERN)]
+    hash: Annotated[str, StringConstraints(strict=True, pattern=_HEX64_PATTERN)]
+
+    @property
+    def at_ms(self) -> int:
+        """``at`` as Unix milliseconds (what the chain hashes)."""
+        return (self.at - _EPOCH) // timedelta(milliseconds=1)
+
+    @classmethod
+    def from_entry(cls, entry: Any) -> WireAuditEntry:
+        """The wire form of a :class:`kiosk.domain.audit.AuditEntry`."""
+        return cls(
+            seq=entry.seq,
+            at=_EPOCH + timedelta(milliseconds=entry.at_ms),
+            kiosk_id=entry.kiosk_id,
+            action=entry.action,
+            detail=entry.detail,
+            prev_hash=entry.prev_hash,
+            hash=entry.hash,
+        )
+
+    def to_entry(self) -> Any:
+        """The :class:`kiosk.domain.audit.AuditEntry` this carries."""
+        from kiosk.domain.audit import AuditEntry
+
+        return AuditEntry(
+            self.seq,
+            self.at_ms,
+            self.kiosk_id,
+            self.action,
+            dict(self.detail),
+            self.prev_hash,
+            self.hash,
+        )
+
+
+class AuditResult(BaseModel):
+    """What the server did with one audit entry: ``created``, ``duplicate`` (same seq and hash
+    already stored) or ``conflict`` (this device's seq is already stored with another hash; the
+    first one is kept, this one recorded for review). All three are final."""
+
+    model_config = _STRICT
+
+    seq: int
+    status: Literal["created", "duplicate", "conflict"]
+
+
 # --- push --------------------------------------------------------------------------------------
 
 
@@ -380,6 +461,10 @@ class PushRequest(BaseModel):
     signatures: list[WireSignature] = Field(default_factory=list, max_length=MAX_BATCH_SIGNATURES)
     voids: list[WireVoid] = Field(default_factory=list, max_length=MAX_BATCH_VOIDS)
     events: list[WireEvent] = Field(default_factory=list, max_length=MAX_BATCH_EVENTS)
+    #: Optional (servers before it refuse unknown fields): left out of the JSON when empty.
+    audit: list[WireAuditEntry] = Field(
+        default_factory=list, max_length=MAX_BATCH_AUDIT, exclude_if=lambda v: not v
+    )
 
 
 class SignatureResult(BaseModel):
@@ -433,6 +518,8 @@ class PushResponse(BaseModel):
     signatures: list[SignatureResult]
     voids: list[VoidResult]
     events: list[EventResult]
+    #: Results of the audit entries; left out when none were sent (older kiosks refuse it).
+    audit: list[AuditResult] = Field(default_factory=list, exclude_if=lambda v: not v)
 
 
 # --- enrollment --------------------------------------------------------------------------------
@@ -481,6 +568,26 @@ class TotalsResponse(BaseModel):
 
     campaigns: dict[str, int]
     locals: dict[str, int]
+
+
+class CoordinatorStatsResponse(BaseModel):
+    """``GET /api/v1/stats`` (coordinators only): counted signatures (not voided, not synthetic)
+    per campaign, local campaign (``"campaign/local"``) and device id.
+
+    ``unique_signers`` (per campaign: distinct normalised name + five-digit ZIP) needs the
+    organization's private key on the server; it is null when no key is configured.
+    ``undecryptable`` counts signatures no configured key opens (left out of unique counts).
+    """
+
+    model_config = _STRICT
+
+    campaigns: dict[str, int]
+    locals: dict[str, int]
+    devices: dict[str, int]
+    voided: int
+    synthetic: int
+    unique_signers: dict[str, int] | None
+    undecryptable: int
 
 
 class HealthResponse(BaseModel):

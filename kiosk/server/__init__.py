@@ -10,11 +10,17 @@ Layout:
 - :mod:`kiosk.server.ingest`: storing a pushed batch (created / duplicate / conflict / unknown).
 - :mod:`kiosk.server.campaigns`: importing and serving campaign documents.
 - :mod:`kiosk.server.stats`: totals and statistics.
+- :mod:`kiosk.server.keys`: the organization's key pair: generating, checking, opening data.
+- :mod:`kiosk.server.coordinators`: coordinator accounts and their API tokens.
+- :mod:`kiosk.server.exports`: CSV and PDF exports of every kiosk's signatures; unique signers.
+- :mod:`kiosk.server.audit`: devices' pushed audit trails, stored and verified.
+- :mod:`kiosk.server.ratelimit`: per-process token buckets (approximate by design).
 - :mod:`kiosk.server.app`: the FastAPI application (``/api/v1``).
 - :mod:`kiosk.server.cli`: the ``kiosk-server`` command.
 
-The wire schema lives in :mod:`kiosk.wire`, shared with the kiosk's sync client. All state is in
-the database, so several server processes can run behind a load balancer on one PostgreSQL.
+The wire schema lives in :mod:`kiosk.wire`, shared with the kiosk's sync client. All state that
+matters is in the database (rate-limit buckets are per process and approximate), so several
+server processes can run behind a load balancer on one PostgreSQL.
 """
 
 from __future__ import annotations

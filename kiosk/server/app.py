@@ -8,6 +8,18 @@ Endpoints (schemas in :mod:`kiosk.wire`; OpenAPI document at ``/api/v1/openapi.j
 - ``GET  /api/v1/totals``: counted signatures per campaign and local campaign.
 - ``GET  /api/v1/health``: liveness and database reachability (no authentication).
 
+Coordinators only (token from ``kiosk-server coordinators add``; a device token gets 403):
+
+- ``GET  /api/v1/exports/{campaign}.csv``: the contact list of every kiosk's signatures.
+- ``GET  /api/v1/exports/{campaign}.pdf``: a delivery packet (one local campaign, or the whole
+  campaign).
+- ``GET  /api/v1/stats``: counts per campaign, local campaign and device; unique signers when the
+  organization's private key is configured.
+
+Devices push and pull (enroll, campaigns, signatures, totals) and can never read signatures back;
+a coordinator token cannot act as a device (403). Exports answer 409 ``no_private_key`` when no
+private key file is configured.
+
 Every endpoint but ``enroll`` and ``health`` needs ``Authorization: Bearer TOKEN``. Every error
 is an :class:`kiosk.wire.ErrorBody`. Request bodies are limited in size before they are parsed
 (``Content-Length`` or, for chunked bodies, while reading) and must be ``application/json``.
@@ -20,9 +32,9 @@ import email.message
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from fastapi import Depends, FastAPI, Header, Request
+from fastapi import Depends, FastAPI, Header, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -33,13 +45,16 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 import kiosk
 from kiosk.server import campaigns as campaign_store
-from kiosk.server import devices, log, migrate, stats
+from kiosk.server import coordinators, devices, log, migrate, stats
+from kiosk.server import exports as server_exports
 from kiosk.server.config import ServerSettings
 from kiosk.server.db import create_db_engine, write_transaction
 from kiosk.server.ingest import store_push
+from kiosk.server.ratelimit import Limiter
 from kiosk.wire import (
     API_PREFIX,
     CampaignsResponse,
+    CoordinatorStatsResponse,
     EnrollRequest,
     EnrollResponse,
     ErrorBody,
@@ -93,7 +108,7 @@ _ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 _AUTH_RESPONSES: dict[int | str, dict[str, Any]] = {
     401: {"model": ErrorBody, "description": "Missing or unknown bearer token"},
-    403: {"model": ErrorBody, "description": "The device was revoked"},
+    403: {"model": ErrorBody, "description": "The device was revoked, or a coordinator token"},
     422: {"model": ErrorBody, "description": "A parameter does not match the schema"},
     503: {"model": ErrorBody, "description": "Database unavailable; retry later"},
 }
@@ -165,6 +180,49 @@ class BodyLimitMiddleware:
         )(scope, receive, send)
 
 
+class RateLimitMiddleware:
+    """Answer 429 (``Retry-After``) to a client address or bearer token over its rate
+    (see :mod:`kiosk.server.ratelimit`: per process, approximate by design)."""
+
+    def __init__(self, app: ASGIApp, limiter: Limiter) -> None:
+        self.app = app
+        self.limiter = limiter
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Handle one ASGI call."""
+        path = scope.get("path", "")
+        if (
+            scope["type"] != "http"
+            or not path.startswith(API_PREFIX)
+            or path == f"{API_PREFIX}/health"
+        ):
+            await self.app(scope, receive, send)
+            return
+        bearer = None
+        for k, v in scope["headers"]:
+            if k.lower() == b"authorization":
+                scheme, _, value = v.decode("latin-1").partition(" ")
+                if scheme.lower() == "bearer":
+                    bearer = value.strip()
+                break
+        wait = self.limiter.check_request(client_address(scope), bearer)
+        if wait is not None:
+            await _error_response(
+                429,
+                "rate_limited",
+                f"too many requests; retry in {wait} s",
+                {"Retry-After": str(wait)},
+            )(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+
+def client_address(scope: Scope) -> str:
+    """The client's address as uvicorn reports it (proxy headers from trusted proxies only)."""
+    client = scope.get("client")
+    return str(client[0]) if client else "unknown"
+
+
 def _is_json(content_type: str | None) -> bool:
     if not content_type:
         return False
@@ -215,6 +273,7 @@ _HTTP_CODES = {
     405: "method_not_allowed",
     413: "body_too_large",
     415: "unsupported_media_type",
+    429: "rate_limited",
 }
 
 
@@ -303,7 +362,18 @@ def require_json(request: Request) -> None:
         )
 
 
-_bearer = HTTPBearer(auto_error=False, description="The device token from POST /api/v1/enroll")
+_COORDINATOR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    401: {"model": ErrorBody, "description": "Missing or unknown bearer token"},
+    403: {"model": ErrorBody, "description": "A device token, or a revoked coordinator"},
+    422: {"model": ErrorBody, "description": "A parameter does not match the schema"},
+    503: {"model": ErrorBody, "description": "Database unavailable; retry later"},
+}
+
+_bearer = HTTPBearer(
+    auto_error=False,
+    description="A device token (POST /api/v1/enroll) or a coordinator token "
+    "(kiosk-server coordinators add)",
+)
 
 
 def _engine(request: Request) -> Engine:
@@ -331,10 +401,80 @@ def current_device(
             raise ApiError(
                 403, "device_revoked", "this device was revoked; enroll it again"
             ) from None
-        raise ApiError(401, "unauthorized", "unknown bearer token", challenge) from None
+        try:
+            with _engine(request).connect() as conn:
+                coordinators.authenticate(conn, credentials.credentials)
+        except coordinators.CoordinatorRefused:
+            raise ApiError(401, "unauthorized", "unknown bearer token", challenge) from None
+        raise ApiError(
+            403, "coordinator_token", "a coordinator token cannot act as a device"
+        ) from None
 
 
 DeviceDep = Annotated[devices.AuthenticatedDevice, Depends(current_device)]
+
+
+def current_coordinator(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> coordinators.CoordinatorInfo:
+    """The coordinator behind the request's bearer token.
+
+    Raises:
+        ApiError: 401 for a missing or unknown token; 403 for a revoked coordinator or a device
+            token (devices never read signatures back).
+    """
+    challenge = {"WWW-Authenticate": "Bearer"}
+    if credentials is None or not credentials.credentials:
+        raise ApiError(401, "unauthorized", "missing bearer token", challenge)
+    token = credentials.credentials
+    with _engine(request).connect() as conn:
+        try:
+            return coordinators.authenticate(conn, token)
+        except coordinators.CoordinatorRefused as exc:
+            if exc.revoked:
+                raise ApiError(403, "coordinator_revoked", "this coordinator was revoked") from None
+        try:
+            devices.authenticate(conn, token)
+        except devices.TokenRefused as exc:
+            if not exc.revoked:
+                raise ApiError(401, "unauthorized", "unknown bearer token", challenge) from None
+    raise ApiError(403, "coordinators_only", "only coordinators may read signatures back")
+
+
+CoordinatorDep = Annotated[coordinators.CoordinatorInfo, Depends(current_coordinator)]
+
+
+def _aware(moment: datetime | None) -> datetime | None:
+    if moment is None or moment.tzinfo is not None:
+        return moment
+    return moment.replace(tzinfo=UTC)
+
+
+def _export_headers(name: str, result: server_exports.ServerExportResult) -> dict[str, str]:
+    return {
+        "Content-Disposition": f'attachment; filename="{name}"',
+        "Cache-Control": "no-store",
+        "X-Export-Records": str(result.records),
+        "X-Export-Undecryptable": str(result.undecryptable),
+        "X-Export-Unknown-Version": str(result.unknown_version),
+    }
+
+
+SlugQuery = Annotated[str, Query(min_length=1, max_length=64, pattern=r"^[a-z0-9][a-z0-9-]*$")]
+
+
+def _slug_param(campaign: str) -> str:
+    """The ``{campaign}`` path parameter, checked like a campaign slug.
+
+    Raises:
+        ApiError: 404 for something that cannot be a campaign slug.
+    """
+    if not 1 <= len(campaign) <= 64 or not all(
+        c.isascii() and (c.isalnum() and not c.isupper() or c == "-") for c in campaign
+    ):
+        raise ApiError(404, "campaign_not_found", "no such campaign")
+    return campaign
 
 
 def create_app(
@@ -350,7 +490,11 @@ def create_app(
         engine: an engine to use instead of one made from ``settings.database_url`` (the app
             then leaves disposing of it to the caller).
         clock: returns the current aware UTC time.
+
+    Raises:
+        KeyConfigError: a private key file cannot be read or unlocked.
     """
+    keyring = settings.keyring()
     own_engine = engine is None
     db = engine if engine is not None else create_db_engine(settings.database_url)
 
@@ -379,6 +523,9 @@ def create_app(
     app.state.settings = settings
     app.add_middleware(CatchAllMiddleware)
     app.add_middleware(BodyLimitMiddleware, limit=settings.max_body_bytes)
+    limiter = Limiter(settings.rate_limits)
+    app.state.limiter = limiter
+    app.add_middleware(RateLimitMiddleware, limiter=limiter)
     app.add_exception_handler(RequestValidationError, _on_validation_error)
     app.add_exception_handler(StarletteHTTPException, _on_http_error)
     app.add_exception_handler(ApiError, _on_api_error)
@@ -391,15 +538,28 @@ def create_app(
         responses={
             **_ERROR_RESPONSES,
             403: {"model": ErrorBody, "description": "Code unknown, expired or used"},
+            429: {"model": ErrorBody, "description": "Too many refused attempts; Retry-After"},
         },
         tags=["devices"],
     )
-    def enroll(body: EnrollRequest) -> EnrollResponse:
-        """Trade a one-time enrollment code for a device id and bearer token."""
+    def enroll(body: EnrollRequest, request: Request) -> EnrollResponse:
+        """Trade a one-time enrollment code for a device id and bearer token.
+
+        Refused attempts are limited per client address (429 with ``Retry-After``)."""
+        address = client_address(request.scope)
+        wait = limiter.enroll_failures.retry_after(address)
+        if wait is not None:
+            raise ApiError(
+                429,
+                "rate_limited",
+                f"too many refused enrollment attempts; retry in {wait} s",
+                {"Retry-After": str(wait)},
+            )
         try:
             with write_transaction(db) as conn:
                 enrolled = devices.enroll(conn, body.code, body.name, clock())
         except devices.EnrollRefused as exc:
+            limiter.enroll_failures.take(address)
             detail = {
                 devices.EnrollFailure.INVALID: "unknown enrollment code",
                 devices.EnrollFailure.EXPIRED: "this enrollment code has expired; make a new one",
@@ -465,6 +625,115 @@ def create_app(
         synthetic)."""
         with db.connect() as conn:
             return stats.totals(conn)
+
+    def _export_failed(exc: server_exports.ExportError) -> ApiError:
+        return ApiError(409 if exc.code == "no_private_key" else 404, exc.code, str(exc))
+
+    def _seen(who: coordinators.CoordinatorInfo) -> None:
+        with write_transaction(db) as conn:
+            coordinators.touch(conn, who, clock())
+
+    export_responses: dict[int | str, dict[str, Any]] = {
+        **_COORDINATOR_RESPONSES,
+        404: {"model": ErrorBody, "description": "Unknown campaign, local campaign, or nothing"},
+        409: {"model": ErrorBody, "description": "No private key is configured on the server"},
+    }
+
+    @app.get(
+        f"{API_PREFIX}/exports/{{campaign}}.csv",
+        response_class=Response,
+        responses={
+            **export_responses,
+            200: {"content": {"text/csv": {"schema": {"type": "string"}}}, "description": "CSV"},
+        },
+        tags=["coordinators"],
+    )
+    def export_csv(
+        campaign: Annotated[str, Depends(_slug_param)],
+        who: CoordinatorDep,
+        local: SlugQuery | None = None,
+        since: datetime | None = None,
+        include_synthetic: bool = False,
+    ) -> Response:
+        """The contact list (CSV) of every kiosk's signatures of a campaign (voided left out)."""
+        _seen(who)
+        query = server_exports.ExportQuery(campaign, local, _aware(since), include_synthetic)
+        try:
+            with db.connect() as conn:
+                data, result = server_exports.export_csv(conn, keyring, query)
+        except server_exports.ExportError as exc:
+            raise _export_failed(exc) from None
+        log.info("coordinator %s exported csv of %s (%d rows)", who.id, campaign, result.records)
+        return Response(
+            data,
+            media_type="text/csv; charset=utf-8",
+            headers=_export_headers(f"{campaign}.csv", result),
+        )
+
+    @app.get(
+        f"{API_PREFIX}/exports/{{campaign}}.pdf",
+        response_class=Response,
+        responses={
+            **export_responses,
+            200: {
+                "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+                "description": "PDF packet",
+            },
+        },
+        tags=["coordinators"],
+    )
+    def export_pdf(
+        campaign: Annotated[str, Depends(_slug_param)],
+        who: CoordinatorDep,
+        local: SlugQuery | None = None,
+        since: datetime | None = None,
+        include_synthetic: bool = False,
+        lang: Literal["en", "es"] = "en",
+        page_size: Literal["letter", "a4"] = "letter",
+        rows_per_sheet: Annotated[int, Query(ge=1, le=30)] = 10,
+    ) -> Response:
+        """One delivery packet: the local campaign's (``local``) or the whole campaign's."""
+        from kiosk.pdf import PacketOptions, render_packet
+
+        _seen(who)
+        query = server_exports.ExportQuery(campaign, local, _aware(since), include_synthetic)
+        options = PacketOptions(page_size=page_size, rows_per_sheet=rows_per_sheet)
+        try:
+            with db.connect() as conn:
+                packets, result = server_exports.export_packets(
+                    conn, keyring, query, lang, options, per_local=local is not None
+                )
+        except server_exports.ExportError as exc:
+            raise _export_failed(exc) from None
+        data = render_packet(packets[0][1])
+        log.info("coordinator %s exported pdf of %s (%d rows)", who.id, campaign, result.records)
+        name = f"{campaign}-{local}.pdf" if local else f"{campaign}.pdf"
+        return Response(data, media_type="application/pdf", headers=_export_headers(name, result))
+
+    @app.get(
+        f"{API_PREFIX}/stats",
+        response_model=CoordinatorStatsResponse,
+        responses=_COORDINATOR_RESPONSES,
+        tags=["coordinators"],
+    )
+    def get_stats(who: CoordinatorDep) -> CoordinatorStatsResponse:
+        """Counted signatures per campaign, local campaign and device; unique signers (distinct
+        normalised name + ZIP) when the server has the organization's private key."""
+        _seen(who)
+        with db.connect() as conn:
+            data = stats.stats(conn)
+            unique, undecryptable = (
+                server_exports.unique_signers(conn, keyring) if keyring else (None, 0)
+            )
+        return CoordinatorStatsResponse(
+            campaigns=data["campaigns"],
+            locals=data["locals"],
+            devices={k: v["signatures"] for k, v in data["devices"].items()},
+            voided=data["voided"],
+            synthetic=data["synthetic"],
+            unique_signers=unique,
+            undecryptable=undecryptable,
+        )
 
     @app.get(
         f"{API_PREFIX}/health",

@@ -34,6 +34,16 @@ examples:
   kiosk-server serve --host 0.0.0.0 --port 8765
   kiosk-server devices list
   kiosk-server stats --json
+  kiosk-server keys generate --out-private org-private.key --passphrase-env KIOSK_ORG_KEY_PASSPHRASE
+  kiosk-server coordinators add --name "Ana (field lead)"
+  kiosk-server export pdf --campaign sanctuary-of-safety --out packet.pdf \
+      --org-private-key-file org-private.key
+
+keys:
+  Kiosks seal signers' personal data to the organization's public key (--org-public-key or
+  $KIOSK_ORG_PUBLIC_KEY, handed out at enrollment). The server opens it only for exports and
+  unique-signer counts, with private key files (--org-private-key-file, repeatable, or
+  $KIOSK_ORG_PRIVATE_KEY_FILE, comma-separated; passphrase in $KIOSK_ORG_KEY_PASSPHRASE).
 """
 
 
@@ -136,6 +146,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="the organization's public key handed to kiosks at enrollment "
         "(default: $KIOSK_ORG_PUBLIC_KEY, else none)",
     )
+    _private_key_option(serve)
     serve.add_argument(
         "--log-level",
         choices=["debug", "info", "warning", "error"],
@@ -201,7 +212,94 @@ def build_parser() -> argparse.ArgumentParser:
         "campaign and device, with voided, synthetic and conflict counts.",
     )
     st.add_argument("--json", action="store_true", help="print JSON")
+
+    aud = sub.add_parser("audit", help="check devices' audit trails")
+    aud_sub = aud.add_subparsers(dest="audit_command", metavar="ACTION", required=True)
+    ver = aud_sub.add_parser(
+        "verify",
+        help="check the hash chain of each device's audit trail",
+        description="Check every link of the audit trail each device pushed (sequence, previous "
+        "hash, own hash). Exit status 1 if any chain is broken.",
+    )
+    ver.add_argument("--device", metavar="ID", help="one device (default: every device)")
+
+    keys = sub.add_parser("keys", help="make the organization's key pair")
+    keys_sub = keys.add_subparsers(dest="keys_command", metavar="ACTION", required=True)
+    gen = keys_sub.add_parser(
+        "generate",
+        help="make a key pair: write the private key file, print the public key",
+        description="Make a new X25519 key pair. The private key goes to --out-private (mode "
+        "0600, never overwritten), encrypted under the passphrase in the environment variable "
+        "named by --passphrase-env (Argon2id), or raw if none is given (not recommended). The "
+        "public key is printed (base64) for --org-public-key / $KIOSK_ORG_PUBLIC_KEY.",
+    )
+    gen.add_argument("--out-private", required=True, metavar="FILE", help="private key file")
+    gen.add_argument(
+        "--passphrase-env",
+        metavar="VAR",
+        help="environment variable holding the passphrase to encrypt the private key with",
+    )
+
+    coord = sub.add_parser("coordinators", help="add, list or revoke coordinators")
+    coord_sub = coord.add_subparsers(dest="coordinators_command", metavar="ACTION", required=True)
+    c_add = coord_sub.add_parser(
+        "add",
+        help="add a coordinator and print their API token once",
+        description="Create a coordinator (may export and read statistics through the API) and "
+        "print a random API token on stdout, once. Only its hash is stored.",
+    )
+    c_add.add_argument("--name", required=True, type=_device_name, help="who it is")
+    c_list = coord_sub.add_parser("list", help="list coordinators")
+    c_list.add_argument("--json", action="store_true", help="print JSON")
+    c_rev = coord_sub.add_parser("revoke", help="revoke a coordinator (token stops at once)")
+    c_rev.add_argument("coordinator_id", metavar="ID", type=_positive_int, help="coordinator id")
+
+    exp = sub.add_parser(
+        "export",
+        help="export every kiosk's signatures: CSV contact list or PDF packets",
+        description="Decrypt the signatures of a campaign with the organization's private key "
+        "(files from --org-private-key-file or $KIOSK_ORG_PRIVATE_KEY_FILE) and write a CSV "
+        "contact list or PDF delivery packets. Voided signatures are left out, synthetic ones "
+        "unless --include-synthetic.",
+    )
+    exp_sub = exp.add_subparsers(dest="export_kind", metavar="KIND", required=True)
+    for kind in ("csv", "pdf"):
+        e = exp_sub.add_parser(kind, help=f"write {kind.upper()}")
+        e.add_argument("--campaign", required=True, metavar="SLUG", help="campaign slug")
+        e.add_argument("--local", metavar="SLUG", help="one local campaign")
+        e.add_argument(
+            "--since", metavar="DATE", help="signed on or after (2026-11-23 = midnight UTC)"
+        )
+        e.add_argument("--include-synthetic", action="store_true", help="include demo entries")
+        e.add_argument("--out", required=True, metavar="FILE", help="where to write")
+        _private_key_option(e)
+        if kind == "pdf":
+            e.add_argument(
+                "--whole-campaign",
+                action="store_true",
+                help="one packet for the whole campaign instead of one per local campaign",
+            )
+            e.add_argument("--lang", choices=("en", "es"), default="en")
+            e.add_argument("--page-size", choices=("letter", "a4"), default="letter")
+            e.add_argument("--rows-per-sheet", type=_positive_int, default=10, metavar="N")
     return parser
+
+
+def _private_key_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--org-private-key-file",
+        action="append",
+        metavar="FILE",
+        help="organization private key file for exports and unique-signer counts; repeat (or "
+        "comma-separate) to keep old keys after a rotation, current key first (default: "
+        "$KIOSK_ORG_PRIVATE_KEY_FILE; passphrase from $KIOSK_ORG_KEY_PASSPHRASE)",
+    )
+
+
+def _key_files(args: argparse.Namespace) -> list[str]:
+    from kiosk.server.keys import split_paths
+
+    return [p for value in (args.org_private_key_file or []) for p in split_paths(value)]
 
 
 def _now() -> datetime:
@@ -265,7 +363,9 @@ def _cmd_serve(args: argparse.Namespace) -> int:
         data_dir=args.data_dir,
         server_name=args.server_name,
         org_public_key=args.org_public_key,
+        org_private_key_files=_key_files(args),
     )
+    settings.keyring()  # refuse to start with a key file that cannot be unlocked
     from kiosk.server.db import create_db_engine
 
     engine = create_db_engine(settings.database_url)
@@ -435,6 +535,176 @@ def _cmd_stats(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_audit(args: argparse.Namespace) -> int:
+    from kiosk.server import audit, devices
+
+    engine = _ready_engine(args)
+    broken = 0
+    try:
+        with engine.connect() as conn:
+            ids = [d.id for d in devices.list_devices(conn)]
+            if args.device is not None:
+                if args.device not in ids:
+                    raise CliError(f"no device with id {args.device!r} (see `devices list`)")
+                ids = [args.device]
+            for device_id in ids:
+                report, conflicts = audit.verify_device(conn, device_id)
+                extra = f", {conflicts} conflicting entries kept for review" if conflicts else ""
+                if report.ok:
+                    print(f"{device_id}: ok ({report.entries} entries{extra})")
+                else:
+                    broken += 1
+                    where = f"entry {report.broken_at}" if report.broken_at else "the end"
+                    print(f"{device_id}: BROKEN at {where}: {report.reason}{extra}")
+    finally:
+        engine.dispose()
+    return 1 if broken else 0
+
+
+def _cmd_keys(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from kiosk.server.keys import write_new_keypair
+
+    passphrase = None
+    if args.passphrase_env:
+        passphrase = os.environ.get(args.passphrase_env)
+        if not passphrase:
+            raise CliError(f"${args.passphrase_env} is empty or not set: no passphrase")
+    public = write_new_keypair(Path(args.out_private), passphrase)
+    import base64
+
+    print(base64.b64encode(public).decode("ascii"))
+    print(f"private key written to {args.out_private} (mode 0600)", file=sys.stderr)
+    if passphrase is None:
+        print(
+            "kiosk-server: WARNING: the private key is NOT encrypted; anyone who reads this file "
+            "can read every signer's personal data. Use --passphrase-env VAR to encrypt it.",
+            file=sys.stderr,
+        )
+    print(
+        "give the public key (stdout) to `serve --org-public-key` or $KIOSK_ORG_PUBLIC_KEY; "
+        "keep the private key file offline and backed up",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def _cmd_coordinators(args: argparse.Namespace) -> int:
+    from kiosk.server import coordinators
+    from kiosk.server.db import write_transaction
+
+    engine = _ready_engine(args)
+    try:
+        if args.coordinators_command == "add":
+            with write_transaction(engine) as conn:
+                new = coordinators.add(conn, args.name, _now())
+            print(new.token)
+            print(
+                f"coordinator {new.id} ({new.name!r}) added; the API token above is shown only "
+                "once",
+                file=sys.stderr,
+            )
+            return 0
+        if args.coordinators_command == "revoke":
+            with write_transaction(engine) as conn:
+                result = coordinators.revoke(conn, args.coordinator_id, _now())
+            if result is None:
+                raise CliError(f"no coordinator with id {args.coordinator_id}")
+            print(
+                f"coordinator {args.coordinator_id} "
+                f"{'revoked' if result else 'was already revoked'}"
+            )
+            return 0
+        with engine.connect() as conn:
+            rows = coordinators.list_all(conn)
+    finally:
+        engine.dispose()
+    if args.json:
+        print(
+            json.dumps(
+                [
+                    {
+                        "id": c.id,
+                        "name": c.name,
+                        "status": "revoked" if c.revoked_at else "active",
+                        "created_at": c.created_at.isoformat(),
+                        "last_seen_at": c.last_seen_at.isoformat() if c.last_seen_at else None,
+                    }
+                    for c in rows
+                ],
+                indent=2,
+            )
+        )
+        return 0
+    if not rows:
+        print("no coordinators (add one with `kiosk-server coordinators add --name NAME`)")
+    for c in rows:
+        status = "revoked" if c.revoked_at else "active"
+        print(f"{c.id:>4}  {status:7}  {_fmt_time(c.created_at):20}  {c.name}")
+    return 0
+
+
+def _parse_since(value: str | None) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise CliError(f"--since must be a date like 2026-11-23 (or a date-time), not {value!r}")
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
+
+
+def _cmd_export(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from kiosk.exports import atomic_write_bytes, packet_paths
+    from kiosk.server import exports
+    from kiosk.server.config import ServerSettings
+
+    settings = ServerSettings.resolve(
+        database_url=args.database_url,
+        data_dir=args.data_dir,
+        org_private_key_files=_key_files(args),
+    )
+    keyring = settings.keyring()
+    query = exports.ExportQuery(
+        args.campaign, args.local, _parse_since(args.since), args.include_synthetic
+    )
+    out = Path(args.out)
+    engine = _ready_engine(args)
+    try:
+        with engine.connect() as conn:
+            if args.export_kind == "csv":
+                data, result = exports.export_csv(conn, keyring, query)
+                atomic_write_bytes(out, data)
+                print(f"wrote {result.records} signatures to {out}")
+            else:
+                from kiosk.pdf import PacketOptions, render_packet
+
+                try:
+                    options = PacketOptions(
+                        page_size=args.page_size, rows_per_sheet=args.rows_per_sheet
+                    )
+                except ValueError as exc:
+                    raise CliError(str(exc)) from None
+                packets, result = exports.export_packets(
+                    conn, keyring, query, args.lang, options, per_local=not args.whole_campaign
+                )
+                paths = packet_paths(out, [name for name, _ in packets])
+                for path, (_name, packet) in zip(paths, packets, strict=True):
+                    atomic_write_bytes(path, render_packet(packet))
+                    print(f"wrote {path} ({packet.signature_count} signatures)")
+    except exports.ExportError as exc:
+        raise CliError(str(exc)) from None
+    finally:
+        engine.dispose()
+    left_out = exports.describe_left_out(result)
+    if left_out:
+        print(f"kiosk-server: warning: signatures left out: {left_out}", file=sys.stderr)
+    return 0
+
+
 _COMMANDS = {
     "serve": _cmd_serve,
     "migrate": _cmd_migrate,
@@ -442,6 +712,10 @@ _COMMANDS = {
     "enroll-code": _cmd_enroll_code,
     "devices": _cmd_devices,
     "stats": _cmd_stats,
+    "keys": _cmd_keys,
+    "audit": _cmd_audit,
+    "coordinators": _cmd_coordinators,
+    "export": _cmd_export,
 }
 
 
@@ -467,6 +741,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     from kiosk.domain.campaign_format import CampaignFormatError
     from kiosk.server.db import UnsupportedDatabase
+    from kiosk.server.keys import KeyConfigError
 
     def fail(message: str) -> int:
         print(f"kiosk-server: error: {message}", file=sys.stderr)
@@ -475,6 +750,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return _COMMANDS[args.command](args)
     except CliError as exc:
+        return fail(str(exc))
+    except KeyConfigError as exc:
         return fail(str(exc))
     except CampaignFormatError as exc:
         return fail(str(exc))

@@ -10,24 +10,34 @@ database URL               ``KIOSK_DATABASE_URL``       SQLite file ``kiosk-serv
 data directory             ``KIOSK_SERVER_DATA_DIR``    the platform's user data directory
                                                         (``platformdirs``)
 server name                ``KIOSK_SERVER_NAME``        ``Petition Kiosk server``
-organization public key    ``KIOSK_ORG_PUBLIC_KEY``     none (returned to kiosks at enrollment)
+organization public key    ``KIOSK_ORG_PUBLIC_KEY``     none (returned to kiosks at enrollment;
+                                                        checked at start-up: base64 of 32 bytes)
+private key file(s)        ``KIOSK_ORG_PRIVATE_KEY_     none (exports and unique-signer counts are
+                           FILE`` (comma-separated)     then refused); the passphrase of encrypted
+                                                        files comes from ``KIOSK_ORG_KEY_PASSPHRASE``
 =========================  ===========================  ============================================
+
+Private keys are loaded from their files when needed and never stored in the database.
+Rate limits come from ``KIOSK_RATE_*`` variables (see :mod:`kiosk.server.ratelimit`).
 """
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import platformdirs
 
+from kiosk.server.ratelimit import RateLimits
 from kiosk.wire import MAX_BODY_BYTES
 
 ENV_DATABASE_URL = "KIOSK_DATABASE_URL"
 ENV_DATA_DIR = "KIOSK_SERVER_DATA_DIR"
 ENV_SERVER_NAME = "KIOSK_SERVER_NAME"
 ENV_ORG_PUBLIC_KEY = "KIOSK_ORG_PUBLIC_KEY"
+ENV_ORG_PRIVATE_KEY_FILE = "KIOSK_ORG_PRIVATE_KEY_FILE"
 
 DEFAULT_SERVER_NAME = "Petition Kiosk server"
 SQLITE_FILE_NAME = "kiosk-server.sqlite3"
@@ -47,6 +57,14 @@ class ServerSettings:
     server_name: str = DEFAULT_SERVER_NAME
     org_public_key: str | None = None
     max_body_bytes: int = MAX_BODY_BYTES
+    org_private_key_files: tuple[str, ...] = ()
+    rate_limits: RateLimits = field(default_factory=RateLimits)
+
+    def __post_init__(self) -> None:
+        if self.org_public_key is not None:
+            from kiosk.server.keys import parse_public_key
+
+            parse_public_key(self.org_public_key)  # raises KeyConfigError
 
     @classmethod
     def resolve(
@@ -56,6 +74,7 @@ class ServerSettings:
         server_name: str | None = None,
         org_public_key: str | None = None,
         environ: dict[str, str] | None = None,
+        org_private_key_files: tuple[str, ...] | list[str] | None = None,
     ) -> ServerSettings:
         """Resolve settings from explicit values, then the environment, then defaults.
 
@@ -65,7 +84,15 @@ class ServerSettings:
             server_name: the name kiosks show for this server.
             org_public_key: the organization's public key handed to kiosks at enrollment.
             environ: the environment to read (``os.environ`` by default).
+            org_private_key_files: private key files for exports, current key first.
+
+        Raises:
+            KeyConfigError: the public key is not base64 of 32 bytes.
+            ValueError: a rate limit variable is not a non-negative number
+                (see :mod:`kiosk.server.ratelimit`).
         """
+        from kiosk.server.keys import split_paths
+
         env = os.environ if environ is None else environ
         url = database_url or env.get(ENV_DATABASE_URL) or None
         dir_value = data_dir or env.get(ENV_DATA_DIR) or None
@@ -78,6 +105,9 @@ class ServerSettings:
             data_dir=resolved_dir,
             server_name=server_name or env.get(ENV_SERVER_NAME) or DEFAULT_SERVER_NAME,
             org_public_key=org_public_key or env.get(ENV_ORG_PUBLIC_KEY) or None,
+            org_private_key_files=tuple(org_private_key_files or ())
+            or split_paths(env.get(ENV_ORG_PRIVATE_KEY_FILE)),
+            rate_limits=RateLimits.from_env(env),
         )
 
     def to_environ(self) -> dict[str, str]:
@@ -87,4 +117,20 @@ class ServerSettings:
             env[ENV_DATA_DIR] = str(self.data_dir)
         if self.org_public_key:
             env[ENV_ORG_PUBLIC_KEY] = self.org_public_key
+        if self.org_private_key_files:
+            env[ENV_ORG_PRIVATE_KEY_FILE] = ",".join(self.org_private_key_files)
         return env
+
+    def keyring(self, environ: dict[str, str] | None = None) -> Any:
+        """Load the private key files (None if none are configured).
+
+        Args:
+            environ: where ``KIOSK_ORG_KEY_PASSPHRASE`` is read (``os.environ`` by default).
+
+        Raises:
+            KeyConfigError: a file cannot be read or unlocked.
+        """
+        from kiosk.server.keys import ENV_KEY_PASSPHRASE, load_keyring
+
+        env = os.environ if environ is None else environ
+        return load_keyring(self.org_private_key_files, env.get(ENV_KEY_PASSPHRASE) or None)

@@ -72,8 +72,15 @@ def store_push(conn: Connection, device_id: str, push: PushRequest, now: datetim
     sig_results = _store_signatures(conn, device_id, push.signatures, now)
     void_results = _store_voids(conn, device_id, push.voids, now)
     event_results = _store_events(conn, device_id, push.events, now)
+    from kiosk.server.audit import store_entries
+
+    audit_results = store_entries(conn, device_id, push.audit, now)
     _log_push(device_id, sig_results, void_results, event_results)
-    return PushResponse(signatures=sig_results, voids=void_results, events=event_results)
+    if audit_results:
+        log.info("push from device %s: %d audit entries", device_id, len(audit_results))
+    return PushResponse(
+        signatures=sig_results, voids=void_results, events=event_results, audit=audit_results
+    )
 
 
 def _store_signatures(

@@ -55,12 +55,14 @@ from kiosk.sync.client import SyncClient, SyncError, check_url
 from kiosk.sync.state import Enrollment, ServerTotals
 from kiosk.sync.status import SyncErrorCode, SyncSnapshot
 from kiosk.wire import (
+    MAX_BATCH_AUDIT,
     MAX_BATCH_EVENTS,
     MAX_BATCH_SIGNATURES,
     MAX_BATCH_VOIDS,
     MAX_BODY_BYTES,
     PushRequest,
     PushResponse,
+    WireAuditEntry,
     WireEvent,
     WireSignature,
     WireVoid,
@@ -146,6 +148,7 @@ class SyncReport:
         voids_conflict: voids that differ from the one the server has.
         voids_unknown: voids of signatures the server does not have yet (still pending).
         events_sent: events put on the wire.
+        audit_sent: audit trail entries put on the wire.
         campaigns_changed: slugs of server campaigns added, changed or removed.
         campaign_errors: server campaign documents refused by validation.
         totals_updated: the totals were pulled.
@@ -169,6 +172,7 @@ class SyncReport:
     voids_conflict: int = 0
     voids_unknown: int = 0
     events_sent: int = 0
+    audit_sent: int = 0
     campaigns_changed: list[str] = field(default_factory=list)
     campaign_errors: list[str] = field(default_factory=list)
     totals_updated: bool = False
@@ -452,6 +456,7 @@ class SyncEngine:
                 self._push_events(client, report)
                 self._push_signatures(client, report)
                 self._push_voids(client, report)
+                self._push_audit(client, report)
                 self._pull_campaigns(client, report)
                 self._pull_totals(client, report)
         except SyncError as exc:
@@ -675,6 +680,50 @@ class SyncEngine:
             skip.update(unknown)
             missing = [i for i in sent if i not in statuses]
             skip.update(missing)
+
+    def _push_audit(self, client: SyncClient, report: SyncReport) -> None:
+        """Push the audit trail (oldest first); mark the entries the server names as synced.
+
+        A server older than the audit field refuses it (422): the entries stay pending and the
+        pass goes on. A store without an audit trail (e.g. a test double) is skipped.
+        """
+        pending_audit = getattr(self.store, "pending_audit", None)
+        mark_audit = getattr(self.store, "mark_audit", None)
+        if pending_audit is None or mark_audit is None:
+            return
+        skip: set[int] = set()
+        while True:
+            self._check_cancel()
+            fetched = pending_audit(MAX_BATCH_AUDIT + len(skip))
+            candidates = [e for e in fetched if e.seq not in skip][:MAX_BATCH_AUDIT]
+            if not candidates:
+                return
+            wire: list[WireAuditEntry] = []
+            for e in candidates:
+                try:
+                    wire.append(WireAuditEntry.from_entry(e))
+                except ValidationError:
+                    skip.add(e.seq)
+                    log.error("audit entry %d breaks a wire rule and stays pending", e.seq)
+            if not wire:
+                continue
+            try:
+                answer = self._push(client, PushRequest(audit=wire))
+            except SyncError as exc:
+                if exc.status == 422:
+                    log.warning("the server does not take audit entries; they stay pending")
+                    return
+                raise
+            report.audit_sent += len(wire)
+            sent = {w.seq for w in wire}
+            named = {r.seq: r.status for r in answer.audit}
+            if not set(named) <= sent:
+                raise SyncError(
+                    SyncErrorCode.BAD_RESPONSE, "the answer names an audit entry not sent"
+                )
+            mark_audit(sorted(q for q, st in named.items() if st != "conflict"), SyncState.SYNCED)
+            mark_audit(sorted(q for q, st in named.items() if st == "conflict"), SyncState.CONFLICT)
+            skip.update(sent - set(named))
 
     def _pull_campaigns(self, client: SyncClient, report: SyncReport) -> None:
         self._check_cancel()

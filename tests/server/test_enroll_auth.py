@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import threading
 from datetime import UTC, datetime, timedelta
@@ -93,13 +94,14 @@ def test_racing_enrollments_with_one_code(server: InProcessServer, engine: Engin
 
 
 def test_org_public_key_returned_when_configured(db_url: str, engine: Engine) -> None:
-    settings = ServerSettings(database_url=db_url, org_public_key="b64-public-key")
+    key = base64.b64encode(bytes(range(32))).decode()
+    settings = ServerSettings(database_url=db_url, org_public_key=key)
     with (
         InProcessServer(create_app(settings, engine=engine)) as srv,
         httpx.Client(base_url=srv.base_url) as c,
     ):
         r = _enroll(c, make_code(engine))
-    assert r.json()["org_public_key"] == "b64-public-key"
+    assert r.json()["org_public_key"] == key
 
 
 def test_health_needs_no_token(client: httpx.Client) -> None:

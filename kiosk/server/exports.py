@@ -1,0 +1,286 @@
+"""Coordinator exports on the server: every kiosk's signatures as CSV lists or PDF packets.
+
+The kiosk's own export code is reused (:mod:`kiosk.exports`: records, CSV rows, packet
+grouping; :func:`kiosk.pdf.render_packet`): only the source differs. Rows come from the
+server's tables, the sealed personal data is opened with the organization's private key(s) from
+key files (:mod:`kiosk.server.keys`), never from the database. Voided signatures are always left
+out, synthetic ones unless asked for. Each packet section carries the exact text version signed,
+resolved from the text versions the server has stored (every import's ``[[history]]`` too) or,
+failing that, the campaign document; a signature whose version is unknown is skipped and counted.
+"""
+
+from __future__ import annotations
+
+import io
+import unicodedata
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, select
+
+from kiosk.crypto import CryptoError
+from kiosk.domain.campaign import Campaign, TextVersion, text_from_dict
+from kiosk.domain.campaign_format import parse_campaign
+from kiosk.domain.signature import Event, PersonalData, SignatureMeta
+from kiosk.exports import ExportRecord, build_packets, write_csv
+from kiosk.server.campaigns import CAMPAIGNS, TEXT_VERSIONS
+from kiosk.server.ingest import EVENTS, SIGNATURES, VOIDS
+from kiosk.server.keys import KeyRing
+
+
+class ExportError(Exception):
+    """An export cannot be made; ``code`` says why: ``no_private_key``, ``campaign_not_found``
+    (also an unknown local campaign) or ``nothing_to_export``."""
+
+    def __init__(self, code: str, message: str) -> None:
+        self.code = code
+        super().__init__(message)
+
+
+@dataclass(frozen=True, slots=True)
+class ExportQuery:
+    """Which signatures to export."""
+
+    campaign: str
+    local_campaign: str | None = None
+    since: datetime | None = None
+    include_synthetic: bool = False
+
+
+@dataclass
+class ServerExportResult:
+    """What an export wrote and what it left out."""
+
+    records: int = 0
+    undecryptable: int = 0
+    unknown_version: int = 0
+
+
+class ServerTextVersions:
+    """The text versions stored on the server, with the lookup :func:`build_packets` uses."""
+
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+
+    def text_version(self, version_hash: str) -> TextVersion | None:
+        """A stored text version by hash, or None."""
+        t = TEXT_VERSIONS.c
+        row = self._conn.execute(
+            select(t.hash, t.campaign, t.local_campaign, t.text).where(t.hash == version_hash)
+        ).first()
+        if row is None:
+            return None
+        return TextVersion(row.hash, row.campaign, row.local_campaign, text_from_dict(row.text))
+
+
+def load_campaign(conn: Connection, slug: str) -> Campaign:
+    """The stored campaign document, parsed.
+
+    Raises:
+        ExportError: no such campaign on the server.
+    """
+    doc = conn.execute(
+        select(CAMPAIGNS.c.document).where(CAMPAIGNS.c.slug == slug)
+    ).scalar_one_or_none()
+    if doc is None:
+        raise ExportError(
+            "campaign_not_found", f"no campaign {slug!r} on this server (see `campaigns list`)"
+        )
+    return parse_campaign(doc, f"campaign {slug} (stored)")
+
+
+def check_query(campaign: Campaign, query: ExportQuery) -> None:
+    """Refuse a local campaign the campaign does not have.
+
+    Raises:
+        ExportError: unknown local campaign.
+    """
+    if query.local_campaign and campaign.local(query.local_campaign) is None:
+        known = ", ".join(loc.slug for loc in campaign.locals) or "none"
+        raise ExportError(
+            "campaign_not_found",
+            f"{campaign.slug} has no local campaign {query.local_campaign!r} (known: {known})",
+        )
+
+
+def _events(conn: Connection) -> dict[str, Event]:
+    e = EVENTS.c
+    return {
+        r.id: Event(r.id, r.name, r.location, r.started_at)
+        for r in conn.execute(select(e.id, e.name, e.location, e.started_at))
+    }
+
+
+def _rows(conn: Connection, query: ExportQuery) -> Any:
+    s = SIGNATURES.c
+    stmt = (
+        select(SIGNATURES)
+        .select_from(SIGNATURES.outerjoin(VOIDS, VOIDS.c.signature_id == s.id))
+        .where(VOIDS.c.signature_id.is_(None), s.campaign == query.campaign)
+        .order_by(s.created_at, s.id)
+    )
+    if query.local_campaign is not None:
+        stmt = stmt.where(s.local_campaign == query.local_campaign)
+    if query.since is not None:
+        stmt = stmt.where(s.created_at >= query.since)
+    if not query.include_synthetic:
+        stmt = stmt.where(s.synthetic.is_(False))
+    return conn.execute(stmt.execution_options(yield_per=500))
+
+
+def collect(
+    conn: Connection, keys: KeyRing, query: ExportQuery, result: ServerExportResult
+) -> Iterator[ExportRecord]:
+    """Yield the matching non-void signatures of every kiosk, opened, oldest first.
+
+    Ones no configured key opens are counted in ``result.undecryptable``.
+    """
+    events = _events(conn)
+    for r in _rows(conn, query):
+        try:
+            personal = PersonalData.from_bytes(keys.open(r.sealed))
+        except (CryptoError, ValueError, KeyError, TypeError):
+            result.undecryptable += 1
+            continue
+        meta = SignatureMeta(
+            id=r.id if isinstance(r.id, uuid.UUID) else uuid.UUID(str(r.id)),
+            campaign=r.campaign,
+            local_campaign=r.local_campaign,
+            text_version=r.text_version,
+            lang=r.lang,
+            kiosk_id=r.kiosk_id,
+            event_id=r.event_id,
+            created_at=r.created_at,
+            utc_offset_minutes=r.utc_offset_minutes,
+            synthetic=r.synthetic,
+        )
+        result.records += 1
+        yield ExportRecord(meta, personal, events.get(r.event_id or ""))
+
+
+def _require_keys(keys: KeyRing | None) -> KeyRing:
+    if keys is None:
+        raise ExportError(
+            "no_private_key",
+            "no organization private key is configured: give --org-private-key-file FILE "
+            "(or KIOSK_ORG_PRIVATE_KEY_FILE); exports need it to open the signatures",
+        )
+    return keys
+
+
+def export_csv(
+    conn: Connection, keys: KeyRing | None, query: ExportQuery
+) -> tuple[bytes, ServerExportResult]:
+    """The contact list (CSV, UTF-8, the kiosk's columns) of the matching signatures.
+
+    Raises:
+        ExportError: no key, unknown campaign or local campaign.
+    """
+    ring = _require_keys(keys)
+    check_query(load_campaign(conn, query.campaign), query)
+    result = ServerExportResult()
+    buf = io.StringIO()
+    write_csv(collect(conn, ring, query, result), buf)
+    return buf.getvalue().encode("utf-8"), result
+
+
+def export_packets(
+    conn: Connection,
+    keys: KeyRing | None,
+    query: ExportQuery,
+    language: str = "en",
+    options: Any = None,
+    per_local: bool = True,
+    split_state: bool = False,
+    per_file: int | None = None,
+) -> tuple[list[tuple[str, Any]], ServerExportResult]:
+    """Delivery packets (:class:`kiosk.pdf.Packet`) of the matching signatures.
+
+    Signatures whose text version the server does not know are left out and counted in
+    ``unknown_version`` (the packet would otherwise misstate what they signed).
+
+    Raises:
+        ExportError: no key, unknown campaign or local campaign, or nothing to print.
+    """
+    ring = _require_keys(keys)
+    campaign = load_campaign(conn, query.campaign)
+    check_query(campaign, query)
+    result = ServerExportResult()
+    versions = ServerTextVersions(conn)
+    known_in_file = {v.hash for v in campaign.all_versions()}
+    resolvable: dict[str, bool] = {}
+    records = []
+    for rec in collect(conn, ring, query, result):
+        h = rec.meta.text_version
+        if h not in resolvable:
+            resolvable[h] = h in known_in_file or versions.text_version(h) is not None
+        if not resolvable[h]:
+            result.unknown_version += 1
+            result.records -= 1
+            continue
+        records.append(rec)
+    if not records:
+        raise ExportError(
+            "nothing_to_export", "no signatures match: nothing exported" + _left_out(result)
+        )
+    from kiosk.geo import ZipcodesDirectory
+
+    packets = build_packets(
+        records,
+        campaign,
+        versions,
+        ZipcodesDirectory(),
+        language,
+        options,
+        per_local=per_local,
+        split_state=split_state,
+        per_file=per_file,
+    )
+    return packets, result
+
+
+def _left_out(result: ServerExportResult) -> str:
+    parts = []
+    if result.undecryptable:
+        parts.append(f"{result.undecryptable} could not be opened with the configured keys")
+    if result.unknown_version:
+        parts.append(f"{result.unknown_version} have a text version this server does not know")
+    return f" ({'; '.join(parts)})" if parts else ""
+
+
+def describe_left_out(result: ServerExportResult) -> str:
+    """A sentence on what was left out, or an empty string."""
+    return _left_out(result).strip(" ()")
+
+
+def normalise_signer(personal: PersonalData) -> tuple[str, str]:
+    """The key that makes two signatures the same signer: name and five-digit ZIP, normalised
+    (accents, case and spacing ignored)."""
+    name = f"{personal.first_name} {personal.last_name}"
+    folded = unicodedata.normalize("NFKD", name)
+    folded = "".join(c for c in folded if not unicodedata.combining(c)).casefold()
+    return " ".join(folded.replace("-", " ").replace(".", " ").split()), personal.zip[:5]
+
+
+def unique_signers(conn: Connection, keys: KeyRing) -> tuple[dict[str, int], int]:
+    """Distinct signers per campaign (not voided, not synthetic), and how many signatures no key
+    opened. Decrypted data stays in memory for the count only."""
+    s = SIGNATURES.c
+    stmt = (
+        select(s.campaign, s.sealed)
+        .select_from(SIGNATURES.outerjoin(VOIDS, VOIDS.c.signature_id == s.id))
+        .where(VOIDS.c.signature_id.is_(None), s.synthetic.is_(False))
+    )
+    seen: dict[str, set[tuple[str, str]]] = {}
+    undecryptable = 0
+    for r in conn.execute(stmt.execution_options(yield_per=500)):
+        try:
+            personal = PersonalData.from_bytes(keys.open(r.sealed))
+        except (CryptoError, ValueError, KeyError, TypeError):
+            undecryptable += 1
+            continue
+        seen.setdefault(r.campaign, set()).add(normalise_signer(personal))
+    return {k: len(v) for k, v in sorted(seen.items())}, undecryptable

@@ -1,0 +1,175 @@
+"""The organization's key pair on the server: making it, checking the public key, opening data.
+
+Kiosks seal each signer's personal data to the organization's X25519 public key
+(:mod:`kiosk.crypto`). The server stores the sealed blobs and never needs the private key to
+receive them. It opens them only where it must (coordinator exports and unique-signer counts),
+with private key files named on the command line or in ``KIOSK_ORG_PRIVATE_KEY_FILE`` — never
+from the database.
+
+A private key file is either the passphrase-encrypted JSON :func:`kiosk.crypto.encrypt_private_key`
+makes (passphrase from ``KIOSK_ORG_KEY_PASSPHRASE``) or, discouraged, the raw key in base64.
+Several files may be given (key rotation): a sealed blob is tried against each key in turn.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+from kiosk.crypto import (
+    CryptoError,
+    SealedBoxOpener,
+    decrypt_private_key,
+    encrypt_private_key,
+    generate_keypair,
+)
+
+ENV_KEY_PASSPHRASE = "KIOSK_ORG_KEY_PASSPHRASE"
+KEY_BYTES = 32
+
+
+class KeyConfigError(Exception):
+    """A key setting is malformed, a key file is missing or cannot be unlocked."""
+
+
+def parse_public_key(value: str) -> bytes:
+    """Decode and check a base64 X25519 public key.
+
+    Args:
+        value: the key as given (``--org-public-key`` / ``KIOSK_ORG_PUBLIC_KEY``).
+
+    Raises:
+        KeyConfigError: not base64, or not 32 bytes.
+    """
+    try:
+        raw = base64.b64decode(value.strip(), validate=True)
+    except (binascii.Error, ValueError):
+        raise KeyConfigError(
+            "the organization public key is not valid base64 (expected the 44-character key "
+            "printed by `kiosk-server keys generate`)"
+        ) from None
+    if len(raw) != KEY_BYTES:
+        raise KeyConfigError(
+            f"the organization public key is {len(raw)} bytes, a key is {KEY_BYTES} bytes "
+            "(expected the key printed by `kiosk-server keys generate`)"
+        )
+    return raw
+
+
+def write_new_keypair(out_private: Path, passphrase: str | None) -> bytes:
+    """Make a key pair, write the private key file (mode 0600, never overwritten).
+
+    Args:
+        out_private: the private key file to create.
+        passphrase: encrypt the private key under it (Argon2id); None writes it raw (base64).
+
+    Returns:
+        The public key.
+
+    Raises:
+        KeyConfigError: the file already exists.
+    """
+    public, private = generate_keypair()
+    data = (
+        encrypt_private_key(private, passphrase)
+        if passphrase
+        else base64.b64encode(private) + b"\n"
+    )
+    try:
+        fd = os.open(out_private, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        raise KeyConfigError(
+            f"{out_private} already exists; a key file is never overwritten (it would make "
+            "signatures sealed to it unreadable)"
+        ) from None
+    try:
+        os.write(fd, data)
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    return public
+
+
+def load_private_key(path: Path, passphrase: str | None) -> bytes:
+    """Read one private key file (encrypted JSON or raw base64).
+
+    Raises:
+        KeyConfigError: missing, malformed, or locked without (or with a wrong) passphrase.
+    """
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise KeyConfigError(f"cannot read private key file {path}: {exc.strerror}") from None
+    stripped = data.strip()
+    if stripped.startswith(b"{"):
+        if not passphrase:
+            raise KeyConfigError(f"{path} is encrypted: set {ENV_KEY_PASSPHRASE} to its passphrase")
+        try:
+            return decrypt_private_key(stripped, passphrase)
+        except CryptoError as exc:
+            raise KeyConfigError(f"cannot unlock {path}: {exc}") from None
+    try:
+        raw = base64.b64decode(stripped, validate=True)
+    except (binascii.Error, ValueError):
+        raise KeyConfigError(f"{path} is not a private key file") from None
+    if len(raw) != KEY_BYTES:
+        raise KeyConfigError(f"{path} is not a private key file (wrong length)")
+    return raw
+
+
+class KeyRing:
+    """Opens sealed data with any of several private keys (current first, then older ones)."""
+
+    def __init__(self, openers: Sequence[SealedBoxOpener]) -> None:
+        if not openers:
+            raise KeyConfigError("no private key given")
+        self._openers = list(openers)
+
+    @property
+    def public_keys(self) -> list[bytes]:
+        """The public keys matching the private keys, in order."""
+        return [o.public_key for o in self._openers]
+
+    def open(self, sealed: bytes) -> bytes:
+        """Open a sealed box with the first key that fits.
+
+        Raises:
+            CryptoError: no key opens it.
+        """
+        for opener in self._openers:
+            try:
+                return opener.open(sealed)
+            except CryptoError:
+                continue
+        raise CryptoError("sealed data cannot be opened with any configured key")
+
+
+def load_keyring(paths: Sequence[str | Path], passphrase: str | None) -> KeyRing | None:
+    """Load every private key file into a :class:`KeyRing` (None when no file is given).
+
+    Args:
+        paths: private key files, the current key first.
+        passphrase: the passphrase of the encrypted files (one for all).
+
+    Raises:
+        KeyConfigError: a file cannot be loaded.
+    """
+    if not paths:
+        return None
+    openers = []
+    for p in paths:
+        try:
+            openers.append(SealedBoxOpener(load_private_key(Path(p), passphrase)))
+        except CryptoError as exc:
+            raise KeyConfigError(f"{p}: {exc}") from None
+    return KeyRing(openers)
+
+
+def split_paths(value: str | None) -> tuple[str, ...]:
+    """Split a comma-separated list of files (``KIOSK_ORG_PRIVATE_KEY_FILE``)."""
+    if not value:
+        return ()
+    return tuple(p.strip() for p in value.split(",") if p.strip())

@@ -1,0 +1,428 @@
+"""Organization keys on the server, coordinators, and server-side exports and statistics.
+
+Exports are read back (csv, pypdf): names present, voided and synthetic signatures left out,
+contacts in the CSV only, every kiosk's signatures together, old keys still readable after a
+rotation, and no key means a clear refusal.
+"""
+
+from __future__ import annotations
+
+import base64
+import csv
+import io
+import json
+import stat
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pypdf
+import pytest
+from sqlalchemy import Engine, select
+
+from kiosk.server import coordinators
+from kiosk.server import exports as server_exports
+from kiosk.server.app import create_app
+from kiosk.server.cli import main as server_main
+from kiosk.server.config import ServerSettings
+from kiosk.server.keys import ENV_KEY_PASSPHRASE, KeyConfigError, parse_public_key
+from kiosk.server.models import Coordinator
+from kiosk.wire import API_PREFIX, CoordinatorStatsResponse
+from tests.server.conftest import make_code
+from tests.server.coord_support import (
+    PASSPHRASE,
+    OrgKey,
+    add_coordinator,
+    import_mini,
+    make_key,
+    mini_signature,
+    person,
+)
+from tests.server.helpers import ApiClient, InProcessServer, void
+
+# --- keys -------------------------------------------------------------------------------------
+
+
+def test_keys_generate_encrypted_writes_0600_file_and_prints_public_key(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("MY_PASS", PASSPHRASE)
+    out = tmp_path / "org.key"
+    assert (
+        server_main(["keys", "generate", "--out-private", str(out), "--passphrase-env", "MY_PASS"])
+        == 0
+    )
+    captured = capsys.readouterr()
+    public = parse_public_key(captured.out.strip())
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600
+    assert json.loads(out.read_bytes())["kdf"] == "argon2id"
+    assert "NOT encrypted" not in captured.err
+    monkeypatch.setenv(ENV_KEY_PASSPHRASE, PASSPHRASE)
+    ring = ServerSettings(database_url="sqlite://", org_private_key_files=(str(out),)).keyring()
+    assert ring is not None and ring.public_keys == [public]
+    # never overwritten
+    assert server_main(["keys", "generate", "--out-private", str(out)]) == 1
+    assert "already exists" in capsys.readouterr().err
+
+
+def test_keys_generate_without_passphrase_warns_loudly(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "raw.key"
+    assert server_main(["keys", "generate", "--out-private", str(out)]) == 0
+    captured = capsys.readouterr()
+    assert "WARNING" in captured.err and "NOT encrypted" in captured.err
+    assert len(base64.b64decode(out.read_bytes().strip())) == 32
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600
+
+
+def test_keys_generate_refuses_an_empty_passphrase_variable(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.delenv("NOPE", raising=False)
+    out = tmp_path / "k"
+    assert (
+        server_main(["keys", "generate", "--out-private", str(out), "--passphrase-env", "NOPE"])
+        == 1
+    )
+    assert "$NOPE" in capsys.readouterr().err
+    assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [("not base64!", "not valid base64"), (base64.b64encode(b"short").decode(), "5 bytes")],
+)
+def test_bad_public_key_is_refused_at_start_up(
+    value: str, message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(KeyConfigError, match=message):
+        ServerSettings(database_url="sqlite://", org_public_key=value)
+    assert server_main(["serve", "--org-public-key", value, "--port", "1"]) == 1
+    assert message in capsys.readouterr().err
+
+
+def test_encrypted_key_without_or_with_wrong_passphrase_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    key = make_key(tmp_path)
+    settings = ServerSettings(database_url="sqlite://", org_private_key_files=(str(key.path),))
+    monkeypatch.delenv(ENV_KEY_PASSPHRASE, raising=False)
+    with pytest.raises(KeyConfigError, match=ENV_KEY_PASSPHRASE):
+        settings.keyring()
+    monkeypatch.setenv(ENV_KEY_PASSPHRASE, "wrong")
+    with pytest.raises(KeyConfigError, match="wrong passphrase"):
+        settings.keyring()
+    with pytest.raises(KeyConfigError, match="cannot read"):
+        ServerSettings(database_url="sqlite://", org_private_key_files=("/nonexistent",)).keyring()
+
+
+def test_private_key_files_come_from_the_environment_comma_separated(tmp_path: Path) -> None:
+    s = ServerSettings.resolve(
+        database_url="sqlite://", environ={"KIOSK_ORG_PRIVATE_KEY_FILE": "a.key, b.key"}
+    )
+    assert s.org_private_key_files == ("a.key", "b.key")
+    assert ServerSettings.resolve(environ=s.to_environ()).org_private_key_files == (
+        "a.key",
+        "b.key",
+    )
+
+
+# --- coordinators CLI ---------------------------------------------------------------------------
+
+
+def test_coordinators_add_list_revoke(
+    db_url: str, engine: Engine, capsys: pytest.CaptureFixture[str]
+) -> None:
+    base = ["--database-url", db_url, "coordinators"]
+    assert server_main([*base, "add", "--name", "Ana Field Lead"]) == 0
+    token = capsys.readouterr().out.strip()
+    assert token.startswith("kc_") and len(token) > 40
+    with engine.connect() as conn:
+        stored = conn.execute(select(Coordinator.token_hash)).scalars().all()
+    assert len(stored) == 1 and token not in stored[0]
+    assert server_main([*base, "list", "--json"]) == 0
+    listed = json.loads(capsys.readouterr().out)
+    assert [(c["name"], c["status"]) for c in listed] == [("Ana Field Lead", "active")]
+    assert server_main([*base, "revoke", str(listed[0]["id"])]) == 0
+    assert "revoked" in capsys.readouterr().out
+    assert server_main([*base, "list"]) == 0
+    assert "revoked" in capsys.readouterr().out
+    assert server_main([*base, "revoke", "999"]) == 1
+    assert "no coordinator" in capsys.readouterr().err
+
+
+# --- exports ------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> OrgKey:
+    """The organization's (encrypted) key, its passphrase in the environment."""
+    monkeypatch.setenv(ENV_KEY_PASSPHRASE, PASSPHRASE)
+    return make_key(tmp_path)
+
+
+@pytest.fixture
+def keyed_client(db_url: str, engine: Engine, key: OrgKey) -> Iterator[httpx.Client]:
+    """An HTTP client on a server with the organization's private key configured."""
+    settings = ServerSettings(
+        database_url=db_url, org_public_key=key.public_b64, org_private_key_files=(str(key.path),)
+    )
+    with (
+        InProcessServer(create_app(settings, engine=engine)) as srv,
+        httpx.Client(base_url=srv.base_url, timeout=60) as c,
+    ):
+        yield c
+
+
+def _seed(client: httpx.Client, engine: Engine, key: OrgKey) -> dict[str, str]:
+    """Two kiosks push signatures; one voided, one synthetic. Returns names by role."""
+    import_mini(engine)
+    a = ApiClient.enroll(client, make_code(engine, "Kiosk A"))
+    b = ApiClient.enroll(client, make_code(engine, "Kiosk B"))
+    s1 = mini_signature(key, person("Alma", "Reyes"), "evansville", kiosk_id="kiosk-a")
+    s2 = mini_signature(
+        key, person("Bruno", "Diaz", "63105"), "st-louis-county", kiosk_id="kiosk-a"
+    )
+    gone = mini_signature(key, person("Voided", "Person"), "evansville", kiosk_id="kiosk-a")
+    s3 = mini_signature(key, person("Carmen", "Ortiz"), "evansville", kiosk_id="kiosk-b")
+    fake = mini_signature(key, person("Synthetic", "Demo"), "evansville", synthetic=True)
+    a.push([s1, s2, gone], voids=[void(gone.id)])
+    b.push([s3, fake])
+    return {"a": "Alma Reyes", "b": "Bruno Diaz", "c": "Carmen Ortiz"}
+
+
+def _csv_rows(data: bytes) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(data.decode("utf-8"))))
+
+
+def _pdf_text(data: bytes) -> str:
+    reader = pypdf.PdfReader(io.BytesIO(data))
+    return "\n".join(page.extract_text() or "" for page in reader.pages)
+
+
+def test_http_csv_export_has_every_kiosk_and_contacts(
+    keyed_client: httpx.Client, engine: Engine, key: OrgKey
+) -> None:
+    _seed(keyed_client, engine, key)
+    token = add_coordinator(engine)
+    r = keyed_client.get(
+        f"{API_PREFIX}/exports/mini-test.csv", headers={"Authorization": f"Bearer {token}"}
+    )
+    assert r.status_code == 200, r.text
+    assert r.headers["content-type"].startswith("text/csv")
+    rows = _csv_rows(r.content)
+    assert sorted(f"{x['first_name']} {x['last_name']}" for x in rows) == [
+        "Alma Reyes",
+        "Bruno Diaz",
+        "Carmen Ortiz",
+    ]
+    assert all(x["email"].endswith("@example.org") and x["phone"] for x in rows)
+    assert {x["street"] for x in rows} == {"12 Secret Street"}
+    r = keyed_client.get(
+        f"{API_PREFIX}/exports/mini-test.csv",
+        params={"include_synthetic": "true", "local": "evansville"},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    names = {x["first_name"] for x in _csv_rows(r.content)}
+    assert names == {"Alma", "Carmen", "Synthetic"}
+
+
+def test_http_pdf_export_prints_names_without_contacts(
+    keyed_client: httpx.Client, engine: Engine, key: OrgKey
+) -> None:
+    _seed(keyed_client, engine, key)
+    token = add_coordinator(engine)
+    r = keyed_client.get(
+        f"{API_PREFIX}/exports/mini-test.pdf",
+        params={"local": "evansville"},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert r.status_code == 200, r.text
+    assert r.content.startswith(b"%PDF")
+    text = _pdf_text(r.content)
+    assert "Alma Reyes" in text and "Carmen Ortiz" in text
+    assert "Bruno Diaz" not in text  # another local campaign
+    assert "Voided" not in text and "Synthetic" not in text
+    assert "example.org" not in text and "Secret Street" not in text and "555" not in text
+    assert "Evansville text." in text  # the exact text version signed
+
+
+def test_http_exports_refused_without_a_private_key(
+    client: httpx.Client, engine: Engine, tmp_path: Path
+) -> None:
+    import_mini(engine)
+    token = add_coordinator(engine)
+    for suffix in ("csv", "pdf"):
+        r = client.get(
+            f"{API_PREFIX}/exports/mini-test.{suffix}", headers={"Authorization": f"Bearer {token}"}
+        )
+        assert r.status_code == 409, r.text
+        assert r.json()["error"] == "no_private_key"
+
+
+def test_http_export_of_unknown_campaign_is_404(keyed_client: httpx.Client, engine: Engine) -> None:
+    token = add_coordinator(engine)
+    r = keyed_client.get(
+        f"{API_PREFIX}/exports/nope.csv", headers={"Authorization": f"Bearer {token}"}
+    )
+    assert r.status_code == 404
+    assert r.json()["error"] == "campaign_not_found"
+
+
+def test_cli_exports_read_back(
+    keyed_client: httpx.Client,
+    engine: Engine,
+    key: OrgKey,
+    db_url: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    _seed(keyed_client, engine, key)
+    base = ["--database-url", db_url, "export"]
+    out_csv = tmp_path / "all.csv"
+    assert (
+        server_main(
+            [
+                *base,
+                "csv",
+                "--campaign",
+                "mini-test",
+                "--out",
+                str(out_csv),
+                "--org-private-key-file",
+                str(key.path),
+            ]
+        )
+        == 0
+    )
+    assert len(_csv_rows(out_csv.read_bytes())) == 3
+    out_pdf = tmp_path / "packet.pdf"
+    assert (
+        server_main(
+            [
+                *base,
+                "pdf",
+                "--campaign",
+                "mini-test",
+                "--out",
+                str(out_pdf),
+                "--org-private-key-file",
+                str(key.path),
+                "--page-size",
+                "a4",
+            ]
+        )
+        == 0
+    )
+    written = sorted(tmp_path.glob("packet-*.pdf"))
+    assert [p.name for p in written] == ["packet-evansville.pdf", "packet-st-louis-county.pdf"]
+    assert "Bruno Diaz" in _pdf_text(written[1].read_bytes())
+    whole = tmp_path / "whole.pdf"
+    assert (
+        server_main(
+            [
+                *base,
+                "pdf",
+                "--campaign",
+                "mini-test",
+                "--whole-campaign",
+                "--out",
+                str(whole),
+                "--org-private-key-file",
+                str(key.path),
+            ]
+        )
+        == 0
+    )
+    text = _pdf_text(whole.read_bytes())
+    assert all(n in text for n in ("Alma Reyes", "Bruno Diaz", "Carmen Ortiz"))
+    assert "example.org" not in text
+    capsys.readouterr()
+    assert (
+        server_main([*base, "csv", "--campaign", "mini-test", "--out", str(tmp_path / "x.csv")])
+        == 1
+    )
+    assert "no organization private key" in capsys.readouterr().err
+    assert not (tmp_path / "x.csv").exists()
+
+
+def test_key_rotation_keeps_old_signatures_readable(
+    keyed_client: httpx.Client, engine: Engine, key: OrgKey, tmp_path: Path
+) -> None:
+    import_mini(engine)
+    new_key = make_key(tmp_path, "org-2026.key")
+    a = ApiClient.enroll(keyed_client, make_code(engine))
+    a.push(
+        [
+            mini_signature(key, person("Old", "Keyholder")),
+            mini_signature(new_key, person("New", "Keyholder")),
+        ]
+    )
+    query = server_exports.ExportQuery("mini-test")
+    with engine.connect() as conn:
+        only_new = ServerSettings(
+            database_url="sqlite://", org_private_key_files=(str(new_key.path),)
+        ).keyring()
+        data, result = server_exports.export_csv(conn, only_new, query)
+        assert [r["first_name"] for r in _csv_rows(data)] == ["New"]
+        assert result.undecryptable == 1
+        both = ServerSettings(
+            database_url="sqlite://", org_private_key_files=(str(new_key.path), str(key.path))
+        ).keyring()
+        data, result = server_exports.export_csv(conn, both, query)
+    assert sorted(r["first_name"] for r in _csv_rows(data)) == ["New", "Old"]
+    assert result.undecryptable == 0
+
+
+def test_unknown_text_version_is_skipped_and_counted(
+    keyed_client: httpx.Client, engine: Engine, key: OrgKey
+) -> None:
+    import_mini(engine)
+    a = ApiClient.enroll(keyed_client, make_code(engine))
+    a.push(
+        [
+            mini_signature(key, person("Known", "Version")),
+            mini_signature(key, person("Mystery", "Version"), text_version="cd" * 32),
+        ]
+    )
+    with engine.connect() as conn:
+        ring = ServerSettings(
+            database_url="sqlite://", org_private_key_files=(str(key.path),)
+        ).keyring()
+        packets, result = server_exports.export_packets(
+            conn, ring, server_exports.ExportQuery("mini-test"), per_local=False
+        )
+    assert result.unknown_version == 1 and result.records == 1
+    assert sum(p.signature_count for _n, p in packets) == 1
+
+
+def test_coordinator_stats_count_unique_signers(
+    keyed_client: httpx.Client, engine: Engine, key: OrgKey
+) -> None:
+    names = _seed(keyed_client, engine, key)
+    a = ApiClient.enroll(keyed_client, make_code(engine, "Kiosk C"))
+    # the same signer again, typed differently
+    a.push([mini_signature(key, person("ALMA ", "réyes"), "evansville")])
+    token = add_coordinator(engine)
+    r = keyed_client.get(f"{API_PREFIX}/stats", headers={"Authorization": f"Bearer {token}"})
+    assert r.status_code == 200, r.text
+    body = CoordinatorStatsResponse.model_validate_json(r.content)
+    assert body.campaigns == {"mini-test": 4}
+    assert body.locals == {"mini-test/evansville": 3, "mini-test/st-louis-county": 1}
+    assert body.unique_signers == {"mini-test": 3}
+    assert body.voided == 1 and body.synthetic == 1 and body.undecryptable == 0
+    assert sorted(body.devices.values()) == [1, 1, 2]
+    assert len(names) == 3
+
+
+def test_coordinator_stats_without_key_have_no_unique_count(
+    client: httpx.Client, engine: Engine
+) -> None:
+    token = add_coordinator(engine)
+    r = client.get(f"{API_PREFIX}/stats", headers={"Authorization": f"Bearer {token}"})
+    assert r.status_code == 200
+    assert r.json()["unique_signers"] is None
+    with engine.connect() as conn:
+        (who,) = coordinators.list_all(conn)
+    assert who.last_seen_at is not None
