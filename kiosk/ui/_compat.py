@@ -1,0 +1,50 @@
+"""Work-arounds for the Qt bindings, applied before any Qt call.
+
+PySide6 6.12.0 on CPython 3.11 returns ``None`` from every wrapped C++ method that returns
+``void`` (or a null pointer) without taking a new reference to it: the code is right for
+CPython 3.12+, where ``None`` is immortal (PEP 683), and wrong before. Each such call
+(``update()``, ``accept()``, ``setText()``...) lowers ``None``'s reference count by one, and the
+interpreter aborts with "none_dealloc: deallocating None" after a few thousand calls: within
+seconds of drawing a signature. Until the kiosk runs on Python 3.12+, the guard gives ``None``
+(and ``True`` and ``False``) a reference count so large that they behave as immortal, as they
+are on newer interpreters.
+
+Two more rules the view-models follow because of PySide6 6.12 (no code here enforces them):
+
+- Every method connected to a signal is a declared ``@Slot``. Connecting an undeclared
+  method makes PySide add a slot to the class's meta-object at run time, rebuilding it; QML
+  caches property tables by meta-object address, and a rebuilt one can land where another
+  class's was, so QML then sees the wrong properties ("undefined", at random, in tests).
+- A Python ``QQuickItem`` never calls ``self.window()``: the returned window's lifetime gets
+  tied to the item, and destroying the item (every signer's screens are rebuilt) destroys
+  the window (see :mod:`kiosk.ui.pad`).
+"""
+
+from __future__ import annotations
+
+import ctypes
+import logging
+import sys
+
+log = logging.getLogger("kiosk.ui")
+
+_HEADROOM = 1 << 40  # about 10^12 calls
+
+
+def guard_none_refcount() -> bool:
+    """Make ``None``, ``True`` and ``False`` effectively immortal on CPython < 3.12.
+
+    ``True`` and ``False`` get the same treatment: a long run (a thousand signers) ended in
+    "bool_dealloc: deallocating True or False" the same way.
+
+    Returns:
+        Whether the interpreter needed it.
+    """
+    if sys.implementation.name != "cpython" or sys.version_info >= (3, 12):
+        return False
+    for singleton in (None, True, False):
+        count = ctypes.c_ssize_t.from_address(id(singleton))
+        if count.value < _HEADROOM:
+            count.value += _HEADROOM
+    log.debug("singletons made immortal (PySide6 on CPython %d.%d)", *sys.version_info[:2])
+    return True

@@ -1,0 +1,264 @@
+"""Starting the touch screen: ``run_app`` for ``kiosk``, ``build_ui`` for tests and tools.
+
+``build_ui(kiosk, ...)`` wires the view-models over an opened :class:`kiosk.app.Kiosk`, loads
+``KioskUi/Main.qml`` and returns a :class:`UiHandle` without running the event loop, so tests,
+the screenshot script and the benchmarks drive the real screens over a temporary data folder.
+``run_app`` adds the application object, the kiosk's data folder and the event loop.
+
+Start-up time matters (a volunteer switches the tablet on at a rally): this module imports Qt
+only when it is used, so ``run_app`` can open the store (SQLAlchemy, migrations) on a worker
+thread while the main thread loads Qt and the QML.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from kiosk.ui.shell_config import UiConfig
+
+if TYPE_CHECKING:
+    from PySide6.QtGui import QGuiApplication
+    from PySide6.QtQml import QQmlApplicationEngine
+    from PySide6.QtQuick import QQuickItem, QQuickWindow
+
+    from kiosk.ui.shell import KioskApp
+    from kiosk.ui.tasks import Tasks
+
+log = logging.getLogger("kiosk.ui")
+
+WINDOWED_SIZE = (1280, 800)
+
+
+def configure_qt() -> None:
+    """Process-wide Qt settings; call before the application object exists.
+
+    The on-screen keyboard is Qt Virtual Keyboard inside the window (no desktop pop-up), the
+    Controls style is Basic (every control is restyled in QML), and high-frequency touch and
+    tablet events reach the signature pad one by one instead of merged.
+    """
+    from PySide6.QtCore import QCoreApplication, Qt
+
+    os.environ.setdefault("QT_IM_MODULE", "qtvirtualkeyboard")
+    os.environ.setdefault("QT_VIRTUALKEYBOARD_DESKTOP_DISABLE", "1")
+    os.environ.setdefault("QT_QUICK_CONTROLS_STYLE", "Basic")
+    QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_CompressHighFrequencyEvents, False)
+    QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_CompressTabletEvents, False)
+
+
+@dataclass
+class UiHandle:
+    """A built UI: the engine, its window and the root view-model."""
+
+    app: QGuiApplication
+    engine: QQmlApplicationEngine
+    window: QQuickWindow
+    vm: KioskApp
+    kiosk: Any
+    tasks: Tasks
+    _closed: bool = field(default=False, repr=False)
+
+    def find_all(self, name: str) -> list[QQuickItem]:
+        """Every item with this ``objectName`` (shared controls, such as the language switch,
+        appear once per screen)."""
+        found: list[QQuickItem] = []
+        pending: list[QQuickItem] = [self.window.contentItem()]
+        while pending:
+            item = pending.pop()
+            if item.objectName() == name:
+                found.append(item)
+            pending.extend(item.childItems())
+        return found
+
+    def find(self, name: str) -> QQuickItem | None:
+        """The item with this ``objectName`` (see docs/automation.md), or None.
+
+        Names are unique among the items on screen; when hidden screens hold an item of the
+        same name, the visible one is returned.
+        """
+        items = self.find_all(name)
+        for item in items:
+            if item.isVisible():
+                return item
+        return items[0] if items else None
+
+    def close(self) -> None:
+        """Close the window and release the engine (tests build many UIs in one process)."""
+        import shiboken6
+        from PySide6.QtCore import QCoreApplication, QEvent
+
+        if self._closed:
+            return
+        self._closed = True
+        self.vm.shutdown()
+        self.tasks.wait(10_000)
+        self.window.removeEventFilter(self.vm.idle)
+        self.window.close()
+        # The window (and every binding to the view-models) goes first, then the engine, and
+        # both now: a deferred delete may never run outside an event loop, and a window left
+        # behind would keep evaluating bindings against view-models that are gone.
+        shiboken6.delete(self.window)
+        shiboken6.delete(self.engine)
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+        QCoreApplication.processEvents()
+
+
+def build_ui(
+    kiosk: Any,
+    *,
+    sync: Any = None,
+    config: UiConfig | None = None,
+    windowed: bool = True,
+    show: bool = True,
+    now: Callable[[], float] = time.time,
+    idle_clock: Callable[[], float] = time.monotonic,
+    qm_dir: Path | None = None,
+) -> UiHandle:
+    """Wire the view-models over ``kiosk`` and load the QML window (no event loop).
+
+    Args:
+        kiosk: an opened :class:`kiosk.app.Kiosk`.
+        sync: the sync controller (``snapshot``/``sync_now``/``connect``), or None.
+        config: timings (tests shorten them).
+        windowed: a 1280 x 800 window with decorations instead of full screen.
+        show: show the window (screenshots and tests do; set False to only build).
+        now: wall clock for the PIN lockout.
+        idle_clock: monotonic clock for the idle timeout.
+        qm_dir: where to build the ``.qm`` translations (default: the data folder's cache).
+    """
+    from PySide6.QtCore import Qt
+    from PySide6.QtGui import QFont, QGuiApplication
+    from PySide6.QtQml import QQmlApplicationEngine
+    from PySide6.QtQuick import QQuickWindow
+
+    # Importing these registers the QML types of ``import Kiosk`` (SignaturePad, Theme).
+    from kiosk.ui import pad as _pad  # noqa: F401
+    from kiosk.ui import theme as _theme  # noqa: F401
+    from kiosk.ui.flow import SignerFlow
+    from kiosk.ui.i18n import QML_DIR, I18n, ensure_qm
+    from kiosk.ui.idle import IdleWatcher
+    from kiosk.ui.shell import KioskApp
+    from kiosk.ui.staff import StaffMode
+    from kiosk.ui.sync_status import SyncStatus
+    from kiosk.ui.tasks import Tasks
+
+    configure_qt()
+    app = QGuiApplication.instance()
+    if app is None:
+        app = QGuiApplication(sys.argv[:1])
+    assert isinstance(app, QGuiApplication)
+    font = QFont()
+    font.setFamilies(["Noto Sans", "DejaVu Sans", "Sans Serif"])
+    app.setFont(font)
+    config = config or UiConfig()
+    engine = QQmlApplicationEngine()
+    qm = ensure_qm(qm_dir or Path(kiosk.data_dir) / "cache" / "translations")
+    i18n = I18n(engine, qm)
+    tasks = Tasks()
+    flow = SignerFlow(kiosk, i18n, thanks_ms=int(config.thanks_s * 1000), sync=sync)
+    staff = StaffMode(
+        kiosk, i18n, tasks, now=now, max_tries=config.pin_max_tries,
+        base_delay=config.pin_base_delay_s, unlock_idle_s=config.unlock_idle_s,
+    )
+    status = SyncStatus(kiosk.store, i18n, sync, poll_ms=config.sync_poll_ms)
+    idle = IdleWatcher(config.idle_timeout_s, config.idle_countdown_s, clock=idle_clock)
+    vm = KioskApp(flow, staff, status, i18n, idle, config)
+    for child in (i18n, tasks, flow, staff, status, idle):
+        child.setParent(vm)
+    engine.addImportPath(str(QML_DIR))
+    engine.setInitialProperties({"app": vm, "windowed": windowed})
+    engine.loadFromModule("KioskUi", "Main")
+    roots = engine.rootObjects()
+    if not roots:
+        raise RuntimeError("the QML user interface failed to load (see the log)")
+    window = roots[0]
+    assert isinstance(window, QQuickWindow)
+    window.installEventFilter(idle)
+    vm.quitRequested.connect(app.quit)
+    if show:
+        if windowed:
+            window.resize(*WINDOWED_SIZE)
+            window.show()
+        else:
+            window.setFlags(Qt.WindowType.Window | Qt.WindowType.FramelessWindowHint)
+            window.showFullScreen()
+    return UiHandle(app, engine, window, vm, kiosk, tasks)
+
+
+def _configure_logging() -> None:
+    root = logging.getLogger()
+    if not root.handlers:
+        logging.basicConfig(
+            level=os.environ.get("KIOSK_LOG_LEVEL", "INFO").upper(),
+            format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        )
+        logging.getLogger("alembic").setLevel(logging.WARNING)  # migrations chat at INFO
+
+
+def run_app(
+    data_dir: str | os.PathLike[str] | None = None,
+    windowed: bool = False,
+    on_ready: Callable[[UiHandle], object] | None = None,
+) -> int:
+    """Run the touch-screen app until staff exit it; return the exit code.
+
+    Args:
+        data_dir: the kiosk's data folder (None: ``KIOSK_DATA_DIR`` or the user data folder).
+        windowed: a normal 1280 x 800 window (development) instead of full screen.
+        on_ready: called once the first frame of the attract screen is on screen (the
+            start-up benchmark and tests use it).
+    """
+    _configure_logging()
+    opened: dict[str, Any] = {}
+
+    def open_store() -> None:
+        try:
+            from kiosk.app import open_kiosk
+
+            opened["kiosk"] = open_kiosk(data_dir)
+        except BaseException as exc:  # noqa: BLE001 - re-raised on the main thread
+            opened["error"] = exc
+
+    # The store (SQLAlchemy, migrations) opens while Qt and the QML load.
+    opener = threading.Thread(target=open_store, name="kiosk-open", daemon=True)
+    opener.start()
+    configure_qt()
+    from PySide6.QtGui import QGuiApplication
+
+    app = QGuiApplication(sys.argv[:1])
+    app.setApplicationName("Petition Kiosk")
+    app.setOrganizationName("petition-kiosk")
+    import kiosk.ui.shell  # noqa: F401 - the view-models, while the store opens
+
+    opener.join()
+    if "error" in opened:
+        raise opened["error"]
+    kiosk = opened["kiosk"]
+    # Sync plugs in here: pass a controller with snapshot()/sync_now()/connect(), e.g.
+    #   sync = SyncController(kiosk.sync_engine(), on_campaigns_changed=kiosk.reload_campaigns)
+    #   sync.start()
+    sync = None
+    ui: UiHandle | None = None
+    try:
+        ui = build_ui(kiosk, sync=sync, windowed=windowed)
+        log.info("kiosk %s ready (%s)", kiosk.kiosk_id, "windowed" if windowed else "full screen")
+        if on_ready is not None:
+            handle = ui
+
+            def first_frame() -> None:
+                handle.window.frameSwapped.disconnect(first_frame)
+                on_ready(handle)
+
+            ui.window.frameSwapped.connect(first_frame)
+        return int(app.exec())
+    finally:
+        if ui is not None:
+            ui.close()
+        kiosk.close()

@@ -1,0 +1,98 @@
+// The attract screen: the active campaign, its progress, and a big "Sign".
+import QtQuick
+import QtQuick.Layouts
+import Kiosk
+
+FadePage {
+    id: page
+    objectName: "attract.page"
+    required property var app
+    readonly property var p: app.flow.petition
+    readonly property bool hasCampaign: (p.slug || "") !== ""
+
+    TopBar { id: bar; app: page.app; caption: page.p.organization || ""
+             anchors { left: parent.left; right: parent.right; top: parent.top } }
+
+    Item {
+        anchors { top: bar.bottom; bottom: footer.top; left: parent.left; right: parent.right }
+
+        ColumnLayout {
+            anchors.centerIn: parent
+            width: Math.min(parent.width - 120, 1040)
+            spacing: 26
+            visible: page.hasCampaign
+
+            KText {
+                objectName: "attract.target"
+                Layout.fillWidth: true
+                horizontalAlignment: Text.AlignHCenter
+                text: page.p.target || ""
+                font.pixelSize: Theme.size.heading
+                color: Theme.color.textMuted
+            }
+            KText {
+                objectName: "attract.title"
+                Layout.fillWidth: true
+                horizontalAlignment: Text.AlignHCenter
+                text: page.p.title || ""
+                font.pixelSize: Theme.size.display
+                font.weight: Font.Bold
+                lineHeight: 1.1
+                maximumLineCount: 4
+                elide: Text.ElideRight
+            }
+            ProgressBlock {
+                labelName: "attract.progress"
+                Layout.alignment: Qt.AlignHCenter
+                Layout.fillWidth: false
+                Layout.preferredWidth: 720
+                Layout.topMargin: 8
+                info: page.p
+            }
+            KButton {
+                objectName: "attract.signButton"
+                Layout.alignment: Qt.AlignHCenter
+                Layout.topMargin: 14
+                Layout.preferredWidth: 380
+                Layout.preferredHeight: 108
+                big: true
+                font.pixelSize: Theme.size.title + 4
+                text: qsTr("Sign")
+                Accessible.name: page.p.isLetter ? qsTr("Sign the letter") : qsTr("Sign the petition")
+                onClicked: page.app.flow.start()
+            }
+            KText {
+                Layout.fillWidth: true
+                horizontalAlignment: Text.AlignHCenter
+                text: page.p.isLetter ? qsTr("Read the letter and add your name. It takes about a minute.")
+                                      : qsTr("Read the petition and add your name. It takes about a minute.")
+                color: Theme.color.textMuted
+            }
+        }
+
+        KText {
+            anchors.centerIn: parent
+            width: Math.min(parent.width - 120, 900)
+            visible: !page.hasCampaign
+            horizontalAlignment: Text.AlignHCenter
+            text: qsTr("No campaign is set up on this kiosk yet. Please ask a volunteer.")
+            font.pixelSize: Theme.size.heading
+        }
+    }
+
+    Rectangle {
+        id: footer
+        anchors { left: parent.left; right: parent.right; bottom: parent.bottom }
+        height: 64
+        color: Theme.color.surfaceAlt
+        KText {
+            anchors { left: parent.left; right: parent.right; verticalCenter: parent.verticalCenter
+                      leftMargin: 40; rightMargin: 40 }
+            horizontalAlignment: Text.AlignHCenter
+            font.pixelSize: Theme.size.small
+            color: Theme.color.textMuted
+            text: qsTr("Your details are encrypted on this tablet as soon as you sign. Only %1 can read them.")
+                  .arg(page.p.organization || "")
+        }
+    }
+}

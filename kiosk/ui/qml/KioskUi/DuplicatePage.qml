@@ -1,0 +1,55 @@
+// "You have already signed": friendly, and not counted twice.
+import QtQuick
+import QtQuick.Layouts
+import Kiosk
+
+FadePage {
+    id: page
+    objectName: "duplicate.page"
+    required property var app
+    readonly property var p: app.flow.petition
+
+    ColumnLayout {
+        anchors.centerIn: parent
+        width: Math.min(parent.width - 160, 900)
+        spacing: 26
+
+        Rectangle {
+            Layout.alignment: Qt.AlignHCenter
+            width: 128; height: 128; radius: 64
+            color: Theme.color.primary
+            Text {
+                anchors.centerIn: parent
+                text: "✓"
+                font.family: "DejaVu Sans"
+                font.pixelSize: 76
+                font.bold: true
+                color: Theme.color.onPrimary
+            }
+        }
+        Text {
+            objectName: "duplicate.title"
+            Layout.alignment: Qt.AlignHCenter
+            text: qsTr("You have already signed")
+            font.pixelSize: Theme.size.display
+            font.weight: Font.Bold
+            color: Theme.color.text
+        }
+        KText {
+            Layout.fillWidth: true
+            horizontalAlignment: Text.AlignHCenter
+            font.pixelSize: Theme.size.heading
+            text: page.p.isLetter
+                  ? qsTr("Thank you! Your name is already on this letter from this kiosk, so it counts once.")
+                  : qsTr("Thank you! Your signature for this petition is already saved on this kiosk, so it counts once.")
+        }
+        KButton {
+            objectName: "duplicate.done"
+            Layout.alignment: Qt.AlignHCenter
+            Layout.topMargin: 12
+            Layout.preferredWidth: 260
+            text: qsTr("Done")
+            onClicked: page.app.flow.finish()
+        }
+    }
+}

@@ -1,0 +1,271 @@
+// The form: names, ZIP and whatever else the campaign asks, with errors next to each field.
+import QtQuick
+import QtQuick.Controls.Basic
+import QtQuick.Layouts
+import Kiosk
+
+FadePage {
+    id: page
+    objectName: "form.page"
+    required property var app
+    readonly property var flow: app.flow
+    readonly property var rules: flow.rules
+    readonly property var errs: flow.errors
+    readonly property int personal: Qt.ImhSensitiveData | Qt.ImhNoPredictiveText
+
+    function fieldFor(name) {
+        return { first_name: firstName, last_name: lastName, zip: zip, phone: phone,
+                 email: email, street: street, city: city, state: usState,
+                 comment: comment }[name]
+    }
+
+    property Item lastField: null
+
+    // After layouts settled (an error line may just have appeared under the field).
+    function ensureVisible(item) {
+        if (!item)
+            return
+        if (item.input !== undefined)
+            lastField = item
+        Qt.callLater(scrollTo, item)
+    }
+    function scrollTo(item) {
+        var pos = item.mapToItem(col, 0, 0)
+        var top = col.y + pos.y - 24
+        var bottom = col.y + pos.y + item.height + 24
+        if (top < flick.contentY)
+            flick.contentY = Math.max(0, top)
+        else if (bottom > flick.contentY + flick.height)
+            flick.contentY = Math.min(Math.max(0, flick.contentHeight - flick.height),
+                                      bottom - flick.height)
+    }
+
+    Connections {
+        target: page.flow
+        function onFocusField(name) {
+            if (name === "opt_in") {
+                page.ensureVisible(optInBox)
+                return
+            }
+            var f = page.fieldFor(name)
+            if (f) {
+                f.input.forceActiveFocus()
+                page.ensureVisible(f)
+            }
+        }
+    }
+
+    TopBar { id: bar; app: page.app; caption: page.flow.petition.title || ""
+             anchors { left: parent.left; right: parent.right; top: parent.top } }
+
+    Flickable {
+        id: flick
+        objectName: "form.scroll"
+        anchors { top: bar.bottom; bottom: actions.top; left: parent.left; right: parent.right }
+        contentWidth: width
+        contentHeight: col.implicitHeight + 64
+        clip: true
+        boundsBehavior: Flickable.StopAtBounds
+        ScrollBar.vertical: ScrollBar { policy: ScrollBar.AsNeeded; width: 14 }
+        // The keyboard slid up: keep the field being typed in above it.
+        onHeightChanged: if (page.lastField && page.lastField.input.activeFocus)
+                             page.ensureVisible(page.lastField)
+
+        ColumnLayout {
+            id: col
+            x: (flick.width - width) / 2
+            y: 28
+            width: Math.min(flick.width - 120, 1000)
+            spacing: 18
+
+            Text {
+                text: qsTr("Add your name")
+                font.pixelSize: Theme.size.title
+                font.weight: Font.Bold
+                color: Theme.color.text
+            }
+            KText {
+                Layout.fillWidth: true
+                text: qsTr("Please use your own name. Fields marked (optional) can stay empty.")
+                color: Theme.color.textMuted
+            }
+
+            GridLayout {
+                Layout.fillWidth: true
+                Layout.topMargin: 6
+                columns: 2
+                columnSpacing: 28
+                rowSpacing: 16
+
+                KField {
+                    id: firstName
+                    Layout.fillWidth: true
+                    inputName: "form.firstName"
+                    label: qsTr("First name")
+                    hints: page.personal | Qt.ImhPreferUppercase
+                    error: page.errs.first_name || ""
+                    onEdited: (text) => page.flow.setField("first_name", text)
+                    onFocused: (item) => page.ensureVisible(item)
+                }
+                KField {
+                    id: lastName
+                    Layout.fillWidth: true
+                    inputName: "form.lastName"
+                    label: qsTr("Last name")
+                    hints: page.personal | Qt.ImhPreferUppercase
+                    error: page.errs.last_name || ""
+                    onEdited: (text) => page.flow.setField("last_name", text)
+                    onFocused: (item) => page.ensureVisible(item)
+                }
+                KField {
+                    id: zip
+                    Layout.fillWidth: true
+                    inputName: "form.zip"
+                    label: qsTr("ZIP code")
+                    hints: page.personal | Qt.ImhDigitsOnly
+                    maxLength: 10
+                    error: page.errs.zip || ""
+                    onEdited: (text) => page.flow.setField("zip", text)
+                    onFocused: (item) => page.ensureVisible(item)
+                }
+                KField {
+                    id: phone
+                    Layout.fillWidth: true
+                    inputName: "form.phone"
+                    label: qsTr("Phone")
+                    rule: page.rules.phone || "hidden"
+                    hints: page.personal | Qt.ImhDialableCharactersOnly
+                    maxLength: 25
+                    error: page.errs.phone || ""
+                    onEdited: (text) => page.flow.setField("phone", text)
+                    onFocused: (item) => page.ensureVisible(item)
+                }
+                KField {
+                    id: email
+                    Layout.fillWidth: true
+                    Layout.columnSpan: 2
+                    inputName: "form.email"
+                    label: qsTr("Email")
+                    rule: page.rules.email || "hidden"
+                    hints: page.personal | Qt.ImhEmailCharactersOnly | Qt.ImhNoAutoUppercase
+                    maxLength: 254
+                    error: page.errs.email || ""
+                    onEdited: (text) => page.flow.setField("email", text)
+                    onFocused: (item) => page.ensureVisible(item)
+                }
+                KField {
+                    id: street
+                    Layout.fillWidth: true
+                    Layout.columnSpan: 2
+                    inputName: "form.street"
+                    label: qsTr("Street address")
+                    rule: page.rules.street || "hidden"
+                    maxLength: 120
+                    error: page.errs.street || ""
+                    onEdited: (text) => page.flow.setField("street", text)
+                    onFocused: (item) => page.ensureVisible(item)
+                }
+                KField {
+                    id: city
+                    Layout.fillWidth: true
+                    inputName: "form.city"
+                    label: qsTr("City")
+                    rule: page.rules.city || "hidden"
+                    error: page.errs.city || ""
+                    onEdited: (text) => page.flow.setField("city", text)
+                    onFocused: (item) => page.ensureVisible(item)
+                }
+                KField {
+                    id: usState
+                    Layout.fillWidth: true
+                    inputName: "form.state"
+                    label: qsTr("State")
+                    rule: page.rules.state || "hidden"
+                    hints: page.personal | Qt.ImhUppercaseOnly
+                    maxLength: 2
+                    error: page.errs.state || ""
+                    onEdited: (text) => page.flow.setField("state", text)
+                    onFocused: (item) => page.ensureVisible(item)
+                }
+                KField {
+                    id: comment
+                    Layout.fillWidth: true
+                    Layout.columnSpan: 2
+                    inputName: "form.comment"
+                    label: qsTr("Comment")
+                    rule: page.rules.comment || "hidden"
+                    maxLength: 500
+                    last: true
+                    error: page.errs.comment || ""
+                    onEdited: (text) => page.flow.setField("comment", text)
+                    onFocused: (item) => page.ensureVisible(item)
+                    onSubmitted: page.flow.submitForm()
+                }
+            }
+
+            CheckBox {
+                id: optInBox
+                objectName: "form.optIn"
+                Layout.fillWidth: true
+                Layout.topMargin: 8
+                focusPolicy: Qt.NoFocus
+                checked: page.flow.optIn
+                onToggled: page.flow.setOptIn(checked)
+                text: page.flow.consentText
+                Accessible.name: page.flow.consentText
+                spacing: 18
+                padding: 8
+                indicator: Rectangle {
+                    x: optInBox.leftPadding
+                    y: (optInBox.height - height) / 2
+                    implicitWidth: 44
+                    implicitHeight: 44
+                    radius: 10
+                    color: optInBox.checked ? Theme.color.primary : Theme.color.surface
+                    border.width: 2
+                    border.color: optInBox.checked ? Theme.color.primary : Theme.color.outline
+                    Text {
+                        anchors.centerIn: parent
+                        visible: optInBox.checked
+                        text: "✓"
+                        font.family: "DejaVu Sans"
+                        font.pixelSize: 30
+                        font.bold: true
+                        color: Theme.color.onPrimary
+                    }
+                }
+                contentItem: KText {
+                    leftPadding: optInBox.indicator.width + optInBox.spacing
+                    text: optInBox.text
+                    verticalAlignment: Text.AlignVCenter
+                }
+            }
+            Text {
+                objectName: "form.optIn.error"
+                Layout.fillWidth: true
+                visible: text !== ""
+                text: page.errs.opt_in || ""
+                wrapMode: Text.Wrap
+                color: Theme.color.error
+                font.pixelSize: Theme.size.small
+                font.weight: Font.DemiBold
+            }
+        }
+    }
+
+    ActionBar {
+        id: actions
+        anchors { left: parent.left; right: parent.right; bottom: parent.bottom }
+        leftContent: KButton {
+            objectName: "form.back"
+            kind: "secondary"
+            text: qsTr("Back")
+            onClicked: page.flow.back()
+        }
+        KButton {
+            objectName: "form.next"
+            text: qsTr("Next")
+            onClicked: page.flow.submitForm()
+        }
+    }
+}

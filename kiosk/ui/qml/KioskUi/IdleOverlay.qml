@@ -1,0 +1,65 @@
+// "Are you still there?" with a countdown; at zero everything is wiped.
+import QtQuick
+import QtQuick.Layouts
+import Kiosk
+
+Rectangle {
+    id: root
+    objectName: "idle.overlay"
+    required property var app
+    readonly property int secondsLeft: app.idle.secondsLeft
+    color: Theme.color.scrim
+    visible: secondsLeft > 0
+
+    // Any touch on the dimmed screen counts as "still here".
+    MouseArea {
+        anchors.fill: parent
+        onClicked: root.app.stillHere()
+        Accessible.role: Accessible.Button
+        Accessible.name: qsTr("I'm still here")
+    }
+
+    Rectangle {
+        anchors.centerIn: parent
+        width: Math.min(parent.width - 160, 760)
+        height: col.implicitHeight + 80
+        radius: 24
+        color: Theme.color.surface
+
+        ColumnLayout {
+            id: col
+            anchors { left: parent.left; right: parent.right; top: parent.top; margins: 44 }
+            spacing: 22
+            Text {
+                objectName: "idle.title"
+                Layout.fillWidth: true
+                horizontalAlignment: Text.AlignHCenter
+                text: qsTr("Are you still there?")
+                font.pixelSize: Theme.size.title
+                font.weight: Font.Bold
+                color: Theme.color.text
+            }
+            KText {
+                objectName: "idle.countdown"
+                Layout.fillWidth: true
+                horizontalAlignment: Text.AlignHCenter
+                text: qsTr("For your privacy, this screen will be cleared in %n second(s).", "", root.secondsLeft)
+            }
+            RowLayout {
+                Layout.alignment: Qt.AlignHCenter
+                spacing: 20
+                KButton {
+                    objectName: "idle.startOver"
+                    kind: "secondary"
+                    text: qsTr("Start over")
+                    onClicked: root.app.startOver()
+                }
+                KButton {
+                    objectName: "idle.stillHere"
+                    text: qsTr("I'm still here")
+                    onClicked: root.app.stillHere()
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,44 @@
+// A large touch button: primary (filled), secondary (outlined), quiet (text) or danger.
+import QtQuick
+import QtQuick.Controls.Basic
+import Kiosk
+
+Button {
+    id: control
+    property string kind: "primary"
+    property bool big: false
+
+    focusPolicy: Qt.NoFocus
+    font.pixelSize: big ? Theme.size.heading : Theme.size.button
+    font.weight: Font.DemiBold
+    leftPadding: big ? 40 : 26
+    rightPadding: big ? 40 : 26
+    implicitHeight: Math.max(Theme.touch, big ? 92 : 64)
+    implicitWidth: Math.max(implicitHeight * 1.6, implicitContentWidth + leftPadding + rightPadding)
+    Accessible.name: text
+
+    contentItem: Text {
+        text: control.text
+        font: control.font
+        textFormat: Text.PlainText
+        elide: Text.ElideRight
+        horizontalAlignment: Text.AlignHCenter
+        verticalAlignment: Text.AlignVCenter
+        color: !control.enabled ? Theme.color.onDisabled
+              : (control.kind === "primary" || control.kind === "danger") ? Theme.color.onPrimary
+              : control.kind === "danger-quiet" ? Theme.color.error
+              : Theme.color.primary
+    }
+
+    background: Rectangle {
+        radius: 14
+        color: !control.enabled ? Theme.color.disabled
+              : control.kind === "primary" ? (control.down ? Theme.color.primaryPressed : Theme.color.primary)
+              : control.kind === "danger" ? Theme.color.error
+              : control.kind === "secondary" ? (control.down ? Theme.color.surfaceAlt : Theme.color.surface)
+              : (control.down ? Theme.color.surfaceAlt : "transparent")
+        border.width: control.kind === "secondary" && control.enabled ? 2 : 0
+        border.color: Theme.color.primary
+        Behavior on color { ColorAnimation { duration: 90 } }
+    }
+}

@@ -1,0 +1,99 @@
+// A labelled text field with its error underneath, sized for a finger.
+import QtQuick
+import QtQuick.Controls.Basic
+import QtQuick.Layouts
+import QtQuick.VirtualKeyboard
+import Kiosk
+
+ColumnLayout {
+    id: root
+    property string label
+    property string rule: "required"      // required | optional | hidden
+    property string error: ""
+    property string inputName
+    property int hints: Qt.ImhSensitiveData | Qt.ImhNoPredictiveText
+    property int maxLength: 80
+    property int echo: TextInput.Normal
+    property bool last: false
+    readonly property alias input: input
+    signal edited(string text)
+    signal focused(Item item)
+    signal submitted()
+
+    visible: rule !== "hidden"
+    spacing: 6
+    Layout.alignment: Qt.AlignTop
+    // Equal preferred widths: fields in a grid share the row evenly, whatever their text.
+    Layout.preferredWidth: 240
+
+    Row {
+        spacing: 10
+        Text {
+            text: root.label
+            font.pixelSize: Theme.size.small + 1
+            font.weight: Font.DemiBold
+            color: Theme.color.text
+        }
+        Text {
+            visible: root.rule === "optional"
+            text: qsTr("(optional)")
+            font.pixelSize: Theme.size.small
+            color: Theme.color.textMuted
+            anchors.baseline: parent.children[0].baseline
+        }
+    }
+
+    TextField {
+        id: input
+        objectName: root.inputName
+        Layout.fillWidth: true
+        implicitHeight: Math.max(64, Theme.size.body * 2.7)
+        font.pixelSize: Theme.size.body + 2
+        color: Theme.color.text
+        placeholderTextColor: Theme.color.textMuted
+        selectedTextColor: Theme.color.onPrimary
+        selectionColor: Theme.color.primary
+        inputMethodHints: root.hints
+        maximumLength: root.maxLength
+        echoMode: root.echo
+        leftPadding: 18
+        rightPadding: 18
+        Accessible.name: root.label
+        // Qt Quick keeps a password field's accessible name empty; its label goes in the
+        // description instead, which screen readers announce.
+        Accessible.description: root.echo === TextInput.Password
+                                ? root.label + (root.error !== "" ? ". " + root.error : "")
+                                : root.error
+        EnterKeyAction.actionId: root.last ? EnterKeyAction.Done : EnterKeyAction.Next
+        onTextChanged: root.edited(text)
+        onActiveFocusChanged: if (activeFocus) root.focused(root)
+        onAccepted: {
+            if (root.last) {
+                root.submitted()
+                return
+            }
+            var next = input.nextItemInFocusChain(true)
+            if (next && next !== input)
+                next.forceActiveFocus()
+        }
+        background: Rectangle {
+            radius: 12
+            color: Theme.color.surface
+            border.width: input.activeFocus ? 3 : (root.error !== "" ? 2.5 : 1.5)
+            border.color: root.error !== "" ? Theme.color.error
+                         : input.activeFocus ? Theme.color.primary : Theme.color.outline
+        }
+    }
+
+    Text {
+        objectName: root.inputName + ".error"
+        Layout.fillWidth: true
+        visible: text !== ""
+        text: root.error
+        textFormat: Text.PlainText
+        wrapMode: Text.Wrap
+        color: Theme.color.error
+        font.pixelSize: Theme.size.small
+        font.weight: Font.DemiBold
+    }
+}

@@ -1,0 +1,163 @@
+// The local campaign the signer's ZIP routed to, to confirm or change.
+import QtQuick
+import QtQuick.Controls.Basic
+import QtQuick.Layouts
+import Kiosk
+
+FadePage {
+    id: page
+    objectName: "local.page"
+    required property var app
+    readonly property var flow: app.flow
+    readonly property var s: flow.signing
+    property bool choosing: false
+
+    function resetScroll() { flick.contentY = 0 }
+    // Runs on the page: closing the list destroys the delegate that was tapped.
+    function pick(slug) {
+        choosing = false
+        resetScroll()
+        flow.chooseLocal(slug)
+    }
+    onShownChanged: if (shown) { choosing = false; resetScroll() }
+
+    TopBar { id: bar; app: page.app; caption: page.flow.petition.title || ""
+             anchors { left: parent.left; right: parent.right; top: parent.top } }
+
+    Flickable {
+        id: flick
+        objectName: "local.scroll"
+        anchors { top: bar.bottom; bottom: actions.top; left: parent.left; right: parent.right }
+        contentWidth: width
+        contentHeight: col.implicitHeight + 64
+        clip: true
+        boundsBehavior: Flickable.StopAtBounds
+        ScrollBar.vertical: ScrollBar { policy: ScrollBar.AsNeeded; width: 14 }
+
+        ColumnLayout {
+            id: col
+            x: (flick.width - width) / 2
+            y: 32
+            width: Math.min(flick.width - 120, 920)
+            spacing: 18
+
+            Text {
+                text: page.choosing ? qsTr("Choose your local campaign") : qsTr("Your local campaign")
+                font.pixelSize: Theme.size.title
+                font.weight: Font.Bold
+                color: Theme.color.text
+            }
+            KText {
+                objectName: "local.explain"
+                visible: !page.choosing
+                Layout.fillWidth: true
+                color: Theme.color.textMuted
+                text: page.flow.routedLocal !== ""
+                      ? (page.flow.chosenLocal === page.flow.routedLocal
+                         ? qsTr("Your ZIP code is in %1. You will sign the campaign for your area:").arg(page.s.place)
+                         : qsTr("You chose this campaign:"))
+                      : (page.flow.chosenLocal !== ""
+                         ? qsTr("You chose this campaign:")
+                         : qsTr("There is no local campaign for your ZIP code yet. You will sign the main campaign:"))
+            }
+
+            Rectangle {
+                objectName: "local.card"
+                visible: !page.choosing
+                Layout.fillWidth: true
+                implicitHeight: card.implicitHeight + 56
+                radius: 16
+                color: Theme.color.surface
+                border.width: 1
+                border.color: Theme.color.divider
+                ColumnLayout {
+                    id: card
+                    anchors { left: parent.left; right: parent.right; top: parent.top; margins: 28 }
+                    spacing: 14
+                    KText {
+                        objectName: "local.target"
+                        Layout.fillWidth: true
+                        text: page.s.target || ""
+                        font.pixelSize: Theme.size.body + 2
+                        font.weight: Font.DemiBold
+                        color: Theme.color.textMuted
+                    }
+                    KText {
+                        objectName: "local.title"
+                        Layout.fillWidth: true
+                        text: page.s.title || ""
+                        font.pixelSize: Theme.size.heading + 2
+                        font.weight: Font.Bold
+                    }
+                    ProgressBlock { Layout.fillWidth: true; Layout.maximumWidth: 520; compact: true; info: page.s }
+                    KText {
+                        visible: (page.s.createdBy || "") !== ""
+                        Layout.fillWidth: true
+                        text: qsTr("Started by %1").arg(page.s.createdBy || "")
+                        font.pixelSize: Theme.size.small
+                        color: Theme.color.textMuted
+                    }
+                    Paragraphs {
+                        Layout.fillWidth: true
+                        Layout.topMargin: 6
+                        paragraphs: page.s.statement || []
+                        paragraphName: "local.statement"
+                    }
+                }
+            }
+
+            Repeater {
+                model: page.choosing ? page.flow.localOptions : []
+                Button {
+                    id: opt
+                    required property var modelData
+                    objectName: "local.option." + (modelData.slug || "none")
+                    Layout.fillWidth: true
+                    focusPolicy: Qt.NoFocus
+                    implicitHeight: Math.max(84, optCol.implicitHeight + 24)
+                    readonly property bool current: modelData.slug === page.flow.chosenLocal
+                    Accessible.name: modelData.label + ". " + modelData.target
+                    onClicked: page.pick(modelData.slug)
+                    contentItem: ColumnLayout {
+                        id: optCol
+                        spacing: 2
+                        KText { Layout.fillWidth: true; text: opt.modelData.label
+                                font.pixelSize: Theme.size.body + 1; font.weight: Font.Bold; leftPadding: 12 }
+                        KText { Layout.fillWidth: true; text: opt.modelData.target
+                                font.pixelSize: Theme.size.small; color: Theme.color.textMuted; leftPadding: 12 }
+                    }
+                    background: Rectangle {
+                        radius: 12
+                        color: opt.down ? Theme.color.surfaceAlt : Theme.color.surface
+                        border.width: opt.current ? 3 : 1
+                        border.color: opt.current ? Theme.color.primary : Theme.color.divider
+                    }
+                }
+            }
+        }
+    }
+
+    ActionBar {
+        id: actions
+        anchors { left: parent.left; right: parent.right; bottom: parent.bottom }
+        leftContent: KButton {
+            objectName: "local.back"
+            kind: "secondary"
+            text: qsTr("Back")
+            onClicked: page.choosing ? page.choosing = false : page.flow.back()
+        }
+        KButton {
+            objectName: "local.change"
+            visible: !page.choosing
+            kind: "secondary"
+            text: qsTr("Change")
+            onClicked: { page.choosing = true; page.resetScroll() }
+        }
+        KButton {
+            objectName: "local.confirm"
+            visible: !page.choosing
+            text: qsTr("Yes, continue")
+            onClicked: page.flow.confirmLocal()
+        }
+    }
+}

@@ -1,0 +1,159 @@
+// The kiosk window: the screen for the current mode, the idle countdown, the hidden staff
+// corner and the on-screen keyboard inside the window.
+import QtQuick
+import QtQuick.Controls.Basic
+import QtQuick.VirtualKeyboard
+import QtQuick.VirtualKeyboard.Settings
+import Kiosk
+
+ApplicationWindow {
+    id: window
+    objectName: "window"
+    required property var app
+    property bool windowed: true
+
+    width: 1280
+    height: 800
+    visible: false
+    title: qsTr("Petition Kiosk")
+    color: Theme.color.background
+
+    readonly property string mode: app.mode
+    readonly property string step: app.flow.step
+    // How much of the window the keyboard covers right now (it slides).
+    readonly property real keyboardCover: Math.max(0, window.height - inputPanel.y)
+
+    Binding { target: Theme; property: "scale"; value: window.app.largeText ? 1.25 : 1.0 }
+    Binding {
+        target: VirtualKeyboardSettings
+        property: "locale"
+        value: window.app.i18n.language === "es" ? "es_MX" : "en_US"
+    }
+    Component.onCompleted: {
+        VirtualKeyboardSettings.activeLocales = ["en_US", "es_MX", "vi_VN"]
+        VirtualKeyboardSettings.wordCandidateList.alwaysVisible = false
+    }
+
+    // Takes the focus away from text fields (and so hides the keyboard) between screens.
+    Item { id: focusSink; focus: false }
+    function dropFocus() {
+        focusSink.forceActiveFocus()
+        Qt.inputMethod.hide()
+    }
+    onModeChanged: dropFocus()
+    onStepChanged: dropFocus()
+
+    Item {
+        id: stage
+        anchors { left: parent.left; right: parent.right; top: parent.top }
+        height: window.height - window.keyboardCover
+
+        AttractPage {
+            anchors.fill: parent
+            app: window.app
+            shown: window.mode === "signer" && window.step === "attract"
+        }
+
+        // One signer's screens; rebuilt from scratch for each signer.
+        Loader {
+            id: session
+            objectName: "sessionLoader"
+            anchors.fill: parent
+            asynchronous: true
+            // Not before it is fully built (it loads in the background).
+            visible: status === Loader.Ready && window.mode === "signer" && window.step !== "attract"
+            sourceComponent: Component { SignerSession { app: window.app; pad: sharedPad } }
+            Connections {
+                target: window.app.flow
+                function onGenerationChanged() {
+                    session.active = false
+                    session.active = true
+                }
+            }
+        }
+
+        Loader {
+            anchors.fill: parent
+            active: window.mode === "pin"
+            sourceComponent: Component { PinPage { app: window.app } }
+        }
+        Loader {
+            anchors.fill: parent
+            active: window.mode === "staff"
+            sourceComponent: Component { StaffPage { app: window.app } }
+        }
+        Loader {
+            anchors.fill: parent
+            active: window.mode === "setup"
+            sourceComponent: Component { SetupPage { app: window.app } }
+        }
+    }
+
+    // The one signature pad: shown inside the signing screen's card, wiped for every signer.
+    Item { id: padHome; visible: false; width: 1100; height: 420 }
+    SignaturePad {
+        id: sharedPad
+        objectName: "pad.canvas"
+        parent: session.item && session.item.padSlot ? session.item.padSlot : padHome
+        anchors.fill: parent
+        anchors.margins: 4
+        penWidth: 3.6
+        penColor: Theme.color.ink
+        Accessible.role: Accessible.Canvas
+        Accessible.name: qsTr("Signature pad. Sign with your finger.")
+        onStrokeFinished: window.app.flow.clearMessage()
+
+        // A stylus with pressure (Qt Quick hands tablet events to pointer handlers).
+        PointHandler {
+            acceptedDevices: PointerDevice.Stylus
+            onActiveChanged: active ? sharedPad.stylusPress(point.position, point.pressure)
+                                    : sharedPad.stylusRelease(point.position, point.pressure)
+            onPointChanged: if (active) sharedPad.stylusMove(point.position, point.pressure)
+        }
+        Connections {
+            target: window.app.flow
+            function onWiped() { sharedPad.clear() }
+        }
+    }
+
+    // Hold the top-left corner for three seconds to reach the staff PIN.
+    MouseArea {
+        objectName: "staff.corner"
+        x: 0
+        y: 0
+        width: 88
+        height: 88
+        z: 800
+        enabled: window.mode === "signer"
+        pressAndHoldInterval: window.app.staffHoldMs
+        onPressAndHold: window.app.openStaff()
+        Accessible.role: Accessible.Button
+        Accessible.name: qsTr("Staff mode (hold for three seconds)")
+    }
+
+    IdleOverlay {
+        anchors.fill: parent
+        z: 950
+        app: window.app
+    }
+
+    Rectangle {
+        // The keyboard's band across the full width.
+        z: 899
+        x: 0
+        y: inputPanel.y
+        width: window.width
+        height: inputPanel.height
+        color: "#263238"  // the default keyboard style's own background
+        visible: inputPanel.y < window.height
+    }
+    InputPanel {
+        id: inputPanel
+        objectName: "keyboard"
+        z: 900
+        width: Math.min(window.width, 920)
+        x: (window.width - width) / 2
+        y: active ? window.height - height : window.height
+        Behavior on y { NumberAnimation { duration: 140; easing.type: Easing.OutCubic } }
+    }
+}

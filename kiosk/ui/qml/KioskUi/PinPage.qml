@@ -1,0 +1,93 @@
+// The staff PIN. Five wrong tries lock entry for a growing delay (kept across restarts).
+import QtQuick
+import QtQuick.Controls.Basic
+import QtQuick.Layouts
+import Kiosk
+
+Rectangle {
+    id: page
+    objectName: "pin.page"
+    required property var app
+    readonly property var staff: app.staff
+    readonly property bool locked: staff.pinLockedSeconds > 0
+    color: Theme.color.background
+
+    function lockText(seconds) {
+        var m = Math.floor(seconds / 60), s = seconds % 60
+        return m > 0 ? qsTr("%1 min %2 s").arg(m).arg(s) : qsTr("%1 s").arg(s)
+    }
+
+    Component.onCompleted: pin.input.forceActiveFocus()
+
+    Connections {
+        target: page.staff
+        function onPinChanged() {
+            if (page.staff.pinState === "wrong" || page.staff.pinState === "locked")
+                pin.input.text = ""
+        }
+    }
+
+    Rectangle {
+        anchors.centerIn: parent
+        width: 620
+        height: col.implicitHeight + 72
+        radius: 24
+        color: Theme.color.surface
+        border.width: 1
+        border.color: Theme.color.divider
+
+        ColumnLayout {
+            id: col
+            anchors { left: parent.left; right: parent.right; top: parent.top; margins: 40 }
+            spacing: 16
+            Text {
+                text: qsTr("Staff only")
+                font.pixelSize: Theme.size.title
+                font.weight: Font.Bold
+                color: Theme.color.text
+            }
+            KField {
+                id: pin
+                Layout.fillWidth: true
+                inputName: "pin.input"
+                label: qsTr("Staff PIN")
+                echo: TextInput.Password
+                hints: Qt.ImhDigitsOnly | Qt.ImhSensitiveData | Qt.ImhNoPredictiveText | Qt.ImhHiddenText
+                maxLength: 12
+                last: true
+                input.enabled: !page.locked && page.staff.pinState !== "checking"
+                onSubmitted: if (pin.input.text !== "") page.staff.tryPin(pin.input.text)
+            }
+            KText {
+                objectName: "pin.message"
+                Layout.fillWidth: true
+                visible: text !== ""
+                color: page.staff.pinState === "checking" ? Theme.color.textMuted : Theme.color.error
+                font.weight: Font.DemiBold
+                text: page.locked
+                      ? qsTr("Too many wrong tries. Try again in %1.").arg(page.lockText(page.staff.pinLockedSeconds))
+                      : page.staff.pinState === "wrong"
+                        ? qsTr("Wrong PIN. %n tries left.", "", page.staff.pinTriesLeft)
+                        : page.staff.pinState === "checking" ? qsTr("Checking…") : ""
+            }
+            RowLayout {
+                Layout.fillWidth: true
+                Layout.topMargin: 8
+                spacing: 16
+                KButton {
+                    objectName: "pin.cancel"
+                    kind: "secondary"
+                    text: qsTr("Cancel")
+                    onClicked: page.app.cancelPin()
+                }
+                Item { Layout.fillWidth: true }
+                KButton {
+                    objectName: "pin.submit"
+                    text: qsTr("Unlock")
+                    enabled: !page.locked && pin.input.text.length >= 4 && page.staff.pinState !== "checking"
+                    onClicked: page.staff.tryPin(pin.input.text)
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,22 @@
+// One signer's screens. The whole session is rebuilt for every signer (see SignerFlow.wipe):
+// text fields lose their undo history and the pad its drawing.
+import QtQuick
+import Kiosk
+
+Item {
+    id: session
+    objectName: "session"
+    required property var app
+    required property var pad
+    readonly property string step: app.flow.step
+    // Where the shared signature pad sits while the signing screen is up.
+    readonly property Item padSlot: padPage.padSlot
+
+    PetitionPage { anchors.fill: parent; app: session.app; shown: session.step === "petition" }
+    FormPage { anchors.fill: parent; app: session.app; shown: session.step === "form" }
+    LocalPage { anchors.fill: parent; app: session.app; shown: session.step === "local" }
+    PadPage { id: padPage; anchors.fill: parent; app: session.app; pad: session.pad
+              shown: session.step === "pad" }
+    ThanksPage { anchors.fill: parent; app: session.app; shown: session.step === "thanks" }
+    DuplicatePage { anchors.fill: parent; app: session.app; shown: session.step === "duplicate" }
+}

@@ -1,0 +1,527 @@
+// Staff mode: campaign, event, counts, last entries with voiding, sync status, exit.
+import QtQuick
+import QtQuick.Controls.Basic
+import QtQuick.Layouts
+import Kiosk
+
+Rectangle {
+    id: page
+    objectName: "staff.page"
+    required property var app
+    readonly property var staff: app.staff
+    readonly property var sync: app.sync
+    readonly property var counts: staff.counts
+    property string section: "campaign"
+    property string voidId: ""
+    property bool confirmQuit: false
+    color: Theme.color.background
+
+    Component.onCompleted: page.staff.refresh()
+
+    // On the page: a successful void rebuilds the list, and the delegate that asked with it.
+    function voidEntry(id, reason) {
+        var wanted = id
+        if (staff.voidEntry(wanted, reason))
+            voidId = ""
+    }
+
+    // -- header: title, event, counts, language, close -------------------------------------
+    Rectangle {
+        id: band
+        anchors { left: parent.left; right: parent.right; top: parent.top }
+        height: 96
+        color: Theme.color.staff
+        ColumnLayout {
+            anchors { left: parent.left; leftMargin: 40; verticalCenter: parent.verticalCenter }
+            spacing: 2
+            Text {
+                text: qsTr("Staff mode")
+                font.pixelSize: Theme.size.title
+                font.weight: Font.Bold
+                color: Theme.color.onHeader
+            }
+            Text {
+                objectName: "staff.eventSummary"
+                text: page.staff.event.active
+                      ? qsTr("Event: %1").arg(page.staff.event.name + (page.staff.event.location ? " · " + page.staff.event.location : ""))
+                      : qsTr("No event named")
+                textFormat: Text.PlainText
+                font.pixelSize: Theme.size.small
+                color: Theme.color.onHeader
+            }
+        }
+        Row {
+            anchors { right: parent.right; rightMargin: 32; verticalCenter: parent.verticalCenter }
+            spacing: 20
+            LanguageSwitch { app: page.app }
+            KButton {
+                objectName: "staff.close"
+                text: qsTr("Back to signing")
+                onClicked: page.app.closeStaff()
+            }
+        }
+    }
+
+    // -- navigation ------------------------------------------------------------------------
+    Rectangle {
+        id: nav
+        anchors { left: parent.left; top: band.bottom; bottom: parent.bottom }
+        width: 300
+        color: Theme.color.surface
+        Rectangle { anchors.right: parent.right; width: 1; height: parent.height; color: Theme.color.divider }
+
+        ColumnLayout {
+            anchors { left: parent.left; right: parent.right; top: parent.top; margins: 20 }
+            spacing: 10
+            Repeater {
+                model: [
+                    { key: "campaign", label: qsTr("Campaign") },
+                    { key: "event", label: qsTr("Event") },
+                    { key: "entries", label: qsTr("Last entries") },
+                    { key: "sync", label: qsTr("Sync") }
+                    // Exports: the PDF/CSV exports issue adds { key: "exports", label: qsTr("Exports") }
+                    // here, with its section below.
+                ]
+                KButton {
+                    required property var modelData
+                    objectName: "staff.tab." + modelData.key
+                    Layout.fillWidth: true
+                    kind: page.section === modelData.key ? "primary" : "quiet"
+                    text: modelData.label
+                    onClicked: page.section = modelData.key
+                }
+            }
+        }
+        ColumnLayout {
+            anchors { left: parent.left; right: parent.right; bottom: parent.bottom; margins: 20 }
+            spacing: 10
+            KText {
+                Layout.fillWidth: true
+                visible: page.confirmQuit
+                text: qsTr("Close the app? Signing stops until it is started again.")
+                font.pixelSize: Theme.size.small
+            }
+            KButton {
+                objectName: "staff.quitConfirm"
+                Layout.fillWidth: true
+                visible: page.confirmQuit
+                kind: "danger"
+                text: qsTr("Yes, exit")
+                onClicked: page.staff.quitApp()
+            }
+            KButton {
+                objectName: "staff.quit"
+                Layout.fillWidth: true
+                kind: "secondary"
+                text: page.confirmQuit ? qsTr("Cancel") : qsTr("Exit the app")
+                onClicked: page.confirmQuit = !page.confirmQuit
+            }
+        }
+    }
+
+    // -- content ---------------------------------------------------------------------------
+    Flickable {
+        id: flick
+        anchors { left: nav.right; right: parent.right; top: band.bottom; bottom: parent.bottom }
+        contentWidth: width
+        contentHeight: content.implicitHeight + 64
+        clip: true
+        boundsBehavior: Flickable.StopAtBounds
+        ScrollBar.vertical: ScrollBar { policy: ScrollBar.AsNeeded; width: 14 }
+
+        ColumnLayout {
+            id: content
+            x: 40
+            y: 28
+            width: flick.width - 80
+            spacing: 28
+
+            // Counts are always in view.
+            RowLayout {
+                Layout.fillWidth: true
+                spacing: 16
+                Repeater {
+                    model: [
+                        { name: "staff.count.activeToday", value: page.counts.activeToday, label: qsTr("Today, this campaign") },
+                        { name: "staff.count.activeAll", value: page.counts.activeAll, label: qsTr("All time, this campaign") },
+                        { name: "staff.count.today", value: page.counts.today, label: qsTr("Today, all campaigns") },
+                        { name: "staff.count.all", value: page.counts.all, label: qsTr("All time, all campaigns") }
+                    ]
+                    Rectangle {
+                        required property var modelData
+                        Layout.fillWidth: true
+                        Layout.fillHeight: true
+                        implicitHeight: countCol.implicitHeight + 36
+                        radius: 14
+                        color: Theme.color.surface
+                        border.width: 1
+                        border.color: Theme.color.divider
+                        Accessible.role: Accessible.StaticText
+                        Accessible.name: modelData.label + ": " + modelData.value
+                        Column {
+                            id: countCol
+                            anchors { left: parent.left; right: parent.right; top: parent.top; margins: 18 }
+                            spacing: 4
+                            Text { objectName: modelData.name; text: modelData.value; font.pixelSize: Theme.size.title
+                                   font.weight: Font.Bold; color: Theme.color.accent }
+                            Text { width: parent.width; text: modelData.label; font.pixelSize: Theme.size.small
+                                   color: Theme.color.textMuted; wrapMode: Text.Wrap }
+                        }
+                    }
+                }
+            }
+
+            // -- campaign ----------------------------------------------------------------------
+            StaffSection {
+                visible: page.section === "campaign"
+                Layout.fillWidth: true
+                title: qsTr("Campaign shown to signers")
+                Repeater {
+                    model: page.staff.campaigns
+                    Button {
+                        id: camp
+                        required property var modelData
+                        objectName: "staff.campaign." + modelData.slug
+                        Layout.fillWidth: true
+                        focusPolicy: Qt.NoFocus
+                        implicitHeight: Math.max(80, campCol.implicitHeight + 24)
+                        Accessible.name: modelData.title
+                        Accessible.checkable: true
+                        Accessible.checked: modelData.active
+                        onClicked: page.staff.setActiveCampaign(modelData.slug)
+                        contentItem: ColumnLayout {
+                            id: campCol
+                            spacing: 2
+                            KText { Layout.fillWidth: true; leftPadding: 12; text: camp.modelData.title
+                                    font.weight: Font.Bold }
+                            KText { Layout.fillWidth: true; leftPadding: 12; text: camp.modelData.target
+                                    + (camp.modelData.locals > 0 ? " · " + qsTr("%n local campaign(s)", "", camp.modelData.locals) : "")
+                                    font.pixelSize: Theme.size.small; color: Theme.color.textMuted }
+                        }
+                        background: Rectangle {
+                            radius: 12
+                            color: camp.modelData.active ? Theme.color.accentSoft : Theme.color.surface
+                            border.width: camp.modelData.active ? 3 : 1
+                            border.color: camp.modelData.active ? Theme.color.accent : Theme.color.divider
+                        }
+                    }
+                }
+
+                Text {
+                    visible: page.staff.locals.length > 0
+                    Layout.topMargin: 12
+                    text: qsTr("Local campaign")
+                    font.pixelSize: Theme.size.body
+                    font.weight: Font.Bold
+                    color: Theme.color.text
+                }
+                KText {
+                    visible: page.staff.locals.length > 0
+                    Layout.fillWidth: true
+                    color: Theme.color.textMuted
+                    font.pixelSize: Theme.size.small
+                    text: qsTr("By default each signer's ZIP code chooses their local campaign. At an event in one city, fix the kiosk to that city's campaign.")
+                }
+                Flow {
+                    visible: page.staff.locals.length > 0
+                    Layout.fillWidth: true
+                    spacing: 10
+                    Repeater {
+                        model: [ { slug: "", label: qsTr("By ZIP code") } ].concat(page.staff.locals)
+                        KButton {
+                            required property var modelData
+                            objectName: "staff.fixedLocal." + (modelData.slug || "none")
+                            kind: page.staff.fixedLocal === modelData.slug ? "primary" : "secondary"
+                            text: modelData.label
+                            onClicked: page.staff.setFixedLocal(modelData.slug)
+                        }
+                    }
+                }
+            }
+
+            // -- event -------------------------------------------------------------------------
+            StaffSection {
+                visible: page.section === "event"
+                Layout.fillWidth: true
+                title: qsTr("Event")
+                KText {
+                    Layout.fillWidth: true
+                    color: Theme.color.textMuted
+                    text: page.staff.event.active
+                          ? qsTr("Since %1, signatures are recorded for this event.").arg(page.staff.event.since)
+                          : qsTr("Name the rally or tabling event; new signatures are recorded for it.")
+                }
+                RowLayout {
+                    Layout.fillWidth: true
+                    spacing: 24
+                    KField {
+                        id: eventName
+                        Layout.fillWidth: true
+                        inputName: "staff.eventName"
+                        label: qsTr("Event name")
+                        hints: Qt.ImhNoPredictiveText
+                        input.text: page.staff.event.name
+                        error: page.staff.eventError === "required" ? qsTr("Please name the event.")
+                             : page.staff.eventError === "too_long" ? qsTr("This is too long.") : ""
+                    }
+                    KField {
+                        id: eventLocation
+                        Layout.fillWidth: true
+                        inputName: "staff.eventLocation"
+                        label: qsTr("Location")
+                        rule: "optional"
+                        hints: Qt.ImhNoPredictiveText
+                        input.text: page.staff.event.location
+                    }
+                }
+                RowLayout {
+                    spacing: 16
+                    KButton {
+                        objectName: "staff.eventSave"
+                        text: page.staff.event.active ? qsTr("Save changes") : qsTr("Start event")
+                        onClicked: page.staff.saveEvent(eventName.input.text, eventLocation.input.text)
+                    }
+                    KButton {
+                        objectName: "staff.eventEnd"
+                        visible: page.staff.event.active
+                        kind: "secondary"
+                        text: qsTr("End event")
+                        onClicked: page.staff.endEvent()
+                    }
+                }
+            }
+
+            // -- last entries ------------------------------------------------------------------
+            StaffSection {
+                visible: page.section === "entries"
+                Layout.fillWidth: true
+                title: qsTr("Last entries")
+                KText {
+                    Layout.fillWidth: true
+                    color: Theme.color.textMuted
+                    font.pixelSize: Theme.size.small
+                    text: page.staff.namesUnlocked
+                          ? qsTr("Names are shown until you hide them or leave staff mode.")
+                          : page.staff.namesAvailable
+                            ? qsTr("Names are encrypted. The coordinator's passphrase shows them.")
+                            : qsTr("Names are encrypted and cannot be shown on this kiosk.")
+                }
+                RowLayout {
+                    visible: page.staff.namesAvailable && !page.staff.namesUnlocked
+                    Layout.fillWidth: true
+                    spacing: 16
+                    KField {
+                        id: unlockPass
+                        Layout.fillWidth: true
+                        inputName: "staff.unlockPassphrase"
+                        label: qsTr("Coordinator passphrase")
+                        echo: TextInput.Password
+                        hints: Qt.ImhSensitiveData | Qt.ImhNoPredictiveText | Qt.ImhNoAutoUppercase
+                        maxLength: 200
+                        last: true
+                        error: page.staff.unlockFailed ? qsTr("Wrong passphrase.") : ""
+                        onSubmitted: page.staff.unlockNames(unlockPass.input.text)
+                    }
+                    KButton {
+                        objectName: "staff.unlockNames"
+                        Layout.alignment: Qt.AlignBottom
+                        text: page.staff.unlockBusy ? qsTr("Opening…") : qsTr("Show names")
+                        enabled: !page.staff.unlockBusy && unlockPass.input.text !== ""
+                        onClicked: { page.staff.unlockNames(unlockPass.input.text); unlockPass.input.text = "" }
+                    }
+                }
+                KButton {
+                    objectName: "staff.lockNames"
+                    visible: page.staff.namesUnlocked
+                    kind: "secondary"
+                    text: qsTr("Hide names")
+                    onClicked: page.staff.lockNames()
+                }
+                KText {
+                    visible: page.staff.entries.length === 0
+                    text: qsTr("No signatures on this kiosk yet.")
+                    color: Theme.color.textMuted
+                }
+                Repeater {
+                    objectName: "staff.entries"
+                    model: page.staff.entries
+                    Rectangle {
+                        id: row
+                        required property var modelData
+                        required property int index
+                        objectName: "staff.entry." + index
+                        Layout.fillWidth: true
+                        implicitHeight: rowLayout.implicitHeight + 28
+                        radius: 12
+                        color: modelData.void ? Theme.color.surfaceAlt : Theme.color.surface
+                        border.width: page.voidId === modelData.id ? 3 : 1
+                        border.color: page.voidId === modelData.id ? Theme.color.error : Theme.color.divider
+                        ColumnLayout {
+                            id: rowLayout
+                            anchors { left: parent.left; right: parent.right; verticalCenter: parent.verticalCenter; margins: 18 }
+                            spacing: 10
+                            RowLayout {
+                                Layout.fillWidth: true
+                                spacing: 16
+                                Text { text: row.modelData.time; font.pixelSize: Theme.size.body; font.weight: Font.Bold
+                                       color: Theme.color.text; Layout.preferredWidth: 150 }
+                                ColumnLayout {
+                                    Layout.fillWidth: true
+                                    spacing: 2
+                                    KText {
+                                        objectName: "staff.entry." + row.index + ".name"
+                                        Layout.fillWidth: true
+                                        visible: text !== ""
+                                        text: row.modelData.name
+                                        font.weight: Font.Bold
+                                    }
+                                    KText {
+                                        Layout.fillWidth: true
+                                        text: row.modelData.campaign + (row.modelData.local ? " · " + row.modelData.local : "")
+                                              + " · " + row.modelData.lang
+                                        font.pixelSize: Theme.size.small
+                                        color: Theme.color.textMuted
+                                        maximumLineCount: 2
+                                        elide: Text.ElideRight
+                                    }
+                                    KText {
+                                        objectName: "staff.entry." + row.index + ".void"
+                                        Layout.fillWidth: true
+                                        visible: row.modelData.void
+                                        text: qsTr("Void: %1").arg(row.modelData.voidReason)
+                                        font.pixelSize: Theme.size.small
+                                        font.weight: Font.Bold
+                                        color: Theme.color.error
+                                    }
+                                }
+                                KButton {
+                                    objectName: "staff.entry." + row.index + ".voidButton"
+                                    visible: !row.modelData.void && page.voidId !== row.modelData.id
+                                    kind: "secondary"
+                                    text: qsTr("Void…")
+                                    onClicked: { page.staff.clearVoidError(); page.voidId = row.modelData.id }
+                                }
+                            }
+                            RowLayout {
+                                visible: page.voidId === row.modelData.id
+                                Layout.fillWidth: true
+                                spacing: 16
+                                KField {
+                                    id: reason
+                                    Layout.fillWidth: true
+                                    inputName: "staff.entry." + row.index + ".reason"
+                                    label: qsTr("Why is this entry void? (kept, marked void, never deleted)")
+                                    hints: Qt.ImhNoPredictiveText
+                                    maxLength: 200
+                                    error: page.voidId === row.modelData.id ? page.staff.voidError : ""
+                                }
+                                KButton {
+                                    objectName: "staff.entry." + row.index + ".voidCancel"
+                                    Layout.alignment: Qt.AlignBottom
+                                    kind: "secondary"
+                                    text: qsTr("Cancel")
+                                    onClicked: { page.voidId = ""; page.staff.clearVoidError() }
+                                }
+                                KButton {
+                                    objectName: "staff.entry." + row.index + ".voidConfirm"
+                                    Layout.alignment: Qt.AlignBottom
+                                    kind: "danger"
+                                    text: qsTr("Void entry")
+                                    onClicked: page.voidEntry(row.modelData.id, reason.input.text)
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+
+            // -- sync --------------------------------------------------------------------------
+            StaffSection {
+                id: syncSec
+                visible: page.section === "sync"
+                Layout.fillWidth: true
+                title: qsTr("Sync")
+                readonly property var st: page.sync.state
+                KText {
+                    objectName: "staff.sync.status"
+                    Layout.fillWidth: true
+                    font.weight: Font.Bold
+                    text: !syncSec.st.connected ? qsTr("Not connected to a server.")
+                          : syncSec.st.running ? qsTr("Syncing with %1…").arg(syncSec.st.serverUrl)
+                          : qsTr("Connected to %1.").arg(syncSec.st.serverUrl)
+                }
+                KText {
+                    objectName: "staff.sync.pending"
+                    Layout.fillWidth: true
+                    text: qsTr("%n record(s) waiting to be sent to the server (signatures and voids).", "", syncSec.st.pending || 0)
+                }
+                KText {
+                    Layout.fillWidth: true
+                    visible: (syncSec.st.lastSuccess || "") !== ""
+                    text: qsTr("Last successful sync: %1").arg(syncSec.st.lastSuccess || "")
+                    color: Theme.color.textMuted
+                }
+                KText {
+                    objectName: "staff.sync.error"
+                    Layout.fillWidth: true
+                    visible: (syncSec.st.error || "") !== ""
+                    text: (syncSec.st.error || "") + ((syncSec.st.nextAttempt || "") !== ""
+                          ? " " + qsTr("Next try: %1.").arg(syncSec.st.nextAttempt) : "")
+                    color: Theme.color.error
+                }
+                KText {
+                    Layout.fillWidth: true
+                    visible: (syncSec.st.conflicts || 0) > 0
+                    text: qsTr("%n signature(s) differ from the server's copy and are kept for review.", "", syncSec.st.conflicts || 0)
+                    color: Theme.color.error
+                }
+                KButton {
+                    objectName: "staff.syncNow"
+                    visible: syncSec.st.available && syncSec.st.connected
+                    text: qsTr("Sync now")
+                    enabled: !syncSec.st.running
+                    onClicked: page.sync.syncNow()
+                }
+                // Connecting needs a sync engine; without one there is no form that could do nothing.
+                ColumnLayout {
+                    visible: syncSec.st.available && !syncSec.st.connected
+                    Layout.fillWidth: true
+                    spacing: 12
+                    RowLayout {
+                        Layout.fillWidth: true
+                        spacing: 24
+                        KField {
+                            id: serverUrl
+                            Layout.fillWidth: true
+                            inputName: "staff.serverUrl"
+                            label: qsTr("Server address")
+                            hints: Qt.ImhUrlCharactersOnly | Qt.ImhNoPredictiveText | Qt.ImhNoAutoUppercase
+                            maxLength: 300
+                        }
+                        KField {
+                            id: enrollCode
+                            Layout.fillWidth: true
+                            inputName: "staff.enrollCode"
+                            label: qsTr("One-time code")
+                            hints: Qt.ImhNoPredictiveText | Qt.ImhNoAutoUppercase
+                            maxLength: 100
+                        }
+                    }
+                    KText {
+                        objectName: "staff.connectError"
+                        Layout.fillWidth: true
+                        visible: text !== ""
+                        text: page.sync.connectState.error || ""
+                        color: Theme.color.error
+                    }
+                    KButton {
+                        objectName: "staff.connect"
+                        text: page.sync.connectState.busy ? qsTr("Connecting…") : qsTr("Connect to server")
+                        enabled: !page.sync.connectState.busy && serverUrl.input.text !== "" && enrollCode.input.text !== ""
+                        onClicked: page.sync.connectServer(serverUrl.input.text, enrollCode.input.text)
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,69 @@
+// The signer screens' top bar: who runs the campaign, larger text, language.
+import QtQuick
+import QtQuick.Controls.Basic
+import Kiosk
+
+Rectangle {
+    id: root
+    required property var app
+    property string caption: ""
+    // Slimmer while the keyboard is up, to leave room for the form.
+    implicitHeight: Qt.inputMethod.visible ? 68 : 84
+    color: Theme.color.surface
+
+    Rectangle {
+        anchors { left: parent.left; right: parent.right; bottom: parent.bottom }
+        height: 1
+        color: Theme.color.divider
+    }
+
+    Text {
+        anchors { left: parent.left; leftMargin: 32; verticalCenter: parent.verticalCenter
+                  right: tools.left; rightMargin: 24 }
+        text: root.caption
+        textFormat: Text.PlainText
+        elide: Text.ElideRight
+        font.pixelSize: Theme.size.small + 1
+        font.weight: Font.DemiBold
+        color: Theme.color.textMuted
+    }
+
+    Row {
+        id: tools
+        anchors { right: parent.right; rightMargin: 24; verticalCenter: parent.verticalCenter }
+        spacing: 18
+
+        Button {
+            id: sizeToggle
+            objectName: "a11y.largeText"
+            focusPolicy: Qt.NoFocus
+            checkable: true
+            checked: root.app.largeText
+            onToggled: root.app.setLargeText(checked)
+            implicitHeight: Theme.touch
+            implicitWidth: Math.max(Theme.touch + 56, sizeRow.implicitWidth + 32)
+            Accessible.name: qsTr("Larger text")
+            Accessible.checkable: true
+            Accessible.checked: checked
+            contentItem: Item {
+                Row {
+                    id: sizeRow
+                    anchors.centerIn: parent
+                    spacing: 2
+                    Text { text: "A"; font.pixelSize: 18; font.weight: Font.Bold; anchors.baseline: big.baseline
+                           color: sizeToggle.checked ? Theme.color.onPrimary : Theme.color.primary }
+                    Text { id: big; text: "A"; font.pixelSize: 30; font.weight: Font.Bold
+                           color: sizeToggle.checked ? Theme.color.onPrimary : Theme.color.primary }
+                }
+            }
+            background: Rectangle {
+                radius: 12
+                color: sizeToggle.checked ? Theme.color.primary : Theme.color.surface
+                border.width: 2
+                border.color: Theme.color.primary
+            }
+        }
+
+        LanguageSwitch { app: root.app }
+    }
+}

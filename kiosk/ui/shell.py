@@ -1,0 +1,209 @@
+"""The root view-model: which mode the screen is in, and the idle reset across all of them.
+
+Modes: ``setup`` (first start: PIN and key), ``signer`` (the signer flow), ``pin`` (the staff
+PIN screen over a signer flow) and ``staff``. The idle watcher is armed whenever someone is in
+the middle of something (a signer past the attract screen, the PIN screen, staff mode); when it
+expires, everything is wiped and the attract screen comes back.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtCore import Property, QObject, Signal, Slot
+
+from kiosk.ui.flow import SignerFlow
+from kiosk.ui.i18n import I18n
+from kiosk.ui.idle import IdleWatcher
+from kiosk.ui.shell_config import UiConfig
+from kiosk.ui.staff import StaffMode
+from kiosk.ui.sync_status import SyncStatus
+
+log = logging.getLogger("kiosk.ui")
+
+MODES = ("setup", "signer", "pin", "staff")
+
+__all__ = ["KioskApp", "UiConfig"]
+
+
+class KioskApp(QObject):
+    """What ``Main.qml`` binds to (its ``app`` property).
+
+    Args:
+        flow: the signer flow.
+        staff: staff mode.
+        sync: the sync status.
+        i18n: the UI language.
+        idle: the idle watcher (already filtering the window's events, or to be attached).
+        config: the timings.
+    """
+
+    modeChanged = Signal()
+    largeTextChanged = Signal()
+    quitRequested = Signal()
+
+    def __init__(
+        self,
+        flow: SignerFlow,
+        staff: StaffMode,
+        sync: SyncStatus,
+        i18n: I18n,
+        idle: IdleWatcher,
+        config: UiConfig,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._flow = flow
+        self._staff = staff
+        self._sync = sync
+        self._i18n = i18n
+        self._idle = idle
+        self._config = config
+        self._large_text = False
+        self._mode = "setup" if staff.needs_setup() else "signer"
+        flow.stepChanged.connect(self._rearm)
+        flow.wiped.connect(self._on_wiped)
+        staff.setupDone.connect(self._on_setup_done)
+        staff.pinAccepted.connect(self._on_pin_accepted)
+        staff.settingsChanged.connect(flow.reload)
+        staff.quitRequested.connect(self.quitRequested)
+        idle.expired.connect(self._on_idle)
+        self._rearm()
+
+    # -- children ----------------------------------------------------------------------------
+
+    def _get_flow(self) -> QObject:
+        return self._flow
+
+    flow = Property(QObject, _get_flow, constant=True)
+
+    def _get_staff(self) -> QObject:
+        return self._staff
+
+    staff = Property(QObject, _get_staff, constant=True)
+
+    def _get_sync(self) -> QObject:
+        return self._sync
+
+    sync = Property(QObject, _get_sync, constant=True)
+
+    def _get_i18n(self) -> QObject:
+        return self._i18n
+
+    i18n = Property(QObject, _get_i18n, constant=True)
+
+    def _get_idle(self) -> QObject:
+        return self._idle
+
+    idle = Property(QObject, _get_idle, constant=True)
+
+    def _get_hold(self) -> int:
+        return self._config.staff_hold_ms
+
+    #: How long the hidden staff corner must be held, in milliseconds.
+    staffHoldMs = Property(int, _get_hold, constant=True)
+
+    # -- mode --------------------------------------------------------------------------------
+
+    def _get_mode(self) -> str:
+        return self._mode
+
+    mode = Property(str, _get_mode, notify=modeChanged)
+
+    def _set_mode(self, mode: str) -> None:
+        assert mode in MODES, mode
+        if mode != self._mode:
+            log.info("screen mode: %s", mode)
+            self._mode = mode
+            self.modeChanged.emit()
+            self._sync.setWatching(mode == "staff")
+            self._rearm()
+
+    @Slot()
+    def _rearm(self) -> None:
+        mode, step = self._mode, self._flow.step
+        if mode == "staff":
+            self._idle.arm(self._config.staff_idle_timeout_s)
+        elif mode == "pin" or (mode == "signer" and step not in ("attract", "thanks")):
+            self._idle.arm(self._config.idle_timeout_s)
+        else:
+            self._idle.disarm()
+
+    @Slot()
+    def _on_setup_done(self) -> None:
+        self._flow.reload()
+        self._set_mode("signer")
+
+    @Slot()
+    def _on_pin_accepted(self) -> None:
+        self._flow.wipe()
+        self._set_mode("staff")
+
+    @Slot()
+    def _on_wiped(self) -> None:
+        self._set_large_text(False)
+        self._rearm()
+
+    @Slot()
+    def _on_idle(self) -> None:
+        log.info("idle timeout: wiping the screen")
+        if self._mode == "staff":
+            self._staff.close()
+        if self._mode in ("pin", "staff"):
+            self._set_mode("signer")
+        self._flow.wipe()
+
+    @Slot()
+    def openStaff(self) -> None:  # noqa: N802 - Qt naming for QML
+        """The hidden corner was held: ask for the PIN."""
+        if self._mode == "signer":
+            self._staff.resetPin()
+            self._set_mode("pin")
+
+    @Slot()
+    def cancelPin(self) -> None:  # noqa: N802 - Qt naming for QML
+        """Back from the PIN screen to the signer flow."""
+        if self._mode == "pin":
+            self._set_mode("signer")
+
+    @Slot()
+    def closeStaff(self) -> None:  # noqa: N802 - Qt naming for QML
+        """Leave staff mode for the attract screen."""
+        if self._mode == "staff":
+            self._staff.close()
+            self._flow.reload()
+            self._set_mode("signer")
+            self._flow.wipe()
+
+    # -- larger text and the idle countdown --------------------------------------------------
+
+    def _get_large_text(self) -> bool:
+        return self._large_text
+
+    def _set_large_text(self, on: bool) -> None:
+        if on != self._large_text:
+            self._large_text = on
+            self.largeTextChanged.emit()
+
+    @Slot(bool)
+    def setLargeText(self, on: bool) -> None:  # noqa: N802 - Qt naming for QML
+        """The larger-text toggle (reset for each signer)."""
+        self._set_large_text(on)
+
+    largeText = Property(bool, _get_large_text, setLargeText, notify=largeTextChanged)
+
+    @Slot()
+    def stillHere(self) -> None:  # noqa: N802 - Qt naming for QML
+        """"I'm still here": stop the countdown."""
+        self._idle.poke()
+
+    @Slot()
+    def startOver(self) -> None:  # noqa: N802 - Qt naming for QML
+        """"Start over" on the countdown: wipe now."""
+        self._idle.disarm()
+        self._on_idle()
+
+    def shutdown(self) -> None:
+        """The app is closing: drop the coordinator's unlock."""
+        if self._mode == "staff":
+            self._staff.close()

@@ -1,0 +1,1006 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="es" sourcelanguage="en_US">
+<context>
+    <name>AttractPage</name>
+    <message>
+        <location filename="../../kiosk/ui/qml/KioskUi/AttractPage.qml" line="+60"/>
+        <source>Sign</source>
+        <translation>Firmar</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Sign the letter</source>
+        <translation>Firmar la carta</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Sign the petition</source>
+        <translation>Firmar la petición</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Read the letter and add your name. It takes about a minute.</source>
+        <translation>Lea la carta y agregue su nombre. Toma aproximadamente un minuto.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Read the petition and add your name. It takes about a minute.</source>
+        <translation>Lea la petición y agregue su nombre. Toma aproximadamente un minuto.</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>No campaign is set up on this kiosk yet. Please ask a volunteer.</source>
+        <translation>Todavía no hay ninguna campaña en este quiosco. Por favor, pregúntele a un voluntario.</translation>
+    </message>
+    <message>
+        <location line="+16"/>
+        <source>Your details are encrypted on this tablet as soon as you sign. Only %1 can read them.</source>
+        <translation>Sus datos se cifran en esta tableta en cuanto usted firma. Solo %1 puede leerlos.</translation>
+    </message>
+</context>
+<context>
+    <name>DuplicatePage</name>
+    <message>
+        <location filename="../../kiosk/ui/qml/KioskUi/DuplicatePage.qml" line="+33"/>
+        <source>You have already signed</source>
+        <translation>Usted ya firmó</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Thank you! Your name is already on this letter from this kiosk, so it counts once.</source>
+        <translation>¡Gracias! Su nombre ya está en esta carta desde este quiosco, así que cuenta una sola vez.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Thank you! Your signature for this petition is already saved on this kiosk, so it counts once.</source>
+        <translation>¡Gracias! Su firma para esta petición ya está guardada en este quiosco, así que cuenta una sola vez.</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Done</source>
+        <translation>Listo</translation>
+    </message>
+</context>
+<context>
+    <name>FormPage</name>
+    <message>
+        <location filename="../../kiosk/ui/qml/KioskUi/FormPage.qml" line="+82"/>
+        <source>Add your name</source>
+        <translation>Agregue su nombre</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Please use your own name. Fields marked (optional) can stay empty.</source>
+        <translation>Por favor, use su propio nombre. Los campos marcados (opcional) pueden quedar vacíos.</translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>First name</source>
+        <translation>Nombre</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Last name</source>
+        <translation>Apellido</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>ZIP code</source>
+        <translation>Código postal (ZIP)</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>Phone</source>
+        <translation>Teléfono</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>Email</source>
+        <translation>Correo electrónico</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>Street address</source>
+        <translation>Dirección</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>City</source>
+        <translation>Ciudad</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>State</source>
+        <translation>Estado</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>Comment</source>
+        <translation>Comentario</translation>
+    </message>
+    <message>
+        <location line="+67"/>
+        <source>Back</source>
+        <translation>Atrás</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Next</source>
+        <translation>Siguiente</translation>
+    </message>
+</context>
+<context>
+    <name>IdleOverlay</name>
+    <message>
+        <location filename="../../kiosk/ui/qml/KioskUi/IdleOverlay.qml" line="+37"/>
+        <source>Are you still there?</source>
+        <translation>¿Sigue ahí?</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+9"/>
+        <source>For your privacy, this screen will be cleared in %n second(s).</source>
+        <translation>
+            <numerusform>Para proteger su privacidad, esta pantalla se borrará en %n segundo.</numerusform>
+            <numerusform>Para proteger su privacidad, esta pantalla se borrará en %n segundos.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Start over</source>
+        <translation>Empezar de nuevo</translation>
+    </message>
+    <message>
+        <location line="-35"/>
+        <location line="+40"/>
+        <source>I&apos;m still here</source>
+        <translation>Sigo aquí</translation>
+    </message>
+</context>
+<context>
+    <name>KField</name>
+    <message>
+        <location filename="../../kiosk/ui/qml/KioskUi/KField.qml" line="+39"/>
+        <source>(optional)</source>
+        <translation>(opcional)</translation>
+    </message>
+</context>
+<context>
+    <name>LanguageSwitch</name>
+    <message>
+        <location filename="../../kiosk/ui/qml/KioskUi/LanguageSwitch.qml" line="+17"/>
+        <source>Language</source>
+        <translation>Idioma</translation>
+    </message>
+</context>
+<context>
+    <name>LocalPage</name>
+    <message>
+        <location filename="../../kiosk/ui/qml/KioskUi/LocalPage.qml" line="+45"/>
+        <source>Choose your local campaign</source>
+        <translation>Elija su campaña local</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Your local campaign</source>
+        <translation>Su campaña local</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>Your ZIP code is in %1. You will sign the campaign for your area:</source>
+        <translation>Su código postal está en %1. Usted firmará la campaña de su zona:</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <location line="+2"/>
+        <source>You chose this campaign:</source>
+        <translation>Usted eligió esta campaña:</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>There is no local campaign for your ZIP code yet. You will sign the main campaign:</source>
+        <translation>Todavía no hay una campaña local para su código postal. Usted firmará la campaña principal:</translation>
+    </message>
+    <message>
+        <location line="+35"/>
+        <source>Started by %1</source>
+        <translation>Iniciada por %1</translation>
+    </message>
+    <message>
+        <location line="+50"/>
+        <source>Back</source>
+        <translation>Atrás</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Change</source>
+        <translation>Cambiar</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Yes, continue</source>
+        <translation>Sí, continuar</translation>
+    </message>
+</context>
+<context>
+    <name>Main</name>
+    <message>
+        <location filename="../../kiosk/ui/qml/KioskUi/Main.qml" line="+18"/>
+        <source>Petition Kiosk</source>
+        <translation>Quiosco de peticiones</translation>
+    </message>
+    <message>
+        <location line="+85"/>
+        <source>Signature pad. Sign with your finger.</source>
+        <translation>Área de firma. Firme con el dedo.</translation>
+    </message>
+    <message>
+        <location line="+28"/>
+        <source>Staff mode (hold for three seconds)</source>
+        <translation>Modo de personal (mantenga presionado tres segundos)</translation>
+    </message>
+</context>
+<context>
+    <name>Messages</name>
+    <message>
+        <location filename="../../kiosk/ui/messages.py" line="+35"/>
+        <source>Please enter your first name.</source>
+        <extracomment>A UI-only check: the opt-in needs an email or a phone number to be useful. A UI-only message: the store refused or failed to save (disk full, damaged file).</extracomment>
+        <translation>Por favor, escriba su nombre.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Please enter your last name.</source>
+        <translation>Por favor, escriba su apellido.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Please enter your ZIP code.</source>
+        <translation>Por favor, escriba su código postal.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Please enter your email address.</source>
+        <translation>Por favor, escriba su correo electrónico.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Please enter your phone number.</source>
+        <translation>Por favor, escriba su número de teléfono.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Please give a reason.</source>
+        <translation>Por favor, indique un motivo.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Please fill this in.</source>
+        <translation>Por favor, complete este campo.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>This is too long.</source>
+        <translation>Es demasiado largo.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>This contains characters that are not allowed.</source>
+        <translation>Contiene caracteres que no están permitidos.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Please use letters only (accents, spaces, hyphens and apostrophes are fine).</source>
+        <translation>Por favor, use solo letras (se permiten acentos, espacios, guiones y apóstrofos).</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>This email address does not look right (example: name@example.com).</source>
+        <translation>Este correo electrónico no parece correcto (ejemplo: nombre@ejemplo.com).</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>This phone number does not look right (example: 612 555 0134).</source>
+        <translation>Este número de teléfono no parece correcto (ejemplo: 612 555 0134).</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>A ZIP code has 5 digits (example: 55802).</source>
+        <translation>El código postal tiene 5 dígitos (ejemplo: 55802).</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Use the two-letter state code (example: MN).</source>
+        <translation>Use la abreviatura de dos letras del estado (ejemplo: MN).</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>This ZIP code is not in that state.</source>
+        <translation>Este código postal no corresponde a ese estado.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Please sign with your finger in the box.</source>
+        <translation>Por favor, firme con el dedo dentro del recuadro.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Your signature is too short. Please sign your name.</source>
+        <translation>Su firma es demasiado corta. Por favor, firme con su nombre.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The signature could not be read. Please clear it and sign again.</source>
+        <translation>No se pudo leer la firma. Por favor, bórrela y vuelva a firmar.</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>This campaign is no longer on this kiosk. Please ask a volunteer.</source>
+        <translation>Esta campaña ya no está en este quiosco. Por favor, pregúntele a un voluntario.</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>This local campaign is no longer on this kiosk. Please choose another.</source>
+        <translation>Esta campaña local ya no está en este quiosco. Por favor, elija otra.</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>You have already signed this petition at this kiosk.</source>
+        <translation>Usted ya firmó esta petición en este quiosco.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>This entry no longer exists.</source>
+        <translation>Este registro ya no existe.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>This entry is already void.</source>
+        <translation>Este registro ya está anulado.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Add an email address or a phone number to get updates.</source>
+        <translation>Agregue un correo electrónico o un número de teléfono para recibir novedades.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Your signature could not be saved. Please ask a volunteer for help.</source>
+        <translation>No se pudo guardar su firma. Por favor, pídale ayuda a un voluntario.</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Something went wrong. Please try again.</source>
+        <translation>Algo salió mal. Por favor, inténtelo de nuevo.</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Not connected to a server.</source>
+        <translation>No está conectado a un servidor.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The server cannot be reached (no network?).</source>
+        <translation>No se puede llegar al servidor (¿no hay red?).</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The server took too long to answer.</source>
+        <translation>El servidor tardó demasiado en responder.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The server&apos;s security certificate was refused.</source>
+        <translation>Se rechazó el certificado de seguridad del servidor.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The server no longer accepts this kiosk. Connect it again.</source>
+        <translation>El servidor ya no acepta este quiosco. Vuelva a conectarlo.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The server had an error. It will be retried.</source>
+        <translation>El servidor tuvo un error. Se volverá a intentar.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The server sent an unexpected answer.</source>
+        <translation>El servidor envió una respuesta inesperada.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The server refused the request.</source>
+        <translation>El servidor rechazó la solicitud.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>This enrollment code is wrong, used or expired.</source>
+        <translation>Este código de registro es incorrecto, ya se usó o venció.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Use an https:// address for this server.</source>
+        <translation>Use una dirección https:// para este servidor.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>This server address is not valid.</source>
+        <translation>Esta dirección de servidor no es válida.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>This server uses a different organization key. Not connected.</source>
+        <translation>Este servidor usa otra clave de organización. No se conectó.</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>This kiosk could not read or write its sync data. Nothing was lost.</source>
+        <translation>Este quiosco no pudo leer ni escribir sus datos de sincronización. No se perdió nada.</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Sync failed.</source>
+        <translation>La sincronización falló.</translation>
+    </message>
+</context>
+<context>
+    <name>PadPage</name>
+    <message>
+        <location filename="../../kiosk/ui/qml/KioskUi/PadPage.qml" line="+35"/>
+        <source>Sign with your finger</source>
+        <translation>Firme con el dedo</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>%1, ZIP %2 · %3</source>
+        <translation>%1, código postal %2 · %3</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Edit my details</source>
+        <translation>Corregir mis datos</translation>
+    </message>
+    <message>
+        <location line="+30"/>
+        <source>Sign here</source>
+        <translation>Firme aquí</translation>
+    </message>
+    <message>
+        <location line="+24"/>
+        <source>Back</source>
+        <translation>Atrás</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Clear</source>
+        <translation>Borrar</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Keep going: sign your full name</source>
+        <translation>Siga: firme con su nombre completo</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Saving…</source>
+        <translation>Guardando…</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Submit my signature</source>
+        <translation>Enviar mi firma</translation>
+    </message>
+</context>
+<context>
+    <name>PetitionPage</name>
+    <message>
+        <location filename="../../kiosk/ui/qml/KioskUi/PetitionPage.qml" line="+73"/>
+        <source>The letter you are signing</source>
+        <translation>La carta que usted firma</translation>
+    </message>
+    <message>
+        <location line="+28"/>
+        <source>About this letter</source>
+        <translation>Sobre esta carta</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Why is this important?</source>
+        <translation>¿Por qué es importante?</translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>Updates</source>
+        <translation>Novedades</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>Update, %1</source>
+        <translation>Novedad, %1</translation>
+    </message>
+    <message>
+        <location line="+28"/>
+        <source>Back</source>
+        <translation>Atrás</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Sign this letter</source>
+        <translation>Firmar esta carta</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Sign this petition</source>
+        <translation>Firmar esta petición</translation>
+    </message>
+</context>
+<context>
+    <name>PinPage</name>
+    <message>
+        <location filename="../../kiosk/ui/qml/KioskUi/PinPage.qml" line="+17"/>
+        <source>%1 min %2 s</source>
+        <translation>%1 min %2 s</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>%1 s</source>
+        <translation>%1 s</translation>
+    </message>
+    <message>
+        <location line="+27"/>
+        <source>Staff only</source>
+        <translation>Solo personal</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Staff PIN</source>
+        <translation>PIN del personal</translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>Too many wrong tries. Try again in %1.</source>
+        <translation>Demasiados intentos incorrectos. Vuelva a intentarlo en %1.</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+2"/>
+        <source>Wrong PIN. %n tries left.</source>
+        <translation>
+            <numerusform>PIN incorrecto. Queda %n intento.</numerusform>
+            <numerusform>PIN incorrecto. Quedan %n intentos.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Checking…</source>
+        <translation>Verificando…</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Cancel</source>
+        <translation>Cancelar</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Unlock</source>
+        <translation>Desbloquear</translation>
+    </message>
+</context>
+<context>
+    <name>ProgressBlock</name>
+    <message>
+        <location filename="../../kiosk/ui/qml/KioskUi/ProgressBlock.qml" line="+11"/>
+        <source>%1 of %2 signatures</source>
+        <translation>%1 de %2 firmas</translation>
+    </message>
+</context>
+<context>
+    <name>SetupPage</name>
+    <message>
+        <location filename="../../kiosk/ui/qml/KioskUi/SetupPage.qml" line="+16"/>
+        <source>A PIN has 4 to 12 digits.</source>
+        <translation>El PIN tiene de 4 a 12 dígitos.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The two PINs are not the same.</source>
+        <translation>Los dos PIN no son iguales.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Use at least 8 characters.</source>
+        <translation>Use al menos 8 caracteres.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The two passphrases are not the same.</source>
+        <translation>Las dos frases de contraseña no son iguales.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Set-up failed. Please try again.</source>
+        <translation>La configuración falló. Por favor, inténtelo de nuevo.</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>Set up this kiosk</source>
+        <translation>Configurar este quiosco</translation>
+    </message>
+    <message>
+        <location line="+28"/>
+        <source>Before the first signer, choose a PIN for volunteers. It opens staff mode: a long press on the top-left corner of the screen.</source>
+        <translation>Antes de la primera firma, elija un PIN para los voluntarios. Abre el modo de personal: mantenga presionada la esquina superior izquierda de la pantalla.</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>Staff PIN (4 to 12 digits)</source>
+        <translation>PIN del personal (de 4 a 12 dígitos)</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>The same PIN again</source>
+        <translation>El mismo PIN otra vez</translation>
+    </message>
+    <message>
+        <location line="+22"/>
+        <source>Coordinator passphrase</source>
+        <translation>Frase de contraseña de la coordinación</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Signers&apos; details are encrypted with a key that only this passphrase unlocks: you need it to export or print the signatures, and it cannot be recovered if it is lost.</source>
+        <translation>Los datos de quienes firman se cifran con una clave que solo esta frase de contraseña desbloquea: la necesitará para exportar o imprimir las firmas, y no se puede recuperar si se pierde.</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>Passphrase (at least 8 characters)</source>
+        <translation>Frase de contraseña (al menos 8 caracteres)</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>The same passphrase again</source>
+        <translation>La misma frase de contraseña otra vez</translation>
+    </message>
+    <message>
+        <location line="+29"/>
+        <source>Setting up… this takes a few seconds.</source>
+        <translation>Configurando… esto toma unos segundos.</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Finish set-up</source>
+        <translation>Terminar la configuración</translation>
+    </message>
+</context>
+<context>
+    <name>SignerFlow</name>
+    <message>
+        <location filename="../../kiosk/ui/flow.py" line="+317"/>
+        <source>Send me updates about this campaign. I can unsubscribe at any time.</source>
+        <extracomment>The text fields of the form, in the order they are laid out (and focused on errors). Stands in for the drawing when the form is checked before the signature pad: it lets the domain clean and check the typed fields (and the duplicate hint) in one call. It is never saved; the real drawing is required by ``submit``. Ask the view to focus a form field (its domain name), e.g. the first one with an error. A signer&apos;s session ended and everything was wiped. A signature was durably saved (its id), before the thank-you screen shows. The active campaign as the attract and petition screens show it (in the current language; the fixed local campaign&apos;s text when staff fixed one). What this signer is signing: the campaign or the local campaign they confirmed. &quot;required&quot; / &quot;optional&quot; / &quot;hidden&quot; for each configurable field.</extracomment>
+        <translation>Envíenme novedades sobre esta campaña. Puedo darme de baja en cualquier momento.</translation>
+    </message>
+</context>
+<context>
+    <name>StaffPage</name>
+    <message>
+        <location filename="../../kiosk/ui/qml/KioskUi/StaffPage.qml" line="+38"/>
+        <source>Staff mode</source>
+        <translation>Modo de personal</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Event: %1</source>
+        <translation>Evento: %1</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>No event named</source>
+        <translation>Ningún evento nombrado</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>Back to signing</source>
+        <translation>Volver a las firmas</translation>
+    </message>
+    <message>
+        <location line="+19"/>
+        <source>Campaign</source>
+        <translation>Campaña</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <location line="+167"/>
+        <source>Event</source>
+        <translation>Evento</translation>
+    </message>
+    <message>
+        <location line="-166"/>
+        <location line="+218"/>
+        <source>Last entries</source>
+        <translation>Últimos registros</translation>
+    </message>
+    <message>
+        <location line="-217"/>
+        <location line="+362"/>
+        <source>Sync</source>
+        <translation>Sincronización</translation>
+    </message>
+    <message>
+        <location line="-342"/>
+        <source>Close the app? Signing stops until it is started again.</source>
+        <translation>¿Cerrar la aplicación? No se podrá firmar hasta que se vuelva a abrir.</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Yes, exit</source>
+        <translation>Sí, salir</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <location line="+306"/>
+        <source>Cancel</source>
+        <translation>Cancelar</translation>
+    </message>
+    <message>
+        <location line="-306"/>
+        <source>Exit the app</source>
+        <translation>Cerrar la app</translation>
+    </message>
+    <message>
+        <location line="+29"/>
+        <source>Today, this campaign</source>
+        <translation>Hoy, esta campaña</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>All time, this campaign</source>
+        <translation>En total, esta campaña</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Today, all campaigns</source>
+        <translation>Hoy, todas las campañas</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>All time, all campaigns</source>
+        <translation>En total, todas las campañas</translation>
+    </message>
+    <message>
+        <location line="+30"/>
+        <source>Campaign shown to signers</source>
+        <translation>Campaña que se muestra al público</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+20"/>
+        <source>%n local campaign(s)</source>
+        <translation>
+            <numerusform>%n campaña local</numerusform>
+            <numerusform>%n campañas locales</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>Local campaign</source>
+        <translation>Campaña local</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>By default each signer&apos;s ZIP code chooses their local campaign. At an event in one city, fix the kiosk to that city&apos;s campaign.</source>
+        <translation>Normalmente el código postal de cada persona elige su campaña local. En un evento en una sola ciudad, fije el quiosco a la campaña de esa ciudad.</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>By ZIP code</source>
+        <translation>Por código postal</translation>
+    </message>
+    <message>
+        <location line="+21"/>
+        <source>Since %1, signatures are recorded for this event.</source>
+        <translation>Desde el %1, las firmas se registran para este evento.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Name the rally or tabling event; new signatures are recorded for it.</source>
+        <translation>Escriba el nombre de la marcha o del evento; las nuevas firmas se registran para él.</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Event name</source>
+        <translation>Nombre del evento</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Please name the event.</source>
+        <translation>Por favor, escriba el nombre del evento.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>This is too long.</source>
+        <translation>Es demasiado largo.</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Location</source>
+        <translation>Lugar</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Save changes</source>
+        <translation>Guardar cambios</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Start event</source>
+        <translation>Empezar el evento</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>End event</source>
+        <translation>Terminar el evento</translation>
+    </message>
+    <message>
+        <location line="+16"/>
+        <source>Names are shown until you hide them or leave staff mode.</source>
+        <translation>Los nombres se muestran hasta que los oculte o salga del modo de personal.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Names are encrypted. The coordinator&apos;s passphrase shows them.</source>
+        <translation>Los nombres están cifrados. La frase de contraseña de la coordinación los muestra.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Names are encrypted and cannot be shown on this kiosk.</source>
+        <translation>Los nombres están cifrados y no se pueden mostrar en este quiosco.</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Coordinator passphrase</source>
+        <translation>Frase de contraseña de la coordinación</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Wrong passphrase.</source>
+        <translation>Frase de contraseña incorrecta.</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Opening…</source>
+        <translation>Abriendo…</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Show names</source>
+        <translation>Mostrar nombres</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Hide names</source>
+        <translation>Ocultar nombres</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>No signatures on this kiosk yet.</source>
+        <translation>Todavía no hay firmas en este quiosco.</translation>
+    </message>
+    <message>
+        <location line="+49"/>
+        <source>Void: %1</source>
+        <translation>Anulado: %1</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Void…</source>
+        <translation>Anular…</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>Why is this entry void? (kept, marked void, never deleted)</source>
+        <translation>¿Por qué se anula este registro? (se conserva, se marca como anulado, nunca se borra)</translation>
+    </message>
+    <message>
+        <location line="+16"/>
+        <source>Void entry</source>
+        <translation>Anular registro</translation>
+    </message>
+    <message>
+        <location line="+20"/>
+        <source>Not connected to a server.</source>
+        <translation>No está conectado a un servidor.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Syncing with %1…</source>
+        <translation>Sincronizando con %1…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Connected to %1.</source>
+        <translation>Conectado a %1.</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+5"/>
+        <source>%n record(s) waiting to be sent to the server (signatures and voids).</source>
+        <translation>
+            <numerusform>%n registro pendiente de enviar al servidor (firmas y anulaciones).</numerusform>
+            <numerusform>%n registros pendientes de enviar al servidor (firmas y anulaciones).</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Last successful sync: %1</source>
+        <translation>Última sincronización correcta: %1</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Next try: %1.</source>
+        <translation>Próximo intento: %1.</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+6"/>
+        <source>%n signature(s) differ from the server&apos;s copy and are kept for review.</source>
+        <translation>
+            <numerusform>%n firma difiere de la copia del servidor y se conserva para revisión.</numerusform>
+            <numerusform>%n firmas difieren de la copia del servidor y se conservan para revisión.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Sync now</source>
+        <translation>Sincronizar ahora</translation>
+    </message>
+    <message>
+        <location line="+16"/>
+        <source>Server address</source>
+        <translation>Dirección del servidor</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>One-time code</source>
+        <translation>Código de un solo uso</translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>Connecting…</source>
+        <translation>Conectando…</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Connect to server</source>
+        <translation>Conectar al servidor</translation>
+    </message>
+</context>
+<context>
+    <name>ThanksPage</name>
+    <message>
+        <location filename="../../kiosk/ui/qml/KioskUi/ThanksPage.qml" line="+34"/>
+        <source>Thank you for signing!</source>
+        <translation>¡Gracias por firmar!</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Your signature has been saved. It will be delivered together with all the others.</source>
+        <translation>Su firma quedó guardada. Se entregará junto con todas las demás.</translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>The screen clears itself for the next person in a few seconds.</source>
+        <translation>En unos segundos la pantalla se borra para la siguiente persona.</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Done</source>
+        <translation>Listo</translation>
+    </message>
+</context>
+<context>
+    <name>TopBar</name>
+    <message>
+        <location filename="../../kiosk/ui/qml/KioskUi/TopBar.qml" line="+45"/>
+        <source>Larger text</source>
+        <translation>Letra más grande</translation>
+    </message>
+</context>
+</TS>

@@ -1,0 +1,217 @@
+"""Render every screen of the touch screen, in English and Spanish, to docs/screenshots/.
+
+    .venv/bin/python scripts/screenshots.py [--out DIR] [--lang en|es]
+
+Runs offscreen over throw-away data folders (the demo campaigns, a fresh key, PIN 2468),
+drives the real QML by object name like a finger would, and saves
+``ui-<screen>-<lang>.png`` at 1280 x 800 with ``QQuickWindow.grabWindow``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault(
+    "QT_LOGGING_RULES",
+    "qt.multimedia.symbolsresolver=false;qt.qml.propertyCache.append=false",
+)
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from PySide6.QtGui import QGuiApplication  # noqa: E402
+
+from kiosk.app import open_kiosk  # noqa: E402
+from kiosk.ui.automation import Driver  # noqa: E402
+from kiosk.ui.main import build_ui, configure_qt  # noqa: E402
+from kiosk.ui.pin import PinGate  # noqa: E402
+from kiosk.ui.shell import UiConfig  # noqa: E402
+
+PIN = "2468"
+PASSPHRASE = "screenshot passphrase"
+
+
+class FakeClock:
+    """A monotonic clock the script moves forward to show the idle countdown."""
+
+    def __init__(self) -> None:
+        self.t = 1000.0
+
+    def __call__(self) -> float:
+        return self.t
+
+
+def _save(d: Driver, out: Path, screen: str, lang: str, settle_ms: int = 450) -> None:
+    d.settle(settle_ms)
+    path = out / f"ui-{screen}-{lang}.png"
+    if not d.grab().save(str(path)):
+        raise SystemExit(f"could not write {path}")
+    print(f"wrote {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}")
+
+
+def _language(d: Driver, lang: str) -> None:
+    if lang == "es":
+        d.click("lang.es")
+
+
+def setup_screen(out: Path, lang: str, qm_dir: Path) -> None:
+    """The first-start screen of a kiosk with no PIN and no key."""
+    kiosk = open_kiosk(tempfile.mkdtemp(prefix="kiosk-shots-setup-"))
+    ui = build_ui(kiosk, qm_dir=qm_dir)
+    d = Driver(ui)
+    try:
+        d.wait_shown("setup.finish")
+        _language(d, lang)
+        d.fill("setup.pin", "12")
+        d.click("setup.finish")
+        d.wait(lambda: d.text("setup.pin.error") != "", "the PIN error")
+        d.click("setup.pinAgain")
+        _save(d, out, "setup", lang)
+    finally:
+        ui.close()
+        kiosk.close()
+
+
+def signer_and_staff_screens(out: Path, lang: str, qm_dir: Path) -> None:
+    """Every signer screen, the idle countdown, the PIN and staff mode."""
+    kiosk = open_kiosk(tempfile.mkdtemp(prefix="kiosk-shots-"))
+    kiosk.keys.init(PASSPHRASE)
+    PinGate(kiosk.store).set_pin(PIN)
+    clock = FakeClock()
+    config = UiConfig(thanks_s=3600, staff_hold_ms=200, idle_timeout_s=60, idle_countdown_s=10)
+    ui = build_ui(kiosk, config=config, idle_clock=clock, qm_dir=qm_dir)
+    d = Driver(ui)
+    first, last = ("María José", "Nguyễn") if lang == "es" else ("José", "Núñez")
+    try:
+        d.wait_shown("attract.signButton")
+        _language(d, lang)
+        _save(d, out, "attract", lang)
+
+        d.click("attract.signButton")
+        _save(d, out, "petition", lang)
+        d.click("petition.continueButton")
+        d.fill("form.firstName", first)
+        _save(d, out, "form", lang)
+
+        d.fill("form.zip", "477")
+        d.fill("form.email", "maria@example")
+        d.click("form.next")
+        d.wait(lambda: d.text("form.lastName.error") != "", "the errors")
+        _save(d, out, "form-errors", lang)
+
+        d.fill("form.lastName", last)
+        d.fill("form.zip", "08")
+        d.fill("form.email", ".org")
+        d.click("form.next")
+        d.wait_shown("local.confirm")
+        _save(d, out, "local", lang)
+        d.click("local.change")
+        d.wait_shown("local.option.evansville")
+        _save(d, out, "local-choose", lang)
+        d.click("local.option.evansville")
+        d.click("local.confirm")
+        d.sign()
+        _save(d, out, "pad", lang)
+        d.click("pad.submit")
+        d.wait_shown("thanks.done")
+        _save(d, out, "thanks", lang)
+        d.click("thanks.done")
+
+        # The same signer again: "you have already signed".
+        d.wait_shown("attract.signButton")
+        _language(d, lang)
+        d.click("attract.signButton")
+        d.click("petition.continueButton")
+        d.fill("form.firstName", first)
+        d.fill("form.lastName", last)
+        d.fill("form.zip", "47708")
+        d.click("form.next")
+        d.wait_shown("duplicate.done")
+        _save(d, out, "duplicate", lang)
+        d.click("duplicate.done")
+
+        # Idle: the countdown before the screen is wiped.
+        d.wait_shown("attract.signButton")
+        _language(d, lang)
+        d.click("attract.signButton")
+        d.click("petition.continueButton")
+        d.fill("form.firstName", first)
+        clock.t += config.idle_timeout_s + 2
+        d.wait(lambda: d.shown("idle.stillHere"), "the idle countdown")
+        _save(d, out, "idle", lang)
+        d.click("idle.startOver")
+
+        # Staff: the hidden corner, the PIN, staff mode.
+        d.wait_shown("attract.signButton")
+        _language(d, lang)
+        d.hold("staff.corner", lambda: d.shown("pin.submit"), "the PIN screen")
+        d.wait(lambda: bool(d.item("pin.input").hasActiveFocus()), "the PIN field's focus")
+        d.type("13")
+        _save(d, out, "pin", lang)
+        d.type("57")
+        d.click("pin.submit")
+        d.wait(lambda: ui.vm.staff.pinState == "wrong", "the wrong-PIN message")
+        d.type(PIN)
+        d.click("pin.submit")
+        d.wait_shown("staff.close")
+        _language(d, lang)
+        _save(d, out, "staff", lang)
+
+        d.click("staff.tab.event")
+        d.fill("staff.eventName", "Rally at City Hall" if lang == "en" else "Marcha en el Ayuntamiento")
+        d.fill("staff.eventLocation", "Duluth, MN")
+        d.click("staff.eventSave")
+        _save(d, out, "staff-event", lang)
+
+        d.click("staff.tab.entries")
+        d.fill("staff.unlockPassphrase", PASSPHRASE)
+        d.click("staff.unlockNames")
+        d.wait(lambda: ui.vm.staff.namesUnlocked, "names to unlock", timeout_s=20)
+        d.click("staff.entry.0.voidButton")
+        d.fill("staff.entry.0.reason", "Test entry" if lang == "en" else "Prueba")
+        _save(d, out, "staff-entries", lang)
+        d.click("staff.entry.0.voidConfirm")
+
+        d.click("staff.tab.sync")
+        _save(d, out, "staff-sync", lang)
+
+        # A letter: the signed statement stands apart from the background.
+        d.click("staff.tab.campaign")
+        d.click("staff.campaign.thank-your-sanctuary-mayor")
+        d.click("staff.close")
+        d.wait_shown("attract.signButton")
+        _language(d, lang)
+        d.click("attract.signButton")
+        _save(d, out, "petition-letter", lang)
+    finally:
+        ui.close()
+        kiosk.close()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Render the screenshots; return 0 on success."""
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
+    parser.add_argument("--lang", choices=("en", "es"), action="append")
+    args = parser.parse_args(argv)
+    args.out.mkdir(parents=True, exist_ok=True)
+    configure_qt()
+    app = QGuiApplication(sys.argv[:1])
+    qm_dir = Path(tempfile.mkdtemp(prefix="kiosk-shots-qm-"))
+    started = time.monotonic()
+    for lang in args.lang or ["en", "es"]:
+        setup_screen(args.out, lang, qm_dir)
+        signer_and_staff_screens(args.out, lang, qm_dir)
+    print(f"done in {time.monotonic() - started:.1f} s")
+    del app
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

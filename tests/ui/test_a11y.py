@@ -1,0 +1,135 @@
+"""Accessibility: every control has an accessible name and a finger-sized target, text
+colours meet WCAG AA, and larger text is one tap away."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from PySide6.QtGui import QAccessible
+from PySide6.QtQuick import QQuickItem
+
+from kiosk.app import Kiosk
+from kiosk.ui.automation import Driver
+from kiosk.ui.theme import CONTRAST_PAIRS, PALETTE, SIZES, contrast_ratio
+from tests.ui.conftest import FAST, PIN, FakeClock
+from tests.ui.steps import fill, sign_and_submit, to_form
+
+pytestmark = pytest.mark.gui
+
+_CONTROLS = ("QQuickAbstractButton", "QQuickTextInput", "QQuickTextEdit", "QQuickMouseArea")
+MIN_TARGET = 48
+
+
+def _inside_keyboard(item: QQuickItem) -> bool:
+    parent: QQuickItem | None = item
+    while parent is not None:
+        if parent.objectName() == "keyboard":
+            return True
+        parent = parent.parentItem()
+    return False
+
+
+def audit(d: Driver) -> list[str]:
+    """Problems with the controls on screen now: a missing name or a small target."""
+    d.frame()
+    QAccessible.setActive(True)
+    problems: list[str] = []
+    pending: list[QQuickItem] = [d.window.contentItem()]
+    while pending:
+        item = pending.pop()
+        if not item.isVisible() or item.opacity() == 0:
+            continue
+        pending.extend(item.childItems())
+        is_control = any(item.inherits(c) for c in _CONTROLS) or \
+            item.metaObject().className() == "SignaturePad"
+        if not is_control or not item.isEnabled() or _inside_keyboard(item):
+            continue
+        if item.inherits("QQuickTextInput") and item.parentItem() is not None and \
+                item.parentItem().inherits("QQuickTextInput"):
+            continue
+        label = item.objectName() or item.metaObject().className()
+        iface = QAccessible.queryAccessibleInterface(item)
+        name = iface.text(QAccessible.Text.Name) if iface is not None else ""
+        if iface is not None and iface.state().passwordEdit:
+            # Qt Quick keeps password fields unnamed; their label is the description.
+            name = iface.text(QAccessible.Text.Description)
+        if not name.strip():
+            problems.append(f"{label}: no accessible name")
+        if min(item.width(), item.height()) < MIN_TARGET:
+            problems.append(f"{label}: {item.width():.0f}x{item.height():.0f} px")
+    return problems
+
+
+def test_every_signer_screen(d: Driver, idle_clock: FakeClock) -> None:
+    seen: dict[str, list[str]] = {}
+    seen["attract"] = audit(d)
+    to_form(d)
+    seen["form"] = audit(d)
+    fill(d, "Ana", "Pérez", "47708")
+    d.click("form.next")
+    d.wait_shown("local.confirm")
+    seen["local"] = audit(d)
+    d.click("local.change")
+    d.wait_shown("local.option.evansville")
+    seen["local-choose"] = audit(d)
+    d.click("local.option.evansville")
+    d.click("local.confirm")
+    d.wait_shown("pad.canvas")
+    d.sign()
+    seen["pad"] = audit(d)
+    idle_clock.advance(FAST.idle_timeout_s + 1)
+    d.wait_shown("idle.stillHere")
+    seen["idle"] = audit(d)
+    d.click("idle.stillHere")
+    d.wait(lambda: not d.shown("idle.stillHere"), "the countdown to close")
+    d.click("pad.submit")
+    d.wait_shown("thanks.done")
+    seen["thanks"] = audit(d)
+    d.click("thanks.done")
+    d.click("attract.signButton")
+    d.wait_shown("petition.continueButton")
+    seen["petition"] = audit(d)
+    assert {k: v for k, v in seen.items() if v} == {}
+
+
+def test_staff_screens(d: Driver) -> None:
+    seen: dict[str, list[str]] = {}
+    d.hold("staff.corner", lambda: d.shown("pin.submit"), "the PIN screen")
+    seen["pin"] = audit(d)
+    d.type(PIN)
+    d.click("pin.submit")
+    d.wait_shown("staff.close")
+    for section in ("campaign", "event", "entries", "sync"):
+        d.click(f"staff.tab.{section}")
+        seen[section] = audit(d)
+    assert {k: v for k, v in seen.items() if v} == {}
+
+
+def test_setup_screen(make_kiosk: Callable[..., Kiosk], make_ui: Callable[..., Driver]) -> None:
+    d = make_ui(make_kiosk(keys=False, pin=False))
+    d.wait_shown("setup.finish")
+    assert audit(d) == []
+
+
+def test_text_colours_meet_wcag_aa() -> None:
+    for fg, bg, minimum in CONTRAST_PAIRS:
+        ratio = contrast_ratio(PALETTE[fg], PALETTE[bg])
+        assert ratio >= minimum, f"{fg} on {bg}: {ratio:.2f} < {minimum}"
+    assert contrast_ratio("#000000", "#FFFFFF") == pytest.approx(21)
+
+
+def test_larger_text_grows_every_type_size_and_resets_for_the_next_signer(d: Driver) -> None:
+    title = d.item("attract.title")
+    before = title.property("font").pixelSize()
+    d.click("a11y.largeText")
+    d.wait(lambda: title.property("font").pixelSize() > before, "larger text")
+    assert title.property("font").pixelSize() == round(SIZES["display"] * 1.25)
+    d.click("attract.signButton")
+    d.click("petition.continueButton")
+    fill(d, "Ana", "Pérez", "55802")
+    d.click("form.next")
+    d.click("local.confirm")
+    sign_and_submit(d)
+    d.click("thanks.done")
+    d.wait(lambda: d.item("attract.title").property("font").pixelSize() == before, "reset")
