@@ -241,10 +241,11 @@ def run_app(
     if "error" in opened:
         raise opened["error"]
     kiosk = opened["kiosk"]
-    # Sync plugs in here: pass a controller with snapshot()/sync_now()/connect(), e.g.
-    #   sync = SyncController(kiosk.sync_engine(), on_campaigns_changed=kiosk.reload_campaigns)
-    #   sync.start()
-    sync = None
+    # Sync runs on its own worker thread; staff mode shows its snapshot and drives it.
+    from kiosk.sync.qt import SyncController
+
+    sync = SyncController(kiosk.sync_engine(), on_campaigns_changed=kiosk.reload_campaigns)
+    sync.start()
     ui: UiHandle | None = None
     try:
         ui = build_ui(kiosk, sync=sync, windowed=windowed)
@@ -259,6 +260,7 @@ def run_app(
             ui.window.frameSwapped.connect(first_frame)
         return int(app.exec())
     finally:
+        sync.stop()
         if ui is not None:
             ui.close()
         kiosk.close()
