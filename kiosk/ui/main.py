@@ -170,6 +170,9 @@ def build_ui(
     status = SyncStatus(kiosk.store, i18n, sync, poll_ms=config.sync_poll_ms)
     idle = IdleWatcher(config.idle_timeout_s, config.idle_countdown_s, clock=idle_clock)
     vm = KioskApp(flow, staff, status, i18n, idle, config)
+    campaigns_changed = getattr(sync, "campaignsChanged", None)
+    if campaigns_changed is not None:  # new campaign text from the server: the next signer
+        campaigns_changed.connect(flow.reload)  # gets it (kiosk.reload_campaigns ran first)
     for child in (i18n, tasks, flow, staff, status, idle):
         child.setParent(vm)
     engine.addImportPath(str(QML_DIR))

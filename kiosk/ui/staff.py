@@ -347,7 +347,7 @@ class StaffMode(QObject):
             for loc in sorted(campaign.locals, key=lambda loc: loc.place)
         ]
 
-    locals = Property("QVariantList", _get_locals, notify=dataChanged)
+    localCampaigns = Property("QVariantList", _get_locals, notify=dataChanged)
 
     def _get_fixed(self) -> str:
         return fixed_local_campaign(self._kiosk, active_campaign(self._kiosk)) or ""
@@ -428,7 +428,8 @@ class StaffMode(QObject):
             "since": self._i18n.date_time(qdt),
         }
 
-    event = Property("QVariantMap", _get_event, notify=eventChanged)
+    #: The current event: active, name, location, since (named to avoid ``QObject.event``).
+    currentEvent = Property("QVariantMap", _get_event, notify=eventChanged)
 
     def _get_event_error(self) -> str:
         return self._event_error

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtQml import QQmlEngine, QQmlExpression
 
 from kiosk.domain.ports import SignatureFilter
 from kiosk.ui.automation import Driver
@@ -97,12 +98,23 @@ def test_keyboard_hints_protect_personal_data(d: Driver) -> None:
         assert actual & hints == hints, name
 
 
+def keyboard_layout(d: Driver) -> str:
+    """The on-screen keyboard's current layout: main, digits, dialpad..."""
+    panel = d.item("keyboard")
+    expr = QQmlExpression(QQmlEngine.contextForObject(panel), panel, "keyboard.layoutType")
+    value, _ = expr.evaluate()
+    return str(value)
+
+
 def test_the_keyboard_layout_follows_the_field(d: Driver) -> None:
     to_form(d)
     panel = d.item("keyboard")
-    d.click("form.zip")
-    d.wait(lambda: bool(panel.property("active")), "the keyboard")
-    d.settle(300)
+    for field, layout in (("form.firstName", "main"), ("form.phone", "dialpad"),
+                          ("form.email", "main"), ("form.zip", "digits")):
+        d.click(field)
+        d.wait(lambda: bool(panel.property("active")), "the keyboard")
+        d.wait(lambda layout=layout: keyboard_layout(d) == layout, f"the {layout} layout")
+    d.idle()
     # The field being typed in stays above the keyboard.
     zip_field = d.item("form.zip")
     bottom = zip_field.mapToScene(zip_field.boundingRect().bottomLeft()).y()
@@ -143,6 +155,17 @@ def test_a_kiosk_fixed_to_a_local_campaign_skips_the_choice(d: Driver) -> None:
     d.click("form.next")
     sign_and_submit(d)
     assert d.ui.kiosk.store.recent(1)[0].signature.meta.local_campaign == "evansville"
+
+
+def test_the_spanish_keyboard_has_the_n_with_tilde(d: Driver) -> None:
+    to_form(d, "es")
+    d.click("form.lastName")
+    panel = d.item("keyboard")
+    expr = QQmlExpression(QQmlEngine.contextForObject(panel), panel,
+                          "VirtualKeyboardSettings.locale")
+    d.wait(lambda: expr.evaluate()[0] == "es_MX", "the Spanish keyboard")
+    d.type("Ibáñez")
+    assert d.text("form.lastName") == "Ibáñez"
 
 
 @pytest.mark.parametrize("lang", ["en", "es"])

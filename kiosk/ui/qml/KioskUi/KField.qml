@@ -26,21 +26,29 @@ ColumnLayout {
     // Equal preferred widths: fields in a grid share the row evenly, whatever their text.
     Layout.preferredWidth: 240
 
-    Row {
+    RowLayout {
+        Layout.fillWidth: true
         spacing: 10
         Text {
+            id: labelText
+            // As wide as it needs, wrapping only when the row is too narrow.
+            Layout.fillWidth: true
+            Layout.maximumWidth: implicitWidth
             text: root.label
+            wrapMode: Text.Wrap
             font.pixelSize: Theme.size.small + 1
             font.weight: Font.DemiBold
             color: Theme.color.text
         }
         Text {
             visible: root.rule === "optional"
+            Layout.alignment: Qt.AlignTop
             text: qsTr("(optional)")
             font.pixelSize: Theme.size.small
             color: Theme.color.textMuted
-            anchors.baseline: parent.children[0].baseline
+            topPadding: 2
         }
+        Item { Layout.fillWidth: true }
     }
 
     TextField {

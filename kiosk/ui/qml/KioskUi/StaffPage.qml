@@ -42,8 +42,8 @@ Rectangle {
             }
             Text {
                 objectName: "staff.eventSummary"
-                text: page.staff.event.active
-                      ? qsTr("Event: %1").arg(page.staff.event.name + (page.staff.event.location ? " · " + page.staff.event.location : ""))
+                text: page.staff.currentEvent.active
+                      ? qsTr("Event: %1").arg(page.staff.currentEvent.name + (page.staff.currentEvent.location ? " · " + page.staff.currentEvent.location : ""))
                       : qsTr("No event named")
                 textFormat: Text.PlainText
                 font.pixelSize: Theme.size.small
@@ -208,7 +208,7 @@ Rectangle {
                 }
 
                 Text {
-                    visible: page.staff.locals.length > 0
+                    visible: page.staff.localCampaigns.length > 0
                     Layout.topMargin: 12
                     text: qsTr("Local campaign")
                     font.pixelSize: Theme.size.body
@@ -216,18 +216,18 @@ Rectangle {
                     color: Theme.color.text
                 }
                 KText {
-                    visible: page.staff.locals.length > 0
+                    visible: page.staff.localCampaigns.length > 0
                     Layout.fillWidth: true
                     color: Theme.color.textMuted
                     font.pixelSize: Theme.size.small
                     text: qsTr("By default each signer's ZIP code chooses their local campaign. At an event in one city, fix the kiosk to that city's campaign.")
                 }
                 Flow {
-                    visible: page.staff.locals.length > 0
+                    visible: page.staff.localCampaigns.length > 0
                     Layout.fillWidth: true
                     spacing: 10
                     Repeater {
-                        model: [ { slug: "", label: qsTr("By ZIP code") } ].concat(page.staff.locals)
+                        model: [ { slug: "", label: qsTr("By ZIP code") } ].concat(page.staff.localCampaigns)
                         KButton {
                             required property var modelData
                             objectName: "staff.fixedLocal." + (modelData.slug || "none")
@@ -247,8 +247,8 @@ Rectangle {
                 KText {
                     Layout.fillWidth: true
                     color: Theme.color.textMuted
-                    text: page.staff.event.active
-                          ? qsTr("Since %1, signatures are recorded for this event.").arg(page.staff.event.since)
+                    text: page.staff.currentEvent.active
+                          ? qsTr("Since %1, signatures are recorded for this event.").arg(page.staff.currentEvent.since)
                           : qsTr("Name the rally or tabling event; new signatures are recorded for it.")
                 }
                 RowLayout {
@@ -260,7 +260,7 @@ Rectangle {
                         inputName: "staff.eventName"
                         label: qsTr("Event name")
                         hints: Qt.ImhNoPredictiveText
-                        input.text: page.staff.event.name
+                        input.text: page.staff.currentEvent.name
                         error: page.staff.eventError === "required" ? qsTr("Please name the event.")
                              : page.staff.eventError === "too_long" ? qsTr("This is too long.") : ""
                     }
@@ -271,19 +271,19 @@ Rectangle {
                         label: qsTr("Location")
                         rule: "optional"
                         hints: Qt.ImhNoPredictiveText
-                        input.text: page.staff.event.location
+                        input.text: page.staff.currentEvent.location
                     }
                 }
                 RowLayout {
                     spacing: 16
                     KButton {
                         objectName: "staff.eventSave"
-                        text: page.staff.event.active ? qsTr("Save changes") : qsTr("Start event")
+                        text: page.staff.currentEvent.active ? qsTr("Save changes") : qsTr("Start event")
                         onClicked: page.staff.saveEvent(eventName.input.text, eventLocation.input.text)
                     }
                     KButton {
                         objectName: "staff.eventEnd"
-                        visible: page.staff.event.active
+                        visible: page.staff.currentEvent.active
                         kind: "secondary"
                         text: qsTr("End event")
                         onClicked: page.staff.endEvent()
@@ -402,32 +402,40 @@ Rectangle {
                                     onClicked: { page.staff.clearVoidError(); page.voidId = row.modelData.id }
                                 }
                             }
-                            RowLayout {
+                            ColumnLayout {
                                 visible: page.voidId === row.modelData.id
                                 Layout.fillWidth: true
-                                spacing: 16
+                                spacing: 10
                                 KField {
                                     id: reason
                                     Layout.fillWidth: true
                                     inputName: "staff.entry." + row.index + ".reason"
-                                    label: qsTr("Why is this entry void? (kept, marked void, never deleted)")
+                                    label: qsTr("Why is this entry void?")
                                     hints: Qt.ImhNoPredictiveText
                                     maxLength: 200
                                     error: page.voidId === row.modelData.id ? page.staff.voidError : ""
                                 }
-                                KButton {
-                                    objectName: "staff.entry." + row.index + ".voidCancel"
-                                    Layout.alignment: Qt.AlignBottom
-                                    kind: "secondary"
-                                    text: qsTr("Cancel")
-                                    onClicked: { page.voidId = ""; page.staff.clearVoidError() }
-                                }
-                                KButton {
-                                    objectName: "staff.entry." + row.index + ".voidConfirm"
-                                    Layout.alignment: Qt.AlignBottom
-                                    kind: "danger"
-                                    text: qsTr("Void entry")
-                                    onClicked: page.voidEntry(row.modelData.id, reason.input.text)
+                                RowLayout {
+                                    Layout.fillWidth: true
+                                    spacing: 16
+                                    KText {
+                                        Layout.fillWidth: true
+                                        text: qsTr("The entry is kept and marked void, never deleted.")
+                                        font.pixelSize: Theme.size.small
+                                        color: Theme.color.textMuted
+                                    }
+                                    KButton {
+                                        objectName: "staff.entry." + row.index + ".voidCancel"
+                                        kind: "secondary"
+                                        text: qsTr("Cancel")
+                                        onClicked: { page.voidId = ""; page.staff.clearVoidError() }
+                                    }
+                                    KButton {
+                                        objectName: "staff.entry." + row.index + ".voidConfirm"
+                                        kind: "danger"
+                                        text: qsTr("Void entry")
+                                        onClicked: page.voidEntry(row.modelData.id, reason.input.text)
+                                    }
                                 }
                             }
                         }
