@@ -34,7 +34,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location line="+258"/>
+        <location line="+266"/>
         <source>%n record(s) waiting to be sent to the server (signatures and voids).</source>
         <translation>
             <numerusform>%n record waiting to be sent to the server (signatures and voids).</numerusform>

@@ -160,7 +160,7 @@
 <context>
     <name>KField</name>
     <message>
-        <location filename="../../kiosk/ui/qml/KioskUi/KField.qml" line="+39"/>
+        <location filename="../../kiosk/ui/qml/KioskUi/KField.qml" line="+46"/>
         <source>(optional)</source>
         <translation>(opcional)</translation>
     </message>
@@ -722,12 +722,12 @@
     </message>
     <message>
         <location line="-217"/>
-        <location line="+362"/>
+        <location line="+370"/>
         <source>Sync</source>
         <translation>Sincronización</translation>
     </message>
     <message>
-        <location line="-342"/>
+        <location line="-350"/>
         <source>Close the app? Signing stops until it is started again.</source>
         <translation>¿Cerrar la aplicación? No se podrá firmar hasta que se vuelva a abrir.</translation>
     </message>
@@ -738,12 +738,12 @@
     </message>
     <message>
         <location line="+7"/>
-        <location line="+306"/>
+        <location line="+314"/>
         <source>Cancel</source>
         <translation>Cancelar</translation>
     </message>
     <message>
-        <location line="-306"/>
+        <location line="-314"/>
         <source>Exit the app</source>
         <translation>Cerrar la app</translation>
     </message>
@@ -897,16 +897,21 @@
     </message>
     <message>
         <location line="+12"/>
-        <source>Why is this entry void? (kept, marked void, never deleted)</source>
-        <translation>¿Por qué se anula este registro? (se conserva, se marca como anulado, nunca se borra)</translation>
+        <source>Why is this entry void?</source>
+        <translation>¿Por qué se anula este registro?</translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+10"/>
+        <source>The entry is kept and marked void, never deleted.</source>
+        <translation>El registro se conserva y se marca como anulado; nunca se borra.</translation>
+    </message>
+    <message>
+        <location line="+13"/>
         <source>Void entry</source>
         <translation>Anular registro</translation>
     </message>
     <message>
-        <location line="+20"/>
+        <location line="+21"/>
         <source>Not connected to a server.</source>
         <translation>No está conectado a un servidor.</translation>
     </message>
