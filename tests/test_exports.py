@@ -130,3 +130,50 @@ def test_pdf_export_whole_campaign_a4_spanish_and_refusals(filled: Path) -> None
     bad = run(filled, "export", "pdf", "--campaign", CAMPAIGN, "--rows-per-sheet", "0",
               "--out", str(out))
     assert bad.returncode == 2 and "Traceback" not in bad.stderr
+
+
+def test_with_the_passphrase_exports_match_the_originals_byte_for_byte(tmp_path: Path) -> None:
+    """What the signer gave (as the service sealed it, ink included) comes back unchanged: the
+    opened bytes equal the sealed plaintext, and the CSV equals one written from the plaintext."""
+    from kiosk.domain.ports import SignatureFilter
+    from kiosk.domain.service import SigningService
+    from kiosk.domain.signature import PersonalData
+    from kiosk.exports import ExportRecord, write_csv
+    from kiosk.app import SETTING_DEDUPE_SECRET
+
+    kiosk = open_kiosk(tmp_path)
+    kiosk.keys.init(PASS)
+    plaintext: dict[bytes, bytes] = {}
+    real = kiosk.keys.sealer()
+
+    class Recording:  # the real sealer; it also remembers what it was given
+        def seal(self, data: bytes) -> bytes:
+            sealed = real.seal(data)
+            plaintext[sealed] = data
+            return sealed
+
+    secret = kiosk.store.get_setting(SETTING_DEDUPE_SECRET)
+    s = SigningService(kiosk.store, kiosk.catalog, Recording(), bytes.fromhex(secret), kiosk.kiosk_id,
+                       kiosk.directory, clock=kiosk.clock)
+    people = [
+        dict(first_name="José", last_name="Núñez", zip="47708", email="jose@example.org", opt_in=True),
+        dict(first_name="Nguyễn", last_name="Thị Ánh", zip="47708", phone="+1 812 555 0100"),
+        dict(first_name="محمد", last_name="O'Brien", zip="55802", email="=cmd@example.org"),
+        dict(first_name="Zoë", last_name="李-O'Neil Ba", zip="47708", email="zoe@example.org"),
+    ]
+    for i, p in enumerate(people):
+        s.submit(CAMPAIGN, None, entry(**p), ink(i), "es", consent_text="Envíenme noticias.")
+    assert len(plaintext) == len(people)
+    opener = kiosk.keys.unlock(PASS)
+    stored = list(kiosk.store.iter_signatures(SignatureFilter(campaign=CAMPAIGN)))
+    for sig in stored:
+        assert opener.open(sig.signature.sealed) == plaintext[sig.signature.sealed]
+    expected = io.StringIO(newline="")
+    write_csv((ExportRecord(x.signature.meta, PersonalData.from_bytes(plaintext[x.signature.sealed]), None)
+               for x in stored), expected)
+    kiosk.close()
+    out = tmp_path / "usb" / "contacts.csv"
+    res = run(tmp_path, "export", "csv", "--campaign", CAMPAIGN, "--out", str(out))
+    assert res.returncode == 0, res.stderr
+    assert out.read_bytes() == expected.getvalue().encode("utf-8")
+    assert "Nguyễn" in out.read_text("utf-8")

@@ -44,6 +44,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 import kiosk
+from kiosk.server import audit as server_audit
 from kiosk.server import campaigns as campaign_store
 from kiosk.server import coordinators, devices, log, migrate, stats
 from kiosk.server import exports as server_exports
@@ -633,6 +634,19 @@ def create_app(
         with write_transaction(db) as conn:
             coordinators.touch(conn, who, clock())
 
+    def _audit_export(
+        who: coordinators.CoordinatorInfo,
+        action: str,
+        query: server_exports.ExportQuery,
+        records: int,
+        **extra: Any,
+    ) -> None:
+        # Written before the data leaves: an export the trail cannot record is not served.
+        detail = {"channel": "http", "coordinator": who.id, **server_exports.audit_detail(query),
+                  "records": records, **extra}
+        with write_transaction(db) as conn:
+            server_audit.record_server(conn, action, detail, clock())
+
     export_responses: dict[int | str, dict[str, Any]] = {
         **_COORDINATOR_RESPONSES,
         404: {"model": ErrorBody, "description": "Unknown campaign, local campaign, or nothing"},
@@ -663,6 +677,7 @@ def create_app(
                 data, result = server_exports.export_csv(conn, keyring, query)
         except server_exports.ExportError as exc:
             raise _export_failed(exc) from None
+        _audit_export(who, "export_csv", query, result.records)
         log.info("coordinator %s exported csv of %s (%d rows)", who.id, campaign, result.records)
         return Response(
             data,
@@ -706,6 +721,7 @@ def create_app(
         except server_exports.ExportError as exc:
             raise _export_failed(exc) from None
         data = render_packet(packets[0][1])
+        _audit_export(who, "export_pdf", query, result.records, lang=lang)
         log.info("coordinator %s exported pdf of %s (%d rows)", who.id, campaign, result.records)
         name = f"{campaign}-{local}.pdf" if local else f"{campaign}.pdf"
         return Response(data, media_type="application/pdf", headers=_export_headers(name, result))

@@ -6,6 +6,10 @@ is a ``duplicate``; the same seq with another hash is a ``conflict`` (the first 
 other is kept in ``audit_conflicts`` for review). ``kiosk-server audit verify`` checks each
 device's chain with :func:`kiosk.domain.audit.verify_chain`, so an entry altered, removed or
 reordered on the kiosk (or in the database) is found.
+
+The server keeps a trail of its own in ``server_audit``, chained the same way (``kiosk_id``
+``"server"``): every export of signatures (HTTP or command line, who asked, what, how many),
+and coordinators and devices added or revoked. Never any signer's personal data.
 """
 
 from __future__ import annotations
@@ -13,15 +17,19 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Table, select
+from sqlalchemy import Connection, Table, select, text
 
-from kiosk.domain.audit import AuditEntry, ChainReport, verify_chain
+from kiosk.domain.audit import GENESIS, AuditEntry, ChainReport, entry_hash, verify_chain
 from kiosk.server.db import dialect_insert
-from kiosk.server.models import AuditConflict, AuditEntryRecord
+from kiosk.server.models import AuditConflict, AuditEntryRecord, ServerAuditRecord
 from kiosk.wire import AuditResult, WireAuditEntry
 
 AUDIT: Table = AuditEntryRecord.__table__  # type: ignore[assignment]
 AUDIT_CONFLICTS: Table = AuditConflict.__table__  # type: ignore[assignment]
+SERVER_AUDIT: Table = ServerAuditRecord.__table__  # type: ignore[assignment]
+
+#: The ``kiosk_id`` of the server's own entries in the hash.
+SERVER_ID = "server"
 
 
 def store_entries(
@@ -132,3 +140,60 @@ def verify_device(conn: Connection, device_id: str) -> tuple[ChainReport, int]:
         select(AUDIT_CONFLICTS.c.id).where(AUDIT_CONFLICTS.c.device_id == device_id)
     ).all()
     return report, len(conflicts)
+
+
+def record_server(
+    conn: Connection, action: str, detail: dict[str, Any], now: datetime
+) -> AuditEntry:
+    """Append an entry to the server's own trail.
+
+    Args:
+        conn: a connection inside a write transaction (``write_transaction``); the entry is
+            committed with whatever else the transaction does.
+        action: what happened (``export_csv``, ``export_pdf``, ``coordinator_added``...).
+        detail: JSON-safe facts about it (who asked, the campaign, counts), never personal data.
+        now: when (aware).
+    """
+    if conn.dialect.name == "postgresql":
+        # One appender at a time (SQLite's BEGIN IMMEDIATE already serialises writers).
+        conn.execute(text("LOCK TABLE server_audit IN SHARE ROW EXCLUSIVE MODE"))
+    s = SERVER_AUDIT.c
+    last = conn.execute(select(s.seq, s.hash).order_by(s.seq.desc()).limit(1)).first()
+    seq, prev = (last.seq + 1, last.hash) if last else (1, GENESIS)
+    at_ms = int(now.timestamp() * 1000)
+    h = entry_hash(prev, seq, at_ms, SERVER_ID, action, detail)
+    conn.execute(
+        SERVER_AUDIT.insert().values(
+            seq=seq, at_ms=at_ms, action=action, detail=detail, prev_hash=prev, hash=h
+        )
+    )
+    return AuditEntry(seq, at_ms, SERVER_ID, action, detail, prev, h)
+
+
+def server_entries(conn: Connection, limit: int | None = None) -> list[AuditEntry]:
+    """The server's own trail in sequence order (the last ``limit`` entries if given).
+
+    Args:
+        conn: a connection.
+        limit: at most this many, the newest.
+    """
+    s = SERVER_AUDIT.c
+    query = select(s.seq, s.at_ms, s.action, s.detail, s.prev_hash, s.hash)
+    if limit is not None:
+        query = query.order_by(s.seq.desc()).limit(limit)
+    else:
+        query = query.order_by(s.seq)
+    rows = [
+        AuditEntry(r.seq, r.at_ms, SERVER_ID, r.action, dict(r.detail), r.prev_hash, r.hash)
+        for r in conn.execute(query)
+    ]
+    return sorted(rows, key=lambda e: e.seq)
+
+
+def verify_server(conn: Connection) -> ChainReport:
+    """Check the server's own trail.
+
+    Args:
+        conn: a connection.
+    """
+    return verify_chain(server_entries(conn))

@@ -213,15 +213,21 @@ def build_parser() -> argparse.ArgumentParser:
     )
     st.add_argument("--json", action="store_true", help="print JSON")
 
-    aud = sub.add_parser("audit", help="check devices' audit trails")
+    aud = sub.add_parser("audit", help="check the audit trails: the server's and each device's")
     aud_sub = aud.add_subparsers(dest="audit_command", metavar="ACTION", required=True)
     ver = aud_sub.add_parser(
         "verify",
-        help="check the hash chain of each device's audit trail",
-        description="Check every link of the audit trail each device pushed (sequence, previous "
-        "hash, own hash). Exit status 1 if any chain is broken.",
+        help="check the hash chain of the server's own trail and of each device's trail",
+        description="Check every link of the server's own audit trail (exports, coordinators "
+        "and devices changed) and of the trail each device pushed (sequence, previous hash, own "
+        "hash). Exit status 1 if any chain is broken.",
     )
-    ver.add_argument("--device", metavar="ID", help="one device (default: every device)")
+    ver.add_argument("--device", metavar="ID", help="one device only (skips the server's trail)")
+    a_list = aud_sub.add_parser(
+        "list", help="print the server's own trail: exports, coordinators and devices changed"
+    )
+    a_list.add_argument("--limit", type=_positive_int, default=50, metavar="N",
+                        help="the newest N entries (default 50)")
 
     keys = sub.add_parser("keys", help="make the organization's key pair")
     keys_sub = keys.add_subparsers(dest="keys_command", metavar="ACTION", required=True)
@@ -452,7 +458,7 @@ def _cmd_enroll_code(args: argparse.Namespace) -> int:
 
 
 def _cmd_devices(args: argparse.Namespace) -> int:
-    from kiosk.server import devices
+    from kiosk.server import audit, devices
     from kiosk.server.db import write_transaction
 
     engine = _ready_engine(args)
@@ -460,6 +466,9 @@ def _cmd_devices(args: argparse.Namespace) -> int:
         if args.devices_command == "revoke":
             with write_transaction(engine) as conn:
                 result = devices.revoke_device(conn, args.device_id, _now())
+                if result:
+                    audit.record_server(conn, "device_revoked",
+                                        {"device": args.device_id, "user": _os_user()}, _now())
             if result is None:
                 raise CliError(f"no device with id {args.device_id!r} (see `devices list`)")
             print(f"device {args.device_id} {'revoked' if result else 'was already revoked'}")
@@ -542,11 +551,25 @@ def _cmd_audit(args: argparse.Namespace) -> int:
     broken = 0
     try:
         with engine.connect() as conn:
+            if args.audit_command == "list":
+                for e in audit.server_entries(conn, limit=args.limit):
+                    when = datetime.fromtimestamp(e.at_ms / 1000, UTC)
+                    facts = json.dumps(e.detail, sort_keys=True, ensure_ascii=False)
+                    print(f"{e.seq:>6}  {_fmt_time(when):20}  {e.action:20}  {facts}")
+                return 0
             ids = [d.id for d in devices.list_devices(conn)]
             if args.device is not None:
                 if args.device not in ids:
                     raise CliError(f"no device with id {args.device!r} (see `devices list`)")
                 ids = [args.device]
+            if args.device is None:
+                own = audit.verify_server(conn)
+                if own.ok:
+                    print(f"server: ok ({own.entries} entries)")
+                else:
+                    broken += 1
+                    where = f"entry {own.broken_at}" if own.broken_at else "the end"
+                    print(f"server: BROKEN at {where}: {own.reason}")
             for device_id in ids:
                 report, conflicts = audit.verify_device(conn, device_id)
                 extra = f", {conflicts} conflicting entries kept for review" if conflicts else ""
@@ -591,7 +614,7 @@ def _cmd_keys(args: argparse.Namespace) -> int:
 
 
 def _cmd_coordinators(args: argparse.Namespace) -> int:
-    from kiosk.server import coordinators
+    from kiosk.server import audit, coordinators
     from kiosk.server.db import write_transaction
 
     engine = _ready_engine(args)
@@ -599,6 +622,8 @@ def _cmd_coordinators(args: argparse.Namespace) -> int:
         if args.coordinators_command == "add":
             with write_transaction(engine) as conn:
                 new = coordinators.add(conn, args.name, _now())
+                audit.record_server(conn, "coordinator_added",
+                                    {"coordinator": new.id, "user": _os_user()}, _now())
             print(new.token)
             print(
                 f"coordinator {new.id} ({new.name!r}) added; the API token above is shown only "
@@ -609,6 +634,10 @@ def _cmd_coordinators(args: argparse.Namespace) -> int:
         if args.coordinators_command == "revoke":
             with write_transaction(engine) as conn:
                 result = coordinators.revoke(conn, args.coordinator_id, _now())
+                if result:
+                    audit.record_server(conn, "coordinator_revoked",
+                                        {"coordinator": args.coordinator_id, "user": _os_user()},
+                                        _now())
             if result is None:
                 raise CliError(f"no coordinator with id {args.coordinator_id}")
             print(
@@ -643,6 +672,24 @@ def _cmd_coordinators(args: argparse.Namespace) -> int:
         status = "revoked" if c.revoked_at else "active"
         print(f"{c.id:>4}  {status:7}  {_fmt_time(c.created_at):20}  {c.name}")
     return 0
+
+
+def _os_user() -> str:
+    """Who ran the command, for the server's audit trail."""
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return f"uid {os.getuid()}"
+
+
+def _record(engine: Any, action: str, detail: dict[str, Any]) -> None:
+    from kiosk.server import audit
+    from kiosk.server.db import write_transaction
+
+    with write_transaction(engine) as conn:
+        audit.record_server(conn, action, detail, _now())
 
 
 def _parse_since(value: str | None) -> datetime | None:
@@ -695,6 +742,11 @@ def _cmd_export(args: argparse.Namespace) -> int:
                 for path, (_name, packet) in zip(paths, packets, strict=True):
                     atomic_write_bytes(path, render_packet(packet))
                     print(f"wrote {path} ({packet.signature_count} signatures)")
+        detail = {"channel": "cli", "user": _os_user(), **exports.audit_detail(query),
+                  "records": result.records}
+        if args.export_kind == "pdf":
+            detail["lang"] = args.lang
+        _record(engine, f"export_{args.export_kind}", detail)
     except exports.ExportError as exc:
         raise CliError(str(exc)) from None
     finally:

@@ -50,6 +50,16 @@ class ExportQuery:
     include_synthetic: bool = False
 
 
+def audit_detail(query: ExportQuery) -> dict[str, Any]:
+    """What an export asked for, as the server's audit trail records it (no personal data)."""
+    return {
+        "campaign": query.campaign,
+        "local_campaign": query.local_campaign,
+        "since": query.since.isoformat() if query.since else None,
+        "include_synthetic": query.include_synthetic,
+    }
+
+
 @dataclass
 class ServerExportResult:
     """What an export wrote and what it left out."""

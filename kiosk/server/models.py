@@ -211,3 +211,20 @@ class AuditConflict(Base):
     hash: Mapped[str] = mapped_column(String(64))
     payload: Mapped[str] = mapped_column(Text)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class ServerAuditRecord(Base):
+    """One link of the server's own audit trail: who read signatures back, and staff changes.
+
+    Chained like a kiosk's trail (:mod:`kiosk.domain.audit`, ``kiosk_id`` ``"server"``), so an
+    entry edited or removed in the database is found by ``kiosk-server audit verify``.
+    """
+
+    __tablename__ = "server_audit"
+
+    seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    at_ms: Mapped[int] = mapped_column(BigInteger)
+    action: Mapped[str] = mapped_column(String(64))
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))

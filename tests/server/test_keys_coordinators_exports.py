@@ -426,3 +426,82 @@ def test_coordinator_stats_without_key_have_no_unique_count(
     with engine.connect() as conn:
         (who,) = coordinators.list_all(conn)
     assert who.last_seen_at is not None
+
+
+# --- the server's own audit trail ---------------------------------------------------------------
+
+
+def test_every_export_is_in_the_servers_audit_trail(
+    keyed_client: httpx.Client,
+    engine: Engine,
+    key: OrgKey,
+    db_url: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from kiosk.server import audit
+
+    _seed(keyed_client, engine, key)
+    token = add_coordinator(engine)
+    auth = {"Authorization": f"Bearer {token}"}
+    assert keyed_client.get(f"{API_PREFIX}/exports/mini-test.csv", headers=auth).status_code == 200
+    r = keyed_client.get(
+        f"{API_PREFIX}/exports/mini-test.pdf",
+        params={"local": "evansville", "lang": "es", "since": "2020-01-01T00:00:00Z"},
+        headers=auth,
+    )
+    assert r.status_code == 200
+    # refused exports (unknown campaign, bad token) read nothing back: nothing to record
+    assert keyed_client.get(f"{API_PREFIX}/exports/nope.csv", headers=auth).status_code == 404
+    assert keyed_client.get(
+        f"{API_PREFIX}/exports/mini-test.csv", headers={"Authorization": "Bearer " + "x" * 40}
+    ).status_code == 401
+    out = tmp_path / "all.csv"
+    assert server_main(["--database-url", db_url, "export", "csv", "--campaign", "mini-test",
+                        "--out", str(out), "--org-private-key-file", str(key.path)]) == 0
+    with engine.connect() as conn:
+        trail = audit.server_entries(conn)
+        assert audit.verify_server(conn).ok
+    assert [e.action for e in trail] == ["export_csv", "export_pdf", "export_csv"]
+    http_csv, http_pdf, cli_csv = (e.detail for e in trail)
+    assert http_csv["channel"] == "http" and http_csv["records"] == 3
+    assert http_csv["coordinator"] == http_pdf["coordinator"]
+    assert http_pdf == {**http_pdf, "campaign": "mini-test", "local_campaign": "evansville",
+                        "lang": "es", "records": 2, "include_synthetic": False}
+    assert http_pdf["since"].startswith("2020-01-01")
+    assert cli_csv["channel"] == "cli" and cli_csv["user"] and cli_csv["records"] == 3
+    # never a signer's personal data in the trail
+    dumped = json.dumps([e.detail for e in trail])
+    for secret in ("Alma", "Reyes", "example.org", "Secret Street", "47708"):
+        assert secret not in dumped
+    capsys.readouterr()
+    assert server_main(["--database-url", db_url, "audit", "list"]) == 0
+    listed = capsys.readouterr().out
+    assert listed.count("export_csv") == 2 and "export_pdf" in listed
+
+
+def test_coordinator_and_device_changes_are_audited_and_tampering_is_found(
+    api: ApiClient, engine: Engine, db_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from sqlalchemy import text
+
+    base = ["--database-url", db_url]
+    assert server_main([*base, "coordinators", "add", "--name", "Ana"]) == 0
+    assert server_main([*base, "coordinators", "revoke", "1"]) == 0
+    assert server_main([*base, "coordinators", "revoke", "1"]) == 0  # already: nothing new
+    assert server_main([*base, "devices", "revoke", api.device_id]) == 0
+    capsys.readouterr()
+    assert server_main([*base, "audit", "verify"]) == 0
+    assert "server: ok (3 entries)" in capsys.readouterr().out
+    with engine.begin() as conn:
+        actions = conn.execute(text("SELECT action FROM server_audit ORDER BY seq")).scalars()
+        assert list(actions) == ["coordinator_added", "coordinator_revoked", "device_revoked"]
+        # someone with database access hides who revoked the device
+        conn.execute(text("UPDATE server_audit SET detail = :d WHERE seq = 3"),
+                     {"d": json.dumps({"device": api.device_id, "user": "nobody"})})
+    assert server_main([*base, "audit", "verify"]) == 1
+    assert "server: BROKEN at entry 3: was altered" in capsys.readouterr().out
+    with engine.begin() as conn:
+        conn.execute(text("DELETE FROM server_audit WHERE seq = 2"))
+    assert server_main([*base, "audit", "verify"]) == 1
+    assert "server: BROKEN at entry 3: entry 2 is missing" in capsys.readouterr().out
