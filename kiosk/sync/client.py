@@ -231,6 +231,8 @@ def _status_error(response: _Reply, enrolling: bool = False) -> SyncError:
         return SyncError(SyncErrorCode.BAD_CODE, detail, status, error)
     if status in (401, 403):
         return SyncError(SyncErrorCode.UNAUTHORIZED, detail, status, error)
+    if status == 429:  # a busy server: nothing wrong with the data, wait as long as it says
+        return SyncError(SyncErrorCode.RATE_LIMITED, detail, status, error, _retry_after(response))
     if status >= 500:
         return SyncError(SyncErrorCode.SERVER_ERROR, detail, status, error, _retry_after(response))
     return SyncError(SyncErrorCode.REFUSED, detail, status, error)

@@ -22,6 +22,7 @@ class SyncErrorCode(StrEnum):
     SERVER_ERROR = "server_error"  # 5xx
     BAD_RESPONSE = "bad_response"  # an answer that is not what the API promises
     REFUSED = "refused"  # 4xx other than auth: the server refused the request
+    RATE_LIMITED = "rate_limited"  # 429: too many requests; wait as long as Retry-After says
     BAD_CODE = "bad_code"  # enrollment code wrong, used or expired
     INSECURE_URL = "insecure_url"  # plain http to a non-local host without permission
     BAD_URL = "bad_url"  # the server address is not an http(s) URL with a host
@@ -40,6 +41,7 @@ ERROR_WORDS: dict[SyncErrorCode, str] = {
     SyncErrorCode.SERVER_ERROR: "the server had an error; it will be retried",
     SyncErrorCode.BAD_RESPONSE: "the server's answer was not understood; nothing was marked sent",
     SyncErrorCode.REFUSED: "the server refused the request",
+    SyncErrorCode.RATE_LIMITED: "the server is busy (too many requests); it will be retried later",
     SyncErrorCode.BAD_CODE: "the connection code is wrong, already used or expired",
     SyncErrorCode.INSECURE_URL: "plain http is only allowed to this machine; use https",
     SyncErrorCode.BAD_URL: "the server address is not valid",
