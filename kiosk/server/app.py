@@ -525,6 +525,7 @@ def create_app(
     app.add_middleware(CatchAllMiddleware)
     app.add_middleware(BodyLimitMiddleware, limit=settings.max_body_bytes)
     limiter = Limiter(settings.rate_limits)
+    signer_memo = server_exports.SignerMemo()  # /stats opens each signature once per process
     app.state.limiter = limiter
     app.add_middleware(RateLimitMiddleware, limiter=limiter)
     app.add_exception_handler(RequestValidationError, _on_validation_error)
@@ -739,7 +740,7 @@ def create_app(
         with db.connect() as conn:
             data = stats.stats(conn)
             unique, undecryptable = (
-                server_exports.unique_signers(conn, keyring) if keyring else (None, 0)
+                server_exports.unique_signers(conn, keyring, signer_memo) if keyring else (None, 0)
             )
         return CoordinatorStatsResponse(
             campaigns=data["campaigns"],

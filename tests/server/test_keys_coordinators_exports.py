@@ -505,3 +505,39 @@ def test_coordinator_and_device_changes_are_audited_and_tampering_is_found(
         conn.execute(text("DELETE FROM server_audit WHERE seq = 2"))
     assert server_main([*base, "audit", "verify"]) == 1
     assert "server: BROKEN at entry 3: entry 2 is missing" in capsys.readouterr().out
+
+
+def test_unique_signer_count_opens_each_signature_once(
+    keyed_client: httpx.Client, engine: Engine, key: OrgKey
+) -> None:
+    from kiosk.server.keys import load_keyring
+
+    _seed(keyed_client, engine, key)
+    ring = load_keyring([key.path], PASSPHRASE)
+    assert ring is not None
+    opened: list[bytes] = []
+    real_open = ring.open
+
+    def counting_open(sealed: bytes) -> bytes:  # the real key ring, counted
+        opened.append(sealed)
+        return real_open(sealed)
+
+    ring.open = counting_open  # type: ignore[method-assign]
+    memo = server_exports.SignerMemo()
+    with engine.connect() as conn:
+        assert server_exports.unique_signers(conn, ring, memo) == ({"mini-test": 3}, 0)
+        assert len(opened) == 3  # counted ones only: not the voided, not the synthetic
+        assert server_exports.unique_signers(conn, ring, memo) == ({"mini-test": 3}, 0)
+        assert len(opened) == 3  # nothing new: nothing opened
+    b = ApiClient.enroll(keyed_client, make_code(engine, "Kiosk D"))
+    again = mini_signature(key, person("Carmen", "ORTIZ"), "evansville")
+    b.push([again, mini_signature(key, person("Dora", "Vega"), "evansville")])
+    with engine.connect() as conn:
+        assert server_exports.unique_signers(conn, ring, memo) == ({"mini-test": 4}, 0)
+    assert len(opened) == 5  # only the two new ones
+    b.push([], voids=[void(again.id)])
+    with engine.connect() as conn:  # a later void is left out without opening anything
+        assert server_exports.unique_signers(conn, ring, memo) == ({"mini-test": 4}, 0)
+        assert server_exports.unique_signers(conn, ring) == ({"mini-test": 4}, 0)  # no memo
+    assert len(opened) == 5 + 4
+    assert len(memo) == 5  # digests only: 16 bytes a signature, keyed per process
