@@ -62,3 +62,22 @@ def test_foreign_keys_are_enforced(tmp_path: Path) -> None:
             )
     finally:
         store.close()
+
+
+def test_the_fast_start_knows_the_newest_migration(tmp_path: Path) -> None:
+    """``upgrade`` skips Alembic when the file is at ``HEAD``: ``HEAD`` must be the real head,
+    or a new migration would never run on kiosks that are already set up."""
+    import subprocess
+    import sys
+
+    from kiosk.store.migrate import HEAD
+
+    assert HEAD == head_revision()
+    open_store(tmp_path / "k.db").close()
+    probe = (
+        "import sys; from kiosk.store.sql import open_store; "
+        f"open_store({str(tmp_path / 'k.db')!r}).close(); "
+        "print('alembic' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"  # an up-to-date store opens without importing Alembic
