@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import getpass
-import io
 import json
 import os
 import sys
@@ -489,25 +488,20 @@ def _unlock(kiosk: Any) -> Any:
 
 def cmd_export_csv(args: argparse.Namespace) -> int:
     """Export the contact list (CSV) for follow-up."""
-    from kiosk.domain.audit import AuditAction
-    from kiosk.exports import ExportResult, atomic_write_bytes, collect, write_csv
+    from kiosk.exports import make_csv_export, record_export, write_export
 
     kiosk = _open(args)
     try:
         flt = _export_filter(args, kiosk)
         opener = _unlock(kiosk)
-        result = ExportResult()
-        buf = io.StringIO()
-        written = write_csv(collect(kiosk.store, opener, flt, result), buf, args.opted_in_only)
+        made = make_csv_export(kiosk.store, opener, flt, opted_in_only=args.opted_in_only)
         out = Path(args.out)
         try:
-            atomic_write_bytes(out, buf.getvalue().encode("utf-8"))
+            write_export(made, out)
         except OSError as exc:
             raise CliError(f"cannot write {out}: {exc.strerror or exc}") from None
-        kiosk.store.mark_exported([m.id for m in written], kiosk.clock())
-        kiosk.auditor.record(AuditAction.EXPORT, kind="csv", campaign=flt.campaign,
-                             local=flt.local_campaign, rows=len(written))
-        _report_export(out, len(written), result)
+        record_export(kiosk.store, kiosk.auditor, made, kiosk.clock(), via="cli")
+        _report_export(out, made.rows, made.result)
         return EXIT_OK
     finally:
         kiosk.close()
@@ -515,15 +509,14 @@ def cmd_export_csv(args: argparse.Namespace) -> int:
 
 def cmd_export_pdf(args: argparse.Namespace) -> int:
     """Export delivery packets (PDF) for the decision-maker(s)."""
-    from kiosk.domain.audit import AuditAction
     from kiosk.exports import (
-        ExportResult,
-        atomic_write_bytes,
-        build_packets,
-        collect,
-        packet_paths,
+        NothingToExport,
+        export_paths,
+        make_pdf_export,
+        record_export,
+        write_export,
     )
-    from kiosk.pdf import PacketOptions, render_packet
+    from kiosk.pdf import PacketOptions
 
     if args.per_file is not None and args.per_file < 1:
         raise CliError("--per-file must be at least 1", EXIT_USAGE)
@@ -536,30 +529,27 @@ def cmd_export_pdf(args: argparse.Namespace) -> int:
     try:
         flt = _export_filter(args, kiosk)
         opener = _unlock(kiosk)
-        result = ExportResult()
-        records = list(collect(kiosk.store, opener, flt, result))
-        if not records:
-            raise CliError("no signatures match: nothing exported")
-        campaign = kiosk.catalog.get(flt.campaign)
         try:
-            packets = build_packets(
-                records, campaign, kiosk.store, kiosk.directory, args.lang, options,
-                per_local=not args.whole_campaign, split_state=args.split_by_state,
-                per_file=args.per_file,
+            made = make_pdf_export(
+                kiosk.store, kiosk.catalog.get(flt.campaign), kiosk.directory, opener, flt,
+                language=args.lang, options=options, per_local=not args.whole_campaign,
+                split_state=args.split_by_state, per_file=args.per_file,
             )
+        except NothingToExport:
+            raise CliError("no signatures match: nothing exported") from None
         except ValueError as exc:
             raise CliError(str(exc)) from None
-        paths = packet_paths(Path(args.out), [name for name, _ in packets])
-        for path, (_name, packet) in zip(paths, packets, strict=True):
-            try:
-                atomic_write_bytes(path, render_packet(packet))
-            except OSError as exc:
-                raise CliError(f"cannot write {path}: {exc.strerror or exc}") from None
-            print(f"wrote {path} ({packet.signature_count} signatures)")
-        kiosk.store.mark_exported([r.meta.id for r in records], kiosk.clock())
-        kiosk.auditor.record(AuditAction.EXPORT, kind="pdf", campaign=flt.campaign,
-                             local=flt.local_campaign, rows=len(records), files=len(paths))
-        _report_export(paths[0] if len(paths) == 1 else f"{len(paths)} files", len(records), result)
+        out = Path(args.out)
+        paths = export_paths(made, out)
+        try:
+            write_export(made, out)
+        except OSError as exc:
+            raise CliError(f"cannot write {exc.filename or out}: {exc.strerror or exc}") from None
+        for path, f in zip(paths, made.files, strict=True):
+            print(f"wrote {path} ({f.rows} signatures)")
+        record_export(kiosk.store, kiosk.auditor, made, kiosk.clock(), via="cli")
+        _report_export(paths[0] if len(paths) == 1 else f"{len(paths)} files", made.rows,
+                       made.result)
         return EXIT_OK
     finally:
         kiosk.close()

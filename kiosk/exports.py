@@ -9,11 +9,13 @@ PDF delivery sheets (kiosk.pdf) never do.
 from __future__ import annotations
 
 import csv
+import gc
 import io
 import logging
 import os
 import tempfile
-from collections.abc import Iterator
+import uuid
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -259,3 +261,318 @@ def packet_paths(out: Path, names: list[str]) -> list[Path]:
     if names == [""]:
         return [out]
     return [out.with_name(f"{out.stem}-{name or 'all'}{out.suffix or '.pdf'}") for name in names]
+
+
+# -- making exports (shared by `kiosk export` and the touch screen) -----------------------
+
+
+class ExportCancelled(Exception):
+    """The export was cancelled while it was being made (a progress callback raised it)."""
+
+
+class NothingToExport(Exception):
+    """No signature matches the choice."""
+
+
+#: Progress callback: (stage, done, total). Stages: ``reading`` (signatures opened) and
+#: ``rendering`` (PDF pages drawn). It may raise :class:`ExportCancelled` to stop the work.
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass(frozen=True, slots=True)
+class ExportFile:
+    """One file of an export, in memory.
+
+    Attributes:
+        name: the file-name suffix (see :func:`packet_paths`; "" for a single file).
+        data: the file's bytes (personal data: never written anywhere but where it is saved).
+        rows: the signatures in it.
+        pages: its pages (PDF), 0 for a CSV.
+    """
+
+    name: str
+    data: bytes
+    rows: int
+    pages: int = 0
+
+
+@dataclass
+class MadeExport:
+    """What :func:`make_pdf_export` or :func:`make_csv_export` made, ready to save or print."""
+
+    kind: str  # "pdf" | "csv"
+    campaign: str
+    local: str | None
+    files: list[ExportFile]
+    ids: list[uuid.UUID]
+    result: ExportResult
+    opted_in: int = 0
+
+    @property
+    def rows(self) -> int:
+        """How many signatures it holds."""
+        return len(self.ids)
+
+    @property
+    def suffix(self) -> str:
+        """The file extension, with its dot."""
+        return ".pdf" if self.kind == "pdf" else ".csv"
+
+
+def _read(store: Any, opener: Opener, flt: SignatureFilter, result: ExportResult,
+          progress: Progress | None) -> Iterator[ExportRecord]:
+    total = int(store.count(SignatureFilter(
+        campaign=flt.campaign, local_campaign=flt.local_campaign, event_id=flt.event_id,
+        since=flt.since, until=flt.until, include_synthetic=flt.include_synthetic,
+    ))) if progress is not None else 0
+    if progress is not None:
+        progress("reading", 0, total)
+    for n, rec in enumerate(collect(store, opener, flt, result), 1):
+        if progress is not None and (n % 25 == 0 or n == total):
+            progress("reading", n, total)
+        yield rec
+
+
+def make_pdf_export(
+    store: Any,
+    campaign: Any,
+    directory: Any,
+    opener: Opener,
+    flt: SignatureFilter,
+    *,
+    language: str = "en",
+    options: Any = None,
+    per_local: bool = True,
+    split_state: bool = False,
+    per_file: int | None = None,
+    progress: Progress | None = None,
+) -> MadeExport:
+    """Open the matching signatures and render their delivery packets, in memory.
+
+    Args:
+        store: the kiosk's store.
+        campaign: the campaign ``flt.campaign`` names.
+        directory: ZIP data (city and state for signers who gave only a ZIP).
+        opener: the coordinator's unlocked key.
+        flt: which signatures.
+        language: labels and campaign texts ("en" or "es").
+        options: a :class:`kiosk.pdf.PacketOptions`.
+        per_local: one packet per local campaign (see :func:`build_packets`).
+        split_state: split each packet further by the signers' state.
+        per_file: at most this many signatures a file.
+        progress: see :data:`Progress`.
+
+    Raises:
+        NothingToExport: no signature matches.
+        ValueError: a signature's text version is unknown here.
+        ExportCancelled: ``progress`` cancelled it.
+    """
+    from kiosk.pdf import page_count, render_packet
+
+    result = ExportResult()
+    # Decoding makes millions of ink points (no reference cycles among them); the cyclic
+    # collector would walk them all again and again (seconds for 10,000 signatures). It is
+    # paused meanwhile, and what was made goes straight to the oldest generation, unscanned.
+    gc_was_on = gc.isenabled()
+    gc.disable()
+    try:
+        records = list(_read(store, opener, flt, result, progress))
+    finally:
+        if gc.get_freeze_count() == 0:  # (unless the process froze objects itself)
+            gc.freeze()
+            gc.unfreeze()
+        if gc_was_on:
+            gc.enable()
+    if not records:
+        raise NothingToExport()
+    packets = build_packets(records, campaign, store, directory, language, options,
+                            per_local=per_local, split_state=split_state, per_file=per_file)
+    ids = [r.meta.id for r in records]
+    del records
+    counts = [page_count(packet) for _name, packet in packets]
+    total, done = sum(counts), 0
+    files: list[ExportFile] = []
+    for (name, packet), pages in zip(packets, counts, strict=True):
+        first = done
+
+        def on_page(n: int, _total: int, first: int = first) -> None:
+            if progress is not None:
+                progress("rendering", first + n, total)
+
+        data = render_packet(packet, on_page=on_page)
+        done += pages
+        files.append(ExportFile(name, data, packet.signature_count, pages))
+    return MadeExport("pdf", str(flt.campaign), flt.local_campaign, files, ids, result)
+
+
+def make_csv_export(
+    store: Any,
+    opener: Opener,
+    flt: SignatureFilter,
+    *,
+    opted_in_only: bool = False,
+    progress: Progress | None = None,
+) -> MadeExport:
+    """Open the matching signatures and write the contact list (CSV), in memory.
+
+    Raises:
+        ExportCancelled: ``progress`` cancelled it.
+    """
+    result = ExportResult()
+    buf = io.StringIO()
+    opted_in = 0
+
+    def counted() -> Iterator[ExportRecord]:
+        nonlocal opted_in
+        for rec in _read(store, opener, flt, result, progress):
+            opted_in += rec.personal.opt_in
+            yield rec
+
+    written = write_csv(counted(), buf, opted_in_only)
+    return MadeExport("csv", str(flt.campaign), flt.local_campaign,
+                      [ExportFile("", buf.getvalue().encode("utf-8"), len(written))],
+                      [m.id for m in written], result, opted_in)
+
+
+def export_paths(made: MadeExport, out: Path) -> list[Path]:
+    """Where each file of ``made`` goes when saved as ``out`` (one file per packet)."""
+    return packet_paths(out, [f.name for f in made.files])
+
+
+def write_export(made: MadeExport, out: Path) -> list[Path]:
+    """Write every file of ``made`` atomically; return the paths written.
+
+    Raises:
+        OSError: a file could not be written (files written before it stay, each complete).
+    """
+    paths = export_paths(made, out)
+    for path, f in zip(paths, made.files, strict=True):
+        atomic_write_bytes(path, f.data)
+    return paths
+
+
+def record_export(store: Any, auditor: Any, made: MadeExport, at: datetime,
+                  action: Any = None, **detail: Any) -> None:
+    """Mark the signatures of ``made`` exported (retention "until exported") and audit it.
+
+    ``detail`` must hold no personal data (kinds, counts, a destination *type*).
+    """
+    from kiosk.domain.audit import AuditAction
+
+    store.mark_exported(made.ids, at)
+    auditor.record(action or AuditAction.EXPORT, kind=made.kind, campaign=made.campaign,
+                   local=made.local, rows=made.rows, files=len(made.files), **detail)
+
+
+# -- where the touch screen saves --------------------------------------------------------
+
+#: The store setting naming the exports folder (else ``KIOSK_EXPORT_DIR``, else the default).
+SETTING_EXPORT_DIR = "export_dir"
+ENV_EXPORT_DIR = "KIOSK_EXPORT_DIR"
+#: Where removable media get mounted (udisks: /media/USER/LABEL or /run/media/USER/LABEL;
+#: usbmount and hand mounts: /media/usb0, /mnt/stick). Keep in step with ``UiConfig``.
+MEDIA_GLOBS = ("/media/*/*", "/run/media/*/*", "/mnt/*", "/media/*")
+
+
+@dataclass(frozen=True, slots=True)
+class Destination:
+    """A place to save exports.
+
+    Attributes:
+        kind: ``usb`` (removable media: must be there, never created) or ``folder`` (the
+            exports folder: created when missing).
+        path: the folder.
+        label: what the screen shows (the stick's name, or the folder's path).
+    """
+
+    kind: str
+    path: Path
+    label: str
+
+
+def export_folder(store: Any = None) -> Path:
+    """The exports folder: the ``export_dir`` setting, else ``KIOSK_EXPORT_DIR``, else
+    ``~/PetitionKiosk-exports`` (outside the kiosk's data folder)."""
+    chosen = store.get_setting(SETTING_EXPORT_DIR) if store is not None else None
+    chosen = chosen or os.environ.get(ENV_EXPORT_DIR)
+    if chosen:
+        return Path(chosen).expanduser()
+    return Path.home() / "PetitionKiosk-exports"
+
+
+def removable_media(globs: tuple[str, ...] = MEDIA_GLOBS) -> list[Destination]:
+    """Mounted removable media: folders under the usual mount roots, sorted by name.
+
+    ``/media/*/*`` and ``/run/media/*/*`` exist only while something is mounted there (udisks
+    makes and removes them); ``/mnt/*`` and ``/media/*`` count only when they are mount points.
+    """
+    import glob
+
+    found: dict[Path, Destination] = {}
+    for pattern in globs:
+        one_level = pattern.count("*") == 1 and pattern.startswith(("/mnt/", "/media/"))
+        for name in sorted(glob.glob(pattern)):
+            path = Path(name)
+            if not path.is_dir() or path in found:
+                continue
+            if one_level and not os.path.ismount(path):
+                continue
+            if any(path in d.path.parents or d.path in path.parents for d in found.values()):
+                continue
+            found[path] = Destination("usb", path, path.name)
+    return sorted(found.values(), key=lambda d: d.label.lower())
+
+
+def destinations(store: Any = None, globs: tuple[str, ...] = MEDIA_GLOBS) -> list[Destination]:
+    """Removable media first, then the exports folder."""
+    folder = export_folder(store)
+    return [*removable_media(globs), Destination("folder", folder, str(folder))]
+
+
+def save_error_code(exc: BaseException) -> str:
+    """Why saving failed, as a code the screen words: ``full``, ``read_only``, ``gone``,
+    ``failed``."""
+    import errno
+
+    code = getattr(exc, "errno", None)
+    if code in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+        return "full"
+    if code in (errno.EROFS, errno.EACCES, errno.EPERM):
+        return "read_only"
+    if code in (errno.ENOENT, errno.ENODEV, errno.ENXIO, errno.EIO, errno.ENOTDIR, errno.ESTALE):
+        return "gone"
+    return "failed"
+
+
+def export_stem(made: MadeExport, at: datetime) -> str:
+    """The file name (without suffix) the screen saves ``made`` under."""
+    what = "packet" if made.kind == "pdf" else "contacts"
+    local = f"-{made.local}" if made.local and made.kind == "csv" else ""
+    return f"{made.campaign}{local}-{what}-{at.astimezone():%Y-%m-%d}"
+
+
+def save_export(made: MadeExport, dest: Destination, at: datetime) -> list[Path]:
+    """Save ``made`` into ``dest`` atomically, one file per packet; never overwrite an earlier
+    export (``-2``, ``-3``... are added).
+
+    Raises:
+        OSError: the medium is gone, full or read-only (see :func:`save_error_code`).
+    """
+    import errno
+
+    if dest.kind == "usb":
+        if not dest.path.is_dir():  # pulled out: never create the mount point on the root disk
+            raise FileNotFoundError(errno.ENOENT, "the medium is not there", str(dest.path))
+    else:
+        dest.path.mkdir(parents=True, exist_ok=True)
+    stem = export_stem(made, at)
+    for n in range(1, 1000):
+        out = dest.path / (f"{stem}{made.suffix}" if n == 1 else f"{stem}-{n}{made.suffix}")
+        paths = export_paths(made, out)
+        if not any(p.exists() for p in paths):
+            break
+    written: list[Path] = []
+    for path, f in zip(paths, made.files, strict=True):
+        atomic_write_bytes(path, f.data)
+        written.append(path)
+    return written

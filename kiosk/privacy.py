@@ -22,6 +22,8 @@ from kiosk.domain.service import Clock, utc_now
 log = logging.getLogger("kiosk.privacy")
 
 SETTING_RETENTION = "retention_policy"
+#: Set when personal data was purged and the file has not been vacuumed since.
+SETTING_VACUUM_DUE = "vacuum_due"
 DEFAULT_RETENTION = "until_exported"
 
 
@@ -72,23 +74,44 @@ class Auditor:
         return verify_chain(self._store.audit_entries())
 
 
+def purgeable_under(store: Any, policy: RetentionPolicy, now: datetime) -> list[Any]:
+    """The signatures whose personal data ``policy`` no longer keeps at ``now``.
+
+    Only signatures the server acknowledged are ever listed, whatever the policy.
+    """
+    if policy.kind == "immediate":
+        return list(store.purgeable(None, require_exported=False))
+    if policy.kind == "days":
+        return list(store.purgeable(now - timedelta(days=policy.days), require_exported=False))
+    return list(store.purgeable(None, require_exported=True))
+
+
 def apply_retention(store: Any, auditor: Auditor, clock: Clock = utc_now) -> int:
     """Purge personal data that the policy no longer keeps; return how many were purged."""
     policy = RetentionPolicy.parse(store.get_setting(SETTING_RETENTION))
-    now: datetime = clock()
-    if policy.kind == "immediate":
-        ids = store.purgeable(None, require_exported=False)
-    elif policy.kind == "days":
-        ids = store.purgeable(now - timedelta(days=policy.days), require_exported=False)
-    else:
-        ids = store.purgeable(None, require_exported=True)
+    ids = purgeable_under(store, policy, clock())
     if not ids:
         return 0
     purged = int(store.purge_personal(ids))
     if purged:
+        store.set_setting(SETTING_VACUUM_DUE, "1")  # secure_delete zeroed it; vacuum when idle
         auditor.record(AuditAction.PURGE, count=purged, policy=str(policy))
         log.info("purged personal data of %d synced signatures (%s)", purged, policy)
     return purged
+
+
+def idle_maintenance(store: Any, auditor: Auditor, clock: Clock = utc_now) -> bool:
+    """What the kiosk does while nobody is signing: apply the retention policy (a "days"
+    policy comes due without any sync), then vacuum if personal data was purged since the last
+    vacuum, so deleted pages leave the file and its WAL. Returns whether it vacuumed.
+    """
+    apply_retention(store, auditor, clock)
+    if store.get_setting(SETTING_VACUUM_DUE) != "1":
+        return False
+    store.vacuum()
+    store.set_setting(SETTING_VACUUM_DUE, "0")
+    log.info("vacuumed the store after purging personal data")
+    return True
 
 
 class KeySession:

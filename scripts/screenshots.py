@@ -1,6 +1,6 @@
 """Render every screen of the touch screen, in English and Spanish, to docs/screenshots/.
 
-    .venv/bin/python scripts/screenshots.py [--out DIR] [--lang en|es]
+    .venv/bin/python scripts/screenshots.py [--out DIR] [--lang en|es] [--only GROUP]
 
 Runs offscreen over throw-away data folders (the demo campaigns, a fresh key, PIN 2468),
 drives the real QML by object name like a finger would, and saves
@@ -193,21 +193,143 @@ def signer_and_staff_screens(out: Path, lang: str, qm_dir: Path) -> None:
         kiosk.close()
 
 
+def privacy_and_connect_screens(out: Path, lang: str, qm_dir: Path) -> None:
+    """Staff mode's Privacy screen (retention, audit trail) and the Sync connect form with
+    "Allow unencrypted connection" on."""
+    import random
+
+    from kiosk.domain.audit import AuditAction
+    from kiosk.domain.signature import SyncState
+    from kiosk.domain.validation import SignerEntry
+    from kiosk.privacy import SETTING_RETENTION
+    from kiosk.simulate import human_strokes
+    from kiosk.sync.qt import SyncController
+
+    kiosk = open_kiosk(tempfile.mkdtemp(prefix="kiosk-shots-privacy-"))
+    kiosk.keys.init(PASSPHRASE)
+    PinGate(kiosk.store).set_pin(PIN)
+    kiosk.auditor.record(AuditAction.KEYS_CREATED, via="setup")
+    kiosk.auditor.record(AuditAction.PIN_SET)
+    service = kiosk.service()
+    rng = random.Random(7)
+    names = ["Ana", "Luis", "Sofía", "Minh", "Omar"]
+    metas = [
+        service.submit("defy-trump-expand-sanctuary", None,
+                       SignerEntry(first_name=n, last_name="Núñez", zip="47708"),
+                       human_strokes(rng), lang)
+        for n in names
+    ]
+    kiosk.store.mark_signatures([m.id for m in metas[:3]], SyncState.SYNCED)
+    kiosk.store.set_setting(SETTING_RETENTION, "days:30")
+    kiosk.auditor.record(AuditAction.SETTINGS_CHANGED, setting=SETTING_RETENTION, value="days:30")
+    kiosk.auditor.record(AuditAction.EXPORT, kind="csv", campaign="defy-trump-expand-sanctuary",
+                         local=None, rows=5)
+    kiosk.store.mark_audit([1, 2, 3], SyncState.SYNCED)
+    sync = SyncController(kiosk.sync_engine(), watch_network=False)
+    ui = build_ui(kiosk, sync=sync, config=UiConfig(staff_hold_ms=200), qm_dir=qm_dir)
+    d = Driver(ui)
+    try:
+        d.wait_shown("attract.signButton")
+        _language(d, lang)
+        d.hold("staff.corner", lambda: d.shown("pin.submit"), "the PIN screen")
+        d.type(PIN)
+        d.click("pin.submit")
+        d.wait_shown("staff.close")
+        _language(d, lang)
+        d.click("staff.tab.privacy")
+        privacy = ui.vm.privacy
+        d.wait(lambda: privacy.state["loaded"] and not privacy.state["loading"]
+               and not privacy.chain["checking"], "the privacy screen")
+        _save(d, out, "staff-privacy", lang)
+        d.scroll_into_view(d.item("staff.privacy.policy.untilExported"))
+        _save(d, out, "staff-privacy-policy", lang)
+        d.scroll_into_view(d.item("staff.privacy.audit.3"))
+        _save(d, out, "staff-privacy-audit", lang)
+
+        d.click("staff.tab.sync")
+        d.fill("staff.serverUrl", "http://192.168.1.20:8000")
+        d.fill("staff.enrollCode", "7K3M-Q9TX-2B8D-W4HF")
+        d.click("staff.allowInsecure")
+        d.wait(lambda: d.shown("staff.allowInsecure.warning"), "the warning")
+        _save(d, out, "staff-sync-connect", lang)
+    finally:
+        ui.close()
+        sync.stop()
+        kiosk.close()
+
+
+def exports_screens(out: Path, lang: str, qm_dir: Path) -> None:
+    """Staff mode's Exports screen: the choices, then a packet made with its page preview."""
+    import random
+
+    from kiosk.domain.validation import SignerEntry
+    from kiosk.simulate import human_strokes
+
+    data = Path(tempfile.mkdtemp(prefix="kiosk-shots-exports-"))
+    os.environ["KIOSK_EXPORT_DIR"] = str(data / "exports")
+    kiosk = open_kiosk(data / "kiosk")
+    kiosk.keys.init(PASSPHRASE)
+    PinGate(kiosk.store).set_pin(PIN)
+    service = kiosk.service()
+    rng = random.Random(11)
+    signers = [("José", "Núñez", "47708"), ("Nguyễn", "Thị Ánh", "47708"), ("Ana", "Pérez", "47710"),
+               ("Lee", "Moua", "47714"), ("Fatima", "Haddad", "47708"), ("Seán", "O'Brien", "60076"),
+               ("María", "López", "60077"), ("Denise", "Larsen", "55802")]
+    for first, last, zip_code in signers:
+        local = service.route("defy-trump-expand-sanctuary", zip_code)
+        service.submit("defy-trump-expand-sanctuary", local.slug if local else None,
+                       SignerEntry(first_name=first, last_name=last, zip=zip_code),
+                       human_strokes(rng), lang)
+    ui = build_ui(kiosk, config=UiConfig(staff_hold_ms=200), qm_dir=qm_dir)
+    d = Driver(ui)
+    try:
+        d.wait_shown("attract.signButton")
+        _language(d, lang)
+        d.hold("staff.corner", lambda: d.shown("pin.submit"), "the PIN screen")
+        d.type(PIN)
+        d.click("pin.submit")
+        d.wait_shown("staff.close")
+        _language(d, lang)
+        d.click("staff.tab.exports")
+        d.wait_shown("exports.kind.pdf")
+        _save(d, out, "staff-exports", lang)
+        d.fill("exports.passphrase", PASSPHRASE)
+        d.click("exports.unlock")
+        d.wait(lambda: ui.vm.exports.unlocked, "the unlock", timeout_s=30)
+        d.wait_shown("exports.lock")
+        d.settle(400)  # the passphrase row is gone and the keyboard down: the layout moved
+        d.click("exports.make")
+        d.wait(lambda: ui.vm.exports.state != "making", "the packet", timeout_s=60)
+        if ui.vm.exports.state != "ready":
+            raise SystemExit(f"no packet: {ui.vm.exports.state} {ui.vm.exports.error}")
+        d.click("exports.nextPage")
+        d.scroll_into_view(d.item("exports.pageLabel"))
+        _save(d, out, "staff-exports-preview", lang)
+    finally:
+        ui.close()
+        kiosk.close()
+
+
 def main(argv: list[str] | None = None) -> int:
     """Render the screenshots; return 0 on success."""
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
     parser.add_argument("--lang", choices=("en", "es"), action="append")
+    parser.add_argument("--only", choices=("setup", "signer", "privacy", "exports"),
+                        action="append", help="render only these groups of screens")
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
     configure_qt()
     app = QGuiApplication(sys.argv[:1])
     qm_dir = Path(tempfile.mkdtemp(prefix="kiosk-shots-qm-"))
     started = time.monotonic()
+    groups = {"setup": setup_screen, "signer": signer_and_staff_screens,
+              "privacy": privacy_and_connect_screens, "exports": exports_screens}
     for lang in args.lang or ["en", "es"]:
-        setup_screen(args.out, lang, qm_dir)
-        signer_and_staff_screens(args.out, lang, qm_dir)
+        for name, render in groups.items():
+            if not args.only or name in args.only:
+                render(args.out, lang, qm_dir)
     print(f"done in {time.monotonic() - started:.1f} s")
     del app
     return 0

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Installs Petition Kiosk with its test tools, makes sure PostgreSQL runs on 127.0.0.1:5432
-# with a test role, and runs the whole test suite headless. Extra arguments go to pytest.
+# with a test role, makes sure CUPS runs with the test PDF printers (scripts/cups.sh), and runs
+# the whole test suite headless. Extra arguments go to pytest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/bootstrap.sh --test
 scripts/postgres.sh
+scripts/cups.sh
 export KIOSK_TEST_POSTGRES_URL=${KIOSK_TEST_POSTGRES_URL:-postgresql+psycopg://kiosk_test:kiosk_test@127.0.0.1:5432/postgres}
 export QT_QPA_PLATFORM=offscreen
 # pytest exits 5 when it collects no test: that is a failure here, not a pass.

@@ -135,3 +135,22 @@ def test_key_session_unlocks_drops_on_lock_and_on_idle(kiosk) -> None:  # type: 
     assert not session.unlocked
     actions = [e.action for e in kiosk.store.audit_entries()]
     assert actions == ["unlock_failed", "unlock", "lock", "unlock", "lock"]
+
+
+def test_idle_maintenance_applies_a_due_policy_and_vacuums_once(kiosk) -> None:  # type: ignore[no-untyped-def]
+    from kiosk.privacy import SETTING_VACUUM_DUE, idle_maintenance
+
+    metas = _sign(kiosk, 3)
+    kiosk.store.mark_signatures([m.id for m in metas], SyncState.SYNCED)
+    assert idle_maintenance(kiosk.store, kiosk.auditor) is False  # nothing purged: no vacuum
+    kiosk.store.set_setting(SETTING_RETENTION, "days:7")
+    later = lambda: datetime.now(UTC) + timedelta(days=8)  # noqa: E731
+    blobs = [kiosk.store.get(m.id).signature.sealed[-48:] for m in metas]
+    assert idle_maintenance(kiosk.store, kiosk.auditor, later) is True  # due without any sync
+    assert all(kiosk.store.get(m.id).signature.sealed == b"" for m in metas)
+    assert kiosk.store.get_setting(SETTING_VACUUM_DUE) == "0"
+    wal = kiosk.store.path.with_name(kiosk.store.path.name + "-wal")
+    on_disk = kiosk.store.path.read_bytes() + (wal.read_bytes() if wal.exists() else b"")
+    assert not any(b in on_disk for b in blobs)  # the sealed bytes are gone from file and WAL
+    assert idle_maintenance(kiosk.store, kiosk.auditor, later) is False  # nothing new to vacuum
+    assert kiosk.store.counts().total == 3

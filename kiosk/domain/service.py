@@ -21,7 +21,7 @@ from kiosk.domain.ink import Ink
 from kiosk.domain.ports import SignatureFilter, SignatureRepository
 from kiosk.domain.routing import ZipDirectory, route_zip
 from kiosk.domain.signature import PersonalData, SealedSignature, SignatureMeta, Void
-from kiosk.domain.validation import SignerEntry, validate_entry
+from kiosk.domain.validation import SignerEntry, SignerFields, validate_entry, validate_fields
 
 Clock = Callable[[], datetime]
 
@@ -73,7 +73,9 @@ def _norm_key_part(text: str) -> str:
     return " ".join(text.split())
 
 
-def dedupe_keys(secret: bytes, campaign: str, personal: PersonalData) -> tuple[str, ...]:
+def dedupe_keys(
+    secret: bytes, campaign: str, personal: PersonalData | SignerFields
+) -> tuple[str, ...]:
     """Keyed hashes of normalised name + email and name + ZIP.
 
     They let the kiosk recognise a repeat signer without keeping names in clear: without the
@@ -151,7 +153,14 @@ class SigningService:
         """Validate an entry without saving it (raises :class:`ValidationFailed`)."""
         return validate_entry(entry, self.catalog.get(campaign_slug), ink, consent_text)
 
-    def already_signed(self, campaign_slug: str, personal: PersonalData) -> bool:
+    def validate_form(
+        self, campaign_slug: str, entry: SignerEntry, consent_text: str = ""
+    ) -> SignerFields:
+        """Validate the typed fields only, before the signature is drawn (raises
+        :class:`ValidationFailed`); :meth:`already_signed` takes the result."""
+        return validate_fields(entry, self.catalog.get(campaign_slug), consent_text)
+
+    def already_signed(self, campaign_slug: str, personal: PersonalData | SignerFields) -> bool:
         """Whether this signer already signed this campaign at this kiosk (duplicate hint)."""
         keys = dedupe_keys(self._secret, campaign_slug, personal)
         return self.repo.has_dedupe_key(campaign_slug, keys)

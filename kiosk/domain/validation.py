@@ -153,22 +153,46 @@ def _check_free_text(raw: str, limit: int, multiline: bool = False) -> tuple[str
     return text, None
 
 
-def validate_entry(
-    entry: SignerEntry,
-    campaign: Campaign,
-    ink: Ink | None,
-    consent_text: str,
-) -> PersonalData:
-    """Validate a signer's entry against the campaign's field rules.
+@dataclass(frozen=True, slots=True)
+class SignerFields:
+    """The typed fields of an entry, cleaned and valid: everything but the drawing.
+
+    The form step checks these (and the duplicate hint) before the signature pad; the drawing
+    joins them at submit (:meth:`with_ink`).
+    """
+
+    first_name: str
+    last_name: str
+    zip: str
+    email: str = ""
+    phone: str = ""
+    street: str = ""
+    city: str = ""
+    state: str = ""
+    comment: str = ""
+    opt_in: bool = False
+    consent_text: str = ""
+
+    def with_ink(self, ink: Ink) -> PersonalData:
+        """The personal data to seal: these fields and the drawn signature."""
+        return PersonalData(
+            first_name=self.first_name, last_name=self.last_name, zip=self.zip, ink=ink,
+            email=self.email, phone=self.phone, street=self.street, city=self.city,
+            state=self.state, comment=self.comment, opt_in=self.opt_in,
+            consent_text=self.consent_text,
+        )
+
+
+def validate_fields(entry: SignerEntry, campaign: Campaign, consent_text: str) -> SignerFields:
+    """Validate the typed fields of an entry against the campaign's field rules.
 
     Args:
         entry: what the signer typed.
         campaign: decides which optional fields are shown and required.
-        ink: the drawn signature, or None if none was drawn yet.
-        consent_text: the opt-in wording shown, stored with the signature when opted in.
+        consent_text: the opt-in wording shown, kept when the signer opted in.
 
     Returns:
-        The cleaned personal data.
+        The cleaned fields.
 
     Raises:
         ValidationFailed: with one code per failing field.
@@ -202,19 +226,13 @@ def validate_entry(
         entry.comment,
         campaign.rule("comment"),
     )
-    if ink is None or not ink.strokes:
-        errors.append(FieldError("signature", Code.SIGNATURE_MISSING))
-    elif not ink.is_enough():
-        errors.append(FieldError("signature", Code.SIGNATURE_TOO_SHORT))
     if errors:
         raise ValidationFailed(errors)
-    assert ink is not None
     opt_in = bool(entry.opt_in) and bool(values["email"] or values["phone"])
-    return PersonalData(
+    return SignerFields(
         first_name=values["first_name"],
         last_name=values["last_name"],
         zip=values["zip"],
-        ink=ink,
         email=values["email"],
         phone=values["phone"],
         street=values["street"],
@@ -224,3 +242,39 @@ def validate_entry(
         opt_in=opt_in,
         consent_text=consent_text if opt_in else "",
     )
+
+
+def validate_entry(
+    entry: SignerEntry,
+    campaign: Campaign,
+    ink: Ink | None,
+    consent_text: str,
+) -> PersonalData:
+    """Validate a signer's whole entry: the typed fields and the drawing.
+
+    Args:
+        entry: what the signer typed.
+        campaign: decides which optional fields are shown and required.
+        ink: the drawn signature, or None if none was drawn yet.
+        consent_text: the opt-in wording shown, stored with the signature when opted in.
+
+    Returns:
+        The cleaned personal data.
+
+    Raises:
+        ValidationFailed: with one code per failing field (the fields' and the drawing's).
+    """
+    errors: list[FieldError] = []
+    fields = None
+    try:
+        fields = validate_fields(entry, campaign, consent_text)
+    except ValidationFailed as exc:
+        errors.extend(exc.errors)
+    if ink is None or not ink.strokes:
+        errors.append(FieldError("signature", Code.SIGNATURE_MISSING))
+    elif not ink.is_enough():
+        errors.append(FieldError("signature", Code.SIGNATURE_TOO_SHORT))
+    if errors:
+        raise ValidationFailed(errors)
+    assert fields is not None and ink is not None
+    return fields.with_ink(ink)

@@ -122,6 +122,19 @@ class _AuditMixin:
                 for r in rows
             ]
 
+    def recent_audit(self, limit: int) -> list[tuple[AuditEntry, SyncState]]:
+        """The newest ``limit`` entries, newest first, each with its sync state."""
+        with self._session() as s:
+            rows = s.scalars(select(AuditRow).order_by(AuditRow.seq.desc()).limit(limit))
+            return [
+                (
+                    AuditEntry(r.seq, r.at_ms, r.kiosk_id, r.action, json.loads(r.detail_json),
+                               r.prev_hash, r.hash),
+                    SyncState(r.sync_state),
+                )
+                for r in rows
+            ]
+
     def mark_audit(self, seqs: list[int], state: SyncState) -> None:
         """Record that the server has these audit entries."""
         if not seqs:
@@ -184,6 +197,12 @@ class _AuditMixin:
                 purged += len(seqs)
         return purged
 
+    def purged_count(self) -> int:
+        """How many signatures' personal data retention has deleted (they still count)."""
+        with self._session() as s:
+            q = select(func.count()).select_from(SignatureRow).where(SignatureRow.sealed.is_(None))
+            return int(s.scalar(q) or 0)
+
     def vacuum(self) -> None:
         """Checkpoint the WAL and rebuild the file so deleted data leaves no trace on disk."""
         raw = self.engine.raw_connection()
@@ -219,33 +238,9 @@ class SqlStore(_AuditMixin):
         """
         m = signature.meta
         with self.engine.begin() as conn:
-            conn.execute(
-                insert(TextVersionRow).prefix_with("OR IGNORE"),
-                {
-                    "hash": version.hash,
-                    "campaign": version.campaign,
-                    "local_campaign": version.local_campaign,
-                    "text_json": json.dumps(text_to_dict(version.text), ensure_ascii=False),
-                    "first_seen_ms": to_ms(m.created_at),
-                },
-            )
+            conn.execute(_NEW_VERSION, _version_values(version, to_ms(m.created_at)))
             seq = conn.execute(
-                insert(SignatureRow).returning(SignatureRow.seq),
-                {
-                    "id": str(m.id),
-                    "campaign": m.campaign,
-                    "local_campaign": m.local_campaign,
-                    "text_version": m.text_version,
-                    "lang": m.lang,
-                    "kiosk_id": m.kiosk_id,
-                    "event_id": m.event_id,
-                    "created_ms": to_ms(m.created_at),
-                    "utc_offset_minutes": m.utc_offset_minutes,
-                    "synthetic": m.synthetic,
-                    "sealed": signature.sealed,
-                    "voided": False,
-                    "sync_state": SyncState.PENDING.value,
-                },
+                insert(SignatureRow).returning(SignatureRow.seq), _signature_values(signature)
             ).scalar_one()
             keys = list(dict.fromkeys(signature.dedupe_keys))
             if keys:
@@ -273,17 +268,8 @@ class SqlStore(_AuditMixin):
 
     def save_text_version(self, version: TextVersion, seen: datetime) -> None:
         """Store a text version if it is new (e.g. pulled from the server)."""
-        with self._session.begin() as s:
-            if s.get(TextVersionRow, version.hash) is None:
-                s.add(
-                    TextVersionRow(
-                        hash=version.hash,
-                        campaign=version.campaign,
-                        local_campaign=version.local_campaign,
-                        text_json=json.dumps(text_to_dict(version.text), ensure_ascii=False),
-                        first_seen_ms=to_ms(seen),
-                    )
-                )
+        with self.engine.begin() as conn:
+            conn.execute(_NEW_VERSION, _version_values(version, to_ms(seen)))
 
     def mark_signatures(self, ids: list[uuid.UUID], state: SyncState) -> None:
         """Record the server's answer for these signatures."""
@@ -553,40 +539,48 @@ class SqlStore(_AuditMixin):
 
     def bulk_add(self, items: list[tuple[SealedSignature, TextVersion]]) -> None:
         """Add many signatures in one transaction (benchmarks and imports)."""
-        with self._session.begin() as s:
-            for version in {v.hash: v for _, v in items}.values():
-                if s.get(TextVersionRow, version.hash) is None:
-                    s.add(
-                        TextVersionRow(
-                            hash=version.hash,
-                            campaign=version.campaign,
-                            local_campaign=version.local_campaign,
-                            text_json=json.dumps(text_to_dict(version.text), ensure_ascii=False),
-                            first_seen_ms=int(time.time() * 1000),
-                        )
-                    )
-            s.flush()
-            s.execute(
-                insert(SignatureRow),
-                [
-                    {
-                        "id": str(sig.meta.id),
-                        "campaign": sig.meta.campaign,
-                        "local_campaign": sig.meta.local_campaign,
-                        "text_version": sig.meta.text_version,
-                        "lang": sig.meta.lang,
-                        "kiosk_id": sig.meta.kiosk_id,
-                        "event_id": sig.meta.event_id,
-                        "created_ms": to_ms(sig.meta.created_at),
-                        "utc_offset_minutes": sig.meta.utc_offset_minutes,
-                        "synthetic": sig.meta.synthetic,
-                        "sealed": sig.sealed,
-                        "voided": False,
-                        "sync_state": SyncState.PENDING.value,
-                    }
-                    for sig, _ in items
-                ],
-            )
+        if not items:
+            return
+        now_ms = int(time.time() * 1000)
+        with self.engine.begin() as conn:
+            versions = {v.hash: v for _, v in items}.values()
+            conn.execute(_NEW_VERSION, [_version_values(v, now_ms) for v in versions])
+            conn.execute(insert(SignatureRow), [_signature_values(sig) for sig, _ in items])
+
+
+#: Insert a text version unless it is already stored (versions never change once stored).
+_NEW_VERSION = insert(TextVersionRow).prefix_with("OR IGNORE")
+
+
+def _version_values(version: TextVersion, seen_ms: int) -> dict[str, Any]:
+    """The ``text_versions`` row of a version first seen at ``seen_ms``."""
+    return {
+        "hash": version.hash,
+        "campaign": version.campaign,
+        "local_campaign": version.local_campaign,
+        "text_json": json.dumps(text_to_dict(version.text), ensure_ascii=False),
+        "first_seen_ms": seen_ms,
+    }
+
+
+def _signature_values(signature: SealedSignature) -> dict[str, Any]:
+    """The ``signatures`` row of a new, pending signature."""
+    m = signature.meta
+    return {
+        "id": str(m.id),
+        "campaign": m.campaign,
+        "local_campaign": m.local_campaign,
+        "text_version": m.text_version,
+        "lang": m.lang,
+        "kiosk_id": m.kiosk_id,
+        "event_id": m.event_id,
+        "created_ms": to_ms(m.created_at),
+        "utc_offset_minutes": m.utc_offset_minutes,
+        "synthetic": m.synthetic,
+        "sealed": signature.sealed,
+        "voided": False,
+        "sync_state": SyncState.PENDING.value,
+    }
 
 
 def open_store(path: Path | str) -> SqlStore:

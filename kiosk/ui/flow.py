@@ -23,7 +23,6 @@ from PySide6.QtGui import QClipboard, QGuiApplication
 
 from kiosk.domain.campaign import Campaign, CampaignKind, CampaignText
 from kiosk.domain.errors import Code, NotFound, Refused, ValidationFailed
-from kiosk.domain.ink import Ink, Point
 from kiosk.domain.service import SigningService
 from kiosk.domain.validation import SignerEntry
 from kiosk.ui.i18n import DEFAULT_LANGUAGE, I18n
@@ -39,12 +38,6 @@ FORM_FIELDS = (
     "first_name", "last_name", "zip", "phone", "email", "street", "city", "state", "comment",
 )
 _CONFIGURABLE = ("email", "phone", "street", "city", "state", "comment")
-
-#: Stands in for the drawing when the form is checked before the signature pad: it lets the
-#: domain clean and check the typed fields (and the duplicate hint) in one call. It is never
-#: saved; the real drawing is required by ``submit``.
-_PLACEHOLDER_INK = Ink(100, 100, ((Point(0, 0, 0), Point(100, 100, 1)),))
-
 
 def paragraphs(text: str) -> list[str]:
     """Split plain text into paragraphs (separated by blank lines)."""
@@ -106,6 +99,10 @@ class SignerFlow(QObject):
         self._reset_signer()
         self.reload()
         i18n.languageChanged.connect(self._on_language)
+
+    def set_sync(self, sync: Any) -> None:
+        """Plug in the sync controller, nudged after each saved signature."""
+        self._sync = sync
 
     # -- signer state ------------------------------------------------------------------------
 
@@ -388,9 +385,7 @@ class SignerFlow(QObject):
         errors: dict[str, str] = {}
         personal = None
         try:
-            personal = self._service().validate(
-                campaign.slug, entry, _PLACEHOLDER_INK, self._consent_text()
-            )
+            personal = self._service().validate_form(campaign.slug, entry, self._consent_text())
         except ValidationFailed as exc:
             for err in exc.errors:
                 if err.field in self._values:

@@ -20,6 +20,7 @@ import subprocess
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import (
     Property,
@@ -213,6 +214,13 @@ class I18n(QObject):
 
     language = Property(str, _get_language, setLanguage, notify=languageChanged)
 
+    def close(self) -> None:
+        """Remove this UI's translator from the application (its window is closing; another
+        UI built in the same process, as tests do, starts in the default language)."""
+        if self._installed is not None:
+            QCoreApplication.removeTranslator(self._installed)
+            self._installed = None
+
     @property
     def locale(self) -> QLocale:
         """The locale for numbers and dates in the current language."""
@@ -237,17 +245,101 @@ class I18n(QObject):
         return self.locale.toString(moment, QLocale.FormatType.ShortFormat)
 
 
+def fill_translations(pairs: dict[str, list[str]], ts_dir: Path | None = None) -> list[str]:
+    """Re-extract the strings, then write Spanish translations into ``kiosk_es.ts``.
+
+    Args:
+        pairs: English source -> its Spanish translation (two forms for a ``%n`` plural:
+            singular, plural). The English plural forms are made from the source.
+        ts_dir: the translations folder (default: the repository's).
+
+    Returns:
+        The sources of ``pairs`` not found in the files (a typo, or a string since removed).
+
+    The update and the writing happen under a lock, so two people filling translations at
+    the same time do not overwrite each other.
+    """
+    import fcntl
+    import re
+    import xml.etree.ElementTree as ET
+
+    ts_dir = ts_dir or translations_dir()
+    with open(ts_dir / ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        update_ts(ts_dir)
+        missing = set(pairs)
+        for name in ("kiosk_en.ts", "kiosk_es.ts"):
+            path = ts_dir / name
+            tree = ET.parse(path)
+            for message in tree.getroot().iter("message"):
+                source = message.findtext("source") or ""
+                tr = message.find("translation")
+                if tr is None:
+                    continue
+                if name == "kiosk_en.ts":  # plurals only: "%n record(s)" -> record / records
+                    if message.get("numerus") == "yes" and tr.get("type") == "unfinished":
+                        one = re.sub(r"\((e?s)\)", "", source)
+                        many = re.sub(r"\((e?s)\)", r"\1", source)
+                        _set_forms(tr, [one, many])
+                    continue
+                if source not in pairs:
+                    continue
+                missing.discard(source)
+                forms = pairs[source]
+                if message.get("numerus") == "yes":
+                    _set_forms(tr, forms if len(forms) == 2 else [forms[0], forms[0]])
+                else:
+                    for child in list(tr):
+                        tr.remove(child)
+                    tr.text = forms[0]
+                    tr.attrib.pop("type", None)
+            tree.write(path, encoding="utf-8", xml_declaration=True)
+        update_ts(ts_dir)  # back to lupdate's own layout, so diffs stay small
+    return sorted(missing)
+
+
+def _set_forms(tr: Any, forms: list[str]) -> None:
+    import xml.etree.ElementTree as ET
+
+    for child in list(tr):
+        tr.remove(child)
+    tr.text = None
+    tr.attrib.pop("type", None)
+    for form in forms:
+        ET.SubElement(tr, "numerusform").text = form
+
+
+def read_pairs(path: Path) -> dict[str, list[str]]:
+    """A tab-separated file: ``English<TAB>Spanish[<TAB>Spanish plural]`` a line."""
+    pairs: dict[str, list[str]] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        source, *forms = line.split("\t")
+        if forms:
+            pairs[source] = forms
+    return pairs
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m kiosk.ui.i18n update|build [DIR]``."""
+    """``python -m kiosk.ui.i18n update|fill TSV|build DIR``."""
     parser = argparse.ArgumentParser(prog="python -m kiosk.ui.i18n", description=__doc__)
     sub = parser.add_subparsers(dest="cmd", required=True)
     sub.add_parser("update", help="re-extract strings into resources/translations/*.ts")
+    f = sub.add_parser("fill", help="update, then write Spanish translations from a TSV file "
+                       "(English<TAB>Spanish[<TAB>Spanish plural] a line)")
+    f.add_argument("tsv", type=Path)
     b = sub.add_parser("build", help="compile the .ts files into .qm files")
     b.add_argument("out", type=Path, help="output folder")
     args = parser.parse_args(argv)
     if args.cmd == "update":
         update_ts()
         return 0
+    if args.cmd == "fill":
+        missing = fill_translations(read_pairs(args.tsv))
+        for source in missing:
+            print(f"not in the sources: {source!r}", file=sys.stderr)
+        return 1 if missing else 0
     built = ensure_qm(args.out)
     for lang, path in sorted(built.items()):
         print(f"{lang}: {path}")

@@ -108,6 +108,10 @@ class IdleWatcher(QObject):
             self._timer.stop()
             self.armedChanged.emit()
 
+    def quiet_for(self) -> float:
+        """Seconds since the last touch, key or click anywhere in the window."""
+        return self._clock() - self._last
+
     @Slot()
     def poke(self) -> None:
         """Count as activity ("I'm still here")."""

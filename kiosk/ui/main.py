@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from PySide6.QtQml import QQmlApplicationEngine
     from PySide6.QtQuick import QQuickItem, QQuickWindow
 
+    from kiosk.ui.maintenance import IdleMaintenance
     from kiosk.ui.shell import KioskApp
     from kiosk.ui.tasks import Tasks
 
@@ -63,6 +64,7 @@ class UiHandle:
     vm: KioskApp
     kiosk: Any
     tasks: Tasks
+    maintenance: IdleMaintenance | None = None
     _closed: bool = field(default=False, repr=False)
 
     def find_all(self, name: str) -> list[QQuickItem]:
@@ -89,6 +91,21 @@ class UiHandle:
                 return item
         return items[0] if items else None
 
+    def attach_sync(self, sync: Any) -> None:
+        """Plug a sync controller into staff mode and the signer flow.
+
+        Args:
+            sync: an object with ``snapshot()``, ``sync_now()`` and ``connect(url, code)``,
+                and optionally the ``changed``, ``connectFinished`` and ``campaignsChanged``
+                signals and a ``nudge()`` method (``kiosk.sync.qt.SyncController``).
+        """
+        flow = self.vm.flow
+        self.vm.sync.attach(sync)
+        flow.set_sync(sync)
+        campaigns_changed = getattr(sync, "campaignsChanged", None)
+        if campaigns_changed is not None:  # new campaign text from the server: the next
+            campaigns_changed.connect(flow.reload)  # signer gets it (catalog reloaded first)
+
     def close(self) -> None:
         """Close the window and release the engine (tests build many UIs in one process)."""
         import shiboken6
@@ -97,6 +114,8 @@ class UiHandle:
         if self._closed:
             return
         self._closed = True
+        if self.maintenance is not None:
+            self.maintenance.stop()
         self.vm.shutdown()
         self.tasks.wait(10_000)
         self.window.removeEventFilter(self.vm.idle)
@@ -144,6 +163,9 @@ def build_ui(
     from kiosk.ui.flow import SignerFlow
     from kiosk.ui.i18n import QML_DIR, I18n, ensure_qm
     from kiosk.ui.idle import IdleWatcher
+    from kiosk.ui.maintenance import IdleMaintenance
+    from kiosk.ui.exports_panel import ExportsPanel
+    from kiosk.ui.privacy_panel import PrivacyPanel
     from kiosk.ui.shell import KioskApp
     from kiosk.ui.staff import StaffMode
     from kiosk.ui.sync_status import SyncStatus
@@ -162,19 +184,28 @@ def build_ui(
     qm = ensure_qm(qm_dir or Path(kiosk.data_dir) / "cache" / "translations")
     i18n = I18n(engine, qm)
     tasks = Tasks()
-    flow = SignerFlow(kiosk, i18n, thanks_ms=int(config.thanks_s * 1000), sync=sync)
+    flow = SignerFlow(kiosk, i18n, thanks_ms=int(config.thanks_s * 1000))
     staff = StaffMode(
         kiosk, i18n, tasks, now=now, max_tries=config.pin_max_tries,
         base_delay=config.pin_base_delay_s, unlock_idle_s=config.unlock_idle_s,
     )
-    status = SyncStatus(kiosk.store, i18n, sync, poll_ms=config.sync_poll_ms)
+    status = SyncStatus(kiosk.store, i18n, None, poll_ms=config.sync_poll_ms)
     idle = IdleWatcher(config.idle_timeout_s, config.idle_countdown_s, clock=idle_clock)
-    vm = KioskApp(flow, staff, status, i18n, idle, config)
-    campaigns_changed = getattr(sync, "campaignsChanged", None)
-    if campaigns_changed is not None:  # new campaign text from the server: the next signer
-        campaigns_changed.connect(flow.reload)  # gets it (kiosk.reload_campaigns ran first)
-    for child in (i18n, tasks, flow, staff, status, idle):
+    exports = ExportsPanel(kiosk, staff.session, i18n, tasks, media_globs=config.media_globs)
+    privacy = PrivacyPanel(kiosk, staff.session, i18n, tasks)
+    vm = KioskApp(flow, staff, status, exports, privacy, i18n, idle, config)
+    for child in (i18n, tasks, flow, staff, status, exports, privacy, idle):
         child.setParent(vm)
+    maintenance = IdleMaintenance(
+        kiosk, tasks, idle, lambda: vm.mode == "signer" and flow.step == "attract",
+        interval_s=config.maintenance_interval_s, quiet_s=config.maintenance_quiet_s, parent=vm,
+    )
+    # The export preview's pages, rendered in memory (image://exportpreview/...).
+    engine.addImageProvider(exports.provider_id, exports.image_provider)
+    # One coordinator unlock for staff mode: unlocking on either screen opens both.
+    exports.keyChanged.connect(staff.namesChanged)
+    exports.keyChanged.connect(staff.refresh)
+    staff.namesChanged.connect(exports.sessionOpened)
     engine.addImportPath(str(QML_DIR))
     engine.setInitialProperties({"app": vm, "windowed": windowed})
     engine.loadFromModule("KioskUi", "Main")
@@ -192,7 +223,10 @@ def build_ui(
         else:
             window.setFlags(Qt.WindowType.Window | Qt.WindowType.FramelessWindowHint)
             window.showFullScreen()
-    return UiHandle(app, engine, window, vm, kiosk, tasks)
+    handle = UiHandle(app, engine, window, vm, kiosk, tasks, maintenance)
+    if sync is not None:
+        handle.attach_sync(sync)
+    return handle
 
 
 def _configure_logging() -> None:
@@ -229,10 +263,11 @@ def run_app(
         except BaseException as exc:  # noqa: BLE001 - re-raised on the main thread
             opened["error"] = exc
 
-    # The store (SQLAlchemy, migrations) opens while Qt and the QML load.
+    # The store (SQLAlchemy, migrations) opens while Qt and the view-models load.
     opener = threading.Thread(target=open_store, name="kiosk-open", daemon=True)
     opener.start()
     configure_qt()
+    from PySide6.QtCore import QTimer
     from PySide6.QtGui import QGuiApplication
 
     app = QGuiApplication(sys.argv[:1])
@@ -244,26 +279,37 @@ def run_app(
     if "error" in opened:
         raise opened["error"]
     kiosk = opened["kiosk"]
-    # Sync runs on its own worker thread; staff mode shows its snapshot and drives it.
-    from kiosk.sync.qt import SyncController
-
-    sync = SyncController(kiosk.sync_engine(), on_campaigns_changed=kiosk.reload_campaigns)
-    sync.start()
+    sync: Any = None
     ui: UiHandle | None = None
-    try:
-        ui = build_ui(kiosk, sync=sync, windowed=windowed)
-        log.info("kiosk %s ready (%s)", kiosk.kiosk_id, "windowed" if windowed else "full screen")
-        if on_ready is not None:
-            handle = ui
 
-            def first_frame() -> None:
-                handle.window.frameSwapped.disconnect(first_frame)
+    def start_sync() -> None:
+        # Sync runs on its own worker thread; staff mode shows its snapshot and drives it.
+        # Its modules (the HTTP client) load once the attract screen is up: the first pass
+        # waits a second anyway, and a signer never waits on it.
+        nonlocal sync
+        from kiosk.sync.qt import SyncController
+
+        sync = SyncController(kiosk.sync_engine(), on_campaigns_changed=kiosk.reload_campaigns)
+        sync.start()
+        assert ui is not None
+        ui.attach_sync(sync)
+
+    try:
+        ui = build_ui(kiosk, windowed=windowed)
+        log.info("kiosk %s ready (%s)", kiosk.kiosk_id, "windowed" if windowed else "full screen")
+        handle = ui
+
+        def first_frame() -> None:
+            handle.window.frameSwapped.disconnect(first_frame)
+            QTimer.singleShot(0, start_sync)
+            if on_ready is not None:
                 on_ready(handle)
 
-            ui.window.frameSwapped.connect(first_frame)
+        ui.window.frameSwapped.connect(first_frame)
         return int(app.exec())
     finally:
-        sync.stop()
+        if sync is not None:
+            sync.stop()
         if ui is not None:
             ui.close()
         kiosk.close()

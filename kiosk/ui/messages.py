@@ -1,17 +1,23 @@
 """The one place where the domain's codes become sentences in the signer's language.
 
 The domain returns codes (:class:`kiosk.domain.errors.Code`, :class:`kiosk.sync.status
-.SyncErrorCode`); the UI words them here through ``QCoreApplication.translate``, so
+.SyncErrorCode`, :class:`kiosk.domain.audit.AuditAction` with its details, retention policies);
+the UI words them here through ``QCoreApplication.translate``, so
 ``pyside6-lupdate`` extracts every message into the ``.ts`` files and a language switch
 re-words them.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 from PySide6.QtCore import QCoreApplication
 
+from kiosk.domain.audit import AuditAction, ChainReport
 from kiosk.domain.errors import Code
+from kiosk.privacy import SETTING_RETENTION, RetentionPolicy
 from kiosk.sync.status import SyncErrorCode
+from kiosk.ui_state import SETTING_ACTIVE_CAMPAIGN, SETTING_EVENT, SETTING_FIXED_LOCAL
 
 #: A UI-only check: the opt-in needs an email or a phone number to be useful.
 OPT_IN_NEEDS_CONTACT = "opt_in_needs_contact"
@@ -119,10 +125,15 @@ def sync_error_message(code: SyncErrorCode | str | None) -> str:
         return translate("Messages", "The server sent an unexpected answer.")
     if code == SyncErrorCode.REFUSED:
         return translate("Messages", "The server refused the request.")
+    if code == SyncErrorCode.RATE_LIMITED:
+        return translate("Messages", "The server is busy. It will be retried later.")
     if code == SyncErrorCode.BAD_CODE:
         return translate("Messages", "This enrollment code is wrong, used or expired.")
     if code == SyncErrorCode.INSECURE_URL:
-        return translate("Messages", "Use an https:// address for this server.")
+        return translate(
+            "Messages",
+            "This address is not encrypted (http://). Use an https:// address, or, for a "
+            "server on your local network, turn on “Allow unencrypted connection”.")
     if code == "bad_url":
         return translate("Messages", "This server address is not valid.")
     if code == "key_mismatch":
@@ -134,3 +145,124 @@ def sync_error_message(code: SyncErrorCode | str | None) -> str:
             "Messages", "This kiosk could not read or write its sync data. Nothing was lost."
         )
     return translate("Messages", "Sync failed.")
+
+
+# -- the audit trail and retention (staff mode's privacy screen) --------------------------
+
+
+def audit_action_text(action: str) -> str:
+    """An audit entry's action in the staff's language.
+
+    Args:
+        action: an :class:`~kiosk.domain.audit.AuditAction` value (an unknown one, e.g. from a
+            newer version, is shown as it is).
+    """
+    words = {
+        AuditAction.STAFF_ENTERED: translate("Messages", "Staff mode opened"),
+        AuditAction.STAFF_LEFT: translate("Messages", "Staff mode closed"),
+        AuditAction.PIN_SET: translate("Messages", "Staff PIN set"),
+        AuditAction.PIN_FAILED: translate("Messages", "Wrong staff PIN"),
+        AuditAction.PIN_LOCKED: translate("Messages", "PIN entry locked"),
+        AuditAction.VOID: translate("Messages", "Entry voided"),
+        AuditAction.EXPORT: translate("Messages", "Signatures exported"),
+        AuditAction.PRINT: translate("Messages", "Signatures printed"),
+        AuditAction.UNLOCK: translate("Messages", "Names unlocked with the passphrase"),
+        AuditAction.UNLOCK_FAILED: translate("Messages", "Wrong coordinator passphrase"),
+        AuditAction.LOCK: translate("Messages", "Names locked again"),
+        AuditAction.PURGE: translate("Messages", "Personal data deleted"),
+        AuditAction.SETTINGS_CHANGED: translate("Messages", "Setting changed"),
+        AuditAction.ENROLLED: translate("Messages", "Connected to a server"),
+        AuditAction.KEYS_CREATED: translate("Messages", "Organization key created"),
+    }
+    try:
+        return words[AuditAction(action)]
+    except ValueError:
+        return action
+
+
+def policy_text(policy: RetentionPolicy) -> str:
+    """A retention policy's name, short (``After 30 days``)."""
+    if policy.kind == "immediate":
+        return translate("Messages", "As soon as the server has it")
+    if policy.kind == "days":
+        return translate("Messages", "After %n day(s)", None, policy.days)
+    return translate("Messages", "Keep until exported")
+
+
+def _setting_text(name: str, value: str) -> str:
+    if name == SETTING_RETENTION:
+        try:
+            shown = policy_text(RetentionPolicy.parse(value))
+        except ValueError:
+            shown = value
+        return translate("Messages", "Personal data: %1").replace("%1", shown)
+    if name == SETTING_ACTIVE_CAMPAIGN:
+        return translate("Messages", "Campaign shown: %1").replace("%1", value)
+    if name == SETTING_FIXED_LOCAL:
+        return (translate("Messages", "Local campaign: %1").replace("%1", value) if value
+                else translate("Messages", "Local campaign: by ZIP code"))
+    if name == SETTING_EVENT:
+        return (translate("Messages", "Event started or changed") if value
+                else translate("Messages", "Event ended"))
+    return name
+
+
+def audit_detail_text(action: str, detail: dict[str, Any]) -> str:
+    """An audit entry's detail in words ("" when there is nothing worth saying).
+
+    Details never hold personal data (ids, counts, setting names and values, a server
+    address); a signature's id is not shown, and keys this version does not know are left out.
+
+    Args:
+        action: the entry's action value.
+        detail: the entry's detail.
+    """
+    parts: list[str] = []
+    if action == AuditAction.SETTINGS_CHANGED and "setting" in detail:
+        parts.append(_setting_text(str(detail["setting"]), str(detail.get("value", ""))))
+    if action == AuditAction.PURGE and isinstance(detail.get("count"), int):
+        parts.append(translate("Messages", "%n signature(s)", None, int(detail["count"])))
+        if "policy" in detail:
+            try:
+                parts.append(policy_text(RetentionPolicy.parse(str(detail["policy"]))))
+            except ValueError:
+                pass
+    if action == AuditAction.PIN_LOCKED and isinstance(detail.get("seconds"), int):
+        parts.append(translate("Messages", "for %n second(s)", None, int(detail["seconds"])))
+    if action in (AuditAction.EXPORT, AuditAction.PRINT):
+        if detail.get("kind"):
+            parts.append(str(detail["kind"]).upper())
+        if detail.get("campaign"):
+            parts.append(str(detail["campaign"]))
+        if isinstance(detail.get("rows"), int):
+            parts.append(translate("Messages", "%n signature(s)", None, int(detail["rows"])))
+    if action == AuditAction.ENROLLED:
+        if detail.get("server"):
+            parts.append(str(detail["server"]))
+        if detail.get("allow_insecure"):
+            parts.append(translate("Messages", "unencrypted connection allowed"))
+    if action in (AuditAction.UNLOCK, AuditAction.UNLOCK_FAILED) and detail.get("via") == "cli":
+        parts.append(translate("Messages", "from the command line"))
+    return " · ".join(parts)
+
+
+def chain_text(report: ChainReport) -> str:
+    """The chain check in words: intact with its length, or a warning naming the first break."""
+    if report.ok:
+        return translate("Messages", "Intact: %n entries", None, report.entries)
+    at = str(report.broken_at) if report.broken_at is not None else "?"
+    if report.reason == "was altered":
+        text = translate(
+            "Messages", "Warning: the audit trail was tampered with. Entry %1 was changed "
+            "after it was written.")
+    elif report.reason.endswith("is missing"):
+        text = translate(
+            "Messages", "Warning: the audit trail was tampered with. An entry before entry %1 "
+            "was removed.")
+    elif report.reason == "does not follow the previous entry":
+        text = translate(
+            "Messages", "Warning: the audit trail was tampered with. Entry %1 does not follow "
+            "the entry before it.")
+    else:
+        text = translate("Messages", "Warning: the audit trail was tampered with at entry %1.")
+    return text.replace("%1", at)

@@ -16,6 +16,8 @@ from kiosk.ui.flow import SignerFlow
 from kiosk.ui.i18n import I18n
 from kiosk.ui.idle import IdleWatcher
 from kiosk.ui.shell_config import UiConfig
+from kiosk.ui.exports_panel import ExportsPanel
+from kiosk.ui.privacy_panel import PrivacyPanel
 from kiosk.ui.staff import StaffMode
 from kiosk.ui.sync_status import SyncStatus
 
@@ -33,6 +35,8 @@ class KioskApp(QObject):
         flow: the signer flow.
         staff: staff mode.
         sync: the sync status.
+        exports: staff mode's exports screen.
+        privacy: staff mode's privacy screen.
         i18n: the UI language.
         idle: the idle watcher (already filtering the window's events, or to be attached).
         config: the timings.
@@ -47,6 +51,8 @@ class KioskApp(QObject):
         flow: SignerFlow,
         staff: StaffMode,
         sync: SyncStatus,
+        exports: ExportsPanel,
+        privacy: PrivacyPanel,
         i18n: I18n,
         idle: IdleWatcher,
         config: UiConfig,
@@ -56,6 +62,8 @@ class KioskApp(QObject):
         self._flow = flow
         self._staff = staff
         self._sync = sync
+        self._exports = exports
+        self._privacy = privacy
         self._i18n = i18n
         self._idle = idle
         self._config = config
@@ -86,6 +94,16 @@ class KioskApp(QObject):
         return self._sync
 
     sync = Property(QObject, _get_sync, constant=True)
+
+    def _get_exports(self) -> QObject:
+        return self._exports
+
+    exports = Property(QObject, _get_exports, constant=True)
+
+    def _get_privacy(self) -> QObject:
+        return self._privacy
+
+    privacy = Property(QObject, _get_privacy, constant=True)
 
     def _get_i18n(self) -> QObject:
         return self._i18n
@@ -149,6 +167,7 @@ class KioskApp(QObject):
         log.info("idle timeout: wiping the screen")
         if self._mode == "staff":
             self._staff.close()
+        self._exports.wipe()  # generated exports and preview pages leave memory
         if self._mode in ("pin", "staff"):
             self._set_mode("signer")
         self._flow.wipe()
@@ -171,6 +190,7 @@ class KioskApp(QObject):
         """Leave staff mode for the attract screen."""
         if self._mode == "staff":
             self._staff.close()
+            self._exports.wipe()
             self._flow.reload()
             self._set_mode("signer")
             self._flow.wipe()
@@ -204,6 +224,8 @@ class KioskApp(QObject):
         self._on_idle()
 
     def shutdown(self) -> None:
-        """The app is closing: drop the coordinator's unlock."""
+        """The app is closing: drop the coordinator's unlock and anything exported."""
+        self._exports.wipe()
+        self._i18n.close()
         if self._mode == "staff":
             self._staff.close()

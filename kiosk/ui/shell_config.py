@@ -20,6 +20,9 @@ class UiConfig:
         unlock_idle_s: the coordinator's unlock (names in staff mode) is dropped after this.
         sync_poll_ms: how often staff mode re-reads the sync state.
         staff_hold_ms: how long the hidden corner must be held for the staff PIN.
+        media_globs: where the exports screen looks for mounted USB sticks.
+        maintenance_interval_s: how often the idle housekeeping (retention, vacuum) looks.
+        maintenance_quiet_s: how long the attract screen must be untouched for it to run.
     """
 
     idle_timeout_s: float = 60.0
@@ -31,3 +34,6 @@ class UiConfig:
     unlock_idle_s: float = 300.0
     sync_poll_ms: int = 2000
     staff_hold_ms: int = 3000
+    media_globs: tuple[str, ...] = ("/media/*/*", "/run/media/*/*", "/mnt/*", "/media/*")
+    maintenance_interval_s: float = 600.0
+    maintenance_quiet_s: float = 120.0

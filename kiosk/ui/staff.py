@@ -108,6 +108,11 @@ class StaffMode(QObject):
         self._update_lock()
         i18n.languageChanged.connect(self._on_language)
 
+    @property
+    def session(self) -> KeySession:
+        """The coordinator's unlock, shared by every staff screen that reads personal data."""
+        return self._session
+
     @Slot()
     def _on_language(self) -> None:
         self.dataChanged.emit()

@@ -4,7 +4,8 @@ The sync object (``kiosk.sync.qt.SyncController`` in the app) needs only::
 
     snapshot() -> SyncSnapshot     # cheap, cached
     sync_now() -> None             # "Sync now"
-    connect(url, code) -> None     # "Connect to server" (may raise, or report through
+    connect(url, code, allow_insecure=False) -> None
+                                   # "Connect to server" (may raise, or report through
                                    # a ``connectFinished(bool ok, str code, str detail)`` signal)
 
 and may offer a ``changed`` signal (a new snapshot). Without a sync object, staff mode says
@@ -59,14 +60,22 @@ class SyncStatus(QObject):
         self._poll = QTimer(self)
         self._poll.setInterval(poll_ms)
         self._poll.timeout.connect(self.refresh)
-        if sync is not None:
-            changed = getattr(sync, "changed", None)
-            if changed is not None:
-                changed.connect(self.refresh)
-            finished = getattr(sync, "connectFinished", None)
-            if finished is not None:
-                finished.connect(self._connect_finished)
         i18n.languageChanged.connect(self.changed)
+        i18n.languageChanged.connect(self.connectChanged)
+        if sync is not None:
+            self.attach(sync)
+        else:
+            self.refresh()
+
+    def attach(self, sync: Any) -> None:
+        """Plug in the sync controller (the app does it once the first screen is up)."""
+        self._sync = sync
+        changed = getattr(sync, "changed", None)
+        if changed is not None:
+            changed.connect(self.refresh)
+        finished = getattr(sync, "connectFinished", None)
+        if finished is not None:
+            finished.connect(self._connect_finished)
         self.refresh()
 
     @Slot()
@@ -124,14 +133,25 @@ class SyncStatus(QObject):
             self.refresh()
 
     def _get_connect(self) -> dict[str, Any]:
-        return {"busy": self._connect_busy, "error": self._connect_error, "ok": self._connect_ok}
+        # Worded on every read, so a language switch re-words a shown error.
+        error = sync_error_message(self._connect_error) if self._connect_error else ""
+        return {"busy": self._connect_busy, "error": error, "ok": self._connect_ok}
 
     #: The connect form's state: busy, error (worded), ok.
     connectState = Property("QVariantMap", _get_connect, notify=connectChanged)
 
-    @Slot(str, str)
-    def connectServer(self, url: str, code: str) -> None:  # noqa: N802 - Qt naming for QML
-        """Staff's "Connect": enroll this kiosk with a server using a one-time code."""
+    @Slot(str, str, bool)
+    def connectServer(  # noqa: N802 - Qt naming for QML
+        self, url: str, code: str, allow_insecure: bool = False
+    ) -> None:
+        """Staff's "Connect": enroll this kiosk with a server using a one-time code.
+
+        Args:
+            url: the server address staff typed.
+            code: the one-time code.
+            allow_insecure: staff turned on "Allow unencrypted connection": plain http to
+                another machine on the local network (kept with the enrollment, and audited).
+        """
         if self._sync is None or self._connect_busy:
             return
         self._connect_error = ""
@@ -139,7 +159,7 @@ class SyncStatus(QObject):
         self._connect_busy = hasattr(self._sync, "connectFinished")
         self.connectChanged.emit()
         try:
-            self._sync.connect(url.strip(), code.strip())
+            self._sync.connect(url.strip(), code.strip(), allow_insecure=bool(allow_insecure))
         except Exception as exc:  # noqa: BLE001 - worded for staff below
             code_value = getattr(getattr(exc, "code", None), "value", getattr(exc, "code", ""))
             self._connect_finished(False, str(code_value or ""), "")
@@ -151,7 +171,6 @@ class SyncStatus(QObject):
     def _connect_finished(self, ok: bool, code: str, detail: str) -> None:
         self._connect_busy = False
         self._connect_ok = ok
-        self._connect_error = "" if ok else (sync_error_message(code) if code else
-                                              sync_error_message("failed"))
+        self._connect_error = "" if ok else (code or "failed")  # a code, worded when read
         self.connectChanged.emit()
         self.refresh()

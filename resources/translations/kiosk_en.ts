@@ -2,6 +2,25 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="en_US" sourcelanguage="en_US">
 <context>
+    <name>ExportsSection</name>
+    <message numerus="yes">
+        <location filename="../../kiosk/ui/qml/KioskUi/ExportsSection.qml" line="+428"/>
+        <source>%n signature(s) left out: their personal data was deleted after sync (export them from the server).</source>
+        <translation>
+            <numerusform>%n signature left out: their personal data was deleted after sync (export them from the server).</numerusform>
+            <numerusform>%n signatures left out: their personal data was deleted after sync (export them from the server).</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location line="+1"/>
+        <source>%n signature(s) could not be opened with this key.</source>
+        <translation>
+            <numerusform>%n signature could not be opened with this key.</numerusform>
+            <numerusform>%n signatures could not be opened with this key.</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>IdleOverlay</name>
     <message numerus="yes">
         <location filename="../../kiosk/ui/qml/KioskUi/IdleOverlay.qml" line="+46"/>
@@ -9,6 +28,42 @@
         <translation>
             <numerusform>For your privacy, this screen will be cleared in %n second.</numerusform>
             <numerusform>For your privacy, this screen will be cleared in %n seconds.</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>Messages</name>
+    <message numerus="yes">
+        <location filename="../../kiosk/ui/messages.py" line="+188"/>
+        <source>After %n day(s)</source>
+        <translation>
+            <numerusform>After %n day</numerusform>
+            <numerusform>After %n days</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location line="+36"/>
+        <location line="+14"/>
+        <source>%n signature(s)</source>
+        <translation>
+            <numerusform>%n signature</numerusform>
+            <numerusform>%n signatures</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location line="-7"/>
+        <source>for %n second(s)</source>
+        <translation>
+            <numerusform>for %n second</numerusform>
+            <numerusform>for %n seconds</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location line="+21"/>
+        <source>Intact: %n entries</source>
+        <translation>
+            <numerusform>Intact: %n entry</numerusform>
+            <numerusform>Intact: %n entries</numerusform>
         </translation>
     </message>
 </context>
@@ -24,9 +79,60 @@
     </message>
 </context>
 <context>
+    <name>PrivacySection</name>
+    <message numerus="yes">
+        <location filename="../../kiosk/ui/qml/KioskUi/PrivacySection.qml" line="+180"/>
+        <source>%n day(s)</source>
+        <translation>
+            <numerusform>%n day</numerusform>
+            <numerusform>%n days</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location line="-89"/>
+        <source>Personal data is deleted %n day(s) after signing, once the server has confirmed it has the signature.</source>
+        <translation>
+            <numerusform>Personal data is deleted %n day after signing, once the server has confirmed it has the signature.</numerusform>
+            <numerusform>Personal data is deleted %n days after signing, once the server has confirmed it has the signature.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location line="+6"/>
+        <source>Waiting to be deleted under this policy: %n signature(s).</source>
+        <translation>
+            <numerusform>Waiting to be deleted under this policy: %n signature.</numerusform>
+            <numerusform>Waiting to be deleted under this policy: %n signatures.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location line="+5"/>
+        <source>Already deleted: %n signature(s) (they still count).</source>
+        <translation>
+            <numerusform>Already deleted: %n signature (they still count).</numerusform>
+            <numerusform>Already deleted: %n signatures (they still count).</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location line="+7"/>
+        <source>Not on the server yet, so kept whatever the policy: %n signature(s).</source>
+        <translation>
+            <numerusform>Not on the server yet, so kept whatever the policy: %n signature.</numerusform>
+            <numerusform>Not on the server yet, so kept whatever the policy: %n signatures.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location line="+21"/>
+        <source>Deleted the personal data of %n signature(s).</source>
+        <translation>
+            <numerusform>Deleted the personal data of %n signature.</numerusform>
+            <numerusform>Deleted the personal data of %n signatures.</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>StaffPage</name>
     <message numerus="yes">
-        <location filename="../../kiosk/ui/qml/KioskUi/StaffPage.qml" line="+198"/>
+        <location filename="../../kiosk/ui/qml/KioskUi/StaffPage.qml" line="+200"/>
         <source>%n local campaign(s)</source>
         <translation>
             <numerusform>%n local campaign</numerusform>

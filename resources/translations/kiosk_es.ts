@@ -63,6 +63,416 @@
     </message>
 </context>
 <context>
+    <name>ExportsSection</name>
+    <message>
+        <location filename="../../kiosk/ui/qml/KioskUi/ExportsSection.qml" line="+18"/>
+        <source>Exports</source>
+        <translation>Exportaciones</translation>
+    </message>
+    <message>
+        <location line="+78"/>
+        <source>Saved to %1: %2</source>
+        <translation>Guardado en %1: %2</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Saving…</source>
+        <translation>Guardando…</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Not saved: the USB stick or disk is full. Nothing was lost: free some space or choose another place.</source>
+        <translation>No se guardó: la memoria USB o el disco está lleno. No se perdió nada: libere espacio o elija otro lugar.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Not saved: this place cannot be written to (it is read-only or locked). Nothing was lost: choose another place.</source>
+        <translation>No se guardó: no se puede escribir en este lugar (es de solo lectura o está bloqueado). No se perdió nada: elija otro lugar.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Not saved: the USB stick is not there any more. Nothing was lost: plug it in again, look for USB sticks and save again.</source>
+        <translation>No se guardó: la memoria USB ya no está. No se perdió nada: conéctela de nuevo, busque las memorias USB y vuelva a guardar.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Not saved: the file could not be written. Nothing was lost: try another place.</source>
+        <translation>No se guardó: no se pudo escribir el archivo. No se perdió nada: pruebe otro lugar.</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Printing is not set up on this kiosk (CUPS is not installed).</source>
+        <translation>La impresión no está configurada en este quiosco (CUPS no está instalado).</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The printing service (CUPS) is not running.</source>
+        <translation>El servicio de impresión (CUPS) no está funcionando.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>No printer is set up on this kiosk.</source>
+        <translation>No hay ninguna impresora configurada en este quiosco.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>That printer is not there any more. Choose another one.</source>
+        <translation>Esa impresora ya no está. Elija otra.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The printer did not accept the job. Check that it is switched on and not paused.</source>
+        <translation>La impresora no aceptó el trabajo. Revise que esté encendida y no esté en pausa.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Too late to cancel: the printer already has it.</source>
+        <translation>Demasiado tarde para cancelar: la impresora ya lo tiene.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The packet could not be made.</source>
+        <translation>No se pudo hacer el paquete.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Printing failed.</source>
+        <translation>La impresión falló.</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Making the packet…</source>
+        <translation>Haciendo el paquete…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Sending to the printer…</source>
+        <translation>Enviando a la impresora…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Waiting in the printer&apos;s queue…</source>
+        <translation>Esperando en la cola de la impresora…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Printing…</source>
+        <translation>Imprimiendo…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Cancelling…</source>
+        <translation>Cancelando…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Printed.</source>
+        <translation>Impreso.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Printing cancelled.</source>
+        <translation>Impresión cancelada.</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>Signatures cannot be opened on this kiosk: the coordinator&apos;s key is not here. Counts still work.</source>
+        <translation>Las firmas no se pueden abrir en este quiosco: la clave de la coordinación no está aquí. Los conteos sí funcionan.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The coordinator&apos;s key is open until you lock it or leave staff mode.</source>
+        <translation>La clave de la coordinación queda abierta hasta que la bloquee o salga del modo de personal.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Names and signatures are encrypted. Making an export needs the coordinator&apos;s passphrase.</source>
+        <translation>Los nombres y las firmas están cifrados. Para exportar se necesita la frase de contraseña de la coordinación.</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Coordinator passphrase</source>
+        <translation>Frase de contraseña de la coordinación</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Wrong passphrase.</source>
+        <translation>Frase de contraseña incorrecta.</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Opening…</source>
+        <translation>Abriendo…</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Unlock</source>
+        <translation>Desbloquear</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Lock</source>
+        <translation>Bloquear</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>What to export</source>
+        <translation>Qué exportar</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Campaign</source>
+        <translation>Campaña</translation>
+    </message>
+    <message>
+        <location line="+16"/>
+        <source>Local campaigns</source>
+        <translation>Campañas locales</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>One packet per local campaign</source>
+        <translation>Un paquete por campaña local</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>All in one</source>
+        <translation>Todo en uno</translation>
+    </message>
+    <message>
+        <location line="+16"/>
+        <source>Signed</source>
+        <translation>Firmadas</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Today</source>
+        <translation>Hoy</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Last 7 days</source>
+        <translation>Últimos 7 días</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Last 30 days</source>
+        <translation>Últimos 30 días</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Any time</source>
+        <translation>Cualquier fecha</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>Event</source>
+        <translation>Evento</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>All events</source>
+        <translation>Todos los eventos</translation>
+    </message>
+    <message>
+        <location line="+17"/>
+        <source>Make</source>
+        <translation>Hacer</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Signature packet (PDF)</source>
+        <translation>Paquete de firmas (PDF)</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Contact list (CSV)</source>
+        <translation>Lista de contactos (CSV)</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Paper</source>
+        <translation>Papel</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Letter</source>
+        <translation>Carta</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>A4</source>
+        <translation>A4</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Signatures per sheet</source>
+        <translation>Firmas por hoja</translation>
+    </message>
+    <message>
+        <location line="+20"/>
+        <source>Only signers who opted in to updates</source>
+        <translation>Solo quienes aceptaron recibir noticias</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Include synthetic test signatures</source>
+        <translation>Incluir firmas de prueba sintéticas</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Matching signatures: %1</source>
+        <translation>Firmas que coinciden: %1</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>(before leaving out those who did not opt in)</source>
+        <translation>(antes de dejar fuera a quienes no aceptaron recibir noticias)</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Make packet</source>
+        <translation>Hacer el paquete</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Make contact list</source>
+        <translation>Hacer la lista de contactos</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Cancel</source>
+        <translation>Cancelar</translation>
+    </message>
+    <message>
+        <location line="+29"/>
+        <source>Drawing pages: %1 of %2</source>
+        <translation>Dibujando páginas: %1 de %2</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Opening signatures: %1 of %2</source>
+        <translation>Abriendo firmas: %1 de %2</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Cancelled: nothing was made.</source>
+        <translation>Cancelado: no se hizo nada.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Exports need the coordinator&apos;s passphrase first.</source>
+        <translation>Para exportar, primero se necesita la frase de contraseña de la coordinación.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>No signature matches: nothing was made.</source>
+        <translation>Ninguna firma coincide: no se hizo nada.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The export could not be made.</source>
+        <translation>No se pudo hacer la exportación.</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>Packet ready. Signatures: %1 · Pages: %2 · Files: %3</source>
+        <translation>Paquete listo. Firmas: %1 · Páginas: %2 · Archivos: %3</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Contact list ready. Rows: %1 · Opted in to updates: %2</source>
+        <translation>Lista de contactos lista. Filas: %1 · Aceptaron recibir noticias: %2</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+8"/>
+        <source>%n signature(s) left out: their personal data was deleted after sync (export them from the server).</source>
+        <translation>
+            <numerusform>%n firma quedó fuera: sus datos personales se borraron después de sincronizar (expórtela desde el servidor).</numerusform>
+            <numerusform>%n firmas quedaron fuera: sus datos personales se borraron después de sincronizar (expórtelas desde el servidor).</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location line="+1"/>
+        <source>%n signature(s) could not be opened with this key.</source>
+        <translation>
+            <numerusform>%n firma no se pudo abrir con esta clave.</numerusform>
+            <numerusform>%n firmas no se pudieron abrir con esta clave.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+32"/>
+        <source>Preview of page %1 of %2</source>
+        <translation>Vista previa de la página %1 de %2</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Previous page</source>
+        <translation>Página anterior</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Page %1 of %2</source>
+        <translation>Página %1 de %2</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Next page</source>
+        <translation>Página siguiente</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>Files</source>
+        <translation>Archivos</translation>
+    </message>
+    <message>
+        <location line="+18"/>
+        <source>Save to</source>
+        <translation>Guardar en</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>USB stick %1</source>
+        <translation>Memoria USB %1</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Exports folder</source>
+        <translation>Carpeta de exportaciones</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Look for USB sticks</source>
+        <translation>Buscar memorias USB</translation>
+    </message>
+    <message>
+        <location line="+17"/>
+        <source>Save</source>
+        <translation>Guardar</translation>
+    </message>
+    <message>
+        <location line="+21"/>
+        <source>The contact list has names, email addresses, phone numbers and the consent each signer gave. Keep it safe and delete it when the follow-up is done.</source>
+        <translation>La lista de contactos tiene nombres, correos electrónicos, teléfonos y el consentimiento que dio cada firmante. Guárdela en un lugar seguro y bórrela cuando termine el seguimiento.</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <location line="+28"/>
+        <source>Print</source>
+        <translation>Imprimir</translation>
+    </message>
+    <message>
+        <location line="-10"/>
+        <source>%1 (default)</source>
+        <translation>%1 (predeterminada)</translation>
+    </message>
+    <message>
+        <location line="+19"/>
+        <source>Cancel printing</source>
+        <translation>Cancelar la impresión</translation>
+    </message>
+</context>
+<context>
     <name>FormPage</name>
     <message>
         <location filename="../../kiosk/ui/qml/KioskUi/FormPage.qml" line="+82"/>
@@ -160,7 +570,7 @@
 <context>
     <name>KField</name>
     <message>
-        <location filename="../../kiosk/ui/qml/KioskUi/KField.qml" line="+46"/>
+        <location filename="../../kiosk/ui/qml/KioskUi/KField.qml" line="+50"/>
         <source>(optional)</source>
         <translation>(opcional)</translation>
     </message>
@@ -243,7 +653,7 @@
 <context>
     <name>Messages</name>
     <message>
-        <location filename="../../kiosk/ui/messages.py" line="+35"/>
+        <location filename="../../kiosk/ui/messages.py" line="+41"/>
         <source>Please enter your first name.</source>
         <extracomment>A UI-only check: the opt-in needs an email or a phone number to be useful. A UI-only message: the store refused or failed to save (disk full, damaged file).</extracomment>
         <translation>Por favor, escriba su nombre.</translation>
@@ -415,16 +825,21 @@
     </message>
     <message>
         <location line="+2"/>
+        <source>The server is busy. It will be retried later.</source>
+        <translation>El servidor está ocupado. Se volverá a intentar más tarde.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>This enrollment code is wrong, used or expired.</source>
         <translation>Este código de registro es incorrecto, ya se usó o venció.</translation>
     </message>
     <message>
         <location line="+2"/>
-        <source>Use an https:// address for this server.</source>
-        <translation>Use una dirección https:// para este servidor.</translation>
+        <source>This address is not encrypted (http://). Use an https:// address, or, for a server on your local network, turn on “Allow unencrypted connection”.</source>
+        <translation>Esta dirección no está cifrada (http://). Use una dirección https:// o, para un servidor en su red local, active “Permitir conexión sin cifrar”.</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+5"/>
         <source>This server address is not valid.</source>
         <translation>Esta dirección de servidor no es válida.</translation>
     </message>
@@ -442,6 +857,184 @@
         <location line="+3"/>
         <source>Sync failed.</source>
         <translation>La sincronización falló.</translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>Staff mode opened</source>
+        <translation>Modo de personal abierto</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Staff mode closed</source>
+        <translation>Modo de personal cerrado</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Staff PIN set</source>
+        <translation>PIN del personal establecido</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Wrong staff PIN</source>
+        <translation>PIN del personal incorrecto</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>PIN entry locked</source>
+        <translation>Entrada de PIN bloqueada</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Entry voided</source>
+        <translation>Registro anulado</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Signatures exported</source>
+        <translation>Firmas exportadas</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Signatures printed</source>
+        <translation>Firmas impresas</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Names unlocked with the passphrase</source>
+        <translation>Nombres desbloqueados con la frase de contraseña</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Wrong coordinator passphrase</source>
+        <translation>Frase de contraseña de la coordinación incorrecta</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Names locked again</source>
+        <translation>Nombres bloqueados de nuevo</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Personal data deleted</source>
+        <translation>Datos personales borrados</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Setting changed</source>
+        <translation>Configuración cambiada</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Connected to a server</source>
+        <translation>Conectado a un servidor</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Organization key created</source>
+        <translation>Clave de la organización creada</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>As soon as the server has it</source>
+        <translation>En cuanto el servidor la tenga</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+2"/>
+        <source>After %n day(s)</source>
+        <translation>
+            <numerusform>Después de %n día</numerusform>
+            <numerusform>Después de %n días</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Keep until exported</source>
+        <translation>Guardar hasta exportar</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Personal data: %1</source>
+        <translation>Datos personales: %1</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Campaign shown: %1</source>
+        <translation>Campaña mostrada: %1</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Local campaign: %1</source>
+        <translation>Campaña local: %1</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Local campaign: by ZIP code</source>
+        <translation>Campaña local: por código postal</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Event started or changed</source>
+        <translation>Evento iniciado o cambiado</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Event ended</source>
+        <translation>Evento terminado</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+18"/>
+        <location line="+14"/>
+        <source>%n signature(s)</source>
+        <translation>
+            <numerusform>%n firma</numerusform>
+            <numerusform>%n firmas</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location line="-7"/>
+        <source>for %n second(s)</source>
+        <translation>
+            <numerusform>durante %n segundo</numerusform>
+            <numerusform>durante %n segundos</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>unencrypted connection allowed</source>
+        <translation>conexión sin cifrar permitida</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>from the command line</source>
+        <translation>desde la línea de comandos</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+7"/>
+        <source>Intact: %n entries</source>
+        <translation>
+            <numerusform>Intacto: %n entrada</numerusform>
+            <numerusform>Intacto: %n entradas</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Warning: the audit trail was tampered with. Entry %1 was changed after it was written.</source>
+        <translation>Atención: el registro de auditoría fue alterado. La entrada %1 se cambió después de escribirse.</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Warning: the audit trail was tampered with. An entry before entry %1 was removed.</source>
+        <translation>Atención: el registro de auditoría fue alterado. Se eliminó una entrada anterior a la entrada %1.</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Warning: the audit trail was tampered with. Entry %1 does not follow the entry before it.</source>
+        <translation>Atención: el registro de auditoría fue alterado. La entrada %1 no sigue a la entrada anterior.</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Warning: the audit trail was tampered with at entry %1.</source>
+        <translation>Atención: el registro de auditoría fue alterado en la entrada %1.</translation>
     </message>
 </context>
 <context>
@@ -587,6 +1180,167 @@
     </message>
 </context>
 <context>
+    <name>Privacy</name>
+    <message>
+        <location filename="../../kiosk/ui/privacy_panel.py" line="+183"/>
+        <source>This kiosk could not read or change its data. Nothing was deleted.</source>
+        <extracomment>How many audit entries the screen lists (newest first). The &quot;after N days&quot; choices offered (a policy set otherwise, e.g. ``days:14`` by the command line, is shown as an extra choice). The day count picked when staff choose &quot;after a number of days&quot; without choosing one. &quot;Delete now&quot; (or a policy change) finished: how many signatures&apos; personal data went.</extracomment>
+        <translation>Este quiosco no pudo leer ni cambiar sus datos. No se borró nada.</translation>
+    </message>
+    <message>
+        <location line="+113"/>
+        <source>On the server</source>
+        <extracomment>The retention state: loaded, loading, kind (``immediate`` | ``days`` | ``until_exported``), days, dayChoices, policy (the setting), purgeable (personal data the policy lets go now), purged (already deleted), waiting (not on the server yet), busy (deleting), lastPurged (the last &quot;Delete now&quot;, -1 before any), error (worded).</extracomment>
+        <translation>En el servidor</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Differs from the server&apos;s copy</source>
+        <translation>Difiere de la copia del servidor</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Not on the server yet</source>
+        <translation>Aún no está en el servidor</translation>
+    </message>
+</context>
+<context>
+    <name>PrivacySection</name>
+    <message>
+        <location filename="../../kiosk/ui/qml/KioskUi/PrivacySection.qml" line="+15"/>
+        <source>Privacy</source>
+        <translation>Privacidad</translation>
+    </message>
+    <message>
+        <location line="+132"/>
+        <source>How long personal data stays on this kiosk</source>
+        <translation>Cuánto tiempo se guardan los datos personales en este quiosco</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Names, contact details and drawn signatures are deleted from this kiosk only after the server has confirmed it has the signature, whatever you choose here. Counts always stay.</source>
+        <translation>Los nombres, los datos de contacto y las firmas dibujadas se borran de este quiosco solo después de que el servidor confirme que tiene la firma, elija lo que elija aquí. Los conteos siempre se conservan.</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Delete as soon as the server has it</source>
+        <translation>Borrar en cuanto el servidor la tenga</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Delete a number of days after signing</source>
+        <translation>Borrar unos días después de la firma</translation>
+    </message>
+    <message>
+        <location line="+24"/>
+        <source>Keep until exported</source>
+        <translation>Guardar hasta exportar</translation>
+    </message>
+    <message numerus="yes">
+        <location line="-10"/>
+        <source>%n day(s)</source>
+        <translation>
+            <numerusform>%n día</numerusform>
+            <numerusform>%n días</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="-91"/>
+        <source>Personal data is deleted as soon as the server has confirmed it has the signature.</source>
+        <translation>Los datos personales se borran en cuanto el servidor confirma que tiene la firma.</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+2"/>
+        <source>Personal data is deleted %n day(s) after signing, once the server has confirmed it has the signature.</source>
+        <translation>
+            <numerusform>Los datos personales se borran %n día después de la firma, una vez que el servidor confirma que tiene la firma.</numerusform>
+            <numerusform>Los datos personales se borran %n días después de la firma, una vez que el servidor confirma que tiene la firma.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Personal data is kept until the signature has been exported on this kiosk and the server has confirmed it has it.</source>
+        <translation>Los datos personales se guardan hasta que la firma se exporte en este quiosco y el servidor confirme que la tiene.</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+5"/>
+        <source>Waiting to be deleted under this policy: %n signature(s).</source>
+        <translation>
+            <numerusform>Por borrar según esta política: %n firma.</numerusform>
+            <numerusform>Por borrar según esta política: %n firmas.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location line="+5"/>
+        <source>Already deleted: %n signature(s) (they still count).</source>
+        <translation>
+            <numerusform>Ya borrados: %n firma (sigue contando).</numerusform>
+            <numerusform>Ya borrados: %n firmas (siguen contando).</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location line="+7"/>
+        <source>Not on the server yet, so kept whatever the policy: %n signature(s).</source>
+        <translation>
+            <numerusform>Aún no están en el servidor y se guardan sea cual sea la política: %n firma.</numerusform>
+            <numerusform>Aún no están en el servidor y se guardan sea cual sea la política: %n firmas.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Deleting…</source>
+        <translation>Borrando…</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Delete now</source>
+        <translation>Borrar ahora</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+11"/>
+        <source>Deleted the personal data of %n signature(s).</source>
+        <translation>
+            <numerusform>Se borraron los datos personales de %n firma.</numerusform>
+            <numerusform>Se borraron los datos personales de %n firmas.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Nothing to delete under this policy.</source>
+        <translation>No hay nada que borrar según esta política.</translation>
+    </message>
+    <message>
+        <location line="+65"/>
+        <source>Audit trail</source>
+        <translation>Registro de auditoría</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Every staff action is recorded and sent to the server. Each entry is chained to the one before, so a changed or removed entry shows here.</source>
+        <translation>Cada acción del personal se registra y se envía al servidor. Cada entrada está encadenada a la anterior, así que aquí se ve si alguna se cambió o se eliminó.</translation>
+    </message>
+    <message>
+        <location line="+23"/>
+        <source>Checking the audit trail…</source>
+        <translation>Revisando el registro de auditoría…</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Check again</source>
+        <translation>Revisar de nuevo</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>No entries yet.</source>
+        <translation>Todavía no hay entradas.</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Latest entries, newest first:</source>
+        <translation>Últimas entradas, la más reciente primero:</translation>
+    </message>
+</context>
+<context>
     <name>ProgressBlock</name>
     <message>
         <location filename="../../kiosk/ui/qml/KioskUi/ProgressBlock.qml" line="+11"/>
@@ -675,9 +1429,9 @@
 <context>
     <name>SignerFlow</name>
     <message>
-        <location filename="../../kiosk/ui/flow.py" line="+317"/>
+        <location filename="../../kiosk/ui/flow.py" line="+314"/>
         <source>Send me updates about this campaign. I can unsubscribe at any time.</source>
-        <extracomment>The text fields of the form, in the order they are laid out (and focused on errors). Stands in for the drawing when the form is checked before the signature pad: it lets the domain clean and check the typed fields (and the duplicate hint) in one call. It is never saved; the real drawing is required by ``submit``. Ask the view to focus a form field (its domain name), e.g. the first one with an error. A signer&apos;s session ended and everything was wiped. A signature was durably saved (its id), before the thank-you screen shows. The active campaign as the attract and petition screens show it (in the current language; the fixed local campaign&apos;s text when staff fixed one). What this signer is signing: the campaign or the local campaign they confirmed. &quot;required&quot; / &quot;optional&quot; / &quot;hidden&quot; for each configurable field.</extracomment>
+        <extracomment>The text fields of the form, in the order they are laid out (and focused on errors). Ask the view to focus a form field (its domain name), e.g. the first one with an error. A signer&apos;s session ended and everything was wiped. A signature was durably saved (its id), before the thank-you screen shows. The active campaign as the attract and petition screens show it (in the current language; the fixed local campaign&apos;s text when staff fixed one). What this signer is signing: the campaign or the local campaign they confirmed. &quot;required&quot; / &quot;optional&quot; / &quot;hidden&quot; for each configurable field.</extracomment>
         <translation>Envíenme novedades sobre esta campaña. Puedo darme de baja en cualquier momento.</translation>
     </message>
 </context>
@@ -710,24 +1464,34 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+167"/>
+        <location line="+169"/>
         <source>Event</source>
         <translation>Evento</translation>
     </message>
     <message>
-        <location line="-166"/>
-        <location line="+218"/>
+        <location line="-168"/>
+        <location line="+220"/>
         <source>Last entries</source>
-        <translation>Últimos registros</translation>
+        <translation>Últimas firmas</translation>
     </message>
     <message>
-        <location line="-217"/>
-        <location line="+370"/>
+        <location line="-219"/>
+        <location line="+372"/>
         <source>Sync</source>
         <translation>Sincronización</translation>
     </message>
     <message>
-        <location line="-350"/>
+        <location line="-371"/>
+        <source>Exports</source>
+        <translation>Exportaciones</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Privacy</source>
+        <translation>Privacidad</translation>
+    </message>
+    <message>
+        <location line="+20"/>
         <source>Close the app? Signing stops until it is started again.</source>
         <translation>¿Cerrar la aplicación? No se podrá firmar hasta que se vuelva a abrir.</translation>
     </message>
@@ -965,6 +1729,16 @@
         <location line="+8"/>
         <source>One-time code</source>
         <translation>Código de un solo uso</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>Allow unencrypted connection (local network only)</source>
+        <translation>Permitir conexión sin cifrar (solo red local)</translation>
+    </message>
+    <message>
+        <location line="+32"/>
+        <source>Without encryption, anyone on this network can read this kiosk&apos;s access token and what it sends (personal data stays sealed). Use this only for a server on a network you trust, never over the internet.</source>
+        <translation>Sin cifrado, cualquier persona en esta red puede leer el token de acceso de este quiosco y lo que envía (los datos personales siguen sellados). Úselo solo con un servidor en una red de confianza, nunca por internet.</translation>
     </message>
     <message>
         <location line="+14"/>

@@ -107,3 +107,16 @@ def test_opt_in_keeps_exact_consent_wording_only_when_opted_in() -> None:
     no = validate_entry(entry(opt_in=False), c, ink(), "Send me updates.")
     assert (yes.opt_in, yes.consent_text) == (True, "Send me updates.")
     assert (no.opt_in, no.consent_text) == (False, "")
+
+
+def test_the_fields_are_checked_without_a_drawing_and_join_it_later() -> None:
+    from kiosk.domain.validation import validate_fields
+
+    campaign = mini_campaign()
+    fields = validate_fields(entry(first_name="  José ", email="Jose@Example.org"), campaign, "c")
+    with_ink = fields.with_ink(ink())
+    assert with_ink == validate_entry(entry(first_name="  José ", email="Jose@Example.org"),
+                                      campaign, ink(), "c")
+    with pytest.raises(ValidationFailed) as failed:
+        validate_fields(entry(first_name="", zip="1"), campaign, "")
+    assert {e.field for e in failed.value.errors} == {"first_name", "zip"}  # no "signature"

@@ -22,7 +22,7 @@ def test_run_app_starts_with_sync_wired(tmp_path: Path) -> None:
 
         def ready(handle):
             print("ready", flush=True)
-            QTimer.singleShot(1500, QCoreApplication.quit)
+            QTimer.singleShot(4000, QCoreApplication.quit)  # sync starts after the first frame
 
         sys.exit(run_app(sys.argv[1], windowed=True, on_ready=ready))
         """

@@ -35,8 +35,9 @@ class FakeSync(QObject):
     def nudge(self) -> None:
         self.calls.append(("nudge",))
 
-    def connect(self, url: str, code: str) -> None:  # type: ignore[override]
+    def connect(self, url: str, code: str, allow_insecure: bool = False) -> None:  # type: ignore[override]
         self.calls.append(("connect", url, code))
+        self.allow_insecure = allow_insecure
 
 
 def to_sync(d: Driver) -> None:
@@ -80,6 +81,7 @@ def test_a_kiosk_not_yet_connected_offers_the_connect_form(make_ui: Callable[...
     d.fill("staff.enrollCode", "ABCD-1234")
     d.click("staff.connect")
     assert sync.calls[-1] == ("connect", "https://sync.example.org", "ABCD-1234")
+    assert sync.allow_insecure is False  # the switch is off unless staff turn it on
     assert d.text("staff.connect") == "Connecting…"
     sync.connectFinished.emit(False, SyncErrorCode.BAD_CODE.value, "410")
     d.wait(lambda: d.text("staff.connectError") != "", "the error")

@@ -29,11 +29,13 @@ ColumnLayout {
     RowLayout {
         Layout.fillWidth: true
         spacing: 10
+        TextMetrics { id: labelSize; font: labelText.font; text: root.label }
         Text {
             id: labelText
             // As wide as it needs, wrapping only when the row is too narrow.
             Layout.fillWidth: true
-            Layout.maximumWidth: implicitWidth
+            Layout.preferredWidth: Math.ceil(labelSize.advanceWidth) + 2
+            Layout.maximumWidth: Layout.preferredWidth
             text: root.label
             wrapMode: Text.Wrap
             font.pixelSize: Theme.size.small + 1
@@ -41,14 +43,15 @@ ColumnLayout {
             color: Theme.color.text
         }
         Text {
+            // Takes the rest of the row, so the label keeps its natural width when it fits.
             visible: root.rule === "optional"
+            Layout.fillWidth: true
             Layout.alignment: Qt.AlignTop
             text: qsTr("(optional)")
             font.pixelSize: Theme.size.small
             color: Theme.color.textMuted
             topPadding: 2
         }
-        Item { Layout.fillWidth: true }
     }
 
     TextField {

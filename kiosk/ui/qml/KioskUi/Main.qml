@@ -21,7 +21,7 @@ ApplicationWindow {
     readonly property string mode: app.mode
     readonly property string step: app.flow.step
     // How much of the window the keyboard covers right now (it slides).
-    readonly property real keyboardCover: Math.max(0, window.height - inputPanel.y)
+    readonly property real keyboardCover: keyboard.item ? Math.max(0, window.height - keyboard.item.y) : 0
 
     Binding { target: Theme; property: "scale"; value: window.app.largeText ? 1.25 : 1.0 }
     Binding {
@@ -141,19 +141,28 @@ ApplicationWindow {
         // The keyboard's band across the full width.
         z: 899
         x: 0
-        y: inputPanel.y
+        y: keyboard.item ? keyboard.item.y : window.height
         width: window.width
-        height: inputPanel.height
+        height: keyboard.item ? keyboard.item.height : 0
         color: "#263238"  // the default keyboard style's own background
-        visible: inputPanel.y < window.height
+        visible: y < window.height
     }
-    InputPanel {
-        id: inputPanel
-        objectName: "keyboard"
+    // The on-screen keyboard loads in the background once the first screen is drawn (no text
+    // field comes before a signer taps "Sign"): it is not on the start-up path.
+    Loader {
+        id: keyboard
         z: 900
-        width: Math.min(window.width, 920)
-        x: (window.width - width) / 2
-        y: active ? window.height - height : window.height
-        Behavior on y { NumberAnimation { duration: 140; easing.type: Easing.OutCubic } }
+        active: false
+        asynchronous: true
+        sourceComponent: Component {
+            InputPanel {
+                objectName: "keyboard"
+                width: Math.min(window.width, 920)
+                x: (window.width - width) / 2
+                y: active ? window.height - height : window.height
+                Behavior on y { NumberAnimation { duration: 140; easing.type: Easing.OutCubic } }
+            }
+        }
     }
+    onFrameSwapped: if (!keyboard.active) keyboard.active = true
 }

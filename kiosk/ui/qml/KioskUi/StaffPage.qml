@@ -78,9 +78,9 @@ Rectangle {
                     { key: "campaign", label: qsTr("Campaign") },
                     { key: "event", label: qsTr("Event") },
                     { key: "entries", label: qsTr("Last entries") },
-                    { key: "sync", label: qsTr("Sync") }
-                    // Exports: the PDF/CSV exports issue adds { key: "exports", label: qsTr("Exports") }
-                    // here, with its section below.
+                    { key: "sync", label: qsTr("Sync") },
+                    { key: "exports", label: qsTr("Exports") },
+                    { key: "privacy", label: qsTr("Privacy") }
                 ]
                 KButton {
                     required property var modelData
@@ -94,6 +94,8 @@ Rectangle {
         }
         ColumnLayout {
             anchors { left: parent.left; right: parent.right; bottom: parent.bottom; margins: 20 }
+            // With the keyboard up the page is shorter: the exit block would cover the tabs.
+            visible: !Qt.inputMethod.visible
             spacing: 10
             KText {
                 Layout.fillWidth: true
@@ -515,6 +517,51 @@ Rectangle {
                             maxLength: 100
                         }
                     }
+                    // Plain http to another machine needs staff's explicit, audited consent.
+                    Switch {
+                        id: allowInsecure
+                        objectName: "staff.allowInsecure"
+                        Layout.fillWidth: true
+                        focusPolicy: Qt.NoFocus
+                        implicitHeight: 64
+                        spacing: 18
+                        text: qsTr("Allow unencrypted connection (local network only)")
+                        Accessible.name: text
+                        onToggled: Qt.inputMethod.hide()  // the warning below must not hide behind the keyboard
+                        indicator: Rectangle {
+                            x: allowInsecure.leftPadding
+                            y: (allowInsecure.height - height) / 2
+                            implicitWidth: 76
+                            implicitHeight: 42
+                            radius: 21
+                            color: allowInsecure.checked ? Theme.color.error : Theme.color.surface
+                            border.width: 2
+                            border.color: allowInsecure.checked ? Theme.color.error : Theme.color.outline
+                            Rectangle {
+                                x: allowInsecure.checked ? parent.width - width - 5 : 5
+                                anchors.verticalCenter: parent.verticalCenter
+                                width: 32
+                                height: 32
+                                radius: 16
+                                color: allowInsecure.checked ? Theme.color.onPrimary : Theme.color.outline
+                                Behavior on x { NumberAnimation { duration: 90 } }
+                            }
+                        }
+                        contentItem: KText {
+                            leftPadding: allowInsecure.indicator.width + allowInsecure.spacing
+                            text: allowInsecure.text
+                            verticalAlignment: Text.AlignVCenter
+                        }
+                    }
+                    KText {
+                        objectName: "staff.allowInsecure.warning"
+                        Layout.fillWidth: true
+                        visible: allowInsecure.checked
+                        text: qsTr("Without encryption, anyone on this network can read this kiosk's access token and what it sends (personal data stays sealed). Use this only for a server on a network you trust, never over the internet.")
+                        font.pixelSize: Theme.size.small
+                        font.weight: Font.DemiBold
+                        color: Theme.color.error
+                    }
                     KText {
                         objectName: "staff.connectError"
                         Layout.fillWidth: true
@@ -526,9 +573,23 @@ Rectangle {
                         objectName: "staff.connect"
                         text: page.sync.connectState.busy ? qsTr("Connecting…") : qsTr("Connect to server")
                         enabled: !page.sync.connectState.busy && serverUrl.input.text !== "" && enrollCode.input.text !== ""
-                        onClicked: page.sync.connectServer(serverUrl.input.text, enrollCode.input.text)
+                        onClicked: page.sync.connectServer(serverUrl.input.text, enrollCode.input.text, allowInsecure.checked)
                     }
                 }
+            }
+
+            // -- exports (ExportsSection.qml, view-model kiosk/ui/exports_panel.py) ------------
+            ExportsSection {
+                visible: page.section === "exports"
+                Layout.fillWidth: true
+                app: page.app
+            }
+
+            // -- privacy (PrivacySection.qml, view-model kiosk/ui/privacy_panel.py) ------------
+            PrivacySection {
+                visible: page.section === "privacy"
+                Layout.fillWidth: true
+                app: page.app
             }
         }
     }
