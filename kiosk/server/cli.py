@@ -563,25 +563,24 @@ def _cmd_audit(args: argparse.Namespace) -> int:
                     raise CliError(f"no device with id {args.device!r} (see `devices list`)")
                 ids = [args.device]
             if args.device is None:
-                own = audit.verify_server(conn)
-                if own.ok:
-                    print(f"server: ok ({own.entries} entries)")
-                else:
-                    broken += 1
-                    where = f"entry {own.broken_at}" if own.broken_at else "the end"
-                    print(f"server: BROKEN at {where}: {own.reason}")
+                broken += not _print_chain("server", audit.verify_server(conn))
             for device_id in ids:
                 report, conflicts = audit.verify_device(conn, device_id)
                 extra = f", {conflicts} conflicting entries kept for review" if conflicts else ""
-                if report.ok:
-                    print(f"{device_id}: ok ({report.entries} entries{extra})")
-                else:
-                    broken += 1
-                    where = f"entry {report.broken_at}" if report.broken_at else "the end"
-                    print(f"{device_id}: BROKEN at {where}: {report.reason}{extra}")
+                broken += not _print_chain(device_id, report, extra)
     finally:
         engine.dispose()
     return 1 if broken else 0
+
+
+def _print_chain(name: str, report: Any, extra: str = "") -> bool:
+    """Print one audit chain's check; return whether it is intact."""
+    if report.ok:
+        print(f"{name}: ok ({report.entries} entries{extra})")
+        return True
+    where = f"entry {report.broken_at}" if report.broken_at else "the end"
+    print(f"{name}: BROKEN at {where}: {report.reason}{extra}")
+    return False
 
 
 def _cmd_keys(args: argparse.Namespace) -> int:
