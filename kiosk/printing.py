@@ -12,6 +12,12 @@ Every failure is a :class:`PrintError` with a ``code`` (the UI words it, transla
 - ``unknown_printer``: the printer asked for does not exist (any more);
 - ``refused``: CUPS did not accept the job (printer stopped or not accepting, ...);
 - ``cancel_failed``: the job could not be cancelled (already finished, or unknown).
+
+CUPS itself writes each job's document to its spool (``/var/spool/cups``) and, by default,
+keeps it there for a day after printing: a printed packet's names would stay on the tablet.
+A kiosk's CUPS must run with ``PreserveJobFiles No`` (``cupsctl PreserveJobFiles=No``, see
+``docs/deploy-kiosk.md``); :func:`spool_keeps_documents` tells whether it does not, and the
+self-check and the Exports screen say so.
 """
 
 from __future__ import annotations
@@ -81,6 +87,29 @@ def _server_error(stderr: str) -> bool:
     return "scheduler is not running" in low or "unable to connect" in low or (
         "connection refused" in low
     )
+
+
+def spool_keeps_documents() -> bool:
+    """Whether CUPS keeps printed documents in its spool (``PreserveJobFiles`` other than
+    ``No``; its default keeps them a day).
+
+    Raises:
+        PrintError: ``no_cups`` (no ``cupsctl``), ``cups_down``.
+    """
+    proc = _run(["cupsctl"])
+    out, err = _text(proc)
+    if proc.returncode != 0 or _server_error(err):
+        raise PrintError("cups_down", err)
+    return preserves_job_files(out)
+
+
+def preserves_job_files(cupsctl_output: str) -> bool:
+    """Read ``PreserveJobFiles`` from what ``cupsctl`` prints (absent: CUPS's default, a day)."""
+    for line in cupsctl_output.splitlines():
+        name, _, value = line.partition("=")
+        if name.strip().lower() == "preservejobfiles":
+            return value.strip().lower() not in ("no", "off", "false", "0")
+    return True
 
 
 def default_printer() -> str | None:

@@ -17,7 +17,9 @@ prints one line per step, ``ok: STEP: detail`` or ``FAILED: STEP: reason``:
    private key and compared field by field (ZIP data, phone and e-mail validation included);
 8. pdf: a delivery packet of that one signature is rendered with :mod:`kiosk.pdf` (a cover and
    one sheet) and checked without a PDF library: the header, the end marker, as many page
-   objects as the packet has pages, and the signature drawn exactly once.
+   objects as the packet has pages, and the signature drawn exactly once;
+9. printing: when the tablet has CUPS, it answers and keeps no copy of printed packets in its
+   spool (``PreserveJobFiles No``); without CUPS, exports can only be saved, which is said.
 
 The exit status is 0 only when every step passed. A step that cannot run because an earlier one
 failed is reported as failed too: nothing is ever skipped silently. The signer used here is
@@ -370,6 +372,22 @@ def _check_pdf(state: _State) -> str:
             f"{len(data)} bytes")
 
 
+def _check_printing(state: _State) -> str:
+    """CUPS, when the tablet has it, must not keep printed packets in its spool."""
+    from kiosk import printing
+
+    try:
+        keeps = printing.spool_keeps_documents()
+    except printing.PrintError as exc:
+        if exc.code == "no_cups":
+            return "no CUPS on this tablet: exports can be saved, not printed"
+        raise StepFailed(f"CUPS does not answer ({exc.code}): printing will fail") from None
+    if keeps:
+        raise StepFailed("CUPS keeps printed packets (signers' names) in its spool for a day: "
+                         "run `cupsctl PreserveJobFiles=No` as root")
+    return "CUPS keeps no copy of printed packets"
+
+
 def _need_kiosk(state: _State) -> Any:
     if state.kiosk is None:
         raise StepFailed("no store (the store step failed)")
@@ -385,6 +403,7 @@ STEPS: list[tuple[str, Callable[[_State], str]]] = [
     ("attract screen", _check_attract_screen),
     ("signature", _check_signature),
     ("pdf", _check_pdf),
+    ("printing", _check_printing),
 ]
 
 

@@ -3,6 +3,7 @@ back with pypdf): submit, follow, cancel, and the errors a volunteer can meet.""
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -51,6 +52,21 @@ def test_a_packet_printed_through_cups_comes_out_whole() -> None:
     for name in NAMES:
         assert name in text
     assert printing.job_state(job) == "done"
+    # CUPS keeps no copy of the printed packet in its spool (the kiosk's required setting)
+    assert printing.spool_keeps_documents() is False
+    number = int(job.rsplit("-", 1)[1])
+    spool = Path("/var/spool/cups") / f"d{number:05d}-001"
+    deadline = time.monotonic() + 10
+    while spool.exists() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not spool.exists()
+
+
+def test_reading_the_spool_setting() -> None:
+    assert printing.preserves_job_files("WebInterface=Yes\n") is True  # CUPS's default: a day
+    assert printing.preserves_job_files("PreserveJobFiles=No\nWebInterface=Yes\n") is False
+    assert printing.preserves_job_files("PreserveJobFiles=86400\n") is True
+    assert printing.preserves_job_files("PreserveJobFiles=Yes\n") is True
 
 
 def test_a_waiting_job_can_be_cancelled_once() -> None:
