@@ -23,6 +23,7 @@ Two more rules the view-models follow because of PySide6 6.12 (no code here enfo
 from __future__ import annotations
 
 import ctypes
+import gc
 import logging
 import sys
 
@@ -48,3 +49,46 @@ def guard_none_refcount() -> bool:
             count.value += _HEADROOM
     log.debug("singletons made immortal (PySide6 on CPython %d.%d)", *sys.version_info[:2])
     return True
+
+
+class _MainThreadGc:
+    """Python's cyclic garbage collector, run on the UI thread only.
+
+    Left to itself, the collector runs in whichever thread happens to allocate when a threshold
+    is crossed: a background export or sync pass can then free a Qt object that lives on the UI
+    thread ("QObject::~QObject: Timers cannot be stopped from another thread"), and Qt may
+    crash. So automatic collection is switched off and a UI-thread timer runs the same
+    generational collections (by the interpreter's own thresholds) a few times a second.
+    """
+
+    def __init__(self, interval_ms: int) -> None:
+        from PySide6.QtCore import QCoreApplication, QTimer
+
+        self._thresholds = gc.get_threshold()
+        gc.disable()
+        self.timer = QTimer(QCoreApplication.instance())
+        self.timer.setInterval(interval_ms)
+        self.timer.timeout.connect(self.tick)
+        self.timer.start()
+
+    def tick(self) -> int:
+        """Collect what is due; return the generation collected (-1: nothing was due)."""
+        c0, c1, c2 = gc.get_count()
+        t0, t1, t2 = self._thresholds
+        generation = 2 if c2 > t2 else 1 if c1 > t1 else 0 if c0 > t0 else -1
+        if generation >= 0:
+            gc.collect(generation)
+        return generation
+
+
+_gc: _MainThreadGc | None = None
+
+
+def collect_garbage_on_the_ui_thread(interval_ms: int = 200) -> None:
+    """Run the cyclic garbage collector only on the UI thread (see :class:`_MainThreadGc`).
+
+    Call once the application object exists, from the UI thread; later calls do nothing.
+    """
+    global _gc
+    if _gc is None:
+        _gc = _MainThreadGc(interval_ms)

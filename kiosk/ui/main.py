@@ -160,6 +160,7 @@ def build_ui(
     # Importing these registers the QML types of ``import Kiosk`` (SignaturePad, Theme).
     from kiosk.ui import pad as _pad  # noqa: F401
     from kiosk.ui import theme as _theme  # noqa: F401
+    from kiosk.ui._compat import collect_garbage_on_the_ui_thread
     from kiosk.ui.flow import SignerFlow
     from kiosk.ui.i18n import QML_DIR, I18n, ensure_qm
     from kiosk.ui.idle import IdleWatcher
@@ -176,6 +177,7 @@ def build_ui(
     if app is None:
         app = QGuiApplication(sys.argv[:1])
     assert isinstance(app, QGuiApplication)
+    collect_garbage_on_the_ui_thread()  # never free a Qt object on a worker thread
     font = QFont()
     font.setFamilies(["Noto Sans", "DejaVu Sans", "Sans Serif"])
     app.setFont(font)
