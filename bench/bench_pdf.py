@@ -7,9 +7,11 @@ Each signature is synthetic but human-like (kiosk.pdf.samples.synthetic_signatur
 of smooth loops written left to right, hand tremor and sensor noise, a sample every ~8 ms. The
 table gives the median of 3 renders (wall clock, and CPU time of the process), the peak memory
 the render allocates (tracemalloc, a separate run), and the file size; then the same rows with
-no ink (text only), the project's other stroke generator (kiosk.simulate.human_strokes), and,
-with ``--baseline``, reportlab's plain path API drawing every sample, measured on 1,000 rows and
-scaled up.
+no ink (text only), the project's other stroke generator (kiosk.simulate.human_strokes), a
+whole export as the kiosk makes it from a store of sealed signatures (kiosk.exports.
+make_pdf_export: read, decrypt, decode, build, render; ``--no-end-to-end`` skips it), and, with
+``--baseline``, reportlab's plain path API drawing every sample, measured on 1,000 rows and
+scaled up. The load average before and after is printed: the machine is shared.
 
 Run: ``.venv/bin/python -m bench pdf`` or ``.venv/bin/python -m bench.bench_pdf [--baseline]``.
 """
@@ -19,6 +21,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import io
+import os
 import random
 import statistics
 import time
@@ -90,13 +93,83 @@ def _baseline_seconds(packet: Packet, rows: int) -> tuple[float, int]:
     return time.perf_counter() - start, len(out.getvalue())
 
 
+def _end_to_end(inks: list[Ink]) -> list[Row]:
+    """A PDF export as the kiosk makes it (kiosk.exports.make_pdf_export) from a store of
+    sealed signatures: read and open each (decrypt, parse, decode the ink), build the packet,
+    render. Making the store (sealing) is not timed."""
+    import gc
+    import tempfile
+    from datetime import UTC, datetime, timedelta
+    from pathlib import Path
+
+    from kiosk.app import load_catalog
+    from kiosk.crypto import SealedBoxOpener, SealedBoxSealer, generate_keypair
+    from kiosk.domain.ids import uuid7
+    from kiosk.domain.ports import SignatureFilter
+    from kiosk.domain.signature import PersonalData, SealedSignature, SignatureMeta
+    from kiosk.exports import make_pdf_export
+    from kiosk.geo import ZipcodesDirectory
+    from kiosk.store.sql import open_store
+
+    slug = "defy-trump-expand-sanctuary"
+    catalog, _ = load_catalog(None)
+    campaign = catalog.get(slug)
+    version = campaign.current_version(None)
+    public, private = generate_keypair()
+    sealer = SealedBoxSealer(public)
+    start = datetime(2026, 3, 3, 16, tzinfo=UTC)
+    items = []
+    for i, ink in enumerate(inks):
+        created = start + timedelta(seconds=37 * i)
+        personal = PersonalData(
+            first_name=f"Ana{i}", last_name="García", zip="55802", city="Duluth", state="MN",
+            email=f"a{i}@example.org", ink=ink,
+        )
+        meta = SignatureMeta(uuid7(int(created.timestamp() * 1000)), slug, None, version.hash,
+                             "en", "bench", None, created, -300)
+        items.append((SealedSignature(meta, sealer.seal(personal.to_bytes()), ()), version))
+    marks: dict[str, float] = {}
+
+    def progress(stage: str, _done: int, _total: int) -> None:
+        marks.setdefault(stage, time.perf_counter())  # first report of each stage
+        marks[stage + " last"] = time.perf_counter()
+
+    with tempfile.TemporaryDirectory() as tmp:
+        store = open_store(Path(tmp) / "e2e.db")
+        try:
+            for at in range(0, len(items), 2000):
+                store.bulk_add(items[at : at + 2000])
+            del items
+            gc.collect()
+            wall, cpu = time.perf_counter(), time.process_time()
+            made = make_pdf_export(store, campaign, ZipcodesDirectory(),
+                                   SealedBoxOpener(private), SignatureFilter(campaign=slug),
+                                   progress=progress)
+            total = time.perf_counter() - wall
+            total_cpu = time.process_time() - cpu
+        finally:
+            store.close()
+    size = sum(len(f.data) for f in made.files)
+    read = marks["reading last"] - wall
+    return [
+        Row(f"export from a store (make_pdf_export), {made.rows:,} signatures", total, "s",
+            note=f"CPU {total_cpu:.2f} s, {size / 1e6:.1f} MB"),
+        Row("  read, decrypt, decode the ink", read, "s"),
+        Row("  build the packet and render", total - read, "s"),
+    ]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--baseline", action="store_true", help="also time the path API")
     parser.add_argument("--rows", type=int, default=N)
+    parser.add_argument(
+        "--no-end-to-end", action="store_true", help="skip the export from a real store"
+    )
     args = parser.parse_args()
     n = args.rows
 
+    load_before = os.getloadavg()
     packet = sample_packet(n, hard_names=True, points=300)
     points = statistics.mean(r.ink.point_count for r in packet.rows())
     strokes = statistics.mean(len(r.ink.strokes) for r in packet.rows())
@@ -123,24 +196,33 @@ def main() -> None:
     ]
 
     text_only = _with_inks(packet, [Ink(900, 300, ())] * n)
-    t_wall, _, t_size = _timed_render(text_only, 3)
+    t_wall, t_cpu, t_size = _timed_render(text_only, 3)
     rows.append(
-        Row(f"same {n:,} rows, no ink (text only)", t_wall, "s", note=f"{t_size / 1e6:.1f} MB")
+        Row(
+            f"same {n:,} rows, no ink (text only)",
+            t_wall,
+            "s",
+            note=f"CPU {t_cpu:.2f} s, {t_size / 1e6:.1f} MB",
+        )
     )
 
     rng = random.Random(7)
     other = _with_inks(packet, [human_strokes(rng) for _ in range(n)])
     o_points = statistics.mean(r.ink.point_count for r in other.rows())
-    o_wall, _, o_size = _timed_render(other, 3)
-    rows.append(
+    o_wall, o_cpu, o_size = _timed_render(other, 3)
+    rows += [
         Row(
             f"{n:,} rows, kiosk.simulate.human_strokes inks",
             o_wall,
             "s",
             2.0,
-            note=f"{o_size / 1e6:.1f} MB, {o_points:.0f} points a signature",
-        )
-    )
+            note=f"CPU {o_cpu:.2f} s, {o_points:.0f} points a signature",
+        ),
+        Row("  output size", o_size / 1e6, "MB", 10.0, note="white sensor noise to follow"),
+    ]
+
+    if not args.no_end_to_end:
+        rows += _end_to_end([r.ink for r in packet.rows()])
 
     if args.baseline:
         sample = min(n, 1000)
@@ -154,9 +236,16 @@ def main() -> None:
             )
         )
 
+    load_after = os.getloadavg()
     print_table(
         f"PDF packet: {n:,} signatures, {strokes:.1f} strokes and {points:.0f} points each",
         rows,
+    )
+    print(
+        "load average (1, 5, 15 min) before: "
+        + ", ".join(f"{x:.2f}" for x in load_before)
+        + "; after: "
+        + ", ".join(f"{x:.2f}" for x in load_after)
     )
 
 

@@ -9,22 +9,25 @@ Writing every sample as a line segment through reportlab's path API is slow and 
    least every 40 pt) and joins them with cubic Bézier curves whose end tangents come from the
    lightly smoothed samples and whose handle lengths are a least-squares fit to the samples in
    between (Schneider's curve fitting), so strokes are smooth (G1) except at real corners;
-3. checks every sample's distance to its curve; a piece out of tolerance is refitted once with
-   better sample parameters, then split at its worst sample, until every sample is within the
-   tolerance: 0.2 pt by default (0.07 mm), under a quarter of the 0.9 pt pen;
+3. checks every sample's distance to its curve (at its parameter and after one Newton step,
+   keeping the smaller: never an underestimate); a piece out of tolerance is refitted once
+   with better sample parameters, then split at its worst sample, until every sample is within
+   the tolerance: 0.2 pt by default (0.07 mm), under a quarter of the 0.9 pt pen;
 4. writes the path operators as text itself, in integer units of a grid under a ``cm``
    transform: the cell's larger side divided by 999 (0.17 pt for a 10-row Letter sheet), so
    every number has at most three digits, and nothing goes through reportlab's per-point code.
    Rounding moves a point by at most 0.7 grid units (0.12 pt).
 
-All of it is vectorised with numpy over batches of signatures: a 300-point signature becomes
-about 75 curve segments and 1 KB of compressed content. Each signature is wrapped in a
-``/KioskSig BMC ... EMC`` marked-content sequence, so a reader (and the tests) can count exactly
-one signature per row.
+All of it is vectorised with numpy (float32) over batches of 64 signatures, and a batch's
+operators are assembled by one gather from a table of pre-formatted numbers. A 300-point
+signature becomes about 74 curve segments and 0.8 KB of compressed content (Huffman-coded: see
+:mod:`kiosk.pdf.render`). Each signature is wrapped in a ``/KioskSig BMC ... EMC``
+marked-content sequence, so a reader (and the tests) can count exactly one signature per row.
 """
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -197,15 +200,23 @@ def grid_for(box: Box, style: InkStyle = InkStyle()) -> float:
 
 
 def _prologue(style: InkStyle, grid: float | None, pl: Placement, standalone: bool) -> str:
-    head = f"/{SIGNATURE_TAG} BMC q"
     if grid is None:
-        return f"{head} {stroke_state_ops(style)} {style.line_width:.3g} w"
-    if standalone:
-        head = f"{head} {stroke_state_ops(style)}"
+        return f"/{SIGNATURE_TAG} BMC q {stroke_state_ops(style)} {style.line_width:.3g} w"
     return (
-        f"{head} {grid:.5g} 0 0 {grid:.5g} {pl.origin_x:.2f} {pl.origin_y:.2f} cm "
-        f"{style.line_width / grid:.4g} w"
+        f"{_prologue_head(style, grid, standalone)}{pl.origin_x:.2f} {pl.origin_y:.2f}"
+        f"{_prologue_tail(style, grid)}"
     )
+
+
+def _prologue_head(style: InkStyle, grid: float, standalone: bool) -> str:
+    """A group's start up to the ``cm`` translation: tag, save, (state,) grid scale."""
+    state = f"{stroke_state_ops(style)} " if standalone else ""
+    return f"/{SIGNATURE_TAG} BMC q {state}{grid:.5g} 0 0 {grid:.5g} "
+
+
+def _prologue_tail(style: InkStyle, grid: float) -> str:
+    """A group's ``cm`` and pen width (in grid units), before the path."""
+    return f" cm {style.line_width / grid:.4g} w\n"
 
 
 def signature_ops(
@@ -247,7 +258,6 @@ def signature_ops(
             out[i] = ops
     return out
 
-
 # --- the vectorised core ---------------------------------------------------------------------
 
 _CORNER_COS = math.cos(math.radians(75))  # a turn sharper than this at one sample is a corner
@@ -255,9 +265,27 @@ _LEN_STEP = 40.0  # first-guess segments end at y extrema and every 40 pt of arc
 _MAX_ROUNDS = 8  # rounds of checking and splitting before the rest is drawn through every sample
 _REFIT_BELOW = 2.0  # a segment less than 2 tolerances out is refitted before it is split...
 _MAX_TRIES = 1  # ...once
-_NEWTON = 1  # Newton steps towards each sample's nearest curve point
-_XY = attrgetter("x", "y")
+_X = attrgetter("x")
+_Y = attrgetter("y")
 _CHUNK = 64  # signatures per vectorised batch: big enough to amortise, small enough for cache
+
+# Writing numbers: every integer in [_LO, _HI] and the path operators, pre-formatted once, so a
+# batch's content is assembled by one numpy gather instead of a format call per number.
+_LO, _HI = -4000, 6000
+_OPS = (" m", " c", " l", "\n")
+_OP_M, _OP_C, _OP_L, _OP_NL = range(_HI - _LO + 1, _HI - _LO + 1 + len(_OPS))
+
+
+def _make_table() -> tuple[npt.NDArray[np.uint64], _I]:
+    """Each word as 8 bytes, padded with NULs (dropped after the gather), and its length."""
+    words = [f" {i}".encode("ascii") for i in range(_LO, _HI + 1)]
+    words += [op.encode("ascii") for op in _OPS]
+    padded = b"".join(w.ljust(8, b"\0") for w in words)
+    lengths = np.fromiter(map(len, words), dtype=np.intp, count=len(words))
+    return np.frombuffer(padded, dtype=np.uint64), lengths
+
+
+_TABLE, _TABLE_LEN = _make_table()
 
 
 def _batch(
@@ -267,93 +295,119 @@ def _batch(
     grid = max(grid_for(b, style) for b in boxes)
     # Gather every sample of the batch into flat arrays; strokes with no points are dropped.
     strokes = [s for ink in inks for s in ink.strokes if s]
-    counts = np.fromiter((len(s) for s in strokes), dtype=np.intp, count=len(strokes))
+    counts = np.fromiter(map(len, strokes), dtype=np.intp, count=len(strokes))
     strokes_per_ink = np.fromiter(
         (sum(1 for s in ink.strokes if s) for ink in inks), dtype=np.intp, count=len(inks)
     )
-    # One pass over the points, all in C: (x, y) pairs flattened straight into an array.
-    xy = np.fromiter(
-        chain.from_iterable(map(_XY, chain.from_iterable(strokes))),
-        dtype=np.float64,
-        count=2 * int(counts.sum()),
-    )
-    px = xy[0::2]
-    py = xy[1::2]
+    # Two passes over the points, the loops in C.
+    points = list(chain.from_iterable(strokes))
+    px = np.fromiter(map(_X, points), dtype=np.float64, count=len(points))
+    py = np.fromiter(map(_Y, points), dtype=np.float64, count=len(points))
     stroke_start = np.zeros(len(strokes), dtype=np.intp)
     np.cumsum(counts[:-1], out=stroke_start[1:])
     ink_first_stroke = np.zeros(len(inks), dtype=np.intp)
     np.cumsum(strokes_per_ink[:-1], out=ink_first_stroke[1:])
     ink_start = stroke_start[ink_first_stroke]
 
-    # Placement of each signature: bounding box fitted into its cell.
+    # Placement of each signature (as place_ink, vectorised): bounding box fitted into its cell.
     x0 = np.minimum.reduceat(px, ink_start)
     x1 = np.maximum.reduceat(px, ink_start)
     y0 = np.minimum.reduceat(py, ink_start)
     y1 = np.maximum.reduceat(py, ink_start)
-    places = [
-        _placement(
-            float(x0[k]),
-            float(y0[k]),
-            float(x1[k]),
-            float(y1[k]),
-            inks[k].width,
-            inks[k].height,
-            boxes[k],
-            style,
-        )
-        for k in range(len(inks))
-    ]
+    cells = np.array([(b.x, b.y, b.width, b.height) for b in boxes], dtype=np.float64).T
+    pads = np.array([(ink.width, ink.height) for ink in inks], dtype=np.float64).T
+    inset = style.padding + style.line_width / 2
+    avail_w = np.maximum(cells[2] - 2 * inset, 1.0)
+    avail_h = np.maximum(cells[3] - 2 * inset, 1.0)
+    scale = np.minimum(
+        avail_w / np.maximum(pads[0], 1.0), avail_h / np.maximum(pads[1], 1.0)
+    ) * style.max_enlarge
+    bw = x1 - x0
+    bh = y1 - y0
+    np.minimum(scale, np.where(bw > 0, avail_w / np.where(bw > 0, bw, 1.0), np.inf), out=scale)
+    np.minimum(scale, np.where(bh > 0, avail_h / np.where(bh > 0, bh, 1.0), np.inf), out=scale)
+    origin_x = cells[0] + (cells[2] - bw * scale) / 2
+    origin_y = cells[1] + (cells[3] - bh * scale) / 2
+
     points_per_ink = np.add.reduceat(counts, ink_first_stroke)
-    factor = np.array([pl.scale for pl in places]) / grid
-    f = np.repeat(factor, points_per_ink)
-    # Grid units, y up, relative to the signature's own corner.
-    u = (px - np.repeat(x0, points_per_ink)) * f
-    v = (np.repeat(y1, points_per_ink) - py) * f
+    f = np.repeat(scale / grid, points_per_ink)
+    # Grid units, y up, relative to the signature's own corner (float32 is ample: < 1e-4 units).
+    u = ((px - np.repeat(x0, points_per_ink)) * f).astype(np.float32)
+    v = ((np.repeat(y1, points_per_ink) - py) * f).astype(np.float32)
 
     seg_a, seg_b, c1x, c1y, c2x, c2y = _fit(
         u, v, stroke_start, counts, style.tolerance / grid, _LEN_STEP / grid
     )
-
-    # Integers, in drawing order: per stroke its start point, then its curve segments.
-    ui = np.rint(u).astype(np.int64)
-    vi = np.rint(v).astype(np.int64)
-    stroke_of_seg = np.searchsorted(stroke_start, seg_a, side="right") - 1
-    segs_per_stroke = np.bincount(stroke_of_seg, minlength=len(strokes))
-    single = counts == 1
-    block = 2 + 6 * segs_per_stroke + 2 * single
-    block_start = np.zeros(len(strokes), dtype=np.intp)
-    np.cumsum(block[:-1], out=block_start[1:])
-    nums = np.empty(int(block.sum()), dtype=np.int64)
-    nums[block_start] = ui[stroke_start]
-    nums[block_start + 1] = vi[stroke_start]
-    dots = block_start[single] + 2
-    nums[dots] = ui[stroke_start[single]]
-    nums[dots + 1] = vi[stroke_start[single]]
-    seg_rank = np.arange(seg_a.size) - np.repeat(
-        np.concatenate(([0], np.cumsum(segs_per_stroke)[:-1])), segs_per_stroke
-    )
-    pos = block_start[stroke_of_seg] + 2 + 6 * seg_rank
-    nums[pos] = np.rint(c1x)
-    nums[pos + 1] = np.rint(c1y)
-    nums[pos + 2] = np.rint(c2x)
-    nums[pos + 3] = np.rint(c2y)
-    nums[pos + 4] = ui[seg_b]
-    nums[pos + 5] = vi[seg_b]
-    # One format operation for the whole batch; signatures are cut apart at NUL separators.
-    seg_counts = segs_per_stroke.tolist()
-    singles = single.tolist()
-    last_of_ink = np.zeros(len(strokes), dtype=bool)
-    last_of_ink[ink_first_stroke + strokes_per_ink - 1] = True
-    pieces = [
-        ("%d %d m %d %d l\n" if one else "%d %d m" + " %d %d %d %d %d %d c" * k + "\n")
-        + ("\0" if end else "")
-        for k, one, end in zip(seg_counts, singles, last_of_ink.tolist(), strict=True)
-    ]
-    paths = ("".join(pieces) % tuple(nums.tolist())).split("\0")
+    bodies = _write_paths(u, v, stroke_start, counts, ink_first_stroke, seg_a, seg_b,
+                          (c1x, c1y, c2x, c2y))
+    head = _prologue_head(style, grid, standalone)
+    tail = _prologue_tail(style, grid)
     return [
-        f"{_prologue(style, grid, pl, standalone)}\n{path}S Q EMC"
-        for pl, path in zip(places, paths, strict=False)
+        f"{head}{ox:.2f} {oy:.2f}{tail}{body}S Q EMC"
+        for ox, oy, body in zip(origin_x.tolist(), origin_y.tolist(), bodies, strict=True)
     ]
+
+
+def _write_paths(
+    u: _F,
+    v: _F,
+    stroke_start: _I,
+    counts: _I,
+    ink_first_stroke: _I,
+    seg_a: _I,
+    seg_b: _I,
+    controls: tuple[_F, _F, _F, _F],
+) -> list[str]:
+    """The ``m``/``c`` operators of each signature, as integers of the grid."""
+    n_strokes = stroke_start.size
+    ui = np.rint(u).astype(np.intp)
+    vi = np.rint(v).astype(np.intp)
+    stroke_of_seg = np.searchsorted(stroke_start, seg_a, side="right") - 1
+    segs_per_stroke = np.bincount(stroke_of_seg, minlength=n_strokes)
+    single = counts == 1
+    # Tokens per stroke: x y m, then x1 y1 x2 y2 x3 y3 c per segment (a dot: x y l), then \n.
+    block = 4 + 7 * segs_per_stroke + 3 * single
+    block_start = np.zeros(n_strokes, dtype=np.intp)
+    np.cumsum(block[:-1], out=block_start[1:])
+    tok = np.empty(int(block.sum()), dtype=np.intp)
+    tok[block_start] = ui[stroke_start]
+    tok[block_start + 1] = vi[stroke_start]
+    tok[block_start + 2] = _OP_M
+    dots = block_start[single]
+    tok[dots + 3] = ui[stroke_start[single]]
+    tok[dots + 4] = vi[stroke_start[single]]
+    tok[dots + 5] = _OP_L
+    first_seg = np.cumsum(segs_per_stroke) - segs_per_stroke
+    rank = np.arange(seg_a.size) - np.repeat(first_seg, segs_per_stroke)
+    pos = block_start[stroke_of_seg] + 3 + 7 * rank
+    for k, c in enumerate(controls):
+        tok[pos + k] = np.rint(c)
+    tok[pos + 4] = ui[seg_b]
+    tok[pos + 5] = vi[seg_b]
+    tok[pos + 6] = _OP_C
+    tok[block_start + block - 1] = _OP_NL
+    is_num = np.ones(tok.size, dtype=bool)
+    is_num[block_start + 2] = False
+    is_num[dots + 5] = False
+    is_num[pos + 6] = False
+    is_num[block_start + block - 1] = False
+    nums = tok[is_num]
+    # Where each signature's text starts, in tokens.
+    cut = block_start[ink_first_stroke].tolist() + [tok.size]
+    if nums.size and (nums.min() < _LO or nums.max() > _HI):
+        # Out of the table's range (a custom, very fine grid): format number by number.
+        words = [
+            f" {x}" if num else _OPS[x - _OP_M]
+            for x, num in zip(tok.tolist(), is_num.tolist(), strict=True)
+        ]
+        return ["".join(words[a:b]) for a, b in itertools.pairwise(cut)]
+    tok[is_num] = nums - _LO
+    chars = _TABLE[tok].view(np.uint8)
+    text = chars[chars != 0].tobytes().decode("ascii")
+    # Where each signature's text starts, in characters.
+    offsets = np.cumsum(_TABLE_LEN[tok])
+    at = [0, *offsets[np.array(cut[1:-1], dtype=np.intp) - 1].tolist(), len(text)]
+    return [text[a:b] for a, b in itertools.pairwise(at)]
 
 
 def _fit(
@@ -362,8 +416,8 @@ def _fit(
     """Choose key samples and fit a cubic between consecutive keys of each stroke.
 
     Args:
-        u: the samples' x, in grid units.
-        v: the samples' y, in grid units.
+        u: the samples' x, in grid units (float32).
+        v: the samples' y, in grid units (float32).
         stroke_start: the index of each stroke's first sample.
         counts: the number of samples of each stroke.
         eps: the tolerance, in grid units (0: every sample is a key).
@@ -379,33 +433,20 @@ def _fit(
     last = np.zeros(n, dtype=bool)
     last[stroke_end] = True
 
-    def before(a: _F) -> _F:
-        """Each sample's predecessor in its stroke (itself for the first)."""
-        out = np.empty_like(a)
-        out[1:] = a[:-1]
-        out[stroke_start] = a[stroke_start]
-        return out
-
-    def after(a: _F) -> _F:
-        """Each sample's successor in its stroke (itself for the last)."""
-        out = np.empty_like(a)
-        out[:-1] = a[1:]
-        out[stroke_end] = a[stroke_end]
-        return out
-
-    # Incoming and outgoing raw chords at each sample.
-    ix = u - before(u)
-    iy = v - before(v)
-    ox = after(u) - u
-    oy = after(v) - v
+    # Incoming chord at each sample (0 at a stroke's first); the outgoing one is the next
+    # sample's incoming chord (0 at a stroke's last).
+    ix = _step_in(u, stroke_start)
+    iy = _step_in(v, stroke_start)
+    ox = _next(ix)
+    oy = _next(iy)
     li = _norm(ix, iy)
-    lo = _norm(ox, oy)
+    lo = _next(li)
 
     # Tangents from lightly smoothed samples (a 1-2-1 filter), central differences.
-    us = 0.5 * u + 0.25 * (u - ix) + 0.25 * (u + ox)
-    vs = 0.5 * v + 0.25 * (v - iy) + 0.25 * (v + oy)
-    tx = after(us) - before(us)
-    ty = after(vs) - before(vs)
+    dx = _step_in(u + 0.25 * (ox - ix), stroke_start)
+    dy = _step_in(v + 0.25 * (oy - iy), stroke_start)
+    tx = dx + _next(dx)
+    ty = dy + _next(dy)
     tl = _norm(tx, ty)
     flat = tl == 0
     tl[flat] = 1.0
@@ -416,30 +457,35 @@ def _fit(
     # Corners: a sharp turn between two real moves. Their tangents are one-sided.
     corner = (li > eps) & (lo > eps) & (ix * ox + iy * oy < _CORNER_COS * li * lo)
     at = np.flatnonzero(corner)
-    tan = _Tangents(tx.copy(), ty.copy(), tx.copy(), ty.copy())
+    tan = _Tangents(tx.copy(), ty.copy(), tx, ty)
     tan.in_x[at] = ix[at] / li[at]
     tan.in_y[at] = iy[at] / li[at]
     tan.out_x[at] = ox[at] / lo[at]
     tan.out_y[at] = oy[at] / lo[at]
 
-    # Cumulative arc length (for parameters); first keys at y extrema and every len_step.
-    arc = np.cumsum(li)  # li is 0 at each stroke's first sample
+    # Arc length from each stroke's start (for parameters); first keys at y extrema and
+    # every len_step.
+    arc64 = np.cumsum(li, dtype=np.float64)
+    arc = (arc64 - np.repeat(arc64[stroke_start], counts)).astype(np.float32)
     key = first | last | corner
     if eps <= 0:
         key[:] = True
     else:
         rising = ty >= 0
         stretch = np.floor(arc / len_step)
-        key |= (rising != before(rising)) | (stretch != before(stretch))
+        # (Comparing across strokes only marks a stroke's first sample, a key anyway.)
+        key[1:] |= (rising[1:] != rising[:-1]) | (stretch[1:] != stretch[:-1])
 
     # Control points are kept per segment start sample; fresh keys mark segments to (re)fit.
-    ctl = np.zeros((4, n))
+    ctl = np.zeros((4, n), dtype=np.float32)
     fresh = key.copy()
     # A segment out of tolerance is first refitted with its samples' improved parameters
     # (Schneider's reparameterisation), and split only if that does not bring it within.
-    tpar = np.zeros(n)
+    tpar = np.zeros(n, dtype=np.float32)
     retry = np.zeros(n, dtype=bool)
     tries = np.zeros(n, dtype=np.int8)
+    eps2 = eps * eps
+    refit_below2 = (_REFIT_BELOW * eps) ** 2
     for _ in range(_MAX_ROUNDS):
         starts, ends = _segments(key, last)
         refit = fresh[starts] | fresh[ends] | retry[starts]
@@ -448,35 +494,31 @@ def _fit(
         if fs.size == 0:
             break
         inner, seg = _inner(fs, fe)
-        if eps > 0:
+        if eps > 0 and inner.size:
             is_new = (fresh[fs] | fresh[fe])[seg]
             span = arc[fe] - arc[fs]
-            span_s = np.where(span > 0, span, 1.0)
-            chord_t = (arc[inner] - arc[fs][seg]) / span_s[seg]
-            t = np.where(is_new, chord_t, tpar[inner])
+            span[span <= 0] = 1.0
+            t = np.where(is_new, (arc[inner] - arc[fs][seg]) / span[seg], tpar[inner])
         else:
-            t = np.zeros(0)
-        _fit_handles(u, v, fs, fe, tan, inner, seg, t, ctl)
+            t = np.zeros(0, dtype=np.float32)
+        err2, t = _fit_segments(u, v, fs, fe, tan, inner, seg, t, ctl)
         fresh[:] = False
         retry[:] = False
         if inner.size == 0:
             break
-
-        # Distance of each sample to its curve (Newton steps from its parameter).
-        err, t = _distances(u, v, fs, fe, ctl, inner, seg, t)
         tpar[inner] = t
-        bad = err > eps
+        bad = err2 > eps2
         if not bad.any():
             break
         # The worst error of each segment (samples are grouped by segment, in order).
         group = np.flatnonzero(np.concatenate(([True], seg[1:] != seg[:-1])))
-        worst = np.zeros(fs.size)
-        worst[seg[group]] = np.maximum.reduceat(err, group)
-        again = (worst > eps) & (worst < _REFIT_BELOW * eps) & (tries[fs] < _MAX_TRIES)
+        worst = np.zeros(fs.size, dtype=np.float32)
+        worst[seg[group]] = np.maximum.reduceat(err2, group)
+        again = (worst > eps2) & (worst < refit_below2) & (tries[fs] < _MAX_TRIES)
         retry[fs[again]] = True
         tries[fs[again]] += 1
         # Split every other segment with a sample out of tolerance at its worst sample.
-        split = bad & (err >= worst[seg]) & ~again[seg]
+        split = bad & (err2 >= worst[seg]) & ~again[seg]
         tries[fs[seg[split]]] = 0
         key[inner[split]] = True
         fresh[inner[split]] = True
@@ -494,7 +536,7 @@ def _fit(
         starts, ends = _segments(key, last)
         fs, fe = starts[redo[starts]], ends[redo[starts]]
         none = np.zeros(0, dtype=np.intp)
-        _fit_handles(u, v, fs, fe, tan, none, none, np.zeros(0), ctl)
+        _fit_segments(u, v, fs, fe, tan, none, none, np.zeros(0, dtype=np.float32), ctl)
     starts, ends = _segments(key, last)
     return starts, ends, ctl[0, starts], ctl[1, starts], ctl[2, starts], ctl[3, starts]
 
@@ -514,6 +556,24 @@ def _norm(x: _F, y: _F) -> _F:
     return np.sqrt(x * x + y * y)
 
 
+def _step_in(a: _F, stroke_start: _I) -> _F:
+    """Each sample's value minus its predecessor's in its stroke (0 at a stroke's first)."""
+    out = np.empty_like(a)
+    out[0] = 0
+    np.subtract(a[1:], a[:-1], out=out[1:])
+    out[stroke_start] = 0
+    return out
+
+
+def _next(a: _F) -> _F:
+    """The next sample's value of a per-sample quantity that is 0 at each stroke's first sample:
+    so 0 at each stroke's last."""
+    out = np.empty_like(a)
+    out[:-1] = a[1:]
+    out[-1] = 0
+    return out
+
+
 def _segments(key: _B, last: _B) -> tuple[_I, _I]:
     """The start and end sample of each segment between consecutive keys of a stroke."""
     keys = np.flatnonzero(key)
@@ -531,14 +591,20 @@ def _inner(starts: _I, ends: _I) -> tuple[_I, _I]:
     return starts[seg] + 1 + offset, seg
 
 
-def _fit_handles(
+def _fit_segments(
     u: _F, v: _F, fs: _I, fe: _I, tan: _Tangents, inner: _I, seg: _I, t: _F, ctl: _F
-) -> None:
-    """Set the control points of segments ``fs``->``fe`` along the end tangents.
+) -> tuple[_F, _F]:
+    """Fit segments ``fs``->``fe`` along their end tangents and measure their inner samples.
 
     The handle lengths are the least-squares fit to the inner samples at parameters ``t``
     (Schneider's method) where that is well-conditioned and plausible, otherwise those of a
-    circular arc meeting the chord at the same angles.
+    circular arc meeting the chord at the same angles. Each inner sample's distance to the
+    curve is then measured at its parameter and after one Newton step towards its nearest
+    curve point, and the smaller is kept: a point of the curve is that close, so the distance
+    is never underestimated.
+
+    Returns:
+        The squared distance of each inner sample to its curve, and its best parameter.
     """
     p0x, p0y, p3x, p3y = u[fs], v[fs], u[fe], v[fe]
     t1x, t1y = tan.out_x[fs], tan.out_y[fs]
@@ -552,16 +618,21 @@ def _fit_handles(
     cos_b = (t2x * cx + t2y * cy) / safe
     ha = np.minimum(2 * chord / (3 * np.maximum(1 + cos_a, 0.5)), chord)
     hb = np.minimum(2 * chord / (3 * np.maximum(1 + cos_b, 0.5)), chord)
+    err2 = t
     if inner.size:
         # Minimise sum |B(t_i) - q_i|^2 over the two handle lengths (unit tangents t1, t2):
-        # B(t) - p0 = la b1 t1 - lb b2 t2 + (b2 + b3) (p3 - p0), with Bernstein b1, b2, b3.
+        # B(t) - p0 = la b1 t1 - lb b2 t2 + b23 (p3 - p0), with Bernstein b1, b2, b3.
+        qx = u[inner] - p0x[seg]
+        qy = v[inner] - p0y[seg]
+        sx = cx[seg]
+        sy = cy[seg]
         s = 1 - t
         st = s * t
         b1 = 3 * s * st
         b2 = 3 * st * t
         b23 = b2 + t * t * t
-        rx = u[inner] - p0x[seg] - b23 * cx[seg]
-        ry = v[inner] - p0y[seg] - b23 * cy[seg]
+        rx = qx - b23 * sx
+        ry = qy - b23 * sy
         m = fs.size
         c11 = np.bincount(seg, b1 * b1, m)
         c22 = np.bincount(seg, b2 * b2, m)
@@ -575,41 +646,43 @@ def _fit_handles(
         lb = (c11 * x2 - c12 * x1) / det_s
         good = ok & (la > 0.05 * chord) & (lb > 0.05 * chord)
         good &= (la < 2 * chord) & (lb < 2 * chord)
-        ha = np.where(good, la, ha)
-        hb = np.where(good, lb, hb)
-    ctl[0, fs] = p0x + ha * t1x
-    ctl[1, fs] = p0y + ha * t1y
-    ctl[2, fs] = p3x - hb * t2x
-    ctl[3, fs] = p3y - hb * t2y
-
-
-def _distances(u: _F, v: _F, fs: _I, fe: _I, ctl: _F, inner: _I, seg: _I, t: _F) -> tuple[_F, _F]:
-    """Distance of each inner sample to its segment's curve, and its refined parameter."""
-    # Power-basis coefficients per segment: B(t) = p0 + t (k1 + t (k2 + t k3)).
-    p0x, p0y = u[fs], v[fs]
-    c1x, c1y = ctl[0, fs], ctl[1, fs]
-    c2x, c2y = ctl[2, fs], ctl[3, fs]
-    p3x, p3y = u[fe], v[fe]
-    k1x, k1y = 3 * (c1x - p0x), 3 * (c1y - p0y)
-    k2x, k2y = 3 * (p0x - 2 * c1x + c2x), 3 * (p0y - 2 * c1y + c2y)
-    k3x, k3y = p3x - p0x + 3 * (c1x - c2x), p3y - p0y + 3 * (c1y - c2y)
-    # Per sample: its offset from the segment start, and the coefficients.
-    qx = u[inner] - p0x[seg]
-    qy = v[inner] - p0y[seg]
-    ax, ay = k1x[seg], k1y[seg]
-    bx, by = k2x[seg], k2y[seg]
-    cx, cy = k3x[seg], k3y[seg]
-    for _newton in range(_NEWTON):
-        ex = ((cx * t + bx) * t + ax) * t - qx
-        ey = ((cy * t + by) * t + ay) * t - qy
-        d1x = (3 * cx * t + 2 * bx) * t + ax
-        d1y = (3 * cy * t + 2 * by) * t + ay
-        d2x = 6 * cx * t + 2 * bx
-        d2y = 6 * cy * t + 2 * by
+        ha = np.where(good, la, ha).astype(np.float32)
+        hb = np.where(good, lb, hb).astype(np.float32)
+    # The handles as vectors: c1 = p0 + a, c2 = p3 - b.
+    ax, ay = ha * t1x, ha * t1y
+    bx, by = hb * t2x, hb * t2y
+    ctl[0, fs] = p0x + ax
+    ctl[1, fs] = p0y + ay
+    ctl[2, fs] = p3x - bx
+    ctl[3, fs] = p3y - by
+    if inner.size:
+        # B(t) - p0 - q = b1 a - b2 b + b23 c - q = b1 a - b2 b - r.
+        gax, gay, gbx, gby = ax[seg], ay[seg], bx[seg], by[seg]
+        ex = b1 * gax - b2 * gbx - rx
+        ey = b1 * gay - b2 * gby - ry
+        err2 = ex * ex + ey * ey
+        # One Newton step on |B(t) - q|^2: B' = 3 (s^2 a + 2 s t (c - a - b) + t^2 b),
+        # B'' = 6 (s (c - b - 2a) + t (a + 2b - c)).
+        mx = sx - gax - gbx
+        my = sy - gay - gby
+        ss = s * s
+        tt = t * t
+        d1x = 3 * (ss * gax + 2 * st * mx + tt * gbx)
+        d1y = 3 * (ss * gay + 2 * st * my + tt * gby)
+        d2x = 6 * (s * (mx - gax) - t * (mx - gbx))
+        d2y = 6 * (s * (my - gay) - t * (my - gby))
         den = d1x * d1x + d1y * d1y + ex * d2x + ey * d2y
-        big = den > 1e-12
-        step = (ex * d1x + ey * d1y) / np.where(big, den, np.inf)
-        t = np.clip(t - step, 0.0, 1.0)
-    ex = ((cx * t + bx) * t + ax) * t - qx
-    ey = ((cy * t + by) * t + ay) * t - qy
-    return _norm(ex, ey), t
+        step = (ex * d1x + ey * d1y) / np.where(den > 1e-12, den, np.inf)
+        t2 = np.clip(t - step, 0.0, 1.0)
+        s = 1 - t2
+        st = s * t2
+        b1 = 3 * s * st
+        b2 = 3 * st * t2
+        b23 = b2 + t2 * t2 * t2
+        ex = b1 * gax - b2 * gbx + b23 * sx - qx
+        ey = b1 * gay - b2 * gby + b23 * sy - qy
+        err2n = ex * ex + ey * ey
+        better = err2n < err2
+        err2 = np.where(better, err2n, err2)
+        t = np.where(better, t2, t)
+    return err2, t

@@ -10,6 +10,7 @@ or a street address, so a delivery packet cannot show them whatever the caller p
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from typing import Literal
@@ -80,8 +81,12 @@ class SheetRow:
     @property
     def local_date(self) -> date:
         """The date of signing where the kiosk stood."""
-        tz = timezone(timedelta(minutes=self.utc_offset_minutes))
-        return self.signed_at.astimezone(tz).date()
+        return self.signed_at.astimezone(_zone(self.utc_offset_minutes)).date()
+
+
+@functools.lru_cache(maxsize=128)
+def _zone(offset_minutes: int) -> timezone:
+    return timezone(timedelta(minutes=offset_minutes))
 
 
 @dataclass(frozen=True, slots=True)

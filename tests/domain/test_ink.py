@@ -42,3 +42,28 @@ def test_compact() -> None:
 def test_malformed_is_refused(data: bytes) -> None:
     with pytest.raises(InkDecodeError):
         decode_ink(data)
+
+
+@given(st.lists(points, min_size=0, max_size=6), st.data())
+def test_vectorised_decoder_agrees_with_the_bytewise_one(
+    raw: list[list[tuple[float, float, int, float | None]]], data: st.DataObject
+) -> None:
+    """decode_ink's numpy path gives exactly the byte-wise decoder's result, and on damaged
+    records the same error."""
+    from kiosk.domain.ink import _decode_bytewise
+
+    original = Ink(800, 300, tuple(tuple(Point(x, y, t, p) for x, y, t, p in s) for s in raw))
+    good = encode_ink(original)
+    assert decode_ink(good) == _decode_bytewise(good)
+    cut = data.draw(st.integers(0, len(good)))
+    flip = data.draw(st.integers(0, 255))
+    for damaged in (good[:cut], good + bytes([flip]), good[:cut] + bytes([flip]) + good[cut + 1 :]):
+        try:
+            expected: object = _decode_bytewise(damaged)
+        except InkDecodeError as exc:
+            expected = str(exc)
+        try:
+            got: object = decode_ink(damaged)
+        except InkDecodeError as exc:
+            got = str(exc)
+        assert got == expected

@@ -438,3 +438,33 @@ def test_a_long_cover_breaks_across_pages_and_loses_nothing() -> None:
         assert section.version.short in cover
     first_statement = next(i for i in range(cover_pages) if "Earlier wording 1" in r.text(i))
     assert f"printed on page {first_statement + 1} " in r.text(cover_pages)
+
+
+def test_rendering_leaves_the_garbage_collector_as_it_found_it() -> None:
+    import gc
+
+    assert gc.get_freeze_count() == 0
+    render(sample_packet(3))
+    assert gc.get_freeze_count() == 0 and gc.isenabled()
+    # A process that froze objects itself keeps them frozen.
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        render(sample_packet(3))
+        assert gc.get_freeze_count() >= frozen
+    finally:
+        gc.unfreeze()
+
+
+def test_signatures_are_the_second_content_stream_of_a_sheet() -> None:
+    """Text and rules in one stream (level 6), signature paths in another (Huffman only)."""
+    r = render(sample_packet(12, hard_names=False))
+    from pypdf.generic import ArrayObject, StreamObject
+
+    assert isinstance(r.reader.pages[0]["/Contents"].get_object(), StreamObject)  # the cover
+    for page in range(1, r.pages):
+        contents = r.reader.pages[page]["/Contents"]
+        assert isinstance(contents, ArrayObject) and len(contents) == 2
+        text, ink = (c.get_object().get_data() for c in contents)
+        assert b"KioskSig" not in text and b"Tj" in text
+        assert ink.count(b"/KioskSig BMC") == len(r.signatures(page)) and b"Tj" not in ink
