@@ -100,7 +100,7 @@ def test_staff_screens(d: Driver) -> None:
     d.type(PIN)
     d.click("pin.submit")
     d.wait_shown("staff.close")
-    for section in ("campaign", "event", "entries", "sync", "privacy"):
+    for section in ("campaign", "event", "entries", "sync", "exports", "privacy"):
         d.click(f"staff.tab.{section}")
         seen[section] = audit(d)
     assert {k: v for k, v in seen.items() if v} == {}
