@@ -71,8 +71,18 @@ class _MainThreadGc:
         self.timer.timeout.connect(self.tick)
         self.timer.start()
 
+    held = 0  # background tasks running (see hold_collections)
+    held_ticks = 0  # ticks skipped in a row because of them
+    #: Collect anyway after this many ticks held (a task that never reports back).
+    max_held_ticks = 150
+
     def tick(self) -> int:
-        """Collect what is due; return the generation collected (-1: nothing was due)."""
+        """Collect what is due; return the generation collected (-1: nothing was due, or a
+        background task holds collections)."""
+        if self.held and self.held_ticks < self.max_held_ticks:
+            self.held_ticks += 1
+            return -1
+        self.held_ticks = 0
         c0, c1, c2 = gc.get_count()
         t0, t1, t2 = self._thresholds
         generation = 2 if c2 > t2 else 1 if c1 > t1 else 0 if c0 > t0 else -1
@@ -92,3 +102,14 @@ def collect_garbage_on_the_ui_thread(interval_ms: int = 200) -> None:
     global _gc
     if _gc is None:
         _gc = _MainThreadGc(interval_ms)
+
+
+def hold_collections(on: bool) -> None:
+    """A background task starts (``True``) or ends (``False``): while one runs, the UI thread
+    collects nothing. An export decodes millions of ink points; a full collection would walk
+    them all on the UI thread (about half a second, a frozen progress bar). What is due is
+    collected at the next tick after the last task ends. Does nothing before
+    :func:`collect_garbage_on_the_ui_thread`.
+    """
+    if _gc is not None:
+        _gc.held = max(0, _gc.held + (1 if on else -1))

@@ -13,6 +13,8 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QThreadPool, Signal, Slot
 
+from kiosk.ui._compat import hold_collections
+
 log = logging.getLogger("kiosk.ui")
 
 
@@ -48,6 +50,7 @@ class Tasks(QObject):
             on_error: called on the UI thread with the exception, if ``fn`` raised.
         """
         self._running += 1
+        hold_collections(True)
         self.busyChanged.emit()
 
         def job() -> None:
@@ -64,6 +67,7 @@ class Tasks(QObject):
     def _deliver(self, callbacks: Any, result: Any, error: Any) -> None:
         on_done, on_error = callbacks
         self._running -= 1
+        hold_collections(False)
         self.busyChanged.emit()
         if error is None:
             on_done(result)

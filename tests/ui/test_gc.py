@@ -39,3 +39,24 @@ def test_cycles_are_collected_by_the_ui_thread(d: Driver, qtbot: object) -> None
     qtbot.waitUntil(lambda: alive() is None, timeout=5_000)  # type: ignore[attr-defined]
     assert freed_on == [threading.main_thread().name]
     assert len(kept) == 5_000
+
+
+def test_no_collection_while_a_background_task_runs(d: Driver, qtbot: object) -> None:
+    import time
+
+    freed_on: list[str] = []
+    cycle = _Cycle(freed_on)
+    alive = weakref.ref(cycle)
+    del cycle
+    release = threading.Event()
+    finished: list[object] = []
+    d.ui.tasks.run(lambda: release.wait(10), finished.append)  # e.g. an export decoding ink
+    junk = [[i] for i in range(5_000)]  # enough to make a collection due
+    end = time.monotonic() + 0.8
+    while time.monotonic() < end:
+        qtbot.wait(50)  # type: ignore[attr-defined]
+    assert alive() is not None  # held: the UI thread walked nothing meanwhile
+    release.set()
+    qtbot.waitUntil(lambda: bool(finished) and alive() is None, timeout=5_000)  # type: ignore[attr-defined]
+    assert freed_on == [threading.main_thread().name]
+    assert len(junk) == 5_000
