@@ -3,11 +3,14 @@
 Targets (PDF issue): at most 2 s and at most 10 MB for 10,000 signatures of about 8 strokes and
 300 points each, strokes simplified only within a visually lossless tolerance.
 
-Each signature is synthetic but human-like (kiosk.pdf.samples.synthetic_signature): 8 strokes
-of smooth loops written left to right, hand tremor and sensor noise, a sample every ~8 ms. The
-table gives the median of 3 renders (wall clock, and CPU time of the process), the peak memory
-the render allocates (tracemalloc, a separate run), and the file size; then the same rows with
-no ink (text only), the project's other stroke generator (kiosk.simulate.human_strokes), a
+Both of the project's stroke generators are measured against the targets: the smooth synthetic
+signatures (kiosk.pdf.samples.synthetic_signature: 8 strokes of loops written left to right,
+hand tremor, light sensor noise, a sample every ~8 ms) and the simulator's noisier ones
+(kiosk.simulate.human_strokes: 2-4 strokes, white sensor noise of about a pad pixel, 0.12 pt
+at print size). For each the table gives the median of 3 renders (wall clock, and CPU time of
+the process), the file size and the curve pieces a signature takes; for the synthetic inks
+also the peak memory the render allocates (tracemalloc, a separate run). Then the same rows
+with no ink (text only), a
 whole export as the kiosk makes it from a store of sealed signatures (kiosk.exports.
 make_pdf_export: read, decrypt, decode, build, render; ``--no-end-to-end`` skips it), and, with
 ``--baseline``, reportlab's plain path API drawing every sample, measured on 1,000 rows and
@@ -31,13 +34,14 @@ from reportlab.pdfgen.canvas import Canvas
 
 from bench.harness import Row, print_table
 from kiosk.domain.ink import Ink
-from kiosk.pdf.ink_path import Box
+from kiosk.pdf.ink_path import Box, InkStyle, signature_ops
 from kiosk.pdf.model import Packet, PacketSection
 from kiosk.pdf.render import render_packet
 from kiosk.pdf.samples import sample_packet
 from kiosk.simulate import human_strokes
 
 N = 10_000
+_CELL = Box(409.6, 626.6, 165.4, 62.4)  # the signature cell of a 10-row Letter sheet
 
 
 def _timed_render(packet: Packet, repeats: int) -> tuple[float, float, int]:
@@ -68,6 +72,13 @@ def _with_inks(packet: Packet, inks: list[Ink]) -> Packet:
     section = packet.sections[0]
     new_rows = tuple(dataclasses.replace(r, ink=ink) for r, ink in zip(rows, inks, strict=True))
     return dataclasses.replace(packet, sections=(PacketSection(section.version, new_rows),))
+
+
+def _pieces(packet: Packet, rows: int = 1000) -> float:
+    """The mean number of curve pieces (``c`` operators) of the first ``rows`` signatures."""
+    inks = [r.ink for r in packet.rows()[:rows]]
+    groups = signature_ops(inks, [_CELL] * len(inks), InkStyle(), standalone=False)
+    return statistics.mean(g.count(" c") for g in groups)
 
 
 def _baseline_seconds(packet: Packet, rows: int) -> tuple[float, int]:
@@ -212,14 +223,16 @@ def main() -> None:
     o_wall, o_cpu, o_size = _timed_render(other, 3)
     rows += [
         Row(
-            f"{n:,} rows, kiosk.simulate.human_strokes inks",
+            f"{n:,} rows, human_strokes inks (wall, median of 3)",
             o_wall,
             "s",
             2.0,
             note=f"CPU {o_cpu:.2f} s, {o_points:.0f} points a signature",
         ),
-        Row("  output size", o_size / 1e6, "MB", 10.0, note="white sensor noise to follow"),
+        Row("  output size", o_size / 1e6, "MB", 10.0, note="white sensor noise of ~0.12 pt"),
+        Row("  curve pieces a signature", _pieces(other), "", note="first 1,000"),
     ]
+    rows.insert(3, Row("  curve pieces a signature", _pieces(packet), "", note="first 1,000"))
 
     if not args.no_end_to_end:
         rows += _end_to_end([r.ink for r in packet.rows()])

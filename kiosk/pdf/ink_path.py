@@ -5,22 +5,31 @@ Writing every sample as a line segment through reportlab's path API is slow and 
 2.5 ms and 2.5 KB per 300-point signature). This module instead:
 
 1. scales the ink's bounding box into the row's signature cell, keeping its aspect ratio;
-2. picks key samples (stroke ends, sharp corners, the top and bottom of every loop, and one at
+2. smooths the touch sensor's noise out of the samples (Savitzky-Golay, quadratic, over 7
+   samples; shorter next to a stroke end or a sharp corner, which stay where they are), moving
+   no sample more than half the tolerance;
+3. picks key samples (stroke ends, sharp corners, the top and bottom of every loop, and one at
    least every 40 pt) and joins them with cubic Bézier curves whose end tangents come from the
-   lightly smoothed samples and whose handle lengths are a least-squares fit to the samples in
+   smoothed samples and whose handle lengths are a least-squares fit to the smoothed samples in
    between (Schneider's curve fitting), so strokes are smooth (G1) except at real corners;
-3. checks every sample's distance to its curve (at its parameter and after one Newton step,
-   keeping the smaller: never an underestimate); a piece out of tolerance is refitted once
-   with better sample parameters, then split at its worst sample, until every sample is within
-   the tolerance: 0.2 pt by default (0.07 mm), under a quarter of the 0.9 pt pen;
-4. writes the path operators as text itself, in integer units of a grid under a ``cm``
-   transform: the cell's larger side divided by 999 (0.17 pt for a 10-row Letter sheet), so
-   every number has at most three digits, and nothing goes through reportlab's per-point code.
-   Rounding moves a point by at most 0.7 grid units (0.12 pt).
+4. rounds the curves' end and control points to the grid they are written in, then checks
+   every **raw** sample's distance to its curve as written (at its parameter and after one
+   Newton step, keeping the smaller: never an underestimate); a piece out of tolerance is
+   refitted once with better sample parameters, then split at its worst sample (a key at the
+   smoothed position, within half the tolerance plus the rounding of the raw one), until every
+   sample is within the tolerance of the printed centre line: 0.25 pt by default (0.09 mm,
+   under a third of the 0.9 pt pen), rounding included;
+5. writes the path operators as text itself, in integer units of a grid under a ``cm``
+   transform: the cell's larger side divided by 999 (0.166 pt for a 10-row Letter sheet), so
+   every number has at most three digits, and nothing goes through reportlab's per-point code;
+   the grid is finer in a cell so large that rounding (at most 0.71 units) would take more
+   than half the tolerance. The grid and the origin are chosen so the numbers the ``cm``
+   operator writes are exact: the page has exactly the curves that were checked.
 
 All of it is vectorised with numpy (float32) over batches of 64 signatures, and a batch's
 operators are assembled by one gather from a table of pre-formatted numbers. A 300-point
-signature becomes about 74 curve segments and 0.8 KB of compressed content (Huffman-coded: see
+signature becomes about 68 curve segments (72 for the noisier ``kiosk.simulate`` inks) and
+0.75 KB of compressed content (Huffman-coded: see
 :mod:`kiosk.pdf.render`). Each signature is wrapped in a ``/KioskSig BMC ... EMC``
 marked-content sequence, so a reader (and the tests) can count exactly one signature per row.
 """
@@ -63,10 +72,13 @@ class InkStyle:
 
     Attributes:
         line_width: the pen width on paper, in points.
-        tolerance: the largest distance, in points on paper, of any drawn sample from the curve
-            that replaces it. 0 disables simplification (every sample becomes a key point).
+        tolerance: the largest distance, in points on paper, of any touch sample (as drawn,
+            not denoised) from the printed curve that replaces it, rounding to the grid
+            included. 0 disables simplification (every sample becomes a key point).
         grid: the coordinate quantum, in points; coordinates are written as integers of it.
-            None: the box's larger side / 999, so numbers have at most three digits.
+            None: the box's larger side / 999, so numbers have at most three digits, or finer
+            if rounding (0.71 grid units at most) would take more than half the tolerance. A
+            coarser custom grid adds its rounding to the tolerance at the key samples.
         padding: the blank margin inside the cell, in points.
         max_enlarge: the most a small signature is enlarged relative to fitting the whole pad
             into the cell, so a tiny scribble does not become a huge blot.
@@ -74,7 +86,7 @@ class InkStyle:
     """
 
     line_width: float = 0.9
-    tolerance: float = 0.2
+    tolerance: float = 0.25
     grid: float | None = None
     padding: float = 4.0
     max_enlarge: float = 3.0
@@ -196,7 +208,15 @@ def grid_for(box: Box, style: InkStyle = InkStyle()) -> float:
     """
     if style.grid is not None:
         return style.grid
-    return max(0.05, max(box.width, box.height) / 999)
+    grid = max(0.05, max(box.width, box.height) / 999)
+    if style.tolerance > 0:
+        # Rounding to the grid may take at most half the tolerance (in a large cell, numbers
+        # then have four digits).
+        grid = min(grid, style.tolerance / 2 / _ROUND)
+    # Five significant digits (rounded down), as the cm operator writes it, so the page has
+    # exactly the grid the curves were checked on.
+    unit = 10.0 ** (math.floor(math.log10(grid)) - 4)
+    return float(f"{math.floor(grid / unit) * unit:.5g}")
 
 
 def _prologue(style: InkStyle, grid: float | None, pl: Placement, standalone: bool) -> str:
@@ -267,6 +287,8 @@ _REFIT_BELOW = 2.0  # a segment less than 2 tolerances out is refitted before it
 _MAX_TRIES = 1  # ...once
 _X = attrgetter("x")
 _Y = attrgetter("y")
+_DENOISE = 0.5  # denoising moves a sample at most half the tolerance
+_ROUND = math.sqrt(0.5)  # rounding to the grid moves a point at most this, in grid units
 _CHUNK = 64  # signatures per vectorised batch: big enough to amortise, small enough for cache
 
 # Writing numbers: every integer in [_LO, _HI] and the path operators, pre-formatted once, so a
@@ -326,19 +348,28 @@ def _batch(
     bh = y1 - y0
     np.minimum(scale, np.where(bw > 0, avail_w / np.where(bw > 0, bw, 1.0), np.inf), out=scale)
     np.minimum(scale, np.where(bh > 0, avail_h / np.where(bh > 0, bh, 1.0), np.inf), out=scale)
-    origin_x = cells[0] + (cells[2] - bw * scale) / 2
-    origin_y = cells[1] + (cells[3] - bh * scale) / 2
+    # The origin is written to 0.01 pt; what rounding takes off it goes into the coordinates, so
+    # the curves checked are the curves printed.
+    exact_x = cells[0] + (cells[2] - bw * scale) / 2
+    exact_y = cells[1] + (cells[3] - bh * scale) / 2
+    origin_x = np.round(exact_x, 2)
+    origin_y = np.round(exact_y, 2)
 
     points_per_ink = np.add.reduceat(counts, ink_first_stroke)
     f = np.repeat(scale / grid, points_per_ink)
     # Grid units, y up, relative to the signature's own corner (float32 is ample: < 1e-4 units).
-    u = ((px - np.repeat(x0, points_per_ink)) * f).astype(np.float32)
-    v = ((np.repeat(y1, points_per_ink) - py) * f).astype(np.float32)
+    u = ((px - np.repeat(x0, points_per_ink)) * f
+         + np.repeat((exact_x - origin_x) / grid, points_per_ink)).astype(np.float32)
+    v = ((np.repeat(y1, points_per_ink) - py) * f
+         + np.repeat((exact_y - origin_y) / grid, points_per_ink)).astype(np.float32)
 
-    seg_a, seg_b, c1x, c1y, c2x, c2y = _fit(
-        u, v, stroke_start, counts, style.tolerance / grid, _LEN_STEP / grid
+    # Denoising may move a sample as far as the tolerance leaves after rounding it to the grid
+    # (at most half a unit each way), and at most _DENOISE of the tolerance.
+    shift = max(0.0, min(_DENOISE * style.tolerance / grid, style.tolerance / grid - _ROUND))
+    seg_a, seg_b, c1x, c1y, c2x, c2y, ru, rv = _fit(
+        u, v, stroke_start, counts, style.tolerance / grid, _LEN_STEP / grid, shift
     )
-    bodies = _write_paths(u, v, stroke_start, counts, ink_first_stroke, seg_a, seg_b,
+    bodies = _write_paths(ru, rv, stroke_start, counts, ink_first_stroke, seg_a, seg_b,
                           (c1x, c1y, c2x, c2y))
     head = _prologue_head(style, grid, standalone)
     tail = _prologue_tail(style, grid)
@@ -411,8 +442,8 @@ def _write_paths(
 
 
 def _fit(
-    u: _F, v: _F, stroke_start: _I, counts: _I, eps: float, len_step: float
-) -> tuple[_I, _I, _F, _F, _F, _F]:
+    u: _F, v: _F, stroke_start: _I, counts: _I, eps: float, len_step: float, shift: float
+) -> tuple[_I, _I, _F, _F, _F, _F, _F, _F]:
     """Choose key samples and fit a cubic between consecutive keys of each stroke.
 
     Args:
@@ -420,11 +451,14 @@ def _fit(
         v: the samples' y, in grid units (float32).
         stroke_start: the index of each stroke's first sample.
         counts: the number of samples of each stroke.
-        eps: the tolerance, in grid units (0: every sample is a key).
+        eps: the tolerance, in grid units (0: every sample is a key): every sample's distance
+            to the curve as written (end and control points rounded to the grid).
         len_step: the longest arc, in grid units, of a first-guess segment.
+        shift: the most, in grid units, the denoising may move a sample (0: no denoising).
 
     Returns:
-        The start and end sample index of each segment and its two control points.
+        The start and end sample index of each segment, its two control points (integers),
+        and every sample's denoised position rounded to the grid (the segments' ends).
     """
     n = u.size
     stroke_end = stroke_start + counts - 1
@@ -433,18 +467,30 @@ def _fit(
     last = np.zeros(n, dtype=bool)
     last[stroke_end] = True
 
-    # Incoming chord at each sample (0 at a stroke's first); the outgoing one is the next
-    # sample's incoming chord (0 at a stroke's last).
+    # Corners, on the samples as drawn: a sharp turn between two real moves.
     ix = _step_in(u, stroke_start)
     iy = _step_in(v, stroke_start)
     ox = _next(ix)
     oy = _next(iy)
     li = _norm(ix, iy)
     lo = _next(li)
+    corner = (li > eps) & (lo > eps) & (ix * ox + iy * oy < _CORNER_COS * li * lo)
+    if eps > 0 and shift > 0:
+        su, sv = _denoise(u, v, first | last | corner, shift)
+        ix = _step_in(su, stroke_start)
+        iy = _step_in(sv, stroke_start)
+        ox = _next(ix)
+        oy = _next(iy)
+        li = _norm(ix, iy)
+        lo = _next(li)
+    else:
+        su, sv = u, v
+    ru = np.rint(su)
+    rv = np.rint(sv)
 
     # Tangents from lightly smoothed samples (a 1-2-1 filter), central differences.
-    dx = _step_in(u + 0.25 * (ox - ix), stroke_start)
-    dy = _step_in(v + 0.25 * (oy - iy), stroke_start)
+    dx = _step_in(su + 0.25 * (ox - ix), stroke_start)
+    dy = _step_in(sv + 0.25 * (oy - iy), stroke_start)
     tx = dx + _next(dx)
     ty = dy + _next(dy)
     tl = _norm(tx, ty)
@@ -454,9 +500,8 @@ def _fit(
     ty /= tl
     tx[flat] = 1.0
 
-    # Corners: a sharp turn between two real moves. Their tangents are one-sided.
-    corner = (li > eps) & (lo > eps) & (ix * ox + iy * oy < _CORNER_COS * li * lo)
-    at = np.flatnonzero(corner)
+    # A corner's tangents are one-sided.
+    at = np.flatnonzero(corner & (li > 0) & (lo > 0))
     tan = _Tangents(tx.copy(), ty.copy(), tx, ty)
     tan.in_x[at] = ix[at] / li[at]
     tan.in_y[at] = iy[at] / li[at]
@@ -501,7 +546,7 @@ def _fit(
             t = np.where(is_new, (arc[inner] - arc[fs][seg]) / span[seg], tpar[inner])
         else:
             t = np.zeros(0, dtype=np.float32)
-        err2, t = _fit_segments(u, v, fs, fe, tan, inner, seg, t, ctl)
+        err2, t = _fit_segments((ru, rv, su, sv, u, v), fs, fe, tan, inner, seg, t, ctl)
         fresh[:] = False
         retry[:] = False
         if inner.size == 0:
@@ -536,9 +581,11 @@ def _fit(
         starts, ends = _segments(key, last)
         fs, fe = starts[redo[starts]], ends[redo[starts]]
         none = np.zeros(0, dtype=np.intp)
-        _fit_segments(u, v, fs, fe, tan, none, none, np.zeros(0, dtype=np.float32), ctl)
+        empty = np.zeros(0, dtype=np.float32)
+        _fit_segments((ru, rv, su, sv, u, v), fs, fe, tan, none, none, empty, ctl)
     starts, ends = _segments(key, last)
-    return starts, ends, ctl[0, starts], ctl[1, starts], ctl[2, starts], ctl[3, starts]
+    c = ctl[:, starts]
+    return starts, ends, c[0], c[1], c[2], c[3], ru, rv
 
 
 @dataclass(frozen=True, slots=True)
@@ -592,21 +639,32 @@ def _inner(starts: _I, ends: _I) -> tuple[_I, _I]:
 
 
 def _fit_segments(
-    u: _F, v: _F, fs: _I, fe: _I, tan: _Tangents, inner: _I, seg: _I, t: _F, ctl: _F
+    xy: tuple[_F, _F, _F, _F, _F, _F],
+    fs: _I,
+    fe: _I,
+    tan: _Tangents,
+    inner: _I,
+    seg: _I,
+    t: _F,
+    ctl: _F,
 ) -> tuple[_F, _F]:
     """Fit segments ``fs``->``fe`` along their end tangents and measure their inner samples.
 
-    The handle lengths are the least-squares fit to the inner samples at parameters ``t``
-    (Schneider's method) where that is well-conditioned and plausible, otherwise those of a
-    circular arc meeting the chord at the same angles. Each inner sample's distance to the
-    curve is then measured at its parameter and after one Newton step towards its nearest
-    curve point, and the smaller is kept: a point of the curve is that close, so the distance
-    is never underestimated.
+    ``xy`` holds three versions of the samples: rounded to the grid (the segments' ends),
+    denoised (what the handles are fitted to) and as drawn (what the distance is measured
+    from). The handle lengths are the least-squares fit to the inner denoised samples at
+    parameters ``t`` (Schneider's method) where that is well-conditioned and plausible,
+    otherwise those of a circular arc meeting the chord at the same angles. The control points
+    are then rounded to the grid, and each inner sample's distance, as drawn, to the curve as
+    written is measured at its parameter and after one Newton step towards its nearest curve
+    point; the smaller is kept: a point of the curve is that close, so the distance is never
+    underestimated.
 
     Returns:
         The squared distance of each inner sample to its curve, and its best parameter.
     """
-    p0x, p0y, p3x, p3y = u[fs], v[fs], u[fe], v[fe]
+    ru, rv, su, sv, u, v = xy
+    p0x, p0y, p3x, p3y = ru[fs], rv[fs], ru[fe], rv[fe]
     t1x, t1y = tan.out_x[fs], tan.out_y[fs]
     t2x, t2y = tan.in_x[fe], tan.in_y[fe]
     cx = p3x - p0x
@@ -622,17 +680,17 @@ def _fit_segments(
     if inner.size:
         # Minimise sum |B(t_i) - q_i|^2 over the two handle lengths (unit tangents t1, t2):
         # B(t) - p0 = la b1 t1 - lb b2 t2 + b23 (p3 - p0), with Bernstein b1, b2, b3.
-        qx = u[inner] - p0x[seg]
-        qy = v[inner] - p0y[seg]
         sx = cx[seg]
         sy = cy[seg]
+        gx = p0x[seg]
+        gy = p0y[seg]
         s = 1 - t
         st = s * t
         b1 = 3 * s * st
         b2 = 3 * st * t
         b23 = b2 + t * t * t
-        rx = qx - b23 * sx
-        ry = qy - b23 * sy
+        rx = su[inner] - gx - b23 * sx
+        ry = sv[inner] - gy - b23 * sy
         m = fs.size
         c11 = np.bincount(seg, b1 * b1, m)
         c22 = np.bincount(seg, b2 * b2, m)
@@ -648,18 +706,25 @@ def _fit_segments(
         good &= (la < 2 * chord) & (lb < 2 * chord)
         ha = np.where(good, la, ha).astype(np.float32)
         hb = np.where(good, lb, hb).astype(np.float32)
-    # The handles as vectors: c1 = p0 + a, c2 = p3 - b.
-    ax, ay = ha * t1x, ha * t1y
-    bx, by = hb * t2x, hb * t2y
-    ctl[0, fs] = p0x + ax
-    ctl[1, fs] = p0y + ay
-    ctl[2, fs] = p3x - bx
-    ctl[3, fs] = p3y - by
+    # The control points, rounded as they are written: c1 = p0 + a, c2 = p3 - b.
+    c1x = np.rint(p0x + ha * t1x)
+    c1y = np.rint(p0y + ha * t1y)
+    c2x = np.rint(p3x - hb * t2x)
+    c2y = np.rint(p3y - hb * t2y)
+    ctl[0, fs] = c1x
+    ctl[1, fs] = c1y
+    ctl[2, fs] = c2x
+    ctl[3, fs] = c2y
     if inner.size:
-        # B(t) - p0 - q = b1 a - b2 b + b23 c - q = b1 a - b2 b - r.
-        gax, gay, gbx, gby = ax[seg], ay[seg], bx[seg], by[seg]
-        ex = b1 * gax - b2 * gbx - rx
-        ey = b1 * gay - b2 * gby - ry
+        # The sample as drawn, from p0: B(t) - p0 - q = b1 a - b2 b + b23 c - q.
+        qx = u[inner] - gx
+        qy = v[inner] - gy
+        gax = (c1x - p0x)[seg]
+        gay = (c1y - p0y)[seg]
+        gbx = (p3x - c2x)[seg]
+        gby = (p3y - c2y)[seg]
+        ex = b1 * gax - b2 * gbx + b23 * sx - qx
+        ey = b1 * gay - b2 * gby + b23 * sy - qy
         err2 = ex * ex + ey * ey
         # One Newton step on |B(t) - q|^2: B' = 3 (s^2 a + 2 s t (c - a - b) + t^2 b),
         # B'' = 6 (s (c - b - 2a) + t (a + 2b - c)).
@@ -686,3 +751,43 @@ def _fit_segments(
         err2 = np.where(better, err2n, err2)
         t = np.where(better, t2, t)
     return err2, t
+
+
+# Savitzky-Golay smoothing (quadratic, over 7, 5 samples) and a 1-2-1 filter next to a fixed
+# sample: a quadratic's samples are kept exactly by the first two, so curves are not flattened.
+_SG7 = np.array([-2, 3, 6, 7, 6, 3, -2], dtype=np.float32) / 21
+_SG5 = np.array([-3, 12, 17, 12, -3], dtype=np.float32) / 35
+_B3 = np.array([1, 2, 1], dtype=np.float32) / 4
+
+
+def _denoise(u: _F, v: _F, fixed: _B, shift: float) -> tuple[_F, _F]:
+    """Smooth sensor noise out of the samples, moving none more than ``shift``.
+
+    Fixed samples (stroke ends, corners) stay; a sample is smoothed over the widest window
+    (7, 5 or 3 samples) that does not reach past a fixed one, so corners are not rounded off.
+    """
+    n = u.size
+    if n < _SG7.size:
+        return u, v
+    idx = np.arange(n)
+    before = np.maximum.accumulate(np.where(fixed, idx, 0))
+    after = np.minimum.accumulate(np.where(fixed, idx, n - 1)[::-1])[::-1]
+    room = np.minimum(idx - before, after - idx)
+    near = np.flatnonzero(room < 3)
+    r = room[near]
+    out = []
+    for a in (u, v):
+        sm = np.convolve(a, _SG7, mode="same")  # for samples with 3 free neighbours each side
+        sm[near] = a[near]
+        for kernel, width in ((_B3, 1), (_SG5, 2)):
+            at = near[r == width]
+            sm[at] = sum(w * a[at + k - width] for k, w in enumerate(kernel.tolist()))
+        out.append(sm)
+    dx = out[0] - u
+    dy = out[1] - v
+    dl = _norm(dx, dy)
+    over = np.flatnonzero(dl > shift)
+    f = shift / dl[over]
+    out[0][over] = u[over] + dx[over] * f
+    out[1][over] = v[over] + dy[over] * f
+    return out[0], out[1]

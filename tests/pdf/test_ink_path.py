@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 import math
 import random
 import re
@@ -10,6 +9,7 @@ import re
 import pytest
 
 from kiosk.domain.ink import MAX_POINTS, Ink, Point
+from kiosk.pdf import ink_path
 from kiosk.pdf.ink_path import (
     SIGNATURE_TAG,
     Box,
@@ -19,88 +19,38 @@ from kiosk.pdf.ink_path import (
     polyline_ops,
     signature_ops,
 )
+from kiosk.pdf.ink_measure import drawn_strokes, sample_deviations
 from kiosk.pdf.samples import synthetic_signature
 
 BOX = Box(380.0, 100.0, 165.0, 60.0)
 
 
-def _strokes(ops: str) -> list[list[tuple[str, list[tuple[float, float]]]]]:
-    """Parse m/l/c operators under the group's cm into page coordinates, stroke by stroke."""
-    m = re.search(r"([\d.]+) 0 0 ([\d.]+) ([\d.-]+) ([\d.-]+) cm", ops)
-    assert m
-    g, ox, oy = float(m.group(1)), float(m.group(3)), float(m.group(4))
-    body = re.sub(r"^\s*[\d.]+ w", "", ops[m.end() :])  # the pen width
-    strokes: list[list[tuple[str, list[tuple[float, float]]]]] = []
-    nums: list[float] = []
-    for tok in body.split():
-        if re.fullmatch(r"-?\d+", tok):
-            nums.append(float(tok))
-            continue
-        pts = [(ox + nums[i] * g, oy + nums[i + 1] * g) for i in range(0, len(nums), 2)]
-        if tok == "m":
-            strokes.append([("m", pts)])
-        elif tok in ("l", "c"):
-            strokes[-1].append((tok, pts))
-        nums = []
-    return strokes
+# Distances are measured from the operators alone (kiosk.pdf.ink_measure: parsed back, each
+# sample's distance to an actual point of its printed stroke), to a few micro-points: the fit
+# works in float32, and the measure finds a curve point at most that much farther than the
+# nearest.
+SLACK = 2e-4
 
 
-def _curve_points(stroke: list[tuple[str, list[tuple[float, float]]]]) -> list[tuple[float, float]]:
-    """Dense points along a parsed stroke."""
-    out = [stroke[0][1][0]]
-    for op, pts in stroke[1:]:
-        p0 = out[-1]
-        if op == "l":
-            out.append(pts[0])
-            continue
-        (x1, y1), (x2, y2), (x3, y3) = pts
-        for k in range(1, 41):
-            t = k / 40
-            s = 1 - t
-            out.append(
-                (
-                    s**3 * p0[0] + 3 * s * s * t * x1 + 3 * s * t * t * x2 + t**3 * x3,
-                    s**3 * p0[1] + 3 * s * s * t * y1 + 3 * s * t * t * y2 + t**3 * y3,
-                )
-            )
-    return out
-
-
-def _distance(p: tuple[float, float], poly: list[tuple[float, float]]) -> float:
-    if len(poly) == 1:
-        return math.dist(p, poly[0])
-    best = math.inf
-    for (ax, ay), (bx, by) in itertools.pairwise(poly):
-        dx, dy = bx - ax, by - ay
-        length = dx * dx + dy * dy
-        t = (
-            0.0
-            if length == 0
-            else max(0.0, min(1.0, ((p[0] - ax) * dx + (p[1] - ay) * dy) / length))
-        )
-        best = min(best, math.hypot(p[0] - ax - t * dx, p[1] - ay - t * dy))
-    return best
+def _deviations(ink: Ink, box: Box, group: str, style: InkStyle) -> list[float]:
+    """The distance, in points, of every sample of ``ink`` to the curve drawn in ``group``."""
+    return sample_deviations(ink, box, group, style).tolist()
 
 
 @pytest.mark.parametrize("jitter", [0.0, 1.0])
 def test_every_sample_is_within_tolerance_of_the_drawn_curve(jitter: float) -> None:
+    """The guarantee: every touch sample within the tolerance of the printed centre line,
+    rounding to the grid included."""
     style = InkStyle()
     inks = [synthetic_signature(seed, jitter=jitter) for seed in range(12)]
     ops = signature_ops(inks, [BOX] * len(inks), style)
-    grid = grid_for(BOX, style)
-    # The fit keeps samples within the tolerance; rounding to the grid adds at most
-    # half a grid unit in each direction.
-    limit = style.tolerance + grid * math.sqrt(2) / 2 + 1e-6
     worst = 0.0
     for ink, group in zip(inks, ops, strict=True):
-        place = place_ink(ink, BOX, style)
-        strokes = _strokes(group)
-        assert len(strokes) == len(ink.strokes)
-        for raw, stroke in zip(ink.strokes, strokes, strict=True):
-            curve = _curve_points(stroke)
-            for p in raw:
-                worst = max(worst, _distance(place.to_page(p.x, p.y), curve))
-    assert worst <= limit
+        assert len(drawn_strokes(group)) == len(ink.strokes)
+        worst = max(worst, max(_deviations(ink, BOX, group, style)))
+    assert worst <= style.tolerance + SLACK
+    # The check is tight, not loose: the fit does use the room it has.
+    assert worst > style.tolerance * 0.8
 
 
 def test_simplification_keeps_far_fewer_points_than_drawn() -> None:
@@ -177,30 +127,7 @@ def test_mismatched_boxes_are_rejected() -> None:
         signature_ops([synthetic_signature(1)], [])
 
 
-# --- tolerance on realistic strokes, measured with numpy ------------------------------------
-
-
-def _deviations(ink: Ink, box: Box, group: str, style: InkStyle) -> list[float]:
-    """The distance, in points, of every sample of ``ink`` to the curve drawn in ``group``."""
-    np = pytest.importorskip("numpy")
-    place = place_ink(ink, box, style)
-    strokes = _strokes(group)
-    assert len(strokes) == sum(1 for s in ink.strokes if s)
-    out: list[float] = []
-    for raw, stroke in zip((s for s in ink.strokes if s), strokes, strict=True):
-        curve = np.array(_curve_points(stroke))
-        q = np.array([place.to_page(p.x, p.y) for p in raw])
-        if len(curve) == 1:
-            out.extend(np.hypot(*(q - curve[0]).T).tolist())
-            continue
-        a, d = curve[:-1], np.diff(curve, axis=0)
-        length2 = np.maximum((d * d).sum(axis=1), 1e-18)
-        for at in range(0, len(q), 256):
-            rel = q[at : at + 256, None, :] - a[None, :, :]
-            t = np.clip((rel * d[None]).sum(axis=2) / length2, 0.0, 1.0)
-            gap = rel - t[..., None] * d[None]
-            out.extend(np.sqrt((gap * gap).sum(axis=2)).min(axis=1).tolist())
-    return out
+# --- tolerance on realistic strokes ---------------------------------------------------------
 
 
 def _realistic_inks() -> list[tuple[str, Ink]]:
@@ -219,23 +146,138 @@ def _realistic_inks() -> list[tuple[str, Ink]]:
     ids=["10-row sheet", "30-row sheet", "a large cell"],
 )
 def test_simplified_strokes_stay_within_the_stated_tolerance(box: Box) -> None:
-    """Every touch sample of realistic signatures lies within the fit tolerance plus the
-    rounding to the grid (0.2 pt + 0.12 pt on a 10-row sheet) of the curve actually drawn."""
+    """Every touch sample of realistic signatures, noisy human_strokes ones included, lies
+    within the tolerance (0.25 pt) of the curve actually printed, whatever the cell size."""
     style = InkStyle()
     named = _realistic_inks()
     groups = signature_ops([ink for _n, ink in named], [box] * len(named), style)
-    limit = style.tolerance + grid_for(box, style) * math.sqrt(2) / 2 + 1e-6
-    assert limit <= 0.35 or box.width > 500  # the figure docs/pdf.md gives for packet cells
+    assert style.tolerance == 0.25  # the figure docs/pdf.md gives
+    # Rounding to the grid takes at most half of it, in every cell.
+    assert grid_for(box, style) * math.sqrt(0.5) <= style.tolerance / 2 + 1e-9
     worst = {
         name: max(_deviations(ink, box, g, style))
         for (name, ink), g in zip(named, groups, strict=True)
     }
-    assert max(worst.values()) <= limit, sorted(worst.items(), key=lambda kv: -kv[1])[:3]
+    assert max(worst.values()) <= style.tolerance + SLACK, sorted(
+        worst.items(), key=lambda kv: -kv[1]
+    )[:3]
     # ...and at the size of a packet's cells it is a simplification: far fewer curve pieces
     # than samples. (Drawn three times larger, the same tolerance keeps most samples.)
     pieces = sum(g.count(" c") for g in groups)
     if box.width < 200:
         assert pieces < 0.4 * sum(ink.point_count for _n, ink in named)
+
+
+def _human_inks(count: int, seed: int = 5) -> list[Ink]:
+    from kiosk.simulate import human_strokes
+
+    rng = random.Random(seed)
+    return [human_strokes(rng) for _ in range(count)]
+
+
+def test_denoising_saves_pieces_on_noisy_inks_within_the_same_bound(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Sensor noise is smoothed away before the fit instead of being chased: fewer pieces
+    on human_strokes inks, and the raw samples still within the tolerance of the print."""
+    style = InkStyle()
+    inks = _human_inks(30)
+    denoised = signature_ops(inks, [BOX] * len(inks), style)
+    monkeypatch.setattr(ink_path, "_DENOISE", 0.0)
+    plain = signature_ops(inks, [BOX] * len(inks), style)
+    assert denoised != plain
+    for groups in (denoised, plain):
+        worst = max(
+            max(_deviations(ink, BOX, g, style)) for ink, g in zip(inks, groups, strict=True)
+        )
+        assert worst <= style.tolerance + SLACK
+    assert sum(g.count(" c") for g in denoised) < 0.97 * sum(g.count(" c") for g in plain)
+
+
+def test_denoise_keeps_quadratics_and_fixed_samples_and_moves_no_sample_far() -> None:
+    np = pytest.importorskip("numpy")
+    n = 40
+    i = np.arange(n, dtype=np.float32)
+    fixed = np.zeros(n, dtype=bool)
+    fixed[[0, 17, n - 1]] = True
+    # A parabola (a sampled curve) is left as it is, except where only the short 1-2-1 filter
+    # fits next to a fixed sample.
+    u, v = i * 3, (i - 20) ** 2 / 8
+    su, sv = ink_path._denoise(u, v, fixed, shift=100.0)
+    far = np.ones(n, dtype=bool)
+    for k in (0, 17, n - 1):
+        far[max(k - 1, 0) : k + 2] = False
+    assert np.allclose(su[far], u[far], atol=1e-3) and np.allclose(sv[far], v[far], atol=1e-3)
+    # Noise is reduced, fixed samples stay, and no sample moves more than the bound.
+    rng = np.random.default_rng(1)
+    nu = (u + rng.normal(0, 1, n)).astype(np.float32)
+    nv = (v + rng.normal(0, 1, n)).astype(np.float32)
+    su, sv = ink_path._denoise(nu, nv, fixed, shift=0.8)
+    assert np.array_equal(su[fixed], nu[fixed]) and np.array_equal(sv[fixed], nv[fixed])
+    assert np.hypot(su - nu, sv - nv).max() <= 0.8 + 1e-5
+    assert np.hypot(su - u, sv - v)[far].mean() < np.hypot(nu - u, nv - v)[far].mean()
+
+
+def _zigzag(turn_degrees: float, step: float, noise: float, seed: int) -> Ink:
+    """Straight runs of samples ``step`` px apart, turning by ``turn_degrees`` at each apex."""
+    rng = random.Random(seed)
+    x, y, heading = 60.0, 150.0, math.radians(turn_degrees / 2)
+    pts = []
+    for leg in range(6):
+        for _ in range(max(2, round(60 / step))):
+            pts.append(Point(x + rng.gauss(0, noise), y + rng.gauss(0, noise), 8 * len(pts)))
+            x += step * math.cos(heading)
+            y += step * math.sin(heading)
+        heading += math.radians(turn_degrees) * (-1 if leg % 2 == 0 else 1)
+    pts.append(Point(x, y, 8 * len(pts)))
+    return Ink(900, 300, (tuple(pts),))
+
+
+def _apexes(ink: Ink) -> list[int]:
+    """Sample indices where the direction changes by more than 10 degrees (noise-free inks)."""
+    (stroke,) = ink.strokes
+    out = []
+    for k in range(1, len(stroke) - 1):
+        a, b, c = stroke[k - 1], stroke[k], stroke[k + 1]
+        t1 = math.atan2(b.y - a.y, b.x - a.x)
+        t2 = math.atan2(c.y - b.y, c.x - b.x)
+        if abs(math.remainder(t2 - t1, math.tau)) > math.radians(10):
+            out.append(k)
+    return out
+
+
+@pytest.mark.parametrize("turn", [30, 60, 90, 120, 150, 175])
+@pytest.mark.parametrize("step", [2.0, 8.0])
+def test_corners_and_zigzags_stay_sharp(turn: float, step: float) -> None:
+    """Sharp turns are not rounded off: every sample, the apexes included, within the
+    tolerance of the print (with and without a pixel of noise), and a turn of 90 degrees or
+    more is drawn as a corner: a piece ends at its apex and the next leaves at the angle."""
+    style = InkStyle()
+    grid = grid_for(BOX, style)
+    inks = [_zigzag(turn, step, noise, seed) for noise in (0.0, 0.5) for seed in (1, 2)]
+    groups = signature_ops(inks, [BOX] * len(inks), style)
+    for ink, group in zip(inks, groups, strict=True):
+        assert max(_deviations(ink, BOX, group, style)) <= style.tolerance + SLACK
+    clean, group = inks[0], groups[0]
+    apexes = _apexes(clean)
+    assert len(apexes) == 5
+    if turn < 90:
+        return
+    place = place_ink(clean, BOX, style)
+    (stroke,) = drawn_strokes(group)
+    ends = stroke.pieces[:, 3]
+    for k in apexes:
+        apex = place.to_page(clean.strokes[0][k].x, clean.strokes[0][k].y)
+        gaps = [math.dist(apex, tuple(e)) for e in ends]
+        j = min(range(len(gaps)), key=gaps.__getitem__)
+        assert gaps[j] <= grid * math.sqrt(0.5) + 1e-9  # the apex itself, rounded to the grid
+        into = stroke.pieces[j, 3] - stroke.pieces[j, 2]
+        out = stroke.pieces[j + 1, 1] - stroke.pieces[j + 1, 0]
+        angle = math.degrees(
+            abs(math.remainder(math.atan2(out[1], out[0]) - math.atan2(into[1], into[0]),
+                               math.tau))
+        )
+        assert abs(angle - turn) < 12
 
 
 def test_degenerate_inks_draw_without_crashing() -> None:
@@ -264,7 +306,7 @@ def test_degenerate_inks_draw_without_crashing() -> None:
     ]
     groups = signature_ops(inks, [BOX] * len(inks), style)
     assert len(groups) == len(inks)
-    limit = style.tolerance + grid_for(BOX, style) * math.sqrt(2) / 2 + 1e-6
+    limit = style.tolerance + SLACK
     for ink, group in zip(inks, groups, strict=True):
         assert group.startswith(f"/{SIGNATURE_TAG} BMC q") and group.endswith("S Q EMC")
         assert "nan" not in group and "inf" not in group
@@ -281,4 +323,4 @@ def test_a_fine_custom_grid_writes_numbers_beyond_the_table() -> None:
     (group,) = signature_ops([ink], [BOX], style)
     numbers = [int(t) for t in group.split(" cm ", 1)[1].split() if re.fullmatch(r"-?\d+", t)]
     assert max(numbers) > 6000
-    assert max(_deviations(ink, BOX, group, style)) <= style.tolerance + 0.01
+    assert max(_deviations(ink, BOX, group, style)) <= style.tolerance + SLACK
