@@ -68,6 +68,12 @@ def _void(row: VoidRow) -> Void:
     return Void(uuid.UUID(row.signature_id), row.reason, from_ms(row.voided_ms), row.kiosk_id)
 
 
+def _audit_entry(row: AuditRow) -> AuditEntry:
+    """The domain's entry for a stored ``audit_log`` row."""
+    return AuditEntry(row.seq, row.at_ms, row.kiosk_id, row.action, json.loads(row.detail_json),
+                      row.prev_hash, row.hash)
+
+
 class _AuditMixin:
     """The audit trail and retention (personal-data purge) on the SQLite store."""
 
@@ -101,11 +107,7 @@ class _AuditMixin:
             q = select(AuditRow).where(AuditRow.seq > after_seq).order_by(AuditRow.seq)
             if limit is not None:
                 q = q.limit(limit)
-            return [
-                AuditEntry(r.seq, r.at_ms, r.kiosk_id, r.action, json.loads(r.detail_json),
-                           r.prev_hash, r.hash)
-                for r in s.scalars(q)
-            ]
+            return [_audit_entry(r) for r in s.scalars(q)]
 
     def pending_audit(self, limit: int) -> list[AuditEntry]:
         """Audit entries not yet acknowledged by the server, in order."""
@@ -116,24 +118,13 @@ class _AuditMixin:
                 .order_by(AuditRow.seq)
                 .limit(limit)
             )
-            return [
-                AuditEntry(r.seq, r.at_ms, r.kiosk_id, r.action, json.loads(r.detail_json),
-                           r.prev_hash, r.hash)
-                for r in rows
-            ]
+            return [_audit_entry(r) for r in rows]
 
     def recent_audit(self, limit: int) -> list[tuple[AuditEntry, SyncState]]:
         """The newest ``limit`` entries, newest first, each with its sync state."""
         with self._session() as s:
             rows = s.scalars(select(AuditRow).order_by(AuditRow.seq.desc()).limit(limit))
-            return [
-                (
-                    AuditEntry(r.seq, r.at_ms, r.kiosk_id, r.action, json.loads(r.detail_json),
-                               r.prev_hash, r.hash),
-                    SyncState(r.sync_state),
-                )
-                for r in rows
-            ]
+            return [(_audit_entry(r), SyncState(r.sync_state)) for r in rows]
 
     def mark_audit(self, seqs: list[int], state: SyncState) -> None:
         """Record that the server has these audit entries."""
