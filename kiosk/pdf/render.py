@@ -85,11 +85,7 @@ def render_packet(packet: Packet, on_page: Callable[[int, int], None] | None = N
 def _render(packet: Packet, on_page: Callable[[int, int], None] | None = None) -> bytes:
     fonts = get_fonts()
     pagesize = _PAGE_SIZES[packet.options.page_size]
-    # A dry run of the cover gives its page count and the page of each statement.
-    scratch = _canvas(BytesIO(), pagesize, fonts)
-    cover_pages, statement_pages = _cover(scratch, fonts, packet, 0)
-    fonts.forget(scratch._doc)
-    total = cover_pages + sum(_sheet_count(packet, s) for s in packet.sections)
+    cover_pages, statement_pages, total = _plan(packet, fonts)
 
     out = BytesIO()
     canvas = _canvas(out, pagesize, fonts)
@@ -142,12 +138,16 @@ def page_count(packet: Packet) -> int:
     Args:
         packet: the packet.
     """
-    pagesize = _PAGE_SIZES[packet.options.page_size]
-    fonts = get_fonts()
-    scratch = _canvas(BytesIO(), pagesize, fonts)
-    cover_pages, _ = _cover(scratch, fonts, packet, 0)
+    return _plan(packet, get_fonts())[2]
+
+
+def _plan(packet: Packet, fonts: FontSet) -> tuple[int, dict[int, int], int]:
+    """A dry run of the cover: its page count, the page of each statement, and the total."""
+    scratch = _canvas(BytesIO(), _PAGE_SIZES[packet.options.page_size], fonts)
+    cover_pages, statement_pages = _cover(scratch, fonts, packet, 0)
     fonts.forget(scratch._doc)
-    return cover_pages + sum(_sheet_count(packet, s) for s in packet.sections)
+    total = cover_pages + sum(_sheet_count(packet, s) for s in packet.sections)
+    return cover_pages, statement_pages, total
 
 
 def _sheet_count(packet: Packet, section: PacketSection) -> int:
