@@ -647,6 +647,7 @@ def create_app(
                   "records": records, **extra}
         with write_transaction(db) as conn:
             server_audit.record_server(conn, action, detail, clock())
+        log.info("coordinator %s: %s of %s (%d rows)", who.id, action, query.campaign, records)
 
     export_responses: dict[int | str, dict[str, Any]] = {
         **_COORDINATOR_RESPONSES,
@@ -679,7 +680,6 @@ def create_app(
         except server_exports.ExportError as exc:
             raise _export_failed(exc) from None
         _audit_export(who, "export_csv", query, result.records)
-        log.info("coordinator %s exported csv of %s (%d rows)", who.id, campaign, result.records)
         return Response(
             data,
             media_type="text/csv; charset=utf-8",
@@ -723,7 +723,6 @@ def create_app(
             raise _export_failed(exc) from None
         data = render_packet(packets[0][1])
         _audit_export(who, "export_pdf", query, result.records, lang=lang)
-        log.info("coordinator %s exported pdf of %s (%d rows)", who.id, campaign, result.records)
         name = f"{campaign}-{local}.pdf" if local else f"{campaign}.pdf"
         return Response(data, media_type="application/pdf", headers=_export_headers(name, result))
 

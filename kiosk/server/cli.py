@@ -458,7 +458,7 @@ def _cmd_enroll_code(args: argparse.Namespace) -> int:
 
 
 def _cmd_devices(args: argparse.Namespace) -> int:
-    from kiosk.server import audit, devices
+    from kiosk.server import devices
     from kiosk.server.db import write_transaction
 
     engine = _ready_engine(args)
@@ -467,8 +467,7 @@ def _cmd_devices(args: argparse.Namespace) -> int:
             with write_transaction(engine) as conn:
                 result = devices.revoke_device(conn, args.device_id, _now())
                 if result:
-                    audit.record_server(conn, "device_revoked",
-                                        {"device": args.device_id, "user": _os_user()}, _now())
+                    _audit(conn, "device_revoked", {"device": args.device_id})
             if result is None:
                 raise CliError(f"no device with id {args.device_id!r} (see `devices list`)")
             print(f"device {args.device_id} {'revoked' if result else 'was already revoked'}")
@@ -613,7 +612,7 @@ def _cmd_keys(args: argparse.Namespace) -> int:
 
 
 def _cmd_coordinators(args: argparse.Namespace) -> int:
-    from kiosk.server import audit, coordinators
+    from kiosk.server import coordinators
     from kiosk.server.db import write_transaction
 
     engine = _ready_engine(args)
@@ -621,8 +620,7 @@ def _cmd_coordinators(args: argparse.Namespace) -> int:
         if args.coordinators_command == "add":
             with write_transaction(engine) as conn:
                 new = coordinators.add(conn, args.name, _now())
-                audit.record_server(conn, "coordinator_added",
-                                    {"coordinator": new.id, "user": _os_user()}, _now())
+                _audit(conn, "coordinator_added", {"coordinator": new.id})
             print(new.token)
             print(
                 f"coordinator {new.id} ({new.name!r}) added; the API token above is shown only "
@@ -634,9 +632,7 @@ def _cmd_coordinators(args: argparse.Namespace) -> int:
             with write_transaction(engine) as conn:
                 result = coordinators.revoke(conn, args.coordinator_id, _now())
                 if result:
-                    audit.record_server(conn, "coordinator_revoked",
-                                        {"coordinator": args.coordinator_id, "user": _os_user()},
-                                        _now())
+                    _audit(conn, "coordinator_revoked", {"coordinator": args.coordinator_id})
             if result is None:
                 raise CliError(f"no coordinator with id {args.coordinator_id}")
             print(
@@ -683,12 +679,19 @@ def _os_user() -> str:
         return f"uid {os.getuid()}"
 
 
-def _record(engine: Any, action: str, detail: dict[str, Any]) -> None:
+def _audit(conn: Any, action: str, detail: dict[str, Any]) -> None:
+    """Append to the server's audit trail, in the caller's transaction, with who ran this."""
     from kiosk.server import audit
+
+    audit.record_server(conn, action, {**detail, "user": _os_user()}, _now())
+
+
+def _record(engine: Any, action: str, detail: dict[str, Any]) -> None:
+    """:func:`_audit` in a transaction of its own."""
     from kiosk.server.db import write_transaction
 
     with write_transaction(engine) as conn:
-        audit.record_server(conn, action, detail, _now())
+        _audit(conn, action, detail)
 
 
 def _parse_since(value: str | None) -> datetime | None:
@@ -741,8 +744,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
                 for path, (_name, packet) in zip(paths, packets, strict=True):
                     atomic_write_bytes(path, render_packet(packet))
                     print(f"wrote {path} ({packet.signature_count} signatures)")
-        detail = {"channel": "cli", "user": _os_user(), **exports.audit_detail(query),
-                  "records": result.records}
+        detail = {"channel": "cli", **exports.audit_detail(query), "records": result.records}
         if args.export_kind == "pdf":
             detail["lang"] = args.lang
         _record(engine, f"export_{args.export_kind}", detail)
