@@ -108,10 +108,15 @@ def idle_maintenance(store: Any, auditor: Auditor, clock: Clock = utc_now) -> bo
     apply_retention(store, auditor, clock)
     if store.get_setting(SETTING_VACUUM_DUE) != "1":
         return False
-    store.vacuum()
-    store.set_setting(SETTING_VACUUM_DUE, "0")
+    vacuum_store(store)
     log.info("vacuumed the store after purging personal data")
     return True
+
+
+def vacuum_store(store: Any) -> None:
+    """Rewrite the database file (and empty its WAL); no vacuum is due after it."""
+    store.vacuum()
+    store.set_setting(SETTING_VACUUM_DUE, "0")
 
 
 class KeySession:

@@ -26,11 +26,11 @@ from kiosk.domain.audit import AuditAction, AuditEntry, ChainReport
 from kiosk.domain.signature import SyncState
 from kiosk.privacy import (
     SETTING_RETENTION,
-    SETTING_VACUUM_DUE,
     KeySession,
     RetentionPolicy,
     apply_retention,
     purgeable_under,
+    vacuum_store,
 )
 from kiosk.ui.i18n import I18n
 from kiosk.ui.messages import audit_action_text, audit_detail_text, chain_text
@@ -264,8 +264,7 @@ class PrivacyPanel(QObject):
         def work() -> int:
             count = apply_retention(kiosk.store, kiosk.auditor, kiosk.clock)
             if vacuum or count:
-                kiosk.store.vacuum()
-                kiosk.store.set_setting(SETTING_VACUUM_DUE, "0")  # idle maintenance: done
+                vacuum_store(kiosk.store)
             return count
 
         def done(count: int) -> None:
