@@ -3,7 +3,7 @@
 The coordinator chooses what (campaign, local campaign or one packet per local campaign,
 period, event, PDF or CSV, paper, rows a sheet, synthetic signatures or not) and sees how many
 signatures match (counts need no key). Making an export needs the coordinator's unlock (the
-:class:`kiosk.privacy.KeySession` staff mode shares); it runs off the UI thread with progress
+:class:`kiosk.ui.unlock.CoordinatorUnlock` staff mode shares); it runs off the UI thread with progress
 and a Cancel that stops it, through the same :mod:`kiosk.exports` functions ``kiosk export``
 uses. The result stays in memory: a page preview rendered with QtPdf (:mod:`kiosk.ui.pdf_preview`),
 then Save (removable media or the exports folder, atomically) and Print (CUPS, through
@@ -39,10 +39,10 @@ from kiosk.exports import (
     save_error_code,
     save_export,
 )
-from kiosk.privacy import KeySession
 from kiosk.ui.i18n import I18n
 from kiosk.ui.pdf_preview import PROVIDER_ID, PdfPreview, PreviewImageProvider
 from kiosk.ui.tasks import Tasks
+from kiosk.ui.unlock import CoordinatorUnlock
 from kiosk.ui_state import active_campaign
 
 log = logging.getLogger("kiosk.ui")
@@ -77,7 +77,7 @@ class ExportsPanel(QObject):
 
     Args:
         kiosk: the wired kiosk.
-        session: the coordinator's unlock, shared with the rest of staff mode.
+        unlock: the coordinator's unlock, shared with the rest of staff mode.
         i18n: the UI language.
         tasks: runs slow work off the UI thread.
         media_globs: where removable media are looked for (tests point it elsewhere).
@@ -85,8 +85,6 @@ class ExportsPanel(QObject):
 
     choiceChanged = Signal()
     sessionChanged = Signal()
-    #: This screen unlocked or locked the shared key (staff mode's names follow it).
-    keyChanged = Signal()
     makeChanged = Signal()
     previewChanged = Signal()
     saveChanged = Signal()
@@ -96,7 +94,7 @@ class ExportsPanel(QObject):
     def __init__(
         self,
         kiosk: Any,
-        session: KeySession,
+        unlock: CoordinatorUnlock,
         i18n: I18n,
         tasks: Tasks,
         media_globs: tuple[str, ...] = MEDIA_GLOBS,
@@ -104,7 +102,10 @@ class ExportsPanel(QObject):
     ) -> None:
         super().__init__(parent)
         self._kiosk = kiosk
-        self._session = session
+        self._unlock = unlock
+        self._session = unlock.session
+        unlock.changed.connect(self.sessionChanged)
+        unlock.keyChanged.connect(self._on_key)
         self._i18n = i18n
         self._tasks = tasks
         self._media_globs = media_globs
@@ -120,9 +121,6 @@ class ExportsPanel(QObject):
         self._rows = 10
         self._opted_in_only = False
         self._synthetic = False
-        # unlock
-        self._unlock_busy = False
-        self._unlock_failed = False
         # making
         self._job: _Job | None = None
         self._next_job = 0
@@ -218,7 +216,6 @@ class ExportsPanel(QObject):
         self._print_state, self._print_error = "idle", ""
         self._print_jobs = []
         self._print_cancel = False
-        self._unlock_failed = False
         self.makeChanged.emit()
         self.previewChanged.emit()
         self.saveChanged.emit()
@@ -430,62 +427,43 @@ class ExportsPanel(QObject):
     # -- unlock ------------------------------------------------------------------------------
 
     def _get_available(self) -> bool:
-        return bool(self._session.available)
+        return self._unlock.available
 
     keyAvailable = Property(bool, _get_available, notify=sessionChanged)
 
     def _get_unlocked(self) -> bool:
-        return bool(self._session.unlocked)
+        return self._unlock.unlocked
 
     unlocked = Property(bool, _get_unlocked, notify=sessionChanged)
 
     def _get_unlock_busy(self) -> bool:
-        return self._unlock_busy
+        return self._unlock.busy
 
     unlockBusy = Property(bool, _get_unlock_busy, notify=sessionChanged)
 
     def _get_unlock_failed(self) -> bool:
-        return self._unlock_failed
+        return self._unlock.failed
 
     unlockFailed = Property(bool, _get_unlock_failed, notify=sessionChanged)
 
     @Slot(str)
     def unlock(self, passphrase: str) -> None:
         """Open the coordinator's key (Argon2id, in the background)."""
-        if self._unlock_busy or not passphrase:
-            return
-        self._unlock_busy = True
-        self._unlock_failed = False
-        self.sessionChanged.emit()
-        session = self._session
-        self._tasks.run(lambda: session.unlock(passphrase), self._unlocked, self._unlock_error)
+        self._unlock.unlock(passphrase)
 
-    def _unlocked(self, ok: bool) -> None:
-        self._unlock_busy = False
-        self._unlock_failed = not ok
-        if ok and self._error == "locked":
+    @Slot()
+    def _on_key(self) -> None:
+        """The shared key was opened (here or in Last entries): "locked" no longer holds."""
+        if self._unlock.unlocked and self._error == "locked":
             self._error = ""
             self._state = "idle"
             self.makeChanged.emit()
-        self.sessionChanged.emit()
-        if ok:
-            self.keyChanged.emit()
-
-    def _unlock_error(self, exc: BaseException) -> None:
-        log.error("unlock failed: %s", type(exc).__name__)
-        self._unlocked(False)
 
     @Slot()
     def lock(self) -> None:
         """Drop the coordinator's key from memory (what was made is dropped too)."""
-        self._session.lock()
+        self._unlock.lock()
         self.wipe()
-        self.keyChanged.emit()
-
-    @Slot()
-    def sessionOpened(self) -> None:  # noqa: N802 - Qt naming for QML
-        """The shared unlock changed elsewhere (staff mode's names): update."""
-        self.sessionChanged.emit()
 
     # -- making ------------------------------------------------------------------------------
 

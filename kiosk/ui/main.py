@@ -193,7 +193,7 @@ def build_ui(
     )
     status = SyncStatus(kiosk.store, i18n, None, poll_ms=config.sync_poll_ms)
     idle = IdleWatcher(config.idle_timeout_s, config.idle_countdown_s, clock=idle_clock)
-    exports = ExportsPanel(kiosk, staff.session, i18n, tasks, media_globs=config.media_globs)
+    exports = ExportsPanel(kiosk, staff.unlocker, i18n, tasks, media_globs=config.media_globs)
     privacy = PrivacyPanel(kiosk, staff.session, i18n, tasks)
     vm = KioskApp(flow, staff, status, exports, privacy, i18n, idle, config)
     for child in (i18n, tasks, flow, staff, status, exports, privacy, idle):
@@ -204,10 +204,6 @@ def build_ui(
     )
     # The export preview's pages, rendered in memory (image://exportpreview/...).
     engine.addImageProvider(exports.provider_id, exports.image_provider)
-    # One coordinator unlock for staff mode: unlocking on either screen opens both.
-    exports.keyChanged.connect(staff.namesChanged)
-    exports.keyChanged.connect(staff.refresh)
-    staff.namesChanged.connect(exports.sessionOpened)
     engine.addImportPath(str(QML_DIR))
     engine.setInitialProperties({"app": vm, "windowed": windowed})
     engine.loadFromModule("KioskUi", "Main")

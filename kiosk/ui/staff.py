@@ -32,6 +32,7 @@ from kiosk.ui.i18n import I18n
 from kiosk.ui.messages import error_message
 from kiosk.ui.pin import PinCheck, PinGate, valid_new_pin
 from kiosk.ui.tasks import Tasks
+from kiosk.ui.unlock import CoordinatorUnlock
 from kiosk.ui_state import (
     SETTING_ACTIVE_CAMPAIGN,
     SETTING_EVENT,
@@ -92,6 +93,10 @@ class StaffMode(QObject):
         self._now = now
         self.gate = PinGate(kiosk.store, now=now, max_tries=max_tries, base_delay=base_delay)
         self._session = KeySession(kiosk.keys, kiosk.auditor, idle_seconds=unlock_idle_s)
+        #: The coordinator's unlock, shared with the other staff screens (Exports).
+        self.unlocker = CoordinatorUnlock(self._session, tasks, self)
+        self.unlocker.changed.connect(self.namesChanged)
+        self.unlocker.keyChanged.connect(self._on_key)
         self._setup_busy = False
         self._setup_errors: dict[str, str] = {}
         self._pin_state = "idle"
@@ -101,8 +106,6 @@ class StaffMode(QObject):
         self._lock_timer.setInterval(1000)
         self._lock_timer.timeout.connect(self._update_lock)
         self._entries: list[dict[str, Any]] = []
-        self._unlock_busy = False
-        self._unlock_failed = False
         self._void_error = ""
         self._event_error = ""
         self._update_lock()
@@ -307,7 +310,7 @@ class StaffMode(QObject):
     @Slot()
     def close(self) -> None:
         """Leave staff mode: the coordinator's unlock is dropped."""
-        self._session.lock()
+        self.unlocker.lock()
         self._void_error = ""
         self._entries = []
         self.entriesChanged.emit()
@@ -533,53 +536,40 @@ class StaffMode(QObject):
     entries = Property("QVariantList", _get_entries, notify=entriesChanged)
 
     def _get_names_available(self) -> bool:
-        return bool(self._session.available)
+        return self.unlocker.available
 
     #: Whether the encrypted private key is on this kiosk (so names can be shown at all).
     namesAvailable = Property(bool, _get_names_available, notify=namesChanged)
 
     def _get_names_unlocked(self) -> bool:
-        return bool(self._session.unlocked)
+        return self.unlocker.unlocked
 
     namesUnlocked = Property(bool, _get_names_unlocked, notify=namesChanged)
 
     def _get_unlock_busy(self) -> bool:
-        return self._unlock_busy
+        return self.unlocker.busy
 
     unlockBusy = Property(bool, _get_unlock_busy, notify=namesChanged)
 
     def _get_unlock_failed(self) -> bool:
-        return self._unlock_failed
+        return self.unlocker.failed
 
     unlockFailed = Property(bool, _get_unlock_failed, notify=namesChanged)
 
     @Slot(str)
     def unlockNames(self, passphrase: str) -> None:  # noqa: N802 - Qt naming for QML
         """Open the names with the coordinator's passphrase (Argon2id, in the background)."""
-        if self._unlock_busy or not passphrase:
-            return
-        self._unlock_busy = True
-        self._unlock_failed = False
-        self.namesChanged.emit()
-        session = self._session
-        self._tasks.run(lambda: session.unlock(passphrase), self._unlocked, self._unlock_error)
+        self.unlocker.unlock(passphrase)
 
-    def _unlocked(self, ok: bool) -> None:
-        self._unlock_busy = False
-        self._unlock_failed = not ok
-        self.namesChanged.emit()
+    @Slot()
+    def _on_key(self) -> None:
+        """The shared key was opened or dropped (here or on another screen): names follow."""
         self._load_entries()
-
-    def _unlock_error(self, exc: BaseException) -> None:
-        log.error("unlock failed: %s", type(exc).__name__)
-        self._unlocked(False)
 
     @Slot()
     def lockNames(self) -> None:  # noqa: N802 - Qt naming for QML
         """Hide the names again (drops the private key from memory)."""
-        self._session.lock()
-        self.namesChanged.emit()
-        self._load_entries()
+        self.unlocker.lock()
 
     def _get_void_error(self) -> str:
         return self._void_error
