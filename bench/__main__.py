@@ -16,6 +16,12 @@ def main() -> int:
     first = next((i for i, a in enumerate(args) if a.startswith("-")), len(args))
     names, options = args[:first], args[first:]  # names first, then options with values
     scripts = sorted(HERE.glob("bench_*.py"))
+    known = [s.stem.removeprefix("bench_") for s in scripts]
+    unknown = [n for n in names if n not in known]
+    if unknown:
+        print(f"python -m bench: unknown benchmark {', '.join(unknown)} "
+              f"(choose from {', '.join(known)})", file=sys.stderr)
+        return 2
     if names:
         scripts = [s for s in scripts if s.stem.removeprefix("bench_") in names]
     failed = 0

@@ -310,14 +310,19 @@ def _set_forms(tr: Any, forms: list[str]) -> None:
 
 
 def read_pairs(path: Path) -> dict[str, list[str]]:
-    """A tab-separated file: ``English<TAB>Spanish[<TAB>Spanish plural]`` a line."""
+    """A tab-separated file: ``English<TAB>Spanish[<TAB>Spanish plural]`` a line.
+
+    Raises:
+        ValueError: a line has no translation (no tab, or an empty one).
+    """
     pairs: dict[str, list[str]] = {}
-    for line in path.read_text(encoding="utf-8").splitlines():
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         if not line.strip() or line.startswith("#"):
             continue
         source, *forms = line.split("\t")
-        if forms:
-            pairs[source] = forms
+        if not forms or not all(f.strip() for f in forms):
+            raise ValueError(f"{path}:{number}: no translation after a tab")
+        pairs[source] = forms
     return pairs
 
 
@@ -336,7 +341,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         update_ts()
         return 0
     if args.cmd == "fill":
-        missing = fill_translations(read_pairs(args.tsv))
+        try:
+            pairs = read_pairs(args.tsv)
+        except (OSError, UnicodeDecodeError, ValueError) as exc:
+            print(f"python -m kiosk.ui.i18n fill: error: {exc}", file=sys.stderr)
+            return 2
+        missing = fill_translations(pairs)
         for source in missing:
             print(f"not in the sources: {source!r}", file=sys.stderr)
         return 1 if missing else 0

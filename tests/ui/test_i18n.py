@@ -91,3 +91,16 @@ def test_sync_codes_are_worded() -> None:
     for code in SyncErrorCode:
         assert sync_error_message(code) not in ("", fallback), code
     assert sync_error_message(None) == ""
+
+
+def test_a_translations_file_with_a_missing_translation_is_refused(tmp_path: Path) -> None:
+    good = tmp_path / "good.tsv"
+    good.write_text("# comment\nExports\tExportaciones\n%n day(s)\t%n día\t%n días\n", "utf-8")
+    assert i18n.read_pairs(good) == {"Exports": ["Exportaciones"],
+                                     "%n day(s)": ["%n día", "%n días"]}
+    bad = tmp_path / "bad.tsv"
+    bad.write_text("Exports\tExportaciones\nPrivacy\n", "utf-8")
+    with pytest.raises(ValueError, match="bad.tsv:2"):
+        i18n.read_pairs(bad)
+    assert i18n.main(["fill", str(bad)]) == 2
+    assert i18n.main(["fill", str(tmp_path / "missing.tsv")]) == 2
