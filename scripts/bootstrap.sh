@@ -26,11 +26,10 @@ if command -v dpkg-query >/dev/null 2>&1; then
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
   done
   if (( ${#missing[@]} )); then
-    sudo_cmd=()
-    [[ $(id -u) -ne 0 ]] && sudo_cmd=(sudo)
     echo "bootstrap: installing Debian packages: ${missing[*]}" >&2
-    "${sudo_cmd[@]}" apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    # (waits for another apt-get or dpkg that holds the lock, e.g. an unattended upgrade)
+    scripts/apt.sh update
+    scripts/apt.sh install -y --no-install-recommends "${missing[@]}"
   fi
 else
   echo "bootstrap: not a Debian machine; install Qt's runtime libraries and PostgreSQL yourself" >&2

@@ -25,11 +25,9 @@ scripts/bootstrap.sh
 
 if ! command -v objdump >/dev/null 2>&1; then
   if command -v apt-get >/dev/null 2>&1; then
-    sudo_cmd=()
-    [[ $(id -u) -ne 0 ]] && sudo_cmd=(sudo)
     echo "build_bundle: installing binutils (PyInstaller needs objdump)" >&2
-    "${sudo_cmd[@]}" apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends binutils >/dev/null
+    scripts/apt.sh update
+    scripts/apt.sh install -y --no-install-recommends binutils
   else
     echo "build_bundle: objdump is missing: install binutils" >&2
     exit 1

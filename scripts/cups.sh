@@ -32,9 +32,8 @@ if (( ${#missing[@]} )); then
     exit 0
   fi
   say "installing ${missing[*]}"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null \
-    || { apt-get update -q >/dev/null && apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null; }
+  "$(dirname "$0")/apt.sh" install -y --no-install-recommends "${missing[@]}" \
+    || { "$(dirname "$0")/apt.sh" update && "$(dirname "$0")/apt.sh" install -y --no-install-recommends "${missing[@]}"; }
 fi
 
 # cups-pdf writes every job to one known folder (not the submitting user's home).
