@@ -6,12 +6,21 @@ driver connection is in autocommit (``isolation_level=None``): inside a transact
 refuses to change the journal mode and silently ignores ``foreign_keys``. Transactions are then
 opened explicitly by a ``begin`` listener (SQLAlchemy's documented pysqlite recipe).
 
+The SQLite file, its WAL and its shared-memory file are made ``0600`` and the folder holding
+them ``0700`` (as on the kiosk): the database is created empty with mode ``0600`` before SQLite
+opens it, and SQLite gives the WAL and SHM files the database file's mode; existing files of
+another mode are narrowed whenever an engine is made. A folder that is sticky (``/tmp``) or
+belongs to another user is left alone.
+
 PostgreSQL is reached through psycopg 3 (``postgresql+psycopg://``); a bare ``postgresql://`` URL
 is taken to mean psycopg too.
 """
 
 from __future__ import annotations
 
+import logging
+import os
+import stat
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -91,6 +100,44 @@ def _sqlite_begin(conn: Any) -> None:
         conn.exec_driver_sql("BEGIN")
 
 
+_log = logging.getLogger("kiosk.server")
+
+
+def secure_sqlite_files(path: Path) -> None:
+    """Make a SQLite database private: folder ``0700``; file, WAL and SHM ``0600``.
+
+    Creates the folder (``0700``) and an empty database file (``0600``) when missing, so SQLite
+    creates the WAL and SHM files with the same narrow mode. Best effort on file systems without
+    Unix modes (a warning, never a failure).
+
+    Args:
+        path: the database file.
+    """
+    folder = path.parent
+    try:
+        if not folder.exists():
+            folder.mkdir(parents=True, mode=0o700)
+            folder.chmod(0o700)  # mkdir's mode is narrowed by the umask, never widened
+        else:
+            info = folder.stat()
+            if (
+                info.st_uid == os.getuid()
+                and not info.st_mode & stat.S_ISVTX
+                and stat.S_IMODE(info.st_mode) & 0o077
+            ):
+                folder.chmod(stat.S_IMODE(info.st_mode) & 0o700)
+        if not path.exists():
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        for name in (path.name, f"{path.name}-wal", f"{path.name}-shm", f"{path.name}-journal"):
+            f = folder / name
+            if f.exists() and stat.S_IMODE(f.stat().st_mode) & 0o077:
+                f.chmod(0o600)
+    except FileExistsError:
+        pass  # another process created it a moment ago
+    except OSError as exc:
+        _log.warning("cannot restrict the permissions of the database files: %s", exc.strerror)
+
+
 def create_db_engine(url: str | URL) -> Engine:
     """Create the engine for ``url`` with the server's settings.
 
@@ -105,7 +152,7 @@ def create_db_engine(url: str | URL) -> Engine:
     u = normalise_url(url)
     if u.get_backend_name() == "sqlite":
         assert u.database is not None
-        Path(u.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        secure_sqlite_files(Path(u.database).expanduser())
         engine = create_engine(
             u,
             connect_args={"check_same_thread": False},

@@ -129,3 +129,51 @@ def test_unsupported_urls(url: str) -> None:
 
 def test_bare_postgresql_url_means_psycopg() -> None:
     assert normalise_url("postgresql://u@h/db").drivername == "postgresql+psycopg"
+
+
+def _mode(path: Path) -> int:
+    return path.stat().st_mode & 0o777
+
+
+def test_sqlite_files_are_private(tmp_path: Path) -> None:
+    """A new database: folder 0700; database, WAL and SHM 0600 (they were 0644 in 0755)."""
+    db = tmp_path / "server-data" / "kiosk-server.sqlite3"
+    engine = create_db_engine(f"sqlite:///{db}")
+    try:
+        migrate.upgrade(engine)
+        with write_transaction(engine) as conn:
+            conn.execute(
+                Device.__table__.insert().values(
+                    id="d1", name="x", token_hash="h" * 64, enrolled_at=datetime.now(UTC)
+                )
+            )
+        files = [db, db.with_name(db.name + "-wal"), db.with_name(db.name + "-shm")]
+        assert all(f.exists() for f in files)
+        assert {f.name: _mode(f) for f in files} == {f.name: 0o600 for f in files}
+        assert _mode(db.parent) == 0o700
+    finally:
+        engine.dispose()
+
+
+def test_existing_sqlite_files_are_narrowed(tmp_path: Path) -> None:
+    """A server data folder made by an older version (0755, files 0644) is made private."""
+    folder = tmp_path / "old"
+    folder.mkdir()
+    folder.chmod(0o755)
+    db = folder / "kiosk-server.sqlite3"
+    engine = create_db_engine(f"sqlite:///{db}")
+    migrate.upgrade(engine)
+    engine.dispose()
+    for f in folder.iterdir():
+        f.chmod(0o644)
+    folder.chmod(0o755)
+    engine = create_db_engine(f"sqlite:///{db}")
+    try:
+        with engine.connect() as conn:
+            conn.execute(select(Device.id)).all()
+        assert _mode(folder) == 0o700
+        assert {f.name: _mode(f) for f in folder.iterdir()} == {
+            f.name: 0o600 for f in folder.iterdir()
+        }
+    finally:
+        engine.dispose()
