@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, QPoint, QPointF, Qt
-from PySide6.QtGui import QImage, QKeyEvent, QMouseEvent
+from PySide6.QtGui import QImage, QKeyEvent, QMouseEvent, QPointingDevice
 from PySide6.QtQuick import QQuickItem
 from PySide6.QtTest import QTest
 
@@ -22,6 +22,17 @@ from kiosk.ui.main import UiHandle
 
 class DriverError(AssertionError):
     """A control was not found, not shown or not enabled in time."""
+
+
+_touch_device: QPointingDevice | None = None
+
+
+def touch_device() -> QPointingDevice:
+    """The touch screen test events come from (registered once per process)."""
+    global _touch_device  # noqa: PLW0603 - Qt keeps one registered device per process
+    if _touch_device is None:
+        _touch_device = QTest.createTouchDevice()
+    return _touch_device
 
 
 class Driver:
@@ -261,6 +272,23 @@ class Driver:
                     raise DriverError(f"{name} kept being rebuilt") from None
         QCoreApplication.processEvents()
 
+    def tap(self, name: str) -> None:
+        """Tap the control named ``name`` with a finger (touch events), once it is shown."""
+        item = self.wait_shown(name)
+        self.frame()
+        self.idle()
+        self.scroll_into_view(item)
+        self.frame()
+        self.touch_at(self._settled_center(item))
+
+    def touch_at(self, pos: QPoint) -> None:
+        """A finger taps the window at ``pos`` (press, then release on the next turn)."""
+        device = touch_device()
+        QTest.touchEvent(self.window, device).press(0, pos, self.window).commit()
+        QTest.qWait(20)
+        QTest.touchEvent(self.window, device).release(0, pos, self.window).commit()
+        QCoreApplication.processEvents()
+
     def hold(self, name: str, until: Callable[[], object], what: str) -> None:
         """Press ``name`` and keep pressing until ``until()`` (a long press)."""
         item = self.wait_shown(name)
@@ -331,6 +359,56 @@ class Driver:
 
         self.wait(focused, f"{name} to get focus")
         self.type(text)
+
+    # -- the on-screen keyboard ----------------------------------------------------------------
+
+    def keyboard_keys(self) -> list[QQuickItem]:
+        """The keys the on-screen keyboard shows now (Qt Virtual Keyboard's own key items)."""
+        panel = self.find("keyboard")
+        if panel is None or not panel.property("active"):
+            return []
+        keys: list[QQuickItem] = []
+        pending: list[QQuickItem] = [panel]
+        while pending:
+            node = pending.pop()
+            if not node.isVisible():
+                continue
+            if node.property("keyType") is not None and node.width() > 0:
+                keys.append(node)
+                continue
+            pending.extend(node.childItems())
+        return keys
+
+    def keyboard_labels(self) -> list[str]:
+        """What the shown keys say (their ``displayText``; empty for Shift, Backspace...)."""
+        return [str(k.property("displayText") or "") for k in self.keyboard_keys()]
+
+    def keyboard_key(self, label: str) -> QQuickItem:
+        """The shown key whose text is ``label`` (letters match either case)."""
+        def match() -> QQuickItem | None:
+            for key in self.keyboard_keys():
+                text = str(key.property("text") or "")
+                if text == label or (len(label) == 1 and text.lower() == label.lower()):
+                    return key
+            return None
+
+        self.wait(lambda: match() is not None, f"the keyboard key {label!r}")
+        found = match()
+        assert found is not None
+        return found
+
+    def tap_keys(self, labels: Iterable[str]) -> None:
+        """Tap keys of the on-screen keyboard one after the other, as a finger does.
+
+        ``labels`` are key texts (``"m"``, ``"@"``, ``".com"``); a plain string taps one key
+        per character.
+        """
+        self.wait(lambda: bool(self.keyboard_keys()), "the on-screen keyboard")
+        self.idle()
+        for label in labels:
+            key = self.keyboard_key(label)
+            self.touch_at(self.center(key))
+            QTest.qWait(10)
 
     # -- reading -----------------------------------------------------------------------------
 

@@ -102,7 +102,7 @@ FadePage {
                     Layout.fillWidth: true
                     inputName: "form.firstName"
                     label: qsTr("First name")
-                    hints: page.personal | Qt.ImhPreferUppercase
+                    hints: page.personal
                     error: page.errs.first_name || ""
                     onEdited: (text) => page.flow.setField("first_name", text)
                     onFocused: (item) => page.ensureVisible(item)
@@ -112,7 +112,7 @@ FadePage {
                     Layout.fillWidth: true
                     inputName: "form.lastName"
                     label: qsTr("Last name")
-                    hints: page.personal | Qt.ImhPreferUppercase
+                    hints: page.personal
                     error: page.errs.last_name || ""
                     onEdited: (text) => page.flow.setField("last_name", text)
                     onFocused: (item) => page.ensureVisible(item)

@@ -30,6 +30,8 @@ ApplicationWindow {
         value: window.app.i18n.language === "es" ? "es_MX" : "en_US"
     }
     Component.onCompleted: {
+        // Qt Virtual Keyboard's own layouts, plus an email layout with "@" and ".com".
+        VirtualKeyboardSettings.layoutPath = Qt.resolvedUrl("../keyboard")
         VirtualKeyboardSettings.activeLocales = ["en_US", "es_MX", "vi_VN"]
         VirtualKeyboardSettings.wordCandidateList.alwaysVisible = false
     }

@@ -1,0 +1,47 @@
+"""The on-screen keyboard, tapped key by key as a finger does: capitalisation of names, an
+email layout with "@" and ".com", digit pads for the ZIP and phone, in both languages."""
+
+from __future__ import annotations
+
+import pytest
+
+from kiosk.ui.automation import Driver
+from tests.ui.steps import to_form
+
+pytestmark = pytest.mark.gui
+
+LETTERS = set("abcdefghijklmnopqrstuvwxyz")
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_names_start_capitalised_and_go_on_in_lower_case(d: Driver, lang: str) -> None:
+    to_form(d, lang)
+    d.tap("form.firstName")
+    d.tap_keys("maria")
+    assert d.text("form.firstName") == "Maria"
+    d.tap("form.lastName")
+    d.tap_keys("perez")
+    assert d.text("form.lastName") == "Perez"
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_the_email_field_offers_at_and_dot_com(d: Driver, lang: str) -> None:
+    to_form(d, lang)
+    d.tap("form.email")
+    d.wait(lambda: "@" in d.keyboard_labels(), "the email layout")
+    assert ".com" in d.keyboard_labels()
+    d.tap_keys(["a", "n", "a", "@", "e", "x", "a", "m", "p", "l", "e", ".com"])
+    assert d.text("form.email") == "ana@example.com"
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+@pytest.mark.parametrize("field", ["form.zip", "form.phone"])
+def test_zip_and_phone_get_a_digit_pad(d: Driver, lang: str, field: str) -> None:
+    to_form(d, lang)
+    d.tap(field)
+    d.wait(lambda: "5" in d.keyboard_labels(), "a digit pad")
+    labels = {label.lower() for label in d.keyboard_labels()}
+    assert set("0123456789") <= labels
+    assert not labels & LETTERS
+    d.tap_keys("55802")
+    assert d.text(field) == "55802"
