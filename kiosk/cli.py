@@ -50,9 +50,20 @@ def _passphrase(confirm: bool) -> str:
 
 def cmd_run(args: argparse.Namespace) -> int:
     """Start the touch-screen app."""
+    import importlib.util
+
+    try:
+        qt_missing = importlib.util.find_spec("PySide6") is None
+    except ImportError:
+        qt_missing = True
+    if qt_missing:
+        raise CliError(
+            "Qt for Python is not installed here: install the kiosk with "
+            "pip install 'petition-kiosk[kiosk]'"
+        )
     try:
         from kiosk.ui.main import run_app
-    except ImportError as exc:  # pragma: no cover - the UI ships with the package
+    except ImportError as exc:  # pragma: no cover - a broken Qt install
         raise CliError(f"the touch-screen UI cannot start: {exc}") from None
     return run_app(data_dir=args.data_dir, windowed=args.windowed)
 

@@ -43,5 +43,5 @@ fi
 if (( want_test )); then
   .venv/bin/python -m pip install -q -e ".[test]"
 else
-  .venv/bin/python -m pip install -q -e .
+  .venv/bin/python -m pip install -q -e ".[kiosk,server]"
 fi

@@ -778,6 +778,10 @@ def _describe_db_error(exc: BaseException) -> str:
     return first_line
 
 
+# What the ``server`` extra installs (pyproject.toml): missing means a kiosk-only install.
+_SERVER_EXTRA_MODULES = frozenset({"fastapi", "starlette", "uvicorn", "psycopg"})
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run ``kiosk-server``.
 
@@ -820,6 +824,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return fail(str(exc))
     except KeyboardInterrupt:
         return 130
+    except ModuleNotFoundError as exc:
+        if (exc.name or "").split(".")[0] in _SERVER_EXTRA_MODULES:
+            return fail(
+                f"{exc.name} is not installed: install the server with "
+                "pip install 'petition-kiosk[server]'"
+            )
+        raise
     except Exception as exc:
         if os.environ.get("KIOSK_SERVER_DEBUG"):
             raise
