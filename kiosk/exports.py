@@ -13,6 +13,7 @@ import gc
 import io
 import logging
 import os
+import re
 import tempfile
 import uuid
 from collections.abc import Callable, Iterator
@@ -32,6 +33,7 @@ CSV_COLUMNS = (
     "event", "language", "text_version", "synthetic",
 )
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"^\+[0-9]{1,20}$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,23 +89,28 @@ def collect(store: Any, opener: Opener, flt: SignatureFilter, result: ExportResu
 
 
 def _cell(value: str) -> str:
-    """Neutralise spreadsheet formulas (CSV injection): a leading = + - @ gets a quote.
-
-    Phone numbers are validated E.164 ("+1..."), so they are written as they are.
+    """Neutralise spreadsheet formulas (CSV injection, OWASP's rule): a cell starting with
+    = + - @, tab or carriage return gets a leading quote. A plain E.164 number ("+" and digits
+    only, as every validated phone number is) cannot be a formula and is written as it is.
     """
-    return "'" + value if value.startswith(_FORMULA_START) else value
+    if value.startswith(_FORMULA_START) and not _PLAIN_NUMBER.match(value):
+        return "'" + value
+    return value
 
 
 def csv_row(rec: ExportRecord) -> list[str]:
-    """One CSV row for a record, in CSV_COLUMNS order."""
+    """One CSV row for a record, in CSV_COLUMNS order; every cell neutralised (:func:`_cell`)."""
     p, m = rec.personal, rec.meta
     return [
-        str(m.id), rec.local_time.isoformat(timespec="seconds"), m.campaign,
-        m.local_campaign or "", _cell(p.first_name), _cell(p.last_name), _cell(p.email),
-        p.phone, _cell(p.street), _cell(p.city), p.state, p.zip,
-        "yes" if p.opt_in else "no", p.consent_text, _cell(p.comment),
-        _cell(rec.event.name) if rec.event else "", m.lang, m.text_version,
-        "yes" if m.synthetic else "no",
+        _cell(c)
+        for c in (
+            str(m.id), rec.local_time.isoformat(timespec="seconds"), m.campaign,
+            m.local_campaign or "", p.first_name, p.last_name, p.email,
+            p.phone, p.street, p.city, p.state, p.zip,
+            "yes" if p.opt_in else "no", p.consent_text, p.comment,
+            rec.event.name if rec.event else "", m.lang, m.text_version,
+            "yes" if m.synthetic else "no",
+        )
     ]
 
 

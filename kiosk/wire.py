@@ -68,7 +68,7 @@ _UUID_RE = re.compile(
     r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
 )
 _DATETIME_RE = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}")
-_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
+_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f]")  # C0, DEL and C1 (U+0085 too)
 
 
 # --- field types -------------------------------------------------------------------------------
@@ -138,7 +138,7 @@ def _b64(value: bytes) -> str:
     return base64.b64encode(value).decode("ascii")
 
 
-_NO_CONTROL_PATTERN = "^[^\\x00-\\x1f\\x7f]*$"
+_NO_CONTROL_PATTERN = "^[^\\x00-\\x1f\\x7f-\\x9f]*$"
 
 
 def _text_schema(min_length: int, max_length: int) -> WithJsonSchema:
@@ -375,7 +375,13 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def _small_detail(value: dict[str, Any]) -> dict[str, Any]:
-    size = len(json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
+    try:  # NaN and Infinity are not JSON (PostgreSQL's json type refuses them)
+        text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    except ValueError:
+        raise ValueError("must be plain JSON: NaN and Infinity are not allowed") from None
+    except RecursionError:
+        raise ValueError("is nested too deep") from None
+    size = len(text.encode("utf-8"))
     if size > MAX_AUDIT_DETAIL_BYTES:
         raise ValueError(f"must be at most {MAX_AUDIT_DETAIL_BYTES} bytes of JSON, not {size}")
     return value

@@ -447,9 +447,22 @@ CoordinatorDep = Annotated[coordinators.CoordinatorInfo, Depends(current_coordin
 
 
 def _aware(moment: datetime | None) -> datetime | None:
-    if moment is None or moment.tzinfo is not None:
-        return moment
-    return moment.replace(tzinfo=UTC)
+    """``since`` as an aware UTC datetime (naive means UTC).
+
+    Raises:
+        ApiError: 422 when it cannot be expressed in UTC (9999-12-31T23:59:59-12:00, year 1
+            with +14:00: the conversion would leave the calendar).
+    """
+    if moment is None:
+        return None
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    try:
+        return moment.astimezone(UTC)
+    except (OverflowError, ValueError):
+        raise ApiError(
+            422, "validation_failed", "since: date-time out of range once converted to UTC"
+        ) from None
 
 
 def _export_headers(name: str, result: server_exports.ServerExportResult) -> dict[str, str]:

@@ -701,7 +701,12 @@ def _parse_since(value: str | None) -> datetime | None:
         moment = datetime.fromisoformat(value)
     except ValueError:
         raise CliError(f"--since must be a date like 2026-11-23 (or a date-time), not {value!r}")
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    try:
+        return moment.astimezone(UTC)
+    except (OverflowError, ValueError):
+        raise CliError(f"--since {value!r} is out of range once converted to UTC") from None
 
 
 def _cmd_export(args: argparse.Namespace) -> int:
