@@ -92,7 +92,8 @@ def cmd_campaigns_list(args: argparse.Namespace) -> int:
         else:
             for r in rows:
                 locs = f", {len(r['local_campaigns'])} local" if r["local_campaigns"] else ""
-                print(f"{r['slug']:34} {r['kind']:8} {r['title'][:60]} ({r['version']}{locs})")
+                # The whole title, never cut: a terminal wraps a long line.
+                print(f"{r['slug']:34} {r['kind']:8} {r['title']} ({r['version']}{locs})")
         for err in kiosk.campaign_errors:
             print(f"kiosk: warning: skipped {err}", file=sys.stderr)
         return EXIT_OK
@@ -377,24 +378,71 @@ def cmd_audit_list(args: argparse.Namespace) -> int:
         kiosk.close()
 
 
-def cmd_retention(args: argparse.Namespace) -> int:
-    """Show or set the retention policy, and apply it now."""
+def _retention_due(kiosk: Any) -> tuple[Any, int]:
+    from kiosk.privacy import SETTING_RETENTION, RetentionPolicy, purgeable_under
+
+    policy = RetentionPolicy.parse(kiosk.store.get_setting(SETTING_RETENTION))
+    return policy, len(purgeable_under(kiosk.store, policy, kiosk.clock()))
+
+
+def cmd_retention_show(args: argparse.Namespace) -> int:
+    """Print the retention policy and what applying it now would delete; change nothing."""
+    kiosk = _open(args)
+    try:
+        policy, due = _retention_due(kiosk)
+        print(f"retention policy: {policy}")
+        print(f"personal data due for deletion now: {due} synced signatures "
+              "(`kiosk retention apply` deletes it)")
+        return EXIT_OK
+    finally:
+        kiosk.close()
+
+
+def cmd_retention_set(args: argparse.Namespace) -> int:
+    """Set the retention policy (deletes nothing by itself)."""
     from kiosk.domain.audit import AuditAction
-    from kiosk.privacy import SETTING_RETENTION, RetentionPolicy, apply_retention
+    from kiosk.privacy import SETTING_RETENTION, RetentionPolicy
+
+    try:
+        policy = RetentionPolicy.parse(args.policy)
+    except ValueError as exc:
+        raise CliError(f"{exc} (use immediate, days:N or until_exported)", EXIT_USAGE) from None
+    kiosk = _open(args)
+    try:
+        kiosk.store.set_setting(SETTING_RETENTION, str(policy))
+        kiosk.auditor.record(AuditAction.SETTINGS_CHANGED, setting="retention_policy",
+                             value=str(policy))
+        _policy, due = _retention_due(kiosk)
+        print(f"retention policy: {policy}; {due} synced signatures are due for deletion "
+              "(`kiosk retention apply` deletes them; the kiosk also does when idle or synced)")
+        return EXIT_OK
+    finally:
+        kiosk.close()
+
+
+def cmd_retention_apply(args: argparse.Namespace) -> int:
+    """Delete the personal data the policy no longer keeps, after confirmation."""
+    from kiosk.privacy import apply_retention
 
     kiosk = _open(args)
     try:
-        if args.policy:
-            try:
-                policy = RetentionPolicy.parse(args.policy)
-            except ValueError as exc:
-                raise CliError(f"{exc} (use immediate, days:N or until_exported)", EXIT_USAGE) from None
-            kiosk.store.set_setting(SETTING_RETENTION, str(policy))
-            kiosk.auditor.record(AuditAction.SETTINGS_CHANGED, setting="retention_policy",
-                                 value=str(policy))
-        current = RetentionPolicy.parse(kiosk.store.get_setting(SETTING_RETENTION))
+        policy, due = _retention_due(kiosk)
+        if due == 0:
+            print(f"retention policy: {policy}; no personal data is due for deletion")
+            return EXIT_OK
+        if not args.yes:
+            if not sys.stdin.isatty():
+                raise CliError(f"{due} synced signatures would lose their personal data: "
+                               "confirm with --yes (no terminal to ask)", EXIT_USAGE)
+            answer = input(f"Delete the personal data (names, contacts, drawn signatures) of "
+                           f"{due} synced signatures under policy {policy}? "
+                           "This cannot be undone. [y/N] ")
+            if answer.strip().lower() not in ("y", "yes"):
+                print("nothing deleted")
+                return EXIT_FAILURE
         purged = apply_retention(kiosk.store, kiosk.auditor, kiosk.clock)
-        print(f"retention policy: {current}; purged personal data of {purged} synced signatures")
+        print(f"retention policy: {policy}; deleted the personal data of {purged} synced "
+              "signatures (counts stay)")
         return EXIT_OK
     finally:
         kiosk.close()
@@ -499,14 +547,17 @@ def _unlock(kiosk: Any) -> Any:
 
 def cmd_export_csv(args: argparse.Namespace) -> int:
     """Export the contact list (CSV) for follow-up."""
-    from kiosk.exports import make_csv_export, record_export, write_export
+    from kiosk.exports import NothingToExport, make_csv_export, record_export, write_export
 
     kiosk = _open(args)
     try:
         flt = _export_filter(args, kiosk)
         opener = _unlock(kiosk)
-        made = make_csv_export(kiosk.store, opener, flt, opted_in_only=args.opted_in_only)
-        out = Path(args.out)
+        try:
+            made = make_csv_export(kiosk.store, opener, flt, opted_in_only=args.opted_in_only)
+        except NothingToExport as exc:
+            raise CliError(_nothing_words(exc)) from None
+        out = _out_path(args, kiosk, made)
         try:
             write_export(made, out)
         except OSError as exc:
@@ -546,11 +597,11 @@ def cmd_export_pdf(args: argparse.Namespace) -> int:
                 language=args.lang, options=options, per_local=not args.whole_campaign,
                 split_state=args.split_by_state, per_file=args.per_file,
             )
-        except NothingToExport:
-            raise CliError("no signatures match: nothing exported") from None
+        except NothingToExport as exc:
+            raise CliError(_nothing_words(exc)) from None
         except ValueError as exc:
             raise CliError(str(exc)) from None
-        out = Path(args.out)
+        out = _out_path(args, kiosk, made)
         paths = export_paths(made, out)
         try:
             write_export(made, out)
@@ -566,8 +617,48 @@ def cmd_export_pdf(args: argparse.Namespace) -> int:
         kiosk.close()
 
 
+def _nothing_words(exc: Any) -> str:
+    """What `kiosk export` says when no signature matches (PDF and CSV alike)."""
+    words = "no signatures match: nothing exported"
+    result = exc.result
+    if result.synthetic_skipped:
+        words += (f"; {result.synthetic_skipped} synthetic signatures were left out, "
+                  "add --include-synthetic")
+    if result.purged_skipped:
+        words += (f"; {result.purged_skipped} had their personal data deleted after sync "
+                  "(export them from the server)")
+    if result.unreadable or result.undecryptable:
+        words += f"; {result.unreadable + result.undecryptable} could not be read"
+    return words
+
+
+def _out_path(args: argparse.Namespace, kiosk: Any, made: Any) -> Path:
+    """``--out`` as given, else a dated name in the exports folder (``~/PetitionKiosk-exports``
+    or ``$KIOSK_EXPORT_DIR``), never overwriting an earlier export."""
+    from kiosk.exports import export_folder, export_paths, export_stem
+
+    if args.out:
+        return Path(args.out)
+    folder = export_folder(kiosk.store)
+    stem = export_stem(made, kiosk.clock())
+    for n in range(1, 1000):
+        out = folder / (f"{stem}{made.suffix}" if n == 1 else f"{stem}-{n}{made.suffix}")
+        if not any(p.exists() for p in export_paths(made, out)):
+            return out
+    raise CliError(f"too many exports named {stem} in {folder}: give --out")
+
+
 def _report_export(out: Path | str, rows: int, result: Any) -> None:
     print(f"wrote {rows} signatures to {out}")
+    if result.synthetic_included:
+        print("kiosk: note: synthetic signatures are included: every page says TEST DATA, "
+              "not signatures; never deliver it", file=sys.stderr)
+    if result.synthetic_skipped:
+        print(f"kiosk: note: {result.synthetic_skipped} synthetic signatures were left out, "
+              "add --include-synthetic", file=sys.stderr)
+    if result.unreadable:
+        print(f"kiosk: warning: {result.unreadable} signatures are unreadable (a damaged "
+              "record in the store) and were left out", file=sys.stderr)
     if result.purged_skipped:
         print(f"kiosk: note: {result.purged_skipped} signatures were left out: their personal "
               "data was deleted after sync (export them from the server)", file=sys.stderr)
@@ -673,10 +764,21 @@ def build_parser() -> argparse.ArgumentParser:
     a_list.set_defaults(func=cmd_audit_list)
 
     ret = sub.add_parser(
-        "retention", help="show or set how long personal data stays after sync, and apply it")
-    ret.add_argument("policy", nargs="?", metavar="POLICY",
-                     help="immediate, days:N or until_exported (the default)")
-    ret.set_defaults(func=cmd_retention)
+        "retention", help="how long personal data stays after sync: show, set, apply")
+    ret.set_defaults(func=lambda a: _usage(ret))
+    rsub = ret.add_subparsers(title="retention commands", metavar="ACTION")
+    r_show = rsub.add_parser("show", help="the policy, and how many signatures it would "
+                             "delete personal data of now (changes nothing)")
+    r_show.set_defaults(func=cmd_retention_show)
+    r_set = rsub.add_parser("set", help="choose the policy (deletes nothing by itself)")
+    r_set.add_argument("policy", metavar="POLICY",
+                       help="immediate, days:N or until_exported (the default)")
+    r_set.set_defaults(func=cmd_retention_set)
+    r_apply = rsub.add_parser(
+        "apply", help="delete the personal data the policy no longer keeps (asks first)")
+    r_apply.add_argument("--yes", action="store_true",
+                         help="do not ask (needed without a terminal)")
+    r_apply.set_defaults(func=cmd_retention_apply)
 
     exp = sub.add_parser("export", help="coordinator exports: CSV contact lists, PDF packets")
     exp.set_defaults(func=lambda a: _usage(exp))
@@ -713,7 +815,9 @@ def _export_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--event", metavar="ID", help="one event")
     p.add_argument("--include-synthetic", action="store_true",
                    help="include signatures made by `kiosk simulate`")
-    p.add_argument("--out", metavar="FILE", required=True, help="where to write")
+    p.add_argument("--out", metavar="FILE",
+                   help="where to write (default: a dated name in the exports folder, "
+                   "~/PetitionKiosk-exports or $KIOSK_EXPORT_DIR)")
 
 
 def _usage(parser: argparse.ArgumentParser) -> int:

@@ -9,7 +9,9 @@ PDF delivery sheets (kiosk.pdf) never do.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import gc
+import itertools
 import io
 import logging
 import os
@@ -58,13 +60,26 @@ class ExportResult:
     records: int = 0
     purged_skipped: int = 0
     undecryptable: int = 0
+    #: Rows whose sealed data is not even bytes (a damaged record): left out, counted.
+    unreadable: int = 0
+    #: Synthetic signatures (``kiosk simulate``) that matched but were left out.
+    synthetic_skipped: int = 0
+    #: Whether a synthetic signature is in the export (its pages are marked TEST DATA).
+    synthetic_included: bool = False
+
+    def marks(self, store: Any) -> tuple[str, ...]:
+        """The lines to stamp on every page of the export (DEMO, TEST DATA)."""
+        from kiosk.demo import export_marks, is_demo
+
+        return export_marks(is_demo(store), self.synthetic_included)
 
 
 def collect(store: Any, opener: Opener, flt: SignatureFilter, result: ExportResult) -> Iterator[ExportRecord]:
     """Yield the matching non-void signatures, opened, oldest first.
 
     Signatures whose personal data was already purged after sync (retention) are counted in
-    ``result.purged_skipped``; ones that cannot be opened with this key in ``undecryptable``.
+    ``result.purged_skipped``; ones that cannot be opened with this key in ``undecryptable``;
+    damaged rows (sealed data that is not bytes) in ``unreadable``. None of them stops the rest.
     """
     from kiosk.crypto import CryptoError
 
@@ -76,15 +91,20 @@ def collect(store: Any, opener: Opener, flt: SignatureFilter, result: ExportResu
     )
     for stored in store.iter_signatures(flt):
         sig = stored.signature
+        if not isinstance(sig.sealed, (bytes, bytearray, memoryview)):
+            log.info("signature %s: its sealed data is not bytes; left out", sig.meta.id)
+            result.unreadable += 1
+            continue
         if not sig.sealed:
             result.purged_skipped += 1
             continue
         try:
-            personal = PersonalData.from_bytes(opener.open(sig.sealed))
-        except (CryptoError, ValueError):
+            personal = PersonalData.from_bytes(opener.open(bytes(sig.sealed)))
+        except (CryptoError, ValueError, TypeError):
             result.undecryptable += 1
             continue
         result.records += 1
+        result.synthetic_included |= sig.meta.synthetic
         yield ExportRecord(sig.meta, personal, events.get(sig.meta.event_id or ""))
 
 
@@ -278,7 +298,33 @@ class ExportCancelled(Exception):
 
 
 class NothingToExport(Exception):
-    """No signature matches the choice."""
+    """No signature matches the choice.
+
+    Attributes:
+        result: what was left out, and why (synthetic, purged, unreadable).
+    """
+
+    def __init__(self, result: ExportResult | None = None) -> None:
+        super().__init__("no signatures match")
+        self.result = result or ExportResult()
+
+
+def _count_synthetic(store: Any, flt: SignatureFilter, result: ExportResult) -> None:
+    """Count the synthetic signatures ``flt`` leaves out (the answer names them), or note that
+    the export holds some (its pages are marked)."""
+    wider = SignatureFilter(
+        campaign=flt.campaign, local_campaign=flt.local_campaign, event_id=flt.event_id,
+        since=flt.since, until=flt.until, include_synthetic=True,
+    )
+    narrow = SignatureFilter(
+        campaign=flt.campaign, local_campaign=flt.local_campaign, event_id=flt.event_id,
+        since=flt.since, until=flt.until, include_synthetic=False,
+    )
+    synthetic = int(store.count(wider)) - int(store.count(narrow))
+    if flt.include_synthetic:
+        result.synthetic_included |= synthetic > 0
+    else:
+        result.synthetic_skipped = synthetic
 
 
 #: Progress callback: (stage, done, total). Stages: ``reading`` (signatures opened) and
@@ -390,10 +436,14 @@ def make_pdf_export(
             gc.unfreeze()
         if gc_was_on:
             gc.enable()
+    _count_synthetic(store, flt, result)
     if not records:
-        raise NothingToExport()
+        raise NothingToExport(result)
     packets = build_packets(records, campaign, store, directory, language, options,
                             per_local=per_local, split_state=split_state, per_file=per_file)
+    marks = result.marks(store)
+    if marks:
+        packets = [(name, dataclasses.replace(p, marks=marks)) for name, p in packets]
     ids = [r.meta.id for r in records]
     del records
     counts = [page_count(packet) for _name, packet in packets]
@@ -422,16 +472,27 @@ def make_csv_export(
 ) -> MadeExport:
     """Open the matching signatures and write the contact list (CSV), in memory.
 
+    A demo kiosk's list, and one holding synthetic signatures, starts with a line that says
+    so (DEMO, TEST DATA) before the header row.
+
     Raises:
+        NothingToExport: no signature matches (as for a PDF packet).
         ExportCancelled: ``progress`` cancelled it.
     """
     result = ExportResult()
-    buf = io.StringIO()
     opted_in = 0
+    _count_synthetic(store, flt, result)
+    records = _read(store, opener, flt, result, progress)
+    first = next(records, None)
+    if first is None:
+        raise NothingToExport(result)
+    buf = io.StringIO()
+    for mark in result.marks(store):
+        csv.writer(buf, lineterminator="\r\n").writerow([mark])
 
     def counted() -> Iterator[ExportRecord]:
         nonlocal opted_in
-        for rec in _read(store, opener, flt, result, progress):
+        for rec in itertools.chain((first,), records):
             opted_in += rec.personal.opt_in
             yield rec
 

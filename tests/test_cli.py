@@ -124,3 +124,100 @@ def test_public_key_import_for_kiosks_that_never_connect(tmp_path: Path) -> None
     third_key.write_bytes((tmp_path / "t3" / "keys" / "org-public.key").read_bytes())
     clash = kiosk(other, "keys", "import-public", str(third_key))
     assert clash.returncode == 1 and "different organization key" in clash.stderr
+
+
+def test_campaigns_list_never_cuts_a_title(tmp_path: Path) -> None:
+    from kiosk.domain.campaign_format import load_campaign_dir
+
+    out = kiosk(tmp_path, "campaigns", "list")
+    assert out.returncode == 0, out.stderr
+    campaigns, _ = load_campaign_dir(ROOT / "resources" / "campaigns")
+    longest = max((c.title.en for c in campaigns), key=len)
+    assert len(longest) > 60  # the one that used to lose its end
+    assert longest in out.stdout
+
+
+def _synced_kiosk(data_dir: Path, n: int) -> None:
+    from kiosk.app import open_kiosk
+    from kiosk.domain.signature import SyncState
+    from kiosk.simulate import simulate
+
+    k = open_kiosk(data_dir)
+    k.keys.init("a long passphrase")
+    metas = simulate(k.service(), "sanctuary-of-safety", n, 1, None, None)
+    k.store.mark_signatures([m.id for m in metas], SyncState.SYNCED)
+    k.close()
+
+
+def _sealed_left(data_dir: Path) -> int:
+    import sqlite3
+
+    conn = sqlite3.connect(data_dir / "kiosk.db")
+    try:
+        return int(conn.execute(
+            "SELECT count(*) FROM signatures WHERE length(sealed) > 0").fetchone()[0])
+    finally:
+        conn.close()
+
+
+def test_retention_show_and_set_delete_nothing_apply_needs_yes_without_a_terminal(
+    tmp_path: Path,
+) -> None:
+    _synced_kiosk(tmp_path, 4)
+    bare = kiosk(tmp_path, "retention")
+    assert bare.returncode == 2 and "show" in bare.stderr and "apply" in bare.stderr
+    assert kiosk(tmp_path, "retention", "set", "immediate").returncode == 0
+    shown = kiosk(tmp_path, "retention", "show")
+    assert shown.returncode == 0, shown.stderr
+    assert "retention policy: immediate" in shown.stdout and "4 synced signatures" in shown.stdout
+    assert _sealed_left(tmp_path) == 4  # looking and choosing deleted nothing
+    refused = kiosk(tmp_path, "retention", "apply")  # stdin is not a terminal
+    assert refused.returncode == 2 and "--yes" in refused.stderr
+    assert _sealed_left(tmp_path) == 4
+    done = kiosk(tmp_path, "retention", "apply", "--yes")
+    assert done.returncode == 0 and "personal data of 4 synced" in done.stdout
+    assert _sealed_left(tmp_path) == 0
+    bad = kiosk(tmp_path, "retention", "set", "forever")
+    assert bad.returncode == 2 and "Traceback" not in bad.stderr
+
+
+def _in_a_terminal(data_dir: Path, answer: str, *args: str) -> tuple[int, str]:
+    """Run `kiosk` with a pseudo-terminal as its stdin and stdout, typing ``answer``."""
+    import os
+    import pty
+    import select
+
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: become kiosk
+        os.execv(sys.executable, [sys.executable, "-m", "kiosk.cli", "--data-dir",
+                                  str(data_dir), *args])
+    seen = b""
+    typed = False
+    while True:
+        ready, _, _ = select.select([fd], [], [], 60)
+        if not ready:
+            break
+        try:
+            chunk = os.read(fd, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        seen += chunk
+        if not typed and b"[y/N]" in seen:
+            os.write(fd, answer.encode() + b"\n")
+            typed = True
+    _, status = os.waitpid(pid, 0)
+    os.close(fd)
+    return os.waitstatus_to_exitcode(status), seen.decode("utf-8", "replace")
+
+
+def test_retention_apply_asks_in_a_terminal(tmp_path: Path) -> None:
+    _synced_kiosk(tmp_path, 3)
+    assert kiosk(tmp_path, "retention", "set", "immediate").returncode == 0
+    code, text = _in_a_terminal(tmp_path, "n", "retention", "apply")
+    assert "3 synced signatures" in text and "nothing deleted" in text
+    assert code == 1 and _sealed_left(tmp_path) == 3
+    code, text = _in_a_terminal(tmp_path, "y", "retention", "apply")
+    assert code == 0, text
+    assert _sealed_left(tmp_path) == 0

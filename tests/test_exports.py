@@ -177,3 +177,115 @@ def test_with_the_passphrase_exports_match_the_originals_byte_for_byte(tmp_path:
     assert res.returncode == 0, res.stderr
     assert out.read_bytes() == expected.getvalue().encode("utf-8")
     assert "Nguyễn" in out.read_text("utf-8")
+
+
+# -- synthetic signatures: the same answer for PDF and CSV, and TEST DATA on every page -----
+
+
+@pytest.fixture
+def simulated(tmp_path: Path) -> Path:
+    """A kiosk with 6 synthetic signatures (`kiosk simulate`) and nothing else."""
+    kiosk = open_kiosk(tmp_path)
+    kiosk.keys.init(PASS)
+    from kiosk.simulate import simulate
+
+    simulate(kiosk.service(), CAMPAIGN, 6, 3, None, None)
+    kiosk.close()
+    return tmp_path
+
+
+@pytest.mark.parametrize("kind", ["pdf", "csv"])
+def test_only_synthetic_signatures_same_answer_for_pdf_and_csv(simulated: Path, kind: str) -> None:
+    out = simulated / f"out.{kind}"
+    res = run(simulated, "export", kind, "--campaign", CAMPAIGN, "--out", str(out))
+    assert res.returncode == 1, res.stdout
+    assert res.stderr.strip() == (
+        "kiosk: error: no signatures match: nothing exported; 6 synthetic signatures were left "
+        "out, add --include-synthetic")
+    assert not out.exists()
+
+
+def test_synthetic_pdf_says_test_data_on_every_page_in_both_languages(simulated: Path) -> None:
+    from pypdf import PdfReader
+
+    out = simulated / "packet.pdf"
+    res = run(simulated, "export", "pdf", "--campaign", CAMPAIGN, "--whole-campaign",
+              "--rows-per-sheet", "2", "--include-synthetic", "--out", str(out))
+    assert res.returncode == 0, res.stderr
+    assert "TEST DATA" in res.stderr
+    pages = PdfReader(out).pages
+    assert len(pages) >= 4  # a cover and three sheets at least
+    for page in pages:
+        text = page.extract_text()
+        assert "TEST DATA, not signatures" in text
+        assert "DATOS DE PRUEBA, no son firmas" in text
+
+
+def test_synthetic_csv_starts_with_the_test_data_line(simulated: Path) -> None:
+    out = simulated / "contacts.csv"
+    res = run(simulated, "export", "csv", "--campaign", CAMPAIGN, "--include-synthetic",
+              "--out", str(out))
+    assert res.returncode == 0, res.stderr
+    lines = out.read_text("utf-8").splitlines()
+    assert lines[0] == '"TEST DATA, not signatures · DATOS DE PRUEBA, no son firmas"'
+    rows = list(csv.DictReader(io.StringIO("\n".join(lines[1:]))))
+    assert len(rows) == 6 and {r["synthetic"] for r in rows} == {"yes"}
+
+
+def test_real_signatures_carry_no_test_data_mark(filled: Path) -> None:
+    out = filled / "real.pdf"
+    res = run(filled, "export", "pdf", "--campaign", CAMPAIGN, "--whole-campaign",
+              "--include-synthetic", "--out", str(out))
+    assert res.returncode == 0, res.stderr
+    assert "TEST DATA" not in _pdf_text(out) and "DEMO" not in _pdf_text(out)
+    csv_out = filled / "real.csv"
+    assert run(filled, "export", "csv", "--campaign", CAMPAIGN, "--out", str(csv_out)).returncode == 0
+    assert csv_out.read_text("utf-8").startswith("signature_id,")
+
+
+# -- a damaged row, and where exports go by default ----------------------------------------
+
+
+def test_a_row_with_text_for_sealed_bytes_is_reported_and_the_rest_exported(filled: Path) -> None:
+    import sqlite3
+
+    conn = sqlite3.connect(filled / "kiosk.db")
+    conn.execute("UPDATE signatures SET sealed = 'not bytes at all' WHERE seq = 2")
+    conn.commit()
+    conn.close()
+    out = filled / "contacts.csv"
+    res = run(filled, "export", "csv", "--campaign", CAMPAIGN, "--out", str(out))
+    assert res.returncode == 0, res.stderr
+    assert "Traceback" not in res.stderr
+    assert "1 signatures are unreadable" in res.stderr
+    rows = list(csv.DictReader(io.StringIO(out.read_text("utf-8"))))
+    assert [r["first_name"] for r in rows] == ["José", "محمد"]
+    pdf = run(filled, "export", "pdf", "--campaign", CAMPAIGN, "--whole-campaign",
+              "--out", str(filled / "p.pdf"))
+    assert pdf.returncode == 0 and "1 signatures are unreadable" in pdf.stderr
+    assert "José Núñez" in _pdf_text(filled / "p.pdf")
+
+
+def test_without_out_exports_go_to_the_exports_folder(filled: Path, tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = tmp_path / "exports-here"
+    monkeypatch.setenv("KIOSK_EXPORT_DIR", str(folder))
+    first = run(filled, "export", "csv", "--campaign", CAMPAIGN)
+    second = run(filled, "export", "csv", "--campaign", CAMPAIGN)
+    assert first.returncode == 0 and second.returncode == 0, first.stderr + second.stderr
+    made = sorted(p.name for p in folder.iterdir())
+    assert len(made) == 2 and all(n.startswith(f"{CAMPAIGN}-contacts-") for n in made)
+    assert str(folder) in first.stdout
+    pdf = run(filled, "export", "pdf", "--campaign", CAMPAIGN)
+    assert pdf.returncode == 0, pdf.stderr
+    assert any(n.endswith(".pdf") for n in (p.name for p in folder.iterdir()))
+
+
+def test_relative_exports_in_the_repository_are_ignored_by_git() -> None:
+    from tests.helpers import ROOT
+
+    if not (ROOT / ".git").exists():
+        pytest.skip("not a git checkout")
+    for name in ("sheets.pdf", "sheets-evansville.pdf", "contacts.csv"):
+        check = subprocess.run(["git", "-C", str(ROOT), "check-ignore", "-q", name], timeout=30)
+        assert check.returncode == 0, f"{name} is not ignored"

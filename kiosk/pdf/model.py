@@ -117,6 +117,9 @@ class Packet:
         kind: a petition or a letter (only changes a label on the cover).
         note: an extra line on the cover, e.g. "Part 2 of 5" (the split helpers set it).
         first_number: the number printed on the first row (later parts of a split continue).
+        marks: lines stamped across the top of every page, in red, and diagonally over it:
+            "TEST DATA, not signatures" for synthetic signatures, "DEMO" for a demo kiosk's
+            (:mod:`kiosk.demo`), so such a packet can never be delivered by mistake.
     """
 
     organization: str
@@ -129,6 +132,7 @@ class Packet:
     kind: CampaignKind = CampaignKind.PETITION
     note: str | None = None
     first_number: int = 1
+    marks: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if self.language not in ("en", "es"):

@@ -51,6 +51,8 @@ _MUTED = "0.38 0.38 0.42"
 _RULE = "0.55 0.55 0.6"
 _GRID = "0.78 0.78 0.8"
 _HEAD_FILL = "0.93 0.93 0.95"
+_MARK = "0.75 0.05 0.05"
+_MARK_WASH = "0.97 0.82 0.82"
 _ACCENT = Color(0.12, 0.2, 0.45)
 
 
@@ -535,6 +537,7 @@ def _cover_chrome(canvas: Canvas, fonts: FontSet, packet: Packet, page: int, tot
     lang = packet.language
     ops = _Ops()
     doc = canvas._doc
+    _stamp(ops, fonts, doc, packet, width, height)
     if page > 1:
         _header(ops, fonts, doc, packet, width, height, None)
     hashes = ", ".join(s.version.short for s in packet.sections)
@@ -704,6 +707,7 @@ def _sheet_page(
     lang = packet.language
     doc = canvas._doc
     ops = _Ops()
+    _stamp(ops, fonts, doc, packet, layout.width, layout.height)
     note = labels.label(lang, "sheet_note", page=statement_page, hash=section.version.short)
     _header(ops, fonts, doc, packet, layout.width, layout.height, note)
     _table(ops, fonts, doc, packet, layout, len(rows))
@@ -724,6 +728,28 @@ def _sheet_page(
 def _signature_stream(ink_ops: Sequence[str]) -> str:
     """A sheet's signature groups, under one stroke state, as the page's second stream."""
     return "\n".join(("q " + stroke_state_ops(_INK), *ink_ops, "Q\n"))
+
+
+def _stamp(
+    ops: _Ops, fonts: FontSet, doc: object, packet: Packet, width: float, height: float
+) -> None:
+    """The packet's marks (TEST DATA, DEMO): one red line in the top margin, and the first mark
+    written large and pale diagonally across the page, under everything else."""
+    if not packet.marks:
+        return
+    line = "  ·  ".join(packet.marks)
+    _line(ops, fonts, doc, line, "sans-bold", 9.0, 5.0, _MARGIN_X, height - _MARGIN_TOP + 14,
+          width - 2 * _MARGIN_X, _MARK)
+    big = packet.marks[0].split(",")[0].split(":")[0]
+    runs = fonts.runs(big, "sans-bold")
+    size = min(90.0, 0.9 * math.hypot(width, height) / max(fonts.width(runs, 1.0), 1.0))
+    w = fonts.width(runs, size)
+    c = s = math.sqrt(0.5)
+    ops.append(
+        f"q {c:.4f} {s:.4f} {-s:.4f} {c:.4f} {width / 2:.2f} {height / 2:.2f} cm "
+        f"BT {_MARK_WASH} rg {-w / 2:.2f} {-size * 0.35:.2f} Td "
+        f"{fonts.show_ops(doc, runs, size)} ET Q"
+    )
 
 
 def _header(
