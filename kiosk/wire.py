@@ -498,22 +498,26 @@ class VoidResult(BaseModel):
       already recorded for this signature; the first one stays).
     - ``unknown``: the server has no signature with this id, so nothing was stored. Not final:
       the kiosk keeps the void pending and sends it again after the signature is acknowledged.
+    - ``forbidden``: the signature was pushed by another device; a device voids only its own
+      signatures. Nothing was stored (final: a coordinator decides on the server).
     """
 
     model_config = _STRICT
 
     id: WireUUID
-    status: Literal["created", "duplicate", "conflict", "unknown"]
+    status: Literal["created", "duplicate", "conflict", "unknown", "forbidden"]
 
 
 class EventResult(BaseModel):
     """What the server did with one pushed event: ``created``, ``updated`` (its name, place or
-    start changed; the pushed version replaced the stored one) or ``duplicate`` (unchanged)."""
+    start changed; the pushed version replaced the stored one), ``duplicate`` (unchanged) or
+    ``forbidden`` (another device created this event; a device changes only its own events,
+    so nothing was stored)."""
 
     model_config = _STRICT
 
     id: ShortId
-    status: Literal["created", "updated", "duplicate"]
+    status: Literal["created", "updated", "duplicate", "forbidden"]
 
 
 class PushResponse(BaseModel):

@@ -7,6 +7,10 @@ signature is kept; the pushed one goes to the ``conflicts`` table once). Voids w
 keyed by signature id, except that a void of a signature the server does not have is answered
 ``unknown`` and not stored. Events are upserted (last push wins).
 
+A device acts only on its own records: a void of a signature another device pushed, and a change
+to an event another device created, are answered ``forbidden``, stored nowhere, and written to
+the server's audit trail (``foreign_records_refused``: which device, how many of each).
+
 Within one batch the first occurrence of an id is the one inserted; later occurrences are
 compared with what is stored after it.
 """
@@ -72,9 +76,22 @@ def store_push(conn: Connection, device_id: str, push: PushRequest, now: datetim
     sig_results = _store_signatures(conn, device_id, push.signatures, now)
     void_results = _store_voids(conn, device_id, push.voids, now)
     event_results = _store_events(conn, device_id, push.events, now)
-    from kiosk.server.audit import store_entries
+    from kiosk.server.audit import record_server, store_entries
 
     audit_results = store_entries(conn, device_id, push.audit, now)
+    foreign_voids = sum(1 for r in void_results if r.status == "forbidden")
+    foreign_events = sum(1 for r in event_results if r.status == "forbidden")
+    if foreign_voids or foreign_events:
+        record_server(
+            conn,
+            "foreign_records_refused",
+            {"device": device_id, "voids": foreign_voids, "events": foreign_events},
+            now,
+        )
+        log.warning(
+            "device %s tried to act on another device's records: %d void(s), %d event(s) refused",
+            device_id, foreign_voids, foreign_events,
+        )
     _log_push(device_id, sig_results, void_results, event_results)
     if audit_results:
         log.info("push from device %s: %d audit entries", device_id, len(audit_results))
@@ -145,7 +162,8 @@ def _store_voids(
     first: dict[uuid.UUID, int] = {}
     for i, v in enumerate(voids):
         first.setdefault(v.signature_id, i)
-    known = set(_lookup(conn, SIGNATURES.c.id, SIGNATURES.c.id, first))
+    owners = _lookup(conn, SIGNATURES.c.id, SIGNATURES.c.device_id, first)
+    known = {sid for sid, owner in owners.items() if owner == device_id}
     rows: list[dict[str, Any]] = []
     for sid, i in first.items():
         if sid not in known:
@@ -177,7 +195,9 @@ def _store_voids(
     conflicts: list[tuple[str, uuid.UUID, str, str]] = []
     for i, v in enumerate(voids):
         sid = v.signature_id
-        if sid not in known:
+        if sid in owners and sid not in known:
+            status = "forbidden"  # another device's signature
+        elif sid not in known:
             status = "unknown"
         elif sid in created and first[sid] == i:
             status = "created"
@@ -230,18 +250,24 @@ def _store_events(
         return []
     t = EVENTS
     state: dict[str, tuple[str, str, datetime]] = {}
+    foreign: set[str] = set()
     for chunk in _chunks(list({e.id for e in events})):
         for r in conn.execute(
-            select(t.c.id, t.c.name, t.c.location, t.c.started_at).where(
+            select(t.c.id, t.c.name, t.c.location, t.c.started_at, t.c.device_id).where(
                 column_in(conn, t.c.id, chunk)
             )
         ):
+            if r.device_id != device_id:
+                foreign.add(r.id)
             state[r.id] = (r.name, r.location, r.started_at)
     before = dict(state)
     results: list[EventResult] = []
     for e in events:
         current = (e.name, e.location, e.started_at)
         previous = state.get(e.id)
+        if e.id in foreign:
+            results.append(EventResult(id=e.id, status="forbidden"))
+            continue
         if previous is None:
             status = "created"
         elif previous == current:

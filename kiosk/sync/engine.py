@@ -547,13 +547,18 @@ class SyncEngine:
             sent_ids = {w.id for w in wire}
             if any(r.id not in sent_ids for r in answer.events):
                 raise SyncError(SyncErrorCode.BAD_RESPONSE, "the answer names an event not sent")
-            named = {r.id for r in answer.events}
+            named = {r.id for r in answer.events if r.status != "forbidden"}
+            refused = {r.id for r in answer.events if r.status == "forbidden"}
             # An event edited while this request was in flight is pending again with new
             # content: only mark the ones still exactly as sent.
             current = {e.id: e for e in self.store.pending_events()}
             sent_by_id = {e.id: e for e in batch}
             done = [i for i in named if current.get(i) == sent_by_id.get(i)]
             self.store.mark_events(done, SyncState.SYNCED)
+            if refused:
+                # Another device's event id: final, never sent again (staff see a conflict).
+                self.store.mark_events(sorted(refused), SyncState.CONFLICT)
+                log.warning("the server refused %d event(s) of another device", len(refused))
 
     def _signature_batch(
         self, exclude: set[uuid.UUID], skip: set[uuid.UUID], report: SyncReport
@@ -669,7 +674,8 @@ class SyncEngine:
             report.voids_sent += len(wire)
             statuses = self._results(sent, answer.voids, "void")
             synced = [i for i, st in statuses.items() if st in ("created", "duplicate")]
-            conflicts = [i for i, st in statuses.items() if st == "conflict"]
+            # forbidden: another device's signature; final, kept as a conflict for staff.
+            conflicts = [i for i, st in statuses.items() if st in ("conflict", "forbidden")]
             self.store.mark_voids(synced, SyncState.SYNCED)
             self.store.mark_voids(conflicts, SyncState.CONFLICT)
             report.voids_created += sum(1 for st in statuses.values() if st == "created")

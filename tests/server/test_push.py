@@ -275,7 +275,10 @@ def test_totals(client: httpx.Client, engine: Engine, api: ApiClient) -> None:
     demo = [signature(campaign=c2, synthetic=True) for _ in range(7)]
     api.push(a + c + demo)
     other.push(b + d)
-    other.push(voids=[void(a[0].id), void(d[0].id), void(d[1].id)])  # any device may void
+    refused = other.push(voids=[void(a[0].id)])  # a device voids only its own signatures
+    assert [r.status for r in refused.voids] == ["forbidden"]
+    api.push(voids=[void(a[0].id)])
+    other.push(voids=[void(d[0].id), void(d[1].id)])
     totals = api.get("/totals").json()
     assert totals == {
         "campaigns": {c1: 2 + 2 + 4, c2: 3},
