@@ -37,6 +37,14 @@ log = logging.getLogger("kiosk.ui")
 
 WINDOWED_SIZE = (1280, 800)
 
+#: Two known, harmless start-up messages of Qt's own modules, kept out of the log (rules set
+#: in ``QT_LOGGING_RULES`` come after these and win): the multimedia plugin (keyboard clicks)
+#: looking for PipeWire, and a note on a type inside Qt Virtual Keyboard.
+_QUIET_CATEGORIES = (
+    "qt.multimedia.symbolsresolver.warning=false",
+    "qt.qml.propertyCache.append.warning=false",
+)
+
 
 def configure_qt() -> None:
     """Process-wide Qt settings; call before the application object exists.
@@ -47,6 +55,8 @@ def configure_qt() -> None:
     """
     from PySide6.QtCore import QCoreApplication, Qt
 
+    rules = os.environ.get("QT_LOGGING_RULES", "")
+    os.environ["QT_LOGGING_RULES"] = ";".join(filter(None, [*_QUIET_CATEGORIES, rules]))
     os.environ.setdefault("QT_IM_MODULE", "qtvirtualkeyboard")
     os.environ.setdefault("QT_VIRTUALKEYBOARD_DESKTOP_DISABLE", "1")
     os.environ.setdefault("QT_QUICK_CONTROLS_STYLE", "Basic")
@@ -268,7 +278,7 @@ def run_app(
     opener = threading.Thread(target=open_store, name="kiosk-open", daemon=True)
     opener.start()
     configure_qt()
-    from PySide6.QtCore import QTimer
+    from PySide6.QtCore import Qt, QTimer
     from PySide6.QtGui import QGuiApplication
 
     app = QGuiApplication(sys.argv[:1])
@@ -294,6 +304,7 @@ def run_app(
         sync.start()
         assert ui is not None
         ui.attach_sync(sync)
+        log.info("sync controller started")
 
     try:
         ui = build_ui(kiosk, windowed=windowed)
@@ -301,12 +312,18 @@ def run_app(
         handle = ui
 
         def first_frame() -> None:
-            handle.window.frameSwapped.disconnect(first_frame)
+            # With the threaded render loop (a real display), frameSwapped comes from the
+            # render thread as queued calls: a second frame may be queued before the first
+            # call runs. Only the first counts; the connection goes once, by itself.
+            if ready_once["done"]:
+                return
+            ready_once["done"] = True
             QTimer.singleShot(0, start_sync)
             if on_ready is not None:
                 on_ready(handle)
 
-        ui.window.frameSwapped.connect(first_frame)
+        ready_once = {"done": False}
+        ui.window.frameSwapped.connect(first_frame, Qt.ConnectionType.SingleShotConnection)
         return int(app.exec())
     finally:
         if sync is not None:

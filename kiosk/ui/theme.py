@@ -37,7 +37,7 @@ PALETTE: dict[str, str] = {
     "quoteBar": "#9A6A00",
     "disabled": "#D7DBE0",
     "onDisabled": "#4A5565",
-    "scrim": "#F5101820",  # nearly opaque: a passer-by cannot read the form behind it
+    "scrim": "#101820",  # opaque: nothing of the entry behind it can be read (idle overlay)
     "ink": "#0B1F44",  # signature ink
     "staff": "#2D2A4A",  # staff mode band
 }

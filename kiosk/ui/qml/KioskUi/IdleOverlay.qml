@@ -11,7 +11,7 @@ Rectangle {
     color: Theme.color.scrim
     visible: secondsLeft > 0
 
-    // Any touch on the dimmed screen counts as "still here".
+    // Opaque: nothing of the entry behind it can be read. Any touch on it counts as "still here".
     MouseArea {
         anchors.fill: parent
         onClicked: root.app.stillHere()

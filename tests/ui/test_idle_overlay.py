@@ -1,0 +1,41 @@
+"""While "Are you still there?" shows, nothing of the signer's entry can be read behind it."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QPointF
+from PySide6.QtGui import QImage
+
+from kiosk.ui.automation import Driver
+from tests.ui.conftest import FAST, FakeClock
+from tests.ui.steps import to_form
+
+pytestmark = pytest.mark.gui
+
+
+def pixels(img: QImage) -> np.ndarray:
+    """The image as a height x width x 3 array."""
+    rgb = img.convertToFormat(QImage.Format.Format_RGB888)
+    raw = np.frombuffer(rgb.constBits(), np.uint8).reshape(rgb.height(), rgb.bytesPerLine())
+    return raw[:, : rgb.width() * 3].reshape(rgb.height(), rgb.width(), 3).astype(int)
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_the_idle_overlay_hides_the_entry(d: Driver, idle_clock: FakeClock, lang: str) -> None:
+    to_form(d, lang)
+    d.fill("form.firstName", "WWWWWWWWWWWW")
+    d.fill("form.lastName", "MMMMMMMMMMMM")
+
+    idle_clock.advance(FAST.idle_timeout_s + 1)
+    d.wait_shown("idle.stillHere")
+    d.settle(300)
+    card = d.item("idle.title").parentItem().parentItem()  # the dialog's card
+    top = card.mapToScene(QPointF(0, 0))
+    img = pixels(d.grab())
+    outside = np.ones(img.shape[:2], bool)
+    outside[round(top.y()) - 2 : round(top.y() + card.height()) + 2,
+            round(top.x()) - 2 : round(top.x() + card.width()) + 2] = False
+    behind = img[outside]
+    # Around the dialog one flat colour: no letter, field or key can be made out.
+    assert int((behind.max(axis=0) - behind.min(axis=0)).max()) <= 1
