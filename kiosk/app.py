@@ -199,6 +199,10 @@ def open_kiosk(data_dir: str | Path | None = None, clock: Clock = utc_now) -> Ki
         store.set_setting(SETTING_KIOSK_ID, kiosk_id)
     if store.get_setting(SETTING_DEDUPE_SECRET) is None:
         store.set_setting(SETTING_DEDUPE_SECRET, secrets.token_hex(32))
+    keys = KeyFolder(root / "keys")
+    from kiosk.sync.state import load_enrollment
+
+    load_enrollment(store, keys)  # moves a token an older version kept in the store
     imported = root / "campaigns"
     from kiosk.sync.campaigns import SERVER_SUBDIR
 
@@ -206,7 +210,7 @@ def open_kiosk(data_dir: str | Path | None = None, clock: Clock = utc_now) -> Ki
     return Kiosk(
         data_dir=root,
         store=store,
-        keys=KeyFolder(root / "keys"),
+        keys=keys,
         catalog=catalog,
         kiosk_id=kiosk_id,
         directory=ZipcodesDirectory(),

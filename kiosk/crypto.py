@@ -5,11 +5,21 @@ sealed box (X25519 + XSalsa20-Poly1305, libsodium via PyNaCl) to the organizatio
 before it touches the disk. The private key, when it is on the kiosk at all, is stored encrypted
 under a coordinator's passphrase (Argon2id key derivation), and held in memory only while
 unlocked. PINs are hashed with Argon2id too.
+
+The device's bearer token (what lets a kiosk push to its server) is kept out of the database, in
+``keys/device-token.sealed`` (mode 0600), encrypted (XSalsa20-Poly1305) under a key derived from
+a random device secret (``keys/device.secret``, 0600) and this machine's ``/etc/machine-id``.
+What that protects against, honestly: a copy of ``kiosk.db`` alone, and a copy of the data
+folder taken to another machine (a backup, a support bundle). It does not protect against
+someone holding the whole disk (the secret and the machine id are on it too): the answer to a
+stolen tablet is revoking it on the server (``kiosk-server devices revoke``), which takes
+effect at once.
 """
 
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import os
 from dataclasses import dataclass
@@ -26,6 +36,11 @@ PIN_OPSLIMIT = 2
 PIN_MEMLIMIT = 19 * 1024 * 1024
 KEY_OPSLIMIT = 3
 KEY_MEMLIMIT = 64 * 1024 * 1024
+
+DEVICE_SECRET_FILE = "device.secret"
+DEVICE_TOKEN_FILE = "device-token.sealed"
+#: Where this machine's id is read (the first that exists); bound into the token's key.
+MACHINE_ID_PATHS: tuple[str, ...] = ("/etc/machine-id", "/var/lib/dbus/machine-id")
 
 PUBLIC_KEY_FILE = "org-public.key"
 PRIVATE_KEY_FILE = "org-private.key.enc"
@@ -225,6 +240,73 @@ class KeyFolder:
     def sealer(self) -> SealedBoxSealer:
         """A sealer for the installed public key."""
         return SealedBoxSealer(self.public_key())
+
+    # -- the device's bearer token -----------------------------------------------------------
+
+    @property
+    def token_path(self) -> Path:
+        """Where the sealed device token is kept."""
+        return self.path / DEVICE_TOKEN_FILE
+
+    def _device_box(self, create: bool) -> nacl.secret.SecretBox | None:
+        secret_path = self.path / DEVICE_SECRET_FILE
+        try:
+            secret = secret_path.read_bytes()
+        except FileNotFoundError:
+            if not create:
+                return None
+            secret = nacl.utils.random(32)
+            _atomic_write(secret_path, secret)
+        if len(secret) != 32:
+            raise CryptoError("the device secret file is damaged")
+        machine = b""
+        for candidate in MACHINE_ID_PATHS:
+            try:
+                machine = Path(candidate).read_bytes().strip()
+                break
+            except OSError:
+                continue
+        key = hashlib.blake2b(
+            b"petition-kiosk device token|" + machine, key=secret, digest_size=32
+        ).digest()
+        return nacl.secret.SecretBox(key)
+
+    def save_device_token(self, device_id: str, token: str) -> None:
+        """Seal and store the bearer token of ``device_id`` (replacing any earlier one).
+
+        Args:
+            device_id: the id the server gave this kiosk (checked again when reading).
+            token: the bearer token.
+        """
+        box = self._device_box(create=True)
+        assert box is not None
+        doc = json.dumps({"device_id": device_id, "token": token}).encode("utf-8")
+        _atomic_write(self.token_path, box.encrypt(doc))
+
+    def load_device_token(self, device_id: str) -> str | None:
+        """The stored bearer token of ``device_id``, or None when there is none for it.
+
+        Raises:
+            CryptoError: the sealed token cannot be opened (damaged, or the data folder was
+                moved to another machine): the kiosk has to enroll again.
+        """
+        try:
+            blob = self.token_path.read_bytes()
+        except FileNotFoundError:
+            return None
+        box = self._device_box(create=False)
+        if box is None:
+            raise CryptoError("the device secret is missing: enroll this kiosk again")
+        try:
+            doc = json.loads(box.decrypt(blob))
+        except (nacl.exceptions.CryptoError, ValueError):
+            raise CryptoError(
+                "the device token cannot be opened on this machine: enroll this kiosk again"
+            ) from None
+        if not isinstance(doc, dict) or doc.get("device_id") != device_id:
+            return None
+        token = doc.get("token")
+        return token if isinstance(token, str) and token else None
 
 
 def _atomic_write(path: Path, data: bytes) -> None:

@@ -29,6 +29,7 @@ Request bodies are never logged.
 from __future__ import annotations
 
 import email.message
+import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
@@ -51,7 +52,7 @@ from kiosk.server import exports as server_exports
 from kiosk.server.config import ServerSettings
 from kiosk.server.db import create_db_engine, write_transaction
 from kiosk.server.ingest import store_push
-from kiosk.server.ratelimit import Limiter
+from kiosk.server.ratelimit import Limiter, refund_enroll_attempt, take_enroll_attempt
 from kiosk.wire import (
     API_PREFIX,
     CampaignsResponse,
@@ -399,6 +400,7 @@ def current_device(
             return devices.authenticate(conn, credentials.credentials)
     except devices.TokenRefused as exc:
         if exc.revoked:
+            _audit_revoked(request, exc.device_id)
             raise ApiError(
                 403, "device_revoked", "this device was revoked; enroll it again"
             ) from None
@@ -410,6 +412,29 @@ def current_device(
         raise ApiError(
             403, "coordinator_token", "a coordinator token cannot act as a device"
         ) from None
+
+
+#: Seconds between two audit entries about the same revoked device knocking (per process).
+REVOKED_AUDIT_INTERVAL = 60.0
+
+
+def _audit_revoked(request: Request, device_id: str | None) -> None:
+    """Write to the server's audit trail that a revoked device was refused.
+
+    At most once per :data:`REVOKED_AUDIT_INTERVAL` per device and process, so a stolen tablet
+    hammering the server cannot flood the trail; every refusal is logged.
+    """
+    log.warning("refused a request from revoked device %s to %s", device_id, request.url.path)
+    if device_id is None:
+        return
+    seen: dict[str, float] = request.app.state.revoked_audited
+    now = time.monotonic()
+    if now - seen.get(device_id, -REVOKED_AUDIT_INTERVAL) < REVOKED_AUDIT_INTERVAL:
+        return
+    seen[device_id] = now
+    detail = {"device": device_id, "method": request.method, "path": request.url.path}
+    with write_transaction(_engine(request)) as conn:
+        server_audit.record_server(conn, "revoked_device_refused", detail, request.app.state.clock())
 
 
 DeviceDep = Annotated[devices.AuthenticatedDevice, Depends(current_device)]
@@ -535,6 +560,8 @@ def create_app(
     )
     app.state.engine = db
     app.state.settings = settings
+    app.state.clock = clock
+    app.state.revoked_audited = {}
     app.add_middleware(CatchAllMiddleware)
     app.add_middleware(BodyLimitMiddleware, limit=settings.max_body_bytes)
     limiter = Limiter(settings.rate_limits)
@@ -562,7 +589,19 @@ def create_app(
 
         Refused attempts are limited per client address (429 with ``Retry-After``)."""
         address = client_address(request.scope)
-        wait = limiter.enroll_failures.retry_after(address)
+        limits = settings.rate_limits
+        refused: devices.EnrollRefused | None = None
+        with write_transaction(db) as conn:
+            now = clock()
+            # Taken before the code is tried, in the same transaction: concurrent attempts
+            # cannot overrun the limit, and every server process shares it.
+            wait = take_enroll_attempt(conn, address[:64], limits, now.timestamp())
+            if wait is None:
+                try:
+                    enrolled = devices.enroll(conn, body.code, body.name, now)
+                    refund_enroll_attempt(conn, address[:64], limits, now.timestamp())
+                except devices.EnrollRefused as exc:
+                    refused = exc  # the attempt stays taken (committed with the transaction)
         if wait is not None:
             raise ApiError(
                 429,
@@ -570,11 +609,9 @@ def create_app(
                 f"too many refused enrollment attempts; retry in {wait} s",
                 {"Retry-After": str(wait)},
             )
-        try:
-            with write_transaction(db) as conn:
-                enrolled = devices.enroll(conn, body.code, body.name, clock())
-        except devices.EnrollRefused as exc:
-            limiter.enroll_failures.take(address)
+        if refused is not None:
+            exc = refused
+            log.warning("refused enrollment attempt from %s: %s", address, exc.reason)
             detail = {
                 devices.EnrollFailure.INVALID: "unknown enrollment code",
                 devices.EnrollFailure.EXPIRED: "this enrollment code has expired; make a new one",

@@ -156,6 +156,13 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--no-access-log", action="store_true", help="do not log one line per request"
     )
+    serve.add_argument(
+        "--trusted-proxies",
+        metavar="ADDRESSES",
+        help="comma-separated addresses (or networks) of reverse proxies whose X-Forwarded-For "
+        "and X-Forwarded-Proto are believed (default: $KIOSK_TRUSTED_PROXIES, else none: the "
+        "client address is the TCP peer's)",
+    )
 
     sub.add_parser(
         "migrate",
@@ -364,13 +371,17 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     from kiosk.server import migrate
     from kiosk.server.config import ServerSettings
 
-    settings = ServerSettings.resolve(
-        database_url=args.database_url,
-        data_dir=args.data_dir,
-        server_name=args.server_name,
-        org_public_key=args.org_public_key,
-        org_private_key_files=_key_files(args),
-    )
+    try:
+        settings = ServerSettings.resolve(
+            database_url=args.database_url,
+            data_dir=args.data_dir,
+            server_name=args.server_name,
+            org_public_key=args.org_public_key,
+            org_private_key_files=_key_files(args),
+            trusted_proxies=args.trusted_proxies,
+        )
+    except ValueError as exc:
+        raise CliError(str(exc)) from None
     settings.keyring()  # refuse to start with a key file that cannot be unlocked
     from kiosk.server.db import create_db_engine
 
@@ -398,6 +409,10 @@ def _cmd_serve(args: argparse.Namespace) -> int:
         access_log=not args.no_access_log,
         timeout_graceful_shutdown=10,
         server_header=False,
+        # uvicorn trusts X-Forwarded-For from 127.0.0.1 by default: believe it only from the
+        # proxies the administrator named.
+        proxy_headers=bool(settings.trusted_proxies),
+        forwarded_allow_ips=",".join(settings.trusted_proxies) or "",
     )
     return 0
 

@@ -15,6 +15,9 @@ organization public key    ``KIOSK_ORG_PUBLIC_KEY``     none (returned to kiosks
 private key file(s)        ``KIOSK_ORG_PRIVATE_KEY_     none (exports and unique-signer counts are
                            FILE`` (comma-separated)     then refused); the passphrase of encrypted
                                                         files comes from ``KIOSK_ORG_KEY_PASSPHRASE``
+trusted reverse proxies    ``KIOSK_TRUSTED_PROXIES``    none: ``X-Forwarded-For`` is ignored and the
+                           (comma-separated addresses   client address is the TCP peer's
+                           or networks)
 =========================  ===========================  ============================================
 
 Private keys are loaded from their files when needed and never stored in the database.
@@ -38,6 +41,7 @@ ENV_DATA_DIR = "KIOSK_SERVER_DATA_DIR"
 ENV_SERVER_NAME = "KIOSK_SERVER_NAME"
 ENV_ORG_PUBLIC_KEY = "KIOSK_ORG_PUBLIC_KEY"
 ENV_ORG_PRIVATE_KEY_FILE = "KIOSK_ORG_PRIVATE_KEY_FILE"
+ENV_TRUSTED_PROXIES = "KIOSK_TRUSTED_PROXIES"
 
 DEFAULT_SERVER_NAME = "Petition Kiosk server"
 SQLITE_FILE_NAME = "kiosk-server.sqlite3"
@@ -59,6 +63,7 @@ class ServerSettings:
     max_body_bytes: int = MAX_BODY_BYTES
     org_private_key_files: tuple[str, ...] = ()
     rate_limits: RateLimits = field(default_factory=RateLimits)
+    trusted_proxies: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if self.org_public_key is not None:
@@ -75,6 +80,7 @@ class ServerSettings:
         org_public_key: str | None = None,
         environ: dict[str, str] | None = None,
         org_private_key_files: tuple[str, ...] | list[str] | None = None,
+        trusted_proxies: str | None = None,
     ) -> ServerSettings:
         """Resolve settings from explicit values, then the environment, then defaults.
 
@@ -85,6 +91,7 @@ class ServerSettings:
             org_public_key: the organization's public key handed to kiosks at enrollment.
             environ: the environment to read (``os.environ`` by default).
             org_private_key_files: private key files for exports, current key first.
+            trusted_proxies: comma-separated proxy addresses whose forwarded headers count.
 
         Raises:
             KeyConfigError: the public key is not base64 of 32 bytes.
@@ -108,6 +115,7 @@ class ServerSettings:
             org_private_key_files=tuple(org_private_key_files or ())
             or split_paths(env.get(ENV_ORG_PRIVATE_KEY_FILE)),
             rate_limits=RateLimits.from_env(env),
+            trusted_proxies=_split_proxies(trusted_proxies or env.get(ENV_TRUSTED_PROXIES)),
         )
 
     def to_environ(self) -> dict[str, str]:
@@ -119,6 +127,8 @@ class ServerSettings:
             env[ENV_ORG_PUBLIC_KEY] = self.org_public_key
         if self.org_private_key_files:
             env[ENV_ORG_PRIVATE_KEY_FILE] = ",".join(self.org_private_key_files)
+        if self.trusted_proxies:
+            env[ENV_TRUSTED_PROXIES] = ",".join(self.trusted_proxies)
         return env
 
     def keyring(self, environ: dict[str, str] | None = None) -> Any:
@@ -134,3 +144,26 @@ class ServerSettings:
 
         env = os.environ if environ is None else environ
         return load_keyring(self.org_private_key_files, env.get(ENV_KEY_PASSPHRASE) or None)
+
+
+def _split_proxies(value: str | None) -> tuple[str, ...]:
+    """``"10.0.0.1, 10.0.1.0/24"`` → ``("10.0.0.1", "10.0.1.0/24")``.
+
+    Raises:
+        ValueError: an entry is neither an IP address nor a network.
+    """
+    import ipaddress
+
+    out: list[str] = []
+    for part in (value or "").split(","):
+        part = part.strip()
+        if not part:
+            continue
+        try:
+            ipaddress.ip_network(part, strict=False)
+        except ValueError:
+            raise ValueError(
+                f"${ENV_TRUSTED_PROXIES}: {part!r} is not an IP address or network"
+            ) from None
+        out.append(part)
+    return tuple(out)

@@ -3,7 +3,9 @@
 An administrator makes a one-time code with ``kiosk-server enroll-code``; a kiosk trades it once,
 before it expires, for a device id and a bearer token (``POST /api/v1/enroll``). The database
 keeps only SHA-256 hashes of codes and tokens: both carry enough entropy (80 and 256 bits) that a
-plain hash cannot be reversed. Revoking a device makes its token fail on the next request.
+plain hash cannot be reversed. Revoking a device makes its token fail on the next request
+(403 ``device_revoked``), and the server's audit trail records that a revoked device knocked
+(``revoked_device_refused``, at most once a minute per device and server process).
 """
 
 from __future__ import annotations
@@ -166,8 +168,9 @@ def enroll(conn: Connection, code: str, name: str | None, now: datetime) -> Enro
 class TokenRefused(Exception):
     """A bearer token is unknown (``revoked`` False) or belongs to a revoked device."""
 
-    def __init__(self, revoked: bool) -> None:
+    def __init__(self, revoked: bool, device_id: str | None = None) -> None:
         self.revoked = revoked
+        self.device_id = device_id
         super().__init__("device revoked" if revoked else "invalid token")
 
 
@@ -190,7 +193,7 @@ def authenticate(conn: Connection, token: str) -> AuthenticatedDevice:
     if row is None:
         raise TokenRefused(revoked=False)
     if row.revoked_at is not None:
-        raise TokenRefused(revoked=True)
+        raise TokenRefused(revoked=True, device_id=row.id)
     return AuthenticatedDevice(id=row.id, name=row.name, last_seen_at=row.last_seen_at)
 
 

@@ -18,6 +18,7 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -228,3 +229,19 @@ class ServerAuditRecord(Base):
     detail: Mapped[dict[str, Any]] = mapped_column(JSON)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+
+
+class EnrollLimit(Base):
+    """The bucket of refused enrollment attempts of one client address.
+
+    Kept in the database so that every server process (``--workers N``, several hosts) shares one
+    limit, and taken with one conditional upsert, so concurrent attempts cannot overrun it
+    (:func:`kiosk.server.ratelimit.take_enroll_attempt`).
+    """
+
+    __tablename__ = "enroll_limits"
+
+    address: Mapped[str] = mapped_column(String(64), primary_key=True)
+    tokens: Mapped[float] = mapped_column(Float)
+    #: Seconds since the epoch (a number, so the refill is the same arithmetic on both backends).
+    updated: Mapped[float] = mapped_column(Float, index=True)

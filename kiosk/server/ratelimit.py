@@ -1,4 +1,5 @@
-"""Request rate limits: token buckets per bearer token and per client address, kept in memory.
+"""Request rate limits: token buckets per bearer token and per client address, and the
+enrollment-attempt limit, which is kept in the database.
 
 Why in memory, per process: a bucket in the database would add a write to every request (the
 ingest path answers thousands of signatures a second) for what is abuse protection, not
@@ -10,13 +11,20 @@ database stays the only state that matters.
 - Every request under ``/api/v1`` (except ``/health``) takes one token from its client
   address's bucket, and, when it carries ``Authorization: Bearer``, one from that token's bucket
   (keyed by the token's SHA-256, so unknown tokens are limited as well).
-- Failed enrollment attempts take one token from the address's enrollment bucket; when it is
-  empty, enrollment answers 429 until it refills (codes have 80 bits: this stops hammering, the
-  code space alone stops guessing). Successful enrollments cost nothing.
+- Enrollment attempts are limited per client address **in the database** (table
+  ``enroll_limits``), not in memory: every attempt first takes a token with one conditional
+  upsert (:func:`take_enroll_attempt`) in the same write transaction that tries the code, and a
+  successful enrollment gives it back. So concurrent attempts cannot overrun the limit (they
+  used to be checked before and counted after), and every server process (``--workers N``,
+  several hosts on one PostgreSQL) shares one limit. When the bucket is empty enrollment answers
+  429 until it refills (codes have 80 bits: this stops hammering, the code space alone stops
+  guessing).
 
 An empty bucket answers 429 ``rate_limited`` with ``Retry-After`` (whole seconds).
-The client address is the one uvicorn reports (``X-Forwarded-For`` is honoured only from the
-proxies uvicorn trusts: ``--forwarded-allow-ips``, 127.0.0.1 by default).
+The client address is the TCP peer. ``X-Forwarded-For`` / ``X-Forwarded-Proto`` are honoured
+only from the proxies named in ``KIOSK_TRUSTED_PROXIES`` (``kiosk-server serve`` runs uvicorn
+with proxy headers off otherwise: uvicorn's own default trusts 127.0.0.1, which let anyone behind
+a local proxy, or on the machine, pick their address).
 
 Settings (environment; ``0`` rate disables that limit):
 
@@ -40,6 +48,13 @@ import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+
+from sqlalchemy import Connection, Table, bindparam, case, delete, literal, select
+
+from kiosk.server.db import dialect_insert
+from kiosk.server.models import EnrollLimit
+
+ENROLL_LIMITS: Table = EnrollLimit.__table__  # type: ignore[assignment]
 
 #: Buckets kept per limiter before idle (full) ones are dropped.
 MAX_BUCKETS = 50_000
@@ -147,9 +162,6 @@ class Limiter:
         self.limits = limits
         self.by_token = TokenBucket(limits.token_per_sec, limits.token_burst, clock)
         self.by_address = TokenBucket(limits.address_per_sec, limits.address_burst, clock)
-        self.enroll_failures = TokenBucket(
-            limits.enroll_failures_per_hour / 3600, limits.enroll_burst, clock
-        )
 
     def check_request(self, address: str, bearer: str | None) -> int | None:
         """Count a request; return the seconds to wait if it is over a limit."""
@@ -160,3 +172,68 @@ class Limiter:
             key = hashlib.sha256(bearer.encode("utf-8", "replace")).hexdigest()
             return self.by_token.take(key)
         return None
+
+
+def _enroll_rate(limits: RateLimits) -> tuple[float, float]:
+    return limits.enroll_failures_per_hour / 3600, max(limits.enroll_burst, 1.0)
+
+
+def take_enroll_attempt(
+    conn: Connection, address: str, limits: RateLimits, now: float
+) -> int | None:
+    """Take one enrollment attempt from ``address``'s bucket, atomically.
+
+    One ``INSERT ... ON CONFLICT DO UPDATE ... WHERE level >= 1 RETURNING`` statement: on
+    PostgreSQL the row lock makes concurrent attempts wait and re-check the refilled level; on
+    SQLite the write transaction (``BEGIN IMMEDIATE``) does. Full buckets are removed on the way.
+
+    Args:
+        conn: a connection inside a write transaction (the one that then tries the code).
+        address: the client address.
+        limits: the configured limits.
+        now: seconds since the epoch (shared by every process, unlike a monotonic clock).
+
+    Returns:
+        None if an attempt was taken, else the seconds to wait (nothing taken).
+    """
+    rate, burst = _enroll_rate(limits)
+    if rate <= 0:
+        return None
+    t = ENROLL_LIMITS
+    conn.execute(delete(t).where(t.c.updated < now - burst / rate))
+    now_p = bindparam("now", now, type_=t.c.updated.type)
+    refilled = t.c.tokens + (now_p - t.c.updated) * rate
+    level = case((refilled > burst, literal(burst)), else_=refilled)
+    stmt = dialect_insert(conn, t).values(address=address, tokens=burst - 1, updated=now)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["address"],
+        set_={"tokens": level - 1, "updated": now_p},
+        where=level >= 1,
+    ).returning(t.c.tokens)
+    if conn.execute(stmt).first() is not None:
+        return None
+    row = conn.execute(select(t.c.tokens, t.c.updated).where(t.c.address == address)).first()
+    current = 0.0 if row is None else min(burst, row.tokens + (now - row.updated) * rate)
+    return max(1, math.ceil((1 - current) / rate))
+
+
+def refund_enroll_attempt(
+    conn: Connection, address: str, limits: RateLimits, now: float
+) -> None:
+    """Give back the attempt a successful enrollment took (successes cost nothing).
+
+    Args:
+        conn: the same write transaction as :func:`take_enroll_attempt`.
+        address: the client address.
+        limits: the configured limits.
+        now: seconds since the epoch.
+    """
+    rate, burst = _enroll_rate(limits)
+    if rate <= 0:
+        return
+    t = ENROLL_LIMITS
+    conn.execute(
+        t.update()
+        .where(t.c.address == address)
+        .values(tokens=case((t.c.tokens + 1 > burst, literal(burst)), else_=t.c.tokens + 1))
+    )

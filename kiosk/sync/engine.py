@@ -294,7 +294,7 @@ class SyncEngine:
 
     def enrollment(self) -> Enrollment | None:
         """This kiosk's server identity, or None when not connected."""
-        return state.load_enrollment(self.store)
+        return state.load_enrollment(self.store, self.keys)
 
     def totals(self) -> ServerTotals | None:
         """The last totals pulled from the server, or None."""
@@ -417,7 +417,7 @@ class SyncEngine:
             ca_bundle=str(ca_bundle) if ca_bundle else None,
             enrolled_at=self._clock(),
         )
-        state.save_enrollment(self.store, enrollment)
+        state.save_enrollment(self.store, enrollment, self.keys)
         self.store.set_setting(state.KEY_CAMPAIGNS_ETAG, None)
         self.store.set_setting(state.KEY_LAST_ERROR, None)
         log.info("enrolled with %s as device %s", base, reply.device_id)

@@ -5,9 +5,11 @@ Every setting the sync engine persists is declared here, once, with its key and 
 =========================  =====================================================================
 key                        meaning
 =========================  =====================================================================
-``sync.enrollment``        JSON: server URL, device id, bearer token, server name, whether staff
-                           allowed plain http, CA bundle path, when enrolled. Absent: not
-                           connected. The token is a secret (kept in the store for now).
+``sync.enrollment``        JSON: server URL, device id, server name, whether staff allowed plain
+                           http, CA bundle path, when enrolled. Absent: not connected. The
+                           bearer token is *not* here: it is sealed in the key folder
+                           (:meth:`kiosk.crypto.KeyFolder.save_device_token`); a store from an
+                           older version that held it here is migrated on first read.
 ``sync.campaigns_etag``    the ETag of the campaign documents last installed from the server.
 ``sync.totals``            JSON: the last totals pulled from the server, with when they were
                            fetched, so an offline kiosk still shows the last known progress.
@@ -20,10 +22,12 @@ key                        meaning
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from kiosk.crypto import CryptoError, KeyFolder
 from kiosk.domain.ports import SettingsStore
 from kiosk.sync.status import SyncErrorCode
 
@@ -32,6 +36,8 @@ KEY_CAMPAIGNS_ETAG = "sync.campaigns_etag"
 KEY_TOTALS = "sync.totals"
 KEY_LAST_SUCCESS = "sync.last_success"
 KEY_LAST_ERROR = "sync.last_error"
+
+log = logging.getLogger("kiosk.sync")
 
 
 def _parse_time(value: str | None) -> datetime | None:
@@ -84,20 +90,40 @@ class Enrollment:
         )
 
 
-def load_enrollment(store: SettingsStore) -> Enrollment | None:
-    """The stored enrollment, or None when not connected (or the setting is unreadable).
+def load_enrollment(store: SettingsStore, keys: KeyFolder) -> Enrollment | None:
+    """The stored enrollment, or None when not connected (or it is unreadable).
+
+    A token still in the store (an older version kept it there) is moved to the key folder and
+    removed from the store on the way.
 
     Args:
         store: the kiosk's settings.
+        keys: the kiosk's key folder, where the sealed token is.
     """
     doc = _load_json(store, KEY_ENROLLMENT)
-    if doc is None:
+    if doc is None or "device_id" not in doc:
+        return None
+    device_id = str(doc["device_id"])
+    try:
+        if doc.get("token"):
+            token: str | None = str(doc.pop("token"))
+            assert token is not None
+            keys.save_device_token(device_id, token)
+            store.set_setting(KEY_ENROLLMENT, json.dumps(doc, sort_keys=True))
+            log.info("moved the device token out of the store into the key folder")
+        else:
+            token = keys.load_device_token(device_id)
+    except (CryptoError, OSError) as exc:
+        log.warning("the device token cannot be read: %s", exc)
+        return None
+    if token is None:
+        log.warning("no device token for device %s: enroll this kiosk again", device_id)
         return None
     try:
         return Enrollment(
             server_url=str(doc["server_url"]),
-            device_id=str(doc["device_id"]),
-            token=str(doc["token"]),
+            device_id=device_id,
+            token=token,
             server_name=str(doc.get("server_name") or ""),
             allow_insecure=bool(doc.get("allow_insecure", False)),
             ca_bundle=str(doc["ca_bundle"]) if doc.get("ca_bundle") else None,
@@ -107,14 +133,20 @@ def load_enrollment(store: SettingsStore) -> Enrollment | None:
         return None
 
 
-def save_enrollment(store: SettingsStore, enrollment: Enrollment) -> None:
-    """Persist an enrollment in one durable write (URL and token change together).
+def save_enrollment(store: SettingsStore, enrollment: Enrollment, keys: KeyFolder) -> None:
+    """Persist an enrollment: the sealed token in the key folder, then the rest in the store.
+
+    The token file names its device id, so a crash between the two writes leaves either the
+    old enrollment readable or none (never the old URL with the new token).
 
     Args:
         store: the kiosk's settings.
         enrollment: the new identity.
+        keys: the kiosk's key folder.
     """
+    keys.save_device_token(enrollment.device_id, enrollment.token)
     doc = asdict(enrollment)
+    del doc["token"]
     doc["enrolled_at"] = enrollment.enrolled_at.isoformat() if enrollment.enrolled_at else None
     store.set_setting(KEY_ENROLLMENT, json.dumps(doc, sort_keys=True))
 

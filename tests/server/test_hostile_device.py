@@ -6,7 +6,10 @@ HTTP, as the attacker would.
 
 from __future__ import annotations
 
+import threading
+from collections import Counter
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
@@ -77,3 +80,48 @@ def test_device_acts_only_on_its_own_records(live: LiveServer, db_url: str) -> N
     assert [v.kiosk_id for v in voids] == ["kiosk-a"]  # B's void was never stored
     trail = live.cli("audit", "list").stdout
     assert "foreign_records_refused" in trail and b_id in trail
+
+
+def _bad_attempt(base: str, headers: dict[str, str] | None = None) -> int:
+    r = httpx.post(
+        f"{base}/enroll", json={"code": "AAAA-BBBB-CCCC-DDDD"}, headers=headers, timeout=60
+    )
+    return r.status_code
+
+
+def test_enrollment_limit_holds_under_concurrency(db_url: str, tmp_path: Path) -> None:
+    """Item 12: 64 concurrent wrong codes against two server processes: exactly the burst gets
+    through (the limit is taken atomically in the shared database), the rest are 429."""
+    burst = 8
+    env = {"KIOSK_RATE_ENROLL_BURST": str(burst), "KIOSK_RATE_ENROLL_FAILURES_PER_H": "1"}
+    with LiveServer(database_url=db_url, data_dir=tmp_path, workers=2, env=env) as live:
+        barrier = threading.Barrier(64)
+
+        def attempt(_: int) -> int:
+            barrier.wait()
+            return _bad_attempt(live.url())
+
+        with ThreadPoolExecutor(max_workers=64) as pool:
+            statuses = Counter(pool.map(attempt, range(64)))
+        assert statuses == Counter({403: burst, 429: 64 - burst})
+        # A good code from the same address waits too: the bucket is empty.
+        r = httpx.post(live.url("/enroll"), json={"code": live.enrollment_code()}, timeout=30)
+        assert r.status_code == 429 and int(r.headers["Retry-After"]) > 60
+
+
+def test_forwarded_for_counts_only_from_a_trusted_proxy(db_url: str, tmp_path: Path) -> None:
+    """Item 12: X-Forwarded-For from 127.0.0.1 no longer picks the client's address, unless
+    127.0.0.1 is named as a trusted proxy."""
+    env = {"KIOSK_RATE_ENROLL_BURST": "3", "KIOSK_RATE_ENROLL_FAILURES_PER_H": "1"}
+    spoofed = [{"X-Forwarded-For": f"203.0.113.{i}"} for i in range(6)]
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    with LiveServer(database_url=db_url, data_dir=tmp_path / "a", env=env) as live:
+        statuses = [_bad_attempt(live.url(), h) for h in spoofed]
+        assert statuses == [403, 403, 403, 429, 429, 429]
+    trusting = {**env, "KIOSK_TRUSTED_PROXIES": "127.0.0.1"}
+    with LiveServer(database_url=db_url, data_dir=tmp_path / "b", env=trusting) as live:
+        statuses = [_bad_attempt(live.url(), h) for h in spoofed]
+        assert statuses == [403] * 6  # each forwarded address has its own bucket
+        statuses = [_bad_attempt(live.url(), spoofed[0]) for _ in range(3)]
+        assert statuses == [403, 403, 429]

@@ -73,7 +73,7 @@ def outbox(kiosk: Kiosk) -> list[uuid.UUID]:
 
 
 def _enroll_fake(kiosk: Kiosk, url: str) -> None:
-    save_enrollment(kiosk.store, Enrollment(url, "device-1", "secret-token", "Fake"))
+    save_enrollment(kiosk.store, Enrollment(url, "device-1", "secret-token", "Fake"), kiosk.keys)
 
 
 def _push_run(

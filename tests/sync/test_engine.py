@@ -85,7 +85,7 @@ def test_a_different_signature_with_the_same_id_is_a_conflict_kept_for_staff(
     assert stored is not None
     # Another device already pushed different content under that id.
     other = WireSignature.from_sealed(stored.signature).model_copy(update={"sealed": b"other"})
-    enrollment = load_enrollment(kiosk.store)
+    enrollment = load_enrollment(kiosk.store, kiosk.keys)
     assert enrollment is not None
     r = httpx.post(
         f"{server.base_url}{API_PREFIX}/signatures",
@@ -200,7 +200,7 @@ def test_another_address_for_the_same_server(kiosk: Kiosk, server: ServerHandle)
     engine = enrolled(kiosk, server)
     report = engine.run_once(server_url=f"http://localhost:{server.live.port}")
     assert report.ok and report.created == 5
-    enrollment = load_enrollment(kiosk.store)
+    enrollment = load_enrollment(kiosk.store, kiosk.keys)
     assert enrollment is not None and enrollment.server_url == server.base_url  # unchanged
 
 

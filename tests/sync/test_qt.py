@@ -60,7 +60,9 @@ def transport() -> ModelTransport:
 
 @pytest.fixture
 def controller(qtbot: object, kiosk: Kiosk, transport: ModelTransport) -> Iterator[SyncController]:
-    save_enrollment(kiosk.store, Enrollment("http://127.0.0.1:9", "dev", "tok", "Model"))
+    save_enrollment(
+        kiosk.store, Enrollment("http://127.0.0.1:9", "dev", "tok", "Model"), kiosk.keys
+    )
     engine = kiosk.sync_engine(transport=httpx.MockTransport(transport.handle))
     c = SyncController(
         engine, on_campaigns_changed=kiosk.reload_campaigns, debounce_ms=300,

@@ -45,7 +45,9 @@ class SyncMachine(RuleBasedStateMachine):
         super().__init__()
         self.dir = Path(tempfile.mkdtemp(prefix="sync-sm-"))
         self.kiosk = make_kiosk(self.dir / "kiosk")
-        save_enrollment(self.kiosk.store, Enrollment("http://127.0.0.1:9", "dev", "tok", "Model"))
+        save_enrollment(
+            self.kiosk.store, Enrollment("http://127.0.0.1:9", "dev", "tok", "Model"), self.kiosk.keys
+        )
         self.server = ServerModel()
         self.faults: dict[int, str] = {}
         self.request_no = 0

@@ -82,7 +82,7 @@ def test_plain_http_to_another_machine_needs_the_switch(
     assert "active “Permitir conexión sin cifrar”" in d.text("staff.connectError")
     assert d.text("staff.allowInsecure") == "Permitir conexión sin cifrar (solo red local)"
     # Nothing was stored or audited: the kiosk is still not connected.
-    assert state.load_enrollment(kiosk.store) is None
+    assert state.load_enrollment(kiosk.store, kiosk.keys) is None
     assert AuditAction.ENROLLED not in [e.action for e in kiosk.store.audit_entries()]
     d.click("staff.allowInsecure")
     d.wait(lambda: d.shown("staff.allowInsecure.warning"), "the warning")
@@ -105,7 +105,7 @@ def test_the_choice_reaches_the_engine_and_is_kept_and_audited(
     d.click("staff.connect")
     d.wait(lambda: d.text("staff.sync.status").endswith(f"{server.base_url}."), "connected",
            timeout_s=30)
-    enrollment = state.load_enrollment(kiosk.store)
+    enrollment = state.load_enrollment(kiosk.store, kiosk.keys)
     assert enrollment is not None and enrollment.server_url == server.base_url
     assert enrollment.allow_insecure is allow
     enrolled = [e for e in kiosk.store.audit_entries() if e.action == AuditAction.ENROLLED]
