@@ -106,6 +106,23 @@ class LocalCampaign:
 
 
 @dataclass(frozen=True, slots=True)
+class Area:
+    """The one place a campaign addresses (a city's mayor, a county's executive).
+
+    A kiosk offers such a campaign to a signer of another campaign whose ZIP lies there and
+    who has no local campaign of their own ("There is a petition to your mayor...").
+    """
+
+    place: str
+    state: str
+    level: Literal["city", "county"]
+    decision_maker: str
+    decision_maker_title: LocalizedText
+    county: str | None = None
+    zips: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class CampaignText:
     """The parts of a campaign's text that make up a version."""
 
@@ -167,6 +184,7 @@ class Campaign:
     consent: LocalizedText | None = None
     fields: dict[str, FieldRule] = field(default_factory=lambda: dict(DEFAULT_FIELD_RULES))
     source: str | None = None
+    area: Area | None = None
 
     @property
     def target(self) -> LocalizedText:

@@ -18,6 +18,7 @@ from typing import Any
 from kiosk.domain.campaign import (
     CONFIGURABLE_FIELDS,
     DEFAULT_FIELD_RULES,
+    Area,
     Campaign,
     CampaignKind,
     CampaignText,
@@ -40,13 +41,14 @@ _ZIP5_RE = re.compile(r"^[0-9]{5}$")
 _TOP_KEYS = {
     "format", "format_version", "slug", "kind", "organization", "goal", "known_count",
     "target", "title", "statement", "background", "consent", "fields", "updates", "local",
-    "history",
+    "history", "area",
 }
 _LOCAL_KEYS = {
     "slug", "place", "state", "level", "county", "decision_maker", "decision_maker_title",
     "title", "statement", "goal", "known_count", "created_by", "zips",
 }
 _HISTORY_KEYS = {"target", "title", "statement", "background"}
+_AREA_KEYS = {"place", "state", "level", "county", "decision_maker", "decision_maker_title", "zips"}
 
 
 @dataclass(eq=False)
@@ -155,8 +157,8 @@ def _parse_text_block(ctx: _Ctx, tbl: dict[str, Any], path: str) -> CampaignText
     )
 
 
-def _parse_local(ctx: _Ctx, value: Any, path: str) -> LocalCampaign:
-    tbl = ctx.table(value, path, _LOCAL_KEYS)
+def _parse_place(ctx: _Ctx, tbl: dict[str, Any], path: str) -> dict[str, Any]:
+    """The place fields a local campaign and a campaign's area share."""
     level = ctx.string(ctx.require(tbl, "level", path), f"{path}.level")
     if level not in ("city", "county"):
         raise ctx.fail(f"{path}.level", 'must be "city" or "county"')
@@ -176,19 +178,31 @@ def _parse_local(ctx: _Ctx, value: Any, path: str) -> LocalCampaign:
         if not isinstance(z, str) or not _ZIP5_RE.match(z):
             raise ctx.fail(f"{path}.zips[{i}]", "must be a five-digit ZIP string")
         zips.append(z)
-    return LocalCampaign(
-        slug=ctx.slug(ctx.require(tbl, "slug", path), f"{path}.slug"),
-        place=ctx.string(ctx.require(tbl, "place", path), f"{path}.place"),
-        state=state,
-        level=level,  # type: ignore[arg-type]
-        county=county,
-        decision_maker=ctx.string(
+    return {
+        "place": ctx.string(ctx.require(tbl, "place", path), f"{path}.place"),
+        "state": state,
+        "level": level,
+        "county": county,
+        "decision_maker": ctx.string(
             ctx.require(tbl, "decision_maker", path), f"{path}.decision_maker"
         ),
-        decision_maker_title=ctx.text(
+        "decision_maker_title": ctx.text(
             ctx.require(tbl, "decision_maker_title", path),
             f"{path}.decision_maker_title", MAX_SHORT, False,
         ),
+        "zips": tuple(zips),
+    }
+
+
+def _parse_area(ctx: _Ctx, value: Any) -> Area:
+    return Area(**_parse_place(ctx, ctx.table(value, "area", _AREA_KEYS), "area"))
+
+
+def _parse_local(ctx: _Ctx, value: Any, path: str) -> LocalCampaign:
+    tbl = ctx.table(value, path, _LOCAL_KEYS)
+    return LocalCampaign(
+        slug=ctx.slug(ctx.require(tbl, "slug", path), f"{path}.slug"),
+        **_parse_place(ctx, tbl, path),
         title=ctx.text(ctx.require(tbl, "title", path), f"{path}.title", MAX_SHORT, False),
         statement=ctx.text(ctx.require(tbl, "statement", path), f"{path}.statement"),
         goal=ctx.integer(ctx.require(tbl, "goal", path), f"{path}.goal", 1),
@@ -196,7 +210,6 @@ def _parse_local(ctx: _Ctx, value: Any, path: str) -> LocalCampaign:
         created_by=(
             ctx.string(tbl["created_by"], f"{path}.created_by") if "created_by" in tbl else None
         ),
-        zips=tuple(zips),
     )
 
 
@@ -281,6 +294,7 @@ def parse_campaign(data: Any, source: str = "<campaign>") -> Campaign:
         consent=ctx.text(tbl["consent"], "consent", MAX_SHORT * 2) if "consent" in tbl else None,
         fields=fields,
         source=source,
+        area=_parse_area(ctx, tbl["area"]) if "area" in tbl else None,
     )
 
 
@@ -360,6 +374,18 @@ def campaign_to_dict(campaign: Campaign) -> dict[str, Any]:
                 d["zips"] = list(loc.zips)
             locs.append(d)
         doc["local"] = locs
+    if campaign.area:
+        area = campaign.area
+        a: dict[str, Any] = {
+            "place": area.place, "state": area.state, "level": area.level,
+            "decision_maker": area.decision_maker,
+            "decision_maker_title": _text_dict(area.decision_maker_title),
+        }
+        if area.county:
+            a["county"] = area.county
+        if area.zips:
+            a["zips"] = list(area.zips)
+        doc["area"] = a
     if campaign.history:
         doc["history"] = [_block_dict(h) for h in campaign.history]
     return doc

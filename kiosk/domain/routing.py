@@ -11,7 +11,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Protocol
 
-from kiosk.domain.campaign import Campaign, LocalCampaign
+from kiosk.domain.campaign import Area, Campaign, LocalCampaign
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,3 +86,26 @@ def route_zip(campaign: Campaign, zip_code: str, directory: ZipDirectory) -> Loc
 def route_city(campaign: Campaign, city: str, state: str) -> LocalCampaign | None:
     """Return the local campaign for a city and state (no county known), or None."""
     return route_place(campaign, Place(zip="", city=city, state=state.strip().upper()))
+
+
+def area_matches(area: Area, place: Place) -> bool:
+    """Whether ``place`` lies in a campaign's area (its ZIPs, its city or its county)."""
+    if place.zip[:5] in area.zips:
+        return True
+    if area.state != place.state:
+        return False
+    if area.level == "city":
+        cities = {_norm(place.city), *(_norm(c) for c in place.other_cities)}
+        return _norm(area.place) in cities
+    return bool(area.county and place.county
+                and _county_norm(area.county) == _county_norm(place.county))
+
+
+def campaigns_for_place(
+    campaigns: list[Campaign], zip_code: str, directory: ZipDirectory
+) -> list[Campaign]:
+    """The campaigns whose area holds this ZIP (cities before counties), for an offer."""
+    zip5 = zip_code.strip()[:5]
+    place = directory.lookup(zip5) or Place(zip=zip5, city="", state="")
+    found = [c for c in campaigns if c.area is not None and area_matches(c.area, place)]
+    return sorted(found, key=lambda c: (c.area.level != "city", c.slug))  # type: ignore[union-attr]

@@ -19,7 +19,7 @@ from kiosk.domain.errors import Code, NotFound, Refused, ValidationFailed
 from kiosk.domain.ids import uuid7
 from kiosk.domain.ink import Ink
 from kiosk.domain.ports import SignatureFilter, SignatureRepository
-from kiosk.domain.routing import ZipDirectory, route_zip
+from kiosk.domain.routing import ZipDirectory, campaigns_for_place, route_zip
 from kiosk.domain.signature import PersonalData, SealedSignature, SignatureMeta, Void
 from kiosk.domain.validation import SignerEntry, SignerFields, validate_entry, validate_fields
 
@@ -142,6 +142,12 @@ class SigningService:
     def route(self, campaign_slug: str, zip_code: str) -> LocalCampaign | None:
         """The local campaign for a ZIP, or None for the parent campaign."""
         return route_zip(self.catalog.get(campaign_slug), zip_code, self._directory)
+
+    def campaigns_for_place(self, campaign_slug: str, zip_code: str) -> list[Campaign]:
+        """Other installed campaigns addressing the place of this ZIP (a Duluth signer of a
+        national campaign: the Duluth petition to its mayor), nearest level first."""
+        others = [c for c in self.catalog.all() if c.slug != campaign_slug]
+        return campaigns_for_place(others, zip_code, self._directory)
 
     def validate(
         self,

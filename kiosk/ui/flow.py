@@ -95,7 +95,7 @@ class SignerFlow(QObject):
         self._thanks_timer.timeout.connect(self.wipe)
         self._campaign_slug: str | None = None
         self._fixed_local: str | None = None
-        self._progress_cache: dict[str | None, tuple[int, int]] = {}
+        self._progress_cache: dict[tuple[str, str | None], tuple[int, int]] = {}
         self._reset_signer()
         self.reload()
         i18n.languageChanged.connect(self._on_language)
@@ -112,6 +112,8 @@ class SignerFlow(QObject):
         self._errors: dict[str, str] = {}  # field -> code
         self._routed: str | None = None
         self._chosen: str | None = None
+        self._offer: str | None = None  # another campaign addressing the signer's place
+        self._taken: str | None = None  # ...which the signer chose to sign instead
         self._message_code = ""
         self._entry: SignerEntry | None = None
 
@@ -216,29 +218,26 @@ class SignerFlow(QObject):
 
     # -- campaign text -----------------------------------------------------------------------
 
-    def _progress(self, local: str | None) -> tuple[int, int]:
-        if local not in self._progress_cache:
-            assert self._campaign_slug is not None
+    def _progress(self, campaign: Campaign, local: str | None) -> tuple[int, int]:
+        key = (campaign.slug, local)
+        if key not in self._progress_cache:
             try:
-                p = self._service().progress(self._campaign_slug, local)
-                self._progress_cache[local] = (p.count, p.goal)
+                p = self._service().progress(campaign.slug, local)
+                self._progress_cache[key] = (p.count, p.goal)
             except Exception:  # noqa: BLE001 - no key yet (set-up screen): counts from files
-                campaign = self._campaign()
-                loc = campaign.local(local) if campaign and local else None
+                loc = campaign.local(local) if local else None
                 if loc is not None:
-                    self._progress_cache[local] = (loc.known_count, loc.goal)
-                elif campaign is not None:
-                    self._progress_cache[local] = (campaign.known_count, campaign.goal)
+                    self._progress_cache[key] = (loc.known_count, loc.goal)
                 else:
-                    self._progress_cache[local] = (0, 0)
-        return self._progress_cache[local]
+                    self._progress_cache[key] = (campaign.known_count, campaign.goal)
+        return self._progress_cache[key]
 
     def _text_map(self, campaign: Campaign, local: str | None) -> dict[str, Any]:
         lang = self._i18n.language
         text: CampaignText = campaign.text_for(local)
         statement = text.statement.get(lang)
         background = text.background.get(lang)
-        count, goal = self._progress(local)
+        count, goal = self._progress(campaign, local)
         loc = campaign.local(local) if local else None
         updates = [
             {
@@ -281,7 +280,7 @@ class SignerFlow(QObject):
     petition = Property("QVariantMap", _get_petition, notify=campaignChanged)
 
     def _get_signing(self) -> dict[str, Any]:
-        campaign = self._campaign()
+        campaign = self._signing_campaign()
         if campaign is None:
             return {"slug": ""}
         return self._text_map(campaign, self._signing_local())
@@ -290,7 +289,18 @@ class SignerFlow(QObject):
     signing = Property("QVariantMap", _get_signing, notify=localChanged)
 
     def _signing_local(self) -> str | None:
+        if self._taken is not None:
+            return None
         return self._fixed_local if self._fixed_local is not None else self._chosen
+
+    def _signing_campaign(self) -> Campaign | None:
+        """The campaign this signer signs: the active one, or the offer they took."""
+        if self._taken is not None:
+            try:
+                return self._kiosk.catalog.get(self._taken)  # type: ignore[no-any-return]
+            except NotFound:
+                return None
+        return self._campaign()
 
     # -- the form ----------------------------------------------------------------------------
 
@@ -328,7 +338,8 @@ class SignerFlow(QObject):
     optIn = Property(bool, _get_opt_in, notify=entryChanged)
 
     def _get_entry_empty(self) -> bool:
-        return not any(self._values.values()) and not self._opt_in and self._chosen is None
+        return (not any(self._values.values()) and not self._opt_in and self._chosen is None
+                and self._offer is None and self._taken is None)
 
     #: Whether nothing of a signer is held (true after a wipe).
     entryEmpty = Property(bool, _get_entry_empty, notify=entryChanged)
@@ -404,6 +415,11 @@ class SignerFlow(QObject):
             routed = self._service().route(campaign.slug, entry.zip)
             self._routed = routed.slug if routed else None
             self._chosen = self._routed
+            self._taken = None
+            self._offer = None
+            if routed is None:  # no local campaign here: another campaign may address it
+                nearby = self._service().campaigns_for_place(campaign.slug, entry.zip)
+                self._offer = nearby[0].slug if nearby else None
             self.localChanged.emit()
             self.entryChanged.emit()
             self._set_step("local")
@@ -454,6 +470,58 @@ class SignerFlow(QObject):
         if slug and campaign.local(slug) is None:
             return
         self._chosen = slug or None
+        self._taken = None
+        self.localChanged.emit()
+
+    def _get_offer(self) -> dict[str, Any]:
+        if self._offer is None:
+            return {}
+        try:
+            offered = self._kiosk.catalog.get(self._offer)
+        except NotFound:
+            return {}
+        area = offered.area
+        if area is None:
+            return {}
+        lang = self._i18n.language
+        return {
+            "slug": offered.slug,
+            "isLetter": offered.kind is CampaignKind.LETTER,
+            # "your mayor, Emily Larson" / "su alcaldesa, Emily Larson"
+            "office": area.decision_maker_title.get(lang).lower(),
+            "name": area.decision_maker,
+            "taken": self._taken == offered.slug,
+        }
+
+    #: Another installed campaign addressing the signer's place, when the ZIP has no local
+    #: campaign here: slug, isLetter, office ("mayor"), name, taken ({} when none).
+    offer = Property("QVariantMap", _get_offer, notify=localChanged)
+
+    @Slot()
+    def takeOffer(self) -> None:  # noqa: N802 - Qt naming for QML
+        """The signer will sign the offered campaign instead (checked against its rules)."""
+        if self._step != "local" or self._offer is None:
+            return
+        try:
+            offered = self._kiosk.catalog.get(self._offer)
+        except NotFound:
+            return
+        entry = self._entry or self._make_entry()
+        try:
+            personal = self._service().validate_form(offered.slug, entry, self._consent_text())
+        except ValidationFailed as exc:
+            errors: dict[str, str] = {}
+            for err in exc.errors:
+                if err.field in self._values:
+                    errors.setdefault(err.field, err.code.value)
+            self._set_step("form")  # that campaign asks for more: the form says what
+            self._show_errors(errors)
+            return
+        if self._service().already_signed(offered.slug, personal):
+            self._set_step("duplicate")
+            return
+        self._taken = offered.slug
+        self._chosen = None
         self.localChanged.emit()
 
     @Slot()
@@ -471,7 +539,7 @@ class SignerFlow(QObject):
         Args:
             pad: the ``SignaturePad`` holding the drawing.
         """
-        campaign = self._campaign()
+        campaign = self._signing_campaign()
         if campaign is None or self._step != "pad" or self._busy:
             return
         ink = pad.ink() if hasattr(pad, "ink") else None

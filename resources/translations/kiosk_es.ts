@@ -70,7 +70,7 @@
         <translation>Exportaciones</translation>
     </message>
     <message>
-        <location line="+78"/>
+        <location line="+97"/>
         <source>Saved to %1: %2</source>
         <translation>Guardado en %1: %2</translation>
     </message>
@@ -586,7 +586,7 @@
 <context>
     <name>LocalPage</name>
     <message>
-        <location filename="../../kiosk/ui/qml/KioskUi/LocalPage.qml" line="+45"/>
+        <location filename="../../kiosk/ui/qml/KioskUi/LocalPage.qml" line="+48"/>
         <source>Choose your local campaign</source>
         <translation>Elija su campaña local</translation>
     </message>
@@ -596,20 +596,41 @@
         <translation>Su campaña local</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+18"/>
         <source>Your ZIP code is in %1. You will sign the campaign for your area:</source>
         <translation>Su código postal está en %1. Usted firmará la campaña de su zona:</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="-3"/>
+        <location line="+4"/>
         <location line="+2"/>
         <source>You chose this campaign:</source>
         <translation>Usted eligió esta campaña:</translation>
     </message>
     <message>
+        <location line="-9"/>
+        <source>There is a letter to your %1, %2: sign that one instead?</source>
+        <translation>Hay una carta dirigida a su %1, %2. ¿Quiere firmar esa en su lugar?</translation>
+    </message>
+    <message>
         <location line="+1"/>
+        <source>There is a petition to your %1, %2: sign that one instead?</source>
+        <translation>Hay una petición dirigida a su %1, %2. ¿Quiere firmar esa en su lugar?</translation>
+    </message>
+    <message>
+        <location line="+9"/>
         <source>There is no local campaign for your ZIP code yet. You will sign the main campaign:</source>
         <translation>Todavía no hay una campaña local para su código postal. Usted firmará la campaña principal:</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Sign that one</source>
+        <translation>Firmar esa</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Or sign the main campaign:</source>
+        <translation>O firme la campaña principal:</translation>
     </message>
     <message>
         <location line="+35"/>
@@ -640,7 +661,7 @@
         <translation>Quiosco de peticiones</translation>
     </message>
     <message>
-        <location line="+85"/>
+        <location line="+87"/>
         <source>Signature pad. Sign with your finger.</source>
         <translation>Área de firma. Firme con el dedo.</translation>
     </message>
@@ -1188,7 +1209,7 @@
         <translation>Este quiosco no pudo leer ni cambiar sus datos. No se borró nada.</translation>
     </message>
     <message>
-        <location line="+113"/>
+        <location line="+112"/>
         <source>On the server</source>
         <extracomment>The retention state: loaded, loading, kind (``immediate`` | ``days`` | ``until_exported``), days, dayChoices, policy (the setting), purgeable (personal data the policy lets go now), purged (already deleted), waiting (not on the server yet), busy (deleting), lastPurged (the last &quot;Delete now&quot;, -1 before any), error (worded).</extracomment>
         <translation>En el servidor</translation>
@@ -1429,7 +1450,7 @@
 <context>
     <name>SignerFlow</name>
     <message>
-        <location filename="../../kiosk/ui/flow.py" line="+314"/>
+        <location filename="../../kiosk/ui/flow.py" line="+324"/>
         <source>Send me updates about this campaign. I can unsubscribe at any time.</source>
         <extracomment>The text fields of the form, in the order they are laid out (and focused on errors). Ask the view to focus a form field (its domain name), e.g. the first one with an error. A signer&apos;s session ended and everything was wiped. A signature was durably saved (its id), before the thank-you screen shows. The active campaign as the attract and petition screens show it (in the current language; the fixed local campaign&apos;s text when staff fixed one). What this signer is signing: the campaign or the local campaign they confirmed. &quot;required&quot; / &quot;optional&quot; / &quot;hidden&quot; for each configurable field.</extracomment>
         <translation>Envíenme novedades sobre esta campaña. Puedo darme de baja en cualquier momento.</translation>

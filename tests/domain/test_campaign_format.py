@@ -63,6 +63,7 @@ def test_round_trip_through_dict() -> None:
         again = parse_campaign(campaign_to_dict(c), "again")
         assert again.all_versions() == c.all_versions()
         assert again.locals == c.locals and again.updates == c.updates
+        assert again.area == c.area
 
 
 @pytest.mark.parametrize(
@@ -84,6 +85,12 @@ def test_round_trip_through_dict() -> None:
         (lambda d: d["local"][1].pop("county"), "local[1].county", "required"),
         (lambda d: d["local"][1].update(slug="evansville"), "local[1].slug", "used by another"),
         (lambda d: d["local"][0].update(zips=["4770"]), "local[0].zips[0]", "five-digit"),
+        (lambda d: d.update(area={"place": "Duluth", "state": "MN", "level": "city"}),
+         "area.decision_maker", "required"),
+        (lambda d: d.update(area={"place": "Duluth", "state": "ZZ", "level": "city"}),
+         "area.state", "USPS"),
+        (lambda d: d.update(area={"place": "Duluth", "state": "MN", "level": "town"}),
+         "area.level", "city"),
     ],
 )
 def test_precise_errors(mutate, field: str, words: str) -> None:  # type: ignore[no-untyped-def]

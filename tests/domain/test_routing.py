@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from kiosk.domain.routing import route_city, route_zip
+from pathlib import Path
+
+from kiosk.domain.campaign_format import load_campaign_dir
+from kiosk.domain.routing import campaigns_for_place, route_city, route_zip
 from kiosk.geo import ZipcodesDirectory
 from tests.helpers import mini_campaign
 
@@ -51,3 +54,16 @@ def test_shipped_umbrella_routes_every_local_campaign() -> None:
         z = (list(loc.zips) + zips)[0]
         routed = route_zip(umbrella, z, DIRECTORY)
         assert routed is not None and routed.slug == loc.slug, (loc.slug, z)
+
+
+def test_a_campaign_addressing_a_place_is_found_by_its_zips() -> None:
+    campaigns, errors = load_campaign_dir(Path(__file__).parents[2] / "resources" / "campaigns")
+    assert not errors
+    directory = ZipcodesDirectory()
+    # Duluth ZIPs find the Duluth petition (it names the city; no ZIP list needed)...
+    for zip_code in ("55802", "55811", "55806-1234"):
+        assert [c.slug for c in campaigns_for_place(campaigns, zip_code, directory)] == [
+            "duluth-sanctuary"]
+    # ...Evansville, elsewhere in Minnesota and unknown ZIPs find none.
+    for zip_code in ("47708", "55101", "00000"):
+        assert campaigns_for_place(campaigns, zip_code, directory) == []

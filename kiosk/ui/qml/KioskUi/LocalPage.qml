@@ -11,6 +11,9 @@ FadePage {
     readonly property var flow: app.flow
     readonly property var s: flow.signing
     property bool choosing: false
+    // Another installed campaign addresses the signer's place (no local campaign here).
+    readonly property var offer: flow.offer
+    readonly property bool offering: !choosing && (offer.slug || "") !== "" && !offer.taken
 
     function resetScroll() { flick.contentY = 0 }
     // Runs on the page: closing the list destroys the delegate that was tapped.
@@ -52,13 +55,33 @@ FadePage {
                 visible: !page.choosing
                 Layout.fillWidth: true
                 color: Theme.color.textMuted
-                text: page.flow.routedLocal !== ""
+                text: page.offering
+                      ? (page.offer.isLetter
+                         ? qsTr("There is a letter to your %1, %2: sign that one instead?")
+                         : qsTr("There is a petition to your %1, %2: sign that one instead?"))
+                        .arg(page.offer.office).arg(page.offer.name)
+                      : page.offer.taken ? qsTr("You chose this campaign:")
+                      : page.flow.routedLocal !== ""
                       ? (page.flow.chosenLocal === page.flow.routedLocal
                          ? qsTr("Your ZIP code is in %1. You will sign the campaign for your area:").arg(page.s.place)
                          : qsTr("You chose this campaign:"))
                       : (page.flow.chosenLocal !== ""
                          ? qsTr("You chose this campaign:")
                          : qsTr("There is no local campaign for your ZIP code yet. You will sign the main campaign:"))
+            }
+
+            KButton {
+                objectName: "local.offer.accept"
+                visible: page.offering
+                text: qsTr("Sign that one")
+                onClicked: { page.flow.takeOffer(); page.resetScroll() }
+            }
+            KText {
+                visible: page.offering
+                Layout.fillWidth: true
+                Layout.topMargin: 8
+                color: Theme.color.textMuted
+                text: qsTr("Or sign the main campaign:")
             }
 
             Rectangle {
