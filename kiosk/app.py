@@ -56,7 +56,7 @@ class Kiosk:
     @property
     def auditor(self) -> Auditor:
         """Records staff actions in the audit trail."""
-        return Auditor(self.store, self.kiosk_id, self.clock)
+        return Auditor(self.store, self.kiosk_id, self.clock, self.keys)
 
     @property
     def imported_campaigns_dir(self) -> Path:
@@ -203,6 +203,10 @@ def open_kiosk(data_dir: str | Path | None = None, clock: Clock = utc_now) -> Ki
     from kiosk.sync.state import load_enrollment
 
     load_enrollment(store, keys)  # moves a token an older version kept in the store
+    try:  # entries made before the kiosk had an audit key are signed once
+        store.sign_unsigned_audit(keys.sign_audit)
+    except (CryptoError, OSError) as exc:
+        log.error("cannot sign the audit trail: %s", exc)
     imported = root / "campaigns"
     from kiosk.sync.campaigns import SERVER_SUBDIR
 

@@ -22,13 +22,15 @@ import base64
 import hashlib
 import json
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import nacl.exceptions
 import nacl.public
 import nacl.pwhash
 import nacl.secret
+import nacl.signing
 import nacl.utils
 
 # OWASP: Argon2id with at least 19 MiB and t=2; passphrases get more memory (rarely derived).
@@ -39,6 +41,8 @@ KEY_MEMLIMIT = 64 * 1024 * 1024
 
 DEVICE_SECRET_FILE = "device.secret"
 DEVICE_TOKEN_FILE = "device-token.sealed"
+AUDIT_KEY_FILE = "audit-key.sealed"
+AUDIT_ANCHOR_FILE = "audit-anchor.json"
 #: Where this machine's id is read (the first that exists); bound into the token's key.
 MACHINE_ID_PATHS: tuple[str, ...] = ("/etc/machine-id", "/var/lib/dbus/machine-id")
 
@@ -164,9 +168,11 @@ def verify_secret(encoded: str, secret: str) -> bool:
 
 @dataclass
 class KeyFolder:
-    """The organization's keys in a kiosk's data directory (``keys/``)."""
+    """The organization's keys in a kiosk's data directory (``keys/``), and the kiosk's own
+    secrets: the sealed device token and audit signing key, and the audit anchor."""
 
     path: Path
+    _audit_key: Any = field(default=None, repr=False, compare=False)
 
     @property
     def public_path(self) -> Path:
@@ -307,6 +313,85 @@ class KeyFolder:
             return None
         token = doc.get("token")
         return token if isinstance(token, str) and token else None
+
+
+    # -- the audit trail's signing key and anchor ---------------------------------------------
+
+    def audit_signing_key(self) -> nacl.signing.SigningKey:
+        """The kiosk's Ed25519 audit key (made on first use, sealed like the device token).
+
+        Raises:
+            CryptoError: the sealed key exists but cannot be opened on this machine.
+        """
+        if self._audit_key is not None:
+            return self._audit_key  # type: ignore[no-any-return]
+        path = self.path / AUDIT_KEY_FILE
+        box = self._device_box(create=True)
+        assert box is not None
+        try:
+            blob = path.read_bytes()
+        except FileNotFoundError:
+            key = nacl.signing.SigningKey.generate()
+            _atomic_write(path, box.encrypt(bytes(key)))
+        else:
+            try:
+                key = nacl.signing.SigningKey(box.decrypt(blob))
+            except (nacl.exceptions.CryptoError, ValueError, TypeError):
+                raise CryptoError("the audit key cannot be opened on this machine") from None
+        self._audit_key = key
+        return key
+
+    def audit_public_key(self) -> str:
+        """The audit key's public half (base64), which the server keeps."""
+        return base64.b64encode(bytes(self.audit_signing_key().verify_key)).decode("ascii")
+
+    def sign_audit(self, entry_hash_hex: str) -> str:
+        """Sign an audit entry's hash; the signature as base64."""
+        from kiosk.domain.audit import signed_message
+
+        signed = self.audit_signing_key().sign(signed_message(entry_hash_hex))
+        return base64.b64encode(signed.signature).decode("ascii")
+
+    def audit_anchor(self) -> Any:
+        """The head the server last acknowledged (:class:`kiosk.domain.audit.AuditAnchor`), or
+        None before the first acknowledged audit push (or if the file is unreadable)."""
+        from kiosk.domain.audit import AuditAnchor
+
+        try:
+            doc = json.loads((self.path / AUDIT_ANCHOR_FILE).read_text())
+            return AuditAnchor(int(doc["seq"]), str(doc["hash"]))
+        except FileNotFoundError:
+            return None
+        except (OSError, ValueError, KeyError, TypeError):
+            return AuditAnchor(2**62, "unreadable anchor")  # fails verification: never ignored
+
+    def save_audit_anchor(self, seq: int, entry_hash_hex: str) -> None:
+        """Remember the head the server acknowledged (never moves backwards)."""
+        current = self.audit_anchor()
+        if current is not None and current.seq >= seq:
+            return
+        doc = json.dumps({"seq": seq, "hash": entry_hash_hex}).encode("ascii")
+        _atomic_write(self.path / AUDIT_ANCHOR_FILE, doc)
+
+
+def verify_audit_signature(public_key_b64: str, entry_hash_hex: str, sig_b64: str | None) -> bool:
+    """Whether ``sig_b64`` is the audit key's signature of an entry hash.
+
+    Args:
+        public_key_b64: the audit key's public half.
+        entry_hash_hex: the entry's hash.
+        sig_b64: the entry's signature (None: unsigned, which fails).
+    """
+    from kiosk.domain.audit import signed_message
+
+    if not sig_b64:
+        return False
+    try:
+        key = nacl.signing.VerifyKey(base64.b64decode(public_key_b64, validate=True))
+        key.verify(signed_message(entry_hash_hex), base64.b64decode(sig_b64, validate=True))
+    except (nacl.exceptions.BadSignatureError, nacl.exceptions.CryptoError, ValueError, TypeError):
+        return False
+    return True
 
 
 def _atomic_write(path: Path, data: bytes) -> None:

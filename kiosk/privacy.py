@@ -60,18 +60,51 @@ class RetentionPolicy:
 class Auditor:
     """Records staff actions in the store's hash-chained audit trail."""
 
-    def __init__(self, store: Any, kiosk_id: str, clock: Clock = utc_now) -> None:
+    def __init__(
+        self, store: Any, kiosk_id: str, clock: Clock = utc_now, keys: Any = None
+    ) -> None:
+        """Args:
+            store: the store holding the trail.
+            kiosk_id: this kiosk.
+            clock: the clock.
+            keys: the kiosk's :class:`kiosk.crypto.KeyFolder` (its audit key signs every entry,
+                its anchor is checked); None for an unsigned trail.
+        """
         self._store = store
         self._kiosk_id = kiosk_id
         self._clock = clock
+        self._keys = keys
+
+    def _sign(self, entry_hash_hex: str) -> str | None:
+        from kiosk.crypto import CryptoError
+
+        try:
+            return str(self._keys.sign_audit(entry_hash_hex))
+        except (CryptoError, OSError) as exc:
+            log.error("audit entry left unsigned (verify will report it): %s", exc)
+            return None
 
     def record(self, action: AuditAction, **detail: Any) -> None:
         """Append an entry. ``detail`` must hold no personal data (ids, counts, names of files)."""
-        self._store.append_audit(action.value, detail, self._kiosk_id, self._clock())
+        sign = self._sign if self._keys is not None else None
+        self._store.append_audit(action.value, detail, self._kiosk_id, self._clock(), sign)
 
     def verify(self) -> ChainReport:
-        """Check the whole chain."""
-        return verify_chain(self._store.audit_entries())
+        """Check the whole chain; with the key folder also every signature and the anchor
+        (the head the server last acknowledged)."""
+        if self._keys is None:
+            return verify_chain(self._store.audit_entries())
+        from kiosk.crypto import CryptoError, verify_audit_signature
+
+        try:
+            public = self._keys.audit_public_key()
+        except (CryptoError, OSError) as exc:
+            return ChainReport(False, 0, None, f"the audit key cannot be read: {exc}")
+        return verify_chain(
+            self._store.audit_entries(),
+            verify_sig=lambda e: verify_audit_signature(public, e.hash, e.sig),
+            anchor=self._keys.audit_anchor(),
+        )
 
 
 def purgeable_under(store: Any, policy: RetentionPolicy, now: datetime) -> list[Any]:

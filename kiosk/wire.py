@@ -64,6 +64,9 @@ MAX_BODY_BYTES = 8 * 1024 * 1024
 _MAX_SEALED_B64 = 4 * ((MAX_SEALED_BYTES + 2) // 3)
 _SLUG_PATTERN = r"^[a-z0-9][a-z0-9-]{1,63}$"
 _HEX64_PATTERN = r"^[0-9a-f]{64}$"
+#: Base64 of an Ed25519 signature (64 bytes) and of an Ed25519 public key (32 bytes).
+_SIG_PATTERN = r"^[A-Za-z0-9+/]{86}==$"
+_KEY32_PATTERN = r"^[A-Za-z0-9+/]{43}=$"
 _UUID_RE = re.compile(
     r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
 )
@@ -407,6 +410,10 @@ class WireAuditEntry(BaseModel):
     detail: Annotated[dict[str, Any], AfterValidator(_small_detail)]
     prev_hash: Annotated[str, StringConstraints(strict=True, pattern=_HEX64_PATTERN)]
     hash: Annotated[str, StringConstraints(strict=True, pattern=_HEX64_PATTERN)]
+    #: Ed25519 signature (base64) of the hash by the kiosk's audit key; left out when unsigned.
+    sig: Annotated[
+        str | None, StringConstraints(strict=True, pattern=_SIG_PATTERN)
+    ] = Field(default=None, exclude_if=lambda v: v is None)
 
     @property
     def at_ms(self) -> int:
@@ -424,6 +431,7 @@ class WireAuditEntry(BaseModel):
             detail=entry.detail,
             prev_hash=entry.prev_hash,
             hash=entry.hash,
+            sig=getattr(entry, "sig", None),
         )
 
     def to_entry(self) -> Any:
@@ -438,7 +446,18 @@ class WireAuditEntry(BaseModel):
             dict(self.detail),
             self.prev_hash,
             self.hash,
+            self.sig,
         )
+
+
+class AuditHead(BaseModel):
+    """The last entry of a device's trail that the server holds with every link before it
+    checked (and, once the device registered its audit key, every signature)."""
+
+    model_config = _STRICT
+
+    seq: Annotated[int, Field(strict=True, ge=1, le=2**53)]
+    hash: Annotated[str, StringConstraints(strict=True, pattern=_HEX64_PATTERN)]
 
 
 class AuditResult(BaseModel):
@@ -471,6 +490,11 @@ class PushRequest(BaseModel):
     audit: list[WireAuditEntry] = Field(
         default_factory=list, max_length=MAX_BATCH_AUDIT, exclude_if=lambda v: not v
     )
+    #: The public half of the kiosk's audit key (base64), sent with audit entries; the server
+    #: registers it the first time and then requires every entry to be signed by it.
+    audit_key: Annotated[
+        str | None, StringConstraints(strict=True, pattern=_KEY32_PATTERN)
+    ] = Field(default=None, exclude_if=lambda v: v is None)
 
 
 class SignatureResult(BaseModel):
@@ -530,6 +554,9 @@ class PushResponse(BaseModel):
     events: list[EventResult]
     #: Results of the audit entries; left out when none were sent (older kiosks refuse it).
     audit: list[AuditResult] = Field(default_factory=list, exclude_if=lambda v: not v)
+    #: The head of this device's trail the server now acknowledges (its anchor); only answered
+    #: to a push that carried ``audit_key`` (older kiosks refuse unknown fields).
+    audit_head: AuditHead | None = Field(default=None, exclude_if=lambda v: v is None)
 
 
 # --- enrollment --------------------------------------------------------------------------------

@@ -7,6 +7,15 @@ other is kept in ``audit_conflicts`` for review). ``kiosk-server audit verify`` 
 device's chain with :func:`kiosk.domain.audit.verify_chain`, so an entry altered, removed or
 reordered on the kiosk (or in the database) is found.
 
+Keyed and anchored (docs/threat-model.md, item 3): a kiosk registers the public half of its
+Ed25519 audit key with its first audit push (``audit_key``; trust on first use, written to the
+server's trail) and signs every entry's hash. The server then advances the device's **anchor**
+(``devices.audit_head_seq`` / ``audit_head_hash``) over every entry that links and carries a good
+signature, and answers it (``audit_head``) so the kiosk keeps it too. ``audit verify`` checks a
+device's stored chain, every signature against the registered key (the server holds no private
+key, so its copy cannot be rewritten and re-signed from the database), and that the chain
+reaches its anchor with the anchor's hash (entries deleted at the end are found).
+
 The server keeps a trail of its own in ``server_audit``, chained the same way (``kiosk_id``
 ``"server"``): every export of signatures (HTTP or command line, who asked, what, how many),
 and coordinators and devices added or revoked. Never any signer's personal data.
@@ -19,14 +28,24 @@ from typing import Any
 
 from sqlalchemy import Connection, Table, select, text
 
-from kiosk.domain.audit import GENESIS, AuditEntry, ChainReport, entry_hash, verify_chain
+from kiosk.crypto import verify_audit_signature
+from kiosk.domain.audit import (
+    GENESIS,
+    AuditAnchor,
+    AuditEntry,
+    ChainReport,
+    entry_hash,
+    verify_chain,
+)
+from kiosk.server import log
 from kiosk.server.db import dialect_insert
-from kiosk.server.models import AuditConflict, AuditEntryRecord, ServerAuditRecord
-from kiosk.wire import AuditResult, WireAuditEntry
+from kiosk.server.models import AuditConflict, AuditEntryRecord, Device, ServerAuditRecord
+from kiosk.wire import AuditHead, AuditResult, WireAuditEntry
 
 AUDIT: Table = AuditEntryRecord.__table__  # type: ignore[assignment]
 AUDIT_CONFLICTS: Table = AuditConflict.__table__  # type: ignore[assignment]
 SERVER_AUDIT: Table = ServerAuditRecord.__table__  # type: ignore[assignment]
+DEVICES: Table = Device.__table__  # type: ignore[assignment]
 
 #: The ``kiosk_id`` of the server's own entries in the hash.
 SERVER_ID = "server"
@@ -62,6 +81,7 @@ def store_entries(
                 "prev_hash": e.prev_hash,
                 "hash": e.hash,
                 "received_at": now,
+                "sig": e.sig,
             }
         )
     rows.sort(key=lambda r: r["seq"])
@@ -109,33 +129,140 @@ def store_entries(
     return results
 
 
-def entries_of(conn: Connection, device_id: str) -> list[AuditEntry]:
+def register_key(conn: Connection, device_id: str, key: str, now: datetime) -> None:
+    """Register a device's audit public key the first time it sends one.
+
+    A different key later is not taken (the first stays; the attempt is logged and audited):
+    replacing it would let whoever holds the token re-sign a rewritten trail.
+
+    Args:
+        conn: the push's write transaction.
+        device_id: the authenticated device.
+        key: the public key (base64 of 32 bytes, checked by the wire schema).
+        now: when (aware).
+    """
+    d = DEVICES.c
+    current = conn.execute(
+        select(d.audit_public_key).where(d.id == device_id)
+    ).scalar_one_or_none()
+    if current == key:
+        return
+    if current is None:
+        # Entries stored before (an older kiosk's, unsigned) are anchored as they stand.
+        head = advance_head(conn, device_id)
+        signed_from = (head.seq if head else 0) + 1
+        conn.execute(
+            DEVICES.update()
+            .where(d.id == device_id)
+            .values(audit_public_key=key, audit_signed_from=signed_from)
+        )
+        record_server(
+            conn,
+            "device_audit_key_registered",
+            {"device": device_id, "signed_from": signed_from},
+            now,
+        )
+        return
+    log.warning("device %s sent another audit key; the registered one stays", device_id)
+    record_server(conn, "device_audit_key_refused", {"device": device_id}, now)
+
+
+def _sig_ok(key: str | None, signed_from: int | None, entry: AuditEntry) -> bool:
+    if key is None or entry.seq < (signed_from or 1):
+        return True
+    return verify_audit_signature(key, entry.hash, entry.sig)
+
+
+def advance_head(conn: Connection, device_id: str) -> AuditHead | None:
+    """Move the device's anchor over the stored entries that link to it (and, once it has a
+    key, are signed by it); return the anchor.
+
+    Args:
+        conn: the push's write transaction.
+        device_id: the device.
+    """
+    d = DEVICES.c
+    dev = conn.execute(
+        select(
+            d.audit_public_key, d.audit_signed_from, d.audit_head_seq, d.audit_head_hash
+        ).where(d.id == device_id)
+    ).one()
+    seq, prev = dev.audit_head_seq or 0, dev.audit_head_hash or GENESIS
+    start = seq
+    while True:
+        batch = entries_of(conn, device_id, after_seq=seq, limit=1000)
+        stopped = False
+        for e in batch:
+            linked = e.seq == seq + 1 and e.prev_hash == prev
+            if not linked or not _sig_ok(dev.audit_public_key, dev.audit_signed_from, e) or (
+                entry_hash(e.prev_hash, e.seq, e.at_ms, e.kiosk_id, e.action, e.detail) != e.hash
+            ):
+                stopped = True
+                break
+            seq, prev = e.seq, e.hash
+        if stopped or len(batch) < 1000:
+            break
+    if seq != start:
+        conn.execute(
+            DEVICES.update()
+            .where(d.id == device_id)
+            .values(audit_head_seq=seq, audit_head_hash=prev)
+        )
+    return AuditHead(seq=seq, hash=prev) if seq else None
+
+
+def entries_of(
+    conn: Connection, device_id: str, after_seq: int = 0, limit: int | None = None
+) -> list[AuditEntry]:
     """A device's stored trail, in sequence order.
 
     Args:
         conn: a connection.
         device_id: the device.
+        after_seq: only entries after this one.
+        limit: at most this many.
     """
     a = AUDIT.c
-    rows = conn.execute(
-        select(a.seq, a.at_ms, a.kiosk_id, a.action, a.detail, a.prev_hash, a.hash)
-        .where(a.device_id == device_id)
+    query = (
+        select(a.seq, a.at_ms, a.kiosk_id, a.action, a.detail, a.prev_hash, a.hash, a.sig)
+        .where(a.device_id == device_id, a.seq > after_seq)
         .order_by(a.seq)
     )
+    if limit is not None:
+        query = query.limit(limit)
     return [
-        AuditEntry(r.seq, r.at_ms, r.kiosk_id, r.action, dict(r.detail), r.prev_hash, r.hash)
-        for r in rows
+        AuditEntry(
+            r.seq, r.at_ms, r.kiosk_id, r.action, dict(r.detail), r.prev_hash, r.hash, r.sig
+        )
+        for r in conn.execute(query)
     ]
 
 
 def verify_device(conn: Connection, device_id: str) -> tuple[ChainReport, int]:
-    """Check a device's chain; also return how many conflicting entries are kept for review.
+    """Check a device's chain, its signatures (once it registered a key) and its anchor; also
+    return how many conflicting entries are kept for review.
 
     Args:
         conn: a connection.
         device_id: the device.
     """
-    report = verify_chain(entries_of(conn, device_id))
+    d = DEVICES.c
+    dev = conn.execute(
+        select(
+            d.audit_public_key, d.audit_signed_from, d.audit_head_seq, d.audit_head_hash
+        ).where(d.id == device_id)
+    ).one()
+    key = dev.audit_public_key
+    anchor = (
+        AuditAnchor(dev.audit_head_seq, dev.audit_head_hash)
+        if dev.audit_head_seq and dev.audit_head_hash
+        else None
+    )
+    report = verify_chain(
+        entries_of(conn, device_id),
+        verify_sig=(lambda e: _sig_ok(key, dev.audit_signed_from, e)) if key else None,
+        anchor=anchor,
+    )
     conflicts = conn.execute(
         select(AUDIT_CONFLICTS.c.id).where(AUDIT_CONFLICTS.c.device_id == device_id)
     ).all()

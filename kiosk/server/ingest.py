@@ -76,9 +76,12 @@ def store_push(conn: Connection, device_id: str, push: PushRequest, now: datetim
     sig_results = _store_signatures(conn, device_id, push.signatures, now)
     void_results = _store_voids(conn, device_id, push.voids, now)
     event_results = _store_events(conn, device_id, push.events, now)
-    from kiosk.server.audit import record_server, store_entries
+    from kiosk.server.audit import advance_head, record_server, register_key, store_entries
 
+    if push.audit_key is not None:
+        register_key(conn, device_id, push.audit_key, now)
     audit_results = store_entries(conn, device_id, push.audit, now)
+    head = advance_head(conn, device_id) if push.audit or push.audit_key else None
     foreign_voids = sum(1 for r in void_results if r.status == "forbidden")
     foreign_events = sum(1 for r in event_results if r.status == "forbidden")
     if foreign_voids or foreign_events:
@@ -96,7 +99,11 @@ def store_push(conn: Connection, device_id: str, push: PushRequest, now: datetim
     if audit_results:
         log.info("push from device %s: %d audit entries", device_id, len(audit_results))
     return PushResponse(
-        signatures=sig_results, voids=void_results, events=event_results, audit=audit_results
+        signatures=sig_results,
+        voids=void_results,
+        events=event_results,
+        audit=audit_results,
+        audit_head=head if push.audit_key is not None else None,
     )
 
 

@@ -73,6 +73,15 @@ class Device(Base):
     enrolled_at: Mapped[datetime] = mapped_column(UTCDateTime())
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    #: The public half (base64) of the kiosk's Ed25519 audit key, registered at its first
+    #: audit push; its entries must carry signatures by it.
+    audit_public_key: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    #: The first entry that must be signed (those stored before the key was registered, by a
+    #: kiosk of an older version, are not).
+    audit_signed_from: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    #: The head of its audit trail the server last acknowledged (the anchor).
+    audit_head_seq: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    audit_head_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
 
 class Signature(Base):
@@ -198,6 +207,8 @@ class AuditEntryRecord(Base):
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
     received_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    #: The kiosk's Ed25519 signature (base64) of ``hash``.
+    sig: Mapped[str | None] = mapped_column(String(100), nullable=True)
 
 
 class AuditConflict(Base):

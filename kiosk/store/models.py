@@ -105,3 +105,5 @@ class AuditRow(Base):
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64), unique=True)
     sync_state: Mapped[str] = mapped_column(String(16), default="pending", index=True)
+    #: Ed25519 signature (base64) of ``hash`` by the kiosk's audit key.
+    sig: Mapped[str | None] = mapped_column(String(100), nullable=True)

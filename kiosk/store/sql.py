@@ -11,7 +11,7 @@ import json
 import logging
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -71,7 +71,7 @@ def _void(row: VoidRow) -> Void:
 def _audit_entry(row: AuditRow) -> AuditEntry:
     """The domain's entry for a stored ``audit_log`` row."""
     return AuditEntry(row.seq, row.at_ms, row.kiosk_id, row.action, json.loads(row.detail_json),
-                      row.prev_hash, row.hash)
+                      row.prev_hash, row.hash, row.sig)
 
 
 class _AuditMixin:
@@ -81,9 +81,22 @@ class _AuditMixin:
     _session: Any
 
     def append_audit(
-        self, action: str, detail: dict[str, Any], kiosk_id: str, at: datetime
+        self,
+        action: str,
+        detail: dict[str, Any],
+        kiosk_id: str,
+        at: datetime,
+        sign: Callable[[str], str] | None = None,
     ) -> AuditEntry:
-        """Append one entry to the chain, durably; return it."""
+        """Append one entry to the chain, durably; return it.
+
+        Args:
+            action: what happened.
+            detail: facts (no personal data).
+            kiosk_id: this kiosk.
+            at: when.
+            sign: signs the entry's hash (the kiosk's audit key); None leaves it unsigned.
+        """
         detail_json = json.dumps(detail, sort_keys=True, ensure_ascii=False)
         detail_norm = json.loads(detail_json)
         with self._session.begin() as s:
@@ -92,14 +105,27 @@ class _AuditMixin:
             prev = last.hash if last else GENESIS
             at_ms = to_ms(at)
             digest = entry_hash(prev, seq, at_ms, kiosk_id, action, detail_norm)
+            sig = sign(digest) if sign is not None else None
             s.add(
                 AuditRow(
                     seq=seq, at_ms=at_ms, kiosk_id=kiosk_id, action=action,
                     detail_json=detail_json, prev_hash=prev, hash=digest,
-                    sync_state=SyncState.PENDING.value,
+                    sync_state=SyncState.PENDING.value, sig=sig,
                 )
             )
-        return AuditEntry(seq, at_ms, kiosk_id, action, detail_norm, prev, digest)
+        return AuditEntry(seq, at_ms, kiosk_id, action, detail_norm, prev, digest, sig)
+
+    def sign_unsigned_audit(self, sign: Callable[[str], str]) -> int:
+        """Sign the entries made before the kiosk had an audit key (once, on upgrade).
+
+        Returns:
+            How many entries were signed.
+        """
+        with self._session.begin() as s:
+            rows = s.scalars(select(AuditRow).where(AuditRow.sig.is_(None))).all()
+            for row in rows:
+                row.sig = sign(row.hash)
+        return len(rows)
 
     def audit_entries(self, after_seq: int = 0, limit: int | None = None) -> list[AuditEntry]:
         """Entries in sequence order."""

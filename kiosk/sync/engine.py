@@ -714,7 +714,7 @@ class SyncEngine:
             if not wire:
                 continue
             try:
-                answer = self._push(client, PushRequest(audit=wire))
+                answer = self._push(client, PushRequest(audit=wire, audit_key=self._audit_key()))
             except SyncError as exc:
                 if exc.status == 422:
                     log.warning("the server does not take audit entries; they stay pending")
@@ -730,6 +730,26 @@ class SyncEngine:
             mark_audit(sorted(q for q, st in named.items() if st != "conflict"), SyncState.SYNCED)
             mark_audit(sorted(q for q, st in named.items() if st == "conflict"), SyncState.CONFLICT)
             skip.update(sent - set(named))
+            self._keep_anchor(answer)
+
+    def _audit_key(self) -> str | None:
+        """The public half of this kiosk's audit key, or None if it cannot be read."""
+        try:
+            return self.keys.audit_public_key()
+        except (CryptoError, OSError) as exc:
+            log.error("the audit key cannot be read; entries are pushed without it: %s", exc)
+            return None
+
+    def _keep_anchor(self, answer: PushResponse) -> None:
+        """Keep the head the server acknowledged, if it is this kiosk's own entry."""
+        head = answer.audit_head
+        if head is None:
+            return
+        entries = self.store.audit_entries(after_seq=head.seq - 1, limit=1)
+        if not entries or entries[0].seq != head.seq or entries[0].hash != head.hash:
+            log.warning("the server's audit head %d is not this kiosk's entry; not kept", head.seq)
+            return
+        self.keys.save_audit_anchor(head.seq, head.hash)
 
     def _pull_campaigns(self, client: SyncClient, report: SyncReport) -> None:
         self._check_cancel()
