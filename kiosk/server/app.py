@@ -28,6 +28,7 @@ Request bodies are never logged.
 
 from __future__ import annotations
 
+import asyncio
 import email.message
 import time
 from collections.abc import AsyncIterator, Callable
@@ -103,10 +104,11 @@ def _error_response(
 
 _ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     400: {"model": ErrorBody, "description": "Malformed JSON or request"},
+    408: {"model": ErrorBody, "description": "The body stalled (idle or too slow)"},
     413: {"model": ErrorBody, "description": "Body larger than the limit"},
     415: {"model": ErrorBody, "description": "Body is not application/json"},
     422: {"model": ErrorBody, "description": "Body does not match the schema"},
-    503: {"model": ErrorBody, "description": "Database unavailable; retry later"},
+    503: {"model": ErrorBody, "description": "Database unavailable or too many uploads; retry"},
 }
 _AUTH_RESPONSES: dict[int | str, dict[str, Any]] = {
     401: {"model": ErrorBody, "description": "Missing or unknown bearer token"},
@@ -119,16 +121,65 @@ _AUTH_RESPONSES: dict[int | str, dict[str, Any]] = {
 # --- body limit --------------------------------------------------------------------------------
 
 
-class BodyLimitMiddleware:
-    """Refuse request bodies over ``limit`` bytes (413).
+class _ByteBudget:
+    """Bytes of request bodies this process may hold at once (in one event loop)."""
 
-    The body is read here, counting bytes as they arrive, so a chunked body (no
-    ``Content-Length``) is cut off as soon as it passes the limit, before any parsing.
+    def __init__(self, total: int) -> None:
+        self.total = total
+        self.used = 0
+        self._cond = asyncio.Condition()
+
+    async def acquire(self, cost: int, timeout: float) -> bool:
+        """Reserve ``cost`` bytes, waiting up to ``timeout`` seconds; False if not granted."""
+        cost = min(cost, self.total)
+        async with self._cond:
+            try:
+                await asyncio.wait_for(
+                    self._cond.wait_for(lambda: self.used + cost <= self.total), timeout
+                )
+            except TimeoutError:
+                return False
+            self.used += cost
+            return True
+
+    async def release(self, cost: int) -> None:
+        """Give back what :meth:`acquire` granted."""
+        async with self._cond:
+            self.used -= min(cost, self.total)
+            self._cond.notify_all()
+
+
+class BodyLimitMiddleware:
+    """Bound what request bodies can cost: size, memory held at once, and time.
+
+    - A body over ``limit`` bytes is refused (413), counted as it arrives, so a chunked body
+      (no ``Content-Length``) is cut off as soon as it passes the limit, before any parsing.
+    - **Memory.** Each request with a body reserves its size (its ``Content-Length``, or the
+      limit when chunked) from a per-process budget of ``budget`` bytes for the whole request,
+      parsing and storing included. When the budget is spent, a request waits up to ``wait``
+      seconds for room, then gets 503 ``server_busy`` with ``Retry-After``; so however many
+      large pushes arrive together, the bodies held (and the objects parsed from them) stay
+      bounded. ``budget`` 0 turns this off.
+    - **Time.** A body that sends nothing for ``idle_timeout`` seconds, or is not complete after
+      ``total_timeout`` seconds, gets 408 ``body_timeout`` and its connection is closed, so
+      stalled uploads do not hold connections, memory or budget.
     """
 
-    def __init__(self, app: ASGIApp, limit: int) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        limit: int,
+        budget: int = 0,
+        wait: float = 10.0,
+        idle_timeout: float = 15.0,
+        total_timeout: float = 120.0,
+    ) -> None:
         self.app = app
         self.limit = limit
+        self.budget = _ByteBudget(budget) if budget > 0 else None
+        self.wait = wait
+        self.idle_timeout = idle_timeout
+        self.total_timeout = total_timeout
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Handle one ASGI call."""
@@ -147,10 +198,42 @@ class BodyLimitMiddleware:
             if int(declared) > self.limit:
                 await self._too_large(scope, receive, send)
                 return
+        cost = max(1, int(declared) if declared is not None else self.limit)
+        if self.budget is not None and not await self.budget.acquire(cost, self.wait):
+            log.warning("server busy: refused a %d-byte upload (budget spent)", cost)
+            await _error_response(
+                503,
+                "server_busy",
+                "too many uploads at once; retry later",
+                {"Retry-After": "5", "Connection": "close"},
+            )(scope, receive, send)
+            return
+        try:
+            await self._read_and_call(scope, receive, send)
+        finally:
+            if self.budget is not None:
+                await self.budget.release(cost)
+
+    async def _read_and_call(self, scope: Scope, receive: Receive, send: Send) -> None:
         chunks: list[bytes] = []
         size = 0
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.total_timeout
         while True:
-            message = await receive()
+            left = min(self.idle_timeout, deadline - loop.time())
+            try:
+                if left <= 0:
+                    raise TimeoutError
+                message = await asyncio.wait_for(receive(), left)
+            except TimeoutError:
+                log.warning("request body stalled: closed after %d bytes", size)
+                await _error_response(
+                    408,
+                    "body_timeout",
+                    "the request body stalled; send it again",
+                    {"Connection": "close"},
+                )(scope, receive, send)
+                return
             if message["type"] == "http.disconnect":
                 return
             chunk = message.get("body", b"")
@@ -162,6 +245,7 @@ class BodyLimitMiddleware:
             if not message.get("more_body", False):
                 break
         body = b"".join(chunks)
+        del chunks
         replayed = False
 
         async def replay() -> Message:
@@ -563,7 +647,14 @@ def create_app(
     app.state.clock = clock
     app.state.revoked_audited = {}
     app.add_middleware(CatchAllMiddleware)
-    app.add_middleware(BodyLimitMiddleware, limit=settings.max_body_bytes)
+    app.add_middleware(
+        BodyLimitMiddleware,
+        limit=settings.max_body_bytes,
+        budget=settings.upload_budget_bytes,
+        wait=settings.upload_wait_seconds,
+        idle_timeout=settings.body_idle_timeout,
+        total_timeout=settings.body_total_timeout,
+    )
     limiter = Limiter(settings.rate_limits)
     signer_memo = server_exports.SignerMemo()  # /stats opens each signature once per process
     app.state.limiter = limiter

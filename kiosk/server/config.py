@@ -15,6 +15,11 @@ organization public key    ``KIOSK_ORG_PUBLIC_KEY``     none (returned to kiosks
 private key file(s)        ``KIOSK_ORG_PRIVATE_KEY_     none (exports and unique-signer counts are
                            FILE`` (comma-separated)     then refused); the passphrase of encrypted
                                                         files comes from ``KIOSK_ORG_KEY_PASSPHRASE``
+upload memory budget       ``KIOSK_UPLOAD_BUDGET_BYTES``  32 MiB: request bodies (declared sizes) one
+                                                        process holds at once; 0 turns it off
+wait for upload room       ``KIOSK_UPLOAD_WAIT``        10 s, then 503 ``server_busy``
+body idle timeout          ``KIOSK_BODY_IDLE_TIMEOUT``  15 s without a byte: 408 ``body_timeout``
+body total timeout         ``KIOSK_BODY_TIMEOUT``       120 s for a whole body: 408
 trusted reverse proxies    ``KIOSK_TRUSTED_PROXIES``    none: ``X-Forwarded-For`` is ignored and the
                            (comma-separated addresses   client address is the TCP peer's
                            or networks)
@@ -64,6 +69,10 @@ class ServerSettings:
     org_private_key_files: tuple[str, ...] = ()
     rate_limits: RateLimits = field(default_factory=RateLimits)
     trusted_proxies: tuple[str, ...] = ()
+    upload_budget_bytes: int = 4 * MAX_BODY_BYTES
+    upload_wait_seconds: float = 10.0
+    body_idle_timeout: float = 15.0
+    body_total_timeout: float = 120.0
 
     def __post_init__(self) -> None:
         if self.org_public_key is not None:
@@ -116,6 +125,10 @@ class ServerSettings:
             or split_paths(env.get(ENV_ORG_PRIVATE_KEY_FILE)),
             rate_limits=RateLimits.from_env(env),
             trusted_proxies=_split_proxies(trusted_proxies or env.get(ENV_TRUSTED_PROXIES)),
+            upload_budget_bytes=int(_number(env, "KIOSK_UPLOAD_BUDGET_BYTES", 4 * MAX_BODY_BYTES)),
+            upload_wait_seconds=_number(env, "KIOSK_UPLOAD_WAIT", 10.0),
+            body_idle_timeout=_number(env, "KIOSK_BODY_IDLE_TIMEOUT", 15.0, positive=True),
+            body_total_timeout=_number(env, "KIOSK_BODY_TIMEOUT", 120.0, positive=True),
         )
 
     def to_environ(self) -> dict[str, str]:
@@ -167,3 +180,23 @@ def _split_proxies(value: str | None) -> tuple[str, ...]:
             ) from None
         out.append(part)
     return tuple(out)
+
+
+def _number(env: Any, name: str, default: float, positive: bool = False) -> float:
+    """A non-negative number from the environment (``default`` when unset).
+
+    Raises:
+        ValueError: not a number, negative, or 0 where it must be positive.
+    """
+    import math
+
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ValueError(f"${name} must be a number, not {raw!r}") from None
+    if not math.isfinite(value) or value < 0 or (positive and value == 0):
+        raise ValueError(f"${name} must be {'more than' if positive else 'at least'} 0, not {raw!r}")
+    return value
