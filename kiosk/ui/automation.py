@@ -387,6 +387,10 @@ class Driver:
         """The shown key whose text is ``label`` (letters match either case)."""
         def match() -> QQuickItem | None:
             for key in self.keyboard_keys():
+                if label == "\n":  # Enter ("Next" / "Done")
+                    if int(key.property("key") or 0) == Qt.Key.Key_Return.value:
+                        return key
+                    continue
                 text = str(key.property("text") or "")
                 if text == label or (len(label) == 1 and text.lower() == label.lower()):
                     return key
@@ -400,8 +404,8 @@ class Driver:
     def tap_keys(self, labels: Iterable[str]) -> None:
         """Tap keys of the on-screen keyboard one after the other, as a finger does.
 
-        ``labels`` are key texts (``"m"``, ``"@"``, ``".com"``); a plain string taps one key
-        per character.
+        ``labels`` are key texts (``"m"``, ``"@"``, ``".com"``, ``"\n"`` for Enter); a plain
+        string taps one key per character.
         """
         self.wait(lambda: bool(self.keyboard_keys()), "the on-screen keyboard")
         self.idle()

@@ -38,14 +38,12 @@ FadePage {
                 font.pixelSize: Theme.size.display
                 font.weight: Font.Bold
                 lineHeight: 1.1
-                maximumLineCount: 4
-                elide: Text.ElideRight
             }
             ProgressBlock {
                 labelName: "attract.progress"
                 Layout.alignment: Qt.AlignHCenter
-                Layout.fillWidth: false
-                Layout.preferredWidth: 720
+                Layout.fillWidth: true
+                Layout.maximumWidth: 720
                 Layout.topMargin: 8
                 info: page.p
             }

@@ -11,7 +11,7 @@ FadePage {
 
     ColumnLayout {
         anchors.centerIn: parent
-        width: Math.min(parent.width - 160, 900)
+        width: Math.min(parent.width - (parent.width < 1000 ? 80 : 160), 900)
         spacing: 26
 
         Rectangle {
@@ -27,9 +27,11 @@ FadePage {
                 color: Theme.color.onPrimary
             }
         }
-        Text {
+        KText {
             objectName: "duplicate.title"
-            Layout.alignment: Qt.AlignHCenter
+            Layout.fillWidth: true
+            horizontalAlignment: Text.AlignHCenter
+            lineHeight: 1.05
             text: qsTr("You have already signed")
             font.pixelSize: Theme.size.display
             font.weight: Font.Bold

@@ -22,6 +22,8 @@ ColumnLayout {
 
     visible: rule !== "hidden"
     spacing: 6
+    // An error line appeared (or went) under the field being typed in: keep all of it in view.
+    onHeightChanged: if (input.activeFocus) root.focused(root)
     Layout.alignment: Qt.AlignTop
     // Equal preferred widths: fields in a grid share the row evenly, whatever their text.
     Layout.preferredWidth: 240

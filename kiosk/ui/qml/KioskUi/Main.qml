@@ -45,6 +45,31 @@ ApplicationWindow {
     onModeChanged: dropFocus()
     onStepChanged: dropFocus()
 
+    // Whatever field has the focus, on every screen, is scrolled into view above the keyboard
+    // (with its label and error line when it has them): when a finger taps it, when the
+    // keyboard's Next key moves on, and when the keyboard slides up over it.
+    function revealFocus() {
+        var item = window.activeFocusItem
+        if (!item || item.cursorPosition === undefined)
+            return  // not a text field
+        if (item.parent && item.parent.inputName !== undefined)
+            item = item.parent  // a KField: label, field and error
+        var flick = item.parent
+        while (flick && (flick.contentY === undefined || flick.flicking === undefined))
+            flick = flick.parent
+        if (!flick)
+            return
+        var top = item.mapToItem(flick.contentItem, 0, 0).y - 24
+        var bottom = top + item.height + 48
+        if (top < flick.contentY)
+            flick.contentY = Math.max(0, top)
+        else if (bottom > flick.contentY + flick.height)
+            flick.contentY = Math.max(0, Math.min(flick.contentHeight - flick.height,
+                                                  bottom - flick.height))
+    }
+    onActiveFocusItemChanged: Qt.callLater(revealFocus)
+    onKeyboardCoverChanged: Qt.callLater(revealFocus)
+
     Item {
         id: stage
         anchors { left: parent.left; right: parent.right; top: parent.top }

@@ -21,44 +21,56 @@ FadePage {
              anchors { left: parent.left; right: parent.right; top: parent.top } }
 
     ColumnLayout {
+        id: column
         anchors { top: bar.bottom; bottom: actions.top; left: parent.left; right: parent.right
-                  leftMargin: 48; rightMargin: 48; topMargin: 22; bottomMargin: 18 }
+                  leftMargin: page.width < 1000 ? 32 : 48; rightMargin: page.width < 1000 ? 32 : 48
+                  topMargin: 22; bottomMargin: 18 }
         spacing: 14
 
-        RowLayout {
+        // Side by side; in a narrow (portrait) window "Edit my details" goes under the review.
+        GridLayout {
+            id: header
             Layout.fillWidth: true
-            spacing: 24
+            columns: column.width < 900 ? 1 : 2
+            columnSpacing: 24
+            rowSpacing: 4
             ColumnLayout {
                 Layout.fillWidth: true
+                Layout.alignment: Qt.AlignTop
                 spacing: 4
-                Text {
+                KText {
+                    Layout.fillWidth: true
                     text: qsTr("Sign with your finger")
                     font.pixelSize: Theme.size.title
                     font.weight: Font.Bold
-                    color: Theme.color.text
+                    lineHeight: 1.0
                 }
                 KText {
                     objectName: "pad.review"
                     Layout.fillWidth: true
                     color: Theme.color.textMuted
-                    maximumLineCount: 2
-                    elide: Text.ElideRight
                     text: qsTr("%1, ZIP %2 · %3").arg(page.flow.review.name || "")
                           .arg(page.flow.review.zip || "").arg(page.s.target || "")
                 }
             }
             KButton {
                 objectName: "pad.edit"
+                Layout.alignment: header.columns === 1 ? Qt.AlignLeft : Qt.AlignTop
                 kind: "quiet"
                 text: qsTr("Edit my details")
                 onClicked: page.flow.toForm()
             }
         }
 
+        // As wide as the screen allows and never much taller than wide: in portrait the pad
+        // stays a signing strip right under the review line, not a tall box.
         Rectangle {
             id: card
             Layout.fillWidth: true
-            Layout.fillHeight: true
+            Layout.preferredHeight: Math.max(160, Math.min(
+                column.height - header.height - column.spacing
+                - (padError.visible ? padError.height + column.spacing : 0),
+                column.width * 0.6))
             radius: 18
             color: Theme.color.surface
             border.width: 2
@@ -88,6 +100,7 @@ FadePage {
         }
 
         KText {
+            id: padError
             objectName: "pad.error"
             Layout.fillWidth: true
             visible: text !== ""
@@ -95,6 +108,7 @@ FadePage {
             color: Theme.color.error
             font.weight: Font.DemiBold
         }
+        Item { Layout.fillHeight: true }
     }
 
     ActionBar {

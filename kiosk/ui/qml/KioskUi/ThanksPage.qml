@@ -12,7 +12,7 @@ FadePage {
 
     ColumnLayout {
         anchors.centerIn: parent
-        width: Math.min(parent.width - 160, 900)
+        width: Math.min(parent.width - (parent.width < 1000 ? 80 : 160), 900)
         spacing: 24
 
         Rectangle {
@@ -28,9 +28,11 @@ FadePage {
                 color: Theme.color.onPrimary
             }
         }
-        Text {
+        KText {
             objectName: "thanks.title"
-            Layout.alignment: Qt.AlignHCenter
+            Layout.fillWidth: true
+            horizontalAlignment: Text.AlignHCenter
+            lineHeight: 1.05
             text: qsTr("Thank you for signing!")
             font.pixelSize: Theme.size.display
             font.weight: Font.Bold
@@ -44,8 +46,8 @@ FadePage {
         }
         ProgressBlock {
             Layout.alignment: Qt.AlignHCenter
-            Layout.fillWidth: false
-            Layout.preferredWidth: 640
+            Layout.fillWidth: true
+            Layout.maximumWidth: 640
             Layout.topMargin: 10
             labelName: "thanks.progress"
             info: page.s

@@ -17,12 +17,19 @@ Rectangle {
         color: Theme.color.divider
     }
 
+    // The petition's name is never cut: it wraps (two lines, three in a narrow portrait
+    // bar) and, if it still does not fit, shrinks.
     Text {
-        anchors { left: parent.left; leftMargin: 32; verticalCenter: parent.verticalCenter
-                  right: tools.left; rightMargin: 24 }
+        objectName: "topBar.caption"
+        anchors { left: parent.left; leftMargin: 32; top: parent.top; bottom: parent.bottom
+                  topMargin: 4; bottomMargin: 5; right: tools.left; rightMargin: 24 }
+        verticalAlignment: Text.AlignVCenter
         text: root.caption
         textFormat: Text.PlainText
-        elide: Text.ElideRight
+        wrapMode: Text.Wrap
+        fontSizeMode: Text.Fit
+        minimumPixelSize: 11
+        lineHeight: 0.95
         font.pixelSize: Theme.size.small + 1
         font.weight: Font.DemiBold
         color: Theme.color.textMuted

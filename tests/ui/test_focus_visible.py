@@ -1,0 +1,92 @@
+"""Every focused field is scrolled into view above the on-screen keyboard, on every screen:
+tapped with a finger or reached with the keyboard's own Next key (first-run set-up passphrases
+included)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from PySide6.QtCore import QPointF
+from PySide6.QtQuick import QQuickItem
+
+from kiosk.app import Kiosk
+from kiosk.ui.automation import Driver
+from tests.ui.conftest import PIN
+from tests.ui.steps import to_form
+
+pytestmark = pytest.mark.gui
+
+SIZES = {"1280x800": (1280, 800), "800x1280": (800, 1280)}
+
+
+def flickable(item: QQuickItem) -> QQuickItem | None:
+    node = item.parentItem()
+    while node is not None and not node.inherits("QQuickFlickable"):
+        node = node.parentItem()
+    return node
+
+
+def assert_above_keyboard(d: Driver, name: str) -> None:
+    """``name`` has the focus and lies, whole, in its screen's visible part above the keyboard."""
+    d.wait(lambda: bool(d.item(name).hasActiveFocus()), f"{name} to have the focus")
+    panel = d.item("keyboard")
+    d.wait(lambda: bool(panel.property("active")), "the keyboard")
+    d.idle()
+    d.frame()
+    d.settle(300)
+    item = d.item(name)
+    top = item.mapToScene(QPointF(0, 0)).y()
+    bottom = top + item.height()
+    limit_top, limit_bottom = 0.0, panel.y()
+    flick = flickable(item)
+    if flick is not None:
+        f_top = flick.mapToScene(QPointF(0, 0)).y()
+        limit_top, limit_bottom = f_top, min(limit_bottom, f_top + flick.height())
+    assert top >= limit_top - 0.5 and bottom <= limit_bottom + 0.5, \
+        f"{name} at {top:.0f}-{bottom:.0f}, visible {limit_top:.0f}-{limit_bottom:.0f}"
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+def test_set_up_fields_come_into_view_one_after_the_other(
+    make_kiosk: Callable[..., Kiosk], make_ui: Callable[..., Driver], size: str
+) -> None:
+    d = make_ui(make_kiosk(keys=False, pin=False))
+    d.window.resize(*SIZES[size])
+    d.wait_shown("setup.finish")
+    d.tap("setup.pin")
+    assert_above_keyboard(d, "setup.pin")
+    for name, text in (("setup.pinAgain", "2468"), ("setup.passphrase", "2468"),
+                       ("setup.passphraseAgain", "correct horse")):
+        d.tap_keys(text)
+        d.tap_keys(["\n"])  # the keyboard's Next key
+        assert_above_keyboard(d, name)
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+def test_form_fields_come_into_view_with_the_next_key(d: Driver, size: str) -> None:
+    d.window.resize(*SIZES[size])
+    to_form(d, "es")
+    d.tap("form.firstName")
+    assert_above_keyboard(d, "form.firstName")
+    steps = (("a", "form.lastName"), ("a", "form.zip"), ("5", "form.phone"),
+             ("5", "form.email"), ("a", "form.comment"))
+    for text, name in steps:  # type into the focused field, then its Next key
+        d.tap_keys(text)
+        d.tap_keys(["\n"])
+        assert_above_keyboard(d, name)
+
+
+def test_staff_fields_come_into_view(d: Driver) -> None:
+    d.window.resize(800, 1280)
+    d.hold("staff.corner", lambda: d.shown("pin.submit"), "the PIN screen")
+    d.type(PIN)
+    d.click("pin.submit")
+    d.wait_shown("staff.close")
+    for tab, fields in (("staff.tab.event", ("staff.eventName", "staff.eventLocation")),
+                        ("staff.tab.entries", ("staff.unlockPassphrase",)),
+                        ("staff.tab.exports", ("exports.passphrase",))):
+        d.click(tab)
+        for name in fields:
+            d.tap(name)
+            assert_above_keyboard(d, name)
