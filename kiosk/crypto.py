@@ -26,7 +26,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import nacl.encoding
 import nacl.exceptions
+import nacl.hash
 import nacl.public
 import nacl.pwhash
 import nacl.secret
@@ -86,6 +88,13 @@ class SealedBoxOpener:
     def public_key(self) -> bytes:
         """The matching public key."""
         return bytes(self._key.public_key)
+
+    def derive(self, label: bytes) -> bytes:
+        """A 32-byte secret for ``label`` derived from the private key (BLAKE2b keyed by it):
+        whoever lacks the private key cannot compute it."""
+        return nacl.hash.blake2b(
+            label, key=bytes(self._key), digest_size=32, encoder=nacl.encoding.RawEncoder
+        )
 
     def open(self, sealed: bytes) -> bytes:
         """Return the plaintext of a sealed box.

@@ -595,7 +595,8 @@ class CampaignsResponse(BaseModel):
 
 
 class TotalsResponse(BaseModel):
-    """``GET /api/v1/totals``: signatures across all kiosks, not voided and not synthetic.
+    """``GET /api/v1/totals``: signatures across all kiosks, not voided, not synthetic and not
+    quarantined (with a private key, the server reads each one on arrival; see docs/server.md).
 
     ``campaigns`` counts every signature of a campaign (its local campaigns included);
     ``locals`` is keyed ``"campaign/local"``.
@@ -608,12 +609,19 @@ class TotalsResponse(BaseModel):
 
 
 class CoordinatorStatsResponse(BaseModel):
-    """``GET /api/v1/stats`` (coordinators only): counted signatures (not voided, not synthetic)
-    per campaign, local campaign (``"campaign/local"``) and device id.
+    """``GET /api/v1/stats`` (coordinators only), read from counts the server keeps up to date as
+    records arrive (nothing is decrypted when asked).
+
+    Counted signatures (not voided, not synthetic, not quarantined) per campaign, local campaign
+    (``"campaign/local"``), device id, event id and day (the kiosk's local date, ``YYYY-MM-DD``).
 
     ``unique_signers`` (per campaign: distinct normalised name + five-digit ZIP) needs the
     organization's private key on the server; it is null when no key is configured.
-    ``undecryptable`` counts signatures no configured key opens (left out of unique counts).
+    ``quarantined`` counts signatures the server could not read (no configured key opens them,
+    or their contents break the schema: "n could not be read"; listed by ``kiosk-server
+    quarantine list``), left out of every other count; ``undecryptable`` is the same number
+    (its older name). ``unread`` counts signatures not opened yet (they arrived while the server
+    had no key; counted until read).
     """
 
     model_config = _STRICT
@@ -621,10 +629,14 @@ class CoordinatorStatsResponse(BaseModel):
     campaigns: dict[str, int]
     locals: dict[str, int]
     devices: dict[str, int]
+    events: dict[str, int] = Field(default_factory=dict)
+    days: dict[str, int] = Field(default_factory=dict)
     voided: int
     synthetic: int
     unique_signers: dict[str, int] | None
     undecryptable: int
+    quarantined: int = 0
+    unread: int = 0
 
 
 class HealthResponse(BaseModel):

@@ -247,3 +247,51 @@ def _decode_bytewise(data: bytes) -> Ink:
     if r.pos != len(data):
         raise InkDecodeError("trailing bytes")
     return Ink(width, height, tuple(strokes))
+
+
+def check_ink(data: bytes) -> tuple[int, int]:
+    """Check that bytes are a well-formed ink record within the limits, without building a
+    single point (counting and validation use it; drawing uses :func:`decode_ink`).
+
+    Returns:
+        ``(strokes, points)``.
+
+    Raises:
+        InkDecodeError: the data is malformed or implausibly large.
+    """
+    if not data.startswith(_MAGIC) or len(data) < len(_MAGIC) + 5:
+        raise InkDecodeError("not an ink record")
+    if data[len(_MAGIC)] not in (0, 1):
+        raise InkDecodeError("unknown ink flags")
+    import numpy as np
+
+    b = np.frombuffer(data, dtype=np.uint8, offset=len(_MAGIC) + 1)
+    if b[-1] & 0x80:
+        raise InkDecodeError("truncated")
+    stop = np.flatnonzero(b < 0x80)
+    start = np.empty_like(stop)
+    start[0] = 0
+    start[1:] = stop[:-1] + 1
+    size = stop - start + 1
+    if size.max() > 6:
+        raise InkDecodeError("value too large")
+    shift = (np.arange(b.size) - np.repeat(start, size)) * 7
+    raw = np.bitwise_or.reduceat((b & 0x7F).astype(np.int64) << shift, start)
+    vals = ((raw >> 1) ^ -(raw & 1)).tolist()
+    if len(vals) < 3 or not (0 <= vals[0] <= 100_000 and 0 <= vals[1] <= 100_000):
+        raise InkDecodeError("bad pad size")
+    if not 0 <= vals[2] <= MAX_STROKES:
+        raise InkDecodeError("too many strokes")
+    per = 4 if data[len(_MAGIC)] == 1 else 3
+    at, total = 3, 0
+    for _ in range(vals[2]):
+        n = vals[at] if at < len(vals) else -1
+        if n < 0:
+            raise InkDecodeError("truncated")
+        total += n
+        if total > MAX_POINTS:
+            raise InkDecodeError("too many points")
+        at += 1 + per * n
+    if at != len(vals):
+        raise InkDecodeError("truncated" if at > len(vals) else "trailing bytes")
+    return vals[2], total

@@ -59,16 +59,24 @@ class PersonalData:
 
     @classmethod
     def from_bytes(cls, data: bytes) -> PersonalData:
-        """Parse bytes made by :meth:`to_bytes`.
+        """Parse bytes made by :meth:`to_bytes`, strictly (:mod:`kiosk.domain.personal`: types,
+        sizes, depth, the form's rules for every field, a well-formed ink record).
 
         Raises:
-            ValueError: the bytes are not a personal-data record of a known version.
+            PersonalDataError: (a ValueError) the bytes are not a valid personal-data record.
         """
-        d = json.loads(data.decode("utf-8"))
-        if not isinstance(d, dict) or d.pop("v", None) != 1:
-            raise ValueError("unknown personal data version")
-        d["ink"] = decode_ink(base64.b64decode(d["ink"]))
-        return cls(**d)
+        from kiosk.domain.personal import PersonalDataError, parse_personal
+
+        f = parse_personal(data)
+        try:
+            ink = decode_ink(f.ink_bytes)
+        except ValueError:
+            raise PersonalDataError("ink: not a valid ink record") from None
+        return cls(
+            first_name=f.first_name, last_name=f.last_name, zip=f.zip, ink=ink, email=f.email,
+            phone=f.phone, street=f.street, city=f.city, state=f.state, comment=f.comment,
+            opt_in=f.opt_in, consent_text=f.consent_text,
+        )
 
 
 @dataclass(frozen=True, slots=True)

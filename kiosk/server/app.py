@@ -48,7 +48,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 import kiosk
 from kiosk.server import audit as server_audit
 from kiosk.server import campaigns as campaign_store
-from kiosk.server import coordinators, devices, log, migrate, stats
+from kiosk.server import coordinators, devices, log, migrate, stats, tallies
 from kiosk.server import exports as server_exports
 from kiosk.server.config import ServerSettings
 from kiosk.server.db import create_db_engine, write_transaction
@@ -629,7 +629,12 @@ def create_app(
                 f"database is at revision {current or 'empty'}, this server needs {head}: "
                 "run `kiosk-server migrate`"
             )
+        reader = tallies.start_catch_up(db, keyring) if keyring is not None else None
         yield
+        if reader is not None:
+            thread, stop = reader
+            stop.set()
+            thread.join(timeout=30)
         if own_engine:
             db.dispose()
 
@@ -656,7 +661,6 @@ def create_app(
         total_timeout=settings.body_total_timeout,
     )
     limiter = Limiter(settings.rate_limits)
-    signer_memo = server_exports.SignerMemo()  # /stats opens each signature once per process
     app.state.limiter = limiter
     app.add_middleware(RateLimitMiddleware, limiter=limiter)
     app.add_exception_handler(RequestValidationError, _on_validation_error)
@@ -753,7 +757,7 @@ def create_app(
         """
         now = clock()
         with write_transaction(db) as conn:
-            result = store_push(conn, device.id, body, now)
+            result = store_push(conn, device.id, body, now, keyring)
             devices.touch(conn, device, now)
         return Response(result.model_dump_json(), media_type="application/json")
 
@@ -879,17 +883,18 @@ def create_app(
         _seen(who)
         with db.connect() as conn:
             data = stats.stats(conn)
-            unique, undecryptable = (
-                server_exports.unique_signers(conn, keyring, signer_memo) if keyring else (None, 0)
-            )
         return CoordinatorStatsResponse(
             campaigns=data["campaigns"],
             locals=data["locals"],
             devices={k: v["signatures"] for k, v in data["devices"].items()},
+            events=data["by_event"],
+            days=data["by_day"],
             voided=data["voided"],
             synthetic=data["synthetic"],
-            unique_signers=unique,
-            undecryptable=undecryptable,
+            unique_signers=data["unique_signers"] if keyring is not None else None,
+            undecryptable=data["quarantined"],
+            quarantined=data["quarantined"],
+            unread=data["pending"],
         )
 
     @app.get(

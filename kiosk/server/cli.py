@@ -212,6 +212,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     rev.add_argument("device_id", metavar="ID", help="device id (see `devices list`)")
 
+    qu = sub.add_parser(
+        "quarantine",
+        help="list the signatures the server could not read",
+        description="Signatures whose sealed data no configured key opens, or whose contents "
+        "break the schema (a wrong type, a nested value, a control character...). They are "
+        "kept, counted apart in stats, and never exported. Only the reason is shown, never "
+        "anything they hold.",
+    )
+    qu_sub = qu.add_subparsers(dest="quarantine_command", metavar="ACTION", required=True)
+    qu_list = qu_sub.add_parser("list", help="list quarantined signatures, oldest first")
+    qu_list.add_argument("--json", action="store_true", help="print JSON")
+    qu_list.add_argument("--limit", type=_positive_int, metavar="N", help="at most N")
+
     st = sub.add_parser(
         "stats",
         help="counts per campaign, local campaign and device",
@@ -522,6 +535,28 @@ def _cmd_devices(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_quarantine(args: argparse.Namespace) -> int:
+    from kiosk.server import tallies
+
+    engine = _ready_engine(args)
+    try:
+        with engine.connect() as conn:
+            rows = tallies.quarantined(conn, args.limit)
+    finally:
+        engine.dispose()
+    if args.json:
+        print(json.dumps(rows, indent=2, ensure_ascii=False))
+        return 0
+    for r in rows:
+        where = r["campaign"] + (f"/{r['local_campaign']}" if r["local_campaign"] else "")
+        print(
+            f"{r['id']}  {where}  device {r['device_id']} (kiosk {r['kiosk_id']})  "
+            f"received {r['received_at']}: {r['reason']}"
+        )
+    print(f"{len(rows)} signature(s) could not be read")
+    return 0
+
+
 def _cmd_stats(args: argparse.Namespace) -> int:
     from kiosk.server import stats
 
@@ -538,6 +573,10 @@ def _cmd_stats(args: argparse.Namespace) -> int:
         f"signatures stored: {data['signatures']}  counted: {data['counted']}  "
         f"voided: {data['voided']}  synthetic: {data['synthetic']}  "
         f"conflicts: {data['conflicts']}  events: {data['events']}"
+    )
+    print(
+        f"could not be read: {data['quarantined']} (kiosk-server quarantine list)  "
+        f"not read yet: {data['pending']}"
     )
     print("\nper campaign:")
     for slug, n in data["campaigns"].items():
@@ -785,6 +824,7 @@ _COMMANDS = {
     "enroll-code": _cmd_enroll_code,
     "devices": _cmd_devices,
     "stats": _cmd_stats,
+    "quarantine": _cmd_quarantine,
     "keys": _cmd_keys,
     "audit": _cmd_audit,
     "coordinators": _cmd_coordinators,

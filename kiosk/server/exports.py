@@ -11,11 +11,7 @@ failing that, the campaign document; a signature whose version is unknown is ski
 
 from __future__ import annotations
 
-import hashlib
 import io
-import os
-import threading
-import unicodedata
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -32,6 +28,7 @@ from kiosk.exports import ExportRecord, build_packets, write_csv
 from kiosk.server.campaigns import CAMPAIGNS, TEXT_VERSIONS
 from kiosk.server.ingest import EVENTS, SIGNATURES, VOIDS
 from kiosk.server.keys import KeyRing
+from kiosk.server.tallies import normalise_signer  # noqa: F401 - part of this module's API
 
 
 class ExportError(Exception):
@@ -149,7 +146,9 @@ def collect(
 ) -> Iterator[ExportRecord]:
     """Yield the matching non-void signatures of every kiosk, opened, oldest first.
 
-    Ones no configured key opens are counted in ``result.undecryptable``.
+    Ones that cannot be read (no configured key opens them, or their contents break the strict
+    schema of :mod:`kiosk.domain.personal`: quarantined) are counted in
+    ``result.undecryptable`` and left out; nothing they hold reaches a CSV row or a packet.
     """
     events = _events(conn)
     for r in _rows(conn, query):
@@ -258,7 +257,7 @@ def export_packets(
 def _left_out(result: ServerExportResult) -> str:
     parts = []
     if result.undecryptable:
-        parts.append(f"{result.undecryptable} could not be opened with the configured keys")
+        parts.append(f"{result.undecryptable} could not be read (see `quarantine list`)")
     if result.unknown_version:
         parts.append(f"{result.unknown_version} have a text version this server does not know")
     return f" ({'; '.join(parts)})" if parts else ""
@@ -267,102 +266,3 @@ def _left_out(result: ServerExportResult) -> str:
 def describe_left_out(result: ServerExportResult) -> str:
     """A sentence on what was left out, or an empty string."""
     return _left_out(result).strip(" ()")
-
-
-def normalise_signer(personal: PersonalData) -> tuple[str, str]:
-    """The key that makes two signatures the same signer: name and five-digit ZIP, normalised
-    (accents, case and spacing ignored)."""
-    name = f"{personal.first_name} {personal.last_name}"
-    folded = unicodedata.normalize("NFKD", name)
-    folded = "".join(c for c in folded if not unicodedata.combining(c)).casefold()
-    return " ".join(folded.replace("-", " ").replace(".", " ").split()), personal.zip[:5]
-
-
-class SignerMemo:
-    """Remembers, per signature id, who signed it as a keyed digest, never the name itself.
-
-    Stored signatures never change, so ``GET /stats`` only decrypts the ones it has not seen:
-    the first call opens every signature, later calls only the new ones. The key is random per
-    process and never leaves memory, so the digests cannot be tested against guessed names.
-    One memo per server process; it is thread-safe.
-
-    Args:
-        max_entries: forget everything past this many signatures (memory bound); the next call
-            then decrypts them all again.
-    """
-
-    def __init__(self, max_entries: int = 2_000_000) -> None:
-        self._key = os.urandom(32)
-        self._max = max_entries
-        self._digests: dict[str, bytes | None] = {}  # None: no key opens it
-        self._lock = threading.Lock()
-
-    def digest(self, signer: tuple[str, str]) -> bytes:
-        """The keyed digest of a normalised signer."""
-        data = "\x1f".join(signer).encode("utf-8")
-        return hashlib.blake2b(data, key=self._key, digest_size=16).digest()
-
-    def missing(self, ids: list[str]) -> list[str]:
-        """The ids not remembered yet."""
-        with self._lock:
-            return [i for i in ids if i not in self._digests]
-
-    def remember(self, found: dict[str, bytes | None]) -> None:
-        """Add digests (None for a signature no key opened)."""
-        with self._lock:
-            if len(self._digests) + len(found) > self._max:
-                self._digests.clear()
-            self._digests.update(found)
-
-    def get(self, signature_id: str) -> bytes | None:
-        """A remembered digest (None: not remembered, or no key opened it)."""
-        with self._lock:
-            return self._digests.get(signature_id)
-
-    def __len__(self) -> int:
-        with self._lock:
-            return len(self._digests)
-
-
-def unique_signers(
-    conn: Connection, keys: KeyRing, memo: SignerMemo | None = None
-) -> tuple[dict[str, int], int]:
-    """Distinct signers per campaign (not voided, not synthetic), and how many signatures no key
-    opened. Decrypted data stays in memory only while a signature is counted.
-
-    Args:
-        conn: a connection.
-        keys: the organization's private keys.
-        memo: the server's :class:`SignerMemo`, so only signatures it has not seen are opened
-            (None: open every one).
-    """
-    memo = memo if memo is not None else SignerMemo()
-    s = SIGNATURES.c
-    counted = conn.execute(
-        select(s.id, s.campaign)
-        .select_from(SIGNATURES.outerjoin(VOIDS, VOIDS.c.signature_id == s.id))
-        .where(VOIDS.c.signature_id.is_(None), s.synthetic.is_(False))
-    ).all()
-    ids = [str(r.id) for r in counted]
-    new = memo.missing(ids)
-    for start in range(0, len(new), 500):
-        chunk = new[start : start + 500]
-        found: dict[str, bytes | None] = {}
-        wanted = [uuid.UUID(i) for i in chunk]
-        for r in conn.execute(select(s.id, s.sealed).where(s.id.in_(wanted))):
-            try:
-                personal = PersonalData.from_bytes(keys.open(r.sealed))
-            except (CryptoError, ValueError, KeyError, TypeError):
-                found[str(r.id)] = None
-                continue
-            found[str(r.id)] = memo.digest(normalise_signer(personal))
-        memo.remember(found)
-    seen: dict[str, set[bytes]] = {}
-    undecryptable = 0
-    for sig_id, r in zip(ids, counted, strict=True):
-        d = memo.get(sig_id)
-        if d is None:
-            undecryptable += 1
-        else:
-            seen.setdefault(r.campaign, set()).add(d)
-    return {k: len(v) for k, v in sorted(seen.items())}, undecryptable

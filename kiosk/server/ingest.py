@@ -61,7 +61,9 @@ def _lookup(conn: Connection, key: Any, value: Any, ids: Iterable[Any]) -> dict[
     return out
 
 
-def store_push(conn: Connection, device_id: str, push: PushRequest, now: datetime) -> PushResponse:
+def store_push(
+    conn: Connection, device_id: str, push: PushRequest, now: datetime, keys: Any = None
+) -> PushResponse:
     """Store a batch and say what happened to every item.
 
     Args:
@@ -69,12 +71,16 @@ def store_push(conn: Connection, device_id: str, push: PushRequest, now: datetim
         device_id: the authenticated device that pushed the batch.
         push: the validated batch.
         now: the time of receipt (aware).
+        keys: the organization's :class:`kiosk.server.keys.KeyRing` (None: not configured), to
+            open each new signature once for the statistics and the quarantine.
 
     Returns:
         One result per item, in request order.
     """
     sig_results = _store_signatures(conn, device_id, push.signatures, now)
+    _tally_signatures(conn, device_id, push.signatures, sig_results, keys, now)
     void_results = _store_voids(conn, device_id, push.voids, now)
+    _tally_voids(conn, push.voids, void_results)
     event_results = _store_events(conn, device_id, push.events, now)
     from kiosk.server.audit import advance_head, record_server, register_key, store_entries
 
@@ -105,6 +111,29 @@ def store_push(conn: Connection, device_id: str, push: PushRequest, now: datetim
         audit=audit_results,
         audit_head=head if push.audit_key is not None else None,
     )
+
+
+def _tally_signatures(
+    conn: Connection,
+    device_id: str,
+    signatures: list[WireSignature],
+    results: list[SignatureResult],
+    keys: Any,
+    now: datetime,
+) -> None:
+    """Count (and, with a key, open and check) the signatures stored just now."""
+    from kiosk.server.tallies import on_signatures_stored
+
+    new = [s for s, r in zip(signatures, results, strict=True) if r.status == "created"]
+    on_signatures_stored(conn, device_id, new, keys, now)
+
+
+def _tally_voids(conn: Connection, voids: list[WireVoid], results: list[VoidResult]) -> None:
+    """Take the signatures voided just now out of the counts."""
+    from kiosk.server.tallies import on_voids_stored
+
+    on_voids_stored(conn, [v.signature_id for v, r in zip(voids, results, strict=True)
+                           if r.status == "created"])
 
 
 def _store_signatures(

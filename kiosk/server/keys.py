@@ -133,6 +133,12 @@ class KeyRing:
         """The public keys matching the private keys, in order."""
         return [o.public_key for o in self._openers]
 
+    @property
+    def signer_key(self) -> bytes:
+        """The key of the signer digests that count unique signers: derived from the *oldest*
+        private key given (the last file), so adding a new current key changes nothing."""
+        return self._openers[-1].derive(b"petition-kiosk signer digest v1")
+
     def open(self, sealed: bytes) -> bytes:
         """Open a sealed box with the first key that fits.
 

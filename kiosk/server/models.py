@@ -256,3 +256,44 @@ class EnrollLimit(Base):
     tokens: Mapped[float] = mapped_column(Float)
     #: Seconds since the epoch (a number, so the refill is the same arithmetic on both backends).
     updated: Mapped[float] = mapped_column(Float, index=True)
+
+
+class SignatureFact(Base):
+    """What the server learned from opening one signature (:mod:`kiosk.server.tallies`).
+
+    ``state`` is ``pending`` (not opened yet: no private key configured when it arrived),
+    ``ok`` or ``quarantined`` (no configured key opens it, or its contents break the schema;
+    ``reason`` names the rule, never a value). ``signer`` is a 16-byte digest of the normalised
+    name and ZIP keyed by a key derived from the organization's private key (so the database
+    alone cannot test a guessed name), set for ``ok`` only.
+    """
+
+    __tablename__ = "signature_facts"
+    __table_args__ = (Index("ix_signature_facts_state", "state"),)
+
+    signature_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("signatures.id"), primary_key=True)
+    state: Mapped[str] = mapped_column(String(12))
+    reason: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    signer: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+
+class StatCount(Base):
+    """One running count (``campaign:SLUG``, ``day:2026-11-23``, ``quarantined``...), kept up to
+    date in the transaction that changes it, so statistics never scan the signatures."""
+
+    __tablename__ = "stat_counts"
+
+    name: Mapped[str] = mapped_column(String(200), primary_key=True)
+    n: Mapped[int] = mapped_column(BigInteger)
+
+
+class SignerCount(Base):
+    """How many counted signatures of a campaign carry one signer digest (unique signers are the
+    rows with ``n > 0``, counted in ``stat_counts`` as ``unique:SLUG``)."""
+
+    __tablename__ = "signer_counts"
+
+    campaign: Mapped[str] = mapped_column(String(64), primary_key=True)
+    signer: Mapped[bytes] = mapped_column(LargeBinary, primary_key=True)
+    n: Mapped[int] = mapped_column(BigInteger)

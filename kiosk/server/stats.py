@@ -1,85 +1,54 @@
-"""Totals for kiosks and statistics for administrators.
+"""Totals for kiosks and statistics for administrators, read from the running counts
+(:mod:`kiosk.server.tallies`): no request scans or decrypts the signatures.
 
-Counts cover signatures that are not voided. Totals (``GET /api/v1/totals``) also leave out
-synthetic signatures (demo and test entries made on a kiosk), since they must never count toward
-a goal; ``kiosk-server stats`` reports those separately.
+Counted signatures are those neither voided, synthetic (demo and test entries made on a kiosk:
+they never count toward a goal) nor quarantined (the server opened them and they could not be
+read: no configured key opens them, or their contents break the schema). A signature that
+arrived while the server had no private key is counted until the server reads it (``pending``);
+if it then turns out unreadable it leaves the counts.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, select
+from sqlalchemy import Connection, func, select
 
-from kiosk.server.ingest import CONFLICTS, EVENTS, SIGNATURES, VOIDS
+from kiosk.server.ingest import CONFLICTS, EVENTS
 from kiosk.server.models import Device
+from kiosk.server.tallies import by_prefix, read_counts
 from kiosk.wire import TotalsResponse
 
 DEVICES = Device.__table__
 
 
-def _not_voided() -> Any:
-    return SIGNATURES.outerjoin(VOIDS, VOIDS.c.signature_id == SIGNATURES.c.id)
-
-
 def totals(conn: Connection) -> TotalsResponse:
-    """Non-void, non-synthetic signatures per campaign and per local campaign.
+    """Counted signatures per campaign and per local campaign.
 
     Args:
         conn: a connection.
     """
-    s = SIGNATURES
-    rows = conn.execute(
-        select(s.c.campaign, s.c.local_campaign, func.count())
-        .select_from(_not_voided())
-        .where(VOIDS.c.signature_id.is_(None), s.c.synthetic.is_(False))
-        .group_by(s.c.campaign, s.c.local_campaign)
-    )
-    campaigns: dict[str, int] = {}
-    locals_: dict[str, int] = {}
-    for campaign, local, count in rows:
-        campaigns[campaign] = campaigns.get(campaign, 0) + count
-        if local is not None:
-            locals_[f"{campaign}/{local}"] = count
-    return TotalsResponse(
-        campaigns=dict(sorted(campaigns.items())), locals=dict(sorted(locals_.items()))
-    )
+    counts = read_counts(conn)
+    return TotalsResponse(campaigns=by_prefix(counts, "campaign"), locals=by_prefix(counts, "local"))
 
 
 def stats(conn: Connection) -> dict[str, Any]:
-    """Everything ``kiosk-server stats`` shows, JSON-ready.
+    """Everything ``kiosk-server stats`` and ``GET /stats`` show, JSON-ready.
 
-    Keys: ``signatures`` (all stored), ``voided``, ``synthetic`` (not voided), ``counted``
-    (neither), ``conflicts``, ``events``, ``campaigns`` and ``locals`` (as in the totals),
+    Keys: ``signatures`` (all stored), ``voided``, ``synthetic`` (not voided), ``quarantined``
+    (could not be read; voided or not) and ``quarantined_by_campaign``, ``pending`` (not read
+    yet: no private key), ``counted``, ``conflicts``, ``events`` (stored events), ``campaigns``
+    and ``locals`` (as in the totals), ``unique_signers`` (per campaign, among the signatures
+    read), ``by_event`` and ``by_day`` (counted per event id and per the kiosk's local date),
     ``devices`` (per device: name, status, counted signatures, voided, last seen).
 
     Args:
         conn: a connection.
     """
-    s, v = SIGNATURES, VOIDS
-    total = conn.execute(select(func.count()).select_from(s)).scalar_one()
-    voided = conn.execute(select(func.count()).select_from(v)).scalar_one()
-    synthetic = conn.execute(
-        select(func.count())
-        .select_from(_not_voided())
-        .where(v.c.signature_id.is_(None), s.c.synthetic.is_(True))
-    ).scalar_one()
-    t = totals(conn)
-    counted_by_device = dict(
-        conn.execute(
-            select(s.c.device_id, func.count())
-            .select_from(_not_voided())
-            .where(v.c.signature_id.is_(None), s.c.synthetic.is_(False))
-            .group_by(s.c.device_id)
-        ).all()
-    )
-    voided_by_device = dict(
-        conn.execute(
-            select(s.c.device_id, func.count())
-            .select_from(s.join(v, and_(v.c.signature_id == s.c.id)))
-            .group_by(s.c.device_id)
-        ).all()
-    )
+    counts = read_counts(conn)
+    campaigns = by_prefix(counts, "campaign")
+    counted_by_device = by_prefix(counts, "device")
+    voided_by_device = by_prefix(counts, "voided-device")
     devices: dict[str, Any] = {}
     for d in conn.execute(
         select(DEVICES.c.id, DEVICES.c.name, DEVICES.c.revoked_at, DEVICES.c.last_seen_at).order_by(
@@ -94,13 +63,19 @@ def stats(conn: Connection) -> dict[str, Any]:
             "last_seen_at": d.last_seen_at.isoformat() if d.last_seen_at else None,
         }
     return {
-        "signatures": total,
-        "voided": voided,
-        "synthetic": synthetic,
-        "counted": sum(t.campaigns.values()),
+        "signatures": counts.get("signatures", 0),
+        "voided": counts.get("voided", 0),
+        "synthetic": counts.get("synthetic", 0),
+        "quarantined": counts.get("quarantined", 0),
+        "quarantined_by_campaign": by_prefix(counts, "quarantined"),
+        "pending": counts.get("pending", 0),
+        "counted": sum(campaigns.values()),
         "conflicts": conn.execute(select(func.count()).select_from(CONFLICTS)).scalar_one(),
         "events": conn.execute(select(func.count()).select_from(EVENTS)).scalar_one(),
-        "campaigns": t.campaigns,
-        "locals": t.locals,
+        "campaigns": campaigns,
+        "locals": by_prefix(counts, "local"),
+        "unique_signers": by_prefix(counts, "unique"),
+        "by_event": by_prefix(counts, "event"),
+        "by_day": by_prefix(counts, "day"),
         "devices": devices,
     }

@@ -56,7 +56,7 @@ def person(first: str, last: str, zip_code: str = "47708", **extra: Any) -> Pers
         "last_name": last,
         "zip": zip_code,
         "ink": ink(len(first) + len(last)),
-        "email": f"{first.lower()}@example.org",
+        "email": f"{first.strip().lower()}@example.org",
         "phone": "+16125550134",
         "street": "12 Secret Street",
         "opt_in": True,

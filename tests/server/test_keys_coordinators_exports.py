@@ -26,7 +26,7 @@ from kiosk.server.app import create_app
 from kiosk.server.cli import main as server_main
 from kiosk.server.config import ServerSettings
 from kiosk.server.keys import ENV_KEY_PASSPHRASE, KeyConfigError, parse_public_key
-from kiosk.server.models import Coordinator
+from kiosk.server.models import Coordinator, SignerCount
 from kiosk.wire import API_PREFIX, CoordinatorStatsResponse
 from tests.server.conftest import make_code
 from tests.server.coord_support import (
@@ -507,37 +507,27 @@ def test_coordinator_and_device_changes_are_audited_and_tampering_is_found(
     assert "server: BROKEN at entry 3: entry 2 is missing" in capsys.readouterr().out
 
 
-def test_unique_signer_count_opens_each_signature_once(
+def test_unique_signers_follow_later_pushes_and_voids(
     keyed_client: httpx.Client, engine: Engine, key: OrgKey
 ) -> None:
-    from kiosk.server.keys import load_keyring
-
     _seed(keyed_client, engine, key)
-    ring = load_keyring([key.path], PASSPHRASE)
-    assert ring is not None
-    opened: list[bytes] = []
-    real_open = ring.open
+    token = add_coordinator(engine)
 
-    def counting_open(sealed: bytes) -> bytes:  # the real key ring, counted
-        opened.append(sealed)
-        return real_open(sealed)
+    def unique() -> dict[str, int] | None:
+        r = keyed_client.get(f"{API_PREFIX}/stats", headers={"Authorization": f"Bearer {token}"})
+        assert r.status_code == 200, r.text
+        return CoordinatorStatsResponse.model_validate_json(r.content).unique_signers
 
-    ring.open = counting_open  # type: ignore[method-assign]
-    memo = server_exports.SignerMemo()
-    with engine.connect() as conn:
-        assert server_exports.unique_signers(conn, ring, memo) == ({"mini-test": 3}, 0)
-        assert len(opened) == 3  # counted ones only: not the voided, not the synthetic
-        assert server_exports.unique_signers(conn, ring, memo) == ({"mini-test": 3}, 0)
-        assert len(opened) == 3  # nothing new: nothing opened
+    assert unique() == {"mini-test": 3}
     b = ApiClient.enroll(keyed_client, make_code(engine, "Kiosk D"))
     again = mini_signature(key, person("Carmen", "ORTIZ"), "evansville")
-    b.push([again, mini_signature(key, person("Dora", "Vega"), "evansville")])
-    with engine.connect() as conn:
-        assert server_exports.unique_signers(conn, ring, memo) == ({"mini-test": 4}, 0)
-    assert len(opened) == 5  # only the two new ones
+    dora = mini_signature(key, person("Dora", "Vega"), "evansville")
+    b.push([again, dora])
+    assert unique() == {"mini-test": 4}  # Carmen twice is one signer
     b.push([], voids=[void(again.id)])
-    with engine.connect() as conn:  # a later void is left out without opening anything
-        assert server_exports.unique_signers(conn, ring, memo) == ({"mini-test": 4}, 0)
-        assert server_exports.unique_signers(conn, ring) == ({"mini-test": 4}, 0)  # no memo
-    assert len(opened) == 5 + 4
-    assert len(memo) == 5  # digests only: 16 bytes a signature, keyed per process
+    assert unique() == {"mini-test": 4}  # her first signature still counts
+    b.push([], voids=[void(dora.id)])
+    assert unique() == {"mini-test": 3}
+    with engine.connect() as conn:  # kept as 16-byte keyed digests, never names
+        digests = conn.execute(select(SignerCount.signer)).scalars().all()
+    assert digests and all(len(d) == 16 for d in digests)

@@ -1,0 +1,442 @@
+"""Running counts for ``/stats`` and ``/totals``, and the quarantine of unreadable signatures.
+
+Everything the statistics show is computed once, when a record changes, in the transaction
+that changes it, and kept in the database (``stat_counts``, ``signer_counts``,
+``signature_facts``), so every server process and every restart shares it and a request reads a
+few hundred small rows instead of scanning (let alone decrypting) every signature.
+
+When a signature arrives and the server has the organization's private key, it is opened once
+and checked against the strict schema (:mod:`kiosk.domain.personal`; of the ink only its size
+and header: counting never looks at a stroke, and an export that finds the strokes broken leaves
+the signature out and counts it as unreadable): it is then ``ok`` (its signer's keyed digest is
+kept) or
+``quarantined`` (no configured key opens it, or its contents break the schema: counted apart,
+never exported, never counted toward a total). Without a key it is ``pending``; a background
+job (:func:`read_pending`, started by the server when it has a key) opens pending ones later.
+
+The counts, per :func:`contribution`: ``signatures`` (stored), ``voided``, ``synthetic`` (not
+voided), ``quarantined`` (stored, voided or not; also per campaign as
+``quarantined:SLUG``), ``pending`` (not opened yet), and for every signature that is neither
+voided, synthetic nor quarantined: ``campaign:SLUG``, ``local:SLUG/LOCAL``, ``device:ID``,
+``event:ID`` and ``day:YYYY-MM-DD`` (the kiosk's local date). ``unique:SLUG`` counts distinct
+signers (name + five-digit ZIP, normalised) among the ``ok`` ones.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+import unicodedata
+import uuid
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, Engine, Table, select, update
+
+from kiosk.crypto import CryptoError
+from kiosk.domain.personal import PersonalDataError, PersonalFields, parse_personal
+from kiosk.server import log
+from kiosk.server.db import dialect_insert, write_transaction
+from kiosk.server.models import (
+    Signature,
+    SignatureFact,
+    SignatureVoid,
+    SignerCount,
+    StatCount,
+)
+
+PENDING, OK, QUARANTINED = "pending", "ok", "quarantined"
+
+FACTS: Table = SignatureFact.__table__  # type: ignore[assignment]
+COUNTS: Table = StatCount.__table__  # type: ignore[assignment]
+SIGNERS: Table = SignerCount.__table__  # type: ignore[assignment]
+_SIGS: Table = Signature.__table__  # type: ignore[assignment]
+_VOIDS: Table = SignatureVoid.__table__  # type: ignore[assignment]
+_CHUNK = 500
+_SIGNER_KEY_NAME = "meta:signer-key-id"
+
+
+# --- reading one record ------------------------------------------------------------------------
+
+
+def normalise_signer(personal: PersonalFields | Any) -> tuple[str, str]:
+    """The key that makes two signatures the same signer: name and five-digit ZIP, normalised
+    (accents, case and spacing ignored). Takes validated values only."""
+    name = f"{personal.first_name} {personal.last_name}"
+    folded = unicodedata.normalize("NFKD", name)
+    folded = "".join(c for c in folded if not unicodedata.combining(c)).casefold()
+    return " ".join(folded.replace("-", " ").replace(".", " ").split()), personal.zip[:5]
+
+
+def signer_digest(key: bytes, signer: tuple[str, str]) -> bytes:
+    """The keyed 16-byte digest of a normalised signer."""
+    data = "\x1f".join(signer).encode("utf-8")
+    return hashlib.blake2b(data, key=key, digest_size=16).digest()
+
+
+def read_record(keys: Any, sealed: bytes) -> tuple[str, str | None, bytes | None]:
+    """Open and check one sealed blob: ``(state, reason, signer digest)``; never raises for
+    anything the blob holds."""
+    try:
+        data = keys.open(sealed)
+    except CryptoError:
+        return QUARANTINED, "no configured key opens it", None
+    try:
+        fields = parse_personal(data, check_strokes=False)  # no stroke is looked at to count
+    except PersonalDataError as exc:
+        return QUARANTINED, str(exc)[:200], None
+    return OK, None, signer_digest(keys.signer_key, normalise_signer(fields))
+
+
+# --- what one signature adds to the counts -----------------------------------------------------
+
+
+def contribution(row: Any, state: str, voided: bool) -> Counter[str]:
+    """The counts one signature adds, in a state, voided or not (see the module docstring).
+
+    Args:
+        row: anything with the signature's ``campaign``, ``local_campaign``, ``device_id``,
+            ``event_id``, ``created_at``, ``utc_offset_minutes`` and ``synthetic``.
+    """
+    c: Counter[str] = Counter(signatures=1)
+    if voided:
+        c["voided"] += 1
+        c[f"voided-device:{row.device_id}"] += 1
+    if state == QUARANTINED:
+        c["quarantined"] += 1
+        c[f"quarantined:{row.campaign}"] += 1
+    elif state == PENDING:
+        c["pending"] += 1
+    if voided:
+        return c
+    if row.synthetic:
+        c["synthetic"] += 1
+    elif state != QUARANTINED:
+        c[f"campaign:{row.campaign}"] += 1
+        if row.local_campaign is not None:
+            c[f"local:{row.campaign}/{row.local_campaign}"] += 1
+        c[f"device:{row.device_id}"] += 1
+        if row.event_id is not None:
+            c[f"event:{row.event_id}"] += 1
+        local = row.created_at + timedelta(minutes=row.utc_offset_minutes)
+        c[f"day:{local.date().isoformat()}"] += 1
+    return c
+
+
+def _counts_signer(state: str, synthetic: bool, voided: bool) -> bool:
+    return state == OK and not synthetic and not voided
+
+
+def add_counts(conn: Connection, deltas: Counter[str]) -> None:
+    """Add to the running counts (one statement; names in one order, so concurrent
+    transactions lock them in the same order)."""
+    rows = [{"name": k, "n": v} for k, v in sorted(deltas.items()) if v]
+    if not rows:
+        return
+    stmt = dialect_insert(conn, COUNTS)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["name"], set_={"n": COUNTS.c.n + stmt.excluded.n}
+    )
+    conn.execute(stmt, rows)
+
+
+def _add_signers(conn: Connection, deltas: Counter[tuple[str, bytes]]) -> Counter[str]:
+    """Add to the signer counts; return the change in unique signers per campaign."""
+    rows = [
+        {"campaign": c, "signer": s, "n": v} for (c, s), v in sorted(deltas.items()) if v
+    ]
+    unique: Counter[str] = Counter()
+    if not rows:
+        return unique
+    stmt = dialect_insert(conn, SIGNERS)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["campaign", "signer"], set_={"n": SIGNERS.c.n + stmt.excluded.n}
+    ).returning(SIGNERS.c.campaign, SIGNERS.c.signer, SIGNERS.c.n)
+    added = {(r["campaign"], r["signer"]): r["n"] for r in rows}
+    for campaign, signer, after in conn.execute(stmt, rows):  # n after the change: exact even
+        before = after - added[(campaign, bytes(signer))]  # under concurrent pushes
+        if before <= 0 < after:
+            unique[f"unique:{campaign}"] += 1
+        elif after <= 0 < before:
+            unique[f"unique:{campaign}"] -= 1
+    return unique
+
+
+# --- the hooks called by ingest ----------------------------------------------------------------
+
+
+def on_signatures_stored(
+    conn: Connection, device_id: str, signatures: Sequence[Any], keys: Any, now: datetime
+) -> None:
+    """Count signatures just stored (each once: the ones answered ``created``), opening them if
+    the server has a key.
+
+    Args:
+        conn: the push's transaction.
+        device_id: the device that pushed them.
+        signatures: the stored :class:`kiosk.wire.WireSignature` objects.
+        keys: the server's :class:`kiosk.server.keys.KeyRing`, or None.
+        now: the time of receipt.
+    """
+    if not signatures:
+        return
+    facts: list[dict[str, Any]] = []
+    deltas: Counter[str] = Counter()
+    signer_deltas: Counter[tuple[str, bytes]] = Counter()
+    quarantined = 0
+    for s in signatures:
+        if keys is None:
+            state, reason, digest = PENDING, None, None
+        else:
+            state, reason, digest = read_record(keys, s.sealed)
+        quarantined += state == QUARANTINED
+        facts.append(
+            {
+                "signature_id": s.id,
+                "state": state,
+                "reason": reason,
+                "signer": digest,
+                "read_at": now if state != PENDING else None,
+            }
+        )
+        row = _Row(s, device_id)
+        deltas.update(contribution(row, state, voided=False))
+        if digest is not None and _counts_signer(state, s.synthetic, False):
+            signer_deltas[(s.campaign, digest)] += 1
+    facts.sort(key=lambda f: f["signature_id"])
+    conn.execute(dialect_insert(conn, FACTS), facts)
+    deltas.update(_add_signers(conn, signer_deltas))
+    add_counts(conn, deltas)
+    if quarantined:
+        log.warning(
+            "quarantine: %d signature(s) from device %s could not be read (see "
+            "`kiosk-server quarantine list`)",
+            quarantined,
+            device_id,
+        )
+
+
+def on_voids_stored(conn: Connection, signature_ids: Iterable[uuid.UUID]) -> None:
+    """Move signatures just voided (each once) out of the counts they were in."""
+    ids = sorted(set(signature_ids))
+    if not ids:
+        return
+    deltas: Counter[str] = Counter()
+    signer_deltas: Counter[tuple[str, bytes]] = Counter()
+    for chunk in _chunks(ids):
+        stmt = (
+            select(FACTS.c.state, FACTS.c.signer, *_row_columns())
+            .select_from(FACTS.join(_SIGS, _SIGS.c.id == FACTS.c.signature_id))
+            .where(FACTS.c.signature_id.in_(chunk))
+            .with_for_update(of=FACTS)
+        )
+        for r in conn.execute(stmt):
+            deltas.update(contribution(r, r.state, True))
+            deltas.subtract(contribution(r, r.state, False))
+            if r.signer is not None and _counts_signer(r.state, r.synthetic, False):
+                signer_deltas[(r.campaign, r.signer)] -= 1
+    deltas.update(_add_signers(conn, signer_deltas))
+    add_counts(conn, deltas)
+
+
+class _Row:
+    """A wire signature seen as a stored row (what :func:`contribution` reads)."""
+
+    __slots__ = (
+        "campaign", "local_campaign", "device_id", "event_id", "created_at",
+        "utc_offset_minutes", "synthetic",
+    )
+
+    def __init__(self, s: Any, device_id: str) -> None:
+        self.campaign = s.campaign
+        self.local_campaign = s.local_campaign
+        self.device_id = device_id
+        self.event_id = s.event_id
+        self.created_at = s.created_at
+        self.utc_offset_minutes = s.utc_offset_minutes
+        self.synthetic = s.synthetic
+
+
+def _row_columns() -> list[Any]:
+    s = _SIGS.c
+    return [
+        s.campaign, s.local_campaign, s.device_id, s.event_id, s.created_at,
+        s.utc_offset_minutes, s.synthetic,
+    ]
+
+
+def _chunks(items: Sequence[Any], size: int = _CHUNK) -> Iterable[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+# --- reading what arrived without a key --------------------------------------------------------
+
+
+def _key_id(keys: Any) -> int:
+    return int.from_bytes(hashlib.blake2b(keys.signer_key, digest_size=7).digest(), "big")
+
+
+def prepare_keys(conn: Connection, keys: Any) -> int:
+    """Make the stored signer digests match the configured key: if they were made with another
+    one (the oldest key file was dropped), every ``ok`` signature goes back to ``pending`` to be
+    read again. Returns how many were reset."""
+    want = _key_id(keys)
+    have = conn.execute(
+        select(COUNTS.c.n).where(COUNTS.c.name == _SIGNER_KEY_NAME)
+    ).scalar_one_or_none()
+    if have == want:
+        return 0
+    reset = 0
+    if have is not None:
+        reset = conn.execute(
+            update(FACTS).where(FACTS.c.state == OK).values(state=PENDING, signer=None)
+        ).rowcount
+        conn.execute(SIGNERS.delete())
+        conn.execute(COUNTS.delete().where(COUNTS.c.name.like("unique:%")))
+        add_counts(conn, Counter(pending=reset))
+    add_counts(conn, Counter({_SIGNER_KEY_NAME: want - (have or 0)}))
+    return reset
+
+
+def read_pending(conn: Connection, keys: Any, now: datetime, limit: int = _CHUNK) -> int:
+    """Open up to ``limit`` pending signatures and move them to ``ok`` or ``quarantined``,
+    adjusting the counts. Returns how many were read (0: nothing left)."""
+    f, s = FACTS.c, _SIGS.c
+    stmt = (
+        select(f.signature_id, s.sealed, *_row_columns())
+        .select_from(FACTS.join(_SIGS, s.id == f.signature_id))
+        .where(f.state == PENDING)
+        .order_by(f.signature_id)
+        .limit(limit)
+    )
+    if conn.dialect.name == "postgresql":
+        stmt = stmt.with_for_update(of=FACTS, skip_locked=True)
+    rows = conn.execute(stmt).all()
+    if not rows:
+        return 0
+    ids = [r.signature_id for r in rows]
+    voided = {
+        v for (v,) in conn.execute(select(_VOIDS.c.signature_id).where(_VOIDS.c.signature_id.in_(ids)))
+    }
+    deltas: Counter[str] = Counter()
+    signer_deltas: Counter[tuple[str, bytes]] = Counter()
+    for r in rows:
+        state, reason, digest = read_record(keys, r.sealed)
+        v = r.signature_id in voided
+        deltas.update(contribution(r, state, v))
+        deltas.subtract(contribution(r, PENDING, v))
+        if digest is not None and _counts_signer(state, r.synthetic, v):
+            signer_deltas[(r.campaign, digest)] += 1
+        conn.execute(
+            update(FACTS)
+            .where(f.signature_id == r.signature_id)
+            .values(state=state, reason=reason, signer=digest, read_at=now)
+        )
+    deltas.update(_add_signers(conn, signer_deltas))
+    add_counts(conn, deltas)
+    return len(rows)
+
+
+def catch_up(engine: Engine, keys: Any, stop: threading.Event | None = None) -> int:
+    """Read every pending signature, a chunk per transaction. Returns how many were read."""
+    total = 0
+    with write_transaction(engine) as conn:
+        reset = prepare_keys(conn, keys)
+    if reset:
+        log.warning("signer digests were made with another key: reading %d signatures again", reset)
+    while stop is None or not stop.is_set():
+        with write_transaction(engine) as conn:
+            n = read_pending(conn, keys, datetime.now(UTC))
+        if not n:
+            break
+        total += n
+    if total:
+        log.info("read %d signature(s) that arrived without a private key", total)
+    return total
+
+
+def start_catch_up(engine: Engine, keys: Any) -> tuple[threading.Thread, threading.Event]:
+    """Run :func:`catch_up` in a background thread (the server starts it when it has a key)."""
+    stop = threading.Event()
+
+    def run() -> None:
+        try:
+            catch_up(engine, keys, stop)
+        except Exception:  # noqa: BLE001 - a background job logs and ends; the next start retries
+            log.exception("reading pending signatures stopped")
+
+    thread = threading.Thread(target=run, name="kiosk-read-pending", daemon=True)
+    thread.start()
+    return thread, stop
+
+
+# --- counting what is already stored (migration) ----------------------------------------------
+
+
+def count_existing(conn: Connection) -> None:
+    """Mark every stored signature ``pending`` and compute the counts from scratch (the
+    migration that adds these tables runs it once)."""
+    s = _SIGS.c
+    voided = {v for (v,) in conn.execute(select(_VOIDS.c.signature_id))}
+    deltas: Counter[str] = Counter()
+    batch: list[dict[str, Any]] = []
+    for r in conn.execute(select(s.id, *_row_columns())):
+        deltas.update(contribution(r, PENDING, r.id in voided))
+        batch.append({"signature_id": r.id, "state": PENDING})
+        if len(batch) >= 5000:
+            conn.execute(FACTS.insert(), batch)
+            batch = []
+    if batch:
+        conn.execute(FACTS.insert(), batch)
+    add_counts(conn, deltas)
+
+
+# --- reading the counts ------------------------------------------------------------------------
+
+
+def read_counts(conn: Connection) -> dict[str, int]:
+    """Every running count that is not zero."""
+    return {
+        name: int(n)
+        for name, n in conn.execute(select(COUNTS.c.name, COUNTS.c.n).where(COUNTS.c.n != 0))
+        if not name.startswith("meta:")
+    }
+
+
+def by_prefix(counts: dict[str, int], prefix: str) -> dict[str, int]:
+    """``{rest: n}`` of the counts named ``prefix:rest`` (sorted)."""
+    p = prefix + ":"
+    return {k[len(p) :]: v for k, v in sorted(counts.items()) if k.startswith(p)}
+
+
+def quarantined(conn: Connection, limit: int | None = None) -> list[dict[str, Any]]:
+    """The quarantined signatures, oldest first: id, campaign, local campaign, device, kiosk,
+    when it was received and why it could not be read (never anything it holds)."""
+    f, s = FACTS.c, _SIGS.c
+    stmt = (
+        select(
+            s.id, s.campaign, s.local_campaign, s.device_id, s.kiosk_id, s.received_at,
+            s.synthetic, f.reason,
+        )
+        .select_from(FACTS.join(_SIGS, s.id == f.signature_id))
+        .where(f.state == QUARANTINED)
+        .order_by(s.received_at, s.id)
+    )
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    return [
+        {
+            "id": str(r.id),
+            "campaign": r.campaign,
+            "local_campaign": r.local_campaign,
+            "device_id": r.device_id,
+            "kiosk_id": r.kiosk_id,
+            "received_at": r.received_at.isoformat(),
+            "synthetic": r.synthetic,
+            "reason": r.reason,
+        }
+        for r in conn.execute(stmt)
+    ]
