@@ -33,6 +33,13 @@ class CliError(Exception):
 def _open(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     from kiosk.app import open_kiosk
 
+    if getattr(args, "demo", False):
+        from kiosk.demo import NotADemoFolder, open_demo_kiosk
+
+        try:
+            return open_demo_kiosk(args.data_dir)
+        except NotADemoFolder as exc:
+            raise CliError(str(exc), EXIT_USAGE) from None
     return open_kiosk(args.data_dir)
 
 
@@ -65,7 +72,12 @@ def cmd_run(args: argparse.Namespace) -> int:
         from kiosk.ui.main import run_app
     except ImportError as exc:  # pragma: no cover - a broken Qt install
         raise CliError(f"the touch-screen UI cannot start: {exc}") from None
-    return run_app(data_dir=args.data_dir, windowed=args.windowed)
+    from kiosk.demo import NotADemoFolder
+
+    try:
+        return run_app(data_dir=args.data_dir, windowed=args.windowed, demo=args.demo)
+    except NotADemoFolder as exc:
+        raise CliError(str(exc), EXIT_USAGE) from None
 
 
 def cmd_campaigns_list(args: argparse.Namespace) -> int:
@@ -678,6 +690,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--version", action="version", version=f"kiosk {__version__}")
     p.add_argument("--data-dir", metavar="DIR", help="the kiosk's data folder")
     p.add_argument("--windowed", action="store_true", help="run in a window (development)")
+    p.add_argument("--demo", action="store_true",
+                   help="the demo kiosk: its own data folder, set up with the demo PIN 2468 and "
+                   "passphrase 'demo passphrase'; DEMO on staff screens and exported pages; "
+                   "only a server in demo mode takes its signatures. Works with every command")
     p.add_argument("--self-check", action="store_true",
                    help="check this install in a temporary data folder (campaigns, store, keys, "
                    "virtual keyboard, attract screen, a signature, a PDF), print one line per "

@@ -11,7 +11,9 @@ a server that anyone with the demo passphrase could read.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
+from typing import Any
 
 import platformdirs
 
@@ -42,3 +44,61 @@ def is_demo(store: object) -> bool:
 def export_marks(demo: bool, synthetic: bool) -> tuple[str, ...]:
     """The marks an export must carry on every page: DEMO, TEST DATA, both or none."""
     return ((DEMO_MARK,) if demo else ()) + ((TEST_DATA_MARK,) if synthetic else ())
+
+
+class NotADemoFolder(Exception):
+    """``--demo`` was pointed at a real kiosk's data folder."""
+
+
+def prepare_demo(kiosk: Any) -> None:
+    """Make the kiosk over a new (or demo) data folder a demo kiosk: mark it for good, then give
+    it the demo organization key and staff PIN, so it opens on the attract screen at once.
+
+    Each step is done only when missing, so an interrupted first start finishes on the next.
+
+    Raises:
+        NotADemoFolder: the folder holds a real kiosk (a PIN, a key, signatures or a server).
+    """
+    from kiosk.domain.audit import AuditAction
+    from kiosk.ui.pin import PinGate
+
+    store = kiosk.store
+    gate = PinGate(store)
+    if not is_demo(store):
+        used = (
+            gate.has_pin()
+            or kiosk.keys.has_public_key()
+            or store.counts().total > 0
+            or store.counts().voided > 0
+        )
+        if used:
+            raise NotADemoFolder(
+                f"{kiosk.data_dir} is a real kiosk's data folder: demo mode keeps its own "
+                f"(leave out --data-dir, or give an empty folder)"
+            )
+        store.set_setting(SETTING_DEMO, "1")
+        kiosk.auditor.record(AuditAction.SETTINGS_CHANGED, setting="demo", value="1")
+    if not kiosk.keys.has_public_key():
+        kiosk.keys.init(DEMO_PASSPHRASE)
+        kiosk.auditor.record(AuditAction.KEYS_CREATED, via="demo")
+    if not gate.has_pin():
+        gate.set_pin(DEMO_PIN)
+        kiosk.auditor.record(AuditAction.PIN_SET, via="demo")
+
+
+def open_demo_kiosk(data_dir: str | os.PathLike[str] | None = None) -> Any:
+    """Open the demo kiosk (``kiosk --demo``): its own data folder unless ``data_dir`` is given,
+    set up on first use (:func:`prepare_demo`).
+
+    Raises:
+        NotADemoFolder: ``data_dir`` holds a real kiosk.
+    """
+    from kiosk.app import open_kiosk
+
+    kiosk = open_kiosk(data_dir or demo_data_dir())
+    try:
+        prepare_demo(kiosk)
+    except BaseException:
+        kiosk.close()
+        raise
+    return kiosk

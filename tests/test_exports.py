@@ -289,3 +289,32 @@ def test_relative_exports_in_the_repository_are_ignored_by_git() -> None:
     for name in ("sheets.pdf", "sheets-evansville.pdf", "contacts.csv"):
         check = subprocess.run(["git", "-C", str(ROOT), "check-ignore", "-q", name], timeout=30)
         assert check.returncode == 0, f"{name} is not ignored"
+
+
+def test_a_demo_kiosks_exports_say_demo_on_every_page(tmp_path: Path) -> None:
+    from kiosk.demo import DEMO_PASSPHRASE, open_demo_kiosk
+
+    kiosk = open_demo_kiosk(tmp_path)
+    s = kiosk.service()
+    for i, (first, zip_code) in enumerate((("Ana", "47708"), ("Luis", "55802"), ("Eva", "47708"))):
+        local = s.route(CAMPAIGN, zip_code)
+        s.submit(CAMPAIGN, local.slug if local else None,
+                 entry(first_name=first, zip=zip_code, email=f"{first}@example.org"), ink(i), "en")
+    kiosk.close()
+    out = tmp_path / "demo.pdf"
+    res = run(tmp_path, "--demo", "export", "pdf", "--campaign", CAMPAIGN, "--whole-campaign",
+              "--rows-per-sheet", "1", "--out", str(out), passphrase=DEMO_PASSPHRASE)
+    assert res.returncode == 0, res.stderr
+    from pypdf import PdfReader
+
+    pages = PdfReader(out).pages
+    assert len(pages) >= 4
+    for page in pages:
+        text = page.extract_text()
+        assert "DEMO: not real signatures" in text and "DEMO: no son firmas reales" in text
+        assert "TEST DATA" not in text  # real-looking entries, not synthetic
+    csv_out = tmp_path / "demo.csv"
+    res = run(tmp_path, "--demo", "export", "csv", "--campaign", CAMPAIGN, "--out", str(csv_out),
+              passphrase=DEMO_PASSPHRASE)
+    assert res.returncode == 0, res.stderr
+    assert csv_out.read_text("utf-8").splitlines()[0].startswith("DEMO: not real signatures")

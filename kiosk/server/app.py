@@ -523,6 +523,28 @@ def _audit_revoked(request: Request, device_id: str | None) -> None:
 
 DeviceDep = Annotated[devices.AuthenticatedDevice, Depends(current_device)]
 
+#: The header a demo kiosk (``kiosk --demo``) sends with every request.
+DEMO_HEADER = "X-Kiosk-Demo"
+
+
+def check_demo(server_demo: bool, request: Request, device_demo: bool | None = None) -> None:
+    """Refuse a demo kiosk on a real server and a real kiosk on a demo server (403).
+
+    A demo kiosk's data is sealed to a key whose passphrase is published: it must never land
+    in a real campaign; and real signers' data must never land on a demo server. The device
+    row (set at enrollment) and the request's header must both agree with the server's mode.
+    """
+    says_demo = request.headers.get(DEMO_HEADER, "") == "1"
+    kiosk_demo = says_demo or bool(device_demo)
+    if kiosk_demo and not server_demo:
+        raise ApiError(403, "demo_kiosk",
+                       "this is a demo kiosk and this server is not in demo mode: demo "
+                       "signatures are never taken into a real campaign")
+    if server_demo and not (says_demo and device_demo is not False):
+        raise ApiError(403, "demo_server",
+                       "this server runs in demo mode and takes only demo kiosks "
+                       "(`kiosk --demo`): real signatures never go to a demo server")
+
 
 def current_coordinator(
     request: Request,
@@ -683,6 +705,7 @@ def create_app(
         """Trade a one-time enrollment code for a device id and bearer token.
 
         Refused attempts are limited per client address (429 with ``Retry-After``)."""
+        check_demo(settings.demo, request)
         address = client_address(request.scope)
         limits = settings.rate_limits
         refused: devices.EnrollRefused | None = None
@@ -693,7 +716,8 @@ def create_app(
             wait = take_enroll_attempt(conn, address[:64], limits, now.timestamp())
             if wait is None:
                 try:
-                    enrolled = devices.enroll(conn, body.code, body.name, now)
+                    enrolled = devices.enroll(conn, body.code, body.name, now,
+                                              demo=settings.demo)
                     refund_enroll_attempt(conn, address[:64], limits, now.timestamp())
                 except devices.EnrollRefused as exc:
                     refused = exc  # the attempt stays taken (committed with the transaction)
@@ -750,11 +774,14 @@ def create_app(
         responses={**_ERROR_RESPONSES, **_AUTH_RESPONSES},
         tags=["sync"],
     )
-    def push(body: PushRequest, device: DeviceDep) -> Response:
+    def push(body: PushRequest, device: DeviceDep, request: Request) -> Response:
         """Store a batch of signatures, voids and events in one transaction.
 
         Answers one result per item, in request order; see :class:`kiosk.wire.PushResponse`.
+        A demo kiosk's push is refused unless the server is in demo mode, and the other way
+        round (403 ``demo_kiosk`` / ``demo_server``).
         """
+        check_demo(settings.demo, request, device.demo)
         now = clock()
         with write_transaction(db) as conn:
             result = store_push(conn, device.id, body, now, keyring)

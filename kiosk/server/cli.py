@@ -148,6 +148,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _private_key_option(serve)
     serve.add_argument(
+        "--demo",
+        action="store_true",
+        help="demo mode: take only demo kiosks (`kiosk --demo`), refuse real ones; refused on "
+        "a database where real kiosks are enrolled (default: $KIOSK_SERVER_DEMO=1)",
+    )
+    serve.add_argument(
         "--log-level",
         choices=["debug", "info", "warning", "error"],
         default="info",
@@ -296,8 +302,12 @@ def build_parser() -> argparse.ArgumentParser:
         e.add_argument(
             "--since", metavar="DATE", help="signed on or after (2026-11-23 = midnight UTC)"
         )
-        e.add_argument("--include-synthetic", action="store_true", help="include demo entries")
-        e.add_argument("--out", required=True, metavar="FILE", help="where to write")
+        e.add_argument("--include-synthetic", action="store_true",
+                       help="include synthetic signatures (`kiosk simulate`); every page "
+                       "then says TEST DATA")
+        e.add_argument("--out", metavar="FILE",
+                       help="where to write (default: a dated name in the exports folder, "
+                       "~/PetitionKiosk-exports or $KIOSK_EXPORT_DIR)")
         _private_key_option(e)
         if kind == "pdf":
             e.add_argument(
@@ -392,6 +402,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
             org_public_key=args.org_public_key,
             org_private_key_files=_key_files(args),
             trusted_proxies=args.trusted_proxies,
+            demo=args.demo,
         )
     except ValueError as exc:
         raise CliError(str(exc)) from None
@@ -401,6 +412,8 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     engine = create_db_engine(settings.database_url)
     try:
         migrate.upgrade(engine)
+        if settings.demo:
+            _refuse_demo_on_a_real_database(engine)
     finally:
         engine.dispose()
     os.environ.update(settings.to_environ())
@@ -428,6 +441,23 @@ def _cmd_serve(args: argparse.Namespace) -> int:
         forwarded_allow_ips=",".join(settings.trusted_proxies) or "",
     )
     return 0
+
+
+def _refuse_demo_on_a_real_database(engine: Any) -> None:
+    """Demo mode needs a database of its own: one where real kiosks enrolled holds real
+    signatures, and demo kiosks must never add to them."""
+    from sqlalchemy import func, select
+
+    from kiosk.server.models import Device
+
+    t = Device.__table__
+    with engine.connect() as conn:
+        real = conn.scalar(select(func.count()).select_from(t).where(t.c.demo.is_(False)))
+    if real:
+        raise CliError(
+            f"this database has {real} real kiosks enrolled: demo mode needs a database of "
+            "its own (--data-dir or --database-url)"
+        )
 
 
 def _cmd_campaigns(args: argparse.Namespace) -> int:
@@ -764,6 +794,7 @@ def _parse_since(value: str | None) -> datetime | None:
 
 
 def _cmd_export(args: argparse.Namespace) -> int:
+    import dataclasses
     from pathlib import Path
 
     from kiosk.exports import atomic_write_bytes, packet_paths
@@ -779,12 +810,28 @@ def _cmd_export(args: argparse.Namespace) -> int:
     query = exports.ExportQuery(
         args.campaign, args.local, _parse_since(args.since), args.include_synthetic
     )
-    out = Path(args.out)
+    if args.out:
+        out = Path(args.out)
+    else:
+        from datetime import datetime
+
+        from kiosk.exports import export_folder
+
+        what = "packet" if args.export_kind == "pdf" else "contacts"
+        out = export_folder() / (
+            f"{args.campaign}-server-{what}-{datetime.now():%Y-%m-%d-%H%M%S}.{args.export_kind}"
+        )
+    # Made with --include-synthetic: every page (and the CSV's first line) says TEST DATA.
+    from kiosk.demo import export_marks
+
+    marks = export_marks(False, args.include_synthetic)
     engine = _ready_engine(args)
     try:
         with engine.connect() as conn:
             if args.export_kind == "csv":
                 data, result = exports.export_csv(conn, keyring, query)
+                if marks:
+                    data = "".join(f'"{m}"\r\n' for m in marks).encode("utf-8") + data
                 atomic_write_bytes(out, data)
                 print(f"wrote {result.records} signatures to {out}")
             else:
@@ -801,6 +848,8 @@ def _cmd_export(args: argparse.Namespace) -> int:
                 )
                 paths = packet_paths(out, [name for name, _ in packets])
                 for path, (_name, packet) in zip(paths, packets, strict=True):
+                    if marks:
+                        packet = dataclasses.replace(packet, marks=marks)
                     atomic_write_bytes(path, render_packet(packet))
                     print(f"wrote {path} ({packet.signature_count} signatures)")
         detail = {"channel": "cli", **exports.audit_detail(query), "records": result.records}

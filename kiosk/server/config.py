@@ -47,6 +47,7 @@ ENV_SERVER_NAME = "KIOSK_SERVER_NAME"
 ENV_ORG_PUBLIC_KEY = "KIOSK_ORG_PUBLIC_KEY"
 ENV_ORG_PRIVATE_KEY_FILE = "KIOSK_ORG_PRIVATE_KEY_FILE"
 ENV_TRUSTED_PROXIES = "KIOSK_TRUSTED_PROXIES"
+ENV_DEMO = "KIOSK_SERVER_DEMO"
 
 DEFAULT_SERVER_NAME = "Petition Kiosk server"
 SQLITE_FILE_NAME = "kiosk-server.sqlite3"
@@ -73,6 +74,8 @@ class ServerSettings:
     upload_wait_seconds: float = 10.0
     body_idle_timeout: float = 15.0
     body_total_timeout: float = 120.0
+    #: Demo mode: only demo kiosks (``kiosk --demo``) may enroll and push, and no real one.
+    demo: bool = False
 
     def __post_init__(self) -> None:
         if self.org_public_key is not None:
@@ -90,6 +93,7 @@ class ServerSettings:
         environ: dict[str, str] | None = None,
         org_private_key_files: tuple[str, ...] | list[str] | None = None,
         trusted_proxies: str | None = None,
+        demo: bool | None = None,
     ) -> ServerSettings:
         """Resolve settings from explicit values, then the environment, then defaults.
 
@@ -101,6 +105,7 @@ class ServerSettings:
             environ: the environment to read (``os.environ`` by default).
             org_private_key_files: private key files for exports, current key first.
             trusted_proxies: comma-separated proxy addresses whose forwarded headers count.
+            demo: demo mode (else ``KIOSK_SERVER_DEMO=1``).
 
         Raises:
             KeyConfigError: the public key is not base64 of 32 bytes.
@@ -129,11 +134,14 @@ class ServerSettings:
             upload_wait_seconds=_number(env, "KIOSK_UPLOAD_WAIT", 10.0),
             body_idle_timeout=_number(env, "KIOSK_BODY_IDLE_TIMEOUT", 15.0, positive=True),
             body_total_timeout=_number(env, "KIOSK_BODY_TIMEOUT", 120.0, positive=True),
+            demo=bool(demo) or env.get(ENV_DEMO, "") == "1",
         )
 
     def to_environ(self) -> dict[str, str]:
         """The environment variables that make :meth:`resolve` give these settings back."""
         env = {ENV_DATABASE_URL: self.database_url, ENV_SERVER_NAME: self.server_name}
+        if self.demo:
+            env[ENV_DEMO] = "1"
         if self.data_dir is not None:
             env[ENV_DATA_DIR] = str(self.data_dir)
         if self.org_public_key:

@@ -72,6 +72,7 @@ class AuthenticatedDevice:
     id: str
     name: str
     last_seen_at: datetime | None
+    demo: bool = False
 
 
 def sha256_hex(value: str) -> str:
@@ -122,7 +123,9 @@ def create_enrollment_code(
     return NewCode(code=code, name=name, expires_at=expires)
 
 
-def enroll(conn: Connection, code: str, name: str | None, now: datetime) -> Enrolled:
+def enroll(
+    conn: Connection, code: str, name: str | None, now: datetime, demo: bool = False
+) -> Enrolled:
     """Use an enrollment code once and create the device.
 
     The code is claimed by a single conditional UPDATE, so two kiosks racing with one code
@@ -133,6 +136,7 @@ def enroll(conn: Connection, code: str, name: str | None, now: datetime) -> Enro
         code: the code as typed.
         name: the device's name, or None for the name given with the code.
         now: the current time (aware).
+        demo: the kiosk is a demo kiosk (``kiosk --demo``); the device keeps that for good.
 
     Raises:
         EnrollRefused: the code is unknown, expired or already used.
@@ -159,7 +163,8 @@ def enroll(conn: Connection, code: str, name: str | None, now: datetime) -> Enro
     device_name = name or claimed.name
     conn.execute(
         Device.__table__.insert().values(
-            id=device_id, name=device_name, token_hash=sha256_hex(token), enrolled_at=now
+            id=device_id, name=device_name, token_hash=sha256_hex(token), enrolled_at=now,
+            demo=demo,
         )
     )
     return Enrolled(device_id=device_id, name=device_name, token=token)
@@ -186,7 +191,7 @@ def authenticate(conn: Connection, token: str) -> AuthenticatedDevice:
     """
     t = Device.__table__
     row = conn.execute(
-        select(t.c.id, t.c.name, t.c.revoked_at, t.c.last_seen_at).where(
+        select(t.c.id, t.c.name, t.c.revoked_at, t.c.last_seen_at, t.c.demo).where(
             t.c.token_hash == sha256_hex(token)
         )
     ).first()
@@ -194,7 +199,9 @@ def authenticate(conn: Connection, token: str) -> AuthenticatedDevice:
         raise TokenRefused(revoked=False)
     if row.revoked_at is not None:
         raise TokenRefused(revoked=True, device_id=row.id)
-    return AuthenticatedDevice(id=row.id, name=row.name, last_seen_at=row.last_seen_at)
+    return AuthenticatedDevice(
+        id=row.id, name=row.name, last_seen_at=row.last_seen_at, demo=bool(row.demo)
+    )
 
 
 def touch(conn: Connection, device: AuthenticatedDevice, now: datetime) -> None:

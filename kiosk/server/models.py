@@ -28,6 +28,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     Uuid,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -82,6 +83,8 @@ class Device(Base):
     #: The head of its audit trail the server last acknowledged (the anchor).
     audit_head_seq: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     audit_head_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    #: Enrolled as a demo kiosk (``kiosk --demo``): only a demo server takes its pushes.
+    demo: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class Signature(Base):

@@ -261,6 +261,7 @@ class SyncClient:
         timeout: float = IO_TIMEOUT,
         connect_timeout: float = CONNECT_TIMEOUT,
         transport: httpx.BaseTransport | None = None,
+        demo: bool = False,
     ) -> None:
         """Make a client (no connection is opened until the first request).
 
@@ -272,6 +273,8 @@ class SyncClient:
             timeout: seconds for each read and write.
             connect_timeout: seconds to connect.
             transport: an httpx transport to use instead of the network (tests).
+            demo: this is a demo kiosk (``kiosk --demo``): every request says so, and only a
+                server in demo mode takes it.
 
         Raises:
             SyncError: ``BAD_URL`` / ``INSECURE_URL`` (URL policy), ``TLS`` (bad CA bundle).
@@ -283,6 +286,8 @@ class SyncClient:
         }
         if token:
             headers["Authorization"] = f"Bearer {token}"
+        if demo:
+            headers["X-Kiosk-Demo"] = "1"
         verify: ssl.SSLContext | bool = True
         if self.base_url.startswith("https:") and transport is None:
             verify = ssl_context(ca_bundle)

@@ -338,6 +338,8 @@ class SyncEngine:
     def _client(
         self, url: str, token: str | None, ca_bundle: str | None, allow_insecure: bool
     ) -> SyncClient:
+        from kiosk.demo import is_demo
+
         kwargs: dict[str, Any] = {}
         if self._timeout is not None:
             kwargs["timeout"] = self._timeout
@@ -347,6 +349,7 @@ class SyncEngine:
             ca_bundle=ca_bundle,
             allow_insecure=allow_insecure,
             transport=self._transport,
+            demo=is_demo(self.store),  # a demo kiosk says so in every request
             **kwargs,
         )
 

@@ -254,6 +254,7 @@ def run_app(
     data_dir: str | os.PathLike[str] | None = None,
     windowed: bool = False,
     on_ready: Callable[[UiHandle], object] | None = None,
+    demo: bool = False,
 ) -> int:
     """Run the touch-screen app until staff exit it; return the exit code.
 
@@ -262,15 +263,22 @@ def run_app(
         windowed: a normal 1280 x 800 window (development) instead of full screen.
         on_ready: called once the first frame of the attract screen is on screen (the
             start-up benchmark and tests use it).
+        demo: the demo kiosk (:mod:`kiosk.demo`): its own data folder unless ``data_dir``,
+            set up with the demo PIN and passphrase, so it opens on the attract screen.
     """
     _configure_logging()
     opened: dict[str, Any] = {}
 
     def open_store() -> None:
         try:
-            from kiosk.app import open_kiosk
+            if demo:
+                from kiosk.demo import open_demo_kiosk
 
-            opened["kiosk"] = open_kiosk(data_dir)
+                opened["kiosk"] = open_demo_kiosk(data_dir)
+            else:
+                from kiosk.app import open_kiosk
+
+                opened["kiosk"] = open_kiosk(data_dir)
         except BaseException as exc:  # noqa: BLE001 - re-raised on the main thread
             opened["error"] = exc
 

@@ -129,6 +129,14 @@ class StaffMode(QObject):
         except Exception:  # noqa: BLE001 - auditing must not break the kiosk
             log.exception("could not record %s in the audit trail", action.value)
 
+    def _get_demo(self) -> bool:
+        from kiosk.demo import is_demo
+
+        return is_demo(self._kiosk.store)
+
+    #: A demo kiosk (``kiosk --demo``): the staff screens say DEMO.
+    demo = Property(bool, _get_demo, constant=True)
+
     # -- first-start set-up ------------------------------------------------------------------
 
     def _get_needs_pin(self) -> bool:

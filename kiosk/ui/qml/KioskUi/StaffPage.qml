@@ -34,11 +34,31 @@ Rectangle {
         ColumnLayout {
             anchors { left: parent.left; leftMargin: 40; verticalCenter: parent.verticalCenter }
             spacing: 2
-            Text {
-                text: qsTr("Staff mode")
-                font.pixelSize: Theme.size.title
-                font.weight: Font.Bold
-                color: Theme.color.onHeader
+            RowLayout {
+                spacing: 16
+                Text {
+                    text: qsTr("Staff mode")
+                    font.pixelSize: Theme.size.title
+                    font.weight: Font.Bold
+                    color: Theme.color.onHeader
+                }
+                // A demo kiosk (kiosk --demo) says so on every staff screen.
+                Rectangle {
+                    objectName: "staff.demoBadge"
+                    visible: page.staff.demo
+                    color: "#b00020"
+                    radius: 6
+                    implicitWidth: demoText.implicitWidth + 24
+                    implicitHeight: demoText.implicitHeight + 8
+                    Text {
+                        id: demoText
+                        anchors.centerIn: parent
+                        text: "DEMO"
+                        font.pixelSize: Theme.size.small
+                        font.weight: Font.Bold
+                        color: "white"
+                    }
+                }
             }
             Text {
                 objectName: "staff.eventSummary"

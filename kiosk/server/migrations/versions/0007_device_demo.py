@@ -1,0 +1,30 @@
+"""Devices remember whether they enrolled as demo kiosks (``kiosk --demo``).
+
+Revision ID: 0007
+Revises: 0006
+Create Date: 2026-12-03
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0007"
+down_revision = "0006"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    """Add ``devices.demo`` (false for every device enrolled before)."""
+    with op.batch_alter_table("devices") as batch:
+        batch.add_column(
+            sa.Column("demo", sa.Boolean(), nullable=False, server_default=sa.false())
+        )
+
+
+def downgrade() -> None:
+    """Drop ``devices.demo``."""
+    with op.batch_alter_table("devices") as batch:
+        batch.drop_column("demo")
