@@ -4,7 +4,9 @@
 
 Runs offscreen over throw-away data folders (the demo campaigns, a fresh key, PIN 2468),
 drives the real QML by object name like a finger would, and saves
-``ui-<screen>-<lang>.png`` at 1280 x 800 with ``QQuickWindow.grabWindow``.
+``ui-<screen>-<lang>.png`` at 1280 x 800 with ``QQuickWindow.grabWindow``. The signer's
+screens also come in three variants: ``ui-<screen>-<lang>-large.png`` (1280 x 800, larger
+text), ``-portrait.png`` (800 x 1280) and ``-portrait-large.png``.
 """
 
 from __future__ import annotations
@@ -46,9 +48,19 @@ class FakeClock:
         return self.t
 
 
-def _save(d: Driver, out: Path, screen: str, lang: str, settle_ms: int = 450) -> None:
+#: Signer-screen variants: name suffix -> (window size, larger text).
+VARIANTS: dict[str, tuple[tuple[int, int], bool]] = {
+    "": ((1280, 800), False),
+    "large": ((1280, 800), True),
+    "portrait": ((800, 1280), False),
+    "portrait-large": ((800, 1280), True),
+}
+
+
+def _save(d: Driver, out: Path, screen: str, lang: str, settle_ms: int = 450,
+          variant: str = "") -> None:
     d.settle(settle_ms)
-    path = out / f"ui-{screen}-{lang}.png"
+    path = out / f"ui-{screen}-{lang}{'-' + variant if variant else ''}.png"
     if not d.grab().save(str(path)):
         raise SystemExit(f"could not write {path}")
     print(f"wrote {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}")
@@ -77,8 +89,9 @@ def setup_screen(out: Path, lang: str, qm_dir: Path) -> None:
         kiosk.close()
 
 
-def signer_and_staff_screens(out: Path, lang: str, qm_dir: Path) -> None:
-    """Every signer screen, the idle countdown, the PIN and staff mode."""
+def signer_and_staff_screens(out: Path, lang: str, qm_dir: Path, variant: str = "") -> None:
+    """Every signer screen, the idle countdown, the PIN and staff mode (staff mode in the
+    default variant only)."""
     kiosk = open_kiosk(tempfile.mkdtemp(prefix="kiosk-shots-"))
     kiosk.keys.init(PASSPHRASE)
     PinGate(kiosk.store).set_pin(PIN)
@@ -86,45 +99,56 @@ def signer_and_staff_screens(out: Path, lang: str, qm_dir: Path) -> None:
     config = UiConfig(thanks_s=3600, staff_hold_ms=200, idle_timeout_s=60, idle_countdown_s=10)
     ui = build_ui(kiosk, config=config, idle_clock=clock, qm_dir=qm_dir)
     d = Driver(ui)
+    size, large = VARIANTS[variant]
+    ui.window.resize(*size)
     first, last = ("María José", "Nguyễn") if lang == "es" else ("José", "Núñez")
-    try:
+
+    def start() -> None:  # each signer: language and text size (reset after every signer)
         d.wait_shown("attract.signButton")
         _language(d, lang)
-        _save(d, out, "attract", lang)
+        if large:
+            d.click("a11y.largeText")
+            d.wait(lambda: ui.vm.largeText, "larger text")
+
+    def save(screen: str) -> None:
+        _save(d, out, screen, lang, variant=variant)
+
+    try:
+        start()
+        save("attract")
 
         d.click("attract.signButton")
-        _save(d, out, "petition", lang)
+        save("petition")
         d.click("petition.continueButton")
         d.fill("form.firstName", first)
-        _save(d, out, "form", lang)
+        save("form")
 
         d.fill("form.zip", "477")
         d.fill("form.email", "maria@example")
         d.click("form.next")
         d.wait(lambda: d.text("form.lastName.error") != "", "the errors")
-        _save(d, out, "form-errors", lang)
+        save("form-errors")
 
         d.fill("form.lastName", last)
         d.fill("form.zip", "08")
         d.fill("form.email", ".org")
         d.click("form.next")
         d.wait_shown("local.confirm")
-        _save(d, out, "local", lang)
+        save("local")
         d.click("local.change")
         d.wait_shown("local.option.evansville")
-        _save(d, out, "local-choose", lang)
+        save("local-choose")
         d.click("local.option.evansville")
         d.click("local.confirm")
         d.sign()
-        _save(d, out, "pad", lang)
+        save("pad")
         d.click("pad.submit")
         d.wait_shown("thanks.done")
-        _save(d, out, "thanks", lang)
+        save("thanks")
         d.click("thanks.done")
 
         # The same signer again: "you have already signed".
-        d.wait_shown("attract.signButton")
-        _language(d, lang)
+        start()
         d.click("attract.signButton")
         d.click("petition.continueButton")
         d.fill("form.firstName", first)
@@ -132,19 +156,34 @@ def signer_and_staff_screens(out: Path, lang: str, qm_dir: Path) -> None:
         d.fill("form.zip", "47708")
         d.click("form.next")
         d.wait_shown("duplicate.done")
-        _save(d, out, "duplicate", lang)
+        save("duplicate")
         d.click("duplicate.done")
 
+        # A Duluth signer: no local campaign, but the Duluth petition is offered.
+        start()
+        d.click("attract.signButton")
+        d.click("petition.continueButton")
+        d.fill("form.firstName", first)
+        d.fill("form.lastName", last)
+        d.fill("form.zip", "55802")
+        d.click("form.next")
+        d.wait_shown("local.offer.accept")
+        save("local-offer")
+        d.click("local.back")
+        d.click("form.back")
+        d.click("petition.back")
+
         # Idle: the countdown before the screen is wiped.
-        d.wait_shown("attract.signButton")
-        _language(d, lang)
+        start()
         d.click("attract.signButton")
         d.click("petition.continueButton")
         d.fill("form.firstName", first)
         clock.t += config.idle_timeout_s + 2
         d.wait(lambda: d.shown("idle.stillHere"), "the idle countdown")
-        _save(d, out, "idle", lang)
+        save("idle")
         d.click("idle.startOver")
+        if variant:
+            return  # staff mode: landscape, normal text only
 
         # Staff: the hidden corner, the PIN, staff mode.
         d.wait_shown("attract.signButton")
@@ -316,15 +355,21 @@ def main(argv: list[str] | None = None) -> int:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
     parser.add_argument("--lang", choices=("en", "es"), action="append")
-    parser.add_argument("--only", choices=("setup", "signer", "privacy", "exports"),
-                        action="append", help="render only these groups of screens")
+    parser.add_argument("--only", choices=("setup", "signer", "variants", "privacy", "exports"),
+                        action="append", help="render only these groups of screens "
+                        "(variants: the signer's screens large, portrait, portrait-large)")
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
     configure_qt()
     app = QGuiApplication(sys.argv[:1])
     qm_dir = Path(tempfile.mkdtemp(prefix="kiosk-shots-qm-"))
     started = time.monotonic()
-    groups = {"setup": setup_screen, "signer": signer_and_staff_screens,
+    def variants(out: Path, lang: str, qm_dir: Path) -> None:
+        for variant in VARIANTS:
+            if variant:
+                signer_and_staff_screens(out, lang, qm_dir, variant)
+
+    groups = {"setup": setup_screen, "signer": signer_and_staff_screens, "variants": variants,
               "privacy": privacy_and_connect_screens, "exports": exports_screens}
     for lang in args.lang or ["en", "es"]:
         for name, render in groups.items():

@@ -86,4 +86,10 @@ def test_every_signer_screen_fits(d: Driver, idle_clock: FakeClock, size: str, l
     idle_clock.advance(FAST.idle_timeout_s + 1)
     d.wait_shown("idle.stillHere")
     check(d, "idle", failures)
+    card = d.item("idle.card")
+    card_rect = card.mapRectToScene(card.boundingRect())
+    for name in ("idle.title", "idle.countdown", "idle.startOver", "idle.stillHere"):
+        item = d.item(name)
+        if not card_rect.contains(item.mapRectToScene(item.boundingRect())):
+            failures.append(f"idle: {name} sticks out of its card")
     assert not failures, "\n".join(failures)

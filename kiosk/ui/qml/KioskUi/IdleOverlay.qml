@@ -20,8 +20,9 @@ Rectangle {
     }
 
     Rectangle {
+        objectName: "idle.card"
         anchors.centerIn: parent
-        width: Math.min(parent.width - 160, 760)
+        width: Math.min(parent.width - (parent.width < 1000 ? 64 : 160), 760)
         height: col.implicitHeight + 80
         radius: 24
         color: Theme.color.surface
@@ -45,17 +46,26 @@ Rectangle {
                 horizontalAlignment: Text.AlignHCenter
                 text: qsTr("For your privacy, this screen will be cleared in %n second(s).", "", root.secondsLeft)
             }
-            RowLayout {
+            // Side by side when they fit, else one above the other.
+            GridLayout {
+                id: choices
                 Layout.alignment: Qt.AlignHCenter
-                spacing: 20
+                columns: startOver.implicitWidth + stillHere.implicitWidth + columnSpacing
+                         <= col.width ? 2 : 1
+                columnSpacing: 20
+                rowSpacing: 14
                 KButton {
+                    id: startOver
                     objectName: "idle.startOver"
+                    Layout.fillWidth: choices.columns === 1
                     kind: "secondary"
                     text: qsTr("Start over")
                     onClicked: root.app.startOver()
                 }
                 KButton {
+                    id: stillHere
                     objectName: "idle.stillHere"
+                    Layout.fillWidth: choices.columns === 1
                     text: qsTr("I'm still here")
                     onClicked: root.app.stillHere()
                 }

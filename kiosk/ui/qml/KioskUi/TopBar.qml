@@ -8,7 +8,8 @@ Rectangle {
     required property var app
     property string caption: ""
     // Slimmer while the keyboard is up, to leave room for the form.
-    implicitHeight: Qt.inputMethod.visible ? 68 : 84
+    // A narrow (portrait) window gives the title more room below the same tools.
+    implicitHeight: (Qt.inputMethod.visible ? 68 : 84) + (width < 1000 ? 24 : 0)
     color: Theme.color.surface
 
     Rectangle {
