@@ -46,6 +46,18 @@ def export_marks(demo: bool, synthetic: bool) -> tuple[str, ...]:
     return ((DEMO_MARK,) if demo else ()) + ((TEST_DATA_MARK,) if synthetic else ())
 
 
+def mark_csv(data: bytes, marks: tuple[str, ...]) -> bytes:
+    """A CSV export (UTF-8) with each mark on a line of its own before the header row."""
+    import csv
+    import io
+
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\r\n")
+    for mark in marks:
+        writer.writerow([mark])
+    return buf.getvalue().encode("utf-8") + data
+
+
 class NotADemoFolder(Exception):
     """``--demo`` was pointed at a real kiosk's data folder."""
 

@@ -29,6 +29,7 @@ Request bodies are never logged.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import email.message
 import time
 from collections.abc import AsyncIterator, Callable
@@ -46,6 +47,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 import kiosk
+from kiosk.demo import export_marks, mark_csv
 from kiosk.server import audit as server_audit
 from kiosk.server import campaigns as campaign_store
 from kiosk.server import coordinators, devices, log, migrate, stats, tallies
@@ -851,6 +853,8 @@ def create_app(
                 data, result = server_exports.export_csv(conn, keyring, query)
         except server_exports.ExportError as exc:
             raise _export_failed(exc) from None
+        # Asked for synthetic signatures: the list says TEST DATA before its header row.
+        data = mark_csv(data, export_marks(False, include_synthetic))
         _audit_export(who, "export_csv", query, result.records)
         return Response(
             data,
@@ -893,7 +897,10 @@ def create_app(
                 )
         except server_exports.ExportError as exc:
             raise _export_failed(exc) from None
-        data = render_packet(packets[0][1])
+        packet = packets[0][1]
+        if include_synthetic:  # every page says TEST DATA
+            packet = dataclasses.replace(packet, marks=export_marks(False, True))
+        data = render_packet(packet)
         _audit_export(who, "export_pdf", query, result.records, lang=lang)
         name = f"{campaign}-{local}.pdf" if local else f"{campaign}.pdf"
         return Response(data, media_type="application/pdf", headers=_export_headers(name, result))

@@ -822,7 +822,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
             f"{args.campaign}-server-{what}-{datetime.now():%Y-%m-%d-%H%M%S}.{args.export_kind}"
         )
     # Made with --include-synthetic: every page (and the CSV's first line) says TEST DATA.
-    from kiosk.demo import export_marks
+    from kiosk.demo import export_marks, mark_csv
 
     marks = export_marks(False, args.include_synthetic)
     engine = _ready_engine(args)
@@ -830,8 +830,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
         with engine.connect() as conn:
             if args.export_kind == "csv":
                 data, result = exports.export_csv(conn, keyring, query)
-                if marks:
-                    data = "".join(f'"{m}"\r\n' for m in marks).encode("utf-8") + data
+                data = mark_csv(data, marks)
                 atomic_write_bytes(out, data)
                 print(f"wrote {result.records} signatures to {out}")
             else:

@@ -224,7 +224,10 @@ def test_http_csv_export_has_every_kiosk_and_contacts(
         params={"include_synthetic": "true", "local": "evansville"},
         headers={"Authorization": f"Bearer {token}"},
     )
-    names = {x["first_name"] for x in _csv_rows(r.content)}
+    # Asked for synthetic signatures: the first line says TEST DATA, then the header row.
+    first, rest = r.content.split(b"\r\n", 1)
+    assert first.decode("utf-8") == '"TEST DATA, not signatures · DATOS DE PRUEBA, no son firmas"'
+    names = {x["first_name"] for x in _csv_rows(rest)}
     assert names == {"Alma", "Carmen", "Synthetic"}
 
 
@@ -246,6 +249,18 @@ def test_http_pdf_export_prints_names_without_contacts(
     assert "Voided" not in text and "Synthetic" not in text
     assert "example.org" not in text and "Secret Street" not in text and "555" not in text
     assert "Evansville text." in text  # the exact text version signed
+    assert "TEST DATA" not in text
+    r = keyed_client.get(
+        f"{API_PREFIX}/exports/mini-test.pdf",
+        params={"local": "evansville", "include_synthetic": "true"},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert r.status_code == 200, r.text
+    pages = pypdf.PdfReader(io.BytesIO(r.content)).pages
+    for page in pages:  # with synthetic signatures, every page says so, in both languages
+        page_text = page.extract_text()
+        assert "TEST DATA, not signatures" in page_text
+        assert "DATOS DE PRUEBA, no son firmas" in page_text
 
 
 def test_http_exports_refused_without_a_private_key(
