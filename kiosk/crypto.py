@@ -263,7 +263,7 @@ class KeyFolder:
         """Where the sealed device token is kept."""
         return self.path / DEVICE_TOKEN_FILE
 
-    def _device_box(self, create: bool) -> nacl.secret.SecretBox | None:
+    def _device_box(self, create: bool, bind_machine: bool = True) -> nacl.secret.SecretBox | None:
         secret_path = self.path / DEVICE_SECRET_FILE
         try:
             secret = secret_path.read_bytes()
@@ -275,15 +275,14 @@ class KeyFolder:
         if len(secret) != 32:
             raise CryptoError("the device secret file is damaged")
         machine = b""
-        for candidate in MACHINE_ID_PATHS:
+        for candidate in MACHINE_ID_PATHS if bind_machine else ():
             try:
                 machine = Path(candidate).read_bytes().strip()
                 break
             except OSError:
                 continue
-        key = hashlib.blake2b(
-            b"petition-kiosk device token|" + machine, key=secret, digest_size=32
-        ).digest()
+        purpose = b"petition-kiosk device token|" if bind_machine else b"petition-kiosk audit key|"
+        key = hashlib.blake2b(purpose + machine, key=secret, digest_size=32).digest()
         return nacl.secret.SecretBox(key)
 
     def save_device_token(self, device_id: str, token: str) -> None:
@@ -327,7 +326,7 @@ class KeyFolder:
     # -- the audit trail's signing key and anchor ---------------------------------------------
 
     def audit_signing_key(self) -> nacl.signing.SigningKey:
-        """The kiosk's Ed25519 audit key (made on first use, sealed like the device token).
+        """The kiosk's Ed25519 audit key (made on first use, sealed under the device secret).
 
         Raises:
             CryptoError: the sealed key exists but cannot be opened on this machine.
@@ -335,7 +334,9 @@ class KeyFolder:
         if self._audit_key is not None:
             return self._audit_key  # type: ignore[no-any-return]
         path = self.path / AUDIT_KEY_FILE
-        box = self._device_box(create=True)
+        # Not bound to the machine: a data folder restored onto a replacement tablet keeps a
+        # trail it can still check (the token, bound to the machine, does not come along).
+        box = self._device_box(create=True, bind_machine=False)
         assert box is not None
         try:
             blob = path.read_bytes()
