@@ -19,9 +19,11 @@ def test_names_start_capitalised_and_go_on_in_lower_case(d: Driver, lang: str) -
     d.tap("form.firstName")
     d.tap_keys("maria")
     assert d.text("form.firstName") == "Maria"
+    d.tap_keys(" jose")  # each word of a name starts with a capital
+    assert d.text("form.firstName") == "Maria Jose"
     d.tap("form.lastName")
-    d.tap_keys("perez")
-    assert d.text("form.lastName") == "Perez"
+    d.tap_keys("de la cruz")
+    assert d.text("form.lastName") == "De La Cruz"
 
 
 @pytest.mark.parametrize("lang", ["en", "es"])

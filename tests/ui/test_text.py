@@ -41,6 +41,7 @@ def test_campaign_text_is_shown_as_plain_text_never_as_markup(
     literal = QFontMetricsF(title.property("font")).horizontalAdvance("A <b>test</b> & petition")
     assert title.property("contentWidth") == pytest.approx(literal, rel=0.02)
     d.click("attract.signButton")
+    d.wait_shown("petition.title")  # the petition screen, not the one still being built
     assert d.text("petition.title") == "A <b>test</b> & petition"
     # "\n\n" separates paragraphs.
     assert d.text("petition.statement.0") == "We ask for things."

@@ -101,6 +101,7 @@ FadePage {
                     id: firstName
                     Layout.fillWidth: true
                     inputName: "form.firstName"
+                    words: true
                     label: qsTr("First name")
                     hints: page.personal
                     error: page.errs.first_name || ""
@@ -111,6 +112,7 @@ FadePage {
                     id: lastName
                     Layout.fillWidth: true
                     inputName: "form.lastName"
+                    words: true
                     label: qsTr("Last name")
                     hints: page.personal
                     error: page.errs.last_name || ""

@@ -15,10 +15,19 @@ ColumnLayout {
     property int maxLength: 80
     property int echo: TextInput.Normal
     property bool last: false
+    // A name: every word starts with a capital on the on-screen keyboard ("María José"),
+    // as a phone does for name fields; the keyboard itself only capitalises sentences.
+    property bool words: false
     readonly property alias input: input
     signal edited(string text)
     signal focused(Item item)
     signal submitted()
+
+    function capitalizeNext() {
+        var shift = InputContext.priv ? InputContext.priv.shiftHandler : null
+        if (shift && input.activeFocus && !shift.capsLockActive)
+            shift.shiftActive = true
+    }
 
     visible: rule !== "hidden"
     spacing: 6
@@ -78,7 +87,12 @@ ColumnLayout {
                                 ? root.label + (root.error !== "" ? ". " + root.error : "")
                                 : root.error
         EnterKeyAction.actionId: root.last ? EnterKeyAction.Done : EnterKeyAction.Next
-        onTextChanged: root.edited(text)
+        onTextChanged: {
+            root.edited(text)
+            if (root.words && activeFocus && cursorPosition === text.length
+                    && /[ \-]$/.test(text) && !/^\s*$/.test(text))
+                Qt.callLater(root.capitalizeNext)
+        }
         onActiveFocusChanged: if (activeFocus) root.focused(root)
         onAccepted: {
             if (root.last) {
