@@ -61,3 +61,17 @@ def test_the_form_scrolls_the_first_error_into_view(d: Driver, lang: str) -> Non
     d.wait(lambda: d.text("form.firstName.error") != "", "the errors")
     assert_fully_visible(d, "form.firstName.error")
     assert_fully_visible(d, "form.firstName")
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+@pytest.mark.parametrize("size", list(SIZES))
+def test_a_lone_opt_in_error_is_fully_visible(d: Driver, size: str, lang: str) -> None:
+    d.window.resize(*SIZES[size])
+    to_form(d, lang)
+    d.fill("form.firstName", "Ana")
+    d.fill("form.lastName", "Pérez")
+    d.fill("form.zip", "55802")
+    d.click("form.optIn")  # updates, but neither an email nor a phone to send them to
+    d.tap("form.next")
+    d.wait(lambda: d.text("form.optIn.error") != "", "the opt-in error")
+    assert_fully_visible(d, "form.optIn.error")

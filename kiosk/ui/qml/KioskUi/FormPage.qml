@@ -20,13 +20,18 @@ FadePage {
     }
 
     property Item lastField: null
+    // The opt-in error is the first error: keep it (under its checkbox) in view while it
+    // appears and the layout and the keyboard settle.
+    property bool revealOptIn: false
 
     // After layouts settled (an error line may just have appeared under the field).
     function ensureVisible(item) {
         if (!item)
             return
-        if (item.input !== undefined)
+        if (item.input !== undefined) {  // a field took the focus: it comes first now
             lastField = item
+            revealOptIn = false
+        }
         Qt.callLater(scrollTo, item)
     }
     function scrollTo(item) {
@@ -43,8 +48,9 @@ FadePage {
     Connections {
         target: page.flow
         function onFocusField(name) {
+            page.revealOptIn = name === "opt_in"
             if (name === "opt_in") {
-                page.ensureVisible(optInBox)
+                page.ensureVisible(optInError)
                 return
             }
             var f = page.fieldFor(name)
@@ -67,9 +73,14 @@ FadePage {
         clip: true
         boundsBehavior: Flickable.StopAtBounds
         ScrollBar.vertical: ScrollBar { policy: ScrollBar.AsNeeded; width: 14 }
-        // The keyboard slid up: keep the field being typed in above it.
-        onHeightChanged: if (page.lastField && page.lastField.input.activeFocus)
-                             page.ensureVisible(page.lastField)
+        // The keyboard slid up or down: keep the field being typed in (or the opt-in error
+        // being shown) in view.
+        onHeightChanged: {
+            if (page.revealOptIn && optInError.visible)
+                page.ensureVisible(optInError)
+            else if (page.lastField && page.lastField.input.activeFocus)
+                page.ensureVisible(page.lastField)
+        }
 
         ColumnLayout {
             id: col
@@ -243,7 +254,11 @@ FadePage {
                 }
             }
             Text {
+                id: optInError
                 objectName: "form.optIn.error"
+                onYChanged: if (page.revealOptIn && visible) page.ensureVisible(optInError)
+                onHeightChanged: if (page.revealOptIn && visible) page.ensureVisible(optInError)
+                onVisibleChanged: if (page.revealOptIn && visible) page.ensureVisible(optInError)
                 Layout.fillWidth: true
                 visible: text !== ""
                 text: page.errs.opt_in || ""
