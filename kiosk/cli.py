@@ -162,7 +162,7 @@ def _pick_campaign(kiosk: Any, slug: str | None) -> str:
 def cmd_simulate(args: argparse.Namespace) -> int:
     """Save N synthetic signatures through the signing service."""
     from kiosk.app import NoOrganizationKey
-    from kiosk.simulate import simulate
+    from kiosk.simulate import TooManySigners, simulate
 
     if args.signatures < 0:
         raise CliError("--signatures must be zero or more", EXIT_USAGE)
@@ -179,7 +179,10 @@ def cmd_simulate(args: argparse.Namespace) -> int:
                 sys.stdout.write(f"saved {meta.id}\n")
                 sys.stdout.flush()
 
-        saved = simulate(service, slug, args.signatures, args.seed, args.event, report)
+        try:
+            saved = simulate(service, slug, args.signatures, args.seed, args.event, report)
+        except TooManySigners as exc:
+            raise CliError(str(exc), EXIT_USAGE) from None
         print(f"saved {len(saved)} synthetic signatures to {slug}", file=sys.stderr)
         return EXIT_OK if len(saved) == args.signatures else EXIT_FAILURE
     finally:

@@ -57,6 +57,10 @@ class SignatureRepository(Protocol):
         """Store a new signature (and its text version if new); durable when this returns."""
         ...
 
+    def add_many(self, items: list[tuple[SealedSignature, TextVersion]]) -> None:
+        """Store several new signatures in one transaction; all durable when this returns."""
+        ...
+
     def add_void(self, void: Void) -> None:
         """Store a void for an existing signature; durable when this returns."""
         ...

@@ -92,6 +92,17 @@ def dedupe_keys(
 
 
 @dataclass(frozen=True, slots=True)
+class Submission:
+    """One signer of a :meth:`SigningService.submit_many` batch."""
+
+    local_slug: str | None
+    entry: SignerEntry
+    ink: Ink | None
+    lang: str
+    consent_text: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class Progress:
     """Progress to a goal: signatures known from elsewhere plus those collected here."""
 
@@ -192,6 +203,55 @@ class SigningService:
             NotFound: unknown campaign or local campaign.
             Refused: ``ALREADY_SIGNED`` when the duplicate hint matches.
         """
+        signature, version = self._prepare(
+            campaign_slug, local_slug, entry, ink, lang, consent_text, event_id, synthetic
+        )
+        self.repo.add(signature, version)
+        return signature.meta
+
+    def submit_many(
+        self, campaign_slug: str, items: list[Submission], event_id: str | None = None,
+        synthetic: bool = False,
+    ) -> list[SignatureMeta | ValidationFailed | NotFound | Refused]:
+        """Validate, seal and durably save several signatures in one transaction.
+
+        Each item is judged on its own (a refused or invalid one is returned in its place and
+        the others are saved); a duplicate of an earlier item of the same batch is refused as
+        it would be one save later. Every returned :class:`SignatureMeta` is on disk when this
+        returns; nothing is reported saved before the commit.
+        """
+        out: list[SignatureMeta | ValidationFailed | NotFound | Refused] = []
+        ready: list[tuple[SealedSignature, TextVersion]] = []
+        batch_keys: set[str] = set()
+        for it in items:
+            try:
+                signature, version = self._prepare(
+                    campaign_slug, it.local_slug, it.entry, it.ink, it.lang, it.consent_text,
+                    event_id, synthetic,
+                )
+                if batch_keys.intersection(signature.dedupe_keys):
+                    raise Refused(Code.ALREADY_SIGNED)
+            except (ValidationFailed, NotFound, Refused) as exc:
+                out.append(exc)
+                continue
+            batch_keys.update(signature.dedupe_keys)
+            ready.append((signature, version))
+            out.append(signature.meta)
+        self.repo.add_many(ready)
+        return out
+
+    def _prepare(
+        self,
+        campaign_slug: str,
+        local_slug: str | None,
+        entry: SignerEntry,
+        ink: Ink | None,
+        lang: str,
+        consent_text: str,
+        event_id: str | None,
+        synthetic: bool,
+    ) -> tuple[SealedSignature, TextVersion]:
+        """Validate, check the duplicate hint and seal: everything of a save but the write."""
         campaign = self.catalog.get(campaign_slug)
         if local_slug is not None and campaign.local(local_slug) is None:
             raise NotFound(Code.UNKNOWN_LOCAL_CAMPAIGN, local_slug)
@@ -214,8 +274,7 @@ class SigningService:
             synthetic=synthetic,
         )
         sealed = self._sealer.seal(personal.to_bytes())  # type: ignore[attr-defined]
-        self.repo.add(SealedSignature(meta, sealed, keys), version)
-        return meta
+        return SealedSignature(meta, sealed, keys), version
 
     def void(self, signature_id: uuid.UUID, reason: str) -> Void:
         """Void a signature with a reason; it is kept and marked, never deleted.

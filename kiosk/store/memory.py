@@ -44,6 +44,14 @@ class MemoryStore:
         self._rows[signature.meta.id] = _Entry(signature)
         self._order.append(signature.meta.id)
 
+    def add_many(self, items: list[tuple[SealedSignature, TextVersion]]) -> None:
+        """Store several signatures, all or none (ids are unique)."""
+        ids = [sig.meta.id for sig, _ in items]
+        if len(set(ids)) != len(ids) or any(i in self._rows for i in ids):
+            raise ValueError("duplicate signature id")
+        for sig, version in items:
+            self.add(sig, version)
+
     def add_void(self, void: Void) -> None:
         """Store a void for an existing signature."""
         entry = self._rows.get(void.signature_id)

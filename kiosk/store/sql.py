@@ -16,7 +16,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Select, delete, func, insert, select, update
+from sqlalchemy import Select, bindparam, delete, func, insert, select, update
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from kiosk.domain.campaign import TextVersion, text_from_dict, text_to_dict
@@ -242,7 +243,11 @@ class SqlStore(_AuditMixin):
         self._session = sessionmaker(self.engine, expire_on_commit=False)
 
     def close(self) -> None:
-        """Release the connections."""
+        """Refresh the planner's statistics (:meth:`optimize`) and release the connections."""
+        try:
+            self.optimize()
+        except DBAPIError as exc:  # a full or read-only disk: the statistics can wait
+            log.warning("could not refresh query statistics: %s", type(exc.orig).__name__)
         self.engine.dispose()
 
     # -- writes ------------------------------------------------------------------------------
@@ -369,21 +374,23 @@ class SqlStore(_AuditMixin):
         )
 
     def has_dedupe_key(self, campaign: str, keys: tuple[str, ...]) -> bool:
-        """Whether a non-void signature of ``campaign`` carries one of these keys."""
+        """Whether a non-void signature of ``campaign`` carries one of these keys.
+
+        Asked on every save, so it is driven from ``dedupe_keys``' own key (a handful of rows,
+        whatever the store holds) and then checks those signatures by their primary key: two
+        index searches that need no statistics (``tests/store/test_query_plans.py``). Left to
+        itself, SQLite may walk the campaign's signatures instead (see FIELD-NOTES).
+        """
         if not keys:
             return False
-        q = (
-            select(SignatureRow.seq)
-            .join(DedupeKeyRow, DedupeKeyRow.signature_seq == SignatureRow.seq)
-            .where(
-                DedupeKeyRow.key.in_(keys),
-                SignatureRow.campaign == campaign,
-                SignatureRow.voided.is_(False),
-            )
-            .limit(1)
-        )
         with self.engine.connect() as conn:
-            return conn.execute(q).first() is not None
+            seqs = list(conn.execute(_SEQS_BY_KEY, {"keys": list(keys)}).scalars())
+            if not seqs:
+                return False
+            hit = conn.execute(
+                _LIVE_OF_CAMPAIGN, {"seqs": seqs, "campaign": campaign}
+            ).first()
+            return hit is not None
 
     @staticmethod
     def _filtered(q: Select[Any], flt: SignatureFilter) -> Select[Any]:
@@ -554,8 +561,12 @@ class SqlStore(_AuditMixin):
         with self._session.begin() as s:
             s.execute(update(EventRow).where(EventRow.id.in_(ids)).values(sync_state=state.value))
 
-    def bulk_add(self, items: list[tuple[SealedSignature, TextVersion]]) -> None:
-        """Add many signatures in one transaction (benchmarks and imports)."""
+    def add_many(self, items: list[tuple[SealedSignature, TextVersion]]) -> None:
+        """Store several new signatures with their dedupe keys in one durable transaction.
+
+        For saves that need not be committed one by one (``kiosk simulate``, imports,
+        benchmarks): all of them or none are stored, and all are on disk when this returns.
+        """
         if not items:
             return
         now_ms = int(time.time() * 1000)
@@ -563,6 +574,53 @@ class SqlStore(_AuditMixin):
             versions = {v.hash: v for _, v in items}.values()
             conn.execute(_NEW_VERSION, [_version_values(v, now_ms) for v in versions])
             conn.execute(insert(SignatureRow), [_signature_values(sig) for sig, _ in items])
+            keyed = {str(sig.meta.id): sig.dedupe_keys for sig, _ in items if sig.dedupe_keys}
+            if not keyed:
+                return
+            ids = list(keyed)
+            key_rows: list[dict[str, Any]] = []
+            for start in range(0, len(ids), 500):
+                chunk = ids[start : start + 500]
+                for seq, sid in conn.execute(
+                    select(SignatureRow.seq, SignatureRow.id).where(SignatureRow.id.in_(chunk))
+                ):
+                    key_rows += [
+                        {"key": k, "signature_seq": seq} for k in dict.fromkeys(keyed[sid])
+                    ]
+            conn.execute(insert(DedupeKeyRow), key_rows)
+
+    def bulk_add(self, items: list[tuple[SealedSignature, TextVersion]]) -> None:
+        """Add many signatures in one transaction (benchmarks and imports): :meth:`add_many`."""
+        self.add_many(items)
+
+    def optimize(self) -> None:
+        """Let SQLite refresh the statistics its planner uses (``PRAGMA optimize``, cheap).
+
+        SQLite's advice is to run it when closing a connection and now and then; with
+        ``analysis_limit`` set, the ``ANALYZE`` it may run samples a few hundred rows per index
+        instead of reading the whole store.
+        """
+        with self.engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA analysis_limit=400")
+            conn.exec_driver_sql("PRAGMA optimize")
+
+
+#: The signatures carrying any of some dedupe keys: a search of ``dedupe_keys``' primary key.
+_SEQS_BY_KEY = (
+    select(DedupeKeyRow.signature_seq)
+    .where(DedupeKeyRow.key.in_(bindparam("keys", expanding=True)))
+)
+
+#: Which of some signatures (by ``seq``, the rowid) are live signatures of a campaign.
+_LIVE_OF_CAMPAIGN = (
+    select(SignatureRow.seq)
+    .where(
+        SignatureRow.seq.in_(bindparam("seqs", expanding=True)),
+        SignatureRow.campaign == bindparam("campaign"),
+        SignatureRow.voided.is_(False),
+    )
+    .limit(1)
+)
 
 
 #: Insert a text version unless it is already stored (versions never change once stored).

@@ -67,3 +67,25 @@ def test_vectorised_decoder_agrees_with_the_bytewise_one(
         except InkDecodeError as exc:
             got = str(exc)
         assert got == expected
+
+
+big = st.one_of(coord, st.floats(-1e18, 1e18, allow_nan=False))
+
+
+@given(st.lists(st.lists(st.tuples(big, big, st.integers(-(2**62), 2**62),
+                                   st.one_of(st.none(), st.floats(-1e6, 1e6))),
+                         min_size=0, max_size=30), min_size=0, max_size=6),
+       st.floats(0, 1e6))
+def test_numpy_encoder_writes_the_bytewise_encoders_bytes(
+    raw: list[list[tuple[float, float, int, float | None]]], width: float
+) -> None:
+    from kiosk.domain.ink import _encode_bytewise
+
+    original = Ink(width, 300, tuple(tuple(Point(x, y, t, p) for x, y, t, p in s) for s in raw))
+    assert encode_ink(original) == _encode_bytewise(original)
+
+
+@pytest.mark.parametrize("bad", [float("nan"), float("inf"), -float("inf")])
+def test_encoder_refuses_values_that_are_not_numbers(bad: float) -> None:
+    with pytest.raises(ValueError):
+        encode_ink(Ink(800, 300, ((Point(1, 2, 0), Point(bad, 2, 8)),)))

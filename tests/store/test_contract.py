@@ -171,3 +171,29 @@ def test_events_and_settings(repo) -> None:  # type: ignore[no-untyped-def]
     assert repo.get_setting("x") == "1"
     repo.set_setting("x", None)
     assert repo.get_setting("x") is None
+
+
+def test_submit_many_saves_each_judged_alone_and_refuses_repeats(service: SigningService) -> None:
+    from kiosk.domain.service import Submission
+
+    _submit(service)  # José Núñez is already stored
+    items = [
+        Submission(None, entry(first_name="Ana"), ink(), "en"),
+        Submission(None, entry(), ink(), "en"),  # a repeat of the stored signer
+        Submission(None, entry(first_name="Luis"), ink(), "en"),
+        Submission(None, entry(first_name="Luis", email="l@example.org"), ink(), "en"),  # in batch
+        Submission(None, entry(first_name=""), ink(), "en"),  # invalid
+        Submission("evansville", entry(first_name="Sofía"), ink(), "es"),
+    ]
+    out = service.submit_many("mini-test", items, event_id="ev1", synthetic=True)
+    saved = [o for o in out if not isinstance(o, Exception)]
+    assert [type(o).__name__ for o in out] == [
+        "SignatureMeta", "Refused", "SignatureMeta", "Refused", "ValidationFailed", "SignatureMeta"]
+    assert all(o.synthetic and o.event_id == "ev1" for o in saved)  # type: ignore[union-attr]
+    for meta in saved:
+        stored = service.repo.get(meta.id)  # type: ignore[union-attr]
+        assert stored is not None and stored.signature.meta == meta
+        assert len(stored.signature.dedupe_keys) == 2
+    assert service.repo.count(SignatureFilter(include_synthetic=True)) == 4
+    with pytest.raises(Refused):  # the batch's keys are stored: a later save is refused
+        _submit(service, first_name="Luis")
