@@ -30,6 +30,30 @@ class CliError(Exception):
         self.code = code
 
 
+#: errno values that mean "no room to write": disk full, quota exceeded, file size limit.
+_NO_ROOM = (28, 122, 27)  # ENOSPC, EDQUOT, EFBIG
+
+
+def _disk_full(exc: BaseException) -> bool:
+    """Whether an error (SQLite's through SQLAlchemy, or the OS's) says the disk is full."""
+    seen: set[int] = set()
+    cur: BaseException | None = exc
+    while cur is not None and id(cur) not in seen:
+        seen.add(id(cur))
+        if isinstance(cur, OSError) and cur.errno in _NO_ROOM:
+            return True
+        if getattr(cur, "sqlite_errorcode", None) == 13:  # SQLITE_FULL
+            return True
+        if type(cur).__name__ == "OperationalError" and "disk is full" in str(cur):
+            return True
+        cur = getattr(cur, "orig", None) or cur.__cause__ or cur.__context__
+    return False
+
+
+DISK_FULL = ("the disk is full: nothing was saved in part, and everything reported saved "
+             "before this is safe; free some space and try again")
+
+
 def _open(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     from kiosk.app import open_kiosk
 
@@ -179,34 +203,96 @@ def cmd_simulate(args: argparse.Namespace) -> int:
                 sys.stdout.write(f"saved {meta.id}\n")
                 sys.stdout.flush()
 
+        done = 0
+
+        def counted(meta: Any) -> None:
+            nonlocal done
+            done += 1
+            report(meta)
+
         try:
-            saved = simulate(service, slug, args.signatures, args.seed, args.event, report)
+            saved = simulate(service, slug, args.signatures, args.seed, args.event, counted)
         except TooManySigners as exc:
             raise CliError(str(exc), EXIT_USAGE) from None
+        except Exception as exc:
+            if not _disk_full(exc):
+                raise
+            raise CliError(f"the disk is full after {done} synthetic signatures were saved "
+                           "(they are safe; nothing was saved in part); free some space and "
+                           "run again") from None
         print(f"saved {len(saved)} synthetic signatures to {slug}", file=sys.stderr)
         return EXIT_OK if len(saved) == args.signatures else EXIT_FAILURE
     finally:
         kiosk.close()
 
 
-def _sync_status(kiosk: Any) -> dict[str, Any]:
-    engine = kiosk.sync_engine()
-    snap = engine.snapshot()
-    enrollment = engine.enrollment()
-    totals = engine.totals()
+def _sync_status(settings: Any, by_sync_state: dict[str, int]) -> dict[str, Any]:
+    """The sync part of ``kiosk status``, read from the store's settings (no engine built)."""
+    from kiosk.sync import state
+    from kiosk.sync.status import SyncErrorCode
+
+    enrollment = state.load_enrollment(settings)
+    outcome = state.load_outcome(settings)
+    totals = state.load_totals(settings)
+    error, detail = outcome.error, outcome.detail
+    if enrollment is None and error is None:
+        error, detail = SyncErrorCode.NOT_CONNECTED, "no server is configured"
     not_connected = enrollment is None
     return {
-        "server_url": snap.server_url,
+        "server_url": enrollment.server_url if enrollment else None,
         "server_name": enrollment.server_name if enrollment else None,
         "device_id": enrollment.device_id if enrollment else None,
-        "last_success": snap.last_success.isoformat() if snap.last_success else None,
-        "last_error": None if not_connected or not snap.last_error else snap.last_error.value,
-        "last_error_detail": "" if not_connected else snap.last_error_detail,
-        "conflicts": snap.conflicts,
+        "last_success": outcome.last_success.isoformat() if outcome.last_success else None,
+        "last_error": None if not_connected or not error else error.value,
+        "last_error_detail": "" if not_connected else detail,
+        "conflicts": int(by_sync_state.get("conflict", 0)),
         "totals_fetched_at": (
             totals.fetched_at.isoformat() if totals and totals.fetched_at else None
         ),
     }
+
+
+def _status_doc(data_dir: Path, kiosk_id: str, store: Any) -> dict[str, Any]:
+    """Everything ``kiosk status`` prints, from a store or a read-only view of one."""
+    from kiosk.crypto import KeyFolder
+
+    counts = store.counts()
+    return {
+        "kiosk_id": kiosk_id,
+        "data_dir": str(data_dir),
+        "total": counts.total,
+        "voided": counts.voided,
+        "by_campaign": counts.by_campaign,
+        "by_local_campaign": counts.by_local,
+        "by_event": counts.by_event,
+        "by_sync_state": counts.by_sync_state,
+        "pending": store.pending_count(),
+        "has_organization_key": KeyFolder(data_dir / "keys").has_public_key(),
+        "sync": _sync_status(store, counts.by_sync_state),
+    }
+
+
+def _quick_status(args: argparse.Namespace) -> dict[str, Any] | None:
+    """``kiosk status`` from the store file opened read-only, without SQLAlchemy, migrations
+    or the sync engine; None when the store cannot be read that way (not made yet, another
+    schema): the caller then opens the kiosk."""
+    import sqlite3
+
+    from kiosk.config import DB_FILE, resolve_data_dir
+    from kiosk.store.peek import StoreReader
+
+    root = resolve_data_dir(args.data_dir)
+    try:
+        reader = StoreReader(root / DB_FILE)
+    except sqlite3.Error:
+        return None
+    try:
+        kiosk_id = reader.get_setting("kiosk_id")
+        return None if kiosk_id is None else _status_doc(root, kiosk_id, reader)
+    except sqlite3.Error:
+        return None
+    finally:
+        reader.close()
 
 
 def _sync_error_words(code: str) -> str:
@@ -217,44 +303,36 @@ def _sync_error_words(code: str) -> str:
 
 def cmd_status(args: argparse.Namespace) -> int:
     """Print counts by campaign, local campaign, event and sync state."""
-    kiosk = _open(args)
-    try:
-        counts = kiosk.store.counts()
-        doc = {
-            "kiosk_id": kiosk.kiosk_id,
-            "data_dir": str(kiosk.data_dir),
-            "total": counts.total,
-            "voided": counts.voided,
-            "by_campaign": counts.by_campaign,
-            "by_local_campaign": counts.by_local,
-            "by_event": counts.by_event,
-            "by_sync_state": counts.by_sync_state,
-            "pending": kiosk.store.pending_count(),
-            "has_organization_key": kiosk.keys.has_public_key(),
-            "sync": _sync_status(kiosk),
-        }
-        if args.json:
-            print(json.dumps(doc, ensure_ascii=False, indent=2, sort_keys=True))
-        else:
-            print(f"kiosk {doc['kiosk_id']} in {doc['data_dir']}")
-            print(f"signatures: {counts.total} (voided {counts.voided}), pending sync: {doc['pending']}")
-            for k, v in sorted(counts.by_campaign.items()):
-                print(f"  {k}: {v}")
-            for k, v in sorted(counts.by_local.items()):
-                print(f"    {k}: {v}")
-            sync = doc["sync"]
-            if sync["server_url"]:
-                print(f"server: {sync['server_url']} ({sync['server_name']}), "
-                      f"last success: {sync['last_success'] or 'never'}, "
-                      f"conflicts: {sync['conflicts']}")
-                if sync["last_error"]:
-                    print(f"last sync error: {_sync_error_words(sync['last_error'])} "
-                          f"({sync['last_error_detail']})")
-            else:
-                print("server: not connected")
+    doc = _quick_status(args)
+    if doc is None:
+        kiosk = _open(args)
+        try:
+            doc = _status_doc(kiosk.data_dir, kiosk.kiosk_id, kiosk.store)
+        finally:
+            kiosk.close()
+    if args.json:
+        print(json.dumps(doc, ensure_ascii=False, indent=2, sort_keys=True))
         return EXIT_OK
-    finally:
-        kiosk.close()
+    print(f"kiosk {doc['kiosk_id']} in {doc['data_dir']}")
+    print(f"signatures: {doc['total']} (voided {doc['voided']}), pending sync: {doc['pending']}")
+    for k, v in sorted(doc["by_campaign"].items()):
+        print(f"  {k}: {v}")
+    for k, v in sorted(doc["by_local_campaign"].items()):
+        print(f"    {k}: {v}")
+    damaged = doc["by_sync_state"].get("damaged", 0)
+    if damaged:
+        print(f"damaged: {damaged} never-synced signatures have no personal data")
+    sync = doc["sync"]
+    if sync["server_url"]:
+        print(f"server: {sync['server_url']} ({sync['server_name']}), "
+              f"last success: {sync['last_success'] or 'never'}, "
+              f"conflicts: {sync['conflicts']}")
+        if sync["last_error"]:
+            print(f"last sync error: {_sync_error_words(sync['last_error'])} "
+                  f"({sync['last_error_detail']})")
+    else:
+        print("server: not connected")
+    return EXIT_OK
 
 
 def _sync_error(code: Any, detail: str) -> str:
@@ -331,6 +409,10 @@ def cmd_sync(args: argparse.Namespace) -> int:
             if report.unsendable:
                 print(f"kiosk: warning: {report.unsendable} signatures break a wire rule and "
                       "stay pending", file=sys.stderr)
+            if report.damaged:
+                print(f"kiosk: warning: {report.damaged} signatures were never synced, yet their "
+                      "personal data is missing (the store was damaged or altered): marked "
+                      "damaged, not sent", file=sys.stderr)
             print(f"pending: {report.pending_left}")
         if report.error is SyncErrorCode.NOT_CONNECTED:
             raise CliError("this kiosk is not connected to a server: run "
@@ -644,6 +726,9 @@ def _nothing_words(exc: Any) -> str:
                   "(export them from the server)")
     if result.unreadable or result.undecryptable:
         words += f"; {result.unreadable + result.undecryptable} could not be read"
+    if result.missing_data:
+        words += (f"; {result.missing_data} were never synced, yet their personal data is "
+                  "missing (the store was damaged or altered)")
     return words
 
 
@@ -680,6 +765,10 @@ def _report_export(out: Path | str, rows: int, result: Any) -> None:
     if result.undecryptable:
         print(f"kiosk: warning: {result.undecryptable} signatures could not be opened with this "
               "key", file=sys.stderr)
+    if result.missing_data:
+        print(f"kiosk: warning: {result.missing_data} signatures were left out: they were never "
+              "synced, yet their personal data is missing (the store was damaged or altered)",
+              file=sys.stderr)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -859,6 +948,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CliError as exc:
         print(f"kiosk: error: {exc}", file=sys.stderr)
         return exc.code
+    except Exception as exc:
+        if not _disk_full(exc):
+            raise
+        print(f"kiosk: error: {DISK_FULL}", file=sys.stderr)
+        return EXIT_FAILURE
     except KeyboardInterrupt:
         print("kiosk: interrupted", file=sys.stderr)
         return 130

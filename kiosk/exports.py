@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from kiosk.domain.ports import Opener, SignatureFilter
-from kiosk.domain.signature import Event, PersonalData, SignatureMeta
+from kiosk.domain.signature import Event, PersonalData, SignatureMeta, SyncState
 
 log = logging.getLogger("kiosk.exports")
 
@@ -66,6 +66,8 @@ class ExportResult:
     synthetic_skipped: int = 0
     #: Whether a synthetic signature is in the export (its pages are marked TEST DATA).
     synthetic_included: bool = False
+    #: Never synced, yet with no personal data: the store was damaged or altered.
+    missing_data: int = 0
 
     def marks(self, store: Any) -> tuple[str, ...]:
         """The lines to stamp on every page of the export (DEMO, TEST DATA)."""
@@ -96,7 +98,10 @@ def collect(store: Any, opener: Opener, flt: SignatureFilter, result: ExportResu
             result.unreadable += 1
             continue
         if not sig.sealed:
-            result.purged_skipped += 1
+            if stored.sync_state is SyncState.SYNCED:
+                result.purged_skipped += 1  # retention deleted it once the server had it
+            else:
+                result.missing_data += 1
             continue
         try:
             personal = PersonalData.from_bytes(opener.open(bytes(sig.sealed)))

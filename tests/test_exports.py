@@ -318,3 +318,35 @@ def test_a_demo_kiosks_exports_say_demo_on_every_page(tmp_path: Path) -> None:
               passphrase=DEMO_PASSPHRASE)
     assert res.returncode == 0, res.stderr
     assert csv_out.read_text("utf-8").splitlines()[0].startswith("DEMO: not real signatures")
+
+
+def test_missing_personal_data_is_told_apart_from_purged_after_sync(filled: Path) -> None:
+    """Issue #11 item 8: an empty or NULL ``sealed`` on a never-synced signature is reported
+    as missing (damaged store), not as "deleted after sync"; a purged synced one still is."""
+    import sqlite3
+
+    db = sqlite3.connect(filled / "kiosk.db")
+    with db:
+        seqs = [r[0] for r in db.execute("SELECT seq FROM signatures WHERE voided = 0 ORDER BY seq")]
+        db.execute("UPDATE signatures SET sealed = NULL WHERE seq = ?", (seqs[0],))
+        db.execute("UPDATE signatures SET sealed = x'' WHERE seq = ?", (seqs[1],))
+        db.execute("UPDATE signatures SET sealed = NULL, sync_state = 'synced' WHERE seq = ?",
+                   (seqs[2],))
+    db.close()
+    res = run(filled, "export", "csv", "--campaign", CAMPAIGN, "--out", str(filled / "c.csv"))
+    assert "nothing exported" in res.stderr, res.stderr
+    assert "1 had their personal data deleted after sync" in res.stderr
+    assert ("2 were never synced, yet their personal data is missing (the store was damaged or "
+            "altered)") in res.stderr
+    assert "Traceback" not in res.stderr
+    db = sqlite3.connect(filled / "kiosk.db")
+    with db:  # one good signature again: it is exported, the others are reported
+        db.execute("UPDATE signatures SET sealed = (SELECT sealed FROM signatures WHERE voided = 1)"
+                   " WHERE seq = ?", (seqs[0],))
+    db.close()
+    res = run(filled, "export", "csv", "--campaign", CAMPAIGN, "--out", str(filled / "c.csv"))
+    assert res.returncode == 0, res.stderr
+    assert "wrote 1 signatures" in res.stdout
+    assert "1 signatures were left out: their personal data was deleted after sync" in res.stderr
+    assert ("1 signatures were left out: they were never synced, yet their personal data is "
+            "missing") in res.stderr

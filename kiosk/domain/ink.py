@@ -34,17 +34,106 @@ class Point:
 Stroke = tuple[Point, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class Ink:
-    """A drawn signature on a pad of ``width`` x ``height`` pixels."""
+@dataclass(frozen=True, slots=True, eq=False)
+class InkArrays:
+    """A signature as flat numpy arrays: every point of every stroke, in order.
+
+    What the PDF writer and anything counting thousands of signatures use: no Python object
+    per point. ``lengths[i]`` is the number of points of stroke ``i``; ``p`` is None when the
+    device reported no pressure.
+    """
 
     width: float
     height: float
-    strokes: tuple[Stroke, ...]
+    x: Any  # float64[n], pad pixels
+    y: Any  # float64[n]
+    t: Any  # int64[n], ms since the first point
+    p: Any  # float64[n] in 0..1, or None
+    lengths: Any  # intp[strokes]
 
     @property
     def point_count(self) -> int:
         """The number of points in all strokes."""
+        return int(self.x.size)
+
+
+class Ink:
+    """A drawn signature on a pad of ``width`` x ``height`` pixels.
+
+    Made from strokes of :class:`Point` (the touch screen), or from :class:`InkArrays`
+    (:func:`decode_ink`): then ``strokes`` is built only if something asks for it, and
+    :meth:`arrays` costs nothing; exports and counting never build a point.
+    """
+
+    __slots__ = ("width", "height", "_strokes", "_arrays")
+
+    def __init__(
+        self,
+        width: float,
+        height: float,
+        strokes: tuple[Stroke, ...] | None = None,
+        *,
+        arrays: InkArrays | None = None,
+    ) -> None:
+        if (strokes is None) == (arrays is None):
+            raise TypeError("Ink takes strokes or arrays")
+        self.width = width
+        self.height = height
+        self._strokes = strokes
+        self._arrays = arrays
+
+    @property
+    def strokes(self) -> tuple[Stroke, ...]:
+        """The strokes as points (built from the arrays on first use)."""
+        if self._strokes is None:
+            a = self._arrays
+            assert a is not None
+            xs, ys, ts = a.x.tolist(), a.y.tolist(), a.t.tolist()
+            ps = a.p.tolist() if a.p is not None else [None] * len(xs)
+            out: list[Stroke] = []
+            at = 0
+            for n in a.lengths.tolist():
+                end = at + n
+                out.append(tuple(map(Point, xs[at:end], ys[at:end], ts[at:end], ps[at:end])))
+                at = end
+            self._strokes = tuple(out)
+        return self._strokes
+
+    def arrays(self) -> InkArrays:
+        """The points as flat arrays (see :class:`InkArrays`)."""
+        if self._arrays is None:
+            import numpy as np
+
+            pts = [p for s in self.strokes for p in s]
+            has_p = any(p.pressure is not None for p in pts)
+            self._arrays = InkArrays(
+                self.width, self.height,
+                np.array([p.x for p in pts], dtype=np.float64),
+                np.array([p.y for p in pts], dtype=np.float64),
+                np.array([p.t for p in pts], dtype=np.int64),
+                np.array([1.0 if p.pressure is None else p.pressure for p in pts],
+                         dtype=np.float64) if has_p else None,
+                np.array([len(s) for s in self.strokes], dtype=np.intp),
+            )
+        return self._arrays
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Ink):
+            return NotImplemented
+        return (self.width, self.height, self.strokes) == (other.width, other.height, other.strokes)
+
+    def __hash__(self) -> int:
+        return hash((self.width, self.height, self.strokes))
+
+    def __repr__(self) -> str:
+        n = self._arrays.lengths.size if self._arrays is not None else len(self.strokes)
+        return f"Ink(width={self.width!r}, height={self.height!r}, {n} strokes)"
+
+    @property
+    def point_count(self) -> int:
+        """The number of points in all strokes."""
+        if self._arrays is not None:
+            return self._arrays.point_count
         return sum(len(s) for s in self.strokes)
 
     def length(self) -> float:
@@ -204,9 +293,10 @@ def _encode_bytewise(ink: Ink) -> bytes:
 def decode_ink(data: bytes) -> Ink:
     """Decode bytes made by :func:`encode_ink`.
 
-    Well-formed records are decoded with numpy (a PDF export decodes thousands of them; see
-    :func:`_decode_vectorised`); anything unusual goes through the byte-by-byte decoder, which
-    says what is wrong.
+    Well-formed records are decoded with numpy into :class:`InkArrays` (a PDF export decodes
+    thousands of them; see :func:`_decode_vectorised`), and points are built only if something
+    asks for ``strokes``; anything unusual goes through the byte-by-byte decoder, which says
+    what is wrong.
 
     Raises:
         InkDecodeError: the data is malformed or implausibly large.
@@ -225,7 +315,7 @@ def _decode_vectorised(data: bytes) -> Ink | None:
     The result is identical to :func:`_decode_bytewise`'s: the same integer sums, divided the
     same way.
     """
-    import numpy as np  # only exports need it; the kiosk's signing path does not load numpy
+    import numpy as np
 
     has_pressure = data[len(_MAGIC)] == 1
     b = np.frombuffer(data, dtype=np.uint8, offset=len(_MAGIC) + 1)
@@ -263,20 +353,16 @@ def _decode_vectorised(data: bytes) -> Ink | None:
     keep[:3] = False
     keep[count_at] = False
     pv = vals[keep].reshape(-1, per)
-    xs = (np.cumsum(pv[:, 0]) / 10).tolist()
-    ys = (np.cumsum(pv[:, 1]) / 10).tolist()
-    ts = np.cumsum(pv[:, 2]).tolist()
-    if has_pressure:
-        ps = (np.cumsum(pv[:, 3]) / 255).tolist()
-    else:
-        ps = [None] * len(xs)
-    strokes: list[Stroke] = []
-    a = 0
-    for n in counts:
-        end = a + n
-        strokes.append(tuple(map(Point, xs[a:end], ys[a:end], ts[a:end], ps[a:end])))
-        a = end
-    return Ink(int(vals[0]) / 10, int(vals[1]) / 10, tuple(strokes))
+    arrays = InkArrays(
+        int(vals[0]) / 10,
+        int(vals[1]) / 10,
+        np.cumsum(pv[:, 0]) / 10,
+        np.cumsum(pv[:, 1]) / 10,
+        np.cumsum(pv[:, 2]),
+        np.cumsum(pv[:, 3]) / 255 if has_pressure else None,
+        np.array(counts, dtype=np.intp),
+    )
+    return Ink(arrays.width, arrays.height, arrays=arrays)
 
 
 def _decode_bytewise(data: bytes) -> Ink:

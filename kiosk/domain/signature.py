@@ -26,6 +26,9 @@ class SyncState(StrEnum):
     PENDING = "pending"
     SYNCED = "synced"
     CONFLICT = "conflict"
+    #: Never synced, yet its sealed personal data is empty or missing (the store was damaged
+    #: or altered): it can never be sent, so it is not kept pending; it is counted apart.
+    DAMAGED = "damaged"
 
 
 @dataclass(frozen=True, slots=True)

@@ -120,10 +120,9 @@ class FontSet:
         if not path.is_file():
             raise FileNotFoundError(path)
         name = _font_name(file)
-        try:
-            ttf = pdfmetrics.getFont(name)
-        except KeyError:
-            ttf = None
+        # Only look up a name already registered: getFont() of an unknown name makes reportlab
+        # parse every Type 1 metrics (AFM) file on the system first (583 here, 8 s).
+        ttf = pdfmetrics.getFont(name) if name in pdfmetrics.getRegisteredFontNames() else None
         if not isinstance(ttf, TTFont):
             ttf = TTFont(name, str(path), subfontIndex=index)
             pdfmetrics.registerFont(ttf)

@@ -40,8 +40,6 @@ import itertools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from itertools import chain
-from operator import attrgetter
 
 import numpy as np
 import numpy.typing as npt
@@ -127,11 +125,11 @@ def place_ink(ink: Ink, box: Box, style: InkStyle = InkStyle()) -> Placement:
         box: the cell on the page.
         style: the drawing style.
     """
-    xs = [p.x for s in ink.strokes for p in s]
-    ys = [p.y for s in ink.strokes for p in s]
-    if not xs:
+    a = ink.arrays()
+    if not a.point_count:
         return Placement(1.0, box.x + box.width / 2, box.y + box.height / 2, 0.0, 0.0)
-    return _placement(min(xs), min(ys), max(xs), max(ys), ink.width, ink.height, box, style)
+    return _placement(float(a.x.min()), float(a.y.min()), float(a.x.max()), float(a.y.max()),
+                      ink.width, ink.height, box, style)
 
 
 def _placement(
@@ -266,7 +264,7 @@ def signature_ops(
     out = [""] * len(inks)
     todo: list[int] = []
     for i, ink in enumerate(inks):
-        if any(ink.strokes):
+        if ink.point_count:
             todo.append(i)
         else:
             pl = place_ink(ink, boxes[i], style)
@@ -285,8 +283,6 @@ _LEN_STEP = 40.0  # first-guess segments end at y extrema and every 40 pt of arc
 _MAX_ROUNDS = 8  # rounds of checking and splitting before the rest is drawn through every sample
 _REFIT_BELOW = 2.0  # a segment less than 2 tolerances out is refitted before it is split...
 _MAX_TRIES = 1  # ...once
-_X = attrgetter("x")
-_Y = attrgetter("y")
 _DENOISE = 0.5  # denoising moves a sample at most half the tolerance
 _ROUND = math.sqrt(0.5)  # rounding to the grid moves a point at most this, in grid units
 _CHUNK = 64  # signatures per vectorised batch: big enough to amortise, small enough for cache
@@ -315,16 +311,15 @@ def _batch(
 ) -> list[str]:
     """Draw a batch of non-empty signatures (see the module docstring)."""
     grid = max(grid_for(b, style) for b in boxes)
-    # Gather every sample of the batch into flat arrays; strokes with no points are dropped.
-    strokes = [s for ink in inks for s in ink.strokes if s]
-    counts = np.fromiter(map(len, strokes), dtype=np.intp, count=len(strokes))
-    strokes_per_ink = np.fromiter(
-        (sum(1 for s in ink.strokes if s) for ink in inks), dtype=np.intp, count=len(inks)
-    )
-    # Two passes over the points, the loops in C.
-    points = list(chain.from_iterable(strokes))
-    px = np.fromiter(map(_X, points), dtype=np.float64, count=len(points))
-    py = np.fromiter(map(_Y, points), dtype=np.float64, count=len(points))
+    # Gather every sample of the batch into flat arrays (the inks' own arrays: no point objects);
+    # strokes with no points are dropped.
+    arrays = [ink.arrays() for ink in inks]
+    lengths = [a.lengths[a.lengths > 0] for a in arrays]
+    counts = np.concatenate(lengths).astype(np.intp, copy=False)
+    strokes_per_ink = np.fromiter(map(len, lengths), dtype=np.intp, count=len(inks))
+    px = np.concatenate([a.x for a in arrays]).astype(np.float64, copy=False)
+    py = np.concatenate([a.y for a in arrays]).astype(np.float64, copy=False)
+    strokes = counts  # one entry per non-empty stroke
     stroke_start = np.zeros(len(strokes), dtype=np.intp)
     np.cumsum(counts[:-1], out=stroke_start[1:])
     ink_first_stroke = np.zeros(len(inks), dtype=np.intp)

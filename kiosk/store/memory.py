@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from kiosk.domain.campaign import TextVersion
-from kiosk.domain.ports import Counts, SignatureFilter, StoredSignature
+from kiosk.domain.ports import Counts, OutboxRow, SignatureFilter, StoredSignature
 from kiosk.domain.signature import Event, SealedSignature, SyncState, Void
 
 
@@ -51,6 +51,31 @@ class MemoryStore:
             raise ValueError("duplicate signature id")
         for sig, version in items:
             self.add(sig, version)
+
+    def pending_rows(self, after_seq: int, limit: int) -> list[OutboxRow]:
+        """The next pending signatures after ``after_seq`` (position + 1 is the seq)."""
+        out: list[OutboxRow] = []
+        for pos in range(max(after_seq, 0), len(self._order)):
+            e = self._rows[self._order[pos]]
+            if e.state is not SyncState.PENDING:
+                continue
+            m = e.signature.meta
+            out.append((
+                pos + 1, str(m.id), m.campaign, m.local_campaign, m.text_version, m.lang,
+                m.kiosk_id, m.event_id, int(m.created_at.timestamp() * 1000),
+                m.utc_offset_minutes, m.synthetic, e.signature.sealed,
+            ))
+            if len(out) >= limit:
+                break
+        return out
+
+    def mark_ranges(self, ranges: list[tuple[int, int]], state: SyncState) -> None:
+        """Give the pending signatures with seq in these inclusive ranges ``state``."""
+        for lo, hi in ranges:
+            for pos in range(max(lo, 1) - 1, min(hi, len(self._order))):
+                e = self._rows[self._order[pos]]
+                if e.state is SyncState.PENDING:
+                    e.state = state
 
     def add_void(self, void: Void) -> None:
         """Store a void for an existing signature."""

@@ -21,9 +21,10 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from kiosk.domain.campaign import TextVersion, text_from_dict, text_to_dict
-from kiosk.domain.ports import Counts, SignatureFilter, StoredSignature
+from kiosk.domain.ports import Counts, OutboxRow, SignatureFilter, StoredSignature
 from kiosk.domain.signature import Event, SealedSignature, SignatureMeta, SyncState, Void
 from kiosk.store.db import make_engine
+from kiosk.store.peek import read_counts, read_pending_count
 from kiosk.domain.audit import GENESIS, AuditEntry, entry_hash
 from kiosk.store.models import (
     AuditRow,
@@ -418,45 +419,15 @@ class SqlStore(_AuditMixin):
 
     def counts(self) -> Counts:
         """Counts of non-void signatures by campaign, local campaign, event and sync state."""
-        live = SignatureRow.voided.is_(False)
-        with self._session() as s:
-            by_local_rows = s.execute(
-                select(SignatureRow.campaign, SignatureRow.local_campaign, func.count())
-                .where(live)
-                .group_by(SignatureRow.campaign, SignatureRow.local_campaign)
-            ).all()
-            by_event = {
-                (e or ""): n
-                for e, n in s.execute(
-                    select(SignatureRow.event_id, func.count())
-                    .where(live)
-                    .group_by(SignatureRow.event_id)
-                ).all()
-            }
-            by_sync = {
-                st: n
-                for st, n in s.execute(
-                    select(SignatureRow.sync_state, func.count()).group_by(SignatureRow.sync_state)
-                ).all()
-            }
-            voided = int(
-                s.scalar(select(func.count()).select_from(SignatureRow).where(SignatureRow.voided))
-                or 0
-            )
-        by_campaign: dict[str, int] = {}
-        by_local: dict[str, int] = {}
-        for camp, loc, n in by_local_rows:
-            by_campaign[camp] = by_campaign.get(camp, 0) + n
-            if loc is not None:
-                by_local[f"{camp}/{loc}"] = n
-        return Counts(
-            total=sum(by_campaign.values()),
-            voided=voided,
-            by_campaign=by_campaign,
-            by_local=by_local,
-            by_event=by_event,
-            by_sync_state=by_sync,
-        )
+        return self._raw(read_counts)
+
+    def _raw(self, read: Any) -> Any:
+        """Run a :mod:`kiosk.store.peek` reader on a pooled DB-API connection (autocommit)."""
+        raw = self.engine.raw_connection()
+        try:
+            return read(raw.driver_connection)
+        finally:
+            raw.close()
 
     def recent(self, limit: int, flt: SignatureFilter | None = None) -> list[StoredSignature]:
         """The newest signatures first."""
@@ -489,6 +460,32 @@ class SqlStore(_AuditMixin):
             )
             return [SealedSignature(_meta(r), r.sealed or b"", ()) for r in rows]
 
+    def pending_rows(self, after_seq: int, limit: int) -> list[OutboxRow]:
+        """The next ``limit`` pending signatures after ``after_seq``, oldest first, as plain
+        tuples of the columns sync sends (see :data:`kiosk.domain.ports.OutboxRow`).
+
+        One search of the ``(sync_state, seq)`` index from the cursor: a sync pass reads each
+        pending row once, however many batches are in flight.
+        """
+        return self._raw(lambda conn: conn.execute(_PENDING_ROWS, (after_seq, limit)).fetchall())
+
+    def mark_ranges(self, ranges: list[tuple[int, int]], state: SyncState) -> None:
+        """Give every *pending* signature whose ``seq`` is in one of these inclusive ranges the
+        state ``state``, in one durable transaction.
+
+        A range of a batch read with :meth:`pending_rows` holds exactly that batch's rows, so
+        marking a batch is one index range per run of acknowledged rows instead of a lookup
+        per id.
+        """
+        if not ranges:
+            return
+        with self.engine.begin() as conn:
+            conn.exec_driver_sql(
+                "UPDATE signatures SET sync_state = ? "
+                "WHERE sync_state = 'pending' AND seq BETWEEN ? AND ?",
+                [(state.value, lo, hi) for lo, hi in ranges],
+            )
+
     def pending_voids(self, limit: int) -> list[Void]:
         """Voids the server has not acknowledged, oldest first."""
         with self._session() as s:
@@ -502,18 +499,7 @@ class SqlStore(_AuditMixin):
 
     def pending_count(self) -> int:
         """How many signatures and voids wait for the server."""
-        with self._session() as s:
-            sigs = s.scalar(
-                select(func.count())
-                .select_from(SignatureRow)
-                .where(SignatureRow.sync_state == SyncState.PENDING.value)
-            )
-            voids = s.scalar(
-                select(func.count())
-                .select_from(VoidRow)
-                .where(VoidRow.sync_state == SyncState.PENDING.value)
-            )
-            return int(sigs or 0) + int(voids or 0)
+        return int(self._raw(read_pending_count))
 
     def text_version(self, version_hash: str) -> TextVersion | None:
         """Return a stored text version by hash."""
@@ -604,6 +590,13 @@ class SqlStore(_AuditMixin):
             conn.exec_driver_sql("PRAGMA analysis_limit=400")
             conn.exec_driver_sql("PRAGMA optimize")
 
+
+#: The outbox from a cursor: the columns sync sends, in wire order (``OutboxRow``).
+_PENDING_ROWS = (
+    "SELECT seq, id, campaign, local_campaign, text_version, lang, kiosk_id, event_id, "
+    "created_ms, utc_offset_minutes, synthetic, sealed FROM signatures "
+    "WHERE sync_state = 'pending' AND seq > ? ORDER BY seq LIMIT ?"
+)
 
 #: The signatures carrying any of some dedupe keys: a search of ``dedupe_keys``' primary key.
 _SEQS_BY_KEY = (

@@ -47,8 +47,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from kiosk.crypto import CryptoError, KeyFolder
 from kiosk.domain.campaign import Campaign
 from kiosk.domain.campaign_format import CampaignFormatError, parse_campaign
-from kiosk.domain.ports import Counts
-from kiosk.domain.signature import Event, SealedSignature, SyncState, Void
+from kiosk.domain.ports import Counts, OutboxRow
+from kiosk.domain.signature import Event, SyncState, Void
 from kiosk.sync import state
 from kiosk.sync.campaigns import install_documents
 from kiosk.sync.client import SyncClient, SyncError, check_url
@@ -82,11 +82,34 @@ def _utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+def _wire_signature(row: OutboxRow) -> WireSignature:
+    """The wire form of an outbox row (validated: raises ``pydantic.ValidationError``)."""
+    (_seq, sid, campaign, local, version, lang, kiosk_id, event_id, created_ms, offset,
+     synthetic, sealed) = row
+    return WireSignature(
+        id=uuid.UUID(sid),
+        campaign=campaign,
+        local_campaign=local,
+        text_version=version,
+        lang=lang,  # type: ignore[arg-type]
+        kiosk_id=kiosk_id,
+        event_id=event_id,
+        created_at=datetime.fromtimestamp(created_ms / 1000, UTC),
+        utc_offset_minutes=offset,
+        synthetic=bool(synthetic),
+        sealed=sealed,
+    )
+
+
 class OutboxStore(Protocol):
     """What the engine needs from the kiosk's store (``SqlStore`` and the in-memory store)."""
 
-    def pending_signatures(self, limit: int) -> list[SealedSignature]:
-        """Unacknowledged signatures, oldest first."""
+    def pending_rows(self, after_seq: int, limit: int) -> list[OutboxRow]:
+        """Unacknowledged signatures after an outbox cursor, oldest first, as plain tuples."""
+        ...
+
+    def mark_ranges(self, ranges: list[tuple[int, int]], state: SyncState) -> None:
+        """Give the pending signatures in these inclusive ``seq`` ranges a state."""
         ...
 
     def pending_voids(self, limit: int) -> list[Void]:
@@ -142,6 +165,8 @@ class SyncReport:
         conflict: signatures the server holds with different content (marked conflict).
         unacknowledged: signatures sent but not named in an answer (still pending).
         unsendable: signatures that break a wire rule and were not sent (still pending).
+        damaged: signatures found with no personal data though never synced: marked
+            ``damaged`` and never sent (see :attr:`SyncState.DAMAGED`).
         voids_sent: voids put on the wire.
         voids_created: voids stored now.
         voids_duplicate: voids the server already had.
@@ -166,6 +191,7 @@ class SyncReport:
     conflict: int = 0
     unacknowledged: int = 0
     unsendable: int = 0
+    damaged: int = 0
     voids_sent: int = 0
     voids_created: int = 0
     voids_duplicate: int = 0
@@ -203,6 +229,8 @@ class SyncReport:
             parts.append(f"campaigns updated: {', '.join(self.campaigns_changed)}")
         if self.unsendable:
             parts.append(f"{self.unsendable} not sendable")
+        if self.damaged:
+            parts.append(f"{self.damaged} damaged (no personal data)")
         if self.unacknowledged:
             parts.append(f"{self.unacknowledged} not acknowledged")
         parts.append(f"pending left {self.pending_left}")
@@ -564,82 +592,126 @@ class SyncEngine:
                 log.warning("the server refused %d event(s) of another device", len(refused))
 
     def _signature_batch(
-        self, exclude: set[uuid.UUID], skip: set[uuid.UUID], report: SyncReport
-    ) -> list[WireSignature]:
-        """The next batch of pending signatures, oldest first, not in ``exclude``.
+        self, cursor: int, report: SyncReport
+    ) -> tuple[list[WireSignature], list[OutboxRow], int]:
+        """The next batch of pending signatures after the outbox cursor, oldest first.
 
-        Signatures that break a wire rule are added to ``skip`` (and ``exclude``) and left
-        pending; an empty list means nothing more to send in this pass.
+        Returns:
+            The wire records to send, every row the batch consumed (sent, unsendable or
+            damaged, in order: :meth:`_ranges` needs them), and the new cursor. An empty batch
+            means nothing more to send in this pass. Rows that break a wire rule are left
+            pending and not sent (a later pass tries again); rows with no personal data are
+            marked damaged.
         """
         while True:
-            fetched = self.store.pending_signatures(self.batch_size + len(exclude))
-            candidates = [s for s in fetched if s.meta.id not in exclude][: self.batch_size]
-            if not candidates:
-                return []
+            rows = self.store.pending_rows(cursor, self.batch_size)
+            if not rows:
+                return [], [], cursor
+            damaged = [uuid.UUID(r[1]) for r in rows if not r[11]]
+            if damaged:
+                self._mark_damaged(damaged, report)
             wire: list[WireSignature] = []
+            taken: list[OutboxRow] = []
             size = 0
-            for sig in candidates:
-                try:
-                    w = WireSignature.from_sealed(sig)
-                except ValidationError as exc:
-                    skip.add(sig.meta.id)
-                    exclude.add(sig.meta.id)
-                    report.unsendable += 1
-                    log.error(
-                        "signature %s breaks a wire rule and stays pending: %s",
-                        sig.meta.id,
-                        exc.errors()[0].get("loc") if exc.errors() else "?",
-                    )
-                    continue
-                item = len(sig.sealed) * 4 // 3 + _SIGNATURE_OVERHEAD
-                if wire and size + item > BATCH_BYTES:
-                    break
-                wire.append(w)
-                size += item
+            for row in rows:
+                sealed = row[11]
+                if sealed:
+                    item = len(sealed) * 4 // 3 + _SIGNATURE_OVERHEAD
+                    if wire and size + item > BATCH_BYTES:
+                        break
+                    try:
+                        wire.append(_wire_signature(row))
+                        size += item
+                    except ValidationError as exc:
+                        report.unsendable += 1
+                        log.error(
+                            "signature %s breaks a wire rule and stays pending: %s",
+                            row[1],
+                            exc.errors()[0].get("loc") if exc.errors() else "?",
+                        )
+                taken.append(row)
+            cursor = taken[-1][0]
             if wire:
-                return wire
+                return wire, taken, cursor
+
+    def _mark_damaged(self, ids: list[uuid.UUID], report: SyncReport) -> None:
+        """Take signatures with no personal data out of the outbox (they can never be sent)."""
+        self.store.mark_signatures(ids, SyncState.DAMAGED)
+        report.damaged += len(ids)
+        log.error(
+            "%d unsynced signature(s) have no personal data (the store was damaged or altered);"
+            " marked damaged, not sent: %s", len(ids), ", ".join(str(i) for i in ids[:20]),
+        )
 
     def _push_signatures(self, client: SyncClient, report: SyncReport) -> None:
-        """Push every pending signature in batches, oldest first.
+        """Push every pending signature in batches, oldest first, reading the outbox once.
 
-        One request is in flight at a time; while the server works on it, the next batch is
-        read and encoded, and the previous answer is recorded (the batches hold different ids,
-        so the order of these local steps does not matter for correctness).
+        A cursor on the outbox's ``seq`` moves past each batch as it is read, so a batch in
+        flight is never read again. One request is in flight at a time; while the server works
+        on it, the next batch is read and encoded, and the previous answer is recorded (the
+        batches hold different rows, so the order of these local steps does not matter for
+        correctness). What an answer does not acknowledge stays pending for the next pass.
         """
-        skip: set[uuid.UUID] = set()
+        cursor = 0
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="kiosk-sync-push") as pool:
-            in_flight: tuple[list[uuid.UUID], Future[PushResponse]] | None = None
+            in_flight: tuple[list[OutboxRow], list[uuid.UUID], Future[PushResponse]] | None = None
             while True:
                 self._check_cancel()
-                exclude = skip | set(in_flight[0] if in_flight else ())
-                wire = self._signature_batch(exclude, skip, report)
-                answered: tuple[list[uuid.UUID], dict[uuid.UUID, str]] | None = None
+                wire, taken, cursor = self._signature_batch(cursor, report)
+                answered: tuple[list[OutboxRow], list[uuid.UUID], dict[uuid.UUID, str]] | None
+                answered = None
                 if in_flight is not None:
-                    sent, future = in_flight
+                    rows, sent, future = in_flight
                     in_flight = None
                     answer = future.result()  # a failure stops the pass before the next push
-                    answered = (sent, self._results(sent, answer.signatures, "signature"))
+                    answered = (rows, sent, self._results(sent, answer.signatures, "signature"))
                 if wire:
                     request = PushRequest(signatures=wire)
-                    in_flight = ([w.id for w in wire], pool.submit(client.push, request))
+                    in_flight = (taken, [w.id for w in wire], pool.submit(client.push, request))
                     report.signatures_sent += len(wire)
                 if answered is not None:
-                    self._record_signatures(*answered, skip, report)
+                    self._record_signatures(*answered, report)
                 if in_flight is None and not wire:
                     return
 
+    @staticmethod
+    def _ranges(rows: list[OutboxRow], statuses: dict[uuid.UUID, str], wanted: tuple[str, ...]
+                ) -> list[tuple[int, int]]:
+        """The ``seq`` ranges of the runs of a batch's rows whose status is one of ``wanted``.
+
+        The rows of a batch are every pending row between its first and last ``seq`` (the
+        cursor read them in order and new rows get higher ``seq``); a row without personal data
+        is no longer pending and does not break a run; any other row (unsendable, another
+        status, not answered) does.
+        """
+        out: list[tuple[int, int]] = []
+        lo = hi = None
+        for row in rows:
+            st = statuses.get(uuid.UUID(row[1])) if row[11] else "damaged"
+            if st in wanted or (st == "damaged" and lo is not None):
+                if lo is None:
+                    lo = row[0]
+                hi = row[0]
+            elif lo is not None:
+                out.append((lo, hi))  # type: ignore[arg-type]
+                lo = hi = None
+        if lo is not None:
+            out.append((lo, hi))  # type: ignore[arg-type]
+        return out
+
     def _record_signatures(
         self,
+        rows: list[OutboxRow],
         sent: list[uuid.UUID],
         statuses: dict[uuid.UUID, str],
-        skip: set[uuid.UUID],
         report: SyncReport,
     ) -> None:
-        """Mark what the server's answer names; keep the rest pending for a later pass."""
-        synced = [i for i, st in statuses.items() if st in ("created", "duplicate")]
+        """Mark what the server's answer names (by ``seq`` ranges); keep the rest pending."""
+        self.store.mark_ranges(self._ranges(rows, statuses, ("created", "duplicate")),
+                               SyncState.SYNCED)
         conflicts = [i for i, st in statuses.items() if st == "conflict"]
-        self.store.mark_signatures(synced, SyncState.SYNCED)
-        self.store.mark_signatures(conflicts, SyncState.CONFLICT)
+        if conflicts:
+            self.store.mark_ranges(self._ranges(rows, statuses, ("conflict",)), SyncState.CONFLICT)
         report.created += sum(1 for st in statuses.values() if st == "created")
         report.duplicate += sum(1 for st in statuses.values() if st == "duplicate")
         report.conflict += len(conflicts)
@@ -652,7 +724,6 @@ class SyncEngine:
         missing = [i for i in sent if i not in statuses]
         if missing:
             report.unacknowledged += len(missing)
-            skip.update(missing)
             log.warning("%d signature(s) not named in the answer; kept pending", len(missing))
 
     def _push_voids(self, client: SyncClient, report: SyncReport) -> None:

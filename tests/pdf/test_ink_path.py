@@ -324,3 +324,28 @@ def test_a_fine_custom_grid_writes_numbers_beyond_the_table() -> None:
     numbers = [int(t) for t in group.split(" cm ", 1)[1].split() if re.fullmatch(r"-?\d+", t)]
     assert max(numbers) > 6000
     assert max(_deviations(ink, BOX, group, style)) <= style.tolerance + SLACK
+
+
+def test_decoded_inks_are_drawn_from_arrays_without_building_points() -> None:
+    """Issue #13: the export path decodes ink straight into arrays; no Point per sample. The
+    operators are the same as for the same inks made of points."""
+    import random
+
+    from kiosk.domain.ink import decode_ink, encode_ink
+    from kiosk.domain.signature import PersonalData
+    from kiosk.pdf.ink_path import Box, signature_ops
+    from kiosk.simulate import human_strokes
+
+    rng = random.Random(8)
+    originals = [human_strokes(rng) for _ in range(70)]  # more than one vectorised batch
+    boxes = [Box(40, 60 + 30 * (i % 20), 180, 28) for i in range(len(originals))]
+    personal = [
+        PersonalData.from_bytes(PersonalData("Ana", "Li", "55802", ink).to_bytes())
+        for ink in originals[:3]
+    ]
+    decoded = [p.ink for p in personal] + [decode_ink(encode_ink(i)) for i in originals[3:]]
+    as_points = [type(i)(i.width, i.height, i.strokes) for i in [decode_ink(encode_ink(o))
+                                                                  for o in originals]]
+    ops = signature_ops(decoded, boxes)
+    assert all(i._strokes is None for i in decoded)  # no point objects were built
+    assert ops == signature_ops(as_points, boxes)

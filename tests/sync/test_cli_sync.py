@@ -84,3 +84,30 @@ def test_help_documents_the_sync_commands(tmp_path: Path) -> None:
     assert "enroll" in out.stdout and "sync" in out.stdout
     out = kiosk_cli(tmp_path, "sync", "--help")
     assert "--server" in out.stdout and "--ca-bundle" in out.stdout
+
+
+def test_unsynced_signature_without_personal_data_is_called_damaged_and_leaves_the_outbox(
+    kiosk: Kiosk, server: ServerHandle
+) -> None:
+    """Issue #11 item 8: an empty or NULL ``sealed`` on a never-synced signature is not
+    "deleted after sync", and it is not kept pending (re-read and refused) forever."""
+    import sqlite3
+
+    ids = fill(kiosk, 6)
+    kiosk.close()
+    db = sqlite3.connect(kiosk.data_dir / "kiosk.db")
+    with db:
+        db.execute("UPDATE signatures SET sealed = NULL WHERE id = ?", (str(ids[1]),))
+        db.execute("UPDATE signatures SET sealed = x'' WHERE id = ?", (str(ids[4]),))
+    db.close()
+    assert kiosk_cli(kiosk.data_dir, "enroll", "--server", server.base_url,
+                     "--code", server.code()).returncode == 0
+    out = kiosk_cli(kiosk.data_dir, "sync")
+    assert out.returncode == 0, out.stderr
+    assert "created 4" in out.stdout and "pending: 0" in out.stdout
+    assert "2 signatures were never synced, yet their personal data is missing" in out.stderr
+    assert server.ids() == {str(i) for n, i in enumerate(ids) if n not in (1, 4)}
+    status = json.loads(kiosk_cli(kiosk.data_dir, "status", "--json").stdout)
+    assert status["by_sync_state"] == {"synced": 4, "damaged": 2} and status["pending"] == 0
+    again = kiosk_cli(kiosk.data_dir, "sync", "--json")
+    assert json.loads(again.stdout)["signatures_sent"] == 0

@@ -322,3 +322,36 @@ def test_enrollment_refuses_a_different_organization_key(
     assert other.keys.public_key() == other_key  # never silently switched
     assert engine.enrollment() is None
     assert engine.snapshot().last_error is SyncErrorCode.KEY_MISMATCH
+
+
+def test_outbox_is_read_once_by_cursor_and_marked_by_ranges_around_what_was_not_sent(
+    kiosk: Kiosk, server: ServerHandle
+) -> None:
+    """Issue #13: pending rows are read once per pass (a cursor on ``seq``, never re-reading a
+    batch in flight), and marking by ``seq`` ranges never marks a row that was not sent
+    (here two rows that break a wire rule, in the middle of batches) or not acknowledged."""
+    import sqlite3
+
+    ids = fill(kiosk, 250)
+    db = sqlite3.connect(kiosk.data_dir / "kiosk.db")
+    with db:
+        for i in (37, 38, 120):
+            db.execute("UPDATE signatures SET lang = 'xx' WHERE id = ?", (str(ids[i]),))
+    db.close()
+    reads: list[tuple[int, int]] = []
+    real = kiosk.store.pending_rows
+
+    def counted(after_seq: int, limit: int):  # type: ignore[no-untyped-def]
+        rows = real(after_seq, limit)
+        reads.append((after_seq, len(rows)))
+        return rows
+
+    kiosk.store.pending_rows = counted  # type: ignore[method-assign]
+    engine = enrolled(kiosk, server, batch_size=40)
+    report = engine.run_once()
+    assert report.ok and report.created == 247 and report.unsendable == 3
+    assert sum(n for _, n in reads) == 250  # every pending row read once, none twice
+    assert server.ids() == {str(i) for n, i in enumerate(ids) if n not in (37, 38, 120)}
+    left = {s.meta.id for s in kiosk.store.pending_signatures(10)}
+    assert left == {ids[37], ids[38], ids[120]}
+    assert kiosk.store.counts().by_sync_state == {"synced": 247, "pending": 3}

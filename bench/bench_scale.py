@@ -1,0 +1,567 @@
+"""Campaign scale (issue 13): costs as the stores grow, each beside a floor measured in the same run.
+
+``python -m bench scale`` builds the large stores itself (synthetic signatures: real sealed
+blobs, unique ids and dedupe keys, added in bulk) and prints, for each figure, the median, the
+floor, their ratio and the target:
+
+- **save** p50/p99 (validate, duplicate check, seal, durable commit through ``SigningService``)
+  with 0, 1k, 10k, 20k, 50k, 200k and 500k signatures stored; floor: a bare durable insert of a
+  row of the same size into the same file (WAL, ``synchronous=FULL``).
+- **sync** of 10k and 200k pending signatures to a real ``kiosk-server`` on 127.0.0.1, SQLite
+  and PostgreSQL; floor: ``executemany`` (SQLite) / ``COPY`` (PostgreSQL) of the same rows.
+- **export** of the whole campaign (read, decrypt, render: ``make_pdf_export``) for 10k and 50k
+  signers; floor: a reportlab text-only table of the same rows.
+- **status**: ``kiosk status --json`` on 200k (a fresh process each time); floor: the same
+  counts in process.
+- **ingest** with 3 and 5 real ``kiosk sync`` processes pushing at once to PostgreSQL; floor:
+  ``COPY`` of the same rows.
+
+It writes a PNG plot of cost against store size (``--plot``, default
+``docs/benchmarks-scale.png``), drawn with Qt. Choose sizes with ``--sizes`` (save),
+``--sync-sizes``, ``--export-sizes``, ``--kiosks``; ``--quick`` runs small sizes only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO_ROOT))
+
+from bench.harness import percentile  # noqa: E402
+from kiosk.app import Kiosk  # noqa: E402
+from kiosk.domain.ids import uuid7  # noqa: E402
+from kiosk.domain.signature import PersonalData, SealedSignature, SignatureMeta  # noqa: E402
+from kiosk.simulate import human_strokes  # noqa: E402
+from tests.sync.helpers import (  # noqa: E402
+    CAMPAIGN,
+    TEST_PRIVATE_KEY,
+    make_kiosk,
+    running_server,
+)
+
+#: Targets from issue 13 (ratios are value / floor; save is an absolute p99).
+SAVE_P99_MS = 5.0
+SYNC_RATIO = 2.5
+EXPORT_RATIO = 2.5
+STATUS_RATIO = 3.0
+INGEST_PER_S = 15_000
+
+
+class Figure:
+    """One line of the scale table: median, floor, ratio and target."""
+
+    def __init__(self, group: str, name: str, size: int, value: float, unit: str,
+                 floor: float | None = None, target: str = "", ok: bool | None = None) -> None:
+        self.group, self.name, self.size = group, name, size
+        self.value, self.unit, self.floor, self.target, self.ok = value, unit, floor, target, ok
+
+    @property
+    def ratio(self) -> float | None:
+        """value / floor (for a rate, floor / value: how many times slower than the floor)."""
+        if not self.floor:
+            return None
+        return self.floor / self.value if self.unit.endswith("/s") else self.value / self.floor
+
+    def line(self) -> str:
+        floor = "" if self.floor is None else f"{self.floor:,.3f}"
+        ratio = "" if self.ratio is None else f"{self.ratio:.2f}x"
+        verdict = "" if self.ok is None else ("ok" if self.ok else "MISSED")
+        return (f"| {self.name} | {self.size:,} | {self.value:,.3f} {self.unit} | {floor} | "
+                f"{ratio} | {self.target} | {verdict} |")
+
+
+# -- building stores ---------------------------------------------------------------------------
+
+
+class Builder:
+    """Adds synthetic signatures to a kiosk store in bulk: unique ids and dedupe keys, real
+    sealed blobs (a pool of 64, sealed to the test key, so exports can open them)."""
+
+    def __init__(self, kiosk: Kiosk, synthetic: bool = False, seed: int = 0) -> None:
+        from kiosk.crypto import SealedBoxSealer
+
+        self.kiosk = kiosk
+        self.synthetic = synthetic
+        self.version = kiosk.catalog.get(CAMPAIGN).current_version(None)
+        rng = random.Random(seed)
+        sealer = SealedBoxSealer(kiosk.keys.public_key())
+        self.blobs = [
+            sealer.seal(PersonalData(
+                first_name=f"Ana{i}", last_name=rng.choice(("García", "Nguyễn", "Smith")),
+                zip="55802", city="Duluth", state="MN", email=f"a{i}@example.org",
+                ink=human_strokes(rng)).to_bytes())
+            for i in range(64)
+        ]
+        self.start = datetime(2026, 3, 3, 16, tzinfo=UTC)
+        self.n = 0
+
+    def add(self, count: int, chunk: int = 20_000) -> None:
+        """Add ``count`` more signatures, ``chunk`` per transaction."""
+        done = 0
+        while done < count:
+            items = []
+            for _ in range(min(chunk, count - done)):
+                i = self.n
+                created = self.start + timedelta(milliseconds=997 * i)
+                meta = SignatureMeta(uuid7(int(created.timestamp() * 1000)), CAMPAIGN, None,
+                                     self.version.hash, "en", self.kiosk.kiosk_id, None, created,
+                                     -300, self.synthetic)
+                keys = (uuid.uuid4().hex * 2, uuid.uuid4().hex * 2)
+                items.append((SealedSignature(meta, self.blobs[i % 64], keys), self.version))
+                self.n += 1
+            self.kiosk.store.add_many(items)
+            done += len(items)
+
+
+def _rows_of(db: Path) -> list[tuple[Any, ...]]:
+    """The pending rows of a kiosk store as the server would store them (the floors' rows)."""
+    conn = sqlite3.connect(db)
+    try:
+        return conn.execute(
+            "SELECT id, campaign, local_campaign, text_version, lang, kiosk_id, event_id, "
+            "created_ms, utc_offset_minutes, synthetic, sealed FROM signatures "
+            "WHERE sync_state = 'pending' ORDER BY seq").fetchall()
+    finally:
+        conn.close()
+
+
+# -- save --------------------------------------------------------------------------------------
+
+
+def _bare_inserts(db: Path, n: int, size: int) -> list[float]:
+    """The save floor: one row of ``size`` bytes inserted and committed durably, ``n`` times."""
+    conn = sqlite3.connect(db, isolation_level=None)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=FULL")
+    conn.execute("CREATE TABLE IF NOT EXISTS bench_floor (seq INTEGER PRIMARY KEY, blob BLOB)")
+    blob = os.urandom(size)
+    times = []
+    for _ in range(n):
+        t = time.perf_counter()
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute("INSERT INTO bench_floor (blob) VALUES (?)", (blob,))
+        conn.execute("COMMIT")
+        times.append((time.perf_counter() - t) * 1000)
+    conn.execute("DROP TABLE bench_floor")
+    conn.close()
+    return times
+
+
+def _saves(kiosk: Kiosk, n: int, seed: int) -> list[float]:
+    """``n`` durable saves through the signing service (as the touch screen makes them)."""
+    from kiosk.domain.validation import SignerEntry
+
+    service = kiosk.service()
+    rng = random.Random(seed)
+    inks = [human_strokes(rng) for _ in range(20)]
+    times = []
+    letters = "abcdefghijklmnopqrstuvwxyzéñ"
+    for i in range(n):
+        last = "".join(rng.choice(letters) for _ in range(10)).capitalize()
+        entry = SignerEntry(first_name="Zoë", last_name=f"Pérez {last}",
+                            zip="47708", email=f"z{seed}x{i}@example.org")
+        local = service.route(CAMPAIGN, entry.zip)
+        t = time.perf_counter()
+        service.submit(CAMPAIGN, local.slug if local else None, entry, inks[i % 20], "en")
+        times.append((time.perf_counter() - t) * 1000)
+    return times[10:]
+
+
+def bench_save(root: Path, sizes: list[int], saves: int
+               ) -> tuple[list[Figure], Path | None, Path | None]:
+    """Save p50/p99 as the store grows; returns the figures and the 10k / 200k kiosk copies."""
+    kiosk = make_kiosk(root / "grow")
+    builder = Builder(kiosk)
+    figures: list[Figure] = []
+    copies: dict[int, Path] = {}
+    stored = 0
+    for size in sizes:
+        if size > stored:
+            builder.add(size - stored)
+            stored = size
+        times = _saves(kiosk, saves, size)
+        floor = _bare_inserts(root / "grow" / "kiosk.db", saves, len(builder.blobs[0]))
+        p50, p99 = percentile(times, 50), percentile(times, 99)
+        f50, f99 = percentile(floor, 50), percentile(floor, 99)
+        figures.append(Figure("save", "save p50", size, p50, "ms", f50))
+        figures.append(Figure("save", "save p99", size, p99, "ms", f99,
+                              f"< {SAVE_P99_MS:g} ms", p99 < SAVE_P99_MS))
+        print(f"  save with {size:,} stored: p50 {p50:.2f} ms, p99 {p99:.2f} ms "
+              f"(bare durable insert p50 {f50:.2f}, p99 {f99:.2f})", flush=True)
+        stored += saves
+        if size in (10_000, 200_000):
+            kiosk.close()
+            copies[size] = root / f"kiosk-{size}"
+            shutil.copytree(root / "grow", copies[size])
+            kiosk = make_kiosk(root / "grow")
+            builder.kiosk = kiosk
+    kiosk.close()
+    return figures, copies.get(10_000), copies.get(200_000)
+
+
+# -- status ------------------------------------------------------------------------------------
+
+
+def bench_status(kiosk_dir: Path, size: int, runs: int = 5) -> list[Figure]:
+    """``kiosk status --json`` in a fresh process, against the same counts in process."""
+    from kiosk.store.sql import open_store
+
+    env = dict(os.environ, PYTHONPATH=str(REPO_ROOT))
+    cmd = [sys.executable, "-m", "kiosk.cli", "--data-dir", str(kiosk_dir), "status", "--json"]
+    subprocess.run(cmd, check=True, capture_output=True, env=env)  # warm the page cache
+    wall = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        subprocess.run(cmd, check=True, capture_output=True, env=env)
+        wall.append(time.perf_counter() - t)
+    store = open_store(kiosk_dir / "kiosk.db")
+    inproc = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        store.counts()
+        store.pending_count()
+        inproc.append(time.perf_counter() - t)
+    store.close()
+    value, floor = statistics.median(wall) * 1000, statistics.median(inproc) * 1000
+    return [Figure("status", "`kiosk status --json`", size, value, "ms", floor,
+                   f"<= {STATUS_RATIO:g}x floor", value <= STATUS_RATIO * floor)]
+
+
+# -- sync --------------------------------------------------------------------------------------
+
+
+def _sqlite_floor(rows: list[tuple[Any, ...]], db: Path) -> float:
+    """Seconds to insert ``rows`` with ``executemany`` in one transaction (WAL, FULL)."""
+    conn = sqlite3.connect(db, isolation_level=None)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=FULL")
+    conn.execute("CREATE TABLE f (id TEXT PRIMARY KEY, campaign TEXT, local_campaign TEXT, "
+                 "text_version TEXT, lang TEXT, kiosk_id TEXT, event_id TEXT, created_ms INT, "
+                 "utc_offset INT, synthetic INT, sealed BLOB)")
+    t = time.perf_counter()
+    conn.execute("BEGIN")
+    conn.executemany("INSERT INTO f VALUES (?,?,?,?,?,?,?,?,?,?,?)", rows)
+    conn.execute("COMMIT")
+    took = time.perf_counter() - t
+    conn.close()
+    db.unlink()
+    return took
+
+
+def _pg_floor(rows: list[tuple[Any, ...]], url: str) -> float:
+    """Seconds to ``COPY`` ``rows`` into a fresh table and commit."""
+    import psycopg
+
+    from tests.server.helpers import create_pg_database, drop_pg_database
+
+    db_url = create_pg_database(url)
+    try:
+        plain = db_url.replace("postgresql+psycopg://", "postgresql://")
+        with psycopg.connect(plain) as conn:
+            conn.execute("CREATE TABLE f (id uuid PRIMARY KEY, campaign text, local_campaign text, "
+                         "text_version text, lang text, kiosk_id text, event_id text, "
+                         "created_at timestamptz, utc_offset int, synthetic bool, sealed bytea)")
+            conn.commit()
+            t = time.perf_counter()
+            with conn.cursor() as cur, cur.copy("COPY f FROM STDIN") as copy:
+                for r in rows:
+                    copy.write_row((r[0], r[1], r[2], r[3], r[4], r[5], r[6],
+                                    datetime.fromtimestamp(r[7] / 1000, UTC), r[8],
+                                    bool(r[9]), r[10]))
+            conn.commit()
+            return time.perf_counter() - t
+    finally:
+        drop_pg_database(url, db_url)
+
+
+def _sync_once(server: Any, template: Path, target: Path, expect: int) -> float:
+    server.reset()
+    shutil.copytree(template, target)
+    kiosk = make_kiosk(target)
+    try:
+        engine = kiosk.sync_engine()
+        engine.enroll(server.base_url, server.code("bench"))
+        t = time.perf_counter()
+        report = engine.run_once()
+        took = time.perf_counter() - t
+        if not report.ok or report.created != expect:
+            raise RuntimeError(f"sync failed: {report.summary()}")
+    finally:
+        kiosk.close()
+        shutil.rmtree(target, ignore_errors=True)
+    return took
+
+
+def bench_sync(root: Path, templates: dict[int, Path], backends: list[str], pg_url: str
+               ) -> list[Figure]:
+    figures = []
+    for backend in backends:
+        label = "SQLite" if backend == "sqlite" else "PostgreSQL"
+        with running_server(backend, root / f"server-{backend}") as server:
+            for size, template in sorted(templates.items()):
+                rows = _rows_of(template / "kiosk.db")
+                runs = 3 if size <= 20_000 else 1
+                took = statistics.median(
+                    _sync_once(server, template, root / f"sync-{backend}-{size}-{i}", len(rows))
+                    for i in range(runs))
+                floor = (_sqlite_floor(rows, root / "floor.db") if backend == "sqlite"
+                         else _pg_floor(rows, pg_url))
+                ratio_ok = took <= SYNC_RATIO * floor
+                figures.append(Figure("sync", f"sync to a server on {label}", len(rows), took,
+                                      "s", floor, f"<= {SYNC_RATIO:g}x floor", ratio_ok))
+                print(f"  sync {len(rows):,} to {label}: {took:.2f} s "
+                      f"(floor {floor:.2f} s, {len(rows) / took:,.0f}/s)", flush=True)
+    return figures
+
+
+# -- export ------------------------------------------------------------------------------------
+
+
+def _text_table_floor(rows: list[tuple[str, str, str, str]]) -> float:
+    """Seconds for reportlab to lay out a text-only table of the same rows (the export floor)."""
+    import io
+
+    from reportlab.lib.pagesizes import letter
+    from reportlab.platypus import LongTable, SimpleDocTemplate
+
+    t = time.perf_counter()
+    doc = SimpleDocTemplate(io.BytesIO(), pagesize=letter)
+    doc.build([LongTable([("name", "zip", "email", "signed"), *rows], repeatRows=1)])
+    return time.perf_counter() - t
+
+
+def bench_export(root: Path, sizes: list[int]) -> list[Figure]:
+    from kiosk.crypto import SealedBoxOpener
+    from kiosk.domain.ports import SignatureFilter
+    from kiosk.exports import collect, ExportResult, make_pdf_export
+    from kiosk.geo import ZipcodesDirectory
+
+    figures = []
+    kiosk = make_kiosk(root / "export")
+    builder = Builder(kiosk, seed=5)
+    opener = SealedBoxOpener(bytes(TEST_PRIVATE_KEY))
+    campaign = kiosk.catalog.get(CAMPAIGN)
+    try:
+        for size in sizes:
+            builder.add(size - builder.n)
+            flt = SignatureFilter(campaign=CAMPAIGN)
+            t = time.perf_counter()
+            made = make_pdf_export(kiosk.store, campaign, ZipcodesDirectory(), opener, flt)
+            took = time.perf_counter() - t
+            rows = [(r.personal.printed_name, r.personal.zip, r.personal.email,
+                     r.local_time.strftime("%Y-%m-%d %H:%M"))
+                    for r in collect(kiosk.store, opener, flt, ExportResult())]
+            floor = _text_table_floor(rows)
+            figures.append(Figure("export", "whole PDF export (read, decrypt, render)",
+                                  made.rows, took, "s", floor, f"<= {EXPORT_RATIO:g}x floor",
+                                  took <= EXPORT_RATIO * floor))
+            print(f"  export {made.rows:,}: {took:.2f} s (text-only table {floor:.2f} s)",
+                  flush=True)
+    finally:
+        kiosk.close()
+    return figures
+
+
+# -- ingest from several kiosk processes -------------------------------------------------------
+
+
+def bench_ingest(root: Path, kiosks: list[int], per_kiosk: int, pg_url: str) -> list[Figure]:
+    figures = []
+    env = dict(os.environ, PYTHONPATH=str(REPO_ROOT))
+    with running_server("postgres", root / "server-ingest") as server:
+        for n in kiosks:
+            server.reset()
+            dirs = []
+            rows: list[tuple[Any, ...]] = []
+            for k in range(n):
+                d = root / f"ingest-{n}-{k}"
+                kiosk = make_kiosk(d)
+                Builder(kiosk, synthetic=True, seed=k).add(per_kiosk)
+                kiosk.sync_engine().enroll(server.base_url, server.code(f"bench-{k}"))
+                kiosk.close()
+                rows += _rows_of(d / "kiosk.db")
+                dirs.append(d)
+            t = time.perf_counter()
+            procs = [subprocess.Popen([sys.executable, "-m", "kiosk.cli", "--data-dir", str(d),
+                                       "sync", "--json"], env=env, stdout=subprocess.DEVNULL,
+                                      stderr=subprocess.DEVNULL) for d in dirs]
+            codes = [p.wait() for p in procs]
+            took = time.perf_counter() - t
+            if any(codes) or server.count() != len(rows):
+                raise RuntimeError(f"ingest failed: exit codes {codes}, {server.count()} stored")
+            floor = _pg_floor(rows, pg_url)
+            rate, floor_rate = len(rows) / took, len(rows) / floor
+            figures.append(Figure("ingest", f"ingest, {n} kiosk processes, PostgreSQL",
+                                  len(rows), rate, "/s", floor_rate,
+                                  f">= {INGEST_PER_S:,}/s", rate >= INGEST_PER_S))
+            print(f"  ingest with {n} kiosks: {rate:,.0f}/s (COPY {floor_rate:,.0f}/s)",
+                  flush=True)
+            for d in dirs:
+                shutil.rmtree(d, ignore_errors=True)
+    return figures
+
+
+# -- plot --------------------------------------------------------------------------------------
+
+
+def plot(figures: list[Figure], out: Path) -> None:
+    """Cost against store size (log-log), one line per figure and one per floor, drawn with
+    Qt (QPainter on a QImage: no display needed)."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    import math
+
+    from PySide6.QtCore import QPointF, QRectF, Qt
+    from PySide6.QtGui import QColor, QFont, QGuiApplication, QImage, QPainter, QPen
+
+    app = QGuiApplication.instance() or QGuiApplication([])  # noqa: F841 - fonts need it
+    series: dict[str, list[tuple[int, float, float | None]]] = {}
+    for f in figures:
+        if f.unit == "/s":
+            continue
+        scale = 1000.0 if f.unit == "s" else 1.0  # everything in ms
+        series.setdefault(f.name, []).append(
+            (max(f.size, 1), f.value * scale, None if f.floor is None else f.floor * scale))
+    w, h, left, right, top, bottom = 1200, 760, 90, 330, 40, 70
+    img = QImage(w, h, QImage.Format.Format_RGB32)
+    img.fill(QColor("white"))
+    p = QPainter(img)
+    p.setRenderHint(QPainter.RenderHint.Antialiasing)
+    p.setFont(QFont("DejaVu Sans", 10))
+    xs = [x for pts in series.values() for x, _, _ in pts]
+    ys = [y for pts in series.values() for _, v, fl in pts for y in (v, fl) if y]
+    x0, x1 = math.log10(min(xs)), math.log10(max(xs)) + 0.1
+    y0, y1 = math.floor(math.log10(min(ys))), math.ceil(math.log10(max(ys)))
+
+    def at(x: float, y: float) -> QPointF:
+        px = left + (math.log10(x) - x0) / (x1 - x0) * (w - left - right)
+        py = h - bottom - (math.log10(y) - y0) / (y1 - y0) * (h - top - bottom)
+        return QPointF(px, py)
+
+    p.setPen(QPen(QColor("#999"), 1))
+    for e in range(y0, y1 + 1):
+        pt = at(10 ** x0, 10 ** e)
+        p.drawLine(QPointF(left, pt.y()), QPointF(w - right, pt.y()))
+        p.drawText(QRectF(0, pt.y() - 8, left - 6, 16), Qt.AlignmentFlag.AlignRight,
+                   f"{10 ** e:g} ms")
+    for x in sorted(set(xs)):
+        pt = at(x, 10 ** y0)
+        p.drawText(QRectF(pt.x() - 40, h - bottom + 6, 80, 16), Qt.AlignmentFlag.AlignCenter,
+                   f"{x:,}")
+    p.drawText(QRectF(left, h - 30, w - left - right, 20), Qt.AlignmentFlag.AlignCenter,
+               "signatures stored / synced / exported (log scale)")
+    colors = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#17becf"]
+    for i, (name, pts) in enumerate(sorted(series.items())):
+        color = QColor(colors[i % len(colors)])
+        pts.sort()
+        for dashed, idx in ((False, 1), (True, 2)):
+            pen = QPen(color, 2.5 if not dashed else 1.5)
+            if dashed:
+                pen.setStyle(Qt.PenStyle.DashLine)
+            p.setPen(pen)
+            line = [at(x, v if idx == 1 else fl) for x, v, fl in pts
+                    if (v if idx == 1 else fl)]
+            for a, b in zip(line, line[1:], strict=False):
+                p.drawLine(a, b)
+            for q in line:
+                p.drawEllipse(q, 3, 3)
+        p.setPen(QPen(color, 2.5))
+        ly = top + 20 + 36 * i
+        p.drawLine(QPointF(w - right + 15, ly), QPointF(w - right + 45, ly))
+        p.drawText(QPointF(w - right + 52, ly + 4), name[:34])
+        p.setPen(QPen(color, 1.5, Qt.PenStyle.DashLine))
+        p.drawLine(QPointF(w - right + 15, ly + 14), QPointF(w - right + 45, ly + 14))
+        p.drawText(QPointF(w - right + 52, ly + 18), "its floor")
+    p.setPen(QPen(QColor("black"), 1))
+    p.drawText(QRectF(left, 8, w - left - right, 24), Qt.AlignmentFlag.AlignCenter,
+               "Cost against size (medians; dashed: the floor measured in the same run)")
+    p.end()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    img.save(str(out), "PNG")
+
+
+# -- main --------------------------------------------------------------------------------------
+
+
+def _ints(text: str) -> list[int]:
+    return [int(float(x.replace("k", "e3"))) for x in text.split(",") if x]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="0,1k,10k,20k,50k,200k,500k",
+                        help="store sizes for the save figures")
+    parser.add_argument("--saves", type=int, default=300, help="saves timed at each size")
+    parser.add_argument("--sync-sizes", default="10k,200k")
+    parser.add_argument("--export-sizes", default="10k,50k")
+    parser.add_argument("--kiosks", default="3,5", help="kiosk processes for the ingest figure")
+    parser.add_argument("--per-kiosk", type=int, default=10_000)
+    parser.add_argument("--backends", default="sqlite,postgres")
+    parser.add_argument("--quick", action="store_true",
+                        help="small sizes: 0,1k,10k saves, 10k sync, 10k export, 3 kiosks")
+    parser.add_argument("--plot", default=str(REPO_ROOT / "docs" / "benchmarks-scale.png"))
+    parser.add_argument("--postgres-url", default=os.environ.get(
+        "KIOSK_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"))
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.sizes, args.sync_sizes, args.export_sizes, args.kiosks = "0,1k,10k", "10k", "10k", "3"
+    os.environ.setdefault("KIOSK_TEST_POSTGRES_URL", args.postgres_url)
+    sizes, sync_sizes = _ints(args.sizes), _ints(args.sync_sizes)
+    backends = [b for b in args.backends.split(",") if b]
+    started = time.perf_counter()
+    print(f"load average at start: {os.getloadavg()}", flush=True)
+    figures: list[Figure] = []
+    with tempfile.TemporaryDirectory(prefix="bench-scale-") as d:
+        root = Path(d)
+        save_sizes = sorted(set(sizes) | {s for s in sync_sizes if s in (10_000, 200_000)})
+        save_figs, k10, k200 = bench_save(root, save_sizes, args.saves)
+        figures += [f for f in save_figs if f.size in sizes]
+        templates: dict[int, Path] = {}
+        for size in sync_sizes:
+            path = k10 if size == 10_000 else k200 if size == 200_000 else None
+            if path is None:
+                path = root / f"kiosk-{size}"
+                kiosk = make_kiosk(path)
+                Builder(kiosk, seed=9).add(size)
+                kiosk.close()
+            templates[size] = path
+        if k200 is not None:
+            figures += bench_status(k200, 200_000)
+        elif templates:
+            size, path = max(templates.items())
+            figures += bench_status(path, size)
+        figures += bench_sync(root, templates, backends, args.postgres_url)
+        for p in templates.values():
+            shutil.rmtree(p, ignore_errors=True)
+        figures += bench_export(root, _ints(args.export_sizes))
+        if "postgres" in backends:
+            figures += bench_ingest(root, _ints(args.kiosks), args.per_kiosk, args.postgres_url)
+    plot(figures, Path(args.plot))
+    print(f"\n## scale (load average at end: {os.getloadavg()}; "
+          f"{time.perf_counter() - started:.0f} s in all)")
+    print("| figure | size | median | floor | ratio | target | verdict |")
+    print("| --- | --- | --- | --- | --- | --- | --- |")
+    for f in figures:
+        print(f.line())
+    print(f"\nplot: {args.plot}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

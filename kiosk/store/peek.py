@@ -1,0 +1,89 @@
+"""Read-only answers from the kiosk's store with nothing but :mod:`sqlite3`.
+
+The counts that ``kiosk status`` prints, and the settings it reads, come from these functions:
+the quick commands open the file read-only here, without SQLAlchemy, migrations or the sync
+engine (a status on 200,000 signatures spends its time counting, not importing), and
+:class:`kiosk.store.sql.SqlStore` answers ``counts()`` and ``pending_count()`` with the same
+statements on its own connection, so there is one definition of each count.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+from kiosk.domain.ports import Counts
+
+_BY_LOCAL = (
+    "SELECT campaign, local_campaign, count(*) FROM signatures WHERE voided = 0 "
+    "GROUP BY campaign, local_campaign"
+)
+_BY_EVENT = "SELECT event_id, count(*) FROM signatures WHERE voided = 0 GROUP BY event_id"
+_BY_SYNC = "SELECT sync_state, count(*) FROM signatures GROUP BY sync_state"
+_VOIDED = "SELECT count(*) FROM signatures WHERE voided = 1"
+_PENDING = (
+    "SELECT (SELECT count(*) FROM signatures WHERE sync_state = 'pending')"
+    " + (SELECT count(*) FROM voids WHERE sync_state = 'pending')"
+)
+
+
+def read_counts(conn: Any) -> Counts:
+    """Counts of non-void signatures by campaign, local campaign, event and sync state.
+
+    Args:
+        conn: a DB-API connection to the store (:mod:`sqlite3`).
+    """
+    by_campaign: dict[str, int] = {}
+    by_local: dict[str, int] = {}
+    for camp, loc, n in conn.execute(_BY_LOCAL).fetchall():
+        by_campaign[camp] = by_campaign.get(camp, 0) + n
+        if loc is not None:
+            by_local[f"{camp}/{loc}"] = n
+    by_event = {(e or ""): n for e, n in conn.execute(_BY_EVENT).fetchall()}
+    by_sync = dict(conn.execute(_BY_SYNC).fetchall())
+    voided = int(conn.execute(_VOIDED).fetchone()[0])
+    return Counts(
+        total=sum(by_campaign.values()),
+        voided=voided,
+        by_campaign=by_campaign,
+        by_local=by_local,
+        by_event=by_event,
+        by_sync_state=by_sync,
+    )
+
+
+def read_pending_count(conn: Any) -> int:
+    """How many signatures and voids wait for the server."""
+    return int(conn.execute(_PENDING).fetchone()[0])
+
+
+class StoreReader:
+    """The store file opened read-only: settings, counts and the outbox size.
+
+    Raises :class:`sqlite3.Error` when the file cannot be read as a store (missing, another
+    schema); callers fall back to opening the kiosk.
+    """
+
+    def __init__(self, path: Path) -> None:
+        if not path.is_file():
+            raise sqlite3.OperationalError(f"no store at {path}")
+        self._conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        self._conn.execute("PRAGMA busy_timeout=10000")
+
+    def get_setting(self, key: str) -> str | None:
+        """Return a setting, or None."""
+        row = self._conn.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def counts(self) -> Counts:
+        """See :func:`read_counts`."""
+        return read_counts(self._conn)
+
+    def pending_count(self) -> int:
+        """See :func:`read_pending_count`."""
+        return read_pending_count(self._conn)
+
+    def close(self) -> None:
+        """Close the file."""
+        self._conn.close()
