@@ -145,33 +145,39 @@ def _rows_of(db: Path) -> list[tuple[Any, ...]]:
 # -- save --------------------------------------------------------------------------------------
 
 
-def _bare_inserts(db: Path, n: int, size: int) -> list[float]:
-    """The save floor: one row of ``size`` bytes inserted and committed durably, ``n`` times."""
-    conn = sqlite3.connect(db, isolation_level=None)
-    conn.execute("PRAGMA journal_mode=WAL")
-    conn.execute("PRAGMA synchronous=FULL")
-    conn.execute("CREATE TABLE IF NOT EXISTS bench_floor (seq INTEGER PRIMARY KEY, blob BLOB)")
-    blob = os.urandom(size)
-    times = []
-    for _ in range(n):
+class _BareInsert:
+    """The save floor: one row of ``size`` bytes inserted and committed durably into a bare
+    table of the same file (WAL, ``synchronous=FULL``), on its own connection."""
+
+    def __init__(self, db: Path, size: int) -> None:
+        self.conn = sqlite3.connect(db, isolation_level=None)
+        self.conn.execute("PRAGMA journal_mode=WAL")
+        self.conn.execute("PRAGMA synchronous=FULL")
+        self.conn.execute("CREATE TABLE IF NOT EXISTS bench_floor (seq INTEGER PRIMARY KEY, b BLOB)")
+        self.blob = os.urandom(size)
+
+    def __call__(self) -> float:
         t = time.perf_counter()
-        conn.execute("BEGIN IMMEDIATE")
-        conn.execute("INSERT INTO bench_floor (blob) VALUES (?)", (blob,))
-        conn.execute("COMMIT")
-        times.append((time.perf_counter() - t) * 1000)
-    conn.execute("DROP TABLE bench_floor")
-    conn.close()
-    return times
+        self.conn.execute("BEGIN IMMEDIATE")
+        self.conn.execute("INSERT INTO bench_floor (b) VALUES (?)", (self.blob,))
+        self.conn.execute("COMMIT")
+        return (time.perf_counter() - t) * 1000
+
+    def close(self) -> None:
+        self.conn.execute("DROP TABLE bench_floor")
+        self.conn.close()
 
 
-def _saves(kiosk: Kiosk, n: int, seed: int) -> list[float]:
-    """``n`` durable saves through the signing service (as the touch screen makes them)."""
+def _saves(kiosk: Kiosk, n: int, seed: int, floor: Callable[[], float] | None = None
+           ) -> tuple[list[float], list[float]]:
+    """``n`` durable saves through the signing service (as the touch screen makes them), each
+    followed by one floor measurement, so both see the same disk and load."""
     from kiosk.domain.validation import SignerEntry
 
     service = kiosk.service()
     rng = random.Random(seed)
     inks = [human_strokes(rng) for _ in range(20)]
-    times = []
+    times, floors = [], []
     letters = "abcdefghijklmnopqrstuvwxyzéñ"
     for i in range(n):
         last = "".join(rng.choice(letters) for _ in range(10)).capitalize()
@@ -181,7 +187,9 @@ def _saves(kiosk: Kiosk, n: int, seed: int) -> list[float]:
         t = time.perf_counter()
         service.submit(CAMPAIGN, local.slug if local else None, entry, inks[i % 20], "en")
         times.append((time.perf_counter() - t) * 1000)
-    return times[10:]
+        if floor is not None:
+            floors.append(floor())
+    return times[10:], floors[10:]
 
 
 def bench_save(root: Path, sizes: list[int], saves: int
@@ -196,8 +204,9 @@ def bench_save(root: Path, sizes: list[int], saves: int
         if size > stored:
             builder.add(size - stored)
             stored = size
-        times = _saves(kiosk, saves, size)
-        floor = _bare_inserts(root / "grow" / "kiosk.db", saves, len(builder.blobs[0]))
+        bare = _BareInsert(root / "grow" / "kiosk.db", len(builder.blobs[0]))
+        times, floor = _saves(kiosk, saves, size, bare)
+        bare.close()
         p50, p99 = percentile(times, 50), percentile(times, 99)
         f50, f99 = percentile(floor, 50), percentile(floor, 99)
         figures.append(Figure("save", "save p50", size, p50, "ms", f50))

@@ -226,12 +226,13 @@ def cmd_simulate(args: argparse.Namespace) -> int:
         kiosk.close()
 
 
-def _sync_status(settings: Any, by_sync_state: dict[str, int]) -> dict[str, Any]:
-    """The sync part of ``kiosk status``, read from the store's settings (no engine built)."""
+def _sync_status(settings: Any, keys: Any, by_sync_state: dict[str, int]) -> dict[str, Any]:
+    """The sync part of ``kiosk status``, read from the store's settings and the key folder
+    (no engine built)."""
     from kiosk.sync import state
     from kiosk.sync.status import SyncErrorCode
 
-    enrollment = state.load_enrollment(settings)
+    enrollment = state.load_enrollment(settings, keys)
     outcome = state.load_outcome(settings)
     totals = state.load_totals(settings)
     error, detail = outcome.error, outcome.detail
@@ -257,6 +258,7 @@ def _status_doc(data_dir: Path, kiosk_id: str, store: Any) -> dict[str, Any]:
     from kiosk.crypto import KeyFolder
 
     counts = store.counts()
+    keys = KeyFolder(data_dir / "keys")
     return {
         "kiosk_id": kiosk_id,
         "data_dir": str(data_dir),
@@ -267,8 +269,8 @@ def _status_doc(data_dir: Path, kiosk_id: str, store: Any) -> dict[str, Any]:
         "by_event": counts.by_event,
         "by_sync_state": counts.by_sync_state,
         "pending": store.pending_count(),
-        "has_organization_key": KeyFolder(data_dir / "keys").has_public_key(),
-        "sync": _sync_status(store, counts.by_sync_state),
+        "has_organization_key": keys.has_public_key(),
+        "sync": _sync_status(store, keys, counts.by_sync_state),
     }
 
 
@@ -288,7 +290,10 @@ def _quick_status(args: argparse.Namespace) -> dict[str, Any] | None:
         return None
     try:
         kiosk_id = reader.get_setting("kiosk_id")
-        return None if kiosk_id is None else _status_doc(root, kiosk_id, reader)
+        enrollment = reader.get_setting("sync.enrollment") or ""
+        if kiosk_id is None or '"token"' in enrollment:
+            return None  # a new store, or a token an older version kept: opening moves it
+        return _status_doc(root, kiosk_id, reader)
     except sqlite3.Error:
         return None
     finally:
