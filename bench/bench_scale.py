@@ -394,9 +394,8 @@ def bench_export(root: Path, sizes: list[int]) -> list[Figure]:
 def bench_ingest(root: Path, kiosks: list[int], per_kiosk: int, pg_url: str) -> list[Figure]:
     figures = []
     env = dict(os.environ, PYTHONPATH=str(REPO_ROOT))
-    with running_server("postgres", root / "server-ingest") as server:
-        for n in kiosks:
-            server.reset()
+    for n in kiosks:
+        with running_server("postgres", root / f"server-ingest-{n}") as server:
             dirs = []
             rows: list[tuple[Any, ...]] = []
             for k in range(n):
@@ -514,6 +513,8 @@ def _ints(text: str) -> list[int]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", default="save,status,sync,export,ingest",
+                        help="which parts to run (comma-separated)")
     parser.add_argument("--sizes", default="0,1k,10k,20k,50k,200k,500k",
                         help="store sizes for the save figures")
     parser.add_argument("--saves", type=int, default=300, help="saves timed at each size")
@@ -525,12 +526,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true",
                         help="small sizes: 0,1k,10k saves, 10k sync, 10k export, 3 kiosks")
     parser.add_argument("--plot", default=str(REPO_ROOT / "docs" / "benchmarks-scale.png"))
+    parser.add_argument("--results", default="",
+                        help="a JSON file: figures of earlier runs are read from it, and this "
+                        "run's added (the plot and table then cover both)")
     parser.add_argument("--postgres-url", default=os.environ.get(
         "KIOSK_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"))
     args = parser.parse_args(argv)
     if args.quick:
         args.sizes, args.sync_sizes, args.export_sizes, args.kiosks = "0,1k,10k", "10k", "10k", "3"
     os.environ.setdefault("KIOSK_TEST_POSTGRES_URL", args.postgres_url)
+    parts = set(args.only.split(","))
     sizes, sync_sizes = _ints(args.sizes), _ints(args.sync_sizes)
     backends = [b for b in args.backends.split(",") if b]
     started = time.perf_counter()
@@ -538,11 +543,15 @@ def main(argv: list[str] | None = None) -> int:
     figures: list[Figure] = []
     with tempfile.TemporaryDirectory(prefix="bench-scale-") as d:
         root = Path(d)
-        save_sizes = sorted(set(sizes) | {s for s in sync_sizes if s in (10_000, 200_000)})
-        save_figs, k10, k200 = bench_save(root, save_sizes, args.saves)
-        figures += [f for f in save_figs if f.size in sizes]
+        k10 = k200 = None
+        if "save" in parts:
+            save_sizes = sorted(set(sizes) | {s for s in sync_sizes if s in (10_000, 200_000)})
+            save_figs, k10, k200 = bench_save(root, save_sizes, args.saves)
+            figures += [f for f in save_figs if f.size in sizes]
         templates: dict[int, Path] = {}
-        for size in sync_sizes:
+        wanted = set(sync_sizes if "sync" in parts else []) | ({200_000} if "status" in parts
+                                                               and k200 is None else set())
+        for size in sorted(wanted):
             path = k10 if size == 10_000 else k200 if size == 200_000 else None
             if path is None:
                 path = root / f"kiosk-{size}"
@@ -550,17 +559,27 @@ def main(argv: list[str] | None = None) -> int:
                 Builder(kiosk, seed=9).add(size)
                 kiosk.close()
             templates[size] = path
-        if k200 is not None:
-            figures += bench_status(k200, 200_000)
-        elif templates:
-            size, path = max(templates.items())
-            figures += bench_status(path, size)
-        figures += bench_sync(root, templates, backends, args.postgres_url)
+        if "status" in parts:
+            figures += bench_status(k200 or templates[200_000], 200_000)
+        if "sync" in parts:
+            figures += bench_sync(root, {s: templates[s] for s in sync_sizes}, backends,
+                                  args.postgres_url)
         for p in templates.values():
             shutil.rmtree(p, ignore_errors=True)
-        figures += bench_export(root, _ints(args.export_sizes))
-        if "postgres" in backends:
+        if "export" in parts:
+            figures += bench_export(root, _ints(args.export_sizes))
+        if "ingest" in parts and "postgres" in backends:
             figures += bench_ingest(root, _ints(args.kiosks), args.per_kiosk, args.postgres_url)
+    if args.results:
+        import json
+
+        path = Path(args.results)
+        earlier = json.loads(path.read_text()) if path.is_file() else []
+        mine = [vars(f) for f in figures]
+        keys = {(f["group"], f["name"], f["size"]) for f in mine}
+        merged = [f for f in earlier if (f["group"], f["name"], f["size"]) not in keys] + mine
+        path.write_text(json.dumps(merged, indent=1))
+        figures = [Figure(**f) for f in merged]
     plot(figures, Path(args.plot))
     print(f"\n## scale (load average at end: {os.getloadavg()}; "
           f"{time.perf_counter() - started:.0f} s in all)")
