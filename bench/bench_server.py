@@ -155,6 +155,7 @@ def bench_backend(
             server_name="bench",
         ) as server,
     ):
+        server.import_campaigns(*sorted((REPO_ROOT / "resources" / "campaigns").glob("*.toml")))
         tokens = [server.enroll(f"bench-{i}")[1] for i in range(args.clients)]
         new_runs: list[RunResult] = []
         retry_runs: list[RunResult] = []

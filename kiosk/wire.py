@@ -504,15 +504,21 @@ class SignatureResult(BaseModel):
     - ``duplicate``: already stored with identical content (a retry); nothing changed.
     - ``conflict``: a *different* signature already has this id; the stored one is kept, the
       pushed one is recorded for review. Retrying will not change the answer.
+    - ``rejected``: refused, nothing stored; ``reason`` says why (a campaign or local campaign
+      the server does not know, a campaign this device is not enrolled for, a ``created_at``
+      before 2020 or more than a day ahead of the server's clock). Not final: the kiosk keeps
+      it and sends it again at a later sync (after ``kiosk-server campaigns import``, say).
 
-    All three are final: the kiosk marks the signature as acknowledged (``conflict`` as
-    conflict) and never sends it again.
+    ``created``, ``duplicate`` and ``conflict`` are final: the kiosk marks the signature as
+    acknowledged (``conflict`` as conflict) and never sends it again.
     """
 
     model_config = _STRICT
 
     id: WireUUID
-    status: Literal["created", "duplicate", "conflict"]
+    status: Literal["created", "duplicate", "conflict", "rejected"]
+    #: Why a signature was ``rejected`` (left out of the JSON otherwise).
+    reason: str | None = Field(default=None, max_length=300, exclude_if=lambda v: v is None)
 
 
 class VoidResult(BaseModel):

@@ -653,6 +653,8 @@ def create_app(
                 f"database is at revision {current or 'empty'}, this server needs {head}: "
                 "run `kiosk-server migrate`"
             )
+        with db.connect() as conn:  # the first request finds a warm connection and code path
+            stats.stats(conn)
         reader = tallies.start_catch_up(db, keyring) if keyring is not None else None
         yield
         if reader is not None:

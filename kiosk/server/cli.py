@@ -200,6 +200,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--name", required=True, type=_device_name, help="name of the device to enroll"
     )
     code.add_argument(
+        "--campaign",
+        action="append",
+        metavar="SLUG",
+        dest="campaigns",
+        help="a campaign the device may push signatures to; repeat for several (default: every "
+        "campaign the server knows when it pushes)",
+    )
+    code.add_argument(
         "--valid-hours",
         type=_hours,
         default=24.0,
@@ -503,7 +511,7 @@ def _cmd_enroll_code(args: argparse.Namespace) -> int:
     try:
         with write_transaction(engine) as conn:
             new = devices.create_enrollment_code(
-                conn, args.name, timedelta(hours=args.valid_hours), _now()
+                conn, args.name, timedelta(hours=args.valid_hours), _now(), args.campaigns
             )
     finally:
         engine.dispose()

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -100,7 +101,11 @@ def make_code() -> str:
 
 
 def create_enrollment_code(
-    conn: Connection, name: str, valid_for: timedelta, now: datetime
+    conn: Connection,
+    name: str,
+    valid_for: timedelta,
+    now: datetime,
+    campaigns: Sequence[str] | None = None,
 ) -> NewCode:
     """Store a new one-time enrollment code and return it in clear.
 
@@ -109,6 +114,8 @@ def create_enrollment_code(
         name: the name the enrolled device will get (unless the kiosk sends its own).
         valid_for: how long the code can be used.
         now: the current time (aware).
+        campaigns: the campaigns the enrolled device may push signatures to (None: every
+            campaign the server knows when it pushes).
     """
     code = make_code()
     expires = now + valid_for
@@ -118,6 +125,7 @@ def create_enrollment_code(
             name=name,
             created_at=now,
             expires_at=expires,
+            campaigns=sorted(set(campaigns)) if campaigns is not None else None,
         )
     )
     return NewCode(code=code, name=name, expires_at=expires)
@@ -148,7 +156,7 @@ def enroll(
         update(EnrollmentCode)
         .where(t.c.code_hash == code_hash, t.c.used_at.is_(None), t.c.expires_at > now)
         .values(used_at=now, device_id=device_id)
-        .returning(t.c.name)
+        .returning(t.c.name, t.c.campaigns)
     ).first()
     if claimed is None:
         row = conn.execute(
@@ -165,6 +173,7 @@ def enroll(
         Device.__table__.insert().values(
             id=device_id, name=device_name, token_hash=sha256_hex(token), enrolled_at=now,
             demo=demo,
+            campaigns=claimed.campaigns,
         )
     )
     return Enrolled(device_id=device_id, name=device_name, token=token)
@@ -266,3 +275,11 @@ def revoke_device(conn: Connection, device_id: str, now: datetime) -> bool | Non
         return True
     exists = conn.execute(select(t.c.id).where(t.c.id == device_id)).first()
     return False if exists is not None else None
+
+
+def device_campaigns(conn: Connection, device_id: str) -> set[str] | None:
+    """The campaigns a device may push signatures to (None: every campaign the server knows)."""
+    value = conn.execute(
+        select(Device.__table__.c.campaigns).where(Device.__table__.c.id == device_id)
+    ).scalar_one_or_none()
+    return set(value) if isinstance(value, list) else None

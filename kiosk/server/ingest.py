@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Table, select
@@ -77,8 +77,11 @@ def store_push(
     Returns:
         One result per item, in request order.
     """
-    sig_results = _store_signatures(conn, device_id, push.signatures, now)
-    _tally_signatures(conn, device_id, push.signatures, sig_results, keys, now)
+    refused = refuse_signatures(conn, device_id, push.signatures, now)
+    accepted = [s for i, s in enumerate(push.signatures) if i not in refused]
+    stored = _store_signatures(conn, device_id, accepted, now)
+    _tally_signatures(conn, device_id, accepted, stored, keys, now)
+    sig_results = _with_refused(push.signatures, refused, stored)
     void_results = _store_voids(conn, device_id, push.voids, now)
     _tally_voids(conn, push.voids, void_results)
     event_results = _store_events(conn, device_id, push.events, now)
@@ -111,6 +114,87 @@ def store_push(
         audit=audit_results,
         audit_head=head if push.audit_key is not None else None,
     )
+
+
+#: The earliest ``created_at`` accepted (no kiosk signed anything before this).
+EARLIEST_SIGNED = datetime(2020, 1, 1, tzinfo=UTC)
+#: How far ahead of the server's clock a ``created_at`` may be (kiosk clocks drift).
+CLOCK_SLACK = timedelta(days=1)
+
+
+def refuse_signatures(
+    conn: Connection, device_id: str, signatures: list[WireSignature], now: datetime
+) -> dict[int, str]:
+    """The signatures to refuse, by index, with the reason: a campaign or local campaign the
+    server does not know, a campaign the device is not enrolled for, or an implausible
+    ``created_at``. Everything else in the batch is stored as usual."""
+    if not signatures:
+        return {}
+    from kiosk.server.campaigns import CAMPAIGNS
+    from kiosk.server.devices import device_campaigns
+
+    slugs = sorted({s.campaign for s in signatures})
+    known: dict[str, frozenset[str]] = {}
+    for slug, content_hash in conn.execute(
+        select(CAMPAIGNS.c.slug, CAMPAIGNS.c.content_hash).where(CAMPAIGNS.c.slug.in_(slugs))
+    ):
+        known[slug] = _local_slugs(conn, slug, content_hash)
+    allowed = device_campaigns(conn, device_id)
+    latest = now + CLOCK_SLACK
+    refused: dict[int, str] = {}
+    for i, s in enumerate(signatures):
+        if s.campaign not in known:
+            refused[i] = f"unknown campaign {s.campaign}: import it on the server first"
+        elif s.local_campaign is not None and s.local_campaign not in known[s.campaign]:
+            refused[i] = f"campaign {s.campaign} has no local campaign {s.local_campaign}"
+        elif allowed is not None and s.campaign not in allowed:
+            refused[i] = f"this device is not enrolled for campaign {s.campaign}"
+        elif not EARLIEST_SIGNED <= s.created_at <= latest:
+            refused[i] = "created_at is before 2020 or ahead of the server's clock"
+    if refused:
+        log.warning(
+            "push from device %s: %d signature(s) refused (%s)",
+            device_id,
+            len(refused),
+            "; ".join(sorted(set(refused.values())))[:500],
+        )
+    return refused
+
+
+_LOCALS: dict[tuple[str, str], frozenset[str]] = {}
+
+
+def _local_slugs(conn: Connection, slug: str, content_hash: str) -> frozenset[str]:
+    """A campaign's local campaign slugs, read once per version of its document."""
+    key = (slug, content_hash)
+    found = _LOCALS.get(key)
+    if found is None:
+        from kiosk.server.campaigns import CAMPAIGNS
+
+        doc = conn.execute(
+            select(CAMPAIGNS.c.document).where(CAMPAIGNS.c.slug == slug)
+        ).scalar_one()
+        locals_ = doc.get("local", []) if isinstance(doc, dict) else []
+        found = frozenset(loc.get("slug") for loc in locals_ if isinstance(loc, dict))
+        if len(_LOCALS) > 1000:
+            _LOCALS.clear()
+        _LOCALS[key] = found
+    return found
+
+
+def _with_refused(
+    signatures: list[WireSignature], refused: dict[int, str], stored: list[SignatureResult]
+) -> list[SignatureResult]:
+    """The results in request order: the refused ones ``rejected``, the others as stored."""
+    if not refused:
+        return stored
+    rest = iter(stored)
+    return [
+        SignatureResult(id=s.id, status="rejected", reason=refused[i])
+        if i in refused
+        else next(rest)
+        for i, s in enumerate(signatures)
+    ]
 
 
 def _tally_signatures(

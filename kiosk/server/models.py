@@ -61,6 +61,8 @@ class EnrollmentCode(Base):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     device_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    #: The campaigns the enrolled device may push to (null: every campaign the server knows).
+    campaigns: Mapped[list[str] | None] = mapped_column(JSON, nullable=True)
 
 
 class Device(Base):
@@ -74,6 +76,8 @@ class Device(Base):
     enrolled_at: Mapped[datetime] = mapped_column(UTCDateTime())
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    #: The campaigns it may push signatures to (null: every campaign the server knows).
+    campaigns: Mapped[list[str] | None] = mapped_column(JSON, nullable=True)
     #: The public half (base64) of the kiosk's Ed25519 audit key, registered at its first
     #: audit push; its entries must carry signatures by it.
     audit_public_key: Mapped[str | None] = mapped_column(String(64), nullable=True)

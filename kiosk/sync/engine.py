@@ -164,6 +164,7 @@ class SyncReport:
         duplicate: signatures the server already had (retries).
         conflict: signatures the server holds with different content (marked conflict).
         unacknowledged: signatures sent but not named in an answer (still pending).
+        rejected: signatures the server refused (``reason`` in its answer; still pending).
         unsendable: signatures that break a wire rule and were not sent (still pending).
         damaged: signatures found with no personal data though never synced: marked
             ``damaged`` and never sent (see :attr:`SyncState.DAMAGED`).
@@ -190,6 +191,7 @@ class SyncReport:
     duplicate: int = 0
     conflict: int = 0
     unacknowledged: int = 0
+    rejected: int = 0
     unsendable: int = 0
     damaged: int = 0
     voids_sent: int = 0
@@ -720,6 +722,15 @@ class SyncEngine:
                 "the server holds different content for %d signature(s): %s",
                 len(conflicts),
                 ", ".join(str(i) for i in conflicts[:20]),
+            )
+        rejected = [i for i, st in statuses.items() if st == "rejected"]
+        if rejected:  # not final: kept pending (the cursor moved past them), sent next sync
+            report.rejected += len(rejected)
+            log.warning(
+                "the server refused %d signature(s) (an unknown campaign, say); kept pending, "
+                "sent again at the next sync: %s",
+                len(rejected),
+                ", ".join(str(i) for i in rejected[:20]),
             )
         missing = [i for i in sent if i not in statuses]
         if missing:

@@ -20,7 +20,7 @@ import httpx
 import pytest
 from sqlalchemy import Engine, text
 
-from kiosk.server import devices, migrate
+from kiosk.server import campaigns, devices, migrate
 from kiosk.server.app import create_app
 from kiosk.server.config import ENV_DATA_DIR, ENV_DATABASE_URL, ServerSettings
 from kiosk.server.db import create_db_engine, write_transaction
@@ -32,6 +32,8 @@ from tests.server.helpers import (
     drop_pg_database,
     pg_admin_url,
 )
+
+SHIPPED_CAMPAIGNS = Path(__file__).resolve().parents[2] / "resources" / "campaigns"
 
 # No test ever reaches the user's real server data directory or database.
 os.environ.pop(ENV_DATABASE_URL, None)
@@ -64,6 +66,22 @@ def _truncate_all(engine: Engine) -> None:
         conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
 
 
+_SHIPPED: list[campaigns.PreparedCampaign] = []
+
+
+def import_shipped_campaigns(engine: Engine) -> None:
+    """Import the two shipped campaigns the tests push to (the server refuses signatures of a
+    campaign it does not know); the other shipped files are left for import tests."""
+    if not _SHIPPED:
+        _SHIPPED.extend(campaigns.load_files([
+            SHIPPED_CAMPAIGNS / "sanctuary-of-safety.toml",
+            SHIPPED_CAMPAIGNS / "defy-trump-expand-sanctuary.toml",
+        ]))
+    with write_transaction(engine) as conn:
+        for prepared in _SHIPPED:
+            campaigns.store(conn, prepared, datetime.now(UTC))
+
+
 @pytest.fixture(
     params=[
         pytest.param("sqlite", id="sqlite"),
@@ -71,12 +89,16 @@ def _truncate_all(engine: Engine) -> None:
     ]
 )
 def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """The URL of an empty, migrated database; parametrized over SQLite and PostgreSQL."""
+    """The URL of a migrated database holding only the two shipped campaigns the tests push to
+    (none when the test module sets ``IMPORT_SHIPPED_CAMPAIGNS = False``); parametrized over
+    SQLite and PostgreSQL."""
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path / 'server.sqlite3'}"
         engine = create_db_engine(url)
         try:
             migrate.upgrade(engine)
+            if getattr(request.module, "IMPORT_SHIPPED_CAMPAIGNS", True):
+                import_shipped_campaigns(engine)
         finally:
             engine.dispose()
         yield url
@@ -85,6 +107,8 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     engine = create_db_engine(url)
     try:
         _truncate_all(engine)
+        if getattr(request.module, "IMPORT_SHIPPED_CAMPAIGNS", True):
+            import_shipped_campaigns(engine)
     finally:
         engine.dispose()
     yield url

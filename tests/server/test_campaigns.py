@@ -16,6 +16,8 @@ from kiosk.server.models import TextVersionRecord
 from kiosk.wire import CampaignsResponse
 from tests.server.helpers import ApiClient
 
+IMPORT_SHIPPED_CAMPAIGNS = False  # these tests import campaigns themselves
+
 CAMPAIGN_DIR = Path(__file__).resolve().parents[2] / "resources" / "campaigns"
 FILES = sorted(CAMPAIGN_DIR.glob("*.toml"))
 

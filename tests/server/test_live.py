@@ -131,6 +131,7 @@ def test_acknowledged_batches_survive_a_crash(tmp_path: Path) -> None:
     """SIGKILL the server after acknowledged pushes: on restart they are all there."""
     server = LiveServer(data_dir=tmp_path)
     with server:
+        server.import_campaigns(*CAMPAIGN_FILES)
         _, token = server.enroll()
         acknowledged = []
         with httpx.Client(base_url=server.url(), timeout=30) as http:

@@ -49,6 +49,7 @@ def test_created_then_duplicate_on_retry(api: ApiClient, engine: Engine) -> None
 
 def test_stored_fields(api: ApiClient, engine: Engine) -> None:
     sig = signature(
+        campaign="defy-trump-expand-sanctuary",
         local_campaign="evansville",
         event_id="rally-1",
         lang="es",
@@ -90,7 +91,7 @@ def test_conflict_keeps_stored_and_records_pushed(api: ApiClient, engine: Engine
     changed = original.model_copy(update={"sealed": b"tampered"})
     for _ in range(2):  # a repeated conflicting push is recorded once
         assert _statuses(api.push([changed]).signatures) == ["conflict"]
-    other = original.model_copy(update={"campaign": "other-campaign"})
+    other = original.model_copy(update={"campaign": "defy-trump-expand-sanctuary"})
     assert _statuses(api.push([other]).signatures) == ["conflict"]
     with engine.connect() as conn:
         assert conn.execute(select(Signature.sealed)).scalar_one() == original.sealed
@@ -269,7 +270,7 @@ def test_totals(client: httpx.Client, engine: Engine, api: ApiClient) -> None:
     other = ApiClient.enroll(client, make_code(engine, "Kiosk B"))
     c1, c2 = "defy-trump-expand-sanctuary", "sanctuary-of-safety"
     a = [signature(campaign=c1, local_campaign="evansville") for _ in range(3)]
-    b = [signature(campaign=c1, local_campaign="duluth") for _ in range(2)]
+    b = [signature(campaign=c1, local_campaign="skokie") for _ in range(2)]
     c = [signature(campaign=c1) for _ in range(4)]
     d = [signature(campaign=c2) for _ in range(5)]
     demo = [signature(campaign=c2, synthetic=True) for _ in range(7)]
@@ -282,7 +283,7 @@ def test_totals(client: httpx.Client, engine: Engine, api: ApiClient) -> None:
     totals = api.get("/totals").json()
     assert totals == {
         "campaigns": {c1: 2 + 2 + 4, c2: 3},
-        "locals": {f"{c1}/duluth": 2, f"{c1}/evansville": 2},
+        "locals": {f"{c1}/evansville": 2, f"{c1}/skokie": 2},
     }
 
 

@@ -192,10 +192,12 @@ class ServerHandle:
             return int(conn.execute(select(func.count()).select_from(VOIDS)).scalar_one())
 
     def reset(self) -> None:
-        """Empty every table (the server keeps no state outside the database)."""
+        """Empty every table (the server keeps no state outside the database), then import the
+        shipped campaigns again (the server refuses signatures of campaigns it does not know)."""
         with self.db.begin() as conn:
             for table in reversed(Base.metadata.sorted_tables):
                 conn.execute(table.delete())
+        import_shipped(self.db)
 
     def sql(self, statement: str) -> Any:
         """Run one SQL statement and return its scalar (test set-up only)."""
@@ -205,6 +207,25 @@ class ServerHandle:
     def close(self) -> None:
         """Release the database connections."""
         self.db.dispose()
+
+
+_SHIPPED: list[Any] = []
+
+
+def import_shipped(db: Any) -> None:
+    """Import the shipped campaign files into a server database."""
+    from datetime import UTC, datetime
+
+    from kiosk.server import campaigns
+    from kiosk.server.db import write_transaction
+
+    if not _SHIPPED:
+        _SHIPPED.extend(
+            campaigns.load_files(sorted((REPO_ROOT / "resources" / "campaigns").glob("*.toml")))
+        )
+    with write_transaction(db) as conn:
+        for prepared in _SHIPPED:
+            campaigns.store(conn, prepared, datetime.now(UTC))
 
 
 @contextmanager
@@ -226,6 +247,7 @@ def running_server(backend: str, workdir: Path, **options: Any) -> Iterator[Serv
     try:
         with LiveServer(database_url=url, data_dir=workdir, **options) as live:
             handle = ServerHandle(live, url)
+            import_shipped(handle.db)
             try:
                 yield handle
             finally:
