@@ -12,7 +12,7 @@ from kiosk.server.app import create_app
 from kiosk.server.config import ServerSettings
 from kiosk.server.db import create_db_engine
 from kiosk.wire import API_PREFIX, ErrorBody
-from tests.server.conftest import make_code
+from tests.server.conftest import import_shipped_campaigns, make_code
 from tests.server.helpers import (
     ApiClient,
     InProcessServer,
@@ -32,6 +32,7 @@ def test_database_gone_gives_503(pg_database: str) -> None:
     engine = create_db_engine(url)
     try:
         migrate.upgrade(engine)
+        import_shipped_campaigns(engine)
         app = create_app(ServerSettings(database_url=url), engine=engine)
         with InProcessServer(app) as srv, httpx.Client(base_url=srv.base_url, timeout=30) as c:
             api = ApiClient.enroll(c, make_code(engine))
