@@ -11,6 +11,11 @@ A device acts only on its own records: a void of a signature another device push
 to an event another device created, are answered ``forbidden``, stored nowhere, and written to
 the server's audit trail (``foreign_records_refused``: which device, how many of each).
 
+Before anything is stored, signatures the server cannot accept are answered ``rejected`` with a
+reason and left out (:func:`refuse_signatures`: an unknown campaign or local campaign, a campaign
+the device is not enrolled for, an implausible ``created_at``); the rest of the batch goes on.
+New signatures and voids also update the running counts (:mod:`kiosk.server.tallies`).
+
 Within one batch the first occurrence of an id is the one inserted; later occurrences are
 compared with what is stored after it.
 """
