@@ -283,6 +283,8 @@ def _quick_status(args: argparse.Namespace) -> dict[str, Any] | None:
     from kiosk.config import DB_FILE, resolve_data_dir
     from kiosk.store.peek import StoreReader
 
+    if getattr(args, "demo", False):
+        return None  # the demo's own folder, and its check that the folder is a demo one
     root = resolve_data_dir(args.data_dir)
     try:
         reader = StoreReader(root / DB_FILE)

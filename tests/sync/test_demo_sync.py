@@ -3,6 +3,7 @@ signatures, a demo server never takes a real kiosk's, whatever the kiosk claims.
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -103,3 +104,20 @@ def test_demo_never_takes_over_a_real_kiosks_folder(tmp_path: Path) -> None:
     out = subprocess.run([sys.executable, "-m", "kiosk.cli", "--demo", "--data-dir",
                           str(tmp_path), "status"], capture_output=True, text=True, timeout=60)
     assert out.returncode == 2 and "real kiosk's data folder" in out.stderr
+
+
+def test_demo_status_reads_the_demo_folder_not_the_real_kiosks(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KIOSK_")}
+    env["XDG_DATA_HOME"] = str(tmp_path)
+
+    def status(*flags: str) -> dict[str, object]:
+        out = subprocess.run([sys.executable, "-m", "kiosk.cli", *flags, "status", "--json"],
+                             capture_output=True, text=True, timeout=60, env=env)
+        assert out.returncode == 0, out.stderr
+        return json.loads(out.stdout)
+
+    real = status()
+    demo = status("--demo")
+    assert Path(str(real["data_dir"])).name == "petition-kiosk"
+    assert Path(str(demo["data_dir"])).name == "petition-kiosk-demo"
+    assert demo["kiosk_id"] != real["kiosk_id"]
