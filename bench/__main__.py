@@ -19,16 +19,20 @@ def main() -> int:
     known = [s.stem.removeprefix("bench_") for s in scripts]
     unknown = [n for n in names if n not in known]
     if unknown:
-        print(f"python -m bench: unknown benchmark {', '.join(unknown)} "
-              f"(choose from {', '.join(known)})", file=sys.stderr)
+        print(
+            f"python -m bench: unknown benchmark {', '.join(unknown)} "
+            f"(choose from {', '.join(known)})",
+            file=sys.stderr,
+        )
         return 2
     if names:
         scripts = [s for s in scripts if s.stem.removeprefix("bench_") in names]
     failed = 0
     for script in scripts:
         print(f"\n# {script.stem}", flush=True)
-        rc = subprocess.call([sys.executable, "-m", f"bench.{script.stem}", *options],
-                             cwd=HERE.parent)
+        rc = subprocess.call(
+            [sys.executable, "-m", f"bench.{script.stem}", *options], cwd=HERE.parent
+        )
         failed += rc != 0
     return 1 if failed else 0
 

@@ -56,9 +56,16 @@ def full_batch() -> bytes:
     sealed = (MAX_BODY_BYTES * 3 // 4 - 400 * MAX_BATCH_SIGNATURES) // MAX_BATCH_SIGNATURES
     sigs = [
         WireSignature(
-            id=uuid7(), campaign="sanctuary-of-safety", local_campaign=None,
-            text_version="a" * 64, lang="en", kiosk_id="bench", event_id=None,
-            created_at=datetime.now(UTC), utc_offset_minutes=0, synthetic=True,
+            id=uuid7(),
+            campaign="sanctuary-of-safety",
+            local_campaign=None,
+            text_version="a" * 64,
+            lang="en",
+            kiosk_id="bench",
+            event_id=None,
+            created_at=datetime.now(UTC),
+            utc_offset_minutes=0,
+            synthetic=True,
             sealed=secrets.token_bytes(sealed),
         )
         for _ in range(MAX_BATCH_SIGNATURES)
@@ -68,7 +75,9 @@ def full_batch() -> bytes:
     return body
 
 
-def concurrent_pushes(live: LiveServer, token: str, bodies: list[bytes]) -> tuple[int, Counter[int]]:
+def concurrent_pushes(
+    live: LiveServer, token: str, bodies: list[bytes]
+) -> tuple[int, Counter[int]]:
     """Push every body at once; return the peak RSS (KiB) seen and the answers' statuses."""
     pid = live.process.pid  # type: ignore[union-attr]
     statuses: Counter[int] = Counter()
@@ -79,7 +88,9 @@ def concurrent_pushes(live: LiveServer, token: str, bodies: list[bytes]) -> tupl
         barrier.wait()
         try:
             r = httpx.post(
-                live.url("/signatures"), content=body, timeout=180,
+                live.url("/signatures"),
+                content=body,
+                timeout=180,
                 headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
             )
             code = r.status_code
@@ -136,9 +147,10 @@ def stalled_uploads(live: LiveServer, token: str, count: int, hold_check: float)
 
 
 def scenario(name: str, env: dict[str, str], args: argparse.Namespace, body: bytes) -> dict:
-    with tempfile.TemporaryDirectory(prefix="kiosk-bench-abuse-") as tmp, LiveServer(
-        data_dir=tmp, env=env
-    ) as live:
+    with (
+        tempfile.TemporaryDirectory(prefix="kiosk-bench-abuse-") as tmp,
+        LiveServer(data_dir=tmp, env=env) as live,
+    ):
         live.import_campaigns(*CAMPAIGNS)
         _device, token = live.enroll("bench")
         pid = live.process.pid  # type: ignore[union-attr]
@@ -147,32 +159,53 @@ def scenario(name: str, env: dict[str, str], args: argparse.Namespace, body: byt
         peak, statuses = concurrent_pushes(live, token, [body] * args.pushes)
         held = stalled_uploads(live, token, args.stalled, args.hold_check)
         healthy = httpx.get(live.url("/health"), timeout=30).status_code == 200
-    return {"name": name, "idle": idle, "peak": peak, "statuses": statuses, "held": held,
-            "healthy": healthy}
+    return {
+        "name": name,
+        "idle": idle,
+        "peak": peak,
+        "statuses": statuses,
+        "held": held,
+        "healthy": healthy,
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--pushes", type=int, default=32, help="concurrent 8 MiB pushes")
     parser.add_argument("--stalled", type=int, default=2000, help="stalled uploads")
-    parser.add_argument("--hold-check", type=float, default=25.0,
-                        help="seconds after which still-open stalled uploads are counted")
+    parser.add_argument(
+        "--hold-check",
+        type=float,
+        default=25.0,
+        help="seconds after which still-open stalled uploads are counted",
+    )
     args = parser.parse_args(argv)
     body = full_batch()
-    off = {"KIOSK_UPLOAD_BUDGET_BYTES": "0", "KIOSK_BODY_IDLE_TIMEOUT": "86400",
-           "KIOSK_BODY_TIMEOUT": "86400"}
-    runs = [scenario("bounded (as shipped)", {}, args, body),
-            scenario("bounds off (before)", off, args, body)]
-    print(f"load average {os.getloadavg()[0]:.2f}; body {len(body) / 2**20:.2f} MiB; "
-          f"{args.pushes} concurrent pushes; {args.stalled} stalled uploads checked after "
-          f"{args.hold_check:.0f} s")
-    print("| server | idle RSS (floor) | peak RSS under the pushes | answers | stalled still held "
-          "| healthy after |")
+    off = {
+        "KIOSK_UPLOAD_BUDGET_BYTES": "0",
+        "KIOSK_BODY_IDLE_TIMEOUT": "86400",
+        "KIOSK_BODY_TIMEOUT": "86400",
+    }
+    runs = [
+        scenario("bounded (as shipped)", {}, args, body),
+        scenario("bounds off (before)", off, args, body),
+    ]
+    print(
+        f"load average {os.getloadavg()[0]:.2f}; body {len(body) / 2**20:.2f} MiB; "
+        f"{args.pushes} concurrent pushes; {args.stalled} stalled uploads checked after "
+        f"{args.hold_check:.0f} s"
+    )
+    print(
+        "| server | idle RSS (floor) | peak RSS under the pushes | answers | stalled still held "
+        "| healthy after |"
+    )
     print("| --- | --- | --- | --- | --- | --- |")
     for r in runs:
         answers = ", ".join(f"{k}: {v}" for k, v in sorted(r["statuses"].items()))
-        print(f"| {r['name']} | {r['idle'] / 1024:.0f} MB | {r['peak'] / 1024:.0f} MB | "
-              f"{answers} | {r['held']} of {args.stalled} | {r['healthy']} |")
+        print(
+            f"| {r['name']} | {r['idle'] / 1024:.0f} MB | {r['peak'] / 1024:.0f} MB | "
+            f"{answers} | {r['held']} of {args.stalled} | {r['healthy']} |"
+        )
     return 0
 
 

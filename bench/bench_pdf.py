@@ -133,11 +133,25 @@ def _end_to_end(inks: list[Ink]) -> list[Row]:
     for i, ink in enumerate(inks):
         created = start + timedelta(seconds=37 * i)
         personal = PersonalData(
-            first_name=f"Ana{i}", last_name="García", zip="55802", city="Duluth", state="MN",
-            email=f"a{i}@example.org", ink=ink,
+            first_name=f"Ana{i}",
+            last_name="García",
+            zip="55802",
+            city="Duluth",
+            state="MN",
+            email=f"a{i}@example.org",
+            ink=ink,
         )
-        meta = SignatureMeta(uuid7(int(created.timestamp() * 1000)), slug, None, version.hash,
-                             "en", "bench", None, created, -300)
+        meta = SignatureMeta(
+            uuid7(int(created.timestamp() * 1000)),
+            slug,
+            None,
+            version.hash,
+            "en",
+            "bench",
+            None,
+            created,
+            -300,
+        )
         items.append((SealedSignature(meta, sealer.seal(personal.to_bytes()), ()), version))
     marks: dict[str, float] = {}
 
@@ -153,9 +167,14 @@ def _end_to_end(inks: list[Ink]) -> list[Row]:
             del items
             gc.collect()
             wall, cpu = time.perf_counter(), time.process_time()
-            made = make_pdf_export(store, campaign, ZipcodesDirectory(),
-                                   SealedBoxOpener(private), SignatureFilter(campaign=slug),
-                                   progress=progress)
+            made = make_pdf_export(
+                store,
+                campaign,
+                ZipcodesDirectory(),
+                SealedBoxOpener(private),
+                SignatureFilter(campaign=slug),
+                progress=progress,
+            )
             total = time.perf_counter() - wall
             total_cpu = time.process_time() - cpu
         finally:
@@ -163,8 +182,12 @@ def _end_to_end(inks: list[Ink]) -> list[Row]:
     size = sum(len(f.data) for f in made.files)
     read = marks["reading last"] - wall
     return [
-        Row(f"export from a store (make_pdf_export), {made.rows:,} signatures", total, "s",
-            note=f"CPU {total_cpu:.2f} s, {size / 1e6:.1f} MB"),
+        Row(
+            f"export from a store (make_pdf_export), {made.rows:,} signatures",
+            total,
+            "s",
+            note=f"CPU {total_cpu:.2f} s, {size / 1e6:.1f} MB",
+        ),
         Row("  read, decrypt, decode the ink", read, "s"),
         Row("  build the packet and render", total - read, "s"),
     ]

@@ -24,6 +24,7 @@ It writes a PNG plot of cost against store size (``--plot``, default
 from __future__ import annotations
 
 import argparse
+import itertools
 import os
 import random
 import shutil
@@ -32,11 +33,9 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -44,12 +43,12 @@ from typing import Any
 REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT))
 
-from bench.harness import percentile  # noqa: E402
-from kiosk.app import Kiosk  # noqa: E402
-from kiosk.domain.ids import uuid7  # noqa: E402
-from kiosk.domain.signature import PersonalData, SealedSignature, SignatureMeta  # noqa: E402
-from kiosk.simulate import human_strokes  # noqa: E402
-from tests.sync.helpers import (  # noqa: E402
+from bench.harness import percentile
+from kiosk.app import Kiosk
+from kiosk.domain.ids import uuid7
+from kiosk.domain.signature import PersonalData, SealedSignature, SignatureMeta
+from kiosk.simulate import human_strokes
+from tests.sync.helpers import (
     CAMPAIGN,
     TEST_PRIVATE_KEY,
     make_kiosk,
@@ -67,8 +66,17 @@ INGEST_PER_S = 15_000
 class Figure:
     """One line of the scale table: median, floor, ratio and target."""
 
-    def __init__(self, group: str, name: str, size: int, value: float, unit: str,
-                 floor: float | None = None, target: str = "", ok: bool | None = None) -> None:
+    def __init__(
+        self,
+        group: str,
+        name: str,
+        size: int,
+        value: float,
+        unit: str,
+        floor: float | None = None,
+        target: str = "",
+        ok: bool | None = None,
+    ) -> None:
         self.group, self.name, self.size = group, name, size
         self.value, self.unit, self.floor, self.target, self.ok = value, unit, floor, target, ok
 
@@ -83,8 +91,10 @@ class Figure:
         floor = "" if self.floor is None else f"{self.floor:,.3f}"
         ratio = "" if self.ratio is None else f"{self.ratio:.2f}x"
         verdict = "" if self.ok is None else ("ok" if self.ok else "MISSED")
-        return (f"| {self.name} | {self.size:,} | {self.value:,.3f} {self.unit} | {floor} | "
-                f"{ratio} | {self.target} | {verdict} |")
+        return (
+            f"| {self.name} | {self.size:,} | {self.value:,.3f} {self.unit} | {floor} | "
+            f"{ratio} | {self.target} | {verdict} |"
+        )
 
 
 # -- building stores ---------------------------------------------------------------------------
@@ -103,10 +113,17 @@ class Builder:
         rng = random.Random(seed)
         sealer = SealedBoxSealer(kiosk.keys.public_key())
         self.blobs = [
-            sealer.seal(PersonalData(
-                first_name=f"Ana{i}", last_name=rng.choice(("García", "Nguyễn", "Smith")),
-                zip="55802", city="Duluth", state="MN", email=f"a{i}@example.org",
-                ink=human_strokes(rng)).to_bytes())
+            sealer.seal(
+                PersonalData(
+                    first_name=f"Ana{i}",
+                    last_name=rng.choice(("García", "Nguyễn", "Smith")),
+                    zip="55802",
+                    city="Duluth",
+                    state="MN",
+                    email=f"a{i}@example.org",
+                    ink=human_strokes(rng),
+                ).to_bytes()
+            )
             for i in range(64)
         ]
         self.start = datetime(2026, 3, 3, 16, tzinfo=UTC)
@@ -120,9 +137,18 @@ class Builder:
             for _ in range(min(chunk, count - done)):
                 i = self.n
                 created = self.start + timedelta(milliseconds=997 * i)
-                meta = SignatureMeta(uuid7(int(created.timestamp() * 1000)), CAMPAIGN, None,
-                                     self.version.hash, "en", self.kiosk.kiosk_id, None, created,
-                                     -300, self.synthetic)
+                meta = SignatureMeta(
+                    uuid7(int(created.timestamp() * 1000)),
+                    CAMPAIGN,
+                    None,
+                    self.version.hash,
+                    "en",
+                    self.kiosk.kiosk_id,
+                    None,
+                    created,
+                    -300,
+                    self.synthetic,
+                )
                 keys = (uuid.uuid4().hex * 2, uuid.uuid4().hex * 2)
                 items.append((SealedSignature(meta, self.blobs[i % 64], keys), self.version))
                 self.n += 1
@@ -137,7 +163,8 @@ def _rows_of(db: Path) -> list[tuple[Any, ...]]:
         return conn.execute(
             "SELECT id, campaign, local_campaign, text_version, lang, kiosk_id, event_id, "
             "created_ms, utc_offset_minutes, synthetic, sealed FROM signatures "
-            "WHERE sync_state = 'pending' ORDER BY seq").fetchall()
+            "WHERE sync_state = 'pending' ORDER BY seq"
+        ).fetchall()
     finally:
         conn.close()
 
@@ -153,7 +180,9 @@ class _BareInsert:
         self.conn = sqlite3.connect(db, isolation_level=None)
         self.conn.execute("PRAGMA journal_mode=WAL")
         self.conn.execute("PRAGMA synchronous=FULL")
-        self.conn.execute("CREATE TABLE IF NOT EXISTS bench_floor (seq INTEGER PRIMARY KEY, b BLOB)")
+        self.conn.execute(
+            "CREATE TABLE IF NOT EXISTS bench_floor (seq INTEGER PRIMARY KEY, b BLOB)"
+        )
         self.blob = os.urandom(size)
 
     def __call__(self) -> float:
@@ -168,8 +197,9 @@ class _BareInsert:
         self.conn.close()
 
 
-def _saves(kiosk: Kiosk, n: int, seed: int, floor: Callable[[], float] | None = None
-           ) -> tuple[list[float], list[float]]:
+def _saves(
+    kiosk: Kiosk, n: int, seed: int, floor: Callable[[], float] | None = None
+) -> tuple[list[float], list[float]]:
     """``n`` durable saves through the signing service (as the touch screen makes them), each
     followed by one floor measurement, so both see the same disk and load."""
     from kiosk.domain.validation import SignerEntry
@@ -181,8 +211,12 @@ def _saves(kiosk: Kiosk, n: int, seed: int, floor: Callable[[], float] | None = 
     letters = "abcdefghijklmnopqrstuvwxyzéñ"
     for i in range(n):
         last = "".join(rng.choice(letters) for _ in range(10)).capitalize()
-        entry = SignerEntry(first_name="Zoë", last_name=f"Pérez {last}",
-                            zip="47708", email=f"z{seed}x{i}@example.org")
+        entry = SignerEntry(
+            first_name="Zoë",
+            last_name=f"Pérez {last}",
+            zip="47708",
+            email=f"z{seed}x{i}@example.org",
+        )
         local = service.route(CAMPAIGN, entry.zip)
         t = time.perf_counter()
         service.submit(CAMPAIGN, local.slug if local else None, entry, inks[i % 20], "en")
@@ -192,8 +226,9 @@ def _saves(kiosk: Kiosk, n: int, seed: int, floor: Callable[[], float] | None = 
     return times[10:], floors[10:]
 
 
-def bench_save(root: Path, sizes: list[int], saves: int
-               ) -> tuple[list[Figure], Path | None, Path | None]:
+def bench_save(
+    root: Path, sizes: list[int], saves: int
+) -> tuple[list[Figure], Path | None, Path | None]:
     """Save p50/p99 as the store grows; returns the figures and the 10k / 200k kiosk copies."""
     kiosk = make_kiosk(root / "grow")
     builder = Builder(kiosk)
@@ -210,10 +245,16 @@ def bench_save(root: Path, sizes: list[int], saves: int
         p50, p99 = percentile(times, 50), percentile(times, 99)
         f50, f99 = percentile(floor, 50), percentile(floor, 99)
         figures.append(Figure("save", "save p50", size, p50, "ms", f50))
-        figures.append(Figure("save", "save p99", size, p99, "ms", f99,
-                              f"< {SAVE_P99_MS:g} ms", p99 < SAVE_P99_MS))
-        print(f"  save with {size:,} stored: p50 {p50:.2f} ms, p99 {p99:.2f} ms "
-              f"(bare durable insert p50 {f50:.2f}, p99 {f99:.2f})", flush=True)
+        figures.append(
+            Figure(
+                "save", "save p99", size, p99, "ms", f99, f"< {SAVE_P99_MS:g} ms", p99 < SAVE_P99_MS
+            )
+        )
+        print(
+            f"  save with {size:,} stored: p50 {p50:.2f} ms, p99 {p99:.2f} ms "
+            f"(bare durable insert p50 {f50:.2f}, p99 {f99:.2f})",
+            flush=True,
+        )
         stored += saves
         if size in (10_000, 200_000):
             kiosk.close()
@@ -249,8 +290,18 @@ def bench_status(kiosk_dir: Path, size: int, runs: int = 5) -> list[Figure]:
         inproc.append(time.perf_counter() - t)
     store.close()
     value, floor = statistics.median(wall) * 1000, statistics.median(inproc) * 1000
-    return [Figure("status", "`kiosk status --json`", size, value, "ms", floor,
-                   f"<= {STATUS_RATIO:g}x floor", value <= STATUS_RATIO * floor)]
+    return [
+        Figure(
+            "status",
+            "`kiosk status --json`",
+            size,
+            value,
+            "ms",
+            floor,
+            f"<= {STATUS_RATIO:g}x floor",
+            value <= STATUS_RATIO * floor,
+        )
+    ]
 
 
 # -- sync --------------------------------------------------------------------------------------
@@ -261,9 +312,11 @@ def _sqlite_floor(rows: list[tuple[Any, ...]], db: Path) -> float:
     conn = sqlite3.connect(db, isolation_level=None)
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=FULL")
-    conn.execute("CREATE TABLE f (id TEXT PRIMARY KEY, campaign TEXT, local_campaign TEXT, "
-                 "text_version TEXT, lang TEXT, kiosk_id TEXT, event_id TEXT, created_ms INT, "
-                 "utc_offset INT, synthetic INT, sealed BLOB)")
+    conn.execute(
+        "CREATE TABLE f (id TEXT PRIMARY KEY, campaign TEXT, local_campaign TEXT, "
+        "text_version TEXT, lang TEXT, kiosk_id TEXT, event_id TEXT, created_ms INT, "
+        "utc_offset INT, synthetic INT, sealed BLOB)"
+    )
     t = time.perf_counter()
     conn.execute("BEGIN")
     conn.executemany("INSERT INTO f VALUES (?,?,?,?,?,?,?,?,?,?,?)", rows)
@@ -284,16 +337,30 @@ def _pg_floor(rows: list[tuple[Any, ...]], url: str) -> float:
     try:
         plain = db_url.replace("postgresql+psycopg://", "postgresql://")
         with psycopg.connect(plain) as conn:
-            conn.execute("CREATE TABLE f (id uuid PRIMARY KEY, campaign text, local_campaign text, "
-                         "text_version text, lang text, kiosk_id text, event_id text, "
-                         "created_at timestamptz, utc_offset int, synthetic bool, sealed bytea)")
+            conn.execute(
+                "CREATE TABLE f (id uuid PRIMARY KEY, campaign text, local_campaign text, "
+                "text_version text, lang text, kiosk_id text, event_id text, "
+                "created_at timestamptz, utc_offset int, synthetic bool, sealed bytea)"
+            )
             conn.commit()
             t = time.perf_counter()
             with conn.cursor() as cur, cur.copy("COPY f FROM STDIN") as copy:
                 for r in rows:
-                    copy.write_row((r[0], r[1], r[2], r[3], r[4], r[5], r[6],
-                                    datetime.fromtimestamp(r[7] / 1000, UTC), r[8],
-                                    bool(r[9]), r[10]))
+                    copy.write_row(
+                        (
+                            r[0],
+                            r[1],
+                            r[2],
+                            r[3],
+                            r[4],
+                            r[5],
+                            r[6],
+                            datetime.fromtimestamp(r[7] / 1000, UTC),
+                            r[8],
+                            bool(r[9]),
+                            r[10],
+                        )
+                    )
             conn.commit()
             return time.perf_counter() - t
     finally:
@@ -318,8 +385,9 @@ def _sync_once(server: Any, template: Path, target: Path, expect: int) -> float:
     return took
 
 
-def bench_sync(root: Path, templates: dict[int, Path], backends: list[str], pg_url: str
-               ) -> list[Figure]:
+def bench_sync(
+    root: Path, templates: dict[int, Path], backends: list[str], pg_url: str
+) -> list[Figure]:
     figures = []
     for backend in backends:
         label = "SQLite" if backend == "sqlite" else "PostgreSQL"
@@ -329,14 +397,31 @@ def bench_sync(root: Path, templates: dict[int, Path], backends: list[str], pg_u
                 runs = 3 if size <= 20_000 else 1
                 took = statistics.median(
                     _sync_once(server, template, root / f"sync-{backend}-{size}-{i}", len(rows))
-                    for i in range(runs))
-                floor = (_sqlite_floor(rows, root / "floor.db") if backend == "sqlite"
-                         else _pg_floor(rows, pg_url))
+                    for i in range(runs)
+                )
+                floor = (
+                    _sqlite_floor(rows, root / "floor.db")
+                    if backend == "sqlite"
+                    else _pg_floor(rows, pg_url)
+                )
                 ratio_ok = took <= SYNC_RATIO * floor
-                figures.append(Figure("sync", f"sync to a server on {label}", len(rows), took,
-                                      "s", floor, f"<= {SYNC_RATIO:g}x floor", ratio_ok))
-                print(f"  sync {len(rows):,} to {label}: {took:.2f} s "
-                      f"(floor {floor:.2f} s, {len(rows) / took:,.0f}/s)", flush=True)
+                figures.append(
+                    Figure(
+                        "sync",
+                        f"sync to a server on {label}",
+                        len(rows),
+                        took,
+                        "s",
+                        floor,
+                        f"<= {SYNC_RATIO:g}x floor",
+                        ratio_ok,
+                    )
+                )
+                print(
+                    f"  sync {len(rows):,} to {label}: {took:.2f} s "
+                    f"(floor {floor:.2f} s, {len(rows) / took:,.0f}/s)",
+                    flush=True,
+                )
     return figures
 
 
@@ -359,7 +444,7 @@ def _text_table_floor(rows: list[tuple[str, str, str, str]]) -> float:
 def bench_export(root: Path, sizes: list[int]) -> list[Figure]:
     from kiosk.crypto import SealedBoxOpener
     from kiosk.domain.ports import SignatureFilter
-    from kiosk.exports import collect, ExportResult, make_pdf_export
+    from kiosk.exports import ExportResult, collect, make_pdf_export
     from kiosk.geo import ZipcodesDirectory
 
     figures = []
@@ -374,15 +459,31 @@ def bench_export(root: Path, sizes: list[int]) -> list[Figure]:
             t = time.perf_counter()
             made = make_pdf_export(kiosk.store, campaign, ZipcodesDirectory(), opener, flt)
             took = time.perf_counter() - t
-            rows = [(r.personal.printed_name, r.personal.zip, r.personal.email,
-                     r.local_time.strftime("%Y-%m-%d %H:%M"))
-                    for r in collect(kiosk.store, opener, flt, ExportResult())]
+            rows = [
+                (
+                    r.personal.printed_name,
+                    r.personal.zip,
+                    r.personal.email,
+                    r.local_time.strftime("%Y-%m-%d %H:%M"),
+                )
+                for r in collect(kiosk.store, opener, flt, ExportResult())
+            ]
             floor = _text_table_floor(rows)
-            figures.append(Figure("export", "whole PDF export (read, decrypt, render)",
-                                  made.rows, took, "s", floor, f"<= {EXPORT_RATIO:g}x floor",
-                                  took <= EXPORT_RATIO * floor))
-            print(f"  export {made.rows:,}: {took:.2f} s (text-only table {floor:.2f} s)",
-                  flush=True)
+            figures.append(
+                Figure(
+                    "export",
+                    "whole PDF export (read, decrypt, render)",
+                    made.rows,
+                    took,
+                    "s",
+                    floor,
+                    f"<= {EXPORT_RATIO:g}x floor",
+                    took <= EXPORT_RATIO * floor,
+                )
+            )
+            print(
+                f"  export {made.rows:,}: {took:.2f} s (text-only table {floor:.2f} s)", flush=True
+            )
     finally:
         kiosk.close()
     return figures
@@ -407,20 +508,34 @@ def bench_ingest(root: Path, kiosks: list[int], per_kiosk: int, pg_url: str) -> 
                 rows += _rows_of(d / "kiosk.db")
                 dirs.append(d)
             t = time.perf_counter()
-            procs = [subprocess.Popen([sys.executable, "-m", "kiosk.cli", "--data-dir", str(d),
-                                       "sync", "--json"], env=env, stdout=subprocess.DEVNULL,
-                                      stderr=subprocess.DEVNULL) for d in dirs]
+            procs = [
+                subprocess.Popen(
+                    [sys.executable, "-m", "kiosk.cli", "--data-dir", str(d), "sync", "--json"],
+                    env=env,
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                )
+                for d in dirs
+            ]
             codes = [p.wait() for p in procs]
             took = time.perf_counter() - t
             if any(codes) or server.count() != len(rows):
                 raise RuntimeError(f"ingest failed: exit codes {codes}, {server.count()} stored")
             floor = _pg_floor(rows, pg_url)
             rate, floor_rate = len(rows) / took, len(rows) / floor
-            figures.append(Figure("ingest", f"ingest, {n} kiosk processes, PostgreSQL",
-                                  len(rows), rate, "/s", floor_rate,
-                                  f">= {INGEST_PER_S:,}/s", rate >= INGEST_PER_S))
-            print(f"  ingest with {n} kiosks: {rate:,.0f}/s (COPY {floor_rate:,.0f}/s)",
-                  flush=True)
+            figures.append(
+                Figure(
+                    "ingest",
+                    f"ingest, {n} kiosk processes, PostgreSQL",
+                    len(rows),
+                    rate,
+                    "/s",
+                    floor_rate,
+                    f">= {INGEST_PER_S:,}/s",
+                    rate >= INGEST_PER_S,
+                )
+            )
+            print(f"  ingest with {n} kiosks: {rate:,.0f}/s (COPY {floor_rate:,.0f}/s)", flush=True)
             for d in dirs:
                 shutil.rmtree(d, ignore_errors=True)
     return figures
@@ -445,7 +560,8 @@ def plot(figures: list[Figure], out: Path) -> None:
             continue
         scale = 1000.0 if f.unit == "s" else 1.0  # everything in ms
         series.setdefault(f.name, []).append(
-            (max(f.size, 1), f.value * scale, None if f.floor is None else f.floor * scale))
+            (max(f.size, 1), f.value * scale, None if f.floor is None else f.floor * scale)
+        )
     w, h, left, right, top, bottom = 1200, 760, 90, 330, 40, 70
     img = QImage(w, h, QImage.Format.Format_RGB32)
     img.fill(QColor("white"))
@@ -464,16 +580,21 @@ def plot(figures: list[Figure], out: Path) -> None:
 
     p.setPen(QPen(QColor("#999"), 1))
     for e in range(y0, y1 + 1):
-        pt = at(10 ** x0, 10 ** e)
+        pt = at(10**x0, 10**e)
         p.drawLine(QPointF(left, pt.y()), QPointF(w - right, pt.y()))
-        p.drawText(QRectF(0, pt.y() - 8, left - 6, 16), Qt.AlignmentFlag.AlignRight,
-                   f"{10 ** e:g} ms")
+        p.drawText(
+            QRectF(0, pt.y() - 8, left - 6, 16), Qt.AlignmentFlag.AlignRight, f"{10**e:g} ms"
+        )
     for x in sorted(set(xs)):
-        pt = at(x, 10 ** y0)
-        p.drawText(QRectF(pt.x() - 40, h - bottom + 6, 80, 16), Qt.AlignmentFlag.AlignCenter,
-                   f"{x:,}")
-    p.drawText(QRectF(left, h - 30, w - left - right, 20), Qt.AlignmentFlag.AlignCenter,
-               "signatures stored / synced / exported (log scale)")
+        pt = at(x, 10**y0)
+        p.drawText(
+            QRectF(pt.x() - 40, h - bottom + 6, 80, 16), Qt.AlignmentFlag.AlignCenter, f"{x:,}"
+        )
+    p.drawText(
+        QRectF(left, h - 30, w - left - right, 20),
+        Qt.AlignmentFlag.AlignCenter,
+        "signatures stored / synced / exported (log scale)",
+    )
     colors = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#17becf"]
     for i, (name, pts) in enumerate(sorted(series.items())):
         color = QColor(colors[i % len(colors)])
@@ -483,9 +604,8 @@ def plot(figures: list[Figure], out: Path) -> None:
             if dashed:
                 pen.setStyle(Qt.PenStyle.DashLine)
             p.setPen(pen)
-            line = [at(x, v if idx == 1 else fl) for x, v, fl in pts
-                    if (v if idx == 1 else fl)]
-            for a, b in zip(line, line[1:], strict=False):
+            line = [at(x, v if idx == 1 else fl) for x, v, fl in pts if (v if idx == 1 else fl)]
+            for a, b in itertools.pairwise(line):
                 p.drawLine(a, b)
             for q in line:
                 p.drawEllipse(q, 3, 3)
@@ -497,8 +617,11 @@ def plot(figures: list[Figure], out: Path) -> None:
         p.drawLine(QPointF(w - right + 15, ly + 14), QPointF(w - right + 45, ly + 14))
         p.drawText(QPointF(w - right + 52, ly + 18), "its floor")
     p.setPen(QPen(QColor("black"), 1))
-    p.drawText(QRectF(left, 8, w - left - right, 24), Qt.AlignmentFlag.AlignCenter,
-               "Cost against size (medians; dashed: the floor measured in the same run)")
+    p.drawText(
+        QRectF(left, 8, w - left - right, 24),
+        Qt.AlignmentFlag.AlignCenter,
+        "Cost against size (medians; dashed: the floor measured in the same run)",
+    )
     p.end()
     out.parent.mkdir(parents=True, exist_ok=True)
     img.save(str(out), "PNG")
@@ -513,24 +636,38 @@ def _ints(text: str) -> list[int]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--only", default="save,status,sync,export,ingest",
-                        help="which parts to run (comma-separated)")
-    parser.add_argument("--sizes", default="0,1k,10k,20k,50k,200k,500k",
-                        help="store sizes for the save figures")
+    parser.add_argument(
+        "--only",
+        default="save,status,sync,export,ingest",
+        help="which parts to run (comma-separated)",
+    )
+    parser.add_argument(
+        "--sizes", default="0,1k,10k,20k,50k,200k,500k", help="store sizes for the save figures"
+    )
     parser.add_argument("--saves", type=int, default=300, help="saves timed at each size")
     parser.add_argument("--sync-sizes", default="10k,200k")
     parser.add_argument("--export-sizes", default="10k,50k")
     parser.add_argument("--kiosks", default="3,5", help="kiosk processes for the ingest figure")
     parser.add_argument("--per-kiosk", type=int, default=10_000)
     parser.add_argument("--backends", default="sqlite,postgres")
-    parser.add_argument("--quick", action="store_true",
-                        help="small sizes: 0,1k,10k saves, 10k sync, 10k export, 3 kiosks")
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="small sizes: 0,1k,10k saves, 10k sync, 10k export, 3 kiosks",
+    )
     parser.add_argument("--plot", default=str(REPO_ROOT / "docs" / "benchmarks-scale.png"))
-    parser.add_argument("--results", default="",
-                        help="a JSON file: figures of earlier runs are read from it, and this "
-                        "run's added (the plot and table then cover both)")
-    parser.add_argument("--postgres-url", default=os.environ.get(
-        "KIOSK_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"))
+    parser.add_argument(
+        "--results",
+        default="",
+        help="a JSON file: figures of earlier runs are read from it, and this "
+        "run's added (the plot and table then cover both)",
+    )
+    parser.add_argument(
+        "--postgres-url",
+        default=os.environ.get(
+            "KIOSK_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+        ),
+    )
     args = parser.parse_args(argv)
     if args.quick:
         args.sizes, args.sync_sizes, args.export_sizes, args.kiosks = "0,1k,10k", "10k", "10k", "3"
@@ -549,8 +686,9 @@ def main(argv: list[str] | None = None) -> int:
             save_figs, k10, k200 = bench_save(root, save_sizes, args.saves)
             figures += [f for f in save_figs if f.size in sizes]
         templates: dict[int, Path] = {}
-        wanted = set(sync_sizes if "sync" in parts else []) | ({200_000} if "status" in parts
-                                                               and k200 is None else set())
+        wanted = set(sync_sizes if "sync" in parts else []) | (
+            {200_000} if "status" in parts and k200 is None else set()
+        )
         for size in sorted(wanted):
             path = k10 if size == 10_000 else k200 if size == 200_000 else None
             if path is None:
@@ -562,8 +700,9 @@ def main(argv: list[str] | None = None) -> int:
         if "status" in parts:
             figures += bench_status(k200 or templates[200_000], 200_000)
         if "sync" in parts:
-            figures += bench_sync(root, {s: templates[s] for s in sync_sizes}, backends,
-                                  args.postgres_url)
+            figures += bench_sync(
+                root, {s: templates[s] for s in sync_sizes}, backends, args.postgres_url
+            )
         for p in templates.values():
             shutil.rmtree(p, ignore_errors=True)
         if "export" in parts:
@@ -581,8 +720,10 @@ def main(argv: list[str] | None = None) -> int:
         path.write_text(json.dumps(merged, indent=1))
         figures = [Figure(**f) for f in merged]
     plot(figures, Path(args.plot))
-    print(f"\n## scale (load average at end: {os.getloadavg()}; "
-          f"{time.perf_counter() - started:.0f} s in all)")
+    print(
+        f"\n## scale (load average at end: {os.getloadavg()}; "
+        f"{time.perf_counter() - started:.0f} s in all)"
+    )
     print("| figure | size | median | floor | ratio | target | verdict |")
     print("| --- | --- | --- | --- | --- | --- | --- |")
     for f in figures:

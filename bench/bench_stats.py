@@ -75,9 +75,19 @@ def fill(url: str, key_path: Path, public: bytes, count: int) -> float:
     locals_ = [None, "evansville", "st-louis-county"]
     versions = {loc: camp.current_version(loc).hash for loc in locals_}
     template = {
-        "v": 1, "first_name": "", "last_name": "Signer", "zip": "47708",
-        "ink": base64.b64encode(encode_ink(ink(3))).decode(), "email": "", "phone": "",
-        "street": "", "city": "", "state": "", "comment": "", "opt_in": False, "consent_text": "",
+        "v": 1,
+        "first_name": "",
+        "last_name": "Signer",
+        "zip": "47708",
+        "ink": base64.b64encode(encode_ink(ink(3))).decode(),
+        "email": "",
+        "phone": "",
+        "street": "",
+        "city": "",
+        "state": "",
+        "comment": "",
+        "opt_in": False,
+        "consent_text": "",
     }
     sealer = SealedBoxSealer(public)
     spent = 0.0
@@ -87,12 +97,21 @@ def fill(url: str, key_path: Path, public: bytes, count: int) -> float:
         for i in range(base, min(base + 500, count)):
             loc = locals_[i % 3]
             personal = dict(template, first_name=_name(i % (count * 9 // 10 or 1)))
-            sigs.append(WireSignature(
-                id=uuid7(), campaign=camp.slug, local_campaign=loc, text_version=versions[loc],
-                lang="en", kiosk_id=f"kiosk-{i % 7}", event_id=f"event-{i % 40}",
-                created_at=start_day + timedelta(minutes=i), utc_offset_minutes=-300,
-                synthetic=False, sealed=sealer.seal(json.dumps(template | personal).encode()),
-            ))
+            sigs.append(
+                WireSignature(
+                    id=uuid7(),
+                    campaign=camp.slug,
+                    local_campaign=loc,
+                    text_version=versions[loc],
+                    lang="en",
+                    kiosk_id=f"kiosk-{i % 7}",
+                    event_id=f"event-{i % 40}",
+                    created_at=start_day + timedelta(minutes=i),
+                    utc_offset_minutes=-300,
+                    synthetic=False,
+                    sealed=sealer.seal(json.dumps(template | personal).encode()),
+                )
+            )
         request = PushRequest(signatures=sigs)
         t0 = time.perf_counter()
         with write_transaction(engine) as conn:
@@ -110,9 +129,12 @@ def group_by_floor(url: str) -> float:
         for _ in range(3):
             t0 = time.perf_counter()
             with engine.connect() as conn:
-                conn.execute(text(
-                    "SELECT campaign, local_campaign, count(*) FROM signatures "
-                    "GROUP BY campaign, local_campaign")).all()
+                conn.execute(
+                    text(
+                        "SELECT campaign, local_campaign, count(*) FROM signatures "
+                        "GROUP BY campaign, local_campaign"
+                    )
+                ).all()
             times.append(time.perf_counter() - t0)
     finally:
         engine.dispose()
@@ -125,11 +147,15 @@ def time_stats(url: str, data_dir: Path, key_path: Path, calls: int) -> tuple[fl
     with write_transaction(engine) as conn:
         token = coordinators.add(conn, "bench", datetime.now(UTC)).token
     engine.dispose()
-    with LiveServer(
-        database_url=url, data_dir=data_dir,
-        extra_args=("--org-private-key-file", str(key_path)),
-        env={ENV_KEY_PASSPHRASE: PASSPHRASE},
-    ) as server, httpx.Client(timeout=600) as http:
+    with (
+        LiveServer(
+            database_url=url,
+            data_dir=data_dir,
+            extra_args=("--org-private-key-file", str(key_path)),
+            env={ENV_KEY_PASSPHRASE: PASSPHRASE},
+        ) as server,
+        httpx.Client(timeout=600) as http,
+    ):
         headers = {"Authorization": f"Bearer {token}"}
         t0 = time.perf_counter()
         r = http.get(server.url("/stats"), headers=headers)
@@ -146,8 +172,9 @@ def time_stats(url: str, data_dir: Path, key_path: Path, calls: int) -> tuple[fl
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--signatures", type=int, default=200_000)
-    parser.add_argument("--backends", nargs="+", default=["sqlite", "postgres"],
-                        choices=["sqlite", "postgres"])
+    parser.add_argument(
+        "--backends", nargs="+", default=["sqlite", "postgres"], choices=["sqlite", "postgres"]
+    )
     parser.add_argument("--calls", type=int, default=20)
     parser.add_argument("--postgres-url", default=pg_admin_url())
     args = parser.parse_args()
@@ -161,8 +188,11 @@ def main() -> int:
         for backend in args.backends:
             data_dir = Path(tmp) / backend
             data_dir.mkdir()
-            url = (f"sqlite:///{data_dir / 'server.sqlite3'}" if backend == "sqlite"
-                   else create_pg_database(args.postgres_url, "kiosk_bench_stats_"))
+            url = (
+                f"sqlite:///{data_dir / 'server.sqlite3'}"
+                if backend == "sqlite"
+                else create_pg_database(args.postgres_url, "kiosk_bench_stats_")
+            )
             try:
                 spent = fill(url, key_path, public, args.signatures)
                 floor = group_by_floor(url)
@@ -171,17 +201,36 @@ def main() -> int:
                 if backend == "postgres":
                     drop_pg_database(args.postgres_url, url)
             n = args.signatures
-            print_table(f"stats, {backend}, {n:,} signatures", [
-                Row("GET /stats, first call after a server start", first * 1000, "ms", TARGET_MS,
-                    note=f"{first / floor:.2f}x the GROUP BY floor"),
-                Row(f"GET /stats, later calls (median of {args.calls})", later * 1000, "ms",
-                    TARGET_MS, note=f"{later / floor:.2f}x the floor"),
-                Row("floor: bare GROUP BY campaign, local over signatures", floor * 1000, "ms"),
-                Row("arrival cost with the key (open, check, count), per signature",
-                    spent / n * 1e6, "us", note=f"{n / spent:,.0f} signatures/s through store_push"),
-            ])
-            print(f"unique signers {body['unique_signers']}, counted {body['campaigns']}, "
-                  f"quarantined {body['quarantined']}")
+            print_table(
+                f"stats, {backend}, {n:,} signatures",
+                [
+                    Row(
+                        "GET /stats, first call after a server start",
+                        first * 1000,
+                        "ms",
+                        TARGET_MS,
+                        note=f"{first / floor:.2f}x the GROUP BY floor",
+                    ),
+                    Row(
+                        f"GET /stats, later calls (median of {args.calls})",
+                        later * 1000,
+                        "ms",
+                        TARGET_MS,
+                        note=f"{later / floor:.2f}x the floor",
+                    ),
+                    Row("floor: bare GROUP BY campaign, local over signatures", floor * 1000, "ms"),
+                    Row(
+                        "arrival cost with the key (open, check, count), per signature",
+                        spent / n * 1e6,
+                        "us",
+                        note=f"{n / spent:,.0f} signatures/s through store_push",
+                    ),
+                ],
+            )
+            print(
+                f"unique signers {body['unique_signers']}, counted {body['campaigns']}, "
+                f"quarantined {body['quarantined']}"
+            )
     return 0
 
 

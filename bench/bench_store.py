@@ -15,13 +15,13 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bench.harness import Row, percentile, print_table
+from kiosk.app import load_catalog
 from kiosk.crypto import SealedBoxSealer, generate_keypair
 from kiosk.domain.ids import uuid7
 from kiosk.domain.ports import SignatureFilter
-from kiosk.domain.service import CampaignCatalog, SigningService
+from kiosk.domain.service import SigningService
 from kiosk.domain.signature import SealedSignature, SignatureMeta
 from kiosk.domain.validation import SignerEntry
-from kiosk.app import load_catalog
 from kiosk.geo import ZipcodesDirectory
 from kiosk.simulate import human_strokes
 from kiosk.store.sql import open_store
@@ -44,9 +44,12 @@ def _save_times(path: Path, sealer: object, n: int) -> list[float]:
     inks = [human_strokes(rng) for _ in range(50)]
     times = []
     for i in range(n):
-        entry = SignerEntry(first_name="Ana" + chr(0x61 + i % 26) + chr(0x61 + i // 26 % 26),
-                            last_name="García" + chr(0x61 + i // 676 % 26),
-                            zip="47708", email=f"a{i}@example.org")
+        entry = SignerEntry(
+            first_name="Ana" + chr(0x61 + i % 26) + chr(0x61 + i // 26 % 26),
+            last_name="García" + chr(0x61 + i // 676 % 26),
+            zip="47708",
+            email=f"a{i}@example.org",
+        )
         start = time.perf_counter()
         service.submit(CAMPAIGN, "evansville", entry, inks[i % 50], "en")
         times.append((time.perf_counter() - start) * 1000)
@@ -71,9 +74,14 @@ def bench_sealing(tmp: Path, n: int = 600) -> list[Row]:
     sealer = SealedBoxSealer(public)
     rng = random.Random(3)
     payloads = [
-        PersonalData(first_name="Ana", last_name="García", zip="47708",
-                     email="ana@example.org", phone="812-555-0100",
-                     ink=human_strokes(rng)).to_bytes()
+        PersonalData(
+            first_name="Ana",
+            last_name="García",
+            zip="47708",
+            email="ana@example.org",
+            phone="812-555-0100",
+            ink=human_strokes(rng),
+        ).to_bytes()
         for _ in range(50)
     ]
     alone = []
@@ -85,11 +93,18 @@ def bench_sealing(tmp: Path, n: int = 600) -> list[Row]:
     plain = _save_times(tmp / "plain.db", _Unsealed(), n)
     size = sum(len(p) for p in payloads) // len(payloads)
     return [
-        Row(f"seal one signature ({size:,} bytes, X25519 sealed box) (p50)",
-            percentile(alone, 50), "ms"),
+        Row(
+            f"seal one signature ({size:,} bytes, X25519 sealed box) (p50)",
+            percentile(alone, 50),
+            "ms",
+        ),
         Row("seal one signature (p99)", percentile(alone, 99), "ms", 2.0),
-        Row("durable save: sealed minus unsealed (p50)",
-            percentile(sealed, 50) - percentile(plain, 50), "ms", 2.0),
+        Row(
+            "durable save: sealed minus unsealed (p50)",
+            percentile(sealed, 50) - percentile(plain, 50),
+            "ms",
+            2.0,
+        ),
     ]
 
 
@@ -97,7 +112,9 @@ def bench_counts(tmp: Path, n: int = 200_000) -> list[Row]:
     store = open_store(tmp / "counts.db")
     catalog, _ = load_catalog(None)
     campaign = catalog.get(CAMPAIGN)
-    versions = [campaign.current_version(None)] + [campaign.current_version(loc.slug) for loc in campaign.locals]
+    versions = [campaign.current_version(None)] + [
+        campaign.current_version(loc.slug) for loc in campaign.locals
+    ]
     rng = random.Random(2)
     base = datetime(2026, 1, 1, tzinfo=UTC)
     blob = bytes(1200)
@@ -105,26 +122,45 @@ def bench_counts(tmp: Path, n: int = 200_000) -> list[Row]:
         items = []
         for i in range(start, start + 20_000):
             v = rng.choice(versions)
-            meta = SignatureMeta(uuid7(int((base + timedelta(seconds=i)).timestamp() * 1000)),
-                                 CAMPAIGN, v.local_campaign, v.hash, "en", "bench",
-                                 f"event-{i % 12}", base + timedelta(seconds=i), -300)
+            meta = SignatureMeta(
+                uuid7(int((base + timedelta(seconds=i)).timestamp() * 1000)),
+                CAMPAIGN,
+                v.local_campaign,
+                v.hash,
+                "en",
+                "bench",
+                f"event-{i % 12}",
+                base + timedelta(seconds=i),
+                -300,
+            )
             items.append((SealedSignature(meta, blob, ()), v))
         store.bulk_add(items)
-    runs: dict[str, list[float]] = {"counts()": [], "count(campaign)": [], "count(local)": [],
-                                    "pending_count()": []}
+    runs: dict[str, list[float]] = {
+        "counts()": [],
+        "count(campaign)": [],
+        "count(local)": [],
+        "pending_count()": [],
+    }
     for _ in range(7):
         for name, fn in (
             ("counts()", store.counts),
             ("count(campaign)", lambda: store.count(SignatureFilter(campaign=CAMPAIGN))),
-            ("count(local)", lambda: store.count(SignatureFilter(campaign=CAMPAIGN, local_campaign="evansville"))),
+            (
+                "count(local)",
+                lambda: store.count(
+                    SignatureFilter(campaign=CAMPAIGN, local_campaign="evansville")
+                ),
+            ),
             ("pending_count()", store.pending_count),
         ):
             t = time.perf_counter()
             fn()
             runs[name].append((time.perf_counter() - t) * 1000)
     store.close()
-    return [Row(f"{name} on {n:,} signatures (median of 7)", sorted(v)[3], "ms", 50.0)
-            for name, v in runs.items()]
+    return [
+        Row(f"{name} on {n:,} signatures (median of 7)", sorted(v)[3], "ms", 50.0)
+        for name, v in runs.items()
+    ]
 
 
 def main() -> None:

@@ -82,12 +82,17 @@ def bench_backend(backend: str, root: Path, template: Path) -> list[Row]:
             resends.append(resend)
     label = "SQLite" if backend == "sqlite" else "PostgreSQL"
     return [
-        Row(f"push {SIGNATURES:,} pending, server on {label} (median of {RUNS})",
-            statistics.median(firsts), "s", TARGET_S,
-            note=f"min {min(firsts):.2f}, max {max(firsts):.2f}"),
+        Row(
+            f"push {SIGNATURES:,} pending, server on {label} (median of {RUNS})",
+            statistics.median(firsts),
+            "s",
+            TARGET_S,
+            note=f"min {min(firsts):.2f}, max {max(firsts):.2f}",
+        ),
         Row(f"  throughput, server on {label}", statistics.median(rates), "/s"),
-        Row(f"  re-send {SIGNATURES:,} answered duplicate, {label}",
-            statistics.median(resends), "s"),
+        Row(
+            f"  re-send {SIGNATURES:,} answered duplicate, {label}", statistics.median(resends), "s"
+        ),
     ]
 
 

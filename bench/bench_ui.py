@@ -28,7 +28,7 @@ os.environ.setdefault(
     "qt.multimedia.symbolsresolver.warning=false;qt.qml.propertyCache.append.warning=false",
 )
 
-from bench.harness import Row, print_table  # noqa: E402
+from bench.harness import Row, print_table
 
 ROOT = Path(__file__).resolve().parent.parent
 PASSPHRASE = "bench passphrase"
@@ -85,8 +85,14 @@ def _child_time(code: str, *args: str) -> float:
     """Seconds from starting a Python process to its READY line."""
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     start = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-c", code, *args], stdout=subprocess.PIPE,
-                            stderr=subprocess.DEVNULL, text=True, env=env, cwd=ROOT)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", code, *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        env=env,
+        cwd=ROOT,
+    )
     assert proc.stdout is not None
     for line in proc.stdout:
         if line.startswith("READY"):
@@ -95,7 +101,7 @@ def _child_time(code: str, *args: str) -> float:
     else:
         raise RuntimeError("the child never got ready")
     proc.wait(30)
-    if "READY signer" not in line and "READY\n" != line:
+    if "READY signer" not in line and line != "READY\n":
         raise RuntimeError(f"unexpected start: {line.strip()}")
     return elapsed
 
@@ -107,10 +113,19 @@ def bench_cold_start(tmp: Path, runs: int = 7) -> list[Row]:
     starts = [_child_time(_COLD_CHILD, str(data)) for _ in range(runs)]
     bare = [_child_time(_BARE_CHILD) for _ in range(runs)]
     return [
-        Row("cold start: process start to attract screen drawn, median", statistics.median(starts),
-            "s", 1.0, note=f"min {min(starts):.3f}, max {max(starts):.3f}, {runs} runs"),
-        Row("bare Qt Quick window: process start to first frame, median",
-            statistics.median(bare), "s", note="baseline"),
+        Row(
+            "cold start: process start to attract screen drawn, median",
+            statistics.median(starts),
+            "s",
+            1.0,
+            note=f"min {min(starts):.3f}, max {max(starts):.3f}, {runs} runs",
+        ),
+        Row(
+            "bare Qt Quick window: process start to first frame, median",
+            statistics.median(bare),
+            "s",
+            note="baseline",
+        ),
     ]
 
 
@@ -131,11 +146,23 @@ def bench_pad(points: int = 1000, strokes: int = 9) -> list[Row]:
 
     def send(kind: QEvent.Type, x: float, y: float) -> None:
         pos = QPointF(x, y)
-        buttons = (Qt.MouseButton.NoButton if kind == QEvent.Type.MouseButtonRelease
-                   else Qt.MouseButton.LeftButton)
-        QCoreApplication.sendEvent(window, QMouseEvent(
-            kind, pos, pos, pos, Qt.MouseButton.LeftButton, buttons,
-            Qt.KeyboardModifier.NoModifier))
+        buttons = (
+            Qt.MouseButton.NoButton
+            if kind == QEvent.Type.MouseButtonRelease
+            else Qt.MouseButton.LeftButton
+        )
+        QCoreApplication.sendEvent(
+            window,
+            QMouseEvent(
+                kind,
+                pos,
+                pos,
+                pos,
+                Qt.MouseButton.LeftButton,
+                buttons,
+                Qt.KeyboardModifier.NoModifier,
+            ),
+        )
 
     per_event: list[float] = []
     frame_ms: list[float] = []
@@ -155,11 +182,19 @@ def bench_pad(points: int = 1000, strokes: int = 9) -> list[Row]:
     assert ink is not None and ink.point_count == points
     window.close()
     return [
-        Row(f"pad: handling one pointer event ({points}-point stroke), median",
-            statistics.median(per_event), "ms", 0.5,
-            note="event delivery + curve segment drawn into the image + partial update"),
-        Row("pad: rendering and reading back a full frame after a stroke",
-            statistics.median(frame_ms), "ms", note="offscreen grabWindow, for reference"),
+        Row(
+            f"pad: handling one pointer event ({points}-point stroke), median",
+            statistics.median(per_event),
+            "ms",
+            0.5,
+            note="event delivery + curve segment drawn into the image + partial update",
+        ),
+        Row(
+            "pad: rendering and reading back a full frame after a stroke",
+            statistics.median(frame_ms),
+            "ms",
+            note="offscreen grabWindow, for reference",
+        ),
     ]
 
 
@@ -231,7 +266,7 @@ def bench_submit(tmp: Path, submits: int = 25) -> list[Row]:
         _draw(pad, n)
         button = d.wait_shown("pad.submit")  # type: ignore[attr-defined]
         d.frame()  # type: ignore[attr-defined]
-        pos = d._settled_center(button)  # type: ignore[attr-defined]  # noqa: SLF001
+        pos = d._settled_center(button)  # type: ignore[attr-defined]
         swapped: list[float] = []
 
         def on_frame(store: list[float] = swapped) -> None:
@@ -240,12 +275,11 @@ def bench_submit(tmp: Path, submits: int = 25) -> list[Row]:
 
         ui.window.frameSwapped.connect(on_frame)
         start = time.perf_counter()
-        QTest.mouseClick(ui.window, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
-                         pos)
+        QTest.mouseClick(ui.window, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, pos)
         to_state.append((time.perf_counter() - start) * 1000)
         assert flow.step == "thanks", flow.step
         ui.window.update()
-        d.wait(lambda: bool(swapped), "the thank-you frame")  # type: ignore[attr-defined]
+        d.wait(lambda s=swapped: bool(s), "the thank-you frame")  # type: ignore[attr-defined]
         ui.window.frameSwapped.disconnect(on_frame)
         to_frame.append((swapped[0] - start) * 1000)
         flow.finish()
@@ -254,10 +288,20 @@ def bench_submit(tmp: Path, submits: int = 25) -> list[Row]:
     ui.close()
     kiosk.close()  # type: ignore[attr-defined]
     return [
-        Row("submit: tap to thank-you state (durable save included), median",
-            statistics.median(to_state), "ms", 20, note=f"p90 {_p90(to_state):.1f} ms"),
-        Row("submit: tap to thank-you screen drawn, median", statistics.median(to_frame), "ms",
-            20, note=f"p90 {_p90(to_frame):.1f} ms"),
+        Row(
+            "submit: tap to thank-you state (durable save included), median",
+            statistics.median(to_state),
+            "ms",
+            20,
+            note=f"p90 {_p90(to_state):.1f} ms",
+        ),
+        Row(
+            "submit: tap to thank-you screen drawn, median",
+            statistics.median(to_frame),
+            "ms",
+            20,
+            note=f"p90 {_p90(to_frame):.1f} ms",
+        ),
     ]
 
 
@@ -319,21 +363,40 @@ def bench_memory(signers: int) -> list[Row]:
 
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     total = 2 * signers
-    out = subprocess.run([sys.executable, "-m", "bench.bench_ui", "--memory-child",
-                          str(total)], capture_output=True, text=True, env=env, cwd=ROOT,
-                         check=True)
+    out = subprocess.run(
+        [sys.executable, "-m", "bench.bench_ui", "--memory-child", str(total)],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        check=True,
+    )
     doc = json.loads(out.stdout.strip().splitlines()[-1])
     rss = {int(k): v for k, v in doc["rss"].items()}
     assert doc["saved"] == total, doc["saved"]
     growth_kb = (rss[total] - rss[signers]) * 1024 / signers
     steps = [k for k in sorted(rss) if k and k % max(100, total // 8) == 0]
     return [
-        Row(f"memory: RSS after {signers} signers", rss[signers], "MB", 250,
-            note=f"{rss[0]:.0f} MB on the attract screen before the first"),
-        Row(f"memory: growth per signer (signers {signers}-{total})", growth_kb, "KB", 1.0,
-            note="target: none; RSS (MB) " + " ".join(f"{k}:{rss[k]:.0f}" for k in steps)),
-        Row("signers per second through the whole flow (no typing delays)",
-            total / doc["elapsed"], "/s", note=f"{doc['elapsed']:.0f} s for {total}"),
+        Row(
+            f"memory: RSS after {signers} signers",
+            rss[signers],
+            "MB",
+            250,
+            note=f"{rss[0]:.0f} MB on the attract screen before the first",
+        ),
+        Row(
+            f"memory: growth per signer (signers {signers}-{total})",
+            growth_kb,
+            "KB",
+            1.0,
+            note="target: none; RSS (MB) " + " ".join(f"{k}:{rss[k]:.0f}" for k in steps),
+        ),
+        Row(
+            "signers per second through the whole flow (no typing delays)",
+            total / doc["elapsed"],
+            "/s",
+            note=f"{doc['elapsed']:.0f} s for {total}",
+        ),
     ]
 
 
@@ -344,8 +407,9 @@ def _p90(values: list[float]) -> float:
 
 def main(argv: list[str] | None = None) -> int:
     """Print the touch-screen benchmark table."""
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--signers", type=int, default=1000)
     parser.add_argument("--runs", type=int, default=7, help="cold starts to time")
     parser.add_argument("--memory-child", type=int, metavar="N", help=argparse.SUPPRESS)

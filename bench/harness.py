@@ -57,5 +57,7 @@ def print_table(title: str, rows: list[Row]) -> None:
     print(f"{'measure':58} {'value':>12} {'target':>12}  verdict")
     for r in rows:
         tgt = "" if r.target is None else f"{'>=' if r.higher_is_better else '<='} {r.target:g}"
-        print(f"{r.name:58} {r.value:>9.3f} {r.unit:<3}{tgt:>12}  {r.verdict}"
-              + (f"  ({r.note})" if r.note else ""))
+        print(
+            f"{r.name:58} {r.value:>9.3f} {r.unit:<3}{tgt:>12}  {r.verdict}"
+            + (f"  ({r.note})" if r.note else "")
+        )

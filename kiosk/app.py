@@ -88,7 +88,9 @@ class Kiosk:
         options.setdefault(
             "on_enrolled",
             lambda e: self.auditor.record(
-                AuditAction.ENROLLED, server=e.server_url, device_id=e.device_id,
+                AuditAction.ENROLLED,
+                server=e.server_url,
+                device_id=e.device_id,
                 allow_insecure=e.allow_insecure,
             ),
         )

@@ -50,8 +50,10 @@ def _disk_full(exc: BaseException) -> bool:
     return False
 
 
-DISK_FULL = ("the disk is full: nothing was saved in part, and everything reported saved "
-             "before this is safe; free some space and try again")
+DISK_FULL = (
+    "the disk is full: nothing was saved in part, and everything reported saved "
+    "before this is safe; free some space and try again"
+)
 
 
 def _open(args: argparse.Namespace):  # type: ignore[no-untyped-def]
@@ -149,8 +151,10 @@ def cmd_campaigns_validate(args: argparse.Namespace) -> int:
             print(f"invalid: {exc}", file=sys.stderr)
             bad += 1
         else:
-            print(f"ok: {f} ({c.slug}, {len(c.locals)} local campaigns, "
-                  f"version {c.current_version().short})")
+            print(
+                f"ok: {f} ({c.slug}, {len(c.locals)} local campaigns, "
+                f"version {c.current_version().short})"
+            )
     return EXIT_FAILURE if bad else EXIT_OK
 
 
@@ -217,9 +221,11 @@ def cmd_simulate(args: argparse.Namespace) -> int:
         except Exception as exc:
             if not _disk_full(exc):
                 raise
-            raise CliError(f"the disk is full after {done} synthetic signatures were saved "
-                           "(they are safe; nothing was saved in part); free some space and "
-                           "run again") from None
+            raise CliError(
+                f"the disk is full after {done} synthetic signatures were saved "
+                "(they are safe; nothing was saved in part); free some space and "
+                "run again"
+            ) from None
         print(f"saved {len(saved)} synthetic signatures to {slug}", file=sys.stderr)
         return EXIT_OK if len(saved) == args.signatures else EXIT_FAILURE
     finally:
@@ -331,12 +337,16 @@ def cmd_status(args: argparse.Namespace) -> int:
         print(f"damaged: {damaged} never-synced signatures have no personal data")
     sync = doc["sync"]
     if sync["server_url"]:
-        print(f"server: {sync['server_url']} ({sync['server_name']}), "
-              f"last success: {sync['last_success'] or 'never'}, "
-              f"conflicts: {sync['conflicts']}")
+        print(
+            f"server: {sync['server_url']} ({sync['server_name']}), "
+            f"last success: {sync['last_success'] or 'never'}, "
+            f"conflicts: {sync['conflicts']}"
+        )
         if sync["last_error"]:
-            print(f"last sync error: {_sync_error_words(sync['last_error'])} "
-                  f"({sync['last_error_detail']})")
+            print(
+                f"last sync error: {_sync_error_words(sync['last_error'])} "
+                f"({sync['last_error_detail']})"
+            )
     else:
         print("server: not connected")
     return EXIT_OK
@@ -368,14 +378,18 @@ def cmd_enroll(args: argparse.Namespace) -> int:
         except SyncError as exc:
             raise CliError(f"not connected: {_sync_error(exc.code, exc.detail)}") from None
         e = result.enrollment
-        print(f"connected to {e.server_name or 'the server'} at {e.server_url} "
-              f"as device {e.device_id}")
+        print(
+            f"connected to {e.server_name or 'the server'} at {e.server_url} "
+            f"as device {e.device_id}"
+        )
         if result.key_installed:
             print("installed the organization's public key from the server")
         if not result.has_key:
-            print("kiosk: warning: neither the server nor this kiosk has an organization key; "
-                  "signatures cannot be collected until one is installed (`kiosk keys init`)",
-                  file=sys.stderr)
+            print(
+                "kiosk: warning: neither the server nor this kiosk has an organization key; "
+                "signatures cannot be collected until one is installed (`kiosk keys init`)",
+                file=sys.stderr,
+            )
         print("run `kiosk sync` to send pending signatures now")
         return EXIT_OK
     finally:
@@ -403,30 +417,44 @@ def cmd_sync(args: argparse.Namespace) -> int:
             print(json.dumps(doc, indent=2, sort_keys=True))
         else:
             print(f"server: {report.server_url or '-'}")
-            print(f"signatures: sent {report.signatures_sent}, created {report.created}, "
-                  f"duplicate {report.duplicate}, conflict {report.conflict}")
-            print(f"voids: sent {report.voids_sent}, created {report.voids_created}, "
-                  f"duplicate {report.voids_duplicate}, conflict {report.voids_conflict}, "
-                  f"unknown {report.voids_unknown}")
+            print(
+                f"signatures: sent {report.signatures_sent}, created {report.created}, "
+                f"duplicate {report.duplicate}, conflict {report.conflict}"
+            )
+            print(
+                f"voids: sent {report.voids_sent}, created {report.voids_created}, "
+                f"duplicate {report.voids_duplicate}, conflict {report.voids_conflict}, "
+                f"unknown {report.voids_unknown}"
+            )
             print(f"events: sent {report.events_sent}")
             if report.campaigns_changed:
                 print(f"campaigns updated: {', '.join(report.campaigns_changed)}")
             for problem in report.campaign_errors:
                 print(f"kiosk: warning: server campaign refused: {problem}", file=sys.stderr)
             if report.unsendable:
-                print(f"kiosk: warning: {report.unsendable} signatures break a wire rule and "
-                      "stay pending", file=sys.stderr)
+                print(
+                    f"kiosk: warning: {report.unsendable} signatures break a wire rule and "
+                    "stay pending",
+                    file=sys.stderr,
+                )
             if report.damaged:
-                print(f"kiosk: warning: {report.damaged} signatures were never synced, yet their "
-                      "personal data is missing (the store was damaged or altered): marked "
-                      "damaged, not sent", file=sys.stderr)
+                print(
+                    f"kiosk: warning: {report.damaged} signatures were never synced, yet their "
+                    "personal data is missing (the store was damaged or altered): marked "
+                    "damaged, not sent",
+                    file=sys.stderr,
+                )
             print(f"pending: {report.pending_left}")
         if report.error is SyncErrorCode.NOT_CONNECTED:
-            raise CliError("this kiosk is not connected to a server: run "
-                           "`kiosk enroll --server URL --code CODE` first")
+            raise CliError(
+                "this kiosk is not connected to a server: run "
+                "`kiosk enroll --server URL --code CODE` first"
+            )
         if report.error is not None:
-            raise CliError(f"sync failed: {_sync_error(report.error, report.error_detail)}; "
-                           f"{report.pending_left} still pending")
+            raise CliError(
+                f"sync failed: {_sync_error(report.error, report.error_detail)}; "
+                f"{report.pending_left} still pending"
+            )
         return EXIT_OK
     finally:
         kiosk.close()
@@ -445,8 +473,10 @@ def cmd_keys_init(args: argparse.Namespace) -> int:
             kiosk.keys.init(passphrase)
         except CryptoError as exc:
             raise CliError(str(exc)) from None
-        print(f"made a key pair in {kiosk.keys.path}; keep the passphrase safe: without it "
-              "nobody can read the signers' personal data")
+        print(
+            f"made a key pair in {kiosk.keys.path}; keep the passphrase safe: without it "
+            "nobody can read the signers' personal data"
+        )
         return EXIT_OK
     finally:
         kiosk.close()
@@ -495,8 +525,10 @@ def cmd_retention_show(args: argparse.Namespace) -> int:
     try:
         policy, due = _retention_due(kiosk)
         print(f"retention policy: {policy}")
-        print(f"personal data due for deletion now: {due} synced signatures "
-              "(`kiosk retention apply` deletes it)")
+        print(
+            f"personal data due for deletion now: {due} synced signatures "
+            "(`kiosk retention apply` deletes it)"
+        )
         return EXIT_OK
     finally:
         kiosk.close()
@@ -514,11 +546,14 @@ def cmd_retention_set(args: argparse.Namespace) -> int:
     kiosk = _open(args)
     try:
         kiosk.store.set_setting(SETTING_RETENTION, str(policy))
-        kiosk.auditor.record(AuditAction.SETTINGS_CHANGED, setting="retention_policy",
-                             value=str(policy))
+        kiosk.auditor.record(
+            AuditAction.SETTINGS_CHANGED, setting="retention_policy", value=str(policy)
+        )
         _policy, due = _retention_due(kiosk)
-        print(f"retention policy: {policy}; {due} synced signatures are due for deletion "
-              "(`kiosk retention apply` deletes them; the kiosk also does when idle or synced)")
+        print(
+            f"retention policy: {policy}; {due} synced signatures are due for deletion "
+            "(`kiosk retention apply` deletes them; the kiosk also does when idle or synced)"
+        )
         return EXIT_OK
     finally:
         kiosk.close()
@@ -536,17 +571,24 @@ def cmd_retention_apply(args: argparse.Namespace) -> int:
             return EXIT_OK
         if not args.yes:
             if not sys.stdin.isatty():
-                raise CliError(f"{due} synced signatures would lose their personal data: "
-                               "confirm with --yes (no terminal to ask)", EXIT_USAGE)
-            answer = input(f"Delete the personal data (names, contacts, drawn signatures) of "
-                           f"{due} synced signatures under policy {policy}? "
-                           "This cannot be undone. [y/N] ")
+                raise CliError(
+                    f"{due} synced signatures would lose their personal data: "
+                    "confirm with --yes (no terminal to ask)",
+                    EXIT_USAGE,
+                )
+            answer = input(
+                f"Delete the personal data (names, contacts, drawn signatures) of "
+                f"{due} synced signatures under policy {policy}? "
+                "This cannot be undone. [y/N] "
+            )
             if answer.strip().lower() not in ("y", "yes"):
                 print("nothing deleted")
                 return EXIT_FAILURE
         purged = apply_retention(kiosk.store, kiosk.auditor, kiosk.clock)
-        print(f"retention policy: {policy}; deleted the personal data of {purged} synced "
-              "signatures (counts stay)")
+        print(
+            f"retention policy: {policy}; deleted the personal data of {purged} synced "
+            "signatures (counts stay)"
+        )
         return EXIT_OK
     finally:
         kiosk.close()
@@ -569,8 +611,10 @@ def cmd_keys_import_public(args: argparse.Namespace) -> int:
     kiosk = _open(args)
     try:
         if kiosk.keys.has_public_key() and kiosk.keys.public_key() != key:
-            raise CliError("this kiosk already has a different organization key; signatures "
-                           "sealed to it would be orphaned, so it is not replaced")
+            raise CliError(
+                "this kiosk already has a different organization key; signatures "
+                "sealed to it would be orphaned, so it is not replaced"
+            )
         try:
             kiosk.keys.install_public_key(key)
         except CryptoError as exc:
@@ -591,7 +635,9 @@ def cmd_keys_show(args: argparse.Namespace) -> int:
             key = kiosk.keys.public_key()
         except CryptoError as exc:
             raise CliError(str(exc)) from None
-        where = "on this kiosk (passphrase-protected)" if kiosk.keys.has_private_key() else "not here"
+        where = (
+            "on this kiosk (passphrase-protected)" if kiosk.keys.has_private_key() else "not here"
+        )
         print(f"public key: {_fingerprint(key)} ({kiosk.keys.public_path})")
         print(f"private key: {where}")
         return EXIT_OK
@@ -614,7 +660,9 @@ def _parse_date(text: str | None, name: str) -> Any:
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
-        raise CliError(f"{name} must be a date like 2026-11-23 (or a date-time)", EXIT_USAGE) from None
+        raise CliError(
+            f"{name} must be a date like 2026-11-23 (or a date-time)", EXIT_USAGE
+        ) from None
     return moment.astimezone() if moment.tzinfo is None else moment
 
 
@@ -627,8 +675,11 @@ def _export_filter(args: argparse.Namespace, kiosk: Any) -> Any:
         known = ", ".join(loc.slug for loc in campaign.locals) or "none"
         raise CliError(f"{slug} has no local campaign {args.local!r} (known: {known})", EXIT_USAGE)
     return SignatureFilter(
-        campaign=slug, local_campaign=args.local, event_id=args.event,
-        since=_parse_date(args.since, "--since"), until=_parse_date(args.until, "--until"),
+        campaign=slug,
+        local_campaign=args.local,
+        event_id=args.event,
+        since=_parse_date(args.since, "--since"),
+        until=_parse_date(args.until, "--until"),
         include_synthetic=args.include_synthetic,
     )
 
@@ -687,8 +738,11 @@ def cmd_export_pdf(args: argparse.Namespace) -> int:
     if args.per_file is not None and args.per_file < 1:
         raise CliError("--per-file must be at least 1", EXIT_USAGE)
     try:
-        options = PacketOptions(page_size=args.page_size, rows_per_sheet=args.rows_per_sheet,
-                                include_comments=args.comments)
+        options = PacketOptions(
+            page_size=args.page_size,
+            rows_per_sheet=args.rows_per_sheet,
+            include_comments=args.comments,
+        )
     except ValueError as exc:
         raise CliError(str(exc), EXIT_USAGE) from None
     kiosk = _open(args)
@@ -697,9 +751,16 @@ def cmd_export_pdf(args: argparse.Namespace) -> int:
         opener = _unlock(kiosk)
         try:
             made = make_pdf_export(
-                kiosk.store, kiosk.catalog.get(flt.campaign), kiosk.directory, opener, flt,
-                language=args.lang, options=options, per_local=not args.whole_campaign,
-                split_state=args.split_by_state, per_file=args.per_file,
+                kiosk.store,
+                kiosk.catalog.get(flt.campaign),
+                kiosk.directory,
+                opener,
+                flt,
+                language=args.lang,
+                options=options,
+                per_local=not args.whole_campaign,
+                split_state=args.split_by_state,
+                per_file=args.per_file,
             )
         except NothingToExport as exc:
             raise CliError(_nothing_words(exc)) from None
@@ -714,8 +775,9 @@ def cmd_export_pdf(args: argparse.Namespace) -> int:
         for path, f in zip(paths, made.files, strict=True):
             print(f"wrote {path} ({f.rows} signatures)")
         record_export(kiosk.store, kiosk.auditor, made, kiosk.clock(), via="cli")
-        _report_export(paths[0] if len(paths) == 1 else f"{len(paths)} files", made.rows,
-                       made.result)
+        _report_export(
+            paths[0] if len(paths) == 1 else f"{len(paths)} files", made.rows, made.result
+        )
         return EXIT_OK
     finally:
         kiosk.close()
@@ -726,16 +788,22 @@ def _nothing_words(exc: Any) -> str:
     words = "no signatures match: nothing exported"
     result = exc.result
     if result.synthetic_skipped:
-        words += (f"; {result.synthetic_skipped} synthetic signatures were left out, "
-                  "add --include-synthetic")
+        words += (
+            f"; {result.synthetic_skipped} synthetic signatures were left out, "
+            "add --include-synthetic"
+        )
     if result.purged_skipped:
-        words += (f"; {result.purged_skipped} had their personal data deleted after sync "
-                  "(export them from the server)")
+        words += (
+            f"; {result.purged_skipped} had their personal data deleted after sync "
+            "(export them from the server)"
+        )
     if result.unreadable or result.undecryptable:
         words += f"; {result.unreadable + result.undecryptable} could not be read"
     if result.missing_data:
-        words += (f"; {result.missing_data} were never synced, yet their personal data is "
-                  "missing (the store was damaged or altered)")
+        words += (
+            f"; {result.missing_data} were never synced, yet their personal data is "
+            "missing (the store was damaged or altered)"
+        )
     return words
 
 
@@ -758,24 +826,40 @@ def _out_path(args: argparse.Namespace, kiosk: Any, made: Any) -> Path:
 def _report_export(out: Path | str, rows: int, result: Any) -> None:
     print(f"wrote {rows} signatures to {out}")
     if result.synthetic_included:
-        print("kiosk: note: synthetic signatures are included: every page says TEST DATA, "
-              "not signatures; never deliver it", file=sys.stderr)
+        print(
+            "kiosk: note: synthetic signatures are included: every page says TEST DATA, "
+            "not signatures; never deliver it",
+            file=sys.stderr,
+        )
     if result.synthetic_skipped:
-        print(f"kiosk: note: {result.synthetic_skipped} synthetic signatures were left out, "
-              "add --include-synthetic", file=sys.stderr)
+        print(
+            f"kiosk: note: {result.synthetic_skipped} synthetic signatures were left out, "
+            "add --include-synthetic",
+            file=sys.stderr,
+        )
     if result.unreadable:
-        print(f"kiosk: warning: {result.unreadable} signatures are unreadable (a damaged "
-              "record in the store) and were left out", file=sys.stderr)
+        print(
+            f"kiosk: warning: {result.unreadable} signatures are unreadable (a damaged "
+            "record in the store) and were left out",
+            file=sys.stderr,
+        )
     if result.purged_skipped:
-        print(f"kiosk: note: {result.purged_skipped} signatures were left out: their personal "
-              "data was deleted after sync (export them from the server)", file=sys.stderr)
+        print(
+            f"kiosk: note: {result.purged_skipped} signatures were left out: their personal "
+            "data was deleted after sync (export them from the server)",
+            file=sys.stderr,
+        )
     if result.undecryptable:
-        print(f"kiosk: warning: {result.undecryptable} signatures could not be opened with this "
-              "key", file=sys.stderr)
+        print(
+            f"kiosk: warning: {result.undecryptable} signatures could not be opened with this key",
+            file=sys.stderr,
+        )
     if result.missing_data:
-        print(f"kiosk: warning: {result.missing_data} signatures were left out: they were never "
-              "synced, yet their personal data is missing (the store was damaged or altered)",
-              file=sys.stderr)
+        print(
+            f"kiosk: warning: {result.missing_data} signatures were left out: they were never "
+            "synced, yet their personal data is missing (the store was damaged or altered)",
+            file=sys.stderr,
+        )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -789,14 +873,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--version", action="version", version=f"kiosk {__version__}")
     p.add_argument("--data-dir", metavar="DIR", help="the kiosk's data folder")
     p.add_argument("--windowed", action="store_true", help="run in a window (development)")
-    p.add_argument("--demo", action="store_true",
-                   help="the demo kiosk: its own data folder, set up with the demo PIN 2468 and "
-                   "passphrase 'demo passphrase'; DEMO on staff screens and exported pages; "
-                   "only a server in demo mode takes its signatures. Works with every command")
-    p.add_argument("--self-check", action="store_true",
-                   help="check this install in a temporary data folder (campaigns, store, keys, "
-                   "virtual keyboard, attract screen, a signature, a PDF), print one line per "
-                   "step, exit 0 only when all pass")
+    p.add_argument(
+        "--demo",
+        action="store_true",
+        help="the demo kiosk: its own data folder, set up with the demo PIN 2468 and "
+        "passphrase 'demo passphrase'; DEMO on staff screens and exported pages; "
+        "only a server in demo mode takes its signatures. Works with every command",
+    )
+    p.add_argument(
+        "--self-check",
+        action="store_true",
+        help="check this install in a temporary data folder (campaigns, store, keys, "
+        "virtual keyboard, attract screen, a signature, a PDF), print one line per "
+        "step, exit 0 only when all pass",
+    )
     p.set_defaults(func=cmd_run)
     sub = p.add_subparsers(title="commands", metavar="COMMAND")
 
@@ -818,8 +908,9 @@ def build_parser() -> argparse.ArgumentParser:
     sim.add_argument("--campaign", metavar="SLUG", help="default: the active campaign")
     sim.add_argument("--seed", type=int, metavar="S", help="for reproducible signers")
     sim.add_argument("--event", metavar="ID", help="record this event id")
-    sim.add_argument("--print-ids", action="store_true",
-                     help="print 'saved UUID' after each durable save")
+    sim.add_argument(
+        "--print-ids", action="store_true", help="print 'saved UUID' after each durable save"
+    )
     sim.set_defaults(func=cmd_simulate)
 
     st = sub.add_parser("status", help="counts by campaign, local campaign, event, sync state")
@@ -827,31 +918,49 @@ def build_parser() -> argparse.ArgumentParser:
     st.set_defaults(func=cmd_status)
 
     enr = sub.add_parser(
-        "enroll", help="connect this kiosk to a sync server with a one-time code",
+        "enroll",
+        help="connect this kiosk to a sync server with a one-time code",
         description="Trade a one-time code (from `kiosk-server enroll-code`) for this kiosk's "
         "identity on the server, and install the organization's public key if the kiosk has "
-        "none. Plain http is accepted only to this machine unless --allow-insecure.")
-    enr.add_argument("--server", required=True, metavar="URL",
-                     help="the server's address, e.g. https://sync.example.org")
+        "none. Plain http is accepted only to this machine unless --allow-insecure.",
+    )
+    enr.add_argument(
+        "--server",
+        required=True,
+        metavar="URL",
+        help="the server's address, e.g. https://sync.example.org",
+    )
     enr.add_argument("--code", required=True, metavar="CODE", help="the one-time code")
     enr.add_argument("--name", metavar="NAME", help="this kiosk's name on the server")
-    enr.add_argument("--ca-bundle", metavar="FILE",
-                     help="PEM file of CAs to trust instead of the system's (kept for syncs)")
-    enr.add_argument("--allow-insecure", action="store_true",
-                     help="allow plain http to another machine (signatures travel unencrypted)")
+    enr.add_argument(
+        "--ca-bundle",
+        metavar="FILE",
+        help="PEM file of CAs to trust instead of the system's (kept for syncs)",
+    )
+    enr.add_argument(
+        "--allow-insecure",
+        action="store_true",
+        help="allow plain http to another machine (signatures travel unencrypted)",
+    )
     enr.set_defaults(func=cmd_enroll)
 
     syn = sub.add_parser(
-        "sync", help="send pending signatures to the server now (one pass)",
+        "sync",
+        help="send pending signatures to the server now (one pass)",
         description="Push pending events, signatures and voids, then pull campaigns and totals. "
-        "Exits non-zero, with the reason, when the pass fails.")
-    syn.add_argument("--server", metavar="URL",
-                     help="reach the enrolled server by another address for this pass "
-                     "(e.g. through a proxy)")
-    syn.add_argument("--ca-bundle", metavar="FILE",
-                     help="PEM file of CAs to trust for this pass")
-    syn.add_argument("--allow-insecure", action="store_true",
-                     help="allow plain http to another machine for this pass")
+        "Exits non-zero, with the reason, when the pass fails.",
+    )
+    syn.add_argument(
+        "--server",
+        metavar="URL",
+        help="reach the enrolled server by another address for this pass (e.g. through a proxy)",
+    )
+    syn.add_argument("--ca-bundle", metavar="FILE", help="PEM file of CAs to trust for this pass")
+    syn.add_argument(
+        "--allow-insecure",
+        action="store_true",
+        help="allow plain http to another machine for this pass",
+    )
     syn.add_argument("--json", action="store_true", help="print the report as JSON")
     syn.set_defaults(func=cmd_sync)
 
@@ -859,12 +968,16 @@ def build_parser() -> argparse.ArgumentParser:
     keys.set_defaults(func=lambda a: _usage(keys))
     ksub = keys.add_subparsers(title="key commands", metavar="ACTION")
     k_init = ksub.add_parser(
-        "init", help="make a key pair for a kiosk that never connects (passphrase from "
-        "KIOSK_PASSPHRASE or a prompt)")
+        "init",
+        help="make a key pair for a kiosk that never connects (passphrase from "
+        "KIOSK_PASSPHRASE or a prompt)",
+    )
     k_init.set_defaults(func=cmd_keys_init)
     k_imp = ksub.add_parser(
-        "import-public", help="install the organization's public key from a file (the "
-        "keys/org-public.key of the kiosk or server that made the pair)")
+        "import-public",
+        help="install the organization's public key from a file (the "
+        "keys/org-public.key of the kiosk or server that made the pair)",
+    )
     k_imp.add_argument("file", metavar="FILE")
     k_imp.set_defaults(func=cmd_keys_import_public)
     k_show = ksub.add_parser("show", help="the installed key's fingerprint")
@@ -879,44 +992,67 @@ def build_parser() -> argparse.ArgumentParser:
     a_list.set_defaults(func=cmd_audit_list)
 
     ret = sub.add_parser(
-        "retention", help="how long personal data stays after sync: show, set, apply")
+        "retention", help="how long personal data stays after sync: show, set, apply"
+    )
     ret.set_defaults(func=lambda a: _usage(ret))
     rsub = ret.add_subparsers(title="retention commands", metavar="ACTION")
-    r_show = rsub.add_parser("show", help="the policy, and how many signatures it would "
-                             "delete personal data of now (changes nothing)")
+    r_show = rsub.add_parser(
+        "show",
+        help="the policy, and how many signatures it would "
+        "delete personal data of now (changes nothing)",
+    )
     r_show.set_defaults(func=cmd_retention_show)
     r_set = rsub.add_parser("set", help="choose the policy (deletes nothing by itself)")
-    r_set.add_argument("policy", metavar="POLICY",
-                       help="immediate, days:N or until_exported (the default)")
+    r_set.add_argument(
+        "policy", metavar="POLICY", help="immediate, days:N or until_exported (the default)"
+    )
     r_set.set_defaults(func=cmd_retention_set)
     r_apply = rsub.add_parser(
-        "apply", help="delete the personal data the policy no longer keeps (asks first)")
-    r_apply.add_argument("--yes", action="store_true",
-                         help="do not ask (needed without a terminal)")
+        "apply", help="delete the personal data the policy no longer keeps (asks first)"
+    )
+    r_apply.add_argument(
+        "--yes", action="store_true", help="do not ask (needed without a terminal)"
+    )
     r_apply.set_defaults(func=cmd_retention_apply)
 
     exp = sub.add_parser("export", help="coordinator exports: CSV contact lists, PDF packets")
     exp.set_defaults(func=lambda a: _usage(exp))
     esub = exp.add_subparsers(title="export commands", metavar="KIND")
     e_csv = esub.add_parser(
-        "csv", help="contact list for follow-up (passphrase from KIOSK_PASSPHRASE or a prompt)")
+        "csv", help="contact list for follow-up (passphrase from KIOSK_PASSPHRASE or a prompt)"
+    )
     _export_options(e_csv)
-    e_csv.add_argument("--opted-in-only", action="store_true",
-                       help="only signers who opted in to updates")
+    e_csv.add_argument(
+        "--opted-in-only", action="store_true", help="only signers who opted in to updates"
+    )
     e_csv.set_defaults(func=cmd_export_csv)
     e_pdf = esub.add_parser(
-        "pdf", help="delivery packets: one per local campaign's decision-maker by default "
-        "(passphrase from KIOSK_PASSPHRASE or a prompt)")
+        "pdf",
+        help="delivery packets: one per local campaign's decision-maker by default "
+        "(passphrase from KIOSK_PASSPHRASE or a prompt)",
+    )
     _export_options(e_pdf)
-    e_pdf.add_argument("--whole-campaign", action="store_true",
-                       help="one packet for the whole campaign instead of one per local campaign")
+    e_pdf.add_argument(
+        "--whole-campaign",
+        action="store_true",
+        help="one packet for the whole campaign instead of one per local campaign",
+    )
     e_pdf.add_argument("--split-by-state", action="store_true", help="one file per signers' state")
     e_pdf.add_argument("--per-file", type=int, metavar="N", help="at most N signatures a file")
-    e_pdf.add_argument("--rows-per-sheet", type=int, default=10, metavar="N",
-                       help="signatures per sheet (default 10)")
+    e_pdf.add_argument(
+        "--rows-per-sheet",
+        type=int,
+        default=10,
+        metavar="N",
+        help="signatures per sheet (default 10)",
+    )
     e_pdf.add_argument("--page-size", choices=("letter", "a4"), default="letter")
-    e_pdf.add_argument("--lang", choices=("en", "es"), default="en",
-                       help="language of the labels and campaign text")
+    e_pdf.add_argument(
+        "--lang",
+        choices=("en", "es"),
+        default="en",
+        help="language of the labels and campaign text",
+    )
     e_pdf.add_argument("--comments", action="store_true", help="print signers' comments")
     e_pdf.set_defaults(func=cmd_export_pdf)
     return p
@@ -928,11 +1064,17 @@ def _export_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--since", metavar="DATE", help="signed on or after (local time)")
     p.add_argument("--until", metavar="DATE", help="signed before (local time)")
     p.add_argument("--event", metavar="ID", help="one event")
-    p.add_argument("--include-synthetic", action="store_true",
-                   help="include signatures made by `kiosk simulate`")
-    p.add_argument("--out", metavar="FILE",
-                   help="where to write (default: a dated name in the exports folder, "
-                   "~/PetitionKiosk-exports or $KIOSK_EXPORT_DIR)")
+    p.add_argument(
+        "--include-synthetic",
+        action="store_true",
+        help="include signatures made by `kiosk simulate`",
+    )
+    p.add_argument(
+        "--out",
+        metavar="FILE",
+        help="where to write (default: a dated name in the exports folder, "
+        "~/PetitionKiosk-exports or $KIOSK_EXPORT_DIR)",
+    )
 
 
 def _usage(parser: argparse.ArgumentParser) -> int:

@@ -120,8 +120,11 @@ def encrypt_private_key(private_key: bytes, passphrase: str) -> bytes:
         raise CryptoError("the passphrase must not be empty")
     salt = nacl.utils.random(nacl.pwhash.argon2id.SALTBYTES)
     key = nacl.pwhash.argon2id.kdf(
-        nacl.secret.SecretBox.KEY_SIZE, passphrase.encode("utf-8"), salt,
-        opslimit=KEY_OPSLIMIT, memlimit=KEY_MEMLIMIT,
+        nacl.secret.SecretBox.KEY_SIZE,
+        passphrase.encode("utf-8"),
+        salt,
+        opslimit=KEY_OPSLIMIT,
+        memlimit=KEY_MEMLIMIT,
     )
     box = nacl.secret.SecretBox(key)
     doc = {
@@ -151,8 +154,11 @@ def decrypt_private_key(blob: bytes, passphrase: str) -> bytes:
     if doc.get("kdf") != "argon2id" or not (1 <= ops <= 10 and mem <= 1 << 30):
         raise CryptoError("unsupported private key file")
     key = nacl.pwhash.argon2id.kdf(
-        nacl.secret.SecretBox.KEY_SIZE, passphrase.encode("utf-8"), salt,
-        opslimit=ops, memlimit=mem,
+        nacl.secret.SecretBox.KEY_SIZE,
+        passphrase.encode("utf-8"),
+        salt,
+        opslimit=ops,
+        memlimit=mem,
     )
     try:
         return bytes(nacl.secret.SecretBox(key).decrypt(sealed))
@@ -321,7 +327,6 @@ class KeyFolder:
             return None
         token = doc.get("token")
         return token if isinstance(token, str) and token else None
-
 
     # -- the audit trail's signing key and anchor ---------------------------------------------
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 import csv
 import dataclasses
 import gc
-import itertools
 import io
+import itertools
 import logging
 import os
 import re
@@ -30,9 +30,25 @@ from kiosk.domain.signature import Event, PersonalData, SignatureMeta, SyncState
 log = logging.getLogger("kiosk.exports")
 
 CSV_COLUMNS = (
-    "signature_id", "signed_at_local", "campaign", "local_campaign", "first_name", "last_name",
-    "email", "phone", "street", "city", "state", "zip", "opt_in", "consent_text", "comment",
-    "event", "language", "text_version", "synthetic",
+    "signature_id",
+    "signed_at_local",
+    "campaign",
+    "local_campaign",
+    "first_name",
+    "last_name",
+    "email",
+    "phone",
+    "street",
+    "city",
+    "state",
+    "zip",
+    "opt_in",
+    "consent_text",
+    "comment",
+    "event",
+    "language",
+    "text_version",
+    "synthetic",
 )
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _PLAIN_NUMBER = re.compile(r"^\+[0-9]{1,20}$")
@@ -76,7 +92,9 @@ class ExportResult:
         return export_marks(is_demo(store), self.synthetic_included)
 
 
-def collect(store: Any, opener: Opener, flt: SignatureFilter, result: ExportResult) -> Iterator[ExportRecord]:
+def collect(
+    store: Any, opener: Opener, flt: SignatureFilter, result: ExportResult
+) -> Iterator[ExportRecord]:
     """Yield the matching non-void signatures, opened, oldest first.
 
     Signatures whose personal data was already purged after sync (retention) are counted in
@@ -87,8 +105,12 @@ def collect(store: Any, opener: Opener, flt: SignatureFilter, result: ExportResu
 
     events = {e.id: e for e in store.events()}
     flt = SignatureFilter(
-        campaign=flt.campaign, local_campaign=flt.local_campaign, event_id=flt.event_id,
-        since=flt.since, until=flt.until, include_void=False,
+        campaign=flt.campaign,
+        local_campaign=flt.local_campaign,
+        event_id=flt.event_id,
+        since=flt.since,
+        until=flt.until,
+        include_void=False,
         include_synthetic=flt.include_synthetic,
     )
     for stored in store.iter_signatures(flt):
@@ -129,17 +151,32 @@ def csv_row(rec: ExportRecord) -> list[str]:
     return [
         _cell(c)
         for c in (
-            str(m.id), rec.local_time.isoformat(timespec="seconds"), m.campaign,
-            m.local_campaign or "", p.first_name, p.last_name, p.email,
-            p.phone, p.street, p.city, p.state, p.zip,
-            "yes" if p.opt_in else "no", p.consent_text, p.comment,
-            rec.event.name if rec.event else "", m.lang, m.text_version,
+            str(m.id),
+            rec.local_time.isoformat(timespec="seconds"),
+            m.campaign,
+            m.local_campaign or "",
+            p.first_name,
+            p.last_name,
+            p.email,
+            p.phone,
+            p.street,
+            p.city,
+            p.state,
+            p.zip,
+            "yes" if p.opt_in else "no",
+            p.consent_text,
+            p.comment,
+            rec.event.name if rec.event else "",
+            m.lang,
+            m.text_version,
             "yes" if m.synthetic else "no",
         )
     ]
 
 
-def write_csv(records: Iterator[ExportRecord], out: io.TextIOBase | Any, opted_in_only: bool = False) -> list[SignatureMeta]:
+def write_csv(
+    records: Iterator[ExportRecord], out: io.TextIOBase | Any, opted_in_only: bool = False
+) -> list[SignatureMeta]:
     """Write records as CSV (UTF-8, header row); return the metadata of the rows written."""
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
@@ -244,9 +281,7 @@ def build_packets(
         for version_hash, rows in sections.items():
             version = store.text_version(version_hash)
             if version is None:  # never stored: fall back to what the campaign file knows
-                version = next(
-                    (v for v in campaign.all_versions() if v.hash == version_hash), None
-                )
+                version = next((v for v in campaign.all_versions() if v.hash == version_hash), None)
             if version is None:
                 raise ValueError(f"text version {version_hash[:12]} is unknown on this kiosk")
             packet_sections.append(PacketSection(version, tuple(rows)))
@@ -318,12 +353,20 @@ def _count_synthetic(store: Any, flt: SignatureFilter, result: ExportResult) -> 
     """Count the synthetic signatures ``flt`` leaves out (the answer names them), or note that
     the export holds some (its pages are marked)."""
     wider = SignatureFilter(
-        campaign=flt.campaign, local_campaign=flt.local_campaign, event_id=flt.event_id,
-        since=flt.since, until=flt.until, include_synthetic=True,
+        campaign=flt.campaign,
+        local_campaign=flt.local_campaign,
+        event_id=flt.event_id,
+        since=flt.since,
+        until=flt.until,
+        include_synthetic=True,
     )
     narrow = SignatureFilter(
-        campaign=flt.campaign, local_campaign=flt.local_campaign, event_id=flt.event_id,
-        since=flt.since, until=flt.until, include_synthetic=False,
+        campaign=flt.campaign,
+        local_campaign=flt.local_campaign,
+        event_id=flt.event_id,
+        since=flt.since,
+        until=flt.until,
+        include_synthetic=False,
     )
     synthetic = int(store.count(wider)) - int(store.count(narrow))
     if flt.include_synthetic:
@@ -377,12 +420,29 @@ class MadeExport:
         return ".pdf" if self.kind == "pdf" else ".csv"
 
 
-def _read(store: Any, opener: Opener, flt: SignatureFilter, result: ExportResult,
-          progress: Progress | None) -> Iterator[ExportRecord]:
-    total = int(store.count(SignatureFilter(
-        campaign=flt.campaign, local_campaign=flt.local_campaign, event_id=flt.event_id,
-        since=flt.since, until=flt.until, include_synthetic=flt.include_synthetic,
-    ))) if progress is not None else 0
+def _read(
+    store: Any,
+    opener: Opener,
+    flt: SignatureFilter,
+    result: ExportResult,
+    progress: Progress | None,
+) -> Iterator[ExportRecord]:
+    total = (
+        int(
+            store.count(
+                SignatureFilter(
+                    campaign=flt.campaign,
+                    local_campaign=flt.local_campaign,
+                    event_id=flt.event_id,
+                    since=flt.since,
+                    until=flt.until,
+                    include_synthetic=flt.include_synthetic,
+                )
+            )
+        )
+        if progress is not None
+        else 0
+    )
     if progress is not None:
         progress("reading", 0, total)
     for n, rec in enumerate(collect(store, opener, flt, result), 1):
@@ -444,8 +504,17 @@ def make_pdf_export(
     _count_synthetic(store, flt, result)
     if not records:
         raise NothingToExport(result)
-    packets = build_packets(records, campaign, store, directory, language, options,
-                            per_local=per_local, split_state=split_state, per_file=per_file)
+    packets = build_packets(
+        records,
+        campaign,
+        store,
+        directory,
+        language,
+        options,
+        per_local=per_local,
+        split_state=split_state,
+        per_file=per_file,
+    )
     marks = result.marks(store)
     if marks:
         packets = [(name, dataclasses.replace(p, marks=marks)) for name, p in packets]
@@ -502,9 +571,15 @@ def make_csv_export(
             yield rec
 
     written = write_csv(counted(), buf, opted_in_only)
-    return MadeExport("csv", str(flt.campaign), flt.local_campaign,
-                      [ExportFile("", buf.getvalue().encode("utf-8"), len(written))],
-                      [m.id for m in written], result, opted_in)
+    return MadeExport(
+        "csv",
+        str(flt.campaign),
+        flt.local_campaign,
+        [ExportFile("", buf.getvalue().encode("utf-8"), len(written))],
+        [m.id for m in written],
+        result,
+        opted_in,
+    )
 
 
 def export_paths(made: MadeExport, out: Path) -> list[Path]:
@@ -524,8 +599,9 @@ def write_export(made: MadeExport, out: Path) -> list[Path]:
     return paths
 
 
-def record_export(store: Any, auditor: Any, made: MadeExport, at: datetime,
-                  action: Any = None, **detail: Any) -> None:
+def record_export(
+    store: Any, auditor: Any, made: MadeExport, at: datetime, action: Any = None, **detail: Any
+) -> None:
     """Mark the signatures of ``made`` exported (retention "until exported") and audit it.
 
     ``detail`` must hold no personal data (kinds, counts, a destination *type*).
@@ -533,8 +609,15 @@ def record_export(store: Any, auditor: Any, made: MadeExport, at: datetime,
     from kiosk.domain.audit import AuditAction
 
     store.mark_exported(made.ids, at)
-    auditor.record(action or AuditAction.EXPORT, kind=made.kind, campaign=made.campaign,
-                   local=made.local, rows=made.rows, files=len(made.files), **detail)
+    auditor.record(
+        action or AuditAction.EXPORT,
+        kind=made.kind,
+        campaign=made.campaign,
+        local=made.local,
+        rows=made.rows,
+        files=len(made.files),
+        **detail,
+    )
 
 
 # -- where the touch screen saves --------------------------------------------------------

@@ -69,8 +69,12 @@ def _run(args: Sequence[str], data: bytes | None = None) -> subprocess.Completed
     env = dict(os.environ, LC_ALL="C", LANG="C")
     try:
         return subprocess.run(
-            [exe, *args[1:]], input=data, capture_output=True, env=env,
-            timeout=COMMAND_TIMEOUT_S, check=False,
+            [exe, *args[1:]],
+            input=data,
+            capture_output=True,
+            env=env,
+            timeout=COMMAND_TIMEOUT_S,
+            check=False,
         )
     except subprocess.TimeoutExpired:
         raise PrintError("cups_down", f"{args[0]} did not answer") from None
@@ -84,8 +88,10 @@ def _text(proc: subprocess.CompletedProcess[bytes]) -> tuple[str, str]:
 
 def _server_error(stderr: str) -> bool:
     low = stderr.lower()
-    return "scheduler is not running" in low or "unable to connect" in low or (
-        "connection refused" in low
+    return (
+        "scheduler is not running" in low
+        or "unable to connect" in low
+        or ("connection refused" in low)
     )
 
 

@@ -60,15 +60,13 @@ class RetentionPolicy:
 class Auditor:
     """Records staff actions in the store's hash-chained audit trail."""
 
-    def __init__(
-        self, store: Any, kiosk_id: str, clock: Clock = utc_now, keys: Any = None
-    ) -> None:
+    def __init__(self, store: Any, kiosk_id: str, clock: Clock = utc_now, keys: Any = None) -> None:
         """Args:
-            store: the store holding the trail.
-            kiosk_id: this kiosk.
-            clock: the clock.
-            keys: the kiosk's :class:`kiosk.crypto.KeyFolder` (its audit key signs every entry,
-                its anchor is checked); None for an unsigned trail.
+        store: the store holding the trail.
+        kiosk_id: this kiosk.
+        clock: the clock.
+        keys: the kiosk's :class:`kiosk.crypto.KeyFolder` (its audit key signs every entry,
+            its anchor is checked); None for an unsigned trail.
         """
         self._store = store
         self._kiosk_id = kiosk_id
@@ -160,8 +158,9 @@ class KeySession:
     and locks are audited.
     """
 
-    def __init__(self, keys: Any, auditor: Auditor, idle_seconds: float = 300.0,
-                 monotonic: Any = None) -> None:
+    def __init__(
+        self, keys: Any, auditor: Auditor, idle_seconds: float = 300.0, monotonic: Any = None
+    ) -> None:
         import time
 
         self._keys = keys

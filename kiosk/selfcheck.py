@@ -28,6 +28,7 @@ made up and never logged beyond the step names.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import os
 import random
@@ -164,9 +165,7 @@ def _check_virtual_keyboard(state: _State) -> str:
     plugin_dir = Path(QLibraryInfo.path(QLibraryInfo.LibraryPath.PluginsPath))
     found = sorted((plugin_dir / "platforminputcontexts").glob("*qtvirtualkeyboardplugin*"))
     if not found:
-        raise StepFailed(
-            f"no Qt Virtual Keyboard plugin in {plugin_dir / 'platforminputcontexts'}"
-        )
+        raise StepFailed(f"no Qt Virtual Keyboard plugin in {plugin_dir / 'platforminputcontexts'}")
     loader = QPluginLoader(str(found[0]))
     if not loader.load():
         raise StepFailed(f"the Qt Virtual Keyboard plugin does not load: {loader.errorString()}")
@@ -247,10 +246,13 @@ def _check_attract_screen(state: _State) -> str:
         raise StepFailed("the attract screen rendered no picture")
     colours = _distinct_colours(image)
     if colours < 2:
-        raise StepFailed(f"the attract screen is blank ({image.width()}x{image.height()}, "
-                         "one colour)")
-    return (f"attract screen rendered {image.width()}x{image.height()} on "
-            f"{app.platformName()} ({colours}{'+' if colours >= 64 else ''} colours)")
+        raise StepFailed(
+            f"the attract screen is blank ({image.width()}x{image.height()}, one colour)"
+        )
+    return (
+        f"attract screen rendered {image.width()}x{image.height()} on "
+        f"{app.platformName()} ({colours}{'+' if colours >= 64 else ''} colours)"
+    )
 
 
 def _self_check_ink() -> Any:
@@ -275,9 +277,14 @@ def _check_signature(state: _State) -> str:
         raise StepFailed("no campaign to sign")
     service = kiosk.service()
     entry = SignerEntry(
-        first_name="Self", last_name="Check", zip=SELF_CHECK_ZIP,
-        email="self-check@example.org", phone="+1 212 555 0100",
-        street="1 Self Check Way", city=place.city, state=place.state,
+        first_name="Self",
+        last_name="Check",
+        zip=SELF_CHECK_ZIP,
+        email="self-check@example.org",
+        phone="+1 212 555 0100",
+        street="1 Self Check Way",
+        city=place.city,
+        state=place.state,
         opt_in=True,
     )
     ink = _self_check_ink()
@@ -285,8 +292,7 @@ def _check_signature(state: _State) -> str:
     local = service.route(slug, entry.zip)
     local_slug = local.slug if local is not None else None
     expected = service.validate(slug, entry, ink, consent)
-    meta = service.submit(slug, local_slug, entry, ink, "en", consent_text=consent,
-                          synthetic=True)
+    meta = service.submit(slug, local_slug, entry, ink, "en", consent_text=consent, synthetic=True)
     stored = kiosk.store.get(meta.id)
     if stored is None:
         raise StepFailed(f"signature {meta.id} was saved but cannot be read back")
@@ -299,14 +305,18 @@ def _check_signature(state: _State) -> str:
     millis = meta.created_at.microsecond // 1000 * 1000
     written = dataclasses.replace(meta, created_at=meta.created_at.replace(microsecond=millis))
     if stored.signature.meta != written:
-        differ = [f for f in written.__slots__
-                  if getattr(stored.signature.meta, f) != getattr(written, f)]
-        raise StepFailed(f"metadata read back differs from what was written in: "
-                         f"{', '.join(differ)}")
+        differ = [
+            f for f in written.__slots__ if getattr(stored.signature.meta, f) != getattr(written, f)
+        ]
+        raise StepFailed(
+            f"metadata read back differs from what was written in: {', '.join(differ)}"
+        )
     state.signature_id = meta.id
     state.campaign = slug
-    return (f"signature saved to {slug}{'/' + local_slug if local_slug else ''}, read back "
-            f"and unsealed ({len(got.ink.strokes)} strokes)")
+    return (
+        f"signature saved to {slug}{'/' + local_slug if local_slug else ''}, read back "
+        f"and unsealed ({len(got.ink.strokes)} strokes)"
+    )
 
 
 def _pdf_page_count(data: bytes) -> int:
@@ -351,13 +361,19 @@ def _check_pdf(state: _State) -> str:
     if version.hash != meta.text_version:
         raise StepFailed("the signature's text version is not the campaign's current one")
     row = SheetRow(
-        printed_name=personal.printed_name, city=personal.city, state=personal.state,
-        zip=personal.zip, signed_at=meta.created_at, utc_offset_minutes=meta.utc_offset_minutes,
+        printed_name=personal.printed_name,
+        city=personal.city,
+        state=personal.state,
+        zip=personal.zip,
+        signed_at=meta.created_at,
+        utc_offset_minutes=meta.utc_offset_minutes,
         ink=personal.ink,
     )
     packet = Packet(
-        organization=campaign.organization, title=version.text.title,
-        target=version.text.target, sections=(PacketSection(version, (row,)),),
+        organization=campaign.organization,
+        title=version.text.title,
+        target=version.text.target,
+        sections=(PacketSection(version, (row,)),),
         kind=campaign.kind,
     )
     data = render_packet(packet)
@@ -368,8 +384,10 @@ def _check_pdf(state: _State) -> str:
     drawn = sum(s.count(b"/KioskSig BMC") for s in _pdf_streams(data))
     if drawn != 1:
         raise StepFailed(f"expected the one signature drawn once, found {drawn}")
-    return (f"PDF packet rendered: {pages} pages (cover and one sheet), the signature drawn, "
-            f"{len(data)} bytes")
+    return (
+        f"PDF packet rendered: {pages} pages (cover and one sheet), the signature drawn, "
+        f"{len(data)} bytes"
+    )
 
 
 def _check_printing(state: _State) -> str:
@@ -383,8 +401,10 @@ def _check_printing(state: _State) -> str:
             return "no CUPS on this tablet: exports can be saved, not printed"
         raise StepFailed(f"CUPS does not answer ({exc.code}): printing will fail") from None
     if keeps:
-        raise StepFailed("CUPS keeps printed packets (signers' names) in its spool for a day: "
-                         "run `cupsctl PreserveJobFiles=No` as root")
+        raise StepFailed(
+            "CUPS keeps printed packets (signers' names) in its spool for a day: "
+            "run `cupsctl PreserveJobFiles=No` as root"
+        )
     return "CUPS keeps no copy of printed packets"
 
 
@@ -430,8 +450,12 @@ def run_self_check(out: TextIO | None = None) -> int:
             except Exception as exc:  # noqa: BLE001 - every failure becomes a report line
                 failed += 1
                 where = traceback.extract_tb(exc.__traceback__)[-1]
-                print(f"FAILED: {name}: {type(exc).__name__}: {exc} "
-                      f"({Path(where.filename).name}:{where.lineno})", file=stream, flush=True)
+                print(
+                    f"FAILED: {name}: {type(exc).__name__}: {exc} "
+                    f"({Path(where.filename).name}:{where.lineno})",
+                    file=stream,
+                    flush=True,
+                )
             else:
                 print(f"ok: {name}: {detail}", file=stream, flush=True)
     finally:
@@ -451,10 +475,8 @@ def _cleanup(state: _State) -> None:
         for name in ("close", "deleteLater"):
             fn = getattr(obj, name, None)
             if callable(fn):
-                try:
+                with contextlib.suppress(Exception):  # best effort on the way out
                     fn()
-                except Exception:  # noqa: BLE001,S110 - best effort on the way out
-                    pass
                 break
     try:
         from PySide6.QtCore import QCoreApplication, QEvent

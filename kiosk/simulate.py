@@ -23,18 +23,93 @@ from kiosk.domain.validation import SignerEntry
 from kiosk.geo import ZipcodesDirectory
 
 FIRST_NAMES = (
-    "José", "María", "Guadalupe", "Juan Carlos", "Sofía", "Zoë", "Ana", "Luis", "Camila",
-    "Nguyễn", "Thảo", "Minh", "Anh", "Mohammed", "محمد", "Fatima", "فاطمة", "Aisha", "Omar",
-    "李", "Wei", "美玲", "Min-jun", "김", "Seán", "Siobhán", "Patrick", "Emily", "James",
-    "Olivia", "DeShawn", "Keisha", "Ngozi", "Chidi", "Yitzhak", "דוד", "Priya", "Arjun",
-    "Łukasz", "Zoltán", "François", "Björn", "Mary Jo", "Denise", "Pete",
+    "José",
+    "María",
+    "Guadalupe",
+    "Juan Carlos",
+    "Sofía",
+    "Zoë",
+    "Ana",
+    "Luis",
+    "Camila",
+    "Nguyễn",
+    "Thảo",
+    "Minh",
+    "Anh",
+    "Mohammed",
+    "محمد",
+    "Fatima",
+    "فاطمة",
+    "Aisha",
+    "Omar",
+    "李",
+    "Wei",
+    "美玲",
+    "Min-jun",
+    "김",
+    "Seán",
+    "Siobhán",
+    "Patrick",
+    "Emily",
+    "James",
+    "Olivia",
+    "DeShawn",
+    "Keisha",
+    "Ngozi",
+    "Chidi",
+    "Yitzhak",
+    "דוד",
+    "Priya",
+    "Arjun",
+    "Łukasz",
+    "Zoltán",
+    "François",
+    "Björn",
+    "Mary Jo",
+    "Denise",
+    "Pete",
 )
 LAST_NAMES = (
-    "García", "Hernández", "López", "Martínez", "Rodríguez", "Pérez", "Núñez", "Peña",
-    "Nguyễn", "Trần", "Lê", "Phạm", "O'Brien", "McDonald", "Al-Sayed", "عبد الله", "Haddad",
-    "李", "王", "Chen", "Kim", "박", "Cohen", "כהן", "Okafor", "Adeyemi", "Johnson", "Smith",
-    "Williams", "Brown", "Patel", "Singh", "Kowalski", "Nagy", "Müller", "Dubois", "Larsen",
-    "Van Dusen", "St. John", "D'Angelo",
+    "García",
+    "Hernández",
+    "López",
+    "Martínez",
+    "Rodríguez",
+    "Pérez",
+    "Núñez",
+    "Peña",
+    "Nguyễn",
+    "Trần",
+    "Lê",
+    "Phạm",
+    "O'Brien",
+    "McDonald",
+    "Al-Sayed",
+    "عبد الله",
+    "Haddad",
+    "李",
+    "王",
+    "Chen",
+    "Kim",
+    "박",
+    "Cohen",
+    "כהן",
+    "Okafor",
+    "Adeyemi",
+    "Johnson",
+    "Smith",
+    "Williams",
+    "Brown",
+    "Patel",
+    "Singh",
+    "Kowalski",
+    "Nagy",
+    "Müller",
+    "Dubois",
+    "Larsen",
+    "Van Dusen",
+    "St. John",
+    "D'Angelo",
 )
 DOMAINS = ("example.org", "example.com", "example.net", "correo.example")
 
@@ -113,10 +188,19 @@ class _Signers:
     random choice would refuse more and more often as the pairs run out.
     """
 
-    def __init__(self, campaign: Campaign, directory: ZipcodesDirectory, rng: random.Random) -> None:
-        self.zips = tuple(dict.fromkeys(z[:5] for _, zs in _places(campaign, directory).pools for z in zs))
-        self._radix = (len(FIRST_NAMES), len(FIRST_NAMES) + 1, len(LAST_NAMES),
-                       len(LAST_NAMES) + 1, len(self.zips))
+    def __init__(
+        self, campaign: Campaign, directory: ZipcodesDirectory, rng: random.Random
+    ) -> None:
+        self.zips = tuple(
+            dict.fromkeys(z[:5] for _, zs in _places(campaign, directory).pools for z in zs)
+        )
+        self._radix = (
+            len(FIRST_NAMES),
+            len(FIRST_NAMES) + 1,
+            len(LAST_NAMES),
+            len(LAST_NAMES) + 1,
+            len(self.zips),
+        )
         self.capacity = math.prod(self._radix)
         self._offset = rng.randrange(self.capacity)
         a = int(self.capacity * 0.6180339887) | 1

@@ -129,7 +129,7 @@ def _sealed_input(value: object) -> bytes:
         except (binascii.Error, UnicodeEncodeError):
             raise ValueError("must be standard base64 with padding") from None
     else:  # pydantic reports ValueError as a validation error; a TypeError would escape
-        raise ValueError("must be a base64 string")  # noqa: TRY004
+        raise ValueError("must be a base64 string")
     if not raw:
         raise ValueError("must not be empty")
     if len(raw) > MAX_SEALED_BYTES:
@@ -411,9 +411,9 @@ class WireAuditEntry(BaseModel):
     prev_hash: Annotated[str, StringConstraints(strict=True, pattern=_HEX64_PATTERN)]
     hash: Annotated[str, StringConstraints(strict=True, pattern=_HEX64_PATTERN)]
     #: Ed25519 signature (base64) of the hash by the kiosk's audit key; left out when unsigned.
-    sig: Annotated[
-        str | None, StringConstraints(strict=True, pattern=_SIG_PATTERN)
-    ] = Field(default=None, exclude_if=lambda v: v is None)
+    sig: Annotated[str | None, StringConstraints(strict=True, pattern=_SIG_PATTERN)] = Field(
+        default=None, exclude_if=lambda v: v is None
+    )
 
     @property
     def at_ms(self) -> int:
@@ -492,9 +492,9 @@ class PushRequest(BaseModel):
     )
     #: The public half of the kiosk's audit key (base64), sent with audit entries; the server
     #: registers it the first time and then requires every entry to be signed by it.
-    audit_key: Annotated[
-        str | None, StringConstraints(strict=True, pattern=_KEY32_PATTERN)
-    ] = Field(default=None, exclude_if=lambda v: v is None)
+    audit_key: Annotated[str | None, StringConstraints(strict=True, pattern=_KEY32_PATTERN)] = (
+        Field(default=None, exclude_if=lambda v: v is None)
+    )
 
 
 class SignatureResult(BaseModel):

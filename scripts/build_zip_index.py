@@ -23,8 +23,13 @@ def rows() -> list[str]:
 
     out = []
     for z in zipcodes.list_all():
-        fields = [z["zip_code"], z.get("city") or "", z.get("state") or "", z.get("county") or "",
-                  ";".join(z.get("acceptable_cities") or ())]
+        fields = [
+            z["zip_code"],
+            z.get("city") or "",
+            z.get("state") or "",
+            z.get("county") or "",
+            ";".join(z.get("acceptable_cities") or ()),
+        ]
         if any("\t" in f or "\n" in f for f in fields):
             raise ValueError(f"a tab or newline in the data of ZIP {z['zip_code']}")
         out.append("\t".join(fields))

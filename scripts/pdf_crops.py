@@ -40,6 +40,7 @@ import numpy as np
 from reportlab.pdfgen.canvas import Canvas
 
 from kiosk.domain.ink import Ink
+from kiosk.pdf.ink_measure import sample_deviations
 from kiosk.pdf.ink_path import (
     Box,
     InkStyle,
@@ -48,7 +49,6 @@ from kiosk.pdf.ink_path import (
     polyline_ops,
     signature_ops,
 )
-from kiosk.pdf.ink_measure import sample_deviations
 from kiosk.pdf.samples import synthetic_signature
 from kiosk.simulate import human_strokes
 

@@ -26,13 +26,13 @@ os.environ.setdefault(
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from PySide6.QtGui import QGuiApplication  # noqa: E402
+from PySide6.QtGui import QGuiApplication
 
-from kiosk.app import open_kiosk  # noqa: E402
-from kiosk.ui.automation import Driver  # noqa: E402
-from kiosk.ui.main import build_ui, configure_qt  # noqa: E402
-from kiosk.ui.pin import PinGate  # noqa: E402
-from kiosk.ui.shell import UiConfig  # noqa: E402
+from kiosk.app import open_kiosk
+from kiosk.ui.automation import Driver
+from kiosk.ui.main import build_ui, configure_qt
+from kiosk.ui.pin import PinGate
+from kiosk.ui.shell import UiConfig
 
 PIN = "2468"
 PASSPHRASE = "screenshot passphrase"
@@ -57,8 +57,9 @@ VARIANTS: dict[str, tuple[tuple[int, int], bool]] = {
 }
 
 
-def _save(d: Driver, out: Path, screen: str, lang: str, settle_ms: int = 450,
-          variant: str = "") -> None:
+def _save(
+    d: Driver, out: Path, screen: str, lang: str, settle_ms: int = 450, variant: str = ""
+) -> None:
     d.settle(settle_ms)
     path = out / f"ui-{screen}-{lang}{'-' + variant if variant else ''}.png"
     if not d.grab().save(str(path)):
@@ -202,7 +203,9 @@ def signer_and_staff_screens(out: Path, lang: str, qm_dir: Path, variant: str = 
         _save(d, out, "staff", lang)
 
         d.click("staff.tab.event")
-        d.fill("staff.eventName", "Rally at City Hall" if lang == "en" else "Marcha en el Ayuntamiento")
+        d.fill(
+            "staff.eventName", "Rally at City Hall" if lang == "en" else "Marcha en el Ayuntamiento"
+        )
         d.fill("staff.eventLocation", "Duluth, MN")
         d.click("staff.eventSave")
         _save(d, out, "staff-event", lang)
@@ -253,16 +256,21 @@ def privacy_and_connect_screens(out: Path, lang: str, qm_dir: Path) -> None:
     rng = random.Random(7)
     names = ["Ana", "Luis", "Sofía", "Minh", "Omar"]
     metas = [
-        service.submit("defy-trump-expand-sanctuary", None,
-                       SignerEntry(first_name=n, last_name="Núñez", zip="47708"),
-                       human_strokes(rng), lang)
+        service.submit(
+            "defy-trump-expand-sanctuary",
+            None,
+            SignerEntry(first_name=n, last_name="Núñez", zip="47708"),
+            human_strokes(rng),
+            lang,
+        )
         for n in names
     ]
     kiosk.store.mark_signatures([m.id for m in metas[:3]], SyncState.SYNCED)
     kiosk.store.set_setting(SETTING_RETENTION, "days:30")
     kiosk.auditor.record(AuditAction.SETTINGS_CHANGED, setting=SETTING_RETENTION, value="days:30")
-    kiosk.auditor.record(AuditAction.EXPORT, kind="csv", campaign="defy-trump-expand-sanctuary",
-                         local=None, rows=5)
+    kiosk.auditor.record(
+        AuditAction.EXPORT, kind="csv", campaign="defy-trump-expand-sanctuary", local=None, rows=5
+    )
     kiosk.store.mark_audit([1, 2, 3], SyncState.SYNCED)
     sync = SyncController(kiosk.sync_engine(), watch_network=False)
     ui = build_ui(kiosk, sync=sync, config=UiConfig(staff_hold_ms=200), qm_dir=qm_dir)
@@ -277,8 +285,14 @@ def privacy_and_connect_screens(out: Path, lang: str, qm_dir: Path) -> None:
         _language(d, lang)
         d.click("staff.tab.privacy")
         privacy = ui.vm.privacy
-        d.wait(lambda: privacy.state["loaded"] and not privacy.state["loading"]
-               and not privacy.chain["checking"], "the privacy screen")
+        d.wait(
+            lambda: (
+                privacy.state["loaded"]
+                and not privacy.state["loading"]
+                and not privacy.chain["checking"]
+            ),
+            "the privacy screen",
+        )
         _save(d, out, "staff-privacy", lang)
         d.scroll_into_view(d.item("staff.privacy.policy.untilExported"))
         _save(d, out, "staff-privacy-policy", lang)
@@ -311,14 +325,25 @@ def exports_screens(out: Path, lang: str, qm_dir: Path) -> None:
     PinGate(kiosk.store).set_pin(PIN)
     service = kiosk.service()
     rng = random.Random(11)
-    signers = [("José", "Núñez", "47708"), ("Nguyễn", "Thị Ánh", "47708"), ("Ana", "Pérez", "47710"),
-               ("Lee", "Moua", "47714"), ("Fatima", "Haddad", "47708"), ("Seán", "O'Brien", "60076"),
-               ("María", "López", "60077"), ("Denise", "Larsen", "55802")]
+    signers = [
+        ("José", "Núñez", "47708"),
+        ("Nguyễn", "Thị Ánh", "47708"),
+        ("Ana", "Pérez", "47710"),
+        ("Lee", "Moua", "47714"),
+        ("Fatima", "Haddad", "47708"),
+        ("Seán", "O'Brien", "60076"),
+        ("María", "López", "60077"),
+        ("Denise", "Larsen", "55802"),
+    ]
     for first, last, zip_code in signers:
         local = service.route("defy-trump-expand-sanctuary", zip_code)
-        service.submit("defy-trump-expand-sanctuary", local.slug if local else None,
-                       SignerEntry(first_name=first, last_name=last, zip=zip_code),
-                       human_strokes(rng), lang)
+        service.submit(
+            "defy-trump-expand-sanctuary",
+            local.slug if local else None,
+            SignerEntry(first_name=first, last_name=last, zip=zip_code),
+            human_strokes(rng),
+            lang,
+        )
     ui = build_ui(kiosk, config=UiConfig(staff_hold_ms=200), qm_dir=qm_dir)
     d = Driver(ui)
     try:
@@ -351,26 +376,37 @@ def exports_screens(out: Path, lang: str, qm_dir: Path) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     """Render the screenshots; return 0 on success."""
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
     parser.add_argument("--lang", choices=("en", "es"), action="append")
-    parser.add_argument("--only", choices=("setup", "signer", "variants", "privacy", "exports"),
-                        action="append", help="render only these groups of screens "
-                        "(variants: the signer's screens large, portrait, portrait-large)")
+    parser.add_argument(
+        "--only",
+        choices=("setup", "signer", "variants", "privacy", "exports"),
+        action="append",
+        help="render only these groups of screens "
+        "(variants: the signer's screens large, portrait, portrait-large)",
+    )
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
     configure_qt()
     app = QGuiApplication(sys.argv[:1])
     qm_dir = Path(tempfile.mkdtemp(prefix="kiosk-shots-qm-"))
     started = time.monotonic()
+
     def variants(out: Path, lang: str, qm_dir: Path) -> None:
         for variant in VARIANTS:
             if variant:
                 signer_and_staff_screens(out, lang, qm_dir, variant)
 
-    groups = {"setup": setup_screen, "signer": signer_and_staff_screens, "variants": variants,
-              "privacy": privacy_and_connect_screens, "exports": exports_screens}
+    groups = {
+        "setup": setup_screen,
+        "signer": signer_and_staff_screens,
+        "variants": variants,
+        "privacy": privacy_and_connect_screens,
+        "exports": exports_screens,
+    }
     for lang in args.lang or ["en", "es"]:
         for name, render in groups.items():
             if not args.only or name in args.only:

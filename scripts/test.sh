@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs Petition Kiosk with its test tools, makes sure PostgreSQL runs on 127.0.0.1:5432
 # with a test role, makes sure CUPS runs with the test PDF printers (scripts/cups.sh), and runs
-# the whole test suite headless. Extra arguments go to pytest.
+# ruff (lint and format), then the whole test suite headless. Extra arguments go to pytest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/bootstrap.sh --test
@@ -9,5 +9,8 @@ scripts/postgres.sh
 scripts/cups.sh
 export KIOSK_TEST_POSTGRES_URL=${KIOSK_TEST_POSTGRES_URL:-postgresql+psycopg://kiosk_test:kiosk_test@127.0.0.1:5432/postgres}
 export QT_QPA_PLATFORM=offscreen
+# Lint and format checks first: a finding fails the run before the (long) suite starts.
+.venv/bin/ruff check .
+.venv/bin/ruff format --check .
 # pytest exits 5 when it collects no test: that is a failure here, not a pass.
 exec .venv/bin/python -m pytest "$@"

@@ -27,15 +27,24 @@ def cups_printer() -> str:
     """The test PDF printer's name, or skip (with the reason) when CUPS cannot run here."""
     global _ready
     if _ready is None:
-        proc = subprocess.run([str(ROOT / "scripts" / "cups.sh")], capture_output=True,
-                              text=True, timeout=600, check=False)
+        proc = subprocess.run(
+            [str(ROOT / "scripts" / "cups.sh")],
+            capture_output=True,
+            text=True,
+            timeout=600,
+            check=False,
+        )
         queues = ""
         if shutil.which("lpstat"):
-            queues = subprocess.run(["lpstat", "-e"], capture_output=True, text=True,
-                                    check=False).stdout
+            queues = subprocess.run(
+                ["lpstat", "-e"], capture_output=True, text=True, check=False
+            ).stdout
         if PRINTER not in queues.split() or PAUSED not in queues.split():
-            reason = (proc.stderr.strip() or proc.stdout.strip()
-                      or f"scripts/cups.sh exited {proc.returncode}")
+            reason = (
+                proc.stderr.strip()
+                or proc.stdout.strip()
+                or f"scripts/cups.sh exited {proc.returncode}"
+            )
             _ready = "skip: " + reason
         else:
             _ready = PRINTER

@@ -33,7 +33,10 @@ def dot() -> Ink:
 def entry(**over: object) -> SignerEntry:
     """A valid entry for the mini campaign, with fields overridden."""
     base = dict(
-        first_name="José", last_name="Núñez", zip="47708", email="jose@example.org",
+        first_name="José",
+        last_name="Núñez",
+        zip="47708",
+        email="jose@example.org",
         phone="+1 612 555 0134",
     )
     base.update(over)

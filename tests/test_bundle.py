@@ -45,8 +45,12 @@ def _assert_all_ok(out: subprocess.CompletedProcess[str]) -> None:
 def test_self_check_passes_unbundled(tmp_path: Path) -> None:
     out = subprocess.run(
         [sys.executable, "-m", "kiosk.cli", "--self-check"],
-        check=False, capture_output=True, text=True, env=_env(TMPDIR=str(tmp_path)),
-        stdin=subprocess.DEVNULL, timeout=300,
+        check=False,
+        capture_output=True,
+        text=True,
+        env=_env(TMPDIR=str(tmp_path)),
+        stdin=subprocess.DEVNULL,
+        timeout=300,
     )
     _assert_all_ok(out)
     assert not list(tmp_path.iterdir())  # its temporary data folder is gone
@@ -58,9 +62,12 @@ def test_self_check_fails_on_a_broken_campaign_file(tmp_path: Path) -> None:
     (resources / "campaigns" / "broken.toml").write_text('format = "not a campaign"\n')
     out = subprocess.run(
         [sys.executable, "-m", "kiosk.cli", "--self-check"],
-        check=False, capture_output=True, text=True,
+        check=False,
+        capture_output=True,
+        text=True,
         env=_env(KIOSK_RESOURCES=str(resources)),
-        stdin=subprocess.DEVNULL, timeout=300,
+        stdin=subprocess.DEVNULL,
+        timeout=300,
     )
     assert out.returncode == 1, out.stdout + out.stderr
     assert out.stdout.splitlines()[0].startswith("FAILED: campaigns: "), out.stdout
@@ -71,7 +78,11 @@ def test_self_check_fails_on_a_broken_campaign_file(tmp_path: Path) -> None:
 def test_self_check_takes_no_command(tmp_path: Path) -> None:
     out = subprocess.run(
         [sys.executable, "-m", "kiosk.cli", "--data-dir", str(tmp_path), "--self-check", "status"],
-        check=False, capture_output=True, text=True, env=_env(), stdin=subprocess.DEVNULL,
+        check=False,
+        capture_output=True,
+        text=True,
+        env=_env(),
+        stdin=subprocess.DEVNULL,
         timeout=120,
     )
     assert out.returncode == 2
@@ -84,7 +95,11 @@ def test_versions_and_changelog_agree() -> None:
     for command, module in (("kiosk", "kiosk.cli"), ("kiosk-server", "kiosk.server.cli")):
         out = subprocess.run(
             [sys.executable, "-m", module, "--version"],
-            check=False, capture_output=True, text=True, env=_env(), timeout=120,
+            check=False,
+            capture_output=True,
+            text=True,
+            env=_env(),
+            timeout=120,
         )
         assert out.returncode == 0, out.stderr
         assert out.stdout.strip() == f"{command} {kiosk.__version__}"
@@ -100,8 +115,13 @@ def test_bundle_builds_and_passes_its_self_check(tmp_path: Path) -> None:
     env = _env(KIOSK_BUNDLE_DIST=str(tmp_path / "dist"), KIOSK_BUNDLE_WORK=str(tmp_path / "work"))
     out = subprocess.run(
         ["bash", str(ROOT / "scripts" / "build_bundle.sh")],
-        check=False, capture_output=True, text=True, env=env, cwd=ROOT,
-        stdin=subprocess.DEVNULL, timeout=3600,
+        check=False,
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        stdin=subprocess.DEVNULL,
+        timeout=3600,
     )
     assert out.returncode == 0, out.stdout[-4000:] + out.stderr[-8000:]
     _assert_all_ok(out)
@@ -125,7 +145,10 @@ def test_bundle_builds_and_passes_its_self_check(tmp_path: Path) -> None:
     viewer = Path(sys.executable).parent / "pyi-archive_viewer"
     listing = subprocess.run(
         [str(viewer), "--brief", "--recursive", str(exe)],
-        check=True, capture_output=True, text=True, timeout=300,
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=300,
     ).stdout.split()
     assert {"kiosk.ui.main", "kiosk.pdf.render", "kiosk.sync.qt", "kiosk.selfcheck"} <= set(listing)
     assert not [name for name in listing if name.startswith(("kiosk.server", "fastapi"))]
@@ -141,10 +164,18 @@ def test_bundle_builds_and_passes_its_self_check(tmp_path: Path) -> None:
     versions = broken / "_internal" / "kiosk" / "store" / "migrations" / "versions"
     max(versions.glob("0*.py")).unlink()
     out = subprocess.run(
-        [str(broken / exe.name), "--self-check"], check=False, capture_output=True, text=True,
-        env=_env(), stdin=subprocess.DEVNULL, timeout=300,
+        [str(broken / exe.name), "--self-check"],
+        check=False,
+        capture_output=True,
+        text=True,
+        env=_env(),
+        stdin=subprocess.DEVNULL,
+        timeout=300,
     )
-    failed = [line.split(":", 2)[1].strip() for line in out.stdout.splitlines()
-              if line.startswith("FAILED: ")]
+    failed = [
+        line.split(":", 2)[1].strip()
+        for line in out.stdout.splitlines()
+        if line.startswith("FAILED: ")
+    ]
     assert out.returncode == 1, out.stdout
     assert {"store", "translations"} <= set(failed), out.stdout

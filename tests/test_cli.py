@@ -12,7 +12,9 @@ import pytest
 from tests.helpers import DATA, ROOT
 
 
-def kiosk(data_dir: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def kiosk(
+    data_dir: Path, *args: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     import os
 
     full_env = dict(os.environ)
@@ -20,7 +22,11 @@ def kiosk(data_dir: Path, *args: str, env: dict[str, str] | None = None) -> subp
     full_env.update(env or {})
     return subprocess.run(
         [sys.executable, "-m", "kiosk.cli", "--data-dir", str(data_dir), *args],
-        capture_output=True, text=True, env=full_env, stdin=subprocess.DEVNULL, timeout=120,
+        capture_output=True,
+        text=True,
+        env=full_env,
+        stdin=subprocess.DEVNULL,
+        timeout=120,
     )
 
 
@@ -71,8 +77,16 @@ def test_keys_init_simulate_and_status(tmp_path: Path) -> None:
     assert kiosk(tmp_path, "keys", "init", env=env).returncode == 0
     again = kiosk(tmp_path, "keys", "init", env=env)
     assert again.returncode == 1 and "already exist" in again.stderr
-    out = kiosk(tmp_path, "simulate", "--signatures", "25", "--seed", "4",
-                "--campaign", "defy-trump-expand-sanctuary")
+    out = kiosk(
+        tmp_path,
+        "simulate",
+        "--signatures",
+        "25",
+        "--seed",
+        "4",
+        "--campaign",
+        "defy-trump-expand-sanctuary",
+    )
     assert out.returncode == 0, out.stderr
     status = json.loads(kiosk(tmp_path, "status", "--json").stdout)
     assert status["total"] == 25
@@ -106,7 +120,9 @@ def test_readme_starts_with_the_two_commands() -> None:
 
 def test_public_key_import_for_kiosks_that_never_connect(tmp_path: Path) -> None:
     maker, other = tmp_path / "maker", tmp_path / "other"
-    assert kiosk(maker, "keys", "init", env={"KIOSK_PASSPHRASE": "a long passphrase"}).returncode == 0
+    assert (
+        kiosk(maker, "keys", "init", env={"KIOSK_PASSPHRASE": "a long passphrase"}).returncode == 0
+    )
     pub = maker / "keys" / "org-public.key"
     out = kiosk(other, "keys", "import-public", str(pub))
     assert out.returncode == 0, out.stderr
@@ -114,13 +130,23 @@ def test_public_key_import_for_kiosks_that_never_connect(tmp_path: Path) -> None
     assert "private key: not here" in shown.stdout
     assert shown.stdout.split()[2] == kiosk(maker, "keys", "show").stdout.split()[2]
     # The kiosk can now collect (sealed to the maker's key) but never read back.
-    assert kiosk(other, "simulate", "--signatures", "2", "--campaign", "sanctuary-of-safety").returncode == 0
+    assert (
+        kiosk(
+            other, "simulate", "--signatures", "2", "--campaign", "sanctuary-of-safety"
+        ).returncode
+        == 0
+    )
     garbage = tmp_path / "garbage.key"
     garbage.write_text("not a key!")
     bad = kiosk(tmp_path / "third", "keys", "import-public", str(garbage))
     assert bad.returncode == 1 and "not a base64 public key" in bad.stderr
     third_key = tmp_path / "third.key"
-    assert kiosk(tmp_path / "t3", "keys", "init", env={"KIOSK_PASSPHRASE": "another passphrase"}).returncode == 0
+    assert (
+        kiosk(
+            tmp_path / "t3", "keys", "init", env={"KIOSK_PASSPHRASE": "another passphrase"}
+        ).returncode
+        == 0
+    )
     third_key.write_bytes((tmp_path / "t3" / "keys" / "org-public.key").read_bytes())
     clash = kiosk(other, "keys", "import-public", str(third_key))
     assert clash.returncode == 1 and "different organization key" in clash.stderr
@@ -154,8 +180,9 @@ def _sealed_left(data_dir: Path) -> int:
 
     conn = sqlite3.connect(data_dir / "kiosk.db")
     try:
-        return int(conn.execute(
-            "SELECT count(*) FROM signatures WHERE length(sealed) > 0").fetchone()[0])
+        return int(
+            conn.execute("SELECT count(*) FROM signatures WHERE length(sealed) > 0").fetchone()[0]
+        )
     finally:
         conn.close()
 
@@ -189,8 +216,9 @@ def _in_a_terminal(data_dir: Path, answer: str, *args: str) -> tuple[int, str]:
 
     pid, fd = pty.fork()
     if pid == 0:  # the child: become kiosk
-        os.execv(sys.executable, [sys.executable, "-m", "kiosk.cli", "--data-dir",
-                                  str(data_dir), *args])
+        os.execv(
+            sys.executable, [sys.executable, "-m", "kiosk.cli", "--data-dir", str(data_dir), *args]
+        )
     seen = b""
     typed = False
     while True:

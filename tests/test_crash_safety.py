@@ -41,10 +41,24 @@ def test_sigkill_at_random_moments_loses_no_reported_signature(tmp_path: Path) -
     kills_mid_run = 0
     for i in range(KILLS):
         proc = subprocess.Popen(
-            [sys.executable, "-m", "kiosk.cli", "--data-dir", str(tmp_path), "simulate",
-             "--signatures", "100000", "--seed", str(i), "--print-ids",
-             "--campaign", "defy-trump-expand-sanctuary"],
-            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+            [
+                sys.executable,
+                "-m",
+                "kiosk.cli",
+                "--data-dir",
+                str(tmp_path),
+                "simulate",
+                "--signatures",
+                "100000",
+                "--seed",
+                str(i),
+                "--print-ids",
+                "--campaign",
+                "defy-trump-expand-sanctuary",
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
         )
         assert proc.stdout is not None
         wanted = rng.randint(0, 150)

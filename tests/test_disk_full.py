@@ -28,8 +28,12 @@ def small_disk(tmp_path: Path) -> Iterator[Path]:
     mnt.mkdir()
     if os.geteuid() != 0 or shutil.which("mount") is None:
         pytest.skip("mounting a small tmpfs needs root")
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=3m,mode=0700", "tmpfs", str(mnt)],
-                          capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=3m,mode=0700", "tmpfs", str(mnt)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     if done.returncode != 0:
         pytest.skip(f"cannot mount a tmpfs here: {done.stderr.strip()}")
     try:
@@ -42,7 +46,11 @@ def _kiosk(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if k != "KIOSK_PASSPHRASE"}
     return subprocess.run(
         [sys.executable, "-m", "kiosk.cli", "--data-dir", str(data_dir), *args],
-        capture_output=True, text=True, env=env, stdin=subprocess.DEVNULL, timeout=300,
+        capture_output=True,
+        text=True,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        timeout=300,
     )
 
 
@@ -50,8 +58,17 @@ def test_simulate_on_a_full_disk_says_so_in_one_line_and_keeps_what_was_saved(
     small_disk: Path,
 ) -> None:
     KeyFolder(small_disk / "keys").init(PASS)
-    out = _kiosk(small_disk, "simulate", "--signatures", "100000", "--seed", "1",
-                 "--print-ids", "--campaign", "defy-trump-expand-sanctuary")
+    out = _kiosk(
+        small_disk,
+        "simulate",
+        "--signatures",
+        "100000",
+        "--seed",
+        "1",
+        "--print-ids",
+        "--campaign",
+        "defy-trump-expand-sanctuary",
+    )
     assert out.returncode == 1, out.stderr[-2000:]
     assert "Traceback" not in out.stderr and "sqlalchemy" not in out.stderr.lower()
     lines = out.stderr.strip().splitlines()
@@ -67,7 +84,15 @@ def test_simulate_on_a_full_disk_says_so_in_one_line_and_keeps_what_was_saved(
         conn.close()
     assert reported <= stored
     # Another save on the still-full disk: the same one clear line, no traceback.
-    again = _kiosk(small_disk, "simulate", "--signatures", "5000", "--seed", "2",
-                   "--campaign", "defy-trump-expand-sanctuary")
+    again = _kiosk(
+        small_disk,
+        "simulate",
+        "--signatures",
+        "5000",
+        "--seed",
+        "2",
+        "--campaign",
+        "defy-trump-expand-sanctuary",
+    )
     assert again.returncode == 1 and "Traceback" not in again.stderr
     assert again.stderr.strip().splitlines()[-1].startswith("kiosk: error: the disk is full")

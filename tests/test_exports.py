@@ -19,14 +19,20 @@ PASS = "coordinator passphrase"
 CAMPAIGN = "defy-trump-expand-sanctuary"
 
 
-def run(data_dir: Path, *args: str, passphrase: str | None = PASS) -> subprocess.CompletedProcess[str]:
+def run(
+    data_dir: Path, *args: str, passphrase: str | None = PASS
+) -> subprocess.CompletedProcess[str]:
     env = dict(os.environ)
     env.pop("KIOSK_PASSPHRASE", None)
     if passphrase is not None:
         env["KIOSK_PASSPHRASE"] = passphrase
     return subprocess.run(
         [sys.executable, "-m", "kiosk.cli", "--data-dir", str(data_dir), *args],
-        capture_output=True, text=True, env=env, stdin=subprocess.DEVNULL, timeout=120,
+        capture_output=True,
+        text=True,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        timeout=120,
     )
 
 
@@ -36,16 +42,28 @@ def filled(tmp_path: Path) -> Path:
     kiosk.keys.init(PASS)
     s = kiosk.service()
     people = [
-        dict(first_name="José", last_name="Núñez", zip="47708", email="jose@example.org", opt_in=True),
-        dict(first_name="Nguyễn", last_name="Thị Ánh", zip="47708", email="", phone="+1 812 555 0100"),
+        dict(
+            first_name="José", last_name="Núñez", zip="47708", email="jose@example.org", opt_in=True
+        ),
+        dict(
+            first_name="Nguyễn", last_name="Thị Ánh", zip="47708", email="", phone="+1 812 555 0100"
+        ),
         dict(first_name="محمد", last_name="O'Brien", zip="55802", email="=cmd@example.org"),
         dict(first_name="Zoë", last_name="李", zip="47708", email="zoe@example.org"),
     ]
     metas = []
     for i, p in enumerate(people):
         local = s.route(CAMPAIGN, p["zip"])
-        metas.append(s.submit(CAMPAIGN, local.slug if local else None, entry(**p), ink(i), "es",
-                              consent_text="Envíenme noticias."))
+        metas.append(
+            s.submit(
+                CAMPAIGN,
+                local.slug if local else None,
+                entry(**p),
+                ink(i),
+                "es",
+                consent_text="Envíenme noticias.",
+            )
+        )
     s.void(metas[3].id, "signed twice on paper")
     kiosk.close()
     return tmp_path
@@ -64,14 +82,26 @@ def test_csv_export_round_trips_and_leaves_out_voided(filled: Path) -> None:
     assert rows[1]["phone"] == "+18125550100"
     assert rows[0]["local_campaign"] == "evansville" and rows[2]["local_campaign"] == ""
     assert rows[2]["email"] == "'=cmd@example.org"  # no spreadsheet formula injection
-    only = run(filled, "export", "csv", "--campaign", CAMPAIGN, "--local", "evansville",
-               "--opted-in-only", "--out", str(out))
+    only = run(
+        filled,
+        "export",
+        "csv",
+        "--campaign",
+        CAMPAIGN,
+        "--local",
+        "evansville",
+        "--opted-in-only",
+        "--out",
+        str(out),
+    )
     assert only.returncode == 0 and "wrote 1 signatures" in only.stdout
 
 
 def test_export_refused_without_the_passphrase(filled: Path) -> None:
     out = filled / "x.csv"
-    wrong = run(filled, "export", "csv", "--campaign", CAMPAIGN, "--out", str(out), passphrase="nope nope")
+    wrong = run(
+        filled, "export", "csv", "--campaign", CAMPAIGN, "--out", str(out), passphrase="nope nope"
+    )
     assert wrong.returncode == 1 and "wrong passphrase" in wrong.stderr
     none = run(filled, "export", "csv", "--campaign", CAMPAIGN, "--out", str(out), passphrase=None)
     assert none.returncode == 2 and "KIOSK_PASSPHRASE" in none.stderr
@@ -82,8 +112,18 @@ def test_export_refused_without_the_passphrase(filled: Path) -> None:
 
 def test_export_bad_options(filled: Path) -> None:
     out = str(filled / "x.csv")
-    assert run(filled, "export", "csv", "--campaign", CAMPAIGN, "--local", "atlantis", "--out", out).returncode == 2
-    assert run(filled, "export", "csv", "--campaign", CAMPAIGN, "--since", "yesterday", "--out", out).returncode == 2
+    assert (
+        run(
+            filled, "export", "csv", "--campaign", CAMPAIGN, "--local", "atlantis", "--out", out
+        ).returncode
+        == 2
+    )
+    assert (
+        run(
+            filled, "export", "csv", "--campaign", CAMPAIGN, "--since", "yesterday", "--out", out
+        ).returncode
+        == 2
+    )
     unwritable = run(filled, "export", "csv", "--campaign", CAMPAIGN, "--out", "/proc/nope/x.csv")
     assert unwritable.returncode == 1 and "cannot write" in unwritable.stderr
     assert "Traceback" not in unwritable.stderr
@@ -116,30 +156,67 @@ def test_pdf_export_whole_campaign_a4_spanish_and_refusals(filled: Path) -> None
     from pypdf import PdfReader
 
     out = filled / "all.pdf"
-    res = run(filled, "export", "pdf", "--campaign", CAMPAIGN, "--whole-campaign", "--page-size",
-              "a4", "--lang", "es", "--rows-per-sheet", "2", "--out", str(out))
+    res = run(
+        filled,
+        "export",
+        "pdf",
+        "--campaign",
+        CAMPAIGN,
+        "--whole-campaign",
+        "--page-size",
+        "a4",
+        "--lang",
+        "es",
+        "--rows-per-sheet",
+        "2",
+        "--out",
+        str(out),
+    )
     assert res.returncode == 0, res.stderr
     reader = PdfReader(out)
     assert round(float(reader.pages[0].mediabox.width)) == 595  # A4
-    assert len(reader.pages) >= 3  # cover + 3 signatures at 2 a sheet, in two sections (local and parent texts)
-    assert run(filled, "export", "pdf", "--campaign", CAMPAIGN, "--out", str(out),
-               passphrase="wrong one").returncode == 1
-    none = run(filled, "export", "pdf", "--campaign", CAMPAIGN, "--since", "2099-01-01",
-               "--out", str(filled / "none.pdf"))
+    assert (
+        len(reader.pages) >= 3
+    )  # cover + 3 signatures at 2 a sheet, in two sections (local and parent texts)
+    assert (
+        run(
+            filled,
+            "export",
+            "pdf",
+            "--campaign",
+            CAMPAIGN,
+            "--out",
+            str(out),
+            passphrase="wrong one",
+        ).returncode
+        == 1
+    )
+    none = run(
+        filled,
+        "export",
+        "pdf",
+        "--campaign",
+        CAMPAIGN,
+        "--since",
+        "2099-01-01",
+        "--out",
+        str(filled / "none.pdf"),
+    )
     assert none.returncode == 1 and "nothing exported" in none.stderr
-    bad = run(filled, "export", "pdf", "--campaign", CAMPAIGN, "--rows-per-sheet", "0",
-              "--out", str(out))
+    bad = run(
+        filled, "export", "pdf", "--campaign", CAMPAIGN, "--rows-per-sheet", "0", "--out", str(out)
+    )
     assert bad.returncode == 2 and "Traceback" not in bad.stderr
 
 
 def test_with_the_passphrase_exports_match_the_originals_byte_for_byte(tmp_path: Path) -> None:
     """What the signer gave (as the service sealed it, ink included) comes back unchanged: the
     opened bytes equal the sealed plaintext, and the CSV equals one written from the plaintext."""
+    from kiosk.app import SETTING_DEDUPE_SECRET
     from kiosk.domain.ports import SignatureFilter
     from kiosk.domain.service import SigningService
     from kiosk.domain.signature import PersonalData
     from kiosk.exports import ExportRecord, write_csv
-    from kiosk.app import SETTING_DEDUPE_SECRET
 
     kiosk = open_kiosk(tmp_path)
     kiosk.keys.init(PASS)
@@ -153,10 +230,19 @@ def test_with_the_passphrase_exports_match_the_originals_byte_for_byte(tmp_path:
             return sealed
 
     secret = kiosk.store.get_setting(SETTING_DEDUPE_SECRET)
-    s = SigningService(kiosk.store, kiosk.catalog, Recording(), bytes.fromhex(secret), kiosk.kiosk_id,
-                       kiosk.directory, clock=kiosk.clock)
+    s = SigningService(
+        kiosk.store,
+        kiosk.catalog,
+        Recording(),
+        bytes.fromhex(secret),
+        kiosk.kiosk_id,
+        kiosk.directory,
+        clock=kiosk.clock,
+    )
     people = [
-        dict(first_name="José", last_name="Núñez", zip="47708", email="jose@example.org", opt_in=True),
+        dict(
+            first_name="José", last_name="Núñez", zip="47708", email="jose@example.org", opt_in=True
+        ),
         dict(first_name="Nguyễn", last_name="Thị Ánh", zip="47708", phone="+1 812 555 0100"),
         dict(first_name="محمد", last_name="O'Brien", zip="55802", email="=cmd@example.org"),
         dict(first_name="Zoë", last_name="李-O'Neil Ba", zip="47708", email="zoe@example.org"),
@@ -169,8 +255,15 @@ def test_with_the_passphrase_exports_match_the_originals_byte_for_byte(tmp_path:
     for sig in stored:
         assert opener.open(sig.signature.sealed) == plaintext[sig.signature.sealed]
     expected = io.StringIO(newline="")
-    write_csv((ExportRecord(x.signature.meta, PersonalData.from_bytes(plaintext[x.signature.sealed]), None)
-               for x in stored), expected)
+    write_csv(
+        (
+            ExportRecord(
+                x.signature.meta, PersonalData.from_bytes(plaintext[x.signature.sealed]), None
+            )
+            for x in stored
+        ),
+        expected,
+    )
     kiosk.close()
     out = tmp_path / "usb" / "contacts.csv"
     res = run(tmp_path, "export", "csv", "--campaign", CAMPAIGN, "--out", str(out))
@@ -201,7 +294,8 @@ def test_only_synthetic_signatures_same_answer_for_pdf_and_csv(simulated: Path, 
     assert res.returncode == 1, res.stdout
     assert res.stderr.strip() == (
         "kiosk: error: no signatures match: nothing exported; 6 synthetic signatures were left "
-        "out, add --include-synthetic")
+        "out, add --include-synthetic"
+    )
     assert not out.exists()
 
 
@@ -209,8 +303,19 @@ def test_synthetic_pdf_says_test_data_on_every_page_in_both_languages(simulated:
     from pypdf import PdfReader
 
     out = simulated / "packet.pdf"
-    res = run(simulated, "export", "pdf", "--campaign", CAMPAIGN, "--whole-campaign",
-              "--rows-per-sheet", "2", "--include-synthetic", "--out", str(out))
+    res = run(
+        simulated,
+        "export",
+        "pdf",
+        "--campaign",
+        CAMPAIGN,
+        "--whole-campaign",
+        "--rows-per-sheet",
+        "2",
+        "--include-synthetic",
+        "--out",
+        str(out),
+    )
     assert res.returncode == 0, res.stderr
     assert "TEST DATA" in res.stderr
     pages = PdfReader(out).pages
@@ -223,8 +328,9 @@ def test_synthetic_pdf_says_test_data_on_every_page_in_both_languages(simulated:
 
 def test_synthetic_csv_starts_with_the_test_data_line(simulated: Path) -> None:
     out = simulated / "contacts.csv"
-    res = run(simulated, "export", "csv", "--campaign", CAMPAIGN, "--include-synthetic",
-              "--out", str(out))
+    res = run(
+        simulated, "export", "csv", "--campaign", CAMPAIGN, "--include-synthetic", "--out", str(out)
+    )
     assert res.returncode == 0, res.stderr
     lines = out.read_text("utf-8").splitlines()
     assert lines[0] == '"TEST DATA, not signatures · DATOS DE PRUEBA, no son firmas"'
@@ -234,12 +340,23 @@ def test_synthetic_csv_starts_with_the_test_data_line(simulated: Path) -> None:
 
 def test_real_signatures_carry_no_test_data_mark(filled: Path) -> None:
     out = filled / "real.pdf"
-    res = run(filled, "export", "pdf", "--campaign", CAMPAIGN, "--whole-campaign",
-              "--include-synthetic", "--out", str(out))
+    res = run(
+        filled,
+        "export",
+        "pdf",
+        "--campaign",
+        CAMPAIGN,
+        "--whole-campaign",
+        "--include-synthetic",
+        "--out",
+        str(out),
+    )
     assert res.returncode == 0, res.stderr
     assert "TEST DATA" not in _pdf_text(out) and "DEMO" not in _pdf_text(out)
     csv_out = filled / "real.csv"
-    assert run(filled, "export", "csv", "--campaign", CAMPAIGN, "--out", str(csv_out)).returncode == 0
+    assert (
+        run(filled, "export", "csv", "--campaign", CAMPAIGN, "--out", str(csv_out)).returncode == 0
+    )
     assert csv_out.read_text("utf-8").startswith("signature_id,")
 
 
@@ -260,14 +377,23 @@ def test_a_row_with_text_for_sealed_bytes_is_reported_and_the_rest_exported(fill
     assert "1 signatures are unreadable" in res.stderr
     rows = list(csv.DictReader(io.StringIO(out.read_text("utf-8"))))
     assert [r["first_name"] for r in rows] == ["José", "محمد"]
-    pdf = run(filled, "export", "pdf", "--campaign", CAMPAIGN, "--whole-campaign",
-              "--out", str(filled / "p.pdf"))
+    pdf = run(
+        filled,
+        "export",
+        "pdf",
+        "--campaign",
+        CAMPAIGN,
+        "--whole-campaign",
+        "--out",
+        str(filled / "p.pdf"),
+    )
     assert pdf.returncode == 0 and "1 signatures are unreadable" in pdf.stderr
     assert "José Núñez" in _pdf_text(filled / "p.pdf")
 
 
-def test_without_out_exports_go_to_the_exports_folder(filled: Path, tmp_path: Path,
-                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+def test_without_out_exports_go_to_the_exports_folder(
+    filled: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     folder = tmp_path / "exports-here"
     monkeypatch.setenv("KIOSK_EXPORT_DIR", str(folder))
     first = run(filled, "export", "csv", "--campaign", CAMPAIGN)
@@ -298,12 +424,29 @@ def test_a_demo_kiosks_exports_say_demo_on_every_page(tmp_path: Path) -> None:
     s = kiosk.service()
     for i, (first, zip_code) in enumerate((("Ana", "47708"), ("Luis", "55802"), ("Eva", "47708"))):
         local = s.route(CAMPAIGN, zip_code)
-        s.submit(CAMPAIGN, local.slug if local else None,
-                 entry(first_name=first, zip=zip_code, email=f"{first}@example.org"), ink(i), "en")
+        s.submit(
+            CAMPAIGN,
+            local.slug if local else None,
+            entry(first_name=first, zip=zip_code, email=f"{first}@example.org"),
+            ink(i),
+            "en",
+        )
     kiosk.close()
     out = tmp_path / "demo.pdf"
-    res = run(tmp_path, "--demo", "export", "pdf", "--campaign", CAMPAIGN, "--whole-campaign",
-              "--rows-per-sheet", "1", "--out", str(out), passphrase=DEMO_PASSPHRASE)
+    res = run(
+        tmp_path,
+        "--demo",
+        "export",
+        "pdf",
+        "--campaign",
+        CAMPAIGN,
+        "--whole-campaign",
+        "--rows-per-sheet",
+        "1",
+        "--out",
+        str(out),
+        passphrase=DEMO_PASSPHRASE,
+    )
     assert res.returncode == 0, res.stderr
     from pypdf import PdfReader
 
@@ -314,8 +457,17 @@ def test_a_demo_kiosks_exports_say_demo_on_every_page(tmp_path: Path) -> None:
         assert "DEMO: not real signatures" in text and "DEMO: no son firmas reales" in text
         assert "TEST DATA" not in text  # real-looking entries, not synthetic
     csv_out = tmp_path / "demo.csv"
-    res = run(tmp_path, "--demo", "export", "csv", "--campaign", CAMPAIGN, "--out", str(csv_out),
-              passphrase=DEMO_PASSPHRASE)
+    res = run(
+        tmp_path,
+        "--demo",
+        "export",
+        "csv",
+        "--campaign",
+        CAMPAIGN,
+        "--out",
+        str(csv_out),
+        passphrase=DEMO_PASSPHRASE,
+    )
     assert res.returncode == 0, res.stderr
     assert csv_out.read_text("utf-8").splitlines()[0].startswith("DEMO: not real signatures")
 
@@ -327,26 +479,34 @@ def test_missing_personal_data_is_told_apart_from_purged_after_sync(filled: Path
 
     db = sqlite3.connect(filled / "kiosk.db")
     with db:
-        seqs = [r[0] for r in db.execute("SELECT seq FROM signatures WHERE voided = 0 ORDER BY seq")]
+        seqs = [
+            r[0] for r in db.execute("SELECT seq FROM signatures WHERE voided = 0 ORDER BY seq")
+        ]
         db.execute("UPDATE signatures SET sealed = NULL WHERE seq = ?", (seqs[0],))
         db.execute("UPDATE signatures SET sealed = x'' WHERE seq = ?", (seqs[1],))
-        db.execute("UPDATE signatures SET sealed = NULL, sync_state = 'synced' WHERE seq = ?",
-                   (seqs[2],))
+        db.execute(
+            "UPDATE signatures SET sealed = NULL, sync_state = 'synced' WHERE seq = ?", (seqs[2],)
+        )
     db.close()
     res = run(filled, "export", "csv", "--campaign", CAMPAIGN, "--out", str(filled / "c.csv"))
     assert "nothing exported" in res.stderr, res.stderr
     assert "1 had their personal data deleted after sync" in res.stderr
-    assert ("2 were never synced, yet their personal data is missing (the store was damaged or "
-            "altered)") in res.stderr
+    assert (
+        "2 were never synced, yet their personal data is missing (the store was damaged or altered)"
+    ) in res.stderr
     assert "Traceback" not in res.stderr
     db = sqlite3.connect(filled / "kiosk.db")
     with db:  # one good signature again: it is exported, the others are reported
-        db.execute("UPDATE signatures SET sealed = (SELECT sealed FROM signatures WHERE voided = 1)"
-                   " WHERE seq = ?", (seqs[0],))
+        db.execute(
+            "UPDATE signatures SET sealed = (SELECT sealed FROM signatures WHERE voided = 1)"
+            " WHERE seq = ?",
+            (seqs[0],),
+        )
     db.close()
     res = run(filled, "export", "csv", "--campaign", CAMPAIGN, "--out", str(filled / "c.csv"))
     assert res.returncode == 0, res.stderr
     assert "wrote 1 signatures" in res.stdout
     assert "1 signatures were left out: their personal data was deleted after sync" in res.stderr
-    assert ("1 signatures were left out: they were never synced, yet their personal data is "
-            "missing") in res.stderr
+    assert (
+        "1 signatures were left out: they were never synced, yet their personal data is missing"
+    ) in res.stderr

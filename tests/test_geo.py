@@ -30,7 +30,11 @@ def test_lookups_match_the_package() -> None:
         rec = zipcodes.matching(zip5)[0]
         place = d.lookup(zip5)
         assert place is not None
-        assert (place.city, place.state, place.county) == (rec["city"], rec["state"], rec["county"] or None)
+        assert (place.city, place.state, place.county) == (
+            rec["city"],
+            rec["state"],
+            rec["county"] or None,
+        )
         assert place.other_cities == tuple(rec["acceptable_cities"])
     evansville = d.lookup("47708")
     assert evansville is not None and evansville.city == "Evansville" and evansville.state == "IN"
@@ -45,7 +49,8 @@ def test_unknown_and_malformed_zips() -> None:
 def test_city_and_county_listings() -> None:
     d = ZipcodesDirectory()
     assert sorted(d.zips_for_city("Duluth", "MN")) == sorted(
-        r["zip_code"] for r in zipcodes.filter_by(city="Duluth", state="MN"))
+        r["zip_code"] for r in zipcodes.filter_by(city="Duluth", state="MN")
+    )
     county = d.zips_for_county("St. Louis County", "MO")
     assert "63105" in county and len(county) > 20
 

@@ -18,12 +18,27 @@ from kiosk.domain.signature import PersonalData
 from tests.helpers import entry, ink
 
 SECRETS = [
-    dict(first_name="Xochiquetzal", last_name="Quispehuamán", email="xochi.q@example.org",
-         phone="+1 612 555 0177", zip="47708"),
-    dict(first_name="Nguyễn", last_name="Thịthảo", email="thao.nguyen7@example.net",
-         phone="+1 812 555 0143", zip="63105"),
-    dict(first_name="محمد", last_name="Zubayrovich", email="m.zubayr@example.com",
-         phone="+1 806 555 0122", zip="79401"),
+    dict(
+        first_name="Xochiquetzal",
+        last_name="Quispehuamán",
+        email="xochi.q@example.org",
+        phone="+1 612 555 0177",
+        zip="47708",
+    ),
+    dict(
+        first_name="Nguyễn",
+        last_name="Thịthảo",
+        email="thao.nguyen7@example.net",
+        phone="+1 812 555 0143",
+        zip="63105",
+    ),
+    dict(
+        first_name="محمد",
+        last_name="Zubayrovich",
+        email="m.zubayr@example.com",
+        phone="+1 806 555 0122",
+        zip="79401",
+    ),
 ]
 
 
@@ -52,14 +67,22 @@ def test_nothing_personal_in_clear_after_saving(tmp_path: Path) -> None:
     kiosk.keys.init("coordinator passphrase")
     service = kiosk.service()
     metas = [
-        service.submit("defy-trump-expand-sanctuary", None, entry(**s), ink(i), "en",
-                       consent_text="Send me updates")
+        service.submit(
+            "defy-trump-expand-sanctuary",
+            None,
+            entry(**s),
+            ink(i),
+            "en",
+            consent_text="Send me updates",
+        )
         for i, s in enumerate(SECRETS)
     ]
     # Still there for whoever holds the passphrase:
     opener = kiosk.keys.unlock("coordinator passphrase")
     stored = kiosk.store.get(metas[0].id)
-    assert PersonalData.from_bytes(opener.open(stored.signature.sealed)).first_name == "Xochiquetzal"
+    assert (
+        PersonalData.from_bytes(opener.open(stored.signature.sealed)).first_name == "Xochiquetzal"
+    )
     needles = [n for s in SECRETS for n in _needles(s)]
     assert _hits(tmp_path, needles) == []  # WAL not yet checkpointed: searched as is
     kiosk.close()
@@ -83,7 +106,9 @@ def test_nothing_personal_in_clear_after_a_crash_mid_write(tmp_path: Path) -> No
         os.kill(os.getpid(), signal.SIGKILL)
         """
     )
-    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120
+    )
     assert proc.returncode == -signal.SIGKILL, proc.stderr
     assert "saved" in proc.stdout
     assert (tmp_path / "kiosk.db-wal").exists()  # killed before any checkpoint

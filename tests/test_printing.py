@@ -4,6 +4,7 @@ back with pypdf): submit, follow, cancel, and the errors a volunteer can meet.""
 from __future__ import annotations
 
 import time
+from datetime import UTC
 from pathlib import Path
 
 import pytest
@@ -17,19 +18,29 @@ NAMES = ("Jose Nunez", "Ana Perez", "Lee Moua")
 
 
 def _packet_pdf(page_size: str = "letter") -> bytes:
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     campaign = mini_campaign()
     version = campaign.current_version()
     rows = tuple(
-        SheetRow(printed_name=name, city="Duluth", state="MN", zip="55802",
-                 signed_at=datetime(2026, 3, 14, 15, 0, tzinfo=timezone.utc),
-                 utc_offset_minutes=-300, ink=ink(i))
+        SheetRow(
+            printed_name=name,
+            city="Duluth",
+            state="MN",
+            zip="55802",
+            signed_at=datetime(2026, 3, 14, 15, 0, tzinfo=UTC),
+            utc_offset_minutes=-300,
+            ink=ink(i),
+        )
         for i, name in enumerate(NAMES)
     )
-    packet = Packet(organization=campaign.organization, title=campaign.title,
-                    target=campaign.target, sections=(PacketSection(version, rows),),
-                    options=PacketOptions(page_size=page_size))  # type: ignore[arg-type]
+    packet = Packet(
+        organization=campaign.organization,
+        title=campaign.title,
+        target=campaign.target,
+        sections=(PacketSection(version, rows),),
+        options=PacketOptions(page_size=page_size),
+    )  # type: ignore[arg-type]
     return render_packet(packet)
 
 
@@ -94,9 +105,13 @@ def test_without_the_cups_commands_every_call_says_so(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     monkeypatch.setenv("PATH", str(tmp_path))  # lp, lpstat and cancel are not on it
-    for call in (printing.list_printers, printing.default_printer,
-                 lambda: printing.submit(b"%PDF", "any", "x"),
-                 lambda: printing.job_state("any-1"), lambda: printing.cancel("any-1")):
+    for call in (
+        printing.list_printers,
+        printing.default_printer,
+        lambda: printing.submit(b"%PDF", "any", "x"),
+        lambda: printing.job_state("any-1"),
+        lambda: printing.cancel("any-1"),
+    ):
         with pytest.raises(printing.PrintError) as err:
             call()
         assert err.value.code == "no_cups"

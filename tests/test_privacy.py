@@ -29,7 +29,9 @@ def kiosk(tmp_path: Path):  # type: ignore[no-untyped-def]
 def _audit_verify(data_dir: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "kiosk.cli", "--data-dir", str(data_dir), "audit", "verify"],
-        capture_output=True, text=True, timeout=60,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
 
 
@@ -79,7 +81,9 @@ def _sign(kiosk, n: int) -> list:  # type: ignore[no-untyped-def]
     service = kiosk.service()
     names = ["Ana", "Luis", "Sofía", "Zoë", "Minh", "Omar"]
     return [
-        service.submit("defy-trump-expand-sanctuary", None, entry(first_name=names[i]), ink(i), "en")
+        service.submit(
+            "defy-trump-expand-sanctuary", None, entry(first_name=names[i]), ink(i), "en"
+        )
         for i in range(n)
     ]
 

@@ -19,8 +19,17 @@ from kiosk.app import open_kiosk
 from kiosk.cli import _status_doc
 from tests.helpers import entry, ink
 
-HEAVY = ("sqlalchemy", "alembic", "httpx", "kiosk.sync.engine", "kiosk.sync.client", "numpy",
-         "PySide6", "reportlab", "kiosk.store.sql")
+HEAVY = (
+    "sqlalchemy",
+    "alembic",
+    "httpx",
+    "kiosk.sync.engine",
+    "kiosk.sync.client",
+    "numpy",
+    "PySide6",
+    "reportlab",
+    "kiosk.store.sql",
+)
 
 _PROBE = """
 import io, json, sys, contextlib
@@ -35,8 +44,13 @@ print(json.dumps({"code": code, "out": out.getvalue(), "heavy": heavy}))
 
 
 def _probe(*args: str) -> dict[str, object]:
-    done = subprocess.run([sys.executable, "-c", _PROBE, *args], capture_output=True, text=True,
-                          timeout=120, check=False)
+    done = subprocess.run(
+        [sys.executable, "-c", _PROBE, *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout.splitlines()[-1])  # type: ignore[no-any-return]
 
@@ -48,8 +62,13 @@ def store_dir(tmp_path: Path) -> Path:
     s = kiosk.service()
     for i, name in enumerate(("Ana", "Luis", "Sofía")):
         local = s.route("defy-trump-expand-sanctuary", "47708")
-        s.submit("defy-trump-expand-sanctuary", local.slug if local else None,
-                 entry(first_name=name), ink(i), "en")
+        s.submit(
+            "defy-trump-expand-sanctuary",
+            local.slug if local else None,
+            entry(first_name=name),
+            ink(i),
+            "en",
+        )
     kiosk.close()
     return tmp_path
 
@@ -62,7 +81,9 @@ def test_status_reads_the_store_without_sqlalchemy_or_the_sync_engine(store_dir:
     assert doc["sync"]["server_url"] is None
     kiosk = open_kiosk(store_dir)  # the same document as from the opened store
     try:
-        assert doc == json.loads(json.dumps(_status_doc(kiosk.data_dir, kiosk.kiosk_id, kiosk.store)))
+        assert doc == json.loads(
+            json.dumps(_status_doc(kiosk.data_dir, kiosk.kiosk_id, kiosk.store))
+        )
     finally:
         kiosk.close()
 
@@ -76,7 +97,15 @@ def test_status_of_a_new_folder_still_opens_the_kiosk(tmp_path: Path) -> None:
 
 def test_help_loads_nothing_heavy(tmp_path: Path) -> None:
     done = subprocess.run(
-        [sys.executable, "-c", "import sys; from kiosk.cli import build_parser; build_parser();"
-         " print(sorted(m for m in sys.modules if m.startswith(%r)))" % (HEAVY,)],
-        capture_output=True, text=True, timeout=60, check=False)
+        [
+            sys.executable,
+            "-c",
+            "import sys; from kiosk.cli import build_parser; build_parser();"
+            " print(sorted(m for m in sys.modules if m.startswith(%r)))" % (HEAVY,),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert done.returncode == 0 and done.stdout.strip() == "[]", done.stdout + done.stderr

@@ -84,13 +84,23 @@ def test_every_readme_command_runs_as_written_in_a_fresh_home(tmp_path: Path) ->
     home.mkdir()
     port = free_port()
     script = readme_script((ROOT / "README.md").read_text(), port)
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("KIOSK_", "XDG_")) and k != "PYTHONPATH"}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("KIOSK_", "XDG_")) and k != "PYTHONPATH"
+    }
     env.update(HOME=str(home), QT_QPA_PLATFORM="offscreen")
     before = set(os.listdir(ROOT))
-    run = subprocess.run(["bash", "-c", script], cwd=ROOT, env=env, input=PASSPHRASE + "\n",
-                         capture_output=True, text=True, timeout=900)
-    tail = (run.stdout[-3000:] + "\n---\n" + run.stderr[-5000:])
+    run = subprocess.run(
+        ["bash", "-c", script],
+        cwd=ROOT,
+        env=env,
+        input=PASSPHRASE + "\n",
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    tail = run.stdout[-3000:] + "\n---\n" + run.stderr[-5000:]
     assert run.returncode == 0, tail
     assert "Traceback" not in run.stderr, tail
     # What the README promised: the kiosk synced its 100 signatures, and the exports were made

@@ -34,9 +34,18 @@ def test_signers_stay_unique_past_the_plain_name_and_zip_combinations() -> None:
 
 
 def test_too_many_is_said_at_once_and_nothing_is_saved(tmp_path: Path) -> None:
-    assert kiosk(tmp_path, "keys", "init", env={"KIOSK_PASSPHRASE": "a long passphrase"}).returncode == 0
-    out = kiosk(tmp_path, "simulate", "--signatures", str(10**12),
-                "--campaign", "defy-trump-expand-sanctuary")
+    assert (
+        kiosk(tmp_path, "keys", "init", env={"KIOSK_PASSPHRASE": "a long passphrase"}).returncode
+        == 0
+    )
+    out = kiosk(
+        tmp_path,
+        "simulate",
+        "--signatures",
+        str(10**12),
+        "--campaign",
+        "defy-trump-expand-sanctuary",
+    )
     assert out.returncode == 2 and "at most" in out.stderr and "unique synthetic" in out.stderr
     assert "Traceback" not in out.stderr
     import json

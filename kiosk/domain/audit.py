@@ -86,7 +86,9 @@ def entry_hash(
     """SHA-256 over the previous hash and a canonical JSON of this entry."""
     body = json.dumps(
         [prev_hash, seq, at_ms, kiosk_id, action, detail],
-        sort_keys=True, ensure_ascii=False, separators=(",", ":"),
+        sort_keys=True,
+        ensure_ascii=False,
+        separators=(",", ":"),
     )
     return hashlib.sha256(body.encode("utf-8")).hexdigest()
 

@@ -39,13 +39,38 @@ _SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{2,63}$")
 _ZIP5_RE = re.compile(r"^[0-9]{5}$")
 
 _TOP_KEYS = {
-    "format", "format_version", "slug", "kind", "organization", "goal", "known_count",
-    "target", "title", "statement", "background", "consent", "fields", "updates", "local",
-    "history", "area",
+    "format",
+    "format_version",
+    "slug",
+    "kind",
+    "organization",
+    "goal",
+    "known_count",
+    "target",
+    "title",
+    "statement",
+    "background",
+    "consent",
+    "fields",
+    "updates",
+    "local",
+    "history",
+    "area",
 }
 _LOCAL_KEYS = {
-    "slug", "place", "state", "level", "county", "decision_maker", "decision_maker_title",
-    "title", "statement", "goal", "known_count", "created_by", "zips",
+    "slug",
+    "place",
+    "state",
+    "level",
+    "county",
+    "decision_maker",
+    "decision_maker_title",
+    "title",
+    "statement",
+    "goal",
+    "known_count",
+    "created_by",
+    "zips",
 }
 _HISTORY_KEYS = {"target", "title", "statement", "background"}
 _AREA_KEYS = {"place", "state", "level", "county", "decision_maker", "decision_maker_title", "zips"}
@@ -108,7 +133,9 @@ class _Ctx:
             raise self.fail(path, "must be 3-64 characters of a-z, 0-9 and '-', starting alnum")
         return text
 
-    def text(self, value: Any, path: str, limit: int = MAX_TEXT, multiline: bool = True) -> LocalizedText:
+    def text(
+        self, value: Any, path: str, limit: int = MAX_TEXT, multiline: bool = True
+    ) -> LocalizedText:
         tbl = self.table(value, path, {"en", "es"})
         if "en" not in tbl:
             raise self.fail(f"{path}.en", "is required (English text)")
@@ -124,8 +151,12 @@ class _Ctx:
 
 def _type_name(value: Any) -> str:
     return {
-        bool: "a boolean", int: "an integer", float: "a number", str: "a string",
-        list: "an array", dict: "a table",
+        bool: "a boolean",
+        int: "an integer",
+        float: "a number",
+        str: "a string",
+        list: "an array",
+        dict: "a table",
     }.get(type(value), type(value).__name__)
 
 
@@ -188,7 +219,9 @@ def _parse_place(ctx: _Ctx, tbl: dict[str, Any], path: str) -> dict[str, Any]:
         ),
         "decision_maker_title": ctx.text(
             ctx.require(tbl, "decision_maker_title", path),
-            f"{path}.decision_maker_title", MAX_SHORT, False,
+            f"{path}.decision_maker_title",
+            MAX_SHORT,
+            False,
         ),
         "zips": tuple(zips),
     }
@@ -257,7 +290,9 @@ def parse_campaign(data: Any, source: str = "<campaign>") -> Campaign:
         utbl = ctx.table(u, path, {"posted_at", "text"})
         updates.append(
             Update(
-                posted_at=_parse_when(ctx, ctx.require(utbl, "posted_at", path), f"{path}.posted_at"),
+                posted_at=_parse_when(
+                    ctx, ctx.require(utbl, "posted_at", path), f"{path}.posted_at"
+                ),
                 text=ctx.text(ctx.require(utbl, "text", path), f"{path}.text"),
             )
         )
@@ -360,11 +395,16 @@ def campaign_to_dict(campaign: Campaign) -> dict[str, Any]:
         locs = []
         for loc in campaign.locals:
             d: dict[str, Any] = {
-                "slug": loc.slug, "place": loc.place, "state": loc.state, "level": loc.level,
+                "slug": loc.slug,
+                "place": loc.place,
+                "state": loc.state,
+                "level": loc.level,
                 "decision_maker": loc.decision_maker,
                 "decision_maker_title": _text_dict(loc.decision_maker_title),
-                "title": _text_dict(loc.title), "statement": _text_dict(loc.statement),
-                "goal": loc.goal, "known_count": loc.known_count,
+                "title": _text_dict(loc.title),
+                "statement": _text_dict(loc.statement),
+                "goal": loc.goal,
+                "known_count": loc.known_count,
             }
             if loc.county:
                 d["county"] = loc.county
@@ -377,7 +417,9 @@ def campaign_to_dict(campaign: Campaign) -> dict[str, Any]:
     if campaign.area:
         area = campaign.area
         a: dict[str, Any] = {
-            "place": area.place, "state": area.state, "level": area.level,
+            "place": area.place,
+            "state": area.state,
+            "level": area.level,
             "decision_maker": area.decision_maker,
             "decision_maker_title": _text_dict(area.decision_maker_title),
         }

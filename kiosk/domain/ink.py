@@ -8,6 +8,7 @@ pressure in 1/255 steps, so a typical 300-point signature takes about 1 KB.
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass
 from typing import Any
@@ -65,7 +66,7 @@ class Ink:
     :meth:`arrays` costs nothing; exports and counting never build a point.
     """
 
-    __slots__ = ("width", "height", "_strokes", "_arrays")
+    __slots__ = ("_arrays", "_strokes", "height", "width")
 
     def __init__(
         self,
@@ -107,12 +108,14 @@ class Ink:
             pts = [p for s in self.strokes for p in s]
             has_p = any(p.pressure is not None for p in pts)
             self._arrays = InkArrays(
-                self.width, self.height,
+                self.width,
+                self.height,
                 np.array([p.x for p in pts], dtype=np.float64),
                 np.array([p.y for p in pts], dtype=np.float64),
                 np.array([p.t for p in pts], dtype=np.int64),
-                np.array([1.0 if p.pressure is None else p.pressure for p in pts],
-                         dtype=np.float64) if has_p else None,
+                np.array([1.0 if p.pressure is None else p.pressure for p in pts], dtype=np.float64)
+                if has_p
+                else None,
                 np.array([len(s) for s in self.strokes], dtype=np.intp),
             )
         return self._arrays
@@ -140,7 +143,7 @@ class Ink:
         """Total drawn length in pad pixels."""
         total = 0.0
         for stroke in self.strokes:
-            for a, b in zip(stroke, stroke[1:], strict=False):
+            for a, b in itertools.pairwise(stroke):
                 total += math.hypot(b.x - a.x, b.y - a.y)
         return total
 

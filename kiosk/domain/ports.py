@@ -54,7 +54,9 @@ class StoredSignature:
 #: lang, kiosk_id, event_id, created_ms, utc_offset_minutes, synthetic, sealed)``; ``seq`` is the
 #: store's insertion order (the outbox cursor), ``created_ms`` Unix milliseconds (UTC), and
 #: ``sealed`` None or empty when the personal data is missing.
-OutboxRow = tuple[int, str, str, str | None, str, str, str, str | None, int, int, bool, bytes | None]
+OutboxRow = tuple[
+    int, str, str, str | None, str, str, str, str | None, int, int, bool, bytes | None
+]
 
 
 class SignatureRepository(Protocol):

@@ -97,8 +97,9 @@ def area_matches(area: Area, place: Place) -> bool:
     if area.level == "city":
         cities = {_norm(place.city), *(_norm(c) for c in place.other_cities)}
         return _norm(area.place) in cities
-    return bool(area.county and place.county
-                and _county_norm(area.county) == _county_norm(place.county))
+    return bool(
+        area.county and place.county and _county_norm(area.county) == _county_norm(place.county)
+    )
 
 
 def campaigns_for_place(

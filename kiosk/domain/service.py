@@ -210,7 +210,10 @@ class SigningService:
         return signature.meta
 
     def submit_many(
-        self, campaign_slug: str, items: list[Submission], event_id: str | None = None,
+        self,
+        campaign_slug: str,
+        items: list[Submission],
+        event_id: str | None = None,
         synthetic: bool = False,
     ) -> list[SignatureMeta | ValidationFailed | NotFound | Refused]:
         """Validate, seal and durably save several signatures in one transaction.
@@ -226,8 +229,14 @@ class SigningService:
         for it in items:
             try:
                 signature, version = self._prepare(
-                    campaign_slug, it.local_slug, it.entry, it.ink, it.lang, it.consent_text,
-                    event_id, synthetic,
+                    campaign_slug,
+                    it.local_slug,
+                    it.entry,
+                    it.ink,
+                    it.lang,
+                    it.consent_text,
+                    event_id,
+                    synthetic,
                 )
                 if batch_keys.intersection(signature.dedupe_keys):
                     raise Refused(Code.ALREADY_SIGNED)

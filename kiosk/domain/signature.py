@@ -76,9 +76,18 @@ class PersonalData:
         except ValueError:
             raise PersonalDataError("ink: not a valid ink record") from None
         return cls(
-            first_name=f.first_name, last_name=f.last_name, zip=f.zip, ink=ink, email=f.email,
-            phone=f.phone, street=f.street, city=f.city, state=f.state, comment=f.comment,
-            opt_in=f.opt_in, consent_text=f.consent_text,
+            first_name=f.first_name,
+            last_name=f.last_name,
+            zip=f.zip,
+            ink=ink,
+            email=f.email,
+            phone=f.phone,
+            street=f.street,
+            city=f.city,
+            state=f.state,
+            comment=f.comment,
+            opt_in=f.opt_in,
+            consent_text=f.consent_text,
         )
 
 

@@ -26,8 +26,64 @@ MAX_CITY = 80
 MAX_COMMENT = 500
 
 US_STATES = frozenset(
-    "AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH "
-    "NJ NM NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY AS GU MP PR VI".split()
+    [
+        "AL",
+        "AK",
+        "AZ",
+        "AR",
+        "CA",
+        "CO",
+        "CT",
+        "DE",
+        "DC",
+        "FL",
+        "GA",
+        "HI",
+        "ID",
+        "IL",
+        "IN",
+        "IA",
+        "KS",
+        "KY",
+        "LA",
+        "ME",
+        "MD",
+        "MA",
+        "MI",
+        "MN",
+        "MS",
+        "MO",
+        "MT",
+        "NE",
+        "NV",
+        "NH",
+        "NJ",
+        "NM",
+        "NY",
+        "NC",
+        "ND",
+        "OH",
+        "OK",
+        "OR",
+        "PA",
+        "RI",
+        "SC",
+        "SD",
+        "TN",
+        "TX",
+        "UT",
+        "VT",
+        "VA",
+        "WA",
+        "WV",
+        "WI",
+        "WY",
+        "AS",
+        "GU",
+        "MP",
+        "PR",
+        "VI",
+    ]
 )
 
 _ZIP_RE = re.compile(r"^([0-9]{5})(?:-?([0-9]{4}))?$")
@@ -176,9 +232,17 @@ class SignerFields:
     def with_ink(self, ink: Ink) -> PersonalData:
         """The personal data to seal: these fields and the drawn signature."""
         return PersonalData(
-            first_name=self.first_name, last_name=self.last_name, zip=self.zip, ink=ink,
-            email=self.email, phone=self.phone, street=self.street, city=self.city,
-            state=self.state, comment=self.comment, opt_in=self.opt_in,
+            first_name=self.first_name,
+            last_name=self.last_name,
+            zip=self.zip,
+            ink=ink,
+            email=self.email,
+            phone=self.phone,
+            street=self.street,
+            city=self.city,
+            state=self.state,
+            comment=self.comment,
+            opt_in=self.opt_in,
             consent_text=self.consent_text,
         )
 

@@ -94,8 +94,9 @@ def stroke_distances(stroke: DrawnStroke, q: _A) -> _A:
     out = np.empty(len(q))
     for at in range(0, len(q), 64):
         qq = q[at : at + 64]
-        d = np.hypot(qq[:, None, None, 0] - dense[None, :, :, 0],
-                     qq[:, None, None, 1] - dense[None, :, :, 1])  # (n, k, steps)
+        d = np.hypot(
+            qq[:, None, None, 0] - dense[None, :, :, 0], qq[:, None, None, 1] - dense[None, :, :, 1]
+        )  # (n, k, steps)
         j = d.argmin(axis=2)
         best = np.take_along_axis(d, j[..., None], axis=2)[..., 0].ravel()
         t = ts[j].ravel()

@@ -128,8 +128,16 @@ def place_ink(ink: Ink, box: Box, style: InkStyle = InkStyle()) -> Placement:
     a = ink.arrays()
     if not a.point_count:
         return Placement(1.0, box.x + box.width / 2, box.y + box.height / 2, 0.0, 0.0)
-    return _placement(float(a.x.min()), float(a.y.min()), float(a.x.max()), float(a.y.max()),
-                      ink.width, ink.height, box, style)
+    return _placement(
+        float(a.x.min()),
+        float(a.y.min()),
+        float(a.x.max()),
+        float(a.y.max()),
+        ink.width,
+        ink.height,
+        box,
+        style,
+    )
 
 
 def _placement(
@@ -276,6 +284,7 @@ def signature_ops(
             out[i] = ops
     return out
 
+
 # --- the vectorised core ---------------------------------------------------------------------
 
 _CORNER_COS = math.cos(math.radians(75))  # a turn sharper than this at one sample is a corner
@@ -336,9 +345,10 @@ def _batch(
     inset = style.padding + style.line_width / 2
     avail_w = np.maximum(cells[2] - 2 * inset, 1.0)
     avail_h = np.maximum(cells[3] - 2 * inset, 1.0)
-    scale = np.minimum(
-        avail_w / np.maximum(pads[0], 1.0), avail_h / np.maximum(pads[1], 1.0)
-    ) * style.max_enlarge
+    scale = (
+        np.minimum(avail_w / np.maximum(pads[0], 1.0), avail_h / np.maximum(pads[1], 1.0))
+        * style.max_enlarge
+    )
     bw = x1 - x0
     bh = y1 - y0
     np.minimum(scale, np.where(bw > 0, avail_w / np.where(bw > 0, bw, 1.0), np.inf), out=scale)
@@ -353,10 +363,14 @@ def _batch(
     points_per_ink = np.add.reduceat(counts, ink_first_stroke)
     f = np.repeat(scale / grid, points_per_ink)
     # Grid units, y up, relative to the signature's own corner (float32 is ample: < 1e-4 units).
-    u = ((px - np.repeat(x0, points_per_ink)) * f
-         + np.repeat((exact_x - origin_x) / grid, points_per_ink)).astype(np.float32)
-    v = ((np.repeat(y1, points_per_ink) - py) * f
-         + np.repeat((exact_y - origin_y) / grid, points_per_ink)).astype(np.float32)
+    u = (
+        (px - np.repeat(x0, points_per_ink)) * f
+        + np.repeat((exact_x - origin_x) / grid, points_per_ink)
+    ).astype(np.float32)
+    v = (
+        (np.repeat(y1, points_per_ink) - py) * f
+        + np.repeat((exact_y - origin_y) / grid, points_per_ink)
+    ).astype(np.float32)
 
     # Denoising may move a sample as far as the tolerance leaves after rounding it to the grid
     # (at most half a unit each way), and at most _DENOISE of the tolerance.
@@ -364,8 +378,9 @@ def _batch(
     seg_a, seg_b, c1x, c1y, c2x, c2y, ru, rv = _fit(
         u, v, stroke_start, counts, style.tolerance / grid, _LEN_STEP / grid, shift
     )
-    bodies = _write_paths(ru, rv, stroke_start, counts, ink_first_stroke, seg_a, seg_b,
-                          (c1x, c1y, c2x, c2y))
+    bodies = _write_paths(
+        ru, rv, stroke_start, counts, ink_first_stroke, seg_a, seg_b, (c1x, c1y, c2x, c2y)
+    )
     head = _prologue_head(style, grid, standalone)
     tail = _prologue_tail(style, grid)
     return [
@@ -419,7 +434,7 @@ def _write_paths(
     is_num[block_start + block - 1] = False
     nums = tok[is_num]
     # Where each signature's text starts, in tokens.
-    cut = block_start[ink_first_stroke].tolist() + [tok.size]
+    cut = [*block_start[ink_first_stroke].tolist(), tok.size]
     if nums.size and (nums.min() < _LO or nums.max() > _HI):
         # Out of the table's range (a custom, very fine grid): format number by number.
         words = [

@@ -738,8 +738,19 @@ def _stamp(
     if not packet.marks:
         return
     line = "  ·  ".join(packet.marks)
-    _line(ops, fonts, doc, line, "sans-bold", 9.0, 5.0, _MARGIN_X, height - _MARGIN_TOP + 14,
-          width - 2 * _MARGIN_X, _MARK)
+    _line(
+        ops,
+        fonts,
+        doc,
+        line,
+        "sans-bold",
+        9.0,
+        5.0,
+        _MARGIN_X,
+        height - _MARGIN_TOP + 14,
+        width - 2 * _MARGIN_X,
+        _MARK,
+    )
     big = packet.marks[0].split(",")[0].split(":")[0]
     runs = fonts.runs(big, "sans-bold")
     size = min(90.0, 0.9 * math.hypot(width, height) / max(fonts.width(runs, 1.0), 1.0))

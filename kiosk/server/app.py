@@ -520,7 +520,9 @@ def _audit_revoked(request: Request, device_id: str | None) -> None:
     seen[device_id] = now
     detail = {"device": device_id, "method": request.method, "path": request.url.path}
     with write_transaction(_engine(request)) as conn:
-        server_audit.record_server(conn, "revoked_device_refused", detail, request.app.state.clock())
+        server_audit.record_server(
+            conn, "revoked_device_refused", detail, request.app.state.clock()
+        )
 
 
 DeviceDep = Annotated[devices.AuthenticatedDevice, Depends(current_device)]
@@ -539,13 +541,19 @@ def check_demo(server_demo: bool, request: Request, device_demo: bool | None = N
     says_demo = request.headers.get(DEMO_HEADER, "") == "1"
     kiosk_demo = says_demo or bool(device_demo)
     if kiosk_demo and not server_demo:
-        raise ApiError(403, "demo_kiosk",
-                       "this is a demo kiosk and this server is not in demo mode: demo "
-                       "signatures are never taken into a real campaign")
+        raise ApiError(
+            403,
+            "demo_kiosk",
+            "this is a demo kiosk and this server is not in demo mode: demo "
+            "signatures are never taken into a real campaign",
+        )
     if server_demo and not (says_demo and device_demo is not False):
-        raise ApiError(403, "demo_server",
-                       "this server runs in demo mode and takes only demo kiosks "
-                       "(`kiosk --demo`): real signatures never go to a demo server")
+        raise ApiError(
+            403,
+            "demo_server",
+            "this server runs in demo mode and takes only demo kiosks "
+            "(`kiosk --demo`): real signatures never go to a demo server",
+        )
 
 
 def current_coordinator(
@@ -618,7 +626,7 @@ def _slug_param(campaign: str) -> str:
         ApiError: 404 for something that cannot be a campaign slug.
     """
     if not 1 <= len(campaign) <= 64 or not all(
-        c.isascii() and (c.isalnum() and not c.isupper() or c == "-") for c in campaign
+        c.isascii() and ((c.isalnum() and not c.isupper()) or c == "-") for c in campaign
     ):
         raise ApiError(404, "campaign_not_found", "no such campaign")
     return campaign
@@ -720,8 +728,7 @@ def create_app(
             wait = take_enroll_attempt(conn, address[:64], limits, now.timestamp())
             if wait is None:
                 try:
-                    enrolled = devices.enroll(conn, body.code, body.name, now,
-                                              demo=settings.demo)
+                    enrolled = devices.enroll(conn, body.code, body.name, now, demo=settings.demo)
                     refund_enroll_attempt(conn, address[:64], limits, now.timestamp())
                 except devices.EnrollRefused as exc:
                     refused = exc  # the attempt stays taken (committed with the transaction)
@@ -819,8 +826,13 @@ def create_app(
         **extra: Any,
     ) -> None:
         # Written before the data leaves: an export the trail cannot record is not served.
-        detail = {"channel": "http", "coordinator": who.id, **server_exports.audit_detail(query),
-                  "records": records, **extra}
+        detail = {
+            "channel": "http",
+            "coordinator": who.id,
+            **server_exports.audit_detail(query),
+            "records": records,
+            **extra,
+        }
         with write_transaction(db) as conn:
             server_audit.record_server(conn, action, detail, clock())
         log.info("coordinator %s: %s of %s (%d rows)", who.id, action, query.campaign, records)

@@ -142,9 +142,7 @@ def register_key(conn: Connection, device_id: str, key: str, now: datetime) -> N
         now: when (aware).
     """
     d = DEVICES.c
-    current = conn.execute(
-        select(d.audit_public_key).where(d.id == device_id)
-    ).scalar_one_or_none()
+    current = conn.execute(select(d.audit_public_key).where(d.id == device_id)).scalar_one_or_none()
     if current == key:
         return
     if current is None:
@@ -183,9 +181,9 @@ def advance_head(conn: Connection, device_id: str) -> AuditHead | None:
     """
     d = DEVICES.c
     dev = conn.execute(
-        select(
-            d.audit_public_key, d.audit_signed_from, d.audit_head_seq, d.audit_head_hash
-        ).where(d.id == device_id)
+        select(d.audit_public_key, d.audit_signed_from, d.audit_head_seq, d.audit_head_hash).where(
+            d.id == device_id
+        )
     ).one()
     seq, prev = dev.audit_head_seq or 0, dev.audit_head_hash or GENESIS
     start = seq
@@ -194,8 +192,13 @@ def advance_head(conn: Connection, device_id: str) -> AuditHead | None:
         stopped = False
         for e in batch:
             linked = e.seq == seq + 1 and e.prev_hash == prev
-            if not linked or not _sig_ok(dev.audit_public_key, dev.audit_signed_from, e) or (
-                entry_hash(e.prev_hash, e.seq, e.at_ms, e.kiosk_id, e.action, e.detail) != e.hash
+            if (
+                not linked
+                or not _sig_ok(dev.audit_public_key, dev.audit_signed_from, e)
+                or (
+                    entry_hash(e.prev_hash, e.seq, e.at_ms, e.kiosk_id, e.action, e.detail)
+                    != e.hash
+                )
             ):
                 stopped = True
                 break
@@ -231,9 +234,7 @@ def entries_of(
     if limit is not None:
         query = query.limit(limit)
     return [
-        AuditEntry(
-            r.seq, r.at_ms, r.kiosk_id, r.action, dict(r.detail), r.prev_hash, r.hash, r.sig
-        )
+        AuditEntry(r.seq, r.at_ms, r.kiosk_id, r.action, dict(r.detail), r.prev_hash, r.hash, r.sig)
         for r in conn.execute(query)
     ]
 
@@ -248,9 +249,9 @@ def verify_device(conn: Connection, device_id: str) -> tuple[ChainReport, int]:
     """
     d = DEVICES.c
     dev = conn.execute(
-        select(
-            d.audit_public_key, d.audit_signed_from, d.audit_head_seq, d.audit_head_hash
-        ).where(d.id == device_id)
+        select(d.audit_public_key, d.audit_signed_from, d.audit_head_seq, d.audit_head_hash).where(
+            d.id == device_id
+        )
     ).one()
     key = dev.audit_public_key
     anchor = (

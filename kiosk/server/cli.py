@@ -260,8 +260,13 @@ def build_parser() -> argparse.ArgumentParser:
     a_list = aud_sub.add_parser(
         "list", help="print the server's own trail: exports, coordinators and devices changed"
     )
-    a_list.add_argument("--limit", type=_positive_int, default=50, metavar="N",
-                        help="the newest N entries (default 50)")
+    a_list.add_argument(
+        "--limit",
+        type=_positive_int,
+        default=50,
+        metavar="N",
+        help="the newest N entries (default 50)",
+    )
 
     keys = sub.add_parser("keys", help="make the organization's key pair")
     keys_sub = keys.add_subparsers(dest="keys_command", metavar="ACTION", required=True)
@@ -310,12 +315,17 @@ def build_parser() -> argparse.ArgumentParser:
         e.add_argument(
             "--since", metavar="DATE", help="signed on or after (2026-11-23 = midnight UTC)"
         )
-        e.add_argument("--include-synthetic", action="store_true",
-                       help="include synthetic signatures (`kiosk simulate`); every page "
-                       "then says TEST DATA")
-        e.add_argument("--out", metavar="FILE",
-                       help="where to write (default: a dated name in the exports folder, "
-                       "~/PetitionKiosk-exports or $KIOSK_EXPORT_DIR)")
+        e.add_argument(
+            "--include-synthetic",
+            action="store_true",
+            help="include synthetic signatures (`kiosk simulate`); every page then says TEST DATA",
+        )
+        e.add_argument(
+            "--out",
+            metavar="FILE",
+            help="where to write (default: a dated name in the exports folder, "
+            "~/PetitionKiosk-exports or $KIOSK_EXPORT_DIR)",
+        )
         _private_key_option(e)
         if kind == "pdf":
             e.add_argument(
@@ -792,7 +802,9 @@ def _parse_since(value: str | None) -> datetime | None:
     try:
         moment = datetime.fromisoformat(value)
     except ValueError:
-        raise CliError(f"--since must be a date like 2026-11-23 (or a date-time), not {value!r}")
+        raise CliError(
+            f"--since must be a date like 2026-11-23 (or a date-time), not {value!r}"
+        ) from None
     if moment.tzinfo is None:
         return moment.replace(tzinfo=UTC)
     try:

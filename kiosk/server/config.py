@@ -206,5 +206,7 @@ def _number(env: Any, name: str, default: float, positive: bool = False) -> floa
     except ValueError:
         raise ValueError(f"${name} must be a number, not {raw!r}") from None
     if not math.isfinite(value) or value < 0 or (positive and value == 0):
-        raise ValueError(f"${name} must be {'more than' if positive else 'at least'} 0, not {raw!r}")
+        raise ValueError(
+            f"${name} must be {'more than' if positive else 'at least'} 0, not {raw!r}"
+        )
     return value

@@ -171,7 +171,10 @@ def enroll(
     device_name = name or claimed.name
     conn.execute(
         Device.__table__.insert().values(
-            id=device_id, name=device_name, token_hash=sha256_hex(token), enrolled_at=now,
+            id=device_id,
+            name=device_name,
+            token_hash=sha256_hex(token),
+            enrolled_at=now,
             demo=demo,
             campaigns=claimed.campaigns,
         )

@@ -107,7 +107,9 @@ def store_push(
         )
         log.warning(
             "device %s tried to act on another device's records: %d void(s), %d event(s) refused",
-            device_id, foreign_voids, foreign_events,
+            device_id,
+            foreign_voids,
+            foreign_events,
         )
     _log_push(device_id, sig_results, void_results, event_results)
     if audit_results:
@@ -221,8 +223,9 @@ def _tally_voids(conn: Connection, voids: list[WireVoid], results: list[VoidResu
     """Take the signatures voided just now out of the counts."""
     from kiosk.server.tallies import on_voids_stored
 
-    on_voids_stored(conn, [v.signature_id for v, r in zip(voids, results, strict=True)
-                           if r.status == "created"])
+    on_voids_stored(
+        conn, [v.signature_id for v, r in zip(voids, results, strict=True) if r.status == "created"]
+    )
 
 
 def _store_signatures(

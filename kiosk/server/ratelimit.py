@@ -217,9 +217,7 @@ def take_enroll_attempt(
     return max(1, math.ceil((1 - current) / rate))
 
 
-def refund_enroll_attempt(
-    conn: Connection, address: str, limits: RateLimits, now: float
-) -> None:
+def refund_enroll_attempt(conn: Connection, address: str, limits: RateLimits, now: float) -> None:
     """Give back the attempt a successful enrollment took (successes cost nothing).
 
     Args:

@@ -29,7 +29,9 @@ def totals(conn: Connection) -> TotalsResponse:
         conn: a connection.
     """
     counts = read_counts(conn)
-    return TotalsResponse(campaigns=by_prefix(counts, "campaign"), locals=by_prefix(counts, "local"))
+    return TotalsResponse(
+        campaigns=by_prefix(counts, "campaign"), locals=by_prefix(counts, "local")
+    )
 
 
 def stats(conn: Connection) -> dict[str, Any]:

@@ -144,9 +144,7 @@ def add_counts(conn: Connection, deltas: Counter[str]) -> None:
 
 def _add_signers(conn: Connection, deltas: Counter[tuple[str, bytes]]) -> Counter[str]:
     """Add to the signer counts; return the change in unique signers per campaign."""
-    rows = [
-        {"campaign": c, "signer": s, "n": v} for (c, s), v in sorted(deltas.items()) if v
-    ]
+    rows = [{"campaign": c, "signer": s, "n": v} for (c, s), v in sorted(deltas.items()) if v]
     unique: Counter[str] = Counter()
     if not rows:
         return unique
@@ -245,8 +243,13 @@ class _Row:
     """A wire signature seen as a stored row (what :func:`contribution` reads)."""
 
     __slots__ = (
-        "campaign", "local_campaign", "device_id", "event_id", "created_at",
-        "utc_offset_minutes", "synthetic",
+        "campaign",
+        "created_at",
+        "device_id",
+        "event_id",
+        "local_campaign",
+        "synthetic",
+        "utc_offset_minutes",
     )
 
     def __init__(self, s: Any, device_id: str) -> None:
@@ -262,8 +265,13 @@ class _Row:
 def _row_columns() -> list[Any]:
     s = _SIGS.c
     return [
-        s.campaign, s.local_campaign, s.device_id, s.event_id, s.created_at,
-        s.utc_offset_minutes, s.synthetic,
+        s.campaign,
+        s.local_campaign,
+        s.device_id,
+        s.event_id,
+        s.created_at,
+        s.utc_offset_minutes,
+        s.synthetic,
     ]
 
 
@@ -319,7 +327,10 @@ def read_pending(conn: Connection, keys: Any, now: datetime, limit: int = _CHUNK
         return 0
     ids = [r.signature_id for r in rows]
     voided = {
-        v for (v,) in conn.execute(select(_VOIDS.c.signature_id).where(_VOIDS.c.signature_id.in_(ids)))
+        v
+        for (v,) in conn.execute(
+            select(_VOIDS.c.signature_id).where(_VOIDS.c.signature_id.in_(ids))
+        )
     }
     deltas: Counter[str] = Counter()
     signer_deltas: Counter[tuple[str, bytes]] = Counter()
@@ -418,8 +429,14 @@ def quarantined(conn: Connection, limit: int | None = None) -> list[dict[str, An
     f, s = FACTS.c, _SIGS.c
     stmt = (
         select(
-            s.id, s.campaign, s.local_campaign, s.device_id, s.kiosk_id, s.received_at,
-            s.synthetic, f.reason,
+            s.id,
+            s.campaign,
+            s.local_campaign,
+            s.device_id,
+            s.kiosk_id,
+            s.received_at,
+            s.synthetic,
+            f.reason,
         )
         .select_from(FACTS.join(_SIGS, s.id == f.signature_id))
         .where(f.state == QUARANTINED)

@@ -60,11 +60,22 @@ class MemoryStore:
             if e.state is not SyncState.PENDING:
                 continue
             m = e.signature.meta
-            out.append((
-                pos + 1, str(m.id), m.campaign, m.local_campaign, m.text_version, m.lang,
-                m.kiosk_id, m.event_id, int(m.created_at.timestamp() * 1000),
-                m.utc_offset_minutes, m.synthetic, e.signature.sealed,
-            ))
+            out.append(
+                (
+                    pos + 1,
+                    str(m.id),
+                    m.campaign,
+                    m.local_campaign,
+                    m.text_version,
+                    m.lang,
+                    m.kiosk_id,
+                    m.event_id,
+                    int(m.created_at.timestamp() * 1000),
+                    m.utc_offset_minutes,
+                    m.synthetic,
+                    e.signature.sealed,
+                )
+            )
             if len(out) >= limit:
                 break
         return out
@@ -211,7 +222,9 @@ class MemoryStore:
 
     def events(self) -> list[Event]:
         """All events, newest first."""
-        return sorted((e for e, _ in self._events.values()), key=lambda e: e.started_at, reverse=True)
+        return sorted(
+            (e for e, _ in self._events.values()), key=lambda e: e.started_at, reverse=True
+        )
 
     def pending_events(self) -> list[Event]:
         """Events not yet sent to the server."""

@@ -20,12 +20,11 @@ from sqlalchemy import Select, bindparam, delete, func, insert, select, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
+from kiosk.domain.audit import GENESIS, AuditEntry, entry_hash
 from kiosk.domain.campaign import TextVersion, text_from_dict, text_to_dict
 from kiosk.domain.ports import Counts, OutboxRow, SignatureFilter, StoredSignature
 from kiosk.domain.signature import Event, SealedSignature, SignatureMeta, SyncState, Void
 from kiosk.store.db import make_engine
-from kiosk.store.peek import read_counts, read_pending_count
-from kiosk.domain.audit import GENESIS, AuditEntry, entry_hash
 from kiosk.store.models import (
     AuditRow,
     DedupeKeyRow,
@@ -35,6 +34,7 @@ from kiosk.store.models import (
     TextVersionRow,
     VoidRow,
 )
+from kiosk.store.peek import read_counts, read_pending_count
 
 log = logging.getLogger("kiosk.store")
 
@@ -72,8 +72,16 @@ def _void(row: VoidRow) -> Void:
 
 def _audit_entry(row: AuditRow) -> AuditEntry:
     """The domain's entry for a stored ``audit_log`` row."""
-    return AuditEntry(row.seq, row.at_ms, row.kiosk_id, row.action, json.loads(row.detail_json),
-                      row.prev_hash, row.hash, row.sig)
+    return AuditEntry(
+        row.seq,
+        row.at_ms,
+        row.kiosk_id,
+        row.action,
+        json.loads(row.detail_json),
+        row.prev_hash,
+        row.hash,
+        row.sig,
+    )
 
 
 class _AuditMixin:
@@ -110,9 +118,15 @@ class _AuditMixin:
             sig = sign(digest) if sign is not None else None
             s.add(
                 AuditRow(
-                    seq=seq, at_ms=at_ms, kiosk_id=kiosk_id, action=action,
-                    detail_json=detail_json, prev_hash=prev, hash=digest,
-                    sync_state=SyncState.PENDING.value, sig=sig,
+                    seq=seq,
+                    at_ms=at_ms,
+                    kiosk_id=kiosk_id,
+                    action=action,
+                    detail_json=detail_json,
+                    prev_hash=prev,
+                    hash=digest,
+                    sync_state=SyncState.PENDING.value,
+                    sig=sig,
                 )
             )
         return AuditEntry(seq, at_ms, kiosk_id, action, detail_norm, prev, digest, sig)
@@ -212,7 +226,9 @@ class _AuditMixin:
                 if not seqs:
                     continue
                 s.execute(delete(DedupeKeyRow).where(DedupeKeyRow.signature_seq.in_(seqs)))
-                s.execute(update(SignatureRow).where(SignatureRow.seq.in_(seqs)).values(sealed=None))
+                s.execute(
+                    update(SignatureRow).where(SignatureRow.seq.in_(seqs)).values(sealed=None)
+                )
                 purged += len(seqs)
         return purged
 
@@ -267,9 +283,7 @@ class SqlStore(_AuditMixin):
             ).scalar_one()
             keys = list(dict.fromkeys(signature.dedupe_keys))
             if keys:
-                conn.execute(
-                    insert(DedupeKeyRow), [{"key": k, "signature_seq": seq} for k in keys]
-                )
+                conn.execute(insert(DedupeKeyRow), [{"key": k, "signature_seq": seq} for k in keys])
 
     def add_void(self, void: Void) -> None:
         """Store a void and mark its signature, in one durable transaction."""
@@ -359,7 +373,9 @@ class SqlStore(_AuditMixin):
                 return None
             return self._stored(s, row)
 
-    def _stored(self, s: Session, row: SignatureRow, keys: tuple[str, ...] | None = None) -> StoredSignature:
+    def _stored(
+        self, s: Session, row: SignatureRow, keys: tuple[str, ...] | None = None
+    ) -> StoredSignature:
         if keys is None:
             keys = tuple(
                 s.scalars(select(DedupeKeyRow.key).where(DedupeKeyRow.signature_seq == row.seq))
@@ -388,9 +404,7 @@ class SqlStore(_AuditMixin):
             seqs = list(conn.execute(_SEQS_BY_KEY, {"keys": list(keys)}).scalars())
             if not seqs:
                 return False
-            hit = conn.execute(
-                _LIVE_OF_CAMPAIGN, {"seqs": seqs, "campaign": campaign}
-            ).first()
+            hit = conn.execute(_LIVE_OF_CAMPAIGN, {"seqs": seqs, "campaign": campaign}).first()
             return hit is not None
 
     @staticmethod
@@ -508,7 +522,10 @@ class SqlStore(_AuditMixin):
             if row is None:
                 return None
             return TextVersion(
-                row.hash, row.campaign, row.local_campaign, text_from_dict(json.loads(row.text_json))
+                row.hash,
+                row.campaign,
+                row.local_campaign,
+                text_from_dict(json.loads(row.text_json)),
             )
 
     def text_versions(self, campaign: str) -> list[TextVersion]:
@@ -535,9 +552,7 @@ class SqlStore(_AuditMixin):
     def pending_events(self) -> list[Event]:
         """Events not yet sent to the server."""
         with self._session() as s:
-            rows = s.scalars(
-                select(EventRow).where(EventRow.sync_state == SyncState.PENDING.value)
-            )
+            rows = s.scalars(select(EventRow).where(EventRow.sync_state == SyncState.PENDING.value))
             return [Event(r.id, r.name, r.location, from_ms(r.started_ms)) for r in rows]
 
     def mark_events(self, ids: list[str], state: SyncState) -> None:
@@ -599,9 +614,8 @@ _PENDING_ROWS = (
 )
 
 #: The signatures carrying any of some dedupe keys: a search of ``dedupe_keys``' primary key.
-_SEQS_BY_KEY = (
-    select(DedupeKeyRow.signature_seq)
-    .where(DedupeKeyRow.key.in_(bindparam("keys", expanding=True)))
+_SEQS_BY_KEY = select(DedupeKeyRow.signature_seq).where(
+    DedupeKeyRow.key.in_(bindparam("keys", expanding=True))
 )
 
 #: Which of some signatures (by ``seq``, the rowid) are live signatures of a campaign.

@@ -185,9 +185,7 @@ def _transport_error(exc: httpx.TransportError) -> SyncError:
         return SyncError(SyncErrorCode.BAD_URL, str(exc))
     if isinstance(exc, httpx.ConnectError):
         return SyncError(SyncErrorCode.OFFLINE, f"cannot connect: {exc or type(exc).__name__}")
-    return SyncError(
-        SyncErrorCode.OFFLINE, f"connection lost: {exc or type(exc).__name__}"
-    )
+    return SyncError(SyncErrorCode.OFFLINE, f"connection lost: {exc or type(exc).__name__}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -420,5 +418,3 @@ class SyncClient:
     def totals(self) -> TotalsResponse:
         """``GET /totals``: signatures per campaign across all kiosks."""
         return self._parse(TotalsResponse, self._request("GET", "/totals"))
-
-

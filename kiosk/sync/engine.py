@@ -84,8 +84,20 @@ def _utc_now() -> datetime:
 
 def _wire_signature(row: OutboxRow) -> WireSignature:
     """The wire form of an outbox row (validated: raises ``pydantic.ValidationError``)."""
-    (_seq, sid, campaign, local, version, lang, kiosk_id, event_id, created_ms, offset,
-     synthetic, sealed) = row
+    (
+        _seq,
+        sid,
+        campaign,
+        local,
+        version,
+        lang,
+        kiosk_id,
+        event_id,
+        created_ms,
+        offset,
+        synthetic,
+        sealed,
+    ) = row
     return WireSignature(
         id=uuid.UUID(sid),
         campaign=campaign,
@@ -266,9 +278,7 @@ def _decode_public_key(text: str) -> bytes:
             SyncErrorCode.BAD_RESPONSE, "the server's organization key is not base64"
         ) from None
     if len(key) != 32:
-        raise SyncError(
-            SyncErrorCode.BAD_RESPONSE, "the server's organization key is not 32 bytes"
-        )
+        raise SyncError(SyncErrorCode.BAD_RESPONSE, "the server's organization key is not 32 bytes")
     return key
 
 
@@ -542,9 +552,7 @@ class SyncEngine:
     # -- phases --------------------------------------------------------------------------------
 
     @staticmethod
-    def _results(
-        sent: list[uuid.UUID], results: list[Any], what: str
-    ) -> dict[uuid.UUID, str]:
+    def _results(sent: list[uuid.UUID], results: list[Any], what: str) -> dict[uuid.UUID, str]:
         """Per-id statuses of an answer; an answer naming what was not sent marks nothing."""
         sent_set = set(sent)
         out: dict[uuid.UUID, str] = {}
@@ -642,7 +650,9 @@ class SyncEngine:
         report.damaged += len(ids)
         log.error(
             "%d unsynced signature(s) have no personal data (the store was damaged or altered);"
-            " marked damaged, not sent: %s", len(ids), ", ".join(str(i) for i in ids[:20]),
+            " marked damaged, not sent: %s",
+            len(ids),
+            ", ".join(str(i) for i in ids[:20]),
         )
 
     def _push_signatures(self, client: SyncClient, report: SyncReport) -> None:
@@ -677,8 +687,9 @@ class SyncEngine:
                     return
 
     @staticmethod
-    def _ranges(rows: list[OutboxRow], statuses: dict[uuid.UUID, str], wanted: tuple[str, ...]
-                ) -> list[tuple[int, int]]:
+    def _ranges(
+        rows: list[OutboxRow], statuses: dict[uuid.UUID, str], wanted: tuple[str, ...]
+    ) -> list[tuple[int, int]]:
         """The ``seq`` ranges of the runs of a batch's rows whose status is one of ``wanted``.
 
         The rows of a batch are every pending row between its first and last ``seq`` (the
@@ -709,8 +720,9 @@ class SyncEngine:
         report: SyncReport,
     ) -> None:
         """Mark what the server's answer names (by ``seq`` ranges); keep the rest pending."""
-        self.store.mark_ranges(self._ranges(rows, statuses, ("created", "duplicate")),
-                               SyncState.SYNCED)
+        self.store.mark_ranges(
+            self._ranges(rows, statuses, ("created", "duplicate")), SyncState.SYNCED
+        )
         conflicts = [i for i, st in statuses.items() if st == "conflict"]
         if conflicts:
             self.store.mark_ranges(self._ranges(rows, statuses, ("conflict",)), SyncState.CONFLICT)

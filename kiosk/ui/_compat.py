@@ -99,7 +99,7 @@ def collect_garbage_on_the_ui_thread(interval_ms: int = 200) -> None:
 
     Call once the application object exists, from the UI thread; later calls do nothing.
     """
-    global _gc
+    global _gc  # noqa: PLW0603 - one collector per process, made once
     if _gc is None:
         _gc = _MainThreadGc(interval_ms)
 

@@ -50,8 +50,12 @@ class Driver:
 
     # -- waiting -----------------------------------------------------------------------------
 
-    def wait(self, predicate: Callable[[], object], what: str = "condition",
-             timeout_s: float | None = None) -> None:
+    def wait(
+        self,
+        predicate: Callable[[], object],
+        what: str = "condition",
+        timeout_s: float | None = None,
+    ) -> None:
         """Process events until ``predicate()`` is true.
 
         Raises:
@@ -69,12 +73,17 @@ class Driver:
 
         vm = self.ui.vm
         try:
-            expr = QQmlExpression(QQmlEngine.contextForObject(self.window), self.window,
-                                  "[app.mode, app.flow.step, mode, step]")
+            expr = QQmlExpression(
+                QQmlEngine.contextForObject(self.window),
+                self.window,
+                "[app.mode, app.flow.step, mode, step]",
+            )
             value, _ = expr.evaluate()
             qml = value.toVariant() if hasattr(value, "toVariant") else value
-            return (f"mode={vm.mode} step={vm.flow.step} qml={qml} window visible="
-                    f"{self.window.isVisible()} exposed={self.window.isExposed()}")
+            return (
+                f"mode={vm.mode} step={vm.flow.step} qml={qml} window visible="
+                f"{self.window.isVisible()} exposed={self.window.isExposed()}"
+            )
         except RuntimeError:
             return "the window is gone"
 
@@ -113,9 +122,12 @@ class Driver:
             node = pending.pop()
             if node.objectName() == "keyboard":
                 continue  # its own loaders, some of them empty
-            if node.inherits("QQuickLoader") and node.property("active") and \
-                    node.property("sourceComponent") is not None and \
-                    float(node.property("progress")) < 1.0:
+            if (
+                node.inherits("QQuickLoader")
+                and node.property("active")
+                and node.property("sourceComponent") is not None
+                and float(node.property("progress")) < 1.0
+            ):
                 return True
             pending.extend(node.childItems())
         return False
@@ -140,8 +152,10 @@ class Driver:
 
     def idle(self) -> None:
         """Wait until no screen is loading or fading in and the keyboard has stopped sliding."""
-        self.wait(lambda: not self._loading() and not self._keyboard_moving()
-                  and not self._fading(), "screens and the keyboard to settle")
+        self.wait(
+            lambda: not self._loading() and not self._keyboard_moving() and not self._fading(),
+            "screens and the keyboard to settle",
+        )
 
     def item(self, name: str) -> QQuickItem:
         """The item named ``name``, waiting for it to exist (and its screen to be built)."""
@@ -161,6 +175,7 @@ class Driver:
 
     def wait_shown(self, name: str) -> QQuickItem:
         """Wait until ``name`` is visible and enabled; return it."""
+
         def ready() -> bool:
             try:
                 return self.shown(name) and bool(self.find(name).isEnabled())  # type: ignore[union-attr]
@@ -174,8 +189,10 @@ class Driver:
                 return f"{name} to be shown and enabled (it was deleted)"
             if found is None:
                 return f"{name} to be shown and enabled (not found)"
-            return (f"{name} to be shown and enabled (visible={found.isVisible()} "
-                    f"opacity={found.opacity():.2f} enabled={found.isEnabled()})")
+            return (
+                f"{name} to be shown and enabled (visible={found.isVisible()} "
+                f"opacity={found.opacity():.2f} enabled={found.isEnabled()})"
+            )
 
         try:
             self.wait(ready, f"{name} to be shown and enabled")
@@ -264,8 +281,9 @@ class Driver:
                 pos = self._settled_center(item)
                 if self.find(name) is not item:
                     raise RuntimeError("rebuilt")
-                QTest.mouseClick(self.window, Qt.MouseButton.LeftButton,
-                                 Qt.KeyboardModifier.NoModifier, pos)
+                QTest.mouseClick(
+                    self.window, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, pos
+                )
                 break
             except RuntimeError:
                 if time.monotonic() > deadline:
@@ -294,17 +312,26 @@ class Driver:
         item = self.wait_shown(name)
         self.frame()
         pos = self._settled_center(item)
-        QTest.mousePress(self.window, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
-                         pos)
+        QTest.mousePress(
+            self.window, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, pos
+        )
         try:
             self.wait(until, what, timeout_s=self.timeout_s + 5)
         finally:
-            QTest.mouseRelease(self.window, Qt.MouseButton.LeftButton,
-                               Qt.KeyboardModifier.NoModifier, pos)
+            QTest.mouseRelease(
+                self.window, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, pos
+            )
 
     def _mouse(self, kind: QEvent.Type, pos: QPointF, buttons: Qt.MouseButton) -> None:
-        event = QMouseEvent(kind, pos, pos, self.window.mapToGlobal(pos),
-                            Qt.MouseButton.LeftButton, buttons, Qt.KeyboardModifier.NoModifier)
+        event = QMouseEvent(
+            kind,
+            pos,
+            pos,
+            self.window.mapToGlobal(pos),
+            Qt.MouseButton.LeftButton,
+            buttons,
+            Qt.KeyboardModifier.NoModifier,
+        )
         QCoreApplication.sendEvent(self.window, event)
 
     def draw(self, name: str, strokes: Iterable[Sequence[tuple[float, float]]]) -> None:
@@ -339,18 +366,21 @@ class Driver:
         """Type text into the focused field, one key event per character."""
         for ch in text:
             for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
-                QCoreApplication.sendEvent(self.window, QKeyEvent(kind, 0,
-                                           Qt.KeyboardModifier.NoModifier, ch))
+                QCoreApplication.sendEvent(
+                    self.window, QKeyEvent(kind, 0, Qt.KeyboardModifier.NoModifier, ch)
+                )
         QCoreApplication.processEvents()
 
-    def key(self, key: Qt.Key, modifier: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier
-            ) -> None:
+    def key(
+        self, key: Qt.Key, modifier: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier
+    ) -> None:
         """Press one key (e.g. ``Qt.Key.Key_Return``)."""
         QTest.keyClick(self.window, key, modifier)
 
     def fill(self, name: str, text: str) -> None:
         """Tap a field and type into it."""
         self.click(name)
+
         def focused() -> bool:
             try:
                 return bool(self.item(name).hasActiveFocus())
@@ -385,6 +415,7 @@ class Driver:
 
     def keyboard_key(self, label: str) -> QQuickItem:
         """The shown key whose text is ``label`` (letters match either case)."""
+
         def match() -> QQuickItem | None:
             for key in self.keyboard_keys():
                 if label == "\n":  # Enter ("Next" / "Done")

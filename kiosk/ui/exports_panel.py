@@ -184,7 +184,7 @@ class ExportsPanel(QObject):
     def _audit(self, action: AuditAction, **detail: Any) -> None:
         try:
             self._kiosk.auditor.record(action, **detail)
-        except Exception:  # noqa: BLE001 - auditing must not break the kiosk
+        except Exception:
             log.exception("could not record %s in the audit trail", action.value)
 
     @Slot()
@@ -309,8 +309,9 @@ class ExportsPanel(QObject):
         for e in self._kiosk.store.events():
             when = e.started_at.astimezone()
             label = e.name + (f" · {e.location}" if e.location else "")
-            day = self._i18n.locale.toString(QDate(when.year, when.month, when.day),
-                                             QLocale.FormatType.ShortFormat)
+            day = self._i18n.locale.toString(
+                QDate(when.year, when.month, when.day), QLocale.FormatType.ShortFormat
+            )
             out.append({"id": e.id, "label": label, "date": day})
         return out
 
@@ -486,8 +487,12 @@ class ExportsPanel(QObject):
             fraction *= 0.3
         elif self._stage == "rendering":
             fraction = 0.3 + 0.7 * fraction
-        return {"stage": self._stage, "done": n(self._done), "total": n(self._total),
-                "fraction": fraction}
+        return {
+            "stage": self._stage,
+            "done": n(self._done),
+            "total": n(self._total),
+            "fraction": fraction,
+        }
 
     #: stage (``reading`` or ``rendering``), done and total (worded numbers), fraction.
     progress = Property("QVariantMap", _get_progress, notify=makeChanged)
@@ -568,15 +573,25 @@ class ExportsPanel(QObject):
             from kiosk.pdf import PacketOptions
 
             if kind == "csv":
-                return make_csv_export(kiosk.store, opener, flt, opted_in_only=opted,
-                                       progress=job.progress)
+                return make_csv_export(
+                    kiosk.store, opener, flt, opted_in_only=opted, progress=job.progress
+                )
             options = PacketOptions(page_size=paper, rows_per_sheet=rows)  # type: ignore[arg-type]
-            return make_pdf_export(kiosk.store, campaign, kiosk.directory, opener, flt,
-                                   language=language, options=options, per_local=per_local,
-                                   progress=job.progress)
+            return make_pdf_export(
+                kiosk.store,
+                campaign,
+                kiosk.directory,
+                opener,
+                flt,
+                language=language,
+                options=options,
+                per_local=per_local,
+                progress=job.progress,
+            )
 
-        self._tasks.run(work, lambda made: self._made_done(job, made),
-                        lambda exc: self._make_failed(job, exc))
+        self._tasks.run(
+            work, lambda made: self._made_done(job, made), lambda exc: self._make_failed(job, exc)
+        )
         log.info("export started (%s)", kind)
         return True
 
@@ -595,9 +610,16 @@ class ExportsPanel(QObject):
         self._state = "ready"
         self._pages = self._preview.load([f.data for f in made.files]) if made.kind == "pdf" else []
         self._file = self._page = 0
-        self._audit(AuditAction.EXPORT, step="made", kind=made.kind, campaign=made.campaign,
-                    local=made.local, rows=made.rows, files=len(made.files),
-                    pages=sum(f.pages for f in made.files))
+        self._audit(
+            AuditAction.EXPORT,
+            step="made",
+            kind=made.kind,
+            campaign=made.campaign,
+            local=made.local,
+            rows=made.rows,
+            files=len(made.files),
+            pages=sum(f.pages for f in made.files),
+        )
         log.info("export made: %s, %d signatures, %d files", made.kind, made.rows, len(made.files))
         self.makeChanged.emit()
         self.previewChanged.emit()
@@ -661,8 +683,14 @@ class ExportsPanel(QObject):
         if pages:
             source = f"image://{PROVIDER_ID}/{self._preview.generation}/{self._file}/{self._page}"
         n = self._i18n.number
-        return {"file": self._file, "page": self._page, "pages": pages,
-                "pageText": n(self._page + 1), "pagesText": n(pages), "source": source}
+        return {
+            "file": self._file,
+            "page": self._page,
+            "pages": pages,
+            "pageText": n(self._page + 1),
+            "pagesText": n(pages),
+            "source": source,
+        }
 
     #: The page shown: file, page (from 0), pages, and the image source.
     preview = Property("QVariantMap", _get_preview, notify=previewChanged)
@@ -703,8 +731,10 @@ class ExportsPanel(QObject):
         self.saveChanged.emit()
 
     def _get_dests(self) -> list[dict[str, Any]]:
-        return [{"kind": d.kind, "label": d.label, "path": str(d.path), "chosen": i == self._dest}
-                for i, d in enumerate(self._dests)]
+        return [
+            {"kind": d.kind, "label": d.label, "path": str(d.path), "chosen": i == self._dest}
+            for i, d in enumerate(self._dests)
+        ]
 
     #: Where exports can be saved: removable media first, then the exports folder.
     destinationList = Property("QVariantList", _get_dests, notify=saveChanged)
@@ -717,8 +747,12 @@ class ExportsPanel(QObject):
             self.saveChanged.emit()
 
     def _get_save(self) -> dict[str, Any]:
-        return {"state": self._save_state, "error": self._save_error, "where": self._saved_to,
-                "files": list(self._saved_files)}
+        return {
+            "state": self._save_state,
+            "error": self._save_error,
+            "where": self._saved_to,
+            "files": list(self._saved_files),
+        }
 
     #: state (``idle``, ``saving``, ``saved``, ``failed``), error (``full``, ``read_only``,
     #: ``gone``, ``failed``), where (the destination's label) and the file names written.
@@ -734,15 +768,23 @@ class ExportsPanel(QObject):
         self._save_state, self._save_error = "saving", ""
         self.saveChanged.emit()
         at = self._kiosk.clock()
-        self._tasks.run(lambda: save_export(made, dest, at),
-                        lambda paths: self._saved(made, dest, paths),
-                        lambda exc: self._save_failed(made, dest, exc))
+        self._tasks.run(
+            lambda: save_export(made, dest, at),
+            lambda paths: self._saved(made, dest, paths),
+            lambda exc: self._save_failed(made, dest, exc),
+        )
 
     def _saved(self, made: MadeExport, dest: Destination, paths: list[Any]) -> None:
         try:
-            record_export(self._kiosk.store, self._kiosk.auditor, made, self._kiosk.clock(),
-                          step="saved", destination=dest.kind)
-        except Exception:  # noqa: BLE001 - the file is saved; say so, log the rest
+            record_export(
+                self._kiosk.store,
+                self._kiosk.auditor,
+                made,
+                self._kiosk.clock(),
+                step="saved",
+                destination=dest.kind,
+            )
+        except Exception:
             log.exception("could not record the export")
         log.info("export saved: %d files to %s", len(paths), dest.kind)
         if made is not self._made:
@@ -755,8 +797,13 @@ class ExportsPanel(QObject):
     def _save_failed(self, made: MadeExport, dest: Destination, exc: BaseException) -> None:
         code = save_error_code(exc)
         log.warning("export not saved to %s: %s (%s)", dest.kind, code, type(exc).__name__)
-        self._audit(AuditAction.EXPORT, step="save_failed", kind=made.kind, destination=dest.kind,
-                    error=code)
+        self._audit(
+            AuditAction.EXPORT,
+            step="save_failed",
+            kind=made.kind,
+            destination=dest.kind,
+            error=code,
+        )
         if made is not self._made:
             return
         self._save_state, self._save_error = "failed", code
@@ -784,8 +831,10 @@ class ExportsPanel(QObject):
         self.printChanged.emit()
 
     def _get_printers(self) -> list[dict[str, Any]]:
-        return [{"name": p.name, "default": p.is_default, "chosen": p.name == self._printer}
-                for p in self._printers]
+        return [
+            {"name": p.name, "default": p.is_default, "chosen": p.name == self._printer}
+            for p in self._printers
+        ]
 
     printerList = Property("QVariantList", _get_printers, notify=printChanged)
 
@@ -797,9 +846,14 @@ class ExportsPanel(QObject):
             self.printChanged.emit()
 
     def _get_print(self) -> dict[str, Any]:
-        return {"state": self._print_state, "error": self._print_error,
-                "printersError": self._printers_error, "printer": self._printer,
-                "jobs": len(self._print_jobs), "jobIds": list(self._print_jobs)}
+        return {
+            "state": self._print_state,
+            "error": self._print_error,
+            "printersError": self._printers_error,
+            "printer": self._printer,
+            "jobs": len(self._print_jobs),
+            "jobIds": list(self._print_jobs),
+        }
 
     #: state (``idle``, ``making``, ``sending``, ``queued``, ``printing``, ``cancelling``,
     #: ``done``, ``cancelled``, ``failed``), error (a :class:`kiosk.printing.PrintError` code, or
@@ -839,8 +893,10 @@ class ExportsPanel(QObject):
         media: printing.Media = "A4" if self._made_paper == "a4" else "Letter"
         self._print_state = "sending"
         self.printChanged.emit()
-        names = [f"Petition packet {made.campaign}" + (f" {f.name}" if f.name else "")
-                 for f in made.files]
+        names = [
+            f"Petition packet {made.campaign}" + (f" {f.name}" if f.name else "")
+            for f in made.files
+        ]
 
         def work() -> list[str]:
             jobs: list[str] = []
@@ -850,15 +906,25 @@ class ExportsPanel(QObject):
                 jobs.append(printing.submit(f.data, printer, title, media))
             return jobs
 
-        self._tasks.run(work, lambda jobs: self._sent(made, gen, printer, jobs),
-                        lambda exc: self._print_failed(gen, exc))
+        self._tasks.run(
+            work,
+            lambda jobs: self._sent(made, gen, printer, jobs),
+            lambda exc: self._print_failed(gen, exc),
+        )
 
     def _sent(self, made: MadeExport, gen: int, printer: str, jobs: list[str]) -> None:
         if jobs:
             try:
-                record_export(self._kiosk.store, self._kiosk.auditor, made, self._kiosk.clock(),
-                              action=AuditAction.PRINT, step="sent", jobs=len(jobs))
-            except Exception:  # noqa: BLE001
+                record_export(
+                    self._kiosk.store,
+                    self._kiosk.auditor,
+                    made,
+                    self._kiosk.clock(),
+                    action=AuditAction.PRINT,
+                    step="sent",
+                    jobs=len(jobs),
+                )
+            except Exception:
                 log.exception("could not record the print")
         if gen != self._print_gen:
             return
@@ -930,8 +996,11 @@ class ExportsPanel(QObject):
 
         self._print_state = "cancelling"
         self.printChanged.emit()
-        self._tasks.run(work, lambda failed: self._cancelled(gen, len(jobs), failed),
-                        lambda exc: self._print_failed(gen, exc))
+        self._tasks.run(
+            work,
+            lambda failed: self._cancelled(gen, len(jobs), failed),
+            lambda exc: self._print_failed(gen, exc),
+        )
 
     def _cancelled(self, gen: int, jobs: int, failed: int) -> None:
         self._audit(AuditAction.PRINT, step="cancelled", jobs=jobs, too_late=failed)

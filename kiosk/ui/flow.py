@@ -35,9 +35,18 @@ STEPS = ("attract", "petition", "form", "local", "pad", "thanks", "duplicate")
 
 #: The text fields of the form, in the order they are laid out (and focused on errors).
 FORM_FIELDS = (
-    "first_name", "last_name", "zip", "phone", "email", "street", "city", "state", "comment",
+    "first_name",
+    "last_name",
+    "zip",
+    "phone",
+    "email",
+    "street",
+    "city",
+    "state",
+    "comment",
 )
 _CONFIGURABLE = ("email", "phone", "street", "city", "state", "comment")
+
 
 def paragraphs(text: str) -> list[str]:
     """Split plain text into paragraphs (separated by blank lines)."""
@@ -338,8 +347,13 @@ class SignerFlow(QObject):
     optIn = Property(bool, _get_opt_in, notify=entryChanged)
 
     def _get_entry_empty(self) -> bool:
-        return (not any(self._values.values()) and not self._opt_in and self._chosen is None
-                and self._offer is None and self._taken is None)
+        return (
+            not any(self._values.values())
+            and not self._opt_in
+            and self._chosen is None
+            and self._offer is None
+            and self._taken is None
+        )
 
     #: Whether nothing of a signer is held (true after a wipe).
     entryEmpty = Property(bool, _get_entry_empty, notify=entryChanged)
@@ -373,9 +387,16 @@ class SignerFlow(QObject):
     def _make_entry(self) -> SignerEntry:
         v = self._values
         return SignerEntry(
-            first_name=v["first_name"], last_name=v["last_name"], zip=v["zip"],
-            email=v["email"], phone=v["phone"], street=v["street"], city=v["city"],
-            state=v["state"], comment=v["comment"], opt_in=self._opt_in,
+            first_name=v["first_name"],
+            last_name=v["last_name"],
+            zip=v["zip"],
+            email=v["email"],
+            phone=v["phone"],
+            street=v["street"],
+            city=v["city"],
+            state=v["state"],
+            comment=v["comment"],
+            opt_in=self._opt_in,
         )
 
     def _show_errors(self, errors: dict[str, str]) -> None:
@@ -586,8 +607,12 @@ class SignerFlow(QObject):
         finally:
             self._busy = False
             self.busyChanged.emit()
-        log.info("signature %s saved (%s%s)", meta.id, meta.campaign,
-                 f"/{meta.local_campaign}" if meta.local_campaign else "")
+        log.info(
+            "signature %s saved (%s%s)",
+            meta.id,
+            meta.campaign,
+            f"/{meta.local_campaign}" if meta.local_campaign else "",
+        )
         self._progress_cache.clear()
         self._set_message("")
         self._set_step("thanks")
@@ -633,4 +658,3 @@ class SignerFlow(QObject):
     def finish(self) -> None:
         """The thank-you (or "already signed") screen's "Done"."""
         self.wipe()
-

@@ -132,13 +132,20 @@ def update_ts(ts_dir: Path | None = None) -> None:
     sources = [str(p) for p in source_files()]
     common = ["-locations", "relative", "-no-obsolete", "-source-language", "en_US"]
     subprocess.run(
-        [str(exe), *sources, *common, "-pluralonly", "-target-language", "en_US",
-         "-ts", str(ts_dir / "kiosk_en.ts")],
+        [
+            str(exe),
+            *sources,
+            *common,
+            "-pluralonly",
+            "-target-language",
+            "en_US",
+            "-ts",
+            str(ts_dir / "kiosk_en.ts"),
+        ],
         check=True,
     )
     subprocess.run(
-        [str(exe), *sources, *common, "-target-language", "es",
-         "-ts", str(ts_dir / "kiosk_es.ts")],
+        [str(exe), *sources, *common, "-target-language", "es", "-ts", str(ts_dir / "kiosk_es.ts")],
         check=True,
     )
 
@@ -331,8 +338,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m kiosk.ui.i18n", description=__doc__)
     sub = parser.add_subparsers(dest="cmd", required=True)
     sub.add_parser("update", help="re-extract strings into resources/translations/*.ts")
-    f = sub.add_parser("fill", help="update, then write Spanish translations from a TSV file "
-                       "(English<TAB>Spanish[<TAB>Spanish plural] a line)")
+    f = sub.add_parser(
+        "fill",
+        help="update, then write Spanish translations from a TSV file "
+        "(English<TAB>Spanish[<TAB>Spanish plural] a line)",
+    )
     f.add_argument("tsv", type=Path)
     b = sub.add_parser("build", help="compile the .ts files into .qm files")
     b.add_argument("out", type=Path, help="output folder")

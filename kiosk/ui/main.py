@@ -174,11 +174,11 @@ def build_ui(
     from kiosk.ui import pad as _pad  # noqa: F401
     from kiosk.ui import theme as _theme  # noqa: F401
     from kiosk.ui._compat import collect_garbage_on_the_ui_thread
+    from kiosk.ui.exports_panel import ExportsPanel
     from kiosk.ui.flow import SignerFlow
     from kiosk.ui.i18n import QML_DIR, I18n, ensure_qm
     from kiosk.ui.idle import IdleWatcher
     from kiosk.ui.maintenance import IdleMaintenance
-    from kiosk.ui.exports_panel import ExportsPanel
     from kiosk.ui.privacy_panel import PrivacyPanel
     from kiosk.ui.shell import KioskApp
     from kiosk.ui.staff import StaffMode
@@ -201,8 +201,13 @@ def build_ui(
     tasks = Tasks()
     flow = SignerFlow(kiosk, i18n, thanks_ms=int(config.thanks_s * 1000))
     staff = StaffMode(
-        kiosk, i18n, tasks, now=now, max_tries=config.pin_max_tries,
-        base_delay=config.pin_base_delay_s, unlock_idle_s=config.unlock_idle_s,
+        kiosk,
+        i18n,
+        tasks,
+        now=now,
+        max_tries=config.pin_max_tries,
+        base_delay=config.pin_base_delay_s,
+        unlock_idle_s=config.unlock_idle_s,
     )
     status = SyncStatus(kiosk.store, i18n, None, poll_ms=config.sync_poll_ms)
     idle = IdleWatcher(config.idle_timeout_s, config.idle_countdown_s, clock=idle_clock)
@@ -212,8 +217,13 @@ def build_ui(
     for child in (i18n, tasks, flow, staff, status, exports, privacy, idle):
         child.setParent(vm)
     maintenance = IdleMaintenance(
-        kiosk, tasks, idle, lambda: vm.mode == "signer" and flow.step == "attract",
-        interval_s=config.maintenance_interval_s, quiet_s=config.maintenance_quiet_s, parent=vm,
+        kiosk,
+        tasks,
+        idle,
+        lambda: vm.mode == "signer" and flow.step == "attract",
+        interval_s=config.maintenance_interval_s,
+        quiet_s=config.maintenance_quiet_s,
+        parent=vm,
     )
     # The export preview's pages, rendered in memory (image://exportpreview/...).
     engine.addImageProvider(exports.provider_id, exports.image_provider)
@@ -292,7 +302,7 @@ def run_app(
     app = QGuiApplication(sys.argv[:1])
     app.setApplicationName("Petition Kiosk")
     app.setOrganizationName("petition-kiosk")
-    import kiosk.ui.shell  # noqa: F401 - the view-models, while the store opens
+    import kiosk.ui.shell
 
     opener.join()
     if "error" in opened:

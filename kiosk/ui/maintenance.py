@@ -73,8 +73,9 @@ class IdleMaintenance(QObject):
             return False
         self._busy = True
         k = self._kiosk
-        self._tasks.run(lambda: idle_maintenance(k.store, k.auditor, k.clock), self._done,
-                        self._failed)
+        self._tasks.run(
+            lambda: idle_maintenance(k.store, k.auditor, k.clock), self._done, self._failed
+        )
         return True
 
     def _done(self, vacuumed: bool) -> None:

@@ -9,6 +9,7 @@ re-words them.
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication
@@ -57,16 +58,16 @@ def error_message(code: Code | str, field: str = "") -> str:
     if code == Code.INVALID_NAME:
         return translate(
             "Messages",
-            "Please use letters only (accents, spaces, hyphens and apostrophes are "
-            "fine).")
+            "Please use letters only (accents, spaces, hyphens and apostrophes are fine).",
+        )
     if code == Code.INVALID_EMAIL:
         return translate(
             "Messages", "This email address does not look right (example: name@example.com)."
         )
     if code == Code.INVALID_PHONE:
         return translate(
-            "Messages",
-            "This phone number does not look right (example: 612 555 0134).")
+            "Messages", "This phone number does not look right (example: 612 555 0134)."
+        )
     if code == Code.INVALID_ZIP:
         return translate("Messages", "A ZIP code has 5 digits (example: 55802).")
     if code == Code.INVALID_STATE:
@@ -79,12 +80,12 @@ def error_message(code: Code | str, field: str = "") -> str:
         return translate("Messages", "Your signature is too short. Please sign your name.")
     if code == Code.SIGNATURE_INVALID:
         return translate(
-            "Messages",
-            "The signature could not be read. Please clear it and sign again.")
+            "Messages", "The signature could not be read. Please clear it and sign again."
+        )
     if code == Code.UNKNOWN_CAMPAIGN:
         return translate(
-            "Messages",
-            "This campaign is no longer on this kiosk. Please ask a volunteer.")
+            "Messages", "This campaign is no longer on this kiosk. Please ask a volunteer."
+        )
     if code == Code.UNKNOWN_LOCAL_CAMPAIGN:
         return translate(
             "Messages", "This local campaign is no longer on this kiosk. Please choose another."
@@ -133,13 +134,14 @@ def sync_error_message(code: SyncErrorCode | str | None) -> str:
         return translate(
             "Messages",
             "This address is not encrypted (http://). Use an https:// address, or, for a "
-            "server on your local network, turn on “Allow unencrypted connection”.")
+            "server on your local network, turn on “Allow unencrypted connection”.",
+        )
     if code == "bad_url":
         return translate("Messages", "This server address is not valid.")
     if code == "key_mismatch":
         return translate(
-            "Messages",
-            "This server uses a different organization key. Not connected.")
+            "Messages", "This server uses a different organization key. Not connected."
+        )
     if code == "local_error":
         return translate(
             "Messages", "This kiosk could not read or write its sync data. Nothing was lost."
@@ -199,11 +201,17 @@ def _setting_text(name: str, value: str) -> str:
     if name == SETTING_ACTIVE_CAMPAIGN:
         return translate("Messages", "Campaign shown: %1").replace("%1", value)
     if name == SETTING_FIXED_LOCAL:
-        return (translate("Messages", "Local campaign: %1").replace("%1", value) if value
-                else translate("Messages", "Local campaign: by ZIP code"))
+        return (
+            translate("Messages", "Local campaign: %1").replace("%1", value)
+            if value
+            else translate("Messages", "Local campaign: by ZIP code")
+        )
     if name == SETTING_EVENT:
-        return (translate("Messages", "Event started or changed") if value
-                else translate("Messages", "Event ended"))
+        return (
+            translate("Messages", "Event started or changed")
+            if value
+            else translate("Messages", "Event ended")
+        )
     return name
 
 
@@ -223,10 +231,8 @@ def audit_detail_text(action: str, detail: dict[str, Any]) -> str:
     if action == AuditAction.PURGE and isinstance(detail.get("count"), int):
         parts.append(translate("Messages", "%n signature(s)", None, int(detail["count"])))
         if "policy" in detail:
-            try:
+            with contextlib.suppress(ValueError):
                 parts.append(policy_text(RetentionPolicy.parse(str(detail["policy"]))))
-            except ValueError:
-                pass
     if action == AuditAction.PIN_LOCKED and isinstance(detail.get("seconds"), int):
         parts.append(translate("Messages", "for %n second(s)", None, int(detail["seconds"])))
     if action in (AuditAction.EXPORT, AuditAction.PRINT):
@@ -253,16 +259,21 @@ def chain_text(report: ChainReport) -> str:
     at = str(report.broken_at) if report.broken_at is not None else "?"
     if report.reason == "was altered":
         text = translate(
-            "Messages", "Warning: the audit trail was tampered with. Entry %1 was changed "
-            "after it was written.")
+            "Messages",
+            "Warning: the audit trail was tampered with. Entry %1 was changed "
+            "after it was written.",
+        )
     elif report.reason.endswith("is missing"):
         text = translate(
-            "Messages", "Warning: the audit trail was tampered with. An entry before entry %1 "
-            "was removed.")
+            "Messages",
+            "Warning: the audit trail was tampered with. An entry before entry %1 was removed.",
+        )
     elif report.reason == "does not follow the previous entry":
         text = translate(
-            "Messages", "Warning: the audit trail was tampered with. Entry %1 does not follow "
-            "the entry before it.")
+            "Messages",
+            "Warning: the audit trail was tampered with. Entry %1 does not follow "
+            "the entry before it.",
+        )
     else:
         text = translate("Messages", "Warning: the audit trail was tampered with at entry %1.")
     return text.replace("%1", at)

@@ -76,7 +76,9 @@ class PdfPreview:
         painter = QPainter(img)
         painter.drawImage(0, 0, rendered)
         painter.end()
-        self._cache = {k: v for k, v in self._cache.items() if k[0] == file and abs(k[1] - page) <= 2}
+        self._cache = {
+            k: v for k, v in self._cache.items() if k[0] == file and abs(k[1] - page) <= 2
+        }
         self._cache[key] = img
         return img
 

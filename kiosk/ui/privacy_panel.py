@@ -181,7 +181,8 @@ class PrivacyPanel(QObject):
         self._loading = False
         self._busy = False
         self._error = translate(
-            "Privacy", "This kiosk could not read or change its data. Nothing was deleted.")
+            "Privacy", "This kiosk could not read or change its data. Nothing was deleted."
+        )
         self.changed.emit()
 
     # -- retention ---------------------------------------------------------------------------
@@ -239,7 +240,8 @@ class PrivacyPanel(QObject):
         try:
             store.set_setting(SETTING_RETENTION, str(policy))
             self._kiosk.auditor.record(
-                AuditAction.SETTINGS_CHANGED, setting=SETTING_RETENTION, value=str(policy))
+                AuditAction.SETTINGS_CHANGED, setting=SETTING_RETENTION, value=str(policy)
+            )
         except Exception as exc:  # noqa: BLE001 - worded for staff
             self._failed(exc)
             return

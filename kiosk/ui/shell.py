@@ -12,12 +12,12 @@ import logging
 
 from PySide6.QtCore import Property, QObject, Signal, Slot
 
+from kiosk.ui.exports_panel import ExportsPanel
 from kiosk.ui.flow import SignerFlow
 from kiosk.ui.i18n import I18n
 from kiosk.ui.idle import IdleWatcher
-from kiosk.ui.shell_config import UiConfig
-from kiosk.ui.exports_panel import ExportsPanel
 from kiosk.ui.privacy_panel import PrivacyPanel
+from kiosk.ui.shell_config import UiConfig
 from kiosk.ui.staff import StaffMode
 from kiosk.ui.sync_status import SyncStatus
 
@@ -214,12 +214,12 @@ class KioskApp(QObject):
 
     @Slot()
     def stillHere(self) -> None:  # noqa: N802 - Qt naming for QML
-        """"I'm still here": stop the countdown."""
+        """ "I'm still here": stop the countdown."""
         self._idle.poke()
 
     @Slot()
     def startOver(self) -> None:  # noqa: N802 - Qt naming for QML
-        """"Start over" on the countdown: wipe now."""
+        """ "Start over" on the countdown: wipe now."""
         self._idle.disarm()
         self._on_idle()
 

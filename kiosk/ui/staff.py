@@ -126,7 +126,7 @@ class StaffMode(QObject):
     def _audit(self, action: AuditAction, **detail: Any) -> None:
         try:
             self._kiosk.auditor.record(action, **detail)
-        except Exception:  # noqa: BLE001 - auditing must not break the kiosk
+        except Exception:
             log.exception("could not record %s in the audit trail", action.value)
 
     def _get_demo(self) -> bool:
@@ -242,7 +242,7 @@ class StaffMode(QObject):
 
     @Slot()
     def _update_lock(self) -> None:
-        left = int(round(self.gate.locked_for() + 0.499))
+        left = round(self.gate.locked_for() + 0.499)
         changed = left != self._pin_locked
         self._pin_locked = left
         if left > 0:
@@ -498,11 +498,7 @@ class StaffMode(QObject):
             meta = stored.signature.meta
             local_dt = meta.created_at.astimezone()
             qdt = QDateTime.fromSecsSinceEpoch(int(local_dt.timestamp()))
-            when = (
-                self._i18n.time(qdt.time())
-                if local_dt >= today
-                else self._i18n.date_time(qdt)
-            )
+            when = self._i18n.time(qdt.time()) if local_dt >= today else self._i18n.date_time(qdt)
             try:
                 campaign = self._kiosk.catalog.get(meta.campaign)
                 title = campaign.title.get(lang)
@@ -611,4 +607,3 @@ class StaffMode(QObject):
         if self._void_error:
             self._void_error = ""
             self.voidChanged.emit()
-

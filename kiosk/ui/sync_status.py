@@ -84,7 +84,7 @@ class SyncStatus(QObject):
         if self._sync is not None:
             try:
                 self._snap = self._sync.snapshot()
-            except Exception:  # noqa: BLE001 - a broken engine must not break staff mode
+            except Exception:
                 log.exception("reading the sync snapshot failed")
         else:
             self._snap = SyncSnapshot(pending=int(self._store.pending_count()))

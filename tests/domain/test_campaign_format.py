@@ -85,12 +85,21 @@ def test_round_trip_through_dict() -> None:
         (lambda d: d["local"][1].pop("county"), "local[1].county", "required"),
         (lambda d: d["local"][1].update(slug="evansville"), "local[1].slug", "used by another"),
         (lambda d: d["local"][0].update(zips=["4770"]), "local[0].zips[0]", "five-digit"),
-        (lambda d: d.update(area={"place": "Duluth", "state": "MN", "level": "city"}),
-         "area.decision_maker", "required"),
-        (lambda d: d.update(area={"place": "Duluth", "state": "ZZ", "level": "city"}),
-         "area.state", "USPS"),
-        (lambda d: d.update(area={"place": "Duluth", "state": "MN", "level": "town"}),
-         "area.level", "city"),
+        (
+            lambda d: d.update(area={"place": "Duluth", "state": "MN", "level": "city"}),
+            "area.decision_maker",
+            "required",
+        ),
+        (
+            lambda d: d.update(area={"place": "Duluth", "state": "ZZ", "level": "city"}),
+            "area.state",
+            "USPS",
+        ),
+        (
+            lambda d: d.update(area={"place": "Duluth", "state": "MN", "level": "town"}),
+            "area.level",
+            "city",
+        ),
     ],
 )
 def test_precise_errors(mutate, field: str, words: str) -> None:  # type: ignore[no-untyped-def]
@@ -107,7 +116,7 @@ def test_precise_errors(mutate, field: str, words: str) -> None:  # type: ignore
 def test_unreadable_and_non_toml_files(tmp_path: Path) -> None:
     bad = tmp_path / "bad.toml"
     bad.write_text("slug = [unclosed")
-    with pytest.raises(CampaignFormatError, match="bad.toml: is not valid TOML"):
+    with pytest.raises(CampaignFormatError, match=r"bad\.toml: is not valid TOML"):
         load_campaign_file(bad)
     latin1 = tmp_path / "latin1.toml"
     latin1.write_bytes("title = 'Jos\xe9'".encode("latin-1"))

@@ -12,7 +12,8 @@ from tests.helpers import ink
 coord = st.floats(min_value=0, max_value=4000, allow_nan=False).map(lambda v: round(v, 1))
 points = st.lists(
     st.tuples(coord, coord, st.integers(0, 10_000), st.one_of(st.none(), st.floats(0, 1))),
-    min_size=1, max_size=50,
+    min_size=1,
+    max_size=50,
 )
 
 
@@ -38,7 +39,9 @@ def test_compact() -> None:
     assert len(data) < sig.point_count * 8  # x, y, t and pressure in well under 8 bytes a point
 
 
-@pytest.mark.parametrize("data", [b"", b"INK1", b"XXXX\x00", encode_ink(ink())[:-3], encode_ink(ink()) + b"\x00"])
+@pytest.mark.parametrize(
+    "data", [b"", b"INK1", b"XXXX\x00", encode_ink(ink())[:-3], encode_ink(ink()) + b"\x00"]
+)
 def test_malformed_is_refused(data: bytes) -> None:
     with pytest.raises(InkDecodeError):
         decode_ink(data)
@@ -72,10 +75,20 @@ def test_vectorised_decoder_agrees_with_the_bytewise_one(
 big = st.one_of(coord, st.floats(-1e18, 1e18, allow_nan=False))
 
 
-@given(st.lists(st.lists(st.tuples(big, big, st.integers(-(2**62), 2**62),
-                                   st.one_of(st.none(), st.floats(-1e6, 1e6))),
-                         min_size=0, max_size=30), min_size=0, max_size=6),
-       st.floats(0, 1e6))
+@given(
+    st.lists(
+        st.lists(
+            st.tuples(
+                big, big, st.integers(-(2**62), 2**62), st.one_of(st.none(), st.floats(-1e6, 1e6))
+            ),
+            min_size=0,
+            max_size=30,
+        ),
+        min_size=0,
+        max_size=6,
+    ),
+    st.floats(0, 1e6),
+)
 def test_numpy_encoder_writes_the_bytewise_encoders_bytes(
     raw: list[list[tuple[float, float, int, float | None]]], width: float
 ) -> None:

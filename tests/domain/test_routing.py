@@ -63,7 +63,8 @@ def test_a_campaign_addressing_a_place_is_found_by_its_zips() -> None:
     # Duluth ZIPs find the Duluth petition (it names the city; no ZIP list needed)...
     for zip_code in ("55802", "55811", "55806-1234"):
         assert [c.slug for c in campaigns_for_place(campaigns, zip_code, directory)] == [
-            "duluth-sanctuary"]
+            "duluth-sanctuary"
+        ]
     # ...Evansville, elsewhere in Minnesota and unknown ZIPs find none.
     for zip_code in ("47708", "55101", "00000"):
         assert campaigns_for_place(campaigns, zip_code, directory) == []

@@ -16,7 +16,8 @@ from tests.helpers import dot, entry, ink, mini_campaign
 
 
 @pytest.mark.parametrize(
-    "name", ["José", "Nguyễn Thị Ánh", "O'Brien", "Zoë", "محمد", "李", "Mary-Jo", "St. John", "D’Angelo"]
+    "name",
+    ["José", "Nguyễn Thị Ánh", "O'Brien", "Zoë", "محمد", "李", "Mary-Jo", "St. John", "D’Angelo"],
 )
 def test_names_in_any_script_are_accepted(name: str) -> None:
     cleaned, code = check_name(name)
@@ -48,7 +49,12 @@ def test_names_are_normalised() -> None:
 
 @pytest.mark.parametrize(
     ("raw", "clean"),
-    [("55802", "55802"), ("55802-1234", "55802-1234"), ("558021234", "55802-1234"), (" 55802 ", "55802")],
+    [
+        ("55802", "55802"),
+        ("55802-1234", "55802-1234"),
+        ("558021234", "55802-1234"),
+        (" 55802 ", "55802"),
+    ],
 )
 def test_zip_and_zip_plus_four(raw: str, clean: str) -> None:
     assert check_zip(raw) == (clean, None)
@@ -115,8 +121,9 @@ def test_the_fields_are_checked_without_a_drawing_and_join_it_later() -> None:
     campaign = mini_campaign()
     fields = validate_fields(entry(first_name="  José ", email="Jose@Example.org"), campaign, "c")
     with_ink = fields.with_ink(ink())
-    assert with_ink == validate_entry(entry(first_name="  José ", email="Jose@Example.org"),
-                                      campaign, ink(), "c")
+    assert with_ink == validate_entry(
+        entry(first_name="  José ", email="Jose@Example.org"), campaign, ink(), "c"
+    )
     with pytest.raises(ValidationFailed) as failed:
         validate_fields(entry(first_name="", zip="1"), campaign, "")
     assert {e.field for e in failed.value.errors} == {"first_name", "zip"}  # no "signature"

@@ -10,6 +10,7 @@ import pytest
 
 from kiosk.domain.ink import MAX_POINTS, Ink, Point
 from kiosk.pdf import ink_path
+from kiosk.pdf.ink_measure import drawn_strokes, sample_deviations
 from kiosk.pdf.ink_path import (
     SIGNATURE_TAG,
     Box,
@@ -19,7 +20,6 @@ from kiosk.pdf.ink_path import (
     polyline_ops,
     signature_ops,
 )
-from kiosk.pdf.ink_measure import drawn_strokes, sample_deviations
 from kiosk.pdf.samples import synthetic_signature
 
 BOX = Box(380.0, 100.0, 165.0, 60.0)
@@ -274,8 +274,7 @@ def test_corners_and_zigzags_stay_sharp(turn: float, step: float) -> None:
         into = stroke.pieces[j, 3] - stroke.pieces[j, 2]
         out = stroke.pieces[j + 1, 1] - stroke.pieces[j + 1, 0]
         angle = math.degrees(
-            abs(math.remainder(math.atan2(out[1], out[0]) - math.atan2(into[1], into[0]),
-                               math.tau))
+            abs(math.remainder(math.atan2(out[1], out[0]) - math.atan2(into[1], into[0]), math.tau))
         )
         assert abs(angle - turn) < 12
 
@@ -344,8 +343,10 @@ def test_decoded_inks_are_drawn_from_arrays_without_building_points() -> None:
         for ink in originals[:3]
     ]
     decoded = [p.ink for p in personal] + [decode_ink(encode_ink(i)) for i in originals[3:]]
-    as_points = [type(i)(i.width, i.height, i.strokes) for i in [decode_ink(encode_ink(o))
-                                                                  for o in originals]]
+    as_points = [
+        type(i)(i.width, i.height, i.strokes)
+        for i in [decode_ink(encode_ink(o)) for o in originals]
+    ]
     ops = signature_ops(decoded, boxes)
     assert all(i._strokes is None for i in decoded)  # no point objects were built
     assert ops == signature_ops(as_points, boxes)

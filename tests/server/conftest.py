@@ -73,10 +73,14 @@ def import_shipped_campaigns(engine: Engine) -> None:
     """Import the two shipped campaigns the tests push to (the server refuses signatures of a
     campaign it does not know); the other shipped files are left for import tests."""
     if not _SHIPPED:
-        _SHIPPED.extend(campaigns.load_files([
-            SHIPPED_CAMPAIGNS / "sanctuary-of-safety.toml",
-            SHIPPED_CAMPAIGNS / "defy-trump-expand-sanctuary.toml",
-        ]))
+        _SHIPPED.extend(
+            campaigns.load_files(
+                [
+                    SHIPPED_CAMPAIGNS / "sanctuary-of-safety.toml",
+                    SHIPPED_CAMPAIGNS / "defy-trump-expand-sanctuary.toml",
+                ]
+            )
+        )
     with write_transaction(engine) as conn:
         for prepared in _SHIPPED:
             campaigns.store(conn, prepared, datetime.now(UTC))

@@ -9,7 +9,6 @@ import csv
 import io
 import json
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
@@ -97,9 +96,7 @@ def _audit_entry(seq: int, detail_json: str) -> str:
 
 
 @pytest.mark.parametrize("bad", ["NaN", "Infinity", "-Infinity", '{"x":[1,NaN]}'])
-def test_nan_in_audit_detail_is_a_422_naming_the_entry(
-    live_keyed: LiveServer, bad: str
-) -> None:
+def test_nan_in_audit_detail_is_a_422_naming_the_entry(live_keyed: LiveServer, bad: str) -> None:
     headers = _device(live_keyed)
     good = _audit_entry(1, '{"ok":1}')
     body = '{"audit":[%s,%s]}' % (good, _audit_entry(2, '{"n":%s}' % bad))
@@ -120,9 +117,7 @@ def test_nan_in_audit_detail_is_a_422_naming_the_entry(
 
 @pytest.mark.parametrize("since", ["9999-12-31T23:59:59-12:00", "0001-01-01T00:00:00+14:00"])
 @pytest.mark.parametrize("kind", ["csv", "pdf"])
-def test_export_since_out_of_range_is_a_422(
-    live_keyed: LiveServer, since: str, kind: str
-) -> None:
+def test_export_since_out_of_range_is_a_422(live_keyed: LiveServer, since: str, kind: str) -> None:
     r = httpx.get(
         live_keyed.url(f"/exports/mini-test.{kind}"),
         params={"since": since},
@@ -132,8 +127,17 @@ def test_export_since_out_of_range_is_a_422(
     assert r.json()["error"] == "validation_failed"
     assert "since" in r.json()["detail"]
     _assert_no_traceback(live_keyed)
-    out = live_keyed.cli("export", "csv", "--campaign", "mini-test", "--since", since,
-                         "--out", str(live_keyed.data_dir / "x.csv"), check=False)
+    out = live_keyed.cli(
+        "export",
+        "csv",
+        "--campaign",
+        "mini-test",
+        "--since",
+        since,
+        "--out",
+        str(live_keyed.data_dir / "x.csv"),
+        check=False,
+    )
     assert out.returncode != 0 and "Traceback" not in out.stderr
     assert "out of range" in out.stderr
 
@@ -146,6 +150,7 @@ def test_c1_control_characters_in_text_fields_are_refused_per_record(
     live_keyed: LiveServer, char: str
 ) -> None:
     headers = _device(live_keyed)
+
     def with_field(body: str, where: str, value: str) -> str:
         data = json.loads(body)
         kind, index, name = where.split(".")
@@ -179,7 +184,7 @@ FORMULAS = {
     "first_name": "-Ana",
     "street": "-2+3 Main Street",
     "city": "@cmd",
-    "comment": "=HYPERLINK(\"http://x\",\"click\")",
+    "comment": '=HYPERLINK("http://x","click")',
     "email": "=1+1@example.org",
     "consent_text": "@consent",
 }
@@ -187,8 +192,9 @@ FORMULAS = {
 
 def test_server_csv_neutralises_every_formula_cell(live_keyed: LiveServer, key: OrgKey) -> None:
     headers = _device(live_keyed)
-    who = person(FORMULAS["first_name"], "Lopez", **{
-        k: v for k, v in FORMULAS.items() if k != "first_name"})
+    who = person(
+        FORMULAS["first_name"], "Lopez", **{k: v for k, v in FORMULAS.items() if k != "first_name"}
+    )
     sigs = [mini_signature(key, who), mini_signature(key, person("Plain", "Signer"))]
     r = httpx.post(live_keyed.url("/signatures"), content=push_body(sigs), headers=headers)
     assert r.status_code == 200, r.text

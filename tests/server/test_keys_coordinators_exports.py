@@ -468,12 +468,30 @@ def test_every_export_is_in_the_servers_audit_trail(
     assert r.status_code == 200
     # refused exports (unknown campaign, bad token) read nothing back: nothing to record
     assert keyed_client.get(f"{API_PREFIX}/exports/nope.csv", headers=auth).status_code == 404
-    assert keyed_client.get(
-        f"{API_PREFIX}/exports/mini-test.csv", headers={"Authorization": "Bearer " + "x" * 40}
-    ).status_code == 401
+    assert (
+        keyed_client.get(
+            f"{API_PREFIX}/exports/mini-test.csv", headers={"Authorization": "Bearer " + "x" * 40}
+        ).status_code
+        == 401
+    )
     out = tmp_path / "all.csv"
-    assert server_main(["--database-url", db_url, "export", "csv", "--campaign", "mini-test",
-                        "--out", str(out), "--org-private-key-file", str(key.path)]) == 0
+    assert (
+        server_main(
+            [
+                "--database-url",
+                db_url,
+                "export",
+                "csv",
+                "--campaign",
+                "mini-test",
+                "--out",
+                str(out),
+                "--org-private-key-file",
+                str(key.path),
+            ]
+        )
+        == 0
+    )
     with engine.connect() as conn:
         trail = audit.server_entries(conn)
         assert audit.verify_server(conn).ok
@@ -481,8 +499,14 @@ def test_every_export_is_in_the_servers_audit_trail(
     http_csv, http_pdf, cli_csv = (e.detail for e in trail)
     assert http_csv["channel"] == "http" and http_csv["records"] == 3
     assert http_csv["coordinator"] == http_pdf["coordinator"]
-    assert http_pdf == {**http_pdf, "campaign": "mini-test", "local_campaign": "evansville",
-                        "lang": "es", "records": 2, "include_synthetic": False}
+    assert http_pdf == {
+        **http_pdf,
+        "campaign": "mini-test",
+        "local_campaign": "evansville",
+        "lang": "es",
+        "records": 2,
+        "include_synthetic": False,
+    }
     assert http_pdf["since"].startswith("2020-01-01")
     assert cli_csv["channel"] == "cli" and cli_csv["user"] and cli_csv["records"] == 3
     # never a signer's personal data in the trail
@@ -512,8 +536,10 @@ def test_coordinator_and_device_changes_are_audited_and_tampering_is_found(
         actions = conn.execute(text("SELECT action FROM server_audit ORDER BY seq")).scalars()
         assert list(actions) == ["coordinator_added", "coordinator_revoked", "device_revoked"]
         # someone with database access hides who revoked the device
-        conn.execute(text("UPDATE server_audit SET detail = :d WHERE seq = 3"),
-                     {"d": json.dumps({"device": api.device_id, "user": "nobody"})})
+        conn.execute(
+            text("UPDATE server_audit SET detail = :d WHERE seq = 3"),
+            {"d": json.dumps({"device": api.device_id, "user": "nobody"})},
+        )
     assert server_main([*base, "audit", "verify"]) == 1
     assert "server: BROKEN at entry 3: was altered" in capsys.readouterr().out
     with engine.begin() as conn:

@@ -29,7 +29,7 @@ QT_DISTRIBUTIONS = ("pyside6", "shiboken6")
 # $KIOSK_BLOCKED_IMPORTS (Qt for Python by default) fails as if they were not installed and
 # leaves a line in the file named by $KIOSK_QT_IMPORT_LOG, so an ImportError swallowed by a
 # try/except is seen too.
-_BLOCKER = '''
+_BLOCKER = """
 import os, sys
 
 _BLOCKED = tuple(os.environ.get("KIOSK_BLOCKED_IMPORTS", "PySide6,shiboken6").split(","))
@@ -43,7 +43,7 @@ class _NoQt:
         return None
 
 sys.meta_path.insert(0, _NoQt())
-'''
+"""
 
 
 def _is_qt(requirement: str) -> bool:

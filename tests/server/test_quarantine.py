@@ -15,7 +15,6 @@ import io
 import json
 import secrets
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -114,7 +113,9 @@ def _stats(live: LiveServer, coordinator: dict[str, str]) -> CoordinatorStatsRes
 def _csv_names(live: LiveServer, coordinator: dict[str, str]) -> list[str]:
     r = httpx.get(live.url("/exports/mini-test.csv"), headers=coordinator, timeout=120)
     assert r.status_code == 200, r.text
-    return [f"{row['first_name']} {row['last_name']}" for row in csv.DictReader(io.StringIO(r.text))]
+    return [
+        f"{row['first_name']} {row['last_name']}" for row in csv.DictReader(io.StringIO(r.text))
+    ]
 
 
 def _assert_clean_log(live: LiveServer) -> None:
@@ -132,8 +133,10 @@ def test_poison_records_are_quarantined_and_the_rest_goes_on(
     live: LiveServer, device: dict[str, str], coordinator: dict[str, str], key: OrgKey
 ) -> None:
     before = _stats(live, coordinator)
-    good = [mini_signature(key, person("Alma", "Reyes"), "evansville"),
-            mini_signature(key, person("Bruno", "Diaz", "63105"), "st-louis-county")]
+    good = [
+        mini_signature(key, person("Alma", "Reyes"), "evansville"),
+        mini_signature(key, person("Bruno", "Diaz", "63105"), "st-louis-county"),
+    ]
     deep = b'{"v":1,"first_name":' + b"[" * 30_000 + b"]" * 30_000 + b"}"
     poison = [
         _seal(key, _poison(zip=55802)),
@@ -152,7 +155,9 @@ def test_poison_records_are_quarantined_and_the_rest_goes_on(
     assert stats.campaigns["mini-test"] - before.campaigns.get("mini-test", 0) == 2
     assert stats.unique_signers is not None
     r = httpx.get(live.url("/totals"), headers=device)
-    assert r.status_code == 200 and r.json()["campaigns"]["mini-test"] == stats.campaigns["mini-test"]
+    assert (
+        r.status_code == 200 and r.json()["campaigns"]["mini-test"] == stats.campaigns["mini-test"]
+    )
 
     names = _csv_names(live, coordinator)
     assert "Alma Reyes" in names and "Bruno Diaz" in names
@@ -163,8 +168,16 @@ def test_poison_records_are_quarantined_and_the_rest_goes_on(
     text = "\n".join(p.extract_text() or "" for p in pypdf.PdfReader(io.BytesIO(r.content)).pages)
     assert "Alma Reyes" in text and "Poison" not in text
 
-    out = live.cli("export", "csv", "--campaign", "mini-test", "--out",
-                   str(live.data_dir / "all.csv"), "--org-private-key-file", str(key.path))
+    out = live.cli(
+        "export",
+        "csv",
+        "--campaign",
+        "mini-test",
+        "--out",
+        str(live.data_dir / "all.csv"),
+        "--org-private-key-file",
+        str(key.path),
+    )
     assert "Traceback" not in out.stderr and "could not be read" in out.stderr
     listed = json.loads(live.cli("quarantine", "list", "--json").stdout)
     assert len(listed) >= 5
@@ -181,11 +194,27 @@ def test_poison_records_are_quarantined_and_the_rest_goes_on(
 
 _json = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=30),
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4)
+    ),
     max_leaves=12,
 )
-_FIELDS = ["v", "first_name", "last_name", "zip", "ink", "email", "phone", "street", "city",
-           "state", "comment", "opt_in", "consent_text", "extra"]
+_FIELDS = [
+    "v",
+    "first_name",
+    "last_name",
+    "zip",
+    "ink",
+    "email",
+    "phone",
+    "street",
+    "city",
+    "state",
+    "comment",
+    "opt_in",
+    "consent_text",
+    "extra",
+]
 
 
 @st.composite
@@ -210,11 +239,17 @@ def test_arbitrary_sealed_contents_never_break_stats_or_exports(
 ) -> None:
     good_names: list[str] = []
 
-    @settings(max_examples=25, deadline=None, derandomize=True,
-              suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+    @settings(
+        max_examples=25,
+        deadline=None,
+        derandomize=True,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    )
     @given(blobs=st.lists(_hostile_blob(), min_size=1, max_size=4))
     def push_and_read(blobs: list[bytes]) -> None:
-        first = "Good" + "abcdefghijklmnopqrstuvwxyz"[len(good_names) % 26] * (1 + len(good_names) // 26)
+        first = "Good" + "abcdefghijklmnopqrstuvwxyz"[len(good_names) % 26] * (
+            1 + len(good_names) // 26
+        )
         good = mini_signature(key, person(first, "Signer"), "evansville")
         sealed = [_seal(key, b) for b in blobs]
         sigs = [good] + [mini_signature(key, person("X", "Y"), sealed=b) for b in sealed]

@@ -9,7 +9,6 @@ from __future__ import annotations
 import secrets
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import httpx
 import pytest
@@ -40,7 +39,9 @@ def live(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, key: OrgKey
 ) -> Iterator[LiveServer]:
     """One keyed server process per backend, with two campaigns imported."""
-    url = create_pg_database(pg_admin_url(), "kiosk_refuse_") if request.param == "postgres" else None
+    url = (
+        create_pg_database(pg_admin_url(), "kiosk_refuse_") if request.param == "postgres" else None
+    )
     try:
         with LiveServer(
             database_url=url,
@@ -117,8 +118,7 @@ def test_undecryptable_blobs_never_raise_a_public_total(live: LiveServer, key: O
     device = _enroll(live)
     before = _totals(live, device)
     junk = [
-        mini_signature(key, person("X", "Y"), sealed=secrets.token_bytes(120))
-        for _ in range(1000)
+        mini_signature(key, person("X", "Y"), sealed=secrets.token_bytes(120)) for _ in range(1000)
     ]
     for start in range(0, len(junk), 500):
         answer = _push(live, device, junk[start : start + 500])
@@ -136,6 +136,7 @@ def test_a_device_pushes_only_to_the_campaigns_it_was_enrolled_for(
     assert answer.signatures[0].status == "rejected"
     assert "not enrolled for campaign mini-test" in (answer.signatures[0].reason or "")
     everywhere = _enroll(live)  # no --campaign: every campaign the server knows
-    assert _push(live, everywhere, [mini_signature(key, person("Ana", "Lopez"))]).signatures[
-        0
-    ].status == "created"
+    assert (
+        _push(live, everywhere, [mini_signature(key, person("Ana", "Lopez"))]).signatures[0].status
+        == "created"
+    )

@@ -71,7 +71,9 @@ def _submit(service: SigningService, **over: object):  # type: ignore[no-untyped
     return service.submit("mini-test", local, entry(**over), ink(), "es", "consent", "ev1")  # type: ignore[arg-type]
 
 
-def test_saved_signature_reads_back_with_metadata_and_sealed_personal_data(service: SigningService) -> None:
+def test_saved_signature_reads_back_with_metadata_and_sealed_personal_data(
+    service: SigningService,
+) -> None:
     meta = _submit(service)
     stored = service.repo.get(meta.id)
     assert stored is not None
@@ -95,7 +97,9 @@ def test_duplicate_hint_same_name_and_email_or_zip(service: SigningService) -> N
     assert service.repo.count(SignatureFilter(campaign="mini-test")) == 2
 
 
-def test_void_keeps_the_record_excludes_it_from_counts_and_frees_the_dedupe(service: SigningService) -> None:
+def test_void_keeps_the_record_excludes_it_from_counts_and_frees_the_dedupe(
+    service: SigningService,
+) -> None:
     meta = _submit(service)
     void = service.void(meta.id, "  test   entry ")
     assert void.reason == "test entry"
@@ -188,7 +192,13 @@ def test_submit_many_saves_each_judged_alone_and_refuses_repeats(service: Signin
     out = service.submit_many("mini-test", items, event_id="ev1", synthetic=True)
     saved = [o for o in out if not isinstance(o, Exception)]
     assert [type(o).__name__ for o in out] == [
-        "SignatureMeta", "Refused", "SignatureMeta", "Refused", "ValidationFailed", "SignatureMeta"]
+        "SignatureMeta",
+        "Refused",
+        "SignatureMeta",
+        "Refused",
+        "ValidationFailed",
+        "SignatureMeta",
+    ]
     assert all(o.synthetic and o.event_id == "ev1" for o in saved)  # type: ignore[union-attr]
     for meta in saved:
         stored = service.repo.get(meta.id)  # type: ignore[union-attr]

@@ -31,8 +31,16 @@ def _fill(store: SqlStore, n: int) -> None:
     items = []
     for i in range(n):
         meta = SignatureMeta(
-            uuid.uuid4(), rng.choice(["mini-test", "other", "third"]), None, version.hash, "en",
-            "k1", None, datetime(2026, 11, 1, tzinfo=UTC), 0, False,
+            uuid.uuid4(),
+            rng.choice(["mini-test", "other", "third"]),
+            None,
+            version.hash,
+            "en",
+            "k1",
+            None,
+            datetime(2026, 11, 1, tzinfo=UTC),
+            0,
+            False,
         )
         items.append((SealedSignature(meta, b"x", (f"{i:064x}", f"{i + n:064x}")), version))
     store.add_many(items)

@@ -72,7 +72,7 @@ def test_the_fast_start_knows_the_newest_migration(tmp_path: Path) -> None:
 
     from kiosk.store.migrate import HEAD
 
-    assert HEAD == head_revision()
+    assert head_revision() == HEAD
     open_store(tmp_path / "k.db").close()
     probe = (
         "import sys; from kiosk.store.sql import open_store; "

@@ -21,8 +21,8 @@ def test_store_from_first_schema_migrates_and_keeps_signatures(tmp_path: Path) -
         conn.exec_driver_sql(
             "INSERT INTO text_versions (hash, campaign, local_campaign, text_json, first_seen_ms) "
             "VALUES ('" + "a" * 64 + "', 'c', NULL, "
-            "'{\"target\":{\"en\":\"To: X\"},\"title\":{\"en\":\"T\"},\"statement\":{\"en\":\"S\"},"
-            "\"background\":{\"en\":\"B\"}}', 1)"
+            '\'{"target":{"en":"To: X"},"title":{"en":"T"},"statement":{"en":"S"},'
+            '"background":{"en":"B"}}\', 1)'
         )
         conn.exec_driver_sql(
             "INSERT INTO signatures (id, campaign, local_campaign, text_version, lang, kiosk_id, "

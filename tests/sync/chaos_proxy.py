@@ -40,8 +40,12 @@ def _canned(status: int, reason: str, content_type: str, body: bytes) -> bytes:
 
 
 _CANNED = {
-    500: _canned(500, "Internal Server Error", "application/json",
-                 b'{"error":"internal_error","detail":"injected by the chaos proxy"}'),
+    500: _canned(
+        500,
+        "Internal Server Error",
+        "application/json",
+        b'{"error":"internal_error","detail":"injected by the chaos proxy"}',
+    ),
     503: _canned(503, "Service Unavailable", "text/plain", b"service unavailable"),
 }
 

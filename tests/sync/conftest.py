@@ -24,9 +24,7 @@ os.environ.pop(ENV_DATABASE_URL, None)
 os.environ.setdefault(ENV_DATA_DIR, tempfile.mkdtemp(prefix="kiosk-sync-tests-"))
 
 
-def _session_server(
-    backend: str, factory: pytest.TempPathFactory
-) -> Iterator[ServerHandle]:
+def _session_server(backend: str, factory: pytest.TempPathFactory) -> Iterator[ServerHandle]:
     try:
         with running_server(backend, factory.mktemp(f"server-{backend}")) as handle:
             yield handle

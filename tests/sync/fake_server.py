@@ -94,9 +94,7 @@ class FakeServer:
                     self.send_header("Content-Type", reply.content_type)
                 for k, v in reply.headers.items():
                     self.send_header(k, v)
-                declared = (
-                    len(payload) if reply.declared_length is None else reply.declared_length
-                )
+                declared = len(payload) if reply.declared_length is None else reply.declared_length
                 self.send_header("Content-Length", str(declared))
                 if reply.declared_length is not None:
                     self.send_header("Connection", "close")

@@ -133,7 +133,11 @@ def kiosk_cli(data_dir: Path, *args: str, timeout: float = 300) -> subprocess.Co
     return subprocess.run(
         [sys.executable, "-m", "kiosk.cli", "--data-dir", str(data_dir), *args],
         check=False,
-        capture_output=True, text=True, env=env, stdin=subprocess.DEVNULL, timeout=timeout,
+        capture_output=True,
+        text=True,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        timeout=timeout,
         cwd=REPO_ROOT,
     )
 

@@ -62,8 +62,11 @@ class ServerModel:
         events = []
         for e in request.events:
             content = (e.name, e.location, e.started_at)
-            status = "created" if e.id not in self.events else (
-                "duplicate" if self.events[e.id] == content else "updated")
+            status = (
+                "created"
+                if e.id not in self.events
+                else ("duplicate" if self.events[e.id] == content else "updated")
+            )
             self.events[e.id] = content
             events.append({"id": e.id, "status": status})
         return PushResponse.model_validate({"signatures": sigs, "voids": voids, "events": events})

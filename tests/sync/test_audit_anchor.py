@@ -25,7 +25,9 @@ from tests.sync.helpers import ServerHandle
 def _kiosk_verify(data_dir: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "kiosk.cli", "--data-dir", str(data_dir), "audit", "verify"],
-        capture_output=True, text=True, timeout=60,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
 
 
@@ -87,7 +89,8 @@ def test_kiosk_detects_a_rewrite_with_recomputed_hashes(kiosk: Kiosk, server: Se
     for seq, detail_json, prev, h in _rewrite(rows, from_seq=last):  # only the unsynced entry
         conn.execute(
             "UPDATE audit_log SET detail_json = ?, prev_hash = coalesce(?, prev_hash), hash = ? "
-            "WHERE seq = ?", (detail_json, prev, h, seq),
+            "WHERE seq = ?",
+            (detail_json, prev, h, seq),
         )
     conn.commit()
     conn.close()
@@ -103,7 +106,8 @@ def test_kiosk_detects_a_rewrite_with_recomputed_hashes(kiosk: Kiosk, server: Se
     for seq, detail_json, prev, h in _rewrite(rows, from_seq=2):
         conn.execute(
             "UPDATE audit_log SET detail_json = ?, prev_hash = coalesce(?, prev_hash), hash = ? "
-            "WHERE seq = ?", (detail_json, prev, h, seq),
+            "WHERE seq = ?",
+            (detail_json, prev, h, seq),
         )
     conn.commit()
     conn.close()
@@ -144,8 +148,10 @@ def test_server_detects_entries_removed_and_rewritten(kiosk: Kiosk, server: Serv
             ),
             {"d": device},
         ).all()
-        as_json = [(r[0], r[1], r[2], r[3], json.dumps(r[4]) if not isinstance(r[4], str)
-                    else r[4], r[5]) for r in rows]
+        as_json = [
+            (r[0], r[1], r[2], r[3], json.dumps(r[4]) if not isinstance(r[4], str) else r[4], r[5])
+            for r in rows
+        ]
         rewritten = _rewrite(as_json, from_seq=2)
         for seq, detail_json, prev, h in rewritten:
             params = {"d": device, "s": seq, "h": h, "j": detail_json, "p": prev}

@@ -13,8 +13,16 @@ from tests.sync.helpers import ServerHandle, fill, kiosk_cli
 def test_enroll_then_sync_then_status(kiosk: Kiosk, server: ServerHandle) -> None:
     ids = fill(kiosk, 620)
     kiosk.close()
-    out = kiosk_cli(kiosk.data_dir, "enroll", "--server", server.base_url,
-                    "--code", server.code(), "--name", "Library kiosk")
+    out = kiosk_cli(
+        kiosk.data_dir,
+        "enroll",
+        "--server",
+        server.base_url,
+        "--code",
+        server.code(),
+        "--name",
+        "Library kiosk",
+    )
     assert out.returncode == 0, out.stderr
     assert f"connected to Live test server at {server.base_url}" in out.stdout
 
@@ -39,8 +47,12 @@ def test_enroll_then_sync_then_status(kiosk: Kiosk, server: ServerHandle) -> Non
 def test_sync_through_another_address(kiosk: Kiosk, server: ServerHandle) -> None:
     fill(kiosk, 3)
     kiosk.close()
-    assert kiosk_cli(kiosk.data_dir, "enroll", "--server", server.base_url,
-                     "--code", server.code()).returncode == 0
+    assert (
+        kiosk_cli(
+            kiosk.data_dir, "enroll", "--server", server.base_url, "--code", server.code()
+        ).returncode
+        == 0
+    )
     out = kiosk_cli(kiosk.data_dir, "sync", "--server", f"http://localhost:{server.live.port}")
     assert out.returncode == 0, out.stderr
     assert "created 3" in out.stdout
@@ -50,8 +62,12 @@ def test_sync_through_another_address(kiosk: Kiosk, server: ServerHandle) -> Non
 def test_sync_failure_exits_non_zero_with_the_reason(kiosk: Kiosk, server: ServerHandle) -> None:
     fill(kiosk, 2)
     kiosk.close()
-    assert kiosk_cli(kiosk.data_dir, "enroll", "--server", server.base_url,
-                     "--code", server.code()).returncode == 0
+    assert (
+        kiosk_cli(
+            kiosk.data_dir, "enroll", "--server", server.base_url, "--code", server.code()
+        ).returncode
+        == 0
+    )
     out = kiosk_cli(kiosk.data_dir, "sync", "--server", f"http://127.0.0.1:{free_port()}")
     assert out.returncode == 1
     assert "kiosk: error: sync failed: the server cannot be reached" in out.stderr
@@ -64,14 +80,34 @@ def test_expected_errors_are_words_not_tracebacks(tmp_path: Path, server: Server
     d = tmp_path / "k"
     cases = [
         (("sync",), 1, "not connected to a server"),
-        (("enroll", "--server", server.base_url, "--code", "WRONG-CODE"), 1,
-         "the connection code is wrong, already used or expired"),
-        (("enroll", "--server", "http://sync.example.org", "--code", "X"), 1,
-         "plain http is only allowed to this machine"),
-        (("enroll", "--server", "sync.example.org", "--code", "X"), 1,
-         "the server address is not valid"),
-        (("enroll", "--server", server.base_url, "--code", "X",
-          "--ca-bundle", str(tmp_path / "none.pem")), 2, "no such CA bundle"),
+        (
+            ("enroll", "--server", server.base_url, "--code", "WRONG-CODE"),
+            1,
+            "the connection code is wrong, already used or expired",
+        ),
+        (
+            ("enroll", "--server", "http://sync.example.org", "--code", "X"),
+            1,
+            "plain http is only allowed to this machine",
+        ),
+        (
+            ("enroll", "--server", "sync.example.org", "--code", "X"),
+            1,
+            "the server address is not valid",
+        ),
+        (
+            (
+                "enroll",
+                "--server",
+                server.base_url,
+                "--code",
+                "X",
+                "--ca-bundle",
+                str(tmp_path / "none.pem"),
+            ),
+            2,
+            "no such CA bundle",
+        ),
     ]
     for args, code, words in cases:
         out = kiosk_cli(d, *args)
@@ -100,8 +136,12 @@ def test_unsynced_signature_without_personal_data_is_called_damaged_and_leaves_t
         db.execute("UPDATE signatures SET sealed = NULL WHERE id = ?", (str(ids[1]),))
         db.execute("UPDATE signatures SET sealed = x'' WHERE id = ?", (str(ids[4]),))
     db.close()
-    assert kiosk_cli(kiosk.data_dir, "enroll", "--server", server.base_url,
-                     "--code", server.code()).returncode == 0
+    assert (
+        kiosk_cli(
+            kiosk.data_dir, "enroll", "--server", server.base_url, "--code", server.code()
+        ).returncode
+        == 0
+    )
     out = kiosk_cli(kiosk.data_dir, "sync")
     assert out.returncode == 0, out.stderr
     assert "created 4" in out.stdout and "pending: 0" in out.stdout

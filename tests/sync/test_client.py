@@ -94,50 +94,118 @@ def _push_run(
 
 
 def _all_pending(kiosk: Kiosk, ids: list[uuid.UUID]) -> bool:
-    return all((s := kiosk.store.get(i)) is not None and s.sync_state is SyncState.PENDING
-               for i in ids)
+    return all(
+        (s := kiosk.store.get(i)) is not None and s.sync_state is SyncState.PENDING for i in ids
+    )
 
 
 BROKEN_REPLIES: list[tuple[str, Callable[[list[str]], Reply], SyncErrorCode]] = [
     ("not JSON", lambda ids: Reply(body=b"<<garbage>>"), SyncErrorCode.BAD_RESPONSE),
-    ("HTML", lambda ids: Reply(body=b"<html>proxy login</html>", content_type="text/html"),
-     SyncErrorCode.BAD_RESPONSE),
+    (
+        "HTML",
+        lambda ids: Reply(body=b"<html>proxy login</html>", content_type="text/html"),
+        SyncErrorCode.BAD_RESPONSE,
+    ),
     ("wrong shape", lambda ids: Reply(body={"signatures": "all good"}), SyncErrorCode.BAD_RESPONSE),
-    ("status not in the API",
-     lambda ids: Reply(body={"signatures": [{"id": i, "status": "stored"} for i in ids],
-                             "voids": [], "events": []}), SyncErrorCode.BAD_RESPONSE),
-    ("cut JSON",
-     lambda ids: Reply(body=json.dumps({"signatures": [{"id": i, "status": "created"}
-                                                       for i in ids], "voids": [], "events": []}
-                                       ).encode()[:-20]), SyncErrorCode.BAD_RESPONSE),
-    ("shorter than Content-Length",
-     lambda ids: Reply(body=json.dumps({"signatures": [{"id": i, "status": "created"}
-                                                       for i in ids], "voids": [], "events": []}
-                                       ).encode(), declared_length=100_000),
-     SyncErrorCode.OFFLINE),
-    ("names a signature not sent",
-     lambda ids: Reply(body={"signatures": [{"id": str(uuid.uuid4()), "status": "created"}],
-                             "voids": [], "events": []}), SyncErrorCode.BAD_RESPONSE),
-    ("two statuses for one signature",
-     lambda ids: Reply(body={"signatures": [{"id": ids[0], "status": "created"},
-                                            {"id": ids[0], "status": "conflict"}],
-                             "voids": [], "events": []}), SyncErrorCode.BAD_RESPONSE),
+    (
+        "status not in the API",
+        lambda ids: Reply(
+            body={
+                "signatures": [{"id": i, "status": "stored"} for i in ids],
+                "voids": [],
+                "events": [],
+            }
+        ),
+        SyncErrorCode.BAD_RESPONSE,
+    ),
+    (
+        "cut JSON",
+        lambda ids: Reply(
+            body=json.dumps(
+                {
+                    "signatures": [{"id": i, "status": "created"} for i in ids],
+                    "voids": [],
+                    "events": [],
+                }
+            ).encode()[:-20]
+        ),
+        SyncErrorCode.BAD_RESPONSE,
+    ),
+    (
+        "shorter than Content-Length",
+        lambda ids: Reply(
+            body=json.dumps(
+                {
+                    "signatures": [{"id": i, "status": "created"} for i in ids],
+                    "voids": [],
+                    "events": [],
+                }
+            ).encode(),
+            declared_length=100_000,
+        ),
+        SyncErrorCode.OFFLINE,
+    ),
+    (
+        "names a signature not sent",
+        lambda ids: Reply(
+            body={
+                "signatures": [{"id": str(uuid.uuid4()), "status": "created"}],
+                "voids": [],
+                "events": [],
+            }
+        ),
+        SyncErrorCode.BAD_RESPONSE,
+    ),
+    (
+        "two statuses for one signature",
+        lambda ids: Reply(
+            body={
+                "signatures": [
+                    {"id": ids[0], "status": "created"},
+                    {"id": ids[0], "status": "conflict"},
+                ],
+                "voids": [],
+                "events": [],
+            }
+        ),
+        SyncErrorCode.BAD_RESPONSE,
+    ),
     ("connection dropped", lambda ids: Reply(drop=True), SyncErrorCode.OFFLINE),
-    ("garbled gzip", lambda ids: Reply(body=b"not gzip at all",
-                                       headers={"Content-Encoding": "gzip"}),
-     SyncErrorCode.BAD_RESPONSE),
-    ("500", lambda ids: Reply(500, {"error": "internal_error", "detail": "boom"}),
-     SyncErrorCode.SERVER_ERROR),
-    ("502 from a proxy", lambda ids: Reply(502, b"Bad Gateway", content_type="text/plain"),
-     SyncErrorCode.SERVER_ERROR),
-    ("401", lambda ids: Reply(401, {"error": "unauthorized", "detail": "unknown bearer token"}),
-     SyncErrorCode.UNAUTHORIZED),
-    ("403 revoked", lambda ids: Reply(403, {"error": "device_revoked", "detail": "revoked"}),
-     SyncErrorCode.UNAUTHORIZED),
-    ("413", lambda ids: Reply(413, {"error": "body_too_large", "detail": "too big"}),
-     SyncErrorCode.REFUSED),
-    ("redirect", lambda ids: Reply(302, b"", headers={"Location": "https://elsewhere/"}),
-     SyncErrorCode.BAD_RESPONSE),
+    (
+        "garbled gzip",
+        lambda ids: Reply(body=b"not gzip at all", headers={"Content-Encoding": "gzip"}),
+        SyncErrorCode.BAD_RESPONSE,
+    ),
+    (
+        "500",
+        lambda ids: Reply(500, {"error": "internal_error", "detail": "boom"}),
+        SyncErrorCode.SERVER_ERROR,
+    ),
+    (
+        "502 from a proxy",
+        lambda ids: Reply(502, b"Bad Gateway", content_type="text/plain"),
+        SyncErrorCode.SERVER_ERROR,
+    ),
+    (
+        "401",
+        lambda ids: Reply(401, {"error": "unauthorized", "detail": "unknown bearer token"}),
+        SyncErrorCode.UNAUTHORIZED,
+    ),
+    (
+        "403 revoked",
+        lambda ids: Reply(403, {"error": "device_revoked", "detail": "revoked"}),
+        SyncErrorCode.UNAUTHORIZED,
+    ),
+    (
+        "413",
+        lambda ids: Reply(413, {"error": "body_too_large", "detail": "too big"}),
+        SyncErrorCode.REFUSED,
+    ),
+    (
+        "redirect",
+        lambda ids: Reply(302, b"", headers={"Location": "https://elsewhere/"}),
+        SyncErrorCode.BAD_RESPONSE,
+    ),
 ]
 
 
@@ -161,8 +229,9 @@ def test_a_broken_reply_marks_nothing(
 def test_retry_after_is_passed_on(kiosk: Kiosk, outbox: list[uuid.UUID]) -> None:
     _, report = _push_run(
         kiosk,
-        lambda ids: Reply(503, {"error": "database_unavailable", "detail": "later"},
-                          headers={"Retry-After": "7"}),
+        lambda ids: Reply(
+            503, {"error": "database_unavailable", "detail": "later"}, headers={"Retry-After": "7"}
+        ),
     )
     assert report.error is SyncErrorCode.SERVER_ERROR  # type: ignore[attr-defined]
     assert report.retry_after == 7  # type: ignore[attr-defined]
@@ -176,8 +245,9 @@ def test_a_slow_server_times_out(kiosk: Kiosk, outbox: list[uuid.UUID]) -> None:
 
 def test_only_what_the_answer_names_is_marked(kiosk: Kiosk, outbox: list[uuid.UUID]) -> None:
     def first_only(ids: list[str]) -> Reply:
-        return Reply(body={"signatures": [{"id": ids[0], "status": "created"}],
-                           "voids": [], "events": []})
+        return Reply(
+            body={"signatures": [{"id": ids[0], "status": "created"}], "voids": [], "events": []}
+        )
 
     fake, report = _push_run(kiosk, first_only)
     assert report.unacknowledged == 2  # type: ignore[attr-defined]
@@ -201,8 +271,14 @@ def test_enroll_refuses_a_malformed_key(new_kiosk: Callable[..., Kiosk]) -> None
     bare = new_kiosk("bare", with_key=False)
 
     def script(method: str, path: str, body: bytes) -> Reply:
-        return Reply(body={"device_id": "d", "token": "t", "server_name": "S",
-                           "org_public_key": "not base64!"})
+        return Reply(
+            body={
+                "device_id": "d",
+                "token": "t",
+                "server_name": "S",
+                "org_public_key": "not base64!",
+            }
+        )
 
     with FakeServer(script) as fake, pytest.raises(SyncError) as caught:
         bare.sync_engine().enroll(fake.url, "ABCD")
@@ -237,10 +313,26 @@ def certificate(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path
     d = tmp_path_factory.mktemp("tls")
     cert, key = d / "cert.pem", d / "key.pem"
     subprocess.run(
-        [openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
-         "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
-         "-keyout", str(key), "-out", str(cert)],
-        check=True, capture_output=True,
+        [
+            openssl,
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "2",
+            "-subj",
+            "/CN=127.0.0.1",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+        ],
+        check=True,
+        capture_output=True,
     )
     yield cert, key
 

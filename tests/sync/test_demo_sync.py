@@ -37,7 +37,9 @@ def test_a_real_server_refuses_a_demo_kiosk_at_enrollment(tmp_path: Path) -> Non
         assert "Traceback" not in out.stderr
         # The code was not used up: a real kiosk may still take it.
         real = tmp_path / "real"
-        assert kiosk_cli(real, "enroll", "--server", server.base_url, "--code", code).returncode == 0
+        assert (
+            kiosk_cli(real, "enroll", "--server", server.base_url, "--code", code).returncode == 0
+        )
 
 
 def test_a_demo_server_takes_demo_kiosks_only(tmp_path: Path) -> None:
@@ -47,15 +49,25 @@ def test_a_demo_server_takes_demo_kiosks_only(tmp_path: Path) -> None:
         code = server.enrollment_code("Demo kiosk")
         enrolled = kiosk_cli(demo, "--demo", "enroll", "--server", server.base_url, "--code", code)
         assert enrolled.returncode == 0, enrolled.stderr
-        assert kiosk_cli(demo, "--demo", "simulate", "--signatures", "3",
-                         "--campaign", CAMPAIGN).returncode == 0
+        assert (
+            kiosk_cli(
+                demo, "--demo", "simulate", "--signatures", "3", "--campaign", CAMPAIGN
+            ).returncode
+            == 0
+        )
         synced = kiosk_cli(demo, "--demo", "sync")
         assert synced.returncode == 0, synced.stderr
         assert "created 3" in synced.stdout
         # A real kiosk is refused: its signers' data must not land where the passphrase is public.
         real = tmp_path / "real"
-        refused = kiosk_cli(real, "enroll", "--server", server.base_url, "--code",
-                            server.enrollment_code("Real kiosk"))
+        refused = kiosk_cli(
+            real,
+            "enroll",
+            "--server",
+            server.base_url,
+            "--code",
+            server.enrollment_code("Real kiosk"),
+        )
         assert refused.returncode == 1 and "runs in demo mode" in refused.stderr
 
 
@@ -65,14 +77,22 @@ def test_a_demo_device_is_refused_by_its_server_restarted_in_real_mode_even_with
     data = _dir(tmp_path / "server")
     with LiveServer(data_dir=data, extra_args=("--demo",)) as server:
         server.import_campaigns(CAMPAIGN_FILE)
-        r = httpx.post(server.url("/enroll"), json={"code": server.enrollment_code("Demo")},
-                       headers={"X-Kiosk-Demo": "1"}, timeout=10)
+        r = httpx.post(
+            server.url("/enroll"),
+            json={"code": server.enrollment_code("Demo")},
+            headers={"X-Kiosk-Demo": "1"},
+            timeout=10,
+        )
         assert r.status_code == 200, r.text
         token = r.json()["token"]
     with LiveServer(data_dir=data) as server:  # the same database, real mode
         for headers in ({}, {"X-Kiosk-Demo": "0"}, {"X-Kiosk-Demo": "1"}):
-            r = httpx.post(server.url("/signatures"), json={"signatures": []},
-                           headers={"Authorization": f"Bearer {token}", **headers}, timeout=10)
+            r = httpx.post(
+                server.url("/signatures"),
+                json={"signatures": []},
+                headers={"Authorization": f"Bearer {token}", **headers},
+                timeout=10,
+            )
             assert r.status_code == 403, r.text
             assert r.json()["error"] == "demo_kiosk"
 
@@ -82,16 +102,23 @@ def test_a_real_device_cannot_push_to_a_demo_server_by_claiming_demo(tmp_path: P
     with LiveServer(data_dir=data) as server:
         _device, token = server.enroll("Real kiosk")
     env = dict(os.environ)
-    refused = subprocess.run(server_command("--data-dir", str(data), "serve", "--demo",
-                                            "--port", "1"),
-                             capture_output=True, text=True, env=env, timeout=60)
+    refused = subprocess.run(
+        server_command("--data-dir", str(data), "serve", "--demo", "--port", "1"),
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
     assert refused.returncode != 0
     assert "1 real kiosks enrolled" in refused.stderr and "Traceback" not in refused.stderr
     # With a database of its own, a demo server still refuses that real device's token.
     with LiveServer(data_dir=_dir(tmp_path / "other"), extra_args=("--demo",)) as demo_server:
-        r = httpx.post(demo_server.url("/signatures"), json={"signatures": []},
-                       headers={"Authorization": f"Bearer {token}", "X-Kiosk-Demo": "1"},
-                       timeout=10)
+        r = httpx.post(
+            demo_server.url("/signatures"),
+            json={"signatures": []},
+            headers={"Authorization": f"Bearer {token}", "X-Kiosk-Demo": "1"},
+            timeout=10,
+        )
         assert r.status_code == 401  # unknown there
 
 
@@ -101,8 +128,12 @@ def test_demo_never_takes_over_a_real_kiosks_folder(tmp_path: Path) -> None:
     real.close()
     with pytest.raises(NotADemoFolder):
         open_demo_kiosk(tmp_path)
-    out = subprocess.run([sys.executable, "-m", "kiosk.cli", "--demo", "--data-dir",
-                          str(tmp_path), "status"], capture_output=True, text=True, timeout=60)
+    out = subprocess.run(
+        [sys.executable, "-m", "kiosk.cli", "--demo", "--data-dir", str(tmp_path), "status"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert out.returncode == 2 and "real kiosk's data folder" in out.stderr
 
 
@@ -111,8 +142,13 @@ def test_demo_status_reads_the_demo_folder_not_the_real_kiosks(tmp_path: Path) -
     env["XDG_DATA_HOME"] = str(tmp_path)
 
     def status(*flags: str) -> dict[str, object]:
-        out = subprocess.run([sys.executable, "-m", "kiosk.cli", *flags, "status", "--json"],
-                             capture_output=True, text=True, timeout=60, env=env)
+        out = subprocess.run(
+            [sys.executable, "-m", "kiosk.cli", *flags, "status", "--json"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env=env,
+        )
         assert out.returncode == 0, out.stderr
         return json.loads(out.stdout)
 

@@ -86,9 +86,7 @@ def test_a_data_folder_copied_to_another_machine_is_not_connected(
     assert kiosk.sync_engine().enrollment() is None  # the sealed token does not open here
 
 
-def test_revoked_device_is_refused_at_once_and_audited(
-    kiosk: Kiosk, server: ServerHandle
-) -> None:
+def test_revoked_device_is_refused_at_once_and_audited(kiosk: Kiosk, server: ServerHandle) -> None:
     engine = kiosk.sync_engine()
     engine.enroll(server.base_url, server.code(), name="Stolen kiosk")
     enrollment = engine.enrollment()

@@ -49,7 +49,10 @@ def test_pushes_every_pending_signature_in_batches_and_marks_them(
     report = engine.run_once()
     assert report.ok, report.error_detail
     assert (report.signatures_sent, report.created, report.duplicate, report.conflict) == (
-        1_234, 1_234, 0, 0
+        1_234,
+        1_234,
+        0,
+        0,
     )
     assert report.pending_left == 0 and kiosk.store.pending_count() == 0
     assert states(kiosk, ids) == {SyncState.SYNCED}
@@ -107,15 +110,17 @@ def test_signatures_voids_and_events_made_through_the_service_reach_the_server(
     kiosk: Kiosk, server: ServerHandle
 ) -> None:
     service = kiosk.service()
-    kiosk.store.save_event(
-        Event("rally-1", "Rally at City Hall", "City Hall", kiosk.clock())
-    )
+    kiosk.store.save_event(Event("rally-1", "Rally at City Hall", "City Hall", kiosk.clock()))
     metas = [
         service.submit(
-            "sanctuary-of-safety", None,
-            SignerEntry(first_name=name, last_name="López", zip="55802",
-                        email=f"{name.lower()}@example.org"),
-            ink(i), "es", event_id="rally-1",
+            "sanctuary-of-safety",
+            None,
+            SignerEntry(
+                first_name=name, last_name="López", zip="55802", email=f"{name.lower()}@example.org"
+            ),
+            ink(i),
+            "es",
+            event_id="rally-1",
         )
         for i, name in enumerate(("Ana", "Berta", "Carmen"))
     ]
@@ -175,9 +180,11 @@ def test_campaign_updates_are_pulled_validated_and_used_for_new_signers(
     assert "We now ask for more." in new_version.text.statement.en
     assert kiosk.store.text_version(new_version.hash) is not None
     meta = kiosk.service().submit(
-        "mini-test", None,
+        "mini-test",
+        None,
         SignerEntry(first_name="Zoë", last_name="Ng", zip="10027", phone="+1 612 555 0134"),
-        ink(3), "en",
+        ink(3),
+        "en",
     )
     assert meta.text_version == new_version.hash
 
@@ -290,8 +297,9 @@ def keyed_server(tmp_path_factory: pytest.TempPathFactory) -> object:
     workdir = tmp_path_factory.mktemp("keyed")
     url = f"sqlite:///{workdir / 'server.sqlite3'}"
     key = base64.b64encode(TEST_PUBLIC_KEY).decode()
-    with LiveServer(database_url=url, data_dir=workdir,
-                    extra_args=("--org-public-key", key)) as live:
+    with LiveServer(
+        database_url=url, data_dir=workdir, extra_args=("--org-public-key", key)
+    ) as live:
         handle = Handle(live, url)
         yield handle
         handle.close()

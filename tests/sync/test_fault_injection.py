@@ -60,10 +60,23 @@ class Runner:
             p for p in (str(REPO_ROOT), env.get("PYTHONPATH", "")) if p
         )
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "kiosk.cli", "--data-dir", str(self.data_dir),
-             "sync", "--server", self.proxy_url, "--json"],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
-            text=True, env=env, cwd=REPO_ROOT,
+            [
+                sys.executable,
+                "-m",
+                "kiosk.cli",
+                "--data-dir",
+                str(self.data_dir),
+                "sync",
+                "--server",
+                self.proxy_url,
+                "--json",
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            stdin=subprocess.DEVNULL,
+            text=True,
+            env=env,
+            cwd=REPO_ROOT,
         )
         self.runs += 1
         self.kill_at = time.monotonic() + kill_after if kill_after is not None else None
@@ -143,12 +156,12 @@ def _duplicates_in_log(log: Path) -> int:
 @pytest.mark.slow
 @pytest.mark.parametrize(
     "backend",
-    [pytest.param("sqlite", id="sqlite"),
-     pytest.param("postgres", id="postgres", marks=pytest.mark.postgres)],
+    [
+        pytest.param("sqlite", id="sqlite"),
+        pytest.param("postgres", id="postgres", marks=pytest.mark.postgres),
+    ],
 )
-def test_three_kiosks_exactly_once_through_faults_and_crashes(
-    backend: str, tmp_path: Path
-) -> None:
+def test_three_kiosks_exactly_once_through_faults_and_crashes(backend: str, tmp_path: Path) -> None:
     rng = random.Random(SEED)
     started = time.monotonic()
     with running_server(backend, tmp_path / "server") as server:
@@ -214,8 +227,10 @@ def test_three_kiosks_exactly_once_through_faults_and_crashes(
         assert server.ids() == all_ids
         assert server.conflicts() == 0
         with server.db.connect() as conn:
-            stored = {str(i): h for i, h in conn.execute(
-                select(SIGNATURES.c.id, SIGNATURES.c.content_hash))}
+            stored = {
+                str(i): h
+                for i, h in conn.execute(select(SIGNATURES.c.id, SIGNATURES.c.content_hash))
+            }
         for data_dir in expected:
             kiosk = make_kiosk(data_dir)
             try:

@@ -44,8 +44,11 @@ class ModelTransport:
         if path.endswith("/signatures"):
             self.pushes += 1
             answer = self.model.push(PushRequest.model_validate_json(request.content))
-            return httpx.Response(200, content=answer.model_dump_json().encode(),
-                                  headers={"Content-Type": "application/json"})
+            return httpx.Response(
+                200,
+                content=answer.model_dump_json().encode(),
+                headers={"Content-Type": "application/json"},
+            )
         if path.endswith("/campaigns"):
             return httpx.Response(200, json={"campaigns": self.campaigns})
         if path.endswith("/totals"):
@@ -65,8 +68,12 @@ def controller(qtbot: object, kiosk: Kiosk, transport: ModelTransport) -> Iterat
     )
     engine = kiosk.sync_engine(transport=httpx.MockTransport(transport.handle))
     c = SyncController(
-        engine, on_campaigns_changed=kiosk.reload_campaigns, debounce_ms=300,
-        start_delay_ms=0, watch_network=False, backoff=Backoff(base=60, cap=60),
+        engine,
+        on_campaigns_changed=kiosk.reload_campaigns,
+        debounce_ms=300,
+        start_delay_ms=0,
+        watch_network=False,
+        backoff=Backoff(base=60, cap=60),
     )
     yield c
     c.stop()
@@ -177,8 +184,10 @@ def test_connect_to_a_real_server_then_sync(
         with qtbot.waitSignal(c.connectFinished, timeout=WAIT_MS) as blocker:  # type: ignore[attr-defined]
             c.connect(sqlite_server.base_url, sqlite_server.code(), name="Qt kiosk")
         assert blocker.args == [True, "", ""]
-        qtbot.waitUntil(lambda: c.snapshot().pending == 0 and c.snapshot().last_success is not None,  # type: ignore[attr-defined]
-                        timeout=WAIT_MS)
+        qtbot.waitUntil(
+            lambda: c.snapshot().pending == 0 and c.snapshot().last_success is not None,  # type: ignore[attr-defined]
+            timeout=WAIT_MS,
+        )
         assert sqlite_server.count() == 12
         assert c.snapshot().server_url == sqlite_server.base_url
     finally:

@@ -30,8 +30,16 @@ from kiosk.wire import PushRequest, WireSignature
 from tests.sync.helpers import make_kiosk, sealed_signatures
 from tests.sync.model import ServerModel
 
-FAULTS = ("refuse", "drop_after_commit", "truncate_after_commit", "garbage_after_commit",
-          "http_500", "http_503", "crash_before", "crash_after_commit")
+FAULTS = (
+    "refuse",
+    "drop_after_commit",
+    "truncate_after_commit",
+    "garbage_after_commit",
+    "http_500",
+    "http_503",
+    "crash_before",
+    "crash_after_commit",
+)
 
 
 class KioskCrashed(BaseException):
@@ -46,7 +54,9 @@ class SyncMachine(RuleBasedStateMachine):
         self.dir = Path(tempfile.mkdtemp(prefix="sync-sm-"))
         self.kiosk = make_kiosk(self.dir / "kiosk")
         save_enrollment(
-            self.kiosk.store, Enrollment("http://127.0.0.1:9", "dev", "tok", "Model"), self.kiosk.keys
+            self.kiosk.store,
+            Enrollment("http://127.0.0.1:9", "dev", "tok", "Model"),
+            self.kiosk.keys,
         )
         self.server = ServerModel()
         self.faults: dict[int, str] = {}
@@ -60,8 +70,10 @@ class SyncMachine(RuleBasedStateMachine):
 
     def _engine(self):  # type: ignore[no-untyped-def]
         return self.kiosk.sync_engine(
-            transport=httpx.MockTransport(self._handle), batch_size=7,
-            on_acknowledged=None, on_enrolled=None,
+            transport=httpx.MockTransport(self._handle),
+            batch_size=7,
+            on_acknowledged=None,
+            on_enrolled=None,
         )
 
     def _handle(self, request: httpx.Request) -> httpx.Response:

@@ -38,8 +38,13 @@ PASSPHRASE = "test-passphrase"
 PIN = "2468"
 #: Fast timings; idle timeouts are driven by the fake clock, not by waiting.
 FAST = UiConfig(
-    idle_timeout_s=60, idle_countdown_s=10, staff_idle_timeout_s=120, thanks_s=3600,
-    pin_base_delay_s=30, staff_hold_ms=150, sync_poll_ms=60_000,
+    idle_timeout_s=60,
+    idle_countdown_s=10,
+    staff_idle_timeout_s=120,
+    thanks_s=3600,
+    pin_base_delay_s=30,
+    staff_hold_ms=150,
+    sync_poll_ms=60_000,
 )
 
 
@@ -131,8 +136,14 @@ def make_ui(
     built: list[UiHandle] = []
 
     def make(kiosk: Kiosk | None = None, config: UiConfig = FAST, **kw: Any) -> Driver:
-        ui = build_ui(kiosk or make_kiosk(), config=config, qm_dir=qm_dir,
-                      idle_clock=idle_clock, now=wall_clock, **kw)
+        ui = build_ui(
+            kiosk or make_kiosk(),
+            config=config,
+            qm_dir=qm_dir,
+            idle_clock=idle_clock,
+            now=wall_clock,
+            **kw,
+        )
         built.append(ui)
         return Driver(ui)
 

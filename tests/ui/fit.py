@@ -11,8 +11,9 @@ from PySide6.QtQuick import QQuickItem, QQuickWindow
 def _modes(item: QQuickItem, context: QQmlContext) -> tuple[int, int, int]:
     """A text item's elide mode, wrap mode and horizontal alignment (enums PySide cannot
     read as properties)."""
-    expr = QQmlExpression(QQmlEngine.contextForObject(item) or context, item,
-                          "[elide, wrapMode, horizontalAlignment]")
+    expr = QQmlExpression(
+        QQmlEngine.contextForObject(item) or context, item, "[elide, wrapMode, horizontalAlignment]"
+    )
     value, _ = expr.evaluate()
     values = value.toVariant() if hasattr(value, "toVariant") else value
     elide, wrap, align = (int(v) for v in values)
@@ -21,8 +22,9 @@ def _modes(item: QQuickItem, context: QQmlContext) -> tuple[int, int, int]:
 
 def _scene_rect(item: QQuickItem, width: float | None = None) -> QRectF:
     top_left = item.mapToScene(QPointF(0, 0))
-    return QRectF(top_left.x(), top_left.y(), item.width() if width is None else width,
-                  item.height())
+    return QRectF(
+        top_left.x(), top_left.y(), item.width() if width is None else width, item.height()
+    )
 
 
 def _shown(item: QQuickItem) -> bool:
@@ -66,8 +68,11 @@ def problems(window: QQuickWindow, context: QQmlContext) -> list[str]:
             continue
         pending.extend(item.childItems())
         is_text = item.inherits("QQuickText")
-        is_control = item.inherits("QQuickAbstractButton") or item.inherits("QQuickTextInput") \
+        is_control = (
+            item.inherits("QQuickAbstractButton")
+            or item.inherits("QQuickTextInput")
             or item.objectName() == "pad.canvas"
+        )
         if not (is_text or is_control):
             continue
         text = str(item.property("text") or "") if is_text else ""
@@ -77,19 +82,28 @@ def problems(window: QQuickWindow, context: QQmlContext) -> list[str]:
         if is_text and item.property("truncated"):
             found.append(f"{label}: text cut (elided or too many lines)")
         modes = _modes(item, context) if is_text else (0, 0, 0)
-        if is_text and not modes[0] and not modes[1] and item.clip() and \
-                float(item.property("contentWidth") or 0) > item.width() + 1:
+        if (
+            is_text
+            and not modes[0]
+            and not modes[1]
+            and item.clip()
+            and float(item.property("contentWidth") or 0) > item.width() + 1
+        ):
             found.append(f"{label}: text wider than its clipped box")
         rect = _scene_rect(item, _text_extent(item, modes) if is_text else None)
         flick = _flickable(item)
         if flick is not None:
             area = _scene_rect(flick)
             if rect.left() < area.left() - 1 or rect.right() > area.right() + 1:
-                found.append(f"{label}: outside its scrolling area horizontally "
-                             f"({rect.left():.0f}-{rect.right():.0f} of "
-                             f"{area.left():.0f}-{area.right():.0f})")
+                found.append(
+                    f"{label}: outside its scrolling area horizontally "
+                    f"({rect.left():.0f}-{rect.right():.0f} of "
+                    f"{area.left():.0f}-{area.right():.0f})"
+                )
             continue
         if rect.left() < -1 or rect.right() > w + 1 or rect.top() < -1 or rect.bottom() > h + 1:
-            found.append(f"{label}: outside the {w}x{h} window ({rect.left():.0f},"
-                         f"{rect.top():.0f} {rect.width():.0f}x{rect.height():.0f})")
+            found.append(
+                f"{label}: outside the {w}x{h} window ({rect.left():.0f},"
+                f"{rect.top():.0f} {rect.width():.0f}x{rect.height():.0f})"
+            )
     return found

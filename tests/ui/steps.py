@@ -16,11 +16,17 @@ def to_form(d: Driver, lang: str = "en") -> None:
     d.wait_shown("form.firstName")
 
 
-def fill(d: Driver, first: str = "", last: str = "", zip_code: str = "", email: str = "",
-         phone: str = "") -> None:
+def fill(
+    d: Driver, first: str = "", last: str = "", zip_code: str = "", email: str = "", phone: str = ""
+) -> None:
     """Type into the form's fields (empty values are left alone)."""
-    for name, value in (("form.firstName", first), ("form.lastName", last),
-                        ("form.zip", zip_code), ("form.email", email), ("form.phone", phone)):
+    for name, value in (
+        ("form.firstName", first),
+        ("form.lastName", last),
+        ("form.zip", zip_code),
+        ("form.email", email),
+        ("form.phone", phone),
+    ):
         if value:
             d.fill(name, value)
 

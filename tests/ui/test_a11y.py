@@ -41,12 +41,17 @@ def audit(d: Driver) -> list[str]:
         if not item.isVisible() or item.opacity() == 0:
             continue
         pending.extend(item.childItems())
-        is_control = any(item.inherits(c) for c in _CONTROLS) or \
-            item.metaObject().className() == "SignaturePad"
+        is_control = (
+            any(item.inherits(c) for c in _CONTROLS)
+            or item.metaObject().className() == "SignaturePad"
+        )
         if not is_control or not item.isEnabled() or _inside_keyboard(item):
             continue
-        if item.inherits("QQuickTextInput") and item.parentItem() is not None and \
-                item.parentItem().inherits("QQuickTextInput"):
+        if (
+            item.inherits("QQuickTextInput")
+            and item.parentItem() is not None
+            and item.parentItem().inherits("QQuickTextInput")
+        ):
             continue
         label = item.objectName() or item.metaObject().className()
         iface = QAccessible.queryAccessibleInterface(item)

@@ -37,8 +37,13 @@ _START = textwrap.dedent(
 
 def _start(data_dir: Path, demo: bool) -> str:
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
-    out = subprocess.run([sys.executable, "-c", _START, str(data_dir), "demo" if demo else "real"],
-                         capture_output=True, text=True, env=env, timeout=120)
+    out = subprocess.run(
+        [sys.executable, "-c", _START, str(data_dir), "demo" if demo else "real"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
     assert out.returncode == 0, out.stderr[-2000:]
     assert "Traceback" not in out.stderr
     return out.stdout
@@ -61,7 +66,8 @@ def test_the_readme_prints_the_demo_pin_and_passphrase() -> None:
 
 
 def test_the_demo_pin_opens_staff_mode_which_says_demo(
-    make_ui: Callable[..., Driver], tmp_path: Path,
+    make_ui: Callable[..., Driver],
+    tmp_path: Path,
 ) -> None:
     kiosk = open_demo_kiosk(tmp_path / "demo")
     try:

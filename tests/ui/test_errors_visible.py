@@ -32,8 +32,9 @@ def assert_fully_visible(d: Driver, name: str) -> None:
     if panel is not None and panel.property("active"):
         bottom = min(bottom, panel.y())
     assert rect.height() > 0, name
-    assert rect.top() >= area.top() - 0.5 and rect.bottom() <= bottom + 0.5, \
+    assert rect.top() >= area.top() - 0.5 and rect.bottom() <= bottom + 0.5, (
         f"{name} at {rect.top():.0f}-{rect.bottom():.0f}, visible {area.top():.0f}-{bottom:.0f}"
+    )
 
 
 @pytest.mark.parametrize("lang", ["en", "es"])

@@ -53,10 +53,21 @@ def seed(kiosk: Kiosk, synthetic: int = 2) -> list[uuid.UUID]:
     ids = []
     for i, (first, last, zip_code, email, phone, opt_in) in enumerate(PEOPLE):
         local = service.route(CAMPAIGN, zip_code)
-        meta = service.submit(CAMPAIGN, local.slug if local else None,
-                              entry(first_name=first, last_name=last, zip=zip_code, email=email,
-                                    phone=phone, opt_in=opt_in),
-                              ink(i), "en", consent_text="Send me updates.")
+        meta = service.submit(
+            CAMPAIGN,
+            local.slug if local else None,
+            entry(
+                first_name=first,
+                last_name=last,
+                zip=zip_code,
+                email=email,
+                phone=phone,
+                opt_in=opt_in,
+            ),
+            ink(i),
+            "en",
+            consent_text="Send me updates.",
+        )
         ids.append(meta.id)
     if synthetic:
         simulate(service, CAMPAIGN, synthetic, seed=5)
@@ -140,8 +151,12 @@ def test_refused_while_locked_then_a_packet_per_local_campaign_previewed_and_sav
     assert image.property("implicitHeight") == round(900 * 11 / 8.5)  # a Letter page
     page = panel.preview_image(0, 0)
     assert not page.isNull() and page.width() == 900 and page.height() == round(900 * 11 / 8.5)
-    dark = sum(1 for x in range(0, 900, 9) for y in range(0, page.height(), 9)
-               if page.pixelColor(x, y).lightness() < 128)
+    dark = sum(
+        1
+        for x in range(0, 900, 9)
+        for y in range(0, page.height(), 9)
+        if page.pixelColor(x, y).lightness() < 128
+    )
     assert dark > 50  # text and signatures, not a blank page
     d.click("exports.nextPage")
     d.wait(lambda: d.text("exports.pageLabel") == f"Page 2 of {pages}", "the next page")
@@ -185,7 +200,9 @@ def test_refused_while_locked_then_a_packet_per_local_campaign_previewed_and_sav
 
 
 def test_csv_to_a_usb_stick_and_a_stick_pulled_out_loses_nothing(
-    make_kiosk: Callable[..., Kiosk], make_ui: Callable[..., Driver], tmp_path: Path,
+    make_kiosk: Callable[..., Kiosk],
+    make_ui: Callable[..., Driver],
+    tmp_path: Path,
     export_dir: Path,
 ) -> None:
     stick = tmp_path / "media" / "volunteer" / "KINGSTON"
@@ -209,10 +226,12 @@ def test_csv_to_a_usb_stick_and_a_stick_pulled_out_loses_nothing(
     save(d)
     (saved,) = stick.iterdir()
     assert saved.suffix == ".csv" and d.text("exports.saveMessage") == (
-        f"Saved to KINGSTON: {saved.name}")
+        f"Saved to KINGSTON: {saved.name}"
+    )
     rows = list(csv.DictReader(io.StringIO(saved.read_text("utf-8"))))
     assert [(r["first_name"], r["email"], r["opt_in"]) for r in rows] == [
-        ("José", "jose@example.org", "yes")]
+        ("José", "jose@example.org", "yes")
+    ]
 
     d.click("exports.optedIn")
     make(d)
@@ -221,7 +240,8 @@ def test_csv_to_a_usb_stick_and_a_stick_pulled_out_loses_nothing(
     save(d)
     assert panel.saveStatus == {"state": "failed", "error": "gone", "where": "", "files": []}
     assert d.text("exports.saveMessage").startswith(
-        "Not saved: the USB stick is not there any more. Nothing was lost")
+        "Not saved: the USB stick is not there any more. Nothing was lost"
+    )
     assert not stick.exists()  # the mount point was not made on the kiosk's own disk
     d.click("exports.refreshDest")
     d.wait(lambda: [x["kind"] for x in panel.destinationList] == ["folder"], "the stick gone")
@@ -229,8 +249,13 @@ def test_csv_to_a_usb_stick_and_a_stick_pulled_out_loses_nothing(
     (again,) = export_dir.iterdir()
     assert len(list(csv.DictReader(io.StringIO(again.read_text("utf-8"))))) == 3
     steps = [(x["step"], x.get("destination"), x.get("error")) for x in details(kiosk, "export")]
-    assert steps == [("made", None, None), ("saved", "usb", None), ("made", None, None),
-                     ("save_failed", "usb", "gone"), ("saved", "folder", None)]
+    assert steps == [
+        ("made", None, None),
+        ("saved", "usb", None),
+        ("made", None, None),
+        ("save_failed", "usb", "gone"),
+        ("saved", "folder", None),
+    ]
 
 
 def test_cancel_stops_a_long_export(
@@ -250,7 +275,8 @@ def test_cancel_stops_a_long_export(
     d.click("exports.make")
     d.wait(lambda: any(done > 0 for _s, done, _t in reports), "the first progress")
     assert d.shown("exports.progress") and d.text("exports.progressText").startswith(
-        "Opening signatures: ")
+        "Opening signatures: "
+    )
     d.click("exports.cancel")
     d.wait(lambda: d.ui.tasks.running == 0, "the export to stop", timeout_s=30)
     assert panel.state == "cancelled" and panel.made is None
@@ -267,10 +293,15 @@ def test_print_from_the_screen_through_cups_and_cancel_a_waiting_job(
     kiosk = make_kiosk()
     service = kiosk.service()
     names = ("Maria Lopez", "Tom Baker")  # ASCII: cups-pdf re-distills, and drops the
-    for i, name in enumerate(names):      # Unicode map of accented letters
+    for i, name in enumerate(names):  # Unicode map of accented letters
         first, last = name.split()
-        service.submit("duluth-sanctuary", None, entry(first_name=first, last_name=last,
-                                                       zip="55802"), ink(i), "en")
+        service.submit(
+            "duluth-sanctuary",
+            None,
+            entry(first_name=first, last_name=last, zip="55802"),
+            ink(i),
+            "en",
+        )
     d = make_ui(kiosk)
     to_exports(d)
     panel = d.ui.vm.exports
@@ -313,8 +344,9 @@ def test_a_printer_removed_after_it_was_chosen_is_worded(
 ) -> None:
     cups_printer()
     gone = "kiosk-test-unplugged"
-    subprocess.run(["lpadmin", "-p", gone, "-E", "-v", "cups-pdf:/"], check=True,
-                   capture_output=True)
+    subprocess.run(
+        ["lpadmin", "-p", gone, "-E", "-v", "cups-pdf:/"], check=True, capture_output=True
+    )
     try:
         kiosk = make_kiosk()
         seed(kiosk, synthetic=0)
@@ -330,5 +362,6 @@ def test_a_printer_removed_after_it_was_chosen_is_worded(
     d.click("exports.print")
     d.wait(lambda: panel.printStatus["state"] == "failed", "the refusal", timeout_s=30)
     assert d.text("exports.printStatus") == (
-        "That printer is not there any more. Choose another one.")
+        "That printer is not there any more. Choose another one."
+    )
     assert details(kiosk, "print") == [{"step": "failed", "error": "unknown_printer"}]

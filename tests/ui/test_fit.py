@@ -35,8 +35,9 @@ def check(d: Driver, screen: str, failures: list[str]) -> None:
 @pytest.mark.parametrize("lang", ["en", "es"])
 @pytest.mark.parametrize("large", [False, True], ids=["normal", "large"])
 @pytest.mark.parametrize("size", list(SIZES), ids=list(SIZES))
-def test_every_signer_screen_fits(d: Driver, idle_clock: FakeClock, size: str, large: bool,
-                                  lang: str) -> None:
+def test_every_signer_screen_fits(
+    d: Driver, idle_clock: FakeClock, size: str, large: bool, lang: str
+) -> None:
     d.window.resize(*SIZES[size])
     failures: list[str] = []
     start_signer(d, lang, large)

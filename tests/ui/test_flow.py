@@ -39,7 +39,10 @@ def test_a_signer_signs_in_english_or_spanish(d: Driver, lang: str) -> None:
     stored = kiosk.store.recent(1)[0]
     meta = stored.signature.meta
     assert (meta.campaign, meta.local_campaign, meta.lang) == (
-        "defy-trump-expand-sanctuary", "evansville", lang)
+        "defy-trump-expand-sanctuary",
+        "evansville",
+        lang,
+    )
     personal = PersonalData.from_bytes(kiosk.keys.unlock(PASSPHRASE).open(stored.signature.sealed))
     assert (personal.first_name, personal.last_name, personal.zip) == ("José", "Núñez", "47708")
     campaign = kiosk.catalog.get("defy-trump-expand-sanctuary")

@@ -43,8 +43,9 @@ def assert_above_keyboard(d: Driver, name: str) -> None:
     if flick is not None:
         f_top = flick.mapToScene(QPointF(0, 0)).y()
         limit_top, limit_bottom = f_top, min(limit_bottom, f_top + flick.height())
-    assert top >= limit_top - 0.5 and bottom <= limit_bottom + 0.5, \
+    assert top >= limit_top - 0.5 and bottom <= limit_bottom + 0.5, (
         f"{name} at {top:.0f}-{bottom:.0f}, visible {limit_top:.0f}-{limit_bottom:.0f}"
+    )
 
 
 @pytest.mark.parametrize("size", list(SIZES))
@@ -56,8 +57,11 @@ def test_set_up_fields_come_into_view_one_after_the_other(
     d.wait_shown("setup.finish")
     d.tap("setup.pin")
     assert_above_keyboard(d, "setup.pin")
-    for name, text in (("setup.pinAgain", "2468"), ("setup.passphrase", "2468"),
-                       ("setup.passphraseAgain", "correct horse")):
+    for name, text in (
+        ("setup.pinAgain", "2468"),
+        ("setup.passphrase", "2468"),
+        ("setup.passphraseAgain", "correct horse"),
+    ):
         d.tap_keys(text)
         d.tap_keys(["\n"])  # the keyboard's Next key
         assert_above_keyboard(d, name)
@@ -69,8 +73,13 @@ def test_form_fields_come_into_view_with_the_next_key(d: Driver, size: str) -> N
     to_form(d, "es")
     d.tap("form.firstName")
     assert_above_keyboard(d, "form.firstName")
-    steps = (("a", "form.lastName"), ("a", "form.zip"), ("5", "form.phone"),
-             ("5", "form.email"), ("a", "form.comment"))
+    steps = (
+        ("a", "form.lastName"),
+        ("a", "form.zip"),
+        ("5", "form.phone"),
+        ("5", "form.email"),
+        ("a", "form.comment"),
+    )
     for text, name in steps:  # type into the focused field, then its Next key
         d.tap_keys(text)
         d.tap_keys(["\n"])
@@ -83,9 +92,11 @@ def test_staff_fields_come_into_view(d: Driver) -> None:
     d.type(PIN)
     d.click("pin.submit")
     d.wait_shown("staff.close")
-    for tab, fields in (("staff.tab.event", ("staff.eventName", "staff.eventLocation")),
-                        ("staff.tab.entries", ("staff.unlockPassphrase",)),
-                        ("staff.tab.exports", ("exports.passphrase",))):
+    for tab, fields in (
+        ("staff.tab.event", ("staff.eventName", "staff.eventLocation")),
+        ("staff.tab.entries", ("staff.unlockPassphrase",)),
+        ("staff.tab.exports", ("exports.passphrase",)),
+    ):
         d.click(tab)
         for name in fields:
             d.tap(name)

@@ -109,8 +109,12 @@ def keyboard_layout(d: Driver) -> str:
 def test_the_keyboard_layout_follows_the_field(d: Driver) -> None:
     to_form(d)
     panel = d.item("keyboard")
-    for field, layout in (("form.firstName", "main"), ("form.phone", "dialpad"),
-                          ("form.email", "main"), ("form.zip", "digits")):
+    for field, layout in (
+        ("form.firstName", "main"),
+        ("form.phone", "dialpad"),
+        ("form.email", "main"),
+        ("form.zip", "digits"),
+    ):
         d.click(field)
         d.wait(lambda: bool(panel.property("active")), "the keyboard")
         d.wait(lambda layout=layout: keyboard_layout(d) == layout, f"the {layout} layout")
@@ -161,8 +165,9 @@ def test_the_spanish_keyboard_has_the_n_with_tilde(d: Driver) -> None:
     to_form(d, "es")
     d.click("form.lastName")
     panel = d.item("keyboard")
-    expr = QQmlExpression(QQmlEngine.contextForObject(panel), panel,
-                          "VirtualKeyboardSettings.locale")
+    expr = QQmlExpression(
+        QQmlEngine.contextForObject(panel), panel, "VirtualKeyboardSettings.locale"
+    )
     d.wait(lambda: expr.evaluate()[0] == "es_MX", "the Spanish keyboard")
     d.type("Ibáñez")
     assert d.text("form.lastName") == "Ibáñez"

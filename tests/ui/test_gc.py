@@ -18,8 +18,7 @@ class _Cycle:
     def __init__(self, freed_on: list[str]) -> None:
         self.me = self
         self.qobject = QObject()  # a Qt object that lives on the UI thread
-        self.qobject.destroyed.connect(
-            lambda: freed_on.append(threading.current_thread().name))
+        self.qobject.destroyed.connect(lambda: freed_on.append(threading.current_thread().name))
 
 
 def test_cycles_are_collected_by_the_ui_thread(d: Driver, qtbot: object) -> None:
@@ -30,8 +29,7 @@ def test_cycles_are_collected_by_the_ui_thread(d: Driver, qtbot: object) -> None
     del cycle
     # a worker thread allocating a lot never triggers a collection of the UI's garbage
     kept: list[list[int]] = []
-    worker = threading.Thread(target=lambda: kept.extend([i] for i in range(5_000)),
-                              name="worker")
+    worker = threading.Thread(target=lambda: kept.extend([i] for i in range(5_000)), name="worker")
     worker.start()
     worker.join()
     assert alive() is not None and freed_on == []

@@ -34,8 +34,10 @@ def test_the_idle_overlay_hides_the_entry(d: Driver, idle_clock: FakeClock, lang
     top = card.mapToScene(QPointF(0, 0))
     img = pixels(d.grab())
     outside = np.ones(img.shape[:2], bool)
-    outside[round(top.y()) - 2 : round(top.y() + card.height()) + 2,
-            round(top.x()) - 2 : round(top.x() + card.width()) + 2] = False
+    outside[
+        round(top.y()) - 2 : round(top.y() + card.height()) + 2,
+        round(top.x()) - 2 : round(top.x() + card.width()) + 2,
+    ] = False
     behind = img[outside]
     # Around the dialog one flat colour: no letter, field or key can be made out.
     assert int((behind.max(axis=0) - behind.min(axis=0)).max()) <= 1

@@ -27,8 +27,10 @@ def test_a_duluth_signer_is_offered_the_duluth_petition(d: Driver, lang: str) ->
     assert d.text("local.explain") == OFFER[lang]
     d.click("local.offer.accept")
     d.wait(lambda: d.ui.vm.flow.signing["slug"] == "duluth-sanctuary", "the Duluth petition")
-    title = {"en": "We want Duluth to be a sanctuary city!",
-             "es": "¡Queremos que Duluth sea una ciudad santuario!"}[lang]
+    title = {
+        "en": "We want Duluth to be a sanctuary city!",
+        "es": "¡Queremos que Duluth sea una ciudad santuario!",
+    }[lang]
     assert d.text("local.title") == title
     assert not d.shown("local.offer.accept")
     d.click("local.confirm")

@@ -33,11 +33,23 @@ class Pad:
 
     def mouse(self, kind: QEvent.Type, x: float, y: float) -> None:
         pos = QPointF(x, y)
-        buttons = Qt.MouseButton.NoButton if kind == QEvent.Type.MouseButtonRelease else \
-            Qt.MouseButton.LeftButton
-        QCoreApplication.sendEvent(self.window, QMouseEvent(
-            kind, pos, pos, self.window.mapToGlobal(pos), Qt.MouseButton.LeftButton, buttons,
-            Qt.KeyboardModifier.NoModifier))
+        buttons = (
+            Qt.MouseButton.NoButton
+            if kind == QEvent.Type.MouseButtonRelease
+            else Qt.MouseButton.LeftButton
+        )
+        QCoreApplication.sendEvent(
+            self.window,
+            QMouseEvent(
+                kind,
+                pos,
+                pos,
+                self.window.mapToGlobal(pos),
+                Qt.MouseButton.LeftButton,
+                buttons,
+                Qt.KeyboardModifier.NoModifier,
+            ),
+        )
 
     def stroke(self, points: list[tuple[float, float]]) -> None:
         self.mouse(QEvent.Type.MouseButtonPress, *points[0])
@@ -110,8 +122,9 @@ def test_clear_forgets_everything(pad: Pad) -> None:
     assert inked(pad.image(), QRect(0, 0, 1000, 400)) == 0
 
 
-def test_each_new_sample_repaints_only_around_itself(pad: Pad, monkeypatch: pytest.MonkeyPatch
-                                                     ) -> None:
+def test_each_new_sample_repaints_only_around_itself(
+    pad: Pad, monkeypatch: pytest.MonkeyPatch
+) -> None:
     rects: list[QRect] = []
     original = pad.pad.update
 
@@ -180,12 +193,30 @@ def test_tablet_events_reach_the_pad_on_the_signing_screen(d: Driver) -> None:
     canvas = d.wait_shown("pad.canvas")
     d.frame()
     device = QPointingDevice(
-        "stylus", 42, QInputDevice.DeviceType.Stylus, QPointingDevice.PointerType.Pen,
-        QInputDevice.Capability.Position | QInputDevice.Capability.Pressure, 1, 0)
+        "stylus",
+        42,
+        QInputDevice.DeviceType.Stylus,
+        QPointingDevice.PointerType.Pen,
+        QInputDevice.Capability.Position | QInputDevice.Capability.Pressure,
+        1,
+        0,
+    )
     pos = canvas.mapToScene(QPointF(200, 150))
-    event = QTabletEvent(QEvent.Type.TabletPress, device, pos, d.window.mapToGlobal(pos), 0.4,
-                         0.0, 0.0, 0.0, 0.0, 0.0, Qt.KeyboardModifier.NoModifier,
-                         Qt.MouseButton.LeftButton, Qt.MouseButton.LeftButton)
+    event = QTabletEvent(
+        QEvent.Type.TabletPress,
+        device,
+        pos,
+        d.window.mapToGlobal(pos),
+        0.4,
+        0.0,
+        0.0,
+        0.0,
+        0.0,
+        0.0,
+        Qt.KeyboardModifier.NoModifier,
+        Qt.MouseButton.LeftButton,
+        Qt.MouseButton.LeftButton,
+    )
     QCoreApplication.sendEvent(d.window, event)
     d.wait(lambda: canvas.property("pointCount") > 0, "the stylus sample")
     ink = canvas.ink()  # type: ignore[attr-defined]

@@ -13,8 +13,7 @@ from tests.ui.steps import fill, sign_and_submit, to_form
 
 pytestmark = pytest.mark.gui
 
-FIELDS = ("form.firstName", "form.lastName", "form.zip", "form.email", "form.phone",
-          "form.comment")
+FIELDS = ("form.firstName", "form.lastName", "form.zip", "form.email", "form.phone", "form.comment")
 
 
 def assert_nothing_left(d: Driver, old_items: list[QQuickItem]) -> None:
@@ -67,9 +66,11 @@ def ink_pixels(d: Driver) -> int:
     area = pad.mapRectToScene(pad.boundingRect()).toRect().adjusted(8, 8, -8, -8)
     # Ink is far darker than anything else drawn on the pad (its line, its hints).
     assert QColor(PALETTE["ink"]).lightness() < 60 < QColor(PALETTE["textMuted"]).lightness()
-    return sum(image.pixelColor(x, y).lightness() < 60
-               for y in range(area.top(), area.bottom(), 2)
-               for x in range(area.left(), area.right(), 2))
+    return sum(
+        image.pixelColor(x, y).lightness() < 60
+        for y in range(area.top(), area.bottom(), 2)
+        for x in range(area.left(), area.right(), 2)
+    )
 
 
 def _fill_everything(d: Driver) -> list[QQuickItem]:

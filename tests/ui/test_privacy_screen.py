@@ -31,8 +31,7 @@ def sign(kiosk: Kiosk, n: int) -> list[SignatureMeta]:
     service = kiosk.service()
     names = ["Ana", "Luis", "Sofía", "Zoë", "Minh", "Omar"]
     return [
-        service.submit(CAMPAIGN, None, entry(first_name=names[i]), ink(i), "en")
-        for i in range(n)
+        service.submit(CAMPAIGN, None, entry(first_name=names[i]), ink(i), "en") for i in range(n)
     ]
 
 
@@ -50,15 +49,23 @@ def to_privacy(d: Driver) -> None:
 def settle(d: Driver) -> None:
     """Wait until the privacy screen has nothing running in the background."""
     privacy = d.ui.vm.privacy
-    d.wait(lambda: privacy.state["loaded"] and not privacy.state["loading"]
-           and not privacy.state["busy"] and not privacy.chain["checking"]
-           and not d.ui.tasks.running, "the privacy screen to read the store")
+    d.wait(
+        lambda: (
+            privacy.state["loaded"]
+            and not privacy.state["loading"]
+            and not privacy.state["busy"]
+            and not privacy.chain["checking"]
+            and not d.ui.tasks.running
+        ),
+        "the privacy screen to read the store",
+    )
 
 
 def retention_changes(kiosk: Kiosk) -> list[str]:
     """The retention policies recorded in the audit trail, oldest first."""
     return [
-        e.detail["value"] for e in kiosk.store.audit_entries()
+        e.detail["value"]
+        for e in kiosk.store.audit_entries()
         if e.action == AuditAction.SETTINGS_CHANGED and e.detail.get("setting") == SETTING_RETENTION
     ]
 
@@ -74,7 +81,8 @@ def test_each_policy_is_stored_audited_and_applied(
     # The default keeps everything until exported; nothing was exported.
     assert d.text("staff.privacy.policyText").startswith("Personal data is kept until")
     assert d.text("staff.privacy.purgeable") == (
-        "Waiting to be deleted under this policy: 0 signatures.")
+        "Waiting to be deleted under this policy: 0 signatures."
+    )
     assert d.text("staff.privacy.waiting").endswith(": 1 signature.")
 
     d.click("staff.privacy.policy.immediate")
@@ -86,13 +94,15 @@ def test_each_policy_is_stored_audited_and_applied(
     # ...and the one the server does not have yet keeps it, whatever the policy.
     assert d.text("staff.privacy.waiting").endswith(": 1 signature.")
     assert d.text("staff.privacy.policyText") == (
-        "Personal data is deleted as soon as the server has confirmed it has the signature.")
+        "Personal data is deleted as soon as the server has confirmed it has the signature."
+    )
 
     d.click("staff.privacy.days.7")
     d.wait(lambda: kiosk.store.get_setting(SETTING_RETENTION) == "days:7", "days:7")
     settle(d)
     assert d.text("staff.privacy.policyText").startswith(
-        "Personal data is deleted 7 days after signing")
+        "Personal data is deleted 7 days after signing"
+    )
     d.click("staff.privacy.policy.untilExported")
     d.wait(lambda: kiosk.store.get_setting(SETTING_RETENTION) == "until_exported", "kept")
     settle(d)
@@ -107,14 +117,21 @@ def test_each_policy_is_stored_audited_and_applied(
     settle(d)
 
     assert retention_changes(kiosk) == [
-        "immediate", "days:7", "until_exported", "days:30", "days:90"]
+        "immediate",
+        "days:7",
+        "until_exported",
+        "days:30",
+        "days:90",
+    ]
     purges = [e.detail for e in kiosk.store.audit_entries() if e.action == AuditAction.PURGE]
     assert purges == [{"count": 2, "policy": "immediate"}]
     assert kiosk.store.counts().total == 3
     assert kiosk.auditor.verify().ok
     # The audit list shows the newest change first, in words.
-    d.wait(lambda: d.text("staff.privacy.audit.0.detail") == "Personal data: After 90 days",
-           "the newest entry")
+    d.wait(
+        lambda: d.text("staff.privacy.audit.0.detail") == "Personal data: After 90 days",
+        "the newest entry",
+    )
     assert d.text("staff.privacy.audit.0.action") == "Setting changed"
 
 
@@ -129,7 +146,8 @@ def test_delete_now_purges_acknowledged_personal_data_and_keeps_counts(
     d = make_ui(kiosk)
     to_privacy(d)
     assert d.text("staff.privacy.purgeable") == (
-        "Waiting to be deleted under this policy: 3 signatures.")
+        "Waiting to be deleted under this policy: 3 signatures."
+    )
     assert d.text("staff.count.all") == "4"
 
     d.click("staff.privacy.deleteNow")
@@ -139,7 +157,11 @@ def test_delete_now_purges_acknowledged_personal_data_and_keeps_counts(
     assert d.text("staff.privacy.purgeable").endswith(": 0 signatures.")
     assert d.text("staff.privacy.purged") == "Already deleted: 3 signatures (they still count)."
     assert [kiosk.store.get(m.id).signature.sealed == b"" for m in metas] == [
-        True, True, True, False]
+        True,
+        True,
+        True,
+        False,
+    ]
     assert kiosk.store.counts().total == 4
     d.ui.vm.staff.refresh()
     assert d.text("staff.count.all") == "4"
@@ -152,8 +174,10 @@ def test_delete_now_purges_acknowledged_personal_data_and_keeps_counts(
     assert kiosk.store.get_setting(SETTING_VACUUM_DUE) == "0"  # nothing left for idle time
 
     d.click("staff.privacy.deleteNow")
-    d.wait(lambda: d.text("staff.privacy.deleteResult") == "Nothing to delete under this policy.",
-           "the second result")
+    d.wait(
+        lambda: d.text("staff.privacy.deleteResult") == "Nothing to delete under this policy.",
+        "the second result",
+    )
 
 
 def test_audit_list_in_both_languages(
@@ -167,8 +191,14 @@ def test_audit_list_in_both_languages(
     d = make_ui(kiosk)
     to_privacy(d)
     # Newest first: entering staff mode, the void, the lockout, the export.
-    rows = [(d.text(f"staff.privacy.audit.{i}.action"), d.text(f"staff.privacy.audit.{i}.detail"),
-             d.text(f"staff.privacy.audit.{i}.sync")) for i in range(4)]
+    rows = [
+        (
+            d.text(f"staff.privacy.audit.{i}.action"),
+            d.text(f"staff.privacy.audit.{i}.detail"),
+            d.text(f"staff.privacy.audit.{i}.sync"),
+        )
+        for i in range(4)
+    ]
     assert rows == [
         ("Staff mode opened", "", "Not on the server yet"),
         ("Entry voided", "", "Not on the server yet"),  # the signature's id is not shown
@@ -180,8 +210,10 @@ def test_audit_list_in_both_languages(
 
     english = {a: audit_action_text(a) for a in AuditAction}
     d.click("lang.es")
-    d.wait(lambda: d.text("staff.privacy.audit.0.action") == "Modo de personal abierto",
-           "the Spanish list")
+    d.wait(
+        lambda: d.text("staff.privacy.audit.0.action") == "Modo de personal abierto",
+        "the Spanish list",
+    )
     assert d.text("staff.privacy.audit.2.action") == "Entrada de PIN bloqueada"
     assert d.text("staff.privacy.audit.2.detail") == "durante 30 segundos"
     assert d.text("staff.privacy.audit.2.sync") == "En el servidor"
@@ -199,10 +231,11 @@ def test_audit_list_in_both_languages(
     ("tamper", "warning"),
     [
         pytest.param(
-            ["DROP TRIGGER audit_log_no_update",
-             "UPDATE audit_log SET detail_json = '{\"seconds\": 1}' WHERE seq = 2"],
-            "Warning: the audit trail was tampered with. Entry 2 was changed after it was "
-            "written.",
+            [
+                "DROP TRIGGER audit_log_no_update",
+                "UPDATE audit_log SET detail_json = '{\"seconds\": 1}' WHERE seq = 2",
+            ],
+            "Warning: the audit trail was tampered with. Entry 2 was changed after it was written.",
             id="edited",
         ),
         pytest.param(
@@ -213,8 +246,11 @@ def test_audit_list_in_both_languages(
     ],
 )
 def test_a_tampered_audit_trail_shows_a_warning(
-    make_ui: Callable[..., Driver], make_kiosk: Callable[..., Kiosk], tmp_path: Path,
-    tamper: list[str], warning: str,
+    make_ui: Callable[..., Driver],
+    make_kiosk: Callable[..., Kiosk],
+    tmp_path: Path,
+    tamper: list[str],
+    warning: str,
 ) -> None:
     kiosk = make_kiosk()
     for seconds in (30, 60, 120):
@@ -233,5 +269,9 @@ def test_a_tampered_audit_trail_shows_a_warning(
     assert d.text("staff.privacy.chain") == warning
     assert not d.ui.vm.privacy.chain["ok"]
     d.click("lang.es")
-    d.wait(lambda: d.text("staff.privacy.chain").startswith(
-        "Atención: el registro de auditoría fue alterado."), "the Spanish warning")
+    d.wait(
+        lambda: d.text("staff.privacy.chain").startswith(
+            "Atención: el registro de auditoría fue alterado."
+        ),
+        "the Spanish warning",
+    )

@@ -39,7 +39,10 @@ def xvfb() -> Iterator[str]:
     read, write = os.pipe()
     server = subprocess.Popen(
         ["Xvfb", "-displayfd", str(write), "-screen", "0", "1920x1080x24", "-nolisten", "tcp"],
-        pass_fds=(write,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        pass_fds=(write,),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     os.close(write)
     with os.fdopen(read) as pipe:
         number = pipe.readline().strip()
@@ -55,15 +58,24 @@ def xvfb() -> Iterator[str]:
 def test_run_app_starts_once_with_sync_wired_and_no_warnings(
     tmp_path: Path, platform: str, request: pytest.FixtureRequest
 ) -> None:
-    env = dict(os.environ, QT_QPA_PLATFORM=platform,
-               QT_FATAL_WARNINGS="1")  # any Qt warning aborts the app
+    env = dict(
+        os.environ, QT_QPA_PLATFORM=platform, QT_FATAL_WARNINGS="1"
+    )  # any Qt warning aborts the app
     env.pop("QT_LOGGING_RULES", None)  # the app's own rules, not the test suite's
     if platform == "xcb":
         env["DISPLAY"] = request.getfixturevalue("xvfb")
     # Every Python warning is an error; only the interpreter's own note on objects still
     # alive at exit is not about start-up.
-    cmd = [sys.executable, "-W", "error", "-W", "ignore:gc:ResourceWarning", "-c", SCRIPT,
-           str(tmp_path)]
+    cmd = [
+        sys.executable,
+        "-W",
+        "error",
+        "-W",
+        "ignore:gc:ResourceWarning",
+        "-c",
+        SCRIPT,
+        str(tmp_path),
+    ]
     out = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=120)
     assert out.returncode == 0, out.stderr[-3000:]
     assert out.stdout.count("ready") == 1, out.stdout

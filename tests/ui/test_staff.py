@@ -41,8 +41,7 @@ def enter_pin(d: Driver, pin: str) -> None:
     """Type a PIN and press Unlock; wait for the answer."""
     d.type(pin)
     d.click("pin.submit")
-    d.wait(lambda: d.ui.vm.staff.pinState != "checking" and not d.ui.tasks.running,
-           "the PIN check")
+    d.wait(lambda: d.ui.vm.staff.pinState != "checking" and not d.ui.tasks.running, "the PIN check")
 
 
 def to_staff(d: Driver) -> None:
@@ -130,8 +129,9 @@ def test_wrong_pins_lock_entry_for_a_growing_delay_even_across_a_restart(
     for left in (4, 3, 2, 1):
         enter_pin(d, "0000")
         assert d.ui.vm.staff.pinState == "wrong"
-        assert d.text("pin.message") == (f"Wrong PIN. {left} tries left." if left > 1
-                                         else "Wrong PIN. 1 try left.")
+        assert d.text("pin.message") == (
+            f"Wrong PIN. {left} tries left." if left > 1 else "Wrong PIN. 1 try left."
+        )
     enter_pin(d, "0000")
     assert d.ui.vm.staff.pinLockedSeconds == 30
     assert d.text("pin.message") == "Too many wrong tries. Try again in 30 s."
@@ -183,8 +183,10 @@ def test_choose_the_campaign_and_fix_a_local_campaign(d: Driver) -> None:
     kiosk = d.ui.kiosk
     to_staff(d)
     d.click("staff.campaign.duluth-sanctuary")
-    d.wait(lambda: kiosk.store.get_setting(SETTING_ACTIVE_CAMPAIGN) == "duluth-sanctuary",
-           "the setting")
+    d.wait(
+        lambda: kiosk.store.get_setting(SETTING_ACTIVE_CAMPAIGN) == "duluth-sanctuary",
+        "the setting",
+    )
     assert not d.shown("staff.fixedLocal.none")  # Duluth has no local campaigns
     d.click("staff.campaign.defy-trump-expand-sanctuary")
     d.click("staff.fixedLocal.skokie")
@@ -211,7 +213,8 @@ def test_name_the_event_and_new_signatures_belong_to_it(d: Driver) -> None:
     sign_once(d)
     assert kiosk.store.recent(1)[0].signature.meta.event_id == event_id
     assert [(e.name, e.location) for e in kiosk.store.events()] == [
-        ("Rally at City Hall", "Duluth, MN")]
+        ("Rally at City Hall", "Duluth, MN")
+    ]
 
 
 def test_counts_and_last_entries_with_names_only_after_the_passphrase(d: Driver) -> None:
@@ -264,7 +267,8 @@ def test_sync_status_without_a_sync_engine(d: Driver) -> None:
     d.click("staff.tab.sync")
     assert d.text("staff.sync.status") == "Not connected to a server."
     assert d.text("staff.sync.pending") == (
-        "1 record waiting to be sent to the server (signatures and voids).")
+        "1 record waiting to be sent to the server (signatures and voids)."
+    )
     assert not d.shown("staff.connect")  # no form that could do nothing
     assert not d.shown("staff.syncNow")
 

@@ -26,7 +26,8 @@ pytestmark = pytest.mark.gui
 REMOTE = "http://sync.example.org:8080"
 REFUSED_EN = (
     "This address is not encrypted (http://). Use an https:// address, or, for a server on "
-    "your local network, turn on “Allow unencrypted connection”.")
+    "your local network, turn on “Allow unencrypted connection”."
+)
 
 
 @pytest.fixture(scope="module")
@@ -63,7 +64,8 @@ def connect_form(
 
 
 def test_plain_http_to_another_machine_needs_the_switch(
-    make_ui: Callable[..., Driver], make_kiosk: Callable[..., Kiosk],
+    make_ui: Callable[..., Driver],
+    make_kiosk: Callable[..., Kiosk],
     controllers: list[SyncController],
 ) -> None:
     kiosk = make_kiosk()
@@ -77,8 +79,10 @@ def test_plain_http_to_another_machine_needs_the_switch(
     d.wait(lambda: d.text("staff.connectError") != "", "the refusal")
     assert d.text("staff.connectError") == REFUSED_EN
     d.click("lang.es")
-    d.wait(lambda: d.text("staff.connectError").startswith("Esta dirección no está cifrada"),
-           "the Spanish refusal")
+    d.wait(
+        lambda: d.text("staff.connectError").startswith("Esta dirección no está cifrada"),
+        "the Spanish refusal",
+    )
     assert "active “Permitir conexión sin cifrar”" in d.text("staff.connectError")
     assert d.text("staff.allowInsecure") == "Permitir conexión sin cifrar (solo red local)"
     # Nothing was stored or audited: the kiosk is still not connected.
@@ -92,8 +96,11 @@ def test_plain_http_to_another_machine_needs_the_switch(
 
 @pytest.mark.parametrize("allow", [False, True], ids=["switch-off", "switch-on"])
 def test_the_choice_reaches_the_engine_and_is_kept_and_audited(
-    make_ui: Callable[..., Driver], make_kiosk: Callable[..., Kiosk],
-    controllers: list[SyncController], server: ServerHandle, allow: bool,
+    make_ui: Callable[..., Driver],
+    make_kiosk: Callable[..., Kiosk],
+    controllers: list[SyncController],
+    server: ServerHandle,
+    allow: bool,
 ) -> None:
     kiosk = make_kiosk()
     d = connect_form(make_ui, kiosk, controllers)
@@ -103,8 +110,11 @@ def test_the_choice_reaches_the_engine_and_is_kept_and_audited(
         d.click("staff.allowInsecure")
         d.wait(lambda: d.shown("staff.allowInsecure.warning"), "the warning")
     d.click("staff.connect")
-    d.wait(lambda: d.text("staff.sync.status").endswith(f"{server.base_url}."), "connected",
-           timeout_s=30)
+    d.wait(
+        lambda: d.text("staff.sync.status").endswith(f"{server.base_url}."),
+        "connected",
+        timeout_s=30,
+    )
     enrollment = state.load_enrollment(kiosk.store, kiosk.keys)
     assert enrollment is not None and enrollment.server_url == server.base_url
     assert enrollment.allow_insecure is allow

@@ -52,11 +52,16 @@ def to_sync(d: Driver) -> None:
 def test_connected_kiosk_shows_its_state_and_syncs_on_demand(
     make_ui: Callable[..., Driver],
 ) -> None:
-    sync = FakeSync(SyncSnapshot(
-        server_url="https://sync.example.org", pending=3,
-        last_success=datetime(2026, 1, 2, 15, 4, tzinfo=UTC),
-        last_error=SyncErrorCode.OFFLINE, last_error_detail="connection refused",
-        next_attempt=datetime(2026, 1, 2, 15, 9, tzinfo=UTC)))
+    sync = FakeSync(
+        SyncSnapshot(
+            server_url="https://sync.example.org",
+            pending=3,
+            last_success=datetime(2026, 1, 2, 15, 4, tzinfo=UTC),
+            last_error=SyncErrorCode.OFFLINE,
+            last_error_detail="connection refused",
+            next_attempt=datetime(2026, 1, 2, 15, 9, tzinfo=UTC),
+        )
+    )
     d = make_ui(sync=sync)
     to_sync(d)
     assert d.text("staff.sync.status") == "Connected to https://sync.example.org."

@@ -16,11 +16,9 @@ from tests.helpers import DATA
 pytestmark = pytest.mark.gui
 
 
-
 def is_plain_text(item: QQuickItem) -> bool:
     """Evaluate ``textFormat === Text.PlainText`` on the item, in its QML context."""
-    expr = QQmlExpression(QQmlEngine.contextForObject(item), item,
-                          "textFormat === Text.PlainText")
+    expr = QQmlExpression(QQmlEngine.contextForObject(item), item, "textFormat === Text.PlainText")
     value, undefined = expr.evaluate()
     assert not undefined and not expr.hasError(), expr.error().toString()
     return bool(value)
@@ -47,8 +45,14 @@ def test_campaign_text_is_shown_as_plain_text_never_as_markup(
     assert d.text("petition.statement.0") == "We ask for things."
     assert d.text("petition.statement.1") == "Second paragraph."
     # Every text showing campaign or signer content is plain text.
-    names = ("attract.title", "attract.target", "petition.title", "petition.target",
-             "petition.statement.0", "petition.background.0")
+    names = (
+        "attract.title",
+        "attract.target",
+        "petition.title",
+        "petition.target",
+        "petition.statement.0",
+        "petition.background.0",
+    )
     for name in names:
         assert is_plain_text(d.item(name)), name
 

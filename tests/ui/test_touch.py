@@ -66,5 +66,6 @@ def test_every_touch_sample_reaches_the_stored_ink(d: Driver) -> None:
     sealed = kiosk.store.recent(1)[0].signature.sealed
     saved = PersonalData.from_bytes(kiosk.keys.unlock(PASSPHRASE).open(sealed)).ink.strokes
     assert len(saved) == 1
-    assert [(round(p.x), round(p.y), p.t) for p in saved[0]] == \
-        [(round(p.x), round(p.y), p.t) for p in stroke]
+    assert [(round(p.x), round(p.y), p.t) for p in saved[0]] == [
+        (round(p.x), round(p.y), p.t) for p in stroke
+    ]

@@ -19,9 +19,7 @@ depends_on = None
 def upgrade() -> None:
     """Add ``devices.demo`` (false for every device enrolled before)."""
     with op.batch_alter_table("devices") as batch:
-        batch.add_column(
-            sa.Column("demo", sa.Boolean(), nullable=False, server_default=sa.false())
-        )
+        batch.add_column(sa.Column("demo", sa.Boolean(), nullable=False, server_default=sa.false()))
 
 
 def downgrade() -> None:
