@@ -24,6 +24,7 @@ from kiosk.domain.campaign_format import (
 from kiosk.domain.service import CampaignCatalog, Clock, SigningService, utc_now
 from kiosk.geo import ZipcodesDirectory
 from kiosk.privacy import Auditor
+from kiosk.services import Events, KioskSettings, Services, Signing
 from kiosk.store.sql import SqlStore, open_store
 
 if TYPE_CHECKING:
@@ -52,6 +53,7 @@ class Kiosk:
     clock: Clock = utc_now
     campaign_errors: list[CampaignFormatError] = field(default_factory=list)
     _service: SigningService | None = None
+    _services: Services | None = None
 
     @property
     def auditor(self) -> Auditor:
@@ -120,6 +122,17 @@ class Kiosk:
                 clock=self.clock,
             )
         return self._service
+
+    def services(self) -> Services:
+        """The application layer over this kiosk (:mod:`kiosk.services`), built once."""
+        if self._services is None:
+            settings = KioskSettings(self.store, lambda: self.catalog, self.auditor)
+            self._services = Services(
+                settings=settings,
+                events=Events(self.store, settings, self.store, self.clock),
+                signing=Signing(self.service, settings),
+            )
+        return self._services
 
     def reload_campaigns(self) -> None:
         """Re-read built-in and imported campaign files."""

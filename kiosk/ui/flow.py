@@ -3,7 +3,7 @@
 ``SignerFlow`` holds one signer's state and nothing else: the step they are on, what they typed,
 the local campaign they confirmed, the field errors (as domain codes, worded in the current
 language on every read). The domain does the work: validation, the duplicate hint, routing
-and the durable save all go through :class:`kiosk.domain.service.SigningService`.
+and the durable save all go through the signing use case (:class:`kiosk.services.signing.Signing`).
 
 Between signers, :meth:`SignerFlow.wipe` forgets everything: the typed values, errors, the
 chosen local campaign, the language; it clears the clipboard and the input method, and bumps
@@ -15,19 +15,17 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol
 
 from PySide6.QtCore import Property, QDate, QObject, QTimer, Signal, Slot
 from PySide6.QtGui import QClipboard, QGuiApplication
 
 from kiosk.domain.campaign import Campaign, CampaignKind, CampaignText
 from kiosk.domain.errors import Code, NotFound, Refused, ValidationFailed
-from kiosk.domain.service import SigningService
 from kiosk.domain.validation import SignerEntry
+from kiosk.services.signing import Signing
 from kiosk.ui.i18n import DEFAULT_LANGUAGE, I18n
 from kiosk.ui.messages import OPT_IN_NEEDS_CONTACT, SAVE_FAILED, error_message
-from kiosk.ui_state import active_campaign, current_event, fixed_local_campaign
 
 log = logging.getLogger("kiosk.ui")
 
@@ -53,6 +51,14 @@ def paragraphs(text: str) -> list[str]:
     return [p.strip() for p in re.split(r"\n\s*\n", text.strip()) if p.strip()]
 
 
+class Nudge(Protocol):
+    """The sync controller as the flow sees it: told when a signature was saved."""
+
+    def nudge(self) -> None:
+        """Send soon."""
+        ...
+
+
 def _same_text(a: str, b: str) -> bool:
     return " ".join(a.split()) == " ".join(b.split())
 
@@ -61,7 +67,7 @@ class SignerFlow(QObject):
     """One signer's journey through the kiosk, as QML sees it.
 
     Args:
-        kiosk: the wired kiosk (store, catalog, service).
+        signing: the signing use cases (campaigns, what staff chose, the durable save).
         i18n: the UI language.
         thanks_ms: how long the thank-you screen stays before the next signer.
         sync: the sync controller, if any (nudged after each saved signature).
@@ -85,14 +91,14 @@ class SignerFlow(QObject):
 
     def __init__(
         self,
-        kiosk: Any,
+        signing: Signing,
         i18n: I18n,
         thanks_ms: int = 6000,
-        sync: Any = None,
+        sync: Nudge | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
-        self._kiosk = kiosk
+        self._signing = signing
         self._i18n = i18n
         self._sync = sync
         self._step = "attract"
@@ -109,7 +115,7 @@ class SignerFlow(QObject):
         self.reload()
         i18n.languageChanged.connect(self._on_language)
 
-    def set_sync(self, sync: Any) -> None:
+    def set_sync(self, sync: Nudge | None) -> None:
         """Plug in the sync controller, nudged after each saved signature."""
         self._sync = sync
 
@@ -126,22 +132,14 @@ class SignerFlow(QObject):
         self._message_code = ""
         self._entry: SignerEntry | None = None
 
-    def _service(self) -> SigningService:
-        return self._kiosk.service()  # type: ignore[no-any-return]
-
     def _campaign(self) -> Campaign | None:
-        if self._campaign_slug is None:
-            return None
-        try:
-            return self._kiosk.catalog.get(self._campaign_slug)  # type: ignore[no-any-return]
-        except NotFound:
-            return None
+        return self._signing.campaign(self._campaign_slug)
 
     @Slot()
     def reload(self) -> None:
         """Re-read the active campaign, the fixed local campaign and the counts."""
-        self._campaign_slug = active_campaign(self._kiosk)
-        self._fixed_local = fixed_local_campaign(self._kiosk, self._campaign_slug)
+        self._campaign_slug = self._signing.active_campaign()
+        self._fixed_local = self._signing.fixed_local(self._campaign_slug)
         self._progress_cache.clear()
         self.campaignChanged.emit()
         self.formChanged.emit()
@@ -230,15 +228,7 @@ class SignerFlow(QObject):
     def _progress(self, campaign: Campaign, local: str | None) -> tuple[int, int]:
         key = (campaign.slug, local)
         if key not in self._progress_cache:
-            try:
-                p = self._service().progress(campaign.slug, local)
-                self._progress_cache[key] = (p.count, p.goal)
-            except Exception:  # noqa: BLE001 - no key yet (set-up screen): counts from files
-                loc = campaign.local(local) if local else None
-                if loc is not None:
-                    self._progress_cache[key] = (loc.known_count, loc.goal)
-                else:
-                    self._progress_cache[key] = (campaign.known_count, campaign.goal)
+            self._progress_cache[key] = self._signing.progress(campaign, local)
         return self._progress_cache[key]
 
     def _text_map(self, campaign: Campaign, local: str | None) -> dict[str, Any]:
@@ -305,10 +295,7 @@ class SignerFlow(QObject):
     def _signing_campaign(self) -> Campaign | None:
         """The campaign this signer signs: the active one, or the offer they took."""
         if self._taken is not None:
-            try:
-                return self._kiosk.catalog.get(self._taken)  # type: ignore[no-any-return]
-            except NotFound:
-                return None
+            return self._signing.campaign(self._taken)
         return self._campaign()
 
     # -- the form ----------------------------------------------------------------------------
@@ -417,7 +404,7 @@ class SignerFlow(QObject):
         errors: dict[str, str] = {}
         personal = None
         try:
-            personal = self._service().validate_form(campaign.slug, entry, self._consent_text())
+            personal = self._signing.check_form(campaign.slug, entry, self._consent_text())
         except ValidationFailed as exc:
             for err in exc.errors:
                 if err.field in self._values:
@@ -429,18 +416,18 @@ class SignerFlow(QObject):
             return
         self._show_errors({})
         self._entry = entry
-        if self._service().already_signed(campaign.slug, personal):
+        if self._signing.already_signed(campaign.slug, personal):
             self._set_step("duplicate")
             return
         if self._has_local_step():
-            routed = self._service().route(campaign.slug, entry.zip)
+            routed = self._signing.route(campaign.slug, entry.zip)
             self._routed = routed.slug if routed else None
             self._chosen = self._routed
             self._taken = None
             self._offer = None
             if routed is None:  # no local campaign here: another campaign may address it
-                nearby = self._service().campaigns_for_place(campaign.slug, entry.zip)
-                self._offer = nearby[0].slug if nearby else None
+                offered = self._signing.offer(campaign.slug, entry.zip)
+                self._offer = offered.slug if offered else None
             self.localChanged.emit()
             self.entryChanged.emit()
             self._set_step("local")
@@ -495,11 +482,8 @@ class SignerFlow(QObject):
         self.localChanged.emit()
 
     def _get_offer(self) -> dict[str, Any]:
-        if self._offer is None:
-            return {}
-        try:
-            offered = self._kiosk.catalog.get(self._offer)
-        except NotFound:
+        offered = self._signing.campaign(self._offer)
+        if offered is None:
             return {}
         area = offered.area
         if area is None:
@@ -521,15 +505,12 @@ class SignerFlow(QObject):
     @Slot()
     def takeOffer(self) -> None:  # noqa: N802 - Qt naming for QML
         """The signer will sign the offered campaign instead (checked against its rules)."""
-        if self._step != "local" or self._offer is None:
-            return
-        try:
-            offered = self._kiosk.catalog.get(self._offer)
-        except NotFound:
+        offered = self._signing.campaign(self._offer)
+        if self._step != "local" or offered is None:
             return
         entry = self._entry or self._make_entry()
         try:
-            personal = self._service().validate_form(offered.slug, entry, self._consent_text())
+            personal = self._signing.check_form(offered.slug, entry, self._consent_text())
         except ValidationFailed as exc:
             errors: dict[str, str] = {}
             for err in exc.errors:
@@ -538,7 +519,7 @@ class SignerFlow(QObject):
             self._set_step("form")  # that campaign asks for more: the form says what
             self._show_errors(errors)
             return
-        if self._service().already_signed(offered.slug, personal):
+        if self._signing.already_signed(offered.slug, personal):
             self._set_step("duplicate")
             return
         self._taken = offered.slug
@@ -574,14 +555,13 @@ class SignerFlow(QObject):
         self._busy = True
         self.busyChanged.emit()
         try:
-            meta = self._service().submit(
+            meta = self._signing.submit(
                 campaign.slug,
                 self._signing_local(),
                 entry,
                 ink,
                 self._i18n.language,
-                consent_text=self._consent_text(),
-                event_id=current_event(self._kiosk),
+                self._consent_text(),
             )
         except ValidationFailed as exc:
             form_errors = {e.field: e.code.value for e in exc.errors if e.field in self._values}
@@ -607,12 +587,6 @@ class SignerFlow(QObject):
         finally:
             self._busy = False
             self.busyChanged.emit()
-        log.info(
-            "signature %s saved (%s%s)",
-            meta.id,
-            meta.campaign,
-            f"/{meta.local_campaign}" if meta.local_campaign else "",
-        )
         self._progress_cache.clear()
         self._set_message("")
         self._set_step("thanks")
@@ -620,9 +594,8 @@ class SignerFlow(QObject):
         self.localChanged.emit()
         self.saved.emit(str(meta.id))
         self._thanks_timer.start()
-        nudge: Callable[[], object] | None = getattr(self._sync, "nudge", None)
-        if nudge is not None:
-            nudge()
+        if self._sync is not None:
+            self._sync.nudge()
 
     # -- between signers ---------------------------------------------------------------------
 

@@ -199,7 +199,8 @@ def build_ui(
     qm = ensure_qm(qm_dir or Path(kiosk.data_dir) / "cache" / "translations")
     i18n = I18n(engine, qm)
     tasks = Tasks()
-    flow = SignerFlow(kiosk, i18n, thanks_ms=int(config.thanks_s * 1000))
+    services = kiosk.services()
+    flow = SignerFlow(services.signing, i18n, thanks_ms=int(config.thanks_s * 1000))
     staff = StaffMode(
         kiosk,
         i18n,

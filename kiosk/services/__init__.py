@@ -1,0 +1,29 @@
+"""The application layer: the use cases the screens, the command line and the server call.
+
+Anki's split: the GUI asks for an operation, this layer does it and reports what changed. Every
+service is typed against ports (:mod:`kiosk.domain.ports`, :mod:`kiosk.services.ports`), never
+against the SQLite store or Qt, and the composition root (:mod:`kiosk.app`) wires them:
+
+- :mod:`kiosk.services.settings`: what staff choose (active campaign, fixed local campaign,
+  the event), each change audited;
+- :mod:`kiosk.services.signing`: the signer flow's operations around the domain's signing
+  service;
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from kiosk.services.settings import Events, KioskSettings
+from kiosk.services.signing import Signing
+
+__all__ = ["Events", "KioskSettings", "Services", "Signing"]
+
+
+@dataclass(frozen=True)
+class Services:
+    """Every use case of one kiosk, wired (what a screen receives is one of these)."""
+
+    settings: KioskSettings
+    events: Events
+    signing: Signing
