@@ -231,6 +231,8 @@ def _sheet_row(rec: ExportRecord, directory: Any, include_comments: bool) -> Any
         ink=p.ink,
         comment=p.comment if include_comments else "",
         event_name=event,
+        method=rec.meta.method,
+        typed_name=p.typed_name,
     )
 
 

@@ -25,6 +25,10 @@ class Code(StrEnum):
     SIGNATURE_MISSING = "signature_missing"
     SIGNATURE_TOO_SHORT = "signature_too_short"
     SIGNATURE_INVALID = "signature_invalid"
+    #: A typed signature that does not hold the first and last name given in the form.
+    TYPED_NAME_MISMATCH = "typed_name_mismatch"
+    #: A typed signature the signer did not confirm as their signature.
+    SIGNATURE_NOT_CONFIRMED = "signature_not_confirmed"
     UNKNOWN_CAMPAIGN = "unknown_campaign"
     UNKNOWN_LOCAL_CAMPAIGN = "unknown_local_campaign"
     ALREADY_SIGNED = "already_signed"

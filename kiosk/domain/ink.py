@@ -414,7 +414,8 @@ def check_ink(data: bytes) -> tuple[int, int]:
     Raises:
         InkDecodeError: the data is malformed or implausibly large.
     """
-    if not data.startswith(_MAGIC) or len(data) < len(_MAGIC) + 5:
+    # flags, width, height and the stroke count: a typed signature's ink has no stroke
+    if not data.startswith(_MAGIC) or len(data) < len(_MAGIC) + 4:
         raise InkDecodeError("not an ink record")
     if data[len(_MAGIC)] not in (0, 1):
         raise InkDecodeError("unknown ink flags")

@@ -16,6 +16,7 @@ The record is one flat JSON object (:meth:`kiosk.domain.signature.PersonalData.t
   as U+0085, format or private-use characters; the comment may hold line breaks), and passes the
   same rule the kiosk's form applies (names are letters and name punctuation, ZIP is ``12345``
   or ``12345-6789``, state a USPS code, phone E.164, email an address);
+- ``typed_name`` (only in a typed signature's record) is a name, like the first and last name;
 - ``opt_in`` is ``true`` or ``false``;
 - ``ink`` is standard base64 of at most :data:`MAX_INK_BYTES` bytes, a well-formed ink record
   within the ink limits (:data:`kiosk.domain.ink.MAX_STROKES`, :data:`kiosk.domain.ink.MAX_POINTS`).
@@ -48,6 +49,7 @@ _TEXT_LIMITS = {
     "state": 2,
     "comment": 500,
     "consent_text": 2000,
+    "typed_name": 200,
 }
 _REQUIRED = ("first_name", "last_name", "zip", "ink")
 _KNOWN = frozenset(_TEXT_LIMITS) | {"ink", "opt_in", "v"}
@@ -82,6 +84,7 @@ class PersonalFields:
     comment: str = ""
     opt_in: bool = False
     consent_text: str = ""
+    typed_name: str = ""
 
 
 def _check_depth(text: str) -> None:
@@ -130,7 +133,7 @@ def _check_text(name: str, value: object) -> str:
         raise PersonalDataError(f"{name}: longer than {_TEXT_LIMITS[name]} characters")
     if _bad_char(value, allow_newline=name == "comment"):
         raise PersonalDataError(f"{name}: must not contain control characters")
-    if name in ("first_name", "last_name"):
+    if name in ("first_name", "last_name", "typed_name"):
         if not _is_name(value):
             raise PersonalDataError(f"{name}: must be a name (letters and ' - .)")
     elif name == "zip":

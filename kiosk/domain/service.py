@@ -20,8 +20,20 @@ from kiosk.domain.ids import uuid7
 from kiosk.domain.ink import Ink
 from kiosk.domain.ports import SignatureFilter, SignatureRepository
 from kiosk.domain.routing import ZipDirectory, campaigns_for_place, route_zip
-from kiosk.domain.signature import PersonalData, SealedSignature, SignatureMeta, Void
-from kiosk.domain.validation import SignerEntry, SignerFields, validate_entry, validate_fields
+from kiosk.domain.signature import (
+    PersonalData,
+    SealedSignature,
+    SignatureMeta,
+    SignatureMethod,
+    Void,
+)
+from kiosk.domain.validation import (
+    SignerEntry,
+    SignerFields,
+    TypedSignature,
+    validate_entry,
+    validate_fields,
+)
 
 Clock = Callable[[], datetime]
 
@@ -100,6 +112,7 @@ class Submission:
     ink: Ink | None
     lang: str
     consent_text: str = ""
+    typed: TypedSignature | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,8 +205,12 @@ class SigningService:
         consent_text: str = "",
         event_id: str | None = None,
         synthetic: bool = False,
+        typed: TypedSignature | None = None,
     ) -> SignatureMeta:
         """Validate, seal and durably save one signature.
+
+        ``typed`` is a typed signature instead of the drawing (``ink`` then only gives the pad
+        size, or is None); the record's ``method`` says which it was.
 
         Returns:
             The saved signature's metadata; the signature is on disk when this returns.
@@ -204,7 +221,7 @@ class SigningService:
             Refused: ``ALREADY_SIGNED`` when the duplicate hint matches.
         """
         signature, version = self._prepare(
-            campaign_slug, local_slug, entry, ink, lang, consent_text, event_id, synthetic
+            campaign_slug, local_slug, entry, ink, lang, consent_text, event_id, synthetic, typed
         )
         self.repo.add(signature, version)
         return signature.meta
@@ -237,6 +254,7 @@ class SigningService:
                     it.consent_text,
                     event_id,
                     synthetic,
+                    it.typed,
                 )
                 if batch_keys.intersection(signature.dedupe_keys):
                     raise Refused(Code.ALREADY_SIGNED)
@@ -259,12 +277,13 @@ class SigningService:
         consent_text: str,
         event_id: str | None,
         synthetic: bool,
+        typed: TypedSignature | None = None,
     ) -> tuple[SealedSignature, TextVersion]:
         """Validate, check the duplicate hint and seal: everything of a save but the write."""
         campaign = self.catalog.get(campaign_slug)
         if local_slug is not None and campaign.local(local_slug) is None:
             raise NotFound(Code.UNKNOWN_LOCAL_CAMPAIGN, local_slug)
-        personal = validate_entry(entry, campaign, ink, consent_text)
+        personal = validate_entry(entry, campaign, ink, consent_text, typed)
         keys = dedupe_keys(self._secret, campaign_slug, personal)
         if self.repo.has_dedupe_key(campaign_slug, keys):
             raise Refused(Code.ALREADY_SIGNED)
@@ -281,6 +300,7 @@ class SigningService:
             created_at=now,
             utc_offset_minutes=self._offset(now),
             synthetic=synthetic,
+            method=typed.method if typed is not None else SignatureMethod.DRAWN,
         )
         sealed = self._sealer.seal(personal.to_bytes())  # type: ignore[attr-defined]
         return SealedSignature(meta, sealed, keys), version

@@ -20,6 +20,29 @@ from enum import StrEnum
 from kiosk.domain.ink import Ink, decode_ink, encode_ink
 
 
+class SignatureMethod(StrEnum):
+    """How a signer signed: drawn on the pad, or typed ("I can't sign with my finger").
+
+    A typed signature is the signer's full name, typed and confirmed by the signer; a volunteer
+    may witness it with the staff PIN. It is recorded as typed everywhere (the store, the wire,
+    the server) and printed as typed on a delivery sheet, never as a drawing.
+    """
+
+    DRAWN = "drawn"
+    TYPED = "typed"
+    TYPED_WITNESSED = "typed_witnessed"
+
+    @property
+    def typed(self) -> bool:
+        """Whether the signature was typed rather than drawn."""
+        return self is not SignatureMethod.DRAWN
+
+    @property
+    def witnessed(self) -> bool:
+        """Whether a volunteer witnessed the typed signature with the staff PIN."""
+        return self is SignatureMethod.TYPED_WITNESSED
+
+
 class SyncState(StrEnum):
     """Where a record is on its way to the central server."""
 
@@ -47,6 +70,9 @@ class PersonalData:
     comment: str = ""
     opt_in: bool = False
     consent_text: str = ""
+    #: The full name the signer typed as their signature (empty for a drawn one, whose
+    #: ``ink`` then holds the strokes; a typed one has ink without strokes).
+    typed_name: str = ""
 
     @property
     def printed_name(self) -> str:
@@ -57,6 +83,8 @@ class PersonalData:
         """Serialise for sealing (UTF-8 JSON, strokes in their compact binary form)."""
         d: dict[str, object] = {f.name: getattr(self, f.name) for f in fields(self)}
         d["ink"] = base64.b64encode(encode_ink(self.ink)).decode("ascii")
+        if not self.typed_name:
+            del d["typed_name"]  # a drawn signature's record is as it always was
         d["v"] = 1
         return json.dumps(d, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
@@ -88,6 +116,7 @@ class PersonalData:
             comment=f.comment,
             opt_in=f.opt_in,
             consent_text=f.consent_text,
+            typed_name=f.typed_name,
         )
 
 
@@ -105,6 +134,7 @@ class SignatureMeta:
     created_at: datetime  # UTC, timezone-aware
     utc_offset_minutes: int  # the kiosk's local offset when signed
     synthetic: bool = False
+    method: SignatureMethod = SignatureMethod.DRAWN
 
 
 @dataclass(frozen=True, slots=True)

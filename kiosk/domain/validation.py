@@ -17,9 +17,11 @@ from email_validator import EmailNotValidError, validate_email
 from kiosk.domain.campaign import Campaign, FieldRule
 from kiosk.domain.errors import Code, FieldError, ValidationFailed
 from kiosk.domain.ink import Ink
-from kiosk.domain.signature import PersonalData
+from kiosk.domain.signature import PersonalData, SignatureMethod
 
 MAX_NAME = 80
+#: The longest typed signature (a full name with middle names).
+MAX_TYPED_NAME = 200
 MAX_EMAIL = 254
 MAX_STREET = 120
 MAX_CITY = 80
@@ -104,6 +106,26 @@ class SignerEntry:
     state: str = ""
     comment: str = ""
     opt_in: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class TypedSignature:
+    """A signature typed instead of drawn ("I can't sign with my finger").
+
+    Attributes:
+        name: the full name the signer typed as their signature.
+        confirmed: the signer confirmed that this typed name is their signature.
+        witnessed: a volunteer witnessed it with the staff PIN (the caller checked the PIN).
+    """
+
+    name: str
+    confirmed: bool
+    witnessed: bool = False
+
+    @property
+    def method(self) -> SignatureMethod:
+        """How the record says it was made."""
+        return SignatureMethod.TYPED_WITNESSED if self.witnessed else SignatureMethod.TYPED
 
 
 def _has_control(text: str, allow_newlines: bool = False) -> bool:
@@ -229,8 +251,9 @@ class SignerFields:
     opt_in: bool = False
     consent_text: str = ""
 
-    def with_ink(self, ink: Ink) -> PersonalData:
-        """The personal data to seal: these fields and the drawn signature."""
+    def with_ink(self, ink: Ink, typed_name: str = "") -> PersonalData:
+        """The personal data to seal: these fields and the drawn signature (or, for a typed
+        signature, ink without strokes and the typed name)."""
         return PersonalData(
             first_name=self.first_name,
             last_name=self.last_name,
@@ -244,7 +267,39 @@ class SignerFields:
             comment=self.comment,
             opt_in=self.opt_in,
             consent_text=self.consent_text,
+            typed_name=typed_name,
         )
+
+
+def _name_words(text: str) -> list[str]:
+    """Words of a name compared without case or accents (a physical keyboard may have no
+    "ñ"), with the apostrophe and hyphen variants made one."""
+    folded = unicodedata.normalize("NFKD", text).casefold().replace("’", "'").replace("‐", "-")
+    return "".join(ch for ch in folded if not unicodedata.combining(ch)).split()
+
+
+def check_typed_name(raw: str, first_name: str, last_name: str) -> tuple[str, Code | None]:
+    """Validate a typed signature against the name given in the form.
+
+    The typed name is a name (as :func:`check_name`, up to :data:`MAX_TYPED_NAME`) holding
+    every word of the first and the last name, in that order, whatever the case and accents;
+    middle names in between are welcome ("Maria Jose Lopez" for "Maria" "Lopez").
+    """
+    if _has_control(raw):
+        return raw, Code.CONTROL_CHARACTERS
+    name = clean_text(raw)
+    if not name:
+        return name, Code.REQUIRED
+    if len(name) > MAX_TYPED_NAME:
+        return name, Code.TOO_LONG
+    _, code = check_name(name[:MAX_NAME])
+    if code is not None:
+        return name, code
+    want = _name_words(f"{first_name} {last_name}")
+    have = iter(_name_words(name))
+    if not all(any(w == h for h in have) for w in want):
+        return name, Code.TYPED_NAME_MISMATCH
+    return name, None
 
 
 def validate_fields(entry: SignerEntry, campaign: Campaign, consent_text: str) -> SignerFields:
@@ -313,14 +368,17 @@ def validate_entry(
     campaign: Campaign,
     ink: Ink | None,
     consent_text: str,
+    typed: TypedSignature | None = None,
 ) -> PersonalData:
-    """Validate a signer's whole entry: the typed fields and the drawing.
+    """Validate a signer's whole entry: the typed fields and the drawing (or typed signature).
 
     Args:
         entry: what the signer typed.
         campaign: decides which optional fields are shown and required.
-        ink: the drawn signature, or None if none was drawn yet.
+        ink: the drawn signature, or None if none was drawn yet (ignored for a typed one).
         consent_text: the opt-in wording shown, stored with the signature when opted in.
+        typed: a typed signature instead of a drawing; its errors are reported on the fields
+            ``typed_name`` and ``typed_confirm``.
 
     Returns:
         The cleaned personal data.
@@ -334,6 +392,17 @@ def validate_entry(
         fields = validate_fields(entry, campaign, consent_text)
     except ValidationFailed as exc:
         errors.extend(exc.errors)
+    if typed is not None:
+        typed_name, code = check_typed_name(typed.name, entry.first_name, entry.last_name)
+        if code is not None:
+            errors.append(FieldError("typed_name", code))
+        if not typed.confirmed:
+            errors.append(FieldError("typed_confirm", Code.SIGNATURE_NOT_CONFIRMED))
+        if errors:
+            raise ValidationFailed(errors)
+        assert fields is not None
+        width, height = (ink.width, ink.height) if ink is not None else (0.0, 0.0)
+        return fields.with_ink(Ink(width, height, ()), typed_name=typed_name)
     if ink is None or not ink.strokes:
         errors.append(FieldError("signature", Code.SIGNATURE_MISSING))
     elif not ink.is_enough():

@@ -58,6 +58,8 @@ LABELS: dict[str, dict[str, str]] = {
         "col_date": "Date",
         "col_signature": "Signature",
         "col_comment": "Comment",
+        "typed": "Typed signature",
+        "typed_witnessed": "Typed signature, witnessed by kiosk staff (PIN)",
         "sheet_note": "The people below signed the text printed on page {page} "
         "(text version {hash}).",
         "page": "Page {n} of {total}",
@@ -90,6 +92,8 @@ LABELS: dict[str, dict[str, str]] = {
         "col_date": "Fecha",
         "col_signature": "Firma",
         "col_comment": "Comentario",
+        "typed": "Firma tecleada",
+        "typed_witnessed": "Firma tecleada, con testigo del personal del quiosco (PIN)",
         "sheet_note": "Las personas abajo firmaron el texto impreso en la página {page} "
         "(versión del texto {hash}).",
         "page": "Página {n} de {total}",

@@ -17,6 +17,7 @@ from typing import Literal
 
 from kiosk.domain.campaign import CampaignKind, Lang, LocalizedText, TextVersion
 from kiosk.domain.ink import Ink
+from kiosk.domain.signature import SignatureMethod
 
 PageSize = Literal["letter", "a4"]
 
@@ -57,9 +58,13 @@ class SheetRow:
         signed_at: when the signature was given (timezone-aware).
         utc_offset_minutes: the kiosk's UTC offset at that moment, so the sheet prints the
             local date the signer saw.
-        ink: the drawn signature.
+        ink: the drawn signature (no strokes for a typed one).
         comment: the signer's comment (printed only if the packet's options say so).
         event_name: the event or place where the signature was collected, if known.
+        method: drawn, typed, or typed and witnessed by a volunteer with the staff PIN.
+        typed_name: a typed signature's name, printed in the signature box and marked
+            "typed signature" (a row with a typed name is printed as typed whatever
+            ``method`` says: a packet never presents a typed signature as drawn).
     """
 
     printed_name: str
@@ -71,6 +76,13 @@ class SheetRow:
     ink: Ink
     comment: str = ""
     event_name: str | None = None
+    method: SignatureMethod = SignatureMethod.DRAWN
+    typed_name: str = ""
+
+    @property
+    def typed(self) -> bool:
+        """Whether the signature box shows a typed name instead of ink."""
+        return self.method.typed or bool(self.typed_name)
 
     def __post_init__(self) -> None:
         if self.signed_at.tzinfo is None or self.signed_at.utcoffset() is None:

@@ -30,6 +30,7 @@ from reportlab.pdfbase.pdfdoc import PDFDictionary, PDFName, PDFStream
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, Frame, Paragraph, Table, TableStyle
 
+from kiosk.domain.campaign import Lang
 from kiosk.pdf import labels
 from kiosk.pdf.fonts import FontSet, Run, get_fonts, has_placeholder
 from kiosk.pdf.ink_path import Box, InkStyle, signature_ops, stroke_state_ops
@@ -932,6 +933,9 @@ def _row(
             _MUTED,
         )
 
+    if row.typed:
+        _typed_signature(ops, fonts, doc, lang, layout, top, pad, room, row)
+
     if packet.options.include_comments and row.comment.strip():
         comment = layout.column("comment")
         _block(
@@ -949,6 +953,50 @@ def _row(
             12,
             _TEXT,
         )
+
+
+def _typed_signature(
+    ops: _Ops,
+    fonts: FontSet,
+    doc: object,
+    lang: Lang,
+    layout: _Layout,
+    top: float,
+    pad: float,
+    room: float,
+    row: SheetRow,
+) -> None:
+    """A typed signature in the signature box: the name the signer typed, in italics, and
+    under it, always, "Typed signature" (witnessed or not), so it never passes for ink."""
+    sig = layout.column("signature")
+    mark = labels.label(lang, "typed_witnessed" if row.method.witnessed else "typed")
+    # The mark first: it must be there whatever room the name leaves.
+    mark_size = 6.5 if room >= 20 else 5.0
+    mark_lines = 2 if room >= 30 else 1
+    mark_size, mark_runs = _fit(
+        fonts, mark, "sans-bold", mark_size, 4.5, sig.width - 8, room, mark_lines
+    )
+    mark_h = mark_size * 1.18 * len(mark_runs)
+    y = top - pad - room + mark_h - 0.8 * mark_size
+    for runs in mark_runs:
+        _text(ops, fonts, doc, runs, mark_size, sig.x + 4, y, _MUTED)
+        y -= mark_size * 1.18
+    name_room = max(room - mark_h - 3, 6.0)
+    _block(
+        ops,
+        fonts,
+        doc,
+        row.typed_name or "—",
+        "sans-italic",
+        11.0,
+        6.0,
+        sig,
+        top,
+        pad,
+        name_room,
+        2,
+        _TEXT,
+    )
 
 
 def _block(

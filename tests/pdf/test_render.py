@@ -194,6 +194,8 @@ def test_delivery_sheets_never_show_email_phone_or_street() -> None:
         "ink",
         "comment",
         "event_name",
+        "method",
+        "typed_name",
     }
     person = PersonalData(
         first_name="Rosa",
