@@ -258,6 +258,9 @@ class WireSignature(BaseModel):
     created_at: WireDatetime
     utc_offset_minutes: int = Field(strict=True, ge=-840, le=840)
     synthetic: bool = Field(strict=True)
+    #: How it was made (:class:`kiosk.domain.signature.SignatureMethod`); kiosks of before
+    #: send none: drawn.
+    method: Literal["drawn", "typed", "typed_witnessed"] = "drawn"
     sealed: SealedBlob
 
     @classmethod
@@ -282,6 +285,7 @@ class WireSignature(BaseModel):
             created_at=m.created_at,
             utc_offset_minutes=m.utc_offset_minutes,
             synthetic=m.synthetic,
+            method=m.method.value,  # type: ignore[arg-type]
             sealed=signature.sealed,
         )
 
@@ -291,22 +295,23 @@ class WireSignature(BaseModel):
         Equal for every retry of the same signature, however it was encoded (UUID case, UTC
         offset of ``created_at``): the server compares it to tell a duplicate from a conflict.
         """
-        return _canonical_hash(
-            {
-                "v": 1,
-                "id": str(self.id),
-                "campaign": self.campaign,
-                "local_campaign": self.local_campaign,
-                "text_version": self.text_version,
-                "lang": self.lang,
-                "kiosk_id": self.kiosk_id,
-                "event_id": self.event_id,
-                "created_at": _iso_utc(self.created_at),
-                "utc_offset_minutes": self.utc_offset_minutes,
-                "synthetic": self.synthetic,
-                "sealed_sha256": hashlib.sha256(self.sealed).hexdigest(),
-            }
-        )
+        fields: dict[str, object] = {
+            "v": 1,
+            "id": str(self.id),
+            "campaign": self.campaign,
+            "local_campaign": self.local_campaign,
+            "text_version": self.text_version,
+            "lang": self.lang,
+            "kiosk_id": self.kiosk_id,
+            "event_id": self.event_id,
+            "created_at": _iso_utc(self.created_at),
+            "utc_offset_minutes": self.utc_offset_minutes,
+            "synthetic": self.synthetic,
+            "sealed_sha256": hashlib.sha256(self.sealed).hexdigest(),
+        }
+        if self.method != "drawn":  # a drawn signature's hash is what it always was
+            fields["method"] = self.method
+        return _canonical_hash(fields)
 
 
 class WireVoid(BaseModel):

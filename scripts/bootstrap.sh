@@ -11,13 +11,14 @@ want_test=0
 
 # Qt's runtime libraries (offscreen, X11/xcb and Wayland), PulseAudio client for the
 # Virtual Keyboard plugin, fonts, Python's venv, poppler for PDF previews in docs/tests.
-# curl: the README's server commands use it.
+# curl: the README's server commands use it. speech-dispatcher + espeak-ng: speech mode's voices
+# (English and Spanish) for Qt TextToSpeech's speechd engine (issue #17).
 pkgs=(python3 python3-venv python3-pip libpulse0 libgl1 libegl1 libopengl0 libglib2.0-0
       libfontconfig1 libfreetype6 libxkbcommon0 libxkbcommon-x11-0 libdbus-1-3 libnss3
       libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0
       libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 libxcb-xkb1 libxrender1 libxi6
       libwayland-client0 libwayland-cursor0 libwayland-egl1 fonts-dejavu-core poppler-utils
-      curl)
+      curl speech-dispatcher speech-dispatcher-espeak-ng espeak-ng)
 if (( want_test )); then
   pkgs+=(postgresql postgresql-client)
 fi

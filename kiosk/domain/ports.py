@@ -51,11 +51,12 @@ class StoredSignature:
 
 
 #: One pending signature as sync reads it: ``(seq, id, campaign, local_campaign, text_version,
-#: lang, kiosk_id, event_id, created_ms, utc_offset_minutes, synthetic, sealed)``; ``seq`` is the
+#: lang, kiosk_id, event_id, created_ms, utc_offset_minutes, synthetic, method, sealed)``;
+#: ``method`` is a ``SignatureMethod`` value; ``seq`` is the
 #: store's insertion order (the outbox cursor), ``created_ms`` Unix milliseconds (UTC), and
 #: ``sealed`` None or empty when the personal data is missing.
 OutboxRow = tuple[
-    int, str, str, str | None, str, str, str, str | None, int, int, bool, bytes | None
+    int, str, str, str | None, str, str, str, str | None, int, int, bool, str, bytes | None
 ]
 
 

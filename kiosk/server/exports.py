@@ -23,7 +23,7 @@ from sqlalchemy import Connection, select
 from kiosk.crypto import CryptoError
 from kiosk.domain.campaign import Campaign, TextVersion, text_from_dict
 from kiosk.domain.campaign_format import parse_campaign
-from kiosk.domain.signature import Event, PersonalData, SignatureMeta
+from kiosk.domain.signature import Event, PersonalData, SignatureMeta, SignatureMethod
 from kiosk.exports import ExportRecord, build_packets, write_csv
 from kiosk.server.campaigns import CAMPAIGNS, TEXT_VERSIONS
 from kiosk.server.ingest import EVENTS, SIGNATURES, VOIDS
@@ -168,6 +168,7 @@ def collect(
             created_at=r.created_at,
             utc_offset_minutes=r.utc_offset_minutes,
             synthetic=r.synthetic,
+            method=SignatureMethod(r.method),
         )
         result.records += 1
         yield ExportRecord(meta, personal, events.get(r.event_id or ""))

@@ -252,6 +252,7 @@ def _store_signatures(
                 "created_at": s.created_at,
                 "utc_offset_minutes": s.utc_offset_minutes,
                 "synthetic": s.synthetic,
+                "method": s.method,
                 "sealed": s.sealed,
                 "content_hash": hashes[i],
                 "device_id": device_id,

@@ -107,6 +107,8 @@ class Signature(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     utc_offset_minutes: Mapped[int] = mapped_column(Integer)
     synthetic: Mapped[bool] = mapped_column(Boolean)
+    #: drawn, typed or typed_witnessed, as the kiosk said (migration 0013).
+    method: Mapped[str] = mapped_column(String(16), server_default="drawn")
     sealed: Mapped[bytes] = mapped_column(LargeBinary)
     content_hash: Mapped[str] = mapped_column(String(64))
     device_id: Mapped[str] = mapped_column(ForeignKey("devices.id"), index=True)

@@ -73,6 +73,7 @@ class MemoryStore:
                     int(m.created_at.timestamp() * 1000),
                     m.utc_offset_minutes,
                     m.synthetic,
+                    m.method.value,
                     e.signature.sealed,
                 )
             )

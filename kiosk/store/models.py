@@ -51,6 +51,8 @@ class SignatureRow(Base):
     created_ms: Mapped[int]
     utc_offset_minutes: Mapped[int]
     synthetic: Mapped[bool]
+    #: ``SignatureMethod``: drawn, typed or typed_witnessed (migration 0004).
+    method: Mapped[str] = mapped_column(String(16), default="drawn", server_default="drawn")
     sealed: Mapped[bytes | None] = mapped_column(LargeBinary)  # None once purged
     exported_ms: Mapped[int | None] = mapped_column(default=None)
     voided: Mapped[bool] = mapped_column(default=False)

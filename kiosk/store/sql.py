@@ -23,7 +23,14 @@ from sqlalchemy.orm import Session, sessionmaker
 from kiosk.domain.audit import GENESIS, AuditEntry, entry_hash
 from kiosk.domain.campaign import TextVersion, text_from_dict, text_to_dict
 from kiosk.domain.ports import Counts, OutboxRow, SignatureFilter, StoredSignature
-from kiosk.domain.signature import Event, SealedSignature, SignatureMeta, SyncState, Void
+from kiosk.domain.signature import (
+    Event,
+    SealedSignature,
+    SignatureMeta,
+    SignatureMethod,
+    SyncState,
+    Void,
+)
 from kiosk.store.db import make_engine
 from kiosk.store.models import (
     AuditRow,
@@ -63,6 +70,7 @@ def _meta(row: SignatureRow) -> SignatureMeta:
         created_at=from_ms(row.created_ms),
         utc_offset_minutes=row.utc_offset_minutes,
         synthetic=row.synthetic,
+        method=SignatureMethod(row.method),
     )
 
 
@@ -609,7 +617,7 @@ class SqlStore(_AuditMixin):
 #: The outbox from a cursor: the columns sync sends, in wire order (``OutboxRow``).
 _PENDING_ROWS = (
     "SELECT seq, id, campaign, local_campaign, text_version, lang, kiosk_id, event_id, "
-    "created_ms, utc_offset_minutes, synthetic, sealed FROM signatures "
+    "created_ms, utc_offset_minutes, synthetic, method, sealed FROM signatures "
     "WHERE sync_state = 'pending' AND seq > ? ORDER BY seq LIMIT ?"
 )
 
@@ -659,6 +667,7 @@ def _signature_values(signature: SealedSignature) -> dict[str, Any]:
         "created_ms": to_ms(m.created_at),
         "utc_offset_minutes": m.utc_offset_minutes,
         "synthetic": m.synthetic,
+        "method": m.method.value,
         "sealed": signature.sealed,
         "voided": False,
         "sync_state": SyncState.PENDING.value,

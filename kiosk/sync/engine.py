@@ -96,6 +96,7 @@ def _wire_signature(row: OutboxRow) -> WireSignature:
         created_ms,
         offset,
         synthetic,
+        method,
         sealed,
     ) = row
     return WireSignature(
@@ -109,6 +110,7 @@ def _wire_signature(row: OutboxRow) -> WireSignature:
         created_at=datetime.fromtimestamp(created_ms / 1000, UTC),
         utc_offset_minutes=offset,
         synthetic=bool(synthetic),
+        method=method,  # type: ignore[arg-type]
         sealed=sealed,
     )
 

@@ -572,3 +572,36 @@ def test_unique_signers_follow_later_pushes_and_voids(
     with engine.connect() as conn:  # kept as 16-byte keyed digests, never names
         digests = conn.execute(select(SignerCount.signer)).scalars().all()
     assert digests and all(len(d) == 16 for d in digests)
+
+
+def test_a_typed_signature_is_kept_as_typed_and_printed_as_typed(
+    keyed_client: httpx.Client, engine: Engine, key: OrgKey
+) -> None:
+    """Issue #17: the server keeps how a signature was made and its packet says so."""
+    from kiosk.domain.ink import Ink
+    from kiosk.server.models import Signature
+
+    import_mini(engine)
+    kiosk = ApiClient.enroll(keyed_client, make_code(engine, "Kiosk A"))
+    typed = mini_signature(
+        key,
+        person("Dora", "Luz", ink=Ink(900, 300, ()), typed_name="Dora María Luz"),
+        "evansville",
+        method="typed_witnessed",
+    )
+    drawn = mini_signature(key, person("Alma", "Reyes"), "evansville")
+    kiosk.push([typed, drawn])
+    with engine.connect() as conn:
+        kept = dict(conn.execute(select(Signature.id, Signature.method)).all())
+    assert kept == {typed.id: "typed_witnessed", drawn.id: "drawn"}
+    token = add_coordinator(engine)
+    r = keyed_client.get(
+        f"{API_PREFIX}/exports/mini-test.pdf",
+        params={"local": "evansville"},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert r.status_code == 200, r.text
+    text = " ".join(_pdf_text(r.content).split())
+    assert "Dora María Luz" in text
+    assert "Typed signature, witnessed by kiosk staff (PIN)" in text
+    assert text.count("Typed signature") == 1  # the drawn one is not marked

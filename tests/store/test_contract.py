@@ -207,3 +207,30 @@ def test_submit_many_saves_each_judged_alone_and_refuses_repeats(service: Signin
     assert service.repo.count(SignatureFilter(include_synthetic=True)) == 4
     with pytest.raises(Refused):  # the batch's keys are stored: a later save is refused
         _submit(service, first_name="Luis")
+
+
+def test_a_typed_signature_is_stored_as_typed_and_goes_out_as_typed(
+    service: SigningService,
+) -> None:
+    """Issue #17: the record says how it was made, in the store and in the outbox."""
+    from kiosk.domain.signature import SignatureMethod
+    from kiosk.domain.validation import TypedSignature
+
+    drawn = _submit(service, first_name="Ana")
+    typed = service.submit(
+        "mini-test",
+        None,
+        entry(),
+        None,
+        "en",
+        typed=TypedSignature("José Antonio Núñez", confirmed=True, witnessed=True),
+    )
+    assert drawn.method is SignatureMethod.DRAWN
+    assert typed.method is SignatureMethod.TYPED_WITNESSED
+    stored = service.repo.get(typed.id)
+    assert stored is not None and stored.signature.meta == typed
+    personal = PersonalData.from_bytes(stored.signature.sealed.removeprefix(b"sealed:")[::-1])
+    assert personal.typed_name == "José Antonio Núñez" and personal.ink.strokes == ()
+    rows = {r[1]: r for r in service.repo.pending_rows(0, 10)}  # type: ignore[attr-defined]
+    assert rows[str(typed.id)][11] == "typed_witnessed"
+    assert rows[str(drawn.id)][11] == "drawn"
