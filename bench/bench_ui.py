@@ -68,7 +68,7 @@ def _rss_mb() -> float:
 
 def _prepare_kiosk(data_dir: Path) -> None:
     from kiosk.app import open_kiosk
-    from kiosk.ui.pin import PinGate
+    from kiosk.services.pin import PinGate
 
     kiosk = open_kiosk(data_dir)
     try:

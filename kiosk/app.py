@@ -24,7 +24,15 @@ from kiosk.domain.campaign_format import (
 from kiosk.domain.service import CampaignCatalog, Clock, SigningService, utc_now
 from kiosk.geo import ZipcodesDirectory
 from kiosk.privacy import Auditor
-from kiosk.services import Events, KioskSettings, Services, Signing
+from kiosk.services import (
+    Events,
+    KioskSettings,
+    Outbox,
+    Privacy,
+    Services,
+    Signing,
+    StaffDesk,
+)
 from kiosk.store.sql import SqlStore, open_store
 
 if TYPE_CHECKING:
@@ -126,11 +134,16 @@ class Kiosk:
     def services(self) -> Services:
         """The application layer over this kiosk (:mod:`kiosk.services`), built once."""
         if self._services is None:
-            settings = KioskSettings(self.store, lambda: self.catalog, self.auditor)
+            auditor = self.auditor
+            settings = KioskSettings(self.store, lambda: self.catalog, auditor)
+            signing = Signing(self.service, settings)
             self._services = Services(
                 settings=settings,
                 events=Events(self.store, settings, self.store, self.clock),
-                signing=Signing(self.service, settings),
+                signing=signing,
+                staff=StaffDesk(self.store, settings, signing, self.keys, auditor, self.clock),
+                privacy=Privacy(self.store, auditor, self.clock),
+                outbox=Outbox(self.store),
             )
         return self._services
 

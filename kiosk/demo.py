@@ -72,7 +72,7 @@ def prepare_demo(kiosk: Any) -> None:
         NotADemoFolder: the folder holds a real kiosk (a PIN, a key, signatures or a server).
     """
     from kiosk.domain.audit import AuditAction
-    from kiosk.ui.pin import PinGate
+    from kiosk.services.pin import PinGate
 
     store = kiosk.store
     gate = PinGate(store)

@@ -227,8 +227,8 @@ def _check_attract_screen(state: _State) -> str:
     kiosk = _need_kiosk(state)
     app = _ensure_qt_app()
     try:
+        from kiosk.services.pin import PinGate
         from kiosk.ui.main import build_ui
-        from kiosk.ui.pin import PinGate
     except ImportError as exc:
         raise StepFailed(f"the touch-screen UI is missing: {exc}") from None
     # A kiosk with no staff PIN opens on the set-up screen; give it a throwaway one.

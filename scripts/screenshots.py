@@ -29,9 +29,9 @@ sys.path.insert(0, str(ROOT))
 from PySide6.QtGui import QGuiApplication
 
 from kiosk.app import open_kiosk
+from kiosk.services.pin import PinGate
 from kiosk.ui.automation import Driver
 from kiosk.ui.main import build_ui, configure_qt
-from kiosk.ui.pin import PinGate
 from kiosk.ui.shell import UiConfig
 
 PIN = "2468"

@@ -8,16 +8,24 @@ against the SQLite store or Qt, and the composition root (:mod:`kiosk.app`) wire
   the event), each change audited;
 - :mod:`kiosk.services.signing`: the signer flow's operations around the domain's signing
   service;
+- :mod:`kiosk.services.staff` and :mod:`kiosk.services.pin`: staff mode (set-up, the PIN gate,
+  counts, the last entries with their names opened by the coordinator's unlock, voiding);
+- :mod:`kiosk.services.privacy`: the retention policy, purging and vacuuming, the audit trail;
+- :mod:`kiosk.services.sync`: what waits for the server (sync itself is an adapter the
+  composition root starts);
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from kiosk.services.privacy import Privacy
 from kiosk.services.settings import Events, KioskSettings
 from kiosk.services.signing import Signing
+from kiosk.services.staff import StaffDesk
+from kiosk.services.sync import Outbox
 
-__all__ = ["Events", "KioskSettings", "Services", "Signing"]
+__all__ = ["Events", "KioskSettings", "Outbox", "Privacy", "Services", "Signing", "StaffDesk"]
 
 
 @dataclass(frozen=True)
@@ -27,3 +35,6 @@ class Services:
     settings: KioskSettings
     events: Events
     signing: Signing
+    staff: StaffDesk
+    privacy: Privacy
+    outbox: Outbox

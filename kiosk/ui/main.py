@@ -201,24 +201,25 @@ def build_ui(
     tasks = Tasks()
     services = kiosk.services()
     flow = SignerFlow(services.signing, i18n, thanks_ms=int(config.thanks_s * 1000))
+    desk = services.staff
     staff = StaffMode(
-        kiosk,
+        desk,
+        services.settings,
+        services.events,
+        desk.pin_gate(now, config.pin_max_tries, config.pin_base_delay_s),
+        desk.key_session(config.unlock_idle_s),
         i18n,
         tasks,
-        now=now,
-        max_tries=config.pin_max_tries,
-        base_delay=config.pin_base_delay_s,
-        unlock_idle_s=config.unlock_idle_s,
     )
-    status = SyncStatus(kiosk.store, i18n, None, poll_ms=config.sync_poll_ms)
+    status = SyncStatus(services.outbox, i18n, None, poll_ms=config.sync_poll_ms)
     idle = IdleWatcher(config.idle_timeout_s, config.idle_countdown_s, clock=idle_clock)
     exports = ExportsPanel(kiosk, staff.unlocker, i18n, tasks, media_globs=config.media_globs)
-    privacy = PrivacyPanel(kiosk, staff.session, i18n, tasks)
+    privacy = PrivacyPanel(services.privacy, staff.session, i18n, tasks)
     vm = KioskApp(flow, staff, status, exports, privacy, i18n, idle, config)
     for child in (i18n, tasks, flow, staff, status, exports, privacy, idle):
         child.setParent(vm)
     maintenance = IdleMaintenance(
-        kiosk,
+        services.privacy,
         tasks,
         idle,
         lambda: vm.mode == "signer" and flow.step == "attract",

@@ -1,7 +1,8 @@
 """Housekeeping while nobody is at the kiosk: the retention policy and a vacuum.
 
 Every few minutes, when the attract screen has been showing untouched for a while (no signer,
-no PIN screen, no staff mode), :func:`kiosk.privacy.idle_maintenance` runs off the UI thread:
+no PIN screen, no staff mode), the privacy service's housekeeping
+(:meth:`kiosk.services.privacy.Privacy.idle_housekeeping`) runs off the UI thread:
 it applies the retention policy (a "days" policy comes due without any sync) and, if personal
 data was purged since the last time, vacuums the database so the deleted pages leave the file.
 A signer who taps "Sign" meanwhile is not kept waiting: nothing is saved until their submit,
@@ -12,11 +13,10 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
-from kiosk.privacy import idle_maintenance
+from kiosk.services.privacy import Privacy
 from kiosk.ui.idle import IdleWatcher
 from kiosk.ui.tasks import Tasks
 
@@ -27,7 +27,7 @@ class IdleMaintenance(QObject):
     """Runs the kiosk's housekeeping when the screen is idle.
 
     Args:
-        kiosk: the wired kiosk (its store, auditor and clock).
+        privacy: the retention and housekeeping use cases.
         tasks: runs the work off the UI thread.
         idle: the idle watcher (disarmed while the attract screen shows; knows the last touch).
         at_rest: whether the screen is at rest (signer mode, attract screen).
@@ -40,7 +40,7 @@ class IdleMaintenance(QObject):
 
     def __init__(
         self,
-        kiosk: Any,
+        privacy: Privacy,
         tasks: Tasks,
         idle: IdleWatcher,
         at_rest: Callable[[], bool],
@@ -49,7 +49,7 @@ class IdleMaintenance(QObject):
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
-        self._kiosk = kiosk
+        self._privacy = privacy
         self._tasks = tasks
         self._idle = idle
         self._at_rest = at_rest
@@ -72,10 +72,7 @@ class IdleMaintenance(QObject):
         if self._idle.quiet_for() < self._quiet_s:
             return False
         self._busy = True
-        k = self._kiosk
-        self._tasks.run(
-            lambda: idle_maintenance(k.store, k.auditor, k.clock), self._done, self._failed
-        )
+        self._tasks.run(self._privacy.idle_housekeeping, self._done, self._failed)
         return True
 
     def _done(self, vacuumed: bool) -> None:

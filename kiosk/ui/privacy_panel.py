@@ -10,28 +10,22 @@
 - **Audit trail**: the newest entries in words (time, action, detail, whether the server has
   it) and the hash chain's check (:meth:`kiosk.privacy.Auditor.verify`).
 
-Reading the store, purging, vacuuming and checking the chain run off the UI thread
+The work is the application layer's (:class:`kiosk.services.privacy.Privacy`); reading the
+store, purging, vacuuming and checking the chain run off the UI thread
 (:class:`kiosk.ui.tasks.Tasks`).
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
 from typing import Any
 
 from PySide6.QtCore import Property, QCoreApplication, QDateTime, QObject, Signal, Slot
 
-from kiosk.domain.audit import AuditAction, AuditEntry, ChainReport
+from kiosk.domain.audit import ChainReport
 from kiosk.domain.signature import SyncState
-from kiosk.privacy import (
-    SETTING_RETENTION,
-    KeySession,
-    RetentionPolicy,
-    apply_retention,
-    purgeable_under,
-    vacuum_store,
-)
+from kiosk.privacy import KeySession, RetentionPolicy
+from kiosk.services.privacy import Privacy, PrivacyState
 from kiosk.ui.i18n import I18n
 from kiosk.ui.messages import audit_action_text, audit_detail_text, chain_text
 from kiosk.ui.tasks import Tasks
@@ -49,22 +43,11 @@ DEFAULT_DAYS = 30
 translate = QCoreApplication.translate  # lupdate finds the "translate(" calls below
 
 
-@dataclass
-class _Loaded:
-    """What one background read of the store found."""
-
-    policy: RetentionPolicy
-    purgeable: int
-    purged: int
-    waiting: int
-    entries: list[tuple[AuditEntry, SyncState]] = field(default_factory=list)
-
-
 class PrivacyPanel(QObject):
     """The view-model behind ``PrivacySection.qml`` (``app.privacy`` in QML).
 
     Args:
-        kiosk: the wired kiosk.
+        privacy: the retention and audit-trail use cases.
         session: the coordinator's unlock, shared with the rest of staff mode.
         i18n: the UI language.
         tasks: runs slow work off the UI thread.
@@ -78,18 +61,18 @@ class PrivacyPanel(QObject):
 
     def __init__(
         self,
-        kiosk: Any,
+        privacy: Privacy,
         session: KeySession,
         i18n: I18n,
         tasks: Tasks,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
-        self._kiosk = kiosk
+        self._privacy = privacy
         self._session = session
         self._i18n = i18n
         self._tasks = tasks
-        self._loaded: _Loaded | None = None
+        self._loaded: PrivacyState | None = None
         self._generation = 0
         self._loading = False
         self._busy = False
@@ -120,25 +103,12 @@ class PrivacyPanel(QObject):
         generation = self._generation
         self._loading = True
         self.changed.emit()
-        kiosk = self._kiosk
+        privacy = self._privacy
 
-        def work() -> _Loaded:
-            store = kiosk.store
-            try:
-                policy = RetentionPolicy.parse(store.get_setting(SETTING_RETENTION))
-            except ValueError:
-                log.warning("the stored retention policy is malformed; showing the default")
-                policy = RetentionPolicy.parse(None)
-            by_state = store.counts().by_sync_state
-            return _Loaded(
-                policy=policy,
-                purgeable=len(purgeable_under(store, policy, kiosk.clock())),
-                purged=int(store.purged_count()),
-                waiting=int(by_state.get(SyncState.PENDING.value, 0)),
-                entries=store.recent_audit(AUDIT_ROWS),
-            )
+        def work() -> PrivacyState:
+            return privacy.read(AUDIT_ROWS)
 
-        def done(loaded: _Loaded) -> None:
+        def done(loaded: PrivacyState) -> None:
             if generation != self._generation:
                 return  # a newer read is on its way
             self._loaded = loaded
@@ -156,7 +126,6 @@ class PrivacyPanel(QObject):
         generation = self._chain_generation
         self._checking = True
         self.chainChanged.emit()
-        auditor = self._kiosk.auditor
 
         def done(report: ChainReport) -> None:
             if generation != self._chain_generation:
@@ -174,7 +143,7 @@ class PrivacyPanel(QObject):
                 self.chainChanged.emit()
             self._failed(exc)
 
-        self._tasks.run(auditor.verify, done, failed)
+        self._tasks.run(self._privacy.verify, done, failed)
 
     def _failed(self, exc: BaseException) -> None:
         log.error("privacy screen: %s", type(exc).__name__, exc_info=exc)
@@ -230,22 +199,12 @@ class PrivacyPanel(QObject):
         except ValueError:
             log.warning("refused retention policy %r", kind)
             return
-        store = self._kiosk.store
         try:
-            stored = str(RetentionPolicy.parse(store.get_setting(SETTING_RETENTION)))
-        except ValueError:
-            stored = ""  # malformed: any choice replaces it
-        if str(policy) == stored:
-            return
-        try:
-            store.set_setting(SETTING_RETENTION, str(policy))
-            self._kiosk.auditor.record(
-                AuditAction.SETTINGS_CHANGED, setting=SETTING_RETENTION, value=str(policy)
-            )
+            if not self._privacy.set_policy(policy):
+                return
         except Exception as exc:  # noqa: BLE001 - worded for staff
             self._failed(exc)
             return
-        log.info("retention policy set to %s", policy)
         if self._loaded is not None:
             self._loaded.policy = policy
         self._purge(vacuum=False)
@@ -261,13 +220,10 @@ class PrivacyPanel(QObject):
         self._busy = True
         self._error = ""
         self.changed.emit()
-        kiosk = self._kiosk
+        privacy = self._privacy
 
         def work() -> int:
-            count = apply_retention(kiosk.store, kiosk.auditor, kiosk.clock)
-            if vacuum or count:
-                vacuum_store(kiosk.store)
-            return count
+            return privacy.purge(vacuum)
 
         def done(count: int) -> None:
             self._busy = False

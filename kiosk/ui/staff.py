@@ -2,64 +2,49 @@
 
 - Set-up (first start): the staff PIN, and the organization key pair under a coordinator
   passphrase when the kiosk has no key yet (without a key it cannot seal, so cannot collect).
-- The PIN gate: Argon2id check off the UI thread, lockout kept on disk (:mod:`kiosk.ui.pin`).
+- The PIN gate: Argon2id check off the UI thread, lockout kept on disk (:mod:`kiosk.services.pin`).
 - Behind it: the active campaign and an optional fixed local campaign, the event and its
   location, today's and all-time counts, the last entries (names only, and only after the
   coordinator's passphrase opens them) with voiding, and quitting the app.
 
-Every staff action goes to the audit trail (:class:`kiosk.privacy.Auditor`), never with a
-signer's personal data.
+The work is done by the application layer (:class:`kiosk.services.staff.StaffDesk`, the staff
+settings and events of :mod:`kiosk.services.settings`), which also writes every staff action to
+the audit trail, never with a signer's personal data.
 """
 
 from __future__ import annotations
 
 import logging
-import time
-import uuid
-from collections.abc import Callable
-from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import Property, QDateTime, QObject, QTimer, Signal, Slot
 
-from kiosk.crypto import CryptoError
-from kiosk.domain.audit import AuditAction
 from kiosk.domain.errors import NotFound, Refused
-from kiosk.domain.ports import SignatureFilter
-from kiosk.domain.signature import Event, PersonalData
 from kiosk.privacy import KeySession
+from kiosk.services.pin import PinCheck, PinGate, valid_new_pin
+from kiosk.services.settings import EventRefused, Events, KioskSettings
+from kiosk.services.staff import StaffDesk
 from kiosk.ui.i18n import I18n
 from kiosk.ui.messages import error_message
-from kiosk.ui.pin import PinCheck, PinGate, valid_new_pin
 from kiosk.ui.tasks import Tasks
 from kiosk.ui.unlock import CoordinatorUnlock
-from kiosk.ui_state import (
-    SETTING_ACTIVE_CAMPAIGN,
-    SETTING_EVENT,
-    SETTING_FIXED_LOCAL,
-    active_campaign,
-    current_event,
-    fixed_local_campaign,
-)
 
 log = logging.getLogger("kiosk.ui")
 
 PASSPHRASE_MIN = 8
-RECENT_ENTRIES = 12
-MAX_EVENT_TEXT = 80
 
 
 class StaffMode(QObject):
     """Set-up, PIN and staff screens' state and actions.
 
     Args:
-        kiosk: the wired kiosk.
+        desk: staff mode's use cases (set-up, counts, entries, voiding, the audit trail).
+        settings: the staff settings (active campaign, fixed local campaign).
+        events: the current event.
+        gate: the staff PIN gate.
+        session: the coordinator's unlock, shared with the other staff screens.
         i18n: the UI language (dates and numbers).
         tasks: runs the slow Argon2id work off the UI thread.
-        now: wall clock in seconds (PIN lockout; tests inject one).
-        max_tries: wrong PIN tries before a lockout.
-        base_delay: the first lockout in seconds (doubles each time).
-        unlock_idle_s: the coordinator's unlock is dropped after this long unused.
     """
 
     setupChanged = Signal()
@@ -77,22 +62,23 @@ class StaffMode(QObject):
 
     def __init__(
         self,
-        kiosk: Any,
+        desk: StaffDesk,
+        settings: KioskSettings,
+        events: Events,
+        gate: PinGate,
+        session: KeySession,
         i18n: I18n,
         tasks: Tasks,
-        now: Callable[[], float] = time.time,
-        max_tries: int = 5,
-        base_delay: float = 30.0,
-        unlock_idle_s: float = 300.0,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
-        self._kiosk = kiosk
+        self._desk = desk
+        self._settings = settings
+        self._events = events
         self._i18n = i18n
         self._tasks = tasks
-        self._now = now
-        self.gate = PinGate(kiosk.store, now=now, max_tries=max_tries, base_delay=base_delay)
-        self._session = KeySession(kiosk.keys, kiosk.auditor, idle_seconds=unlock_idle_s)
+        self.gate = gate
+        self._session = session
         #: The coordinator's unlock, shared with the other staff screens (Exports).
         self.unlocker = CoordinatorUnlock(self._session, tasks, self)
         self.unlocker.changed.connect(self.namesChanged)
@@ -107,6 +93,7 @@ class StaffMode(QObject):
         self._lock_timer.timeout.connect(self._update_lock)
         self._entries: list[dict[str, Any]] = []
         self._void_error = ""
+        self._demo = desk.is_demo()
         self._event_error = ""
         self._update_lock()
         i18n.languageChanged.connect(self._on_language)
@@ -123,16 +110,8 @@ class StaffMode(QObject):
         self.voidChanged.emit()
         self.setupChanged.emit()
 
-    def _audit(self, action: AuditAction, **detail: Any) -> None:
-        try:
-            self._kiosk.auditor.record(action, **detail)
-        except Exception:
-            log.exception("could not record %s in the audit trail", action.value)
-
     def _get_demo(self) -> bool:
-        from kiosk.demo import is_demo
-
-        return is_demo(self._kiosk.store)
+        return self._demo
 
     #: A demo kiosk (``kiosk --demo``): the staff screens say DEMO.
     demo = Property(bool, _get_demo, constant=True)
@@ -145,7 +124,7 @@ class StaffMode(QObject):
     needsPin = Property(bool, _get_needs_pin, notify=setupChanged)
 
     def _get_needs_key(self) -> bool:
-        return not self._kiosk.keys.has_public_key()
+        return self._desk.needs_key()
 
     needsKey = Property(bool, _get_needs_key, notify=setupChanged)
 
@@ -190,26 +169,17 @@ class StaffMode(QObject):
             return
         self._setup_busy = True
         self.setupChanged.emit()
-        keys, gate = self._kiosk.keys, self.gate
-
-        def work() -> tuple[bool, bool]:
-            made_key = False
-            if need_key:
-                keys.init(passphrase)
-                made_key = True
-            if need_pin:
-                gate.set_pin(pin)
-            return made_key, need_pin
-
-        self._tasks.run(work, self._setup_finished, self._setup_failed)
+        desk, gate = self._desk, self.gate
+        new_pin = pin if need_pin else None
+        new_passphrase = passphrase if need_key else None
+        self._tasks.run(
+            lambda: desk.set_up(gate, new_pin, new_passphrase),
+            self._setup_finished,
+            self._setup_failed,
+        )
 
     def _setup_finished(self, result: tuple[bool, bool]) -> None:
-        made_key, set_pin = result
-        if made_key:
-            self._audit(AuditAction.KEYS_CREATED, via="setup")
-        if set_pin:
-            self._audit(AuditAction.PIN_SET)
-        log.info("kiosk set up (key made: %s, PIN set: %s)", made_key, set_pin)
+        self._desk.set_up_done(*result)
         self._setup_busy = False
         self._setup_errors = {}
         self.setupChanged.emit()
@@ -285,18 +255,15 @@ class StaffMode(QObject):
             self._pin_state = "idle"
             self._pin_tries_left = result.tries_left
             self.pinChanged.emit()
-            self._audit(AuditAction.STAFF_ENTERED)
+            self._desk.entered()
             self.refresh()
             self.pinAccepted.emit()
             return
+        self._desk.pin_refused(result.locked_for)
         if result.locked_for > 0:
-            self._audit(AuditAction.PIN_FAILED)
-            self._audit(AuditAction.PIN_LOCKED, seconds=int(result.locked_for))
-            log.warning("staff PIN entry locked for %d s", int(result.locked_for))
             self._pin_state = "locked"
             self._update_lock()
         else:
-            self._audit(AuditAction.PIN_FAILED)
             self._pin_state = "wrong"
             self._pin_tries_left = result.tries_left
         self.pinChanged.emit()
@@ -323,7 +290,7 @@ class StaffMode(QObject):
         self._entries = []
         self.entriesChanged.emit()
         self.namesChanged.emit()
-        self._audit(AuditAction.STAFF_LEFT)
+        self._desk.left()
 
     @Slot()
     def quitApp(self) -> None:  # noqa: N802 - Qt naming for QML
@@ -334,7 +301,7 @@ class StaffMode(QObject):
 
     def _get_campaigns(self) -> list[dict[str, Any]]:
         lang = self._i18n.language
-        active = active_campaign(self._kiosk)
+        active = self._settings.active_campaign()
         return [
             {
                 "slug": c.slug,
@@ -343,21 +310,20 @@ class StaffMode(QObject):
                 "locals": len(c.locals),
                 "active": c.slug == active,
             }
-            for c in self._kiosk.catalog.all()
+            for c in self._settings.campaigns()
         ]
 
     campaigns = Property("QVariantList", _get_campaigns, notify=dataChanged)
 
     def _get_active(self) -> str:
-        return active_campaign(self._kiosk) or ""
+        return self._settings.active_campaign() or ""
 
     activeCampaign = Property(str, _get_active, notify=dataChanged)
 
     def _get_locals(self) -> list[dict[str, str]]:
-        slug = active_campaign(self._kiosk)
-        if slug is None:
+        campaign = self._settings.campaign(self._settings.active_campaign())
+        if campaign is None:
             return []
-        campaign = self._kiosk.catalog.get(slug)
         return [
             {"slug": loc.slug, "label": f"{loc.place}, {loc.state}"}
             for loc in sorted(campaign.locals, key=lambda loc: loc.place)
@@ -366,55 +332,36 @@ class StaffMode(QObject):
     localCampaigns = Property("QVariantList", _get_locals, notify=dataChanged)
 
     def _get_fixed(self) -> str:
-        return fixed_local_campaign(self._kiosk, active_campaign(self._kiosk)) or ""
+        return self._settings.fixed_local(self._settings.active_campaign()) or ""
 
     fixedLocal = Property(str, _get_fixed, notify=dataChanged)
 
     @Slot(str)
     def setActiveCampaign(self, slug: str) -> None:  # noqa: N802 - Qt naming for QML
         """Show signers this campaign."""
-        if slug not in self._kiosk.catalog or slug == active_campaign(self._kiosk):
+        if not self._settings.set_active_campaign(slug):
             return
-        store = self._kiosk.store
-        store.set_setting(SETTING_ACTIVE_CAMPAIGN, slug)
-        if fixed_local_campaign(self._kiosk, slug) is None:
-            store.set_setting(SETTING_FIXED_LOCAL, None)
-        self._audit(AuditAction.SETTINGS_CHANGED, setting=SETTING_ACTIVE_CAMPAIGN, value=slug)
         self.dataChanged.emit()
         self.settingsChanged.emit()
 
     @Slot(str)
     def setFixedLocal(self, slug: str) -> None:  # noqa: N802 - Qt naming for QML
         """Fix the kiosk to one local campaign ("" routes each signer by ZIP)."""
-        campaign_slug = active_campaign(self._kiosk)
-        if campaign_slug is None:
+        if not self._settings.set_fixed_local(slug):
             return
-        campaign = self._kiosk.catalog.get(campaign_slug)
-        if slug and campaign.local(slug) is None:
-            return
-        self._kiosk.store.set_setting(SETTING_FIXED_LOCAL, slug or None)
-        self._audit(AuditAction.SETTINGS_CHANGED, setting=SETTING_FIXED_LOCAL, value=slug)
         self.dataChanged.emit()
         self.settingsChanged.emit()
 
     # -- counts ------------------------------------------------------------------------------
 
-    def _midnight(self) -> datetime:
-        now: datetime = self._kiosk.clock().astimezone()
-        return now.replace(hour=0, minute=0, second=0, microsecond=0)
-
-    def _count(self, campaign: str | None, today: bool) -> int:
-        since = self._midnight() if today else None
-        return int(self._kiosk.store.count(SignatureFilter(campaign=campaign, since=since)))
-
     def _get_counts(self) -> dict[str, str]:
-        active = active_campaign(self._kiosk)
+        c = self._desk.counts(self._settings.active_campaign())
         n = self._i18n.number
         return {
-            "today": n(self._count(None, True)),
-            "all": n(self._count(None, False)),
-            "activeToday": n(self._count(active, True)) if active else n(0),
-            "activeAll": n(self._count(active, False)) if active else n(0),
+            "today": n(c.today),
+            "all": n(c.all),
+            "activeToday": n(c.active_today),
+            "activeAll": n(c.active_all),
         }
 
     #: Signatures collected here (not void): today and all time, all campaigns and the active.
@@ -422,17 +369,8 @@ class StaffMode(QObject):
 
     # -- event -------------------------------------------------------------------------------
 
-    def _event(self) -> Event | None:
-        event_id = current_event(self._kiosk)
-        if not event_id:
-            return None
-        for e in self._kiosk.store.events():
-            if e.id == event_id:
-                return e  # type: ignore[no-any-return]
-        return None
-
     def _get_event(self) -> dict[str, Any]:
-        e = self._event()
+        e = self._events.current()
         if e is None:
             return {"active": False, "name": "", "location": "", "since": ""}
         started = e.started_at.astimezone()
@@ -456,55 +394,40 @@ class StaffMode(QObject):
     @Slot(str, str)
     def saveEvent(self, name: str, location: str) -> None:  # noqa: N802 - Qt naming for QML
         """Name the current event (a new one if none is running) and its location."""
-        name, location = " ".join(name.split()), " ".join(location.split())
-        if not name:
-            self._event_error = "required"
-        elif len(name) > MAX_EVENT_TEXT or len(location) > MAX_EVENT_TEXT:
-            self._event_error = "too_long"
+        try:
+            self._events.save(name, location)
+        except EventRefused as exc:
+            self._event_error = exc.code
         else:
             self._event_error = ""
-        if self._event_error:
-            self.eventChanged.emit()
-            return
-        current = self._event()
-        if current is None:
-            event = Event(str(uuid.uuid4()), name, location, self._kiosk.clock())
-        else:
-            event = Event(current.id, name, location, current.started_at)
-        self._kiosk.store.save_event(event)
-        self._kiosk.store.set_setting(SETTING_EVENT, event.id)
-        self._audit(AuditAction.SETTINGS_CHANGED, setting=SETTING_EVENT, value=event.id)
         self.eventChanged.emit()
 
     @Slot()
     def endEvent(self) -> None:  # noqa: N802 - Qt naming for QML
         """End the current event: the next signatures belong to no event until a new one."""
-        if current_event(self._kiosk) is None:
+        if not self._events.end():
             return
-        self._kiosk.store.set_setting(SETTING_EVENT, None)
-        self._audit(AuditAction.SETTINGS_CHANGED, setting=SETTING_EVENT, value="")
         self._event_error = ""
         self.eventChanged.emit()
 
     # -- entries and voiding -----------------------------------------------------------------
 
     def _load_entries(self) -> None:
-        store = self._kiosk.store
         opener = self._session.opener() if self._session.unlocked else None
         lang = self._i18n.language
-        today = self._midnight()
+        today = self._desk.today_starts()
         rows: list[dict[str, Any]] = []
-        for stored in store.recent(RECENT_ENTRIES, SignatureFilter(include_void=True)):
-            meta = stored.signature.meta
+        for entry in self._desk.recent(opener):
+            meta = entry.meta
             local_dt = meta.created_at.astimezone()
             qdt = QDateTime.fromSecsSinceEpoch(int(local_dt.timestamp()))
             when = self._i18n.time(qdt.time()) if local_dt >= today else self._i18n.date_time(qdt)
-            try:
-                campaign = self._kiosk.catalog.get(meta.campaign)
+            campaign = self._settings.campaign(meta.campaign)
+            if campaign is not None:
                 title = campaign.title.get(lang)
                 loc = campaign.local(meta.local_campaign) if meta.local_campaign else None
                 place = f"{loc.place}, {loc.state}" if loc else ""
-            except NotFound:
+            else:
                 title, place = meta.campaign, meta.local_campaign or ""
             rows.append(
                 {
@@ -513,24 +436,13 @@ class StaffMode(QObject):
                     "campaign": title,
                     "local": place,
                     "lang": meta.lang.upper(),
-                    "void": stored.void is not None,
-                    "voidReason": stored.void.reason if stored.void else "",
-                    "name": self._name(opener, stored.signature.sealed),
+                    "void": entry.void is not None,
+                    "voidReason": entry.void.reason if entry.void else "",
+                    "name": entry.name,
                 }
             )
         self._entries = rows
         self.entriesChanged.emit()
-
-    @staticmethod
-    def _name(opener: Any, sealed: bytes) -> str:
-        if opener is None:
-            return ""
-        if not sealed:
-            return "—"  # personal data already purged after sync
-        try:
-            return PersonalData.from_bytes(opener.open(sealed)).printed_name
-        except (CryptoError, ValueError):
-            return "?"
 
     def _get_entries(self) -> list[dict[str, Any]]:
         return list(self._entries)
@@ -584,16 +496,13 @@ class StaffMode(QObject):
     def voidEntry(self, signature_id: str, reason: str) -> bool:  # noqa: N802 - Qt naming
         """Void one entry with a reason (kept, marked void, never deleted)."""
         try:
-            sid = uuid.UUID(signature_id)
-            self._kiosk.service().void(sid, reason)
+            self._desk.void(signature_id, reason)
         except ValueError:
             self._void_error = error_message("unknown_signature")
         except (Refused, NotFound) as exc:
             self._void_error = error_message(exc.code, "reason")
         else:
             self._void_error = ""
-            self._audit(AuditAction.VOID, signature=str(sid))
-            log.info("signature %s voided by staff", sid)
             self.voidChanged.emit()
             self.settingsChanged.emit()  # counts and progress changed
             self.refresh()

@@ -9,7 +9,7 @@ The sync object (``kiosk.sync.qt.SyncController`` in the app) needs only::
                                    # a ``connectFinished(bool ok, str code, str detail)`` signal)
 
 and may offer a ``changed`` signal (a new snapshot). Without a sync object, staff mode says
-"Not connected to a server" with the number of signatures waiting, read from the store, and
+"Not connected to a server" with the number of signatures waiting (the outbox service), and
 offers no connect form that could do nothing.
 """
 
@@ -21,6 +21,7 @@ from typing import Any
 
 from PySide6.QtCore import Property, QDateTime, QObject, QTimer, Signal, Slot
 
+from kiosk.services.sync import Outbox
 from kiosk.sync.status import SyncSnapshot
 from kiosk.ui.i18n import I18n
 from kiosk.ui.messages import sync_error_message
@@ -32,7 +33,7 @@ class SyncStatus(QObject):
     """The sync state as staff mode shows it.
 
     Args:
-        store: the kiosk store (pending count when there is no sync object).
+        outbox: the signatures waiting (counted when there is no sync object).
         i18n: the UI language (dates).
         sync: the sync controller, or None when sync is not wired.
         poll_ms: how often to re-read the state while staff mode is open.
@@ -43,14 +44,14 @@ class SyncStatus(QObject):
 
     def __init__(
         self,
-        store: Any,
+        outbox: Outbox,
         i18n: I18n,
         sync: Any = None,
         poll_ms: int = 2000,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
-        self._store = store
+        self._outbox = outbox
         self._i18n = i18n
         self._sync = sync
         self._snap = SyncSnapshot()
@@ -87,7 +88,7 @@ class SyncStatus(QObject):
             except Exception:
                 log.exception("reading the sync snapshot failed")
         else:
-            self._snap = SyncSnapshot(pending=int(self._store.pending_count()))
+            self._snap = SyncSnapshot(pending=self._outbox.waiting())
         self.changed.emit()
 
     @Slot(bool)

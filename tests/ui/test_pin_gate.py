@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from kiosk.services.pin import PinGate, valid_new_pin
 from kiosk.store.memory import MemoryStore
-from kiosk.ui.pin import PinGate, valid_new_pin
 from kiosk.ui_state import SETTING_PIN_FAILURES, SETTING_PIN_HASH
 from tests.ui.conftest import FakeClock
 

@@ -12,9 +12,9 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol
 
 from kiosk.crypto import hash_secret, verify_secret
+from kiosk.domain.ports import SettingsStore
 from kiosk.ui_state import (
     SETTING_PIN_FAILURES,
     SETTING_PIN_HASH,
@@ -24,18 +24,6 @@ from kiosk.ui_state import (
 
 PIN_MIN = 4
 PIN_MAX = 12
-
-
-class Settings(Protocol):
-    """Durable key-value settings (the kiosk store)."""
-
-    def get_setting(self, key: str) -> str | None:
-        """Return a setting, or None."""
-        ...
-
-    def set_setting(self, key: str, value: str | None) -> None:
-        """Set (or with None, delete) a setting durably."""
-        ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,7 +59,7 @@ class PinGate:
 
     def __init__(
         self,
-        settings: Settings,
+        settings: SettingsStore,
         now: Callable[[], float] = time.time,
         max_tries: int = 5,
         base_delay: float = 30.0,
