@@ -336,6 +336,9 @@ def build_parser() -> argparse.ArgumentParser:
             e.add_argument("--lang", choices=("en", "es"), default="en")
             e.add_argument("--page-size", choices=("letter", "a4"), default="letter")
             e.add_argument("--rows-per-sheet", type=_positive_int, default=10, metavar="N")
+    from kiosk.server.forwarding import cli as forwarding_cli
+
+    forwarding_cli.add_parser(sub)
     return parser
 
 
@@ -885,6 +888,12 @@ def _cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_forward(args: argparse.Namespace) -> int:
+    from kiosk.server.forwarding import cli as forwarding_cli
+
+    return forwarding_cli.command(args)
+
+
 _COMMANDS = {
     "serve": _cmd_serve,
     "migrate": _cmd_migrate,
@@ -897,6 +906,7 @@ _COMMANDS = {
     "audit": _cmd_audit,
     "coordinators": _cmd_coordinators,
     "export": _cmd_export,
+    "forward": _cmd_forward,
 }
 
 

@@ -306,3 +306,8 @@ class SignerCount(Base):
     campaign: Mapped[str] = mapped_column(String(64), primary_key=True)
     signer: Mapped[bytes] = mapped_column(LargeBinary, primary_key=True)
     n: Mapped[int] = mapped_column(BigInteger)
+
+
+# The forwarding tables live with their package; importing them here puts them in ``Base``'s
+# metadata wherever the models are loaded (migrations, the schema test).
+from kiosk.server.forwarding import models as _forwarding_models  # noqa: E402, F401

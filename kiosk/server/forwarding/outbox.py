@@ -1,0 +1,454 @@
+"""The forwarding outbox: queueing signatures, claiming them, recording what became of them.
+
+**Queueing.** For each destination, one ``INSERT ... SELECT ... ON CONFLICT DO NOTHING`` adds a
+``pending`` row for every stored signature of its campaign (or local campaign) that is not
+synthetic, not voided, not from a demo device and not queued yet. The unique
+(destination, signature) key makes a signature queued once whatever the number of processes.
+The scan starts :data:`QUEUE_OVERLAP` before the last scan (a batch that was being committed
+while the previous scan ran is caught by the next); a forwarder's first scan reads everything.
+
+**Claiming.** On PostgreSQL a round locks the destination row and its due outbox rows with
+``FOR UPDATE SKIP LOCKED`` in one transaction that stays open while they are sent and their
+results written: another process skips them (and the destination: one sender per destination at
+a time, so its rate limit holds across processes); a process that dies mid-round loses its locks
+and the rows are pending again. On SQLite one process holds the forwarder lease
+(:func:`take_lease`), sends outside any transaction, and writes the results only if it still
+holds the lease (a fencing check in the writing transaction).
+
+**Exactly once.** A row leaves ``pending`` in the transaction that records its answer. A process
+killed between a destination's answer and that commit sends the signature again later, with the
+same ``webhook-id`` or OSDI identifier, so the receiver keeps it once (docs/forwarding.md).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+import uuid
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, Table, and_, exists, false, func, literal, select, update
+
+from kiosk.server.audit import DEVICES
+from kiosk.server.db import column_in, dialect_insert
+from kiosk.server.forwarding.destinations import DESTINATIONS
+from kiosk.server.forwarding.models import ForwardAttempt, ForwardLease, ForwardOutboxItem
+from kiosk.server.ingest import EVENTS, SIGNATURES, VOIDS
+
+OUTBOX: Table = ForwardOutboxItem.__table__  # type: ignore[assignment]
+ATTEMPTS: Table = ForwardAttempt.__table__  # type: ignore[assignment]
+LEASES: Table = ForwardLease.__table__  # type: ignore[assignment]
+
+PENDING, SENT, DEAD, SKIPPED = "pending", "sent", "dead", "skipped"
+STATES = (PENDING, SENT, DEAD, SKIPPED)
+QUEUE_OVERLAP = timedelta(minutes=10)
+LEASE_NAME = "forwarder"
+
+
+# --- queueing --------------------------------------------------------------------------------
+
+
+def enqueue(conn: Connection, dest_id: int, now: datetime, full: bool = False) -> int:
+    """Queue the destination's new signatures; return how many were queued.
+
+    Args:
+        conn: a write transaction.
+        dest_id: the destination.
+        now: the current time (becomes the destination's ``queued_through``).
+        full: scan every signature (a forwarder's first pass), not only recent ones.
+    """
+    d = conn.execute(
+        select(
+            DESTINATIONS.c.campaign, DESTINATIONS.c.local_campaign, DESTINATIONS.c.queued_through
+        ).where(DESTINATIONS.c.id == dest_id)
+    ).first()
+    if d is None:
+        return 0
+    s = SIGNATURES.c
+    conds = [
+        s.campaign == d.campaign,
+        s.synthetic.is_(False),
+        ~exists().where(VOIDS.c.signature_id == s.id),
+        ~exists().where(and_(OUTBOX.c.destination_id == dest_id, OUTBOX.c.signature_id == s.id)),
+        ~exists().where(and_(DEVICES.c.id == s.device_id, DEVICES.c.demo.is_(True))),
+    ]
+    if d.local_campaign is not None:
+        conds.append(s.local_campaign == d.local_campaign)
+    if not full and d.queued_through is not None:
+        conds.append(s.received_at >= d.queued_through - QUEUE_OVERLAP)
+    source = select(
+        literal(dest_id),
+        s.id,
+        literal(PENDING),
+        literal(0),
+        literal(now, OUTBOX.c.next_attempt_at.type),
+        literal(now, OUTBOX.c.queued_at.type),
+    ).where(*conds)
+    stmt = (
+        dialect_insert(conn, OUTBOX)
+        .from_select(
+            ["destination_id", "signature_id", "state", "attempts", "next_attempt_at", "queued_at"],
+            source,
+        )
+        .on_conflict_do_nothing(index_elements=["destination_id", "signature_id"])
+    )
+    queued = conn.execute(stmt).rowcount or 0
+    conn.execute(
+        update(DESTINATIONS).where(DESTINATIONS.c.id == dest_id).values(queued_through=now)
+    )
+    return max(queued, 0)
+
+
+# --- the SQLite lease ------------------------------------------------------------------------
+
+
+def take_lease(conn: Connection, owner: str, now: datetime, ttl: timedelta) -> int | None:
+    """Take or renew the forwarder lease; return its epoch (a fencing token), or None when
+    another live process holds it.
+
+    Args:
+        conn: a write transaction (``BEGIN IMMEDIATE`` on SQLite: one taker at a time).
+        owner: this process (``host:pid:random``).
+        now: the current time.
+        ttl: how long the lease lasts without renewal.
+    """
+    row = conn.execute(
+        select(LEASES.c.owner, LEASES.c.expires_at, LEASES.c.epoch).where(
+            LEASES.c.name == LEASE_NAME
+        )
+    ).first()
+    if row is None:
+        conn.execute(
+            LEASES.insert().values(name=LEASE_NAME, owner=owner, expires_at=now + ttl, epoch=1)
+        )
+        return 1
+    if row.owner != owner and row.expires_at > now:
+        return None
+    epoch = row.epoch if row.owner == owner else row.epoch + 1
+    conn.execute(
+        update(LEASES)
+        .where(LEASES.c.name == LEASE_NAME)
+        .values(owner=owner, expires_at=now + ttl, epoch=epoch)
+    )
+    return int(epoch)
+
+
+def holds_lease(conn: Connection, owner: str, epoch: int, now: datetime) -> bool:
+    """Whether ``owner`` still holds the lease at ``epoch`` (checked in the writing transaction)."""
+    row = conn.execute(
+        select(LEASES.c.owner, LEASES.c.expires_at, LEASES.c.epoch).where(
+            LEASES.c.name == LEASE_NAME
+        )
+    ).first()
+    return row is not None and row.owner == owner and row.epoch == epoch and row.expires_at > now
+
+
+def release_lease(conn: Connection, owner: str) -> None:
+    """Give the lease up (a clean stop), so another process takes over at once."""
+    conn.execute(
+        update(LEASES)
+        .where(LEASES.c.name == LEASE_NAME, LEASES.c.owner == owner)
+        .values(expires_at=datetime(2000, 1, 1, tzinfo=UTC))
+    )
+
+
+# --- claiming --------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Item:
+    """One claimed outbox row with what sending it needs (the personal data still sealed)."""
+
+    outbox_id: int
+    signature_id: uuid.UUID
+    attempts: int
+    row: Any = None  # the signature, event and flags; None when the signature is gone
+
+
+def lock_destination(conn: Connection, dest_id: int) -> bool:
+    """PostgreSQL: lock the destination row for this round, skipping it if another process
+    holds it. Returns whether this process has it."""
+    q = (
+        select(DESTINATIONS.c.id)
+        .where(DESTINATIONS.c.id == dest_id, DESTINATIONS.c.paused.is_(False))
+        .with_for_update(skip_locked=True)
+    )
+    return conn.execute(q).first() is not None
+
+
+def claim(conn: Connection, dest_id: int, now: datetime, limit: int) -> list[Item]:
+    """The destination's due pending rows, oldest first, with their signatures.
+
+    On PostgreSQL the rows are locked ``FOR UPDATE SKIP LOCKED`` until the transaction ends.
+    """
+    o = OUTBOX.c
+    q = (
+        select(o.id, o.signature_id, o.attempts)
+        .where(o.destination_id == dest_id, o.state == PENDING, o.next_attempt_at <= now)
+        .order_by(o.next_attempt_at, o.id)
+        .limit(limit)
+    )
+    if conn.dialect.name == "postgresql":
+        q = q.with_for_update(skip_locked=True, of=OUTBOX)
+    items = [Item(r.id, r.signature_id, r.attempts) for r in conn.execute(q)]
+    if not items:
+        return items
+    s = SIGNATURES.c
+    e = EVENTS.c
+    rows = conn.execute(
+        select(
+            s.id,
+            s.campaign,
+            s.local_campaign,
+            s.text_version,
+            s.lang,
+            s.kiosk_id,
+            s.event_id,
+            s.created_at,
+            s.utc_offset_minutes,
+            s.synthetic,
+            s.sealed,
+            VOIDS.c.signature_id.is_not(None).label("voided"),
+            func.coalesce(DEVICES.c.demo, false()).label("demo"),
+            e.name.label("event_name"),
+            e.location.label("event_location"),
+            e.started_at.label("event_started_at"),
+        )
+        .select_from(
+            SIGNATURES.outerjoin(VOIDS, VOIDS.c.signature_id == s.id)
+            .outerjoin(EVENTS, e.id == s.event_id)
+            .outerjoin(DEVICES, DEVICES.c.id == s.device_id)
+        )
+        .where(column_in(conn, s.id, [i.signature_id for i in items]))
+    )
+    by_id = {r.id: r for r in rows}
+    for item in items:
+        item.row = by_id.get(item.signature_id)
+    return items
+
+
+# --- results ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What became of one claimed item: ``sent``, ``retry``, ``dead``, ``rate_limited``,
+    ``skipped`` or ``untried`` (not attempted this round: the destination said to wait)."""
+
+    kind: str
+    status: int | None = None
+    reason: str | None = None
+    retry_after: float | None = None
+    remote_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Backoff:
+    """Exponential backoff with jitter: ``base * 2**(attempts-1)``, at most ``cap``, times a
+    random factor in [0.5, 1) so that failed sends do not come back in lockstep."""
+
+    base: float = 30.0
+    cap: float = 6 * 3600.0
+
+    def delay(self, attempts: int, rng: random.Random | None = None) -> float:
+        """Seconds before the next attempt after ``attempts`` failed ones."""
+        raw = min(self.cap, self.base * 2 ** max(attempts - 1, 0))
+        return raw * (0.5 + (rng or random).random() / 2)
+
+
+@dataclass(slots=True)
+class RoundReport:
+    """Counts of one round (what the server's audit trail records)."""
+
+    counts: Counter[str] = field(default_factory=Counter)
+    digest: str = ""
+
+
+def record(
+    conn: Connection,
+    dest_id: int,
+    max_attempts: int,
+    results: Sequence[tuple[Item, Outcome]],
+    now: datetime,
+    worker: str,
+    backoff: Backoff,
+) -> RoundReport:
+    """Write each item's new state and one attempt row per send or skip; hold the destination
+    after a 429. Returns the round's counts and a digest of its attempts (for the audit trail).
+    """
+    report = RoundReport()
+    updates: list[dict[str, Any]] = []
+    attempts: list[dict[str, Any]] = []
+    hold: float | None = None
+    lines: list[str] = []
+    for item, out in results:
+        if out.kind == "untried":
+            continue
+        n = item.attempts
+        state, next_at, sent_at = PENDING, now, None
+        if out.kind == "sent":
+            state, n, sent_at = SENT, n + 1, now
+        elif out.kind == "skipped":
+            state = SKIPPED
+        elif out.kind == "dead":
+            state, n = DEAD, n + 1
+        elif out.kind == "rate_limited":
+            wait = out.retry_after or 60.0
+            hold = max(hold or 0.0, wait)
+            next_at = now + timedelta(seconds=wait)
+        else:  # retry
+            n += 1
+            if n >= max_attempts:
+                state = DEAD
+            else:
+                next_at = now + timedelta(seconds=backoff.delay(n))
+        updates.append(
+            {
+                "_id": item.outbox_id,
+                "state": state,
+                "attempts": n,
+                "next_attempt_at": next_at,
+                "reason": out.reason,
+                "last_status": out.status,
+                "sent_at": sent_at,
+                "remote_id": out.remote_id,
+            }
+        )
+        result = DEAD if state == DEAD else out.kind
+        report.counts[result] += 1
+        attempts.append(
+            {
+                "destination_id": dest_id,
+                "signature_id": item.signature_id,
+                "at": now,
+                "result": result,
+                "status": out.status,
+                "reason": out.reason,
+                "worker": worker[:80],
+            }
+        )
+        lines.append(f"{item.signature_id}:{result}:{out.status or ''}")
+    if updates:
+        from sqlalchemy import bindparam
+
+        o = OUTBOX.c
+        stmt = (
+            update(OUTBOX)
+            .where(o.id == bindparam("_id"))
+            .values(
+                state=bindparam("state"),
+                attempts=bindparam("attempts"),
+                next_attempt_at=bindparam("next_attempt_at"),
+                reason=bindparam("reason"),
+                last_status=bindparam("last_status"),
+                sent_at=bindparam("sent_at"),
+                remote_id=bindparam("remote_id"),
+            )
+        )
+        conn.execute(stmt.execution_options(synchronize_session=False), updates)
+        conn.execute(ATTEMPTS.insert(), attempts)
+    if hold is not None:
+        conn.execute(
+            update(DESTINATIONS)
+            .where(DESTINATIONS.c.id == dest_id)
+            .values(not_before=now + timedelta(seconds=hold))
+        )
+    report.digest = hashlib.sha256("\n".join(sorted(lines)).encode()).hexdigest()
+    return report
+
+
+# --- reading state ---------------------------------------------------------------------------
+
+
+def state_counts(conn: Connection) -> dict[int, Counter[str]]:
+    """``{destination id: Counter(state -> rows)}``."""
+    o = OUTBOX.c
+    out: dict[int, Counter[str]] = {}
+    for dest, state, n in conn.execute(
+        select(o.destination_id, o.state, func.count()).group_by(o.destination_id, o.state)
+    ):
+        out.setdefault(dest, Counter())[state] = int(n)
+    return out
+
+
+def sent_then_voided(
+    conn: Connection, dest_id: int | None = None, limit: int | None = None
+) -> list[dict[str, Any]]:
+    """Signatures that were forwarded and voided afterwards (the CRM still holds them)."""
+    o = OUTBOX.c
+    q = (
+        select(
+            o.destination_id,
+            o.signature_id,
+            o.sent_at,
+            o.remote_id,
+            VOIDS.c.voided_at,
+            VOIDS.c.reason,
+        )
+        .select_from(OUTBOX.join(VOIDS, VOIDS.c.signature_id == o.signature_id))
+        .where(o.state == SENT)
+        .order_by(o.sent_at)
+    )
+    if dest_id is not None:
+        q = q.where(o.destination_id == dest_id)
+    if limit is not None:
+        q = q.limit(limit)
+    return [
+        {
+            "destination_id": r.destination_id,
+            "signature_id": str(r.signature_id),
+            "sent_at": r.sent_at.isoformat() if r.sent_at else None,
+            "voided_at": r.voided_at.isoformat(),
+            "remote_id": r.remote_id,
+        }
+        for r in conn.execute(q)
+    ]
+
+
+def items_in_state(
+    conn: Connection, dest_id: int, state: str, limit: int = 50
+) -> list[dict[str, Any]]:
+    """The destination's rows in ``state`` (dead letters, skips), oldest first."""
+    o = OUTBOX.c
+    q = (
+        select(o.signature_id, o.attempts, o.reason, o.last_status, o.queued_at)
+        .where(o.destination_id == dest_id, o.state == state)
+        .order_by(o.queued_at, o.id)
+        .limit(limit)
+    )
+    return [
+        {
+            "signature_id": str(r.signature_id),
+            "attempts": r.attempts,
+            "reason": r.reason,
+            "last_status": r.last_status,
+            "queued_at": r.queued_at.isoformat(),
+        }
+        for r in conn.execute(q)
+    ]
+
+
+def requeue(
+    conn: Connection, dest_id: int, now: datetime, signature_ids: Sequence[uuid.UUID] | None = None
+) -> int:
+    """Put dead-lettered rows back to ``pending`` with their attempts reset; return how many.
+
+    Args:
+        conn: a write transaction.
+        dest_id: the destination.
+        now: due from now.
+        signature_ids: only these (None: every dead row of the destination).
+    """
+    o = OUTBOX.c
+    stmt = (
+        update(OUTBOX)
+        .where(o.destination_id == dest_id, o.state == DEAD)
+        .values(state=PENDING, attempts=0, next_attempt_at=now, reason=None)
+    )
+    if signature_ids is not None:
+        stmt = stmt.where(column_in(conn, o.signature_id, list(signature_ids)))
+    return int(conn.execute(stmt).rowcount or 0)

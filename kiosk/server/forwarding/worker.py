@@ -1,0 +1,428 @@
+"""The forwarder: queue, claim, open, send, record — round after round.
+
+One :class:`Forwarder` runs in ``kiosk-server forward run`` (its own process: the recommended
+set-up, docs/forwarding.md) or as a background thread of ``kiosk-server serve --forward``. Each
+pass (:meth:`Forwarder.run_once`) queues new signatures for every destination, then works one
+round per destination that is neither paused nor held by a 429: up to a batch of due rows,
+sent with the destination's concurrency and under its rate (a token bucket per destination in
+this process; on PostgreSQL one process works a destination at a time, so the rate holds across
+processes too). Each round ends with one entry in the server's hash-chained audit trail
+(``forward_round``: destination, counts, a digest of its attempt rows).
+
+Personal data is opened here, in memory, only to build the document being sent, and never
+logged: log lines name destinations, counts and signature ids.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets as _random
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+from sqlalchemy import Engine, select
+
+from kiosk.crypto import CryptoError
+from kiosk.domain.campaign import TextVersion, text_from_dict
+from kiosk.domain.personal import PersonalDataError, parse_personal
+from kiosk.server import log
+from kiosk.server.campaigns import TEXT_VERSIONS
+from kiosk.server.db import is_sqlite, write_transaction
+from kiosk.server.forwarding import outbox, payload, senders
+from kiosk.server.forwarding.destinations import DESTINATIONS, open_credentials
+from kiosk.server.forwarding.outbox import Backoff, Item, Outcome
+from kiosk.server.forwarding.secrets import ForwardingSecret, SecretError
+
+Clock = Callable[[], datetime]
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class RateLimiter:
+    """A token bucket (burst 1) shared by the threads sending to one destination."""
+
+    def __init__(self, per_second: float) -> None:
+        self._interval = 1.0 / per_second if per_second > 0 else 0.0
+        self._next = 0.0
+        self._lock = threading.Lock()
+
+    def wait(self, stop: threading.Event | None = None) -> None:
+        """Block until the next request may go."""
+        if not self._interval:
+            return
+        with self._lock:
+            now = time.monotonic()
+            at = max(now, self._next)
+            self._next = at + self._interval
+        delay = at - time.monotonic()
+        if delay > 0:
+            if stop is not None:
+                stop.wait(delay)
+            else:
+                time.sleep(delay)
+
+
+@dataclass
+class _Dest:
+    id: int
+    name: str
+    kind: str
+    rate: float
+    concurrency: int
+    max_attempts: int
+    without_opt_in: str
+    url: str = ""
+    credential: str = ""
+    limiter: RateLimiter | None = None
+    client: httpx.Client | None = None
+    key: bytes = b""
+
+
+class Forwarder:
+    """Forwards queued signatures to every destination (see the module docstring)."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        keys: Any,
+        secret: ForwardingSecret,
+        *,
+        batch: int = 200,
+        backoff: Backoff | None = None,
+        lease_ttl: float = 60.0,
+        clock: Clock = _utc_now,
+        worker_id: str | None = None,
+    ) -> None:
+        """Set up (nothing runs before :meth:`run` or :meth:`run_once`).
+
+        Args:
+            engine: the server's database.
+            keys: the organization's :class:`kiosk.server.keys.KeyRing` (opens personal data).
+            secret: the forwarding secret (opens destination credentials).
+            batch: rows per round at most (a rate-limited destination gets about ten seconds'
+                worth).
+            backoff: retry delays.
+            lease_ttl: seconds the SQLite lease lasts without renewal.
+            clock: the current aware UTC time.
+            worker_id: this process's name in attempt rows (default ``host:pid:random``).
+        """
+        if keys is None:
+            raise SecretError(
+                "forwarding needs the organization's private key (--org-private-key-file and "
+                "its passphrase): it opens each signature to send it"
+            )
+        self.engine = engine
+        self.keys = keys
+        self.secret = secret
+        self.batch = batch
+        self.backoff = backoff or Backoff()
+        self.lease_ttl = timedelta(seconds=lease_ttl)
+        self.clock = clock
+        self.worker_id = worker_id or (
+            f"{socket.gethostname()[:40]}:{os.getpid()}:{_random.token_hex(3)}"
+        )
+        self._sqlite = is_sqlite(engine)
+        self._epoch: int | None = None
+        self._scanned_full = False
+        self._dests: dict[int, _Dest] = {}
+        self._pool: ThreadPoolExecutor | None = None
+        self._versions: dict[str, TextVersion | None] = {}
+        self.stop_event = threading.Event()
+
+    # -- lifecycle ------------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Close the HTTP clients and the thread pool, and give the SQLite lease up."""
+        for d in self._dests.values():
+            if d.client is not None:
+                d.client.close()
+        self._dests.clear()
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
+            self._pool = None
+        if self._sqlite and self._epoch is not None:
+            try:
+                with write_transaction(self.engine) as conn:
+                    outbox.release_lease(conn, self.worker_id)
+            except Exception:  # noqa: BLE001 - best effort at shutdown; the lease expires anyway
+                log.warning("forwarder: could not release the lease (it expires by itself)")
+            self._epoch = None
+
+    def run(self, stop: threading.Event | None = None, idle: float = 1.0) -> None:
+        """Forward until ``stop`` is set; sleep ``idle`` seconds when there was nothing to do.
+        A database or network failure is logged and the loop goes on."""
+        stop = stop or self.stop_event
+        self.stop_event = stop
+        log.info("forwarder %s started", self.worker_id)
+        try:
+            while not stop.is_set():
+                try:
+                    busy = self.run_once()
+                except SecretError as exc:
+                    log.error("forwarding stopped: %s", exc)
+                    return
+                except Exception as exc:  # noqa: BLE001 - logged; the next pass tries again
+                    log.warning("forwarding pass failed (%s); trying again", type(exc).__name__)
+                    busy = 0
+                if not busy:
+                    stop.wait(idle)
+        finally:
+            self.close()
+            log.info("forwarder %s stopped", self.worker_id)
+
+    # -- one pass -------------------------------------------------------------------------
+
+    def run_once(self) -> int:
+        """Queue, then one round per ready destination. Returns how many rows were handled."""
+        now = self.clock()
+        if self._sqlite:
+            with write_transaction(self.engine) as conn:
+                epoch = outbox.take_lease(conn, self.worker_id, now, self.lease_ttl)
+            if epoch is None:
+                self._epoch = None
+                return 0
+            if epoch != self._epoch:
+                self._scanned_full = False  # took over: scan everything once
+            self._epoch = epoch
+        everyone, dests = self._load_destinations()
+        with write_transaction(self.engine) as conn:
+            for d in everyone:
+                queued = outbox.enqueue(conn, d.id, now, full=not self._scanned_full)
+                if queued:
+                    log.info("forwarding: %d signature(s) queued for %s", queued, d.name)
+        self._scanned_full = True
+        handled = 0
+        for d in dests:
+            if self.stop_event.is_set():
+                break
+            handled += self._round(d)
+        return handled
+
+    def _load_destinations(self) -> tuple[list[_Dest], list[_Dest]]:
+        """Every destination, and those ready to send (not paused, not held by a 429)."""
+        now = self.clock()
+        t = DESTINATIONS.c
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(
+                    t.id,
+                    t.name,
+                    t.kind,
+                    t.rate_per_second,
+                    t.concurrency,
+                    t.max_attempts,
+                    t.without_opt_in,
+                    t.paused,
+                    t.not_before,
+                ).order_by(t.id)
+            ).all()
+            ready: list[_Dest] = []
+            everyone: list[_Dest] = []
+            seen = set()
+            for r in rows:
+                seen.add(r.id)
+                d = self._dests.get(r.id)
+                if d is None or (d.rate, d.concurrency) != (r.rate_per_second, r.concurrency):
+                    url, credential = open_credentials(conn, self.secret, r.id)
+                    if d is not None and d.client is not None:
+                        d.client.close()
+                    d = _Dest(
+                        r.id,
+                        r.name,
+                        r.kind,
+                        r.rate_per_second,
+                        r.concurrency,
+                        r.max_attempts,
+                        r.without_opt_in,
+                        url,
+                        credential,
+                        RateLimiter(r.rate_per_second),
+                        senders.make_client(r.concurrency),
+                        senders.webhook_key(credential) if r.kind == "webhook" else b"",
+                    )
+                    self._dests[r.id] = d
+                d.max_attempts, d.without_opt_in = r.max_attempts, r.without_opt_in
+                everyone.append(d)
+                if not r.paused and (r.not_before is None or r.not_before <= now):
+                    ready.append(d)
+        for gone in set(self._dests) - seen:
+            old = self._dests.pop(gone)
+            if old.client is not None:
+                old.client.close()
+        return everyone, ready
+
+    def _limit(self, d: _Dest) -> int:
+        if d.rate > 0:
+            return max(1, min(self.batch, int(d.rate * 10)))
+        return self.batch
+
+    def _round(self, d: _Dest) -> int:
+        now = self.clock()
+        if not self._sqlite:
+            with write_transaction(self.engine) as conn:
+                if not outbox.lock_destination(conn, d.id):
+                    return 0
+                items = outbox.claim(conn, d.id, now, self._limit(d))
+                if not items:
+                    return 0
+                self._load_versions(conn, items)
+                results = self._send_all(d, items)
+                report = outbox.record(
+                    conn, d.id, d.max_attempts, results, self.clock(), self.worker_id, self.backoff
+                )
+                self._audit(conn, d, report)
+        else:
+            with self.engine.connect() as conn:
+                items = outbox.claim(conn, d.id, now, self._limit(d))
+                self._load_versions(conn, items)
+                conn.rollback()
+            if not items:
+                return 0
+            results = self._send_all(d, items)
+            with write_transaction(self.engine) as conn:
+                if self._epoch is None or not outbox.holds_lease(
+                    conn, self.worker_id, self._epoch, self.clock()
+                ):
+                    log.warning(
+                        "forwarder lost its lease during a round to %s: %d answer(s) not "
+                        "recorded (those signatures will be sent again, with the same ids)",
+                        d.name,
+                        len(results),
+                    )
+                    self._epoch = None
+                    return 0
+                report = outbox.record(
+                    conn, d.id, d.max_attempts, results, self.clock(), self.worker_id, self.backoff
+                )
+                self._audit(conn, d, report)
+        c = report.counts
+        log.info(
+            "forwarding to %s: %d sent, %d to retry, %d dead, %d skipped, %d rate-limited",
+            d.name,
+            c["sent"],
+            c["retry"],
+            c["dead"],
+            c["skipped"],
+            c["rate_limited"],
+        )
+        return len(items)
+
+    def _audit(self, conn: Any, d: _Dest, report: outbox.RoundReport) -> None:
+        from kiosk.server.audit import record_server
+
+        if not report.counts:
+            return
+        record_server(
+            conn,
+            "forward_round",
+            {
+                "destination": d.name,
+                **{k: int(v) for k, v in sorted(report.counts.items())},
+                "attempts_sha256": report.digest,
+                "worker": self.worker_id,
+            },
+            self.clock(),
+        )
+
+    def _load_versions(self, conn: Any, items: list[Item]) -> None:
+        wanted = {i.row.text_version for i in items if i.row is not None} - set(self._versions)
+        if not wanted:
+            return
+        t = TEXT_VERSIONS.c
+        found = {
+            r.hash: TextVersion(r.hash, r.campaign, r.local_campaign, text_from_dict(r.text))
+            for r in conn.execute(
+                select(t.hash, t.campaign, t.local_campaign, t.text).where(t.hash.in_(wanted))
+            )
+        }
+        for h in wanted:
+            self._versions[h] = found.get(h)
+
+    # -- sending --------------------------------------------------------------------------
+
+    def _send_all(self, d: _Dest, items: list[Item]) -> list[tuple[Item, Outcome]]:
+        hold = threading.Event()  # set by a 429: the rest of the round waits for next time
+        if d.concurrency <= 1 or len(items) == 1:
+            return [(i, self._send_one(d, i, hold)) for i in items]
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(max_workers=64, thread_name_prefix="kiosk-forward")
+        sem = threading.Semaphore(d.concurrency)
+
+        def task(item: Item) -> Outcome:
+            with sem:
+                return self._send_one(d, item, hold)
+
+        futures = [self._pool.submit(task, i) for i in items]
+        return [(i, f.result()) for i, f in zip(items, futures, strict=True)]
+
+    def _send_one(self, d: _Dest, item: Item, hold: threading.Event) -> Outcome:
+        r = item.row
+        if r is None:
+            return Outcome("skipped", reason="signature_missing")
+        if r.voided:
+            return Outcome("skipped", reason="voided")
+        if r.synthetic or r.demo:
+            return Outcome("skipped", reason="synthetic")
+        try:
+            personal = parse_personal(self.keys.open(bytes(r.sealed)))
+        except (CryptoError, PersonalDataError, ValueError, TypeError):
+            return Outcome("skipped", reason="unreadable")
+        facts = payload.SignatureFacts(
+            id=r.id if isinstance(r.id, uuid.UUID) else uuid.UUID(str(r.id)),
+            campaign=r.campaign,
+            local_campaign=r.local_campaign,
+            text_version=r.text_version,
+            lang=r.lang,
+            kiosk_id=r.kiosk_id,
+            created_at=r.created_at,
+            utc_offset_minutes=r.utc_offset_minutes,
+            event_id=r.event_id,
+            event_name=r.event_name,
+            event_location=r.event_location,
+            event_started_at=r.event_started_at,
+        )
+        if d.kind == "osdi":
+            skip = payload.osdi_skip_reason(personal, d.without_opt_in)
+            if skip is not None:
+                return Outcome("skipped", reason=skip)
+            body = payload.osdi_body(facts, personal)
+        else:
+            doc = payload.webhook_document(
+                facts, personal, self._versions.get(r.text_version), self.clock()
+            )
+        del personal
+        if hold.is_set() or self.stop_event.is_set():
+            return Outcome("untried")
+        assert d.limiter is not None and d.client is not None
+        d.limiter.wait(self.stop_event)
+        if hold.is_set() or self.stop_event.is_set():
+            return Outcome("untried")
+        if d.kind == "osdi":
+            res = senders.send_osdi(d.client, d.url, d.credential, body)
+        else:
+            res = senders.send_webhook(
+                d.client, d.url, d.key, payload.webhook_message_id(facts.id), doc
+            )
+        if res.kind == "rate_limited":
+            hold.set()
+        return Outcome(res.kind, res.status, res.reason, res.retry_after, res.remote_id)
+
+
+def start_forwarder(forwarder: Forwarder) -> tuple[threading.Thread, threading.Event]:
+    """Run a forwarder in a background thread (``serve --forward``); set the event to stop."""
+    stop = threading.Event()
+    thread = threading.Thread(
+        target=forwarder.run, args=(stop,), name="kiosk-forwarder", daemon=True
+    )
+    thread.start()
+    return thread, stop

@@ -1,0 +1,367 @@
+"""Forwarding end to end in one process: real signatures pushed through the real API, a real
+forwarder, real HTTP servers on 127.0.0.1 (an Action Network-like OSDI endpoint and a Standard
+Webhooks receiver verifying with an independent implementation), on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, func, select
+
+from kiosk.server.db import write_transaction
+from kiosk.server.forwarding import destinations as dst
+from kiosk.server.forwarding.outbox import ATTEMPTS, OUTBOX
+from kiosk.server.forwarding.secrets import ForwardingSecret, SecretError
+from kiosk.server.forwarding.service import ForwardingService
+from kiosk.server.forwarding.worker import Forwarder
+from tests.server.forwarding import support as s
+from tests.server.forwarding.fakes import FaultScript, OsdiServer, WebhookReceiver, running
+from tests.server.helpers import ApiClient, event, void
+
+TOKEN = "an-test-token-0123456789abcdef"
+
+
+def _service(engine: Engine, tmp_path: Path) -> ForwardingService:
+    return ForwardingService(
+        engine, lambda create: ForwardingSecret.load(tmp_path / "forwarding.secret", create)
+    )
+
+
+def _push_mix(api: ApiClient, engine: Engine, n: int = 12) -> dict[str, object]:
+    """Push ``n`` real signatures (every other one opted in), one synthetic, one voided before
+    forwarding, all at an event; return what was pushed."""
+    version = s.text_version(engine)
+    people = [s.personal(i, opt_in=i % 2 == 0) for i in range(n)]
+    sigs = [s.wire_signature(p, version, event_id="rally-1") for p in people]
+    synthetic = s.wire_signature(s.personal(900, True), version, synthetic=True)
+    voided = s.wire_signature(s.personal(901, True), version)
+    api.push([*sigs, synthetic, voided], events=[event("rally-1", name="Rally at City Hall")])
+    api.push(voids=[void(voided.id)])
+    return {"people": people, "sigs": sigs, "synthetic": synthetic, "voided": voided}
+
+
+def test_webhooks_arrive_once_signed_with_their_consent(
+    api: ApiClient, engine: Engine, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG, logger="kiosk.server")
+    pushed = _push_mix(api, engine)
+    service = _service(engine, tmp_path)
+    secret = dst.new_webhook_secret()
+    with running(WebhookReceiver(secret)) as rx:
+        service.add(
+            dst.DestinationSpec("crm-hook", "webhook", s.CAMPAIGN, rx.url, credential=secret),
+            "test",
+        )
+        fwd = s.forwarder(engine, tmp_path)
+        s.drain(fwd)
+        fwd.close()
+    sigs = pushed["sigs"]
+    assert rx.rejected == 0
+    assert set(rx.messages) == {f"msg_{sig.id.hex}" for sig in sigs}
+    assert all(n == 1 for n in rx.deliveries.values())
+    version = s.text_version(engine)
+    for sig, person in zip(sigs, pushed["people"], strict=True):
+        data = rx.messages[f"msg_{sig.id.hex}"]["data"]
+        assert data["id"] == str(sig.id)
+        assert data["signer"]["email"] == person.email
+        assert data["opt_in"] is person.opt_in
+        assert data["event"]["name"] == "Rally at City Hall"
+        consent = data["consent"]
+        assert consent["text_version"] == version and consent["lang"] == "en"
+        assert consent["opt_in_text"] == (s.CONSENT if person.opt_in else None)
+        assert consent["statement"]  # the petition's words in the signer's language
+    status = service.status("crm-hook")[0]
+    assert status.counts == {"sent": len(sigs)}  # synthetic and voided never queued
+    # Nothing personal in the log, the attempts, the audit trail, or any other clear column.
+    dump = s.dump_database(engine)
+    logged = caplog.text
+    for person in pushed["people"]:
+        for value in (person.email, person.last_name, person.phone, person.street):
+            assert value not in logged
+            assert value not in dump
+    assert secret not in logged and secret.removeprefix("whsec_") not in dump
+    assert "forwarding to crm-hook: 12 sent" in logged
+
+
+def test_osdi_helper_faults_rate_limit_and_opt_in(
+    api: ApiClient, engine: Engine, tmp_path: Path
+) -> None:
+    pushed = _push_mix(api, engine, n=10)
+    service = _service(engine, tmp_path)
+    faults = FaultScript(next=["empty200", "http500", "drop", "drop_before", "http429", "http503"])
+    with running(OsdiServer(TOKEN, faults=faults, rate=4.0, retry_after=1)) as an:
+        service.add(
+            dst.DestinationSpec(
+                "an", "osdi", s.CAMPAIGN, an.url(), credential=TOKEN, rate_per_second=10.0
+            ),
+            "test",
+        )
+        fwd = s.forwarder(engine, tmp_path)
+        s.drain(fwd, timeout=90)
+        fwd.close()
+    sigs, people = pushed["sigs"], pushed["people"]
+    opted = [sig for sig, p in zip(sigs, people, strict=True) if p.opt_in]
+    # Every opted-in signature is one signature at Action Network, even the one whose answer
+    # was dropped after it was stored (sent twice on the wire, kept once by its identifier).
+    stored = an.signature_identifiers()
+    assert {i for i in stored if i.startswith("petition-kiosk:")} == {
+        f"petition-kiosk:{sig.id}" for sig in opted
+    }
+    assert all(n == 1 for n in stored.values())
+    assert max(an.posts.values()) == 2  # the "drop" fault: stored, answer lost, sent again
+    # No opt-in, no subscription: those signers never reached Action Network at all.
+    assert len(an.people) == len(opted) and all(p["subscribed"] for p in an.people.values())
+    emails = {p["email"] for p in an.people.values()}
+    assert emails == {p.email for p in people if p.opt_in}
+    assert an.counts["429"] >= 1
+    body = an.bodies[0]
+    assert body["person"]["custom_fields"]["petition_kiosk_text_version"] == s.text_version(engine)
+    assert body["action_network:referrer_data"]["source"].startswith("petition-kiosk:kiosk-a")
+    assert "event:Rally at City Hall" in body["add_tags"]
+    assert body["person"]["email_addresses"][0]["status"] == "subscribed"
+    with engine.connect() as conn:
+        results = dict(
+            conn.execute(select(ATTEMPTS.c.result, func.count()).group_by(ATTEMPTS.c.result)).all()
+        )
+        remote = conn.execute(select(OUTBOX.c.remote_id).where(OUTBOX.c.state == "sent")).scalars()
+        assert all(r and r.startswith("action_network:") for r in remote)
+    assert results["sent"] == len(opted)
+    assert results["skipped"] == len(people) - len(opted)
+    assert results["retry"] >= 4 and results["rate_limited"] >= 1
+    assert [i["reason"] for i in service.items("an", "skipped")] == ["no_opt_in"] * 5
+
+
+def test_dead_letter_after_max_attempts_then_retry(
+    api: ApiClient, engine: Engine, tmp_path: Path
+) -> None:
+    version = s.text_version(engine)
+    sig = s.wire_signature(s.personal(1, True), version)
+    api.push([sig])
+    service = _service(engine, tmp_path)
+    faults = FaultScript(next=["http500"] * 3)
+    with running(OsdiServer(TOKEN, faults=faults, rate=0)) as an:
+        service.add(
+            dst.DestinationSpec(
+                "an", "osdi", s.CAMPAIGN, an.url(), credential=TOKEN, max_attempts=3
+            ),
+            "test",
+        )
+        fwd = s.forwarder(engine, tmp_path)
+        s.drain(fwd)
+        st = service.status("an")[0]
+        assert st.counts == {"dead": 1}
+        assert "HTTP 500" in (st.last_failure or "")
+        dead = service.items("an", "dead")
+        assert dead[0]["signature_id"] == str(sig.id) and dead[0]["attempts"] == 3
+        assert service.retry("an", "test") == 1
+        s.drain(fwd)
+        fwd.close()
+    assert service.status("an")[0].counts == {"sent": 1}
+    assert an.signature_identifiers()[f"petition-kiosk:{sig.id}"] == 1
+
+
+def test_a_permanent_refusal_is_dead_at_once_and_pause_holds(
+    api: ApiClient, engine: Engine, tmp_path: Path
+) -> None:
+    version = s.text_version(engine)
+    api.push([s.wire_signature(s.personal(i, True), version) for i in range(3)])
+    service = _service(engine, tmp_path)
+    secret = dst.new_webhook_secret()
+    with running(WebhookReceiver(secret)) as rx:
+        service.add(
+            dst.DestinationSpec("hook", "webhook", s.CAMPAIGN, rx.url, credential=secret), "test"
+        )
+        service.pause("hook", "test")
+        fwd = s.forwarder(engine, tmp_path)
+        fwd.run_once()
+        assert not rx.deliveries  # paused: queued, nothing sent
+        assert service.status("hook")[0].counts == {"pending": 3}
+        service.resume("hook", "test")
+        s.drain(fwd)
+        fwd.close()
+    assert len(rx.messages) == 3
+    # A receiver with another secret refuses with 401: retried, then dead.
+    with running(WebhookReceiver(dst.new_webhook_secret())) as other:
+        service.add(
+            dst.DestinationSpec(
+                "other", "webhook", s.CAMPAIGN, other.url, credential=secret, max_attempts=2
+            ),
+            "test",
+        )
+        fwd = s.forwarder(engine, tmp_path)
+        s.drain(fwd)
+        fwd.close()
+    assert other.rejected == 6 and not other.messages
+    assert service.status("other")[0].counts == {"dead": 3}
+
+
+def test_voided_after_forwarding_is_reported(
+    api: ApiClient, engine: Engine, tmp_path: Path
+) -> None:
+    version = s.text_version(engine)
+    sigs = [s.wire_signature(s.personal(i, True), version) for i in range(3)]
+    api.push(sigs)
+    service = _service(engine, tmp_path)
+    secret = dst.new_webhook_secret()
+    with running(WebhookReceiver(secret)) as rx:
+        service.add(
+            dst.DestinationSpec("hook", "webhook", s.CAMPAIGN, rx.url, credential=secret), "test"
+        )
+        fwd = s.forwarder(engine, tmp_path)
+        s.drain(fwd)
+        api.push(voids=[void(sigs[1].id)])
+        late = s.wire_signature(s.personal(7, True), version)
+        api.push([late])
+        api.push(voids=[void(late.id)])  # voided before it was forwarded: never sent
+        s.drain(fwd)
+        fwd.close()
+    assert f"msg_{late.id.hex}" not in rx.deliveries
+    report = service.sent_then_voided()
+    assert [(r["destination"], r["signature_id"]) for r in report] == [("hook", str(sigs[1].id))]
+    assert service.status("hook")[0].sent_then_voided == 1
+
+
+def test_credentials_sealed_and_a_wrong_secret_named(
+    api: ApiClient, engine: Engine, tmp_path: Path
+) -> None:
+    service = _service(engine, tmp_path)
+    url = "https://crm.example.org/hooks/zap-9f8e7d6c5b4a"
+    dest, secret = service.add(dst.DestinationSpec("zap", "webhook", s.CAMPAIGN, url), "test")
+    assert secret.startswith("whsec_")
+    dump = s.dump_database(engine)
+    assert "zap-9f8e7d6c5b4a" not in dump and secret not in dump
+    assert secret.removeprefix("whsec_") not in dump
+    assert dest.endpoint == "https://crm.example.org"
+    with engine.connect() as conn:
+        assert dst.open_credentials(conn, s.secret(tmp_path), dest.id) == (url, secret)
+        other = ForwardingSecret.load(tmp_path / "other.secret", create=True)
+        with pytest.raises(SecretError, match="another forwarding secret"):
+            dst.open_credentials(conn, other, dest.id)
+    (tmp_path / "forwarding.secret").chmod(0o644)
+    with pytest.raises(SecretError, match="readable by other users"):
+        ForwardingSecret.load(tmp_path / "forwarding.secret")
+
+
+@pytest.mark.parametrize(
+    ("url", "allow_http", "error"),
+    [
+        ("http://crm.example.org/hook", False, "plain HTTP"),
+        ("http://crm.example.org/hook", True, None),
+        ("http://127.0.0.1:9000/hook", False, None),
+        ("http://localhost/hook", False, None),
+        ("http://[::1]:8080/hook", False, None),
+        ("https://user:pw@crm.example.org/hook", False, "user name or password"),
+        ("ftp://crm.example.org/", False, "https://"),
+        ("https:///nohost", False, "no host"),
+        ("https://crm.example.org:99999/", False, "not a URL"),
+    ],
+)
+def test_url_rules(url: str, allow_http: bool, error: str | None) -> None:
+    if error is None:
+        assert dst.check_url(url, allow_http).startswith("http")
+    else:
+        with pytest.raises(dst.DestinationError, match=error):
+            dst.check_url(url, allow_http)
+
+
+def test_bad_destination_settings_are_refused(engine: Engine, tmp_path: Path) -> None:
+    service = _service(engine, tmp_path)
+    url = "https://actionnetwork.org/api/v2/petitions/x/signatures/"
+    for spec, message in (
+        (dst.DestinationSpec("an", "osdi", s.CAMPAIGN, url), "API token"),
+        (dst.DestinationSpec("an", "osdi", "no-such", url, credential="t"), "no campaign"),
+        (
+            dst.DestinationSpec("an", "osdi", s.CAMPAIGN, url, credential="t", local_campaign="x"),
+            "no local campaign",
+        ),
+        (dst.DestinationSpec("Bad Name", "osdi", s.CAMPAIGN, url, credential="t"), "name"),
+        (dst.DestinationSpec("h", "webhook", s.CAMPAIGN, url, credential="nope"), "whsec_"),
+    ):
+        with pytest.raises(dst.DestinationError, match=message):
+            service.add(spec, "test")
+    service.add(dst.DestinationSpec("an", "osdi", s.CAMPAIGN, url, credential="t"), "test")
+    with pytest.raises(dst.DestinationError, match="exists already"):
+        service.add(dst.DestinationSpec("an", "osdi", s.CAMPAIGN, url, credential="t"), "test")
+
+
+def test_two_forwarders_share_the_outbox_without_sending_twice(
+    api: ApiClient, engine: Engine, tmp_path: Path
+) -> None:
+    """PostgreSQL: both work (FOR UPDATE SKIP LOCKED); SQLite: one holds the lease, the other
+    waits. Either way every signature arrives once."""
+    version = s.text_version(engine)
+    sigs = [s.wire_signature(s.personal(i, True), version) for i in range(60)]
+    api.push(sigs)
+    service = _service(engine, tmp_path)
+    secret = dst.new_webhook_secret()
+    with running(WebhookReceiver(secret)) as rx:
+        service.add(
+            dst.DestinationSpec(
+                "hook", "webhook", s.CAMPAIGN, rx.url, credential=secret, concurrency=2
+            ),
+            "test",
+        )
+        fwds = [s.forwarder(engine, tmp_path, batch=7) for _ in range(2)]
+        if engine.dialect.name == "sqlite":
+            assert fwds[0].run_once() > 0
+            assert fwds[1].run_once() == 0  # the lease is held
+        done = threading.Event()
+        threads = [threading.Thread(target=f.run, args=(done, 0.02)) for f in fwds]
+        for t in threads:
+            t.start()
+        try:
+            s.wait_until(lambda: len(rx.messages) == len(sigs))
+        finally:
+            done.set()
+            for t in threads:
+                t.join(30)
+    assert set(rx.messages) == {f"msg_{sig.id.hex}" for sig in sigs}
+    assert all(n == 1 for n in rx.deliveries.values())
+    with engine.connect() as conn:
+        workers = set(conn.execute(select(ATTEMPTS.c.worker)).scalars())
+    if engine.dialect.name == "sqlite":
+        assert len(workers) == 1
+
+
+def test_a_lost_sqlite_lease_records_nothing(
+    api: ApiClient, engine: Engine, tmp_path: Path
+) -> None:
+    if engine.dialect.name != "sqlite":
+        pytest.skip("the lease is SQLite's")
+    from datetime import UTC, datetime, timedelta
+
+    from kiosk.server.forwarding import outbox
+
+    version = s.text_version(engine)
+    api.push([s.wire_signature(s.personal(1, True), version)])
+    service = _service(engine, tmp_path)
+    secret = dst.new_webhook_secret()
+    with running(WebhookReceiver(secret)) as rx:
+        service.add(
+            dst.DestinationSpec("hook", "webhook", s.CAMPAIGN, rx.url, credential=secret), "test"
+        )
+        fwd = s.forwarder(engine, tmp_path)
+        stolen = threading.Event()
+        original = fwd._send_all
+
+        def send_then_lose(d, items):  # type: ignore[no-untyped-def]
+            out = original(d, items)
+            with write_transaction(engine) as conn:  # another process takes an expired lease
+                later = datetime.now(UTC) + timedelta(minutes=5)
+                assert outbox.take_lease(conn, "intruder", later, timedelta(minutes=1)) is not None
+            stolen.set()
+            return out
+
+        fwd._send_all = send_then_lose  # type: ignore[method-assign]
+        fwd.run_once()
+        fwd.close()
+    assert stolen.is_set() and len(rx.deliveries) == 1
+    assert service.status("hook")[0].counts == {"pending": 1}  # its answer was not recorded
+
+
+def test_forwarder_without_a_key_is_refused(engine: Engine, tmp_path: Path) -> None:
+    with pytest.raises(SecretError, match="private key"):
+        Forwarder(engine, None, s.secret(tmp_path))
