@@ -1,7 +1,7 @@
 """Forwarding to the organization's CRM: destinations, the outbox, send attempts, the lease.
 
 Revision ID: 0010
-Revises: 0009
+Revises: 0013
 Create Date: 2026-12-03
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 from kiosk.server.db import UTCDateTime
 
 revision = "0010"
-down_revision = "0009"
+down_revision = "0013"
 branch_labels = None
 depends_on = None
 
