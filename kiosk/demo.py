@@ -17,6 +17,8 @@ from typing import Any
 
 import platformdirs
 
+from kiosk.domain.ports import SettingsStore
+
 #: The staff PIN and the coordinator passphrase of every demo kiosk (printed in the README).
 DEMO_PIN = "2468"
 DEMO_PASSPHRASE = "demo passphrase"
@@ -35,10 +37,9 @@ def demo_data_dir() -> Path:
     return Path(platformdirs.user_data_dir("petition-kiosk-demo", appauthor=False))
 
 
-def is_demo(store: object) -> bool:
+def is_demo(store: SettingsStore) -> bool:
     """Whether the kiosk over ``store`` is a demo kiosk."""
-    getter = getattr(store, "get_setting", None)
-    return getter is not None and getter(SETTING_DEMO) == "1"
+    return store.get_setting(SETTING_DEMO) == "1"
 
 
 def export_marks(demo: bool, synthetic: bool) -> tuple[str, ...]:

@@ -12,12 +12,13 @@ Counts stay: only the sealed personal data and the duplicate-hint keys are delet
 from __future__ import annotations
 
 import logging
+import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from kiosk.domain.audit import AuditAction, ChainReport, verify_chain
-from kiosk.domain.service import Clock, utc_now
+from kiosk.domain.ports import AuditTrail, Clock, KioskStore, SignatureRepository, utc_now
 
 log = logging.getLogger("kiosk.privacy")
 
@@ -60,7 +61,9 @@ class RetentionPolicy:
 class Auditor:
     """Records staff actions in the store's hash-chained audit trail."""
 
-    def __init__(self, store: Any, kiosk_id: str, clock: Clock = utc_now, keys: Any = None) -> None:
+    def __init__(
+        self, store: AuditTrail, kiosk_id: str, clock: Clock = utc_now, keys: Any = None
+    ) -> None:
         """Args:
         store: the store holding the trail.
         kiosk_id: this kiosk.
@@ -105,7 +108,9 @@ class Auditor:
         )
 
 
-def purgeable_under(store: Any, policy: RetentionPolicy, now: datetime) -> list[Any]:
+def purgeable_under(
+    store: SignatureRepository, policy: RetentionPolicy, now: datetime
+) -> list[uuid.UUID]:
     """The signatures whose personal data ``policy`` no longer keeps at ``now``.
 
     Only signatures the server acknowledged are ever listed, whatever the policy.
@@ -117,7 +122,7 @@ def purgeable_under(store: Any, policy: RetentionPolicy, now: datetime) -> list[
     return list(store.purgeable(None, require_exported=True))
 
 
-def apply_retention(store: Any, auditor: Auditor, clock: Clock = utc_now) -> int:
+def apply_retention(store: KioskStore, auditor: Auditor, clock: Clock = utc_now) -> int:
     """Purge personal data that the policy no longer keeps; return how many were purged."""
     policy = RetentionPolicy.parse(store.get_setting(SETTING_RETENTION))
     ids = purgeable_under(store, policy, clock())
@@ -131,7 +136,7 @@ def apply_retention(store: Any, auditor: Auditor, clock: Clock = utc_now) -> int
     return purged
 
 
-def idle_maintenance(store: Any, auditor: Auditor, clock: Clock = utc_now) -> bool:
+def idle_maintenance(store: KioskStore, auditor: Auditor, clock: Clock = utc_now) -> bool:
     """What the kiosk does while nobody is signing: apply the retention policy (a "days"
     policy comes due without any sync), then vacuum if personal data was purged since the last
     vacuum, so deleted pages leave the file and its WAL. Returns whether it vacuumed.
@@ -144,7 +149,7 @@ def idle_maintenance(store: Any, auditor: Auditor, clock: Clock = utc_now) -> bo
     return True
 
 
-def vacuum_store(store: Any) -> None:
+def vacuum_store(store: KioskStore) -> None:
     """Rewrite the database file (and empty its WAL); no vacuum is due after it."""
     store.vacuum()
     store.set_setting(SETTING_VACUUM_DUE, "0")

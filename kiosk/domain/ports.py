@@ -1,19 +1,32 @@
 """Interfaces the domain needs from the outside world: storage, sealing, clocks.
 
 The SQLAlchemy store (:mod:`kiosk.store`) and the in-memory store (:mod:`kiosk.store.memory`)
-implement ``SignatureRepository``; one contract test runs against both.
+both implement :class:`KioskStore`: signatures and their outbox (:class:`SignatureRepository`,
+with retention's purge), the audit trail (:class:`AuditTrail`) and settings
+(:class:`SettingsStore`). One contract test (``tests/store/test_contract.py``) runs against
+both and checks that each implements every method declared here. Callers type what they use
+against these protocols; nobody probes a store with ``getattr``.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
-from typing import Protocol
+from datetime import UTC, datetime
+from typing import Any, Protocol
 
+from kiosk.domain.audit import AuditEntry
 from kiosk.domain.campaign import TextVersion
 from kiosk.domain.signature import Event, SealedSignature, SyncState, Void
+
+#: The clock every layer takes (injected by tests): returns the current aware UTC time.
+Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    """The real clock: an aware UTC datetime."""
+    return datetime.now(UTC)
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,12 +136,112 @@ class SignatureRepository(Protocol):
         """Every text version stored for a campaign."""
         ...
 
+    def pending_rows(self, after_seq: int, limit: int) -> list[OutboxRow]:
+        """Unacknowledged signatures after an outbox cursor, oldest first, as plain tuples."""
+        ...
+
+    def mark_ranges(self, ranges: list[tuple[int, int]], state: SyncState) -> None:
+        """Give the pending signatures in these inclusive ``seq`` ranges ``state``."""
+        ...
+
+    def pending_count(self) -> int:
+        """How many signatures and voids wait for the server."""
+        ...
+
+    def save_text_version(self, version: TextVersion, seen: datetime) -> None:
+        """Store a text version if new (one the server sent, seen at ``seen``)."""
+        ...
+
     def save_event(self, event: Event) -> None:
         """Create or update an event."""
         ...
 
     def events(self) -> list[Event]:
         """All events, newest first."""
+        ...
+
+    def pending_events(self) -> list[Event]:
+        """Events not yet sent to the server."""
+        ...
+
+    def mark_events(self, ids: list[str], state: SyncState) -> None:
+        """Record the server's answer for these events."""
+        ...
+
+    # Retention: the personal data of synced signatures may be deleted; the counts stay.
+
+    def mark_exported(self, ids: list[uuid.UUID], at: datetime) -> None:
+        """Record that these signatures were exported (for the keep-until-exported policy)."""
+        ...
+
+    def purgeable(self, synced_before: datetime | None, require_exported: bool) -> list[uuid.UUID]:
+        """Synced signatures that still hold personal data and fit the retention policy.
+
+        Args:
+            synced_before: only signatures created before this moment (None: any age).
+            require_exported: only signatures that were exported.
+        """
+        ...
+
+    def purge_personal(self, ids: list[uuid.UUID]) -> int:
+        """Delete the sealed personal data and dedupe keys of these signatures, durably.
+
+        Only signatures the server has acknowledged are purged; the others are left alone.
+
+        Returns:
+            How many signatures lost their personal data now.
+        """
+        ...
+
+    def purged_count(self) -> int:
+        """How many signatures' personal data retention has deleted (they still count)."""
+        ...
+
+    def vacuum(self) -> None:
+        """Reclaim the space of deleted data so it leaves no trace (a no-op where none can)."""
+        ...
+
+
+class AuditTrail(Protocol):
+    """The append-only, hash-chained audit trail of staff actions (:mod:`kiosk.domain.audit`)."""
+
+    def append_audit(
+        self,
+        action: str,
+        detail: dict[str, Any],
+        kiosk_id: str,
+        at: datetime,
+        sign: Callable[[str], str | None] | None = None,
+    ) -> AuditEntry:
+        """Append one entry to the chain, durably; return it.
+
+        Args:
+            action: what happened.
+            detail: facts (no personal data).
+            kiosk_id: this kiosk.
+            at: when.
+            sign: signs the entry's hash (the kiosk's audit key); None leaves it unsigned.
+        """
+        ...
+
+    def sign_unsigned_audit(self, sign: Callable[[str], str]) -> int:
+        """Sign the entries that have no signature yet; return how many were signed."""
+        ...
+
+    def audit_entries(self, after_seq: int = 0, limit: int | None = None) -> list[AuditEntry]:
+        """Entries after ``after_seq``, in sequence order."""
+        ...
+
+    def pending_audit(self, limit: int) -> list[AuditEntry]:
+        """Entries not yet acknowledged by the server, in sequence order."""
+        ...
+
+    def recent_audit(self, limit: int) -> list[tuple[AuditEntry, SyncState]]:
+        """The newest ``limit`` entries, newest first, each with its sync state."""
+        ...
+
+    def mark_audit(self, seqs: list[int], state: SyncState) -> None:
+        """Record the server's answer for these entries."""
         ...
 
 
@@ -157,4 +270,12 @@ class Opener(Protocol):
 
     def open(self, sealed: bytes) -> bytes:
         """Return the plaintext of ``sealed``."""
+        ...
+
+
+class KioskStore(SignatureRepository, AuditTrail, SettingsStore, Protocol):
+    """Everything a kiosk keeps durably: what the sync engine and the composition root use."""
+
+    def close(self) -> None:
+        """Release the store (files, connections)."""
         ...

@@ -12,13 +12,13 @@ import unicodedata
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from kiosk.domain.campaign import Campaign, LocalCampaign, TextVersion
 from kiosk.domain.errors import Code, NotFound, Refused, ValidationFailed
 from kiosk.domain.ids import uuid7
 from kiosk.domain.ink import Ink
-from kiosk.domain.ports import SignatureFilter, SignatureRepository
+from kiosk.domain.ports import Clock, Sealer, SignatureFilter, SignatureRepository, utc_now
 from kiosk.domain.routing import ZipDirectory, campaigns_for_place, route_zip
 from kiosk.domain.signature import (
     PersonalData,
@@ -34,13 +34,6 @@ from kiosk.domain.validation import (
     validate_entry,
     validate_fields,
 )
-
-Clock = Callable[[], datetime]
-
-
-def utc_now() -> datetime:
-    """The real clock: an aware UTC datetime."""
-    return datetime.now(UTC)
 
 
 def local_offset_minutes(moment: datetime) -> int:
@@ -135,7 +128,7 @@ class SigningService:
         self,
         repo: SignatureRepository,
         catalog: CampaignCatalog,
-        sealer: object,
+        sealer: Sealer,
         dedupe_secret: bytes,
         kiosk_id: str,
         directory: ZipDirectory,
@@ -147,7 +140,7 @@ class SigningService:
         Args:
             repo: durable storage.
             catalog: the campaigns.
-            sealer: an object with ``seal(bytes) -> bytes`` (see :class:`kiosk.domain.ports.Sealer`).
+            sealer: seals personal data to the organization's key.
             dedupe_secret: the kiosk's secret for duplicate-hint keys.
             kiosk_id: this kiosk's id, recorded on every signature.
             directory: offline ZIP data for routing.
@@ -302,7 +295,7 @@ class SigningService:
             synthetic=synthetic,
             method=typed.method if typed is not None else SignatureMethod.DRAWN,
         )
-        sealed = self._sealer.seal(personal.to_bytes())  # type: ignore[attr-defined]
+        sealed = self._sealer.seal(personal.to_bytes())
         return SealedSignature(meta, sealed, keys), version
 
     def void(self, signature_id: uuid.UUID, reason: str) -> Void:

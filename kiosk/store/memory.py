@@ -6,10 +6,14 @@ against this and :class:`kiosk.store.sql.SqlStore`.
 
 from __future__ import annotations
 
+import json
 import uuid
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Any
 
+from kiosk.domain.audit import GENESIS, AuditEntry, entry_hash
 from kiosk.domain.campaign import TextVersion
 from kiosk.domain.ports import Counts, OutboxRow, SignatureFilter, StoredSignature
 from kiosk.domain.signature import Event, SealedSignature, SyncState, Void
@@ -21,6 +25,7 @@ class _Entry:
     state: SyncState = SyncState.PENDING
     void: Void | None = None
     void_state: SyncState = SyncState.PENDING
+    exported_at: datetime | None = None
 
 
 @dataclass
@@ -32,6 +37,7 @@ class MemoryStore:
     _versions: dict[str, TextVersion] = field(default_factory=dict)
     _events: dict[str, tuple[Event, SyncState]] = field(default_factory=dict)
     _settings: dict[str, str] = field(default_factory=dict)
+    _audit: list[tuple[AuditEntry, SyncState]] = field(default_factory=list)
 
     def close(self) -> None:
         """Nothing to release."""
@@ -98,7 +104,7 @@ class MemoryStore:
             raise ValueError("already void")
         entry.void = void
 
-    def save_text_version(self, version: TextVersion, seen: object = None) -> None:
+    def save_text_version(self, version: TextVersion, seen: datetime | None = None) -> None:
         """Store a text version if new."""
         self._versions.setdefault(version.hash, version)
 
@@ -247,3 +253,99 @@ class MemoryStore:
             self._settings.pop(key, None)
         else:
             self._settings[key] = value
+
+    # Retention
+
+    def mark_exported(self, ids: list[uuid.UUID], at: datetime) -> None:
+        """Record that these signatures were exported (the first time counts)."""
+        _ms(at)  # refuses a naive time, as the SQLite store does
+        for i in ids:
+            e = self._rows.get(i)
+            if e is not None and e.exported_at is None:
+                e.exported_at = at
+
+    def purgeable(self, synced_before: datetime | None, require_exported: bool) -> list[uuid.UUID]:
+        """Synced signatures that still hold personal data and fit the retention policy."""
+        limit = _ms(synced_before) if synced_before is not None else None
+        return [
+            i
+            for i in self._order
+            if (e := self._rows[i]).state is SyncState.SYNCED
+            and e.signature.sealed
+            and (limit is None or _ms(e.signature.meta.created_at) < limit)
+            and (not require_exported or e.exported_at is not None)
+        ]
+
+    def purge_personal(self, ids: list[uuid.UUID]) -> int:
+        """Delete the sealed personal data and dedupe keys of synced signatures; counts stay."""
+        purged = 0
+        for i in dict.fromkeys(ids):
+            e = self._rows.get(i)
+            if e is None or e.state is not SyncState.SYNCED or not e.signature.sealed:
+                continue
+            e.signature = SealedSignature(e.signature.meta, b"", ())
+            purged += 1
+        return purged
+
+    def purged_count(self) -> int:
+        """How many signatures' personal data was deleted (they still count)."""
+        return sum(1 for e in self._rows.values() if not e.signature.sealed)
+
+    def vacuum(self) -> None:
+        """Nothing to reclaim: deleted data is gone from memory."""
+
+    # The audit trail
+
+    def append_audit(
+        self,
+        action: str,
+        detail: dict[str, Any],
+        kiosk_id: str,
+        at: datetime,
+        sign: Callable[[str], str | None] | None = None,
+    ) -> AuditEntry:
+        """Append one entry to the chain; return it (``detail`` as JSON would read it back)."""
+        detail_norm = json.loads(json.dumps(detail, sort_keys=True, ensure_ascii=False))
+        last = self._audit[-1][0] if self._audit else None
+        seq = last.seq + 1 if last else 1
+        prev = last.hash if last else GENESIS
+        at_ms = _ms(at)
+        digest = entry_hash(prev, seq, at_ms, kiosk_id, action, detail_norm)
+        sig = sign(digest) if sign is not None else None
+        entry = AuditEntry(seq, at_ms, kiosk_id, action, detail_norm, prev, digest, sig)
+        self._audit.append((entry, SyncState.PENDING))
+        return entry
+
+    def sign_unsigned_audit(self, sign: Callable[[str], str]) -> int:
+        """Sign the entries that have no signature yet; return how many were signed."""
+        signed = 0
+        for n, (entry, st) in enumerate(self._audit):
+            if entry.sig is None:
+                self._audit[n] = (replace(entry, sig=sign(entry.hash)), st)
+                signed += 1
+        return signed
+
+    def audit_entries(self, after_seq: int = 0, limit: int | None = None) -> list[AuditEntry]:
+        """Entries after ``after_seq``, in sequence order."""
+        out = [e for e, _ in self._audit if e.seq > after_seq]
+        return out if limit is None else out[: max(limit, 0)]
+
+    def pending_audit(self, limit: int) -> list[AuditEntry]:
+        """Entries not yet acknowledged by the server, in sequence order."""
+        return [e for e, st in self._audit if st is SyncState.PENDING][: max(limit, 0)]
+
+    def recent_audit(self, limit: int) -> list[tuple[AuditEntry, SyncState]]:
+        """The newest ``limit`` entries, newest first, each with its sync state."""
+        return self._audit[::-1][: max(limit, 0)]
+
+    def mark_audit(self, seqs: list[int], state: SyncState) -> None:
+        """Record the server's answer for these entries."""
+        wanted = set(seqs)
+        self._audit = [(e, state if e.seq in wanted else st) for e, st in self._audit]
+
+
+def _ms(moment: datetime) -> int:
+    """Aware datetime to Unix milliseconds (as the SQLite store keeps times)."""
+    if moment.tzinfo is None:
+        raise ValueError("naive datetime")
+    return int(moment.timestamp() * 1000)

@@ -104,7 +104,7 @@ class _AuditMixin:
         detail: dict[str, Any],
         kiosk_id: str,
         at: datetime,
-        sign: Callable[[str], str] | None = None,
+        sign: Callable[[str], str | None] | None = None,
     ) -> AuditEntry:
         """Append one entry to the chain, durably; return it.
 

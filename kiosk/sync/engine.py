@@ -38,7 +38,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 import httpx
 from pydantic import ValidationError
@@ -47,8 +47,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from kiosk.crypto import CryptoError, KeyFolder
 from kiosk.domain.campaign import Campaign
 from kiosk.domain.campaign_format import CampaignFormatError, parse_campaign
-from kiosk.domain.ports import Counts, OutboxRow
-from kiosk.domain.signature import Event, SyncState, Void
+from kiosk.domain.ports import Clock, KioskStore, OutboxRow, utc_now
+from kiosk.domain.signature import SyncState
 from kiosk.sync import state
 from kiosk.sync.campaigns import install_documents
 from kiosk.sync.client import SyncClient, SyncError, check_url
@@ -74,12 +74,6 @@ log = logging.getLogger("kiosk.sync")
 BATCH_BYTES = MAX_BODY_BYTES // 2
 #: Bytes one signature adds to a body besides its sealed data (ids, times, slugs, JSON).
 _SIGNATURE_OVERHEAD = 600
-
-Clock = Callable[[], datetime]
-
-
-def _utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 def _wire_signature(row: OutboxRow) -> WireSignature:
@@ -113,58 +107,6 @@ def _wire_signature(row: OutboxRow) -> WireSignature:
         method=method,  # type: ignore[arg-type]
         sealed=sealed,
     )
-
-
-class OutboxStore(Protocol):
-    """What the engine needs from the kiosk's store (``SqlStore`` and the in-memory store)."""
-
-    def pending_rows(self, after_seq: int, limit: int) -> list[OutboxRow]:
-        """Unacknowledged signatures after an outbox cursor, oldest first, as plain tuples."""
-        ...
-
-    def mark_ranges(self, ranges: list[tuple[int, int]], state: SyncState) -> None:
-        """Give the pending signatures in these inclusive ``seq`` ranges a state."""
-        ...
-
-    def pending_voids(self, limit: int) -> list[Void]:
-        """Unacknowledged voids, oldest first."""
-        ...
-
-    def pending_events(self) -> list[Event]:
-        """Events not yet sent."""
-        ...
-
-    def pending_count(self) -> int:
-        """Signatures and voids not yet acknowledged."""
-        ...
-
-    def mark_signatures(self, ids: list[uuid.UUID], state: SyncState) -> None:
-        """Record the server's answer for these signatures."""
-        ...
-
-    def mark_voids(self, ids: list[uuid.UUID], state: SyncState) -> None:
-        """Record the server's answer for the voids of these signatures."""
-        ...
-
-    def mark_events(self, ids: list[str], state: SyncState) -> None:
-        """Record that the server has these events."""
-        ...
-
-    def counts(self) -> Counts:
-        """Counts by sync state (among others)."""
-        ...
-
-    def save_text_version(self, version: Any, seen: datetime) -> None:
-        """Store a text version if new."""
-        ...
-
-    def get_setting(self, key: str) -> str | None:
-        """A setting, or None."""
-        ...
-
-    def set_setting(self, key: str, value: str | None) -> None:
-        """Set or delete a setting durably."""
-        ...
 
 
 @dataclass
@@ -293,10 +235,10 @@ class SyncEngine:
 
     def __init__(
         self,
-        store: OutboxStore,
+        store: KioskStore,
         keys: KeyFolder,
         campaigns_dir: Path,
-        clock: Clock = _utc_now,
+        clock: Clock = utc_now,
         transport: httpx.BaseTransport | None = None,
         batch_size: int = MAX_BATCH_SIGNATURES,
         on_campaigns_changed: Callable[[list[str]], None] | None = None,
@@ -790,16 +732,12 @@ class SyncEngine:
         """Push the audit trail (oldest first); mark the entries the server names as synced.
 
         A server older than the audit field refuses it (422): the entries stay pending and the
-        pass goes on. A store without an audit trail (e.g. a test double) is skipped.
+        pass goes on.
         """
-        pending_audit = getattr(self.store, "pending_audit", None)
-        mark_audit = getattr(self.store, "mark_audit", None)
-        if pending_audit is None or mark_audit is None:
-            return
         skip: set[int] = set()
         while True:
             self._check_cancel()
-            fetched = pending_audit(MAX_BATCH_AUDIT + len(skip))
+            fetched = self.store.pending_audit(MAX_BATCH_AUDIT + len(skip))
             candidates = [e for e in fetched if e.seq not in skip][:MAX_BATCH_AUDIT]
             if not candidates:
                 return
@@ -826,8 +764,12 @@ class SyncEngine:
                 raise SyncError(
                     SyncErrorCode.BAD_RESPONSE, "the answer names an audit entry not sent"
                 )
-            mark_audit(sorted(q for q, st in named.items() if st != "conflict"), SyncState.SYNCED)
-            mark_audit(sorted(q for q, st in named.items() if st == "conflict"), SyncState.CONFLICT)
+            self.store.mark_audit(
+                sorted(q for q, st in named.items() if st != "conflict"), SyncState.SYNCED
+            )
+            self.store.mark_audit(
+                sorted(q for q, st in named.items() if st == "conflict"), SyncState.CONFLICT
+            )
             skip.update(sent - set(named))
             self._keep_anchor(answer)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -9,13 +10,15 @@ from pathlib import Path
 
 import pytest
 
+from kiosk.domain import ports
+from kiosk.domain.audit import GENESIS, entry_hash, verify_chain
 from kiosk.domain.errors import Code, NotFound, Refused, ValidationFailed
-from kiosk.domain.ports import SignatureFilter
+from kiosk.domain.ports import KioskStore, SignatureFilter
 from kiosk.domain.routing import Place
 from kiosk.domain.service import CampaignCatalog, SigningService
 from kiosk.domain.signature import Event, PersonalData, SyncState
 from kiosk.store.memory import MemoryStore
-from kiosk.store.sql import open_store
+from kiosk.store.sql import SqlStore, open_store
 from tests.helpers import entry, ink, mini_campaign
 
 
@@ -43,19 +46,21 @@ class Directory:
 
 
 @pytest.fixture(params=["sqlite", "memory"])
-def repo(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[object]:
+def repo(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[KioskStore]:
+    store: KioskStore
     if request.param == "sqlite":
         store = open_store(tmp_path / "kiosk.db")
         yield store
         store.close()
     else:
-        yield MemoryStore()
+        store = MemoryStore()
+        yield store
 
 
 @pytest.fixture
-def service(repo: object) -> SigningService:
+def service(repo: KioskStore) -> SigningService:
     return SigningService(
-        repo=repo,  # type: ignore[arg-type]
+        repo=repo,
         catalog=CampaignCatalog([mini_campaign()]),
         sealer=PlainSealer(),
         dedupe_secret=b"k" * 32,
@@ -165,7 +170,7 @@ def test_validation_and_unknowns_save_nothing(service: SigningService) -> None:
     assert service.repo.count(SignatureFilter(include_void=True)) == 0
 
 
-def test_events_and_settings(repo) -> None:  # type: ignore[no-untyped-def]
+def test_events_and_settings(repo: KioskStore) -> None:
     ev = Event("ev1", "Rally", "City Hall", datetime(2026, 11, 23, tzinfo=UTC))
     repo.save_event(ev)
     repo.save_event(Event("ev1", "Rally 2", "City Hall", ev.started_at))
@@ -231,6 +236,132 @@ def test_a_typed_signature_is_stored_as_typed_and_goes_out_as_typed(
     assert stored is not None and stored.signature.meta == typed
     personal = PersonalData.from_bytes(stored.signature.sealed.removeprefix(b"sealed:")[::-1])
     assert personal.typed_name == "José Antonio Núñez" and personal.ink.strokes == ()
-    rows = {r[1]: r for r in service.repo.pending_rows(0, 10)}  # type: ignore[attr-defined]
+    rows = {r[1]: r for r in service.repo.pending_rows(0, 10)}
     assert rows[str(typed.id)][11] == "typed_witnessed"
     assert rows[str(drawn.id)][11] == "drawn"
+
+
+PORTS = (ports.SignatureRepository, ports.AuditTrail, ports.SettingsStore, ports.KioskStore)
+
+
+def _port_methods(port: type) -> dict[str, inspect.Signature]:
+    return {
+        name: inspect.signature(member)
+        for name, member in vars(port).items()
+        if callable(member) and not name.startswith("_")
+    }
+
+
+@pytest.mark.parametrize("store_type", [SqlStore, MemoryStore])
+@pytest.mark.parametrize("port", PORTS, ids=lambda p: p.__name__)
+def test_every_store_implements_every_method_of_every_port(port: type, store_type: type) -> None:
+    methods = _port_methods(port)
+    assert methods, f"{port.__name__} declares no method"
+    for name, wanted in methods.items():
+        impl = dict(inspect.getmembers(store_type)).get(name)
+        assert callable(impl), f"{store_type.__name__} lacks {port.__name__}.{name}"
+        got = list(inspect.signature(impl).parameters.values())
+        want = list(wanted.parameters.values())
+        assert [p.name for p in got[: len(want)]] == [p.name for p in want], (
+            f"{store_type.__name__}.{name} takes {[p.name for p in got]}"
+        )
+        for p, q in zip(got, want, strict=False):
+            if q.default is not inspect.Parameter.empty:
+                assert p.default == q.default, f"{store_type.__name__}.{name}({p.name}=...)"
+        extra = got[len(want) :]
+        assert all(p.default is not inspect.Parameter.empty for p in extra), (
+            f"{store_type.__name__}.{name} needs more than the port gives"
+        )
+
+
+def _sign(digest: str) -> str:
+    return "sig:" + digest[:8]
+
+
+def test_audit_trail_chains_signs_and_tracks_sync(repo: KioskStore) -> None:
+    at = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)
+    first = repo.append_audit("staff_entered", {"via": "pin"}, "kiosk-test", at)
+    second = repo.append_audit(
+        "export", {"count": 3, "files": ("a.csv",)}, "kiosk-test", at + timedelta(seconds=1), _sign
+    )
+    third = repo.append_audit("staff_left", {}, "kiosk-test", at + timedelta(seconds=2), _sign)
+    assert (first.seq, second.seq, third.seq) == (1, 2, 3)
+    assert first.prev_hash == GENESIS and second.prev_hash == first.hash
+    assert second.detail == {"count": 3, "files": ["a.csv"]}  # as JSON reads it back
+    assert second.hash == entry_hash(
+        first.hash, 2, second.at_ms, "kiosk-test", "export", second.detail
+    )
+    assert first.sig is None and second.sig == _sign(second.hash)
+    assert repo.audit_entries() == [first, second, third]
+    assert repo.audit_entries(after_seq=1, limit=1) == [second]
+    assert verify_chain(repo.audit_entries()).ok
+
+    assert repo.sign_unsigned_audit(_sign) == 1
+    assert repo.audit_entries()[0].sig == _sign(first.hash)
+    assert repo.sign_unsigned_audit(_sign) == 0
+
+    assert [e.seq for e in repo.pending_audit(10)] == [1, 2, 3]
+    assert [e.seq for e in repo.pending_audit(2)] == [1, 2]
+    repo.mark_audit([1, 2], SyncState.SYNCED)
+    repo.mark_audit([], SyncState.SYNCED)
+    assert [e.seq for e in repo.pending_audit(10)] == [3]
+    recent = repo.recent_audit(2)
+    assert [(e.seq, st) for e, st in recent] == [(3, SyncState.PENDING), (2, SyncState.SYNCED)]
+    with pytest.raises(ValueError):
+        repo.append_audit("lock", {}, "kiosk-test", datetime(2026, 11, 23, 15, 0))  # naive
+    assert len(repo.audit_entries()) == 3
+
+
+def test_retention_purges_only_synced_personal_data_and_keeps_counts(
+    service: SigningService,
+) -> None:
+    repo = service.repo
+    old, mid, new = (_submit(service, first_name=n) for n in ("Ana", "Luis", "Sofía"))
+    assert repo.purgeable(None, require_exported=False) == []  # nothing acknowledged yet
+    repo.mark_signatures([old.id, mid.id], SyncState.SYNCED)
+    assert set(repo.purgeable(None, require_exported=False)) == {old.id, mid.id}
+    assert repo.purgeable(None, require_exported=True) == []
+    repo.mark_exported([mid.id, new.id], new.created_at)
+    assert repo.purgeable(None, require_exported=True) == [mid.id]
+    assert repo.purgeable(mid.created_at, require_exported=False) == [old.id]
+
+    assert repo.purge_personal([old.id, mid.id, new.id, uuid.uuid4()]) == 2  # new is pending
+    for meta in (old, mid):
+        stored = repo.get(meta.id)
+        assert stored is not None and stored.signature.meta == meta
+        assert stored.signature.sealed == b"" and stored.signature.dedupe_keys == ()
+        assert stored.sync_state is SyncState.SYNCED
+    kept = repo.get(new.id)
+    assert kept is not None and kept.signature.sealed.startswith(b"sealed:")
+    assert repo.purged_count() == 2
+    assert repo.counts().total == 3 and repo.count(SignatureFilter(campaign="mini-test")) == 3
+    assert repo.purgeable(None, require_exported=False) == []
+    assert repo.purge_personal([old.id]) == 0
+    repo.vacuum()
+    assert repo.purged_count() == 2
+    _submit(service, first_name="Ana")  # the purged dedupe keys no longer refuse her
+    with pytest.raises(ValueError):
+        repo.mark_exported([new.id], datetime(2026, 11, 23, 15, 0))  # naive
+
+
+def test_outbox_rows_by_cursor_ranges_and_events(service: SigningService) -> None:
+    repo = service.repo
+    ids = [_submit(service, first_name=n).id for n in ("Ana", "Luis", "Sofía")]
+    rows = repo.pending_rows(0, 10)
+    assert [r[1] for r in rows] == [str(i) for i in ids]
+    assert [r[0] for r in rows] == sorted(r[0] for r in rows)
+    first_seq = rows[0][0]
+    assert [r[1] for r in repo.pending_rows(first_seq, 1)] == [str(ids[1])]
+    assert rows[0][2] == "mini-test" and rows[0][12]
+    repo.mark_ranges([(first_seq, rows[1][0])], SyncState.SYNCED)
+    assert [r[1] for r in repo.pending_rows(0, 10)] == [str(ids[2])]
+    assert repo.pending_count() == 1
+
+    ev = Event("ev9", "Tabling", "Library", datetime(2026, 11, 24, tzinfo=UTC))
+    repo.save_event(ev)
+    assert [e.id for e in repo.pending_events()] == ["ev9"]
+    repo.mark_events(["ev9"], SyncState.SYNCED)
+    assert repo.pending_events() == []
+    version = mini_campaign().current_version()
+    repo.save_text_version(version, datetime(2026, 11, 24, tzinfo=UTC))
+    assert repo.text_version(version.hash) == version
