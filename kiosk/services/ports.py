@@ -1,55 +1,23 @@
 """What the application layer needs from the outside world, beyond the domain's ports.
 
-The domain's :mod:`kiosk.domain.ports` describes a signature repository and a settings store;
-the kiosk's services also read the audit trail, purge personal data and mark exports, and they
-record staff actions. These protocols name exactly that, so every service is typed against an
-interface and the composition root (:mod:`kiosk.app`) hands in the SQLite store, the in-memory
-store or anything else that keeps the contract.
+The domain's :mod:`kiosk.domain.ports` describes the kiosk's store (:class:`KioskStore`:
+signatures, retention's purge, the audit trail, settings); the services also record staff
+actions, use the key folder and read the installed campaigns. These protocols name exactly
+that, so every service is typed against an interface and the composition root
+(:mod:`kiosk.app`) hands in the SQLite store, the in-memory store or anything else that keeps
+the contract.
 """
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable
-from datetime import datetime
 from typing import Protocol
 
-from kiosk.domain.audit import AuditAction, AuditEntry, ChainReport
-from kiosk.domain.ports import Opener, SettingsStore, SignatureRepository
+from kiosk.domain.audit import AuditAction, ChainReport
+from kiosk.domain.ports import KioskStore, Opener
 from kiosk.domain.service import CampaignCatalog
-from kiosk.domain.signature import SyncState
 
-
-class KioskStore(SignatureRepository, SettingsStore, Protocol):
-    """The kiosk's store as the application layer uses it."""
-
-    def pending_count(self) -> int:
-        """How many signatures the server has not acknowledged yet."""
-        ...
-
-    def recent_audit(self, limit: int) -> list[tuple[AuditEntry, SyncState]]:
-        """The newest audit entries first, each with its sync state."""
-        ...
-
-    def purgeable(self, synced_before: datetime | None, require_exported: bool) -> list[uuid.UUID]:
-        """Acknowledged signatures whose personal data may go (see :mod:`kiosk.privacy`)."""
-        ...
-
-    def purge_personal(self, ids: list[uuid.UUID]) -> int:
-        """Delete the personal data of these signatures; return how many lost it."""
-        ...
-
-    def purged_count(self) -> int:
-        """How many signatures' personal data was deleted so far."""
-        ...
-
-    def vacuum(self) -> None:
-        """Rewrite the database file so deleted pages leave it."""
-        ...
-
-    def mark_exported(self, ids: list[uuid.UUID], at: datetime) -> None:
-        """Record that these signatures were exported here (retention "until exported")."""
-        ...
+__all__ = ["AuditRecorder", "Campaigns", "KeyRing", "KioskStore"]
 
 
 class AuditRecorder(Protocol):
