@@ -1,0 +1,207 @@
+"""``kiosk-server forward ...`` through the real command line (``main``), on SQLite and
+PostgreSQL, and ``forward run --once`` in a subprocess against a real webhook receiver."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine
+
+from kiosk.server.cli import main
+from kiosk.server.forwarding.destinations import new_webhook_secret
+from tests.server.forwarding import support as s
+from tests.server.forwarding.fakes import WebhookReceiver, running
+from tests.server.helpers import ApiClient
+from tests.server.live import REPO_ROOT
+
+URL = "https://actionnetwork.org/api/v2/petitions/abc/signatures/"
+
+
+@pytest.fixture
+def fwd_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    path = tmp_path / "fwd.secret"
+    monkeypatch.setenv("KIOSK_FORWARD_SECRET_FILE", str(path))
+    monkeypatch.setenv("AN_TOKEN", "secret-token-value-123")
+    return path
+
+
+def _run(db_url: str, *args: str) -> int:
+    return main(["--database-url", db_url, "forward", *args])
+
+
+def test_forward_commands(db_url: str, fwd_env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert _run(db_url, "list") == 0
+    assert "no destinations" in capsys.readouterr().out
+    assert (
+        _run(
+            db_url,
+            "add",
+            "an",
+            "--kind",
+            "osdi",
+            "--campaign",
+            s.CAMPAIGN,
+            "--url",
+            URL,
+            "--token-env",
+            "AN_TOKEN",
+        )
+        == 0
+    )
+    out = capsys.readouterr()
+    assert "added osdi destination an" in out.out and "secret-token" not in out.out + out.err
+    assert oct(fwd_env.stat().st_mode & 0o777) == "0o600"
+    assert (
+        _run(
+            db_url,
+            "add",
+            "hook",
+            "--kind",
+            "webhook",
+            "--campaign",
+            s.CAMPAIGN,
+            "--url",
+            "http://127.0.0.1:9/x",
+        )
+        == 0
+    )
+    out = capsys.readouterr()
+    assert out.out.strip().splitlines()[-1].startswith("whsec_")  # shown once
+    assert _run(db_url, "list", "--json") == 0
+    listed = json.loads(capsys.readouterr().out)
+    assert [d["name"] for d in listed] == ["an", "hook"]
+    assert listed[0]["endpoint"] == "https://actionnetwork.org"
+    assert "abc" not in json.dumps(listed)  # no URL path
+    assert _run(db_url, "pause", "an") == 0 and "an paused" in capsys.readouterr().out
+    assert _run(db_url, "status", "an") == 0
+    assert "PAUSED" in capsys.readouterr().out
+    assert _run(db_url, "resume", "an") == 0
+    assert _run(db_url, "retry", "an") == 0
+    assert "0 signature(s) requeued" in capsys.readouterr().out
+    assert _run(db_url, "status", "--json", "--voided") == 0
+    st = json.loads(capsys.readouterr().out)
+    assert st["destinations"][0]["counts"] == {"pending": 0, "sent": 0, "dead": 0, "skipped": 0}
+    assert st["sent_then_voided"] == []
+    assert _run(db_url, "remove", "hook") == 0
+    capsys.readouterr()
+    # Errors are one line and exit 1.
+    assert (
+        _run(
+            db_url,
+            "add",
+            "x",
+            "--kind",
+            "osdi",
+            "--campaign",
+            s.CAMPAIGN,
+            "--url",
+            "http://crm.example.org/",
+            "--token-env",
+            "AN_TOKEN",
+        )
+        == 1
+    )
+    assert "plain HTTP" in capsys.readouterr().err
+    assert (
+        _run(
+            db_url,
+            "add",
+            "x",
+            "--kind",
+            "osdi",
+            "--campaign",
+            s.CAMPAIGN,
+            "--url",
+            URL,
+            "--token-env",
+            "NOT_SET_ANYWHERE",
+        )
+        == 1
+    )
+    assert "$NOT_SET_ANYWHERE is not set" in capsys.readouterr().err
+    assert _run(db_url, "pause", "nope") == 1
+    assert "no destination 'nope'" in capsys.readouterr().err
+    assert _run(db_url, "run", "--once") == 1
+    assert "private key" in capsys.readouterr().err
+
+
+def test_forward_run_once_in_a_subprocess(
+    api: ApiClient,
+    engine: Engine,
+    db_url: str,
+    fwd_env: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The real ``kiosk-server forward run --once`` with an encrypted key file whose
+    passphrase comes from a 0600 file."""
+    from kiosk.crypto import encrypt_private_key
+
+    key = tmp_path / "org.key"
+    key.write_bytes(encrypt_private_key(bytes(s.PRIVATE), "correct horse battery"))
+    key.chmod(0o600)
+    passfile = tmp_path / "passphrase"
+    passfile.write_text("correct horse battery\n")
+    passfile.chmod(0o600)
+    version = s.text_version(engine)
+    sigs = [s.wire_signature(s.personal(i, True), version) for i in range(5)]
+    api.push(sigs)
+    secret = new_webhook_secret()
+    env = {
+        **os.environ,
+        "HOOK_SECRET": secret,
+        "KIOSK_ORG_KEY_PASSPHRASE_FILE": str(passfile),
+        "PYTHONPATH": str(REPO_ROOT),
+    }
+    env.pop("KIOSK_ORG_KEY_PASSPHRASE", None)
+    with running(WebhookReceiver(secret)) as rx:
+        os.environ["HOOK_SECRET"] = secret
+        try:
+            assert (
+                _run(
+                    db_url,
+                    "add",
+                    "hook",
+                    "--kind",
+                    "webhook",
+                    "--campaign",
+                    s.CAMPAIGN,
+                    "--url",
+                    rx.url,
+                    "--secret-env",
+                    "HOOK_SECRET",
+                )
+                == 0
+            )
+        finally:
+            del os.environ["HOOK_SECRET"]
+        cmd = [
+            sys.executable,
+            "-m",
+            "kiosk.server.cli",
+            "--database-url",
+            db_url,
+            "forward",
+            "run",
+            "--once",
+            "--org-private-key-file",
+            str(key),
+        ]
+        done = subprocess.run(
+            cmd, env=env, capture_output=True, text=True, timeout=120, check=False
+        )
+        assert done.returncode == 0, done.stderr
+        assert len(rx.messages) == 5
+        for value in ("signer1@example.org", "Signer-B", secret):
+            assert value not in done.stderr + done.stdout
+        passfile.chmod(0o644)
+        refused = subprocess.run(
+            cmd, env=env, capture_output=True, text=True, timeout=120, check=False
+        )
+        assert refused.returncode == 1
+        assert "readable by other users" in refused.stderr
