@@ -10,6 +10,8 @@ prints one line per step, ``ok: STEP: detail`` or ``FAILED: STEP: reason``:
    (``QtQuick.VirtualKeyboard``) makes an ``InputPanel``;
 5. translations: a compiled translation loads for every UI language (a missing ``.qm`` would
    otherwise leave the screens in English without a word);
+5b. speech: Qt TextToSpeech's speechd engine is there, speech-dispatcher answers and offers an
+   English and a Spanish voice (espeak-ng) for speech mode;
 6. attract screen: the touch-screen UI is built (with a throwaway staff PIN, so it opens on the
    attract screen, not the set-up screen) and rendered offscreen (``QT_QPA_PLATFORM=offscreen``
    unless a platform is set), and the picture is not blank;
@@ -223,6 +225,42 @@ def _check_translations(state: _State) -> str:
     return ", ".join(f"{lang} ({found[lang].name})" for lang in LANGUAGES) + " load"
 
 
+def _check_speech(state: _State) -> str:
+    """Speech mode's engine: speechd with English and Spanish voices (issue #17)."""
+    import time
+
+    _ensure_qt_app()
+    from PySide6.QtCore import QCoreApplication
+    from PySide6.QtTextToSpeech import QTextToSpeech
+
+    from kiosk.ui.speech import DEFAULT_ENGINE, VOICE_LOCALES
+
+    if DEFAULT_ENGINE not in QTextToSpeech.availableEngines():
+        raise StepFailed(f"Qt TextToSpeech has no {DEFAULT_ENGINE} engine: speech mode is silent")
+    if shutil.which("speech-dispatcher") is None:
+        raise StepFailed(
+            "speech-dispatcher is not installed: speech mode is silent "
+            "(apt-get install speech-dispatcher speech-dispatcher-espeak-ng espeak-ng)"
+        )
+    tts = QTextToSpeech(DEFAULT_ENGINE)
+    state.qt_keep.append(tts)
+    deadline = time.monotonic() + 10
+    while tts.state() == QTextToSpeech.State.Synthesizing and time.monotonic() < deadline:
+        QCoreApplication.processEvents()
+    if tts.state() == QTextToSpeech.State.Error:
+        raise StepFailed(f"speech-dispatcher does not answer: {tts.errorString()}")
+    have = {loc.name() for loc in tts.availableLocales()}
+    chosen = {
+        lang: next((n for n in names if n in have), None) for lang, names in VOICE_LOCALES.items()
+    }
+    missing = [lang for lang, name in chosen.items() if name is None]
+    if missing:
+        raise StepFailed(
+            f"no voice for {', '.join(missing)}: install speech-dispatcher-espeak-ng espeak-ng"
+        )
+    return "speech-dispatcher voices: " + ", ".join(f"{k} {v}" for k, v in chosen.items())
+
+
 def _check_attract_screen(state: _State) -> str:
     kiosk = _need_kiosk(state)
     app = _ensure_qt_app()
@@ -420,6 +458,7 @@ STEPS: list[tuple[str, Callable[[_State], str]]] = [
     ("keys", _check_keys),
     ("virtual keyboard", _check_virtual_keyboard),
     ("translations", _check_translations),
+    ("speech", _check_speech),
     ("attract screen", _check_attract_screen),
     ("signature", _check_signature),
     ("pdf", _check_pdf),

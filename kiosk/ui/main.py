@@ -238,6 +238,8 @@ def build_ui(
     window = roots[0]
     assert isinstance(window, QQuickWindow)
     window.installEventFilter(idle)
+    # Speech mode says each control as it gains the focus (from its accessibility data).
+    window.activeFocusItemChanged.connect(lambda: vm.speech.focusItem(window.activeFocusItem()))
     vm.quitRequested.connect(app.quit)
     if show:
         if windowed:

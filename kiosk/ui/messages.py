@@ -78,6 +78,12 @@ def error_message(code: Code | str, field: str = "") -> str:
         return translate("Messages", "Please sign with your finger in the box.")
     if code == Code.SIGNATURE_TOO_SHORT:
         return translate("Messages", "Your signature is too short. Please sign your name.")
+    if code == Code.TYPED_NAME_MISMATCH:
+        return translate(
+            "Messages", "Please type your full name: your first and last name as in the form."
+        )
+    if code == Code.SIGNATURE_NOT_CONFIRMED:
+        return translate("Messages", "Please confirm that the typed name is your signature.")
     if code == Code.SIGNATURE_INVALID:
         return translate(
             "Messages", "The signature could not be read. Please clear it and sign again."

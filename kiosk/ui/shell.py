@@ -18,12 +18,17 @@ from kiosk.ui.i18n import I18n
 from kiosk.ui.idle import IdleWatcher
 from kiosk.ui.privacy_panel import PrivacyPanel
 from kiosk.ui.shell_config import UiConfig
+from kiosk.ui.speech import Speech
 from kiosk.ui.staff import StaffMode
 from kiosk.ui.sync_status import SyncStatus
+from kiosk.ui.theme import LARGE_TEXT_SCALE, TEXT_SCALES
 
 log = logging.getLogger("kiosk.ui")
 
 MODES = ("setup", "signer", "pin", "staff")
+#: "More time" multiplies the idle limit by this (issue #17; WCAG 2.2.1 asks for ten times the
+#: default or an extension, which the countdown's "More time" and "I'm still here" give).
+MORE_TIME_FACTOR = 3.0
 
 __all__ = ["KioskApp", "UiConfig"]
 
@@ -44,6 +49,8 @@ class KioskApp(QObject):
 
     modeChanged = Signal()
     largeTextChanged = Signal()
+    highContrastChanged = Signal()
+    moreTimeChanged = Signal()
     quitRequested = Signal()
 
     def __init__(
@@ -57,6 +64,7 @@ class KioskApp(QObject):
         idle: IdleWatcher,
         config: UiConfig,
         parent: QObject | None = None,
+        speech: Speech | None = None,
     ) -> None:
         super().__init__(parent)
         self._flow = flow
@@ -67,9 +75,17 @@ class KioskApp(QObject):
         self._i18n = i18n
         self._idle = idle
         self._config = config
-        self._large_text = False
+        self._text_scale = 1.0
+        self._high_contrast = False
+        self._speech = speech if speech is not None else Speech(i18n, parent=self)
+        # More time (issue #17): for the whole visit, or once for each screen.
+        self._more_time_visit = False
+        self._more_time_steps: set[str] = set()
+        idle.secondsLeftChanged.connect(self._on_countdown)
+        self._counting = False
         self._mode = "setup" if staff.needs_setup() else "signer"
         flow.stepChanged.connect(self._rearm)
+        flow.stepChanged.connect(self.moreTimeChanged)
         flow.wiped.connect(self._on_wiped)
         staff.setupDone.connect(self._on_setup_done)
         staff.pinAccepted.connect(self._on_pin_accepted)
@@ -143,7 +159,7 @@ class KioskApp(QObject):
         if mode == "staff":
             self._idle.arm(self._config.staff_idle_timeout_s)
         elif mode == "pin" or (mode == "signer" and step not in ("attract", "thanks")):
-            self._idle.arm(self._config.idle_timeout_s)
+            self._idle.arm(self._config.idle_timeout_s * self._time_factor())
         else:
             self._idle.disarm()
 
@@ -159,7 +175,13 @@ class KioskApp(QObject):
 
     @Slot()
     def _on_wiped(self) -> None:
-        self._set_large_text(False)
+        self._speech.reset()  # first: nothing of this signer is said any more
+        self.setTextScale(1.0)
+        self.setHighContrast(False)
+        if self._more_time_visit or self._more_time_steps:
+            self._more_time_visit = False
+            self._more_time_steps.clear()
+            self.moreTimeChanged.emit()
         self._rearm()
 
     @Slot()
@@ -195,22 +217,89 @@ class KioskApp(QObject):
             self._set_mode("signer")
             self._flow.wipe()
 
-    # -- larger text and the idle countdown --------------------------------------------------
+    # -- access: text size, contrast, speech, more time (reset for each signer) -------------
 
     def _get_large_text(self) -> bool:
-        return self._large_text
-
-    def _set_large_text(self, on: bool) -> None:
-        if on != self._large_text:
-            self._large_text = on
-            self.largeTextChanged.emit()
+        return self._text_scale > 1.0
 
     @Slot(bool)
     def setLargeText(self, on: bool) -> None:  # noqa: N802 - Qt naming for QML
-        """The larger-text toggle (reset for each signer)."""
-        self._set_large_text(on)
+        """The larger-text toggle: 125 % (or back to 100 %)."""
+        self.setTextScale(LARGE_TEXT_SCALE if on else 1.0)
 
     largeText = Property(bool, _get_large_text, setLargeText, notify=largeTextChanged)
+
+    def _get_text_scale(self) -> float:
+        return self._text_scale
+
+    @Slot(float)
+    def setTextScale(self, scale: float) -> None:  # noqa: N802 - Qt naming for QML
+        """Text at 100, 125, 150 or 200 % (the nearest of :data:`TEXT_SCALES`)."""
+        scale = min(TEXT_SCALES, key=lambda s: abs(s - float(scale)))
+        if scale != self._text_scale:
+            self._text_scale = scale
+            self.largeTextChanged.emit()
+
+    #: The signer's text size (1.0 to 2.0); ``largeText`` is whether it is above 1.
+    textScale = Property(float, _get_text_scale, setTextScale, notify=largeTextChanged)
+
+    def _get_high_contrast(self) -> bool:
+        return self._high_contrast
+
+    @Slot(bool)
+    def setHighContrast(self, on: bool) -> None:  # noqa: N802 - Qt naming for QML
+        """The high-contrast theme for this signer."""
+        if bool(on) != self._high_contrast:
+            self._high_contrast = bool(on)
+            self.highContrastChanged.emit()
+
+    highContrast = Property(bool, _get_high_contrast, setHighContrast, notify=highContrastChanged)
+
+    def _get_speech(self) -> QObject:
+        return self._speech
+
+    #: Speech mode (:class:`kiosk.ui.speech.Speech`).
+    speech = Property(QObject, _get_speech, constant=True)
+
+    def _time_factor(self) -> float:
+        more = self._more_time_visit or self._flow.step in self._more_time_steps
+        return MORE_TIME_FACTOR if more else 1.0
+
+    def _get_more_time_visit(self) -> bool:
+        return self._more_time_visit
+
+    @Slot(bool)
+    def setMoreTimeVisit(self, on: bool) -> None:  # noqa: N802 - Qt naming for QML
+        """More time for the whole visit: every idle limit times three."""
+        if bool(on) != self._more_time_visit:
+            self._more_time_visit = bool(on)
+            self.moreTimeChanged.emit()
+            if self._idle.secondsLeft == 0:
+                self._rearm()
+
+    moreTimeVisit = Property(bool, _get_more_time_visit, setMoreTimeVisit, notify=moreTimeChanged)
+
+    def _get_more_time_offered(self) -> bool:
+        return not self._more_time_visit and self._flow.step not in self._more_time_steps
+
+    #: Whether "More time" for this screen can still be asked (once per screen).
+    moreTimeOffered = Property(bool, _get_more_time_offered, notify=moreTimeChanged)
+
+    @Slot()
+    def moreTime(self) -> None:  # noqa: N802 - Qt naming for QML
+        """ "More time" on the countdown: this screen's idle limit times three (once)."""
+        if self._get_more_time_offered():
+            self._more_time_steps.add(self._flow.step)
+            self.moreTimeChanged.emit()
+        self._idle.poke()
+        self._rearm()
+
+    @Slot()
+    def _on_countdown(self) -> None:
+        left = self._idle.secondsLeft
+        if left > 0 and not self._counting:
+            self._speech.idleWarning(left)
+        self._counting = left > 0
 
     @Slot()
     def stillHere(self) -> None:  # noqa: N802 - Qt naming for QML

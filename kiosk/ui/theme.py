@@ -42,6 +42,40 @@ PALETTE: dict[str, str] = {
     "staff": "#2D2A4A",  # staff mode band
 }
 
+#: The high-contrast theme (issue #17): the same names, every pair of ``CONTRAST_PAIRS`` at
+#: least 7:1 (WCAG AAA for text; controls and outlines held to the same 7:1), near-black on
+#: white with dark, saturated actions. Meaning never rests on colour alone in either theme:
+#: errors carry a "!" mark and words, a checked box a tick, the focused control a thick ring.
+HIGH_CONTRAST_PALETTE: dict[str, str] = {
+    "background": "#FFFFFF",
+    "surface": "#FFFFFF",
+    "surfaceAlt": "#F2F2F2",
+    "text": "#000000",
+    "textMuted": "#1F1F1F",
+    "primary": "#002A6B",
+    "primaryPressed": "#001A45",
+    "onPrimary": "#FFFFFF",
+    "accent": "#003D28",
+    "accentSoft": "#E6F2EC",
+    "track": "#FFFFFF",
+    "error": "#7A0000",
+    "errorSoft": "#FFF0F0",
+    "outline": "#000000",
+    "divider": "#000000",
+    "header": "#000000",
+    "onHeader": "#FFFFFF",
+    "quote": "#FFF8E0",
+    "quoteBar": "#4D3300",
+    "disabled": "#E0E0E0",
+    "onDisabled": "#1F1F1F",
+    "scrim": "#000000",
+    "ink": "#000000",
+    "staff": "#000000",
+}
+
+#: The high-contrast theme's minimum for every pair of ``CONTRAST_PAIRS``.
+HIGH_CONTRAST_MIN = 7.0
+
 #: (foreground, background, minimum ratio) pairs that must meet WCAG AA.
 CONTRAST_PAIRS: tuple[tuple[str, str, float], ...] = (
     ("text", "background", 4.5),
@@ -82,6 +116,8 @@ SIZES: dict[str, float] = {
 }
 
 LARGE_TEXT_SCALE = 1.25
+#: The text sizes a signer can choose (the "A A" toggle steps through them; 200 % at most).
+TEXT_SCALES = (1.0, 1.25, 1.5, 2.0)
 
 
 def _channel(c: int) -> float:
@@ -109,15 +145,30 @@ class Theme(QObject):
     """The palette and type sizes, as a QML singleton."""
 
     scaleChanged = Signal()
+    highContrastChanged = Signal()
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._scale = 1.0
+        self._high_contrast = False
 
     def _get_color(self) -> dict[str, str]:
-        return dict(PALETTE)
+        return dict(HIGH_CONTRAST_PALETTE if self._high_contrast else PALETTE)
 
-    color = Property("QVariantMap", _get_color, constant=True)
+    color = Property("QVariantMap", _get_color, notify=highContrastChanged)
+
+    def _get_high_contrast(self) -> bool:
+        return self._high_contrast
+
+    def _set_high_contrast(self, on: bool) -> None:
+        if bool(on) != self._high_contrast:
+            self._high_contrast = bool(on)
+            self.highContrastChanged.emit()
+
+    #: The high-contrast palette instead of the calm one (for one signer).
+    highContrast = Property(
+        bool, _get_high_contrast, _set_high_contrast, notify=highContrastChanged
+    )
 
     def _get_scale(self) -> float:
         return self._scale

@@ -23,7 +23,7 @@
 <context>
     <name>IdleOverlay</name>
     <message numerus="yes">
-        <location filename="../../kiosk/ui/qml/KioskUi/IdleOverlay.qml" line="+46"/>
+        <location filename="../../kiosk/ui/qml/KioskUi/IdleOverlay.qml" line="+47"/>
         <source>For your privacy, this screen will be cleared in %n second(s).</source>
         <translation>
             <numerusform>For your privacy, this screen will be cleared in %n second.</numerusform>
@@ -34,7 +34,7 @@
 <context>
     <name>Messages</name>
     <message numerus="yes">
-        <location filename="../../kiosk/ui/messages.py" line="+188"/>
+        <location filename="../../kiosk/ui/messages.py" line="+196"/>
         <source>After %n day(s)</source>
         <translation>
             <numerusform>After %n day</numerusform>
@@ -42,8 +42,8 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location line="+36"/>
-        <location line="+14"/>
+        <location line="+42"/>
+        <location line="+12"/>
         <source>%n signature(s)</source>
         <translation>
             <numerusform>%n signature</numerusform>
@@ -130,9 +130,20 @@
     </message>
 </context>
 <context>
+    <name>Speech</name>
+    <message numerus="yes">
+        <location filename="../../kiosk/ui/speech.py" line="+259"/>
+        <source>Are you still there? For your privacy, this screen will be cleared in %n second(s). Press Enter if you are still here, or choose More time.</source>
+        <translation>
+            <numerusform>Are you still there? For your privacy, this screen will be cleared in %n second. Press Enter if you are still here, or choose More time.</numerusform>
+            <numerusform>Are you still there? For your privacy, this screen will be cleared in %n seconds. Press Enter if you are still here, or choose More time.</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>StaffPage</name>
     <message numerus="yes">
-        <location filename="../../kiosk/ui/qml/KioskUi/StaffPage.qml" line="+200"/>
+        <location filename="../../kiosk/ui/qml/KioskUi/StaffPage.qml" line="+220"/>
         <source>%n local campaign(s)</source>
         <translation>
             <numerusform>%n local campaign</numerusform>

@@ -4,7 +4,7 @@
 <context>
     <name>AttractPage</name>
     <message>
-        <location filename="../../kiosk/ui/qml/KioskUi/AttractPage.qml" line="+60"/>
+        <location filename="../../kiosk/ui/qml/KioskUi/AttractPage.qml" line="+58"/>
         <source>Sign</source>
         <translation>Firmar</translation>
     </message>
@@ -42,7 +42,7 @@
 <context>
     <name>DuplicatePage</name>
     <message>
-        <location filename="../../kiosk/ui/qml/KioskUi/DuplicatePage.qml" line="+33"/>
+        <location filename="../../kiosk/ui/qml/KioskUi/DuplicatePage.qml" line="+35"/>
         <source>You have already signed</source>
         <translation>Usted ya firmó</translation>
     </message>
@@ -475,7 +475,7 @@
 <context>
     <name>FormPage</name>
     <message>
-        <location filename="../../kiosk/ui/qml/KioskUi/FormPage.qml" line="+82"/>
+        <location filename="../../kiosk/ui/qml/KioskUi/FormPage.qml" line="+93"/>
         <source>Add your name</source>
         <translation>Agregue su nombre</translation>
     </message>
@@ -485,12 +485,12 @@
         <translation>Por favor, use su propio nombre. Los campos marcados (opcional) pueden quedar vacíos.</translation>
     </message>
     <message>
-        <location line="+15"/>
+        <location line="+16"/>
         <source>First name</source>
         <translation>Nombre</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+11"/>
         <source>Last name</source>
         <translation>Apellido</translation>
     </message>
@@ -530,7 +530,7 @@
         <translation>Comentario</translation>
     </message>
     <message>
-        <location line="+67"/>
+        <location line="+71"/>
         <source>Back</source>
         <translation>Atrás</translation>
     </message>
@@ -543,7 +543,7 @@
 <context>
     <name>IdleOverlay</name>
     <message>
-        <location filename="../../kiosk/ui/qml/KioskUi/IdleOverlay.qml" line="+37"/>
+        <location filename="../../kiosk/ui/qml/KioskUi/IdleOverlay.qml" line="+38"/>
         <source>Are you still there?</source>
         <translation>¿Sigue ahí?</translation>
     </message>
@@ -556,13 +556,13 @@
         </translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+15"/>
         <source>Start over</source>
         <translation>Empezar de nuevo</translation>
     </message>
     <message>
-        <location line="-35"/>
-        <location line="+40"/>
+        <location line="-43"/>
+        <location line="+50"/>
         <source>I&apos;m still here</source>
         <translation>Sigo aquí</translation>
     </message>
@@ -570,7 +570,7 @@
 <context>
     <name>KField</name>
     <message>
-        <location filename="../../kiosk/ui/qml/KioskUi/KField.qml" line="+50"/>
+        <location filename="../../kiosk/ui/qml/KioskUi/KField.qml" line="+61"/>
         <source>(optional)</source>
         <translation>(opcional)</translation>
     </message>
@@ -661,7 +661,7 @@
         <translation>Quiosco de peticiones</translation>
     </message>
     <message>
-        <location line="+87"/>
+        <location line="+112"/>
         <source>Signature pad. Sign with your finger.</source>
         <translation>Área de firma. Firme con el dedo.</translation>
     </message>
@@ -674,7 +674,7 @@
 <context>
     <name>Messages</name>
     <message>
-        <location filename="../../kiosk/ui/messages.py" line="+41"/>
+        <location filename="../../kiosk/ui/messages.py" line="+42"/>
         <source>Please enter your first name.</source>
         <extracomment>A UI-only check: the opt-in needs an email or a phone number to be useful. A UI-only message: the store refused or failed to save (disk full, damaged file).</extracomment>
         <translation>Por favor, escriba su nombre.</translation>
@@ -758,6 +758,16 @@
         <location line="+2"/>
         <source>Your signature is too short. Please sign your name.</source>
         <translation>Su firma es demasiado corta. Por favor, firme con su nombre.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Please type your full name: your first and last name as in the form.</source>
+        <translation>Escriba su nombre completo: su nombre y apellido como en el formulario.</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Please confirm that the typed name is your signature.</source>
+        <translation>Confirme que el nombre escrito es su firma.</translation>
     </message>
     <message>
         <location line="+2"/>
@@ -860,7 +870,7 @@
         <translation>Esta dirección no está cifrada (http://). Use una dirección https:// o, para un servidor en su red local, active “Permitir conexión sin cifrar”.</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+6"/>
         <source>This server address is not valid.</source>
         <translation>Esta dirección de servidor no es válida.</translation>
     </message>
@@ -983,28 +993,28 @@
         <translation>Campaña mostrada: %1</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+3"/>
         <source>Local campaign: %1</source>
         <translation>Campaña local: %1</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>Local campaign: by ZIP code</source>
         <translation>Campaña local: por código postal</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+4"/>
         <source>Event started or changed</source>
         <translation>Evento iniciado o cambiado</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>Event ended</source>
         <translation>Evento terminado</translation>
     </message>
     <message numerus="yes">
-        <location line="+18"/>
-        <location line="+14"/>
+        <location line="+19"/>
+        <location line="+12"/>
         <source>%n signature(s)</source>
         <translation>
             <numerusform>%n firma</numerusform>
@@ -1043,17 +1053,17 @@
         <translation>Atención: el registro de auditoría fue alterado. La entrada %1 se cambió después de escribirse.</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+6"/>
         <source>Warning: the audit trail was tampered with. An entry before entry %1 was removed.</source>
         <translation>Atención: el registro de auditoría fue alterado. Se eliminó una entrada anterior a la entrada %1.</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+5"/>
         <source>Warning: the audit trail was tampered with. Entry %1 does not follow the entry before it.</source>
         <translation>Atención: el registro de auditoría fue alterado. La entrada %1 no sigue a la entrada anterior.</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+6"/>
         <source>Warning: the audit trail was tampered with at entry %1.</source>
         <translation>Atención: el registro de auditoría fue alterado en la entrada %1.</translation>
     </message>
@@ -1061,27 +1071,27 @@
 <context>
     <name>PadPage</name>
     <message>
-        <location filename="../../kiosk/ui/qml/KioskUi/PadPage.qml" line="+35"/>
+        <location filename="../../kiosk/ui/qml/KioskUi/PadPage.qml" line="+43"/>
         <source>Sign with your finger</source>
         <translation>Firme con el dedo</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+9"/>
         <source>%1, ZIP %2 · %3</source>
         <translation>%1, código postal %2 · %3</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+8"/>
         <source>Edit my details</source>
         <translation>Corregir mis datos</translation>
     </message>
     <message>
-        <location line="+30"/>
+        <location line="+35"/>
         <source>Sign here</source>
         <translation>Firme aquí</translation>
     </message>
     <message>
-        <location line="+24"/>
+        <location line="+26"/>
         <source>Back</source>
         <translation>Atrás</translation>
     </message>
@@ -1203,13 +1213,13 @@
 <context>
     <name>Privacy</name>
     <message>
-        <location filename="../../kiosk/ui/privacy_panel.py" line="+183"/>
+        <location filename="../../kiosk/ui/privacy_panel.py" line="+152"/>
         <source>This kiosk could not read or change its data. Nothing was deleted.</source>
         <extracomment>How many audit entries the screen lists (newest first). The &quot;after N days&quot; choices offered (a policy set otherwise, e.g. ``days:14`` by the command line, is shown as an extra choice). The day count picked when staff choose &quot;after a number of days&quot; without choosing one. &quot;Delete now&quot; (or a policy change) finished: how many signatures&apos; personal data went.</extracomment>
         <translation>Este quiosco no pudo leer ni cambiar sus datos. No se borró nada.</translation>
     </message>
     <message>
-        <location line="+112"/>
+        <location line="+101"/>
         <source>On the server</source>
         <extracomment>The retention state: loaded, loading, kind (``immediate`` | ``days`` | ``until_exported``), days, dayChoices, policy (the setting), purgeable (personal data the policy lets go now), purged (already deleted), waiting (not on the server yet), busy (deleting), lastPurged (the last &quot;Delete now&quot;, -1 before any), error (worded).</extracomment>
         <translation>En el servidor</translation>
@@ -1450,21 +1460,88 @@
 <context>
     <name>SignerFlow</name>
     <message>
-        <location filename="../../kiosk/ui/flow.py" line="+324"/>
+        <location filename="../../kiosk/ui/flow.py" line="+320"/>
         <source>Send me updates about this campaign. I can unsubscribe at any time.</source>
         <extracomment>The text fields of the form, in the order they are laid out (and focused on errors). Ask the view to focus a form field (its domain name), e.g. the first one with an error. A signer&apos;s session ended and everything was wiped. A signature was durably saved (its id), before the thank-you screen shows. The active campaign as the attract and petition screens show it (in the current language; the fixed local campaign&apos;s text when staff fixed one). What this signer is signing: the campaign or the local campaign they confirmed. &quot;required&quot; / &quot;optional&quot; / &quot;hidden&quot; for each configurable field.</extracomment>
         <translation>Envíenme novedades sobre esta campaña. Puedo darme de baja en cualquier momento.</translation>
     </message>
 </context>
 <context>
+    <name>Speech</name>
+    <message>
+        <location filename="../../kiosk/ui/speech.py" line="+126"/>
+        <source>Speech is on. Headphones are recommended. Press Tab to move between controls and Enter to choose.</source>
+        <extracomment>The engine speech uses: ``speechd`` on the kiosk, ``mock`` in tests. Voices for each UI language, best first (espeak-ng offers es_419 and es_ES, en_US, en_GB). Every text handed to the engine, as it is handed (tests, and the log at debug level). Whether this kiosk can speak at all (the engine is installed).</extracomment>
+        <translation>La voz está activada. Se recomienda usar audífonos. Presione Tab para pasar de un control a otro y Enter para elegir.</translation>
+    </message>
+    <message>
+        <location line="+101"/>
+        <source>checked</source>
+        <translation>marcada</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>not checked</source>
+        <translation>sin marcar</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>unavailable</source>
+        <translation>no disponible</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>empty</source>
+        <translation>vacío</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>filled in</source>
+        <translation>completado</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>button</source>
+        <translation>botón</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>check box</source>
+        <translation>casilla</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>option</source>
+        <translation>opción</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>text field</source>
+        <translation>campo de texto</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>signature area</source>
+        <translation>área de firma</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+6"/>
+        <source>Are you still there? For your privacy, this screen will be cleared in %n second(s). Press Enter if you are still here, or choose More time.</source>
+        <translation>
+            <numerusform>¿Sigue ahí? Por su privacidad, esta pantalla se borrará en %n segundo. Presione Enter si sigue aquí, o elija Más tiempo.</numerusform>
+            <numerusform>¿Sigue ahí? Por su privacidad, esta pantalla se borrará en %n segundos. Presione Enter si sigue aquí, o elija Más tiempo.</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>StaffPage</name>
     <message>
-        <location filename="../../kiosk/ui/qml/KioskUi/StaffPage.qml" line="+38"/>
+        <location filename="../../kiosk/ui/qml/KioskUi/StaffPage.qml" line="+40"/>
         <source>Staff mode</source>
         <translation>Modo de personal</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+26"/>
         <source>Event: %1</source>
         <translation>Evento: %1</translation>
     </message>
@@ -1775,7 +1852,7 @@
 <context>
     <name>ThanksPage</name>
     <message>
-        <location filename="../../kiosk/ui/qml/KioskUi/ThanksPage.qml" line="+34"/>
+        <location filename="../../kiosk/ui/qml/KioskUi/ThanksPage.qml" line="+36"/>
         <source>Thank you for signing!</source>
         <translation>¡Gracias por firmar!</translation>
     </message>
@@ -1798,7 +1875,7 @@
 <context>
     <name>TopBar</name>
     <message>
-        <location filename="../../kiosk/ui/qml/KioskUi/TopBar.qml" line="+45"/>
+        <location filename="../../kiosk/ui/qml/KioskUi/TopBar.qml" line="+53"/>
         <source>Larger text</source>
         <translation>Letra más grande</translation>
     </message>

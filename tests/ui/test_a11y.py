@@ -11,7 +11,14 @@ from PySide6.QtQuick import QQuickItem
 
 from kiosk.app import Kiosk
 from kiosk.ui.automation import Driver
-from kiosk.ui.theme import CONTRAST_PAIRS, PALETTE, SIZES, contrast_ratio
+from kiosk.ui.theme import (
+    CONTRAST_PAIRS,
+    HIGH_CONTRAST_MIN,
+    HIGH_CONTRAST_PALETTE,
+    PALETTE,
+    SIZES,
+    contrast_ratio,
+)
 from tests.ui.conftest import FAST, PIN, FakeClock
 from tests.ui.steps import fill, sign_and_submit, to_form
 
@@ -122,6 +129,22 @@ def test_text_colours_meet_wcag_aa() -> None:
         ratio = contrast_ratio(PALETTE[fg], PALETTE[bg])
         assert ratio >= minimum, f"{fg} on {bg}: {ratio:.2f} < {minimum}"
     assert contrast_ratio("#000000", "#FFFFFF") == pytest.approx(21)
+
+
+def test_high_contrast_theme_is_at_least_7_to_1_for_text_and_controls() -> None:
+    """Issue #17: every pair the screens use, text and controls alike, at 7:1 or more."""
+    assert set(HIGH_CONTRAST_PALETTE) == set(PALETTE)  # every colour has its high-contrast twin
+    low = {
+        f"{fg} on {bg}": round(
+            contrast_ratio(HIGH_CONTRAST_PALETTE[fg], HIGH_CONTRAST_PALETTE[bg]), 2
+        )
+        for fg, bg, _ in CONTRAST_PAIRS
+        if contrast_ratio(HIGH_CONTRAST_PALETTE[fg], HIGH_CONTRAST_PALETTE[bg]) < HIGH_CONTRAST_MIN
+    }
+    assert low == {}
+    # the focus ring and the ink against what they are drawn on
+    for fg, bg in (("primary", "background"), ("ink", "surface"), ("onHeader", "scrim")):
+        assert contrast_ratio(HIGH_CONTRAST_PALETTE[fg], HIGH_CONTRAST_PALETTE[bg]) >= 7
 
 
 def test_larger_text_grows_every_type_size_and_resets_for_the_next_signer(d: Driver) -> None:

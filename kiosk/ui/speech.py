@@ -1,0 +1,269 @@
+"""Speech mode: the signer screens read aloud, in the signer's language (issue #17).
+
+A signer turns it on from the attract screen (``attract.speech``, or the F2 key on a keyboard);
+from then on each screen is read when it shows (its title and what it asks; the petition in
+full) and each control as it gains the focus: its name, its kind, its state, its value and any
+error, from the same accessibility information a screen reader gets
+(:meth:`Speech.describe`). The words come from Qt TextToSpeech: the ``speechd`` engine
+(speech-dispatcher with espeak-ng, English and Spanish voices) on the kiosk, the ``mock`` engine
+in tests (``KIOSK_SPEECH_ENGINE``).
+
+Privacy: what a signer types (a name, a ZIP) is read back only when the signer turns
+"Read what I type" on (:attr:`Speech.echoPersonal`); otherwise a field is said to be filled in
+or empty. The screen recommends headphones. At every wipe (:meth:`Speech.reset`) speech stops at
+once, the queue is dropped and both switches go off, so nothing of one signer is said once
+they have left; the next signer starts silent.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+
+from PySide6.QtCore import Property, QLocale, QObject, Signal, Slot
+from PySide6.QtGui import QAccessible
+
+from kiosk.ui.i18n import I18n
+
+log = logging.getLogger("kiosk.ui")
+
+#: The engine speech uses: ``speechd`` on the kiosk, ``mock`` in tests.
+ENGINE_ENV = "KIOSK_SPEECH_ENGINE"
+DEFAULT_ENGINE = "speechd"
+
+#: Voices for each UI language, best first (espeak-ng offers es_419 and es_ES, en_US, en_GB).
+VOICE_LOCALES = {
+    "en": ("en_US", "en_GB"),
+    "es": ("es_419", "es_MX", "es_US", "es_ES"),
+}
+
+_TEXT_ROLES = {QAccessible.Role.EditableText}
+
+
+def engine_name() -> str:
+    """The speech engine this kiosk uses (``KIOSK_SPEECH_ENGINE``, else speechd)."""
+    return os.environ.get(ENGINE_ENV, "").strip() or DEFAULT_ENGINE
+
+
+class Speech(QObject):
+    """Reads the signer screens aloud while speech mode is on.
+
+    Args:
+        i18n: the UI language (the voice follows it).
+        engine: the Qt TextToSpeech engine (default: :func:`engine_name`).
+    """
+
+    enabledChanged = Signal()
+    echoPersonalChanged = Signal()
+    #: Every text handed to the engine, as it is handed (tests, and the log at debug level).
+    spoken = Signal(str)
+
+    def __init__(self, i18n: I18n, engine: str | None = None, parent: QObject | None = None):
+        super().__init__(parent)
+        self._i18n = i18n
+        self._engine_name = engine or engine_name()
+        self._tts: object | None = None
+        self._enabled = False
+        self._echo = False
+        self._failed = ""
+        i18n.languageChanged.connect(self._on_language)
+
+    # -- the engine --------------------------------------------------------------------------
+
+    def engine(self) -> object | None:
+        """The ``QTextToSpeech`` object, made on first use (None if the engine is missing)."""
+        if self._tts is None and not self._failed:
+            from PySide6.QtTextToSpeech import QTextToSpeech
+
+            if self._engine_name not in QTextToSpeech.availableEngines():
+                self._failed = f"no {self._engine_name} speech engine"
+                log.warning("speech: %s", self._failed)
+                return None
+            self._tts = QTextToSpeech(self._engine_name, self)
+            self._apply_voice()
+        return self._tts
+
+    def _apply_voice(self) -> None:
+        tts = self._tts
+        if tts is None:
+            return
+        available = {loc.name() for loc in tts.availableLocales()}  # type: ignore[attr-defined]
+        for name in VOICE_LOCALES.get(self._i18n.language, ()):
+            if name in available:
+                tts.setLocale(QLocale(name))  # type: ignore[attr-defined]
+                return
+
+    @Slot()
+    def _on_language(self) -> None:
+        self._apply_voice()
+
+    def _get_available(self) -> bool:
+        from PySide6.QtTextToSpeech import QTextToSpeech
+
+        return self._engine_name in QTextToSpeech.availableEngines()
+
+    #: Whether this kiosk can speak at all (the engine is installed).
+    available = Property(bool, _get_available, constant=True)
+
+    # -- the switches ------------------------------------------------------------------------
+
+    def _get_enabled(self) -> bool:
+        return self._enabled
+
+    @Slot(bool)
+    def setEnabled(self, on: bool) -> None:  # noqa: N802 - Qt naming for QML
+        """Speech mode on or off (for this signer only)."""
+        on = bool(on)
+        if on == self._enabled:
+            return
+        if not on:
+            self._stop()
+        self._enabled = on
+        self.enabledChanged.emit()
+        if on:
+            self.say(
+                self.tr(
+                    "Speech is on. Headphones are recommended. Press Tab to move between "
+                    "controls and Enter to choose."
+                )
+            )
+
+    enabled = Property(bool, _get_enabled, setEnabled, notify=enabledChanged)
+
+    @Slot()
+    def toggle(self) -> None:
+        """The F2 key: speech mode on or off."""
+        self.setEnabled(not self._enabled)
+
+    def _get_echo(self) -> bool:
+        return self._echo
+
+    @Slot(bool)
+    def setEchoPersonal(self, on: bool) -> None:  # noqa: N802 - Qt naming for QML
+        """Read back what the signer types (their name, ZIP...): off unless they turn it on."""
+        if bool(on) != self._echo:
+            self._echo = bool(on)
+            self.echoPersonalChanged.emit()
+
+    echoPersonal = Property(bool, _get_echo, setEchoPersonal, notify=echoPersonalChanged)
+
+    # -- speaking ----------------------------------------------------------------------------
+
+    @Slot(str)
+    def say(self, text: str) -> None:
+        """Say ``text`` now, cutting off whatever was being said (nothing when speech is off)."""
+        self._speak(text, interrupt=True)
+
+    @Slot(str)
+    def queue(self, text: str) -> None:
+        """Say ``text`` after what is being said."""
+        self._speak(text, interrupt=False)
+
+    def _speak(self, text: str, interrupt: bool) -> None:
+        text = " ".join(text.split())
+        if not self._enabled or not text:
+            return
+        tts = self.engine()
+        if tts is None:
+            return
+        if interrupt:
+            tts.stop()  # type: ignore[attr-defined]
+        tts.enqueue(text)  # type: ignore[attr-defined]
+        self.spoken.emit(text)
+
+    def _stop(self) -> None:
+        if self._tts is not None:
+            from PySide6.QtTextToSpeech import QTextToSpeech
+
+            self._tts.stop(QTextToSpeech.BoundaryHint.Immediate)  # type: ignore[attr-defined]
+
+    @Slot()
+    def stop(self) -> None:
+        """Stop speaking at once (the queue is dropped)."""
+        self._stop()
+
+    @Slot()
+    def reset(self) -> None:
+        """Between signers: stop at once and turn speech mode and read-back off."""
+        self._stop()
+        self.setEchoPersonal(False)
+        if self._enabled:
+            self._enabled = False
+            self.enabledChanged.emit()
+
+    @Slot(str, str)
+    def screen(self, title: str, body: str) -> None:
+        """A screen showed: say its title, then what it says."""
+        self.say(title)
+        self.queue(body)
+
+    @Slot(QObject)
+    def focusItem(self, item: QObject | None) -> None:  # noqa: N802 - Qt naming for QML
+        """A control gained the focus: say what it is."""
+        if not self._enabled or item is None:
+            return
+        text = self.describe(item)
+        if text:
+            self.say(text)
+
+    def describe(self, item: QObject) -> str:
+        """What is said of a control: name, kind, state, value (if allowed) and description.
+
+        Read from the control's accessibility interface (what Orca reads), so speech and a
+        screen reader say the same thing.
+        """
+        iface = QAccessible.queryAccessibleInterface(item)
+        if iface is None or not iface.isValid():
+            return ""
+        name = iface.text(QAccessible.Text.Name).strip()
+        description = iface.text(QAccessible.Text.Description).strip()
+        role = iface.role()
+        state = iface.state()
+        parts = [name] if name else []
+        kind = self._role_word(role)
+        if kind:
+            parts.append(kind)
+        if state.checkable:
+            parts.append(self.tr("checked") if state.checked else self.tr("not checked"))
+        if state.disabled:
+            parts.append(self.tr("unavailable"))
+        if role in _TEXT_ROLES:
+            value = iface.text(QAccessible.Text.Value).strip()
+            if not value:
+                parts.append(self.tr("empty"))
+            elif self._echo:
+                parts.append(value)
+            else:
+                parts.append(self.tr("filled in"))
+        if description and description != name:
+            parts.append(description)
+        return ". ".join(p.rstrip(".") for p in parts if p) + "."
+
+    def _role_word(self, role: QAccessible.Role) -> str:
+        R = QAccessible.Role  # noqa: N806
+        if role in (R.Button, R.PushButton):
+            return self.tr("button")
+        if role == R.CheckBox:
+            return self.tr("check box")
+        if role == R.RadioButton:
+            return self.tr("option")
+        if role == R.EditableText:
+            return self.tr("text field")
+        if role == R.Canvas:
+            return self.tr("signature area")
+        return ""
+
+    def describe_idle(self, seconds: int) -> str:
+        """The idle warning, as spoken."""
+        return self.tr(
+            "Are you still there? For your privacy, this screen will be cleared in %n "
+            "second(s). Press Enter if you are still here, or choose More time.",
+            "",
+            seconds,
+        )
+
+    @Slot(int)
+    def idleWarning(self, seconds: int) -> None:  # noqa: N802 - Qt naming for QML
+        """The idle countdown started: say so (speech mode only)."""
+        if seconds > 0:
+            self.say(self.describe_idle(seconds))
