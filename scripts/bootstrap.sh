@@ -20,7 +20,10 @@ pkgs=(python3 python3-venv python3-pip libpulse0 libgl1 libegl1 libopengl0 libgl
       libwayland-client0 libwayland-cursor0 libwayland-egl1 fonts-dejavu-core poppler-utils
       curl speech-dispatcher speech-dispatcher-espeak-ng espeak-ng)
 if (( want_test )); then
-  pkgs+=(postgresql postgresql-client)
+  # chromium: the console's browser tests (Playwright drives this one; it never downloads its
+  # own browsers); npm: axe-core for their accessibility checks (tests/console/package.json).
+  pkgs+=(postgresql postgresql-client chromium)
+  command -v npm >/dev/null 2>&1 || pkgs+=(npm)
 fi
 
 if command -v dpkg-query >/dev/null 2>&1; then
@@ -44,7 +47,9 @@ if [[ ! -x .venv/bin/python ]]; then
 fi
 .venv/bin/python -m pip install -q --upgrade pip >/dev/null
 if (( want_test )); then
-  .venv/bin/python -m pip install -q -e ".[test]"
+  PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 .venv/bin/python -m pip install -q -e ".[test]"
+  # axe-core, pinned by tests/console/package-lock.json, into tests/console/node_modules.
+  npm ci --prefix tests/console --no-audit --no-fund --loglevel=error >/dev/null
 else
   .venv/bin/python -m pip install -q -e ".[kiosk,server]"
 fi

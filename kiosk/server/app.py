@@ -957,6 +957,10 @@ def create_app(
             conn.execute(text("SELECT 1"))
         return HealthResponse(status="ok", version=kiosk.__version__)
 
+    # The web console (/console/) and the rally screen (/rally/<campaign>), same port.
+    from kiosk.server.console import install as install_console
+
+    install_console(app, db, keyring, clock, demo=settings.demo)
     return app
 
 

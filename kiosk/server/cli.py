@@ -293,7 +293,26 @@ def build_parser() -> argparse.ArgumentParser:
         description="Create a coordinator (may export and read statistics through the API) and "
         "print a random API token on stdout, once. Only its hash is stored.",
     )
-    c_add.add_argument("--name", required=True, type=_device_name, help="who it is")
+    c_add.add_argument(
+        "--name", type=_device_name, help="who it is (default: the email); required without --email"
+    )
+    c_add.add_argument(
+        "--email",
+        help="sign-in email for the web console (/console/); asks for a password (or reads "
+        "it from --password-env)",
+    )
+    c_add.add_argument(
+        "--role",
+        choices=["admin", "coordinator", "viewer"],
+        default="coordinator",
+        help="console role (default: %(default)s): viewer reads; coordinator also exports and "
+        "manages kiosks and campaigns; admin also manages accounts",
+    )
+    c_add.add_argument(
+        "--password-env",
+        metavar="VAR",
+        help="read the console password from this environment variable instead of a prompt",
+    )
     c_list = coord_sub.add_parser("list", help="list coordinators")
     c_list.add_argument("--json", action="store_true", help="print JSON")
     c_rev = coord_sub.add_parser("revoke", help="revoke a coordinator (token stops at once)")
@@ -435,8 +454,18 @@ def _cmd_serve(args: argparse.Namespace) -> int:
         migrate.upgrade(engine)
         if settings.demo:
             _refuse_demo_on_a_real_database(engine)
+        setup_code = _console_setup_code(engine)
     finally:
         engine.dispose()
+    shown_host = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host
+    shown_host = f"[{shown_host}]" if ":" in shown_host else shown_host
+    print(f"console: http://{shown_host}:{args.port}/console/", file=sys.stderr)
+    if setup_code is not None:
+        print(
+            f"console set-up code (first admin, valid 24 hours, this start only): {setup_code}",
+            file=sys.stderr,
+        )
+    sys.stderr.flush()
     os.environ.update(settings.to_environ())
     log_config: dict[str, Any] = json.loads(json.dumps(LOGGING_CONFIG))
     log_config["loggers"]["kiosk.server"] = {
@@ -462,6 +491,15 @@ def _cmd_serve(args: argparse.Namespace) -> int:
         forwarded_allow_ips=",".join(settings.trusted_proxies) or "",
     )
     return 0
+
+
+def _console_setup_code(engine: Any) -> str | None:
+    """A fresh one-time code for the console's first-run page while no admin exists."""
+    from kiosk.server.console.auth import make_setup_code
+    from kiosk.server.db import write_transaction
+
+    with write_transaction(engine) as conn:
+        return make_setup_code(conn, _now())
 
 
 def _refuse_demo_on_a_real_database(engine: Any) -> None:
@@ -723,9 +761,23 @@ def _cmd_coordinators(args: argparse.Namespace) -> int:
     engine = _ready_engine(args)
     try:
         if args.coordinators_command == "add":
-            with write_transaction(engine) as conn:
-                new = coordinators.add(conn, args.name, _now())
-                _audit(conn, "coordinator_added", {"coordinator": new.id})
+            password = _console_password(args) if args.email else None
+            if args.email is None and args.name is None:
+                raise CliError("give --name (API token only) or --email (console sign-in too)")
+            try:
+                with write_transaction(engine) as conn:
+                    new = coordinators.add(conn, args.name or args.email.strip().lower(), _now())
+                    if args.email is not None and password is not None:
+                        from kiosk.server.console.auth import set_login
+
+                        set_login(conn, new.id, args.email, args.role, password)
+                    _audit(
+                        conn,
+                        "coordinator_added",
+                        {"coordinator": new.id, "role": args.role if args.email else "token"},
+                    )
+            except ValueError as exc:  # AccountError: email, role or password refused
+                raise CliError(str(exc)) from None
             print(new.token)
             print(
                 f"coordinator {new.id} ({new.name!r}) added; the API token above is shown only "
@@ -772,6 +824,30 @@ def _cmd_coordinators(args: argparse.Namespace) -> int:
         status = "revoked" if c.revoked_at else "active"
         print(f"{c.id:>4}  {status:7}  {_fmt_time(c.created_at):20}  {c.name}")
     return 0
+
+
+def _console_password(args: argparse.Namespace) -> str:
+    """The console password: from ``--password-env VAR``, else typed twice at a prompt (or one
+    line on standard input when it is not a terminal)."""
+    import getpass
+
+    from kiosk.server.console.auth import check_password
+
+    if args.password_env:
+        password = os.environ.get(args.password_env)
+        if password is None:
+            raise CliError(f"${args.password_env} is not set")
+    elif sys.stdin.isatty():
+        password = getpass.getpass("Console password (12 characters or more): ")
+        if getpass.getpass("Again: ") != password:
+            raise CliError("the two passwords differ")
+    else:
+        password = sys.stdin.readline().rstrip("\n")
+    try:
+        check_password(password)
+    except ValueError as exc:
+        raise CliError(str(exc)) from None
+    return password
 
 
 def _os_user() -> str:

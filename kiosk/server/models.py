@@ -95,7 +95,11 @@ class Signature(Base):
     """A signature received from a kiosk, stored once by its UUID and never changed."""
 
     __tablename__ = "signatures"
-    __table_args__ = (Index("ix_signatures_campaign_local", "campaign", "local_campaign"),)
+    __table_args__ = (
+        Index("ix_signatures_campaign_local", "campaign", "local_campaign"),
+        #: The rally screen's "today" and "moving most", and the console's hourly chart.
+        Index("ix_signatures_campaign_created", "campaign", "created_at"),
+    )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid(), primary_key=True)
     campaign: Mapped[str] = mapped_column(String(64))
@@ -198,6 +202,73 @@ class Coordinator(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    #: The console sign-in (``coordinators add --email``); null for a token-only coordinator.
+    email: Mapped[str | None] = mapped_column(String(254), unique=True, nullable=True)
+    #: ``admin``, ``coordinator`` or ``viewer`` (see :mod:`kiosk.server.console.auth`).
+    role: Mapped[str] = mapped_column(String(16), server_default="coordinator")
+    #: Argon2id (libsodium's encoded string, the kiosk's PIN parameters); null: no sign-in.
+    password_hash: Mapped[str | None] = mapped_column(String(255), nullable=True)
+
+
+class ConsoleSession(Base):
+    """A signed-in browser: the cookie holds a random token, the database its SHA-256 only, so
+    every server process shares sessions and revoking one ends it at its next request."""
+
+    __tablename__ = "console_sessions"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    coordinator_id: Mapped[int] = mapped_column(ForeignKey("coordinators.id"), index=True)
+    #: The token every form of this session carries (compared in constant time).
+    csrf: Mapped[str] = mapped_column(String(64))
+    lang: Mapped[str] = mapped_column(String(2))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    address: Mapped[str] = mapped_column(String(64))
+
+
+class ConsoleSigninLimit(Base):
+    """A bucket of sign-in attempts (per email and per client address), shared by every
+    process: taken with one conditional upsert, like :class:`EnrollLimit`."""
+
+    __tablename__ = "console_signin_limits"
+
+    key: Mapped[str] = mapped_column(String(300), primary_key=True)
+    tokens: Mapped[float] = mapped_column(Float)
+    updated: Mapped[float] = mapped_column(Float, index=True)
+
+
+class ConsoleSetup(Base):
+    """The first-run set-up code (its SHA-256), written by ``kiosk-server serve`` while no admin
+    exists; one row."""
+
+    __tablename__ = "console_setup"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    code_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class ConsoleJob(Base):
+    """A console export made in the background: its progress, then its file until downloaded
+    or expired (in the database, so any server process can hand it out)."""
+
+    __tablename__ = "console_jobs"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    coordinator_id: Mapped[int] = mapped_column(ForeignKey("coordinators.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(8))
+    params: Mapped[dict[str, Any]] = mapped_column(JSON)
+    state: Mapped[str] = mapped_column(String(12))
+    done: Mapped[int] = mapped_column(Integer)
+    total: Mapped[int] = mapped_column(Integer)
+    message: Mapped[str | None] = mapped_column(Text, nullable=True)
+    filename: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    result: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
 
 class AuditEntryRecord(Base):

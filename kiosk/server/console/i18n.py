@@ -1,0 +1,227 @@
+"""The console's words in English and Spanish (one table; templates call ``t("key")``).
+
+The pages never build a sentence from parts in one language only: every key has both.
+A test checks that every ``t("...")`` in the templates is here, in both languages.
+"""
+
+from __future__ import annotations
+
+LANGS = ("en", "es")
+
+MESSAGES: dict[str, tuple[str, str]] = {
+    "app": ("Petition Kiosk console", "Consola de Petition Kiosk"),
+    "skip": ("Skip to content", "Saltar al contenido"),
+    "nav": ("Console sections", "Secciones de la consola"),
+    "overview": ("Overview", "Resumen"),
+    "kiosks": ("Kiosks", "Quioscos"),
+    "campaigns": ("Campaigns", "Campañas"),
+    "exports": ("Exports", "Exportaciones"),
+    "audit": ("Audit", "Auditoría"),
+    "accounts": ("Accounts", "Cuentas"),
+    "signout": ("Sign out", "Cerrar sesión"),
+    "signin": ("Sign in", "Iniciar sesión"),
+    "signed_in_as": ("Signed in as", "Sesión de"),
+    "email": ("Email", "Correo electrónico"),
+    "password": ("Password", "Contraseña"),
+    "password_again": ("Password again", "Repita la contraseña"),
+    "name": ("Name", "Nombre"),
+    "role": ("Role", "Rol"),
+    "role_admin": ("admin", "administrador"),
+    "role_coordinator": ("coordinator", "coordinador"),
+    "role_viewer": ("viewer", "lector"),
+    "language": ("Language", "Idioma"),
+    "other_lang": ("Español", "English"),
+    "bad_signin": ("Wrong email or password.", "Correo o contraseña incorrectos."),
+    "rate_limited": (
+        "Too many attempts. Try again in {seconds} seconds.",
+        "Demasiados intentos. Vuelva a intentarlo en {seconds} segundos.",
+    ),
+    "csrf": (
+        "This form expired or did not come from this console. Reload the page and try again.",
+        "Este formulario caducó o no viene de esta consola. Recargue la página e inténtelo de nuevo.",
+    ),
+    "forbidden": (
+        "Your role ({role}) may not do this. Ask an admin.",
+        "Su rol ({role}) no permite hacer esto. Pida ayuda a un administrador.",
+    ),
+    "not_found": ("Not found.", "No encontrado."),
+    "setup": ("First-run set-up", "Configuración inicial"),
+    "setup_intro": (
+        "No admin exists yet. Type the set-up code that `kiosk-server serve` printed when it started, and make the first admin account.",
+        "Todavía no hay administrador. Escriba el código de configuración que `kiosk-server serve` mostró al arrancar y cree la primera cuenta de administrador.",
+    ),
+    "setup_code": ("Set-up code", "Código de configuración"),
+    "setup_bad_code": (
+        "That set-up code is wrong or expired. Restart the server for a new one.",
+        "El código de configuración es incorrecto o caducó. Reinicie el servidor para obtener otro.",
+    ),
+    "setup_make": ("Make the admin account", "Crear la cuenta de administrador"),
+    "passwords_differ": ("The two passwords differ.", "Las dos contraseñas no coinciden."),
+    "password_short": (
+        "The password must have at least 12 characters.",
+        "La contraseña debe tener al menos 12 caracteres.",
+    ),
+    "password_long": ("The password is too long.", "La contraseña es demasiado larga."),
+    "email_invalid": ("That is not an email address.", "Eso no es un correo electrónico."),
+    "email_taken": ("That email already has an account.", "Ese correo ya tiene una cuenta."),
+    "role_invalid": ("Unknown role.", "Rol desconocido."),
+    "progress": ("Progress", "Avance"),
+    "goal": ("Goal", "Meta"),
+    "signatures": ("Signatures", "Firmas"),
+    "of_goal": ("{n} of {goal}", "{n} de {goal}"),
+    "no_campaigns": (
+        "No campaigns yet. Upload one under Campaigns.",
+        "Todavía no hay campañas. Suba una en Campañas.",
+    ),
+    "local_campaigns": ("Local campaigns", "Campañas locales"),
+    "decision_maker": ("Decision-maker", "Responsable"),
+    "place": ("Place", "Lugar"),
+    "search": ("Search", "Buscar"),
+    "search_locals": ("Search local campaigns", "Buscar campañas locales"),
+    "sort_by": ("Sort by {col}", "Ordenar por {col}"),
+    "shown": ("{n} shown", "{n} mostradas"),
+    "per_hour": ("Signatures per hour (last 48 hours)", "Firmas por hora (últimas 48 horas)"),
+    "per_day": ("Signatures per day (last 30 days)", "Firmas por día (últimos 30 días)"),
+    "chart_empty": ("No signatures in this period.", "No hay firmas en este periodo."),
+    "chart_total": ("{n} signatures in this period", "{n} firmas en este periodo"),
+    "event": ("Event", "Evento"),
+    "device": ("Kiosk", "Quiosco"),
+    "all": ("All", "Todos"),
+    "filter": ("Filter", "Filtrar"),
+    "last_seen": ("Last seen", "Visto por última vez"),
+    "never": ("never", "nunca"),
+    "stale": ("not seen for over {hours} h", "sin noticias hace más de {hours} h"),
+    "status": ("Status", "Estado"),
+    "active": ("active", "activo"),
+    "revoked": ("revoked", "revocado"),
+    "pending_tablet": ("Pending on tablet", "Pendientes en la tableta"),
+    "version": ("App version", "Versión"),
+    "unknown": ("unknown", "desconocido"),
+    "open_rally": ("Rally screen", "Pantalla del mitin"),
+    "details": ("Details", "Detalles"),
+    "enroll_new": ("Enroll a new kiosk", "Inscribir un quiosco nuevo"),
+    "kiosk_name": ("Kiosk name", "Nombre del quiosco"),
+    "valid_hours": ("Valid for (hours)", "Válido durante (horas)"),
+    "make_code": ("Make an enrollment code", "Crear un código de inscripción"),
+    "code_for": ("Enrollment code for {name}", "Código de inscripción para {name}"),
+    "code_help": (
+        "On the kiosk: Staff → Sync → Enroll, type the server address and this code. It works once, until {expires}.",
+        "En el quiosco: Personal → Sincronizar → Inscribir, escriba la dirección del servidor y este código. Sirve una vez, hasta {expires}.",
+    ),
+    "server_address": ("Server address", "Dirección del servidor"),
+    "rename": ("Rename", "Renombrar"),
+    "revoke": ("Revoke", "Revocar"),
+    "revoke_confirm": (
+        "Revoke this kiosk now? Its token stops working at once.",
+        "¿Revocar este quiosco ahora? Su acceso deja de funcionar al instante.",
+    ),
+    "renamed": ("Kiosk renamed.", "Quiosco renombrado."),
+    "revoked_done": ("Kiosk revoked.", "Quiosco revocado."),
+    "name_invalid": (
+        "A name has 1 to 120 characters, without control characters.",
+        "Un nombre tiene de 1 a 120 caracteres, sin caracteres de control.",
+    ),
+    "no_kiosks": ("No kiosks enrolled yet.", "Todavía no hay quioscos inscritos."),
+    "enrolled": ("Enrolled", "Inscrito"),
+    "errors": ("Conflicts", "Conflictos"),
+    "upload": ("Upload a campaign file", "Subir un archivo de campaña"),
+    "campaign_file": ("Campaign file (TOML)", "Archivo de campaña (TOML)"),
+    "check": ("Check the file", "Revisar el archivo"),
+    "file_errors": (
+        "The file has errors; nothing was published:",
+        "El archivo tiene errores; no se publicó nada:",
+    ),
+    "file_ok": (
+        "{slug}: valid, {locals} local campaigns, {versions} text versions ({new} new). Publish it to the kiosks?",
+        "{slug}: válido, {locals} campañas locales, {versions} versiones del texto ({new} nuevas). ¿Publicarlo en los quioscos?",
+    ),
+    "publish": ("Publish", "Publicar"),
+    "published": (
+        "{slug}: {status}. Kiosks pick it up at their next sync.",
+        "{slug}: {status}. Los quioscos lo reciben en su próxima sincronización.",
+    ),
+    "imported": ("Published", "Publicado"),
+    "text_versions": ("Text versions", "Versiones del texto"),
+    "signed": ("Signed", "Firmado"),
+    "first_seen": ("First seen", "Visto por primera vez"),
+    "title": ("Title", "Título"),
+    "new_export": ("New export", "Nueva exportación"),
+    "campaign": ("Campaign", "Campaña"),
+    "local_campaign": ("Local campaign", "Campaña local"),
+    "every_local": ("All (one packet per decision-maker)", "Todas (un paquete por responsable)"),
+    "whole_campaign": ("The whole campaign in one packet", "Toda la campaña en un paquete"),
+    "since": ("From date", "Desde"),
+    "until": ("To date", "Hasta"),
+    "kind": ("Kind", "Tipo"),
+    "kind_pdf": ("PDF packets (names, city, signature)", "Paquetes PDF (nombres, ciudad, firma)"),
+    "kind_csv": ("CSV contact list", "Lista de contactos CSV"),
+    "include_test": (
+        "Include test data (simulated signers)",
+        "Incluir datos de prueba (firmantes simulados)",
+    ),
+    "start_export": ("Start the export", "Iniciar la exportación"),
+    "export_jobs": ("Your exports", "Sus exportaciones"),
+    "state_queued": ("waiting", "en espera"),
+    "state_running": ("working", "en curso"),
+    "state_done": ("ready", "lista"),
+    "state_failed": ("failed", "falló"),
+    "download": ("Download", "Descargar"),
+    "no_jobs": ("No exports yet.", "Todavía no hay exportaciones."),
+    "viewer_no_export": (
+        "Viewers cannot export: exports hold personal data.",
+        "Los lectores no pueden exportar: las exportaciones contienen datos personales.",
+    ),
+    "export_key_note": (
+        "Exports open signers' data with the organization's private key, which the server read from its key file at start-up and holds in memory only.",
+        "Las exportaciones abren los datos de los firmantes con la clave privada de la organización, que el servidor leyó de su archivo al arrancar y guarda solo en memoria.",
+    ),
+    "records": ("{n} signatures", "{n} firmas"),
+    "chains": ("Audit chains", "Cadenas de auditoría"),
+    "chain": ("Chain", "Cadena"),
+    "entries": ("Entries", "Entradas"),
+    "result": ("Result", "Resultado"),
+    "chain_ok": ("verified", "verificada"),
+    "chain_broken": ("BROKEN at entry {seq}: {reason}", "ROTA en la entrada {seq}: {reason}"),
+    "server_chain": ("This server", "Este servidor"),
+    "quarantine": (
+        "Quarantine: records that could not be read",
+        "Cuarentena: registros que no se pudieron leer",
+    ),
+    "quarantine_none": ("No quarantined records.", "No hay registros en cuarentena."),
+    "received": ("Received", "Recibido"),
+    "why": ("Why", "Motivo"),
+    "recent_server": ("Recent server entries", "Entradas recientes del servidor"),
+    "when": ("When", "Cuándo"),
+    "action": ("Action", "Acción"),
+    "sessions": ("Open sessions", "Sesiones abiertas"),
+    "address": ("Address", "Dirección"),
+    "started": ("Started", "Inicio"),
+    "end_session": ("End session", "Terminar sesión"),
+    "add_account": ("Add an account", "Agregar una cuenta"),
+    "account_added": ("Account {email} added.", "Cuenta {email} agregada."),
+    "rally_today": ("Today", "Hoy"),
+    "rally_moving": ("Moving most (last hour)", "Las que más avanzan (última hora)"),
+    "rally_offline": ("Reconnecting…", "Reconectando…"),
+    "rally_test": ("TEST DATA, not signatures", "DATOS DE PRUEBA, no son firmas"),
+    "rally_signatures": ("signatures", "firmas"),
+    "saved": ("Saved.", "Guardado."),
+}
+
+
+def translate(lang: str, key: str, **values: object) -> str:
+    """The sentence ``key`` in ``lang`` (English for an unknown language), with ``{values}``."""
+    en, es = MESSAGES[key]
+    text = es if lang == "es" else en
+    return text.format(**values) if values else text
+
+
+def pick_lang(query: str | None, cookie: str | None, accept: str | None) -> str:
+    """The page language: an explicit choice, the remembered one, else the browser's."""
+    for value in (query, cookie):
+        if value in LANGS:
+            return value
+    for part in (accept or "").split(","):
+        code = part.split(";")[0].strip().lower()[:2]
+        if code in LANGS:
+            return code
+    return "en"

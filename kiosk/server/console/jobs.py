@@ -1,0 +1,236 @@
+"""Console exports as background jobs: PDF packets or a CSV list, made in a thread of the
+process that took the request, with their progress and then their file kept in
+``console_jobs`` (so any server process can show and hand it out).
+
+Every finished export writes an entry to the server's audit trail in the transaction that
+stores its file: an export the trail cannot record is never offered for download. Files stay
+for :data:`KEEP_FOR`, then are deleted; a job whose process died is marked failed at the next
+look.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import secrets
+import threading
+import zipfile
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, Engine, delete, select, update
+
+from kiosk.demo import export_marks, mark_csv
+from kiosk.server import audit as server_audit
+from kiosk.server import exports as server_exports
+from kiosk.server import log
+from kiosk.server.db import write_transaction
+from kiosk.server.keys import KeyRing
+from kiosk.server.models import ConsoleJob
+
+JOBS = ConsoleJob.__table__
+#: How long a finished export's file is kept for download.
+KEEP_FOR = timedelta(hours=24)
+#: A job still "running" after this long belongs to a process that died.
+STUCK_AFTER = timedelta(hours=2)
+
+
+def start(
+    engine: Engine,
+    keyring: KeyRing | None,
+    coordinator_id: int,
+    params: dict[str, Any],
+    now: datetime,
+    clock: Callable[[], datetime],
+) -> str:
+    """Record a job and start it in a thread; return its id.
+
+    Args:
+        params: ``kind`` (pdf/csv), ``campaign``, ``local`` (slug, ``*`` for one packet per
+            local campaign, or empty for the whole campaign), ``since`` (ISO date or empty),
+            ``include_synthetic``, ``lang``.
+    """
+    job_id = secrets.token_hex(16)
+    with write_transaction(engine) as conn:
+        conn.execute(
+            JOBS.insert().values(
+                id=job_id,
+                coordinator_id=coordinator_id,
+                kind=params["kind"],
+                params=params,
+                state="queued",
+                done=0,
+                total=1,
+                created_at=now,
+            )
+        )
+    thread = threading.Thread(
+        target=_run,
+        args=(engine, keyring, job_id, coordinator_id, params, clock),
+        name=f"console-export-{job_id[:8]}",
+        daemon=True,
+    )
+    thread.start()
+    return job_id
+
+
+def _set(engine: Engine, job_id: str, **values: Any) -> None:
+    with write_transaction(engine) as conn:
+        conn.execute(update(JOBS).where(JOBS.c.id == job_id).values(**values))
+
+
+def _run(
+    engine: Engine,
+    keyring: KeyRing | None,
+    job_id: str,
+    coordinator_id: int,
+    params: dict[str, Any],
+    clock: Callable[[], datetime],
+) -> None:
+    try:
+        _set(engine, job_id, state="running")
+        data, filename, records, extra = _make(engine, keyring, job_id, params)
+        query = _query(params)
+        detail = {
+            "channel": "console",
+            "coordinator": coordinator_id,
+            **server_exports.audit_detail(query),
+            "records": records,
+            **extra,
+        }
+        with write_transaction(engine) as conn:
+            server_audit.record_server(
+                conn, "export_pdf" if params["kind"] == "pdf" else "export_csv", detail, clock()
+            )
+            conn.execute(
+                update(JOBS)
+                .where(JOBS.c.id == job_id)
+                .values(
+                    state="done",
+                    result=data,
+                    filename=filename,
+                    finished_at=clock(),
+                    message=str(records),
+                )
+            )
+        log.info(
+            "console: coordinator %s exported %s (%d rows)", coordinator_id, query.campaign, records
+        )
+    except server_exports.ExportError as exc:
+        _set(engine, job_id, state="failed", message=str(exc), finished_at=clock())
+    except Exception as exc:  # noqa: BLE001 - a background job records its failure and ends
+        log.exception("console export %s failed", job_id)
+        _set(engine, job_id, state="failed", message=type(exc).__name__, finished_at=clock())
+
+
+def _query(params: dict[str, Any]) -> server_exports.ExportQuery:
+    local = params.get("local") or None
+    since = params.get("since") or None
+    return server_exports.ExportQuery(
+        params["campaign"],
+        None if local == "*" else local,
+        datetime.fromisoformat(since) if since else None,
+        bool(params.get("include_synthetic")),
+    )
+
+
+def _make(
+    engine: Engine, keyring: KeyRing | None, job_id: str, params: dict[str, Any]
+) -> tuple[bytes, str, int, dict[str, Any]]:
+    from kiosk.pdf import PacketOptions, render_packet
+
+    query = _query(params)
+    slug = params["campaign"]
+    synthetic = bool(params.get("include_synthetic"))
+    if params["kind"] == "csv":
+        with engine.connect() as conn:
+            data, result = server_exports.export_csv(conn, keyring, query)
+        data = mark_csv(data, export_marks(False, synthetic))
+        _set(engine, job_id, done=1, total=1)
+        return data, f"{slug}.csv", result.records, {}
+    per_local = params.get("local") == "*" or query.local_campaign is not None
+    with engine.connect() as conn:
+        packets, result = server_exports.export_packets(
+            conn, keyring, query, params.get("lang", "en"), PacketOptions(), per_local=per_local
+        )
+    _set(engine, job_id, total=len(packets) + 1, done=1)
+    files: list[tuple[str, bytes]] = []
+    for i, (name, packet) in enumerate(packets):
+        if synthetic:
+            packet = dataclasses.replace(packet, marks=export_marks(False, True))
+        files.append(
+            (_pdf_name(slug, name, per_local, query.local_campaign), render_packet(packet))
+        )
+        _set(engine, job_id, done=i + 2)
+    extra = {"lang": params.get("lang", "en"), "packets": len(files)}
+    if len(files) == 1:
+        return files[0][1], files[0][0], result.records, extra
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in files:
+            zf.writestr(name, data)
+    return buf.getvalue(), f"{slug}-packets.zip", result.records, extra
+
+
+def _pdf_name(slug: str, key: str, per_local: bool, local: str | None) -> str:
+    if local:
+        return f"{slug}-{local}.pdf"
+    if per_local and key:
+        safe = "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in str(key))[:80]
+        return f"packet-{safe}.pdf"
+    return f"{slug}.pdf"
+
+
+def list_jobs(conn: Connection, coordinator_id: int, now: datetime) -> list[dict[str, Any]]:
+    """A coordinator's jobs, newest first (without their files)."""
+    j = JOBS.c
+    conn.execute(delete(JOBS).where(j.created_at < now - KEEP_FOR))
+    conn.execute(
+        update(JOBS)
+        .where(j.state.in_(("queued", "running")), j.created_at < now - STUCK_AFTER)
+        .values(state="failed", message="stopped with its server process")
+    )
+    return [
+        dict(r._mapping)
+        for r in conn.execute(
+            select(
+                j.id,
+                j.kind,
+                j.params,
+                j.state,
+                j.done,
+                j.total,
+                j.message,
+                j.filename,
+                j.created_at,
+            )
+            .where(j.coordinator_id == coordinator_id)
+            .order_by(j.created_at.desc())
+            .limit(50)
+        )
+    ]
+
+
+def get_job(conn: Connection, job_id: str, coordinator_id: int) -> dict[str, Any] | None:
+    """One of a coordinator's jobs (without its file), or None."""
+    j = JOBS.c
+    row = conn.execute(
+        select(j.id, j.kind, j.state, j.done, j.total, j.message, j.filename).where(
+            j.id == job_id, j.coordinator_id == coordinator_id
+        )
+    ).first()
+    return None if row is None else dict(row._mapping)
+
+
+def job_file(conn: Connection, job_id: str, coordinator_id: int) -> tuple[str, bytes] | None:
+    """A finished job's file name and bytes, or None."""
+    j = JOBS.c
+    row = conn.execute(
+        select(j.filename, j.result).where(
+            j.id == job_id, j.coordinator_id == coordinator_id, j.state == "done"
+        )
+    ).first()
+    if row is None or row.result is None:
+        return None
+    return row.filename, bytes(row.result)

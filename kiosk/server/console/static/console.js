@@ -1,0 +1,48 @@
+// Petition Kiosk console: small progressive enhancements (the pages work without them).
+// License: the project's (AGPL-3.0-or-later).
+"use strict";
+document.addEventListener("DOMContentLoaded", () => {
+  // Confirm before a destructive form (revoke).
+  for (const form of document.querySelectorAll("form[data-confirm]")) {
+    form.addEventListener("submit", (ev) => {
+      if (!window.confirm(form.dataset.confirm)) ev.preventDefault();
+    });
+  }
+  // Filter a table as one types (the search button still works without script).
+  for (const input of document.querySelectorAll("input[data-filter]")) {
+    const table = document.getElementById(input.dataset.filter);
+    const shown = document.getElementById("shown");
+    if (!table) continue;
+    const rows = Array.from(table.tBodies[0].rows);
+    input.addEventListener("input", () => {
+      const needle = input.value.trim().toLowerCase();
+      let n = 0;
+      for (const row of rows) {
+        const hit = !needle || row.dataset.text.includes(needle);
+        row.hidden = !hit;
+        if (hit) n += 1;
+      }
+      if (shown) shown.textContent = input.dataset.shown.replace("{n}", String(n));
+    });
+  }
+  // Follow running exports until they are ready.
+  const running = document.querySelectorAll(".job[data-state='queued'], .job[data-state='running']");
+  if (running.length) {
+    const tick = async () => {
+      let busy = false;
+      for (const li of document.querySelectorAll(".job[data-state='queued'], .job[data-state='running']")) {
+        try {
+          const r = await fetch(`/console/exports/${li.dataset.job}.json`, { credentials: "same-origin" });
+          if (!r.ok) continue;
+          const job = await r.json();
+          const bar = li.querySelector("progress");
+          bar.max = job.total; bar.value = job.state === "done" ? job.total : job.done;
+          if (job.state === "done" || job.state === "failed") { window.location.reload(); return; }
+          busy = true;
+        } catch (e) { busy = true; }
+      }
+      if (busy) setTimeout(tick, 700);
+    };
+    setTimeout(tick, 500);
+  }
+});

@@ -1,0 +1,1072 @@
+"""The console's pages (``/console/``) and the rally screen (``/rally/<campaign>``).
+
+Server-rendered (Jinja2, autoescaped), with one small stylesheet and two small scripts of our
+own under ``/console/static/`` (no CDN, no build step). Every page answers with a strict
+Content-Security-Policy (scripts and styles from this server only, no inline script), no-store
+caching and a same-origin referrer only. Every POST carries a CSRF token (see :mod:`.auth`) and is refused with
+403 when it does not match or when its ``Origin`` is another site.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import tempfile
+from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime, timedelta
+from importlib import resources
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi.responses import (
+    HTMLResponse,
+    JSONResponse,
+    RedirectResponse,
+    Response,
+    StreamingResponse,
+)
+from jinja2 import Environment, PackageLoader, select_autoescape
+from sqlalchemy import Engine, select, update
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData, UploadFile
+from starlette.staticfiles import StaticFiles
+
+import kiosk
+from kiosk.domain.campaign_format import CampaignFormatError
+from kiosk.server import audit as server_audit
+from kiosk.server import campaigns as campaign_store
+from kiosk.server import coordinators, devices, log
+from kiosk.server.console import auth, data, jobs
+from kiosk.server.console.auth import Role, Session
+from kiosk.server.console.i18n import LANGS, pick_lang, translate
+from kiosk.server.db import write_transaction
+from kiosk.server.keys import KeyRing
+from kiosk.server.models import Device
+from kiosk.server.tallies import quarantined
+
+SESSION_COOKIE = "kiosk_console"
+PRE_COOKIE = "kiosk_console_pre"
+LANG_COOKIE = "kiosk_console_lang"
+_SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+)
+
+
+class _Redirect(Exception):
+    def __init__(self, url: str) -> None:
+        self.url = url
+
+
+class _Refused(Exception):
+    """A page answered with a message and a status (403 CSRF or role, 404)."""
+
+    def __init__(self, status: int, key: str, **values: object) -> None:
+        self.status = status
+        self.key = key
+        self.values = values
+
+
+async def _checked_form(request: Request) -> AsyncIterator[FormData]:
+    """The POSTed form, after the console's Origin and CSRF checks (its uploaded files are
+    closed after the response)."""
+    console: Console = request.app.state.console
+    form = await console.form(request)
+    try:
+        yield form
+    finally:
+        await form.close()
+
+
+FormDep = Annotated[FormData, Depends(_checked_form)]
+
+
+def _templates() -> Environment:
+    env = Environment(
+        loader=PackageLoader("kiosk.server.console", "templates"),
+        autoescape=select_autoescape(["html"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["num"] = lambda n: f"{int(n):,}"
+    env.filters["when"] = lambda d: d.strftime("%Y-%m-%d %H:%M UTC") if d else ""
+    return env
+
+
+class Console:
+    """The console of one application: its routes and what they share."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        keyring: KeyRing | None,
+        clock: Callable[[], datetime],
+        demo: bool = False,
+    ) -> None:
+        self.engine = engine
+        self.keyring = keyring
+        self.clock = clock
+        self.demo = demo
+        self.env = _templates()
+        self.router = APIRouter(include_in_schema=False)
+        self._routes()
+
+    # --- plumbing ------------------------------------------------------------------------------
+
+    def lang(self, request: Request, session: Session | None = None) -> str:
+        """The page language (``?lang=``, then the session's or the cookie's, then the
+        browser's)."""
+        q = request.query_params.get("lang")
+        if session is not None and q not in LANGS:
+            return session.lang
+        return pick_lang(
+            q, request.cookies.get(LANG_COOKIE), request.headers.get("accept-language")
+        )
+
+    def render(
+        self,
+        request: Request,
+        template: str,
+        session: Session | None = None,
+        status: int = 200,
+        **context: Any,
+    ) -> HTMLResponse:
+        """A page, with the security headers every console page has."""
+        lang = self.lang(request, session)
+
+        def t(key: str, **values: object) -> str:
+            return translate(lang, key, **values)
+
+        html = self.env.get_template(template).render(
+            t=t,
+            lang=lang,
+            session=session,
+            path=request.url.path,
+            demo=self.demo,
+            version=kiosk.__version__,
+            Role=Role,
+            **context,
+        )
+        response = HTMLResponse(html, status_code=status)
+        _secure_headers(response)
+        if request.query_params.get("lang") in LANGS:
+            response.set_cookie(
+                LANG_COOKIE,
+                lang,
+                max_age=31536000,
+                samesite="strict",
+                httponly=True,
+                secure=request.url.scheme == "https",
+                path="/",
+            )
+        return response
+
+    def session(self, request: Request) -> Session | None:
+        """The request's valid session, or None."""
+        token = request.cookies.get(SESSION_COOKIE)
+        if not token:
+            return None
+        with write_transaction(self.engine) as conn:
+            s = auth.load_session(conn, token, self.clock())
+            q = request.query_params.get("lang")
+            if s is not None and q in LANGS and q != s.lang:
+                auth.set_session_lang(conn, s.id, q)
+        return s
+
+    def need(self, request: Request, role: Role = Role.VIEWER) -> Session:
+        """The session, or a redirect to sign in (or to set-up while no admin exists); 403 for
+        a role below ``role``."""
+        s = self.session(request)
+        if s is None:
+            with self.engine.connect() as conn:
+                first_run = not auth.admin_exists(conn)
+            raise _Redirect("/console/setup" if first_run else "/console/signin")
+        if not s.account.role.allows(role):
+            raise _Refused(403, "forbidden", role=s.account.role.value)
+        return s
+
+    async def form(self, request: Request) -> FormData:
+        """The POSTed form, after the Origin and CSRF checks (403 when they fail)."""
+        origin = request.headers.get("origin")
+        # (Pages send their referrer same-origin only: with "no-referrer" Chrome would send
+        # "Origin: null" on our own forms.)
+        if origin and origin.rstrip("/") != _own_origin(request):
+            log.warning("console: refused a form posted from another origin (%s)", origin[:100])
+            raise _Refused(403, "csrf")
+        form = await request.form(max_files=1, max_fields=50, max_part_size=1024 * 1024)
+        given = form.get("csrf")
+        given = given if isinstance(given, str) else None
+        token = request.cookies.get(SESSION_COOKIE)
+        expected: str | None = None
+        if token:
+            s = await run_in_threadpool(self.session, request)
+            expected = s.csrf if s is not None else None
+        if expected is None:
+            pre = request.cookies.get(PRE_COOKIE)
+            expected = auth.pre_session_csrf(pre) if pre else None
+        if not auth.tokens_match(expected, given):
+            log.warning("console: refused a form without a valid CSRF token (%s)", request.url.path)
+            raise _Refused(403, "csrf")
+        return form
+
+    # --- routes --------------------------------------------------------------------------------
+
+    def _routes(self) -> None:
+        r = self.router
+
+        @r.get("/console")
+        def console_root() -> Response:
+            return RedirectResponse("/console/", status_code=308)
+
+        @r.get("/console/", response_class=HTMLResponse)
+        def overview(request: Request) -> Response:
+            s = self.need(request)
+            now = self.clock()
+            with self.engine.connect() as conn:
+                camps = data.overview(conn, s.lang)
+                kiosks = data.kiosks(conn, now)
+            return self.render(
+                request,
+                "overview.html",
+                s,
+                campaigns=camps,
+                kiosks=kiosks,
+                stale_hours=int(data.STALE_AFTER.total_seconds() // 3600),
+            )
+
+        @r.get("/console/campaign/{slug}", response_class=HTMLResponse)
+        def campaign_page(
+            request: Request,
+            slug: str,
+            q: str = "",
+            sort: str = "place",
+            order: str = "asc",
+            event: str = "",
+            device: str = "",
+        ) -> Response:
+            s = self.need(request)
+            lang = self.lang(request, s)
+            now = self.clock()
+            with self.engine.connect() as conn:
+                c = data.campaign(conn, slug) if _SLUG.match(slug) else None
+                if c is None:
+                    raise _Refused(404, "not_found")
+                counts = data.read_counts(conn)
+                p = data.progress(c, counts, lang)
+                hours = data.series(
+                    conn,
+                    slug,
+                    _hour_floor(now) - timedelta(hours=47),
+                    "hour",
+                    event or None,
+                    device or None,
+                )
+                days = data.series(
+                    conn, slug, now - timedelta(days=31), "day", event or None, device or None
+                )
+                events, devs = data.filters(conn)
+            rows = p.locals
+            needle = q.strip().casefold()[:100]
+            if needle:
+                rows = [
+                    x
+                    for x in rows
+                    if needle in f"{x.place} {x.state} {x.decision_maker} {x.slug}".casefold()
+                ]
+            keys: dict[str, Callable[[data.LocalRow], Any]] = {
+                "place": lambda x: (x.place.casefold(), x.state),
+                "decision_maker": lambda x: x.decision_maker.casefold(),
+                "count": lambda x: (x.count, x.place),
+                "percent": lambda x: (x.percent, x.place),
+                "goal": lambda x: (x.goal, x.place),
+            }
+            sort = sort if sort in keys else "place"
+            rows = sorted(rows, key=keys[sort], reverse=order == "desc")
+            hour_keys = [
+                (_hour_floor(now) - timedelta(hours=i)).strftime("%Y-%m-%dT%H")
+                for i in range(47, -1, -1)
+            ]
+            day_keys = [(now - timedelta(days=i)).date().isoformat() for i in range(29, -1, -1)]
+            return self.render(
+                request,
+                "campaign.html",
+                s,
+                c=p,
+                rows=rows,
+                q=q[:100],
+                sort=sort,
+                order="desc" if order == "desc" else "asc",
+                hour_chart=_chart([(k[11:13], hours.get(k, 0)) for k in hour_keys], 6),
+                day_chart=_chart([(k[5:], days.get(k, 0)) for k in day_keys], 5),
+                events=events,
+                devices=devs,
+                event=event,
+                device=device,
+            )
+
+        # --- sign-in, set-up, sign-out --------------------------------------------------------
+
+        @r.get("/console/signin", response_class=HTMLResponse)
+        def signin_page(request: Request) -> Response:
+            with self.engine.connect() as conn:
+                if not auth.admin_exists(conn):
+                    return RedirectResponse("/console/setup", status_code=303)
+            return self._pre_form(request, "signin.html")
+
+        @r.post("/console/signin")
+        def signin(request: Request, form: FormDep) -> Response:
+            email = _text(form, "email", 254)
+            password = _text(form, "password", auth.MAX_PASSWORD + 1, strip=False)
+            address = _address(request)
+            now = self.clock()
+            with write_transaction(self.engine) as conn:
+                wait = auth.take_signin_attempt(conn, email, address, now.timestamp())
+            if wait is not None:
+                return self._pre_form(
+                    request,
+                    "signin.html",
+                    429,
+                    error=("rate_limited", {"seconds": wait}),
+                    email=email,
+                )
+            with self.engine.connect() as conn:
+                account = auth.verify_password(conn, email, password)
+            if account is None:
+                log.warning("console: refused sign-in from %s", address)
+                return self._pre_form(
+                    request, "signin.html", 401, error=("bad_signin", {}), email=email
+                )
+            lang = self.lang(request)
+            with write_transaction(self.engine) as conn:
+                auth.refund_signin_attempt(conn, email, address)
+                auth.prune_sessions(conn, now)
+                token = auth.start_session(conn, account, lang, address, now)
+                coordinators.touch(
+                    conn,
+                    coordinators.CoordinatorInfo(account.id, account.name, now, None, None),
+                    now,
+                )
+            log.info("console: coordinator %s signed in", account.id)
+            response = RedirectResponse("/console/", status_code=303)
+            self._set_session_cookie(request, response, token)
+            response.delete_cookie(PRE_COOKIE, path="/console")
+            return response
+
+        @r.post("/console/signout")
+        def signout(request: Request, form: FormDep) -> Response:
+            s = self.session(request)
+            if s is not None:
+                with write_transaction(self.engine) as conn:
+                    auth.revoke_session(conn, s.id, self.clock())
+            response = RedirectResponse("/console/signin", status_code=303)
+            response.delete_cookie(SESSION_COOKIE, path="/")
+            return response
+
+        @r.get("/console/setup", response_class=HTMLResponse)
+        def setup_page(request: Request) -> Response:
+            with self.engine.connect() as conn:
+                if auth.admin_exists(conn):
+                    return RedirectResponse("/console/signin", status_code=303)
+            return self._pre_form(request, "setup.html")
+
+        @r.post("/console/setup")
+        def setup(request: Request, form: FormDep) -> Response:
+            code = _text(form, "code", 64)
+            email = _text(form, "email", 254)
+            name = _text(form, "name", 120) or email
+            password = _text(form, "password", auth.MAX_PASSWORD + 1, strip=False)
+            again = _text(form, "password2", auth.MAX_PASSWORD + 1, strip=False)
+            address = _address(request)
+            now = self.clock()
+
+            def again_with(key: str, status: int = 400, **values: object) -> Response:
+                return self._pre_form(
+                    request, "setup.html", status, error=(key, values), email=email, name=name
+                )
+
+            if password != again:
+                return again_with("passwords_differ")
+            try:
+                auth.normalise_email(email)
+                auth.check_password(password)
+            except auth.AccountError as exc:
+                return again_with(exc.code)
+            if not _name_ok(name):
+                return again_with("name_invalid")
+            with write_transaction(self.engine) as conn:
+                wait = auth.take_signin_attempt(conn, "setup", address, now.timestamp())
+            if wait is not None:
+                return again_with("rate_limited", 429, seconds=wait)
+            with write_transaction(self.engine) as conn:
+                if auth.admin_exists(conn):
+                    return RedirectResponse("/console/signin", status_code=303)
+                if not auth.use_setup_code(conn, code, now):
+                    failed = True
+                else:
+                    failed = False
+                    new = coordinators.add(conn, name, now)
+                    auth.set_login(conn, new.id, email, Role.ADMIN.value, password)
+                    server_audit.record_server(
+                        conn,
+                        "coordinator_added",
+                        {"coordinator": new.id, "role": "admin", "channel": "console setup"},
+                        now,
+                    )
+                    account = auth.Account(new.id, name, auth.normalise_email(email), Role.ADMIN)
+                    token = auth.start_session(conn, account, self.lang(request), address, now)
+            if failed:
+                log.warning("console: wrong set-up code from %s", address)
+                return again_with("setup_bad_code", 403)
+            log.info("console: first admin %s made through the set-up page", new.id)
+            response = RedirectResponse("/console/", status_code=303)
+            self._set_session_cookie(request, response, token)
+            response.delete_cookie(PRE_COOKIE, path="/console")
+            return response
+
+        # --- kiosks ---------------------------------------------------------------------------
+
+        @r.get("/console/kiosks", response_class=HTMLResponse)
+        def kiosks_page(request: Request) -> Response:
+            s = self.need(request)
+            with self.engine.connect() as conn:
+                rows = data.kiosks(conn, self.clock())
+                camps = [c.slug for c in data.campaigns(conn)]
+            return self.render(
+                request,
+                "kiosks.html",
+                s,
+                kiosks=rows,
+                campaigns=camps,
+                server_address=_own_origin(request),
+                stale_hours=int(data.STALE_AFTER.total_seconds() // 3600),
+                notice=request.query_params.get("done"),
+            )
+
+        @r.post("/console/kiosks/code", response_class=HTMLResponse)
+        def make_code(request: Request, form: FormDep) -> Response:
+            s = self.need(request, Role.COORDINATOR)
+            name = _text(form, "name", 121)
+            try:
+                hours = float(_text(form, "hours", 8) or "24")
+            except ValueError:
+                hours = -1
+            if not _name_ok(name) or not 0 < hours <= 720:
+                return self._kiosks_error(request, s, "name_invalid")
+            now = self.clock()
+            with write_transaction(self.engine) as conn:
+                code = devices.create_enrollment_code(conn, name, timedelta(hours=hours), now)
+                server_audit.record_server(
+                    conn,
+                    "enrollment_code_made",
+                    {"coordinator": s.account.id, "name": name, "channel": "console"},
+                    now,
+                )
+            return self.render(
+                request,
+                "code.html",
+                s,
+                code=code.code,
+                name=name,
+                expires=code.expires_at,
+                server_address=_own_origin(request),
+            )
+
+        @r.post("/console/kiosks/{device_id}/rename")
+        def rename(request: Request, device_id: str, form: FormDep) -> Response:
+            s = self.need(request, Role.COORDINATOR)
+            name = _text(form, "name", 121)
+            if not _name_ok(name):
+                return self._kiosks_error(request, s, "name_invalid")
+            d = Device.__table__.c
+            with write_transaction(self.engine) as conn:
+                done = conn.execute(
+                    update(Device).where(d.id == device_id[:36]).values(name=name)
+                ).rowcount
+                if done:
+                    server_audit.record_server(
+                        conn,
+                        "device_renamed",
+                        {"coordinator": s.account.id, "device": device_id, "channel": "console"},
+                        self.clock(),
+                    )
+            if not done:
+                raise _Refused(404, "not_found")
+            return RedirectResponse("/console/kiosks?done=renamed", status_code=303)
+
+        @r.post("/console/kiosks/{device_id}/revoke")
+        def revoke(request: Request, device_id: str, form: FormDep) -> Response:
+            s = self.need(request, Role.COORDINATOR)
+            with write_transaction(self.engine) as conn:
+                result = devices.revoke_device(conn, device_id[:36], self.clock())
+                if result:
+                    server_audit.record_server(
+                        conn,
+                        "device_revoked",
+                        {"coordinator": s.account.id, "device": device_id, "channel": "console"},
+                        self.clock(),
+                    )
+            if result is None:
+                raise _Refused(404, "not_found")
+            log.info("console: coordinator %s revoked device %s", s.account.id, device_id)
+            return RedirectResponse("/console/kiosks?done=revoked_done", status_code=303)
+
+        # --- campaigns ------------------------------------------------------------------------
+
+        @r.get("/console/campaigns", response_class=HTMLResponse)
+        def campaigns_page(request: Request) -> Response:
+            s = self.need(request)
+            return self._campaigns(request, s)
+
+        @r.post("/console/campaigns/check", response_class=HTMLResponse)
+        async def campaigns_check(request: Request, form: FormDep) -> Response:
+            s = await run_in_threadpool(self.need, request, Role.COORDINATOR)
+            upload = form.get("file")
+            if not isinstance(upload, UploadFile):
+                return await run_in_threadpool(
+                    self._campaigns, request, s, ["campaign file: no file was chosen"]
+                )
+            raw = await upload.read(2 * 1024 * 1024 + 1)
+            name = Path(upload.filename or "campaign.toml").name[:120] or "campaign.toml"
+            return await run_in_threadpool(self._check_upload, request, s, name, raw, False)
+
+        @r.post("/console/campaigns/publish", response_class=HTMLResponse)
+        def campaigns_publish(request: Request, form: FormDep) -> Response:
+            s = self.need(request, Role.COORDINATOR)
+            name = _text(form, "filename", 120) or "campaign.toml"
+            content = form.get("content")
+            raw = content.encode("utf-8") if isinstance(content, str) else b""
+            return self._check_upload(request, s, Path(name).name, raw, True)
+
+        # --- exports --------------------------------------------------------------------------
+
+        @r.get("/console/exports", response_class=HTMLResponse)
+        def exports_page(request: Request) -> Response:
+            s = self.need(request)
+            return self._exports(request, s)
+
+        @r.post("/console/exports")
+        def start_export(request: Request, form: FormDep) -> Response:
+            s = self.need(request)
+            if not s.account.role.allows(Role.COORDINATOR):
+                with write_transaction(self.engine) as conn:
+                    server_audit.record_server(
+                        conn,
+                        "export_refused",
+                        {
+                            "coordinator": s.account.id,
+                            "role": s.account.role.value,
+                            "channel": "console",
+                        },
+                        self.clock(),
+                    )
+                return self._exports(request, s, 403, error="viewer_no_export")
+            kind = _text(form, "kind", 3)
+            slug = _text(form, "campaign", 64)
+            local = _text(form, "local", 64)
+            since = _text(form, "since", 10)
+            lang = _text(form, "lang", 2)
+            if (
+                kind not in ("pdf", "csv")
+                or not _SLUG.match(slug)
+                or (local not in ("", "*") and not _SLUG.match(local))
+                or lang not in LANGS
+                or (since and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", since))
+            ):
+                return self._exports(request, s, 400, error="not_found")
+            if since:
+                try:
+                    since = datetime.fromisoformat(since).replace(tzinfo=UTC).isoformat()
+                except ValueError:
+                    return self._exports(request, s, 400, error="not_found")
+            params = {
+                "kind": kind,
+                "campaign": slug,
+                "local": local,
+                "since": since,
+                "include_synthetic": form.get("include_synthetic") == "1",
+                "lang": lang,
+            }
+            jobs.start(self.engine, self.keyring, s.account.id, params, self.clock(), self.clock)
+            return RedirectResponse("/console/exports", status_code=303)
+
+        @r.get("/console/exports/{job_id}.json")
+        def job_status(request: Request, job_id: str) -> Response:
+            s = self.need(request)
+            with self.engine.connect() as conn:
+                job = jobs.get_job(conn, job_id[:32], s.account.id)
+            if job is None:
+                raise _Refused(404, "not_found")
+            response = JSONResponse(job)
+            response.headers["Cache-Control"] = "no-store"
+            return response
+
+        @r.get("/console/exports/{job_id}/download")
+        def job_download(request: Request, job_id: str) -> Response:
+            s = self.need(request, Role.COORDINATOR)
+            with self.engine.connect() as conn:
+                found = jobs.job_file(conn, job_id[:32], s.account.id)
+            if found is None:
+                raise _Refused(404, "not_found")
+            name, payload = found
+            media = (
+                "application/pdf"
+                if name.endswith(".pdf")
+                else "application/zip"
+                if name.endswith(".zip")
+                else "text/csv; charset=utf-8"
+            )
+            return Response(
+                payload,
+                media_type=media,
+                headers={
+                    "Content-Disposition": f'attachment; filename="{name}"',
+                    "Cache-Control": "no-store",
+                    "X-Content-Type-Options": "nosniff",
+                },
+            )
+
+        # --- audit and quarantine -------------------------------------------------------------
+
+        @r.get("/console/audit", response_class=HTMLResponse)
+        def audit_page(request: Request) -> Response:
+            s = self.need(request)
+            with self.engine.connect() as conn:
+                chains = [
+                    ("server", translate(s.lang, "server_chain"), server_audit.verify_server(conn))
+                ]
+                for d in devices.list_devices(conn):
+                    report, _n = server_audit.verify_device(conn, d.id)
+                    chains.append((d.id, d.name, report))
+                recent = list(reversed(server_audit.server_entries(conn, limit=30)))
+                held = quarantined(conn, limit=200)
+            return self.render(
+                request, "audit.html", s, chains=chains, recent=recent, held=held, _ts=_ts
+            )
+
+        # --- accounts (admins) ----------------------------------------------------------------
+
+        @r.get("/console/accounts", response_class=HTMLResponse)
+        def accounts_page(request: Request) -> Response:
+            s = self.need(request, Role.ADMIN)
+            return self._accounts(request, s)
+
+        @r.post("/console/accounts", response_class=HTMLResponse)
+        def add_account(request: Request, form: FormDep) -> Response:
+            s = self.need(request, Role.ADMIN)
+            email = _text(form, "email", 254)
+            role = _text(form, "role", 16)
+            password = _text(form, "password", auth.MAX_PASSWORD + 1, strip=False)
+            now = self.clock()
+            try:
+                with write_transaction(self.engine) as conn:
+                    new = coordinators.add(conn, auth.normalise_email(email), now)
+                    auth.set_login(conn, new.id, email, role, password)
+                    server_audit.record_server(
+                        conn,
+                        "coordinator_added",
+                        {
+                            "coordinator": new.id,
+                            "role": role,
+                            "by": s.account.id,
+                            "channel": "console",
+                        },
+                        now,
+                    )
+            except auth.AccountError as exc:
+                return self._accounts(request, s, 400, error=exc.code)
+            return self._accounts(request, s, notice=("account_added", {"email": email}))
+
+        @r.post("/console/sessions/{session_id}/revoke")
+        def end_session(request: Request, session_id: str, form: FormDep) -> Response:
+            s = self.need(request, Role.ADMIN)
+            with write_transaction(self.engine) as conn:
+                auth.revoke_session(conn, session_id[:64], self.clock())
+                server_audit.record_server(
+                    conn,
+                    "console_session_revoked",
+                    {"by": s.account.id, "session": session_id[:12]},
+                    self.clock(),
+                )
+            return RedirectResponse("/console/accounts", status_code=303)
+
+        # --- the rally screen -----------------------------------------------------------------
+
+        @r.get("/rally/{slug}.json")
+        def rally_json(request: Request, slug: str) -> Response:
+            return JSONResponse(
+                self._rally_data(slug, request), headers={"Cache-Control": "no-store"}
+            )
+
+        @r.get("/rally/{slug}/events")
+        async def rally_events(request: Request, slug: str) -> Response:
+            first = await run_in_threadpool(self._rally_data, slug, request)
+
+            async def stream() -> AsyncIterator[str]:
+                last = json.dumps(first, sort_keys=True)
+                yield f"retry: 1000\ndata: {last}\n\n"
+                quiet = 0.0
+                while True:
+                    await asyncio.sleep(0.5)
+                    if await request.is_disconnected():
+                        return
+                    snap = await run_in_threadpool(self._rally_data, slug, request)
+                    now = json.dumps(snap, sort_keys=True)
+                    quiet += 0.5
+                    if now != last:
+                        last, quiet = now, 0.0
+                        yield f"data: {now}\n\n"
+                    elif quiet >= 15:
+                        quiet = 0.0
+                        yield ": keep-alive\n\n"
+
+            return StreamingResponse(
+                stream(),
+                media_type="text/event-stream",
+                headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
+            )
+
+        @r.get("/rally/{slug}", response_class=HTMLResponse)
+        def rally_page(request: Request, slug: str) -> Response:
+            with self.engine.connect() as conn:
+                c = data.campaign(conn, slug) if _SLUG.match(slug) else None
+                if c is None:
+                    raise _Refused(404, "not_found")
+                snap = self._rally_snapshot(conn, c, request)
+            lang = self.lang(request)
+            return self.render(
+                request,
+                "rally.html",
+                None,
+                c=c,
+                title=c.text.title.get(lang),
+                snap=snap,
+                query=request.url.query,
+            )
+
+    # --- page helpers --------------------------------------------------------------------------
+
+    def _pre_form(
+        self, request: Request, template: str, status: int = 200, **context: Any
+    ) -> HTMLResponse:
+        pre = request.cookies.get(PRE_COOKIE)
+        fresh = not pre or len(pre) > 100
+        if fresh:
+            import secrets
+
+            pre = secrets.token_urlsafe(32)
+        assert pre is not None
+        response = self.render(
+            request, template, None, status, csrf=auth.pre_session_csrf(pre), **context
+        )
+        if fresh:
+            response.set_cookie(
+                PRE_COOKIE,
+                pre,
+                httponly=True,
+                samesite="strict",
+                secure=request.url.scheme == "https",
+                path="/console",
+            )
+        return response
+
+    def _set_session_cookie(self, request: Request, response: Response, token: str) -> None:
+        response.set_cookie(
+            SESSION_COOKIE,
+            token,
+            max_age=int(auth.SESSION_MAX.total_seconds()),
+            httponly=True,
+            samesite="strict",
+            secure=request.url.scheme == "https",
+            path="/",
+        )
+
+    def _kiosks_error(self, request: Request, s: Session, key: str) -> Response:
+        with self.engine.connect() as conn:
+            rows = data.kiosks(conn, self.clock())
+        return self.render(
+            request,
+            "kiosks.html",
+            s,
+            400,
+            kiosks=rows,
+            campaigns=[],
+            server_address=_own_origin(request),
+            stale_hours=int(data.STALE_AFTER.total_seconds() // 3600),
+            error=key,
+        )
+
+    def _campaigns(
+        self,
+        request: Request,
+        s: Session,
+        errors: list[str] | None = None,
+        preview: dict[str, Any] | None = None,
+        published: dict[str, Any] | None = None,
+        status: int = 200,
+    ) -> Response:
+        with self.engine.connect() as conn:
+            rows = campaign_store.summaries(conn)
+            versions = {r.slug: data.text_versions(conn, r.slug) for r in rows}
+        return self.render(
+            request,
+            "campaigns.html",
+            s,
+            status,
+            rows=rows,
+            versions=versions,
+            errors=errors or [],
+            preview=preview,
+            published=published,
+        )
+
+    def _check_upload(
+        self, request: Request, s: Session, name: str, raw: bytes, publish: bool
+    ) -> Response:
+        if not name.endswith(".toml"):
+            name += ".toml"
+        with tempfile.TemporaryDirectory(prefix="kiosk-console-") as tmp:
+            path = Path(tmp) / name
+            path.write_bytes(raw)
+            try:
+                prepared = campaign_store.load_files([path])[0]
+            except CampaignFormatError as exc:
+                return self._campaigns(request, s, [str(exc)], status=400)
+            except (OSError, ValueError) as exc:
+                return self._campaigns(request, s, [f"{name}: {exc}"], status=400)
+        c = prepared.campaign
+        with self.engine.connect() as conn:
+            known = {
+                h
+                for (h,) in conn.execute(
+                    select(campaign_store.TEXT_VERSIONS.c.hash).where(
+                        campaign_store.TEXT_VERSIONS.c.campaign == c.slug
+                    )
+                )
+            }
+        versions = [v.hash for v in c.all_versions()]
+        info = {
+            "slug": c.slug,
+            "locals": len(c.locals),
+            "versions": len(versions),
+            "new": len([h for h in versions if h not in known]),
+            "filename": name,
+            "content": raw.decode("utf-8"),
+        }
+        if not publish:
+            return self._campaigns(request, s, preview=info)
+        now = self.clock()
+        with write_transaction(self.engine) as conn:
+            result = campaign_store.store(conn, prepared, now)
+            server_audit.record_server(
+                conn,
+                "campaign_published",
+                {
+                    "coordinator": s.account.id,
+                    "campaign": c.slug,
+                    "status": result.status,
+                    "channel": "console",
+                },
+                now,
+            )
+        log.info("console: coordinator %s published %s (%s)", s.account.id, c.slug, result.status)
+        return self._campaigns(request, s, published={"slug": c.slug, "status": result.status})
+
+    def _exports(
+        self, request: Request, s: Session, status: int = 200, error: str | None = None
+    ) -> Response:
+        with self.engine.connect() as conn:
+            camps = data.campaigns(conn)
+        with write_transaction(self.engine) as conn:
+            rows = jobs.list_jobs(conn, s.account.id, self.clock())
+        return self.render(
+            request,
+            "exports.html",
+            s,
+            status,
+            campaigns=camps,
+            jobs=rows,
+            error=error,
+            has_key=self.keyring is not None,
+        )
+
+    def _accounts(
+        self,
+        request: Request,
+        s: Session,
+        status: int = 200,
+        error: str | None = None,
+        notice: tuple[str, dict[str, Any]] | None = None,
+    ) -> Response:
+        c = coordinators.COORDINATORS.c
+        with self.engine.connect() as conn:
+            people = conn.execute(
+                select(c.id, c.name, c.email, c.role, c.last_seen_at, c.revoked_at).order_by(c.id)
+            ).all()
+            sessions = auth.active_sessions(conn, self.clock())
+        return self.render(
+            request,
+            "accounts.html",
+            s,
+            status,
+            people=people,
+            sessions=sessions,
+            error=error,
+            notice=notice,
+        )
+
+    def _rally_snapshot(self, conn: Any, c: Any, request: Request) -> dict[str, Any]:
+        now = self.clock()
+        try:
+            offset = int(request.query_params.get("tzo", "0"))
+        except ValueError:
+            offset = 0
+        offset = max(-14 * 60, min(14 * 60, offset))
+        local_now = now + timedelta(minutes=offset)
+        day_start = local_now.replace(hour=0, minute=0, second=0, microsecond=0) - timedelta(
+            minutes=offset
+        )
+        event = (request.query_params.get("event") or "")[:64] or None
+        test = request.query_params.get("test") == "1"
+        return data.rally(conn, c, day_start, now, event, test)
+
+    def _rally_data(self, slug: str, request: Request) -> dict[str, Any]:
+        with self.engine.connect() as conn:
+            c = data.campaign(conn, slug) if _SLUG.match(slug) else None
+            if c is None:
+                raise _Refused(404, "not_found")
+            return self._rally_snapshot(conn, c, request)
+
+
+# --- small helpers -------------------------------------------------------------------------------
+
+
+def _secure_headers(response: Response) -> None:
+    response.headers["Content-Security-Policy"] = _CSP
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "same-origin"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["X-Frame-Options"] = "DENY"
+
+
+def _own_origin(request: Request) -> str:
+    return f"{request.url.scheme}://{request.url.netloc}"
+
+
+def _address(request: Request) -> str:
+    client = request.scope.get("client")
+    return str(client[0]) if client else "unknown"
+
+
+def _text(form: FormData, key: str, limit: int, strip: bool = True) -> str:
+    value = form.get(key)
+    if not isinstance(value, str):
+        return ""
+    value = value[:limit]
+    return value.strip() if strip else value
+
+
+def _name_ok(name: str) -> bool:
+    return 0 < len(name) <= 120 and not _CONTROL.search(name)
+
+
+def _hour_floor(moment: datetime) -> datetime:
+    return moment.replace(minute=0, second=0, microsecond=0)
+
+
+def _ts(at_ms: int) -> str:
+    return datetime.fromtimestamp(at_ms / 1000, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+def _chart(points: list[tuple[str, int]], label_every: int) -> dict[str, Any]:
+    """Bars for an inline SVG chart: a 0 0 W H box, with a y scale and sparse x labels."""
+    width, height, left, bottom = 720, 200, 44, 24
+    top = 10
+    peak = max((n for _, n in points), default=0)
+    scale_max = max(1, _nice(peak))
+    slot = (width - left) / max(1, len(points))
+    bars = []
+    for i, (label, n) in enumerate(points):
+        h = (height - bottom - top) * n / scale_max
+        bars.append(
+            {
+                "x": round(left + i * slot + slot * 0.1, 1),
+                "y": round(height - bottom - h, 1),
+                "w": round(slot * 0.8, 1),
+                "h": round(h, 1),
+                "n": n,
+                "label": label,
+                "show_label": i % label_every == 0,
+                "lx": round(left + i * slot + slot / 2, 1),
+            }
+        )
+    ticks = [
+        {"y": round(height - bottom - (height - bottom - top) * f, 1), "v": int(scale_max * f)}
+        for f in (0, 0.5, 1)
+    ]
+    return {
+        "bars": bars,
+        "ticks": ticks,
+        "width": width,
+        "height": height,
+        "left": left,
+        "base": height - bottom,
+        "total": sum(n for _, n in points),
+    }
+
+
+def _nice(n: int) -> int:
+    if n <= 10:
+        return max(n, 1) if n % 2 == 0 else n + 1
+    magnitude = 10 ** (len(str(n)) - 1)
+    for step in (1, 2, 5, 10):
+        if n <= step * magnitude:
+            return step * magnitude
+    return n
+
+
+def install(
+    app: FastAPI,
+    engine: Engine,
+    keyring: KeyRing | None,
+    clock: Callable[[], datetime],
+    demo: bool = False,
+) -> Console:
+    """Mount the console and the rally screen on the application (same process, same port).
+
+    Args:
+        app: the server's FastAPI application.
+        engine: its database engine.
+        keyring: the organization's private keys (exports), or None.
+        clock: the current aware UTC time.
+        demo: the server runs in demo mode (pages say DEMO).
+    """
+    console = Console(engine, keyring, clock, demo)
+    app.state.console = console
+    app.include_router(console.router)
+    static = resources.files("kiosk.server.console") / "static"
+    app.mount("/console/static", StaticFiles(directory=str(static)), name="console-static")
+
+    async def on_redirect(_request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, _Redirect)
+        return RedirectResponse(exc.url, status_code=303)
+
+    async def on_refused(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, _Refused)
+        session = await run_in_threadpool(console.session, request)
+        return await run_in_threadpool(
+            console.render,
+            request,
+            "message.html",
+            session,
+            exc.status,
+            key=exc.key,
+            values=exc.values,
+        )
+
+    app.add_exception_handler(_Redirect, on_redirect)
+    app.add_exception_handler(_Refused, on_refused)
+    return console

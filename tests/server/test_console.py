@@ -1,0 +1,422 @@
+"""The console's trust boundary over real HTTP, on SQLite and PostgreSQL: every page needs a
+session, every form its CSRF token, roles are enforced, sign-in attempts are limited in the
+database, sessions expire and can be revoked, the set-up code works once, API tokens keep
+working, and a campaign upload shows the CLI's own errors. (The browser walk is in
+tests/console.)"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import httpx
+import pytest
+from fastapi.routing import APIRoute
+from sqlalchemy import Engine, select
+
+from kiosk.domain.campaign_format import CampaignFormatError, load_campaign_file
+from kiosk.server import coordinators
+from kiosk.server.app import create_app
+from kiosk.server.config import ServerSettings
+from kiosk.server.console import auth
+from kiosk.server.db import write_transaction
+from kiosk.server.models import ConsoleSigninLimit
+from tests.server.helpers import InProcessServer
+from tests.server.live import REPO_ROOT
+
+PASSWORD = "correct horse battery"
+NOW = datetime(2026, 12, 3, 20, 0, tzinfo=UTC)
+
+
+class Clock:
+    """A clock the test moves."""
+
+    def __init__(self) -> None:
+        self.now = NOW
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def web(settings: ServerSettings, engine: Engine, clock: Clock) -> Iterator[httpx.Client]:
+    with (
+        InProcessServer(create_app(settings, engine=engine, clock=clock)) as srv,
+        httpx.Client(base_url=srv.base_url, timeout=30) as c,
+    ):
+        yield c
+
+
+def account(engine: Engine, email: str, role: str) -> str:
+    """Make a coordinator with a console login; return their API token."""
+    with write_transaction(engine) as conn:
+        new = coordinators.add(conn, email, NOW)
+        auth.set_login(conn, new.id, email, role, PASSWORD)
+    return new.token
+
+
+def csrf_of(html: str) -> str:
+    found = re.search(r'name="csrf" value="([^"]+)"', html)
+    assert found, html[:500]
+    return found.group(1)
+
+
+def sign_in(c: httpx.Client, email: str, password: str = PASSWORD) -> httpx.Response:
+    token = csrf_of(c.get("/console/signin").text)
+    return c.post("/console/signin", data={"csrf": token, "email": email, "password": password})
+
+
+def page_csrf(c: httpx.Client) -> str:
+    return csrf_of(c.get("/console/kiosks").text)
+
+
+# Every console route, with what a request without a session gets.
+GETS = [
+    "/console/",
+    "/console/campaign/sanctuary-of-safety",
+    "/console/kiosks",
+    "/console/campaigns",
+    "/console/exports",
+    "/console/exports/{job_id}.json",
+    "/console/exports/{job_id}/download",
+    "/console/audit",
+    "/console/accounts",
+]
+POSTS = [
+    "/console/signin",
+    "/console/signout",
+    "/console/setup",
+    "/console/kiosks/code",
+    "/console/kiosks/{device_id}/rename",
+    "/console/kiosks/{device_id}/revoke",
+    "/console/campaigns/check",
+    "/console/campaigns/publish",
+    "/console/exports",
+    "/console/accounts",
+    "/console/sessions/{session_id}/revoke",
+]
+PUBLIC = [
+    "/console",
+    "/console/signin",
+    "/console/setup",
+    "/rally/{slug}",
+    "/rally/{slug}.json",
+    "/rally/{slug}/events",
+]
+
+
+def test_the_lists_cover_every_console_route(settings: ServerSettings, engine: Engine) -> None:
+    flat = []
+    for r in create_app(settings, engine=engine).routes:
+        inner = getattr(r, "original_router", None)  # an included router (FastAPI >= 0.16x)
+        flat.extend(inner.routes if inner is not None else [r])
+    routes = {
+        (m, r.path)
+        for r in flat
+        if isinstance(r, APIRoute) and not r.path.startswith("/api/")
+        for m in r.methods
+    }
+    listed = (
+        {("GET", p.replace("sanctuary-of-safety", "{slug}")) for p in GETS}
+        | {("POST", p) for p in POSTS}
+        | {("GET", p) for p in PUBLIC}
+    )
+    assert routes == listed
+
+
+def test_no_page_without_a_session_and_no_form_without_its_token(
+    web: httpx.Client, engine: Engine
+) -> None:
+    # No admin yet: pages send to the set-up page.
+    assert web.get("/console/kiosks").headers["location"] == "/console/setup"
+    account(engine, "ana@example.org", "admin")
+    for path in GETS:
+        r = web.get(path.replace("{job_id}", "0" * 32))
+        assert r.status_code == 303 and r.headers["location"] == "/console/signin", path
+    for path in POSTS:
+        r = web.post(path.format(device_id="x", session_id="y"), data={"name": "n"})
+        assert r.status_code == 403, path
+        assert "did not come from this console" in r.text
+    # Signed in, a form still needs its token, and a token from another site's page is refused.
+    assert sign_in(web, "ana@example.org").status_code == 303
+    assert web.post("/console/kiosks/code", data={"name": "K"}).status_code == 403
+    good = page_csrf(web)
+    r = web.post(
+        "/console/kiosks/code",
+        data={"name": "K", "csrf": good},
+        headers={"Origin": "https://evil.example"},
+    )
+    assert r.status_code == 403
+    r = web.post("/console/kiosks/code", data={"name": "K", "csrf": good})
+    assert r.status_code == 200 and 'id="enroll-code"' in r.text
+
+
+def test_session_cookie_and_security_headers(web: httpx.Client, engine: Engine) -> None:
+    account(engine, "ana@example.org", "admin")
+    r = sign_in(web, "ana@example.org")
+    cookie = r.headers["set-cookie"]
+    assert "HttpOnly" in cookie and "SameSite=strict" in cookie and "Path=/" in cookie
+    assert "Secure" not in cookie  # plain HTTP here; behind HTTPS the cookie is Secure
+    page = web.get("/console/")
+    assert "script-src 'self'" in page.headers["content-security-policy"]
+    assert page.headers["cache-control"] == "no-store"
+    assert page.headers["x-frame-options"] == "DENY"
+
+
+def test_secure_cookie_behind_https(settings: ServerSettings, engine: Engine) -> None:
+    """A request that reached the app as HTTPS (a TLS proxy named in --trusted-proxies makes
+    uvicorn report the scheme) gets a Secure session cookie."""
+    import asyncio
+
+    account(engine, "ana@example.org", "admin")
+    app = create_app(settings, engine=engine)
+
+    async def walk() -> httpx.Response:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="https://console.test") as c:
+            token = csrf_of((await c.get("/console/signin")).text)
+            return await c.post(
+                "/console/signin",
+                data={"csrf": token, "email": "ana@example.org", "password": PASSWORD},
+            )
+
+    r = asyncio.run(walk())
+    assert r.status_code == 303
+    assert "Secure" in r.headers["set-cookie"] and "HttpOnly" in r.headers["set-cookie"]
+
+
+def test_roles(web: httpx.Client, engine: Engine) -> None:
+    account(engine, "ana@example.org", "admin")
+    account(engine, "val@example.org", "viewer")
+    account(engine, "cole@example.org", "coordinator")
+    assert sign_in(web, "val@example.org").status_code == 303
+    assert web.get("/console/").status_code == 200
+    token = page_csrf(web)
+    for path, data in (
+        ("/console/kiosks/code", {"name": "K"}),
+        ("/console/accounts", {"email": "x@example.org", "role": "admin", "password": "p" * 12}),
+        ("/console/campaigns/publish", {"filename": "a.toml", "content": ""}),
+    ):
+        r = web.post(path, data={**data, "csrf": token})
+        assert r.status_code == 403 and "(viewer) may not do this" in r.text, path
+    r = web.post(
+        "/console/exports",
+        data={"csrf": token, "kind": "csv", "campaign": "sanctuary-of-safety", "lang": "en"},
+    )
+    assert r.status_code == 403 and "Viewers cannot export" in r.text
+    assert web.get("/console/accounts").status_code == 403
+    web.cookies.clear()
+    assert sign_in(web, "cole@example.org").status_code == 303
+    assert web.get("/console/accounts").status_code == 403
+    assert web.get("/console/kiosks").status_code == 200
+
+
+def test_sign_in_attempts_are_limited_in_the_database(
+    web: httpx.Client, engine: Engine, settings: ServerSettings, clock: Clock
+) -> None:
+    account(engine, "ana@example.org", "admin")
+    for _ in range(int(auth.EMAIL_BURST)):
+        r = sign_in(web, "ana@example.org", "wrong password!!")
+        assert r.status_code == 401 and "Wrong email or password" in r.text
+    r = sign_in(web, "ana@example.org")  # the right password, but over the limit
+    assert r.status_code == 429 and "Too many attempts" in r.text
+    with engine.connect() as conn:
+        keys = {k for (k,) in conn.execute(select(ConsoleSigninLimit.__table__.c.key))}
+    assert "email:ana@example.org" in keys
+    # Another server process (a new app on the same database) shares the limit.
+    with (
+        InProcessServer(create_app(settings, engine=engine, clock=clock)) as other,
+        httpx.Client(base_url=other.base_url) as c2,
+    ):
+        assert sign_in(c2, "ana@example.org").status_code == 429
+    clock.now += timedelta(minutes=3)
+    assert sign_in(web, "ana@example.org").status_code == 303
+
+
+def test_sessions_expire_and_can_be_revoked(
+    web: httpx.Client, engine: Engine, clock: Clock
+) -> None:
+    account(engine, "ana@example.org", "admin")
+    account(engine, "cole@example.org", "coordinator")
+    assert sign_in(web, "cole@example.org").status_code == 303
+    assert web.get("/console/").status_code == 200
+    clock.now += auth.SESSION_IDLE + timedelta(seconds=1)  # idle too long
+    assert web.get("/console/").status_code == 303
+    assert sign_in(web, "cole@example.org").status_code == 303
+    for _ in range(7):  # active all along, but past the maximum age
+        clock.now += timedelta(minutes=110)
+        web.get("/console/")
+    assert web.get("/console/").status_code == 303
+    # An admin ends a session from the accounts page.
+    cole = httpx.Client(base_url=str(web.base_url))
+    assert sign_in(cole, "cole@example.org").status_code == 303
+    web.cookies.clear()
+    assert sign_in(web, "ana@example.org").status_code == 303
+    page = web.get("/console/accounts").text
+    ids = re.findall(r"/console/sessions/([0-9a-f]{64})/revoke", page)
+    with engine.connect() as conn:
+        coles = {
+            s["id"] for s in auth.active_sessions(conn, clock.now) if s["email"].startswith("cole")
+        }
+    assert coles and coles <= set(ids)
+    for sid in coles:
+        r = web.post(f"/console/sessions/{sid}/revoke", data={"csrf": page_csrf(web)})
+        assert r.status_code == 303
+    assert cole.get("/console/").status_code == 303
+    # Revoking the coordinator ends their sessions too; signing out ends one's own.
+    assert sign_in(cole, "cole@example.org").status_code == 303
+    with write_transaction(engine) as conn:
+        cid = conn.execute(
+            select(coordinators.COORDINATORS.c.id).where(
+                coordinators.COORDINATORS.c.email == "cole@example.org"
+            )
+        ).scalar_one()
+        coordinators.revoke(conn, cid, clock.now)
+    assert cole.get("/console/").status_code == 303
+    assert web.post("/console/signout", data={"csrf": page_csrf(web)}).status_code == 303
+    assert web.get("/console/").status_code == 303
+    cole.close()
+
+
+def test_the_set_up_code_works_once(web: httpx.Client, engine: Engine, clock: Clock) -> None:
+    with write_transaction(engine) as conn:
+        code = auth.make_setup_code(conn, clock.now)
+    assert code is not None
+    token = csrf_of(web.get("/console/setup").text)
+    form = {
+        "csrf": token,
+        "email": "ana@example.org",
+        "password": PASSWORD,
+        "password2": PASSWORD,
+    }
+    r = web.post("/console/setup", data={**form, "code": "0000-0000-0000-0000"})
+    assert r.status_code == 403 and "set-up code is wrong" in r.text
+    r = web.post("/console/setup", data={**form, "password2": "something else!"})
+    assert r.status_code == 400 and "differ" in r.text
+    r = web.post("/console/setup", data={**form, "code": code.lower().replace("-", " ")})
+    assert r.status_code == 303 and r.headers["location"] == "/console/"
+    assert web.get("/console/").status_code == 200
+    web.cookies.clear()
+    assert web.get("/console/setup").headers["location"] == "/console/signin"
+    token = csrf_of(web.get("/console/signin").text)
+    r = web.post("/console/setup", data={**form, "csrf": token, "code": code})
+    assert r.status_code == 303 and r.headers["location"] == "/console/signin"
+    with write_transaction(engine) as conn:
+        assert auth.make_setup_code(conn, clock.now) is None  # serve prints none now
+
+
+def test_api_tokens_keep_working(web: httpx.Client, engine: Engine) -> None:
+    token = account(engine, "ana@example.org", "admin")
+    r = web.get("/api/v1/stats", headers={"Authorization": f"Bearer {token}"})
+    assert r.status_code == 200
+
+
+def test_campaign_upload_shows_the_cli_errors(
+    web: httpx.Client, engine: Engine, tmp_path: Path
+) -> None:
+    account(engine, "ana@example.org", "admin")
+    assert sign_in(web, "ana@example.org").status_code == 303
+    good = (REPO_ROOT / "resources" / "campaigns" / "duluth-sanctuary.toml").read_text()
+    bad = good.replace("goal = ", "goal = -", 1)
+    path = tmp_path / "duluth-sanctuary.toml"
+    path.write_text(bad)
+    with pytest.raises(CampaignFormatError) as exc:
+        load_campaign_file(path)
+    token = csrf_of(web.get("/console/campaigns").text)
+    r = web.post(
+        "/console/campaigns/check",
+        data={"csrf": token},
+        files={"file": ("duluth-sanctuary.toml", bad.encode(), "application/toml")},
+    )
+    assert r.status_code == 400
+    assert str(exc.value).replace("'", "&#39;").replace('"', "&#34;") in r.text
+    r = web.post(
+        "/console/campaigns/check",
+        data={"csrf": token},
+        files={"file": ("duluth-sanctuary.toml", good.encode(), "application/toml")},
+    )
+    assert r.status_code == 200 and "valid" in r.text and "Publish" in r.text
+    content = re.search(r'name="content" value="([^"]*)"', r.text)
+    assert content
+    r = web.post(
+        "/console/campaigns/publish",
+        data={"csrf": token, "filename": "duluth-sanctuary.toml", "content": good},
+    )
+    assert r.status_code == 200 and "duluth-sanctuary: created" in r.text
+    assert "Kiosks pick it up at their next sync" in r.text
+
+
+def test_rally_shows_counts_and_nothing_personal(web: httpx.Client) -> None:
+    r = web.get("/rally/sanctuary-of-safety.json")
+    assert r.status_code == 200
+    body = r.json()
+    assert set(body) == {"campaign", "count", "goal", "today", "moving", "test"}
+    assert web.get("/rally/no-such-campaign").status_code == 404
+    assert web.get("/rally/sanctuary-of-safety").status_code == 200
+
+
+def test_cli_adds_console_accounts(db_url: str, tmp_path: Path) -> None:
+    def run(
+        *args: str, env: dict[str, str] | None = None, stdin: str = ""
+    ) -> subprocess.CompletedProcess[str]:
+        import os
+
+        return subprocess.run(
+            [sys.executable, "-m", "kiosk.server.cli", "--database-url", db_url, *args],
+            input=stdin,
+            capture_output=True,
+            text=True,
+            env={**os.environ, **(env or {})},
+            cwd=REPO_ROOT,
+            timeout=60,
+            check=False,
+        )
+
+    out = run(
+        "coordinators",
+        "add",
+        "--email",
+        "Ana@Example.org",
+        "--role",
+        "admin",
+        "--password-env",
+        "PW",
+        env={"PW": PASSWORD},
+    )
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.startswith("kc_")  # the API token, as before
+    out = run("coordinators", "add", "--email", "bo@example.org", stdin="short\n")
+    assert out.returncode != 0 and "at least 12 characters" in out.stderr
+    out = run("coordinators", "add", "--email", "ana@example.org", stdin=PASSWORD + "\n")
+    assert out.returncode != 0 and "already has an account" in out.stderr
+    out = run("coordinators", "add", "--email", "cy@example.org", "--role", "boss", stdin=PASSWORD)
+    assert out.returncode == 2 and "invalid choice" in out.stderr
+
+
+def test_every_word_of_the_pages_is_in_both_languages() -> None:
+    from kiosk.server.console.i18n import MESSAGES
+
+    templates = Path(auth.__file__).parent / "templates"
+    used: set[str] = set()
+    for page in templates.glob("*.html"):
+        used |= set(re.findall(r"""\bt\(\s*["']([a-z_]+)["']""", page.read_text()))
+    assert used, "no t() calls found"
+    # Keys made from a prefix and a value: every value has its key.
+    assert {k for k in used if k.endswith("_")} == {"role_", "state_"}
+    used = {k for k in used if not k.endswith("_")}
+    used |= {f"role_{r}" for r in ("admin", "coordinator", "viewer")}
+    used |= {f"state_{s}" for s in ("queued", "running", "done", "failed")}
+    assert used <= set(MESSAGES), sorted(used - set(MESSAGES))
+    for key, (en, es) in MESSAGES.items():
+        assert en.strip() and es.strip() and (key in ("other_lang",) or en != es or key == "app"), (
+            key
+        )
