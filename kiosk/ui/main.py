@@ -196,7 +196,7 @@ def build_ui(
     app.setFont(font)
     config = config or UiConfig()
     engine = QQmlApplicationEngine()
-    qm = ensure_qm(qm_dir or Path(kiosk.data_dir) / "cache" / "translations")
+    qm = ensure_qm(qm_dir or kiosk.layout.translations_cache)
     i18n = I18n(engine, qm)
     tasks = Tasks()
     services = kiosk.services()
