@@ -14,7 +14,11 @@ Usage::
     .venv/bin/python bench/bench_server.py --postgres-url postgresql+psycopg://USER@HOST/postgres
         # (a scratch database is created there and dropped afterwards)
 
-Prints the median of the runs in signatures per second, beside the target.
+Prints the median of the runs in signatures per second, beside the target, and the CPU time
+the server spent per signature: its process (and worker processes) and, on PostgreSQL, the
+database's backends serving it, read from ``/proc`` around each run. On a machine shared with
+other work the rate follows the CPU share the server gets; the CPU time per signature is the
+figure to compare between two versions of the code.
 """
 
 from __future__ import annotations
@@ -54,11 +58,97 @@ class RunResult:
     signatures: int
     seconds: float
     latencies: list[float]
+    #: CPU seconds of the server's processes, and of its PostgreSQL backends, during the run.
+    server_cpu: float = 0.0
+    database_cpu: float = 0.0
 
     @property
     def rate(self) -> float:
         """Signatures per second."""
         return self.signatures / self.seconds
+
+
+_TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def _proc_stat(pid: int) -> list[str] | None:
+    try:
+        text = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    return text[text.rindex(")") + 2 :].split()  # the fields after the command name
+
+
+def cpu_seconds(pids: set[int]) -> dict[int, float]:
+    """User + system CPU seconds of each process still running (Linux ``/proc``)."""
+    out: dict[int, float] = {}
+    for pid in pids:
+        fields = _proc_stat(pid)
+        if fields is not None:
+            out[pid] = (int(fields[11]) + int(fields[12])) / _TICK
+    return out
+
+
+def process_tree(root: int) -> set[int]:
+    """``root`` and its descendants (uvicorn's worker processes)."""
+    parents: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            fields = _proc_stat(int(entry.name))
+            if fields is not None:
+                parents[int(entry.name)] = int(fields[1])
+    tree, grew = {root}, True
+    while grew:
+        more = {pid for pid, parent in parents.items() if parent in tree} - tree
+        tree |= more
+        grew = bool(more)
+    return tree
+
+
+class CpuMeter:
+    """CPU seconds used by the server's processes and by the PostgreSQL backends connected to
+    its database (their pids from ``pg_stat_activity``), between :meth:`start` and
+    :meth:`stop`."""
+
+    def __init__(self, server_pid: int, database_url: str | None) -> None:
+        self.server_pid = server_pid
+        self.database_url = database_url
+        self._before: dict[int, float] = {}
+
+    def _pids(self) -> tuple[set[int], set[int]]:
+        server = process_tree(self.server_pid)
+        backends: set[int] = set()
+        if self.database_url:
+            import psycopg
+            from sqlalchemy.engine import make_url
+
+            u = make_url(self.database_url)
+            with psycopg.connect(
+                host=u.host, port=u.port, user=u.username, password=u.password, dbname=u.database
+            ) as conn:
+                backends = {
+                    pid
+                    for (pid,) in conn.execute(
+                        "SELECT pid FROM pg_stat_activity "
+                        "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                    )
+                }
+        return server, backends
+
+    def start(self) -> None:
+        """Read the counters before a run."""
+        server, backends = self._pids()
+        self._before = cpu_seconds(server | backends)
+
+    def stop(self) -> tuple[float, float]:
+        """CPU seconds since :meth:`start`: (server processes, database backends)."""
+        server, backends = self._pids()
+        now = cpu_seconds(server | backends)
+
+        def used(pids: set[int]) -> float:
+            return sum(now[p] - self._before.get(p, 0.0) for p in pids if p in now)
+
+        return used(server), used(backends - server)
 
 
 def make_batches(clients: int, batches: int, size: int, sealed_bytes: int) -> list[list[bytes]]:
@@ -96,7 +186,12 @@ def make_batches(clients: int, batches: int, size: int, sealed_bytes: int) -> li
 
 
 def push_all(
-    server: LiveServer, tokens: list[str], bodies: list[list[bytes]], size: int, expect: str
+    server: LiveServer,
+    tokens: list[str],
+    bodies: list[list[bytes]],
+    size: int,
+    expect: str,
+    meter: CpuMeter | None = None,
 ) -> RunResult:
     """Every client pushes its bodies in turn, all clients at once; returns the timing."""
     barrier = threading.Barrier(len(tokens) + 1)
@@ -129,15 +224,23 @@ def push_all(
     threads = [threading.Thread(target=client, args=(i,)) for i in range(len(tokens))]
     for t in threads:
         t.start()
+    if meter is not None:
+        meter.start()
     barrier.wait()
     start = time.perf_counter()
     for t in threads:
         t.join()
     seconds = time.perf_counter() - start
+    server_cpu, database_cpu = meter.stop() if meter is not None else (0.0, 0.0)
     if errors:
         raise RuntimeError(f"push failed: {errors[0]}")
     total = sum(len(b) for b in bodies) * size
-    return RunResult(total, seconds, latencies)
+    return RunResult(total, seconds, latencies, server_cpu, database_cpu)
+
+
+def _us(run: RunResult) -> str:
+    per = 1e6 / run.signatures
+    return f"CPU/signature: server {run.server_cpu * per:.0f} µs, database {run.database_cpu * per:.0f} µs"
 
 
 def bench_backend(
@@ -157,15 +260,18 @@ def bench_backend(
     ):
         server.import_campaigns(*sorted((REPO_ROOT / "resources" / "campaigns").glob("*.toml")))
         tokens = [server.enroll(f"bench-{i}")[1] for i in range(args.clients)]
+        assert server.process is not None
+        meter = CpuMeter(server.process.pid, database_url)
         new_runs: list[RunResult] = []
         retry_runs: list[RunResult] = []
         for run in range(args.runs):
             bodies = make_batches(args.clients, args.batches, args.batch_size, args.sealed_bytes)
-            new_runs.append(push_all(server, tokens, bodies, args.batch_size, "created"))
-            retry_runs.append(push_all(server, tokens, bodies, args.batch_size, "duplicate"))
+            new_runs.append(push_all(server, tokens, bodies, args.batch_size, "created", meter))
+            retry_runs.append(push_all(server, tokens, bodies, args.batch_size, "duplicate", meter))
             print(
-                f"  {name} run {run + 1}/{args.runs}: new {new_runs[-1].rate:,.0f}/s, "
-                f"retry {retry_runs[-1].rate:,.0f}/s",
+                f"  {name} run {run + 1}/{args.runs}: new {new_runs[-1].rate:,.0f}/s "
+                f"({_us(new_runs[-1])}), retry {retry_runs[-1].rate:,.0f}/s "
+                f"({_us(retry_runs[-1])}); load {os.getloadavg()[0]:.1f}",
                 file=sys.stderr,
             )
         return [("new", new_runs), ("retry", retry_runs)]
@@ -227,7 +333,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     header = (
         f"{'backend':32} {'scenario':9} {'median sig/s':>13} {'min':>9} {'max':>9} "
-        f"{'p50 batch ms':>13} {'target':>8}  verdict"
+        f"{'p50 batch ms':>13} {'server µs':>10} {'db µs':>7} {'target':>8}  verdict"
     )
     print(header)
     print("-" * len(header))
@@ -236,10 +342,14 @@ def main(argv: list[str] | None = None) -> int:
         lat = statistics.median(x for r in runs for x in r.latencies) * 1000
         median = statistics.median(rates)
         verdict = "ok" if median >= TARGET else "BELOW TARGET"
+        server_us = statistics.median(r.server_cpu / r.signatures * 1e6 for r in runs)
+        db_us = statistics.median(r.database_cpu / r.signatures * 1e6 for r in runs)
         print(
             f"{backend:32} {scenario:9} {median:13,.0f} {min(rates):9,.0f} {max(rates):9,.0f} "
-            f"{lat:13.0f} {TARGET:8,}  {verdict}"
+            f"{lat:13.0f} {server_us:10.0f} {db_us:7.0f} {TARGET:8,}  {verdict}"
         )
+    print("(server µs, db µs: median CPU time per signature of the server's processes and of")
+    print(" its PostgreSQL backends)")
     return 0
 
 

@@ -30,6 +30,7 @@ from typing import Any, TypeVar
 from sqlalchemy import Connection, Table, select
 
 from kiosk.server import log
+from kiosk.server.bulk import insert_new_returning_unnest
 from kiosk.server.db import column_in, dialect_insert, insert_new_returning
 from kiosk.server.models import Conflict, EventRecord, Signature, SignatureVoid
 from kiosk.wire import (
@@ -228,6 +229,26 @@ def _tally_voids(conn: Connection, voids: list[WireVoid], results: list[VoidResu
     )
 
 
+#: The stored columns of a signature, in the order :func:`_store_signatures` builds its rows.
+_SIGNATURE_COLUMNS = (
+    "id",
+    "campaign",
+    "local_campaign",
+    "text_version",
+    "lang",
+    "kiosk_id",
+    "event_id",
+    "created_at",
+    "utc_offset_minutes",
+    "synthetic",
+    "method",
+    "sealed",
+    "content_hash",
+    "device_id",
+    "received_at",
+)
+
+
 def _store_signatures(
     conn: Connection, device_id: str, signatures: list[WireSignature], now: datetime
 ) -> list[SignatureResult]:
@@ -235,32 +256,38 @@ def _store_signatures(
         return []
     hashes = [s.content_hash() for s in signatures]
     first: dict[uuid.UUID, int] = {}
-    rows: list[dict[str, Any]] = []
+    rows: list[tuple[Any, ...]] = []
     for i, s in enumerate(signatures):
         if s.id in first:
             continue
         first[s.id] = i
         rows.append(
-            {
-                "id": s.id,
-                "campaign": s.campaign,
-                "local_campaign": s.local_campaign,
-                "text_version": s.text_version,
-                "lang": s.lang,
-                "kiosk_id": s.kiosk_id,
-                "event_id": s.event_id,
-                "created_at": s.created_at,
-                "utc_offset_minutes": s.utc_offset_minutes,
-                "synthetic": s.synthetic,
-                "method": s.method,
-                "sealed": s.sealed,
-                "content_hash": hashes[i],
-                "device_id": device_id,
-                "received_at": now,
-            }
+            (
+                s.id,
+                s.campaign,
+                s.local_campaign,
+                s.text_version,
+                s.lang,
+                s.kiosk_id,
+                s.event_id,
+                s.created_at,
+                s.utc_offset_minutes,
+                s.synthetic,
+                s.method,
+                s.sealed,
+                hashes[i],
+                device_id,
+                now,
+            )
         )
-    rows.sort(key=lambda r: r["id"])  # one lock order: overlapping batches can't deadlock
-    created = set(insert_new_returning(conn, SIGNATURES, rows, ("id",), "id"))
+    rows.sort(key=lambda r: r[0])  # one lock order: overlapping batches can't deadlock
+    if conn.dialect.name == "postgresql":
+        created = set(
+            insert_new_returning_unnest(conn, SIGNATURES, _SIGNATURE_COLUMNS, rows, ("id",), "id")
+        )
+    else:
+        dicts = [dict(zip(_SIGNATURE_COLUMNS, r, strict=True)) for r in rows]
+        created = set(insert_new_returning(conn, SIGNATURES, dicts, ("id",), "id"))
     stored = {sid: hashes[first[sid]] for sid in created}
     stored.update(
         _lookup(

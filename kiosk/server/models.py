@@ -24,6 +24,7 @@ from sqlalchemy import (
     Integer,
     LargeBinary,
     MetaData,
+    SmallInteger,
     String,
     Text,
     UniqueConstraint,
@@ -360,11 +361,16 @@ class SignatureFact(Base):
 
 class StatCount(Base):
     """One running count (``campaign:SLUG``, ``day:2026-11-23``, ``quarantined``...), kept up to
-    date in the transaction that changes it, so statistics never scan the signatures."""
+    date in the transaction that changes it, so statistics never scan the signatures.
+
+    A count is the sum of its rows over ``shard``: concurrent pushes add to different shards
+    (one per database connection), so they do not queue on one hot row until they commit.
+    """
 
     __tablename__ = "stat_counts"
 
     name: Mapped[str] = mapped_column(String(200), primary_key=True)
+    shard: Mapped[int] = mapped_column(SmallInteger, primary_key=True, server_default="0")
     n: Mapped[int] = mapped_column(BigInteger)
 
 

@@ -25,19 +25,22 @@ signers (name + five-digit ZIP, normalised) among the ``ok`` ones.
 from __future__ import annotations
 
 import hashlib
+import itertools
+import os
 import threading
 import unicodedata
 import uuid
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Table, select, update
+from sqlalchemy import Connection, Engine, Table, column, func, select, table, update
 
 from kiosk.crypto import CryptoError
 from kiosk.domain.personal import PersonalDataError, PersonalFields, parse_personal
 from kiosk.server import log
+from kiosk.server.bulk import copy_rows
 from kiosk.server.db import dialect_insert, write_transaction
 from kiosk.server.models import (
     Signature,
@@ -129,17 +132,37 @@ def _counts_signer(state: str, synthetic: bool, voided: bool) -> bool:
     return state == OK and not synthetic and not voided
 
 
+#: Rows per running count on PostgreSQL (a count is the sum of its shards). Each database
+#: connection adds to its own shard, so concurrent pushes (each on its own connection) do not
+#: wait for one another's commit on the same hot rows (``signatures``, ``day:...``). SQLite has
+#: one writer at a time and keeps one row per count (shard 0).
+SHARDS = 16
+_SHARD_KEY = "kiosk_count_shard"
+_next_shard = itertools.count(os.getpid())
+
+
+def _shard(conn: Connection) -> int:
+    if conn.dialect.name != "postgresql":
+        return 0
+    info = conn.connection.info  # lives as long as the database connection
+    shard = info.get(_SHARD_KEY)
+    if shard is None:
+        shard = info[_SHARD_KEY] = next(_next_shard) % SHARDS
+    return int(shard)
+
+
 def add_counts(conn: Connection, deltas: Counter[str]) -> None:
-    """Add to the running counts (one statement; names in one order, so concurrent
-    transactions lock them in the same order)."""
-    rows = [{"name": k, "n": v} for k, v in sorted(deltas.items()) if v]
+    """Add to the running counts, in this connection's shard (one statement; names in one
+    order, so concurrent transactions on a shard lock them in the same order)."""
+    shard = _shard(conn)
+    rows = [{"name": k, "shard": shard, "n": v} for k, v in sorted(deltas.items()) if v]
     if not rows:
         return
-    stmt = dialect_insert(conn, COUNTS)
+    stmt = dialect_insert(conn, COUNTS).values(rows)
     stmt = stmt.on_conflict_do_update(
-        index_elements=["name"], set_={"n": COUNTS.c.n + stmt.excluded.n}
+        index_elements=["name", "shard"], set_={"n": COUNTS.c.n + stmt.excluded.n}
     )
-    conn.execute(stmt, rows)
+    conn.execute(stmt)
 
 
 def _add_signers(conn: Connection, deltas: Counter[tuple[str, bytes]]) -> Counter[str]:
@@ -180,31 +203,37 @@ def on_signatures_stored(
     """
     if not signatures:
         return
-    facts: list[dict[str, Any]] = []
-    deltas: Counter[str] = Counter()
+    facts: list[tuple[Any, ...]] = []
+    groups: Counter[tuple[Any, ...]] = Counter()
     signer_deltas: Counter[tuple[str, bytes]] = Counter()
     quarantined = 0
+    read_at = None if keys is None else now
     for s in signatures:
         if keys is None:
             state, reason, digest = PENDING, None, None
         else:
             state, reason, digest = read_record(keys, s.sealed)
         quarantined += state == QUARANTINED
-        facts.append(
-            {
-                "signature_id": s.id,
-                "state": state,
-                "reason": reason,
-                "signer": digest,
-                "read_at": now if state != PENDING else None,
-            }
-        )
-        row = _Row(s, device_id)
-        deltas.update(contribution(row, state, voided=False))
+        facts.append((s.id, state, reason, digest, read_at))
+        # Signatures that add the same counts are counted together (one contribution each).
+        groups[
+            (
+                state,
+                s.campaign,
+                s.local_campaign,
+                s.event_id,
+                s.synthetic,
+                (s.created_at + timedelta(minutes=s.utc_offset_minutes)).date(),
+            )
+        ] += 1
         if digest is not None and _counts_signer(state, s.synthetic, False):
             signer_deltas[(s.campaign, digest)] += 1
-    facts.sort(key=lambda f: f["signature_id"])
-    conn.execute(dialect_insert(conn, FACTS), facts)
+    _insert_facts(conn, facts)
+    deltas: Counter[str] = Counter()
+    for (state, campaign, local, event, synthetic, day), n in groups.items():
+        row = _Row(campaign, local, device_id, event, day, synthetic)
+        for name, v in contribution(row, state, voided=False).items():
+            deltas[name] += v * n
     deltas.update(_add_signers(conn, signer_deltas))
     add_counts(conn, deltas)
     if quarantined:
@@ -214,6 +243,18 @@ def on_signatures_stored(
             quarantined,
             device_id,
         )
+
+
+_FACT_COLUMNS = ("signature_id", "state", "reason", "signer", "read_at")
+
+
+def _insert_facts(conn: Connection, facts: list[tuple[Any, ...]]) -> None:
+    """Insert the facts of signatures stored in this transaction (new ids: nothing to merge);
+    on PostgreSQL with ``COPY``."""
+    if conn.dialect.name == "postgresql":
+        copy_rows(conn, FACTS, _FACT_COLUMNS, facts)
+    else:
+        conn.execute(FACTS.insert(), [dict(zip(_FACT_COLUMNS, f, strict=True)) for f in facts])
 
 
 def on_voids_stored(conn: Connection, signature_ids: Iterable[uuid.UUID]) -> None:
@@ -240,7 +281,8 @@ def on_voids_stored(conn: Connection, signature_ids: Iterable[uuid.UUID]) -> Non
 
 
 class _Row:
-    """A wire signature seen as a stored row (what :func:`contribution` reads)."""
+    """What :func:`contribution` reads of a stored row, for signatures just pushed (the local
+    date already worked out: ``created_at`` at midnight and an offset of 0)."""
 
     __slots__ = (
         "campaign",
@@ -252,14 +294,22 @@ class _Row:
         "utc_offset_minutes",
     )
 
-    def __init__(self, s: Any, device_id: str) -> None:
-        self.campaign = s.campaign
-        self.local_campaign = s.local_campaign
+    def __init__(
+        self,
+        campaign: str,
+        local_campaign: str | None,
+        device_id: str,
+        event_id: str | None,
+        day: date,
+        synthetic: bool,
+    ) -> None:
+        self.campaign = campaign
+        self.local_campaign = local_campaign
         self.device_id = device_id
-        self.event_id = s.event_id
-        self.created_at = s.created_at
-        self.utc_offset_minutes = s.utc_offset_minutes
-        self.synthetic = s.synthetic
+        self.event_id = event_id
+        self.created_at = datetime(day.year, day.month, day.day, tzinfo=UTC)
+        self.utc_offset_minutes = 0
+        self.synthetic = synthetic
 
 
 def _row_columns() -> list[Any]:
@@ -293,8 +343,9 @@ def prepare_keys(conn: Connection, keys: Any) -> int:
     read again. Returns how many were reset."""
     want = _key_id(keys)
     have = conn.execute(
-        select(COUNTS.c.n).where(COUNTS.c.name == _SIGNER_KEY_NAME)
-    ).scalar_one_or_none()
+        select(func.sum(COUNTS.c.n)).where(COUNTS.c.name == _SIGNER_KEY_NAME)
+    ).scalar_one()
+    have = None if have is None else int(have)
     if have == want:
         return 0
     reset = 0
@@ -389,7 +440,7 @@ def start_catch_up(engine: Engine, keys: Any) -> tuple[threading.Thread, threadi
 
 def count_existing(conn: Connection) -> None:
     """Mark every stored signature ``pending`` and compute the counts from scratch (the
-    migration that adds these tables runs it once)."""
+    migration that adds these tables, 0007, runs it once, on its empty tables)."""
     s = _SIGS.c
     voided = {v for (v,) in conn.execute(select(_VOIDS.c.signature_id))}
     deltas: Counter[str] = Counter()
@@ -402,7 +453,11 @@ def count_existing(conn: Connection) -> None:
             batch = []
     if batch:
         conn.execute(FACTS.insert(), batch)
-    add_counts(conn, deltas)
+    # The table as migration 0007 made it (one row per name; 0012 adds the shards later).
+    counts = table("stat_counts", column("name"), column("n"))
+    rows = [{"name": k, "n": v} for k, v in sorted(deltas.items()) if v]
+    if rows:
+        conn.execute(counts.insert(), rows)
 
 
 # --- reading the counts ------------------------------------------------------------------------
@@ -410,10 +465,11 @@ def count_existing(conn: Connection) -> None:
 
 def read_counts(conn: Connection) -> dict[str, int]:
     """Every running count that is not zero."""
+    total = func.sum(COUNTS.c.n)
     return {
         name: int(n)
-        for name, n in conn.execute(select(COUNTS.c.name, COUNTS.c.n).where(COUNTS.c.n != 0))
-        if not name.startswith("meta:")
+        for name, n in conn.execute(select(COUNTS.c.name, total).group_by(COUNTS.c.name))
+        if n and not name.startswith("meta:")
     }
 
 

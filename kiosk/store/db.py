@@ -5,6 +5,9 @@ power cut. The pragmas are set with pysqlite's own transaction handling switched
 SQLAlchemy emitting ``BEGIN`` itself (SQLAlchemy's documented recipe): otherwise
 ``journal_mode=WAL`` can fail inside an implicit transaction and ``foreign_keys`` silently stays
 off (see FIELD-NOTES). ``read_pragmas`` lets a test check they took effect.
+
+Writes begin with ``BEGIN IMMEDIATE``; reads with a deferred ``BEGIN`` (:data:`READ_OPTION`), so
+a save's duplicate check never queues behind the sync thread's marking, nor holds it up.
 """
 
 from __future__ import annotations
@@ -23,8 +26,19 @@ PRAGMAS = (
 )
 
 
+#: Execution option of connections that only read: their transactions start with a plain
+#: (deferred) ``BEGIN``, a snapshot of the last commit that never waits for a writer nor holds
+#: one up. Every other transaction starts with ``BEGIN IMMEDIATE`` (the write lock at once).
+READ_OPTION = "kiosk_read_only"
+
+
 def make_engine(path: Path | str) -> Engine:
-    """Create the engine for a store file, with WAL, synchronous=FULL and foreign keys."""
+    """Create the engine for a store file, with WAL, synchronous=FULL and foreign keys.
+
+    Transactions take the write lock as they begin (``BEGIN IMMEDIATE``), except on
+    connections with the :data:`READ_OPTION` execution option (``engine.execution_options(
+    **{READ_OPTION: True})``), which read a snapshot without it.
+    """
     engine = create_engine(f"sqlite:///{path}", pool_pre_ping=False)
 
     @event.listens_for(engine, "connect")
@@ -37,7 +51,10 @@ def make_engine(path: Path | str) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        if conn.get_execution_options().get(READ_OPTION):
+            conn.exec_driver_sql("BEGIN")  # a snapshot; takes no write lock
+        else:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
 

@@ -1,7 +1,8 @@
 """The SQLAlchemy implementation of the domain's repositories, on one SQLite file.
 
 Every write is one short transaction (``BEGIN IMMEDIATE``), committed with the WAL synced to
-disk before the method returns. Counts use the indexes on campaign, local campaign, event and
+disk before the method returns; reads run in a deferred ``BEGIN`` (a snapshot that takes no
+write lock), so a save's duplicate check never waits for the sync thread's writes. Counts use the indexes on campaign, local campaign, event and
 sync state, and stay fast with hundreds of thousands of signatures.
 """
 
@@ -31,7 +32,7 @@ from kiosk.domain.signature import (
     SyncState,
     Void,
 )
-from kiosk.store.db import make_engine
+from kiosk.store.db import READ_OPTION, make_engine
 from kiosk.store.models import (
     AuditRow,
     DedupeKeyRow,
@@ -97,6 +98,7 @@ class _AuditMixin:
 
     engine: Any
     _session: Any
+    _read_session: Any
 
     def append_audit(
         self,
@@ -153,7 +155,7 @@ class _AuditMixin:
 
     def audit_entries(self, after_seq: int = 0, limit: int | None = None) -> list[AuditEntry]:
         """Entries in sequence order."""
-        with self._session() as s:
+        with self._read_session() as s:
             q = select(AuditRow).where(AuditRow.seq > after_seq).order_by(AuditRow.seq)
             if limit is not None:
                 q = q.limit(limit)
@@ -161,7 +163,7 @@ class _AuditMixin:
 
     def pending_audit(self, limit: int) -> list[AuditEntry]:
         """Audit entries not yet acknowledged by the server, in order."""
-        with self._session() as s:
+        with self._read_session() as s:
             rows = s.scalars(
                 select(AuditRow)
                 .where(AuditRow.sync_state == SyncState.PENDING.value)
@@ -172,7 +174,7 @@ class _AuditMixin:
 
     def recent_audit(self, limit: int) -> list[tuple[AuditEntry, SyncState]]:
         """The newest ``limit`` entries, newest first, each with its sync state."""
-        with self._session() as s:
+        with self._read_session() as s:
             rows = s.scalars(select(AuditRow).order_by(AuditRow.seq.desc()).limit(limit))
             return [(_audit_entry(r), SyncState(r.sync_state)) for r in rows]
 
@@ -201,7 +203,7 @@ class _AuditMixin:
             synced_before: only signatures created before this moment (None: any age).
             require_exported: only signatures that were exported.
         """
-        with self._session() as s:
+        with self._read_session() as s:
             q = select(SignatureRow.id).where(
                 SignatureRow.sync_state == SyncState.SYNCED.value,
                 SignatureRow.sealed.is_not(None),
@@ -242,7 +244,7 @@ class _AuditMixin:
 
     def purged_count(self) -> int:
         """How many signatures' personal data retention has deleted (they still count)."""
-        with self._session() as s:
+        with self._read_session() as s:
             q = select(func.count()).select_from(SignatureRow).where(SignatureRow.sealed.is_(None))
             return int(s.scalar(q) or 0)
 
@@ -266,6 +268,9 @@ class SqlStore(_AuditMixin):
         self.path = path
         self.engine = make_engine(path)
         self._session = sessionmaker(self.engine, expire_on_commit=False)
+        # Reads: a snapshot (deferred BEGIN), never the write lock (kiosk.store.db.READ_OPTION).
+        self._reader = self.engine.execution_options(**{READ_OPTION: True})
+        self._read_session = sessionmaker(self._reader, expire_on_commit=False)
 
     def close(self) -> None:
         """Refresh the planner's statistics (:meth:`optimize`) and release the connections."""
@@ -369,13 +374,13 @@ class SqlStore(_AuditMixin):
 
     def get_setting(self, key: str) -> str | None:
         """Return a setting, or None."""
-        with self._session() as s:
+        with self._read_session() as s:
             row = s.get(SettingRow, key)
             return row.value if row else None
 
     def get(self, signature_id: uuid.UUID) -> StoredSignature | None:
         """Return one signature with its state, or None."""
-        with self._session() as s:
+        with self._read_session() as s:
             row = s.scalar(select(SignatureRow).where(SignatureRow.id == str(signature_id)))
             if row is None:
                 return None
@@ -408,7 +413,7 @@ class SqlStore(_AuditMixin):
         """
         if not keys:
             return False
-        with self.engine.connect() as conn:
+        with self._reader.connect() as conn:
             seqs = list(conn.execute(_SEQS_BY_KEY, {"keys": list(keys)}).scalars())
             if not seqs:
                 return False
@@ -435,7 +440,7 @@ class SqlStore(_AuditMixin):
 
     def count(self, flt: SignatureFilter) -> int:
         """Count the signatures matching ``flt``."""
-        with self._session() as s:
+        with self._read_session() as s:
             q = self._filtered(select(func.count()).select_from(SignatureRow), flt)
             return int(s.scalar(q) or 0)
 
@@ -454,7 +459,7 @@ class SqlStore(_AuditMixin):
     def recent(self, limit: int, flt: SignatureFilter | None = None) -> list[StoredSignature]:
         """The newest signatures first."""
         flt = flt or SignatureFilter(include_void=True)
-        with self._session() as s:
+        with self._read_session() as s:
             q = self._filtered(select(SignatureRow), flt).order_by(SignatureRow.seq.desc())
             return [self._stored(s, r) for r in s.scalars(q.limit(limit))]
 
@@ -462,7 +467,7 @@ class SqlStore(_AuditMixin):
         """All matching signatures, oldest first, read in chunks."""
         last = 0
         while True:
-            with self._session() as s:
+            with self._read_session() as s:
                 q = self._filtered(select(SignatureRow), flt).where(SignatureRow.seq > last)
                 rows = list(s.scalars(q.order_by(SignatureRow.seq).limit(chunk)))
                 out = [self._stored(s, r, keys=()) for r in rows]
@@ -473,7 +478,7 @@ class SqlStore(_AuditMixin):
 
     def pending_signatures(self, limit: int) -> list[SealedSignature]:
         """Signatures the server has not acknowledged, oldest first."""
-        with self._session() as s:
+        with self._read_session() as s:
             rows = s.scalars(
                 select(SignatureRow)
                 .where(SignatureRow.sync_state == SyncState.PENDING.value)
@@ -510,7 +515,7 @@ class SqlStore(_AuditMixin):
 
     def pending_voids(self, limit: int) -> list[Void]:
         """Voids the server has not acknowledged, oldest first."""
-        with self._session() as s:
+        with self._read_session() as s:
             rows = s.scalars(
                 select(VoidRow)
                 .where(VoidRow.sync_state == SyncState.PENDING.value)
@@ -525,7 +530,7 @@ class SqlStore(_AuditMixin):
 
     def text_version(self, version_hash: str) -> TextVersion | None:
         """Return a stored text version by hash."""
-        with self._session() as s:
+        with self._read_session() as s:
             row = s.get(TextVersionRow, version_hash)
             if row is None:
                 return None
@@ -538,7 +543,7 @@ class SqlStore(_AuditMixin):
 
     def text_versions(self, campaign: str) -> list[TextVersion]:
         """Every text version stored for a campaign, oldest first."""
-        with self._session() as s:
+        with self._read_session() as s:
             rows = s.scalars(
                 select(TextVersionRow)
                 .where(TextVersionRow.campaign == campaign)
@@ -553,13 +558,13 @@ class SqlStore(_AuditMixin):
 
     def events(self) -> list[Event]:
         """All events, newest first."""
-        with self._session() as s:
+        with self._read_session() as s:
             rows = s.scalars(select(EventRow).order_by(EventRow.started_ms.desc()))
             return [Event(r.id, r.name, r.location, from_ms(r.started_ms)) for r in rows]
 
     def pending_events(self) -> list[Event]:
         """Events not yet sent to the server."""
-        with self._session() as s:
+        with self._read_session() as s:
             rows = s.scalars(select(EventRow).where(EventRow.sync_state == SyncState.PENDING.value))
             return [Event(r.id, r.name, r.location, from_ms(r.started_ms)) for r in rows]
 

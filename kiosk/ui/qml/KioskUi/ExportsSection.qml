@@ -1,6 +1,5 @@
 // Staff mode: exports. Choose what, unlock, make (with progress and Cancel), preview the
 // pages, save to a USB stick or the exports folder, print. View-model: kiosk/ui/exports_panel.py.
-pragma ComponentBehavior: Bound
 import QtQuick
 import QtQuick.Controls.Basic
 import QtQuick.Layouts
@@ -108,7 +107,7 @@ StaffSection {
         ex.unlock(pass.input.text)
         pass.input.text = ""
         pass.input.focus = false
-        Qt.inputMethod.hide()  // qmllint disable missing-property
+        Qt.inputMethod.hide()
     }
 
     function saveText(s) {
@@ -564,7 +563,7 @@ StaffSection {
                 color: Theme.color.textMuted
                 text: {
                     var l = sec.ex.destinationList
-                    for (let i = 0; i < l.length; i++)
+                    for (var i = 0; i < l.length; i++)
                         if (l[i].chosen) return l[i].path
                     return ""
                 }

@@ -1,5 +1,4 @@
 // English / Español: each language named in itself; the current one is highlighted.
-pragma ComponentBehavior: Bound
 import QtQuick
 import QtQuick.Controls.Basic
 import Kiosk

@@ -1,5 +1,4 @@
 // Paragraphs of campaign text, plain text only.
-pragma ComponentBehavior: Bound
 import QtQuick
 import Kiosk
 
@@ -15,8 +14,6 @@ Column {
     Repeater {
         model: root.paragraphs
         KText {
-            required property string modelData
-            required property int index
             objectName: root.paragraphName ? root.paragraphName + "." + index : ""
             width: root.width
             text: modelData

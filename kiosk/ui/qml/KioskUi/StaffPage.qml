@@ -1,5 +1,4 @@
 // Staff mode: campaign, event, counts, last entries with voiding, sync status, exit.
-pragma ComponentBehavior: Bound
 import QtQuick
 import QtQuick.Controls.Basic
 import QtQuick.Layouts
@@ -116,7 +115,7 @@ Rectangle {
         ColumnLayout {
             anchors { left: parent.left; right: parent.right; bottom: parent.bottom; margins: 20 }
             // With the keyboard up the page is shorter: the exit block would cover the tabs.
-            visible: !Qt.inputMethod.visible  // qmllint disable missing-property
+            visible: !Qt.inputMethod.visible
             spacing: 10
             KText {
                 Layout.fillWidth: true
@@ -171,7 +170,6 @@ Rectangle {
                         { name: "staff.count.all", value: page.counts.all, label: qsTr("All time, all campaigns") }
                     ]
                     Rectangle {
-                        id: countCard
                         required property var modelData
                         Layout.fillWidth: true
                         Layout.fillHeight: true
@@ -186,9 +184,9 @@ Rectangle {
                             id: countCol
                             anchors { left: parent.left; right: parent.right; top: parent.top; margins: 18 }
                             spacing: 4
-                            Text { objectName: countCard.modelData.name; text: countCard.modelData.value; font.pixelSize: Theme.size.title
+                            Text { objectName: modelData.name; text: modelData.value; font.pixelSize: Theme.size.title
                                    font.weight: Font.Bold; color: Theme.color.accent }
-                            Text { width: parent.width; text: countCard.modelData.label; font.pixelSize: Theme.size.small
+                            Text { width: parent.width; text: modelData.label; font.pixelSize: Theme.size.small
                                    color: Theme.color.textMuted; wrapMode: Text.Wrap }
                         }
                     }
@@ -549,8 +547,7 @@ Rectangle {
                         spacing: 18
                         text: qsTr("Allow unencrypted connection (local network only)")
                         Accessible.name: text
-                        // The warning below must not hide behind the keyboard.
-                        onToggled: Qt.inputMethod.hide()  // qmllint disable missing-property
+                        onToggled: Qt.inputMethod.hide()  // the warning below must not hide behind the keyboard
                         indicator: Rectangle {
                             x: allowInsecure.leftPadding
                             y: (allowInsecure.height - height) / 2

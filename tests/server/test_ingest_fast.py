@@ -1,0 +1,217 @@
+"""The ingest fast path (issue 13): cheaper hashing and base64 that answer exactly as before,
+bulk inserts, and running counts in shards that stay exact under concurrent pushes (SQLite and
+PostgreSQL)."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import threading
+from collections import Counter
+from datetime import UTC, datetime, timedelta, timezone
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from pydantic import ValidationError
+from sqlalchemy import Engine, func, select
+
+from kiosk.server import devices, migrate, stats, tallies
+from kiosk.server.db import write_transaction
+from kiosk.server.ingest import store_push
+from kiosk.wire import PushRequest, WireSignature, _canonical_hash
+from tests.server.conftest import make_code
+from tests.server.helpers import TEXT_VERSION, signature, void
+
+_TEXT = st.text(
+    st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="\x85"),
+    min_size=1,
+    max_size=64,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    kiosk_id=_TEXT,
+    event_id=st.none() | _TEXT,
+    local=st.none() | st.sampled_from(["evansville", "a1-b2"]),
+    moment=st.datetimes(
+        min_value=datetime(1, 1, 2), max_value=datetime(9999, 12, 30), timezones=st.just(UTC)
+    ),
+    offset=st.integers(-14 * 60, 14 * 60),
+    minutes=st.integers(-840, 840),
+    synthetic=st.booleans(),
+    lang=st.sampled_from(["en", "es"]),
+    method=st.sampled_from(["drawn", "typed", "typed_witnessed"]),
+    sealed=st.binary(min_size=1, max_size=300),
+)
+def test_content_hash_is_the_canonical_json_hash(
+    kiosk_id: str,
+    event_id: str | None,
+    local: str | None,
+    moment: datetime,
+    offset: int,
+    minutes: int,
+    synthetic: bool,
+    lang: str,
+    method: str,
+    sealed: bytes,
+) -> None:
+    """The hand-written canonical JSON hashes to exactly what ``json.dumps(sort_keys=True,
+    ensure_ascii=False)`` of the same fields does, so signatures stored before it are still
+    told apart from conflicts (quotes, backslashes, non-ASCII, years before 1000, every
+    signature method included)."""
+    s = WireSignature(
+        id="0190C2E4-7B1A-7C3E-9F00-1A2B3C4D5E6F",
+        campaign="defy-trump-expand-sanctuary",
+        local_campaign=local,
+        text_version=TEXT_VERSION,
+        lang=lang,  # type: ignore[arg-type]
+        kiosk_id=kiosk_id,
+        event_id=event_id,
+        created_at=moment.astimezone(timezone(timedelta(minutes=offset)))
+        if moment.year > 1 and moment.year < 9999
+        else moment,
+        utc_offset_minutes=minutes,
+        synthetic=synthetic,
+        method=method,  # type: ignore[arg-type]
+        sealed=sealed,
+    )
+    assert s.content_hash() == _canonical_hash(s.canonical_fields())
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.one_of(
+        st.text(alphabet="ABCDabcd0189+/=-_ \n\t*", max_size=16),
+        st.binary(max_size=12).map(lambda b: base64.b64encode(b).decode()),
+    )
+)
+def test_sealed_base64_accepts_exactly_what_strict_b64decode_accepts(text: str) -> None:
+    """The C-level strict base64 check takes the same strings as ``b64decode(validate=True)``
+    did, and decodes them to the same bytes."""
+    try:
+        expected: bytes | None = base64.b64decode(text, validate=True)
+    except binascii.Error:
+        expected = None
+    fields = signature().model_dump(mode="json")
+    fields["sealed"] = text
+    try:
+        got: bytes | None = WireSignature.model_validate(fields).sealed
+    except ValidationError:
+        got = None
+    if expected == b"":
+        assert got is None  # empty is refused on its own rule
+    else:
+        assert got == expected
+
+
+def _device(engine: Engine, name: str) -> str:
+    code = make_code(engine, name)
+    with write_transaction(engine) as conn:
+        return devices.enroll(conn, code, None, datetime.now(UTC)).device_id
+
+
+def _push(engine: Engine, device_id: str, push: PushRequest) -> None:
+    with write_transaction(engine) as conn:
+        store_push(conn, device_id, push, datetime.now(UTC))
+
+
+def test_concurrent_pushes_keep_the_counts_exact(engine: Engine) -> None:
+    """Six devices push at once (each on its own connection, so on PostgreSQL each adds to its
+    own shard of the running counts); then a retry, a void and a refused signature. Every
+    count read back is the exact sum, per campaign, local campaign, device, day and in all."""
+    names = [f"Kiosk {i}" for i in range(6)]
+    ids = [_device(engine, n) for n in names]
+    day = datetime(2026, 11, 20, 23, 30, tzinfo=UTC)  # 18:30 at UTC-5: the kiosk's 20th
+    batches = {
+        d: [
+            signature(
+                campaign="defy-trump-expand-sanctuary",
+                local_campaign="evansville" if i % 3 == 0 else None,
+                created_at=day + timedelta(hours=i % 2),  # the 20th, or the 21st at UTC+0
+                utc_offset_minutes=-300 if i % 2 == 0 else 0,
+                synthetic=i % 10 == 0,
+            )
+            for i in range(120)
+        ]
+        for d in ids
+    }
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(len(ids))
+
+    def run(device_id: str) -> None:
+        try:
+            barrier.wait()
+            for start in range(0, 120, 40):
+                chunk = batches[device_id][start : start + 40]
+                _push(engine, device_id, PushRequest(signatures=chunk))
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run, args=(d,)) for d in ids]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    first = ids[0]
+    gone = batches[first][1]  # counted, not synthetic
+    _push(
+        engine,
+        first,
+        PushRequest(
+            signatures=[
+                *batches[first][:5],  # a retry: duplicates, counted once
+                signature(campaign="no-such-campaign"),  # refused: not counted
+            ],
+            voids=[void(gone.id)],
+        ),
+    )
+    everything = [s for d in ids for s in batches[d]]
+    counted = [s for s in everything if not s.synthetic and s.id != gone.id]
+    with engine.connect() as conn:
+        data = stats.stats(conn)
+        shards = conn.execute(
+            select(func.count()).where(tallies.COUNTS.c.name == "signatures")
+        ).scalar_one()
+    assert data["signatures"] == len(everything) == 720
+    assert data["voided"] == 1
+    assert data["synthetic"] == sum(s.synthetic for s in everything)
+    assert data["pending"] == len(everything)
+    assert data["counted"] == len(counted)
+    assert data["campaigns"] == {"defy-trump-expand-sanctuary": len(counted)}
+    assert data["locals"] == {
+        "defy-trump-expand-sanctuary/evansville": sum(s.local_campaign is not None for s in counted)
+    }
+    days = Counter(
+        (s.created_at + timedelta(minutes=s.utc_offset_minutes)).date().isoformat() for s in counted
+    )
+    assert data["by_day"] == dict(days) and set(days) == {"2026-11-20", "2026-11-21"}
+    per_device = Counter(d for d in ids for s in batches[d] if s in counted)
+    assert {d: v["signatures"] for d, v in data["devices"].items()} == dict(per_device)
+    assert data["devices"][first]["voided"] == 1
+    if engine.dialect.name == "postgresql":
+        assert shards > 1  # the pushes did not all queue on one row
+    else:
+        assert shards == 1  # one writer at a time: one row per count
+
+
+def test_shards_fold_back_on_downgrade(engine: Engine) -> None:
+    """Migration 0012 keeps the counts: downgrading folds each count's shards into one row,
+    upgrading again keeps them (as shard 0)."""
+    d = _device(engine, "Kiosk")
+    _push(engine, d, PushRequest(signatures=[signature() for _ in range(3)]))
+    with write_transaction(engine) as conn:
+        conn.execute(tallies.COUNTS.insert().values(name="signatures", shard=7, n=2))
+        conn.execute(tallies.COUNTS.insert().values(name="pending", shard=7, n=2))
+        before = tallies.read_counts(conn)
+    assert before["signatures"] == 5
+    migrate.downgrade(engine, "0011")
+    with engine.connect() as conn:
+        rows = conn.exec_driver_sql(
+            "SELECT name, n FROM stat_counts WHERE name IN ('signatures', 'pending')"
+        ).all()
+    assert sorted((name, int(n)) for name, n in rows) == [("pending", 5), ("signatures", 5)]
+    migrate.upgrade(engine)
+    with engine.connect() as conn:
+        assert tallies.read_counts(conn) == before
