@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import logging
 import secrets
-import shutil
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from kiosk.config import DB_FILE, resolve_data_dir, resources_dir
+from kiosk.config import DataLayout, resolve_data_dir, resources_dir
 from kiosk.crypto import CryptoError, KeyFolder
 from kiosk.domain.campaign_format import (
     CampaignFormatError,
@@ -22,6 +21,7 @@ from kiosk.domain.campaign_format import (
     load_campaign_file,
 )
 from kiosk.domain.service import CampaignCatalog, Clock, SigningService, utc_now
+from kiosk.files import atomic_write
 from kiosk.geo import ZipcodesDirectory
 from kiosk.privacy import Auditor
 from kiosk.services import (
@@ -69,16 +69,19 @@ class Kiosk:
         return Auditor(self.store, self.kiosk_id, self.clock, self.keys)
 
     @property
+    def layout(self) -> DataLayout:
+        """What lives where in the data folder."""
+        return DataLayout(self.data_dir)
+
+    @property
     def imported_campaigns_dir(self) -> Path:
         """Campaign files imported on this kiosk (override built-in ones of the same slug)."""
-        return self.data_dir / "campaigns"
+        return self.layout.campaigns
 
     @property
     def server_campaigns_dir(self) -> Path:
         """Campaign documents pulled from the sync server (override all others of the slug)."""
-        from kiosk.sync.campaigns import SERVER_SUBDIR
-
-        return self.imported_campaigns_dir / SERVER_SUBDIR
+        return self.layout.server_campaigns
 
     def sync_engine(self, **options: Any) -> SyncEngine:
         """The sync engine over this kiosk's store, keys and server campaigns folder.
@@ -162,11 +165,8 @@ class Kiosk:
             CampaignFormatError: the file is not a valid campaign.
         """
         campaign = load_campaign_file(path)
-        self.imported_campaigns_dir.mkdir(parents=True, exist_ok=True)
         target = self.imported_campaigns_dir / f"{campaign.slug}.toml"
-        tmp = target.with_suffix(".toml.tmp")
-        shutil.copyfile(path, tmp)
-        tmp.replace(target)
+        atomic_write(target, path.read_bytes())
         self.reload_campaigns()
         return campaign.slug
 
@@ -218,16 +218,17 @@ def open_kiosk(data_dir: str | Path | None = None, clock: Clock = utc_now) -> Ki
     root = resolve_data_dir(data_dir)
     root.mkdir(parents=True, exist_ok=True, mode=0o700)
     _make_private(root)
-    store = open_store(root / DB_FILE)
-    for name in (DB_FILE, f"{DB_FILE}-wal", f"{DB_FILE}-shm"):
-        _make_private(root / name)
+    layout = DataLayout(root)
+    store = open_store(layout.store)
+    for path in layout.store_files:
+        _make_private(path)
     kiosk_id = store.get_setting(SETTING_KIOSK_ID)
     if kiosk_id is None:
         kiosk_id = f"kiosk-{uuid.uuid4().hex[:12]}"
         store.set_setting(SETTING_KIOSK_ID, kiosk_id)
     if store.get_setting(SETTING_DEDUPE_SECRET) is None:
         store.set_setting(SETTING_DEDUPE_SECRET, secrets.token_hex(32))
-    keys = KeyFolder(root / "keys")
+    keys = KeyFolder(layout.keys)
     from kiosk.sync.state import load_enrollment
 
     load_enrollment(store, keys)  # moves a token an older version kept in the store
@@ -235,10 +236,7 @@ def open_kiosk(data_dir: str | Path | None = None, clock: Clock = utc_now) -> Ki
         store.sign_unsigned_audit(keys.sign_audit)
     except (CryptoError, OSError) as exc:
         log.error("cannot sign the audit trail: %s", exc)
-    imported = root / "campaigns"
-    from kiosk.sync.campaigns import SERVER_SUBDIR
-
-    catalog, errors = load_catalog(imported, imported / SERVER_SUBDIR)
+    catalog, errors = load_catalog(layout.campaigns, layout.server_campaigns)
     return Kiosk(
         data_dir=root,
         store=store,

@@ -261,10 +261,11 @@ def _sync_status(settings: Any, keys: Any, by_sync_state: dict[str, int]) -> dic
 
 def _status_doc(data_dir: Path, kiosk_id: str, store: Any) -> dict[str, Any]:
     """Everything ``kiosk status`` prints, from a store or a read-only view of one."""
+    from kiosk.config import DataLayout
     from kiosk.crypto import KeyFolder
 
     counts = store.counts()
-    keys = KeyFolder(data_dir / "keys")
+    keys = KeyFolder(DataLayout(data_dir).keys)
     return {
         "kiosk_id": kiosk_id,
         "data_dir": str(data_dir),
@@ -286,14 +287,14 @@ def _quick_status(args: argparse.Namespace) -> dict[str, Any] | None:
     schema): the caller then opens the kiosk."""
     import sqlite3
 
-    from kiosk.config import DB_FILE, resolve_data_dir
+    from kiosk.config import DataLayout, resolve_data_dir
     from kiosk.store.peek import StoreReader
 
     if getattr(args, "demo", False):
         return None  # the demo's own folder, and its check that the folder is a demo one
     root = resolve_data_dir(args.data_dir)
     try:
-        reader = StoreReader(root / DB_FILE)
+        reader = StoreReader(DataLayout(root).store)
     except sqlite3.Error:
         return None
     try:

@@ -21,7 +21,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -34,6 +33,8 @@ import nacl.pwhash
 import nacl.secret
 import nacl.signing
 import nacl.utils
+
+from kiosk.files import atomic_write
 
 # OWASP: Argon2id with at least 19 MiB and t=2; passphrases get more memory (rarely derived).
 PIN_OPSLIMIT = 2
@@ -227,7 +228,7 @@ class KeyFolder:
         """Install (or replace) the organization's public key."""
         if len(key) != 32:
             raise CryptoError("a public key is 32 bytes")
-        _atomic_write(self.public_path, base64.b64encode(key) + b"\n")
+        atomic_write(self.public_path, base64.b64encode(key) + b"\n")
 
     def init(self, passphrase: str) -> bytes:
         """Make a new key pair for a kiosk that never connects; return the public key.
@@ -238,8 +239,8 @@ class KeyFolder:
         if self.has_public_key() or self.has_private_key():
             raise CryptoError(f"keys already exist in {self.path}")
         public, private = generate_keypair()
-        _atomic_write(self.private_path, encrypt_private_key(private, passphrase))
-        _atomic_write(self.public_path, base64.b64encode(public) + b"\n")
+        atomic_write(self.private_path, encrypt_private_key(private, passphrase))
+        atomic_write(self.public_path, base64.b64encode(public) + b"\n")
         return public
 
     def unlock(self, passphrase: str) -> SealedBoxOpener:
@@ -277,7 +278,7 @@ class KeyFolder:
             if not create:
                 return None
             secret = nacl.utils.random(32)
-            _atomic_write(secret_path, secret)
+            atomic_write(secret_path, secret)
         if len(secret) != 32:
             raise CryptoError("the device secret file is damaged")
         machine = b""
@@ -301,7 +302,7 @@ class KeyFolder:
         box = self._device_box(create=True)
         assert box is not None
         doc = json.dumps({"device_id": device_id, "token": token}).encode("utf-8")
-        _atomic_write(self.token_path, box.encrypt(doc))
+        atomic_write(self.token_path, box.encrypt(doc))
 
     def load_device_token(self, device_id: str) -> str | None:
         """The stored bearer token of ``device_id``, or None when there is none for it.
@@ -347,7 +348,7 @@ class KeyFolder:
             blob = path.read_bytes()
         except FileNotFoundError:
             key = nacl.signing.SigningKey.generate()
-            _atomic_write(path, box.encrypt(bytes(key)))
+            atomic_write(path, box.encrypt(bytes(key)))
         else:
             try:
                 key = nacl.signing.SigningKey(box.decrypt(blob))
@@ -386,7 +387,7 @@ class KeyFolder:
         if current is not None and current.seq >= seq:
             return
         doc = json.dumps({"seq": seq, "hash": entry_hash_hex}).encode("ascii")
-        _atomic_write(self.path / AUDIT_ANCHOR_FILE, doc)
+        atomic_write(self.path / AUDIT_ANCHOR_FILE, doc)
 
 
 def verify_audit_signature(public_key_b64: str, entry_hash_hex: str, sig_b64: str | None) -> bool:
@@ -407,20 +408,3 @@ def verify_audit_signature(public_key_b64: str, entry_hash_hex: str, sig_b64: st
     except (nacl.exceptions.BadSignatureError, nacl.exceptions.CryptoError, ValueError, TypeError):
         return False
     return True
-
-
-def _atomic_write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    try:
-        os.write(fd, data)
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-    os.replace(tmp, path)
-    dir_fd = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)

@@ -12,11 +12,9 @@ a server that anyone with the demo passphrase could read.
 from __future__ import annotations
 
 import os
-from pathlib import Path
 from typing import Any
 
-import platformdirs
-
+from kiosk.config import demo_data_dir
 from kiosk.domain.ports import SettingsStore
 
 #: The staff PIN and the coordinator passphrase of every demo kiosk (printed in the README).
@@ -30,11 +28,6 @@ SETTING_DEMO = "demo"
 DEMO_MARK = "DEMO: not real signatures · DEMO: no son firmas reales"
 #: The line stamped on every page (and CSV) that holds synthetic signatures.
 TEST_DATA_MARK = "TEST DATA, not signatures · DATOS DE PRUEBA, no son firmas"
-
-
-def demo_data_dir() -> Path:
-    """The demo kiosk's own data folder (``~/.local/share/petition-kiosk-demo`` on Linux)."""
-    return Path(platformdirs.user_data_dir("petition-kiosk-demo", appauthor=False))
 
 
 def is_demo(store: SettingsStore) -> bool:

@@ -16,7 +16,6 @@ import itertools
 import logging
 import os
 import re
-import tempfile
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -24,8 +23,10 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
+from kiosk.config import default_export_dir
 from kiosk.domain.ports import Opener, SignatureFilter
 from kiosk.domain.signature import Event, PersonalData, SignatureMeta, SyncState
+from kiosk.files import atomic_write
 
 log = logging.getLogger("kiosk.exports")
 
@@ -187,22 +188,6 @@ def write_csv(
         writer.writerow(csv_row(rec))
         written.append(rec.meta)
     return written
-
-
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write a file atomically (temp file, fsync, rename) so a pulled USB stick never holds half
-    a packet under the final name."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 # -- PDF packets ---------------------------------------------------------------------------
@@ -597,7 +582,7 @@ def write_export(made: MadeExport, out: Path) -> list[Path]:
     """
     paths = export_paths(made, out)
     for path, f in zip(paths, made.files, strict=True):
-        atomic_write_bytes(path, f.data)
+        atomic_write(path, f.data)
     return paths
 
 
@@ -626,7 +611,6 @@ def record_export(
 
 #: The store setting naming the exports folder (else ``KIOSK_EXPORT_DIR``, else the default).
 SETTING_EXPORT_DIR = "export_dir"
-ENV_EXPORT_DIR = "KIOSK_EXPORT_DIR"
 #: Where removable media get mounted (udisks: /media/USER/LABEL or /run/media/USER/LABEL;
 #: usbmount and hand mounts: /media/usb0, /mnt/stick). Keep in step with ``UiConfig``.
 MEDIA_GLOBS = ("/media/*/*", "/run/media/*/*", "/mnt/*", "/media/*")
@@ -652,10 +636,7 @@ def export_folder(store: Any = None) -> Path:
     """The exports folder: the ``export_dir`` setting, else ``KIOSK_EXPORT_DIR``, else
     ``~/PetitionKiosk-exports`` (outside the kiosk's data folder)."""
     chosen = store.get_setting(SETTING_EXPORT_DIR) if store is not None else None
-    chosen = chosen or os.environ.get(ENV_EXPORT_DIR)
-    if chosen:
-        return Path(chosen).expanduser()
-    return Path.home() / "PetitionKiosk-exports"
+    return Path(chosen).expanduser() if chosen else default_export_dir()
 
 
 def removable_media(globs: tuple[str, ...] = MEDIA_GLOBS) -> list[Destination]:
@@ -731,6 +712,6 @@ def save_export(made: MadeExport, dest: Destination, at: datetime) -> list[Path]
             break
     written: list[Path] = []
     for path, f in zip(paths, made.files, strict=True):
-        atomic_write_bytes(path, f.data)
+        atomic_write(path, f.data)
         written.append(path)
     return written

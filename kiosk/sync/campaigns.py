@@ -3,8 +3,8 @@
 The server sends every campaign as a document in the campaign file structure (JSON). The kiosk
 never trusts it blindly: each document is validated with
 :func:`kiosk.domain.campaign_format.parse_campaign` before it is written, and validated again
-when the catalog is loaded. Files live in ``<data dir>/campaigns/server/<slug>.json`` and are
-written atomically; a campaign the server no longer lists is removed from there (its signatures
+when the catalog is loaded. Files live in ``<data dir>/campaigns/server/<slug>.json``
+(:attr:`kiosk.config.DataLayout.server_campaigns`) and are written atomically; a campaign the server no longer lists is removed from there (its signatures
 and text versions stay in the store). Server campaigns replace built-in and locally imported
 campaigns of the same slug: the server is the organization's source of truth.
 """
@@ -13,18 +13,15 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from kiosk.domain.campaign import Campaign
 from kiosk.domain.campaign_format import MAX_FILE_BYTES, CampaignFormatError, parse_campaign
+from kiosk.files import atomic_write, fsync_dir
 
 log = logging.getLogger("kiosk.sync")
-
-#: Sub-folder of the imported-campaigns folder that holds server documents.
-SERVER_SUBDIR = "server"
 
 
 def _encode(doc: dict[str, Any]) -> bytes:
@@ -57,25 +54,6 @@ def load_server_campaigns(directory: Path) -> tuple[list[Campaign], list[Campaig
     return campaigns, errors
 
 
-def _write_atomic(path: Path, data: bytes) -> None:
-    tmp = path.with_suffix(".json.tmp")
-    with open(tmp, "wb") as fh:
-        fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
-
-
-def _fsync_dir(directory: Path) -> None:
-    fd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    except OSError:  # pragma: no cover - some filesystems refuse fsync on directories
-        pass
-    finally:
-        os.close(fd)
-
-
 def install_documents(
     directory: Path, documents: dict[str, dict[str, Any]], keep: Iterable[str] = ()
 ) -> list[str]:
@@ -100,7 +78,7 @@ def install_documents(
                 continue
         except FileNotFoundError:
             pass
-        _write_atomic(path, data)
+        atomic_write(path, data)
         changed.append(slug)
     keep_set = set(keep) | set(documents)
     for path in directory.glob("*.json"):
@@ -108,6 +86,6 @@ def install_documents(
             path.unlink()
             changed.append(path.stem)
     if changed:
-        _fsync_dir(directory)
+        fsync_dir(directory)
         log.info("campaigns from the server changed: %s", ", ".join(sorted(changed)))
     return sorted(changed)

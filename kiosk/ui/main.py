@@ -119,6 +119,25 @@ class UiHandle:
         if campaigns_changed is not None:  # new campaign text from the server: the next
             campaigns_changed.connect(flow.reload)  # signer gets it (catalog reloaded first)
 
+    def _finish_loading(self) -> None:
+        """Let the screens that load in the background (the on-screen keyboard, a signer's
+        screens) finish first: deleted half-built, Qt Virtual Keyboard's items evaluate their
+        bindings against a style that is already gone and log a TypeError for each."""
+        from PySide6.QtCore import QCoreApplication, QEventLoop, QObject
+
+        loaders = [
+            obj
+            for obj in self.window.findChildren(QObject)
+            if obj.metaObject().className() == "QQuickLoader"
+        ]
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and any(
+            # Active without an item: still loading (PySide cannot read the status enum).
+            loader.property("active") and loader.property("item") is None
+            for loader in loaders
+        ):
+            QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
+
     def close(self) -> None:
         """Close the window and release the engine (tests build many UIs in one process)."""
         import shiboken6
@@ -131,6 +150,7 @@ class UiHandle:
             self.maintenance.stop()
         self.vm.shutdown()
         self.tasks.wait(10_000)
+        self._finish_loading()
         self.window.removeEventFilter(self.vm.idle)
         self.window.close()
         # The window (and every binding to the view-models) goes first, then the engine, and
@@ -196,7 +216,7 @@ def build_ui(
     app.setFont(font)
     config = config or UiConfig()
     engine = QQmlApplicationEngine()
-    qm = ensure_qm(qm_dir or Path(kiosk.data_dir) / "cache" / "translations")
+    qm = ensure_qm(qm_dir or kiosk.layout.translations_cache)
     i18n = I18n(engine, qm)
     tasks = Tasks()
     services = kiosk.services()

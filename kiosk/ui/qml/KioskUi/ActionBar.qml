@@ -6,7 +6,7 @@ Rectangle {
     id: root
     default property alias content: row.data
     property alias leftContent: left.data
-    implicitHeight: Qt.inputMethod.visible ? 84 : 100
+    implicitHeight: Qt.inputMethod.visible ? 84 : 100  // qmllint disable missing-property
     color: Theme.color.surface
 
     Rectangle {

@@ -1,5 +1,6 @@
 // Staff mode: exports. Choose what, unlock, make (with progress and Cancel), preview the
 // pages, save to a USB stick or the exports folder, print. View-model: kiosk/ui/exports_panel.py.
+pragma ComponentBehavior: Bound
 import QtQuick
 import QtQuick.Controls.Basic
 import QtQuick.Layouts
@@ -107,7 +108,7 @@ StaffSection {
         ex.unlock(pass.input.text)
         pass.input.text = ""
         pass.input.focus = false
-        Qt.inputMethod.hide()
+        Qt.inputMethod.hide()  // qmllint disable missing-property
     }
 
     function saveText(s) {
@@ -563,7 +564,7 @@ StaffSection {
                 color: Theme.color.textMuted
                 text: {
                     var l = sec.ex.destinationList
-                    for (var i = 0; i < l.length; i++)
+                    for (let i = 0; i < l.length; i++)
                         if (l[i].chosen) return l[i].path
                     return ""
                 }

@@ -19,7 +19,7 @@ FadePage {
                  comment: comment }[name]
     }
 
-    property Item lastField: null
+    property KField lastField: null
     // The opt-in error is the first error: keep it (under its checkbox) in view while it
     // appears and the layout and the keyboard settle.
     property bool revealOptIn: false

@@ -18,21 +18,21 @@ ColumnLayout {
     // A name: every word starts with a capital on the on-screen keyboard ("María José"),
     // as a phone does for name fields; the keyboard itself only capitalises sentences.
     property bool words: false
-    readonly property alias input: input
+    readonly property alias input: textField
     signal edited(string text)
     signal focused(Item item)
     signal submitted()
 
     function capitalizeNext() {
         var shift = InputContext.priv ? InputContext.priv.shiftHandler : null
-        if (shift && input.activeFocus && !shift.capsLockActive)
+        if (shift && textField.activeFocus && !shift.capsLockActive)
             shift.shiftActive = true
     }
 
     visible: rule !== "hidden"
     spacing: 6
     // An error line appeared (or went) under the field being typed in: keep all of it in view.
-    onHeightChanged: if (input.activeFocus) root.focused(root)
+    onHeightChanged: if (textField.activeFocus) root.focused(root)
     Layout.alignment: Qt.AlignTop
     // Equal preferred widths: fields in a grid share the row evenly, whatever their text.
     Layout.preferredWidth: 240
@@ -66,7 +66,7 @@ ColumnLayout {
     }
 
     TextField {
-        id: input
+        id: textField
         objectName: root.inputName
         Layout.fillWidth: true
         implicitHeight: Math.max(64, Theme.size.body * 2.7)
@@ -99,16 +99,16 @@ ColumnLayout {
                 root.submitted()
                 return
             }
-            var next = input.nextItemInFocusChain(true)
-            if (next && next !== input)
+            var next = textField.nextItemInFocusChain(true)
+            if (next && next !== textField)
                 next.forceActiveFocus()
         }
         background: Rectangle {
             radius: 12
             color: Theme.color.surface
-            border.width: input.activeFocus ? 3 : (root.error !== "" ? 2.5 : 1.5)
+            border.width: textField.activeFocus ? 3 : (root.error !== "" ? 2.5 : 1.5)
             border.color: root.error !== "" ? Theme.color.error
-                         : input.activeFocus ? Theme.color.primary : Theme.color.outline
+                         : textField.activeFocus ? Theme.color.primary : Theme.color.outline
         }
     }
 

@@ -1,4 +1,5 @@
 // English / Español: each language named in itself; the current one is highlighted.
+pragma ComponentBehavior: Bound
 import QtQuick
 import QtQuick.Controls.Basic
 import Kiosk

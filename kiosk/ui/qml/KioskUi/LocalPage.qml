@@ -1,4 +1,5 @@
 // The local campaign the signer's ZIP routed to, to confirm or change.
+pragma ComponentBehavior: Bound
 import QtQuick
 import QtQuick.Controls.Basic
 import QtQuick.Layouts

@@ -1,5 +1,6 @@
 // The kiosk window: the screen for the current mode, the idle countdown, the hidden staff
 // corner and the on-screen keyboard inside the window.
+pragma ComponentBehavior: Bound
 import QtQuick
 import QtQuick.Controls.Basic
 import QtQuick.VirtualKeyboard
@@ -21,7 +22,10 @@ ApplicationWindow {
     readonly property string mode: app.mode
     readonly property string step: app.flow.step
     // How much of the window the keyboard covers right now (it slides).
-    readonly property real keyboardCover: keyboard.item ? Math.max(0, window.height - keyboard.item.y) : 0
+    readonly property real keyboardCover: window.keyboardPanel ? Math.max(0, window.height - window.keyboardPanel.y) : 0
+    // The loaded signer screens and on-screen keyboard (null while they load), typed.
+    readonly property SignerSession sessionItem: session.item as SignerSession
+    readonly property InputPanel keyboardPanel: keyboardLoader.item as InputPanel
 
     Binding { target: Theme; property: "scale"; value: window.app.largeText ? 1.25 : 1.0 }
     Binding {
@@ -40,7 +44,7 @@ ApplicationWindow {
     Item { id: focusSink; focus: false }
     function dropFocus() {
         focusSink.forceActiveFocus()
-        Qt.inputMethod.hide()
+        Qt.inputMethod.hide()  // qmllint disable missing-property
     }
     onModeChanged: dropFocus()
     onStepChanged: dropFocus()
@@ -50,13 +54,14 @@ ApplicationWindow {
     // keyboard's Next key moves on, and when the keyboard slides up over it.
     function revealFocus() {
         var item = window.activeFocusItem
-        if (!item || item.cursorPosition === undefined)
-            return  // not a text field
-        if (item.parent && item.parent.inputName !== undefined)
+        if (!(item as TextInput) && !(item as TextEdit))
+            return  // not a text field (TextField is a TextInput, TextArea a TextEdit)
+        if (item.parent as KField)
             item = item.parent  // a KField: label, field and error
-        var flick = item.parent
-        while (flick && (flick.contentY === undefined || flick.flicking === undefined))
-            flick = flick.parent
+        var up = item.parent
+        while (up && !(up as Flickable))
+            up = up.parent
+        var flick = up as Flickable
         if (!flick)
             return
         var top = item.mapToItem(flick.contentItem, 0, 0).y - 24
@@ -121,7 +126,7 @@ ApplicationWindow {
     SignaturePad {
         id: sharedPad
         objectName: "pad.canvas"
-        parent: session.item && session.item.padSlot ? session.item.padSlot : padHome
+        parent: window.sessionItem && window.sessionItem.padSlot ? window.sessionItem.padSlot : padHome
         anchors.fill: parent
         anchors.margins: 4
         penWidth: 3.6
@@ -168,16 +173,16 @@ ApplicationWindow {
         // The keyboard's band across the full width.
         z: 899
         x: 0
-        y: keyboard.item ? keyboard.item.y : window.height
+        y: window.keyboardPanel ? window.keyboardPanel.y : window.height
         width: window.width
-        height: keyboard.item ? keyboard.item.height : 0
+        height: window.keyboardPanel ? window.keyboardPanel.height : 0
         color: "#263238"  // the default keyboard style's own background
         visible: y < window.height
     }
     // The on-screen keyboard loads in the background once the first screen is drawn (no text
     // field comes before a signer taps "Sign"): it is not on the start-up path.
     Loader {
-        id: keyboard
+        id: keyboardLoader
         z: 900
         active: false
         asynchronous: true
@@ -191,5 +196,5 @@ ApplicationWindow {
             }
         }
     }
-    onFrameSwapped: if (!keyboard.active) keyboard.active = true
+    onFrameSwapped: if (!keyboardLoader.active) keyboardLoader.active = true
 }

@@ -1,4 +1,5 @@
 // Paragraphs of campaign text, plain text only.
+pragma ComponentBehavior: Bound
 import QtQuick
 import Kiosk
 
@@ -14,6 +15,8 @@ Column {
     Repeater {
         model: root.paragraphs
         KText {
+            required property string modelData
+            required property int index
             objectName: root.paragraphName ? root.paragraphName + "." + index : ""
             width: root.width
             text: modelData

@@ -1,4 +1,5 @@
 // The petition: target, title, statement, why it matters, dated updates; finger-scrollable.
+pragma ComponentBehavior: Bound
 import QtQuick
 import QtQuick.Controls.Basic
 import QtQuick.Layouts
@@ -120,16 +121,17 @@ FadePage {
             Repeater {
                 model: page.p.updates || []
                 ColumnLayout {
+                    id: update
                     required property var modelData
                     Layout.fillWidth: true
                     spacing: 10
                     Text {
-                        text: qsTr("Update, %1").arg(modelData.date)
+                        text: qsTr("Update, %1").arg(update.modelData.date)
                         font.pixelSize: Theme.size.small + 1
                         font.weight: Font.Bold
                         color: Theme.color.accent
                     }
-                    Paragraphs { Layout.fillWidth: true; paragraphs: modelData.paragraphs }
+                    Paragraphs { Layout.fillWidth: true; paragraphs: update.modelData.paragraphs }
                 }
             }
         }

@@ -1,5 +1,6 @@
 // Staff mode: privacy. How long personal data stays after sync (retention), "Delete now",
 // and the audit trail with its chain check. View-model: kiosk/ui/privacy_panel.py.
+pragma ComponentBehavior: Bound
 import QtQuick
 import QtQuick.Controls.Basic
 import QtQuick.Layouts

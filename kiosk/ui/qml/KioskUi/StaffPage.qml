@@ -1,4 +1,5 @@
 // Staff mode: campaign, event, counts, last entries with voiding, sync status, exit.
+pragma ComponentBehavior: Bound
 import QtQuick
 import QtQuick.Controls.Basic
 import QtQuick.Layouts
@@ -115,7 +116,7 @@ Rectangle {
         ColumnLayout {
             anchors { left: parent.left; right: parent.right; bottom: parent.bottom; margins: 20 }
             // With the keyboard up the page is shorter: the exit block would cover the tabs.
-            visible: !Qt.inputMethod.visible
+            visible: !Qt.inputMethod.visible  // qmllint disable missing-property
             spacing: 10
             KText {
                 Layout.fillWidth: true
@@ -170,6 +171,7 @@ Rectangle {
                         { name: "staff.count.all", value: page.counts.all, label: qsTr("All time, all campaigns") }
                     ]
                     Rectangle {
+                        id: countCard
                         required property var modelData
                         Layout.fillWidth: true
                         Layout.fillHeight: true
@@ -184,9 +186,9 @@ Rectangle {
                             id: countCol
                             anchors { left: parent.left; right: parent.right; top: parent.top; margins: 18 }
                             spacing: 4
-                            Text { objectName: modelData.name; text: modelData.value; font.pixelSize: Theme.size.title
+                            Text { objectName: countCard.modelData.name; text: countCard.modelData.value; font.pixelSize: Theme.size.title
                                    font.weight: Font.Bold; color: Theme.color.accent }
-                            Text { width: parent.width; text: modelData.label; font.pixelSize: Theme.size.small
+                            Text { width: parent.width; text: countCard.modelData.label; font.pixelSize: Theme.size.small
                                    color: Theme.color.textMuted; wrapMode: Text.Wrap }
                         }
                     }
@@ -547,7 +549,8 @@ Rectangle {
                         spacing: 18
                         text: qsTr("Allow unencrypted connection (local network only)")
                         Accessible.name: text
-                        onToggled: Qt.inputMethod.hide()  // the warning below must not hide behind the keyboard
+                        // The warning below must not hide behind the keyboard.
+                        onToggled: Qt.inputMethod.hide()  // qmllint disable missing-property
                         indicator: Rectangle {
                             x: allowInsecure.leftPadding
                             y: (allowInsecure.height - height) / 2

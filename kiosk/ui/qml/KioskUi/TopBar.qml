@@ -9,7 +9,7 @@ Rectangle {
     property string caption: ""
     // Slimmer while the keyboard is up, to leave room for the form.
     // A narrow (portrait) window gives the title more room below the same tools.
-    implicitHeight: (Qt.inputMethod.visible ? 68 : 84) + (width < 1000 ? 24 : 0)
+    implicitHeight: (Qt.inputMethod.visible ? 68 : 84) + (width < 1000 ? 24 : 0)  // qmllint disable missing-property
     color: Theme.color.surface
 
     Rectangle {
