@@ -15,7 +15,11 @@ Layout:
 - :mod:`kiosk.server.exports`: CSV and PDF exports of every kiosk's signatures; unique signers.
 - :mod:`kiosk.server.audit`: devices' pushed audit trails, stored and verified.
 - :mod:`kiosk.server.ratelimit`: per-process token buckets (approximate by design).
-- :mod:`kiosk.server.app`: the FastAPI application (``/api/v1``).
+- :mod:`kiosk.server.app`: the FastAPI application (``/api/v1``): ``create_app`` assembles it.
+- :mod:`kiosk.server.routes`: the API's routers, one module per subject.
+- :mod:`kiosk.server.deps`: what the routers share: state, authentication, checks.
+- :mod:`kiosk.server.errors`: :class:`~kiosk.server.errors.ApiError` and the error answers.
+- :mod:`kiosk.server.middleware`: request body limits, rate limits, the last-resort 500.
 - :mod:`kiosk.server.cli`: the ``kiosk-server`` command.
 
 The wire schema lives in :mod:`kiosk.wire`, shared with the kiosk's sync client. All state that

@@ -1,0 +1,158 @@
+"""How the HTTP API answers errors: :class:`ApiError`, the exception handlers, and the error
+responses documented in the OpenAPI document.
+
+Every error is a :class:`kiosk.wire.ErrorBody` (``error`` code, ``detail`` sentence, and for a
+schema mismatch the ``errors`` per field).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from sqlalchemy.exc import OperationalError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from kiosk.server import log
+from kiosk.wire import ErrorBody, FieldProblem
+
+
+class ApiError(Exception):
+    """An error answered as an :class:`ErrorBody` with a status code."""
+
+    def __init__(
+        self, status: int, error: str, detail: str, headers: dict[str, str] | None = None
+    ) -> None:
+        self.status = status
+        self.error = error
+        self.detail = detail
+        self.headers = headers
+        super().__init__(f"{status} {error}: {detail}")
+
+
+def error_response(
+    status: int,
+    error: str,
+    detail: str,
+    headers: dict[str, str] | None = None,
+    problems: list[FieldProblem] | None = None,
+) -> JSONResponse:
+    body = ErrorBody(error=error, detail=detail, errors=problems)
+    return JSONResponse(
+        body.model_dump(mode="json", exclude_none=True), status_code=status, headers=headers
+    )
+
+
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorBody, "description": "Malformed JSON or request"},
+    408: {"model": ErrorBody, "description": "The body stalled (idle or too slow)"},
+    413: {"model": ErrorBody, "description": "Body larger than the limit"},
+    415: {"model": ErrorBody, "description": "Body is not application/json"},
+    422: {"model": ErrorBody, "description": "Body does not match the schema"},
+    503: {"model": ErrorBody, "description": "Database unavailable or too many uploads; retry"},
+}
+AUTH_RESPONSES: dict[int | str, dict[str, Any]] = {
+    401: {"model": ErrorBody, "description": "Missing or unknown bearer token"},
+    403: {"model": ErrorBody, "description": "The device was revoked, or a coordinator token"},
+    422: {"model": ErrorBody, "description": "A parameter does not match the schema"},
+    503: {"model": ErrorBody, "description": "Database unavailable; retry later"},
+}
+COORDINATOR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    401: {"model": ErrorBody, "description": "Missing or unknown bearer token"},
+    403: {"model": ErrorBody, "description": "A device token, or a revoked coordinator"},
+    422: {"model": ErrorBody, "description": "A parameter does not match the schema"},
+    503: {"model": ErrorBody, "description": "Database unavailable; retry later"},
+}
+
+
+def _loc(loc: tuple[Any, ...]) -> str:
+    parts = [str(p) for p in loc]
+    if parts and parts[0] == "body":
+        parts = parts[1:]
+    return ".".join(parts) or "body"
+
+
+async def _on_validation_error(_request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RequestValidationError)
+    errors = exc.errors()
+    if any(e.get("type") == "json_invalid" for e in errors):
+        first = next(e for e in errors if e.get("type") == "json_invalid")
+        reason = (first.get("ctx") or {}).get("error", "invalid JSON")
+        where = first.get("loc", ("body", "?"))[-1]
+        return error_response(400, "malformed_json", f"body is not valid JSON: {reason} at {where}")
+    problems = [
+        FieldProblem(
+            loc=_loc(tuple(e.get("loc", ()))), type=str(e.get("type")), msg=str(e.get("msg"))
+        )
+        for e in errors[:50]
+    ]
+    summary = "; ".join(f"{p.loc}: {p.msg}" for p in problems[:5])
+    more = f" (and {len(errors) - 5} more)" if len(errors) > 5 else ""
+    return error_response(422, "validation_failed", summary + more, problems=problems)
+
+
+_HTTP_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "body_too_large",
+    415: "unsupported_media_type",
+    429: "rate_limited",
+}
+
+
+async def _on_http_error(_request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, StarletteHTTPException)
+    if exc.status_code == 304:
+        return Response(status_code=304, headers=exc.headers)
+    if exc.status_code == 400:  # FastAPI's own: the body could not be decoded as JSON at all
+        return error_response(
+            400,
+            "malformed_json",
+            "body is not valid JSON (invalid UTF-8, nested too deep, or a number too long)",
+        )
+    code = _HTTP_CODES.get(exc.status_code, f"http_{exc.status_code}")
+    detail = exc.detail if isinstance(exc.detail, str) else code
+    return error_response(exc.status_code, code, detail, dict(exc.headers or {}))
+
+
+async def _on_api_error(_request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, ApiError)
+    return error_response(exc.status, exc.error, exc.detail, exc.headers)
+
+
+async def _on_database_unavailable(request: Request, exc: Exception) -> Response:
+    log.error(
+        "database unavailable during %s %s: %s",
+        request.method,
+        request.url.path,
+        type(getattr(exc, "orig", exc)).__name__,
+    )
+    return error_response(
+        503,
+        "database_unavailable",
+        "the database is unavailable; retry later",
+        {"Retry-After": "5"},
+    )
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Answer every error of ``app`` as an :class:`ErrorBody`."""
+    app.add_exception_handler(RequestValidationError, _on_validation_error)
+    app.add_exception_handler(StarletteHTTPException, _on_http_error)
+    app.add_exception_handler(ApiError, _on_api_error)
+    app.add_exception_handler(OperationalError, _on_database_unavailable)
+
+
+__all__ = [
+    "AUTH_RESPONSES",
+    "COORDINATOR_RESPONSES",
+    "ERROR_RESPONSES",
+    "ApiError",
+    "error_response",
+    "install_error_handlers",
+]
