@@ -13,7 +13,8 @@ import json
 import logging
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -574,54 +575,116 @@ def _cmd_enroll_code(args: argparse.Namespace) -> int:
     return 0
 
 
-def _cmd_devices(args: argparse.Namespace) -> int:
-    from kiosk.server import devices
+@dataclass(frozen=True)
+class _Roster:
+    """The devices or the coordinators: the revoke and list commands they share.
+
+    Both groups answer alike (revoke writes the server's audit trail in the same transaction;
+    list prints a table or JSON); this says what differs.
+    """
+
+    noun: str
+    revoke: Callable[[Any, Any, datetime], bool | None]
+    list_all: Callable[[Any], Sequence[Any]]
+    as_json: Callable[[Any], dict[str, Any]]
+    as_line: Callable[[Any], str]
+    #: Printed for an id the database does not know.
+    unknown: Callable[[Any], str]
+    #: Printed when there is nobody to list.
+    empty: str
+    header: str | None = None
+
+
+def _roster_revoke(engine: Any, roster: _Roster, key: Any) -> int:
     from kiosk.server.db import write_transaction
 
+    with write_transaction(engine) as conn:
+        result = roster.revoke(conn, key, _now())
+        if result:
+            _audit(conn, f"{roster.noun}_revoked", {roster.noun: key})
+    if result is None:
+        raise CliError(roster.unknown(key))
+    print(f"{roster.noun} {key} {'revoked' if result else 'was already revoked'}")
+    return 0
+
+
+def _roster_list(engine: Any, roster: _Roster, as_json: bool) -> int:
+    with engine.connect() as conn:
+        rows = roster.list_all(conn)
+    if as_json:
+        print(json.dumps([roster.as_json(r) for r in rows], indent=2))
+        return 0
+    if not rows:
+        print(roster.empty)
+        return 0
+    if roster.header:
+        print(roster.header)
+    for r in rows:
+        print(roster.as_line(r))
+    return 0
+
+
+def _status(row: Any) -> str:
+    return "revoked" if row.revoked_at else "active"
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment else None
+
+
+def _device_roster() -> _Roster:
+    from kiosk.server import devices
+
+    return _Roster(
+        noun="device",
+        revoke=devices.revoke_device,
+        list_all=devices.list_devices,
+        as_json=lambda d: {
+            "id": d.id,
+            "name": d.name,
+            "status": _status(d),
+            "enrolled_at": d.enrolled_at.isoformat(),
+            "last_seen_at": _iso(d.last_seen_at),
+            "revoked_at": _iso(d.revoked_at),
+        },
+        as_line=lambda d: (
+            f"{d.id:36}  {_status(d):7}  {_fmt_time(d.enrolled_at):20}  "
+            f"{_fmt_time(d.last_seen_at):20}  {d.name}"
+        ),
+        unknown=lambda key: f"no device with id {key!r} (see `devices list`)",
+        empty="no devices (make an enrollment code with `kiosk-server enroll-code --name NAME`)",
+        header=f"{'ID':36}  {'STATUS':7}  {'ENROLLED':20}  {'LAST SEEN':20}  NAME",
+    )
+
+
+def _coordinator_roster() -> _Roster:
+    from kiosk.server import coordinators
+
+    return _Roster(
+        noun="coordinator",
+        revoke=coordinators.revoke,
+        list_all=coordinators.list_all,
+        as_json=lambda c: {
+            "id": c.id,
+            "name": c.name,
+            "status": _status(c),
+            "created_at": c.created_at.isoformat(),
+            "last_seen_at": _iso(c.last_seen_at),
+        },
+        as_line=lambda c: f"{c.id:>4}  {_status(c):7}  {_fmt_time(c.created_at):20}  {c.name}",
+        unknown=lambda key: f"no coordinator with id {key}",
+        empty="no coordinators (add one with `kiosk-server coordinators add --name NAME`)",
+    )
+
+
+def _cmd_devices(args: argparse.Namespace) -> int:
     engine = _ready_engine(args)
     try:
         if args.devices_command == "revoke":
-            with write_transaction(engine) as conn:
-                result = devices.revoke_device(conn, args.device_id, _now())
-                if result:
-                    _audit(conn, "device_revoked", {"device": args.device_id})
-            if result is None:
-                raise CliError(f"no device with id {args.device_id!r} (see `devices list`)")
-            print(f"device {args.device_id} {'revoked' if result else 'was already revoked'}")
-            return 0
-        with engine.connect() as conn:
-            rows = devices.list_devices(conn)
+            return _roster_revoke(engine, _device_roster(), args.device_id)
+        return _roster_list(engine, _device_roster(), args.json)
     finally:
         engine.dispose()
-    if args.json:
-        print(
-            json.dumps(
-                [
-                    {
-                        "id": d.id,
-                        "name": d.name,
-                        "status": "revoked" if d.revoked_at else "active",
-                        "enrolled_at": d.enrolled_at.isoformat(),
-                        "last_seen_at": d.last_seen_at.isoformat() if d.last_seen_at else None,
-                        "revoked_at": d.revoked_at.isoformat() if d.revoked_at else None,
-                    }
-                    for d in rows
-                ],
-                indent=2,
-            )
-        )
-        return 0
-    if not rows:
-        print("no devices (make an enrollment code with `kiosk-server enroll-code --name NAME`)")
-        return 0
-    print(f"{'ID':36}  {'STATUS':7}  {'ENROLLED':20}  {'LAST SEEN':20}  NAME")
-    for d in rows:
-        status = "revoked" if d.revoked_at else "active"
-        print(
-            f"{d.id:36}  {status:7}  {_fmt_time(d.enrolled_at):20}  "
-            f"{_fmt_time(d.last_seen_at):20}  {d.name}"
-        )
-    return 0
 
 
 def _cmd_quarantine(args: argparse.Namespace) -> int:
@@ -786,44 +849,10 @@ def _cmd_coordinators(args: argparse.Namespace) -> int:
             )
             return 0
         if args.coordinators_command == "revoke":
-            with write_transaction(engine) as conn:
-                result = coordinators.revoke(conn, args.coordinator_id, _now())
-                if result:
-                    _audit(conn, "coordinator_revoked", {"coordinator": args.coordinator_id})
-            if result is None:
-                raise CliError(f"no coordinator with id {args.coordinator_id}")
-            print(
-                f"coordinator {args.coordinator_id} "
-                f"{'revoked' if result else 'was already revoked'}"
-            )
-            return 0
-        with engine.connect() as conn:
-            rows = coordinators.list_all(conn)
+            return _roster_revoke(engine, _coordinator_roster(), args.coordinator_id)
+        return _roster_list(engine, _coordinator_roster(), args.json)
     finally:
         engine.dispose()
-    if args.json:
-        print(
-            json.dumps(
-                [
-                    {
-                        "id": c.id,
-                        "name": c.name,
-                        "status": "revoked" if c.revoked_at else "active",
-                        "created_at": c.created_at.isoformat(),
-                        "last_seen_at": c.last_seen_at.isoformat() if c.last_seen_at else None,
-                    }
-                    for c in rows
-                ],
-                indent=2,
-            )
-        )
-        return 0
-    if not rows:
-        print("no coordinators (add one with `kiosk-server coordinators add --name NAME`)")
-    for c in rows:
-        status = "revoked" if c.revoked_at else "active"
-        print(f"{c.id:>4}  {status:7}  {_fmt_time(c.created_at):20}  {c.name}")
-    return 0
 
 
 def _console_password(args: argparse.Namespace) -> str:
