@@ -17,7 +17,7 @@ from kiosk.domain.campaign import Campaign, LocalCampaign
 from kiosk.domain.ink import Ink
 from kiosk.domain.service import SigningService
 from kiosk.domain.signature import SignatureMeta, Void
-from kiosk.domain.validation import SignerEntry, SignerFields
+from kiosk.domain.validation import SignerEntry, SignerFields, TypedSignature
 from kiosk.services.settings import KioskSettings
 
 log = logging.getLogger("kiosk.services")
@@ -83,12 +83,14 @@ class Signing:
         campaign_slug: str,
         local_slug: str | None,
         entry: SignerEntry,
-        ink: Ink,
+        ink: Ink | None,
         lang: str,
         consent: str,
+        typed: TypedSignature | None = None,
     ) -> SignatureMeta:
         """Save a signature durably, at the current event (see
-        :meth:`kiosk.domain.service.SigningService.submit` for what it raises)."""
+        :meth:`kiosk.domain.service.SigningService.submit` for what it raises); ``typed`` is a
+        typed signature instead of the drawing."""
         meta = self._service().submit(
             campaign_slug,
             local_slug,
@@ -97,6 +99,7 @@ class Signing:
             lang,
             consent_text=consent,
             event_id=self.settings.current_event_id(),
+            typed=typed,
         )
         log.info(
             "signature %s saved (%s%s)",

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 from typing import Any, Protocol
 
 from PySide6.QtCore import Property, QDate, QObject, QTimer, Signal, Slot
@@ -22,7 +23,8 @@ from PySide6.QtGui import QClipboard, QGuiApplication
 
 from kiosk.domain.campaign import Campaign, CampaignKind, CampaignText
 from kiosk.domain.errors import Code, NotFound, Refused, ValidationFailed
-from kiosk.domain.validation import SignerEntry
+from kiosk.domain.ink import Ink
+from kiosk.domain.validation import SignerEntry, TypedSignature
 from kiosk.services.signing import Signing
 from kiosk.ui.i18n import DEFAULT_LANGUAGE, I18n
 from kiosk.ui.messages import OPT_IN_NEEDS_CONTACT, SAVE_FAILED, error_message
@@ -49,6 +51,14 @@ _CONFIGURABLE = ("email", "phone", "street", "city", "state", "comment")
 def paragraphs(text: str) -> list[str]:
     """Split plain text into paragraphs (separated by blank lines)."""
     return [p.strip() for p in re.split(r"\n\s*\n", text.strip()) if p.strip()]
+
+
+#: Checks a volunteer's staff PIN off the UI thread: ``witness(pin, done)`` calls ``done`` on the
+#: UI thread with True (right), False (wrong) or None (locked out for now).
+WitnessCheck = Callable[[str, Callable[[bool | None], None]], None]
+
+#: The typed signature's fields (errors are reported on them like on the form's).
+TYPED_FIELDS = ("typed_name", "typed_confirm")
 
 
 class Nudge(Protocol):
@@ -82,6 +92,7 @@ class SignerFlow(QObject):
     busyChanged = Signal()
     messageChanged = Signal()
     entryChanged = Signal()
+    typedChanged = Signal()
     #: Ask the view to focus a form field (its domain name), e.g. the first one with an error.
     focusField = Signal(str)
     #: A signer's session ended and everything was wiped.
@@ -111,6 +122,7 @@ class SignerFlow(QObject):
         self._campaign_slug: str | None = None
         self._fixed_local: str | None = None
         self._progress_cache: dict[tuple[str, str | None], tuple[int, int]] = {}
+        self._witness_check: WitnessCheck | None = None
         self._reset_signer()
         self.reload()
         i18n.languageChanged.connect(self._on_language)
@@ -119,9 +131,19 @@ class SignerFlow(QObject):
         """Plug in the sync controller, nudged after each saved signature."""
         self._sync = sync
 
+    def set_witness_check(self, check: WitnessCheck | None) -> None:
+        """Plug in the staff PIN check a volunteer witnesses a typed signature with."""
+        self._witness_check = check
+
     # -- signer state ------------------------------------------------------------------------
 
     def _reset_signer(self) -> None:
+        # The typed signature (issue #17): "I can't sign with my finger".
+        self._typing = False
+        self._typed_name = ""
+        self._typed_confirmed = False
+        self._witnessed = False
+        self._witness_state = ""  # "", "checking", "wrong", "locked"
         self._values: dict[str, str] = dict.fromkeys(FORM_FIELDS, "")
         self._opt_in = False
         self._errors: dict[str, str] = {}  # field -> code
@@ -340,6 +362,10 @@ class SignerFlow(QObject):
             and self._chosen is None
             and self._offer is None
             and self._taken is None
+            and not self._typing
+            and not self._typed_name
+            and not self._typed_confirmed
+            and not self._witnessed
         )
 
     #: Whether nothing of a signer is held (true after a wipe).
@@ -534,6 +560,97 @@ class SignerFlow(QObject):
 
     # -- submit ------------------------------------------------------------------------------
 
+    # -- the typed signature -----------------------------------------------------------------
+
+    def _get_typing(self) -> bool:
+        return self._typing
+
+    @Slot(bool)
+    def setTyping(self, on: bool) -> None:  # noqa: N802 - Qt naming for QML
+        """ "I can't sign with my finger" (True) or back to the pad (False)."""
+        if bool(on) != self._typing:
+            self._typing = bool(on)
+            self._set_message("")
+            self.typedChanged.emit()
+
+    #: Whether the signer signs by typing their name instead of drawing.
+    typing = Property(bool, _get_typing, setTyping, notify=typedChanged)
+
+    def _get_typed_name(self) -> str:
+        return self._typed_name
+
+    @Slot(str)
+    def setTypedName(self, value: str) -> None:  # noqa: N802 - Qt naming for QML
+        """The signer typed their name as their signature."""
+        if value != self._typed_name:
+            self._typed_name = value
+            if self._errors.pop("typed_name", None) is not None:
+                self.errorsChanged.emit()
+            self.typedChanged.emit()
+            self.entryChanged.emit()
+
+    typedName = Property(str, _get_typed_name, setTypedName, notify=typedChanged)
+
+    def _get_typed_confirmed(self) -> bool:
+        return self._typed_confirmed
+
+    @Slot(bool)
+    def setTypedConfirmed(self, on: bool) -> None:  # noqa: N802 - Qt naming for QML
+        """ "This typed name is my signature." """
+        if bool(on) != self._typed_confirmed:
+            self._typed_confirmed = bool(on)
+            if on and self._errors.pop("typed_confirm", None) is not None:
+                self.errorsChanged.emit()
+            self.typedChanged.emit()
+
+    typedConfirmed = Property(bool, _get_typed_confirmed, setTypedConfirmed, notify=typedChanged)
+
+    def _get_witnessed(self) -> bool:
+        return self._witnessed
+
+    #: A volunteer witnessed the typed signature with the staff PIN.
+    witnessed = Property(bool, _get_witnessed, notify=typedChanged)
+
+    def _get_witness_state(self) -> str:
+        return self._witness_state
+
+    #: The witness PIN check: "", "checking", "wrong" or "locked".
+    witnessState = Property(str, _get_witness_state, notify=typedChanged)
+
+    def _get_can_witness(self) -> bool:
+        return self._witness_check is not None
+
+    #: Whether a volunteer can witness here (the staff PIN check is wired).
+    canWitness = Property(bool, _get_can_witness, constant=True)
+
+    @Slot(str)
+    def witness(self, pin: str) -> None:
+        """A volunteer witnesses the typed signature with the staff PIN (wrong tries count
+        towards the PIN's lockout, as on the PIN screen)."""
+        check = self._witness_check
+        if check is None or not self._typing or self._witness_state == "checking":
+            return
+        generation = self._generation
+        self._witness_state = "checking"
+        self.typedChanged.emit()
+
+        def done(ok: bool | None) -> None:
+            if generation != self._generation:
+                return  # that signer has left
+            self._witnessed = ok is True
+            self._witness_state = "" if ok else ("locked" if ok is None else "wrong")
+            self.typedChanged.emit()
+
+        check(pin, done)
+
+    @Slot()
+    def submitTyped(self) -> None:  # noqa: N802 - Qt naming for QML
+        """Save the typed signature durably, then thank the signer."""
+        if not self._typing:
+            return
+        typed = TypedSignature(self._typed_name, self._typed_confirmed, self._witnessed)
+        self._save(None, typed)
+
     @Slot(QObject)
     def submit(self, pad: QObject) -> None:
         """Save the signature durably, then thank the signer.
@@ -551,6 +668,12 @@ class SignerFlow(QObject):
         if not ink.is_enough():
             self._set_message(Code.SIGNATURE_TOO_SHORT.value)
             return
+        self._save(ink, None)
+
+    def _save(self, ink: Ink | None, typed: TypedSignature | None) -> None:
+        campaign = self._signing_campaign()
+        if campaign is None or self._step != "pad" or self._busy:
+            return
         entry = self._entry or self._make_entry()
         self._busy = True
         self.busyChanged.emit()
@@ -562,12 +685,18 @@ class SignerFlow(QObject):
                 ink,
                 self._i18n.language,
                 self._consent_text(),
+                typed,
             )
         except ValidationFailed as exc:
             form_errors = {e.field: e.code.value for e in exc.errors if e.field in self._values}
+            typed_errors = {e.field: e.code.value for e in exc.errors if e.field in TYPED_FIELDS}
             if form_errors:
                 self._set_step("form")
                 self._show_errors(form_errors)
+            elif typed_errors:
+                self._errors = typed_errors
+                self.errorsChanged.emit()
+                self.focusField.emit(next(f for f in TYPED_FIELDS if f in typed_errors))
             else:
                 self._set_message(exc.errors[0].code.value)
             return
@@ -621,6 +750,7 @@ class SignerFlow(QObject):
         self._set_step("attract")
         self.generationChanged.emit()
         self.entryChanged.emit()
+        self.typedChanged.emit()
         self.errorsChanged.emit()
         self.localChanged.emit()
         self.campaignChanged.emit()

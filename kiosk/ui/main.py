@@ -236,6 +236,17 @@ def build_ui(
     exports = ExportsPanel(kiosk, staff.unlocker, i18n, tasks, media_globs=config.media_globs)
     privacy = PrivacyPanel(services.privacy, staff.session, i18n, tasks)
     vm = KioskApp(flow, staff, status, exports, privacy, i18n, idle, config)
+    gate = staff.gate
+
+    def witness(pin: str, done: Callable[[bool | None], None]) -> None:
+        """A volunteer's staff PIN for a typed signature, checked off the UI thread."""
+        tasks.run(
+            lambda: gate.check(pin),
+            lambda r: done(True if r.ok else (None if r.locked_for > 0 else False)),
+            lambda _exc: done(False),
+        )
+
+    flow.set_witness_check(witness)
     for child in (i18n, tasks, flow, staff, status, exports, privacy, idle):
         child.setParent(vm)
     maintenance = IdleMaintenance(

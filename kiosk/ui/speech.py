@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 
 from PySide6.QtCore import Property, QLocale, QObject, Signal, Slot
 from PySide6.QtGui import QAccessible
@@ -38,6 +39,7 @@ VOICE_LOCALES = {
 }
 
 _TEXT_ROLES = {QAccessible.Role.EditableText}
+_DOUBLE_STOP = re.compile(r"\.(?:\s*\.)+")
 
 
 def engine_name() -> str:
@@ -160,7 +162,7 @@ class Speech(QObject):
         self._speak(text, interrupt=False)
 
     def _speak(self, text: str, interrupt: bool) -> None:
-        text = " ".join(text.split())
+        text = _DOUBLE_STOP.sub(".", " ".join(text.split()))
         if not self._enabled or not text:
             return
         tts = self.engine()

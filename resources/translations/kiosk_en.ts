@@ -23,7 +23,7 @@
 <context>
     <name>IdleOverlay</name>
     <message numerus="yes">
-        <location filename="../../kiosk/ui/qml/KioskUi/IdleOverlay.qml" line="+47"/>
+        <location filename="../../kiosk/ui/qml/KioskUi/IdleOverlay.qml" line="+49"/>
         <source>For your privacy, this screen will be cleared in %n second(s).</source>
         <translation>
             <numerusform>For your privacy, this screen will be cleared in %n second.</numerusform>
@@ -132,7 +132,7 @@
 <context>
     <name>Speech</name>
     <message numerus="yes">
-        <location filename="../../kiosk/ui/speech.py" line="+259"/>
+        <location filename="../../kiosk/ui/speech.py" line="+261"/>
         <source>Are you still there? For your privacy, this screen will be cleared in %n second(s). Press Enter if you are still here, or choose More time.</source>
         <translation>
             <numerusform>Are you still there? For your privacy, this screen will be cleared in %n second. Press Enter if you are still here, or choose More time.</numerusform>

@@ -2,24 +2,114 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="es" sourcelanguage="en_US">
 <context>
+    <name>AccessPanel</name>
+    <message>
+        <location filename="../../kiosk/ui/qml/KioskUi/AccessPanel.qml" line="+48"/>
+        <source>Accessibility</source>
+        <translation>Accesibilidad</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Done</source>
+        <translation>Listo</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Read the screen aloud</source>
+        <translation>Leer la pantalla en voz alta</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Headphones are recommended. On a keyboard, F2 turns it on or off.</source>
+        <translation>Se recomienda usar audífonos. En un teclado, F2 la activa o la desactiva.</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Also read back what I type (my name, ZIP...)</source>
+        <translation>Leer también lo que escribo (mi nombre, código postal...)</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Anyone near you may hear it. Off unless you turn it on.</source>
+        <translation>Cualquier persona cerca puede oírlo. Está desactivado a menos que usted lo active.</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Text size</source>
+        <translation>Tamaño del texto</translation>
+    </message>
+    <message>
+        <location line="+17"/>
+        <source>Text size %1 percent</source>
+        <translation>Tamaño del texto %1 por ciento</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>High contrast</source>
+        <translation>Alto contraste</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>More time on every screen</source>
+        <translation>Más tiempo en cada pantalla</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The screen waits three times longer before it asks if you are still there.</source>
+        <translation>La pantalla espera tres veces más antes de preguntar si sigue ahí.</translation>
+    </message>
+</context>
+<context>
     <name>AttractPage</name>
     <message>
-        <location filename="../../kiosk/ui/qml/KioskUi/AttractPage.qml" line="+58"/>
+        <location filename="../../kiosk/ui/qml/KioskUi/AttractPage.qml" line="+15"/>
+        <source>%1 of %2 signatures.</source>
+        <translation>%1 de %2 firmas.</translation>
+    </message>
+    <message>
+        <location line="+49"/>
         <source>Sign</source>
         <translation>Firmar</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="-47"/>
+        <location line="+48"/>
         <source>Sign the letter</source>
         <translation>Firmar la carta</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="-49"/>
+        <source>To sign, press Tab until you hear %1, then press Enter.</source>
+        <translation>Para firmar, presione Tab hasta oír «%1» y luego presione Enter.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <location line="+48"/>
         <source>Sign the petition</source>
         <translation>Firmar la petición</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+11"/>
+        <source>Reading aloud: tap to stop</source>
+        <translation>Leyendo en voz alta: toque para detener</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Read it to me aloud</source>
+        <translation>Léamelo en voz alta</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Headphones are recommended: plug them in under the screen. On a keyboard, press F2.</source>
+        <translation>Se recomienda usar audífonos: conéctelos debajo de la pantalla. En un teclado, presione F2.</translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>Headphones recommended for reading aloud.</source>
+        <translation>Se recomiendan audífonos para la lectura en voz alta.</translation>
+    </message>
+    <message>
+        <location line="+7"/>
         <source>Read the letter and add your name. It takes about a minute.</source>
         <translation>Lea la carta y agregue su nombre. Toma aproximadamente un minuto.</translation>
     </message>
@@ -42,12 +132,13 @@
 <context>
     <name>DuplicatePage</name>
     <message>
-        <location filename="../../kiosk/ui/qml/KioskUi/DuplicatePage.qml" line="+35"/>
+        <location filename="../../kiosk/ui/qml/KioskUi/DuplicatePage.qml" line="+10"/>
+        <location line="+28"/>
         <source>You have already signed</source>
         <translation>Usted ya firmó</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+11"/>
         <source>Thank you! Your name is already on this letter from this kiosk, so it counts once.</source>
         <translation>¡Gracias! Su nombre ya está en esta carta desde este quiosco, así que cuenta una sola vez.</translation>
     </message>
@@ -475,7 +566,17 @@
 <context>
     <name>FormPage</name>
     <message>
-        <location filename="../../kiosk/ui/qml/KioskUi/FormPage.qml" line="+93"/>
+        <location filename="../../kiosk/ui/qml/KioskUi/FormPage.qml" line="+11"/>
+        <source>Your details</source>
+        <translation>Sus datos</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Type your first name, your last name and your ZIP code; the fields marked optional can stay empty. Press Tab to go to the next field and Enter on Next when you are done.</source>
+        <translation>Escriba su nombre, su apellido y su código postal; los campos marcados como opcionales pueden quedar vacíos. Presione Tab para pasar al siguiente campo y Enter en Siguiente cuando termine.</translation>
+    </message>
+    <message>
+        <location line="+84"/>
         <source>Add your name</source>
         <translation>Agregue su nombre</translation>
     </message>
@@ -543,7 +644,7 @@
 <context>
     <name>IdleOverlay</name>
     <message>
-        <location filename="../../kiosk/ui/qml/KioskUi/IdleOverlay.qml" line="+38"/>
+        <location filename="../../kiosk/ui/qml/KioskUi/IdleOverlay.qml" line="+40"/>
         <source>Are you still there?</source>
         <translation>¿Sigue ahí?</translation>
     </message>
@@ -556,13 +657,23 @@
         </translation>
     </message>
     <message>
-        <location line="+15"/>
+        <location line="+17"/>
         <source>Start over</source>
         <translation>Empezar de nuevo</translation>
     </message>
     <message>
-        <location line="-43"/>
-        <location line="+50"/>
+        <location line="+10"/>
+        <source>More time</source>
+        <translation>Más tiempo</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>This screen waits three times longer</source>
+        <translation>Esta pantalla espera tres veces más</translation>
+    </message>
+    <message>
+        <location line="-56"/>
+        <location line="+63"/>
         <source>I&apos;m still here</source>
         <translation>Sigo aquí</translation>
     </message>
@@ -586,17 +697,18 @@
 <context>
     <name>LocalPage</name>
     <message>
-        <location filename="../../kiosk/ui/qml/KioskUi/LocalPage.qml" line="+48"/>
+        <location filename="../../kiosk/ui/qml/KioskUi/LocalPage.qml" line="+51"/>
         <source>Choose your local campaign</source>
         <translation>Elija su campaña local</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="-40"/>
+        <location line="+40"/>
         <source>Your local campaign</source>
         <translation>Su campaña local</translation>
     </message>
     <message>
-        <location line="+18"/>
+        <location line="+19"/>
         <source>Your ZIP code is in %1. You will sign the campaign for your area:</source>
         <translation>Su código postal está en %1. Usted firmará la campaña de su zona:</translation>
     </message>
@@ -661,7 +773,7 @@
         <translation>Quiosco de peticiones</translation>
     </message>
     <message>
-        <location line="+112"/>
+        <location line="+119"/>
         <source>Signature pad. Sign with your finger.</source>
         <translation>Área de firma. Firme con el dedo.</translation>
     </message>
@@ -1071,12 +1183,32 @@
 <context>
     <name>PadPage</name>
     <message>
-        <location filename="../../kiosk/ui/qml/KioskUi/PadPage.qml" line="+43"/>
+        <location filename="../../kiosk/ui/qml/KioskUi/PadPage.qml" line="+25"/>
         <source>Sign with your finger</source>
         <translation>Firme con el dedo</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+0"/>
+        <source>Type your name to sign</source>
+        <translation>Escriba su nombre para firmar</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>You are signing as %1, ZIP %2.</source>
+        <translation>Usted firma como %1, código postal %2.</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Type your full name in the signature field, confirm that it is your signature, then choose Submit my signature. A volunteer may witness it with the staff PIN.</source>
+        <translation>Escriba su nombre completo en el campo de la firma, confirme que es su firma y luego elija Enviar mi firma. Un voluntario puede ser testigo con el PIN del personal.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Draw your signature with your finger in the signature area. If you cannot, press Tab until you hear I can&apos;t sign with my finger, then press Enter to type your name instead.</source>
+        <translation>Dibuje su firma con el dedo en el área de firma. Si no puede, presione Tab hasta oír «No puedo firmar con el dedo» y luego presione Enter para escribir su nombre en su lugar.</translation>
+    </message>
+    <message>
+        <location line="+44"/>
         <source>%1, ZIP %2 · %3</source>
         <translation>%1, código postal %2 · %3</translation>
     </message>
@@ -1086,12 +1218,72 @@
         <translation>Corregir mis datos</translation>
     </message>
     <message>
-        <location line="+35"/>
+        <location line="+36"/>
         <source>Sign here</source>
         <translation>Firme aquí</translation>
     </message>
     <message>
-        <location line="+26"/>
+        <location line="+17"/>
+        <source>Your full name, as your signature</source>
+        <translation>Su nombre completo, como su firma</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>I confirm that this typed name is my signature.</source>
+        <translation>Confirmo que este nombre escrito es mi firma.</translation>
+    </message>
+    <message>
+        <location line="+28"/>
+        <source>Staff PIN</source>
+        <translation>PIN del personal</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Volunteer: witness this typed signature with the staff PIN (optional)</source>
+        <translation>Voluntario: sea testigo de esta firma escrita con el PIN del personal (opcional)</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>Witness (volunteer)</source>
+        <translation>Ser testigo (voluntario)</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>✓ Witnessed by a volunteer</source>
+        <translation>✓ Con testigo de un voluntario</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>! Wrong PIN</source>
+        <translation>! PIN incorrecto</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>! Too many wrong PINs: try again later</source>
+        <translation>! Demasiados PIN incorrectos: intente más tarde</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Checking…</source>
+        <translation>Verificando…</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Sign with my finger instead</source>
+        <translation>Mejor firmar con el dedo</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>I can&apos;t sign with my finger</source>
+        <translation>No puedo firmar con el dedo</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Type your full name as your signature instead</source>
+        <translation>Escribir su nombre completo como firma en su lugar</translation>
+    </message>
+    <message>
+        <location line="+27"/>
         <source>Back</source>
         <translation>Atrás</translation>
     </message>
@@ -1101,7 +1293,7 @@
         <translation>Borrar</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+9"/>
         <source>Keep going: sign your full name</source>
         <translation>Siga: firme con su nombre completo</translation>
     </message>
@@ -1119,7 +1311,7 @@
 <context>
     <name>PetitionPage</name>
     <message>
-        <location filename="../../kiosk/ui/qml/KioskUi/PetitionPage.qml" line="+73"/>
+        <location filename="../../kiosk/ui/qml/KioskUi/PetitionPage.qml" line="+80"/>
         <source>The letter you are signing</source>
         <translation>La carta que usted firma</translation>
     </message>
@@ -1149,12 +1341,29 @@
         <translation>Atrás</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="-144"/>
+        <location line="+149"/>
         <source>Sign this letter</source>
         <translation>Firmar esta carta</translation>
     </message>
     <message>
+        <location line="-153"/>
+        <source>Letter</source>
+        <translation>Carta</translation>
+    </message>
+    <message>
         <location line="+0"/>
+        <source>Petition</source>
+        <translation>Petición</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>To sign, press Tab until you hear %1, then press Enter.</source>
+        <translation>Para firmar, presione Tab hasta oír «%1» y luego presione Enter.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <location line="+149"/>
         <source>Sign this petition</source>
         <translation>Firmar esta petición</translation>
     </message>
@@ -1460,16 +1669,16 @@
 <context>
     <name>SignerFlow</name>
     <message>
-        <location filename="../../kiosk/ui/flow.py" line="+320"/>
+        <location filename="../../kiosk/ui/flow.py" line="+342"/>
         <source>Send me updates about this campaign. I can unsubscribe at any time.</source>
-        <extracomment>The text fields of the form, in the order they are laid out (and focused on errors). Ask the view to focus a form field (its domain name), e.g. the first one with an error. A signer&apos;s session ended and everything was wiped. A signature was durably saved (its id), before the thank-you screen shows. The active campaign as the attract and petition screens show it (in the current language; the fixed local campaign&apos;s text when staff fixed one). What this signer is signing: the campaign or the local campaign they confirmed. &quot;required&quot; / &quot;optional&quot; / &quot;hidden&quot; for each configurable field.</extracomment>
+        <extracomment>The text fields of the form, in the order they are laid out (and focused on errors). Checks a volunteer&apos;s staff PIN off the UI thread: ``witness(pin, done)`` calls ``done`` on the UI thread with True (right), False (wrong) or None (locked out for now). The typed signature&apos;s fields (errors are reported on them like on the form&apos;s). Ask the view to focus a form field (its domain name), e.g. the first one with an error. A signer&apos;s session ended and everything was wiped. A signature was durably saved (its id), before the thank-you screen shows. The active campaign as the attract and petition screens show it (in the current language; the fixed local campaign&apos;s text when staff fixed one). What this signer is signing: the campaign or the local campaign they confirmed. &quot;required&quot; / &quot;optional&quot; / &quot;hidden&quot; for each configurable field.</extracomment>
         <translation>Envíenme novedades sobre esta campaña. Puedo darme de baja en cualquier momento.</translation>
     </message>
 </context>
 <context>
     <name>Speech</name>
     <message>
-        <location filename="../../kiosk/ui/speech.py" line="+126"/>
+        <location filename="../../kiosk/ui/speech.py" line="+128"/>
         <source>Speech is on. Headphones are recommended. Press Tab to move between controls and Enter to choose.</source>
         <extracomment>The engine speech uses: ``speechd`` on the kiosk, ``mock`` in tests. Voices for each UI language, best first (espeak-ng offers es_419 and es_ES, en_US, en_GB). Every text handed to the engine, as it is handed (tests, and the log at debug level). Whether this kiosk can speak at all (the engine is installed).</extracomment>
         <translation>La voz está activada. Se recomienda usar audífonos. Presione Tab para pasar de un control a otro y Enter para elegir.</translation>
@@ -1852,12 +2061,14 @@
 <context>
     <name>ThanksPage</name>
     <message>
-        <location filename="../../kiosk/ui/qml/KioskUi/ThanksPage.qml" line="+36"/>
+        <location filename="../../kiosk/ui/qml/KioskUi/ThanksPage.qml" line="+10"/>
+        <location line="+29"/>
         <source>Thank you for signing!</source>
         <translation>¡Gracias por firmar!</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="-28"/>
+        <location line="+36"/>
         <source>Your signature has been saved. It will be delivered together with all the others.</source>
         <translation>Su firma quedó guardada. Se entregará junto con todas las demás.</translation>
     </message>
@@ -1875,7 +2086,17 @@
 <context>
     <name>TopBar</name>
     <message>
-        <location filename="../../kiosk/ui/qml/KioskUi/TopBar.qml" line="+53"/>
+        <location filename="../../kiosk/ui/qml/KioskUi/TopBar.qml" line="+55"/>
+        <source>Accessibility options</source>
+        <translation>Opciones de accesibilidad</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Read aloud, text size, high contrast, more time</source>
+        <translation>Lectura en voz alta, tamaño del texto, alto contraste, más tiempo</translation>
+    </message>
+    <message>
+        <location line="+29"/>
         <source>Larger text</source>
         <translation>Letra más grande</translation>
     </message>

@@ -37,8 +37,11 @@ def _inside_keyboard(item: QQuickItem) -> bool:
     return False
 
 
-def audit(d: Driver) -> list[str]:
-    """Problems with the controls on screen now: a missing name or a small target."""
+def audit(d: Driver, names: dict[str, str] | None = None) -> list[str]:
+    """Problems with the controls on screen now: a missing name or a small target.
+
+    Walks the ``QAccessible`` interface of every enabled, visible control (what Orca reads
+    over AT-SPI), not only the QML properties; ``names`` collects objectName -> name."""
     d.frame()
     QAccessible.setActive(True)
     problems: list[str] = []
@@ -68,6 +71,8 @@ def audit(d: Driver) -> list[str]:
             name = iface.text(QAccessible.Text.Description)
         if not name.strip():
             problems.append(f"{label}: no accessible name")
+        elif names is not None and item.objectName():
+            names[item.objectName()] = name.strip()
         if min(item.width(), item.height()) < MIN_TARGET:
             problems.append(f"{label}: {item.width():.0f}x{item.height():.0f} px")
     return problems
@@ -103,6 +108,71 @@ def test_every_signer_screen(d: Driver, idle_clock: FakeClock) -> None:
     d.wait_shown("petition.continueButton")
     seen["petition"] = audit(d)
     assert {k: v for k, v in seen.items() if v} == {}
+
+
+def _walk_signer_screens(
+    d: Driver, idle_clock: FakeClock, lang: str, first: str, last: str
+) -> dict[str, str]:
+    """Every signer screen (the typed signature and the accessibility options too) in
+    ``lang``; returns objectName -> accessible name, and fails on any problem."""
+    names: dict[str, str] = {}
+    seen: dict[str, list[str]] = {}
+    d.wait_shown("attract.signButton")
+    if lang != "en":
+        d.click(f"lang.{lang}")
+        d.wait(lambda: d.ui.vm.i18n.language == lang, "the language")
+    seen["attract"] = audit(d, names)
+    d.click("a11y.options")
+    d.wait_shown("a11y.close")
+    seen["options"] = audit(d, names)
+    d.click("a11y.close")
+    d.wait(lambda: not d.shown("a11y.close"), "the options to close")
+    d.click("attract.signButton")
+    d.wait_shown("petition.continueButton")
+    seen["petition"] = audit(d, names)
+    d.click("petition.continueButton")
+    d.wait_shown("form.firstName")
+    d.click("form.next")  # the errors too
+    d.wait(lambda: bool(d.ui.vm.flow.errors), "the errors")
+    seen["form"] = audit(d, names)
+    fill(d, first, last, "47708")
+    d.click("form.next")
+    d.wait_shown("local.confirm")
+    seen["local"] = audit(d, names)
+    d.click("local.confirm")
+    d.wait_shown("pad.canvas")
+    seen["pad"] = audit(d, names)
+    d.click("pad.typeInstead")
+    d.wait_shown("pad.typedName")
+    seen["typed"] = audit(d, names)
+    idle_clock.advance(FAST.idle_timeout_s + 1)
+    d.wait_shown("idle.stillHere")
+    seen["idle"] = audit(d, names)
+    d.click("idle.stillHere")
+    d.wait(lambda: not d.shown("idle.stillHere"), "the countdown to close")
+    d.fill("pad.typedName", f"{first} {last}")
+    d.click("pad.typedConfirm")
+    d.click("pad.submit")
+    d.wait_shown("thanks.done")
+    seen["thanks"] = audit(d, names)
+    assert {k: v for k, v in seen.items() if v} == {}
+    return names
+
+
+def test_every_signer_control_is_named_in_both_languages(
+    make_ui: Callable[..., Driver], idle_clock: FakeClock
+) -> None:
+    """Issue #17: a name in English and in Spanish for every control (read through
+    QAccessible); a control whose Spanish name is still the English one is reported."""
+    english = _walk_signer_screens(make_ui(), idle_clock, "en", "Ana", "Pérez")
+    spanish = _walk_signer_screens(make_ui(), idle_clock, "es", "Luz", "Gómez")
+    assert set(english) == set(spanish)
+    # the same words in both: language names, numbers and the signer's own entries only
+    same = {n for n in english if english[n] == spanish[n]}
+    allowed = {"lang.en", "lang.es", "pad.typedName", "pad.witnessPin"} | {
+        n for n in same if not any(c.isalpha() for c in english[n])
+    }
+    assert same - allowed == set(), {n: english[n] for n in same - allowed}
 
 
 def test_staff_screens(d: Driver) -> None:

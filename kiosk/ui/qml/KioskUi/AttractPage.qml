@@ -9,6 +9,12 @@ FadePage {
     required property var app
     readonly property var p: app.flow.petition
     readonly property bool hasCampaign: (p.slug || "") !== ""
+    speech: page.app.speech
+    spokenTitle: page.p.title || ""
+    spokenText: (page.p.target || "") + ". "
+                + qsTr("%1 of %2 signatures.").arg(page.p.countText || "").arg(page.p.goalText || "")
+                + " " + qsTr("To sign, press Tab until you hear %1, then press Enter.")
+                        .arg(page.p.isLetter ? qsTr("Sign the letter") : qsTr("Sign the petition"))
 
     TopBar { id: bar; app: page.app; caption: page.p.organization || ""
              anchors { left: parent.left; right: parent.right; top: parent.top } }
@@ -58,6 +64,34 @@ FadePage {
                 text: qsTr("Sign")
                 Accessible.name: page.p.isLetter ? qsTr("Sign the letter") : qsTr("Sign the petition")
                 onClicked: page.app.flow.start()
+            }
+            // Speech mode: a large, labelled control on the first screen (and F2 on a keyboard).
+            KButton {
+                id: speechButton
+                objectName: "attract.speech"
+                Layout.alignment: Qt.AlignHCenter
+                Layout.maximumWidth: parent.width
+                visible: page.app.speech.available
+                kind: "secondary"
+                text: page.app.speech.enabled ? qsTr("Reading aloud: tap to stop")
+                                              : qsTr("Read it to me aloud")
+                Accessible.description: qsTr("Headphones are recommended: plug them in under the screen. On a keyboard, press F2.")
+                onClicked: {
+                    var speech = page.app.speech
+                    speech.setEnabled(!speech.enabled)
+                    if (speech.enabled) {
+                        speech.queue(page.spokenTitle)
+                        speech.queue(page.spokenText)
+                    }
+                }
+            }
+            KText {
+                Layout.fillWidth: true
+                horizontalAlignment: Text.AlignHCenter
+                visible: speechButton.visible
+                text: qsTr("Headphones recommended for reading aloud.")
+                font.pixelSize: Theme.size.small
+                color: Theme.color.textMuted
             }
             KText {
                 Layout.fillWidth: true

@@ -6,6 +6,9 @@ import Kiosk
 FadePage {
     id: page
     objectName: "duplicate.page"
+    speech: page.app.speech
+    spokenTitle: qsTr("You have already signed")
+    spokenText: dupText.text
     required property var app
     readonly property var p: app.flow.petition
 
@@ -38,6 +41,7 @@ FadePage {
             color: Theme.color.text
         }
         KText {
+            id: dupText
             Layout.fillWidth: true
             horizontalAlignment: Text.AlignHCenter
             font.pixelSize: Theme.size.heading

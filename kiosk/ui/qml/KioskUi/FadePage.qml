@@ -6,6 +6,31 @@ import Kiosk
 Rectangle {
     id: root
     property bool shown: false
+    // Speech mode (issue #17): what is said when the screen shows, in the signer's language.
+    // The page's accessible name and description are the same words, for a screen reader.
+    property var speech: null
+    property string spokenTitle: ""
+    property string spokenText: ""
+    Accessible.role: Accessible.Pane
+    Accessible.name: root.spokenTitle
+    Accessible.description: root.spokenText
+    property bool said: false  // once each time the screen shows
+    function speak() {
+        if (!root.shown || root.said || !root.speech)
+            return
+        root.said = true
+        root.speech.screen(root.spokenTitle, root.spokenText)
+    }
+    // Said again when what it says changes while it shows (the signer's language).
+    function respeak() {
+        root.said = false
+        Qt.callLater(root.speak)
+    }
+    onShownChanged: {
+        root.said = false
+        Qt.callLater(root.speak)
+    }
+    Component.onCompleted: Qt.callLater(root.speak)
     color: Theme.color.background
     opacity: shown ? 1 : 0
     visible: opacity > 0

@@ -7,6 +7,9 @@ import Kiosk
 FadePage {
     id: page
     objectName: "form.page"
+    speech: page.app.speech
+    spokenTitle: qsTr("Your details")
+    spokenText: qsTr("Type your first name, your last name and your ZIP code; the fields marked optional can stay empty. Press Tab to go to the next field and Enter on Next when you are done.")
     required property var app
     readonly property var flow: app.flow
     readonly property var rules: flow.rules

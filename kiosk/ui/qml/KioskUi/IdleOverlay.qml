@@ -10,6 +10,8 @@ Rectangle {
     readonly property int secondsLeft: app.idle.secondsLeft
     color: Theme.color.scrim
     visible: secondsLeft > 0
+    // A keyboard or switch user is on "I'm still here" at once: Enter answers.
+    onVisibleChanged: if (visible) stillHere.forceActiveFocus()
 
     // Opaque: nothing of the entry behind it can be read. Any touch on it counts as "still here".
     MouseArea {
@@ -50,8 +52,10 @@ Rectangle {
             GridLayout {
                 id: choices
                 Layout.alignment: Qt.AlignHCenter
-                columns: startOver.implicitWidth + stillHere.implicitWidth + columnSpacing
-                         <= col.width ? 2 : 1
+                Layout.fillWidth: columns === 1
+                columns: startOver.implicitWidth + stillHere.implicitWidth
+                         + (moreTime.visible ? moreTime.implicitWidth + columnSpacing : 0)
+                         + columnSpacing <= col.width ? (moreTime.visible ? 3 : 2) : 1
                 columnSpacing: 20
                 rowSpacing: 14
                 KButton {
@@ -61,6 +65,17 @@ Rectangle {
                     kind: "secondary"
                     text: qsTr("Start over")
                     onClicked: root.app.startOver()
+                }
+                // Once per screen: this screen's time limit three times longer (issue #17).
+                KButton {
+                    id: moreTime
+                    objectName: "idle.moreTime"
+                    Layout.fillWidth: choices.columns === 1
+                    visible: root.app.moreTimeOffered
+                    kind: "secondary"
+                    text: qsTr("More time")
+                    Accessible.description: qsTr("This screen waits three times longer")
+                    onClicked: root.app.moreTime()
                 }
                 KButton {
                     id: stillHere

@@ -1,4 +1,6 @@
 // A large touch button: primary (filled), secondary (outlined), quiet (text) or danger.
+// Reached with Tab / Shift+Tab (a finger's tap never takes the focus from a text field), shows
+// a focus ring, and is pressed with Enter or Space (a switch interface sends those too).
 import QtQuick
 import QtQuick.Controls.Basic
 import Kiosk
@@ -8,7 +10,18 @@ Button {
     property string kind: "primary"
     property bool big: false
 
-    focusPolicy: Qt.NoFocus
+    focusPolicy: Qt.TabFocus
+    Keys.onReturnPressed: control.activate()
+    Keys.onEnterPressed: control.activate()
+    function activate() {
+        if (!control.enabled)
+            return
+        if (control.checkable) {
+            control.toggle()
+            control.toggled()
+        }
+        control.clicked()
+    }
     font.pixelSize: big ? Theme.size.heading : Theme.size.button
     font.weight: Font.DemiBold
     leftPadding: big ? 40 : 26
@@ -40,5 +53,6 @@ Button {
         border.width: control.kind === "secondary" && control.enabled ? 2 : 0
         border.color: Theme.color.primary
         Behavior on color { ColorAnimation { duration: 90 } }
+        FocusRing { target: control }
     }
 }

@@ -22,7 +22,9 @@ Rectangle {
         property string code
         readonly property bool selected: root.app.i18n.language === code
         objectName: "lang." + code
-        focusPolicy: Qt.NoFocus
+        focusPolicy: Qt.TabFocus
+        Keys.onReturnPressed: b.clicked()
+        Keys.onEnterPressed: b.clicked()
         y: 4
         height: root.height - 8
         width: Math.max(128, implicitContentWidth + 36)
@@ -35,11 +37,12 @@ Rectangle {
             text: b.text
             font.pixelSize: Theme.size.small + 2
             font.weight: Font.DemiBold
+            font.underline: b.selected  // the current language, not by colour alone
             horizontalAlignment: Text.AlignHCenter
             verticalAlignment: Text.AlignVCenter
             color: b.selected ? Theme.color.onPrimary : Theme.color.primary
         }
-        background: Item {}
+        background: Item { FocusRing { target: b } }
     }
 
     Rectangle {

@@ -8,6 +8,9 @@ import Kiosk
 FadePage {
     id: page
     objectName: "local.page"
+    speech: page.app.speech
+    spokenTitle: qsTr("Your local campaign")
+    spokenText: explainText.text + " " + (page.s.target || "") + ". " + (page.s.title || "")
     required property var app
     readonly property var flow: app.flow
     readonly property var s: flow.signing
@@ -52,6 +55,7 @@ FadePage {
                 color: Theme.color.text
             }
             KText {
+                id: explainText
                 objectName: "local.explain"
                 visible: !page.choosing
                 Layout.fillWidth: true

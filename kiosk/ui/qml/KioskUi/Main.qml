@@ -27,7 +27,14 @@ ApplicationWindow {
     readonly property SignerSession sessionItem: session.item as SignerSession
     readonly property InputPanel keyboardPanel: keyboardLoader.item as InputPanel
 
-    Binding { target: Theme; property: "scale"; value: window.app.largeText ? 1.25 : 1.0 }
+    Binding { target: Theme; property: "scale"; value: window.app.textScale }
+    Binding { target: Theme; property: "highContrast"; value: window.app.highContrast }
+    // F2 on a keyboard turns speech mode on or off on every signer screen (issue #17).
+    Shortcut {
+        sequence: "F2"
+        enabled: window.mode === "signer"
+        onActivated: window.app.speech.toggle()
+    }
     Binding {
         target: VirtualKeyboardSettings
         property: "locale"

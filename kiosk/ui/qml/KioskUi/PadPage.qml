@@ -1,5 +1,8 @@
-// Review and sign: who is signing what, a large pad, Clear and Submit.
+// Review and sign: who is signing what, a large pad, Clear and Submit; or, for a signer who
+// cannot draw, "I can't sign with my finger": the full name typed and confirmed as the
+// signature, optionally witnessed by a volunteer with the staff PIN (issue #17).
 import QtQuick
+import QtQuick.Controls.Basic
 import QtQuick.Layouts
 import Kiosk
 
@@ -16,6 +19,27 @@ FadePage {
     readonly property Item padSlot: card
     readonly property bool padEmpty: pad ? pad.empty : true
     readonly property bool padEnough: pad ? pad.inkEnough : false
+    readonly property bool typing: flow.typing
+    readonly property var errs: flow.errors
+    speech: page.app.speech
+    spokenTitle: page.typing ? qsTr("Type your name to sign") : qsTr("Sign with your finger")
+    spokenText: (page.app.speech.echoPersonal
+                 ? qsTr("You are signing as %1, ZIP %2.").arg(page.flow.review.name || "")
+                   .arg(page.flow.review.zip || "") + " "
+                 : "")
+                + (page.typing
+                   ? qsTr("Type your full name in the signature field, confirm that it is your signature, then choose Submit my signature. A volunteer may witness it with the staff PIN.")
+                   : qsTr("Draw your signature with your finger in the signature area. If you cannot, press Tab until you hear I can't sign with my finger, then press Enter to type your name instead."))
+    onTypingChanged: page.respeak()
+    Connections {
+        target: page.flow
+        function onFocusField(name) {
+            if (name === "typed_name")
+                typedName.input.forceActiveFocus()
+            else if (name === "typed_confirm")
+                typedConfirm.forceActiveFocus()
+        }
+    }
 
     TopBar { id: bar; app: page.app; caption: page.s.title || ""
              anchors { left: parent.left; right: parent.right; top: parent.top } }
@@ -40,7 +64,7 @@ FadePage {
                 spacing: 4
                 KText {
                     Layout.fillWidth: true
-                    text: qsTr("Sign with your finger")
+                    text: page.spokenTitle
                     font.pixelSize: Theme.size.title
                     font.weight: Font.Bold
                     lineHeight: 1.0
@@ -66,6 +90,7 @@ FadePage {
         // stays a signing strip right under the review line, not a tall box.
         Rectangle {
             id: card
+            visible: !page.typing
             Layout.fillWidth: true
             Layout.preferredHeight: Math.max(160, Math.min(
                 column.height - header.height - column.spacing
@@ -99,6 +124,114 @@ FadePage {
             }
         }
 
+        // The typed signature, in place of the pad; it scrolls (the keyboard takes half the
+        // screen, and the text may be twice as large).
+        Flickable {
+            id: typedFlick
+            objectName: "pad.typedScroll"
+            visible: page.typing
+            Layout.fillWidth: true
+            Layout.fillHeight: true
+            contentWidth: width
+            contentHeight: typedBox.implicitHeight + 16
+            clip: true
+            boundsBehavior: Flickable.StopAtBounds
+            ColumnLayout {
+                id: typedBox
+                width: typedFlick.width
+                spacing: 12
+                KField {
+                    id: typedName
+                    Layout.fillWidth: true
+                    inputName: "pad.typedName"
+                    label: qsTr("Your full name, as your signature")
+                    maxLength: 200
+                    words: true
+                    error: page.errs.typed_name || ""
+                    onEdited: (text) => page.flow.setTypedName(text)
+                    onSubmitted: typedConfirm.forceActiveFocus()
+                }
+                KCheck {
+                    id: typedConfirm
+                    objectName: "pad.typedConfirm"
+                    Layout.fillWidth: true
+                    text: qsTr("I confirm that this typed name is my signature.")
+                    on: page.flow.typedConfirmed
+                    Accessible.description: page.errs.typed_confirm || ""
+                    onClicked: page.flow.setTypedConfirmed(!typedConfirm.on)
+                }
+                KText {
+                    objectName: "pad.typedConfirm.error"
+                    Layout.fillWidth: true
+                    visible: text !== ""
+                    text: page.errs.typed_confirm ? "! " + page.errs.typed_confirm : ""
+                    color: Theme.color.error
+                    font.weight: Font.DemiBold
+                }
+                // Optional: a volunteer witnesses it with the staff PIN; the sheet says so.
+                RowLayout {
+                    Layout.fillWidth: true
+                    visible: page.flow.canWitness
+                    spacing: 12
+                    TextField {
+                        id: witnessPin
+                        objectName: "pad.witnessPin"
+                        Layout.preferredWidth: 220
+                        implicitHeight: 64
+                        enabled: !page.flow.witnessed
+                        echoMode: TextInput.Password
+                        inputMethodHints: Qt.ImhDigitsOnly | Qt.ImhSensitiveData | Qt.ImhNoPredictiveText
+                        maximumLength: 12
+                        font.pixelSize: Theme.size.body
+                        placeholderText: qsTr("Staff PIN")
+                        Accessible.description: qsTr("Volunteer: witness this typed signature with the staff PIN (optional)")
+                        onAccepted: page.flow.witness(witnessPin.text)
+                        background: Rectangle {
+                            radius: 12
+                            color: Theme.color.surface
+                            border.width: witnessPin.activeFocus ? 3 : 1.5
+                            border.color: witnessPin.activeFocus ? Theme.color.primary : Theme.color.outline
+                        }
+                    }
+                    KButton {
+                        objectName: "pad.witness"
+                        kind: "secondary"
+                        enabled: !page.flow.witnessed && page.flow.witnessState !== "checking"
+                        text: qsTr("Witness (volunteer)")
+                        onClicked: page.flow.witness(witnessPin.text)
+                    }
+                    KText {
+                        objectName: "pad.witnessStatus"
+                        Layout.fillWidth: true
+                        text: page.flow.witnessed ? qsTr("✓ Witnessed by a volunteer")
+                              : page.flow.witnessState === "wrong" ? qsTr("! Wrong PIN")
+                              : page.flow.witnessState === "locked" ? qsTr("! Too many wrong PINs: try again later")
+                              : page.flow.witnessState === "checking" ? qsTr("Checking…") : ""
+                        color: page.flow.witnessed ? Theme.color.accent : Theme.color.error
+                        font.weight: Font.DemiBold
+                    }
+                }
+                KButton {
+                    objectName: "pad.drawInstead"
+                    kind: "quiet"
+                    text: qsTr("Sign with my finger instead")
+                    onClicked: page.flow.setTyping(false)
+                }
+            }
+        }
+
+        KButton {
+            objectName: "pad.typeInstead"
+            visible: !page.typing
+            kind: "quiet"
+            text: qsTr("I can't sign with my finger")
+            Accessible.description: qsTr("Type your full name as your signature instead")
+            onClicked: {
+                page.flow.setTyping(true)
+                typedName.input.forceActiveFocus()
+            }
+        }
+
         KText {
             id: padError
             objectName: "pad.error"
@@ -108,7 +241,7 @@ FadePage {
             color: Theme.color.error
             font.weight: Font.DemiBold
         }
-        Item { Layout.fillHeight: true }
+        Item { Layout.fillHeight: true; visible: !page.typing }
     }
 
     ActionBar {
@@ -125,13 +258,14 @@ FadePage {
                 objectName: "pad.clear"
                 kind: "secondary"
                 text: qsTr("Clear")
+                visible: !page.typing
                 enabled: !page.padEmpty
                 onClicked: page.pad.clear()
             }
         ]
         KText {
             anchors.verticalCenter: parent.verticalCenter
-            visible: !page.padEnough
+            visible: !page.padEnough && !page.typing
             text: page.padEmpty ? "" : qsTr("Keep going: sign your full name")
             color: Theme.color.textMuted
             font.pixelSize: Theme.size.small
@@ -139,8 +273,8 @@ FadePage {
         KButton {
             objectName: "pad.submit"
             text: page.flow.busy ? qsTr("Saving…") : qsTr("Submit my signature")
-            enabled: page.padEnough && !page.flow.busy
-            onClicked: page.flow.submit(page.pad)
+            enabled: (page.typing || page.padEnough) && !page.flow.busy
+            onClicked: page.typing ? page.flow.submitTyped() : page.flow.submit(page.pad)
         }
     }
 }

@@ -10,6 +10,13 @@ FadePage {
     objectName: "petition.page"
     required property var app
     readonly property var p: app.flow.petition
+    // Spoken in full in speech mode: the target, the title, the statement and why it matters.
+    speech: page.app.speech
+    spokenTitle: (page.p.isLetter ? qsTr("Letter") : qsTr("Petition")) + ". "
+                 + (page.p.target || "") + ". " + (page.p.title || "")
+    spokenText: (page.p.statement || []).join(" ") + " " + (page.p.background || []).join(" ")
+                + " " + qsTr("To sign, press Tab until you hear %1, then press Enter.")
+                        .arg(page.p.isLetter ? qsTr("Sign this letter") : qsTr("Sign this petition"))
 
     TopBar { id: bar; app: page.app; caption: page.p.organization || ""
              anchors { left: parent.left; right: parent.right; top: parent.top } }

@@ -6,6 +6,9 @@ import Kiosk
 FadePage {
     id: page
     objectName: "thanks.page"
+    speech: page.app.speech
+    spokenTitle: qsTr("Thank you for signing!")
+    spokenText: qsTr("Your signature has been saved. It will be delivered together with all the others.")
     required property var app
     readonly property var s: app.flow.signing
     color: Theme.color.accentSoft

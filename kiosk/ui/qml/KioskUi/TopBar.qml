@@ -1,4 +1,5 @@
-// The signer screens' top bar: who runs the campaign, larger text, language.
+// The signer screens' top bar: who runs the campaign, accessibility options, larger text,
+// language.
 import QtQuick
 import QtQuick.Controls.Basic
 import Kiosk
@@ -42,12 +43,43 @@ Rectangle {
         spacing: 18
 
         Button {
+            id: optionsButton
+            objectName: "a11y.options"
+            focusPolicy: Qt.TabFocus
+            Keys.onReturnPressed: optionsButton.clicked()
+            Keys.onEnterPressed: optionsButton.clicked()
+            onClicked: accessPanel.open()
+            implicitHeight: Theme.touch
+            implicitWidth: Theme.touch + 16
+            Accessible.role: Accessible.Button
+            Accessible.name: qsTr("Accessibility options")
+            Accessible.description: qsTr("Read aloud, text size, high contrast, more time")
+            contentItem: Text {
+                text: "\u267F"
+                font.family: "DejaVu Sans"
+                font.pixelSize: 34
+                horizontalAlignment: Text.AlignHCenter
+                verticalAlignment: Text.AlignVCenter
+                color: Theme.color.primary
+            }
+            background: Rectangle {
+                radius: 12
+                color: Theme.color.surface
+                border.width: 2
+                border.color: Theme.color.primary
+                FocusRing { target: optionsButton }
+            }
+        }
+
+        Button {
             id: sizeToggle
             objectName: "a11y.largeText"
-            focusPolicy: Qt.NoFocus
+            focusPolicy: Qt.TabFocus
+            Keys.onReturnPressed: { sizeToggle.toggle(); sizeToggle.toggled() }
+            Keys.onEnterPressed: { sizeToggle.toggle(); sizeToggle.toggled() }
             checkable: true
             checked: root.app.largeText
-            onToggled: root.app.setLargeText(checked)
+            onToggled: root.app.setLargeText(sizeToggle.checked)
             implicitHeight: Theme.touch
             implicitWidth: Math.max(Theme.touch + 56, sizeRow.implicitWidth + 32)
             Accessible.name: qsTr("Larger text")
@@ -69,9 +101,12 @@ Rectangle {
                 color: sizeToggle.checked ? Theme.color.primary : Theme.color.surface
                 border.width: 2
                 border.color: Theme.color.primary
+                FocusRing { target: sizeToggle }
             }
         }
 
         LanguageSwitch { app: root.app }
     }
+
+    AccessPanel { id: accessPanel; app: root.app }
 }

@@ -1,0 +1,124 @@
+pragma ComponentBehavior: Bound
+// "Accessibility" options for one signer (issue #17): read aloud, read back what I type, text
+// size up to 200 %, high contrast, more time. Each choice says its state in words and with a
+// tick, never by colour alone; everything resets for the next signer.
+import QtQuick
+import QtQuick.Controls.Basic
+import QtQuick.Layouts
+import Kiosk
+
+Popup {
+    id: panel
+    objectName: "a11y.panel"
+    required property var app
+    readonly property var speech: app.speech
+    parent: Overlay.overlay
+    modal: true
+    focus: true
+    readonly property real areaWidth: panel.parent ? panel.parent.width : 800
+    readonly property real areaHeight: panel.parent ? panel.parent.height : 800
+    x: Math.round((panel.areaWidth - panel.width) / 2)
+    y: Math.round(Math.max(16, (panel.areaHeight - panel.height) / 2))
+    width: Math.min(panel.areaWidth - 32, 820)
+    height: Math.min(panel.areaHeight - 32, body.implicitHeight + 2 * panel.padding)
+    padding: 28
+    closePolicy: Popup.CloseOnEscape | Popup.CloseOnPressOutside
+    background: Rectangle {
+        radius: 20
+        color: Theme.color.surface
+        border.width: 2
+        border.color: Theme.color.outline
+    }
+    onOpened: closeButton.forceActiveFocus()
+
+    Flickable {
+        anchors.fill: parent
+        contentHeight: body.implicitHeight
+        clip: true
+        boundsBehavior: Flickable.StopAtBounds
+
+        ColumnLayout {
+            id: body
+            width: parent.width
+            spacing: 14
+
+            RowLayout {
+                Layout.fillWidth: true
+                KText {
+                    Layout.fillWidth: true
+                    text: qsTr("Accessibility")
+                    font.pixelSize: Theme.size.title
+                    font.weight: Font.Bold
+                    Accessible.role: Accessible.Heading
+                    Accessible.name: text
+                }
+                KButton {
+                    id: closeButton
+                    objectName: "a11y.close"
+                    kind: "primary"
+                    text: qsTr("Done")
+                    onClicked: panel.close()
+                }
+            }
+            KCheck {
+                Layout.fillWidth: true
+                objectName: "a11y.speech"
+                text: qsTr("Read the screen aloud")
+                on: panel.speech.enabled
+                enabled: panel.speech.available
+                Accessible.description: qsTr("Headphones are recommended. On a keyboard, F2 turns it on or off.")
+                onClicked: panel.speech.setEnabled(!on)
+            }
+            KCheck {
+                Layout.fillWidth: true
+                objectName: "a11y.echo"
+                text: qsTr("Also read back what I type (my name, ZIP...)")
+                on: panel.speech.echoPersonal
+                enabled: panel.speech.enabled
+                Accessible.description: qsTr("Anyone near you may hear it. Off unless you turn it on.")
+                onClicked: panel.speech.setEchoPersonal(!on)
+            }
+            KText {
+                Layout.fillWidth: true
+                text: qsTr("Text size")
+                font.weight: Font.DemiBold
+            }
+            GridLayout {
+                id: sizes
+                Layout.fillWidth: true
+                columns: body.width > 640 ? 4 : 2
+                columnSpacing: 12
+                rowSpacing: 12
+                Repeater {
+                    model: [1.0, 1.25, 1.5, 2.0]
+                    delegate: KCheck {
+                        id: sizeChoice
+                        Layout.fillWidth: true
+                        required property real modelData
+                        objectName: "a11y.textSize." + Math.round(sizeChoice.modelData * 100)
+                        text: Math.round(sizeChoice.modelData * 100) + " %"
+                        Accessible.role: Accessible.RadioButton
+                        Accessible.name: qsTr("Text size %1 percent").arg(Math.round(sizeChoice.modelData * 100))
+                        on: Math.abs(panel.app.textScale - sizeChoice.modelData) < 0.01
+                        onClicked: panel.app.setTextScale(sizeChoice.modelData)
+                    }
+                }
+            }
+            KCheck {
+                Layout.fillWidth: true
+                objectName: "a11y.highContrast"
+                text: qsTr("High contrast")
+                on: panel.app.highContrast
+                onClicked: panel.app.setHighContrast(!on)
+            }
+            KCheck {
+                Layout.fillWidth: true
+                objectName: "a11y.moreTime"
+                text: qsTr("More time on every screen")
+                on: panel.app.moreTimeVisit
+                Accessible.description: qsTr("The screen waits three times longer before it asks if you are still there.")
+                onClicked: panel.app.setMoreTimeVisit(!on)
+            }
+        }
+    }
+}

@@ -1,0 +1,23 @@
+// A large check box: its state in words and a tick (never by colour alone), reached with Tab,
+// changed with Enter or Space. It is not a checkable button: the state always follows the
+// view-model (which resets it for the next signer), so a tap only asks for the change.
+import QtQuick
+import Kiosk
+
+KButton {
+    id: check
+    property bool on: false
+    kind: "secondary"
+    Accessible.role: Accessible.CheckBox
+    Accessible.checkable: true
+    Accessible.checked: check.on
+    contentItem: Text {
+        text: (check.on ? "✓  " : "☐  ") + check.text
+        font: check.font
+        textFormat: Text.PlainText
+        wrapMode: Text.Wrap
+        horizontalAlignment: Text.AlignLeft
+        verticalAlignment: Text.AlignVCenter
+        color: Theme.color.primary
+    }
+}

@@ -1,0 +1,174 @@
+"""Signing with a keyboard or a switch alone, and signing without drawing (issue #17).
+
+A USB keyboard (or a switch interface, which sends the same keys) goes through the whole signer
+flow with Tab, Shift+Tab, Enter and Space: language, petition, form, the typed signature,
+submit, thank-you. Each focused control shows its focus ring. The signature lands in the store
+marked typed, and the delivery sheet, read back, prints the typed name marked "Typed
+signature" (and "witnessed" when a volunteer witnessed it with the staff PIN).
+"""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from pypdf import PdfReader
+from PySide6.QtCore import Qt
+from PySide6.QtQuick import QQuickItem
+
+from kiosk.app import Kiosk
+from kiosk.domain.ports import SignatureFilter
+from kiosk.domain.signature import PersonalData, SignatureMethod
+from kiosk.exports import make_pdf_export
+from kiosk.ui.automation import Driver
+from tests.ui.conftest import PASSPHRASE, PIN
+
+pytestmark = pytest.mark.gui
+
+MAX_TABS = 40
+
+
+def focused(d: Driver) -> QQuickItem | None:
+    return d.window.activeFocusItem()
+
+
+def ring_shown(item: QQuickItem) -> bool:
+    """Whether a visible focus ring (FocusRing.qml) is drawn for ``item``."""
+    pending = [item]
+    while pending:
+        node = pending.pop()
+        for child in node.childItems():
+            if child.property("target") is item and child.isVisible():
+                return True
+            pending.append(child)
+    return False
+
+
+def tab_to(d: Driver, name: str, back: bool = False) -> QQuickItem:
+    """Press Tab (Shift+Tab) until ``name`` has the focus; it must show its focus ring."""
+    key = Qt.Key.Key_Backtab if back else Qt.Key.Key_Tab
+    seen: list[str] = []
+    for _ in range(MAX_TABS):
+        item = focused(d)
+        if item is not None and item.objectName() == name:
+            if not item.inherits("QQuickTextInput"):
+                assert ring_shown(item), f"{name} has the focus but no focus ring"
+            return item
+        d.key(key)
+        d.idle()
+        item = focused(d)
+        seen.append(item.objectName() if item is not None else "-")
+    raise AssertionError(f"Tab never reached {name}; focus went through {seen}")
+
+
+def press(d: Driver, key: Qt.Key = Qt.Key.Key_Return) -> None:
+    d.key(key)
+    d.idle()
+
+
+def sign_with_keys(d: Driver, lang: str, witness: bool) -> None:
+    d.wait_shown("attract.signButton")
+    if lang != "en":
+        tab_to(d, f"lang.{lang}")
+        press(d)
+        d.wait(lambda: d.ui.vm.i18n.language == lang, "the language")
+    tab_to(d, "attract.signButton")
+    press(d)
+    d.wait_shown("petition.continueButton")
+    tab_to(d, "petition.continueButton")
+    press(d, Qt.Key.Key_Space)  # Space presses a button as Enter does
+    d.wait_shown("form.firstName")
+    tab_to(d, "form.firstName")
+    d.type("Ana")
+    tab_to(d, "form.lastName")
+    d.type("Pérez")
+    tab_to(d, "form.zip")
+    d.type("55802")
+    tab_to(d, "form.next")
+    press(d)
+    d.wait_shown("local.confirm")
+    tab_to(d, "local.confirm")
+    press(d)
+    d.wait_shown("pad.typeInstead")
+    tab_to(d, "pad.typeInstead")
+    press(d)
+    d.wait(lambda: d.ui.vm.flow.typing, "the typed signature")
+    tab_to(d, "pad.typedName")
+    d.type("Ana María Pérez")
+    tab_to(d, "pad.typedConfirm")
+    press(d, Qt.Key.Key_Space)
+    d.wait(lambda: d.ui.vm.flow.typedConfirmed, "the confirmation")
+    if witness:
+        tab_to(d, "pad.witnessPin")
+        d.type("0000")  # a wrong PIN first: said, not witnessed
+        press(d)
+        d.wait(lambda: d.ui.vm.flow.witnessState == "wrong", "the wrong PIN")
+        item = tab_to(d, "pad.witnessPin")
+        item.setProperty("text", "")
+        d.type(PIN)
+        press(d)
+        d.wait(lambda: d.ui.vm.flow.witnessed, "the witness")
+    tab_to(d, "pad.submit")
+    press(d)
+    d.wait_shown("thanks.done")
+    tab_to(d, "thanks.done")
+    press(d)
+    d.wait_shown("attract.signButton")
+
+
+def sheet_text(kiosk: Kiosk, lang: str) -> str:
+    campaign = kiosk.catalog.get(kiosk.services().signing.active_campaign())
+    made = make_pdf_export(
+        kiosk.store,
+        campaign,
+        kiosk.directory,
+        kiosk.keys.unlock(PASSPHRASE),
+        SignatureFilter(campaign=campaign.slug),
+        language=lang,
+    )
+    reader = PdfReader(io.BytesIO(made.files[0].data))
+    return " ".join(" ".join(p.extract_text() for p in reader.pages).split())
+
+
+@pytest.mark.parametrize(("lang", "witness"), [("en", False), ("es", True)])
+def test_a_complete_typed_signature_with_keys_alone_reaches_the_store_and_the_sheet(
+    make_kiosk, make_ui, lang: str, witness: bool
+) -> None:  # type: ignore[no-untyped-def]
+    kiosk = make_kiosk()
+    d = make_ui(kiosk)
+    sign_with_keys(d, lang, witness)
+    [stored] = kiosk.store.recent(1)  # type: ignore[attr-defined]
+    meta = stored.signature.meta
+    want = SignatureMethod.TYPED_WITNESSED if witness else SignatureMethod.TYPED
+    assert meta.method is want and meta.lang == lang
+    personal = PersonalData.from_bytes(kiosk.keys.unlock(PASSPHRASE).open(stored.signature.sealed))
+    assert personal.typed_name == "Ana María Pérez" and personal.ink.strokes == ()
+    text = sheet_text(kiosk, lang)
+    assert "Ana María Pérez" in text
+    mark = {
+        ("en", False): "Typed signature",
+        ("es", True): "Firma tecleada, con testigo del personal del quiosco (PIN)",
+    }[(lang, witness)]
+    assert mark in text
+
+
+def test_typed_signature_refuses_another_name_and_an_unconfirmed_one(d: Driver) -> None:
+    d.click("attract.signButton")
+    d.click("petition.continueButton")
+    d.fill("form.firstName", "Ana")
+    d.fill("form.lastName", "Pérez")
+    d.fill("form.zip", "55802")
+    d.click("form.next")
+    d.click("local.confirm")
+    d.click("pad.typeInstead")
+    d.fill("pad.typedName", "Someone Else")
+    d.click("pad.submit")
+    d.wait(lambda: "typed_name" in d.ui.vm.flow.errors, "the name error")
+    assert "typed_confirm" in d.ui.vm.flow.errors
+    assert d.ui.vm.flow.step == "pad"
+    assert d.text("pad.typedName.error")
+    assert d.text("pad.typedConfirm.error").startswith("!")  # not by colour alone
+    # back to drawing: the pad is there again
+    d.click("pad.drawInstead")
+    d.wait(lambda: not d.ui.vm.flow.typing, "drawing again")
+    d.wait_shown("pad.canvas")

@@ -1,0 +1,188 @@
+"""Speech mode through Qt TextToSpeech's mock engine (issue #17): what each signer screen says,
+in English and Spanish; a field with an error says its error; typed data is read back only when
+the signer asks; the idle warning is spoken; after a wipe nothing of the signer is said.
+
+Two listeners: ``Speech.spoken`` (every text handed to the engine) and the mock engine's own
+``sayingWord`` (the words it actually speaks), so a test sees both what was asked and that the
+engine said it.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtTextToSpeech import QTextToSpeech
+
+from kiosk.ui.automation import Driver
+from kiosk.ui.speech import ENGINE_ENV
+from tests.ui.conftest import FAST, FakeClock
+from tests.ui.steps import fill
+
+pytestmark = pytest.mark.gui
+
+TEXTS = {
+    "en": {
+        "on": "Speech is on. Headphones are recommended.",
+        "petition": "Petition. To:",
+        "form": "Your details",
+        "field": "First name. text field. empty",
+        "typed": "Type your name to sign",
+        "thanks": "Thank you for signing!",
+        "idle": "Are you still there?",
+        "filled": "filled in",
+    },
+    "es": {
+        "on": "La voz está activada. Se recomienda usar audífonos.",
+        "petition": "Petición. Para:",
+        "form": "Sus datos",
+        "field": "Nombre. campo de texto. vacío",
+        "typed": "Escriba su nombre para firmar",
+        "thanks": "¡Gracias por firmar!",
+        "idle": "¿Sigue ahí?",
+        "filled": "completado",
+    },
+}
+
+
+@pytest.fixture(autouse=True)
+def mock_engine(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(ENGINE_ENV, "mock")
+
+
+class Listener:
+    """What speech mode handed to the engine, and the words the engine said."""
+
+    def __init__(self, d: Driver) -> None:
+        self.d = d
+        self.speech = d.ui.vm.speech
+        self.texts: list[str] = []
+        self.words: list[str] = []
+        self.speech.spoken.connect(self.texts.append)
+        self._hooked = False
+
+    def hook(self) -> None:
+        tts = self.speech.engine()
+        assert isinstance(tts, QTextToSpeech) and tts.engine() == "mock"
+        if not self._hooked:
+            tts.sayingWord.connect(lambda word, _id, _s, _n: self.words.append(word))
+            self._hooked = True
+
+    def said(self, fragment: str) -> None:
+        self.d.wait(lambda: any(fragment in t for t in self.texts), f"speech to say {fragment!r}")
+
+    def engine_said(self, fragment: str) -> None:
+        # The mock engine cuts words at any letter outside ASCII ("Petición" comes out as
+        # "Petici", "n"): compare the first word's leading ASCII letters.
+        first = re.match(r"[A-Za-z]+", fragment.split()[0].strip(".,!¡¿?"))
+        assert first, fragment
+        self.d.wait(lambda: first.group(0) in self.words, f"the engine to speak {first.group(0)!r}")
+
+    def clear(self) -> None:
+        self.texts.clear()
+        self.words.clear()
+
+
+def _start(d: Driver, lang: str) -> Listener:
+    d.wait_shown("attract.signButton")
+    if lang != "en":
+        d.click(f"lang.{lang}")
+        d.wait(lambda: d.ui.vm.i18n.language == lang, "the language")
+    listen = Listener(d)
+    listen.hook()  # the engine is made before anything is said: no word goes unheard
+    d.click("attract.speech")
+    return listen
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_every_signer_screen_is_spoken_in_the_signers_language(
+    d: Driver, idle_clock: FakeClock, lang: str
+) -> None:
+    t = TEXTS[lang]
+    listen = _start(d, lang)
+    # attract: the notice, then the campaign's title and what to do
+    listen.said(t["on"])
+    listen.engine_said(t["on"])
+    title = d.ui.vm.flow.petition["title"]
+    listen.said(title)
+    # the petition, in full
+    listen.clear()
+    d.click("attract.signButton")
+    d.wait_shown("petition.continueButton")
+    listen.said(t["petition"])
+    petition = d.ui.vm.flow.petition
+    for paragraph in [*petition["statement"], *petition["background"]]:
+        listen.said(" ".join(paragraph.split())[:60])
+    listen.engine_said(t["petition"])
+    # the form; "Next" with nothing typed: the first field is focused and says its error
+    listen.clear()
+    d.click("petition.continueButton")
+    d.wait_shown("form.firstName")
+    listen.said(t["form"])
+    listen.clear()
+    d.click("form.next")
+    error = d.ui.vm.flow.errors["first_name"]
+    assert error
+    listen.said(t["field"])
+    listen.said(error)
+    # each field says its own error as the keyboard moves on
+    d.key(Qt.Key.Key_Tab)
+    listen.said(d.ui.vm.flow.errors["last_name"])
+    # the signature alternative
+    fill(d, "Ana", "Pérez", "55802")
+    d.click("form.next")
+    d.click("local.confirm")
+    d.wait_shown("pad.typeInstead")
+    listen.clear()
+    d.click("pad.typeInstead")
+    listen.said(t["typed"])
+    listen.engine_said(t["typed"])
+    # the idle warning
+    listen.clear()
+    idle_clock.advance(FAST.idle_timeout_s + 1)
+    d.wait_shown("idle.stillHere")
+    listen.said(t["idle"])
+    d.click("idle.stillHere")
+    # thank-you
+    d.fill("pad.typedName", "Ana Pérez")
+    d.click("pad.typedConfirm")
+    listen.clear()
+    d.click("pad.submit")
+    d.wait_shown("thanks.done")
+    listen.said(t["thanks"])
+    listen.engine_said(t["thanks"])
+
+
+def test_typed_data_is_read_back_only_on_request_and_nothing_after_a_wipe(
+    d: Driver, idle_clock: FakeClock
+) -> None:
+    listen = _start(d, "en")
+    d.click("attract.signButton")
+    d.click("petition.continueButton")
+    d.fill("form.firstName", "Zebulon")
+    d.key(Qt.Key.Key_Tab)  # to the last name
+    d.key(Qt.Key.Key_Backtab)  # back to the first name: said without its value
+    listen.said("First name. text field. filled in")
+    assert not any("Zebulon" in t for t in listen.texts)
+    d.ui.vm.speech.setEchoPersonal(True)  # the signer turns read-back on
+    d.key(Qt.Key.Key_Tab)
+    d.key(Qt.Key.Key_Backtab)
+    listen.said("First name. text field. Zebulon")
+    listen.engine_said("First")
+    # the signer walks away: the wipe stops speech at once; nothing of them is said after it
+    idle_clock.advance(FAST.idle_timeout_s + 1)
+    d.wait_shown("idle.stillHere")
+    idle_clock.advance(FAST.idle_countdown_s + 1)
+    d.wait_shown("attract.signButton")
+    listen.clear()
+    speech = d.ui.vm.speech
+    assert not speech.enabled and not speech.echoPersonal
+    tts = speech.engine()
+    d.wait(lambda: tts.state() == QTextToSpeech.State.Ready, "the engine to stop")
+    d.settle(1500)  # the mock speaks a word every few milliseconds: give it time to leak
+    d.click("attract.signButton")  # the next signer, speech off
+    d.settle(300)
+    assert not any("Zebulon" in t for t in listen.texts)
+    assert "Zebulon" not in listen.words
+    assert listen.texts == []  # silent until the next signer turns speech on
