@@ -925,7 +925,8 @@ def _cmd_export(args: argparse.Namespace) -> int:
     import dataclasses
     from pathlib import Path
 
-    from kiosk.exports import atomic_write_bytes, packet_paths
+    from kiosk.exports import packet_paths
+    from kiosk.files import atomic_write
     from kiosk.server import exports
     from kiosk.server.config import ServerSettings
 
@@ -959,7 +960,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
             if args.export_kind == "csv":
                 data, result = exports.export_csv(conn, keyring, query)
                 data = mark_csv(data, marks)
-                atomic_write_bytes(out, data)
+                atomic_write(out, data)
                 print(f"wrote {result.records} signatures to {out}")
             else:
                 from kiosk.pdf import PacketOptions, render_packet
@@ -977,7 +978,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
                 for path, (_name, packet) in zip(paths, packets, strict=True):
                     if marks:
                         packet = dataclasses.replace(packet, marks=marks)
-                    atomic_write_bytes(path, render_packet(packet))
+                    atomic_write(path, render_packet(packet))
                     print(f"wrote {path} ({packet.signature_count} signatures)")
         detail = {"channel": "cli", **exports.audit_detail(query), "records": result.records}
         if args.export_kind == "pdf":
