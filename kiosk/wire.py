@@ -47,7 +47,8 @@ from pydantic import (
     WithJsonSchema,
 )
 
-from kiosk.domain.signature import Event, SealedSignature, Void
+from kiosk.domain.metadata import meta_from, meta_values, plain_values
+from kiosk.domain.signature import Event, SealedSignature, SignatureMeta, Void
 
 #: Path prefix of every endpoint.
 API_PREFIX = "/api/v1"
@@ -245,6 +246,15 @@ def _iso_utc(moment: datetime) -> str:
     )
 
 
+def _canonical(value: object) -> object:
+    """A metadata value as the canonical JSON of content hashes has it."""
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, datetime):
+        return _iso_utc(value)
+    return value
+
+
 # --- records -----------------------------------------------------------------------------------
 
 
@@ -281,21 +291,11 @@ class WireSignature(BaseModel):
         Raises:
             pydantic.ValidationError: the record breaks a wire rule (e.g. naive ``created_at``).
         """
-        m = signature.meta
-        return cls(
-            id=m.id,
-            campaign=m.campaign,
-            local_campaign=m.local_campaign,
-            text_version=m.text_version,
-            lang=m.lang,  # type: ignore[arg-type]
-            kiosk_id=m.kiosk_id,
-            event_id=m.event_id,
-            created_at=m.created_at,
-            utc_offset_minutes=m.utc_offset_minutes,
-            synthetic=m.synthetic,
-            method=m.method.value,  # type: ignore[arg-type]
-            sealed=signature.sealed,
-        )
+        return cls(**plain_values(signature.meta), sealed=signature.sealed)
+
+    def meta(self) -> SignatureMeta:
+        """The signature's metadata (everything but ``sealed``)."""
+        return meta_from(self)
 
     def content_hash(self) -> str:
         """SHA-256 (hex) of a canonical JSON of every field.
@@ -330,20 +330,11 @@ class WireSignature(BaseModel):
         """What :meth:`content_hash` hashes, as the dict whose canonical JSON it is."""
         fields: dict[str, Any] = {
             "v": 1,
-            "id": str(self.id),
-            "campaign": self.campaign,
-            "local_campaign": self.local_campaign,
-            "text_version": self.text_version,
-            "lang": self.lang,
-            "kiosk_id": self.kiosk_id,
-            "event_id": self.event_id,
-            "created_at": _iso_utc(self.created_at),
-            "utc_offset_minutes": self.utc_offset_minutes,
-            "synthetic": self.synthetic,
+            **{k: _canonical(v) for k, v in meta_values(self).items()},
             "sealed_sha256": hashlib.sha256(self.sealed).hexdigest(),
         }
-        if self.method != "drawn":  # a drawn signature's hash is what it always was
-            fields["method"] = self.method
+        if self.method == "drawn":  # a drawn signature's hash is what it always was
+            del fields["method"]
         return fields
 
 

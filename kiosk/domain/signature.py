@@ -103,20 +103,9 @@ class PersonalData:
             ink = decode_ink(f.ink_bytes)
         except ValueError:
             raise PersonalDataError("ink: not a valid ink record") from None
+        # PersonalFields is this record with the ink still encoded: every other field copies.
         return cls(
-            first_name=f.first_name,
-            last_name=f.last_name,
-            zip=f.zip,
-            ink=ink,
-            email=f.email,
-            phone=f.phone,
-            street=f.street,
-            city=f.city,
-            state=f.state,
-            comment=f.comment,
-            opt_in=f.opt_in,
-            consent_text=f.consent_text,
-            typed_name=f.typed_name,
+            ink=ink, **{k.name: getattr(f, k.name) for k in fields(f) if k.name != "ink_bytes"}
         )
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
@@ -254,21 +254,8 @@ class SignerFields:
     def with_ink(self, ink: Ink, typed_name: str = "") -> PersonalData:
         """The personal data to seal: these fields and the drawn signature (or, for a typed
         signature, ink without strokes and the typed name)."""
-        return PersonalData(
-            first_name=self.first_name,
-            last_name=self.last_name,
-            zip=self.zip,
-            ink=ink,
-            email=self.email,
-            phone=self.phone,
-            street=self.street,
-            city=self.city,
-            state=self.state,
-            comment=self.comment,
-            opt_in=self.opt_in,
-            consent_text=self.consent_text,
-            typed_name=typed_name,
-        )
+        typed = {f.name: getattr(self, f.name) for f in fields(self)}
+        return PersonalData(ink=ink, typed_name=typed_name, **typed)
 
 
 def _name_words(text: str) -> list[str]:

@@ -12,7 +12,6 @@ failing that, the campaign document; a signature whose version is unknown is ski
 from __future__ import annotations
 
 import io
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -23,7 +22,8 @@ from sqlalchemy import Connection, select
 from kiosk.crypto import CryptoError
 from kiosk.domain.campaign import Campaign, TextVersion, text_from_dict
 from kiosk.domain.campaign_format import parse_campaign
-from kiosk.domain.signature import Event, PersonalData, SignatureMeta, SignatureMethod
+from kiosk.domain.metadata import meta_from
+from kiosk.domain.signature import Event, PersonalData
 from kiosk.exports import ExportRecord, build_packets, write_csv
 from kiosk.server.campaigns import CAMPAIGNS, TEXT_VERSIONS
 from kiosk.server.ingest import EVENTS, SIGNATURES, VOIDS
@@ -157,19 +157,7 @@ def collect(
         except (CryptoError, ValueError, KeyError, TypeError):
             result.undecryptable += 1
             continue
-        meta = SignatureMeta(
-            id=r.id if isinstance(r.id, uuid.UUID) else uuid.UUID(str(r.id)),
-            campaign=r.campaign,
-            local_campaign=r.local_campaign,
-            text_version=r.text_version,
-            lang=r.lang,
-            kiosk_id=r.kiosk_id,
-            event_id=r.event_id,
-            created_at=r.created_at,
-            utc_offset_minutes=r.utc_offset_minutes,
-            synthetic=r.synthetic,
-            method=SignatureMethod(r.method),
-        )
+        meta = meta_from(r)
         result.records += 1
         yield ExportRecord(meta, personal, events.get(r.event_id or ""))
 

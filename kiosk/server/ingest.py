@@ -29,6 +29,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Table, select
 
+from kiosk.domain.metadata import META_FIELDS, meta_tuple
 from kiosk.server import log
 from kiosk.server.bulk import insert_new_returning_unnest
 from kiosk.server.db import column_in, dialect_insert, insert_new_returning
@@ -231,17 +232,7 @@ def _tally_voids(conn: Connection, voids: list[WireVoid], results: list[VoidResu
 
 #: The stored columns of a signature, in the order :func:`_store_signatures` builds its rows.
 _SIGNATURE_COLUMNS = (
-    "id",
-    "campaign",
-    "local_campaign",
-    "text_version",
-    "lang",
-    "kiosk_id",
-    "event_id",
-    "created_at",
-    "utc_offset_minutes",
-    "synthetic",
-    "method",
+    *META_FIELDS,
     "sealed",
     "content_hash",
     "device_id",
@@ -261,25 +252,7 @@ def _store_signatures(
         if s.id in first:
             continue
         first[s.id] = i
-        rows.append(
-            (
-                s.id,
-                s.campaign,
-                s.local_campaign,
-                s.text_version,
-                s.lang,
-                s.kiosk_id,
-                s.event_id,
-                s.created_at,
-                s.utc_offset_minutes,
-                s.synthetic,
-                s.method,
-                s.sealed,
-                hashes[i],
-                device_id,
-                now,
-            )
-        )
+        rows.append((*meta_tuple(s), s.sealed, hashes[i], device_id, now))
     rows.sort(key=lambda r: r[0])  # one lock order: overlapping batches can't deadlock
     if conn.dialect.name == "postgresql":
         created = set(

@@ -13,7 +13,7 @@ import logging
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -23,12 +23,11 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from kiosk.domain.audit import GENESIS, AuditEntry, entry_hash
 from kiosk.domain.campaign import TextVersion, text_from_dict, text_to_dict
+from kiosk.domain.metadata import STORED_COLUMNS, from_ms, meta_from_stored, stored_values, to_ms
 from kiosk.domain.ports import Counts, OutboxRow, SignatureFilter, StoredSignature
 from kiosk.domain.signature import (
     Event,
     SealedSignature,
-    SignatureMeta,
-    SignatureMethod,
     SyncState,
     Void,
 )
@@ -45,34 +44,6 @@ from kiosk.store.models import (
 from kiosk.store.peek import read_counts, read_pending_count
 
 log = logging.getLogger("kiosk.store")
-
-
-def to_ms(moment: datetime) -> int:
-    """Aware datetime to Unix milliseconds."""
-    if moment.tzinfo is None:
-        raise ValueError("naive datetime")
-    return int(moment.timestamp() * 1000)
-
-
-def from_ms(ms: int) -> datetime:
-    """Unix milliseconds to an aware UTC datetime."""
-    return datetime.fromtimestamp(ms / 1000, UTC)
-
-
-def _meta(row: SignatureRow) -> SignatureMeta:
-    return SignatureMeta(
-        id=uuid.UUID(row.id),
-        campaign=row.campaign,
-        local_campaign=row.local_campaign,
-        text_version=row.text_version,
-        lang=row.lang,
-        kiosk_id=row.kiosk_id,
-        event_id=row.event_id,
-        created_at=from_ms(row.created_ms),
-        utc_offset_minutes=row.utc_offset_minutes,
-        synthetic=row.synthetic,
-        method=SignatureMethod(row.method),
-    )
 
 
 def _void(row: VoidRow) -> Void:
@@ -398,7 +369,7 @@ class SqlStore(_AuditMixin):
             vrow = s.get(VoidRow, row.id)
             void = _void(vrow) if vrow else None
         return StoredSignature(
-            SealedSignature(_meta(row), row.sealed or b"", keys),
+            SealedSignature(meta_from_stored(row), row.sealed or b"", keys),
             SyncState(row.sync_state),
             void,
         )
@@ -485,7 +456,7 @@ class SqlStore(_AuditMixin):
                 .order_by(SignatureRow.seq)
                 .limit(limit)
             )
-            return [SealedSignature(_meta(r), r.sealed or b"", ()) for r in rows]
+            return [SealedSignature(meta_from_stored(r), r.sealed or b"", ()) for r in rows]
 
     def pending_rows(self, after_seq: int, limit: int) -> list[OutboxRow]:
         """The next ``limit`` pending signatures after ``after_seq``, oldest first, as plain
@@ -621,8 +592,7 @@ class SqlStore(_AuditMixin):
 
 #: The outbox from a cursor: the columns sync sends, in wire order (``OutboxRow``).
 _PENDING_ROWS = (
-    "SELECT seq, id, campaign, local_campaign, text_version, lang, kiosk_id, event_id, "
-    "created_ms, utc_offset_minutes, synthetic, method, sealed FROM signatures "
+    f"SELECT seq, {', '.join(STORED_COLUMNS)}, sealed FROM signatures "
     "WHERE sync_state = 'pending' AND seq > ? ORDER BY seq LIMIT ?"
 )
 
@@ -660,19 +630,8 @@ def _version_values(version: TextVersion, seen_ms: int) -> dict[str, Any]:
 
 def _signature_values(signature: SealedSignature) -> dict[str, Any]:
     """The ``signatures`` row of a new, pending signature."""
-    m = signature.meta
     return {
-        "id": str(m.id),
-        "campaign": m.campaign,
-        "local_campaign": m.local_campaign,
-        "text_version": m.text_version,
-        "lang": m.lang,
-        "kiosk_id": m.kiosk_id,
-        "event_id": m.event_id,
-        "created_ms": to_ms(m.created_at),
-        "utc_offset_minutes": m.utc_offset_minutes,
-        "synthetic": m.synthetic,
-        "method": m.method.value,
+        **stored_values(signature.meta),
         "sealed": signature.sealed,
         "voided": False,
         "sync_state": SyncState.PENDING.value,
