@@ -162,6 +162,20 @@ def add_parser(sub: Any) -> None:
     )
     run.add_argument("--once", action="store_true", help="stop when nothing is due")
     run.add_argument("--batch", type=_count(1, 5000), default=200, help="rows per round")
+    run.add_argument(
+        "--backoff-base",
+        type=_rate,
+        default=30.0,
+        metavar="SECONDS",
+        help="first retry delay; doubles at each failure (default 30)",
+    )
+    run.add_argument(
+        "--backoff-cap",
+        type=_rate,
+        default=6 * 3600.0,
+        metavar="SECONDS",
+        help="longest retry delay (default 21600: six hours)",
+    )
     run.add_argument("--log-level", choices=("debug", "info", "warning", "error"), default="info")
 
 
@@ -331,7 +345,10 @@ def _run(args: argparse.Namespace) -> int:
     logging.getLogger("kiosk.server").setLevel(args.log_level.upper())
     secret = load_secret(settings.data_dir)(False)
     engine = _ready_engine(args)
-    forwarder = Forwarder(engine, keys, secret, batch=args.batch)
+    from kiosk.server.forwarding.outbox import Backoff
+
+    backoff = Backoff(base=args.backoff_base, cap=max(args.backoff_cap, args.backoff_base))
+    forwarder = Forwarder(engine, keys, secret, batch=args.batch, backoff=backoff)
     stop = threading.Event()
 
     def on_signal(_sig: int, _frame: Any) -> None:

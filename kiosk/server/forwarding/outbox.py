@@ -44,6 +44,10 @@ ATTEMPTS: Table = ForwardAttempt.__table__  # type: ignore[assignment]
 LEASES: Table = ForwardLease.__table__  # type: ignore[assignment]
 
 PENDING, SENT, DEAD, SKIPPED = "pending", "sent", "dead", "skipped"
+SENDING = "sending"  # an attempt row written before the send
+#: The skip reason of a signature voided after a send was started whose answer was never
+#: recorded (the forwarder died): it may be at the destination.
+VOIDED_AFTER_TRY = "voided_after_send_attempt"
 STATES = (PENDING, SENT, DEAD, SKIPPED)
 QUEUE_OVERLAP = timedelta(minutes=10)
 LEASE_NAME = "forwarder"
@@ -167,15 +171,19 @@ class Item:
     signature_id: uuid.UUID
     attempts: int
     row: Any = None  # the signature, event and flags; None when the signature is gone
+    #: A send was started before (a ``sending`` attempt row): it may have arrived.
+    tried: bool = False
 
 
 def lock_destination(conn: Connection, dest_id: int) -> bool:
     """PostgreSQL: lock the destination row for this round, skipping it if another process
     holds it. Returns whether this process has it."""
+    # FOR NO KEY UPDATE: it does not block the attempt rows (foreign keys to the destination)
+    # that :func:`mark_sending` inserts from another transaction during the round.
     q = (
         select(DESTINATIONS.c.id)
         .where(DESTINATIONS.c.id == dest_id, DESTINATIONS.c.paused.is_(False))
-        .with_for_update(skip_locked=True)
+        .with_for_update(skip_locked=True, key_share=True)
     )
     return conn.execute(q).first() is not None
 
@@ -226,9 +234,43 @@ def claim(conn: Connection, dest_id: int, now: datetime, limit: int) -> list[Ite
         .where(column_in(conn, s.id, [i.signature_id for i in items]))
     )
     by_id = {r.id: r for r in rows}
+    tried = set(
+        conn.execute(
+            select(ATTEMPTS.c.signature_id).where(
+                ATTEMPTS.c.destination_id == dest_id,
+                ATTEMPTS.c.result == SENDING,
+                column_in(conn, ATTEMPTS.c.signature_id, [i.signature_id for i in items]),
+            )
+        ).scalars()
+    )
     for item in items:
         item.row = by_id.get(item.signature_id)
+        item.tried = item.signature_id in tried
     return items
+
+
+def mark_sending(
+    conn: Connection, dest_id: int, items: Sequence[Item], now: datetime, worker: str
+) -> None:
+    """Record, in a transaction committed *before* the sends, that these items are about to be
+    sent (``sending`` attempt rows). If the forwarder dies before recording the answers and a
+    void arrives meanwhile, the signature is then reported as possibly sent before its void
+    (:func:`sent_then_voided`) instead of silently skipped."""
+    rows = [
+        {
+            "destination_id": dest_id,
+            "signature_id": i.signature_id,
+            "at": now,
+            "result": SENDING,
+            "status": None,
+            "reason": None,
+            "worker": worker[:80],
+        }
+        for i in items
+        if i.row is not None and not i.row.voided
+    ]
+    if rows:
+        conn.execute(ATTEMPTS.insert(), rows)
 
 
 # --- results ---------------------------------------------------------------------------------
@@ -390,8 +432,8 @@ def sent_then_voided(
             VOIDS.c.reason,
         )
         .select_from(OUTBOX.join(VOIDS, VOIDS.c.signature_id == o.signature_id))
-        .where(o.state == SENT)
-        .order_by(o.sent_at)
+        .where((o.state == SENT) | ((o.state == SKIPPED) & (o.reason == VOIDED_AFTER_TRY)))
+        .order_by(o.sent_at, o.id)
     )
     if dest_id is not None:
         q = q.where(o.destination_id == dest_id)
@@ -404,6 +446,7 @@ def sent_then_voided(
             "sent_at": r.sent_at.isoformat() if r.sent_at else None,
             "voided_at": r.voided_at.isoformat(),
             "remote_id": r.remote_id,
+            "certain": r.sent_at is not None,
         }
         for r in conn.execute(q)
     ]

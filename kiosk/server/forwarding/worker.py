@@ -276,6 +276,7 @@ class Forwarder:
                 if not items:
                     return 0
                 self._load_versions(conn, items)
+                self._mark_sending(d, items)
                 results = self._send_all(d, items)
                 report = outbox.record(
                     conn, d.id, d.max_attempts, results, self.clock(), self.worker_id, self.backoff
@@ -288,6 +289,7 @@ class Forwarder:
                 conn.rollback()
             if not items:
                 return 0
+            self._mark_sending(d, items)
             results = self._send_all(d, items)
             with write_transaction(self.engine) as conn:
                 if self._epoch is None or not outbox.holds_lease(
@@ -316,6 +318,10 @@ class Forwarder:
             c["rate_limited"],
         )
         return len(items)
+
+    def _mark_sending(self, d: _Dest, items: list[Item]) -> None:
+        with write_transaction(self.engine) as conn:
+            outbox.mark_sending(conn, d.id, items, self.clock(), self.worker_id)
 
     def _audit(self, conn: Any, d: _Dest, report: outbox.RoundReport) -> None:
         from kiosk.server.audit import record_server
@@ -370,7 +376,7 @@ class Forwarder:
         if r is None:
             return Outcome("skipped", reason="signature_missing")
         if r.voided:
-            return Outcome("skipped", reason="voided")
+            return Outcome("skipped", reason=outbox.VOIDED_AFTER_TRY if item.tried else "voided")
         if r.synthetic or r.demo:
             return Outcome("skipped", reason="synthetic")
         try:

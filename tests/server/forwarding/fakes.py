@@ -91,13 +91,19 @@ class _Handler(BaseHTTPRequestHandler):
             self.connection.shutdown(2)
 
     def do_POST(self) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
+        if self.headers.get("Content-Length") is None:  # a head cut short by a dropped link
+            self._drop()
+            return
+        length = int(self.headers["Content-Length"])
         fake = self.server.fake
         fate = fake.faults.draw()
         if fate == "drop_before":
             self._drop()
             return
         body = self.rfile.read(length)
+        if len(body) < length:  # the client hung up mid-request: nothing to answer
+            self._drop()
+            return
         if fate is None and fake.rate_exceeded():
             fate = "http429"
         if fate == "http429":
@@ -117,6 +123,13 @@ class _Handler(BaseHTTPRequestHandler):
         self._answer(status, answer)
 
 
+class _QuietServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that hung up (the forwarder was killed) is expected here."""
+
+
 class _FakeServer:
     """The shared part: the HTTP server thread, fault script and rate limit."""
 
@@ -127,8 +140,7 @@ class _FakeServer:
         self.counts: Counter[str] = Counter()
         self.lock = threading.Lock()
         self._window: list[float] = []
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-        self._httpd.daemon_threads = True
+        self._httpd = _QuietServer(("127.0.0.1", 0), _Handler)
         self._httpd.fake = self  # type: ignore[attr-defined]
         self._thread: threading.Thread | None = None
 
@@ -267,6 +279,7 @@ class WebhookReceiver(_FakeServer):
         self.messages: dict[str, dict[str, Any]] = {}
         self.deliveries: Counter[str] = Counter()
         self.rejected = 0
+        self.rejections: list[str] = []
 
     @property
     def url(self) -> str:
@@ -275,9 +288,10 @@ class WebhookReceiver(_FakeServer):
     def handle(self, path: str, headers: dict[str, str], body: bytes) -> tuple[int, bytes]:
         try:
             doc = self.verifier.verify(body, headers)
-        except WebhookVerificationError:
+        except WebhookVerificationError as exc:
             with self.lock:
                 self.rejected += 1
+                self.rejections.append(f"{exc}; body {len(body)} bytes")
             return 401, b'{"error":"bad signature"}'
         msg_id = {k.lower(): v for k, v in headers.items()}["webhook-id"]
         with self.lock:

@@ -79,7 +79,7 @@ def personal(i: int, opt_in: bool, rng: random.Random | None = None, **over: Any
         "zip": "55802",
         "ink": _ink(rng),
         "email": f"signer{i}@example.org",
-        "phone": f"+1612555{i % 10000:04d}",
+        "phone": f"+1612{i % 10_000_000:07d}",
         "street": f"{100 + i} Main St",
         "city": "Duluth",
         "state": "MN",

@@ -365,3 +365,40 @@ def test_a_lost_sqlite_lease_records_nothing(
 def test_forwarder_without_a_key_is_refused(engine: Engine, tmp_path: Path) -> None:
     with pytest.raises(SecretError, match="private key"):
         Forwarder(engine, None, s.secret(tmp_path))
+
+
+def test_a_send_whose_answer_was_lost_then_voided_is_reported(
+    api: ApiClient, engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The forwarder dies between the receiver's answer and recording it; the void arrives
+    before the next attempt: the signature is not sent again, and it is reported as possibly
+    at the destination."""
+    from kiosk.server.forwarding import outbox
+
+    version = s.text_version(engine)
+    sig = s.wire_signature(s.personal(3, True), version)
+    api.push([sig])
+    service = _service(engine, tmp_path)
+    secret = dst.new_webhook_secret()
+    with running(WebhookReceiver(secret)) as rx:
+        service.add(
+            dst.DestinationSpec("hook", "webhook", s.CAMPAIGN, rx.url, credential=secret), "test"
+        )
+        fwd = s.forwarder(engine, tmp_path)
+
+        def crash(*_args: object, **_kw: object) -> None:
+            raise RuntimeError("killed before recording")
+
+        with monkeypatch.context() as m:
+            m.setattr(outbox, "record", crash)
+            with pytest.raises(RuntimeError):
+                fwd.run_once()
+        assert len(rx.deliveries) == 1  # it arrived; the forwarder never knew
+        assert service.status("hook")[0].counts == {"pending": 1}
+        api.push(voids=[void(sig.id)])
+        s.drain(fwd)
+        fwd.close()
+    assert len(rx.deliveries) == 1  # not sent again once voided
+    report = service.sent_then_voided("hook")
+    assert [(r["signature_id"], r["certain"]) for r in report] == [(str(sig.id), False)]
+    assert service.status("hook")[0].sent_then_voided == 1
