@@ -221,6 +221,24 @@ class I18n(QObject):
 
     language = Property(str, _get_language, setLanguage, notify=languageChanged)
 
+    @Slot(str, str, str, int, result=str)
+    def message(self, language: str, kind: str, code: str, n: int = 0) -> str:
+        """A staff screen's problem, worded by :func:`kiosk.ui.messages.staff_message`.
+
+        QML never words an error code itself; it asks here, passing ``language`` (this
+        object's :attr:`language`), so the binding depends on it and re-words on a switch.
+
+        Args:
+            language: the language the binding read (the sentence is in the current one).
+            kind: ``save``, ``print``, ``export``, ``unlock``, ``event``, ``setup``, ``pin``,
+                ``sync``.
+            code: the view-model's code ("" for none: the answer is "").
+            n: the count of a plural message.
+        """
+        from kiosk.ui.messages import staff_message
+
+        return staff_message(kind, code, n)
+
     def close(self) -> None:
         """Remove this UI's translator from the application (its window is closing; another
         UI built in the same process, as tests do, starts in the default language)."""

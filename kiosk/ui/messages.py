@@ -4,7 +4,10 @@ The domain returns codes (:class:`kiosk.domain.errors.Code`, :class:`kiosk.sync.
 .SyncErrorCode`, :class:`kiosk.domain.audit.AuditAction` with its details, retention policies);
 the UI words them here through ``QCoreApplication.translate``, so
 ``pyside6-lupdate`` extracts every message into the ``.ts`` files and a language switch
-re-words them.
+re-words them. The staff screens' own problems (saving, printing, exports, the passphrase, the
+event, first start, the PIN) come as codes from their view-models; QML hands them to
+:meth:`kiosk.ui.i18n.I18n.message`, which words them with :func:`staff_message`. No QML file
+words a problem itself (``tests/ui/test_messages.py``).
 """
 
 from __future__ import annotations
@@ -283,3 +286,150 @@ def chain_text(report: ChainReport) -> str:
     else:
         text = translate("Messages", "Warning: the audit trail was tampered with at entry %1.")
     return text.replace("%1", at)
+
+
+# -- staff screens: what the view-models report as codes, worded here for QML ---------------
+#
+# The QML asks through ``I18n.message(language, kind, code, n)`` (kiosk/ui/i18n.py); no QML file
+# words an error itself (tests/ui/test_messages.py checks that).
+
+
+def _save_message(code: str, n: int) -> str:
+    """Why an export was not saved (:func:`kiosk.exports.save_error_code`)."""
+    if code == "full":
+        return translate(
+            "Messages",
+            "Not saved: the USB stick or disk is full. Nothing was lost: free some space or "
+            "choose another place.",
+        )
+    if code == "read_only":
+        return translate(
+            "Messages",
+            "Not saved: this place cannot be written to (it is read-only or locked). Nothing "
+            "was lost: choose another place.",
+        )
+    if code == "gone":
+        return translate(
+            "Messages",
+            "Not saved: the USB stick is not there any more. Nothing was lost: plug it in "
+            "again, look for USB sticks and save again.",
+        )
+    return translate(
+        "Messages", "Not saved: the file could not be written. Nothing was lost: try another place."
+    )
+
+
+def _print_message(code: str, n: int) -> str:
+    """Why printing failed (:class:`kiosk.printing.PrintError` codes, ``make``)."""
+    if code == "no_cups":
+        return translate(
+            "Messages", "Printing is not set up on this kiosk (CUPS is not installed)."
+        )
+    if code == "cups_down":
+        return translate("Messages", "The printing service (CUPS) is not running.")
+    if code == "no_printer":
+        return translate("Messages", "No printer is set up on this kiosk.")
+    if code == "unknown_printer":
+        return translate("Messages", "That printer is not there any more. Choose another one.")
+    if code == "refused":
+        return translate(
+            "Messages",
+            "The printer did not accept the job. Check that it is switched on and not paused.",
+        )
+    if code == "cancel_failed":
+        return translate("Messages", "Too late to cancel: the printer already has it.")
+    if code == "make":
+        return translate("Messages", "The packet could not be made.")
+    return translate("Messages", "Printing failed.")
+
+
+def _export_message(code: str, n: int) -> str:
+    """Why no export was made (``cancelled``, ``locked``, ``nothing``, ``failed``)."""
+    if code == "cancelled":
+        return translate("Messages", "Cancelled: nothing was made.")
+    if code == "locked":
+        return translate("Messages", "Exports need the coordinator's passphrase first.")
+    if code == "nothing":
+        return translate("Messages", "No signature matches: nothing was made.")
+    return translate("Messages", "The export could not be made.")
+
+
+def _unlock_message(code: str, n: int) -> str:
+    """The coordinator's passphrase was refused (``wrong``)."""
+    return translate("Messages", "Wrong passphrase.")
+
+
+def _event_message(code: str, n: int) -> str:
+    """Why an event's name was refused (``required``, ``too_long``)."""
+    if code == Code.REQUIRED:
+        return translate("Messages", "Please name the event.")
+    return error_message(code)
+
+
+def _setup_message(code: str, n: int) -> str:
+    """First start's PIN and passphrase problems."""
+    if code == "pin_format":
+        return translate("Messages", "A PIN has 4 to 12 digits.")
+    if code == "pin_mismatch":
+        return translate("Messages", "The two PINs are not the same.")
+    if code == "passphrase_short":
+        return translate("Messages", "Use at least 8 characters.")
+    if code == "passphrase_mismatch":
+        return translate("Messages", "The two passphrases are not the same.")
+    return translate("Messages", "Set-up failed. Please try again.")
+
+
+def _pin_message(code: str, n: int) -> str:
+    """A refused staff PIN: ``wrong`` (``n`` tries left) or ``locked`` (``%1``: how long)."""
+    if code == "locked":
+        return translate("Messages", "Too many wrong tries. Try again in %1.")
+    return translate("Messages", "Wrong PIN. %n tries left.", None, n)
+
+
+_STAFF_KINDS = {
+    "save": _save_message,
+    "print": _print_message,
+    "export": _export_message,
+    "unlock": _unlock_message,
+    "event": _event_message,
+    "setup": _setup_message,
+    "pin": _pin_message,
+    "sync": lambda code, n: sync_error_message(code),
+}
+
+#: The codes each kind words (besides its fallback), for tests and documentation.
+STAFF_CODES: dict[str, tuple[str, ...]] = {
+    "save": ("full", "read_only", "gone", "failed"),
+    "print": (
+        "no_cups",
+        "cups_down",
+        "no_printer",
+        "unknown_printer",
+        "refused",
+        "cancel_failed",
+        "make",
+        "failed",
+    ),
+    "export": ("cancelled", "locked", "nothing", "failed"),
+    "unlock": ("wrong",),
+    "event": (Code.REQUIRED.value, Code.TOO_LONG.value),
+    "setup": ("pin_format", "pin_mismatch", "passphrase_short", "passphrase_mismatch", "failed"),
+    "pin": ("wrong", "locked"),
+    "sync": tuple(c.value for c in SyncErrorCode),
+}
+
+
+def staff_message(kind: str, code: str, n: int = 0) -> str:
+    """A staff screen's problem in the staff's language ("" for no code).
+
+    Args:
+        kind: which screen part reports it (a key of :data:`STAFF_CODES`).
+        code: the view-model's code ("" when there is no problem).
+        n: the number a plural message counts (tries left).
+    """
+    if not code:
+        return ""
+    word = _STAFF_KINDS.get(kind)
+    if word is None:
+        return translate("Messages", "Something went wrong. Please try again.")
+    return word(code, n)

@@ -4,7 +4,7 @@
 <context>
     <name>ExportsSection</name>
     <message numerus="yes">
-        <location filename="../../kiosk/ui/qml/KioskUi/ExportsSection.qml" line="+447"/>
+        <location filename="../../kiosk/ui/qml/KioskUi/ExportsSection.qml" line="+427"/>
         <source>%n signature(s) left out: their personal data was deleted after sync (export them from the server).</source>
         <translation>
             <numerusform>%n signature left out: their personal data was deleted after sync (export them from the server).</numerusform>
@@ -34,7 +34,7 @@
 <context>
     <name>Messages</name>
     <message numerus="yes">
-        <location filename="../../kiosk/ui/messages.py" line="+196"/>
+        <location filename="../../kiosk/ui/messages.py" line="+199"/>
         <source>After %n day(s)</source>
         <translation>
             <numerusform>After %n day</numerusform>
@@ -66,11 +66,8 @@
             <numerusform>Intact: %n entries</numerusform>
         </translation>
     </message>
-</context>
-<context>
-    <name>PinPage</name>
     <message numerus="yes">
-        <location filename="../../kiosk/ui/qml/KioskUi/PinPage.qml" line="+70"/>
+        <location line="+119"/>
         <source>Wrong PIN. %n tries left.</source>
         <translation>
             <numerusform>Wrong PIN. %n try left.</numerusform>
@@ -81,7 +78,7 @@
 <context>
     <name>PrivacySection</name>
     <message numerus="yes">
-        <location filename="../../kiosk/ui/qml/KioskUi/PrivacySection.qml" line="+180"/>
+        <location filename="../../kiosk/ui/qml/KioskUi/PrivacySection.qml" line="+181"/>
         <source>%n day(s)</source>
         <translation>
             <numerusform>%n day</numerusform>
@@ -143,7 +140,7 @@
 <context>
     <name>StaffPage</name>
     <message numerus="yes">
-        <location filename="../../kiosk/ui/qml/KioskUi/StaffPage.qml" line="+220"/>
+        <location filename="../../kiosk/ui/qml/KioskUi/StaffPage.qml" line="+228"/>
         <source>%n local campaign(s)</source>
         <translation>
             <numerusform>%n local campaign</numerusform>
@@ -151,7 +148,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location line="+266"/>
+        <location line="+265"/>
         <source>%n record(s) waiting to be sent to the server (signatures and voids).</source>
         <translation>
             <numerusform>%n record waiting to be sent to the server (signatures and voids).</numerusform>

@@ -4,7 +4,7 @@
 <context>
     <name>AccessPanel</name>
     <message>
-        <location filename="../../kiosk/ui/qml/KioskUi/AccessPanel.qml" line="+48"/>
+        <location filename="../../kiosk/ui/qml/KioskUi/AccessPanel.qml" line="+49"/>
         <source>Accessibility</source>
         <translation>Accesibilidad</translation>
     </message>
@@ -39,7 +39,7 @@
         <translation>Tamaño del texto</translation>
     </message>
     <message>
-        <location line="+17"/>
+        <location line="+18"/>
         <source>Text size %1 percent</source>
         <translation>Tamaño del texto %1 por ciento</translation>
     </message>
@@ -156,7 +156,7 @@
 <context>
     <name>ExportsSection</name>
     <message>
-        <location filename="../../kiosk/ui/qml/KioskUi/ExportsSection.qml" line="+18"/>
+        <location filename="../../kiosk/ui/qml/KioskUi/ExportsSection.qml" line="+19"/>
         <source>Exports</source>
         <translation>Exportaciones</translation>
     </message>
@@ -171,67 +171,7 @@
         <translation>Guardando…</translation>
     </message>
     <message>
-        <location line="+4"/>
-        <source>Not saved: the USB stick or disk is full. Nothing was lost: free some space or choose another place.</source>
-        <translation>No se guardó: la memoria USB o el disco está lleno. No se perdió nada: libere espacio o elija otro lugar.</translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>Not saved: this place cannot be written to (it is read-only or locked). Nothing was lost: choose another place.</source>
-        <translation>No se guardó: no se puede escribir en este lugar (es de solo lectura o está bloqueado). No se perdió nada: elija otro lugar.</translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>Not saved: the USB stick is not there any more. Nothing was lost: plug it in again, look for USB sticks and save again.</source>
-        <translation>No se guardó: la memoria USB ya no está. No se perdió nada: conéctela de nuevo, busque las memorias USB y vuelva a guardar.</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Not saved: the file could not be written. Nothing was lost: try another place.</source>
-        <translation>No se guardó: no se pudo escribir el archivo. No se perdió nada: pruebe otro lugar.</translation>
-    </message>
-    <message>
-        <location line="+5"/>
-        <source>Printing is not set up on this kiosk (CUPS is not installed).</source>
-        <translation>La impresión no está configurada en este quiosco (CUPS no está instalado).</translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>The printing service (CUPS) is not running.</source>
-        <translation>El servicio de impresión (CUPS) no está funcionando.</translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>No printer is set up on this kiosk.</source>
-        <translation>No hay ninguna impresora configurada en este quiosco.</translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>That printer is not there any more. Choose another one.</source>
-        <translation>Esa impresora ya no está. Elija otra.</translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>The printer did not accept the job. Check that it is switched on and not paused.</source>
-        <translation>La impresora no aceptó el trabajo. Revise que esté encendida y no esté en pausa.</translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>Too late to cancel: the printer already has it.</source>
-        <translation>Demasiado tarde para cancelar: la impresora ya lo tiene.</translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>The packet could not be made.</source>
-        <translation>No se pudo hacer el paquete.</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Printing failed.</source>
-        <translation>La impresión falló.</translation>
-    </message>
-    <message>
-        <location line="+4"/>
+        <location line="+13"/>
         <source>Making the packet…</source>
         <translation>Haciendo el paquete…</translation>
     </message>
@@ -286,12 +226,7 @@
         <translation>Frase de contraseña de la coordinación</translation>
     </message>
     <message>
-        <location line="+5"/>
-        <source>Wrong passphrase.</source>
-        <translation>Frase de contraseña incorrecta.</translation>
-    </message>
-    <message>
-        <location line="+7"/>
+        <location line="+12"/>
         <source>Opening…</source>
         <translation>Abriendo…</translation>
     </message>
@@ -446,27 +381,7 @@
         <translation>Abriendo firmas: %1 de %2</translation>
     </message>
     <message>
-        <location line="+10"/>
-        <source>Cancelled: nothing was made.</source>
-        <translation>Cancelado: no se hizo nada.</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Exports need the coordinator&apos;s passphrase first.</source>
-        <translation>Para exportar, primero se necesita la frase de contraseña de la coordinación.</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>No signature matches: nothing was made.</source>
-        <translation>Ninguna firma coincide: no se hizo nada.</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>The export could not be made.</source>
-        <translation>No se pudo hacer la exportación.</translation>
-    </message>
-    <message>
-        <location line="+11"/>
+        <location line="+21"/>
         <source>Packet ready. Signatures: %1 · Pages: %2 · Files: %3</source>
         <translation>Paquete listo. Firmas: %1 · Páginas: %2 · Archivos: %3</translation>
     </message>
@@ -689,7 +604,7 @@
 <context>
     <name>LanguageSwitch</name>
     <message>
-        <location filename="../../kiosk/ui/qml/KioskUi/LanguageSwitch.qml" line="+17"/>
+        <location filename="../../kiosk/ui/qml/KioskUi/LanguageSwitch.qml" line="+18"/>
         <source>Language</source>
         <translation>Idioma</translation>
     </message>
@@ -697,7 +612,7 @@
 <context>
     <name>LocalPage</name>
     <message>
-        <location filename="../../kiosk/ui/qml/KioskUi/LocalPage.qml" line="+51"/>
+        <location filename="../../kiosk/ui/qml/KioskUi/LocalPage.qml" line="+52"/>
         <source>Choose your local campaign</source>
         <translation>Elija su campaña local</translation>
     </message>
@@ -768,12 +683,12 @@
 <context>
     <name>Main</name>
     <message>
-        <location filename="../../kiosk/ui/qml/KioskUi/Main.qml" line="+18"/>
+        <location filename="../../kiosk/ui/qml/KioskUi/Main.qml" line="+19"/>
         <source>Petition Kiosk</source>
         <translation>Quiosco de peticiones</translation>
     </message>
     <message>
-        <location line="+119"/>
+        <location line="+123"/>
         <source>Signature pad. Sign with your finger.</source>
         <translation>Área de firma. Firme con el dedo.</translation>
     </message>
@@ -786,7 +701,7 @@
 <context>
     <name>Messages</name>
     <message>
-        <location filename="../../kiosk/ui/messages.py" line="+42"/>
+        <location filename="../../kiosk/ui/messages.py" line="+45"/>
         <source>Please enter your first name.</source>
         <extracomment>A UI-only check: the opt-in needs an email or a phone number to be useful. A UI-only message: the store refused or failed to save (disk full, damaged file).</extracomment>
         <translation>Por favor, escriba su nombre.</translation>
@@ -923,11 +838,13 @@
     </message>
     <message>
         <location line="+3"/>
+        <location line="+320"/>
         <source>Something went wrong. Please try again.</source>
+        <extracomment>The codes each kind words (besides its fallback), for tests and documentation.</extracomment>
         <translation>Algo salió mal. Por favor, inténtelo de nuevo.</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="-311"/>
         <source>Not connected to a server.</source>
         <translation>No está conectado a un servidor.</translation>
     </message>
@@ -1179,6 +1096,134 @@
         <source>Warning: the audit trail was tampered with at entry %1.</source>
         <translation>Atención: el registro de auditoría fue alterado en la entrada %1.</translation>
     </message>
+    <message>
+        <location line="+13"/>
+        <source>Not saved: the USB stick or disk is full. Nothing was lost: free some space or choose another place.</source>
+        <translation>No se guardó: la memoria USB o el disco está lleno. No se perdió nada: libere espacio o elija otro lugar.</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Not saved: this place cannot be written to (it is read-only or locked). Nothing was lost: choose another place.</source>
+        <translation>No se guardó: no se puede escribir en este lugar (es de solo lectura o está bloqueado). No se perdió nada: elija otro lugar.</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Not saved: the USB stick is not there any more. Nothing was lost: plug it in again, look for USB sticks and save again.</source>
+        <translation>No se guardó: la memoria USB ya no está. No se perdió nada: conéctela de nuevo, busque las memorias USB y vuelva a guardar.</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Not saved: the file could not be written. Nothing was lost: try another place.</source>
+        <translation>No se guardó: no se pudo escribir el archivo. No se perdió nada: pruebe otro lugar.</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Printing is not set up on this kiosk (CUPS is not installed).</source>
+        <translation>La impresión no está configurada en este quiosco (CUPS no está instalado).</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>The printing service (CUPS) is not running.</source>
+        <translation>El servicio de impresión (CUPS) no está funcionando.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>No printer is set up on this kiosk.</source>
+        <translation>No hay ninguna impresora configurada en este quiosco.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>That printer is not there any more. Choose another one.</source>
+        <translation>Esa impresora ya no está. Elija otra.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The printer did not accept the job. Check that it is switched on and not paused.</source>
+        <translation>La impresora no aceptó el trabajo. Revise que esté encendida y no esté en pausa.</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Too late to cancel: the printer already has it.</source>
+        <translation>Demasiado tarde para cancelar: la impresora ya lo tiene.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The packet could not be made.</source>
+        <translation>No se pudo hacer el paquete.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Printing failed.</source>
+        <translation>La impresión falló.</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Cancelled: nothing was made.</source>
+        <translation>Cancelado: no se hizo nada.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Exports need the coordinator&apos;s passphrase first.</source>
+        <translation>Para exportar, primero se necesita la frase de contraseña de la coordinación.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>No signature matches: nothing was made.</source>
+        <translation>Ninguna firma coincide: no se hizo nada.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The export could not be made.</source>
+        <translation>No se pudo hacer la exportación.</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Wrong passphrase.</source>
+        <translation>Frase de contraseña incorrecta.</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Please name the event.</source>
+        <translation>Por favor, escriba el nombre del evento.</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>A PIN has 4 to 12 digits.</source>
+        <translation>El PIN tiene de 4 a 12 dígitos.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The two PINs are not the same.</source>
+        <translation>Los dos PIN no son iguales.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Use at least 8 characters.</source>
+        <translation>Use al menos 8 caracteres.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The two passphrases are not the same.</source>
+        <translation>Las dos frases de contraseña no son iguales.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Set-up failed. Please try again.</source>
+        <translation>La configuración falló. Por favor, inténtelo de nuevo.</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Too many wrong tries. Try again in %1.</source>
+        <translation>Demasiados intentos incorrectos. Vuelva a intentarlo en %1.</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+1"/>
+        <source>Wrong PIN. %n tries left.</source>
+        <translation>
+            <numerusform>PIN incorrecto. Queda %n intento.</numerusform>
+            <numerusform>PIN incorrecto. Quedan %n intentos.</numerusform>
+        </translation>
+    </message>
 </context>
 <context>
     <name>PadPage</name>
@@ -1223,7 +1268,7 @@
         <translation>Firme aquí</translation>
     </message>
     <message>
-        <location line="+17"/>
+        <location line="+27"/>
         <source>Your full name, as your signature</source>
         <translation>Su nombre completo, como su firma</translation>
     </message>
@@ -1268,12 +1313,12 @@
         <translation>Verificando…</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+8"/>
         <source>Sign with my finger instead</source>
         <translation>Mejor firmar con el dedo</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+10"/>
         <source>I can&apos;t sign with my finger</source>
         <translation>No puedo firmar con el dedo</translation>
     </message>
@@ -1283,7 +1328,7 @@
         <translation>Escribir su nombre completo como firma en su lugar</translation>
     </message>
     <message>
-        <location line="+27"/>
+        <location line="+26"/>
         <source>Back</source>
         <translation>Atrás</translation>
     </message>
@@ -1311,7 +1356,7 @@
 <context>
     <name>PetitionPage</name>
     <message>
-        <location filename="../../kiosk/ui/qml/KioskUi/PetitionPage.qml" line="+80"/>
+        <location filename="../../kiosk/ui/qml/KioskUi/PetitionPage.qml" line="+81"/>
         <source>The letter you are signing</source>
         <translation>La carta que usted firma</translation>
     </message>
@@ -1331,7 +1376,7 @@
         <translation>Novedades</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+13"/>
         <source>Update, %1</source>
         <translation>Novedad, %1</translation>
     </message>
@@ -1341,13 +1386,13 @@
         <translation>Atrás</translation>
     </message>
     <message>
-        <location line="-144"/>
-        <location line="+149"/>
+        <location line="-145"/>
+        <location line="+150"/>
         <source>Sign this letter</source>
         <translation>Firmar esta carta</translation>
     </message>
     <message>
-        <location line="-153"/>
+        <location line="-154"/>
         <source>Letter</source>
         <translation>Carta</translation>
     </message>
@@ -1363,7 +1408,7 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+149"/>
+        <location line="+150"/>
         <source>Sign this petition</source>
         <translation>Firmar esta petición</translation>
     </message>
@@ -1391,20 +1436,7 @@
         <translation>PIN del personal</translation>
     </message>
     <message>
-        <location line="+15"/>
-        <source>Too many wrong tries. Try again in %1.</source>
-        <translation>Demasiados intentos incorrectos. Vuelva a intentarlo en %1.</translation>
-    </message>
-    <message numerus="yes">
-        <location line="+2"/>
-        <source>Wrong PIN. %n tries left.</source>
-        <translation>
-            <numerusform>PIN incorrecto. Queda %n intento.</numerusform>
-            <numerusform>PIN incorrecto. Quedan %n intentos.</numerusform>
-        </translation>
-    </message>
-    <message>
-        <location line="+1"/>
+        <location line="+21"/>
         <source>Checking…</source>
         <translation>Verificando…</translation>
     </message>
@@ -1447,7 +1479,7 @@
 <context>
     <name>PrivacySection</name>
     <message>
-        <location filename="../../kiosk/ui/qml/KioskUi/PrivacySection.qml" line="+15"/>
+        <location filename="../../kiosk/ui/qml/KioskUi/PrivacySection.qml" line="+16"/>
         <source>Privacy</source>
         <translation>Privacidad</translation>
     </message>
@@ -1591,32 +1623,7 @@
 <context>
     <name>SetupPage</name>
     <message>
-        <location filename="../../kiosk/ui/qml/KioskUi/SetupPage.qml" line="+16"/>
-        <source>A PIN has 4 to 12 digits.</source>
-        <translation>El PIN tiene de 4 a 12 dígitos.</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>The two PINs are not the same.</source>
-        <translation>Los dos PIN no son iguales.</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Use at least 8 characters.</source>
-        <translation>Use al menos 8 caracteres.</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>The two passphrases are not the same.</source>
-        <translation>Las dos frases de contraseña no son iguales.</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Set-up failed. Please try again.</source>
-        <translation>La configuración falló. Por favor, inténtelo de nuevo.</translation>
-    </message>
-    <message>
-        <location line="+11"/>
+        <location filename="../../kiosk/ui/qml/KioskUi/SetupPage.qml" line="+28"/>
         <source>Set up this kiosk</source>
         <translation>Configurar este quiosco</translation>
     </message>
@@ -1745,7 +1752,7 @@
 <context>
     <name>StaffPage</name>
     <message>
-        <location filename="../../kiosk/ui/qml/KioskUi/StaffPage.qml" line="+40"/>
+        <location filename="../../kiosk/ui/qml/KioskUi/StaffPage.qml" line="+47"/>
         <source>Staff mode</source>
         <translation>Modo de personal</translation>
     </message>
@@ -1771,12 +1778,12 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+169"/>
+        <location line="+170"/>
         <source>Event</source>
         <translation>Evento</translation>
     </message>
     <message>
-        <location line="-168"/>
+        <location line="-169"/>
         <location line="+220"/>
         <source>Last entries</source>
         <translation>Últimas firmas</translation>
@@ -1839,7 +1846,7 @@
         <translation>En total, todas las campañas</translation>
     </message>
     <message>
-        <location line="+30"/>
+        <location line="+31"/>
         <source>Campaign shown to signers</source>
         <translation>Campaña que se muestra al público</translation>
     </message>
@@ -1882,17 +1889,7 @@
         <translation>Nombre del evento</translation>
     </message>
     <message>
-        <location line="+3"/>
-        <source>Please name the event.</source>
-        <translation>Por favor, escriba el nombre del evento.</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>This is too long.</source>
-        <translation>Es demasiado largo.</translation>
-    </message>
-    <message>
-        <location line="+6"/>
+        <location line="+9"/>
         <source>Location</source>
         <translation>Lugar</translation>
     </message>
@@ -1932,12 +1929,7 @@
         <translation>Frase de contraseña de la coordinación</translation>
     </message>
     <message>
-        <location line="+5"/>
-        <source>Wrong passphrase.</source>
-        <translation>Frase de contraseña incorrecta.</translation>
-    </message>
-    <message>
-        <location line="+6"/>
+        <location line="+11"/>
         <source>Opening…</source>
         <translation>Abriendo…</translation>
     </message>
@@ -1982,12 +1974,7 @@
         <translation>Anular registro</translation>
     </message>
     <message>
-        <location line="+21"/>
-        <source>Not connected to a server.</source>
-        <translation>No está conectado a un servidor.</translation>
-    </message>
-    <message>
-        <location line="+1"/>
+        <location line="+22"/>
         <source>Syncing with %1…</source>
         <translation>Sincronizando con %1…</translation>
     </message>
@@ -2043,7 +2030,7 @@
         <translation>Permitir conexión sin cifrar (solo red local)</translation>
     </message>
     <message>
-        <location line="+32"/>
+        <location line="+33"/>
         <source>Without encryption, anyone on this network can read this kiosk&apos;s access token and what it sends (personal data stays sealed). Use this only for a server on a network you trust, never over the internet.</source>
         <translation>Sin cifrado, cualquier persona en esta red puede leer el token de acceso de este quiosco y lo que envía (los datos personales siguen sellados). Úselo solo con un servidor en una red de confianza, nunca por internet.</translation>
     </message>

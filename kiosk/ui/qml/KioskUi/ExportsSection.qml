@@ -118,31 +118,13 @@ StaffSection {
             return qsTr("Saving…")
         if (s.state !== "failed")
             return ""
-        if (s.error === "full")
-            return qsTr("Not saved: the USB stick or disk is full. Nothing was lost: free some space or choose another place.")
-        if (s.error === "read_only")
-            return qsTr("Not saved: this place cannot be written to (it is read-only or locked). Nothing was lost: choose another place.")
-        if (s.error === "gone")
-            return qsTr("Not saved: the USB stick is not there any more. Nothing was lost: plug it in again, look for USB sticks and save again.")
-        return qsTr("Not saved: the file could not be written. Nothing was lost: try another place.")
+        return sec.say("save", s.error || "failed")
     }
 
-    function printerProblem(code) {
-        if (code === "no_cups")
-            return qsTr("Printing is not set up on this kiosk (CUPS is not installed).")
-        if (code === "cups_down")
-            return qsTr("The printing service (CUPS) is not running.")
-        if (code === "no_printer")
-            return qsTr("No printer is set up on this kiosk.")
-        if (code === "unknown_printer")
-            return qsTr("That printer is not there any more. Choose another one.")
-        if (code === "refused")
-            return qsTr("The printer did not accept the job. Check that it is switched on and not paused.")
-        if (code === "cancel_failed")
-            return qsTr("Too late to cancel: the printer already has it.")
-        if (code === "make")
-            return qsTr("The packet could not be made.")
-        return qsTr("Printing failed.")
+    // Problems are codes; kiosk/ui/messages.py words them (the one place). Passing the language
+    // makes the binding re-word them when it changes.
+    function say(kind, code) {
+        return sec.app.i18n.message(sec.app.i18n.language, kind, code, 0)
     }
 
     function printText(p) {
@@ -151,9 +133,9 @@ StaffSection {
         if (p.state === "queued") return qsTr("Waiting in the printer's queue…")
         if (p.state === "printing") return qsTr("Printing…")
         if (p.state === "cancelling") return qsTr("Cancelling…")
-        if (p.state === "done") return p.error ? printerProblem(p.error) : qsTr("Printed.")
+        if (p.state === "done") return p.error ? sec.say("print", p.error) : qsTr("Printed.")
         if (p.state === "cancelled") return qsTr("Printing cancelled.")
-        if (p.state === "failed") return printerProblem(p.error)
+        if (p.state === "failed") return sec.say("print", p.error || "failed")
         return ""
     }
 
@@ -182,7 +164,7 @@ StaffSection {
             hints: Qt.ImhSensitiveData | Qt.ImhNoPredictiveText | Qt.ImhNoAutoUppercase
             maxLength: 200
             last: true
-            error: sec.ex.unlockFailed ? qsTr("Wrong passphrase.") : ""
+            error: sec.ex.unlockFailed ? sec.say("unlock", "wrong") : ""
             onSubmitted: sec.unlockNow()
         }
         KButton {
@@ -422,10 +404,7 @@ StaffSection {
         visible: text !== ""
         color: sec.ex.state === "cancelled" ? Theme.color.textMuted : Theme.color.error
         font.weight: Font.DemiBold
-        text: sec.ex.state === "cancelled" ? qsTr("Cancelled: nothing was made.")
-              : sec.ex.error === "locked" ? qsTr("Exports need the coordinator's passphrase first.")
-              : sec.ex.error === "nothing" ? qsTr("No signature matches: nothing was made.")
-              : sec.ex.error === "failed" ? qsTr("The export could not be made.") : ""
+        text: sec.say("export", sec.ex.state === "cancelled" ? "cancelled" : sec.ex.error)
     }
 
     // -- the result: preview, save, print ----------------------------------------------------
@@ -609,7 +588,7 @@ StaffSection {
             visible: sec.pst.printersError !== ""
             font.pixelSize: Theme.size.small
             color: Theme.color.error
-            text: sec.pst.printersError !== "" ? sec.printerProblem(sec.pst.printersError) : ""
+            text: sec.say("print", sec.pst.printersError)
         }
         Flow {
             Layout.fillWidth: true

@@ -64,10 +64,13 @@ Rectangle {
                 visible: text !== ""
                 color: page.staff.pinState === "checking" ? Theme.color.textMuted : Theme.color.error
                 font.weight: Font.DemiBold
+                // Problems are codes; kiosk/ui/messages.py words them (the one place), in the
+                // language passed (so this re-words when it changes).
                 text: page.locked
-                      ? qsTr("Too many wrong tries. Try again in %1.").arg(page.lockText(page.staff.pinLockedSeconds))
+                      ? page.app.i18n.message(page.app.i18n.language, "pin", "locked", 0)
+                            .arg(page.lockText(page.staff.pinLockedSeconds))
                       : page.staff.pinState === "wrong"
-                        ? qsTr("Wrong PIN. %n tries left.", "", page.staff.pinTriesLeft)
+                        ? page.app.i18n.message(page.app.i18n.language, "pin", "wrong", page.staff.pinTriesLeft)
                         : page.staff.pinState === "checking" ? qsTr("Checking…") : ""
             }
             RowLayout {

@@ -12,13 +12,10 @@ Rectangle {
     readonly property var errs: staff.setupErrors
     color: Theme.color.background
 
+    // Problems are codes; kiosk/ui/messages.py words them (the one place). Passing the language
+    // makes the binding re-word them when it changes.
     function word(code) {
-        return code === "pin_format" ? qsTr("A PIN has 4 to 12 digits.")
-             : code === "pin_mismatch" ? qsTr("The two PINs are not the same.")
-             : code === "passphrase_short" ? qsTr("Use at least 8 characters.")
-             : code === "passphrase_mismatch" ? qsTr("The two passphrases are not the same.")
-             : code === "failed" ? qsTr("Set-up failed. Please try again.")
-             : ""
+        return page.app.i18n.message(page.app.i18n.language, "setup", code, 0)
     }
 
     Rectangle {

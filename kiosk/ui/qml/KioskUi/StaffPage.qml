@@ -26,6 +26,12 @@ Rectangle {
             voidId = ""
     }
 
+    // Problems are codes; kiosk/ui/messages.py words them (the one place). Passing the language
+    // makes the binding re-word them when it changes.
+    function say(kind, code) {
+        return page.app.i18n.message(page.app.i18n.language, kind, code, 0)
+    }
+
     // -- header: title, event, counts, language, close -------------------------------------
     Rectangle {
         id: band
@@ -285,8 +291,7 @@ Rectangle {
                         label: qsTr("Event name")
                         hints: Qt.ImhNoPredictiveText
                         input.text: page.staff.currentEvent.name
-                        error: page.staff.eventError === "required" ? qsTr("Please name the event.")
-                             : page.staff.eventError === "too_long" ? qsTr("This is too long.") : ""
+                        error: page.say("event", page.staff.eventError)
                     }
                     KField {
                         id: eventLocation
@@ -343,7 +348,7 @@ Rectangle {
                         hints: Qt.ImhSensitiveData | Qt.ImhNoPredictiveText | Qt.ImhNoAutoUppercase
                         maxLength: 200
                         last: true
-                        error: page.staff.unlockFailed ? qsTr("Wrong passphrase.") : ""
+                        error: page.staff.unlockFailed ? page.say("unlock", "wrong") : ""
                         onSubmitted: page.staff.unlockNames(unlockPass.input.text)
                     }
                     KButton {
@@ -478,7 +483,7 @@ Rectangle {
                     objectName: "staff.sync.status"
                     Layout.fillWidth: true
                     font.weight: Font.Bold
-                    text: !syncSec.st.connected ? qsTr("Not connected to a server.")
+                    text: !syncSec.st.connected ? page.say("sync", "not_connected")
                           : syncSec.st.running ? qsTr("Syncing with %1…").arg(syncSec.st.serverUrl)
                           : qsTr("Connected to %1.").arg(syncSec.st.serverUrl)
                 }
