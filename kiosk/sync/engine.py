@@ -76,6 +76,10 @@ BATCH_BYTES = MAX_BODY_BYTES // 2
 _SIGNATURE_OVERHEAD = 600
 
 
+#: Where an outbox row (``kiosk.domain.ports.OutboxRow``) holds the sealed personal data: last.
+_SEALED = -1
+
+
 def _wire_signature(row: OutboxRow) -> WireSignature:
     """The wire form of an outbox row (validated: raises ``pydantic.ValidationError``)."""
     (
@@ -561,14 +565,14 @@ class SyncEngine:
             rows = self.store.pending_rows(cursor, self.batch_size)
             if not rows:
                 return [], [], cursor
-            damaged = [uuid.UUID(r[1]) for r in rows if not r[11]]
+            damaged = [uuid.UUID(r[1]) for r in rows if not r[_SEALED]]
             if damaged:
                 self._mark_damaged(damaged, report)
             wire: list[WireSignature] = []
             taken: list[OutboxRow] = []
             size = 0
             for row in rows:
-                sealed = row[11]
+                sealed = row[_SEALED]
                 if sealed:
                     item = len(sealed) * 4 // 3 + _SIGNATURE_OVERHEAD
                     if wire and size + item > BATCH_BYTES:
@@ -644,7 +648,7 @@ class SyncEngine:
         out: list[tuple[int, int]] = []
         lo = hi = None
         for row in rows:
-            st = statuses.get(uuid.UUID(row[1])) if row[11] else "damaged"
+            st = statuses.get(uuid.UUID(row[1])) if row[_SEALED] else "damaged"
             if st in wanted or (st == "damaged" and lo is not None):
                 if lo is None:
                     lo = row[0]
