@@ -124,6 +124,15 @@ class UiHandle:
         screens) finish first: deleted half-built, Qt Virtual Keyboard's items evaluate their
         bindings against a style that is already gone and log a TypeError for each."""
         from PySide6.QtCore import QCoreApplication, QEventLoop, QObject
+        from PySide6.QtQml import QQmlEngine, QQmlExpression
+
+        def loading(loader: QObject) -> bool:
+            context = QQmlEngine.contextForObject(loader)
+            if context is None or not loader.property("asynchronous"):
+                return False
+            # PySide cannot read the status enum itself; 2 is Loader.Loading.
+            value, undefined = QQmlExpression(context, loader, "status === 2").evaluate()
+            return bool(value) and not undefined
 
         loaders = [
             obj
@@ -131,11 +140,7 @@ class UiHandle:
             if obj.metaObject().className() == "QQuickLoader"
         ]
         deadline = time.monotonic() + 10
-        while time.monotonic() < deadline and any(
-            # Active without an item: still loading (PySide cannot read the status enum).
-            loader.property("active") and loader.property("item") is None
-            for loader in loaders
-        ):
+        while time.monotonic() < deadline and any(loading(loader) for loader in loaders):
             QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
 
     def close(self) -> None:

@@ -11,6 +11,7 @@ from PySide6.QtCore import QCoreApplication, QEvent, QPointF, QRect, Qt
 from PySide6.QtGui import QImage, QInputDevice, QMouseEvent, QPointingDevice, QTabletEvent
 from PySide6.QtQuick import QQuickWindow
 from PySide6.QtTest import QTest
+from pytestqt.qtbot import QtBot
 
 from kiosk.domain.ink import decode_ink, encode_ink
 from kiosk.ui.automation import Driver
@@ -113,13 +114,13 @@ def test_one_dot_or_a_tiny_scribble_is_never_enough(pad: Pad) -> None:
     assert inked(img, QRect(490, 190, 25, 20)) > 0  # but the dot shows under the finger
 
 
-def test_clear_forgets_everything(pad: Pad) -> None:
+def test_clear_forgets_everything(pad: Pad, qtbot: QtBot) -> None:
     pad.stroke(wave())
     pad.pad.clear()
     assert pad.pad.ink() is None
     assert pad.pad.property("empty") is True and pad.pad.property("inkEnough") is False
-    QTest.qWait(50)
-    assert inked(pad.image(), QRect(0, 0, 1000, 400)) == 0
+    # As soon as the next frame is drawn (not after a fixed sleep).
+    qtbot.waitUntil(lambda: inked(pad.image(), QRect(0, 0, 1000, 400)) == 0, timeout=5000)
 
 
 def test_each_new_sample_repaints_only_around_itself(
@@ -149,13 +150,14 @@ def test_strokes_are_smooth_curves(pad: Pad) -> None:
     assert inked(img, QRect(392, 142, 16, 16)) > 0
 
 
-def test_the_drawing_survives_a_resize_or_rotation(pad: Pad) -> None:
+def test_the_drawing_survives_a_resize_or_rotation(pad: Pad, qtbot: QtBot) -> None:
     pad.stroke(wave(200, 100, 200))
     before = pad.pad.ink()
     # Rotate the tablet: the pad becomes tall and narrow.
     pad.window.resize(500, 800)
     pad.pad.setSize(pad.window.size().toSizeF())
-    QTest.qWait(50)
+    # Redrawn at the new size: the ink moved into the new width (next frame, no fixed sleep).
+    qtbot.waitUntil(lambda: inked(pad.image(), QRect(40, 380, 30, 40)) > 0, timeout=5000)
     assert pad.pad.ink() == before  # same vectors, same coordinate space
     img = pad.image()
     # Scaled by 0.5 into the new width and centred vertically: (100, 200) -> (50, 400).
