@@ -12,5 +12,8 @@ export QT_QPA_PLATFORM=offscreen
 # Lint and format checks first: a finding fails the run before the (long) suite starts.
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
+# On every core (pytest-xdist; docs/testing.md): each worker is its own pytest session with its
+# own PostgreSQL database, temp folders and free ports. KIOSK_TEST_WORKERS=0 runs in one process;
+# arguments after it (e.g. `-n 3`) win. Idle work is stolen, so one slow file does not stall.
 # pytest exits 5 when it collects no test: that is a failure here, not a pass.
-exec .venv/bin/python -m pytest "$@"
+exec .venv/bin/python -m pytest -n "${KIOSK_TEST_WORKERS:-auto}" --dist worksteal "$@"

@@ -21,7 +21,9 @@ from tests.helpers import mini_campaign
 from tests.sync.helpers import ServerHandle, fill
 from tests.sync.model import ServerModel
 
-pytestmark = pytest.mark.gui
+# A Qt warning fails the test that caused it, from the UI thread or a sync thread, in the test
+# or while its fixtures close (tests/conftest.py; tests/test_warnings_fail.py shows each case).
+pytestmark = [pytest.mark.gui, pytest.mark.qt_log_level_fail("WARNING")]
 
 WAIT_MS = 20_000
 
