@@ -16,6 +16,7 @@ import shutil
 import tomllib
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -163,3 +164,131 @@ def sign_in(page: Any, server: ConsoleServer, email: str, password: str) -> None
     page.fill("#email", email)
     page.fill("#password", password)
     page.click("main button[type=submit]")
+
+
+def _letters(i: int) -> str:
+    """A made-up surname per number (letters only, as the form's rule wants)."""
+    out = ""
+    while True:
+        out += "abcdefghijklmnopqrstuvwxyz"[i % 26]
+        i //= 26
+        if not i:
+            return "Sig" + out
+
+
+def seed_signatures(
+    database_url: str,
+    key: OrgKey,
+    campaign_file: Path,
+    count: int,
+    devices_n: int = 12,
+    days: int = 30,
+    now: datetime | None = None,
+) -> list[str]:
+    """Push ``count`` signatures of a campaign through the server's own ingest path
+    (``store_push`` with the private key, batches of 500), spread over its local campaigns (an
+    uneven share each), ``devices_n`` enrolled kiosks, three events and the last ``days`` days
+    (busier lately). Returns the device ids. Names are made up; no contact details."""
+    import base64
+    import json
+    import random
+
+    from kiosk.crypto import SealedBoxSealer
+    from kiosk.domain.campaign_format import load_campaign_file
+    from kiosk.domain.ids import uuid7
+    from kiosk.domain.ink import encode_ink
+    from kiosk.server import devices
+    from kiosk.server.db import create_db_engine, write_transaction
+    from kiosk.server.ingest import store_push
+    from kiosk.server.keys import load_keyring
+    from kiosk.wire import PushRequest, WireEvent, WireSignature
+    from tests.helpers import ink
+
+    rng = random.Random(15)
+    now = now or datetime.now(UTC)
+    camp = load_campaign_file(campaign_file)
+    engine = create_db_engine(database_url)
+    ring = load_keyring([key.path], PASSPHRASE)
+    device_ids = []
+    with write_transaction(engine) as conn:
+        for d in range(devices_n):
+            code = devices.create_enrollment_code(conn, f"Kiosk {d + 1}", timedelta(hours=1), now)
+            device_ids.append(devices.enroll(conn, code.code, None, now).device_id)
+    events = [
+        WireEvent(id=f"ev-{i}", name=name, location=place, started_at=now - timedelta(days=d))
+        for i, (name, place, d) in enumerate(
+            [
+                ("Town hall rally", "City Hall steps", 0),
+                ("Farmers market", "Main St", 3),
+                ("Campus tabling", "Student union", 12),
+            ]
+        )
+    ]
+    locals_ = [loc.slug for loc in camp.locals] or [None]
+    weights = [1 + (i * 7919) % 23 for i in range(len(locals_))]
+    versions = {loc: camp.current_version(loc).hash for loc in locals_}
+    inked = base64.b64encode(encode_ink(ink(3))).decode()
+    sealer = SealedBoxSealer(key.public)
+    first = ["Ana", "Luis", "Mei", "Omar", "Rosa", "Sam", "Tariq", "Uma", "Wen", "Yara"]
+    pushed = 0
+    try:
+        while pushed < count:
+            n = min(500, count - pushed)
+            device = device_ids[(pushed // 500) % len(device_ids)]
+            sigs = []
+            for i in range(pushed, pushed + n):
+                loc = rng.choices(locals_, weights)[0]
+                age = timedelta(hours=rng.random() ** 2.5 * days * 24)
+                personal = {
+                    "v": 1,
+                    "first_name": first[i % len(first)],
+                    "last_name": _letters(i),
+                    "zip": "47708",
+                    "ink": inked,
+                    "email": "",
+                    "phone": "",
+                    "street": "",
+                    "city": "",
+                    "state": "",
+                    "comment": "",
+                    "opt_in": False,
+                    "consent_text": "",
+                }
+                sigs.append(
+                    WireSignature(
+                        id=uuid7(),
+                        campaign=camp.slug,
+                        local_campaign=loc,
+                        text_version=versions[loc],
+                        lang="en" if i % 3 else "es",
+                        kiosk_id=f"kiosk-{device[:8]}",
+                        event_id=events[i % 3].id if age < timedelta(days=1) or i % 2 else None,
+                        created_at=now - age,
+                        utc_offset_minutes=-300,
+                        synthetic=False,
+                        sealed=sealer.seal(json.dumps(personal).encode()),
+                    )
+                )
+            with write_transaction(engine) as conn:
+                store_push(
+                    conn,
+                    device,
+                    PushRequest(signatures=sigs, events=events if pushed == 0 else []),
+                    now,
+                    ring,
+                )
+                conn.execute(
+                    devices.Device.__table__.update()
+                    .where(devices.Device.__table__.c.id == device)
+                    .values(last_seen_at=now - timedelta(minutes=rng.randint(1, 50)))
+                )
+            pushed += n
+        with write_transaction(engine) as conn:  # one kiosk not seen for two days: stale
+            conn.execute(
+                devices.Device.__table__.update()
+                .where(devices.Device.__table__.c.id == device_ids[-1])
+                .values(last_seen_at=now - timedelta(days=2))
+            )
+    finally:
+        engine.dispose()
+    return device_ids

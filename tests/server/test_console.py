@@ -200,6 +200,9 @@ def test_roles(web: httpx.Client, engine: Engine) -> None:
     account(engine, "cole@example.org", "coordinator")
     assert sign_in(web, "val@example.org").status_code == 303
     assert web.get("/console/").status_code == 200
+    for query in ("", "?event=ev-1&device=d-1&sort=count&order=desc&q=x"):
+        page = web.get(f"/console/campaign/sanctuary-of-safety{query}")  # the charts' SQL, too
+        assert page.status_code == 200 and page.text.count("<svg") == 2
     token = page_csrf(web)
     for path, data in (
         ("/console/kiosks/code", {"name": "K"}),
@@ -420,3 +423,43 @@ def test_every_word_of_the_pages_is_in_both_languages() -> None:
         assert en.strip() and es.strip() and (key in ("other_lang",) or en != es or key == "app"), (
             key
         )
+
+
+def test_charts_and_rally_count_what_the_totals_count(engine: Engine) -> None:
+    """Voided, quarantined and synthetic signatures are left out of the charts and the rally's
+    "today" as they are out of the totals (test data counts only when asked for)."""
+    from sqlalchemy import update
+
+    from kiosk.server import devices
+    from kiosk.server.console import data
+    from kiosk.server.ingest import store_push
+    from kiosk.server.tallies import FACTS
+    from kiosk.wire import PushRequest
+    from tests.server.conftest import make_code
+    from tests.server.helpers import signature, void
+
+    now = datetime.now(UTC)
+    code = make_code(engine)
+    with write_transaction(engine) as conn:
+        device = devices.enroll(conn, code, None, now).device_id
+    sigs = [signature(created_at=now - timedelta(minutes=i + 1)) for i in range(5)]
+    sigs[0] = signature(created_at=now - timedelta(minutes=1), synthetic=True)
+    with write_transaction(engine) as conn:
+        store_push(conn, device, PushRequest(signatures=sigs), now, None)
+    with write_transaction(engine) as conn:
+        store_push(conn, device, PushRequest(voids=[void(sigs[1].id)]), now, None)
+        conn.execute(
+            update(FACTS).where(FACTS.c.signature_id == sigs[2].id).values(state="quarantined")
+        )
+    slug = "sanctuary-of-safety"
+    with engine.connect() as conn:
+        hours = data.series(conn, slug, now - timedelta(hours=2), "hour")
+        days = data.series(conn, slug, now - timedelta(days=2), "day")
+        camp = data.campaign(conn, slug)
+        assert camp is not None
+        plain = data.rally(conn, camp, now - timedelta(hours=2), now, None, False)
+        test = data.rally(conn, camp, now - timedelta(hours=2), now, None, True)
+        other_event = data.rally(conn, camp, now - timedelta(hours=2), now, "no-such", False)
+    assert sum(hours.values()) == 2 and sum(days.values()) == 2
+    assert plain["today"] == 2 and test["today"] == 3 and other_event["today"] == 0
+    assert test["count"] == plain["count"] + 1  # the synthetic one, under TEST DATA

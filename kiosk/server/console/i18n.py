@@ -105,8 +105,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "make_code": ("Make an enrollment code", "Crear un código de inscripción"),
     "code_for": ("Enrollment code for {name}", "Código de inscripción para {name}"),
     "code_help": (
-        "On the kiosk: Staff → Sync → Enroll, type the server address and this code. It works once, until {expires}.",
-        "En el quiosco: Personal → Sincronizar → Inscribir, escriba la dirección del servidor y este código. Sirve una vez, hasta {expires}.",
+        "On the kiosk, in staff mode: Connect to server, then type the server address and this code (or run `kiosk enroll --server ADDRESS --code CODE`). It works once, until {expires}.",
+        "En el quiosco, en modo personal: Conectar al servidor, y escriba la dirección del servidor y este código (o ejecute `kiosk enroll --server DIRECCIÓN --code CÓDIGO`). Sirve una vez, hasta {expires}.",
     ),
     "server_address": ("Server address", "Dirección del servidor"),
     "rename": ("Rename", "Renombrar"),

@@ -88,7 +88,21 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_console_jobs")),
     )
     op.create_index(op.f("ix_console_jobs_coordinator_id"), "console_jobs", ["coordinator_id"])
-    op.create_index("ix_signatures_campaign_created", "signatures", ["campaign", "created_at"])
+    # Covering: the charts, "today" and "moving most" read this index only, never the rows
+    # (which carry the sealed blobs).
+    op.create_index(
+        "ix_signatures_campaign_created",
+        "signatures",
+        [
+            "campaign",
+            "created_at",
+            "utc_offset_minutes",
+            "synthetic",
+            "local_campaign",
+            "event_id",
+            "device_id",
+        ],
+    )
 
 
 def downgrade() -> None:
