@@ -13,6 +13,9 @@ signed-in coordinator then asks, over HTTP, for:
 - the rally screen's figures (``/rally/SLUG.json``: count, today, moving most),
 
 each the median of ``--calls`` requests after one warm-up, against the target of 200 ms. The
+campaign page's charts are computed once per change of the running counts (a sync) and then
+served from memory: the first view after a sync, which computes them, is timed apart (one
+request, with an event filter not asked for before). The
 floors, in the same process and run: the bare ``SELECT local_campaign, count(*) ... GROUP BY``
 over the campaign's signatures (what a page that counts by scanning pays at least), the bare
 ``count(*)`` of the campaign's signatures, and ``/api/v1/health`` over the same HTTP client (the
@@ -111,12 +114,27 @@ def run(backend: str, signatures: int, calls: int) -> list[Row]:
                     health = _median_ms(get("/api/v1/health"), calls)
                     for name, path in (
                         ("overview /console/", "/console/"),
-                        ("campaign page (179 local, charts)", f"/console/campaign/{LOCAL_CAMPAIGN}"),
+                        (
+                            "campaign page (179 local, charts)",
+                            f"/console/campaign/{LOCAL_CAMPAIGN}",
+                        ),
                         ("rally figures /rally/SLUG.json", f"/rally/{LOCAL_CAMPAIGN}.json"),
                     ):
                         rows.append(
                             Row(f"{name} [{label}]", _median_ms(get(path), calls), "ms", TARGET_MS)
                         )
+                        if "charts" in name:  # computed once per sync, then served from memory
+                            uncached = get(f"/console/campaign/{LOCAL_CAMPAIGN}?event=ev-1")
+                            t0 = time.perf_counter()
+                            uncached()
+                            rows.append(
+                                Row(
+                                    f"  first view after a sync (charts computed) [{label}]",
+                                    (time.perf_counter() - t0) * 1000,
+                                    "ms",
+                                    TARGET_MS,
+                                )
+                            )
                     rows.append(Row(f"floor: /api/v1/health round trip [{label}]", health, "ms"))
 
                     def bare(sql: str) -> Callable[[], object]:

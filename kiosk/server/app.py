@@ -42,6 +42,7 @@ from sqlalchemy import Engine
 import kiosk
 from kiosk.server import migrate, stats, tallies
 from kiosk.server.config import ServerSettings
+from kiosk.server.console import install as install_console
 from kiosk.server.db import create_db_engine
 from kiosk.server.deps import Clock, utc_now
 from kiosk.server.errors import ApiError, install_error_handlers
@@ -124,8 +125,6 @@ def create_app(
     for routes in (devices, campaigns, signatures, stats_routes, exports, health):
         app.include_router(routes.router)
     # The web console (/console/) and the rally screen (/rally/<campaign>), same port.
-    from kiosk.server.console import install as install_console
-
     install_console(app, db, keyring, clock, demo=settings.demo)
     return app
 

@@ -442,7 +442,11 @@ def test_charts_and_rally_count_what_the_totals_count(engine: Engine) -> None:
     code = make_code(engine)
     with write_transaction(engine) as conn:
         device = devices.enroll(conn, code, None, now).device_id
-    sigs = [signature(created_at=now - timedelta(minutes=i + 1)) for i in range(5)]
+    offsets = [-300, 330, 345, -570, 60]  # whole hours or not: each one's local date exact
+    sigs = [
+        signature(created_at=now - timedelta(minutes=37 * i + 1), utc_offset_minutes=offsets[i])
+        for i in range(5)
+    ]
     sigs[0] = signature(created_at=now - timedelta(minutes=1), synthetic=True)
     with write_transaction(engine) as conn:
         store_push(conn, device, PushRequest(signatures=sigs), now, None)
@@ -453,13 +457,20 @@ def test_charts_and_rally_count_what_the_totals_count(engine: Engine) -> None:
         )
     slug = "sanctuary-of-safety"
     with engine.connect() as conn:
-        hours = data.series(conn, slug, now - timedelta(hours=2), "hour")
-        days = data.series(conn, slug, now - timedelta(days=2), "day")
+        ch = data.charts(conn, slug, now - timedelta(days=2))
+        hours, days = ch.hours, ch.days
         camp = data.campaign(conn, slug)
         assert camp is not None
-        plain = data.rally(conn, camp, now - timedelta(hours=2), now, None, False)
-        test = data.rally(conn, camp, now - timedelta(hours=2), now, None, True)
-        other_event = data.rally(conn, camp, now - timedelta(hours=2), now, "no-such", False)
+        plain = data.rally(conn, camp, now - timedelta(hours=3), now, None, False)
+        test = data.rally(conn, camp, now - timedelta(hours=3), now, None, True)
+        other_event = data.rally(conn, camp, now - timedelta(hours=3), now, "no-such", False)
     assert sum(hours.values()) == 2 and sum(days.values()) == 2
+    expected: dict[str, int] = {}
+    for sig in sigs[3:]:
+        day = (sig.created_at + timedelta(minutes=sig.utc_offset_minutes)).date().isoformat()
+        expected[day] = expected.get(day, 0) + 1
+        hour = sig.created_at.astimezone(UTC).strftime("%Y-%m-%dT%H")
+        assert hours.get(hour, 0) >= 1
+    assert days == expected
     assert plain["today"] == 2 and test["today"] == 3 and other_event["today"] == 0
     assert test["count"] == plain["count"] + 1  # the synthetic one, under TEST DATA

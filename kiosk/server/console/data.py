@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, func, literal, select
+from sqlalchemy import Connection, Integer, case, func, select
 
 from kiosk.domain.campaign import Campaign
 from kiosk.domain.campaign_format import parse_campaign
@@ -134,30 +134,27 @@ def overview(conn: Connection, lang: str) -> list[CampaignProgress]:
 
 def _grouped(
     conn: Connection,
-    key: Any | None,
+    keys: list[Any],
     where: list[Any],
     test_data: bool = False,
-) -> Counter[str]:
-    """``count(*)`` per ``key`` of the signatures matching ``where`` that the counts count:
+) -> Counter[tuple[Any, ...]]:
+    """``count(*)`` per ``keys`` of the signatures matching ``where`` that the counts count:
     not voided, not quarantined, not synthetic (unless ``test_data``).
 
     The scan reads ``ix_signatures_campaign_created`` only (it covers every column used here);
     the few voided and quarantined signatures are counted apart, by id, and taken off, instead
-    of testing every signature against them. ``key`` None: one total,
-    under ``"all"``."""
+    of testing every signature against them. No ``keys``: one total, under ``()``."""
     s = SIGNATURES.c
 
     def grouped(stmt: Any) -> Any:
-        if key is None:
-            return stmt.add_columns(literal("all").label("k"))
-        return stmt.add_columns(key.label("k")).group_by(key)
+        return stmt.add_columns(*keys).group_by(*keys) if keys else stmt
 
     clauses = list(where)
     if not test_data:
         clauses.append(s.synthetic.is_(False))
-    out: Counter[str] = Counter()
-    for n, k in conn.execute(grouped(select(func.count()).where(*clauses))):
-        out[str(k)] += int(n)
+    out: Counter[tuple[Any, ...]] = Counter()
+    for n, *k in conn.execute(grouped(select(func.count()).where(*clauses))):
+        out[tuple(k)] += int(n)
     # The voided and quarantined ones, fetched by id from their own (small) tables and looked up
     # by primary key: a join would let the planner drive from the signatures instead.
     off = {v for (v,) in conn.execute(select(VOIDS.c.signature_id))}
@@ -167,40 +164,78 @@ def _grouped(
     ids = sorted(off)
     for i in range(0, len(ids), 500):
         chunk = ids[i : i + 500]
-        for n, k in conn.execute(grouped(select(func.count()).where(s.id.in_(chunk), *clauses))):
-            out[str(k)] -= int(n)
+        for n, *k in conn.execute(grouped(select(func.count()).where(s.id.in_(chunk), *clauses))):
+            out[tuple(k)] -= int(n)
     return +out  # drops zeros
 
 
-def series(
+def _total(conn: Connection, where: list[Any], test_data: bool = False) -> int:
+    return _grouped(conn, [], where, test_data)[()]
+
+
+@dataclass(frozen=True, slots=True)
+class Charts:
+    """Counted signatures per UTC hour (``YYYY-MM-DDTHH``) and per the kiosks' local date."""
+
+    hours: dict[str, int]
+    days: dict[str, int]
+
+
+# Charts by (campaign, event, device, since, the running counts that change with any new, voided
+# or read signature): a page shown again before the next sync reads nothing but those counts.
+_CHARTS: dict[tuple[Any, ...], Charts] = {}
+
+
+def charts(
     conn: Connection,
     slug: str,
     since: datetime,
-    bucket: str,
     event: str | None = None,
     device: str | None = None,
-) -> dict[str, int]:
-    """Counted signatures of a campaign since a time, per UTC hour (``bucket='hour'``: keys
-    ``YYYY-MM-DDTHH``) or per day (``'day'``, the kiosk's local date ``YYYY-MM-DD``), grouped
-    in the database."""
+    counts: dict[str, int] | None = None,
+) -> Charts:
+    """Both charts of a campaign since a time, from one scan of the covering index grouped by
+    UTC hour, UTC offset and (for offsets that are not whole hours only) minute, so each
+    signature's local date is exact.
+
+    Args:
+        counts: the running counts (:func:`kiosk.server.tallies.read_counts`), to cache by.
+    """
+    counts = read_counts(conn) if counts is None else counts
+    version = tuple(counts.get(k, 0) for k in ("signatures", "voided", "quarantined", "pending"))
+    since_hour = since.replace(minute=0, second=0, microsecond=0)
+    cache_key = (str(conn.engine.url), slug, event, device, since_hour, version)
+    with _PARSED_LOCK:
+        found = _CHARTS.get(cache_key)
+    if found is not None:
+        return found
     s = SIGNATURES.c
+    off = s.utc_offset_minutes
     if conn.dialect.name == "postgresql":
         utc = func.timezone("UTC", s.created_at)
-        if bucket == "hour":
-            key = func.to_char(utc, 'YYYY-MM-DD"T"HH24')
-        else:
-            shifted = utc + func.make_interval(0, 0, 0, 0, 0, s.utc_offset_minutes)
-            key = func.to_char(shifted, "YYYY-MM-DD")
-    elif bucket == "hour":  # SQLite keeps "YYYY-MM-DD HH:MM:SS[.ffffff]" in UTC
-        key = func.replace(func.substr(s.created_at, 1, 13), " ", "T")
-    else:
-        key = func.date(s.created_at, func.printf("%+d minutes", s.utc_offset_minutes))
+        hour = func.to_char(utc, 'YYYY-MM-DD"T"HH24')
+        minute = case((off % 60 == 0, 0), else_=func.extract("minute", utc).cast(Integer))
+    else:  # SQLite keeps "YYYY-MM-DD HH:MM:SS[.ffffff]" in UTC
+        hour = func.substr(s.created_at, 1, 13)
+        minute = case((off % 60 == 0, 0), else_=func.substr(s.created_at, 15, 2).cast(Integer))
     where = [s.campaign == slug, s.created_at >= since]
     if event:
         where.append(s.event_id == event)
     if device:
         where.append(s.device_id == device)
-    return dict(_grouped(conn, key, where))
+    hours: Counter[str] = Counter()
+    days: Counter[str] = Counter()
+    for (h, offset, m), n in _grouped(conn, [hour, off, minute], where).items():
+        key = str(h).replace(" ", "T")
+        hours[key] += n
+        utc_time = datetime.fromisoformat(key + ":00") + timedelta(minutes=int(m or 0))
+        days[(utc_time + timedelta(minutes=int(offset))).date().isoformat()] += n
+    result = Charts(dict(hours), dict(days))
+    with _PARSED_LOCK:
+        if len(_CHARTS) > 64:
+            _CHARTS.clear()
+        _CHARTS[cache_key] = result
+    return result
 
 
 def filters(conn: Connection) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
@@ -296,17 +331,14 @@ def rally(
     counts = read_counts(conn)
     total = counts.get(f"campaign:{c.slug}", 0) + c.known_count
     if test_data:
-        synthetic = _grouped(
-            conn, None, [s.campaign == c.slug, s.synthetic.is_(True)], test_data=True
-        )
-        total += synthetic["all"]
+        total += _total(conn, [s.campaign == c.slug, s.synthetic.is_(True)], test_data=True)
     today_where = [s.campaign == c.slug, s.created_at >= day_start]
     if event:
         today_where.append(s.event_id == event)
-    today = _grouped(conn, None, today_where, test_data)["all"]
+    today = _total(conn, today_where, test_data)
     recent = _grouped(
         conn,
-        s.local_campaign,
+        [s.local_campaign],
         [
             s.campaign == c.slug,
             s.created_at >= now - timedelta(hours=1),
@@ -314,7 +346,7 @@ def rally(
         ],
         test_data,
     )
-    moving = sorted(recent.items(), key=lambda kv: (-kv[1], kv[0]))[:5]
+    moving = sorted(((k[0], n) for k, n in recent.items()), key=lambda kv: (-kv[1], kv[0]))[:5]
     names = {loc.slug: loc for loc in c.locals}
     return {
         "campaign": c.slug,

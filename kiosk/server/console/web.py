@@ -257,16 +257,8 @@ class Console:
                     raise _Refused(404, "not_found")
                 counts = data.read_counts(conn)
                 p = data.progress(c, counts, lang)
-                hours = data.series(
-                    conn,
-                    slug,
-                    _hour_floor(now) - timedelta(hours=47),
-                    "hour",
-                    event or None,
-                    device or None,
-                )
-                days = data.series(
-                    conn, slug, now - timedelta(days=31), "day", event or None, device or None
+                ch = data.charts(
+                    conn, slug, now - timedelta(days=31), event or None, device or None, counts
                 )
                 events, devs = data.filters(conn)
             rows = p.locals
@@ -300,8 +292,8 @@ class Console:
                 q=q[:100],
                 sort=sort,
                 order="desc" if order == "desc" else "asc",
-                hour_chart=_chart([(k[11:13], hours.get(k, 0)) for k in hour_keys], 6),
-                day_chart=_chart([(k[5:], days.get(k, 0)) for k in day_keys], 5),
+                hour_chart=_chart([(k[11:13], ch.hours.get(k, 0)) for k in hour_keys], 6),
+                day_chart=_chart([(k[5:], ch.days.get(k, 0)) for k in day_keys], 5),
                 events=events,
                 devices=devs,
                 event=event,
