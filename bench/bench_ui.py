@@ -35,7 +35,7 @@ PASSPHRASE = "bench passphrase"
 
 _COLD_CHILD = """
 import sys, time
-from kiosk.ui.main import run_app
+from kiosk.app import run_app
 def ready(ui):
     print("READY", ui.vm.mode, flush=True)
     ui.app.quit()

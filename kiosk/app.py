@@ -9,10 +9,12 @@ from __future__ import annotations
 import logging
 import secrets
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from kiosk import printing
 from kiosk.config import DataLayout, resolve_data_dir, resources_dir
 from kiosk.crypto import CryptoError, KeyFolder
 from kiosk.domain.campaign_format import (
@@ -26,6 +28,7 @@ from kiosk.geo import ZipcodesDirectory
 from kiosk.privacy import Auditor
 from kiosk.services import (
     Events,
+    Exports,
     KioskSettings,
     Outbox,
     Privacy,
@@ -37,6 +40,7 @@ from kiosk.store.sql import SqlStore, open_store
 
 if TYPE_CHECKING:
     from kiosk.sync.engine import SyncEngine
+    from kiosk.ui.main import UiHandle
 
 log = logging.getLogger("kiosk")
 
@@ -140,13 +144,17 @@ class Kiosk:
             auditor = self.auditor
             settings = KioskSettings(self.store, lambda: self.catalog, auditor)
             signing = Signing(self.service, settings)
+            events = Events(self.store, settings, self.store, self.clock)
             self._services = Services(
                 settings=settings,
-                events=Events(self.store, settings, self.store, self.clock),
+                events=events,
                 signing=signing,
                 staff=StaffDesk(self.store, settings, signing, self.keys, auditor, self.clock),
                 privacy=Privacy(self.store, auditor, self.clock),
                 outbox=Outbox(self.store),
+                exports=Exports(
+                    self.store, settings, events, self.directory, auditor, self.clock, printing
+                ),
             )
         return self._services
 
@@ -173,6 +181,49 @@ class Kiosk:
     def close(self) -> None:
         """Close the store."""
         self.store.close()
+
+
+def open_demo_kiosk(data_dir: str | Path | None = None) -> Kiosk:
+    """Open the demo kiosk (``kiosk --demo``): its own data folder unless ``data_dir`` is given,
+    set up on first use (:func:`kiosk.demo.prepare_demo`).
+
+    Raises:
+        NotADemoFolder: ``data_dir`` holds a real kiosk.
+    """
+    from kiosk.config import demo_data_dir
+    from kiosk.demo import prepare_demo
+
+    kiosk = open_kiosk(data_dir or demo_data_dir())
+    try:
+        prepare_demo(kiosk)
+    except BaseException:
+        kiosk.close()
+        raise
+    return kiosk
+
+
+def run_app(
+    data_dir: str | Path | None = None,
+    windowed: bool = False,
+    on_ready: Callable[[UiHandle], object] | None = None,
+    demo: bool = False,
+) -> int:
+    """Run the touch-screen app (``kiosk``) until staff exit it; return the exit code.
+
+    Args:
+        data_dir: the kiosk's data folder (None: ``KIOSK_DATA_DIR`` or the user data folder).
+        windowed: a normal 1280 x 800 window (development) instead of full screen.
+        on_ready: called once the first frame of the attract screen is on screen (the
+            start-up benchmark and tests use it).
+        demo: the demo kiosk (:mod:`kiosk.demo`): its own data folder unless ``data_dir``,
+            set up with the demo PIN and passphrase, so it opens on the attract screen.
+    """
+    from kiosk.ui.main import run_ui
+
+    def open_it() -> Kiosk:
+        return open_demo_kiosk(data_dir) if demo else open_kiosk(data_dir)
+
+    return run_ui(open_it, windowed=windowed, on_ready=on_ready)
 
 
 def load_catalog(

@@ -60,7 +60,8 @@ def _open(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     from kiosk.app import open_kiosk
 
     if getattr(args, "demo", False):
-        from kiosk.demo import NotADemoFolder, open_demo_kiosk
+        from kiosk.app import open_demo_kiosk
+        from kiosk.demo import NotADemoFolder
 
         try:
             return open_demo_kiosk(args.data_dir)
@@ -95,7 +96,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             "pip install 'petition-kiosk[kiosk]'"
         )
     try:
-        from kiosk.ui.main import run_app
+        from kiosk.app import run_app
     except ImportError as exc:  # pragma: no cover - a broken Qt install
         raise CliError(f"the touch-screen UI cannot start: {exc}") from None
     from kiosk.demo import NotADemoFolder
@@ -174,14 +175,12 @@ def cmd_campaigns_import(args: argparse.Namespace) -> int:
 
 
 def _pick_campaign(kiosk: Any, slug: str | None) -> str:
-    from kiosk.ui_state import active_campaign
-
     if slug:
         if slug not in kiosk.catalog:
             known = ", ".join(c.slug for c in kiosk.catalog.all())
             raise CliError(f"unknown campaign {slug!r} (known: {known})", EXIT_USAGE)
         return slug
-    chosen = active_campaign(kiosk)
+    chosen = kiosk.services().settings.active_campaign()
     if chosen is None:
         raise CliError("no campaigns are installed", EXIT_USAGE)
     return chosen

@@ -11,45 +11,20 @@ a server that anyone with the demo passphrase could read.
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
-from kiosk.config import demo_data_dir
-from kiosk.domain.ports import SettingsStore
+from kiosk.domain.demo import (  # noqa: F401 - the marks are part of demo mode's API
+    DEMO_MARK,
+    SETTING_DEMO,
+    TEST_DATA_MARK,
+    export_marks,
+    is_demo,
+    mark_csv,
+)
 
 #: The staff PIN and the coordinator passphrase of every demo kiosk (printed in the README).
 DEMO_PIN = "2468"
 DEMO_PASSPHRASE = "demo passphrase"
-
-#: The store setting that marks a kiosk as a demo for good ("1").
-SETTING_DEMO = "demo"
-
-#: The line stamped on every page (and at the top of every CSV) a demo kiosk exports.
-DEMO_MARK = "DEMO: not real signatures · DEMO: no son firmas reales"
-#: The line stamped on every page (and CSV) that holds synthetic signatures.
-TEST_DATA_MARK = "TEST DATA, not signatures · DATOS DE PRUEBA, no son firmas"
-
-
-def is_demo(store: SettingsStore) -> bool:
-    """Whether the kiosk over ``store`` is a demo kiosk."""
-    return store.get_setting(SETTING_DEMO) == "1"
-
-
-def export_marks(demo: bool, synthetic: bool) -> tuple[str, ...]:
-    """The marks an export must carry on every page: DEMO, TEST DATA, both or none."""
-    return ((DEMO_MARK,) if demo else ()) + ((TEST_DATA_MARK,) if synthetic else ())
-
-
-def mark_csv(data: bytes, marks: tuple[str, ...]) -> bytes:
-    """A CSV export (UTF-8) with each mark on a line of its own before the header row."""
-    import csv
-    import io
-
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\r\n")
-    for mark in marks:
-        writer.writerow([mark])
-    return buf.getvalue().encode("utf-8") + data
 
 
 class NotADemoFolder(Exception):
@@ -90,21 +65,3 @@ def prepare_demo(kiosk: Any) -> None:
     if not gate.has_pin():
         gate.set_pin(DEMO_PIN)
         kiosk.auditor.record(AuditAction.PIN_SET, via="demo")
-
-
-def open_demo_kiosk(data_dir: str | os.PathLike[str] | None = None) -> Any:
-    """Open the demo kiosk (``kiosk --demo``): its own data folder unless ``data_dir`` is given,
-    set up on first use (:func:`prepare_demo`).
-
-    Raises:
-        NotADemoFolder: ``data_dir`` holds a real kiosk.
-    """
-    from kiosk.app import open_kiosk
-
-    kiosk = open_kiosk(data_dir or demo_data_dir())
-    try:
-        prepare_demo(kiosk)
-    except BaseException:
-        kiosk.close()
-        raise
-    return kiosk

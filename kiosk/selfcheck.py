@@ -302,7 +302,6 @@ def _self_check_ink() -> Any:
 def _check_signature(state: _State) -> str:
     from kiosk.domain.signature import PersonalData
     from kiosk.domain.validation import SignerEntry
-    from kiosk.ui_state import active_campaign
 
     kiosk = _need_kiosk(state)
     if not state.passphrase:
@@ -310,7 +309,7 @@ def _check_signature(state: _State) -> str:
     place = kiosk.directory.lookup(SELF_CHECK_ZIP)
     if place is None:
         raise StepFailed(f"the offline ZIP data does not know {SELF_CHECK_ZIP}")
-    slug = active_campaign(kiosk)
+    slug = kiosk.services().settings.active_campaign()
     if slug is None:
         raise StepFailed("no campaign to sign")
     service = kiosk.service()

@@ -418,7 +418,8 @@ def test_relative_exports_in_the_repository_are_ignored_by_git() -> None:
 
 
 def test_a_demo_kiosks_exports_say_demo_on_every_page(tmp_path: Path) -> None:
-    from kiosk.demo import DEMO_PASSPHRASE, open_demo_kiosk
+    from kiosk.app import open_demo_kiosk
+    from kiosk.demo import DEMO_PASSPHRASE
 
     kiosk = open_demo_kiosk(tmp_path)
     s = kiosk.service()

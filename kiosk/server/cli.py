@@ -951,7 +951,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
             f"{args.campaign}-server-{what}-{datetime.now():%Y-%m-%d-%H%M%S}.{args.export_kind}"
         )
     # Made with --include-synthetic: every page (and the CSV's first line) says TEST DATA.
-    from kiosk.demo import export_marks, mark_csv
+    from kiosk.domain.demo import export_marks, mark_csv
 
     marks = export_marks(False, args.include_synthetic)
     engine = _ready_engine(args)

@@ -232,7 +232,7 @@ def export_packets(
     packets = build_packets(
         records,
         campaign,
-        versions,
+        versions.text_version,
         ZipcodesDirectory(),
         language,
         options,

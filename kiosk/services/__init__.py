@@ -11,6 +11,8 @@ against the SQLite store or Qt, and the composition root (:mod:`kiosk.app`) wire
 - :mod:`kiosk.services.staff` and :mod:`kiosk.services.pin`: staff mode (set-up, the PIN gate,
   counts, the last entries with their names opened by the coordinator's unlock, voiding);
 - :mod:`kiosk.services.privacy`: the retention policy, purging and vacuuming, the audit trail;
+- :mod:`kiosk.services.exports`: exports (decrypt, build, save to USB or a folder, print),
+  over the export pieces of :mod:`kiosk.exports` and the printing adapter;
 - :mod:`kiosk.services.sync`: what waits for the server (sync itself is an adapter the
   composition root starts);
 """
@@ -19,13 +21,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from kiosk.services.exports import Exports
 from kiosk.services.privacy import Privacy
 from kiosk.services.settings import Events, KioskSettings
 from kiosk.services.signing import Signing
 from kiosk.services.staff import StaffDesk
 from kiosk.services.sync import Outbox
 
-__all__ = ["Events", "KioskSettings", "Outbox", "Privacy", "Services", "Signing", "StaffDesk"]
+__all__ = [
+    "Events",
+    "Exports",
+    "KioskSettings",
+    "Outbox",
+    "Privacy",
+    "Services",
+    "Signing",
+    "StaffDesk",
+]
 
 
 @dataclass(frozen=True)
@@ -38,3 +50,4 @@ class Services:
     staff: StaffDesk
     privacy: Privacy
     outbox: Outbox
+    exports: Exports

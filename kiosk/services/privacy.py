@@ -12,7 +12,7 @@ import logging
 from dataclasses import dataclass, field
 
 from kiosk.domain.audit import AuditAction, AuditEntry, ChainReport
-from kiosk.domain.service import Clock
+from kiosk.domain.ports import Clock
 from kiosk.domain.signature import SyncState
 from kiosk.privacy import (
     SETTING_RETENTION,

@@ -13,8 +13,7 @@ import uuid
 from kiosk.domain.audit import AuditAction
 from kiosk.domain.campaign import Campaign
 from kiosk.domain.errors import NotFound
-from kiosk.domain.ports import SettingsStore, SignatureRepository
-from kiosk.domain.service import Clock
+from kiosk.domain.ports import Clock, SettingsStore, SignatureRepository
 from kiosk.domain.signature import Event
 from kiosk.services.ports import AuditRecorder, Campaigns
 from kiosk.ui_state import SETTING_ACTIVE_CAMPAIGN, SETTING_EVENT, SETTING_FIXED_LOCAL

@@ -16,12 +16,11 @@ from datetime import datetime
 
 from kiosk.crypto import CryptoError
 from kiosk.domain.audit import AuditAction
-from kiosk.domain.ports import Opener, SignatureFilter
-from kiosk.domain.service import Clock
+from kiosk.domain.ports import Clock, Opener, SignatureFilter
 from kiosk.domain.signature import PersonalData, SignatureMeta, Void
-from kiosk.privacy import KeySession
+from kiosk.privacy import Auditor, KeySession
 from kiosk.services.pin import PinGate
-from kiosk.services.ports import AuditRecorder, KeyRing, KioskStore
+from kiosk.services.ports import KeyRing, KioskStore
 from kiosk.services.settings import KioskSettings
 from kiosk.services.signing import Signing
 
@@ -75,7 +74,7 @@ class StaffDesk:
         settings: KioskSettings,
         signing: Signing,
         keys: KeyRing,
-        auditor: AuditRecorder,
+        auditor: Auditor,
         clock: Clock,
     ) -> None:
         self._store = store
@@ -93,7 +92,7 @@ class StaffDesk:
 
     def is_demo(self) -> bool:
         """Whether this is a demo kiosk (every staff screen says DEMO)."""
-        from kiosk.demo import is_demo
+        from kiosk.domain.demo import is_demo
 
         return is_demo(self._store)
 

@@ -326,7 +326,7 @@ class SyncEngine:
     def _client(
         self, url: str, token: str | None, ca_bundle: str | None, allow_insecure: bool
     ) -> SyncClient:
-        from kiosk.demo import is_demo
+        from kiosk.domain.demo import is_demo
 
         kwargs: dict[str, Any] = {}
         if self._timeout is not None:

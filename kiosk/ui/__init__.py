@@ -1,8 +1,9 @@
 """The touch-screen front end: Python view-models under Qt Quick (QML) views.
 
-``kiosk.ui.main.run_app`` starts it; ``build_ui`` wires it over an opened ``Kiosk`` without
-running the event loop (tests, screenshots, benchmarks). View-models hold state and call the
-domain; the QML files under ``qml/KioskUi`` only lay out and animate.
+``kiosk.app.run_app`` starts it (through ``kiosk.ui.main.run_ui``); ``build_ui`` wires it over an
+opened ``Kiosk`` without running the event loop (tests, screenshots, benchmarks). View-models
+hold state and receive the application layer's services (:mod:`kiosk.services`), never the store;
+the QML files under ``qml/KioskUi`` only lay out and animate.
 
 Importing this package applies :func:`kiosk.ui._compat.guard_none_refcount` first: the
 PySide6 6.12 wheels drop a reference to ``None`` on every call of a method that returns

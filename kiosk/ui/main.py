@@ -1,12 +1,14 @@
-"""Starting the touch screen: ``run_app`` for ``kiosk``, ``build_ui`` for tests and tools.
+"""Starting the touch screen: ``run_ui`` for ``kiosk``, ``build_ui`` for tests and tools.
 
-``build_ui(kiosk, ...)`` wires the view-models over an opened :class:`kiosk.app.Kiosk`, loads
+``build_ui(kiosk, ...)`` wires the view-models over an opened kiosk (:class:`UiHost`: the
+composition root's :class:`kiosk.app.Kiosk`), each with the services it uses, loads
 ``KioskUi/Main.qml`` and returns a :class:`UiHandle` without running the event loop, so tests,
 the screenshot script and the benchmarks drive the real screens over a temporary data folder.
-``run_app`` adds the application object, the kiosk's data folder and the event loop.
+``run_ui`` adds the application object, the event loop and sync; :func:`kiosk.app.run_app`
+calls it with the function that opens the kiosk.
 
 Start-up time matters (a volunteer switches the tablet on at a rally): this module imports Qt
-only when it is used, so ``run_app`` can open the store (SQLAlchemy, migrations) on a worker
+only when it is used, so ``run_ui`` can open the store (SQLAlchemy, migrations) on a worker
 thread while the main thread loads Qt and the QML.
 """
 
@@ -20,7 +22,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from kiosk.ui.shell_config import UiConfig
 
@@ -29,6 +31,8 @@ if TYPE_CHECKING:
     from PySide6.QtQml import QQmlApplicationEngine
     from PySide6.QtQuick import QQuickItem, QQuickWindow
 
+    from kiosk.services import Services
+    from kiosk.sync.engine import SyncEngine
     from kiosk.ui.maintenance import IdleMaintenance
     from kiosk.ui.shell import KioskApp
     from kiosk.ui.tasks import Tasks
@@ -67,6 +71,29 @@ def configure_qt() -> None:
     QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_CompressTabletEvents, False)
 
 
+class UiHost(Protocol):
+    """An opened kiosk, as the screens need it (:class:`kiosk.app.Kiosk`)."""
+
+    data_dir: Path
+    kiosk_id: str
+
+    def services(self) -> Services:
+        """The application layer over the kiosk."""
+        ...
+
+    def sync_engine(self, **options: Any) -> SyncEngine:
+        """The sync engine over the kiosk."""
+        ...
+
+    def reload_campaigns(self) -> None:
+        """Re-read the campaign files."""
+        ...
+
+    def close(self) -> None:
+        """Close the store."""
+        ...
+
+
 @dataclass
 class UiHandle:
     """A built UI: the engine, its window and the root view-model."""
@@ -75,7 +102,7 @@ class UiHandle:
     engine: QQmlApplicationEngine
     window: QQuickWindow
     vm: KioskApp
-    kiosk: Any
+    kiosk: UiHost
     tasks: Tasks
     maintenance: IdleMaintenance | None = None
     _closed: bool = field(default=False, repr=False)
@@ -168,7 +195,7 @@ class UiHandle:
 
 
 def build_ui(
-    kiosk: Any,
+    kiosk: UiHost,
     *,
     sync: Any = None,
     config: UiConfig | None = None,
@@ -181,7 +208,7 @@ def build_ui(
     """Wire the view-models over ``kiosk`` and load the QML window (no event loop).
 
     Args:
-        kiosk: an opened :class:`kiosk.app.Kiosk`.
+        kiosk: an opened kiosk (:class:`kiosk.app.Kiosk`).
         sync: the sync controller (``snapshot``/``sync_now``/``connect``), or None.
         config: timings (tests shorten them).
         windowed: a 1280 x 800 window with decorations instead of full screen.
@@ -238,7 +265,9 @@ def build_ui(
     )
     status = SyncStatus(services.outbox, i18n, None, poll_ms=config.sync_poll_ms)
     idle = IdleWatcher(config.idle_timeout_s, config.idle_countdown_s, clock=idle_clock)
-    exports = ExportsPanel(kiosk, staff.unlocker, i18n, tasks, media_globs=config.media_globs)
+    exports = ExportsPanel(
+        services.exports, staff.unlocker, i18n, tasks, media_globs=config.media_globs
+    )
     privacy = PrivacyPanel(services.privacy, staff.session, i18n, tasks)
     vm = KioskApp(flow, staff, status, exports, privacy, i18n, idle, config)
     gate = staff.gate
@@ -300,35 +329,25 @@ def _configure_logging() -> None:
         logging.getLogger("alembic").setLevel(logging.WARNING)  # migrations chat at INFO
 
 
-def run_app(
-    data_dir: str | os.PathLike[str] | None = None,
+def run_ui(
+    open_kiosk: Callable[[], UiHost],
     windowed: bool = False,
     on_ready: Callable[[UiHandle], object] | None = None,
-    demo: bool = False,
 ) -> int:
     """Run the touch-screen app until staff exit it; return the exit code.
 
     Args:
-        data_dir: the kiosk's data folder (None: ``KIOSK_DATA_DIR`` or the user data folder).
+        open_kiosk: opens the kiosk (on a worker thread, while Qt loads).
         windowed: a normal 1280 x 800 window (development) instead of full screen.
         on_ready: called once the first frame of the attract screen is on screen (the
             start-up benchmark and tests use it).
-        demo: the demo kiosk (:mod:`kiosk.demo`): its own data folder unless ``data_dir``,
-            set up with the demo PIN and passphrase, so it opens on the attract screen.
     """
     _configure_logging()
     opened: dict[str, Any] = {}
 
     def open_store() -> None:
         try:
-            if demo:
-                from kiosk.demo import open_demo_kiosk
-
-                opened["kiosk"] = open_demo_kiosk(data_dir)
-            else:
-                from kiosk.app import open_kiosk
-
-                opened["kiosk"] = open_kiosk(data_dir)
+            opened["kiosk"] = open_kiosk()
         except BaseException as exc:  # noqa: BLE001 - re-raised on the main thread
             opened["error"] = exc
 

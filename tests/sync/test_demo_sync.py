@@ -12,8 +12,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from kiosk.app import open_kiosk
-from kiosk.demo import NotADemoFolder, open_demo_kiosk
+from kiosk.app import open_demo_kiosk, open_kiosk
+from kiosk.demo import NotADemoFolder
 from tests.server.live import REPO_ROOT, LiveServer, server_command
 from tests.sync.helpers import kiosk_cli
 

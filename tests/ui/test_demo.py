@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.demo import DEMO_PASSPHRASE, DEMO_PIN, open_demo_kiosk
+from kiosk.app import open_demo_kiosk
+from kiosk.demo import DEMO_PASSPHRASE, DEMO_PIN
 from kiosk.ui.automation import Driver
 from tests.helpers import ROOT
 from tests.ui.test_staff import enter_pin, open_pin
@@ -24,7 +25,7 @@ _START = textwrap.dedent(
     """
     import sys
     from PySide6.QtCore import QCoreApplication, QTimer
-    from kiosk.ui.main import run_app
+    from kiosk.app import run_app
 
     def ready(handle):
         print("mode", handle.vm.mode, "step", handle.vm.flow.step, flush=True)

@@ -20,7 +20,7 @@ SCRIPT = textwrap.dedent(
     """
     import sys
     from PySide6.QtCore import QCoreApplication, QTimer
-    from kiosk.ui.main import run_app
+    from kiosk.app import run_app
 
     def ready(handle):
         print("ready", flush=True)
