@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from PySide6.QtQml import QQmlApplicationEngine
     from PySide6.QtQuick import QQuickItem, QQuickWindow
 
+    from kiosk.config import DataLayout
     from kiosk.services import Services
     from kiosk.sync.engine import SyncEngine
     from kiosk.ui.maintenance import IdleMaintenance
@@ -76,6 +77,11 @@ class UiHost(Protocol):
 
     data_dir: Path
     kiosk_id: str
+
+    @property
+    def layout(self) -> DataLayout:
+        """Where the kiosk keeps what (the translations cache)."""
+        ...
 
     def services(self) -> Services:
         """The application layer over the kiosk."""
