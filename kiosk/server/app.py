@@ -40,11 +40,11 @@ from fastapi import FastAPI
 from sqlalchemy import Engine
 
 import kiosk
+from kiosk.domain.ports import Clock, utc_now
 from kiosk.server import migrate, stats, tallies
 from kiosk.server.config import ServerSettings
 from kiosk.server.console import install as install_console
 from kiosk.server.db import create_db_engine
-from kiosk.server.deps import Clock, utc_now
 from kiosk.server.errors import ApiError, install_error_handlers
 from kiosk.server.middleware import BodyLimitMiddleware, CatchAllMiddleware, RateLimitMiddleware
 from kiosk.server.ratelimit import Limiter

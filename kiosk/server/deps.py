@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import email.message
 import time
-from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
@@ -19,19 +18,12 @@ from fastapi import Depends, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import Engine
 
+from kiosk.domain.ports import Clock, utc_now
 from kiosk.server import audit as server_audit
 from kiosk.server import coordinators, devices, log
 from kiosk.server.config import ServerSettings
 from kiosk.server.db import write_transaction
 from kiosk.server.errors import ApiError
-
-Clock = Callable[[], datetime]
-
-
-def utc_now() -> datetime:
-    """The real clock."""
-    return datetime.now(UTC)
-
 
 # --- the application's state -------------------------------------------------------------------
 # ``async`` so FastAPI calls them on the event loop instead of a worker thread: they only read.

@@ -21,10 +21,9 @@ import socket
 import threading
 import time
 import uuid
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import httpx
@@ -33,6 +32,7 @@ from sqlalchemy import Engine, select
 from kiosk.crypto import CryptoError
 from kiosk.domain.campaign import TextVersion, text_from_dict
 from kiosk.domain.personal import PersonalDataError, parse_personal
+from kiosk.domain.ports import Clock, utc_now
 from kiosk.server import log
 from kiosk.server.campaigns import TEXT_VERSIONS
 from kiosk.server.db import is_sqlite, write_transaction
@@ -40,12 +40,6 @@ from kiosk.server.forwarding import outbox, payload, senders
 from kiosk.server.forwarding.destinations import DESTINATIONS, open_credentials
 from kiosk.server.forwarding.outbox import Backoff, Item, Outcome
 from kiosk.server.forwarding.secrets import ForwardingSecret, SecretError
-
-Clock = Callable[[], datetime]
-
-
-def _utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 class RateLimiter:
@@ -100,7 +94,7 @@ class Forwarder:
         batch: int = 200,
         backoff: Backoff | None = None,
         lease_ttl: float = 60.0,
-        clock: Clock = _utc_now,
+        clock: Clock = utc_now,
         worker_id: str | None = None,
     ) -> None:
         """Set up (nothing runs before :meth:`run` or :meth:`run_once`).
