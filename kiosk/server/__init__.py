@@ -14,6 +14,8 @@ Layout:
 - :mod:`kiosk.server.coordinators`: coordinator accounts and their API tokens.
 - :mod:`kiosk.server.exports`: CSV and PDF exports of every kiosk's signatures; unique signers.
 - :mod:`kiosk.server.audit`: devices' pushed audit trails, stored and verified.
+- :mod:`kiosk.server.forwarding`: forwarding signatures to the organization's CRM (OSDI /
+  Action Network, signed webhooks): destinations, the outbox, the forwarder (docs/forwarding.md).
 - :mod:`kiosk.server.ratelimit`: per-process token buckets (approximate by design).
 - :mod:`kiosk.server.app`: the FastAPI application (``/api/v1``): ``create_app`` assembles it.
 - :mod:`kiosk.server.routes`: the API's routers, one module per subject.
