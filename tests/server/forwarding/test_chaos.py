@@ -138,7 +138,7 @@ def test_forwarded_exactly_once_through_faults_and_crashes(backend: str, tmp_pat
     key = workdir / "org.key"
     passfile = tmp_path / "passphrase"
     secret_file = tmp_path / "forwarding.secret"
-    with running_server(backend, workdir) as server:
+    with running_server(backend, workdir, startup_timeout=120.0) as server:
         key.write_bytes(encrypt_private_key(bytes(TEST_PRIVATE_KEY), PASSPHRASE))
         key.chmod(0o600)
         passfile.write_text(PASSPHRASE + "\n")
