@@ -5,8 +5,9 @@
 Runs offscreen over throw-away data folders (the demo campaigns, a fresh key, PIN 2468),
 drives the real QML by object name like a finger would, and saves
 ``ui-<screen>-<lang>.png`` at 1280 x 800 with ``QQuickWindow.grabWindow``. The signer's
-screens also come in three variants: ``ui-<screen>-<lang>-large.png`` (1280 x 800, larger
-text), ``-portrait.png`` (800 x 1280) and ``-portrait-large.png``.
+screens also come in variants: ``ui-<screen>-<lang>-large.png`` (1280 x 800, larger text,
+125 %), ``-portrait.png`` (800 x 1280), ``-portrait-large.png``, and text at 200 % (issue #17):
+``-x2.png`` (1280 x 800) and ``-portrait-x2.png``.
 """
 
 from __future__ import annotations
@@ -48,12 +49,14 @@ class FakeClock:
         return self.t
 
 
-#: Signer-screen variants: name suffix -> (window size, larger text).
-VARIANTS: dict[str, tuple[tuple[int, int], bool]] = {
-    "": ((1280, 800), False),
-    "large": ((1280, 800), True),
-    "portrait": ((800, 1280), False),
-    "portrait-large": ((800, 1280), True),
+#: Signer-screen variants: name suffix -> (window size, text scale).
+VARIANTS: dict[str, tuple[tuple[int, int], float]] = {
+    "": ((1280, 800), 1.0),
+    "large": ((1280, 800), 1.25),
+    "portrait": ((800, 1280), 1.0),
+    "portrait-large": ((800, 1280), 1.25),
+    "x2": ((1280, 800), 2.0),
+    "portrait-x2": ((800, 1280), 2.0),
 }
 
 
@@ -100,16 +103,22 @@ def signer_and_staff_screens(out: Path, lang: str, qm_dir: Path, variant: str = 
     config = UiConfig(thanks_s=3600, staff_hold_ms=200, idle_timeout_s=60, idle_countdown_s=10)
     ui = build_ui(kiosk, config=config, idle_clock=clock, qm_dir=qm_dir)
     d = Driver(ui)
-    size, large = VARIANTS[variant]
+    size, scale = VARIANTS[variant]
     ui.window.resize(*size)
     first, last = ("María José", "Nguyễn") if lang == "es" else ("José", "Núñez")
 
     def start() -> None:  # each signer: language and text size (reset after every signer)
         d.wait_shown("attract.signButton")
         _language(d, lang)
-        if large:
+        if scale == 1.25:
             d.click("a11y.largeText")
             d.wait(lambda: ui.vm.largeText, "larger text")
+        elif scale > 1.25:  # from the accessibility options
+            d.click("a11y.options")
+            d.click(f"a11y.textSize.{round(scale * 100)}")
+            d.wait(lambda: ui.vm.textScale == scale, "the text size")
+            d.click("a11y.close")
+            d.wait(lambda: not d.shown("a11y.close"), "the options to close")
 
     def save(screen: str) -> None:
         _save(d, out, screen, lang, variant=variant)
@@ -117,6 +126,12 @@ def signer_and_staff_screens(out: Path, lang: str, qm_dir: Path, variant: str = 
     try:
         start()
         save("attract")
+        if not variant:  # the accessibility options (issue #17)
+            d.click("a11y.options")
+            d.wait_shown("a11y.close")
+            save("options")
+            d.click("a11y.close")
+            d.wait(lambda: not d.shown("a11y.close"), "the options to close")
 
         d.click("attract.signButton")
         save("petition")
@@ -143,6 +158,13 @@ def signer_and_staff_screens(out: Path, lang: str, qm_dir: Path, variant: str = 
         d.click("local.confirm")
         d.sign()
         save("pad")
+        if not variant:  # the typed signature ("I can't sign with my finger"), issue #17
+            d.click("pad.typeInstead")
+            d.fill("pad.typedName", f"{first} {last}")
+            d.click("pad.typedConfirm")
+            save("pad-typed")
+            d.click("pad.drawInstead")
+            d.wait_shown("pad.canvas")
         d.click("pad.submit")
         d.wait_shown("thanks.done")
         save("thanks")
@@ -386,7 +408,7 @@ def main(argv: list[str] | None = None) -> int:
         choices=("setup", "signer", "variants", "privacy", "exports"),
         action="append",
         help="render only these groups of screens "
-        "(variants: the signer's screens large, portrait, portrait-large)",
+        "(variants: the signer's screens large, portrait, portrait-large, x2, portrait-x2)",
     )
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)

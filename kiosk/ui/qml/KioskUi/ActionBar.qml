@@ -5,8 +5,12 @@ import Kiosk
 Rectangle {
     id: root
     default property alias content: row.data
-    property alias leftContent: left.data
-    implicitHeight: Qt.inputMethod.visible ? 84 : 100  // qmllint disable missing-property
+    property alias leftContent: leftRow.data
+    // The two sides stack (way back above, way on below) when they do not fit side by side:
+    // portrait with large text.
+    readonly property bool stacked: leftRow.width + row.width + 96 > root.width
+    implicitHeight: root.stacked ? leftRow.height + row.height + 36
+                                 : (Qt.inputMethod.visible ? 84 : 100)  // qmllint disable missing-property
     color: Theme.color.surface
 
     Rectangle {
@@ -15,13 +19,15 @@ Rectangle {
         color: Theme.color.divider
     }
     Row {
-        id: left
-        anchors { left: parent.left; leftMargin: 32; verticalCenter: parent.verticalCenter }
+        id: leftRow
+        x: 32
+        y: root.stacked ? 12 : (root.height - leftRow.height) / 2
         spacing: 16
     }
     Row {
         id: row
-        anchors { right: parent.right; rightMargin: 32; verticalCenter: parent.verticalCenter }
+        x: root.width - 32 - row.width
+        y: root.stacked ? root.height - row.height - 12 : (root.height - row.height) / 2
         spacing: 16
     }
 }

@@ -19,12 +19,21 @@ FadePage {
     TopBar { id: bar; app: page.app; caption: page.p.organization || ""
              anchors { left: parent.left; right: parent.right; top: parent.top } }
 
-    Item {
+    // Centred, and scrolling when the text is large (up to 200 %).
+    Flickable {
+        id: scroller
+        objectName: "attract.scroll"
         anchors { top: bar.bottom; bottom: footer.top; left: parent.left; right: parent.right }
+        contentWidth: width
+        contentHeight: Math.max(height, attractBody.implicitHeight + 48)
+        boundsBehavior: Flickable.StopAtBounds
+        clip: true
 
         ColumnLayout {
-            anchors.centerIn: parent
-            width: Math.min(parent.width - 120, 1040)
+            id: attractBody
+            x: (scroller.width - width) / 2
+            y: Math.max(24, (scroller.height - implicitHeight) / 2)
+            width: Math.min(scroller.width - 120, 1040)
             spacing: 26
             visible: page.hasCampaign
 
@@ -70,7 +79,7 @@ FadePage {
                 id: speechButton
                 objectName: "attract.speech"
                 Layout.alignment: Qt.AlignHCenter
-                Layout.maximumWidth: parent.width
+                Layout.maximumWidth: attractBody.width
                 visible: page.app.speech.available
                 kind: "secondary"
                 text: page.app.speech.enabled ? qsTr("Reading aloud: tap to stop")
@@ -103,8 +112,9 @@ FadePage {
         }
 
         KText {
-            anchors.centerIn: parent
-            width: Math.min(parent.width - 120, 900)
+            x: (scroller.width - width) / 2
+            y: (scroller.height - height) / 2
+            width: Math.min(scroller.width - 120, 900)
             visible: !page.hasCampaign
             horizontalAlignment: Text.AlignHCenter
             text: qsTr("No campaign is set up on this kiosk yet. Please ask a volunteer.")
@@ -115,9 +125,10 @@ FadePage {
     Rectangle {
         id: footer
         anchors { left: parent.left; right: parent.right; bottom: parent.bottom }
-        height: 64
+        height: Math.max(64, footerText.implicitHeight + 16)
         color: Theme.color.surfaceAlt
         KText {
+            id: footerText
             anchors { left: parent.left; right: parent.right; verticalCenter: parent.verticalCenter
                       leftMargin: 40; rightMargin: 40 }
             horizontalAlignment: Text.AlignHCenter

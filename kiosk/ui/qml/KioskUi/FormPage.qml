@@ -105,9 +105,11 @@ FadePage {
             }
 
             GridLayout {
+                id: fieldGrid
                 Layout.fillWidth: true
                 Layout.topMargin: 6
-                columns: 2
+                // One field a row when two would not fit their labels (portrait, large text).
+                columns: fieldGrid.width / Theme.scale < 560 ? 1 : 2
                 columnSpacing: 28
                 rowSpacing: 16
 
@@ -159,7 +161,7 @@ FadePage {
                 KField {
                     id: email
                     Layout.fillWidth: true
-                    Layout.columnSpan: 2
+                    Layout.columnSpan: fieldGrid.columns
                     inputName: "form.email"
                     label: qsTr("Email")
                     rule: page.rules.email || "hidden"
@@ -172,7 +174,7 @@ FadePage {
                 KField {
                     id: street
                     Layout.fillWidth: true
-                    Layout.columnSpan: 2
+                    Layout.columnSpan: fieldGrid.columns
                     inputName: "form.street"
                     label: qsTr("Street address")
                     rule: page.rules.street || "hidden"
@@ -206,7 +208,7 @@ FadePage {
                 KField {
                     id: comment
                     Layout.fillWidth: true
-                    Layout.columnSpan: 2
+                    Layout.columnSpan: fieldGrid.columns
                     inputName: "form.comment"
                     label: qsTr("Comment")
                     rule: page.rules.comment || "hidden"
