@@ -215,6 +215,24 @@ def test_a_coordinator_walks_the_console(tmp_path: Path) -> None:
         r = viewer_ctx.request.get(server.base + f"/console/exports/{'0' * 32}/download")
         assert r.status == 403
 
+        # -- at a phone's width, no page is wider than the screen ----------------------------
+        page.set_viewport_size(PHONE)
+        for path in (
+            "/console/",
+            "/console/kiosks",
+            "/console/campaigns",
+            "/console/exports",
+            "/console/audit",
+            "/console/accounts",
+            "/console/campaign/defy-trump-expand-sanctuary",
+        ):
+            page.goto(server.base + path)
+            widths = page.evaluate(
+                "[document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+            )
+            assert widths[0] <= widths[1], (path, widths)
+        page.set_viewport_size(DESKTOP)
+
         # -- the remaining pages pass axe, in Spanish too ------------------------------------
         for path in ("/console/campaigns", "/console/audit", "/console/?lang=es"):
             page.goto(server.base + path)

@@ -184,6 +184,7 @@ class Charts:
 # Charts by (campaign, event, device, since, the running counts that change with any new, voided
 # or read signature): a page shown again before the next sync reads nothing but those counts.
 _CHARTS: dict[tuple[Any, ...], Charts] = {}
+_RALLY: dict[tuple[Any, ...], dict[str, Any]] = {}
 
 
 def charts(
@@ -329,6 +330,15 @@ def rally(
     signatures in the last hour."""
     s = SIGNATURES.c
     counts = read_counts(conn)
+    # The same figures until the counts change (a sync) or the minute turns (the last hour
+    # slides): every rally screen polls, and most polls find nothing new.
+    version = tuple(counts.get(k, 0) for k in ("signatures", "voided", "quarantined", "pending"))
+    minute = now.replace(second=0, microsecond=0)
+    cache_key = (str(conn.engine.url), c.slug, day_start, event, test_data, minute, version)
+    with _PARSED_LOCK:
+        found = _RALLY.get(cache_key)
+    if found is not None:
+        return found
     total = counts.get(f"campaign:{c.slug}", 0) + c.known_count
     if test_data:
         total += _total(conn, [s.campaign == c.slug, s.synthetic.is_(True)], test_data=True)
@@ -348,7 +358,7 @@ def rally(
     )
     moving = sorted(((k[0], n) for k, n in recent.items()), key=lambda kv: (-kv[1], kv[0]))[:5]
     names = {loc.slug: loc for loc in c.locals}
-    return {
+    result = {
         "campaign": c.slug,
         "count": int(total),
         "goal": c.goal,
@@ -364,3 +374,8 @@ def rally(
         ],
         "test": test_data,
     }
+    with _PARSED_LOCK:
+        if len(_RALLY) > 256:
+            _RALLY.clear()
+        _RALLY[cache_key] = result
+    return result
