@@ -15,7 +15,7 @@ import logging
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from kiosk.domain.audit import AuditAction, ChainReport, verify_chain
 from kiosk.domain.ports import AuditTrail, Clock, KioskStore, SignatureRepository, utc_now
@@ -56,6 +56,14 @@ class RetentionPolicy:
 
     def __str__(self) -> str:
         return f"days:{self.days}" if self.kind == "days" else self.kind
+
+
+class _Records(Protocol):
+    """What :class:`KeySession` needs of an auditor: an :class:`Auditor` or any other."""
+
+    def record(self, action: AuditAction, **detail: object) -> None:
+        """Append an entry."""
+        ...
 
 
 class Auditor:
@@ -164,7 +172,7 @@ class KeySession:
     """
 
     def __init__(
-        self, keys: Any, auditor: Auditor, idle_seconds: float = 300.0, monotonic: Any = None
+        self, keys: Any, auditor: _Records, idle_seconds: float = 300.0, monotonic: Any = None
     ) -> None:
         import time
 

@@ -26,7 +26,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Table, select, text
+from sqlalchemy import Connection, select, text
 
 from kiosk.crypto import verify_audit_signature
 from kiosk.domain.audit import (
@@ -39,13 +39,13 @@ from kiosk.domain.audit import (
 )
 from kiosk.server import log
 from kiosk.server.db import dialect_insert
-from kiosk.server.models import AuditConflict, AuditEntryRecord, Device, ServerAuditRecord
+from kiosk.server.models import AuditConflict, AuditEntryRecord, Device, ServerAuditRecord, table_of
 from kiosk.wire import AuditHead, AuditResult, WireAuditEntry
 
-AUDIT: Table = AuditEntryRecord.__table__  # type: ignore[assignment]
-AUDIT_CONFLICTS: Table = AuditConflict.__table__  # type: ignore[assignment]
-SERVER_AUDIT: Table = ServerAuditRecord.__table__  # type: ignore[assignment]
-DEVICES: Table = Device.__table__  # type: ignore[assignment]
+AUDIT = table_of(AuditEntryRecord)
+AUDIT_CONFLICTS = table_of(AuditConflict)
+SERVER_AUDIT = table_of(ServerAuditRecord)
+DEVICES = table_of(Device)
 
 #: The ``kiosk_id`` of the server's own entries in the hash.
 SERVER_ID = "server"

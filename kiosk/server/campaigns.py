@@ -18,7 +18,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Table, select
+from sqlalchemy import Connection, select
 
 from kiosk.domain.campaign import Campaign, CampaignText
 from kiosk.domain.campaign_format import (
@@ -28,10 +28,10 @@ from kiosk.domain.campaign_format import (
     parse_campaign,
 )
 from kiosk.server.db import dialect_insert
-from kiosk.server.models import CampaignRecord, TextVersionRecord
+from kiosk.server.models import CampaignRecord, TextVersionRecord, table_of
 
-CAMPAIGNS: Table = CampaignRecord.__table__  # type: ignore[assignment]
-TEXT_VERSIONS: Table = TextVersionRecord.__table__  # type: ignore[assignment]
+CAMPAIGNS = table_of(CampaignRecord)
+TEXT_VERSIONS = table_of(TextVersionRecord)
 
 
 def _canonical(doc: Any) -> str:

@@ -508,9 +508,9 @@ def _refuse_demo_on_a_real_database(engine: Any) -> None:
     signatures, and demo kiosks must never add to them."""
     from sqlalchemy import func, select
 
-    from kiosk.server.models import Device
+    from kiosk.server.models import Device, table_of
 
-    t = Device.__table__
+    t = table_of(Device)
     with engine.connect() as conn:
         real = conn.scalar(select(func.count()).select_from(t).where(t.c.demo.is_(False)))
     if real:
@@ -547,10 +547,10 @@ def _cmd_campaigns(args: argparse.Namespace) -> int:
             results = [campaigns.store(conn, p, now) for p in prepared]
     finally:
         engine.dispose()
-    for r in results:
+    for done in results:
         print(
-            f"{r.slug}: {r.status} ({r.locals} local campaigns, {r.versions} text versions, "
-            f"{r.new_versions} new)"
+            f"{done.slug}: {done.status} ({done.locals} local campaigns, "
+            f"{done.versions} text versions, {done.new_versions} new)"
         )
     return 0
 

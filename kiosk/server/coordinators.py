@@ -18,9 +18,9 @@ from datetime import datetime
 from sqlalchemy import Connection, select, update
 
 from kiosk.server.devices import LAST_SEEN_RESOLUTION, sha256_hex
-from kiosk.server.models import Coordinator
+from kiosk.server.models import Coordinator, table_of
 
-COORDINATORS = Coordinator.__table__
+COORDINATORS = table_of(Coordinator)
 #: Coordinator tokens start with this, so they are easy to tell from device tokens in a vault.
 TOKEN_PREFIX = "kc_"
 

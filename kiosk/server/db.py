@@ -308,4 +308,5 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.astimezone(UTC)
 
 
-_PG_DIALECT = postgresql.dialect()
+# SQLAlchemy's dialect constructors carry no annotations (a gap in its typing).
+_PG_DIALECT = postgresql.dialect()  # type: ignore[no-untyped-call]

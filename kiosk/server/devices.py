@@ -20,7 +20,7 @@ from enum import StrEnum
 
 from sqlalchemy import Connection, select, update
 
-from kiosk.server.models import Device, EnrollmentCode
+from kiosk.server.models import Device, EnrollmentCode, table_of
 
 #: Letters of enrollment codes: Crockford's base 32 (no I, L, O, U), easy to type on a touchscreen.
 CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -120,7 +120,9 @@ def create_enrollment_code(
     code = make_code()
     expires = now + valid_for
     conn.execute(
-        EnrollmentCode.__table__.insert().values(
+        table_of(EnrollmentCode)
+        .insert()
+        .values(
             code_hash=sha256_hex(normalise_code(code)),
             name=name,
             created_at=now,
@@ -151,7 +153,7 @@ def enroll(
     """
     code_hash = sha256_hex(normalise_code(code))
     device_id = str(uuid.uuid4())
-    t = EnrollmentCode.__table__
+    t = table_of(EnrollmentCode)
     claimed = conn.execute(
         update(EnrollmentCode)
         .where(t.c.code_hash == code_hash, t.c.used_at.is_(None), t.c.expires_at > now)
@@ -170,7 +172,9 @@ def enroll(
     token = secrets.token_urlsafe(32)
     device_name = name or claimed.name
     conn.execute(
-        Device.__table__.insert().values(
+        table_of(Device)
+        .insert()
+        .values(
             id=device_id,
             name=device_name,
             token_hash=sha256_hex(token),
@@ -201,7 +205,7 @@ def authenticate(conn: Connection, token: str) -> AuthenticatedDevice:
     Raises:
         TokenRefused: unknown token, or the device was revoked.
     """
-    t = Device.__table__
+    t = table_of(Device)
     row = conn.execute(
         select(t.c.id, t.c.name, t.c.revoked_at, t.c.last_seen_at, t.c.demo).where(
             t.c.token_hash == sha256_hex(token)
@@ -226,7 +230,7 @@ def touch(conn: Connection, device: AuthenticatedDevice, now: datetime) -> None:
     """
     if device.last_seen_at is not None and now - device.last_seen_at < LAST_SEEN_RESOLUTION:
         return
-    t = Device.__table__
+    t = table_of(Device)
     conn.execute(update(Device).where(t.c.id == device.id).values(last_seen_at=now))
 
 
@@ -247,7 +251,7 @@ def list_devices(conn: Connection) -> list[DeviceInfo]:
     Args:
         conn: a connection.
     """
-    t = Device.__table__
+    t = table_of(Device)
     rows = conn.execute(
         select(t.c.id, t.c.name, t.c.enrolled_at, t.c.last_seen_at, t.c.revoked_at).order_by(
             t.c.enrolled_at, t.c.id
@@ -267,7 +271,7 @@ def revoke_device(conn: Connection, device_id: str, now: datetime) -> bool | Non
     Returns:
         True if revoked now, False if it already was, None if there is no such device.
     """
-    t = Device.__table__
+    t = table_of(Device)
     revoked = conn.execute(
         update(Device)
         .where(t.c.id == device_id, t.c.revoked_at.is_(None))
@@ -283,6 +287,6 @@ def revoke_device(conn: Connection, device_id: str, now: datetime) -> bool | Non
 def device_campaigns(conn: Connection, device_id: str) -> set[str] | None:
     """The campaigns a device may push signatures to (None: every campaign the server knows)."""
     value = conn.execute(
-        select(Device.__table__.c.campaigns).where(Device.__table__.c.id == device_id)
+        select(table_of(Device).c.campaigns).where(table_of(Device).c.id == device_id)
     ).scalar_one_or_none()
     return set(value) if isinstance(value, list) else None

@@ -27,13 +27,13 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Table, select
+from sqlalchemy import Connection, select
 
 from kiosk.domain.metadata import META_FIELDS, meta_tuple
 from kiosk.server import log
 from kiosk.server.bulk import insert_new_returning_unnest
 from kiosk.server.db import column_in, dialect_insert, insert_new_returning
-from kiosk.server.models import Conflict, EventRecord, Signature, SignatureVoid
+from kiosk.server.models import Conflict, EventRecord, Signature, SignatureVoid, table_of
 from kiosk.wire import (
     EventResult,
     PushRequest,
@@ -48,10 +48,10 @@ from kiosk.wire import (
 _T = TypeVar("_T")
 _IN_CHUNK = 500  # ids per IN (...) list
 
-SIGNATURES: Table = Signature.__table__  # type: ignore[assignment]
-VOIDS: Table = SignatureVoid.__table__  # type: ignore[assignment]
-CONFLICTS: Table = Conflict.__table__  # type: ignore[assignment]
-EVENTS: Table = EventRecord.__table__  # type: ignore[assignment]
+SIGNATURES = table_of(Signature)
+VOIDS = table_of(SignatureVoid)
+CONFLICTS = table_of(Conflict)
+EVENTS = table_of(EventRecord)
 
 
 def _chunks(items: Sequence[_T], size: int = _IN_CHUNK) -> Iterator[Sequence[_T]]:
@@ -184,7 +184,11 @@ def _local_slugs(conn: Connection, slug: str, content_hash: str) -> frozenset[st
             select(CAMPAIGNS.c.document).where(CAMPAIGNS.c.slug == slug)
         ).scalar_one()
         locals_ = doc.get("local", []) if isinstance(doc, dict) else []
-        found = frozenset(loc.get("slug") for loc in locals_ if isinstance(loc, dict))
+        found = frozenset(
+            loc["slug"]
+            for loc in locals_
+            if isinstance(loc, dict) and isinstance(loc.get("slug"), str)
+        )
         if len(_LOCALS) > 1000:
             _LOCALS.clear()
         _LOCALS[key] = found

@@ -26,6 +26,7 @@ from sqlalchemy import (
     MetaData,
     SmallInteger,
     String,
+    Table,
     Text,
     UniqueConstraint,
     Uuid,
@@ -48,6 +49,19 @@ class Base(DeclarativeBase):
     """Declarative base with a naming convention (stable constraint names for migrations)."""
 
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def table_of(model: type[Base]) -> Table:
+    """A model's table, typed as the ``Table`` it is (SQLAlchemy types ``__table__`` as any
+    ``FromClause``; a declarative model's is always a ``Table``).
+
+    Raises:
+        TypeError: the model is not mapped to a table.
+    """
+    table = model.__table__
+    if not isinstance(table, Table):
+        raise TypeError(f"{model.__name__} is not mapped to a table")
+    return table
 
 
 class EnrollmentCode(Base):

@@ -46,15 +46,15 @@ import hashlib
 import math
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, Table, bindparam, case, delete, literal, select
+from sqlalchemy import Connection, bindparam, case, delete, literal, select
 
 from kiosk.server.db import dialect_insert
-from kiosk.server.models import EnrollLimit
+from kiosk.server.models import EnrollLimit, table_of
 
-ENROLL_LIMITS: Table = EnrollLimit.__table__  # type: ignore[assignment]
+ENROLL_LIMITS = table_of(EnrollLimit)
 
 #: Buckets kept per limiter before idle (full) ones are dropped.
 MAX_BUCKETS = 50_000
@@ -72,7 +72,7 @@ class RateLimits:
     enroll_burst: float = 10.0
 
     @classmethod
-    def from_env(cls, environ: dict[str, str] | None = None) -> RateLimits:
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> RateLimits:
         """Read the limits from the environment (defaults for unset variables).
 
         Raises:

@@ -15,11 +15,11 @@ from typing import Any
 from sqlalchemy import Connection, func, select
 
 from kiosk.server.ingest import CONFLICTS, EVENTS
-from kiosk.server.models import Device
+from kiosk.server.models import Device, table_of
 from kiosk.server.tallies import by_prefix, read_counts
 from kiosk.wire import TotalsResponse
 
-DEVICES = Device.__table__
+DEVICES = table_of(Device)
 
 
 def totals(conn: Connection) -> TotalsResponse:

@@ -35,7 +35,7 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Table, column, func, select, table, update
+from sqlalchemy import Connection, Engine, column, func, select, table, update
 
 from kiosk.crypto import CryptoError
 from kiosk.domain.personal import PersonalDataError, PersonalFields, parse_personal
@@ -48,15 +48,16 @@ from kiosk.server.models import (
     SignatureVoid,
     SignerCount,
     StatCount,
+    table_of,
 )
 
 PENDING, OK, QUARANTINED = "pending", "ok", "quarantined"
 
-FACTS: Table = SignatureFact.__table__  # type: ignore[assignment]
-COUNTS: Table = StatCount.__table__  # type: ignore[assignment]
-SIGNERS: Table = SignerCount.__table__  # type: ignore[assignment]
-_SIGS: Table = Signature.__table__  # type: ignore[assignment]
-_VOIDS: Table = SignatureVoid.__table__  # type: ignore[assignment]
+FACTS = table_of(SignatureFact)
+COUNTS = table_of(StatCount)
+SIGNERS = table_of(SignerCount)
+_SIGS = table_of(Signature)
+_VOIDS = table_of(SignatureVoid)
 _CHUNK = 500
 _SIGNER_KEY_NAME = "meta:signer-key-id"
 

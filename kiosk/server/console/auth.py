@@ -41,12 +41,13 @@ from kiosk.server.models import (
     ConsoleSetup,
     ConsoleSigninLimit,
     Coordinator,
+    table_of,
 )
 
-COORDINATORS = Coordinator.__table__
-SESSIONS = ConsoleSession.__table__
-LIMITS = ConsoleSigninLimit.__table__
-SETUP = ConsoleSetup.__table__
+COORDINATORS = table_of(Coordinator)
+SESSIONS = table_of(ConsoleSession)
+LIMITS = table_of(ConsoleSigninLimit)
+SETUP = table_of(ConsoleSetup)
 
 #: A session ends after this long without a request...
 SESSION_IDLE = timedelta(hours=2)

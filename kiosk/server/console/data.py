@@ -21,10 +21,10 @@ from kiosk.domain.campaign import Campaign
 from kiosk.domain.campaign_format import parse_campaign
 from kiosk.server.campaigns import CAMPAIGNS, TEXT_VERSIONS
 from kiosk.server.ingest import CONFLICTS, EVENTS, SIGNATURES, VOIDS
-from kiosk.server.models import Device
+from kiosk.server.models import Device, table_of
 from kiosk.server.tallies import FACTS, QUARANTINED, by_prefix, read_counts
 
-DEVICES = Device.__table__
+DEVICES = table_of(Device)
 #: A kiosk not seen for this long is marked stale on the overview.
 STALE_AFTER = timedelta(hours=6)
 
@@ -261,7 +261,7 @@ def kiosks(conn: Connection, now: datetime) -> list[dict[str, Any]]:
     and conflicts (what the server knows of it)."""
     counts = read_counts(conn)
     by_device = by_prefix(counts, "device")
-    conflicts = dict(
+    conflicts: dict[str, int] = dict(
         conn.execute(
             select(CONFLICTS.c.device_id, func.count()).group_by(CONFLICTS.c.device_id)
         ).all()
@@ -293,7 +293,7 @@ def kiosks(conn: Connection, now: datetime) -> list[dict[str, Any]]:
 def text_versions(conn: Connection, slug: str) -> list[dict[str, Any]]:
     """A campaign's text versions (newest first) and how many signatures carry each."""
     t, s = TEXT_VERSIONS.c, SIGNATURES.c
-    signed = dict(
+    signed: dict[str, int] = dict(
         conn.execute(
             select(s.text_version, func.count()).where(s.campaign == slug).group_by(s.text_version)
         ).all()

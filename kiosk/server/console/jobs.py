@@ -27,9 +27,9 @@ from kiosk.server import exports as server_exports
 from kiosk.server import log
 from kiosk.server.db import write_transaction
 from kiosk.server.keys import KeyRing
-from kiosk.server.models import ConsoleJob
+from kiosk.server.models import ConsoleJob, table_of
 
-JOBS = ConsoleJob.__table__
+JOBS = table_of(ConsoleJob)
 #: How long a finished export's file is kept for download.
 KEEP_FOR = timedelta(hours=24)
 #: A job still "running" after this long belongs to a process that died.

@@ -37,13 +37,13 @@ import kiosk
 from kiosk.domain.campaign_format import CampaignFormatError
 from kiosk.server import audit as server_audit
 from kiosk.server import campaigns as campaign_store
-from kiosk.server import coordinators, devices, log
+from kiosk.server import coordinators, devices, log, tallies
 from kiosk.server.console import auth, data, jobs
 from kiosk.server.console.auth import Role, Session
 from kiosk.server.console.i18n import LANGS, pick_lang, translate
 from kiosk.server.db import write_transaction
 from kiosk.server.keys import KeyRing
-from kiosk.server.models import Device
+from kiosk.server.models import Device, table_of
 from kiosk.server.tallies import quarantined
 
 SESSION_COOKIE = "kiosk_console"
@@ -255,7 +255,7 @@ class Console:
                 c = data.campaign(conn, slug) if _SLUG.match(slug) else None
                 if c is None:
                     raise _Refused(404, "not_found")
-                counts = data.read_counts(conn)
+                counts = tallies.read_counts(conn)
                 p = data.progress(c, counts, lang)
                 ch = data.charts(
                     conn, slug, now - timedelta(days=31), event or None, device or None, counts
@@ -473,7 +473,7 @@ class Console:
             name = _text(form, "name", 121)
             if not _name_ok(name):
                 return self._kiosks_error(request, s, "name_invalid")
-            d = Device.__table__.c
+            d = table_of(Device).c
             with write_transaction(self.engine) as conn:
                 done = conn.execute(
                     update(Device).where(d.id == device_id[:36]).values(name=name)
@@ -1013,7 +1013,7 @@ def _chart(points: list[tuple[str, int]], label_every: int) -> dict[str, Any]:
 def _nice(n: int) -> int:
     if n <= 10:
         return max(n, 1) if n % 2 == 0 else n + 1
-    magnitude = 10 ** (len(str(n)) - 1)
+    magnitude = int(10 ** (len(str(n)) - 1))
     for step in (1, 2, 5, 10):
         if n <= step * magnitude:
             return step * magnitude

@@ -298,7 +298,7 @@ class Backoff:
 
     def delay(self, attempts: int, rng: random.Random | None = None) -> float:
         """Seconds before the next attempt after ``attempts`` failed ones."""
-        raw = min(self.cap, self.base * 2 ** max(attempts - 1, 0))
+        raw = min(self.cap, self.base * 2.0 ** max(attempts - 1, 0))
         return raw * (0.5 + (rng or random).random() / 2)
 
 

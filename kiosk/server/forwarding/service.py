@@ -12,6 +12,7 @@ Also here: how a forwarder gets the organization's key passphrase
 
 from __future__ import annotations
 
+import builtins
 import os
 import stat
 import uuid
@@ -182,7 +183,7 @@ class ForwardingService:
             )
         return n
 
-    def status(self, ref: int | str | None = None) -> list[DestinationStatus]:
+    def status(self, ref: int | str | None = None) -> builtins.list[DestinationStatus]:
         """Each destination's outbox counts, oldest pending row, last send and last failure."""
         o = outbox.OUTBOX.c
         a = outbox.ATTEMPTS.c
@@ -225,13 +226,13 @@ class ForwardingService:
                 )
         return out
 
-    def items(self, ref: int | str, state: str, limit: int = 50) -> list[dict[str, Any]]:
+    def items(self, ref: int | str, state: str, limit: int = 50) -> builtins.list[dict[str, Any]]:
         """A destination's dead letters (``dead``) or skips (``skipped``), oldest first."""
         with self.engine.connect() as conn:
             dest = dst.get_destination(conn, ref)
             return outbox.items_in_state(conn, dest.id, state, limit)
 
-    def sent_then_voided(self, ref: int | str | None = None) -> list[dict[str, Any]]:
+    def sent_then_voided(self, ref: int | str | None = None) -> builtins.list[dict[str, Any]]:
         """Signatures forwarded before they were voided (the CRM still holds them)."""
         with self.engine.connect() as conn:
             dest_id = dst.get_destination(conn, ref).id if ref is not None else None
