@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -70,7 +71,7 @@ _PARSED: dict[tuple[str, str], Campaign] = {}
 _PARSED_LOCK = threading.Lock()
 
 
-def _parsed(conn: Connection, rows: list[Any]) -> list[Campaign]:
+def _parsed(conn: Connection, rows: Sequence[Any]) -> list[Campaign]:
     out = []
     for r in rows:
         key = (r.slug, r.content_hash)

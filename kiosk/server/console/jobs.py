@@ -21,7 +21,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, delete, select, update
 
-from kiosk.demo import export_marks, mark_csv
+from kiosk.domain.demo import export_marks, mark_csv
 from kiosk.server import audit as server_audit
 from kiosk.server import exports as server_exports
 from kiosk.server import log

@@ -11,7 +11,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
-from kiosk.demo import export_marks, mark_csv
+from kiosk.domain.demo import export_marks, mark_csv
 from kiosk.server import audit as server_audit
 from kiosk.server import coordinators, log
 from kiosk.server import exports as server_exports
