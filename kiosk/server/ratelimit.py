@@ -201,18 +201,32 @@ def take_enroll_attempt(
         return None
     t = ENROLL_LIMITS
     conn.execute(delete(t).where(t.c.updated < now - burst / rate))
+    return take_db_token(conn, t, "address", address, burst, rate, now)
+
+
+def take_db_token(
+    conn: Connection, table: Table, key_column: str, key: str, burst: float, rate: float, now: float
+) -> int | None:
+    """Take one token from a bucket kept in the database (columns ``key_column``, ``tokens``,
+    ``updated``), atomically: one ``INSERT ... ON CONFLICT DO UPDATE ... WHERE level >= 1
+    RETURNING``.
+
+    Returns:
+        None if a token was taken, else the seconds to wait (nothing taken).
+    """
+    t = table
     now_p = bindparam("now", now, type_=t.c.updated.type)
     refilled = t.c.tokens + (now_p - t.c.updated) * rate
     level = case((refilled > burst, literal(burst)), else_=refilled)
-    stmt = dialect_insert(conn, t).values(address=address, tokens=burst - 1, updated=now)
+    stmt = dialect_insert(conn, t).values({key_column: key, "tokens": burst - 1, "updated": now})
     stmt = stmt.on_conflict_do_update(
-        index_elements=["address"],
+        index_elements=[key_column],
         set_={"tokens": level - 1, "updated": now_p},
         where=level >= 1,
     ).returning(t.c.tokens)
     if conn.execute(stmt).first() is not None:
         return None
-    row = conn.execute(select(t.c.tokens, t.c.updated).where(t.c.address == address)).first()
+    row = conn.execute(select(t.c.tokens, t.c.updated).where(t.c[key_column] == key)).first()
     current = 0.0 if row is None else min(burst, row.tokens + (now - row.updated) * rate)
     return max(1, math.ceil((1 - current) / rate))
 

@@ -25,16 +25,14 @@ from __future__ import annotations
 import enum
 import hashlib
 import hmac
-import math
 import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Connection, bindparam, case, delete, func, literal, select, update
+from sqlalchemy import Connection, case, delete, func, literal, select, update
 
 from kiosk.crypto import hash_secret, verify_secret
-from kiosk.server.db import dialect_insert
 from kiosk.server.devices import sha256_hex
 from kiosk.server.models import (
     ConsoleSession,
@@ -43,6 +41,7 @@ from kiosk.server.models import (
     Coordinator,
     table_of,
 )
+from kiosk.server.ratelimit import take_db_token
 
 COORDINATORS = table_of(Coordinator)
 SESSIONS = table_of(ConsoleSession)
@@ -324,22 +323,6 @@ def pre_session_csrf(pre_cookie: str) -> str:
 # --- sign-in limit -----------------------------------------------------------------------------
 
 
-def _take(conn: Connection, key: str, burst: float, rate: float, now: float) -> int | None:
-    t = LIMITS
-    now_p = bindparam("now", now, type_=t.c.updated.type)
-    refilled = t.c.tokens + (now_p - t.c.updated) * rate
-    level = case((refilled > burst, literal(burst)), else_=refilled)
-    stmt = dialect_insert(conn, t).values(key=key, tokens=burst - 1, updated=now)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=["key"], set_={"tokens": level - 1, "updated": now_p}, where=level >= 1
-    ).returning(t.c.tokens)
-    if conn.execute(stmt).first() is not None:
-        return None
-    row = conn.execute(select(t.c.tokens, t.c.updated).where(t.c.key == key)).first()
-    current = 0.0 if row is None else min(burst, row.tokens + (now - row.updated) * rate)
-    return max(1, math.ceil((1 - current) / rate))
-
-
 def take_signin_attempt(conn: Connection, email: str, address: str, now: float) -> int | None:
     """Take one sign-in attempt for the email and the client address, atomically (in the write
     transaction that then checks the password).
@@ -348,10 +331,13 @@ def take_signin_attempt(conn: Connection, email: str, address: str, now: float) 
         None if taken, else the seconds to wait.
     """
     conn.execute(delete(LIMITS).where(LIMITS.c.updated < now - 86400))
-    wait = _take(conn, "addr:" + address[:64], ADDRESS_BURST, ADDRESS_PER_SEC, now)
+    key = "email:" + email.strip().lower()[:254]
+    wait = take_db_token(
+        conn, LIMITS, "key", "addr:" + address[:64], ADDRESS_BURST, ADDRESS_PER_SEC, now
+    )
     if wait is not None:
         return wait
-    return _take(conn, "email:" + email.strip().lower()[:254], EMAIL_BURST, EMAIL_PER_SEC, now)
+    return take_db_token(conn, LIMITS, "key", key, EMAIL_BURST, EMAIL_PER_SEC, now)
 
 
 def refund_signin_attempt(conn: Connection, email: str, address: str) -> None:
