@@ -49,7 +49,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, bindparam, case, delete, literal, select
+from sqlalchemy import Connection, Table, bindparam, case, delete, literal, select
 
 from kiosk.server.db import dialect_insert
 from kiosk.server.models import EnrollLimit, table_of
