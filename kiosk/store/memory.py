@@ -15,6 +15,7 @@ from typing import Any
 
 from kiosk.domain.audit import GENESIS, AuditEntry, entry_hash
 from kiosk.domain.campaign import TextVersion
+from kiosk.domain.metadata import stored_values
 from kiosk.domain.ports import Counts, OutboxRow, SignatureFilter, StoredSignature
 from kiosk.domain.signature import Event, SealedSignature, SyncState, Void
 
@@ -65,24 +66,8 @@ class MemoryStore:
             e = self._rows[self._order[pos]]
             if e.state is not SyncState.PENDING:
                 continue
-            m = e.signature.meta
-            out.append(
-                (
-                    pos + 1,
-                    str(m.id),
-                    m.campaign,
-                    m.local_campaign,
-                    m.text_version,
-                    m.lang,
-                    m.kiosk_id,
-                    m.event_id,
-                    int(m.created_at.timestamp() * 1000),
-                    m.utc_offset_minutes,
-                    m.synthetic,
-                    m.method.value,
-                    e.signature.sealed,
-                )
-            )
+            stored = stored_values(e.signature.meta).values()
+            out.append((pos + 1, *stored, e.signature.sealed))
             if len(out) >= limit:
                 break
         return out

@@ -36,7 +36,7 @@ import uuid
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +47,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from kiosk.crypto import CryptoError, KeyFolder
 from kiosk.domain.campaign import Campaign
 from kiosk.domain.campaign_format import CampaignFormatError, parse_campaign
+from kiosk.domain.metadata import STORED_COLUMNS, from_ms
 from kiosk.domain.ports import Clock, KioskStore, OutboxRow, utc_now
 from kiosk.domain.signature import SyncState
 from kiosk.sync import state
@@ -82,35 +83,11 @@ _SEALED = -1
 
 def _wire_signature(row: OutboxRow) -> WireSignature:
     """The wire form of an outbox row (validated: raises ``pydantic.ValidationError``)."""
-    (
-        _seq,
-        sid,
-        campaign,
-        local,
-        version,
-        lang,
-        kiosk_id,
-        event_id,
-        created_ms,
-        offset,
-        synthetic,
-        method,
-        sealed,
-    ) = row
-    return WireSignature(
-        id=uuid.UUID(sid),
-        campaign=campaign,
-        local_campaign=local,
-        text_version=version,
-        lang=lang,  # type: ignore[arg-type]
-        kiosk_id=kiosk_id,
-        event_id=event_id,
-        created_at=datetime.fromtimestamp(created_ms / 1000, UTC),
-        utc_offset_minutes=offset,
-        synthetic=bool(synthetic),
-        method=method,  # type: ignore[arg-type]
-        sealed=sealed,
-    )
+    values = dict(zip(STORED_COLUMNS, row[1:-1], strict=True))  # between seq and sealed
+    values["id"] = uuid.UUID(values["id"])
+    values["created_at"] = from_ms(values.pop("created_ms"))
+    values["synthetic"] = bool(values["synthetic"])
+    return WireSignature(**values, sealed=row[-1])
 
 
 @dataclass

@@ -26,8 +26,10 @@ from kiosk.server.app import create_app
 from kiosk.server.config import ServerSettings
 from kiosk.server.keys import ENV_KEY_PASSPHRASE
 from kiosk.server.models import Signature as ServerSignature
+from kiosk.store.memory import MemoryStore
 from kiosk.store.models import SignatureRow
 from kiosk.store.sql import open_store
+from kiosk.sync.engine import _wire_signature
 from kiosk.wire import WireSignature, _canonical_hash
 from tests.helpers import mini_campaign
 from tests.server.conftest import InProcessServer, make_code
@@ -100,6 +102,11 @@ def test_the_kiosk_store_and_outbox_keep_every_field(tmp_path: Path) -> None:
         assert meta_from_stored(dict(zip(STORED_COLUMNS, row[1:-1], strict=True))) == META
         wire = WireSignature.from_sealed(stored.signature)
         assert wire.meta() == META
+        # The sync engine sends an outbox row as this wire signature, from either store.
+        assert _wire_signature(row) == wire
+        memory = MemoryStore()
+        memory.add(SealedSignature(META, b"sealed", ("k",)), CAMPAIGN.current_version("evansville"))
+        assert memory.pending_rows(0, 10) == [row]
     finally:
         store.close()
 
