@@ -57,8 +57,8 @@ def repo(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[KioskStore]
         yield store
 
 
-@pytest.fixture
-def service(repo: KioskStore) -> SigningService:
+def make_service(repo: KioskStore) -> SigningService:
+    """The signing service every store test uses: the mini campaign, plain sealing, a fixed clock."""
     return SigningService(
         repo=repo,
         catalog=CampaignCatalog([mini_campaign()]),
@@ -69,6 +69,11 @@ def service(repo: KioskStore) -> SigningService:
         clock=FakeClock(),
         offset=lambda _m: -360,
     )
+
+
+@pytest.fixture
+def service(repo: KioskStore) -> SigningService:
+    return make_service(repo)
 
 
 def _submit(service: SigningService, **over: object):  # type: ignore[no-untyped-def]

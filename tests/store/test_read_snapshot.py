@@ -12,24 +12,15 @@ from typing import Any
 
 from sqlalchemy import event
 
-from kiosk.domain.service import CampaignCatalog, SigningService
+from kiosk.domain.service import SigningService
 from kiosk.domain.signature import SyncState
 from kiosk.store.sql import open_store
-from tests.helpers import entry, ink, mini_campaign
-from tests.store.test_contract import Directory, FakeClock, PlainSealer
+from tests.helpers import entry, ink
+from tests.store.test_contract import make_service
 
 
 def _service(store: Any) -> SigningService:
-    return SigningService(
-        repo=store,
-        catalog=CampaignCatalog([mini_campaign()]),
-        sealer=PlainSealer(),
-        dedupe_secret=b"k" * 32,
-        kiosk_id="kiosk-test",
-        directory=Directory(),
-        clock=FakeClock(),
-        offset=lambda _m: -360,
-    )
+    return make_service(store)
 
 
 def test_reads_answer_while_another_connection_holds_the_write_lock(tmp_path: Path) -> None:
