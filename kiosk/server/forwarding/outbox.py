@@ -33,6 +33,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Table, and_, exists, false, func, literal, select, update
 
+from kiosk.domain.metadata import META_FIELDS
 from kiosk.server.audit import DEVICES
 from kiosk.server.db import column_in, dialect_insert
 from kiosk.server.forwarding.destinations import DESTINATIONS
@@ -209,16 +210,7 @@ def claim(conn: Connection, dest_id: int, now: datetime, limit: int) -> list[Ite
     e = EVENTS.c
     rows = conn.execute(
         select(
-            s.id,
-            s.campaign,
-            s.local_campaign,
-            s.text_version,
-            s.lang,
-            s.kiosk_id,
-            s.event_id,
-            s.created_at,
-            s.utc_offset_minutes,
-            s.synthetic,
+            *(s[name] for name in META_FIELDS),
             s.sealed,
             VOIDS.c.signature_id.is_not(None).label("voided"),
             func.coalesce(DEVICES.c.demo, false()).label("demo"),

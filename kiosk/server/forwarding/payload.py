@@ -26,6 +26,7 @@ from typing import Any
 
 from kiosk.domain.campaign import TextVersion
 from kiosk.domain.personal import PersonalFields
+from kiosk.domain.signature import SignatureMeta
 
 SCHEMA_VERSION = 1
 IDENTIFIER_PREFIX = "petition-kiosk"
@@ -33,17 +34,11 @@ IDENTIFIER_PREFIX = "petition-kiosk"
 
 @dataclass(frozen=True, slots=True)
 class SignatureFacts:
-    """The readable metadata of a stored signature that forwarding needs."""
+    """What forwarding needs of a stored signature besides its personal data: its metadata
+    (the one description, :class:`~kiosk.domain.signature.SignatureMeta`) and its event's
+    details, which the server keeps apart."""
 
-    id: uuid.UUID
-    campaign: str
-    local_campaign: str | None
-    text_version: str
-    lang: str
-    kiosk_id: str
-    created_at: datetime
-    utc_offset_minutes: int
-    event_id: str | None = None
+    meta: SignatureMeta
     event_name: str | None = None
     event_location: str | None = None
     event_started_at: datetime | None = None
@@ -69,14 +64,14 @@ def consent(
 ) -> dict[str, Any]:
     """What the signer agreed to: the text version and language, the opt-in wording."""
     out: dict[str, Any] = {
-        "text_version": facts.text_version,
-        "lang": facts.lang,
+        "text_version": facts.meta.text_version,
+        "lang": facts.meta.lang,
         "opt_in_text": personal.consent_text or None,
     }
     if version is not None:
-        out["target"] = version.text.target.get(facts.lang)
-        out["title"] = version.text.title.get(facts.lang)
-        out["statement"] = version.text.statement.get(facts.lang)
+        out["target"] = version.text.target.get(facts.meta.lang)
+        out["title"] = version.text.title.get(facts.meta.lang)
+        out["statement"] = version.text.statement.get(facts.meta.lang)
     return out
 
 
@@ -85,9 +80,9 @@ def webhook_document(
 ) -> bytes:
     """The webhook body (UTF-8 JSON) of one signature."""
     event = None
-    if facts.event_id is not None:
+    if facts.meta.event_id is not None:
         event = {
-            "id": facts.event_id,
+            "id": facts.meta.event_id,
             "name": facts.event_name,
             "location": facts.event_location,
             "started_at": _iso(facts.event_started_at) if facts.event_started_at else None,
@@ -97,12 +92,12 @@ def webhook_document(
         "schema": SCHEMA_VERSION,
         "timestamp": _iso(now),
         "data": {
-            "id": str(facts.id),
-            "campaign": facts.campaign,
-            "local_campaign": facts.local_campaign,
-            "signed_at": _iso(facts.created_at),
-            "utc_offset_minutes": facts.utc_offset_minutes,
-            "kiosk_id": facts.kiosk_id,
+            "id": str(facts.meta.id),
+            "campaign": facts.meta.campaign,
+            "local_campaign": facts.meta.local_campaign,
+            "signed_at": _iso(facts.meta.created_at),
+            "utc_offset_minutes": facts.meta.utc_offset_minutes,
+            "kiosk_id": facts.meta.kiosk_id,
             "event": event,
             "signer": {
                 "first_name": personal.first_name,
@@ -125,7 +120,7 @@ def webhook_document(
 
 def referrer_source(facts: SignatureFacts) -> str:
     """``petition-kiosk:<kiosk>`` plus ``:<event>`` — the kiosk and event, for the CRM's reports."""
-    source = f"{IDENTIFIER_PREFIX}:{facts.kiosk_id}"
+    source = f"{IDENTIFIER_PREFIX}:{facts.meta.kiosk_id}"
     if facts.event_name:
         source += f":{facts.event_name}"
     return source[:200]
@@ -172,8 +167,8 @@ def osdi_body(facts: SignatureFacts, personal: PersonalFields) -> dict[str, Any]
             }
         ],
         "custom_fields": {
-            "petition_kiosk_text_version": facts.text_version,
-            "petition_kiosk_lang": facts.lang,
+            "petition_kiosk_text_version": facts.meta.text_version,
+            "petition_kiosk_lang": facts.meta.lang,
             "petition_kiosk_opt_in_text": personal.consent_text,
         },
     }
@@ -186,12 +181,12 @@ def osdi_body(facts: SignatureFacts, personal: PersonalFields) -> dict[str, Any]
     tags = [IDENTIFIER_PREFIX]
     if facts.event_name:
         tags.append(f"event:{facts.event_name}"[:100])
-    if facts.local_campaign:
-        tags.append(f"local:{facts.local_campaign}")
+    if facts.meta.local_campaign:
+        tags.append(f"local:{facts.meta.local_campaign}")
     body: dict[str, Any] = {
-        "identifiers": [identifier(facts.id)],
+        "identifiers": [identifier(facts.meta.id)],
         "person": person,
-        "action_date": _iso(facts.created_at),
+        "action_date": _iso(facts.meta.created_at),
         "action_network:referrer_data": {"source": referrer_source(facts)},
         "add_tags": tags,
     }

@@ -20,7 +20,6 @@ import secrets as _random
 import socket
 import threading
 import time
-import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import timedelta
@@ -31,6 +30,7 @@ from sqlalchemy import Engine, select
 
 from kiosk.crypto import CryptoError
 from kiosk.domain.campaign import TextVersion, text_from_dict
+from kiosk.domain.metadata import meta_from
 from kiosk.domain.personal import PersonalDataError, parse_personal
 from kiosk.domain.ports import Clock, utc_now
 from kiosk.server import log
@@ -378,15 +378,7 @@ class Forwarder:
         except (CryptoError, PersonalDataError, ValueError, TypeError):
             return Outcome("skipped", reason="unreadable")
         facts = payload.SignatureFacts(
-            id=r.id if isinstance(r.id, uuid.UUID) else uuid.UUID(str(r.id)),
-            campaign=r.campaign,
-            local_campaign=r.local_campaign,
-            text_version=r.text_version,
-            lang=r.lang,
-            kiosk_id=r.kiosk_id,
-            created_at=r.created_at,
-            utc_offset_minutes=r.utc_offset_minutes,
-            event_id=r.event_id,
+            meta_from(r),
             event_name=r.event_name,
             event_location=r.event_location,
             event_started_at=r.event_started_at,
@@ -411,7 +403,7 @@ class Forwarder:
             res = senders.send_osdi(d.client, d.url, d.credential, body)
         else:
             res = senders.send_webhook(
-                d.client, d.url, d.key, payload.webhook_message_id(facts.id), doc
+                d.client, d.url, d.key, payload.webhook_message_id(facts.meta.id), doc
             )
         if res.kind == "rate_limited":
             hold.set()
