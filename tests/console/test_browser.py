@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 from pypdf import PdfReader
 from sqlalchemy import select
 
@@ -155,10 +156,9 @@ def test_a_coordinator_walks_the_console(tmp_path: Path) -> None:
         assert out.returncode == 0, out.stderr
         out = kiosk_cli(kiosk_dir, "sync")
         assert out.returncode == 0, out.stderr
-        rally.wait_for_function(
-            f"document.getElementById('count').textContent.replace(/,/g, '') == '{before + 7}'",
-            timeout=5000,
-        )
+        # expect() polls from Playwright's own script: the page's CSP forbids the eval that a
+        # wait_for_function string would need.
+        expect(rally.locator("#count")).to_have_text(f"{before + 7:,}", timeout=5000)
         assert rally.evaluate("window.__notReloaded === true")
         assert int(rally.inner_text("#today").replace(",", "")) == 7
 
@@ -248,10 +248,9 @@ def test_a_coordinator_walks_the_console(tmp_path: Path) -> None:
         out = kiosk_cli(kiosk_dir, "simulate", "--signatures", "2", "--campaign", CAMPAIGN)
         assert out.returncode == 0, out.stderr
         assert kiosk_cli(kiosk_dir, "sync").returncode == 0
-        rally.wait_for_function(
-            f"document.getElementById('count').textContent.replace(/,/g, '') == '{before + 9}'",
-            timeout=5000,
-        )
+        # expect() polls from Playwright's own script: the page's CSP forbids the eval that a
+        # wait_for_function string would need.
+        expect(rally.locator("#count")).to_have_text(f"{before + 9:,}", timeout=5000)
         assert rally.evaluate("window.__notReloaded === true")
         ctx.close()
         viewer_ctx.close()
