@@ -5,6 +5,9 @@
 # Debian packages are installed only when missing (as root, or through sudo).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# An installer: a caller's PYTHONWARNINGS=error (the test suite sets it for its own child
+# processes) is meant for Petition Kiosk's code, not for pip's and setuptools' notices.
+unset PYTHONWARNINGS
 
 want_test=0
 [[ "${1:-}" == "--test" ]] && want_test=1

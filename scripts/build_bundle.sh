@@ -35,7 +35,9 @@ if ! command -v objdump >/dev/null 2>&1; then
 fi
 
 PYINSTALLER_SPEC=${PYINSTALLER_SPEC:-"pyinstaller>=6.22,<7"}
-.venv/bin/python -m pip install -q "$PYINSTALLER_SPEC"
+# pip and PyInstaller are tools, not the kiosk: a caller's PYTHONWARNINGS=error is not for them
+# (the bundle's own self-check below still runs with it).
+env -u PYTHONWARNINGS .venv/bin/python -m pip install -q "$PYINSTALLER_SPEC"
 flock -u 9
 
 # The UI's translations, compiled from resources/translations/*.ts with the wheel's lrelease.
@@ -44,9 +46,9 @@ export KIOSK_BUNDLE_QM="$(cd "$work" && pwd)/translations"
 rm -rf "$KIOSK_BUNDLE_QM"
 .venv/bin/python -m kiosk.ui.i18n build "$KIOSK_BUNDLE_QM"
 
-echo "build_bundle: building $dist/kiosk/ (PyInstaller $(.venv/bin/pyinstaller --version))" >&2
+echo "build_bundle: building $dist/kiosk/ (PyInstaller $(env -u PYTHONWARNINGS .venv/bin/pyinstaller --version))" >&2
 rm -rf "$work/pyinstaller"
-.venv/bin/pyinstaller --noconfirm --log-level WARN \
+env -u PYTHONWARNINGS .venv/bin/pyinstaller --noconfirm --log-level WARN \
   --distpath "$dist" --workpath "$work/pyinstaller" build_spec/kiosk.spec
 echo "build_bundle: $dist/kiosk/ is $(du -sh "$dist/kiosk" | cut -f1), built in $((SECONDS - started)) s" >&2
 
