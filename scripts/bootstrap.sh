@@ -24,8 +24,9 @@ pkgs=(python3 python3-venv python3-pip libpulse0 libgl1 libegl1 libopengl0 libgl
       curl speech-dispatcher speech-dispatcher-espeak-ng espeak-ng)
 if (( want_test )); then
   # chromium: the console's browser tests (Playwright drives this one; it never downloads its
-  # own browsers); npm: axe-core for their accessibility checks (tests/console/package.json).
-  pkgs+=(postgresql postgresql-client chromium)
+  # own browsers); npm: axe-core for their accessibility checks (tests/console/package.json);
+  # xvfb: the start-up test also runs on a real X server (tests/ui/test_run_app.py).
+  pkgs+=(postgresql postgresql-client chromium xvfb)
   command -v npm >/dev/null 2>&1 || pkgs+=(npm)
 fi
 
