@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Sequence
 
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, QPoint, QPointF, Qt
 from PySide6.QtGui import QImage, QKeyEvent, QMouseEvent, QPointingDevice
-from PySide6.QtQuick import QQuickItem
+from PySide6.QtQuick import QQuickItem, QQuickWindow
 from PySide6.QtTest import QTest
 
 from kiosk.ui.main import UiHandle
@@ -25,6 +25,28 @@ class DriverError(AssertionError):
 
 
 _touch_device: QPointingDevice | None = None
+
+
+def send_mouse(window: QQuickWindow, kind: QEvent.Type, pos: QPointF) -> None:
+    """One left-button mouse event at ``pos`` (window coordinates), delivered synchronously.
+
+    The button is held for a press or a move and released on a release, as a real mouse does.
+    """
+    buttons = (
+        Qt.MouseButton.NoButton
+        if kind == QEvent.Type.MouseButtonRelease
+        else Qt.MouseButton.LeftButton
+    )
+    event = QMouseEvent(
+        kind,
+        pos,
+        pos,
+        window.mapToGlobal(pos),
+        Qt.MouseButton.LeftButton,
+        buttons,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    QCoreApplication.sendEvent(window, event)
 
 
 def touch_device() -> QPointingDevice:
@@ -322,18 +344,6 @@ class Driver:
                 self.window, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, pos
             )
 
-    def _mouse(self, kind: QEvent.Type, pos: QPointF, buttons: Qt.MouseButton) -> None:
-        event = QMouseEvent(
-            kind,
-            pos,
-            pos,
-            self.window.mapToGlobal(pos),
-            Qt.MouseButton.LeftButton,
-            buttons,
-            Qt.KeyboardModifier.NoModifier,
-        )
-        QCoreApplication.sendEvent(self.window, event)
-
     def draw(self, name: str, strokes: Iterable[Sequence[tuple[float, float]]]) -> None:
         """Draw strokes (points in the item's own coordinates) with press/move/release."""
         item = self.wait_shown(name)
@@ -341,10 +351,10 @@ class Driver:
         origin = item.mapToScene(QPointF(0, 0))
         for stroke in strokes:
             pts = [QPointF(origin.x() + x, origin.y() + y) for x, y in stroke]
-            self._mouse(QEvent.Type.MouseButtonPress, pts[0], Qt.MouseButton.LeftButton)
+            send_mouse(self.window, QEvent.Type.MouseButtonPress, pts[0])
             for p in pts[1:]:
-                self._mouse(QEvent.Type.MouseMove, p, Qt.MouseButton.LeftButton)
-            self._mouse(QEvent.Type.MouseButtonRelease, pts[-1], Qt.MouseButton.NoButton)
+                send_mouse(self.window, QEvent.Type.MouseMove, p)
+            send_mouse(self.window, QEvent.Type.MouseButtonRelease, pts[-1])
         QCoreApplication.processEvents()
 
     def sign(self, name: str = "pad.canvas") -> None:

@@ -8,13 +8,13 @@ from collections.abc import Iterator
 
 import pytest
 from PySide6.QtCore import QCoreApplication, QEvent, QPointF, QRect, Qt
-from PySide6.QtGui import QImage, QInputDevice, QMouseEvent, QPointingDevice, QTabletEvent
+from PySide6.QtGui import QImage, QInputDevice, QPointingDevice, QTabletEvent
 from PySide6.QtQuick import QQuickWindow
 from PySide6.QtTest import QTest
 from pytestqt.qtbot import QtBot
 
 from kiosk.domain.ink import decode_ink, encode_ink
-from kiosk.ui.automation import Driver
+from kiosk.ui.automation import Driver, send_mouse
 from kiosk.ui.pad import SignaturePad
 from tests.ui.steps import fill, to_form
 
@@ -33,24 +33,7 @@ class Pad:
         QTest.qWaitForWindowExposed(self.window)
 
     def mouse(self, kind: QEvent.Type, x: float, y: float) -> None:
-        pos = QPointF(x, y)
-        buttons = (
-            Qt.MouseButton.NoButton
-            if kind == QEvent.Type.MouseButtonRelease
-            else Qt.MouseButton.LeftButton
-        )
-        QCoreApplication.sendEvent(
-            self.window,
-            QMouseEvent(
-                kind,
-                pos,
-                pos,
-                self.window.mapToGlobal(pos),
-                Qt.MouseButton.LeftButton,
-                buttons,
-                Qt.KeyboardModifier.NoModifier,
-            ),
-        )
+        send_mouse(self.window, kind, QPointF(x, y))
 
     def stroke(self, points: list[tuple[float, float]]) -> None:
         self.mouse(QEvent.Type.MouseButtonPress, *points[0])
