@@ -60,20 +60,7 @@ FORBIDDEN: tuple[tuple[str, str, str], ...] = (
 
 #: Cycles known today, each to be undone by its owner (not new ones): the test fails on any
 #: other cycle, and on one of these once it is gone (then delete it here).
-KNOWN_CYCLES: tuple[tuple[frozenset[str], str], ...] = (
-    (
-        frozenset({"kiosk.server.models", "kiosk.server.forwarding.models"}),
-        "forwarding (#16): server/models.py imports the forwarding tables to register them",
-    ),
-    (
-        frozenset({"kiosk.server.forwarding.destinations", "kiosk.server.forwarding.outbox"}),
-        "forwarding (#16): destinations.py reads the outbox's tables inside a function",
-    ),
-    (
-        frozenset({"kiosk.server.cli", "kiosk.server.forwarding.cli"}),
-        "forwarding (#16): its command group borrows kiosk-server's CliError and engine",
-    ),
-)
+KNOWN_CYCLES: tuple[tuple[frozenset[str], str], ...] = ()
 
 
 def _modules() -> dict[str, Path]:

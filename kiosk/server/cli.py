@@ -19,6 +19,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import kiosk
+from kiosk.server.cli_support import CliError as CliError  # re-exported
+from kiosk.server.cli_support import engine as _engine
+from kiosk.server.cli_support import key_files as _key_files
+from kiosk.server.cli_support import ready_engine as _ready_engine
 
 SUMMARY = "Petition Kiosk central server: receives the signatures of every kiosk."
 EPILOG = """\
@@ -46,10 +50,6 @@ keys:
   unique-signer counts, with private key files (--org-private-key-file, repeatable, or
   $KIOSK_ORG_PRIVATE_KEY_FILE, comma-separated; passphrase in $KIOSK_ORG_KEY_PASSPHRASE).
 """
-
-
-class CliError(Exception):
-    """A command failed for a reason the user can fix; the message says what."""
 
 
 def _port(value: str) -> int:
@@ -373,44 +373,12 @@ def _private_key_option(p: argparse.ArgumentParser) -> None:
     )
 
 
-def _key_files(args: argparse.Namespace) -> list[str]:
-    from kiosk.server.keys import split_paths
-
-    return [p for value in (args.org_private_key_file or []) for p in split_paths(value)]
-
-
 def _now() -> datetime:
     return datetime.now(UTC)
 
 
 def _fmt_time(moment: datetime | None) -> str:
     return moment.strftime("%Y-%m-%d %H:%M UTC") if moment else "-"
-
-
-def _engine(args: argparse.Namespace) -> Any:
-    from kiosk.server.config import ServerSettings
-    from kiosk.server.db import create_db_engine
-
-    settings = ServerSettings.resolve(database_url=args.database_url, data_dir=args.data_dir)
-    return settings, create_db_engine(settings.database_url)
-
-
-def _ready_engine(args: argparse.Namespace) -> Any:
-    """An engine on a database at the current schema (an empty database is created)."""
-    from kiosk.server import migrate
-
-    _settings, engine = _engine(args)
-    current, head = migrate.current_revision(engine), migrate.head_revision()
-    if current is None:
-        print("kiosk-server: new database, creating the tables", file=sys.stderr)
-        migrate.upgrade(engine)
-    elif current != head:
-        engine.dispose()
-        raise CliError(
-            f"the database is at schema revision {current}, this kiosk-server needs {head}: "
-            "run `kiosk-server migrate` first"
-        )
-    return engine
 
 
 def _cmd_migrate(args: argparse.Namespace) -> int:

@@ -23,45 +23,18 @@ from sqlalchemy import (
     Index,
     Integer,
     LargeBinary,
-    MetaData,
     SmallInteger,
     String,
-    Table,
     Text,
     UniqueConstraint,
     Uuid,
     false,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column
 
 from kiosk.server.db import UTCDateTime
-
-NAMING_CONVENTION = {
-    "ix": "ix_%(column_0_label)s",
-    "uq": "uq_%(table_name)s_%(column_0_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
-
-
-class Base(DeclarativeBase):
-    """Declarative base with a naming convention (stable constraint names for migrations)."""
-
-    metadata = MetaData(naming_convention=NAMING_CONVENTION)
-
-
-def table_of(model: type[Base]) -> Table:
-    """A model's table, typed as the ``Table`` it is (SQLAlchemy types ``__table__`` as any
-    ``FromClause``; a declarative model's is always a ``Table``).
-
-    Raises:
-        TypeError: the model is not mapped to a table.
-    """
-    table = model.__table__
-    if not isinstance(table, Table):
-        raise TypeError(f"{model.__name__} is not mapped to a table")
-    return table
+from kiosk.server.model_base import Base as Base  # re-exported
+from kiosk.server.model_base import table_of as table_of  # re-exported
 
 
 class EnrollmentCode(Base):
@@ -409,6 +382,7 @@ class SignerCount(Base):
     n: Mapped[int] = mapped_column(BigInteger)
 
 
-# The forwarding tables live with their package; importing them here puts them in ``Base``'s
-# metadata wherever the models are loaded (migrations, the schema test).
+# The forwarding tables live with their package (on :mod:`kiosk.server.model_base`'s ``Base``,
+# so that package never imports this module); importing them here, one way, puts them in
+# ``Base``'s metadata wherever the models are loaded (migrations, the schema test).
 from kiosk.server.forwarding import models as _forwarding_models  # noqa: E402, F401

@@ -183,9 +183,9 @@ def command(args: argparse.Namespace) -> int:
     """Run ``kiosk-server forward ACTION``; return the exit status.
 
     Raises:
-        CliError: (from :mod:`kiosk.server.cli`) a setting is wrong or a name unknown.
+        CliError: (:mod:`kiosk.server.cli_support`) a setting is wrong or a name unknown.
     """
-    from kiosk.server.cli import CliError
+    from kiosk.server.cli_support import CliError
     from kiosk.server.forwarding.destinations import DestinationError
     from kiosk.server.forwarding.secrets import SecretError
 
@@ -204,14 +204,14 @@ def _settings(args: argparse.Namespace, key_files: list[str] | None = None) -> A
 
 
 def _command(args: argparse.Namespace) -> int:
-    from kiosk.server.cli import _ready_engine
+    from kiosk.server.cli_support import ready_engine
     from kiosk.server.forwarding.service import ForwardingService, load_secret
 
     action = args.forward_command
     if action == "run":
         return _run(args)
     settings = _settings(args)
-    engine = _ready_engine(args)
+    engine = ready_engine(args)
     try:
         service = ForwardingService(engine, load_secret(settings.data_dir))
         if action == "add":
@@ -247,7 +247,7 @@ def _command(args: argparse.Namespace) -> int:
 def _add(service: Any, args: argparse.Namespace) -> int:
     import os
 
-    from kiosk.server.cli import CliError
+    from kiosk.server.cli_support import CliError
     from kiosk.server.forwarding.destinations import DestinationSpec
 
     credential = None
@@ -329,11 +329,11 @@ def _status(service: Any, args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from kiosk.server.cli import CliError, _key_files, _ready_engine
+    from kiosk.server.cli_support import CliError, key_files, ready_engine
     from kiosk.server.forwarding.service import load_forwarding_keyring, load_secret
     from kiosk.server.forwarding.worker import Forwarder
 
-    settings = _settings(args, _key_files(args))
+    settings = _settings(args, key_files(args))
     keys = load_forwarding_keyring(settings.org_private_key_files)
     if keys is None:
         raise CliError(
@@ -344,7 +344,7 @@ def _run(args: argparse.Namespace) -> int:
         raise CliError("a demo server does not forward (its signatures are not real)")
     logging.getLogger("kiosk.server").setLevel(args.log_level.upper())
     secret = load_secret(settings.data_dir)(False)
-    engine = _ready_engine(args)
+    engine = ready_engine(args)
     from kiosk.server.forwarding.outbox import Backoff
 
     backoff = Backoff(base=args.backoff_base, cap=max(args.backoff_cap, args.backoff_base))

@@ -18,12 +18,11 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import Connection, Table, delete, select, update
+from sqlalchemy import Connection, delete, select, update
 
-from kiosk.server.forwarding.models import ForwardDestination
+from kiosk.server.forwarding.models import ATTEMPTS, OUTBOX
+from kiosk.server.forwarding.models import DESTINATIONS as DESTINATIONS  # re-exported
 from kiosk.server.forwarding.secrets import ForwardingSecret
-
-DESTINATIONS: Table = ForwardDestination.__table__  # type: ignore[assignment]
 
 KINDS = ("osdi", "webhook")
 WITHOUT_OPT_IN = ("skip", "unsubscribed")
@@ -291,8 +290,6 @@ def remove_destination(conn: Connection, ref: int | str) -> Destination:
     Raises:
         DestinationError: no such destination.
     """
-    from kiosk.server.forwarding.outbox import ATTEMPTS, OUTBOX
-
     dest = get_destination(conn, ref)
     conn.execute(delete(OUTBOX).where(OUTBOX.c.destination_id == dest.id))
     conn.execute(delete(ATTEMPTS).where(ATTEMPTS.c.destination_id == dest.id))

@@ -11,6 +11,9 @@
 - ``forward_attempts``: every send and skip (destination, signature id, result, HTTP status,
   a short reason), never a byte of personal data: the forwarding audit log.
 - ``forward_leases``: on SQLite, the single-writer lease one forwarder process holds.
+
+They derive from :mod:`kiosk.server.model_base`'s ``Base`` (not :mod:`kiosk.server.models`,
+which imports this module one way to register them in the server's metadata).
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from sqlalchemy import (
     Integer,
     LargeBinary,
     String,
+    Table,
     UniqueConstraint,
     Uuid,
     false,
@@ -34,7 +38,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from kiosk.server.db import UTCDateTime
-from kiosk.server.models import Base
+from kiosk.server.model_base import Base, table_of
 
 #: An autoincrementing 64-bit key on PostgreSQL that SQLite also autoincrements.
 _BIGID = BigInteger().with_variant(Integer(), "sqlite")
@@ -133,3 +137,10 @@ class ForwardLease(Base):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
     #: Increases at every change of owner: a fencing token.
     epoch: Mapped[int] = mapped_column(BigInteger)
+
+
+#: The tables, for Core queries (the outbox and the destinations modules both read them here).
+DESTINATIONS: Table = table_of(ForwardDestination)
+OUTBOX: Table = table_of(ForwardOutboxItem)
+ATTEMPTS: Table = table_of(ForwardAttempt)
+LEASES: Table = table_of(ForwardLease)

@@ -31,18 +31,16 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Table, and_, exists, false, func, literal, select, update
+from sqlalchemy import Connection, and_, exists, false, func, literal, select, update
 
 from kiosk.domain.metadata import META_FIELDS
 from kiosk.server.audit import DEVICES
 from kiosk.server.db import column_in, dialect_insert
-from kiosk.server.forwarding.destinations import DESTINATIONS
-from kiosk.server.forwarding.models import ForwardAttempt, ForwardLease, ForwardOutboxItem
+from kiosk.server.forwarding.models import ATTEMPTS as ATTEMPTS  # re-exported
+from kiosk.server.forwarding.models import DESTINATIONS
+from kiosk.server.forwarding.models import LEASES as LEASES  # re-exported
+from kiosk.server.forwarding.models import OUTBOX as OUTBOX  # re-exported
 from kiosk.server.ingest import EVENTS, SIGNATURES, VOIDS
-
-OUTBOX: Table = ForwardOutboxItem.__table__  # type: ignore[assignment]
-ATTEMPTS: Table = ForwardAttempt.__table__  # type: ignore[assignment]
-LEASES: Table = ForwardLease.__table__  # type: ignore[assignment]
 
 PENDING, SENT, DEAD, SKIPPED = "pending", "sent", "dead", "skipped"
 SENDING = "sending"  # an attempt row written before the send
