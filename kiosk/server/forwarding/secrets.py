@@ -15,12 +15,15 @@ import hashlib
 import json
 import os
 import stat
+import tempfile
 from pathlib import Path
 from typing import Any
 
 import nacl.exceptions
 import nacl.secret
 import nacl.utils
+
+from kiosk.files import fsync_dir
 
 ENV_SECRET_FILE = "KIOSK_FORWARD_SECRET_FILE"
 SECRET_FILE_NAME = "forwarding.secret"
@@ -47,6 +50,32 @@ def secret_path(data_dir: Path | None, environ: dict[str, str] | None = None) ->
             "server can seal destination credentials"
         )
     return data_dir / SECRET_FILE_NAME
+
+
+def _create(path: Path) -> None:
+    """Make the secret file atomically, private from its first byte, and never over another's.
+
+    The 64 hex digits go to a 0600 temporary file in the same folder, which is synced, then
+    hard-linked to the final name: the link fails if another process made the file meanwhile
+    (its secret wins, and this one is dropped), and a reader never sees half a file. The folder
+    is synced so the new name survives a power cut.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            os.fchmod(fh.fileno(), 0o600)
+            fh.write(nacl.utils.random(SECRET_BYTES).hex().encode("ascii") + b"\n")
+            fh.flush()
+            os.fsync(fh.fileno())
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            pass  # made a moment ago by another process: its secret is the one
+    finally:
+        tmp.unlink(missing_ok=True)
+    fsync_dir(path.parent)
 
 
 def _check_private(path: Path) -> None:
@@ -76,17 +105,10 @@ class ForwardingSecret:
             SecretError: missing (and not ``create``), unreadable, too open, or malformed.
         """
         if create and not path.exists():
-            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
             try:
-                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            except FileExistsError:
-                pass  # made a moment ago by another process
-            else:
-                try:
-                    os.write(fd, nacl.utils.random(SECRET_BYTES).hex().encode("ascii") + b"\n")
-                    os.fsync(fd)
-                finally:
-                    os.close(fd)
+                _create(path)
+            except OSError as exc:
+                raise SecretError(f"cannot make the forwarding secret {path}: {exc}") from None
         try:
             _check_private(path)
             text = path.read_text("ascii").strip()
