@@ -123,7 +123,8 @@ def add_parser(sub: Any) -> None:
         choices=("skip", "unsubscribed"),
         default="skip",
         help="osdi: a signer who did not opt in is skipped (default; Action Network subscribes "
-        "every person it creates) or sent with email and phone marked unsubscribed",
+        "every person its helper creates, whatever status is sent, so it refuses the other) or "
+        "sent with email and phone marked unsubscribed (an OSDI server that honours it)",
     )
 
     lst = fsub.add_parser("list", help="list destinations (never their URL path or credential)")

@@ -119,6 +119,15 @@ def is_local_host(host: str) -> bool:
         return False
 
 
+def is_action_network(url: str) -> bool:
+    """Whether ``url`` is Action Network's API (``actionnetwork.org`` or a subdomain)."""
+    try:
+        host = (urlsplit(url).hostname or "").lower().rstrip(".")
+    except ValueError:
+        return False
+    return host == "actionnetwork.org" or host.endswith(".actionnetwork.org")
+
+
 def check_url(url: str, allow_http: bool) -> str:
     """Check a destination URL and return its ``scheme://host:port``.
 
@@ -172,6 +181,16 @@ def _check_spec(conn: Connection, spec: DestinationSpec) -> None:
         raise DestinationError("--rate must be between 0 (no limit) and 10000 per second")
     if spec.concurrency is not None and not 1 <= spec.concurrency <= 64:
         raise DestinationError("--concurrency must be between 1 and 64")
+    if (
+        spec.kind == "osdi"
+        and spec.without_opt_in == "unsubscribed"
+        and is_action_network(spec.url)
+    ):
+        raise DestinationError(
+            "Action Network subscribes every person its record-signature helper creates, "
+            "whatever status is sent (the only status it takes is 'subscribed'): "
+            "--without-opt-in unsubscribed would subscribe signers who did not opt in; keep skip"
+        )
     if spec.kind == "osdi" and not spec.credential:
         raise DestinationError("an OSDI destination needs its API token (--token-env VAR)")
     if spec.kind == "webhook" and spec.credential and not spec.credential.startswith("whsec_"):

@@ -279,6 +279,12 @@ def test_bad_destination_settings_are_refused(engine: Engine, tmp_path: Path) ->
         ),
         (dst.DestinationSpec("Bad Name", "osdi", s.CAMPAIGN, url, credential="t"), "name"),
         (dst.DestinationSpec("h", "webhook", s.CAMPAIGN, url, credential="nope"), "whsec_"),
+        (
+            dst.DestinationSpec(
+                "an", "osdi", s.CAMPAIGN, url, credential="t", without_opt_in="unsubscribed"
+            ),
+            "subscribes every person",
+        ),
     ):
         with pytest.raises(dst.DestinationError, match=message):
             service.add(spec, "test")
