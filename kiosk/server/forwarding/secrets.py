@@ -11,6 +11,7 @@ such rather than failing as "corrupt".
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -69,10 +70,9 @@ def _create(path: Path) -> None:
             fh.write(nacl.utils.random(SECRET_BYTES).hex().encode("ascii") + b"\n")
             fh.flush()
             os.fsync(fh.fileno())
-        try:
+        # Made a moment ago by another process: its secret is the one.
+        with contextlib.suppress(FileExistsError):
             os.link(tmp, path)
-        except FileExistsError:
-            pass  # made a moment ago by another process: its secret is the one
     finally:
         tmp.unlink(missing_ok=True)
     fsync_dir(path.parent)
