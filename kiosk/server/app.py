@@ -43,9 +43,11 @@ import kiosk
 from kiosk.domain.ports import Clock, utc_now
 from kiosk.server import migrate, stats, tallies
 from kiosk.server.config import ServerSettings
+from kiosk.server.console import forwarding as forwarding_page
 from kiosk.server.console import install as install_console
 from kiosk.server.db import create_db_engine
 from kiosk.server.errors import ApiError, install_error_handlers
+from kiosk.server.forwarding.service import ForwardingService, load_secret
 from kiosk.server.middleware import BodyLimitMiddleware, CatchAllMiddleware, RateLimitMiddleware
 from kiosk.server.ratelimit import Limiter
 from kiosk.server.routes import campaigns, devices, exports, health, signatures
@@ -126,6 +128,8 @@ def create_app(
         app.include_router(routes.router)
     # The web console (/console/) and the rally screen (/rally/<campaign>), same port.
     install_console(app, db, keyring, clock, demo=settings.demo)
+    # Its Forwarding page (issue #16), on the forwarding service the command line uses.
+    forwarding_page.install(app, ForwardingService(db, load_secret(settings.data_dir), clock))
     return app
 
 

@@ -90,6 +90,7 @@ GETS = [
     "/console/exports/{job_id}/download",
     "/console/audit",
     "/console/accounts",
+    "/console/forwarding",
 ]
 POSTS = [
     "/console/signin",
@@ -103,6 +104,8 @@ POSTS = [
     "/console/exports",
     "/console/accounts",
     "/console/sessions/{session_id}/revoke",
+    "/console/forwarding",
+    *(f"/console/forwarding/{{name}}/{a}" for a in ("pause", "resume", "retry", "remove")),
 ]
 PUBLIC = [
     "/console",
@@ -143,7 +146,7 @@ def test_no_page_without_a_session_and_no_form_without_its_token(
         r = web.get(path.replace("{job_id}", "0" * 32))
         assert r.status_code == 303 and r.headers["location"] == "/console/signin", path
     for path in POSTS:
-        r = web.post(path.format(device_id="x", session_id="y"), data={"name": "n"})
+        r = web.post(path.format(device_id="x", session_id="y", name="n"), data={"name": "n"})
         assert r.status_code == 403, path
         assert "did not come from this console" in r.text
     # Signed in, a form still needs its token, and a token from another site's page is refused.

@@ -308,8 +308,8 @@ def _status(service: Any, args: argparse.Namespace) -> int:
             + f"): {state}"
         )
         print(
-            f"  sent {c.get('sent', 0)}, pending {c.get('pending', 0)}, dead {c.get('dead', 0)}, "
-            f"skipped {c.get('skipped', 0)}"
+            f"  sent {c.get('sent', 0)}, pending {c.get('pending', 0)} "
+            f"({r.failing} failing), dead {c.get('dead', 0)}, skipped {c.get('skipped', 0)}"
         )
         if r.oldest_pending:
             print(f"  oldest pending queued {r.oldest_pending:%Y-%m-%d %H:%M:%S} UTC")

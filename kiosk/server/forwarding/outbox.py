@@ -407,6 +407,17 @@ def state_counts(conn: Connection) -> dict[int, Counter[str]]:
     return out
 
 
+def failing_counts(conn: Connection) -> dict[int, int]:
+    """``{destination id: pending rows that failed at least once}`` (being retried)."""
+    o = OUTBOX.c
+    q = (
+        select(o.destination_id, func.count())
+        .where(o.state == PENDING, o.attempts > 0)
+        .group_by(o.destination_id)
+    )
+    return {int(dest): int(n) for dest, n in conn.execute(q)}
+
+
 def sent_then_voided(
     conn: Connection, dest_id: int | None = None, limit: int | None = None
 ) -> list[dict[str, Any]]:

@@ -48,6 +48,8 @@ class DestinationStatus:
     last_sent: datetime | None
     last_failure: str | None
     sent_then_voided: int
+    #: Pending rows that failed at least once and wait for their next attempt.
+    failing: int = 0
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-safe form."""
@@ -58,6 +60,7 @@ class DestinationStatus:
             "last_sent": self.last_sent.isoformat() if self.last_sent else None,
             "last_failure": self.last_failure,
             "sent_then_voided": self.sent_then_voided,
+            "failing": self.failing,
         }
 
 
@@ -192,6 +195,7 @@ class ForwardingService:
                 [dst.get_destination(conn, ref)] if ref is not None else dst.list_destinations(conn)
             )
             counts = outbox.state_counts(conn)
+            failing = outbox.failing_counts(conn)
             out: list[DestinationStatus] = []
             for d in dests:
                 oldest = conn.execute(
@@ -222,6 +226,7 @@ class ForwardingService:
                         _aware(last_sent),
                         failure,
                         voided,
+                        failing.get(d.id, 0),
                     )
                 )
         return out

@@ -1,0 +1,317 @@
+"""The console's Forwarding page (``/console/forwarding``, issue #16).
+
+What ``kiosk-server forward list|status|add|remove|pause|resume|retry`` does, in the browser,
+through the same :class:`~kiosk.server.forwarding.service.ForwardingService`:
+
+- every destination by campaign (and local campaign), its state (active, paused, held by a 429)
+  and its outbox counts: pending, failing (pending after a failed attempt), sent, dead, skipped;
+- signatures forwarded before they were voided (the CRM still holds them), listed;
+- coordinators pause, resume and retry dead letters; admins add and remove destinations (where
+  personal data goes is an admin's decision). A credential is typed once into a password field,
+  sealed with the forwarding secret as the command line seals it, and never shown again; a
+  webhook secret the server makes is shown once, on the answer to the form that made it.
+
+Viewers read the page only. Every form carries the session's CSRF token (the console's checks,
+:meth:`kiosk.server.console.web.Console.form`). The page's words are registered in the
+console's table (:data:`kiosk.server.console.i18n.MESSAGES`) when this module is imported.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import Response
+
+from kiosk.server.console import data
+from kiosk.server.console.auth import Role, Session
+from kiosk.server.console.i18n import MESSAGES
+from kiosk.server.console.web import Console, FormDep
+from kiosk.server.forwarding.destinations import DestinationError, DestinationSpec
+from kiosk.server.forwarding.secrets import SecretError
+from kiosk.server.forwarding.service import ForwardingService
+
+_NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
+_VOIDED_SHOWN = 200
+
+#: The page's words, English and Spanish (added to the console's table at import).
+FORWARDING_MESSAGES: dict[str, tuple[str, str]] = {
+    "forwarding": ("Forwarding", "Reenvío"),
+    "fwd_intro": (
+        "Each signature that is not synthetic nor voided goes once to every destination of its "
+        "campaign: Action Network (or another OSDI server) or a signed webhook. The forwarder "
+        "runs as its own process (kiosk-server forward run).",
+        "Cada firma que no es sintética ni anulada se envía una vez a cada destino de su "
+        "campaña: Action Network (u otro servidor OSDI) o un webhook firmado. El reenviador "
+        "funciona como un proceso aparte (kiosk-server forward run).",
+    ),
+    "fwd_none": (
+        "No destinations yet.",
+        "Todavía no hay destinos.",
+    ),
+    "fwd_destinations": ("Destinations", "Destinos"),
+    "fwd_destination": ("Destination", "Destino"),
+    "fwd_campaign": ("Campaign", "Campaña"),
+    "fwd_all_locals": ("whole campaign", "toda la campaña"),
+    "fwd_state": ("State", "Estado"),
+    "fwd_active": ("active", "activo"),
+    "fwd_paused": ("paused", "en pausa"),
+    "fwd_held": (
+        "held until {when} (the destination asked to wait)",
+        "en espera hasta {when} (el destino pidió esperar)",
+    ),
+    "fwd_pending": ("Pending", "Pendientes"),
+    "fwd_failing": ("Failing", "Con fallos"),
+    "fwd_sent": ("Sent", "Enviadas"),
+    "fwd_dead": ("Dead", "Descartadas"),
+    "fwd_skipped": ("Skipped", "Omitidas"),
+    "fwd_last_failure": ("Last failure", "Último fallo"),
+    "fwd_actions": ("Actions", "Acciones"),
+    "fwd_pause": ("Pause", "Pausar"),
+    "fwd_resume": ("Resume", "Reanudar"),
+    "fwd_retry": ("Retry dead letters", "Reintentar descartadas"),
+    "fwd_remove": ("Remove", "Eliminar"),
+    "fwd_remove_confirm": (
+        "Type the destination's name to remove it",
+        "Escriba el nombre del destino para eliminarlo",
+    ),
+    "fwd_kind_osdi": ("Action Network / OSDI", "Action Network u otro servidor OSDI"),
+    "fwd_kind_webhook": ("signed webhook", "webhook firmado"),
+    "fwd_add": ("Add a destination", "Añadir un destino"),
+    "fwd_name": ("Name (lowercase, digits, . _ -)", "Nombre (minúsculas, dígitos, . _ -)"),
+    "fwd_kind": ("Kind", "Tipo"),
+    "fwd_url": ("URL", "Dirección (URL)"),
+    "fwd_url_help": (
+        "Action Network: the petition's signatures URL (…/petitions/ID/signatures/). Webhook: "
+        "the receiver. HTTPS only (plain HTTP to this machine only).",
+        "Action Network: la URL de firmas de la petición (…/petitions/ID/signatures/). Webhook: "
+        "el receptor. Solo HTTPS (HTTP sin cifrar solo hacia esta máquina).",
+    ),
+    "fwd_credential": ("API token or webhook secret", "Token de la API o secreto del webhook"),
+    "fwd_credential_help": (
+        "Typed once, sealed, never shown again. Leave it empty for a webhook to have one made.",
+        "Se escribe una vez, se sella y no se vuelve a mostrar. Déjelo vacío en un webhook "
+        "para que se genere uno.",
+    ),
+    "fwd_rate": ("Requests per second at most", "Peticiones por segundo como máximo"),
+    "fwd_rate_help": (
+        "Empty: 3 for OSDI (Action Network allows about 4), no limit for webhooks.",
+        "Vacío: 3 para OSDI (Action Network admite unas 4), sin límite para webhooks.",
+    ),
+    "fwd_without_opt_in": ("Signers without opt-in", "Firmantes sin suscripción"),
+    "fwd_opt_skip": ("not sent (Action Network)", "no se envían (Action Network)"),
+    "fwd_opt_unsubscribed": (
+        "sent as unsubscribed (other OSDI servers)",
+        "se envían como no suscritos (otros servidores OSDI)",
+    ),
+    "fwd_added": ("Destination {name} added.", "Destino {name} añadido."),
+    "fwd_made_secret": (
+        "The webhook signing secret, shown this once: give it to the receiving system now.",
+        "El secreto de firma del webhook, que se muestra solo esta vez: entréguelo ahora al "
+        "sistema receptor.",
+    ),
+    "fwd_removed": ("Destination {name} removed.", "Destino {name} eliminado."),
+    "fwd_paused_done": ("{name} is paused.", "{name} está en pausa."),
+    "fwd_resumed_done": ("{name} sends again.", "{name} vuelve a enviar."),
+    "fwd_retried": (
+        "{n} dead letter(s) of {name} queued again.",
+        "{n} firma(s) descartada(s) de {name} en cola otra vez.",
+    ),
+    "fwd_error": ("Not saved: {message}", "No se guardó: {message}"),
+    "fwd_bad_rate": (
+        "not a number of requests per second",
+        "no es un número de peticiones por segundo",
+    ),
+    "fwd_name_mismatch": (
+        "The name typed does not match: nothing was removed.",
+        "El nombre escrito no coincide: no se eliminó nada.",
+    ),
+    "fwd_voided": ("Forwarded, then voided", "Reenviadas y luego anuladas"),
+    "fwd_voided_intro": (
+        "These signatures reached a destination before they were voided: remove them there by "
+        "hand.",
+        "Estas firmas llegaron a un destino antes de ser anuladas: elimínelas allí a mano.",
+    ),
+    "fwd_voided_none": (
+        "No forwarded signature has been voided.",
+        "Ninguna firma reenviada ha sido anulada.",
+    ),
+    "fwd_signature": ("Signature", "Firma"),
+    "fwd_sent_at": ("Sent", "Enviada"),
+    "fwd_voided_at": ("Voided", "Anulada"),
+    "fwd_remote_id": ("Id at the destination", "Id en el destino"),
+    "fwd_maybe": (
+        "maybe (the forwarder stopped before the answer)",
+        "quizá (el reenviador se detuvo antes de la respuesta)",
+    ),
+    "fwd_more": ("and {n} more (kiosk-server forward status --voided)", "y {n} más"),
+}
+
+_clash = set(FORWARDING_MESSAGES) & set(MESSAGES)
+if _clash:  # pragma: no cover - a programming error, caught by any test that imports this
+    raise RuntimeError(f"forwarding page words clash with the console's: {sorted(_clash)}")
+MESSAGES.update(FORWARDING_MESSAGES)
+
+
+def _console(request: Request) -> Console:
+    console: Console = request.app.state.console
+    return console
+
+
+def _service(request: Request) -> ForwardingService:
+    service: ForwardingService = request.app.state.forwarding_service
+    return service
+
+
+def _by(session: Session) -> str:
+    return f"coordinator:{session.account.id}"
+
+
+def _page(
+    request: Request,
+    session: Session,
+    status: int = 200,
+    error: tuple[str, dict[str, Any]] | None = None,
+    notice: tuple[str, dict[str, Any]] | None = None,
+    made_secret: str | None = None,
+    form: dict[str, str] | None = None,
+) -> Response:
+    console = _console(request)
+    service = _service(request)
+    rows = service.status()
+    voided = service.sent_then_voided()
+    with console.engine.connect() as conn:
+        camps = data.campaigns(conn)
+    targets = [(c.slug, c.slug) for c in camps]
+    for c in camps:
+        targets.extend((f"{c.slug}/{loc.slug}", f"{c.slug} / {loc.place}") for loc in c.locals)
+    rows.sort(
+        key=lambda r: (
+            r.destination.campaign,
+            r.destination.local_campaign or "",
+            r.destination.name,
+        )
+    )
+    return console.render(
+        request,
+        "forwarding.html",
+        session,
+        status,
+        rows=rows,
+        voided=voided[:_VOIDED_SHOWN],
+        voided_more=max(0, len(voided) - _VOIDED_SHOWN),
+        targets=targets,
+        error=error,
+        notice=notice,
+        made_secret=made_secret,
+        form=form or {},
+        now=console.clock(),
+    )
+
+
+def _field(form: Any, key: str, limit: int) -> str:
+    value = form.get(key)
+    return value.strip()[:limit] if isinstance(value, str) else ""
+
+
+def install(app: FastAPI, service: ForwardingService) -> None:
+    """Mount the Forwarding page on the application (after the console itself).
+
+    Args:
+        app: the server's application, with the console installed (``app.state.console``).
+        service: the forwarding service (its secret loader makes the forwarding secret file
+            at the first destination added).
+    """
+    app.state.forwarding_service = service
+    r = APIRouter(include_in_schema=False)
+
+    @r.get("/console/forwarding")
+    def forwarding_page(request: Request) -> Response:
+        s = _console(request).need(request)
+        return _page(request, s)
+
+    @r.post("/console/forwarding")
+    def add_destination(request: Request, form: FormDep) -> Response:
+        s = _console(request).need(request, Role.ADMIN)
+        kept = {
+            "name": _field(form, "name", 64),
+            "kind": _field(form, "kind", 16),
+            "target": _field(form, "target", 130),
+            "url": _field(form, "url", 2000),
+            "rate": _field(form, "rate", 12),
+            "without_opt_in": _field(form, "without_opt_in", 16),
+        }
+        credential = _field(form, "credential", 2000) or None
+        campaign, _, local = kept["target"].partition("/")
+
+        def again(key: str, **values: Any) -> Response:
+            return _page(request, s, 400, error=(key, values), form=kept)
+
+        rate: float | None = None
+        if kept["rate"]:
+            try:
+                rate = float(kept["rate"])
+            except ValueError:
+                return again("fwd_bad_rate")
+        spec = DestinationSpec(
+            name=kept["name"],
+            kind=kept["kind"],
+            campaign=campaign,
+            url=kept["url"],
+            credential=credential,
+            local_campaign=local or None,
+            rate_per_second=rate,
+            without_opt_in=kept["without_opt_in"] or "skip",
+        )
+        try:
+            dest, secret = _service(request).add(spec, _by(s))
+        except (DestinationError, SecretError) as exc:
+            return again("fwd_error", message=str(exc))
+        made = secret if dest.kind == "webhook" and credential is None else None
+        return _page(request, s, notice=("fwd_added", {"name": dest.name}), made_secret=made)
+
+    def _named(name: str) -> str:
+        if not _NAME.match(name):
+            return ""
+        return name
+
+    @r.post("/console/forwarding/{name}/pause")
+    def pause(request: Request, name: str, form: FormDep) -> Response:
+        s = _console(request).need(request, Role.COORDINATOR)
+        try:
+            d = _service(request).pause(_named(name), _by(s))
+        except DestinationError as exc:
+            return _page(request, s, 404, error=("fwd_error", {"message": str(exc)}))
+        return _page(request, s, notice=("fwd_paused_done", {"name": d.name}))
+
+    @r.post("/console/forwarding/{name}/resume")
+    def resume(request: Request, name: str, form: FormDep) -> Response:
+        s = _console(request).need(request, Role.COORDINATOR)
+        try:
+            d = _service(request).resume(_named(name), _by(s))
+        except DestinationError as exc:
+            return _page(request, s, 404, error=("fwd_error", {"message": str(exc)}))
+        return _page(request, s, notice=("fwd_resumed_done", {"name": d.name}))
+
+    @r.post("/console/forwarding/{name}/retry")
+    def retry(request: Request, name: str, form: FormDep) -> Response:
+        s = _console(request).need(request, Role.COORDINATOR)
+        try:
+            n = _service(request).retry(_named(name), _by(s))
+        except DestinationError as exc:
+            return _page(request, s, 404, error=("fwd_error", {"message": str(exc)}))
+        return _page(request, s, notice=("fwd_retried", {"name": name, "n": n}))
+
+    @r.post("/console/forwarding/{name}/remove")
+    def remove(request: Request, name: str, form: FormDep) -> Response:
+        s = _console(request).need(request, Role.ADMIN)
+        if _field(form, "confirm", 64) != name:
+            return _page(request, s, 400, error=("fwd_name_mismatch", {}))
+        try:
+            d = _service(request).remove(_named(name), _by(s))
+        except DestinationError as exc:
+            return _page(request, s, 404, error=("fwd_error", {"message": str(exc)}))
+        return _page(request, s, notice=("fwd_removed", {"name": d.name}))
+
+    app.include_router(r)

@@ -1,0 +1,234 @@
+"""The console's Forwarding page over real HTTP, on SQLite and PostgreSQL (issue #16): viewers
+read it and may change nothing; coordinators pause, resume and retry dead letters; admins add
+and remove destinations; every form needs its CSRF token; a credential typed once is sealed (not
+in the database's plain columns, never in a page again); a webhook secret the server made is
+shown once; signatures forwarded and then voided are listed. (The browser walk with axe-core is
+tests/console/test_browser_forwarding.py.)"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import Engine, select, update
+
+from kiosk.server.app import create_app
+from kiosk.server.config import ServerSettings
+from kiosk.server.db import write_transaction
+from kiosk.server.forwarding.destinations import new_webhook_secret
+from kiosk.server.forwarding.models import DESTINATIONS, OUTBOX
+from kiosk.server.forwarding.outbox import DEAD
+from kiosk.server.forwarding.secrets import ENV_SECRET_FILE
+from tests.server.forwarding import support as s
+from tests.server.forwarding.fakes import OsdiServer, WebhookReceiver, running
+from tests.server.helpers import ApiClient, InProcessServer, void
+from tests.server.test_console import account, csrf_of, sign_in
+
+TOKEN = "an-console-token-5c1d9e"
+
+
+@pytest.fixture
+def web(
+    settings: ServerSettings, engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[httpx.Client]:
+    monkeypatch.setenv(ENV_SECRET_FILE, str(tmp_path / "forwarding.secret"))
+    with (
+        InProcessServer(create_app(settings, engine=engine)) as srv,
+        httpx.Client(base_url=srv.base_url, timeout=30) as c,
+    ):
+        yield c
+
+
+def _as(web: httpx.Client, engine: Engine, email: str, role: str | None = None) -> str:
+    """Sign in (making the account first when a role is given); the page's CSRF token."""
+    if role is not None:
+        account(engine, email, role)
+    web.cookies.clear()
+    assert sign_in(web, email).status_code == 303
+    return csrf_of(web.get("/console/forwarding").text)
+
+
+def _row(html: str, name: str) -> str:
+    found = re.search(rf'<tr data-destination="{re.escape(name)}">(.*?)</tr>', html, re.S)
+    assert found, html[-3000:]
+    return found.group(1)
+
+
+def _dest_id(engine: Engine, name: str) -> int:
+    with engine.connect() as conn:
+        return int(
+            conn.execute(select(DESTINATIONS.c.id).where(DESTINATIONS.c.name == name)).scalar_one()
+        )
+
+
+def _cells(row: str) -> list[str]:
+    return [
+        re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)
+    ]
+
+
+def test_forwarding_page_roles_csrf_and_sealed_credentials(
+    web: httpx.Client, engine: Engine, api: ApiClient, tmp_path: Path
+) -> None:
+    hook_secret = new_webhook_secret()
+    # Nothing yet; the nav links to the page.
+    csrf = _as(web, engine, "ana@example.org", "admin")
+    page = web.get("/console/forwarding")
+    assert page.status_code == 200 and "No destinations yet." in page.text
+    assert 'href="/console/forwarding" aria-current="page"' in page.text
+    assert page.headers["cache-control"] == "no-store"
+
+    with running(OsdiServer(TOKEN)) as an, running(WebhookReceiver(hook_secret)) as rx:
+        # An admin adds an OSDI destination: the token is typed once and never comes back.
+        added = web.post(
+            "/console/forwarding",
+            data={
+                "csrf": csrf,
+                "name": "an-main",
+                "kind": "osdi",
+                "target": s.CAMPAIGN,
+                "url": an.url(),
+                "credential": TOKEN,
+                "rate": "",
+                "without_opt_in": "skip",
+            },
+        )
+        assert added.status_code == 200, added.text[-2000:]
+        assert "Destination an-main added." in added.text and TOKEN not in added.text
+        # A webhook without a secret: the server makes one and shows it this once.
+        made_hook = web.post(
+            "/console/forwarding",
+            data={
+                "csrf": csrf,
+                "name": "made",
+                "kind": "webhook",
+                "target": s.CAMPAIGN,
+                "url": rx.url,
+                "credential": "",
+            },
+        )
+        made = re.search(r'<code class="mono" id="fwd-secret">(whsec_[^<]+)</code>', made_hook.text)
+        assert made, made_hook.text[-2000:]
+        hook = web.post(
+            "/console/forwarding",
+            data={
+                "csrf": csrf,
+                "name": "hook",
+                "kind": "webhook",
+                "target": s.CAMPAIGN,
+                "url": rx.url,
+                "credential": hook_secret,
+            },
+        )
+        assert "Destination hook added." in hook.text and 'id="fwd-secret"' not in hook.text
+        assert hook_secret not in hook.text
+        again = web.get("/console/forwarding").text
+        assert made.group(1) not in again and TOKEN not in again and hook_secret not in again
+        with engine.connect() as conn:
+            rows = conn.execute(select(DESTINATIONS)).mappings().all()
+        for r in rows:
+            plain = " ".join(str(v) for k, v in r.items() if k != "sealed")
+            assert TOKEN not in plain and made.group(1) not in plain and hook_secret not in plain
+            assert TOKEN.encode() not in r["sealed"] and b"whsec_" not in r["sealed"]
+        # A bad setting is named and nothing is stored; the typed fields come back, not the
+        # credential.
+        bad = web.post(
+            "/console/forwarding",
+            data={
+                "csrf": csrf,
+                "name": "plain",
+                "kind": "osdi",
+                "target": s.CAMPAIGN,
+                "url": "http://crm.example.org/x",
+                "credential": TOKEN,
+            },
+        )
+        assert bad.status_code == 400 and "would send personal data in clear" in bad.text
+        assert TOKEN not in bad.text and 'value="http://crm.example.org/x"' in bad.text
+        an_unsub = web.post(
+            "/console/forwarding",
+            data={
+                "csrf": csrf,
+                "name": "an2",
+                "kind": "osdi",
+                "target": s.CAMPAIGN,
+                "url": "https://actionnetwork.org/api/v2/petitions/x/signatures/",
+                "credential": TOKEN,
+                "without_opt_in": "unsubscribed",
+            },
+        )
+        assert an_unsub.status_code == 400 and "subscribes every person" in an_unsub.text
+        # Without the CSRF token: refused, nothing added.
+        forged = web.post(
+            "/console/forwarding",
+            data={"name": "forged", "kind": "webhook", "target": s.CAMPAIGN, "url": rx.url},
+        )
+        assert forged.status_code == 403
+        assert "forged" not in web.get("/console/forwarding").text
+
+        # Signatures go out; one is voided afterwards; two dead letters.
+        version = s.text_version(engine)
+        sigs = [s.wire_signature(s.personal(i, opt_in=True), version) for i in range(4)]
+        api.push(sigs)
+        fwd = s.forwarder(engine, tmp_path)  # the secret file the page sealed with
+        s.drain(fwd)
+        fwd.close()
+        assert {m["data"]["id"] for m in rx.messages.values()} == {str(x.id) for x in sigs}
+        api.push(voids=[void(sigs[0].id)])
+        with write_transaction(engine) as conn:
+            conn.execute(
+                update(OUTBOX)
+                .where(OUTBOX.c.signature_id.in_([sigs[2].id, sigs[3].id]))
+                .where(OUTBOX.c.destination_id == _dest_id(engine, "hook"))
+                .values(state=DEAD, attempts=12, reason="HTTP 500")
+            )
+        page = web.get("/console/forwarding").text
+        cells = _cells(_row(page, "hook"))
+        assert cells[2:7] == ["0", "0", "2", "2", "0"], cells
+        assert str(sigs[0].id) in page and "remove them there by hand" in page
+
+    # A viewer reads the page, without a single form, and may not post to one.
+    vcsrf = _as(web, engine, "val@example.org", "viewer")
+    page = web.get("/console/forwarding").text
+    assert "an-main" in page and "/console/forwarding/hook/pause" not in page
+    assert 'id="fwd-add"' not in page
+    for action in ("pause", "resume", "retry", "remove"):
+        assert (
+            web.post(f"/console/forwarding/hook/{action}", data={"csrf": vcsrf}).status_code == 403
+        )
+    assert web.post("/console/forwarding", data={"csrf": vcsrf, "name": "x"}).status_code == 403
+
+    # A coordinator pauses, resumes and retries, but adds and removes nothing.
+    ccsrf = _as(web, engine, "cy@example.org", "coordinator")
+    page = web.get("/console/forwarding").text
+    assert "/console/forwarding/hook/retry" in page and 'id="fwd-add"' not in page
+    paused = web.post("/console/forwarding/hook/pause", data={"csrf": ccsrf})
+    assert paused.status_code == 200 and "hook is paused." in paused.text
+    assert _cells(_row(paused.text, "hook"))[1] == "paused"
+    resumed = web.post("/console/forwarding/hook/resume", data={"csrf": ccsrf})
+    assert _cells(_row(resumed.text, "hook"))[1] == "active"
+    retried = web.post("/console/forwarding/hook/retry", data={"csrf": ccsrf})
+    assert "2 dead letter(s) of hook queued again." in retried.text
+    assert _cells(_row(retried.text, "hook"))[2:6] == ["2", "0", "2", "0"]  # attempts reset
+    assert (
+        web.post(
+            "/console/forwarding/hook/remove", data={"csrf": ccsrf, "confirm": "hook"}
+        ).status_code
+        == 403
+    )
+    assert web.post("/console/forwarding/hook/pause", data={}).status_code == 403
+
+    # The admin removes a destination only with its name typed again.
+    csrf = _as(web, engine, "ana@example.org")
+    kept = web.post("/console/forwarding/hook/remove", data={"csrf": csrf, "confirm": "hoo"})
+    assert kept.status_code == 400 and 'data-destination="hook"' in kept.text
+    gone = web.post("/console/forwarding/hook/remove", data={"csrf": csrf, "confirm": "hook"})
+    assert "Destination hook removed." in gone.text and 'data-destination="hook"' not in gone.text
+    unknown = web.post("/console/forwarding/nope/pause", data={"csrf": csrf})
+    assert unknown.status_code == 404
+    # In Spanish, the same page.
+    es = web.get("/console/forwarding?lang=es").text
+    assert "Reenvío" in es and "Destinos" in es
