@@ -1,6 +1,15 @@
-"""Every signer screen fits, unclipped, in landscape, portrait and full HD, at both text sizes,
-in both languages: no text elided or cut, nothing outside the window; the pad is wider than
-tall."""
+"""Every signer screen fits, unclipped, at every text size a signer can reach in the tests'
+grid: 100 %, 125 % (the "A A" toggle) and 200 % (the largest choice in the accessibility
+options), in landscape (1280x800), portrait (800x1280) and full HD (1920x1080), in English and
+Spanish: no text elided or cut, nothing outside the window (or outside its scrolling area), and
+the pad stays a usable signing box, wider than tall.
+
+The whole grid runs (3 sizes x 3 text sizes x 2 languages = 18 walks, about 8 s each). 150 %
+is not walked: it lies between two walked sizes and the layouts switch on width, not on steps.
+Screens: attract, the accessibility options, petition, form, form with field errors, local
+campaign and its choice, the pad (review and sign), the typed signature with its errors and
+with a wrong witness PIN, thanks, already signed, and the idle warning.
+"""
 
 from __future__ import annotations
 
@@ -13,16 +22,26 @@ from tests.ui.fit import problems
 pytestmark = pytest.mark.gui
 
 SIZES = {"1280x800": (1280, 800), "800x1280": (800, 1280), "1920x1080": (1920, 1080)}
+SCALES = {"100": 1.0, "125": 1.25, "200": 2.0}
 
 
-def start_signer(d: Driver, lang: str, large: bool) -> None:
+def start_signer(d: Driver, lang: str, scale: float, failures: list[str] | None = None) -> None:
+    """A new signer chooses the language and the text size (both reset after each signer)."""
     d.wait_shown("attract.signButton")
     if lang != "en":
         d.click(f"lang.{lang}")
         d.wait(lambda: d.ui.vm.i18n.language == lang, "the language")
-    if large:
+    if scale == 1.25:
         d.click("a11y.largeText")
         d.wait(lambda: d.ui.vm.largeText, "larger text")
+    elif scale > 1.25:
+        d.click("a11y.options")
+        d.click(f"a11y.textSize.{round(scale * 100)}")
+        d.wait(lambda: d.ui.vm.textScale == scale, "the text size")
+        if failures is not None:
+            check(d, "accessibility options", failures)
+        d.click("a11y.close")
+        d.wait(lambda: not d.shown("a11y.close"), "the options to close")
 
 
 def check(d: Driver, screen: str, failures: list[str]) -> None:
@@ -32,15 +51,36 @@ def check(d: Driver, screen: str, failures: list[str]) -> None:
     failures.extend(f"{screen}: {p}" for p in problems(d.window, d.ui.engine.rootContext()))
 
 
+def check_pad(d: Driver, screen: str, failures: list[str]) -> None:
+    """The pad is a usable signing box, and it and "I can't sign with my finger" are inside
+    the (unscrolled) page: the pad's page does not scroll while drawing."""
+    canvas = d.item("pad.canvas")
+    area = d.item("pad.typedScroll")
+    area_rect = area.mapRectToScene(area.boundingRect())
+    for name in ("pad.canvas", "pad.typeInstead"):
+        item = d.item(name)
+        rect = item.mapRectToScene(item.boundingRect())
+        if rect.top() < area_rect.top() - 1 or rect.bottom() > area_rect.bottom() + 1:
+            failures.append(
+                f"{screen}: {name} is outside the page ({rect.top():.0f}-"
+                f"{rect.bottom():.0f} of {area_rect.top():.0f}-{area_rect.bottom():.0f})"
+            )
+    if canvas.height() > 0.75 * canvas.width():
+        failures.append(f"{screen}: a tall box ({canvas.width():.0f}x{canvas.height():.0f})")
+    if canvas.height() < 150 or canvas.width() < 400:
+        failures.append(f"{screen}: too small to sign ({canvas.width():.0f}x{canvas.height():.0f})")
+
+
 @pytest.mark.parametrize("lang", ["en", "es"])
-@pytest.mark.parametrize("large", [False, True], ids=["normal", "large"])
+@pytest.mark.parametrize("scale", list(SCALES), ids=[f"{s}pct" for s in SCALES])
 @pytest.mark.parametrize("size", list(SIZES), ids=list(SIZES))
 def test_every_signer_screen_fits(
-    d: Driver, idle_clock: FakeClock, size: str, large: bool, lang: str
+    d: Driver, idle_clock: FakeClock, size: str, scale: str, lang: str
 ) -> None:
     d.window.resize(*SIZES[size])
+    text_scale = SCALES[scale]
     failures: list[str] = []
-    start_signer(d, lang, large)
+    start_signer(d, lang, text_scale, failures)
     check(d, "attract", failures)
     d.click("attract.signButton")
     check(d, "petition", failures)
@@ -61,17 +101,32 @@ def test_every_signer_screen_fits(
     check(d, "local choice", failures)
     d.click("local.option.skokie")
     d.click("local.confirm")
-    canvas = d.wait_shown("pad.canvas")
+    d.wait_shown("pad.canvas")
     check(d, "pad", failures)
-    if canvas.height() > 0.75 * canvas.width():
-        failures.append(f"pad: a tall box ({canvas.width():.0f}x{canvas.height():.0f})")
+    check_pad(d, "pad", failures)
+
+    d.click("pad.typeInstead")  # the typed signature, its errors, a wrong witness PIN
+    d.wait(lambda: d.ui.vm.flow.typing, "the typed signature")
+    d.wait_shown("pad.typedName")
+    check(d, "typed signature", failures)
+    d.click("pad.submit")
+    d.wait(lambda: d.text("pad.typedName.error") != "", "the typed errors")
+    check(d, "typed signature with errors", failures)
+    d.fill("pad.witnessPin", "0000")
+    d.click("pad.witness")
+    d.wait(lambda: d.ui.vm.flow.witnessState == "wrong", "the wrong PIN")
+    check(d, "typed signature, wrong PIN", failures)
+    d.click("pad.drawInstead")
+    d.wait_shown("pad.canvas")
+    check(d, "pad again", failures)
+    check_pad(d, "pad again", failures)
     d.sign()
     d.click("pad.submit")
     d.wait_shown("thanks.done")
     check(d, "thanks", failures)
     d.click("thanks.done")
 
-    start_signer(d, lang, large)  # the same signer again: "already signed"
+    start_signer(d, lang, text_scale)  # the same signer again: "already signed"
     d.click("attract.signButton")
     d.click("petition.continueButton")
     d.fill("form.firstName", "María José")
@@ -82,7 +137,7 @@ def test_every_signer_screen_fits(
     check(d, "duplicate", failures)
     d.click("duplicate.done")
 
-    start_signer(d, lang, large)
+    start_signer(d, lang, text_scale)
     d.click("attract.signButton")
     idle_clock.advance(FAST.idle_timeout_s + 1)
     d.wait_shown("idle.stillHere")

@@ -92,7 +92,9 @@ FadePage {
             width: Math.min(flick.width - 120, 1000)
             spacing: 18
 
-            Text {
+            KText {
+                Layout.fillWidth: true
+                lineHeight: 1.0
                 text: qsTr("Add your name")
                 font.pixelSize: Theme.size.title
                 font.weight: Font.Bold

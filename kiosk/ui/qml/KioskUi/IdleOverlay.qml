@@ -36,6 +36,7 @@ Rectangle {
             Text {
                 objectName: "idle.title"
                 Layout.fillWidth: true
+                wrapMode: Text.Wrap
                 horizontalAlignment: Text.AlignHCenter
                 text: qsTr("Are you still there?")
                 font.pixelSize: Theme.size.title
@@ -61,7 +62,7 @@ Rectangle {
                 KButton {
                     id: startOver
                     objectName: "idle.startOver"
-                    Layout.fillWidth: choices.columns === 1
+                    stretch: choices.columns === 1
                     kind: "secondary"
                     text: qsTr("Start over")
                     onClicked: root.app.startOver()
@@ -70,7 +71,7 @@ Rectangle {
                 KButton {
                     id: moreTime
                     objectName: "idle.moreTime"
-                    Layout.fillWidth: choices.columns === 1
+                    stretch: choices.columns === 1
                     visible: root.app.moreTimeOffered
                     kind: "secondary"
                     text: qsTr("More time")
@@ -80,7 +81,7 @@ Rectangle {
                 KButton {
                     id: stillHere
                     objectName: "idle.stillHere"
-                    Layout.fillWidth: choices.columns === 1
+                    stretch: choices.columns === 1
                     text: qsTr("I'm still here")
                     onClicked: root.app.stillHere()
                 }

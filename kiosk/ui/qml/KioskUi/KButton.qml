@@ -1,14 +1,25 @@
 // A large touch button: primary (filled), secondary (outlined), quiet (text) or danger.
 // Reached with Tab / Shift+Tab (a finger's tap never takes the focus from a text field), shows
 // a focus ring, and is pressed with Enter or Space (a switch interface sends those too).
+// Never wider than the window (less its margins): a long label at 200 % text wraps onto more
+// lines instead of widening the screen. In a layout it shrinks (and wraps) when the layout is
+// narrower than its label, and grows no wider than its label unless `stretch` is set.
 import QtQuick
 import QtQuick.Controls.Basic
+import QtQuick.Layouts
 import Kiosk
 
 Button {
     id: control
     property string kind: "primary"
     property bool big: false
+    // Fill the layout's width (a full-width button) instead of keeping to the label's width.
+    property bool stretch: false
+    // The widest the button may be: the window's width less the screens' side margins.
+    property real maxWidth: control.Window.width > 0 ? control.Window.width - 64
+                                                     : Number.POSITIVE_INFINITY
+    readonly property real naturalWidth: Math.max((big ? 92 : 64) * 1.6,
+                                                  implicitContentWidth + leftPadding + rightPadding)
 
     focusPolicy: Qt.TabFocus
     Keys.onReturnPressed: control.activate()
@@ -26,15 +37,21 @@ Button {
     font.weight: Font.DemiBold
     leftPadding: big ? 40 : 26
     rightPadding: big ? 40 : 26
-    implicitHeight: Math.max(Theme.touch, big ? 92 : 64)
-    implicitWidth: Math.max(implicitHeight * 1.6, implicitContentWidth + leftPadding + rightPadding)
+    topPadding: 8
+    bottomPadding: 8
+    implicitHeight: Math.max(Theme.touch, big ? 92 : 64,
+                             implicitContentHeight + topPadding + bottomPadding)
+    implicitWidth: Math.min(naturalWidth, maxWidth)
+    Layout.fillWidth: true
+    Layout.maximumWidth: control.stretch ? Number.POSITIVE_INFINITY
+                                         : Math.max(control.implicitWidth, control.Layout.preferredWidth)
     Accessible.name: text
 
     contentItem: Text {
         text: control.text
         font: control.font
         textFormat: Text.PlainText
-        elide: Text.ElideRight
+        wrapMode: Text.Wrap
         horizontalAlignment: Text.AlignHCenter
         verticalAlignment: Text.AlignVCenter
         color: !control.enabled ? Theme.color.onDisabled

@@ -8,6 +8,7 @@ KButton {
     id: check
     property bool on: false
     kind: "secondary"
+    stretch: true
     Accessible.role: Accessible.CheckBox
     Accessible.checkable: true
     Accessible.checked: check.on

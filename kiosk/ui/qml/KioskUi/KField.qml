@@ -59,6 +59,7 @@ ColumnLayout {
             Layout.fillWidth: true
             Layout.alignment: Qt.AlignTop
             text: qsTr("(optional)")
+            wrapMode: Text.Wrap
             font.pixelSize: Theme.size.small
             color: Theme.color.textMuted
             topPadding: 2

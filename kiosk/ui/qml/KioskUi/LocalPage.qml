@@ -48,7 +48,9 @@ FadePage {
             width: Math.min(flick.width - 120, 920)
             spacing: 18
 
-            Text {
+            KText {
+                Layout.fillWidth: true
+                lineHeight: 1.0
                 text: page.choosing ? qsTr("Choose your local campaign") : qsTr("Your local campaign")
                 font.pixelSize: Theme.size.title
                 font.weight: Font.Bold

@@ -30,7 +30,6 @@ FadePage {
                 + (page.typing
                    ? qsTr("Type your full name in the signature field, confirm that it is your signature, then choose Submit my signature. A volunteer may witness it with the staff PIN.")
                    : qsTr("Draw your signature with your finger in the signature area. If you cannot, press Tab until you hear I can't sign with my finger, then press Enter to type your name instead."))
-    onTypingChanged: page.respeak()
     Connections {
         target: page.flow
         function onFocusField(name) {
@@ -44,165 +43,217 @@ FadePage {
     TopBar { id: bar; app: page.app; caption: page.s.title || ""
              anchors { left: parent.left; right: parent.right; top: parent.top } }
 
-    ColumnLayout {
-        id: column
-        anchors { top: bar.bottom; bottom: actions.top; left: parent.left; right: parent.right
-                  leftMargin: page.width < 1000 ? 32 : 48; rightMargin: page.width < 1000 ? 32 : 48
-                  topMargin: 22; bottomMargin: 18 }
-        spacing: 14
+    // Typing, the review, the name, the confirmation and the witness scroll together as one
+    // page (the keyboard takes half the screen, and the text may be twice as large); drawing,
+    // nothing scrolls (a drag on the pad is ink, never a scroll).
+    function reveal(item) { Qt.callLater(page.scrollTo, item) }
+    function scrollTo(item) {
+        if (!item || !page.typing)
+            return
+        var top = item.mapToItem(column, 0, 0).y + column.y - 24
+        var bottom = top + item.height + 48
+        if (top < scroll.contentY)
+            scroll.contentY = Math.max(0, top)
+        else if (bottom > scroll.contentY + scroll.height)
+            scroll.contentY = Math.min(Math.max(0, scroll.contentHeight - scroll.height),
+                                       bottom - scroll.height)
+    }
+    // Back to drawing: the keyboard goes (the pad needs the room) and the focus goes to
+    // "I can't sign with my finger", where a keyboard user came from.
+    function leaveTyping() {
+        if (page.typing)
+            return
+        Qt.inputMethod.hide()  // qmllint disable missing-property
+        if (page.shown && typeInstead.visible)
+            typeInstead.forceActiveFocus()
+    }
+    onTypingChanged: {
+        page.respeak()
+        if (!page.typing) {
+            scroll.contentY = 0
+            Qt.callLater(page.leaveTyping)
+        }
+    }
 
-        // Side by side; in a narrow (portrait) window "Edit my details" goes under the review.
-        GridLayout {
-            id: header
-            Layout.fillWidth: true
-            columns: column.width < 900 ? 1 : 2
-            columnSpacing: 24
-            rowSpacing: 4
-            ColumnLayout {
+    Flickable {
+        id: scroll
+        objectName: "pad.typedScroll"
+        anchors { top: bar.bottom; bottom: actions.top; left: parent.left; right: parent.right }
+        contentWidth: width
+        contentHeight: page.typing ? column.implicitHeight + 40 : height
+        interactive: page.typing
+        clip: true
+        boundsBehavior: Flickable.StopAtBounds
+        ScrollBar.vertical: ScrollBar { policy: ScrollBar.AsNeeded; width: 14 }
+        onHeightChanged: if (page.typing && scroll.Window.activeFocusItem) page.reveal(scroll.Window.activeFocusItem)
+
+        ColumnLayout {
+            id: column
+            x: page.width < 1000 ? 32 : 48
+            y: 22
+            width: scroll.width - 2 * column.x
+            height: page.typing ? implicitHeight : scroll.height - 40
+            spacing: 14
+
+            // Side by side; in a narrow (portrait) window "Edit my details" goes under the review.
+            GridLayout {
+                id: header
                 Layout.fillWidth: true
-                Layout.alignment: Qt.AlignTop
-                spacing: 4
-                KText {
+                columns: column.width < 900 ? 1 : 2
+                columnSpacing: 24
+                rowSpacing: 4
+                ColumnLayout {
                     Layout.fillWidth: true
-                    text: page.spokenTitle
-                    font.pixelSize: Theme.size.title
-                    font.weight: Font.Bold
-                    lineHeight: 1.0
-                }
-                KText {
-                    objectName: "pad.review"
-                    Layout.fillWidth: true
-                    color: Theme.color.textMuted
-                    text: qsTr("%1, ZIP %2 · %3").arg(page.flow.review.name || "")
-                          .arg(page.flow.review.zip || "").arg(page.s.target || "")
-                }
-            }
-            KButton {
-                objectName: "pad.edit"
-                Layout.alignment: header.columns === 1 ? Qt.AlignLeft : Qt.AlignTop
-                kind: "quiet"
-                text: qsTr("Edit my details")
-                onClicked: page.flow.toForm()
-            }
-        }
-
-        // As wide as the screen allows and never much taller than wide: in portrait the pad
-        // stays a signing strip right under the review line, not a tall box.
-        Rectangle {
-            id: card
-            visible: !page.typing
-            Layout.fillWidth: true
-            Layout.preferredHeight: Math.max(160, Math.min(
-                column.height - header.height - column.spacing
-                - (padError.visible ? padError.height + column.spacing : 0),
-                column.width * 0.6))
-            radius: 18
-            color: Theme.color.surface
-            border.width: 2
-            border.color: Theme.color.outline
-
-            // The signing line, drawn under the ink.
-            Rectangle {
-                x: 56; width: parent.width - 112; height: 2
-                y: parent.height * 0.72
-                color: Theme.color.divider
-            }
-            Text {
-                x: 24
-                y: parent.height * 0.72 - height + 6
-                text: "×"
-                font.pixelSize: 40
-                color: Theme.color.textMuted
-            }
-            Text {
-                anchors.centerIn: parent
-                visible: page.padEmpty
-                text: qsTr("Sign here")
-                font.pixelSize: Theme.size.title
-                color: Theme.color.textMuted
-                opacity: 0.7
-            }
-        }
-
-        // The typed signature, in place of the pad; it scrolls (the keyboard takes half the
-        // screen, and the text may be twice as large).
-        Flickable {
-            id: typedFlick
-            objectName: "pad.typedScroll"
-            visible: page.typing
-            Layout.fillWidth: true
-            Layout.fillHeight: true
-            contentWidth: width
-            contentHeight: typedBox.implicitHeight + 16
-            clip: true
-            boundsBehavior: Flickable.StopAtBounds
-            ColumnLayout {
-                id: typedBox
-                width: typedFlick.width
-                spacing: 12
-                KField {
-                    id: typedName
-                    Layout.fillWidth: true
-                    inputName: "pad.typedName"
-                    label: qsTr("Your full name, as your signature")
-                    maxLength: 200
-                    words: true
-                    error: page.errs.typed_name || ""
-                    onEdited: (text) => page.flow.setTypedName(text)
-                    onSubmitted: typedConfirm.forceActiveFocus()
-                }
-                KCheck {
-                    id: typedConfirm
-                    objectName: "pad.typedConfirm"
-                    Layout.fillWidth: true
-                    text: qsTr("I confirm that this typed name is my signature.")
-                    on: page.flow.typedConfirmed
-                    Accessible.description: page.errs.typed_confirm || ""
-                    onClicked: page.flow.setTypedConfirmed(!typedConfirm.on)
-                }
-                KText {
-                    objectName: "pad.typedConfirm.error"
-                    Layout.fillWidth: true
-                    visible: text !== ""
-                    text: page.errs.typed_confirm ? "! " + page.errs.typed_confirm : ""
-                    color: Theme.color.error
-                    font.weight: Font.DemiBold
-                }
-                // Optional: a volunteer witnesses it with the staff PIN; the sheet says so.
-                RowLayout {
-                    Layout.fillWidth: true
-                    visible: page.flow.canWitness
-                    spacing: 12
-                    TextField {
-                        id: witnessPin
-                        objectName: "pad.witnessPin"
-                        Layout.preferredWidth: 220
-                        implicitHeight: 64
-                        enabled: !page.flow.witnessed
-                        echoMode: TextInput.Password
-                        inputMethodHints: Qt.ImhDigitsOnly | Qt.ImhSensitiveData | Qt.ImhNoPredictiveText
-                        maximumLength: 12
-                        font.pixelSize: Theme.size.body
-                        placeholderText: qsTr("Staff PIN")
-                        Accessible.description: qsTr("Volunteer: witness this typed signature with the staff PIN (optional)")
-                        onAccepted: page.flow.witness(witnessPin.text)
-                        background: Rectangle {
-                            radius: 12
-                            color: Theme.color.surface
-                            border.width: witnessPin.activeFocus ? 3 : 1.5
-                            border.color: witnessPin.activeFocus ? Theme.color.primary : Theme.color.outline
-                        }
+                    Layout.alignment: Qt.AlignTop
+                    spacing: 4
+                    KText {
+                        Layout.fillWidth: true
+                        text: page.spokenTitle
+                        font.pixelSize: Theme.size.title
+                        font.weight: Font.Bold
+                        lineHeight: 1.0
                     }
-                    KButton {
-                        objectName: "pad.witness"
-                        kind: "secondary"
-                        enabled: !page.flow.witnessed && page.flow.witnessState !== "checking"
-                        text: qsTr("Witness (volunteer)")
-                        onClicked: page.flow.witness(witnessPin.text)
+                    KText {
+                        objectName: "pad.review"
+                        Layout.fillWidth: true
+                        color: Theme.color.textMuted
+                        text: qsTr("%1, ZIP %2 · %3").arg(page.flow.review.name || "")
+                              .arg(page.flow.review.zip || "").arg(page.s.target || "")
+                    }
+                }
+                KButton {
+                    objectName: "pad.edit"
+                    Layout.alignment: header.columns === 1 ? Qt.AlignLeft : Qt.AlignTop
+                    kind: "quiet"
+                    text: qsTr("Edit my details")
+                    onClicked: page.flow.toForm()
+                }
+            }
+
+            // As wide as the screen allows and never much taller than wide: in portrait the pad
+            // stays a signing strip right under the review line, not a tall box.
+            Rectangle {
+                id: card
+                visible: !page.typing
+                Layout.fillWidth: true
+                Layout.preferredHeight: Math.max(160, Math.min(
+                    column.height - header.height - column.spacing
+                    - typeInstead.height - column.spacing
+                    - (padError.visible ? padError.height + column.spacing : 0),
+                    column.width * 0.6))
+                radius: 18
+                color: Theme.color.surface
+                border.width: 2
+                border.color: Theme.color.outline
+
+                // The signing line, drawn under the ink.
+                Rectangle {
+                    x: 56; width: parent.width - 112; height: 2
+                    y: parent.height * 0.72
+                    color: Theme.color.divider
+                }
+                Text {
+                    x: 24
+                    y: parent.height * 0.72 - height + 6
+                    text: "×"
+                    font.pixelSize: 40
+                    color: Theme.color.textMuted
+                }
+                Text {
+                    anchors.centerIn: parent
+                    visible: page.padEmpty
+                    text: qsTr("Sign here")
+                    font.pixelSize: Theme.size.title
+                    color: Theme.color.textMuted
+                    opacity: 0.7
+                }
+            }
+
+            // The typed signature, in place of the pad.
+                ColumnLayout {
+                    id: typedBox
+                    visible: page.typing
+                    Layout.fillWidth: true
+                    spacing: 12
+                    KField {
+                        id: typedName
+                        Layout.fillWidth: true
+                        inputName: "pad.typedName"
+                        label: qsTr("Your full name, as your signature")
+                        maxLength: 200
+                        words: true
+                        error: page.errs.typed_name || ""
+                        onEdited: (text) => page.flow.setTypedName(text)
+                        onSubmitted: typedConfirm.forceActiveFocus()
+                        onFocused: (item) => page.reveal(item)
+                    }
+                    KCheck {
+                        id: typedConfirm
+                        objectName: "pad.typedConfirm"
+                        Layout.fillWidth: true
+                        text: qsTr("I confirm that this typed name is my signature.")
+                        on: page.flow.typedConfirmed
+                        Accessible.description: page.errs.typed_confirm || ""
+                        onClicked: page.flow.setTypedConfirmed(!typedConfirm.on)
+                        onActiveFocusChanged: if (activeFocus) page.reveal(typedConfirm)
+                    }
+                    KText {
+                        objectName: "pad.typedConfirm.error"
+                        Layout.fillWidth: true
+                        visible: text !== ""
+                        text: page.errs.typed_confirm ? "! " + page.errs.typed_confirm : ""
+                        color: Theme.color.error
+                        font.weight: Font.DemiBold
+                    }
+                    // Optional: a volunteer witnesses it with the staff PIN; the sheet says so.
+                    // The PIN and its button side by side, one above the other when narrow.
+                    GridLayout {
+                        id: witnessRow
+                        Layout.fillWidth: true
+                        visible: page.flow.canWitness
+                        columns: witnessPin.Layout.preferredWidth + witnessButton.implicitWidth + 12
+                                 <= typedBox.width ? 2 : 1
+                        columnSpacing: 12
+                        rowSpacing: 12
+                        TextMetrics { id: pinHint; font: witnessPin.font; text: witnessPin.placeholderText }
+                        TextField {
+                            id: witnessPin
+                            objectName: "pad.witnessPin"
+                            Layout.preferredWidth: Math.max(220, Math.ceil(pinHint.advanceWidth) + 48)
+                            Layout.maximumWidth: typedBox.width
+                            implicitHeight: Math.max(64, Theme.size.body * 2.2)
+                            enabled: !page.flow.witnessed
+                            echoMode: TextInput.Password
+                            inputMethodHints: Qt.ImhDigitsOnly | Qt.ImhSensitiveData | Qt.ImhNoPredictiveText
+                            maximumLength: 12
+                            font.pixelSize: Theme.size.body
+                            leftPadding: 18
+                            rightPadding: 18
+                            placeholderText: qsTr("Staff PIN")
+                            placeholderTextColor: Theme.color.textMuted
+                            Accessible.description: qsTr("Volunteer: witness this typed signature with the staff PIN (optional)")
+                            onAccepted: page.flow.witness(witnessPin.text)
+                            onActiveFocusChanged: if (activeFocus) page.reveal(witnessRow)
+                            background: Rectangle {
+                                radius: 12
+                                color: Theme.color.surface
+                                border.width: witnessPin.activeFocus ? 3 : 1.5
+                                border.color: witnessPin.activeFocus ? Theme.color.primary : Theme.color.outline
+                            }
+                        }
+                        KButton {
+                            id: witnessButton
+                            objectName: "pad.witness"
+                            kind: "secondary"
+                            enabled: !page.flow.witnessed && page.flow.witnessState !== "checking"
+                            text: qsTr("Witness (volunteer)")
+                            onClicked: page.flow.witness(witnessPin.text)
+                        }
                     }
                     KText {
                         objectName: "pad.witnessStatus"
                         Layout.fillWidth: true
+                        visible: page.flow.canWitness && text !== ""
                         text: page.flow.witnessed ? qsTr("✓ Witnessed by a volunteer")
                               : page.flow.witnessState === "wrong" ? qsTr("! Wrong PIN")
                               : page.flow.witnessState === "locked" ? qsTr("! Too many wrong PINs: try again later")
@@ -210,38 +261,38 @@ FadePage {
                         color: page.flow.witnessed ? Theme.color.accent : Theme.color.error
                         font.weight: Font.DemiBold
                     }
+                    KButton {
+                        objectName: "pad.drawInstead"
+                        kind: "quiet"
+                        text: qsTr("Sign with my finger instead")
+                        onClicked: page.flow.setTyping(false)
+                    }
                 }
-                KButton {
-                    objectName: "pad.drawInstead"
-                    kind: "quiet"
-                    text: qsTr("Sign with my finger instead")
-                    onClicked: page.flow.setTyping(false)
+
+            KButton {
+                id: typeInstead
+                objectName: "pad.typeInstead"
+                visible: !page.typing
+                kind: "quiet"
+                text: qsTr("I can't sign with my finger")
+                Accessible.description: qsTr("Type your full name as your signature instead")
+                onClicked: {
+                    page.flow.setTyping(true)
+                    typedName.input.forceActiveFocus()
                 }
             }
-        }
 
-        KButton {
-            objectName: "pad.typeInstead"
-            visible: !page.typing
-            kind: "quiet"
-            text: qsTr("I can't sign with my finger")
-            Accessible.description: qsTr("Type your full name as your signature instead")
-            onClicked: {
-                page.flow.setTyping(true)
-                typedName.input.forceActiveFocus()
+            KText {
+                id: padError
+                objectName: "pad.error"
+                Layout.fillWidth: true
+                visible: text !== ""
+                text: page.flow.message
+                color: Theme.color.error
+                font.weight: Font.DemiBold
             }
+            Item { Layout.fillHeight: true; visible: !page.typing }
         }
-
-        KText {
-            id: padError
-            objectName: "pad.error"
-            Layout.fillWidth: true
-            visible: text !== ""
-            text: page.flow.message
-            color: Theme.color.error
-            font.weight: Font.DemiBold
-        }
-        Item { Layout.fillHeight: true; visible: !page.typing }
     }
 
     ActionBar {
@@ -264,7 +315,9 @@ FadePage {
             }
         ]
         KText {
-            anchors.verticalCenter: parent.verticalCenter
+            width: Math.min(implicitWidth, actions.room)
+            height: Math.max(implicitHeight, Theme.touch)
+            verticalAlignment: Text.AlignVCenter
             visible: !page.padEnough && !page.typing
             text: page.padEmpty ? "" : qsTr("Keep going: sign your full name")
             color: Theme.color.textMuted

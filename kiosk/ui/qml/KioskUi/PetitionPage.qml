@@ -77,7 +77,9 @@ FadePage {
                     anchors { left: parent.left; right: parent.right; top: parent.top
                               leftMargin: 40; rightMargin: 32; topMargin: 28 }
                     spacing: 14
-                    Text {
+                    KText {
+                        Layout.fillWidth: true
+                        lineHeight: 1.0
                         text: qsTr("The letter you are signing")
                         font.pixelSize: Theme.size.small
                         font.weight: Font.Bold
@@ -103,7 +105,9 @@ FadePage {
                 paragraphName: "petition.statement"
             }
 
-            Text {
+            KText {
+                Layout.fillWidth: true
+                lineHeight: 1.0
                 visible: (page.p.background || []).length > 0
                 Layout.topMargin: 18
                 text: page.p.isLetter ? qsTr("About this letter") : qsTr("Why is this important?")
@@ -117,7 +121,9 @@ FadePage {
                 paragraphName: "petition.background"
             }
 
-            Text {
+            KText {
+                Layout.fillWidth: true
+                lineHeight: 1.0
                 visible: (page.p.updates || []).length > 0
                 Layout.topMargin: 18
                 text: qsTr("Updates")
@@ -132,7 +138,9 @@ FadePage {
                     required property var modelData
                     Layout.fillWidth: true
                     spacing: 10
-                    Text {
+                    KText {
+                        Layout.fillWidth: true
+                        lineHeight: 1.0
                         text: qsTr("Update, %1").arg(update.modelData.date)
                         font.pixelSize: Theme.size.small + 1
                         font.weight: Font.Bold

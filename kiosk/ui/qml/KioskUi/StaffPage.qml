@@ -112,7 +112,7 @@ Rectangle {
                 KButton {
                     required property var modelData
                     objectName: "staff.tab." + modelData.key
-                    Layout.fillWidth: true
+                    stretch: true
                     kind: page.section === modelData.key ? "primary" : "quiet"
                     text: modelData.label
                     onClicked: page.section = modelData.key
@@ -132,7 +132,7 @@ Rectangle {
             }
             KButton {
                 objectName: "staff.quitConfirm"
-                Layout.fillWidth: true
+                stretch: true
                 visible: page.confirmQuit
                 kind: "danger"
                 text: qsTr("Yes, exit")
@@ -140,7 +140,7 @@ Rectangle {
             }
             KButton {
                 objectName: "staff.quit"
-                Layout.fillWidth: true
+                stretch: true
                 kind: "secondary"
                 text: page.confirmQuit ? qsTr("Cancel") : qsTr("Exit the app")
                 onClicked: page.confirmQuit = !page.confirmQuit

@@ -8,9 +8,14 @@ Rectangle {
     id: root
     required property var app
     property string caption: ""
+    // The petition's name beside the tools when there is room for it; else (portrait, large
+    // text) on its own full-width line under them, at its full size.
+    readonly property bool twoRows: root.width - tools.width - 80 < 240 * Theme.scale
     // Slimmer while the keyboard is up, to leave room for the form.
     // A narrow (portrait) window gives the title more room below the same tools.
-    implicitHeight: (Qt.inputMethod.visible ? 68 : 84) + (width < 1000 ? 24 : 0)  // qmllint disable missing-property
+    implicitHeight: root.twoRows
+                    ? tools.height + captionText.implicitHeight + (Qt.inputMethod.visible ? 18 : 30)  // qmllint disable missing-property
+                    : (Qt.inputMethod.visible ? 68 : 84) + (width < 1000 ? 24 : 0)  // qmllint disable missing-property
     color: Theme.color.surface
 
     Rectangle {
@@ -19,17 +24,20 @@ Rectangle {
         color: Theme.color.divider
     }
 
-    // The petition's name is never cut: it wraps (two lines, three in a narrow portrait
-    // bar) and, if it still does not fit, shrinks.
+    // The petition's name is never cut: beside the tools it wraps (two lines, three in a
+    // narrow bar) and, if it still does not fit, shrinks; under them it wraps at full size.
     Text {
+        id: captionText
         objectName: "topBar.caption"
-        anchors { left: parent.left; leftMargin: 32; top: parent.top; bottom: parent.bottom
-                  topMargin: 4; bottomMargin: 5; right: tools.left; rightMargin: 24 }
+        x: 32
+        y: root.twoRows ? tools.y + tools.height + 6 : 4
+        width: root.twoRows ? root.width - 64 : tools.x - 24 - 32
+        height: root.twoRows ? implicitHeight : root.height - 9
         verticalAlignment: Text.AlignVCenter
         text: root.caption
         textFormat: Text.PlainText
         wrapMode: Text.Wrap
-        fontSizeMode: Text.Fit
+        fontSizeMode: root.twoRows ? Text.FixedSize : Text.Fit
         minimumPixelSize: 11
         lineHeight: 0.95
         font.pixelSize: Theme.size.small + 1
@@ -39,7 +47,8 @@ Rectangle {
 
     Row {
         id: tools
-        anchors { right: parent.right; rightMargin: 24; verticalCenter: parent.verticalCenter }
+        anchors { right: parent.right; rightMargin: 24 }
+        y: root.twoRows ? (Qt.inputMethod.visible ? 6 : 12) : (root.height - tools.height) / 2  // qmllint disable missing-property
         spacing: 18
 
         Button {
