@@ -47,6 +47,8 @@ class AuditAction(StrEnum):
     SETTINGS_CHANGED = "settings_changed"
     ENROLLED = "enrolled"
     KEYS_CREATED = "keys_created"
+    #: A volunteer witnessed a typed signature with the staff PIN (detail: its uuid only).
+    SIGNATURE_WITNESSED = "signature_witnessed"
 
 
 @dataclass(frozen=True, slots=True)

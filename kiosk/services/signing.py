@@ -13,10 +13,11 @@ import logging
 import uuid
 from collections.abc import Callable
 
+from kiosk.domain.audit import AuditAction
 from kiosk.domain.campaign import Campaign, LocalCampaign
 from kiosk.domain.ink import Ink
 from kiosk.domain.service import SigningService
-from kiosk.domain.signature import SignatureMeta, Void
+from kiosk.domain.signature import SignatureMeta, SignatureMethod, Void
 from kiosk.domain.validation import SignerEntry, SignerFields, TypedSignature
 from kiosk.services.settings import KioskSettings
 
@@ -90,7 +91,12 @@ class Signing:
     ) -> SignatureMeta:
         """Save a signature durably, at the current event (see
         :meth:`kiosk.domain.service.SigningService.submit` for what it raises); ``typed`` is a
-        typed signature instead of the drawing."""
+        typed signature instead of the drawing.
+
+        A typed signature a volunteer witnessed with the staff PIN gets its own audit entry,
+        ``signature_witnessed``, naming the signature by its uuid and nothing else (the trail
+        never holds personal data). It is written after the signature is saved: a signature
+        whose entry could not be written is kept (and the failure logged), never lost."""
         meta = self._service().submit(
             campaign_slug,
             local_slug,
@@ -107,6 +113,8 @@ class Signing:
             meta.campaign,
             f"/{meta.local_campaign}" if meta.local_campaign else "",
         )
+        if meta.method is SignatureMethod.TYPED_WITNESSED:
+            self.settings.audit(AuditAction.SIGNATURE_WITNESSED, signature=str(meta.id))
         return meta
 
     def void(self, signature_id: uuid.UUID, reason: str) -> Void:
@@ -116,8 +124,6 @@ class Signing:
             NotFound: no such signature.
             Refused: already void, or no reason.
         """
-        from kiosk.domain.audit import AuditAction
-
         void = self._service().void(signature_id, reason)
         self.settings.audit(AuditAction.VOID, signature=str(signature_id))
         log.info("signature %s voided by staff", signature_id)

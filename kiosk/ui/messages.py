@@ -184,6 +184,9 @@ def audit_action_text(action: str) -> str:
         AuditAction.SETTINGS_CHANGED: translate("Messages", "Setting changed"),
         AuditAction.ENROLLED: translate("Messages", "Connected to a server"),
         AuditAction.KEYS_CREATED: translate("Messages", "Organization key created"),
+        AuditAction.SIGNATURE_WITNESSED: translate(
+            "Messages", "Typed signature witnessed by a volunteer"
+        ),
     }
     try:
         return words[AuditAction(action)]

@@ -23,7 +23,7 @@
 <context>
     <name>IdleOverlay</name>
     <message numerus="yes">
-        <location filename="../../kiosk/ui/qml/KioskUi/IdleOverlay.qml" line="+49"/>
+        <location filename="../../kiosk/ui/qml/KioskUi/IdleOverlay.qml" line="+50"/>
         <source>For your privacy, this screen will be cleared in %n second(s).</source>
         <translation>
             <numerusform>For your privacy, this screen will be cleared in %n second.</numerusform>
@@ -34,7 +34,7 @@
 <context>
     <name>Messages</name>
     <message numerus="yes">
-        <location filename="../../kiosk/ui/messages.py" line="+199"/>
+        <location filename="../../kiosk/ui/messages.py" line="+202"/>
         <source>After %n day(s)</source>
         <translation>
             <numerusform>After %n day</numerusform>

@@ -67,24 +67,24 @@
         <translation>%1 de %2 firmas.</translation>
     </message>
     <message>
-        <location line="+49"/>
+        <location line="+58"/>
         <source>Sign</source>
         <translation>Firmar</translation>
     </message>
     <message>
-        <location line="-47"/>
-        <location line="+48"/>
+        <location line="-56"/>
+        <location line="+57"/>
         <source>Sign the letter</source>
         <translation>Firmar la carta</translation>
     </message>
     <message>
-        <location line="-49"/>
+        <location line="-58"/>
         <source>To sign, press Tab until you hear %1, then press Enter.</source>
         <translation>Para firmar, presione Tab hasta oír «%1» y luego presione Enter.</translation>
     </message>
     <message>
         <location line="+1"/>
-        <location line="+48"/>
+        <location line="+57"/>
         <source>Sign the petition</source>
         <translation>Firmar la petición</translation>
     </message>
@@ -119,12 +119,12 @@
         <translation>Lea la petición y agregue su nombre. Toma aproximadamente un minuto.</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+11"/>
         <source>No campaign is set up on this kiosk yet. Please ask a volunteer.</source>
         <translation>Todavía no hay ninguna campaña en este quiosco. Por favor, pregúntele a un voluntario.</translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+17"/>
         <source>Your details are encrypted on this tablet as soon as you sign. Only %1 can read them.</source>
         <translation>Sus datos se cifran en esta tableta en cuanto usted firma. Solo %1 puede leerlos.</translation>
     </message>
@@ -133,7 +133,7 @@
     <name>DuplicatePage</name>
     <message>
         <location filename="../../kiosk/ui/qml/KioskUi/DuplicatePage.qml" line="+10"/>
-        <location line="+28"/>
+        <location line="+40"/>
         <source>You have already signed</source>
         <translation>Usted ya firmó</translation>
     </message>
@@ -491,7 +491,7 @@
         <translation>Escriba su nombre, su apellido y su código postal; los campos marcados como opcionales pueden quedar vacíos. Presione Tab para pasar al siguiente campo y Enter en Siguiente cuando termine.</translation>
     </message>
     <message>
-        <location line="+84"/>
+        <location line="+86"/>
         <source>Add your name</source>
         <translation>Agregue su nombre</translation>
     </message>
@@ -501,7 +501,7 @@
         <translation>Por favor, use su propio nombre. Los campos marcados (opcional) pueden quedar vacíos.</translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+18"/>
         <source>First name</source>
         <translation>Nombre</translation>
     </message>
@@ -559,7 +559,7 @@
 <context>
     <name>IdleOverlay</name>
     <message>
-        <location filename="../../kiosk/ui/qml/KioskUi/IdleOverlay.qml" line="+40"/>
+        <location filename="../../kiosk/ui/qml/KioskUi/IdleOverlay.qml" line="+41"/>
         <source>Are you still there?</source>
         <translation>¿Sigue ahí?</translation>
     </message>
@@ -587,8 +587,8 @@
         <translation>Esta pantalla espera tres veces más</translation>
     </message>
     <message>
-        <location line="-56"/>
-        <location line="+63"/>
+        <location line="-57"/>
+        <location line="+64"/>
         <source>I&apos;m still here</source>
         <translation>Sigo aquí</translation>
     </message>
@@ -612,13 +612,13 @@
 <context>
     <name>LocalPage</name>
     <message>
-        <location filename="../../kiosk/ui/qml/KioskUi/LocalPage.qml" line="+52"/>
+        <location filename="../../kiosk/ui/qml/KioskUi/LocalPage.qml" line="+54"/>
         <source>Choose your local campaign</source>
         <translation>Elija su campaña local</translation>
     </message>
     <message>
-        <location line="-40"/>
-        <location line="+40"/>
+        <location line="-42"/>
+        <location line="+42"/>
         <source>Your local campaign</source>
         <translation>Su campaña local</translation>
     </message>
@@ -838,13 +838,13 @@
     </message>
     <message>
         <location line="+3"/>
-        <location line="+320"/>
+        <location line="+323"/>
         <source>Something went wrong. Please try again.</source>
         <extracomment>The codes each kind words (besides its fallback), for tests and documentation.</extracomment>
         <translation>Algo salió mal. Por favor, inténtelo de nuevo.</translation>
     </message>
     <message>
-        <location line="-311"/>
+        <location line="-314"/>
         <source>Not connected to a server.</source>
         <translation>No está conectado a un servidor.</translation>
     </message>
@@ -994,7 +994,12 @@
         <translation>Clave de la organización creada</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+1"/>
+        <source>Typed signature witnessed by a volunteer</source>
+        <translation>Firma tecleada con testigo voluntario</translation>
+    </message>
+    <message>
+        <location line="+13"/>
         <source>As soon as the server has it</source>
         <translation>En cuanto el servidor la tenga</translation>
     </message>
@@ -1253,7 +1258,7 @@
         <translation>Dibuje su firma con el dedo en el área de firma. Si no puede, presione Tab hasta oír «No puedo firmar con el dedo» y luego presione Enter para escribir su nombre en su lugar.</translation>
     </message>
     <message>
-        <location line="+44"/>
+        <location line="+88"/>
         <source>%1, ZIP %2 · %3</source>
         <translation>%1, código postal %2 · %3</translation>
     </message>
@@ -1263,37 +1268,37 @@
         <translation>Corregir mis datos</translation>
     </message>
     <message>
-        <location line="+36"/>
+        <location line="+37"/>
         <source>Sign here</source>
         <translation>Firme aquí</translation>
     </message>
     <message>
-        <location line="+27"/>
+        <location line="+17"/>
         <source>Your full name, as your signature</source>
         <translation>Su nombre completo, como su firma</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+12"/>
         <source>I confirm that this typed name is my signature.</source>
         <translation>Confirmo que este nombre escrito es mi firma.</translation>
     </message>
     <message>
-        <location line="+28"/>
+        <location line="+38"/>
         <source>Staff PIN</source>
         <translation>PIN del personal</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>Volunteer: witness this typed signature with the staff PIN (optional)</source>
         <translation>Voluntario: sea testigo de esta firma escrita con el PIN del personal (opcional)</translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+15"/>
         <source>Witness (volunteer)</source>
         <translation>Ser testigo (voluntario)</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+8"/>
         <source>✓ Witnessed by a volunteer</source>
         <translation>✓ Con testigo de un voluntario</translation>
     </message>
@@ -1313,7 +1318,7 @@
         <translation>Verificando…</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+7"/>
         <source>Sign with my finger instead</source>
         <translation>Mejor firmar con el dedo</translation>
     </message>
@@ -1328,7 +1333,7 @@
         <translation>Escribir su nombre completo como firma en su lugar</translation>
     </message>
     <message>
-        <location line="+26"/>
+        <location line="+27"/>
         <source>Back</source>
         <translation>Atrás</translation>
     </message>
@@ -1338,7 +1343,7 @@
         <translation>Borrar</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+11"/>
         <source>Keep going: sign your full name</source>
         <translation>Siga: firme con su nombre completo</translation>
     </message>
@@ -1356,12 +1361,12 @@
 <context>
     <name>PetitionPage</name>
     <message>
-        <location filename="../../kiosk/ui/qml/KioskUi/PetitionPage.qml" line="+81"/>
+        <location filename="../../kiosk/ui/qml/KioskUi/PetitionPage.qml" line="+83"/>
         <source>The letter you are signing</source>
         <translation>La carta que usted firma</translation>
     </message>
     <message>
-        <location line="+28"/>
+        <location line="+30"/>
         <source>About this letter</source>
         <translation>Sobre esta carta</translation>
     </message>
@@ -1371,12 +1376,12 @@
         <translation>¿Por qué es importante?</translation>
     </message>
     <message>
-        <location line="+14"/>
+        <location line="+16"/>
         <source>Updates</source>
         <translation>Novedades</translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+15"/>
         <source>Update, %1</source>
         <translation>Novedad, %1</translation>
     </message>
@@ -1386,13 +1391,13 @@
         <translation>Atrás</translation>
     </message>
     <message>
-        <location line="-145"/>
-        <location line="+150"/>
+        <location line="-153"/>
+        <location line="+158"/>
         <source>Sign this letter</source>
         <translation>Firmar esta carta</translation>
     </message>
     <message>
-        <location line="-154"/>
+        <location line="-162"/>
         <source>Letter</source>
         <translation>Carta</translation>
     </message>
@@ -1408,7 +1413,7 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+150"/>
+        <location line="+158"/>
         <source>Sign this petition</source>
         <translation>Firmar esta petición</translation>
     </message>
@@ -2049,13 +2054,13 @@
     <name>ThanksPage</name>
     <message>
         <location filename="../../kiosk/ui/qml/KioskUi/ThanksPage.qml" line="+10"/>
-        <location line="+29"/>
+        <location line="+41"/>
         <source>Thank you for signing!</source>
         <translation>¡Gracias por firmar!</translation>
     </message>
     <message>
-        <location line="-28"/>
-        <location line="+36"/>
+        <location line="-40"/>
+        <location line="+48"/>
         <source>Your signature has been saved. It will be delivered together with all the others.</source>
         <translation>Su firma quedó guardada. Se entregará junto con todas las demás.</translation>
     </message>
@@ -2073,7 +2078,7 @@
 <context>
     <name>TopBar</name>
     <message>
-        <location filename="../../kiosk/ui/qml/KioskUi/TopBar.qml" line="+55"/>
+        <location filename="../../kiosk/ui/qml/KioskUi/TopBar.qml" line="+64"/>
         <source>Accessibility options</source>
         <translation>Opciones de accesibilidad</translation>
     </message>

@@ -234,6 +234,10 @@ FadePage {
                             Accessible.description: qsTr("Volunteer: witness this typed signature with the staff PIN (optional)")
                             onAccepted: page.flow.witness(witnessPin.text)
                             onActiveFocusChanged: if (activeFocus) page.reveal(witnessRow)
+                            // A wrong PIN is not left in the field (the typed name and its
+                            // confirmation stay as they are).
+                            readonly property string checkState: page.flow.witnessState
+                            onCheckStateChanged: if (checkState === "wrong" || checkState === "locked") witnessPin.clear()
                             background: Rectangle {
                                 radius: 12
                                 color: Theme.color.surface
