@@ -113,13 +113,13 @@ def _end_to_end(inks: list[Ink]) -> list[Row]:
     from datetime import UTC, datetime, timedelta
     from pathlib import Path
 
+    from kiosk.adapters.crypto import SealedBoxOpener, SealedBoxSealer, generate_keypair
+    from kiosk.adapters.geo import ZipcodesDirectory
     from kiosk.app import load_catalog
-    from kiosk.crypto import SealedBoxOpener, SealedBoxSealer, generate_keypair
     from kiosk.domain.ids import uuid7
     from kiosk.domain.ports import SignatureFilter
     from kiosk.domain.signature import PersonalData, SealedSignature, SignatureMeta
     from kiosk.exports import make_pdf_export
-    from kiosk.geo import ZipcodesDirectory
     from kiosk.store.sql import open_store
 
     slug = "defy-trump-expand-sanctuary"

@@ -105,7 +105,7 @@ class Builder:
     sealed blobs (a pool of 64, sealed to the test key, so exports can open them)."""
 
     def __init__(self, kiosk: Kiosk, synthetic: bool = False, seed: int = 0) -> None:
-        from kiosk.crypto import SealedBoxSealer
+        from kiosk.adapters.crypto import SealedBoxSealer
 
         self.kiosk = kiosk
         self.synthetic = synthetic
@@ -442,10 +442,10 @@ def _text_table_floor(rows: list[tuple[str, str, str, str]]) -> float:
 
 
 def bench_export(root: Path, sizes: list[int]) -> list[Figure]:
-    from kiosk.crypto import SealedBoxOpener
+    from kiosk.adapters.crypto import SealedBoxOpener
+    from kiosk.adapters.geo import ZipcodesDirectory
     from kiosk.domain.ports import SignatureFilter
     from kiosk.exports import ExportResult, collect, make_pdf_export
-    from kiosk.geo import ZipcodesDirectory
 
     figures = []
     kiosk = make_kiosk(root / "export")

@@ -34,7 +34,7 @@ import httpx
 from sqlalchemy import text
 
 from bench.harness import Row, print_table
-from kiosk.crypto import SealedBoxSealer, encrypt_private_key, generate_keypair
+from kiosk.adapters.crypto import SealedBoxSealer, encrypt_private_key, generate_keypair
 from kiosk.domain.ids import uuid7
 from kiosk.domain.ink import encode_ink
 from kiosk.server import campaigns, coordinators, devices, migrate

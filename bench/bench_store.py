@@ -15,14 +15,14 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bench.harness import Row, percentile, print_table
+from kiosk.adapters.crypto import SealedBoxSealer, generate_keypair
+from kiosk.adapters.geo import ZipcodesDirectory
 from kiosk.app import load_catalog
-from kiosk.crypto import SealedBoxSealer, generate_keypair
 from kiosk.domain.ids import uuid7
 from kiosk.domain.ports import SignatureFilter
 from kiosk.domain.service import SigningService
 from kiosk.domain.signature import SealedSignature, SignatureMeta
 from kiosk.domain.validation import SignerEntry
-from kiosk.geo import ZipcodesDirectory
 from kiosk.simulate import human_strokes
 from kiosk.store.sql import open_store
 

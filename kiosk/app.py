@@ -14,17 +14,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from kiosk import printing
+from kiosk.adapters import printing
+from kiosk.adapters.crypto import CryptoError, KeyFolder
+from kiosk.adapters.files import atomic_write
+from kiosk.adapters.geo import ZipcodesDirectory
 from kiosk.config import DataLayout, resolve_data_dir, resources_dir
-from kiosk.crypto import CryptoError, KeyFolder
 from kiosk.domain.campaign_format import (
     CampaignFormatError,
     load_campaign_dir,
     load_campaign_file,
 )
 from kiosk.domain.service import CampaignCatalog, Clock, SigningService, utc_now
-from kiosk.files import atomic_write
-from kiosk.geo import ZipcodesDirectory
 from kiosk.privacy import Auditor
 from kiosk.services import (
     Events,

@@ -260,8 +260,8 @@ def _sync_status(settings: Any, keys: Any, by_sync_state: dict[str, int]) -> dic
 
 def _status_doc(data_dir: Path, kiosk_id: str, store: Any) -> dict[str, Any]:
     """Everything ``kiosk status`` prints, from a store or a read-only view of one."""
+    from kiosk.adapters.crypto import KeyFolder
     from kiosk.config import DataLayout
-    from kiosk.crypto import KeyFolder
 
     counts = store.counts()
     keys = KeyFolder(DataLayout(data_dir).keys)
@@ -462,7 +462,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
 
 def cmd_keys_init(args: argparse.Namespace) -> int:
     """Make the organization key pair for a kiosk that never connects."""
-    from kiosk.crypto import CryptoError
+    from kiosk.adapters.crypto import CryptoError
 
     kiosk = _open(args)
     try:
@@ -599,7 +599,7 @@ def cmd_keys_import_public(args: argparse.Namespace) -> int:
     import base64
     import binascii
 
-    from kiosk.crypto import CryptoError
+    from kiosk.adapters.crypto import CryptoError
 
     try:
         raw = Path(args.file).read_text("ascii").strip()
@@ -627,7 +627,7 @@ def cmd_keys_import_public(args: argparse.Namespace) -> int:
 
 def cmd_keys_show(args: argparse.Namespace) -> int:
     """Show the installed organization key's fingerprint and whether the private key is here."""
-    from kiosk.crypto import CryptoError
+    from kiosk.adapters.crypto import CryptoError
 
     kiosk = _open(args)
     try:
@@ -685,7 +685,7 @@ def _export_filter(args: argparse.Namespace, kiosk: Any) -> Any:
 
 
 def _unlock(kiosk: Any) -> Any:
-    from kiosk.crypto import CryptoError, WrongPassphrase
+    from kiosk.adapters.crypto import CryptoError, WrongPassphrase
     from kiosk.domain.audit import AuditAction
 
     passphrase = _passphrase(confirm=False)

@@ -48,7 +48,8 @@ class DataLayout:
 
     @property
     def keys(self) -> Path:
-        """The key folder (:class:`kiosk.crypto.KeyFolder`): organization key, sealed secrets."""
+        """The key folder (:class:`kiosk.adapters.crypto.KeyFolder`): organization key, sealed
+        secrets."""
         return self.root / "keys"
 
     @property

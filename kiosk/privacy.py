@@ -76,7 +76,7 @@ class Auditor:
         store: the store holding the trail.
         kiosk_id: this kiosk.
         clock: the clock.
-        keys: the kiosk's :class:`kiosk.crypto.KeyFolder` (its audit key signs every entry,
+        keys: the kiosk's :class:`kiosk.adapters.crypto.KeyFolder` (its audit key signs every entry,
             its anchor is checked); None for an unsigned trail.
         """
         self._store = store
@@ -85,7 +85,7 @@ class Auditor:
         self._keys = keys
 
     def _sign(self, entry_hash_hex: str) -> str | None:
-        from kiosk.crypto import CryptoError
+        from kiosk.adapters.crypto import CryptoError
 
         try:
             return str(self._keys.sign_audit(entry_hash_hex))
@@ -103,7 +103,7 @@ class Auditor:
         (the head the server last acknowledged)."""
         if self._keys is None:
             return verify_chain(self._store.audit_entries())
-        from kiosk.crypto import CryptoError, verify_audit_signature
+        from kiosk.adapters.crypto import CryptoError, verify_audit_signature
 
         try:
             public = self._keys.audit_public_key()
@@ -190,7 +190,7 @@ class KeySession:
 
     def unlock(self, passphrase: str) -> bool:
         """Try the passphrase; return True when unlocked."""
-        from kiosk.crypto import CryptoError
+        from kiosk.adapters.crypto import CryptoError
 
         try:
             self._opener = self._keys.unlock(passphrase)

@@ -429,7 +429,7 @@ def _check_pdf(state: _State) -> str:
 
 def _check_printing(state: _State) -> str:
     """CUPS, when the tablet has it, must not keep printed packets in its spool."""
-    from kiosk import printing
+    from kiosk.adapters import printing
 
     try:
         keeps = printing.spool_keeps_documents()

@@ -14,13 +14,13 @@ import random
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
+from kiosk.adapters.geo import ZipcodesDirectory
 from kiosk.domain.campaign import Campaign
 from kiosk.domain.errors import Refused
 from kiosk.domain.ink import Ink, Point, Stroke
 from kiosk.domain.service import SigningService, Submission
 from kiosk.domain.signature import SignatureMeta
 from kiosk.domain.validation import SignerEntry
-from kiosk.geo import ZipcodesDirectory
 
 FIRST_NAMES = (
     "José",

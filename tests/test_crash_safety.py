@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.crypto import KeyFolder
+from kiosk.adapters.crypto import KeyFolder
 
 KILLS = int(os.environ.get("KIOSK_CRASH_KILLS", "40"))
 

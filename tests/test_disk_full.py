@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.crypto import KeyFolder
+from kiosk.adapters.crypto import KeyFolder
 
 PASS = "a long passphrase"
 

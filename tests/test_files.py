@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from kiosk import files
-from kiosk.files import atomic_write, fsync_dir
+from kiosk.adapters import files
+from kiosk.adapters.files import atomic_write, fsync_dir
 from tests.helpers import ROOT
 
 OLD = b"old content\n" * 1000
@@ -93,7 +93,7 @@ def test_a_crash_before_the_rename_leaves_the_old_file_intact(tmp_path: Path) ->
         f"""
         import os, signal, sys
         from pathlib import Path
-        from kiosk import files
+        from kiosk.adapters import files
 
         def die(src, dst):
             sys.stdout.write(Path(src).name)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import zipcodes
 
-from kiosk.geo import ZipcodesDirectory, index_path
+from kiosk.adapters.geo import ZipcodesDirectory, index_path
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -58,7 +58,7 @@ def test_city_and_county_listings() -> None:
 def test_the_app_does_not_need_the_package() -> None:
     probe = (
         "import sys\n"
-        "from kiosk.geo import ZipcodesDirectory\n"
+        "from kiosk.adapters.geo import ZipcodesDirectory\n"
         "p = ZipcodesDirectory().lookup('47708')\n"
         "print(p.city, 'zipcodes' in sys.modules)\n"
     )

@@ -33,12 +33,9 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "kiosk.store",
             "kiosk.sync",
             "kiosk.pdf",
-            "kiosk.crypto",
-            "kiosk.printing",
-            "kiosk.geo",
+            "kiosk.adapters",
             "kiosk.wire",
             "kiosk.config",
-            "kiosk.files",
         ),
     ),
     (

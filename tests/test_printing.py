@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from kiosk import printing
+from kiosk.adapters import printing
 from kiosk.pdf import Packet, PacketOptions, PacketSection, SheetRow, render_packet
 from tests.cups_support import PAUSED, cups_printer, pdf_text, printed_file
 from tests.helpers import ink, mini_campaign

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.geo import ZipcodesDirectory
+from kiosk.adapters.geo import ZipcodesDirectory
 from kiosk.simulate import FIRST_NAMES, LAST_NAMES, capacity, synthetic_entries
 from tests.helpers import mini_campaign
 from tests.test_cli import kiosk
@@ -55,8 +55,8 @@ def test_too_many_is_said_at_once_and_nothing_is_saved(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("batch", [1, 7])
 def test_two_runs_with_one_seed_make_new_signers(tmp_path: Path, batch: int) -> None:
+    from kiosk.adapters.crypto import KeyFolder
     from kiosk.app import open_kiosk
-    from kiosk.crypto import KeyFolder
     from kiosk.simulate import simulate
 
     KeyFolder(tmp_path / "keys").init("a long passphrase")

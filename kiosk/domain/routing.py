@@ -1,8 +1,8 @@
 """Routing a signer to the local campaign of their place, offline.
 
 A ZIP (or a city and state) is looked up in a ``ZipDirectory`` (the offline ZIP data lives
-outside the domain, in :mod:`kiosk.geo`); the local campaign whose explicit ZIP list, city or
-county matches is chosen, else the parent campaign (None).
+outside the domain, in :mod:`kiosk.adapters.geo`); the local campaign whose explicit ZIP list,
+city or county matches is chosen, else the parent campaign (None).
 """
 
 from __future__ import annotations

@@ -6,8 +6,9 @@
 - :mod:`kiosk.exports.packets`: group signatures into delivery packets, each under the text
   version it was given (looked up through a narrow port, the kiosk's store or the server's);
 - :mod:`kiosk.exports.make`: make an export with progress and cancel, write it, record it;
-- :mod:`kiosk.exports.files`: the files and USB adapter (removable media, the exports
-  folder, why saving failed; writes go through :func:`kiosk.files.atomic_write`).
+- :mod:`kiosk.exports.files`: where exports are saved (the mounted sticks that
+  :mod:`kiosk.adapters.usb` finds, then the exports folder) and why saving failed; writes go
+  through :func:`kiosk.adapters.files.atomic_write`.
 
 The command line (``kiosk export``), the touch screen (through
 :class:`kiosk.services.exports.Exports`) and the server (:mod:`kiosk.server.exports`) use these.
@@ -16,15 +17,7 @@ The command line (``kiosk export``), the touch screen (through
 from __future__ import annotations
 
 from kiosk.exports.contacts import CSV_COLUMNS, csv_row, write_csv
-from kiosk.exports.files import (
-    MEDIA_GLOBS,
-    SETTING_EXPORT_DIR,
-    Destination,
-    destinations,
-    export_folder,
-    removable_media,
-    save_error_code,
-)
+from kiosk.exports.files import SETTING_EXPORT_DIR, destinations, export_folder, save_error_code
 from kiosk.exports.make import (
     ExportCancelled,
     ExportFile,
@@ -44,9 +37,7 @@ from kiosk.exports.records import ExportRecord, ExportResult, collect
 
 __all__ = [
     "CSV_COLUMNS",
-    "MEDIA_GLOBS",
     "SETTING_EXPORT_DIR",
-    "Destination",
     "ExportCancelled",
     "ExportFile",
     "ExportRecord",
@@ -66,7 +57,6 @@ __all__ = [
     "make_pdf_export",
     "packet_paths",
     "record_export",
-    "removable_media",
     "save_error_code",
     "save_export",
     "write_csv",

@@ -17,16 +17,16 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
+from kiosk.adapters.files import atomic_write
+from kiosk.adapters.usb import Destination
 from kiosk.domain.audit import AuditAction
 from kiosk.domain.campaign import Campaign, TextVersion
 from kiosk.domain.demo import is_demo
 from kiosk.domain.ports import Opener, SettingsStore, SignatureFilter
 from kiosk.domain.routing import ZipDirectory
 from kiosk.exports.contacts import write_csv
-from kiosk.exports.files import Destination
 from kiosk.exports.packets import TextVersionLookup, build_packets, packet_paths
 from kiosk.exports.records import ExportRecord, ExportResult, SignatureSource, collect
-from kiosk.files import atomic_write
 
 if TYPE_CHECKING:  # reportlab loads when a packet is made, not when the screens start
     from kiosk.pdf import PacketOptions

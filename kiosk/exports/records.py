@@ -87,7 +87,7 @@ def collect(
     ``result.purged_skipped``; ones that cannot be opened with this key in ``undecryptable``;
     damaged rows (sealed data that is not bytes) in ``unreadable``. None of them stops the rest.
     """
-    from kiosk.crypto import CryptoError
+    from kiosk.adapters.crypto import CryptoError
 
     events = {e.id: e for e in store.events()}
     flt = dataclasses.replace(flt, include_void=False)

@@ -28,7 +28,7 @@ from typing import Any
 
 from sqlalchemy import Connection, select, text
 
-from kiosk.crypto import verify_audit_signature
+from kiosk.adapters.crypto import verify_audit_signature
 from kiosk.domain.audit import (
     GENESIS,
     AuditAnchor,

@@ -893,8 +893,8 @@ def _cmd_export(args: argparse.Namespace) -> int:
     import dataclasses
     from pathlib import Path
 
+    from kiosk.adapters.files import atomic_write
     from kiosk.exports import packet_paths
-    from kiosk.files import atomic_write
     from kiosk.server import exports
     from kiosk.server.config import ServerSettings
 

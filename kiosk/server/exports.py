@@ -19,7 +19,7 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
-from kiosk.crypto import CryptoError
+from kiosk.adapters.crypto import CryptoError
 from kiosk.domain.campaign import Campaign, TextVersion, text_from_dict
 from kiosk.domain.campaign_format import parse_campaign
 from kiosk.domain.metadata import meta_from
@@ -227,7 +227,7 @@ def export_packets(
         raise ExportError(
             "nothing_to_export", "no signatures match: nothing exported" + _left_out(result)
         )
-    from kiosk.geo import ZipcodesDirectory
+    from kiosk.adapters.geo import ZipcodesDirectory
 
     packets = build_packets(
         records,

@@ -1,14 +1,15 @@
 """The organization's key pair on the server: making it, checking the public key, opening data.
 
 Kiosks seal each signer's personal data to the organization's X25519 public key
-(:mod:`kiosk.crypto`). The server stores the sealed blobs and never needs the private key to
-receive them. It opens them only where it must (coordinator exports and unique-signer counts),
-with private key files named on the command line or in ``KIOSK_ORG_PRIVATE_KEY_FILE`` — never
-from the database.
+(:mod:`kiosk.adapters.crypto`). The server stores the sealed blobs and never needs the private
+key to receive them. It opens them only where it must (coordinator exports and unique-signer
+counts), with private key files named on the command line or in ``KIOSK_ORG_PRIVATE_KEY_FILE``
+— never from the database.
 
-A private key file is either the passphrase-encrypted JSON :func:`kiosk.crypto.encrypt_private_key`
-makes (passphrase from ``KIOSK_ORG_KEY_PASSPHRASE``) or, discouraged, the raw key in base64.
-Several files may be given (key rotation): a sealed blob is tried against each key in turn.
+A private key file is either the passphrase-encrypted JSON
+:func:`kiosk.adapters.crypto.encrypt_private_key` makes (passphrase from
+``KIOSK_ORG_KEY_PASSPHRASE``) or, discouraged, the raw key in base64. Several files may be given
+(key rotation): a sealed blob is tried against each key in turn.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 
-from kiosk.crypto import (
+from kiosk.adapters.crypto import (
     CryptoError,
     SealedBoxOpener,
     decrypt_private_key,

@@ -37,7 +37,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, column, func, select, table, update
 
-from kiosk.crypto import CryptoError
+from kiosk.adapters.crypto import CryptoError
 from kiosk.domain.personal import PersonalDataError, PersonalFields, parse_personal
 from kiosk.server import log
 from kiosk.server.bulk import copy_rows

@@ -6,7 +6,8 @@ folder, printing them through CUPS, and auditing each step without personal data
 print marks the signatures exported (the "keep until exported" retention policy).
 
 The pieces of work are :mod:`kiosk.exports` (records, CSV, packets, files and USB) and
-:mod:`kiosk.printing` (CUPS); this layer puts them together for a screen, typed against ports.
+:mod:`kiosk.adapters.printing` (CUPS); this layer puts them together for a screen, typed
+against ports.
 """
 
 from __future__ import annotations
@@ -18,13 +19,15 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Literal, Protocol
 
+from kiosk.adapters.printing import JobState, Media, Printer
+from kiosk.adapters.usb import MEDIA_GLOBS, Destination
 from kiosk.domain.audit import AuditAction
 from kiosk.domain.campaign import Campaign
 from kiosk.domain.errors import Code, NotFound
 from kiosk.domain.ports import Clock, Opener, SignatureFilter
 from kiosk.domain.routing import ZipDirectory
 from kiosk.domain.signature import Event
-from kiosk.exports.files import MEDIA_GLOBS, Destination, destinations, save_error_code
+from kiosk.exports.files import destinations, save_error_code
 from kiosk.exports.make import (
     MadeExport,
     Progress,
@@ -33,7 +36,6 @@ from kiosk.exports.make import (
     record_export,
     save_export,
 )
-from kiosk.printing import JobState, Media, Printer
 from kiosk.services.ports import AuditRecorder, KioskStore
 from kiosk.services.settings import Events, KioskSettings
 
@@ -45,7 +47,8 @@ _PERIOD_DAYS = {"today": 0, "week": 6, "month": 29}
 
 
 class PrintQueue(Protocol):
-    """The printing adapter (:mod:`kiosk.printing`: CUPS through its command-line client)."""
+    """The printing adapter (:mod:`kiosk.adapters.printing`: CUPS through its command-line
+    client)."""
 
     def list_printers(self) -> list[Printer]:
         """The printers CUPS knows."""
@@ -62,7 +65,7 @@ class PrintQueue(Protocol):
         ...
 
     def cancel(self, job_id: str) -> None:
-        """Cancel a job (raises :class:`kiosk.printing.PrintError` when too late)."""
+        """Cancel a job (raises :class:`kiosk.adapters.printing.PrintError` when too late)."""
         ...
 
 
@@ -241,7 +244,7 @@ class Exports:
     # -- printing ----------------------------------------------------------------------------
 
     def printers(self) -> list[Printer]:
-        """The printers CUPS knows (raises :class:`kiosk.printing.PrintError`)."""
+        """The printers CUPS knows (raises :class:`kiosk.adapters.printing.PrintError`)."""
         return self._printers.list_printers()
 
     def print_export(
@@ -270,9 +273,9 @@ class Exports:
         return jobs
 
     def print_failed(self, exc: BaseException) -> str:
-        """Audit a failed print; return its code (a :class:`kiosk.printing.PrintError` code, or
-        ``failed``)."""
-        from kiosk.printing import PrintError
+        """Audit a failed print; return its code (a :class:`kiosk.adapters.printing.PrintError`
+        code, or ``failed``)."""
+        from kiosk.adapters.printing import PrintError
 
         code = exc.code if isinstance(exc, PrintError) else "failed"
         log.warning("printing failed: %s", code)
@@ -285,7 +288,7 @@ class Exports:
 
     def cancel_print(self, jobs: list[str]) -> int:
         """Cancel print jobs; audited. Returns how many could not be cancelled (too late)."""
-        from kiosk.printing import PrintError
+        from kiosk.adapters.printing import PrintError
 
         failed = 0
         for job in jobs:

@@ -1,6 +1,6 @@
 """The staff PIN: an Argon2id hash, and a lockout that survives restarts.
 
-The PIN is stored only as an Argon2id hash (:func:`kiosk.crypto.hash_secret`). Wrong tries
+The PIN is stored only as an Argon2id hash (:func:`kiosk.adapters.crypto.hash_secret`). Wrong tries
 are counted in the store's settings, not in memory, so switching the kiosk off and on does
 not reset them: after ``max_tries`` wrong tries in a row, entry is locked for ``base_delay``
 seconds, and each further lockout doubles the delay (up to ``max_delay``). A right PIN clears
@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from kiosk.crypto import hash_secret, verify_secret
+from kiosk.adapters.crypto import hash_secret, verify_secret
 from kiosk.domain.ports import SettingsStore
 from kiosk.ui_state import (
     SETTING_PIN_FAILURES,

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from kiosk.crypto import CryptoError
+from kiosk.adapters.crypto import CryptoError
 from kiosk.domain.audit import AuditAction
 from kiosk.domain.ports import Clock, Opener, SignatureFilter
 from kiosk.domain.signature import PersonalData, SignatureMeta, Void

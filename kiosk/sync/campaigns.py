@@ -17,9 +17,9 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from kiosk.adapters.files import atomic_write, fsync_dir
 from kiosk.domain.campaign import Campaign
 from kiosk.domain.campaign_format import MAX_FILE_BYTES, CampaignFormatError, parse_campaign
-from kiosk.files import atomic_write, fsync_dir
 
 log = logging.getLogger("kiosk.sync")
 

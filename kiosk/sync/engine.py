@@ -44,7 +44,7 @@ import httpx
 from pydantic import ValidationError
 from sqlalchemy.exc import SQLAlchemyError
 
-from kiosk.crypto import CryptoError, KeyFolder
+from kiosk.adapters.crypto import CryptoError, KeyFolder
 from kiosk.domain.campaign import Campaign
 from kiosk.domain.campaign_format import CampaignFormatError, parse_campaign
 from kiosk.domain.metadata import STORED_COLUMNS, from_ms

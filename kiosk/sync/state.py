@@ -8,8 +8,9 @@ key                        meaning
 ``sync.enrollment``        JSON: server URL, device id, server name, whether staff allowed plain
                            http, CA bundle path, when enrolled. Absent: not connected. The
                            bearer token is *not* here: it is sealed in the key folder
-                           (:meth:`kiosk.crypto.KeyFolder.save_device_token`); a store from an
-                           older version that held it here is migrated on first read.
+                           (:meth:`kiosk.adapters.crypto.KeyFolder.save_device_token`); a
+                           store from an older version that held it here is migrated on first
+                           read.
 ``sync.campaigns_etag``    the ETag of the campaign documents last installed from the server.
 ``sync.totals``            JSON: the last totals pulled from the server, with when they were
                            fetched, so an offline kiosk still shows the last known progress.
@@ -27,7 +28,7 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from kiosk.crypto import CryptoError, KeyFolder
+from kiosk.adapters.crypto import CryptoError, KeyFolder
 from kiosk.domain.ports import SettingsStore
 from kiosk.sync.status import SyncErrorCode
 

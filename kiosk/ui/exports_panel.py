@@ -24,7 +24,7 @@ from typing import Any
 from PySide6.QtCore import Property, QObject, Signal, Slot
 from PySide6.QtGui import QImage
 
-from kiosk.exports.files import MEDIA_GLOBS
+from kiosk.adapters.usb import MEDIA_GLOBS
 from kiosk.exports.make import MadeExport
 from kiosk.services.exports import Exports
 from kiosk.ui.exports.choice import ROWS_CHOICES, ExportChoice

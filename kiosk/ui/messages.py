@@ -323,7 +323,7 @@ def _save_message(code: str, n: int) -> str:
 
 
 def _print_message(code: str, n: int) -> str:
-    """Why printing failed (:class:`kiosk.printing.PrintError` codes, ``make``)."""
+    """Why printing failed (:class:`kiosk.adapters.printing.PrintError` codes, ``make``)."""
     if code == "no_cups":
         return translate(
             "Messages", "Printing is not set up on this kiosk (CUPS is not installed)."

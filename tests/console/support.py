@@ -193,7 +193,7 @@ def seed_signatures(
     import json
     import random
 
-    from kiosk.crypto import SealedBoxSealer
+    from kiosk.adapters.crypto import SealedBoxSealer
     from kiosk.domain.campaign_format import load_campaign_file
     from kiosk.domain.ids import uuid7
     from kiosk.domain.ink import encode_ink

@@ -22,7 +22,7 @@ from playwright.sync_api import expect
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from kiosk.crypto import SealedBoxOpener, decrypt_private_key
+from kiosk.adapters.crypto import SealedBoxOpener, decrypt_private_key
 from kiosk.domain.signature import PersonalData
 from kiosk.server.db import create_db_engine
 from kiosk.server.ingest import SIGNATURES

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from kiosk.adapters.geo import ZipcodesDirectory
 from kiosk.domain.campaign_format import load_campaign_dir
 from kiosk.domain.routing import campaigns_for_place, route_city, route_zip
-from kiosk.geo import ZipcodesDirectory
 from tests.helpers import mini_campaign
 
 DIRECTORY = ZipcodesDirectory()

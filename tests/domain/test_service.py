@@ -12,13 +12,13 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from kiosk.crypto import SealedBoxOpener, SealedBoxSealer, generate_keypair
+from kiosk.adapters.crypto import SealedBoxOpener, SealedBoxSealer, generate_keypair
+from kiosk.adapters.geo import ZipcodesDirectory
 from kiosk.domain.errors import Code, NotFound, Refused, ValidationFailed
 from kiosk.domain.ink import Ink
 from kiosk.domain.ports import SignatureFilter
 from kiosk.domain.service import CampaignCatalog, SigningService, Submission, dedupe_keys
 from kiosk.domain.signature import PersonalData, SyncState
-from kiosk.geo import ZipcodesDirectory
 from kiosk.store.memory import MemoryStore
 from tests.helpers import dot, entry, ink, mini_campaign
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from kiosk.crypto import SealedBoxSealer, encrypt_private_key, generate_keypair
+from kiosk.adapters.crypto import SealedBoxSealer, encrypt_private_key, generate_keypair
 from kiosk.domain.signature import PersonalData
 from kiosk.server import campaigns, coordinators
 from kiosk.server.db import write_transaction

@@ -23,7 +23,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kiosk.crypto import SealedBoxSealer
+from kiosk.adapters.crypto import SealedBoxSealer
 from kiosk.server.keys import ENV_KEY_PASSPHRASE
 from kiosk.wire import CoordinatorStatsResponse
 from tests.server.coord_support import (

@@ -17,8 +17,8 @@ from typing import Any
 import nacl.public
 from sqlalchemy import Engine, func, select, text
 
+from kiosk.adapters.crypto import SealedBoxSealer
 from kiosk.app import Kiosk, open_kiosk
-from kiosk.crypto import SealedBoxSealer
 from kiosk.domain.ids import uuid7
 from kiosk.domain.ink import Ink
 from kiosk.domain.signature import PersonalData, SealedSignature, SignatureMeta

@@ -10,7 +10,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from kiosk import crypto
+from kiosk.adapters import crypto
 from kiosk.app import Kiosk
 from kiosk.config import DB_FILE
 from kiosk.sync.state import KEY_ENROLLMENT, load_enrollment

@@ -24,8 +24,8 @@ os.environ["QT_QPA_PLATFORM"] = "offscreen"
 
 import pytest  # noqa: E402
 
+from kiosk.adapters.crypto import KeyFolder, hash_secret  # noqa: E402
 from kiosk.app import Kiosk, open_kiosk  # noqa: E402
-from kiosk.crypto import KeyFolder, hash_secret  # noqa: E402
 from kiosk.ui.automation import Driver  # noqa: E402
 from kiosk.ui.i18n import ensure_qm  # noqa: E402
 from kiosk.ui.main import UiHandle, build_ui, configure_qt  # noqa: E402

@@ -333,7 +333,7 @@ def test_print_from_the_screen_through_cups_and_cancel_a_waiting_job(
     d.click("exports.printCancel")
     d.wait(lambda: panel.printStatus["state"] == "cancelled", "the cancel", timeout_s=30)
     assert d.text("exports.printStatus") == "Printing cancelled."
-    from kiosk import printing
+    from kiosk.adapters import printing
 
     assert printing.job_state(waiting) == "done"
     assert [x["step"] for x in details(kiosk, "print")] == ["sent", "sent", "cancelled"]

@@ -6,8 +6,8 @@ from collections.abc import Callable
 
 import pytest
 
+from kiosk.adapters.crypto import verify_secret
 from kiosk.app import Kiosk
-from kiosk.crypto import verify_secret
 from kiosk.domain.ports import SignatureFilter
 from kiosk.ui.automation import Driver
 from kiosk.ui_state import (

@@ -2,7 +2,7 @@
 
 - **Accounts** are coordinators (:mod:`kiosk.server.coordinators`) with an email, a role and an
   Argon2id password hash (libsodium's encoded string, the kiosk's PIN parameters:
-  :func:`kiosk.crypto.hash_secret`). Their API token keeps working for scripts.
+  :func:`kiosk.adapters.crypto.hash_secret`). Their API token keeps working for scripts.
 - **Roles**: ``viewer`` reads (overview, kiosks, campaigns, audit); ``coordinator`` also
   exports, makes enrollment codes, renames and revokes kiosks, uploads and publishes
   campaigns; ``admin`` also manages accounts and sessions.
@@ -32,7 +32,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import Connection, case, delete, func, literal, select, update
 
-from kiosk.crypto import hash_secret, verify_secret
+from kiosk.adapters.crypto import hash_secret, verify_secret
 from kiosk.server.devices import sha256_hex
 from kiosk.server.models import (
     ConsoleSession,

@@ -24,7 +24,7 @@ import nacl.exceptions
 import nacl.secret
 import nacl.utils
 
-from kiosk.files import fsync_dir
+from kiosk.adapters.files import fsync_dir
 
 ENV_SECRET_FILE = "KIOSK_FORWARD_SECRET_FILE"
 SECRET_FILE_NAME = "forwarding.secret"

@@ -28,7 +28,7 @@ from typing import Any
 import httpx
 from sqlalchemy import Engine, select
 
-from kiosk.crypto import CryptoError
+from kiosk.adapters.crypto import CryptoError
 from kiosk.domain.campaign import TextVersion, text_from_dict
 from kiosk.domain.metadata import meta_from
 from kiosk.domain.personal import PersonalDataError, parse_personal

@@ -12,8 +12,8 @@ from typing import Any
 
 from PySide6.QtCore import Property, QObject, QTimer, Signal, Slot
 
+from kiosk.adapters.printing import JobState, Printer, PrintError
 from kiosk.exports.make import MadeExport
-from kiosk.printing import JobState, Printer, PrintError
 from kiosk.services.exports import Exports
 from kiosk.ui.tasks import Tasks
 
@@ -139,8 +139,9 @@ class ExportPrinter(QObject):
         }
 
     #: state (``idle``, ``making``, ``sending``, ``queued``, ``printing``, ``cancelling``,
-    #: ``done``, ``cancelled``, ``failed``), error (a :class:`kiosk.printing.PrintError` code, or
-    #: ``make``), printersError, the printer, and how many jobs were sent.
+    #: ``done``, ``cancelled``, ``failed``), error (a
+    #: :class:`kiosk.adapters.printing.PrintError` code, or ``make``), printersError, the
+    #: printer, and how many jobs were sent.
     status = Property("QVariantMap", _get_status, notify=changed)
 
     # -- one print ---------------------------------------------------------------------------

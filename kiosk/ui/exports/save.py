@@ -9,7 +9,8 @@ from typing import Any
 
 from PySide6.QtCore import Property, QObject, Signal, Slot
 
-from kiosk.exports.files import MEDIA_GLOBS, Destination, save_error_code
+from kiosk.adapters.usb import MEDIA_GLOBS, Destination
+from kiosk.exports.files import save_error_code
 from kiosk.exports.make import MadeExport
 from kiosk.services.exports import Exports
 from kiosk.ui.tasks import Tasks

@@ -13,7 +13,7 @@ from typing import Any
 import nacl.public
 from sqlalchemy import Engine, select, text
 
-from kiosk.crypto import SealedBoxOpener, SealedBoxSealer
+from kiosk.adapters.crypto import SealedBoxOpener, SealedBoxSealer
 from kiosk.domain.ids import uuid7
 from kiosk.domain.ink import Ink, Point
 from kiosk.domain.signature import PersonalData

@@ -34,7 +34,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from kiosk.crypto import SealedBoxSealer, encrypt_private_key
+from kiosk.adapters.crypto import SealedBoxSealer, encrypt_private_key
 from kiosk.domain.ids import uuid7
 from kiosk.domain.signature import PersonalData, SealedSignature, SignatureMeta, Void
 from kiosk.server.forwarding.destinations import DestinationSpec, new_webhook_secret

@@ -140,7 +140,7 @@ def test_forward_run_once_in_a_subprocess(
 ) -> None:
     """The real ``kiosk-server forward run --once`` with an encrypted key file whose
     passphrase comes from a 0600 file."""
-    from kiosk.crypto import encrypt_private_key
+    from kiosk.adapters.crypto import encrypt_private_key
 
     key = tmp_path / "org.key"
     key.write_bytes(encrypt_private_key(bytes(s.PRIVATE), "correct horse battery"))

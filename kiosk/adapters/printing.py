@@ -31,7 +31,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-log = logging.getLogger("kiosk.printing")
+log = logging.getLogger("kiosk.adapters.printing")
 
 #: Seconds a CUPS command may take before it counts as "CUPS does not answer".
 COMMAND_TIMEOUT_S = 30.0

@@ -34,7 +34,7 @@ import nacl.secret
 import nacl.signing
 import nacl.utils
 
-from kiosk.files import atomic_write
+from kiosk.adapters.files import atomic_write
 
 # OWASP: Argon2id with at least 19 MiB and t=2; passphrases get more memory (rarely derived).
 PIN_OPSLIMIT = 2
