@@ -28,6 +28,7 @@ from tests.console.support import (
     first_admin,
     seed_signatures,
 )
+from tests.server.forwarding.support import console_screens as forwarding_screens
 
 RALLY_TV = {"width": 1920, "height": 1080}
 
@@ -88,6 +89,7 @@ def main() -> int:
             shot("audit")
             page.goto(server.base + "/console/accounts")
             shot("accounts")
+            forwarding_screens(page, server, shot, LOCAL_CAMPAIGN)  # the Forwarding page (#16)
             ctx.close()
             anon = b.new_context(viewport=DESKTOP, locale="en-US").new_page()
             anon.goto(server.base + "/console/signin")

@@ -162,3 +162,104 @@ def dump_database(engine: Engine) -> str:
 def uid(value: Any) -> uuid.UUID:
     """A UUID from a UUID or its text."""
     return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+
+
+def console_scene(
+    database_url: str,
+    data_dir: Path,
+    key_path: Path,
+    passphrase: str,
+    hooks: tuple[tuple[str, str], tuple[str, str]],
+    osdi_url: str,
+    campaign: str,
+) -> dict[str, Any]:
+    """Forwarding as a coordinator finds it some days in (for the console's browser walk and
+    screenshots): a webhook that took every signature of ``campaign``, one of them voided since;
+    a second webhook (one attempt only) whose receiver refused the first three, now dead
+    letters; an OSDI destination for one local campaign that skipped signers without opt-in.
+    ``hooks`` are the two receivers' (URL, whsec_ secret). The stored signatures must exist
+    already (``seed_signatures``). Returns the destination
+    names and the voided signature's id."""
+    from kiosk.server.db import create_db_engine, write_transaction
+    from kiosk.server.forwarding.destinations import DestinationSpec
+    from kiosk.server.forwarding.service import ForwardingService
+    from kiosk.server.ingest import SIGNATURES, store_push
+    from kiosk.server.keys import load_keyring
+    from kiosk.wire import PushRequest, WireVoid
+
+    engine = create_db_engine(database_url)
+    secret_file = data_dir / "forwarding.secret"
+    service = ForwardingService(engine, lambda create: ForwardingSecret.load(secret_file, create))
+    try:
+        with engine.connect() as conn:
+            row = conn.execute(
+                select(SIGNATURES.c.id, SIGNATURES.c.device_id, SIGNATURES.c.local_campaign)
+                .where(SIGNATURES.c.campaign == campaign)
+                .order_by(SIGNATURES.c.id)
+                .limit(1)
+            ).one()
+        service.add(
+            DestinationSpec("crm-hook", "webhook", campaign, hooks[0][0], hooks[0][1]),
+            "cli:scene",
+        )
+        service.add(
+            DestinationSpec(
+                "archive", "webhook", campaign, hooks[1][0], hooks[1][1], max_attempts=1
+            ),
+            "cli:scene",
+        )
+        service.add(
+            DestinationSpec(
+                "an-local", "osdi", campaign, osdi_url, "an-scene-token",
+                local_campaign=row.local_campaign,
+            ),
+            "cli:scene",
+        )  # fmt: skip
+        ring = load_keyring([key_path], passphrase)
+        fwd = Forwarder(engine, ring, ForwardingSecret.load(secret_file), batch=500)
+        try:
+            drain(fwd, timeout=300)
+        finally:
+            fwd.close()
+        void = WireVoid(
+            signature_id=row.id,
+            reason="signed twice",
+            voided_at=datetime.now(UTC),
+            kiosk_id="kiosk-scene",
+        )
+        with write_transaction(engine) as conn:
+            store_push(conn, row.device_id, PushRequest(voids=[void]), datetime.now(UTC), ring)
+    finally:
+        engine.dispose()
+    return {"voided": str(row.id), "names": ("crm-hook", "archive", "an-local")}
+
+
+def console_screens(page: Any, server: Any, shot: Any, campaign: str) -> None:
+    """The Forwarding page for ``scripts/console_screenshots.py``: :func:`console_scene` with
+    real receivers on 127.0.0.1, then the page in English (after a webhook was added from it,
+    its made secret shown once) and in Spanish. ``shot(name)`` takes the pictures."""
+    from kiosk.server.forwarding.destinations import new_webhook_secret
+    from tests.server.coord_support import PASSPHRASE
+    from tests.server.forwarding.fakes import FaultScript, OsdiServer, WebhookReceiver, running
+
+    hook, failing = new_webhook_secret(), new_webhook_secret()
+    url = f"sqlite:///{server.live.data_dir / 'kiosk-server.sqlite3'}"
+    with (
+        running(WebhookReceiver(hook)) as rx,
+        running(WebhookReceiver(failing, FaultScript(next=["http500"] * 3))) as bad,
+        running(OsdiServer("an-scene-token")) as an,
+    ):
+        console_scene(
+            url, server.live.data_dir, server.key.path, PASSPHRASE,
+            ((rx.url, hook), (bad.url, failing)), an.url(), campaign,
+        )  # fmt: skip
+        page.goto(server.base + "/console/forwarding?lang=en")
+        page.fill("#f-name", "county-crm")
+        page.select_option("#f-kind", "webhook")
+        page.fill("#f-url", rx.url)
+        page.click("#fwd-add button[type=submit]")
+        page.locator("#fwd-secret").wait_for()
+        shot("forwarding")
+        page.goto(server.base + "/console/forwarding?lang=es")
+        shot("forwarding-es")
+        page.goto(server.base + "/console/forwarding?lang=en")
