@@ -23,6 +23,7 @@ Usage::
 from __future__ import annotations
 
 import argparse
+import subprocess
 import sys
 import tempfile
 import threading
@@ -47,7 +48,7 @@ from kiosk.server.forwarding.service import ForwardingService
 from kiosk.server.ingest import store_push
 from kiosk.wire import PushRequest
 from tests.server.forwarding import support as s
-from tests.server.forwarding.fakes import OsdiServer, WebhookReceiver, running
+from tests.server.forwarding.fakes import OsdiServer, running
 from tests.server.helpers import create_pg_database, drop_pg_database, pg_admin_url
 
 TARGET_PER_S = 500.0
@@ -80,24 +81,59 @@ def _service(engine: Engine, tmp: Path) -> ForwardingService:
     )
 
 
+class _Receiver:
+    """The Standard Webhooks test receiver in a process of its own (its own interpreter and
+    GIL, as a real receiving system would be): ``with _Receiver(secret) as rx``."""
+
+    def __init__(self, secret: str) -> None:
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "tests.server.forwarding.fakes", secret],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            cwd=REPO_ROOT,
+            text=True,
+        )
+        assert self.proc.stdout is not None
+        self.port = int(self.proc.stdout.readline())
+        self.url = f"http://127.0.0.1:{self.port}/hooks/petitions"
+        self._client = httpx.Client(timeout=30)
+
+    def count(self) -> dict[str, int]:
+        answer: dict[str, int] = self._client.get(f"http://127.0.0.1:{self.port}/count").json()
+        return answer
+
+    def __enter__(self) -> _Receiver:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._client.close()
+        assert self.proc.stdin is not None
+        self.proc.stdin.close()
+        self.proc.wait(30)
+
+
 def webhook_throughput(url: str, tmp: Path, count: int) -> tuple[float, float]:
-    """(forwarder signatures/s, floor requests/s) to one local receiver."""
+    """(forwarder signatures/s, floor requests/s) to one local receiver in its own process."""
     engine = create_db_engine(url)
     try:
         _fill(engine, count)
         secret = new_webhook_secret()
-        with running(WebhookReceiver(secret)) as rx:
+        with _Receiver(secret) as rx:
             _service(engine, tmp).add(
                 DestinationSpec("bench", "webhook", s.CAMPAIGN, rx.url, credential=secret),
                 "bench",
             )
             fwd = s.forwarder(engine, tmp, batch=500)
             t0 = time.perf_counter()
-            while len(rx.messages) < count:
+            while True:
                 if not fwd.run_once():
+                    if rx.count()["messages"] >= count:
+                        break
                     time.sleep(0.01)
             forwarded = count / (time.perf_counter() - t0)
             fwd.close()
+            got = rx.count()
+            assert got["messages"] == count and got["rejected"] == 0, got
             # Floor: the same receiver, pre-built signed messages, 8 threads, no database.
             key = webhook_key(secret)
             body = b'{"type":"signature.created","data":{"id":"x"}}'

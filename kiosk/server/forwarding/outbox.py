@@ -2,8 +2,10 @@
 
 **Queueing.** For each destination, one ``INSERT ... SELECT ... ON CONFLICT DO NOTHING`` adds a
 ``pending`` row for every stored signature of its campaign (or local campaign) that is not
-synthetic, not voided, not from a demo device and not queued yet. The unique
-(destination, signature) key makes a signature queued once whatever the number of processes.
+synthetic, not voided and not from a demo device. The unique (destination, signature) key makes
+a signature queued once whatever the number of processes, and is also what skips the ones queued
+already (an index probe each; an anti-join on the outbox planned with stale statistics looped
+over the whole outbox per signature).
 The scan starts :data:`QUEUE_OVERLAP` before the last scan (a batch that was being committed
 while the previous scan ran is caught by the next); a forwarder's first scan reads everything.
 
@@ -49,6 +51,8 @@ SENDING = "sending"  # an attempt row written before the send
 VOIDED_AFTER_TRY = "voided_after_send_attempt"
 STATES = (PENDING, SENT, DEAD, SKIPPED)
 QUEUE_OVERLAP = timedelta(minutes=10)
+#: Queueing this many rows at once refreshes the outbox's planner statistics (PostgreSQL).
+ANALYZE_AFTER = 1000
 LEASE_NAME = "forwarder"
 
 
@@ -76,7 +80,6 @@ def enqueue(conn: Connection, dest_id: int, now: datetime, full: bool = False) -
         s.campaign == d.campaign,
         s.synthetic.is_(False),
         ~exists().where(VOIDS.c.signature_id == s.id),
-        ~exists().where(and_(OUTBOX.c.destination_id == dest_id, OUTBOX.c.signature_id == s.id)),
         ~exists().where(and_(DEVICES.c.id == s.device_id, DEVICES.c.demo.is_(True))),
     ]
     if d.local_campaign is not None:
@@ -100,6 +103,10 @@ def enqueue(conn: Connection, dest_id: int, now: datetime, full: bool = False) -
         .on_conflict_do_nothing(index_elements=["destination_id", "signature_id"])
     )
     queued = conn.execute(stmt).rowcount or 0
+    if queued >= ANALYZE_AFTER and conn.dialect.name == "postgresql":
+        # Fresh statistics for the rows just added: until autovacuum's next analyze (a minute
+        # or more) the planner would take the outbox for a few rows and loop over it.
+        conn.exec_driver_sql("ANALYZE forward_outbox")
     conn.execute(
         update(DESTINATIONS).where(DESTINATIONS.c.id == dest_id).values(queued_through=now)
     )

@@ -96,7 +96,7 @@ def _transport_failure(exc: Exception) -> SendResult:
 
 
 def make_client(concurrency: int, timeout: float = 20.0) -> httpx.Client:
-    """An HTTP client for one destination (keep-alive, no redirects, TLS verified)."""
+    """An HTTP client of one sender thread (keep-alive, no redirects, TLS verified)."""
     return httpx.Client(
         timeout=httpx.Timeout(timeout, connect=10.0),
         follow_redirects=False,

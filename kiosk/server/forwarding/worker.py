@@ -21,7 +21,7 @@ import socket
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
@@ -78,8 +78,27 @@ class _Dest:
     url: str = ""
     credential: str = ""
     limiter: RateLimiter | None = None
-    client: httpx.Client | None = None
     key: bytes = b""
+    #: Idle HTTP clients (keep-alive connections), one per sender thread at most: a thread
+    #: takes one for its share of a round and gives it back.
+    spare: list[httpx.Client] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def take_client(self) -> httpx.Client:
+        with self.lock:
+            if self.spare:
+                return self.spare.pop()
+        return senders.make_client(1)
+
+    def give_back(self, client: httpx.Client) -> None:
+        with self.lock:
+            self.spare.append(client)
+
+    def close(self) -> None:
+        with self.lock:
+            for client in self.spare:
+                client.close()
+            self.spare.clear()
 
 
 class Forwarder:
@@ -138,8 +157,7 @@ class Forwarder:
     def close(self) -> None:
         """Close the HTTP clients and the thread pool, and give the SQLite lease up."""
         for d in self._dests.values():
-            if d.client is not None:
-                d.client.close()
+            d.close()
         self._dests.clear()
         if self._pool is not None:
             self._pool.shutdown(wait=True)
@@ -228,8 +246,8 @@ class Forwarder:
                 d = self._dests.get(r.id)
                 if d is None or (d.rate, d.concurrency) != (r.rate_per_second, r.concurrency):
                     url, credential = open_credentials(conn, self.secret, r.id)
-                    if d is not None and d.client is not None:
-                        d.client.close()
+                    if d is not None:
+                        d.close()
                     d = _Dest(
                         r.id,
                         r.name,
@@ -241,7 +259,6 @@ class Forwarder:
                         url,
                         credential,
                         RateLimiter(r.rate_per_second),
-                        senders.make_client(r.concurrency),
                         senders.webhook_key(credential) if r.kind == "webhook" else b"",
                     )
                     self._dests[r.id] = d
@@ -250,9 +267,7 @@ class Forwarder:
                 if not r.paused and (r.not_before is None or r.not_before <= now):
                     ready.append(d)
         for gone in set(self._dests) - seen:
-            old = self._dests.pop(gone)
-            if old.client is not None:
-                old.client.close()
+            self._dests.pop(gone).close()
         return everyone, ready
 
     def _limit(self, d: _Dest) -> int:
@@ -351,21 +366,38 @@ class Forwarder:
     # -- sending --------------------------------------------------------------------------
 
     def _send_all(self, d: _Dest, items: list[Item]) -> list[tuple[Item, Outcome]]:
+        """Send a round's items with the destination's concurrency: that many threads, each
+        with its own keep-alive client, take the next item until none is left."""
         hold = threading.Event()  # set by a 429: the rest of the round waits for next time
-        if d.concurrency <= 1 or len(items) == 1:
-            return [(i, self._send_one(d, i, hold)) for i in items]
-        if self._pool is None:
-            self._pool = ThreadPoolExecutor(max_workers=64, thread_name_prefix="kiosk-forward")
-        sem = threading.Semaphore(d.concurrency)
+        results: list[Outcome | None] = [None] * len(items)
+        queue = iter(range(len(items)))
+        take = threading.Lock()
 
-        def task(item: Item) -> Outcome:
-            with sem:
-                return self._send_one(d, item, hold)
+        def work() -> None:
+            client = d.take_client()
+            try:
+                while True:
+                    with take:
+                        i = next(queue, None)
+                    if i is None:
+                        return
+                    results[i] = self._send_one(d, items[i], hold, client)
+            finally:
+                d.give_back(client)
 
-        futures = [self._pool.submit(task, i) for i in items]
-        return [(i, f.result()) for i, f in zip(items, futures, strict=True)]
+        threads = min(max(d.concurrency, 1), len(items))
+        if threads <= 1:
+            work()
+        else:
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(max_workers=64, thread_name_prefix="kiosk-forward")
+            for f in [self._pool.submit(work) for _ in range(threads)]:
+                f.result()
+        return [(item, out) for item, out in zip(items, results, strict=True) if out is not None]
 
-    def _send_one(self, d: _Dest, item: Item, hold: threading.Event) -> Outcome:
+    def _send_one(
+        self, d: _Dest, item: Item, hold: threading.Event, client: httpx.Client
+    ) -> Outcome:
         r = item.row
         if r is None:
             return Outcome("skipped", reason="signature_missing")
@@ -395,15 +427,15 @@ class Forwarder:
         del personal
         if hold.is_set() or self.stop_event.is_set():
             return Outcome("untried")
-        assert d.limiter is not None and d.client is not None
+        assert d.limiter is not None
         d.limiter.wait(self.stop_event)
         if hold.is_set() or self.stop_event.is_set():
             return Outcome("untried")
         if d.kind == "osdi":
-            res = senders.send_osdi(d.client, d.url, d.credential, body)
+            res = senders.send_osdi(client, d.url, d.credential, body)
         else:
             res = senders.send_webhook(
-                d.client, d.url, d.key, payload.webhook_message_id(facts.meta.id), doc
+                client, d.url, d.key, payload.webhook_message_id(facts.meta.id), doc
             )
         if res.kind == "rate_limited":
             hold.set()

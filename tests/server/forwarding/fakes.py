@@ -90,6 +90,20 @@ class _Handler(BaseHTTPRequestHandler):
         with suppress(OSError):
             self.connection.shutdown(2)
 
+    def do_GET(self) -> None:
+        """``GET /count``: what the server took, as JSON (a receiver in its own process)."""
+        fake = self.server.fake
+        if self.path != "/count":
+            self._answer(404)
+            return
+        with fake.lock:
+            counts = {
+                "messages": len(getattr(fake, "messages", {})),
+                "deliveries": sum(getattr(fake, "deliveries", {}).values()),
+                "rejected": getattr(fake, "rejected", 0),
+            }
+        self._answer(200, json.dumps(counts).encode())
+
     def do_POST(self) -> None:
         if self.headers.get("Content-Length") is None:  # a head cut short by a dropped link
             self._drop()
@@ -308,3 +322,21 @@ def running(server: _FakeServer) -> Iterator[Any]:
         yield server
     finally:
         server.stop()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run a webhook receiver in its own process (benchmarks: the receiver then has its own
+    interpreter, not the forwarder's): ``python -m tests.server.forwarding.fakes SECRET``
+    prints the port, serves until stdin closes; ``GET /count`` says what it took."""
+    import sys
+
+    args = sys.argv[1:] if argv is None else argv
+    rx = WebhookReceiver(args[0])
+    with running(rx):
+        print(rx.port, flush=True)
+        sys.stdin.read()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
