@@ -92,9 +92,9 @@ def test_an_admin_works_the_forwarding_page(tmp_path: Path) -> None:
         page.click("button[aria-label='Retry dead letters archive']")
         expect(page.locator("p.notice")).to_have_text("3 dead letter(s) of archive queued again.")
         expect(archive.nth(2)).to_have_text("3")  # pending again
-        row = page.locator("tr[data-destination='new-hook']")
-        row.locator("input[name=confirm]").fill("new-hook")
-        row.locator("button.danger").click()
+        remove = page.locator("form[action='/console/forwarding/new-hook/remove']")
+        remove.locator("input[name=confirm]").fill("new-hook")
+        remove.locator("button.danger").click()
         expect(page.locator("p.notice")).to_have_text("Destination new-hook removed.")
         expect(page.locator("tr[data-destination='new-hook']")).to_have_count(0)
 

@@ -72,9 +72,10 @@ FORWARDING_MESSAGES: dict[str, tuple[str, str]] = {
     "fwd_resume": ("Resume", "Reanudar"),
     "fwd_retry": ("Retry dead letters", "Reintentar descartadas"),
     "fwd_remove": ("Remove", "Eliminar"),
+    "fwd_remove_h": ("Remove a destination", "Eliminar un destino"),
     "fwd_remove_confirm": (
-        "Type the destination's name to remove it",
-        "Escriba el nombre del destino para eliminarlo",
+        "Type the destination's name again to remove it with its queue and its history.",
+        "Escriba otra vez el nombre del destino para eliminarlo con su cola y su historial.",
     ),
     "fwd_kind_osdi": ("Action Network / OSDI", "Action Network u otro servidor OSDI"),
     "fwd_kind_webhook": ("signed webhook", "webhook firmado"),

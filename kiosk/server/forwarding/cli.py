@@ -177,6 +177,13 @@ def add_parser(sub: Any) -> None:
         metavar="SECONDS",
         help="longest retry delay (default 21600: six hours)",
     )
+    run.add_argument(
+        "--lease-seconds",
+        type=_rate,
+        default=60.0,
+        metavar="SECONDS",
+        help="SQLite: how long the forwarder's lease outlives a forwarder that died (default 60)",
+    )
     run.add_argument("--log-level", choices=("debug", "info", "warning", "error"), default="info")
 
 
@@ -349,7 +356,14 @@ def _run(args: argparse.Namespace) -> int:
     from kiosk.server.forwarding.outbox import Backoff
 
     backoff = Backoff(base=args.backoff_base, cap=max(args.backoff_cap, args.backoff_base))
-    forwarder = Forwarder(engine, keys, secret, batch=args.batch, backoff=backoff)
+    forwarder = Forwarder(
+        engine,
+        keys,
+        secret,
+        batch=args.batch,
+        backoff=backoff,
+        lease_ttl=max(args.lease_seconds, 5.0),
+    )
     stop = threading.Event()
 
     def on_signal(_sig: int, _frame: Any) -> None:

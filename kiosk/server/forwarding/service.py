@@ -216,7 +216,9 @@ class ForwardingService:
                 ).first()
                 failure = None
                 if fail is not None:
-                    failure = f"{fail.at.isoformat()} {fail.result}: {fail.reason or fail.status}"
+                    at = _aware(fail.at)
+                    when = at.strftime("%Y-%m-%d %H:%M:%S UTC") if at else ""
+                    failure = f"{when} {fail.result}: {fail.reason or fail.status}"
                 voided = len(outbox.sent_then_voided(conn, d.id))
                 out.append(
                     DestinationStatus(

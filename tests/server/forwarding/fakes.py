@@ -292,6 +292,8 @@ class WebhookReceiver(_FakeServer):
         self.verifier = Webhook(secret)
         self.messages: dict[str, dict[str, Any]] = {}
         self.deliveries: Counter[str] = Counter()
+        #: Every verified delivery, in order: (webhook-id, the signature id it carried).
+        self.log: list[tuple[str, str]] = []
         self.rejected = 0
         self.rejections: list[str] = []
 
@@ -311,6 +313,7 @@ class WebhookReceiver(_FakeServer):
         with self.lock:
             self.deliveries[msg_id] += 1
             self.messages.setdefault(msg_id, doc)
+            self.log.append((msg_id, str(doc.get("data", {}).get("id"))))
         return 204, b""
 
 
