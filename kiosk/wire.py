@@ -674,6 +674,34 @@ class CoordinatorStatsResponse(BaseModel):
     unread: int = 0
 
 
+# --- what a kiosk reports ---------------------------------------------------------------------
+
+#: At most this many signatures pending on one tablet (far beyond what a kiosk holds).
+MAX_REPORTED_PENDING = 10_000_000
+#: An app version: digits and dots, then optionally letters for a pre-release or build tag.
+_VERSION_PATTERN = r"^[0-9]{1,4}(\.[0-9]{1,4}){0,3}([+.-][0-9A-Za-z.]{1,16})?$"
+#: An error code: lower-case words joined by ``_`` (the kiosk's ``SyncErrorCode`` values).
+_ERROR_CODE_PATTERN = r"^[a-z][a-z_]{0,31}$"
+
+
+class KioskReport(BaseModel):
+    """``POST /api/v1/report``: what a kiosk says of itself after each sync pass, for the
+    console's kiosks list. Nothing personal: how many signatures are still on the tablet
+    waiting to be sent, the app's version, and the error code its last failed sync ended with
+    (and when), or null after a pass that succeeded."""
+
+    model_config = _STRICT
+
+    pending: int = Field(strict=True, ge=0, le=MAX_REPORTED_PENDING)
+    app_version: Annotated[
+        str, StringConstraints(strict=True, max_length=32, pattern=_VERSION_PATTERN)
+    ]
+    last_error: Annotated[
+        str | None, StringConstraints(strict=True, max_length=32, pattern=_ERROR_CODE_PATTERN)
+    ] = None
+    last_error_at: WireDatetime | None = None
+
+
 class HealthResponse(BaseModel):
     """``GET /api/v1/health``."""
 

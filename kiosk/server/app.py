@@ -127,7 +127,9 @@ def create_app(
     for routes in (devices, campaigns, signatures, stats_routes, exports, health):
         app.include_router(routes.router)
     # The web console (/console/) and the rally screen (/rally/<campaign>), same port.
-    install_console(app, db, keyring, clock, demo=settings.demo)
+    install_console(
+        app, db, keyring, clock, demo=settings.demo, stale_hours=settings.kiosk_stale_hours
+    )
     # Its Forwarding page (issue #16), on the forwarding service the command line uses.
     forwarding_page.install(app, ForwardingService(db, load_secret(settings.data_dir), clock))
     return app

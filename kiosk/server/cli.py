@@ -336,6 +336,13 @@ def build_parser() -> argparse.ArgumentParser:
             "--since", metavar="DATE", help="signed on or after (2026-11-23 = midnight UTC)"
         )
         e.add_argument(
+            "--until",
+            metavar="DATE",
+            help="signed on or before this day (2026-11-30: until its end, UTC); a date-time: "
+            "before that moment",
+        )
+        e.add_argument("--event", metavar="ID", help="signed at this event (its id)")
+        e.add_argument(
             "--include-synthetic",
             action="store_true",
             help="include synthetic signatures (`kiosk simulate`); every page then says TEST DATA",
@@ -872,21 +879,35 @@ def _record(engine: Any, action: str, detail: dict[str, Any]) -> None:
         _audit(conn, action, detail)
 
 
-def _parse_since(value: str | None) -> datetime | None:
+def _parse_since(value: str | None, flag: str = "--since") -> datetime | None:
     if value is None:
         return None
     try:
         moment = datetime.fromisoformat(value)
     except ValueError:
         raise CliError(
-            f"--since must be a date like 2026-11-23 (or a date-time), not {value!r}"
+            f"{flag} must be a date like 2026-11-23 (or a date-time), not {value!r}"
         ) from None
     if moment.tzinfo is None:
         return moment.replace(tzinfo=UTC)
     try:
         return moment.astimezone(UTC)
     except (OverflowError, ValueError):
-        raise CliError(f"--since {value!r} is out of range once converted to UTC") from None
+        raise CliError(f"{flag} {value!r} is out of range once converted to UTC") from None
+
+
+def _parse_until(value: str | None) -> datetime | None:
+    """``--until``: a date counts whole (before the next midnight, UTC); a date-time is the
+    moment before which signatures count."""
+    if value is None:
+        return None
+    end = _parse_since(value, "--until")
+    if end is not None and len(value.strip()) == 10:  # a date alone (fromisoformat took it)
+        try:
+            end += timedelta(days=1)
+        except OverflowError:
+            raise CliError(f"--until {value!r} is out of range") from None
+    return end
 
 
 def _cmd_export(args: argparse.Namespace) -> int:
@@ -905,7 +926,12 @@ def _cmd_export(args: argparse.Namespace) -> int:
     )
     keyring = settings.keyring()
     query = exports.ExportQuery(
-        args.campaign, args.local, _parse_since(args.since), args.include_synthetic
+        args.campaign,
+        args.local,
+        _parse_since(args.since),
+        args.include_synthetic,
+        until=_parse_until(args.until),
+        event=args.event,
     )
     if args.out:
         out = Path(args.out)

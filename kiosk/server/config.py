@@ -76,6 +76,8 @@ class ServerSettings:
     body_total_timeout: float = 120.0
     #: Demo mode: only demo kiosks (``kiosk --demo``) may enroll and push, and no real one.
     demo: bool = False
+    #: The console marks a kiosk not seen for this many hours (``KIOSK_CONSOLE_STALE_HOURS``).
+    kiosk_stale_hours: float = 6.0
 
     def __post_init__(self) -> None:
         if self.org_public_key is not None:
@@ -135,6 +137,7 @@ class ServerSettings:
             body_idle_timeout=_number(env, "KIOSK_BODY_IDLE_TIMEOUT", 15.0, positive=True),
             body_total_timeout=_number(env, "KIOSK_BODY_TIMEOUT", 120.0, positive=True),
             demo=bool(demo) or env.get(ENV_DEMO, "") == "1",
+            kiosk_stale_hours=_number(env, "KIOSK_CONSOLE_STALE_HOURS", 6.0, positive=True),
         )
 
     def to_environ(self) -> dict[str, str]:

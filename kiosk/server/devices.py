@@ -21,6 +21,7 @@ from enum import StrEnum
 from sqlalchemy import Connection, select, update
 
 from kiosk.server.models import Device, EnrollmentCode, table_of
+from kiosk.wire import KioskReport
 
 #: Letters of enrollment codes: Crockford's base 32 (no I, L, O, U), easy to type on a touchscreen.
 CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -232,6 +233,36 @@ def touch(conn: Connection, device: AuthenticatedDevice, now: datetime) -> None:
         return
     t = table_of(Device)
     conn.execute(update(Device).where(t.c.id == device.id).values(last_seen_at=now))
+
+
+def record_report(
+    conn: Connection,
+    device: AuthenticatedDevice,
+    report: KioskReport,
+    now: datetime,
+) -> None:
+    """Keep what a device reported of itself (:class:`kiosk.wire.KioskReport`) and mark it
+    seen. A report without an error leaves the last error kept (the console shows it with its
+    time); an error dated in the future, or undated, is kept as of ``now``.
+
+    Args:
+        conn: a connection inside a transaction.
+        device: the authenticated device.
+        report: the validated report.
+        now: the current time (aware).
+    """
+    values: dict[str, object] = {
+        "reported_at": now,
+        "last_seen_at": now,
+        "report_pending": report.pending,
+        "report_version": report.app_version,
+    }
+    if report.last_error is not None:
+        at = report.last_error_at
+        values["report_error"] = report.last_error
+        values["report_error_at"] = now if at is None or at > now else at
+    t = table_of(Device)
+    conn.execute(update(Device).where(t.c.id == device.id).values(**values))
 
 
 @dataclass(frozen=True, slots=True)

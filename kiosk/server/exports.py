@@ -33,7 +33,8 @@ from kiosk.server.tallies import normalise_signer  # noqa: F401 - part of this m
 
 class ExportError(Exception):
     """An export cannot be made; ``code`` says why: ``no_private_key``, ``campaign_not_found``
-    (also an unknown local campaign) or ``nothing_to_export``."""
+    (also an unknown local campaign), ``event_not_found``, ``bad_dates`` (the end not after the
+    start) or ``nothing_to_export``."""
 
     def __init__(self, code: str, message: str) -> None:
         self.code = code
@@ -42,12 +43,15 @@ class ExportError(Exception):
 
 @dataclass(frozen=True, slots=True)
 class ExportQuery:
-    """Which signatures to export."""
+    """Which signatures to export: a campaign's (one local campaign's), signed at or after
+    ``since`` and before ``until`` (aware instants), at one event (its id)."""
 
     campaign: str
     local_campaign: str | None = None
     since: datetime | None = None
     include_synthetic: bool = False
+    until: datetime | None = None
+    event: str | None = None
 
 
 def audit_detail(query: ExportQuery) -> dict[str, Any]:
@@ -56,6 +60,8 @@ def audit_detail(query: ExportQuery) -> dict[str, Any]:
         "campaign": query.campaign,
         "local_campaign": query.local_campaign,
         "since": query.since.isoformat() if query.since else None,
+        "until": query.until.isoformat() if query.until else None,
+        "event": query.event,
         "include_synthetic": query.include_synthetic,
     }
 
@@ -103,17 +109,38 @@ def load_campaign(conn: Connection, slug: str) -> Campaign:
 
 
 def check_query(campaign: Campaign, query: ExportQuery) -> None:
-    """Refuse a local campaign the campaign does not have.
+    """Refuse a local campaign the campaign does not have, and dates that select nothing.
 
     Raises:
-        ExportError: unknown local campaign.
+        ExportError: unknown local campaign (``campaign_not_found``); ``until`` not after
+            ``since`` (``bad_dates``).
     """
+    if query.since is not None and query.until is not None and query.until <= query.since:
+        raise ExportError(
+            "bad_dates",
+            f"the end ({query.until.isoformat()}) is not after the start "
+            f"({query.since.isoformat()})",
+        )
     if query.local_campaign and campaign.local(query.local_campaign) is None:
         known = ", ".join(loc.slug for loc in campaign.locals) or "none"
         raise ExportError(
             "campaign_not_found",
             f"{campaign.slug} has no local campaign {query.local_campaign!r} (known: {known})",
         )
+
+
+def check_event(conn: Connection, query: ExportQuery) -> None:
+    """Refuse an event the server has never heard of (a kiosk pushes its events before the
+    signatures made at them).
+
+    Raises:
+        ExportError: ``event_not_found``.
+    """
+    if query.event is None:
+        return
+    found = conn.execute(select(EVENTS.c.id).where(EVENTS.c.id == query.event)).first()
+    if found is None:
+        raise ExportError("event_not_found", f"no event {query.event!r} on this server")
 
 
 def _events(conn: Connection) -> dict[str, Event]:
@@ -136,6 +163,10 @@ def _rows(conn: Connection, query: ExportQuery) -> Any:
         stmt = stmt.where(s.local_campaign == query.local_campaign)
     if query.since is not None:
         stmt = stmt.where(s.created_at >= query.since)
+    if query.until is not None:
+        stmt = stmt.where(s.created_at < query.until)
+    if query.event is not None:
+        stmt = stmt.where(s.event_id == query.event)
     if not query.include_synthetic:
         stmt = stmt.where(s.synthetic.is_(False))
     return conn.execute(stmt.execution_options(yield_per=500))
@@ -182,6 +213,7 @@ def export_csv(
     """
     ring = _require_keys(keys)
     check_query(load_campaign(conn, query.campaign), query)
+    check_event(conn, query)
     result = ServerExportResult()
     buf = io.StringIO()
     write_csv(collect(conn, ring, query, result), buf)
@@ -209,6 +241,7 @@ def export_packets(
     ring = _require_keys(keys)
     campaign = load_campaign(conn, query.campaign)
     check_query(campaign, query)
+    check_event(conn, query)
     result = ServerExportResult()
     versions = ServerTextVersions(conn)
     known_in_file = {v.hash for v in campaign.all_versions()}

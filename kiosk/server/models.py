@@ -77,6 +77,14 @@ class Device(Base):
     audit_head_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
     #: Enrolled as a demo kiosk (``kiosk --demo``): only a demo server takes its pushes.
     demo: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    #: What the kiosk last reported with a sync (``POST /report``; none of it personal): when,
+    #: the signatures still pending on it, its app version, and the error code of its last
+    #: failed sync and when that was.
+    reported_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    report_pending: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    report_version: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    report_error: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    report_error_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
 
 class Signature(Base):

@@ -36,6 +36,7 @@ from kiosk.wire import (
     EnrollResponse,
     ErrorBody,
     HealthResponse,
+    KioskReport,
     PushRequest,
     PushResponse,
     TotalsResponse,
@@ -398,6 +399,14 @@ class SyncClient:
     def push(self, request: PushRequest) -> PushResponse:
         """``POST /signatures``: push one batch; the reply says what happened to each item."""
         return self._parse(PushResponse, self._request("POST", "/signatures", request))
+
+    def report(self, report: KioskReport) -> None:
+        """``POST /report``: say how this kiosk is (pending count, app version, last error).
+
+        Raises:
+            SyncError: as usual; ``REFUSED`` from a server too old to take reports (404).
+        """
+        self._request("POST", "/report", report)
 
     def campaigns(self, etag: str | None = None) -> CampaignsReply:
         """``GET /campaigns`` with ``If-None-Match``.

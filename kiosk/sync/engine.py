@@ -44,6 +44,7 @@ import httpx
 from pydantic import ValidationError
 from sqlalchemy.exc import SQLAlchemyError
 
+import kiosk
 from kiosk.adapters.crypto import CryptoError, KeyFolder
 from kiosk.domain.campaign import Campaign
 from kiosk.domain.campaign_format import CampaignFormatError, parse_campaign
@@ -61,6 +62,8 @@ from kiosk.wire import (
     MAX_BATCH_SIGNATURES,
     MAX_BATCH_VOIDS,
     MAX_BODY_BYTES,
+    MAX_REPORTED_PENDING,
+    KioskReport,
     PushRequest,
     PushResponse,
     WireAuditEntry,
@@ -70,6 +73,7 @@ from kiosk.wire import (
 )
 
 log = logging.getLogger("kiosk.sync")
+
 
 #: Target size of one push body, in bytes (well under the server's limit).
 BATCH_BYTES = MAX_BODY_BYTES // 2
@@ -418,6 +422,7 @@ class SyncEngine:
             url = server_url or enrollment.server_url
             report.server_url = url
             insecure = enrollment.allow_insecure if allow_insecure is None else allow_insecure
+            earlier = state.load_outcome(self.store)  # a failure since the last success
             with self._client(
                 url, enrollment.token, ca_bundle or enrollment.ca_bundle, insecure
             ) as client:
@@ -427,6 +432,9 @@ class SyncEngine:
                 self._push_audit(client, report)
                 self._pull_campaigns(client, report)
                 self._pull_totals(client, report)
+                # After a complete pass, with the failure since the last one (if any): a pass
+                # that fails stops at once, and the next one that gets through says why.
+                self._send_report(client, earlier.error and earlier.error.value, earlier.error_at)
         except SyncError as exc:
             report.error = exc.code
             report.error_detail = exc.detail
@@ -463,6 +471,26 @@ class SyncEngine:
         else:
             log.info("sync pass cancelled: %s", report.summary())
         return report
+
+    def _send_report(
+        self, client: SyncClient, error: str | None, error_at: datetime | None
+    ) -> None:
+        """Tell the server how this kiosk is (:class:`kiosk.wire.KioskReport`: signatures still
+        pending here, the app version, the last failed pass's error code and time); never fails
+        the pass (a server too old for it answers 404)."""
+        try:
+            pending = min(self.store.pending_count(), MAX_REPORTED_PENDING)
+            body = KioskReport(
+                pending=pending,
+                app_version=kiosk.__version__,
+                last_error=error,
+                last_error_at=error_at if error else None,
+            )
+            client.report(body)
+        except SyncError as exc:
+            log.info("the server did not take this kiosk's report (%s)", exc.code.value)
+        except (SQLAlchemyError, ValidationError) as exc:
+            log.warning("no report sent: %s", type(exc).__name__)
 
     @staticmethod
     def _hook(hook: Callable[..., object] | None, *args: Any) -> None:

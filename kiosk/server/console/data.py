@@ -26,7 +26,7 @@ from kiosk.server.models import Device, table_of
 from kiosk.server.tallies import FACTS, QUARANTINED, by_prefix, read_counts
 
 DEVICES = table_of(Device)
-#: A kiosk not seen for this long is marked stale on the overview.
+#: A kiosk not seen for this long is marked stale (the default of ``KIOSK_CONSOLE_STALE_HOURS``).
 STALE_AFTER = timedelta(hours=6)
 
 
@@ -257,9 +257,13 @@ def filters(conn: Connection) -> tuple[list[tuple[str, str]], list[tuple[str, st
     return ev, dev
 
 
-def kiosks(conn: Connection, now: datetime) -> list[dict[str, Any]]:
-    """Every enrolled kiosk: id, name, enrolled, last seen, revoked, stale, counted signatures
-    and conflicts (what the server knows of it)."""
+def kiosks(
+    conn: Connection, now: datetime, stale_after: timedelta = STALE_AFTER
+) -> list[dict[str, Any]]:
+    """Every enrolled kiosk: id, name, enrolled, last seen, revoked, stale (not revoked and not
+    seen for ``stale_after``), counted signatures and conflicts (what the server knows of it),
+    and what it last reported (``POST /report``): when (its last sync), signatures still
+    pending on it, app version, and its last error code and when."""
     counts = read_counts(conn)
     by_device = by_prefix(counts, "device")
     conflicts: dict[str, int] = dict(
@@ -270,9 +274,19 @@ def kiosks(conn: Connection, now: datetime) -> list[dict[str, Any]]:
     d = DEVICES.c
     out = []
     for r in conn.execute(
-        select(d.id, d.name, d.enrolled_at, d.last_seen_at, d.revoked_at, d.demo).order_by(
-            d.enrolled_at, d.id
-        )
+        select(
+            d.id,
+            d.name,
+            d.enrolled_at,
+            d.last_seen_at,
+            d.revoked_at,
+            d.demo,
+            d.reported_at,
+            d.report_pending,
+            d.report_version,
+            d.report_error,
+            d.report_error_at,
+        ).order_by(d.enrolled_at, d.id)
     ):
         seen = r.last_seen_at
         out.append(
@@ -282,10 +296,15 @@ def kiosks(conn: Connection, now: datetime) -> list[dict[str, Any]]:
                 "enrolled_at": r.enrolled_at,
                 "last_seen_at": seen,
                 "revoked": r.revoked_at is not None,
-                "stale": r.revoked_at is None and (seen is None or now - seen > STALE_AFTER),
+                "stale": r.revoked_at is None and (seen is None or now - seen > stale_after),
                 "signatures": by_device.get(r.id, 0),
                 "conflicts": int(conflicts.get(r.id, 0)),
                 "demo": bool(r.demo),
+                "reported_at": r.reported_at,
+                "pending": r.report_pending,
+                "version": r.report_version,
+                "error": r.report_error,
+                "error_at": r.report_error_at,
             }
         )
     return out

@@ -48,7 +48,8 @@ def start(
 
     Args:
         params: ``kind`` (pdf/csv), ``campaign``, ``local`` (slug, ``*`` for one packet per
-            local campaign, or empty for the whole campaign), ``since`` (ISO date or empty),
+            local campaign, or empty for the whole campaign), ``since`` and ``until`` (ISO
+            date-times or empty: at or after, before), ``event`` (an event id or empty),
             ``include_synthetic``, ``lang``.
     """
     job_id = secrets.token_hex(16)
@@ -127,11 +128,14 @@ def _run(
 def _query(params: dict[str, Any]) -> server_exports.ExportQuery:
     local = params.get("local") or None
     since = params.get("since") or None
+    until = params.get("until") or None
     return server_exports.ExportQuery(
         params["campaign"],
         None if local == "*" else local,
         datetime.fromisoformat(since) if since else None,
         bool(params.get("include_synthetic")),
+        until=datetime.fromisoformat(until) if until else None,
+        event=params.get("event") or None,
     )
 
 

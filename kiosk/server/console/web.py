@@ -106,11 +106,13 @@ class Console:
         keyring: KeyRing | None,
         clock: Callable[[], datetime],
         demo: bool = False,
+        stale_hours: float = 6.0,
     ) -> None:
         self.engine = engine
         self.keyring = keyring
         self.clock = clock
         self.demo = demo
+        self.stale_after = timedelta(hours=stale_hours)
         self.env = _templates()
         self.router = APIRouter(include_in_schema=False)
         self._routes()
@@ -228,14 +230,14 @@ class Console:
             now = self.clock()
             with self.engine.connect() as conn:
                 camps = data.overview(conn, s.lang)
-                kiosks = data.kiosks(conn, now)
+                kiosks = data.kiosks(conn, now, self.stale_after)
             return self.render(
                 request,
                 "overview.html",
                 s,
                 campaigns=camps,
                 kiosks=kiosks,
-                stale_hours=int(data.STALE_AFTER.total_seconds() // 3600),
+                stale_hours=_hours(self.stale_after),
             )
 
         @r.get("/console/campaign/{slug}", response_class=HTMLResponse)
@@ -425,7 +427,7 @@ class Console:
         def kiosks_page(request: Request) -> Response:
             s = self.need(request)
             with self.engine.connect() as conn:
-                rows = data.kiosks(conn, self.clock())
+                rows = data.kiosks(conn, self.clock(), self.stale_after)
                 camps = [c.slug for c in data.campaigns(conn)]
             return self.render(
                 request,
@@ -434,7 +436,7 @@ class Console:
                 kiosks=rows,
                 campaigns=camps,
                 server_address=_own_origin(request),
-                stale_hours=int(data.STALE_AFTER.total_seconds() // 3600),
+                stale_hours=_hours(self.stale_after),
                 notice=request.query_params.get("done"),
             )
 
@@ -559,26 +561,39 @@ class Console:
             kind = _text(form, "kind", 3)
             slug = _text(form, "campaign", 64)
             local = _text(form, "local", 64)
-            since = _text(form, "since", 10)
+            try:
+                since = _day(_text(form, "since", 11))
+                until = _day(_text(form, "until", 11))
+                dates_ok = True
+            except ValueError:
+                since = until = None
+                dates_ok = False
+            event = _text(form, "event", 65)
             lang = _text(form, "lang", 2)
+            with self.engine.connect() as conn:
+                c = data.campaign(conn, slug) if _SLUG.match(slug) else None
+                known_events = {e for e, _label in data.filters(conn)[0]}
             if (
                 kind not in ("pdf", "csv")
-                or not _SLUG.match(slug)
-                or (local not in ("", "*") and not _SLUG.match(local))
+                or c is None
+                or (local not in ("", "*") and c.local(local) is None)
                 or lang not in LANGS
-                or (since and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", since))
+                or not dates_ok
+                or (event and event not in known_events)
             ):
-                return self._exports(request, s, 400, error="not_found")
-            if since:
-                try:
-                    since = datetime.fromisoformat(since).replace(tzinfo=UTC).isoformat()
-                except ValueError:
-                    return self._exports(request, s, 400, error="not_found")
+                return self._exports(request, s, 422, error="export_invalid")
+            # The end date counts whole: signatures before the next day's midnight (UTC).
+            end = until + timedelta(days=1) if until else None
+            if since and end and end <= since:
+                return self._exports(request, s, 422, error="export_bad_dates")
             params = {
                 "kind": kind,
                 "campaign": slug,
                 "local": local,
-                "since": since,
+                "since": since.isoformat() if since else "",
+                "until": end.isoformat() if end else "",
+                "until_day": until.date().isoformat() if until else "",
+                "event": event,
                 "include_synthetic": form.get("include_synthetic") == "1",
                 "lang": lang,
             }
@@ -778,7 +793,7 @@ class Console:
 
     def _kiosks_error(self, request: Request, s: Session, key: str) -> Response:
         with self.engine.connect() as conn:
-            rows = data.kiosks(conn, self.clock())
+            rows = data.kiosks(conn, self.clock(), self.stale_after)
         return self.render(
             request,
             "kiosks.html",
@@ -787,7 +802,7 @@ class Console:
             kiosks=rows,
             campaigns=[],
             server_address=_own_origin(request),
-            stale_hours=int(data.STALE_AFTER.total_seconds() // 3600),
+            stale_hours=_hours(self.stale_after),
             error=key,
         )
 
@@ -872,6 +887,7 @@ class Console:
     ) -> Response:
         with self.engine.connect() as conn:
             camps = data.campaigns(conn)
+            events = data.filters(conn)[0]
         with write_transaction(self.engine) as conn:
             rows = jobs.list_jobs(conn, s.account.id, self.clock())
         return self.render(
@@ -880,6 +896,7 @@ class Console:
             s,
             status,
             campaigns=camps,
+            events=events,
             jobs=rows,
             error=error,
             has_key=self.keyring is not None,
@@ -965,6 +982,27 @@ def _name_ok(name: str) -> bool:
     return 0 < len(name) <= 120 and not _CONTROL.search(name)
 
 
+def _day(value: str) -> datetime | None:
+    """A form's ``YYYY-MM-DD`` as midnight UTC; None when empty.
+
+    Raises:
+        ValueError: not such a date.
+    """
+    if not value:
+        return None
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        raise ValueError(value)
+    day = datetime.fromisoformat(value).replace(tzinfo=UTC)
+    if not 1900 <= day.year <= 9998:  # the end date's next midnight must exist
+        raise ValueError(value)
+    return day
+
+
+def _hours(span: timedelta) -> str:
+    """``6`` or ``1.5``: a span in hours as the pages say it."""
+    return f"{span.total_seconds() / 3600:g}"
+
+
 def _hour_floor(moment: datetime) -> datetime:
     return moment.replace(minute=0, second=0, microsecond=0)
 
@@ -1026,6 +1064,7 @@ def install(
     keyring: KeyRing | None,
     clock: Callable[[], datetime],
     demo: bool = False,
+    stale_hours: float = 6.0,
 ) -> Console:
     """Mount the console and the rally screen on the application (same process, same port).
 
@@ -1035,8 +1074,10 @@ def install(
         keyring: the organization's private keys (exports), or None.
         clock: the current aware UTC time.
         demo: the server runs in demo mode (pages say DEMO).
+        stale_hours: kiosks not seen for this many hours are marked on the overview and the
+            kiosks page (``KIOSK_CONSOLE_STALE_HOURS``).
     """
-    console = Console(engine, keyring, clock, demo)
+    console = Console(engine, keyring, clock, demo, stale_hours)
     app.state.console = console
     app.include_router(console.router)
     static = resources.files("kiosk.server.console") / "static"

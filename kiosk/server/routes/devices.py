@@ -1,16 +1,26 @@
-"""``POST /enroll``: a device trades a one-time code for its id and bearer token."""
+"""``POST /enroll``: a device trades a one-time code for its id and bearer token;
+``POST /report``: an enrolled device says how it is (pending signatures, app version, last
+error) after each sync pass."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
 
 from kiosk.server import devices, log
 from kiosk.server.db import write_transaction
-from kiosk.server.deps import ClockDep, EngineDep, SettingsDep, check_demo, require_json
-from kiosk.server.errors import ERROR_RESPONSES, ApiError
+from kiosk.server.deps import (
+    ClockDep,
+    DeviceDep,
+    EngineDep,
+    SettingsDep,
+    check_demo,
+    require_json,
+)
+from kiosk.server.errors import AUTH_RESPONSES, ERROR_RESPONSES, ApiError
 from kiosk.server.middleware import client_address
 from kiosk.server.ratelimit import refund_enroll_attempt, take_enroll_attempt
-from kiosk.wire import API_PREFIX, EnrollRequest, EnrollResponse, ErrorBody
+from kiosk.wire import API_PREFIX, EnrollRequest, EnrollResponse, ErrorBody, KioskReport
 
 router = APIRouter(prefix=API_PREFIX, tags=["devices"])
 
@@ -72,3 +82,27 @@ def enroll(
         server_name=settings.server_name,
         org_public_key=settings.org_public_key,
     )
+
+
+@router.post(
+    "/report",
+    status_code=204,
+    response_class=Response,
+    dependencies=[Depends(require_json)],
+    responses={**ERROR_RESPONSES, **AUTH_RESPONSES},
+)
+def report(
+    body: KioskReport,
+    device: DeviceDep,
+    request: Request,
+    settings: SettingsDep,
+    db: EngineDep,
+    clock: ClockDep,
+) -> Response:
+    """Keep what the kiosk says of itself: signatures still pending on it, its app version,
+    the error code its last failed sync ended with (null after a pass that succeeded). Shown
+    on the console's kiosks page; nothing personal. Answers 204."""
+    check_demo(settings.demo, request, device.demo)
+    with write_transaction(db) as conn:
+        devices.record_report(conn, device, body, clock())
+    return Response(status_code=204)

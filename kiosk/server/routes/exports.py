@@ -32,7 +32,10 @@ router = APIRouter(prefix=API_PREFIX, tags=["coordinators"])
 
 _EXPORT_RESPONSES: dict[int | str, dict[str, Any]] = {
     **COORDINATOR_RESPONSES,
-    404: {"model": ErrorBody, "description": "Unknown campaign, local campaign, or nothing"},
+    404: {
+        "model": ErrorBody,
+        "description": "Unknown campaign, local campaign or event, or nothing",
+    },
     409: {"model": ErrorBody, "description": "No private key is configured on the server"},
 }
 
@@ -40,7 +43,25 @@ CampaignParam = Annotated[str, Depends(slug_param)]
 
 
 def _export_failed(exc: server_exports.ExportError) -> ApiError:
-    return ApiError(409 if exc.code == "no_private_key" else 404, exc.code, str(exc))
+    status = {"no_private_key": 409, "bad_dates": 422}.get(exc.code, 404)
+    return ApiError(status, exc.code, str(exc))
+
+
+#: An event id as kiosks send it (1-64 characters, no control characters).
+EventQuery = Annotated[str, Query(min_length=1, max_length=64, pattern=r"^[^\x00-\x1f\x7f-\x9f]+$")]
+
+
+def _query(
+    campaign: str,
+    local: str | None,
+    since: datetime | None,
+    until: datetime | None,
+    event: str | None,
+    include_synthetic: bool,
+) -> server_exports.ExportQuery:
+    return server_exports.ExportQuery(
+        campaign, local, aware(since), include_synthetic, until=aware(until), event=event
+    )
 
 
 def _export_headers(name: str, result: server_exports.ServerExportResult) -> dict[str, str]:
@@ -91,10 +112,13 @@ def export_csv(
     local: SlugQuery | None = None,
     since: datetime | None = None,
     include_synthetic: bool = False,
+    until: datetime | None = None,
+    event: EventQuery | None = None,
 ) -> Response:
-    """The contact list (CSV) of every kiosk's signatures of a campaign (voided left out)."""
+    """The contact list (CSV) of every kiosk's signatures of a campaign (voided left out):
+    signed at or after ``since`` and before ``until`` (naive means UTC), at ``event``."""
     seen_coordinator(request, who)
-    query = server_exports.ExportQuery(campaign, local, aware(since), include_synthetic)
+    query = _query(campaign, local, since, until, event, include_synthetic)
     try:
         with db.connect() as conn:
             data, result = server_exports.export_csv(conn, keyring, query)
@@ -133,12 +157,15 @@ def export_pdf(
     lang: Literal["en", "es"] = "en",
     page_size: Literal["letter", "a4"] = "letter",
     rows_per_sheet: Annotated[int, Query(ge=1, le=30)] = 10,
+    until: datetime | None = None,
+    event: EventQuery | None = None,
 ) -> Response:
-    """One delivery packet: the local campaign's (``local``) or the whole campaign's."""
+    """One delivery packet: the local campaign's (``local``) or the whole campaign's, of the
+    signatures made at or after ``since``, before ``until`` and at ``event`` (as the CSV)."""
     from kiosk.pdf import PacketOptions, render_packet
 
     seen_coordinator(request, who)
-    query = server_exports.ExportQuery(campaign, local, aware(since), include_synthetic)
+    query = _query(campaign, local, since, until, event, include_synthetic)
     options = PacketOptions(page_size=page_size, rows_per_sheet=rows_per_sheet)
     try:
         with db.connect() as conn:

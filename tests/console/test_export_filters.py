@@ -1,0 +1,233 @@
+"""Exports filtered by event and by dates (from, to), on the console's form, the HTTP API and
+``kiosk-server export``: each file read back holds exactly the signers asked for; bad values
+are refused with 422 (the API and the form) or an error (the CLI)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pypdf
+import pytest
+from sqlalchemy import Engine
+
+from kiosk.server.app import create_app
+from kiosk.server.cli import main as server_main
+from kiosk.server.config import ServerSettings
+from kiosk.server.console import auth
+from kiosk.server.db import write_transaction
+from kiosk.server.keys import ENV_KEY_PASSPHRASE
+from kiosk.wire import API_PREFIX
+from tests.server.conftest import make_code
+from tests.server.coord_support import (
+    PASSPHRASE,
+    OrgKey,
+    add_coordinator,
+    import_mini,
+    make_key,
+    mini_signature,
+    person,
+)
+from tests.server.helpers import ApiClient, InProcessServer, event
+
+PASSWORD = "a long enough passphrase"
+# Who signed when and where (UTC).
+SIGNED = [
+    ("Alma", "Reyes", datetime(2026, 11, 20, 23, 30, tzinfo=UTC), "rally-1"),
+    ("Bruno", "Diaz", datetime(2026, 11, 21, 0, 10, tzinfo=UTC), "rally-1"),
+    ("Carmen", "Ortiz", datetime(2026, 11, 22, 12, 0, tzinfo=UTC), "fair-2"),
+    ("Dario", "Luna", datetime(2026, 11, 23, 23, 59, tzinfo=UTC), "rally-1"),
+    ("Elena", "Sol", datetime(2026, 11, 24, 0, 0, tzinfo=UTC), None),
+]
+
+
+@pytest.fixture
+def key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> OrgKey:
+    monkeypatch.setenv(ENV_KEY_PASSPHRASE, PASSPHRASE)
+    return make_key(tmp_path)
+
+
+@pytest.fixture
+def web(db_url: str, engine: Engine, key: OrgKey) -> Iterator[httpx.Client]:
+    settings = ServerSettings(
+        database_url=db_url, org_public_key=key.public_b64, org_private_key_files=(str(key.path),)
+    )
+    with (
+        InProcessServer(create_app(settings, engine=engine)) as srv,
+        httpx.Client(base_url=srv.base_url, timeout=60) as c,
+    ):
+        import_mini(engine)
+        kiosk = ApiClient.enroll(c, make_code(engine, "Kiosk A"))
+        kiosk.push(events=[event("rally-1"), event("fair-2", name="County fair")])
+        kiosk.push(
+            [
+                mini_signature(key, person(first, last), "evansville", created_at=at, event_id=ev)
+                for first, last, at, ev in SIGNED
+            ]
+        )
+        yield c
+
+
+def _names_csv(data: bytes) -> list[str]:
+    rows = csv.DictReader(io.StringIO(data.decode("utf-8")))
+    return sorted(f"{r['first_name']} {r['last_name']}" for r in rows)
+
+
+def _names_pdf(data: bytes) -> list[str]:
+    text = "\n".join(p.extract_text() or "" for p in pypdf.PdfReader(io.BytesIO(data)).pages)
+    return sorted(f"{f} {last}" for f, last, _at, _ev in SIGNED if f in text and last in text)
+
+
+# (filters, who must be in the file): since at or after, until (a date: that day included).
+CASES: list[tuple[dict[str, str], list[str]]] = [
+    ({"event": "rally-1"}, ["Alma Reyes", "Bruno Diaz", "Dario Luna"]),
+    ({"event": "fair-2"}, ["Carmen Ortiz"]),
+    ({"since": "2026-11-21"}, ["Bruno Diaz", "Carmen Ortiz", "Dario Luna", "Elena Sol"]),
+    ({"until": "2026-11-23"}, ["Alma Reyes", "Bruno Diaz", "Carmen Ortiz", "Dario Luna"]),
+    ({"since": "2026-11-21", "until": "2026-11-22"}, ["Bruno Diaz", "Carmen Ortiz"]),
+    (
+        {"since": "2026-11-21", "until": "2026-11-23", "event": "rally-1"},
+        ["Bruno Diaz", "Dario Luna"],
+    ),
+]
+
+
+def _api_params(filters: dict[str, str]) -> dict[str, str]:
+    """The API's ``until`` is an instant (before it): a day included ends at the next midnight."""
+    out = dict(filters)
+    if "until" in out:
+        day = datetime.fromisoformat(out["until"]).replace(tzinfo=UTC)
+        out["until"] = day.replace(day=day.day + 1).isoformat()
+    if "since" in out:
+        out["since"] = out["since"] + "T00:00:00Z"
+    return out
+
+
+@pytest.mark.parametrize(("filters", "names"), CASES)
+def test_api_and_cli_exports_hold_exactly_the_filtered_signers(
+    web: httpx.Client,
+    engine: Engine,
+    db_url: str,
+    tmp_path: Path,
+    key: OrgKey,
+    filters: dict[str, str],
+    names: list[str],
+) -> None:
+    auth_header = {"Authorization": f"Bearer {add_coordinator(engine)}"}
+    params = _api_params(filters)
+    r = web.get(f"{API_PREFIX}/exports/mini-test.csv", params=params, headers=auth_header)
+    assert r.status_code == 200, r.text
+    assert _names_csv(r.content) == names
+    r = web.get(f"{API_PREFIX}/exports/mini-test.pdf", params=params, headers=auth_header)
+    assert r.status_code == 200, r.text
+    assert _names_pdf(r.content) == names
+    out = tmp_path / "out.csv"
+    args = ["--database-url", db_url, "export", "csv", "--campaign", "mini-test"]
+    for k, v in filters.items():
+        args += [f"--{k}", v]
+    assert server_main([*args, "--out", str(out), "--org-private-key-file", str(key.path)]) == 0
+    assert _names_csv(out.read_bytes()) == names
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"until": "not a date"},
+        {"since": "2026-11-22T00:00:00Z", "until": "2026-11-22T00:00:00Z"},
+        {"since": "2026-11-23T00:00:00Z", "until": "2026-11-21T00:00:00Z"},
+        {"event": ""},
+        {"event": "x" * 65},
+        {"event": "rally\n1"},
+    ],
+)
+def test_api_refuses_bad_filters_with_422(
+    web: httpx.Client, engine: Engine, params: dict[str, str]
+) -> None:
+    auth_header = {"Authorization": f"Bearer {add_coordinator(engine)}"}
+    for kind in ("csv", "pdf"):
+        r = web.get(f"{API_PREFIX}/exports/mini-test.{kind}", params=params, headers=auth_header)
+        assert r.status_code == 422, r.text
+
+
+def test_api_and_cli_refuse_an_unknown_event(
+    web: httpx.Client, engine: Engine, db_url: str, key: OrgKey
+) -> None:
+    auth_header = {"Authorization": f"Bearer {add_coordinator(engine)}"}
+    r = web.get(
+        f"{API_PREFIX}/exports/mini-test.csv", params={"event": "nope"}, headers=auth_header
+    )
+    assert (r.status_code, r.json()["error"]) == (404, "event_not_found")
+    args = ["--database-url", db_url, "export", "csv", "--campaign", "mini-test"]
+    args += ["--org-private-key-file", str(key.path)]
+    assert server_main([*args, "--event", "nope"]) == 1
+    assert server_main([*args, "--until", "2026-13-01"]) == 1
+    assert server_main([*args, "--since", "2026-11-23", "--until", "2026-11-22"]) == 1
+
+
+def _console(web: httpx.Client, engine: Engine) -> str:
+    with write_transaction(engine) as conn:
+        from kiosk.server import coordinators
+
+        new = coordinators.add(conn, "ada@example.org", datetime.now(UTC))
+        auth.set_login(conn, new.id, "ada@example.org", "admin", PASSWORD)
+    csrf = re.search(r'name="csrf" value="([^"]+)"', web.get("/console/signin").text)
+    assert csrf is not None
+    r = web.post(
+        "/console/signin",
+        data={"csrf": csrf.group(1), "email": "ada@example.org", "password": PASSWORD},
+    )
+    assert r.status_code == 303, r.text
+    page = web.get("/console/exports").text
+    assert 'name="until"' in page and '<option value="fair-2">' in page
+    found = re.search(r'name="csrf" value="([^"]+)"', page)
+    assert found is not None
+    return found.group(1)
+
+
+def _run_job(web: httpx.Client, form: dict[str, str]) -> bytes:
+    before = set(re.findall(r'data-job="([0-9a-f]+)"', web.get("/console/exports").text))
+    r = web.post("/console/exports", data=form)
+    assert r.status_code == 303, r.text
+    (job,) = set(re.findall(r'data-job="([0-9a-f]+)"', web.get("/console/exports").text)) - before
+    deadline = time.monotonic() + 60
+    state: dict[str, Any] = {}
+    while time.monotonic() < deadline:
+        state = web.get(f"/console/exports/{job}.json").json()
+        if state["state"] in ("done", "failed"):
+            break
+        time.sleep(0.1)
+    assert state.get("state") == "done", state
+    r = web.get(f"/console/exports/{job}/download")
+    assert r.status_code == 200
+    return r.content
+
+
+def test_console_exports_hold_exactly_the_filtered_signers(
+    web: httpx.Client, engine: Engine
+) -> None:
+    csrf = _console(web, engine)
+    for filters, names in CASES:
+        form = {"csrf": csrf, "campaign": "mini-test", "local": "", "lang": "en", **filters}
+        assert _names_csv(_run_job(web, {**form, "kind": "csv"})) == names, filters
+    filters, names = CASES[-1]
+    form = {"csrf": csrf, "campaign": "mini-test", "local": "", "lang": "en", **filters}
+    assert _names_pdf(_run_job(web, {**form, "kind": "pdf"})) == names
+    # Bad values: 422, and no job.
+    for bad in (
+        {"until": "2026-11-31"},
+        {"until": "23/11/2026"},
+        {"since": "2026-11-23", "until": "2026-11-22"},
+        {"event": "nope"},
+        {"local": "atlantis"},
+    ):
+        before = web.get("/console/exports").text.count("data-job=")
+        r = web.post("/console/exports", data={**form, "kind": "csv", **bad})
+        assert r.status_code == 422, bad
+        assert web.get("/console/exports").text.count("data-job=") == before
