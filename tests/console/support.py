@@ -277,17 +277,30 @@ def seed_signatures(
                     now,
                     ring,
                 )
-                conn.execute(
+                seen = now - timedelta(minutes=rng.randint(1, 50))
+                conn.execute(  # seen, and what it reported then (as POST /report keeps it)
                     devices.Device.__table__.update()
                     .where(devices.Device.__table__.c.id == device)
-                    .values(last_seen_at=now - timedelta(minutes=rng.randint(1, 50)))
+                    .values(
+                        last_seen_at=seen,
+                        reported_at=seen,
+                        report_pending=rng.choice([0, 0, 0, 2, 17]),
+                        report_version="0.1.0",
+                    )
                 )
             pushed += n
         with write_transaction(engine) as conn:  # one kiosk not seen for two days: stale
             conn.execute(
                 devices.Device.__table__.update()
                 .where(devices.Device.__table__.c.id == device_ids[-1])
-                .values(last_seen_at=now - timedelta(days=2))
+                .values(
+                    last_seen_at=now - timedelta(days=2),
+                    reported_at=now - timedelta(days=2),
+                    report_pending=48,
+                    report_version="0.0.9",
+                    report_error="offline",
+                    report_error_at=now - timedelta(days=2, hours=3),
+                )
             )
     finally:
         engine.dispose()
