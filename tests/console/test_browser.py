@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import io
 import re
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,7 @@ from playwright.sync_api import expect
 from pypdf import PdfReader
 from sqlalchemy import select
 
+import kiosk
 from kiosk.adapters.crypto import SealedBoxOpener, decrypt_private_key
 from kiosk.domain.signature import PersonalData
 from kiosk.server.db import create_db_engine
@@ -161,6 +163,11 @@ def test_a_coordinator_walks_the_console(tmp_path: Path) -> None:
         expect(rally.locator("#count")).to_have_text(f"{before + 7:,}", timeout=5000)
         assert rally.evaluate("window.__notReloaded === true")
         assert int(rally.inner_text("#today").replace(",", "")) == 7
+        # What the kiosk reported with that sync: nothing left on the tablet, its version.
+        page.goto(server.base + "/console/kiosks")
+        row = page.locator("tr", has_text="Library kiosk")
+        assert row.locator("[data-col=pending]").inner_text() == "0"
+        assert row.locator("[data-col=version]").inner_text() == kiosk.__version__
 
         # -- a PDF packet as a background job, downloaded and read back ----------------------
         page.goto(server.base + "/console/exports")
@@ -169,6 +176,7 @@ def test_a_coordinator_walks_the_console(tmp_path: Path) -> None:
         page.select_option("#x-campaign", CAMPAIGN)
         page.select_option("#x-local", "")
         page.check("#x-test")
+        page.fill("#x-until", datetime.now(UTC).date().isoformat())  # today included
         page.click("form[action='/console/exports'] button")
         link = page.locator(".job a[download]").first
         link.wait_for(timeout=60000)

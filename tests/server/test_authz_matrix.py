@@ -45,6 +45,7 @@ MATRIX: list[tuple[str, str, tuple[int, ...]]] = [
     ("GET", "/campaigns", DEVICE_ONLY),
     ("POST", "/signatures", DEVICE_ONLY),
     ("GET", "/totals", DEVICE_ONLY),
+    ("POST", "/report", (401, 401, 403, 204, 403, 401)),  # a device's report: 204, no body
     ("GET", "/exports/mini-test.csv", COORDINATOR_ONLY),
     ("GET", "/exports/mini-test.pdf?local=evansville", COORDINATOR_ONLY),
     ("GET", "/stats", COORDINATOR_ONLY),
@@ -107,6 +108,8 @@ def _call(w: World, method: str, path: str, token: str | None) -> httpx.Response
     body = None
     if path == "/signatures":
         body = push_body([])
+    elif path == "/report":
+        body = '{"pending": 0, "app_version": "0.1.0"}'
     elif path == "/enroll":
         body = f'{{"code": "{w.used_code}"}}'
     return w.http.request(method, f"{API_PREFIX}{path}", headers=headers, content=body)
