@@ -28,6 +28,7 @@ round trip with no work).
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import statistics
 import sys
@@ -182,9 +183,12 @@ def main() -> int:
     parser.add_argument("--backends", default="sqlite")
     args, _unknown = parser.parse_known_args()
     rows: list[Row] = []
+    # The machine is shared: the load average says how busy it was around the figures.
+    print("load average at start: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
     for backend in args.backends.split(","):
         rows += run(backend.strip(), args.signatures, args.calls)
     print_table("Console and rally screen at campaign scale (median per request)", rows)
+    print("load average at end: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
     return 0
 
 
