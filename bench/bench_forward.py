@@ -6,8 +6,9 @@ drain 10,000 signatures at Action Network's rate.
    destination without a rate limit is added (8 requests in flight), and a :class:`Forwarder`
    drains the outbox: open each signature, build and sign its document, POST it, record the
    result and the audit rows. The floor, in the same run, is the same receiver (it verifies every
-   signature with the ``standardwebhooks`` package) fed by a bare loop of 8 threads POSTing
-   pre-built signed messages: no database, no decryption. Target: at least 500 signatures/s per
+   signature with the ``standardwebhooks`` package; it runs in a process of its own) fed by a
+   bare loop of 8 threads POSTing pre-built signed messages with the forwarder's own HTTP client:
+   no database, no decryption. Target: at least 500 signatures/s per
    destination, i.e. forwarding is not the bottleneck.
 2. **Action Network's rate.** A sample (``--an-sample``) goes to the OSDI test endpoint, which
    answers 429 above 4 requests a second, with the default OSDI destination (3 requests a second);
@@ -43,7 +44,7 @@ from kiosk.server import campaigns, devices, migrate
 from kiosk.server.db import create_db_engine, write_transaction
 from kiosk.server.forwarding.destinations import DestinationSpec, new_webhook_secret
 from kiosk.server.forwarding.secrets import ForwardingSecret
-from kiosk.server.forwarding.senders import sign_webhook, webhook_key
+from kiosk.server.forwarding.senders import make_client, sign_webhook, webhook_key
 from kiosk.server.forwarding.service import ForwardingService
 from kiosk.server.ingest import store_push
 from kiosk.wire import PushRequest
@@ -142,13 +143,13 @@ def webhook_throughput(url: str, tmp: Path, count: int) -> tuple[float, float]:
             def post(i: int) -> None:
                 client = getattr(local, "client", None)
                 if client is None:
-                    client = local.client = httpx.Client(timeout=30)
+                    client = local.client = make_client()
                 ts = int(time.time())
                 msg = f"msg_floor{i}"
                 client.post(
                     rx.url,
-                    content=body,
-                    headers={
+                    body,
+                    {
                         "webhook-id": msg,
                         "webhook-timestamp": str(ts),
                         "webhook-signature": sign_webhook(key, msg, ts, body),

@@ -25,7 +25,6 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-import httpx
 from sqlalchemy import Engine, select
 
 from kiosk.adapters.crypto import CryptoError
@@ -81,16 +80,16 @@ class _Dest:
     key: bytes = b""
     #: Idle HTTP clients (keep-alive connections), one per sender thread at most: a thread
     #: takes one for its share of a round and gives it back.
-    spare: list[httpx.Client] = field(default_factory=list)
+    spare: list[senders.HttpClient] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def take_client(self) -> httpx.Client:
+    def take_client(self) -> senders.HttpClient:
         with self.lock:
             if self.spare:
                 return self.spare.pop()
-        return senders.make_client(1)
+        return senders.make_client()
 
-    def give_back(self, client: httpx.Client) -> None:
+    def give_back(self, client: senders.HttpClient) -> None:
         with self.lock:
             self.spare.append(client)
 
@@ -396,7 +395,7 @@ class Forwarder:
         return [(item, out) for item, out in zip(items, results, strict=True) if out is not None]
 
     def _send_one(
-        self, d: _Dest, item: Item, hold: threading.Event, client: httpx.Client
+        self, d: _Dest, item: Item, hold: threading.Event, client: senders.HttpClient
     ) -> Outcome:
         r = item.row
         if r is None:
