@@ -29,6 +29,8 @@ HEAVY = (
     "PySide6",
     "reportlab",
     "kiosk.store.sql",
+    "kiosk.domain.ports",
+    "kiosk.domain.ink",
 )
 
 _PROBE = """

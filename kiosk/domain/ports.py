@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from kiosk.domain.audit import AuditEntry
 from kiosk.domain.campaign import TextVersion
+from kiosk.domain.counts import Counts as Counts  # its own module: kiosk status reads it alone
 from kiosk.domain.signature import Event, SealedSignature, SyncState, Void
 
 #: The clock every layer takes (injected by tests): returns the current aware UTC time.
@@ -40,18 +41,6 @@ class SignatureFilter:
     until: datetime | None = None
     include_void: bool = False
     include_synthetic: bool = True
-
-
-@dataclass(frozen=True, slots=True)
-class Counts:
-    """Counts of non-void signatures, by the dimensions staff and sync care about."""
-
-    total: int
-    voided: int
-    by_campaign: dict[str, int] = field(default_factory=dict)
-    by_local: dict[str, int] = field(default_factory=dict)  # "campaign/local"
-    by_event: dict[str, int] = field(default_factory=dict)
-    by_sync_state: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,7 +13,7 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
-from kiosk.domain.ports import Counts
+from kiosk.domain.counts import Counts
 
 _BY_LOCAL = (
     "SELECT campaign, local_campaign, count(*) FROM signatures WHERE voided = 0 "

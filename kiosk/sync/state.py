@@ -26,11 +26,13 @@ import json
 import logging
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kiosk.adapters.crypto import CryptoError, KeyFolder
-from kiosk.domain.ports import SettingsStore
 from kiosk.sync.status import SyncErrorCode
+
+if TYPE_CHECKING:  # types only: kiosk status reads the state without loading the domain
+    from kiosk.domain.ports import SettingsStore
 
 KEY_ENROLLMENT = "sync.enrollment"
 KEY_CAMPAIGNS_ETAG = "sync.campaigns_etag"
