@@ -33,6 +33,7 @@ import binascii
 import logging
 import threading
 import uuid
+from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -79,6 +80,11 @@ log = logging.getLogger("kiosk.sync")
 BATCH_BYTES = MAX_BODY_BYTES // 2
 #: Bytes one signature adds to a body besides its sealed data (ids, times, slugs, JSON).
 _SIGNATURE_OVERHEAD = 600
+#: Pushes of signatures in flight at once. One: the next batch is read and encoded while the
+#: server works on the last, and sent as soon as its answer is in, while that answer's marks are
+#: written; two in flight per kiosk made a busy server answer its health check too late in
+#: tests/sync/test_fault_injection.py (load 14-17), for little gain.
+PIPELINE_DEPTH = 1
 
 
 #: Where an outbox row (``kiosk.domain.ports.OutboxRow``) holds the sealed personal data: last.
@@ -217,6 +223,9 @@ class SyncEngine:
     Passes must not overlap (the Qt wrapper and the command line run one at a time);
     :meth:`snapshot` and :meth:`cancel` may be called from any thread.
     """
+
+    #: Pushes of signatures in flight at once (1: wait for each answer before the next push).
+    pipeline_depth: int = PIPELINE_DEPTH
 
     def __init__(
         self,
@@ -612,32 +621,46 @@ class SyncEngine:
         """Push every pending signature in batches, oldest first, reading the outbox once.
 
         A cursor on the outbox's ``seq`` moves past each batch as it is read, so a batch in
-        flight is never read again. One request is in flight at a time; while the server works
-        on it, the next batch is read and encoded, and the previous answer is recorded (the
-        batches hold different rows, so the order of these local steps does not matter for
-        correctness). What an answer does not acknowledge stays pending for the next pass.
+        flight is never read again. Up to :attr:`pipeline_depth` pushes are in flight at once;
+        the next batch is read and encoded while the server still works on the last one.
+        Answers are taken in the order the batches were sent, and each is recorded (the durable
+        marks) on a thread of its own, in order, while the next batches are read and sent: the
+        batches hold different rows, so the order of these steps does not matter for
+        correctness. What an answer does not acknowledge stays pending for the next pass; a
+        failed push stops the pass (an answer still in flight then goes unrecorded: its rows
+        stay pending and the next pass sends them again, answered ``duplicate``).
         """
-        cursor = 0
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="kiosk-sync-push") as pool:
-            in_flight: tuple[list[OutboxRow], list[uuid.UUID], Future[PushResponse]] | None = None
-            while True:
-                self._check_cancel()
-                wire, taken, cursor = self._signature_batch(cursor, report)
-                answered: tuple[list[OutboxRow], list[uuid.UUID], dict[uuid.UUID, str]] | None
-                answered = None
-                if in_flight is not None:
-                    rows, sent, future = in_flight
-                    in_flight = None
-                    answer = future.result()  # a failure stops the pass before the next push
-                    answered = (rows, sent, self._results(sent, answer.signatures, "signature"))
-                if wire:
-                    request = PushRequest(signatures=wire)
-                    in_flight = (taken, [w.id for w in wire], pool.submit(client.push, request))
-                    report.signatures_sent += len(wire)
-                if answered is not None:
-                    self._record_signatures(*answered, report)
-                if in_flight is None and not wire:
-                    return
+        in_flight: deque[tuple[list[OutboxRow], list[uuid.UUID], Future[PushResponse]]]
+        in_flight = deque()
+        marks: deque[Future[None]] = deque()
+        wire, taken, cursor = self._signature_batch(0, report)
+        pushes = ThreadPoolExecutor(self.pipeline_depth, thread_name_prefix="kiosk-sync-push")
+        try:
+            with ThreadPoolExecutor(1, thread_name_prefix="kiosk-sync-mark") as marker:
+                while True:
+                    self._check_cancel()
+                    while wire and len(in_flight) < self.pipeline_depth:
+                        future = pushes.submit(client.push, PushRequest(signatures=wire))
+                        in_flight.append((taken, [w.id for w in wire], future))
+                        report.signatures_sent += len(wire)
+                        # Read and encode the next batch while the server works on this one.
+                        wire, taken, cursor = self._signature_batch(cursor, report)
+                    while marks and marks[0].done():
+                        marks.popleft().result()  # a failed mark stops the pass
+                    if not in_flight:
+                        break
+                    rows, sent, future = in_flight.popleft()
+                    answer = future.result()  # a failure stops the pass
+                    statuses = self._results(sent, answer.signatures, "signature")
+                    marks.append(
+                        marker.submit(self._record_signatures, rows, sent, statuses, report)
+                    )
+                while marks:
+                    marks.popleft().result()
+        finally:
+            # After a failure the pass ends at once: a push still in flight is not waited for
+            # (its answer is not recorded, so its rows stay pending and go again next pass).
+            pushes.shutdown(wait=False, cancel_futures=True)
 
     @staticmethod
     def _ranges(
