@@ -113,8 +113,10 @@ def test_every_signer_screen(d: Driver, idle_clock: FakeClock) -> None:
 def _walk_signer_screens(
     d: Driver, idle_clock: FakeClock, lang: str, first: str, last: str
 ) -> dict[str, str]:
-    """Every signer screen (the typed signature and the accessibility options too) in
-    ``lang``; returns objectName -> accessible name, and fails on any problem."""
+    """Every signer screen (the accessibility options, the form with its errors, the local
+    campaign and its choice, the pad, the typed signature with its errors, idle, thank-you and
+    "already signed") in ``lang``; returns objectName -> accessible name, and fails on any
+    problem."""
     names: dict[str, str] = {}
     seen: dict[str, list[str]] = {}
     d.wait_shown("attract.signButton")
@@ -139,12 +141,19 @@ def _walk_signer_screens(
     d.click("form.next")
     d.wait_shown("local.confirm")
     seen["local"] = audit(d, names)
+    d.click("local.change")
+    d.wait_shown("local.option.evansville")
+    seen["local-choose"] = audit(d, names)
+    d.click("local.option.evansville")
     d.click("local.confirm")
     d.wait_shown("pad.canvas")
     seen["pad"] = audit(d, names)
     d.click("pad.typeInstead")
     d.wait_shown("pad.typedName")
     seen["typed"] = audit(d, names)
+    d.click("pad.submit")  # the typed signature's errors
+    d.wait(lambda: "typed_name" in d.ui.vm.flow.errors, "the typed errors")
+    seen["typed-errors"] = audit(d, names)
     idle_clock.advance(FAST.idle_timeout_s + 1)
     d.wait_shown("idle.stillHere")
     seen["idle"] = audit(d, names)
@@ -155,6 +164,17 @@ def _walk_signer_screens(
     d.click("pad.submit")
     d.wait_shown("thanks.done")
     seen["thanks"] = audit(d, names)
+    d.click("thanks.done")
+    d.wait_shown("attract.signButton")  # the same signer again: "already signed"
+    if lang != "en":
+        d.click(f"lang.{lang}")
+        d.wait(lambda: d.ui.vm.i18n.language == lang, "the language")
+    d.click("attract.signButton")
+    d.click("petition.continueButton")
+    fill(d, first, last, "47708")
+    d.click("form.next")
+    d.wait_shown("duplicate.done")
+    seen["duplicate"] = audit(d, names)
     assert {k: v for k, v in seen.items() if v} == {}
     return names
 

@@ -22,6 +22,31 @@ from tests.ui.steps import fill
 
 pytestmark = pytest.mark.gui
 
+#: The form's fields in their Tab order (those the campaign shows are spoken with their error).
+FIELDS = {
+    "first_name": "form.firstName",
+    "last_name": "form.lastName",
+    "zip": "form.zip",
+    "phone": "form.phone",
+    "email": "form.email",
+    "street": "form.street",
+    "city": "form.city",
+    "state": "form.state",
+    "comment": "form.comment",
+}
+
+
+def tab_to(d: Driver, name: str) -> None:
+    """Press Tab until ``name`` has the focus (as a keyboard or switch user would)."""
+    for _ in range(30):
+        item = d.window.activeFocusItem()
+        if item is not None and item.objectName() == name:
+            return
+        d.key(Qt.Key.Key_Tab)
+        d.idle()
+    raise AssertionError(f"Tab never reached {name}")
+
+
 TEXTS = {
     "en": {
         "on": "Speech is on. Headphones are recommended.",
@@ -120,16 +145,25 @@ def test_every_signer_screen_is_spoken_in_the_signers_language(
     d.click("petition.continueButton")
     d.wait_shown("form.firstName")
     listen.said(t["form"])
+    # Wrong values in the optional fields the campaign shows, so that they have errors too.
+    fill(d, email="maria@example", phone="12")
     listen.clear()
     d.click("form.next")
-    error = d.ui.vm.flow.errors["first_name"]
-    assert error
+    errors = dict(d.ui.vm.flow.errors)
+    assert errors["first_name"]
     listen.said(t["field"])
-    listen.said(error)
-    # each field says its own error as the keyboard moves on
-    d.key(Qt.Key.Key_Tab)
-    listen.said(d.ui.vm.flow.errors["last_name"])
-    # the signature alternative
+    listen.said(errors["first_name"])
+    # each field says its own error as the keyboard moves on to it
+    with_error = [f for f in FIELDS if d.shown(FIELDS[f]) and f in errors]
+    assert with_error[:1] == ["first_name"]
+    assert {"first_name", "last_name", "zip", "email", "phone"} <= set(with_error)
+    for field in with_error[1:]:
+        listen.clear()
+        tab_to(d, FIELDS[field])
+        listen.said(errors[field])
+    # the signature alternative, and its own errors
+    d.item("form.email").setProperty("text", "")
+    d.item("form.phone").setProperty("text", "")
     fill(d, "Ana", "Pérez", "55802")
     d.click("form.next")
     d.click("local.confirm")
@@ -138,6 +172,12 @@ def test_every_signer_screen_is_spoken_in_the_signers_language(
     d.click("pad.typeInstead")
     listen.said(t["typed"])
     listen.engine_said(t["typed"])
+    d.click("pad.submit")  # nothing typed: the name field is focused and says its error
+    d.wait(lambda: "typed_name" in d.ui.vm.flow.errors, "the typed errors")
+    listen.said(d.ui.vm.flow.errors["typed_name"])
+    listen.clear()
+    tab_to(d, "pad.typedConfirm")
+    listen.said(d.ui.vm.flow.errors["typed_confirm"])
     # the idle warning
     listen.clear()
     idle_clock.advance(FAST.idle_timeout_s + 1)

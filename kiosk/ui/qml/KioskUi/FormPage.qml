@@ -58,7 +58,11 @@ FadePage {
             }
             var f = page.fieldFor(name)
             if (f) {
+                // A field that already has the focus is said again, now with its error.
+                const had = f.input.activeFocus
                 f.input.forceActiveFocus()
+                if (had)
+                    page.app.speech.focusItem(f.input)
                 page.ensureVisible(f)
             }
         }

@@ -32,11 +32,17 @@ FadePage {
                    : qsTr("Draw your signature with your finger in the signature area. If you cannot, press Tab until you hear I can't sign with my finger, then press Enter to type your name instead."))
     Connections {
         target: page.flow
+        // The control with the first error takes the focus and is said with its error (again,
+        // if it already had the focus).
         function onFocusField(name) {
-            if (name === "typed_name")
-                typedName.input.forceActiveFocus()
-            else if (name === "typed_confirm")
-                typedConfirm.forceActiveFocus()
+            const target = name === "typed_name" ? typedName.input
+                       : name === "typed_confirm" ? typedConfirm : null
+            if (!target)
+                return
+            const had = target.activeFocus
+            target.forceActiveFocus()
+            if (had)
+                page.app.speech.focusItem(target)
         }
     }
 
