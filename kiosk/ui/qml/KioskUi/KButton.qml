@@ -18,8 +18,13 @@ Button {
     // The widest the button may be: the window's width less the screens' side margins.
     property real maxWidth: control.Window.width > 0 ? control.Window.width - 64
                                                      : Number.POSITIVE_INFINITY
+    // The label's one-line width, measured apart from the label item (whose implicit width
+    // follows its wrapping once it has been narrowed).
+    property string measuredText: control.text
+    TextMetrics { id: labelMetrics; font: control.font; text: control.measuredText }
     readonly property real naturalWidth: Math.max((big ? 92 : 64) * 1.6,
-                                                  implicitContentWidth + leftPadding + rightPadding)
+                                                  Math.ceil(labelMetrics.advanceWidth) + 2
+                                                  + leftPadding + rightPadding)
 
     focusPolicy: Qt.TabFocus
     Keys.onReturnPressed: control.activate()

@@ -9,6 +9,7 @@ KButton {
     property bool on: false
     kind: "secondary"
     stretch: true
+    measuredText: (check.on ? "✓  " : "☐  ") + check.text
     Accessible.role: Accessible.CheckBox
     Accessible.checkable: true
     Accessible.checked: check.on

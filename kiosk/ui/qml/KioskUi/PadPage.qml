@@ -64,14 +64,17 @@ FadePage {
             scroll.contentY = Math.min(Math.max(0, scroll.contentHeight - scroll.height),
                                        bottom - scroll.height)
     }
-    // Back to drawing: the keyboard goes (the pad needs the room) and the focus goes to
-    // "I can't sign with my finger", where a keyboard user came from.
+    // Back to drawing: the keyboard goes (the pad needs the room); a keyboard user (who
+    // pressed "Sign with my finger instead" with Enter) is taken back to "I can't sign with
+    // my finger", where they came from; a finger's tap leaves no focus ring behind.
+    property bool refocusTypeInstead: false
     function leaveTyping() {
         if (page.typing)
             return
         Qt.inputMethod.hide()  // qmllint disable missing-property
-        if (page.shown && typeInstead.visible)
+        if (page.refocusTypeInstead && page.shown && typeInstead.visible)
             typeInstead.forceActiveFocus()
+        page.refocusTypeInstead = false
     }
     onTypingChanged: {
         page.respeak()
@@ -272,10 +275,14 @@ FadePage {
                         font.weight: Font.DemiBold
                     }
                     KButton {
+                        id: drawInstead
                         objectName: "pad.drawInstead"
                         kind: "quiet"
                         text: qsTr("Sign with my finger instead")
-                        onClicked: page.flow.setTyping(false)
+                        onClicked: {
+                            page.refocusTypeInstead = drawInstead.activeFocus
+                            page.flow.setTyping(false)
+                        }
                     }
                 }
 
