@@ -7,7 +7,8 @@ drives the real QML by object name like a finger would, and saves
 ``ui-<screen>-<lang>.png`` at 1280 x 800 with ``QQuickWindow.grabWindow``. The signer's
 screens also come in variants: ``ui-<screen>-<lang>-large.png`` (1280 x 800, larger text,
 125 %), ``-portrait.png`` (800 x 1280), ``-portrait-large.png``, and text at 200 % (issue #17):
-``-x2.png`` (1280 x 800) and ``-portrait-x2.png``.
+``-x2.png`` (1280 x 800) and ``-portrait-x2.png`` (with the typed signature,
+``ui-pad-typed-<lang>-x2.png`` and ``-portrait-x2.png``).
 """
 
 from __future__ import annotations
@@ -156,7 +157,7 @@ def signer_and_staff_screens(out: Path, lang: str, qm_dir: Path, variant: str = 
         save("local-choose")
         d.click("local.option.evansville")
         d.click("local.confirm")
-        if not variant:  # the typed signature ("I can't sign with my finger"), issue #17
+        if variant in ("", "x2", "portrait-x2"):  # the typed signature, issue #17
             d.wait_shown("pad.canvas")
             d.click("pad.typeInstead")
             d.wait(lambda: ui.vm.flow.typing, "the typed signature")
