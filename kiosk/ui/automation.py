@@ -243,7 +243,7 @@ class Driver:
         bottom = top + item.height() + 2 * margin
         y = float(flick.property("contentY"))
         h = flick.height()
-        if top < y:
+        if top < y or (bottom > y + h and bottom - top > h):  # a tall item: its top in view
             flick.setProperty("contentY", max(0.0, top))
         elif bottom > y + h:
             max_y = max(0.0, float(flick.property("contentHeight")) - h)
@@ -271,12 +271,15 @@ class Driver:
             node.ensurePolished()
 
     def _settled_center(self, item: QQuickItem) -> QPoint:
-        """The centre once layouts stopped moving the item (and it is inside the window)."""
+        """The centre once layouts stopped moving the item (and it is inside the window and
+        inside its scrolling area: a layout that grows after the item was scrolled into view,
+        an error line appearing above it, scrolls it into view again)."""
         last: list[QPoint] = []
         self._polish(item)
 
         def stable() -> bool:
             self._polish(item)
+            self.scroll_into_view(item)
             c = self.center(item)
             inside = 0 <= c.x() < self.window.width() and 0 <= c.y() < self.window.height()
             ok = inside and bool(last) and last[-1] == c
