@@ -33,7 +33,9 @@ if TYPE_CHECKING:
 
     from kiosk.config import DataLayout
     from kiosk.services import Services
+    from kiosk.services.sync import SyncControl
     from kiosk.sync.engine import SyncEngine
+    from kiosk.sync.qt import SyncController
     from kiosk.ui.maintenance import IdleMaintenance
     from kiosk.ui.shell import KioskApp
     from kiosk.ui.tasks import Tasks
@@ -137,20 +139,18 @@ class UiHandle:
                 return item
         return items[0] if items else None
 
-    def attach_sync(self, sync: Any) -> None:
+    def attach_sync(self, sync: SyncControl) -> None:
         """Plug a sync controller into staff mode and the signer flow.
 
         Args:
-            sync: an object with ``snapshot()``, ``sync_now()`` and ``connect(url, code)``,
-                and optionally the ``changed``, ``connectFinished`` and ``campaignsChanged``
-                signals and a ``nudge()`` method (``kiosk.sync.qt.SyncController``).
+            sync: the controller (:class:`kiosk.services.sync.SyncControl`; in the app,
+                ``kiosk.sync.qt.SyncController``).
         """
         flow = self.vm.flow
         self.vm.sync.attach(sync)
         flow.set_sync(sync)
-        campaigns_changed = getattr(sync, "campaignsChanged", None)
-        if campaigns_changed is not None:  # new campaign text from the server: the next
-            campaigns_changed.connect(flow.reload)  # signer gets it (catalog reloaded first)
+        # New campaign text from the server: the next signer gets it (catalog reloaded first).
+        sync.campaignsChanged.connect(flow.reload)
 
     def _finish_loading(self) -> None:
         """Let the screens that load in the background (the on-screen keyboard, a signer's
@@ -203,7 +203,7 @@ class UiHandle:
 def build_ui(
     kiosk: UiHost,
     *,
-    sync: Any = None,
+    sync: SyncControl | None = None,
     config: UiConfig | None = None,
     windowed: bool = True,
     show: bool = True,
@@ -215,7 +215,7 @@ def build_ui(
 
     Args:
         kiosk: an opened kiosk (:class:`kiosk.app.Kiosk`).
-        sync: the sync controller (``snapshot``/``sync_now``/``connect``), or None.
+        sync: the sync controller (:class:`kiosk.services.sync.SyncControl`), or None.
         config: timings (tests shorten them).
         windowed: a 1280 x 800 window with decorations instead of full screen.
         show: show the window (screenshots and tests do; set False to only build).
@@ -373,7 +373,7 @@ def run_ui(
     if "error" in opened:
         raise opened["error"]
     kiosk = opened["kiosk"]
-    sync: Any = None
+    sync: SyncController | None = None
     ui: UiHandle | None = None
 
     def start_sync() -> None:

@@ -1,32 +1,37 @@
-"""What staff mode shows about sync, from whatever sync object the app was wired with.
+"""What staff mode shows about sync, from the sync controller the app was wired with.
 
-The sync object (``kiosk.sync.qt.SyncController`` in the app) needs only::
-
-    snapshot() -> SyncSnapshot     # cheap, cached
-    sync_now() -> None             # "Sync now"
-    connect(url, code, allow_insecure=False) -> None
-                                   # "Connect to server" (may raise, or report through
-                                   # a ``connectFinished(bool ok, str code, str detail)`` signal)
-
-and may offer a ``changed`` signal (a new snapshot). Without a sync object, staff mode says
-"Not connected to a server" with the number of signatures waiting (the outbox service), and
-offers no connect form that could do nothing.
+The controller is typed by its port, :class:`kiosk.services.sync.SyncControl`
+(``kiosk.sync.qt.SyncController`` in the app): ``snapshot()``, ``sync_now()``,
+``connect(url, code, allow_insecure=...)`` and the ``changed`` and ``connectFinished`` signals.
+Without a controller, staff mode says "Not connected to a server" with the number of signatures
+waiting (the outbox service), and offers no connect form that could do nothing.
 """
 
 from __future__ import annotations
 
 import logging
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Property, QDateTime, QObject, QTimer, Signal, Slot
 
-from kiosk.services.sync import Outbox
+from kiosk.services.sync import Outbox, SyncControl
 from kiosk.sync.status import SyncSnapshot
 from kiosk.ui.i18n import I18n
 from kiosk.ui.messages import sync_error_message
 
+if TYPE_CHECKING:
+    from kiosk.sync.qt import SyncController
+
 log = logging.getLogger("kiosk.ui")
+
+
+if TYPE_CHECKING:
+
+    def _qt_controller_is_a_sync_control(controller: SyncController) -> SyncControl:
+        """Never called: mypy (strict on this file) checks that the app's controller
+        satisfies the port the screens are typed against."""
+        return controller
 
 
 class SyncStatus(QObject):
@@ -46,7 +51,7 @@ class SyncStatus(QObject):
         self,
         outbox: Outbox,
         i18n: I18n,
-        sync: Any = None,
+        sync: SyncControl | None = None,
         poll_ms: int = 2000,
         parent: QObject | None = None,
     ) -> None:
@@ -68,15 +73,11 @@ class SyncStatus(QObject):
         else:
             self.refresh()
 
-    def attach(self, sync: Any) -> None:
+    def attach(self, sync: SyncControl) -> None:
         """Plug in the sync controller (the app does it once the first screen is up)."""
         self._sync = sync
-        changed = getattr(sync, "changed", None)
-        if changed is not None:
-            changed.connect(self.refresh)
-        finished = getattr(sync, "connectFinished", None)
-        if finished is not None:
-            finished.connect(self._connect_finished)
+        sync.changed.connect(self.refresh)
+        sync.connectFinished.connect(self._connect_finished)
         self.refresh()
 
     @Slot()
@@ -124,7 +125,7 @@ class SyncStatus(QObject):
 
     #: The state: available, connected, serverUrl, pending(Text), running, lastSuccess,
     #: error, errorDetail, conflicts, nextAttempt.
-    state = Property("QVariantMap", _get, notify=changed)
+    state = Property("QVariantMap", _get, notify=changed)  # type: ignore[arg-type]  # Qt type name
 
     @Slot()
     def syncNow(self) -> None:  # noqa: N802 - Qt naming for QML
@@ -139,7 +140,7 @@ class SyncStatus(QObject):
         return {"busy": self._connect_busy, "error": error, "ok": self._connect_ok}
 
     #: The connect form's state: busy, error (worded), ok.
-    connectState = Property("QVariantMap", _get_connect, notify=connectChanged)
+    connectState = Property("QVariantMap", _get_connect, notify=connectChanged)  # type: ignore[arg-type]
 
     @Slot(str, str, bool)
     def connectServer(  # noqa: N802 - Qt naming for QML
@@ -157,16 +158,13 @@ class SyncStatus(QObject):
             return
         self._connect_error = ""
         self._connect_ok = False
-        self._connect_busy = hasattr(self._sync, "connectFinished")
+        self._connect_busy = True  # until connectFinished
         self.connectChanged.emit()
         try:
             self._sync.connect(url.strip(), code.strip(), allow_insecure=bool(allow_insecure))
-        except Exception as exc:  # noqa: BLE001 - worded for staff below
-            code_value = getattr(getattr(exc, "code", None), "value", getattr(exc, "code", ""))
-            self._connect_finished(False, str(code_value or ""), "")
-            return
-        if not self._connect_busy:
-            self._connect_finished(True, "", "")
+        except Exception:  # a controller reports through connectFinished; never leave it busy
+            log.exception("starting the enrollment failed")
+            self._connect_finished(False, "failed", "")
 
     @Slot(bool, str, str)
     def _connect_finished(self, ok: bool, code: str, detail: str) -> None:

@@ -16,10 +16,11 @@ pytestmark = pytest.mark.gui
 
 
 class FakeSync(QObject):
-    """Speaks like kiosk.sync.qt.SyncController: snapshot, sync_now, connect and signals."""
+    """A kiosk.services.sync.SyncControl, like kiosk.sync.qt.SyncController, that records calls."""
 
     changed = Signal()
     connectFinished = Signal(bool, str, str)
+    campaignsChanged = Signal(list)
 
     def __init__(self, snap: SyncSnapshot) -> None:
         super().__init__()
@@ -35,7 +36,7 @@ class FakeSync(QObject):
     def nudge(self) -> None:
         self.calls.append(("nudge",))
 
-    def connect(self, url: str, code: str, allow_insecure: bool = False) -> None:  # type: ignore[override]
+    def connect(self, url: str, code: str, *, allow_insecure: bool = False) -> None:  # type: ignore[override]
         self.calls.append(("connect", url, code))
         self.allow_insecure = allow_insecure
 
@@ -104,3 +105,23 @@ def test_each_saved_signature_nudges_sync(make_ui: Callable[..., Driver]) -> Non
     d.click("local.confirm")
     sign_and_submit(d)
     assert sync.calls.count(("nudge",)) == 1
+
+
+class BrokenSync(FakeSync):
+    """A controller whose connect raises instead of reporting through connectFinished."""
+
+    def connect(self, url: str, code: str, *, allow_insecure: bool = False) -> None:  # type: ignore[override]
+        raise RuntimeError("the worker thread is gone")
+
+
+def test_a_connect_that_raises_is_worded_and_the_form_is_free_again(
+    make_ui: Callable[..., Driver],
+) -> None:
+    d = make_ui(sync=BrokenSync(SyncSnapshot(server_url=None)))
+    to_sync(d)
+    d.fill("staff.serverUrl", "https://sync.example.org")
+    d.fill("staff.enrollCode", "ABCD-1234")
+    d.click("staff.connect")
+    d.wait(lambda: d.text("staff.connectError") != "", "the error")
+    assert d.text("staff.connectError") == "Sync failed."
+    assert d.text("staff.connect") == "Connect to server"
