@@ -147,3 +147,38 @@ def test_the_data_folder_layout_is_what_the_kiosk_uses(tmp_path: Path) -> None:
         assert all(p.parent == layout.root for p in layout.store_files)
     finally:
         kiosk.close()
+
+
+def test_mode_is_set_before_the_first_byte(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    target = tmp_path / "export.csv"
+    seen: list[tuple[int, int]] = []
+    real_fsync = os.fsync
+
+    def fsync(fd: int) -> None:
+        info = os.fstat(fd)
+        if stat.S_ISREG(info.st_mode):
+            seen.append((stat.S_IMODE(info.st_mode), info.st_size))
+        real_fsync(fd)
+
+    monkeypatch.setattr(files.os, "fsync", fsync)
+    old_umask = os.umask(0o077)  # the mode asked for wins over the umask
+    try:
+        atomic_write(target, NEW, mode=0o644)
+    finally:
+        os.umask(old_umask)
+    assert seen == [(0o644, len(NEW))]
+    assert stat.S_IMODE(target.stat().st_mode) == 0o644
+
+
+def test_without_overwrite_an_existing_file_is_kept(tmp_path: Path) -> None:
+    target = tmp_path / "org.key"
+    target.write_bytes(OLD)
+    with pytest.raises(FileExistsError):
+        atomic_write(target, NEW, overwrite=False)
+    assert target.read_bytes() == OLD
+    assert _leftovers(tmp_path, "org.key") == []
+    fresh = tmp_path / "new.key"
+    atomic_write(fresh, NEW, overwrite=False)
+    assert fresh.read_bytes() == NEW
+    assert stat.S_IMODE(fresh.stat().st_mode) == 0o600
+    assert _leftovers(tmp_path, "org.key") == ["new.key"]

@@ -22,6 +22,11 @@ _DIR_SYNC_UNSUPPORTED = frozenset(
 )
 
 
+#: The mode :func:`tempfile.mkstemp` creates its file with (documented: readable and writable
+#: only by the creating user).
+_MKSTEMP_MODE = 0o600
+
+
 def fsync_dir(folder: Path) -> None:
     """Sync a folder's entries (a rename or a deletion in it) to disk.
 
@@ -40,17 +45,25 @@ def fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
-def atomic_write(path: Path, data: bytes) -> None:
-    """Replace ``path`` with ``data`` atomically and durably; the file is private (0600).
+def atomic_write(path: Path, data: bytes, mode: int = 0o600, *, overwrite: bool = True) -> None:
+    """Replace ``path`` with ``data`` atomically and durably, private from the first byte.
 
-    The folder is created if missing. On any failure the temporary file is removed and the
-    old file (if any) is left untouched.
+    The bytes go to a new temporary file in the same folder, made with ``O_CREAT | O_EXCL`` and
+    mode 0600 (:func:`tempfile.mkstemp`), so nobody else can read them while they are written
+    whatever the umask; ``mode`` is set (``fchmod``) before the first byte when it differs. The
+    file is synced, then takes the final name, then the folder is synced. The folder is created
+    if missing. On any failure (or an interrupt) the temporary file is removed and the old
+    file, if any, is left untouched: the final name never holds part of ``data``.
 
     Args:
         path: the final name.
         data: the whole content.
+        mode: the file's permission bits (0600: only this user; key files stay at that).
+        overwrite: replace an existing file (a rename). False: never replace one (a hard link,
+            which fails if the name exists, also when another process made it meanwhile).
 
     Raises:
+        FileExistsError: ``overwrite`` is False and ``path`` exists (nothing was changed).
         OSError: the folder cannot be written (full, read-only, removed...).
     """
     folder = path.parent
@@ -59,10 +72,16 @@ def atomic_write(path: Path, data: bytes) -> None:
     tmp = Path(tmp_name)
     try:
         with os.fdopen(fd, "wb") as fh:
+            if mode != _MKSTEMP_MODE:
+                os.fchmod(fh.fileno(), mode)
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
-        os.replace(tmp, path)
+        if overwrite:
+            os.replace(tmp, path)
+        else:
+            os.link(tmp, path)
+            tmp.unlink()
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import os
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -27,6 +26,7 @@ from kiosk.adapters.crypto import (
     encrypt_private_key,
     generate_keypair,
 )
+from kiosk.adapters.files import atomic_write
 
 ENV_KEY_PASSPHRASE = "KIOSK_ORG_KEY_PASSPHRASE"
 KEY_BYTES = 32
@@ -63,6 +63,10 @@ def parse_public_key(value: str) -> bytes:
 def write_new_keypair(out_private: Path, passphrase: str | None) -> bytes:
     """Make a key pair, write the private key file (mode 0600, never overwritten).
 
+    The file is made atomically (:func:`kiosk.adapters.files.atomic_write`): written whole and
+    synced under a temporary name, 0600 from its first byte, then linked to ``out_private``; a
+    crash or a full disk leaves no key file, never half of one.
+
     Args:
         out_private: the private key file to create.
         passphrase: encrypt the private key under it (Argon2id); None writes it raw (base64).
@@ -72,7 +76,10 @@ def write_new_keypair(out_private: Path, passphrase: str | None) -> bytes:
 
     Raises:
         KeyConfigError: the file already exists.
+        OSError: the folder cannot be written.
     """
+    if out_private.exists():  # before the (slow, with a passphrase) key derivation
+        raise _exists(out_private)
     public, private = generate_keypair()
     data = (
         encrypt_private_key(private, passphrase)
@@ -80,18 +87,17 @@ def write_new_keypair(out_private: Path, passphrase: str | None) -> bytes:
         else base64.b64encode(private) + b"\n"
     )
     try:
-        fd = os.open(out_private, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        raise KeyConfigError(
-            f"{out_private} already exists; a key file is never overwritten (it would make "
-            "signatures sealed to it unreadable)"
-        ) from None
-    try:
-        os.write(fd, data)
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+        atomic_write(out_private, data, mode=0o600, overwrite=False)
+    except FileExistsError:  # made meanwhile by someone else: theirs stays
+        raise _exists(out_private) from None
     return public
+
+
+def _exists(path: Path) -> KeyConfigError:
+    return KeyConfigError(
+        f"{path} already exists; a key file is never overwritten (it would make "
+        "signatures sealed to it unreadable)"
+    )
 
 
 def load_private_key(path: Path, passphrase: str | None) -> bytes:
