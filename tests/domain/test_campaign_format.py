@@ -144,3 +144,24 @@ def test_changed_text_makes_a_new_version_only_for_the_changed_part() -> None:
     assert parse_campaign(doc2, "c").current_version().hash == before.current_version().hash
     # Local campaigns have versions of their own.
     assert before.current_version("evansville").hash != before.current_version().hash
+
+
+@pytest.mark.parametrize("multiline", [False, True], ids=["line", "text"])
+def test_the_forbidden_characters_are_exactly_unicodes_control_surrogate_and_private_use(
+    multiline: bool,
+) -> None:
+    """The parser's one regular expression refuses exactly the code points whose category is
+    Cc, Cs or Co (a multi-line text keeps tab and line feed), checked over all of Unicode."""
+    import unicodedata
+
+    from kiosk.domain.campaign_format import _NOT_IN_LINE, _NOT_IN_TEXT
+
+    pattern = _NOT_IN_TEXT if multiline else _NOT_IN_LINE
+    kept = "\t\n" if multiline else ""
+    wrong = [
+        f"U+{code:04X}"
+        for code in range(0x110000)
+        if (pattern.match(chr(code)) is not None)
+        != (unicodedata.category(chr(code)) in ("Cc", "Cs", "Co") and chr(code) not in kept)
+    ]
+    assert wrong == []

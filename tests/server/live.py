@@ -66,7 +66,7 @@ class LiveServer:
         server_name: str = "Live test server",
         extra_args: tuple[str, ...] = (),
         env: dict[str, str] | None = None,
-        startup_timeout: float = 30.0,
+        startup_timeout: float = 120.0,
         access_log: bool = False,
     ) -> None:
         """Configure (nothing starts before ``__enter__`` / :meth:`start`).
@@ -78,7 +78,9 @@ class LiveServer:
             server_name: the name the server reports at enrollment.
             extra_args: more ``serve`` options.
             env: extra environment variables for the process.
-            startup_timeout: seconds to wait for ``/api/v1/health``.
+            startup_timeout: seconds to wait for ``/api/v1/health`` (a server that exits is
+                reported at once; the wait is long because a loaded machine, e.g. the chaos
+                test restarting a killed server among busy kiosks, can take over 30 s).
             access_log: keep uvicorn's per-request log lines.
         """
         self._tmp: tempfile.TemporaryDirectory[str] | None = None

@@ -84,6 +84,9 @@ def test_first_start_sets_the_pin_and_makes_the_key(
     d.fill("setup.passphrase", " long enough")
     d.fill("setup.passphraseAgain", "short long enough")
     d.click("setup.finish")
+    # Two Argon2id derivations with the real parameters (the key's 64 MiB, the PIN's 19 MiB) run
+    # on a worker: a fraction of a second idle, many seconds on a loaded machine.
+    d.wait(lambda: d.shown("attract.signButton"), "the set-up to finish", timeout_s=120)
     d.wait_shown("attract.signButton")
     assert kiosk.keys.has_public_key() and kiosk.keys.has_private_key()
     kiosk.keys.unlock("short long enough")  # the passphrase opens the new key
