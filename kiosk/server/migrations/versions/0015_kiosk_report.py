@@ -30,8 +30,13 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    """Drop the report's columns."""
-    with op.batch_alter_table("devices") as batch:
+    """Drop the report's columns.
+
+    In place (``ALTER TABLE ... DROP COLUMN``, SQLite 3.35 and later), never by copying the
+    table: on SQLite a copy drops ``devices``, which the foreign keys of stored signatures
+    refuse while the server's ``foreign_keys`` pragma is on.
+    """
+    with op.batch_alter_table("devices", recreate="never") as batch:
         batch.drop_column("report_error_at")
         batch.drop_column("report_error")
         batch.drop_column("report_version")
