@@ -219,6 +219,117 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "rally_test": ("TEST DATA, not signatures", "DATOS DE PRUEBA, no son firmas"),
     "rally_signatures": ("signatures", "firmas"),
     "saved": ("Saved.", "Guardado."),
+    # The Forwarding page (kiosk/server/console/forwarding.py, issue #16).
+    "forwarding": ("Forwarding", "Reenvío"),
+    "fwd_intro": (
+        "Each signature that is not synthetic nor voided goes once to every destination of its "
+        "campaign: Action Network (or another OSDI server) or a signed webhook. The forwarder "
+        "runs as its own process (kiosk-server forward run).",
+        "Cada firma que no es sintética ni anulada se envía una vez a cada destino de su "
+        "campaña: Action Network (u otro servidor OSDI) o un webhook firmado. El reenviador "
+        "funciona como un proceso aparte (kiosk-server forward run).",
+    ),
+    "fwd_none": (
+        "No destinations yet.",
+        "Todavía no hay destinos.",
+    ),
+    "fwd_destinations": ("Destinations", "Destinos"),
+    "fwd_destination": ("Destination", "Destino"),
+    "fwd_campaign": ("Campaign", "Campaña"),
+    "fwd_all_locals": ("whole campaign", "toda la campaña"),
+    "fwd_state": ("State", "Estado"),
+    "fwd_active": ("active", "activo"),
+    "fwd_paused": ("paused", "en pausa"),
+    "fwd_held": (
+        "held until {when} (the destination asked to wait)",
+        "en espera hasta {when} (el destino pidió esperar)",
+    ),
+    "fwd_pending": ("Pending", "Pendientes"),
+    "fwd_failing": ("Failing", "Con fallos"),
+    "fwd_sent": ("Sent", "Enviadas"),
+    "fwd_dead": ("Dead", "Descartadas"),
+    "fwd_skipped": ("Skipped", "Omitidas"),
+    "fwd_last_failure": ("Last failure", "Último fallo"),
+    "fwd_actions": ("Actions", "Acciones"),
+    "fwd_pause": ("Pause", "Pausar"),
+    "fwd_resume": ("Resume", "Reanudar"),
+    "fwd_retry": ("Retry dead letters", "Reintentar descartadas"),
+    "fwd_remove": ("Remove", "Eliminar"),
+    "fwd_remove_h": ("Remove a destination", "Eliminar un destino"),
+    "fwd_remove_confirm": (
+        "Type the destination's name again to remove it with its queue and its history.",
+        "Escriba otra vez el nombre del destino para eliminarlo con su cola y su historial.",
+    ),
+    "fwd_kind_osdi": ("Action Network / OSDI", "Action Network u otro servidor OSDI"),
+    "fwd_kind_webhook": ("signed webhook", "webhook firmado"),
+    "fwd_add": ("Add a destination", "Añadir un destino"),
+    "fwd_name": ("Name (lowercase, digits, . _ -)", "Nombre (minúsculas, dígitos, . _ -)"),
+    "fwd_kind": ("Kind", "Tipo"),
+    "fwd_url": ("URL", "Dirección (URL)"),
+    "fwd_url_help": (
+        "Action Network: the petition's signatures URL (…/petitions/ID/signatures/). Webhook: "
+        "the receiver. HTTPS only (plain HTTP to this machine only).",
+        "Action Network: la URL de firmas de la petición (…/petitions/ID/signatures/). Webhook: "
+        "el receptor. Solo HTTPS (HTTP sin cifrar solo hacia esta máquina).",
+    ),
+    "fwd_credential": ("API token or webhook secret", "Token de la API o secreto del webhook"),
+    "fwd_credential_help": (
+        "Typed once, sealed, never shown again. Leave it empty for a webhook to have one made.",
+        "Se escribe una vez, se sella y no se vuelve a mostrar. Déjelo vacío en un webhook "
+        "para que se genere uno.",
+    ),
+    "fwd_rate": ("Requests per second at most", "Peticiones por segundo como máximo"),
+    "fwd_rate_help": (
+        "Empty: 3 for OSDI (Action Network allows about 4), no limit for webhooks.",
+        "Vacío: 3 para OSDI (Action Network admite unas 4), sin límite para webhooks.",
+    ),
+    "fwd_without_opt_in": ("Signers without opt-in", "Firmantes sin suscripción"),
+    "fwd_opt_skip": ("not sent (Action Network)", "no se envían (Action Network)"),
+    "fwd_opt_unsubscribed": (
+        "sent as unsubscribed (other OSDI servers)",
+        "se envían como no suscritos (otros servidores OSDI)",
+    ),
+    "fwd_added": ("Destination {name} added.", "Destino {name} añadido."),
+    "fwd_made_secret": (
+        "The webhook signing secret, shown this once: give it to the receiving system now.",
+        "El secreto de firma del webhook, que se muestra solo esta vez: entréguelo ahora al "
+        "sistema receptor.",
+    ),
+    "fwd_removed": ("Destination {name} removed.", "Destino {name} eliminado."),
+    "fwd_paused_done": ("{name} is paused.", "{name} está en pausa."),
+    "fwd_resumed_done": ("{name} sends again.", "{name} vuelve a enviar."),
+    "fwd_retried": (
+        "{n} dead letter(s) of {name} queued again.",
+        "{n} firma(s) descartada(s) de {name} en cola otra vez.",
+    ),
+    "fwd_error": ("Not saved: {message}", "No se guardó: {message}"),
+    "fwd_bad_rate": (
+        "not a number of requests per second",
+        "no es un número de peticiones por segundo",
+    ),
+    "fwd_name_mismatch": (
+        "The name typed does not match: nothing was removed.",
+        "El nombre escrito no coincide: no se eliminó nada.",
+    ),
+    "fwd_voided": ("Forwarded, then voided", "Reenviadas y luego anuladas"),
+    "fwd_voided_intro": (
+        "These signatures reached a destination before they were voided: remove them there by "
+        "hand.",
+        "Estas firmas llegaron a un destino antes de ser anuladas: elimínelas allí a mano.",
+    ),
+    "fwd_voided_none": (
+        "No forwarded signature has been voided.",
+        "Ninguna firma reenviada ha sido anulada.",
+    ),
+    "fwd_signature": ("Signature", "Firma"),
+    "fwd_sent_at": ("Sent", "Enviada"),
+    "fwd_voided_at": ("Voided", "Anulada"),
+    "fwd_remote_id": ("Id at the destination", "Id en el destino"),
+    "fwd_maybe": (
+        "maybe (the forwarder stopped before the answer)",
+        "quizá (el reenviador se detuvo antes de la respuesta)",
+    ),
+    "fwd_more": ("and {n} more (kiosk-server forward status --voided)", "y {n} más"),
 }
 
 
