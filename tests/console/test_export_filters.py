@@ -30,10 +30,12 @@ from tests.server.coord_support import (
     PASSPHRASE,
     OrgKey,
     add_coordinator,
+    csrf_of,
     import_mini,
     make_key,
     mini_signature,
     person,
+    sign_in,
 )
 from tests.server.helpers import ApiClient, InProcessServer, event
 
@@ -177,18 +179,11 @@ def _console(web: httpx.Client, engine: Engine) -> str:
 
         new = coordinators.add(conn, "ada@example.org", datetime.now(UTC))
         auth.set_login(conn, new.id, "ada@example.org", "admin", PASSWORD)
-    csrf = re.search(r'name="csrf" value="([^"]+)"', web.get("/console/signin").text)
-    assert csrf is not None
-    r = web.post(
-        "/console/signin",
-        data={"csrf": csrf.group(1), "email": "ada@example.org", "password": PASSWORD},
-    )
+    r = sign_in(web, "ada@example.org", PASSWORD)
     assert r.status_code == 303, r.text
     page = web.get("/console/exports").text
     assert 'name="until"' in page and '<option value="fair-2">' in page
-    found = re.search(r'name="csrf" value="([^"]+)"', page)
-    assert found is not None
-    return found.group(1)
+    return csrf_of(page)
 
 
 def _run_job(web: httpx.Client, form: dict[str, str]) -> bytes:

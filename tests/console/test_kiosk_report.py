@@ -20,7 +20,7 @@ from kiosk.server.console import data
 from kiosk.server.db import create_db_engine
 from kiosk.server.models import Device, table_of
 from kiosk.wire import API_PREFIX
-from tests.server.coord_support import make_key
+from tests.server.coord_support import make_key, sign_in
 from tests.server.helpers import ApiClient, create_pg_database, drop_pg_database, pg_admin_url
 from tests.server.live import LiveServer
 from tests.sync.helpers import kiosk_cli
@@ -176,13 +176,7 @@ def test_a_real_kiosk_reports_to_a_real_server(live_url: str | None, tmp_path: P
                 "CONSOLE_PASSWORD",
             )
             with httpx.Client(base_url=server.base_url, timeout=30) as web:
-                page = web.get("/console/signin").text
-                csrf = re.search(r'name="csrf" value="([^"]+)"', page)
-                assert csrf is not None
-                r = web.post(
-                    "/console/signin",
-                    data={"csrf": csrf.group(1), "email": "ada@example.org", "password": PASSWORD},
-                )
+                r = sign_in(web, "ada@example.org", PASSWORD)
                 assert r.status_code == 303, r.text
                 html = web.get("/console/kiosks").text
             cell = re.search(r'data-col="pending">([^<]*)<', html)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import base64
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import httpx
 from sqlalchemy import Engine
 
 from kiosk.adapters.crypto import SealedBoxSealer, encrypt_private_key, generate_keypair
@@ -97,3 +99,20 @@ def add_coordinator(engine: Engine, name: str = "Ana", revoked: bool = False) ->
         if revoked:
             coordinators.revoke(conn, new.id, now)
     return new.token
+
+
+#: The console password the server tests give their coordinators' accounts.
+CONSOLE_PASSWORD = "correct horse battery"
+
+
+def csrf_of(html: str) -> str:
+    """The CSRF token in a console page's form."""
+    found = re.search(r'name="csrf" value="([^"]+)"', html)
+    assert found, html[:500]
+    return found.group(1)
+
+
+def sign_in(c: httpx.Client, email: str, password: str = CONSOLE_PASSWORD) -> httpx.Response:
+    """Sign in on the console's form, as a browser would (its CSRF token first)."""
+    token = csrf_of(c.get("/console/signin").text)
+    return c.post("/console/signin", data={"csrf": token, "email": email, "password": password})

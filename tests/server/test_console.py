@@ -25,10 +25,11 @@ from kiosk.server.config import ServerSettings
 from kiosk.server.console import auth
 from kiosk.server.db import write_transaction
 from kiosk.server.models import ConsoleSigninLimit
+from tests.server.coord_support import CONSOLE_PASSWORD, csrf_of, sign_in
 from tests.server.helpers import InProcessServer
 from tests.server.live import REPO_ROOT
 
-PASSWORD = "correct horse battery"
+PASSWORD = CONSOLE_PASSWORD
 NOW = datetime(2026, 12, 3, 20, 0, tzinfo=UTC)
 
 
@@ -62,17 +63,6 @@ def account(engine: Engine, email: str, role: str) -> str:
         new = coordinators.add(conn, email, NOW)
         auth.set_login(conn, new.id, email, role, PASSWORD)
     return new.token
-
-
-def csrf_of(html: str) -> str:
-    found = re.search(r'name="csrf" value="([^"]+)"', html)
-    assert found, html[:500]
-    return found.group(1)
-
-
-def sign_in(c: httpx.Client, email: str, password: str = PASSWORD) -> httpx.Response:
-    token = csrf_of(c.get("/console/signin").text)
-    return c.post("/console/signin", data={"csrf": token, "email": email, "password": password})
 
 
 def page_csrf(c: httpx.Client) -> str:

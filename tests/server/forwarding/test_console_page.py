@@ -22,10 +22,11 @@ from kiosk.server.forwarding.destinations import new_webhook_secret
 from kiosk.server.forwarding.models import DESTINATIONS, OUTBOX
 from kiosk.server.forwarding.outbox import DEAD
 from kiosk.server.forwarding.secrets import ENV_SECRET_FILE
+from tests.server.coord_support import csrf_of, sign_in
 from tests.server.forwarding import support as s
 from tests.server.forwarding.fakes import OsdiServer, WebhookReceiver, running
 from tests.server.helpers import ApiClient, InProcessServer, void
-from tests.server.test_console import account, csrf_of, sign_in
+from tests.server.test_console import account
 
 TOKEN = "an-console-token-5c1d9e"
 
