@@ -16,7 +16,6 @@ import hashlib
 import json
 import os
 import stat
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +23,7 @@ import nacl.exceptions
 import nacl.secret
 import nacl.utils
 
-from kiosk.adapters.files import fsync_dir
+from kiosk.adapters.files import atomic_write
 
 ENV_SECRET_FILE = "KIOSK_FORWARD_SECRET_FILE"
 SECRET_FILE_NAME = "forwarding.secret"
@@ -56,26 +55,16 @@ def secret_path(data_dir: Path | None, environ: dict[str, str] | None = None) ->
 def _create(path: Path) -> None:
     """Make the secret file atomically, private from its first byte, and never over another's.
 
-    The 64 hex digits go to a 0600 temporary file in the same folder, which is synced, then
-    hard-linked to the final name: the link fails if another process made the file meanwhile
-    (its secret wins, and this one is dropped), and a reader never sees half a file. The folder
-    is synced so the new name survives a power cut.
+    The 64 hex digits are written by :func:`~kiosk.adapters.files.atomic_write` without
+    overwriting (a synced 0600 temporary file hard-linked to the final name, then the folder
+    synced): the link fails if another process made the file meanwhile (its secret wins, and
+    this one is dropped), and a reader never sees half a file.
     """
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    tmp = Path(tmp_name)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            os.fchmod(fh.fileno(), 0o600)
-            fh.write(nacl.utils.random(SECRET_BYTES).hex().encode("ascii") + b"\n")
-            fh.flush()
-            os.fsync(fh.fileno())
-        # Made a moment ago by another process: its secret is the one.
-        with contextlib.suppress(FileExistsError):
-            os.link(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
-    fsync_dir(path.parent)
+    secret = nacl.utils.random(SECRET_BYTES).hex().encode("ascii") + b"\n"
+    # Made a moment ago by another process: its secret is the one.
+    with contextlib.suppress(FileExistsError):
+        atomic_write(path, secret, 0o600, overwrite=False)
 
 
 def _check_private(path: Path) -> None:
