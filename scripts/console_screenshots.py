@@ -113,7 +113,7 @@ def main() -> int:
             anon.screenshot(path=str(path))
             made.append(path)
     for p in made:
-        print(p.relative_to(REPO_ROOT))
+        print(p.relative_to(REPO_ROOT) if p.is_relative_to(REPO_ROOT) else p)
     return 0
 
 
