@@ -74,7 +74,7 @@ def _prepare_kiosk(data_dir: Path) -> None:
     try:
         if not kiosk.keys.has_public_key():
             kiosk.keys.init(PASSPHRASE)
-        gate = PinGate(kiosk.store)
+        gate = PinGate(kiosk.store, kiosk.pins)
         if not gate.has_pin():
             gate.set_pin("2468")
     finally:

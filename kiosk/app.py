@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from kiosk.adapters import printing
-from kiosk.adapters.crypto import CryptoError, KeyFolder
+from kiosk.adapters import printing, usb
+from kiosk.adapters.crypto import Argon2idPinHasher, CryptoError, KeyFolder
 from kiosk.adapters.files import atomic_write
 from kiosk.adapters.geo import ZipcodesDirectory
 from kiosk.config import DataLayout, resolve_data_dir, resources_dir
@@ -24,6 +24,7 @@ from kiosk.domain.campaign_format import (
     load_campaign_dir,
     load_campaign_file,
 )
+from kiosk.domain.ports import PinHasher
 from kiosk.domain.service import CampaignCatalog, Clock, SigningService, utc_now
 from kiosk.privacy import Auditor
 from kiosk.services import (
@@ -63,6 +64,8 @@ class Kiosk:
     kiosk_id: str
     directory: ZipcodesDirectory
     clock: Clock = utc_now
+    #: Hashes and checks the staff PIN (:class:`kiosk.services.pin.PinGate` takes it).
+    pins: PinHasher = field(default_factory=Argon2idPinHasher)
     campaign_errors: list[CampaignFormatError] = field(default_factory=list)
     _service: SigningService | None = None
     _services: Services | None = None
@@ -149,11 +152,20 @@ class Kiosk:
                 settings=settings,
                 events=events,
                 signing=signing,
-                staff=StaffDesk(self.store, settings, signing, self.keys, auditor, self.clock),
+                staff=StaffDesk(
+                    self.store, settings, signing, self.keys, self.pins, auditor, self.clock
+                ),
                 privacy=Privacy(self.store, auditor, self.clock),
                 outbox=Outbox(self.store),
                 exports=Exports(
-                    self.store, settings, events, self.directory, auditor, self.clock, printing
+                    self.store,
+                    settings,
+                    events,
+                    self.directory,
+                    auditor,
+                    self.clock,
+                    printers=printing,
+                    drives=usb,
                 ),
             )
         return self._services

@@ -44,7 +44,7 @@ def prepare_demo(kiosk: Any) -> None:
     from kiosk.services.pin import PinGate
 
     store = kiosk.store
-    gate = PinGate(store)
+    gate = PinGate(store, kiosk.pins)
     if not is_demo(store):
         used = (
             gate.has_pin()

@@ -270,7 +270,7 @@ def _check_attract_screen(state: _State) -> str:
     except ImportError as exc:
         raise StepFailed(f"the touch-screen UI is missing: {exc}") from None
     # A kiosk with no staff PIN opens on the set-up screen; give it a throwaway one.
-    PinGate(kiosk.store).set_pin(f"{secrets.randbelow(10**8):08d}")
+    PinGate(kiosk.store, kiosk.pins).set_pin(f"{secrets.randbelow(10**8):08d}")
     ui = build_ui(kiosk, windowed=True, show=True, qm_dir=state.tmp / "translations")
     state.qt_keep.append(ui)
     mode, step = ui.vm.property("mode"), ui.vm.property("flow").property("step")

@@ -99,7 +99,7 @@ def signer_and_staff_screens(out: Path, lang: str, qm_dir: Path, variant: str = 
     default variant only)."""
     kiosk = open_kiosk(tempfile.mkdtemp(prefix="kiosk-shots-"))
     kiosk.keys.init(PASSPHRASE)
-    PinGate(kiosk.store).set_pin(PIN)
+    PinGate(kiosk.store, kiosk.pins).set_pin(PIN)
     clock = FakeClock()
     config = UiConfig(thanks_s=3600, staff_hold_ms=200, idle_timeout_s=60, idle_countdown_s=10)
     ui = build_ui(kiosk, config=config, idle_clock=clock, qm_dir=qm_dir)
@@ -277,7 +277,7 @@ def privacy_and_connect_screens(out: Path, lang: str, qm_dir: Path) -> None:
 
     kiosk = open_kiosk(tempfile.mkdtemp(prefix="kiosk-shots-privacy-"))
     kiosk.keys.init(PASSPHRASE)
-    PinGate(kiosk.store).set_pin(PIN)
+    PinGate(kiosk.store, kiosk.pins).set_pin(PIN)
     kiosk.auditor.record(AuditAction.KEYS_CREATED, via="setup")
     kiosk.auditor.record(AuditAction.PIN_SET)
     service = kiosk.service()
@@ -350,7 +350,7 @@ def exports_screens(out: Path, lang: str, qm_dir: Path) -> None:
     os.environ["KIOSK_EXPORT_DIR"] = str(data / "exports")
     kiosk = open_kiosk(data / "kiosk")
     kiosk.keys.init(PASSPHRASE)
-    PinGate(kiosk.store).set_pin(PIN)
+    PinGate(kiosk.store, kiosk.pins).set_pin(PIN)
     service = kiosk.service()
     rng = random.Random(11)
     signers = [

@@ -10,13 +10,11 @@ functions, and those only for type checking) is an edge. Then:
   uses) no front end; front ends (the screens, the server) no entry point or composition root;
 - the screens never reach the store, the composition root or the command line, and the server
   never the screens (nor the screens the server);
-- the application layer is typed against ports: it never imports the SQL store;
+- the application layer is typed against ports: ``kiosk.services`` imports neither the SQL
+  store nor any small adapter (``kiosk.adapters``: PIN hashing, printing and USB drives reach
+  it as the domain's ports, handed in by the composition root);
 - the domain imports no adapter; the small adapters (``kiosk.adapters``) import only the
   domain, the configuration and each other; no Qt below the front ends.
-
-The application layer does use some small adapters directly (``kiosk.adapters.crypto``'s
-errors and PIN hashing, ``printing``'s job states, ``usb``'s destinations): that is allowed
-(they sit below it) and not routed through ports.
 """
 
 from __future__ import annotations
@@ -58,6 +56,7 @@ FORBIDDEN: tuple[tuple[str, str, str], ...] = (
     ("kiosk.ui", "kiosk.server", "the kiosk's screens know nothing of the server"),
     ("kiosk.server", "kiosk.ui", "the server never imports the screens (nor Qt)"),
     ("kiosk.services", "kiosk.store", "the application layer is typed against ports"),
+    ("kiosk.services", "kiosk.adapters", "the application layer is handed adapters as ports"),
     ("kiosk.domain", "kiosk.adapters", "the domain is pure: adapters reach it through its ports"),
     ("kiosk.ui", "kiosk.app", "a screen never reaches the composition root"),
 )

@@ -35,6 +35,7 @@ import nacl.signing
 import nacl.utils
 
 from kiosk.adapters.files import atomic_write
+from kiosk.domain.ports import CryptoError as CryptoError
 
 # OWASP: Argon2id with at least 19 MiB and t=2; passphrases get more memory (rarely derived).
 PIN_OPSLIMIT = 2
@@ -51,10 +52,6 @@ MACHINE_ID_PATHS: tuple[str, ...] = ("/etc/machine-id", "/var/lib/dbus/machine-i
 
 PUBLIC_KEY_FILE = "org-public.key"
 PRIVATE_KEY_FILE = "org-private.key.enc"
-
-
-class CryptoError(Exception):
-    """A key is missing, malformed, or a passphrase is wrong."""
 
 
 class WrongPassphrase(CryptoError):
@@ -180,6 +177,19 @@ def verify_secret(encoded: str, secret: str) -> bool:
         return bool(nacl.pwhash.verify(encoded.encode("ascii"), secret.encode("utf-8")))
     except (nacl.exceptions.InvalidkeyError, nacl.exceptions.CryptoError, ValueError):
         return False
+
+
+class Argon2idPinHasher:
+    """The staff PIN's :class:`kiosk.domain.ports.PinHasher`: :func:`hash_secret` and
+    :func:`verify_secret` (Argon2id, ``PIN_OPSLIMIT`` and ``PIN_MEMLIMIT``)."""
+
+    def hash_pin(self, pin: str) -> str:
+        """The Argon2id hash of ``pin``, in the standard encoded form."""
+        return hash_secret(pin)
+
+    def verify_pin(self, stored: str, pin: str) -> bool:
+        """Whether ``pin`` matches ``stored``."""
+        return verify_secret(stored, pin)
 
 
 @dataclass

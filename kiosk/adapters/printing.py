@@ -4,7 +4,10 @@ No Qt and no CUPS library: the kiosk runs the same commands a person would, so a
 CUPS knows (USB, network, a PDF queue) works, and nothing is linked. The PDF goes to ``lp`` on
 its standard input: no temporary file of a packet is ever written by the kiosk.
 
-Every failure is a :class:`PrintError` with a ``code`` (the UI words it, translated):
+This module is the :class:`kiosk.domain.ports.PrintQueue` the composition root hands the
+exports service (``list_printers``, ``submit``, ``job_state``, ``cancel``); its values
+(:class:`Printer`, ``Media``, ``JobState``) and :class:`PrintError` are the port's, re-exported
+here. Every failure is a :class:`PrintError` with a ``code`` (the UI words it, translated):
 
 - ``no_cups``: the CUPS client commands are not installed;
 - ``cups_down``: the CUPS server does not answer;
@@ -28,37 +31,20 @@ import re
 import shutil
 import subprocess
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Literal
+
+from kiosk.domain.ports import JobState as JobState
+from kiosk.domain.ports import Media as Media
+from kiosk.domain.ports import Printer as Printer
+from kiosk.domain.ports import PrintError as PrintError
 
 log = logging.getLogger("kiosk.adapters.printing")
 
 #: Seconds a CUPS command may take before it counts as "CUPS does not answer".
 COMMAND_TIMEOUT_S = 30.0
 
-Media = Literal["Letter", "A4"]
-JobState = Literal["queued", "printing", "done", "unknown"]
-
 _REQUEST_ID = re.compile(r"request id is (\S+)")
 _NOW_PRINTING = re.compile(r"now printing (\S+?)\.?\s*$", re.MULTILINE)
 _DEFAULT = re.compile(r"system default destination:\s*(\S+)")
-
-
-class PrintError(Exception):
-    """Printing failed; ``code`` says why (see the module docstring), ``detail`` is CUPS's text."""
-
-    def __init__(self, code: str, detail: str = "") -> None:
-        super().__init__(f"{code}: {detail}" if detail else code)
-        self.code = code
-        self.detail = detail
-
-
-@dataclass(frozen=True, slots=True)
-class Printer:
-    """A CUPS destination."""
-
-    name: str
-    is_default: bool = False
 
 
 def _run(args: Sequence[str], data: bytes | None = None) -> subprocess.CompletedProcess[bytes]:

@@ -1,36 +1,23 @@
 """Removable media (USB sticks): finding the ones mounted, as places to save exports.
 
-No Qt and no store: the exports (:mod:`kiosk.exports.files`) add the exports folder after these
-and word why saving failed; writing goes through :func:`kiosk.adapters.files.atomic_write`, so a
-pulled stick never holds half a packet under its final name.
+This module is the :class:`kiosk.domain.ports.DriveFinder` the composition root hands the
+exports service; :class:`Destination` is the port's, re-exported here. No Qt and no store: the
+exports (:mod:`kiosk.exports.files`) add the exports folder after these and word why saving
+failed; writing goes through :func:`kiosk.adapters.files.atomic_write`, so a pulled stick never
+holds half a packet under its final name.
 """
 
 from __future__ import annotations
 
 import glob
 import os
-from dataclasses import dataclass
 from pathlib import Path
+
+from kiosk.domain.ports import Destination as Destination
 
 #: Where removable media get mounted (udisks: /media/USER/LABEL or /run/media/USER/LABEL;
 #: usbmount and hand mounts: /media/usb0, /mnt/stick). Keep in step with ``UiConfig``.
 MEDIA_GLOBS = ("/media/*/*", "/run/media/*/*", "/mnt/*", "/media/*")
-
-
-@dataclass(frozen=True, slots=True)
-class Destination:
-    """A place to save exports.
-
-    Attributes:
-        kind: ``usb`` (removable media: must be there, never created) or ``folder`` (the
-            exports folder: created when missing).
-        path: the folder.
-        label: what the screen shows (the stick's name, or the folder's path).
-    """
-
-    kind: str
-    path: Path
-    label: str
 
 
 def removable_media(globs: tuple[str, ...] = MEDIA_GLOBS) -> list[Destination]:

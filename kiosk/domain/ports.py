@@ -1,4 +1,5 @@
-"""Interfaces the domain needs from the outside world: storage, sealing, clocks.
+"""Interfaces the domain and the application layer need from the outside world: storage,
+sealing, clocks, PIN hashing, printing and removable drives.
 
 The SQLAlchemy store (:mod:`kiosk.store`) and the in-memory store (:mod:`kiosk.store.memory`)
 both implement :class:`KioskStore`: signatures and their outbox (:class:`SignatureRepository`,
@@ -6,6 +7,12 @@ with retention's purge), the audit trail (:class:`AuditTrail`) and settings
 (:class:`SettingsStore`). One contract test (``tests/store/test_contract.py``) runs against
 both and checks that each implements every method declared here. Callers type what they use
 against these protocols; nobody probes a store with ``getattr``.
+
+The devices and slow hashes the application layer (:mod:`kiosk.services`) drives are ports
+too, with the plain values and the error they exchange, so no service imports an adapter:
+:class:`PinHasher` (Argon2id, :mod:`kiosk.adapters.crypto`), :class:`PrintQueue` (CUPS,
+:mod:`kiosk.adapters.printing`) and :class:`DriveFinder` (mounted USB sticks,
+:mod:`kiosk.adapters.usb`). The composition root (:mod:`kiosk.app`) hands in the real ones.
 """
 
 from __future__ import annotations
@@ -14,7 +21,8 @@ import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from pathlib import Path
+from typing import Any, Literal, Protocol
 
 from kiosk.domain.audit import AuditEntry
 from kiosk.domain.campaign import TextVersion
@@ -254,11 +262,102 @@ class Sealer(Protocol):
         ...
 
 
+class CryptoError(Exception):
+    """A key is missing or malformed, a passphrase is wrong, or sealed data cannot be opened:
+    what a :class:`Sealer`, an :class:`Opener` or the key folder raises when it refuses."""
+
+
 class Opener(Protocol):
     """Decrypts sealed personal data (needs the organization's private key)."""
 
     def open(self, sealed: bytes) -> bytes:
-        """Return the plaintext of ``sealed``."""
+        """Return the plaintext of ``sealed``; raises :class:`CryptoError` when it cannot."""
+        ...
+
+
+class PinHasher(Protocol):
+    """Hashes the staff PIN slowly on purpose (a stored hash must not give the PIN away), and
+    checks a try against the stored hash."""
+
+    def hash_pin(self, pin: str) -> str:
+        """The hash to store for ``pin`` (salted: two calls give two hashes)."""
+        ...
+
+    def verify_pin(self, stored: str, pin: str) -> bool:
+        """Whether ``pin`` matches ``stored`` (False for a malformed hash, never raises)."""
+        ...
+
+
+#: The paper a print job asks for.
+Media = Literal["Letter", "A4"]
+#: Where a print job is: waiting, on the printer, finished (or cancelled at the printer), or
+#: forgotten by the print system.
+JobState = Literal["queued", "printing", "done", "unknown"]
+
+
+class PrintError(Exception):
+    """Printing failed; ``code`` says why (``no_cups``, ``cups_down``, ``no_printer``,
+    ``unknown_printer``, ``refused``, ``cancel_failed``: the UI words it), ``detail`` is the
+    print system's own text."""
+
+    def __init__(self, code: str, detail: str = "") -> None:
+        super().__init__(f"{code}: {detail}" if detail else code)
+        self.code = code
+        self.detail = detail
+
+
+@dataclass(frozen=True, slots=True)
+class Printer:
+    """A printer the print system knows."""
+
+    name: str
+    is_default: bool = False
+
+
+class PrintQueue(Protocol):
+    """The print system (CUPS through its command-line client: :mod:`kiosk.adapters.printing`).
+    Every method raises :class:`PrintError` when it fails."""
+
+    def list_printers(self) -> list[Printer]:
+        """The printers the print system knows, the default one first."""
+        ...
+
+    def submit(
+        self, pdf: bytes, printer: str, title: str, media: Media = "Letter", copies: int = 1
+    ) -> str:
+        """Send a PDF; return the job's id."""
+        ...
+
+    def job_state(self, job_id: str) -> JobState:
+        """Where a job is."""
+        ...
+
+    def cancel(self, job_id: str) -> None:
+        """Cancel a job (``cancel_failed`` when it is too late)."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class Destination:
+    """A place to save exports.
+
+    Attributes:
+        kind: ``usb`` (removable media: must be there, never created) or ``folder`` (the
+            exports folder: created when missing).
+        path: the folder.
+        label: what the screen shows (the stick's name, or the folder's path).
+    """
+
+    kind: str
+    path: Path
+    label: str
+
+
+class DriveFinder(Protocol):
+    """Finds the removable drives (USB sticks) mounted now (:mod:`kiosk.adapters.usb`)."""
+
+    def removable_media(self, globs: tuple[str, ...]) -> list[Destination]:
+        """The mounted drives under these mount-point patterns, as ``usb`` destinations."""
         ...
 
 

@@ -2,7 +2,8 @@
 
 The export-side choices: the exports folder (a setting, else ``KIOSK_EXPORT_DIR``, else the
 default), the list of destinations a screen offers, and wording why saving failed as a code the
-screen translates. Finding mounted sticks is the USB adapter's (:mod:`kiosk.adapters.usb`);
+screen translates. Finding mounted sticks is the USB adapter's (:mod:`kiosk.adapters.usb`, the
+:class:`kiosk.domain.ports.DriveFinder` port the exports service is given);
 files are written with the one atomic-write helper (:func:`kiosk.adapters.files.atomic_write`).
 """
 
@@ -10,9 +11,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from kiosk.adapters.usb import MEDIA_GLOBS, Destination, removable_media
 from kiosk.config import default_export_dir
-from kiosk.domain.ports import SettingsStore
+from kiosk.domain.ports import Destination, SettingsStore
 
 #: The store setting naming the exports folder (else ``KIOSK_EXPORT_DIR``, else the default).
 SETTING_EXPORT_DIR = "export_dir"
@@ -25,12 +25,11 @@ def export_folder(store: SettingsStore | None = None) -> Path:
     return Path(chosen).expanduser() if chosen else default_export_dir()
 
 
-def destinations(
-    store: SettingsStore | None = None, globs: tuple[str, ...] = MEDIA_GLOBS
-) -> list[Destination]:
-    """Removable media first, then the exports folder."""
+def destinations(store: SettingsStore | None, media: list[Destination]) -> list[Destination]:
+    """The removable ``media`` found (:class:`kiosk.domain.ports.DriveFinder`) first, then the
+    exports folder."""
     folder = export_folder(store)
-    return [*removable_media(globs), Destination("folder", folder, str(folder))]
+    return [*media, Destination("folder", folder, str(folder))]
 
 
 def save_error_code(exc: BaseException) -> str:

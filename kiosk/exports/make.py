@@ -18,11 +18,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from kiosk.adapters.files import atomic_write
-from kiosk.adapters.usb import Destination
 from kiosk.domain.audit import AuditAction
 from kiosk.domain.campaign import Campaign, TextVersion
 from kiosk.domain.demo import is_demo
-from kiosk.domain.ports import Opener, SettingsStore, SignatureFilter
+from kiosk.domain.ports import Destination, Opener, SettingsStore, SignatureFilter
 from kiosk.domain.routing import ZipDirectory
 from kiosk.exports.contacts import write_csv
 from kiosk.exports.packets import TextVersionLookup, build_packets, packet_paths

@@ -5,9 +5,10 @@ the coordinator's key (with progress and cancel), saving them to a USB stick or 
 folder, printing them through CUPS, and auditing each step without personal data; a save or a
 print marks the signatures exported (the "keep until exported" retention policy).
 
-The pieces of work are :mod:`kiosk.exports` (records, CSV, packets, files and USB) and
-:mod:`kiosk.adapters.printing` (CUPS); this layer puts them together for a screen, typed
-against ports.
+The pieces of work are :mod:`kiosk.exports` (records, CSV, packets, files); the print system
+and the removable drives are ports (:class:`kiosk.domain.ports.PrintQueue`,
+:class:`kiosk.domain.ports.DriveFinder`: CUPS and mounted USB sticks, handed in by the
+composition root). This layer puts them together for a screen, typed against ports.
 """
 
 from __future__ import annotations
@@ -17,14 +18,23 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Literal, Protocol
+from typing import Literal
 
-from kiosk.adapters.printing import JobState, Media, Printer
-from kiosk.adapters.usb import MEDIA_GLOBS, Destination
 from kiosk.domain.audit import AuditAction
 from kiosk.domain.campaign import Campaign
 from kiosk.domain.errors import Code, NotFound
-from kiosk.domain.ports import Clock, Opener, SignatureFilter
+from kiosk.domain.ports import (
+    Clock,
+    Destination,
+    DriveFinder,
+    JobState,
+    Media,
+    Opener,
+    Printer,
+    PrintError,
+    PrintQueue,
+    SignatureFilter,
+)
 from kiosk.domain.routing import ZipDirectory
 from kiosk.domain.signature import Event
 from kiosk.exports.files import destinations, save_error_code
@@ -44,29 +54,6 @@ log = logging.getLogger("kiosk.services")
 #: The periods staff can choose: today, the last 7 days, the last 30 days, all.
 PERIODS = ("today", "week", "month", "all")
 _PERIOD_DAYS = {"today": 0, "week": 6, "month": 29}
-
-
-class PrintQueue(Protocol):
-    """The printing adapter (:mod:`kiosk.adapters.printing`: CUPS through its command-line
-    client)."""
-
-    def list_printers(self) -> list[Printer]:
-        """The printers CUPS knows."""
-        ...
-
-    def submit(
-        self, pdf: bytes, printer: str, title: str, media: Media = "Letter", copies: int = 1
-    ) -> str:
-        """Send a PDF; return the job's id."""
-        ...
-
-    def job_state(self, job_id: str) -> JobState:
-        """Where a job is."""
-        ...
-
-    def cancel(self, job_id: str) -> None:
-        """Cancel a job (raises :class:`kiosk.adapters.printing.PrintError` when too late)."""
-        ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,7 +91,8 @@ class Exports:
         directory: ZIP data (city and state for signers who gave only a ZIP).
         auditor: the audit trail.
         clock: the kiosk's clock.
-        printers: the printing adapter.
+        printers: the print system (CUPS on a kiosk).
+        drives: finds mounted USB sticks.
     """
 
     def __init__(
@@ -116,6 +104,7 @@ class Exports:
         auditor: AuditRecorder,
         clock: Clock,
         printers: PrintQueue,
+        drives: DriveFinder,
     ) -> None:
         self._store = store
         self.settings = settings
@@ -124,6 +113,7 @@ class Exports:
         self._auditor = auditor
         self._clock = clock
         self._printers = printers
+        self._drives = drives
 
     def audit(self, action: AuditAction, **detail: object) -> None:
         """Record a step (logged, never raised, when the trail cannot be written)."""
@@ -204,9 +194,10 @@ class Exports:
 
     # -- saving ------------------------------------------------------------------------------
 
-    def destinations(self, globs: tuple[str, ...] = MEDIA_GLOBS) -> list[Destination]:
-        """Where exports can be saved: removable media first, then the exports folder."""
-        return destinations(self._store, globs)
+    def destinations(self, globs: tuple[str, ...]) -> list[Destination]:
+        """Where exports can be saved: the removable media mounted under ``globs`` first, then
+        the exports folder."""
+        return destinations(self._store, self._drives.removable_media(globs))
 
     def save(self, made: MadeExport, dest: Destination) -> list[Path]:
         """Save ``made`` into ``dest`` atomically, never over an earlier export, then mark the
@@ -244,7 +235,7 @@ class Exports:
     # -- printing ----------------------------------------------------------------------------
 
     def printers(self) -> list[Printer]:
-        """The printers CUPS knows (raises :class:`kiosk.adapters.printing.PrintError`)."""
+        """The printers the print system knows (raises :class:`PrintError`)."""
         return self._printers.list_printers()
 
     def print_export(
@@ -273,10 +264,7 @@ class Exports:
         return jobs
 
     def print_failed(self, exc: BaseException) -> str:
-        """Audit a failed print; return its code (a :class:`kiosk.adapters.printing.PrintError`
-        code, or ``failed``)."""
-        from kiosk.adapters.printing import PrintError
-
+        """Audit a failed print; return its code (a :class:`PrintError` code, or ``failed``)."""
         code = exc.code if isinstance(exc, PrintError) else "failed"
         log.warning("printing failed: %s", code)
         self.audit(AuditAction.PRINT, step="failed", error=code)
@@ -288,8 +276,6 @@ class Exports:
 
     def cancel_print(self, jobs: list[str]) -> int:
         """Cancel print jobs; audited. Returns how many could not be cancelled (too late)."""
-        from kiosk.adapters.printing import PrintError
-
         failed = 0
         for job in jobs:
             try:

@@ -1,7 +1,7 @@
 """The staff PIN: an Argon2id hash, and a lockout that survives restarts.
 
-The PIN is stored only as an Argon2id hash (:func:`kiosk.adapters.crypto.hash_secret`). Wrong tries
-are counted in the store's settings, not in memory, so switching the kiosk off and on does
+The PIN is stored only as a slow hash (the :class:`kiosk.domain.ports.PinHasher` port; the
+composition root hands in Argon2id). Wrong tries are counted in the store's settings, not in memory, so switching the kiosk off and on does
 not reset them: after ``max_tries`` wrong tries in a row, entry is locked for ``base_delay``
 seconds, and each further lockout doubles the delay (up to ``max_delay``). A right PIN clears
 the count. Nothing here needs Qt.
@@ -13,8 +13,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from kiosk.adapters.crypto import hash_secret, verify_secret
-from kiosk.domain.ports import SettingsStore
+from kiosk.domain.ports import PinHasher, SettingsStore
 from kiosk.ui_state import (
     SETTING_PIN_FAILURES,
     SETTING_PIN_HASH,
@@ -51,6 +50,7 @@ class PinGate:
 
     Args:
         settings: where the hash, the failure count and the lockout live.
+        hasher: hashes a new PIN and checks a try (Argon2id on a kiosk).
         now: the clock, in seconds (injected by tests).
         max_tries: wrong tries in a row before a lockout.
         base_delay: the first lockout, in seconds; each further one doubles.
@@ -60,12 +60,14 @@ class PinGate:
     def __init__(
         self,
         settings: SettingsStore,
+        hasher: PinHasher,
         now: Callable[[], float] = time.time,
         max_tries: int = 5,
         base_delay: float = 30.0,
         max_delay: float = 3600.0,
     ) -> None:
         self._settings = settings
+        self._hasher = hasher
         self._now = now
         self.max_tries = max_tries
         self.base_delay = base_delay
@@ -90,7 +92,7 @@ class PinGate:
         """
         if not valid_new_pin(pin):
             raise ValueError("a PIN has 4 to 12 digits")
-        self._settings.set_setting(SETTING_PIN_HASH, hash_secret(pin))
+        self._settings.set_setting(SETTING_PIN_HASH, self._hasher.hash_pin(pin))
         self._reset()
 
     def _reset(self) -> None:
@@ -109,7 +111,7 @@ class PinGate:
         return max(0, self.max_tries - self._int(SETTING_PIN_FAILURES))
 
     def check(self, pin: str) -> PinCheck:
-        """Try a PIN: slow on purpose (Argon2id); counts a wrong one durably.
+        """Try a PIN: slow on purpose (the hasher); counts a wrong one durably.
 
         A try while locked is refused without looking at the PIN.
         """
@@ -121,7 +123,7 @@ class PinGate:
         failures = self._int(SETTING_PIN_FAILURES) + 1
         self._settings.set_setting(SETTING_PIN_FAILURES, str(failures))
         stored = self._settings.get_setting(SETTING_PIN_HASH)
-        if stored and verify_secret(stored, pin):
+        if stored and self._hasher.verify_pin(stored, pin):
             self._reset()
             return PinCheck(True, 0.0, self.max_tries)
         if failures < self.max_tries:

@@ -48,7 +48,7 @@ class KeyRing(Protocol):
         ...
 
     def unlock(self, passphrase: str) -> Opener:
-        """Open the private key; raises :class:`kiosk.adapters.crypto.CryptoError` when refused."""
+        """Open the private key; raises :class:`kiosk.domain.ports.CryptoError` when refused."""
         ...
 
 

@@ -14,9 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from kiosk.adapters.crypto import CryptoError
 from kiosk.domain.audit import AuditAction
-from kiosk.domain.ports import Clock, Opener, SignatureFilter
+from kiosk.domain.ports import Clock, CryptoError, Opener, PinHasher, SignatureFilter
 from kiosk.domain.signature import PersonalData, SignatureMeta, Void
 from kiosk.privacy import Auditor, KeySession
 from kiosk.services.pin import PinGate
@@ -64,6 +63,7 @@ class StaffDesk:
         settings: staff settings (and the audit trail).
         signing: the signing use cases (voiding).
         keys: the key folder (set-up, the coordinator's unlock).
+        pins: hashes and checks the staff PIN (Argon2id on a kiosk).
         auditor: the audit trail.
         clock: the kiosk's clock (today's counts).
     """
@@ -74,6 +74,7 @@ class StaffDesk:
         settings: KioskSettings,
         signing: Signing,
         keys: KeyRing,
+        pins: PinHasher,
         auditor: Auditor,
         clock: Clock,
     ) -> None:
@@ -81,6 +82,7 @@ class StaffDesk:
         self._settings = settings
         self._signing = signing
         self._keys = keys
+        self._pins = pins
         self._auditor = auditor
         self._clock = clock
 
@@ -104,7 +106,7 @@ class StaffDesk:
         self, now: Callable[[], float] = time.time, max_tries: int = 5, base_delay: float = 30.0
     ) -> PinGate:
         """The staff PIN gate over this kiosk's settings."""
-        return PinGate(self._store, now=now, max_tries=max_tries, base_delay=base_delay)
+        return PinGate(self._store, self._pins, now=now, max_tries=max_tries, base_delay=base_delay)
 
     def key_session(self, idle_seconds: float) -> KeySession:
         """The coordinator's unlock, dropped after ``idle_seconds`` unused."""
