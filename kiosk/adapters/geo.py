@@ -31,6 +31,7 @@ class ZipcodesDirectory:
     def __init__(self, path: Path | None = None) -> None:
         self._path = path or index_path()
         self._lines: dict[str, str] | None = None
+        self._by_place: dict[tuple[int, str, str], list[str]] | None = None
         self._lock = threading.Lock()
 
     def _index(self) -> dict[str, str]:
@@ -60,13 +61,23 @@ class ZipcodesDirectory:
         line = self._index().get(zip5)
         return self._place(line) if line is not None else None
 
+    def _places(self) -> dict[tuple[int, str, str], list[str]]:
+        """ZIPs by (column, city or county, state), in the index's order: made in one pass on
+        the first city or county question (the simulator asks one per local campaign)."""
+        if self._by_place is None:
+            lines = self._index()
+            with self._lock:
+                if self._by_place is None:
+                    by_place: dict[tuple[int, str, str], list[str]] = {}
+                    for line in lines.values():
+                        zip5, city, state, county, _others = line.split("\t")
+                        by_place.setdefault((1, city, state), []).append(zip5)
+                        by_place.setdefault((3, county, state), []).append(zip5)
+                    self._by_place = by_place
+        return self._by_place
+
     def _where(self, column: int, value: str, state: str) -> list[str]:
-        found = []
-        for line in self._index().values():
-            parts = line.split("\t")
-            if parts[column] == value and parts[2] == state:
-                found.append(parts[0])
-        return found
+        return list(self._places().get((column, value, state), ()))
 
     def zips_for_city(self, city: str, state: str) -> list[str]:
         """The ZIPs of a city (for the simulator's realistic addresses)."""
