@@ -29,6 +29,20 @@ os.environ["QT_LOGGING_RULES"] = ";".join(
     )
 )
 
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The known-slow tests (marked ``slow``) run first, in collection order.
+
+    With two workers (pytest-xdist, ``--dist worksteal``), a two-minute test that starts last
+    keeps the run going while the other worker sits idle; started first, it overlaps the many
+    short tests, which work stealing then spreads over both workers. The sort is stable and
+    depends only on the collection, so every worker orders the same way (xdist refuses to run
+    when the workers' collections differ). ``trylast``: after any other reordering.
+    """
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
 _QT_FAIL_LEVELS = {"CRITICAL": 2, "WARNING": 1, "INFO": 0, "DEBUG": 0}
 
 
