@@ -379,6 +379,26 @@ class StatCount(Base):
     n: Mapped[int] = mapped_column(BigInteger)
 
 
+class HourCount(Base):
+    """How many counted signatures (as ``campaign:SLUG`` counts them: not voided, synthetic or
+    quarantined) a campaign got in one UTC hour, on one kiosk-local date, at one event, from one
+    device: the console's charts sum these rows instead of scanning the signatures.
+
+    Kept in the transaction that changes a signature, like :class:`StatCount`, and sharded the
+    same way (a figure is the sum over ``shard``). ``event_id`` is ``""`` for no event.
+    """
+
+    __tablename__ = "hour_counts"
+
+    campaign: Mapped[str] = mapped_column(String(64), primary_key=True)
+    hour: Mapped[str] = mapped_column(String(13), primary_key=True)  # UTC, YYYY-MM-DDTHH
+    day: Mapped[str] = mapped_column(String(10), primary_key=True)  # the kiosk's local date
+    event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    device_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    shard: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    n: Mapped[int] = mapped_column(BigInteger)
+
+
 class SignerCount(Base):
     """How many counted signatures of a campaign carry one signer digest (unique signers are the
     rows with ``n > 0``, counted in ``stat_counts`` as ``unique:SLUG``)."""

@@ -20,6 +20,10 @@ voided), ``quarantined`` (stored, voided or not; also per campaign as
 voided, synthetic nor quarantined: ``campaign:SLUG``, ``local:SLUG/LOCAL``, ``device:ID``,
 ``event:ID`` and ``day:YYYY-MM-DD`` (the kiosk's local date). ``unique:SLUG`` counts distinct
 signers (name + five-digit ZIP, normalised) among the ``ok`` ones.
+
+The same signatures that ``campaign:SLUG`` counts are also counted per UTC hour, kiosk-local
+date, event and device (``hour_counts``, :func:`hour_contribution`): the console's charts sum
+those rows instead of scanning a month of signatures.
 """
 
 from __future__ import annotations
@@ -43,6 +47,7 @@ from kiosk.server import log
 from kiosk.server.bulk import copy_rows
 from kiosk.server.db import dialect_insert, write_transaction
 from kiosk.server.models import (
+    HourCount,
     Signature,
     SignatureFact,
     SignatureVoid,
@@ -56,6 +61,7 @@ PENDING, OK, QUARANTINED = "pending", "ok", "quarantined"
 FACTS = table_of(SignatureFact)
 COUNTS = table_of(StatCount)
 SIGNERS = table_of(SignerCount)
+HOURS = table_of(HourCount)
 _SIGS = table_of(Signature)
 _VOIDS = table_of(SignatureVoid)
 _CHUNK = 500
@@ -129,6 +135,39 @@ def contribution(row: Any, state: str, voided: bool) -> Counter[str]:
     return c
 
 
+#: ``hour_counts``' key: campaign, UTC hour (``YYYY-MM-DDTHH``), the kiosk's local date, event
+#: (``""`` for none), device.
+HourKey = tuple[str, str, str, str, str]
+
+
+def _as_utc(value: datetime) -> datetime:
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def hour_key(
+    campaign: str,
+    event_id: str | None,
+    device_id: str,
+    created_at: datetime,
+    utc_offset_minutes: int,
+) -> HourKey:
+    """Where one signature is counted in ``hour_counts``."""
+    utc = _as_utc(created_at)
+    day = (utc + timedelta(minutes=utc_offset_minutes)).date().isoformat()
+    return campaign, utc.strftime("%Y-%m-%dT%H"), day, event_id or "", device_id
+
+
+def hour_contribution(row: Any, state: str, voided: bool) -> Counter[HourKey]:
+    """What one signature adds to ``hour_counts``: one, where ``campaign:SLUG`` counts it (not
+    voided, synthetic or quarantined); nothing otherwise. ``row`` as for :func:`contribution`."""
+    if voided or row.synthetic or state == QUARANTINED:
+        return Counter()
+    key = hour_key(
+        row.campaign, row.event_id, row.device_id, row.created_at, row.utc_offset_minutes
+    )
+    return Counter({key: 1})
+
+
 def _counts_signer(state: str, synthetic: bool, voided: bool) -> bool:
     return state == OK and not synthetic and not voided
 
@@ -162,6 +201,24 @@ def add_counts(conn: Connection, deltas: Counter[str]) -> None:
     stmt = dialect_insert(conn, COUNTS).values(rows)
     stmt = stmt.on_conflict_do_update(
         index_elements=["name", "shard"], set_={"n": COUNTS.c.n + stmt.excluded.n}
+    )
+    conn.execute(stmt)
+
+
+def add_hours(conn: Connection, deltas: Counter[HourKey]) -> None:
+    """Add to ``hour_counts``, in this connection's shard (as :func:`add_counts`)."""
+    shard = _shard(conn)
+    names = ("campaign", "hour", "day", "event_id", "device_id")
+    rows = [
+        {**dict(zip(names, k, strict=True)), "shard": shard, "n": v}
+        for k, v in sorted(deltas.items())
+        if v
+    ]
+    if not rows:
+        return
+    stmt = dialect_insert(conn, HOURS).values(rows)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[*names, "shard"], set_={"n": HOURS.c.n + stmt.excluded.n}
     )
     conn.execute(stmt)
 
@@ -207,6 +264,7 @@ def on_signatures_stored(
     facts: list[tuple[Any, ...]] = []
     groups: Counter[tuple[Any, ...]] = Counter()
     signer_deltas: Counter[tuple[str, bytes]] = Counter()
+    hour_deltas: Counter[HourKey] = Counter()
     quarantined = 0
     read_at = None if keys is None else now
     for s in signatures:
@@ -215,6 +273,9 @@ def on_signatures_stored(
         else:
             state, reason, digest = read_record(keys, s.sealed)
         quarantined += state == QUARANTINED
+        if state != QUARANTINED and not s.synthetic:
+            key = hour_key(s.campaign, s.event_id, device_id, s.created_at, s.utc_offset_minutes)
+            hour_deltas[key] += 1
         facts.append((s.id, state, reason, digest, read_at))
         # Signatures that add the same counts are counted together (one contribution each).
         groups[
@@ -237,6 +298,7 @@ def on_signatures_stored(
             deltas[name] += v * n
     deltas.update(_add_signers(conn, signer_deltas))
     add_counts(conn, deltas)
+    add_hours(conn, hour_deltas)
     if quarantined:
         log.warning(
             "quarantine: %d signature(s) from device %s could not be read (see "
@@ -265,6 +327,7 @@ def on_voids_stored(conn: Connection, signature_ids: Iterable[uuid.UUID]) -> Non
         return
     deltas: Counter[str] = Counter()
     signer_deltas: Counter[tuple[str, bytes]] = Counter()
+    hour_deltas: Counter[HourKey] = Counter()
     for chunk in _chunks(ids):
         stmt = (
             select(FACTS.c.state, FACTS.c.signer, *_row_columns())
@@ -275,10 +338,12 @@ def on_voids_stored(conn: Connection, signature_ids: Iterable[uuid.UUID]) -> Non
         for r in conn.execute(stmt):
             deltas.update(contribution(r, r.state, True))
             deltas.subtract(contribution(r, r.state, False))
+            hour_deltas.subtract(hour_contribution(r, r.state, False))
             if r.signer is not None and _counts_signer(r.state, r.synthetic, False):
                 signer_deltas[(r.campaign, r.signer)] -= 1
     deltas.update(_add_signers(conn, signer_deltas))
     add_counts(conn, deltas)
+    add_hours(conn, hour_deltas)
 
 
 class _Row:
@@ -386,11 +451,14 @@ def read_pending(conn: Connection, keys: Any, now: datetime, limit: int = _CHUNK
     }
     deltas: Counter[str] = Counter()
     signer_deltas: Counter[tuple[str, bytes]] = Counter()
+    hour_deltas: Counter[HourKey] = Counter()
     for r in rows:
         state, reason, digest = read_record(keys, r.sealed)
         v = r.signature_id in voided
         deltas.update(contribution(r, state, v))
         deltas.subtract(contribution(r, PENDING, v))
+        hour_deltas.update(hour_contribution(r, state, v))
+        hour_deltas.subtract(hour_contribution(r, PENDING, v))
         if digest is not None and _counts_signer(state, r.synthetic, v):
             signer_deltas[(r.campaign, digest)] += 1
         conn.execute(
@@ -400,6 +468,7 @@ def read_pending(conn: Connection, keys: Any, now: datetime, limit: int = _CHUNK
         )
     deltas.update(_add_signers(conn, signer_deltas))
     add_counts(conn, deltas)
+    add_hours(conn, hour_deltas)
     return len(rows)
 
 

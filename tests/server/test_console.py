@@ -418,17 +418,17 @@ def test_every_word_of_the_pages_is_in_both_languages() -> None:
         )
 
 
-def test_charts_and_rally_count_what_the_totals_count(engine: Engine) -> None:
+def test_charts_and_rally_count_what_the_totals_count(engine: Engine, tmp_path: Path) -> None:
     """Voided, quarantined and synthetic signatures are left out of the charts and the rally's
     "today" as they are out of the totals (test data counts only when asked for)."""
-    from sqlalchemy import update
-
     from kiosk.server import devices
     from kiosk.server.console import data
     from kiosk.server.ingest import store_push
+    from kiosk.server.keys import load_keyring
     from kiosk.server.tallies import FACTS
     from kiosk.wire import PushRequest
     from tests.server.conftest import make_code
+    from tests.server.coord_support import PASSPHRASE, make_key
     from tests.server.helpers import signature, void
 
     now = datetime.now(UTC)
@@ -442,12 +442,18 @@ def test_charts_and_rally_count_what_the_totals_count(engine: Engine) -> None:
     ]
     sigs[0] = signature(created_at=now - timedelta(minutes=1), synthetic=True)
     with write_transaction(engine) as conn:
-        store_push(conn, device, PushRequest(signatures=sigs), now, None)
+        store_push(conn, device, PushRequest(signatures=sigs[:2] + sigs[3:]), now, None)
+    # sigs[2] arrives while the server has a key, which does not open its (random) contents.
+    ring = load_keyring([make_key(tmp_path).path], PASSPHRASE)
+    with write_transaction(engine) as conn:
+        store_push(conn, device, PushRequest(signatures=[sigs[2]]), now, ring)
     with write_transaction(engine) as conn:
         store_push(conn, device, PushRequest(voids=[void(sigs[1].id)]), now, None)
-        conn.execute(
-            update(FACTS).where(FACTS.c.signature_id == sigs[2].id).values(state="quarantined")
-        )
+    with engine.connect() as conn:
+        state = conn.execute(
+            select(FACTS.c.state).where(FACTS.c.signature_id == sigs[2].id)
+        ).scalar_one()
+    assert state == "quarantined"
     slug = "sanctuary-of-safety"
     with engine.connect() as conn:
         ch = data.charts(conn, slug, now - timedelta(days=2))

@@ -1,10 +1,11 @@
 """What the console's pages and the rally screen show, read from the database.
 
-Campaign and local totals come from the running counts (:mod:`kiosk.server.tallies`): no page
-scans the signatures for them. The time-bound figures (signatures per hour and per day, today at
-an event, the local campaigns moving most) are range queries on
-``ix_signatures_campaign_created``, bounded by time, leaving out voided, synthetic (unless test
-data is asked for) and quarantined signatures, as the counts do.
+Campaign and local totals come from the running counts (:mod:`kiosk.server.tallies`), and the
+charts (signatures per hour and per day) from the hourly counts kept beside them: no page scans
+the signatures for them. The rally screen's short-range figures (today at an event, the local
+campaigns moving most in the last hour) are range queries on ``ix_signatures_campaign_created``,
+bounded by time, leaving out voided, synthetic (unless test data is asked for) and quarantined
+signatures, as the counts do.
 """
 
 from __future__ import annotations
@@ -13,17 +14,17 @@ import threading
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Integer, case, func, select
+from sqlalchemy import Connection, func, select
 
 from kiosk.domain.campaign import Campaign
 from kiosk.domain.campaign_format import parse_campaign
 from kiosk.server.campaigns import CAMPAIGNS, TEXT_VERSIONS
 from kiosk.server.ingest import CONFLICTS, EVENTS, SIGNATURES, VOIDS
 from kiosk.server.models import Device, table_of
-from kiosk.server.tallies import FACTS, QUARANTINED, by_prefix, read_counts
+from kiosk.server.tallies import FACTS, HOURS, QUARANTINED, by_prefix, read_counts
 
 DEVICES = table_of(Device)
 #: A kiosk not seen for this long is marked stale (the default of ``KIOSK_CONSOLE_STALE_HOURS``).
@@ -196,48 +197,62 @@ def charts(
     device: str | None = None,
     counts: dict[str, int] | None = None,
 ) -> Charts:
-    """Both charts of a campaign since a time, from one scan of the covering index grouped by
-    UTC hour, UTC offset and (for offsets that are not whole hours only) minute, so each
-    signature's local date is exact.
+    """Both charts of a campaign from the hour of ``since`` on, summed from ``hour_counts``
+    (kept at ingest, :func:`kiosk.server.tallies.hour_contribution`): a few rows per hour, never
+    the signatures themselves. Each signature's local date was worked out exactly when it was
+    counted, whatever its UTC offset.
 
     Args:
         counts: the running counts (:func:`kiosk.server.tallies.read_counts`), to cache by.
     """
     counts = read_counts(conn) if counts is None else counts
     version = tuple(counts.get(k, 0) for k in ("signatures", "voided", "quarantined", "pending"))
-    since_hour = since.replace(minute=0, second=0, microsecond=0)
+    since_hour = since.astimezone(UTC).strftime("%Y-%m-%dT%H")
     cache_key = (str(conn.engine.url), slug, event, device, since_hour, version)
     with _PARSED_LOCK:
         found = _CHARTS.get(cache_key)
     if found is not None:
         return found
-    s = SIGNATURES.c
-    off = s.utc_offset_minutes
-    if conn.dialect.name == "postgresql":
-        utc = func.timezone("UTC", s.created_at)
-        hour = func.to_char(utc, 'YYYY-MM-DD"T"HH24')
-        minute = case((off % 60 == 0, 0), else_=func.extract("minute", utc).cast(Integer))
-    else:  # SQLite keeps "YYYY-MM-DD HH:MM:SS[.ffffff]" in UTC
-        hour = func.substr(s.created_at, 1, 13)
-        minute = case((off % 60 == 0, 0), else_=func.substr(s.created_at, 15, 2).cast(Integer))
-    where = [s.campaign == slug, s.created_at >= since]
+    h = HOURS.c
+    where = [h.campaign == slug, h.hour >= since_hour]
     if event:
-        where.append(s.event_id == event)
+        where.append(h.event_id == event)
     if device:
-        where.append(s.device_id == device)
+        where.append(h.device_id == device)
     hours: Counter[str] = Counter()
     days: Counter[str] = Counter()
-    for (h, offset, m), n in _grouped(conn, [hour, off, minute], where).items():
-        key = str(h).replace(" ", "T")
-        hours[key] += n
-        utc_time = datetime.fromisoformat(key + ":00") + timedelta(minutes=int(m or 0))
-        days[(utc_time + timedelta(minutes=int(offset))).date().isoformat()] += n
-    result = Charts(dict(hours), dict(days))
+    stmt = select(h.hour, h.day, func.sum(h.n)).where(*where).group_by(h.hour, h.day)
+    for hour, day, n in conn.execute(stmt):
+        hours[hour] += int(n)
+        days[day] += int(n)
+    result = Charts(dict(+hours), dict(+days))
     with _PARSED_LOCK:
         if len(_CHARTS) > 64:
             _CHARTS.clear()
         _CHARTS[cache_key] = result
     return result
+
+
+def counted_since(conn: Connection, slug: str, since: datetime, event: str | None = None) -> int:
+    """The campaign's counted signatures from ``since`` on (at one event, if given): the whole
+    hours from ``hour_counts``, and, when ``since`` is not on the hour (a local midnight at a
+    UTC offset of :30 or :45), the signatures of the part hour before the first whole one."""
+    since = since.astimezone(UTC)
+    first = since.replace(minute=0, second=0, microsecond=0)
+    if first < since:
+        first += timedelta(hours=1)
+    h = HOURS.c
+    where = [h.campaign == slug, h.hour >= first.strftime("%Y-%m-%dT%H")]
+    if event:
+        where.append(h.event_id == event)
+    total = int(conn.execute(select(func.coalesce(func.sum(h.n), 0)).where(*where)).scalar_one())
+    if first > since:
+        s = SIGNATURES.c
+        part = [s.campaign == slug, s.created_at >= since, s.created_at < first]
+        if event:
+            part.append(s.event_id == event)
+        total += _total(conn, part)
+    return total
 
 
 def filters(conn: Connection) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
@@ -362,10 +377,13 @@ def rally(
     total = counts.get(f"campaign:{c.slug}", 0) + c.known_count
     if test_data:
         total += _total(conn, [s.campaign == c.slug, s.synthetic.is_(True)], test_data=True)
-    today_where = [s.campaign == c.slug, s.created_at >= day_start]
-    if event:
-        today_where.append(s.event_id == event)
-    today = _total(conn, today_where, test_data)
+    if test_data:  # synthetic signatures are in no running count: scan today's
+        today_where = [s.campaign == c.slug, s.created_at >= day_start]
+        if event:
+            today_where.append(s.event_id == event)
+        today = _total(conn, today_where, test_data)
+    else:
+        today = counted_since(conn, c.slug, day_start, event)
     recent = _grouped(
         conn,
         [s.local_campaign],
