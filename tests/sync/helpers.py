@@ -57,12 +57,36 @@ def _inks() -> tuple[Ink, ...]:
     return tuple(human_strokes(rng) for _ in range(8))
 
 
+#: Per seed: its random generator and the personal data of its signers so far, as bytes.
+_PERSONAL: dict[int, tuple[random.Random, list[bytes]]] = {}
+
+
+def _personal_bytes(seed: int, count: int) -> list[bytes]:
+    """The personal data (plaintext, as sealed) of signers ``0 .. count - 1`` of ``seed``,
+    each made once per process: encoding the strokes is most of the cost of a signature, and
+    the fault-injection test makes the same 15,000 signers for each database. Signer ``i`` is
+    the same whatever ``count`` asks for it (the generator goes on where it stopped)."""
+    rng, made = _PERSONAL.setdefault(seed, (random.Random(seed), []))
+    inks = _inks()
+    for i in range(len(made), count):
+        personal = PersonalData(
+            first_name=f"Signer{seed}x{i}",
+            last_name=rng.choice(("García", "Nguyễn", "Smith", "O'Brien", "李")),
+            zip=rng.choice(("55802", "10027", "60614")),
+            ink=inks[i % len(inks)],
+            email=f"s{seed}x{i}@example.org",
+        )
+        made.append(personal.to_bytes())
+    return made[:count]
+
+
 def sealed_signatures(
     kiosk: Kiosk, count: int, seed: int = 0, campaign: str = CAMPAIGN, synthetic: bool = True
 ) -> list[Any]:
     """``count`` realistic sealed signatures of ``campaign`` (with their text version), made
     as the signing service would (UUIDv7 ids in time order, personal data sealed to the test
-    key), ready for ``SqlStore.bulk_add``.
+    key), ready for ``SqlStore.bulk_add``. Every call seals afresh (new ids, new ciphertexts);
+    the signers of a seed are the same each time.
 
     Args:
         kiosk: the kiosk they belong to.
@@ -71,21 +95,12 @@ def sealed_signatures(
         campaign: the campaign slug (must be in the kiosk's catalog).
         synthetic: mark them synthetic (server totals leave those out).
     """
-    rng = random.Random(seed)
     sealer = SealedBoxSealer(kiosk.keys.public_key())
     version = kiosk.catalog.get(campaign).current_version(None)
-    inks = _inks()
     start = datetime.now(UTC) - timedelta(hours=1)
     out = []
-    for i in range(count):
+    for i, personal in enumerate(_personal_bytes(seed, count)):
         created = start + timedelta(milliseconds=i * 7)
-        personal = PersonalData(
-            first_name=f"Signer{seed}x{i}",
-            last_name=rng.choice(("García", "Nguyễn", "Smith", "O'Brien", "李")),
-            zip=rng.choice(("55802", "10027", "60614")),
-            ink=inks[i % len(inks)],
-            email=f"s{seed}x{i}@example.org",
-        )
         meta = SignatureMeta(
             id=uuid7(int(created.timestamp() * 1000)),
             campaign=campaign,
@@ -98,7 +113,7 @@ def sealed_signatures(
             utc_offset_minutes=-300,
             synthetic=synthetic,
         )
-        out.append((SealedSignature(meta, sealer.seal(personal.to_bytes()), ()), version))
+        out.append((SealedSignature(meta, sealer.seal(personal), ()), version))
     return out
 
 
