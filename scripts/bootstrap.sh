@@ -49,11 +49,29 @@ PY=${PYTHON:-python3}
 if [[ ! -x .venv/bin/python ]]; then
   "$PY" -m venv .venv
 fi
-.venv/bin/python -m pip install -q --upgrade pip >/dev/null
+# pip runs only when .venv does not hold this install yet: the stamp names the extras and
+# pyproject.toml's hash of the last install that finished (a test install covers the app's).
+# A second run (the bundle build inside the test suite, every scripts/test.sh) then leaves the
+# editable install alone instead of reinstalling it under tests that are running.
+stamp=.venv/.petition-kiosk-installed
+digest=$(sha256sum pyproject.toml | cut -d' ' -f1)
+if (( want_test )); then extras=test; else extras=kiosk,server; fi
+installed=$(cat "$stamp" 2>/dev/null || true)
+if [[ "$installed" == "test $digest" || "$installed" == "$extras $digest" ]] \
+   && [[ -x .venv/bin/kiosk && -x .venv/bin/kiosk-server ]] \
+   && { (( ! want_test )) || [[ -x .venv/bin/pytest ]]; }; then
+  :
+else
+  rm -f "$stamp"
+  .venv/bin/python -m pip install -q --upgrade pip >/dev/null
+  if (( want_test )); then
+    PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 .venv/bin/python -m pip install -q -e ".[test]"
+  else
+    .venv/bin/python -m pip install -q -e ".[kiosk,server]"
+  fi
+  echo "$extras $digest" > "$stamp"
+fi
 if (( want_test )); then
-  PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 .venv/bin/python -m pip install -q -e ".[test]"
   # axe-core, pinned by tests/console/package-lock.json, into tests/console/node_modules.
   npm ci --prefix tests/console --no-audit --no-fund --loglevel=error >/dev/null
-else
-  .venv/bin/python -m pip install -q -e ".[kiosk,server]"
 fi
