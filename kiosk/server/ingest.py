@@ -32,7 +32,7 @@ from sqlalchemy import Connection, select
 
 from kiosk.domain.metadata import META_FIELDS, meta_tuple
 from kiosk.server import log
-from kiosk.server.bulk import insert_new_returning_unnest
+from kiosk.server.bulk import insert_new_returning_unnest, sqlite_insert_rows
 from kiosk.server.db import column_in, dialect_insert, insert_new_returning
 from kiosk.server.models import Conflict, EventRecord, Signature, SignatureVoid, table_of
 from kiosk.wire import (
@@ -269,15 +269,24 @@ def _store_signatures(
         created = set(
             insert_new_returning_unnest(conn, SIGNATURES, _SIGNATURE_COLUMNS, rows, ("id",), "id")
         )
-    else:
-        dicts = [dict(zip(_SIGNATURE_COLUMNS, r, strict=True)) for r in rows]
-        created = set(insert_new_returning(conn, SIGNATURES, dicts, ("id",), "id"))
-    stored = {sid: hashes[first[sid]] for sid in created}
-    stored.update(
-        _lookup(
-            conn, SIGNATURES.c.id, SIGNATURES.c.content_hash, [i for i in first if i not in created]
+        stored = {sid: hashes[first[sid]] for sid in created}
+        stored.update(
+            _lookup(
+                conn,
+                SIGNATURES.c.id,
+                SIGNATURES.c.content_hash,
+                [i for i in first if i not in created],
+            )
         )
-    )
+    else:
+        # SQLite: the write transaction holds the database's one write lock (BEGIN IMMEDIATE),
+        # so the ids stored are looked up first and the others inserted by a plain INSERT (one
+        # that exists after all fails the push, never skipped silently).
+        stored = _lookup(conn, SIGNATURES.c.id, SIGNATURES.c.content_hash, first)
+        new = [r for r in rows if r[0] not in stored]
+        sqlite_insert_rows(conn, SIGNATURES, _SIGNATURE_COLUMNS, new)
+        created = {r[0] for r in new}
+        stored.update((sid, hashes[first[sid]]) for sid in created)
     answers: list[dict[str, Any]] = []
     conflicts: list[tuple[str, uuid.UUID, str, str]] = []
     for i, s in enumerate(signatures):

@@ -44,7 +44,7 @@ from sqlalchemy import Connection, Engine, column, func, select, table, update
 from kiosk.adapters.crypto import CryptoError
 from kiosk.domain.personal import PersonalDataError, PersonalFields, parse_personal
 from kiosk.server import log
-from kiosk.server.bulk import copy_rows
+from kiosk.server.bulk import copy_rows, sqlite_insert_rows
 from kiosk.server.db import dialect_insert, write_transaction
 from kiosk.server.models import (
     HourCount,
@@ -317,7 +317,7 @@ def _insert_facts(conn: Connection, facts: list[tuple[Any, ...]]) -> None:
     if conn.dialect.name == "postgresql":
         copy_rows(conn, FACTS, _FACT_COLUMNS, facts)
     else:
-        conn.execute(FACTS.insert(), [dict(zip(_FACT_COLUMNS, f, strict=True)) for f in facts])
+        sqlite_insert_rows(conn, FACTS, _FACT_COLUMNS, facts)
 
 
 def on_voids_stored(conn: Connection, signature_ids: Iterable[uuid.UUID]) -> None:

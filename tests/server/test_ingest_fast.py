@@ -7,9 +7,12 @@ from __future__ import annotations
 import base64
 import binascii
 import threading
+import uuid
 from collections import Counter
 from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
@@ -215,3 +218,88 @@ def test_shards_fold_back_on_downgrade(engine: Engine) -> None:
     migrate.upgrade(engine)
     with engine.connect() as conn:
         assert tallies.read_counts(conn) == before
+
+
+def test_sqlite_bulk_insert_stores_what_sqlalchemy_stores(tmp_path: Path) -> None:
+    """On SQLite, pushed signatures and their facts go in by the driver's ``executemany``: every
+    stored value (UUID as hex, times as naive UTC text, booleans, blobs, NULLs) is exactly what
+    SQLAlchemy's own insert of the same row writes, and a row that exists after all fails the
+    insert instead of being skipped."""
+    import sqlite3
+
+    from kiosk.server.bulk import sqlite_insert_rows
+    from kiosk.server.db import create_db_engine
+    from kiosk.server.ingest import _SIGNATURE_COLUMNS, SIGNATURES
+    from kiosk.server.tallies import _FACT_COLUMNS, FACTS
+
+    paris = timezone(timedelta(hours=1))
+    moments = [
+        datetime(2026, 11, 20, 23, 30, 5, 123456, tzinfo=paris),
+        datetime(2026, 1, 1, tzinfo=UTC),
+        datetime(2025, 6, 30, 12, 0, 0, 1, tzinfo=timezone(timedelta(hours=-5))),
+    ]
+    engines = []
+    for name in ("bulk", "orm"):
+        eng = create_db_engine(f"sqlite:///{tmp_path / name}.sqlite3")
+        migrate.upgrade(eng)
+        engines.append(eng)
+    device = {e: _device(e, "Kiosk") for e in engines}
+    now = datetime(2026, 12, 4, 13, 0, 0, 42, tzinfo=paris)
+    rows = [
+        (
+            uuid.uuid4(),
+            "sanctuary-of-safety",
+            None if i % 2 else "evansville",
+            "ab" * 32,
+            "en",
+            "kiosk-á",
+            None if i % 2 else "event 1",
+            moments[i],
+            -300 + i,
+            bool(i % 2),
+            ("drawn", "typed", "typed_witnessed")[i],
+            bytes([i]) * 200,
+            "cd" * 32,
+        )
+        for i in range(3)
+    ]
+    facts = [
+        (r[0], "ok" if i else "pending", None, b"\x01" * 16 if i else None, now)
+        for i, r in enumerate(rows)
+    ]
+    bulk, orm = engines
+    with write_transaction(bulk) as conn:
+        sqlite_insert_rows(
+            conn, SIGNATURES, _SIGNATURE_COLUMNS, [(*r, device[bulk], now) for r in rows]
+        )
+        sqlite_insert_rows(conn, FACTS, _FACT_COLUMNS, facts)
+    with write_transaction(orm) as conn:
+        conn.execute(
+            SIGNATURES.insert(),
+            [dict(zip(_SIGNATURE_COLUMNS, (*r, device[orm], now), strict=True)) for r in rows],
+        )
+        conn.execute(FACTS.insert(), [dict(zip(_FACT_COLUMNS, f, strict=True)) for f in facts])
+    raw = []
+    for eng in engines:
+        with eng.connect() as conn:
+            sigs = conn.exec_driver_sql(
+                f"SELECT {', '.join(_SIGNATURE_COLUMNS[:-2])}, received_at FROM signatures "
+                "ORDER BY id"
+            ).fetchall()
+            fact_rows = conn.exec_driver_sql(
+                "SELECT * FROM signature_facts ORDER BY signature_id"
+            ).fetchall()
+            raw.append((sigs, fact_rows))
+    assert raw[0] == raw[1]
+    assert len(raw[0][0]) == 3 and len(raw[0][1]) == 3
+    with pytest.raises(sqlite3.IntegrityError), write_transaction(bulk) as conn:
+        sqlite_insert_rows(conn, SIGNATURES, _SIGNATURE_COLUMNS, [(*rows[0], device[bulk], now)])
+    with pytest.raises(ValueError), write_transaction(bulk) as conn:  # naive time refused
+        sqlite_insert_rows(
+            conn,
+            SIGNATURES,
+            _SIGNATURE_COLUMNS,
+            [(uuid.uuid4(), *rows[0][1:], device[bulk], now.replace(tzinfo=None))],
+        )
+    for eng in engines:
+        eng.dispose()
