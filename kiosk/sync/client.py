@@ -316,11 +316,15 @@ class SyncClient:
         self,
         method: str,
         path: str,
-        body: BaseModel | None = None,
+        body: BaseModel | bytes | None = None,
         headers: dict[str, str] | None = None,
         enrolling: bool = False,
     ) -> _Reply:
-        content = body.model_dump_json().encode("utf-8") if body is not None else None
+        content = (
+            body
+            if isinstance(body, bytes) or body is None
+            else body.model_dump_json().encode("utf-8")
+        )
         hdrs = dict(headers or {})
         if content is not None:
             hdrs["Content-Type"] = "application/json"
@@ -396,8 +400,13 @@ class SyncClient:
         response = self._request("POST", "/enroll", request, enrolling=True)
         return self._parse(EnrollResponse, response)
 
-    def push(self, request: PushRequest) -> PushResponse:
-        """``POST /signatures``: push one batch; the reply says what happened to each item."""
+    def push(self, request: PushRequest | bytes) -> PushResponse:
+        """``POST /signatures``: push one batch; the reply says what happened to each item.
+
+        Args:
+            request: the batch, or its JSON already encoded (``request.model_dump_json()``
+                as UTF-8), so a caller can encode the next batch while one is in flight.
+        """
         return self._parse(PushResponse, self._request("POST", "/signatures", request))
 
     def report(self, report: KioskReport) -> None:

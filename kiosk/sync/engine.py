@@ -100,6 +100,12 @@ def _wire_signature(row: OutboxRow) -> WireSignature:
     return WireSignature(**values, sealed=row[-1])
 
 
+def _encoded(wire: list[WireSignature]) -> bytes:
+    """The JSON body of a push of ``wire`` (empty for no signatures): encoded by the thread
+    that reads the outbox while the last push is in flight, not by the push itself."""
+    return PushRequest(signatures=wire).model_dump_json().encode("utf-8") if wire else b""
+
+
 @dataclass
 class SyncReport:
     """What one pass did (counts only: no personal data).
@@ -634,17 +640,19 @@ class SyncEngine:
         in_flight = deque()
         marks: deque[Future[None]] = deque()
         wire, taken, cursor = self._signature_batch(0, report)
+        body = _encoded(wire)
         pushes = ThreadPoolExecutor(self.pipeline_depth, thread_name_prefix="kiosk-sync-push")
         try:
             with ThreadPoolExecutor(1, thread_name_prefix="kiosk-sync-mark") as marker:
                 while True:
                     self._check_cancel()
                     while wire and len(in_flight) < self.pipeline_depth:
-                        future = pushes.submit(client.push, PushRequest(signatures=wire))
+                        future = pushes.submit(client.push, body)
                         in_flight.append((taken, [w.id for w in wire], future))
                         report.signatures_sent += len(wire)
                         # Read and encode the next batch while the server works on this one.
                         wire, taken, cursor = self._signature_batch(cursor, report)
+                        body = _encoded(wire)
                     while marks and marks[0].done():
                         marks.popleft().result()  # a failed mark stops the pass
                     if not in_flight:
