@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Engine, inspect, select
+from sqlalchemy import Engine, inspect, select, text
 from sqlalchemy.exc import IntegrityError, StatementError
 
 from kiosk.domain.ids import uuid7
@@ -177,3 +177,24 @@ def test_existing_sqlite_files_are_narrowed(tmp_path: Path) -> None:
         }
     finally:
         engine.dispose()
+
+
+def test_sealed_blobs_stay_in_their_row_on_postgres(engine: Engine) -> None:
+    """Migration 0017: on PostgreSQL a sealed blob is stored uncompressed (``EXTERNAL``) and
+    kept in its row up to a page (``toast_tuple_target``); a downgrade puts the defaults back.
+    SQLite has no such settings."""
+    if engine.dialect.name != "postgresql":
+        return
+    query = text(
+        "SELECT a.attstorage, c.reloptions FROM pg_attribute a JOIN pg_class c "
+        "ON c.oid = a.attrelid WHERE c.relname = 'signatures' AND a.attname = 'sealed' "
+        "AND c.relkind = 'r' AND pg_table_is_visible(c.oid)"
+    )
+    with engine.connect() as conn:
+        assert tuple(conn.execute(query).one()) == ("e", ["toast_tuple_target=8160"])
+    migrate.downgrade(engine, "0016")
+    with engine.connect() as conn:
+        assert tuple(conn.execute(query).one()) == ("x", None)
+    migrate.upgrade(engine)
+    with engine.connect() as conn:
+        assert tuple(conn.execute(query).one()) == ("e", ["toast_tuple_target=8160"])
