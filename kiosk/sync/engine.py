@@ -86,6 +86,14 @@ _SIGNATURE_OVERHEAD = 600
 #: tests/sync/test_fault_injection.py (load 14-17), for little gain.
 PIPELINE_DEPTH = 1
 
+#: Failures of a pass after which the server, having answered as a kiosk-server does, is told
+#: at once (a kiosk stuck on one is seen in the console without waiting for a pass that gets
+#: through). Not when it cannot be reached, refuses this kiosk or asks it to wait, nor after an
+#: answer that is not a kiosk-server's (``BAD_RESPONSE``: a captive portal, a wrong address).
+_REPORTED_AT_ONCE = frozenset(
+    {SyncErrorCode.SERVER_ERROR, SyncErrorCode.REFUSED, SyncErrorCode.LOCAL_ERROR}
+)
+
 
 #: Where an outbox row (``kiosk.domain.ports.OutboxRow``) holds the sealed personal data: last.
 _SEALED = -1
@@ -430,6 +438,7 @@ class SyncEngine:
             What was sent and what the server answered; ``error`` says why it stopped early.
         """
         report = SyncReport()
+        failed_at: datetime | None = None  # when a pass that the server answered failed
         try:
             enrollment = self.enrollment()
             if enrollment is None:
@@ -441,14 +450,25 @@ class SyncEngine:
             with self._client(
                 url, enrollment.token, ca_bundle or enrollment.ca_bundle, insecure
             ) as client:
-                self._push_events(client, report)
-                self._push_signatures(client, report)
-                self._push_voids(client, report)
-                self._push_audit(client, report)
-                self._pull_campaigns(client, report)
-                self._pull_totals(client, report)
-                # After a complete pass, with the failure since the last one (if any): a pass
-                # that fails stops at once, and the next one that gets through says why.
+                try:
+                    self._push_events(client, report)
+                    self._push_signatures(client, report)
+                    self._push_voids(client, report)
+                    self._push_audit(client, report)
+                    self._pull_campaigns(client, report)
+                    self._pull_totals(client, report)
+                except SyncError as exc:
+                    # The server answered but the pass failed: say so now, in one short
+                    # request, so the console shows a kiosk stuck on the same failure.
+                    if exc.code in _REPORTED_AT_ONCE:
+                        failed_at = self._clock()
+                        self._send_report(client, exc.code.value, failed_at)
+                    raise
+                except (SQLAlchemyError, OSError):
+                    failed_at = self._clock()
+                    self._send_report(client, SyncErrorCode.LOCAL_ERROR.value, failed_at)
+                    raise
+                # After a complete pass, with the failure since the last one (if any).
                 self._send_report(client, earlier.error and earlier.error.value, earlier.error_at)
         except SyncError as exc:
             report.error = exc.code
@@ -475,8 +495,8 @@ class SyncEngine:
             log.info("sync pass done: %s", report.summary())
         elif report.error is SyncErrorCode.NOT_CONNECTED:
             log.info("sync skipped: not connected to a server")
-        elif report.error is not None:
-            state.record_error(self.store, report.error, report.error_detail, now)
+        elif report.error is not None:  # at the time the server was told, if it was
+            state.record_error(self.store, report.error, report.error_detail, failed_at or now)
             log.warning(
                 "sync pass failed (%s: %s): %s",
                 report.error.value,
@@ -504,7 +524,7 @@ class SyncEngine:
             client.report(body)
         except SyncError as exc:
             log.info("the server did not take this kiosk's report (%s)", exc.code.value)
-        except (SQLAlchemyError, ValidationError) as exc:
+        except (SQLAlchemyError, OSError, ValidationError) as exc:
             log.warning("no report sent: %s", type(exc).__name__)
 
     @staticmethod

@@ -91,6 +91,9 @@ class ChaosProxy:
         self.upstream_port = upstream_port
         self.rates = rates or FaultRates()
         self.calm = False
+        #: Requests starting with one of these (``b"GET /api/v1/totals"``) always get a 500,
+        #: calm or not: one endpoint broken, the rest working.
+        self.always_fail: tuple[bytes, ...] = ()
         self.counts: Counter[str] = Counter()
         self._forced = list(EVERY_FATE)
         self._rng = random.Random(seed)
@@ -165,6 +168,8 @@ class ChaosProxy:
         """A fate, a fraction (where to cut) and whether to delay, for one request."""
         r = self.rates
         with self._lock:
+            if request.startswith(self.always_fail) and self.always_fail:
+                return "http_500", 0.0, False
             if self.calm:
                 return "pass", 0.0, False
             x = self._rng.random()
