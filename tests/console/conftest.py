@@ -11,4 +11,5 @@ from tests.server.conftest import (  # noqa: F401 - fixtures, found by name
     pg_database,
     server,
     settings,
+    sqlite_migrated,
 )

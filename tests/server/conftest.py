@@ -5,12 +5,14 @@ PostgreSQL: a fresh database ``kiosk_test_<hex>`` is created per test session on
 and dropped at the end; tables are emptied between tests. If PostgreSQL cannot be reached the
 PostgreSQL tests FAIL, unless ``KIOSK_TEST_ALLOW_NO_POSTGRES=1`` (then they are skipped).
 
-SQLite: a fresh migrated database file per test.
+SQLite: a fresh migrated database file per test: a copy of one migrated once per session
+(running the migrations costs about 0.2 s a test; copying the file a millisecond).
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -86,6 +88,20 @@ def import_shipped_campaigns(engine: Engine) -> None:
             campaigns.store(conn, prepared, datetime.now(UTC))
 
 
+@pytest.fixture(scope="session")
+def sqlite_migrated(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite database migrated to the latest revision, made once per session; each test
+    gets a copy (:func:`db_url`). Closed, so nothing is left in a WAL beside it."""
+    path = tmp_path_factory.mktemp("sqlite-migrated") / "server.sqlite3"
+    engine = create_db_engine(f"sqlite:///{path}")
+    try:
+        migrate.upgrade(engine)
+    finally:
+        engine.dispose()
+    assert not path.with_name(path.name + "-wal").exists()
+    return path
+
+
 @pytest.fixture(
     params=[
         pytest.param("sqlite", id="sqlite"),
@@ -97,10 +113,11 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     (none when the test module sets ``IMPORT_SHIPPED_CAMPAIGNS = False``); parametrized over
     SQLite and PostgreSQL."""
     if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'server.sqlite3'}"
-        engine = create_db_engine(url)
+        path = tmp_path / "server.sqlite3"
+        shutil.copyfile(request.getfixturevalue("sqlite_migrated"), path)
+        url = f"sqlite:///{path}"
+        engine = create_db_engine(url)  # narrows the copy's mode to 0600, as for a new file
         try:
-            migrate.upgrade(engine)
             if getattr(request.module, "IMPORT_SHIPPED_CAMPAIGNS", True):
                 import_shipped_campaigns(engine)
         finally:
