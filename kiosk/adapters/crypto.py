@@ -35,7 +35,7 @@ import nacl.signing
 import nacl.utils
 
 from kiosk.adapters.files import atomic_write
-from kiosk.domain.ports import CryptoError as CryptoError
+from kiosk.domain.errors import CryptoError as CryptoError
 
 # OWASP: Argon2id with at least 19 MiB and t=2; passphrases get more memory (rarely derived).
 PIN_OPSLIMIT = 2

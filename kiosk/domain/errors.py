@@ -76,3 +76,10 @@ class Refused(DomainError):
         self.code = code
         self.key = key
         super().__init__(f"{code}: {key}" if key else str(code))
+
+
+class CryptoError(Exception):
+    """A key is missing or malformed, a passphrase is wrong, or sealed data cannot be opened:
+    what a :class:`kiosk.domain.ports.Sealer`, an :class:`kiosk.domain.ports.Opener` or the key
+    folder raises when it refuses. Here, in a module that imports nothing of the domain, so the
+    crypto adapter (which ``kiosk status`` loads) does not pull in the ports."""

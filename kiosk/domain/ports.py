@@ -27,6 +27,7 @@ from typing import Any, Literal, Protocol
 from kiosk.domain.audit import AuditEntry
 from kiosk.domain.campaign import TextVersion
 from kiosk.domain.counts import Counts as Counts  # its own module: kiosk status reads it alone
+from kiosk.domain.errors import CryptoError as CryptoError  # as light: the crypto adapter's
 from kiosk.domain.signature import Event, SealedSignature, SyncState, Void
 
 #: The clock every layer takes (injected by tests): returns the current aware UTC time.
@@ -260,11 +261,6 @@ class Sealer(Protocol):
     def seal(self, plaintext: bytes) -> bytes:
         """Return the sealed form of ``plaintext``."""
         ...
-
-
-class CryptoError(Exception):
-    """A key is missing or malformed, a passphrase is wrong, or sealed data cannot be opened:
-    what a :class:`Sealer`, an :class:`Opener` or the key folder raises when it refuses."""
 
 
 class Opener(Protocol):
