@@ -35,8 +35,8 @@ def _kept(engine: Engine) -> Counter[tuple[str, ...]]:
     return +Counter({tuple(r[:5]): int(r[5]) for r in rows})
 
 
-def _scanned(engine: Engine) -> Counter[tuple[str, ...]]:
-    """The same figures from every signature: not voided, synthetic or quarantined."""
+def _counted_ids(engine: Engine) -> set[object]:
+    """The ids of the signatures the counts count: not voided, synthetic or quarantined."""
     s = SIGNATURES.c
     with engine.connect() as conn:
         off = {v for (v,) in conn.execute(select(VOIDS.c.signature_id))}
@@ -46,14 +46,21 @@ def _scanned(engine: Engine) -> Counter[tuple[str, ...]]:
                 select(FACTS.c.signature_id).where(FACTS.c.state == QUARANTINED)
             )
         }
+        ids = {i for (i,) in conn.execute(select(s.id).where(s.synthetic.is_(False)))}
+    return ids - off
+
+
+def _scanned(engine: Engine) -> Counter[tuple[str, ...]]:
+    """The same figures from every signature: not voided, synthetic or quarantined."""
+    s = SIGNATURES.c
+    counted = _counted_ids(engine)
+    with engine.connect() as conn:
         rows = conn.execute(
-            select(
-                s.id, s.campaign, s.event_id, s.device_id, s.created_at, s.utc_offset_minutes
-            ).where(s.synthetic.is_(False))
+            select(s.id, s.campaign, s.event_id, s.device_id, s.created_at, s.utc_offset_minutes)
         ).all()
     out: Counter[tuple[str, ...]] = Counter()
     for sid, campaign, ev, device, created, offset in rows:
-        if sid not in off:
+        if sid in counted:
             out[hour_key(campaign, ev, device, created, offset)] += 1
     return out
 
@@ -173,17 +180,3 @@ def test_counted_since_equals_a_scan(engine: Engine, tmp_path: Path) -> None:
             with engine.connect() as conn:
                 assert data.counted_since(conn, SLUG, since, ev) == want, (since, ev)
             assert want > 0
-
-
-def _counted_ids(engine: Engine) -> set[object]:
-    s = SIGNATURES.c
-    with engine.connect() as conn:
-        off = {v for (v,) in conn.execute(select(VOIDS.c.signature_id))}
-        off |= {
-            f
-            for (f,) in conn.execute(
-                select(FACTS.c.signature_id).where(FACTS.c.state == QUARANTINED)
-            )
-        }
-        ids = {i for (i,) in conn.execute(select(s.id).where(s.synthetic.is_(False)))}
-    return ids - off
