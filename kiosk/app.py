@@ -24,8 +24,8 @@ from kiosk.domain.campaign_format import (
     load_campaign_dir,
     load_campaign_file,
 )
-from kiosk.domain.ports import PinHasher
-from kiosk.domain.service import CampaignCatalog, Clock, SigningService, utc_now
+from kiosk.domain.ports import Clock, PinHasher, utc_now
+from kiosk.domain.service import CampaignCatalog, SigningService
 from kiosk.privacy import Auditor
 from kiosk.services import (
     Events,

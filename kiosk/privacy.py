@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from kiosk.domain.audit import AuditAction, ChainReport, verify_chain
+from kiosk.domain.errors import CryptoError
 from kiosk.domain.ports import AuditTrail, Clock, KioskStore, SignatureRepository, utc_now
 
 log = logging.getLogger("kiosk.privacy")
@@ -85,8 +86,6 @@ class Auditor:
         self._keys = keys
 
     def _sign(self, entry_hash_hex: str) -> str | None:
-        from kiosk.adapters.crypto import CryptoError
-
         try:
             return str(self._keys.sign_audit(entry_hash_hex))
         except (CryptoError, OSError) as exc:
@@ -103,7 +102,7 @@ class Auditor:
         (the head the server last acknowledged)."""
         if self._keys is None:
             return verify_chain(self._store.audit_entries())
-        from kiosk.adapters.crypto import CryptoError, verify_audit_signature
+        from kiosk.adapters.crypto import verify_audit_signature
 
         try:
             public = self._keys.audit_public_key()
@@ -190,8 +189,6 @@ class KeySession:
 
     def unlock(self, passphrase: str) -> bool:
         """Try the passphrase; return True when unlocked."""
-        from kiosk.adapters.crypto import CryptoError
-
         try:
             self._opener = self._keys.unlock(passphrase)
         except CryptoError:

@@ -16,6 +16,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Protocol
 
 from kiosk.domain.demo import export_marks
+from kiosk.domain.errors import CryptoError
 from kiosk.domain.ports import Opener, SignatureFilter, StoredSignature
 from kiosk.domain.signature import Event, PersonalData, SignatureMeta, SyncState
 
@@ -87,8 +88,6 @@ def collect(
     ``result.purged_skipped``; ones that cannot be opened with this key in ``undecryptable``;
     damaged rows (sealed data that is not bytes) in ``unreadable``. None of them stops the rest.
     """
-    from kiosk.adapters.crypto import CryptoError
-
     events = {e.id: e for e in store.events()}
     flt = dataclasses.replace(flt, include_void=False)
     for stored in store.iter_signatures(flt):
