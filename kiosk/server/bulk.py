@@ -18,8 +18,8 @@ Both run in the caller's transaction on its connection. Naive datetimes are refu
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import datetime
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -66,6 +66,38 @@ def _refuse_naive(table: Table, columns: Sequence[str], rows: Sequence[Sequence[
                 v = row[i]
                 if isinstance(v, datetime) and v.utcoffset() is None:
                     raise ValueError("naive datetime given to a UTC column")
+
+
+#: How SQLAlchemy's SQLite ``DATETIME`` writes a time (its default storage format), which
+#: :func:`_sqlite_utc_text` writes by ``datetime.isoformat`` instead.
+_SQLITE_DATETIME_FORMAT = (
+    "%(year)04d-%(month)02d-%(day)02d %(hour)02d:%(minute)02d:%(second)02d.%(microsecond)06d"
+)
+
+
+def _sqlite_utc_text(value: datetime | None) -> str | None:
+    """What :class:`kiosk.server.db.UTCDateTime` and SQLite's ``DATETIME`` bind processors
+    together make of a time (naive UTC text, microseconds always written), in one C call
+    instead of two Python ones: a pushed signature carries two times, its facts more."""
+    if value is None:
+        return None
+    if value.utcoffset() is None:
+        raise ValueError("naive datetime given to a UTC column")
+    utc = value if value.tzinfo is UTC else value.astimezone(UTC)
+    return utc.replace(tzinfo=None).isoformat(" ", "microseconds")
+
+
+def _sqlite_processor(kind: Any, dialect: Any) -> Callable[[Any], Any] | None:
+    """The bind processor of a column type on SQLite (the fast one for a UTC time column
+    stored in SQLAlchemy's default format)."""
+    impl = kind.dialect_impl(dialect)
+    if (
+        isinstance(kind, UTCDateTime)
+        and getattr(impl.impl, "_storage_format", None) == _SQLITE_DATETIME_FORMAT
+    ):
+        return _sqlite_utc_text
+    proc: Callable[[Any], Any] | None = impl.bind_processor(dialect)
+    return proc
 
 
 def _driver(conn: Connection) -> Any:
@@ -129,8 +161,7 @@ def sqlite_insert_rows(
         dialect = conn.dialect
         processors = []
         for i, c in enumerate(columns):
-            kind = table.c[c].type
-            proc = kind.dialect_impl(dialect).bind_processor(dialect)
+            proc = _sqlite_processor(table.c[c].type, dialect)
             if proc is not None:
                 processors.append((i, proc))
         sql = (

@@ -133,11 +133,13 @@ class StaffDesk:
         """Staff gave the right PIN."""
         self.audit(AuditAction.STAFF_ENTERED)
 
-    def pin_refused(self, locked_for: float) -> None:
-        """A wrong PIN; ``locked_for`` > 0 when it started a lockout."""
-        self.audit(AuditAction.PIN_FAILED)
+    def pin_refused(self, locked_for: float, via: str | None = None) -> None:
+        """A wrong PIN; ``locked_for`` > 0 when it started a lockout. ``via`` says where it was
+        given when not at the staff door (``"witness"``: to witness a typed signature)."""
+        where = {"via": via} if via else {}
+        self.audit(AuditAction.PIN_FAILED, **where)
         if locked_for > 0:
-            self.audit(AuditAction.PIN_LOCKED, seconds=int(locked_for))
+            self.audit(AuditAction.PIN_LOCKED, seconds=int(locked_for), **where)
             log.warning("staff PIN entry locked for %d s", int(locked_for))
 
     def left(self) -> None:

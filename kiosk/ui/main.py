@@ -279,12 +279,16 @@ def build_ui(
     gate = staff.gate
 
     def witness(pin: str, done: Callable[[bool | None], None]) -> None:
-        """A volunteer's staff PIN for a typed signature, checked off the UI thread."""
-        tasks.run(
-            lambda: gate.check(pin),
-            lambda r: done(True if r.ok else (None if r.locked_for > 0 else False)),
-            lambda _exc: done(False),
-        )
+        """A volunteer's staff PIN for a typed signature, checked off the UI thread; a wrong
+        one is audited as a wrong staff PIN is (``pin_failed``, and ``pin_locked`` when it
+        starts a lockout), marked ``via: witness``."""
+
+        def checked(r: Any) -> None:
+            if not r.ok:
+                desk.pin_refused(r.locked_for, via="witness")
+            done(True if r.ok else (None if r.locked_for > 0 else False))
+
+        tasks.run(lambda: gate.check(pin), checked, lambda _exc: done(False))
 
     flow.set_witness_check(witness)
     for child in (i18n, tasks, flow, staff, status, exports, privacy, idle):

@@ -259,6 +259,10 @@ def audit_detail_text(action: str, detail: dict[str, Any]) -> str:
             parts.append(str(detail["server"]))
         if detail.get("allow_insecure"):
             parts.append(translate("Messages", "unencrypted connection allowed"))
+    if action in (AuditAction.PIN_FAILED, AuditAction.PIN_LOCKED) and (
+        detail.get("via") == "witness"
+    ):
+        parts.append(translate("Messages", "to witness a typed signature"))
     if action in (AuditAction.UNLOCK, AuditAction.UNLOCK_FAILED) and detail.get("via") == "cli":
         parts.append(translate("Messages", "from the command line"))
     return " · ".join(parts)

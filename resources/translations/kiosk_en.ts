@@ -59,7 +59,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location line="+21"/>
+        <location line="+25"/>
         <source>Intact: %n entries</source>
         <translation>
             <numerusform>Intact: %n entry</numerusform>

@@ -491,7 +491,7 @@
         <translation>Escriba su nombre, su apellido y su código postal; los campos marcados como opcionales pueden quedar vacíos. Presione Tab para pasar al siguiente campo y Enter en Siguiente cuando termine.</translation>
     </message>
     <message>
-        <location line="+86"/>
+        <location line="+90"/>
         <source>Add your name</source>
         <translation>Agregue su nombre</translation>
     </message>
@@ -838,13 +838,13 @@
     </message>
     <message>
         <location line="+3"/>
-        <location line="+323"/>
+        <location line="+327"/>
         <source>Something went wrong. Please try again.</source>
         <extracomment>The codes each kind words (besides its fallback), for tests and documentation.</extracomment>
         <translation>Algo salió mal. Por favor, inténtelo de nuevo.</translation>
     </message>
     <message>
-        <location line="-314"/>
+        <location line="-318"/>
         <source>Not connected to a server.</source>
         <translation>No está conectado a un servidor.</translation>
     </message>
@@ -1069,6 +1069,11 @@
         <translation>conexión sin cifrar permitida</translation>
     </message>
     <message>
+        <location line="+4"/>
+        <source>to witness a typed signature</source>
+        <translation>para ser testigo de una firma escrita</translation>
+    </message>
+    <message>
         <location line="+2"/>
         <source>from the command line</source>
         <translation>desde la línea de comandos</translation>
@@ -1258,7 +1263,7 @@
         <translation>Dibuje su firma con el dedo en el área de firma. Si no puede, presione Tab hasta oír «No puedo firmar con el dedo» y luego presione Enter para escribir su nombre en su lugar.</translation>
     </message>
     <message>
-        <location line="+88"/>
+        <location line="+97"/>
         <source>%1, ZIP %2 · %3</source>
         <translation>%1, código postal %2 · %3</translation>
     </message>
@@ -1293,7 +1298,7 @@
         <translation>Voluntario: sea testigo de esta firma escrita con el PIN del personal (opcional)</translation>
     </message>
     <message>
-        <location line="+15"/>
+        <location line="+19"/>
         <source>Witness (volunteer)</source>
         <translation>Ser testigo (voluntario)</translation>
     </message>
@@ -1318,12 +1323,12 @@
         <translation>Verificando…</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+8"/>
         <source>Sign with my finger instead</source>
         <translation>Mejor firmar con el dedo</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+13"/>
         <source>I can&apos;t sign with my finger</source>
         <translation>No puedo firmar con el dedo</translation>
     </message>

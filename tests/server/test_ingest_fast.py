@@ -223,6 +223,36 @@ def test_shards_fold_back_on_downgrade(engine: Engine) -> None:
         assert tallies.read_counts(conn) == before
 
 
+@settings(max_examples=300, deadline=None)
+@given(
+    moment=st.datetimes(
+        min_value=datetime(1900, 1, 2),
+        max_value=datetime(9999, 12, 30),
+        timezones=st.builds(timezone, st.integers(-1439, 1439).map(lambda m: timedelta(minutes=m))),
+    )
+)
+def test_the_fast_sqlite_time_text_is_sqlalchemys(moment: datetime) -> None:
+    """The bulk insert's own writer of UTC times on SQLite gives exactly the text SQLAlchemy's
+    ``UTCDateTime`` then ``DATETIME`` bind processors give, for any aware time; a naive time is
+    refused by both."""
+    from sqlalchemy.dialects import sqlite
+
+    from kiosk.server.bulk import _sqlite_processor, _sqlite_utc_text
+    from kiosk.server.db import UTCDateTime
+
+    dialect = sqlite.dialect()
+    kind = UTCDateTime()
+    sqlalchemys = kind.dialect_impl(dialect).bind_processor(dialect)
+    assert _sqlite_processor(kind, dialect) is _sqlite_utc_text
+    assert _sqlite_utc_text(moment) == sqlalchemys(moment)
+    assert _sqlite_utc_text(None) is None
+    naive = moment.replace(tzinfo=None)
+    with pytest.raises(ValueError):
+        _sqlite_utc_text(naive)
+    with pytest.raises(ValueError):
+        sqlalchemys(naive)
+
+
 def test_sqlite_bulk_insert_stores_what_sqlalchemy_stores(tmp_path: Path) -> None:
     """On SQLite, pushed signatures and their facts go in by the driver's ``executemany``: every
     stored value (UUID as hex, times as naive UTC text, booleans, blobs, NULLs) is exactly what

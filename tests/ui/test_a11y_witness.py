@@ -1,7 +1,8 @@
 """A volunteer witnesses a typed signature with the staff PIN (issue #17): a wrong PIN does not
 witness it and loses nothing the signer typed (the name, the confirmation); the right PIN
 witnesses it, and the saved signature gets its own audit entry, ``signature_witnessed``, naming
-it by its uuid only, in the real store."""
+it by its uuid only, in the real store. The wrong PIN is in the audit trail as a wrong staff PIN
+(``pin_failed``, ``via: witness``)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from kiosk.app import Kiosk
 from kiosk.domain.audit import AuditAction
 from kiosk.domain.signature import SignatureMethod
 from kiosk.ui.automation import Driver
+from kiosk.ui.messages import audit_detail_text
 from tests.ui.conftest import PIN
 
 pytestmark = pytest.mark.gui
@@ -27,6 +29,10 @@ def witnessed_entries(kiosk: Kiosk) -> list[dict[str, object]]:
         for e in kiosk.store.audit_entries()
         if e.action == AuditAction.SIGNATURE_WITNESSED.value
     ]
+
+
+def _failed(kiosk: Kiosk) -> list[dict[str, object]]:
+    return [e.detail for e in kiosk.store.audit_entries() if e.action == "pin_failed"]
 
 
 def test_a_wrong_pin_keeps_the_typed_signature_and_the_right_one_is_audited(
@@ -56,6 +62,7 @@ def test_a_wrong_pin_keeps_the_typed_signature_and_the_right_one_is_audited(
     assert d.text("pad.witnessPin") == ""  # the wrong PIN is not left in the field
     assert d.text("pad.witnessStatus").startswith("!")
     assert witnessed_entries(kiosk) == []
+    d.wait(lambda: _failed(kiosk) == [{"via": "witness"}], "the wrong PIN in the audit trail")
 
     d.fill("pad.witnessPin", PIN)
     d.click("pad.witness")
@@ -69,5 +76,8 @@ def test_a_wrong_pin_keeps_the_typed_signature_and_the_right_one_is_audited(
     meta = stored.signature.meta
     assert meta.method is SignatureMethod.TYPED_WITNESSED
     assert witnessed_entries(kiosk) == [{"signature": str(meta.id)}]
+    assert _failed(kiosk) == [{"via": "witness"}]  # the right PIN is not a failure
+    shown = audit_detail_text("pin_failed", {"via": "witness"})  # on the staff audit screen
+    assert shown == "to witness a typed signature"
     trail = json.dumps([e.detail for e in kiosk.store.audit_entries()], ensure_ascii=False)
     assert "Ana" not in trail and "Pérez" not in trail and "55802" not in trail
