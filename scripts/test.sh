@@ -14,8 +14,11 @@ export QT_QPA_PLATFORM=offscreen
 .venv/bin/ruff format --check .
 # Types: strict on the domain, the wire schema, the server and kiosk/services ([tool.mypy]).
 .venv/bin/mypy
-# On every core (pytest-xdist; docs/testing.md): each worker is its own pytest session with its
-# own PostgreSQL database, temp folders and free ports. KIOSK_TEST_WORKERS=0 runs in one process;
-# arguments after it (e.g. `-n 3`) win. Idle work is stolen, so one slow file does not stall.
+# On every core, plus one worker (pytest-xdist; docs/testing.md): each worker is its own pytest
+# session with its own PostgreSQL database, temp folders and free ports. Many tests wait (for a
+# server to start, a lease to run out, a frame, a process to die): the extra worker uses the core
+# a waiting test leaves idle. KIOSK_TEST_WORKERS=0 runs in one process; arguments after it (e.g.
+# `-n 2`) win. Idle work is stolen, so one slow file does not stall.
 # pytest exits 5 when it collects no test: that is a failure here, not a pass.
-exec .venv/bin/python -m pytest -n "${KIOSK_TEST_WORKERS:-auto}" --dist worksteal "$@"
+workers=${KIOSK_TEST_WORKERS:-$(($(nproc) + 1))}
+exec .venv/bin/python -m pytest -n "$workers" --dist worksteal "$@"
