@@ -174,12 +174,16 @@ def _rows_of(db: Path) -> list[tuple[Any, ...]]:
 
 class _BareInsert:
     """The save floor: one row of ``size`` bytes inserted and committed durably into a bare
-    table of the same file (WAL, ``synchronous=FULL``), on its own connection."""
+    table of the same file, on its own connection, with the store's pragmas (WAL,
+    ``synchronous=FULL``, the automatic checkpoint at the store's threshold: the store's own
+    thread checkpoints, so neither the saves nor the floor's inserts carry the checkpoints)."""
 
     def __init__(self, db: Path, size: int) -> None:
+        from kiosk.store.db import PRAGMAS
+
         self.conn = sqlite3.connect(db, isolation_level=None)
-        self.conn.execute("PRAGMA journal_mode=WAL")
-        self.conn.execute("PRAGMA synchronous=FULL")
+        for name, value in PRAGMAS:
+            self.conn.execute(f"PRAGMA {name}={value}")
         self.conn.execute(
             "CREATE TABLE IF NOT EXISTS bench_floor (seq INTEGER PRIMARY KEY, b BLOB)"
         )

@@ -22,6 +22,7 @@ def test_pragmas_take_effect(tmp_path: Path) -> None:
             "foreign_keys": "1",
             "busy_timeout": "10000",
             "secure_delete": "1",
+            "wal_autocheckpoint": "10000",
         }
     finally:
         store.close()
@@ -81,3 +82,44 @@ def test_the_fast_start_knows_the_newest_migration(tmp_path: Path) -> None:
     )
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"  # an up-to-date store opens without importing Alembic
+
+
+def test_the_wal_is_checkpointed_on_a_thread_of_its_own_after_writes(tmp_path: Path) -> None:
+    """A write is followed, a moment later, by a checkpoint on the store's own thread (not in
+    the committing save); reads checkpoint nothing; closing the store stops the thread."""
+    import sqlite3
+    import threading
+    import time
+
+    from kiosk.store.db import Checkpointer
+
+    store = open_store(tmp_path / "k.db")
+    ran_on: list[str] = []
+    real = Checkpointer.checkpoint
+
+    def spy(self: Checkpointer) -> None:
+        ran_on.append(threading.current_thread().name)
+        real(self)
+
+    Checkpointer.checkpoint = spy  # type: ignore[method-assign]
+    try:
+        time.sleep(1.5)  # the migration's own write is checkpointed
+        ran_on.clear()
+        store.counts()
+        store.get_setting("language")
+        time.sleep(1.5)
+        assert ran_on == []  # reads alone: no checkpoint
+        for i in range(5):
+            store.set_setting(f"k{i}", "v")  # a burst of writes
+        deadline = time.monotonic() + 20
+        while not ran_on and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert ran_on == ["kiosk-store-checkpoint"]  # once for the burst, on its thread
+        # Everything in the WAL is in the database file now: a checkpoint has nothing to copy.
+        with sqlite3.connect(tmp_path / "k.db") as conn:
+            busy, frames, done = conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+        assert busy == 0 and frames == done
+    finally:
+        Checkpointer.checkpoint = real  # type: ignore[method-assign]
+        store.close()
+    assert not any(t.name == "kiosk-store-checkpoint" for t in threading.enumerate())
