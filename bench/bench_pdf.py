@@ -32,7 +32,7 @@ import tracemalloc
 
 from reportlab.pdfgen.canvas import Canvas
 
-from bench.harness import Row, print_table
+from bench.harness import Row, letters, print_table
 from kiosk.domain.ink import Ink
 from kiosk.pdf.ink_path import Box, InkStyle, signature_ops
 from kiosk.pdf.model import Packet, PacketSection
@@ -133,7 +133,7 @@ def _end_to_end(inks: list[Ink]) -> list[Row]:
     for i, ink in enumerate(inks):
         created = start + timedelta(seconds=37 * i)
         personal = PersonalData(
-            first_name=f"Ana{i}",
+            first_name=f"Ana-{letters(i)}",
             last_name="García",
             zip="55802",
             city="Duluth",

@@ -43,7 +43,7 @@ from typing import Any
 REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT))
 
-from bench.harness import percentile
+from bench.harness import letters, percentile
 from kiosk.app import Kiosk
 from kiosk.domain.ids import uuid7
 from kiosk.domain.signature import PersonalData, SealedSignature, SignatureMeta
@@ -115,7 +115,7 @@ class Builder:
         self.blobs = [
             sealer.seal(
                 PersonalData(
-                    first_name=f"Ana{i}",
+                    first_name=f"Ana-{letters(i)}",
                     last_name=rng.choice(("García", "Nguyễn", "Smith")),
                     zip="55802",
                     city="Duluth",
@@ -555,7 +555,15 @@ def plot(figures: list[Figure], out: Path) -> None:
     import math
 
     from PySide6.QtCore import QPointF, QRectF, Qt
-    from PySide6.QtGui import QColor, QFont, QGuiApplication, QImage, QPainter, QPen
+    from PySide6.QtGui import (
+        QColor,
+        QFont,
+        QFontMetrics,
+        QGuiApplication,
+        QImage,
+        QPainter,
+        QPen,
+    )
 
     app = QGuiApplication.instance() or QGuiApplication([])  # noqa: F841 - fonts need it
     series: dict[str, list[tuple[int, float, float | None]]] = {}
@@ -566,12 +574,13 @@ def plot(figures: list[Figure], out: Path) -> None:
         series.setdefault(f.name, []).append(
             (max(f.size, 1), f.value * scale, None if f.floor is None else f.floor * scale)
         )
-    w, h, left, right, top, bottom = 1200, 760, 90, 330, 40, 70
+    w, h, left, right, top, bottom = 1280, 760, 90, 400, 40, 70
     img = QImage(w, h, QImage.Format.Format_RGB32)
     img.fill(QColor("white"))
     p = QPainter(img)
     p.setRenderHint(QPainter.RenderHint.Antialiasing)
     p.setFont(QFont("DejaVu Sans", 10))
+    metrics = QFontMetrics(p.font())
     xs = [x for pts in series.values() for x, _, _ in pts]
     ys = [y for pts in series.values() for _, v, fl in pts for y in (v, fl) if y]
     x0, x1 = math.log10(min(xs)), math.log10(max(xs)) + 0.1
@@ -589,11 +598,14 @@ def plot(figures: list[Figure], out: Path) -> None:
         p.drawText(
             QRectF(0, pt.y() - 8, left - 6, 16), Qt.AlignmentFlag.AlignRight, f"{10**e:g} ms"
         )
+    last_label = -1e9
     for x in sorted(set(xs)):
         pt = at(x, 10**y0)
-        p.drawText(
-            QRectF(pt.x() - 40, h - bottom + 6, 80, 16), Qt.AlignmentFlag.AlignCenter, f"{x:,}"
-        )
+        if pt.x() - last_label < 44:  # sizes close on a log scale (10k, 20k): one label
+            continue
+        last_label = pt.x()
+        label = "0" if x == 1 else f"{x / 1000:g}k" if x >= 1000 else f"{x}"
+        p.drawText(QRectF(pt.x() - 40, h - bottom + 6, 80, 16), Qt.AlignmentFlag.AlignCenter, label)
     p.drawText(
         QRectF(left, h - 30, w - left - right, 20),
         Qt.AlignmentFlag.AlignCenter,
@@ -616,7 +628,10 @@ def plot(figures: list[Figure], out: Path) -> None:
         p.setPen(QPen(color, 2.5))
         ly = top + 20 + 36 * i
         p.drawLine(QPointF(w - right + 15, ly), QPointF(w - right + 45, ly))
-        p.drawText(QPointF(w - right + 52, ly + 4), name[:34])
+        p.drawText(
+            QPointF(w - right + 52, ly + 4),
+            metrics.elidedText(name, Qt.TextElideMode.ElideRight, right - 60),
+        )
         p.setPen(QPen(color, 1.5, Qt.PenStyle.DashLine))
         p.drawLine(QPointF(w - right + 15, ly + 14), QPointF(w - right + 45, ly + 14))
         p.drawText(QPointF(w - right + 52, ly + 18), "its floor")

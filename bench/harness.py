@@ -61,3 +61,14 @@ def print_table(title: str, rows: list[Row]) -> None:
             f"{r.name:58} {r.value:>9.3f} {r.unit:<3}{tgt:>12}  {r.verdict}"
             + (f"  ({r.note})" if r.note else "")
         )
+
+
+def letters(n: int) -> str:
+    """``n`` written in letters (0 -> "a", 25 -> "z", 26 -> "ba"): a distinct part of a
+    synthetic name, which may hold no digits (``PersonalData`` refuses them when it is read)."""
+    out = ""
+    while True:
+        n, r = divmod(n, 26)
+        out = chr(97 + r) + out
+        if n == 0:
+            return out
