@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import DBAPIError
 
 PRAGMAS = (
     ("journal_mode", "WAL"),
@@ -92,7 +93,6 @@ class Checkpointer:
         self._stop = threading.Event()
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
-        self.checkpoints = 0  # how many ran (tests, diagnostics)
 
         @event.listens_for(engine, "commit")
         def _on_commit(conn: Any) -> None:
@@ -127,16 +127,12 @@ class Checkpointer:
         """One ``PASSIVE`` checkpoint now, on this thread (a failure is logged)."""
         try:
             raw = self._engine.raw_connection()
-        except Exception as exc:  # noqa: BLE001 - the engine was disposed: nothing to do
-            log.debug("no checkpoint: %s", type(exc).__name__)
-            return
-        try:
-            raw.cursor().execute("PRAGMA wal_checkpoint(PASSIVE)").close()
-            self.checkpoints += 1
-        except sqlite3.Error as exc:
+            try:
+                raw.cursor().execute("PRAGMA wal_checkpoint(PASSIVE)").close()
+            finally:
+                raw.close()
+        except (sqlite3.Error, DBAPIError) as exc:
             log.warning("WAL checkpoint failed (tried again after the next write): %s", exc)
-        finally:
-            raw.close()
 
     def close(self) -> None:
         """Stop the thread (waiting for a checkpoint in progress to finish)."""

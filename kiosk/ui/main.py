@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 
     from kiosk.config import DataLayout
     from kiosk.services import Services
+    from kiosk.services.pin import PinCheck
     from kiosk.services.sync import SyncControl
     from kiosk.sync.engine import SyncEngine
     from kiosk.sync.qt import SyncController
@@ -283,7 +284,7 @@ def build_ui(
         one is audited as a wrong staff PIN is (``pin_failed``, and ``pin_locked`` when it
         starts a lockout), marked ``via: witness``."""
 
-        def checked(r: Any) -> None:
+        def checked(r: PinCheck) -> None:
             if not r.ok:
                 desk.pin_refused(r.locked_for, via="witness")
             done(True if r.ok else (None if r.locked_for > 0 else False))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
@@ -51,7 +52,6 @@ def test_reopen_is_idempotent_and_keeps_settings(tmp_path: Path) -> None:
 
 
 def test_foreign_keys_are_enforced(tmp_path: Path) -> None:
-    import pytest
     from sqlalchemy.exc import IntegrityError
 
     store = open_store(tmp_path / "k.db")
@@ -84,7 +84,9 @@ def test_the_fast_start_knows_the_newest_migration(tmp_path: Path) -> None:
     assert out.stdout.strip() == "False"  # an up-to-date store opens without importing Alembic
 
 
-def test_the_wal_is_checkpointed_on_a_thread_of_its_own_after_writes(tmp_path: Path) -> None:
+def test_the_wal_is_checkpointed_on_a_thread_of_its_own_after_writes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A write is followed, a moment later, by a checkpoint on the store's own thread (not in
     the committing save); reads checkpoint nothing; closing the store stops the thread."""
     import sqlite3
@@ -101,7 +103,7 @@ def test_the_wal_is_checkpointed_on_a_thread_of_its_own_after_writes(tmp_path: P
         ran_on.append(threading.current_thread().name)
         real(self)
 
-    Checkpointer.checkpoint = spy  # type: ignore[method-assign]
+    monkeypatch.setattr(Checkpointer, "checkpoint", spy)
     try:
         time.sleep(1.5)  # the migration's own write is checkpointed
         ran_on.clear()
@@ -120,6 +122,5 @@ def test_the_wal_is_checkpointed_on_a_thread_of_its_own_after_writes(tmp_path: P
             busy, frames, done = conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
         assert busy == 0 and frames == done
     finally:
-        Checkpointer.checkpoint = real  # type: ignore[method-assign]
         store.close()
     assert not any(t.name == "kiosk-store-checkpoint" for t in threading.enumerate())
