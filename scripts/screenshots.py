@@ -299,6 +299,7 @@ def privacy_and_connect_screens(out: Path, lang: str, qm_dir: Path) -> None:
     kiosk.auditor.record(
         AuditAction.EXPORT, kind="csv", campaign="defy-trump-expand-sanctuary", local=None, rows=5
     )
+    kiosk.auditor.record(AuditAction.PIN_FAILED, via="witness")  # a wrong witness PIN
     kiosk.store.mark_audit([1, 2, 3], SyncState.SYNCED)
     sync = SyncController(kiosk.sync_engine(), watch_network=False)
     ui = build_ui(kiosk, sync=sync, config=UiConfig(staff_hold_ms=200), qm_dir=qm_dir)
