@@ -75,13 +75,19 @@ def make_engine(path: Path | str) -> Engine:
     return engine
 
 
+_EXPECTED_CHECKPOINT_ERRORS = frozenset(
+    {sqlite3.SQLITE_FULL, sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED}
+)
+
+
 class Checkpointer:
     """Checkpoints a store's WAL (``PASSIVE``: it never waits for, nor blocks, a writer or a
     reader) on a daemon thread, ``delay_s`` after the last write transaction committed, and at
     least every ``max_wait_s`` while writes keep coming (a sync pass marking its batches).
 
     Started by the first write; :meth:`close` stops it (a checkpoint in progress finishes).
-    A checkpoint that fails (a busy or full disk) is logged and tried again after the next
+    A checkpoint that fails is logged (at ``INFO`` for a full disk or a busy file, which the
+    saves themselves report or outlast; ``WARNING`` otherwise) and tried again after the next
     write; SQLite's automatic checkpoint remains as the bound.
     """
 
@@ -132,7 +138,12 @@ class Checkpointer:
             finally:
                 raw.close()
         except (sqlite3.Error, DBAPIError) as exc:
-            log.warning("WAL checkpoint failed (tried again after the next write): %s", exc)
+            # A full disk is the saves' to report (a save fails and says so); a busy file is
+            # a reader or writer of its own. Both are expected here and retried: not warnings.
+            err = exc.orig if isinstance(exc, DBAPIError) else exc
+            code = getattr(err, "sqlite_errorcode", None)
+            level = logging.INFO if code in _EXPECTED_CHECKPOINT_ERRORS else logging.WARNING
+            log.log(level, "WAL checkpoint failed (tried again after the next write): %s", exc)
 
     def close(self) -> None:
         """Stop the thread (waiting for a checkpoint in progress to finish)."""

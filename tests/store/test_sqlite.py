@@ -124,3 +124,42 @@ def test_the_wal_is_checkpointed_on_a_thread_of_its_own_after_writes(
     finally:
         store.close()
     assert not any(t.name == "kiosk-store-checkpoint" for t in threading.enumerate())
+
+
+@pytest.mark.parametrize(
+    ("code", "level"),
+    [
+        ("SQLITE_FULL", "INFO"),  # the save that hit the full disk says so, once
+        ("SQLITE_BUSY", "INFO"),
+        ("SQLITE_IOERR", "WARNING"),
+    ],
+)
+def test_a_failed_checkpoint_is_a_warning_only_when_it_is_unexpected(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+    code: str,
+    level: str,
+) -> None:
+    """A full disk must not print a second line beside the CLI's one "the disk is full" error
+    (issue #11 item 9): the checkpointer logs it, and a busy file, below WARNING."""
+    import logging
+    import sqlite3
+
+    from kiosk.store.db import Checkpointer, make_engine
+
+    engine = make_engine(tmp_path / "k.db")
+    try:
+        error = sqlite3.OperationalError("simulated")
+        error.sqlite_errorcode = getattr(sqlite3, code)
+
+        def fail() -> None:
+            raise error
+
+        monkeypatch.setattr(engine, "raw_connection", fail)
+        with caplog.at_level(logging.DEBUG, logger="kiosk.store"):
+            Checkpointer(engine).checkpoint()
+        records = [r for r in caplog.records if "WAL checkpoint failed" in r.getMessage()]
+        assert [r.levelname for r in records] == [level]
+    finally:
+        engine.dispose()
