@@ -25,7 +25,6 @@ Limits: at most :data:`MAX_BATCH_SIGNATURES` signatures, :data:`MAX_BATCH_VOIDS`
 
 from __future__ import annotations
 
-import base64
 import binascii
 import hashlib
 import json
@@ -35,6 +34,7 @@ from datetime import UTC, datetime, timedelta
 from json.encoder import encode_basestring
 from typing import Annotated, Any, Literal
 
+import pybase64
 from pydantic import (
     AfterValidator,
     AwareDatetime,
@@ -127,10 +127,16 @@ def _sealed_input(value: object) -> bytes:
         if len(value) > _MAX_SEALED_B64:
             raise ValueError(f"sealed data larger than {MAX_SEALED_BYTES} bytes")
         try:
-            # What base64.b64decode(validate=True) accepts, checked in C instead of a regex.
-            raw = binascii.a2b_base64(value.encode("ascii"), strict_mode=True)
-        except (binascii.Error, UnicodeEncodeError):
-            raise ValueError("must be standard base64 with padding") from None
+            # Canonical base64 (what every kiosk sends) decoded with SIMD, about 13x the
+            # standard library's speed; anything it refuses goes through the standard library's
+            # strict check, so the server accepts exactly what b64decode(validate=True) does
+            # (e.g. "0000=", which pybase64 refuses).
+            raw = pybase64.b64decode(value, validate=True)
+        except ValueError:  # binascii.Error, or a character outside ASCII
+            try:
+                raw = binascii.a2b_base64(value.encode("ascii"), strict_mode=True)
+            except (binascii.Error, UnicodeEncodeError):
+                raise ValueError("must be standard base64 with padding") from None
     else:  # pydantic reports ValueError as a validation error; a TypeError would escape
         raise ValueError("must be a base64 string")
     if not raw:
@@ -141,7 +147,7 @@ def _sealed_input(value: object) -> bytes:
 
 
 def _b64(value: bytes) -> str:
-    return base64.b64encode(value).decode("ascii")
+    return pybase64.b64encode_as_string(value)
 
 
 _NO_CONTROL_PATTERN = "^[^\\x00-\\x1f\\x7f-\\x9f]*$"
