@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import random
+import threading
 from pathlib import Path
+
+import pytest
 
 from kiosk.domain.campaign import Campaign
 from kiosk.domain.campaign_format import load_campaign_file
@@ -41,3 +44,19 @@ def entry(**over: object) -> SignerEntry:
     )
     base.update(over)
     return SignerEntry(**base)  # type: ignore[arg-type]
+
+
+def checkpoint_threads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Record the name of the thread every WAL checkpoint
+    (:class:`kiosk.adapters.sqlite_wal.Checkpointer`) runs on, in the list returned."""
+    from kiosk.adapters.sqlite_wal import Checkpointer
+
+    ran_on: list[str] = []
+    real = Checkpointer.checkpoint
+
+    def spy(self: Checkpointer) -> None:
+        ran_on.append(threading.current_thread().name)
+        real(self)
+
+    monkeypatch.setattr(Checkpointer, "checkpoint", spy)
+    return ran_on

@@ -45,7 +45,7 @@ from kiosk.server import migrate, stats, tallies
 from kiosk.server.config import ServerSettings
 from kiosk.server.console import forwarding as forwarding_page
 from kiosk.server.console import install as install_console
-from kiosk.server.db import create_db_engine
+from kiosk.server.db import create_db_engine, sqlite_checkpointer
 from kiosk.server.errors import ApiError, install_error_handlers
 from kiosk.server.forwarding.service import ForwardingService, load_secret
 from kiosk.server.middleware import BodyLimitMiddleware, CatchAllMiddleware, RateLimitMiddleware
@@ -87,11 +87,14 @@ def create_app(
         with db.connect() as conn:  # the first request finds a warm connection and code path
             stats.stats(conn)
         reader = tallies.start_catch_up(db, keyring) if keyring is not None else None
+        checkpoints = sqlite_checkpointer(db)
         yield
         if reader is not None:
             thread, stop = reader
             stop.set()
             thread.join(timeout=30)
+        if checkpoints is not None:
+            checkpoints.close()
         if own_engine:
             db.dispose()
 

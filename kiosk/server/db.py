@@ -1,7 +1,8 @@
 """Database engines for the server: an embedded SQLite file or PostgreSQL.
 
 SQLite is opened in WAL mode with ``synchronous=FULL`` (a committed batch survives a power cut),
-foreign keys on and a busy timeout. The PRAGMAs are set in a ``connect`` listener while the
+foreign keys on and a busy timeout; a running server checkpoints the WAL on a thread of its own
+(:func:`sqlite_checkpointer`). The PRAGMAs are set in a ``connect`` listener while the
 driver connection is in autocommit (``isolation_level=None``): inside a transaction SQLite
 refuses to change the journal mode and silently ignores ``foreign_keys``. Transactions are then
 opened explicitly by a ``begin`` listener (SQLAlchemy's documented pysqlite recipe).
@@ -34,6 +35,8 @@ from sqlalchemy.engine.url import URL
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.types import TypeDecorator
 
+from kiosk.adapters.sqlite_wal import Checkpointer
+
 #: Milliseconds a SQLite writer waits for another writer's lock before giving up.
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
@@ -43,6 +46,9 @@ SQLITE_PRAGMAS: tuple[tuple[str, str], ...] = (
     ("synchronous", "FULL"),
     ("foreign_keys", "ON"),
     ("busy_timeout", str(SQLITE_BUSY_TIMEOUT_MS)),
+    # A running server checkpoints after writes on a thread of its own (sqlite_checkpointer);
+    # SQLite's own checkpoint, inside the committing push, only past this many pages (~40 MB).
+    ("wal_autocheckpoint", "10000"),
 )
 
 
@@ -164,6 +170,15 @@ def create_db_engine(url: str | URL) -> Engine:
         event.listen(engine, "begin", _sqlite_begin)
         return engine
     return create_engine(u, hide_parameters=True, pool_pre_ping=True, pool_size=10, max_overflow=10)
+
+
+def sqlite_checkpointer(engine: Engine) -> Checkpointer | None:
+    """Background WAL checkpoints for a server on SQLite (None on PostgreSQL), so a push does
+    not pay for copying the WAL back into the database file: half a second after the last
+    commit, at least every second while pushes keep coming. The caller closes it."""
+    if engine.dialect.name != "sqlite":
+        return None
+    return Checkpointer(engine, max_wait_s=1.0, thread_name="kiosk-server-checkpoint")
 
 
 @contextmanager

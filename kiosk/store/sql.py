@@ -31,7 +31,7 @@ from kiosk.domain.signature import (
     SyncState,
     Void,
 )
-from kiosk.store.db import READ_OPTION, Checkpointer, make_engine
+from kiosk.store.db import READ_OPTION, checkpointer, make_engine
 from kiosk.store.models import (
     AuditRow,
     DedupeKeyRow,
@@ -238,7 +238,7 @@ class SqlStore(_AuditMixin):
     def __init__(self, path: Path) -> None:
         self.path = path
         self.engine = make_engine(path)
-        self._checkpointer = Checkpointer(self.engine)
+        self._checkpointer = checkpointer(self.engine)
         self._session = sessionmaker(self.engine, expire_on_commit=False)
         # Reads: a snapshot (deferred BEGIN), never the write lock (kiosk.store.db.READ_OPTION).
         self._reader = self.engine.execution_options(**{READ_OPTION: True})

@@ -27,6 +27,7 @@ def test_sqlite_pragmas_on_every_connection(tmp_path: Path) -> None:
                 assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
                 assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
                 assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 30000
+                assert conn.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar() == 10000
         for conn in conns:
             conn.close()
     finally:
@@ -198,3 +199,46 @@ def test_sealed_blobs_stay_in_their_row_on_postgres(engine: Engine) -> None:
     migrate.upgrade(engine)
     with engine.connect() as conn:
         assert tuple(conn.execute(query).one()) == ("e", ["toast_tuple_target=8160"])
+
+
+def test_a_server_on_sqlite_checkpoints_its_wal_on_a_thread_of_its_own(
+    sqlite_migrated: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A running server on SQLite copies its WAL back a moment after a write, on its own
+    thread (not inside the committing push), and stops that thread when it shuts down; on
+    PostgreSQL there is nothing of the kind."""
+    import shutil
+    import threading
+    import time
+
+    from kiosk.server.app import create_app
+    from kiosk.server.config import ServerSettings
+    from kiosk.server.db import sqlite_checkpointer
+    from tests.helpers import checkpoint_threads
+    from tests.server.conftest import make_code
+    from tests.server.helpers import InProcessServer
+
+    ran_on = checkpoint_threads(monkeypatch)
+    path = tmp_path / "server.sqlite3"
+    shutil.copyfile(sqlite_migrated, path)
+    url = f"sqlite:///{path}"
+    engine = create_db_engine(url)
+    try:
+        app = create_app(ServerSettings(database_url=url, server_name="T"), engine=engine)
+        with InProcessServer(app):
+            make_code(engine)  # a write through the server's engine
+            deadline = time.monotonic() + 20
+            while not ran_on and time.monotonic() < deadline:
+                time.sleep(0.05)
+            assert ran_on == ["kiosk-server-checkpoint"]
+        assert not any(t.name == "kiosk-server-checkpoint" for t in threading.enumerate())
+        make_code(engine)  # after shutdown: no thread, no checkpoint
+        time.sleep(1.0)
+        assert ran_on == ["kiosk-server-checkpoint"]
+    finally:
+        engine.dispose()
+    pg = create_db_engine("postgresql+psycopg://nobody@127.0.0.1:1/none")  # never connects
+    try:
+        assert sqlite_checkpointer(pg) is None
+    finally:
+        pg.dispose()

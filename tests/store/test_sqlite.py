@@ -93,17 +93,10 @@ def test_the_wal_is_checkpointed_on_a_thread_of_its_own_after_writes(
     import threading
     import time
 
-    from kiosk.store.db import Checkpointer
+    from tests.helpers import checkpoint_threads
 
     store = open_store(tmp_path / "k.db")
-    ran_on: list[str] = []
-    real = Checkpointer.checkpoint
-
-    def spy(self: Checkpointer) -> None:
-        ran_on.append(threading.current_thread().name)
-        real(self)
-
-    monkeypatch.setattr(Checkpointer, "checkpoint", spy)
+    ran_on = checkpoint_threads(monkeypatch)
     try:
         time.sleep(1.5)  # the migration's own write is checkpointed
         ran_on.clear()
@@ -146,7 +139,8 @@ def test_a_failed_checkpoint_is_a_warning_only_when_it_is_unexpected(
     import logging
     import sqlite3
 
-    from kiosk.store.db import Checkpointer, make_engine
+    from kiosk.adapters.sqlite_wal import Checkpointer
+    from kiosk.store.db import make_engine
 
     engine = make_engine(tmp_path / "k.db")
     try:
@@ -157,7 +151,7 @@ def test_a_failed_checkpoint_is_a_warning_only_when_it_is_unexpected(
             raise error
 
         monkeypatch.setattr(engine, "raw_connection", fail)
-        with caplog.at_level(logging.DEBUG, logger="kiosk.store"):
+        with caplog.at_level(logging.DEBUG, logger="kiosk.sqlite"):
             Checkpointer(engine).checkpoint()
         records = [r for r in caplog.records if "WAL checkpoint failed" in r.getMessage()]
         assert [r.levelname for r in records] == [level]
