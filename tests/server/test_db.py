@@ -242,3 +242,50 @@ def test_a_server_on_sqlite_checkpoints_its_wal_on_a_thread_of_its_own(
         assert sqlite_checkpointer(pg) is None
     finally:
         pg.dispose()
+
+
+def test_a_served_app_freezes_its_startup_objects_and_an_app_made_in_process_does_not(
+    sqlite_migrated: Path, tmp_path: Path
+) -> None:
+    """``kiosk-server serve`` (``app_from_env``) moves what is alive once it has started into
+    the collector's permanent generation, so a full collection in the middle of a push no longer
+    walks the framework's objects; an app made in a process that goes on (the tests) does not.
+    Run in a process of its own: freezing this one would keep the test session's garbage."""
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    from tests.server.live import REPO_ROOT
+
+    path = tmp_path / "server.sqlite3"
+    shutil.copyfile(sqlite_migrated, path)
+    probe = (
+        "import gc\n"
+        "import httpx\n"
+        "from kiosk.server.app import app_from_env, create_app\n"
+        "from kiosk.server.config import ServerSettings\n"
+        "from tests.server.helpers import InProcessServer\n"
+        "for app in (create_app(ServerSettings.resolve()), app_from_env()):\n"
+        "    with InProcessServer(app) as srv:\n"
+        "        assert httpx.get(srv.base_url + '/api/v1/health').status_code == 200\n"
+        "        print(gc.get_freeze_count())\n"
+    )
+    env = {
+        **os.environ,
+        "KIOSK_DATABASE_URL": f"sqlite:///{path}",
+        "KIOSK_SERVER_DATA_DIR": str(tmp_path),
+    }
+    out = subprocess.run(
+        [sys.executable, "-c", probe],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=REPO_ROOT,
+        timeout=120,
+        check=False,
+    )
+    assert out.returncode == 0, out.stderr[-2000:]
+    in_process, served = (int(n) for n in out.stdout.split())
+    assert in_process == 0
+    assert served > 10_000  # the framework, the models, the database layer
