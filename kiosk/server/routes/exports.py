@@ -51,17 +51,22 @@ def _export_failed(exc: server_exports.ExportError) -> ApiError:
 EventQuery = Annotated[str, Query(min_length=1, max_length=64, pattern=r"^[^\x00-\x1f\x7f-\x9f]+$")]
 
 
-def _query(
-    campaign: str,
-    local: str | None,
-    since: datetime | None,
-    until: datetime | None,
-    event: str | None,
-    include_synthetic: bool,
+def _export_query(
+    campaign: CampaignParam,
+    local: SlugQuery | None = None,
+    since: datetime | None = None,
+    include_synthetic: bool = False,
+    until: datetime | None = None,
+    event: EventQuery | None = None,
 ) -> server_exports.ExportQuery:
+    """The query parameters both exports share: which signatures (naive times mean UTC)."""
     return server_exports.ExportQuery(
         campaign, local, aware(since), include_synthetic, until=aware(until), event=event
     )
+
+
+#: Resolved after the coordinator's authentication (declare it after ``who``).
+ExportQueryDep = Annotated[server_exports.ExportQuery, Depends(_export_query)]
 
 
 def _export_headers(name: str, result: server_exports.ServerExportResult) -> dict[str, str]:
@@ -106,26 +111,21 @@ def _audit_export(
 def export_csv(
     campaign: CampaignParam,
     who: CoordinatorDep,
+    query: ExportQueryDep,
     request: Request,
     db: EngineDep,
     keyring: KeyringDep,
-    local: SlugQuery | None = None,
-    since: datetime | None = None,
-    include_synthetic: bool = False,
-    until: datetime | None = None,
-    event: EventQuery | None = None,
 ) -> Response:
     """The contact list (CSV) of every kiosk's signatures of a campaign (voided left out):
     signed at or after ``since`` and before ``until`` (naive means UTC), at ``event``."""
     seen_coordinator(request, who)
-    query = _query(campaign, local, since, until, event, include_synthetic)
     try:
         with db.connect() as conn:
             data, result = server_exports.export_csv(conn, keyring, query)
     except server_exports.ExportError as exc:
         raise _export_failed(exc) from None
     # Asked for synthetic signatures: the list says TEST DATA before its header row.
-    data = mark_csv(data, export_marks(False, include_synthetic))
+    data = mark_csv(data, export_marks(False, query.include_synthetic))
     _audit_export(request, who, "export_csv", query, result.records)
     return Response(
         data,
@@ -148,24 +148,20 @@ def export_csv(
 def export_pdf(
     campaign: CampaignParam,
     who: CoordinatorDep,
+    query: ExportQueryDep,
     request: Request,
     db: EngineDep,
     keyring: KeyringDep,
-    local: SlugQuery | None = None,
-    since: datetime | None = None,
-    include_synthetic: bool = False,
     lang: Literal["en", "es"] = "en",
     page_size: Literal["letter", "a4"] = "letter",
     rows_per_sheet: Annotated[int, Query(ge=1, le=30)] = 10,
-    until: datetime | None = None,
-    event: EventQuery | None = None,
 ) -> Response:
     """One delivery packet: the local campaign's (``local``) or the whole campaign's, of the
     signatures made at or after ``since``, before ``until`` and at ``event`` (as the CSV)."""
     from kiosk.pdf import PacketOptions, render_packet
 
     seen_coordinator(request, who)
-    query = _query(campaign, local, since, until, event, include_synthetic)
+    local = query.local_campaign
     options = PacketOptions(page_size=page_size, rows_per_sheet=rows_per_sheet)
     try:
         with db.connect() as conn:
@@ -175,7 +171,7 @@ def export_pdf(
     except server_exports.ExportError as exc:
         raise _export_failed(exc) from None
     packet = packets[0][1]
-    if include_synthetic:  # every page says TEST DATA
+    if query.include_synthetic:  # every page says TEST DATA
         packet = dataclasses.replace(packet, marks=export_marks(False, True))
     data = render_packet(packet)
     _audit_export(request, who, "export_pdf", query, result.records, lang=lang)
