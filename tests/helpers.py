@@ -5,14 +5,16 @@ from __future__ import annotations
 import random
 import threading
 from pathlib import Path
-
-import pytest
+from typing import TYPE_CHECKING
 
 from kiosk.domain.campaign import Campaign
 from kiosk.domain.campaign_format import load_campaign_file
 from kiosk.domain.ink import Ink, Point
 from kiosk.domain.validation import SignerEntry
 from kiosk.simulate import human_strokes
+
+if TYPE_CHECKING:
+    import pytest
 
 DATA = Path(__file__).parent / "data"
 ROOT = Path(__file__).resolve().parent.parent

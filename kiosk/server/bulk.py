@@ -19,7 +19,7 @@ Both run in the caller's transaction on its connection. Naive datetimes are refu
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -34,7 +34,7 @@ from sqlalchemy import (
     Uuid,
 )
 
-from kiosk.server.db import UTCDateTime
+from kiosk.server.db import UTCDateTime, utc_of
 
 # Most specific first: BigInteger and SmallInteger are Integers, Text is a String.
 _PG_TYPES: tuple[tuple[type, str], ...] = (
@@ -64,8 +64,8 @@ def _refuse_naive(table: Table, columns: Sequence[str], rows: Sequence[Sequence[
         if isinstance(table.c[c].type, UTCDateTime):
             for row in rows:
                 v = row[i]
-                if isinstance(v, datetime) and v.utcoffset() is None:
-                    raise ValueError("naive datetime given to a UTC column")
+                if isinstance(v, datetime):
+                    utc_of(v)  # raises for a naive one
 
 
 #: How SQLAlchemy's SQLite ``DATETIME`` writes a time (its default storage format), which
@@ -81,10 +81,7 @@ def _sqlite_utc_text(value: datetime | None) -> str | None:
     instead of two Python ones: a pushed signature carries two times, its facts more."""
     if value is None:
         return None
-    if value.utcoffset() is None:
-        raise ValueError("naive datetime given to a UTC column")
-    utc = value if value.tzinfo is UTC else value.astimezone(UTC)
-    return utc.replace(tzinfo=None).isoformat(" ", "microseconds")
+    return utc_of(value).replace(tzinfo=None).isoformat(" ", "microseconds")
 
 
 def _sqlite_processor(kind: Any, dialect: Any) -> Callable[[Any], Any] | None:

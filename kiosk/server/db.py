@@ -295,6 +295,14 @@ def is_sqlite(engine_or_dialect: Engine | Dialect) -> bool:
     return dialect.name == "sqlite"
 
 
+def utc_of(value: datetime) -> datetime:
+    """``value`` in UTC; a naive value is refused (its zone is unknown) with ``ValueError``,
+    the one check every way of writing a UTC column goes through."""
+    if value.utcoffset() is None:
+        raise ValueError("naive datetime given to a UTC column")
+    return value if value.tzinfo is UTC else value.astimezone(UTC)
+
+
 class UTCDateTime(TypeDecorator[datetime]):
     """An aware UTC date-time on both backends.
 
@@ -309,9 +317,7 @@ class UTCDateTime(TypeDecorator[datetime]):
         """Convert to UTC; refuse naive values (their zone is unknown)."""
         if value is None:
             return None
-        if value.tzinfo is None or value.utcoffset() is None:
-            raise ValueError("naive datetime given to a UTC column")
-        value = value.astimezone(UTC)
+        value = utc_of(value)
         return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
 
     def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
