@@ -5,8 +5,12 @@ these send a whole batch at once:
 
 - :func:`copy_rows`: ``COPY ... FROM STDIN (FORMAT BINARY)`` for rows known to be new (the
   signature facts of signatures inserted in the same transaction).
-- :func:`insert_new_returning_unnest`: one ``INSERT ... SELECT * FROM unnest(arrays) ON CONFLICT
-  DO NOTHING RETURNING`` for rows that may already be stored (a retried batch).
+- :func:`insert_new`: rows that may already be stored (a retried batch). First a ``COPY`` inside
+  a savepoint, which is what nearly every batch needs (sent once, all new): about half the
+  database's CPU of the statement below and a third of the client's. Only when that meets a row
+  already there (a unique violation: a retry, or another push of the same ids in flight) does
+  it roll back to the savepoint and run :func:`insert_new_returning_unnest`: one ``INSERT ...
+  SELECT * FROM unnest(arrays) ON CONFLICT DO NOTHING RETURNING``.
 
 And on SQLite, :func:`sqlite_insert_rows`: the driver's ``executemany`` of a plain ``INSERT`` for
 rows known to be new (SQLAlchemy's multi-row ``INSERT ... RETURNING`` builds and parses a
@@ -22,6 +26,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
+import psycopg
 from sqlalchemy import (
     BigInteger,
     Boolean,
@@ -181,6 +186,41 @@ def sqlite_insert_rows(
         cur.executemany(sql, values)
     finally:
         cur.close()
+
+
+def insert_new(
+    conn: Connection,
+    table: Table,
+    columns: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    conflict_columns: tuple[str, ...],
+    returning: str,
+) -> list[Any]:
+    """Insert the rows not stored yet; return the ``returning`` value of each row inserted now.
+
+    ``COPY`` of the whole batch in a savepoint; if a row is already there (PostgreSQL refuses
+    the ``COPY`` with a unique violation, and its server log says so), the savepoint is rolled
+    back and :func:`insert_new_returning_unnest` stores the rest. Either way the caller's
+    transaction goes on, and rows sorted in one order (as the caller sorts them) lock in that
+    order on both paths.
+
+    Args:
+        conn: a PostgreSQL connection inside a transaction.
+        table: the table.
+        columns: the column names, in the order of each row's values.
+        rows: the rows (no two with the same conflict key).
+        conflict_columns: the unique columns that make a row "already there".
+        returning: the column to return for the rows inserted.
+    """
+    if not rows:
+        return []
+    try:
+        with conn.begin_nested():
+            copy_rows(conn, table, columns, rows)
+    except psycopg.errors.UniqueViolation:
+        return insert_new_returning_unnest(conn, table, columns, rows, conflict_columns, returning)
+    at = list(columns).index(returning)
+    return [row[at] for row in rows]
 
 
 def insert_new_returning_unnest(

@@ -32,7 +32,7 @@ from sqlalchemy import Connection, select
 
 from kiosk.domain.metadata import META_FIELDS, meta_tuple
 from kiosk.server import log
-from kiosk.server.bulk import insert_new_returning_unnest, sqlite_insert_rows
+from kiosk.server.bulk import insert_new, sqlite_insert_rows
 from kiosk.server.db import column_in, dialect_insert, insert_new_returning
 from kiosk.server.models import Conflict, EventRecord, Signature, SignatureVoid, table_of
 from kiosk.wire import (
@@ -266,9 +266,7 @@ def _store_signatures(
     # as the UUID does without a Python-level comparison per pair.
     rows.sort(key=lambda r: r[0].int)
     if conn.dialect.name == "postgresql":
-        created = set(
-            insert_new_returning_unnest(conn, SIGNATURES, _SIGNATURE_COLUMNS, rows, ("id",), "id")
-        )
+        created = set(insert_new(conn, SIGNATURES, _SIGNATURE_COLUMNS, rows, ("id",), "id"))
         stored = {sid: hashes[first[sid]] for sid in created}
         stored.update(
             _lookup(

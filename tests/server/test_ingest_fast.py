@@ -16,7 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, event, func, select
 
 from kiosk.server import devices, migrate, stats, tallies
 from kiosk.server.db import write_transaction
@@ -117,6 +117,46 @@ def _device(engine: Engine, name: str) -> str:
 def _push(engine: Engine, device_id: str, push: PushRequest) -> None:
     with write_transaction(engine) as conn:
         store_push(conn, device_id, push, datetime.now(UTC))
+
+
+@pytest.mark.parametrize(
+    "db_url", [pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True
+)
+def test_postgres_copies_a_new_batch_and_falls_back_for_stored_ids(engine: Engine) -> None:
+    """On PostgreSQL a batch of new signatures goes in by ``COPY`` in a savepoint; a batch that
+    holds some stored ids makes that ``COPY`` fail, rolls back to the savepoint and stores the
+    rest with ``INSERT ... ON CONFLICT``: the statuses, the rows and the counts are the same as
+    on the other path, and the push's transaction goes on (its facts and counts are written)."""
+    device_id = _device(engine, "Kiosk COPY")
+    rolled_back: list[object] = []
+
+    def on_rollback(*args: object) -> None:
+        rolled_back.append(args)
+
+    event.listen(engine, "rollback_savepoint", on_rollback)
+    try:
+        first = [signature() for _ in range(30)]
+        with write_transaction(engine) as conn:
+            answer = store_push(conn, device_id, PushRequest(signatures=first), datetime.now(UTC))
+        assert [r.status for r in answer.signatures] == ["created"] * 30
+        assert rolled_back == []  # all new: the COPY went through
+        changed = first[3].model_copy(update={"lang": "es" if first[3].lang == "en" else "en"})
+        fresh = [signature() for _ in range(20)]
+        mixed = [*fresh[:10], first[0], changed, *first[5:8], *fresh[10:]]
+        with write_transaction(engine) as conn:
+            answer = store_push(conn, device_id, PushRequest(signatures=mixed), datetime.now(UTC))
+        assert len(rolled_back) == 1  # the COPY met a stored id and was undone
+    finally:
+        event.remove(engine, "rollback_savepoint", on_rollback)
+    statuses = [r.status for r in answer.signatures]
+    assert (
+        statuses
+        == ["created"] * 10 + ["duplicate", "conflict"] + ["duplicate"] * 3 + ["created"] * 10
+    )
+    with engine.connect() as conn:
+        stored = conn.execute(select(func.count()).select_from(tallies.FACTS)).scalar_one()
+        data = stats.stats(conn)
+    assert stored == data["signatures"] == 50  # one fact each: nothing of the undone COPY kept
 
 
 def test_concurrent_pushes_keep_the_counts_exact(engine: Engine) -> None:
