@@ -699,12 +699,15 @@ class SyncEngine:
         The rows of a batch are every pending row between its first and last ``seq`` (the
         cursor read them in order and new rows get higher ``seq``); a row without personal data
         is no longer pending and does not break a run; any other row (unsendable, another
-        status, not answered) does.
+        status, not answered) does. A row is matched to its answer by the canonical text of its id
+        (a sendable id is a UUID's 36 characters in either case; one that is not is never
+        answered and breaks the run).
         """
+        by_text = {str(i): st for i, st in statuses.items()}
         out: list[tuple[int, int]] = []
         lo = hi = None
         for row in rows:
-            st = statuses.get(uuid.UUID(row[1])) if row[_SEALED] else "damaged"
+            st = by_text.get(row[1].lower()) if row[_SEALED] else "damaged"
             if st in wanted or (st == "damaged" and lo is not None):
                 if lo is None:
                     lo = row[0]

@@ -332,6 +332,25 @@ def test_enrollment_refuses_a_different_organization_key(
     assert engine.snapshot().last_error is SyncErrorCode.KEY_MISMATCH
 
 
+def test_ranges_match_rows_to_answers_by_the_ids_text() -> None:
+    """A row's id is matched to the answer whatever its case; a row whose id is no UUID (a
+    damaged store) is never answered and breaks the run instead of failing the marks; a row
+    without personal data does not break one."""
+    a, b, c, d = (uuid.uuid4() for _ in range(4))
+    rows = [
+        (1, str(a), b"x"),
+        (2, str(b).upper(), b"x"),  # written in capitals: still its answer's
+        (3, "not-a-uuid", b"x"),  # never sent, never answered
+        (4, str(c), b"x"),
+        (5, str(uuid.uuid4()), None),  # no personal data: marked damaged, not a break
+        (6, str(d), b"x"),
+    ]
+    statuses = {a: "created", b: "duplicate", c: "created", d: "conflict"}
+    ranges = SyncEngine._ranges(rows, statuses, ("created", "duplicate"))  # type: ignore[arg-type]
+    assert ranges == [(1, 2), (4, 5)]
+    assert SyncEngine._ranges(rows, statuses, ("conflict",)) == [(6, 6)]  # type: ignore[arg-type]
+
+
 def test_outbox_is_read_once_by_cursor_and_marked_by_ranges_around_what_was_not_sent(
     kiosk: Kiosk, server: ServerHandle
 ) -> None:
