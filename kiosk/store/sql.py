@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import json
 import logging
+import sys
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Select, bindparam, delete, func, insert, select, update
 from sqlalchemy.exc import DBAPIError
@@ -48,6 +49,32 @@ log = logging.getLogger("kiosk.store")
 
 def _void(row: VoidRow) -> Void:
     return Void(uuid.UUID(row.signature_id), row.reason, from_ms(row.voided_ms), row.kiosk_id)
+
+
+_R = TypeVar("_R")
+_T = TypeVar("_T")
+
+
+def _readable(
+    rows: Iterable[_R], convert: Callable[[_R], _T], what: Callable[[_R], str], limit: int
+) -> list[_T]:
+    """The first ``limit`` of ``rows`` converted to domain records, leaving out (with an error
+    in the log, naming the row, never its values) any that cannot be read back because the
+    file was damaged or altered: such a row stays as it is, and the outbox behind it goes on."""
+    out: list[_T] = []
+    for row in rows:
+        if len(out) >= limit:
+            break
+        try:
+            out.append(convert(row))
+        except (ValueError, TypeError, OverflowError) as exc:
+            log.error(
+                "%s cannot be read back (%s: the store was damaged or altered); left as it is, "
+                "not sent",
+                what(row),
+                type(exc).__name__,
+            )
+    return out
 
 
 def _audit_entry(row: AuditRow) -> AuditEntry:
@@ -139,9 +166,9 @@ class _AuditMixin:
                 select(AuditRow)
                 .where(AuditRow.sync_state == SyncState.PENDING.value)
                 .order_by(AuditRow.seq)
-                .limit(limit)
+                .execution_options(yield_per=max(limit, 1))
             )
-            return [_audit_entry(r) for r in rows]
+            return _readable(rows, _audit_entry, lambda r: f"audit entry {r.seq}", limit)
 
     def recent_audit(self, limit: int) -> list[tuple[AuditEntry, SyncState]]:
         """The newest ``limit`` entries, newest first, each with its sync state."""
@@ -493,9 +520,9 @@ class SqlStore(_AuditMixin):
                 select(VoidRow)
                 .where(VoidRow.sync_state == SyncState.PENDING.value)
                 .order_by(VoidRow.voided_ms)
-                .limit(limit)
+                .execution_options(yield_per=max(limit, 1))
             )
-            return [_void(r) for r in rows]
+            return _readable(rows, _void, lambda r: f"void of {r.signature_id!r}", limit)
 
     def pending_count(self) -> int:
         """How many signatures and voids wait for the server."""
@@ -539,7 +566,12 @@ class SqlStore(_AuditMixin):
         """Events not yet sent to the server."""
         with self._read_session() as s:
             rows = s.scalars(select(EventRow).where(EventRow.sync_state == SyncState.PENDING.value))
-            return [Event(r.id, r.name, r.location, from_ms(r.started_ms)) for r in rows]
+            return _readable(
+                rows,
+                lambda r: Event(r.id, r.name, r.location, from_ms(r.started_ms)),
+                lambda r: f"event {r.id!r}",
+                sys.maxsize,
+            )
 
     def mark_events(self, ids: list[str], state: SyncState) -> None:
         """Record that the server has these events."""

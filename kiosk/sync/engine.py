@@ -108,6 +108,13 @@ def _wire_signature(row: OutboxRow) -> WireSignature:
     return WireSignature(**values, sealed=row[-1])
 
 
+def _rule_broken(exc: Exception) -> object:
+    """What a row that cannot be sent breaks, for the log: the field, never its value."""
+    if isinstance(exc, ValidationError):
+        return exc.errors()[0].get("loc") if exc.errors() else "?"
+    return f"a stored value of the wrong kind ({type(exc).__name__})"
+
+
 def _encoded(wire: list[WireSignature]) -> bytes:
     """The JSON body of a push of ``wire`` (empty for no signatures): encoded by the thread
     that reads the outbox while the last push is in flight, not by the push itself."""
@@ -605,7 +612,7 @@ class SyncEngine:
             rows = self.store.pending_rows(cursor, self.batch_size)
             if not rows:
                 return [], [], cursor
-            damaged = [uuid.UUID(r[1]) for r in rows if not r[_SEALED]]
+            damaged = [r for r in rows if not r[_SEALED]]
             if damaged:
                 self._mark_damaged(damaged, report)
             wire: list[WireSignature] = []
@@ -620,27 +627,28 @@ class SyncEngine:
                     try:
                         wire.append(_wire_signature(row))
                         size += item
-                    except ValidationError as exc:
+                    except (ValueError, TypeError, OverflowError) as exc:  # ValidationError too
                         report.unsendable += 1
                         log.error(
-                            "signature %s breaks a wire rule and stays pending: %s",
+                            "signature %r breaks a wire rule and stays pending: %s",
                             row[1],
-                            exc.errors()[0].get("loc") if exc.errors() else "?",
+                            _rule_broken(exc),
                         )
                 taken.append(row)
             cursor = taken[-1][0]
             if wire:
                 return wire, taken, cursor
 
-    def _mark_damaged(self, ids: list[uuid.UUID], report: SyncReport) -> None:
-        """Take signatures with no personal data out of the outbox (they can never be sent)."""
-        self.store.mark_signatures(ids, SyncState.DAMAGED)
-        report.damaged += len(ids)
+    def _mark_damaged(self, rows: list[OutboxRow], report: SyncReport) -> None:
+        """Take signatures with no personal data out of the outbox (they can never be sent), by
+        ``seq``: their ids may be damaged too."""
+        self.store.mark_ranges([(r[0], r[0]) for r in rows], SyncState.DAMAGED)
+        report.damaged += len(rows)
         log.error(
             "%d unsynced signature(s) have no personal data (the store was damaged or altered);"
             " marked damaged, not sent: %s",
-            len(ids),
-            ", ".join(str(i) for i in ids[:20]),
+            len(rows),
+            ", ".join(str(r[1]) for r in rows[:20]),
         )
 
     def _push_signatures(self, client: SyncClient, report: SyncReport) -> None:
@@ -707,7 +715,7 @@ class SyncEngine:
         out: list[tuple[int, int]] = []
         lo = hi = None
         for row in rows:
-            st = by_text.get(row[1].lower()) if row[_SEALED] else "damaged"
+            st = by_text.get(str(row[1]).lower()) if row[_SEALED] else "damaged"
             if st in wanted or (st == "damaged" and lo is not None):
                 if lo is None:
                     lo = row[0]

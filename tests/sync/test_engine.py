@@ -12,6 +12,7 @@ import nacl.public
 import pytest
 
 from kiosk.app import Kiosk
+from kiosk.domain.audit import AuditAction
 from kiosk.domain.signature import Event, SyncState
 from kiosk.domain.validation import SignerEntry
 from kiosk.privacy import SETTING_RETENTION
@@ -330,6 +331,83 @@ def test_enrollment_refuses_a_different_organization_key(
     assert other.keys.public_key() == other_key  # never silently switched
     assert engine.enrollment() is None
     assert engine.snapshot().last_error is SyncErrorCode.KEY_MISMATCH
+
+
+def test_a_tampered_outbox_row_stays_pending_and_the_rest_syncs(
+    kiosk: Kiosk, server: ServerHandle
+) -> None:
+    """Rows altered in the store file (an id that is no UUID, an id that is a number, a time that
+    is text, no personal data and a junk id): each is left out of the push, as any row that
+    breaks a wire rule, or marked damaged; the pass succeeds and everything else is synced."""
+    import sqlite3
+
+    ids = fill(kiosk, 60)
+    db = sqlite3.connect(kiosk.data_dir / "kiosk.db")
+    with db:
+        db.execute("PRAGMA foreign_keys = OFF")
+        db.execute("UPDATE signatures SET id = 'not-a-uuid' WHERE id = ?", (str(ids[3]),))
+        db.execute("UPDATE signatures SET id = 42 WHERE id = ?", (str(ids[20]),))
+        db.execute("UPDATE signatures SET created_ms = 'soon' WHERE id = ?", (str(ids[21]),))
+        db.execute("UPDATE signatures SET id = 'junk', sealed = NULL WHERE id = ?", (str(ids[40]),))
+    db.close()
+    engine = enrolled(kiosk, server, batch_size=25)
+    report = engine.run_once()
+    assert report.ok, report.summary()
+    assert report.unsendable == 3 and report.damaged == 1
+    assert report.created == 56
+    assert server.ids() == {str(i) for n, i in enumerate(ids) if n not in (3, 20, 21, 40)}
+    assert kiosk.store.counts().by_sync_state == {"synced": 56, "pending": 3, "damaged": 1}
+    again = engine.run_once()  # the next pass tries them again, and fails no more than this one
+    assert again.ok and again.unsendable == 3 and again.created == 0
+
+
+def test_tampered_events_voids_and_audit_entries_stay_behind_and_the_rest_syncs(
+    kiosk: Kiosk, server: ServerHandle, caplog: pytest.LogCaptureFixture
+) -> None:
+    """An event, a void and an audit entry altered in the store file so that they cannot be read
+    back: each stays in the store as it is (logged, by its key only), and the pass sends and
+    marks everything else."""
+    import sqlite3
+
+    ids = fill(kiosk, 4)
+    for name in ("rally-1", "rally-2"):
+        kiosk.store.save_event(Event(name, "Rally", "City Hall", kiosk.clock()))
+    service = kiosk.service()
+    service.void(ids[0], "signed twice")
+    service.void(ids[1], "test entry")
+    for copies in (1, 2, 3):
+        kiosk.auditor.record(AuditAction.PRINT, copies=copies)
+    db = sqlite3.connect(kiosk.data_dir / "kiosk.db")
+    with db:
+        db.execute("UPDATE events SET started_ms = 'soon' WHERE id = 'rally-2'")
+        db.execute("UPDATE voids SET voided_ms = 'later' WHERE signature_id = ?", (str(ids[1]),))
+        audit_pending = db.execute(
+            "SELECT count(*) FROM audit_log WHERE sync_state = 'pending'"
+        ).fetchone()[0]
+        db.execute("DROP TRIGGER audit_log_no_update")  # what someone altering the file would do
+        db.execute(
+            "UPDATE audit_log SET detail_json = '{' WHERE seq = (SELECT min(seq) FROM audit_log)"
+        )
+    db.close()
+    engine = enrolled(kiosk, server)
+    with caplog.at_level("ERROR", logger="kiosk.store"):
+        report = engine.run_once()
+    assert report.ok, report.summary()
+    assert report.created == 4 and report.events_sent == 1 and report.voids_created == 1
+    assert server.count() == 4 and server.voids() == 1
+    db = sqlite3.connect(kiosk.data_dir / "kiosk.db")
+    left = {
+        table: db.execute(f"SELECT count(*) FROM {table} WHERE sync_state = 'pending'").fetchone()[
+            0
+        ]
+        for table in ("events", "voids", "audit_log")
+    }
+    db.close()
+    assert left == {"events": 1, "voids": 1, "audit_log": 1} and audit_pending > 1
+    logged = " ".join(r.getMessage() for r in caplog.records)
+    assert "event 'rally-2' cannot be read back" in logged
+    assert f"void of '{ids[1]}' cannot be read back" in logged
+    assert "soon" not in logged and "later" not in logged  # keys only, never values
 
 
 def test_ranges_match_rows_to_answers_by_the_ids_text() -> None:
