@@ -106,8 +106,11 @@ class SignatureRepository(Protocol):
         """The newest signatures first."""
         ...
 
-    def iter_signatures(self, flt: SignatureFilter) -> Iterator[StoredSignature]:
-        """All matching signatures, oldest first."""
+    def iter_signatures(
+        self, flt: SignatureFilter, *, on_unreadable: Callable[[int], None] | None = None
+    ) -> Iterator[StoredSignature]:
+        """All matching signatures, oldest first; a row that cannot be read back (a damaged
+        store) is left out and its ``seq`` given to ``on_unreadable``."""
         ...
 
     def pending_signatures(self, limit: int) -> list[SealedSignature]:

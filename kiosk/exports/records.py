@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Protocol
@@ -26,8 +26,11 @@ log = logging.getLogger("kiosk.exports")
 class SignatureSource(Protocol):
     """The part of a signature repository an export reads."""
 
-    def iter_signatures(self, flt: SignatureFilter) -> Iterator[StoredSignature]:
-        """All matching signatures, oldest first."""
+    def iter_signatures(
+        self, flt: SignatureFilter, *, on_unreadable: Callable[[int], None] | None = None
+    ) -> Iterator[StoredSignature]:
+        """All matching signatures, oldest first; the ``seq`` of each row that cannot be read
+        back (a damaged store) goes to ``on_unreadable`` instead."""
         ...
 
     def events(self) -> list[Event]:
@@ -61,7 +64,8 @@ class ExportResult:
     records: int = 0
     purged_skipped: int = 0
     undecryptable: int = 0
-    #: Rows whose sealed data is not even bytes (a damaged record): left out, counted.
+    #: Damaged rows (sealed data that is not even bytes, metadata that cannot be read back):
+    #: left out, counted.
     unreadable: int = 0
     #: Synthetic signatures (``kiosk simulate``) that matched but were left out.
     synthetic_skipped: int = 0
@@ -86,11 +90,16 @@ def collect(
 
     Signatures whose personal data was already purged after sync (retention) are counted in
     ``result.purged_skipped``; ones that cannot be opened with this key in ``undecryptable``;
-    damaged rows (sealed data that is not bytes) in ``unreadable``. None of them stops the rest.
+    damaged rows (sealed data that is not bytes, or metadata the store cannot read back) in
+    ``unreadable``. None of them stops the rest.
     """
     events = {e.id: e for e in store.events()}
     flt = dataclasses.replace(flt, include_void=False)
-    for stored in store.iter_signatures(flt):
+
+    def unreadable(seq: int) -> None:
+        result.unreadable += 1
+
+    for stored in store.iter_signatures(flt, on_unreadable=unreadable):
         sig = stored.signature
         if not isinstance(sig.sealed, (bytes, bytearray, memoryview)):
             log.info("signature %s: its sealed data is not bytes; left out", sig.meta.id)

@@ -155,8 +155,10 @@ class MemoryStore:
         entries = self._entries(flt)[::-1][:limit]
         return [StoredSignature(e.signature, e.state, e.void) for e in entries]
 
-    def iter_signatures(self, flt: SignatureFilter) -> Iterator[StoredSignature]:
-        """All matching signatures, oldest first."""
+    def iter_signatures(
+        self, flt: SignatureFilter, *, on_unreadable: Callable[[int], None] | None = None
+    ) -> Iterator[StoredSignature]:
+        """All matching signatures, oldest first (every record here can be read back)."""
         for e in self._entries(flt):
             yield StoredSignature(
                 SealedSignature(e.signature.meta, e.signature.sealed, ()), e.state, e.void

@@ -69,12 +69,16 @@ def _readable(
             out.append(convert(row))
         except (ValueError, TypeError, OverflowError) as exc:
             log.error(
-                "%s cannot be read back (%s: the store was damaged or altered); left as it is, "
-                "not sent",
+                "%s cannot be read back (%s: the store was damaged or altered); left as it is "
+                "and skipped",
                 what(row),
                 type(exc).__name__,
             )
     return out
+
+
+def _row_name(row: SignatureRow) -> str:
+    return f"signature row {row.seq}"
 
 
 def _audit_entry(row: AuditRow) -> AuditEntry:
@@ -461,16 +465,34 @@ class SqlStore(_AuditMixin):
         flt = flt or SignatureFilter(include_void=True)
         with self._read_session() as s:
             q = self._filtered(select(SignatureRow), flt).order_by(SignatureRow.seq.desc())
-            return [self._stored(s, r) for r in s.scalars(q.limit(limit))]
+            rows = s.scalars(q.limit(limit))
+            return _readable(rows, lambda r: self._stored(s, r), _row_name, limit)
 
-    def iter_signatures(self, flt: SignatureFilter, chunk: int = 2000) -> Iterator[StoredSignature]:
-        """All matching signatures, oldest first, read in chunks."""
+    def iter_signatures(
+        self,
+        flt: SignatureFilter,
+        *,
+        on_unreadable: Callable[[int], None] | None = None,
+        chunk: int = 2000,
+    ) -> Iterator[StoredSignature]:
+        """All matching signatures, oldest first, read in chunks.
+
+        A row that cannot be read back (the file was damaged or altered: an id that is no UUID,
+        a time that is not a number) is left out, logged by its ``seq`` and given to
+        ``on_unreadable``; the rest go on.
+        """
         last = 0
         while True:
             with self._read_session() as s:
                 q = self._filtered(select(SignatureRow), flt).where(SignatureRow.seq > last)
                 rows = list(s.scalars(q.order_by(SignatureRow.seq).limit(chunk)))
-                out = [self._stored(s, r, keys=()) for r in rows]
+                out = []
+                for r in rows:
+                    read = _readable([r], lambda r: self._stored(s, r, keys=()), _row_name, 1)
+                    if read:
+                        out.extend(read)
+                    elif on_unreadable is not None:
+                        on_unreadable(r.seq)
             if not rows:
                 return
             last = rows[-1].seq
