@@ -513,9 +513,9 @@ def cmd_audit_list(args: argparse.Namespace) -> int:
 
 
 def _retention_due(kiosk: Any) -> tuple[Any, int]:
-    from kiosk.privacy import SETTING_RETENTION, RetentionPolicy, purgeable_under
+    from kiosk.privacy import purgeable_under, stored_policy
 
-    policy = RetentionPolicy.parse(kiosk.store.get_setting(SETTING_RETENTION))
+    policy = stored_policy(kiosk.store)
     return policy, len(purgeable_under(kiosk.store, policy, kiosk.clock()))
 
 

@@ -38,10 +38,11 @@ class RetentionPolicy:
 
     @classmethod
     def parse(cls, text: str | None) -> RetentionPolicy:
-        """Parse a policy setting; unknown text falls back to the safe default.
+        """Parse a policy as typed or stored (None: the default). A stored setting is read with
+        :func:`stored_policy`, which does not raise.
 
         Raises:
-            ValueError: for a malformed ``days:N``.
+            ValueError: unknown text, or a malformed ``days:N``.
         """
         text = (text or DEFAULT_RETENTION).strip()
         if text == "immediate":
@@ -129,9 +130,27 @@ def purgeable_under(
     return list(store.purgeable(None, require_exported=True))
 
 
+def stored_policy(store: Any) -> RetentionPolicy:
+    """The policy in force: the stored setting, or the default (``until_exported``: only what
+    was synced and exported loses its personal data) while the setting cannot be parsed (a
+    damaged or altered store; logged, without its text) until a policy is set again.
+
+    Args:
+        store: anything with ``get_setting``.
+    """
+    try:
+        return RetentionPolicy.parse(store.get_setting(SETTING_RETENTION))
+    except ValueError:
+        log.warning(
+            "the stored retention policy cannot be read; %s applies until one is set",
+            DEFAULT_RETENTION,
+        )
+        return RetentionPolicy.parse(None)
+
+
 def apply_retention(store: KioskStore, auditor: Auditor, clock: Clock = utc_now) -> int:
     """Purge personal data that the policy no longer keeps; return how many were purged."""
-    policy = RetentionPolicy.parse(store.get_setting(SETTING_RETENTION))
+    policy = stored_policy(store)
     ids = purgeable_under(store, policy, clock())
     if not ids:
         return 0

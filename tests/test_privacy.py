@@ -121,6 +121,30 @@ def test_policy_parsing() -> None:
             RetentionPolicy.parse(bad)
 
 
+@pytest.mark.parametrize("stored", ["forever", "days:-1", "{", ""])
+def test_an_unreadable_stored_policy_acts_as_the_default(
+    kiosk, tmp_path: Path, stored: str
+) -> None:  # type: ignore[no-untyped-def]
+    """A retention setting altered in the store file is read as the default (until exported):
+    only what was synced and exported loses its personal data, and `kiosk retention show`
+    says which policy applies instead of failing."""
+    metas = _sign(kiosk, 3)
+    kiosk.store.mark_signatures([m.id for m in metas], SyncState.SYNCED)
+    kiosk.store.mark_exported([metas[0].id], datetime.now(UTC))
+    kiosk.store.set_setting(SETTING_RETENTION, stored)
+    assert apply_retention(kiosk.store, kiosk.auditor) == 1
+    assert kiosk.store.get(metas[1].id).signature.sealed != b""
+    shown = subprocess.run(
+        [sys.executable, "-m", "kiosk.cli", "--data-dir", str(tmp_path), "retention", "show"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert shown.returncode == 0, shown.stderr
+    assert "Traceback" not in shown.stderr
+    assert "retention policy: until_exported" in shown.stdout
+
+
 def test_key_session_unlocks_drops_on_lock_and_on_idle(kiosk) -> None:  # type: ignore[no-untyped-def]
     from kiosk.privacy import KeySession
 

@@ -21,6 +21,7 @@ from kiosk.privacy import (
     apply_retention,
     idle_maintenance,
     purgeable_under,
+    stored_policy,
     vacuum_store,
 )
 from kiosk.services.ports import KioskStore
@@ -67,11 +68,7 @@ class Privacy:
         Raises:
             ValueError: never for a malformed setting (see above).
         """
-        try:
-            return RetentionPolicy.parse(self._store.get_setting(SETTING_RETENTION))
-        except ValueError:
-            log.warning("the stored retention policy is malformed; showing the default")
-            return RetentionPolicy.parse(None)
+        return stored_policy(self._store)
 
     def read(self, audit_rows: int) -> PrivacyState:
         """The policy, the counts and the newest ``audit_rows`` audit entries (slow: run it
