@@ -6,8 +6,8 @@ these send a whole batch at once:
 - :func:`copy_rows`: ``COPY ... FROM STDIN (FORMAT BINARY)`` for rows known to be new (the
   signature facts of signatures inserted in the same transaction).
 - :func:`insert_new`: rows that may already be stored (a retried batch). First a ``COPY`` inside
-  a savepoint, which is what nearly every batch needs (sent once, all new): about half the
-  database's CPU of the statement below and a third of the client's. Only when that meets a row
+  a savepoint, which is what nearly every batch needs (sent once, all new): about two thirds of
+  the database's CPU of the statement below and half of the client's. Only when that meets a row
   already there (a unique violation: a retry, or another push of the same ids in flight) does
   it roll back to the savepoint and run :func:`insert_new_returning_unnest`: one ``INSERT ...
   SELECT * FROM unnest(arrays) ON CONFLICT DO NOTHING RETURNING``.

@@ -56,11 +56,16 @@ _T = TypeVar("_T")
 
 
 def _readable(
-    rows: Iterable[_R], convert: Callable[[_R], _T], what: Callable[[_R], str], limit: int
+    rows: Iterable[_R],
+    convert: Callable[[_R], _T],
+    what: Callable[[_R], str],
+    limit: int = sys.maxsize,
+    skipped: Callable[[_R], object] | None = None,
 ) -> list[_T]:
     """The first ``limit`` of ``rows`` converted to domain records, leaving out (with an error
-    in the log, naming the row, never its values) any that cannot be read back because the
-    file was damaged or altered: such a row stays as it is, and the outbox behind it goes on."""
+    in the log, naming the row, never its values, and given to ``skipped``) any that cannot be
+    read back because the file was damaged or altered: such a row stays as it is, and the
+    rows behind it go on."""
     out: list[_T] = []
     for row in rows:
         if len(out) >= limit:
@@ -74,6 +79,8 @@ def _readable(
                 what(row),
                 type(exc).__name__,
             )
+            if skipped is not None:
+                skipped(row)
     return out
 
 
@@ -486,13 +493,12 @@ class SqlStore(_AuditMixin):
             with self._read_session() as s:
                 q = self._filtered(select(SignatureRow), flt).where(SignatureRow.seq > last)
                 rows = list(s.scalars(q.order_by(SignatureRow.seq).limit(chunk)))
-                out = []
-                for r in rows:
-                    read = _readable([r], lambda r: self._stored(s, r, keys=()), _row_name, 1)
-                    if read:
-                        out.extend(read)
-                    elif on_unreadable is not None:
-                        on_unreadable(r.seq)
+                out = _readable(
+                    rows,
+                    lambda r: self._stored(s, r, keys=()),
+                    _row_name,
+                    skipped=None if on_unreadable is None else lambda r: on_unreadable(r.seq),
+                )
             if not rows:
                 return
             last = rows[-1].seq
@@ -592,7 +598,6 @@ class SqlStore(_AuditMixin):
                 rows,
                 lambda r: Event(r.id, r.name, r.location, from_ms(r.started_ms)),
                 lambda r: f"event {r.id!r}",
-                sys.maxsize,
             )
 
     def mark_events(self, ids: list[str], state: SyncState) -> None:
