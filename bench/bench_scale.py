@@ -168,7 +168,9 @@ def _rows_of(db: Path) -> list[tuple[Any, ...]]:
     try:
         return conn.execute(
             "SELECT id, campaign, local_campaign, text_version, lang, kiosk_id, event_id, "
-            "created_ms, utc_offset_minutes, synthetic, sealed FROM signatures "
+            "created_ms, utc_offset_minutes, synthetic, "
+            "(SELECT b.sealed FROM signature_sealed b WHERE b.seq = signatures.seq) "
+            "FROM signatures "
             "WHERE sync_state = 'pending' ORDER BY seq"
         ).fetchall()
     finally:

@@ -181,7 +181,9 @@ def _sealed_left(data_dir: Path) -> int:
     conn = sqlite3.connect(data_dir / "kiosk.db")
     try:
         return int(
-            conn.execute("SELECT count(*) FROM signatures WHERE length(sealed) > 0").fetchone()[0]
+            conn.execute(
+                "SELECT count(*) FROM signature_sealed WHERE length(sealed) > 0"
+            ).fetchone()[0]
         )
     finally:
         conn.close()

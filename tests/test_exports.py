@@ -366,7 +366,7 @@ def test_real_signatures_carry_no_test_data_mark(filled: Path) -> None:
 @pytest.mark.parametrize(
     ("change", "logged"),
     [
-        ("UPDATE signatures SET sealed = 'not bytes at all' WHERE seq = 2", ""),
+        ("UPDATE signature_sealed SET sealed = 'not bytes at all' WHERE seq = 2", ""),
         ("UPDATE signatures SET id = 'not-a-uuid' WHERE seq = 2", "signature row 2"),
         ("UPDATE signatures SET created_ms = 'yesterday' WHERE seq = 2", "signature row 2"),
     ],
@@ -501,11 +501,10 @@ def test_missing_personal_data_is_told_apart_from_purged_after_sync(filled: Path
         seqs = [
             r[0] for r in db.execute("SELECT seq FROM signatures WHERE voided = 0 ORDER BY seq")
         ]
-        db.execute("UPDATE signatures SET sealed = NULL WHERE seq = ?", (seqs[0],))
-        db.execute("UPDATE signatures SET sealed = x'' WHERE seq = ?", (seqs[1],))
-        db.execute(
-            "UPDATE signatures SET sealed = NULL, sync_state = 'synced' WHERE seq = ?", (seqs[2],)
-        )
+        db.execute("DELETE FROM signature_sealed WHERE seq = ?", (seqs[0],))
+        db.execute("UPDATE signature_sealed SET sealed = x'' WHERE seq = ?", (seqs[1],))
+        db.execute("DELETE FROM signature_sealed WHERE seq = ?", (seqs[2],))
+        db.execute("UPDATE signatures SET sync_state = 'synced' WHERE seq = ?", (seqs[2],))
     db.close()
     res = run(filled, "export", "csv", "--campaign", CAMPAIGN, "--out", str(filled / "c.csv"))
     assert "nothing exported" in res.stderr, res.stderr
@@ -517,8 +516,8 @@ def test_missing_personal_data_is_told_apart_from_purged_after_sync(filled: Path
     db = sqlite3.connect(filled / "kiosk.db")
     with db:  # one good signature again: it is exported, the others are reported
         db.execute(
-            "UPDATE signatures SET sealed = (SELECT sealed FROM signatures WHERE voided = 1)"
-            " WHERE seq = ?",
+            "INSERT INTO signature_sealed (seq, sealed) SELECT ?, b.sealed FROM signature_sealed b"
+            " JOIN signatures s ON s.seq = b.seq WHERE s.voided = 1",
             (seqs[0],),
         )
     db.close()

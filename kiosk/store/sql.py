@@ -37,6 +37,7 @@ from kiosk.store.models import (
     AuditRow,
     DedupeKeyRow,
     EventRow,
+    SealedRow,
     SettingRow,
     SignatureRow,
     TextVersionRow,
@@ -245,9 +246,7 @@ class _AuditMixin:
                 if not seqs:
                     continue
                 s.execute(delete(DedupeKeyRow).where(DedupeKeyRow.signature_seq.in_(seqs)))
-                s.execute(
-                    update(SignatureRow).where(SignatureRow.seq.in_(seqs)).values(sealed=None)
-                )
+                s.execute(delete(SealedRow).where(SealedRow.seq.in_(seqs)))
                 purged += len(seqs)
         return purged
 
@@ -305,6 +304,7 @@ class SqlStore(_AuditMixin):
             seq = conn.execute(
                 insert(SignatureRow).returning(SignatureRow.seq), _signature_values(signature)
             ).scalar_one()
+            conn.execute(insert(SealedRow), {"seq": seq, "sealed": signature.sealed})
             keys = list(dict.fromkeys(signature.dedupe_keys))
             if keys:
                 conn.execute(insert(DedupeKeyRow), [{"key": k, "signature_seq": seq} for k in keys])
@@ -620,20 +620,23 @@ class SqlStore(_AuditMixin):
             versions = {v.hash: v for _, v in items}.values()
             conn.execute(_NEW_VERSION, [_version_values(v, now_ms) for v in versions])
             conn.execute(insert(SignatureRow), [_signature_values(sig) for sig, _ in items])
-            keyed = {str(sig.meta.id): sig.dedupe_keys for sig, _ in items if sig.dedupe_keys}
-            if not keyed:
-                return
-            ids = list(keyed)
+            by_id = {str(sig.meta.id): sig for sig, _ in items}
+            ids = list(by_id)
+            sealed_rows: list[dict[str, Any]] = []
             key_rows: list[dict[str, Any]] = []
             for start in range(0, len(ids), 500):
                 chunk = ids[start : start + 500]
                 for seq, sid in conn.execute(
                     select(SignatureRow.seq, SignatureRow.id).where(SignatureRow.id.in_(chunk))
                 ):
+                    sig = by_id[sid]
+                    sealed_rows.append({"seq": seq, "sealed": sig.sealed})
                     key_rows += [
-                        {"key": k, "signature_seq": seq} for k in dict.fromkeys(keyed[sid])
+                        {"key": k, "signature_seq": seq} for k in dict.fromkeys(sig.dedupe_keys)
                     ]
-            conn.execute(insert(DedupeKeyRow), key_rows)
+            conn.execute(insert(SealedRow), sealed_rows)
+            if key_rows:
+                conn.execute(insert(DedupeKeyRow), key_rows)
 
     def bulk_add(self, items: list[tuple[SealedSignature, TextVersion]]) -> None:
         """Add many signatures in one transaction (benchmarks and imports): :meth:`add_many`."""
@@ -653,7 +656,8 @@ class SqlStore(_AuditMixin):
 
 #: The outbox from a cursor: the columns sync sends, in wire order (``OutboxRow``).
 _PENDING_ROWS = (
-    f"SELECT seq, {', '.join(STORED_COLUMNS)}, sealed FROM signatures "
+    f"SELECT seq, {', '.join(STORED_COLUMNS)}, "
+    "(SELECT b.sealed FROM signature_sealed b WHERE b.seq = signatures.seq) FROM signatures "
     "WHERE sync_state = 'pending' AND seq > ? ORDER BY seq LIMIT ?"
 )
 
@@ -693,7 +697,6 @@ def _signature_values(signature: SealedSignature) -> dict[str, Any]:
     """The ``signatures`` row of a new, pending signature."""
     return {
         **stored_values(signature.meta),
-        "sealed": signature.sealed,
         "voided": False,
         "sync_state": SyncState.PENDING.value,
     }

@@ -122,6 +122,13 @@ def test_help_documents_the_sync_commands(tmp_path: Path) -> None:
     assert "--server" in out.stdout and "--ca-bundle" in out.stdout
 
 
+#: Take a signature's personal data out of the store file, or leave it empty (by signature id).
+_DROP_SEALED = "DELETE FROM signature_sealed WHERE seq = (SELECT seq FROM signatures WHERE id = ?)"
+_EMPTY_SEALED = (
+    "UPDATE signature_sealed SET sealed = x'' WHERE seq = (SELECT seq FROM signatures WHERE id = ?)"
+)
+
+
 def test_unsynced_signature_without_personal_data_is_called_damaged_and_leaves_the_outbox(
     kiosk: Kiosk, server: ServerHandle
 ) -> None:
@@ -133,8 +140,8 @@ def test_unsynced_signature_without_personal_data_is_called_damaged_and_leaves_t
     kiosk.close()
     db = sqlite3.connect(kiosk.data_dir / "kiosk.db")
     with db:
-        db.execute("UPDATE signatures SET sealed = NULL WHERE id = ?", (str(ids[1]),))
-        db.execute("UPDATE signatures SET sealed = x'' WHERE id = ?", (str(ids[4]),))
+        db.execute(_DROP_SEALED, (str(ids[1]),))
+        db.execute(_EMPTY_SEALED, (str(ids[4]),))
     db.close()
     assert (
         kiosk_cli(

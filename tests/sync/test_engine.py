@@ -348,7 +348,11 @@ def test_a_tampered_outbox_row_stays_pending_and_the_rest_syncs(
         db.execute("UPDATE signatures SET id = 'not-a-uuid' WHERE id = ?", (str(ids[3]),))
         db.execute("UPDATE signatures SET id = 42 WHERE id = ?", (str(ids[20]),))
         db.execute("UPDATE signatures SET created_ms = 'soon' WHERE id = ?", (str(ids[21]),))
-        db.execute("UPDATE signatures SET id = 'junk', sealed = NULL WHERE id = ?", (str(ids[40]),))
+        db.execute(
+            "DELETE FROM signature_sealed WHERE seq = (SELECT seq FROM signatures WHERE id = ?)",
+            (str(ids[40]),),
+        )
+        db.execute("UPDATE signatures SET id = 'junk' WHERE id = ?", (str(ids[40]),))
     db.close()
     engine = enrolled(kiosk, server, batch_size=25)
     report = engine.run_once()
