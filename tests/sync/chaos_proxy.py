@@ -157,10 +157,12 @@ class ChaosProxy:
         async with server:
             await self._stop.wait()
             server.close()
-            tasks = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
-            for t in tasks:
-                t.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
+            # Until none is left: a connection accepted just before the close starts its task
+            # after the first look, and a task left pending when the loop closes leaks its socket.
+            while tasks := [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]:
+                for t in tasks:
+                    t.cancel()
+                await asyncio.gather(*tasks, return_exceptions=True)
 
     # -- one connection ------------------------------------------------------------------------
 
@@ -219,9 +221,10 @@ class ChaosProxy:
                     self.count("delayed")
                     await asyncio.sleep(self._rng.uniform(0, self.rates.max_delay))
                 if fate == "cut_request":
+                    # Counted first: if the server is gone too, the request is still cut.
+                    self.count("cut_request")
                     up_writer.write(request[: int(cut * len(request))])
                     await up_writer.drain()
-                    self.count("cut_request")
                     return
                 up_writer.write(request)
                 await up_writer.drain()
@@ -233,9 +236,9 @@ class ChaosProxy:
                 if delay:
                     await asyncio.sleep(self._rng.uniform(0, self.rates.max_delay))
                 if fate == "cut_response":
+                    self.count("cut_response")  # first, as for cut_request
                     writer.write(response[: int(cut * len(response))])
                     await writer.drain()
-                    self.count("cut_response")
                     return
                 writer.write(response)
                 await writer.drain()

@@ -5,7 +5,7 @@ for a sync); now the blob sits in ``signature_sealed`` under the signature's ``s
 row that changes is about 200 bytes. The blobs move in one transaction with the rest of the
 upgrade: a power cut during it leaves the store as it was. ``secure_delete`` is on, so the
 bytes the old column leaves are zeroed. Dropping the column leaves each row alone in its old
-page, so a vacuum is marked due: the kiosk rewrites the file the next time it is idle
+page, so a vacuum is marked due when any blob moved: the kiosk rewrites the file the next time it is idle
 (``kiosk.privacy.idle_maintenance``), and marking is cheap from then on.
 
 Revision ID: 0005
@@ -34,7 +34,10 @@ def upgrade() -> None:
     )
     # SQLite 3.35+ drops a column in place (it rewrites the table's rows without it).
     op.execute("ALTER TABLE signatures DROP COLUMN sealed")
-    op.execute("INSERT OR REPLACE INTO settings (key, value) VALUES ('vacuum_due', '1')")
+    op.execute(
+        "INSERT OR REPLACE INTO settings (key, value) "
+        "SELECT 'vacuum_due', '1' WHERE EXISTS (SELECT 1 FROM signature_sealed)"
+    )
 
 
 def downgrade() -> None:
