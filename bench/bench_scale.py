@@ -14,10 +14,11 @@ floor, their ratio and the target:
 - **status**: ``kiosk status --json`` on 200k (a fresh process each time); floor: the same
   counts in process.
 - **ingest** with 3 and 5 real kiosk processes pushing at once to a server on PostgreSQL (two
-  worker processes, as docs/server.md runs it); floor: ``COPY`` of the same rows. Two figures: kiosks already running (each process opens its kiosk and
-  sync engine, as the app has at a rally, then all start one pass at the same moment: the
-  target's figure), and ``kiosk sync`` processes started together (their interpreter start-up,
-  about 0.45 s of CPU each on the same two cores, counted in the time).
+  worker processes, as docs/server.md runs it); floor: ``COPY`` of the same rows. Two figures:
+  kiosks already running (each process opens its kiosk and sync engine, as the app has at a
+  rally, then all start one pass at the same moment: the target's figure), and ``kiosk sync``
+  processes started together (their interpreter start-up, about 0.45 s of CPU each on the
+  same two cores, counted in the time).
 
 It writes a PNG plot of cost against store size (``--plot``, default
 ``docs/benchmarks-scale.png``), drawn with Qt. Choose sizes with ``--sizes`` (save),
@@ -557,8 +558,13 @@ def _ingest_running(dirs: list[Path], env: dict[str, str]) -> float:
         assert p.stdin is not None
         p.stdin.write("GO\n")
         p.stdin.flush()
+    return _seconds_to_exit(procs, t)
+
+
+def _seconds_to_exit(procs: list[subprocess.Popen[Any]], started: float) -> float:
+    """Seconds from ``started`` until every process has exited; any failure raises."""
     codes = [p.wait() for p in procs]
-    took = time.perf_counter() - t
+    took = time.perf_counter() - started
     if any(codes):
         raise RuntimeError(f"ingest failed: exit codes {codes}")
     return took
@@ -576,11 +582,7 @@ def _ingest_cli(dirs: list[Path], env: dict[str, str]) -> float:
         )
         for d in dirs
     ]
-    codes = [p.wait() for p in procs]
-    took = time.perf_counter() - t
-    if any(codes):
-        raise RuntimeError(f"ingest failed: exit codes {codes}")
-    return took
+    return _seconds_to_exit(procs, t)
 
 
 def bench_ingest(

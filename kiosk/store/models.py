@@ -41,7 +41,8 @@ class SealedRow(Base):
 
     Kept apart from the signature's row so that what changes (its sync state, its export time,
     a void) rewrites a row of about 200 bytes, not one with a 2 KB blob: marking 10,000
-    signatures synced took 0.115 s of CPU with the blob in the row and takes 0.014 s without.
+    signatures synced (``SqlStore.mark_ranges``, 20 ranges) took about 0.10 s of CPU with the
+    blob in the row and takes about 0.02 s without.
     Purging the personal data deletes this row; a signature with none has no row here.
     """
 

@@ -473,7 +473,7 @@ class SqlStore(_AuditMixin):
         with self._read_session() as s:
             q = self._filtered(select(SignatureRow), flt).order_by(SignatureRow.seq.desc())
             rows = s.scalars(q.limit(limit))
-            return _readable(rows, lambda r: self._stored(s, r), _row_name, limit)
+            return _readable(rows, lambda r: self._stored(s, r), _row_name)
 
     def iter_signatures(
         self,

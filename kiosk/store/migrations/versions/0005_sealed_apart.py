@@ -5,8 +5,8 @@ for a sync); now the blob sits in ``signature_sealed`` under the signature's ``s
 row that changes is about 200 bytes. The blobs move in one transaction with the rest of the
 upgrade: a power cut during it leaves the store as it was. ``secure_delete`` is on, so the
 bytes the old column leaves are zeroed. Dropping the column leaves each row alone in its old
-page, so a vacuum is marked due when any blob moved: the kiosk rewrites the file the next time it is idle
-(``kiosk.privacy.idle_maintenance``), and marking is cheap from then on.
+page, so a vacuum is marked due when any blob moved: the kiosk rewrites the file the next time
+it is idle (``kiosk.privacy.idle_maintenance``), and marking is cheap from then on.
 
 Revision ID: 0005
 Revises: 0004
