@@ -18,7 +18,9 @@ from __future__ import annotations
 
 import ipaddress
 import logging
+import os
 import ssl
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Self, TypeVar
@@ -142,11 +144,18 @@ def check_url(url: str, allow_insecure: bool = False) -> str:
     return base
 
 
+#: Contexts made so far, by CA bundle as it is on disk (path, size, modification time).
+_CONTEXTS: dict[tuple[str, int, int] | None, ssl.SSLContext] = {}
+_CONTEXTS_LOCK = threading.Lock()
+
+
 def ssl_context(ca_bundle: str | Path | None = None) -> ssl.SSLContext:
     """A verifying TLS context: the given CA bundle, else the system's CA store.
 
     When the system store is empty (some minimal installs), the ``certifi`` bundle that ships
-    with httpx is used instead.
+    with httpx is used instead. Made once per process for each bundle as it is on disk (a
+    context reads every CA certificate: about 20 ms of CPU, which a kiosk paid at every pass);
+    a bundle that changes on disk is read again.
 
     Args:
         ca_bundle: a PEM file of CA certificates to trust instead of the system's.
@@ -154,6 +163,23 @@ def ssl_context(ca_bundle: str | Path | None = None) -> ssl.SSLContext:
     Raises:
         SyncError: ``TLS`` when the bundle cannot be read.
     """
+    key: tuple[str, int, int] | None = None
+    if ca_bundle is not None:
+        try:
+            st = os.stat(ca_bundle)
+            key = (str(ca_bundle), st.st_size, st.st_mtime_ns)
+        except OSError as exc:
+            raise SyncError(
+                SyncErrorCode.TLS, f"cannot read the CA bundle {ca_bundle}: {exc}"
+            ) from None
+    with _CONTEXTS_LOCK:
+        ctx = _CONTEXTS.get(key)
+        if ctx is None:
+            ctx = _CONTEXTS[key] = _new_ssl_context(ca_bundle)
+    return ctx
+
+
+def _new_ssl_context(ca_bundle: str | Path | None) -> ssl.SSLContext:
     if ca_bundle is not None:
         try:
             return ssl.create_default_context(cafile=str(ca_bundle))
@@ -288,8 +314,10 @@ class SyncClient:
         if demo:
             headers["X-Kiosk-Demo"] = "1"
         verify: ssl.SSLContext | bool = True
-        if self.base_url.startswith("https:") and transport is None:
-            verify = ssl_context(ca_bundle)
+        if transport is None:
+            # Plain http (local or allowed by staff) never uses it, but httpx would make a
+            # context of its own for every client: the shared default one costs nothing.
+            verify = ssl_context(ca_bundle if self.base_url.startswith("https:") else None)
         self._http = httpx.Client(
             base_url=self.base_url + API_PREFIX,
             headers=headers,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import uuid
@@ -10,10 +11,11 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from certifi import where as certifi_where
 
 from kiosk.app import Kiosk
 from kiosk.domain.signature import SyncState
-from kiosk.sync.client import SyncClient, SyncError, check_url, normalise_url
+from kiosk.sync.client import SyncClient, SyncError, check_url, normalise_url, ssl_context
 from kiosk.sync.state import Enrollment, save_enrollment
 from kiosk.sync.status import SyncErrorCode
 from tests.sync.fake_server import FakeServer, Reply
@@ -366,6 +368,24 @@ def test_https_with_the_given_ca_bundle(certificate: tuple[Path, Path]) -> None:
         SyncClient(fake.url, ca_bundle=certificate[0]) as client,
     ):
         assert client.health().status == "ok"
+
+
+def test_a_ca_bundle_is_read_once_and_again_when_it_changes(
+    certificate: tuple[Path, Path], tmp_path: Path
+) -> None:
+    bundle = tmp_path / "ca.pem"
+    shutil.copy(certificate[0], bundle)
+    assert ssl_context(bundle) is ssl_context(bundle)
+    assert ssl_context() is ssl_context()
+    with FakeServer(_health, *certificate) as fake:
+        with SyncClient(fake.url, ca_bundle=bundle) as client:
+            assert client.health().status == "ok"
+        # Staff replace the bundle with one that does not hold the server's CA: refused at once.
+        bundle.write_text(Path(certifi_where()).read_text())
+        os.utime(bundle, ns=(1, 1))
+        with SyncClient(fake.url, ca_bundle=bundle) as client, pytest.raises(SyncError) as caught:
+            client.health()
+        assert caught.value.code is SyncErrorCode.TLS
 
 
 def test_https_to_a_plain_http_server_is_a_tls_error() -> None:
