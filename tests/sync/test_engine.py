@@ -10,13 +10,16 @@ from pathlib import Path
 import httpx
 import nacl.public
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kiosk.app import Kiosk
 from kiosk.domain.audit import AuditAction
+from kiosk.domain.metadata import STORED_COLUMNS
 from kiosk.domain.signature import Event, SyncState
 from kiosk.domain.validation import SignerEntry
 from kiosk.privacy import SETTING_RETENTION
-from kiosk.sync.engine import SyncEngine
+from kiosk.sync.engine import _WIRE_SIGNATURES, SyncEngine, _encoded, _wire_values
 from kiosk.sync.state import KEY_ENROLLMENT, load_enrollment
 from kiosk.sync.status import SyncErrorCode
 from kiosk.wire import API_PREFIX, PushRequest, WireSignature
@@ -431,6 +434,43 @@ def test_ranges_match_rows_to_answers_by_the_ids_text() -> None:
     ranges = SyncEngine._ranges(rows, statuses, ("created", "duplicate"))  # type: ignore[arg-type]
     assert ranges == [(1, 2), (4, 5)]
     assert SyncEngine._ranges(rows, statuses, ("conflict",)) == [(6, 6)]  # type: ignore[arg-type]
+
+
+_TEXT = st.text(alphabet=st.characters(blacklist_categories=("Cc", "Cs")), min_size=1, max_size=64)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.fixed_dictionaries(
+            {
+                "id": st.uuids().map(str),
+                "campaign": st.sampled_from(["sanctuary-of-safety", "duluth-sanctuary"]),
+                "local_campaign": st.none() | st.from_regex(r"\A[a-z0-9][a-z0-9-]{1,63}\Z"),
+                "text_version": st.binary(min_size=32, max_size=32).map(bytes.hex),
+                "lang": st.sampled_from(["en", "es"]),
+                "kiosk_id": _TEXT,
+                "event_id": st.none() | _TEXT,
+                "created_ms": st.integers(0, 4_102_444_800_000),
+                "utc_offset_minutes": st.integers(-840, 840),
+                "synthetic": st.sampled_from([0, 1]),
+                "method": st.sampled_from(["drawn", "typed", "typed_witnessed"]),
+                "sealed": st.binary(min_size=1, max_size=300),
+            }
+        ),
+        min_size=1,
+        max_size=5,
+    )
+)
+def test_a_push_body_reads_back_as_the_validated_signatures(rows: list[dict[str, object]]) -> None:
+    """The body is written from the validated fields, not from the models (issue #13): what the
+    server reads from it is exactly the models validated on the kiosk."""
+    outbox = [(n, *(r[c] for c in STORED_COLUMNS), r["sealed"]) for n, r in enumerate(rows)]
+    values = [_wire_values(row) for row in outbox]  # type: ignore[arg-type]
+    validated = _WIRE_SIGNATURES.validate_python(values)
+    body = _encoded(values)
+    assert PushRequest.model_validate_json(body).signatures == validated
+    assert _encoded([]) == b""
 
 
 def test_outbox_is_read_once_by_cursor_and_marked_by_ranges_around_what_was_not_sent(
