@@ -157,6 +157,38 @@ def hour_key(
     return campaign, utc.strftime("%Y-%m-%dT%H"), day, event_id or "", device_id
 
 
+class _Clock:
+    """:func:`hour_key`'s hour and local day, and the local date of a signature, for many
+    signatures: from whole minutes (exact integers; a time has no offset finer than a minute),
+    each text made once per hour or day. A push counts hundreds of signatures, most within a
+    few hours: this is about a fifth of the cost of ``strftime`` and ``isoformat`` for each."""
+
+    def __init__(self) -> None:
+        self._hours: dict[int, str] = {}
+        self._days: dict[int, str] = {}
+
+    @staticmethod
+    def minute_of(moment: datetime) -> int:
+        """Minutes from 0001-01-01 00:00 UTC to ``moment`` (naive: UTC)."""
+        u = _as_utc(moment) if moment.tzinfo is not UTC else moment
+        return (u.toordinal() * 24 + u.hour) * 60 + u.minute
+
+    def hour(self, minute: int) -> str:
+        """``YYYY-MM-DDTHH`` of the UTC hour holding ``minute``."""
+        h = minute // 60
+        text = self._hours.get(h)
+        if text is None:
+            text = self._hours[h] = f"{date.fromordinal(h // 24).isoformat()}T{h % 24:02d}"
+        return text
+
+    def day(self, day: int) -> str:
+        """``YYYY-MM-DD`` of a day number (``date.toordinal``)."""
+        text = self._days.get(day)
+        if text is None:
+            text = self._days[day] = date.fromordinal(day).isoformat()
+        return text
+
+
 def hour_contribution(row: Any, state: str, voided: bool) -> Counter[HourKey]:
     """What one signature adds to ``hour_counts``: one, where ``campaign:SLUG`` counts it (not
     voided, synthetic or quarantined); nothing otherwise. ``row`` as for :func:`contribution`."""
@@ -267,33 +299,28 @@ def on_signatures_stored(
     hour_deltas: Counter[HourKey] = Counter()
     quarantined = 0
     read_at = None if keys is None else now
+    clock = _Clock()
     for s in signatures:
         if keys is None:
             state, reason, digest = PENDING, None, None
         else:
             state, reason, digest = read_record(keys, s.sealed)
         quarantined += state == QUARANTINED
+        minute = clock.minute_of(s.created_at)
+        local_day = (minute + s.utc_offset_minutes) // 1440  # the kiosk's date, as a day number
         if state != QUARANTINED and not s.synthetic:
-            key = hour_key(s.campaign, s.event_id, device_id, s.created_at, s.utc_offset_minutes)
-            hour_deltas[key] += 1
+            hour_deltas[
+                (s.campaign, clock.hour(minute), clock.day(local_day), s.event_id or "", device_id)
+            ] += 1
         facts.append((s.id, state, reason, digest, read_at))
         # Signatures that add the same counts are counted together (one contribution each).
-        groups[
-            (
-                state,
-                s.campaign,
-                s.local_campaign,
-                s.event_id,
-                s.synthetic,
-                (s.created_at + timedelta(minutes=s.utc_offset_minutes)).date(),
-            )
-        ] += 1
+        groups[(state, s.campaign, s.local_campaign, s.event_id, s.synthetic, local_day)] += 1
         if digest is not None and _counts_signer(state, s.synthetic, False):
             signer_deltas[(s.campaign, digest)] += 1
     _insert_facts(conn, facts)
     deltas: Counter[str] = Counter()
     for (state, campaign, local, event, synthetic, day), n in groups.items():
-        row = _Row(campaign, local, device_id, event, day, synthetic)
+        row = _Row(campaign, local, device_id, event, date.fromordinal(day), synthetic)
         for name, v in contribution(row, state, voided=False).items():
             deltas[name] += v * n
     deltas.update(_add_signers(conn, signer_deltas))

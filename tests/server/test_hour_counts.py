@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import secrets
 from collections import Counter
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlalchemy import Engine, func, select
 
 from kiosk.server import devices, migrate
@@ -17,7 +19,7 @@ from kiosk.server.console import data
 from kiosk.server.db import write_transaction
 from kiosk.server.ingest import SIGNATURES, VOIDS, store_push
 from kiosk.server.keys import load_keyring
-from kiosk.server.tallies import FACTS, HOURS, QUARANTINED, hour_key, read_pending
+from kiosk.server.tallies import FACTS, HOURS, QUARANTINED, _Clock, hour_key, read_pending
 from kiosk.wire import PushRequest, WireSignature
 from tests.server.conftest import make_code
 from tests.server.coord_support import PASSPHRASE, make_key, person
@@ -180,3 +182,23 @@ def test_counted_since_equals_a_scan(engine: Engine, tmp_path: Path) -> None:
             with engine.connect() as conn:
                 assert data.counted_since(conn, SLUG, since, ev) == want, (since, ev)
             assert want > 0
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.datetimes(
+        min_value=datetime(2019, 12, 30), max_value=datetime(2100, 1, 1), timezones=st.just(UTC)
+    ),
+    st.integers(-840, 840),
+)
+def test_the_batch_clock_says_what_hour_key_says(created: datetime, offset: int) -> None:
+    """Pushes count by whole minutes (``_Clock``, issue #13): the same hour, local day and
+    local date as :func:`hour_key` and the counts' own ``created_at + offset``, at every edge
+    (offsets of any minutes, midnight, new year)."""
+    clock = _Clock()
+    minute = clock.minute_of(created)
+    local_day = (minute + offset) // 1440
+    _, hour, day, _, _ = hour_key(SLUG, None, "d", created, offset)
+    assert (clock.hour(minute), clock.day(local_day)) == (hour, day)
+    assert date.fromordinal(local_day) == (created + timedelta(minutes=offset)).date()
+    assert clock.minute_of(created.replace(tzinfo=None)) == minute  # naive is UTC
