@@ -29,8 +29,8 @@ from kiosk.server.models import Signature as ServerSignature
 from kiosk.store.memory import MemoryStore
 from kiosk.store.models import SignatureRow
 from kiosk.store.sql import open_store
-from kiosk.sync.engine import _wire_signature
-from kiosk.wire import WireSignature, _canonical_hash
+from kiosk.sync.engine import _encoded, _wire_values
+from kiosk.wire import PushRequest, WireSignature, _canonical_hash
 from tests.helpers import mini_campaign
 from tests.server.conftest import InProcessServer, make_code
 from tests.server.coord_support import PASSPHRASE, OrgKey, import_mini, make_key, person
@@ -103,7 +103,7 @@ def test_the_kiosk_store_and_outbox_keep_every_field(tmp_path: Path) -> None:
         wire = WireSignature.from_sealed(stored.signature)
         assert wire.meta() == META
         # The sync engine sends an outbox row as this wire signature, from either store.
-        assert _wire_signature(row) == wire
+        assert PushRequest.model_validate_json(_encoded([_wire_values(row)])).signatures == [wire]
         memory = MemoryStore()
         memory.add(SealedSignature(META, b"sealed", ("k",)), CAMPAIGN.current_version("evansville"))
         assert memory.pending_rows(0, 10) == [row]
