@@ -36,8 +36,11 @@ from __future__ import annotations
 import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI
+from pydantic import BaseModel
+from pydantic.json_schema import models_json_schema
 from sqlalchemy import Engine
 
 import kiosk
@@ -53,7 +56,7 @@ from kiosk.server.middleware import BodyLimitMiddleware, CatchAllMiddleware, Rat
 from kiosk.server.ratelimit import Limiter
 from kiosk.server.routes import campaigns, devices, exports, health, signatures
 from kiosk.server.routes import stats as stats_routes
-from kiosk.wire import API_PREFIX
+from kiosk.wire import API_PREFIX, PushRequest
 
 
 def create_app(
@@ -141,6 +144,7 @@ def create_app(
 
     for routes in (devices, campaigns, signatures, stats_routes, exports, health):
         app.include_router(routes.router)
+    _document_bodies(app, [PushRequest])
     # The web console (/console/) and the rally screen (/rally/<campaign>), same port.
     install_console(
         app, db, keyring, clock, demo=settings.demo, stale_hours=settings.kiosk_stale_hours
@@ -148,6 +152,26 @@ def create_app(
     # Its Forwarding page (issue #16), on the forwarding service the command line uses.
     forwarding_page.install(app, ForwardingService(db, load_secret(settings.data_dir), clock))
     return app
+
+
+def _document_bodies(app: FastAPI, models: list[type[BaseModel]]) -> None:
+    """Put the schemas of request bodies that a route reads itself (``openapi_extra``, see
+    :func:`kiosk.server.routes.signatures.parse_push`) in the OpenAPI document's components,
+    where FastAPI puts those of the bodies it reads."""
+    make_document = app.openapi
+
+    def document() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            doc = make_document()
+            _, defs = models_json_schema(
+                [(m, "validation") for m in models], ref_template="#/components/schemas/{model}"
+            )
+            schemas = doc.setdefault("components", {}).setdefault("schemas", {})
+            for name, schema in defs.get("$defs", {}).items():
+                schemas.setdefault(name, schema)
+        return app.openapi_schema  # type: ignore[return-value]
+
+    app.openapi = document  # type: ignore[method-assign]
 
 
 def app_from_env() -> FastAPI:

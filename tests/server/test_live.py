@@ -60,6 +60,12 @@ def test_end_to_end(live: LiveServer) -> None:
             assert f"{API_PREFIX}{path}" in openapi["paths"]
         assert "HTTPBearer" in openapi["components"]["securitySchemes"]
         assert openapi["components"]["schemas"]["WireSignature"]["additionalProperties"] is False
+        # The push body is read by the route itself (parse_push) and still documented.
+        push = openapi["paths"][f"{API_PREFIX}/signatures"]["post"]["requestBody"]
+        assert push["content"]["application/json"]["schema"] == {
+            "$ref": "#/components/schemas/PushRequest"
+        }
+        assert "signatures" in openapi["components"]["schemas"]["PushRequest"]["properties"]
 
         r = http.get("/campaigns", headers=_auth(token))
         assert r.status_code == 200 and len(r.json()["campaigns"]) == len(CAMPAIGN_FILES)
