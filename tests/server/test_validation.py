@@ -115,32 +115,26 @@ def test_oversized_batch_is_422(api: ApiClient, key: str, count: int) -> None:
     assert body.errors and body.errors[0].loc == key and body.errors[0].type == "too_long"
 
 
-@pytest.mark.parametrize("payload", ["[]", '"text"', "null", "42", "true"])
+#: Bodies that are not JSON at all, by name.
+MALFORMED = {
+    "open-brace": b"{",
+    "truncated": b'{"signatures": [',
+    "single-quotes": b"{'single': 'quotes'}",
+    "trailing-comma": b'{"a": 1,}',
+    "not-utf8": b"\xff\xfe\x00",
+    "deep-nesting": b"[" * 100_000,
+    "huge-integer": b'{"signatures": [' + b"1" * 10_000 + b"]}",
+}
+#: Bodies that are JSON but no object.
+NOT_OBJECTS = ["[]", '"text"', "null", "42", "true"]
+
+
+@pytest.mark.parametrize("payload", NOT_OBJECTS)
 def test_non_object_body_is_422(api: ApiClient, payload: str) -> None:
     _error(api.post_raw(payload), 422, "validation_failed")
 
 
-@pytest.mark.parametrize(
-    "payload",
-    [
-        b"{",
-        b'{"signatures": [',
-        b"{'single': 'quotes'}",
-        b'{"a": 1,}',
-        b"\xff\xfe\x00",
-        b"[" * 100_000,
-        b'{"signatures": [' + b"1" * 10_000 + b"]}",
-    ],
-    ids=[
-        "open-brace",
-        "truncated",
-        "single-quotes",
-        "trailing-comma",
-        "not-utf8",
-        "deep-nesting",
-        "huge-integer",
-    ],
-)
+@pytest.mark.parametrize("payload", MALFORMED.values(), ids=MALFORMED.keys())
 def test_malformed_json_is_400(api: ApiClient, payload: bytes) -> None:
     body = _error(api.post_raw(payload), 400, "malformed_json")
     assert "not valid JSON" in body.detail
