@@ -390,12 +390,15 @@ class SqlStore(_AuditMixin):
             return row.value if row else None
 
     def get(self, signature_id: uuid.UUID) -> StoredSignature | None:
-        """Return one signature with its state, or None."""
+        """Return one signature with its state, or None (also for a row that cannot be read
+        back: the file was damaged or altered; it is logged by its ``seq``, as every read
+        logs such a row)."""
         with self._read_session() as s:
             row = s.scalar(select(SignatureRow).where(SignatureRow.id == str(signature_id)))
             if row is None:
                 return None
-            return self._stored(s, row)
+            found = _readable([row], lambda r: self._stored(s, r), _row_name)
+            return found[0] if found else None
 
     def _stored(
         self, s: Session, row: SignatureRow, keys: tuple[str, ...] | None = None

@@ -157,3 +157,35 @@ def test_a_failed_checkpoint_is_a_warning_only_when_it_is_unexpected(
         assert [r.levelname for r in records] == [level]
     finally:
         engine.dispose()
+
+
+def test_a_row_that_cannot_be_read_back_is_none_by_id_and_cannot_be_voided(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A signature whose stored time was altered (the file damaged, or edited) is ``None`` by
+    id, as for every other read, logged by its ``seq`` and never its values; voiding it says it
+    is not there instead of failing with a traceback."""
+    import sqlite3
+
+    from kiosk.domain.errors import NotFound
+    from tests.store.test_contract import _submit, make_service
+
+    store = open_store(tmp_path / "kiosk.db")
+    try:
+        service = make_service(store)
+        kept, altered = (
+            _submit(service).id,
+            _submit(service, first_name="Ana", email="ana@example.org").id,
+        )
+        db = sqlite3.connect(tmp_path / "kiosk.db")
+        with db:
+            db.execute("UPDATE signatures SET created_ms = 'soon' WHERE id = ?", (str(altered),))
+        db.close()
+        with caplog.at_level("ERROR", logger="kiosk.store"):
+            assert store.get(altered) is None
+        assert "cannot be read back" in caplog.text and "soon" not in caplog.text
+        assert store.get(kept) is not None
+        with pytest.raises(NotFound):
+            service.void(altered, "a test")
+    finally:
+        store.close()
