@@ -42,6 +42,13 @@ PRAGMAS = (
 READ_OPTION = "kiosk_read_only"
 
 
+def _text(raw: bytes) -> str:
+    """A stored text as read back: UTF-8, with any bytes that are not (a damaged or altered
+    file) read as U+FFFD, so one bad byte shows as one replacement character where it is
+    instead of failing every read that meets the row (the signature's sync, the exports)."""
+    return raw.decode("utf-8", "replace")
+
+
 def make_engine(path: Path | str) -> Engine:
     """Create the engine for a store file, with WAL, synchronous=FULL and foreign keys.
 
@@ -54,6 +61,7 @@ def make_engine(path: Path | str) -> Engine:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
         dbapi_conn.isolation_level = None  # SQLAlchemy emits BEGIN (see below)
+        dbapi_conn.text_factory = _text
         cur = dbapi_conn.cursor()
         for name, value in PRAGMAS:
             cur.execute(f"PRAGMA {name}={value}")

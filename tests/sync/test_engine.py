@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from kiosk.app import Kiosk
 from kiosk.domain.audit import AuditAction
 from kiosk.domain.metadata import STORED_COLUMNS
+from kiosk.domain.ports import SignatureFilter
 from kiosk.domain.signature import Event, SyncState
 from kiosk.domain.validation import SignerEntry
 from kiosk.privacy import SETTING_RETENTION
@@ -366,6 +367,35 @@ def test_a_tampered_outbox_row_stays_pending_and_the_rest_syncs(
     assert kiosk.store.counts().by_sync_state == {"synced": 56, "pending": 3, "damaged": 1}
     again = engine.run_once()  # the next pass tries them again, and fails no more than this one
     assert again.ok and again.unsendable == 3 and again.created == 0
+
+
+def test_stored_text_that_is_not_utf8_is_read_with_a_replacement_and_nothing_stops(
+    kiosk: Kiosk, server: ServerHandle
+) -> None:
+    """A stored text whose bytes are not UTF-8 (a bad disk, an edited file) used to fail every
+    read that met its row: every sync pass, the exports, the staff screen. Now it reads as
+    U+FFFD where the bad byte is: a kiosk id so damaged still goes to the server, a campaign
+    so damaged breaks a wire rule and stays pending, and the rest syncs."""
+    import sqlite3
+
+    ids = fill(kiosk, 30)
+    db = sqlite3.connect(kiosk.data_dir / "kiosk.db")
+    with db:
+        db.execute(
+            "UPDATE signatures SET kiosk_id = CAST(X'FF41' AS TEXT) WHERE id = ?", (str(ids[4]),)
+        )
+        db.execute(
+            "UPDATE signatures SET campaign = CAST(X'FF' AS TEXT) || campaign WHERE id = ?",
+            (str(ids[9]),),
+        )
+    db.close()
+    assert {s.signature.meta.kiosk_id for s in kiosk.store.recent(30)} >= {"\ufffdA"}
+    assert len(list(kiosk.store.iter_signatures(SignatureFilter(include_void=True)))) == 30
+    report = enrolled(kiosk, server, batch_size=10).run_once()
+    assert report.ok, report.summary()
+    assert report.created == 29 and report.unsendable == 1
+    assert server.ids() == {str(i) for n, i in enumerate(ids) if n != 9}
+    assert kiosk.store.counts().by_sync_state == {"synced": 29, "pending": 1}
 
 
 def test_tampered_events_voids_and_audit_entries_stay_behind_and_the_rest_syncs(
