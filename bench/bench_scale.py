@@ -10,6 +10,8 @@ floor, their ratio and the target:
 - **sync** of 10k and 200k pending signatures to a real ``kiosk-server`` on 127.0.0.1, SQLite
   (one server process) and PostgreSQL (two, as docs/server.md runs each); floor: ``executemany``
   (SQLite) / ``COPY`` (PostgreSQL) of the same rows, the median of as many runs as the sync.
+  Up to 20k, also beside a diagnostic floor with no target: the server's own insert path
+  storing the same rows into its own tables (``_server_inserts``).
 - **export** of the whole campaign (read, decrypt, render: ``make_pdf_export``) for 10k and 50k
   signers; floor: a reportlab text-only table of the same rows.
 - **status**: ``kiosk status --json`` on 200k (a fresh process each time); floor: the same
@@ -396,6 +398,53 @@ def _pg_floor(rows: list[tuple[Any, ...]], url: str) -> float:
         drop_pg_database(url, db_url)
 
 
+def _server_inserts(server: Any, rows: list[tuple[Any, ...]]) -> float:
+    """Seconds for the server's own insert path to store ``rows`` into its own tables, as a
+    push of them would, with nothing else (no HTTP, JSON, validation, hashing or counting):
+    ``signatures`` and ``signature_facts``, batches of 500 in a transaction each, by
+    ``kiosk.server.bulk`` (``COPY`` on PostgreSQL, ``executemany`` on SQLite). A diagnostic
+    floor: how much of a sync the server's schema (indexes, foreign keys, one commit a batch)
+    costs by itself."""
+    import hashlib
+
+    from kiosk.server import devices
+    from kiosk.server.bulk import copy_rows, sqlite_insert_rows
+    from kiosk.server.db import write_transaction
+    from kiosk.server.ingest import _SIGNATURE_COLUMNS, SIGNATURES
+    from kiosk.server.tallies import _FACT_COLUMNS, FACTS, PENDING
+
+    server.reset()
+    now = datetime.now(UTC)
+    code = server.code("floor")
+    with write_transaction(server.db) as conn:
+        device = devices.enroll(conn, code, None, now).device_id
+    stored = [
+        (
+            uuid.UUID(r[0]),
+            *r[1:7],
+            datetime.fromtimestamp(r[7] / 1000, UTC),
+            r[8],
+            bool(r[9]),
+            "drawn",
+            r[10],
+            hashlib.sha256(r[10]).hexdigest(),
+            device,
+            now,
+        )
+        for r in rows
+    ]
+    facts = [(r[0], PENDING, None, None, None) for r in stored]
+    insert = copy_rows if server.db.dialect.name == "postgresql" else sqlite_insert_rows
+    t = time.perf_counter()
+    for i in range(0, len(stored), 500):
+        with write_transaction(server.db) as conn:
+            insert(conn, SIGNATURES, _SIGNATURE_COLUMNS, stored[i : i + 500])
+            insert(conn, FACTS, _FACT_COLUMNS, facts[i : i + 500])
+    took = time.perf_counter() - t
+    server.reset()
+    return took
+
+
 def _sync_once(server: Any, template: Path, target: Path, expect: int) -> float:
     server.reset()
     shutil.copytree(template, target)
@@ -450,9 +499,25 @@ def bench_sync(
                         ratio_ok,
                     )
                 )
+                own = ""
+                if size <= 20_000:  # the target's size: what the server's schema costs alone
+                    inserts = statistics.median(_server_inserts(server, rows) for _ in range(runs))
+                    figures.append(
+                        Figure(
+                            "sync-diagnostic",
+                            f"sync to {label}, beside the server's own inserts",
+                            len(rows),
+                            took,
+                            "s",
+                            inserts,
+                            "(diagnostic: no target)",
+                            None,
+                        )
+                    )
+                    own = f", the server's own inserts {inserts:.2f} s"
                 print(
                     f"  sync {len(rows):,} to {label}: {took:.2f} s "
-                    f"(floor {floor:.2f} s, {len(rows) / took:,.0f}/s)",
+                    f"(floor {floor:.2f} s{own}, {len(rows) / took:,.0f}/s)",
                     flush=True,
                 )
     return figures
@@ -678,7 +743,7 @@ def plot(figures: list[Figure], out: Path) -> None:
     app = QGuiApplication.instance() or QGuiApplication([])  # noqa: F841 - fonts need it
     series: dict[str, list[tuple[int, float, float | None]]] = {}
     for f in figures:
-        if f.unit == "/s":
+        if f.unit == "/s" or f.group == "sync-diagnostic":  # the sync's own line is drawn
             continue
         scale = 1000.0 if f.unit == "s" else 1.0  # everything in ms
         series.setdefault(f.name, []).append(
