@@ -35,6 +35,18 @@ def _corpus() -> list[bytes]:
         b' {"signatures": []} ',
         b'{"signatures": [{}]}',
     ]
+    signature = json.dumps(_valid_push()["signatures"][0])
+    out += [  # a repeated key: the last one counts, in both parsers
+        f'{{"signatures": [{signature}], "signatures": []}}'.encode(),
+        f'{{"signatures": [], "signatures": [{signature}]}}'.encode(),
+        f'{{"signatures": [{signature[:-1]}, "lang": "xx"}}]}}'.encode(),
+    ]
+    for raw in ("60.0", "1e2", "-0", '"60"', "true"):  # numbers that are, or are not, integers
+        out.append(
+            json.dumps(_set("signatures.0.utc_offset_minutes", "HERE"))
+            .replace('"HERE"', raw)
+            .encode()
+        )
     for escape in ("\\ud800", "\\udfff", "\\ud800\\udc00", "caf\\u00e9", "\\u0000"):
         for field in ("kiosk_id", "event_id", "sealed", "campaign"):
             body = _valid_push()
