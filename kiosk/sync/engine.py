@@ -697,8 +697,9 @@ class SyncEngine:
         marks) on a thread of its own, in order, while the next batches are read and sent: the
         batches hold different rows, so the order of these steps does not matter for
         correctness. What an answer does not acknowledge stays pending for the next pass; a
-        failed push stops the pass (an answer still in flight then goes unrecorded: its rows
-        stay pending and the next pass sends them again, answered ``duplicate``).
+        failed push stops the pass once the other push in flight is answered (that answer goes
+        unrecorded: its rows stay pending and the next pass sends them again, answered
+        ``duplicate``).
         """
         in_flight: deque[tuple[list[OutboxRow], list[uuid.UUID], Future[PushResponse]]]
         in_flight = deque()
@@ -730,9 +731,12 @@ class SyncEngine:
                 while marks:
                     marks.popleft().result()
         finally:
-            # After a failure the pass ends at once: a push still in flight is not waited for
-            # (its answer is not recorded, so its rows stay pending and go again next pass).
-            pushes.shutdown(wait=False, cancel_futures=True)
+            # After a failure (or a cancel) the other push still in flight is waited for, but
+            # its answer is not recorded: its rows stay pending and go again next pass. Not
+            # waiting left its connection open when the pass closed the client (a socket
+            # leaked per failed pass). It ends as soon as the server answers it or the client's
+            # timeout does, as a single push in flight always did.
+            pushes.shutdown(wait=True, cancel_futures=True)
 
     @staticmethod
     def _ranges(

@@ -6,6 +6,7 @@ import json
 import os
 import shutil
 import subprocess
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -250,6 +251,34 @@ def test_a_slow_server_times_out(kiosk: Kiosk, outbox: list[uuid.UUID]) -> None:
     _, report = _push_run(kiosk, lambda ids: Reply(delay=2.0, body={}), timeout=0.3)
     assert report.error is SyncErrorCode.TIMEOUT  # type: ignore[attr-defined]
     assert _all_pending(kiosk, outbox)
+
+
+def test_a_failed_push_ends_the_pass_after_the_other_push_in_flight(kiosk: Kiosk) -> None:
+    """Two pushes are in flight: when the first fails, the pass waits for the second's answer
+    before it closes its connections (not waiting leaked a socket per failed pass), and records
+    neither: every signature stays pending, to go again next pass."""
+    ids = fill(kiosk, 4)
+    answered: list[float] = []
+
+    def script(method: str, path: str, body: bytes) -> Reply:
+        if not path.endswith("/signatures"):
+            return Reply(404, {"error": "not_found", "detail": "no"})
+        batch = [s["id"] for s in json.loads(body)["signatures"]]
+        if batch[0] == str(ids[0]):
+            return Reply(500, {"error": "internal", "detail": "boom"})
+        answered.append(time.monotonic() + 0.4)
+        return Reply(
+            delay=0.4,
+            body={"signatures": [{"id": i, "status": "created"} for i in batch], "voids": []},
+        )
+
+    with FakeServer(script) as fake:
+        _enroll_fake(kiosk, fake.url)
+        report = kiosk.sync_engine(batch_size=2).run_once()
+        ended = time.monotonic()
+    assert report.error is SyncErrorCode.SERVER_ERROR
+    assert len(answered) == 1 and ended >= answered[0]  # the second push had its answer
+    assert _all_pending(kiosk, ids)
 
 
 def test_only_what_the_answer_names_is_marked(kiosk: Kiosk, outbox: list[uuid.UUID]) -> None:
