@@ -264,11 +264,11 @@ def test_a_failed_push_ends_the_pass_after_the_other_push_in_flight(kiosk: Kiosk
         if not path.endswith("/signatures"):
             return Reply(404, {"error": "not_found", "detail": "no"})
         batch = [s["id"] for s in json.loads(body)["signatures"]]
-        if batch[0] == str(ids[0]):
-            return Reply(500, {"error": "internal", "detail": "boom"})
-        answered.append(time.monotonic() + 0.4)
+        if batch[0] == str(ids[0]):  # fails once the second push has surely been sent
+            return Reply(500, {"error": "internal", "detail": "boom"}, delay=0.2)
+        answered.append(time.monotonic() + 0.6)
         return Reply(
-            delay=0.4,
+            delay=0.6,
             body={"signatures": [{"id": i, "status": "created"} for i in batch], "voids": []},
         )
 
