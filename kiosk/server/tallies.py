@@ -152,16 +152,17 @@ def hour_key(
     utc_offset_minutes: int,
 ) -> HourKey:
     """Where one signature is counted in ``hour_counts``."""
-    utc = _as_utc(created_at)
-    day = (utc + timedelta(minutes=utc_offset_minutes)).date().isoformat()
-    return campaign, utc.strftime("%Y-%m-%dT%H"), day, event_id or "", device_id
+    return _Clock().key(
+        campaign, event_id, device_id, _Clock.minute_of(created_at), utc_offset_minutes
+    )
 
 
 class _Clock:
-    """:func:`hour_key`'s hour and local day, and the local date of a signature, for many
-    signatures: from whole minutes (exact integers; a time has no offset finer than a minute),
-    each text made once per hour or day. A push counts hundreds of signatures, most within a
-    few hours: this is about a fifth of the cost of ``strftime`` and ``isoformat`` for each."""
+    """:func:`hour_key` (the UTC hour, the kiosk's local day) worked out from whole minutes
+    (exact integers; a time has no offset finer than a minute). One clock kept for many
+    signatures makes each hour's and day's text once: a push counts hundreds of signatures,
+    most within a few hours, at about a fifth of the cost of ``strftime`` and ``isoformat`` for
+    each."""
 
     def __init__(self) -> None:
         self._hours: dict[int, str] = {}
@@ -187,6 +188,18 @@ class _Clock:
         if text is None:
             text = self._days[day] = date.fromordinal(day).isoformat()
         return text
+
+    def key(
+        self,
+        campaign: str,
+        event_id: str | None,
+        device_id: str,
+        minute: int,
+        utc_offset_minutes: int,
+    ) -> HourKey:
+        """:func:`hour_key` of a signature made at ``minute`` (:meth:`minute_of`)."""
+        local_day = (minute + utc_offset_minutes) // 1440
+        return campaign, self.hour(minute), self.day(local_day), event_id or "", device_id
 
 
 def hour_contribution(row: Any, state: str, voided: bool) -> Counter[HourKey]:
@@ -320,7 +333,7 @@ def on_signatures_stored(
         local_day = (minute + s.utc_offset_minutes) // 1440  # the kiosk's date, as a day number
         if state != QUARANTINED and not s.synthetic:
             hour_deltas[
-                (s.campaign, clock.hour(minute), clock.day(local_day), s.event_id or "", device_id)
+                clock.key(s.campaign, s.event_id, device_id, minute, s.utc_offset_minutes)
             ] += 1
         facts.append((s.id, state, reason, digest, read_at))
         # Signatures that add the same counts are counted together (one contribution each).

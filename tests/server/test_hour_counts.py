@@ -191,14 +191,19 @@ def test_counted_since_equals_a_scan(engine: Engine, tmp_path: Path) -> None:
     ),
     st.integers(-840, 840),
 )
-def test_the_batch_clock_says_what_hour_key_says(created: datetime, offset: int) -> None:
-    """Pushes count by whole minutes (``_Clock``, issue #13): the same hour, local day and
-    local date as :func:`hour_key` and the counts' own ``created_at + offset``, at every edge
-    (offsets of any minutes, midnight, new year)."""
+def test_hours_and_days_counted_by_whole_minutes_are_the_times_own(
+    created: datetime, offset: int
+) -> None:
+    """Hours and days are worked out from whole minutes (``_Clock``, issue #13): the same UTC
+    hour, local day and local date as ``strftime`` and the counts' own ``created_at + offset``
+    say, at every edge (offsets of any minutes, midnight, new year), for one signature
+    (:func:`hour_key`) and for a clock kept over many."""
+    local = created + timedelta(minutes=offset)
+    want = (SLUG, created.strftime("%Y-%m-%dT%H"), local.date().isoformat(), "", "d")
+    assert hour_key(SLUG, None, "d", created, offset) == want
     clock = _Clock()
     minute = clock.minute_of(created)
-    local_day = (minute + offset) // 1440
-    _, hour, day, _, _ = hour_key(SLUG, None, "d", created, offset)
-    assert (clock.hour(minute), clock.day(local_day)) == (hour, day)
-    assert date.fromordinal(local_day) == (created + timedelta(minutes=offset)).date()
+    assert clock.key(SLUG, None, "d", minute, offset) == want
+    assert clock.key(SLUG, None, "d", minute, offset) == want  # the kept texts
+    assert date.fromordinal((minute + offset) // 1440) == local.date()
     assert clock.minute_of(created.replace(tzinfo=None)) == minute  # naive is UTC
