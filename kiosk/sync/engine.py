@@ -617,21 +617,20 @@ class SyncEngine:
 
     def _signature_batch(
         self, cursor: int, report: SyncReport
-    ) -> tuple[list[WireSignature], list[dict[str, Any]], list[OutboxRow], int]:
+    ) -> tuple[list[uuid.UUID], bytes, list[OutboxRow], int]:
         """The next batch of pending signatures after the outbox cursor, oldest first.
 
         Returns:
-            The wire records to send, their fields as validated (for :func:`_encoded`), every
-            row the batch consumed (sent, unsendable or damaged, in order: :meth:`_ranges`
-            needs them), and the new cursor. An empty batch
-            means nothing more to send in this pass. Rows that break a wire rule are left
-            pending and not sent (a later pass tries again); rows with no personal data are
-            marked damaged.
+            The ids to send and the body that sends them (:func:`_encoded`), every row the
+            batch consumed (sent, unsendable or damaged, in order: :meth:`_ranges` needs them),
+            and the new cursor. No ids means nothing more to send in this pass. Rows that break
+            a wire rule are left pending and not sent (a later pass tries again); rows with no
+            personal data are marked damaged.
         """
         while True:
             rows = self.store.pending_rows(cursor, self.batch_size)
             if not rows:
-                return [], [], [], cursor
+                return [], b"", [], cursor
             damaged = [r for r in rows if not r[_SEALED]]
             if damaged:
                 self._mark_damaged(damaged, report)
@@ -663,7 +662,7 @@ class SyncEngine:
                         self._unsendable(values["id"], exc, report)
                 chosen = kept
             if wire:
-                return wire, chosen, taken, cursor
+                return [w.id for w in wire], _encoded(chosen), taken, cursor
 
     @staticmethod
     def _unsendable(signature_id: object, exc: Exception, report: SyncReport) -> None:
@@ -704,20 +703,18 @@ class SyncEngine:
         in_flight: deque[tuple[list[OutboxRow], list[uuid.UUID], Future[PushResponse]]]
         in_flight = deque()
         marks: deque[Future[None]] = deque()
-        wire, values, taken, cursor = self._signature_batch(0, report)
-        body = _encoded(values)
+        ids, body, taken, cursor = self._signature_batch(0, report)
         pushes = ThreadPoolExecutor(self.pipeline_depth, thread_name_prefix="kiosk-sync-push")
         try:
             with ThreadPoolExecutor(1, thread_name_prefix="kiosk-sync-mark") as marker:
                 while True:
                     self._check_cancel()
-                    while wire and len(in_flight) < self.pipeline_depth:
+                    while ids and len(in_flight) < self.pipeline_depth:
                         future = pushes.submit(client.push, body)
-                        in_flight.append((taken, [w.id for w in wire], future))
-                        report.signatures_sent += len(wire)
+                        in_flight.append((taken, ids, future))
+                        report.signatures_sent += len(ids)
                         # Read and encode the next batch while the server works on this one.
-                        wire, values, taken, cursor = self._signature_batch(cursor, report)
-                        body = _encoded(values)
+                        ids, body, taken, cursor = self._signature_batch(cursor, report)
                     while marks and marks[0].done():
                         marks.popleft().result()  # a failed mark stops the pass
                     if not in_flight:
