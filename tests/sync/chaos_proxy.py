@@ -109,6 +109,12 @@ class ChaosProxy:
         self._thread = threading.Thread(target=self._run, name="chaos-proxy", daemon=True)
         self._ready = threading.Event()
         self._stop: asyncio.Event | None = None
+        #: Both ends of every open connection, and the connections' tasks once they have run
+        #: (a task cancelled before its first step never runs its ``finally``, so its sockets
+        #: would leak): what :meth:`_end_connections` closes at the stop.
+        self._writers: set[asyncio.StreamWriter] = set()
+        self._started: set[asyncio.Task[None]] = set()
+        self._closing = False
 
     @property
     def url(self) -> str:
@@ -156,13 +162,38 @@ class ChaosProxy:
         self._ready.set()
         async with server:
             await self._stop.wait()
+            self._closing = True
+            # Stop accepting, but close the server only once every accepted connection has its
+            # transport: Python 3.11's server refuses to attach one once closed, and the accepted
+            # socket then leaks.
+            self._loop.remove_reader(self._sock.fileno())
+            await self._end_connections()
             server.close()
-            # Until none is left: a connection accepted just before the close starts its task
-            # after the first look, and a task left pending when the loop closes leaks its socket.
-            while tasks := [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]:
-                for t in tasks:
+
+    async def _end_connections(self) -> None:
+        """Close every connection and wait for its task, until none is left.
+
+        A connection accepted just before the listener closed reaches its handler a few loop
+        turns later (an accept task, ``connection_made`` as a callback, then the handler's own
+        task), so this goes on until several turns in a row find no task. Sockets are aborted,
+        which ends a handler waiting to read; a handler that has run and waits on something else
+        (a delay, the server) is cancelled; one that has not run yet is left to run, sees
+        ``_closing`` and ends.
+        """
+        quiet = 0
+        while quiet < 5:
+            await asyncio.sleep(0)
+            for w in list(self._writers):
+                _abort(w)
+            tasks = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+            if not tasks:
+                quiet += 1
+                continue
+            quiet = 0
+            for t in tasks:
+                if t in self._started:
                     t.cancel()
-                await asyncio.gather(*tasks, return_exceptions=True)
+            await asyncio.wait(tasks, timeout=0.05)
 
     # -- one connection ------------------------------------------------------------------------
 
@@ -192,9 +223,15 @@ class ChaosProxy:
             return "pass", 0.0, delay
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        task = asyncio.current_task()
+        assert task is not None
+        self._started.add(task)
+        self._writers.add(writer)
         self.count("connections")
         up_writer: asyncio.StreamWriter | None = None
         try:
+            if self._closing:
+                return
             try:
                 up_reader, up_writer = await asyncio.open_connection(
                     "127.0.0.1", self.upstream_port
@@ -202,6 +239,7 @@ class ChaosProxy:
             except OSError:
                 self.count("server_down")
                 return
+            self._writers.add(up_writer)
             while True:
                 try:
                     request = await _read_message(reader, is_request=True)
@@ -246,10 +284,16 @@ class ChaosProxy:
                     return
         except (OSError, asyncio.LimitOverrunError, ValueError):
             self.count("errors")
+        except asyncio.CancelledError:
+            # Only the stop cancels; ending normally keeps Python 3.11's ``start_server`` from
+            # logging the cancellation as an error.
+            return
         finally:
-            if up_writer is not None:
-                _abort(up_writer)
-            _abort(writer)
+            for w in (writer, up_writer):
+                if w is not None:
+                    _abort(w)
+                    self._writers.discard(w)
+            self._started.discard(task)
 
 
 async def _read_message(reader: asyncio.StreamReader, is_request: bool) -> bytes:
