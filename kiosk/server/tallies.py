@@ -152,9 +152,9 @@ def hour_key(
     utc_offset_minutes: int,
 ) -> HourKey:
     """Where one signature is counted in ``hour_counts``."""
-    return _Clock().key(
-        campaign, event_id, device_id, _Clock.minute_of(created_at), utc_offset_minutes
-    )
+    minute = _Clock.minute_of(created_at)
+    local_day = _Clock.local_day(minute, utc_offset_minutes)
+    return _Clock().key(campaign, event_id, device_id, minute, local_day)
 
 
 class _Clock:
@@ -173,6 +173,12 @@ class _Clock:
         """Minutes from 0001-01-01 00:00 UTC to ``moment`` (naive: UTC)."""
         u = _as_utc(moment) if moment.tzinfo is not UTC else moment
         return (u.toordinal() * 24 + u.hour) * 60 + u.minute
+
+    @staticmethod
+    def local_day(minute: int, utc_offset_minutes: int) -> int:
+        """The kiosk's local date (a ``date.toordinal`` day number) at ``minute``
+        (:meth:`minute_of`) and its UTC offset."""
+        return (minute + utc_offset_minutes) // 1440
 
     def hour(self, minute: int) -> str:
         """``YYYY-MM-DDTHH`` of the UTC hour holding ``minute``."""
@@ -195,10 +201,10 @@ class _Clock:
         event_id: str | None,
         device_id: str,
         minute: int,
-        utc_offset_minutes: int,
+        local_day: int,
     ) -> HourKey:
-        """:func:`hour_key` of a signature made at ``minute`` (:meth:`minute_of`)."""
-        local_day = (minute + utc_offset_minutes) // 1440
+        """:func:`hour_key` of a signature made at ``minute`` (:meth:`minute_of`) on the kiosk's
+        ``local_day`` (:meth:`local_day`)."""
         return campaign, self.hour(minute), self.day(local_day), event_id or "", device_id
 
 
@@ -239,8 +245,8 @@ def _shard(conn: Connection) -> int:
 _UPSERTS: dict[tuple[str, str], Any] = {}
 
 
-def _adding(conn: Connection, table: Any, key: tuple[str, ...]) -> Any:
-    """``INSERT ... ON CONFLICT (key) DO UPDATE SET n = n + excluded.n`` on ``table``, one
+def _adding(conn: Connection, table: Any) -> Any:
+    """``INSERT ... ON CONFLICT (primary key) DO UPDATE SET n = n + excluded.n`` on ``table``, one
     statement per table and dialect, run with a list of rows (``executemany``: SQLAlchemy then
     sends one multi-row statement on PostgreSQL). A statement with the rows in its ``VALUES``
     was a new statement to compile at every push, about a millisecond of the server's CPU."""
@@ -249,7 +255,8 @@ def _adding(conn: Connection, table: Any, key: tuple[str, ...]) -> Any:
     if stmt is None:
         insert = dialect_insert(conn, table)
         stmt = _UPSERTS[cache_key] = insert.on_conflict_do_update(
-            index_elements=list(key), set_={"n": table.c.n + insert.excluded.n}
+            index_elements=[c.name for c in table.primary_key.columns],
+            set_={"n": table.c.n + insert.excluded.n},
         )
     return stmt
 
@@ -260,7 +267,7 @@ def add_counts(conn: Connection, deltas: Counter[str]) -> None:
     shard = _shard(conn)
     rows = [{"name": k, "shard": shard, "n": v} for k, v in sorted(deltas.items()) if v]
     if rows:
-        conn.execute(_adding(conn, COUNTS, ("name", "shard")), rows)
+        conn.execute(_adding(conn, COUNTS), rows)
 
 
 _HOUR_NAMES = ("campaign", "hour", "day", "event_id", "device_id")
@@ -275,7 +282,7 @@ def add_hours(conn: Connection, deltas: Counter[HourKey]) -> None:
         if v
     ]
     if rows:
-        conn.execute(_adding(conn, HOURS, (*_HOUR_NAMES, "shard")), rows)
+        conn.execute(_adding(conn, HOURS), rows)
 
 
 def _add_signers(conn: Connection, deltas: Counter[tuple[str, bytes]]) -> Counter[str]:
@@ -330,11 +337,9 @@ def on_signatures_stored(
             state, reason, digest = read_record(keys, s.sealed)
         quarantined += state == QUARANTINED
         minute = clock.minute_of(s.created_at)
-        local_day = (minute + s.utc_offset_minutes) // 1440  # the kiosk's date, as a day number
+        local_day = clock.local_day(minute, s.utc_offset_minutes)
         if state != QUARANTINED and not s.synthetic:
-            hour_deltas[
-                clock.key(s.campaign, s.event_id, device_id, minute, s.utc_offset_minutes)
-            ] += 1
+            hour_deltas[clock.key(s.campaign, s.event_id, device_id, minute, local_day)] += 1
         facts.append((s.id, state, reason, digest, read_at))
         # Signatures that add the same counts are counted together (one contribution each).
         groups[(state, s.campaign, s.local_campaign, s.event_id, s.synthetic, local_day)] += 1

@@ -203,7 +203,8 @@ def test_hours_and_days_counted_by_whole_minutes_are_the_times_own(
     assert hour_key(SLUG, None, "d", created, offset) == want
     clock = _Clock()
     minute = clock.minute_of(created)
-    assert clock.key(SLUG, None, "d", minute, offset) == want
-    assert clock.key(SLUG, None, "d", minute, offset) == want  # the kept texts
-    assert date.fromordinal((minute + offset) // 1440) == local.date()
+    local_day = clock.local_day(minute, offset)
+    assert clock.key(SLUG, None, "d", minute, local_day) == want
+    assert clock.key(SLUG, None, "d", minute, local_day) == want  # the kept texts
+    assert date.fromordinal(local_day) == local.date()
     assert clock.minute_of(created.replace(tzinfo=None)) == minute  # naive is UTC
