@@ -33,6 +33,9 @@ import kiosk
 from kiosk.sync.status import SyncErrorCode
 from kiosk.wire import (
     API_PREFIX,
+    BASE_BATCH_SIGNATURES,
+    MAX_BATCH_SIGNATURES,
+    MAX_SIGNATURES_HEADER,
     CampaignsResponse,
     EnrollRequest,
     EnrollResponse,
@@ -271,6 +274,18 @@ class CampaignsReply:
     etag: str | None
 
 
+def _batch_limit(value: str | None) -> int | None:
+    """The most signatures per push that a server's answer names (None: it names none, or
+    nothing that is a count), capped at what this kiosk sends at most."""
+    if value is None:
+        return None
+    value = value.strip()
+    if not (0 < len(value) <= 9 and value.isascii() and value.isdigit()):
+        return None
+    count = int(value)
+    return min(count, MAX_BATCH_SIGNATURES) if count > 0 else None
+
+
 class SyncClient:
     """One server's API, as seen by one kiosk.
 
@@ -327,6 +342,9 @@ class SyncClient:
             trust_env=False,
             transport=transport,
         )
+        #: The most signatures to put in one push: what every kiosk-server takes, until a push's
+        #: answer names this server's own limit (:meth:`push`).
+        self.max_signatures = BASE_BATCH_SIGNATURES
 
     def close(self) -> None:
         """Close the connections."""
@@ -434,8 +452,17 @@ class SyncClient:
         Args:
             request: the batch, or its JSON already encoded (``request.model_dump_json()``
                 as UTF-8), so a caller can encode the next batch while one is in flight.
+
+        The answer's :data:`kiosk.wire.MAX_SIGNATURES_HEADER`, if it holds a count, becomes
+        :attr:`max_signatures` (at most this kiosk's own :data:`kiosk.wire.MAX_BATCH_SIGNATURES`);
+        anything else in it is ignored.
         """
-        return self._parse(PushResponse, self._request("POST", "/signatures", request))
+        reply = self._request("POST", "/signatures", request)
+        parsed = self._parse(PushResponse, reply)
+        limit = _batch_limit(reply.headers.get(MAX_SIGNATURES_HEADER))
+        if limit is not None:
+            self.max_signatures = limit
+        return parsed
 
     def report(self, report: KioskReport) -> None:
         """``POST /report``: say how this kiosk is (pending count, app version, last error).

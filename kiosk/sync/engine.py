@@ -4,7 +4,9 @@ A pass (:meth:`SyncEngine.run_once`) does, in order:
 
 1. **Events**: every event not yet sent.
 2. **Signatures**: pending signatures, oldest first, in batches of at most
-   :data:`kiosk.wire.MAX_BATCH_SIGNATURES` and about :data:`BATCH_BYTES` of JSON. Each signature
+   :data:`kiosk.wire.BASE_BATCH_SIGNATURES` (or the server's own limit, once a push's answer
+   names it, up to :data:`kiosk.wire.MAX_BATCH_SIGNATURES`) and about :data:`BATCH_BYTES` of
+   JSON. Each signature
    is marked only after the server's answer names it: ``created`` and ``duplicate`` mark it
    synced, ``conflict`` marks it conflict (kept, counted, shown to staff, never re-sent);
    anything the answer does not name stays pending. An answer that does not validate marks
@@ -288,7 +290,8 @@ class SyncEngine:
             campaigns_dir: where server campaign documents are installed.
             clock: returns the current aware UTC time.
             transport: an httpx transport instead of the network (tests, fault injection).
-            batch_size: most signatures per push (at most the wire limit).
+            batch_size: most signatures per push (at most the wire limit; a server that names
+                no limit of its own gets at most :data:`kiosk.wire.BASE_BATCH_SIGNATURES`).
             on_campaigns_changed: called (on the engine's thread) with the slugs of changed
                 server campaigns, so the owner can reload its catalog.
             timeout: seconds for each read and write (None: the client's default).
@@ -616,9 +619,10 @@ class SyncEngine:
                 log.warning("the server refused %d event(s) of another device", len(refused))
 
     def _signature_batch(
-        self, cursor: int, report: SyncReport
+        self, cursor: int, report: SyncReport, limit: int
     ) -> tuple[list[uuid.UUID], bytes, list[OutboxRow], int]:
-        """The next batch of pending signatures after the outbox cursor, oldest first.
+        """The next batch of pending signatures after the outbox cursor, oldest first: at most
+        ``limit`` of them.
 
         Returns:
             The ids to send and the body that sends them (:func:`_encoded`), every row the
@@ -628,7 +632,7 @@ class SyncEngine:
             personal data are marked damaged.
         """
         while True:
-            rows = self.store.pending_rows(cursor, self.batch_size)
+            rows = self.store.pending_rows(cursor, limit)
             if not rows:
                 return [], b"", [], cursor
             damaged = [r for r in rows if not r[_SEALED]]
@@ -703,7 +707,11 @@ class SyncEngine:
         in_flight: deque[tuple[list[OutboxRow], list[uuid.UUID], Future[PushResponse]]]
         in_flight = deque()
         marks: deque[Future[None]] = deque()
-        ids, body, taken, cursor = self._signature_batch(0, report)
+
+        def limit() -> int:  # the server's limit, once an answer names it
+            return min(self.batch_size, client.max_signatures)
+
+        ids, body, taken, cursor = self._signature_batch(0, report, limit())
         pushes = ThreadPoolExecutor(self.pipeline_depth, thread_name_prefix="kiosk-sync-push")
         try:
             with ThreadPoolExecutor(1, thread_name_prefix="kiosk-sync-mark") as marker:
@@ -714,7 +722,7 @@ class SyncEngine:
                         in_flight.append((taken, ids, future))
                         report.signatures_sent += len(ids)
                         # Read and encode the next batch while the server works on this one.
-                        ids, body, taken, cursor = self._signature_batch(cursor, report)
+                        ids, body, taken, cursor = self._signature_batch(cursor, report, limit())
                     while marks and marks[0].done():
                         marks.popleft().result()  # a failed mark stops the pass
                     if not in_flight:

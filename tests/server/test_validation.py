@@ -18,7 +18,15 @@ from sqlalchemy import Engine, func, select
 from kiosk.server.app import create_app
 from kiosk.server.config import ServerSettings
 from kiosk.server.models import Signature
-from kiosk.wire import API_PREFIX, MAX_BODY_BYTES, MAX_SEALED_BYTES, ErrorBody
+from kiosk.wire import (
+    API_PREFIX,
+    MAX_BATCH_EVENTS,
+    MAX_BATCH_SIGNATURES,
+    MAX_BATCH_VOIDS,
+    MAX_BODY_BYTES,
+    MAX_SEALED_BYTES,
+    ErrorBody,
+)
 from tests.server.conftest import make_code
 from tests.server.helpers import ApiClient, InProcessServer, event, push_body, signature, void
 
@@ -108,7 +116,14 @@ def test_bad_field_is_422(
         assert conn.execute(select(func.count()).select_from(Signature)).scalar_one() == 0
 
 
-@pytest.mark.parametrize(("key", "count"), [("signatures", 501), ("voids", 501), ("events", 101)])
+@pytest.mark.parametrize(
+    ("key", "count"),
+    [
+        ("signatures", MAX_BATCH_SIGNATURES + 1),
+        ("voids", MAX_BATCH_VOIDS + 1),
+        ("events", MAX_BATCH_EVENTS + 1),
+    ],
+)
 def test_oversized_batch_is_422(api: ApiClient, key: str, count: int) -> None:
     item = _valid_push()[key][0]
     body = _error(api.post_raw(json.dumps({key: [item] * count})), 422, "validation_failed")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import json
 import uuid
 from collections.abc import Callable
 from pathlib import Path
@@ -23,7 +24,14 @@ from kiosk.privacy import SETTING_RETENTION
 from kiosk.sync.engine import _WIRE_SIGNATURES, SyncEngine, _encoded, _wire_values
 from kiosk.sync.state import KEY_ENROLLMENT, load_enrollment
 from kiosk.sync.status import SyncErrorCode
-from kiosk.wire import API_PREFIX, PushRequest, WireSignature
+from kiosk.wire import (
+    API_PREFIX,
+    BASE_BATCH_SIGNATURES,
+    MAX_BATCH_SIGNATURES,
+    MAX_SIGNATURES_HEADER,
+    PushRequest,
+    WireSignature,
+)
 from tests.helpers import DATA, ink
 from tests.server.live import LiveServer, free_port
 from tests.sync.helpers import TEST_PUBLIC_KEY, ServerHandle, fill
@@ -534,3 +542,88 @@ def test_outbox_is_read_once_by_cursor_and_marked_by_ranges_around_what_was_not_
     left = {s.meta.id for s in kiosk.store.pending_signatures(10)}
     assert left == {ids[37], ids[38], ids[120]}
     assert kiosk.store.counts().by_sync_state == {"synced": 247, "pending": 3}
+
+
+class _Pushes(httpx.HTTPTransport):
+    """The network, with a record of how many signatures each push held (by its first id, so
+    they sort in outbox order whichever of the two in flight was sent first). With
+    ``rewrite``, the answers' :data:`MAX_SIGNATURES_HEADER` is replaced by ``named`` (None:
+    removed, as a server of before the limit was named answers)."""
+
+    def __init__(self, rewrite: bool = False, named: str | None = None) -> None:
+        super().__init__()
+        self.rewrite = rewrite
+        self.named = named
+        self.sizes: dict[str, int] = {}
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        pushing = request.method == "POST" and request.url.path.endswith("/signatures")
+        if pushing:
+            signatures = json.loads(request.read())["signatures"]
+            if signatures:
+                self.sizes[signatures[0]["id"]] = len(signatures)
+        response = super().handle_request(request)
+        if pushing and self.rewrite:
+            del response.headers[MAX_SIGNATURES_HEADER]
+            if self.named is not None:  # as the bytes a server would send
+                raw = [*response.headers.raw, (MAX_SIGNATURES_HEADER.encode(), self.named.encode())]
+                response.headers = httpx.Headers(raw)
+        return response
+
+    def in_order(self) -> list[int]:
+        return [self.sizes[k] for k in sorted(self.sizes)]
+
+
+def test_pushes_grow_to_the_limit_the_servers_answer_names(
+    kiosk: Kiosk, server: ServerHandle
+) -> None:
+    """A kiosk sends what every server takes (500) until a push's answer names this server's
+    limit (1,000), then batches that large (a pass learns it anew: a server may have changed)."""
+    ids = fill(kiosk, 3_100)
+    pushes = _Pushes()
+    report = enrolled(kiosk, server, transport=pushes).run_once()
+    assert report.ok and report.created == 3_100, report.summary()
+    sizes = pushes.in_order()
+    assert sizes[0] == BASE_BATCH_SIGNATURES == 500  # sent before any answer
+    assert max(sizes) == MAX_BATCH_SIGNATURES == 1000 and sum(sizes) == 3_100
+    assert len(sizes) <= 5  # 500, then 500 or 1,000 twice (read before the first answer), 1,000s
+    assert server.ids() == {str(i) for i in ids}
+
+
+@pytest.mark.parametrize(
+    "named",
+    [None, "", "many", "0", "-5", "1e3", " 12 000", "٣٠٠", "99999999999999999999"],
+    ids=repr,
+)
+def test_a_server_that_names_no_usable_limit_gets_batches_every_server_takes(
+    kiosk: Kiosk, server: ServerHandle, named: str | None
+) -> None:
+    """A server of before (no header) or an answer whose header is not a count: at most 500
+    per push, and everything still arrives."""
+    fill(kiosk, 1_600)
+    pushes = _Pushes(rewrite=True, named=named)
+    report = enrolled(kiosk, server, transport=pushes).run_once()
+    assert report.ok and report.created == 1_600, report.summary()
+    assert pushes.in_order() == [500, 500, 500, 100]
+
+
+def test_a_lower_or_higher_named_limit_is_followed_up_to_the_kiosks_own(
+    kiosk: Kiosk, server: ServerHandle
+) -> None:
+    """A server that names 120 gets pushes of 120 after the first answers; one that names more
+    than this kiosk ever sends (a later server) gets at most 1,000 (it takes 1,000 here:
+    what this repository's server takes)."""
+    fill(kiosk, 2_000)
+    pushes = _Pushes(rewrite=True, named="120")
+    report = enrolled(kiosk, server, transport=pushes).run_once()
+    assert report.ok and report.created == 2_000, report.summary()
+    sizes = pushes.in_order()
+    # Two pushes in flight, and the next batch read meanwhile: the second and third batches are
+    # read before the first answer may have come (500 each, or 120 if it has).
+    assert sizes[0] == 500 and set(sizes[1:3]) <= {500, 120} and sum(sizes) == 2_000
+    assert max(sizes[3:]) == 120
+    fill(kiosk, 2_500, seed=1)
+    more = _Pushes(rewrite=True, named="5000")
+    report = enrolled(kiosk, server, transport=more).run_once()
+    assert report.ok and report.created == 2_500, report.summary()
+    assert max(more.in_order()) == 1000

@@ -23,7 +23,13 @@ from kiosk.server.deps import (
 )
 from kiosk.server.errors import AUTH_RESPONSES, ERROR_RESPONSES
 from kiosk.server.ingest import store_push
-from kiosk.wire import API_PREFIX, PushRequest, PushResponse
+from kiosk.wire import (
+    API_PREFIX,
+    MAX_BATCH_SIGNATURES,
+    MAX_SIGNATURES_HEADER,
+    PushRequest,
+    PushResponse,
+)
 
 router = APIRouter(prefix=API_PREFIX, tags=["sync"])
 
@@ -91,11 +97,25 @@ _BODY_DOC = {
 }
 
 
+#: The headers of a stored push's answer, for the API's description.
+_PUSH_HEADERS: dict[int | str, dict[str, Any]] = {
+    200: {
+        "headers": {
+            MAX_SIGNATURES_HEADER: {
+                "description": "The most signatures this server takes in one push (kiosks "
+                "send at most 500 until an answer names more).",
+                "schema": {"type": "integer", "minimum": 1},
+            }
+        }
+    }
+}
+
+
 @router.post(
     "/signatures",
     response_model=PushResponse,
     dependencies=[Depends(require_json)],
-    responses={**ERROR_RESPONSES, **AUTH_RESPONSES},
+    responses={**_PUSH_HEADERS, **ERROR_RESPONSES, **AUTH_RESPONSES},
     openapi_extra=_BODY_DOC,
 )
 def push(
@@ -119,4 +139,8 @@ def push(
     with write_transaction(db) as conn:
         result = store_push(conn, device.id, body, now, keyring)
         devices.touch(conn, device, now)
-    return Response(result.model_dump_json(), media_type="application/json")
+    return Response(
+        result.model_dump_json(),
+        media_type="application/json",
+        headers={MAX_SIGNATURES_HEADER: str(MAX_BATCH_SIGNATURES)},
+    )
