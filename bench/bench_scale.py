@@ -55,6 +55,7 @@ from kiosk.app import Kiosk
 from kiosk.domain.ids import uuid7
 from kiosk.domain.signature import PersonalData, SealedSignature, SignatureMeta
 from kiosk.simulate import human_strokes
+from kiosk.wire import BASE_BATCH_SIGNATURES
 from tests.sync.helpers import (
     CAMPAIGN,
     TEST_PRIVATE_KEY,
@@ -86,13 +87,20 @@ class Figure:
         floor: float | None = None,
         target: str = "",
         ok: bool | None = None,
+        paired: float | None = None,
     ) -> None:
         self.group, self.name, self.size = group, name, size
         self.value, self.unit, self.floor, self.target, self.ok = value, unit, floor, target, ok
+        #: The median of the ratios of runs made in pairs (value's run and floor's, alternated),
+        #: when the figure was measured so: it holds against a machine whose speed drifts.
+        self.paired = paired
 
     @property
     def ratio(self) -> float | None:
-        """value / floor (for a rate, floor / value: how many times slower than the floor)."""
+        """value / floor (for a rate, floor / value: how many times slower than the floor), or
+        the median of paired runs' ratios when they were measured in pairs."""
+        if self.paired is not None:
+            return self.paired
         if not self.floor:
             return None
         return self.floor / self.value if self.unit.endswith("/s") else self.value / self.floor
@@ -443,12 +451,16 @@ def _server_inserts(server: Any, rows: list[tuple[Any, ...]]) -> float:
     return time.perf_counter() - t
 
 
-def _sync_once(server: Any, template: Path, target: Path, expect: int) -> float:
+def _sync_once(
+    server: Any, template: Path, target: Path, expect: int, batch_size: int | None = None
+) -> float:
     server.reset()
     shutil.copytree(template, target)
     kiosk = make_kiosk(target)
     try:
-        engine = kiosk.sync_engine()
+        engine = (
+            kiosk.sync_engine() if batch_size is None else kiosk.sync_engine(batch_size=batch_size)
+        )
         engine.enroll(server.base_url, server.code("bench"))
         t = time.perf_counter()
         report = engine.run_once()
@@ -513,6 +525,30 @@ def bench_sync(
                         )
                     )
                     own = f", the server's own inserts {inserts:.2f} s"
+                    # What pushes of 1,000 (the server's limit, named in its answers) gain over
+                    # pushes of 500 (what a server of before gets): passes alternated, by pairs.
+                    target = root / f"sync-{backend}-{size}-ab"
+                    pairs = [
+                        (
+                            _sync_once(server, template, target, len(rows)),
+                            _sync_once(server, template, target, len(rows), BASE_BATCH_SIGNATURES),
+                        )
+                        for _ in range(5)
+                    ]
+                    figures.append(
+                        Figure(
+                            "sync-diagnostic",
+                            f"sync to {label}, pushes of up to 1,000 beside pushes of 500 "
+                            "(5 alternated pairs, median of the pairs' ratios)",
+                            len(rows),
+                            statistics.median(a for a, _ in pairs),
+                            "s",
+                            statistics.median(b for _, b in pairs),
+                            "(diagnostic: no target)",
+                            None,
+                            paired=statistics.median(a / b for a, b in pairs),
+                        )
+                    )
                 print(
                     f"  sync {len(rows):,} to {label}: {took:.2f} s "
                     f"(floor {floor:.2f} s{own}, {len(rows) / took:,.0f}/s)",
