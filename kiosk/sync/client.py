@@ -449,13 +449,13 @@ class SyncClient:
     def push(self, request: PushRequest | bytes) -> PushResponse:
         """``POST /signatures``: push one batch; the reply says what happened to each item.
 
-        Args:
-            request: the batch, or its JSON already encoded (``request.model_dump_json()``
-                as UTF-8), so a caller can encode the next batch while one is in flight.
-
         The answer's :data:`kiosk.wire.MAX_SIGNATURES_HEADER`, if it holds a count, becomes
         :attr:`max_signatures` (at most this kiosk's own :data:`kiosk.wire.MAX_BATCH_SIGNATURES`);
         anything else in it is ignored.
+
+        Args:
+            request: the batch, or its JSON already encoded (``request.model_dump_json()``
+                as UTF-8), so a caller can encode the next batch while one is in flight.
         """
         reply = self._request("POST", "/signatures", request)
         parsed = self._parse(PushResponse, reply)
