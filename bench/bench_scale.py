@@ -55,7 +55,7 @@ from kiosk.app import Kiosk
 from kiosk.domain.ids import uuid7
 from kiosk.domain.signature import PersonalData, SealedSignature, SignatureMeta
 from kiosk.simulate import human_strokes
-from kiosk.wire import BASE_BATCH_SIGNATURES
+from kiosk.wire import BASE_BATCH_SIGNATURES, MAX_BATCH_SIGNATURES
 from tests.sync.helpers import (
     CAMPAIGN,
     TEST_PRIVATE_KEY,
@@ -452,15 +452,13 @@ def _server_inserts(server: Any, rows: list[tuple[Any, ...]]) -> float:
 
 
 def _sync_once(
-    server: Any, template: Path, target: Path, expect: int, batch_size: int | None = None
+    server: Any, template: Path, target: Path, expect: int, batch_size: int = MAX_BATCH_SIGNATURES
 ) -> float:
     server.reset()
     shutil.copytree(template, target)
     kiosk = make_kiosk(target)
     try:
-        engine = (
-            kiosk.sync_engine() if batch_size is None else kiosk.sync_engine(batch_size=batch_size)
-        )
+        engine = kiosk.sync_engine(batch_size=batch_size)
         engine.enroll(server.base_url, server.code("bench"))
         t = time.perf_counter()
         report = engine.run_once()

@@ -8,8 +8,8 @@ A pass (:meth:`SyncEngine.run_once`) does, in order:
    names it, up to :data:`kiosk.wire.MAX_BATCH_SIGNATURES`) and about :data:`BATCH_BYTES` of
    JSON. Each signature is marked only after the server's answer names it: ``created`` and
    ``duplicate`` mark it synced, ``conflict`` marks it conflict (kept, counted, shown to staff,
-   never re-sent); anything the answer does not name stays pending. An answer that does not validate marks
-   nothing.
+   never re-sent); anything the answer does not name stays pending. An answer that does not
+   validate marks nothing.
 3. **Voids**: pending voids, the same way; ``unknown`` (the server lacks the signature) stays
    pending for a later pass.
 4. **Campaigns**: pulled with ``If-None-Match``; each document is validated with

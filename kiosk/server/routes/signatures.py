@@ -25,6 +25,7 @@ from kiosk.server.errors import AUTH_RESPONSES, ERROR_RESPONSES
 from kiosk.server.ingest import store_push
 from kiosk.wire import (
     API_PREFIX,
+    BASE_BATCH_SIGNATURES,
     MAX_BATCH_SIGNATURES,
     MAX_SIGNATURES_HEADER,
     PushRequest,
@@ -103,7 +104,7 @@ _PUSH_HEADERS: dict[int | str, dict[str, Any]] = {
         "headers": {
             MAX_SIGNATURES_HEADER: {
                 "description": "The most signatures this server takes in one push (kiosks "
-                "send at most 500 until an answer names more).",
+                f"send at most {BASE_BATCH_SIGNATURES} until an answer names more).",
                 "schema": {"type": "integer", "minimum": 1},
             }
         }
