@@ -830,7 +830,8 @@ def plot(figures: list[Figure], out: Path) -> None:
             if dashed:
                 pen.setStyle(Qt.PenStyle.DashLine)
             p.setPen(pen)
-            line = [at(x, v if idx == 1 else fl) for x, v, fl in pts if (v if idx == 1 else fl)]
+            drawn = [(n, v if idx == 1 else fl) for n, v, fl in pts]
+            line = [at(n, cost) for n, cost in drawn if cost]
             for a, b in itertools.pairwise(line):
                 p.drawLine(a, b)
             for q in line:
@@ -853,7 +854,8 @@ def plot(figures: list[Figure], out: Path) -> None:
     )
     p.end()
     out.parent.mkdir(parents=True, exist_ok=True)
-    img.save(str(out), "PNG")
+    if not img.save(str(out)):  # the format from the name's suffix
+        raise RuntimeError(f"could not write the plot to {out} (a name ending .png?)")
 
 
 # -- main --------------------------------------------------------------------------------------
