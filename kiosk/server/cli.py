@@ -48,7 +48,8 @@ keys:
   Kiosks seal signers' personal data to the organization's public key (--org-public-key or
   $KIOSK_ORG_PUBLIC_KEY, handed out at enrollment). The server opens it only for exports and
   unique-signer counts, with private key files (--org-private-key-file, repeatable, or
-  $KIOSK_ORG_PRIVATE_KEY_FILE, comma-separated; passphrase in $KIOSK_ORG_KEY_PASSPHRASE).
+  $KIOSK_ORG_PRIVATE_KEY_FILE, comma-separated; passphrase: the first line of the 0600 file named
+  by $KIOSK_ORG_KEY_PASSPHRASE_FILE, else $KIOSK_ORG_KEY_PASSPHRASE).
 """
 
 
@@ -376,7 +377,8 @@ def _private_key_option(p: argparse.ArgumentParser) -> None:
         metavar="FILE",
         help="organization private key file for exports and unique-signer counts; repeat (or "
         "comma-separate) to keep old keys after a rotation, current key first (default: "
-        "$KIOSK_ORG_PRIVATE_KEY_FILE; passphrase from $KIOSK_ORG_KEY_PASSPHRASE)",
+        "$KIOSK_ORG_PRIVATE_KEY_FILE; passphrase from the file named by "
+        "$KIOSK_ORG_KEY_PASSPHRASE_FILE, else $KIOSK_ORG_KEY_PASSPHRASE)",
     )
 
 

@@ -14,7 +14,9 @@ organization public key    ``KIOSK_ORG_PUBLIC_KEY``     none (returned to kiosks
                                                         checked at start-up: base64 of 32 bytes)
 private key file(s)        ``KIOSK_ORG_PRIVATE_KEY_     none (exports and unique-signer counts are
                            FILE`` (comma-separated)     then refused); the passphrase of encrypted
-                                                        files comes from ``KIOSK_ORG_KEY_PASSPHRASE``
+                                                        files: the first line of the file named by
+                                                        ``KIOSK_ORG_KEY_PASSPHRASE_FILE`` (0600),
+                                                        else ``KIOSK_ORG_KEY_PASSPHRASE``
 upload memory budget       ``KIOSK_UPLOAD_BUDGET_BYTES``  32 MiB: request bodies (declared sizes) one
                                                         process holds at once; 0 turns it off
 wait for upload room       ``KIOSK_UPLOAD_WAIT``        10 s, then 503 ``server_busy``
@@ -159,15 +161,17 @@ class ServerSettings:
         """Load the private key files (None if none are configured).
 
         Args:
-            environ: where ``KIOSK_ORG_KEY_PASSPHRASE`` is read (``os.environ`` by default).
+            environ: where the passphrase is found (:func:`kiosk.server.keys.key_passphrase`;
+                ``os.environ`` by default).
 
         Raises:
-            KeyConfigError: a file cannot be read or unlocked.
+            KeyConfigError: a file cannot be read or unlocked, or the passphrase file used.
         """
-        from kiosk.server.keys import ENV_KEY_PASSPHRASE, load_keyring
+        from kiosk.server.keys import key_passphrase, load_keyring
 
-        env = os.environ if environ is None else environ
-        return load_keyring(self.org_private_key_files, env.get(ENV_KEY_PASSPHRASE) or None)
+        if not self.org_private_key_files:
+            return None
+        return load_keyring(self.org_private_key_files, key_passphrase(environ))
 
 
 def _split_proxies(value: str | None) -> tuple[str, ...]:

@@ -7,8 +7,8 @@ counts), with private key files named on the command line or in ``KIOSK_ORG_PRIV
 — never from the database.
 
 A private key file is either the passphrase-encrypted JSON
-:func:`kiosk.adapters.crypto.encrypt_private_key` makes (passphrase from
-``KIOSK_ORG_KEY_PASSPHRASE``) or, discouraged, the raw key in base64. Several files may be given
+:func:`kiosk.adapters.crypto.encrypt_private_key` makes (passphrase from the file named by
+``KIOSK_ORG_KEY_PASSPHRASE_FILE``, else ``KIOSK_ORG_KEY_PASSPHRASE``: :func:`key_passphrase`) or, discouraged, the raw key in base64. Several files may be given
 (key rotation): a sealed blob is tried against each key in turn.
 """
 
@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import Sequence
+import os
+import stat
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from kiosk.adapters.crypto import (
@@ -29,6 +31,9 @@ from kiosk.adapters.crypto import (
 from kiosk.adapters.files import atomic_write
 
 ENV_KEY_PASSPHRASE = "KIOSK_ORG_KEY_PASSPHRASE"
+#: A file whose first line is the passphrase (a systemd credential, say): preferred to
+#: :data:`ENV_KEY_PASSPHRASE`, and refused when group or others may read it.
+ENV_KEY_PASSPHRASE_FILE = "KIOSK_ORG_KEY_PASSPHRASE_FILE"
 KEY_BYTES = 32
 
 
@@ -100,6 +105,40 @@ def _exists(path: Path) -> KeyConfigError:
     )
 
 
+def key_passphrase(environ: Mapping[str, str] | None = None) -> str | None:
+    """The passphrase of the organization's encrypted key files: the first line of the file
+    named by ``KIOSK_ORG_KEY_PASSPHRASE_FILE`` (not readable by group or others), else
+    ``KIOSK_ORG_KEY_PASSPHRASE``, else None.
+
+    Raises:
+        KeyConfigError: the file is missing, unreadable, empty or readable by other users.
+    """
+    env = os.environ if environ is None else environ
+    named = env.get(ENV_KEY_PASSPHRASE_FILE)
+    if not named:
+        return env.get(ENV_KEY_PASSPHRASE) or None
+    path = Path(named).expanduser()
+    try:
+        mode = stat.S_IMODE(path.stat().st_mode)
+        if mode & 0o077:
+            raise KeyConfigError(
+                f"{path} is readable by other users (mode {mode:o}): chmod 600 {path}"
+            )
+        text = path.read_text("utf-8")
+    except OSError as exc:
+        raise KeyConfigError(
+            f"cannot read {ENV_KEY_PASSPHRASE_FILE} {path}: {exc.strerror}"
+        ) from None
+    except UnicodeDecodeError:
+        raise KeyConfigError(
+            f"{path} is not text: it holds the passphrase on its first line"
+        ) from None
+    line = text.splitlines()[0] if text else ""
+    if not line:
+        raise KeyConfigError(f"{path} is empty: it holds the key's passphrase on its first line")
+    return line
+
+
 def load_private_key(path: Path, passphrase: str | None) -> bytes:
     """Read one private key file (encrypted JSON or raw base64).
 
@@ -113,7 +152,10 @@ def load_private_key(path: Path, passphrase: str | None) -> bytes:
     stripped = data.strip()
     if stripped.startswith(b"{"):
         if not passphrase:
-            raise KeyConfigError(f"{path} is encrypted: set {ENV_KEY_PASSPHRASE} to its passphrase")
+            raise KeyConfigError(
+                f"{path} is encrypted: give its passphrase in {ENV_KEY_PASSPHRASE_FILE} (a file)"
+                f" or {ENV_KEY_PASSPHRASE}"
+            )
         try:
             return decrypt_private_key(stripped, passphrase)
         except CryptoError as exc:

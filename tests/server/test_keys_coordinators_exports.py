@@ -25,7 +25,12 @@ from kiosk.server import exports as server_exports
 from kiosk.server.app import create_app
 from kiosk.server.cli import main as server_main
 from kiosk.server.config import ServerSettings
-from kiosk.server.keys import ENV_KEY_PASSPHRASE, KeyConfigError, parse_public_key
+from kiosk.server.keys import (
+    ENV_KEY_PASSPHRASE,
+    ENV_KEY_PASSPHRASE_FILE,
+    KeyConfigError,
+    parse_public_key,
+)
 from kiosk.server.models import Coordinator, SignerCount
 from kiosk.wire import API_PREFIX, CoordinatorStatsResponse
 from tests.server.conftest import make_code
@@ -115,6 +120,36 @@ def test_encrypted_key_without_or_with_wrong_passphrase_is_refused(
         settings.keyring()
     with pytest.raises(KeyConfigError, match="cannot read"):
         ServerSettings(database_url="sqlite://", org_private_key_files=("/nonexistent",)).keyring()
+
+
+def test_passphrase_from_a_file_for_every_server_command(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """KIOSK_ORG_KEY_PASSPHRASE_FILE (a systemd credential, say) unlocks the key for serve and
+    exports as it does for the forwarder: preferred to the variable, refused when others may
+    read it, when it is empty or missing."""
+    key = make_key(tmp_path)
+    settings = ServerSettings(database_url="sqlite://", org_private_key_files=(str(key.path),))
+    secret = tmp_path / "passphrase"
+    secret.write_text(PASSPHRASE + "\n")
+    secret.chmod(0o600)
+    ring = settings.keyring({ENV_KEY_PASSPHRASE_FILE: str(secret), ENV_KEY_PASSPHRASE: "wrong"})
+    assert ring is not None and ring.public_keys == [key.public]
+    secret.chmod(0o640)
+    with pytest.raises(KeyConfigError, match="readable by other users"):
+        settings.keyring({ENV_KEY_PASSPHRASE_FILE: str(secret)})
+    monkeypatch.setenv(ENV_KEY_PASSPHRASE_FILE, str(secret))
+    args = ["serve", "--org-private-key-file", str(key.path), "--port", "1"]
+    assert server_main(args) == 1  # refused before it binds
+    assert "chmod 600" in capsys.readouterr().err
+    secret.write_text("")
+    secret.chmod(0o600)
+    with pytest.raises(KeyConfigError, match="is empty"):
+        settings.keyring({ENV_KEY_PASSPHRASE_FILE: str(secret)})
+    with pytest.raises(KeyConfigError, match="cannot read"):
+        settings.keyring({ENV_KEY_PASSPHRASE_FILE: str(tmp_path / "missing")})
+    # No key file configured: the passphrase file is not read at all.
+    assert ServerSettings(database_url="sqlite://").keyring({ENV_KEY_PASSPHRASE_FILE: "/x"}) is None
 
 
 def test_private_key_files_come_from_the_environment_comma_separated(tmp_path: Path) -> None:

@@ -13,8 +13,6 @@ Also here: how a forwarder gets the organization's key passphrase
 from __future__ import annotations
 
 import builtins
-import os
-import stat
 import uuid
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -30,8 +28,6 @@ from kiosk.server.db import write_transaction
 from kiosk.server.forwarding import destinations as dst
 from kiosk.server.forwarding import outbox
 from kiosk.server.forwarding.secrets import ForwardingSecret, SecretError, secret_path
-
-ENV_PASSPHRASE_FILE = "KIOSK_ORG_KEY_PASSPHRASE_FILE"
 
 
 def _now() -> datetime:
@@ -270,33 +266,20 @@ def load_secret(
 
 
 def read_passphrase(environ: dict[str, str] | None = None) -> str | None:
-    """The organization key's passphrase for a forwarder: the first line of the file named by
-    ``KIOSK_ORG_KEY_PASSPHRASE_FILE`` (it must not be readable by group or others), else
-    ``KIOSK_ORG_KEY_PASSPHRASE``, else None.
+    """The organization key's passphrase for a forwarder, as every server command reads it
+    (:func:`kiosk.server.keys.key_passphrase`: the first line of the file named by
+    ``KIOSK_ORG_KEY_PASSPHRASE_FILE``, which must not be readable by group or others, else
+    ``KIOSK_ORG_KEY_PASSPHRASE``, else None).
 
     Raises:
         SecretError: the file is missing, unreadable, empty or too open.
     """
-    from kiosk.server.keys import ENV_KEY_PASSPHRASE
+    from kiosk.server.keys import KeyConfigError, key_passphrase
 
-    env = os.environ if environ is None else environ
-    named = env.get(ENV_PASSPHRASE_FILE)
-    if named:
-        path = Path(named).expanduser()
-        try:
-            mode = stat.S_IMODE(path.stat().st_mode)
-            if mode & 0o077:
-                raise SecretError(
-                    f"{path} is readable by other users (mode {mode:o}): chmod 600 {path}"
-                )
-            text = path.read_text("utf-8")
-        except OSError as exc:
-            raise SecretError(f"cannot read {ENV_PASSPHRASE_FILE} {path}: {exc.strerror}") from None
-        line = text.splitlines()[0] if text else ""
-        if not line:
-            raise SecretError(f"{path} is empty: it holds the key's passphrase on its first line")
-        return line
-    return env.get(ENV_KEY_PASSPHRASE) or None
+    try:
+        return key_passphrase(environ)
+    except KeyConfigError as exc:
+        raise SecretError(str(exc)) from None
 
 
 def load_forwarding_keyring(key_files: Sequence[str], environ: dict[str, str] | None = None) -> Any:
