@@ -884,8 +884,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--self-check",
         action="store_true",
         help="check this install in a temporary data folder (campaigns, store, keys, "
-        "virtual keyboard, attract screen, a signature, a PDF), print one line per "
-        "step, exit 0 only when all pass",
+        "virtual keyboard, translations, speech, attract screen, a signature, a PDF, "
+        "printing), print one line per step, exit 0 only when all pass",
     )
     p.set_defaults(func=cmd_run)
     sub = p.add_subparsers(title="commands", metavar="COMMAND")
