@@ -241,6 +241,13 @@ def _retry_after(reply: _Reply) -> float | None:
     return None
 
 
+#: A demo kiosk and a real server, or the other way round (403 with these error codes).
+_DEMO_MISMATCH = {
+    "demo_kiosk": SyncErrorCode.DEMO_KIOSK,
+    "demo_server": SyncErrorCode.DEMO_SERVER,
+}
+
+
 def _status_error(response: _Reply, enrolling: bool = False) -> SyncError:
     """Map a non-2xx answer to a code."""
     status = response.status_code
@@ -257,6 +264,8 @@ def _status_error(response: _Reply, enrolling: bool = False) -> SyncError:
         )
     if enrolling and status == 403 and error and error.startswith("enrollment_code"):
         return SyncError(SyncErrorCode.BAD_CODE, detail, status, error)
+    if status == 403 and error in _DEMO_MISMATCH:  # no new code helps: say what does
+        return SyncError(_DEMO_MISMATCH[error], detail, status, error)
     if status in (401, 403):
         return SyncError(SyncErrorCode.UNAUTHORIZED, detail, status, error)
     if status == 429:  # a busy server: nothing wrong with the data, wait as long as it says

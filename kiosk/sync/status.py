@@ -28,6 +28,8 @@ class SyncErrorCode(StrEnum):
     BAD_URL = "bad_url"  # the server address is not an http(s) URL with a host
     KEY_MISMATCH = "key_mismatch"  # the server's organization key differs from this kiosk's
     LOCAL_ERROR = "local_error"  # this kiosk could not read or write its own data (disk, store)
+    DEMO_KIOSK = "demo_kiosk"  # 403: a demo kiosk (--demo) and a server not in demo mode
+    DEMO_SERVER = "demo_server"  # 403: a server in demo mode and a kiosk that is not a demo one
 
 
 #: English wording of each code, for the command line and logs (the UI translates its own).
@@ -49,6 +51,11 @@ ERROR_WORDS: dict[SyncErrorCode, str] = {
     "kiosk; not connected",
     SyncErrorCode.LOCAL_ERROR: "this kiosk could not read or write its sync data (disk full or "
     "damaged?); nothing was lost, it will be retried",
+    SyncErrorCode.DEMO_KIOSK: "this is a demo kiosk (--demo) and the server is not in demo mode: "
+    "use this kiosk without --demo, or a server run with `kiosk-server serve --demo` on a "
+    "database of its own",
+    SyncErrorCode.DEMO_SERVER: "the server is in demo mode and takes only demo kiosks: connect "
+    "to the organization's real server, or start this kiosk with --demo",
 }
 
 

@@ -155,6 +155,18 @@ def sync_error_message(code: SyncErrorCode | str | None) -> str:
         return translate(
             "Messages", "This kiosk could not read or write its sync data. Nothing was lost."
         )
+    if code == SyncErrorCode.DEMO_KIOSK:
+        return translate(
+            "Messages",
+            "This is a demo kiosk and the server is not in demo mode. Use the kiosk without "
+            "demo mode, or a demo server.",
+        )
+    if code == SyncErrorCode.DEMO_SERVER:
+        return translate(
+            "Messages",
+            "This server is in demo mode and takes only demo kiosks. Connect to your "
+            "organization's server.",
+        )
     return translate("Messages", "Sync failed.")
 
 

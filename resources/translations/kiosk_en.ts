@@ -34,7 +34,7 @@
 <context>
     <name>Messages</name>
     <message numerus="yes">
-        <location filename="../../kiosk/ui/messages.py" line="+202"/>
+        <location filename="../../kiosk/ui/messages.py" line="+214"/>
         <source>After %n day(s)</source>
         <translation>
             <numerusform>After %n day</numerusform>

@@ -838,13 +838,13 @@
     </message>
     <message>
         <location line="+3"/>
-        <location line="+327"/>
+        <location line="+339"/>
         <source>Something went wrong. Please try again.</source>
         <extracomment>The codes each kind words (besides its fallback), for tests and documentation.</extracomment>
         <translation>Algo salió mal. Por favor, inténtelo de nuevo.</translation>
     </message>
     <message>
-        <location line="-318"/>
+        <location line="-330"/>
         <source>Not connected to a server.</source>
         <translation>No está conectado a un servidor.</translation>
     </message>
@@ -914,7 +914,17 @@
         <translation>Este quiosco no pudo leer ni escribir sus datos de sincronización. No se perdió nada.</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+4"/>
+        <source>This is a demo kiosk and the server is not in demo mode. Use the kiosk without demo mode, or a demo server.</source>
+        <translation>Este es un quiosco de demostración y el servidor no está en modo de demostración. Use el quiosco sin el modo de demostración, o un servidor de demostración.</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>This server is in demo mode and takes only demo kiosks. Connect to your organization&apos;s server.</source>
+        <translation>Este servidor está en modo de demostración y solo acepta quioscos de demostración. Conéctese al servidor de su organización.</translation>
+    </message>
+    <message>
+        <location line="+5"/>
         <source>Sync failed.</source>
         <translation>La sincronización falló.</translation>
     </message>

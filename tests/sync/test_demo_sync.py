@@ -34,6 +34,8 @@ def test_a_real_server_refuses_a_demo_kiosk_at_enrollment(tmp_path: Path) -> Non
         out = kiosk_cli(demo, "--demo", "enroll", "--server", server.base_url, "--code", code)
         assert out.returncode == 1, out.stdout
         assert "demo kiosk and this server is not in demo mode" in out.stderr
+        # What helps is said; not "a new code", which cannot.
+        assert "kiosk-server serve --demo" in out.stderr and "new code" not in out.stderr
         assert "Traceback" not in out.stderr
         # The code was not used up: a real kiosk may still take it.
         real = tmp_path / "real"
@@ -69,6 +71,8 @@ def test_a_demo_server_takes_demo_kiosks_only(tmp_path: Path) -> None:
             server.enrollment_code("Real kiosk"),
         )
         assert refused.returncode == 1 and "runs in demo mode" in refused.stderr
+        assert "start this kiosk with --demo" in refused.stderr
+        assert "new code" not in refused.stderr
 
 
 def test_a_demo_device_is_refused_by_its_server_restarted_in_real_mode_even_without_the_header(
