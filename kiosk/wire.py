@@ -742,11 +742,15 @@ class FieldProblem(BaseModel):
 class ErrorBody(BaseModel):
     """Every 4xx/5xx body. ``error`` is a stable code for programs; ``detail`` is for people.
 
-    Codes: ``malformed_json`` (400), ``bad_request`` (400, bad ``Content-Length``), ``unauthorized`` (401),
-    ``device_revoked`` (403), ``enrollment_code_invalid`` / ``enrollment_code_expired`` /
-    ``enrollment_code_used`` (403), ``not_found`` (404), ``method_not_allowed`` (405),
-    ``body_too_large`` (413), ``unsupported_media_type`` (415), ``validation_failed`` (422),
-    ``database_unavailable`` (503, retry later), ``internal_error`` (500).
+    Codes: ``malformed_json`` (400), ``bad_request`` (400, bad ``Content-Length``),
+    ``unauthorized`` (401), ``device_revoked`` / ``coordinators_only`` / ``coordinator_token`` /
+    ``coordinator_revoked`` / ``demo_kiosk`` / ``demo_server`` (403),
+    ``enrollment_code_invalid`` / ``enrollment_code_expired`` / ``enrollment_code_used`` (403),
+    ``not_found`` / ``campaign_not_found`` / ``event_not_found`` / ``nothing_to_export`` (404),
+    ``method_not_allowed`` (405), ``body_timeout`` (408), ``no_private_key`` (409),
+    ``body_too_large`` (413), ``unsupported_media_type`` (415), ``validation_failed`` /
+    ``bad_dates`` (422), ``rate_limited`` (429), ``internal_error`` (500),
+    ``database_unavailable`` / ``server_busy`` (503, retry later). docs/server.md, "Errors".
     """
 
     model_config = _STRICT

@@ -849,6 +849,11 @@ def _console_password(args: argparse.Namespace) -> str:
             raise CliError("the two passwords differ")
     else:
         password = sys.stdin.readline().rstrip("\n")
+        if not password:
+            raise CliError(
+                "no password: give --password-env VAR, run this in a terminal, or send the "
+                "password as one line on standard input"
+            )
     try:
         check_password(password)
     except ValueError as exc:

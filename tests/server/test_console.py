@@ -392,6 +392,8 @@ def test_cli_adds_console_accounts(db_url: str, tmp_path: Path) -> None:
     assert out.stdout.startswith("kc_")  # the API token, as before
     out = run("coordinators", "add", "--email", "bo@example.org", stdin="short\n")
     assert out.returncode != 0 and "at least 12 characters" in out.stderr
+    out = run("coordinators", "add", "--email", "bo@example.org", stdin="")  # nothing typed
+    assert out.returncode != 0 and "no password: give --password-env VAR" in out.stderr
     out = run("coordinators", "add", "--email", "ana@example.org", stdin=PASSWORD + "\n")
     assert out.returncode != 0 and "already has an account" in out.stderr
     out = run("coordinators", "add", "--email", "cy@example.org", "--role", "boss", stdin=PASSWORD)

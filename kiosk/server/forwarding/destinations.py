@@ -147,8 +147,9 @@ def check_url(url: str, allow_http: bool) -> str:
         raise DestinationError("the URL has no host")
     if parts.username is not None or parts.password is not None:
         raise DestinationError(
-            "the URL carries a user name or password: give the credential with --token / "
-            "--secret instead (it is sealed; a URL is not)"
+            "the URL carries a user name or password: give the credential as the API token or "
+            "webhook secret instead (--token-env / --secret-env VAR, or the console's field; it "
+            "is sealed, a URL is not)"
         )
     if parts.scheme == "http" and not allow_http and not is_local_host(host):
         raise DestinationError(
