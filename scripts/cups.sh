@@ -4,9 +4,9 @@
 #   /var/spool/cups-pdf/out; kiosk-test-paused, the same but stopped: jobs wait there, so
 #   cancelling a submitted job can be tested.
 # Installs the Debian packages cups, cups-client and printer-driver-cups-pdf when missing
-# (only as root with apt-get), starts cupsd directly (no systemd needed) when it is not
-# running, and creates the queue when it does not exist. Without root or apt it says why and
-# exits 0: tests/test_printing.py then skips with the same reason.
+# (as root, or through sudo, with apt-get), starts cupsd directly (no systemd needed) when it
+# is not running, and creates the queue when it does not exist. Without root, sudo or apt it
+# says why and exits 0: tests/test_printing.py then skips with the same reason.
 set -euo pipefail
 QUEUE=${KIOSK_TEST_PRINTER:-kiosk-test-pdf}
 PAUSED=${KIOSK_TEST_PAUSED_PRINTER:-kiosk-test-paused}
@@ -18,7 +18,15 @@ if [[ $(id -u) -ne 0 ]]; then
   if command -v lpstat >/dev/null && lpstat -e 2>/dev/null | grep -qx "$QUEUE"; then
     exit 0
   fi
-  say "not root: cannot install or start CUPS (printing tests will be skipped)"
+  # Not root: the rest again through sudo (as scripts/apt.sh and postgres.sh do), when sudo
+  # works without a password or can ask for one at this terminal.
+  if command -v sudo >/dev/null && { sudo -n true 2>/dev/null || [[ -t 0 ]]; }; then
+    sudo --preserve-env=KIOSK_TEST_PRINTER,KIOSK_TEST_PAUSED_PRINTER,KIOSK_TEST_PRINT_DIR,APT_LOCK_WAIT bash \
+      "$0" && exit 0
+    say "sudo $0 failed (printing tests will be skipped)"
+    exit 0
+  fi
+  say "not root and no sudo: cannot install or start CUPS (printing tests will be skipped)"
   exit 0
 fi
 
