@@ -206,8 +206,8 @@ def build_parser() -> argparse.ArgumentParser:
         action="append",
         metavar="SLUG",
         dest="campaigns",
-        help="a campaign the device may push signatures to; repeat for several (default: every "
-        "campaign the server knows when it pushes)",
+        help="a campaign the device may push signatures to, imported on this server already; "
+        "repeat for several (default: every campaign the server knows when it pushes)",
     )
     code.add_argument(
         "--valid-hours",
@@ -533,12 +533,28 @@ def _cmd_campaigns(args: argparse.Namespace) -> int:
 
 
 def _cmd_enroll_code(args: argparse.Namespace) -> int:
+    from sqlalchemy import select
+
     from kiosk.server import devices
     from kiosk.server.db import write_transaction
 
     engine = _ready_engine(args)
     try:
         with write_transaction(engine) as conn:
+            if args.campaigns:
+                from kiosk.server.campaigns import CAMPAIGNS
+
+                known = set(
+                    conn.execute(
+                        select(CAMPAIGNS.c.slug).where(CAMPAIGNS.c.slug.in_(args.campaigns))
+                    ).scalars()
+                )
+                unknown = sorted(set(args.campaigns) - known)
+                if unknown:  # its kiosk's every signature would be refused
+                    raise CliError(
+                        f"no campaign {', '.join(unknown)} on this server: import it first "
+                        "(kiosk-server campaigns import FILE; campaigns list shows what is here)"
+                    )
             new = devices.create_enrollment_code(
                 conn, args.name, timedelta(hours=args.valid_hours), _now(), args.campaigns
             )

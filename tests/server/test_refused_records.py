@@ -140,3 +140,21 @@ def test_a_device_pushes_only_to_the_campaigns_it_was_enrolled_for(
         _push(live, everywhere, [mini_signature(key, person("Ana", "Lopez"))]).signatures[0].status
         == "created"
     )
+
+
+def test_an_enrollment_code_for_a_campaign_the_server_lacks_is_refused(live: LiveServer) -> None:
+    """A typo in --campaign would give a kiosk whose every signature is refused: no code."""
+    out = live.cli(
+        "enroll-code",
+        "--name",
+        "Tablet",
+        "--campaign",
+        "mini-test",
+        "--campaign",
+        "nope",
+        check=False,
+    )
+    assert out.returncode == 1 and not out.stdout
+    assert "no campaign nope on this server: import it first" in out.stderr
+    assert "Traceback" not in out.stderr
+    assert _enroll(live, "mini-test", "sanctuary-of-safety")  # known ones still make a code
