@@ -147,7 +147,8 @@ class SyncReport:
 
     Attributes:
         server_url: the address used.
-        signatures_sent: signatures put on the wire (a re-sent batch counts again).
+        signatures_sent: signatures in pushes the server answered (a re-sent batch counts
+            again; a push that failed, e.g. to a server that cannot be reached, does not).
         created: signatures the server stored now.
         duplicate: signatures the server already had (retries).
         conflict: signatures the server holds with different content (marked conflict).
@@ -719,7 +720,6 @@ class SyncEngine:
                     while ids and len(in_flight) < self.pipeline_depth:
                         future = pushes.submit(client.push, body)
                         in_flight.append((taken, ids, future))
-                        report.signatures_sent += len(ids)
                         # Read and encode the next batch while the server works on this one.
                         ids, body, taken, cursor = self._signature_batch(cursor, report, limit())
                     while marks and marks[0].done():
@@ -728,6 +728,7 @@ class SyncEngine:
                         break
                     rows, sent, future = in_flight.popleft()
                     answer = future.result()  # a failure stops the pass
+                    report.signatures_sent += len(sent)  # answered, as voids and events count
                     statuses = self._results(sent, answer.signatures, "signature")
                     marks.append(
                         marker.submit(self._record_signatures, rows, sent, statuses, report)

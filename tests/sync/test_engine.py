@@ -246,6 +246,7 @@ def test_an_unreachable_server_is_offline_and_nothing_changes(
     engine = enrolled(kiosk, server)
     report = engine.run_once(server_url=f"http://127.0.0.1:{free_port()}")
     assert report.error is SyncErrorCode.OFFLINE and not report.ok
+    assert report.signatures_sent == 0  # nothing reached a server: none is called sent
     assert states(kiosk, ids) == {SyncState.PENDING}
     assert engine.snapshot().last_error is SyncErrorCode.OFFLINE
     assert engine.run_once().ok  # and a success clears the error
