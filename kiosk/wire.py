@@ -744,7 +744,7 @@ class ErrorBody(BaseModel):
 
     Codes: ``malformed_json`` (400), ``bad_request`` (400, bad ``Content-Length``),
     ``unauthorized`` (401), ``device_revoked`` / ``coordinators_only`` / ``coordinator_token`` /
-    ``coordinator_revoked`` / ``demo_kiosk`` / ``demo_server`` (403),
+    ``coordinator_revoked`` / ``viewer_no_export`` / ``demo_kiosk`` / ``demo_server`` (403),
     ``enrollment_code_invalid`` / ``enrollment_code_expired`` / ``enrollment_code_used`` (403),
     ``not_found`` / ``campaign_not_found`` / ``event_not_found`` / ``nothing_to_export`` (404),
     ``method_not_allowed`` (405), ``body_timeout`` (408), ``no_private_key`` (409),

@@ -43,6 +43,9 @@ class CoordinatorInfo:
     created_at: datetime
     last_seen_at: datetime | None
     revoked_at: datetime | None
+    #: ``viewer``, ``coordinator`` or ``admin`` (:class:`kiosk.server.console.auth.Role`): a
+    #: viewer's token reads counts, never signers' data.
+    role: str = "coordinator"
 
 
 class CoordinatorRefused(Exception):
@@ -110,7 +113,7 @@ def authenticate(conn: Connection, token: str) -> CoordinatorInfo:
     """
     c = COORDINATORS.c
     row = conn.execute(
-        select(c.id, c.name, c.created_at, c.last_seen_at, c.revoked_at).where(
+        select(c.id, c.name, c.created_at, c.last_seen_at, c.revoked_at, c.role).where(
             c.token_hash == sha256_hex(token)
         )
     ).first()
@@ -118,7 +121,9 @@ def authenticate(conn: Connection, token: str) -> CoordinatorInfo:
         raise CoordinatorRefused(revoked=False)
     if row.revoked_at is not None:
         raise CoordinatorRefused(revoked=True)
-    return CoordinatorInfo(row.id, row.name, row.created_at, row.last_seen_at, row.revoked_at)
+    return CoordinatorInfo(
+        row.id, row.name, row.created_at, row.last_seen_at, row.revoked_at, row.role
+    )
 
 
 def touch(conn: Connection, who: CoordinatorInfo, now: datetime) -> None:

@@ -213,6 +213,30 @@ def current_coordinator(
 CoordinatorDep = Annotated[coordinators.CoordinatorInfo, Depends(current_coordinator)]
 
 
+def exporting_coordinator(request: Request, who: CoordinatorDep) -> coordinators.CoordinatorInfo:
+    """The coordinator behind the token, if their account may export signers' data: a
+    ``viewer`` reads counts and exports nothing, on the API as in the console.
+
+    Raises:
+        ApiError: 403 ``viewer_no_export`` (written to the server's audit trail, as the
+            console's refusal is), besides :func:`current_coordinator`'s refusals.
+    """
+    if who.role in ("coordinator", "admin"):
+        return who
+    log.warning("refused an export to coordinator %s (role %s)", who.id, who.role)
+    with write_transaction(_engine(request)) as conn:
+        server_audit.record_server(
+            conn,
+            "export_refused",
+            {"coordinator": who.id, "role": who.role, "channel": "api"},
+            request.app.state.clock(),
+        )
+    raise ApiError(403, "viewer_no_export", "a viewer account reads counts but exports nothing")
+
+
+ExporterDep = Annotated[coordinators.CoordinatorInfo, Depends(exporting_coordinator)]
+
+
 def seen_coordinator(request: Request, who: coordinators.CoordinatorInfo) -> None:
     """Record that ``who`` used the API just now."""
     with write_transaction(_engine(request)) as conn:

@@ -91,11 +91,18 @@ def mini_signature(
     return signature(**fields)
 
 
-def add_coordinator(engine: Engine, name: str = "Ana", revoked: bool = False) -> str:
-    """A coordinator's token (revoked at once if asked)."""
+def add_coordinator(
+    engine: Engine, name: str = "Ana", revoked: bool = False, role: str | None = None
+) -> str:
+    """A coordinator's token (revoked at once if asked; with a console account of ``role`` if
+    one is given, its email NAME@example.org)."""
+    from kiosk.server.console.auth import set_login
+
     now = datetime.now(UTC)
     with write_transaction(engine) as conn:
         new = coordinators.add(conn, name, now)
+        if role is not None:
+            set_login(conn, new.id, f"{name.lower()}@example.org", role, CONSOLE_PASSWORD)
         if revoked:
             coordinators.revoke(conn, new.id, now)
     return new.token

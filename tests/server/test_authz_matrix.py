@@ -35,23 +35,32 @@ from tests.server.coord_support import (
 )
 from tests.server.helpers import ApiClient, InProcessServer, push_body
 
-CALLERS = ("none", "bad", "revoked_device", "device", "coordinator", "revoked_coordinator")
+CALLERS = (
+    "none",
+    "bad",
+    "revoked_device",
+    "device",
+    "coordinator",
+    "revoked_coordinator",
+    "viewer",  # a console account that reads counts and exports nothing, by its API token too
+)
 
 # (method, path, expected status per caller, in CALLERS order)
-DEVICE_ONLY = (401, 401, 403, 200, 403, 401)
-COORDINATOR_ONLY = (401, 401, 403, 403, 200, 403)
-OPEN = (200,) * 6
+DEVICE_ONLY = (401, 401, 403, 200, 403, 401, 403)
+COORDINATOR_ONLY = (401, 401, 403, 403, 200, 403, 200)
+EXPORTERS_ONLY = (401, 401, 403, 403, 200, 403, 403)
+OPEN = (200,) * 7
 MATRIX: list[tuple[str, str, tuple[int, ...]]] = [
     ("GET", "/campaigns", DEVICE_ONLY),
     ("POST", "/signatures", DEVICE_ONLY),
     ("GET", "/totals", DEVICE_ONLY),
-    ("POST", "/report", (401, 401, 403, 204, 403, 401)),  # a device's report: 204, no body
-    ("GET", "/exports/mini-test.csv", COORDINATOR_ONLY),
-    ("GET", "/exports/mini-test.pdf?local=evansville", COORDINATOR_ONLY),
+    ("POST", "/report", (401, 401, 403, 204, 403, 401, 403)),  # a device's report: 204, no body
+    ("GET", "/exports/mini-test.csv", EXPORTERS_ONLY),
+    ("GET", "/exports/mini-test.pdf?local=evansville", EXPORTERS_ONLY),
     ("GET", "/stats", COORDINATOR_ONLY),
     ("GET", "/health", OPEN),
     # enrollment takes a one-time code, not a token: a used code is refused for everyone
-    ("POST", "/enroll", (403,) * 6),
+    ("POST", "/enroll", (403,) * 7),
 ]
 
 
@@ -95,6 +104,7 @@ def world(
                 "device": device.token,
                 "coordinator": add_coordinator(engine, "Ana"),
                 "revoked_coordinator": add_coordinator(engine, "Old", revoked=True),
+                "viewer": add_coordinator(engine, "Vera", role="viewer"),
             },
             sig.sealed,
             code,
@@ -138,6 +148,29 @@ def test_matrix_covers_every_route(settings: ServerSettings, engine: Engine) -> 
     }
     covered = {(m, p.split("?")[0].replace("mini-test", "{campaign}")) for m, p, _ in MATRIX}
     assert app_routes == covered
+
+
+def test_a_viewer_exports_nothing_through_the_api_and_the_refusal_is_audited(
+    world: World, engine: Engine
+) -> None:
+    """A viewer's console account exports nothing; its API token may not either (it read every
+    signer's contact list). Each refusal is in the server's audit trail, as the console's are."""
+    from sqlalchemy import select
+
+    from kiosk.server.models import ServerAuditRecord, table_of
+
+    audit = table_of(ServerAuditRecord)
+
+    for path in ("/exports/mini-test.csv", "/exports/mini-test.pdf"):
+        r = _call(world, "GET", path, world.tokens["viewer"])
+        assert r.status_code == 403 and r.json()["error"] == "viewer_no_export", r.text
+        assert "Alma" not in r.text and b"%PDF" not in r.content
+    with engine.connect() as conn:
+        refused = list(
+            conn.execute(select(audit.c.detail).where(audit.c.action == "export_refused")).scalars()
+        )
+    assert [d["channel"] for d in refused] == ["api", "api"] and refused[0]["role"] == "viewer"
+    assert _call(world, "GET", "/stats", world.tokens["viewer"]).status_code == 200  # counts
 
 
 def test_a_device_can_never_read_signatures_back(world: World) -> None:

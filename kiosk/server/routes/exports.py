@@ -17,8 +17,8 @@ from kiosk.server import coordinators, log
 from kiosk.server import exports as server_exports
 from kiosk.server.db import write_transaction
 from kiosk.server.deps import (
-    CoordinatorDep,
     EngineDep,
+    ExporterDep,
     KeyringDep,
     SlugQuery,
     aware,
@@ -110,7 +110,7 @@ def _audit_export(
 )
 def export_csv(
     campaign: CampaignParam,
-    who: CoordinatorDep,
+    who: ExporterDep,
     query: ExportQueryDep,
     request: Request,
     db: EngineDep,
@@ -147,7 +147,7 @@ def export_csv(
 )
 def export_pdf(
     campaign: CampaignParam,
-    who: CoordinatorDep,
+    who: ExporterDep,
     query: ExportQueryDep,
     request: Request,
     db: EngineDep,
