@@ -52,7 +52,12 @@ from kiosk.server.console import install as install_console
 from kiosk.server.db import create_db_engine, sqlite_checkpointer
 from kiosk.server.errors import ApiError, install_error_handlers
 from kiosk.server.forwarding.service import ForwardingService, load_secret
-from kiosk.server.middleware import BodyLimitMiddleware, CatchAllMiddleware, RateLimitMiddleware
+from kiosk.server.middleware import (
+    BodyLimitMiddleware,
+    CatchAllMiddleware,
+    NulRefusalMiddleware,
+    RateLimitMiddleware,
+)
 from kiosk.server.ratelimit import Limiter
 from kiosk.server.routes import campaigns, devices, exports, health, signatures
 from kiosk.server.routes import stats as stats_routes
@@ -137,6 +142,7 @@ def create_app(
         idle_timeout=settings.body_idle_timeout,
         total_timeout=settings.body_total_timeout,
     )
+    app.add_middleware(NulRefusalMiddleware)
     limiter = Limiter(settings.rate_limits)
     app.state.limiter = limiter
     app.add_middleware(RateLimitMiddleware, limiter=limiter)

@@ -7,6 +7,7 @@ limit, the rate limit.
 from __future__ import annotations
 
 import asyncio
+from urllib.parse import unquote_to_bytes
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -204,6 +205,32 @@ def client_address(scope: Scope) -> str:
     return str(client[0]) if client else "unknown"
 
 
+class NulRefusalMiddleware:
+    """Answer 400 (``bad_request``) to a request whose path or query string holds a NUL byte
+    (``%00``), before any route sees it.
+
+    No text the server stores or looks up may contain one: PostgreSQL refuses NUL in text
+    parameters (a 500 from every lookup it reached, the sign-in limiter's included, while
+    SQLite answered 404), and a file name with one cannot be opened. Form fields are checked
+    where the console reads its forms.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Handle one ASGI call."""
+        if scope["type"] == "http" and (
+            "\x00" in scope.get("path", "")
+            or b"\x00" in unquote_to_bytes(scope.get("query_string", b""))
+        ):
+            await error_response(
+                400, "bad_request", "the address holds a NUL character (%00): refused"
+            )(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+
 class CatchAllMiddleware:
     """Answer an unexpected exception with a JSON 500 (``internal_error``) and log it.
 
@@ -239,4 +266,10 @@ class CatchAllMiddleware:
             )
 
 
-__all__ = ["BodyLimitMiddleware", "CatchAllMiddleware", "RateLimitMiddleware", "client_address"]
+__all__ = [
+    "BodyLimitMiddleware",
+    "CatchAllMiddleware",
+    "NulRefusalMiddleware",
+    "RateLimitMiddleware",
+    "client_address",
+]

@@ -475,3 +475,46 @@ def test_charts_and_rally_count_what_the_totals_count(engine: Engine, tmp_path: 
     assert days == expected
     assert plain["today"] == 2 and test["today"] == 3 and other_event["today"] == 0
     assert test["count"] == plain["count"] + 1  # the synthetic one, under TEST DATA
+
+
+def test_a_nul_anywhere_is_a_clear_refusal_never_a_500(web: httpx.Client, engine: Engine) -> None:
+    """PostgreSQL refuses NUL in text: every lookup a NUL reached was a 500 with a traceback
+    (the sign-in limiter's too, so a flood of them was never limited). Refused up front now,
+    on both databases, before any route or SQL sees it."""
+    for path in (
+        "/rally/sanctuary-of-safety.json?event=%00",
+        "/rally/sanctuary-of-safety?event=%00",
+        "/rally/sanctuary-of-safety/events?event=%00",
+        "/console/exports/%00.json",
+        "/console/campaign/sanctuary-of-safety?device=a%00b",
+        "/api/v1/health?x=%00",
+    ):
+        r = web.get(path)
+        assert r.status_code == 400 and r.json()["error"] == "bad_request", path
+    account(engine, "ana@example.org", "admin")
+    token = csrf_of(web.get("/console/signin").text)
+    for _ in range(3):
+        r = web.post(
+            "/console/signin", data={"csrf": token, "email": "a\x00@x.org", "password": "p" * 12}
+        )
+        assert r.status_code == 400 and "cannot be stored (NUL)" in r.text
+    assert sign_in(web, "ana@example.org").status_code == 303
+    token = page_csrf(web)
+    for path, data in (
+        ("/console/kiosks/%00/rename", {"name": "x"}),
+        ("/console/sessions/%00/revoke", {}),
+    ):
+        assert web.post(path, data={**data, "csrf": token}).status_code == 400, path
+    good = (REPO_ROOT / "resources" / "campaigns" / "duluth-sanctuary.toml").read_text()
+    r = web.post(
+        "/console/campaigns/publish",
+        data={"csrf": token, "filename": "a\x00b.toml", "content": good},
+    )
+    assert r.status_code == 400 and "cannot be stored (NUL)" in r.text
+    # An uploaded file's own name with a NUL or control characters: checked, not a 500.
+    r = web.post(
+        "/console/campaigns/check",
+        data={"csrf": token},
+        files={"file": ("duluth\x00\x07.toml", good.encode(), "application/toml")},
+    )
+    assert r.status_code == 200 and "valid" in r.text, r.text[:300]

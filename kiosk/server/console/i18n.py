@@ -45,6 +45,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Su rol ({role}) no permite hacer esto. Pida ayuda a un administrador.",
     ),
     "not_found": ("Not found.", "No encontrado."),
+    "bad_text": (
+        "A field holds a character that cannot be stored (NUL). Remove it and try again.",
+        "Un campo contiene un carácter que no se puede guardar (NUL). Quítelo e inténtelo de nuevo.",
+    ),
     "setup": ("First-run set-up", "Configuración inicial"),
     "setup_intro": (
         "No admin exists yet. Type the set-up code that `kiosk-server serve` printed when it started, and make the first admin account.",

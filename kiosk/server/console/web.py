@@ -200,6 +200,11 @@ class Console:
             log.warning("console: refused a form posted from another origin (%s)", origin[:100])
             raise _Refused(403, "csrf")
         form = await request.form(max_files=1, max_fields=50, max_part_size=1024 * 1024)
+        if any(isinstance(v, str) and "\x00" in v for _, v in form.multi_items()):
+            # No field may hold a NUL: PostgreSQL refuses it in every text it stores or
+            # looks up (a 500, the sign-in limiter's included), and so does a file name.
+            await form.close()
+            raise _Refused(400, "bad_text")
         given = form.get("csrf")
         given = given if isinstance(given, str) else None
         token = request.cookies.get(SESSION_COOKIE)
@@ -833,12 +838,15 @@ class Console:
     def _check_upload(
         self, request: Request, s: Session, name: str, raw: bytes, publish: bool
     ) -> Response:
+        # The name is the uploader's: only printable characters of it name the temporary file
+        # (a NUL or a control character cannot, and is never shown back).
+        name = "".join(ch for ch in name if ch.isprintable()).strip() or "campaign.toml"
         if not name.endswith(".toml"):
             name += ".toml"
         with tempfile.TemporaryDirectory(prefix="kiosk-console-") as tmp:
             path = Path(tmp) / name
-            path.write_bytes(raw)
             try:
+                path.write_bytes(raw)
                 prepared = campaign_store.load_files([path])[0]
             except CampaignFormatError as exc:
                 return self._campaigns(request, s, [str(exc)], status=400)
