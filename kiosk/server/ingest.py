@@ -436,7 +436,10 @@ def _store_events(
         if before.get(eid) != (name, location, started_at)
     ]
     if rows:
-        stmt = dialect_insert(conn, EVENTS)
+        stmt = dialect_insert(conn, EVENTS).values(rows)
+        # Only the device that created an event may change it: checked above, and again here,
+        # in the statement itself, for an event another device created since that read (two
+        # devices pushing the same new id at once on PostgreSQL both read nothing).
         stmt = stmt.on_conflict_do_update(
             index_elements=["id"],
             set_={
@@ -446,8 +449,14 @@ def _store_events(
                 "device_id": stmt.excluded.device_id,
                 "updated_at": stmt.excluded.updated_at,
             },
-        )
-        conn.execute(stmt, rows)
+            where=EVENTS.c.device_id == stmt.excluded.device_id,
+        ).returning(EVENTS.c.id)
+        written = set(conn.execute(stmt).scalars())
+        taken = {r["id"] for r in rows} - written
+        if taken:
+            results = [
+                EventResult(id=r.id, status="forbidden") if r.id in taken else r for r in results
+            ]
     return results
 
 

@@ -341,3 +341,44 @@ def test_every_status_is_final_except_unknown(api: ApiClient) -> None:
     assert _statuses(first.voids) == ["created", "unknown"]
     assert _statuses(second.signatures) == _statuses(third.signatures) == ["duplicate"] * 2
     assert _statuses(second.voids) == _statuses(third.voids) == ["duplicate", "unknown"]
+
+
+def test_a_new_event_pushed_by_two_devices_at_once_stays_its_creators(engine: Engine) -> None:
+    """Device A's push of a new event is stored but not committed when device C pushes the same
+    id: C read nothing, so only the statement itself can refuse it. C is answered ``forbidden``
+    and A's event is left as A made it (on PostgreSQL C's insert waited for A's commit; on
+    SQLite C waits for the write lock, then reads A's event)."""
+    with write_transaction(engine) as conn:
+        a, c = _device(conn), _device(conn)
+    answers: dict[str, str] = {}
+    c_started = threading.Event()
+
+    def push_c() -> None:
+        c_started.set()
+        hijack = make_event("race-1", name="HIJACKED")
+        with write_transaction(engine) as conn:
+            answers["c"] = (
+                store_push(conn, c, PushRequest(events=[hijack]), datetime.now(UTC))
+                .events[0]
+                .status
+            )
+
+    with write_transaction(engine) as conn:
+        answers["a"] = (
+            store_push(conn, a, PushRequest(events=[make_event("race-1")]), datetime.now(UTC))
+            .events[0]
+            .status
+        )
+        other = threading.Thread(target=push_c)
+        other.start()
+        c_started.wait()
+        other.join(timeout=1.0)  # C blocks on A's uncommitted row (or the write lock)
+        assert other.is_alive()
+    other.join(timeout=60)
+    assert not other.is_alive()
+    assert answers == {"a": "created", "c": "forbidden"}
+    with engine.connect() as conn:
+        row = conn.execute(
+            select(EventRecord.name, EventRecord.device_id).where(EventRecord.id == "race-1")
+        ).one()
+    assert tuple(row) == ("Rally at City Hall", a)
