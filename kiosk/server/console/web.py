@@ -41,8 +41,10 @@ from kiosk.server import coordinators, devices, log, tallies
 from kiosk.server.console import auth, data, jobs
 from kiosk.server.console.auth import Role, Session
 from kiosk.server.console.i18n import LANGS, pick_lang, translate
+from kiosk.server.console.rally import OVERFLOW_RETRY_MS, RallyFeed
 from kiosk.server.db import write_transaction
 from kiosk.server.keys import KeyRing
+from kiosk.server.middleware import client_address
 from kiosk.server.models import Device, table_of
 from kiosk.server.tallies import quarantined
 
@@ -113,6 +115,8 @@ class Console:
         self.clock = clock
         self.demo = demo
         self.stale_after = timedelta(hours=stale_hours)
+        #: The rally screen's shared snapshots and its bound on open streams.
+        self.rally = RallyFeed()
         self.env = _templates()
         self.router = APIRouter(include_in_schema=False)
         self._routes()
@@ -715,30 +719,43 @@ class Console:
 
         @r.get("/rally/{slug}/events")
         async def rally_events(request: Request, slug: str) -> Response:
+            address = client_address(request.scope)
+            headers = {"Cache-Control": "no-store", "X-Accel-Buffering": "no"}
+            busy = f"retry: {OVERFLOW_RETRY_MS}\n: busy, try again later\n\n"
+            if not self.rally.has_room(address):  # over a bound: come back later, no query
+                return StreamingResponse(
+                    iter([busy]), media_type="text/event-stream", headers=headers
+                )
             first = await run_in_threadpool(self._rally_data, slug, request)
 
             async def stream() -> AsyncIterator[str]:
-                last = json.dumps(first, sort_keys=True)
-                yield f"retry: 1000\ndata: {last}\n\n"
-                quiet = 0.0
-                while True:
-                    await asyncio.sleep(0.5)
-                    if await request.is_disconnected():
+                # Counted while it is iterated: released however it ends (a stream never
+                # started holds nothing).
+                with self.rally.stream(address) as admitted:
+                    if not admitted:  # others took the room since the check
+                        yield busy
                         return
-                    snap = await run_in_threadpool(self._rally_data, slug, request)
-                    now = json.dumps(snap, sort_keys=True)
-                    quiet += 0.5
-                    if now != last:
-                        last, quiet = now, 0.0
-                        yield f"data: {now}\n\n"
-                    elif quiet >= 15:
-                        quiet = 0.0
-                        yield ": keep-alive\n\n"
+                    last = json.dumps(first, sort_keys=True)
+                    yield f"retry: 1000\ndata: {last}\n\n"
+                    quiet = 0.0
+                    while True:
+                        await asyncio.sleep(0.5)
+                        if await request.is_disconnected():
+                            return
+                        snap = await run_in_threadpool(self._rally_data, slug, request)
+                        now = json.dumps(snap, sort_keys=True)
+                        quiet += 0.5
+                        if now != last:
+                            last, quiet = now, 0.0
+                            yield f"data: {now}\n\n"
+                        elif quiet >= 15:
+                            quiet = 0.0
+                            yield ": keep-alive\n\n"
 
             return StreamingResponse(
                 stream(),
                 media_type="text/event-stream",
-                headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
+                headers=headers,
             )
 
         @r.get("/rally/{slug}", response_class=HTMLResponse)
@@ -935,27 +952,41 @@ class Console:
             notice=notice,
         )
 
-    def _rally_snapshot(self, conn: Any, c: Any, request: Request) -> dict[str, Any]:
-        now = self.clock()
+    @staticmethod
+    def _rally_view(request: Request) -> tuple[int, str | None, bool]:
+        """What a rally snapshot depends on besides the campaign: the viewer's UTC offset in
+        minutes (``tzo``: where their day starts), the event, and whether test data counts."""
         try:
             offset = int(request.query_params.get("tzo", "0"))
         except ValueError:
             offset = 0
         offset = max(-14 * 60, min(14 * 60, offset))
+        event = (request.query_params.get("event") or "")[:64] or None
+        return offset, event, request.query_params.get("test") == "1"
+
+    def _rally_snapshot(self, conn: Any, c: Any, request: Request) -> dict[str, Any]:
+        offset, event, test = self._rally_view(request)
+        now = self.clock()
         local_now = now + timedelta(minutes=offset)
         day_start = local_now.replace(hour=0, minute=0, second=0, microsecond=0) - timedelta(
             minutes=offset
         )
-        event = (request.query_params.get("event") or "")[:64] or None
-        test = request.query_params.get("test") == "1"
         return data.rally(conn, c, day_start, now, event, test)
 
     def _rally_data(self, slug: str, request: Request) -> dict[str, Any]:
-        with self.engine.connect() as conn:
-            c = data.campaign(conn, slug) if _SLUG.match(slug) else None
-            if c is None:
-                raise _Refused(404, "not_found")
-            return self._rally_snapshot(conn, c, request)
+        """The view's snapshot, shared with every request for the same view for half a second
+        (:class:`kiosk.server.console.rally.RallyFeed`)."""
+        if not _SLUG.match(slug):
+            raise _Refused(404, "not_found")
+
+        def compute() -> dict[str, Any]:
+            with self.engine.connect() as conn:
+                c = data.campaign(conn, slug)
+                if c is None:
+                    raise _Refused(404, "not_found")
+                return self._rally_snapshot(conn, c, request)
+
+        return self.rally.snapshot((slug, *self._rally_view(request)), compute)
 
 
 # --- small helpers -------------------------------------------------------------------------------
