@@ -103,6 +103,9 @@ class ChainReport:
     entries: int
     broken_at: int | None = None
     reason: str = ""
+    #: The last entry checked, ``(seq, hash)``, when the chain is whole (None: empty or broken):
+    #: where a later check of the entries added since can start (``verify_chain(start=...)``).
+    head: tuple[int, str] | None = None
 
 
 def verify_chain(
@@ -111,6 +114,7 @@ def verify_chain(
     *,
     verify_sig: Callable[[AuditEntry], bool] | None = None,
     anchor: AuditAnchor | None = None,
+    start: tuple[int, str] | None = None,
 ) -> ChainReport:
     """Check every link: sequence numbers, previous hashes and each entry's own hash.
 
@@ -120,10 +124,13 @@ def verify_chain(
         verify_sig: when given, every entry's signature must pass it (a rewrite recomputed
             from the file alone cannot be signed).
         anchor: the head the server acknowledged: the trail must reach it, with that hash.
+        start: ``(seq, hash)`` of an entry checked before (a report's ``head``): ``entries``
+            are then the ones after it, and only they are checked (``entries`` in the report
+            counts them only).
     """
-    prev = GENESIS
+    prev = GENESIS if start is None else start[1]
     n = 0
-    expected_seq = 1
+    expected_seq = 1 if start is None else start[0] + 1
     for e in entries:
         n += 1
         if e.seq != expected_seq:
@@ -152,4 +159,4 @@ def verify_chain(
             f"the trail ends at entry {expected_seq - 1}, before entry {anchor.seq} that the "
             "server acknowledged (entries were removed)",
         )
-    return ChainReport(True, n)
+    return ChainReport(True, n, head=(expected_seq - 1, prev) if expected_seq > 1 else None)

@@ -117,3 +117,67 @@ def test_too_many_audit_entries_are_refused(api: ApiClient) -> None:
 def test_verify_unknown_device(db_url: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert server_main(["--database-url", db_url, "audit", "verify", "--device", "nope"]) == 1
     assert "no device" in capsys.readouterr().err
+
+
+def test_the_console_checks_a_chain_incrementally_and_in_full_every_ten_minutes(
+    api: ApiClient, engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The audit page checked every entry of every device at every view (a device's 100,000
+    entries: 3.75 s a view). Now: what was added since the last view, and all of it again at
+    most ten minutes apart, when an edit in the database shows."""
+    from kiosk.server import audit as server_audit
+    from kiosk.server.audit import ChainChecks
+
+    read_after: list[int] = []
+    entries_of = server_audit.entries_of
+
+    def recording(conn: object, device_id: str, after_seq: int = 0, limit: object = None) -> list:
+        read_after.append(after_seq)
+        return entries_of(conn, device_id, after_seq, limit)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(server_audit, "entries_of", recording)
+    clock = [1000.0]
+    checks = ChainChecks(full_every=600, clock=lambda: clock[0])
+    entries = chain(8)
+    push_audit(api, entries[:5])
+    read_after.clear()  # (the push's own reads: the server moved the device's anchor)
+    with engine.connect() as conn:  # each view has its own connection, as the page's
+        first = checks.device(conn, api.device_id)
+    assert first.ok and first.entries == 5 and first.head == (5, entries[4].hash)
+    assert read_after == [0]  # the first view reads it all
+    push_audit(api, entries[5:])
+    read_after.clear()
+    with engine.connect() as conn:
+        again = checks.device(conn, api.device_id)
+    assert again.ok and again.entries == 8 and read_after == [5]  # only what is new
+    with engine.begin() as conn:  # an old entry edited in the database
+        conn.execute(
+            update(AuditEntryRecord)
+            .where(AuditEntryRecord.seq == 2)
+            .values(detail={"via": "cli", "rows": 999})
+        )
+    with engine.connect() as conn:
+        assert checks.device(conn, api.device_id).ok  # not seen yet: only the tail is read
+    clock[0] += 600
+    with engine.connect() as conn:
+        late = checks.device(conn, api.device_id)  # ten minutes on: all of it again
+    assert not late.ok and late.broken_at == 2 and "altered" in late.reason
+    with engine.connect() as conn:
+        assert checks.device(conn, api.device_id) == late  # broken stays broken, no re-read
+    assert read_after[-2:] == [8, 0]
+
+
+def test_a_chain_checked_from_a_head_reports_as_the_whole_one() -> None:
+    from kiosk.domain.audit import verify_chain
+
+    entries = chain(6)
+    whole = verify_chain(entries)
+    first = verify_chain(entries[:4])
+    assert first.head == (4, entries[3].hash)
+    rest = verify_chain(entries[4:], start=first.head)
+    assert rest.ok and rest.entries == 2 and rest.head == whole.head == (6, entries[5].hash)
+    # A tail that does not follow the head it starts from is broken there.
+    assert not verify_chain(entries[5:], start=first.head).ok  # entry 5 is missing
+    wrong = verify_chain(entries[4:], start=(4, "0" * 64))
+    assert not wrong.ok and wrong.broken_at == 5
+    assert verify_chain([]).head is None

@@ -117,6 +117,8 @@ class Console:
         self.stale_after = timedelta(hours=stale_hours)
         #: The rally screen's shared snapshots and its bound on open streams.
         self.rally = RallyFeed()
+        #: The audit page's checks of the devices' chains (incremental, in full every 10 min).
+        self.chain_checks = server_audit.ChainChecks()
         self.env = _templates()
         self.router = APIRouter(include_in_schema=False)
         self._routes()
@@ -655,8 +657,7 @@ class Console:
                     ("server", translate(s.lang, "server_chain"), server_audit.verify_server(conn))
                 ]
                 for d in devices.list_devices(conn):
-                    report, _n = server_audit.verify_device(conn, d.id)
-                    chains.append((d.id, d.name, report))
+                    chains.append((d.id, d.name, self.chain_checks.device(conn, d.id)))
                 recent = list(reversed(server_audit.server_entries(conn, limit=30)))
                 held = quarantined(conn, limit=200)
             return self.render(
