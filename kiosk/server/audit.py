@@ -26,7 +26,7 @@ from __future__ import annotations
 import dataclasses
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import Any
 
@@ -243,6 +243,17 @@ def entries_of(
     ]
 
 
+def _paged_entries(conn: Connection, device_id: str, after_seq: int = 0) -> Iterator[AuditEntry]:
+    """A device's stored trail after ``after_seq``, read 5,000 entries at a time (a trail of
+    hundreds of thousands is never held in memory at once)."""
+    while True:
+        batch = entries_of(conn, device_id, after_seq=after_seq, limit=5000)
+        yield from batch
+        if len(batch) < 5000:
+            return
+        after_seq = batch[-1].seq
+
+
 def verify_device(
     conn: Connection, device_id: str, checked: ChainReport | None = None
 ) -> tuple[ChainReport, int]:
@@ -271,7 +282,7 @@ def verify_device(
     if checked is not None and checked.ok and checked.head is not None:
         after, _hash = checked.head
         tail = verify_chain(
-            entries_of(conn, device_id, after_seq=after),
+            _paged_entries(conn, device_id, after_seq=after),
             verify_sig=verify_sig,
             anchor=anchor,
             start=checked.head,
@@ -280,7 +291,7 @@ def verify_device(
             tail, entries=checked.entries + tail.entries, head=tail.head or checked.head
         )
     else:
-        report = verify_chain(entries_of(conn, device_id), verify_sig=verify_sig, anchor=anchor)
+        report = verify_chain(_paged_entries(conn, device_id), verify_sig=verify_sig, anchor=anchor)
     conflicts = conn.execute(
         select(AUDIT_CONFLICTS.c.id).where(AUDIT_CONFLICTS.c.device_id == device_id)
     ).all()
