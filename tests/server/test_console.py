@@ -518,3 +518,29 @@ def test_a_nul_anywhere_is_a_clear_refusal_never_a_500(web: httpx.Client, engine
         files={"file": ("duluth\x00\x07.toml", good.encode(), "application/toml")},
     )
     assert r.status_code == 200 and "valid" in r.text, r.text[:300]
+
+
+def test_a_kiosks_reported_error_is_shown_in_words_in_both_languages(
+    web: httpx.Client, engine: Engine
+) -> None:
+    """The kiosks page said ``offline``; it says what that means (the code stays as the
+    title), in the page's language; a code from a newer kiosk is shown as it is."""
+    import json
+
+    from kiosk.server.console.i18n import KIOSK_ERRORS
+    from kiosk.sync.status import SyncErrorCode
+    from tests.server.conftest import make_code
+    from tests.server.helpers import ApiClient
+
+    assert set(KIOSK_ERRORS) == {c.value for c in SyncErrorCode}  # every code a kiosk sends
+    device = ApiClient.enroll(web, make_code(engine, "Library kiosk"))
+    report = {"pending": 2, "app_version": "0.1.0", "last_error": "offline"}
+    assert device.post_raw(json.dumps(report), path="/report").status_code == 204
+    account(engine, "ana@example.org", "admin")
+    assert sign_in(web, "ana@example.org").status_code == 303
+    assert 'title="offline">could not reach the server<' in web.get("/console/kiosks").text
+    spanish = web.get("/console/kiosks?lang=es").text
+    assert 'title="offline">no pudo llegar al servidor<' in spanish
+    newer = {**report, "last_error": "quantum_flux"}
+    assert device.post_raw(json.dumps(newer), path="/report").status_code == 204
+    assert 'title="quantum_flux">quantum_flux<' in web.get("/console/kiosks?lang=en").text

@@ -337,6 +337,58 @@ MESSAGES: dict[str, tuple[str, str]] = {
 }
 
 
+#: What a kiosk's reported sync error code means (``POST /api/v1/report``'s ``last_error``: the
+#: kiosk's ``kiosk.sync.status.SyncErrorCode`` values; a test keeps the two lists equal).
+KIOSK_ERRORS: dict[str, tuple[str, str]] = {
+    "not_connected": ("not connected to a server", "no conectado a un servidor"),
+    "offline": ("could not reach the server", "no pudo llegar al servidor"),
+    "timeout": ("the server did not answer in time", "el servidor no respondió a tiempo"),
+    "tls": ("the server's certificate was not trusted", "no confió en el certificado del servidor"),
+    "unauthorized": (
+        "refused by the server (revoked or unknown)",
+        "rechazado por el servidor (revocado o desconocido)",
+    ),
+    "server_error": ("the server had an error", "el servidor tuvo un error"),
+    "bad_response": (
+        "an answer that was not this server's",
+        "una respuesta que no era de este servidor",
+    ),
+    "refused": ("the server refused a request", "el servidor rechazó una solicitud"),
+    "rate_limited": (
+        "asked to wait (too many requests)",
+        "se le pidió esperar (demasiadas solicitudes)",
+    ),
+    "bad_code": ("a wrong, used or expired code", "un código incorrecto, usado o vencido"),
+    "insecure_url": ("an unencrypted address (http://)", "una dirección sin cifrar (http://)"),
+    "bad_url": ("an invalid server address", "una dirección de servidor no válida"),
+    "key_mismatch": (
+        "a different organization key than the server's",
+        "una clave de organización distinta de la del servidor",
+    ),
+    "local_error": (
+        "could not read or write its own data (disk?)",
+        "no pudo leer ni escribir sus propios datos (¿disco?)",
+    ),
+    "demo_kiosk": (
+        "a demo kiosk, refused by a real server",
+        "un quiosco de demostración, rechazado por un servidor real",
+    ),
+    "demo_server": (
+        "a real kiosk, refused by a demo server",
+        "un quiosco real, rechazado por un servidor de demostración",
+    ),
+}
+
+
+def kiosk_error(lang: str, code: str) -> str:
+    """What a kiosk's reported error code means, in ``lang`` (the code itself when unknown: a
+    newer kiosk's)."""
+    words = KIOSK_ERRORS.get(code)
+    if words is None:
+        return code
+    return words[1] if lang == "es" else words[0]
+
+
 def translate(lang: str, key: str, **values: object) -> str:
     """The sentence ``key`` in ``lang`` (English for an unknown language), with ``{values}``."""
     en, es = MESSAGES[key]

@@ -40,7 +40,7 @@ from kiosk.server import campaigns as campaign_store
 from kiosk.server import coordinators, devices, log, tallies
 from kiosk.server.console import auth, data, jobs
 from kiosk.server.console.auth import Role, Session
-from kiosk.server.console.i18n import LANGS, pick_lang, translate
+from kiosk.server.console.i18n import LANGS, kiosk_error, pick_lang, translate
 from kiosk.server.console.rally import OVERFLOW_RETRY_MS, RallyFeed
 from kiosk.server.db import write_transaction
 from kiosk.server.keys import KeyRing
@@ -151,6 +151,7 @@ class Console:
 
         html = self.env.get_template(template).render(
             t=t,
+            kiosk_error=lambda code: kiosk_error(lang, code),
             lang=lang,
             session=session,
             path=request.url.path,
