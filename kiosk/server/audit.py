@@ -184,31 +184,18 @@ def advance_head(conn: Connection, device_id: str) -> AuditHead | None:
         device_id: the device.
     """
     d = DEVICES.c
-    dev = conn.execute(
-        select(d.audit_public_key, d.audit_signed_from, d.audit_head_seq, d.audit_head_hash).where(
-            d.id == device_id
-        )
-    ).one()
+    dev = _audit_state(conn, device_id)
     seq, prev = dev.audit_head_seq or 0, dev.audit_head_hash or GENESIS
     start = seq
-    while True:
-        batch = entries_of(conn, device_id, after_seq=seq, limit=1000)
-        stopped = False
-        for e in batch:
-            linked = e.seq == seq + 1 and e.prev_hash == prev
-            if (
-                not linked
-                or not _sig_ok(dev.audit_public_key, dev.audit_signed_from, e)
-                or (
-                    entry_hash(e.prev_hash, e.seq, e.at_ms, e.kiosk_id, e.action, e.detail)
-                    != e.hash
-                )
-            ):
-                stopped = True
-                break
-            seq, prev = e.seq, e.hash
-        if stopped or len(batch) < 1000:
+    for e in _paged_entries(conn, device_id, after_seq=seq, page=1000):
+        linked = e.seq == seq + 1 and e.prev_hash == prev
+        if (
+            not linked
+            or not _sig_ok(dev.audit_public_key, dev.audit_signed_from, e)
+            or (entry_hash(e.prev_hash, e.seq, e.at_ms, e.kiosk_id, e.action, e.detail) != e.hash)
+        ):
             break
+        seq, prev = e.seq, e.hash
     if seq != start:
         conn.execute(
             DEVICES.update()
@@ -243,19 +230,32 @@ def entries_of(
     ]
 
 
-def _paged_entries(conn: Connection, device_id: str, after_seq: int = 0) -> Iterator[AuditEntry]:
-    """A device's stored trail after ``after_seq``, read 5,000 entries at a time (a trail of
-    hundreds of thousands is never held in memory at once)."""
+def _paged_entries(
+    conn: Connection, device_id: str, after_seq: int = 0, page: int = 5000
+) -> Iterator[AuditEntry]:
+    """A device's stored trail after ``after_seq``, read ``page`` entries at a time (a trail
+    of hundreds of thousands is never held in memory at once, and a reader that stops early
+    reads no further)."""
     while True:
-        batch = entries_of(conn, device_id, after_seq=after_seq, limit=5000)
+        batch = entries_of(conn, device_id, after_seq=after_seq, limit=page)
         yield from batch
-        if len(batch) < 5000:
+        if len(batch) < page:
             return
         after_seq = batch[-1].seq
 
 
+def _audit_state(conn: Connection, device_id: str) -> Any:
+    """The device's audit key (and from which entry it signs) and its anchor."""
+    d = DEVICES.c
+    return conn.execute(
+        select(d.audit_public_key, d.audit_signed_from, d.audit_head_seq, d.audit_head_hash).where(
+            d.id == device_id
+        )
+    ).one()
+
+
 def verify_device(
-    conn: Connection, device_id: str, checked: ChainReport | None = None
+    conn: Connection, device_id: str, checked: ChainReport | None = None, state: Any = None
 ) -> tuple[ChainReport, int]:
     """Check a device's chain, its signatures (once it registered a key) and its anchor; also
     return how many conflicting entries are kept for review.
@@ -265,13 +265,9 @@ def verify_device(
         device_id: the device.
         checked: an earlier whole report of this chain (with its ``head``), under the same key:
             only the entries added since are checked, and the report covers them all.
+        state: the device's audit state (:func:`_audit_state`) when the caller read it already.
     """
-    d = DEVICES.c
-    dev = conn.execute(
-        select(d.audit_public_key, d.audit_signed_from, d.audit_head_seq, d.audit_head_hash).where(
-            d.id == device_id
-        )
-    ).one()
+    dev = state if state is not None else _audit_state(conn, device_id)
     key = dev.audit_public_key
     anchor = (
         AuditAnchor(dev.audit_head_seq, dev.audit_head_hash)
@@ -314,12 +310,8 @@ class ChainChecks:
 
     def device(self, conn: Connection, device_id: str) -> ChainReport:
         """The device's chain report, checked as the class says."""
-        d = DEVICES.c
-        key = tuple(
-            conn.execute(
-                select(d.audit_public_key, d.audit_signed_from).where(d.id == device_id)
-            ).one()
-        )
+        state = _audit_state(conn, device_id)
+        key = (state.audit_public_key, state.audit_signed_from)
         now = self._clock()
         with self._lock:
             kept = self._kept.get(device_id)
@@ -329,10 +321,23 @@ class ChainChecks:
             full_at, earlier = kept[0], kept[2]
             if not earlier.ok:  # broken stays broken (at that entry) until the next full check
                 return earlier
-        report, _conflicts = verify_device(conn, device_id, earlier)
+        report, _conflicts = verify_device(conn, device_id, earlier, state)
         with self._lock:
             self._kept[device_id] = (full_at, key, report)
         return report
+
+
+def record_export_refused(
+    conn: Connection, coordinator_id: int, role: str, channel: str, now: datetime
+) -> None:
+    """Write to the server's trail that an account whose role exports nothing asked for an
+    export (``channel``: ``console`` or ``api``)."""
+    record_server(
+        conn,
+        "export_refused",
+        {"coordinator": coordinator_id, "role": role, "channel": channel},
+        now,
+    )
 
 
 def record_server(

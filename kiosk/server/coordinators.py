@@ -11,6 +11,7 @@ coordinator token cannot push as a device.
 
 from __future__ import annotations
 
+import enum
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
@@ -21,6 +22,22 @@ from kiosk.server.devices import LAST_SEEN_RESOLUTION, sha256_hex
 from kiosk.server.models import Coordinator, table_of
 
 COORDINATORS = table_of(Coordinator)
+
+
+class Role(enum.StrEnum):
+    """What an account may do (each includes the one before), in the console and with its API
+    token alike."""
+
+    VIEWER = "viewer"
+    COORDINATOR = "coordinator"
+    ADMIN = "admin"
+
+    def allows(self, needed: Role) -> bool:
+        """Whether this role may do what ``needed`` may."""
+        order = [Role.VIEWER, Role.COORDINATOR, Role.ADMIN]
+        return order.index(self) >= order.index(needed)
+
+
 #: Coordinator tokens start with this, so they are easy to tell from device tokens in a vault.
 TOKEN_PREFIX = "kc_"
 
@@ -43,9 +60,8 @@ class CoordinatorInfo:
     created_at: datetime
     last_seen_at: datetime | None
     revoked_at: datetime | None
-    #: ``viewer``, ``coordinator`` or ``admin`` (:class:`kiosk.server.console.auth.Role`): a
-    #: viewer's token reads counts, never signers' data.
-    role: str = "coordinator"
+    #: What the account may do: a viewer's token reads counts, never signers' data.
+    role: Role
 
 
 class CoordinatorRefused(Exception):
@@ -81,9 +97,12 @@ def list_all(conn: Connection) -> list[CoordinatorInfo]:
     """
     c = COORDINATORS.c
     rows = conn.execute(
-        select(c.id, c.name, c.created_at, c.last_seen_at, c.revoked_at).order_by(c.id)
+        select(c.id, c.name, c.created_at, c.last_seen_at, c.revoked_at, c.role).order_by(c.id)
     )
-    return [CoordinatorInfo(r.id, r.name, r.created_at, r.last_seen_at, r.revoked_at) for r in rows]
+    return [
+        CoordinatorInfo(r.id, r.name, r.created_at, r.last_seen_at, r.revoked_at, Role(r.role))
+        for r in rows
+    ]
 
 
 def revoke(conn: Connection, coordinator_id: int, now: datetime) -> bool | None:
@@ -122,7 +141,7 @@ def authenticate(conn: Connection, token: str) -> CoordinatorInfo:
     if row.revoked_at is not None:
         raise CoordinatorRefused(revoked=True)
     return CoordinatorInfo(
-        row.id, row.name, row.created_at, row.last_seen_at, row.revoked_at, row.role
+        row.id, row.name, row.created_at, row.last_seen_at, row.revoked_at, Role(row.role)
     )
 
 

@@ -221,15 +221,12 @@ def exporting_coordinator(request: Request, who: CoordinatorDep) -> coordinators
         ApiError: 403 ``viewer_no_export`` (written to the server's audit trail, as the
             console's refusal is), besides :func:`current_coordinator`'s refusals.
     """
-    if who.role in ("coordinator", "admin"):
+    if who.role.allows(coordinators.Role.COORDINATOR):
         return who
-    log.warning("refused an export to coordinator %s (role %s)", who.id, who.role)
+    log.warning("refused an export to coordinator %s (role %s)", who.id, who.role.value)
     with write_transaction(_engine(request)) as conn:
-        server_audit.record_server(
-            conn,
-            "export_refused",
-            {"coordinator": who.id, "role": who.role, "channel": "api"},
-            request.app.state.clock(),
+        server_audit.record_export_refused(
+            conn, who.id, who.role.value, "api", request.app.state.clock()
         )
     raise ApiError(403, "viewer_no_export", "a viewer account reads counts but exports nothing")
 

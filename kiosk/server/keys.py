@@ -8,8 +8,9 @@ counts), with private key files named on the command line or in ``KIOSK_ORG_PRIV
 
 A private key file is either the passphrase-encrypted JSON
 :func:`kiosk.adapters.crypto.encrypt_private_key` makes (passphrase from the file named by
-``KIOSK_ORG_KEY_PASSPHRASE_FILE``, else ``KIOSK_ORG_KEY_PASSPHRASE``: :func:`key_passphrase`) or, discouraged, the raw key in base64. Several files may be given
-(key rotation): a sealed blob is tried against each key in turn.
+``KIOSK_ORG_KEY_PASSPHRASE_FILE``, else ``KIOSK_ORG_KEY_PASSPHRASE``: :func:`key_passphrase`)
+or, discouraged, the raw key in base64. Several files may be given (key rotation): a sealed
+blob is tried against each key in turn.
 """
 
 from __future__ import annotations

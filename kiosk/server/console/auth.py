@@ -22,7 +22,6 @@
 
 from __future__ import annotations
 
-import enum
 import hashlib
 import hmac
 import re
@@ -33,6 +32,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import Connection, case, delete, func, literal, select, update
 
 from kiosk.adapters.crypto import hash_secret, verify_secret
+from kiosk.server.coordinators import Role as Role  # re-exported: the console's pages use it
 from kiosk.server.devices import sha256_hex
 from kiosk.server.models import (
     ConsoleSession,
@@ -66,19 +66,6 @@ _EMAIL = re.compile(
 # A hash to verify against when the email is unknown, so a wrong email takes as long as a wrong
 # password (made once, lazily).
 _DUMMY_HASH: list[str] = []
-
-
-class Role(enum.StrEnum):
-    """What an account may do (each includes the one before)."""
-
-    VIEWER = "viewer"
-    COORDINATOR = "coordinator"
-    ADMIN = "admin"
-
-    def allows(self, needed: Role) -> bool:
-        """Whether this role may do what ``needed`` may."""
-        order = [Role.VIEWER, Role.COORDINATOR, Role.ADMIN]
-        return order.index(self) >= order.index(needed)
 
 
 class AccountError(ValueError):

@@ -8,8 +8,8 @@ another ``?event=``) held the server's thread pool and slowed every kiosk's sync
 snapshot is computed at most once per :data:`SNAPSHOT_SECONDS` for each view (campaign, event,
 test data shown or not, the viewer's UTC offset) and handed to every stream showing it, and a
 process keeps at most :data:`MAX_STREAMS` streams open, :data:`MAX_STREAMS_PER_ADDRESS` of them
-from one address. A stream over either bound gets the current snapshot and is closed with a
-``retry`` of :data:`OVERFLOW_RETRY_MS` and nothing else, before any query: the browser's
+from one address. A stream over either bound gets a ``retry`` of :data:`OVERFLOW_RETRY_MS`
+and nothing else, before any query, and is closed: the browser's
 ``EventSource`` reconnects by itself, so such a screen (which shows the figures its page came
 with) tries again every ten seconds.
 """
@@ -73,23 +73,23 @@ class RallyFeed:
         with self._lock:
             return sum(self._open.values())
 
+    def _room(self, address: str) -> bool:
+        """Whether both bounds leave room for one more stream of ``address`` (lock held)."""
+        return (
+            sum(self._open.values()) < self.max_streams and self._open[address] < self.per_address
+        )
+
     def has_room(self, address: str) -> bool:
         """Whether a stream of ``address`` would be admitted now (nothing is counted: a check
         made before any query, the count is taken by :meth:`stream`)."""
         with self._lock:
-            return (
-                sum(self._open.values()) < self.max_streams
-                and self._open[address] < self.per_address
-            )
+            return self._room(address)
 
     def admit(self, address: str) -> bool:
         """Count one more stream open for ``address``, unless a bound is reached (False: then
         nothing is counted). Every True must be followed by one :meth:`release`."""
         with self._lock:
-            if (
-                sum(self._open.values()) >= self.max_streams
-                or self._open[address] >= self.per_address
-            ):
+            if not self._room(address):
                 return False
             self._open[address] += 1
             return True

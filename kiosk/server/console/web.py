@@ -353,7 +353,9 @@ class Console:
                 token = auth.start_session(conn, account, lang, address, now)
                 coordinators.touch(
                     conn,
-                    coordinators.CoordinatorInfo(account.id, account.name, now, None, None),
+                    coordinators.CoordinatorInfo(
+                        account.id, account.name, now, None, None, account.role
+                    ),
                     now,
                 )
             log.info("console: coordinator %s signed in", account.id)
@@ -559,15 +561,8 @@ class Console:
             s = self.need(request)
             if not s.account.role.allows(Role.COORDINATOR):
                 with write_transaction(self.engine) as conn:
-                    server_audit.record_server(
-                        conn,
-                        "export_refused",
-                        {
-                            "coordinator": s.account.id,
-                            "role": s.account.role.value,
-                            "channel": "console",
-                        },
-                        self.clock(),
+                    server_audit.record_export_refused(
+                        conn, s.account.id, s.account.role.value, "console", self.clock()
                     )
                 return self._exports(request, s, 403, error="viewer_no_export")
             kind = _text(form, "kind", 3)
@@ -766,7 +761,7 @@ class Console:
                 c = data.campaign(conn, slug) if _SLUG.match(slug) else None
                 if c is None:
                     raise _Refused(404, "not_found")
-                snap = self._rally_snapshot(conn, c, request)
+                snap = self._rally_snapshot(conn, c, self._rally_view(request))
             lang = self.lang(request)
             return self.render(
                 request,
@@ -966,8 +961,11 @@ class Console:
         event = (request.query_params.get("event") or "")[:64] or None
         return offset, event, request.query_params.get("test") == "1"
 
-    def _rally_snapshot(self, conn: Any, c: Any, request: Request) -> dict[str, Any]:
-        offset, event, test = self._rally_view(request)
+    def _rally_snapshot(
+        self, conn: Any, c: Any, view: tuple[int, str | None, bool]
+    ) -> dict[str, Any]:
+        """The rally figures of campaign ``c`` for ``view`` (:meth:`_rally_view`)."""
+        offset, event, test = view
         now = self.clock()
         local_now = now + timedelta(minutes=offset)
         day_start = local_now.replace(hour=0, minute=0, second=0, microsecond=0) - timedelta(
@@ -980,15 +978,16 @@ class Console:
         (:class:`kiosk.server.console.rally.RallyFeed`)."""
         if not _SLUG.match(slug):
             raise _Refused(404, "not_found")
+        view = self._rally_view(request)
 
         def compute() -> dict[str, Any]:
             with self.engine.connect() as conn:
                 c = data.campaign(conn, slug)
                 if c is None:
                     raise _Refused(404, "not_found")
-                return self._rally_snapshot(conn, c, request)
+                return self._rally_snapshot(conn, c, view)
 
-        return self.rally.snapshot((slug, *self._rally_view(request)), compute)
+        return self.rally.snapshot((slug, *view), compute)
 
 
 # --- small helpers -------------------------------------------------------------------------------
