@@ -15,6 +15,11 @@ floor, their ratio and the target:
   storing the same rows into its own tables (``_server_inserts``).
 - **export** of the whole campaign (read, decrypt, render: ``make_pdf_export``) for 10k and 50k
   signers; floor: a reportlab text-only table of the same rows.
+- **stats**: ``GET /api/v1/stats`` on a server holding 1k, 10k, 50k and 200k signatures (grown
+  through the server's own ingest path with the organization's key configured, as
+  ``bench stats`` does), on both backends: the first call after a fresh server start and the
+  median of 10 later ones; floor: the bare ``GROUP BY campaign, local_campaign`` over the
+  signatures. Target: under 100 ms, first call included.
 - **status**: ``kiosk status --json`` on 200k (a fresh process each time); floor: the same
   counts in process.
 - **ingest** with 3 and 5 real kiosk processes pushing at once to a server on PostgreSQL (two
@@ -26,7 +31,7 @@ floor, their ratio and the target:
 
 It writes a PNG plot of cost against store size (``--plot``, default
 ``docs/benchmarks-scale.png``), drawn with Qt. Choose sizes with ``--sizes`` (save),
-``--sync-sizes``, ``--export-sizes``, ``--kiosks``; ``--quick`` runs small sizes only.
+``--sync-sizes``, ``--stats-sizes``, ``--export-sizes``, ``--kiosks``; ``--quick`` runs small sizes only.
 """
 
 from __future__ import annotations
@@ -70,6 +75,7 @@ SYNC_RATIO = 2.5
 EXPORT_RATIO = 2.5
 STATUS_RATIO = 3.0
 INGEST_PER_S = 15_000
+STATS_MS = 100.0
 #: Server processes, as docs/server.md runs the server: one on SQLite (one writer at a time),
 #: ``kiosk-server serve --workers 2`` on PostgreSQL. The sync and ingest figures both use them.
 SERVER_WORKERS = {"sqlite": 1, "postgres": 2}
@@ -568,6 +574,73 @@ def bench_sync(
     return figures
 
 
+# -- stats -------------------------------------------------------------------------------------
+
+
+def bench_stats(root: Path, sizes: list[int], backends: list[str], pg_url: str) -> list[Figure]:
+    """``GET /stats`` as one server database grows through ``sizes`` (a fresh server process
+    at each size: the first call after a start, then the median of 10), beside the bare
+    ``GROUP BY`` floor measured at the same size."""
+    from bench import bench_stats as bs
+    from kiosk.adapters.crypto import encrypt_private_key, generate_keypair
+    from kiosk.server.keys import ENV_KEY_PASSPHRASE
+    from tests.server.helpers import create_pg_database, drop_pg_database
+
+    figures = []
+    public, private = generate_keypair()
+    key_path = root / "stats-org.key"
+    key_path.write_bytes(encrypt_private_key(private, bs.PASSPHRASE))
+    os.environ[ENV_KEY_PASSPHRASE] = bs.PASSPHRASE
+    for backend in backends:
+        label = "SQLite" if backend == "sqlite" else "PostgreSQL"
+        data_dir = root / f"stats-{backend}"
+        data_dir.mkdir()
+        url = (
+            f"sqlite:///{data_dir / 'server.sqlite3'}"
+            if backend == "sqlite"
+            else create_pg_database(pg_url, "kiosk_bench_stats_")
+        )
+        filler = bs.Filler(url, key_path, public, max(sizes))
+        try:
+            for size in sorted(sizes):
+                before = filler.count
+                spent = filler.grow(size)
+                floor = bs.group_by_floor(url)
+                first, later, body = bs.time_stats(url, data_dir, key_path, 10, f"bench-{size}")
+                # What the figure times must be the right answer: every signature counted, and
+                # one signer in ten a repeat (bench_stats.Filler).
+                unique = sum((body["unique_signers"] or {}).values())
+                if sum(body["campaigns"].values()) != size or unique != size - (size - 1) // 10:
+                    raise RuntimeError(
+                        f"/stats counted {body['campaigns']} and {unique} unique signers "
+                        f"for {size:,} signatures"
+                    )
+                for name, value in (("first call after a start", first), ("later calls", later)):
+                    figures.append(
+                        Figure(
+                            "stats",
+                            f"GET /stats on {label}, {name}",
+                            size,
+                            value * 1000,
+                            "ms",
+                            floor * 1000,
+                            f"< {STATS_MS:g} ms",
+                            value * 1000 < STATS_MS,
+                        )
+                    )
+                print(
+                    f"  stats with {size:,} on {label}: first {first * 1000:.1f} ms, later "
+                    f"{later * 1000:.1f} ms (GROUP BY {floor * 1000:.1f} ms; grown at "
+                    f"{(size - before) / max(spent, 1e-9):,.0f}/s)",
+                    flush=True,
+                )
+        finally:
+            filler.close()
+            if backend == "postgres":
+                drop_pg_database(pg_url, url)
+    return figures
+
+
 # -- export ------------------------------------------------------------------------------------
 
 
@@ -834,7 +907,18 @@ def plot(figures: list[Figure], out: Path) -> None:
         Qt.AlignmentFlag.AlignCenter,
         "signatures stored / synced / exported (log scale)",
     )
-    colors = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#17becf"]
+    colors = [
+        "#1f77b4",
+        "#d62728",
+        "#2ca02c",
+        "#9467bd",
+        "#ff7f0e",
+        "#8c564b",
+        "#17becf",
+        "#e377c2",
+        "#7f7f7f",
+        "#bcbd22",
+    ]
     for i, (name, pts) in enumerate(sorted(series.items())):
         color = QColor(colors[i % len(colors)])
         pts.sort()
@@ -882,7 +966,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
         "--only",
-        default="save,status,sync,export,ingest",
+        default="save,status,sync,stats,export,ingest",
         help="which parts to run (comma-separated)",
     )
     parser.add_argument(
@@ -890,6 +974,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--saves", type=int, default=300, help="saves timed at each size")
     parser.add_argument("--sync-sizes", default="10k,200k")
+    parser.add_argument("--stats-sizes", default="1k,10k,50k,200k")
     parser.add_argument("--export-sizes", default="10k,50k")
     parser.add_argument("--kiosks", default="3,5", help="kiosk processes for the ingest figure")
     parser.add_argument("--per-kiosk", type=int, default=10_000)
@@ -898,7 +983,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--quick",
         action="store_true",
-        help="small sizes: 0,1k,10k saves, 10k sync, 10k export, 3 kiosks",
+        help="small sizes: 0,1k,10k saves, 10k sync, 1k and 10k stats, 10k export, 3 kiosks",
     )
     parser.add_argument("--plot", default=str(REPO_ROOT / "docs" / "benchmarks-scale.png"))
     parser.add_argument(
@@ -916,6 +1001,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.quick:
         args.sizes, args.sync_sizes, args.export_sizes, args.kiosks = "0,1k,10k", "10k", "10k", "3"
+        args.stats_sizes = "1k,10k"
     os.environ.setdefault("KIOSK_TEST_POSTGRES_URL", args.postgres_url)
     parts = set(args.only.split(","))
     sizes, sync_sizes = _ints(args.sizes), _ints(args.sync_sizes)
@@ -950,6 +1036,8 @@ def main(argv: list[str] | None = None) -> int:
             )
         for p in templates.values():
             shutil.rmtree(p, ignore_errors=True)
+        if "stats" in parts:
+            figures += bench_stats(root, _ints(args.stats_sizes), backends, args.postgres_url)
         if "export" in parts:
             figures += bench_export(root, _ints(args.export_sizes))
         if "ingest" in parts and "postgres" in backends:

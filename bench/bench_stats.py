@@ -26,6 +26,7 @@ import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT))
@@ -60,65 +61,92 @@ def _name(i: int) -> str:
             return out.capitalize()
 
 
-def fill(url: str, key_path: Path, public: bytes, count: int) -> float:
-    """Push ``count`` signatures through ``store_push`` (key configured); seconds spent in it."""
-    engine = create_db_engine(url)
-    migrate.upgrade(engine)
-    ring = load_keyring([key_path], PASSPHRASE)
-    now = datetime.now(UTC)
-    with write_transaction(engine) as conn:
-        for p in campaigns.load_files([DATA / "mini.toml"]):
-            campaigns.store(conn, p, now)
-        code = devices.create_enrollment_code(conn, "bench", timedelta(hours=1), now).code
-        device = devices.enroll(conn, code, "bench", now).device_id
-    camp = mini_campaign()
-    locals_ = [None, "evansville", "st-louis-county"]
-    versions = {loc: camp.current_version(loc).hash for loc in locals_}
-    template = {
-        "v": 1,
-        "first_name": "",
-        "last_name": "Signer",
-        "zip": "47708",
-        "ink": base64.b64encode(encode_ink(ink(3))).decode(),
-        "email": "",
-        "phone": "",
-        "street": "",
-        "city": "",
-        "state": "",
-        "comment": "",
-        "opt_in": False,
-        "consent_text": "",
-    }
-    sealer = SealedBoxSealer(public)
-    spent = 0.0
-    start_day = datetime.now(UTC) - timedelta(minutes=count + 60)  # all within the past
-    for base in range(0, count, 500):
-        sigs = []
-        for i in range(base, min(base + 500, count)):
-            loc = locals_[i % 3]
-            personal = dict(template, first_name=_name(i % (count * 9 // 10 or 1)))
-            sigs.append(
-                WireSignature(
-                    id=uuid7(),
-                    campaign=camp.slug,
-                    local_campaign=loc,
-                    text_version=versions[loc],
-                    lang="en",
-                    kiosk_id=f"kiosk-{i % 7}",
-                    event_id=f"event-{i % 40}",
-                    created_at=start_day + timedelta(minutes=i),
-                    utc_offset_minutes=-300,
-                    synthetic=False,
-                    sealed=sealer.seal(json.dumps(template | personal).encode()),
+class Filler:
+    """Grows one server database through the server's own ingest path (``store_push`` with the
+    organization's private key configured, batches of 500): each signature is opened and
+    checked once on arrival and the running counts updated, as a push from a kiosk would.
+
+    Signer ``i`` is named after ``i - i // 10``, so one signature in ten repeats the signer
+    before it (the unique signers count has something to find), whatever the sizes grown to.
+    Signature ``i`` was made ``i`` minutes after ``first_minute`` (all in the past).
+    """
+
+    def __init__(self, url: str, key_path: Path, public: bytes, most: int) -> None:
+        self.engine = create_db_engine(url)
+        migrate.upgrade(self.engine)
+        self.ring = load_keyring([key_path], PASSPHRASE)
+        now = datetime.now(UTC)
+        with write_transaction(self.engine) as conn:
+            for p in campaigns.load_files([DATA / "mini.toml"]):
+                campaigns.store(conn, p, now)
+            code = devices.create_enrollment_code(conn, "bench", timedelta(hours=1), now).code
+            self.device = devices.enroll(conn, code, "bench", now).device_id
+        self.camp = mini_campaign()
+        self.locals = [None, "evansville", "st-louis-county"]
+        self.versions = {loc: self.camp.current_version(loc).hash for loc in self.locals}
+        self.template = {
+            "v": 1,
+            "first_name": "",
+            "last_name": "Signer",
+            "zip": "47708",
+            "ink": base64.b64encode(encode_ink(ink(3))).decode(),
+            "email": "",
+            "phone": "",
+            "street": "",
+            "city": "",
+            "state": "",
+            "comment": "",
+            "opt_in": False,
+            "consent_text": "",
+        }
+        self.sealer = SealedBoxSealer(public)
+        self.first_minute = now - timedelta(minutes=most + 60)
+        self.count = 0
+
+    def grow(self, to: int) -> float:
+        """Push signatures until ``to`` are stored; seconds spent in ``store_push``."""
+        spent = 0.0
+        for base in range(self.count, to, 500):
+            sigs = []
+            for i in range(base, min(base + 500, to)):
+                loc = self.locals[i % 3]
+                personal = dict(self.template, first_name=_name(i - i // 10))
+                sigs.append(
+                    WireSignature(
+                        id=uuid7(),
+                        campaign=self.camp.slug,
+                        local_campaign=loc,
+                        text_version=self.versions[loc],
+                        lang="en",
+                        kiosk_id=f"kiosk-{i % 7}",
+                        event_id=f"event-{i % 40}",
+                        created_at=self.first_minute + timedelta(minutes=i),
+                        utc_offset_minutes=-300,
+                        synthetic=False,
+                        sealed=self.sealer.seal(json.dumps(personal).encode()),
+                    )
                 )
-            )
-        request = PushRequest(signatures=sigs)
-        t0 = time.perf_counter()
-        with write_transaction(engine) as conn:
-            store_push(conn, device, request, datetime.now(UTC), ring)
-        spent += time.perf_counter() - t0
-    engine.dispose()
-    return spent
+            request = PushRequest(signatures=sigs)
+            t0 = time.perf_counter()
+            with write_transaction(self.engine) as conn:
+                store_push(conn, self.device, request, datetime.now(UTC), self.ring)
+            spent += time.perf_counter() - t0
+        self.count = max(self.count, to)
+        return spent
+
+    def close(self) -> None:
+        """Release the database connections."""
+        self.engine.dispose()
+
+
+def fill(url: str, key_path: Path, public: bytes, count: int) -> float:
+    """Push ``count`` signatures into a fresh database (:class:`Filler`); seconds spent in
+    ``store_push``."""
+    filler = Filler(url, key_path, public, count)
+    try:
+        return filler.grow(count)
+    finally:
+        filler.close()
 
 
 def group_by_floor(url: str) -> float:
@@ -141,11 +169,14 @@ def group_by_floor(url: str) -> float:
     return statistics.median(times)
 
 
-def time_stats(url: str, data_dir: Path, key_path: Path, calls: int) -> tuple[float, float, dict]:
-    """Start a server on the filled database; (first call s, median later call s, body)."""
+def time_stats(
+    url: str, data_dir: Path, key_path: Path, calls: int, who: str = "bench"
+) -> tuple[float, float, dict[str, Any]]:
+    """Start a server on the filled database; (first call s, median later call s, body).
+    ``who`` names the coordinator made for the calls (one name per call of this)."""
     engine = create_db_engine(url)
     with write_transaction(engine) as conn:
-        token = coordinators.add(conn, "bench", datetime.now(UTC)).token
+        token = coordinators.add(conn, who, datetime.now(UTC)).token
     engine.dispose()
     with (
         LiveServer(
