@@ -363,6 +363,10 @@ def load_campaign_file(path: str | Path) -> Campaign:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise CampaignFormatError(source, "", f"is not valid TOML: {exc}") from None
+    except RecursionError:  # tomllib recurses once per nested array or inline table
+        raise CampaignFormatError(
+            source, "", "is not valid TOML: arrays or tables nested too deeply"
+        ) from None
     return parse_campaign(data, source)
 
 

@@ -49,7 +49,7 @@ def load_server_campaigns(directory: Path) -> tuple[list[Campaign], list[Campaig
             campaigns.append(parse_campaign(json.loads(raw.decode("utf-8")), path.name))
         except CampaignFormatError as exc:
             errors.append(exc)
-        except (OSError, ValueError) as exc:
+        except (OSError, ValueError, RecursionError) as exc:
             errors.append(CampaignFormatError(path.name, "", f"cannot be read: {exc}"))
     return campaigns, errors
 

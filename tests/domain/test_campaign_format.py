@@ -126,6 +126,20 @@ def test_unreadable_and_non_toml_files(tmp_path: Path) -> None:
         load_campaign_file(tmp_path / "missing.toml")
 
 
+@pytest.mark.parametrize(
+    "value",
+    ["[" * 5000 + "1" + "]" * 5000, "{b = " * 5000 + "1" + "}" * 5000],
+    ids=["arrays", "inline-tables"],
+)
+def test_deeply_nested_toml_is_a_format_error(tmp_path: Path, value: str) -> None:
+    """10 KB of nesting (well under the size limit) made tomllib raise RecursionError: a
+    traceback from ``kiosk campaigns validate`` and a 500 from the console's upload."""
+    deep = tmp_path / "deep.toml"
+    deep.write_text(f"a = {value}\n")
+    with pytest.raises(CampaignFormatError, match=r"deep\.toml: is not valid TOML: .*nested"):
+        load_campaign_file(deep)
+
+
 def test_text_is_kept_plain() -> None:
     c = load_campaign_file(DATA / "mini.toml")
     assert c.title.en == "A <b>test</b> & petition"  # stored as typed, never interpreted

@@ -335,6 +335,19 @@ def test_campaign_upload_shows_the_cli_errors(
     )
     assert r.status_code == 400
     assert str(exc.value).replace("'", "&#39;").replace('"', "&#34;") in r.text
+    # 10 KB of nested arrays (tomllib recursed until RecursionError: a 500 before)
+    deep = b"a = " + b"[" * 5000 + b"1" + b"]" * 5000 + b"\n"
+    r = web.post(
+        "/console/campaigns/check",
+        data={"csrf": token},
+        files={"file": ("deep.toml", deep, "application/toml")},
+    )
+    assert r.status_code == 400 and "nested too deeply" in r.text
+    r = web.post(
+        "/console/campaigns/publish",
+        data={"csrf": token, "filename": "deep.toml", "content": deep.decode()},
+    )
+    assert r.status_code == 400 and "nested too deeply" in r.text
     r = web.post(
         "/console/campaigns/check",
         data={"csrf": token},
