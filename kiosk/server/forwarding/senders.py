@@ -10,7 +10,10 @@ Every answer becomes a :class:`SendResult`:
 - ``retry``: anything else (5xx, other 4xx, a redirect, a dropped connection, a timeout).
 
 HTTP goes through :class:`HttpClient` (``http.client``, one keep-alive connection per sender
-thread).
+thread). A destination's answer is hostile input like any other: at most
+:data:`MAX_ANSWER_BYTES` of it is read, the whole exchange must end within the client's
+deadline (a reply dripping a byte every few seconds never trips a per-read timeout, so
+:class:`_Watchdog` cuts the connection instead), and nothing in it can raise out of a send.
 
 Redirects are not followed (a redirect could lead personal data to plain HTTP). Reasons name the
 status or the exception class, never a byte of the answer (it may echo personal data).
@@ -19,12 +22,15 @@ status or the exception class, never a byte of the answer (it may echo personal 
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import hmac
 import http.client
 import json
 import select
+import socket
 import ssl
+import threading
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -38,6 +44,67 @@ USER_AGENT = f"petition-kiosk-server/{kiosk.__version__}"
 DEFAULT_RETRY_AFTER = 60.0
 MAX_RETRY_AFTER = 3600.0
 _PERMANENT = frozenset({400, 413, 422})
+#: The most of an answer that is read (the helper's answer is a person resource of a few KB).
+MAX_ANSWER_BYTES = 1 << 20
+#: Seconds one exchange (connect, send, the answer's headers and body) may take in all.
+DEADLINE = 60.0
+
+
+class AnswerTooLarge(http.client.HTTPException):
+    """The destination's answer is longer than :data:`MAX_ANSWER_BYTES`."""
+
+
+class _Watchdog:
+    """Cuts connections whose exchange outlives its deadline: one thread for every sender.
+
+    ``http.client`` bounds each read by the socket's timeout, but not a whole answer; a
+    destination that sends one byte every few seconds would hold a sender (and, on
+    PostgreSQL, the round's open transaction) for ever. A cut socket makes the blocked read
+    fail at once, as a dropped connection does.
+    """
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._due: dict[int, tuple[float, socket.socket]] = {}
+        self._next = 0
+        self._thread: threading.Thread | None = None
+
+    def watch(self, sock: socket.socket, seconds: float) -> int:
+        """Cut ``sock`` in ``seconds`` unless :meth:`release` is called first; a key for it."""
+        with self._cond:
+            self._next += 1
+            self._due[self._next] = (time.monotonic() + seconds, sock)
+            if self._thread is None:
+                self._thread = threading.Thread(
+                    target=self._run, name="kiosk-forward-deadline", daemon=True
+                )
+                self._thread.start()
+            self._cond.notify()
+            return self._next
+
+    def release(self, key: int) -> bool:
+        """Stop watching; False if the deadline had passed and the socket was cut."""
+        with self._cond:
+            return self._due.pop(key, None) is not None
+
+    def _run(self) -> None:
+        with self._cond:
+            while True:
+                if not self._due:
+                    self._cond.wait()
+                    continue
+                now = time.monotonic()
+                for key, (due, sock) in list(self._due.items()):
+                    if due <= now:
+                        del self._due[key]
+                        # the plain socket's shutdown, under TLS too (no TLS close_notify)
+                        with contextlib.suppress(OSError):
+                            socket.socket.shutdown(sock, socket.SHUT_RDWR)
+                if self._due:
+                    self._cond.wait(min(d for d, _ in self._due.values()) - now)
+
+
+_WATCHDOG = _Watchdog()
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,11 +128,11 @@ def parse_retry_after(value: str | None, now: datetime | None = None) -> float:
     except ValueError:
         try:
             when = parsedate_to_datetime(value)
-        except (TypeError, ValueError, IndexError):
+            if when.tzinfo is None:
+                when = when.replace(tzinfo=UTC)
+            seconds = (when - (now or datetime.now(UTC))).total_seconds()
+        except (TypeError, ValueError, IndexError, OverflowError):  # e.g. a zone of +9999999999
             return DEFAULT_RETRY_AFTER
-        if when.tzinfo is None:
-            when = when.replace(tzinfo=UTC)
-        seconds = (when - (now or datetime.now(UTC))).total_seconds()
     if seconds != seconds:  # NaN
         return DEFAULT_RETRY_AFTER
     return min(max(seconds, 0.0), MAX_RETRY_AFTER)
@@ -96,6 +163,8 @@ def _failure(status: int, headers: Any) -> SendResult:
 
 
 def _transport_failure(exc: Exception) -> SendResult:
+    if isinstance(exc, AnswerTooLarge):
+        return SendResult("retry", None, f"answer larger than {MAX_ANSWER_BYTES} bytes")
     return SendResult("retry", None, f"connection failed: {type(exc).__name__}")
 
 
@@ -106,8 +175,9 @@ class HttpClient:
     it is reused (its socket reads as ready) and replaced; any failure closes the connection.
     """
 
-    def __init__(self, timeout: float = 20.0) -> None:
+    def __init__(self, timeout: float = 20.0, deadline: float = DEADLINE) -> None:
         self.timeout = timeout
+        self.deadline = deadline
         self._conn: http.client.HTTPConnection | None = None
         self._origin: tuple[str, str, int | None] | None = None
         self._tls: ssl.SSLContext | None = None
@@ -141,17 +211,30 @@ class HttpClient:
         """POST ``body``; return the status, the answer's headers and its body.
 
         Raises:
-            OSError, http.client.HTTPException: the connection failed, timed out or was cut.
+            OSError, http.client.HTTPException: the connection failed, timed out or was cut;
+                ``TimeoutError`` when the exchange outlived the deadline; :class:`AnswerTooLarge`.
         """
         parts = urlsplit(url)
         path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
         conn = self._connection(parts.scheme, parts.hostname or "", parts.port)
+        key = None
         try:
+            if conn.sock is None:
+                conn.connect()
+            assert conn.sock is not None
+            key = _WATCHDOG.watch(conn.sock, self.deadline)
             conn.request("POST", path, body=body, headers={"User-Agent": USER_AGENT, **headers})
             response = conn.getresponse()
-            data = response.read()
-        except BaseException:
+            data = response.read(MAX_ANSWER_BYTES + 1)
+            if len(data) > MAX_ANSWER_BYTES:
+                raise AnswerTooLarge(f"answer longer than {MAX_ANSWER_BYTES} bytes")
+            if not _WATCHDOG.release(key):
+                raise TimeoutError(f"the exchange took longer than {self.deadline:g} s")
+        except BaseException as exc:
+            cut = key is not None and not _WATCHDOG.release(key)
             self.close()
+            if cut and not isinstance(exc, TimeoutError):
+                raise TimeoutError(f"the exchange took longer than {self.deadline:g} s") from None
             raise
         if response.will_close:
             self.close()
@@ -171,9 +254,9 @@ def _closed_by_peer(conn: http.client.HTTPConnection) -> bool:
     return bool(readable)
 
 
-def make_client(timeout: float = 20.0) -> HttpClient:
+def make_client(timeout: float = 20.0, deadline: float = DEADLINE) -> HttpClient:
     """An HTTP client of one sender thread (keep-alive, no redirects, TLS verified)."""
-    return HttpClient(timeout)
+    return HttpClient(timeout, deadline)
 
 
 def send_osdi(client: HttpClient, url: str, token: str, body: dict[str, Any]) -> SendResult:
@@ -196,7 +279,7 @@ def send_osdi(client: HttpClient, url: str, token: str, body: dict[str, Any]) ->
         return _failure(status, headers)
     try:
         answer = json.loads(content) if content.strip() else None
-    except ValueError:
+    except (ValueError, RecursionError):  # not JSON, or nested deeper than Python recurses
         answer = None
     if not isinstance(answer, dict) or not answer:
         return SendResult("retry", status, "empty answer: the helper refused the record")

@@ -216,7 +216,14 @@ class Forwarder:
         for d in dests:
             if self.stop_event.is_set():
                 break
-            handled += self._round(d)
+            try:
+                handled += self._round(d)
+            except Exception as exc:  # noqa: BLE001 - one destination's failure starves no other
+                log.error(
+                    "forwarding round to %s failed (%s); the other destinations go on",
+                    d.name,
+                    type(exc).__name__,
+                )
         return handled
 
     def _load_destinations(self) -> tuple[list[_Dest], list[_Dest]]:
@@ -430,12 +437,16 @@ class Forwarder:
         d.limiter.wait(self.stop_event)
         if hold.is_set() or self.stop_event.is_set():
             return Outcome("untried")
-        if d.kind == "osdi":
-            res = senders.send_osdi(client, d.url, d.credential, body)
-        else:
-            res = senders.send_webhook(
-                client, d.url, d.key, payload.webhook_message_id(facts.meta.id), doc
-            )
+        try:
+            if d.kind == "osdi":
+                res = senders.send_osdi(client, d.url, d.credential, body)
+            else:
+                res = senders.send_webhook(
+                    client, d.url, d.key, payload.webhook_message_id(facts.meta.id), doc
+                )
+        except Exception as exc:  # noqa: BLE001 - whatever an answer does: a failed attempt
+            client.close()
+            return Outcome("retry", None, f"sending failed: {type(exc).__name__}")
         if res.kind == "rate_limited":
             hold.set()
         return Outcome(res.kind, res.status, res.reason, res.retry_after, res.remote_id)

@@ -12,6 +12,13 @@ for the next requests (``fail_next``) or at random (``fault_rate``):
   server may have stored it: a fault the sender must survive without duplicating);
 - ``drop_before``: the connection closed before the request is processed.
 
+And hostile answers (``HOSTILE``, never drawn at random), each after the request was processed:
+
+- ``deep_json``: ``200`` with JSON nested 100,000 deep (``json.loads`` raises RecursionError);
+- ``bad_retry_after``: ``429`` with a ``Retry-After`` date whose zone overflows;
+- ``huge``: ``200`` with a body of 3 MiB;
+- ``drip``: ``200`` announcing 1,000,000 bytes and sending one every half second.
+
 The OSDI endpoint follows the Action Network documentation of the helper: people are matched by
 email (then phone); a new person is subscribed to the list whatever is posted (the only status
 the helper honours is ``subscribed``, which also re-subscribes an existing person); a person
@@ -38,6 +45,7 @@ from typing import Any
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
 FAULTS = ("empty200", "http500", "http503", "http429", "drop", "drop_before")
+HOSTILE = ("deep_json", "bad_retry_after", "huge", "drip")
 
 
 @dataclass
@@ -90,6 +98,26 @@ class _Handler(BaseHTTPRequestHandler):
         with suppress(OSError):
             self.connection.shutdown(2)
 
+    def _hostile(self, fate: str) -> None:
+        self.close_connection = True
+        if fate == "deep_json":
+            self._answer(200, b"[" * 100_000 + b"]" * 100_000)
+        elif fate == "bad_retry_after":
+            date = "Mon, 01 Jan 2025 00:00:00 +99999999999999999999"
+            self._answer(429, b"{}", {"Retry-After": date})
+        elif fate == "huge":
+            self._answer(200, b'{"identifiers": ["' + b"x" * (3 << 20) + b'"]}')
+        else:  # drip
+            self.send_response(200)
+            self.send_header("Content-Length", "1000000")
+            self.end_headers()
+            with suppress(OSError):
+                for _ in range(1_000_000):
+                    self.wfile.write(b" ")
+                    self.wfile.flush()
+                    if self.server.fake.stopping.wait(0.5):
+                        return
+
     def do_GET(self) -> None:
         """``GET /count``: what the server took, as JSON (a receiver in its own process)."""
         fake = self.server.fake
@@ -128,6 +156,9 @@ class _Handler(BaseHTTPRequestHandler):
             self._answer(int(fate[4:]), b'{"error":"injected"}')
             return
         status, answer = fake.handle(self.path, dict(self.headers), body)
+        if fate in HOSTILE:
+            self._hostile(fate)
+            return
         if fate == "drop":  # processed (and stored), answer lost
             self._drop()
             return
@@ -153,6 +184,7 @@ class _FakeServer:
         self.retry_after = retry_after
         self.counts: Counter[str] = Counter()
         self.lock = threading.Lock()
+        self.stopping = threading.Event()  # ends a dripping answer
         self._window: list[float] = []
         self._httpd = _QuietServer(("127.0.0.1", 0), _Handler)
         self._httpd.fake = self  # type: ignore[attr-defined]
@@ -181,6 +213,7 @@ class _FakeServer:
         self._thread.start()
 
     def stop(self) -> None:
+        self.stopping.set()
         self._httpd.shutdown()
         self._httpd.server_close()
 

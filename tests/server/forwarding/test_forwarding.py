@@ -397,8 +397,7 @@ def test_a_send_whose_answer_was_lost_then_voided_is_reported(
 
         with monkeypatch.context() as m:
             m.setattr(outbox, "record", crash)
-            with pytest.raises(RuntimeError):
-                fwd.run_once()
+            fwd.run_once()  # the round's failure is logged; nothing of it is recorded
         assert len(rx.deliveries) == 1  # it arrived; the forwarder never knew
         assert service.status("hook")[0].counts == {"pending": 1}
         api.push(voids=[void(sig.id)])
@@ -408,3 +407,122 @@ def test_a_send_whose_answer_was_lost_then_voided_is_reported(
     report = service.sent_then_voided("hook")
     assert [(r["signature_id"], r["certain"]) for r in report] == [(str(sig.id), False)]
     assert service.status("hook")[0].sent_then_voided == 1
+
+
+def test_hostile_answers_are_failed_attempts_and_starve_no_other_destination(
+    api: ApiClient, engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A CRM answering with JSON nested 100,000 deep (RecursionError), 3 MiB, or a sender
+    that raises: each is one failed attempt of that signature, retried later; the round's
+    answers are recorded and the destination after it (by id) is served in the same pass.
+    Before, the exception left ``run_once``: the CRM's rows stayed pending without an attempt
+    counted (sent again at every pass, never dead-lettered), and no later destination was ever
+    served."""
+    from kiosk.server.forwarding import senders
+
+    pushed = _push_mix(api, engine, n=6)
+    service = _service(engine, tmp_path)
+    secret = dst.new_webhook_secret()
+    faults = FaultScript(next=["deep_json", "huge", "raise"])
+    real_send = senders.send_osdi
+
+    def send_osdi(*args: object, **kw: object) -> senders.SendResult:
+        if faults.next and faults.next[0] == "raise":
+            faults.next.pop(0)
+            raise RuntimeError("a sender bug")
+        return real_send(*args, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(senders, "send_osdi", send_osdi)
+    with (
+        running(OsdiServer(TOKEN, faults=faults, rate=0)) as an,
+        running(WebhookReceiver(secret)) as rx,
+    ):
+        service.add(dst.DestinationSpec("a-crm", "osdi", s.CAMPAIGN, an.url(), TOKEN), "test")
+        service.add(dst.DestinationSpec("b-hook", "webhook", s.CAMPAIGN, rx.url, secret), "test")
+        fwd = s.forwarder(engine, tmp_path)
+        fwd.run_once()  # never raises: the webhook is served in the same pass
+        assert len(rx.messages) == len(pushed["sigs"])
+        s.drain(fwd, timeout=60)
+        fwd.close()
+    opted = {
+        f"petition-kiosk:{sig.id}"
+        for sig, p in zip(pushed["sigs"], pushed["people"], strict=True)
+        if p.opt_in
+    }  # type: ignore[call-overload]
+    assert {i for i in an.signature_identifiers() if i.startswith("petition-kiosk:")} == opted
+    with engine.connect() as conn:
+        reasons = (
+            conn.execute(select(ATTEMPTS.c.reason).where(ATTEMPTS.c.result == "retry"))
+            .scalars()
+            .all()
+        )
+    assert sorted(reasons) == sorted(
+        [
+            "empty answer: the helper refused the record",  # deep_json: not an answer
+            f"answer larger than {senders.MAX_ANSWER_BYTES} bytes",
+            "sending failed: RuntimeError",
+        ]
+    )
+
+
+def test_an_answer_that_drips_is_cut_at_the_deadline() -> None:
+    """A destination sending one byte every half second never trips the 20 s per-read timeout;
+    the client's deadline for the whole exchange cuts it (a retry), and the next send on the
+    same client works."""
+    import time
+
+    from kiosk.server.forwarding import senders
+
+    secret = dst.new_webhook_secret()
+    with running(WebhookReceiver(secret, faults=FaultScript(next=["drip"]))) as rx:
+        client = senders.HttpClient(timeout=20.0, deadline=1.5)
+        key = senders.webhook_key(secret)
+        t0 = time.monotonic()
+        res = senders.send_webhook(client, rx.url, key, "msg_1", b'{"a":1}')
+        took = time.monotonic() - t0
+        assert res.kind == "retry" and res.reason == "connection failed: TimeoutError", res
+        assert took < 10, took  # cut at the deadline (1.5 s), not after the 1,000,000 bytes
+        assert senders.send_webhook(client, rx.url, key, "msg_2", b'{"a":2}').kind == "sent"
+        client.close()
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "Mon, 01 Jan 2025 00:00:00 +99999999999999999999",
+        "Mon, 01 Jan 99999 00:00:00 GMT",
+        "1e999999",
+        "nan",
+    ],
+)
+def test_a_retry_after_that_overflows_is_the_default_or_the_cap(value: str) -> None:
+    from kiosk.server.forwarding.senders import (
+        DEFAULT_RETRY_AFTER,
+        MAX_RETRY_AFTER,
+        parse_retry_after,
+    )
+
+    assert parse_retry_after(value) in (DEFAULT_RETRY_AFTER, MAX_RETRY_AFTER)
+
+
+def test_one_destinations_failing_round_does_not_stop_the_others(
+    api: ApiClient, engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pushed = _push_mix(api, engine, n=4)
+    service = _service(engine, tmp_path)
+    secret = dst.new_webhook_secret()
+    with running(WebhookReceiver(secret)) as rx:
+        service.add(dst.DestinationSpec("a-hook", "webhook", s.CAMPAIGN, rx.url, secret), "test")
+        service.add(dst.DestinationSpec("b-hook", "webhook", s.CAMPAIGN, rx.url, secret), "test")
+        fwd = s.forwarder(engine, tmp_path)
+        real_round = Forwarder._round
+
+        def round_(self: Forwarder, d: object) -> int:
+            if getattr(d, "name", "") == "a-hook":
+                raise RuntimeError("a bug in one round")
+            return real_round(self, d)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(Forwarder, "_round", round_)
+        fwd.run_once()
+        fwd.close()
+        assert len(rx.messages) == len(pushed["sigs"])  # b-hook's, all of them
