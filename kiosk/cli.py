@@ -431,6 +431,12 @@ def cmd_sync(args: argparse.Namespace) -> int:
                 print(f"campaigns updated: {', '.join(report.campaigns_changed)}")
             for problem in report.campaign_errors:
                 print(f"kiosk: warning: server campaign refused: {problem}", file=sys.stderr)
+            if report.campaign_errors_more:
+                print(
+                    f"kiosk: warning: and {report.campaign_errors_more} more server campaigns "
+                    "refused",
+                    file=sys.stderr,
+                )
             if report.unsendable:
                 print(
                     f"kiosk: warning: {report.unsendable} signatures break a wire rule and "

@@ -55,8 +55,15 @@ _M = TypeVar("_M", bound=BaseModel)
 CONNECT_TIMEOUT = 10.0
 #: Seconds to wait for each read or write on an open connection (a batch may take a while).
 IO_TIMEOUT = 60.0
-#: Largest reply read, in bytes (campaign documents can be large; nothing legitimate is bigger).
+#: Largest reply read, in bytes, after any decompression: the campaign documents (campaign
+#: files of up to 1 MB each, with their local campaigns and earlier texts).
 MAX_REPLY_BYTES = 64 * 1024 * 1024
+#: Largest reply of every other request (a push's answer for 1,000 signatures is about 100 KB).
+MAX_SMALL_REPLY_BYTES = 4 * 1024 * 1024
+#: Most JSON objects and arrays a reply may hold. Parsing builds one Python object each, so
+#: 64 MB of ``{},`` (65 KB gzipped) would take 3 GB of the touch screen's memory; the
+#: shipped campaigns hold under 100, a server with 1,000 local campaigns some 10,000.
+MAX_REPLY_CONTAINERS = 200_000
 
 
 class SyncError(Exception):
@@ -374,6 +381,7 @@ class SyncClient:
         body: BaseModel | bytes | None = None,
         headers: dict[str, str] | None = None,
         enrolling: bool = False,
+        limit: int = MAX_SMALL_REPLY_BYTES,
     ) -> _Reply:
         content = (
             body
@@ -387,12 +395,12 @@ class SyncClient:
             with self._http.stream(method, path, content=content, headers=hdrs) as response:
                 chunks: list[bytes] = []
                 size = 0
-                for chunk in response.iter_bytes():
+                for chunk in response.iter_bytes():  # decompressed, if it came compressed
                     size += len(chunk)
-                    if size > MAX_REPLY_BYTES:
+                    if size > limit:
                         raise SyncError(
                             SyncErrorCode.BAD_RESPONSE,
-                            f"reply larger than {MAX_REPLY_BYTES} bytes",
+                            f"reply larger than {limit} bytes",
                             response.status_code,
                         )
                     chunks.append(chunk)
@@ -419,8 +427,15 @@ class SyncClient:
                 f"reply is {ctype or 'untyped'}, not JSON (is this a kiosk-server?)",
                 response.status_code,
             )
+        content = response.content
+        if content.count(b"{") + content.count(b"[") > MAX_REPLY_CONTAINERS:  # cheap, in C
+            raise SyncError(
+                SyncErrorCode.BAD_RESPONSE,
+                f"reply holds more than {MAX_REPLY_CONTAINERS} JSON objects and arrays",
+                response.status_code,
+            )
         try:
-            return model.model_validate_json(response.content)
+            return model.model_validate_json(content)
         except ValidationError as exc:
             first = exc.errors()[0] if exc.errors() else {}
             where = ".".join(str(p) for p in first.get("loc", ())) or "body"
@@ -491,7 +506,7 @@ class SyncClient:
             The documents, or ``campaigns=None`` when the server answered 304 (unchanged).
         """
         headers = {"If-None-Match": etag} if etag else None
-        response = self._request("GET", "/campaigns", headers=headers)
+        response = self._request("GET", "/campaigns", headers=headers, limit=MAX_REPLY_BYTES)
         new_tag = response.headers.get("etag")
         if response.status_code == 304:
             return CampaignsReply(None, new_tag or etag)

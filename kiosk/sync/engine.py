@@ -99,6 +99,9 @@ _REPORTED_AT_ONCE = frozenset(
 )
 
 
+#: Refused server campaign documents worded one by one in a pass's report and log.
+_MAX_CAMPAIGN_ERRORS: Final = 20
+
 #: Where an outbox row (``kiosk.domain.ports.OutboxRow``) holds the sealed personal data: last.
 _SEALED: Final = -1
 
@@ -165,7 +168,8 @@ class SyncReport:
         events_sent: events put on the wire.
         audit_sent: audit trail entries put on the wire.
         campaigns_changed: slugs of server campaigns added, changed or removed.
-        campaign_errors: server campaign documents refused by validation.
+        campaign_errors: server campaign documents refused by validation (the first
+            :data:`_MAX_CAMPAIGN_ERRORS`; ``campaign_errors_more`` counts the rest).
         totals_updated: the totals were pulled.
         pending_left: signatures and voids still pending after the pass.
         error: why the pass stopped early, or None.
@@ -192,6 +196,7 @@ class SyncReport:
     audit_sent: int = 0
     campaigns_changed: list[str] = field(default_factory=list)
     campaign_errors: list[str] = field(default_factory=list)
+    campaign_errors_more: int = 0
     totals_updated: bool = False
     pending_left: int = 0
     error: SyncErrorCode | None = None
@@ -924,13 +929,18 @@ class SyncEngine:
             try:
                 campaign = parse_campaign(doc, f"server campaign {slug or i}")
             except CampaignFormatError as exc:
-                report.campaign_errors.append(str(exc))
-                log.warning("server campaign refused: %s", exc)
+                if len(report.campaign_errors) < _MAX_CAMPAIGN_ERRORS:
+                    report.campaign_errors.append(str(exc))
+                    log.warning("server campaign refused: %s", exc)
+                else:
+                    report.campaign_errors_more += 1
                 if isinstance(slug, str):
                     refused.add(slug)
                 continue
             valid[campaign.slug] = doc
             parsed[campaign.slug] = campaign
+        if report.campaign_errors_more:
+            log.warning("and %d more server campaigns refused", report.campaign_errors_more)
         changed = install_documents(self.campaigns_dir, valid, keep=refused)
         now = self._clock()
         for slug in changed:

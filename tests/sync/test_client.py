@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import shutil
@@ -234,6 +235,70 @@ def test_a_broken_reply_marks_nothing(
         assert len(fake.requests) == 1, name
     assert _all_pending(kiosk, outbox)
     assert kiosk.store.pending_count() == 3
+
+
+def test_a_campaigns_bomb_is_refused_before_it_is_parsed() -> None:
+    """64 MB of ``{},`` gzipped to 65 KB as the campaign documents: parsing them built 22
+    million dicts, 2.5 GB of the touch screen's memory, at every sync. Now refused unparsed."""
+    import resource
+
+    bomb = gzip.compress(b'{"campaigns":[' + b"{}," * (21 << 20) + b"{}]}", 9)
+    assert len(bomb) < 200_000
+
+    def script(method: str, path: str, body: bytes) -> Reply:
+        return Reply(body=bomb, headers={"Content-Encoding": "gzip"})
+
+    with FakeServer(script) as fake:
+        before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        with SyncClient(fake.url, token="t") as client, pytest.raises(SyncError) as exc:
+            client.campaigns()
+        grown_mb = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
+    assert exc.value.code is SyncErrorCode.BAD_RESPONSE
+    assert "JSON objects and arrays" in exc.value.detail
+    assert grown_mb < 500, grown_mb  # the 64 MB read, not gigabytes of objects
+
+
+def test_a_reply_other_than_the_campaigns_is_read_up_to_4_mib() -> None:
+    """A valid health answer padded with 5 MiB of spaces, gzipped to 5 KB: refused once 4 MiB
+    are decompressed (only the campaign documents may be larger)."""
+    padded = gzip.compress(b'{"status":"ok","version":"test"' + b" " * (5 << 20) + b"}")
+
+    def script(method: str, path: str, body: bytes) -> Reply:
+        return Reply(body=padded, headers={"Content-Encoding": "gzip"})
+
+    with (
+        FakeServer(script) as fake,
+        SyncClient(fake.url, token="t") as client,
+        pytest.raises(SyncError) as exc,
+    ):
+        client.health()
+    assert exc.value.code is SyncErrorCode.BAD_RESPONSE
+    assert exc.value.detail == f"reply larger than {4 << 20} bytes"
+
+
+def test_many_refused_campaign_documents_are_counted_not_each_logged(
+    kiosk: Kiosk, caplog: pytest.LogCaptureFixture
+) -> None:
+    """500 documents that break the campaign format: the first 20 are worded in the report
+    and the log, the rest counted (each had a warning line, at every sync)."""
+    docs = json.dumps({"campaigns": [{"slug": f"bad-{i}"} for i in range(500)]}).encode()
+
+    def script(method: str, path: str, body: bytes) -> Reply:
+        if path.endswith("/campaigns"):
+            return Reply(body=docs)
+        if path.endswith("/totals"):
+            return Reply(body={"campaigns": {}, "locals": {}})
+        if path.endswith("/signatures"):
+            return Reply(body={"signatures": [], "voids": [], "events": []})
+        return Reply(body={})
+
+    with FakeServer(script) as fake:
+        _enroll_fake(kiosk, fake.url)
+        report = kiosk.sync_engine().run_once()
+    assert len(report.campaign_errors) == 20 and report.campaign_errors_more == 480
+    assert "server campaign bad-0" in report.campaign_errors[0]
+    refused = [r for r in caplog.records if "server campaign" in r.getMessage()]
+    assert len(refused) == 21 and "480 more" in refused[-1].getMessage()
 
 
 def test_retry_after_is_passed_on(kiosk: Kiosk, outbox: list[uuid.UUID]) -> None:
