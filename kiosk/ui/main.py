@@ -119,14 +119,28 @@ class UiHandle:
 
     def find_all(self, name: str) -> list[QQuickItem]:
         """Every item with this ``objectName`` (shared controls, such as the language switch,
-        appear once per screen)."""
+        appear once per screen).
+
+        A popup (``a11y.panel``, the idle warning) is not an item: its content item stands for
+        it (shown while the popup is open). ``window`` is the window's root item (its
+        ``window()`` is the ``QQuickWindow``)."""
+        from PySide6.QtCore import QObject
+        from PySide6.QtQuick import QQuickItem
+
         found: list[QQuickItem] = []
-        pending: list[QQuickItem] = [self.window.contentItem()]
+        root = self.window.contentItem()
+        if self.window.objectName() == name:
+            found.append(root)
+        pending: list[QQuickItem] = [root]
         while pending:
             item = pending.pop()
             if item.objectName() == name:
                 found.append(item)
             pending.extend(item.childItems())
+        for obj in self.window.findChildren(QObject, name):
+            content = None if isinstance(obj, QQuickItem) else obj.property("contentItem")
+            if isinstance(content, QQuickItem) and content not in found:
+                found.append(content)
         return found
 
     def find(self, name: str) -> QQuickItem | None:

@@ -251,3 +251,15 @@ def test_larger_text_grows_every_type_size_and_resets_for_the_next_signer(d: Dri
     sign_and_submit(d)
     d.click("thanks.done")
     d.wait(lambda: d.item("attract.title").property("font").pixelSize() == before, "reset")
+
+
+def test_the_popup_and_the_window_are_found_by_their_documented_names(d: Driver) -> None:
+    """docs/automation.md names ``a11y.panel`` (a Popup: not an item) and ``window`` (the
+    window itself); the driver found neither, so waiting on the panel timed out."""
+    root = d.ui.find("window")
+    assert root is not None and root.window() is d.ui.window
+    assert d.ui.find("a11y.panel") is not None and not d.shown("a11y.panel")
+    d.click("a11y.options")
+    d.wait_shown("a11y.panel")
+    d.click("a11y.close")
+    d.wait(lambda: not d.shown("a11y.panel"), "the options to close")
