@@ -18,7 +18,7 @@ from kiosk.adapters import printing, usb
 from kiosk.adapters.crypto import Argon2idPinHasher, CryptoError, KeyFolder
 from kiosk.adapters.files import atomic_write
 from kiosk.adapters.geo import ZipcodesDirectory
-from kiosk.config import DataLayout, resolve_data_dir, resources_dir
+from kiosk.config import DataLayout, make_data_folder, resolve_data_dir, resources_dir
 from kiosk.domain.campaign_format import (
     CampaignFormatError,
     load_campaign_dir,
@@ -277,9 +277,12 @@ def open_kiosk(data_dir: str | Path | None = None, clock: Clock = utc_now) -> Ki
     Args:
         data_dir: the folder; None means ``KIOSK_DATA_DIR`` or the platform default.
         clock: the clock for new records.
+
+    Raises:
+        DataFolderError: the folder cannot be made or used.
     """
     root = resolve_data_dir(data_dir)
-    root.mkdir(parents=True, exist_ok=True, mode=0o700)
+    make_data_folder(root)
     _make_private(root)
     layout = DataLayout(root)
     store = open_store(layout.store)

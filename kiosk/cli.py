@@ -1098,11 +1098,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         from kiosk.selfcheck import run_self_check
 
         return run_self_check()
+    from kiosk.config import DataFolderError
+
     try:
         return int(args.func(args) or 0)
     except CliError as exc:
         print(f"kiosk: error: {exc}", file=sys.stderr)
         return exc.code
+    except DataFolderError as exc:
+        print(f"kiosk: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     except Exception as exc:
         if not _disk_full(exc):
             raise

@@ -99,3 +99,23 @@ def resources_dir() -> Path:
     if bundle:
         return Path(bundle) / "resources"
     return Path(__file__).resolve().parent.parent / "resources"
+
+
+class DataFolderError(Exception):
+    """The data folder cannot be made or used (a file in its place, no permission, a path
+    that cannot exist); the message names the folder and why, for a person."""
+
+
+def make_data_folder(root: Path) -> None:
+    """Make the data folder (private to this user) if it is missing.
+
+    Raises:
+        DataFolderError: it cannot be made or used.
+    """
+    try:
+        root.mkdir(parents=True, exist_ok=True, mode=0o700)
+    except OSError as exc:
+        why = "it is a file, not a folder" if root.exists() else (exc.strerror or str(exc))
+        raise DataFolderError(f"cannot use the data folder {root}: {why}") from None
+    if not os.access(root, os.R_OK | os.W_OK | os.X_OK):
+        raise DataFolderError(f"cannot use the data folder {root}: permission denied")

@@ -109,6 +109,21 @@ def test_usage_errors_exit_2(tmp_path: Path, args: list[str]) -> None:
     assert "usage:" in out.stderr
 
 
+@pytest.mark.parametrize("command", [["status"], ["sync"], ["campaigns", "list"]])
+def test_a_data_folder_that_cannot_be_used_is_one_line_not_a_traceback(
+    tmp_path: Path, command: list[str]
+) -> None:
+    a_file = tmp_path / "a-file"
+    a_file.write_text("not a folder")
+    for folder, why in (
+        (a_file, "it is a file, not a folder"),
+        (Path("/proc/no-such-folder"), "No such file or directory"),
+    ):
+        out = kiosk(folder, *command)
+        assert out.returncode == 2, out.stderr
+        assert out.stderr == f"kiosk: error: cannot use the data folder {folder}: {why}\n"
+
+
 def test_readme_starts_with_the_two_commands() -> None:
     readme = (ROOT / "README.md").read_text()
     blocks = readme.split("```")
