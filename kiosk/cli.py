@@ -11,7 +11,7 @@ import getpass
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -82,6 +82,18 @@ def _passphrase(confirm: bool) -> str:
     return first
 
 
+def _no_display(env: Mapping[str, str], platform: str) -> bool:
+    """Whether Qt would find no screen: on Linux with neither an X nor a Wayland display and
+    no Qt platform chosen, Qt aborts with a message about a missing xcb library, which is
+    seldom the cause."""
+    return (
+        platform.startswith("linux")
+        and not env.get("QT_QPA_PLATFORM")
+        and not env.get("DISPLAY")
+        and not env.get("WAYLAND_DISPLAY")
+    )
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     """Start the touch-screen app."""
     import importlib.util
@@ -94,6 +106,12 @@ def cmd_run(args: argparse.Namespace) -> int:
         raise CliError(
             "Qt for Python is not installed here: install the kiosk with "
             "pip install 'petition-kiosk[kiosk]'"
+        )
+    if _no_display(os.environ, sys.platform):
+        raise CliError(
+            "no display to show the kiosk on: start it from the tablet's desktop session, or "
+            "over ssh name the screen (DISPLAY=:0 kiosk); QT_QPA_PLATFORM=eglfs runs it with no "
+            "desktop, QT_QPA_PLATFORM=offscreen with no screen at all"
         )
     try:
         from kiosk.app import run_app

@@ -124,6 +124,25 @@ def test_a_data_folder_that_cannot_be_used_is_one_line_not_a_traceback(
         assert out.stderr == f"kiosk: error: cannot use the data folder {folder}: {why}\n"
 
 
+def test_the_app_with_no_display_says_so(tmp_path: Path) -> None:
+    """Over ssh with no display, Qt aborted (exit 134) blaming a missing xcb library."""
+    import os
+
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    env.pop("QT_QPA_PLATFORM", None)
+    out = subprocess.run(
+        [sys.executable, "-m", "kiosk.cli", "--data-dir", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        timeout=120,
+    )
+    assert out.returncode == 1, out.stderr
+    assert out.stderr.startswith("kiosk: error: no display to show the kiosk on: ")
+    assert "DISPLAY=:0" in out.stderr and "Traceback" not in out.stderr
+
+
 def test_readme_starts_with_the_two_commands() -> None:
     readme = (ROOT / "README.md").read_text()
     blocks = readme.split("```")
