@@ -676,14 +676,26 @@ def _fingerprint(key: bytes) -> str:
     return ":".join(digest[i : i + 4] for i in range(0, 16, 4))
 
 
-def _parse_date(text: str | None, name: str) -> Any:
-    from datetime import datetime
+def _parse_date(text: str | None, name: str, end: bool = False) -> Any:
+    """A date or date-time of the command line, in local time unless it names its offset.
+
+    A plain date is its midnight; as an ``end`` (``--until``), the day is included: the next
+    midnight, as ``kiosk-server export --until`` counts it (there in UTC).
+    """
+    from datetime import date, datetime, time, timedelta
 
     if not text:
         return None
     try:
-        moment = datetime.fromisoformat(text)
+        day = date.fromisoformat(text)
     except ValueError:
+        day = None
+    try:
+        if day is not None:
+            moment = datetime.combine(day + timedelta(days=1) if end else day, time())
+        else:
+            moment = datetime.fromisoformat(text)
+    except (ValueError, OverflowError):
         raise CliError(
             f"{name} must be a date like 2026-11-23 (or a date-time)", EXIT_USAGE
         ) from None
@@ -698,12 +710,16 @@ def _export_filter(args: argparse.Namespace, kiosk: Any) -> Any:
     if args.local and campaign.local(args.local) is None:
         known = ", ".join(loc.slug for loc in campaign.locals) or "none"
         raise CliError(f"{slug} has no local campaign {args.local!r} (known: {known})", EXIT_USAGE)
+    since = _parse_date(args.since, "--since")
+    until = _parse_date(args.until, "--until", end=True)
+    if since is not None and until is not None and until <= since:
+        raise CliError("--until must be after --since", EXIT_USAGE)
     return SignatureFilter(
         campaign=slug,
         local_campaign=args.local,
         event_id=args.event,
-        since=_parse_date(args.since, "--since"),
-        until=_parse_date(args.until, "--until"),
+        since=since,
+        until=until,
         include_synthetic=args.include_synthetic,
     )
 
@@ -1086,7 +1102,11 @@ def _export_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--campaign", metavar="SLUG", help="default: the active campaign")
     p.add_argument("--local", metavar="SLUG", help="one local campaign")
     p.add_argument("--since", metavar="DATE", help="signed on or after (local time)")
-    p.add_argument("--until", metavar="DATE", help="signed before (local time)")
+    p.add_argument(
+        "--until",
+        metavar="DATE",
+        help="signed on or before that day, or before a date-time (local time)",
+    )
     p.add_argument("--event", metavar="ID", help="one event")
     p.add_argument(
         "--include-synthetic",

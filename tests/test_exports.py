@@ -528,3 +528,27 @@ def test_missing_personal_data_is_told_apart_from_purged_after_sync(filled: Path
     assert (
         "1 signatures were left out: they were never synced, yet their personal data is missing"
     ) in res.stderr
+
+
+def test_until_a_day_includes_that_day_as_on_the_server(filled: Path, tmp_path: Path) -> None:
+    """``--until 2026-12-05`` left out everything signed on the 5th on the kiosk ("before"),
+    while ``kiosk-server export --until`` includes the day: one flag, one meaning."""
+    from datetime import date, timedelta
+
+    today = date.today()
+    out = tmp_path / "out.csv"
+
+    def export(*extra: str) -> subprocess.CompletedProcess[str]:
+        return run(filled, "export", "csv", "--campaign", CAMPAIGN, "--out", str(out), *extra)
+
+    res = export("--until", today.isoformat())
+    assert res.returncode == 0, res.stderr
+    assert "3 signatures" in res.stdout
+    none = export("--until", (today - timedelta(days=1)).isoformat())
+    assert none.returncode != 0 and "no signatures match" in none.stderr
+    both = export("--since", today.isoformat(), "--until", today.isoformat())
+    assert both.returncode == 0 and "3 signatures" in both.stdout
+    backwards = export(
+        "--since", today.isoformat(), "--until", (today - timedelta(days=1)).isoformat()
+    )
+    assert backwards.returncode == 2 and "--until must be after --since" in backwards.stderr
