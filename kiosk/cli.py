@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from kiosk import __version__
+from kiosk.domain.wording import counted
 
 EXIT_OK = 0
 EXIT_FAILURE = 1
@@ -171,7 +172,7 @@ def cmd_campaigns_validate(args: argparse.Namespace) -> int:
             bad += 1
         else:
             print(
-                f"ok: {f} ({c.slug}, {len(c.locals)} local campaigns, "
+                f"ok: {f} ({c.slug}, {counted(len(c.locals), 'local campaign')}, "
                 f"version {c.current_version().short})"
             )
     return EXIT_FAILURE if bad else EXIT_OK
@@ -434,19 +435,24 @@ def cmd_sync(args: argparse.Namespace) -> int:
             doc["ok"] = report.ok
             print(json.dumps(doc, indent=2, sort_keys=True))
         else:
-            print(f"server: {report.server_url or '-'}")
-            print(
-                f"signatures: sent {report.signatures_sent}, created {report.created}, "
-                f"duplicate {report.duplicate}, conflict {report.conflict}"
-            )
-            print(
-                f"voids: sent {report.voids_sent}, created {report.voids_created}, "
-                f"duplicate {report.voids_duplicate}, conflict {report.voids_conflict}, "
-                f"unknown {report.voids_unknown}"
-            )
-            print(f"events: sent {report.events_sent}")
-            if report.campaigns_changed:
-                print(f"campaigns updated: {', '.join(report.campaigns_changed)}")
+            # A pass that failed before anything went through is told by its error alone.
+            if report.error is None or (
+                report.signatures_sent or report.voids_sent or report.events_sent
+            ):
+                print(f"server: {report.server_url or '-'}")
+                print(
+                    f"signatures: sent {report.signatures_sent}, created {report.created}, "
+                    f"duplicate {report.duplicate}, conflict {report.conflict}"
+                )
+                print(
+                    f"voids: sent {report.voids_sent}, created {report.voids_created}, "
+                    f"duplicate {report.voids_duplicate}, conflict {report.voids_conflict}, "
+                    f"unknown {report.voids_unknown}"
+                )
+                print(f"events: sent {report.events_sent}")
+                if report.campaigns_changed:
+                    print(f"campaigns updated: {', '.join(report.campaigns_changed)}")
+                print(f"pending: {report.pending_left}")
             for problem in report.campaign_errors:
                 print(f"kiosk: warning: server campaign refused: {problem}", file=sys.stderr)
             if report.campaign_errors_more:
@@ -468,7 +474,6 @@ def cmd_sync(args: argparse.Namespace) -> int:
                     "damaged, not sent",
                     file=sys.stderr,
                 )
-            print(f"pending: {report.pending_left}")
         if report.error is SyncErrorCode.NOT_CONNECTED:
             raise CliError(
                 "this kiosk is not connected to a server: run "
@@ -813,7 +818,7 @@ def cmd_export_pdf(args: argparse.Namespace) -> int:
         except OSError as exc:
             raise CliError(f"cannot write {exc.filename or out}: {exc.strerror or exc}") from None
         for path, f in zip(paths, made.files, strict=True):
-            print(f"wrote {path} ({f.rows} signatures)")
+            print(f"wrote {path} ({counted(f.rows, 'signature')})")
         record_export(kiosk.store, kiosk.auditor, made, kiosk.clock(), via="cli")
         _report_export(
             paths[0] if len(paths) == 1 else f"{len(paths)} files", made.rows, made.result
@@ -864,7 +869,7 @@ def _out_path(args: argparse.Namespace, kiosk: Any, made: Any) -> Path:
 
 
 def _report_export(out: Path | str, rows: int, result: Any) -> None:
-    print(f"wrote {rows} signatures to {out}")
+    print(f"wrote {counted(rows, 'signature')} to {out}")
     if result.synthetic_included:
         print(
             "kiosk: note: synthetic signatures are included: every page says TEST DATA, "

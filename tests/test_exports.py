@@ -94,7 +94,7 @@ def test_csv_export_round_trips_and_leaves_out_voided(filled: Path) -> None:
         "--out",
         str(out),
     )
-    assert only.returncode == 0 and "wrote 1 signatures" in only.stdout
+    assert only.returncode == 0 and "wrote 1 signature" in only.stdout
 
 
 def test_export_refused_without_the_passphrase(filled: Path) -> None:
@@ -523,7 +523,7 @@ def test_missing_personal_data_is_told_apart_from_purged_after_sync(filled: Path
     db.close()
     res = run(filled, "export", "csv", "--campaign", CAMPAIGN, "--out", str(filled / "c.csv"))
     assert res.returncode == 0, res.stderr
-    assert "wrote 1 signatures" in res.stdout
+    assert "wrote 1 signature" in res.stdout
     assert "1 signatures were left out: their personal data was deleted after sync" in res.stderr
     assert (
         "1 signatures were left out: they were never synced, yet their personal data is missing"

@@ -19,6 +19,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import kiosk
+from kiosk.domain.wording import counted
 from kiosk.server.cli_support import CliError as CliError  # re-exported
 from kiosk.server.cli_support import engine as _engine
 from kiosk.server.cli_support import key_files as _key_files
@@ -526,8 +527,8 @@ def _cmd_campaigns(args: argparse.Namespace) -> int:
         engine.dispose()
     for done in results:
         print(
-            f"{done.slug}: {done.status} ({done.locals} local campaigns, "
-            f"{done.versions} text versions, {done.new_versions} new)"
+            f"{done.slug}: {done.status} ({counted(done.locals, 'local campaign')}, "
+            f"{counted(done.versions, 'text version')}, {done.new_versions} new)"
         )
     return 0
 
@@ -996,7 +997,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
                     if marks:
                         packet = dataclasses.replace(packet, marks=marks)
                     atomic_write(path, render_packet(packet))
-                    print(f"wrote {path} ({packet.signature_count} signatures)")
+                    print(f"wrote {path} ({counted(packet.signature_count, 'signature')})")
         detail = {"channel": "cli", **exports.audit_detail(query), "records": result.records}
         if args.export_kind == "pdf":
             detail["lang"] = args.lang

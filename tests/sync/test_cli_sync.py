@@ -72,6 +72,7 @@ def test_sync_failure_exits_non_zero_with_the_reason(kiosk: Kiosk, server: Serve
     assert out.returncode == 1
     assert "kiosk: error: sync failed: the server cannot be reached" in out.stderr
     assert "2 still pending" in out.stderr and "Traceback" not in out.stderr
+    assert out.stdout == ""  # nothing went through: no summary of zeros before the error
     out = kiosk_cli(kiosk.data_dir, "status")
     assert "last sync error: the server cannot be reached" in out.stdout
 
