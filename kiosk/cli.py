@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from kiosk import __version__
+from kiosk.cli_args import parse_args_strictly
 from kiosk.domain.wording import counted
 
 EXIT_OK = 0
@@ -1134,7 +1135,7 @@ def _usage(parser: argparse.ArgumentParser) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code."""
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parse_args_strictly(parser, argv)
     if args.self_check:
         if args.func is not cmd_run:
             parser.error("--self-check takes no command")

@@ -143,6 +143,22 @@ def test_the_app_with_no_display_says_so(tmp_path: Path) -> None:
     assert "DISPLAY=:0" in out.stderr and "Traceback" not in out.stderr
 
 
+def test_a_mistyped_option_shows_its_own_commands_usage(tmp_path: Path) -> None:
+    out = kiosk(tmp_path, "export", "pdf", "--campain", "x")
+    assert out.returncode == 2
+    assert out.stderr.startswith("usage: kiosk export pdf ")
+    assert "kiosk export pdf: error: unrecognized arguments: --campain x" in out.stderr
+    server = subprocess.run(
+        [sys.executable, "-m", "kiosk.server.cli", "stats", "--jsn"],
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        timeout=120,
+    )
+    assert server.returncode == 2
+    assert server.stderr.startswith("usage: kiosk-server stats ")
+
+
 def test_readme_starts_with_the_two_commands() -> None:
     readme = (ROOT / "README.md").read_text()
     blocks = readme.split("```")

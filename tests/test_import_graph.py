@@ -40,6 +40,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "kiosk.adapters",
             "kiosk.wire",
             "kiosk.config",
+            "kiosk.cli_args",
         ),
     ),
     (

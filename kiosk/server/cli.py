@@ -19,6 +19,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import kiosk
+from kiosk.cli_args import parse_args_strictly
 from kiosk.domain.wording import counted
 from kiosk.server.cli_support import CliError as CliError  # re-exported
 from kiosk.server.cli_support import engine as _engine
@@ -1053,7 +1054,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     Returns:
         The exit status.
     """
-    args = build_parser().parse_args(argv)
+    args = parse_args_strictly(build_parser(), argv)
     logging.basicConfig(level=logging.WARNING, format="kiosk-server: %(levelname)s: %(message)s")
     from alembic.util import CommandError
     from sqlalchemy.exc import OperationalError, SQLAlchemyError

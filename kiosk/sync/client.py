@@ -121,7 +121,9 @@ def normalise_url(url: str) -> str:
         raise SyncError(SyncErrorCode.BAD_URL, f"not a valid URL: {exc}") from None
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
         raise SyncError(
-            SyncErrorCode.BAD_URL, "the server address must start with https:// and name a host"
+            SyncErrorCode.BAD_URL,
+            "an address like https://sync.example.org is needed; http:// only to this "
+            "machine or with --allow-insecure",
         )
     if parts.query or parts.fragment or parts.username or parts.password:
         raise SyncError(
@@ -212,6 +214,12 @@ def _transport_error(exc: httpx.TransportError) -> SyncError:
         if isinstance(cause, ssl.SSLCertVerificationError):
             return SyncError(SyncErrorCode.TLS, f"certificate not trusted: {cause.verify_message}")
         if isinstance(cause, ssl.SSLError):
+            if cause.reason in ("WRONG_VERSION_NUMBER", "HTTP_REQUEST"):  # no TLS at all there
+                return SyncError(
+                    SyncErrorCode.BAD_URL,
+                    "this address does not answer in https: is it a plain http:// server? "
+                    f"(TLS failed: {cause.reason})",
+                )
             return SyncError(SyncErrorCode.TLS, f"TLS failed: {cause.reason or cause}")
         cause = cause.__cause__ or cause.__context__
     if isinstance(exc, httpx.TimeoutException):

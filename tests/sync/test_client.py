@@ -482,14 +482,15 @@ def test_a_ca_bundle_is_read_once_and_again_when_it_changes(
         assert caught.value.code is SyncErrorCode.TLS
 
 
-def test_https_to_a_plain_http_server_is_a_tls_error() -> None:
+def test_https_to_a_plain_http_server_says_so_not_that_a_certificate_is_untrusted() -> None:
     with (
         FakeServer(_health) as fake,
         SyncClient(fake.url.replace("http:", "https:")) as client,
         pytest.raises(SyncError) as caught,
     ):
         client.health()
-    assert caught.value.code is SyncErrorCode.TLS
+    assert caught.value.code is SyncErrorCode.BAD_URL
+    assert caught.value.detail.startswith("this address does not answer in https: is it a plain")
 
 
 def test_an_unreadable_ca_bundle(tmp_path: Path) -> None:
