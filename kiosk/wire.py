@@ -82,7 +82,12 @@ _UUID_RE = re.compile(
     r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
 )
 _DATETIME_RE = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}")
-_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f]")  # C0, DEL and C1 (U+0085 too)
+#: C0, DEL and C1 (U+0085 too), and the bidirectional embeddings, overrides and isolates
+#: (U+202A-U+202E, U+2066-U+2069): a name with U+202E shows its text backwards, and can make a
+#: device's name in the console look like another's. (LRM and RLM, U+200E/U+200F, are marks
+#: that reorder nothing beyond themselves: allowed.)
+CONTROL_CHARACTERS = "\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069"
+_CONTROL_RE = re.compile(f"[{CONTROL_CHARACTERS}]")
 
 
 # --- field types -------------------------------------------------------------------------------
@@ -120,7 +125,7 @@ def _to_utc(value: datetime) -> datetime:
 def _clean_text(value: str) -> str:
     """Refuse control characters and unpaired surrogates (neither can be stored as text)."""
     if _CONTROL_RE.search(value):
-        raise ValueError("must not contain control characters")
+        raise ValueError("must not contain control characters (nor bidirectional overrides)")
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:
@@ -159,7 +164,7 @@ def _b64(value: bytes) -> str:
     return pybase64.b64encode_as_string(value)
 
 
-_NO_CONTROL_PATTERN = "^[^\\x00-\\x1f\\x7f-\\x9f]*$"
+_NO_CONTROL_PATTERN = "^[^\\x00-\\x1f\\x7f-\\x9f\\u202a-\\u202e\\u2066-\\u2069]*$"
 
 
 def _text_schema(min_length: int, max_length: int) -> WithJsonSchema:

@@ -95,8 +95,14 @@ def _device_name(value: str) -> str:
         raise argparse.ArgumentTypeError("must not be empty")
     if len(name) > 120:
         raise argparse.ArgumentTypeError("must be at most 120 characters")
-    if any(ord(c) < 32 or ord(c) == 127 for c in name):
-        raise argparse.ArgumentTypeError("must not contain control characters")
+    import re
+
+    from kiosk.wire import CONTROL_CHARACTERS
+
+    if re.search(f"[{CONTROL_CHARACTERS}]", name):
+        raise argparse.ArgumentTypeError(
+            "must not contain control characters (nor bidirectional overrides)"
+        )
     return name
 
 

@@ -145,7 +145,12 @@ def test_export_since_out_of_range_is_a_422(live_keyed: LiveServer, since: str, 
 # --- item 15: C1 control characters ---------------------------------------------------------
 
 
-@pytest.mark.parametrize("char", ["\u0085", "\u009b", "\u0080", "\u007f"])
+@pytest.mark.parametrize(
+    "char",
+    # C1 and DEL; then a right-to-left override and a left-to-right isolate: a name with them
+    # shows backwards, or can pass for another device's in the console (found 2026-12-05)
+    ["\u0085", "\u009b", "\u0080", "\u007f", "\u202e", "\u2066"],
+)
 def test_c1_control_characters_in_text_fields_are_refused_per_record(
     live_keyed: LiveServer, char: str
 ) -> None:
@@ -175,6 +180,16 @@ def test_c1_control_characters_in_text_fields_are_refused_per_record(
         assert [p["loc"] for p in r.json()["errors"]] == [where]
         assert "control characters" in r.json()["errors"][0]["msg"]
     _assert_no_traceback(live_keyed)
+
+
+def test_a_device_name_with_a_bidi_override_is_refused_and_a_mark_is_not() -> None:
+    from pydantic import ValidationError
+
+    from kiosk.wire import EnrollRequest
+
+    with pytest.raises(ValidationError, match="bidirectional overrides"):
+        EnrollRequest(code="ABC", name="Lobby \u202eLAVIRRA\u202c")
+    assert EnrollRequest(code="ABC", name="Lobby \u200f\u05e9\u05dc\u05d5\u05dd").name
 
 
 # --- item 2: CSV formula injection ------------------------------------------------------------

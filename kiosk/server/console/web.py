@@ -47,12 +47,13 @@ from kiosk.server.keys import KeyRing
 from kiosk.server.middleware import client_address
 from kiosk.server.models import Device, table_of
 from kiosk.server.tallies import quarantined
+from kiosk.wire import CONTROL_CHARACTERS
 
 SESSION_COOKIE = "kiosk_console"
 PRE_COOKIE = "kiosk_console_pre"
 LANG_COOKIE = "kiosk_console_lang"
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_CONTROL = re.compile(f"[{CONTROL_CHARACTERS}]")  # and bidi overrides (kiosk.wire)
 _CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
