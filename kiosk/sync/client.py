@@ -21,6 +21,7 @@ import logging
 import os
 import ssl
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Self, TypeVar
@@ -55,6 +56,10 @@ _M = TypeVar("_M", bound=BaseModel)
 CONNECT_TIMEOUT = 10.0
 #: Seconds to wait for each read or write on an open connection (a batch may take a while).
 IO_TIMEOUT = 60.0
+#: Seconds a whole request may take, answer included: each read has its own timeout
+#: (``IO_TIMEOUT``), which a server dripping a byte at a time never trips, holding the sync
+#: for hours.
+REQUEST_DEADLINE = 300.0
 #: Largest reply read, in bytes, after any decompression: the campaign documents (campaign
 #: files of up to 1 MB each, with their local campaigns and earlier texts).
 MAX_REPLY_BYTES = 64 * 1024 * 1024
@@ -326,6 +331,7 @@ class SyncClient:
         connect_timeout: float = CONNECT_TIMEOUT,
         transport: httpx.BaseTransport | None = None,
         demo: bool = False,
+        deadline: float = REQUEST_DEADLINE,
     ) -> None:
         """Make a client (no connection is opened until the first request).
 
@@ -339,11 +345,13 @@ class SyncClient:
             transport: an httpx transport to use instead of the network (tests).
             demo: this is a demo kiosk (``kiosk --demo``): every request says so, and only a
                 server in demo mode takes it.
+            deadline: seconds a whole request may take while its answer arrives.
 
         Raises:
             SyncError: ``BAD_URL`` / ``INSECURE_URL`` (URL policy), ``TLS`` (bad CA bundle).
         """
         self.base_url = check_url(base_url, allow_insecure)
+        self.deadline = deadline
         headers = {
             "User-Agent": f"petition-kiosk/{kiosk.__version__}",
             "Accept": "application/json",
@@ -399,11 +407,18 @@ class SyncClient:
         hdrs = dict(headers or {})
         if content is not None:
             hdrs["Content-Type"] = "application/json"
+        deadline = time.monotonic() + self.deadline
         try:
             with self._http.stream(method, path, content=content, headers=hdrs) as response:
                 chunks: list[bytes] = []
                 size = 0
                 for chunk in response.iter_bytes():  # decompressed, if it came compressed
+                    if time.monotonic() > deadline:
+                        raise SyncError(
+                            SyncErrorCode.TIMEOUT,
+                            f"the reply took longer than {self.deadline:g} s",
+                            response.status_code,
+                        )
                     size += len(chunk)
                     if size > limit:
                         raise SyncError(

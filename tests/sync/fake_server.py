@@ -27,6 +27,7 @@ class Reply:
         declared_length: a Content-Length to claim instead of the real one (truncation).
         drop: close the connection without answering.
         delay: seconds to wait before answering.
+        drip: seconds between the body's bytes (sent one at a time), 0 for all at once.
     """
 
     status: int = 200
@@ -36,6 +37,7 @@ class Reply:
     declared_length: int | None = None
     drop: bool = False
     delay: float = 0.0
+    drip: float = 0.0
 
 
 #: Given the method, path and request body, decide the reply.
@@ -100,6 +102,12 @@ class FakeServer:
                     self.send_header("Connection", "close")
                     self.close_connection = True
                 self.end_headers()
+                if reply.drip:
+                    for i in range(len(payload)):
+                        self.wfile.write(payload[i : i + 1])
+                        self.wfile.flush()
+                        time.sleep(reply.drip)
+                    return
                 self.wfile.write(payload)
                 self.wfile.flush()
 

@@ -301,6 +301,26 @@ def test_many_refused_campaign_documents_are_counted_not_each_logged(
     assert len(refused) == 21 and "480 more" in refused[-1].getMessage()
 
 
+def test_a_reply_that_drips_is_cut_at_the_request_deadline() -> None:
+    """A server sending its answer a byte at a time never trips the 60 s read timeout; the
+    whole request's deadline ends it (held the sync for as long as the server liked)."""
+    body = json.dumps({"status": "ok", "version": "test", "pad": "x" * 200}).encode()
+
+    def script(method: str, path: str, body_: bytes) -> Reply:
+        return Reply(body=body, drip=0.05)
+
+    started = time.monotonic()
+    with (
+        FakeServer(script) as fake,
+        SyncClient(fake.url, deadline=1.0) as client,
+        pytest.raises(SyncError) as exc,
+    ):
+        client.health()
+    assert exc.value.code is SyncErrorCode.TIMEOUT
+    assert exc.value.detail == "the reply took longer than 1 s"
+    assert time.monotonic() - started < 8  # not the 12 s of the whole answer
+
+
 def test_retry_after_is_passed_on(kiosk: Kiosk, outbox: list[uuid.UUID]) -> None:
     _, report = _push_run(
         kiosk,
