@@ -250,7 +250,8 @@ def test_a_coordinator_walks_the_console(tmp_path: Path) -> None:
         # -- the rally screen survives a server restart --------------------------------------
         port = server.live.port
         server.live.stop()
-        rally.locator("#offline").wait_for(state="visible", timeout=10000)
+        # "Reconnecting" once no figure has come for 15 s (a short restart goes unnoticed)
+        rally.locator("#offline").wait_for(state="visible", timeout=25000)
         server.live.start(port=port)
         rally.locator("#offline").wait_for(state="hidden", timeout=15000)
         out = kiosk_cli(kiosk_dir, "simulate", "--signatures", "2", "--campaign", CAMPAIGN)

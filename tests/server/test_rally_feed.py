@@ -3,6 +3,7 @@ stranger opening streams by the thousand held the thread pool and slowed every s
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 
 import httpx
@@ -85,8 +86,34 @@ def test_a_stream_over_the_bound_gets_a_snapshot_and_comes_back_later(
         with client.stream("GET", url + "?event=e-2") as over:
             assert over.status_code == 200
             body = over.read().decode()  # the server ends it at once
-        # Sent before any query: come back in ten seconds (the page shows its own figures).
+        # Sent before any query: come back in ten seconds (the page shows its own figures);
+        # no screen keeps this view, so there is no snapshot to give.
         assert body.startswith(f"retry: {OVERFLOW_RETRY_MS}\n") and "data:" not in body
+        # A view other screens keep: its kept snapshot comes with the refusal (no query).
+        with client.stream("GET", url + "?event=e-1") as over:
+            body = over.read().decode()
+        assert body.startswith(f"retry: {OVERFLOW_RETRY_MS}\n")
+        data = [line for line in body.splitlines() if line.startswith("data: ")]
+        assert len(data) == 1 and json.loads(data[0][6:])["count"] >= 0
         assert feed.open_streams == 2  # the two admitted ones still open
     # The JSON and the page are not streams: never refused.
     assert client.get(f"/rally/{SLUG}.json").status_code == 200
+
+
+def test_a_quiet_stream_says_it_is_alive_every_five_seconds(
+    web: tuple[httpx.Client, RallyFeed],
+) -> None:
+    """The screen shows "Reconnecting" after 15 s without news; a stream whose figures do not
+    change sends an ``alive`` event (not a comment, which a page cannot see) every 5 s."""
+    import time
+
+    client, _feed = web
+    with client.stream("GET", f"/rally/{SLUG}/events") as r:
+        started = time.monotonic()
+        seen = ""
+        for chunk in r.iter_text():
+            seen += chunk
+            if "event: alive\n" in seen or time.monotonic() - started > 12:
+                break
+    assert "event: alive\ndata: {}\n" in seen
+    assert time.monotonic() - started < 8

@@ -9,9 +9,10 @@ snapshot is computed at most once per :data:`SNAPSHOT_SECONDS` for each view (ca
 test data shown or not, the viewer's UTC offset) and handed to every stream showing it, and a
 process keeps at most :data:`MAX_STREAMS` streams open, :data:`MAX_STREAMS_PER_ADDRESS` of them
 from one address. A stream over either bound gets a ``retry`` of :data:`OVERFLOW_RETRY_MS`
-and nothing else, before any query, and is closed: the browser's
-``EventSource`` reconnects by itself, so such a screen (which shows the figures its page came
-with) tries again every ten seconds.
+and the view's kept snapshot if one is at most :data:`KEPT_SECONDS` old (never a query), and is
+closed: the browser's ``EventSource`` reconnects by itself, so such a screen (which shows the
+figures its page came with) tries again every ten seconds and stays up to date to within them
+while other screens keep the view's snapshot fresh.
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ MAX_STREAMS = 200
 MAX_STREAMS_PER_ADDRESS = 16
 #: What a stream over a bound asks the browser to wait before it reconnects.
 OVERFLOW_RETRY_MS = 10_000
+#: The oldest kept snapshot a stream over a bound is given.
+KEPT_SECONDS = 60.0
 #: Views kept in the cache at most (older entries are dropped first).
 _MAX_VIEWS = 1024
 
@@ -66,6 +69,15 @@ class RallyFeed:
                     del self._views[old]
             self._views[view] = (now, snap)
         return snap
+
+    def kept(self, view: Hashable) -> dict[str, Any] | None:
+        """The view's last snapshot if it is at most :data:`KEPT_SECONDS` old (nothing is
+        computed: what a stream over a bound may be given)."""
+        with self._lock:
+            kept = self._views.get(view)
+        if kept is None or self._clock() - kept[0] > KEPT_SECONDS:
+            return None
+        return kept[1]
 
     @property
     def open_streams(self) -> int:

@@ -721,6 +721,13 @@ class Console:
             headers = {"Cache-Control": "no-store", "X-Accel-Buffering": "no"}
             busy = f"retry: {OVERFLOW_RETRY_MS}\n: busy, try again later\n\n"
             if not self.rally.has_room(address):  # over a bound: come back later, no query
+                kept = (
+                    self.rally.kept((slug, *self._rally_view(request)))
+                    if _SLUG.match(slug)
+                    else None
+                )
+                if kept is not None:  # what other screens of this view already have
+                    busy += f"data: {json.dumps(kept, sort_keys=True)}\n\n"
                 return StreamingResponse(
                     iter([busy]), media_type="text/event-stream", headers=headers
                 )
@@ -746,9 +753,9 @@ class Console:
                         if now != last:
                             last, quiet = now, 0.0
                             yield f"data: {now}\n\n"
-                        elif quiet >= 15:
+                        elif quiet >= 5:  # the screen knows its figures are current
                             quiet = 0.0
-                            yield ": keep-alive\n\n"
+                            yield "event: alive\ndata: {}\n\n"
 
             return StreamingResponse(
                 stream(),

@@ -1,5 +1,7 @@
 // The rally screen follows the server's event stream; the browser reconnects by itself after a
-// server restart (retry: 1 s). License: AGPL-3.0-or-later.
+// server restart (retry: 1 s), or every 10 s when the server is too busy to keep the stream
+// open (then it sends the figures other screens have). "Reconnecting" shows only once no
+// figure has come for STALE_MS. License: AGPL-3.0-or-later.
 "use strict";
 document.addEventListener("DOMContentLoaded", () => {
   const root = document.getElementById("rally");
@@ -33,8 +35,12 @@ document.addEventListener("DOMContentLoaded", () => {
       return li;
     }));
   };
+  const STALE_MS = 15000;
+  let fresh = Date.now();  // the page came with its figures
+  const check = () => { offline.hidden = Date.now() - fresh < STALE_MS; };
   const es = new EventSource(src);
-  es.onmessage = (ev) => { offline.hidden = true; show(JSON.parse(ev.data)); };
-  es.onopen = () => { offline.hidden = true; };
-  es.onerror = () => { offline.hidden = false; };
+  es.onmessage = (ev) => { fresh = Date.now(); check(); show(JSON.parse(ev.data)); };
+  es.addEventListener("alive", () => { fresh = Date.now(); check(); });  // nothing changed
+  es.onerror = check;
+  setInterval(check, 1000);
 });
