@@ -19,7 +19,10 @@ voided), ``quarantined`` (stored, voided or not; also per campaign as
 ``quarantined:SLUG``), ``pending`` (not opened yet), and for every signature that is neither
 voided, synthetic nor quarantined: ``campaign:SLUG``, ``local:SLUG/LOCAL``, ``device:ID``,
 ``event:ID`` and ``day:YYYY-MM-DD`` (the kiosk's local date). ``unique:SLUG`` counts distinct
-signers (name + five-digit ZIP, normalised) among the ``ok`` ones.
+signers (name + five-digit ZIP, normalised) among the ``ok`` ones. ``version:HASH`` counts every
+signature stored under a text version, whatever its state (the console's campaigns page; a
+stored signature is never deleted and never changes its text version, so it is only ever
+added, when the signature arrives; migration 0018 counted those stored before).
 
 The same signatures that ``campaign:SLUG`` counts are also counted per UTC hour, kiosk-local
 date, event and device (``hour_counts``, :func:`hour_contribution`): the console's charts sum
@@ -327,6 +330,7 @@ def on_signatures_stored(
     groups: Counter[tuple[Any, ...]] = Counter()
     signer_deltas: Counter[tuple[str, bytes]] = Counter()
     hour_deltas: Counter[HourKey] = Counter()
+    versions: Counter[str] = Counter()
     quarantined = 0
     read_at = None if keys is None else now
     clock = _Clock()
@@ -341,6 +345,7 @@ def on_signatures_stored(
         if state != QUARANTINED and not s.synthetic:
             hour_deltas[clock.key(s.campaign, s.event_id, device_id, minute, local_day)] += 1
         facts.append((s.id, state, reason, digest, read_at))
+        versions[s.text_version] += 1
         # Signatures that add the same counts are counted together (one contribution each).
         groups[(state, s.campaign, s.local_campaign, s.event_id, s.synthetic, local_day)] += 1
         if digest is not None and _counts_signer(state, s.synthetic, False):
@@ -351,6 +356,8 @@ def on_signatures_stored(
         row = _Row(campaign, local, device_id, event, date.fromordinal(day), synthetic)
         for name, v in contribution(row, state, voided=False).items():
             deltas[name] += v * n
+    for version, n in versions.items():
+        deltas[f"version:{version}"] += n
     deltas.update(_add_signers(conn, signer_deltas))
     add_counts(conn, deltas)
     add_hours(conn, hour_deltas)
