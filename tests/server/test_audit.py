@@ -4,6 +4,7 @@ verified by ``kiosk-server audit verify`` (a tampered entry is found), old kiosk
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import Engine, update
@@ -165,6 +166,66 @@ def test_the_console_checks_a_chain_incrementally_and_in_full_every_ten_minutes(
     with engine.connect() as conn:
         assert checks.device(conn, api.device_id) == late  # broken stays broken, no re-read
     assert read_after[-2:] == [8, 0]
+
+
+def test_a_chain_that_has_not_moved_is_not_read_and_the_server_trail_is_checked_by_its_tail(
+    api: ApiClient, engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With every device's state read at once (``audit_states``), a device whose trail and
+    anchor have not moved costs no query; the server's own trail is checked like a device's:
+    its tail at each view, all of it every ten minutes (it was read in full at every view)."""
+    from kiosk.server import audit as server_audit
+    from kiosk.server.audit import ChainChecks, audit_states, record_server
+
+    read_after: list[int] = []
+    entries_of = server_audit.entries_of
+
+    def recording(conn: object, device_id: str, after_seq: int = 0, limit: object = None) -> list:
+        read_after.append(after_seq)
+        return entries_of(conn, device_id, after_seq, limit)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(server_audit, "entries_of", recording)
+    clock = [1000.0]
+    checks = ChainChecks(full_every=600, clock=lambda: clock[0])
+    entries = chain(6)
+    push_audit(api, entries[:4])
+    read_after.clear()
+    for expected_reads in ([0], [], []):  # the first view reads it all, then nothing moved
+        with engine.connect() as conn:
+            state = audit_states(conn)[api.device_id]
+            assert state.last_seq == 4
+            report = checks.device(conn, api.device_id, state)
+        assert report.ok and report.entries == 4 and read_after == expected_reads
+        read_after.clear()
+    push_audit(api, entries[4:])
+    read_after.clear()
+    with engine.connect() as conn:
+        report = checks.device(conn, api.device_id, audit_states(conn)[api.device_id])
+    assert report.ok and report.entries == 6 and read_after == [4]  # only what is new
+
+    now = datetime.now(UTC)
+    with engine.begin() as conn:
+        for i in range(3):
+            record_server(conn, "export_csv", {"rows": i}, now)
+    with engine.connect() as conn:
+        first = checks.server(conn)
+    assert first.ok and first.entries >= 3
+    head = first.head
+    assert head is not None
+    with engine.begin() as conn:
+        record_server(conn, "export_csv", {"rows": 3}, now)
+        conn.execute(  # an old entry edited in the database
+            update(server_audit.SERVER_AUDIT)
+            .where(server_audit.SERVER_AUDIT.c.seq == 1)
+            .values(detail={"rows": 999})
+        )
+    with engine.connect() as conn:
+        tail = checks.server(conn)
+    assert tail.ok and tail.entries == first.entries + 1 and tail.head[0] == head[0] + 1
+    clock[0] += 600
+    with engine.connect() as conn:
+        late = checks.server(conn)  # ten minutes on: all of it again
+    assert not late.ok and late.broken_at == 1 and "altered" in late.reason
 
 
 def test_a_chain_checked_from_a_head_reports_as_the_whole_one() -> None:

@@ -651,10 +651,12 @@ class Console:
             s = self.need(request)
             with self.engine.connect() as conn:
                 chains = [
-                    ("server", translate(s.lang, "server_chain"), server_audit.verify_server(conn))
+                    ("server", translate(s.lang, "server_chain"), self.chain_checks.server(conn))
                 ]
+                states = server_audit.audit_states(conn)
                 for d in devices.list_devices(conn):
-                    chains.append((d.id, d.name, self.chain_checks.device(conn, d.id)))
+                    report = self.chain_checks.device(conn, d.id, states.get(d.id))
+                    chains.append((d.id, d.name, report))
                 recent = list(reversed(server_audit.server_entries(conn, limit=30)))
                 held = quarantined(conn, limit=200)
             return self.render(
