@@ -64,7 +64,29 @@ def test_streams_are_bounded_per_address_and_per_process() -> None:
 
 @pytest.fixture
 def web(settings: ServerSettings, engine: Engine) -> Iterator[tuple[httpx.Client, RallyFeed]]:
+    from datetime import UTC, datetime
+
+    from kiosk.server import devices
+    from kiosk.server.db import write_transaction
+    from kiosk.server.ingest import EVENTS
+    from tests.server.conftest import make_code
+
     import_shipped(engine)
+    now = datetime.now(UTC)
+    code = make_code(engine)
+    with write_transaction(engine) as conn:  # the events the streams below show
+        device = devices.enroll(conn, code, None, now).device_id
+        for event_id in ("e-1", "e-2"):
+            conn.execute(
+                EVENTS.insert().values(
+                    id=event_id,
+                    name=event_id,
+                    location="",
+                    started_at=now,
+                    device_id=device,
+                    updated_at=now,
+                )
+            )
     app = create_app(settings, engine=engine)
     feed: RallyFeed = app.state.console.rally
     feed.per_address = 2
@@ -98,6 +120,23 @@ def test_a_stream_over_the_bound_gets_a_snapshot_and_comes_back_later(
         assert feed.open_streams == 2  # the two admitted ones still open
     # The JSON and the page are not streams: never refused.
     assert client.get(f"/rally/{SLUG}.json").status_code == 200
+
+
+def test_a_view_that_is_none_is_refused_before_anything_is_counted(
+    web: tuple[httpx.Client, RallyFeed],
+) -> None:
+    """An unknown event is a 404 (page, figures and stream); time zones are whole quarter
+    hours within real offsets: a stranger's ?event=1, 2, 3... or ?tzo=1, 2, 3... each made one
+    more view to count (0.17 s at 200,000 stored on SQLite, without signing in)."""
+    client, feed = web
+    for path in ("", ".json", "/events"):
+        assert client.get(f"/rally/{SLUG}{path}?event=nope").status_code == 404
+    for tzo in ("1", "7", "-2"):
+        assert client.get(f"/rally/{SLUG}.json?tzo={tzo}").status_code == 200
+    assert client.get(f"/rally/{SLUG}.json?tzo=99999").status_code == 200
+    assert client.get(f"/rally/{SLUG}?tzo=330&event=e-1").status_code == 200
+    views = {v[1:] for v in feed._views if v[0] == SLUG}
+    assert views == {(0, None, False), (840, None, False), (330, "e-1", False)}
 
 
 def test_a_quiet_stream_says_it_is_alive_every_five_seconds(

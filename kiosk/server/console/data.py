@@ -18,6 +18,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, func, select
+from sqlalchemy.sql.util import ClauseAdapter
 
 from kiosk.domain.campaign import Campaign
 from kiosk.domain.campaign_format import parse_campaign
@@ -134,6 +135,10 @@ def overview(conn: Connection, lang: str) -> list[CampaignProgress]:
     return [progress(c, counts, lang, with_locals=False) for c in campaigns(conn)]
 
 
+#: What :func:`_grouped` reads of the voided and quarantined signatures (all but the blob).
+_OFF_COLUMNS = [c for c in SIGNATURES.c if c.name != "sealed"]
+
+
 def _grouped(
     conn: Connection,
     keys: list[Any],
@@ -158,15 +163,27 @@ def _grouped(
     for n, *k in conn.execute(grouped(select(func.count()).where(*clauses))):
         out[tuple(k)] += int(n)
     # The voided and quarantined ones, fetched by id from their own (small) tables and looked up
-    # by primary key: a join would let the planner drive from the signatures instead.
+    # by primary key: a join would let the planner drive from the signatures instead. Their rows
+    # are read first, by primary key alone, into a materialized CTE, and the filters and keys
+    # applied to it: with the filters beside ``id IN (...)`` SQLite drove each chunk from the
+    # campaign's time range (41 ms a chunk of 500 at 200,000 stored; 3 ms this way).
     off = {v for (v,) in conn.execute(select(VOIDS.c.signature_id))}
     off |= {
         f for (f,) in conn.execute(select(FACTS.c.signature_id).where(FACTS.c.state == QUARANTINED))
     }
     ids = sorted(off)
     for i in range(0, len(ids), 500):
-        chunk = ids[i : i + 500]
-        for n, *k in conn.execute(grouped(select(func.count()).where(s.id.in_(chunk), *clauses))):
+        rows = (
+            select(*_OFF_COLUMNS)
+            .where(s.id.in_(ids[i : i + 500]))
+            .cte("off")
+            .prefix_with("MATERIALIZED")
+        )
+        adapter = ClauseAdapter(rows)
+        off_keys = [adapter.traverse(k) for k in keys]
+        off_where: list[Any] = [adapter.traverse(c) for c in clauses]
+        stmt = select(func.count(), *off_keys).select_from(rows).where(*off_where)
+        for n, *k in conn.execute(stmt.group_by(*off_keys) if keys else stmt):
             out[tuple(k)] -= int(n)
     return +out  # drops zeros
 
@@ -359,6 +376,11 @@ def text_versions(conn: Connection, slug: str) -> list[dict[str, Any]]:
 
 
 # --- the rally screen --------------------------------------------------------------------------
+
+
+def event_exists(conn: Connection, event_id: str) -> bool:
+    """Whether a kiosk has pushed an event with this id."""
+    return conn.execute(select(EVENTS.c.id).where(EVENTS.c.id == event_id)).first() is not None
 
 
 def rally(

@@ -769,9 +769,9 @@ class Console:
         def rally_page(request: Request, slug: str) -> Response:
             with self.engine.connect() as conn:
                 c = data.campaign(conn, slug) if _SLUG.match(slug) else None
-                if c is None:
-                    raise _Refused(404, "not_found")
-                snap = self._rally_snapshot(conn, c, self._rally_view(request))
+            if c is None:
+                raise _Refused(404, "not_found")
+            snap = self._rally_data(slug, request)  # the figures every screen of it shares
             lang = self.lang(request)
             return self.render(
                 request,
@@ -967,7 +967,9 @@ class Console:
             offset = int(request.query_params.get("tzo", "0"))
         except ValueError:
             offset = 0
-        offset = max(-14 * 60, min(14 * 60, offset))
+        # A real UTC offset (whole quarter hours, -12:00 to +14:00): each other value would be
+        # one more view to compute for anyone who asks, without signing in.
+        offset = max(-12 * 60, min(14 * 60, round(offset / 15) * 15))
         event = (request.query_params.get("event") or "")[:64] or None
         return offset, event, request.query_params.get("test") == "1"
 
@@ -993,8 +995,8 @@ class Console:
         def compute() -> dict[str, Any]:
             with self.engine.connect() as conn:
                 c = data.campaign(conn, slug)
-                if c is None:
-                    raise _Refused(404, "not_found")
+                if c is None or (view[1] is not None and not data.event_exists(conn, view[1])):
+                    raise _Refused(404, "not_found")  # nothing counted for a view that is none
                 return self._rally_snapshot(conn, c, view)
 
         return self.rally.snapshot((slug, *view), compute)
