@@ -61,7 +61,8 @@ def _page(
     console = _console(request)
     service = _service(request)
     rows = service.status()
-    voided = service.sent_then_voided()
+    voided = service.sent_then_voided(limit=_VOIDED_SHOWN)
+    voided_total = sum(r.sent_then_voided for r in rows)
     with console.engine.connect() as conn:
         camps = data.campaigns(conn)
     targets = [(c.slug, c.slug) for c in camps]
@@ -80,8 +81,8 @@ def _page(
         session,
         status,
         rows=rows,
-        voided=voided[:_VOIDED_SHOWN],
-        voided_more=max(0, len(voided) - _VOIDED_SHOWN),
+        voided=voided,
+        voided_more=max(0, voided_total - len(voided)),
         targets=targets,
         error=error,
         notice=notice,

@@ -111,7 +111,12 @@ class ForwardAttempt(Base):
     """One send (or skip) of one signature to one destination: the forwarding audit log."""
 
     __tablename__ = "forward_attempts"
-    __table_args__ = (Index("ix_forward_attempts_destination_at", "destination_id", "at"),)
+    __table_args__ = (
+        Index("ix_forward_attempts_destination_at", "destination_id", "at"),
+        #: A destination's last attempt of a kind (its last send, its last failure) without
+        #: reading its other attempts (migration 0019).
+        Index("ix_forward_attempts_destination_result_at", "destination_id", "result", "at"),
+    )
 
     id: Mapped[int] = mapped_column(_BIGID, primary_key=True, autoincrement=True)
     destination_id: Mapped[int] = mapped_column(

@@ -425,6 +425,24 @@ def failing_counts(conn: Connection) -> dict[int, int]:
     return {int(dest): int(n) for dest, n in conn.execute(q)}
 
 
+def _forwarded_then_voided() -> Any:
+    o = OUTBOX.c
+    return (o.state == SENT) | ((o.state == SKIPPED) & (o.reason == VOIDED_AFTER_TRY))
+
+
+def sent_then_voided_counts(conn: Connection) -> dict[int, int]:
+    """``{destination id: signatures forwarded and voided afterwards}``, counted from the
+    voids (few) by signature id, never by listing them."""
+    o = OUTBOX.c
+    q = (
+        select(o.destination_id, func.count())
+        .select_from(VOIDS.join(OUTBOX, o.signature_id == VOIDS.c.signature_id))
+        .where(_forwarded_then_voided())
+        .group_by(o.destination_id)
+    )
+    return {int(dest): int(n) for dest, n in conn.execute(q)}
+
+
 def sent_then_voided(
     conn: Connection, dest_id: int | None = None, limit: int | None = None
 ) -> list[dict[str, Any]]:
@@ -440,7 +458,7 @@ def sent_then_voided(
             VOIDS.c.reason,
         )
         .select_from(OUTBOX.join(VOIDS, VOIDS.c.signature_id == o.signature_id))
-        .where((o.state == SENT) | ((o.state == SKIPPED) & (o.reason == VOIDED_AFTER_TRY)))
+        .where(_forwarded_then_voided())
         .order_by(o.sent_at, o.id)
     )
     if dest_id is not None:

@@ -192,6 +192,7 @@ class ForwardingService:
             )
             counts = outbox.state_counts(conn)
             failing = outbox.failing_counts(conn)
+            voided_counts = outbox.sent_then_voided_counts(conn)
             out: list[DestinationStatus] = []
             for d in dests:
                 oldest = conn.execute(
@@ -199,23 +200,35 @@ class ForwardingService:
                         o.destination_id == d.id, o.state == outbox.PENDING
                     )
                 ).scalar_one()
+                # Each of these reads one entry of ix_forward_attempts_destination_result_at:
+                # at 200,000 forwarded, max(sent_at) over the outbox and the last failure by
+                # id took 44 and 20 ms a destination on SQLite.
                 last_sent = conn.execute(
-                    select(func.max(o.sent_at)).where(o.destination_id == d.id)
-                ).scalar_one()
-                fail = conn.execute(
-                    select(a.at, a.result, a.status, a.reason)
-                    .where(
-                        a.destination_id == d.id, a.result.in_(("retry", "dead", "rate_limited"))
-                    )
-                    .order_by(a.id.desc())
+                    select(a.at)
+                    .where(a.destination_id == d.id, a.result == "sent")
+                    .order_by(a.at.desc())
                     .limit(1)
-                ).first()
+                ).scalar()
+                fails = [
+                    conn.execute(
+                        select(a.at, a.id, a.result, a.status, a.reason)
+                        .where(a.destination_id == d.id, a.result == result)
+                        .order_by(a.at.desc(), a.id.desc())
+                        .limit(1)
+                    ).first()
+                    for result in ("retry", "dead", "rate_limited")
+                ]
+                fail = max(
+                    (f for f in fails if f is not None),
+                    key=lambda f: (_aware(f.at), f.id),
+                    default=None,
+                )
                 failure = None
                 if fail is not None:
                     at = _aware(fail.at)
                     when = at.strftime("%Y-%m-%d %H:%M:%S UTC") if at else ""
                     failure = f"{when} {fail.result}: {fail.reason or fail.status}"
-                voided = len(outbox.sent_then_voided(conn, d.id))
+                voided = voided_counts.get(d.id, 0)
                 out.append(
                     DestinationStatus(
                         d,
@@ -235,12 +248,15 @@ class ForwardingService:
             dest = dst.get_destination(conn, ref)
             return outbox.items_in_state(conn, dest.id, state, limit)
 
-    def sent_then_voided(self, ref: int | str | None = None) -> builtins.list[dict[str, Any]]:
-        """Signatures forwarded before they were voided (the CRM still holds them)."""
+    def sent_then_voided(
+        self, ref: int | str | None = None, limit: int | None = None
+    ) -> builtins.list[dict[str, Any]]:
+        """Signatures forwarded before they were voided (the CRM still holds them), oldest
+        first (the first ``limit`` of them, if given)."""
         with self.engine.connect() as conn:
             dest_id = dst.get_destination(conn, ref).id if ref is not None else None
             names = {d.id: d.name for d in dst.list_destinations(conn)}
-            rows = outbox.sent_then_voided(conn, dest_id)
+            rows = outbox.sent_then_voided(conn, dest_id, limit)
         for r in rows:
             r["destination"] = names.get(r.pop("destination_id"))
         return rows

@@ -526,3 +526,32 @@ def test_one_destinations_failing_round_does_not_stop_the_others(
         fwd.run_once()
         fwd.close()
         assert len(rx.messages) == len(pushed["sigs"])  # b-hook's, all of them
+
+
+def test_status_reads_counts_and_the_last_send_without_listing_the_outbox(
+    api: ApiClient, engine: Engine, tmp_path: Path
+) -> None:
+    """The status counted the signatures sent and then voided by listing them all, and took
+    the last send as max(sent_at) over the outbox (0.2 s a view with 200,000 forwarded): now a
+    grouped count and one index entry; the console lists at most its first ones."""
+    pushed = _push_mix(api, engine, n=6)
+    service = _service(engine, tmp_path)
+    secret = dst.new_webhook_secret()
+    with running(WebhookReceiver(secret, faults=FaultScript(next=["http500"]))) as rx:
+        service.add(dst.DestinationSpec("hook", "webhook", s.CAMPAIGN, rx.url, secret), "test")
+        fwd = s.forwarder(engine, tmp_path)
+        s.drain(fwd, timeout=60)
+        fwd.close()
+    sigs = pushed["sigs"]
+    api.push(voids=[void(sig.id) for sig in sigs[:3]])  # type: ignore[index]
+    st = service.status("hook")[0]
+    assert st.sent_then_voided == 3
+    assert "HTTP 500" in (st.last_failure or "")
+    with engine.connect() as conn:
+        newest = conn.execute(select(func.max(OUTBOX.c.sent_at))).scalar_one()
+    assert st.last_sent is not None and newest is not None
+    from kiosk.server.forwarding.service import _aware
+
+    assert _aware(newest) == st.last_sent
+    assert len(service.sent_then_voided(limit=2)) == 2
+    assert len(service.sent_then_voided()) == 3
