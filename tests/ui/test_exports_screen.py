@@ -365,3 +365,31 @@ def test_a_printer_removed_after_it_was_chosen_is_worded(
         "That printer is not there any more. Choose another one."
     )
     assert details(kiosk, "print") == [{"step": "failed", "error": "unknown_printer"}]
+
+
+def test_a_change_of_choice_counts_the_signatures_once(
+    make_kiosk: Callable[..., Kiosk],
+    make_ui: Callable[..., Driver],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """matchCount and matchText are read together at each change, and each counted the
+    signatures again (10 ms at 200,000 stored, on the screen's thread)."""
+    kiosk = make_kiosk()
+    seed(kiosk)
+    d = make_ui(kiosk)
+    to_exports(d)
+    choice = d.ui.vm.exports.choice
+    calls: list[object] = []
+    count = choice._exports.count
+
+    def counting(spec: object) -> int:
+        calls.append(spec)
+        return count(spec)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(choice._exports, "count", counting)
+    d.click(f"exports.campaign.{CAMPAIGN}")
+    d.wait(lambda: d.text("exports.count") == "Matching signatures: 3", "the count")
+    calls.clear()
+    d.click("exports.synthetic")
+    d.wait(lambda: d.text("exports.count") == "Matching signatures: 5", "the count with them")
+    assert len(calls) == 1
