@@ -28,7 +28,7 @@ import hashlib
 import random
 import uuid
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -430,41 +430,58 @@ def _forwarded_then_voided() -> Any:
     return (o.state == SENT) | ((o.state == SKIPPED) & (o.reason == VOIDED_AFTER_TRY))
 
 
+def _voided_chunks(conn: Connection, size: int = 500) -> Iterator[list[Any]]:
+    """The voided signatures' ids (a small table), ``size`` at a time: the queries below look
+    their outbox rows up by ``signature_id``. A join let SQLite drive from the outbox instead
+    (every row forwarded: 40 ms with 200,000)."""
+    ids = sorted(v for (v,) in conn.execute(select(VOIDS.c.signature_id)))
+    for i in range(0, len(ids), size):
+        yield ids[i : i + size]
+
+
 def sent_then_voided_counts(conn: Connection) -> dict[int, int]:
     """``{destination id: signatures forwarded and voided afterwards}``, counted from the
-    voids (few) by signature id, never by listing them."""
+    voids by signature id, never by listing them."""
     o = OUTBOX.c
-    q = (
-        select(o.destination_id, func.count())
-        .select_from(VOIDS.join(OUTBOX, o.signature_id == VOIDS.c.signature_id))
-        .where(_forwarded_then_voided())
-        .group_by(o.destination_id)
-    )
-    return {int(dest): int(n) for dest, n in conn.execute(q)}
+    out: Counter[int] = Counter()
+    for chunk in _voided_chunks(conn):
+        q = (
+            select(o.destination_id, func.count())
+            .where(o.signature_id.in_(chunk), _forwarded_then_voided())
+            .group_by(o.destination_id)
+        )
+        for dest, n in conn.execute(q):
+            out[int(dest)] += int(n)
+    return dict(out)
 
 
 def sent_then_voided(
     conn: Connection, dest_id: int | None = None, limit: int | None = None
 ) -> list[dict[str, Any]]:
-    """Signatures that were forwarded and voided afterwards (the CRM still holds them)."""
+    """Signatures that were forwarded and voided afterwards (the CRM still holds them), oldest
+    send first (the first ``limit``, if given)."""
     o = OUTBOX.c
-    q = (
-        select(
-            o.destination_id,
-            o.signature_id,
-            o.sent_at,
-            o.remote_id,
-            VOIDS.c.voided_at,
-            VOIDS.c.reason,
+    rows: list[Any] = []
+    for chunk in _voided_chunks(conn):
+        q = (
+            select(
+                o.id,
+                o.destination_id,
+                o.signature_id,
+                o.sent_at,
+                o.remote_id,
+                VOIDS.c.voided_at,
+                VOIDS.c.reason,
+            )
+            .select_from(OUTBOX.join(VOIDS, VOIDS.c.signature_id == o.signature_id))
+            .where(o.signature_id.in_(chunk), _forwarded_then_voided())
         )
-        .select_from(OUTBOX.join(VOIDS, VOIDS.c.signature_id == o.signature_id))
-        .where(_forwarded_then_voided())
-        .order_by(o.sent_at, o.id)
-    )
-    if dest_id is not None:
-        q = q.where(o.destination_id == dest_id)
-    if limit is not None:
-        q = q.limit(limit)
+        if dest_id is not None:
+            q = q.where(o.destination_id == dest_id)
+        rows.extend(conn.execute(q))
+    # As ORDER BY sent_at, id did: rows never sent (NULL) first.
+    never = datetime.min.replace(tzinfo=UTC)
+    rows.sort(key=lambda r: (r.sent_at is not None, r.sent_at or never, r.id))
     return [
         {
             "destination_id": r.destination_id,
@@ -474,7 +491,7 @@ def sent_then_voided(
             "remote_id": r.remote_id,
             "certain": r.sent_at is not None,
         }
-        for r in conn.execute(q)
+        for r in rows[:limit]
     ]
 
 
