@@ -10,6 +10,9 @@ signed-in coordinator then asks, over HTTP, for:
 - the overview (``/console/``: every campaign's progress, the kiosks),
 - the campaign page (``/console/campaign/SLUG``: 179 local campaigns with a progress bar each,
   signatures per hour over 48 hours and per day over 30 days),
+- the campaigns page (``/console/campaigns``: signatures per text version, from running counts;
+  its floor, the bare ``GROUP BY text_version``, is timed too) and the audit page
+  (``/console/audit``: every chain, checked by the tail added since the last view),
 - the rally screen's figures (``/rally/SLUG.json``: count, today, moving most),
 
 each the median of ``--calls`` requests after one warm-up, against the target of 200 ms. The
@@ -132,6 +135,12 @@ def run(backend: str, signatures: int, calls: int) -> list[Row]:
                             f"/console/campaign/{LOCAL_CAMPAIGN}?event=ev-1",
                         ),
                         (
+                            "campaigns /console/campaigns (signed per text version)",
+                            "/console/campaigns",
+                            None,
+                        ),
+                        ("audit /console/audit (every chain)", "/console/audit", None),
+                        (
                             "rally figures /rally/SLUG.json",
                             f"/rally/{LOCAL_CAMPAIGN}.json",
                             f"/rally/{LOCAL_CAMPAIGN}.json?event=ev-2",
@@ -168,6 +177,19 @@ def run(backend: str, signatures: int, calls: int) -> list[Row]:
                                 bare(
                                     "SELECT local_campaign, count(*) FROM signatures "
                                     "WHERE campaign = :c GROUP BY local_campaign"
+                                ),
+                                max(3, calls // 4),
+                            ),
+                            "ms",
+                        )
+                    )
+                    rows.append(
+                        Row(
+                            f"floor: bare GROUP BY text_version [{label}]",
+                            _median_ms(
+                                bare(
+                                    "SELECT text_version, count(*) FROM signatures "
+                                    "WHERE campaign = :c GROUP BY text_version"
                                 ),
                                 max(3, calls // 4),
                             ),
