@@ -4,6 +4,12 @@ Modes: ``setup`` (first start: PIN and key), ``signer`` (the signer flow), ``pin
 PIN screen over a signer flow) and ``staff``. The idle watcher is armed whenever someone is in
 the middle of something (a signer past the attract screen, the PIN screen, staff mode); when it
 expires, everything is wiped and the attract screen comes back.
+
+On the attract screen it is armed too while a signer's settings differ from the defaults
+(language, text size, high contrast, reading aloud and read-back, more time) or the options
+are open: a signer who changes them and walks away must not hand them to the next person (who
+would hear their own name read aloud). The same "Are you still there?" countdown asks first,
+worded for settings, then everything goes back to the defaults.
 """
 
 from __future__ import annotations
@@ -14,7 +20,7 @@ from PySide6.QtCore import Property, QObject, Signal, Slot
 
 from kiosk.ui.exports_panel import ExportsPanel
 from kiosk.ui.flow import SignerFlow
-from kiosk.ui.i18n import I18n
+from kiosk.ui.i18n import DEFAULT_LANGUAGE, I18n
 from kiosk.ui.idle import IdleWatcher
 from kiosk.ui.privacy_panel import PrivacyPanel
 from kiosk.ui.shell_config import UiConfig
@@ -51,6 +57,7 @@ class KioskApp(QObject):
     largeTextChanged = Signal()
     highContrastChanged = Signal()
     moreTimeChanged = Signal()
+    optionsOpenChanged = Signal()
     quitRequested = Signal()
 
     def __init__(
@@ -77,6 +84,7 @@ class KioskApp(QObject):
         self._config = config
         self._text_scale = 1.0
         self._high_contrast = False
+        self._options_open = False
         self._speech = speech if speech is not None else Speech(i18n, parent=self)
         # More time (issue #17): for the whole visit, or once for each screen.
         self._more_time_visit = False
@@ -92,6 +100,17 @@ class KioskApp(QObject):
         staff.settingsChanged.connect(flow.reload)
         staff.quitRequested.connect(self.quitRequested)
         idle.expired.connect(self._on_idle)
+        # A signer's settings changed on the attract screen: watch (or stop watching) it.
+        for changed in (
+            i18n.languageChanged,
+            self.largeTextChanged,
+            self.highContrastChanged,
+            self.moreTimeChanged,
+            self.optionsOpenChanged,
+            self._speech.enabledChanged,
+            self._speech.echoPersonalChanged,
+        ):
+            changed.connect(self._on_setting)
         self._rearm()
 
     # -- children ----------------------------------------------------------------------------
@@ -156,12 +175,37 @@ class KioskApp(QObject):
     @Slot()
     def _rearm(self) -> None:
         mode, step = self._mode, self._flow.step
+        # A signer at work, or settings a signer left on the attract screen.
+        in_use = step not in ("attract", "thanks") or (
+            step == "attract" and self._settings_differ()
+        )
         if mode == "staff":
             self._idle.arm(self._config.staff_idle_timeout_s)
-        elif mode == "pin" or (mode == "signer" and step not in ("attract", "thanks")):
+        elif mode == "pin" or (mode == "signer" and in_use):
             self._idle.arm(self._config.idle_timeout_s * self._time_factor())
         else:
             self._idle.disarm()
+
+    def _settings_differ(self) -> bool:
+        """Whether anything a signer can set differs from the default, or the options are open.
+
+        These are reset at every wipe; on the attract screen they are what keeps the idle
+        watcher armed (nothing else of a signer is there).
+        """
+        return (
+            self._i18n.language != DEFAULT_LANGUAGE
+            or self._text_scale != 1.0
+            or self._high_contrast
+            or self._more_time_visit
+            or self._options_open
+            or self._speech.enabled
+            or self._speech.echoPersonal
+        )
+
+    @Slot()
+    def _on_setting(self) -> None:
+        if self._mode == "signer" and self._flow.step == "attract" and not self._idle.secondsLeft:
+            self._rearm()
 
     @Slot()
     def _on_setup_done(self) -> None:
@@ -178,6 +222,7 @@ class KioskApp(QObject):
         self._speech.reset()  # first: nothing of this signer is said any more
         self.setTextScale(1.0)
         self.setHighContrast(False)
+        self.setOptionsOpen(False)
         if self._more_time_visit or self._more_time_steps:
             self._more_time_visit = False
             self._more_time_steps.clear()
@@ -255,6 +300,19 @@ class KioskApp(QObject):
 
     highContrast = Property(bool, _get_high_contrast, setHighContrast, notify=highContrastChanged)
 
+    def _get_options_open(self) -> bool:
+        return self._options_open
+
+    @Slot(bool)
+    def setOptionsOpen(self, on: bool) -> None:  # noqa: N802 - Qt naming for QML
+        """The accessibility options opened or closed (on the attract screen, an open panel
+        left behind is closed by the idle reset)."""
+        if bool(on) != self._options_open:
+            self._options_open = bool(on)
+            self.optionsOpenChanged.emit()
+
+    optionsOpen = Property(bool, _get_options_open, setOptionsOpen, notify=optionsOpenChanged)
+
     def _get_speech(self) -> QObject:
         return self._speech
 
@@ -298,13 +356,15 @@ class KioskApp(QObject):
     def _on_countdown(self) -> None:
         left = self._idle.secondsLeft
         if left > 0 and not self._counting:
-            self._speech.idleWarning(left)
+            self._speech.idleWarning(left, self._mode == "signer" and self._flow.step == "attract")
         self._counting = left > 0
 
     @Slot()
     def stillHere(self) -> None:  # noqa: N802 - Qt naming for QML
-        """ "I'm still here": stop the countdown."""
+        """ "I'm still here": stop the countdown (on the attract screen, stop watching if the
+        settings are back to the defaults meanwhile)."""
         self._idle.poke()
+        self._rearm()
 
     @Slot()
     def startOver(self) -> None:  # noqa: N802 - Qt naming for QML

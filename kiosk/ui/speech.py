@@ -255,8 +255,16 @@ class Speech(QObject):
             return self.tr("signature area")
         return ""
 
-    def describe_idle(self, seconds: int) -> str:
-        """The idle warning, as spoken."""
+    def describe_idle(self, seconds: int, settings_only: bool = False) -> str:
+        """The idle warning, as spoken (``settings_only``: on the attract screen, where only
+        the signer's settings are reset)."""
+        if settings_only:
+            return self.tr(
+                "Are you still there? The options you chose will go back to normal for the "
+                "next person in %n second(s). Press Enter if you are still here.",
+                "",
+                seconds,
+            )
         return self.tr(
             "Are you still there? For your privacy, this screen will be cleared in %n "
             "second(s). Press Enter if you are still here, or choose More time.",
@@ -265,7 +273,8 @@ class Speech(QObject):
         )
 
     @Slot(int)
-    def idleWarning(self, seconds: int) -> None:  # noqa: N802 - Qt naming for QML
+    @Slot(int, bool)
+    def idleWarning(self, seconds: int, settings_only: bool = False) -> None:  # noqa: N802
         """The idle countdown started: say so (speech mode only)."""
         if seconds > 0:
-            self.say(self.describe_idle(seconds))
+            self.say(self.describe_idle(seconds, settings_only))

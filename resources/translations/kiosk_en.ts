@@ -23,7 +23,15 @@
 <context>
     <name>IdleOverlay</name>
     <message numerus="yes">
-        <location filename="../../kiosk/ui/qml/KioskUi/IdleOverlay.qml" line="+50"/>
+        <location filename="../../kiosk/ui/qml/KioskUi/IdleOverlay.qml" line="+53"/>
+        <source>The options you chose (language, text size, reading aloud) will go back to normal for the next person in %n second(s).</source>
+        <translation>
+            <numerusform>The options you chose (language, text size, reading aloud) will go back to normal for the next person in %n second.</numerusform>
+            <numerusform>The options you chose (language, text size, reading aloud) will go back to normal for the next person in %n seconds.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location line="+1"/>
         <source>For your privacy, this screen will be cleared in %n second(s).</source>
         <translation>
             <numerusform>For your privacy, this screen will be cleared in %n second.</numerusform>
@@ -129,7 +137,15 @@
 <context>
     <name>Speech</name>
     <message numerus="yes">
-        <location filename="../../kiosk/ui/speech.py" line="+261"/>
+        <location filename="../../kiosk/ui/speech.py" line="+263"/>
+        <source>Are you still there? The options you chose will go back to normal for the next person in %n second(s). Press Enter if you are still here.</source>
+        <translation>
+            <numerusform>Are you still there? The options you chose will go back to normal for the next person in %n second. Press Enter if you are still here.</numerusform>
+            <numerusform>Are you still there? The options you chose will go back to normal for the next person in %n seconds. Press Enter if you are still here.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location line="+6"/>
         <source>Are you still there? For your privacy, this screen will be cleared in %n second(s). Press Enter if you are still here, or choose More time.</source>
         <translation>
             <numerusform>Are you still there? For your privacy, this screen will be cleared in %n second. Press Enter if you are still here, or choose More time.</numerusform>

@@ -4,7 +4,7 @@
 <context>
     <name>AccessPanel</name>
     <message>
-        <location filename="../../kiosk/ui/qml/KioskUi/AccessPanel.qml" line="+49"/>
+        <location filename="../../kiosk/ui/qml/KioskUi/AccessPanel.qml" line="+63"/>
         <source>Accessibility</source>
         <translation>Accesibilidad</translation>
     </message>
@@ -559,12 +559,20 @@
 <context>
     <name>IdleOverlay</name>
     <message>
-        <location filename="../../kiosk/ui/qml/KioskUi/IdleOverlay.qml" line="+41"/>
+        <location filename="../../kiosk/ui/qml/KioskUi/IdleOverlay.qml" line="+42"/>
         <source>Are you still there?</source>
         <translation>¿Sigue ahí?</translation>
     </message>
     <message numerus="yes">
-        <location line="+9"/>
+        <location line="+11"/>
+        <source>The options you chose (language, text size, reading aloud) will go back to normal for the next person in %n second(s).</source>
+        <translation>
+            <numerusform>Las opciones que eligió (idioma, tamaño del texto, lectura en voz alta) volverán a lo normal para la próxima persona en %n segundo.</numerusform>
+            <numerusform>Las opciones que eligió (idioma, tamaño del texto, lectura en voz alta) volverán a lo normal para la próxima persona en %n segundos.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location line="+1"/>
         <source>For your privacy, this screen will be cleared in %n second(s).</source>
         <translation>
             <numerusform>Para proteger su privacidad, esta pantalla se borrará en %n segundo.</numerusform>
@@ -587,8 +595,8 @@
         <translation>Esta pantalla espera tres veces más</translation>
     </message>
     <message>
-        <location line="-57"/>
-        <location line="+64"/>
+        <location line="-60"/>
+        <location line="+67"/>
         <source>I&apos;m still here</source>
         <translation>Sigo aquí</translation>
     </message>
@@ -1759,6 +1767,14 @@
         <location line="+2"/>
         <source>signature area</source>
         <translation>área de firma</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+8"/>
+        <source>Are you still there? The options you chose will go back to normal for the next person in %n second(s). Press Enter if you are still here.</source>
+        <translation>
+            <numerusform>¿Sigue ahí? Las opciones que eligió volverán a lo normal para la próxima persona en %n segundo. Presione Enter si sigue aquí.</numerusform>
+            <numerusform>¿Sigue ahí? Las opciones que eligió volverán a lo normal para la próxima persona en %n segundos. Presione Enter si sigue aquí.</numerusform>
+        </translation>
     </message>
     <message numerus="yes">
         <location line="+6"/>

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QGuiApplication
 from PySide6.QtQuick import QQuickItem
 
 from kiosk.ui.automation import Driver
+from kiosk.ui.speech import ENGINE_ENV
 from kiosk.ui.theme import PALETTE
 from tests.ui.conftest import FAST, FakeClock
 from tests.ui.steps import fill, sign_and_submit, to_form
@@ -135,8 +139,94 @@ def test_start_over_on_the_countdown_wipes_at_once(d: Driver, idle_clock: FakeCl
     assert d.ui.vm.flow.entryEmpty
 
 
-def test_the_attract_screen_never_times_out(d: Driver, idle_clock: FakeClock) -> None:
+def test_the_attract_screen_at_rest_never_times_out(d: Driver, idle_clock: FakeClock) -> None:
     idle_clock.advance(10 * FAST.idle_timeout_s)
     d.settle(300)
     assert not d.shown("idle.stillHere")
+    assert d.ui.vm.idle.armed is False
+
+
+def _settings_of(d: Driver) -> tuple[object, ...]:
+    vm = d.ui.vm
+    return (
+        vm.i18n.language,
+        vm.textScale,
+        vm.highContrast,
+        vm.moreTimeVisit,
+        vm.optionsOpen,
+        vm.speech.enabled,
+        vm.speech.echoPersonal,
+    )
+
+
+DEFAULTS = ("en", 1.0, False, False, False, False, False)
+
+
+def _set_everything_on_the_attract_screen(d: Driver) -> None:
+    d.click("lang.es")
+    d.click("a11y.options")
+    d.click("a11y.speech")
+    d.click("a11y.echo")
+    d.click("a11y.textSize.200")
+    d.click("a11y.highContrast")
+    d.click("a11y.moreTime")
+    d.click("a11y.close")
+    d.wait(lambda: not d.shown("a11y.panel"), "the options to close")
+    assert _settings_of(d) == ("es", 2.0, True, True, False, True, True)
+
+
+def test_settings_left_on_the_attract_screen_are_reset_for_the_next_signer(
+    make_ui: Callable[..., Driver], idle_clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(ENGINE_ENV, "mock")  # before the UI picks its speech engine
+    d = make_ui()
+    d.wait_shown("attract.signButton")
+    _set_everything_on_the_attract_screen(d)
+    # The signer walks away without tapping "Sign": the attract screen is watched now.
+    assert d.ui.vm.idle.armed is True
+    idle_clock.advance(3 * FAST.idle_timeout_s + 1)  # "more time on every screen" was on
+    d.wait_shown("idle.stillHere")
+    # The countdown says what is reset (the settings), not that an entry is cleared.
+    assert "opciones" in d.text("idle.countdown")
+    idle_clock.advance(FAST.idle_countdown_s + 1)
+    d.wait(lambda: _settings_of(d) == DEFAULTS, "the settings to be reset")
+    assert not d.shown("idle.stillHere")
+    assert d.ui.vm.idle.armed is False  # back to a resting attract screen
+    # The next signer's name is not read aloud.
+    spoken: list[str] = []
+    d.ui.vm.speech.spoken.connect(spoken.append)
+    d.click("attract.signButton")
+    d.click("petition.continueButton")
+    d.fill("form.firstName", "Bob")
+    d.key(Qt.Key.Key_Tab)
+    d.key(Qt.Key.Key_Backtab)
+    d.settle(200)
+    assert spoken == []
+
+
+def test_the_options_left_open_on_the_attract_screen_are_closed(
+    d: Driver, idle_clock: FakeClock
+) -> None:
+    d.click("a11y.options")
+    d.wait_shown("a11y.close")
+    assert d.ui.vm.optionsOpen is True and d.ui.vm.idle.armed is True
+    idle_clock.advance(FAST.idle_timeout_s + 1)
+    d.wait_shown("idle.stillHere")  # the countdown is not hidden under the options
+    assert not d.shown("a11y.close")
+    idle_clock.advance(FAST.idle_countdown_s + 1)
+    d.wait(lambda: d.ui.vm.idle.armed is False, "the watcher to rest")
+    assert _settings_of(d) == DEFAULTS and not d.shown("a11y.close")
+
+
+def test_still_here_on_the_attract_screen_keeps_the_settings(
+    d: Driver, idle_clock: FakeClock
+) -> None:
+    d.click("a11y.largeText")
+    idle_clock.advance(FAST.idle_timeout_s + 1)
+    d.click("idle.stillHere")
+    d.wait(lambda: not d.shown("idle.stillHere"), "the countdown to close")
+    idle_clock.advance(FAST.idle_countdown_s + 5)
+    d.settle(300)
+    assert d.ui.vm.largeText is True and d.ui.vm.idle.armed is True
+    d.click("a11y.largeText")  # back to the default by hand: nothing left to watch
     assert d.ui.vm.idle.armed is False

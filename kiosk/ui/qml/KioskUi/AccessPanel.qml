@@ -29,7 +29,21 @@ Popup {
         border.width: 2
         border.color: Theme.color.outline
     }
-    onOpened: closeButton.forceActiveFocus()
+    onOpened: {
+        closeButton.forceActiveFocus()
+        panel.app.setOptionsOpen(true)  // an open panel keeps the attract screen's idle reset armed
+    }
+    onClosed: panel.app.setOptionsOpen(false)
+    Component.onDestruction: if (panel.opened && panel.app) panel.app.setOptionsOpen(false)
+    // The countdown must not hide under the panel, and the reset closes it.
+    Connections {
+        target: panel.app.idle
+        function onSecondsLeftChanged() { if (panel.app.idle.secondsLeft > 0) panel.close() }
+    }
+    Connections {
+        target: panel.app.flow
+        function onWiped() { panel.close() }
+    }
 
     Flickable {
         anchors.fill: parent

@@ -8,6 +8,7 @@ Rectangle {
     objectName: "idle.overlay"
     required property var app
     readonly property int secondsLeft: app.idle.secondsLeft
+    readonly property bool settingsOnly: app.mode === "signer" && app.flow.step === "attract"
     color: Theme.color.scrim
     visible: secondsLeft > 0
     // A keyboard or switch user is on "I'm still here" at once: Enter answers.
@@ -47,7 +48,10 @@ Rectangle {
                 objectName: "idle.countdown"
                 Layout.fillWidth: true
                 horizontalAlignment: Text.AlignHCenter
-                text: qsTr("For your privacy, this screen will be cleared in %n second(s).", "", root.secondsLeft)
+                // On the attract screen only the signer's settings are left to reset.
+                text: root.settingsOnly
+                      ? qsTr("The options you chose (language, text size, reading aloud) will go back to normal for the next person in %n second(s).", "", root.secondsLeft)
+                      : qsTr("For your privacy, this screen will be cleared in %n second(s).", "", root.secondsLeft)
             }
             // Side by side when they fit, else one above the other.
             GridLayout {
