@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QPointF
+from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QImage
 
 from kiosk.ui.automation import Driver
@@ -41,3 +41,47 @@ def test_the_idle_overlay_hides_the_entry(d: Driver, idle_clock: FakeClock, lang
     behind = img[outside]
     # Around the dialog one flat colour: no letter, field or key can be made out.
     assert int((behind.max(axis=0) - behind.min(axis=0)).max()) <= 1
+
+
+def test_the_idle_dialog_holds_the_keyboard_focus_and_gives_it_back(
+    d: Driver, idle_clock: FakeClock
+) -> None:
+    to_form(d)
+    d.fill("form.firstName", "Ana")
+    assert d.window.activeFocusItem() is d.item("form.firstName")
+    idle_clock.advance(FAST.idle_timeout_s + 1)
+    d.wait_shown("idle.stillHere")
+    d.idle()
+    assert d.window.activeFocusItem().objectName() == "idle.stillHere"
+    # Tab and Shift+Tab go round the dialog's buttons, never into the fields behind it.
+    seen = set()
+    for key in [Qt.Key.Key_Tab] * 5 + [Qt.Key.Key_Backtab] * 5:
+        d.key(key)
+        d.idle()
+        item = d.window.activeFocusItem()
+        assert item is not None and item.objectName().startswith("idle."), item
+        seen.add(item.objectName())
+    assert {"idle.stillHere", "idle.startOver", "idle.moreTime"} <= seen
+    # Typing goes nowhere behind the cover.
+    d.type("XYZ")
+    assert d.text("form.firstName") == "Ana" and d.text("form.lastName") == ""
+    while d.window.activeFocusItem().objectName() != "idle.stillHere":
+        d.key(Qt.Key.Key_Tab)
+    d.key(Qt.Key.Key_Return)  # "I'm still here"
+    d.wait(lambda: not d.shown("idle.stillHere"), "the dialog to close")
+    # Back on the field the signer was typing in.
+    d.wait(lambda: d.window.activeFocusItem() is d.item("form.firstName"), "the focus to come back")
+    d.type("!")
+    assert d.text("form.firstName") == "Ana!"
+
+
+def test_after_the_wipe_the_focus_is_not_given_back(d: Driver, idle_clock: FakeClock) -> None:
+    to_form(d)
+    d.fill("form.firstName", "Ana")
+    idle_clock.advance(FAST.idle_timeout_s + 1)
+    d.wait_shown("idle.stillHere")
+    idle_clock.advance(FAST.idle_countdown_s + 1)
+    d.wait_shown("attract.signButton")
+    d.settle(100)
+    item = d.window.activeFocusItem()
+    assert item is None or not item.inherits("QQuickTextInput")

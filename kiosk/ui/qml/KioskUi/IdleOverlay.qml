@@ -11,8 +11,34 @@ Rectangle {
     readonly property bool settingsOnly: app.mode === "signer" && app.flow.step === "attract"
     color: Theme.color.scrim
     visible: secondsLeft > 0
-    // A keyboard or switch user is on "I'm still here" at once: Enter answers.
-    onVisibleChanged: if (visible) stillHere.forceActiveFocus()
+    // Modal for the keyboard too: while it shows, the focus stays on its buttons (Main.qml
+    // disables the screens behind, so Tab cannot reach a field under the cover and typing
+    // goes nowhere); a keyboard or switch user is on "I'm still here" at once (Enter answers),
+    // and is taken back to where they were when the signer's screen comes back.
+    property bool holding: false
+    property Item returnFocus: null
+    property int returnGeneration: -1
+    onVisibleChanged: {
+        if (visible) {
+            const item = root.Window.activeFocusItem
+            root.returnFocus = item && item !== root.Window.contentItem ? item : null
+            root.returnGeneration = root.app.flow.generation
+            stillHere.forceActiveFocus()
+            root.holding = true
+        } else {
+            root.holding = false
+            Qt.callLater(root.giveFocusBack)
+        }
+    }
+    // Only to the same signer's screen: after a wipe (or another screen) the focus stays put.
+    function giveFocusBack() {
+        const item = root.returnFocus
+        root.returnFocus = null
+        if (!item || root.visible || root.app.flow.generation !== root.returnGeneration)
+            return
+        if (item.visible && item.enabled)
+            item.forceActiveFocus()
+    }
 
     // Opaque: nothing of the entry behind it can be read. Any touch on it counts as "still here".
     MouseArea {

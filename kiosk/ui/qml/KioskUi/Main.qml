@@ -86,6 +86,8 @@ ApplicationWindow {
         id: stage
         anchors { left: parent.left; right: parent.right; top: parent.top }
         height: window.height - window.keyboardCover
+        // Nothing behind "Are you still there?" takes the focus, a key or a tap.
+        enabled: !idleOverlay.holding
 
         AttractPage {
             anchors.fill: parent
@@ -171,6 +173,7 @@ ApplicationWindow {
     }
 
     IdleOverlay {
+        id: idleOverlay
         anchors.fill: parent
         z: 950
         app: window.app
