@@ -23,7 +23,7 @@
 <context>
     <name>IdleOverlay</name>
     <message numerus="yes">
-        <location filename="../../kiosk/ui/qml/KioskUi/IdleOverlay.qml" line="+53"/>
+        <location filename="../../kiosk/ui/qml/KioskUi/IdleOverlay.qml" line="+79"/>
         <source>The options you chose (language, text size, reading aloud) will go back to normal for the next person in %n second(s).</source>
         <translation>
             <numerusform>The options you chose (language, text size, reading aloud) will go back to normal for the next person in %n second.</numerusform>

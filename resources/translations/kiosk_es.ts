@@ -62,29 +62,29 @@
 <context>
     <name>AttractPage</name>
     <message>
-        <location filename="../../kiosk/ui/qml/KioskUi/AttractPage.qml" line="+15"/>
+        <location filename="../../kiosk/ui/qml/KioskUi/AttractPage.qml" line="+16"/>
         <source>%1 of %2 signatures.</source>
         <translation>%1 de %2 firmas.</translation>
     </message>
     <message>
-        <location line="+58"/>
+        <location line="+59"/>
         <source>Sign</source>
         <translation>Firmar</translation>
     </message>
     <message>
-        <location line="-56"/>
-        <location line="+57"/>
+        <location line="-57"/>
+        <location line="+58"/>
         <source>Sign the letter</source>
         <translation>Firmar la carta</translation>
     </message>
     <message>
-        <location line="-58"/>
+        <location line="-59"/>
         <source>To sign, press Tab until you hear %1, then press Enter.</source>
         <translation>Para firmar, presione Tab hasta oír «%1» y luego presione Enter.</translation>
     </message>
     <message>
         <location line="+1"/>
-        <location line="+57"/>
+        <location line="+58"/>
         <source>Sign the petition</source>
         <translation>Firmar la petición</translation>
     </message>
@@ -132,8 +132,8 @@
 <context>
     <name>DuplicatePage</name>
     <message>
-        <location filename="../../kiosk/ui/qml/KioskUi/DuplicatePage.qml" line="+10"/>
-        <location line="+40"/>
+        <location filename="../../kiosk/ui/qml/KioskUi/DuplicatePage.qml" line="+11"/>
+        <location line="+41"/>
         <source>You have already signed</source>
         <translation>Usted ya firmó</translation>
     </message>
@@ -481,7 +481,7 @@
 <context>
     <name>FormPage</name>
     <message>
-        <location filename="../../kiosk/ui/qml/KioskUi/FormPage.qml" line="+11"/>
+        <location filename="../../kiosk/ui/qml/KioskUi/FormPage.qml" line="+12"/>
         <source>Your details</source>
         <translation>Sus datos</translation>
     </message>
@@ -559,7 +559,7 @@
 <context>
     <name>IdleOverlay</name>
     <message>
-        <location filename="../../kiosk/ui/qml/KioskUi/IdleOverlay.qml" line="+42"/>
+        <location filename="../../kiosk/ui/qml/KioskUi/IdleOverlay.qml" line="+68"/>
         <source>Are you still there?</source>
         <translation>¿Sigue ahí?</translation>
     </message>
@@ -610,6 +610,19 @@
     </message>
 </context>
 <context>
+    <name>KScroll</name>
+    <message>
+        <location filename="../../kiosk/ui/qml/KioskUi/KScroll.qml" line="+19"/>
+        <source>The text of this screen</source>
+        <translation>El texto de esta pantalla</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Use the arrow keys, Page Up and Page Down to scroll it.</source>
+        <translation>Use las teclas de flecha, Re Pág y Av Pág para desplazarlo.</translation>
+    </message>
+</context>
+<context>
     <name>LanguageSwitch</name>
     <message>
         <location filename="../../kiosk/ui/qml/KioskUi/LanguageSwitch.qml" line="+18"/>
@@ -620,13 +633,13 @@
 <context>
     <name>LocalPage</name>
     <message>
-        <location filename="../../kiosk/ui/qml/KioskUi/LocalPage.qml" line="+54"/>
+        <location filename="../../kiosk/ui/qml/KioskUi/LocalPage.qml" line="+56"/>
         <source>Choose your local campaign</source>
         <translation>Elija su campaña local</translation>
     </message>
     <message>
-        <location line="-42"/>
-        <location line="+42"/>
+        <location line="-43"/>
+        <location line="+43"/>
         <source>Your local campaign</source>
         <translation>Su campaña local</translation>
     </message>
@@ -696,7 +709,7 @@
         <translation>Quiosco de peticiones</translation>
     </message>
     <message>
-        <location line="+123"/>
+        <location line="+136"/>
         <source>Signature pad. Sign with your finger.</source>
         <translation>Área de firma. Firme con el dedo.</translation>
     </message>
@@ -1256,7 +1269,7 @@
 <context>
     <name>PadPage</name>
     <message>
-        <location filename="../../kiosk/ui/qml/KioskUi/PadPage.qml" line="+25"/>
+        <location filename="../../kiosk/ui/qml/KioskUi/PadPage.qml" line="+26"/>
         <source>Sign with your finger</source>
         <translation>Firme con el dedo</translation>
     </message>
@@ -1384,7 +1397,7 @@
 <context>
     <name>PetitionPage</name>
     <message>
-        <location filename="../../kiosk/ui/qml/KioskUi/PetitionPage.qml" line="+83"/>
+        <location filename="../../kiosk/ui/qml/KioskUi/PetitionPage.qml" line="+85"/>
         <source>The letter you are signing</source>
         <translation>La carta que usted firma</translation>
     </message>
@@ -1414,13 +1427,13 @@
         <translation>Atrás</translation>
     </message>
     <message>
-        <location line="-153"/>
-        <location line="+158"/>
+        <location line="-154"/>
+        <location line="+159"/>
         <source>Sign this letter</source>
         <translation>Firmar esta carta</translation>
     </message>
     <message>
-        <location line="-162"/>
+        <location line="-163"/>
         <source>Letter</source>
         <translation>Carta</translation>
     </message>
@@ -1436,7 +1449,7 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+158"/>
+        <location line="+159"/>
         <source>Sign this petition</source>
         <translation>Firmar esta petición</translation>
     </message>
@@ -2084,14 +2097,14 @@
 <context>
     <name>ThanksPage</name>
     <message>
-        <location filename="../../kiosk/ui/qml/KioskUi/ThanksPage.qml" line="+10"/>
-        <location line="+41"/>
+        <location filename="../../kiosk/ui/qml/KioskUi/ThanksPage.qml" line="+11"/>
+        <location line="+42"/>
         <source>Thank you for signing!</source>
         <translation>¡Gracias por firmar!</translation>
     </message>
     <message>
-        <location line="-40"/>
-        <location line="+48"/>
+        <location line="-41"/>
+        <location line="+49"/>
         <source>Your signature has been saved. It will be delivered together with all the others.</source>
         <translation>Su firma quedó guardada. Se entregará junto con todas las demás.</translation>
     </message>

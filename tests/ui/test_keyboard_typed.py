@@ -172,3 +172,40 @@ def test_typed_signature_refuses_another_name_and_an_unconfirmed_one(d: Driver) 
     d.click("pad.drawInstead")
     d.wait(lambda: not d.ui.vm.flow.typing, "drawing again")
     d.wait_shown("pad.canvas")
+
+
+def test_the_petition_scrolls_with_the_keyboard(d: Driver) -> None:
+    d.click("attract.signButton")
+    d.wait_shown("petition.continueButton")
+    flick = d.item("petition.scroll")
+    bottom = flick.property("contentHeight") - flick.height()
+    assert bottom > 200  # the petition is longer than the screen
+
+    def y() -> float:
+        return float(flick.property("contentY"))
+
+    # Right after the screen shows, before any Tab: the keys scroll the text.
+    press(d, Qt.Key.Key_Down)
+    assert y() > 0
+    before = y()
+    press(d, Qt.Key.Key_PageDown)
+    assert y() > before + flick.height() / 2
+    press(d, Qt.Key.Key_End)
+    assert y() == pytest.approx(bottom)
+    press(d, Qt.Key.Key_Home)
+    assert y() == 0
+    press(d, Qt.Key.Key_Space)
+    assert y() > flick.height() / 2
+    press(d, Qt.Key.Key_PageUp)
+    assert y() == 0
+    # The text is a Tab stop of its own, with its focus ring; there the keys scroll it too.
+    tab_to(d, "petition.scroll")
+    press(d, Qt.Key.Key_PageDown)
+    assert y() > 0
+    press(d, Qt.Key.Key_Up)
+    press(d, Qt.Key.Key_End)
+    assert y() == pytest.approx(bottom)
+    # From a button of the page, Home still scrolls (the button does not use it).
+    tab_to(d, "petition.continueButton")
+    press(d, Qt.Key.Key_Home)
+    assert y() == 0

@@ -5,6 +5,7 @@ import Kiosk
 
 FadePage {
     id: page
+    scrollArea: scroller
     objectName: "attract.page"
     required property var app
     readonly property var p: app.flow.petition
@@ -20,8 +21,9 @@ FadePage {
              anchors { left: parent.left; right: parent.right; top: parent.top } }
 
     // Centred, and scrolling when the text is large (up to 200 %).
-    Flickable {
+    KScroll {
         id: scroller
+        tabStop: true
         objectName: "attract.scroll"
         anchors { top: bar.bottom; bottom: footer.top; left: parent.left; right: parent.right }
         contentWidth: width

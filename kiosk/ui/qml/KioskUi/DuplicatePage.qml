@@ -5,6 +5,7 @@ import Kiosk
 
 FadePage {
     id: page
+    scrollArea: scroller
     objectName: "duplicate.page"
     speech: page.app.speech
     spokenTitle: qsTr("You have already signed")
@@ -13,8 +14,9 @@ FadePage {
     readonly property var p: app.flow.petition
 
     // Centred, and scrolling when the text is large (up to 200 %).
-    Flickable {
+    KScroll {
         id: scroller
+        tabStop: true
         objectName: "duplicate.scroll"
         anchors.fill: parent
         contentWidth: width

@@ -14,6 +14,10 @@ Rectangle {
     Accessible.role: Accessible.Pane
     Accessible.name: root.spokenTitle
     Accessible.description: root.spokenText
+    // The page's scrolling area: it takes the scrolling keys when nothing has the focus.
+    property KScroll scrollArea: null
+    // A scrolling key a control of the page (a bar's button) does not use scrolls its text.
+    Keys.onPressed: (event) => { event.accepted = root.scrollArea !== null && root.scrollArea.keyScroll(event) }
     property bool said: false  // once each time the screen shows
     function speak() {
         if (!root.shown || root.said || !root.speech)

@@ -6,6 +6,7 @@ import Kiosk
 
 FadePage {
     id: page
+    scrollArea: flick
     objectName: "form.page"
     speech: page.app.speech
     spokenTitle: qsTr("Your details")
@@ -71,7 +72,7 @@ FadePage {
     TopBar { id: bar; app: page.app; caption: page.flow.petition.title || ""
              anchors { left: parent.left; right: parent.right; top: parent.top } }
 
-    Flickable {
+    KScroll {
         id: flick
         objectName: "form.scroll"
         anchors { top: bar.bottom; bottom: actions.top; left: parent.left; right: parent.right }

@@ -7,6 +7,7 @@ import Kiosk
 
 FadePage {
     id: page
+    scrollArea: flick
     objectName: "local.page"
     speech: page.app.speech
     spokenTitle: qsTr("Your local campaign")
@@ -31,8 +32,9 @@ FadePage {
     TopBar { id: bar; app: page.app; caption: page.flow.petition.title || ""
              anchors { left: parent.left; right: parent.right; top: parent.top } }
 
-    Flickable {
+    KScroll {
         id: flick
+        tabStop: true
         objectName: "local.scroll"
         anchors { top: bar.bottom; bottom: actions.top; left: parent.left; right: parent.right }
         contentWidth: width

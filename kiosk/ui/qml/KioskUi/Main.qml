@@ -48,7 +48,17 @@ ApplicationWindow {
     }
 
     // Takes the focus away from text fields (and so hides the keyboard) between screens.
-    Item { id: focusSink; focus: false }
+    Item {
+        id: focusSink
+        focus: true  // also at start-up, so the attract screen's scrolling keys work at once
+        // Nothing has the focus (a screen just showed): the scrolling keys scroll its text.
+        Keys.onPressed: (event) => {
+            const page = window.mode !== "signer" ? null
+                       : window.step === "attract" ? attractPage
+                       : window.sessionItem ? window.sessionItem.shownPage : null
+            event.accepted = page !== null && page.scrollArea !== null && page.scrollArea.keyScroll(event)
+        }
+    }
     function dropFocus() {
         focusSink.forceActiveFocus()
         Qt.inputMethod.hide()  // qmllint disable missing-property
@@ -90,6 +100,7 @@ ApplicationWindow {
         enabled: !idleOverlay.holding
 
         AttractPage {
+            id: attractPage
             anchors.fill: parent
             app: window.app
             shown: window.mode === "signer" && window.step === "attract"

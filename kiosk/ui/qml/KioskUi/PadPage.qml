@@ -8,6 +8,7 @@ import Kiosk
 
 FadePage {
     id: page
+    scrollArea: scroll
     objectName: "pad.page"
     required property var app
     readonly property var flow: app.flow
@@ -84,7 +85,7 @@ FadePage {
         }
     }
 
-    Flickable {
+    KScroll {
         id: scroll
         objectName: "pad.typedScroll"
         anchors { top: bar.bottom; bottom: actions.top; left: parent.left; right: parent.right }

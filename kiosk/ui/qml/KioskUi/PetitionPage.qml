@@ -7,6 +7,7 @@ import Kiosk
 
 FadePage {
     id: page
+    scrollArea: flick
     objectName: "petition.page"
     required property var app
     readonly property var p: app.flow.petition
@@ -21,8 +22,9 @@ FadePage {
     TopBar { id: bar; app: page.app; caption: page.p.organization || ""
              anchors { left: parent.left; right: parent.right; top: parent.top } }
 
-    Flickable {
+    KScroll {
         id: flick
+        tabStop: true
         objectName: "petition.scroll"
         anchors { top: bar.bottom; bottom: actions.top; left: parent.left; right: parent.right }
         contentWidth: width

@@ -11,12 +11,19 @@ Item {
     readonly property string step: app.flow.step
     // Where the shared signature pad sits while the signing screen is up.
     readonly property Item padSlot: padPage.padSlot
+    // The screen showing now (Main.qml hands it the scrolling keys when nothing has the focus).
+    readonly property FadePage shownPage: step === "petition" ? petitionPage
+                                        : step === "form" ? formPage
+                                        : step === "local" ? localPage
+                                        : step === "pad" ? padPage
+                                        : step === "thanks" ? thanksPage
+                                        : step === "duplicate" ? duplicatePage : null
 
-    PetitionPage { anchors.fill: parent; app: session.app; shown: session.step === "petition" }
-    FormPage { anchors.fill: parent; app: session.app; shown: session.step === "form" }
-    LocalPage { anchors.fill: parent; app: session.app; shown: session.step === "local" }
+    PetitionPage { id: petitionPage; anchors.fill: parent; app: session.app; shown: session.step === "petition" }
+    FormPage { id: formPage; anchors.fill: parent; app: session.app; shown: session.step === "form" }
+    LocalPage { id: localPage; anchors.fill: parent; app: session.app; shown: session.step === "local" }
     PadPage { id: padPage; anchors.fill: parent; app: session.app; pad: session.pad
               shown: session.step === "pad" }
-    ThanksPage { anchors.fill: parent; app: session.app; shown: session.step === "thanks" }
-    DuplicatePage { anchors.fill: parent; app: session.app; shown: session.step === "duplicate" }
+    ThanksPage { id: thanksPage; anchors.fill: parent; app: session.app; shown: session.step === "thanks" }
+    DuplicatePage { id: duplicatePage; anchors.fill: parent; app: session.app; shown: session.step === "duplicate" }
 }

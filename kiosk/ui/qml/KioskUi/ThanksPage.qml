@@ -5,6 +5,7 @@ import Kiosk
 
 FadePage {
     id: page
+    scrollArea: scroller
     objectName: "thanks.page"
     speech: page.app.speech
     spokenTitle: qsTr("Thank you for signing!")
@@ -14,8 +15,9 @@ FadePage {
     color: Theme.color.accentSoft
 
     // Centred, and scrolling when the text is large (up to 200 %).
-    Flickable {
+    KScroll {
         id: scroller
+        tabStop: true
         objectName: "thanks.scroll"
         anchors.fill: parent
         contentWidth: width
