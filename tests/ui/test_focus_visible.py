@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from PySide6.QtCore import QPointF
+from PySide6.QtCore import QPointF, Qt
 from PySide6.QtQuick import QQuickItem
 
 from kiosk.app import Kiosk
@@ -101,3 +101,36 @@ def test_staff_fields_come_into_view(d: Driver) -> None:
         for name in fields:
             d.tap(name)
             assert_above_keyboard(d, name)
+
+
+def _inside_its_scroll(d: Driver, item: QQuickItem) -> bool:
+    flick = flickable(item)
+    assert flick is not None
+    top = item.mapToScene(QPointF(0, 0)).y()
+    f_top = flick.mapToScene(QPointF(0, 0)).y()
+    return top >= f_top - 0.5 and top + item.height() <= f_top + flick.height() + 0.5
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_a_button_reached_with_tab_at_200_percent_is_scrolled_into_view(
+    d: Driver, lang: str
+) -> None:
+    if lang != "en":
+        d.click(f"lang.{lang}")
+    d.click("a11y.options")
+    d.click("a11y.textSize.200")
+    d.click("a11y.close")
+    d.wait(lambda: not d.shown("a11y.close"), "the options to close")
+    scroll = d.item("attract.scroll")
+    scroll.setProperty("contentY", 0)
+    d.idle()
+    names: list[str] = []
+    for _ in range(20):
+        d.key(Qt.Key.Key_Tab)
+        d.idle()
+        d.settle(50)
+        item = d.window.activeFocusItem()
+        names.append(item.objectName())
+        if flickable(item) is scroll and item is not scroll:
+            assert _inside_its_scroll(d, item), f"{item.objectName()} is outside the screen"
+    assert "attract.signButton" in names

@@ -66,13 +66,14 @@ ApplicationWindow {
     onModeChanged: dropFocus()
     onStepChanged: dropFocus()
 
-    // Whatever field has the focus, on every screen, is scrolled into view above the keyboard
-    // (with its label and error line when it has them): when a finger taps it, when the
-    // keyboard's Next key moves on, and when the keyboard slides up over it.
+    // Whatever has the focus, on every screen, is scrolled into view above the keyboard: a
+    // field with its label and error line (when a finger taps it, when the keyboard's Next key
+    // moves on, when the keyboard slides up over it), and a button, check box or choice that
+    // Tab reached (at 200 % text it may lie below the screen's edge).
     function revealFocus() {
         var item = window.activeFocusItem
-        if (!(item as TextInput) && !(item as TextEdit))
-            return  // not a text field (TextField is a TextInput, TextArea a TextEdit)
+        if (!item || (item as Flickable))
+            return  // nothing, or a scrolling area itself (it is in view)
         if (item.parent as KField)
             item = item.parent  // a KField: label, field and error
         var up = item.parent
