@@ -14,6 +14,7 @@ import io
 import pytest
 from pypdf import PdfReader
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QAccessible
 from PySide6.QtQuick import QQuickItem
 
 from kiosk.app import Kiosk
@@ -209,3 +210,28 @@ def test_the_petition_scrolls_with_the_keyboard(d: Driver) -> None:
     tab_to(d, "petition.continueButton")
     press(d, Qt.Key.Key_Home)
     assert y() == 0
+
+
+def test_the_opt_in_is_reached_with_keys_and_takes_the_focus_with_its_error(d: Driver) -> None:
+    d.click("attract.signButton")
+    d.click("petition.continueButton")
+    d.fill("form.firstName", "Ana")
+    d.fill("form.lastName", "Pérez")
+    d.fill("form.zip", "47708")
+    box = tab_to(d, "form.optIn")  # with its focus ring
+    press(d, Qt.Key.Key_Space)
+    assert d.ui.vm.flow.optIn is True
+    assert box.property("checked") is True
+    iface = QAccessible.queryAccessibleInterface(box)
+    assert iface.role() == QAccessible.Role.CheckBox and iface.state().checked
+    assert iface.text(QAccessible.Text.Description) == ""
+    # No email nor phone for the updates: after Next the check box has the focus and its
+    # error is its description (what a screen reader and speech mode say).
+    tab_to(d, "form.next")
+    press(d)
+    d.wait(lambda: d.text("form.optIn.error") != "", "the opt-in error")
+    d.wait(lambda: focused(d) is box, "the opt-in to take the focus")
+    error = d.text("form.optIn.error")
+    assert iface.text(QAccessible.Text.Description) == error
+    press(d, Qt.Key.Key_Return)  # Enter changes it too
+    assert d.ui.vm.flow.optIn is False

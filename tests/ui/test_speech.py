@@ -226,3 +226,17 @@ def test_typed_data_is_read_back_only_on_request_and_nothing_after_a_wipe(
     assert not any("Zebulon" in t for t in listen.texts)
     assert "Zebulon" not in listen.words
     assert listen.texts == []  # silent until the next signer turns speech on
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_the_opt_in_error_is_spoken_when_next_gives_it_the_focus(d: Driver, lang: str) -> None:
+    listen = _start(d, lang)
+    d.click("attract.signButton")
+    d.click("petition.continueButton")
+    fill(d, "Ana", "Pérez", "47708")
+    d.click("form.optIn")  # updates, with neither an email nor a phone
+    listen.clear()
+    d.click("form.next")
+    d.wait(lambda: "opt_in" in d.ui.vm.flow.errors, "the opt-in error")
+    listen.said(d.ui.vm.flow.errors["opt_in"])
+    assert d.window.activeFocusItem() is d.item("form.optIn")

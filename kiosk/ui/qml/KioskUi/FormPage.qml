@@ -54,6 +54,12 @@ FadePage {
         function onFocusField(name) {
             page.revealOptIn = name === "opt_in"
             if (name === "opt_in") {
+                // The check box takes the focus and is said with its error (again, if it
+                // already had the focus); its error line stays in view under it.
+                const had = optInBox.activeFocus
+                optInBox.forceActiveFocus()
+                if (had)
+                    page.app.speech.focusItem(optInBox)
                 page.ensureVisible(optInError)
                 return
             }
@@ -228,42 +234,18 @@ FadePage {
                 }
             }
 
-            CheckBox {
+            // Like the typed signature's confirmation: reached with Tab, changed with Enter or
+            // Space, its error is its description and takes the focus after "Next".
+            KCheck {
                 id: optInBox
                 objectName: "form.optIn"
                 Layout.fillWidth: true
                 Layout.topMargin: 8
-                focusPolicy: Qt.NoFocus
-                checked: page.flow.optIn
-                onToggled: page.flow.setOptIn(checked)
                 text: page.flow.consentText
-                Accessible.name: page.flow.consentText
-                spacing: 18
-                padding: 8
-                indicator: Rectangle {
-                    x: optInBox.leftPadding
-                    y: (optInBox.height - height) / 2
-                    implicitWidth: 44
-                    implicitHeight: 44
-                    radius: 10
-                    color: optInBox.checked ? Theme.color.primary : Theme.color.surface
-                    border.width: 2
-                    border.color: optInBox.checked ? Theme.color.primary : Theme.color.outline
-                    Text {
-                        anchors.centerIn: parent
-                        visible: optInBox.checked
-                        text: "✓"
-                        font.family: "DejaVu Sans"
-                        font.pixelSize: 30
-                        font.bold: true
-                        color: Theme.color.onPrimary
-                    }
-                }
-                contentItem: KText {
-                    leftPadding: optInBox.indicator.width + optInBox.spacing
-                    text: optInBox.text
-                    verticalAlignment: Text.AlignVCenter
-                }
+                on: page.flow.optIn
+                checked: page.flow.optIn  // as a check box reads (tests and the contract)
+                Accessible.description: page.errs.opt_in || ""
+                onClicked: page.flow.setOptIn(!optInBox.on)
             }
             Text {
                 id: optInError
