@@ -491,7 +491,7 @@
         <translation>Escriba su nombre, su apellido y su código postal; los campos marcados como opcionales pueden quedar vacíos. Presione Tab para pasar al siguiente campo y Enter en Siguiente cuando termine.</translation>
     </message>
     <message>
-        <location line="+90"/>
+        <location line="+96"/>
         <source>Add your name</source>
         <translation>Agregue su nombre</translation>
     </message>
@@ -546,7 +546,7 @@
         <translation>Comentario</translation>
     </message>
     <message>
-        <location line="+71"/>
+        <location line="+47"/>
         <source>Back</source>
         <translation>Atrás</translation>
     </message>
@@ -633,13 +633,13 @@
 <context>
     <name>LocalPage</name>
     <message>
-        <location filename="../../kiosk/ui/qml/KioskUi/LocalPage.qml" line="+56"/>
+        <location filename="../../kiosk/ui/qml/KioskUi/LocalPage.qml" line="+72"/>
         <source>Choose your local campaign</source>
         <translation>Elija su campaña local</translation>
     </message>
     <message>
-        <location line="-43"/>
-        <location line="+43"/>
+        <location line="-59"/>
+        <location line="+59"/>
         <source>Your local campaign</source>
         <translation>Su campaña local</translation>
     </message>
@@ -686,7 +686,12 @@
         <translation>Iniciada por %1</translation>
     </message>
     <message>
-        <location line="+50"/>
+        <location line="+39"/>
+        <source>Your current choice</source>
+        <translation>Su elección actual</translation>
+    </message>
+    <message>
+        <location line="+23"/>
         <source>Back</source>
         <translation>Atrás</translation>
     </message>
@@ -696,7 +701,7 @@
         <translation>Cambiar</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+13"/>
         <source>Yes, continue</source>
         <translation>Sí, continuar</translation>
     </message>
@@ -709,7 +714,7 @@
         <translation>Quiosco de peticiones</translation>
     </message>
     <message>
-        <location line="+136"/>
+        <location line="+137"/>
         <source>Signature pad. Sign with your finger.</source>
         <translation>Área de firma. Firme con el dedo.</translation>
     </message>

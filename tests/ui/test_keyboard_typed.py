@@ -235,3 +235,34 @@ def test_the_opt_in_is_reached_with_keys_and_takes_the_focus_with_its_error(d: D
     assert iface.text(QAccessible.Text.Description) == error
     press(d, Qt.Key.Key_Return)  # Enter changes it too
     assert d.ui.vm.flow.optIn is False
+
+
+def test_the_local_campaign_is_chosen_with_keys(d: Driver) -> None:
+    d.click("attract.signButton")
+    d.click("petition.continueButton")
+    d.fill("form.firstName", "Ana")
+    d.fill("form.lastName", "Pérez")
+    d.fill("form.zip", "47708")
+    d.click("form.next")
+    d.wait_shown("local.confirm")
+    routed = d.ui.vm.flow.chosenLocal
+    assert routed != ""
+    QAccessible.setActive(True)  # as with a screen reader: Qt reads the buttons' own state
+    tab_to(d, "local.change")
+    press(d)
+    # The current choice has the focus (with its ring), says it is the checked option, and
+    # shows it in words and with a tick.
+    current = d.item(f"local.option.{routed}")
+    d.wait(lambda: focused(d) is current, "the current choice to take the focus")
+    assert ring_shown(current)
+    iface = QAccessible.queryAccessibleInterface(current)
+    assert iface.role() == QAccessible.Role.RadioButton
+    assert iface.state().checkable and iface.state().checked
+    assert d.shown(f"local.option.{routed}")
+    labels = [t.property("text") for t in current.findChildren(QQuickItem) if t.property("text")]
+    assert any(str(t).startswith("✓") for t in labels) and "Your current choice" in labels
+    other = tab_to(d, "local.option.none")
+    assert not QAccessible.queryAccessibleInterface(other).state().checked
+    press(d, Qt.Key.Key_Space)
+    d.wait(lambda: d.ui.vm.flow.chosenLocal == "", "the main campaign to be chosen")
+    d.wait_shown("local.confirm")

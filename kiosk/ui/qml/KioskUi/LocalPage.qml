@@ -28,6 +28,22 @@ FadePage {
         flow.chooseLocal(slug)
     }
     onShownChanged: if (shown) { choosing = false; resetScroll() }
+    function focusCurrentOption() {
+        let first = null
+        for (let i = 0; i < options.count; ++i) {
+            const item = options.itemAt(i)
+            if (!item)
+                continue
+            if (!first)
+                first = item
+            if (item.objectName === "local.option." + (page.flow.chosenLocal || "none")) {
+                item.forceActiveFocus()
+                return
+            }
+        }
+        if (first)
+            first.forceActiveFocus()
+    }
 
     TopBar { id: bar; app: page.app; caption: page.flow.petition.title || ""
              anchors { left: parent.left; right: parent.right; top: parent.top } }
@@ -138,23 +154,38 @@ FadePage {
                 }
             }
 
+            // One choice each: reached with Tab, chosen with Enter or Space; the current one
+            // says so in words and with a tick (never by its border alone).
             Repeater {
+                id: options
                 model: page.choosing ? page.flow.localOptions : []
                 Button {
                     id: opt
                     required property var modelData
                     objectName: "local.option." + (modelData.slug || "none")
                     Layout.fillWidth: true
-                    focusPolicy: Qt.NoFocus
+                    focusPolicy: Qt.TabFocus
+                    Keys.onReturnPressed: opt.clicked()
+                    Keys.onEnterPressed: opt.clicked()
                     implicitHeight: Math.max(84, optCol.implicitHeight + 24)
                     readonly property bool current: modelData.slug === page.flow.chosenLocal
+                    // Checkable for a screen reader (Qt reads a button's own checkable and
+                    // checked); a press closes the list, so the toggle never shows.
+                    checkable: true
+                    checked: opt.current
+                    Accessible.role: Accessible.RadioButton
                     Accessible.name: modelData.label + ". " + modelData.target
+                    Accessible.checkable: true
+                    Accessible.checked: opt.current
                     onClicked: page.pick(modelData.slug)
                     contentItem: ColumnLayout {
                         id: optCol
                         spacing: 2
-                        KText { Layout.fillWidth: true; text: opt.modelData.label
+                        KText { Layout.fillWidth: true
+                                text: (opt.current ? "✓  " : "") + opt.modelData.label
                                 font.pixelSize: Theme.size.body + 1; font.weight: Font.Bold; leftPadding: 12 }
+                        KText { Layout.fillWidth: true; visible: opt.current; text: qsTr("Your current choice")
+                                font.pixelSize: Theme.size.small; font.weight: Font.DemiBold; leftPadding: 12 }
                         KText { Layout.fillWidth: true; text: opt.modelData.target
                                 font.pixelSize: Theme.size.small; color: Theme.color.textMuted; leftPadding: 12 }
                     }
@@ -163,6 +194,7 @@ FadePage {
                         color: opt.down ? Theme.color.surfaceAlt : Theme.color.surface
                         border.width: opt.current ? 3 : 1
                         border.color: opt.current ? Theme.color.primary : Theme.color.divider
+                        FocusRing { target: opt }
                     }
                 }
             }
@@ -183,7 +215,14 @@ FadePage {
             visible: !page.choosing
             kind: "secondary"
             text: qsTr("Change")
-            onClicked: { page.choosing = true; page.resetScroll() }
+            onClicked: {
+                // A keyboard user lands on the current choice (this button goes away).
+                const byKey = activeFocus
+                page.choosing = true
+                page.resetScroll()
+                if (byKey)
+                    Qt.callLater(page.focusCurrentOption)
+            }
         }
         KButton {
             objectName: "local.confirm"
