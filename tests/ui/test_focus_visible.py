@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 import pytest
 from PySide6.QtCore import QPointF, Qt
+from PySide6.QtQml import QQmlProperty
 from PySide6.QtQuick import QQuickItem
 
 from kiosk.app import Kiosk
@@ -134,3 +135,34 @@ def test_a_button_reached_with_tab_at_200_percent_is_scrolled_into_view(
         if flickable(item) is scroll and item is not scroll:
             assert _inside_its_scroll(d, item), f"{item.objectName()} is outside the screen"
     assert "attract.signButton" in names
+
+
+def _ring_of(field: QQuickItem) -> QQuickItem | None:
+    pending = [field]
+    while pending:
+        node = pending.pop()
+        for child in node.childItems():
+            if child.property("target") is field:
+                return child
+            pending.append(child)
+    return None
+
+
+@pytest.mark.parametrize("contrast", [False, True])
+def test_a_focused_field_with_an_error_looks_unlike_the_others(d: Driver, contrast: bool) -> None:
+    d.ui.vm.setHighContrast(contrast)
+    to_form(d)
+    d.click("form.next")  # every required field now has an error
+    d.wait(lambda: d.text("form.lastName.error") != "", "the errors")
+    first, last = d.item("form.firstName"), d.item("form.lastName")
+    d.wait(lambda: bool(first.hasActiveFocus()), "the first error to take the focus")
+    d.frame()
+    ring = _ring_of(first)
+    assert ring is not None and ring.isVisible()
+    assert not _ring_of(last).isVisible()  # an errored field without the focus: no ring
+    # The ring is not the error's colour: it tells the focus apart from the error.
+    colour = QQmlProperty.read(ring, "border.color")
+    assert colour.name() != d.item("form.firstName.error").property("color").name()
+    d.tap("form.lastName")
+    d.wait(lambda: bool(last.hasActiveFocus()), "the focus to move")
+    assert _ring_of(last).isVisible() and not _ring_of(first).isVisible()

@@ -104,12 +104,16 @@ ColumnLayout {
             if (next && next !== textField)
                 next.forceActiveFocus()
         }
+        // The border says whether the field has an error (red) and thickens with the focus;
+        // the focus ring around it (as on every control) tells a focused field from the
+        // others, with or without an error, in both themes.
         background: Rectangle {
             radius: 12
             color: Theme.color.surface
             border.width: textField.activeFocus ? 3 : (root.error !== "" ? 2.5 : 1.5)
             border.color: root.error !== "" ? Theme.color.error
                          : textField.activeFocus ? Theme.color.primary : Theme.color.outline
+            FocusRing { target: textField }
         }
     }
 

@@ -253,6 +253,7 @@ FadePage {
                                 color: Theme.color.surface
                                 border.width: witnessPin.activeFocus ? 3 : 1.5
                                 border.color: witnessPin.activeFocus ? Theme.color.primary : Theme.color.outline
+                                FocusRing { target: witnessPin }
                             }
                         }
                         KButton {
