@@ -38,7 +38,18 @@ ApplicationWindow {
     Binding {
         target: VirtualKeyboardSettings
         property: "locale"
-        value: window.app.i18n.language === "es" ? "es_MX" : "en_US"
+        value: window.keyboardLocale
+    }
+    readonly property string keyboardLocale: window.app.i18n.language === "es" ? "es_MX" : "en_US"
+    // The keyboard's globe key changes its input language without touching the setting, so
+    // the next signer would inherit it: at every wipe the setting is changed (through "" and
+    // back), which puts the keyboard on the UI language again.
+    Connections {
+        target: window.app.flow
+        function onWiped() {
+            VirtualKeyboardSettings.locale = ""
+            VirtualKeyboardSettings.locale = window.keyboardLocale
+        }
     }
     Component.onCompleted: {
         // Qt Virtual Keyboard's own layouts, plus an email layout with "@" and ".com".
