@@ -230,3 +230,30 @@ def test_still_here_on_the_attract_screen_keeps_the_settings(
     assert d.ui.vm.largeText is True and d.ui.vm.idle.armed is True
     d.click("a11y.largeText")  # back to the default by hand: nothing left to watch
     assert d.ui.vm.idle.armed is False
+
+
+def test_the_attract_screen_starts_at_the_top_for_the_next_signer_and_a_new_text_size(
+    d: Driver,
+) -> None:
+    d.window.resize(1280, 560)  # the attract screen scrolls even at 100 %
+    scroll = d.item("attract.scroll")
+
+    def bottom() -> float:
+        return float(scroll.property("contentHeight")) - scroll.height()
+
+    d.idle()
+    d.wait(lambda: bottom() > 50, "the attract screen to scroll")
+    d.click("attract.signButton")
+    d.wait_shown("petition.back")
+    scroll.setProperty("contentY", bottom())  # where the signer left it
+    d.click("petition.back")  # changed their mind: the entry is wiped
+    d.wait_shown("attract.signButton")
+    assert scroll.property("contentY") == 0
+    d.click("a11y.options")
+    d.click("a11y.textSize.200")
+    d.click("a11y.close")
+    d.wait(lambda: not d.shown("a11y.close"), "the options to close")
+    scroll.setProperty("contentY", bottom())
+    d.click("a11y.options")
+    d.click("a11y.textSize.150")
+    assert scroll.property("contentY") == 0

@@ -17,6 +17,17 @@ FadePage {
                 + " " + qsTr("To sign, press Tab until you hear %1, then press Enter.")
                         .arg(page.p.isLetter ? qsTr("Sign the letter") : qsTr("Sign the petition"))
 
+    // The next signer starts at the top, and so does a new text size (the old position
+    // would land anywhere in the reflowed text).
+    Connections {
+        target: page.app.flow
+        function onWiped() { scroller.contentY = 0 }
+    }
+    Connections {
+        target: page.app
+        function onLargeTextChanged() { scroller.contentY = 0 }
+    }
+
     TopBar { id: bar; app: page.app; caption: page.p.organization || ""
              anchors { left: parent.left; right: parent.right; top: parent.top } }
 
