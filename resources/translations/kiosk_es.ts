@@ -67,24 +67,24 @@
         <translation>%1 de %2 firmas.</translation>
     </message>
     <message>
-        <location line="+59"/>
+        <location line="+70"/>
         <source>Sign</source>
         <translation>Firmar</translation>
     </message>
     <message>
-        <location line="-57"/>
-        <location line="+58"/>
+        <location line="-68"/>
+        <location line="+69"/>
         <source>Sign the letter</source>
         <translation>Firmar la carta</translation>
     </message>
     <message>
-        <location line="-59"/>
+        <location line="-70"/>
         <source>To sign, press Tab until you hear %1, then press Enter.</source>
         <translation>Para firmar, presione Tab hasta oír «%1» y luego presione Enter.</translation>
     </message>
     <message>
         <location line="+1"/>
-        <location line="+58"/>
+        <location line="+69"/>
         <source>Sign the petition</source>
         <translation>Firmar la petición</translation>
     </message>
@@ -546,12 +546,12 @@
         <translation>Comentario</translation>
     </message>
     <message>
-        <location line="+47"/>
+        <location line="+48"/>
         <source>Back</source>
         <translation>Atrás</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+10"/>
         <source>Next</source>
         <translation>Siguiente</translation>
     </message>
@@ -686,17 +686,17 @@
         <translation>Iniciada por %1</translation>
     </message>
     <message>
-        <location line="+39"/>
+        <location line="+43"/>
         <source>Your current choice</source>
         <translation>Su elección actual</translation>
     </message>
     <message>
-        <location line="+23"/>
+        <location line="+24"/>
         <source>Back</source>
         <translation>Atrás</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+12"/>
         <source>Change</source>
         <translation>Cambiar</translation>
     </message>
@@ -714,7 +714,7 @@
         <translation>Quiosco de peticiones</translation>
     </message>
     <message>
-        <location line="+137"/>
+        <location line="+148"/>
         <source>Signature pad. Sign with your finger.</source>
         <translation>Área de firma. Firme con el dedo.</translation>
     </message>
@@ -1334,7 +1334,7 @@
         <translation>Voluntario: sea testigo de esta firma escrita con el PIN del personal (opcional)</translation>
     </message>
     <message>
-        <location line="+19"/>
+        <location line="+20"/>
         <source>Witness (volunteer)</source>
         <translation>Ser testigo (voluntario)</translation>
     </message>
@@ -1379,7 +1379,7 @@
         <translation>Atrás</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+10"/>
         <source>Clear</source>
         <translation>Borrar</translation>
     </message>
@@ -2097,6 +2097,39 @@
         <location line="+0"/>
         <source>Connect to server</source>
         <translation>Conectar al servidor</translation>
+    </message>
+</context>
+<context>
+    <name>StartOver</name>
+    <message>
+        <location filename="../../kiosk/ui/qml/KioskUi/StartOver.qml" line="+17"/>
+        <source>Start over</source>
+        <translation>Empezar de nuevo</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Clears everything you entered and goes back to the first screen</source>
+        <translation>Borra todo lo que ingresó y vuelve a la primera pantalla</translation>
+    </message>
+    <message>
+        <location line="+48"/>
+        <source>Start over?</source>
+        <translation>¿Empezar de nuevo?</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Everything you entered will be cleared and the first screen will show again.</source>
+        <translation>Todo lo que ingresó se borrará y se mostrará otra vez la primera pantalla.</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>No, keep my details</source>
+        <translation>No, conservar mis datos</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Yes, start over</source>
+        <translation>Sí, empezar de nuevo</translation>
     </message>
 </context>
 <context>

@@ -257,3 +257,53 @@ def test_the_attract_screen_starts_at_the_top_for_the_next_signer_and_a_new_text
     d.click("a11y.options")
     d.click("a11y.textSize.150")
     assert scroll.property("contentY") == 0
+
+
+def test_start_over_asks_once_then_wipes_as_the_idle_timeout_does(d: Driver) -> None:
+    old = _fill_everything(d)
+    d.click("form.startOver")
+    d.wait_shown("startOver.confirm")
+    d.click("startOver.cancel")  # changed their mind again: nothing lost
+    d.wait(lambda: not d.shown("startOver.confirm"), "the question to close")
+    assert d.ui.vm.flow.step == "form" and d.text("form.firstName") == "María"
+    d.click("form.startOver")
+    d.click("startOver.confirm")
+    assert_nothing_left(d, old)
+
+
+@pytest.mark.parametrize("step", ["local", "pad"])
+def test_start_over_from_the_local_campaign_and_the_signature(d: Driver, step: str) -> None:
+    to_form(d)
+    fill(d, "Ana", "Pérez", "47708")
+    d.click("form.next")
+    d.wait_shown("local.confirm")
+    if step == "pad":
+        d.click("local.confirm")
+        d.wait_shown("pad.canvas")
+        d.sign()
+    d.click(f"{step}.startOver")
+    d.click("startOver.confirm")
+    d.wait_shown("attract.signButton")
+    assert d.ui.vm.flow.entryEmpty and d.ui.vm.flow.review == {"name": "", "zip": ""}
+    assert d.item("pad.canvas").property("pointCount") == 0
+
+
+def test_start_over_with_the_keyboard_holds_the_focus_in_its_question(d: Driver) -> None:
+    to_form(d)
+    fill(d, "Ana")
+    for _ in range(40):
+        if d.window.activeFocusItem().objectName() == "form.startOver":
+            break
+        d.key(Qt.Key.Key_Tab)
+        d.idle()
+    d.key(Qt.Key.Key_Return)
+    d.wait_shown("startOver.confirm")
+    d.wait(lambda: d.window.activeFocusItem() is d.item("startOver.cancel"), "the safe answer")
+    for _ in range(4):  # Tab goes round the two answers only
+        d.key(Qt.Key.Key_Tab)
+        d.idle()
+        assert d.window.activeFocusItem().objectName() in ("startOver.cancel", "startOver.confirm")
+    d.key(Qt.Key.Key_Escape)
+    d.wait(lambda: not d.shown("startOver.confirm"), "the question to close")
+    d.wait(lambda: d.window.activeFocusItem() is d.item("form.startOver"), "the focus back")
+    assert d.text("form.firstName") == "Ana"

@@ -267,12 +267,18 @@ FadePage {
     ActionBar {
         id: actions
         anchors { left: parent.left; right: parent.right; bottom: parent.bottom }
-        leftContent: KButton {
-            objectName: "form.back"
-            kind: "secondary"
-            text: qsTr("Back")
-            onClicked: page.flow.back()
-        }
+        leftContent: [
+            KButton {
+                objectName: "form.back"
+                kind: "secondary"
+                text: qsTr("Back")
+                onClicked: page.flow.back()
+            },
+            StartOver {
+                objectName: "form.startOver"
+                app: page.app
+            }
+        ]
         KButton {
             objectName: "form.next"
             text: qsTr("Next")

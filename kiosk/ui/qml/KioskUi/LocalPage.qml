@@ -204,12 +204,18 @@ FadePage {
     ActionBar {
         id: actions
         anchors { left: parent.left; right: parent.right; bottom: parent.bottom }
-        leftContent: KButton {
-            objectName: "local.back"
-            kind: "secondary"
-            text: qsTr("Back")
-            onClicked: page.choosing ? page.choosing = false : page.flow.back()
-        }
+        leftContent: [
+            KButton {
+                objectName: "local.back"
+                kind: "secondary"
+                text: qsTr("Back")
+                onClicked: page.choosing ? page.choosing = false : page.flow.back()
+            },
+            StartOver {
+                objectName: "local.startOver"
+                app: page.app
+            }
+        ]
         KButton {
             objectName: "local.change"
             visible: !page.choosing

@@ -100,10 +100,12 @@ FadePage {
         ColumnLayout {
             id: column
             x: page.width < 1000 ? 32 : 48
-            y: 22
+            y: page.typing ? 22 : 12
             width: scroll.width - 2 * column.x
-            height: page.typing ? implicitHeight : scroll.height - 40
-            spacing: 14
+            height: page.typing ? implicitHeight : scroll.height - 20
+            // A little tighter while drawing: the pad takes what is left (at 200 % text it is
+            // short of room).
+            spacing: page.typing ? 14 : 10
 
             // Side by side; in a narrow (portrait) window "Edit my details" goes under the review.
             GridLayout {
@@ -146,11 +148,11 @@ FadePage {
                 id: card
                 visible: !page.typing
                 Layout.fillWidth: true
-                Layout.preferredHeight: Math.max(160, Math.min(
-                    column.height - header.height - column.spacing
+                // The room under the header, less what goes below the pad.
+                readonly property real room: column.height - header.height - column.spacing
                     - typeInstead.height - column.spacing
-                    - (padError.visible ? padError.height + column.spacing : 0),
-                    column.width * 0.6))
+                    - (padError.visible ? padError.height + column.spacing : 0)
+                Layout.preferredHeight: Math.max(160, Math.min(card.room, column.width * 0.6))
                 radius: 18
                 color: Theme.color.surface
                 border.width: 2
@@ -310,7 +312,8 @@ FadePage {
                 color: Theme.color.error
                 font.weight: Font.DemiBold
             }
-            Item { Layout.fillHeight: true; visible: !page.typing }
+            // Below a pad that reached its widest proportion (no spacing taken when it did not).
+            Item { Layout.fillHeight: true; visible: !page.typing && card.room > column.width * 0.6 + column.spacing }
         }
     }
 
@@ -331,6 +334,11 @@ FadePage {
                 visible: !page.typing
                 enabled: !page.padEmpty
                 onClicked: page.pad.clear()
+            },
+            // Last: when the bar wraps (portrait, large text) it goes to a line of its own.
+            StartOver {
+                objectName: "pad.startOver"
+                app: page.app
             }
         ]
         KText {
