@@ -719,7 +719,7 @@
         <translation>Área de firma. Firme con el dedo.</translation>
     </message>
     <message>
-        <location line="+28"/>
+        <location line="+29"/>
         <source>Staff mode (hold for three seconds)</source>
         <translation>Modo de personal (mantenga presionado tres segundos)</translation>
     </message>
@@ -1299,7 +1299,7 @@
         <translation>Dibuje su firma con el dedo en el área de firma. Si no puede, presione Tab hasta oír «No puedo firmar con el dedo» y luego presione Enter para escribir su nombre en su lugar.</translation>
     </message>
     <message>
-        <location line="+97"/>
+        <location line="+99"/>
         <source>%1, ZIP %2 · %3</source>
         <translation>%1, código postal %2 · %3</translation>
     </message>
@@ -1325,6 +1325,7 @@
     </message>
     <message>
         <location line="+38"/>
+        <location line="+2"/>
         <source>Staff PIN</source>
         <translation>PIN del personal</translation>
     </message>
@@ -1334,12 +1335,12 @@
         <translation>Voluntario: sea testigo de esta firma escrita con el PIN del personal (opcional)</translation>
     </message>
     <message>
-        <location line="+20"/>
+        <location line="+21"/>
         <source>Witness (volunteer)</source>
         <translation>Ser testigo (voluntario)</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+14"/>
         <source>✓ Witnessed by a volunteer</source>
         <translation>✓ Con testigo de un voluntario</translation>
     </message>
@@ -1374,17 +1375,17 @@
         <translation>Escribir su nombre completo como firma en su lugar</translation>
     </message>
     <message>
-        <location line="+27"/>
+        <location line="+32"/>
         <source>Back</source>
         <translation>Atrás</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+6"/>
         <source>Clear</source>
         <translation>Borrar</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+16"/>
         <source>Keep going: sign your full name</source>
         <translation>Siga: firme con su nombre completo</translation>
     </message>

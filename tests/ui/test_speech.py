@@ -13,6 +13,7 @@ import re
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QAccessible
 from PySide6.QtTextToSpeech import QTextToSpeech
 
 from kiosk.ui.automation import Driver
@@ -240,3 +241,32 @@ def test_the_opt_in_error_is_spoken_when_next_gives_it_the_focus(d: Driver, lang
     d.wait(lambda: "opt_in" in d.ui.vm.flow.errors, "the opt-in error")
     listen.said(d.ui.vm.flow.errors["opt_in"])
     assert d.window.activeFocusItem() is d.item("form.optIn")
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_the_witness_pin_and_the_pad_messages_are_named_and_spoken(d: Driver, lang: str) -> None:
+    listen = _start(d, lang)
+    d.click("attract.signButton")
+    d.click("petition.continueButton")
+    fill(d, "Ana", "Pérez", "47708")
+    d.click("form.next")
+    d.click("local.confirm")
+    d.wait_shown("pad.typeInstead")
+    # The pad's message (nothing drawn) is said and is the pad's description.
+    listen.clear()
+    d.ui.vm.flow.submit(d.item("pad.canvas"))
+    d.wait(lambda: d.text("pad.error") != "", "the pad's message")
+    listen.said(d.text("pad.error"))
+    pad = QAccessible.queryAccessibleInterface(d.item("pad.canvas"))
+    assert pad.text(QAccessible.Text.Description) == d.text("pad.error")
+    # The witness PIN has a name; a wrong PIN is said and becomes the field's description.
+    d.click("pad.typeInstead")
+    pin = QAccessible.queryAccessibleInterface(d.item("pad.witnessPin"))
+    assert pin.text(QAccessible.Text.Name) == ("Staff PIN" if lang == "en" else "PIN del personal")
+    d.fill("pad.witnessPin", "0000")
+    listen.clear()
+    d.click("pad.witness")
+    d.wait(lambda: d.ui.vm.flow.witnessState == "wrong", "the wrong PIN")
+    status = d.text("pad.witnessStatus")
+    listen.said(status)
+    assert pin.text(QAccessible.Text.Description).endswith(status)

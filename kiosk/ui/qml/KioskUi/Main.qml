@@ -165,6 +165,7 @@ ApplicationWindow {
         penColor: Theme.color.ink
         Accessible.role: Accessible.Canvas
         Accessible.name: qsTr("Signature pad. Sign with your finger.")
+        Accessible.description: window.app.flow.message  // what is wrong with the signature
         onStrokeFinished: window.app.flow.clearMessage()
 
         // A stylus with pressure (Qt Quick hands tablet events to pointer handlers).

@@ -243,7 +243,10 @@ FadePage {
                             rightPadding: 18
                             placeholderText: qsTr("Staff PIN")
                             placeholderTextColor: Theme.color.textMuted
+                            Accessible.name: qsTr("Staff PIN")
+                            // With the outcome of the last try (a wrong PIN, witnessed).
                             Accessible.description: qsTr("Volunteer: witness this typed signature with the staff PIN (optional)")
+                                                    + (witnessStatus.text !== "" ? ". " + witnessStatus.text : "")
                             onAccepted: page.flow.witness(witnessPin.text)
                             onActiveFocusChanged: if (activeFocus) page.reveal(witnessRow)
                             // A wrong PIN is not left in the field (the typed name and its
@@ -268,7 +271,13 @@ FadePage {
                         }
                     }
                     KText {
+                        id: witnessStatus
                         objectName: "pad.witnessStatus"
+                        // A status message: said as it changes in speech mode, and the witness
+                        // PIN's description for a screen reader.
+                        Accessible.role: Accessible.AlertMessage
+                        Accessible.name: text
+                        onTextChanged: if (witnessStatus.text !== "" && page.shown) page.app.speech.say(witnessStatus.text)
                         Layout.fillWidth: true
                         visible: page.flow.canWitness && text !== ""
                         text: page.flow.witnessed ? qsTr("✓ Witnessed by a volunteer")
@@ -309,6 +318,10 @@ FadePage {
                 Layout.fillWidth: true
                 visible: text !== ""
                 text: page.flow.message
+                // Said when it appears in speech mode; the pad's description for a screen reader.
+                Accessible.role: Accessible.AlertMessage
+                Accessible.name: text
+                onTextChanged: if (padError.text !== "" && page.shown) page.app.speech.say(padError.text)
                 color: Theme.color.error
                 font.weight: Font.DemiBold
             }
