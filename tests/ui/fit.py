@@ -1,9 +1,11 @@
-"""Checks that a screen fits its window: no text cut (elided or truncated), nothing outside the
-window (or, inside a scrolling area, outside that area's width)."""
+"""Checks that a screen fits its window: no text cut (elided or truncated), no word broken in
+the middle ("Cance/lar" in a box narrower than the word), nothing outside the window (or,
+inside a scrolling area, outside that area's width)."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import QPointF, QRectF
+from PySide6.QtGui import QFontMetricsF
 from PySide6.QtQml import QQmlContext, QQmlEngine, QQmlExpression
 from PySide6.QtQuick import QQuickItem, QQuickWindow
 
@@ -82,6 +84,14 @@ def problems(window: QQuickWindow, context: QQmlContext) -> list[str]:
         if is_text and item.property("truncated"):
             found.append(f"{label}: text cut (elided or too many lines)")
         modes = _modes(item, context) if is_text else (0, 0, 0)
+        if is_text and modes[1] and item.width() > 0:
+            metrics = QFontMetricsF(item.property("font"))
+            room = item.width() - float(item.property("leftPadding") or 0)
+            room -= float(item.property("rightPadding") or 0)
+            for word in text.split():
+                if metrics.horizontalAdvance(word) > room + 1:
+                    found.append(f"{label}: the word {word!r} is broken (wider than its box)")
+                    break
         if (
             is_text
             and not modes[0]

@@ -149,3 +149,26 @@ def test_every_signer_screen_fits(
         if not card_rect.contains(item.mapRectToScene(item.boundingRect())):
             failures.append(f"idle: {name} sticks out of its card")
     assert not failures, "\n".join(failures)
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+@pytest.mark.parametrize("size", list(SIZES), ids=list(SIZES))
+def test_the_pin_screen_fits_and_ignores_the_signers_text_size(
+    d: Driver, size: str, lang: str
+) -> None:
+    d.window.resize(*SIZES[size])
+    failures: list[str] = []
+    start_signer(d, lang, 2.0)  # a signer left 200 %: the volunteer's screens stay at 100 %
+    d.hold("staff.corner", lambda: d.shown("pin.submit"), "the PIN screen")
+    assert d.ui.vm.textScale == 2.0  # the signer's choice is kept for when they come back
+    check(d, "pin", failures)
+    d.fill("pin.input", "0000")
+    d.click("pin.submit")
+    d.wait(lambda: d.ui.vm.staff.pinState == "wrong", "the wrong PIN")
+    check(d, "pin, wrong", failures)
+    assert not failures, "\n".join(failures)
+    font = d.item("pin.cancel").property("font")
+    assert font.pixelSize() < 30  # not doubled
+    d.click("pin.cancel")
+    d.wait_shown("attract.signButton")
+    d.wait(lambda: d.item("attract.signButton").property("font").pixelSize() > 50, "200 % again")

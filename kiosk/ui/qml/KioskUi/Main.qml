@@ -27,7 +27,9 @@ ApplicationWindow {
     readonly property SignerSession sessionItem: session.item as SignerSession
     readonly property InputPanel keyboardPanel: keyboardLoader.item as InputPanel
 
-    Binding { target: Theme; property: "scale"; value: window.app.textScale }
+    // The signer's text size is theirs: the PIN screen, staff mode and the set-up (a
+    // volunteer's screens) stay at 100 %; back in the signer flow it applies again.
+    Binding { target: Theme; property: "scale"; value: window.mode === "signer" ? window.app.textScale : 1.0 }
     Binding { target: Theme; property: "highContrast"; value: window.app.highContrast }
     // F2 on a keyboard turns speech mode on or off on every signer screen (issue #17).
     Shortcut {

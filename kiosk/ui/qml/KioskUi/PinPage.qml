@@ -27,9 +27,10 @@ Rectangle {
         }
     }
 
+    // As wide as the window allows (a portrait tablet, a larger font), never cut.
     Rectangle {
         anchors.centerIn: parent
-        width: 620
+        width: Math.min(page.width - 48, Math.max(620, 480 * Theme.scale))
         height: col.implicitHeight + 72
         radius: 24
         color: Theme.color.surface
@@ -73,18 +74,27 @@ Rectangle {
                         ? page.app.i18n.message(page.app.i18n.language, "pin", "wrong", page.staff.pinTriesLeft)
                         : page.staff.pinState === "checking" ? qsTr("Checking…") : ""
             }
-            RowLayout {
+            // Side by side when both labels fit, else one above the other (never a word
+            // broken in a squeezed button).
+            GridLayout {
+                id: pinButtons
                 Layout.fillWidth: true
                 Layout.topMargin: 8
-                spacing: 16
+                columns: cancelButton.implicitWidth + unlockButton.implicitWidth + 16 <= col.width ? 3 : 1
+                columnSpacing: 16
+                rowSpacing: 12
                 KButton {
+                    id: cancelButton
                     objectName: "pin.cancel"
+                    stretch: pinButtons.columns === 1
                     kind: "secondary"
                     text: qsTr("Cancel")
                     onClicked: page.app.cancelPin()
                 }
-                Item { Layout.fillWidth: true }
+                Item { Layout.fillWidth: true; visible: pinButtons.columns === 3 }
                 KButton {
+                    id: unlockButton
+                    stretch: pinButtons.columns === 1
                     objectName: "pin.submit"
                     text: qsTr("Unlock")
                     enabled: !page.locked && pin.input.text.length >= 4 && page.staff.pinState !== "checking"
