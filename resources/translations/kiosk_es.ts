@@ -714,7 +714,7 @@
         <translation>Quiosco de peticiones</translation>
     </message>
     <message>
-        <location line="+148"/>
+        <location line="+150"/>
         <source>Signature pad. Sign with your finger.</source>
         <translation>Área de firma. Firme con el dedo.</translation>
     </message>
@@ -1325,12 +1325,13 @@
     </message>
     <message>
         <location line="+38"/>
-        <location line="+2"/>
+        <location line="+5"/>
+        <location line="+1"/>
         <source>Staff PIN</source>
         <translation>PIN del personal</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+1"/>
         <source>Volunteer: witness this typed signature with the staff PIN (optional)</source>
         <translation>Voluntario: sea testigo de esta firma escrita con el PIN del personal (opcional)</translation>
     </message>
@@ -1473,7 +1474,7 @@
         <translation>%1 s</translation>
     </message>
     <message>
-        <location line="+27"/>
+        <location line="+28"/>
         <source>Staff only</source>
         <translation>Solo personal</translation>
     </message>
@@ -1488,12 +1489,12 @@
         <translation>Verificando…</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+16"/>
         <source>Cancel</source>
         <translation>Cancelar</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+8"/>
         <source>Unlock</source>
         <translation>Desbloquear</translation>
     </message>

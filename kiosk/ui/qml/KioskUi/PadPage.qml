@@ -243,9 +243,12 @@ FadePage {
                             rightPadding: 18
                             placeholderText: qsTr("Staff PIN")
                             placeholderTextColor: Theme.color.textMuted
+                            // Qt Quick may keep a password field's name empty (with a screen
+                            // reader on): its label also starts the description, as in KField,
+                            // which ends with the outcome of the last try (a wrong PIN...).
                             Accessible.name: qsTr("Staff PIN")
-                            // With the outcome of the last try (a wrong PIN, witnessed).
-                            Accessible.description: qsTr("Volunteer: witness this typed signature with the staff PIN (optional)")
+                            Accessible.description: qsTr("Staff PIN") + ". "
+                                                    + qsTr("Volunteer: witness this typed signature with the staff PIN (optional)")
                                                     + (witnessStatus.text !== "" ? ". " + witnessStatus.text : "")
                             onAccepted: page.flow.witness(witnessPin.text)
                             onActiveFocusChanged: if (activeFocus) page.reveal(witnessRow)
