@@ -242,6 +242,14 @@ def _check_speech(state: _State) -> str:
             "speech-dispatcher is not installed: speech mode is silent "
             "(apt-get install speech-dispatcher speech-dispatcher-espeak-ng espeak-ng)"
         )
+    from kiosk.adapters import speechd
+
+    if speechd.hung():  # Qt's engine would wait for it for good
+        raise StepFailed(
+            f"speech-dispatcher is running but does not answer in {speechd.PROBE_SECONDS:g} s "
+            f"({speechd.socket_path()}): stop it (pkill speech-dispatcher); it starts again "
+            "when needed"
+        )
     tts = QTextToSpeech(DEFAULT_ENGINE)
     state.qt_keep.append(tts)
     deadline = time.monotonic() + 10

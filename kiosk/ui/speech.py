@@ -81,6 +81,13 @@ class Speech(QObject):
                 self._failed = f"no {self._engine_name} speech engine"
                 log.warning("speech: %s", self._failed)
                 return None
+            if self._engine_name == "speechd":
+                from kiosk.adapters import speechd
+
+                if speechd.hung():  # Qt would wait for it for good, on the screen's thread
+                    self._failed = "speech-dispatcher is running but does not answer"
+                    log.warning("speech: %s", self._failed)
+                    return None
             self._tts = QTextToSpeech(self._engine_name, self)
             self._apply_voice()
         return self._tts

@@ -115,3 +115,21 @@ def test_mock_engine_says_the_words_in_order(qtbot) -> None:  # type: ignore[no-
     speech.say("Sign the petition")
     qtbot.waitUntil(lambda: words[-3:] == ["Sign", "the", "petition"], timeout=10_000)
     speech.reset()
+
+
+def test_a_hung_speech_dispatcher_leaves_speech_off_instead_of_freezing(
+    qtbot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    """Qt's speechd engine waits in its constructor, on the screen's thread, for a
+    speech-dispatcher that runs but does not answer: turning speech on froze the touch screen.
+    Now the engine is not made: speech mode stays silent, the screen keeps working."""
+    from tests.test_speechd_probe import unix_server
+
+    path = tmp_path / "speechd.sock"
+    monkeypatch.setenv("SPEECHD_ADDRESS", f"unix_socket:{path}")
+    with unix_server(path, None):
+        speech = Speech(_Lang(), engine="speechd")
+        started = time.monotonic()
+        assert speech.engine() is None
+        assert time.monotonic() - started < 10
+        assert speech.engine() is None  # not asked again
