@@ -231,18 +231,27 @@ def entries_of(
     ]
 
 
-def _paged_entries(
-    conn: Connection, device_id: str, after_seq: int = 0, page: int = 5000
+def _paged(
+    read: Callable[[int, int], list[AuditEntry]], after_seq: int, page: int
 ) -> Iterator[AuditEntry]:
-    """A device's stored trail after ``after_seq``, read ``page`` entries at a time (a trail
-    of hundreds of thousands is never held in memory at once, and a reader that stops early
-    reads no further)."""
+    """A trail after ``after_seq``, read ``page`` entries at a time by ``read(after, limit)``
+    (a trail of hundreds of thousands is never held in memory at once, and a reader that stops
+    early reads no further)."""
     while True:
-        batch = entries_of(conn, device_id, after_seq=after_seq, limit=page)
+        batch = read(after_seq, page)
         yield from batch
         if len(batch) < page:
             return
         after_seq = batch[-1].seq
+
+
+def _paged_entries(
+    conn: Connection, device_id: str, after_seq: int = 0, page: int = 5000
+) -> Iterator[AuditEntry]:
+    """A device's stored trail after ``after_seq``, ``page`` entries at a time."""
+    return _paged(
+        lambda after, n: entries_of(conn, device_id, after_seq=after, limit=n), after_seq, page
+    )
 
 
 def _audit_state(conn: Connection, device_id: str) -> Any:
@@ -324,20 +333,12 @@ def _server_entries_after(
 ) -> Iterator[AuditEntry]:
     """The server's trail after ``after_seq``, in sequence order, ``page`` entries at a time."""
     s = SERVER_AUDIT.c
-    while True:
-        batch = [
-            AuditEntry(r.seq, r.at_ms, SERVER_ID, r.action, dict(r.detail), r.prev_hash, r.hash)
-            for r in conn.execute(
-                select(s.seq, s.at_ms, s.action, s.detail, s.prev_hash, s.hash)
-                .where(s.seq > after_seq)
-                .order_by(s.seq)
-                .limit(page)
-            )
-        ]
-        yield from batch
-        if len(batch) < page:
-            return
-        after_seq = batch[-1].seq
+
+    def read(after: int, limit: int) -> list[AuditEntry]:
+        query = _server_query().where(s.seq > after).order_by(s.seq).limit(limit)
+        return [_server_entry(r) for r in conn.execute(query)]
+
+    return _paged(read, after_seq, page)
 
 
 class ChainChecks:
@@ -360,13 +361,15 @@ class ChainChecks:
 
     def _earlier(
         self, name: str, key: tuple[Any, ...], now: float
-    ) -> tuple[float, ChainReport | None]:
-        """(when the last full check was, the kept report to continue from or None)."""
+    ) -> tuple[float, ChainReport | None, tuple[Any, ...] | None]:
+        """(when the last full check was, the kept report to continue from or None, and the
+        key it was kept under). A report is continued from under the same audit key (the first
+        two of ``key``) and within :attr:`full_every`."""
         with self._lock:
             kept = self._kept.get(name)
         if kept is not None and kept[1][:2] == key[:2] and now - kept[0] < self.full_every:
-            return kept[0], kept[2]
-        return now, None
+            return kept[0], kept[2], kept[1]
+        return now, None, None
 
     def device(self, conn: Connection, device_id: str, state: Any = None) -> ChainReport:
         """The device's chain report, checked as the class says. ``state``: its entry of
@@ -381,12 +384,11 @@ class ChainChecks:
             last_seq,
         )
         now = self._clock()
-        full_at, earlier = self._earlier(device_id, key, now)
-        if earlier is not None:
-            with self._lock:
-                unchanged = last_seq is not None and self._kept[device_id][1] == key
-            if not earlier.ok or unchanged:  # broken stays broken until the next full check
-                return earlier
+        full_at, earlier, kept_key = self._earlier(device_id, key, now)
+        # Broken stays broken until the next full check; a chain whose state and last entry
+        # have not moved (known only with audit_states' last_seq) is not read again.
+        if earlier is not None and (not earlier.ok or (last_seq is not None and kept_key == key)):
+            return earlier
         report, _conflicts = verify_device(conn, device_id, earlier, state)
         with self._lock:
             self._kept[device_id] = (full_at, key, report)
@@ -395,7 +397,7 @@ class ChainChecks:
     def server(self, conn: Connection) -> ChainReport:
         """The server's own trail, checked as the class says."""
         now = self._clock()
-        full_at, earlier = self._earlier(SERVER_ID, (), now)
+        full_at, earlier, _key = self._earlier(SERVER_ID, (), now)
         if earlier is not None and not earlier.ok:
             return earlier
         if earlier is not None and earlier.head is not None:
@@ -459,16 +461,21 @@ def server_entries(conn: Connection, limit: int | None = None) -> list[AuditEntr
         limit: at most this many, the newest.
     """
     s = SERVER_AUDIT.c
-    query = select(s.seq, s.at_ms, s.action, s.detail, s.prev_hash, s.hash)
+    query = _server_query()
     if limit is not None:
         query = query.order_by(s.seq.desc()).limit(limit)
     else:
         query = query.order_by(s.seq)
-    rows = [
-        AuditEntry(r.seq, r.at_ms, SERVER_ID, r.action, dict(r.detail), r.prev_hash, r.hash)
-        for r in conn.execute(query)
-    ]
-    return sorted(rows, key=lambda e: e.seq)
+    return sorted((_server_entry(r) for r in conn.execute(query)), key=lambda e: e.seq)
+
+
+def _server_query() -> Any:
+    s = SERVER_AUDIT.c
+    return select(s.seq, s.at_ms, s.action, s.detail, s.prev_hash, s.hash)
+
+
+def _server_entry(r: Any) -> AuditEntry:
+    return AuditEntry(r.seq, r.at_ms, SERVER_ID, r.action, dict(r.detail), r.prev_hash, r.hash)
 
 
 def verify_server(conn: Connection) -> ChainReport:
@@ -477,4 +484,4 @@ def verify_server(conn: Connection) -> ChainReport:
     Args:
         conn: a connection.
     """
-    return verify_chain(server_entries(conn))
+    return verify_chain(_server_entries_after(conn, 0))

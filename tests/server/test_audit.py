@@ -120,14 +120,9 @@ def test_verify_unknown_device(db_url: str, capsys: pytest.CaptureFixture[str]) 
     assert "no device" in capsys.readouterr().err
 
 
-def test_the_console_checks_a_chain_incrementally_and_in_full_every_ten_minutes(
-    api: ApiClient, engine: Engine, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The audit page checked every entry of every device at every view (a device's 100,000
-    entries: 3.75 s a view). Now: what was added since the last view, and all of it again at
-    most ten minutes apart, when an edit in the database shows."""
+def _record_trail_reads(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Where each read of a device's stored trail starts (``after_seq``), as it happens."""
     from kiosk.server import audit as server_audit
-    from kiosk.server.audit import ChainChecks
 
     read_after: list[int] = []
     entries_of = server_audit.entries_of
@@ -137,6 +132,18 @@ def test_the_console_checks_a_chain_incrementally_and_in_full_every_ten_minutes(
         return entries_of(conn, device_id, after_seq, limit)  # type: ignore[arg-type]
 
     monkeypatch.setattr(server_audit, "entries_of", recording)
+    return read_after
+
+
+def test_the_console_checks_a_chain_incrementally_and_in_full_every_ten_minutes(
+    api: ApiClient, engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The audit page checked every entry of every device at every view (a device's 100,000
+    entries: 3.75 s a view). Now: what was added since the last view, and all of it again at
+    most ten minutes apart, when an edit in the database shows."""
+    from kiosk.server.audit import ChainChecks
+
+    read_after = _record_trail_reads(monkeypatch)
     clock = [1000.0]
     checks = ChainChecks(full_every=600, clock=lambda: clock[0])
     entries = chain(8)
@@ -177,14 +184,7 @@ def test_a_chain_that_has_not_moved_is_not_read_and_the_server_trail_is_checked_
     from kiosk.server import audit as server_audit
     from kiosk.server.audit import ChainChecks, audit_states, record_server
 
-    read_after: list[int] = []
-    entries_of = server_audit.entries_of
-
-    def recording(conn: object, device_id: str, after_seq: int = 0, limit: object = None) -> list:
-        read_after.append(after_seq)
-        return entries_of(conn, device_id, after_seq, limit)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(server_audit, "entries_of", recording)
+    read_after = _record_trail_reads(monkeypatch)
     clock = [1000.0]
     checks = ChainChecks(full_every=600, clock=lambda: clock[0])
     entries = chain(6)
