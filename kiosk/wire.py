@@ -87,7 +87,7 @@ _DATETIME_RE = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}")
 #: device's name in the console look like another's. (LRM and RLM, U+200E/U+200F, are marks
 #: that reorder nothing beyond themselves: allowed.)
 CONTROL_CHARACTERS = "\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069"
-_CONTROL_RE = re.compile(f"[{CONTROL_CHARACTERS}]")
+CONTROL_RE = re.compile(f"[{CONTROL_CHARACTERS}]")
 
 
 # --- field types -------------------------------------------------------------------------------
@@ -124,7 +124,7 @@ def _to_utc(value: datetime) -> datetime:
 
 def _clean_text(value: str) -> str:
     """Refuse control characters and unpaired surrogates (neither can be stored as text)."""
-    if _CONTROL_RE.search(value):
+    if CONTROL_RE.search(value):
         raise ValueError("must not contain control characters (nor bidirectional overrides)")
     try:
         value.encode("utf-8")

@@ -95,11 +95,9 @@ def _device_name(value: str) -> str:
         raise argparse.ArgumentTypeError("must not be empty")
     if len(name) > 120:
         raise argparse.ArgumentTypeError("must be at most 120 characters")
-    import re
+    from kiosk.wire import CONTROL_RE  # (pydantic: loaded only when a name is given)
 
-    from kiosk.wire import CONTROL_CHARACTERS
-
-    if re.search(f"[{CONTROL_CHARACTERS}]", name):
+    if CONTROL_RE.search(name):
         raise argparse.ArgumentTypeError(
             "must not contain control characters (nor bidirectional overrides)"
         )

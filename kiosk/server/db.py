@@ -26,7 +26,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection, DateTime, Engine, Table, any_, bindparam, create_engine, event
 from sqlalchemy.dialects import postgresql, sqlite
@@ -36,6 +36,8 @@ from sqlalchemy.exc import ArgumentError
 from sqlalchemy.types import TypeDecorator
 
 from kiosk.adapters.sqlite_wal import Checkpointer
+
+_T = TypeVar("_T")
 
 #: Milliseconds a SQLite writer waits for another writer's lock before giving up.
 SQLITE_BUSY_TIMEOUT_MS = 30_000
@@ -270,6 +272,16 @@ def insert_new_returning(
             if not cur.nextset():
                 break
     return out
+
+
+#: Ids per ``IN (...)`` list: well under SQLite's bound on a statement's parameters.
+IN_CHUNK = 500
+
+
+def chunked(items: Sequence[_T], size: int = IN_CHUNK) -> Iterator[Sequence[_T]]:
+    """``items`` ``size`` at a time (for ``IN (...)`` lists of ids)."""
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
 
 
 def column_in(conn: Connection, column: Any, values: Sequence[Any]) -> Any:

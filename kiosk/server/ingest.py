@@ -23,9 +23,9 @@ compared with what is stored after it.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any
 
 from pydantic import TypeAdapter
 from sqlalchemy import Connection, select
@@ -33,7 +33,7 @@ from sqlalchemy import Connection, select
 from kiosk.domain.metadata import META_FIELDS, meta_tuple
 from kiosk.server import log
 from kiosk.server.bulk import insert_new, sqlite_insert_rows
-from kiosk.server.db import column_in, dialect_insert, insert_new_returning
+from kiosk.server.db import chunked, column_in, dialect_insert, insert_new_returning
 from kiosk.server.models import Conflict, EventRecord, Signature, SignatureVoid, table_of
 from kiosk.wire import (
     EventResult,
@@ -46,24 +46,16 @@ from kiosk.wire import (
     WireVoid,
 )
 
-_T = TypeVar("_T")
-_IN_CHUNK = 500  # ids per IN (...) list
-
 SIGNATURES = table_of(Signature)
 VOIDS = table_of(SignatureVoid)
 CONFLICTS = table_of(Conflict)
 EVENTS = table_of(EventRecord)
 
 
-def _chunks(items: Sequence[_T], size: int = _IN_CHUNK) -> Iterator[Sequence[_T]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
 def _lookup(conn: Connection, key: Any, value: Any, ids: Iterable[Any]) -> dict[Any, Any]:
     """``{key: value}`` for the rows whose ``key`` is in ``ids``."""
     out: dict[Any, Any] = {}
-    for chunk in _chunks(list(ids)):
+    for chunk in chunked(list(ids)):
         for k, v in conn.execute(select(key, value).where(column_in(conn, key, chunk))):
             out[k] = v
     return out
@@ -398,7 +390,7 @@ def _store_events(
     t = EVENTS
     state: dict[str, tuple[str, str, datetime]] = {}
     foreign: set[str] = set()
-    for chunk in _chunks(list({e.id for e in events})):
+    for chunk in chunked(list({e.id for e in events})):
         for r in conn.execute(
             select(t.c.id, t.c.name, t.c.location, t.c.started_at, t.c.device_id).where(
                 column_in(conn, t.c.id, chunk)

@@ -48,7 +48,7 @@ from kiosk.adapters.crypto import CryptoError
 from kiosk.domain.personal import PersonalDataError, PersonalFields, parse_personal
 from kiosk.server import log
 from kiosk.server.bulk import copy_rows, sqlite_insert_rows
-from kiosk.server.db import dialect_insert, write_transaction
+from kiosk.server.db import chunked, dialect_insert, write_transaction
 from kiosk.server.models import (
     HourCount,
     Signature,
@@ -390,7 +390,7 @@ def on_voids_stored(conn: Connection, signature_ids: Iterable[uuid.UUID]) -> Non
     deltas: Counter[str] = Counter()
     signer_deltas: Counter[tuple[str, bytes]] = Counter()
     hour_deltas: Counter[HourKey] = Counter()
-    for chunk in _chunks(ids):
+    for chunk in chunked(ids):
         stmt = (
             select(FACTS.c.state, FACTS.c.signer, *_row_columns())
             .select_from(FACTS.join(_SIGS, _SIGS.c.id == FACTS.c.signature_id))
@@ -451,11 +451,6 @@ def _row_columns() -> list[Any]:
         s.utc_offset_minutes,
         s.synthetic,
     ]
-
-
-def _chunks(items: Sequence[Any], size: int = _CHUNK) -> Iterable[Sequence[Any]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
 
 
 # --- reading what arrived without a key --------------------------------------------------------

@@ -23,6 +23,7 @@ from sqlalchemy.sql.util import ClauseAdapter
 from kiosk.domain.campaign import Campaign
 from kiosk.domain.campaign_format import parse_campaign
 from kiosk.server.campaigns import CAMPAIGNS, TEXT_VERSIONS
+from kiosk.server.db import chunked
 from kiosk.server.ingest import CONFLICTS, EVENTS, SIGNATURES, VOIDS
 from kiosk.server.models import Device, table_of
 from kiosk.server.tallies import COUNTS, FACTS, HOURS, QUARANTINED, by_prefix, read_counts
@@ -171,14 +172,8 @@ def _grouped(
     off |= {
         f for (f,) in conn.execute(select(FACTS.c.signature_id).where(FACTS.c.state == QUARANTINED))
     }
-    ids = sorted(off)
-    for i in range(0, len(ids), 500):
-        rows = (
-            select(*_OFF_COLUMNS)
-            .where(s.id.in_(ids[i : i + 500]))
-            .cte("off")
-            .prefix_with("MATERIALIZED")
-        )
+    for chunk in chunked(sorted(off)):
+        rows = select(*_OFF_COLUMNS).where(s.id.in_(chunk)).cte("off").prefix_with("MATERIALIZED")
         adapter = ClauseAdapter(rows)
         off_keys = [adapter.traverse(k) for k in keys]
         off_where: list[Any] = [adapter.traverse(c) for c in clauses]

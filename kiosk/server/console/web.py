@@ -47,13 +47,12 @@ from kiosk.server.keys import KeyRing
 from kiosk.server.middleware import client_address
 from kiosk.server.models import Device, table_of
 from kiosk.server.tallies import quarantined
-from kiosk.wire import CONTROL_CHARACTERS
+from kiosk.wire import CONTROL_RE
 
 SESSION_COOKIE = "kiosk_console"
 PRE_COOKIE = "kiosk_console_pre"
 LANG_COOKIE = "kiosk_console_lang"
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
-_CONTROL = re.compile(f"[{CONTROL_CHARACTERS}]")  # and bidi overrides (kiosk.wire)
 _CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
@@ -1031,7 +1030,7 @@ def _text(form: FormData, key: str, limit: int, strip: bool = True) -> str:
 
 
 def _name_ok(name: str) -> bool:
-    return 0 < len(name) <= 120 and not _CONTROL.search(name)
+    return 0 < len(name) <= 120 and not CONTROL_RE.search(name)
 
 
 def _day(value: str) -> datetime | None:

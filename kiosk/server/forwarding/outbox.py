@@ -37,7 +37,7 @@ from sqlalchemy import Connection, and_, exists, false, func, literal, select, u
 
 from kiosk.domain.metadata import META_FIELDS
 from kiosk.server.audit import DEVICES
-from kiosk.server.db import column_in, dialect_insert
+from kiosk.server.db import chunked, column_in, dialect_insert
 from kiosk.server.forwarding.models import ATTEMPTS as ATTEMPTS  # re-exported
 from kiosk.server.forwarding.models import DESTINATIONS
 from kiosk.server.forwarding.models import LEASES as LEASES  # re-exported
@@ -430,13 +430,11 @@ def _forwarded_then_voided() -> Any:
     return (o.state == SENT) | ((o.state == SKIPPED) & (o.reason == VOIDED_AFTER_TRY))
 
 
-def _voided_chunks(conn: Connection, size: int = 500) -> Iterator[list[Any]]:
-    """The voided signatures' ids (a small table), ``size`` at a time: the queries below look
-    their outbox rows up by ``signature_id``. A join let SQLite drive from the outbox instead
-    (every row forwarded: 40 ms with 200,000)."""
-    ids = sorted(v for (v,) in conn.execute(select(VOIDS.c.signature_id)))
-    for i in range(0, len(ids), size):
-        yield ids[i : i + size]
+def _voided_chunks(conn: Connection) -> Iterator[Sequence[Any]]:
+    """The voided signatures' ids (a small table), in chunks: the queries below look their
+    outbox rows up by ``signature_id``. A join let SQLite drive from the outbox instead (every
+    row forwarded: 40 ms with 200,000)."""
+    return chunked(sorted(v for (v,) in conn.execute(select(VOIDS.c.signature_id))))
 
 
 def sent_then_voided_counts(conn: Connection) -> dict[int, int]:
