@@ -4,8 +4,10 @@ colours meet WCAG AA, and larger text is one tap away."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import pytest
+from PySide6.QtCore import QObject
 from PySide6.QtGui import QAccessible
 from PySide6.QtQuick import QQuickItem
 
@@ -263,3 +265,44 @@ def test_the_popup_and_the_window_are_found_by_their_documented_names(d: Driver)
     d.wait_shown("a11y.panel")
     d.click("a11y.close")
     d.wait(lambda: not d.shown("a11y.panel"), "the options to close")
+
+
+@pytest.mark.parametrize("control", ["AccessPanel", "StartOver"])
+def test_a_control_built_before_its_view_model_is_set_stays_quiet_and_works_once_set(
+    d: Driver, qtbot: Any, control: str
+) -> None:
+    """A signer's screens load in the background (an asynchronous Loader): a popup inside them
+    can be built and bound before the ``app`` handed down to it is. It must not fail a binding
+    or connect its Connections to itself (a CI run once logged fifteen warnings for one
+    accessibility panel built so), and it works as soon as ``app`` arrives."""
+    from PySide6.QtCore import QUrl
+    from PySide6.QtQml import QQmlComponent
+
+    component = QQmlComponent(d.ui.engine)
+    component.setData(
+        (
+            "import QtQuick\nimport KioskUi\n"
+            "Item { id: host; property var app: null\n"
+            f"  {control} {{ objectName: 'late'; app: host.app }} }}\n"
+        ).encode(),
+        QUrl("file:///late.qml"),
+    )
+    assert component.isReady(), component.errorString()
+    host = component.create(d.ui.engine.rootContext())
+    assert host is not None, component.errorString()
+    host.setParentItem(d.ui.window.contentItem())
+    try:
+        (late,) = host.findChildren(QObject, "late")
+        host.setProperty("app", d.ui.vm)
+        assert late.property("app") is d.ui.vm
+        if control == "AccessPanel":  # bound to the app once it is there
+            d.ui.vm.setHighContrast(True)
+            check = late.findChild(QObject, "a11y.highContrast")
+            qtbot.waitUntil(lambda: check.property("on") is True)
+            # The idle countdown closes it: its Connections found the app's idle watcher.
+            late.setProperty("visible", True)
+            qtbot.waitUntil(lambda: late.property("opened") is True)
+            d.ui.vm.flow.wipe()
+            qtbot.waitUntil(lambda: late.property("visible") is False)
+    finally:
+        host.deleteLater()

@@ -11,7 +11,10 @@ Popup {
     id: panel
     objectName: "a11y.panel"
     required property var app
-    readonly property var speech: app.speech
+    // Null-safe: a signer's screens load in the background, and the panel can be built and
+    // bound before the app handed down to it is (its Connections would then fall back to
+    // the panel itself, and every binding would fail once).
+    readonly property var speech: panel.app ? panel.app.speech : null
     parent: Overlay.overlay
     modal: true
     focus: true
@@ -33,15 +36,15 @@ Popup {
         closeButton.forceActiveFocus()
         panel.app.setOptionsOpen(true)  // an open panel keeps the attract screen's idle reset armed
     }
-    onClosed: panel.app.setOptionsOpen(false)
+    onClosed: if (panel.app) panel.app.setOptionsOpen(false)
     Component.onDestruction: if (panel.opened && panel.app) panel.app.setOptionsOpen(false)
     // The countdown must not hide under the panel, and the reset closes it.
     Connections {
-        target: panel.app.idle
+        target: panel.app ? panel.app.idle : null
         function onSecondsLeftChanged() { if (panel.app.idle.secondsLeft > 0) panel.close() }
     }
     Connections {
-        target: panel.app.flow
+        target: panel.app ? panel.app.flow : null
         function onWiped() { panel.close() }
     }
 
@@ -78,8 +81,8 @@ Popup {
                 Layout.fillWidth: true
                 objectName: "a11y.speech"
                 text: qsTr("Read the screen aloud")
-                on: panel.speech.enabled
-                enabled: panel.speech.available
+                on: !!panel.speech && panel.speech.enabled
+                enabled: !!panel.speech && panel.speech.available
                 Accessible.description: qsTr("Headphones are recommended. On a keyboard, F2 turns it on or off.")
                 onClicked: panel.speech.setEnabled(!on)
             }
@@ -87,8 +90,8 @@ Popup {
                 Layout.fillWidth: true
                 objectName: "a11y.echo"
                 text: qsTr("Also read back what I type (my name, ZIP...)")
-                on: panel.speech.echoPersonal
-                enabled: panel.speech.enabled
+                on: !!panel.speech && panel.speech.echoPersonal
+                enabled: !!panel.speech && panel.speech.enabled
                 Accessible.description: qsTr("Anyone near you may hear it. Off unless you turn it on.")
                 onClicked: panel.speech.setEchoPersonal(!on)
             }
@@ -113,7 +116,7 @@ Popup {
                         text: Math.round(sizeChoice.modelData * 100) + " %"
                         Accessible.role: Accessible.RadioButton
                         Accessible.name: qsTr("Text size %1 percent").arg(Math.round(sizeChoice.modelData * 100))
-                        on: Math.abs(panel.app.textScale - sizeChoice.modelData) < 0.01
+                        on: !!panel.app && Math.abs(panel.app.textScale - sizeChoice.modelData) < 0.01
                         onClicked: panel.app.setTextScale(sizeChoice.modelData)
                     }
                 }
@@ -122,14 +125,14 @@ Popup {
                 Layout.fillWidth: true
                 objectName: "a11y.highContrast"
                 text: qsTr("High contrast")
-                on: panel.app.highContrast
+                on: !!panel.app && panel.app.highContrast
                 onClicked: panel.app.setHighContrast(!on)
             }
             KCheck {
                 Layout.fillWidth: true
                 objectName: "a11y.moreTime"
                 text: qsTr("More time on every screen")
-                on: panel.app.moreTimeVisit
+                on: !!panel.app && panel.app.moreTimeVisit
                 Accessible.description: qsTr("The screen waits three times longer before it asks if you are still there.")
                 onClicked: panel.app.setMoreTimeVisit(!on)
             }

@@ -46,7 +46,7 @@ KButton {
         onClosed: if (button.refocus && button.visible) button.forceActiveFocus()
         // "Are you still there?" must not hide under it.
         Connections {
-            target: button.app.idle
+            target: button.app ? button.app.idle : null  // null-safe: see AccessPanel.qml
             function onSecondsLeftChanged() { if (button.app.idle.secondsLeft > 0) dialog.close() }
         }
 
