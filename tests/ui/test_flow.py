@@ -114,3 +114,30 @@ def test_back_goes_one_step_back_and_keeps_the_entry(d: Driver) -> None:
     d.click("petition.back")
     d.wait_shown("attract.signButton")
     assert d.ui.vm.flow.entryEmpty
+
+
+def test_a_screen_that_is_left_goes_at_once(d: Driver) -> None:
+    """The next screen fades in over nothing: the one left is hidden in the same frame, not
+    faded out, so two screens never mix and the names of the one left (its top bar's
+    ``lang.en``, ``a11y.options``) are not shown on a screen that has none (issue: the
+    signing screen faded out for 180 ms over the thank-you screen)."""
+    to_form(d)
+    fill(d, "Ana", "Pérez", "55802")
+    d.click("form.next")
+    d.click("local.confirm")
+    d.wait_shown("pad.canvas")
+    d.sign()
+    pad = d.item("pad.page")
+    seen: list[tuple[str, bool, bool]] = []
+
+    def on_step() -> None:
+        seen.append((d.ui.vm.flow.step, pad.isVisible(), d.shown("a11y.options")))
+
+    d.ui.vm.flow.stepChanged.connect(on_step)
+    d.click("pad.submit")
+    d.wait(lambda: d.ui.vm.flow.step == "thanks", "the thank-you")
+    for _ in range(20):  # the length of a fade, frame by frame
+        d.frame(0.05)
+        on_step()
+    assert seen and all(step == "thanks" for step, _, _ in seen)
+    assert not any(visible or options for _, visible, options in seen), seen

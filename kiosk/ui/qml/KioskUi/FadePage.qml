@@ -37,7 +37,10 @@ Rectangle {
     Component.onCompleted: Qt.callLater(root.speak)
     color: Theme.color.background
     opacity: shown ? 1 : 0
-    visible: opacity > 0
+    // Hidden in the same frame as ``shown`` turns false: the Behavior's ``enabled`` below is
+    // not re-evaluated before the opacity change it would skip, so the fade-out runs anyway
+    // (invisibly; the next fade-in starts from where it is).
+    visible: shown && opacity > 0
     enabled: shown
     Behavior on opacity {
         enabled: root.shown
