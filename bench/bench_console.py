@@ -215,7 +215,7 @@ def run(backend: str, signatures: int, calls: int) -> list[Row]:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=" ".join(__doc__.split("\n\n")[0].split()))
     parser.add_argument("--signatures", type=int, default=200_000)
     parser.add_argument("--calls", type=int, default=20)
     parser.add_argument("--backends", default="sqlite")

@@ -194,7 +194,7 @@ def _end_to_end(inks: list[Ink]) -> list[Row]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=" ".join(__doc__.split("\n\n")[0].split()))
     parser.add_argument("--baseline", action="store_true", help="also time the path API")
     parser.add_argument("--rows", type=int, default=N)
     parser.add_argument(

@@ -201,7 +201,7 @@ def time_stats(
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=" ".join(__doc__.split("\n\n")[0].split()))
     parser.add_argument("--signatures", type=int, default=200_000)
     parser.add_argument(
         "--backends", nargs="+", default=["sqlite", "postgres"], choices=["sqlite", "postgres"]

@@ -43,7 +43,7 @@ examples:
   kiosk-server stats --json
   kiosk-server keys generate --out-private org-private.key --passphrase-env KIOSK_ORG_KEY_PASSPHRASE
   kiosk-server coordinators add --name "Ana (field lead)"
-  kiosk-server export pdf --campaign sanctuary-of-safety --out packet.pdf \
+  kiosk-server export pdf --campaign sanctuary-of-safety --out packet.pdf \\
       --org-private-key-file org-private.key
 
 keys:
@@ -1014,6 +1014,12 @@ def _cmd_export(args: argparse.Namespace) -> int:
     left_out = exports.describe_left_out(result)
     if left_out:
         print(f"kiosk-server: warning: signatures left out: {left_out}", file=sys.stderr)
+    if args.include_synthetic:  # as `kiosk export` says it
+        print(
+            "kiosk-server: note: synthetic signatures are included: every page says TEST DATA, "
+            "not signatures; never deliver it",
+            file=sys.stderr,
+        )
     return 0
 
 

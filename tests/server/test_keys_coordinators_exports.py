@@ -347,6 +347,15 @@ def test_cli_exports_read_back(
         == 0
     )
     assert len(_csv_rows(out_csv.read_bytes())) == 3
+    assert "synthetic" not in capsys.readouterr().err
+    # Synthetic signatures asked for: the file says TEST DATA, and so does the command.
+    test_csv = tmp_path / "test.csv"
+    args = [*base, "csv", "--campaign", "mini-test", "--out", str(test_csv)]
+    assert server_main([*args, "--org-private-key-file", str(key.path), "--include-synthetic"]) == 0
+    assert test_csv.read_bytes().startswith(b'"TEST DATA, not signatures')
+    assert "synthetic signatures are included: every page says TEST DATA" in (
+        capsys.readouterr().err
+    )
     out_pdf = tmp_path / "packet.pdf"
     assert (
         server_main(
