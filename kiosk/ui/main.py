@@ -14,6 +14,7 @@ thread while the main thread loads Qt and the QML.
 
 from __future__ import annotations
 
+import atexit
 import gc
 import logging
 import os
@@ -192,6 +193,16 @@ class UiHandle:
         while time.monotonic() < deadline and any(loading(loader) for loader in loaders):
             QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
 
+    def _close_at_exit(self) -> None:
+        """Closes the UI when the interpreter exits if nothing closed it (a script or an outside
+        test that raised before ``close()``): else Python frees the view-models while the window
+        still binds to them, and each binding logs a TypeError on the way out. ``build_ui``
+        registers it with :mod:`atexit`; ``close()`` unregisters it."""
+        from PySide6.QtCore import QCoreApplication
+
+        if QCoreApplication.instance() is not None:
+            self.close()
+
     def close(self) -> None:
         """Close the window and release the engine (tests build many UIs in one process)."""
         import shiboken6
@@ -200,6 +211,7 @@ class UiHandle:
         if self._closed:
             return
         self._closed = True
+        atexit.unregister(self._close_at_exit)
         if self.maintenance is not None:
             self.maintenance.stop()
         self.vm.shutdown()
@@ -340,6 +352,7 @@ def build_ui(
             window.setFlags(Qt.WindowType.Window | Qt.WindowType.FramelessWindowHint)
             window.showFullScreen()
     handle = UiHandle(app, engine, window, vm, kiosk, tasks, maintenance)
+    atexit.register(handle._close_at_exit)
     if sync is not None:
         handle.attach_sync(sync)
     return handle

@@ -88,3 +88,31 @@ def test_run_app_starts_once_with_sync_wired_and_no_warnings(
     assert "sync skipped: not connected to a server" in out.stderr  # the engine ran a pass
     assert "Traceback" not in out.stderr
     assert "Warning" not in out.stderr and "WARNING" not in out.stderr, out.stderr[-3000:]
+
+
+def test_a_script_that_raises_before_closing_its_ui_exits_without_qml_errors(
+    tmp_path: Path,
+) -> None:
+    """An outside script (docs/automation.md) that fails before ``ui.close()``: the UI is
+    closed at exit, before Python frees its view-models, so the window's bindings do not each
+    log a TypeError on the way out (about 80 of them did)."""
+    script = textwrap.dedent(
+        """
+        import sys
+        from PySide6.QtGui import QGuiApplication
+        from kiosk.app import open_kiosk
+        from kiosk.ui.automation import Driver
+        from kiosk.ui.main import build_ui
+
+        app = QGuiApplication(sys.argv)
+        Driver(build_ui(open_kiosk(sys.argv[1]))).wait_shown("setup.page")
+        print("shown", flush=True)
+        raise SystemExit("the outside test failed here")
+        """
+    )
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    cmd = [sys.executable, "-W", "ignore:gc:ResourceWarning", "-c", script, str(tmp_path)]
+    out = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=120)
+    assert out.returncode == 1 and out.stdout == "shown\n", out.stderr[-3000:]
+    assert "the outside test failed here" in out.stderr
+    assert "TypeError" not in out.stderr and "qml" not in out.stderr.lower(), out.stderr[-3000:]
