@@ -71,6 +71,12 @@ MAX_BATCH_EVENTS = 100
 MAX_SEALED_BYTES = 64 * 1024
 #: Largest request body the server reads, in bytes; larger ones get 413.
 MAX_BODY_BYTES = 8 * 1024 * 1024
+#: Most JSON objects and arrays (``{`` and ``[`` bytes, strings included) a request body may
+#: hold; more get 413 ``too_many_json_values`` before any parsing. Parsing builds a Python
+#: object of some 150 bytes for each: 8 MiB of ``[],`` took 440 MB of the server's memory. A
+#: kiosk's largest push (1,000 signatures, 500 voids, 100 events, 500 audit entries) holds a
+#: few thousand.
+MAX_BODY_CONTAINERS = 200_000
 
 _MAX_SEALED_B64 = 4 * ((MAX_SEALED_BYTES + 2) // 3)
 _SLUG_PATTERN = r"^[a-z0-9][a-z0-9-]{1,63}$"
@@ -753,7 +759,7 @@ class ErrorBody(BaseModel):
     ``enrollment_code_invalid`` / ``enrollment_code_expired`` / ``enrollment_code_used`` (403),
     ``not_found`` / ``campaign_not_found`` / ``event_not_found`` / ``nothing_to_export`` (404),
     ``method_not_allowed`` (405), ``body_timeout`` (408), ``no_private_key`` (409),
-    ``body_too_large`` (413), ``unsupported_media_type`` (415), ``validation_failed`` /
+    ``body_too_large`` / ``too_many_json_values`` (413), ``unsupported_media_type`` (415), ``validation_failed`` /
     ``bad_dates`` (422), ``rate_limited`` (429), ``internal_error`` (500),
     ``database_unavailable`` / ``server_busy`` (503, retry later). docs/server.md, "Errors".
     """

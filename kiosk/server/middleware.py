@@ -14,7 +14,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from kiosk.server import log
 from kiosk.server.errors import error_response
 from kiosk.server.ratelimit import Limiter
-from kiosk.wire import API_PREFIX
+from kiosk.wire import API_PREFIX, MAX_BODY_CONTAINERS
 
 
 class _ByteBudget:
@@ -59,6 +59,11 @@ class BodyLimitMiddleware:
     - **Time.** A body that sends nothing for ``idle_timeout`` seconds, or is not complete after
       ``total_timeout`` seconds, gets 408 ``body_timeout`` and its connection is closed, so
       stalled uploads do not hold connections, memory or budget.
+    - **What parsing builds.** An API body (``/api/v1/...``, all JSON) holding more than
+      ``max_containers`` ``{`` and ``[`` bytes is refused (413 ``too_many_json_values``) before
+      anything parses it: the budget counts bytes, and 8 MiB of ``[],`` parses into 2.8 million
+      objects (440 MB for one push, 1.2 GB for the four the budget lets in at once; an
+      ``/enroll`` needs no token). Counted in C, strings included (an upper bound).
     """
 
     def __init__(
@@ -69,9 +74,11 @@ class BodyLimitMiddleware:
         wait: float = 10.0,
         idle_timeout: float = 15.0,
         total_timeout: float = 120.0,
+        max_containers: int = MAX_BODY_CONTAINERS,
     ) -> None:
         self.app = app
         self.limit = limit
+        self.max_containers = max_containers
         self.budget = _ByteBudget(budget) if budget > 0 else None
         self.wait = wait
         self.idle_timeout = idle_timeout
@@ -142,6 +149,18 @@ class BodyLimitMiddleware:
                 break
         body = b"".join(chunks)
         del chunks
+        if (
+            scope.get("path", "").startswith(API_PREFIX)
+            and body.count(b"{") + body.count(b"[") > self.max_containers
+        ):
+            log.warning("refused a %d-byte body holding too many JSON values", size)
+            await error_response(
+                413,
+                "too_many_json_values",
+                f"request body holds more than {self.max_containers} JSON objects and arrays",
+                {"Connection": "close"},
+            )(scope, receive, send)
+            return
         replayed = False
 
         async def replay() -> Message:

@@ -5,13 +5,14 @@ number of connections, and every wait bounded."""
 from __future__ import annotations
 
 import socket
+import threading
 import time
 from pathlib import Path
 
 import httpx
 
-from kiosk.wire import MAX_BODY_BYTES, PushRequest
-from tests.server.helpers import signature
+from kiosk.wire import MAX_BODY_BYTES, MAX_BODY_CONTAINERS, PushRequest
+from tests.server.helpers import event, signature
 from tests.server.live import LiveServer
 
 
@@ -79,3 +80,79 @@ def test_bodies_held_at_once_stay_within_the_budget(tmp_path: Path) -> None:
             timeout=10,
         )
         assert ok.status_code == 200, ok.text
+
+
+def _rss(pid: int) -> int:
+    """Resident memory of a process, in bytes (Linux)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) * 1024
+    raise AssertionError("no VmRSS")
+
+
+def _containers(n: int, size: int = 0) -> bytes:
+    """A JSON body holding ``n`` objects and arrays (an empty push with an unknown field of
+    ``n - 3`` empty arrays), padded with spaces to ``size`` bytes."""
+    body = b'{"signatures":[],"x":[' + b",".join([b"[]"] * (n - 3)) + b"]}"
+    return body + b" " * max(0, size - len(body))
+
+
+def test_a_body_of_tiny_json_values_is_refused_before_it_is_parsed(tmp_path: Path) -> None:
+    """8 MiB of ``[],`` parsed into 2.8 million objects: 440 MB for one push, 1.2 GB for the
+    four the budget let in at once, and 590 MB from /enroll without any token (found
+    2026-12-05 by an outside test). Now refused by a count in C before any parsing."""
+    with LiveServer(data_dir=tmp_path) as live:
+        _device, token = live.enroll()
+        assert live.process is not None
+        pid = live.process.pid
+        auth = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+        plain = {"Content-Type": "application/json"}
+        bomb = b'{"code":"x","y":[' + b"[]," * ((MAX_BODY_BYTES - 100) // 3) + b"[]]}"
+        idle = _rss(pid)
+        peak = [idle]
+        done = threading.Event()
+
+        def watch() -> None:
+            while not done.is_set():
+                peak[0] = max(peak[0], _rss(pid))
+                time.sleep(0.01)
+
+        answers: list[httpx.Response] = []
+
+        def send(path: str, headers: dict[str, str]) -> None:
+            answers.append(httpx.post(live.url(path), content=bomb, headers=headers, timeout=60))
+
+        watcher = threading.Thread(target=watch)
+        watcher.start()
+        senders = [
+            threading.Thread(target=send, args=(path, headers))
+            for path, headers in [("/enroll", plain), ("/signatures", auth)] * 4
+        ]
+        for t in senders:
+            t.start()
+        for t in senders:
+            t.join()
+        done.set()
+        watcher.join()
+        assert [r.status_code for r in answers] == [413] * 8
+        assert {r.json()["error"] for r in answers} == {"too_many_json_values"}
+        # The bodies themselves (8 x 8 MiB, four at a time) and nothing parsed from them.
+        assert peak[0] - idle < 150 * 1024 * 1024, (idle, peak[0])
+
+        # At the bound a body is parsed as before (and refused by the schema); one more, not.
+        at = httpx.post(
+            live.url("/signatures"), content=_containers(MAX_BODY_CONTAINERS), headers=auth
+        )
+        assert at.status_code == 422 and at.json()["error"] == "validation_failed", at.text
+        over = httpx.post(
+            live.url("/signatures"), content=_containers(MAX_BODY_CONTAINERS + 1), headers=auth
+        )
+        assert over.status_code == 413 and over.json()["error"] == "too_many_json_values"
+
+        # A kiosk's fullest push is far below the bound.
+        full = PushRequest(
+            signatures=[signature() for _ in range(1000)],
+            events=[event(f"ev-{i}") for i in range(100)],
+        ).model_dump_json()
+        ok = httpx.post(live.url("/signatures"), content=full, headers=auth, timeout=60)
+        assert ok.status_code == 200, ok.text[:300]
