@@ -3,8 +3,12 @@ stranger opening streams by the thousand held the thread pool and slowed every s
 
 from __future__ import annotations
 
+import itertools
 import json
+import threading
+import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -12,8 +16,18 @@ from sqlalchemy import Engine
 
 from kiosk.server.app import create_app
 from kiosk.server.config import ServerSettings
-from kiosk.server.console.rally import OVERFLOW_RETRY_MS, SNAPSHOT_SECONDS, RallyFeed
-from tests.server.helpers import InProcessServer
+from kiosk.server.console.rally import (
+    KEPT_SECONDS,
+    MAX_COMPUTING,
+    OVERFLOW_RETRY_MS,
+    SNAPSHOT_SECONDS,
+    RallyBusy,
+    RallyFeed,
+)
+from kiosk.wire import PushRequest
+from tests.server.coord_support import MINI, PASSPHRASE, make_key
+from tests.server.helpers import InProcessServer, signature
+from tests.server.live import REPO_ROOT, LiveServer
 from tests.sync.helpers import import_shipped
 
 SLUG = "sanctuary-of-safety"
@@ -60,6 +74,97 @@ def test_streams_are_bounded_per_address_and_per_process() -> None:
     assert feed.open_streams == 0  # each released when its block ends
     with feed.stream("10.0.0.1") as again:
         assert again
+
+
+def test_snapshots_computed_at_once_are_bounded_and_a_kept_one_serves_meanwhile() -> None:
+    clock = _Clock()
+    feed = RallyFeed(clock=clock)
+    release = threading.Event()
+    started = threading.Semaphore(0)
+
+    def slow() -> dict[str, object]:
+        started.release()
+        release.wait(10)
+        return {"slow": True}
+
+    feed.snapshot(("kept", 0), lambda: {"kept": True})
+    clock.now += SNAPSHOT_SECONDS  # stale: it would be computed again if there were room
+    busy = [threading.Thread(target=feed.snapshot, args=((f"v{i}",), slow)) for i in range(2)]
+    assert len(busy) == MAX_COMPUTING
+    for t in busy:
+        t.start()
+    for _ in busy:
+        assert started.acquire(timeout=5)
+    with pytest.raises(RallyBusy):  # no room, nothing kept: never a wait, never a query
+        feed.snapshot(("new",), lambda: pytest.fail("computed over the bound"))
+    assert feed.snapshot(("kept", 0), lambda: pytest.fail("computed")) == {"kept": True}
+    clock.now += KEPT_SECONDS + 1  # too old to give
+    with pytest.raises(RallyBusy):
+        feed.snapshot(("kept", 0), lambda: pytest.fail("computed over the bound"))
+    release.set()
+    for t in busy:
+        t.join(5)
+    assert feed.snapshot(("new",), lambda: {"new": True}) == {"new": True}
+
+
+def test_strangers_asking_view_after_view_hold_neither_the_pushes_nor_health(
+    tmp_path: Path,
+) -> None:
+    """Found 2026-12-05 by an outside test: after one device pushed 100,000 blobs that no key
+    opens (quarantined, as the threat model expects of a stolen tablet), each rally view not
+    yet counted took 1-4 s, every campaign's alike; 16 strangers asking ``.json`` of one view
+    after another (time zone, test data) held a kiosk's push for up to 24 s and ``/health``
+    for 11 s. Now at most two are counted at once, the others answered 503 (or the view's
+    kept figures)."""
+    key = make_key(tmp_path)
+    live = LiveServer(
+        data_dir=tmp_path / "server",
+        extra_args=("--org-public-key", key.public_b64, "--org-private-key-file", str(key.path)),
+        env={"KIOSK_ORG_KEY_PASSPHRASE": PASSPHRASE},
+    )
+    live.import_campaigns(*sorted((REPO_ROOT / "resources" / "campaigns").glob("*.toml")), MINI)
+    with live:
+        _device, token = live.enroll()
+        headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+        for _ in range(20):  # random bytes: quarantined once the server has a key, counted now
+            body = PushRequest(signatures=[signature() for _ in range(1000)]).model_dump_json()
+            r = httpx.post(live.url("/signatures"), content=body, headers=headers, timeout=60)
+            assert r.status_code == 200
+        stop = threading.Event()
+        answers: list[httpx.Response] = []
+
+        def stranger(k: int) -> None:
+            with httpx.Client(base_url=live.base_url, timeout=60) as c:
+                for i in itertools.count(k * 7):
+                    if stop.is_set():
+                        return
+                    tzo, test = (i % 105) * 15 - 720, i % 2
+                    answers.append(c.get(f"/rally/{SLUG}.json?tzo={tzo}&test={test}"))
+
+        crowd = [threading.Thread(target=stranger, args=(k,)) for k in range(16)]
+        for t in crowd:
+            t.start()
+        try:
+            time.sleep(2)
+            started = time.monotonic()
+            body = PushRequest(signatures=[signature() for _ in range(50)]).model_dump_json()
+            r = httpx.post(live.url("/signatures"), content=body, headers=headers, timeout=60)
+            pushed = time.monotonic() - started
+            assert r.status_code == 200
+            started = time.monotonic()
+            assert httpx.get(live.url("/health"), timeout=60).status_code == 200
+            healthy = time.monotonic() - started
+        finally:
+            stop.set()
+            for t in crowd:
+                t.join(60)
+        statuses = {a.status_code for a in answers}
+        assert statuses <= {200, 503}, statuses
+        refused = [a for a in answers if a.status_code == 503]
+        assert refused, "nothing was refused: every view was counted at once"
+        assert refused[0].json()["error"] == "server_busy"
+        assert int(refused[0].headers["Retry-After"]) >= 1
+        assert pushed < 5 and healthy < 5, (pushed, healthy)
 
 
 @pytest.fixture
@@ -118,7 +223,7 @@ def test_a_stream_over_the_bound_gets_a_snapshot_and_comes_back_later(
         data = [line for line in body.splitlines() if line.startswith("data: ")]
         assert len(data) == 1 and json.loads(data[0][6:])["count"] >= 0
         assert feed.open_streams == 2  # the two admitted ones still open
-    # The JSON and the page are not streams: never refused.
+    # The JSON and the page are not streams: not refused for the streams' bounds.
     assert client.get(f"/rally/{SLUG}.json").status_code == 200
 
 

@@ -220,6 +220,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "rally_today": ("Today", "Hoy"),
     "rally_moving": ("Moving most (last hour)", "Las que más avanzan (última hora)"),
     "rally_offline": ("Reconnecting…", "Reconectando…"),
+    "rally_busy": (
+        "The server is busy. Reload this page in a few seconds.",
+        "El servidor está ocupado. Vuelva a cargar esta página en unos segundos.",
+    ),
     "rally_test": ("TEST DATA, not signatures", "DATOS DE PRUEBA, no son firmas"),
     "rally_signatures": ("signatures", "firmas"),
     "saved": ("Saved.", "Guardado."),

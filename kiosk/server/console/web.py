@@ -41,7 +41,7 @@ from kiosk.server import coordinators, devices, log, tallies
 from kiosk.server.console import auth, data, jobs
 from kiosk.server.console.auth import Role, Session
 from kiosk.server.console.i18n import LANGS, kiosk_error, pick_lang, translate
-from kiosk.server.console.rally import OVERFLOW_RETRY_MS, RallyFeed
+from kiosk.server.console.rally import OVERFLOW_RETRY_MS, RallyBusy, RallyFeed
 from kiosk.server.db import write_transaction
 from kiosk.server.keys import KeyRing
 from kiosk.server.middleware import client_address
@@ -712,9 +712,15 @@ class Console:
 
         @r.get("/rally/{slug}.json")
         def rally_json(request: Request, slug: str) -> Response:
-            return JSONResponse(
-                self._rally_data(slug, request), headers={"Cache-Control": "no-store"}
-            )
+            try:
+                snap = self._rally_data(slug, request)
+            except RallyBusy:
+                return JSONResponse(
+                    {"error": "server_busy", "detail": "the rally figures are busy; retry later"},
+                    status_code=503,
+                    headers={"Cache-Control": "no-store", "Retry-After": "10"},
+                )
+            return JSONResponse(snap, headers={"Cache-Control": "no-store"})
 
         @r.get("/rally/{slug}/events")
         async def rally_events(request: Request, slug: str) -> Response:
@@ -732,7 +738,12 @@ class Console:
                 return StreamingResponse(
                     iter([busy]), media_type="text/event-stream", headers=headers
                 )
-            first = await run_in_threadpool(self._rally_data, slug, request)
+            try:
+                first = await run_in_threadpool(self._rally_data, slug, request)
+            except RallyBusy:  # no room to count it now, nothing kept: come back later
+                return StreamingResponse(
+                    iter([busy]), media_type="text/event-stream", headers=headers
+                )
 
             async def stream() -> AsyncIterator[str]:
                 # Counted while it is iterated: released however it ends (a stream never
@@ -748,7 +759,10 @@ class Console:
                         await asyncio.sleep(0.5)
                         if await request.is_disconnected():
                             return
-                        snap = await run_in_threadpool(self._rally_data, slug, request)
+                        try:
+                            snap = await run_in_threadpool(self._rally_data, slug, request)
+                        except RallyBusy:  # nothing new to say: not even "alive"
+                            continue
                         now = json.dumps(snap, sort_keys=True)
                         quiet += 0.5
                         if now != last:
@@ -770,7 +784,10 @@ class Console:
                 c = data.campaign(conn, slug) if _SLUG.match(slug) else None
             if c is None:
                 raise _Refused(404, "not_found")
-            snap = self._rally_data(slug, request)  # the figures every screen of it shares
+            try:
+                snap = self._rally_data(slug, request)  # the figures every screen of it shares
+            except RallyBusy:
+                raise _Refused(503, "rally_busy") from None
             lang = self.lang(request)
             return self.render(
                 request,
