@@ -21,7 +21,7 @@
     <message>
         <location line="+3"/>
         <source>Headphones are recommended. On a keyboard, F2 turns it on or off.</source>
-        <translation>Se recomienda usar audífonos. En un teclado, F2 la activa o la desactiva.</translation>
+        <translation>Se recomienda usar audífonos. En un teclado, F2 activa o desactiva la lectura.</translation>
     </message>
     <message>
         <location line="+6"/>
@@ -1032,7 +1032,7 @@
     <message>
         <location line="+1"/>
         <source>Typed signature witnessed by a volunteer</source>
-        <translation>Firma tecleada con testigo voluntario</translation>
+        <translation>Firma escrita con testigo de un voluntario</translation>
     </message>
     <message>
         <location line="+13"/>
@@ -1594,8 +1594,8 @@
         <location line="+5"/>
         <source>Already deleted: %n signature(s) (they still count).</source>
         <translation>
-            <numerusform>Ya borrados: %n firma (sigue contando).</numerusform>
-            <numerusform>Ya borrados: %n firmas (siguen contando).</numerusform>
+            <numerusform>Ya borradas: %n firma (sigue contando).</numerusform>
+            <numerusform>Ya borradas: %n firmas (siguen contando).</numerusform>
         </translation>
     </message>
     <message numerus="yes">
@@ -1820,7 +1820,7 @@
     <message>
         <location line="+1"/>
         <source>No event named</source>
-        <translation>Ningún evento nombrado</translation>
+        <translation>Sin evento</translation>
     </message>
     <message>
         <location line="+12"/>
