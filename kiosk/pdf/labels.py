@@ -88,13 +88,13 @@ LABELS: dict[str, dict[str, str]] = {
         "version_line": "Versión del texto {hash}  ·  {count}  ·  {dates}",
         "col_no": "N.º",
         "col_name": "Nombre",
-        "col_place": "Ciudad, estado, código postal",
+        "col_place": "Ciudad, estado, CP",
         "col_date": "Fecha",
         "col_signature": "Firma",
         "col_comment": "Comentario",
         "typed": "Firma tecleada",
         "typed_witnessed": "Firma tecleada, con testigo del personal del quiosco (PIN)",
-        "sheet_note": "Las personas abajo firmaron el texto impreso en la página {page} "
+        "sheet_note": "Las personas que figuran abajo firmaron el texto impreso en la página {page} "
         "(versión del texto {hash}).",
         "page": "Página {n} de {total}",
         "footer_version": "Versión del texto {hash}",
