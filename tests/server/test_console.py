@@ -360,7 +360,7 @@ def test_campaign_upload_shows_the_cli_errors(
         "/console/campaigns/publish",
         data={"csrf": token, "filename": "duluth-sanctuary.toml", "content": good},
     )
-    assert r.status_code == 200 and "duluth-sanctuary: created" in r.text
+    assert r.status_code == 200 and "duluth-sanctuary: published for the first time" in r.text
     assert "Kiosks pick it up at their next sync" in r.text
 
 
@@ -584,3 +584,17 @@ def test_text_versions_are_counted_as_signatures_arrive_and_once_on_upgrade(
     assert signed() == {}
     migrate.upgrade(engine)
     assert signed() == {parent: 4}
+
+
+def test_a_count_of_one_is_singular_in_both_languages() -> None:
+    from kiosk.server.console.i18n import MESSAGES, translate
+
+    assert translate("es", "records", n="1") == "1 firma"
+    assert translate("en", "records", n="1") == "1 signature"
+    assert translate("es", "records", n="1,000") == "1,000 firmas"
+    assert translate("es", "chart_total", n="1") == "1 firma en este periodo"
+    assert translate("es", "fwd_retried", n=1, name="hook") == (
+        "1 firma descartada de hook en cola otra vez."
+    )
+    for key in (k for k in MESSAGES if k.endswith("_one")):
+        assert key.removesuffix("_one") in MESSAGES, key

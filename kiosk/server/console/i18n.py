@@ -84,17 +84,19 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "search_locals": ("Search local campaigns", "Buscar campañas locales"),
     "sort_by": ("Sort by {col}", "Ordenar por {col}"),
     "shown": ("{n} shown", "{n} mostradas"),
+    "shown_one": ("1 shown", "1 mostrada"),
     "per_hour": ("Signatures per hour (last 48 hours)", "Firmas por hora (últimas 48 horas)"),
     "per_day": ("Signatures per day (last 30 days)", "Firmas por día (últimos 30 días)"),
     "chart_empty": ("No signatures in this period.", "No hay firmas en este periodo."),
     "chart_total": ("{n} signatures in this period", "{n} firmas en este periodo"),
+    "chart_total_one": ("1 signature in this period", "1 firma en este periodo"),
     "event": ("Event", "Evento"),
     "device": ("Kiosk", "Quiosco"),
     "all": ("All", "Todos"),
     "filter": ("Filter", "Filtrar"),
     "last_seen": ("Last seen", "Visto por última vez"),
     "never": ("never", "nunca"),
-    "stale": ("not seen for over {hours} h", "sin noticias hace más de {hours} h"),
+    "stale": ("not seen for over {hours} h", "sin noticias desde hace más de {hours} h"),
     "status": ("Status", "Estado"),
     "active": ("active", "activo"),
     "revoked": ("revoked", "revocado"),
@@ -110,7 +112,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "code_for": ("Enrollment code for {name}", "Código de inscripción para {name}"),
     "code_help": (
         "On the kiosk, in staff mode: Connect to server, then type the server address and this code (or run `kiosk enroll --server ADDRESS --code CODE`). It works once, until {expires}.",
-        "En el quiosco, en modo personal: Conectar al servidor, y escriba la dirección del servidor y este código (o ejecute `kiosk enroll --server DIRECCIÓN --code CÓDIGO`). Sirve una vez, hasta {expires}.",
+        "En el quiosco, en el modo de personal: «Conectar al servidor»; escriba la dirección del servidor y este código (o ejecute `kiosk enroll --server DIRECCIÓN --code CÓDIGO`). Sirve una sola vez, hasta el {expires}.",
     ),
     "server_address": ("Server address", "Dirección del servidor"),
     "rename": ("Rename", "Renombrar"),
@@ -141,8 +143,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "El archivo tiene errores; no se publicó nada:",
     ),
     "file_ok": (
-        "{slug}: valid, {locals} local campaigns, {versions} text versions ({new} new). Publish it to the kiosks?",
-        "{slug}: válido, {locals} campañas locales, {versions} versiones del texto ({new} nuevas). ¿Publicarlo en los quioscos?",
+        "{slug}: valid. Local campaigns: {locals}. Text versions: {versions} (new: {new}). Publish it to the kiosks?",
+        "{slug}: válido. Campañas locales: {locals}. Versiones del texto: {versions} (nuevas: {new}). ¿Publicarlo en los quioscos?",
     ),
     "publish": ("Publish", "Publicar"),
     "published": (
@@ -150,6 +152,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{slug}: {status}. Los quioscos lo reciben en su próxima sincronización.",
     ),
     "imported": ("Published", "Publicado"),
+    "pub_created": ("published for the first time", "publicada por primera vez"),
+    "pub_updated": ("updated", "actualizada"),
+    "pub_unchanged": (
+        "unchanged (the same file was already published)",
+        "sin cambios (ya se había publicado el mismo archivo)",
+    ),
+    "n_local_campaigns": ("{n} local campaigns", "{n} campañas locales"),
+    "n_local_campaigns_one": ("1 local campaign", "1 campaña local"),
     "text_versions": ("Text versions", "Versiones del texto"),
     "signed": ("Signed", "Firmado"),
     "first_seen": ("First seen", "Visto por primera vez"),
@@ -194,6 +204,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Las exportaciones abren los datos de los firmantes con la clave privada de la organización, que el servidor leyó de su archivo al arrancar y guarda solo en memoria.",
     ),
     "records": ("{n} signatures", "{n} firmas"),
+    "records_one": ("1 signature", "1 firma"),
     "chains": ("Audit chains", "Cadenas de auditoría"),
     "chain": ("Chain", "Cadena"),
     "entries": ("Entries", "Entradas"),
@@ -270,7 +281,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "fwd_kind_osdi": ("Action Network / OSDI", "Action Network u otro servidor OSDI"),
     "fwd_kind_webhook": ("signed webhook", "webhook firmado"),
-    "fwd_add": ("Add a destination", "Añadir un destino"),
+    "fwd_add": ("Add a destination", "Agregar un destino"),
     "fwd_name": ("Name (lowercase, digits, . _ -)", "Nombre (minúsculas, dígitos, . _ -)"),
     "fwd_kind": ("Kind", "Tipo"),
     "fwd_url": ("URL", "Dirección (URL)"),
@@ -297,7 +308,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "sent as unsubscribed (other OSDI servers)",
         "se envían como no suscritos (otros servidores OSDI)",
     ),
-    "fwd_added": ("Destination {name} added.", "Destino {name} añadido."),
+    "fwd_added": ("Destination {name} added.", "Destino {name} agregado."),
     "fwd_made_secret": (
         "The webhook signing secret, shown this once: give it to the receiving system now.",
         "El secreto de firma del webhook, que se muestra solo esta vez: entréguelo ahora al "
@@ -307,8 +318,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "fwd_paused_done": ("{name} is paused.", "{name} está en pausa."),
     "fwd_resumed_done": ("{name} sends again.", "{name} vuelve a enviar."),
     "fwd_retried": (
-        "{n} dead letter(s) of {name} queued again.",
-        "{n} firma(s) descartada(s) de {name} en cola otra vez.",
+        "{n} dead letters of {name} queued again.",
+        "{n} firmas descartadas de {name} en cola otra vez.",
+    ),
+    "fwd_retried_one": (
+        "1 dead letter of {name} queued again.",
+        "1 firma descartada de {name} en cola otra vez.",
     ),
     "fwd_error": ("Not saved: {message}", "No se guardó: {message}"),
     "fwd_bad_rate": (
@@ -337,7 +352,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "maybe (the forwarder stopped before the answer)",
         "quizá (el reenviador se detuvo antes de la respuesta)",
     ),
-    "fwd_more": ("and {n} more (kiosk-server forward status --voided)", "y {n} más"),
+    "fwd_more": (
+        "and {n} more (kiosk-server forward status --voided)",
+        "y {n} más (kiosk-server forward status --voided)",
+    ),
 }
 
 
@@ -394,7 +412,12 @@ def kiosk_error(lang: str, code: str) -> str:
 
 
 def translate(lang: str, key: str, **values: object) -> str:
-    """The sentence ``key`` in ``lang`` (English for an unknown language), with ``{values}``."""
+    """The sentence ``key`` in ``lang`` (English for an unknown language), with ``{values}``.
+
+    A count ``n`` of 1 picks the key's singular, ``key_one``, when it has one ("1 firma", never
+    "1 firmas")."""
+    if str(values.get("n", "")) == "1" and f"{key}_one" in MESSAGES:
+        key = f"{key}_one"
     en, es = MESSAGES[key]
     text = es if lang == "es" else en
     return text.format(**values) if values else text

@@ -928,7 +928,11 @@ class Console:
                 now,
             )
         log.info("console: coordinator %s published %s (%s)", s.account.id, c.slug, result.status)
-        return self._campaigns(request, s, published={"slug": c.slug, "status": result.status})
+        return self._campaigns(
+            request,
+            s,
+            published={"slug": c.slug, "status": translate(s.lang, f"pub_{result.status}")},
+        )
 
     def _exports(
         self, request: Request, s: Session, status: int = 200, error: str | None = None

@@ -212,7 +212,7 @@ def test_forwarding_page_roles_csrf_and_sealed_credentials(
     resumed = web.post("/console/forwarding/hook/resume", data={"csrf": ccsrf})
     assert _cells(_row(resumed.text, "hook"))[1] == "active"
     retried = web.post("/console/forwarding/hook/retry", data={"csrf": ccsrf})
-    assert "2 dead letter(s) of hook queued again." in retried.text
+    assert "2 dead letters of hook queued again." in retried.text
     assert _cells(_row(retried.text, "hook"))[2:6] == ["2", "0", "2", "0"]  # attempts reset
     assert (
         web.post(
