@@ -266,8 +266,11 @@ class I18n(QObject):
         return self.locale.toString(t, QLocale.FormatType.ShortFormat)
 
     def date_time(self, moment: QDateTime) -> str:
-        """A date and a time, short."""
-        return self.locale.toString(moment, QLocale.FormatType.ShortFormat)
+        """A date and a time, short, with the month in letters (``Dec 5, 2026, 3:10 PM`` /
+        ``5 dic 2026, 3:10 p.m.``): the locale's short form wrote 5/12/2026 in Spanish, which
+        a volunteer used to U.S. forms reads as May 12."""
+        fmt = "MMM d, yyyy" if self._language == "en" else "d MMM yyyy"
+        return f"{self.locale.toString(moment.date(), fmt)}, {self.time(moment.time())}"
 
 
 def fill_translations(pairs: dict[str, list[str]], ts_dir: Path | None = None) -> list[str]:

@@ -109,3 +109,18 @@ def test_a_translations_file_with_a_missing_translation_is_refused(tmp_path: Pat
         i18n.read_pairs(bad)
     assert i18n.main(["fill", str(bad)]) == 2
     assert i18n.main(["fill", str(tmp_path / "missing.tsv")]) == 2
+
+
+def test_dates_and_times_name_the_month_in_both_languages(qapp: object) -> None:
+    """Staff mode's dates (the audit trail, the last sync, an event's start): the locale's short
+    form wrote 5/12/2026 in Spanish, which a volunteer used to U.S. forms reads as May 12."""
+    from PySide6.QtCore import QDate, QDateTime, QTime
+
+    words = i18n.I18n(None, {})
+    moment = QDateTime(QDate(2026, 12, 5), QTime(15, 10))
+    try:
+        assert words.date_time(moment).replace("\u202f", " ") == "Dec 5, 2026, 3:10 PM"
+        words.set_language("es")
+        assert words.date_time(moment).replace("\u202f", " ") == "5 dic 2026, 3:10 p.m."
+    finally:
+        words.set_language("en")
