@@ -53,6 +53,8 @@ def error_message(code: Code | str, field: str = "") -> str:
             return translate("Messages", "Please enter your phone number.")
         if field == "reason":
             return translate("Messages", "Please give a reason.")
+        if field == "typed_name":  # what a typed signature must hold, as when it is wrong
+            return error_message(Code.TYPED_NAME_MISMATCH)
         return translate("Messages", "Please fill this in.")
     if code == Code.TOO_LONG:
         return translate("Messages", "This is too long.")
