@@ -122,6 +122,13 @@ def test_a_coordinator_walks_the_console(tmp_path: Path) -> None:
         visible = page.locator("#locals-table tbody tr:not([hidden])")
         assert visible.count() == 9  # Town 170 to Town 178
         assert all("town 17" in t.lower() for t in visible.all_inner_texts())
+        assert page.inner_text("#shown") == "9 shown"
+        page.goto(server.base + "/console/campaign/defy-trump-expand-sanctuary?lang=es")
+        page.fill("#q", "town 17")
+        assert page.inner_text("#shown") == "9 mostradas"
+        page.fill("#q", "town 170")
+        assert page.inner_text("#shown") == "1 mostrada"  # never "1 mostradas"
+        page.goto(server.base + "/console/campaign/defy-trump-expand-sanctuary?lang=en")
         page.goto(
             server.base + "/console/campaign/defy-trump-expand-sanctuary?sort=goal&order=desc"
         )

@@ -22,7 +22,9 @@ document.addEventListener("DOMContentLoaded", () => {
         row.hidden = !hit;
         if (hit) n += 1;
       }
-      if (shown) shown.textContent = input.dataset.shown.replace("{n}", String(n));
+      if (shown) {  // "1 shown" is its own sentence ("1 mostrada", never "1 mostradas")
+        shown.textContent = n === 1 ? input.dataset.shownOne : input.dataset.shown.replace("{n}", String(n));
+      }
     });
   }
   // Follow running exports until they are ready.
