@@ -233,7 +233,15 @@ def run_app(
     from kiosk.ui.main import run_ui
 
     def open_it() -> Kiosk:
-        return open_demo_kiosk(data_dir) if demo else open_kiosk(data_dir)
+        try:
+            return open_demo_kiosk(data_dir) if demo else open_kiosk(data_dir)
+        except Exception as exc:
+            from kiosk.store.damage import store_damaged_message
+
+            damaged = store_damaged_message(exc)
+            if damaged is not None:  # in words in the journal, before the traceback
+                log.critical("%s", damaged)
+            raise
 
     return run_ui(open_it, windowed=windowed, on_ready=on_ready)
 

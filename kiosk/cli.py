@@ -1153,6 +1153,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"kiosk: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except Exception as exc:
+        from kiosk.store.damage import store_damaged_message
+
+        damaged = store_damaged_message(exc)
+        if damaged is not None:
+            print(f"kiosk: error: {damaged}", file=sys.stderr)
+            return EXIT_FAILURE
         if not _disk_full(exc):
             raise
         print(f"kiosk: error: {DISK_FULL}", file=sys.stderr)

@@ -1,0 +1,107 @@
+"""A damaged ``kiosk.db`` (bytes flipped in its first page, or cut short) is said in words by
+every command, with a non-zero exit, and the file is left exactly as it was (found 2026-12-05
+by an outside test: each command printed SQLAlchemy's ``DatabaseError`` traceback, and the app
+died at start-up with the same traceback in the journal). Real processes and files."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from kiosk.adapters.crypto import KeyFolder
+from kiosk.store.damage import store_damaged_message
+
+PASS = "a long passphrase"
+SLUG = "defy-trump-expand-sanctuary"
+
+
+def _kiosk(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ, KIOSK_PASSPHRASE=PASS, QT_QPA_PLATFORM="offscreen")
+    return subprocess.run(
+        [sys.executable, "-m", "kiosk.cli", "--data-dir", str(data_dir), *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        timeout=300,
+        check=False,
+    )
+
+
+def _kiosk_with_signatures(root: Path) -> Path:
+    KeyFolder(root / "keys").init(PASS)
+    out = _kiosk(root, "simulate", "--signatures", "40", "--seed", "1", "--campaign", SLUG)
+    assert out.returncode == 0, out.stderr
+    for extra in ("kiosk.db-wal", "kiosk.db-shm"):  # checkpointed at close: empty or gone
+        (root / extra).unlink(missing_ok=True)
+    return root / "kiosk.db"
+
+
+def _flip_first_page(db: Path) -> None:
+    data = bytearray(db.read_bytes())
+    data[100] ^= 0xFF  # the schema table's page header
+    db.write_bytes(bytes(data))
+
+
+def _cut_in_half(db: Path) -> None:
+    data = db.read_bytes()
+    db.write_bytes(data[: len(data) // 2])
+
+
+@pytest.mark.parametrize("damage", [_flip_first_page, _cut_in_half])
+def test_every_command_says_the_store_is_damaged_and_leaves_it_as_it_was(
+    tmp_path: Path, damage: Callable[[Path], None]
+) -> None:
+    db = _kiosk_with_signatures(tmp_path / "kiosk")
+    damage(db)
+    before = hashlib.sha256(db.read_bytes()).hexdigest()
+    for args in (
+        ("status",),
+        ("sync",),
+        (
+            "export",
+            "csv",
+            "--campaign",
+            SLUG,
+            "--include-synthetic",
+            "--out",
+            str(tmp_path / "x.csv"),
+        ),
+        ("retention", "apply"),
+        ("audit", "verify"),
+    ):
+        out = _kiosk(tmp_path / "kiosk", *args)
+        assert out.returncode == 1, (args, out.stderr[-2000:])
+        assert "Traceback" not in out.stderr and "sqlalchemy" not in out.stderr.lower(), args
+        lines = out.stderr.strip().splitlines()
+        assert len(lines) == 1, (args, lines)
+        assert lines[0].startswith(
+            "kiosk: error: the kiosk's store (kiosk.db in its data folder) is damaged"
+        ), lines
+        assert "nothing was changed or deleted" in lines[0]
+        assert hashlib.sha256(db.read_bytes()).hexdigest() == before, args
+    assert not (tmp_path / "x.csv").exists()
+
+
+def test_the_app_logs_the_damage_in_words_before_it_stops(tmp_path: Path) -> None:
+    db = _kiosk_with_signatures(tmp_path / "kiosk")
+    _flip_first_page(db)
+    before = hashlib.sha256(db.read_bytes()).hexdigest()
+    out = _kiosk(tmp_path / "kiosk", "--windowed")  # the touch-screen app, offscreen
+    assert out.returncode != 0
+    assert "CRITICAL kiosk: the kiosk's store (kiosk.db in its data folder) is damaged" in (
+        out.stderr
+    ), out.stderr[-3000:]
+    assert "Traceback" not in out.stderr
+    assert hashlib.sha256(db.read_bytes()).hexdigest() == before
+
+
+def test_other_errors_are_not_called_damage() -> None:
+    assert store_damaged_message(OSError(28, "No space left on device")) is None
+    assert store_damaged_message(ValueError("x")) is None
