@@ -462,6 +462,20 @@ def cmd_sync(args: argparse.Namespace) -> int:
                     "refused",
                     file=sys.stderr,
                 )
+            if report.rejected:
+                print(
+                    f"kiosk: warning: the server refused {report.rejected} signatures; they "
+                    "stay pending and are sent again at the next sync",
+                    file=sys.stderr,
+                )
+                for reason, n in report.rejected_reasons.items():
+                    print(f"kiosk: warning:   {n} of them: {reason}", file=sys.stderr)
+            if report.unacknowledged:
+                print(
+                    f"kiosk: warning: {report.unacknowledged} signatures were sent but the "
+                    "server's answer did not name them; they stay pending",
+                    file=sys.stderr,
+                )
             if report.unsendable:
                 print(
                     f"kiosk: warning: {report.unsendable} signatures break a wire rule and "

@@ -101,6 +101,9 @@ _REPORTED_AT_ONCE = frozenset(
 
 #: Refused server campaign documents worded one by one in a pass's report and log.
 _MAX_CAMPAIGN_ERRORS: Final = 20
+#: Distinct reasons for refused signatures a report keeps (a server words each; a hostile one
+#: could word each differently).
+_MAX_REJECTED_REASONS: Final = 10
 
 #: Where an outbox row (``kiosk.domain.ports.OutboxRow``) holds the sealed personal data: last.
 _SEALED: Final = -1
@@ -157,6 +160,8 @@ class SyncReport:
         conflict: signatures the server holds with different content (marked conflict).
         unacknowledged: signatures sent but not named in an answer (still pending).
         rejected: signatures the server refused (``reason`` in its answer; still pending).
+        rejected_reasons: the server's reasons for them, each with how many it was given
+            for (the first :data:`_MAX_REJECTED_REASONS` distinct ones).
         unsendable: signatures that break a wire rule and were not sent (still pending).
         damaged: signatures found with no personal data though never synced: marked
             ``damaged`` and never sent (see :attr:`SyncState.DAMAGED`).
@@ -185,6 +190,7 @@ class SyncReport:
     conflict: int = 0
     unacknowledged: int = 0
     rejected: int = 0
+    rejected_reasons: dict[str, int] = field(default_factory=dict)
     unsendable: int = 0
     damaged: int = 0
     voids_sent: int = 0
@@ -250,6 +256,16 @@ class EnrollResult:
 
 class _Cancelled(Exception):
     pass
+
+
+def _count_reasons(results: list[Any], into: dict[str, int]) -> None:
+    """Count the reasons of the ``rejected`` results into ``into`` (bounded, see above)."""
+    for r in results:
+        if r.status != "rejected":
+            continue
+        reason = r.reason or "no reason given"
+        if reason in into or len(into) < _MAX_REJECTED_REASONS:
+            into[reason] = into.get(reason, 0) + 1
 
 
 def _decode_public_key(text: str) -> bytes:
@@ -735,6 +751,7 @@ class SyncEngine:
                     answer = future.result()  # a failure stops the pass
                     report.signatures_sent += len(sent)  # answered, as voids and events count
                     statuses = self._results(sent, answer.signatures, "signature")
+                    _count_reasons(answer.signatures, report.rejected_reasons)
                     marks.append(
                         marker.submit(self._record_signatures, rows, sent, statuses, report)
                     )

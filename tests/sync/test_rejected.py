@@ -4,10 +4,14 @@ a real ``kiosk-server`` process, SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import json
+from datetime import UTC, datetime
+
 from sqlalchemy import text
 
 from kiosk.app import Kiosk
-from tests.sync.helpers import ServerHandle, fill, import_shipped
+from kiosk.simulate import simulate
+from tests.sync.helpers import ServerHandle, fill, import_shipped, kiosk_cli
 
 
 def test_signatures_of_a_campaign_the_server_lacks_stay_pending_until_it_is_imported(
@@ -30,3 +34,30 @@ def test_signatures_of_a_campaign_the_server_lacks_stay_pending_until_it_is_impo
     assert report.ok, report.error_detail
     assert report.created == 30 and report.rejected == 0
     assert kiosk.store.pending_count() == 0
+
+
+def test_kiosk_sync_says_which_signatures_were_refused_and_why(
+    kiosk: Kiosk, server: ServerHandle
+) -> None:
+    """A kiosk whose clock was years behind when signers signed: the server refuses those
+    signatures at every sync. ``kiosk sync`` used to print "sent 3, created 0 ... pending: 3"
+    and exit 0, saying neither that they were refused nor why; it now says both (found
+    2026-12-05 by an outside test)."""
+    kiosk.clock = lambda: datetime(2018, 9, 18, 13, 0, tzinfo=UTC)
+    saved = simulate(kiosk.service(), "defy-trump-expand-sanctuary", 3, 1, None, lambda m: None)
+    assert len(saved) == 3
+    kiosk.close()
+    enrolled = kiosk_cli(
+        kiosk.data_dir, "enroll", "--server", server.base_url, "--code", server.code()
+    )
+    assert enrolled.returncode == 0, enrolled.stderr
+    out = kiosk_cli(kiosk.data_dir, "sync")
+    assert out.returncode == 0, out.stderr
+    assert "sent 3, created 0" in out.stdout and "pending: 3" in out.stdout
+    assert "the server refused 3 signatures; they stay pending" in out.stderr, out.stderr
+    assert "3 of them: created_at is before 2020" in out.stderr, out.stderr
+    assert "Traceback" not in out.stderr
+    report = json.loads(kiosk_cli(kiosk.data_dir, "sync", "--json").stdout)
+    assert report["rejected"] == 3
+    assert list(report["rejected_reasons"].values()) == [3]
+    assert server.ids() == set()
