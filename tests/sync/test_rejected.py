@@ -5,12 +5,14 @@ a real ``kiosk-server`` process, SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import json
+import uuid
 from datetime import UTC, datetime
 
 from sqlalchemy import text
 
 from kiosk.app import Kiosk
 from kiosk.simulate import simulate
+from kiosk.wire import CONTROL_RE
 from tests.sync.helpers import ServerHandle, fill, import_shipped, kiosk_cli
 
 
@@ -61,3 +63,30 @@ def test_kiosk_sync_says_which_signatures_were_refused_and_why(
     assert report["rejected"] == 3
     assert list(report["rejected_reasons"].values()) == [3]
     assert server.ids() == set()
+
+
+def test_a_servers_reasons_are_counted_bounded_and_without_control_characters() -> None:
+    """The reasons come from the server (hostile input) and end up on a terminal and in the
+    log: an escape sequence or a bidi override is replaced, and a server wording each refusal
+    differently keeps at most ten."""
+    from kiosk.sync.engine import _MAX_REJECTED_REASONS, _count_reasons
+    from kiosk.wire import SignatureResult
+
+    def refused(reason: str | None) -> SignatureResult:
+        return SignatureResult(id=uuid.uuid4(), status="rejected", reason=reason)
+
+    counted: dict[str, int] = {}
+    _count_reasons(
+        [
+            refused("\x1b[2J\x1b]0;pwned\x07unknown campaign"),
+            refused("\u202eerutangis"),
+            refused(None),
+            SignatureResult(id=uuid.uuid4(), status="created"),
+            *[refused(f"reason {i}") for i in range(20)],
+        ],
+        counted,
+    )
+    assert counted["\ufffd[2J\ufffd]0;pwned\ufffdunknown campaign"] == 1
+    assert counted["\ufffderutangis"] == 1 and counted["no reason given"] == 1
+    assert len(counted) == _MAX_REJECTED_REASONS
+    assert not any(CONTROL_RE.search(reason) for reason in counted)
