@@ -7,6 +7,7 @@ for an expected error. ``kiosk --help`` and ``kiosk COMMAND --help`` document ev
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import getpass
 import json
 import os
@@ -434,6 +435,8 @@ def cmd_sync(args: argparse.Namespace) -> int:
             doc = {k: v for k, v in vars(report).items()}
             doc["error"] = report.error.value if report.error else None
             doc["ok"] = report.ok
+            lost = report.server_lost
+            doc["server_lost"] = None if lost is None else dataclasses.asdict(lost)
             print(json.dumps(doc, indent=2, sort_keys=True))
         else:
             # A pass that failed before anything went through is told by its error alone.
@@ -462,6 +465,22 @@ def cmd_sync(args: argparse.Namespace) -> int:
                     "refused",
                     file=sys.stderr,
                 )
+            if report.server_lost is not None:
+                lost = report.server_lost
+                print(
+                    "kiosk: warning: the server had lost signatures it had acknowledged (its "
+                    "database was restored from an older backup?); this kiosk sent again the "
+                    f"{lost.signatures} it still holds, and the server kept or stored each "
+                    "once",
+                    file=sys.stderr,
+                )
+                if lost.unrecoverable:
+                    print(
+                        f"kiosk: warning: {lost.unrecoverable} acknowledged signatures could "
+                        "not be sent again: their personal data was already deleted here "
+                        "(retention); if the server lost them, they are lost",
+                        file=sys.stderr,
+                    )
             if report.rejected:
                 print(
                     f"kiosk: warning: the server refused {report.rejected} signatures; they "

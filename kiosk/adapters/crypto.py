@@ -391,10 +391,12 @@ class KeyFolder:
         except (OSError, ValueError, KeyError, TypeError):
             return AuditAnchor(2**62, "unreadable anchor")  # fails verification: never ignored
 
-    def save_audit_anchor(self, seq: int, entry_hash_hex: str) -> None:
-        """Remember the head the server acknowledged (never moves backwards)."""
+    def save_audit_anchor(self, seq: int, entry_hash_hex: str, backwards: bool = False) -> None:
+        """Remember the head the server acknowledged (never moves backwards, unless
+        ``backwards``: the server lost entries it had acknowledged, and the kiosk sends them
+        again)."""
         current = self.audit_anchor()
-        if current is not None and current.seq >= seq:
+        if not backwards and current is not None and current.seq >= seq:
             return
         doc = json.dumps({"seq": seq, "hash": entry_hash_hex}).encode("ascii")
         atomic_write(self.path / AUDIT_ANCHOR_FILE, doc)

@@ -360,8 +360,32 @@ class DriveFinder(Protocol):
         ...
 
 
+@dataclass(frozen=True, slots=True)
+class Requeued:
+    """What :meth:`KioskStore.requeue_acknowledged` made pending again.
+
+    ``signatures``: acknowledged signatures that still hold their personal data, pending again;
+    ``unrecoverable``: acknowledged signatures whose personal data retention already deleted
+    (they cannot be sent again); ``voids``, ``events``, ``audit``: pending again.
+    """
+
+    signatures: int = 0
+    unrecoverable: int = 0
+    voids: int = 0
+    events: int = 0
+    audit: int = 0
+
+
 class KioskStore(SignatureRepository, AuditTrail, SettingsStore, Protocol):
     """Everything a kiosk keeps durably: what the sync engine and the composition root use."""
+
+    def requeue_acknowledged(self, audit_after_seq: int) -> Requeued:
+        """Make everything the server acknowledged pending again, in one transaction, for a
+        server that lost it (restored from an older backup): signatures that still hold their
+        personal data, voids, events, and the audit entries after ``audit_after_seq`` (the head
+        the server still has). Sent again, what the server kept is answered ``duplicate`` and
+        what it lost is stored again; nothing is sent twice into one database."""
+        ...
 
     def close(self) -> None:
         """Release the store (files, connections)."""

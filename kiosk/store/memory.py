@@ -16,7 +16,7 @@ from typing import Any
 from kiosk.domain.audit import GENESIS, AuditEntry, entry_hash
 from kiosk.domain.campaign import TextVersion
 from kiosk.domain.metadata import stored_values
-from kiosk.domain.ports import Counts, OutboxRow, SignatureFilter, StoredSignature
+from kiosk.domain.ports import Counts, OutboxRow, Requeued, SignatureFilter, StoredSignature
 from kiosk.domain.signature import Event, SealedSignature, SyncState, Void
 
 
@@ -329,6 +329,32 @@ class MemoryStore:
         """Record the server's answer for these entries."""
         wanted = set(seqs)
         self._audit = [(e, state if e.seq in wanted else st) for e, st in self._audit]
+
+    def requeue_acknowledged(self, audit_after_seq: int) -> Requeued:
+        """Everything the server acknowledged, pending again (see the port)."""
+        synced, pending = SyncState.SYNCED, SyncState.PENDING
+        signatures = unrecoverable = voids = events = audit = 0
+        for e in self._rows.values():
+            if e.state is synced:
+                if e.signature.sealed:
+                    e.state = pending
+                    signatures += 1
+                else:
+                    unrecoverable += 1
+            if e.void is not None and e.void_state is synced:
+                e.void_state = pending
+                voids += 1
+        for key, (event, st) in list(self._events.items()):
+            if st is synced:
+                self._events[key] = (event, pending)
+                events += 1
+        again = [
+            (e, pending if st is synced and e.seq > audit_after_seq else st)
+            for e, st in self._audit
+        ]
+        audit = sum(1 for (_, a), (_, b) in zip(self._audit, again, strict=True) if a is not b)
+        self._audit = again
+        return Requeued(signatures, unrecoverable, voids, events, audit)
 
 
 def _ms(moment: datetime) -> int:

@@ -18,14 +18,14 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, bindparam, delete, func, insert, select, update
+from sqlalchemy import Select, bindparam, delete, exists, func, insert, select, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from kiosk.domain.audit import GENESIS, AuditEntry, entry_hash
 from kiosk.domain.campaign import TextVersion, text_from_dict, text_to_dict
 from kiosk.domain.metadata import STORED_COLUMNS, from_ms, meta_from_stored, stored_values, to_ms
-from kiosk.domain.ports import Counts, OutboxRow, SignatureFilter, StoredSignature
+from kiosk.domain.ports import Counts, OutboxRow, Requeued, SignatureFilter, StoredSignature
 from kiosk.domain.signature import (
     Event,
     SealedSignature,
@@ -194,6 +194,42 @@ class _AuditMixin:
             return
         with self._session.begin() as s:
             s.execute(update(AuditRow).where(AuditRow.seq.in_(seqs)).values(sync_state=state.value))
+
+    def requeue_acknowledged(self, audit_after_seq: int) -> Requeued:
+        """Everything the server acknowledged, pending again, in one transaction (the port
+        says when: a server restored from an older backup)."""
+        synced, pending = SyncState.SYNCED.value, SyncState.PENDING.value
+        has_data = exists().where(SealedRow.seq == SignatureRow.seq)
+        with self._session.begin() as s:
+
+            def run(stmt: Any) -> int:
+                done = s.execute(stmt.execution_options(synchronize_session=False))
+                return int(getattr(done, "rowcount", 0) or 0)
+
+            unrecoverable = s.scalar(
+                select(func.count())
+                .select_from(SignatureRow)
+                .where(SignatureRow.sync_state == synced, ~has_data)
+            )
+            return Requeued(
+                signatures=run(
+                    update(SignatureRow)
+                    .where(SignatureRow.sync_state == synced, has_data)
+                    .values(sync_state=pending)
+                ),
+                unrecoverable=int(unrecoverable or 0),
+                voids=run(
+                    update(VoidRow).where(VoidRow.sync_state == synced).values(sync_state=pending)
+                ),
+                events=run(
+                    update(EventRow).where(EventRow.sync_state == synced).values(sync_state=pending)
+                ),
+                audit=run(
+                    update(AuditRow)
+                    .where(AuditRow.sync_state == synced, AuditRow.seq > audit_after_seq)
+                    .values(sync_state=pending)
+                ),
+            )
 
     def mark_exported(self, ids: list[uuid.UUID], at: datetime) -> None:
         """Record that these signatures were exported (for the keep-until-exported policy)."""

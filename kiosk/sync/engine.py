@@ -53,7 +53,7 @@ from kiosk.adapters.crypto import CryptoError, KeyFolder
 from kiosk.domain.campaign import Campaign
 from kiosk.domain.campaign_format import CampaignFormatError, parse_campaign
 from kiosk.domain.metadata import STORED_COLUMNS, from_ms
-from kiosk.domain.ports import Clock, KioskStore, OutboxRow, utc_now
+from kiosk.domain.ports import Clock, KioskStore, OutboxRow, Requeued, utc_now
 from kiosk.domain.signature import SyncState
 from kiosk.sync import state
 from kiosk.sync.campaigns import install_documents
@@ -163,6 +163,9 @@ class SyncReport:
         rejected: signatures the server refused (``reason`` in its answer; still pending).
         rejected_reasons: the server's reasons for them, each with how many it was given
             for (the first :data:`_MAX_REJECTED_REASONS` distinct ones).
+        server_lost: set when the server answered a head of this kiosk's audit trail older than
+            one it had acknowledged (it was restored from an older backup): what was made
+            pending again to send it back (:class:`kiosk.domain.ports.Requeued`), else None.
         unsendable: signatures that break a wire rule and were not sent (still pending).
         damaged: signatures found with no personal data though never synced: marked
             ``damaged`` and never sent (see :attr:`SyncState.DAMAGED`).
@@ -192,6 +195,7 @@ class SyncReport:
     unacknowledged: int = 0
     rejected: int = 0
     rejected_reasons: dict[str, int] = field(default_factory=dict)
+    server_lost: Requeued | None = None
     unsendable: int = 0
     damaged: int = 0
     voids_sent: int = 0
@@ -236,6 +240,12 @@ class SyncReport:
             parts.append(f"{self.damaged} damaged (no personal data)")
         if self.unacknowledged:
             parts.append(f"{self.unacknowledged} not acknowledged")
+        if self.server_lost is not None:
+            parts.append(
+                f"the server had lost what it acknowledged: {self.server_lost.signatures} "
+                f"signatures sent again, {self.server_lost.unrecoverable} could not be "
+                "(personal data already deleted)"
+            )
         parts.append(f"pending left {self.pending_left}")
         return "; ".join(parts)
 
@@ -503,10 +513,9 @@ class SyncEngine:
                 url, enrollment.token, ca_bundle or enrollment.ca_bundle, insecure
             ) as client:
                 try:
-                    self._push_events(client, report)
-                    self._push_signatures(client, report)
-                    self._push_voids(client, report)
-                    self._push_audit(client, report)
+                    self._push_everything(client, report)
+                    if report.server_lost is not None:  # send it back now, in this pass
+                        self._push_everything(client, report)
                     self._pull_campaigns(client, report)
                     self._pull_totals(client, report)
                 except SyncError as exc:
@@ -868,6 +877,12 @@ class SyncEngine:
             missing = [i for i in sent if i not in statuses]
             skip.update(missing)
 
+    def _push_everything(self, client: SyncClient, report: SyncReport) -> None:
+        self._push_events(client, report)
+        self._push_signatures(client, report)
+        self._push_voids(client, report)
+        self._push_audit(client, report)
+
     def _push_audit(self, client: SyncClient, report: SyncReport) -> None:
         """Push the audit trail (oldest first); mark the entries the server names as synced.
 
@@ -875,11 +890,14 @@ class SyncEngine:
         pass goes on.
         """
         skip: set[int] = set()
+        pushed = False
         while True:
             self._check_cancel()
             fetched = self.store.pending_audit(MAX_BATCH_AUDIT + len(skip))
             candidates = [e for e in fetched if e.seq not in skip][:MAX_BATCH_AUDIT]
             if not candidates:
+                if not pushed:
+                    self._check_server_head(client, report)
                 return
             wire: list[WireAuditEntry] = []
             for e in candidates:
@@ -897,6 +915,7 @@ class SyncEngine:
                     log.warning("the server does not take audit entries; they stay pending")
                     return
                 raise
+            pushed = True
             report.audit_sent += len(wire)
             sent = {w.seq for w in wire}
             named = {r.seq: r.status for r in answer.audit}
@@ -911,7 +930,7 @@ class SyncEngine:
                 sorted(q for q, st in named.items() if st == "conflict"), SyncState.CONFLICT
             )
             skip.update(sent - set(named))
-            self._keep_anchor(answer)
+            self._keep_anchor(answer, report)
 
     def _audit_key(self) -> str | None:
         """The public half of this kiosk's audit key, or None if it cannot be read."""
@@ -921,8 +940,31 @@ class SyncEngine:
             log.error("the audit key cannot be read; entries are pushed without it: %s", exc)
             return None
 
-    def _keep_anchor(self, answer: PushResponse) -> None:
-        """Keep the head the server acknowledged, if it is this kiosk's own entry."""
+    def _check_server_head(self, client: SyncClient, report: SyncReport) -> None:
+        """With no audit entry to push, ask for the head of this kiosk's trail anyway (a push
+        of nothing but the audit key) once one was acknowledged, so a server that lost what
+        it acknowledged is found at the next pass, not at the next staff action."""
+        if self.keys.audit_anchor() is None:
+            return
+        key = self._audit_key()
+        if key is None:
+            return
+        try:
+            answer = self._push(client, PushRequest(audit_key=key))
+        except SyncError as exc:
+            if exc.status == 422:  # a server older than the audit field
+                return
+            raise
+        self._keep_anchor(answer, report)
+
+    def _keep_anchor(self, answer: PushResponse, report: SyncReport) -> None:
+        """Keep the head the server acknowledged, if it is this kiosk's own entry.
+
+        A head older than the kept one (both this kiosk's own entries) means the server lost
+        what it had acknowledged since (a database restored from an older backup): everything
+        acknowledged that can still be sent is made pending again (the server answers
+        ``duplicate`` for what it kept), and the kept head moves back to the server's.
+        """
         head = answer.audit_head
         if head is None:
             return
@@ -930,7 +972,31 @@ class SyncEngine:
         if not entries or entries[0].seq != head.seq or entries[0].hash != head.hash:
             log.warning("the server's audit head %d is not this kiosk's entry; not kept", head.seq)
             return
+        kept = self.keys.audit_anchor()
+        if kept is not None and head.seq < kept.seq and self._is_own_entry(kept.seq, kept.hash):
+            again = self.store.requeue_acknowledged(audit_after_seq=head.seq)
+            report.server_lost = again
+            log.error(
+                "the server has this kiosk's audit trail only up to entry %d although it "
+                "acknowledged entry %d: it lost what it had acknowledged since (a database "
+                "restored from an older backup?). Sending again %d signatures, %d voids, "
+                "%d events and %d audit entries; %d acknowledged signatures cannot be sent "
+                "again (their personal data was already deleted here)",
+                head.seq,
+                kept.seq,
+                again.signatures,
+                again.voids,
+                again.events,
+                again.audit,
+                again.unrecoverable,
+            )
+            self.keys.save_audit_anchor(head.seq, head.hash, backwards=True)
+            return
         self.keys.save_audit_anchor(head.seq, head.hash)
+
+    def _is_own_entry(self, seq: int, entry_hash_hex: str) -> bool:
+        entries = self.store.audit_entries(after_seq=seq - 1, limit=1)
+        return bool(entries) and entries[0].seq == seq and entries[0].hash == entry_hash_hex
 
     def _pull_campaigns(self, client: SyncClient, report: SyncReport) -> None:
         self._check_cancel()

@@ -370,3 +370,35 @@ def test_outbox_rows_by_cursor_ranges_and_events(service: SigningService) -> Non
     version = mini_campaign().current_version()
     repo.save_text_version(version, datetime(2026, 11, 24, tzinfo=UTC))
     assert repo.text_version(version.hash) == version
+
+
+def test_requeue_acknowledged_for_a_server_that_lost_them(service: SigningService) -> None:
+    """A server restored from an older backup: everything it acknowledged that can still be
+    sent is pending again (signatures with their personal data, voids, events, the audit
+    entries after the head it still has); what retention already purged is counted apart;
+    what was never acknowledged, or is a conflict, is left as it is."""
+    repo = service.repo
+    at = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)
+    synced, purged, conflict, pending = (
+        _submit(service, first_name=n).id for n in ("Ana", "Luis", "Sofía", "Marta")
+    )
+    repo.mark_signatures([synced, purged], SyncState.SYNCED)
+    repo.mark_signatures([conflict], SyncState.CONFLICT)
+    assert repo.purge_personal([purged]) == 1
+    service.void(synced, "wrong")
+    repo.mark_voids([synced], SyncState.SYNCED)
+    repo.save_event(Event("ev-1", "Rally", "Park", at))
+    repo.mark_events(["ev-1"], SyncState.SYNCED)
+    for i in range(3):
+        repo.append_audit("staff_entered", {"i": i}, "kiosk-test", at + timedelta(seconds=i))
+    repo.mark_audit([1, 2, 3], SyncState.SYNCED)
+
+    again = repo.requeue_acknowledged(audit_after_seq=1)
+    assert again == ports.Requeued(signatures=1, unrecoverable=1, voids=1, events=1, audit=2)
+    assert [p.meta.id for p in repo.pending_signatures(10)] == [synced, pending]
+    assert [v.signature_id for v in repo.pending_voids(10)] == [synced]
+    assert [e.id for e in repo.pending_events()] == ["ev-1"]
+    assert [e.seq for e in repo.pending_audit(10)] == [2, 3]
+    states = {i: repo.get(i).sync_state for i in (purged, conflict)}  # type: ignore[union-attr]
+    assert states == {purged: SyncState.SYNCED, conflict: SyncState.CONFLICT}
+    assert repo.requeue_acknowledged(audit_after_seq=1) == ports.Requeued(unrecoverable=1)

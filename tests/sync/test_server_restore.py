@@ -1,0 +1,96 @@
+"""A server restored from an older backup has lost what it acknowledged since: the kiosk finds
+it at its next pass (the server's head of the kiosk's audit trail is older than the one it had
+acknowledged) and sends everything acknowledged again; the server keeps or stores each
+signature once. Against a real ``kiosk-server`` process whose SQLite files are copied while it
+is stopped (a backup) and copied back later (the restore)."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+from sqlalchemy import select
+
+from kiosk.app import Kiosk
+from kiosk.domain.audit import AuditAction
+from kiosk.domain.signature import SyncState
+from kiosk.server.db import create_db_engine
+from kiosk.server.ingest import SIGNATURES
+from tests.server.live import REPO_ROOT, LiveServer
+from tests.sync.helpers import fill
+
+_FILES = ("kiosk-server.sqlite3", "kiosk-server.sqlite3-wal", "kiosk-server.sqlite3-shm")
+
+
+def _copy(src: Path, dst: Path) -> None:
+    dst.mkdir(exist_ok=True)
+    for name in _FILES:
+        (dst / name).unlink(missing_ok=True)
+        if (src / name).exists():
+            shutil.copy2(src / name, dst / name)
+
+
+def _server_ids(data: Path) -> set[str]:
+    """The signature ids in the server's database (the server is stopped)."""
+    db = create_db_engine(f"sqlite:///{data / _FILES[0]}")
+    try:
+        with db.connect() as conn:
+            return {str(i) for i in conn.execute(select(SIGNATURES.c.id)).scalars()}
+    finally:
+        db.dispose()
+
+
+def test_a_server_restored_from_an_older_backup_gets_back_what_it_lost(
+    tmp_path: Path, new_kiosk: Callable[..., Kiosk]
+) -> None:
+    data = tmp_path / "server"
+    live = LiveServer(data_dir=data)
+    live.import_campaigns(*sorted((REPO_ROOT / "resources" / "campaigns").glob("*.toml")))
+    kiosk = new_kiosk()
+    engine = kiosk.sync_engine()
+    with live:
+        port = live.port
+        engine.enroll(live.base_url, live.enrollment_code())
+        first = fill(kiosk, 30)
+        kiosk.auditor.record(AuditAction.PRINT, copies=1)
+        report = engine.run_once()
+        assert report.ok and report.created == 30 and report.server_lost is None
+    _copy(data, tmp_path / "backup")  # the nightly backup, taken while the server is stopped
+
+    live.start(port)
+    try:
+        later = fill(kiosk, 20, seed=1)
+        kiosk.auditor.record(AuditAction.PRINT, copies=2)
+        voided = later[0]
+        kiosk.service().void(voided, "a test entry")
+        report = engine.run_once()
+        assert report.ok and report.created == 20 and report.voids_created == 1
+        anchor = kiosk.keys.audit_anchor()
+        assert report.server_lost is None and anchor is not None
+    finally:
+        live.stop()
+    # Retention deletes the personal data of one acknowledged signature: it cannot be resent.
+    assert kiosk.store.purge_personal([later[1]]) == 1
+
+    _copy(tmp_path / "backup", data)  # the restore: the last 20 and the void are gone
+    live.start(port)
+    try:
+        assert kiosk.store.pending_count() == 0  # the kiosk believes all was sent
+        report = engine.run_once()  # no staff action since: the head is asked for anyway
+        assert report.ok, report.error_detail
+        lost = report.server_lost
+        assert lost is not None
+        assert lost.signatures == 49 and lost.unrecoverable == 1 and lost.voids == 1
+        assert report.created == 19 and report.duplicate == 30  # each kept or stored once
+        assert report.voids_created == 1
+        assert kiosk.store.pending_count() == 0
+        stored = kiosk.store.get(later[1])
+        assert stored is not None and stored.sync_state is SyncState.SYNCED  # still counted
+        new_anchor = kiosk.keys.audit_anchor()
+        assert new_anchor is not None and new_anchor.seq >= anchor.seq  # the trail is back
+        again = engine.run_once()  # healed: nothing more to send, nothing found lost
+        assert again.ok and again.server_lost is None and again.signatures_sent == 0
+    finally:
+        live.stop()
+    assert _server_ids(data) == {str(i) for i in first + later} - {str(later[1])}
