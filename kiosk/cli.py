@@ -576,10 +576,10 @@ def cmd_audit_list(args: argparse.Namespace) -> int:
 
 
 def _retention_due(kiosk: Any) -> tuple[Any, int]:
-    from kiosk.privacy import purgeable_under, stored_policy
+    from kiosk.privacy import purgeable_count_under, stored_policy
 
     policy = stored_policy(kiosk.store)
-    return policy, len(purgeable_under(kiosk.store, policy, kiosk.clock()))
+    return policy, purgeable_count_under(kiosk.store, policy, kiosk.clock())
 
 
 def cmd_retention_show(args: argparse.Namespace) -> int:

@@ -130,6 +130,17 @@ def purgeable_under(
     return list(store.purgeable(None, require_exported=True))
 
 
+def purgeable_count_under(
+    store: SignatureRepository, policy: RetentionPolicy, now: datetime
+) -> int:
+    """How many signatures :func:`purgeable_under` would list (counted, not listed)."""
+    if policy.kind == "immediate":
+        return store.purgeable_count(None, require_exported=False)
+    if policy.kind == "days":
+        return store.purgeable_count(now - timedelta(days=policy.days), require_exported=False)
+    return store.purgeable_count(None, require_exported=True)
+
+
 def stored_policy(store: Any) -> RetentionPolicy:
     """The policy in force: the stored setting, or the default (``until_exported``: only what
     was synced and exported loses its personal data) while the setting cannot be parsed (a

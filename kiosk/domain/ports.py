@@ -184,6 +184,10 @@ class SignatureRepository(Protocol):
         """
         ...
 
+    def purgeable_count(self, synced_before: datetime | None, require_exported: bool) -> int:
+        """How many signatures :meth:`purgeable` would list (without listing them)."""
+        ...
+
     def purge_personal(self, ids: list[uuid.UUID]) -> int:
         """Delete the sealed personal data and dedupe keys of these signatures, durably.
 

@@ -20,7 +20,7 @@ from kiosk.privacy import (
     RetentionPolicy,
     apply_retention,
     idle_maintenance,
-    purgeable_under,
+    purgeable_count_under,
     stored_policy,
     vacuum_store,
 )
@@ -77,7 +77,7 @@ class Privacy:
         by_state = self._store.counts().by_sync_state
         return PrivacyState(
             policy=policy,
-            purgeable=len(purgeable_under(self._store, policy, self._clock())),
+            purgeable=purgeable_count_under(self._store, policy, self._clock()),
             purged=self._store.purged_count(),
             waiting=by_state.get(SyncState.PENDING.value, 0),
             entries=self._store.recent_audit(audit_rows),

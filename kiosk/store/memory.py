@@ -263,6 +263,10 @@ class MemoryStore:
             and (not require_exported or e.exported_at is not None)
         ]
 
+    def purgeable_count(self, synced_before: datetime | None, require_exported: bool) -> int:
+        """How many signatures :meth:`purgeable` would list."""
+        return len(self.purgeable(synced_before, require_exported))
+
     def purge_personal(self, ids: list[uuid.UUID]) -> int:
         """Delete the sealed personal data and dedupe keys of synced signatures; counts stay."""
         purged = 0

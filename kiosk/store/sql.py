@@ -249,16 +249,19 @@ class _AuditMixin:
             synced_before: only signatures created before this moment (None: any age).
             require_exported: only signatures that were exported.
         """
+        q = _purgeable(select(SignatureRow.id), synced_before, require_exported)
         with self._read_session() as s:
-            q = select(SignatureRow.id).where(
-                SignatureRow.sync_state == SyncState.SYNCED.value,
-                SignatureRow.sealed.is_not(None),
-            )
-            if synced_before is not None:
-                q = q.where(SignatureRow.created_ms < to_ms(synced_before))
-            if require_exported:
-                q = q.where(SignatureRow.exported_ms.is_not(None))
             return [uuid.UUID(i) for i in s.scalars(q)]
+
+    def purgeable_count(self, synced_before: datetime | None, require_exported: bool) -> int:
+        """How many signatures :meth:`purgeable` would list, counted in SQLite: the privacy
+        screen and ``kiosk retention show`` only say how many (listing 120,000 ids as UUIDs
+        to count them took 0.41 s of 200,000 stored)."""
+        q = _purgeable(
+            select(func.count()).select_from(SignatureRow), synced_before, require_exported
+        )
+        with self._read_session() as s:
+            return int(s.scalar(q) or 0)
 
     def purge_personal(self, ids: list[uuid.UUID]) -> int:
         """Delete the sealed personal data and dedupe keys of synced signatures; counts stay.
@@ -289,7 +292,11 @@ class _AuditMixin:
     def purged_count(self) -> int:
         """How many signatures' personal data retention has deleted (they still count)."""
         with self._read_session() as s:
-            q = select(func.count()).select_from(SignatureRow).where(SignatureRow.sealed.is_(None))
+            q = (
+                select(func.count())
+                .select_from(SignatureRow)
+                .where(~exists().where(SealedRow.seq == SignatureRow.seq))
+            )
             return int(s.scalar(q) or 0)
 
     def vacuum(self) -> None:
@@ -691,6 +698,23 @@ class SqlStore(_AuditMixin):
         with self.engine.connect() as conn:
             conn.exec_driver_sql("PRAGMA analysis_limit=400")
             conn.exec_driver_sql("PRAGMA optimize")
+
+
+def _purgeable(
+    q: Select[Any], synced_before: datetime | None, require_exported: bool
+) -> Select[Any]:
+    """``q`` limited to synced signatures that still hold personal data and fit a retention
+    policy (:meth:`SqlStore.purgeable`). Whether the sealed row exists is asked of its primary
+    key, never by reading the blob (``SignatureRow.sealed``)."""
+    q = q.where(
+        SignatureRow.sync_state == SyncState.SYNCED.value,
+        exists().where(SealedRow.seq == SignatureRow.seq),
+    )
+    if synced_before is not None:
+        q = q.where(SignatureRow.created_ms < to_ms(synced_before))
+    if require_exported:
+        q = q.where(SignatureRow.exported_ms.is_not(None))
+    return q
 
 
 #: The outbox from a cursor: the columns sync sends, in wire order (``OutboxRow``).

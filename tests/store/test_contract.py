@@ -330,6 +330,11 @@ def test_retention_purges_only_synced_personal_data_and_keeps_counts(
     assert repo.purgeable(None, require_exported=True) == [mid.id]
     assert repo.purgeable(mid.created_at, require_exported=False) == [old.id]
 
+    for before in (None, mid.created_at, new.created_at):
+        for exported in (False, True):
+            listed = repo.purgeable(before, require_exported=exported)
+            assert repo.purgeable_count(before, require_exported=exported) == len(listed)
+
     assert repo.purge_personal([old.id, mid.id, new.id, uuid.uuid4()]) == 2  # new is pending
     for meta in (old, mid):
         stored = repo.get(meta.id)
@@ -341,6 +346,7 @@ def test_retention_purges_only_synced_personal_data_and_keeps_counts(
     assert repo.purged_count() == 2
     assert repo.counts().total == 3 and repo.count(SignatureFilter(campaign="mini-test")) == 3
     assert repo.purgeable(None, require_exported=False) == []
+    assert repo.purgeable_count(None, require_exported=False) == 0  # purged: no sealed row
     assert repo.purge_personal([old.id]) == 0
     repo.vacuum()
     assert repo.purged_count() == 2
