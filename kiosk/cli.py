@@ -1185,6 +1185,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except DataFolderError as exc:
         print(f"kiosk: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except BrokenPipeError:
+        from kiosk.cli_args import reader_gone
+
+        return reader_gone()
     except Exception as exc:
         from kiosk.store.damage import store_damaged_message
 

@@ -21,3 +21,23 @@ def parse_args_strictly(parser: argparse.ArgumentParser, argv: Sequence[str] | N
                 chosen = subs[0].choices[token]
         chosen.error(f"unrecognized arguments: {' '.join(extra)}")
     return args
+
+
+#: The exit status of a command whose reader went away (128 + SIGPIPE, as a shell reports it).
+EXIT_BROKEN_PIPE = 141
+
+
+def reader_gone() -> int:
+    """What a command does when whoever read its output stopped (``kiosk status | head``):
+    nothing left to say, and nothing to undo (the work was done before it printed). Standard
+    output is pointed at ``/dev/null`` so the interpreter's last flush at exit does not fail
+    again with a second traceback (Python's documented recipe)."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):
+        pass
+    return EXIT_BROKEN_PIPE

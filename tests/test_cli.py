@@ -301,3 +301,40 @@ def test_retention_apply_asks_in_a_terminal(tmp_path: Path) -> None:
     code, text = _in_a_terminal(tmp_path, "y", "retention", "apply")
     assert code == 0, text
     assert _sealed_left(tmp_path) == 0
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["-m", "kiosk.cli", "--data-dir", "{data}", "status"],
+        ["-m", "kiosk.cli", "--data-dir", "{data}", "campaigns", "list"],
+        ["-m", "kiosk.server.cli", "--data-dir", "{data}", "stats"],
+    ],
+)
+def test_a_reader_that_goes_away_is_not_an_error_with_a_traceback(
+    tmp_path: Path, command: list[str]
+) -> None:
+    """``kiosk status | head`` (a reader that stops early) printed a BrokenPipeError traceback;
+    now the command stops quietly with the shell's status for it (141)."""
+    import os
+
+    data = str(tmp_path / "data")
+    args = [a.replace("{data}", data) for a in command]
+    env = dict(os.environ, PYTHONWARNINGS="error")
+    if "kiosk.server.cli" in args:
+        made = subprocess.run(
+            [sys.executable, "-m", "kiosk.server.cli", "--data-dir", data, "migrate"],
+            capture_output=True,
+            env=env,
+            cwd=ROOT,
+        )
+        assert made.returncode == 0, made.stderr
+    proc = subprocess.Popen(
+        [sys.executable, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=ROOT
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.close()  # the reader is gone before the first line
+    with proc.stderr:
+        err = proc.stderr.read().decode()
+    assert proc.wait(timeout=60) == 141, err
+    assert err == ""

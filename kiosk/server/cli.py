@@ -19,7 +19,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import kiosk
-from kiosk.cli_args import parse_args_strictly
+from kiosk.cli_args import parse_args_strictly, reader_gone
 from kiosk.domain.wording import counted
 from kiosk.server.cli_support import CliError as CliError  # re-exported
 from kiosk.server.cli_support import engine as _engine
@@ -1093,6 +1093,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return fail(f"cannot migrate the database: {exc}")
     except SQLAlchemyError as exc:
         return fail(f"database error: {_describe_db_error(exc)}")
+    except BrokenPipeError:  # `kiosk-server stats | head`: the reader went away
+        return reader_gone()
     except OSError as exc:
         return fail(str(exc))
     except KeyboardInterrupt:
