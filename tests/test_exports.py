@@ -552,3 +552,37 @@ def test_until_a_day_includes_that_day_as_on_the_server(filled: Path, tmp_path: 
         "--since", today.isoformat(), "--until", (today - timedelta(days=1)).isoformat()
     )
     assert backwards.returncode == 2 and "--until must be after --since" in backwards.stderr
+
+
+def test_an_export_is_audited_before_its_signatures_are_marked(filled: Path) -> None:
+    """Audit entry and "exported" marks are two commits: a crash between them must leave the
+    export audited and the signatures unmarked (retention keeps them longer), never the
+    reverse (personal data out of the kiosk with no trace, then purged as if delivered)."""
+    from datetime import UTC, datetime
+
+    from kiosk.domain.ports import SignatureFilter
+    from kiosk.domain.signature import SyncState
+    from kiosk.exports import make_csv_export, record_export
+
+    kiosk = open_kiosk(filled)
+    try:
+        made = make_csv_export(
+            kiosk.store, kiosk.keys.unlock(PASS), SignatureFilter(campaign=CAMPAIGN)
+        )
+        kiosk.store.mark_signatures(made.ids, SyncState.SYNCED)  # so retention could purge
+        before = len(kiosk.store.audit_entries())
+
+        class CrashOnMark:
+            def mark_exported(self, ids: list[object], at: datetime) -> None:
+                raise OSError("the power went out here")
+
+        with pytest.raises(OSError):
+            record_export(CrashOnMark(), kiosk.auditor, made, datetime.now(UTC), via="test")
+        entries = kiosk.store.audit_entries()
+        assert len(entries) == before + 1 and entries[-1].action == "export"
+        assert entries[-1].detail["rows"] == made.rows == 3
+        assert kiosk.store.purgeable(None, require_exported=True) == []  # nothing marked
+        record_export(kiosk.store, kiosk.auditor, made, datetime.now(UTC), via="test")
+        assert sorted(kiosk.store.purgeable(None, require_exported=True)) == sorted(made.ids)
+    finally:
+        kiosk.close()

@@ -305,8 +305,11 @@ def record_export(
     """Mark the signatures of ``made`` exported (retention "until exported") and audit it.
 
     ``detail`` must hold no personal data (kinds, counts, a destination *type*).
+
+    The audit entry is written first: they are two commits, and a crash between them then
+    leaves an export audited but not marked (retention keeps the data longer), never marked but
+    not audited (personal data leaving the kiosk with no trace, and purged as if delivered).
     """
-    store.mark_exported(made.ids, at)
     auditor.record(
         action or AuditAction.EXPORT,
         kind=made.kind,
@@ -316,6 +319,7 @@ def record_export(
         files=len(made.files),
         **detail,
     )
+    store.mark_exported(made.ids, at)
 
 
 def export_stem(made: MadeExport, at: datetime) -> str:
