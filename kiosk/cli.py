@@ -912,31 +912,32 @@ def _report_export(out: Path | str, rows: int, result: Any) -> None:
         )
     if result.synthetic_skipped:
         print(
-            f"kiosk: note: {result.synthetic_skipped} synthetic signatures were left out, "
+            f"kiosk: note: {counted(result.synthetic_skipped, 'synthetic signature')} left out, "
             "add --include-synthetic",
             file=sys.stderr,
         )
     if result.unreadable:
         print(
-            f"kiosk: warning: {result.unreadable} signatures are unreadable (a damaged "
-            "record in the store) and were left out",
+            f"kiosk: warning: {counted(result.unreadable, 'signature')} left out: unreadable (a "
+            "damaged record in the store)",
             file=sys.stderr,
         )
     if result.purged_skipped:
         print(
-            f"kiosk: note: {result.purged_skipped} signatures were left out: their personal "
+            f"kiosk: note: {counted(result.purged_skipped, 'signature')} left out: the personal "
             "data was deleted after sync (export them from the server)",
             file=sys.stderr,
         )
     if result.undecryptable:
         print(
-            f"kiosk: warning: {result.undecryptable} signatures could not be opened with this key",
+            f"kiosk: warning: {counted(result.undecryptable, 'signature')} left out: not opened "
+            "with this key (sealed to another organization key, or the store is damaged)",
             file=sys.stderr,
         )
     if result.missing_data:
         print(
-            f"kiosk: warning: {result.missing_data} signatures were left out: they were never "
-            "synced, yet their personal data is missing (the store was damaged or altered)",
+            f"kiosk: warning: {counted(result.missing_data, 'signature')} left out: never "
+            "synced, yet the personal data is missing (the store was damaged or altered)",
             file=sys.stderr,
         )
 

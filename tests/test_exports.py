@@ -389,7 +389,7 @@ def test_a_damaged_row_is_reported_and_the_rest_exported(
     res = run(filled, "export", "csv", "--campaign", CAMPAIGN, "--out", str(out))
     assert res.returncode == 0, res.stderr
     assert "Traceback" not in res.stderr
-    assert "1 signatures are unreadable" in res.stderr
+    assert "1 signature left out: unreadable" in res.stderr
     if logged:
         assert f"{logged} cannot be read back" in res.stderr
     assert "not-a-uuid" not in res.stderr and "yesterday" not in res.stderr
@@ -405,7 +405,7 @@ def test_a_damaged_row_is_reported_and_the_rest_exported(
         "--out",
         str(filled / "p.pdf"),
     )
-    assert pdf.returncode == 0 and "1 signatures are unreadable" in pdf.stderr
+    assert pdf.returncode == 0 and "1 signature left out: unreadable" in pdf.stderr
     assert "José Núñez" in _pdf_text(filled / "p.pdf")
 
 
@@ -524,10 +524,8 @@ def test_missing_personal_data_is_told_apart_from_purged_after_sync(filled: Path
     res = run(filled, "export", "csv", "--campaign", CAMPAIGN, "--out", str(filled / "c.csv"))
     assert res.returncode == 0, res.stderr
     assert "wrote 1 signature" in res.stdout
-    assert "1 signatures were left out: their personal data was deleted after sync" in res.stderr
-    assert (
-        "1 signatures were left out: they were never synced, yet their personal data is missing"
-    ) in res.stderr
+    assert "1 signature left out: the personal data was deleted after sync" in res.stderr
+    assert ("1 signature left out: never synced, yet the personal data is missing") in res.stderr
 
 
 def test_until_a_day_includes_that_day_as_on_the_server(filled: Path, tmp_path: Path) -> None:
