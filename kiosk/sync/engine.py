@@ -365,6 +365,7 @@ class SyncEngine:
         outcome = state.load_outcome(self.store)
         by_state = self.store.counts().by_sync_state
         error, detail = outcome.error, outcome.detail
+        refused, reasons = state.load_refused(self.store)
         if enrollment is None and error is None:
             error, detail = SyncErrorCode.NOT_CONNECTED, "no server is configured"
         return SyncSnapshot(
@@ -376,6 +377,8 @@ class SyncEngine:
             last_error_detail=detail,
             conflicts=int(by_state.get(SyncState.CONFLICT.value, 0)),
             next_attempt=next_attempt,
+            refused=refused,
+            refused_reasons=reasons,
         )
 
     def cancel(self) -> None:
@@ -553,6 +556,7 @@ class SyncEngine:
         now = self._clock()
         if report.ok:
             state.record_success(self.store, now)
+            state.record_refused(self.store, report.rejected, report.rejected_reasons)
             log.info("sync pass done: %s", report.summary())
         elif report.error is SyncErrorCode.NOT_CONNECTED:
             log.info("sync skipped: not connected to a server")

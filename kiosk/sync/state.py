@@ -39,6 +39,8 @@ KEY_CAMPAIGNS_ETAG = "sync.campaigns_etag"
 KEY_TOTALS = "sync.totals"
 KEY_LAST_SUCCESS = "sync.last_success"
 KEY_LAST_ERROR = "sync.last_error"
+#: The signatures the server refused at the last complete pass, and its reasons (JSON).
+KEY_LAST_REFUSED = "sync.last_refused"
 
 log = logging.getLogger("kiosk.sync")
 
@@ -259,3 +261,36 @@ def record_error(store: SettingsStore, code: SyncErrorCode, detail: str, at: dat
     """
     doc = {"code": code.value, "detail": detail[:500], "at": at.astimezone(UTC).isoformat()}
     store.set_setting(KEY_LAST_ERROR, json.dumps(doc, sort_keys=True))
+
+
+#: Reasons kept for staff mode (the engine keeps at most ten a pass).
+_MAX_KEPT_REASONS = 3
+
+
+def record_refused(store: SettingsStore, count: int, reasons: dict[str, int]) -> None:
+    """Record what the server refused at a complete pass (nothing: cleared), so staff mode can
+    say why signatures stay pending instead of seeing the count never go down.
+
+    Args:
+        store: the kiosk's settings.
+        count: signatures refused (answered ``rejected``).
+        reasons: the server's reasons, each with how many (control characters already gone).
+    """
+    if not count:
+        if store.get_setting(KEY_LAST_REFUSED) is not None:
+            store.set_setting(KEY_LAST_REFUSED, None)
+        return
+    top = sorted(reasons.items(), key=lambda kv: -kv[1])[:_MAX_KEPT_REASONS]
+    doc = {"count": count, "reasons": [reason[:300] for reason, _n in top]}
+    store.set_setting(KEY_LAST_REFUSED, json.dumps(doc, sort_keys=True))
+
+
+def load_refused(store: SettingsStore) -> tuple[int, tuple[str, ...]]:
+    """What the server refused at the last complete pass: how many, and its main reasons."""
+    doc = _load_json(store, KEY_LAST_REFUSED) or {}
+    try:
+        count = max(0, int(doc.get("count", 0)))
+        reasons = tuple(str(r) for r in doc.get("reasons", ()))[:_MAX_KEPT_REASONS]
+    except (TypeError, ValueError):
+        return 0, ()
+    return count, reasons

@@ -81,6 +81,8 @@ class SyncSnapshot:
         last_error_detail: a technical detail for staff (English, no personal data).
         conflicts: signatures the server holds with different content (kept for review).
         next_attempt: when the engine will try again, if it is backing off.
+        refused: signatures the server refused at the last complete pass (still pending).
+        refused_reasons: its main reasons for them (the server's words, English).
     """
 
     server_url: str | None = None
@@ -91,3 +93,5 @@ class SyncSnapshot:
     last_error_detail: str = ""
     conflicts: int = 0
     next_attempt: datetime | None = None
+    refused: int = 0
+    refused_reasons: tuple[str, ...] = ()

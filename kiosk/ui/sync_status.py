@@ -121,10 +121,13 @@ class SyncStatus(QObject):
             "errorDetail": s.last_error_detail if s.server_url else "",
             "conflicts": s.conflicts,
             "nextAttempt": self._when(s.next_attempt),
+            "refused": s.refused if s.server_url else 0,
+            "refusedReasons": "; ".join(s.refused_reasons) if s.server_url else "",
         }
 
     #: The state: available, connected, serverUrl, pending(Text), running, lastSuccess,
-    #: error, errorDetail, conflicts, nextAttempt.
+    #: error, errorDetail, conflicts, nextAttempt, refused (signatures the server refused at
+    #: the last complete pass) and refusedReasons (its words, English).
     state = Property("QVariantMap", _get, notify=changed)  # type: ignore[arg-type]  # Qt type name
 
     @Slot()

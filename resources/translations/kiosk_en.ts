@@ -42,7 +42,7 @@
 <context>
     <name>Messages</name>
     <message numerus="yes">
-        <location filename="../../kiosk/ui/messages.py" line="+214"/>
+        <location filename="../../kiosk/ui/messages.py" line="+216"/>
         <source>After %n day(s)</source>
         <translation>
             <numerusform>After %n day</numerusform>
@@ -137,7 +137,7 @@
 <context>
     <name>Speech</name>
     <message numerus="yes">
-        <location filename="../../kiosk/ui/speech.py" line="+263"/>
+        <location filename="../../kiosk/ui/speech.py" line="+270"/>
         <source>Are you still there? The options you chose will go back to normal for the next person in %n second(s). Press Enter if you are still here.</source>
         <translation>
             <numerusform>Are you still there? The options you chose will go back to normal for the next person in %n second. Press Enter if you are still here.</numerusform>
@@ -172,7 +172,15 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location line="+19"/>
+        <location line="+22"/>
+        <source>The server refused %n signature(s). They stay on this kiosk and are sent again at every sync; ask your coordinator.</source>
+        <translation>
+            <numerusform>The server refused %n signature. It stays on this kiosk and is sent again at every sync; ask your coordinator.</numerusform>
+            <numerusform>The server refused %n signatures. They stay on this kiosk and are sent again at every sync; ask your coordinator.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location line="+7"/>
         <source>%n signature(s) differ from the server&apos;s copy and are kept for review.</source>
         <translation>
             <numerusform>%n signature differs from the server&apos;s copy and is kept for review.</numerusform>

@@ -4,7 +4,7 @@
 <context>
     <name>AccessPanel</name>
     <message>
-        <location filename="../../kiosk/ui/qml/KioskUi/AccessPanel.qml" line="+63"/>
+        <location filename="../../kiosk/ui/qml/KioskUi/AccessPanel.qml" line="+66"/>
         <source>Accessibility</source>
         <translation>Accesibilidad</translation>
     </message>
@@ -758,7 +758,7 @@
         <translation>Por favor, indique un motivo.</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+3"/>
         <source>Please fill this in.</source>
         <translation>Por favor, complete este campo.</translation>
     </message>
@@ -1733,7 +1733,7 @@
 <context>
     <name>Speech</name>
     <message>
-        <location filename="../../kiosk/ui/speech.py" line="+128"/>
+        <location filename="../../kiosk/ui/speech.py" line="+135"/>
         <source>Speech is on. Headphones are recommended. Press Tab to move between controls and Enter to choose.</source>
         <extracomment>The engine speech uses: ``speechd`` on the kiosk, ``mock`` in tests. Voices for each UI language, best first (espeak-ng offers es_419 and es_ES, en_US, en_GB). Every text handed to the engine, as it is handed (tests, and the log at debug level). Whether this kiosk can speak at all (the engine is installed).</extracomment>
         <translation>La voz está activada. Se recomienda usar audífonos. Presione Tab para pasar de un control a otro y Enter para elegir.</translation>
@@ -2056,6 +2056,19 @@
         <location line="+8"/>
         <source>Next try: %1.</source>
         <translation>Próximo intento: %1.</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+9"/>
+        <source>The server refused %n signature(s). They stay on this kiosk and are sent again at every sync; ask your coordinator.</source>
+        <translation>
+            <numerusform>El servidor rechazó %n firma. Se queda en este quiosco y se vuelve a enviar en cada sincronización; consulte a su coordinador.</numerusform>
+            <numerusform>El servidor rechazó %n firmas. Se quedan en este quiosco y se vuelven a enviar en cada sincronización; consulte a su coordinador.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Server&apos;s reason: %1</source>
+        <translation>Motivo del servidor: %1</translation>
     </message>
     <message numerus="yes">
         <location line="+6"/>

@@ -31,11 +31,15 @@ def test_signatures_of_a_campaign_the_server_lacks_stay_pending_until_it_is_impo
     assert report.rejected == 30 and report.created == 0
     assert kiosk.store.pending_count() == 30
     assert server.ids() == set()
+    snap = engine.snapshot()  # staff mode says why the count does not go down (kept on disk)
+    assert snap.refused == 30 and len(snap.refused_reasons) == 1
+    assert slug in snap.refused_reasons[0]
     import_shipped(server.db)
     report = engine.run_once()
     assert report.ok, report.error_detail
     assert report.created == 30 and report.rejected == 0
     assert kiosk.store.pending_count() == 0
+    assert engine.snapshot().refused == 0 and engine.snapshot().refused_reasons == ()
 
 
 def test_kiosk_sync_says_which_signatures_were_refused_and_why(

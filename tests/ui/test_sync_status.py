@@ -125,3 +125,36 @@ def test_a_connect_that_raises_is_worded_and_the_form_is_free_again(
     d.wait(lambda: d.text("staff.connectError") != "", "the error")
     assert d.text("staff.connectError") == "Sync failed."
     assert d.text("staff.connect") == "Connect to server"
+
+
+def test_signatures_the_server_refused_are_said_with_its_reason(
+    make_ui: Callable[..., Driver],
+) -> None:
+    """Refused signatures stay pending at every sync: without a word the count never goes
+    down (a kiosk clock set years back, a campaign the server lacks)."""
+    sync = FakeSync(
+        SyncSnapshot(
+            server_url="https://sync.example.org",
+            pending=3,
+            last_success=datetime(2026, 1, 2, 15, 4, tzinfo=UTC),
+            refused=3,
+            refused_reasons=("created_at is before 2020",),
+        )
+    )
+    d = make_ui(sync=sync)
+    to_sync(d)
+    assert d.text("staff.sync.refused") == (
+        "The server refused 3 signatures. They stay on this kiosk and are sent again at every "
+        "sync; ask your coordinator. Server's reason: created_at is before 2020"
+    )
+    d.click("lang.es")
+    d.wait(lambda: d.text("staff.sync.refused").startswith("El servidor rechazó 3 firmas."), "es")
+    sync.snap = SyncSnapshot(server_url="https://sync.example.org", pending=1, refused=1)
+    sync.changed.emit()
+    d.wait(
+        lambda: d.text("staff.sync.refused").startswith("El servidor rechazó 1 firma. Se queda"),
+        "1",
+    )
+    sync.snap = SyncSnapshot(server_url="https://sync.example.org", pending=0)
+    sync.changed.emit()
+    d.wait(lambda: not d.shown("staff.sync.refused"), "nothing refused any more")

@@ -506,6 +506,16 @@ Rectangle {
                           ? " " + qsTr("Next try: %1.").arg(syncSec.st.nextAttempt) : "")
                     color: Theme.color.error
                 }
+                // Refused signatures stay pending: say so, and why, or the count never goes down
+                // with no word (a kiosk clock set years back, a campaign the server lacks).
+                KText {
+                    objectName: "staff.sync.refused"
+                    Layout.fillWidth: true
+                    visible: (syncSec.st.refused || 0) > 0
+                    text: qsTr("The server refused %n signature(s). They stay on this kiosk and are sent again at every sync; ask your coordinator.", "", syncSec.st.refused || 0)
+                          + ((syncSec.st.refusedReasons || "") !== "" ? " " + qsTr("Server's reason: %1").arg(syncSec.st.refusedReasons) : "")
+                    color: Theme.color.error
+                }
                 KText {
                     Layout.fillWidth: true
                     visible: (syncSec.st.conflicts || 0) > 0
