@@ -15,10 +15,22 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kiosk.adapters import printing, usb
-from kiosk.adapters.crypto import Argon2idPinHasher, CryptoError, KeyFolder
+from kiosk.adapters.crypto import (
+    AUDIT_ANCHOR_FILE,
+    DEVICE_TOKEN_FILE,
+    Argon2idPinHasher,
+    CryptoError,
+    KeyFolder,
+)
 from kiosk.adapters.files import atomic_write
 from kiosk.adapters.geo import ZipcodesDirectory
-from kiosk.config import DataLayout, make_data_folder, resolve_data_dir, resources_dir
+from kiosk.config import (
+    DataFolderError,
+    DataLayout,
+    make_data_folder,
+    resolve_data_dir,
+    resources_dir,
+)
 from kiosk.domain.campaign_format import (
     CampaignFormatError,
     load_campaign_dir,
@@ -279,6 +291,35 @@ def _make_private(path: Path) -> None:
         log.warning("cannot restrict permissions of %s", path.name)
 
 
+#: Files of the key folder that only a kiosk already in use has: a sync token (it was
+#: connected to a server) or the head of its audit trail a server acknowledged.
+_EARLIER_LIFE = (DEVICE_TOKEN_FILE, AUDIT_ANCHOR_FILE)
+
+
+def _check_store_not_lost(layout: DataLayout) -> None:
+    """Refuse to start afresh over a store that is gone: ``kiosk.db`` missing or empty (0 bytes)
+    beside a key folder that shows the kiosk was in use. SQLite would make a new, empty store,
+    and the kiosk would carry on as a new one with a new id, its signatures gone without a word.
+
+    Raises:
+        DataFolderError: the store is gone (the message says what to do).
+    """
+    try:
+        gone = not layout.store.exists() or layout.store.stat().st_size == 0
+    except OSError:
+        return  # opening it says what is wrong
+    if not gone or not any((layout.keys / name).exists() for name in _EARLIER_LIFE):
+        return
+    state = "missing" if not layout.store.exists() else "empty (0 bytes)"
+    raise DataFolderError(
+        f"the kiosk's store {layout.store} is {state}, but this kiosk was in use before (its "
+        f"keys folder holds a sync token or the audit head a server acknowledged): the "
+        "signatures it held are not there, and nothing was created over it. Restore the whole "
+        "data folder from a backup (docs/deploy-kiosk.md section 8); to start this tablet as a "
+        f"new kiosk instead, move {layout.keys} aside first"
+    )
+
+
 def open_kiosk(data_dir: str | Path | None = None, clock: Clock = utc_now) -> Kiosk:
     """Open (creating on first use) the kiosk over a data directory.
 
@@ -287,12 +328,14 @@ def open_kiosk(data_dir: str | Path | None = None, clock: Clock = utc_now) -> Ki
         clock: the clock for new records.
 
     Raises:
-        DataFolderError: the folder cannot be made or used.
+        DataFolderError: the folder cannot be made or used, or its store is gone although
+            the kiosk was in use before (:func:`_check_store_not_lost`).
     """
     root = resolve_data_dir(data_dir)
     make_data_folder(root)
     _make_private(root)
     layout = DataLayout(root)
+    _check_store_not_lost(layout)
     store = open_store(layout.store)
     for path in layout.store_files:
         _make_private(path)

@@ -105,3 +105,37 @@ def test_the_app_logs_the_damage_in_words_before_it_stops(tmp_path: Path) -> Non
 def test_other_errors_are_not_called_damage() -> None:
     assert store_damaged_message(OSError(28, "No space left on device")) is None
     assert store_damaged_message(ValueError("x")) is None
+
+
+@pytest.mark.parametrize("how", ["empty", "missing"])
+def test_a_store_gone_from_a_kiosk_in_use_is_not_replaced_by_a_new_one(
+    tmp_path: Path, how: str
+) -> None:
+    """``kiosk.db`` emptied (0 bytes) or deleted beside a key folder that shows the kiosk was in
+    use (here the audit head a server acknowledged): SQLite made a new, empty store, and the
+    kiosk carried on as a new one with a new id and 0 signatures, without a word (found
+    2026-12-05 by an outside test). Now every command refuses, says so and what to do, and
+    creates nothing."""
+    root = tmp_path / "kiosk"
+    db = _kiosk_with_signatures(root)
+    anchor = {"seq": 1, "hash": "ab" * 32}
+    (root / "keys" / "audit-anchor.json").write_text(str(anchor).replace("'", '"'))
+    if how == "empty":
+        db.write_bytes(b"")
+    else:
+        db.unlink()
+    for args in (("status",), ("export", "csv", "--campaign", SLUG)):
+        out = _kiosk(root, *args)
+        assert out.returncode == 2, out.stderr
+        assert "Traceback" not in out.stderr
+        assert f"store {db} is {'empty (0 bytes)' if how == 'empty' else 'missing'}" in out.stderr
+        assert "Restore the whole data folder from a backup" in out.stderr
+    assert (db.stat().st_size == 0) if how == "empty" else not db.exists()  # nothing made
+
+
+def test_a_new_kiosk_with_only_the_organization_key_starts_as_before(tmp_path: Path) -> None:
+    root = tmp_path / "fresh"
+    KeyFolder(root / "keys").init(PASS)  # keys, but never connected nor acknowledged
+    out = _kiosk(root, "status", "--json")
+    assert out.returncode == 0, out.stderr
+    assert (root / "kiosk.db").stat().st_size > 0
