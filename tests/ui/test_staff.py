@@ -252,6 +252,16 @@ def test_void_an_entry_with_a_reason_it_is_kept_and_marked(d: Driver) -> None:
     d.wait(lambda: d.text("staff.entry.0.reason.error") != "", "the missing reason")
     assert d.text("staff.entry.0.reason.error") == "Please give a reason."
     d.fill("staff.entry.0.reason", "Test entry by a volunteer")
+    # While the reason is typed, "Void entry" is above the on-screen keyboard, not under it.
+    panel = d.item("keyboard")
+    d.wait(lambda: bool(panel.property("active")), "the keyboard")
+    confirm = d.item("staff.entry.0.voidConfirm")
+
+    def confirm_above_keyboard() -> bool:
+        bottom = confirm.mapToScene(confirm.boundingRect().bottomLeft()).y()
+        return bottom <= panel.y()
+
+    d.wait(confirm_above_keyboard, "the void buttons above the keyboard")
     d.click("staff.entry.0.voidConfirm")
     d.wait(lambda: d.text("staff.entry.0.void") != "", "the void mark")
     assert d.text("staff.entry.0.void") == "Void: Test entry by a volunteer"

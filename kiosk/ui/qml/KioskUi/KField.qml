@@ -15,6 +15,9 @@ ColumnLayout {
     property int maxLength: 80
     property int echo: TextInput.Normal
     property bool last: false
+    // What must show with the field when it is scrolled into view above the keyboard (the
+    // buttons that act on what is typed), if anything below it.
+    property Item revealWith: null
     // A name: every word starts with a capital on the on-screen keyboard ("María José"),
     // as a phone does for name fields; the keyboard itself only capitalises sentences.
     property bool words: false

@@ -97,6 +97,10 @@ ApplicationWindow {
             return
         var top = item.mapToItem(flick.contentItem, 0, 0).y - 24
         var bottom = top + item.height + 48
+        var field = item as KField
+        if (field && field.revealWith && field.revealWith.visible)  // its buttons come along
+            bottom = Math.max(bottom, field.revealWith.mapToItem(flick.contentItem, 0, 0).y
+                                      + field.revealWith.height + 24)
         if (top < flick.contentY)
             flick.contentY = Math.max(0, top)
         else if (bottom > flick.contentY + flick.height)

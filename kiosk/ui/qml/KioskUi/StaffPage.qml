@@ -443,8 +443,10 @@ Rectangle {
                                     hints: Qt.ImhNoPredictiveText
                                     maxLength: 200
                                     error: page.voidId === row.modelData.id ? page.staff.voidError : ""
+                                    revealWith: voidActions  // "Void entry" is not left under the keyboard
                                 }
                                 RowLayout {
+                                    id: voidActions
                                     Layout.fillWidth: true
                                     spacing: 16
                                     KText {
