@@ -90,7 +90,7 @@ def test_an_admin_works_the_forwarding_page(tmp_path: Path) -> None:
         page.click("button[aria-label='Resume archive']")
         expect(page.locator("tr[data-destination='archive'] td").nth(1)).to_have_text("active")
         page.click("button[aria-label='Retry dead letters archive']")
-        expect(page.locator("p.notice")).to_have_text("3 dead letter(s) of archive queued again.")
+        expect(page.locator("p.notice")).to_have_text("3 dead letters of archive queued again.")
         expect(archive.nth(2)).to_have_text("3")  # pending again
         remove = page.locator("form[action='/console/forwarding/new-hook/remove']")
         remove.locator("input[name=confirm]").fill("new-hook")
