@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import random
+import subprocess
+import sys
 import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -62,3 +65,31 @@ def checkpoint_threads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
     monkeypatch.setattr(Checkpointer, "checkpoint", spy)
     return ran_on
+
+
+def kiosk_command(
+    data_dir: Path,
+    *args: str,
+    env: dict[str, str] | None = None,
+    timeout: float = 300,
+) -> subprocess.CompletedProcess[str]:
+    """Run ``kiosk --data-dir DIR ARGS`` in a child process, as a person would at a shell: no
+    standard input, the caller's ``KIOSK_PASSPHRASE`` left out unless ``env`` gives one.
+
+    Args:
+        data_dir: the kiosk's data folder.
+        args: the command and its options.
+        env: variables to add to (or replace in) the environment.
+        timeout: seconds before giving up.
+    """
+    full = {k: v for k, v in os.environ.items() if k != "KIOSK_PASSPHRASE"}
+    full.update(env or {})
+    return subprocess.run(
+        [sys.executable, "-m", "kiosk.cli", "--data-dir", str(data_dir), *args],
+        capture_output=True,
+        text=True,
+        env=full,
+        stdin=subprocess.DEVNULL,
+        timeout=timeout,
+        check=False,
+    )

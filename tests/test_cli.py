@@ -9,25 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import DATA, ROOT
+from tests.helpers import DATA, ROOT, kiosk_command
 
 
 def kiosk(
     data_dir: Path, *args: str, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
-    import os
-
-    full_env = dict(os.environ)
-    full_env.pop("KIOSK_PASSPHRASE", None)
-    full_env.update(env or {})
-    return subprocess.run(
-        [sys.executable, "-m", "kiosk.cli", "--data-dir", str(data_dir), *args],
-        capture_output=True,
-        text=True,
-        env=full_env,
-        stdin=subprocess.DEVNULL,
-        timeout=120,
-    )
+    return kiosk_command(data_dir, *args, env=env, timeout=120)
 
 
 def test_help_documents_every_command(tmp_path: Path) -> None:

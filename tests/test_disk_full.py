@@ -11,13 +11,13 @@ import os
 import shutil
 import sqlite3
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from kiosk.adapters.crypto import KeyFolder
+from tests.helpers import kiosk_command
 
 PASS = "a long passphrase"
 
@@ -43,15 +43,7 @@ def small_disk(tmp_path: Path) -> Iterator[Path]:
 
 
 def _kiosk(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k != "KIOSK_PASSPHRASE"}
-    return subprocess.run(
-        [sys.executable, "-m", "kiosk.cli", "--data-dir", str(data_dir), *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        stdin=subprocess.DEVNULL,
-        timeout=300,
-    )
+    return kiosk_command(data_dir, *args)
 
 
 def test_simulate_on_a_full_disk_says_so_in_one_line_and_keeps_what_was_saved(

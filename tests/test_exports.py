@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from kiosk.app import open_kiosk
 from kiosk.exports import CSV_COLUMNS
-from tests.helpers import entry, ink
+from tests.helpers import entry, ink, kiosk_command
 
 PASS = "coordinator passphrase"
 CAMPAIGN = "defy-trump-expand-sanctuary"
@@ -22,18 +20,8 @@ CAMPAIGN = "defy-trump-expand-sanctuary"
 def run(
     data_dir: Path, *args: str, passphrase: str | None = PASS
 ) -> subprocess.CompletedProcess[str]:
-    env = dict(os.environ)
-    env.pop("KIOSK_PASSPHRASE", None)
-    if passphrase is not None:
-        env["KIOSK_PASSPHRASE"] = passphrase
-    return subprocess.run(
-        [sys.executable, "-m", "kiosk.cli", "--data-dir", str(data_dir), *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        stdin=subprocess.DEVNULL,
-        timeout=120,
-    )
+    env = {"KIOSK_PASSPHRASE": passphrase} if passphrase is not None else None
+    return kiosk_command(data_dir, *args, env=env, timeout=120)
 
 
 @pytest.fixture

@@ -6,9 +6,7 @@ died at start-up with the same traceback in the journal). Real processes and fil
 from __future__ import annotations
 
 import hashlib
-import os
 import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -16,22 +14,15 @@ import pytest
 
 from kiosk.adapters.crypto import KeyFolder
 from kiosk.store.damage import store_damaged_message
+from tests.helpers import kiosk_command
 
 PASS = "a long passphrase"
 SLUG = "defy-trump-expand-sanctuary"
 
 
 def _kiosk(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = dict(os.environ, KIOSK_PASSPHRASE=PASS, QT_QPA_PLATFORM="offscreen")
-    return subprocess.run(
-        [sys.executable, "-m", "kiosk.cli", "--data-dir", str(data_dir), *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        stdin=subprocess.DEVNULL,
-        timeout=300,
-        check=False,
-    )
+    env = {"KIOSK_PASSPHRASE": PASS, "QT_QPA_PLATFORM": "offscreen"}
+    return kiosk_command(data_dir, *args, env=env)
 
 
 def _kiosk_with_signatures(root: Path) -> Path:
