@@ -56,7 +56,7 @@ def test_list_jobs_prunes_fails_and_lists_newest_first(engine: Engine) -> None:
         ("done", "done"),
     ]
     assert {j["message"] for j in mine if j["state"] == "failed"} == {
-        "stopped with its server process"
+        "stopped: stopped with its server process"
     }
     assert "result" not in mine[0]
     assert [j["id"] for j in theirs] == ["other"] + [f"old-{i:02}" for i in range(49)]

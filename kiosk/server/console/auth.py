@@ -204,7 +204,15 @@ def start_session(
             address=address[:64],
         )
     )
+    _seen(conn, account.id, now)
     return token
+
+
+def _seen(conn: Connection, coordinator_id: int, now: datetime) -> None:
+    # The Accounts page's "Last seen": a console session counts, as an API token's use does.
+    conn.execute(
+        update(COORDINATORS).where(COORDINATORS.c.id == coordinator_id).values(last_seen_at=now)
+    )
 
 
 def load_session(conn: Connection, token: str, now: datetime) -> Session | None:
@@ -241,6 +249,7 @@ def load_session(conn: Connection, token: str, now: datetime) -> Session | None:
         return None
     if now - row.last_seen_at >= timedelta(minutes=1):
         conn.execute(update(SESSIONS).where(s.id == row.id).values(last_seen_at=now))
+        _seen(conn, row.cid, now)
     return Session(
         row.id, Account(row.cid, row.name, row.email, Role(row.role)), row.csrf, row.lang
     )

@@ -136,6 +136,8 @@ def install(app: FastAPI, service: ForwardingService) -> None:
                 rate = float(kept["rate"])
             except ValueError:
                 return again("fwd_bad_rate")
+        if kept["kind"] == "osdi" and credential is None:
+            return again("fwd_need_token")  # the service's own words name a command-line flag
         spec = DestinationSpec(
             name=kept["name"],
             kind=kept["kind"],

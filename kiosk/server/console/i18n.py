@@ -30,6 +30,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "role_coordinator": ("coordinator", "coordinador"),
     "role_viewer": ("viewer", "lector"),
     "language": ("Language", "Idioma"),
+    "sheet_language": ("Language of the sheets", "Idioma de las hojas"),
     "other_lang": ("Español", "English"),
     "bad_signin": ("Wrong email or password.", "Correo o contraseña incorrectos."),
     "rate_limited": (
@@ -51,8 +52,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "setup": ("First-run set-up", "Configuración inicial"),
     "setup_intro": (
-        "No admin exists yet. Type the set-up code that `kiosk-server serve` printed when it started, and make the first admin account.",
-        "Todavía no hay administrador. Escriba el código de configuración que `kiosk-server serve` mostró al arrancar y cree la primera cuenta de administrador.",
+        "No admin exists yet. Type the set-up code the server printed when it started (the line “console set-up code” in its output or log), and make the first admin account.",
+        "Todavía no hay administrador. Escriba el código de configuración que el servidor mostró al arrancar (la línea «console set-up code» en su salida o su registro) y cree la primera cuenta de administrador.",
     ),
     "setup_code": ("Set-up code", "Código de configuración"),
     "setup_bad_code": (
@@ -94,6 +95,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "device": ("Kiosk", "Quiosco"),
     "all": ("All", "Todos"),
     "filter": ("Filter", "Filtrar"),
+    "filter_note": (
+        "The event and kiosk filters apply to the charts; the totals and the local campaigns' table count every signature.",
+        "Los filtros de evento y quiosco se aplican a los gráficos; los totales y la tabla de campañas locales cuentan todas las firmas.",
+    ),
     "last_seen": ("Last seen", "Visto por última vez"),
     "never": ("never", "nunca"),
     "stale": ("not seen for over {hours} h", "sin noticias desde hace más de {hours} h"),
@@ -111,21 +116,25 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "make_code": ("Make an enrollment code", "Crear un código de inscripción"),
     "code_for": ("Enrollment code for {name}", "Código de inscripción para {name}"),
     "code_help": (
-        "On the kiosk, in staff mode: Connect to server, then type the server address and this code (or run `kiosk enroll --server ADDRESS --code CODE`). It works once, until {expires}.",
-        "En el quiosco, en el modo de personal: «Conectar al servidor»; escriba la dirección del servidor y este código (o ejecute `kiosk enroll --server DIRECCIÓN --code CÓDIGO`). Sirve una sola vez, hasta el {expires}.",
+        "On the kiosk: hold the top-left corner for 3 seconds and type the staff PIN, then tap Connect to server and type the server address and this code. It works once, until {expires}. (On a command line: kiosk enroll --server ADDRESS --code CODE.)",
+        "En el quiosco: mantenga pulsada la esquina superior izquierda 3 segundos y escriba el PIN del personal; luego toque «Conectar al servidor» y escriba la dirección del servidor y este código. Sirve una sola vez, hasta el {expires}. (En una línea de órdenes: kiosk enroll --server DIRECCIÓN --code CÓDIGO.)",
     ),
     "server_address": ("Server address", "Dirección del servidor"),
     "rename": ("Rename", "Renombrar"),
     "revoke": ("Revoke", "Revocar"),
     "revoke_confirm": (
-        "Revoke this kiosk now? Its token stops working at once.",
-        "¿Revocar este quiosco ahora? Su acceso deja de funcionar al instante.",
+        "Revoke the kiosk “{name}” now? It can no longer sync, at once; its signatures already here stay.",
+        "¿Revocar ahora el quiosco «{name}»? Deja de poder sincronizar al instante; sus firmas ya recibidas se conservan.",
     ),
     "renamed": ("Kiosk renamed.", "Quiosco renombrado."),
     "revoked_done": ("Kiosk revoked.", "Quiosco revocado."),
     "name_invalid": (
         "A name has 1 to 120 characters, without control characters.",
         "Un nombre tiene de 1 a 120 caracteres, sin caracteres de control.",
+    ),
+    "hours_invalid": (
+        "A code is valid for 1 to 720 hours (30 days).",
+        "Un código es válido de 1 a 720 horas (30 días).",
     ),
     "no_kiosks": ("No kiosks enrolled yet.", "Todavía no hay quioscos inscritos."),
     "enrolled": ("Enrolled", "Inscrito"),
@@ -194,6 +203,18 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "state_done": ("ready", "lista"),
     "state_failed": ("failed", "falló"),
     "download": ("Download", "Descargar"),
+    "export_failed_nothing_to_export": (
+        "no signatures match these choices: nothing was exported. Widen the dates, the event or the local campaign.",
+        "ninguna firma coincide con estas opciones: no se exportó nada. Amplíe las fechas, el evento o la campaña local.",
+    ),
+    "export_failed_no_private_key": (
+        "this server has no organization key to open signatures: start it with its key file.",
+        "este servidor no tiene la clave de la organización para abrir las firmas: arránquelo con su archivo de clave.",
+    ),
+    "export_failed_stopped": (
+        "the server stopped before the export was finished. Start it again.",
+        "el servidor se detuvo antes de terminar la exportación. Iníciela de nuevo.",
+    ),
     "no_jobs": ("No exports yet.", "Todavía no hay exportaciones."),
     "viewer_no_export": (
         "Viewers cannot export: exports hold personal data.",
@@ -227,7 +248,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "started": ("Started", "Inicio"),
     "end_session": ("End session", "Terminar sesión"),
     "add_account": ("Add an account", "Agregar una cuenta"),
-    "account_added": ("Account {email} added.", "Cuenta {email} agregada."),
+    "account_added": (
+        "Account {email} added. Give that person the console's address, {address}, and the password you chose; they sign in with their email.",
+        "Cuenta {email} agregada. Dé a esa persona la dirección de la consola, {address}, y la contraseña que eligió; inicia sesión con su correo.",
+    ),
     "rally_today": ("Today", "Hoy"),
     "rally_moving": ("Moving most (last hour)", "Las que más avanzan (última hora)"),
     "rally_offline": ("Reconnecting…", "Reconectando…"),
@@ -326,6 +350,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "1 firma descartada de {name} en cola otra vez.",
     ),
     "fwd_error": ("Not saved: {message}", "No se guardó: {message}"),
+    "fwd_need_token": (
+        "An Action Network / OSDI destination needs its API token: paste it in “API token or webhook secret”.",
+        "Un destino de Action Network u OSDI necesita su token de la API: péguelo en «Token de la API o secreto del webhook».",
+    ),
     "fwd_bad_rate": (
         "not a number of requests per second",
         "no es un número de peticiones por segundo",

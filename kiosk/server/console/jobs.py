@@ -119,7 +119,8 @@ def _run(
             "console: coordinator %s exported %s (%d rows)", coordinator_id, query.campaign, records
         )
     except server_exports.ExportError as exc:
-        _set(engine, job_id, state="failed", message=str(exc), finished_at=clock())
+        # "CODE: words": the page shows the code's sentence in its language (web._job_failure)
+        _set(engine, job_id, state="failed", message=f"{exc.code}: {exc}", finished_at=clock())
     except Exception as exc:  # noqa: BLE001 - a background job records its failure and ends
         log.exception("console export %s failed", job_id)
         _set(engine, job_id, state="failed", message=type(exc).__name__, finished_at=clock())
@@ -193,7 +194,7 @@ def list_jobs(conn: Connection, coordinator_id: int, now: datetime) -> list[dict
     conn.execute(
         update(JOBS)
         .where(j.state.in_(("queued", "running")), j.created_at < now - STUCK_AFTER)
-        .values(state="failed", message="stopped with its server process")
+        .values(state="failed", message="stopped: stopped with its server process")
     )
     return [
         dict(r._mapping)

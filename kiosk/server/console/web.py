@@ -14,6 +14,7 @@ import json
 import re
 import tempfile
 from collections.abc import AsyncIterator, Callable
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from importlib import resources
 from pathlib import Path
@@ -40,7 +41,7 @@ from kiosk.server import campaigns as campaign_store
 from kiosk.server import coordinators, devices, log, tallies
 from kiosk.server.console import auth, data, jobs
 from kiosk.server.console.auth import Role, Session
-from kiosk.server.console.i18n import LANGS, kiosk_error, pick_lang, translate
+from kiosk.server.console.i18n import LANGS, MESSAGES, kiosk_error, pick_lang, translate
 from kiosk.server.console.rally import OVERFLOW_RETRY_MS, RallyBusy, RallyFeed
 from kiosk.server.db import write_transaction
 from kiosk.server.keys import KeyRing
@@ -152,6 +153,7 @@ class Console:
         html = self.env.get_template(template).render(
             t=t,
             kiosk_error=lambda code: kiosk_error(lang, code),
+            job_failure=lambda message: _job_failure(lang, message),
             lang=lang,
             session=session,
             path=request.url.path,
@@ -184,6 +186,9 @@ class Console:
             q = request.query_params.get("lang")
             if s is not None and q in LANGS and q != s.lang:
                 auth.set_session_lang(conn, s.id, q)
+                # The page that switches is in the new language already: the campaign titles
+                # and the words built from ``s.lang`` too, not only the template's.
+                s = replace(s, lang=q)
         return s
 
     def need(self, request: Request, role: Role = Role.VIEWER) -> Session:
@@ -462,8 +467,10 @@ class Console:
                 hours = float(_text(form, "hours", 8) or "24")
             except ValueError:
                 hours = -1
-            if not _name_ok(name) or not 0 < hours <= 720:
+            if not _name_ok(name):
                 return self._kiosks_error(request, s, "name_invalid")
+            if not 0 < hours <= 720:
+                return self._kiosks_error(request, s, "hours_invalid")
             now = self.clock()
             with write_transaction(self.engine) as conn:
                 code = devices.create_enrollment_code(conn, name, timedelta(hours=hours), now)
@@ -693,7 +700,14 @@ class Console:
                     )
             except auth.AccountError as exc:
                 return self._accounts(request, s, 400, error=exc.code)
-            return self._accounts(request, s, notice=("account_added", {"email": email}))
+            return self._accounts(
+                request,
+                s,
+                notice=(
+                    "account_added",
+                    {"email": email, "address": _own_origin(request) + "/console/"},
+                ),
+            )
 
         @r.post("/console/sessions/{session_id}/revoke")
         def end_session(request: Request, session_id: str, form: FormDep) -> Response:
@@ -1031,6 +1045,17 @@ def _secure_headers(response: Response) -> None:
     response.headers["Referrer-Policy"] = "same-origin"
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["X-Frame-Options"] = "DENY"
+
+
+def _job_failure(lang: str, message: str | None) -> str:
+    """Why an export job failed, in the page's language: ``CODE: words`` (as :mod:`jobs` keeps
+    it) in the console's words when the code is known, with what the words add after them."""
+    code, sep, words = (message or "").partition(": ")
+    key = f"export_failed_{code}"
+    if not sep or key not in MESSAGES:
+        return message or ""
+    extra = words[words.index(" (") :] if " (" in words else ""
+    return translate(lang, key) + extra
 
 
 def _own_origin(request: Request) -> str:

@@ -8,6 +8,23 @@ document.addEventListener("DOMContentLoaded", () => {
       if (!window.confirm(form.dataset.confirm)) ev.preventDefault();
     });
   }
+  // The export form lists only the chosen campaign's local campaigns (the server refuses a
+  // local campaign of another campaign; without script every one is listed).
+  const campaign = document.getElementById("x-campaign");
+  const local = document.getElementById("x-local");
+  if (campaign && local) {
+    const narrow = () => {
+      for (const opt of local.options) {
+        if (!opt.dataset.campaign) continue;
+        const other = opt.dataset.campaign !== campaign.value;
+        opt.hidden = other;
+        opt.disabled = other;
+        if (other && opt.selected) local.value = "*";
+      }
+    };
+    campaign.addEventListener("change", narrow);
+    narrow();
+  }
   // Filter a table as one types (the search button still works without script).
   for (const input of document.querySelectorAll("input[data-filter]")) {
     const table = document.getElementById(input.dataset.filter);

@@ -1,0 +1,125 @@
+"""What a coordinator met walking the console (usability review, branch review-f), over real
+HTTP: the page that switches language is wholly in the new language, the Accounts page shows a
+console user as seen, a new account's notice says what to hand over, a kiosk code's hours have
+their own error, the local campaigns' search keeps the event and kiosk filters, revoking names
+the kiosk, a failed export says why in the page's language, and an OSDI destination without its
+token is refused in the console's words (no command-line flag)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import Engine
+
+from kiosk.server.app import create_app
+from kiosk.server.config import ServerSettings
+from kiosk.server.console.web import _job_failure
+from kiosk.server.forwarding.secrets import ENV_SECRET_FILE
+from tests.server.conftest import make_code
+from tests.server.coord_support import csrf_of, sign_in
+from tests.server.helpers import ApiClient, InProcessServer
+from tests.server.test_console import account
+
+
+@pytest.fixture
+def web(
+    settings: ServerSettings, engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[httpx.Client]:
+    monkeypatch.setenv(ENV_SECRET_FILE, str(tmp_path / "forwarding.secret"))
+    with (
+        InProcessServer(create_app(settings, engine=engine)) as srv,
+        httpx.Client(base_url=srv.base_url, timeout=30) as c,
+    ):
+        yield c
+
+
+def _admin(web: httpx.Client, engine: Engine) -> None:
+    account(engine, "ana@example.org", "admin")
+    assert sign_in(web, "ana@example.org").status_code == 303
+
+
+def test_the_page_that_switches_language_is_all_in_it(web: httpx.Client, engine: Engine) -> None:
+    """The audit page said "Este servidor" on the English page that switched back from
+    Spanish: words built from the session's former language."""
+    _admin(web, engine)
+    assert "Este servidor" in web.get("/console/audit?lang=es").text
+    english = web.get("/console/audit?lang=en").text
+    assert "This server" in english and "Este servidor" not in english
+    spanish = web.get("/console/?lang=es").text
+    assert "Resumen" in spanish and "Declare Your City" not in spanish
+
+
+def test_accounts_show_who_was_seen_and_what_to_hand_over(
+    web: httpx.Client, engine: Engine
+) -> None:
+    _admin(web, engine)
+    page = web.get("/console/accounts").text
+    row = re.search(r"<tr><th scope=\"row\">ana@example.org</th>(.*?)</tr>", page, re.S)
+    assert row and "never" not in row.group(1)  # signed in right now
+    r = web.post(
+        "/console/accounts",
+        data={
+            "csrf": csrf_of(page),
+            "email": "val@example.org",
+            "role": "viewer",
+            "password": "a viewer passphrase",
+        },
+    )
+    assert r.status_code == 200
+    assert f"{web.base_url}/console/" in r.text and "the password you chose" in r.text
+
+
+def test_kiosk_codes_hours_and_revoking_names_the_kiosk(web: httpx.Client, engine: Engine) -> None:
+    ApiClient.enroll(web, make_code(engine, "Library kiosk"))
+    _admin(web, engine)
+    page = web.get("/console/kiosks").text
+    assert "Revoke the kiosk “Library kiosk” now?" in page
+    r = web.post("/console/kiosks/code", data={"csrf": csrf_of(page), "name": "K", "hours": "1000"})
+    assert r.status_code == 400 and "valid for 1 to 720 hours" in r.text
+    r = web.post("/console/kiosks/code", data={"csrf": csrf_of(page), "name": "K"})
+    assert "hold the top-left corner for 3 seconds" in r.text and "`" not in r.text
+
+
+def test_searching_local_campaigns_keeps_the_filters(web: httpx.Client, engine: Engine) -> None:
+    _admin(web, engine)
+    page = web.get("/console/campaign/defy-trump-expand-sanctuary?event=ev-1&device=d-1&q=x").text
+    search = re.search(r'<form method="get" class="search".*?</form>', page, re.S)
+    assert search
+    assert '<input type="hidden" name="event" value="ev-1">' in search.group(0)
+    assert '<input type="hidden" name="device" value="d-1">' in search.group(0)
+    assert "apply to the charts" in page
+
+
+def test_a_failed_export_says_why_in_the_pages_language() -> None:
+    message = "nothing_to_export: no signatures match: nothing exported (2 could not be read)"
+    assert _job_failure("es", message) == (
+        "ninguna firma coincide con estas opciones: no se exportó nada. Amplíe las fechas, "
+        "el evento o la campaña local. (2 could not be read)"
+    )
+    assert _job_failure("en", "stopped: stopped with its server process").startswith(
+        "the server stopped"
+    )
+    assert _job_failure("en", "ValueError") == "ValueError"  # an unexpected failure, as it is
+
+
+def test_an_osdi_destination_without_its_token_is_refused_in_words(
+    web: httpx.Client, engine: Engine
+) -> None:
+    _admin(web, engine)
+    page = web.get("/console/forwarding?lang=es").text
+    r = web.post(
+        "/console/forwarding",
+        data={
+            "csrf": csrf_of(page),
+            "name": "an-petition",
+            "kind": "osdi",
+            "target": "sanctuary-of-safety",
+            "url": "https://actionnetwork.org/api/v2/petitions/x/signatures/",
+        },
+    )
+    assert r.status_code == 400
+    assert "necesita su token de la API" in r.text and "--token-env" not in r.text
