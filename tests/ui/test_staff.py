@@ -299,3 +299,21 @@ def test_staff_mode_closes_itself_when_left_alone(d: Driver, idle_clock: FakeClo
     idle_clock.advance(FAST.staff_idle_timeout_s + FAST.idle_countdown_s + 1)
     d.wait_shown("attract.signButton")
     assert d.ui.vm.mode == "signer"
+
+
+def test_the_void_buttons_wrap_between_words_never_inside_one(d: Driver) -> None:
+    """Beside the long note, the layout squeezed "Cancelar" to "Cancel" / "ar" (seen in the
+    Spanish screenshot of the last entries); the note wraps first."""
+    sign_once(d)
+    to_staff(d)
+    d.click("lang.es")
+    d.click("staff.tab.entries")
+    d.click("staff.entry.0.voidButton")
+    d.click("staff.entry.0.reason")  # the keyboard comes up; the row keeps its width
+    d.wait(lambda: bool(d.item("keyboard").property("active")), "the keyboard")
+    for name in ("staff.entry.0.voidCancel", "staff.entry.0.voidConfirm"):
+        button = d.item(name)
+        label = button.property("contentItem")
+        words = len(button.property("text").split())
+        d.wait(lambda label=label: label.property("lineCount") >= 1, "the label laid out")
+        assert label.property("lineCount") <= words, (name, button.property("text"))

@@ -457,12 +457,14 @@ Rectangle {
                                     }
                                     KButton {
                                         objectName: "staff.entry." + row.index + ".voidCancel"
+                                        Layout.minimumWidth: implicitWidth  // the note beside them wraps first
                                         kind: "secondary"
                                         text: qsTr("Cancel")
                                         onClicked: { page.voidId = ""; page.staff.clearVoidError() }
                                     }
                                     KButton {
                                         objectName: "staff.entry." + row.index + ".voidConfirm"
+                                        Layout.minimumWidth: implicitWidth  // the note beside them wraps first
                                         kind: "danger"
                                         text: qsTr("Void entry")
                                         onClicked: page.voidEntry(row.modelData.id, reason.input.text)
