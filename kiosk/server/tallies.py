@@ -43,6 +43,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, Engine, column, func, select, table, update
+from sqlalchemy.exc import OperationalError
 
 from kiosk.adapters.crypto import CryptoError
 from kiosk.domain.personal import PersonalDataError, PersonalFields, parse_personal
@@ -547,15 +548,49 @@ def catch_up(engine: Engine, keys: Any, stop: threading.Event | None = None) -> 
     return total
 
 
-def start_catch_up(engine: Engine, keys: Any) -> tuple[threading.Thread, threading.Event]:
-    """Run :func:`catch_up` in a background thread (the server starts it when it has a key)."""
+#: Seconds the reader waits before trying again after the database failed, doubling up to
+#: :data:`READER_RETRY_MAX`.
+READER_RETRY_FIRST = 1.0
+READER_RETRY_MAX = 60.0
+
+
+def start_catch_up(
+    engine: Engine, keys: Any, retry_first: float | None = None
+) -> tuple[threading.Thread, threading.Event]:
+    """Run :func:`catch_up` in a background thread (the server starts it when it has a key).
+
+    When the database fails under it (restarted, unreachable: an ``OperationalError``), the
+    reader waits and tries again, from one second up to a minute apart, until it has read
+    everything or the server stops: a database restart must not leave signatures unread (out
+    of the unique-signer counts, a bad one never quarantined) until the next server restart.
+    Any other error is a bug: it is logged and the reader ends.
+
+    Args:
+        engine: the server's engine.
+        keys: the organization's :class:`kiosk.server.keys.KeyRing`.
+        retry_first: the first wait after a database failure (:data:`READER_RETRY_FIRST`).
+    """
     stop = threading.Event()
+    first = READER_RETRY_FIRST if retry_first is None else retry_first
 
     def run() -> None:
-        try:
-            catch_up(engine, keys, stop)
-        except Exception:  # noqa: BLE001 - a background job logs and ends; the next start retries
-            log.exception("reading pending signatures stopped")
+        wait = first
+        while not stop.is_set():
+            try:
+                catch_up(engine, keys, stop)
+                return
+            except OperationalError as exc:
+                log.warning(
+                    "reading pending signatures: the database is unavailable (%s); trying again "
+                    "in %.0f s",
+                    type(getattr(exc, "orig", exc)).__name__,
+                    wait,
+                )
+                stop.wait(wait)
+                wait = min(wait * 2, READER_RETRY_MAX)
+            except Exception:  # noqa: BLE001 - a bug: logged, and the next start retries
+                log.exception("reading pending signatures stopped")
+                return
 
     thread = threading.Thread(target=run, name="kiosk-read-pending", daemon=True)
     thread.start()
