@@ -42,7 +42,7 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Engine, column, func, select, table, update
+from sqlalchemy import Connection, Engine, column, func, select, table, text, update
 from sqlalchemy.exc import OperationalError
 
 from kiosk.adapters.crypto import CryptoError
@@ -70,6 +70,8 @@ _SIGS = table_of(Signature)
 _VOIDS = table_of(SignatureVoid)
 _CHUNK = 500
 _SIGNER_KEY_NAME = "meta:signer-key-id"
+#: The advisory lock :func:`prepare_keys` holds on PostgreSQL ("kiosk" is the migrations').
+_PG_KEYS_LOCK = 0x6B696F736B02
 
 
 # --- reading one record ------------------------------------------------------------------------
@@ -464,7 +466,14 @@ def _key_id(keys: Any) -> int:
 def prepare_keys(conn: Connection, keys: Any) -> int:
     """Make the stored signer digests match the configured key: if they were made with another
     one (the oldest key file was dropped), every ``ok`` signature goes back to ``pending`` to be
-    read again. Returns how many were reset."""
+    read again. Returns how many were reset.
+
+    On PostgreSQL it first takes a transaction-level advisory lock: server processes starting
+    together (``--workers N``, several hosts) each read "no key recorded" otherwise, and each
+    added the key's id, so the stored id matched no key and the next start read every
+    signature again (the unique-signer counts wrong meanwhile)."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_KEYS_LOCK})
     want = _key_id(keys)
     have = conn.execute(
         select(func.sum(COUNTS.c.n)).where(COUNTS.c.name == _SIGNER_KEY_NAME)
