@@ -151,6 +151,10 @@ def register_key(conn: Connection, device_id: str, key: str, now: datetime) -> N
     if current == key:
         return
     if current is None:
+        # The server's trail before the device's row, the order every push takes them in (a
+        # refused foreign record is audited before the push marks its device seen): the other
+        # order deadlocked with such a push of the same device.
+        lock_server_trail(conn)
         # Entries stored before (an older kiosk's, unsigned) are anchored as they stand.
         head = advance_head(conn, device_id)
         signed_from = (head.seq if head else 0) + 1
@@ -425,6 +429,14 @@ def record_export_refused(
     )
 
 
+def lock_server_trail(conn: Connection) -> None:
+    """Take the server trail's append lock for the rest of the transaction (PostgreSQL; SQLite's
+    ``BEGIN IMMEDIATE`` already serialises writers): one appender at a time. A transaction that
+    will also update a device's row takes it before that row, as a push does."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("LOCK TABLE server_audit IN SHARE ROW EXCLUSIVE MODE"))
+
+
 def record_server(
     conn: Connection, action: str, detail: dict[str, Any], now: datetime
 ) -> AuditEntry:
@@ -437,9 +449,7 @@ def record_server(
         detail: JSON-safe facts about it (who asked, the campaign, counts), never personal data.
         now: when (aware).
     """
-    if conn.dialect.name == "postgresql":
-        # One appender at a time (SQLite's BEGIN IMMEDIATE already serialises writers).
-        conn.execute(text("LOCK TABLE server_audit IN SHARE ROW EXCLUSIVE MODE"))
+    lock_server_trail(conn)
     s = SERVER_AUDIT.c
     last = conn.execute(select(s.seq, s.hash).order_by(s.seq.desc()).limit(1)).first()
     seq, prev = (last.seq + 1, last.hash) if last else (1, GENESIS)
