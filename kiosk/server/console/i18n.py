@@ -211,6 +211,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "this server has no organization key to open signatures: start it with its key file.",
         "este servidor no tiene la clave de la organización para abrir las firmas: arránquelo con su archivo de clave.",
     ),
+    "export_failed_database_unavailable": (
+        "the database did not answer during the export: nothing was made. Start it again.",
+        "la base de datos no respondió durante la exportación: no se hizo nada. Iníciela de nuevo.",
+    ),
     "export_failed_stopped": (
         "the server stopped before the export was finished. Start it again.",
         "el servidor se detuvo antes de terminar la exportación. Iníciela de nuevo.",

@@ -14,12 +14,14 @@ import dataclasses
 import io
 import secrets
 import threading
+import time
 import zipfile
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, Engine, delete, select, update
+from sqlalchemy.exc import OperationalError
 
 from kiosk.domain.demo import export_marks, mark_csv
 from kiosk.server import audit as server_audit
@@ -120,10 +122,50 @@ def _run(
         )
     except server_exports.ExportError as exc:
         # "CODE: words": the page shows the code's sentence in its language (web._job_failure)
-        _set(engine, job_id, state="failed", message=f"{exc.code}: {exc}", finished_at=clock())
+        _record_failure(engine, job_id, f"{exc.code}: {exc}", clock)
+    except OperationalError as exc:
+        log.warning(
+            "console export %s stopped: the database is unavailable (%s)",
+            job_id,
+            type(getattr(exc, "orig", exc)).__name__,
+        )
+        _record_failure(engine, job_id, DATABASE_FAILED, clock)
     except Exception as exc:  # noqa: BLE001 - a background job records its failure and ends
         log.exception("console export %s failed", job_id)
-        _set(engine, job_id, state="failed", message=type(exc).__name__, finished_at=clock())
+        _record_failure(engine, job_id, type(exc).__name__, clock)
+
+
+#: A job's message when the database failed under it (a PostgreSQL restart).
+DATABASE_FAILED = (
+    "database_unavailable: the database was unavailable during the export; start it again"
+)
+#: How long a job that failed keeps trying to record it while the database does not answer.
+RECORD_FAILURE_FOR = timedelta(minutes=2)
+
+
+def _record_failure(
+    engine: Engine, job_id: str, message: str, clock: Callable[[], datetime]
+) -> None:
+    """Mark a job failed. The database may be down at that moment (it is often why the job
+    failed): try again, 0.5 s to 10 s apart, for :data:`RECORD_FAILURE_FOR`; a job left
+    "running" showed a frozen progress bar for :data:`STUCK_AFTER`."""
+    deadline = time.monotonic() + RECORD_FAILURE_FOR.total_seconds()
+    wait = 0.5
+    while True:
+        try:
+            _set(engine, job_id, state="failed", message=message, finished_at=clock())
+            return
+        except OperationalError:
+            if time.monotonic() + wait > deadline:
+                log.error(
+                    "console export %s: its failure could not be recorded (the database is "
+                    "unavailable); it is shown as running until it is %s old",
+                    job_id,
+                    STUCK_AFTER,
+                )
+                return
+            time.sleep(wait)
+            wait = min(wait * 2, 10.0)
 
 
 def _query(params: dict[str, Any]) -> server_exports.ExportQuery:
