@@ -33,7 +33,9 @@ Layout: each subject's routes are a router in :mod:`kiosk.server.routes`; what t
 
 from __future__ import annotations
 
+import asyncio
 import gc
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -42,10 +44,11 @@ from fastapi import FastAPI
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 from sqlalchemy import Engine
+from sqlalchemy.exc import OperationalError
 
 import kiosk
 from kiosk.domain.ports import Clock, utc_now
-from kiosk.server import migrate, stats, tallies
+from kiosk.server import log, migrate, stats, tallies
 from kiosk.server.config import ServerSettings
 from kiosk.server.console import forwarding as forwarding_page
 from kiosk.server.console import install as install_console
@@ -62,6 +65,45 @@ from kiosk.server.ratelimit import Limiter
 from kiosk.server.routes import campaigns, devices, exports, health, signatures
 from kiosk.server.routes import stats as stats_routes
 from kiosk.wire import API_PREFIX, PushRequest
+
+#: How long a server process starting up waits for a database that does not answer. uvicorn
+#: restarts a worker that died; if that worker could not start (PostgreSQL restarting at that
+#: moment), uvicorn stopped every worker and the server with them.
+STARTUP_DB_WAIT = 60.0
+
+
+async def _start_on_database(db: Engine, patience: float = STARTUP_DB_WAIT) -> None:
+    """Check the schema revision and warm the first request's path, once the database answers:
+    on PostgreSQL a database that fails (``OperationalError``) is tried again, 0.5 s to 5 s
+    apart, for ``patience`` seconds, then the error stands (SQLite: at once).
+
+    Raises:
+        RuntimeError: the database is at another revision than this server's.
+    """
+    head = migrate.head_revision()
+    deadline = time.monotonic() + (patience if db.dialect.name == "postgresql" else 0.0)
+    wait = 0.5
+    while True:
+        try:
+            current = migrate.current_revision(db)
+            if current != head:
+                raise RuntimeError(
+                    f"database is at revision {current or 'empty'}, this server needs {head}: "
+                    "run `kiosk-server migrate`"
+                )
+            with db.connect() as conn:  # the first request finds a warm connection and code path
+                stats.stats(conn)
+            return
+        except OperationalError as exc:
+            if time.monotonic() + wait > deadline:
+                raise
+            log.warning(
+                "the database is unavailable at start-up (%s); trying again in %.1f s",
+                type(getattr(exc, "orig", exc)).__name__,
+                wait,
+            )
+            await asyncio.sleep(wait)
+            wait = min(wait * 2, 5.0)
 
 
 def create_app(
@@ -95,14 +137,7 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        current, head = migrate.current_revision(db), migrate.head_revision()
-        if current != head:
-            raise RuntimeError(
-                f"database is at revision {current or 'empty'}, this server needs {head}: "
-                "run `kiosk-server migrate`"
-            )
-        with db.connect() as conn:  # the first request finds a warm connection and code path
-            stats.stats(conn)
+        await _start_on_database(db)
         reader = tallies.start_catch_up(db, keyring) if keyring is not None else None
         checkpoints = sqlite_checkpointer(db)
         if freeze_startup_objects:
