@@ -132,12 +132,29 @@ async def _on_database_unavailable(request: Request, exc: Exception) -> Response
         request.url.path,
         type(getattr(exc, "orig", exc)).__name__,
     )
+    console = getattr(request.app.state, "console", None)
+    if console is not None and _is_console_page(request.url.path):
+        # A person reads this one: the console's own page, in their language, not JSON.
+        page: Response = console.render(
+            request, "message.html", None, 503, key="database_unavailable", values={}
+        )
+        page.headers["Retry-After"] = "5"
+        return page
     return error_response(
         503,
         "database_unavailable",
         "the database is unavailable; retry later",
         {"Retry-After": "5"},
     )
+
+
+def _is_console_page(path: str) -> bool:
+    """A console or rally page a browser shows (not its JSON, event stream or static files)."""
+    if path == "/console" or path.startswith("/console/"):
+        return not path.startswith("/console/static/") and not path.endswith(".json")
+    if path.startswith("/rally/"):
+        return not path.endswith((".json", "/events"))
+    return False
 
 
 def install_error_handlers(app: FastAPI) -> None:

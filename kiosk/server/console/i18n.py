@@ -46,6 +46,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Su rol ({role}) no permite hacer esto. Pida ayuda a un administrador.",
     ),
     "not_found": ("Not found.", "No encontrado."),
+    "database_unavailable": (
+        "The database is not answering right now. Try again in a few seconds.",
+        "La base de datos no responde en este momento. Vuelva a intentarlo en unos segundos.",
+    ),
     "bad_text": (
         "A field holds a character that cannot be stored (NUL). Remove it and try again.",
         "Un campo contiene un carácter que no se puede guardar (NUL). Quítelo e inténtelo de nuevo.",
