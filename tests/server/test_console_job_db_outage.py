@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import time
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
@@ -54,12 +55,15 @@ def test_an_export_cut_off_by_the_database_is_shown_failed(tmp_path: Path) -> No
     data_dir = tmp_path / "server"
     data_dir.mkdir()
     try:
-        with LiveServer(
-            database_url=url,
-            data_dir=data_dir,
-            extra_args=("--org-private-key-file", str(key.path)),
-            env={ENV_KEY_PASSPHRASE: PASSPHRASE},
-        ) as server:
+        with (
+            ExitStack() as stack,
+            LiveServer(
+                database_url=url,
+                data_dir=data_dir,
+                extra_args=("--org-private-key-file", str(key.path)),
+                env={ENV_KEY_PASSPHRASE: PASSPHRASE},
+            ) as server,
+        ):
             server.import_campaigns(MINI)
             _id, token = server.enroll("Tablet")
             sigs = [mini_signature(key, person("Ana", "Diaz"), "evansville") for _ in range(5)]
@@ -78,6 +82,7 @@ def test_an_export_cut_off_by_the_database_is_shown_failed(tmp_path: Path) -> No
             web = httpx.Client(
                 base_url=server.base_url, timeout=60, headers={"Origin": server.base_url}
             )
+            stack.callback(web.close)
             assert sign_in(web, "ada@example.org").status_code == 303
             csrf = csrf_of(web.get("/console/exports").text)
             with holder.connect() as lock_conn:
