@@ -220,7 +220,9 @@ class Forwarder:
                 handled += self._round(d)
             except Exception as exc:  # noqa: BLE001 - one destination's failure starves no other
                 log.error(
-                    "forwarding round to %s failed (%s); the other destinations go on",
+                    "forwarding round to %s failed (%s); the other destinations go on. What "
+                    "this round sent but could not record is sent again next round (the "
+                    "receiver gets the same webhook-id or OSDI identifier, at least once)",
                     d.name,
                     type(exc).__name__,
                 )
