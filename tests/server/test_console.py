@@ -196,6 +196,11 @@ def test_roles(web: httpx.Client, engine: Engine) -> None:
     for query in ("", "?event=ev-1&device=d-1&sort=count&order=desc&q=x"):
         page = web.get(f"/console/campaign/sanctuary-of-safety{query}")  # the charts' SQL, too
         assert page.status_code == 200 and page.text.count("<svg") == 2
+    # A count that holds the campaign file's known_count says so (the sheets hold less).
+    page = web.get("/console/campaign/defy-trump-expand-sanctuary")
+    assert "Including 29,681 signed before the kiosks or elsewhere" in page.text
+    plain = web.get("/console/campaign/thank-your-sanctuary-mayor")  # no known_count
+    assert plain.status_code == 200 and "known-note" not in plain.text
     token = page_csrf(web)
     for path, data in (
         ("/console/kiosks/code", {"name": "K"}),

@@ -60,6 +60,10 @@ class CampaignProgress:
     goal: int
     count: int
     locals: list[LocalRow] = field(default_factory=list)
+    #: Of ``count`` (and of the local campaigns' counts), signatures the campaign file says were
+    #: collected before or elsewhere (``known_count``): on no sheet the server makes.
+    known: int = 0
+    known_locals: bool = False
 
     @property
     def percent(self) -> float:
@@ -112,7 +116,8 @@ def progress(
     """A campaign's progress from the running counts (``known_count`` from the file included,
     as the kiosks show it)."""
     total = counts.get(f"campaign:{c.slug}", 0) + c.known_count
-    p = CampaignProgress(c.slug, c.text.title.get(lang), c.goal, total)
+    p = CampaignProgress(c.slug, c.text.title.get(lang), c.goal, total, known=c.known_count)
+    p.known_locals = any(loc.known_count for loc in c.locals)
     if with_locals:
         for loc in c.locals:
             n = counts.get(f"local:{c.slug}/{loc.slug}", 0) + loc.known_count
