@@ -263,6 +263,15 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "address": ("Address", "Dirección"),
     "started": ("Started", "Inicio"),
     "end_session": ("End session", "Terminar sesión"),
+    "end_session_of": ("End the session of {email}", "Terminar la sesión de {email}"),
+    "end_session_confirm": (
+        "End this session of {email}? They will have to sign in again.",
+        "¿Terminar esta sesión de {email}? Tendrá que volver a iniciar sesión.",
+    ),
+    "end_own_session_confirm": (
+        "This is your own session: end it and sign out?",
+        "Esta es su propia sesión: ¿terminarla y cerrar la sesión?",
+    ),
     "add_account": ("Add an account", "Agregar una cuenta"),
     "account_added": (
         "Account {email} added. Give that person the console's address, {address}, and the password you chose; they sign in with their email.",
