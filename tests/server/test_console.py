@@ -276,7 +276,7 @@ def test_sessions_expire_and_can_be_revoked(
     # Each asks first, naming whose session it is; one's own says it signs one out.
     assert "End this session of cole@example.org? They will have to sign in again." in page
     assert "This is your own session: end it and sign out?" in page
-    assert 'aria-label="End the session of cole@example.org"' in page
+    assert 'aria-label="End session: cole@example.org"' in page
     for sid in coles:
         r = web.post(f"/console/sessions/{sid}/revoke", data={"csrf": page_csrf(web)})
         assert r.status_code == 303

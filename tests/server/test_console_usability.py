@@ -123,3 +123,35 @@ def test_an_osdi_destination_without_its_token_is_refused_in_words(
     )
     assert r.status_code == 400
     assert "necesita su token de la API" in r.text and "--token-env" not in r.text
+
+
+def test_a_refused_export_form_keeps_its_choices(web: httpx.Client, engine: Engine) -> None:
+    """Dates the wrong way round: the form came back with every choice at its default (the
+    local campaign picked out of 179, the dates, the sheets' language)."""
+    _admin(web, engine)
+    page = web.get("/console/exports").text
+    r = web.post(
+        "/console/exports",
+        data={
+            "csrf": csrf_of(page),
+            "kind": "csv",
+            "campaign": "defy-trump-expand-sanctuary",
+            "local": "evansville",
+            "since": "2026-11-20",
+            "until": "2026-11-02",
+            "event": "",
+            "lang": "es",
+            "include_synthetic": "1",
+        },
+    )
+    assert r.status_code == 422 and "The end date is before the start date." in r.text
+    form = r.text
+    assert '<option value="csv" selected>' in form
+    assert '<option value="defy-trump-expand-sanctuary" selected>' in form
+    assert re.search(
+        r'<option value="evansville" data-campaign="defy-trump-expand-sanctuary" selected>', form
+    )
+    assert 'name="since" type="date" value="2026-11-20"' in form
+    assert 'name="until" type="date" value="2026-11-02"' in form
+    assert '<option value="es" selected>Español</option>' in form
+    assert 'name="include_synthetic" type="checkbox" value="1" checked' in form

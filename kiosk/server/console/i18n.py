@@ -263,7 +263,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "address": ("Address", "Dirección"),
     "started": ("Started", "Inicio"),
     "end_session": ("End session", "Terminar sesión"),
-    "end_session_of": ("End the session of {email}", "Terminar la sesión de {email}"),
+    # Holds the button's visible words (WCAG 2.5.3, label in name), then whose session it is.
+    "end_session_of": ("End session: {email}", "Terminar sesión: {email}"),
     "end_session_confirm": (
         "End this session of {email}? They will have to sign in again.",
         "¿Terminar esta sesión de {email}? Tendrá que volver a iniciar sesión.",

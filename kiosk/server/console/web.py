@@ -584,6 +584,18 @@ class Console:
                 dates_ok = False
             event = _text(form, "event", 65)
             lang = _text(form, "lang", 2)
+            # A refused form comes back with its choices, not the defaults (the dates typed,
+            # the local campaign picked out of 179...).
+            chosen = {
+                "kind": kind,
+                "campaign": slug,
+                "local": local,
+                "since": _text(form, "since", 11),
+                "until": _text(form, "until", 11),
+                "event": event,
+                "lang": lang,
+                "include_synthetic": _text(form, "include_synthetic", 1),
+            }
             with self.engine.connect() as conn:
                 c = data.campaign(conn, slug) if _SLUG.match(slug) else None
                 known_events = {e for e, _label in data.filters(conn)[0]}
@@ -595,11 +607,11 @@ class Console:
                 or not dates_ok
                 or (event and event not in known_events)
             ):
-                return self._exports(request, s, 422, error="export_invalid")
+                return self._exports(request, s, 422, error="export_invalid", chosen=chosen)
             # The end date counts whole: signatures before the next day's midnight (UTC).
             end = until + timedelta(days=1) if until else None
             if since and end and end <= since:
-                return self._exports(request, s, 422, error="export_bad_dates")
+                return self._exports(request, s, 422, error="export_bad_dates", chosen=chosen)
             params = {
                 "kind": kind,
                 "campaign": slug,
@@ -949,8 +961,14 @@ class Console:
         )
 
     def _exports(
-        self, request: Request, s: Session, status: int = 200, error: str | None = None
+        self,
+        request: Request,
+        s: Session,
+        status: int = 200,
+        error: str | None = None,
+        chosen: dict[str, str] | None = None,
     ) -> Response:
+        """The exports page; ``chosen``: a refused form's choices, shown again as they were."""
         with self.engine.connect() as conn:
             camps = data.campaigns(conn)
             events = data.filters(conn)[0]
@@ -966,6 +984,7 @@ class Console:
             jobs=rows,
             error=error,
             has_key=self.keyring is not None,
+            chosen=chosen or {},
         )
 
     def _accounts(
