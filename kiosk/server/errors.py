@@ -125,7 +125,27 @@ async def _on_api_error(_request: Request, exc: Exception) -> Response:
     return error_response(exc.status, exc.error, exc.detail, exc.headers)
 
 
+#: PostgreSQL's SQLSTATEs for a transaction that lost a race with another one (a deadlock, a
+#: serialization failure): the database is up, the request was rolled back and can be sent again.
+_CONTENDED = frozenset({"40P01", "40001"})
+
+
 async def _on_database_unavailable(request: Request, exc: Exception) -> Response:
+    contended = getattr(getattr(exc, "orig", None), "sqlstate", None) in _CONTENDED
+    if contended and not _is_console_page(request.url.path):  # a person gets the page below
+        log.warning(
+            "%s %s rolled back: it raced another transaction (%s)",
+            request.method,
+            request.url.path,
+            type(getattr(exc, "orig", exc)).__name__,
+        )
+        return error_response(
+            503,
+            "server_busy",
+            "another request changed the same records at the same moment; nothing was stored, "
+            "retry",
+            {"Retry-After": "1"},
+        )
     log.error(
         "database unavailable during %s %s: %s",
         request.method,

@@ -62,3 +62,36 @@ def test_refuses_to_start_on_unmigrated_database(tmp_path: Path) -> None:
             pass
     finally:
         engine.dispose()
+
+
+def test_a_request_that_raced_another_is_worded_as_such_not_as_a_database_down() -> None:
+    """A deadlock or a serialization failure (PostgreSQL's own exceptions, as psycopg raises
+    them under SQLAlchemy) is answered 503 ``server_busy``: the database is up and the request
+    can be sent again at once; it used to say the database was unavailable (found by an outside
+    concurrency test). Anything else stays ``database_unavailable``."""
+    import psycopg.errors
+    from fastapi import FastAPI
+    from sqlalchemy.exc import OperationalError
+
+    from kiosk.server.errors import install_error_handlers
+
+    app = FastAPI()
+    install_error_handlers(app)
+    raised = {
+        "deadlock": psycopg.errors.DeadlockDetected("deadlock detected"),
+        "serialization": psycopg.errors.SerializationFailure("could not serialize access"),
+        "down": psycopg.OperationalError("connection refused"),
+    }
+
+    @app.get("/{what}")
+    def fail(what: str) -> None:
+        raise OperationalError("UPDATE devices ...", {}, raised[what])
+
+    with InProcessServer(app) as srv, httpx.Client(base_url=srv.base_url, timeout=30) as c:
+        for what in ("deadlock", "serialization"):
+            r = c.get(f"/{what}")
+            assert r.status_code == 503 and r.headers["retry-after"] == "1", r.text
+            assert ErrorBody.model_validate_json(r.content).error == "server_busy"
+        r = c.get("/down")
+        assert r.status_code == 503 and r.headers["retry-after"] == "5"
+        assert ErrorBody.model_validate_json(r.content).error == "database_unavailable"
