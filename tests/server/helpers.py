@@ -43,6 +43,28 @@ def create_pg_database(admin_url: str, prefix: str = "kiosk_test_") -> str:
     return make_url(admin_url).set(database=name).render_as_string(hide_password=False)
 
 
+def cut_off_pg_database(admin: Any, name: str, spare_pid: int | None = None) -> None:
+    """What a server sees of a PostgreSQL restart, without restarting the shared cluster: the
+    database ``name`` refuses new connections and every open one (but ``spare_pid``'s) ends.
+    :func:`reopen_pg_database` lets connections in again. ``admin``: an engine on the admin
+    URL."""
+    with admin.connect() as a:
+        a.execute(text(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false'))
+        a.execute(
+            text(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = :db AND pid <> :spare"
+            ),
+            {"db": name, "spare": spare_pid or 0},
+        )
+
+
+def reopen_pg_database(admin: Any, name: str) -> None:
+    """Let connections into a database :func:`cut_off_pg_database` closed."""
+    with admin.connect() as a:
+        a.execute(text(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true'))
+
+
 def drop_pg_database(admin_url: str, url: str) -> None:
     """Drop a database made by :func:`create_pg_database` (closing its sessions).
 

@@ -12,10 +12,16 @@ from pathlib import Path
 
 import httpx
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine
 from sqlalchemy.engine import make_url
 
-from tests.server.helpers import create_pg_database, drop_pg_database, pg_admin_url
+from tests.server.helpers import (
+    create_pg_database,
+    cut_off_pg_database,
+    drop_pg_database,
+    pg_admin_url,
+    reopen_pg_database,
+)
 from tests.server.live import LiveServer
 
 
@@ -32,14 +38,7 @@ def test_console_pages_say_the_database_is_down_in_words(tmp_path: Path) -> None
                 / "campaigns"
                 / "sanctuary-of-safety.toml"
             )
-            with admin.connect() as a:
-                a.execute(text(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false'))
-                a.execute(
-                    text(
-                        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :db"
-                    ),
-                    {"db": name},
-                )
+            cut_off_pg_database(admin, name)
             base = server.base_url
             for path, lang, words in (
                 ("/console/", "en", "The database is not answering right now"),
@@ -55,7 +54,6 @@ def test_console_pages_say_the_database_is_down_in_words(tmp_path: Path) -> None
                 assert r.status_code == 503, (path, r.text)
                 assert r.json()["error"] == "database_unavailable", (path, r.text)
     finally:
-        with admin.connect() as a:
-            a.execute(text(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true'))
+        reopen_pg_database(admin, name)
         admin.dispose()
         drop_pg_database(pg_admin_url(), url)

@@ -32,7 +32,14 @@ from tests.server.coord_support import (
     person,
     sign_in,
 )
-from tests.server.helpers import create_pg_database, drop_pg_database, pg_admin_url, push_body
+from tests.server.helpers import (
+    create_pg_database,
+    cut_off_pg_database,
+    drop_pg_database,
+    pg_admin_url,
+    push_body,
+    reopen_pg_database,
+)
 from tests.server.live import LiveServer
 
 
@@ -100,19 +107,10 @@ def test_an_export_cut_off_by_the_database_is_shown_failed(tmp_path: Path) -> No
 
                 _wait_for(export_waits, "the export to wait for the lock")
                 mine = lock_conn.execute(text("SELECT pg_backend_pid()")).scalar_one()
-                with admin.connect() as a:
-                    a.execute(text(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false'))
-                    a.execute(
-                        text(
-                            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                            "WHERE datname = :db AND pid <> :mine"
-                        ),
-                        {"db": name, "mine": mine},
-                    )
+                cut_off_pg_database(admin, name, spare_pid=mine)
                 time.sleep(2)  # the job fails now, and cannot record it yet
                 lock_conn.rollback()
-            with admin.connect() as a:
-                a.execute(text(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true'))
+            reopen_pg_database(admin, name)
 
             state: dict[str, Any] = {}
 
@@ -128,7 +126,6 @@ def test_an_export_cut_off_by_the_database_is_shown_failed(tmp_path: Path) -> No
             assert "the database did not answer during the export: nothing was made" in page
     finally:
         holder.dispose()
-        with admin.connect() as a:
-            a.execute(text(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true'))
+        reopen_pg_database(admin, name)
         admin.dispose()
         drop_pg_database(pg_admin_url(), url)

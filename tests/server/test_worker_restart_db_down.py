@@ -18,10 +18,16 @@ from pathlib import Path
 
 import httpx
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine
 from sqlalchemy.engine import make_url
 
-from tests.server.helpers import create_pg_database, drop_pg_database, pg_admin_url
+from tests.server.helpers import (
+    create_pg_database,
+    cut_off_pg_database,
+    drop_pg_database,
+    pg_admin_url,
+    reopen_pg_database,
+)
 from tests.server.live import LiveServer
 
 
@@ -47,18 +53,10 @@ def test_a_worker_restarted_while_the_database_is_down_waits_for_it(tmp_path: Pa
             while len(_workers(server.process.pid)) < 2 and time.monotonic() < deadline:
                 time.sleep(0.1)
             victim = _workers(server.process.pid)[0]
-            with admin.connect() as a:
-                a.execute(text(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false'))
-                a.execute(
-                    text(
-                        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :db"
-                    ),
-                    {"db": name},
-                )
+            cut_off_pg_database(admin, name)
             os.kill(victim, signal.SIGKILL)
             time.sleep(3)
-            with admin.connect() as a:
-                a.execute(text(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true'))
+            reopen_pg_database(admin, name)
 
             deadline = time.monotonic() + 30
             while time.monotonic() < deadline:
@@ -75,7 +73,6 @@ def test_a_worker_restarted_while_the_database_is_down_waits_for_it(tmp_path: Pa
                 r = httpx.get(server.url("/health"), timeout=10)
                 assert r.status_code == 200, r.text
     finally:
-        with admin.connect() as a:
-            a.execute(text(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true'))
+        reopen_pg_database(admin, name)
         admin.dispose()
         drop_pg_database(pg_admin_url(), url)
