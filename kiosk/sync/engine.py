@@ -972,8 +972,7 @@ class SyncEngine:
         head = answer.audit_head
         if head is None:
             return
-        entries = self.store.audit_entries(after_seq=head.seq - 1, limit=1)
-        if not entries or entries[0].seq != head.seq or entries[0].hash != head.hash:
+        if not self._is_own_entry(head.seq, head.hash):
             log.warning("the server's audit head %d is not this kiosk's entry; not kept", head.seq)
             return
         kept = self.keys.audit_anchor()
@@ -999,6 +998,7 @@ class SyncEngine:
         self.keys.save_audit_anchor(head.seq, head.hash)
 
     def _is_own_entry(self, seq: int, entry_hash_hex: str) -> bool:
+        """Whether this kiosk's trail holds entry ``seq`` with this hash."""
         entries = self.store.audit_entries(after_seq=seq - 1, limit=1)
         return bool(entries) and entries[0].seq == seq and entries[0].hash == entry_hash_hex
 
