@@ -113,8 +113,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "version": ("App version", "Versión"),
     "unknown": ("unknown", "desconocido"),
     "known_note": (
-        "Including {n} signed before the kiosks or elsewhere (the campaign file's count), here and in the local campaigns' counts: the signature sheets hold only the signatures this server received.",
-        "Incluye {n} firmas reunidas antes de los quioscos o en otro lugar (la cifra del archivo de la campaña), aquí y en las cifras de las campañas locales: las hojas de firmas solo llevan las firmas que recibió este servidor.",
+        "Including {n} signed before the kiosks or elsewhere (the campaign file's count; the local campaigns' counts include their own): the signature sheets hold only the signatures this server received.",
+        "Incluye {n} firmas reunidas antes de los quioscos o en otro lugar (la cifra del archivo de la campaña; las cifras de las campañas locales incluyen las suyas): las hojas de firmas solo llevan las firmas que recibió este servidor.",
     ),
     "known_note_locals": (
         "The local campaigns' counts include signatures collected before the kiosks or elsewhere (the campaign file's counts): the signature sheets hold only the signatures this server received.",
