@@ -182,8 +182,15 @@ def test_the_petition_scrolls_with_the_keyboard(d: Driver) -> None:
     d.click("attract.signButton")
     d.wait_shown("petition.continueButton")
     flick = d.item("petition.scroll")
-    bottom = flick.property("contentHeight") - flick.height()
-    assert bottom > 200  # the petition is longer than the screen
+
+    def overflow() -> float:
+        return float(flick.property("contentHeight")) - flick.height()
+
+    # The petition is longer than the screen, once its text is laid out: a screen can be
+    # shown a frame before its column has measured every paragraph.
+    d.wait(lambda: overflow() > 200, "the petition to be laid out longer than the screen")
+    d.frame()
+    bottom = overflow()
 
     def y() -> float:
         return float(flick.property("contentY"))
