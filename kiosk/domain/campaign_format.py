@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
@@ -88,51 +90,73 @@ _AREA_KEYS = {"place", "state", "level", "county", "decision_maker", "decision_m
 
 @dataclass(eq=False)
 class CampaignFormatError(ValueError):
-    """A campaign file is not valid: where (file and field) and what is wrong."""
+    """A campaign file is not valid: where (file and field) and what is wrong.
+
+    ``message`` is in English. ``template`` is the same sentence before its ``values`` were put
+    in (``"must be at least {minimum}"``), so that a console can say it in another language;
+    it is empty when the message was not built from one.
+    """
 
     source: str
     field: str
     message: str
+    template: str = ""
+    values: Mapping[str, str] = dataclass_field(default_factory=dict)
 
     def __str__(self) -> str:
         where = f"{self.source}: {self.field}" if self.field else self.source
         return f"{where}: {self.message}"
 
 
+def campaign_error(source: str, field: str, template: str, **values: object) -> CampaignFormatError:
+    """A :class:`CampaignFormatError` whose message is ``template`` with ``values`` put in."""
+    words = {k: str(v) for k, v in values.items()}
+    return CampaignFormatError(source, field, template.format(**words), template, words)
+
+
 class _Ctx:
     def __init__(self, source: str) -> None:
         self.source = source
 
-    def fail(self, path: str, message: str) -> CampaignFormatError:
-        return CampaignFormatError(self.source, path, message)
+    def fail(self, path: str, template: str, **values: object) -> CampaignFormatError:
+        return campaign_error(self.source, path, template, **values)
 
     def table(self, value: Any, path: str, allowed: set[str]) -> dict[str, Any]:
         if not isinstance(value, dict):
-            raise self.fail(path, f"must be a table, not {_type_name(value)}")
+            raise self.fail(path, "must be a table, not {type}", type=_type_name(value))
         unknown = sorted(set(value) - allowed)
         if unknown:
             where = f"{path}.{unknown[0]}" if path else unknown[0]
-            raise self.fail(where, f"unknown key (allowed: {', '.join(sorted(allowed))})")
+            raise self.fail(
+                where, "unknown key (allowed: {allowed})", allowed=", ".join(sorted(allowed))
+            )
         return value
 
     def string(self, value: Any, path: str, limit: int = MAX_SHORT, multiline: bool = False) -> str:
         if not isinstance(value, str):
-            raise self.fail(path, f"must be a string, not {_type_name(value)}")
+            raise self.fail(path, "must be a string, not {type}", type=_type_name(value))
         bad = (_NOT_IN_TEXT if multiline else _NOT_IN_LINE).search(value)
         if bad is not None:
-            raise self.fail(path, f"contains a control character (U+{ord(bad.group()):04X})")
+            raise self.fail(
+                path, "contains a control character (U+{code})", code=f"{ord(bad.group()):04X}"
+            )
         text = _clean_paragraphs(value) if multiline else " ".join(value.split())
         if not text:
             raise self.fail(path, "must not be empty")
         if len(text) > limit:
-            raise self.fail(path, f"is too long ({len(text)} characters, at most {limit})")
+            raise self.fail(
+                path,
+                "is too long ({length} characters, at most {limit})",
+                length=len(text),
+                limit=limit,
+            )
         return text
 
     def integer(self, value: Any, path: str, minimum: int) -> int:
         if isinstance(value, bool) or not isinstance(value, int):
-            raise self.fail(path, f"must be an integer, not {_type_name(value)}")
+            raise self.fail(path, "must be an integer, not {type}", type=_type_name(value))
         if value < minimum:
-            raise self.fail(path, f"must be at least {minimum}")
+            raise self.fail(path, "must be at least {minimum}", minimum=minimum)
         return value
 
     def slug(self, value: Any, path: str) -> str:
@@ -203,7 +227,9 @@ def _parse_place(ctx: _Ctx, tbl: dict[str, Any], path: str) -> dict[str, Any]:
         raise ctx.fail(f"{path}.level", 'must be "city" or "county"')
     state = ctx.string(ctx.require(tbl, "state", path), f"{path}.state").upper()
     if state not in US_STATES:
-        raise ctx.fail(f"{path}.state", f"{state!r} is not a two-letter USPS state code")
+        raise ctx.fail(
+            f"{path}.state", "{state} is not a two-letter USPS state code", state=repr(state)
+        )
     county = None
     if "county" in tbl:
         county = ctx.string(tbl["county"], f"{path}.county")
@@ -211,7 +237,7 @@ def _parse_place(ctx: _Ctx, tbl: dict[str, Any], path: str) -> dict[str, Any]:
         raise ctx.fail(f"{path}.county", 'is required when level = "county"')
     zips_raw = tbl.get("zips", [])
     if not isinstance(zips_raw, list):
-        raise ctx.fail(f"{path}.zips", f"must be an array, not {_type_name(zips_raw)}")
+        raise ctx.fail(f"{path}.zips", "must be an array, not {type}", type=_type_name(zips_raw))
     zips = []
     for i, z in enumerate(zips_raw):
         if not isinstance(z, str) or not _ZIP5_RE.match(z):
@@ -268,11 +294,14 @@ def parse_campaign(data: Any, source: str = "<campaign>") -> Campaign:
     tbl = ctx.table(data, "", _TOP_KEYS)
     fmt = ctx.require(tbl, "format", "")
     if fmt != FORMAT:
-        raise ctx.fail("format", f'must be "{FORMAT}"')
+        raise ctx.fail("format", 'must be "{format}"', format=FORMAT)
     version = ctx.integer(ctx.require(tbl, "format_version", ""), "format_version", 1)
     if version > FORMAT_VERSION:
         raise ctx.fail(
-            "format_version", f"{version} is newer than this kiosk reads ({FORMAT_VERSION})"
+            "format_version",
+            "{version} is newer than this kiosk reads ({newest})",
+            version=version,
+            newest=FORMAT_VERSION,
         )
     kind_raw = ctx.string(ctx.require(tbl, "kind", ""), "kind")
     try:
@@ -308,13 +337,17 @@ def parse_campaign(data: Any, source: str = "<campaign>") -> Campaign:
     if not isinstance(raw_locals, list):
         raise ctx.fail("local", "must be an array of tables ([[local]])")
     if len(raw_locals) > MAX_LOCALS:
-        raise ctx.fail("local", f"has {len(raw_locals)} entries, at most {MAX_LOCALS}")
+        raise ctx.fail(
+            "local", "has {count} entries, at most {limit}", count=len(raw_locals), limit=MAX_LOCALS
+        )
     locals_: list[LocalCampaign] = []
     seen: set[str] = set()
     for i, loc_raw in enumerate(raw_locals):
         loc = _parse_local(ctx, loc_raw, f"local[{i}]")
         if loc.slug in seen:
-            raise ctx.fail(f"local[{i}].slug", f"{loc.slug!r} is used by another local campaign")
+            raise ctx.fail(
+                f"local[{i}].slug", "{slug} is used by another local campaign", slug=repr(loc.slug)
+            )
         seen.add(loc.slug)
         locals_.append(loc)
     raw_history = tbl.get("history", [])
@@ -352,19 +385,21 @@ def load_campaign_file(path: str | Path) -> Campaign:
     try:
         raw = p.read_bytes()
     except OSError as exc:
-        raise CampaignFormatError(source, "", f"cannot be read ({exc.strerror or exc})") from None
+        raise campaign_error(
+            source, "", "cannot be read ({reason})", reason=exc.strerror or exc
+        ) from None
     if len(raw) > MAX_FILE_BYTES:
-        raise CampaignFormatError(source, "", f"is larger than {MAX_FILE_BYTES} bytes")
+        raise campaign_error(source, "", "is larger than {limit} bytes", limit=MAX_FILE_BYTES)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise CampaignFormatError(source, "", f"is not UTF-8 (byte {exc.start})") from None
+        raise campaign_error(source, "", "is not UTF-8 (byte {offset})", offset=exc.start) from None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise CampaignFormatError(source, "", f"is not valid TOML: {exc}") from None
+        raise campaign_error(source, "", "is not valid TOML: {reason}", reason=exc) from None
     except RecursionError:  # tomllib recurses once per nested array or inline table
-        raise CampaignFormatError(
+        raise campaign_error(
             source, "", "is not valid TOML: arrays or tables nested too deeply"
         ) from None
     return parse_campaign(data, source)

@@ -22,7 +22,7 @@ from sqlalchemy import Connection, select
 
 from kiosk.domain.campaign import Campaign, CampaignText
 from kiosk.domain.campaign_format import (
-    CampaignFormatError,
+    campaign_error,
     campaign_to_dict,
     load_campaign_file,
     parse_campaign,
@@ -69,7 +69,7 @@ def prepare(campaign: Campaign) -> PreparedCampaign:
     document = json.loads(_canonical(campaign_to_dict(campaign)))
     again = parse_campaign(document, source)
     if [v.hash for v in again.all_versions()] != [v.hash for v in campaign.all_versions()]:
-        raise CampaignFormatError(source, "", "does not survive conversion to JSON unchanged")
+        raise campaign_error(source, "", "does not survive conversion to JSON unchanged")
     digest = hashlib.sha256(_canonical(document).encode("utf-8")).hexdigest()
     return PreparedCampaign(campaign, document, digest)
 
@@ -87,7 +87,9 @@ def load_files(paths: Sequence[str | Path]) -> list[PreparedCampaign]:
     slugs = [p.campaign.slug for p in prepared]
     for i, slug in enumerate(slugs):
         if slug in slugs[:i]:
-            raise CampaignFormatError(str(paths[i]), "slug", f"{slug!r} is in two of these files")
+            raise campaign_error(
+                str(paths[i]), "slug", "{slug} is in two of these files", slug=repr(slug)
+            )
     return prepared
 
 

@@ -19,7 +19,12 @@ from typing import Any
 
 from kiosk.adapters.files import atomic_write, fsync_dir
 from kiosk.domain.campaign import Campaign
-from kiosk.domain.campaign_format import MAX_FILE_BYTES, CampaignFormatError, parse_campaign
+from kiosk.domain.campaign_format import (
+    MAX_FILE_BYTES,
+    CampaignFormatError,
+    campaign_error,
+    parse_campaign,
+)
 
 log = logging.getLogger("kiosk.sync")
 
@@ -45,12 +50,12 @@ def load_server_campaigns(directory: Path) -> tuple[list[Campaign], list[Campaig
         try:
             raw = path.read_bytes()
             if len(raw) > MAX_FILE_BYTES * 4:
-                raise CampaignFormatError(path.name, "", "is too large")
+                raise campaign_error(path.name, "", "is too large")
             campaigns.append(parse_campaign(json.loads(raw.decode("utf-8")), path.name))
         except CampaignFormatError as exc:
             errors.append(exc)
         except (OSError, ValueError, RecursionError) as exc:
-            errors.append(CampaignFormatError(path.name, "", f"cannot be read: {exc}"))
+            errors.append(campaign_error(path.name, "", "cannot be read ({reason})", reason=exc))
     return campaigns, errors
 
 

@@ -6,7 +6,9 @@ tests/console.)"""
 
 from __future__ import annotations
 
+import ast
 import re
+import string
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -23,6 +25,7 @@ from kiosk.server import coordinators
 from kiosk.server.app import create_app
 from kiosk.server.config import ServerSettings
 from kiosk.server.console import auth
+from kiosk.server.console.i18n import CAMPAIGN_FILE_ERRORS
 from kiosk.server.db import write_transaction
 from kiosk.server.models import ConsoleSigninLimit
 from tests.server.coord_support import CONSOLE_PASSWORD, csrf_of, sign_in
@@ -611,3 +614,71 @@ def test_a_count_of_one_is_singular_in_both_languages() -> None:
     )
     for key in (k for k in MESSAGES if k.endswith("_one")):
         assert key.removesuffix("_one") in MESSAGES, key
+
+
+def _campaign_error_templates() -> set[str]:
+    """Every message template the campaign-file validator and its callers can write."""
+    found: set[str] = set()
+    for rel in (
+        "kiosk/domain/campaign_format.py",
+        "kiosk/server/campaigns.py",
+        "kiosk/sync/campaigns.py",
+    ):
+        tree = ast.parse((REPO_ROOT / rel).read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.Call):
+                continue
+            func = node.func
+            name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+            index = {"fail": 1, "campaign_error": 2}.get(name)
+            if index is None or len(node.args) <= index:
+                continue
+            arg = node.args[index]
+            if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+                found.add(arg.value)
+    return found
+
+
+def test_every_campaign_file_error_is_in_spanish() -> None:
+    templates = _campaign_error_templates()
+    assert len(templates) > 30  # the walk found the validator's messages
+    missing = sorted(templates - set(CAMPAIGN_FILE_ERRORS))
+    assert not missing, f"campaign-file errors with no Spanish: {missing}"
+    for en, es in CAMPAIGN_FILE_ERRORS.items():
+        names = {n for _, n, _, _ in string.Formatter().parse(en) if n}
+        assert names == {n for _, n, _, _ in string.Formatter().parse(es) if n}, en
+
+
+def test_a_bad_campaign_file_is_explained_in_the_pages_language(
+    web: httpx.Client, engine: Engine
+) -> None:
+    account(engine, "ana@example.org", "admin")
+    assert sign_in(web, "ana@example.org").status_code == 303
+    good = (REPO_ROOT / "resources" / "campaigns" / "duluth-sanctuary.toml").read_text()
+    cases = [
+        (good.replace("goal = ", "goal = -", 1), "must be at least 1", "debe ser como mínimo 1"),
+        (
+            good.replace("goal = ", 'goal = "many"\nx_goal = ', 1),
+            "unknown key",
+            "clave desconocida",
+        ),
+        (
+            good.replace("goal = ", "goal = true\n# ", 1),
+            "must be an integer, not a boolean",
+            "debe ser un número entero, no un valor lógico (true/false)",
+        ),
+        (good + "\n[[[", "is not valid TOML", "no es TOML válido"),
+    ]
+    for content, english, spanish in cases:
+        for lang, words in (("en", english), ("es", spanish)):
+            page = web.get(f"/console/campaigns?lang={lang}").text
+            r = web.post(
+                "/console/campaigns/check",
+                data={"csrf": csrf_of(page)},
+                files={"file": ("duluth-sanctuary.toml", content.encode(), "application/toml")},
+            )
+            assert r.status_code == 400
+            assert "duluth-sanctuary.toml: " in r.text and words in r.text, (lang, words)
+    # The Spanish page says no English sentence of the validator.
+    r_text = r.text
+    assert "is not valid TOML" not in r_text

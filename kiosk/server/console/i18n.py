@@ -6,6 +6,8 @@ A test checks that every ``t("...")`` in the templates is here, in both language
 
 from __future__ import annotations
 
+from kiosk.domain.campaign_format import CampaignFormatError
+
 LANGS = ("en", "es")
 
 MESSAGES: dict[str, tuple[str, str]] = {
@@ -487,3 +489,80 @@ def pick_lang(query: str | None, cookie: str | None, accept: str | None) -> str:
         if code in LANGS:
             return code
     return "en"
+
+
+#: A campaign file's errors (:class:`kiosk.domain.campaign_format.CampaignFormatError`): each
+#: English template, as the validator writes it, and its Spanish. A test checks that every
+#: template the validator can write is here.
+CAMPAIGN_FILE_ERRORS: dict[str, str] = {
+    "cannot be read ({reason})": "no se puede leer ({reason})",
+    "contains a control character (U+{code})": "contiene un carácter de control (U+{code})",
+    "does not survive conversion to JSON unchanged": "no pasa a JSON sin cambios",
+    "has {count} entries, at most {limit}": "tiene {count} entradas; como máximo {limit}",
+    "is larger than {limit} bytes": "ocupa más de {limit} bytes",
+    "is not UTF-8 (byte {offset})": "no está en UTF-8 (byte {offset})",
+    "is not valid TOML: arrays or tables nested too deeply": (
+        "no es TOML válido: listas o tablas anidadas demasiado hondo"
+    ),
+    "is not valid TOML: {reason}": "no es TOML válido: {reason}",
+    "is required": "es obligatorio",
+    "is required (English text)": "es obligatorio (el texto en inglés)",
+    'is required when level = "county"': 'es obligatorio cuando level = "county"',
+    "is too large": "es demasiado grande",
+    "is too long ({length} characters, at most {limit})": (
+        "es demasiado largo ({length} caracteres; como máximo {limit})"
+    ),
+    'must be "city" or "county"': 'debe ser "city" o "county"',
+    'must be "petition" or "letter"': 'debe ser "petition" o "letter"',
+    'must be "required", "optional" or "hidden"': 'debe ser "required", "optional" o "hidden"',
+    'must be "{format}"': 'debe ser "{format}"',
+    "must be 3-64 characters of a-z, 0-9 and '-', starting alnum": (
+        "debe tener de 3 a 64 caracteres entre a-z, 0-9 y '-', y empezar por una letra o una cifra"
+    ),
+    "must be a date or date-time (e.g. 2017-01-31T15:10:00)": (
+        "debe ser una fecha o una fecha con hora (p. ej. 2017-01-31T15:10:00)"
+    ),
+    "must be a five-digit ZIP string": "debe ser un código postal (ZIP) de cinco cifras, entre comillas",
+    "must be a string, not {type}": "debe ser un texto, no {type}",
+    "must be a table, not {type}": "debe ser una tabla, no {type}",
+    "must be an array of tables ([[history]])": "debe ser una lista de tablas ([[history]])",
+    "must be an array of tables ([[local]])": "debe ser una lista de tablas ([[local]])",
+    "must be an array of tables ([[updates]])": "debe ser una lista de tablas ([[updates]])",
+    "must be an array, not {type}": "debe ser una lista, no {type}",
+    "must be an integer, not {type}": "debe ser un número entero, no {type}",
+    "must be at least {minimum}": "debe ser como mínimo {minimum}",
+    "must not be empty": "no puede estar vacío",
+    "unknown key (allowed: {allowed})": "clave desconocida (se admiten: {allowed})",
+    "{slug} is in two of these files": "{slug} está en dos de estos archivos",
+    "{slug} is used by another local campaign": "{slug} ya lo usa otra campaña local",
+    "{state} is not a two-letter USPS state code": (
+        "{state} no es un código de estado de dos letras del USPS"
+    ),
+    "{version} is newer than this kiosk reads ({newest})": (
+        "{version} es más reciente que lo que este programa lee ({newest})"
+    ),
+}
+
+#: The kinds of value a campaign file's error names (``{type}``), in Spanish.
+_VALUE_KINDS_ES = {
+    "a boolean": "un valor lógico (true/false)",
+    "an integer": "un número entero",
+    "a number": "un número",
+    "a string": "un texto",
+    "an array": "una lista",
+    "a table": "una tabla",
+}
+
+
+def campaign_file_error(lang: str, exc: CampaignFormatError) -> str:
+    """A campaign file's error in ``lang``: the file, the field, and what is wrong.
+
+    A message with no Spanish (a newer validator's) stays in English rather than be lost."""
+    if lang != "es" or exc.template not in CAMPAIGN_FILE_ERRORS:
+        return str(exc)
+    values = dict(exc.values)
+    if "type" in values:
+        values["type"] = _VALUE_KINDS_ES.get(values["type"], values["type"])
+    what = CAMPAIGN_FILE_ERRORS[exc.template].format(**values)
+    where = f"{exc.source}: {exc.field}" if exc.field else exc.source
+    return f"{where}: {what}"

@@ -41,7 +41,14 @@ from kiosk.server import campaigns as campaign_store
 from kiosk.server import coordinators, devices, log, tallies
 from kiosk.server.console import auth, data, jobs
 from kiosk.server.console.auth import Role, Session
-from kiosk.server.console.i18n import LANGS, MESSAGES, kiosk_error, pick_lang, translate
+from kiosk.server.console.i18n import (
+    LANGS,
+    MESSAGES,
+    campaign_file_error,
+    kiosk_error,
+    pick_lang,
+    translate,
+)
 from kiosk.server.console.rally import OVERFLOW_RETRY_MS, RallyBusy, RallyFeed
 from kiosk.server.db import write_transaction
 from kiosk.server.keys import KeyRing
@@ -915,7 +922,7 @@ class Console:
                 path.write_bytes(raw)
                 prepared = campaign_store.load_files([path])[0]
             except CampaignFormatError as exc:
-                return self._campaigns(request, s, [str(exc)], status=400)
+                return self._campaigns(request, s, [campaign_file_error(s.lang, exc)], status=400)
             except (OSError, ValueError) as exc:
                 return self._campaigns(request, s, [f"{name}: {exc}"], status=400)
         c = prepared.campaign
