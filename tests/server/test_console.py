@@ -21,11 +21,12 @@ from fastapi.routing import APIRoute
 from sqlalchemy import Engine, select
 
 from kiosk.domain.campaign_format import CampaignFormatError, load_campaign_file
+from kiosk.server import audit as server_audit
 from kiosk.server import coordinators
 from kiosk.server.app import create_app
 from kiosk.server.config import ServerSettings
 from kiosk.server.console import auth
-from kiosk.server.console.i18n import CAMPAIGN_FILE_ERRORS
+from kiosk.server.console.i18n import AUDIT_ACTIONS, CAMPAIGN_FILE_ERRORS, audit_action
 from kiosk.server.db import write_transaction
 from kiosk.server.models import ConsoleSigninLimit
 from tests.server.coord_support import CONSOLE_PASSWORD, csrf_of, sign_in
@@ -682,3 +683,51 @@ def test_a_bad_campaign_file_is_explained_in_the_pages_language(
     # The Spanish page says no English sentence of the validator.
     r_text = r.text
     assert "is not valid TOML" not in r_text
+
+
+def _audit_actions_written() -> set[str]:
+    """Every action the server's code can write to its audit trail."""
+    calls = {"record_server": 1, "_audit": 1, "_record": 1, "_audit_export": 2}
+    expand = {  # the two actions built from a value
+        "f'{roster.noun}_revoked'": {"device_revoked", "coordinator_revoked"},
+        "f'export_{args.export_kind}'": {"export_csv", "export_pdf"},
+    }
+    found: set[str] = set()
+    for path in (REPO_ROOT / "kiosk" / "server").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Call):
+                continue
+            func = node.func
+            name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+            index = calls.get(name)
+            if index is None or len(node.args) <= index:
+                continue
+            arg = node.args[index]
+            parts = [arg.body, arg.orelse] if isinstance(arg, ast.IfExp) else [arg]
+            for part in parts:
+                if isinstance(part, ast.Constant) and isinstance(part.value, str):
+                    found.add(part.value)
+                elif isinstance(part, ast.JoinedStr):
+                    source = ast.unparse(part)
+                    assert source in expand, f"{path.name}: an action built as {source}"
+                    found |= expand[source]
+    return found
+
+
+def test_every_audit_action_is_in_words_in_both_languages(
+    web: httpx.Client, engine: Engine
+) -> None:
+    written = _audit_actions_written()
+    assert {"coordinator_added", "forward_round", "export_pdf"} <= written  # the walk works
+    missing = sorted(written - set(AUDIT_ACTIONS))
+    assert not missing, f"audit actions with no words: {missing}"
+    # The page: the words in the page's language, the code beneath them.
+    account(engine, "ana@example.org", "admin")
+    with write_transaction(engine) as conn:
+        server_audit.record_server(conn, "coordinator_added", {"role": "viewer"}, NOW)
+    assert sign_in(web, "ana@example.org").status_code == 303
+    english = web.get("/console/audit?lang=en").text
+    assert "Account added" in english and "coordinator_added" in english
+    spanish = web.get("/console/audit?lang=es").text
+    assert "Cuenta creada" in spanish and "Account added" not in spanish
+    assert audit_action("es", "from_a_newer_server") == "from_a_newer_server"

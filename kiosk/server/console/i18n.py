@@ -467,6 +467,58 @@ def kiosk_error(lang: str, code: str) -> str:
     return words[1] if lang == "es" else words[0]
 
 
+#: The server audit trail's actions (``server_audit`` entries), in words. The page shows the
+#: code under the words, so that it can still be searched for in logs and the CLI's output.
+AUDIT_ACTIONS: dict[str, tuple[str, str]] = {
+    "campaign_published": ("Campaign published", "Campaña publicada"),
+    "console_session_revoked": ("Console session ended", "Sesión de la consola cerrada"),
+    "coordinator_added": ("Account added", "Cuenta creada"),
+    "coordinator_revoked": ("Account revoked", "Cuenta revocada"),
+    "device_audit_key_refused": (
+        "A kiosk's audit key refused",
+        "Clave de auditoría de un quiosco rechazada",
+    ),
+    "device_audit_key_registered": (
+        "A kiosk's audit key registered",
+        "Clave de auditoría de un quiosco registrada",
+    ),
+    "device_renamed": ("Kiosk renamed", "Quiosco renombrado"),
+    "device_revoked": ("Kiosk revoked", "Quiosco revocado"),
+    "enrollment_code_made": ("Enrollment code made", "Código de registro creado"),
+    "export_csv": ("Contacts exported (CSV)", "Contactos exportados (CSV)"),
+    "export_pdf": ("Signature sheets exported (PDF)", "Hojas de firmas exportadas (PDF)"),
+    "export_refused": ("Export refused", "Exportación rechazada"),
+    "foreign_records_refused": (
+        "Signatures of another kiosk refused",
+        "Firmas de otro quiosco rechazadas",
+    ),
+    "forward_destination_added": ("Forwarding destination added", "Destino de reenvío añadido"),
+    "forward_destination_removed": (
+        "Forwarding destination removed",
+        "Destino de reenvío quitado",
+    ),
+    "forward_paused": ("Forwarding paused", "Reenvío en pausa"),
+    "forward_resumed": ("Forwarding resumed", "Reenvío reanudado"),
+    "forward_retry": (
+        "Forwarding: signatures queued to send again",
+        "Reenvío: firmas puestas de nuevo en cola",
+    ),
+    "forward_round": ("Signatures forwarded", "Firmas reenviadas"),
+    "revoked_device_refused": (
+        "A revoked kiosk was refused",
+        "Se rechazó un quiosco revocado",
+    ),
+}
+
+
+def audit_action(lang: str, code: str) -> str:
+    """An audit action in words, in ``lang`` (the code itself when unknown: a newer server's)."""
+    words = AUDIT_ACTIONS.get(code)
+    if words is None:
+        return code
+    return words[1] if lang == "es" else words[0]
+
+
 def translate(lang: str, key: str, **values: object) -> str:
     """The sentence ``key`` in ``lang`` (English for an unknown language), with ``{values}``.
 

@@ -44,6 +44,7 @@ from kiosk.server.console.auth import Role, Session
 from kiosk.server.console.i18n import (
     LANGS,
     MESSAGES,
+    audit_action,
     campaign_file_error,
     kiosk_error,
     pick_lang,
@@ -685,7 +686,14 @@ class Console:
                 recent = list(reversed(server_audit.server_entries(conn, limit=30)))
                 held = quarantined(conn, limit=200)
             return self.render(
-                request, "audit.html", s, chains=chains, recent=recent, held=held, _ts=_ts
+                request,
+                "audit.html",
+                s,
+                chains=chains,
+                recent=recent,
+                held=held,
+                _ts=_ts,
+                action_words=lambda code: audit_action(s.lang, code),
             )
 
         # --- accounts (admins) ----------------------------------------------------------------
