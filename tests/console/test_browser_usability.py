@@ -54,3 +54,52 @@ def test_export_form_and_made_secret_fit_what_was_chosen(tmp_path: Path) -> None
         )
         assert widths[0] <= widths[1], widths
         assert not axe_violations(page), axe_violations(page)
+
+
+EN_MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+ES_MONTHS = ["ene", "feb", "mar", "abr", "may", "jun", "jul", "ago", "sept", "oct", "nov", "dic"]
+
+
+def test_moments_are_shown_in_the_readers_time_zone_and_language(tmp_path: Path) -> None:
+    """The server writes UTC; a coordinator in Chicago reads Chicago's time, with the month in
+    the page's language (the UTC text stays as the title; without script it is what shows)."""
+    with ConsoleServer(tmp_path) as server, browser() as b:
+        context = b.new_context(viewport=DESKTOP, locale="en-US", timezone_id="America/Chicago")
+        page = context.new_page()
+        first_admin(page, server)
+        for lang, months in (("en", EN_MONTHS), ("es", ES_MONTHS)):
+            page.goto(server.base + f"/console/accounts?lang={lang}")
+            moments = page.eval_on_selector_all(
+                "time[datetime]",
+                "els => els.map(e => [e.getAttribute('datetime'), e.textContent, e.title])",
+            )
+            assert moments, "no moment on the accounts page"
+            for iso, shown, title in moments:
+                assert iso.endswith("Z") and title.endswith(" UTC"), (iso, title)
+                # The zone's name where the language has one, else its offset ("GMT-6" in Spanish).
+                zones = ("CST", "CDT") if lang == "en" else ("CST", "CDT", "GMT-6", "GMT-5")
+                assert "UTC" not in shown and any(z in shown for z in zones), shown
+                # Chicago's hour: the UTC hour less 6 (standard time) or 5 (daylight time).
+                local_hour = int(
+                    page.evaluate(
+                        "iso => new Date(iso).toLocaleString('en-US', {timeZone:"
+                        " 'America/Chicago', hour: 'numeric', hourCycle: 'h23'})",
+                        iso,
+                    )
+                )
+                assert (int(iso[11:13]) - local_hour) % 24 in (5, 6)
+                assert f"{local_hour:02d}:{iso[14:16]}" in shown, (iso, shown)
+                month = page.evaluate(
+                    "iso => new Date(iso).toLocaleString('en-US', {timeZone:"
+                    " 'America/Chicago', month: 'numeric'})",
+                    iso,
+                )
+                assert months[int(month) - 1] in shown, (lang, shown)
+        page.close()
+        # Without script: the UTC text the server wrote.
+        plain = b.new_context(viewport=DESKTOP, java_script_enabled=False)
+        plain.add_cookies(context.cookies())
+        still = plain.new_page()
+        still.goto(server.base + "/console/accounts?lang=en")
+        texts = still.eval_on_selector_all("time[datetime]", "els => els.map(e => e.textContent)")
+        assert texts and all(t.endswith(" UTC") for t in texts), texts

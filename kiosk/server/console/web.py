@@ -29,6 +29,7 @@ from fastapi.responses import (
     StreamingResponse,
 )
 from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import Markup
 from sqlalchemy import Engine, select, update
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
@@ -105,7 +106,28 @@ def _templates() -> Environment:
     )
     env.filters["num"] = lambda n: f"{int(n):,}"
     env.filters["when"] = lambda d: d.strftime("%Y-%m-%d %H:%M UTC") if d else ""
+    env.filters["at"] = _time_element
     return env
+
+
+def _time_element(moment: datetime | str | None, seconds: bool = False) -> Markup:
+    """A moment as ``<time>``: in UTC as the server writes it, which console.js shows in the
+    reader's own time zone (the UTC text stays as its title, and is what shows without
+    script). ``moment`` is a datetime or an ISO text; naive ones are UTC."""
+    if not moment:
+        return Markup("")
+    if isinstance(moment, str):
+        try:
+            moment = datetime.fromisoformat(moment)
+        except ValueError:
+            return Markup("{}").format(moment)  # not a date: shown as it is
+    utc = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    text = utc.strftime("%Y-%m-%d %H:%M:%S UTC" if seconds else "%Y-%m-%d %H:%M UTC")
+    return Markup('<time datetime="{}"{}>{}</time>').format(
+        utc.isoformat(timespec="seconds").replace("+00:00", "Z"),
+        Markup(' data-seconds=""') if seconds else Markup(""),
+        text,
+    )
 
 
 class Console:
@@ -1138,8 +1160,8 @@ def _hour_floor(moment: datetime) -> datetime:
     return moment.replace(minute=0, second=0, microsecond=0)
 
 
-def _ts(at_ms: int) -> str:
-    return datetime.fromtimestamp(at_ms / 1000, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+def _ts(at_ms: int) -> Markup:
+    return _time_element(datetime.fromtimestamp(at_ms / 1000, UTC), seconds=True)
 
 
 def _chart(points: list[tuple[str, int]], label_every: int) -> dict[str, Any]:

@@ -2,6 +2,26 @@
 // License: the project's (AGPL-3.0-or-later).
 "use strict";
 document.addEventListener("DOMContentLoaded", () => {
+  // Moments in the reader's own time zone and language (the server writes them in UTC, which
+  // stays as each one's title and is what shows without script).
+  const lang = document.documentElement.lang || "en";
+  const formats = {};
+  const formatOf = (seconds) => {
+    const key = seconds ? "s" : "m";
+    if (!formats[key]) {
+      formats[key] = new Intl.DateTimeFormat(lang, {
+        year: "numeric", month: "short", day: "numeric", hour: "2-digit", minute: "2-digit",
+        second: seconds ? "2-digit" : undefined, timeZoneName: "short",
+      });
+    }
+    return formats[key];
+  };
+  for (const el of document.querySelectorAll("time[datetime]")) {
+    const moment = new Date(el.getAttribute("datetime"));
+    if (Number.isNaN(moment.getTime())) continue;
+    el.title = el.textContent;
+    el.textContent = formatOf(el.hasAttribute("data-seconds")).format(moment);
+  }
   // Confirm before a destructive form (revoke).
   for (const form of document.querySelectorAll("form[data-confirm]")) {
     form.addEventListener("submit", (ev) => {
