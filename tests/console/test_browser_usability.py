@@ -103,3 +103,37 @@ def test_moments_are_shown_in_the_readers_time_zone_and_language(tmp_path: Path)
         still.goto(server.base + "/console/accounts?lang=en")
         texts = still.eval_on_selector_all("time[datetime]", "els => els.map(e => e.textContent)")
         assert texts and all(t.endswith(" UTC") for t in texts), texts
+
+
+def test_an_accounts_page_reads_well_on_desktop_and_phone(tmp_path: Path) -> None:
+    with ConsoleServer(tmp_path) as server, browser() as b:
+        page = b.new_context(viewport=DESKTOP, locale="en-US").new_page()
+        first_admin(page, server)
+        page.goto(server.base + "/console/accounts")
+        page.fill("#a-email", "cy@example.org")
+        page.select_option("#a-role", "coordinator")
+        page.fill("#a-password", "a long enough passphrase")
+        page.click("form[action='/console/accounts'] button[type=submit]")
+        page.click("table a:has-text('cy@example.org')")
+        assert page.locator("h1").inner_text() == "cy@example.org"
+        page.select_option("#r-role", "viewer")
+        page.click("form[action$='/role'] button[type=submit]")
+        assert (
+            "The role of cy@example.org is changed." in page.locator("[role=status]").inner_text()
+        )
+        for lang in ("en", "es"):
+            page.goto(page.url.split("?")[0] + f"?lang={lang}")
+            for viewport in (DESKTOP, PHONE):
+                page.set_viewport_size(viewport)
+                widths = page.evaluate(
+                    "[document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+                )
+                assert widths[0] <= widths[1], (lang, viewport, widths)
+                assert not axe_violations(page), axe_violations(page)
+        # Revoking asks first; the answer "no" changes nothing.
+        page.once("dialog", lambda d: d.dismiss())
+        page.click("form[action$='/revoke'] button[type=submit]")
+        assert page.locator("form[action$='/revoke']").count() == 1
+        page.once("dialog", lambda d: d.accept())
+        page.click("form[action$='/revoke'] button[type=submit]")
+        assert page.locator("form[action$='/revoke']").count() == 0

@@ -84,6 +84,7 @@ GETS = [
     "/console/exports/{job_id}/download",
     "/console/audit",
     "/console/accounts",
+    "/console/accounts/{account_id}",
     "/console/forwarding",
 ]
 POSTS = [
@@ -97,6 +98,7 @@ POSTS = [
     "/console/campaigns/publish",
     "/console/exports",
     "/console/accounts",
+    *(f"/console/accounts/{{account_id}}/{a}" for a in ("role", "password", "revoke")),
     "/console/sessions/{session_id}/revoke",
     "/console/forwarding",
     *(f"/console/forwarding/{{name}}/{a}" for a in ("pause", "resume", "retry", "remove")),
@@ -137,10 +139,12 @@ def test_no_page_without_a_session_and_no_form_without_its_token(
     assert web.get("/console/kiosks").headers["location"] == "/console/setup"
     account(engine, "ana@example.org", "admin")
     for path in GETS:
-        r = web.get(path.replace("{job_id}", "0" * 32))
+        r = web.get(path.replace("{job_id}", "0" * 32).replace("{account_id}", "1"))
         assert r.status_code == 303 and r.headers["location"] == "/console/signin", path
     for path in POSTS:
-        r = web.post(path.format(device_id="x", session_id="y", name="n"), data={"name": "n"})
+        r = web.post(
+            path.format(device_id="x", session_id="y", name="n", account_id="1"), data={"name": "n"}
+        )
         assert r.status_code == 403, path
         assert "did not come from this console" in r.text
     # Signed in, a form still needs its token, and a token from another site's page is refused.

@@ -28,6 +28,7 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import Connection, case, delete, func, literal, select, update
 
@@ -69,8 +70,9 @@ _DUMMY_HASH: list[str] = []
 
 
 class AccountError(ValueError):
-    """An account cannot be made; ``code`` says why (``email_invalid``, ``email_taken``,
-    ``password_short``, ``password_long``, ``role_invalid``)."""
+    """An account cannot be made or changed; ``code`` says why (``email_invalid``,
+    ``email_taken``, ``password_short``, ``password_long``, ``role_invalid``, ``last_admin``,
+    ``account_unknown``, ``account_revoked``)."""
 
     def __init__(self, code: str, message: str) -> None:
         self.code = code
@@ -146,6 +148,102 @@ def set_login(conn: Connection, coordinator_id: int, email: str, role: str, pass
         .where(c.id == coordinator_id)
         .values(email=e, role=r.value, password_hash=hash_secret(password))
     )
+
+
+def _other_active_admins(conn: Connection, coordinator_id: int) -> int:
+    """How many active admins there are besides ``coordinator_id``.
+
+    The admins' rows are locked in id order (PostgreSQL), so two admins demoting or revoking
+    each other at once are done one after the other and the second is refused as the last.
+    """
+    c = COORDINATORS.c
+    admins = conn.execute(
+        select(c.id)
+        .where(
+            c.role == Role.ADMIN.value,
+            c.revoked_at.is_(None),
+            c.password_hash.is_not(None),
+        )
+        .order_by(c.id)
+        .with_for_update()
+    ).all()
+    return sum(1 for (cid,) in admins if cid != coordinator_id)
+
+
+def _active_account(conn: Connection, coordinator_id: int) -> Any:
+    """The account's row (with a login, not revoked).
+
+    Raises:
+        AccountError: ``account_unknown`` (no such account, or one with no console login) or
+            ``account_revoked``.
+    """
+    c = COORDINATORS.c
+    row = conn.execute(
+        select(c.id, c.email, c.role, c.revoked_at).where(c.id == coordinator_id)
+    ).first()
+    if row is None or row.email is None:
+        raise AccountError("account_unknown", f"no console account {coordinator_id}")
+    if row.revoked_at is not None:
+        raise AccountError("account_revoked", f"account {coordinator_id} is revoked")
+    return row
+
+
+def set_role(conn: Connection, coordinator_id: int, role: str) -> bool:
+    """Give an account another role; return whether it changed.
+
+    Raises:
+        AccountError: ``role_invalid``; ``last_admin`` (the only active admin would lose the
+            role, and nobody could manage accounts any more); ``account_unknown``,
+            ``account_revoked``.
+    """
+    try:
+        r = Role(role)
+    except ValueError:
+        raise AccountError(
+            "role_invalid", f"role must be admin, coordinator or viewer, not {role!r}"
+        ) from None
+    row = _active_account(conn, coordinator_id)
+    if row.role == r.value:
+        return False
+    if row.role == Role.ADMIN.value and not _other_active_admins(conn, coordinator_id):
+        raise AccountError("last_admin", "the only active admin cannot lose the role")
+    c = COORDINATORS.c
+    conn.execute(update(COORDINATORS).where(c.id == coordinator_id).values(role=r.value))
+    return True
+
+
+def set_password(conn: Connection, coordinator_id: int, password: str, now: datetime) -> int:
+    """Give an account a new password and end its open sessions (one signed in with the old
+    password is signed out); return how many sessions ended.
+
+    Raises:
+        AccountError: ``password_short``, ``password_long``, ``account_unknown``,
+            ``account_revoked``.
+    """
+    check_password(password)
+    _active_account(conn, coordinator_id)
+    c = COORDINATORS.c
+    conn.execute(
+        update(COORDINATORS)
+        .where(c.id == coordinator_id)
+        .values(password_hash=hash_secret(password))
+    )
+    return revoke_sessions_of(conn, coordinator_id, now)
+
+
+def revoke_account(conn: Connection, coordinator_id: int, now: datetime) -> None:
+    """Revoke an account: its sign-in, its sessions and its API token stop working at once.
+
+    Raises:
+        AccountError: ``last_admin`` (the only active admin), ``account_unknown``,
+            ``account_revoked``.
+    """
+    row = _active_account(conn, coordinator_id)
+    if row.role == Role.ADMIN.value and not _other_active_admins(conn, coordinator_id):
+        raise AccountError("last_admin", "the only active admin cannot be revoked")
+    c = COORDINATORS.c
+    conn.execute(update(COORDINATORS).where(c.id == coordinator_id).values(revoked_at=now))
+    revoke_sessions_of(conn, coordinator_id, now)
 
 
 def admin_exists(conn: Connection) -> bool:

@@ -276,6 +276,44 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Esta es su propia sesión: ¿terminarla y cerrar la sesión?",
     ),
     "add_account": ("Add an account", "Agregar una cuenta"),
+    "account_made": ("Made", "Creada"),
+    "account_active": ("active", "activa"),
+    "account_is_revoked": ("revoked", "revocada"),
+    "change_role": ("Change the role", "Cambiar el rol"),
+    "roles_help": (
+        "A viewer reads every page and exports nothing; a coordinator also exports, enrolls and revokes kiosks and publishes campaigns; an admin also manages accounts.",
+        "Un lector ve todas las páginas y no exporta nada; un coordinador además exporta, registra y revoca quioscos y publica campañas; un administrador además gestiona las cuentas.",
+    ),
+    "role_changed": ("The role of {email} is changed.", "El rol de {email} ha cambiado."),
+    "role_same": ("{email} already has that role.", "{email} ya tiene ese rol."),
+    "new_password": ("Set a new password", "Poner una contraseña nueva"),
+    "new_password_help": (
+        "For a forgotten or leaked password. Every open session of the account ends; give the person the new password in person or by phone, never by email.",
+        "Para una contraseña olvidada o filtrada. Se cierran todas las sesiones abiertas de la cuenta; dé la contraseña nueva a la persona en persona o por teléfono, nunca por correo.",
+    ),
+    "password_set": (
+        "{email} has a new password; their open sessions ended.",
+        "{email} tiene una contraseña nueva; sus sesiones abiertas se cerraron.",
+    ),
+    "revoke_account": ("Revoke this account", "Revocar esta cuenta"),
+    "revoke_account_help": (
+        "The person can no longer sign in, their open sessions end and their API token stops working at once. It cannot be undone: add a new account if they come back.",
+        "La persona ya no puede iniciar sesión, sus sesiones abiertas se cierran y su token de API deja de funcionar en el acto. No se puede deshacer: cree una cuenta nueva si vuelve.",
+    ),
+    "revoke_account_confirm": (
+        "Revoke the account of {email}? It cannot be undone.",
+        "¿Revocar la cuenta de {email}? No se puede deshacer.",
+    ),
+    "account_revoked_now": (
+        "The account of {email} is revoked.",
+        "La cuenta de {email} está revocada.",
+    ),
+    "last_admin": (
+        "This is the only active admin: make another admin first, so that someone can still manage the accounts.",
+        "Es el único administrador activo: nombre antes a otro administrador, para que alguien pueda seguir gestionando las cuentas.",
+    ),
+    "account_unknown": ("There is no such console account.", "No existe esa cuenta de la consola."),
+    "account_revoked": ("This account is revoked.", "Esta cuenta está revocada."),
     "account_added": (
         "Account {email} added. Give that person the console's address, {address}, and the password you chose; they sign in with their email.",
         "Cuenta {email} agregada. Dé a esa persona la dirección de la consola, {address}, y la contraseña que eligió; inicia sesión con su correo.",
@@ -474,6 +512,11 @@ AUDIT_ACTIONS: dict[str, tuple[str, str]] = {
     "console_session_revoked": ("Console session ended", "Sesión de la consola cerrada"),
     "coordinator_added": ("Account added", "Cuenta creada"),
     "coordinator_revoked": ("Account revoked", "Cuenta revocada"),
+    "coordinator_role_changed": ("Account's role changed", "Rol de una cuenta cambiado"),
+    "coordinator_password_set": (
+        "Account's password set by an admin",
+        "Contraseña de una cuenta puesta por un administrador",
+    ),
     "device_audit_key_refused": (
         "A kiosk's audit key refused",
         "Clave de auditoría de un quiosco rechazada",

@@ -758,6 +758,78 @@ class Console:
                 ),
             )
 
+        @r.get("/console/accounts/{account_id}", response_class=HTMLResponse)
+        def account_page(request: Request, account_id: str) -> Response:
+            s = self.need(request, Role.ADMIN)
+            aid = _account_id(account_id)
+            done = request.query_params.get("done")
+            return self._account(request, s, aid, notice=done if done in _ACCOUNT_DONE else None)
+
+        @r.post("/console/accounts/{account_id}/role", response_class=HTMLResponse)
+        def change_role(request: Request, account_id: str, form: FormDep) -> Response:
+            s = self.need(request, Role.ADMIN)
+            aid = _account_id(account_id)
+            role = _text(form, "role", 16)
+            try:
+                with write_transaction(self.engine) as conn:
+                    changed = auth.set_role(conn, aid, role)
+                    if changed:
+                        server_audit.record_server(
+                            conn,
+                            "coordinator_role_changed",
+                            {"coordinator": aid, "role": role, "by": s.account.id},
+                            self.clock(),
+                        )
+            except auth.AccountError as exc:
+                return self._account(request, s, aid, 400, error=exc.code)
+            if changed and aid == s.account.id:  # an admin no more: the accounts are not theirs
+                return RedirectResponse("/console/", status_code=303)
+            done = "role_changed" if changed else "role_same"
+            return RedirectResponse(f"/console/accounts/{aid}?done={done}", status_code=303)
+
+        @r.post("/console/accounts/{account_id}/password", response_class=HTMLResponse)
+        def set_password(request: Request, account_id: str, form: FormDep) -> Response:
+            s = self.need(request, Role.ADMIN)
+            aid = _account_id(account_id)
+            password = _text(form, "password", auth.MAX_PASSWORD + 1, strip=False)
+            now = self.clock()
+            try:
+                with write_transaction(self.engine) as conn:
+                    ended = auth.set_password(conn, aid, password, now)
+                    server_audit.record_server(
+                        conn,
+                        "coordinator_password_set",
+                        {"coordinator": aid, "by": s.account.id, "sessions_ended": ended},
+                        now,
+                    )
+            except auth.AccountError as exc:
+                return self._account(request, s, aid, 400, error=exc.code)
+            if aid == s.account.id:  # their own: signed out with the old password
+                return RedirectResponse("/console/signin", status_code=303)
+            return RedirectResponse(f"/console/accounts/{aid}?done=password_set", status_code=303)
+
+        @r.post("/console/accounts/{account_id}/revoke", response_class=HTMLResponse)
+        def revoke_account(request: Request, account_id: str, form: FormDep) -> Response:
+            s = self.need(request, Role.ADMIN)
+            aid = _account_id(account_id)
+            now = self.clock()
+            try:
+                with write_transaction(self.engine) as conn:
+                    auth.revoke_account(conn, aid, now)
+                    server_audit.record_server(
+                        conn,
+                        "coordinator_revoked",
+                        {"coordinator": aid, "by": s.account.id, "channel": "console"},
+                        now,
+                    )
+            except auth.AccountError as exc:
+                return self._account(request, s, aid, 400, error=exc.code)
+            if aid == s.account.id:
+                return RedirectResponse("/console/signin", status_code=303)
+            return RedirectResponse(
+                f"/console/accounts/{aid}?done=account_revoked_now", status_code=303
+            )
+
         @r.post("/console/sessions/{session_id}/revoke")
         def end_session(request: Request, session_id: str, form: FormDep) -> Response:
             s = self.need(request, Role.ADMIN)
@@ -1024,6 +1096,38 @@ class Console:
             chosen=chosen or {},
         )
 
+    def _account(
+        self,
+        request: Request,
+        s: Session,
+        account_id: int,
+        status: int = 200,
+        error: str | None = None,
+        notice: str | None = None,
+    ) -> Response:
+        c = coordinators.COORDINATORS.c
+        with self.engine.connect() as conn:
+            person = conn.execute(
+                select(
+                    c.id, c.name, c.email, c.role, c.created_at, c.last_seen_at, c.revoked_at
+                ).where(c.id == account_id, c.email.is_not(None))
+            ).first()
+            if person is None:
+                raise _Refused(404, "not_found")
+            open_sessions = [
+                x for x in auth.active_sessions(conn, self.clock()) if x["email"] == person.email
+            ]
+        return self.render(
+            request,
+            "account.html",
+            s,
+            status,
+            person=person,
+            open_sessions=len(open_sessions),
+            error=error,
+            notice=notice,
+        )
+
     def _accounts(
         self,
         request: Request,
@@ -1129,6 +1233,17 @@ def _text(form: FormData, key: str, limit: int, strip: bool = True) -> str:
         return ""
     value = value[:limit]
     return value.strip() if strip else value
+
+
+#: What an account's page may say was done (``?done=``, after the form's redirect).
+_ACCOUNT_DONE = frozenset({"role_changed", "role_same", "password_set", "account_revoked_now"})
+
+
+def _account_id(value: str) -> int:
+    """An account's id from a page's address; 404 when it cannot be one."""
+    if not (value.isascii() and value.isdigit()) or len(value) > 9:
+        raise _Refused(404, "not_found")
+    return int(value)
 
 
 def _name_ok(name: str) -> bool:
