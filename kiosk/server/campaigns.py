@@ -153,6 +153,13 @@ def store(conn: Connection, prepared: PreparedCampaign, now: datetime) -> Import
     return ImportResult(c.slug, status, len(rows), len(new), len(c.locals))
 
 
+def stored_document(conn: Connection, slug: str) -> Any:
+    """The campaign document published under ``slug`` (None if there is none)."""
+    return conn.execute(
+        select(CAMPAIGNS.c.document).where(CAMPAIGNS.c.slug == slug)
+    ).scalar_one_or_none()
+
+
 def etag(conn: Connection) -> str:
     """The strong ETag (quoted) of the current campaigns response.
 

@@ -522,19 +522,27 @@ def _cmd_campaigns(args: argparse.Namespace) -> int:
                 f"imported {_fmt_time(r.imported_at)}"
             )
         return 0
+    from kiosk.server.console.i18n import changes_said
+
     prepared = campaigns.load_files(args.files)  # all valid, or nothing is stored
     engine = _ready_engine(args)
     try:
         now = _now()
         with write_transaction(engine) as conn:
+            said = [
+                changes_said("en", campaigns.stored_document(conn, p.campaign.slug), p.campaign)
+                for p in prepared
+            ]
             results = [campaigns.store(conn, p, now) for p in prepared]
     finally:
         engine.dispose()
-    for done in results:
+    for done, changes in zip(results, said, strict=True):
         print(
             f"{done.slug}: {done.status} ({counted(done.locals, 'local campaign')}, "
             f"{counted(done.versions, 'text version')}, {done.new_versions} new)"
         )
+        for line in changes or ["(the published file is of an older format: not compared)"]:
+            print(f"  - {line}")
     return 0
 
 

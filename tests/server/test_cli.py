@@ -114,10 +114,14 @@ def test_admin_flow(db_url: str, engine: Engine) -> None:
 
     r = on(db_url, "campaigns", "import", *map(str, CAMPAIGN_FILES))
     assert r.returncode == 0, r.stderr
-    assert len(r.stdout.strip().splitlines()) == len(CAMPAIGN_FILES)
+    heads = [line for line in r.stdout.splitlines() if not line.startswith("  - ")]
+    assert len(heads) == len(CAMPAIGN_FILES)
     assert "created" in r.stdout
+    # Under each campaign, what publishing it changed.
+    assert r.stdout.count("  - This campaign is new") == r.stdout.count(": created (")
     r = on(db_url, "campaigns", "import", str(CAMPAIGN_FILES[0]))
     assert "unchanged" in r.stdout
+    assert "  - Nothing changes: this is the file already published." in r.stdout
     r = on(db_url, "campaigns", "list")
     assert r.returncode == 0 and "defy-trump-expand-sanctuary" in r.stdout
 

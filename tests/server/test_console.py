@@ -7,6 +7,7 @@ tests/console.)"""
 from __future__ import annotations
 
 import ast
+import html
 import re
 import string
 import subprocess
@@ -735,3 +736,37 @@ def test_every_audit_action_is_in_words_in_both_languages(
     spanish = web.get("/console/audit?lang=es").text
     assert "Cuenta creada" in spanish and "Account added" not in spanish
     assert audit_action("es", "from_a_newer_server") == "from_a_newer_server"
+
+
+def test_the_check_says_what_publishing_changes(web: httpx.Client, engine: Engine) -> None:
+    account(engine, "ana@example.org", "admin")
+    assert sign_in(web, "ana@example.org").status_code == 303
+    good = (REPO_ROOT / "resources" / "campaigns" / "duluth-sanctuary.toml").read_text()
+
+    def check(content: str, lang: str = "en") -> str:
+        page = web.get(f"/console/campaigns?lang={lang}").text
+        r = web.post(
+            "/console/campaigns/check",
+            data={"csrf": csrf_of(page)},
+            files={"file": ("duluth-sanctuary.toml", content.encode(), "application/toml")},
+        )
+        assert r.status_code == 200, r.text[-400:]
+        return html.unescape(r.text)
+
+    assert "This campaign is new" in check(good)
+    token = csrf_of(web.get("/console/campaigns").text)
+    r = web.post(
+        "/console/campaigns/publish",
+        data={"csrf": token, "filename": "duluth-sanctuary.toml", "content": good},
+    )
+    assert r.status_code == 200
+    assert "Nothing changes: this is the file already published." in check(good)
+    changed = good.replace("goal = 200", "goal = 500", 1).replace(
+        "[[updates]]",
+        '[[updates]]\nposted_at = 2026-12-01T10:00:00\ntext.en = "Council vote set."\n\n[[updates]]',
+        1,
+    )
+    english = check(changed)
+    assert "Goal: 200 → 500." in english and "1 update added." in english
+    spanish = check(changed, "es")
+    assert "Meta: 200 → 500." in spanish and "1 novedad nueva." in spanish

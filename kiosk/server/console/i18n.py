@@ -6,7 +6,11 @@ A test checks that every ``t("...")`` in the templates is here, in both language
 
 from __future__ import annotations
 
-from kiosk.domain.campaign_format import CampaignFormatError
+from typing import Any
+
+from kiosk.domain.campaign import Campaign
+from kiosk.domain.campaign_changes import campaign_changes
+from kiosk.domain.campaign_format import CampaignFormatError, parse_campaign
 
 LANGS = ("en", "es")
 
@@ -170,6 +174,87 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{slug}: válido. Campañas locales: {locals}. Versiones del texto: {versions} (nuevas: {new}). ¿Publicarlo en los quioscos?",
     ),
     "publish": ("Publish", "Publicar"),
+    "changes_heading": ("What publishing it changes", "Qué cambia al publicarlo"),
+    "changes_unknown": (
+        "The published file is of an older format and cannot be compared with this one.",
+        "El archivo publicado tiene un formato anterior y no se puede comparar con este.",
+    ),
+    "kind_petition": ("petition", "petición"),
+    "kind_letter": ("letter", "carta"),
+    "chg_first": (
+        "This campaign is new: kiosks get it at their next sync.",
+        "Esta campaña es nueva: los quioscos la reciben en su próxima sincronización.",
+    ),
+    "chg_none": (
+        "Nothing changes: this is the file already published.",
+        "No cambia nada: es el archivo que ya está publicado.",
+    ),
+    "chg_text": (
+        "The text changes. Signers from now on sign the new text; signatures already collected stay with the text they signed, and the sheets print each text.",
+        "El texto cambia. Quienes firmen a partir de ahora firman el texto nuevo; las firmas ya recogidas siguen con el texto que firmaron, y las hojas imprimen cada texto.",
+    ),
+    "chg_title": (
+        "Title: “{old}” → “{new}” (the text signers sign stays the same).",
+        "Título: «{old}» → «{new}» (el texto que se firma no cambia).",
+    ),
+    "chg_locals_title": (
+        "New title for {n} local campaigns (the text they sign stays the same): {names}.",
+        "Título nuevo en {n} campañas locales (el texto que se firma no cambia): {names}.",
+    ),
+    "chg_locals_title_one": (
+        "New title for 1 local campaign (the text it signs stays the same): {names}.",
+        "Título nuevo en 1 campaña local (el texto que se firma no cambia): {names}.",
+    ),
+    "chg_kind": ("Kind: {old} → {new}.", "Tipo: {old} → {new}."),
+    "chg_organization": ("Organization: {old} → {new}.", "Organización: {old} → {new}."),
+    "chg_goal": ("Goal: {old} → {new}.", "Meta: {old} → {new}."),
+    "chg_known_count": (
+        "Signatures gathered elsewhere: {old} → {new}.",
+        "Firmas reunidas por otras vías: {old} → {new}.",
+    ),
+    "chg_locals_added": (
+        "{n} local campaigns added: {names}.",
+        "{n} campañas locales nuevas: {names}.",
+    ),
+    "chg_locals_added_one": ("1 local campaign added: {names}.", "1 campaña local nueva: {names}."),
+    "chg_locals_removed": (
+        "{n} local campaigns removed (kiosks stop offering them; their signatures are kept): {names}.",
+        "{n} campañas locales quitadas (los quioscos dejan de ofrecerlas; sus firmas se conservan): {names}.",
+    ),
+    "chg_locals_removed_one": (
+        "1 local campaign removed (kiosks stop offering it; its signatures are kept): {names}.",
+        "1 campaña local quitada (los quioscos dejan de ofrecerla; sus firmas se conservan): {names}.",
+    ),
+    "chg_locals_text": (
+        "New text for {n} local campaigns: {names}.",
+        "Texto nuevo en {n} campañas locales: {names}.",
+    ),
+    "chg_locals_text_one": (
+        "New text for 1 local campaign: {names}.",
+        "Texto nuevo en 1 campaña local: {names}.",
+    ),
+    "chg_locals_goal": (
+        "New goal for {n} local campaigns: {names}.",
+        "Meta nueva en {n} campañas locales: {names}.",
+    ),
+    "chg_locals_goal_one": (
+        "New goal for 1 local campaign: {names}.",
+        "Meta nueva en 1 campaña local: {names}.",
+    ),
+    "chg_more": ("And {n} more.", "Y {n} más."),
+    "chg_updates_added": ("{n} updates added.", "{n} novedades nuevas."),
+    "chg_updates_added_one": ("1 update added.", "1 novedad nueva."),
+    "chg_updates_removed": ("{n} updates removed.", "{n} novedades quitadas."),
+    "chg_updates_removed_one": ("1 update removed.", "1 novedad quitada."),
+    "chg_consent": (
+        "The consent text (what signers agree to) changes.",
+        "El texto de consentimiento (lo que aceptan quienes firman) cambia.",
+    ),
+    "chg_fields": ("Form fields: {names}.", "Campos del formulario: {names}."),
+    "chg_area": (
+        "The campaign's area (place, decision-maker or ZIP codes) changes.",
+        "El área de la campaña (lugar, responsable o códigos postales) cambia.",
+    ),
     "published": (
         "{slug}: {status}. Kiosks pick it up at their next sync.",
         "{slug}: {status}. Los quioscos lo reciben en su próxima sincronización.",
@@ -661,3 +746,25 @@ def campaign_file_error(lang: str, exc: CampaignFormatError) -> str:
     what = CAMPAIGN_FILE_ERRORS[exc.template].format(**values)
     where = f"{exc.source}: {exc.field}" if exc.field else exc.source
     return f"{where}: {what}"
+
+
+def changes_said(lang: str, stored: Any, new: Campaign) -> list[str] | None:
+    """What publishing ``new`` over the ``stored`` document (None: never published) changes,
+    sentence by sentence in ``lang``; None when the stored document can no longer be read to
+    compare (a file of an older format)."""
+    old = None
+    if stored is not None:
+        try:
+            old = parse_campaign(stored, new.slug)
+        except CampaignFormatError:
+            return None
+    said = []
+    for change in campaign_changes(old, new):
+        values = dict(change.values)
+        if change.code == "kind":
+            values = {k: translate(lang, f"kind_{v}") for k, v in values.items()}
+        text = translate(lang, f"chg_{change.code}", **values)
+        if values.get("more", "0") != "0":
+            text += " " + translate(lang, "chg_more", n=values["more"])
+        said.append(text)
+    return said

@@ -47,6 +47,7 @@ from kiosk.server.console.i18n import (
     MESSAGES,
     audit_action,
     campaign_file_error,
+    changes_said,
     kiosk_error,
     pick_lang,
     translate,
@@ -1037,8 +1038,11 @@ class Console:
                     )
                 )
             }
+            stored = campaign_store.stored_document(conn, c.slug)
+        changes = changes_said(s.lang, stored, c)
         versions = [v.hash for v in c.all_versions()]
         info = {
+            "changes": changes,
             "slug": c.slug,
             "locals": len(c.locals),
             "versions": len(versions),
