@@ -125,6 +125,20 @@ def check_password(password: str) -> None:
         raise AccountError("password_long", f"the password is over {MAX_PASSWORD} characters")
 
 
+def _role(role: str) -> Role:
+    """The role named ``role``.
+
+    Raises:
+        AccountError: ``role_invalid``.
+    """
+    try:
+        return Role(role)
+    except ValueError:
+        raise AccountError(
+            "role_invalid", f"role must be admin, coordinator or viewer, not {role!r}"
+        ) from None
+
+
 def set_login(conn: Connection, coordinator_id: int, email: str, role: str, password: str) -> None:
     """Give a coordinator an email, a role and a password (Argon2id).
 
@@ -132,12 +146,7 @@ def set_login(conn: Connection, coordinator_id: int, email: str, role: str, pass
         AccountError: invalid email or role, a password too short, an email already used.
     """
     e = normalise_email(email)
-    try:
-        r = Role(role)
-    except ValueError:
-        raise AccountError(
-            "role_invalid", f"role must be admin, coordinator or viewer, not {role!r}"
-        ) from None
+    r = _role(role)
     check_password(password)
     c = COORDINATORS.c
     taken = conn.execute(select(c.id).where(c.email == e, c.id != coordinator_id)).first()
@@ -196,12 +205,7 @@ def set_role(conn: Connection, coordinator_id: int, role: str) -> bool:
             role, and nobody could manage accounts any more); ``account_unknown``,
             ``account_revoked``.
     """
-    try:
-        r = Role(role)
-    except ValueError:
-        raise AccountError(
-            "role_invalid", f"role must be admin, coordinator or viewer, not {role!r}"
-        ) from None
+    r = _role(role)
     row = _active_account(conn, coordinator_id)
     if row.role == r.value:
         return False
