@@ -79,6 +79,23 @@ def main() -> int:
             page.set_input_files("#c-file", str(bad))
             page.click("form[action='/console/campaigns/check'] button")
             shot("campaigns")
+            # A valid file that changes the published one: what publishing it would change.
+            changed = tmp_path / "changed" / "duluth-sanctuary.toml"
+            changed.parent.mkdir()
+            changed.write_text(
+                text.replace("goal = 200", "goal = 500", 1).replace(
+                    "[[updates]]",
+                    "[[updates]]\nposted_at = 2026-12-01T10:00:00\n"
+                    'text.en = "The council votes on December 15."\n'
+                    'text.es = "El concejo vota el 15 de diciembre."\n\n[[updates]]',
+                    1,
+                )
+            )
+            page.goto(server.base + "/console/campaigns?lang=es")
+            page.set_input_files("#c-file", str(changed))
+            page.click("form[action='/console/campaigns/check'] button")
+            shot("campaigns-changes-es", full=False)
+            page.goto(server.base + "/console/campaigns?lang=en")
             page.goto(server.base + "/console/exports")
             page.select_option("#x-kind", "csv")
             page.select_option("#x-campaign", LOCAL_CAMPAIGN)
@@ -89,6 +106,8 @@ def main() -> int:
             shot("audit")
             page.goto(server.base + "/console/accounts")
             shot("accounts")
+            page.click("table a[href^='/console/accounts/']")
+            shot("account")
             forwarding_screens(page, server, shot, LOCAL_CAMPAIGN)  # the Forwarding page (#16)
             ctx.close()
             anon = b.new_context(viewport=DESKTOP, locale="en-US").new_page()
