@@ -229,9 +229,18 @@ class FontSet:
         runs: list[Run] = []
         cur: _Face | None = None
         buf: list[str] = []
+        main_cmap = main.cmap
         for c in line:
             code = ord(c)
-            if cur is not None and code in cur.cmap:
+            # Stay in the current face, except that a letter or digit the main face has goes
+            # back to it: a fallback face (WenQuanYi has Latin too) must not carry on through
+            # the rest of a line ("Henry Lo 羅達倫 of Monterey Park" in the title's bold serif).
+            # Spaces and punctuation stay in the current run.
+            if (
+                cur is not None
+                and code in cur.cmap
+                and (cur is main or code not in main_cmap or not c.isalnum())
+            ):
                 buf.append(c)
                 continue
             face = self._pick(role, code)

@@ -43,6 +43,22 @@ class Rendered:
             rb"/" + SIGNATURE_TAG.encode() + rb" BMC(.*?)EMC", self.content(page), re.DOTALL
         )
 
+    def drawn(self, page: int) -> list[tuple[str, str, float, float]]:
+        """Every piece of text a page draws: (text, font base name without the subset tag,
+        x, y of its start in page space), in drawing order."""
+        out: list[tuple[str, str, float, float]] = []
+
+        def visit(text: str, cm: list[float], tm: list[float], font: object, size: float) -> None:
+            if not text.strip() or not isinstance(font, dict):
+                return
+            base = str(font.get("/BaseFont", "")).split("+", 1)[-1]
+            x = cm[0] * tm[4] + cm[2] * tm[5] + cm[4]
+            y = cm[1] * tm[4] + cm[3] * tm[5] + cm[5]
+            out.append((text.strip(), base, x, y))
+
+        self.reader.pages[page].extract_text(visitor_text=visit)
+        return out
+
     def all_bytes(self) -> bytes:
         """Every page's decompressed content, and the file itself, for "never present" checks."""
         return b"\n".join(self.content(i) for i in range(self.pages)) + self.data

@@ -81,3 +81,18 @@ def test_width_matches_reportlab() -> None:
         abs(fonts.width(fonts.runs(text), 10) - stringWidth(text, fonts.font_name("sans"), 10))
         < 1e-6
     )
+
+
+def test_latin_after_a_fallback_run_goes_back_to_the_main_face() -> None:
+    # WenQuanYi has Latin letters too: the rest of the line must not stay in it (a bold serif
+    # title went on in the CJK face's regular sans after "羅達倫").
+    fonts = get_fonts()
+    main = fonts.font_name("serif-bold")
+    runs = fonts.runs("Henry Lo 羅達倫 of Monterey Park", "serif-bold")
+    assert [r.font for r in runs] == [main, "Kiosk-wqy-microhei", main]
+    assert runs[-1].text.strip() == "of Monterey Park"
+    # Spaces between two words of one script stay in that script's run.
+    (run,) = fonts.runs("李 小龙")
+    assert run.font == "Kiosk-wqy-microhei"
+    runs = fonts.runs("Chen 陈伟 Wei")
+    assert runs[-1].font == fonts.font_name("sans") and runs[-1].text.strip() == "Wei"

@@ -470,3 +470,31 @@ def test_signatures_are_the_second_content_stream_of_a_sheet() -> None:
         text, ink = (c.get_object().get_data() for c in contents)
         assert b"KioskSig" not in text and b"Tj" in text
         assert ink.count(b"/KioskSig BMC") == len(r.signatures(page)) and b"Tj" not in ink
+
+
+def test_latin_after_chinese_stays_in_the_line_s_own_font() -> None:
+    """A decision-maker's or signer's name with Chinese in the middle: the Latin words after
+    it are drawn in the same face as those before it (read back from the PDF)."""
+    rows = sample_rows(2, hard_names=False)
+    rows[0] = dataclasses.replace(rows[0], printed_name="Chen 陈伟 Wei")
+    version = sample_version()
+    title = LocalizedText("Tell Mayor Henry Lo 羅達倫 of Monterey Park to Act")
+    packet = Packet(
+        organization="Org",
+        title=title,
+        target=LocalizedText("To: Mayor Henry Lo 羅達倫 of Monterey Park"),
+        sections=(PacketSection(version, tuple(rows)),),
+    )
+    r = render(packet)
+    cover = r.drawn(0)
+    assert [f for t, f, _x, _y in cover if t.startswith("To: Mayor Henry Lo")] == ["NotoSerif-Bold"]
+    assert [f for t, f, _x, _y in cover if "of Monterey Park" in t] == [
+        "NotoSerif-Bold",  # the target line
+        "NotoSerif-Regular",  # the title
+    ]
+    sheet = r.drawn(1)
+    assert [f for t, f, _x, _y in sheet if t == "Wei"] == ["NotoSans-Regular"]
+    assert [f for t, f, _x, _y in sheet if "of Monterey Park" in t] == [
+        "NotoSans-Bold",  # the running header's target line
+        "NotoSans-Regular",  # and title
+    ]
