@@ -65,6 +65,7 @@ LABELS: dict[str, dict[str, str]] = {
         "page": "Page {n} of {total}",
         "footer_version": "Text version {hash}",
         "footer_versions": "Text versions {hashes}",
+        "footer_versions_many": "{n} text versions, listed in the summary (page 1)",
         "rows": "Signatures {first}–{last}",
         "placeholder_note": "\ufffd marks characters in a script the fonts of this document "
         "cannot print; the organization's records keep every name exactly as typed.",
@@ -99,6 +100,7 @@ LABELS: dict[str, dict[str, str]] = {
         "page": "Página {n} de {total}",
         "footer_version": "Versión del texto {hash}",
         "footer_versions": "Versiones del texto {hashes}",
+        "footer_versions_many": "{n} versiones del texto, enumeradas en el resumen (página 1)",
         "rows": "Firmas {first}–{last}",
         "placeholder_note": "\ufffd señala caracteres de una escritura que las fuentes de este "
         "documento no pueden imprimir; los registros de la organización guardan cada nombre "

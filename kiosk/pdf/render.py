@@ -42,6 +42,7 @@ _PAGE_SIZES = {"letter": LETTER, "a4": A4}
 _MARGIN_X = 36.0
 _MARGIN_TOP = 36.0
 _MARGIN_BOTTOM = 30.0
+_FOOTER_SIZE = 7.5
 _MAX_ROW_HEIGHT = 90.0
 _INK = InkStyle()
 _PAGES_PER_BATCH = 32  # 320 signatures of a 10-row sheet: five batches of 64 for ink_path
@@ -544,7 +545,12 @@ def _cover_chrome(canvas: Canvas, fonts: FontSet, packet: Packet, page: int, tot
     hashes = ", ".join(s.version.short for s in packet.sections)
     key = "footer_version" if len(packet.sections) == 1 else "footer_versions"
     left = labels.label(lang, key, hash=hashes, hashes=hashes) if packet.sections else ""
-    _footer(ops, fonts, doc, width, left, "", labels.label(lang, "page", n=page, total=total))
+    right = labels.label(lang, "page", n=page, total=total)
+    if fonts.width(fonts.runs(left, "sans"), _FOOTER_SIZE) > _footer_room(fonts, width, "", right):
+        # Too many versions for one line (a whole campaign of many local campaigns): their
+        # number, and where the summary lists them all.
+        left = labels.label(lang, "footer_versions_many", n=len(packet.sections))
+    _footer(ops, fonts, doc, width, left, "", right)
     canvas.addLiteral(ops.content())
 
 
@@ -807,6 +813,15 @@ def _header(
     )
 
 
+def _footer_room(fonts: FontSet, width: float, middle: str, right: str) -> float:
+    """The width a footer's left text has before it would touch the middle or right one."""
+    if middle:
+        end = (width - fonts.width(fonts.runs(middle, "sans"), _FOOTER_SIZE)) / 2
+    else:
+        end = width - _MARGIN_X - fonts.width(fonts.runs(right, "sans"), _FOOTER_SIZE)
+    return end - 12 - _MARGIN_X
+
+
 def _footer(
     ops: _Ops, fonts: FontSet, doc: object, width: float, left: str, middle: str, right: str
 ) -> None:
@@ -815,9 +830,10 @@ def _footer(
     ops.append(
         f"q {_GRID} RG 0.5 w {_MARGIN_X:.2f} {rule:.2f} m {width - _MARGIN_X:.2f} {rule:.2f} l S Q"
     )
-    size = 7.5
-    if left:
-        _text(ops, fonts, doc, fonts.runs(left, "sans"), size, _MARGIN_X, y, _MUTED)
+    size = _FOOTER_SIZE
+    if left:  # never over the middle or right text: cut with "…" if it must be
+        room = _footer_room(fonts, width, middle, right)
+        _line(ops, fonts, doc, left, "sans", size, size, _MARGIN_X, y, room, _MUTED)
     if middle:
         runs = fonts.runs(middle, "sans")
         w = fonts.width(runs, size)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import math
 import unicodedata
 from datetime import UTC, datetime
@@ -498,3 +499,51 @@ def test_latin_after_chinese_stays_in_the_line_s_own_font() -> None:
         "NotoSans-Bold",  # the running header's target line
         "NotoSans-Regular",  # and title
     ]
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_a_cover_with_many_text_versions_keeps_its_footer_apart_from_the_page_number(
+    language: str,
+) -> None:
+    """A whole campaign of 30 local campaigns has 30 text versions: their hashes do not fit in
+    the cover's footer, which ran off the page over "Page 1 of N". It now gives their number
+    (the summary lists them); nothing in the footer overlaps (read back from the PDF)."""
+    from kiosk.pdf.fonts import get_fonts
+
+    sections = tuple(
+        PacketSection(
+            sample_version(f"Protect every resident of town {i}."),
+            tuple(sample_rows(1, seed=i, hard_names=False)),
+        )
+        for i in range(30)
+    )
+    packet = Packet(
+        organization="Org",
+        title=sections[0].version.text.title,
+        target=sections[0].version.text.target,
+        sections=sections,
+        language=language,  # type: ignore[arg-type]
+    )
+    r = render(packet)
+    fonts = get_fonts()
+    width = float(r.reader.pages[0].mediabox.width)
+    cover_pages = r.pages - 30
+    many = "30 text versions" if language == "en" else "30 versiones del texto"
+    for page in range(r.pages):
+        footer = sorted((x, t) for t, _f, x, y in r.drawn(page) if y < 40)
+        assert len(footer) >= 2, footer
+        for (x, text), (next_x, _next) in itertools.pairwise(footer):
+            assert x + fonts.width(fonts.runs(text, "sans"), 7.5) < next_x, footer
+        last_x, last = footer[-1]
+        assert last_x + fonts.width(fonts.runs(last, "sans"), 7.5) <= width - 36 + 0.05
+        if page < cover_pages:
+            assert footer[0][1].startswith(many), footer
+    summary = "\n".join(r.text(i) for i in range(cover_pages))
+    for section in sections:
+        assert section.version.short in summary
+
+
+def test_a_cover_footer_lists_a_few_text_versions_in_full() -> None:
+    r = render(sample_packet(30, versions=3, hard_names=False))
+    hashes = ", ".join(s.version.short for s in sample_packet(30, versions=3).sections)
+    assert f"Text versions {hashes}" in r.text(0)
