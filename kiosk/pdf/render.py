@@ -783,10 +783,12 @@ def _header(
     lang = packet.language
     usable = width - 2 * _MARGIN_X
     y = height - _MARGIN_TOP - 11
-    org_runs = fonts.runs(packet.organization, "sans")
-    org_size = 8.0
+    # The organization, right-aligned on the target's line, in at most 0.4 of the width:
+    # a long name shrinks, then ends in "…"; it is never left out (a loose sheet says who
+    # submits it).
+    org_size, (org_runs,) = _fit(fonts, packet.organization, "sans", 8.0, 6.5, usable * 0.4, 8.0, 1)
     org_w = fonts.width(org_runs, org_size)
-    target_room = usable - (org_w + 16 if org_w < usable * 0.4 else 0)
+    target_room = usable - org_w - 16
     _line(
         ops,
         fonts,
@@ -800,8 +802,7 @@ def _header(
         target_room,
         _TEXT,
     )
-    if org_w < usable * 0.4:
-        _text(ops, fonts, doc, org_runs, org_size, _MARGIN_X + usable - org_w, y + 1, _MUTED)
+    _text(ops, fonts, doc, org_runs, org_size, _MARGIN_X + usable - org_w, y + 1, _MUTED)
     y -= 15
     _line(ops, fonts, doc, packet.title.get(lang), "sans", 10.0, 8.0, _MARGIN_X, y, usable, _TEXT)
     if note is not None:

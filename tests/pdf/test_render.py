@@ -547,3 +547,34 @@ def test_a_cover_footer_lists_a_few_text_versions_in_full() -> None:
     r = render(sample_packet(30, versions=3, hard_names=False))
     hashes = ", ".join(s.version.short for s in sample_packet(30, versions=3).sections)
     assert f"Text versions {hashes}" in r.text(0)
+
+
+def test_a_long_organization_name_stays_on_every_sheet() -> None:
+    """The running header dropped the organization when its name took over 0.4 of the width:
+    a loose sheet then did not say who submits it. It is now shrunk, then cut with "…", and
+    it does not run into the target line (read back from the PDF)."""
+    from kiosk.pdf.fonts import get_fonts
+
+    long_org = (
+        "Coalición de Organizaciones Comunitarias por los Derechos de los Inmigrantes y "
+        "Refugiados del Sur de California y el Medio Oeste (CODIR)"
+    )
+    fonts = get_fonts()
+    for org in (long_org, "Duluth Sanctuary Coalition"):
+        packet = dataclasses.replace(_packet(sample_rows(12, hard_names=False)), organization=org)
+        r = render(packet)
+        width = float(r.reader.pages[1].mediabox.width)
+        for page in (1, 2):
+            drawn = r.drawn(page)
+            (target,) = [(t, x, y) for t, _f, x, y in drawn if t.startswith("To: Mayor")]
+            same_line = [(x, t) for t, _f, x, y in drawn if abs(y - target[2]) < 3]
+            assert len(same_line) == 2, same_line
+            (org_x, org_text) = max(same_line)
+            if org == long_org:
+                assert org_text.startswith("Coalición de Organizaciones")
+                assert org_text.endswith("…")
+            else:
+                assert org_text == org
+            assert target[1] + fonts.width(fonts.runs(target[0], "sans-bold"), 9.0) < org_x
+            # Its size is between 6.5 and 8 pt: its right end is within the margin.
+            assert org_x + fonts.width(fonts.runs(org_text, "sans"), 6.5) <= width - 36 + 0.05
