@@ -30,7 +30,7 @@ from reportlab.pdfbase.pdfdoc import PDFDictionary, PDFName, PDFStream
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, Frame, Paragraph, Table, TableStyle
 
-from kiosk.domain.campaign import Lang
+from kiosk.domain.campaign import CampaignText, Lang
 from kiosk.pdf import labels
 from kiosk.pdf.fonts import FontSet, Run, get_fonts, has_placeholder
 from kiosk.pdf.ink_path import Box, InkStyle, signature_ops, stroke_state_ops
@@ -716,7 +716,7 @@ def _sheet_page(
     ops = _Ops()
     _stamp(ops, fonts, doc, packet, layout.width, layout.height)
     note = labels.label(lang, "sheet_note", page=statement_page, hash=section.version.short)
-    _header(ops, fonts, doc, packet, layout.width, layout.height, note)
+    _header(ops, fonts, doc, packet, layout.width, layout.height, note, section.version.text)
     _table(ops, fonts, doc, packet, layout, len(rows))
     rh = layout.row_height
     top = layout.table_top - layout.label_height
@@ -778,9 +778,20 @@ def _header(
     width: float,
     height: float,
     note: str | None,
+    text: CampaignText | None = None,
 ) -> None:
-    """Target line, campaign title and (on sheets) which text the signers signed."""
+    """Target line, campaign title and (on sheets) which text the signers signed.
+
+    On a sheet, ``text`` is the version its rows signed: its own target and title head the
+    sheet (a local campaign's "To: Mayor ..." in a whole-campaign packet, an earlier target
+    under an earlier text), the packet's when it has none.
+    """
     lang = packet.language
+    target = packet.target.get(lang)
+    title = packet.title.get(lang)
+    if text is not None:
+        target = text.target.get(lang).strip() or target
+        title = text.title.get(lang).strip() or title
     usable = width - 2 * _MARGIN_X
     y = height - _MARGIN_TOP - 11
     # The organization, right-aligned on the target's line, in at most 0.4 of the width:
@@ -793,7 +804,7 @@ def _header(
         ops,
         fonts,
         doc,
-        packet.target.get(lang),
+        target,
         "sans-bold",
         12.0,
         9.0,
@@ -804,7 +815,7 @@ def _header(
     )
     _text(ops, fonts, doc, org_runs, org_size, _MARGIN_X + usable - org_w, y + 1, _MUTED)
     y -= 15
-    _line(ops, fonts, doc, packet.title.get(lang), "sans", 10.0, 8.0, _MARGIN_X, y, usable, _TEXT)
+    _line(ops, fonts, doc, title, "sans", 10.0, 8.0, _MARGIN_X, y, usable, _TEXT)
     if note is not None:
         y -= 13
         _line(ops, fonts, doc, note, "sans-italic", 8.0, 6.5, _MARGIN_X, y, usable, _MUTED)

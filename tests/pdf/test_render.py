@@ -264,6 +264,11 @@ def test_page_size(size: str, width: float, height: float) -> None:
 def test_campaign_text_prints_markup_characters_literally() -> None:
     tricky = 'Tom & Jerry <b>not bold</b> 5 < 6 > 4 &amp; "quotes" <br/> &lt;x&gt;'
     version = sample_version(tricky + "\n\nSecond paragraph.\nSame paragraph, new line.")
+    # Sheets are headed by their version's target: the version carries the tricky one too.
+    version = dataclasses.replace(
+        version,
+        text=dataclasses.replace(version.text, target=LocalizedText("To: Mayor <Emily> & Council")),
+    )
     packet = Packet(
         organization="Coalition <Org> & Friends",
         title=LocalizedText("Title with <i>tags</i> & ampersands"),
@@ -478,12 +483,16 @@ def test_latin_after_chinese_stays_in_the_line_s_own_font() -> None:
     it are drawn in the same face as those before it (read back from the PDF)."""
     rows = sample_rows(2, hard_names=False)
     rows[0] = dataclasses.replace(rows[0], printed_name="Chen 陈伟 Wei")
-    version = sample_version()
     title = LocalizedText("Tell Mayor Henry Lo 羅達倫 of Monterey Park to Act")
+    target = LocalizedText("To: Mayor Henry Lo 羅達倫 of Monterey Park")
+    version = sample_version()
+    version = dataclasses.replace(
+        version, text=dataclasses.replace(version.text, target=target, title=title)
+    )
     packet = Packet(
         organization="Org",
         title=title,
-        target=LocalizedText("To: Mayor Henry Lo 羅達倫 of Monterey Park"),
+        target=target,
         sections=(PacketSection(version, tuple(rows)),),
     )
     r = render(packet)
@@ -578,3 +587,45 @@ def test_a_long_organization_name_stays_on_every_sheet() -> None:
             assert target[1] + fonts.width(fonts.runs(target[0], "sans-bold"), 9.0) < org_x
             # Its size is between 6.5 and 8 pt: its right end is within the margin.
             assert org_x + fonts.width(fonts.runs(org_text, "sans"), 6.5) <= width - 36 + 0.05
+
+
+def test_each_sheet_is_headed_by_the_target_of_the_text_its_rows_signed() -> None:
+    """A whole-campaign packet holds local campaigns' sections, each addressed to its own
+    mayor; the sheets said the campaign's "To: U.S. Mayors" over rows that signed "To: Mayor
+    Emily Larson". Each sheet now carries its version's target and title (read back)."""
+    from kiosk.domain.campaign import CampaignText, TextVersion, text_hash
+
+    duluth = sample_version()
+    ithaca_text = CampaignText(
+        target=LocalizedText("To: Mayor Svante Myrick", "Para: Alcalde Svante Myrick"),
+        title=LocalizedText("Tell Mayor Myrick to Expand Sanctuary in Ithaca"),
+        statement=LocalizedText("Protect every resident of Ithaca."),
+        background=LocalizedText("Why."),
+    )
+    ithaca = TextVersion(
+        text_hash("sanctuary", "ithaca", ithaca_text), "sanctuary", "ithaca", ithaca_text
+    )
+    for lang, parent, mayors in (
+        ("en", "To: U.S. Mayors", ("To: Mayor Emily Larson", "To: Mayor Svante Myrick")),
+        ("es", "Para: Alcaldes", ("Para: Alcaldesa Emily Larson", "Para: Alcalde Svante Myrick")),
+    ):
+        packet = Packet(
+            organization="Org",
+            title=LocalizedText("Tell Your Mayor to Defy Trump", "Dígale a su alcalde"),
+            target=LocalizedText("To: U.S. Mayors", "Para: Alcaldes"),
+            sections=(
+                PacketSection(duluth, tuple(sample_rows(3, hard_names=False))),
+                PacketSection(ithaca, tuple(sample_rows(3, seed=1, hard_names=False))),
+            ),
+            language=lang,  # type: ignore[arg-type]
+        )
+        r = render(packet)
+        assert r.pages == 3
+        assert parent in r.text(0)
+        for page, mayor, other in ((1, *mayors), (2, *reversed(mayors))):
+            header = [t for t, _f, _x, y in r.drawn(page) if y > 700]
+            assert mayor in header and other not in header and parent not in header, header
+        if lang == "en":
+            assert "Tell Mayor Myrick to Expand Sanctuary in Ithaca" in r.text(2)
+            # The sheets of the Duluth section: its own title, not the campaign's.
+            assert "We want Duluth to be a sanctuary city!" in r.text(1)
