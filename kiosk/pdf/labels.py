@@ -67,6 +67,7 @@ LABELS: dict[str, dict[str, str]] = {
         "footer_versions": "Text versions {hashes}",
         "footer_versions_many": "{n} text versions, listed in the summary (page 1)",
         "rows": "Signatures {first}–{last}",
+        "rows_one": "Signature {first}",
         "placeholder_note": "\ufffd marks characters in a script the fonts of this document "
         "cannot print; the organization's records keep every name exactly as typed.",
         "none": "No signatures.",
@@ -102,6 +103,7 @@ LABELS: dict[str, dict[str, str]] = {
         "footer_versions": "Versiones del texto {hashes}",
         "footer_versions_many": "{n} versiones del texto, enumeradas en el resumen (página 1)",
         "rows": "Firmas {first}–{last}",
+        "rows_one": "Firma {first}",
         "placeholder_note": "\ufffd señala caracteres de una escritura que las fuentes de este "
         "documento no pueden imprimir; los registros de la organización guardan cada nombre "
         "tal como se escribió.",

@@ -724,7 +724,10 @@ def _sheet_page(
         _row(ops, fonts, doc, packet, layout, top - i * rh, number + i, row)
     left = labels.label(lang, "footer_version", hash=section.version.short)
     middle = labels.label(
-        lang, "rows", first=labels.number(number), last=labels.number(number + len(rows) - 1)
+        lang,
+        "rows" if len(rows) > 1 else "rows_one",
+        first=labels.number(number),
+        last=labels.number(number + len(rows) - 1),
     )
     _footer(
         ops, fonts, doc, layout.width, left, middle, labels.label(lang, "page", n=page, total=total)

@@ -629,3 +629,15 @@ def test_each_sheet_is_headed_by_the_target_of_the_text_its_rows_signed() -> Non
             assert "Tell Mayor Myrick to Expand Sanctuary in Ithaca" in r.text(2)
             # The sheets of the Duluth section: its own title, not the campaign's.
             assert "We want Duluth to be a sanctuary city!" in r.text(1)
+
+
+@pytest.mark.parametrize(
+    ("language", "one", "range_"),
+    [("en", "Signature 11", "Signatures 1–10"), ("es", "Firma 11", "Firmas 1–10")],
+)
+def test_a_sheet_of_one_signature_does_not_say_1_1(language: str, one: str, range_: str) -> None:
+    """The last sheet of 11 signatures said "Signatures 11–11"; it says "Signature 11"."""
+    r = render(sample_packet(11, hard_names=False, language=language))  # type: ignore[arg-type]
+    assert range_ in r.text(1)
+    footer = [t for t, _f, _x, y in r.drawn(2) if y < 40]
+    assert one in footer and not any("11–11" in t for t in footer), footer
