@@ -391,12 +391,10 @@ def _cover_story(
         has_placeholder(fonts.runs(t, "sans"))
         for t in (packet.organization, target, title, *packet.events)
     )
-    summary = [
-        (labels.label(lang, "signatures"), labels.number(len(rows))),
-        (labels.label(lang, "collected"), labels.date_span(lang, date_range(rows))),
-    ]
-    if packet.note:
+    summary = [(labels.label(lang, "signatures"), labels.number(len(rows)))]
+    if packet.note:  # "Part 2 of 5: signatures 2,001–4,000 of 10,000", under the count it explains
         summary.append(("", packet.note))
+    summary.append((labels.label(lang, "collected"), labels.date_span(lang, date_range(rows))))
     # One table row per event and per version, so a long list can break across pages.
     for i, event in enumerate(packet.events):
         summary.append((labels.label(lang, "events") if i == 0 else "", event))

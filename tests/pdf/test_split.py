@@ -81,3 +81,17 @@ def test_split_in_spanish() -> None:
     packet = sample_packet(12, hard_names=False, language="es")
     assert split_every(packet, 5)[0].note == "Parte 1 de 3: firmas 1–5 de 12"
     assert split_by_state(packet)[0][1].note.startswith("Firmantes de ")  # type: ignore[union-attr]
+
+
+def test_the_part_line_sits_under_the_signature_count_it_explains() -> None:
+    """The cover printed "Part 2 of 3: ..." with no label under "Collected" and its dates, as
+    if it were a date; it now follows the count of signatures (read back: positions)."""
+    packet = sample_packet(45, hard_names=False)
+    r = render(split_every(packet, 20)[1])
+    drawn = r.drawn(0)
+
+    def y(start: str) -> float:
+        (found,) = [y for t, _f, _x, y in drawn if t.startswith(start)]
+        return found
+
+    assert y("Signatures") > y("Part 2 of 3: signatures 21–40 of 45") > y("Collected")
