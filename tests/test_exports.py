@@ -124,6 +124,8 @@ def _pdf_text(path: Path) -> str:
 
 
 def test_pdf_export_one_packet_per_decision_maker_without_contacts(filled: Path) -> None:
+    from pypdf import PdfReader
+
     out = filled / "usb" / "packet.pdf"
     res = run(filled, "export", "pdf", "--campaign", CAMPAIGN, "--out", str(out))
     assert res.returncode == 0, res.stderr
@@ -138,6 +140,12 @@ def test_pdf_export_one_packet_per_decision_maker_without_contacts(filled: Path)
         assert secret not in text
     assert "محمد" not in text  # signed from Duluth: in the parent campaign's packet
     assert "Duluth" in _pdf_text(parent)
+    # They all read it in Spanish: the English packet prints that wording too, with its count
+    # (the language each signer read comes from the signature's record).
+    cover = " ".join(PdfReader(evansville).pages[0].extract_text().split())
+    assert "The text in Spanish, as 2 signers read it" in cover
+    assert "Donald Trump acaba de anunciar" in cover
+    assert "The text in English, for reference (no signer here read it in English)" in cover
 
 
 def test_pdf_export_whole_campaign_a4_spanish_and_refusals(filled: Path) -> None:

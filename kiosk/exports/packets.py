@@ -49,6 +49,7 @@ def _sheet_row(
         event_name=event,
         method=rec.meta.method,
         typed_name=p.typed_name,
+        language=rec.meta.lang,
     )
 
 

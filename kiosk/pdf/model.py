@@ -65,6 +65,8 @@ class SheetRow:
         typed_name: a typed signature's name, printed in the signature box and marked
             "typed signature" (a row with a typed name is printed as typed whatever
             ``method`` says: a packet never presents a typed signature as drawn).
+        language: the language the signer read the text in ("en" or "es"; "" when not
+            known): the cover prints each wording signers put their names to.
     """
 
     printed_name: str
@@ -78,6 +80,7 @@ class SheetRow:
     event_name: str | None = None
     method: SignatureMethod = SignatureMethod.DRAWN
     typed_name: str = ""
+    language: str = ""
 
     @property
     def typed(self) -> bool:

@@ -372,6 +372,22 @@ def _statement(fonts: FontSet, text: str, style: ParagraphStyle) -> list[Flowabl
     return out
 
 
+def _readings(section: PacketSection, lang: str) -> list[tuple[str, int]]:
+    """The wordings of a version's statement its signers read: (language, signatures), the
+    packet's language first. Signers who read it in the other language saw the same words
+    when the version has no text of its own there (the kiosk shows English), and then count
+    with the packet's language; so do rows whose language is not known."""
+    text = section.version.text.statement
+    own = text.get(lang)
+    counts = {lang: 0}
+    for row in section.rows:
+        read_in = row.language if row.language in ("en", "es") else lang
+        if text.get(read_in) == own:
+            read_in = lang
+        counts[read_in] = counts.get(read_in, 0) + 1
+    return [(lang, counts[lang]), *sorted((k, n) for k, n in counts.items() if k != lang)]
+
+
 def _cover_story(
     fonts: FontSet, packet: Packet, sink: dict[int, int]
 ) -> tuple[list[Flowable], bool]:
@@ -462,9 +478,19 @@ def _cover_story(
             story.append(_para(fonts, v_target, st.version_title, "serif-bold"))
         if many or (v_title.strip() and v_title != title):
             story.append(_para(fonts, v_title, st.version_title, "serif-bold"))
-        statement = text.statement.get(lang)
-        story.extend(_statement(fonts, statement, st.statement))
-        placeholder |= has_placeholder(fonts.runs(statement, "serif", logical=True))
+        readings = _readings(section, lang)
+        for read_in, count in readings:
+            wording = text.statement.get(read_in)
+            if len(readings) > 1:
+                heading = labels.label(
+                    lang,
+                    {0: "text_in_none", 1: "text_in_one"}.get(count, "text_in"),
+                    language=labels.label(lang, f"lang_{read_in}"),
+                    n=labels.number(count),
+                )
+                story.append(_para(fonts, heading, st.version, "sans-bold"))
+            story.extend(_statement(fonts, wording, st.statement))
+            placeholder |= has_placeholder(fonts.runs(wording, "serif", logical=True))
     for row in rows:
         if has_placeholder(fonts.runs(row.printed_name, "sans")) or has_placeholder(
             fonts.runs(row.city, "sans")

@@ -197,6 +197,7 @@ def test_delivery_sheets_never_show_email_phone_or_street() -> None:
         "event_name",
         "method",
         "typed_name",
+        "language",  # "en" or "es": which wording of the statement the signer read
     }
     person = PersonalData(
         first_name="Rosa",
@@ -641,3 +642,53 @@ def test_a_sheet_of_one_signature_does_not_say_1_1(language: str, one: str, rang
     assert range_ in r.text(1)
     footer = [t for t, _f, _x, y in r.drawn(2) if y < 40]
     assert one in footer and not any("11–11" in t for t in footer), footer
+
+
+def _mixed_packet(language: str, es_text: bool = True) -> Packet:
+    """Three signers read the Duluth petition in English, one in Spanish."""
+    version = sample_version(es=es_text)
+    rows = sample_rows(4, hard_names=False)
+    rows = [dataclasses.replace(r, language="es" if i == 3 else "en") for i, r in enumerate(rows)]
+    return Packet(
+        organization="Org",
+        title=version.text.title,
+        target=version.text.target,
+        sections=(PacketSection(version, tuple(rows)),),
+        language=language,  # type: ignore[arg-type]
+    )
+
+
+def _flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_the_cover_prints_each_wording_the_signers_read(language: str) -> None:
+    """A Spanish packet printed only the Spanish statement, although most of its signers had
+    put their names to the English one (and the other way round). When a version's signers
+    read it in both languages, the cover prints both wordings, each with its count."""
+    from kiosk.pdf.samples import DULUTH_STATEMENT, DULUTH_STATEMENT_ES
+
+    cover = _flat(render(_mixed_packet(language)).text(0))
+    assert _flat(DULUTH_STATEMENT) in cover and _flat(DULUTH_STATEMENT_ES) in cover
+    if language == "en":
+        assert "The text in English, as 3 signers read it" in cover
+        assert "The text in Spanish, as 1 signer read it" in cover
+        assert cover.index(_flat(DULUTH_STATEMENT)) < cover.index(_flat(DULUTH_STATEMENT_ES))
+    else:
+        assert "El texto en español, tal como lo leyó 1 firmante" in cover
+        assert "El texto en inglés, tal como lo leyeron 3 firmantes" in cover
+        assert cover.index(_flat(DULUTH_STATEMENT_ES)) < cover.index(_flat(DULUTH_STATEMENT))
+
+
+def test_one_wording_is_printed_once_without_a_language_heading() -> None:
+    from kiosk.pdf.samples import DULUTH_STATEMENT, DULUTH_STATEMENT_ES
+
+    # A version with no Spanish text: Spanish-speaking signers read the English one.
+    cover = _flat(render(_mixed_packet("es", es_text=False)).text(0))
+    assert cover.count(_flat(DULUTH_STATEMENT)) == 1 and _flat(DULUTH_STATEMENT_ES) not in cover
+    assert "El texto en" not in cover
+    # Everyone read it in the packet's language, or the language is not known.
+    packet = sample_packet(5, hard_names=False)
+    cover = _flat(render(packet).text(0))
+    assert _flat(DULUTH_STATEMENT_ES) not in cover and "The text in" not in cover
