@@ -370,6 +370,15 @@ def build_parser() -> argparse.ArgumentParser:
             e.add_argument("--lang", choices=("en", "es"), default="en")
             e.add_argument("--page-size", choices=("letter", "a4"), default="letter")
             e.add_argument("--rows-per-sheet", type=_positive_int, default=10, metavar="N")
+            # As `kiosk export pdf` has them: after sync the kiosk may keep no personal data,
+            # and the server is where packets are made.
+            e.add_argument(
+                "--split-by-state", action="store_true", help="one file per signers' state"
+            )
+            e.add_argument(
+                "--per-file", type=_positive_int, metavar="N", help="at most N signatures a file"
+            )
+            e.add_argument("--comments", action="store_true", help="print signers' comments")
     from kiosk.server.forwarding import cli as forwarding_cli
 
     forwarding_cli.add_parser(sub)
@@ -998,12 +1007,21 @@ def _cmd_export(args: argparse.Namespace) -> int:
 
                 try:
                     options = PacketOptions(
-                        page_size=args.page_size, rows_per_sheet=args.rows_per_sheet
+                        page_size=args.page_size,
+                        rows_per_sheet=args.rows_per_sheet,
+                        include_comments=args.comments,
                     )
                 except ValueError as exc:
                     raise CliError(str(exc)) from None
                 packets, result = exports.export_packets(
-                    conn, keyring, query, args.lang, options, per_local=not args.whole_campaign
+                    conn,
+                    keyring,
+                    query,
+                    args.lang,
+                    options,
+                    per_local=not args.whole_campaign,
+                    split_state=args.split_by_state,
+                    per_file=args.per_file,
                 )
                 paths = packet_paths(out, [name for name, _ in packets])
                 for path, (_name, packet) in zip(paths, packets, strict=True):

@@ -649,3 +649,38 @@ def test_a_typed_signature_is_kept_as_typed_and_printed_as_typed(
     assert "Dora María Luz" in text
     assert "Typed signature, witnessed by kiosk staff (PIN)" in text
     assert text.count("Typed signature") == 1  # the drawn one is not marked
+
+
+def test_cli_pdf_export_has_the_kiosk_s_packet_options(
+    keyed_client: httpx.Client, engine: Engine, key: OrgKey, db_url: str, tmp_path: Path
+) -> None:
+    """After sync a kiosk may keep no personal data: packets are made on the server, which
+    had no --comments, --split-by-state or --per-file (`kiosk export pdf` has them)."""
+    import_mini(engine)
+    a = ApiClient.enroll(keyed_client, make_code(engine, "Kiosk A"))
+    a.push(
+        [
+            mini_signature(
+                key, person("Alma", "Reyes", comment="Protejan a mi familia"), "evansville"
+            ),
+            mini_signature(
+                key, person("Bruno", "Diaz", "63105", comment="Now!"), "st-louis-county"
+            ),
+        ]
+    )
+    base = ["--database-url", db_url, "export", "pdf", "--campaign", "mini-test"]
+    base += ["--org-private-key-file", str(key.path), "--whole-campaign"]
+    by_state = tmp_path / "state.pdf"
+    args = [*base, "--split-by-state", "--comments", "--out", str(by_state)]
+    assert server_main(args) == 0
+    written = sorted(p.name for p in tmp_path.glob("state-*.pdf"))
+    assert written == ["state-in.pdf", "state-mo.pdf"]
+    text = _pdf_text((tmp_path / "state-in.pdf").read_bytes())
+    assert "Signers in IN" in text and "Protejan a mi familia" in text and "Bruno" not in text
+    assert "Now!" in _pdf_text((tmp_path / "state-mo.pdf").read_bytes())
+    parts = tmp_path / "parts.pdf"
+    assert server_main([*base, "--per-file", "1", "--out", str(parts)]) == 0
+    written = sorted(p.name for p in tmp_path.glob("parts-*.pdf"))
+    assert written == ["parts-part01.pdf", "parts-part02.pdf"]
+    text = _pdf_text((tmp_path / "parts-part02.pdf").read_bytes())
+    assert "Part 2 of 2" in text and "Protejan" not in text  # no --comments this time
