@@ -13,7 +13,7 @@ import uuid
 from kiosk.domain.audit import AuditAction
 from kiosk.domain.campaign import Campaign
 from kiosk.domain.errors import NotFound
-from kiosk.domain.ports import Clock, SettingsStore, SignatureRepository
+from kiosk.domain.ports import Clock, SettingsStore, SignatureFilter, SignatureRepository
 from kiosk.domain.signature import Event
 from kiosk.services.ports import AuditRecorder, Campaigns
 from kiosk.ui_state import SETTING_ACTIVE_CAMPAIGN, SETTING_EVENT, SETTING_FIXED_LOCAL
@@ -159,15 +159,35 @@ class Events:
             raise EventRefused("too_long")
         return name, location
 
-    def save(self, name: str, location: str) -> Event:
-        """Name the current event (a new one if none is running) and its location.
+    def signatures_at(self, event: Event) -> int:
+        """How many signatures were recorded at ``event`` (voided ones included)."""
+        return self._repo.count(SignatureFilter(event_id=event.id, include_void=True))
+
+    def is_another_event(self, name: str, location: str) -> int:
+        """Whether saving ``name`` and ``location`` would rename an event that already has
+        signatures: their number (0 when it would not). Renaming it would move those
+        signatures to the new name (a packet of yesterday's rally printed as today's market):
+        the volunteer says first whether this is a new event or a correction.
 
         Raises:
             EventRefused: see :meth:`check`.
         """
         name, location = self.check(name, location)
         current = self.current()
-        if current is None:
+        if current is None or (current.name, current.location) == (name, location):
+            return 0
+        return self.signatures_at(current)
+
+    def save(self, name: str, location: str, as_new: bool = False) -> Event:
+        """Name the current event (a new one if none is running, or if ``as_new``: the current
+        one then ends with its name, and its signatures stay with it) and its location.
+
+        Raises:
+            EventRefused: see :meth:`check`.
+        """
+        name, location = self.check(name, location)
+        current = self.current()
+        if current is None or as_new:
             event = Event(str(uuid.uuid4()), name, location, self._clock())
         else:
             event = Event(current.id, name, location, current.started_at)

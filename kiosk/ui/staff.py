@@ -95,6 +95,7 @@ class StaffMode(QObject):
         self._void_error = ""
         self._demo = desk.is_demo()
         self._event_error = ""
+        self._event_question: dict[str, Any] = {"active": False}
         self._update_lock()
         i18n.languageChanged.connect(self._on_language)
 
@@ -287,6 +288,7 @@ class StaffMode(QObject):
         """Leave staff mode: the coordinator's unlock is dropped."""
         self.unlocker.lock()
         self._void_error = ""
+        self._event_question = {"active": False}  # an unanswered question is dropped
         self._entries = []
         self.entriesChanged.emit()
         self.namesChanged.emit()
@@ -391,21 +393,73 @@ class StaffMode(QObject):
     #: ``required`` or ``too_long`` after a refused save ("" otherwise).
     eventError = Property(str, _get_event_error, notify=eventChanged)
 
+    def _get_event_question(self) -> dict[str, Any]:
+        return dict(self._event_question)
+
+    #: While a save would rename an event that already has signatures: ``active``, ``count``
+    #: (its signatures), ``name`` (its name now) and ``newName``; answered by
+    #: :meth:`startNewEvent`, :meth:`renameEvent` or :meth:`keepEvent`.
+    eventQuestion = Property("QVariantMap", _get_event_question, notify=eventChanged)
+
     @Slot(str, str)
     def saveEvent(self, name: str, location: str) -> None:  # noqa: N802 - Qt naming for QML
-        """Name the current event (a new one if none is running) and its location."""
+        """Name the current event (a new one if none is running) and its location; when that
+        would rename an event that has signatures, ask first (:attr:`eventQuestion`)."""
+        self._event_question = {"active": False}
         try:
-            self._events.save(name, location)
+            count = self._events.is_another_event(name, location)
+            current = self._events.current()
+            if count and current is not None:
+                self._event_question = {
+                    "active": True,
+                    "count": count,
+                    "name": current.name,
+                    "newName": " ".join(name.split()),
+                    "_name": name,
+                    "_location": location,
+                }
+            else:
+                self._events.save(name, location)
         except EventRefused as exc:
             self._event_error = exc.code
         else:
             self._event_error = ""
         self.eventChanged.emit()
 
+    def _answer(self, as_new: bool) -> None:
+        question = self._event_question
+        self._event_question = {"active": False}
+        if question.get("active"):
+            try:
+                self._events.save(question["_name"], question["_location"], as_new=as_new)
+            except EventRefused as exc:
+                self._event_error = exc.code
+            else:
+                self._event_error = ""
+        self.eventChanged.emit()
+
+    @Slot()
+    def startNewEvent(self) -> None:  # noqa: N802 - Qt naming for QML
+        """The answer "a new event": the current one ends with its name and signatures."""
+        self._answer(as_new=True)
+
+    @Slot()
+    def renameEvent(self) -> None:  # noqa: N802 - Qt naming for QML
+        """The answer "a correction": the current event, its signatures with it, is renamed."""
+        self._answer(as_new=False)
+
+    @Slot()
+    def keepEvent(self) -> None:  # noqa: N802 - Qt naming for QML
+        """The answer "neither": nothing changes (the fields show the event as it is)."""
+        self._event_question = {"active": False}
+        self.eventChanged.emit()
+
     @Slot()
     def endEvent(self) -> None:  # noqa: N802 - Qt naming for QML
         """End the current event: the next signatures belong to no event until a new one."""
+        self._event_question = {"active": False}
         if not self._events.end():
+            self.eventChanged.emit()
             return
         self._event_error = ""
         self.eventChanged.emit()

@@ -164,7 +164,15 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location line="+265"/>
+        <location line="+107"/>
+        <source>%n signature(s) were already recorded at “%1”. Is “%2” a new event, or a correction of this one&apos;s name?</source>
+        <translation>
+            <numerusform>%n signature was already recorded at “%1”. Is “%2” a new event, or a correction of this one&apos;s name?</numerusform>
+            <numerusform>%n signatures were already recorded at “%1”. Is “%2” a new event, or a correction of this one&apos;s name?</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location line="+206"/>
         <source>%n record(s) waiting to be sent to the server (signatures and voids).</source>
         <translation>
             <numerusform>%n record waiting to be sent to the server (signatures and voids).</numerusform>

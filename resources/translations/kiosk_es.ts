@@ -604,7 +604,7 @@
 <context>
     <name>KField</name>
     <message>
-        <location filename="../../kiosk/ui/qml/KioskUi/KField.qml" line="+61"/>
+        <location filename="../../kiosk/ui/qml/KioskUi/KField.qml" line="+64"/>
         <source>(optional)</source>
         <translation>(opcional)</translation>
     </message>
@@ -714,7 +714,7 @@
         <translation>Quiosco de peticiones</translation>
     </message>
     <message>
-        <location line="+150"/>
+        <location line="+154"/>
         <source>Signature pad. Sign with your finger.</source>
         <translation>Área de firma. Firme con el dedo.</translation>
     </message>
@@ -1840,18 +1840,18 @@
     </message>
     <message>
         <location line="-169"/>
-        <location line="+220"/>
+        <location line="+264"/>
         <source>Last entries</source>
         <translation>Últimas firmas</translation>
     </message>
     <message>
-        <location line="-219"/>
-        <location line="+372"/>
+        <location line="-263"/>
+        <location line="+420"/>
         <source>Sync</source>
         <translation>Sincronización</translation>
     </message>
     <message>
-        <location line="-371"/>
+        <location line="-419"/>
         <source>Exports</source>
         <translation>Exportaciones</translation>
     </message>
@@ -1872,12 +1872,13 @@
     </message>
     <message>
         <location line="+7"/>
-        <location line="+314"/>
+        <location line="+211"/>
+        <location line="+150"/>
         <source>Cancel</source>
         <translation>Cancelar</translation>
     </message>
     <message>
-        <location line="-314"/>
+        <location line="-361"/>
         <source>Exit the app</source>
         <translation>Cerrar la app</translation>
     </message>
@@ -1964,8 +1965,26 @@
         <source>End event</source>
         <translation>Terminar el evento</translation>
     </message>
+    <message numerus="yes">
+        <location line="+18"/>
+        <source>%n signature(s) were already recorded at “%1”. Is “%2” a new event, or a correction of this one&apos;s name?</source>
+        <translation>
+            <numerusform>Ya se registró %n firma en «%1». ¿Es «%2» un evento nuevo o una corrección del nombre de este?</numerusform>
+            <numerusform>Ya se registraron %n firmas en «%1». ¿Es «%2» un evento nuevo o una corrección del nombre de este?</numerusform>
+        </translation>
+    </message>
     <message>
-        <location line="+16"/>
+        <location line="+9"/>
+        <source>Start a new event</source>
+        <translation>Empezar un evento nuevo</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Correct this event&apos;s name</source>
+        <translation>Corregir el nombre de este evento</translation>
+    </message>
+    <message>
+        <location line="+27"/>
         <source>Names are shown until you hide them or leave staff mode.</source>
         <translation>Los nombres se muestran hasta que los oculte o salga del modo de personal.</translation>
     </message>
@@ -2020,12 +2039,12 @@
         <translation>¿Por qué se anula este registro?</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+12"/>
         <source>The entry is kept and marked void, never deleted.</source>
         <translation>El registro se conserva y se marca como anulado; nunca se borra.</translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+15"/>
         <source>Void entry</source>
         <translation>Anular registro</translation>
     </message>

@@ -220,6 +220,72 @@ def test_name_the_event_and_new_signatures_belong_to_it(d: Driver) -> None:
     ]
 
 
+def retype(d: Driver, name: str, text: str) -> None:
+    """Replace a field's text (``fill`` types after what is there)."""
+    d.item(name).setProperty("text", "")
+    d.fill(name, text)
+
+
+def test_a_new_name_for_an_event_with_signatures_asks_new_event_or_correction(d: Driver) -> None:
+    """Renaming the event moved its signatures to the new name (yesterday's rally printed as
+    today's market): once it has signatures, the volunteer says which it is."""
+    kiosk = d.ui.kiosk
+    to_staff(d)
+    d.click("staff.tab.event")
+    retype(d, "staff.eventName", "Rally at City Hall")
+    d.click("staff.eventSave")
+    d.wait(lambda: kiosk.store.get_setting(SETTING_EVENT) is not None, "the event")
+    # No signature yet: a new name is a plain correction, no question.
+    retype(d, "staff.eventName", "Rally at City Hall steps")
+    d.click("staff.eventSave")
+    d.wait(lambda: d.text("staff.eventSummary") == "Event: Rally at City Hall steps", "the rename")
+    assert not d.shown("staff.eventQuestion")
+    rally = kiosk.store.get_setting(SETTING_EVENT)
+    d.click("staff.close")
+    sign_once(d)
+    to_staff(d)
+    d.click("staff.tab.event")
+    # Cancel: nothing changes, the fields show the event again.
+    retype(d, "staff.eventName", "Sunday market")
+    d.click("staff.eventSave")
+    d.wait_shown("staff.eventQuestion")
+    assert d.text("staff.eventQuestion") == (
+        "1 signature was already recorded at “Rally at City Hall steps”. Is “Sunday market” a "
+        "new event, or a correction of this one's name?"
+    )
+    d.click("staff.eventKeep")
+    d.wait(lambda: not d.shown("staff.eventQuestion"), "the question to go")
+    assert d.text("staff.eventName") == "Rally at City Hall steps"
+    assert [e.name for e in kiosk.store.events()] == ["Rally at City Hall steps"]
+    # A new event: the rally keeps its name and its signature; the next one is the market's.
+    retype(d, "staff.eventName", "Sunday market")
+    retype(d, "staff.eventLocation", "Plaza")
+    d.click("staff.eventSave")
+    d.click("staff.eventStartNew")
+    d.wait(lambda: kiosk.store.get_setting(SETTING_EVENT) != rally, "the new event")
+    market = kiosk.store.get_setting(SETTING_EVENT)
+    assert d.text("staff.eventSummary") == "Event: Sunday market · Plaza"
+    names = {e.id: (e.name, e.location) for e in kiosk.store.events()}
+    assert names == {rally: ("Rally at City Hall steps", ""), market: ("Sunday market", "Plaza")}
+    assert kiosk.store.count(SignatureFilter(event_id=rally)) == 1
+    d.click("staff.close")
+    sign_once(d, "Lee", "Moua")
+    assert kiosk.store.recent(1)[0].signature.meta.event_id == market
+    # A correction: the same event, its signature with it, under the corrected name.
+    to_staff(d)
+    d.click("staff.tab.event")
+    retype(d, "staff.eventName", "Sunday farmers market")
+    d.click("staff.eventSave")
+    d.wait_shown("staff.eventQuestion")
+    d.click("staff.eventRename")
+    d.wait(lambda: d.text("staff.eventSummary") == "Event: Sunday farmers market · Plaza", "fix")
+    assert kiosk.store.get_setting(SETTING_EVENT) == market
+    assert {e.name for e in kiosk.store.events()} == {
+        "Rally at City Hall steps",
+        "Sunday farmers market",
+    }
+
+
 def test_counts_and_last_entries_with_names_only_after_the_passphrase(d: Driver) -> None:
     sign_once(d, "Ana", "Pérez")
     sign_once(d, "Lee", "Moua")

@@ -318,6 +318,50 @@ Rectangle {
                         onClicked: page.staff.endEvent()
                     }
                 }
+                // A new name for an event that already has signatures: renaming it would move
+                // them to the new name, so the volunteer says which it is first.
+                ColumnLayout {
+                    objectName: "staff.eventQuestionBox"
+                    visible: page.staff.eventQuestion.active === true
+                    Layout.fillWidth: true
+                    spacing: 12
+                    KText {
+                        objectName: "staff.eventQuestion"
+                        Layout.fillWidth: true
+                        font.weight: Font.DemiBold
+                        Accessible.role: Accessible.AlertMessage
+                        Accessible.name: text
+                        text: page.staff.eventQuestion.active === true
+                              ? qsTr("%n signature(s) were already recorded at “%1”. Is “%2” a new event, or a correction of this one's name?", "", page.staff.eventQuestion.count)
+                                    .arg(page.staff.eventQuestion.name).arg(page.staff.eventQuestion.newName)
+                              : ""
+                    }
+                    Flow {
+                        Layout.fillWidth: true
+                        spacing: 16
+                        KButton {
+                            objectName: "staff.eventStartNew"
+                            text: qsTr("Start a new event")
+                            onClicked: page.staff.startNewEvent()
+                        }
+                        KButton {
+                            objectName: "staff.eventRename"
+                            kind: "secondary"
+                            text: qsTr("Correct this event's name")
+                            onClicked: page.staff.renameEvent()
+                        }
+                        KButton {
+                            objectName: "staff.eventKeep"
+                            kind: "secondary"
+                            text: qsTr("Cancel")
+                            onClicked: {
+                                page.staff.keepEvent()
+                                eventName.input.text = page.staff.currentEvent.name
+                                eventLocation.input.text = page.staff.currentEvent.location
+                            }
+                        }
+                    }
+                }
             }
 
             // -- last entries ------------------------------------------------------------------
