@@ -95,6 +95,10 @@ def test_moments_are_shown_in_the_readers_time_zone_and_language(tmp_path: Path)
                     iso,
                 )
                 assert months[int(month) - 1] in shown, (lang, shown)
+        # The export form's dates are days of this browser's zone, and it says so.
+        page.goto(server.base + "/console/exports?lang=en")
+        assert page.input_value("#x-tz") == "America/Chicago"
+        assert "America/Chicago" in page.locator("#x-tz-note").inner_text()
         page.close()
         # Without script: the UTC text the server wrote.
         plain = b.new_context(viewport=DESKTOP, java_script_enabled=False)
@@ -103,6 +107,9 @@ def test_moments_are_shown_in_the_readers_time_zone_and_language(tmp_path: Path)
         still.goto(server.base + "/console/accounts?lang=en")
         texts = still.eval_on_selector_all("time[datetime]", "els => els.map(e => e.textContent)")
         assert texts and all(t.endswith(" UTC") for t in texts), texts
+        still.goto(server.base + "/console/exports?lang=en")
+        assert still.input_value("#x-tz") == "UTC"
+        assert still.locator("#x-tz-note").inner_text() == "Dates are whole days in UTC."
 
 
 def test_an_accounts_page_reads_well_on_desktop_and_phone(tmp_path: Path) -> None:

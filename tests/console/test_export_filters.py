@@ -226,3 +226,36 @@ def test_console_exports_hold_exactly_the_filtered_signers(
         r = web.post("/console/exports", data={**form, "kind": "csv", **bad})
         assert r.status_code == 422, bad
         assert web.get("/console/exports").text.count("data-job=") == before
+
+
+def test_console_dates_are_days_of_the_coordinators_time_zone(
+    web: httpx.Client, engine: Engine
+) -> None:
+    """A clerk's deadline "until Nov 23" in California includes Dario's 23:59 UTC signature
+    (15:59 there) and Elena's at 00:00 UTC on the 24th (16:00 on the 23rd there); in UTC it
+    stops before Elena. The browser sends its zone (console.js); without it, UTC."""
+    csrf = _console(web, engine)
+    form = {"csrf": csrf, "campaign": "mini-test", "local": "", "lang": "en", "kind": "csv"}
+    until = {**form, "until": "2026-11-23"}
+    assert _names_csv(_run_job(web, until)) == [
+        "Alma Reyes",
+        "Bruno Diaz",
+        "Carmen Ortiz",
+        "Dario Luna",
+    ]
+    la = {**until, "tz": "America/Los_Angeles"}
+    assert "Elena Sol" in _names_csv(_run_job(web, la))
+    # "Since Nov 21" in Los Angeles starts at 08:00 UTC: Bruno (00:10 UTC) signed on the 20th
+    # there.
+    since = {**form, "since": "2026-11-21", "tz": "America/Los_Angeles"}
+    assert "Bruno Diaz" not in _names_csv(_run_job(web, since))
+    # In Tokyo, "until Nov 23" ends at 15:00 UTC on the 23rd: Dario's 23:59 UTC is the 24th.
+    tokyo = {**until, "tz": "Asia/Tokyo"}
+    assert "Dario Luna" not in _names_csv(_run_job(web, tokyo))
+    # A zone this server does not know, or not a zone at all: UTC, as without script.
+    for odd in ("Mars/Olympus_Mons", "../../etc/passwd", "x" * 70, ""):
+        assert _names_csv(_run_job(web, {**until, "tz": odd})) == _names_csv(
+            _run_job(web, until)
+        ), odd
+    # The job list says which zone its dates were days of.
+    assert "→ 2026-11-23 (America/Los_Angeles)" in web.get("/console/exports").text

@@ -174,6 +174,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{slug}: válido. Campañas locales: {locals}. Versiones del texto: {versions} (nuevas: {new}). ¿Publicarlo en los quioscos?",
     ),
     "publish": ("Publish", "Publicar"),
+    "dates_in_utc": ("Dates are whole days in UTC.", "Las fechas son días completos en UTC."),
+    "dates_in_zone": (
+        "Dates are whole days in {zone} (this browser's time zone).",
+        "Las fechas son días completos en {zone} (la zona horaria de este navegador).",
+    ),
     "changes_heading": ("What publishing it changes", "Qué cambia al publicarlo"),
     "changes_unknown": (
         "The published file is of an older format and cannot be compared with this one.",

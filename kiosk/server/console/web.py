@@ -15,10 +15,11 @@ import re
 import tempfile
 from collections.abc import AsyncIterator, Callable
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import (
@@ -606,6 +607,7 @@ class Console:
             kind = _text(form, "kind", 3)
             slug = _text(form, "campaign", 64)
             local = _text(form, "local", 64)
+            zone_name, zone = _zone(_text(form, "tz", 64))
             try:
                 since = _day(_text(form, "since", 11))
                 until = _day(_text(form, "until", 11))
@@ -626,6 +628,7 @@ class Console:
                 "event": event,
                 "lang": lang,
                 "include_synthetic": _text(form, "include_synthetic", 1),
+                "tz": zone_name,
             }
             with self.engine.connect() as conn:
                 c = data.campaign(conn, slug) if _SLUG.match(slug) else None
@@ -639,17 +642,21 @@ class Console:
                 or (event and event not in known_events)
             ):
                 return self._exports(request, s, 422, error="export_invalid", chosen=chosen)
-            # The end date counts whole: signatures before the next day's midnight (UTC).
-            end = until + timedelta(days=1) if until else None
-            if since and end and end <= since:
+            # Days of the coordinator's time zone; the end date counts whole: signatures before
+            # the next day's midnight there.
+            start = _midnight(since, zone) if since else None
+            end = _midnight(until + timedelta(days=1), zone) if until else None
+            if start and end and end <= start:
                 return self._exports(request, s, 422, error="export_bad_dates", chosen=chosen)
             params = {
                 "kind": kind,
                 "campaign": slug,
                 "local": local,
-                "since": since.isoformat() if since else "",
+                "since": start.isoformat() if start else "",
                 "until": end.isoformat() if end else "",
-                "until_day": until.date().isoformat() if until else "",
+                "since_day": since.isoformat() if since else "",
+                "until_day": until.isoformat() if until else "",
+                "tz": zone_name,
                 "event": event,
                 "include_synthetic": form.get("include_synthetic") == "1",
                 "lang": lang,
@@ -1254,8 +1261,8 @@ def _name_ok(name: str) -> bool:
     return 0 < len(name) <= 120 and not CONTROL_RE.search(name)
 
 
-def _day(value: str) -> datetime | None:
-    """A form's ``YYYY-MM-DD`` as midnight UTC; None when empty.
+def _day(value: str) -> date | None:
+    """A form's ``YYYY-MM-DD``; None when empty.
 
     Raises:
         ValueError: not such a date.
@@ -1264,10 +1271,26 @@ def _day(value: str) -> datetime | None:
         return None
     if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
         raise ValueError(value)
-    day = datetime.fromisoformat(value).replace(tzinfo=UTC)
+    day = date.fromisoformat(value)
     if not 1900 <= day.year <= 9998:  # the end date's next midnight must exist
         raise ValueError(value)
     return day
+
+
+def _zone(name: str) -> tuple[str, tzinfo]:
+    """The time zone a form's dates are days of: the browser's (console.js fills the form's
+    ``tz`` with its IANA name), else UTC (no script, or a name this server does not know)."""
+    if name and name != "UTC" and re.fullmatch(r"[A-Za-z0-9_+\-]+(/[A-Za-z0-9_+\-]+){0,2}", name):
+        try:
+            return name, ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError, OSError):
+            pass
+    return "UTC", UTC
+
+
+def _midnight(day: date, zone: tzinfo) -> datetime:
+    """The moment ``day`` starts in ``zone``, in UTC."""
+    return datetime.combine(day, time(), tzinfo=zone).astimezone(UTC)
 
 
 def _hours(span: timedelta) -> str:

@@ -16,6 +16,14 @@ document.addEventListener("DOMContentLoaded", () => {
     }
     return formats[key];
   };
+  // The export form's dates are days of this browser's time zone (without script: UTC).
+  const tz = document.getElementById("x-tz");
+  const tzNote = document.getElementById("x-tz-note");
+  const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  if (tz && zone) {
+    tz.value = zone;
+    if (tzNote) tzNote.textContent = tzNote.dataset.template.replace("{zone}", zone);
+  }
   for (const el of document.querySelectorAll("time[datetime]")) {
     const moment = new Date(el.getAttribute("datetime"));
     if (Number.isNaN(moment.getTime())) continue;
