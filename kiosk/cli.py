@@ -846,13 +846,15 @@ def cmd_export_pdf(args: argparse.Namespace) -> int:
         except ValueError as exc:
             raise CliError(str(exc)) from None
         out = _out_path(args, kiosk, made)
-        paths = export_paths(made, out)
+        exact = bool(args.out)  # --out names the file: one packet is written as that file
+        paths = export_paths(made, out, exact)
         try:
-            write_export(made, out)
+            write_export(made, out, exact)
         except OSError as exc:
             raise CliError(f"cannot write {exc.filename or out}: {exc.strerror or exc}") from None
-        for path, f in zip(paths, made.files, strict=True):
-            print(f"wrote {path} ({counted(f.rows, 'signature')})")
+        if len(paths) > 1:  # one file: the summary below names it
+            for path, f in zip(paths, made.files, strict=True):
+                print(f"wrote {path} ({counted(f.rows, 'signature')})")
         record_export(kiosk.store, kiosk.auditor, made, kiosk.clock(), via="cli")
         _report_export(
             paths[0] if len(paths) == 1 else f"{len(paths)} files", made.rows, made.result

@@ -146,6 +146,15 @@ def test_pdf_export_one_packet_per_decision_maker_without_contacts(filled: Path)
     assert "The text in Spanish, as 2 signers read it" in cover
     assert "Donald Trump acaba de anunciar" in cover
     assert "The text in English, for reference (no signer here read it in English)" in cover
+    # One local campaign's packet with --out: that very file, and one line saying so.
+    one = filled / "usb" / "evansville-for-the-mayor.pdf"
+    res = run(
+        filled, "export", "pdf", "--campaign", CAMPAIGN, "--local", "evansville", "--out", str(one)
+    )
+    assert res.returncode == 0, res.stderr
+    assert one.exists() and "Mayor Denise Lynn" in _pdf_text(one)
+    assert not list((filled / "usb").glob("evansville-for-the-mayor-*"))
+    assert res.stdout.count("wrote ") == 1 and str(one) in res.stdout
 
 
 def test_pdf_export_whole_campaign_a4_spanish_and_refusals(filled: Path) -> None:

@@ -277,18 +277,19 @@ def make_csv_export(
     )
 
 
-def export_paths(made: MadeExport, out: Path) -> list[Path]:
-    """Where each file of ``made`` goes when saved as ``out`` (one file per packet)."""
-    return packet_paths(out, [f.name for f in made.files])
+def export_paths(made: MadeExport, out: Path, exact: bool = False) -> list[Path]:
+    """Where each file of ``made`` goes when saved as ``out`` (one file per packet; ``exact``:
+    a single file is ``out`` itself, see :func:`packet_paths`)."""
+    return packet_paths(out, [f.name for f in made.files], exact)
 
 
-def write_export(made: MadeExport, out: Path) -> list[Path]:
+def write_export(made: MadeExport, out: Path, exact: bool = False) -> list[Path]:
     """Write every file of ``made`` atomically; return the paths written.
 
     Raises:
         OSError: a file could not be written (files written before it stay, each complete).
     """
-    paths = export_paths(made, out)
+    paths = export_paths(made, out, exact)
     for path, f in zip(paths, made.files, strict=True):
         atomic_write(path, f.data)
     return paths

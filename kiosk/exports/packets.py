@@ -142,8 +142,10 @@ def build_packets(
     return out
 
 
-def packet_paths(out: Path, names: list[str]) -> list[Path]:
-    """File names for packets: ``out`` itself for one unnamed packet, else ``stem-name.pdf``."""
-    if names == [""]:
+def packet_paths(out: Path, names: list[str], exact: bool = False) -> list[Path]:
+    """File names for packets: ``out`` itself for one unnamed packet, or for one packet when
+    ``exact`` (a file name the user gave: ``--out skokie.pdf`` writes that file), else
+    ``stem-name.pdf``."""
+    if names == [""] or (exact and len(names) == 1):
         return [out]
     return [out.with_name(f"{out.stem}-{name or 'all'}{out.suffix or '.pdf'}") for name in names]

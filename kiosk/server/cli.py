@@ -1023,7 +1023,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
                     split_state=args.split_by_state,
                     per_file=args.per_file,
                 )
-                paths = packet_paths(out, [name for name, _ in packets])
+                paths = packet_paths(out, [name for name, _ in packets], exact=bool(args.out))
                 for path, (_name, packet) in zip(paths, packets, strict=True):
                     if marks:
                         packet = dataclasses.replace(packet, marks=marks)
