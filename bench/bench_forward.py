@@ -78,7 +78,9 @@ def _fill(engine: Engine, count: int) -> None:
 
 def _service(engine: Engine, tmp: Path) -> ForwardingService:
     return ForwardingService(
-        engine, lambda create: ForwardingSecret.load(tmp / "forwarding.secret", create)
+        engine,
+        lambda create: ForwardingSecret.load(tmp / "forwarding.secret", create),
+        network=s.LOCAL,
     )
 
 
@@ -143,7 +145,7 @@ def webhook_throughput(url: str, tmp: Path, count: int) -> tuple[float, float]:
             def post(i: int) -> None:
                 client = getattr(local, "client", None)
                 if client is None:
-                    client = local.client = make_client()
+                    client = local.client = make_client(network=s.LOCAL)
                 ts = int(time.time())
                 msg = f"msg_floor{i}"
                 client.post(

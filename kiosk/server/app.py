@@ -191,7 +191,12 @@ def create_app(
         app, db, keyring, clock, demo=settings.demo, stale_hours=settings.kiosk_stale_hours
     )
     # Its Forwarding page (issue #16), on the forwarding service the command line uses.
-    forwarding_page.install(app, ForwardingService(db, load_secret(settings.data_dir), clock))
+    forwarding_page.install(
+        app,
+        ForwardingService(
+            db, load_secret(settings.data_dir), clock, network=settings.forward_network()
+        ),
+    )
     return app
 
 

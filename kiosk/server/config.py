@@ -25,6 +25,10 @@ body total timeout         ``KIOSK_BODY_TIMEOUT``       120 s for a whole body: 
 trusted reverse proxies    ``KIOSK_TRUSTED_PROXIES``    none: ``X-Forwarded-For`` is ignored and the
                            (comma-separated addresses   client address is the TCP peer's
                            or networks)
+internal networks that     ``KIOSK_FORWARD_ALLOW_       none: a destination must be a public address
+forwarding may reach       NETWORKS`` (comma-separated  (link-local and metadata addresses are never
+                           addresses or networks)       allowed; see
+                                                        :mod:`kiosk.server.forwarding.netguard`)
 =========================  ===========================  ============================================
 
 Private keys are loaded from their files when needed and never stored in the database.
@@ -40,6 +44,11 @@ from typing import Any
 
 import platformdirs
 
+from kiosk.server.forwarding.netguard import (
+    ENV_FORWARD_ALLOW_NETWORKS,
+    NetworkPolicy,
+    parse_allowed,
+)
 from kiosk.server.ratelimit import RateLimits
 from kiosk.wire import MAX_BODY_BYTES
 
@@ -80,6 +89,8 @@ class ServerSettings:
     demo: bool = False
     #: The console marks a kiosk not seen for this many hours (``KIOSK_CONSOLE_STALE_HOURS``).
     kiosk_stale_hours: float = 6.0
+    #: Internal networks forwarding destinations may be in (``KIOSK_FORWARD_ALLOW_NETWORKS``).
+    forward_allow_networks: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if self.org_public_key is not None:
@@ -114,7 +125,8 @@ class ServerSettings:
         Raises:
             KeyConfigError: the public key is not base64 of 32 bytes.
             ValueError: a rate limit variable is not a non-negative number
-                (see :mod:`kiosk.server.ratelimit`).
+                (see :mod:`kiosk.server.ratelimit`), or ``KIOSK_FORWARD_ALLOW_NETWORKS`` holds
+                something other than internal addresses and networks.
         """
         from kiosk.server.keys import split_paths
 
@@ -140,6 +152,9 @@ class ServerSettings:
             body_total_timeout=_number(env, "KIOSK_BODY_TIMEOUT", 120.0, positive=True),
             demo=bool(demo) or env.get(ENV_DEMO, "") == "1",
             kiosk_stale_hours=_number(env, "KIOSK_CONSOLE_STALE_HOURS", 6.0, positive=True),
+            forward_allow_networks=tuple(
+                str(n) for n in parse_allowed(env.get(ENV_FORWARD_ALLOW_NETWORKS))
+            ),
         )
 
     def to_environ(self) -> dict[str, str]:
@@ -155,7 +170,14 @@ class ServerSettings:
             env[ENV_ORG_PRIVATE_KEY_FILE] = ",".join(self.org_private_key_files)
         if self.trusted_proxies:
             env[ENV_TRUSTED_PROXIES] = ",".join(self.trusted_proxies)
+        if self.forward_allow_networks:
+            env[ENV_FORWARD_ALLOW_NETWORKS] = ",".join(self.forward_allow_networks)
         return env
+
+    def forward_network(self) -> NetworkPolicy:
+        """Which addresses forwarding destinations may reach (see
+        :mod:`kiosk.server.forwarding.netguard`)."""
+        return NetworkPolicy(parse_allowed(",".join(self.forward_allow_networks)))
 
     def keyring(self, environ: dict[str, str] | None = None) -> Any:
         """Load the private key files (None if none are configured).

@@ -83,7 +83,11 @@ class ConsoleServer:
                 "--org-private-key-file",
                 str(self.key.path),
             ),
-            env={"KIOSK_ORG_KEY_PASSPHRASE": PASSPHRASE},
+            # the forwarding walks' receivers are on 127.0.0.1, which an operator must allow
+            env={
+                "KIOSK_ORG_KEY_PASSPHRASE": PASSPHRASE,
+                "KIOSK_FORWARD_ALLOW_NETWORKS": "127.0.0.1,::1",
+            },
         )
         (tmp / "server").mkdir(exist_ok=True)
         (tmp / "campaigns").mkdir(exist_ok=True)

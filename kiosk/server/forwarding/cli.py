@@ -221,7 +221,9 @@ def _command(args: argparse.Namespace) -> int:
     settings = _settings(args)
     engine = ready_engine(args)
     try:
-        service = ForwardingService(engine, load_secret(settings.data_dir))
+        service = ForwardingService(
+            engine, load_secret(settings.data_dir), network=settings.forward_network()
+        )
         if action == "add":
             return _add(service, args)
         if action == "list":
@@ -363,6 +365,7 @@ def _run(args: argparse.Namespace) -> int:
         batch=args.batch,
         backoff=backoff,
         lease_ttl=max(args.lease_seconds, 5.0),
+        network=settings.forward_network(),
     )
     stop = threading.Event()
 

@@ -3,9 +3,12 @@
 A destination forwards one campaign's signatures, or one local campaign's (where the CRM has one
 petition per decision-maker). Its URL must be HTTPS; plain HTTP is accepted for ``localhost``,
 ``127.0.0.0/8`` and ``::1`` (a receiver on the same machine), or anywhere with the explicit
-``allow_http`` flag. A URL carrying a user name or password is refused (credentials go in the
-sealed credential, never in a URL that might be printed). The URL and credential are sealed
-together (:mod:`.secrets`); only ``scheme://host:port`` stays readable.
+``allow_http`` flag. Its host must be a public address, or resolve to public addresses only:
+link-local and metadata addresses never, loopback and private ones only where the operator
+allows them (:mod:`.netguard`, ``KIOSK_FORWARD_ALLOW_NETWORKS``). A URL carrying a user name or
+password is refused (credentials go in the sealed credential, never in a URL that might be
+printed). The URL and credential are sealed together (:mod:`.secrets`); only
+``scheme://host:port`` stays readable.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import Connection, delete, select, update
 
+from kiosk.server.forwarding import netguard
 from kiosk.server.forwarding.models import ATTEMPTS, OUTBOX
 from kiosk.server.forwarding.models import DESTINATIONS as DESTINATIONS  # re-exported
 from kiosk.server.forwarding.secrets import ForwardingSecret
@@ -33,7 +37,18 @@ _NAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
 
 
 class DestinationError(Exception):
-    """A destination setting is invalid or names something that does not exist."""
+    """A destination setting is invalid or names something that does not exist.
+
+    Attributes:
+        code: what is wrong, for the console's translated words (``fwd_err_CODE`` in
+            :data:`kiosk.server.console.i18n.MESSAGES`); None: only the English message.
+        values: the message's values (``{host}``, ...).
+    """
+
+    def __init__(self, message: str, code: str | None = None, **values: object) -> None:
+        super().__init__(message)
+        self.code = code
+        self.values = values
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,36 +143,80 @@ def is_action_network(url: str) -> bool:
     return host == "actionnetwork.org" or host.endswith(".actionnetwork.org")
 
 
-def check_url(url: str, allow_http: bool) -> str:
+def check_url(
+    url: str,
+    allow_http: bool,
+    network: netguard.NetworkPolicy | None = None,
+    resolve: netguard.Resolver | None = None,
+) -> str:
     """Check a destination URL and return its ``scheme://host:port``.
 
+    Args:
+        url: the destination URL.
+        allow_http: allow plain HTTP to a host other than this machine.
+        network: which addresses may be reached (None: the URL's form only, no address check).
+        resolve: how names are resolved (``socket.getaddrinfo``).
+
     Raises:
-        DestinationError: not http(s), no host, user info in it, or plain HTTP to another host
-            without ``allow_http``.
+        DestinationError: not http(s), no host, user info in it, plain HTTP to another host
+            without ``allow_http``, or (with ``network``) an address the policy refuses.
     """
     try:
         parts = urlsplit(url)
         port = parts.port
     except ValueError as exc:
-        raise DestinationError(f"not a URL: {exc}") from None
+        raise DestinationError(f"not a URL: {exc}", "not_url") from None
     if parts.scheme not in ("https", "http"):
-        raise DestinationError("the URL must start with https:// (or http:// to localhost)")
+        raise DestinationError(
+            "the URL must start with https:// (or http:// to localhost)", "scheme"
+        )
     host = parts.hostname
     if not host:
-        raise DestinationError("the URL has no host")
+        raise DestinationError("the URL has no host", "no_host")
     if parts.username is not None or parts.password is not None:
         raise DestinationError(
             "the URL carries a user name or password: give the credential as the API token or "
             "webhook secret instead (--token-env / --secret-env VAR, or the console's field; it "
-            "is sealed, a URL is not)"
+            "is sealed, a URL is not)",
+            "userinfo",
         )
     if parts.scheme == "http" and not allow_http and not is_local_host(host):
         raise DestinationError(
             f"plain HTTP to {host} would send personal data in clear: use https://, or "
-            "--allow-http if this network is trusted"
+            "--allow-http if this network is trusted",
+            "plain_http",
+            host=host,
         )
+    if network is not None:
+        effective = port or (443 if parts.scheme == "https" else 80)
+        try:
+            netguard.check_host(network, host, effective, *([resolve] if resolve else []))
+        except netguard.AddressRefused as exc:
+            raise address_error(exc, network) from None
     shown = f"[{host}]" if ":" in host else host
     return f"{parts.scheme}://{shown}" + (f":{port}" if port else "")
+
+
+def address_error(
+    exc: netguard.AddressRefused, network: netguard.NetworkPolicy
+) -> DestinationError:
+    """The :class:`DestinationError` of an address the policy refuses."""
+    if exc.kind == "never":
+        return DestinationError(
+            f"{exc.host} is {exc.address}, a link-local, metadata, multicast or unspecified "
+            "address: forwarding never sends there",
+            "address_never",
+            host=exc.host,
+            address=exc.address,
+        )
+    return DestinationError(
+        f"{exc.host} is {exc.address}, an address of this machine or of a private network: "
+        f"refused unless the server's {netguard.ENV_FORWARD_ALLOW_NETWORKS} lists its network "
+        f"(now: {netguard.names(network.allowed)})",
+        "address_internal",
+        host=exc.host,
+        address=exc.address,
+    )
 
 
 def new_webhook_secret() -> str:
@@ -170,7 +229,7 @@ def new_webhook_secret() -> str:
 def _check_spec(conn: Connection, spec: DestinationSpec) -> None:
     if not _NAME_RE.match(spec.name):
         raise DestinationError(
-            "a destination name is 1-64 lowercase letters, digits, '.', '_' or '-'"
+            "a destination name is 1-64 lowercase letters, digits, '.', '_' or '-'", "bad_name"
         )
     if spec.kind not in KINDS:
         raise DestinationError(f"kind must be one of {', '.join(KINDS)}")
@@ -190,12 +249,15 @@ def _check_spec(conn: Connection, spec: DestinationSpec) -> None:
         raise DestinationError(
             "Action Network subscribes every person its record-signature helper creates, "
             "whatever status is sent (the only status it takes is 'subscribed'): "
-            "--without-opt-in unsubscribed would subscribe signers who did not opt in; keep skip"
+            "--without-opt-in unsubscribed would subscribe signers who did not opt in; keep skip",
+            "an_unsubscribed",
         )
     if spec.kind == "osdi" and not spec.credential:
         raise DestinationError("an OSDI destination needs its API token (--token-env VAR)")
     if spec.kind == "webhook" and spec.credential and not spec.credential.startswith("whsec_"):
-        raise DestinationError("a webhook secret starts with whsec_ (leave it out to make one)")
+        raise DestinationError(
+            "a webhook secret starts with whsec_ (leave it out to make one)", "whsec"
+        )
     from kiosk.server.exports import ExportError, load_campaign
 
     try:
@@ -205,21 +267,37 @@ def _check_spec(conn: Connection, spec: DestinationSpec) -> None:
     if spec.local_campaign is not None and campaign.local(spec.local_campaign) is None:
         known = ", ".join(loc.slug for loc in campaign.locals) or "none"
         raise DestinationError(
-            f"{spec.campaign} has no local campaign {spec.local_campaign!r} (known: {known})"
+            f"{spec.campaign} has no local campaign {spec.local_campaign!r} (known: {known})",
+            "no_local",
+            campaign=spec.campaign,
+            local=spec.local_campaign,
         )
     if conn.execute(select(DESTINATIONS.c.id).where(DESTINATIONS.c.name == spec.name)).first():
-        raise DestinationError(f"a destination named {spec.name!r} exists already")
+        raise DestinationError(
+            f"a destination named {spec.name!r} exists already", "name_taken", name=spec.name
+        )
 
 
 def add_destination(
-    conn: Connection, secret: ForwardingSecret, spec: DestinationSpec, now: datetime
+    conn: Connection,
+    secret: ForwardingSecret,
+    spec: DestinationSpec,
+    now: datetime,
+    network: netguard.NetworkPolicy | None = None,
 ) -> tuple[Destination, str]:
     """Store a destination; return it and its credential (a made webhook secret is shown once).
 
+    Args:
+        conn: the transaction.
+        secret: seals the URL and credential.
+        spec: what to add.
+        now: when.
+        network: which addresses may be reached (None: the strictest, no internal one).
+
     Raises:
-        DestinationError: invalid settings, unknown campaign, name taken.
+        DestinationError: invalid settings, an address refused, unknown campaign, name taken.
     """
-    endpoint = check_url(spec.url, spec.allow_http)
+    endpoint = check_url(spec.url, spec.allow_http, network or netguard.NetworkPolicy())
     _check_spec(conn, spec)
     credential = spec.credential or new_webhook_secret()
     rate = spec.rate_per_second

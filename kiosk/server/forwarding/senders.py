@@ -15,8 +15,14 @@ thread). A destination's answer is hostile input like any other: at most
 deadline (a reply dripping a byte every few seconds never trips a per-read timeout, so
 :class:`_Watchdog` cuts the connection instead), and nothing in it can raise out of a send.
 
-Redirects are not followed (a redirect could lead personal data to plain HTTP). Reasons name the
-status or the exception class, never a byte of the answer (it may echo personal data).
+Every connection goes only to addresses the forwarding :class:`~.netguard.NetworkPolicy` allows,
+checked on what the name resolves to at that moment (a refused one is an
+:class:`~.netguard.AddressRefused`, a failed attempt: ``connection failed: AddressRefused``).
+
+Redirects are not followed (a redirect could lead personal data to plain HTTP, or to an address
+the policy refuses). Reasons name the status or the exception class, never a byte of the answer
+(it may echo personal data); :func:`kiosk.server.forwarding.explain.failure_code` turns them into
+a code the console words.
 """
 
 from __future__ import annotations
@@ -39,6 +45,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import kiosk
+from kiosk.server.forwarding.netguard import AddressRefused, NetworkPolicy
 
 USER_AGENT = f"petition-kiosk-server/{kiosk.__version__}"
 DEFAULT_RETRY_AFTER = 60.0
@@ -165,19 +172,29 @@ def _failure(status: int, headers: Any) -> SendResult:
 def _transport_failure(exc: Exception) -> SendResult:
     if isinstance(exc, AnswerTooLarge):
         return SendResult("retry", None, f"answer larger than {MAX_ANSWER_BYTES} bytes")
+    if isinstance(exc, AddressRefused):
+        name = "AddressRefused" if exc.kind == "internal" else "AddressNeverAllowed"
+        return SendResult("retry", None, f"connection failed: {name}")
     return SendResult("retry", None, f"connection failed: {type(exc).__name__}")
 
 
 class HttpClient:
     """One keep-alive connection of one sender thread (``http.client``: a third of httpx's CPU
     per request, measured here, and the forwarder is CPU-bound), no redirects, TLS verified
-    against the system's CAs. A kept connection the server closed meanwhile is noticed before
-    it is reused (its socket reads as ready) and replaced; any failure closes the connection.
+    against the system's CAs, connections only to addresses ``network`` allows (default: public
+    ones only). A kept connection the server closed meanwhile is noticed before it is reused
+    (its socket reads as ready) and replaced; any failure closes the connection.
     """
 
-    def __init__(self, timeout: float = 20.0, deadline: float = DEADLINE) -> None:
+    def __init__(
+        self,
+        timeout: float = 20.0,
+        deadline: float = DEADLINE,
+        network: NetworkPolicy | None = None,
+    ) -> None:
         self.timeout = timeout
         self.deadline = deadline
+        self.network = network or NetworkPolicy()
         self._conn: http.client.HTTPConnection | None = None
         self._origin: tuple[str, str, int | None] | None = None
         self._tls: ssl.SSLContext | None = None
@@ -204,6 +221,8 @@ class HttpClient:
                 )
             else:
                 conn = http.client.HTTPConnection(host, port, timeout=self.timeout)
+            # every connection (and reconnection) resolves the name and checks each address
+            conn._create_connection = self.network.connector()  # type: ignore[attr-defined]
             self._conn, self._origin = conn, origin
         return conn
 
@@ -254,9 +273,12 @@ def _closed_by_peer(conn: http.client.HTTPConnection) -> bool:
     return bool(readable)
 
 
-def make_client(timeout: float = 20.0, deadline: float = DEADLINE) -> HttpClient:
-    """An HTTP client of one sender thread (keep-alive, no redirects, TLS verified)."""
-    return HttpClient(timeout, deadline)
+def make_client(
+    timeout: float = 20.0, deadline: float = DEADLINE, network: NetworkPolicy | None = None
+) -> HttpClient:
+    """An HTTP client of one sender thread (keep-alive, no redirects, TLS verified, only to
+    addresses ``network`` allows: public ones by default)."""
+    return HttpClient(timeout, deadline, network)
 
 
 def send_osdi(client: HttpClient, url: str, token: str, body: dict[str, Any]) -> SendResult:

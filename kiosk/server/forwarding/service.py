@@ -27,6 +27,7 @@ from kiosk.server.audit import record_server
 from kiosk.server.db import write_transaction
 from kiosk.server.forwarding import destinations as dst
 from kiosk.server.forwarding import outbox
+from kiosk.server.forwarding.netguard import NetworkPolicy
 from kiosk.server.forwarding.secrets import ForwardingSecret, SecretError, secret_path
 
 
@@ -68,31 +69,35 @@ class ForwardingService:
         engine: Engine,
         secret: Callable[[bool], ForwardingSecret] | None = None,
         clock: Callable[[], datetime] = _now,
+        network: NetworkPolicy | None = None,
     ) -> None:
         """Args:
         engine: the server's database.
         secret: loads the forwarding secret (its argument: make the file when missing); only
             :meth:`add` needs it.
         clock: the current aware UTC time.
+        network: which addresses a destination may have (default: public ones only; the
+            server's ``KIOSK_FORWARD_ALLOW_NETWORKS``, see :mod:`.netguard`).
         """
         self.engine = engine
         self._secret = secret
         self.clock = clock
+        self.network = network or NetworkPolicy()
 
     def add(self, spec: dst.DestinationSpec, by: str) -> tuple[dst.Destination, str]:
         """Add a destination; return it and its credential.
 
         Raises:
-            DestinationError: invalid settings.
+            DestinationError: invalid settings, or an address the network policy refuses.
             SecretError: no forwarding secret can be made or read.
         """
         if self._secret is None:
             raise SecretError("no forwarding secret configured")
-        dst.check_url(spec.url, spec.allow_http)  # before making a secret file
+        dst.check_url(spec.url, spec.allow_http, self.network)  # before making a secret file
         secret = self._secret(True)
         now = self.clock()
         with write_transaction(self.engine) as conn:
-            dest, credential = dst.add_destination(conn, secret, spec, now)
+            dest, credential = dst.add_destination(conn, secret, spec, now, self.network)
             record_server(
                 conn,
                 "forward_destination_added",

@@ -37,6 +37,7 @@ from kiosk.server.campaigns import TEXT_VERSIONS
 from kiosk.server.db import is_sqlite, write_transaction
 from kiosk.server.forwarding import outbox, payload, senders
 from kiosk.server.forwarding.destinations import DESTINATIONS, open_credentials
+from kiosk.server.forwarding.netguard import NetworkPolicy
 from kiosk.server.forwarding.outbox import Backoff, Item, Outcome
 from kiosk.server.forwarding.secrets import ForwardingSecret, SecretError
 
@@ -78,6 +79,8 @@ class _Dest:
     credential: str = ""
     limiter: RateLimiter | None = None
     key: bytes = b""
+    #: Which addresses this destination's connections may reach.
+    network: NetworkPolicy = field(default_factory=NetworkPolicy)
     #: Idle HTTP clients (keep-alive connections), one per sender thread at most: a thread
     #: takes one for its share of a round and gives it back.
     spare: list[senders.HttpClient] = field(default_factory=list)
@@ -87,7 +90,7 @@ class _Dest:
         with self.lock:
             if self.spare:
                 return self.spare.pop()
-        return senders.make_client()
+        return senders.make_client(network=self.network)
 
     def give_back(self, client: senders.HttpClient) -> None:
         with self.lock:
@@ -114,6 +117,7 @@ class Forwarder:
         lease_ttl: float = 60.0,
         clock: Clock = utc_now,
         worker_id: str | None = None,
+        network: NetworkPolicy | None = None,
     ) -> None:
         """Set up (nothing runs before :meth:`run` or :meth:`run_once`).
 
@@ -127,6 +131,8 @@ class Forwarder:
             lease_ttl: seconds the SQLite lease lasts without renewal.
             clock: the current aware UTC time.
             worker_id: this process's name in attempt rows (default ``host:pid:random``).
+            network: which addresses destinations may reach (default: public ones only;
+                ``KIOSK_FORWARD_ALLOW_NETWORKS`` for ``forward run``, see :mod:`.netguard`).
         """
         if keys is None:
             raise SecretError(
@@ -140,6 +146,7 @@ class Forwarder:
         self.backoff = backoff or Backoff()
         self.lease_ttl = timedelta(seconds=lease_ttl)
         self.clock = clock
+        self.network = network or NetworkPolicy()
         self.worker_id = worker_id or (
             f"{socket.gethostname()[:40]}:{os.getpid()}:{_random.token_hex(3)}"
         )
@@ -268,6 +275,7 @@ class Forwarder:
                         credential,
                         RateLimiter(r.rate_per_second),
                         senders.webhook_key(credential) if r.kind == "webhook" else b"",
+                        self.network,
                     )
                     self._dests[r.id] = d
                 d.max_attempts, d.without_opt_in = r.max_attempts, r.without_opt_in

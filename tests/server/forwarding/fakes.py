@@ -351,7 +351,7 @@ class WebhookReceiver(_FakeServer):
 
 
 @contextmanager
-def running(server: _FakeServer) -> Iterator[Any]:
+def running(server: Any) -> Iterator[Any]:
     """Start a fake server; stop it at the end."""
     server.start()
     try:
@@ -372,6 +372,69 @@ def main(argv: list[str] | None = None) -> int:
         print(rx.port, flush=True)
         sys.stdin.read()
     return 0
+
+
+class ScriptedCrm:
+    """A stand-in CRM on 127.0.0.1 answering each POST as ``answer`` says, recording every
+    request it gets (path and headers; bodies are counted, not kept):
+
+    - ``ok``: ``204``;
+    - ``redirect:URL``: ``307`` with ``Location: URL`` (a receiver that moved, or a hostile one
+      steering the forwarder elsewhere);
+    - ``status:N``: an empty answer with status N (``429`` carries ``Retry-After: 120``);
+    - ``garbage``: bytes that are not HTTP at all.
+
+    ``answer`` may be changed between requests.
+    """
+
+    def __init__(self, answer: str = "ok") -> None:
+        self.answer = answer
+        self.requests: list[tuple[str, dict[str, str]]] = []
+        crm = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                self.rfile.read(length)
+                crm.requests.append((self.path, {k.lower(): v for k, v in self.headers.items()}))
+                answer = crm.answer
+                if answer == "garbage":
+                    self.wfile.write(b"\x00\xffnot http at all\r\n\r\n")
+                    self.close_connection = True
+                    return
+                if answer.startswith("redirect:"):
+                    self.send_response(307)
+                    self.send_header("Location", answer.removeprefix("redirect:"))
+                elif answer.startswith("status:"):
+                    self.send_response(int(answer.removeprefix("status:")))
+                    if answer == "status:429":
+                        self.send_header("Retry-After", "120")
+                else:
+                    self.send_response(204)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+        self._httpd = _QuietServer(("127.0.0.1", 0), Handler)
+        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
+
+    @property
+    def port(self) -> int:
+        return int(self._httpd.server_address[1])
+
+    def url(self, host: str = "127.0.0.1") -> str:
+        return f"http://{host}:{self.port}/hooks/crm"
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._httpd.shutdown()
+        self._httpd.server_close()
 
 
 if __name__ == "__main__":

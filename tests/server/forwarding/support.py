@@ -18,6 +18,7 @@ from kiosk.domain.ids import uuid7
 from kiosk.domain.ink import Ink, Point
 from kiosk.domain.signature import PersonalData
 from kiosk.server.campaigns import TEXT_VERSIONS
+from kiosk.server.forwarding.netguard import NetworkPolicy
 from kiosk.server.forwarding.outbox import Backoff
 from kiosk.server.forwarding.secrets import ForwardingSecret
 from kiosk.server.forwarding.worker import Forwarder
@@ -30,6 +31,8 @@ PUBLIC = bytes(PRIVATE.public_key)
 CAMPAIGN = "sanctuary-of-safety"
 FIRST_NAMES = ("Ana", "José", "Mai", "Siobhán", "Tomás", "Nguyễn", "Zoë", "Omar")
 CONSENT = "Send me updates about this campaign by email or text."
+#: The receivers here are on 127.0.0.1: a policy that lets forwarding reach them.
+LOCAL = NetworkPolicy.allowing("127.0.0.0/8", "::1")
 
 
 def keyring() -> KeyRing:
@@ -120,7 +123,7 @@ def wire_signature(
 def forwarder(engine: Engine, tmp_path: Path, **kw: Any) -> Forwarder:
     """A forwarder with quick retries (tests wait seconds, not minutes)."""
     kw.setdefault("backoff", Backoff(base=0.05, cap=0.2))
-    return Forwarder(engine, keyring(), secret(tmp_path), **kw)
+    return Forwarder(engine, keyring(), secret(tmp_path), **{"network": LOCAL, **kw})
 
 
 def drain(fwd: Forwarder, timeout: float = 60.0, until: Any = None) -> None:
@@ -189,7 +192,9 @@ def console_scene(
 
     engine = create_db_engine(database_url)
     secret_file = data_dir / "forwarding.secret"
-    service = ForwardingService(engine, lambda create: ForwardingSecret.load(secret_file, create))
+    service = ForwardingService(
+        engine, lambda create: ForwardingSecret.load(secret_file, create), network=LOCAL
+    )
     try:
         with engine.connect() as conn:
             row = conn.execute(
@@ -216,7 +221,7 @@ def console_scene(
             "cli:scene",
         )  # fmt: skip
         ring = load_keyring([key_path], passphrase)
-        fwd = Forwarder(engine, ring, ForwardingSecret.load(secret_file), batch=500)
+        fwd = Forwarder(engine, ring, ForwardingSecret.load(secret_file), batch=500, network=LOCAL)
         try:
             drain(fwd, timeout=300)
         finally:

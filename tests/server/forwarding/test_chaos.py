@@ -182,7 +182,9 @@ def test_forwarded_exactly_once_through_faults_and_crashes(backend: str, tmp_pat
             ) as hook_proxy,
         ):
             service = ForwardingService(
-                server.db, lambda create: ForwardingSecret.load(secret_file, create)
+                server.db,
+                lambda create: ForwardingSecret.load(secret_file, create),
+                network=s.LOCAL,
             )
             hook_url = f"http://127.0.0.1:{hook_proxy.port}/hooks/petitions"
             service.add(

@@ -26,7 +26,9 @@ TOKEN = "an-test-token-0123456789abcdef"
 
 def _service(engine: Engine, tmp_path: Path) -> ForwardingService:
     return ForwardingService(
-        engine, lambda create: ForwardingSecret.load(tmp_path / "forwarding.secret", create)
+        engine,
+        lambda create: ForwardingSecret.load(tmp_path / "forwarding.secret", create),
+        network=s.LOCAL,
     )
 
 
@@ -475,7 +477,7 @@ def test_an_answer_that_drips_is_cut_at_the_deadline() -> None:
 
     secret = dst.new_webhook_secret()
     with running(WebhookReceiver(secret, faults=FaultScript(next=["drip"]))) as rx:
-        client = senders.HttpClient(timeout=20.0, deadline=1.5)
+        client = senders.HttpClient(timeout=20.0, deadline=1.5, network=s.LOCAL)
         key = senders.webhook_key(secret)
         t0 = time.monotonic()
         res = senders.send_webhook(client, rx.url, key, "msg_1", b'{"a":1}')
