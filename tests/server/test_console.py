@@ -444,10 +444,23 @@ def test_every_word_of_the_pages_is_in_both_languages() -> None:
         used |= set(re.findall(r"""\bt\(\s*["']([a-z_]+)["']""", page.read_text()))
     assert used, "no t() calls found"
     # Keys made from a prefix and a value: every value has its key.
-    assert {k for k in used if k.endswith("_")} == {"role_", "state_"}
+    assert {k for k in used if k.endswith("_")} == {
+        "role_",
+        "state_",
+        "fwd_result_",
+        "fwd_why_",
+        "fwd_skip_",
+    }
     used = {k for k in used if not k.endswith("_")}
     used |= {f"role_{r}" for r in ("admin", "coordinator", "viewer")}
     used |= {f"state_{s}" for s in ("queued", "running", "done", "failed")}
+    # The Forwarding page: what became of a failed attempt, why, and why skipped.
+    from kiosk.server.console.forwarding import _SKIP_KEYS
+    from kiosk.server.forwarding.explain import CODES
+
+    used |= {f"fwd_result_{r}" for r in ("retry", "dead", "rate_limited")}
+    used |= {f"fwd_why_{c}" for c in CODES}
+    used |= {f"fwd_skip_{r}" for r in (*_SKIP_KEYS, "other")}
     assert used <= set(MESSAGES), sorted(used - set(MESSAGES))
     for key, (en, es) in MESSAGES.items():
         assert en.strip() and es.strip() and (key in ("other_lang",) or en != es or key == "app"), (

@@ -26,13 +26,17 @@ from fastapi.responses import Response
 
 from kiosk.server.console import data
 from kiosk.server.console.auth import Role, Session
+from kiosk.server.console.i18n import MESSAGES
 from kiosk.server.console.web import Console, FormDep
 from kiosk.server.forwarding.destinations import DestinationError, DestinationSpec
+from kiosk.server.forwarding.outbox import DEAD
 from kiosk.server.forwarding.secrets import SecretError
 from kiosk.server.forwarding.service import ForwardingService
 
 _NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
 _VOIDED_SHOWN = 200
+#: Dead letters listed per destination (the command line lists them all).
+_DEAD_SHOWN = 20
 
 
 def _console(request: Request) -> Console:
@@ -63,6 +67,14 @@ def _page(
     rows = service.status()
     voided = service.sent_then_voided(limit=_VOIDED_SHOWN)
     voided_total = sum(r.sent_then_voided for r in rows)
+    dead = {  # name: (the first dead letters, how many more)
+        r.destination.name: (
+            service.items(r.destination.id, DEAD, limit=_DEAD_SHOWN),
+            max(0, r.counts[DEAD] - _DEAD_SHOWN),
+        )
+        for r in rows
+        if r.counts.get(DEAD, 0)
+    }
     with console.engine.connect() as conn:
         camps = data.campaigns(conn)
     targets = [(c.slug, c.slug) for c in camps]
@@ -83,6 +95,8 @@ def _page(
         rows=rows,
         voided=voided,
         voided_more=max(0, voided_total - len(voided)),
+        dead=dead,
+        skip_keys=_SKIP_KEYS,
         targets=targets,
         error=error,
         notice=notice,
@@ -90,6 +104,29 @@ def _page(
         form=form or {},
         now=console.clock(),
     )
+
+
+#: Skip reasons the page words (others are counted as "other").
+_SKIP_KEYS = frozenset(
+    {
+        "no_opt_in",
+        "no_contact",
+        "voided",
+        "voided_after_send_attempt",
+        "synthetic",
+        "unreadable",
+        "signature_missing",
+    }
+)
+
+
+def _refusal(exc: DestinationError | SecretError) -> tuple[str, dict[str, Any]]:
+    """The page's words for a refused destination: its own sentence when the refusal has a
+    code (``fwd_err_CODE``), else the English message inside "Not saved: ..."."""
+    code = getattr(exc, "code", None)
+    if code is not None and f"fwd_err_{code}" in MESSAGES:
+        return f"fwd_err_{code}", dict(exc.values)  # type: ignore[union-attr]
+    return "fwd_error", {"message": str(exc)}
 
 
 def _field(form: Any, key: str, limit: int) -> str:
@@ -151,7 +188,8 @@ def install(app: FastAPI, service: ForwardingService) -> None:
         try:
             dest, secret = _service(request).add(spec, _by(s))
         except (DestinationError, SecretError) as exc:
-            return again("fwd_error", message=str(exc))
+            key, values = _refusal(exc)
+            return again(key, **values)
         made = secret if dest.kind == "webhook" and credential is None else None
         return _page(request, s, notice=("fwd_added", {"name": dest.name}), made_secret=made)
 

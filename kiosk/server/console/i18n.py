@@ -467,9 +467,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "fwd_url": ("URL", "Dirección (URL)"),
     "fwd_url_help": (
         "Action Network: the petition's signatures URL (…/petitions/ID/signatures/). Webhook: "
-        "the receiver. HTTPS only (plain HTTP to this machine only).",
+        "the receiver. HTTPS only (plain HTTP to this machine only). Addresses on this machine "
+        "or a private network only where the server's operator allows them.",
         "Action Network: la URL de firmas de la petición (…/petitions/ID/signatures/). Webhook: "
-        "el receptor. Solo HTTPS (HTTP sin cifrar solo hacia esta máquina).",
+        "el receptor. Solo HTTPS (HTTP sin cifrar solo hacia esta máquina). Direcciones de esta "
+        "máquina o de una red privada solo si quien administra el servidor las permite.",
     ),
     "fwd_credential": ("API token or webhook secret", "Token de la API o secreto del webhook"),
     "fwd_credential_help": (
@@ -539,6 +541,219 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "fwd_more": (
         "and {n} more (kiosk-server forward status --voided)",
         "y {n} más (kiosk-server forward status --voided)",
+    ),
+    # What the columns mean and how to send again.
+    "fwd_legend": (
+        "Pending: waiting for the forwarder (Failing: of those, the ones whose last try failed; "
+        "they are tried again by themselves, later and later). Dead: given up after too many "
+        "failures or a refusal; they stay here until you fix the cause and press “Retry dead "
+        "letters”, which sends them again at the forwarder's next pass. Skipped: never sent, "
+        "on purpose (the reason is under the number).",
+        "Pendientes: esperan al reenviador («Con fallos»: las que fallaron en su último intento; "
+        "se reintentan solas, cada vez más espaciadas). Descartadas: abandonadas tras demasiados "
+        "fallos o un rechazo; se quedan aquí hasta que usted corrija la causa y pulse "
+        "«Reintentar descartadas», que las vuelve a enviar en la próxima pasada del reenviador. "
+        "Omitidas: nunca se envían, a propósito (el motivo está bajo el número).",
+    ),
+    "fwd_see_why": ("why, and what to do", "por qué y qué hacer"),
+    "fwd_failures_h": ("Last failure of each destination", "Último fallo de cada destino"),
+    # A failed attempt: what became of it (the attempt's result) ...
+    "fwd_result_retry": ("will be tried again", "se volverá a intentar"),
+    "fwd_result_dead": ("given up: a dead letter", "abandonada: descartada"),
+    "fwd_result_rate_limited": ("sending held", "envío en espera"),
+    # ... and why (kiosk.server.forwarding.explain.failure_code).
+    "fwd_why_rate_limited": (
+        "The destination asked to slow down (HTTP 429). Nothing to do: sending waits and goes on "
+        "by itself.",
+        "El destino pidió ir más despacio (HTTP 429). No hay que hacer nada: el envío espera y "
+        "sigue solo.",
+    ),
+    "fwd_why_refused_document": (
+        "The destination refused the signature as sent (HTTP {status}). Sending it again will "
+        "not help until the destination is set up to take it (the petition, its fields).",
+        "El destino rechazó la firma tal como se envió (HTTP {status}). Reenviarla no servirá "
+        "hasta que el destino esté preparado para recibirla (la petición, sus campos).",
+    ),
+    "fwd_why_auth": (
+        "The destination refused the credentials (HTTP {status}): the API token or webhook "
+        "secret is wrong or was revoked. Remove the destination and add it again with the right "
+        "one.",
+        "El destino rechazó las credenciales (HTTP {status}): el token de la API o el secreto "
+        "del webhook es incorrecto o fue revocado. Elimine el destino y vuelva a agregarlo con el "
+        "correcto.",
+    ),
+    "fwd_why_not_found": (
+        "Nothing at that address (HTTP {status}): check the URL (for Action Network, the "
+        "petition's id) or whether the petition was deleted.",
+        "No hay nada en esa dirección (HTTP {status}): revise la URL (en Action Network, el id "
+        "de la petición) o si la petición fue eliminada.",
+    ),
+    "fwd_why_redirect": (
+        "The destination answered with a redirect (HTTP {status}). Redirects are never followed, "
+        "so nothing was delivered: find the receiver's current URL (https://, a trailing slash) "
+        "and add the destination again with it.",
+        "El destino respondió con una redirección (HTTP {status}). Las redirecciones nunca se "
+        "siguen, así que no se entregó nada: averigüe la URL actual del receptor (https://, una "
+        "barra final) y vuelva a agregar el destino con ella.",
+    ),
+    "fwd_why_server_error": (
+        "The destination had an error of its own (HTTP {status}). Usually temporary: it is tried "
+        "again by itself.",
+        "El destino tuvo un error propio (HTTP {status}). Suele ser pasajero: se reintenta solo.",
+    ),
+    "fwd_why_http_other": (
+        "The destination answered HTTP {status}, which is not a success.",
+        "El destino respondió HTTP {status}, que no es un éxito.",
+    ),
+    "fwd_why_empty_answer": (
+        "Action Network answered without recording the signature (an empty answer): usually a "
+        "signer it cannot match, or a petition that no longer takes signatures.",
+        "Action Network respondió sin registrar la firma (una respuesta vacía): suele ser un "
+        "firmante que no puede identificar o una petición que ya no acepta firmas.",
+    ),
+    "fwd_why_too_large": (
+        "The destination's answer was far too long, so it was cut off.",
+        "La respuesta del destino era demasiado larga y se cortó.",
+    ),
+    "fwd_why_bad_answer": (
+        "The destination answered something that is not a valid answer (not HTTP, or unreadable).",
+        "El destino respondió algo que no es una respuesta válida (no es HTTP, o no se puede leer).",
+    ),
+    "fwd_why_timeout": (
+        "The destination did not answer in time. Tried again by itself; if it lasts, check that "
+        "the destination is up.",
+        "El destino no respondió a tiempo. Se reintenta solo; si continúa, compruebe que el "
+        "destino esté funcionando.",
+    ),
+    "fwd_why_refused": (
+        "The destination's machine refused the connection (nothing listens at that address and "
+        "port).",
+        "La máquina del destino rechazó la conexión (nada escucha en esa dirección y puerto).",
+    ),
+    "fwd_why_dns": (
+        "The destination's name could not be found (DNS): check the URL's spelling.",
+        "No se encontró el nombre del destino (DNS): revise cómo está escrita la URL.",
+    ),
+    "fwd_why_certificate": (
+        "The destination's HTTPS certificate is not valid for its name, or not trusted.",
+        "El certificado HTTPS del destino no es válido para su nombre o no es de confianza.",
+    ),
+    "fwd_why_tls": (
+        "The secure (HTTPS) connection to the destination failed.",
+        "Falló la conexión segura (HTTPS) con el destino.",
+    ),
+    "fwd_why_dropped": (
+        "The connection was cut before the answer. Tried again by itself; the destination "
+        "receives the same id and keeps the signature once.",
+        "La conexión se cortó antes de la respuesta. Se reintenta solo; el destino recibe el "
+        "mismo identificador y guarda la firma una sola vez.",
+    ),
+    "fwd_why_address_internal": (
+        "Not sent: the destination's name now leads to an address on this machine or a private "
+        "network, which this server does not send to (KIOSK_FORWARD_ALLOW_NETWORKS).",
+        "No se envió: el nombre del destino lleva ahora a una dirección de esta máquina o de una "
+        "red privada, adonde este servidor no envía (KIOSK_FORWARD_ALLOW_NETWORKS).",
+    ),
+    "fwd_why_address_never": (
+        "Not sent: the destination's name now leads to a link-local or cloud metadata address, "
+        "where forwarding never sends.",
+        "No se envió: el nombre del destino lleva ahora a una dirección de enlace local o de "
+        "metadatos de la nube, adonde el reenvío nunca envía.",
+    ),
+    "fwd_why_network": (
+        "The network failed on the way to the destination.",
+        "La red falló en el camino hacia el destino.",
+    ),
+    "fwd_why_unexpected": (
+        "The forwarder failed while sending (see its log). Tried again by itself.",
+        "El reenviador falló al enviar (vea su registro). Se reintenta solo.",
+    ),
+    # Why signatures were skipped (never sent, on purpose).
+    "fwd_skip_no_opt_in": ("{n} without opt-in", "{n} sin suscripción"),
+    "fwd_skip_no_contact": ("{n} without email or phone", "{n} sin correo ni teléfono"),
+    "fwd_skip_voided": ("{n} voided", "{n} anuladas"),
+    "fwd_skip_voided_after_send_attempt": (
+        "{n} voided during a send",
+        "{n} anuladas durante un envío",
+    ),
+    "fwd_skip_voided_one": ("1 voided", "1 anulada"),
+    "fwd_skip_voided_after_send_attempt_one": (
+        "1 voided during a send",
+        "1 anulada durante un envío",
+    ),
+    "fwd_skip_synthetic": ("{n} test data", "{n} datos de prueba"),
+    "fwd_skip_unreadable": (
+        "{n} the organization's key cannot open",
+        "{n} que la clave de la organización no abre",
+    ),
+    "fwd_skip_signature_missing": ("{n} no longer stored", "{n} ya no guardadas"),
+    "fwd_skip_signature_missing_one": ("1 no longer stored", "1 ya no guardada"),
+    "fwd_skip_other": ("{n} other", "{n} por otro motivo"),
+    # Dead letters, listed.
+    "fwd_dead_h": ("Dead letters", "Firmas descartadas"),
+    "fwd_dead_intro": (
+        "Signatures given up for good, with why. Fix the cause, then press “Retry dead letters” "
+        "on the destination's row: they go again at the forwarder's next pass.",
+        "Firmas abandonadas definitivamente, con el motivo. Corrija la causa y pulse "
+        "«Reintentar descartadas» en la fila del destino: se vuelven a enviar en la próxima "
+        "pasada del reenviador.",
+    ),
+    "fwd_attempts": ("Attempts", "Intentos"),
+    "fwd_why": ("Why", "Motivo"),
+    "fwd_dead_more": (
+        "and {n} more (kiosk-server forward status {name} --dead)",
+        "y {n} más (kiosk-server forward status {name} --dead)",
+    ),
+    # A destination refused when added (kiosk.server.forwarding.destinations.DestinationError).
+    "fwd_err_not_url": ("That is not a URL.", "Eso no es una URL."),
+    "fwd_err_scheme": (
+        "The URL must start with https://.",
+        "La URL debe empezar por https://.",
+    ),
+    "fwd_err_no_host": ("The URL has no host name.", "La URL no tiene nombre de servidor."),
+    "fwd_err_userinfo": (
+        "The URL holds a user name or password: put the credential in “API token or webhook "
+        "secret” instead (it is sealed there; a URL is not).",
+        "La URL contiene un usuario o una contraseña: ponga la credencial en «Token de la API o "
+        "secreto del webhook» (allí se sella; una URL no).",
+    ),
+    "fwd_err_plain_http": (
+        "Plain HTTP to {host} would send signers' personal data unencrypted: use https://.",
+        "HTTP sin cifrar hacia {host} enviaría los datos personales de los firmantes sin "
+        "cifrar: use https://.",
+    ),
+    "fwd_err_address_never": (
+        "{where} is a link-local or cloud metadata address: forwarding never sends there.",
+        "{where} es una dirección de enlace local o de metadatos de la nube: el reenvío nunca "
+        "envía allí.",
+    ),
+    "fwd_err_address_internal": (
+        "{where} is an address on this machine or a private network. This server sends there "
+        "only if whoever runs it lists that network in KIOSK_FORWARD_ALLOW_NETWORKS.",
+        "{where} es una dirección de esta máquina o de una red privada. Este servidor solo "
+        "envía allí si quien lo administra incluye esa red en KIOSK_FORWARD_ALLOW_NETWORKS.",
+    ),
+    "fwd_err_bad_name": (
+        "A destination's name is 1 to 64 lowercase letters, digits, “.”, “_” or “-”.",
+        "El nombre de un destino tiene de 1 a 64 minúsculas, dígitos, «.», «_» o «-».",
+    ),
+    "fwd_err_an_unsubscribed": (
+        "Action Network subscribes every person it receives: “sent as unsubscribed” would "
+        "subscribe signers who did not opt in. Choose “not sent”.",
+        "Action Network suscribe a toda persona que recibe: «se envían como no suscritos» "
+        "suscribiría a firmantes que no lo pidieron. Elija «no se envían».",
+    ),
+    "fwd_err_whsec": (
+        "A webhook secret starts with whsec_ (leave it empty to have one made).",
+        "Un secreto de webhook empieza por whsec_ (déjelo vacío para que se genere uno).",
+    ),
+    "fwd_err_no_local": (
+        "{campaign} has no local campaign {local}.",
+        "{campaign} no tiene la campaña local {local}.",
+    ),
+    "fwd_err_name_taken": (
+        "A destination named {name} exists already.",
+        "Ya existe un destino llamado {name}.",
     ),
 }
 

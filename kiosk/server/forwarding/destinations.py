@@ -200,22 +200,23 @@ def check_url(
 def address_error(
     exc: netguard.AddressRefused, network: netguard.NetworkPolicy
 ) -> DestinationError:
-    """The :class:`DestinationError` of an address the policy refuses."""
+    """The :class:`DestinationError` of an address the policy refuses (``where``: the address,
+    or the name and the address it resolved to)."""
+    literal = exc.host.strip("[]") == exc.address or netguard.is_literal(exc.host)
+    where = exc.host if literal else f"{exc.host} ({exc.address})"
     if exc.kind == "never":
         return DestinationError(
-            f"{exc.host} is {exc.address}, a link-local, metadata, multicast or unspecified "
-            "address: forwarding never sends there",
+            f"{where} is a link-local, metadata, multicast or unspecified address: forwarding "
+            "never sends there",
             "address_never",
-            host=exc.host,
-            address=exc.address,
+            where=where,
         )
     return DestinationError(
-        f"{exc.host} is {exc.address}, an address of this machine or of a private network: "
-        f"refused unless the server's {netguard.ENV_FORWARD_ALLOW_NETWORKS} lists its network "
+        f"{where} is an address of this machine or of a private network: refused unless the "
+        f"server's {netguard.ENV_FORWARD_ALLOW_NETWORKS} lists its network "
         f"(now: {netguard.names(network.allowed)})",
         "address_internal",
-        host=exc.host,
-        address=exc.address,
+        where=where,
     )
 
 

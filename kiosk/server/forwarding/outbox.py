@@ -414,6 +414,20 @@ def state_counts(conn: Connection) -> dict[int, Counter[str]]:
     return out
 
 
+def skip_reason_counts(conn: Connection) -> dict[int, Counter[str]]:
+    """``{destination id: Counter(skip reason -> rows)}`` (why signatures were never sent)."""
+    o = OUTBOX.c
+    out: dict[int, Counter[str]] = {}
+    q = (
+        select(o.destination_id, o.reason, func.count())
+        .where(o.state == SKIPPED)
+        .group_by(o.destination_id, o.reason)
+    )
+    for dest, reason, n in conn.execute(q):
+        out.setdefault(int(dest), Counter())[reason or ""] = int(n)
+    return out
+
+
 def failing_counts(conn: Connection) -> dict[int, int]:
     """``{destination id: pending rows that failed at least once}`` (being retried)."""
     o = OUTBOX.c

@@ -16,7 +16,7 @@ import builtins
 import uuid
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -27,6 +27,7 @@ from kiosk.server.audit import record_server
 from kiosk.server.db import write_transaction
 from kiosk.server.forwarding import destinations as dst
 from kiosk.server.forwarding import outbox
+from kiosk.server.forwarding.explain import failure_code
 from kiosk.server.forwarding.netguard import NetworkPolicy
 from kiosk.server.forwarding.secrets import ForwardingSecret, SecretError, secret_path
 
@@ -47,6 +48,15 @@ class DestinationStatus:
     sent_then_voided: int
     #: Pending rows that failed at least once and wait for their next attempt.
     failing: int = 0
+    #: The last failed attempt, as parts (``last_failure`` is their English line): when, its
+    #: result (``retry``, ``dead``, ``rate_limited``), its HTTP status, and what it means
+    #: (:func:`kiosk.server.forwarding.explain.failure_code`).
+    last_failure_at: datetime | None = None
+    last_failure_result: str | None = None
+    last_failure_status: int | None = None
+    last_failure_code: str | None = None
+    #: Why the skipped rows were skipped: ``{reason: rows}``.
+    skipped_reasons: dict[str, int] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-safe form."""
@@ -58,6 +68,8 @@ class DestinationStatus:
             "last_failure": self.last_failure,
             "sent_then_voided": self.sent_then_voided,
             "failing": self.failing,
+            "last_failure_code": self.last_failure_code,
+            "skipped_reasons": dict(self.skipped_reasons),
         }
 
 
@@ -197,6 +209,7 @@ class ForwardingService:
             )
             counts = outbox.state_counts(conn)
             failing = outbox.failing_counts(conn)
+            skips = outbox.skip_reason_counts(conn)
             voided_counts = outbox.sent_then_voided_counts(conn)
             out: list[DestinationStatus] = []
             for d in dests:
@@ -228,7 +241,7 @@ class ForwardingService:
                     key=lambda f: (_aware(f.at), f.id),
                     default=None,
                 )
-                failure = None
+                failure = at = None
                 if fail is not None:
                     at = _aware(fail.at)
                     when = at.strftime("%Y-%m-%d %H:%M:%S UTC") if at else ""
@@ -243,15 +256,27 @@ class ForwardingService:
                         failure,
                         voided,
                         failing.get(d.id, 0),
+                        last_failure_at=at,
+                        last_failure_result=fail.result if fail is not None else None,
+                        last_failure_status=fail.status if fail is not None else None,
+                        last_failure_code=failure_code(fail.result, fail.status, fail.reason)
+                        if fail is not None
+                        else None,
+                        skipped_reasons=dict(skips.get(d.id, Counter())),
                     )
                 )
         return out
 
     def items(self, ref: int | str, state: str, limit: int = 50) -> builtins.list[dict[str, Any]]:
-        """A destination's dead letters (``dead``) or skips (``skipped``), oldest first."""
+        """A destination's dead letters (``dead``) or skips (``skipped``), oldest first; a dead
+        letter's ``code`` says why, as :func:`~kiosk.server.forwarding.explain.failure_code`."""
         with self.engine.connect() as conn:
             dest = dst.get_destination(conn, ref)
-            return outbox.items_in_state(conn, dest.id, state, limit)
+            rows = outbox.items_in_state(conn, dest.id, state, limit)
+        if state == outbox.DEAD:
+            for r in rows:
+                r["code"] = failure_code("dead", r["last_status"], r["reason"])
+        return rows
 
     def sent_then_voided(
         self, ref: int | str | None = None, limit: int | None = None

@@ -8,6 +8,7 @@ tests/console/test_browser_forwarding.py.)"""
 from __future__ import annotations
 
 import re
+import socket
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -24,7 +25,7 @@ from kiosk.server.forwarding.outbox import DEAD
 from kiosk.server.forwarding.secrets import ENV_SECRET_FILE
 from tests.server.coord_support import csrf_of, sign_in
 from tests.server.forwarding import support as s
-from tests.server.forwarding.fakes import OsdiServer, WebhookReceiver, running
+from tests.server.forwarding.fakes import OsdiServer, ScriptedCrm, WebhookReceiver, running
 from tests.server.helpers import ApiClient, InProcessServer, void
 from tests.server.test_console import account
 
@@ -63,6 +64,10 @@ def _dest_id(engine: Engine, name: str) -> int:
         return int(
             conn.execute(select(DESTINATIONS.c.id).where(DESTINATIONS.c.name == name)).scalar_one()
         )
+
+
+def _cells_html(row: str) -> list[str]:
+    return re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)
 
 
 def _cells(row: str) -> list[str]:
@@ -147,7 +152,7 @@ def test_forwarding_page_roles_csrf_and_sealed_credentials(
                 "credential": TOKEN,
             },
         )
-        assert bad.status_code == 400 and "would send personal data in clear" in bad.text
+        assert bad.status_code == 400 and "personal data unencrypted: use https://" in bad.text
         assert TOKEN not in bad.text and 'value="http://crm.example.org/x"' in bad.text
         an_unsub = web.post(
             "/console/forwarding",
@@ -233,3 +238,114 @@ def test_forwarding_page_roles_csrf_and_sealed_credentials(
     # In Spanish, the same page.
     es = web.get("/console/forwarding?lang=es").text
     assert "Reenvío" in es and "Destinos" in es
+
+
+def test_failures_are_explained_in_the_pages_language_with_what_to_do(
+    web: httpx.Client, engine: Engine, api: ApiClient, tmp_path: Path
+) -> None:
+    """Real receivers that redirect, refuse the credentials, fail, answer garbage, or are not
+    there at all: the page says what happened and what to do, in English and in Spanish, and
+    never shows a Python exception's name; dead letters are listed with why, skips with why."""
+    csrf = _as(web, engine, "ana@example.org", "admin")
+    version = s.text_version(engine)
+    api.push(
+        [s.wire_signature(s.personal(i, opt_in=i != 0), version) for i in range(3)]
+        + [s.wire_signature(s.personal(9, opt_in=True), version, synthetic=True)]
+    )
+    with socket.socket() as free:  # a port nothing listens on
+        free.bind(("127.0.0.1", 0))
+        closed_port = free.getsockname()[1]
+    with (
+        running(ScriptedCrm("redirect:https://crm.example.org/new")) as moved,
+        running(ScriptedCrm("status:401")) as locked,
+        running(ScriptedCrm("garbage")) as broken,
+        running(ScriptedCrm("status:503")) as down,
+        running(OsdiServer(TOKEN)) as an,
+    ):
+        for name, url in (
+            ("moved", moved.url()),
+            ("locked", locked.url()),
+            ("broken", broken.url()),
+            ("down", down.url()),
+            ("gone", f"http://127.0.0.1:{closed_port}/hook"),
+        ):
+            service_add = web.post(
+                "/console/forwarding",
+                data={"csrf": csrf, "name": name, "kind": "webhook", "target": s.CAMPAIGN,
+                      "url": url},
+            )  # fmt: skip
+            assert service_add.status_code == 200, service_add.text[-1500:]
+        web.post(
+            "/console/forwarding",
+            data={"csrf": csrf, "name": "an", "kind": "osdi", "target": s.CAMPAIGN,
+                  "url": an.url(), "credential": TOKEN},
+        )  # fmt: skip
+        with write_transaction(engine) as conn:  # one attempt each: dead at the first failure
+            conn.execute(
+                update(DESTINATIONS).where(DESTINATIONS.c.name != "down").values(max_attempts=1)
+            )
+        fwd = s.forwarder(engine, tmp_path)
+        fwd.run_once()
+        fwd.close()
+        assert moved.requests and locked.requests and broken.requests and down.requests
+
+    en = web.get("/console/forwarding?lang=en").text
+    es = web.get("/console/forwarding?lang=es").text
+    for page in (en, es):
+        assert not re.search(r"[A-Z][a-z]+(Error|Exception|Refused|Disconnected)\b", page)
+        assert "connection failed" not in page and "HTTP 503</td>" not in page
+
+    def failure(page: str, name: str) -> str:
+        """The destination's last failure: its cell links to the paragraph that explains it."""
+        assert f'href="#fwd-why-{name}"' in _cells_html(_row(page, name))[7]
+        found = re.search(rf'<p class="fwd-why" id="fwd-why-{name}">(.*?)</p>', page, re.S)
+        assert found, page[-3000:]
+        return re.sub(r"<[^>]+>", "", found.group(1))
+
+    assert "redirect (HTTP 307)" in failure(en, "moved")
+    assert "never followed" in failure(en, "moved") and "given up: a dead letter" in failure(
+        en, "moved"
+    )
+    assert "redirección (HTTP 307)" in failure(es, "moved")
+    assert "nunca se siguen" in failure(es, "moved")
+    assert "abandonada: descartada" in failure(es, "moved")
+    assert "refused the credentials (HTTP 401)" in failure(en, "locked")
+    assert "rechazó las credenciales (HTTP 401)" in failure(es, "locked")
+    assert "not a valid answer" in failure(en, "broken")
+    assert "no es una respuesta válida" in failure(es, "broken")
+    assert "error of its own (HTTP 503)" in failure(en, "down")
+    assert "will be tried again" in failure(en, "down")
+    assert "error propio (HTTP 503)" in failure(es, "down")
+    assert "se volverá a intentar" in failure(es, "down")
+    assert "refused the connection" in failure(en, "gone")
+    assert "rechazó la conexión" in failure(es, "gone")
+    # Skips say why: the signer without opt-in (OSDI), and the test data.
+    assert "1 without opt-in" in _cells(_row(en, "an"))[6]
+    assert "1 sin suscripción" in _cells(_row(es, "an"))[6]
+    # Dead letters are listed with why, under a heading saying how to send them again.
+    dead = re.search(r'<table class="fwd-dead" data-destination="locked">(.*?)</table>', es, re.S)
+    assert dead and dead.group(1).count("<tr>") == 1 + 3  # the header and three signatures
+    assert "rechazó las credenciales" in dead.group(1)
+    assert "Reintentar descartadas" in es and "Firmas descartadas" in es
+    assert "Retry dead letters" in en and "Pending: waiting for the forwarder" in en
+
+
+def test_a_destination_refused_is_said_in_the_pages_language(
+    web: httpx.Client, engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    csrf = _as(web, engine, "ana@example.org", "admin")
+    web.get("/console/forwarding?lang=es")  # the language is remembered
+    for url, spanish in (
+        ("https://169.254.169.254/latest/meta-data/", "metadatos de la nube"),
+        ("https://10.1.2.3/hook", "KIOSK_FORWARD_ALLOW_NETWORKS"),
+        ("http://crm.example.org/hook", "sin cifrar"),
+        ("https://ana:pw@crm.example.org/hook", "contiene un usuario o una contraseña"),
+    ):
+        r = web.post(
+            "/console/forwarding",
+            data={"csrf": csrf, "name": "x", "kind": "webhook", "target": s.CAMPAIGN,
+                  "url": url},
+        )  # fmt: skip
+        assert r.status_code == 400 and spanish in r.text, url
+        error = re.search(r'<p class="error" role="alert">(.*?)</p>', r.text, re.S)
+        assert error and "No se guardó" not in error.group(1) and " is " not in error.group(1)

@@ -557,3 +557,38 @@ def test_status_reads_counts_and_the_last_send_without_listing_the_outbox(
     assert _aware(newest) == st.last_sent
     assert len(service.sent_then_voided(limit=2)) == 2
     assert len(service.sent_then_voided()) == 3
+
+
+@pytest.mark.parametrize(
+    ("result", "status", "reason", "code"),
+    [
+        ("retry", 500, "HTTP 500", "server_error"),
+        ("retry", 404, "HTTP 404", "not_found"),
+        ("retry", 308, "HTTP 308", "redirect"),
+        ("retry", 401, "HTTP 401", "auth"),
+        ("dead", 422, "422 refused: the document was not accepted", "refused_document"),
+        ("rate_limited", 429, "429 too many requests", "rate_limited"),
+        ("retry", 200, "empty answer: the helper refused the record", "empty_answer"),
+        ("retry", None, "answer larger than 1048576 bytes", "too_large"),
+        ("retry", None, "connection failed: TimeoutError", "timeout"),
+        ("retry", None, "connection failed: ConnectionRefusedError", "refused"),
+        ("retry", None, "connection failed: gaierror", "dns"),
+        ("retry", None, "connection failed: SSLCertVerificationError", "certificate"),
+        ("retry", None, "connection failed: RemoteDisconnected", "dropped"),
+        ("retry", None, "connection failed: BadStatusLine", "bad_answer"),
+        ("retry", None, "connection failed: AddressRefused", "address_internal"),
+        ("retry", None, "connection failed: AddressNeverAllowed", "address_never"),
+        ("retry", None, "connection failed: NetworkUnreachableError", "network"),
+        ("retry", None, "sending failed: RecursionError", "bad_answer"),
+        ("retry", None, "sending failed: KeyError", "unexpected"),
+    ],
+)
+def test_every_stored_reason_has_a_code_the_console_words(
+    result: str, status: int | None, reason: str, code: str
+) -> None:
+    """Reasons as the senders store them (rows written before the codes existed included)."""
+    from kiosk.server.console.i18n import MESSAGES
+    from kiosk.server.forwarding.explain import CODES, failure_code
+
+    assert failure_code(result, status, reason) == code
+    assert set(CODES) == {k.removeprefix("fwd_why_") for k in MESSAGES if k.startswith("fwd_why_")}
