@@ -191,6 +191,8 @@ def check_url(
         effective = port or (443 if parts.scheme == "https" else 80)
         try:
             netguard.check_host(network, host, effective, *([resolve] if resolve else []))
+            if is_local_host(host):  # localhost. or x.localhost that does not resolve here
+                network.check_ip(host, ipaddress.ip_address("127.0.0.1"))
         except netguard.AddressRefused as exc:
             raise address_error(exc, network) from None
     shown = f"[{host}]" if ":" in host else host

@@ -38,6 +38,8 @@ NEVER = (
 INTERNAL = (
     "http://127.0.0.1:8765/api/v1/enroll",  # the server's own port
     "http://localhost:5432/",
+    "https://localhost./",
+    "https://0177.0.0.1/",  # octal, as inet_aton reads it
     "http://[::1]:8765/",
     "https://10.1.2.3/hooks",
     "https://172.16.0.1/",
