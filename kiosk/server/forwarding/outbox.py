@@ -147,6 +147,17 @@ def take_lease(conn: Connection, owner: str, now: datetime, ttl: timedelta) -> i
     return int(epoch)
 
 
+def renew_lease(conn: Connection, owner: str, epoch: int, now: datetime, ttl: timedelta) -> bool:
+    """Extend ``owner``'s lease at ``epoch`` while it works; False when it was taken over (a
+    taker changes the owner and the epoch, so renewing a lapsed lease nobody took is safe)."""
+    done = conn.execute(
+        update(LEASES)
+        .where(LEASES.c.name == LEASE_NAME, LEASES.c.owner == owner, LEASES.c.epoch == epoch)
+        .values(expires_at=now + ttl)
+    )
+    return bool(done.rowcount)
+
+
 def holds_lease(conn: Connection, owner: str, epoch: int, now: datetime) -> bool:
     """Whether ``owner`` still holds the lease at ``epoch`` (checked in the writing transaction)."""
     row = conn.execute(

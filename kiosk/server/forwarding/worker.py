@@ -15,11 +15,13 @@ logged: log lines name destinations, counts and signature ids.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets as _random
 import socket
 import threading
 import time
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -157,6 +159,7 @@ class Forwarder:
         self._pool: ThreadPoolExecutor | None = None
         self._versions: dict[str, TextVersion | None] = {}
         self.stop_event = threading.Event()
+        self._lease_lost = threading.Event()
 
     # -- lifecycle ------------------------------------------------------------------------
 
@@ -220,20 +223,57 @@ class Forwarder:
                     log.info("forwarding: %d signature(s) queued for %s", queued, d.name)
         self._scanned_full = True
         handled = 0
-        for d in dests:
-            if self.stop_event.is_set():
-                break
-            try:
-                handled += self._round(d)
-            except Exception as exc:  # noqa: BLE001 - one destination's failure starves no other
-                log.error(
-                    "forwarding round to %s failed (%s); the other destinations go on. What "
-                    "this round sent but could not record is sent again next round (the "
-                    "receiver gets the same webhook-id or OSDI identifier, at least once)",
-                    d.name,
-                    type(exc).__name__,
-                )
+        with self._keeping_the_lease():
+            for d in dests:
+                if self.stop_event.is_set() or self._lease_lost.is_set():
+                    break
+                try:
+                    handled += self._round(d)
+                except Exception as exc:  # noqa: BLE001 - one destination's failure starves no other
+                    log.error(
+                        "forwarding round to %s failed (%s); the other destinations go on. What "
+                        "this round sent but could not record is sent again next round (the "
+                        "receiver gets the same webhook-id or OSDI identifier, at least once)",
+                        d.name,
+                        type(exc).__name__,
+                    )
         return handled
+
+    @contextlib.contextmanager
+    def _keeping_the_lease(self) -> Iterator[None]:
+        """On SQLite, renew the lease every third of its time while the pass sends: a slow
+        destination (a round of 30 answers of 2 s each outlasts the 60 s lease) would otherwise
+        have every answer of the round thrown away, and the same signatures sent again at
+        every pass, for ever. Taken over meanwhile: the rest of the pass is not sent."""
+        self._lease_lost.clear()
+        if not self._sqlite or self._epoch is None:
+            yield
+            return
+        epoch, done = self._epoch, threading.Event()
+        every = self.lease_ttl.total_seconds() / 3
+
+        def keep() -> None:
+            while not done.wait(every):
+                try:
+                    with write_transaction(self.engine) as conn:
+                        kept = outbox.renew_lease(
+                            conn, self.worker_id, epoch, self.clock(), self.lease_ttl
+                        )
+                except Exception as exc:  # noqa: BLE001 - the next tick tries again
+                    log.warning("forwarder: could not renew its lease (%s)", type(exc).__name__)
+                    continue
+                if not kept:
+                    log.warning("forwarder: its lease was taken over; this pass stops sending")
+                    self._lease_lost.set()
+                    return
+
+        keeper = threading.Thread(target=keep, name="kiosk-forward-lease", daemon=True)
+        keeper.start()
+        try:
+            yield
+        finally:
+            done.set()
+            keeper.join()
 
     def _load_destinations(self) -> tuple[list[_Dest], list[_Dest]]:
         """Every destination, and those ready to send (not paused, not held by a 429)."""
@@ -441,11 +481,11 @@ class Forwarder:
                 facts, personal, self._versions.get(r.text_version), self.clock()
             )
         del personal
-        if hold.is_set() or self.stop_event.is_set():
+        if hold.is_set() or self.stop_event.is_set() or self._lease_lost.is_set():
             return Outcome("untried")
         assert d.limiter is not None
         d.limiter.wait(self.stop_event)
-        if hold.is_set() or self.stop_event.is_set():
+        if hold.is_set() or self.stop_event.is_set() or self._lease_lost.is_set():
             return Outcome("untried")
         try:
             if d.kind == "osdi":

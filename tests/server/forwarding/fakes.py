@@ -382,7 +382,8 @@ class ScriptedCrm:
     - ``redirect:URL``: ``307`` with ``Location: URL`` (a receiver that moved, or a hostile one
       steering the forwarder elsewhere);
     - ``status:N``: an empty answer with status N (``429`` carries ``Retry-After: 120``);
-    - ``garbage``: bytes that are not HTTP at all.
+    - ``garbage``: bytes that are not HTTP at all;
+    - ``slow:SECONDS``: ``204`` after that long.
 
     ``answer`` may be changed between requests.
     """
@@ -403,6 +404,9 @@ class ScriptedCrm:
                 self.rfile.read(length)
                 crm.requests.append((self.path, {k.lower(): v for k, v in self.headers.items()}))
                 answer = crm.answer
+                if answer.startswith("slow:"):
+                    time.sleep(float(answer.removeprefix("slow:")))
+                    answer = "ok"
                 if answer == "garbage":
                     self.wfile.write(b"\x00\xffnot http at all\r\n\r\n")
                     self.close_connection = True

@@ -18,7 +18,13 @@ from kiosk.server.forwarding.secrets import ForwardingSecret, SecretError
 from kiosk.server.forwarding.service import ForwardingService
 from kiosk.server.forwarding.worker import Forwarder
 from tests.server.forwarding import support as s
-from tests.server.forwarding.fakes import FaultScript, OsdiServer, WebhookReceiver, running
+from tests.server.forwarding.fakes import (
+    FaultScript,
+    OsdiServer,
+    ScriptedCrm,
+    WebhookReceiver,
+    running,
+)
 from tests.server.helpers import ApiClient, event, void
 
 TOKEN = "an-test-token-0123456789abcdef"
@@ -592,3 +598,25 @@ def test_every_stored_reason_has_a_code_the_console_words(
 
     assert failure_code(result, status, reason) == code
     assert set(CODES) == {k.removeprefix("fwd_why_") for k in MESSAGES if k.startswith("fwd_why_")}
+
+
+def test_a_round_longer_than_the_sqlite_lease_still_records_its_answers(
+    api: ApiClient, engine: Engine, tmp_path: Path
+) -> None:
+    """A slow destination (each answer 0.4 s, one at a time) makes a round of 8 signatures
+    outlast a 1.5 s lease: the forwarder keeps its lease while it sends, so the answers are
+    recorded, instead of being thrown away and every signature sent again at every pass."""
+    if engine.dialect.name != "sqlite":
+        pytest.skip("the lease is SQLite's")
+    version = s.text_version(engine)
+    api.push([s.wire_signature(s.personal(i, True), version) for i in range(8)])
+    with running(ScriptedCrm("slow:0.4")) as crm:
+        spec = dst.DestinationSpec(
+            "slow", "webhook", s.CAMPAIGN, crm.url(), allow_http=True, concurrency=1
+        )
+        _service(engine, tmp_path).add(spec, "test")
+        fwd = s.forwarder(engine, tmp_path, lease_ttl=1.5)
+        fwd.run_once()
+        fwd.close()
+        assert len(crm.requests) == 8
+    assert _service(engine, tmp_path).status("slow")[0].counts == {"sent": 8}
