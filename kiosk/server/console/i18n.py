@@ -723,15 +723,15 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "cifrar: use https://.",
     ),
     "fwd_err_address_never": (
-        "{where} is a link-local or cloud metadata address: forwarding never sends there.",
-        "{where} es una dirección de enlace local o de metadatos de la nube: el reenvío nunca "
+        "{where}: a link-local or cloud metadata address. Forwarding never sends there.",
+        "{where}: una dirección de enlace local o de metadatos de la nube. El reenvío nunca "
         "envía allí.",
     ),
     "fwd_err_address_internal": (
-        "{where} is an address on this machine or a private network. This server sends there "
-        "only if whoever runs it lists that network in KIOSK_FORWARD_ALLOW_NETWORKS.",
-        "{where} es una dirección de esta máquina o de una red privada. Este servidor solo "
-        "envía allí si quien lo administra incluye esa red en KIOSK_FORWARD_ALLOW_NETWORKS.",
+        "{where}: an address on this machine or a private network. This server sends there only "
+        "if whoever runs it lists that network in KIOSK_FORWARD_ALLOW_NETWORKS.",
+        "{where}: una dirección de esta máquina o de una red privada. Este servidor solo envía "
+        "allí si quien lo administra incluye esa red en KIOSK_FORWARD_ALLOW_NETWORKS.",
     ),
     "fwd_err_bad_name": (
         "A destination's name is 1 to 64 lowercase letters, digits, “.”, “_” or “-”.",

@@ -202,19 +202,19 @@ def check_url(
 def address_error(
     exc: netguard.AddressRefused, network: netguard.NetworkPolicy
 ) -> DestinationError:
-    """The :class:`DestinationError` of an address the policy refuses (``where``: the address,
-    or the name and the address it resolved to)."""
-    literal = exc.host.strip("[]") == exc.address or netguard.is_literal(exc.host)
-    where = exc.host if literal else f"{exc.host} ({exc.address})"
+    """The :class:`DestinationError` of an address the policy refuses. ``where`` is the host
+    as typed: the address a name resolved to is not shown (the console would otherwise tell an
+    admin account what the server's resolver knows of internal names)."""
+    where = exc.host
     if exc.kind == "never":
         return DestinationError(
-            f"{where} is a link-local, metadata, multicast or unspecified address: forwarding "
+            f"{where}: a link-local, metadata, multicast or unspecified address; forwarding "
             "never sends there",
             "address_never",
             where=where,
         )
     return DestinationError(
-        f"{where} is an address of this machine or of a private network: refused unless the "
+        f"{where}: an address of this machine or of a private network; refused unless the "
         f"server's {netguard.ENV_FORWARD_ALLOW_NETWORKS} lists its network "
         f"(now: {netguard.names(network.allowed)})",
         "address_internal",

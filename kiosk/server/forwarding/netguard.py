@@ -212,11 +212,6 @@ class NetworkPolicy:
         return create_connection
 
 
-def is_literal(host: str) -> bool:
-    """Whether ``host`` is an IP address rather than a name."""
-    return _literal(host) is not None
-
-
 def _literal(host: str) -> IPAddress | None:
     try:
         return ipaddress.ip_address(host.strip("[]").split("%")[0])

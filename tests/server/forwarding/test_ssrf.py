@@ -90,6 +90,10 @@ def test_internal_addresses_need_the_operators_allowance(engine: Engine, tmp_pat
             strict.add(_spec(f"i{i}", url), "test")
         assert err.value.code == "address_internal", url
         assert ENV_FORWARD_ALLOW_NETWORKS in str(err.value)
+    # A name's refusal does not say what it resolved to (no DNS oracle for internal names).
+    with pytest.raises(dst.DestinationError) as err:
+        strict.add(_spec("named", "http://localhost:9000/hook"), "test")
+    assert err.value.values == {"where": "localhost"} and "127.0.0.1" not in str(err.value)
     loopback = _service(engine, tmp_path, NetworkPolicy.allowing("127.0.0.1", "::1"))
     loopback.add(_spec("local-crm", "http://127.0.0.1:9000/hook"), "test")
     loopback.add(_spec("local-name", "http://localhost:9000/hook"), "test")
