@@ -326,6 +326,11 @@ def _status(service: Any, args: argparse.Namespace) -> int:
             print(f"  last sent {r.last_sent:%Y-%m-%d %H:%M:%S} UTC")
         if r.last_failure:
             print(f"  last failure {r.last_failure}")
+        if r.last_failure_code:
+            from kiosk.server.console.i18n import translate
+
+            status = r.last_failure_status or ""
+            print(f"    {translate('en', f'fwd_why_{r.last_failure_code}', status=status)}")
         if r.sent_then_voided:
             print(
                 f"  WARNING: {r.sent_then_voided} signature(s) were forwarded and voided "

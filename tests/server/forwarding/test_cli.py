@@ -14,8 +14,10 @@ from sqlalchemy import Engine
 
 from kiosk.server.cli import main
 from kiosk.server.forwarding.destinations import new_webhook_secret
+from kiosk.server.forwarding.secrets import ForwardingSecret
+from kiosk.server.forwarding.worker import Forwarder
 from tests.server.forwarding import support as s
-from tests.server.forwarding.fakes import WebhookReceiver, running
+from tests.server.forwarding.fakes import ScriptedCrm, WebhookReceiver, running
 from tests.server.helpers import ApiClient
 from tests.server.live import REPO_ROOT
 
@@ -205,3 +207,28 @@ def test_forward_run_once_in_a_subprocess(
         )
         assert refused.returncode == 1
         assert "readable by other users" in refused.stderr
+
+
+def test_forward_status_says_what_the_last_failure_means(
+    db_url: str,
+    fwd_env: Path,
+    engine: Engine,
+    api: ApiClient,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A receiver that refuses the credentials: the status names the stored reason and says, in
+    words, what it means and what to do."""
+    version = s.text_version(engine)
+    api.push([s.wire_signature(s.personal(1, True), version)])
+    with running(ScriptedCrm("status:401")) as crm:
+        args = ["add", "crm", "--kind", "webhook", "--campaign", s.CAMPAIGN, "--url", crm.url()]
+        assert _run(db_url, *args) == 0
+        fwd = Forwarder(engine, s.keyring(), ForwardingSecret.load(fwd_env), network=s.LOCAL)
+        fwd.run_once()
+        fwd.close()
+    capsys.readouterr()
+    assert _run(db_url, "status", "crm") == 0
+    out = capsys.readouterr().out
+    assert "retry: HTTP 401" in out
+    assert "The destination refused the credentials (HTTP 401)" in out
