@@ -559,7 +559,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "fwd_failures_h": ("Last failure of each destination", "Último fallo de cada destino"),
     # A failed attempt: what became of it (the attempt's result) ...
     "fwd_result_retry": ("will be tried again", "se volverá a intentar"),
-    "fwd_result_dead": ("given up: a dead letter", "abandonada: descartada"),
+    "fwd_result_dead": ("given up", "abandonada"),
     "fwd_result_rate_limited": ("sending held", "envío en espera"),
     # ... and why (kiosk.server.forwarding.explain.failure_code).
     "fwd_why_rate_limited": (
@@ -597,9 +597,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "barra final) y vuelva a agregar el destino con ella.",
     ),
     "fwd_why_server_error": (
-        "The destination had an error of its own (HTTP {status}). Usually temporary: it is tried "
-        "again by itself.",
-        "El destino tuvo un error propio (HTTP {status}). Suele ser pasajero: se reintenta solo.",
+        "The destination had an error of its own (HTTP {status}), usually a passing one.",
+        "El destino tuvo un error propio (HTTP {status}), que suele ser pasajero.",
     ),
     "fwd_why_http_other": (
         "The destination answered HTTP {status}, which is not a success.",
@@ -620,10 +619,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "El destino respondió algo que no es una respuesta válida (no es HTTP, o no se puede leer).",
     ),
     "fwd_why_timeout": (
-        "The destination did not answer in time. Tried again by itself; if it lasts, check that "
-        "the destination is up.",
-        "El destino no respondió a tiempo. Se reintenta solo; si continúa, compruebe que el "
-        "destino esté funcionando.",
+        "The destination did not answer in time. If it lasts, check that the destination is up.",
+        "El destino no respondió a tiempo. Si continúa, compruebe que el destino esté funcionando.",
     ),
     "fwd_why_refused": (
         "The destination's machine refused the connection (nothing listens at that address and "
@@ -643,10 +640,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Falló la conexión segura (HTTPS) con el destino.",
     ),
     "fwd_why_dropped": (
-        "The connection was cut before the answer. Tried again by itself; the destination "
-        "receives the same id and keeps the signature once.",
-        "La conexión se cortó antes de la respuesta. Se reintenta solo; el destino recibe el "
-        "mismo identificador y guarda la firma una sola vez.",
+        "The connection was cut before the answer. A signature sent again carries the same id, "
+        "so the destination keeps it once.",
+        "La conexión se cortó antes de la respuesta. Una firma reenviada lleva el mismo "
+        "identificador, así que el destino la guarda una sola vez.",
     ),
     "fwd_why_address_internal": (
         "Not sent: the destination's name now leads to an address on this machine or a private "
@@ -665,8 +662,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "La red falló en el camino hacia el destino.",
     ),
     "fwd_why_unexpected": (
-        "The forwarder failed while sending (see its log). Tried again by itself.",
-        "El reenviador falló al enviar (vea su registro). Se reintenta solo.",
+        "The forwarder failed while sending (its log says more).",
+        "El reenviador falló al enviar (su registro dice más).",
     ),
     # Why signatures were skipped (never sent, on purpose).
     "fwd_skip_no_opt_in": ("{n} without opt-in", "{n} sin suscripción"),

@@ -303,12 +303,10 @@ def test_failures_are_explained_in_the_pages_language_with_what_to_do(
         return re.sub(r"<[^>]+>", "", found.group(1))
 
     assert "redirect (HTTP 307)" in failure(en, "moved")
-    assert "never followed" in failure(en, "moved") and "given up: a dead letter" in failure(
-        en, "moved"
-    )
+    assert "never followed" in failure(en, "moved") and "given up" in failure(en, "moved")
     assert "redirección (HTTP 307)" in failure(es, "moved")
     assert "nunca se siguen" in failure(es, "moved")
-    assert "abandonada: descartada" in failure(es, "moved")
+    assert "abandonada" in failure(es, "moved")
     assert "refused the credentials (HTTP 401)" in failure(en, "locked")
     assert "rechazó las credenciales (HTTP 401)" in failure(es, "locked")
     assert "not a valid answer" in failure(en, "broken")
