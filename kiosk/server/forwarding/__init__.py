@@ -12,7 +12,7 @@ personal data; credentials are sealed with the server's forwarding secret.
 - :mod:`.payload`: the OSDI and webhook documents of one signature.
 - :mod:`.senders`: HTTP to the destinations, Standard Webhooks signing, answer classification.
 - :mod:`.outbox`: queueing, claiming (``FOR UPDATE SKIP LOCKED`` / the SQLite lease), results.
-- :mod:`.worker`: the forwarder loop (``kiosk-server forward run``, ``serve --forward``).
+- :mod:`.worker`: the forwarder loop (``kiosk-server forward run``).
 - :mod:`.service`: the API the command line and the console call (list, status, retry, pause).
 - :mod:`.cli`: the ``kiosk-server forward`` commands.
 

@@ -1,7 +1,8 @@
 """The forwarder: queue, claim, open, send, record — round after round.
 
-One :class:`Forwarder` runs in ``kiosk-server forward run`` (its own process: the recommended
-set-up, docs/forwarding.md) or as a background thread of ``kiosk-server serve --forward``. Each
+One :class:`Forwarder` runs in ``kiosk-server forward run`` (its own process, docs/forwarding.md;
+``kiosk-server serve`` has no forwarding option), or in a background thread of a process that
+embeds it (:func:`start_forwarder`). Each
 pass (:meth:`Forwarder.run_once`) queues new signatures for every destination, then works one
 round per destination that is neither paused nor held by a 429: up to a batch of due rows,
 sent with the destination's concurrency and under its rate (a token bucket per destination in
@@ -503,7 +504,7 @@ class Forwarder:
 
 
 def start_forwarder(forwarder: Forwarder) -> tuple[threading.Thread, threading.Event]:
-    """Run a forwarder in a background thread (``serve --forward``); set the event to stop."""
+    """Run a forwarder in a background thread of this process; set the event to stop."""
     stop = threading.Event()
     thread = threading.Thread(
         target=forwarder.run, args=(stop,), name="kiosk-forwarder", daemon=True
