@@ -19,6 +19,7 @@ Viewers read the page only. Every form carries the session's CSRF token (the con
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request
@@ -37,6 +38,9 @@ _NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
 _VOIDED_SHOWN = 200
 #: Dead letters listed per destination (the command line lists them all).
 _DEAD_SHOWN = 20
+#: No forwarder pass for this long (a working one marks itself every 30 s): the page says that
+#: nothing is being sent.
+FORWARDER_QUIET = timedelta(minutes=5)
 
 
 def _console(request: Request) -> Console:
@@ -75,6 +79,9 @@ def _page(
         for r in rows
         if r.counts.get(DEAD, 0)
     }
+    seen = service.forwarder_seen()
+    now = console.clock()
+    quiet = bool(rows) and (seen is None or now - seen > FORWARDER_QUIET)
     with console.engine.connect() as conn:
         camps = data.campaigns(conn)
     targets = [(c.slug, c.slug) for c in camps]
@@ -102,7 +109,9 @@ def _page(
         notice=notice,
         made_secret=made_secret,
         form=form or {},
-        now=console.clock(),
+        now=now,
+        forwarder_seen=seen,
+        forwarder_quiet=quiet,
     )
 
 

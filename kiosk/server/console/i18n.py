@@ -542,6 +542,18 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "and {n} more (kiosk-server forward status --voided)",
         "y {n} más (kiosk-server forward status --voided)",
     ),
+    "fwd_forwarder_never": (
+        "No forwarder has run yet: nothing is sent to these destinations until whoever runs "
+        "the server starts it (kiosk-server forward run).",
+        "Todavía no ha funcionado ningún reenviador: no se envía nada a estos destinos hasta "
+        "que quien administra el servidor lo ponga en marcha (kiosk-server forward run).",
+    ),
+    "fwd_forwarder_quiet": (
+        "The forwarder last ran at {when}: nothing is being sent. Ask whoever runs the server "
+        "to check it (kiosk-server forward run).",
+        "El reenviador funcionó por última vez el {when}: no se está enviando nada. Pida a "
+        "quien administra el servidor que lo revise (kiosk-server forward run).",
+    ),
     # What the columns mean and how to send again.
     "fwd_legend": (
         "Pending: waiting for the forwarder (Failing: of those, the ones whose last try failed; "

@@ -301,11 +301,27 @@ def _status(service: Any, args: argparse.Namespace) -> int:
             extra["skipped"] = service.items(args.name, "skipped", 200)
     if args.voided:
         extra["sent_then_voided"] = service.sent_then_voided(args.name)
+    seen = service.forwarder_seen()
     if args.json:
-        print(json.dumps({"destinations": [r.as_dict() for r in rows], **extra}, indent=2))
+        print(
+            json.dumps(
+                {
+                    "destinations": [r.as_dict() for r in rows],
+                    "forwarder_seen": seen.isoformat() if seen else None,
+                    **extra,
+                },
+                indent=2,
+            )
+        )
         return 0
     if not rows:
         print("no destinations (add one with `kiosk-server forward add`)")
+    else:
+        print(
+            f"forwarder last ran {seen:%Y-%m-%d %H:%M:%S} UTC"
+            if seen
+            else "no forwarder has run yet (kiosk-server forward run)"
+        )
     for r in rows:
         d, c = r.destination, r.counts
         state = "PAUSED" if d.paused else "active"

@@ -168,6 +168,32 @@ def holds_lease(conn: Connection, owner: str, epoch: int, now: datetime) -> bool
     return row is not None and row.owner == owner and row.epoch == epoch and row.expires_at > now
 
 
+#: The ``forward_leases`` row a working forwarder touches (every :data:`SEEN_EVERY` seconds at
+#: most), on either database: when a forwarder last ran, for the console and ``forward status``.
+SEEN_NAME = "seen"
+SEEN_EVERY = 30.0
+
+
+def mark_seen(conn: Connection, owner: str, now: datetime) -> None:
+    """Record that ``owner`` ran a pass at ``now``."""
+    stmt = dialect_insert(conn, LEASES).values(name=SEEN_NAME, owner=owner, expires_at=now, epoch=0)
+    conn.execute(
+        stmt.on_conflict_do_update(
+            index_elements=[LEASES.c.name], set_={"owner": owner, "expires_at": now}
+        )
+    )
+
+
+def last_seen(conn: Connection) -> datetime | None:
+    """When a forwarder last ran a pass (None: never)."""
+    value = conn.execute(
+        select(LEASES.c.expires_at).where(LEASES.c.name == SEEN_NAME)
+    ).scalar_one_or_none()
+    if value is not None and value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value
+
+
 def release_lease(conn: Connection, owner: str) -> None:
     """Give the lease up (a clean stop), so another process takes over at once."""
     conn.execute(

@@ -267,6 +267,11 @@ class ForwardingService:
                 )
         return out
 
+    def forwarder_seen(self) -> datetime | None:
+        """When a forwarder (``kiosk-server forward run``) last ran a pass; None: never."""
+        with self.engine.connect() as conn:
+            return outbox.last_seen(conn)
+
     def items(self, ref: int | str, state: str, limit: int = 50) -> builtins.list[dict[str, Any]]:
         """A destination's dead letters (``dead``) or skips (``skipped``), oldest first; a dead
         letter's ``code`` says why, as :func:`~kiosk.server.forwarding.explain.failure_code`."""

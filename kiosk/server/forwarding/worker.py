@@ -161,6 +161,7 @@ class Forwarder:
         self._versions: dict[str, TextVersion | None] = {}
         self.stop_event = threading.Event()
         self._lease_lost = threading.Event()
+        self._seen_at = float("-inf")
 
     # -- lifecycle ------------------------------------------------------------------------
 
@@ -218,6 +219,9 @@ class Forwarder:
             self._epoch = epoch
         everyone, dests = self._load_destinations()
         with write_transaction(self.engine) as conn:
+            if time.monotonic() - self._seen_at >= outbox.SEEN_EVERY:
+                outbox.mark_seen(conn, self.worker_id, now)
+                self._seen_at = time.monotonic()
             for d in everyone:
                 queued = outbox.enqueue(conn, d.id, now, full=not self._scanned_full)
                 if queued:

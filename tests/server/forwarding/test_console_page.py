@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import socket
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -20,7 +21,7 @@ from kiosk.server.app import create_app
 from kiosk.server.config import ServerSettings
 from kiosk.server.db import write_transaction
 from kiosk.server.forwarding.destinations import new_webhook_secret
-from kiosk.server.forwarding.models import DESTINATIONS, OUTBOX
+from kiosk.server.forwarding.models import DESTINATIONS, LEASES, OUTBOX
 from kiosk.server.forwarding.outbox import DEAD
 from kiosk.server.forwarding.secrets import ENV_SECRET_FILE
 from tests.server.coord_support import csrf_of, sign_in
@@ -347,3 +348,37 @@ def test_a_destination_refused_is_said_in_the_pages_language(
         assert r.status_code == 400 and spanish in r.text, url
         error = re.search(r'<p class="error" role="alert">(.*?)</p>', r.text, re.S)
         assert error and "No se guardó" not in error.group(1) and " is " not in error.group(1)
+
+
+def test_the_page_says_when_no_forwarder_is_running(
+    web: httpx.Client, engine: Engine, api: ApiClient, tmp_path: Path
+) -> None:
+    """Signatures wait in no outbox until a forwarder runs (it queues them): without a word,
+    the page showed 0 pending, 0 sent, and an admin could not tell that nothing would be
+    sent."""
+    csrf = _as(web, engine, "ana@example.org", "admin")
+    version = s.text_version(engine)
+    api.push([s.wire_signature(s.personal(1, opt_in=True), version)])
+    assert 'id="fwd-not-running"' not in web.get("/console/forwarding").text  # no destination
+    with running(ScriptedCrm()) as crm:
+        web.post(
+            "/console/forwarding",
+            data={"csrf": csrf, "name": "crm", "kind": "webhook", "target": s.CAMPAIGN,
+                  "url": crm.url()},
+        )  # fmt: skip
+        es = web.get("/console/forwarding?lang=es").text
+        assert 'id="fwd-not-running"' in es and "Todavía no ha funcionado ningún reenviador" in es
+        fwd = s.forwarder(engine, tmp_path)
+        s.drain(fwd)
+        fwd.close()
+        assert len(crm.requests) == 1
+    assert 'id="fwd-not-running"' not in web.get("/console/forwarding").text
+    # The forwarder stopped 10 minutes ago.
+    with write_transaction(engine) as conn:
+        conn.execute(
+            update(LEASES)
+            .where(LEASES.c.name == "seen")
+            .values(expires_at=datetime.now(UTC) - timedelta(minutes=10))
+        )
+    en = web.get("/console/forwarding?lang=en").text
+    assert 'id="fwd-not-running"' in en and "The forwarder last ran at" in en
