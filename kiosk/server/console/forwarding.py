@@ -234,6 +234,19 @@ def install(app: FastAPI, service: ForwardingService) -> None:
             return _page(request, s, 404, error=("fwd_error", {"message": str(exc)}))
         return _page(request, s, notice=("fwd_retried", {"name": name, "n": n}))
 
+    @r.post("/console/forwarding/change")
+    def change(request: Request, form: FormDep) -> Response:
+        s = _console(request).need(request, Role.ADMIN)
+        name = _named(_field(form, "name", 64))
+        url = _field(form, "url", 2000) or None
+        credential = _field(form, "credential", 2000) or None
+        try:
+            d = _service(request).change(name, _by(s), url=url, credential=credential)
+        except (DestinationError, SecretError) as exc:
+            key, values = _refusal(exc)
+            return _page(request, s, 400, error=(key, values))
+        return _page(request, s, notice=("fwd_changed", {"name": d.name}))
+
     @r.post("/console/forwarding/{name}/remove")
     def remove(request: Request, name: str, form: FormDep) -> Response:
         s = _console(request).need(request, Role.ADMIN)

@@ -497,6 +497,32 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "sistema receptor.",
     ),
     "fwd_removed": ("Destination {name} removed.", "Destino {name} eliminado."),
+    "fwd_change_h": (
+        "Change a destination's URL or credential",
+        "Cambiar la URL o la credencial de un destino",
+    ),
+    "fwd_change_intro": (
+        "For a revoked token or a receiver that moved. Leave a field empty to keep it. The "
+        "destination keeps its queue and history; what is pending is tried again at the next "
+        "pass (dead letters: “Retry dead letters”).",
+        "Para un token revocado o un receptor que cambió de dirección. Deje un campo vacío para "
+        "conservarlo. El destino conserva su cola y su historial; lo pendiente se vuelve a "
+        "intentar en la próxima pasada (las descartadas: «Reintentar descartadas»).",
+    ),
+    "fwd_new_url": ("New URL", "URL nueva"),
+    "fwd_new_credential": (
+        "New API token or webhook secret",
+        "Token de la API o secreto del webhook nuevo",
+    ),
+    "fwd_change": ("Change", "Cambiar"),
+    "fwd_changed": (
+        "{name} changed: it is tried again at the forwarder's next pass.",
+        "{name} cambiado: se vuelve a intentar en la próxima pasada del reenviador.",
+    ),
+    "fwd_err_nothing_to_change": (
+        "Give a new URL or a new credential (or both).",
+        "Indique una URL nueva o una credencial nueva (o ambas).",
+    ),
     "fwd_paused_done": ("{name} is paused.", "{name} está en pausa."),
     "fwd_resumed_done": ("{name} sends again.", "{name} vuelve a enviar."),
     "fwd_retried": (
@@ -588,11 +614,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "fwd_why_auth": (
         "The destination refused the credentials (HTTP {status}): the API token or webhook "
-        "secret is wrong or was revoked. Remove the destination and add it again with the right "
-        "one.",
+        "secret is wrong or was revoked. Give it the right one under “Change a destination's URL "
+        "or credential”.",
         "El destino rechazó las credenciales (HTTP {status}): el token de la API o el secreto "
-        "del webhook es incorrecto o fue revocado. Elimine el destino y vuelva a agregarlo con el "
-        "correcto.",
+        "del webhook es incorrecto o fue revocado. Déle el correcto en «Cambiar la URL o la "
+        "credencial de un destino».",
     ),
     "fwd_why_not_found": (
         "Nothing at that address (HTTP {status}): check the URL (for Action Network, the "
@@ -603,10 +629,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "fwd_why_redirect": (
         "The destination answered with a redirect (HTTP {status}). Redirects are never followed, "
         "so nothing was delivered: find the receiver's current URL (https://, a trailing slash) "
-        "and add the destination again with it.",
+        "and give it under “Change a destination's URL or credential”.",
         "El destino respondió con una redirección (HTTP {status}). Las redirecciones nunca se "
         "siguen, así que no se entregó nada: averigüe la URL actual del receptor (https://, una "
-        "barra final) y vuelva a agregar el destino con ella.",
+        "barra final) e indíquela en «Cambiar la URL o la credencial de un destino».",
     ),
     "fwd_why_server_error": (
         "The destination had an error of its own (HTTP {status}), usually a passing one.",

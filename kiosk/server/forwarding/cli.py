@@ -23,6 +23,7 @@ import argparse
 import getpass
 import json
 import logging
+import os
 import signal
 import sys
 import threading
@@ -136,6 +137,17 @@ def add_parser(sub: Any) -> None:
     ):
         p = fsub.add_parser(name, help=text)
         p.add_argument("name")
+    ch = fsub.add_parser(
+        "change",
+        help="give a destination a new URL and/or credential, keeping its outbox and history",
+    )
+    ch.add_argument("name")
+    ch.add_argument("--url", help="the new URL (the same rules as `forward add`)")
+    ch.add_argument(
+        "--credential-env",
+        metavar="VAR",
+        help="the environment variable holding the new API token or whsec_ secret",
+    )
     rt = fsub.add_parser(
         "retry", help="requeue a destination's dead letters (all, or the given signatures)"
     )
@@ -245,6 +257,17 @@ def _command(args: argparse.Namespace) -> int:
             d = service.pause(args.name, _user(), paused=action == "pause")
             print(f"{d.name} {'paused' if d.paused else 'resumed'}")
             return 0
+        if action == "change":
+            from kiosk.server.cli_support import CliError
+
+            credential = None
+            if args.credential_env:
+                credential = os.environ.get(args.credential_env)
+                if not credential:
+                    raise CliError(f"${args.credential_env} is not set (it should hold it)")
+            d = service.change(args.name, _user(), url=args.url, credential=credential)
+            print(f"changed {d.name} ({d.endpoint}): pending signatures go at the next pass")
+            return 0
         if action == "retry":
             n = service.retry(args.name, _user(), args.signature)
             print(f"{n} signature(s) requeued for {args.name}")
@@ -255,7 +278,6 @@ def _command(args: argparse.Namespace) -> int:
 
 
 def _add(service: Any, args: argparse.Namespace) -> int:
-    import os
 
     from kiosk.server.cli_support import CliError
     from kiosk.server.forwarding.destinations import DestinationSpec

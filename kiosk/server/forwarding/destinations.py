@@ -385,6 +385,51 @@ def set_paused(conn: Connection, ref: int | str, paused: bool) -> Destination:
     return get_destination(conn, dest.id)
 
 
+def change_destination(
+    conn: Connection,
+    secret: ForwardingSecret,
+    ref: int | str,
+    now: datetime,
+    *,
+    url: str | None = None,
+    credential: str | None = None,
+    network: netguard.NetworkPolicy | None = None,
+) -> Destination:
+    """Give a destination a new URL and/or credential (a revoked token, a receiver that moved),
+    keeping its outbox and history; its pending rows become due at once and a 429 hold is
+    lifted (dead letters stay dead until retried).
+
+    Raises:
+        DestinationError: no such destination, nothing to change, a URL the rules refuse, a
+            webhook secret that is not ``whsec_...``.
+        SecretError: the forwarding secret is not the one that sealed the destination.
+    """
+    dest = get_destination(conn, ref)
+    if not url and not credential:
+        raise DestinationError("give a new URL or a new credential", "nothing_to_change")
+    if dest.kind == "webhook" and credential and not credential.startswith("whsec_"):
+        raise DestinationError("a webhook secret starts with whsec_", "whsec")
+    old_url, old_credential = open_credentials(conn, secret, dest.id)
+    new_url = url or old_url
+    endpoint = check_url(new_url, dest.allow_http, network or netguard.NetworkPolicy())
+    conn.execute(
+        update(DESTINATIONS)
+        .where(DESTINATIONS.c.id == dest.id)
+        .values(
+            endpoint=endpoint,
+            sealed=secret.seal({"url": new_url, "credential": credential or old_credential}),
+            secret_id=secret.fingerprint,
+            not_before=None,
+        )
+    )
+    conn.execute(
+        update(OUTBOX)
+        .where(OUTBOX.c.destination_id == dest.id, OUTBOX.c.state == "pending")
+        .values(next_attempt_at=now)
+    )
+    return get_destination(conn, dest.id)
+
+
 def remove_destination(conn: Connection, ref: int | str) -> Destination:
     """Delete a destination, its outbox and its attempts (the server's trail keeps the removal).
 

@@ -131,6 +131,43 @@ class ForwardingService:
         with self.engine.connect() as conn:
             return dst.list_destinations(conn)
 
+    def change(
+        self,
+        ref: int | str,
+        by: str,
+        *,
+        url: str | None = None,
+        credential: str | None = None,
+    ) -> dst.Destination:
+        """Give a destination a new URL and/or credential, keeping its outbox and history
+        (:func:`~kiosk.server.forwarding.destinations.change_destination`).
+
+        Raises:
+            DestinationError: see there.
+            SecretError: no forwarding secret can be read.
+        """
+        if self._secret is None:
+            raise SecretError("no forwarding secret configured")
+        secret = self._secret(False)
+        now = self.clock()
+        with write_transaction(self.engine) as conn:
+            dest = dst.change_destination(
+                conn, secret, ref, now, url=url, credential=credential, network=self.network
+            )
+            record_server(
+                conn,
+                "forward_destination_changed",
+                {
+                    "by": by,
+                    "destination": dest.name,
+                    "endpoint": dest.endpoint,
+                    "url_changed": bool(url),
+                    "credential_changed": bool(credential),
+                },
+                now,
+            )
+        return dest
+
     def remove(self, ref: int | str, by: str) -> dst.Destination:
         """Remove a destination and its outbox.
 

@@ -84,6 +84,8 @@ class _Dest:
     key: bytes = b""
     #: Which addresses this destination's connections may reach.
     network: NetworkPolicy = field(default_factory=NetworkPolicy)
+    #: The sealed URL and credential these were opened from (a change reloads them).
+    sealed: bytes = b""
     #: Idle HTTP clients (keep-alive connections), one per sender thread at most: a thread
     #: takes one for its share of a round and gives it back.
     spare: list[senders.HttpClient] = field(default_factory=list)
@@ -296,6 +298,7 @@ class Forwarder:
                     t.without_opt_in,
                     t.paused,
                     t.not_before,
+                    t.sealed,
                 ).order_by(t.id)
             ).all()
             ready: list[_Dest] = []
@@ -304,7 +307,12 @@ class Forwarder:
             for r in rows:
                 seen.add(r.id)
                 d = self._dests.get(r.id)
-                if d is None or (d.rate, d.concurrency) != (r.rate_per_second, r.concurrency):
+                sealed = bytes(r.sealed)
+                if d is None or (d.rate, d.concurrency, d.sealed) != (
+                    r.rate_per_second,
+                    r.concurrency,
+                    sealed,
+                ):  # new, re-tuned, or a new URL or credential (forward change)
                     url, credential = open_credentials(conn, self.secret, r.id)
                     if d is not None:
                         d.close()
@@ -321,6 +329,7 @@ class Forwarder:
                         RateLimiter(r.rate_per_second),
                         senders.webhook_key(credential) if r.kind == "webhook" else b"",
                         self.network,
+                        sealed=sealed,
                     )
                     self._dests[r.id] = d
                 d.max_attempts, d.without_opt_in = r.max_attempts, r.without_opt_in

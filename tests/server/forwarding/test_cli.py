@@ -232,3 +232,28 @@ def test_forward_status_says_what_the_last_failure_means(
     out = capsys.readouterr().out
     assert "retry: HTTP 401" in out
     assert "The destination refused the credentials (HTTP 401)" in out
+
+
+def test_forward_change_takes_a_new_credential_from_the_environment(
+    db_url: str, fwd_env: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert _run(db_url, "add", "an", "--kind", "osdi", "--campaign", s.CAMPAIGN, "--url", URL,
+                "--token-env", "AN_TOKEN") == 0  # fmt: skip
+    assert _run(db_url, "change", "an") == 1  # nothing to change
+    assert _run(db_url, "change", "an", "--credential-env", "NEW_TOKEN") == 1  # not set
+    monkeypatch.setenv("NEW_TOKEN", "the-new-token-456")
+    capsys.readouterr()
+    assert _run(db_url, "change", "an", "--credential-env", "NEW_TOKEN") == 0
+    assert "changed an" in capsys.readouterr().out
+    assert _run(db_url, "change", "an", "--url", "https://169.254.169.254/x") == 1
+    assert "never sends there" in capsys.readouterr().err
+    from kiosk.server.db import create_db_engine
+    from kiosk.server.forwarding.destinations import open_credentials
+
+    engine = create_db_engine(db_url)
+    try:
+        with engine.connect() as conn:
+            url, token = open_credentials(conn, ForwardingSecret.load(fwd_env), 1)
+    finally:
+        engine.dispose()
+    assert (url, token) == (URL, "the-new-token-456")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import socket
+from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -21,7 +22,7 @@ from kiosk.server.app import create_app
 from kiosk.server.config import ServerSettings
 from kiosk.server.db import write_transaction
 from kiosk.server.forwarding.destinations import new_webhook_secret
-from kiosk.server.forwarding.models import DESTINATIONS, LEASES, OUTBOX
+from kiosk.server.forwarding.models import ATTEMPTS, DESTINATIONS, LEASES, OUTBOX
 from kiosk.server.forwarding.outbox import DEAD
 from kiosk.server.forwarding.secrets import ENV_SECRET_FILE
 from tests.server.coord_support import csrf_of, sign_in
@@ -382,3 +383,55 @@ def test_the_page_says_when_no_forwarder_is_running(
         )
     en = web.get("/console/forwarding?lang=en").text
     assert 'id="fwd-not-running"' in en and "The forwarder last ran at" in en
+
+
+def test_an_admin_gives_a_destination_a_new_credential_and_url_keeping_its_history(
+    web: httpx.Client, engine: Engine, api: ApiClient, tmp_path: Path
+) -> None:
+    """A revoked webhook secret (the receiver answers 401), then a receiver that moved: the
+    admin changes the credential, then the URL, on the page; the running forwarder picks each
+    change up, nothing queued or recorded is lost, and a URL the address rules refuse is not
+    taken."""
+    csrf = _as(web, engine, "ana@example.org", "admin")
+    version = s.text_version(engine)
+    sigs = [s.wire_signature(s.personal(i, opt_in=True), version) for i in range(3)]
+    api.push(sigs)
+    right, revoked = new_webhook_secret(), new_webhook_secret()
+    with running(WebhookReceiver(right)) as rx, running(WebhookReceiver(right)) as moved:
+        web.post(
+            "/console/forwarding",
+            data={"csrf": csrf, "name": "crm", "kind": "webhook", "target": s.CAMPAIGN,
+                  "url": rx.url, "credential": revoked},
+        )  # fmt: skip
+        fwd = s.forwarder(engine, tmp_path)
+        fwd.run_once()
+        assert rx.rejected == 3 and not rx.messages
+        page = web.get("/console/forwarding?lang=es").text
+        assert "rechazó las credenciales (HTTP 401)" in page and "Cambiar la URL" in page
+        # A URL the rules refuse is not taken; nothing changes.
+        bad = web.post(
+            "/console/forwarding/change",
+            data={"csrf": csrf, "name": "crm", "url": "https://169.254.169.254/hook"},
+        )
+        assert bad.status_code == 400 and "metadatos de la nube" in bad.text
+        changed = web.post(
+            "/console/forwarding/change", data={"csrf": csrf, "name": "crm", "credential": right}
+        )
+        assert changed.status_code == 200 and "crm cambiado" in changed.text
+        assert right not in changed.text
+        s.drain(fwd)  # the same forwarder: it reloads the sealed credential
+        assert {m["data"]["id"] for m in rx.messages.values()} == {str(x.id) for x in sigs}
+        # The receiver moves; a new signature goes to the new URL.
+        web.post("/console/forwarding/change", data={"csrf": csrf, "name": "crm",
+                                                      "url": moved.url})  # fmt: skip
+        late = s.wire_signature(s.personal(7, opt_in=True), version)
+        api.push([late])
+        s.drain(fwd)
+        fwd.close()
+        assert [m["data"]["id"] for m in moved.messages.values()] == [str(late.id)]
+    with engine.connect() as conn:
+        results = Counter(conn.execute(select(ATTEMPTS.c.result)).scalars())
+    assert results["retry"] == 3 and results["sent"] == 4  # the 401s are still on record
+    assert web.post(
+        "/console/forwarding/change", data={"csrf": csrf, "name": "crm"}
+    ).status_code == 400  # fmt: skip
