@@ -102,6 +102,7 @@ POSTS = [
     *(f"/console/accounts/{{account_id}}/{a}" for a in ("role", "password", "revoke")),
     "/console/sessions/{session_id}/revoke",
     "/console/forwarding",
+    "/console/forwarding/change",
     *(f"/console/forwarding/{{name}}/{a}" for a in ("pause", "resume", "retry", "remove")),
 ]
 PUBLIC = [

@@ -208,6 +208,8 @@ def test_forwarding_page_roles_csrf_and_sealed_credentials(
             web.post(f"/console/forwarding/hook/{action}", data={"csrf": vcsrf}).status_code == 403
         )
     assert web.post("/console/forwarding", data={"csrf": vcsrf, "name": "x"}).status_code == 403
+    change = {"name": "hook", "url": "https://crm.example.org/elsewhere"}
+    assert web.post("/console/forwarding/change", data={"csrf": vcsrf, **change}).status_code == 403
 
     # A coordinator pauses, resumes and retries, but adds and removes nothing.
     ccsrf = _as(web, engine, "cy@example.org", "coordinator")
@@ -228,6 +230,8 @@ def test_forwarding_page_roles_csrf_and_sealed_credentials(
         == 403
     )
     assert web.post("/console/forwarding/hook/pause", data={}).status_code == 403
+    assert 'id="fwd-change"' not in page  # where personal data goes is an admin's decision
+    assert web.post("/console/forwarding/change", data={"csrf": ccsrf, **change}).status_code == 403
 
     # The admin removes a destination only with its name typed again.
     csrf = _as(web, engine, "ana@example.org")
