@@ -876,6 +876,10 @@ AUDIT_ACTIONS: dict[str, tuple[str, str]] = {
         "Firmas de otro quiosco rechazadas",
     ),
     "forward_destination_added": ("Forwarding destination added", "Destino de reenvío añadido"),
+    "forward_destination_changed": (
+        "Forwarding destination changed",
+        "Destino de reenvío cambiado",
+    ),
     "forward_destination_removed": (
         "Forwarding destination removed",
         "Destino de reenvío quitado",
