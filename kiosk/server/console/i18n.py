@@ -440,8 +440,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "fwd_active": ("active", "activo"),
     "fwd_paused": ("paused", "en pausa"),
     "fwd_held": (
-        "held until {when} (the destination asked to wait)",
-        "en espera hasta {when} (el destino pidió esperar)",
+        "held until {when} (the destination asked to wait, or refused the credentials)",
+        "en espera hasta {when} (el destino pidió esperar o rechazó las credenciales)",
     ),
     "fwd_pending": ("Pending", "Pendientes"),
     "fwd_failing": ("Failing", "Con fallos"),

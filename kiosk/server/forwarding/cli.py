@@ -348,7 +348,9 @@ def _status(service: Any, args: argparse.Namespace) -> int:
         d, c = r.destination, r.counts
         state = "PAUSED" if d.paused else "active"
         if d.not_before is not None:
-            state += f", held until {d.not_before:%Y-%m-%d %H:%M:%S} UTC (429)"
+            state += (
+                f", held until {d.not_before:%Y-%m-%d %H:%M:%S} UTC (429, or credentials refused)"
+            )
         print(
             f"{d.name} ({d.kind} → {d.endpoint}, {d.campaign}"
             + (f"/{d.local_campaign}" if d.local_campaign else "")

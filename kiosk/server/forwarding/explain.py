@@ -72,6 +72,8 @@ def failure_code(result: str | None, status: int | None, reason: str | None) -> 
         reason: the stored reason (``HTTP 503``, ``connection failed: TimeoutError``, ...).
     """
     text = reason or ""
+    if status in (401, 403):  # held like a 429, but the credentials are what to fix
+        return "auth"
     if result == "rate_limited" or status == 429:
         return "rate_limited"
     if text.startswith("empty answer"):

@@ -6,6 +6,11 @@ Every answer becomes a :class:`SendResult`:
   an empty body when it refused the record, which is a failure here (retried, then dead).
 - ``rate_limited``: 429. ``Retry-After`` (seconds or an HTTP date; 60 s when absent, at most an
   hour) holds the whole destination; the attempt does not count toward dead-lettering.
+- ``rate_limited`` too: 401 or 403, the credentials refused. The whole destination is held
+  for :data:`AUTH_HOLD_S` (one request then tells whether the token was fixed) rather than every
+  pending signature being tried and failed in turn (ten thousand pending, a revoked token: some
+  hundred thousand refused requests a day, which gets an organization blocked); changing the
+  destination's credential (``forward change``, the console) lifts the hold at once.
 - ``dead``: 400, 413 or 422 (the same document will be refused again): dead-lettered at once.
 - ``retry``: anything else (5xx, other 4xx, a redirect, a dropped connection, a timeout).
 
@@ -51,6 +56,8 @@ USER_AGENT = f"petition-kiosk-server/{kiosk.__version__}"
 DEFAULT_RETRY_AFTER = 60.0
 MAX_RETRY_AFTER = 3600.0
 _PERMANENT = frozenset({400, 413, 422})
+#: Seconds a destination that refused the credentials (401, 403) is held before one more try.
+AUTH_HOLD_S = 900.0
 #: The most of an answer that is read (the helper's answer is a person resource of a few KB).
 MAX_ANSWER_BYTES = 1 << 20
 #: Seconds one exchange (connect, send, the answer's headers and body) may take in all.
@@ -163,6 +170,10 @@ def _failure(status: int, headers: Any) -> SendResult:
             status,
             "429 too many requests",
             retry_after=parse_retry_after(headers.get("retry-after")),
+        )
+    if status in (401, 403):
+        return SendResult(
+            "rate_limited", status, f"{status} credentials refused", retry_after=AUTH_HOLD_S
         )
     if status in _PERMANENT:
         return SendResult("dead", status, f"{status} refused: the document was not accepted")

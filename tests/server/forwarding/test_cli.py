@@ -230,7 +230,7 @@ def test_forward_status_says_what_the_last_failure_means(
     capsys.readouterr()
     assert _run(db_url, "status", "crm") == 0
     out = capsys.readouterr().out
-    assert "retry: HTTP 401" in out
+    assert "rate_limited: 401 credentials refused" in out and "held until" in out
     assert "The destination refused the credentials (HTTP 401)" in out
 
 
