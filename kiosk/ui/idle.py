@@ -4,6 +4,12 @@ The watcher filters the window's input events (touch, mouse, stylus, keys) and o
 time of the last one, so the cost per event is one comparison. A slow timer then works out
 whether the quiet spell passed ``timeout`` and how many seconds of the countdown are left. Any
 input resets both, which is also how a tap on the "I'm still here" button works.
+
+A signer listening to speech mode read a screen aloud (the petition in full takes minutes) is
+not idle: while the watcher is held (:meth:`IdleWatcher.setHeld`), the quiet spell does not
+grow, and it counts from the moment the reading ends. A hold never stops a countdown that has
+started, and lasts at most ``max_hold_s`` (a speech engine stuck "speaking" must not keep one
+signer's details on screen for good).
 """
 
 from __future__ import annotations
@@ -31,6 +37,10 @@ _INPUT_EVENTS = frozenset(
 )
 
 
+#: The longest one hold lasts (a long petition read aloud takes a few minutes).
+MAX_HOLD_S = 600.0
+
+
 class IdleWatcher(QObject):
     """Counts down to a reset when nobody touches the screen.
 
@@ -39,6 +49,7 @@ class IdleWatcher(QObject):
         countdown_s: seconds of the "Are you still there?" countdown.
         clock: a monotonic clock in seconds (tests inject one).
         tick_ms: how often the state is re-evaluated.
+        max_hold_s: the longest a hold (speech reading aloud) keeps the quiet spell at zero.
     """
 
     secondsLeftChanged = Signal()
@@ -52,6 +63,7 @@ class IdleWatcher(QObject):
         clock: Callable[[], float] = time.monotonic,
         tick_ms: int = 200,
         parent: QObject | None = None,
+        max_hold_s: float = MAX_HOLD_S,
     ) -> None:
         super().__init__(parent)
         self.timeout_s = timeout_s
@@ -60,6 +72,8 @@ class IdleWatcher(QObject):
         self._last = clock()
         self._armed = False
         self._seconds_left = 0
+        self.max_hold_s = max_hold_s
+        self._held_since: float | None = None
         self._timer = QTimer(self)
         self._timer.setInterval(tick_ms)
         self._timer.timeout.connect(self._tick)
@@ -118,10 +132,29 @@ class IdleWatcher(QObject):
         self._last = self._clock()
         self._set_left(0)
 
+    @Slot(bool)
+    def setHeld(self, on: bool) -> None:  # noqa: N802 - Qt naming
+        """Hold (speech mode started reading to the signer) or release (it finished).
+
+        Neither changes a countdown that has started; a release starts the quiet spell anew.
+        """
+        now = self._clock()
+        if on and self._held_since is None:
+            self._held_since = now
+        elif not on:
+            self._held_since = None
+        if not self._seconds_left:
+            self._last = now
+
+    def _holding(self, now: float) -> bool:
+        return self._held_since is not None and now - self._held_since < self.max_hold_s
+
     @Slot()
     def _tick(self) -> None:
         if not self._armed:
             return
+        if not self._seconds_left and self._holding(self._clock()):
+            self._last = self._clock()
         quiet = self._clock() - self._last
         if quiet < self.timeout_s:
             self._set_left(0)

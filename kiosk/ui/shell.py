@@ -100,6 +100,8 @@ class KioskApp(QObject):
         staff.settingsChanged.connect(flow.reload)
         staff.quitRequested.connect(self.quitRequested)
         idle.expired.connect(self._on_idle)
+        # A signer listening to a screen read aloud is not idle (the petition takes minutes).
+        self._speech.speakingChanged.connect(self._on_speaking)
         # A signer's settings changed on the attract screen: watch (or stop watching) it.
         for changed in (
             i18n.languageChanged,
@@ -206,6 +208,10 @@ class KioskApp(QObject):
     def _on_setting(self) -> None:
         if self._mode == "signer" and self._flow.step == "attract" and not self._idle.secondsLeft:
             self._rearm()
+
+    @Slot()
+    def _on_speaking(self) -> None:
+        self._idle.setHeld(self._speech.speaking)
 
     @Slot()
     def _on_setup_done(self) -> None:

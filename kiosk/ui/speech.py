@@ -57,6 +57,7 @@ class Speech(QObject):
 
     enabledChanged = Signal()
     echoPersonalChanged = Signal()
+    speakingChanged = Signal()
     #: Every text handed to the engine, as it is handed (tests, and the log at debug level).
     spoken = Signal(str)
 
@@ -68,6 +69,7 @@ class Speech(QObject):
         self._enabled = False
         self._echo = False
         self._failed = ""
+        self._speaking = False
         i18n.languageChanged.connect(self._on_language)
 
     # -- the engine --------------------------------------------------------------------------
@@ -89,6 +91,7 @@ class Speech(QObject):
                     log.warning("speech: %s", self._failed)
                     return None
             self._tts = QTextToSpeech(self._engine_name, self)
+            self._tts.stateChanged.connect(self._on_state)
             self._apply_voice()
         return self._tts
 
@@ -101,6 +104,25 @@ class Speech(QObject):
             if name in available:
                 tts.setLocale(QLocale(name))  # type: ignore[attr-defined]
                 return
+
+    @Slot()
+    def _on_state(self) -> None:
+        from PySide6.QtTextToSpeech import QTextToSpeech
+
+        tts = self._tts
+        speaking = tts is not None and tts.state() in (  # type: ignore[attr-defined]
+            QTextToSpeech.State.Speaking,
+            QTextToSpeech.State.Synthesizing,
+        )
+        if speaking != self._speaking:
+            self._speaking = speaking
+            self.speakingChanged.emit()
+
+    def _get_speaking(self) -> bool:
+        return self._speaking
+
+    #: Whether the engine is saying something now (the idle reset waits while it does).
+    speaking = Property(bool, _get_speaking, notify=speakingChanged)
 
     @Slot()
     def _on_language(self) -> None:

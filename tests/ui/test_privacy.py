@@ -184,6 +184,7 @@ def test_settings_left_on_the_attract_screen_are_reset_for_the_next_signer(
     _set_everything_on_the_attract_screen(d)
     # The signer walks away without tapping "Sign": the attract screen is watched now.
     assert d.ui.vm.idle.armed is True
+    d.wait(lambda: not d.ui.vm.speech.speaking, "speech to finish")  # a listener is not idle
     idle_clock.advance(3 * FAST.idle_timeout_s + 1)  # "more time on every screen" was on
     d.wait_shown("idle.stillHere")
     # The countdown says what is reset (the settings), not that an entry is cleared.

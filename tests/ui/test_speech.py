@@ -179,7 +179,8 @@ def test_every_signer_screen_is_spoken_in_the_signers_language(
     listen.clear()
     tab_to(d, "pad.typedConfirm")
     listen.said(d.ui.vm.flow.errors["typed_confirm"])
-    # the idle warning
+    # the idle warning (a signer listening is not idle: the quiet spell starts when it ends)
+    d.wait(lambda: not d.ui.vm.speech.speaking, "speech to finish")
     listen.clear()
     idle_clock.advance(FAST.idle_timeout_s + 1)
     d.wait_shown("idle.stillHere")
@@ -212,6 +213,7 @@ def test_typed_data_is_read_back_only_on_request_and_nothing_after_a_wipe(
     listen.said("First name. text field. Zebulon")
     listen.engine_said("First")
     # the signer walks away: the wipe stops speech at once; nothing of them is said after it
+    d.wait(lambda: not d.ui.vm.speech.speaking, "speech to finish")
     idle_clock.advance(FAST.idle_timeout_s + 1)
     d.wait_shown("idle.stillHere")
     idle_clock.advance(FAST.idle_countdown_s + 1)
@@ -276,3 +278,55 @@ def test_the_witness_pin_and_the_pad_messages_are_named_and_spoken(d: Driver, la
     status = d.text("pad.witnessStatus")
     listen.said(status)
     assert pin.text(QAccessible.Text.Description).endswith(status)
+
+
+def test_the_idle_warning_waits_while_a_screen_is_read_aloud(
+    d: Driver, idle_clock: FakeClock
+) -> None:
+    """The petition read in full takes minutes: a signer listening is not idle. The countdown
+    does not cut the reading off, and the quiet spell counts from when the reading ends."""
+    listen = _start(d, "en")
+    d.click("attract.signButton")
+    d.wait_shown("petition.continueButton")
+    listen.said(TEXTS["en"]["petition"])
+    speech, idle = d.ui.vm.speech, d.ui.vm.idle
+    tts = speech.engine()
+    d.wait(lambda: tts.state() == QTextToSpeech.State.Speaking, "the petition to be read")
+    # No event is handled between these lines: the engine is still speaking at the tick.
+    idle_clock.advance(FAST.idle_timeout_s * 3)
+    idle._tick()
+    assert tts.state() == QTextToSpeech.State.Speaking and speech.speaking
+    assert idle.secondsLeft == 0
+    assert not d.shown("idle.stillHere")
+    # The signer stops the reading (or it ends): the quiet spell starts then.
+    speech.stop()
+    assert not speech.speaking
+    idle_clock.advance(FAST.idle_timeout_s - 1)
+    idle._tick()
+    assert idle.secondsLeft == 0
+    idle_clock.advance(2)
+    idle._tick()
+    assert idle.secondsLeft > 0
+    d.wait_shown("idle.stillHere")
+    # The warning, spoken, does not hold its own countdown: at zero the screen is wiped.
+    listen.said(TEXTS["en"]["idle"])
+    idle_clock.advance(FAST.idle_countdown_s + 1)
+    idle._tick()
+    d.wait_shown("attract.signButton")
+    assert d.ui.vm.flow.step == "attract"
+
+
+def test_a_stuck_speech_engine_does_not_hold_the_idle_reset_for_good(
+    d: Driver, idle_clock: FakeClock
+) -> None:
+    """A hold lasts at most ``max_hold_s``: one signer's details are never left on screen."""
+    d.click("attract.signButton")
+    d.wait_shown("petition.continueButton")
+    idle = d.ui.vm.idle
+    idle.setHeld(True)  # as an engine that says it is speaking and never stops
+    idle_clock.advance(idle.max_hold_s - 1)
+    idle._tick()
+    assert idle.secondsLeft == 0
+    idle_clock.advance(FAST.idle_timeout_s + 2)
+    idle._tick()
+    assert idle.secondsLeft > 0
