@@ -58,6 +58,8 @@ class Speech(QObject):
     enabledChanged = Signal()
     echoPersonalChanged = Signal()
     speakingChanged = Signal()
+    #: The signer switched language while speech is on: the screen is read again in it.
+    voiceChanged = Signal()
     #: Every text handed to the engine, as it is handed (tests, and the log at debug level).
     spoken = Signal(str)
 
@@ -127,6 +129,8 @@ class Speech(QObject):
     @Slot()
     def _on_language(self) -> None:
         self._apply_voice()
+        if self._enabled:
+            self.voiceChanged.emit()
 
     def _get_available(self) -> bool:
         from PySide6.QtTextToSpeech import QTextToSpeech

@@ -330,3 +330,42 @@ def test_a_stuck_speech_engine_does_not_hold_the_idle_reset_for_good(
     idle_clock.advance(FAST.idle_timeout_s + 2)
     idle._tick()
     assert idle.secondsLeft > 0
+
+
+def test_f2_reads_the_screen_and_a_language_switch_reads_it_again_in_that_language(
+    d: Driver,
+) -> None:
+    """With keys alone: F2 turns speech on and says where the signer is (as the attract
+    screen's button does); "Español" pressed with speech on says the screen again in Spanish,
+    instead of silence; F2 on a later screen reads that screen."""
+    listen = Listener(d)
+    listen.hook()
+    english = d.ui.vm.flow.petition["title"]
+    d.key(Qt.Key.Key_F2)
+    listen.said(TEXTS["en"]["on"])
+    listen.said(english)
+    listen.said("To sign, press Tab until you hear Sign the petition")
+    listen.clear()
+    tab_to(d, "lang.es")
+    d.key(Qt.Key.Key_Return)
+    d.wait(lambda: d.ui.vm.i18n.language == "es", "the language switch")
+    spanish = d.ui.vm.flow.petition["title"]
+    assert spanish != english
+    listen.said(spanish)
+    listen.said("Para firmar, presione Tab hasta oír «Firmar la petición»")
+    assert not any(english in t for t in listen.texts)
+    listen.engine_said(spanish)
+    # On the form, speech off and on again with F2: the form is read.
+    tab_to(d, "attract.signButton")
+    d.key(Qt.Key.Key_Return)
+    d.wait_shown("petition.continueButton")
+    d.key(Qt.Key.Key_F2)
+    assert not d.ui.vm.speech.enabled
+    tab_to(d, "petition.continueButton")
+    d.key(Qt.Key.Key_Return)
+    d.wait_shown("form.firstName")
+    listen.clear()
+    d.key(Qt.Key.Key_F2)
+    listen.said(TEXTS["es"]["on"])
+    listen.said(TEXTS["es"]["form"])
+    listen.said("Escriba su nombre, su apellido y su código postal")

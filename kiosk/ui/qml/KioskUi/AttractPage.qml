@@ -101,10 +101,8 @@ FadePage {
                 onClicked: {
                     var speech = page.app.speech
                     speech.setEnabled(!speech.enabled)
-                    if (speech.enabled) {
-                        speech.queue(page.spokenTitle)
-                        speech.queue(page.spokenText)
-                    }
+                    if (speech.enabled)
+                        page.readAloud()
                 }
             }
             KText {

@@ -30,6 +30,20 @@ Rectangle {
         root.said = false
         Qt.callLater(root.speak)
     }
+    // Said from the start (F2 turned speech on while the screen shows).
+    function readAloud() {
+        if (!root.speech)
+            return
+        root.said = true
+        root.speech.queue(root.spokenTitle)
+        root.speech.queue(root.spokenText)
+    }
+    // The signer switched language: the screen is said again, in the new language and voice
+    // (otherwise pressing "Español" with speech on is met with silence).
+    Connections {
+        target: root.speech
+        function onVoiceChanged() { if (root.shown) root.respeak() }
+    }
     onShownChanged: {
         root.said = false
         Qt.callLater(root.speak)

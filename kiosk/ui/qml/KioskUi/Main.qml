@@ -35,8 +35,18 @@ ApplicationWindow {
     Shortcut {
         sequence: "F2"
         enabled: window.mode === "signer"
-        onActivated: window.app.speech.toggle()
+        onActivated: {
+            window.app.speech.toggle()
+            // Turned on: the screen the signer is on is read, as the attract screen's button
+            // does (a keyboard user would otherwise not know where they are).
+            if (window.app.speech.enabled && window.shownPage)
+                window.shownPage.readAloud()
+        }
     }
+    // The signer screen showing now (null in the other modes).
+    readonly property FadePage shownPage: window.mode !== "signer" ? null
+                                        : window.step === "attract" ? attractPage
+                                        : window.sessionItem ? window.sessionItem.shownPage : null
     Binding {
         target: VirtualKeyboardSettings
         property: "locale"
@@ -66,9 +76,7 @@ ApplicationWindow {
         focus: true  // also at start-up, so the attract screen's scrolling keys work at once
         // Nothing has the focus (a screen just showed): the scrolling keys scroll its text.
         Keys.onPressed: (event) => {
-            const page = window.mode !== "signer" ? null
-                       : window.step === "attract" ? attractPage
-                       : window.sessionItem ? window.sessionItem.shownPage : null
+            const page = window.shownPage
             event.accepted = page !== null && page.scrollArea !== null && page.scrollArea.keyScroll(event)
         }
     }
