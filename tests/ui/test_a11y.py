@@ -306,3 +306,42 @@ def test_a_control_built_before_its_view_model_is_set_stays_quiet_and_works_once
             qtbot.waitUntil(lambda: late.property("visible") is False)
     finally:
         host.deleteLater()
+
+
+def test_check_boxes_and_choices_keep_their_state_with_a_screen_reader_on(d: Driver) -> None:
+    """When accessibility turns on (a screen reader), Qt Quick's Button writes its own
+    checkable and checked (false) over a check box's or a choice's: each still says it is
+    checkable and whether it is checked, to a screen reader and in speech mode."""
+    QAccessible.setActive(True)  # after the attract screen was built, and before the rest
+
+    def state(name: str) -> tuple[bool, bool]:
+        s = QAccessible.queryAccessibleInterface(d.item(name)).state()
+        return bool(s.checkable), bool(s.checked)
+
+    speech = d.ui.vm.speech
+    assert state("lang.en") == (True, True) and state("lang.es") == (True, False)
+    assert "English. option. checked." in speech.describe(d.item("lang.en"))
+    d.click("a11y.options")
+    d.wait_shown("a11y.close")
+    assert state("a11y.textSize.100") == (True, True)
+    assert state("a11y.textSize.200") == (True, False)
+    assert state("a11y.speech") == (True, False) and state("a11y.highContrast") == (True, False)
+    d.click("a11y.textSize.200")
+    d.wait(lambda: state("a11y.textSize.200") == (True, True), "200 % to be checked")
+    assert state("a11y.textSize.100") == (True, False)
+    d.click("a11y.close")
+    d.click("lang.es")
+    d.wait(lambda: state("lang.es") == (True, True), "Español to be checked")
+    d.click("attract.signButton")
+    d.click("petition.continueButton")
+    assert state("form.optIn") == (True, False)
+    assert speech.describe(d.item("form.optIn")).endswith("casilla. sin marcar.")
+    d.click("form.optIn")
+    d.wait(lambda: state("form.optIn") == (True, True), "the opt-in to be checked")
+    fill(d, "Ana", "Pérez", "55802", email="ana@example.org")
+    d.click("form.next")
+    d.click("local.confirm")
+    d.click("pad.typeInstead")
+    assert state("pad.typedConfirm") == (True, False)
+    d.click("pad.typedConfirm")
+    d.wait(lambda: state("pad.typedConfirm") == (True, True), "the confirmation")

@@ -13,6 +13,16 @@ KButton {
     Accessible.role: Accessible.CheckBox
     Accessible.checkable: true
     Accessible.checked: check.on
+    // When accessibility turns on (a screen reader, or Qt's own QAccessible), Qt Quick's
+    // Button writes its own `checkable` and `checked` (both false: this is not a checkable
+    // button) over these, once: the constant binding would never put them back, and the box
+    // would say "check box" without its state. Put them back.
+    Accessible.onCheckableChanged: {
+        if (!check.Accessible.checkable) {
+            check.Accessible.checkable = true
+            check.Accessible.checked = Qt.binding(() => check.on)
+        }
+    }
     contentItem: Text {
         text: (check.on ? "✓  " : "☐  ") + check.text
         font: check.font

@@ -32,6 +32,14 @@ Rectangle {
         Accessible.role: Accessible.RadioButton
         Accessible.checkable: true
         Accessible.checked: selected
+        // Qt Quick's Button writes its own (false) checkable and checked over these when
+        // accessibility turns on (see KCheck.qml): put them back.
+        Accessible.onCheckableChanged: {
+            if (!b.Accessible.checkable) {
+                b.Accessible.checkable = true
+                b.Accessible.checked = Qt.binding(() => b.selected)
+            }
+        }
         onClicked: root.app.i18n.setLanguage(code)
         contentItem: Text {
             text: b.text
