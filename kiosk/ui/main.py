@@ -343,6 +343,8 @@ def build_ui(
     window.installEventFilter(idle)
     # Speech mode says each control as it gains the focus (from its accessibility data).
     window.activeFocusItemChanged.connect(lambda: vm.speech.focusItem(window.activeFocusItem()))
+    # ... and a check box, option or toggle's new state after Space or Enter pressed it.
+    window.installEventFilter(vm.speech)
     vm.quitRequested.connect(app.quit)
     if show:
         if windowed:

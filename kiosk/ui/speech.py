@@ -21,7 +21,7 @@ import logging
 import os
 import re
 
-from PySide6.QtCore import Property, QLocale, QObject, Signal, Slot
+from PySide6.QtCore import Property, QEvent, QLocale, QObject, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAccessible
 
 from kiosk.ui.i18n import I18n
@@ -39,6 +39,8 @@ VOICE_LOCALES = {
 }
 
 _TEXT_ROLES = {QAccessible.Role.EditableText}
+#: Keys that press the focused control (a switch interface sends them too).
+_PRESS_KEYS = {Qt.Key.Key_Space, Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Select}
 _DOUBLE_STOP = re.compile(r"\.(?:\s*\.)+")
 
 
@@ -72,6 +74,12 @@ class Speech(QObject):
         self._echo = False
         self._failed = ""
         self._speaking = False
+        # The control that has the focus, and its checked state as last said (None: not
+        # checkable), so that a change made with Space or Enter is said.
+        self._focus: QObject | None = None
+        self._focus_checked: bool | None = None
+        self._said = 0  # texts handed to the engine so far
+        self._said_at_press = 0
         i18n.languageChanged.connect(self._on_language)
 
     # -- the engine --------------------------------------------------------------------------
@@ -204,6 +212,7 @@ class Speech(QObject):
         if interrupt:
             tts.stop()  # type: ignore[attr-defined]
         tts.enqueue(text)  # type: ignore[attr-defined]
+        self._said += 1
         self.spoken.emit(text)
 
     def _stop(self) -> None:
@@ -235,11 +244,56 @@ class Speech(QObject):
     @Slot(QObject)
     def focusItem(self, item: QObject | None) -> None:  # noqa: N802 - Qt naming for QML
         """A control gained the focus: say what it is."""
+        self._focus = item
+        self._focus_checked = self._checked(item)
         if not self._enabled or item is None:
             return
         text = self.describe(item)
         if text:
             self.say(text)
+
+    @staticmethod
+    def _checked(item: QObject | None) -> bool | None:
+        """The control's checked state (None: it cannot be checked, or it is gone)."""
+        if item is None:
+            return None
+        try:
+            iface = QAccessible.queryAccessibleInterface(item)
+        except RuntimeError:  # deleted (its screen was rebuilt)
+            return None
+        if iface is None or not iface.isValid():
+            return None
+        state = iface.state()
+        return bool(state.checked) if state.checkable else None
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+        """Watch the window's keys: after Space or Enter pressed a check box, an option or a
+        toggle, say its new state ("checked", "not checked"), as a screen reader does.
+
+        Never consumes an event.
+        """
+        kind = event.type()
+        if kind not in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
+            return False
+        if Qt.Key(event.key()) not in _PRESS_KEYS:  # type: ignore[attr-defined]
+            return False
+        if kind == QEvent.Type.KeyPress:
+            self._said_at_press = self._said
+        elif self._focus is not None:
+            # Once the key is delivered: a button acts on Space's release.
+            QTimer.singleShot(0, self._say_new_state)
+        return False
+
+    @Slot()
+    def _say_new_state(self) -> None:
+        now = self._checked(self._focus)
+        if now is None or now == self._focus_checked:
+            return
+        self._focus_checked = now
+        # Said only when the press said nothing of its own (a language choice reads the
+        # screen again, in the new language: that is the answer, not to be cut off).
+        if self._enabled and self._said == self._said_at_press:
+            self.say(self.tr("checked") if now else self.tr("not checked"))
 
     def describe(self, item: QObject) -> str:
         """What is said of a control: name, kind, state, value (if allowed) and description.

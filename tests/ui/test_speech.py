@@ -369,3 +369,42 @@ def test_f2_reads_the_screen_and_a_language_switch_reads_it_again_in_that_langua
     listen.said(TEXTS["es"]["on"])
     listen.said(TEXTS["es"]["form"])
     listen.said("Escriba su nombre, su apellido y su código postal")
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_a_check_box_pressed_with_a_key_says_its_new_state(d: Driver, lang: str) -> None:
+    """Space or Enter on a check box, an option or a toggle: its new state is said (a blind
+    signer otherwise cannot tell that "I confirm this typed name is my signature" took)."""
+    checked, unchecked = {"en": ("checked", "not checked"), "es": ("marcada", "sin marcar")}[lang]
+    listen = _start(d, lang)
+    tab_to(d, "a11y.largeText")  # the top bar's toggle
+    listen.clear()
+    d.key(Qt.Key.Key_Return)
+    d.wait(lambda: d.ui.vm.largeText, "larger text")
+    listen.said(checked)
+    d.click("attract.signButton")
+    d.click("petition.continueButton")
+    fill(d, "Ana", "Pérez", "55802")
+    d.click("form.next")
+    d.click("local.confirm")
+    d.click("pad.typeInstead")
+    d.wait(lambda: d.ui.vm.flow.typing, "the typed signature")
+    tab_to(d, "pad.typedConfirm")
+    d.wait(lambda: not d.ui.vm.speech.speaking, "speech to finish")
+    listen.clear()
+    d.key(Qt.Key.Key_Space)
+    d.wait(lambda: d.ui.vm.flow.typedConfirmed, "the confirmation")
+    listen.said(checked)
+    assert listen.texts == [checked]
+    listen.clear()
+    d.key(Qt.Key.Key_Return)
+    d.wait(lambda: not d.ui.vm.flow.typedConfirmed, "the confirmation undone")
+    listen.said(unchecked)
+    assert listen.texts == [unchecked]
+    listen.engine_said(unchecked)
+    # A button that is not checkable says nothing more when pressed (its screen speaks).
+    tab_to(d, "pad.drawInstead")
+    listen.clear()
+    d.key(Qt.Key.Key_Return)
+    d.wait(lambda: not d.ui.vm.flow.typing, "drawing again")
+    assert checked not in listen.texts and unchecked not in listen.texts
