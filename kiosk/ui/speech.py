@@ -326,7 +326,8 @@ class Speech(QObject):
                 parts.append(self.tr("filled in"))
         if description and description != name:
             parts.append(description)
-        return ". ".join(p.rstrip(".") for p in parts if p) + "."
+        said = ". ".join(p.rstrip(".") for p in parts if p)
+        return said + "." if said else ""  # nothing to say: not a lone "."
 
     def _role_word(self, role: QAccessible.Role) -> str:
         R = QAccessible.Role  # noqa: N806

@@ -408,3 +408,33 @@ def test_a_check_box_pressed_with_a_key_says_its_new_state(d: Driver, lang: str)
     d.key(Qt.Key.Key_Return)
     d.wait(lambda: not d.ui.vm.flow.typing, "drawing again")
     assert checked not in listen.texts and unchecked not in listen.texts
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_a_dialog_opened_with_keys_says_its_first_button_and_no_stray_stop(
+    d: Driver, lang: str
+) -> None:
+    """The options and "Start over" are popups: the popup itself (no name of its own) holds the
+    focus for a moment before its first button does. Nothing is said for it (it used to say
+    a lone "."), then the button and, for "Start over", the question."""
+    done, keep = {
+        "en": ("Done. button.", "No, keep my details. button. Start over?"),
+        "es": ("Listo. botón.", "No, conservar mis datos. botón. ¿Empezar de nuevo?"),
+    }[lang]
+    listen = _start(d, lang)
+    tab_to(d, "a11y.options")
+    listen.clear()
+    d.key(Qt.Key.Key_Return)
+    d.wait_shown("a11y.close")
+    listen.said(done)
+    assert "." not in listen.texts and "" not in listen.texts
+    d.key(Qt.Key.Key_Escape)
+    d.wait(lambda: not d.shown("a11y.close"), "the options to close")
+    d.click("attract.signButton")
+    d.click("petition.continueButton")
+    tab_to(d, "form.startOver")
+    listen.clear()
+    d.key(Qt.Key.Key_Return)
+    d.wait_shown("startOver.cancel")
+    listen.said(keep)
+    assert "." not in listen.texts
