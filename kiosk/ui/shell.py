@@ -102,6 +102,8 @@ class KioskApp(QObject):
         idle.expired.connect(self._on_idle)
         # A signer listening to a screen read aloud is not idle (the petition takes minutes).
         self._speech.speakingChanged.connect(self._on_speaking)
+        self._speech.enabledChanged.connect(self._set_countdown)
+        self.moreTimeChanged.connect(self._set_countdown)
         # A signer's settings changed on the attract screen: watch (or stop watching) it.
         for changed in (
             i18n.languageChanged,
@@ -187,6 +189,18 @@ class KioskApp(QObject):
             self._idle.arm(self._config.idle_timeout_s * self._time_factor())
         else:
             self._idle.disarm()
+        self._set_countdown()
+
+    @Slot()
+    def _set_countdown(self) -> None:
+        """The countdown's length: longer for a signer who asked for more time for the visit
+        or listens in speech mode (the spoken warning alone takes several seconds of it, and
+        WCAG 2.2.1 asks for 20 s to answer). Never changed while it runs."""
+        if self._idle.secondsLeft:
+            return
+        slow = self._mode == "signer" and (self._more_time_visit or self._speech.enabled)
+        base = self._config.idle_countdown_s
+        self._idle.countdown_s = base * MORE_TIME_FACTOR if slow else base
 
     def _settings_differ(self) -> bool:
         """Whether anything a signer can set differs from the default, or the options are open.

@@ -189,7 +189,7 @@ def test_settings_left_on_the_attract_screen_are_reset_for_the_next_signer(
     d.wait_shown("idle.stillHere")
     # The countdown says what is reset (the settings), not that an entry is cleared.
     assert "opciones" in d.text("idle.countdown")
-    idle_clock.advance(FAST.idle_countdown_s + 1)
+    idle_clock.advance(3 * FAST.idle_countdown_s + 1)  # speech and more time: a longer one
     d.wait(lambda: _settings_of(d) == DEFAULTS, "the settings to be reset")
     assert not d.shown("idle.stillHere")
     assert d.ui.vm.idle.armed is False  # back to a resting attract screen
