@@ -341,6 +341,7 @@ def build_ui(
     window = roots[0]
     assert isinstance(window, QQuickWindow)
     window.installEventFilter(idle)
+    window.installEventFilter(vm)  # a physical keyboard hides the on-screen one
     # Speech mode says each control as it gains the focus (from its accessibility data).
     window.activeFocusItemChanged.connect(lambda: vm.speech.focusItem(window.activeFocusItem()))
     # ... and a check box, option or toggle's new state after Space or Enter pressed it.

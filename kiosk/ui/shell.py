@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import Property, QObject, Signal, Slot
+from PySide6.QtCore import Property, QEvent, QObject, Signal, Slot
 
 from kiosk.ui.exports_panel import ExportsPanel
 from kiosk.ui.flow import SignerFlow
@@ -58,6 +58,7 @@ class KioskApp(QObject):
     highContrastChanged = Signal()
     moreTimeChanged = Signal()
     optionsOpenChanged = Signal()
+    hardwareKeysChanged = Signal()
     quitRequested = Signal()
 
     def __init__(
@@ -85,6 +86,7 @@ class KioskApp(QObject):
         self._text_scale = 1.0
         self._high_contrast = False
         self._options_open = False
+        self._hardware_keys = False
         self._speech = speech if speech is not None else Speech(i18n, parent=self)
         # More time (issue #17): for the whole visit, or once for each screen.
         self._more_time_visit = False
@@ -237,9 +239,36 @@ class KioskApp(QObject):
         self._flow.wipe()
         self._set_mode("staff")
 
+    # -- a physical keyboard ---------------------------------------------------------------
+
+    def _get_hardware_keys(self) -> bool:
+        return self._hardware_keys
+
+    def _set_hardware_keys(self, on: bool) -> None:
+        if on != self._hardware_keys:
+            self._hardware_keys = on
+            self.hardwareKeysChanged.emit()
+
+    #: The signer is typing on a physical keyboard (or a switch interface): the on-screen
+    #: keyboard stays hidden (at 200 % text it would leave a strip of the screen) until a
+    #: finger or a mouse touches the screen again, or the next signer.
+    hardwareKeys = Property(bool, _get_hardware_keys, notify=hardwareKeysChanged)
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+        """Tell a physical key (a spontaneous key press: the on-screen keyboard's keys arrive
+        as input-method events, or as keys sent by the application) from a touch. Never
+        consumes an event."""
+        kind = event.type()
+        if kind == QEvent.Type.KeyPress and event.spontaneous():
+            self._set_hardware_keys(True)
+        elif kind in (QEvent.Type.MouseButtonPress, QEvent.Type.TouchBegin):
+            self._set_hardware_keys(False)
+        return False
+
     @Slot()
     def _on_wiped(self) -> None:
         self._speech.reset()  # first: nothing of this signer is said any more
+        self._set_hardware_keys(False)
         self.setTextScale(1.0)
         self.setHighContrast(False)
         self.setOptionsOpen(False)

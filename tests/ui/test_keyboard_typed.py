@@ -276,3 +276,55 @@ def test_the_local_campaign_is_chosen_with_keys(d: Driver) -> None:
     press(d, Qt.Key.Key_Space)
     d.wait(lambda: d.ui.vm.flow.chosenLocal == "", "the main campaign to be chosen")
     d.wait_shown("local.confirm")
+
+
+@pytest.mark.parametrize("size", [(1280, 800), (800, 1280)], ids=["landscape", "portrait"])
+def test_a_physical_keyboard_hides_the_on_screen_one_until_a_finger_comes_back(
+    d: Driver, size: tuple[int, int]
+) -> None:
+    """At 200 % text in landscape the on-screen keyboard left a strip of about 260 px over
+    the typed signature, and its error was cut off below the strip: a signer typing on a USB
+    keyboard (or a switch) has no use for it. A physical key hides it; a finger brings it
+    back."""
+    d.window.resize(*size)
+    d.click("lang.es")
+    d.click("a11y.options")
+    d.click("a11y.textSize.200")
+    d.click("a11y.close")
+    d.click("attract.signButton")
+    d.click("petition.continueButton")
+    d.fill("form.firstName", "Ana")
+    d.fill("form.lastName", "Pérez")
+    d.fill("form.zip", "55802")
+    d.click("form.next")
+    d.click("local.confirm")
+    d.click("pad.typeInstead")  # a finger: the on-screen keyboard comes up on the name
+    panel = d.item("keyboard")
+    d.wait(lambda: bool(panel.property("active")) and panel.isVisible(), "the keyboard")
+    assert d.ui.vm.hardwareKeys is False
+    # Now the keys: Submit with nothing typed, the name takes the focus with its error.
+    tab_to(d, "pad.submit")
+    assert d.ui.vm.hardwareKeys is True
+    press(d)
+    name = d.item("pad.typedName")
+    d.wait(lambda: focused(d) is name, "the name to take the focus")
+    d.wait(lambda: d.text("pad.typedName.error") != "", "the error")
+    assert not panel.isVisible() and d.window.property("keyboardCover") == 0
+    d.idle()
+    d.frame()
+    d.settle(200)
+    area = d.item("pad.typedScroll")
+    area_rect = area.mapRectToScene(area.boundingRect())
+    for part in ("pad.typedName", "pad.typedName.error"):
+        item = d.item(part)
+        rect = item.mapRectToScene(item.boundingRect())
+        assert area_rect.top() - 1 <= rect.top() and rect.bottom() <= area_rect.bottom() + 1, (
+            f"{part} at {rect.top():.0f}-{rect.bottom():.0f}, "
+            f"visible {area_rect.top():.0f}-{area_rect.bottom():.0f}"
+        )
+    d.type("Ana Pérez")
+    assert d.ui.vm.flow.typedName == "Ana Pérez"
+    # A finger on the screen again: the on-screen keyboard is back.
+    d.tap("pad.typedName")
+    d.wait(lambda: panel.isVisible() and d.window.property("keyboardCover") > 0, "the keyboard")
+    assert d.ui.vm.hardwareKeys is False

@@ -22,7 +22,10 @@ ApplicationWindow {
     readonly property string mode: app.mode
     readonly property string step: app.flow.step
     // How much of the window the keyboard covers right now (it slides).
-    readonly property real keyboardCover: window.keyboardPanel ? Math.max(0, window.height - window.keyboardPanel.y) : 0
+    // None while the signer types on a physical keyboard (app.hardwareKeys): the on-screen
+    // keyboard is hidden then, and the screen keeps its whole height.
+    readonly property real keyboardCover: window.keyboardPanel && !window.app.hardwareKeys
+                                          ? Math.max(0, window.height - window.keyboardPanel.y) : 0
     // The loaded signer screens and on-screen keyboard (null while they load), typed.
     readonly property SignerSession sessionItem: session.item as SignerSession
     readonly property InputPanel keyboardPanel: keyboardLoader.item as InputPanel
@@ -225,7 +228,7 @@ ApplicationWindow {
         width: window.width
         height: window.keyboardPanel ? window.keyboardPanel.height : 0
         color: "#263238"  // the default keyboard style's own background
-        visible: y < window.height
+        visible: y < window.height && !window.app.hardwareKeys
     }
     // The on-screen keyboard loads in the background once the first screen is drawn (no text
     // field comes before a signer taps "Sign"): it is not on the start-up path.
@@ -237,6 +240,7 @@ ApplicationWindow {
         sourceComponent: Component {
             InputPanel {
                 objectName: "keyboard"
+                visible: !window.app.hardwareKeys
                 width: Math.min(window.width, 920)
                 x: (window.width - width) / 2
                 y: active ? window.height - height : window.height
