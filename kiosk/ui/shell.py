@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import Property, QEvent, QObject, Signal, Slot
+from PySide6.QtCore import Property, QEvent, QObject, QTimer, Signal, Slot
 
 from kiosk.ui.exports_panel import ExportsPanel
 from kiosk.ui.flow import SignerFlow
@@ -261,9 +261,18 @@ class KioskApp(QObject):
         kind = event.type()
         if kind == QEvent.Type.KeyPress and event.spontaneous():
             self._set_hardware_keys(True)
-        elif kind in (QEvent.Type.MouseButtonPress, QEvent.Type.TouchBegin):
-            self._set_hardware_keys(False)
+        elif self._hardware_keys and kind in (
+            QEvent.Type.MouseButtonRelease,
+            QEvent.Type.TouchEnd,
+        ):
+            # Once the tap is over: the keyboard coming back moves the screen's bottom bar,
+            # and a tap whose release landed elsewhere than its press would be lost.
+            QTimer.singleShot(0, self._touched)
         return False
+
+    @Slot()
+    def _touched(self) -> None:
+        self._set_hardware_keys(False)
 
     @Slot()
     def _on_wiped(self) -> None:

@@ -328,3 +328,17 @@ def test_a_physical_keyboard_hides_the_on_screen_one_until_a_finger_comes_back(
     d.tap("pad.typedName")
     d.wait(lambda: panel.isVisible() and d.window.property("keyboardCover") > 0, "the keyboard")
     assert d.ui.vm.hardwareKeys is False
+
+
+def test_a_tap_right_after_typing_on_a_physical_keyboard_is_not_lost(d: Driver) -> None:
+    """The on-screen keyboard comes back once a tap is over, not when it starts: coming back,
+    it moves the bottom bar, and a tap released away from where it was pressed does nothing."""
+    d.click("attract.signButton")
+    d.click("petition.continueButton")
+    d.click("form.firstName")  # a finger: the on-screen keyboard comes up
+    d.key(Qt.Key.Key_A)  # then a physical key: it goes
+    d.wait(lambda: d.ui.vm.hardwareKeys, "the physical keyboard")
+    assert d.text("form.firstName") == "a"
+    d.click("form.next")  # a finger on Next (the keyboard would come back under it)
+    d.wait(lambda: "last_name" in d.ui.vm.flow.errors, "Next to be pressed")
+    d.wait(lambda: not d.ui.vm.hardwareKeys, "the on-screen keyboard to be back")
