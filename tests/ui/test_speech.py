@@ -472,3 +472,31 @@ def test_the_countdown_is_longer_for_a_listener_or_a_signer_who_asked_for_more_t
     d.wait_shown("attract.signButton")
     assert d.ui.vm.flow.step == "attract"
     assert idle.countdown_s == FAST.idle_countdown_s  # the next signer starts at the default
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_an_offered_campaign_is_told_apart_from_the_main_one_when_spoken(
+    d: Driver, lang: str
+) -> None:
+    """No local campaign for the ZIP, but another installed campaign addresses the place: the
+    screen offers it ("sign that one instead?"). Spoken, the main campaign's target followed
+    the question at once, and "Yes, continue" sounded like a yes to the offer: the spoken
+    screen now says "Or sign the main campaign:" between them, and "Yes, continue" says that
+    it signs the main campaign."""
+    t = {
+        "en": ("sign that one instead? Or sign the main campaign: To:", "Signs the main campaign"),
+        "es": (
+            "¿Quiere firmar esa en su lugar? O firme la campaña principal: Para:",
+            "Firma la campaña principal",
+        ),
+    }[lang]
+    listen = _start(d, lang)
+    d.click("attract.signButton")
+    d.click("petition.continueButton")
+    fill(d, "Ana", "Pérez", "55802")
+    listen.clear()
+    d.click("form.next")
+    d.wait_shown("local.offer.accept")
+    listen.said(t[0])
+    tab_to(d, "local.confirm")
+    listen.said(t[1])

@@ -11,7 +11,10 @@ FadePage {
     objectName: "local.page"
     speech: page.app.speech
     spokenTitle: qsTr("Your local campaign")
-    spokenText: explainText.text + " " + (page.s.target || "") + ". " + (page.s.title || "")
+    // With an offer, "Or sign the main campaign:" comes between the offer and the main
+    // campaign's target (heard without it, the main target sounded like the offered one).
+    spokenText: explainText.text + " " + (page.offering ? orMain.text + " " : "")
+                + (page.s.target || "") + ". " + (page.s.title || "")
     required property var app
     readonly property var flow: app.flow
     readonly property var s: flow.signing
@@ -102,6 +105,7 @@ FadePage {
                 onClicked: { page.flow.takeOffer(); page.resetScroll() }
             }
             KText {
+                id: orMain
                 visible: page.offering
                 Layout.fillWidth: true
                 Layout.topMargin: 8
@@ -234,6 +238,8 @@ FadePage {
             objectName: "local.confirm"
             visible: !page.choosing
             text: qsTr("Yes, continue")
+            // Heard right after "sign that one instead?", "Yes" would mean the offer.
+            Accessible.description: page.offering ? qsTr("Signs the main campaign, not the one offered above") : ""
             onClicked: page.flow.confirmLocal()
         }
     }
