@@ -324,6 +324,8 @@ class Speech(QObject):
                 parts.append(value)
             else:
                 parts.append(self.tr("filled in"))
+        if name and description.startswith(name + "."):
+            description = description[len(name) + 1 :].strip()  # a field's label, said once
         if description and description != name:
             parts.append(description)
         said = ". ".join(p.rstrip(".") for p in parts if p)

@@ -500,3 +500,27 @@ def test_an_offered_campaign_is_told_apart_from_the_main_one_when_spoken(
     listen.said(t[0])
     tab_to(d, "local.confirm")
     listen.said(t[1])
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_the_witness_pin_says_its_label_once(d: Driver, lang: str) -> None:
+    """The staff PIN field carries its label in its description too (a screen reader leaves a
+    password field's name empty): without a screen reader, speech said "Staff PIN. text
+    field. empty. Staff PIN. Volunteer: ..."."""
+    label = "Staff PIN" if lang == "en" else "PIN del personal"
+    _start(d, lang)
+    d.click("attract.signButton")
+    d.click("petition.continueButton")
+    fill(d, "Ana", "Pérez", "47708")
+    d.click("form.next")
+    d.click("local.confirm")
+    d.click("pad.typeInstead")
+    pin = d.item("pad.witnessPin")
+    try:
+        for active in (False, True):
+            QAccessible.setActive(active)
+            said = d.ui.vm.speech.describe(pin)
+            assert said.count(label + ".") == 1, said
+            assert "witness" in said or "testigo" in said
+    finally:
+        QAccessible.setActive(True)
