@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, QRectF, Qt
 from PySide6.QtGui import QAccessible
 from PySide6.QtQuick import QQuickItem
 
@@ -345,3 +345,68 @@ def test_check_boxes_and_choices_keep_their_state_with_a_screen_reader_on(d: Dri
     assert state("pad.typedConfirm") == (True, False)
     d.click("pad.typedConfirm")
     d.wait(lambda: state("pad.typedConfirm") == (True, True), "the confirmation")
+
+
+def _ring_and_clip(item: QQuickItem) -> tuple[QRectF, QRectF]:
+    """The scene rectangles of ``item``'s shown focus ring and of its nearest clipping
+    ancestor."""
+    ring = None
+    pending = [item]
+    while pending and ring is None:
+        node = pending.pop()
+        for child in node.childItems():
+            if child.property("target") is item and child.isVisible():
+                ring = child
+                break
+            pending.append(child)
+    assert ring is not None, f"{item.objectName()} shows no focus ring"
+    clip = item.parentItem()
+    while clip is not None and not clip.clip():
+        clip = clip.parentItem()
+    assert clip is not None
+    return ring.mapRectToScene(ring.boundingRect()), clip.mapRectToScene(clip.boundingRect())
+
+
+def _popup_item(item: QQuickItem) -> QQuickItem:
+    node = item.parentItem()
+    while node is not None and node.metaObject().className() != "QQuickPopupItem":
+        node = node.parentItem()
+    assert node is not None
+    return node
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_the_dialogs_are_named_and_their_focus_rings_are_whole(d: Driver, lang: str) -> None:
+    """The options and the "Start over?" question are dialogs with a name (a screen reader
+    heard an unnamed dialog when they opened), and the focus ring of a control at their edge
+    ("Done", "200 %") is not cut off by their scrolling area."""
+    QAccessible.setActive(True)
+    d.window.resize(800, 1280)
+    if lang == "es":
+        d.click("lang.es")
+    names = {"en": ("Accessibility", "Start over?"), "es": ("Accesibilidad", "¿Empezar de nuevo?")}
+    d.click("a11y.options")
+    d.click("a11y.textSize.200")
+    done = d.wait_shown("a11y.close")
+    dialog = QAccessible.queryAccessibleInterface(_popup_item(done))
+    assert dialog.role() == QAccessible.Role.Dialog
+    assert dialog.text(QAccessible.Text.Name) == names[lang][0]
+    for name in ("a11y.close", "a11y.speech", "a11y.textSize.200", "a11y.moreTime"):
+        item = d.item(name)
+        item.forceActiveFocus(Qt.FocusReason.TabFocusReason)
+        d.frame()
+        ring, clip = _ring_and_clip(item)
+        assert clip.contains(ring), f"{name}: ring {ring} cut by {clip}"
+    d.click("a11y.close")
+    d.click("attract.signButton")
+    d.click("petition.continueButton")
+    d.click("form.startOver")
+    keep = d.wait_shown("startOver.cancel")
+    dialog = QAccessible.queryAccessibleInterface(_popup_item(keep))
+    assert dialog.text(QAccessible.Text.Name) == names[lang][1]
+    for name in ("startOver.cancel", "startOver.confirm"):
+        item = d.item(name)
+        item.forceActiveFocus(Qt.FocusReason.TabFocusReason)
+        d.frame()
+        ring, clip = _ring_and_clip(item)
+        assert clip.contains(ring), f"{name}: ring {ring} cut by {clip}"

@@ -7,7 +7,7 @@ import QtQuick.Controls.Basic
 import QtQuick.Layouts
 import Kiosk
 
-Popup {
+Dialog {
     id: panel
     objectName: "a11y.panel"
     required property var app
@@ -26,6 +26,13 @@ Popup {
     height: Math.min(panel.areaHeight - 32, body.implicitHeight + 2 * panel.padding)
     padding: 28
     closePolicy: Popup.CloseOnEscape | Popup.CloseOnPressOutside
+    // A Dialog rather than a Popup for its title: Qt makes it the dialog's accessible name
+    // (a Popup has none: a screen reader heard an unnamed dialog when it took the focus).
+    // The title is shown by the panel's own heading, not by a header (an empty Item: null
+    // left the style's own header half made at engine destruction).
+    title: qsTr("Accessibility")
+    header: Item {}
+    footer: Item {}
     background: Rectangle {
         radius: 20
         color: Theme.color.surface
@@ -49,14 +56,21 @@ Popup {
     }
 
     Flickable {
+        id: pane
+        // The focus rings are drawn 6 px outside their control: the clipped area reaches
+        // 8 px into the popup's padding, so a ring at the edge (Done, 200 %) is not cut.
+        readonly property real ringRoom: 8
         anchors.fill: parent
-        contentHeight: body.implicitHeight
+        anchors.margins: -pane.ringRoom
+        contentHeight: body.implicitHeight + 2 * pane.ringRoom
         clip: true
         boundsBehavior: Flickable.StopAtBounds
 
         ColumnLayout {
             id: body
-            width: parent.width
+            x: pane.ringRoom
+            y: pane.ringRoom
+            width: pane.width - 2 * pane.ringRoom
             spacing: 14
 
             RowLayout {

@@ -21,8 +21,13 @@ KButton {
         dialog.open()
     }
 
-    Popup {
+    // A Dialog rather than a Popup for its title: Qt makes it the dialog's accessible name
+    // (a screen reader heard an unnamed dialog); the question below shows it, not a header.
+    Dialog {
         id: dialog
+        title: qsTr("Start over?")
+        header: Item {}
+        footer: Item {}
         parent: Overlay.overlay
         modal: true
         focus: true
@@ -51,13 +56,20 @@ KButton {
         }
 
         Flickable {
+            id: pane
+            // The focus rings are drawn 6 px outside their control: the clipped area reaches
+            // 8 px into the popup's padding, so a ring at the edge (Done, 200 %) is not cut.
+            readonly property real ringRoom: 8
             anchors.fill: parent
-            contentHeight: body.implicitHeight
+            anchors.margins: -pane.ringRoom
+            contentHeight: body.implicitHeight + 2 * pane.ringRoom
             clip: true
             boundsBehavior: Flickable.StopAtBounds
             ColumnLayout {
                 id: body
-                width: parent.width
+                x: pane.ringRoom
+                y: pane.ringRoom
+                width: pane.width - 2 * pane.ringRoom
                 spacing: 22
                 KText {
                     id: question
