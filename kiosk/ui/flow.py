@@ -32,6 +32,10 @@ from kiosk.ui.messages import OPT_IN_NEEDS_CONTACT, SAVE_FAILED, error_message
 log = logging.getLogger("kiosk.ui")
 
 STEPS = ("attract", "petition", "form", "local", "pad", "thanks", "duplicate")
+#: The thank-you screen waits for speech mode to finish reading it, at most this much longer
+#: (checking every ``THANKS_HOLD_STEP_MS``).
+THANKS_HOLD_MAX_MS = 20_000
+THANKS_HOLD_STEP_MS = 500
 
 #: The text fields of the form, in the order they are laid out (and focused on errors).
 FORM_FIELDS = (
@@ -118,7 +122,10 @@ class SignerFlow(QObject):
         self._thanks_timer = QTimer(self)
         self._thanks_timer.setSingleShot(True)
         self._thanks_timer.setInterval(thanks_ms)
-        self._thanks_timer.timeout.connect(self.wipe)
+        self._thanks_timer.timeout.connect(self._thanks_over)
+        self._thanks_ms = thanks_ms
+        self._thanks_held_ms = 0
+        self._listening: Callable[[], bool] = lambda: False
         self._campaign_slug: str | None = None
         self._fixed_local: str | None = None
         self._progress_cache: dict[tuple[str, str | None], tuple[int, int]] = {}
@@ -130,6 +137,24 @@ class SignerFlow(QObject):
     def set_sync(self, sync: Nudge | None) -> None:
         """Plug in the sync controller, nudged after each saved signature."""
         self._sync = sync
+
+    def set_listening(self, listening: Callable[[], bool]) -> None:
+        """Plug in "is speech mode reading aloud now": the thank-you screen waits for it."""
+        self._listening = listening
+
+    @Slot()
+    def _thanks_over(self) -> None:
+        """The thank-you screen's time is up: the next signer, unless speech mode is still
+        reading it to this one (then a little longer, at most ``THANKS_HOLD_MAX_MS``)."""
+        if (
+            self._step == "thanks"
+            and self._listening()
+            and self._thanks_held_ms < THANKS_HOLD_MAX_MS
+        ):
+            self._thanks_held_ms += THANKS_HOLD_STEP_MS
+            self._thanks_timer.start(THANKS_HOLD_STEP_MS)
+            return
+        self.wipe()
 
     def set_witness_check(self, check: WitnessCheck | None) -> None:
         """Plug in the staff PIN check a volunteer witnesses a typed signature with."""
@@ -722,7 +747,8 @@ class SignerFlow(QObject):
         self.campaignChanged.emit()
         self.localChanged.emit()
         self.saved.emit(str(meta.id))
-        self._thanks_timer.start()
+        self._thanks_held_ms = 0
+        self._thanks_timer.start(self._thanks_ms)
         if self._sync is not None:
             self._sync.nudge()
 

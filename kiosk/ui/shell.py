@@ -104,6 +104,7 @@ class KioskApp(QObject):
         idle.expired.connect(self._on_idle)
         # A signer listening to a screen read aloud is not idle (the petition takes minutes).
         self._speech.speakingChanged.connect(self._on_speaking)
+        flow.set_listening(self._speech.is_speaking)  # nor is one hearing "thank you"
         self._speech.enabledChanged.connect(self._set_countdown)
         self.moreTimeChanged.connect(self._set_countdown)
         # A signer's settings changed on the attract screen: watch (or stop watching) it.

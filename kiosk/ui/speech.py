@@ -131,6 +131,10 @@ class Speech(QObject):
     def _get_speaking(self) -> bool:
         return self._speaking
 
+    def is_speaking(self) -> bool:
+        """Whether the engine is saying something now."""
+        return self._speaking
+
     #: Whether the engine is saying something now (the idle reset waits while it does).
     speaking = Property(bool, _get_speaking, notify=speakingChanged)
 

@@ -524,3 +524,54 @@ def test_the_witness_pin_says_its_label_once(d: Driver, lang: str) -> None:
             assert "witness" in said or "testigo" in said
     finally:
         QAccessible.setActive(True)
+
+
+def test_the_thank_you_screen_waits_while_it_is_read_aloud(d: Driver) -> None:
+    """The thank-you screen leaves by itself after a few seconds; in speech mode it waits
+    until what it says ("Thank you for signing! Your signature is saved...") has been said,
+    at most THANKS_HOLD_MAX_MS longer, so a slow voice is not cut off mid-sentence."""
+    listen = _start(d, "en")
+    d.click("attract.signButton")
+    d.click("petition.continueButton")
+    fill(d, "Ana", "Pérez", "47708")
+    d.click("form.next")
+    d.click("local.confirm")
+    d.wait_shown("pad.canvas")
+    d.sign()
+    d.click("pad.submit")
+    d.wait_shown("thanks.done")
+    listen.said(TEXTS["en"]["thanks"])
+    flow, speech = d.ui.vm.flow, d.ui.vm.speech
+    # Still speaking when the time is up (no event is handled in between): it waits.
+    speech.say("Your signature is saved. It will be delivered with all the others.")
+    assert speech.speaking
+    flow._thanks_over()
+    assert flow.step == "thanks"
+    # Done speaking: the next signer.
+    speech.stop()
+    assert not speech.speaking
+    flow._thanks_over()
+    assert flow.step == "attract"
+
+
+def test_the_thank_you_screen_waits_for_speech_only_so_long(d: Driver) -> None:
+    from kiosk.ui.flow import THANKS_HOLD_MAX_MS, THANKS_HOLD_STEP_MS
+
+    _start(d, "en")
+    d.click("attract.signButton")
+    d.click("petition.continueButton")
+    fill(d, "Ana", "Pérez", "47708")
+    d.click("form.next")
+    d.click("local.confirm")
+    d.wait_shown("pad.canvas")
+    d.sign()
+    d.click("pad.submit")
+    d.wait_shown("thanks.done")
+    flow, speech = d.ui.vm.flow, d.ui.vm.speech
+    speech.say("A voice that never stops. " * 20)
+    waits = 0
+    while flow.step == "thanks":
+        assert speech.speaking
+        flow._thanks_over()
+        waits += 1
+    assert waits == THANKS_HOLD_MAX_MS // THANKS_HOLD_STEP_MS + 1
