@@ -7,7 +7,7 @@ import QtQuick.Controls.Basic
 import QtQuick.Layouts
 import Kiosk
 
-Dialog {
+Popup {
     id: panel
     objectName: "a11y.panel"
     required property var app
@@ -26,13 +26,6 @@ Dialog {
     height: Math.min(panel.areaHeight - 32, body.implicitHeight + 2 * panel.padding)
     padding: 28
     closePolicy: Popup.CloseOnEscape | Popup.CloseOnPressOutside
-    // A Dialog rather than a Popup for its title: Qt makes it the dialog's accessible name
-    // (a Popup has none: a screen reader heard an unnamed dialog when it took the focus).
-    // The title is shown by the panel's own heading, not by a header (an empty Item: null
-    // left the style's own header half made at engine destruction).
-    title: qsTr("Accessibility")
-    header: Item {}
-    footer: Item {}
     background: Rectangle {
         radius: 20
         color: Theme.color.surface
