@@ -21,13 +21,8 @@ KButton {
         dialog.open()
     }
 
-    // A Dialog rather than a Popup for its title: Qt makes it the dialog's accessible name
-    // (a screen reader heard an unnamed dialog); the question below shows it, not a header.
-    Dialog {
+    Popup {
         id: dialog
-        title: qsTr("Start over?")
-        header: Item {}
-        footer: Item {}
         parent: Overlay.overlay
         modal: true
         focus: true
