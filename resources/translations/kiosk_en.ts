@@ -137,7 +137,7 @@
 <context>
     <name>Speech</name>
     <message numerus="yes">
-        <location filename="../../kiosk/ui/speech.py" line="+270"/>
+        <location filename="../../kiosk/ui/speech.py" line="+357"/>
         <source>Are you still there? The options you chose will go back to normal for the next person in %n second(s). Press Enter if you are still here.</source>
         <translation>
             <numerusform>Are you still there? The options you chose will go back to normal for the next person in %n second. Press Enter if you are still here.</numerusform>

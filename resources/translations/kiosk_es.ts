@@ -4,7 +4,7 @@
 <context>
     <name>AccessPanel</name>
     <message>
-        <location filename="../../kiosk/ui/qml/KioskUi/AccessPanel.qml" line="+66"/>
+        <location filename="../../kiosk/ui/qml/KioskUi/AccessPanel.qml" line="+73"/>
         <source>Accessibility</source>
         <translation>Accesibilidad</translation>
     </message>
@@ -104,7 +104,7 @@
         <translation>Se recomienda usar audífonos: conéctelos debajo de la pantalla. En un teclado, presione F2.</translation>
     </message>
     <message>
-        <location line="+14"/>
+        <location line="+12"/>
         <source>Headphones recommended for reading aloud.</source>
         <translation>Se recomiendan audífonos para la lectura en voz alta.</translation>
     </message>
@@ -633,13 +633,13 @@
 <context>
     <name>LocalPage</name>
     <message>
-        <location filename="../../kiosk/ui/qml/KioskUi/LocalPage.qml" line="+72"/>
+        <location filename="../../kiosk/ui/qml/KioskUi/LocalPage.qml" line="+75"/>
         <source>Choose your local campaign</source>
         <translation>Elija su campaña local</translation>
     </message>
     <message>
-        <location line="-59"/>
-        <location line="+59"/>
+        <location line="-62"/>
+        <location line="+62"/>
         <source>Your local campaign</source>
         <translation>Su campaña local</translation>
     </message>
@@ -676,7 +676,7 @@
         <translation>Firmar esa</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+9"/>
         <source>Or sign the main campaign:</source>
         <translation>O firme la campaña principal:</translation>
     </message>
@@ -705,6 +705,11 @@
         <source>Yes, continue</source>
         <translation>Sí, continuar</translation>
     </message>
+    <message>
+        <location line="+2"/>
+        <source>Signs the main campaign, not the one offered above</source>
+        <translation>Firma la campaña principal, no la que se ofrece arriba</translation>
+    </message>
 </context>
 <context>
     <name>Main</name>
@@ -714,7 +719,7 @@
         <translation>Quiosco de peticiones</translation>
     </message>
     <message>
-        <location line="+154"/>
+        <location line="+165"/>
         <source>Signature pad. Sign with your finger.</source>
         <translation>Área de firma. Firme con el dedo.</translation>
     </message>
@@ -1724,27 +1729,29 @@
 <context>
     <name>SignerFlow</name>
     <message>
-        <location filename="../../kiosk/ui/flow.py" line="+342"/>
+        <location filename="../../kiosk/ui/flow.py" line="+367"/>
         <source>Send me updates about this campaign. I can unsubscribe at any time.</source>
-        <extracomment>The text fields of the form, in the order they are laid out (and focused on errors). Checks a volunteer&apos;s staff PIN off the UI thread: ``witness(pin, done)`` calls ``done`` on the UI thread with True (right), False (wrong) or None (locked out for now). The typed signature&apos;s fields (errors are reported on them like on the form&apos;s). Ask the view to focus a form field (its domain name), e.g. the first one with an error. A signer&apos;s session ended and everything was wiped. A signature was durably saved (its id), before the thank-you screen shows. The active campaign as the attract and petition screens show it (in the current language; the fixed local campaign&apos;s text when staff fixed one). What this signer is signing: the campaign or the local campaign they confirmed. &quot;required&quot; / &quot;optional&quot; / &quot;hidden&quot; for each configurable field.</extracomment>
+        <extracomment>The thank-you screen waits for speech mode to finish reading it, at most this much longer (checking every ``THANKS_HOLD_STEP_MS``). The text fields of the form, in the order they are laid out (and focused on errors). Checks a volunteer&apos;s staff PIN off the UI thread: ``witness(pin, done)`` calls ``done`` on the UI thread with True (right), False (wrong) or None (locked out for now). The typed signature&apos;s fields (errors are reported on them like on the form&apos;s). Ask the view to focus a form field (its domain name), e.g. the first one with an error. A signer&apos;s session ended and everything was wiped. A signature was durably saved (its id), before the thank-you screen shows. The active campaign as the attract and petition screens show it (in the current language; the fixed local campaign&apos;s text when staff fixed one). What this signer is signing: the campaign or the local campaign they confirmed. &quot;required&quot; / &quot;optional&quot; / &quot;hidden&quot; for each configurable field.</extracomment>
         <translation>Envíenme novedades sobre esta campaña. Puedo darme de baja en cualquier momento.</translation>
     </message>
 </context>
 <context>
     <name>Speech</name>
     <message>
-        <location filename="../../kiosk/ui/speech.py" line="+135"/>
+        <location filename="../../kiosk/ui/speech.py" line="+173"/>
         <source>Speech is on. Headphones are recommended. Press Tab to move between controls and Enter to choose.</source>
-        <extracomment>The engine speech uses: ``speechd`` on the kiosk, ``mock`` in tests. Voices for each UI language, best first (espeak-ng offers es_419 and es_ES, en_US, en_GB). Every text handed to the engine, as it is handed (tests, and the log at debug level). Whether this kiosk can speak at all (the engine is installed).</extracomment>
+        <extracomment>The engine speech uses: ``speechd`` on the kiosk, ``mock`` in tests. Voices for each UI language, best first (espeak-ng offers es_419 and es_ES, en_US, en_GB). Keys that press the focused control (a switch interface sends them too). The signer switched language while speech is on: the screen is read again in it. Every text handed to the engine, as it is handed (tests, and the log at debug level). Whether the engine is saying something now (the idle reset waits while it does). Whether this kiosk can speak at all (the engine is installed).</extracomment>
         <translation>La voz está activada. Se recomienda usar audífonos. Presione Tab para pasar de un control a otro y Enter para elegir.</translation>
     </message>
     <message>
-        <location line="+101"/>
+        <location line="+127"/>
+        <location line="+20"/>
         <source>checked</source>
         <translation>marcada</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="-20"/>
+        <location line="+20"/>
         <source>not checked</source>
         <translation>sin marcar</translation>
     </message>
@@ -1764,7 +1771,7 @@
         <translation>completado</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+11"/>
         <source>button</source>
         <translation>botón</translation>
     </message>
@@ -2146,7 +2153,7 @@
         <translation>Borra todo lo que ingresó y vuelve a la primera pantalla</translation>
     </message>
     <message>
-        <location line="+48"/>
+        <location line="+55"/>
         <source>Start over?</source>
         <translation>¿Empezar de nuevo?</translation>
     </message>
