@@ -85,3 +85,21 @@ def test_after_the_wipe_the_focus_is_not_given_back(d: Driver, idle_clock: FakeC
     d.settle(100)
     item = d.window.activeFocusItem()
     assert item is None or not item.inherits("QQuickTextInput")
+
+
+def test_escape_answers_still_here_from_any_of_the_dialogs_buttons(
+    d: Driver, idle_clock: FakeClock
+) -> None:
+    to_form(d)
+    d.fill("form.firstName", "Ana")
+    for tabs in (0, 1):
+        idle_clock.advance(FAST.idle_timeout_s + 1)
+        d.wait_shown("idle.stillHere")
+        d.idle()
+        for _ in range(tabs):  # on another of its buttons
+            d.key(Qt.Key.Key_Tab)
+        assert d.window.activeFocusItem().objectName().startswith("idle.")
+        d.key(Qt.Key.Key_Escape)
+        d.wait(lambda: not d.shown("idle.stillHere"), "the dialog to close")
+        assert d.ui.vm.flow.step == "form" and d.text("form.firstName") == "Ana"
+        d.wait(lambda: d.window.activeFocusItem() is d.item("form.firstName"), "focus back")

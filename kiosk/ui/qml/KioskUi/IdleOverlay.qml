@@ -15,6 +15,12 @@ Rectangle {
     // disables the screens behind, so Tab cannot reach a field under the cover and typing
     // goes nowhere); a keyboard or switch user is on "I'm still here" at once (Enter answers),
     // and is taken back to where they were when the signer's screen comes back.
+    // Escape answers "I'm still here" too, as it dismisses a dialog (from any of its buttons:
+    // their keys come here when they do not take them).
+    Keys.onEscapePressed: (event) => {
+        event.accepted = true
+        root.app.stillHere()
+    }
     property bool holding: false
     property Item returnFocus: null
     property int returnGeneration: -1
