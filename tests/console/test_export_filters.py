@@ -259,3 +259,32 @@ def test_console_dates_are_days_of_the_coordinators_time_zone(
         ), odd
     # The job list says which zone its dates were days of.
     assert "→ 2026-11-23 (America/Los_Angeles)" in web.get("/console/exports").text
+
+
+def test_console_pdf_sheets_take_paper_rows_and_comments(web: httpx.Client, engine: Engine) -> None:
+    """The console's PDF export lays the sheets out as asked (as the kiosk and the CLI do):
+    A4 or Letter, signatures per sheet, each signer's comment or not."""
+    csrf = _console(web, engine)
+    form = {"csrf": csrf, "campaign": "mini-test", "local": "", "lang": "en", "kind": "pdf"}
+
+    def sheets(data: bytes) -> tuple[int, int, str]:
+        reader = pypdf.PdfReader(io.BytesIO(data))
+        text = "\n".join(p.extract_text() or "" for p in reader.pages)
+        return round(float(reader.pages[0].mediabox.width)), len(reader.pages), text
+
+    width, pages, text = sheets(_run_job(web, form))  # the defaults
+    assert width == 612 and "Comment" not in text
+    width, fewer, text = sheets(
+        _run_job(web, {**form, "paper": "a4", "rows": "30", "comments": "1"})
+    )
+    assert width == 595 and "Comment" in text
+    tight = sheets(_run_job(web, {**form, "rows": "15"}))[1]
+    assert fewer <= tight <= pages
+    for bad in ({"paper": "legal"}, {"rows": "7"}, {"rows": "100"}):
+        before = web.get("/console/exports").text.count("data-job=")
+        r = web.post("/console/exports", data={**form, **bad})
+        assert r.status_code == 422, bad
+        assert web.get("/console/exports").text.count("data-job=") == before
+    # A refused form keeps the layout chosen.
+    r = web.post("/console/exports", data={**form, "paper": "a4", "rows": "20", "until": "x"})
+    assert '<option value="a4" selected>' in r.text and '<option value="20" selected>' in r.text

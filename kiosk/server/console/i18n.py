@@ -174,6 +174,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{slug}: válido. Campañas locales: {locals}. Versiones del texto: {versions} (nuevas: {new}). ¿Publicarlo en los quioscos?",
     ),
     "publish": ("Publish", "Publicar"),
+    "paper": ("Paper (PDF)", "Papel (PDF)"),
+    "paper_letter": ("Letter (U.S.)", "Carta (EE. UU.)"),
+    "rows_per_sheet": ("Signatures per sheet (PDF)", "Firmas por hoja (PDF)"),
+    "print_comments": (
+        "Print each signer's comment (PDF)",
+        "Imprimir el comentario de cada firmante (PDF)",
+    ),
     "dates_in_utc": ("Dates are whole days in UTC.", "Las fechas son días completos en UTC."),
     "dates_in_zone": (
         "Dates are whole days in {zone} (this browser's time zone).",

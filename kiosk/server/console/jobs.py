@@ -18,7 +18,7 @@ import time
 import zipfile
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Engine, delete, select, update
 from sqlalchemy.exc import OperationalError
@@ -30,6 +30,9 @@ from kiosk.server import log
 from kiosk.server.db import write_transaction
 from kiosk.server.keys import KeyRing
 from kiosk.server.models import ConsoleJob, table_of
+
+if TYPE_CHECKING:
+    from kiosk.pdf import PacketOptions
 
 JOBS = table_of(ConsoleJob)
 #: How long a finished export's file is kept for download.
@@ -182,10 +185,21 @@ def _query(params: dict[str, Any]) -> server_exports.ExportQuery:
     )
 
 
+def _options(params: dict[str, Any]) -> PacketOptions:
+    """The sheets' layout a job asked for (a job made before these choices: the defaults)."""
+    from kiosk.pdf import PacketOptions
+
+    return PacketOptions(
+        page_size=params.get("paper") or "letter",
+        rows_per_sheet=int(params.get("rows") or 10),
+        include_comments=bool(params.get("comments")),
+    )
+
+
 def _make(
     engine: Engine, keyring: KeyRing | None, job_id: str, params: dict[str, Any]
 ) -> tuple[bytes, str, int, dict[str, Any]]:
-    from kiosk.pdf import PacketOptions, render_packet
+    from kiosk.pdf import render_packet
 
     query = _query(params)
     slug = params["campaign"]
@@ -199,7 +213,7 @@ def _make(
     per_local = params.get("local") == "*" or query.local_campaign is not None
     with engine.connect() as conn:
         packets, result = server_exports.export_packets(
-            conn, keyring, query, params.get("lang", "en"), PacketOptions(), per_local=per_local
+            conn, keyring, query, params.get("lang", "en"), _options(params), per_local=per_local
         )
     _set(engine, job_id, total=len(packets) + 1, done=1)
     files: list[tuple[str, bytes]] = []

@@ -617,6 +617,9 @@ class Console:
                 dates_ok = False
             event = _text(form, "event", 65)
             lang = _text(form, "lang", 2)
+            paper = _text(form, "paper", 6) or "letter"
+            rows = _text(form, "rows", 3) or "10"
+            comments = _text(form, "comments", 1)
             # A refused form comes back with its choices, not the defaults (the dates typed,
             # the local campaign picked out of 179...).
             chosen = {
@@ -629,6 +632,9 @@ class Console:
                 "lang": lang,
                 "include_synthetic": _text(form, "include_synthetic", 1),
                 "tz": zone_name,
+                "paper": paper,
+                "rows": rows,
+                "comments": comments,
             }
             with self.engine.connect() as conn:
                 c = data.campaign(conn, slug) if _SLUG.match(slug) else None
@@ -638,6 +644,8 @@ class Console:
                 or c is None
                 or (local not in ("", "*") and c.local(local) is None)
                 or lang not in LANGS
+                or paper not in ("letter", "a4")
+                or rows not in _ROWS_PER_SHEET
                 or not dates_ok
                 or (event and event not in known_events)
             ):
@@ -660,6 +668,9 @@ class Console:
                 "event": event,
                 "include_synthetic": form.get("include_synthetic") == "1",
                 "lang": lang,
+                "paper": paper,
+                "rows": int(rows),
+                "comments": comments == "1",
             }
             jobs.start(self.engine, self.keyring, s.account.id, params, self.clock(), self.clock)
             return RedirectResponse("/console/exports", status_code=303)
@@ -1245,6 +1256,9 @@ def _text(form: FormData, key: str, limit: int, strip: bool = True) -> str:
     value = value[:limit]
     return value.strip() if strip else value
 
+
+#: The console's choices of signatures per PDF sheet (the kiosk's).
+_ROWS_PER_SHEET = ("10", "15", "20", "30")
 
 #: What an account's page may say was done (``?done=``, after the form's redirect).
 _ACCOUNT_DONE = frozenset({"role_changed", "role_same", "password_set", "account_revoked_now"})
