@@ -45,6 +45,7 @@ from typing import Any
 import platformdirs
 
 from kiosk.server.forwarding.netguard import (
+    DEFAULT_ALLOWED,
     ENV_FORWARD_ALLOW_NETWORKS,
     NetworkPolicy,
     parse_allowed,
@@ -89,8 +90,9 @@ class ServerSettings:
     demo: bool = False
     #: The console marks a kiosk not seen for this many hours (``KIOSK_CONSOLE_STALE_HOURS``).
     kiosk_stale_hours: float = 6.0
-    #: Internal networks forwarding destinations may be in (``KIOSK_FORWARD_ALLOW_NETWORKS``).
-    forward_allow_networks: tuple[str, ...] = ()
+    #: Internal networks forwarding destinations may be in (``KIOSK_FORWARD_ALLOW_NETWORKS``;
+    #: unset: this machine only; ``none``: no internal address).
+    forward_allow_networks: tuple[str, ...] = DEFAULT_ALLOWED
 
     def __post_init__(self) -> None:
         if self.org_public_key is not None:
@@ -152,8 +154,10 @@ class ServerSettings:
             body_total_timeout=_number(env, "KIOSK_BODY_TIMEOUT", 120.0, positive=True),
             demo=bool(demo) or env.get(ENV_DEMO, "") == "1",
             kiosk_stale_hours=_number(env, "KIOSK_CONSOLE_STALE_HOURS", 6.0, positive=True),
-            forward_allow_networks=tuple(
-                str(n) for n in parse_allowed(env.get(ENV_FORWARD_ALLOW_NETWORKS))
+            forward_allow_networks=(
+                DEFAULT_ALLOWED
+                if env.get(ENV_FORWARD_ALLOW_NETWORKS) is None
+                else tuple(str(n) for n in parse_allowed(env[ENV_FORWARD_ALLOW_NETWORKS]))
             ),
         )
 
@@ -170,8 +174,7 @@ class ServerSettings:
             env[ENV_ORG_PRIVATE_KEY_FILE] = ",".join(self.org_private_key_files)
         if self.trusted_proxies:
             env[ENV_TRUSTED_PROXIES] = ",".join(self.trusted_proxies)
-        if self.forward_allow_networks:
-            env[ENV_FORWARD_ALLOW_NETWORKS] = ",".join(self.forward_allow_networks)
+        env[ENV_FORWARD_ALLOW_NETWORKS] = ",".join(self.forward_allow_networks) or "none"
         return env
 
     def forward_network(self) -> NetworkPolicy:

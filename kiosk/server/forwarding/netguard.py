@@ -36,6 +36,10 @@ from dataclasses import dataclass
 from typing import Any
 
 ENV_FORWARD_ALLOW_NETWORKS = "KIOSK_FORWARD_ALLOW_NETWORKS"
+#: What ``KIOSK_FORWARD_ALLOW_NETWORKS`` allows when it is not set: this machine (a receiver on
+#: the same machine, such as a relay to the CRM, has always been a supported set-up). ``none``
+#: allows no internal address at all.
+DEFAULT_ALLOWED = ("127.0.0.0/8", "::1/128")
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -99,13 +103,15 @@ def classify(ip: IPAddress) -> str:
 
 
 def parse_allowed(value: str | None) -> tuple[IPNetwork, ...]:
-    """``"127.0.0.1, 10.20.0.0/16"`` → the networks; empty for None or ``""``.
+    """``"127.0.0.1, 10.20.0.0/16"`` → the networks; empty for None, ``""`` or ``none``.
 
     Raises:
         ValueError: an entry is not an address or network, or lies where nothing is ever
             allowed (link-local, metadata, multicast, unspecified).
     """
     out: list[IPNetwork] = []
+    if (value or "").strip().lower() == "none":
+        return ()
     for part in (value or "").split(","):
         part = part.strip()
         if not part:
@@ -145,7 +151,8 @@ class NetworkPolicy:
         Raises:
             ValueError: see :func:`parse_allowed`.
         """
-        return cls(parse_allowed(environ.get(ENV_FORWARD_ALLOW_NETWORKS)))
+        value = environ.get(ENV_FORWARD_ALLOW_NETWORKS)
+        return cls(parse_allowed(",".join(DEFAULT_ALLOWED) if value is None else value))
 
     @classmethod
     def allowing(cls, *networks: str) -> NetworkPolicy:

@@ -111,13 +111,24 @@ def test_the_command_line_names_the_setting_and_takes_it_from_the_environment(
     monkeypatch.setenv("KIOSK_FORWARD_SECRET_FILE", str(tmp_path / "fwd.secret"))
     args = ["--database-url", db_url, "forward", "add", "crm", "--kind", "webhook"]
     args += ["--campaign", s.CAMPAIGN, "--url"]
-    monkeypatch.delenv(ENV_FORWARD_ALLOW_NETWORKS)
+    monkeypatch.setenv(ENV_FORWARD_ALLOW_NETWORKS, "none")  # no internal address at all
     assert main([*args, "http://127.0.0.1:8765/api/v1/enroll"]) != 0
     assert ENV_FORWARD_ALLOW_NETWORKS in capsys.readouterr().err
+    monkeypatch.setenv(ENV_FORWARD_ALLOW_NETWORKS, "10.20.0.0/16")  # listed: only those
+    assert main([*args, "http://127.0.0.1:8765/api/v1/enroll"]) != 0
+    capsys.readouterr()
     assert main([*args, "https://169.254.169.254/"]) != 0
     assert "never" in capsys.readouterr().err
     monkeypatch.setenv(ENV_FORWARD_ALLOW_NETWORKS, "127.0.0.1")
     assert main([*args, "http://127.0.0.1:9000/hook"]) == 0
+    # Unset: this machine is allowed (a receiver on the same machine, as before the rules), a
+    # private network is not.
+    monkeypatch.delenv(ENV_FORWARD_ALLOW_NETWORKS)
+    args[4] = "crm-local"
+    assert main([*args, "http://localhost:9001/hook"]) == 0
+    args[4] = "crm-lan"
+    assert main([*args, "http://192.168.1.20/hook", "--allow-http"]) != 0
+    assert ENV_FORWARD_ALLOW_NETWORKS in capsys.readouterr().err
 
 
 def test_each_connection_checks_what_the_name_resolves_to_then(
