@@ -273,7 +273,10 @@ def test_cancel_stops_a_long_export(
     d.click("exports.synthetic")
     d.wait(lambda: d.text("exports.count") == "Matching signatures: 600", "the count")
     d.click("exports.make")
-    d.wait(lambda: any(done > 0 for _s, done, _t in reports), "the first progress")
+    # The first export of a process imports the PDF renderer first (reportlab: seconds on a
+    # slow hour of this machine, whose shell keeps no bytecode), then reads: the default 5 s
+    # wait ran out before the first 25 signatures were read in half the runs of one evening.
+    d.wait(lambda: any(done > 0 for _s, done, _t in reports), "the first progress", timeout_s=60)
     assert d.shown("exports.progress") and d.text("exports.progressText").startswith(
         "Opening signatures: "
     )
