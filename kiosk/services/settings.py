@@ -159,15 +159,12 @@ class Events:
             raise EventRefused("too_long")
         return name, location
 
-    def signatures_at(self, event: Event) -> int:
-        """How many signatures were recorded at ``event`` (voided ones included)."""
-        return self._repo.count(SignatureFilter(event_id=event.id, include_void=True))
-
-    def is_another_event(self, name: str, location: str) -> int:
-        """Whether saving ``name`` and ``location`` would rename an event that already has
-        signatures: their number (0 when it would not). Renaming it would move those
-        signatures to the new name (a packet of yesterday's rally printed as today's market):
-        the volunteer says first whether this is a new event or a correction.
+    def renaming(self, name: str, location: str) -> tuple[Event, int] | None:
+        """The current event and its signatures (voided ones included) when saving ``name``
+        and ``location`` would rename an event that already has some; None otherwise.
+        Renaming it would move those signatures to the new name (a packet of yesterday's
+        rally printed as today's market): the volunteer says first whether this is a new
+        event or a correction.
 
         Raises:
             EventRefused: see :meth:`check`.
@@ -175,8 +172,9 @@ class Events:
         name, location = self.check(name, location)
         current = self.current()
         if current is None or (current.name, current.location) == (name, location):
-            return 0
-        return self.signatures_at(current)
+            return None
+        count = self._repo.count(SignatureFilter(event_id=current.id, include_void=True))
+        return (current, count) if count else None
 
     def save(self, name: str, location: str, as_new: bool = False) -> Event:
         """Name the current event (a new one if none is running, or if ``as_new``: the current

@@ -407,19 +407,28 @@ class StaffMode(QObject):
         would rename an event that has signatures, ask first (:attr:`eventQuestion`)."""
         self._event_question = {"active": False}
         try:
-            count = self._events.is_another_event(name, location)
-            current = self._events.current()
-            if count and current is not None:
-                self._event_question = {
-                    "active": True,
-                    "count": count,
-                    "name": current.name,
-                    "newName": " ".join(name.split()),
-                    "_name": name,
-                    "_location": location,
-                }
-            else:
-                self._events.save(name, location)
+            renaming = self._events.renaming(name, location)
+        except EventRefused as exc:
+            self._event_error = exc.code
+            self.eventChanged.emit()
+            return
+        if renaming is None:
+            self._save_event(name, location, as_new=False)
+            return
+        current, count = renaming
+        new_name, new_location = Events.check(name, location)
+        self._event_question = {
+            "active": True,
+            "count": count,
+            "name": current.name,
+            "newName": new_name,
+            "_location": new_location,
+        }
+        self.eventChanged.emit()
+
+    def _save_event(self, name: str, location: str, as_new: bool) -> None:
+        try:
+            self._events.save(name, location, as_new=as_new)
         except EventRefused as exc:
             self._event_error = exc.code
         else:
@@ -430,13 +439,9 @@ class StaffMode(QObject):
         question = self._event_question
         self._event_question = {"active": False}
         if question.get("active"):
-            try:
-                self._events.save(question["_name"], question["_location"], as_new=as_new)
-            except EventRefused as exc:
-                self._event_error = exc.code
-            else:
-                self._event_error = ""
-        self.eventChanged.emit()
+            self._save_event(question["newName"], question["_location"], as_new)
+        else:
+            self.eventChanged.emit()
 
     @Slot()
     def startNewEvent(self) -> None:  # noqa: N802 - Qt naming for QML
