@@ -159,12 +159,18 @@ def set_login(conn: Connection, coordinator_id: int, email: str, role: str, pass
     )
 
 
-def _other_active_admins(conn: Connection, coordinator_id: int) -> int:
-    """How many active admins there are besides ``coordinator_id``.
+def _keep_an_admin(conn: Connection, row: Any, losing: str) -> None:
+    """Refuse to take the account of ``row`` away from the admins when it is the only active
+    one (nobody could manage accounts any more).
 
     The admins' rows are locked in id order (PostgreSQL), so two admins demoting or revoking
     each other at once are done one after the other and the second is refused as the last.
+
+    Raises:
+        AccountError: ``last_admin``.
     """
+    if row.role != Role.ADMIN.value:
+        return
     c = COORDINATORS.c
     admins = conn.execute(
         select(c.id)
@@ -176,7 +182,8 @@ def _other_active_admins(conn: Connection, coordinator_id: int) -> int:
         .order_by(c.id)
         .with_for_update()
     ).all()
-    return sum(1 for (cid,) in admins if cid != coordinator_id)
+    if not any(cid != row.id for (cid,) in admins):
+        raise AccountError("last_admin", f"the only active admin cannot {losing}")
 
 
 def _active_account(conn: Connection, coordinator_id: int) -> Any:
@@ -209,8 +216,7 @@ def set_role(conn: Connection, coordinator_id: int, role: str) -> bool:
     row = _active_account(conn, coordinator_id)
     if row.role == r.value:
         return False
-    if row.role == Role.ADMIN.value and not _other_active_admins(conn, coordinator_id):
-        raise AccountError("last_admin", "the only active admin cannot lose the role")
+    _keep_an_admin(conn, row, "lose the role")
     c = COORDINATORS.c
     conn.execute(update(COORDINATORS).where(c.id == coordinator_id).values(role=r.value))
     return True
@@ -243,8 +249,7 @@ def revoke_account(conn: Connection, coordinator_id: int, now: datetime) -> None
             ``account_revoked``.
     """
     row = _active_account(conn, coordinator_id)
-    if row.role == Role.ADMIN.value and not _other_active_admins(conn, coordinator_id):
-        raise AccountError("last_admin", "the only active admin cannot be revoked")
+    _keep_an_admin(conn, row, "be revoked")
     c = COORDINATORS.c
     conn.execute(update(COORDINATORS).where(c.id == coordinator_id).values(revoked_at=now))
     revoke_sessions_of(conn, coordinator_id, now)
