@@ -103,9 +103,13 @@ class CampaignFormatError(ValueError):
     template: str = ""
     values: Mapping[str, str] = dataclass_field(default_factory=dict)
 
+    @property
+    def where(self) -> str:
+        """The file, and the field when there is one (``duluth.toml: local[2].goal``)."""
+        return f"{self.source}: {self.field}" if self.field else self.source
+
     def __str__(self) -> str:
-        where = f"{self.source}: {self.field}" if self.field else self.source
-        return f"{where}: {self.message}"
+        return f"{self.where}: {self.message}"
 
 
 def campaign_error(source: str, field: str, template: str, **values: object) -> CampaignFormatError:

@@ -843,13 +843,19 @@ KIOSK_ERRORS: dict[str, tuple[str, str]] = {
 }
 
 
-def kiosk_error(lang: str, code: str) -> str:
-    """What a kiosk's reported error code means, in ``lang`` (the code itself when unknown: a
-    newer kiosk's)."""
-    words = KIOSK_ERRORS.get(code)
+def _code_in_words(table: dict[str, tuple[str, str]], lang: str, code: str) -> str:
+    """``code``'s (English, Spanish) words in ``table``, in ``lang``; the code itself when the
+    table does not know it (a newer kiosk's or server's)."""
+    words = table.get(code)
     if words is None:
         return code
     return words[1] if lang == "es" else words[0]
+
+
+def kiosk_error(lang: str, code: str) -> str:
+    """What a kiosk's reported error code means, in ``lang`` (the code itself when unknown: a
+    newer kiosk's)."""
+    return _code_in_words(KIOSK_ERRORS, lang, code)
 
 
 #: The server audit trail's actions (``server_audit`` entries), in words. The page shows the
@@ -907,10 +913,7 @@ AUDIT_ACTIONS: dict[str, tuple[str, str]] = {
 
 def audit_action(lang: str, code: str) -> str:
     """An audit action in words, in ``lang`` (the code itself when unknown: a newer server's)."""
-    words = AUDIT_ACTIONS.get(code)
-    if words is None:
-        return code
-    return words[1] if lang == "es" else words[0]
+    return _code_in_words(AUDIT_ACTIONS, lang, code)
 
 
 def translate(lang: str, key: str, **values: object) -> str:
@@ -1009,9 +1012,7 @@ def campaign_file_error(lang: str, exc: CampaignFormatError) -> str:
     values = dict(exc.values)
     if "type" in values:
         values["type"] = _VALUE_KINDS_ES.get(values["type"], values["type"])
-    what = CAMPAIGN_FILE_ERRORS[exc.template].format(**values)
-    where = f"{exc.source}: {exc.field}" if exc.field else exc.source
-    return f"{where}: {what}"
+    return f"{exc.where}: {CAMPAIGN_FILE_ERRORS[exc.template].format(**values)}"
 
 
 def changes_said(lang: str, stored: Any, new: Campaign) -> list[str] | None:
