@@ -13,16 +13,13 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
-from typing import Literal
 
 from kiosk.domain.campaign import CampaignKind, Lang, LocalizedText, TextVersion
 from kiosk.domain.ink import Ink
+from kiosk.domain.sheets import MAX_ROWS_PER_SHEET as MAX_ROWS_PER_SHEET  # re-exported
+from kiosk.domain.sheets import PAGE_SIZES
+from kiosk.domain.sheets import PageSize as PageSize  # re-exported
 from kiosk.domain.signature import SignatureMethod
-
-PageSize = Literal["letter", "a4"]
-
-#: The most rows a sheet can hold and stay legible.
-MAX_ROWS_PER_SHEET = 30
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,7 +37,7 @@ class PacketOptions:
     include_comments: bool = False
 
     def __post_init__(self) -> None:
-        if self.page_size not in ("letter", "a4"):
+        if self.page_size not in PAGE_SIZES:
             raise ValueError(f"page_size must be 'letter' or 'a4', not {self.page_size!r}")
         if not 1 <= self.rows_per_sheet <= MAX_ROWS_PER_SHEET:
             raise ValueError(f"rows_per_sheet must be 1 to {MAX_ROWS_PER_SHEET}")

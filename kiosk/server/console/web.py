@@ -38,6 +38,7 @@ from starlette.staticfiles import StaticFiles
 
 import kiosk
 from kiosk.domain.campaign_format import CampaignFormatError
+from kiosk.domain.sheets import PAGE_SIZES, ROWS_PER_SHEET_CHOICES
 from kiosk.server import audit as server_audit
 from kiosk.server import campaigns as campaign_store
 from kiosk.server import coordinators, devices, log, tallies
@@ -608,9 +609,10 @@ class Console:
             slug = _text(form, "campaign", 64)
             local = _text(form, "local", 64)
             zone_name, zone = _zone(_text(form, "tz", 64))
+            since_text, until_text = _text(form, "since", 11), _text(form, "until", 11)
             try:
-                since = _day(_text(form, "since", 11))
-                until = _day(_text(form, "until", 11))
+                since = _day(since_text)
+                until = _day(until_text)
                 dates_ok = True
             except ValueError:
                 since = until = None
@@ -626,8 +628,8 @@ class Console:
                 "kind": kind,
                 "campaign": slug,
                 "local": local,
-                "since": _text(form, "since", 11),
-                "until": _text(form, "until", 11),
+                "since": since_text,
+                "until": until_text,
                 "event": event,
                 "lang": lang,
                 "include_synthetic": _text(form, "include_synthetic", 1),
@@ -644,8 +646,8 @@ class Console:
                 or c is None
                 or (local not in ("", "*") and c.local(local) is None)
                 or lang not in LANGS
-                or paper not in ("letter", "a4")
-                or rows not in _ROWS_PER_SHEET
+                or paper not in PAGE_SIZES
+                or rows not in _ROWS_CHOICES
                 or not dates_ok
                 or (event and event not in known_events)
             ):
@@ -1115,6 +1117,7 @@ class Console:
             jobs=rows,
             error=error,
             has_key=self.keyring is not None,
+            rows_choices=_ROWS_CHOICES,
             chosen=chosen or {},
         )
 
@@ -1257,11 +1260,12 @@ def _text(form: FormData, key: str, limit: int, strip: bool = True) -> str:
     return value.strip() if strip else value
 
 
-#: The console's choices of signatures per PDF sheet (the kiosk's).
-_ROWS_PER_SHEET = ("10", "15", "20", "30")
-
 #: What an account's page may say was done (``?done=``, after the form's redirect).
 _ACCOUNT_DONE = frozenset({"role_changed", "role_same", "password_set", "account_revoked_now"})
+
+
+#: The signatures per PDF sheet the export form offers, as its values (the kiosk's choices).
+_ROWS_CHOICES = [str(n) for n in ROWS_PER_SHEET_CHOICES]
 
 
 def _account_id(value: str) -> int:

@@ -12,10 +12,9 @@ from typing import Any, Literal
 from PySide6.QtCore import Property, QDate, QLocale, QObject, Signal, Slot
 
 from kiosk.domain.ports import SignatureFilter
+from kiosk.domain.sheets import ROWS_PER_SHEET_CHOICES as ROWS_CHOICES
 from kiosk.services.exports import PERIODS, Exports, ExportSpec
 from kiosk.ui.i18n import I18n
-
-ROWS_CHOICES = (10, 15, 20, 30)
 
 
 class ExportChoice(QObject):
