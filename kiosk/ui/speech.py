@@ -128,15 +128,12 @@ class Speech(QObject):
             self._speaking = speaking
             self.speakingChanged.emit()
 
-    def _get_speaking(self) -> bool:
-        return self._speaking
-
     def is_speaking(self) -> bool:
         """Whether the engine is saying something now."""
         return self._speaking
 
     #: Whether the engine is saying something now (the idle reset waits while it does).
-    speaking = Property(bool, _get_speaking, notify=speakingChanged)
+    speaking = Property(bool, is_speaking, notify=speakingChanged)
 
     @Slot()
     def _on_language(self) -> None:

@@ -258,13 +258,7 @@ def _command(args: argparse.Namespace) -> int:
             print(f"{d.name} {'paused' if d.paused else 'resumed'}")
             return 0
         if action == "change":
-            from kiosk.server.cli_support import CliError
-
-            credential = None
-            if args.credential_env:
-                credential = os.environ.get(args.credential_env)
-                if not credential:
-                    raise CliError(f"${args.credential_env} is not set (it should hold it)")
+            credential = _credential_from(args.credential_env) if args.credential_env else None
             d = service.change(args.name, _user(), url=args.url, credential=credential)
             print(f"changed {d.name} ({d.endpoint}): pending signatures go at the next pass")
             return 0
@@ -277,8 +271,21 @@ def _command(args: argparse.Namespace) -> int:
         engine.dispose()
 
 
-def _add(service: Any, args: argparse.Namespace) -> int:
+def _credential_from(var: str) -> str:
+    """The API token or webhook secret held by the environment variable ``var``.
 
+    Raises:
+        CliError: the variable is not set, or empty.
+    """
+    from kiosk.server.cli_support import CliError
+
+    credential = os.environ.get(var)
+    if not credential:
+        raise CliError(f"${var} is not set (it should hold the credential)")
+    return credential
+
+
+def _add(service: Any, args: argparse.Namespace) -> int:
     from kiosk.server.cli_support import CliError
     from kiosk.server.forwarding.destinations import DestinationSpec
 
@@ -289,9 +296,7 @@ def _add(service: Any, args: argparse.Namespace) -> int:
     if args.kind == "webhook" and args.token_env:
         raise CliError("--token-env is for osdi destinations; a webhook takes --secret-env")
     if var:
-        credential = os.environ.get(var)
-        if not credential:
-            raise CliError(f"${var} is not set (it should hold the credential)")
+        credential = _credential_from(var)
     spec = DestinationSpec(
         name=args.name,
         kind=args.kind,

@@ -465,6 +465,11 @@ class Forwarder:
                 f.result()
         return [(item, out) for item, out in zip(items, results, strict=True) if out is not None]
 
+    def _no_more_sends(self, hold: threading.Event) -> bool:
+        """Whether this round sends nothing more: the destination held (a 429), the forwarder
+        stopping, or its lease taken over."""
+        return hold.is_set() or self.stop_event.is_set() or self._lease_lost.is_set()
+
     def _send_one(
         self, d: _Dest, item: Item, hold: threading.Event, client: senders.HttpClient
     ) -> Outcome:
@@ -495,11 +500,11 @@ class Forwarder:
                 facts, personal, self._versions.get(r.text_version), self.clock()
             )
         del personal
-        if hold.is_set() or self.stop_event.is_set() or self._lease_lost.is_set():
+        if self._no_more_sends(hold):
             return Outcome("untried")
         assert d.limiter is not None
         d.limiter.wait(self.stop_event)
-        if hold.is_set() or self.stop_event.is_set() or self._lease_lost.is_set():
+        if self._no_more_sends(hold):
             return Outcome("untried")
         try:
             if d.kind == "osdi":
