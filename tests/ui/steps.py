@@ -31,6 +31,16 @@ def fill(
             d.fill(name, value)
 
 
+def to_pad(d: Driver, first: str, last: str, zip_code: str) -> None:
+    """From the attract screen, through the petition, the form (these details) and the local
+    campaign's confirmation, to the signature screen."""
+    d.click("attract.signButton")
+    d.click("petition.continueButton")
+    fill(d, first, last, zip_code)
+    d.click("form.next")
+    d.click("local.confirm")
+
+
 def sign_and_submit(d: Driver) -> None:
     """Draw a signature and submit it; wait for the thank-you screen."""
     d.wait_shown("pad.canvas")

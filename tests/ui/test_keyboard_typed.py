@@ -23,6 +23,7 @@ from kiosk.domain.signature import PersonalData, SignatureMethod
 from kiosk.exports import make_pdf_export
 from kiosk.ui.automation import Driver
 from tests.ui.conftest import PASSPHRASE, PIN
+from tests.ui.steps import to_pad
 
 pytestmark = pytest.mark.gui
 
@@ -154,13 +155,7 @@ def test_a_complete_typed_signature_with_keys_alone_reaches_the_store_and_the_sh
 
 
 def test_typed_signature_refuses_another_name_and_an_unconfirmed_one(d: Driver) -> None:
-    d.click("attract.signButton")
-    d.click("petition.continueButton")
-    d.fill("form.firstName", "Ana")
-    d.fill("form.lastName", "Pérez")
-    d.fill("form.zip", "55802")
-    d.click("form.next")
-    d.click("local.confirm")
+    to_pad(d, "Ana", "Pérez", "55802")
     d.click("pad.typeInstead")
     d.click("pad.submit")  # nothing typed: told what to type, not just "fill this in"
     d.wait(lambda: "typed_name" in d.ui.vm.flow.errors, "the empty name's error")
@@ -291,13 +286,7 @@ def test_a_physical_keyboard_hides_the_on_screen_one_until_a_finger_comes_back(
     d.click("a11y.options")
     d.click("a11y.textSize.200")
     d.click("a11y.close")
-    d.click("attract.signButton")
-    d.click("petition.continueButton")
-    d.fill("form.firstName", "Ana")
-    d.fill("form.lastName", "Pérez")
-    d.fill("form.zip", "55802")
-    d.click("form.next")
-    d.click("local.confirm")
+    to_pad(d, "Ana", "Pérez", "55802")
     d.click("pad.typeInstead")  # a finger: the on-screen keyboard comes up on the name
     panel = d.item("keyboard")
     d.wait(lambda: bool(panel.property("active")) and panel.isVisible(), "the keyboard")

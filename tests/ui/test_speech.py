@@ -19,7 +19,7 @@ from PySide6.QtTextToSpeech import QTextToSpeech
 from kiosk.ui.automation import Driver
 from kiosk.ui.speech import ENGINE_ENV
 from tests.ui.conftest import FAST, FakeClock
-from tests.ui.steps import fill
+from tests.ui.steps import fill, sign_and_submit, to_pad
 
 pytestmark = pytest.mark.gui
 
@@ -531,14 +531,8 @@ def test_the_thank_you_screen_waits_while_it_is_read_aloud(d: Driver) -> None:
     until what it says ("Thank you for signing! Your signature is saved...") has been said,
     at most THANKS_HOLD_MAX_MS longer, so a slow voice is not cut off mid-sentence."""
     listen = _start(d, "en")
-    d.click("attract.signButton")
-    d.click("petition.continueButton")
-    fill(d, "Ana", "Pérez", "47708")
-    d.click("form.next")
-    d.click("local.confirm")
-    d.wait_shown("pad.canvas")
-    d.sign()
-    d.click("pad.submit")
+    to_pad(d, "Ana", "Pérez", "47708")
+    sign_and_submit(d)
     d.wait_shown("thanks.done")
     listen.said(TEXTS["en"]["thanks"])
     flow, speech = d.ui.vm.flow, d.ui.vm.speech
@@ -558,14 +552,8 @@ def test_the_thank_you_screen_waits_for_speech_only_so_long(d: Driver) -> None:
     from kiosk.ui.flow import THANKS_HOLD_MAX_MS, THANKS_HOLD_STEP_MS
 
     _start(d, "en")
-    d.click("attract.signButton")
-    d.click("petition.continueButton")
-    fill(d, "Ana", "Pérez", "47708")
-    d.click("form.next")
-    d.click("local.confirm")
-    d.wait_shown("pad.canvas")
-    d.sign()
-    d.click("pad.submit")
+    to_pad(d, "Ana", "Pérez", "47708")
+    sign_and_submit(d)
     d.wait_shown("thanks.done")
     flow, speech = d.ui.vm.flow, d.ui.vm.speech
     speech.say("A voice that never stops. " * 20)
