@@ -12,7 +12,8 @@ class UiConfig:
     Attributes:
         idle_timeout_s: quiet seconds on a signer screen (or the PIN screen) before
             "Are you still there?".
-        idle_countdown_s: seconds of that countdown before everything is wiped.
+        idle_countdown_s: seconds of that countdown before everything is wiped (20: WCAG 2.2.1
+            asks for at least 20 s to answer a time-out warning; the cover is opaque meanwhile).
         staff_idle_timeout_s: quiet seconds in staff mode before it closes itself.
         thanks_s: seconds the thank-you screen stays.
         pin_max_tries: wrong PIN tries before entry locks.
@@ -26,7 +27,7 @@ class UiConfig:
     """
 
     idle_timeout_s: float = 60.0
-    idle_countdown_s: float = 10.0
+    idle_countdown_s: float = 20.0
     staff_idle_timeout_s: float = 120.0
     thanks_s: float = 6.0
     pin_max_tries: int = 5

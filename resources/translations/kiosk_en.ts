@@ -23,7 +23,7 @@
 <context>
     <name>IdleOverlay</name>
     <message numerus="yes">
-        <location filename="../../kiosk/ui/qml/KioskUi/IdleOverlay.qml" line="+79"/>
+        <location filename="../../kiosk/ui/qml/KioskUi/IdleOverlay.qml" line="+85"/>
         <source>The options you chose (language, text size, reading aloud) will go back to normal for the next person in %n second(s).</source>
         <translation>
             <numerusform>The options you chose (language, text size, reading aloud) will go back to normal for the next person in %n second.</numerusform>
@@ -137,7 +137,7 @@
 <context>
     <name>Speech</name>
     <message numerus="yes">
-        <location filename="../../kiosk/ui/speech.py" line="+357"/>
+        <location filename="../../kiosk/ui/speech.py" line="+354"/>
         <source>Are you still there? The options you chose will go back to normal for the next person in %n second(s). Press Enter if you are still here.</source>
         <translation>
             <numerusform>Are you still there? The options you chose will go back to normal for the next person in %n second. Press Enter if you are still here.</numerusform>
@@ -156,7 +156,7 @@
 <context>
     <name>StaffPage</name>
     <message numerus="yes">
-        <location filename="../../kiosk/ui/qml/KioskUi/StaffPage.qml" line="+228"/>
+        <location filename="../../kiosk/ui/qml/KioskUi/StaffPage.qml" line="+229"/>
         <source>%n local campaign(s)</source>
         <translation>
             <numerusform>%n local campaign</numerusform>

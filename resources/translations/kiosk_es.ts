@@ -559,7 +559,7 @@
 <context>
     <name>IdleOverlay</name>
     <message>
-        <location filename="../../kiosk/ui/qml/KioskUi/IdleOverlay.qml" line="+68"/>
+        <location filename="../../kiosk/ui/qml/KioskUi/IdleOverlay.qml" line="+74"/>
         <source>Are you still there?</source>
         <translation>¿Sigue ahí?</translation>
     </message>
@@ -1738,7 +1738,7 @@
 <context>
     <name>Speech</name>
     <message>
-        <location filename="../../kiosk/ui/speech.py" line="+173"/>
+        <location filename="../../kiosk/ui/speech.py" line="+170"/>
         <source>Speech is on. Headphones are recommended. Press Tab to move between controls and Enter to choose.</source>
         <extracomment>The engine speech uses: ``speechd`` on the kiosk, ``mock`` in tests. Voices for each UI language, best first (espeak-ng offers es_419 and es_ES, en_US, en_GB). Keys that press the focused control (a switch interface sends them too). The signer switched language while speech is on: the screen is read again in it. Every text handed to the engine, as it is handed (tests, and the log at debug level). Whether the engine is saying something now (the idle reset waits while it does). Whether this kiosk can speak at all (the engine is installed).</extracomment>
         <translation>La voz está activada. Se recomienda usar audífonos. Presione Tab para pasar de un control a otro y Enter para elegir.</translation>
@@ -1820,7 +1820,13 @@
         <translation>Modo de personal</translation>
     </message>
     <message>
-        <location line="+26"/>
+        <location line="+17"/>
+        <source>DEMO</source>
+        <extracomment>Staff mode badge of a demo kiosk (kiosk --demo): short, capitals.</extracomment>
+        <translation>DEMOSTRACIÓN</translation>
+    </message>
+    <message>
+        <location line="+10"/>
         <source>Event: %1</source>
         <translation>Evento: %1</translation>
     </message>

@@ -60,7 +60,8 @@ Rectangle {
                     Text {
                         id: demoText
                         anchors.centerIn: parent
-                        text: "DEMO"
+                        //: Staff mode badge of a demo kiosk (kiosk --demo): short, capitals.
+                        text: qsTr("DEMO")
                         font.pixelSize: Theme.size.small
                         font.weight: Font.Bold
                         color: "white"
