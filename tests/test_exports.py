@@ -11,6 +11,7 @@ import pytest
 
 from kiosk.app import open_kiosk
 from kiosk.exports import CSV_COLUMNS
+from kiosk.domain.validation import TypedSignature
 from tests.helpers import entry, ink, kiosk_command
 
 PASS = "coordinator passphrase"
@@ -329,6 +330,43 @@ def test_synthetic_pdf_says_test_data_on_every_page_in_both_languages(simulated:
         text = page.extract_text()
         assert "TEST DATA, not signatures" in text
         assert "DATOS DE PRUEBA, no son firmas" in text
+
+
+def test_csv_says_how_each_signer_signed_and_where(tmp_path: Path) -> None:
+    """The method (drawn, typed, typed and witnessed) and the event's place: a clerk counting
+    drawn signatures, or a typed one to confirm, needs both."""
+    kiosk = open_kiosk(tmp_path)
+    kiosk.keys.init(PASS)
+    services = kiosk.services()
+    services.events.save("Plaza rally", "Peavey Plaza, Minneapolis")
+    for first, typed in (
+        ("Ana", None),
+        ("Beto", TypedSignature("Beto Ruiz", confirmed=True, witnessed=False)),
+        ("Cruz", TypedSignature("Cruz Ruiz", confirmed=True, witnessed=True)),
+    ):
+        services.signing.submit(
+            CAMPAIGN,
+            None,
+            entry(first_name=first, last_name="Ruiz", zip="55802"),
+            None if typed else ink(1),
+            "es",
+            "",
+            typed,
+        )
+    kiosk.close()
+    out = tmp_path / "contacts.csv"
+    res = run(tmp_path, "export", "csv", "--campaign", CAMPAIGN, "--out", str(out))
+    assert res.returncode == 0, res.stderr
+    rows = list(csv.DictReader(io.StringIO(out.read_text("utf-8"))))
+    assert list(CSV_COLUMNS)[-2:] == ["signature_method", "event_location"]
+    assert [(r["first_name"], r["signature_method"]) for r in rows] == [
+        ("Ana", "drawn"),
+        ("Beto", "typed"),
+        ("Cruz", "typed_witnessed"),
+    ]
+    assert {(r["event"], r["event_location"]) for r in rows} == {
+        ("Plaza rally", "Peavey Plaza, Minneapolis")
+    }
 
 
 def test_synthetic_csv_starts_with_the_test_data_line(simulated: Path) -> None:

@@ -43,6 +43,9 @@ CSV_COLUMNS = (
     "language",
     "text_version",
     "synthetic",
+    # Added after the first release, so at the end: readers by position keep their columns.
+    "signature_method",
+    "event_location",
 )
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _PLAIN_NUMBER = re.compile(r"^\+[0-9]{1,20}$")
@@ -83,6 +86,8 @@ def csv_row(rec: ExportRecord) -> list[str]:
             m.lang,
             m.text_version,
             "yes" if m.synthetic else "no",
+            m.method.value,
+            rec.event.location if rec.event else "",
         )
     ]
 
