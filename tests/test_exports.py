@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from kiosk.app import open_kiosk
-from kiosk.exports import CSV_COLUMNS
 from kiosk.domain.validation import TypedSignature
+from kiosk.exports import CSV_COLUMNS
 from tests.helpers import entry, ink, kiosk_command
 
 PASS = "coordinator passphrase"
