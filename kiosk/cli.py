@@ -788,7 +788,9 @@ def cmd_export_csv(args: argparse.Namespace) -> int:
         flt = _export_filter(args, kiosk)
         opener = _unlock(kiosk)
         try:
-            made = make_csv_export(kiosk.store, opener, flt, opted_in_only=args.opted_in_only)
+            made = make_csv_export(
+                kiosk.store, opener, flt, opted_in_only=args.opted_in_only, excel=args.excel
+            )
         except NothingToExport as exc:
             raise CliError(_nothing_words(exc)) from None
         out = _out_path(args, kiosk, made)
@@ -1106,6 +1108,12 @@ def build_parser() -> argparse.ArgumentParser:
     _export_options(e_csv)
     e_csv.add_argument(
         "--opted-in-only", action="store_true", help="only signers who opted in to updates"
+    )
+    e_csv.add_argument(
+        "--excel",
+        action="store_true",
+        help="for Excel on Windows: start the file with a UTF-8 byte-order mark, so accents "
+        "(María) show right when it is double-clicked",
     )
     e_csv.set_defaults(func=cmd_export_csv)
     e_pdf = esub.add_parser(

@@ -381,6 +381,41 @@ def test_synthetic_csv_starts_with_the_test_data_line(simulated: Path) -> None:
     assert len(rows) == 6 and {r["synthetic"] for r in rows} == {"yes"}
 
 
+def test_csv_for_excel_starts_with_a_byte_order_mark_and_only_then(filled: Path) -> None:
+    """``--excel``: the UTF-8 byte-order mark first (Excel on Windows then reads "José" right),
+    and otherwise the very bytes of the plain list; without it, no mark."""
+    plain, excel = filled / "plain.csv", filled / "excel.csv"
+    for out, extra in ((plain, ()), (excel, ("--excel",))):
+        res = run(filled, "export", "csv", "--campaign", CAMPAIGN, *extra, "--out", str(out))
+        assert res.returncode == 0, res.stderr
+        assert "wrote 3 signatures" in res.stdout
+    assert plain.read_bytes().startswith(b"signature_id,")
+    assert excel.read_bytes() == b"\xef\xbb\xbf" + plain.read_bytes()
+    rows = list(csv.DictReader(io.StringIO(excel.read_text("utf-8-sig"))))
+    assert rows == list(csv.DictReader(io.StringIO(plain.read_text("utf-8"))))
+    assert list(rows[0]) == list(CSV_COLUMNS) and rows[0]["first_name"] == "José"
+
+
+def test_csv_for_excel_puts_the_mark_before_the_test_data_line(simulated: Path) -> None:
+    out = simulated / "contacts.csv"
+    res = run(
+        simulated,
+        "export",
+        "csv",
+        "--campaign",
+        CAMPAIGN,
+        "--include-synthetic",
+        "--excel",
+        "--out",
+        str(out),
+    )
+    assert res.returncode == 0, res.stderr
+    assert out.read_bytes().startswith(b'\xef\xbb\xbf"TEST DATA, not signatures')
+    lines = out.read_text("utf-8-sig").splitlines()
+    rows = list(csv.DictReader(io.StringIO("\n".join(lines[1:]))))
+    assert len(rows) == 6 and {r["synthetic"] for r in rows} == {"yes"}
+
+
 def test_real_signatures_carry_no_test_data_mark(filled: Path) -> None:
     out = filled / "real.pdf"
     res = run(

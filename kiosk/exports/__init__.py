@@ -16,7 +16,7 @@ The command line (``kiosk export``), the touch screen (through
 
 from __future__ import annotations
 
-from kiosk.exports.contacts import CSV_COLUMNS, csv_row, write_csv
+from kiosk.exports.contacts import CSV_COLUMNS, EXCEL_BOM, csv_row, for_excel, write_csv
 from kiosk.exports.files import SETTING_EXPORT_DIR, destinations, export_folder, save_error_code
 from kiosk.exports.make import (
     ExportCancelled,
@@ -37,6 +37,7 @@ from kiosk.exports.records import ExportRecord, ExportResult, collect
 
 __all__ = [
     "CSV_COLUMNS",
+    "EXCEL_BOM",
     "SETTING_EXPORT_DIR",
     "ExportCancelled",
     "ExportFile",
@@ -53,6 +54,7 @@ __all__ = [
     "export_folder",
     "export_paths",
     "export_stem",
+    "for_excel",
     "make_csv_export",
     "make_pdf_export",
     "packet_paths",

@@ -1,11 +1,13 @@
 """The contact list (CSV) of an export: one row per signer, every cell safe for spreadsheets.
 
 The CSV (for follow-up) carries contact details and the opt-in with its exact consent wording;
-PDF delivery sheets (:mod:`kiosk.exports.packets`) never do.
+PDF delivery sheets (:mod:`kiosk.exports.packets`) never do. A list made "for Excel" starts
+with the UTF-8 byte-order mark (:func:`for_excel`); by default it has none.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
 import re
 from collections.abc import Iterable
@@ -105,3 +107,16 @@ def write_csv(
         writer.writerow(csv_row(rec))
         written.append(rec.meta)
     return written
+
+
+#: The first bytes of a CSV made for Excel: the UTF-8 byte-order mark.
+EXCEL_BOM = codecs.BOM_UTF8
+
+
+def for_excel(data: bytes) -> bytes:
+    """A CSV (UTF-8) as Excel on Windows reads it right: the byte-order mark first, before any
+    DEMO or TEST DATA line. Without it, a double-clicked file is read as Windows-1252 ("MarÃ­a"
+    for "María"). Opt-in: a program that reads UTF-8 plainly (a CRM import, a script) would find
+    the mark in the first column's name.
+    """
+    return EXCEL_BOM + data

@@ -23,7 +23,7 @@ from kiosk.domain.campaign import Campaign, TextVersion
 from kiosk.domain.demo import is_demo
 from kiosk.domain.ports import Destination, Opener, SettingsStore, SignatureFilter
 from kiosk.domain.routing import ZipDirectory
-from kiosk.exports.contacts import write_csv
+from kiosk.exports.contacts import for_excel, write_csv
 from kiosk.exports.packets import TextVersionLookup, build_packets, packet_paths
 from kiosk.exports.records import ExportRecord, ExportResult, SignatureSource, collect
 
@@ -237,12 +237,14 @@ def make_csv_export(
     flt: SignatureFilter,
     *,
     opted_in_only: bool = False,
+    excel: bool = False,
     progress: Progress | None = None,
 ) -> MadeExport:
     """Open the matching signatures and write the contact list (CSV), in memory.
 
     A demo kiosk's list, and one holding synthetic signatures, starts with a line that says
-    so (DEMO, TEST DATA) before the header row.
+    so (DEMO, TEST DATA) before the header row. ``excel``: the UTF-8 byte-order mark before
+    everything (:func:`kiosk.exports.contacts.for_excel`).
 
     Raises:
         NothingToExport: no signature matches (as for a PDF packet).
@@ -266,11 +268,12 @@ def make_csv_export(
             yield rec
 
     written = write_csv(counted(), buf, opted_in_only)
+    data = buf.getvalue().encode("utf-8")
     return MadeExport(
         "csv",
         str(flt.campaign),
         flt.local_campaign,
-        [ExportFile("", buf.getvalue().encode("utf-8"), len(written))],
+        [ExportFile("", for_excel(data) if excel else data, len(written))],
         [m.id for m in written],
         result,
         opted_in,
