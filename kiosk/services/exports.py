@@ -69,6 +69,7 @@ class ExportSpec:
         rows_per_sheet: PDF: signatures a sheet.
         opted_in_only: CSV: only signers who opted in to updates.
         language: PDF: labels and campaign texts.
+        excel: CSV: for Excel on Windows (the UTF-8 byte-order mark first).
     """
 
     kind: Literal["pdf", "csv"]
@@ -79,6 +80,7 @@ class ExportSpec:
     rows_per_sheet: int = 10
     opted_in_only: bool = False
     language: str = "en"
+    excel: bool = False
 
 
 class Exports:
@@ -159,6 +161,7 @@ class Exports:
                 opener,
                 spec.flt,
                 opted_in_only=spec.opted_in_only,
+                excel=spec.excel,
                 progress=progress,
             )
         from kiosk.pdf import PacketOptions

@@ -161,6 +161,7 @@ class ExportsPanel(QObject):
     rowsPerSheet = _via("choice", "rowsPerSheet", int, choiceChanged)
     rowsChoices = _via("choice", "rowsChoices", "QVariantList", choiceChanged)
     optedInOnly = _via("choice", "optedInOnly", bool, choiceChanged)
+    excel = _via("choice", "excel", bool, choiceChanged)
     includeSynthetic = _via("choice", "includeSynthetic", bool, choiceChanged)
     #: How many (non-void) signatures the choice covers; needs no key.
     matchCount = _via("choice", "matchCount", int, choiceChanged)
@@ -205,6 +206,11 @@ class ExportsPanel(QObject):
     def setOptedInOnly(self, on: bool) -> None:  # noqa: N802 - Qt naming for QML
         """CSV: only signers who opted in to updates."""
         self.choice.setOptedInOnly(on)
+
+    @Slot(bool)
+    def setExcel(self, on: bool) -> None:  # noqa: N802 - Qt naming for QML
+        """CSV: for Excel on Windows (the UTF-8 byte-order mark first)."""
+        self.choice.setExcel(on)
 
     @Slot(bool)
     def setIncludeSynthetic(self, on: bool) -> None:  # noqa: N802 - Qt naming for QML

@@ -4,7 +4,7 @@
 <context>
     <name>ExportsSection</name>
     <message numerus="yes">
-        <location filename="../../kiosk/ui/qml/KioskUi/ExportsSection.qml" line="+427"/>
+        <location filename="../../kiosk/ui/qml/KioskUi/ExportsSection.qml" line="+434"/>
         <source>%n signature(s) left out: their personal data was deleted after sync (export them from the server).</source>
         <translation>
             <numerusform>%n signature left out: their personal data was deleted after sync (export them from the server).</numerusform>

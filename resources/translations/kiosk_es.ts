@@ -341,6 +341,11 @@
         <translation>Solo quienes aceptaron recibir noticias</translation>
     </message>
     <message>
+        <location line="+7"/>
+        <source>For Excel (Windows): letters such as á and ñ show correctly</source>
+        <translation>Para Excel (Windows): las letras como á y ñ se ven correctamente</translation>
+    </message>
+    <message>
         <location line="+6"/>
         <source>Include synthetic test signatures</source>
         <translation>Incluir firmas de prueba sintéticas</translation>

@@ -258,6 +258,57 @@ def test_csv_to_a_usb_stick_and_a_stick_pulled_out_loses_nothing(
     ]
 
 
+def test_a_contact_list_for_excel_starts_with_the_byte_order_mark(
+    make_kiosk: Callable[..., Kiosk], make_ui: Callable[..., Driver], export_dir: Path
+) -> None:
+    """``exports.excel`` is offered with the CSV only, as ``exports.optedIn`` is; checked, the
+    saved list is the plain one with the UTF-8 byte-order mark first. Like ``exports.optedIn``
+    it stays as chosen across a PDF and after staff mode is left (until the app restarts)."""
+    kiosk = make_kiosk()
+    seed(kiosk, synthetic=0)
+    d = make_ui(kiosk)
+    to_exports(d)
+    panel = d.ui.vm.exports
+    unlock(d)
+    d.click(f"exports.campaign.{CAMPAIGN}")
+    assert not d.shown("exports.excel") and not d.shown("exports.optedIn")  # a PDF is chosen
+    d.click("exports.kind.csv")
+    box = d.wait_shown("exports.excel")
+    assert d.shown("exports.optedIn") and not box.property("checked") and not panel.excel
+    assert box.property("text") == "For Excel (Windows): letters such as á and ñ show correctly"
+    make(d)
+    save(d)
+    (plain,) = export_dir.iterdir()
+    d.click("exports.excel")
+    d.wait(lambda: panel.excel and box.property("checked"), "for Excel")
+    make(d)
+    save(d)
+    (excel,) = set(export_dir.iterdir()) - {plain}
+    assert plain.read_bytes().startswith(b"signature_id,")
+    assert excel.read_bytes() == b"\xef\xbb\xbf" + plain.read_bytes()
+    rows = list(csv.DictReader(io.StringIO(excel.read_text("utf-8-sig"))))
+    assert rows == list(csv.DictReader(io.StringIO(plain.read_text("utf-8"))))
+    assert [r["first_name"] for r in rows] == ["José", "Ana", "Lee"]
+
+    # Kept as exports.optedIn is: hidden (and unused) for a PDF, there again for the CSV, and
+    # still chosen when staff mode is opened again.
+    d.click("exports.optedIn")
+    d.wait(lambda: panel.optedInOnly, "opted in only")
+    d.click("exports.kind.pdf")
+    d.wait(lambda: not d.shown("exports.excel"), "the check box hidden for a PDF")
+    make(d)
+    made = panel.made
+    assert made is not None and made.files[0].data.startswith(b"%PDF")
+    d.click("exports.kind.csv")
+    assert d.wait_shown("exports.excel").property("checked") and panel.optedInOnly
+    d.click("staff.close")
+    d.wait_shown("attract.signButton")
+    to_exports(d)
+    d.click("exports.kind.csv")
+    assert d.wait_shown("exports.excel").property("checked")
+    assert (panel.excel, panel.optedInOnly) == (True, True)
+
+
 def test_cancel_stops_a_long_export(
     make_kiosk: Callable[..., Kiosk], make_ui: Callable[..., Driver]
 ) -> None:

@@ -1,7 +1,8 @@
 """What the coordinator chooses to export, and how many signatures that covers.
 
 Campaign, local campaign or one packet per local campaign, period, event, PDF or CSV, paper,
-rows a sheet, opted-in signers only, synthetic signatures or not. Counting needs no key.
+rows a sheet, opted-in signers only, a CSV for Excel, synthetic signatures or not. Counting
+needs no key.
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ class ExportChoice(QObject):
         self._paper: Literal["letter", "a4"] = "letter"
         self._rows = 10
         self._opted_in_only = False
+        self._excel = False
         self._synthetic = False
         #: (when, filter, count) of the last count: ``matchCount`` and ``matchText`` are read
         #: together at each change, and each read counted the signatures again (10 ms at
@@ -88,6 +90,7 @@ class ExportChoice(QObject):
             rows_per_sheet=self._rows,
             opted_in_only=self._opted_in_only,
             language=self._i18n.language,
+            excel=self._excel,
         )
 
     # -- campaign and local campaign ---------------------------------------------------------
@@ -177,7 +180,7 @@ class ExportChoice(QObject):
 
     eventChoice = Property(str, _get_event, setEvent, notify=changed)
 
-    # -- kind, paper, rows, opt-in, synthetic ------------------------------------------------
+    # -- kind, paper, rows, opt-in, Excel, synthetic -----------------------------------------
 
     def _get_kind(self) -> str:
         return self._kind
@@ -230,6 +233,17 @@ class ExportChoice(QObject):
         self.changed.emit()
 
     optedInOnly = Property(bool, _get_opted, setOptedInOnly, notify=changed)
+
+    def _get_excel(self) -> bool:
+        return self._excel
+
+    @Slot(bool)
+    def setExcel(self, on: bool) -> None:  # noqa: N802 - Qt naming for QML
+        """CSV: for Excel on Windows (the UTF-8 byte-order mark first)."""
+        self._excel = bool(on)
+        self.changed.emit()
+
+    excel = Property(bool, _get_excel, setExcel, notify=changed)
 
     def _get_synthetic(self) -> bool:
         return self._synthetic

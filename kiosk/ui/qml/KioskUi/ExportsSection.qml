@@ -336,6 +336,13 @@ StaffSection {
         onToggled: sec.ex.setOptedInOnly(checked)
     }
     Check {
+        objectName: "exports.excel"
+        visible: sec.ex.kind === "csv"
+        text: qsTr("For Excel (Windows): letters such as á and ñ show correctly")
+        checked: sec.ex.excel
+        onToggled: sec.ex.setExcel(checked)
+    }
+    Check {
         objectName: "exports.synthetic"
         text: qsTr("Include synthetic test signatures")
         checked: sec.ex.includeSynthetic
