@@ -361,6 +361,13 @@ def build_parser() -> argparse.ArgumentParser:
             "~/PetitionKiosk-exports or $KIOSK_EXPORT_DIR)",
         )
         _private_key_option(e)
+        if kind == "csv":
+            e.add_argument(
+                "--excel",
+                action="store_true",
+                help="for Excel on Windows: start the file with a UTF-8 byte-order mark, so "
+                "accents (María) show right when it is double-clicked",
+            )
         if kind == "pdf":
             e.add_argument(
                 "--whole-campaign",
@@ -961,7 +968,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from kiosk.adapters.files import atomic_write
-    from kiosk.exports import packet_paths
+    from kiosk.exports import for_excel, packet_paths
     from kiosk.server import exports
     from kiosk.server.config import ServerSettings
 
@@ -1000,6 +1007,8 @@ def _cmd_export(args: argparse.Namespace) -> int:
             if args.export_kind == "csv":
                 data, result = exports.export_csv(conn, keyring, query)
                 data = mark_csv(data, marks)
+                if args.excel:  # the byte-order mark before everything, the marks too
+                    data = for_excel(data)
                 atomic_write(out, data)
                 print(f"wrote {result.records} signatures to {out}")
             else:

@@ -266,6 +266,39 @@ def test_http_csv_export_has_every_kiosk_and_contacts(
     assert names == {"Alma", "Carmen", "Synthetic"}
 
 
+def test_http_csv_for_excel_starts_with_the_byte_order_mark(
+    keyed_client: httpx.Client, engine: Engine, key: OrgKey
+) -> None:
+    """``excel=true``: the UTF-8 byte-order mark first (before the TEST DATA line too), then
+    the very bytes of the plain list; ``excel=false`` or none: no mark; a bad value: 422, as
+    for ``include_synthetic``."""
+    _seed(keyed_client, engine, key)
+    auth = {"Authorization": f"Bearer {add_coordinator(engine)}"}
+    url = f"{API_PREFIX}/exports/mini-test.csv"
+
+    def get(**params: str) -> bytes:
+        r = keyed_client.get(url, params=params, headers=auth)
+        assert r.status_code == 200, r.text
+        assert r.headers["content-type"] == "text/csv; charset=utf-8"
+        assert r.headers["content-disposition"] == 'attachment; filename="mini-test.csv"'
+        return r.content
+
+    plain, excel = get(), get(excel="true")
+    assert plain.startswith(b"signature_id,") and get(excel="false") == plain
+    assert excel == b"\xef\xbb\xbf" + plain
+    rows = list(csv.DictReader(io.StringIO(excel.decode("utf-8-sig"))))
+    assert rows == _csv_rows(plain) and len(rows) == 3
+    marked = get(excel="true", include_synthetic="true")
+    assert marked.startswith(b'\xef\xbb\xbf"TEST DATA, not signatures')
+    assert marked[3:] == get(include_synthetic="true")
+    for name in ("excel", "include_synthetic"):
+        r = keyed_client.get(url, params={name: "maybe"}, headers=auth)
+        assert r.status_code == 422, r.text
+        body = r.json()
+        assert body["error"] == "validation_failed"
+        assert body["detail"].startswith(f"query.{name}: Input should be a valid boolean")
+
+
 def test_http_pdf_export_prints_names_without_contacts(
     keyed_client: httpx.Client, engine: Engine, key: OrgKey
 ) -> None:
@@ -404,6 +437,27 @@ def test_cli_exports_read_back(
     )
     assert "no organization private key" in capsys.readouterr().err
     assert not (tmp_path / "x.csv").exists()
+
+
+def test_cli_csv_for_excel_starts_with_the_byte_order_mark(
+    keyed_client: httpx.Client, engine: Engine, key: OrgKey, db_url: str, tmp_path: Path
+) -> None:
+    _seed(keyed_client, engine, key)
+    base = ["--database-url", db_url, "export", "csv", "--campaign", "mini-test"]
+    base += ["--org-private-key-file", str(key.path)]
+    plain, excel = tmp_path / "plain.csv", tmp_path / "excel.csv"
+    assert server_main([*base, "--out", str(plain)]) == 0
+    assert server_main([*base, "--excel", "--out", str(excel)]) == 0
+    assert plain.read_bytes().startswith(b"signature_id,")
+    assert excel.read_bytes() == b"\xef\xbb\xbf" + plain.read_bytes()
+    rows = list(csv.DictReader(io.StringIO(excel.read_text("utf-8-sig"))))
+    assert rows == _csv_rows(plain.read_bytes()) and len(rows) == 3
+    marked = tmp_path / "marked.csv"
+    assert server_main([*base, "--include-synthetic", "--excel", "--out", str(marked)]) == 0
+    assert marked.read_bytes().startswith(b'\xef\xbb\xbf"TEST DATA, not signatures')
+    with pytest.raises(SystemExit) as usage:  # a PDF has no such choice
+        server_main(["--database-url", db_url, "export", "pdf", "--campaign", "x", "--excel"])
+    assert usage.value.code == 2
 
 
 def test_key_rotation_keeps_old_signatures_readable(

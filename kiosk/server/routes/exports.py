@@ -12,6 +12,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
 from kiosk.domain.demo import export_marks, mark_csv
+from kiosk.exports import for_excel
 from kiosk.server import audit as server_audit
 from kiosk.server import coordinators, log
 from kiosk.server import exports as server_exports
@@ -115,9 +116,11 @@ def export_csv(
     request: Request,
     db: EngineDep,
     keyring: KeyringDep,
+    excel: bool = False,
 ) -> Response:
     """The contact list (CSV) of every kiosk's signatures of a campaign (voided left out):
-    signed at or after ``since`` and before ``until`` (naive means UTC), at ``event``."""
+    signed at or after ``since`` and before ``until`` (naive means UTC), at ``event``; with
+    ``excel`` the UTF-8 byte-order mark first, for Excel on Windows."""
     seen_coordinator(request, who)
     try:
         with db.connect() as conn:
@@ -126,6 +129,8 @@ def export_csv(
         raise _export_failed(exc) from None
     # Asked for synthetic signatures: the list says TEST DATA before its header row.
     data = mark_csv(data, export_marks(False, query.include_synthetic))
+    if excel:  # the byte-order mark before everything, the TEST DATA line too
+        data = for_excel(data)
     _audit_export(request, who, "export_csv", query, result.records)
     return Response(
         data,
