@@ -288,3 +288,31 @@ def test_console_pdf_sheets_take_paper_rows_and_comments(web: httpx.Client, engi
     # A refused form keeps the layout chosen.
     r = web.post("/console/exports", data={**form, "paper": "a4", "rows": "20", "until": "x"})
     assert '<option value="a4" selected>' in r.text and '<option value="20" selected>' in r.text
+
+
+def test_console_csv_for_excel_starts_with_the_byte_order_mark(
+    web: httpx.Client, engine: Engine
+) -> None:
+    """The form's "For Excel (Windows)" box: the CSV starts with the UTF-8 byte-order mark
+    (before the TEST DATA line too), then the very bytes of the plain list; unchecked, no mark;
+    a PDF is not changed by it. The job list says which list was made for Excel."""
+    csrf = _console(web, engine)
+    page = web.get("/console/exports").text
+    assert '<input id="x-excel" name="excel" type="checkbox" value="1">' in page
+    assert "For Excel (Windows): letters such as á and ñ show correctly (CSV)" in page
+    spanish = web.get("/console/exports?lang=es").text
+    assert "Para Excel (Windows): las letras como á y ñ se ven correctamente (CSV)" in spanish
+    form = {"csrf": csrf, "campaign": "mini-test", "local": "", "lang": "en", "kind": "csv"}
+    plain = _run_job(web, form)
+    assert plain.startswith(b"signature_id,") and "(Excel)" not in web.get("/console/exports").text
+    excel = _run_job(web, {**form, "excel": "1"})
+    assert excel == b"\xef\xbb\xbf" + plain
+    rows = list(csv.DictReader(io.StringIO(excel.decode("utf-8-sig"))))
+    assert rows == list(csv.DictReader(io.StringIO(plain.decode("utf-8")))) and len(rows) == 5
+    assert web.get("/console/exports").text.count("<strong>CSV (Excel)</strong>") == 1
+    marked = _run_job(web, {**form, "excel": "1", "include_synthetic": "1"})
+    assert marked.startswith(b'\xef\xbb\xbf"TEST DATA, not signatures')
+    assert marked[3:] == _run_job(web, {**form, "include_synthetic": "1"})
+    pdf = _run_job(web, {**form, "kind": "pdf", "excel": "1"})
+    assert pdf.startswith(b"%PDF") and _names_pdf(pdf) == _names_csv(plain)
+    assert web.get("/console/exports").text.count("<strong>CSV (Excel)</strong>") == 2

@@ -142,6 +142,7 @@ def test_a_refused_export_form_keeps_its_choices(web: httpx.Client, engine: Engi
             "event": "",
             "lang": "es",
             "include_synthetic": "1",
+            "excel": "1",
         },
     )
     assert r.status_code == 422 and "The end date is before the start date." in r.text
@@ -155,3 +156,4 @@ def test_a_refused_export_form_keeps_its_choices(web: httpx.Client, engine: Engi
     assert 'name="until" type="date" value="2026-11-02"' in form
     assert '<option value="es" selected>Español</option>' in form
     assert 'name="include_synthetic" type="checkbox" value="1" checked' in form
+    assert 'name="excel" type="checkbox" value="1" checked' in form

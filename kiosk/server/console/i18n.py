@@ -181,6 +181,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Print each signer's comment (PDF)",
         "Imprimir el comentario de cada firmante (PDF)",
     ),
+    "csv_for_excel": (
+        "For Excel (Windows): letters such as á and ñ show correctly (CSV)",
+        "Para Excel (Windows): las letras como á y ñ se ven correctamente (CSV)",
+    ),
     "dates_in_utc": ("Dates are whole days in UTC.", "Las fechas son días completos en UTC."),
     "dates_in_zone": (
         "Dates are whole days in {zone} (this browser's time zone).",

@@ -24,6 +24,7 @@ from sqlalchemy import Connection, Engine, delete, select, update
 from sqlalchemy.exc import OperationalError
 
 from kiosk.domain.demo import export_marks, mark_csv
+from kiosk.exports import for_excel
 from kiosk.server import audit as server_audit
 from kiosk.server import exports as server_exports
 from kiosk.server import log
@@ -55,7 +56,8 @@ def start(
         params: ``kind`` (pdf/csv), ``campaign``, ``local`` (slug, ``*`` for one packet per
             local campaign, or empty for the whole campaign), ``since`` and ``until`` (ISO
             date-times or empty: at or after, before), ``event`` (an event id or empty),
-            ``include_synthetic``, ``lang``.
+            ``include_synthetic``, ``lang``; ``paper``, ``rows``, ``comments`` (PDF);
+            ``excel`` (CSV: the UTF-8 byte-order mark first).
     """
     job_id = secrets.token_hex(16)
     with write_transaction(engine) as conn:
@@ -208,6 +210,8 @@ def _make(
         with engine.connect() as conn:
             data, result = server_exports.export_csv(conn, keyring, query)
         data = mark_csv(data, export_marks(False, synthetic))
+        if params.get("excel"):  # the byte-order mark before everything, TEST DATA too
+            data = for_excel(data)
         _set(engine, job_id, done=1, total=1)
         return data, f"{slug}.csv", result.records, {}
     per_local = params.get("local") == "*" or query.local_campaign is not None

@@ -637,6 +637,7 @@ class Console:
                 "paper": paper,
                 "rows": rows,
                 "comments": comments,
+                "excel": _text(form, "excel", 1),
             }
             with self.engine.connect() as conn:
                 c = data.campaign(conn, slug) if _SLUG.match(slug) else None
@@ -673,6 +674,7 @@ class Console:
                 "paper": paper,
                 "rows": int(rows),
                 "comments": comments == "1",
+                "excel": kind == "csv" and form.get("excel") == "1",
             }
             jobs.start(self.engine, self.keyring, s.account.id, params, self.clock(), self.clock)
             return RedirectResponse("/console/exports", status_code=303)
