@@ -398,6 +398,12 @@ def exports_screens(out: Path, lang: str, qm_dir: Path) -> None:
         d.click("exports.nextPage")
         d.scroll_into_view(d.item("exports.pageLabel"))
         _save(d, out, "staff-exports-preview", lang)
+        # A portrait tablet: the title above the header's buttons, the counts two by two.
+        ui.window.resize(800, 1280)
+        d.click("exports.kind.csv")
+        d.wait_shown("exports.excel")
+        d.scroll_into_view(d.item("exports.make"))
+        _save(d, out, "staff-exports", lang, variant="portrait")
     finally:
         ui.close()
         kiosk.close()

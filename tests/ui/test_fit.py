@@ -16,7 +16,7 @@ from __future__ import annotations
 import pytest
 
 from kiosk.ui.automation import Driver
-from tests.ui.conftest import FAST, FakeClock
+from tests.ui.conftest import FAST, PASSPHRASE, FakeClock
 from tests.ui.fit import problems
 
 pytestmark = pytest.mark.gui
@@ -172,3 +172,47 @@ def test_the_pin_screen_fits_and_ignores_the_signers_text_size(
     d.click("pin.cancel")
     d.wait_shown("attract.signButton")
     d.wait(lambda: d.item("attract.signButton").property("font").pixelSize() > 50, "200 % again")
+
+
+STAFF_SECTIONS = ("campaign", "event", "entries", "sync", "exports", "privacy")
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+@pytest.mark.parametrize("size", list(SIZES), ids=list(SIZES))
+def test_every_staff_section_fits(d: Driver, size: str, lang: str) -> None:
+    """Staff mode on a landscape, a portrait and a full-HD screen: the title beside or above
+    the header's buttons (on a portrait tablet it was hidden behind the language switch), the
+    counts, every section with a signature in its list and the contact list chosen on Exports.
+    The campaign line of an entry may end in "…" (two lines at most by design)."""
+    from tests.ui.test_staff import sign_once, to_staff
+
+    sign_once(d)
+    d.window.resize(*SIZES[size])
+    to_staff(d)
+    if lang != "en":
+        d.click(f"lang.{lang}")
+        d.wait(lambda: d.ui.vm.i18n.language == lang, "the language")
+    failures: list[str] = []
+    for section in STAFF_SECTIONS:
+        d.click(f"staff.tab.{section}")
+        if section == "exports":
+            d.click("exports.kind.csv")
+            d.wait_shown("exports.excel")
+        check(d, f"staff {section}", failures)
+    # A packet made: its page preview beside (or, portrait, above) the files, save and print.
+    d.click("staff.tab.exports")
+    d.click("exports.kind.pdf")
+    d.fill("exports.passphrase", PASSPHRASE)
+    d.click("exports.unlock")
+    d.wait(lambda: d.ui.vm.exports.unlocked, "the unlock", timeout_s=30)
+    d.click("exports.make")
+    d.wait(lambda: d.ui.vm.exports.state == "ready", "the packet", timeout_s=60)
+    check(d, "staff exports, a packet made", failures)
+    title, buttons = d.item("staff.title"), d.item("staff.close").parentItem()
+    t, b = (
+        title.mapRectToScene(title.boundingRect()),
+        buttons.mapRectToScene(buttons.boundingRect()),
+    )
+    assert not t.intersects(b), f"the title {t} under the language switch and Back {b}"
+    entry_line = "staff entries: '"  # the entry's campaign line, elided by design
+    assert not [f for f in failures if not f.startswith(entry_line)], "\n".join(failures)

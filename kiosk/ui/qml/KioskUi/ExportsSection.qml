@@ -31,15 +31,13 @@ StaffSection {
         implicitHeight: Math.max(64, chipText.implicitHeight + 20)
         implicitWidth: Math.max(96, chipMetrics.advanceWidth + leftPadding + rightPadding + 4)
         TextMetrics { id: chipMetrics; font: chip.font; text: chip.text }
-        // Long campaign titles wrap onto a second line instead of being cut.
+        // Long campaign titles wrap instead of being cut (a portrait tablet: several lines).
         contentItem: Text {
             id: chipText
             text: chip.text
             font: chip.font
             textFormat: Text.PlainText
             wrapMode: Text.Wrap
-            maximumLineCount: 2
-            elide: Text.ElideRight
             horizontalAlignment: Text.AlignHCenter
             verticalAlignment: Text.AlignVCenter
             color: !chip.enabled ? Theme.color.onDisabled
@@ -51,8 +49,9 @@ StaffSection {
     }
     // The name of a row of choices.
     component Caption: Text {
-        Layout.preferredWidth: 190
-        Layout.maximumWidth: 190
+        // Narrower beside a narrow section (a portrait tablet), so its choices keep room.
+        Layout.preferredWidth: sec.width < 640 ? 120 : 190
+        Layout.maximumWidth: sec.width < 640 ? 120 : 190
         Layout.alignment: Qt.AlignTop
         topPadding: 18
         wrapMode: Text.Wrap
@@ -169,6 +168,7 @@ StaffSection {
         }
         KButton {
             objectName: "exports.unlock"
+            Layout.minimumWidth: implicitWidth  // the field beside it narrows first
             Layout.alignment: Qt.AlignBottom
             Layout.bottomMargin: pass.error !== "" ? 30 : 0
             text: sec.ex.unlockBusy ? qsTr("Opening…") : qsTr("Unlock")
@@ -188,7 +188,7 @@ StaffSection {
     Heading { text: qsTr("What to export") }
     GridLayout {
         Layout.fillWidth: true
-        columns: 2
+        columns: sec.width < 760 ? 1 : 2
         columnSpacing: 20
         rowSpacing: 12
 
@@ -435,10 +435,15 @@ StaffSection {
                 + (sec.res.undecryptable > 0 ? qsTr("%n signature(s) could not be opened with this key.", "", sec.res.undecryptable) : "")
     }
 
-    RowLayout {
+    // The preview beside the files, save and print; one above the other on a portrait tablet.
+    GridLayout {
+        id: result
         visible: sec.ready
         Layout.fillWidth: true
-        spacing: 28
+        columns: sec.width < 760 ? 1 : 2
+        columnSpacing: 28
+        rowSpacing: 20
+        readonly property real previewWidth: Math.min(420, sec.width)
 
         // The page preview (PDF only).
         ColumnLayout {
@@ -446,9 +451,10 @@ StaffSection {
             Layout.alignment: Qt.AlignTop
             spacing: 10
             Rectangle {
-                Layout.preferredWidth: 420
+                Layout.preferredWidth: result.previewWidth
                 Layout.preferredHeight: preview.implicitWidth > 1
-                                        ? Math.round(420 * preview.implicitHeight / preview.implicitWidth) + 2 : 545
+                                        ? Math.round(result.previewWidth * preview.implicitHeight / preview.implicitWidth) + 2
+                                        : Math.round(result.previewWidth * 545 / 420)
                 color: Theme.color.surface
                 border.width: 1
                 border.color: Theme.color.outline
@@ -468,7 +474,7 @@ StaffSection {
                 }
             }
             RowLayout {
-                Layout.preferredWidth: 420
+                Layout.preferredWidth: result.previewWidth
                 spacing: 10
                 KButton {
                     objectName: "exports.prevPage"

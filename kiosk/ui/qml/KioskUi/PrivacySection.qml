@@ -145,6 +145,8 @@ StaffSection {
     // -- retention: the choice -------------------------------------------------------------
     Text {
         Layout.topMargin: 12
+        Layout.fillWidth: true
+        wrapMode: Text.Wrap
         text: qsTr("How long personal data stays on this kiosk")
         font.pixelSize: Theme.size.body
         font.weight: Font.Bold
@@ -194,6 +196,8 @@ StaffSection {
     // -- audit trail -----------------------------------------------------------------------
     Text {
         Layout.topMargin: 24
+        Layout.fillWidth: true
+        wrapMode: Text.Wrap
         text: qsTr("Audit trail")
         font.pixelSize: Theme.size.body
         font.weight: Font.Bold
@@ -270,7 +274,8 @@ StaffSection {
                 spacing: 16
                 Text {
                     objectName: "staff.privacy.audit." + row.index + ".time"
-                    Layout.preferredWidth: 210
+                    Layout.preferredWidth: sec.width < 640 ? 110 : 210
+                    wrapMode: Text.Wrap
                     text: row.modelData.time
                     font.pixelSize: Theme.size.small
                     color: Theme.color.text
@@ -298,7 +303,7 @@ StaffSection {
                 }
                 Text {
                     objectName: "staff.privacy.audit." + row.index + ".sync"
-                    Layout.preferredWidth: 230
+                    Layout.preferredWidth: sec.width < 640 ? 120 : 230
                     horizontalAlignment: Text.AlignRight
                     wrapMode: Text.Wrap
                     text: row.modelData.sync

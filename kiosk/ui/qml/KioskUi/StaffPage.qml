@@ -15,6 +15,9 @@ Rectangle {
     property string section: "campaign"
     property string voidId: ""
     property bool confirmQuit: false
+    // A portrait tablet (800 wide): the header's title goes above its buttons (it was hidden
+    // behind the language switch), the counts go two by two and the margins narrow.
+    readonly property bool narrow: page.width < 1100
     color: Theme.color.background
 
     Component.onCompleted: page.staff.refresh()
@@ -36,21 +39,32 @@ Rectangle {
     Rectangle {
         id: band
         anchors { left: parent.left; right: parent.right; top: parent.top }
-        height: 96
+        height: page.narrow ? 96 + bar.height + 8 : 96
         color: Theme.color.staff
         ColumnLayout {
-            anchors { left: parent.left; leftMargin: 40; verticalCenter: parent.verticalCenter }
+            id: heading
+            anchors.left: parent.left
+            anchors.leftMargin: page.narrow ? 24 : 40
+            anchors.top: page.narrow ? parent.top : undefined
+            anchors.topMargin: 14
+            anchors.verticalCenter: page.narrow ? undefined : parent.verticalCenter
+            // Never under the buttons: beside them, the room left of them.
+            width: page.narrow ? band.width - 48 : bar.x - 40 - 24
             spacing: 2
             RowLayout {
                 spacing: 16
                 Text {
+                    objectName: "staff.title"
+                    Layout.maximumWidth: heading.width - (badge.visible ? badge.width + 16 : 0)
                     text: qsTr("Staff mode")
+                    elide: Text.ElideRight
                     font.pixelSize: Theme.size.title
                     font.weight: Font.Bold
                     color: Theme.color.onHeader
                 }
                 // A demo kiosk (kiosk --demo) says so on every staff screen.
                 Rectangle {
+                    id: badge
                     objectName: "staff.demoBadge"
                     visible: page.staff.demo
                     color: "#b00020"
@@ -70,6 +84,8 @@ Rectangle {
             }
             Text {
                 objectName: "staff.eventSummary"
+                Layout.maximumWidth: heading.width
+                elide: Text.ElideRight
                 text: page.staff.currentEvent.active
                       ? qsTr("Event: %1").arg(page.staff.currentEvent.name + (page.staff.currentEvent.location ? " · " + page.staff.currentEvent.location : ""))
                       : qsTr("No event named")
@@ -79,7 +95,12 @@ Rectangle {
             }
         }
         Row {
-            anchors { right: parent.right; rightMargin: 32; verticalCenter: parent.verticalCenter }
+            id: bar
+            anchors.right: parent.right
+            anchors.rightMargin: page.narrow ? 24 : 32
+            anchors.bottom: page.narrow ? parent.bottom : undefined
+            anchors.bottomMargin: 14
+            anchors.verticalCenter: page.narrow ? undefined : parent.verticalCenter
             spacing: 20
             LanguageSwitch { app: page.app }
             KButton {
@@ -161,15 +182,17 @@ Rectangle {
 
         ColumnLayout {
             id: content
-            x: 40
+            x: page.narrow ? 24 : 40
             y: 28
-            width: flick.width - 80
+            width: flick.width - 2 * content.x
             spacing: 28
 
-            // Counts are always in view.
-            RowLayout {
+            // Counts are always in view: four abreast, two by two on a portrait tablet.
+            GridLayout {
                 Layout.fillWidth: true
-                spacing: 16
+                columns: page.narrow ? 2 : 4
+                columnSpacing: 16
+                rowSpacing: 16
                 Repeater {
                     model: [
                         { name: "staff.count.activeToday", value: page.counts.activeToday, label: qsTr("Today, this campaign") },
@@ -182,6 +205,7 @@ Rectangle {
                         required property var modelData
                         Layout.fillWidth: true
                         Layout.fillHeight: true
+                        Layout.preferredWidth: 1  // equal shares, whatever the label's length
                         implicitHeight: countCol.implicitHeight + 36
                         radius: 14
                         color: Theme.color.surface
@@ -241,6 +265,8 @@ Rectangle {
                 Text {
                     visible: page.staff.localCampaigns.length > 0
                     Layout.topMargin: 12
+                    Layout.fillWidth: true
+                    wrapMode: Text.Wrap
                     text: qsTr("Local campaign")
                     font.pixelSize: Theme.size.body
                     font.weight: Font.Bold
@@ -438,7 +464,7 @@ Rectangle {
                                 Layout.fillWidth: true
                                 spacing: 16
                                 Text { text: row.modelData.time; font.pixelSize: Theme.size.body; font.weight: Font.Bold
-                                       color: Theme.color.text; Layout.preferredWidth: 150 }
+                                       color: Theme.color.text; Layout.preferredWidth: page.narrow ? 100 : 150 }
                                 ColumnLayout {
                                     Layout.fillWidth: true
                                     spacing: 2
@@ -471,6 +497,7 @@ Rectangle {
                                 KButton {
                                     objectName: "staff.entry." + row.index + ".voidButton"
                                     visible: !row.modelData.void && page.voidId !== row.modelData.id
+                                    Layout.minimumWidth: implicitWidth  // the text beside it wraps first
                                     kind: "secondary"
                                     text: qsTr("Void…")
                                     onClicked: { page.staff.clearVoidError(); page.voidId = row.modelData.id }

@@ -9,6 +9,8 @@ ColumnLayout {
     default property alias content: body.data
     spacing: 14
     Text {
+        Layout.fillWidth: true
+        wrapMode: Text.Wrap
         text: root.title
         font.pixelSize: Theme.size.heading
         font.weight: Font.Bold
