@@ -13,11 +13,16 @@ with a wrong witness PIN, thanks, already signed, and the idle warning.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
+from kiosk.app import Kiosk
+from kiosk.sync.qt import SyncController
 from kiosk.ui.automation import Driver
 from tests.ui.conftest import FAST, PASSPHRASE, FakeClock
 from tests.ui.fit import problems
+from tests.ui.test_staff import sign_once, to_staff
 
 pytestmark = pytest.mark.gui
 
@@ -184,8 +189,6 @@ def test_every_staff_section_fits(d: Driver, size: str, lang: str) -> None:
     the header's buttons (on a portrait tablet it was hidden behind the language switch), the
     counts, every section with a signature in its list and the contact list chosen on Exports.
     The campaign line of an entry may end in "…" (two lines at most by design)."""
-    from tests.ui.test_staff import sign_once, to_staff
-
     sign_once(d)
     d.window.resize(*SIZES[size])
     to_staff(d)
@@ -216,3 +219,42 @@ def test_every_staff_section_fits(d: Driver, size: str, lang: str) -> None:
     assert not t.intersects(b), f"the title {t} under the language switch and Back {b}"
     entry_line = "staff entries: '"  # the entry's campaign line, elided by design
     assert not [f for f in failures if not f.startswith(entry_line)], "\n".join(failures)
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+@pytest.mark.parametrize("size", list(SIZES), ids=list(SIZES))
+def test_the_first_start_and_the_connect_form_fit(
+    make_kiosk: Callable[..., Kiosk], make_ui: Callable[..., Driver], size: str, lang: str
+) -> None:
+    """The two screens a volunteer meets once: the first start (PIN and passphrase, with their
+    errors) and staff mode's connect form (with the unencrypted-connection warning)."""
+    failures: list[str] = []
+    d = make_ui(make_kiosk(keys=False, pin=False))
+    d.window.resize(*SIZES[size])
+    d.wait_shown("setup.finish")
+    if lang != "en":
+        d.click(f"lang.{lang}")
+        d.wait(lambda: d.ui.vm.i18n.language == lang, "the language")
+    check(d, "first start", failures)
+    d.fill("setup.pin", "12")
+    d.click("setup.finish")
+    d.wait(lambda: d.text("setup.pin.error") != "", "the errors")
+    check(d, "first start, errors", failures)
+
+    kiosk = make_kiosk()
+    sync = SyncController(kiosk.sync_engine(), start_delay_ms=0, watch_network=False)
+    try:
+        d = make_ui(kiosk, sync=sync)
+        d.window.resize(*SIZES[size])
+        to_staff(d)
+        if lang != "en":
+            d.click(f"lang.{lang}")
+            d.wait(lambda: d.ui.vm.i18n.language == lang, "the language")
+        d.click("staff.tab.sync")
+        d.wait_shown("staff.serverUrl")
+        d.click("staff.allowInsecure")
+        d.wait_shown("staff.allowInsecure.warning")
+        check(d, "connect form", failures)
+    finally:
+        sync.stop()
+    assert not failures, "\n".join(failures)
