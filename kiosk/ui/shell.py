@@ -427,9 +427,16 @@ class KioskApp(QObject):
 
     @Slot()
     def startOver(self) -> None:  # noqa: N802 - Qt naming for QML
-        """ "Start over" on the countdown: wipe now."""
+        """ "Start over" (the signer's own, on a screen or the countdown): wipe now. In speech
+        mode the signer then hears that it is done and speech is off (the wipe turns it off),
+        in their language; nothing of what they entered."""
+        listening = self._speech.enabled
+        language = self._i18n.language
+        cleared = self._speech.cleared_text() if listening else ""
         self._idle.disarm()
         self._on_idle()
+        if listening:
+            self._speech.farewell(cleared, language)
 
     def shutdown(self) -> None:
         """The app is closing: drop the coordinator's unlock and anything exported."""

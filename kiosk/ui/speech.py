@@ -12,7 +12,9 @@ Privacy: what a signer types (a name, a ZIP) is read back only when the signer t
 "Read what I type" on (:attr:`Speech.echoPersonal`); otherwise a field is said to be filled in
 or empty. The screen recommends headphones. At every wipe (:meth:`Speech.reset`) speech stops at
 once, the queue is dropped and both switches go off, so nothing of one signer is said once
-they have left; the next signer starts silent.
+they have left; the next signer starts silent. A signer who chose "Start over" themselves in
+speech mode hears one fixed sentence after it (:meth:`Speech.farewell`): cleared, speech off,
+F2 turns it on.
 """
 
 from __future__ import annotations
@@ -165,6 +167,7 @@ class Speech(QObject):
         self._enabled = on
         self.enabledChanged.emit()
         if on:
+            self._apply_voice()  # a farewell (:meth:`farewell`) may have left another voice
             self.say(
                 self.tr(
                     "Speech is on. Headphones are recommended. Press Tab to move between "
@@ -235,6 +238,30 @@ class Speech(QObject):
         if self._enabled:
             self._enabled = False
             self.enabledChanged.emit()
+
+    def cleared_text(self) -> str:
+        """What :meth:`farewell` says after a signer's own "Start over", in the language of
+        the moment (made before the wipe puts the default language back)."""
+        return self.tr(
+            "Everything you entered is cleared. Speech is now off: press F2 to turn it on again."
+        )
+
+    def farewell(self, text: str, language: str) -> None:
+        """Say one fixed sentence in ``language`` although speech mode is off: after a signer's
+        own "Start over" in speech mode, whose wipe turned speech off. The text names nothing
+        of the signer (:meth:`cleared_text`); without it a listener would hear nothing at all
+        and not know the screen changed. The idle wipe never calls it (the signer has left)."""
+        tts = self.engine()
+        if tts is None or not text:
+            return
+        available = {loc.name() for loc in tts.availableLocales()}  # type: ignore[attr-defined]
+        for name in VOICE_LOCALES.get(language, ()):
+            if name in available:
+                tts.setLocale(QLocale(name))  # type: ignore[attr-defined]
+                break
+        tts.enqueue(text)  # type: ignore[attr-defined]
+        self._said += 1
+        self.spoken.emit(text)
 
     @Slot(str, str)
     def screen(self, title: str, body: str) -> None:

@@ -86,7 +86,7 @@
 <context>
     <name>PrivacySection</name>
     <message numerus="yes">
-        <location filename="../../kiosk/ui/qml/KioskUi/PrivacySection.qml" line="+181"/>
+        <location filename="../../kiosk/ui/qml/KioskUi/PrivacySection.qml" line="+183"/>
         <source>%n day(s)</source>
         <translation>
             <numerusform>%n day</numerusform>
@@ -94,7 +94,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location line="-89"/>
+        <location line="-91"/>
         <source>Personal data is deleted %n day(s) after signing, once the server has confirmed it has the signature.</source>
         <translation>
             <numerusform>Personal data is deleted %n day after signing, once the server has confirmed it has the signature.</numerusform>
@@ -137,7 +137,7 @@
 <context>
     <name>Speech</name>
     <message numerus="yes">
-        <location filename="../../kiosk/ui/speech.py" line="+354"/>
+        <location filename="../../kiosk/ui/speech.py" line="+381"/>
         <source>Are you still there? The options you chose will go back to normal for the next person in %n second(s). Press Enter if you are still here.</source>
         <translation>
             <numerusform>Are you still there? The options you chose will go back to normal for the next person in %n second. Press Enter if you are still here.</numerusform>
@@ -156,7 +156,7 @@
 <context>
     <name>StaffPage</name>
     <message numerus="yes">
-        <location filename="../../kiosk/ui/qml/KioskUi/StaffPage.qml" line="+229"/>
+        <location filename="../../kiosk/ui/qml/KioskUi/StaffPage.qml" line="+253"/>
         <source>%n local campaign(s)</source>
         <translation>
             <numerusform>%n local campaign</numerusform>
@@ -164,7 +164,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location line="+107"/>
+        <location line="+109"/>
         <source>%n signature(s) were already recorded at “%1”. Is “%2” a new event, or a correction of this one&apos;s name?</source>
         <translation>
             <numerusform>%n signature was already recorded at “%1”. Is “%2” a new event, or a correction of this one&apos;s name?</numerusform>
@@ -172,7 +172,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location line="+206"/>
+        <location line="+207"/>
         <source>%n record(s) waiting to be sent to the server (signatures and voids).</source>
         <translation>
             <numerusform>%n record waiting to be sent to the server (signatures and voids).</numerusform>

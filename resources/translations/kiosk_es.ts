@@ -161,7 +161,7 @@
         <translation>Exportaciones</translation>
     </message>
     <message>
-        <location line="+97"/>
+        <location line="+96"/>
         <source>Saved to %1: %2</source>
         <translation>Guardado en %1: %2</translation>
     </message>
@@ -226,7 +226,7 @@
         <translation>Frase de contraseña de la coordinación</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+13"/>
         <source>Opening…</source>
         <translation>Abriendo…</translation>
     </message>
@@ -412,7 +412,7 @@
         </translation>
     </message>
     <message>
-        <location line="+32"/>
+        <location line="+38"/>
         <source>Preview of page %1 of %2</source>
         <translation>Vista previa de la página %1 de %2</translation>
     </message>
@@ -1542,7 +1542,7 @@
         <translation>Privacidad</translation>
     </message>
     <message>
-        <location line="+132"/>
+        <location line="+134"/>
         <source>How long personal data stays on this kiosk</source>
         <translation>Cuánto tiempo se guardan los datos personales en este quiosco</translation>
     </message>
@@ -1575,7 +1575,7 @@
         </translation>
     </message>
     <message>
-        <location line="-91"/>
+        <location line="-93"/>
         <source>Personal data is deleted as soon as the server has confirmed it has the signature.</source>
         <translation>Los datos personales se borran en cuanto el servidor confirma que tiene la firma.</translation>
     </message>
@@ -1640,7 +1640,7 @@
         <translation>No hay nada que borrar según esta política.</translation>
     </message>
     <message>
-        <location line="+65"/>
+        <location line="+69"/>
         <source>Audit trail</source>
         <translation>Registro de auditoría</translation>
     </message>
@@ -1743,13 +1743,18 @@
 <context>
     <name>Speech</name>
     <message>
-        <location filename="../../kiosk/ui/speech.py" line="+170"/>
+        <location filename="../../kiosk/ui/speech.py" line="+173"/>
         <source>Speech is on. Headphones are recommended. Press Tab to move between controls and Enter to choose.</source>
         <extracomment>The engine speech uses: ``speechd`` on the kiosk, ``mock`` in tests. Voices for each UI language, best first (espeak-ng offers es_419 and es_ES, en_US, en_GB). Keys that press the focused control (a switch interface sends them too). The signer switched language while speech is on: the screen is read again in it. Every text handed to the engine, as it is handed (tests, and the log at debug level). Whether the engine is saying something now (the idle reset waits while it does). Whether this kiosk can speak at all (the engine is installed).</extracomment>
         <translation>La voz está activada. Se recomienda usar audífonos. Presione Tab para pasar de un control a otro y Enter para elegir.</translation>
     </message>
     <message>
-        <location line="+127"/>
+        <location line="+73"/>
+        <source>Everything you entered is cleared. Speech is now off: press F2 to turn it on again.</source>
+        <translation>Se borró todo lo que ingresó. La voz está apagada: presione F2 para volver a activarla.</translation>
+    </message>
+    <message>
+        <location line="+78"/>
         <location line="+20"/>
         <source>checked</source>
         <translation>marcada</translation>
@@ -1820,18 +1825,18 @@
 <context>
     <name>StaffPage</name>
     <message>
-        <location filename="../../kiosk/ui/qml/KioskUi/StaffPage.qml" line="+47"/>
+        <location filename="../../kiosk/ui/qml/KioskUi/StaffPage.qml" line="+59"/>
         <source>Staff mode</source>
         <translation>Modo de personal</translation>
     </message>
     <message>
-        <location line="+17"/>
+        <location line="+19"/>
         <source>DEMO</source>
         <extracomment>Staff mode badge of a demo kiosk (kiosk --demo): short, capitals.</extracomment>
         <translation>DEMOSTRACIÓN</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+12"/>
         <source>Event: %1</source>
         <translation>Evento: %1</translation>
     </message>
@@ -1841,7 +1846,7 @@
         <translation>Sin evento</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+17"/>
         <source>Back to signing</source>
         <translation>Volver a las firmas</translation>
     </message>
@@ -1852,24 +1857,24 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+170"/>
+        <location line="+175"/>
         <source>Event</source>
         <translation>Evento</translation>
     </message>
     <message>
-        <location line="-169"/>
-        <location line="+264"/>
+        <location line="-174"/>
+        <location line="+269"/>
         <source>Last entries</source>
         <translation>Últimas firmas</translation>
     </message>
     <message>
-        <location line="-263"/>
-        <location line="+420"/>
+        <location line="-268"/>
+        <location line="+426"/>
         <source>Sync</source>
         <translation>Sincronización</translation>
     </message>
     <message>
-        <location line="-419"/>
+        <location line="-425"/>
         <source>Exports</source>
         <translation>Exportaciones</translation>
     </message>
@@ -1890,18 +1895,18 @@
     </message>
     <message>
         <location line="+7"/>
-        <location line="+211"/>
-        <location line="+150"/>
+        <location line="+216"/>
+        <location line="+151"/>
         <source>Cancel</source>
         <translation>Cancelar</translation>
     </message>
     <message>
-        <location line="-361"/>
+        <location line="-367"/>
         <source>Exit the app</source>
         <translation>Cerrar la app</translation>
     </message>
     <message>
-        <location line="+29"/>
+        <location line="+31"/>
         <source>Today, this campaign</source>
         <translation>Hoy, esta campaña</translation>
     </message>
@@ -1921,7 +1926,7 @@
         <translation>En total, todas las campañas</translation>
     </message>
     <message>
-        <location line="+31"/>
+        <location line="+32"/>
         <source>Campaign shown to signers</source>
         <translation>Campaña que se muestra al público</translation>
     </message>
@@ -1934,7 +1939,7 @@
         </translation>
     </message>
     <message>
-        <location line="+15"/>
+        <location line="+17"/>
         <source>Local campaign</source>
         <translation>Campaña local</translation>
     </message>
@@ -2047,7 +2052,7 @@
         <translation>Anulado: %1</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+11"/>
         <source>Void…</source>
         <translation>Anular…</translation>
     </message>

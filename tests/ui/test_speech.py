@@ -231,6 +231,39 @@ def test_typed_data_is_read_back_only_on_request_and_nothing_after_a_wipe(
     assert listen.texts == []  # silent until the next signer turns speech on
 
 
+CLEARED = {
+    "en": "Everything you entered is cleared. Speech is now off: press F2 to turn it on again.",
+    "es": "Se borró todo lo que ingresó. La voz está apagada: presione F2 para volver a activarla.",
+}
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_a_listener_who_starts_over_hears_it_is_done_and_speech_is_off(
+    d: Driver, lang: str
+) -> None:
+    """Start over wipes as the idle timeout does (speech goes off with the rest); the signer
+    who chose it in speech mode then hears one fixed sentence in their language, never their
+    details. Without it they heard nothing at all."""
+    listen = _start(d, lang)
+    d.click("attract.signButton")
+    d.click("petition.continueButton")
+    d.ui.vm.speech.setEchoPersonal(True)
+    d.fill("form.firstName", "Zebulon")
+    d.click("form.startOver")
+    d.wait_shown("startOver.confirm")
+    listen.clear()
+    d.click("startOver.confirm")
+    d.wait_shown("attract.signButton")
+    listen.said(CLEARED[lang])
+    speech = d.ui.vm.speech
+    assert not speech.enabled and not speech.echoPersonal
+    assert d.ui.vm.i18n.language == "en"  # the next signer starts from the defaults
+    d.settle(300)
+    # That sentence only: the name field is not read again on the way out (closing the
+    # question gave it the focus back before the wipe, and its value was read aloud).
+    assert listen.texts == [CLEARED[lang]]
+
+
 @pytest.mark.parametrize("lang", ["en", "es"])
 def test_the_opt_in_error_is_spoken_when_next_gives_it_the_focus(d: Driver, lang: str) -> None:
     listen = _start(d, lang)

@@ -105,8 +105,10 @@ KButton {
                         text: qsTr("Yes, start over")
                         onClicked: {
                             button.refocus = false
-                            dialog.close()
+                            // Wipe first: closing first gave the focus back to the field the
+                            // signer was in, and speech mode began to read its value aloud.
                             button.app.startOver()
+                            dialog.close()
                         }
                     }
                 }
