@@ -403,3 +403,39 @@ def test_the_dialogs_focus_rings_are_whole(d: Driver, lang: str) -> None:
         d.frame()
         ring, clip = _ring_and_clip(item)
         assert clip.contains(ring), f"{name}: ring {ring} cut by {clip}"
+
+
+def _dialog_around(item: QQuickItem) -> tuple[str, str] | None:
+    """The nearest ancestor a screen reader announces as a dialog: (its name, its role)."""
+    node = item.parentItem()
+    while node is not None:
+        iface = QAccessible.queryAccessibleInterface(node)
+        if iface is not None and iface.role() == QAccessible.Role.Dialog:
+            return iface.text(QAccessible.Text.Name), "dialog"
+        node = node.parentItem()
+    return None
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_the_popups_are_dialogs_named_by_their_titles(d: Driver, lang: str) -> None:
+    """A screen reader entering the options or the "Start over?" question says what it is:
+    a dialog and its title (they were unnamed groups)."""
+    titles = {
+        "en": ("Accessibility", "Start over?"),
+        "es": ("Accesibilidad", "¿Empezar de nuevo?"),
+    }[lang]
+    d.wait_shown("attract.signButton")
+    if lang != "en":
+        d.click(f"lang.{lang}")
+        d.wait(lambda: d.ui.vm.i18n.language == lang, "the language")
+    d.click("a11y.options")
+    d.wait_shown("a11y.close")
+    assert _dialog_around(d.item("a11y.close")) == (titles[0], "dialog")
+    d.click("a11y.close")
+    d.wait(lambda: not d.shown("a11y.close"), "the options to close")
+    d.click("attract.signButton")
+    d.click("petition.continueButton")
+    d.click("form.startOver")
+    d.wait_shown("startOver.confirm")
+    assert _dialog_around(d.item("startOver.confirm")) == (titles[1], "dialog")
+    assert _dialog_around(d.item("form.next")) is None  # the page itself is no dialog

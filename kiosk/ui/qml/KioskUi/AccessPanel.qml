@@ -50,6 +50,10 @@ Popup {
 
     Flickable {
         id: pane
+        // What a screen reader announces on entering: a dialog, by its title (the Popup
+        // itself is not an item and takes no Accessible properties).
+        Accessible.role: Accessible.Dialog
+        Accessible.name: qsTr("Accessibility")
         // The focus rings are drawn 6 px outside their control: the clipped area reaches
         // 8 px into the popup's padding, so a ring at the edge (Done, 200 %) is not cut.
         readonly property real ringRoom: 8
