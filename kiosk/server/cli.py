@@ -454,6 +454,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
         migrate.upgrade(engine)
         if settings.demo:
             _refuse_demo_on_a_real_database(engine)
+            _import_demo_campaigns(engine)
         setup_code = _console_setup_code(engine)
     finally:
         engine.dispose()
@@ -500,6 +501,32 @@ def _console_setup_code(engine: Any) -> str | None:
 
     with write_transaction(engine) as conn:
         return make_setup_code(conn, _now())
+
+
+def _import_demo_campaigns(engine: Any) -> None:
+    """A demo server knows the campaigns a demo kiosk signs (the sample files shipped with the
+    app): those its database lacks are imported at start (one already there is left as it is,
+    whatever its text). Without them it refused every signature a demo kiosk sent."""
+    from sqlalchemy import select
+
+    from kiosk.config import resources_dir
+    from kiosk.server import campaigns
+    from kiosk.server.db import write_transaction
+
+    files = sorted((resources_dir() / "campaigns").glob("*.toml"))
+    prepared = campaigns.load_files(files) if files else []
+    with write_transaction(engine) as conn:
+        have = set(conn.execute(select(campaigns.CAMPAIGNS.c.slug)).scalars())
+        added = [p for p in prepared if p.campaign.slug not in have]
+        now = _now()
+        for p in added:
+            campaigns.store(conn, p, now)
+    if added:
+        print(
+            f"demo mode: imported {counted(len(added), 'sample campaign')} "
+            f"({', '.join(p.campaign.slug for p in added)})",
+            file=sys.stderr,
+        )
 
 
 def _refuse_demo_on_a_real_database(engine: Any) -> None:

@@ -75,6 +75,32 @@ def test_a_demo_server_takes_demo_kiosks_only(tmp_path: Path) -> None:
         assert "new code" not in refused.stderr
 
 
+def test_a_demo_server_knows_the_sample_campaigns_without_an_import(tmp_path: Path) -> None:
+    """The README's demo server (`serve --demo` on a folder of its own) refused every
+    signature of the demo kiosk ("unknown campaign") until the campaigns were imported by
+    hand. It now imports the shipped samples it lacks at start, and leaves alone one that is
+    already there (a coordinator may have published their own text)."""
+    data = _dir(tmp_path / "server")
+    with LiveServer(data_dir=data, extra_args=("--demo",)) as server:
+        samples = sorted((REPO_ROOT / "resources" / "campaigns").glob("*.toml"))
+        listed = server.cli("campaigns", "list").stdout
+        assert all(f.stem in listed for f in samples), listed
+        assert "demo mode: imported" in server.log_path.read_text()
+        demo = tmp_path / "demo"
+        code = server.enrollment_code("Demo kiosk")
+        assert (
+            kiosk_cli(demo, "--demo", "enroll", "--server", server.base_url, "--code", code)
+        ).returncode == 0
+        made = kiosk_cli(demo, "--demo", "simulate", "--signatures", "3", "--campaign", CAMPAIGN)
+        assert made.returncode == 0, made.stderr
+        synced = kiosk_cli(demo, "--demo", "sync")
+        assert synced.returncode == 0 and "created 3" in synced.stdout, synced.stdout
+        server.stop()
+        log_before = server.log_path.read_text()
+        server.start()  # nothing left to import: nothing said, nothing replaced
+        assert server.log_path.read_text()[len(log_before) :].count("demo mode: imported") == 0
+
+
 def test_a_demo_device_is_refused_by_its_server_restarted_in_real_mode_even_without_the_header(
     tmp_path: Path,
 ) -> None:
