@@ -318,9 +318,16 @@ class SigningService:
         return void
 
     def progress(self, campaign_slug: str, local_slug: str | None = None) -> Progress:
-        """Known count plus signatures collected here (not void), against the goal."""
+        """Known count plus signatures collected here (not void), against the goal.
+
+        Synthetic signatures (``kiosk simulate``) are left out, as the server's counts and the
+        rally screen leave them out: signers never see test data counted as support."""
         campaign = self.catalog.get(campaign_slug)
-        here = self.repo.count(SignatureFilter(campaign=campaign_slug, local_campaign=local_slug))
+        here = self.repo.count(
+            SignatureFilter(
+                campaign=campaign_slug, local_campaign=local_slug, include_synthetic=False
+            )
+        )
         if local_slug is None:
             return Progress(campaign.known_count + here, campaign.goal)
         loc = campaign.local(local_slug)

@@ -138,6 +138,10 @@ def test_a_local_campaign_gets_its_own_text_version_and_progress(
     assert service.progress("mini-test", "evansville").count == 1 + 1
     assert service.progress("mini-test").count == 7 + 1
     assert service.progress("mini-test").fraction == pytest.approx(8 / 100)
+    # A synthetic signature (kiosk simulate) is test data: never counted as support.
+    service.submit("mini-test", "evansville", entry(first_name="Test"), ink(), "en", synthetic=True)
+    assert service.progress("mini-test", "evansville").count == 1 + 1
+    assert service.progress("mini-test").count == 7 + 1
 
 
 def test_the_same_signer_is_refused_as_a_duplicate_and_nothing_more_is_saved(
