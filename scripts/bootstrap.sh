@@ -63,11 +63,19 @@ if [[ "$installed" == "test $digest" || "$installed" == "$extras $digest" ]] \
   :
 else
   rm -f "$stamp"
-  .venv/bin/python -m pip install -q --upgrade pip >/dev/null
-  if (( want_test )); then
-    PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 .venv/bin/python -m pip install -q -e ".[test]"
-  else
-    .venv/bin/python -m pip install -q -e ".[kiosk,server]"
+  # pip's and setuptools' notices (the editable install's "Please be careful with folders...")
+  # read like a failure to a newcomer: they go to a log, shown only if the install fails.
+  log=.venv/pip-install.log
+  echo "installing Petition Kiosk ($extras) into .venv (a minute or two the first time)..."
+  if ! { .venv/bin/python -m pip install -q --upgrade pip \
+         && if (( want_test )); then
+              PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 .venv/bin/python -m pip install -q -e ".[test]"
+            else
+              .venv/bin/python -m pip install -q -e ".[kiosk,server]"
+            fi; } >"$log" 2>&1; then
+    cat "$log" >&2
+    echo "bootstrap: pip could not install Petition Kiosk (its output is above, and in $log)" >&2
+    exit 1
   fi
   echo "$extras $digest" > "$stamp"
 fi
