@@ -40,6 +40,8 @@ class Role(enum.StrEnum):
 
 #: Coordinator tokens start with this, so they are easy to tell from device tokens in a vault.
 TOKEN_PREFIX = "kc_"
+#: A coordinator's name is at most this long (``coordinators.name``); an email may be 254.
+NAME_MAX = 120
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,9 +79,11 @@ def add(conn: Connection, name: str, now: datetime) -> NewCoordinator:
 
     Args:
         conn: a connection inside a transaction.
-        name: who it is (shown in lists).
+        name: who it is (shown in lists); one made from an email is cut to :data:`NAME_MAX`
+            (PostgreSQL refuses a longer one).
         now: the current time (aware).
     """
+    name = name[:NAME_MAX]
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     new_id = conn.execute(
         COORDINATORS.insert()

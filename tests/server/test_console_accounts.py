@@ -177,3 +177,22 @@ def test_only_admins_reach_accounts_and_odd_ids_are_not_found(
     with engine.connect() as conn:
         c = coordinators.COORDINATORS.c
         assert conn.execute(select(c.role).where(c.id == cy_id)).scalar_one() == "coordinator"
+
+
+def test_an_account_whose_email_is_longer_than_a_name_is_added_and_signs_in(
+    base_url: str, engine: Engine
+) -> None:
+    """An email may be 254 characters, a name 120: an account added with a long email (its
+    name is the email) was a 500 on PostgreSQL, which refuses the name; its name is now the
+    email's first 120 characters."""
+    make(engine, "ana@example.org", "admin")
+    long_email = "a" * 64 + "@" + "b" * 150 + ".org"
+    with browser(base_url, "ana@example.org") as ana:
+        r = post(ana, "/console/accounts", email=long_email, role="viewer", password=NEW_PASSWORD)
+        assert r.status_code == 200 and long_email in r.text
+    with engine.connect() as conn:
+        c = coordinators.COORDINATORS.c
+        name = conn.execute(select(c.name).where(c.email == long_email)).scalar_one()
+    assert name == long_email[:120]
+    with browser(base_url, long_email, NEW_PASSWORD) as new:
+        assert signed_in(new)

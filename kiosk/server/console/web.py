@@ -423,7 +423,7 @@ class Console:
         def setup(request: Request, form: FormDep) -> Response:
             code = _text(form, "code", 64)
             email = _text(form, "email", 254)
-            name = _text(form, "name", 120) or email
+            name = _text(form, "name", 120) or email[: coordinators.NAME_MAX]
             password = _text(form, "password", auth.MAX_PASSWORD + 1, strip=False)
             again = _text(form, "password2", auth.MAX_PASSWORD + 1, strip=False)
             address = _address(request)
