@@ -196,3 +196,24 @@ def test_an_account_whose_email_is_longer_than_a_name_is_added_and_signs_in(
     assert name == long_email[:120]
     with browser(base_url, long_email, NEW_PASSWORD) as new:
         assert signed_in(new)
+
+
+@pytest.mark.parametrize("odd", ["\u202e", "\u2066", "\x9b", "\x85"])
+def test_an_email_with_a_bidi_override_or_a_control_character_is_refused(
+    base_url: str, engine: Engine, odd: str
+) -> None:
+    """As a kiosk's or an event's name (threat model item 25): an email holding one would show
+    backwards in the account list, and pass for another account's."""
+    make(engine, "ana@example.org", "admin")
+    with browser(base_url, "ana@example.org") as ana:
+        r = post(
+            ana,
+            "/console/accounts",
+            email=f"mallory{odd}gro.elpmaxe@example.org",
+            role="admin",
+            password=NEW_PASSWORD,
+        )
+        assert r.status_code == 400 and "That is not an email address" in html.unescape(r.text)
+    with engine.connect() as conn:
+        c = coordinators.COORDINATORS.c
+        assert conn.execute(select(c.email)).scalars().all() == ["ana@example.org"]

@@ -43,6 +43,7 @@ from kiosk.server.models import (
     table_of,
 )
 from kiosk.server.ratelimit import take_db_token
+from kiosk.wire import CONTROL_RE
 
 COORDINATORS = table_of(Coordinator)
 SESSIONS = table_of(ConsoleSession)
@@ -103,10 +104,11 @@ def normalise_email(email: str) -> str:
     """Trimmed and lower-cased (emails are compared case-insensitively here).
 
     Raises:
-        AccountError: not an email address.
+        AccountError: not an email address (control characters and bidirectional overrides
+            included, as in every name the console shows: threat model item 25).
     """
     e = email.strip().lower()
-    if len(e) > 254 or not _EMAIL.match(e):
+    if len(e) > 254 or not _EMAIL.match(e) or CONTROL_RE.search(e):
         raise AccountError("email_invalid", f"not an email address: {email[:80]!r}")
     return e
 
