@@ -387,6 +387,73 @@ def test_campaign_upload_shows_the_cli_errors(
     assert "Kiosks pick it up at their next sync" in r.text
 
 
+def _large_campaign(locals_: int) -> str:
+    """A valid campaign file of many local campaigns with Spanish text: each accented letter is
+    six bytes once URL-encoded, as a browser sends the Publish form."""
+    head = (REPO_ROOT / "tests" / "data" / "mini.toml").read_text().split("[[local]]")[0]
+    words = " ".join(["señoría, ñoño: sí, así, acción, él, más"] * 30)
+    parts = [head]
+    for i in range(locals_):
+        parts.append(
+            f"""[[local]]
+slug = "place-{i}"
+place = "Place {i}"
+state = "IN"
+level = "city"
+decision_maker = "Señora Núñez {i}"
+goal = 100
+[local.decision_maker_title]
+en = "Mayor"
+[local.title]
+en = "Tell Mayor {i} to act"
+[local.statement]
+en = "Text {i}."
+es = "{words} {i}."
+"""
+        )
+    return "\n".join(parts)
+
+
+def test_a_large_valid_file_the_check_accepts_is_published(
+    web: httpx.Client, engine: Engine
+) -> None:
+    """Publish sends the checked file back in a URL-encoded form field, up to three times its
+    size: a valid file of some 600 KB of Spanish text (the limit is 1 MB) passed the check,
+    then Publish was a 400 "body is not valid JSON" (a field over the form parser's 1 MiB). A
+    form the console cannot read is now said on the console's own page."""
+    account(engine, "ana@example.org", "admin")
+    assert sign_in(web, "ana@example.org").status_code == 303
+    token = page_csrf(web)
+    text = _large_campaign(400)
+    assert 350_000 < len(text.encode()) < 1_000_000
+    r = web.post(
+        "/console/campaigns/check",
+        data={"csrf": token},
+        files={"file": ("large.toml", text.encode(), "application/toml")},
+    )
+    assert r.status_code == 200 and "Publish" in r.text
+    content = re.search(r'name="content" value="([^"]*)"', r.text)
+    assert content and html.unescape(content.group(1)) == text
+    form = {"csrf": token, "filename": "large.toml", "content": html.unescape(content.group(1))}
+    assert len(httpx.QueryParams(form).__str__()) > 1024 * 1024
+    r = web.post("/console/campaigns/publish", data=form)
+    assert r.status_code == 200 and "mini-test: published for the first time" in r.text
+    # A form the console cannot read (a field over every file's size, more fields than any
+    # form has, a broken multipart body): its page, in the page's language, never JSON.
+    for body, kind in (
+        ({"csrf": token, "content": "a" * 3_100_000}, None),
+        ({"csrf": token, **{f"f{i}": "x" for i in range(60)}}, None),
+        (b"--x\r\nbroken", "multipart/form-data"),
+    ):
+        if kind is None:
+            r = web.post("/console/campaigns/publish", data=body)
+        else:
+            r = web.post("/console/campaigns/publish", content=body, headers={"Content-Type": kind})
+        assert r.status_code == 400, r.text[:200]
+        assert r.headers["content-type"].startswith("text/html"), r.text[:200]
+        assert "This form could not be read" in r.text
+
+
 def test_rally_shows_counts_and_nothing_personal(web: httpx.Client) -> None:
     r = web.get("/rally/sanctuary-of-safety.json")
     assert r.status_code == 200

@@ -56,6 +56,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "The database is not answering right now. Try again in a few seconds.",
         "La base de datos no responde en este momento. Vuelva a intentarlo en unos segundos.",
     ),
+    "bad_form": (
+        "This form could not be read (a field too long, too many fields, or a broken upload). "
+        "Reload the page and try again.",
+        "No se pudo leer este formulario (un campo demasiado largo, demasiados campos o un "
+        "archivo dañado). Recargue la página e inténtelo de nuevo.",
+    ),
     "bad_text": (
         "A field holds a character that cannot be stored (NUL). Remove it and try again.",
         "Un campo contiene un carácter que no se puede guardar (NUL). Quítelo e inténtelo de nuevo.",

@@ -34,10 +34,11 @@ from markupsafe import Markup
 from sqlalchemy import Engine, select, update
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.staticfiles import StaticFiles
 
 import kiosk
-from kiosk.domain.campaign_format import CampaignFormatError
+from kiosk.domain.campaign_format import MAX_FILE_BYTES, CampaignFormatError
 from kiosk.domain.sheets import PAGE_SIZES, ROWS_PER_SHEET_CHOICES
 from kiosk.server import audit as server_audit
 from kiosk.server import campaigns as campaign_store
@@ -66,6 +67,9 @@ SESSION_COOKIE = "kiosk_console"
 PRE_COOKIE = "kiosk_console_pre"
 LANG_COOKIE = "kiosk_console_lang"
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
+#: The longest field a console form may send: Publish sends the checked campaign file back in
+#: a URL-encoded field, where each byte may take three (``%C3%B1``).
+_MAX_FORM_FIELD = 3 * MAX_FILE_BYTES + 1024
 _CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
@@ -244,7 +248,12 @@ class Console:
         if origin and origin.rstrip("/") != _own_origin(request):
             log.warning("console: refused a form posted from another origin (%s)", origin[:100])
             raise _Refused(403, "csrf")
-        form = await request.form(max_files=1, max_fields=50, max_part_size=1024 * 1024)
+        try:
+            form = await request.form(max_files=1, max_fields=50, max_part_size=_MAX_FORM_FIELD)
+        except StarletteHTTPException:
+            # Starlette's words for a field over the limit, too many fields or a broken
+            # multipart body: the API's handler would answer "body is not valid JSON".
+            raise _Refused(400, "bad_form") from None
         if any(isinstance(v, str) and "\x00" in v for _, v in form.multi_items()):
             # No field may hold a NUL: PostgreSQL refuses it in every text it stores or
             # looks up (a 500, the sign-in limiter's included), and so does a file name.
