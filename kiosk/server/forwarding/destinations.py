@@ -34,6 +34,12 @@ WITHOUT_OPT_IN = ("skip", "unsubscribed")
 OSDI_DEFAULT_RATE = 3.0
 DEFAULT_MAX_ATTEMPTS = 12
 _NAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
+#: What a URL to send to may not hold: white space (``http.client`` refuses it in a path, at
+#: every send), control characters (``urlsplit`` drops a CR, LF or tab, so another URL than the
+#: one typed was sent to) and bidirectional overrides (kiosk.wire's CONTROL_CHARACTERS).
+_NOT_IN_URL = re.compile("[\\s\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+#: The longest host name DNS has (the endpoint ``scheme://host:port`` is kept in 300).
+_MAX_HOST = 253
 
 
 class DestinationError(Exception):
@@ -161,11 +167,15 @@ def check_url(
         DestinationError: not http(s), no host, user info in it, plain HTTP to another host
             without ``allow_http``, or (with ``network``) an address the policy refuses.
     """
+    if _NOT_IN_URL.search(url):
+        raise DestinationError("not a URL: it holds white space or a control character", "not_url")
     try:
         parts = urlsplit(url)
         port = parts.port
     except ValueError as exc:
         raise DestinationError(f"not a URL: {exc}", "not_url") from None
+    if port == 0:
+        raise DestinationError("not a URL: port 0", "not_url")
     if parts.scheme not in ("https", "http"):
         raise DestinationError(
             "the URL must start with https:// (or http:// to localhost)", "scheme"
@@ -173,6 +183,10 @@ def check_url(
     host = parts.hostname
     if not host:
         raise DestinationError("the URL has no host", "no_host")
+    if len(host) > _MAX_HOST:
+        raise DestinationError(
+            f"not a URL: its host is longer than {_MAX_HOST} characters", "not_url"
+        )
     if parts.username is not None or parts.password is not None:
         raise DestinationError(
             "the URL carries a user name or password: give the credential as the API token or "

@@ -359,6 +359,37 @@ def test_a_destination_refused_is_said_in_the_pages_language(
         assert error and "No se guardó" not in error.group(1) and " is " not in error.group(1)
 
 
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://" + "a" * 300 + ".example.org/hook",  # a 500 on PostgreSQL (endpoint)
+        "https://[fe80::1%25" + "e" * 300 + "]/hook",
+        "https://crm.example.org/a hook",  # http.client refused it at every send
+        "https://crm.example.org/hook\r\nX-Evil: 1",  # urlsplit dropped the CR LF
+        "https://crm.example.org/hook\tx",
+        "https://crm\u202eexample.org/hook",
+        "https://crm.example.org:0/hook",
+    ],
+)
+def test_a_url_that_cannot_be_sent_to_is_refused_and_nothing_stored(
+    web: httpx.Client, engine: Engine, url: str
+) -> None:
+    """A host longer than a DNS name (253 characters), white space or a control character in
+    the URL, port 0: each was accepted (the first a 500 on PostgreSQL), then failed every send,
+    or was sent elsewhere than typed. Refused as not a URL now, when added and when changed."""
+    csrf = _as(web, engine, "ana@example.org", "admin")
+    form = {"csrf": csrf, "name": "hook", "kind": "webhook", "target": s.CAMPAIGN}
+    r = web.post("/console/forwarding", data={**form, "url": url})
+    assert r.status_code == 400 and "That is not a URL." in r.text
+    r = web.post("/console/forwarding", data={**form, "url": "https://crm.example.org/hook"})
+    assert r.status_code == 200
+    r = web.post("/console/forwarding/change", data={"csrf": csrf, "name": "hook", "url": url})
+    assert r.status_code == 400 and "That is not a URL." in r.text
+    with engine.connect() as conn:
+        endpoints = conn.execute(select(DESTINATIONS.c.endpoint)).scalars().all()
+    assert endpoints == ["https://crm.example.org"]
+
+
 def test_the_page_says_when_no_forwarder_is_running(
     web: httpx.Client, engine: Engine, api: ApiClient, tmp_path: Path
 ) -> None:

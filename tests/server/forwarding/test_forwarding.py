@@ -271,6 +271,10 @@ def test_credentials_sealed_and_a_wrong_secret_named(
         ("ftp://crm.example.org/", False, "https://"),
         ("https:///nohost", False, "no host"),
         ("https://crm.example.org:99999/", False, "not a URL"),
+        ("https://crm.example.org:0/", False, "port 0"),
+        ("https://crm.example.org/a hook", False, "white space"),
+        ("https://crm.example.org/hook\r\n", False, "control character"),
+        ("https://" + "a" * 254 + "/", False, "longer than 253"),
     ],
 )
 def test_url_rules(url: str, allow_http: bool, error: str | None) -> None:
