@@ -243,12 +243,14 @@ def seen_coordinator(request: Request, who: coordinators.CoordinatorInfo) -> Non
 # --- parameters --------------------------------------------------------------------------------
 
 
-def aware(moment: datetime | None) -> datetime | None:
-    """``since`` as an aware UTC datetime (naive means UTC).
+def aware(moment: datetime | None, field: str = "since") -> datetime | None:
+    """The query parameter ``field`` (``since``, ``until``) as an aware UTC datetime (naive
+    means UTC).
 
     Raises:
-        ApiError: 422 when it cannot be expressed in UTC (9999-12-31T23:59:59-12:00, year 1
-            with +14:00: the conversion would leave the calendar).
+        ApiError: 422 naming ``field`` when it cannot be expressed in UTC
+            (9999-12-31T23:59:59-12:00, year 1 with +14:00: the conversion would leave the
+            calendar).
     """
     if moment is None:
         return None
@@ -258,7 +260,7 @@ def aware(moment: datetime | None) -> datetime | None:
         return moment.astimezone(UTC)
     except (OverflowError, ValueError):
         raise ApiError(
-            422, "validation_failed", "since: date-time out of range once converted to UTC"
+            422, "validation_failed", f"{field}: date-time out of range once converted to UTC"
         ) from None
 
 

@@ -117,22 +117,26 @@ def test_nan_in_audit_detail_is_a_422_naming_the_entry(live_keyed: LiveServer, b
 
 @pytest.mark.parametrize("since", ["9999-12-31T23:59:59-12:00", "0001-01-01T00:00:00+14:00"])
 @pytest.mark.parametrize("kind", ["csv", "pdf"])
-def test_export_since_out_of_range_is_a_422(live_keyed: LiveServer, since: str, kind: str) -> None:
+@pytest.mark.parametrize("field", ["since", "until"])
+def test_export_since_out_of_range_is_a_422(
+    live_keyed: LiveServer, since: str, kind: str, field: str
+) -> None:
     r = httpx.get(
         live_keyed.url(f"/exports/mini-test.{kind}"),
-        params={"since": since},
+        params={field: since},
         headers=_coordinator(live_keyed),
     )
     assert r.status_code == 422, r.text
     assert r.json()["error"] == "validation_failed"
-    assert "since" in r.json()["detail"]
+    # The field that is out of range is named (an ``until`` was called ``since``).
+    assert r.json()["detail"].startswith(f"{field}: "), r.json()
     _assert_no_traceback(live_keyed)
     out = live_keyed.cli(
         "export",
         "csv",
         "--campaign",
         "mini-test",
-        "--since",
+        f"--{field}",
         since,
         "--out",
         str(live_keyed.data_dir / "x.csv"),

@@ -62,7 +62,7 @@ def _export_query(
 ) -> server_exports.ExportQuery:
     """The query parameters both exports share: which signatures (naive times mean UTC)."""
     return server_exports.ExportQuery(
-        campaign, local, aware(since), include_synthetic, until=aware(until), event=event
+        campaign, local, aware(since), include_synthetic, until=aware(until, "until"), event=event
     )
 
 
