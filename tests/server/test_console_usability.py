@@ -13,10 +13,11 @@ from pathlib import Path
 
 import httpx
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, func, select
 
 from kiosk.server.app import create_app
 from kiosk.server.config import ServerSettings
+from kiosk.server.console import jobs
 from kiosk.server.console.web import _job_failure
 from kiosk.server.forwarding.secrets import ENV_SECRET_FILE
 from tests.server.conftest import make_code
@@ -157,3 +158,29 @@ def test_a_refused_export_form_keeps_its_choices(web: httpx.Client, engine: Engi
     assert '<option value="es" selected>Español</option>' in form
     assert 'name="include_synthetic" type="checkbox" value="1" checked' in form
     assert 'name="excel" type="checkbox" value="1" checked' in form
+
+
+@pytest.mark.parametrize("box", ["include_synthetic", "comments", "excel"])
+@pytest.mark.parametrize("value", ["true", "1x"])
+def test_an_export_box_with_a_value_the_form_never_sends_is_refused(
+    web: httpx.Client, engine: Engine, box: str, value: str
+) -> None:
+    """A check box sends "1" or nothing. Another value (a script's ``true``) was taken as
+    unchecked and the job started without the test data, the comments or the byte-order mark
+    asked for ("1x" even showed the box checked): refused with 422 now, as the API refuses
+    ``include_synthetic=maybe``, and no job is started."""
+    _admin(web, engine)
+    form = {
+        "csrf": csrf_of(web.get("/console/exports").text),
+        "kind": "pdf" if box == "comments" else "csv",
+        "campaign": "sanctuary-of-safety",
+        "local": "*",
+        "lang": "en",
+        box: value,
+    }
+    r = web.post("/console/exports", data=form)
+    assert r.status_code == 422 and "That export cannot be made" in r.text
+    with engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(jobs.JOBS)).scalar_one() == 0
+    r = web.post("/console/exports", data={**form, box: "1"})
+    assert r.status_code == 303

@@ -648,11 +648,17 @@ class Console:
                 "comments": comments,
                 "excel": _text(form, "excel", 1),
             }
+            # A check box sends "1" or nothing: another value is no choice the form offers.
+            boxes_ok = all(
+                form.get(box) in (None, "", "1")
+                for box in ("include_synthetic", "comments", "excel")
+            )
             with self.engine.connect() as conn:
                 c = data.campaign(conn, slug) if _SLUG.match(slug) else None
                 known_events = {e for e, _label in data.filters(conn)[0]}
             if (
-                kind not in ("pdf", "csv")
+                not boxes_ok
+                or kind not in ("pdf", "csv")
                 or c is None
                 or (local not in ("", "*") and c.local(local) is None)
                 or lang not in LANGS
