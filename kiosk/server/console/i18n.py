@@ -758,6 +758,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     # A destination refused when added (kiosk.server.forwarding.destinations.DestinationError).
     "fwd_err_not_url": ("That is not a URL.", "Eso no es una URL."),
+    "fwd_err_credential_chars": (
+        "The API token or webhook secret holds a space or a control character: it could not be "
+        "sent. Paste it again as it is.",
+        "El token de la API o el secreto del webhook contiene un espacio o un carácter de "
+        "control: no se podría enviar. Péguelo de nuevo tal cual.",
+    ),
     "fwd_err_scheme": (
         "The URL must start with https://.",
         "La URL debe empezar por https://.",

@@ -38,6 +38,10 @@ _NAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
 #: every send), control characters (``urlsplit`` drops a CR, LF or tab, so another URL than the
 #: one typed was sent to) and bidirectional overrides (kiosk.wire's CONTROL_CHARACTERS).
 _NOT_IN_URL = re.compile("[\\s\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+#: What a credential may not hold: control characters (a line feed read with the token's file
+#: made every send fail before it left, "Invalid header value") and white space, which no token
+#: or webhook secret has.
+_NOT_IN_CREDENTIAL = re.compile("[\\s\x00-\x1f\x7f-\x9f]")
 #: The longest host name DNS has (the endpoint ``scheme://host:port`` is kept in 300).
 _MAX_HOST = 253
 
@@ -236,6 +240,15 @@ def address_error(
     )
 
 
+def _check_credential(credential: str | None) -> None:
+    if credential and _NOT_IN_CREDENTIAL.search(credential):
+        raise DestinationError(
+            "the credential holds white space or a control character (a line feed read with "
+            "it from a file?): it could not be sent",
+            "credential_chars",
+        )
+
+
 def new_webhook_secret() -> str:
     """A fresh Standard Webhooks signing secret (``whsec_`` + base64 of 32 random bytes)."""
     import base64
@@ -269,6 +282,7 @@ def _check_spec(conn: Connection, spec: DestinationSpec) -> None:
             "--without-opt-in unsubscribed would subscribe signers who did not opt in; keep skip",
             "an_unsubscribed",
         )
+    _check_credential(spec.credential)
     if spec.kind == "osdi" and not spec.credential:
         raise DestinationError("an OSDI destination needs its API token (--token-env VAR)")
     if spec.kind == "webhook" and spec.credential and not spec.credential.startswith("whsec_"):
@@ -423,6 +437,7 @@ def change_destination(
         raise DestinationError("give a new URL or a new credential", "nothing_to_change")
     if dest.kind == "webhook" and credential and not credential.startswith("whsec_"):
         raise DestinationError("a webhook secret starts with whsec_", "whsec")
+    _check_credential(credential)
     old_url, old_credential = open_credentials(conn, secret, dest.id)
     new_url = url or old_url
     endpoint = check_url(new_url, dest.allow_http, network or netguard.NetworkPolicy())

@@ -257,3 +257,38 @@ def test_forward_change_takes_a_new_credential_from_the_environment(
     finally:
         engine.dispose()
     assert (url, token) == (URL, "the-new-token-456")
+
+
+@pytest.mark.parametrize("value", ["token-from-a-file\n", "tok\r\nen", "tok\x7fen"])
+def test_a_credential_that_cannot_go_in_a_header_is_refused(
+    db_url: str,
+    fwd_env: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    value: str,
+) -> None:
+    """A token read into the variable with its file's line feed was taken as it was, and every
+    send then failed before it left (http.client: "Invalid header value"), until each signature
+    was dead-lettered. Refused when added and when changed, naming what is wrong."""
+    monkeypatch.setenv("BAD_TOKEN", value)
+    capsys.readouterr()
+    assert _run(db_url, "add", "an", "--kind", "osdi", "--campaign", s.CAMPAIGN, "--url", URL,
+                "--token-env", "BAD_TOKEN") == 1  # fmt: skip
+    assert "control character" in capsys.readouterr().err
+    assert _run(db_url, "add", "an", "--kind", "osdi", "--campaign", s.CAMPAIGN, "--url", URL,
+                "--token-env", "AN_TOKEN") == 0  # fmt: skip
+    capsys.readouterr()
+    assert _run(db_url, "change", "an", "--credential-env", "BAD_TOKEN") == 1
+    assert "control character" in capsys.readouterr().err
+    from kiosk.server.db import create_db_engine
+    from kiosk.server.forwarding.destinations import open_credentials
+
+    engine = create_db_engine(db_url)
+    try:
+        with engine.connect() as conn:
+            assert open_credentials(conn, ForwardingSecret.load(fwd_env), 1) == (
+                URL,
+                "secret-token-value-123",
+            )
+    finally:
+        engine.dispose()
