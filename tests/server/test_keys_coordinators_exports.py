@@ -13,6 +13,7 @@ import io
 import json
 import stat
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -264,6 +265,45 @@ def test_http_csv_export_has_every_kiosk_and_contacts(
     assert first.decode("utf-8") == '"TEST DATA, not signatures · DATOS DE PRUEBA, no son firmas"'
     names = {x["first_name"] for x in _csv_rows(rest)}
     assert names == {"Alma", "Carmen", "Synthetic"}
+
+
+def test_http_export_until_a_date_includes_that_whole_day(
+    keyed_client: httpx.Client, engine: Engine, key: OrgKey
+) -> None:
+    """`until=2026-11-23` keeps the signatures of November 23 (before the next midnight, UTC),
+    as `kiosk-server export --until 2026-11-23` does; a date-time stays the moment before
+    which signatures count. The API stopped at the day's first moment."""
+    import_mini(engine)
+    kiosk = ApiClient.enroll(keyed_client, make_code(engine, "Kiosk A"))
+    day = datetime(2026, 11, 23, tzinfo=UTC)
+    kiosk.push(
+        [
+            mini_signature(key, person("Eve", "Before"), created_at=day - timedelta(hours=1)),
+            mini_signature(key, person("Noon", "Same"), created_at=day + timedelta(hours=12)),
+            mini_signature(key, person("Late", "Same"), created_at=day + timedelta(hours=23)),
+            mini_signature(key, person("Next", "After"), created_at=day + timedelta(days=1)),
+        ]
+    )
+    token = add_coordinator(engine)
+
+    def firsts(**params: str) -> set[str]:
+        r = keyed_client.get(
+            f"{API_PREFIX}/exports/mini-test.csv",
+            params=params,
+            headers={"Authorization": f"Bearer {token}"},
+        )
+        assert r.status_code == 200, r.text
+        return {x["first_name"] for x in _csv_rows(r.content)}
+
+    assert firsts(until="2026-11-23") == {"Eve", "Noon", "Late"}
+    assert firsts(since="2026-11-23", until="2026-11-23") == {"Noon", "Late"}
+    assert firsts(until="2026-11-23T12:00:00Z") == {"Eve"}
+    r = keyed_client.get(
+        f"{API_PREFIX}/exports/mini-test.csv",
+        params={"until": "9999-12-31"},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert r.status_code == 422 and "until" in r.json()["detail"], r.text
 
 
 def test_http_csv_for_excel_starts_with_the_byte_order_mark(

@@ -5,7 +5,8 @@ audit trail before its data leaves."""
 from __future__ import annotations
 
 import dataclasses
-from datetime import datetime
+import re
+from datetime import datetime, timedelta
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -52,17 +53,36 @@ def _export_failed(exc: server_exports.ExportError) -> ApiError:
 EventQuery = Annotated[str, Query(min_length=1, max_length=64, pattern=r"^[^\x00-\x1f\x7f-\x9f]+$")]
 
 
+#: A date alone (``until=2026-11-30``), which counts as that whole day.
+_BARE_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
 def _export_query(
+    request: Request,
     campaign: CampaignParam,
     local: SlugQuery | None = None,
     since: datetime | None = None,
     include_synthetic: bool = False,
-    until: datetime | None = None,
+    until: Annotated[
+        datetime | None,
+        Query(
+            description="before this moment; a date alone (2026-11-30) counts that whole day "
+            "(UTC), as `kiosk-server export --until` does"
+        ),
+    ] = None,
     event: EventQuery | None = None,
 ) -> server_exports.ExportQuery:
-    """The query parameters both exports share: which signatures (naive times mean UTC)."""
+    """The query parameters both exports share: which signatures (naive times mean UTC). A
+    date alone as ``until`` includes that day (before the next midnight, UTC), as the command
+    line's ``--until`` does; before, the API stopped at its first moment."""
+    end = aware(until, "until")
+    if end is not None and _BARE_DATE.match(request.query_params.get("until", "").strip()):
+        try:
+            end += timedelta(days=1)
+        except OverflowError:
+            raise ApiError(422, "validation_failed", "until: date out of range") from None
     return server_exports.ExportQuery(
-        campaign, local, aware(since), include_synthetic, until=aware(until, "until"), event=event
+        campaign, local, aware(since), include_synthetic, until=end, event=event
     )
 
 
