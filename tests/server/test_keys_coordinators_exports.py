@@ -371,6 +371,28 @@ def test_http_pdf_export_prints_names_without_contacts(
         assert "DATOS DE PRUEBA, no son firmas" in page_text
 
 
+def test_http_pdf_export_prints_comments_when_asked(
+    keyed_client: httpx.Client, engine: Engine, key: OrgKey
+) -> None:
+    """`comments=true` as the console's box and `--comments` (the API took it silently as no)."""
+    import_mini(engine)
+    kiosk = ApiClient.enroll(keyed_client, make_code(engine, "Kiosk A"))
+    kiosk.push([mini_signature(key, person("Alma", "Reyes", comment="Protect our neighbors"))])
+    token = add_coordinator(engine)
+
+    def text(**params: str) -> str:
+        r = keyed_client.get(
+            f"{API_PREFIX}/exports/mini-test.pdf",
+            params=params,
+            headers={"Authorization": f"Bearer {token}"},
+        )
+        assert r.status_code == 200, r.text
+        return _pdf_text(r.content)
+
+    assert "Protect our neighbors" not in text()
+    assert "Protect our neighbors" in text(comments="true")
+
+
 def test_http_exports_refused_without_a_private_key(
     client: httpx.Client, engine: Engine, tmp_path: Path
 ) -> None:

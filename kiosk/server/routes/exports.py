@@ -180,6 +180,9 @@ def export_pdf(
     lang: Literal["en", "es"] = "en",
     page_size: Literal["letter", "a4"] = "letter",
     rows_per_sheet: Annotated[int, Query(ge=1, le=30)] = 10,
+    comments: Annotated[
+        bool, Query(description="each row shows the signer's comment (as --comments does)")
+    ] = False,
 ) -> Response:
     """One delivery packet: the local campaign's (``local``) or the whole campaign's, of the
     signatures made at or after ``since``, before ``until`` and at ``event`` (as the CSV)."""
@@ -187,7 +190,9 @@ def export_pdf(
 
     seen_coordinator(request, who)
     local = query.local_campaign
-    options = PacketOptions(page_size=page_size, rows_per_sheet=rows_per_sheet)
+    options = PacketOptions(
+        page_size=page_size, rows_per_sheet=rows_per_sheet, include_comments=comments
+    )
     try:
         with db.connect() as conn:
             packets, result = server_exports.export_packets(
