@@ -634,6 +634,21 @@ def test_a_nul_anywhere_is_a_clear_refusal_never_a_500(web: httpx.Client, engine
         files={"file": ("duluth\x00\x07.toml", good.encode(), "application/toml")},
     )
     assert r.status_code == 200 and "valid" in r.text, r.text[:300]
+    # A name too long for a file name (120 three-byte letters): checked under a shortened
+    # name; the server's temporary path is never shown.
+    r = web.post(
+        "/console/campaigns/check",
+        data={"csrf": token},
+        files={"file": ("ñ" * 120 + ".toml", good.encode(), "application/toml")},
+    )
+    assert r.status_code == 200 and "valid" in r.text, r.text[:300]
+    assert "/tmp" not in r.text and "kiosk-console-" not in r.text
+    # Ending a session that does not exist changes nothing, so nothing is audited.
+    r = web.post(f"/console/sessions/{'0' * 64}/revoke", data={"csrf": token})
+    assert r.status_code == 303
+    with engine.connect() as conn:
+        actions = [e.action for e in server_audit.server_entries(conn)]
+    assert "console_session_revoked" not in actions
 
 
 def test_a_kiosks_reported_error_is_shown_in_words_in_both_languages(

@@ -369,12 +369,13 @@ def set_session_lang(conn: Connection, session_id: str, lang: str) -> None:
     conn.execute(update(SESSIONS).where(SESSIONS.c.id == session_id).values(lang=lang))
 
 
-def revoke_session(conn: Connection, session_id: str, now: datetime) -> None:
-    """End one session (sign-out, or an admin's revocation)."""
+def revoke_session(conn: Connection, session_id: str, now: datetime) -> bool:
+    """End one session (sign-out, or an admin's revocation); return whether one was open."""
     s = SESSIONS.c
-    conn.execute(
+    done = conn.execute(
         update(SESSIONS).where(s.id == session_id, s.revoked_at.is_(None)).values(revoked_at=now)
-    )
+    ).rowcount
+    return bool(done)
 
 
 def revoke_sessions_of(conn: Connection, coordinator_id: int, now: datetime) -> int:

@@ -872,13 +872,14 @@ class Console:
         def end_session(request: Request, session_id: str, form: FormDep) -> Response:
             s = self.need(request, Role.ADMIN)
             with write_transaction(self.engine) as conn:
-                auth.revoke_session(conn, session_id[:64], self.clock())
-                server_audit.record_server(
-                    conn,
-                    "console_session_revoked",
-                    {"by": s.account.id, "session": session_id[:12]},
-                    self.clock(),
-                )
+                # Audited when a session was ended: an id that names none changes nothing.
+                if auth.revoke_session(conn, session_id[:64], self.clock()):
+                    server_audit.record_server(
+                        conn,
+                        "console_session_revoked",
+                        {"by": s.account.id, "session": session_id[:12]},
+                        self.clock(),
+                    )
             return RedirectResponse("/console/accounts", status_code=303)
 
         # --- the rally screen -----------------------------------------------------------------
@@ -1054,8 +1055,11 @@ class Console:
         # The name is the uploader's: only printable characters of it name the temporary file
         # (a NUL or a control character cannot, and is never shown back).
         name = "".join(ch for ch in name if ch.isprintable()).strip() or "campaign.toml"
-        if not name.endswith(".toml"):
-            name += ".toml"
+        stem = name[: -len(".toml")] if name.endswith(".toml") else name
+        # A file name is at most 255 bytes: a longer one could not name the temporary file
+        # (the error then showed the server's temporary path).
+        stem = stem.encode("utf-8")[:200].decode("utf-8", "ignore").strip() or "campaign"
+        name = stem + ".toml"
         with tempfile.TemporaryDirectory(prefix="kiosk-console-") as tmp:
             path = Path(tmp) / name
             try:
@@ -1063,7 +1067,11 @@ class Console:
                 prepared = campaign_store.load_files([path])[0]
             except CampaignFormatError as exc:
                 return self._campaigns(request, s, [campaign_file_error(s.lang, exc)], status=400)
-            except (OSError, ValueError) as exc:
+            except OSError:  # never the server's own path in the answer
+                return self._campaigns(
+                    request, s, [f"{name}: the file could not be read"], status=400
+                )
+            except ValueError as exc:
                 return self._campaigns(request, s, [f"{name}: {exc}"], status=400)
         c = prepared.campaign
         with self.engine.connect() as conn:
