@@ -101,7 +101,7 @@ def signer_and_staff_screens(out: Path, lang: str, qm_dir: Path, variant: str = 
     kiosk.keys.init(PASSPHRASE)
     PinGate(kiosk.store, kiosk.pins).set_pin(PIN)
     clock = FakeClock()
-    config = UiConfig(thanks_s=3600, staff_hold_ms=200, idle_timeout_s=60, idle_countdown_s=10)
+    config = UiConfig(thanks_s=3600, staff_hold_ms=200, idle_timeout_s=60)
     ui = build_ui(kiosk, config=config, idle_clock=clock, qm_dir=qm_dir)
     d = Driver(ui)
     size, scale = VARIANTS[variant]
