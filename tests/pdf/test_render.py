@@ -700,3 +700,42 @@ def test_one_wording_is_printed_once_without_a_language_heading() -> None:
     packet = sample_packet(5, hard_names=False)
     cover = _flat(render(packet).text(0))
     assert _flat(DULUTH_STATEMENT_ES) not in cover and "The text in" not in cover
+
+
+def test_a_cover_that_spills_a_few_lines_is_set_tighter_on_one_page(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A long Spanish text ran two lines onto a page of their own before the sheets. When a
+    tighter statement (never under 9.5 pt) saves that page, it is used; the whole text is
+    still printed, and the sheets' "text on page 1" note still points to it."""
+    from kiosk.pdf import render as render_module
+
+    designed = render_module._STATEMENT_SETTINGS[:1]
+
+    def cover_pages(text: str, settings: tuple[tuple[float, float, float], ...]) -> int:
+        with monkeypatch.context() as m:
+            m.setattr(render_module, "_STATEMENT_SETTINGS", settings)
+            return page_count(packet_of(text)) - 1  # one sheet of 3 rows
+
+    def packet_of(text: str) -> Packet:
+        version = sample_version(text)
+        return Packet(
+            organization="Org",
+            title=version.text.title,
+            target=version.text.target,
+            sections=(PacketSection(version, tuple(sample_rows(3, hard_names=False))),),
+        )
+
+    words = 200
+    while cover_pages(" ".join(f"w{i}" for i in range(words)), designed) == 1:
+        words += 10  # the first text whose cover, as designed, spills onto a second page
+    text = " ".join(f"w{i}" for i in range(words)) + " the last words."
+    assert cover_pages(text, designed) == 2
+    r = render(packet_of(text))
+    assert r.pages == 2  # the cover on one page, then the sheet
+    assert "the last words." in r.text(0).replace("\n", " ")
+    assert "printed on page 1" in r.text(1)
+    # A text of several pages keeps the designed setting unless a tighter one saves a page.
+    long = "\n\n".join(f"Paragraph {i}: " + "We ask the city to act. " * 40 for i in range(12))
+    assert page_count(packet_of(long)) <= cover_pages(long, designed) + 1
+    assert "Paragraph 11" in render(packet_of(long)).all_text()
