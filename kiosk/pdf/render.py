@@ -300,6 +300,7 @@ _STATEMENT_SETTINGS: tuple[tuple[float, float, float], ...] = (
     (9.5, 12.5, 4),
 )
 
+
 @dataclass(frozen=True, slots=True)
 class _Styles:
     org: ParagraphStyle
