@@ -30,6 +30,8 @@ import threading
 import uuid
 from typing import Any
 
+from kiosk.domain.wording import counted
+
 #: The ``forward`` subcommands.
 ACTIONS = ("add", "list", "remove", "pause", "resume", "retry", "status", "run")
 
@@ -427,9 +429,16 @@ def _run(args: argparse.Namespace) -> int:
     try:
         if args.once:
             forwarder.stop_event = stop
-            while not stop.is_set() and forwarder.run_once():
-                pass
+            handled = 0
+            while not stop.is_set() and (done := forwarder.run_once()):
+                handled += done
             forwarder.close()
+            # It said nothing at all before: a pass that did nothing looked like one that failed.
+            print(
+                f"forward run --once: {counted(handled, 'delivery', 'deliveries')} handled "
+                "(sent, failed to be retried, or given up); "
+                "`kiosk-server forward status` shows each destination"
+            )
         else:
             forwarder.run(stop)
     finally:

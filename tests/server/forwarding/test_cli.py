@@ -199,6 +199,7 @@ def test_forward_run_once_in_a_subprocess(
         )
         assert done.returncode == 0, done.stderr
         assert len(rx.messages) == 5
+        assert "forward run --once: 5 deliveries handled" in done.stdout  # it said nothing
         for value in ("signer1@example.org", "Signer-B", secret):
             assert value not in done.stderr + done.stdout
         passfile.chmod(0o644)
