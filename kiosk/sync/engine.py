@@ -736,9 +736,10 @@ class SyncEngine:
         marks) on a thread of its own, in order, while the next batches are read and sent: the
         batches hold different rows, so the order of these steps does not matter for
         correctness. What an answer does not acknowledge stays pending for the next pass; a
-        failed push stops the pass once the other push in flight is answered (that answer goes
-        unrecorded: its rows stay pending and the next pass sends them again, answered
-        ``duplicate``).
+        failed push stops the pass once the other push in flight is answered, and that answer
+        is recorded too when it came (the server may take the later batch and refuse the
+        earlier one: a rate limit's last token; its rows are stored there, so they are marked,
+        not sent again next pass).
         """
         in_flight: deque[tuple[list[OutboxRow], list[uuid.UUID], Future[PushResponse]]]
         in_flight = deque()
@@ -763,22 +764,62 @@ class SyncEngine:
                     if not in_flight:
                         break
                     rows, sent, future = in_flight.popleft()
-                    answer = future.result()  # a failure stops the pass
-                    report.signatures_sent += len(sent)  # answered, as voids and events count
-                    statuses = self._results(sent, answer.signatures, "signature")
-                    _count_reasons(answer.signatures, report.rejected_reasons)
-                    marks.append(
-                        marker.submit(self._record_signatures, rows, sent, statuses, report)
-                    )
+                    try:
+                        answer = future.result()  # a failure stops the pass
+                    except BaseException:
+                        self._take_answered(in_flight, marks, marker, report)
+                        raise
+                    self._take_answer(rows, sent, answer, marks, marker, report)
                 while marks:
                     marks.popleft().result()
         finally:
-            # After a failure (or a cancel) the other push still in flight is waited for, but
-            # its answer is not recorded: its rows stay pending and go again next pass. Not
-            # waiting left its connection open when the pass closed the client (a socket
-            # leaked per failed pass). It ends as soon as the server answers it or the client's
-            # timeout does, as a single push in flight always did.
+            # After a failure (or a cancel) the other push still in flight is waited for (its
+            # answer, if it came, was recorded above). Not waiting left its connection open
+            # when the pass closed the client (a socket leaked per failed pass). It ends as
+            # soon as the server answers it or the client's timeout does, as a single push in
+            # flight always did.
             pushes.shutdown(wait=True, cancel_futures=True)
+
+    def _take_answer(
+        self,
+        rows: list[OutboxRow],
+        sent: list[uuid.UUID],
+        answer: PushResponse,
+        marks: deque[Future[None]],
+        marker: ThreadPoolExecutor,
+        report: SyncReport,
+    ) -> None:
+        """Count one push's answer and queue its durable marks (on the marker thread, in
+        order)."""
+        report.signatures_sent += len(sent)  # answered, as voids and events count
+        statuses = self._results(sent, answer.signatures, "signature")
+        _count_reasons(answer.signatures, report.rejected_reasons)
+        marks.append(marker.submit(self._record_signatures, rows, sent, statuses, report))
+
+    def _take_answered(
+        self,
+        in_flight: deque[tuple[list[OutboxRow], list[uuid.UUID], Future[PushResponse]]],
+        marks: deque[Future[None]],
+        marker: ThreadPoolExecutor,
+        report: SyncReport,
+    ) -> None:
+        """After a push failed: record the answers of the pushes sent after it that came (the
+        server stored those rows), in order, up to the first that did not; then wait for
+        every mark. A mark that fails here is logged: the push's own failure is what the pass
+        reports."""
+        while in_flight:
+            rows, sent, future = in_flight.popleft()
+            try:
+                answer = future.result()
+            except BaseException:  # noqa: BLE001 - unanswered: its rows stay pending
+                break
+            self._take_answer(rows, sent, answer, marks, marker, report)
+        in_flight.clear()
+        while marks:
+            try:
+                marks.popleft().result()
+            except Exception:  # the pass already fails with the push's own error
+                log.exception("sync: recording an answer after a failed push failed")
 
     @staticmethod
     def _ranges(

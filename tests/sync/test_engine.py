@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import threading
 import uuid
 from collections.abc import Callable
 from pathlib import Path
@@ -628,3 +629,45 @@ def test_a_lower_or_higher_named_limit_is_followed_up_to_the_kiosks_own(
     report = enrolled(kiosk, server, transport=more).run_once()
     assert report.ok and report.created == 2_500, report.summary()
     assert max(more.in_order()) == 1000
+
+
+class _SecondFailsAfterThird(httpx.HTTPTransport):
+    """The network, where the second batch's push is lost (a dropped connection) only once the
+    third, sent while it was in flight, has been stored and answered by the real server: as a
+    rate limit's last token going to the later of two pushes in flight."""
+
+    def __init__(self, second: str, third: str) -> None:
+        super().__init__()
+        self.second, self.third = second, third
+        self.third_answered = threading.Event()
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        if request.method == "POST" and request.url.path.endswith("/signatures"):
+            signatures = json.loads(request.read())["signatures"]
+            first = signatures[0]["id"] if signatures else ""
+            if first == self.second:
+                self.third_answered.wait(60)
+                raise httpx.ConnectError("connection dropped", request=request)
+            response = super().handle_request(request)
+            if first == self.third:
+                response.read()
+                self.third_answered.set()
+            return response
+        return super().handle_request(request)
+
+
+def test_a_later_push_answered_before_an_earlier_one_failed_is_recorded(
+    kiosk: Kiosk, server: ServerHandle
+) -> None:
+    """Two pushes in flight; the earlier fails after the later was stored and answered. The
+    later one's rows are on the server: they are marked synced, not sent again next pass (they
+    stayed pending, and the kiosk's count disagreed with the server's)."""
+    ids = fill(kiosk, 30)
+    transport = _SecondFailsAfterThird(str(ids[10]), str(ids[20]))
+    report = enrolled(kiosk, server, batch_size=10, transport=transport).run_once()
+    assert not report.ok
+    on_server = server.ids()
+    assert on_server == {str(i) for i in ids[:10] + ids[20:]}
+    assert states(kiosk, ids[:10] + ids[20:]) == {SyncState.SYNCED}
+    assert states(kiosk, ids[10:20]) == {SyncState.PENDING}
+    assert kiosk.store.pending_count() == len(ids) - len(on_server)
