@@ -8,6 +8,7 @@ import csv
 import io
 import re
 import time
+import zipfile
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -316,3 +317,51 @@ def test_console_csv_for_excel_starts_with_the_byte_order_mark(
     pdf = _run_job(web, {**form, "kind": "pdf", "excel": "1"})
     assert pdf.startswith(b"%PDF") and _names_pdf(pdf) == _names_csv(plain)
     assert web.get("/console/exports").text.count("<strong>CSV (Excel)</strong>") == 2
+
+
+def test_console_pdf_splits_by_state_and_by_size(
+    web: httpx.Client, engine: Engine, key: OrgKey
+) -> None:
+    """The console's PDF export splits as `--split-by-state` and `--per-file N` do (they were
+    command-line only): one file per signers' state, parts of at most N signatures, each file
+    named so no two in the ZIP share a name. Bad sizes are refused and start no job."""
+    kiosk = ApiClient.enroll(web, make_code(engine, "Kiosk B"))
+    kiosk.push([mini_signature(key, person("Fausto", "Rio", "63105"), "st-louis-county")])
+    csrf = _console(web, engine)
+    form = {"csrf": csrf, "campaign": "mini-test", "local": "", "lang": "en", "kind": "pdf"}
+
+    def files(data: bytes) -> dict[str, list[str]]:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            return {
+                n: _names_pdf(zf.read(n)) + (["Fausto"] if b"Fausto" in zf.read(n) else [])
+                for n in zf.namelist()
+            }
+
+    by_state = files(_run_job(web, {**form, "split_state": "1"}))
+    assert sorted(by_state) == ["mini-test-in.pdf", "mini-test-mo.pdf"], by_state
+    assert len(by_state["mini-test-in.pdf"]) == len(SIGNED)
+    parts = files(_run_job(web, {**form, "local": "evansville", "per_file": "2"}))
+    assert sorted(parts) == [
+        "mini-test-evansville-part01.pdf",
+        "mini-test-evansville-part02.pdf",
+        "mini-test-evansville-part03.pdf",
+    ], parts
+    assert sum(len(v) for v in parts.values()) == len(SIGNED)
+    for bad in (
+        {"per_file": "0"},
+        {"per_file": "-3"},
+        {"per_file": "2.5"},
+        {"per_file": "٣"},
+        {"per_file": "1000000"},
+        {"split_state": "yes"},
+    ):
+        before = web.get("/console/exports").text.count("data-job=")
+        r = web.post("/console/exports", data={**form, **bad})
+        assert r.status_code == 422, bad
+        assert web.get("/console/exports").text.count("data-job=") == before
+    # A refused form keeps the choices.
+    r = web.post(
+        "/console/exports", data={**form, "split_state": "1", "per_file": "50", "until": "x"}
+    )
+    assert 'id="x-split" name="split_state" type="checkbox" value="1" checked' in r.text
+    assert 'value="50"' in r.text

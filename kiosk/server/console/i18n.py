@@ -187,6 +187,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Print each signer's comment (PDF)",
         "Imprimir el comentario de cada firmante (PDF)",
     ),
+    "split_by_state": (
+        "One file per signers' state (PDF)",
+        "Un archivo por estado de los firmantes (PDF)",
+    ),
+    "per_file": (
+        "At most this many signatures a file (PDF; empty: no limit)",
+        "Como máximo esta cantidad de firmas por archivo (PDF; vacío: sin límite)",
+    ),
     "csv_for_excel": (
         "For Excel (Windows): letters such as á and ñ show correctly (CSV)",
         "Para Excel (Windows): las letras como á y ñ se ven correctamente (CSV)",

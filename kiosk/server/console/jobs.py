@@ -56,7 +56,8 @@ def start(
         params: ``kind`` (pdf/csv), ``campaign``, ``local`` (slug, ``*`` for one packet per
             local campaign, or empty for the whole campaign), ``since`` and ``until`` (ISO
             date-times or empty: at or after, before), ``event`` (an event id or empty),
-            ``include_synthetic``, ``lang``; ``paper``, ``rows``, ``comments`` (PDF);
+            ``include_synthetic``, ``lang``; ``paper``, ``rows``, ``comments``, ``split_state``,
+            ``per_file`` (PDF);
             ``excel`` (CSV: the UTF-8 byte-order mark first).
     """
     job_id = secrets.token_hex(16)
@@ -217,7 +218,14 @@ def _make(
     per_local = params.get("local") == "*" or query.local_campaign is not None
     with engine.connect() as conn:
         packets, result = server_exports.export_packets(
-            conn, keyring, query, params.get("lang", "en"), _options(params), per_local=per_local
+            conn,
+            keyring,
+            query,
+            params.get("lang", "en"),
+            _options(params),
+            per_local=per_local,
+            split_state=bool(params.get("split_state")),
+            per_file=params.get("per_file") or None,
         )
     _set(engine, job_id, total=len(packets) + 1, done=1)
     files: list[tuple[str, bytes]] = []
@@ -239,12 +247,14 @@ def _make(
 
 
 def _pdf_name(slug: str, key: str, per_local: bool, local: str | None) -> str:
-    if local:
-        return f"{slug}-{local}.pdf"
-    if per_local and key:
-        safe = "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in str(key))[:80]
+    """A packet's file name: the campaign's, the local campaign's, and each part's (split by
+    state or by size: ``evansville-in``, ``part02``) so no two files of a ZIP share one."""
+    if not key:
+        return f"{slug}.pdf"
+    safe = "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in str(key))[:80]
+    if per_local and not local:
         return f"packet-{safe}.pdf"
-    return f"{slug}.pdf"
+    return f"{slug}-{safe}.pdf"
 
 
 def list_jobs(conn: Connection, coordinator_id: int, now: datetime) -> list[dict[str, Any]]:

@@ -631,6 +631,7 @@ class Console:
             paper = _text(form, "paper", 6) or "letter"
             rows = _text(form, "rows", 3) or "10"
             comments = _text(form, "comments", 1)
+            per_file = _text(form, "per_file", 7)
             # A refused form comes back with its choices, not the defaults (the dates typed,
             # the local campaign picked out of 179...).
             chosen = {
@@ -646,18 +647,25 @@ class Console:
                 "paper": paper,
                 "rows": rows,
                 "comments": comments,
+                "split_state": _text(form, "split_state", 1),
+                "per_file": per_file,
                 "excel": _text(form, "excel", 1),
             }
             # A check box sends "1" or nothing: another value is no choice the form offers.
             boxes_ok = all(
                 form.get(box) in (None, "", "1")
-                for box in ("include_synthetic", "comments", "excel")
+                for box in ("include_synthetic", "comments", "split_state", "excel")
+            )
+            # Empty: no limit; else a whole number of signatures a file (as --per-file).
+            per_file_ok = per_file == "" or (
+                per_file.isascii() and per_file.isdigit() and 1 <= int(per_file) <= PER_FILE_MAX
             )
             with self.engine.connect() as conn:
                 c = data.campaign(conn, slug) if _SLUG.match(slug) else None
                 known_events = {e for e, _label in data.filters(conn)[0]}
             if (
                 not boxes_ok
+                or not per_file_ok
                 or kind not in ("pdf", "csv")
                 or c is None
                 or (local not in ("", "*") and c.local(local) is None)
@@ -689,6 +697,8 @@ class Console:
                 "paper": paper,
                 "rows": int(rows),
                 "comments": comments == "1",
+                "split_state": kind == "pdf" and form.get("split_state") == "1",
+                "per_file": int(per_file) if kind == "pdf" and per_file else None,
                 "excel": kind == "csv" and form.get("excel") == "1",
             }
             jobs.start(self.engine, self.keyring, s.account.id, params, self.clock(), self.clock)
@@ -1143,6 +1153,7 @@ class Console:
             error=error,
             has_key=self.keyring is not None,
             rows_choices=_ROWS_CHOICES,
+            per_file_max=PER_FILE_MAX,
             chosen=chosen or {},
         )
 
@@ -1291,6 +1302,9 @@ _ACCOUNT_DONE = frozenset({"role_changed", "role_same", "password_set", "account
 
 #: The signatures per PDF sheet the export form offers, as its values (the kiosk's choices).
 _ROWS_CHOICES = [str(n) for n in ROWS_PER_SHEET_CHOICES]
+
+#: The largest "signatures a file" the export form takes (a file of 100,000 is already huge).
+PER_FILE_MAX = 100_000
 
 
 def _account_id(value: str) -> int:
