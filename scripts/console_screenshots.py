@@ -16,6 +16,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from playwright.sync_api import Error as PlaywrightError
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT))
 
@@ -55,7 +57,16 @@ def main() -> int:
                 for label, size in (("desktop", DESKTOP), ("phone", PHONE)):
                     p.set_viewport_size(size)
                     path = args.out / f"console-{name}-{label}.png"
-                    p.screenshot(path=str(path), full_page=full)
+                    # Chromium now and then answers "Unable to capture screenshot" right after
+                    # a resize: the next frame takes it.
+                    for attempt in range(3):
+                        try:
+                            p.screenshot(path=str(path), full_page=full)
+                            break
+                        except PlaywrightError:
+                            if attempt == 2:
+                                raise
+                            p.wait_for_timeout(300)
                     made.append(path)
                 p.set_viewport_size(DESKTOP)
 
