@@ -787,7 +787,13 @@ def _cmd_stats(args: argparse.Namespace) -> int:
             if key.startswith(f"{slug}/"):
                 print(f"    {key.split('/', 1)[1]}: {m}")
     if not data["campaigns"]:
-        print("  (none)")
+        # Test data only (kiosk simulate) read like a sync that failed.
+        print(
+            f"  (none counted: the {data['synthetic']} synthetic signatures are test data, "
+            "counted apart)"
+            if data["synthetic"]
+            else "  (none)"
+        )
     print("\nper device:")
     for device_id, d in data["devices"].items():
         print(

@@ -171,6 +171,19 @@ def test_admin_flow(db_url: str, engine: Engine) -> None:
         assert "revoked" in on(db_url, "devices", "list").stdout
 
 
+def test_stats_of_test_data_only_say_so(db_url: str, engine: Engine) -> None:
+    """After the README's `kiosk simulate` and a sync, every signature is synthetic: the text
+    stats said "per campaign: (none)", which read like a sync that failed."""
+    assert on(db_url, "campaigns", "import", *map(str, CAMPAIGN_FILES)).returncode == 0
+    code = on(db_url, "enroll-code", "--name", "Demo kiosk").stdout.strip()
+    app = create_app(ServerSettings(database_url=db_url), engine=engine)
+    with InProcessServer(app) as srv, httpx.Client(base_url=srv.base_url, timeout=30) as http:
+        api = ApiClient.enroll(http, code)
+        api.push([signature(campaign="sanctuary-of-safety", synthetic=True) for _ in range(2)])
+    text = on(db_url, "stats").stdout
+    assert "(none counted: the 2 synthetic signatures are test data, counted apart)" in text
+
+
 def test_invalid_campaign_file(tmp_path: Path) -> None:
     bad = tmp_path / "bad.toml"
     bad.write_text(
