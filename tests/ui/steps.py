@@ -5,12 +5,18 @@ from __future__ import annotations
 from kiosk.ui.automation import Driver
 
 
-def to_form(d: Driver, lang: str = "en") -> None:
-    """From the attract screen to an empty form, in ``lang``."""
-    d.wait_shown("attract.signButton")
+def choose_language(d: Driver, lang: str) -> None:
+    """Tap ``lang``'s switch (any screen with one: the attract screen, staff mode, the first
+    start) unless it is English, the default; wait until the screen is in it."""
     if lang != "en":
         d.click(f"lang.{lang}")
         d.wait(lambda: d.ui.vm.i18n.language == lang, "the language switch")
+
+
+def to_form(d: Driver, lang: str = "en") -> None:
+    """From the attract screen to an empty form, in ``lang``."""
+    d.wait_shown("attract.signButton")
+    choose_language(d, lang)
     d.click("attract.signButton")
     d.click("petition.continueButton")
     d.wait_shown("form.firstName")

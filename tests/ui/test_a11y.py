@@ -22,7 +22,7 @@ from kiosk.ui.theme import (
     contrast_ratio,
 )
 from tests.ui.conftest import FAST, PIN, FakeClock
-from tests.ui.steps import fill, sign_and_submit, to_form
+from tests.ui.steps import choose_language, fill, sign_and_submit, to_form
 
 pytestmark = pytest.mark.gui
 
@@ -122,9 +122,7 @@ def _walk_signer_screens(
     names: dict[str, str] = {}
     seen: dict[str, list[str]] = {}
     d.wait_shown("attract.signButton")
-    if lang != "en":
-        d.click(f"lang.{lang}")
-        d.wait(lambda: d.ui.vm.i18n.language == lang, "the language")
+    choose_language(d, lang)
     seen["attract"] = audit(d, names)
     d.click("a11y.options")
     d.wait_shown("a11y.close")
@@ -168,9 +166,7 @@ def _walk_signer_screens(
     seen["thanks"] = audit(d, names)
     d.click("thanks.done")
     d.wait_shown("attract.signButton")  # the same signer again: "already signed"
-    if lang != "en":
-        d.click(f"lang.{lang}")
-        d.wait(lambda: d.ui.vm.i18n.language == lang, "the language")
+    choose_language(d, lang)
     d.click("attract.signButton")
     d.click("petition.continueButton")
     fill(d, first, last, "47708")
@@ -425,9 +421,7 @@ def test_the_popups_are_dialogs_named_by_their_titles(d: Driver, lang: str) -> N
         "es": ("Accesibilidad", "¿Empezar de nuevo?"),
     }[lang]
     d.wait_shown("attract.signButton")
-    if lang != "en":
-        d.click(f"lang.{lang}")
-        d.wait(lambda: d.ui.vm.i18n.language == lang, "the language")
+    choose_language(d, lang)
     d.click("a11y.options")
     d.wait_shown("a11y.close")
     assert _dialog_around(d.item("a11y.close")) == (titles[0], "dialog")

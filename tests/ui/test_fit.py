@@ -22,6 +22,7 @@ from kiosk.sync.qt import SyncController
 from kiosk.ui.automation import Driver
 from tests.ui.conftest import FAST, PASSPHRASE, FakeClock
 from tests.ui.fit import problems
+from tests.ui.steps import choose_language
 from tests.ui.test_staff import sign_once, to_staff
 
 pytestmark = pytest.mark.gui
@@ -33,9 +34,7 @@ SCALES = {"100": 1.0, "125": 1.25, "200": 2.0}
 def start_signer(d: Driver, lang: str, scale: float, failures: list[str] | None = None) -> None:
     """A new signer chooses the language and the text size (both reset after each signer)."""
     d.wait_shown("attract.signButton")
-    if lang != "en":
-        d.click(f"lang.{lang}")
-        d.wait(lambda: d.ui.vm.i18n.language == lang, "the language")
+    choose_language(d, lang)
     if scale == 1.25:
         d.click("a11y.largeText")
         d.wait(lambda: d.ui.vm.largeText, "larger text")
@@ -192,9 +191,7 @@ def test_every_staff_section_fits(d: Driver, size: str, lang: str) -> None:
     sign_once(d)
     d.window.resize(*SIZES[size])
     to_staff(d)
-    if lang != "en":
-        d.click(f"lang.{lang}")
-        d.wait(lambda: d.ui.vm.i18n.language == lang, "the language")
+    choose_language(d, lang)
     failures: list[str] = []
     for section in STAFF_SECTIONS:
         d.click(f"staff.tab.{section}")
@@ -232,9 +229,7 @@ def test_the_first_start_and_the_connect_form_fit(
     d = make_ui(make_kiosk(keys=False, pin=False))
     d.window.resize(*SIZES[size])
     d.wait_shown("setup.finish")
-    if lang != "en":
-        d.click(f"lang.{lang}")
-        d.wait(lambda: d.ui.vm.i18n.language == lang, "the language")
+    choose_language(d, lang)
     check(d, "first start", failures)
     d.fill("setup.pin", "12")
     d.click("setup.finish")
@@ -247,9 +242,7 @@ def test_the_first_start_and_the_connect_form_fit(
         d = make_ui(kiosk, sync=sync)
         d.window.resize(*SIZES[size])
         to_staff(d)
-        if lang != "en":
-            d.click(f"lang.{lang}")
-            d.wait(lambda: d.ui.vm.i18n.language == lang, "the language")
+        choose_language(d, lang)
         d.click("staff.tab.sync")
         d.wait_shown("staff.serverUrl")
         d.click("staff.allowInsecure")

@@ -19,7 +19,7 @@ from PySide6.QtTextToSpeech import QTextToSpeech
 from kiosk.ui.automation import Driver
 from kiosk.ui.speech import ENGINE_ENV
 from tests.ui.conftest import FAST, FakeClock
-from tests.ui.steps import fill, sign_and_submit, to_pad
+from tests.ui.steps import choose_language, fill, sign_and_submit, to_pad
 
 pytestmark = pytest.mark.gui
 
@@ -112,9 +112,7 @@ class Listener:
 
 def _start(d: Driver, lang: str) -> Listener:
     d.wait_shown("attract.signButton")
-    if lang != "en":
-        d.click(f"lang.{lang}")
-        d.wait(lambda: d.ui.vm.i18n.language == lang, "the language")
+    choose_language(d, lang)
     listen = Listener(d)
     listen.hook()  # the engine is made before anything is said: no word goes unheard
     d.click("attract.speech")
