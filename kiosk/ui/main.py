@@ -393,7 +393,13 @@ def run_ui(
         except BaseException as exc:  # noqa: BLE001 - re-raised on the main thread
             opened["error"] = exc
 
-    # The store (SQLAlchemy, migrations) opens while Qt and the view-models load.
+    # PySide6's first import runs shiboken's bootstrap, which also hooks every later import:
+    # it is done here, before any other thread imports anything. Run while the opener thread
+    # imported SQLAlchemy, it crashed the process now and then (a fatal error in
+    # signature_bootstrap.py, seen once in CI with a damaged store).
+    import PySide6.QtCore  # noqa: F401
+
+    # The store (SQLAlchemy, migrations) opens while the rest of Qt and the view-models load.
     opener = threading.Thread(target=open_store, name="kiosk-open", daemon=True)
     opener.start()
     configure_qt()
