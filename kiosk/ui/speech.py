@@ -107,12 +107,14 @@ class Speech(QObject):
             self._apply_voice()
         return self._tts
 
-    def _apply_voice(self) -> None:
+    def _apply_voice(self, language: str | None = None) -> None:
+        """The engine's voice for ``language`` (the UI's language by default), the first of
+        :data:`VOICE_LOCALES` it has."""
         tts = self._tts
         if tts is None:
             return
         available = {loc.name() for loc in tts.availableLocales()}  # type: ignore[attr-defined]
-        for name in VOICE_LOCALES.get(self._i18n.language, ()):
+        for name in VOICE_LOCALES.get(language or self._i18n.language, ()):
             if name in available:
                 tts.setLocale(QLocale(name))  # type: ignore[attr-defined]
                 return
@@ -215,6 +217,10 @@ class Speech(QObject):
             return
         if interrupt:
             tts.stop()  # type: ignore[attr-defined]
+        self._hand(tts, text)
+
+    def _hand(self, tts: object, text: str) -> None:
+        """Hand ``text`` to the engine, counted and told (:attr:`spoken`)."""
         tts.enqueue(text)  # type: ignore[attr-defined]
         self._said += 1
         self.spoken.emit(text)
@@ -254,14 +260,8 @@ class Speech(QObject):
         tts = self.engine()
         if tts is None or not text:
             return
-        available = {loc.name() for loc in tts.availableLocales()}  # type: ignore[attr-defined]
-        for name in VOICE_LOCALES.get(language, ()):
-            if name in available:
-                tts.setLocale(QLocale(name))  # type: ignore[attr-defined]
-                break
-        tts.enqueue(text)  # type: ignore[attr-defined]
-        self._said += 1
-        self.spoken.emit(text)
+        self._apply_voice(language)
+        self._hand(tts, text)
 
     @Slot(str, str)
     def screen(self, title: str, body: str) -> None:
