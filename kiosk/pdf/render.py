@@ -20,7 +20,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from io import BytesIO
-from typing import Self
+from typing import NamedTuple, Self
 
 from reportlab import rl_config
 from reportlab.lib.colors import Color
@@ -89,19 +89,12 @@ def render_packet(packet: Packet, on_page: Callable[[int, int], None] | None = N
 def _render(packet: Packet, on_page: Callable[[int, int], None] | None = None) -> bytes:
     fonts = get_fonts()
     pagesize = _PAGE_SIZES[packet.options.page_size]
-    cover_pages, statement_pages, total, tight = _plan(packet, fonts)
+    plan = _plan(packet, fonts)
 
     out = BytesIO()
     canvas = _canvas(out, pagesize, fonts)
-    with _PageCompressor(canvas, on_page, total) as compressor:
-        _draw(
-            canvas,
-            fonts,
-            packet,
-            pagesize,
-            (cover_pages, statement_pages, total, tight),
-            compressor,
-        )
+    with _PageCompressor(canvas, on_page, plan.total) as compressor:
+        _draw(canvas, fonts, packet, pagesize, plan, compressor)
     canvas.save()
     fonts.forget(canvas._doc)
     return out.getvalue()
@@ -112,11 +105,11 @@ def _draw(
     fonts: FontSet,
     packet: Packet,
     pagesize: tuple[float, float],
-    plan: tuple[int, dict[int, int], int, int],
+    plan: _Plan,
     compressor: _PageCompressor,
 ) -> None:
     """Draw the cover and every section's sheets on ``canvas``, as :func:`_plan` laid them
-    out (cover pages, each statement's page, the total, the statement's tightness)."""
+    out."""
     cover_pages, statement_pages, total, tight = plan
     title = packet.title.get(packet.language)
     canvas.setTitle(title)
@@ -149,10 +142,21 @@ def page_count(packet: Packet) -> int:
     Args:
         packet: the packet.
     """
-    return _plan(packet, get_fonts())[2]
+    return _plan(packet, get_fonts()).total
 
 
-def _plan(packet: Packet, fonts: FontSet) -> tuple[int, dict[int, int], int, int]:
+class _Plan(NamedTuple):
+    """How a packet's pages fall, from a dry run of its cover."""
+
+    cover_pages: int
+    #: The page each section's statement starts on, by the section's index.
+    statement_pages: dict[int, int]
+    total: int
+    #: The statement's setting, an index into :data:`_STATEMENT_SETTINGS`.
+    tight: int
+
+
+def _plan(packet: Packet, fonts: FontSet) -> _Plan:
     """A dry run of the cover: its page count, the page of each statement, the total, and
     the statement's tightness (:data:`_STATEMENT_SETTINGS`).
 
@@ -178,7 +182,7 @@ def _plan(packet: Packet, fonts: FontSet) -> tuple[int, dict[int, int], int, int
                 tight, cover_pages, statement_pages = tighter, pages, placed
                 break
     total = cover_pages + sum(_sheet_count(packet, s) for s in packet.sections)
-    return cover_pages, statement_pages, total, tight
+    return _Plan(cover_pages, statement_pages, total, tight)
 
 
 def _sheet_count(packet: Packet, section: PacketSection) -> int:
