@@ -18,6 +18,7 @@ from typing import Any
 
 from kiosk import __version__
 from kiosk.cli_args import parse_args_strictly
+from kiosk.domain.sheets import PAGE_SIZES
 from kiosk.domain.wording import counted
 
 EXIT_OK = 0
@@ -1136,7 +1137,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="N",
         help="signatures per sheet (default 10)",
     )
-    e_pdf.add_argument("--page-size", choices=("letter", "a4"), default="letter")
+    e_pdf.add_argument("--page-size", choices=PAGE_SIZES, default=PAGE_SIZES[0])
     e_pdf.add_argument(
         "--lang",
         choices=("en", "es"),

@@ -20,6 +20,7 @@ from typing import Any
 
 import kiosk
 from kiosk.cli_args import parse_args_strictly, reader_gone
+from kiosk.domain.sheets import PAGE_SIZES
 from kiosk.domain.wording import counted
 from kiosk.server.cli_support import CliError as CliError  # re-exported
 from kiosk.server.cli_support import engine as _engine
@@ -375,7 +376,7 @@ def build_parser() -> argparse.ArgumentParser:
                 help="one packet for the whole campaign instead of one per local campaign",
             )
             e.add_argument("--lang", choices=("en", "es"), default="en")
-            e.add_argument("--page-size", choices=("letter", "a4"), default="letter")
+            e.add_argument("--page-size", choices=PAGE_SIZES, default=PAGE_SIZES[0])
             e.add_argument("--rows-per-sheet", type=_positive_int, default=10, metavar="N")
             # As `kiosk export pdf` has them: after sync the kiosk may keep no personal data,
             # and the server is where packets are made.

@@ -36,6 +36,7 @@ from kiosk.domain.ports import (
     SignatureFilter,
 )
 from kiosk.domain.routing import ZipDirectory
+from kiosk.domain.sheets import PageSize
 from kiosk.domain.signature import Event
 from kiosk.exports.files import destinations, save_error_code
 from kiosk.exports.make import (
@@ -76,7 +77,7 @@ class ExportSpec:
     campaign: str
     flt: SignatureFilter
     per_local: bool = False
-    paper: Literal["letter", "a4"] = "letter"
+    paper: PageSize = "letter"
     rows_per_sheet: int = 10
     opted_in_only: bool = False
     language: str = "en"

@@ -13,6 +13,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
 from kiosk.domain.demo import export_marks, mark_csv
+from kiosk.domain.sheets import MAX_ROWS_PER_SHEET, PageSize
 from kiosk.exports import for_excel
 from kiosk.server import audit as server_audit
 from kiosk.server import coordinators, log
@@ -178,8 +179,8 @@ def export_pdf(
     db: EngineDep,
     keyring: KeyringDep,
     lang: Literal["en", "es"] = "en",
-    page_size: Literal["letter", "a4"] = "letter",
-    rows_per_sheet: Annotated[int, Query(ge=1, le=30)] = 10,
+    page_size: PageSize = "letter",
+    rows_per_sheet: Annotated[int, Query(ge=1, le=MAX_ROWS_PER_SHEET)] = 10,
     comments: Annotated[
         bool, Query(description="each row shows the signer's comment (as --comments does)")
     ] = False,

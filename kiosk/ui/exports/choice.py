@@ -13,6 +13,7 @@ from typing import Any, Literal
 from PySide6.QtCore import Property, QDate, QLocale, QObject, Signal, Slot
 
 from kiosk.domain.ports import SignatureFilter
+from kiosk.domain.sheets import PAGE_SIZES, PageSize
 from kiosk.domain.sheets import ROWS_PER_SHEET_CHOICES as ROWS_CHOICES
 from kiosk.services.exports import PERIODS, Exports, ExportSpec
 from kiosk.ui.i18n import I18n
@@ -39,7 +40,7 @@ class ExportChoice(QObject):
         self._period = "all"
         self._event = ""
         self._kind: Literal["pdf", "csv"] = "pdf"
-        self._paper: Literal["letter", "a4"] = "letter"
+        self._paper: PageSize = "letter"
         self._rows = 10
         self._opted_in_only = False
         self._excel = False
@@ -200,7 +201,7 @@ class ExportChoice(QObject):
     @Slot(str)
     def setPaper(self, paper: str) -> None:  # noqa: N802 - Qt naming for QML
         """``letter`` or ``a4``."""
-        if paper in ("letter", "a4"):
+        if paper in PAGE_SIZES:
             self._paper = "a4" if paper == "a4" else "letter"
             self.changed.emit()
 
