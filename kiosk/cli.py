@@ -287,7 +287,25 @@ def _status_doc(data_dir: Path, kiosk_id: str, store: Any) -> dict[str, Any]:
 
     counts = store.counts()
     keys = KeyFolder(DataLayout(data_dir).keys)
+    events = [
+        {
+            "id": e.id,
+            "name": e.name,
+            "location": e.location,
+            "started_at": e.started_at.isoformat(),
+            "signatures": counts.by_event.get(e.id, 0),
+        }
+        for e in store.events()
+    ]
+    known = {e["id"] for e in events} | {""}
+    events += [  # signatures of an event this store has no row for (not made here)
+        {"id": i, "name": i, "location": "", "started_at": "", "signatures": n}
+        for i, n in sorted(counts.by_event.items())
+        if i not in known
+    ]
     return {
+        "events": events,
+        "no_event": counts.by_event.get("", 0),
         "kiosk_id": kiosk_id,
         "data_dir": str(data_dir),
         "total": counts.total,
@@ -330,6 +348,11 @@ def _quick_status(args: argparse.Namespace) -> dict[str, Any] | None:
         reader.close()
 
 
+def _printable(text: str) -> str:
+    """Text typed on a kiosk, made safe to print on a terminal (no control characters)."""
+    return "".join(c if c.isprintable() else "\ufffd" for c in text)
+
+
 def _sync_error_words(code: str) -> str:
     from kiosk.sync.status import SyncErrorCode, describe_error
 
@@ -354,6 +377,17 @@ def cmd_status(args: argparse.Namespace) -> int:
         print(f"  {k}: {v}")
     for k, v in sorted(doc["by_local_campaign"].items()):
         print(f"    {k}: {v}")
+    if doc["events"] or doc["no_event"]:
+        print("events:")
+        for e in doc["events"]:
+            where = f", {e['location']}" if e["location"] else ""
+            day = f" ({e['started_at'][:10]})" if e["started_at"] else ""
+            print(f"  {_printable(e['name'] + where)}{day}: {e['signatures']}")
+        if doc["no_event"]:
+            print(f"  no event: {doc['no_event']}")
+    states = ", ".join(f"{k} {v}" for k, v in sorted(doc["by_sync_state"].items()))
+    if states:
+        print(f"sync states: {states}")
     damaged = doc["by_sync_state"].get("damaged", 0)
     if damaged:
         print(f"damaged: {damaged} never-synced signatures have no personal data")
@@ -436,6 +470,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
             doc = {k: v for k, v in vars(report).items()}
             doc["error"] = report.error.value if report.error else None
             doc["ok"] = report.ok
+            doc["complete"] = report.complete
             lost = report.server_lost
             doc["server_lost"] = None if lost is None else dataclasses.asdict(lost)
             print(json.dumps(doc, indent=2, sort_keys=True))
@@ -517,6 +552,15 @@ def cmd_sync(args: argparse.Namespace) -> int:
         if report.error is not None:
             raise CliError(
                 f"sync failed: {_sync_error(report.error, report.error_detail)}; "
+                f"{report.pending_left} still pending"
+            )
+        if report.held_back:
+            # A script (cron, a deploy check) must see that signatures did not go: the
+            # warnings above say which and why.
+            raise CliError(
+                f"sync incomplete: {report.held_back} signatures stay pending "
+                f"({report.rejected} refused by the server, {report.unacknowledged} not "
+                f"acknowledged, {report.unsendable} not sendable); "
                 f"{report.pending_left} still pending"
             )
         return EXIT_OK

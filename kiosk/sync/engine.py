@@ -220,6 +220,18 @@ class SyncReport:
         """The pass completed (every phase ran without error)."""
         return self.error is None and not self.cancelled
 
+    @property
+    def held_back(self) -> int:
+        """Signatures this pass should have delivered that stay pending: refused by the
+        server, sent but not named in its answer, or breaking a wire rule."""
+        return self.rejected + self.unacknowledged + self.unsendable
+
+    @property
+    def complete(self) -> bool:
+        """The pass completed and delivered every signature it read (damaged ones aside:
+        they leave the outbox)."""
+        return self.ok and not self.held_back
+
     def summary(self) -> str:
         """One line for logs and the command line."""
         signatures = (
@@ -234,6 +246,8 @@ class SyncReport:
         parts = [signatures, voids, f"{self.events_sent} events"]
         if self.campaigns_changed:
             parts.append(f"campaigns updated: {', '.join(self.campaigns_changed)}")
+        if self.rejected:
+            parts.append(f"{self.rejected} refused by the server")
         if self.unsendable:
             parts.append(f"{self.unsendable} not sendable")
         if self.damaged:

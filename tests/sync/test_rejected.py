@@ -48,7 +48,7 @@ def test_kiosk_sync_says_which_signatures_were_refused_and_why(
     """A kiosk whose clock was years behind when signers signed: the server refuses those
     signatures at every sync. ``kiosk sync`` used to print "sent 3, created 0 ... pending: 3"
     and exit 0, saying neither that they were refused nor why; it now says both (found
-    2026-12-05 by an outside test)."""
+    2026-12-05 by an outside test), and exits 1 so that a script sees the pass left them."""
     kiosk.clock = lambda: datetime(2018, 9, 18, 13, 0, tzinfo=UTC)
     saved = simulate(kiosk.service(), "defy-trump-expand-sanctuary", 3, 1, None, lambda m: None)
     assert len(saved) == 3
@@ -58,12 +58,19 @@ def test_kiosk_sync_says_which_signatures_were_refused_and_why(
     )
     assert enrolled.returncode == 0, enrolled.stderr
     out = kiosk_cli(kiosk.data_dir, "sync")
-    assert out.returncode == 0, out.stderr
+    assert out.returncode == 1, out.stderr
     assert "sent 3, created 0" in out.stdout and "pending: 3" in out.stdout
     assert "the server refused 3 signatures; they stay pending" in out.stderr, out.stderr
     assert "3 of them: created_at is before 2020" in out.stderr, out.stderr
+    assert (
+        "kiosk: error: sync incomplete: 3 signatures stay pending (3 refused by the server, "
+        "0 not acknowledged, 0 not sendable); 3 still pending"
+    ) in out.stderr, out.stderr
     assert "Traceback" not in out.stderr
-    report = json.loads(kiosk_cli(kiosk.data_dir, "sync", "--json").stdout)
+    again = kiosk_cli(kiosk.data_dir, "sync", "--json")
+    assert again.returncode == 1
+    report = json.loads(again.stdout)
+    assert report["ok"] is True and report["complete"] is False
     assert report["rejected"] == 3
     assert list(report["rejected_reasons"].values()) == [3]
     assert server.ids() == set()
