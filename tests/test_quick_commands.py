@@ -9,6 +9,7 @@ scale``); here, which modules a fresh interpreter loaded.
 from __future__ import annotations
 
 import json
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -62,6 +63,7 @@ def store_dir(tmp_path: Path) -> Path:
     kiosk = open_kiosk(tmp_path)
     kiosk.keys.init("a long passphrase")
     s = kiosk.service()
+    rally = kiosk.services().events.save("Rally at the park", "Evansville")
     for i, name in enumerate(("Ana", "Luis", "Sofía")):
         local = s.route("defy-trump-expand-sanctuary", "47708")
         s.submit(
@@ -70,6 +72,7 @@ def store_dir(tmp_path: Path) -> Path:
             entry(first_name=name),
             ink(i),
             "en",
+            event_id=rally.id if i else None,
         )
     kiosk.close()
     return tmp_path
@@ -88,6 +91,30 @@ def test_status_reads_the_store_without_sqlalchemy_or_the_sync_engine(store_dir:
         )
     finally:
         kiosk.close()
+
+
+def test_status_names_each_event_with_its_count(store_dir: Path) -> None:
+    """``kiosk status`` printed counts by campaign and local campaign only, and its JSON had
+    events as ids, with ``""`` for signatures of no event: it now names each event (a name
+    typed on the kiosk, printed without control characters, which an older version let in)
+    and counts the rest apart."""
+    db = sqlite3.connect(store_dir / "kiosk.db")
+    with db:
+        db.execute("UPDATE events SET name = 'Rally\x1b[2J at the park'")
+    db.close()
+    got = _probe("--data-dir", str(store_dir), "status")
+    assert got["code"] == 0
+    lines = str(got["out"]).splitlines()
+    at = lines.index("events:")
+    assert lines[at + 1].startswith("  Rally\ufffd[2J at the park, Evansville (20")
+    assert lines[at + 1].endswith("): 2")
+    assert lines[at + 2] == "  no event: 1"
+    assert "sync states: pending 3" in lines
+    doc = json.loads(str(_probe("--data-dir", str(store_dir), "status", "--json")["out"]))
+    assert doc["no_event"] == 1
+    assert [(e["name"], e["location"], e["signatures"]) for e in doc["events"]] == [
+        ("Rally\x1b[2J at the park", "Evansville", 2)
+    ]
 
 
 def test_status_of_a_new_folder_still_opens_the_kiosk(tmp_path: Path) -> None:

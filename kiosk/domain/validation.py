@@ -128,7 +128,9 @@ class TypedSignature:
         return SignatureMethod.TYPED_WITNESSED if self.witnessed else SignatureMethod.TYPED
 
 
-def _has_control(text: str, allow_newlines: bool = False) -> bool:
+def has_control(text: str, allow_newlines: bool = False) -> bool:
+    """Whether ``text`` holds a control, format (bar the joiners), private-use, unassigned
+    or surrogate character: none belongs in text a person types."""
     for ch in text:
         if allow_newlines and ch in "\n":
             continue
@@ -145,7 +147,7 @@ def clean_text(text: str) -> str:
 
 def check_name(raw: str) -> tuple[str, Code | None]:
     """Validate a first or last name; return the cleaned name and an error code or None."""
-    if _has_control(raw):
+    if has_control(raw):
         return raw, Code.CONTROL_CHARACTERS
     name = clean_text(raw)
     if not name:
@@ -182,7 +184,7 @@ def check_email(raw: str) -> tuple[str, Code | None]:
     text = raw.strip()
     if not text:
         return text, Code.REQUIRED
-    if _has_control(text):
+    if has_control(text):
         return text, Code.CONTROL_CHARACTERS
     if len(text) > MAX_EMAIL:
         return text, Code.TOO_LONG
@@ -198,7 +200,7 @@ def check_phone(raw: str, region: str = "US") -> tuple[str, Code | None]:
     text = raw.strip()
     if not text:
         return text, Code.REQUIRED
-    if _has_control(text) or len(text) > 40:
+    if has_control(text) or len(text) > 40:
         return text, Code.INVALID_PHONE
     try:
         num = phonenumbers.parse(text, region)
@@ -218,7 +220,7 @@ def check_state(raw: str) -> tuple[str, Code | None]:
 
 
 def _check_free_text(raw: str, limit: int, multiline: bool = False) -> tuple[str, Code | None]:
-    if _has_control(raw, allow_newlines=multiline):
+    if has_control(raw, allow_newlines=multiline):
         return raw, Code.CONTROL_CHARACTERS
     if multiline:
         text = "\n".join(clean_text(line) for line in raw.strip().splitlines()).strip()
@@ -272,7 +274,7 @@ def check_typed_name(raw: str, first_name: str, last_name: str) -> tuple[str, Co
     every word of the first and the last name, in that order, whatever the case and accents;
     middle names in between are welcome ("Maria Jose Lopez" for "Maria" "Lopez").
     """
-    if _has_control(raw):
+    if has_control(raw):
         return raw, Code.CONTROL_CHARACTERS
     name = clean_text(raw)
     if not name:

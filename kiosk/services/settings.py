@@ -12,9 +12,10 @@ import uuid
 
 from kiosk.domain.audit import AuditAction
 from kiosk.domain.campaign import Campaign
-from kiosk.domain.errors import NotFound
+from kiosk.domain.errors import Code, NotFound
 from kiosk.domain.ports import Clock, SettingsStore, SignatureFilter, SignatureRepository
 from kiosk.domain.signature import Event
+from kiosk.domain.validation import has_control
 from kiosk.services.ports import AuditRecorder, Campaigns
 from kiosk.ui_state import SETTING_ACTIVE_CAMPAIGN, SETTING_EVENT, SETTING_FIXED_LOCAL
 
@@ -28,7 +29,9 @@ class EventRefused(ValueError):
     """An event name or location staff typed cannot be saved.
 
     Attributes:
-        code: ``required`` (no name) or ``too_long`` (over :data:`MAX_EVENT_TEXT`).
+        code: ``required`` (no name), ``too_long`` (over :data:`MAX_EVENT_TEXT`) or
+            ``control_characters`` (one the server would refuse: the event could never be
+            sent).
     """
 
     def __init__(self, code: str) -> None:
@@ -150,9 +153,12 @@ class Events:
         """The name and location with their spaces tidied.
 
         Raises:
-            EventRefused: no name, or a name or location that is too long.
+            EventRefused: no name, or a name or location that is too long or holds a control
+                character.
         """
         name, location = " ".join(name.split()), " ".join(location.split())
+        if has_control(name) or has_control(location):  # tabs and line breaks are tidied
+            raise EventRefused(Code.CONTROL_CHARACTERS.value)
         if not name:
             raise EventRefused("required")
         if len(name) > MAX_EVENT_TEXT or len(location) > MAX_EVENT_TEXT:

@@ -10,8 +10,9 @@ statements on its own connection, so there is one definition of each count.
 from __future__ import annotations
 
 import sqlite3
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from kiosk.domain.counts import Counts
 
@@ -58,6 +59,17 @@ def read_pending_count(conn: Any) -> int:
     return int(conn.execute(_PENDING).fetchone()[0])
 
 
+class EventNames(NamedTuple):
+    """An event's names, with the fields of :class:`kiosk.domain.signature.Event` (whose
+    module brings numpy with the ink: a quick command does without; ``started_at`` as
+    :func:`kiosk.domain.metadata.from_ms` makes it)."""
+
+    id: str
+    name: str
+    location: str
+    started_at: datetime
+
+
 class StoreReader:
     """The store file opened read-only: settings, counts and the outbox size.
 
@@ -83,6 +95,16 @@ class StoreReader:
     def pending_count(self) -> int:
         """See :func:`read_pending_count`."""
         return read_pending_count(self._conn)
+
+    def events(self) -> list[EventNames]:
+        """All events, newest first (as :meth:`kiosk.store.sql.SqlStore.events`)."""
+        rows = self._conn.execute(
+            "SELECT id, name, location, started_ms FROM events ORDER BY started_ms DESC"
+        ).fetchall()
+        return [
+            EventNames(i, name, location, datetime.fromtimestamp(ms / 1000, UTC))
+            for i, name, location, ms in rows
+        ]
 
     def close(self) -> None:
         """Close the file."""

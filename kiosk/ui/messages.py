@@ -381,7 +381,8 @@ def _unlock_message(code: str, n: int) -> str:
 
 
 def _event_message(code: str, n: int) -> str:
-    """Why an event's name was refused (``required``, ``too_long``)."""
+    """Why an event's name was refused (``required``, ``too_long``,
+    ``control_characters``)."""
     if code == Code.REQUIRED:
         return translate("Messages", "Please name the event.")
     return error_message(code)

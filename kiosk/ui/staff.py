@@ -390,7 +390,7 @@ class StaffMode(QObject):
     def _get_event_error(self) -> str:
         return self._event_error
 
-    #: ``required`` or ``too_long`` after a refused save ("" otherwise).
+    #: ``required``, ``too_long`` or ``control_characters`` after a refused save ("" otherwise).
     eventError = Property(str, _get_event_error, notify=eventChanged)
 
     def _get_event_question(self) -> dict[str, Any]:

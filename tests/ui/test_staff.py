@@ -206,7 +206,16 @@ def test_name_the_event_and_new_signatures_belong_to_it(d: Driver) -> None:
     d.click("staff.tab.event")
     d.click("staff.eventSave")
     d.wait(lambda: d.text("staff.eventName.error") != "", "the error")
-    d.fill("staff.eventName", "Rally at City Hall")
+    # A control character (pasted from elsewhere) was saved, and the server refuses it: the
+    # event could never be sent. It is refused here, in words.
+    d.fill("staff.eventName", "Rally\u202e at City Hall")
+    d.click("staff.eventSave")
+    d.wait(
+        lambda: d.text("staff.eventName.error") == "This contains characters that are not allowed.",
+        "the control character's error",
+    )
+    assert kiosk.store.get_setting(SETTING_EVENT) is None
+    retype(d, "staff.eventName", "Rally at City Hall")
     d.fill("staff.eventLocation", "Duluth, MN")
     d.click("staff.eventSave")
     d.wait(lambda: kiosk.store.get_setting(SETTING_EVENT) is not None, "the event")
