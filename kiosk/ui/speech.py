@@ -82,6 +82,7 @@ class Speech(QObject):
         self._focus_checked: bool | None = None
         self._said = 0  # texts handed to the engine so far
         self._said_at_press = 0
+        self._lead = ""  # said before the next control that takes the focus (errorCount)
         i18n.languageChanged.connect(self._on_language)
 
     # -- the engine --------------------------------------------------------------------------
@@ -269,15 +270,33 @@ class Speech(QObject):
         self.say(title)
         self.queue(body)
 
+    @Slot(int)
+    def errorCount(self, n: int) -> None:  # noqa: N802 - Qt naming for QML
+        """A screen refused "Next" with ``n`` errors and gives the first one the focus now:
+        when there is more than one, how many is said before that control (a listener hears
+        one error at a time, as the focus reaches each, and would not know more wait). Only
+        the focus change made in the same turn of the event loop takes it."""
+        self._lead = self.tr("%n fields need your attention.", "", n) if n > 1 else ""
+        if self._lead:
+            QTimer.singleShot(0, self._drop_lead)
+
+    @Slot()
+    def _drop_lead(self) -> None:
+        self._lead = ""
+
     @Slot(QObject)
     def focusItem(self, item: QObject | None) -> None:  # noqa: N802 - Qt naming for QML
-        """A control gained the focus: say what it is."""
+        """A control gained the focus: say what it is (after :meth:`errorCount`'s count)."""
         self._focus = item
         self._focus_checked = self._checked(item)
+        lead, self._lead = self._lead, ""
         if not self._enabled or item is None:
             return
         text = self.describe(item)
-        if text:
+        if lead:
+            self.say(lead)
+            self.queue(text)
+        elif text:
             self.say(text)
 
     @staticmethod

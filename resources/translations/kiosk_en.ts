@@ -75,7 +75,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location line="+119"/>
+        <location line="+120"/>
         <source>Wrong PIN. %n tries left.</source>
         <translation>
             <numerusform>Wrong PIN. %n try left.</numerusform>
@@ -137,7 +137,15 @@
 <context>
     <name>Speech</name>
     <message numerus="yes">
-        <location filename="../../kiosk/ui/speech.py" line="+381"/>
+        <location filename="../../kiosk/ui/speech.py" line="+279"/>
+        <source>%n fields need your attention.</source>
+        <translation>
+            <numerusform>%n fields need your attention.</numerusform>
+            <numerusform>%n fields need your attention.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location line="+121"/>
         <source>Are you still there? The options you chose will go back to normal for the next person in %n second(s). Press Enter if you are still here.</source>
         <translation>
             <numerusform>Are you still there? The options you chose will go back to normal for the next person in %n second. Press Enter if you are still here.</numerusform>

@@ -4,7 +4,8 @@
 <context>
     <name>AccessPanel</name>
     <message>
-        <location filename="../../kiosk/ui/qml/KioskUi/AccessPanel.qml" line="+73"/>
+        <location filename="../../kiosk/ui/qml/KioskUi/AccessPanel.qml" line="+56"/>
+        <location line="+21"/>
         <source>Accessibility</source>
         <translation>Accesibilidad</translation>
     </message>
@@ -496,7 +497,7 @@
         <translation>Escriba su nombre, su apellido y su código postal; los campos marcados como opcionales pueden quedar vacíos. Presione Tab para pasar al siguiente campo y Enter en Siguiente cuando termine.</translation>
     </message>
     <message>
-        <location line="+96"/>
+        <location line="+97"/>
         <source>Add your name</source>
         <translation>Agregue su nombre</translation>
     </message>
@@ -874,13 +875,13 @@
     </message>
     <message>
         <location line="+3"/>
-        <location line="+339"/>
+        <location line="+340"/>
         <source>Something went wrong. Please try again.</source>
         <extracomment>The codes each kind words (besides its fallback), for tests and documentation.</extracomment>
         <translation>Algo salió mal. Por favor, inténtelo de nuevo.</translation>
     </message>
     <message>
-        <location line="-330"/>
+        <location line="-331"/>
         <source>Not connected to a server.</source>
         <translation>No está conectado a un servidor.</translation>
     </message>
@@ -1238,7 +1239,7 @@
         <translation>Frase de contraseña incorrecta.</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+7"/>
         <source>Please name the event.</source>
         <translation>Por favor, escriba el nombre del evento.</translation>
     </message>
@@ -1309,7 +1310,7 @@
         <translation>Dibuje su firma con el dedo en el área de firma. Si no puede, presione Tab hasta oír «No puedo firmar con el dedo» y luego presione Enter para escribir su nombre en su lugar.</translation>
     </message>
     <message>
-        <location line="+99"/>
+        <location line="+100"/>
         <source>%1, ZIP %2 · %3</source>
         <translation>%1, código postal %2 · %3</translation>
     </message>
@@ -1743,18 +1744,26 @@
 <context>
     <name>Speech</name>
     <message>
-        <location filename="../../kiosk/ui/speech.py" line="+173"/>
+        <location filename="../../kiosk/ui/speech.py" line="+176"/>
         <source>Speech is on. Headphones are recommended. Press Tab to move between controls and Enter to choose.</source>
         <extracomment>The engine speech uses: ``speechd`` on the kiosk, ``mock`` in tests. Voices for each UI language, best first (espeak-ng offers es_419 and es_ES, en_US, en_GB). Keys that press the focused control (a switch interface sends them too). The signer switched language while speech is on: the screen is read again in it. Every text handed to the engine, as it is handed (tests, and the log at debug level). Whether the engine is saying something now (the idle reset waits while it does). Whether this kiosk can speak at all (the engine is installed).</extracomment>
         <translation>La voz está activada. Se recomienda usar audífonos. Presione Tab para pasar de un control a otro y Enter para elegir.</translation>
     </message>
     <message>
-        <location line="+73"/>
+        <location line="+77"/>
         <source>Everything you entered is cleared. Speech is now off: press F2 to turn it on again.</source>
         <translation>Se borró todo lo que ingresó. La voz está apagada: presione F2 para volver a activarla.</translation>
     </message>
+    <message numerus="yes">
+        <location line="+26"/>
+        <source>%n fields need your attention.</source>
+        <translation>
+            <numerusform>%n campo necesita su atención.</numerusform>
+            <numerusform>%n campos necesitan su atención.</numerusform>
+        </translation>
+    </message>
     <message>
-        <location line="+78"/>
+        <location line="+64"/>
         <location line="+20"/>
         <source>checked</source>
         <translation>marcada</translation>
@@ -2169,7 +2178,7 @@
         <translation>Borra todo lo que ingresó y vuelve a la primera pantalla</translation>
     </message>
     <message>
-        <location line="+55"/>
+        <location line="+59"/>
         <source>Start over?</source>
         <translation>¿Empezar de nuevo?</translation>
     </message>

@@ -276,6 +276,41 @@ def test_the_opt_in_error_is_spoken_when_next_gives_it_the_focus(d: Driver, lang
     assert d.window.activeFocusItem() is d.item("form.optIn")
 
 
+COUNTED = {
+    "en": "{n} fields need your attention.",
+    "es": "{n} campos necesitan su atención.",
+}
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_next_with_several_errors_says_how_many_before_the_first(d: Driver, lang: str) -> None:
+    """A listener heard the first field's error and nothing of the others until the focus
+    reached each: how many there are is said first; one error alone is said without a
+    count."""
+    listen = _start(d, lang)
+    d.click("attract.signButton")
+    d.click("petition.continueButton")
+    d.wait_shown("form.firstName")
+    fill(d, email="maria@example")
+    listen.clear()
+    d.click("form.next")
+    d.wait(lambda: "first_name" in d.ui.vm.flow.errors, "the errors")
+    errors = dict(d.ui.vm.flow.errors)
+    assert len(errors) >= 3
+    count = COUNTED[lang].format(n=len(errors))
+    listen.said(errors["first_name"])
+    said = [t for t in listen.texts if t == count or errors["first_name"] in t]
+    assert said[:2] == [count, said[1]] and errors["first_name"] in said[1], listen.texts
+    # Once the other fields are right, the one left is said alone.
+    d.item("form.email").setProperty("text", "")
+    fill(d, "Ana", "Pérez")
+    listen.clear()
+    d.click("form.next")
+    d.wait(lambda: set(d.ui.vm.flow.errors) == {"zip"}, "the ZIP's error alone")
+    listen.said(d.ui.vm.flow.errors["zip"])
+    assert not any("attention" in t or "atención" in t for t in listen.texts), listen.texts
+
+
 @pytest.mark.parametrize("lang", ["en", "es"])
 def test_the_witness_pin_and_the_pad_messages_are_named_and_spoken(d: Driver, lang: str) -> None:
     listen = _start(d, lang)

@@ -53,6 +53,7 @@ FadePage {
         target: page.flow
         function onFocusField(name) {
             page.revealOptIn = name === "opt_in"
+            page.app.speech.errorCount(Object.keys(page.errs).length)
             if (name === "opt_in") {
                 // The check box takes the focus and is said with its error (again, if it
                 // already had the focus); its error line stays in view under it.

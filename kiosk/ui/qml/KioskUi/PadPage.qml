@@ -40,6 +40,7 @@ FadePage {
                        : name === "typed_confirm" ? typedConfirm : null
             if (!target)
                 return
+            page.app.speech.errorCount(Object.keys(page.flow.errors).length)
             const had = target.activeFocus
             target.forceActiveFocus()
             if (had)
