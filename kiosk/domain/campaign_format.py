@@ -38,15 +38,19 @@ MAX_SHORT = 300
 MAX_LOCALS = 1_000
 _SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{2,63}$")
 #: Characters no campaign text may hold: Unicode's control (Cc), surrogate (Cs) and
-#: private-use (Co) code points, whose ranges Unicode's stability policy fixes for good
+#: private-use (Co) code points, whose ranges Unicode's stability policy fixes for good, and the
+#: bidirectional overrides and isolates (U+202A-U+202E, U+2066-U+2069), which make a text read
+#: otherwise than it is stored (the kiosk's wire refuses them in every text too)
 #: (tests/domain/test_campaign_format.py checks them against ``unicodedata``). One regular
 #: expression instead of a category look-up per character: campaign files load at each start.
 _NOT_IN_LINE = re.compile(
-    "[\x00-\x1f\x7f-\x9f\ud800-\uf8ff\U000f0000-\U000ffffd\U00100000-\U0010fffd]"
+    "[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\uf8ff"
+    "\U000f0000-\U000ffffd\U00100000-\U0010fffd]"
 )
 #: The same, but a multi-line text keeps its tabs and line feeds.
 _NOT_IN_TEXT = re.compile(
-    "[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\uf8ff\U000f0000-\U000ffffd\U00100000-\U0010fffd]"
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\uf8ff"
+    "\U000f0000-\U000ffffd\U00100000-\U0010fffd]"
 )
 _ZIP5_RE = re.compile(r"^[0-9]{5}$")
 

@@ -80,6 +80,11 @@ def test_round_trip_through_dict() -> None:
         (lambda d: d["statement"].pop("en"), "statement.en", "required"),
         (lambda d: d["statement"].update(en="  "), "statement.en", "empty"),
         (lambda d: d["title"].update(en="bad\x07bell"), "title.en", "control character"),
+        (  # "Sign to \u202eeussi" shows as "Sign to issue": what is read is not what is stored
+            lambda d: d["statement"].update(es="Firme \u202eeussi"),
+            "statement.es",
+            "control character (U+202E)",
+        ),
         (lambda d: d["fields"].update(email="maybe"), "fields.email", "required"),
         (lambda d: d["local"][1].update(state="XX"), "local[1].state", "USPS"),
         (lambda d: d["local"][1].pop("county"), "local[1].county", "required"),
@@ -165,17 +170,23 @@ def test_the_forbidden_characters_are_exactly_unicodes_control_surrogate_and_pri
     multiline: bool,
 ) -> None:
     """The parser's one regular expression refuses exactly the code points whose category is
-    Cc, Cs or Co (a multi-line text keeps tab and line feed), checked over all of Unicode."""
+    Cc, Cs or Co (a multi-line text keeps tab and line feed), and the bidirectional overrides
+    and isolates (U+202A-U+202E, U+2066-U+2069: reordering text to read otherwise than it is
+    stored, on the kiosk and on the printed sheet), checked over all of Unicode."""
     import unicodedata
 
     from kiosk.domain.campaign_format import _NOT_IN_LINE, _NOT_IN_TEXT
 
     pattern = _NOT_IN_TEXT if multiline else _NOT_IN_LINE
+    bidi = {chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A))}
     kept = "\t\n" if multiline else ""
     wrong = [
         f"U+{code:04X}"
         for code in range(0x110000)
         if (pattern.match(chr(code)) is not None)
-        != (unicodedata.category(chr(code)) in ("Cc", "Cs", "Co") and chr(code) not in kept)
+        != (
+            (unicodedata.category(chr(code)) in ("Cc", "Cs", "Co") or chr(code) in bidi)
+            and chr(code) not in kept
+        )
     ]
     assert wrong == []
