@@ -405,12 +405,38 @@ def load_campaign_file(path: str | Path) -> Campaign:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise campaign_error(source, "", "is not valid TOML: {reason}", reason=exc) from None
+        raise _toml_error(source, str(exc)) from None
     except RecursionError:  # tomllib recurses once per nested array or inline table
         raise campaign_error(
             source, "", "is not valid TOML: arrays or tables nested too deeply"
         ) from None
     return parse_campaign(data, source)
+
+
+#: How :mod:`tomllib` (Python 3.11-3.13) ends its messages: where the parse stopped.
+_TOML_AT = re.compile(r"^(?P<reason>.*) \(at line (?P<line>\d+), column (?P<column>\d+)\)$")
+_TOML_AT_END = re.compile(r"^(?P<reason>.*) \(at end of document\)$")
+
+
+def _toml_error(source: str, message: str) -> CampaignFormatError:
+    """The parser's message with where it stopped apart, so that a translation says the line
+    and column in its own words and names the parser's own (English) words as such."""
+    at = _TOML_AT.match(message)
+    if at is not None:
+        return campaign_error(
+            source,
+            "",
+            "is not valid TOML at line {line}, column {column}: {reason}",
+            line=at["line"],
+            column=at["column"],
+            reason=at["reason"],
+        )
+    end = _TOML_AT_END.match(message)
+    if end is not None:
+        return campaign_error(
+            source, "", "is not valid TOML at the end of the file: {reason}", reason=end["reason"]
+        )
+    return campaign_error(source, "", "is not valid TOML: {reason}", reason=message)
 
 
 def _text_dict(t: LocalizedText) -> dict[str, str]:

@@ -770,6 +770,11 @@ def test_a_bad_campaign_file_is_explained_in_the_pages_language(
             "debe ser un número entero, no un valor lógico (true/false)",
         ),
         (good + "\n[[[", "is not valid TOML", "no es TOML válido"),
+        (  # where the parser stopped, in the page's words; its own words named as English
+            good.replace("goal = ", "goal = = ", 1),
+            "is not valid TOML at line ",
+            "no es TOML válido en la línea ",
+        ),
     ]
     for content, english, spanish in cases:
         for lang, words in (("en", english), ("es", spanish)):
@@ -784,6 +789,7 @@ def test_a_bad_campaign_file_is_explained_in_the_pages_language(
     # The Spanish page says no English sentence of the validator.
     r_text = r.text
     assert "is not valid TOML" not in r_text
+    assert "(el analizador dice, en inglés: Invalid value)" in r_text
 
 
 def _audit_actions_written() -> set[str]:

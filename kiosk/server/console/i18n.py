@@ -977,7 +977,14 @@ CAMPAIGN_FILE_ERRORS: dict[str, str] = {
     "is not valid TOML: arrays or tables nested too deeply": (
         "no es TOML válido: listas o tablas anidadas demasiado hondo"
     ),
-    "is not valid TOML: {reason}": "no es TOML válido: {reason}",
+    "is not valid TOML: {reason}": "no es TOML válido (el analizador dice, en inglés: {reason})",
+    "is not valid TOML at line {line}, column {column}: {reason}": (
+        "no es TOML válido en la línea {line}, columna {column} "
+        "(el analizador dice, en inglés: {reason})"
+    ),
+    "is not valid TOML at the end of the file: {reason}": (
+        "no es TOML válido al final del archivo (el analizador dice, en inglés: {reason})"
+    ),
     "is required": "es obligatorio",
     "is required (English text)": "es obligatorio (el texto en inglés)",
     'is required when level = "county"': 'es obligatorio cuando level = "county"',
