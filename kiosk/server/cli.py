@@ -986,15 +986,15 @@ def _parse_since(value: str | None, flag: str = "--since") -> datetime | None:
 def _parse_until(value: str | None) -> datetime | None:
     """``--until``: a date counts whole (before the next midnight, UTC); a date-time is the
     moment before which signatures count."""
-    if value is None:
-        return None
+    from kiosk.server.exports import until_end
+
     end = _parse_since(value, "--until")
-    if end is not None and len(value.strip()) == 10:  # a date alone (fromisoformat took it)
-        try:
-            end += timedelta(days=1)
-        except OverflowError:
-            raise CliError(f"--until {value!r} is out of range") from None
-    return end
+    if value is None or end is None:
+        return None
+    try:
+        return until_end(value, end)
+    except OverflowError:
+        raise CliError(f"--until {value!r} is out of range") from None
 
 
 def _cmd_export(args: argparse.Namespace) -> int:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import io
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, select
@@ -39,6 +39,21 @@ class ExportError(Exception):
     def __init__(self, code: str, message: str) -> None:
         self.code = code
         super().__init__(message)
+
+
+def until_end(text: str, moment: datetime) -> datetime:
+    """The end of an export's ``until``, given as typed (``text``) and as parsed (``moment``,
+    aware): a date alone counts that whole day (before the next midnight, UTC); a date-time is
+    the moment itself. The command line's ``--until`` and the API's ``until`` both end here.
+
+    Raises:
+        OverflowError: a date alone of the year 9999's last day.
+    """
+    try:
+        date.fromisoformat(text.strip())
+    except ValueError:
+        return moment
+    return moment + timedelta(days=1)
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,8 +5,7 @@ audit trail before its data leaves."""
 from __future__ import annotations
 
 import dataclasses
-import re
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -54,10 +53,6 @@ def _export_failed(exc: server_exports.ExportError) -> ApiError:
 EventQuery = Annotated[str, Query(min_length=1, max_length=64, pattern=r"^[^\x00-\x1f\x7f-\x9f]+$")]
 
 
-#: A date alone (``until=2026-11-30``), which counts as that whole day.
-_BARE_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-
-
 def _export_query(
     request: Request,
     campaign: CampaignParam,
@@ -77,9 +72,9 @@ def _export_query(
     date alone as ``until`` includes that day (before the next midnight, UTC), as the command
     line's ``--until`` does; before, the API stopped at its first moment."""
     end = aware(until, "until")
-    if end is not None and _BARE_DATE.match(request.query_params.get("until", "").strip()):
+    if end is not None:
         try:
-            end += timedelta(days=1)
+            end = server_exports.until_end(request.query_params.get("until", ""), end)
         except OverflowError:
             raise ApiError(422, "validation_failed", "until: date out of range") from None
     return server_exports.ExportQuery(
