@@ -134,6 +134,43 @@ def create_enrollment_code(
     return NewCode(code=code, name=name, expires_at=expires)
 
 
+@dataclass(frozen=True, slots=True)
+class OpenCode:
+    """An enrollment code not used yet and not expired (its clear code is gone: only its hash
+    is stored)."""
+
+    id: int
+    name: str
+    created_at: datetime
+    expires_at: datetime
+    campaigns: list[str] | None
+
+
+def open_codes(conn: Connection, now: datetime, limit: int = 200) -> list[OpenCode]:
+    """The enrollment codes that could still enroll a kiosk, newest first (at most ``limit``)."""
+    t = table_of(EnrollmentCode).c
+    rows = conn.execute(
+        select(t.id, t.name, t.created_at, t.expires_at, t.campaigns)
+        .where(t.used_at.is_(None), t.expires_at > now)
+        .order_by(t.created_at.desc(), t.id.desc())
+        .limit(limit)
+    )
+    return [OpenCode(r.id, r.name, r.created_at, r.expires_at, r.campaigns) for r in rows]
+
+
+def cancel_code(conn: Connection, code_id: int, now: datetime) -> str | None:
+    """End an unused enrollment code now (a kiosk trying it hears it expired); the name it
+    was made for, or None when no such code could still be used."""
+    t = table_of(EnrollmentCode)
+    row = conn.execute(
+        update(EnrollmentCode)
+        .where(t.c.id == code_id, t.c.used_at.is_(None), t.c.expires_at > now)
+        .values(expires_at=now)
+        .returning(t.c.name)
+    ).first()
+    return None if row is None else str(row.name)
+
+
 def enroll(
     conn: Connection, code: str, name: str | None, now: datetime, demo: bool = False
 ) -> Enrolled:

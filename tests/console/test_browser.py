@@ -149,10 +149,15 @@ def test_a_coordinator_walks_the_console(tmp_path: Path) -> None:
         assert re.fullmatch(r"[0-9A-Z]{4}(-[0-9A-Z]{4}){3}", code)
         assert page.inner_text("#server-address") == server.base
         _check_axe(page, "enrollment code")
+        page.goto(server.base + "/console/kiosks")  # the code is listed as open, not shown
+        assert page.inner_text("#open-codes + p + div tbody th") == "Library kiosk"
+        assert code not in page.content()
+        _check_axe(page, "kiosks with an open code")
         kiosk_dir = tmp_path / "kiosk"
         out = kiosk_cli(kiosk_dir, "enroll", "--server", server.base, "--code", code)
         assert out.returncode == 0, out.stderr
         page.goto(server.base + "/console/kiosks")
+        assert page.locator("#open-codes").count() == 0  # used: no longer open
         assert "Library kiosk" in page.inner_text("table")
 
         # -- the rally screen rises without a reload as the kiosk syncs ----------------------

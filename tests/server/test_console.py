@@ -95,6 +95,7 @@ POSTS = [
     "/console/kiosks/code",
     "/console/kiosks/{device_id}/rename",
     "/console/kiosks/{device_id}/revoke",
+    "/console/kiosks/codes/{code_id}/cancel",
     "/console/campaigns/check",
     "/console/campaigns/publish",
     "/console/exports",
@@ -145,7 +146,8 @@ def test_no_page_without_a_session_and_no_form_without_its_token(
         assert r.status_code == 303 and r.headers["location"] == "/console/signin", path
     for path in POSTS:
         r = web.post(
-            path.format(device_id="x", session_id="y", name="n", account_id="1"), data={"name": "n"}
+            path.format(device_id="x", session_id="y", name="n", account_id="1", code_id="1"),
+            data={"name": "n"},
         )
         assert r.status_code == 403, path
         assert "did not come from this console" in r.text

@@ -85,6 +85,58 @@ def test_kiosk_codes_hours_and_revoking_names_the_kiosk(web: httpx.Client, engin
     assert "hold the top-left corner for 3 seconds" in r.text and "`" not in r.text
 
 
+def test_open_enrollment_codes_are_listed_and_can_be_cancelled(
+    web: httpx.Client, engine: Engine
+) -> None:
+    """A code's page reloaded made a second code, and neither could be seen or ended again:
+    both stayed usable for their hours. The Kiosks page lists the codes still open (never
+    their value: only a hash is kept), and a coordinator cancels one; a kiosk then hears it
+    expired, and the audit trail says who."""
+    _admin(web, engine)
+    page = web.get("/console/kiosks").text
+    assert 'id="open-codes"' not in page
+    made = []
+    for _ in range(2):  # the page, then the same form sent again (a reload)
+        r = web.post("/console/kiosks/code", data={"csrf": csrf_of(page), "name": "Tablet 3"})
+        assert r.status_code == 200
+        code = re.search(r'id="enroll-code">([^<]+)<', r.text)
+        assert code
+        made.append(code.group(1))
+    used = make_code(engine, "Library kiosk")
+    ApiClient.enroll(web, used)
+    page = web.get("/console/kiosks").text
+    listed = re.search(r'id="open-codes".*?</table>', page, re.S)
+    assert listed
+    rows = re.findall(r'<th scope="row">([^<]+)</th>', listed.group(0))
+    assert rows == ["Tablet 3", "Tablet 3"]  # the used one is gone; no value shown
+    assert not any(c in page for c in made)
+    ids = re.findall(r'action="/console/kiosks/codes/(\d+)/cancel"', page)
+    assert len(ids) == 2
+    r = web.post(
+        f"/console/kiosks/codes/{ids[0]}/cancel",
+        data={"csrf": csrf_of(page)},
+        follow_redirects=True,
+    )
+    assert r.status_code == 200 and "Enrollment code cancelled." in r.text
+    assert len(re.findall(r'action="/console/kiosks/codes/\d+/cancel"', r.text)) == 1
+    # Cancelled twice, or a code that does not exist: a clear 404 page, nothing changed.
+    again = web.post(f"/console/kiosks/codes/{ids[0]}/cancel", data={"csrf": csrf_of(page)})
+    assert again.status_code == 404
+    bogus = web.post("/console/kiosks/codes/99x/cancel", data={"csrf": csrf_of(page)})
+    assert bogus.status_code == 404
+    # The newest is listed first: the first id is the second code made.
+    refused = web.post("/api/v1/enroll", json={"code": made[1], "name": "late"})
+    assert refused.status_code in (403, 410), refused.text
+    assert web.post("/api/v1/enroll", json={"code": made[0], "name": "ok"}).status_code in (
+        200,
+        201,
+    )
+    audit = web.get("/console/audit").text
+    assert "Enrollment code cancelled" in audit
+    spanish = web.get("/console/kiosks?lang=es").text
+    assert "Códigos de inscripción aún sin usar" not in spanish  # none left open
+
+
 def test_searching_local_campaigns_keeps_the_filters(web: httpx.Client, engine: Engine) -> None:
     _admin(web, engine)
     page = web.get("/console/campaign/defy-trump-expand-sanctuary?event=ev-1&device=d-1&q=x").text

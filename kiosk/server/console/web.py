@@ -31,7 +31,7 @@ from fastapi.responses import (
 )
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Connection, Engine, select, update
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -490,12 +490,14 @@ class Console:
             with self.engine.connect() as conn:
                 rows = data.kiosks(conn, self.clock(), self.stale_after)
                 camps = [c.slug for c in data.campaigns(conn)]
+                codes = self._open_codes(conn, s)
             return self.render(
                 request,
                 "kiosks.html",
                 s,
                 kiosks=rows,
                 campaigns=camps,
+                codes=codes,
                 server_address=_own_origin(request),
                 stale_hours=_hours(self.stale_after),
                 notice=request.query_params.get("done"),
@@ -531,6 +533,24 @@ class Console:
                 expires=code.expires_at,
                 server_address=_own_origin(request),
             )
+
+        @r.post("/console/kiosks/codes/{code_id}/cancel")
+        def cancel_code(request: Request, code_id: str, form: FormDep) -> Response:
+            s = self.need(request, Role.COORDINATOR)
+            now = self.clock()
+            number = int(code_id) if code_id.isdigit() and len(code_id) <= 18 else -1
+            with write_transaction(self.engine) as conn:
+                name = devices.cancel_code(conn, number, now)
+                if name is not None:
+                    server_audit.record_server(
+                        conn,
+                        "enrollment_code_cancelled",
+                        {"coordinator": s.account.id, "name": name, "channel": "console"},
+                        now,
+                    )
+            if name is None:  # used, expired or cancelled meanwhile, or never made
+                raise _Refused(404, "not_found")
+            return RedirectResponse("/console/kiosks?done=code_cancelled", status_code=303)
 
         @r.post("/console/kiosks/{device_id}/rename")
         def rename(request: Request, device_id: str, form: FormDep) -> Response:
@@ -1020,9 +1040,16 @@ class Console:
             path="/",
         )
 
+    def _open_codes(self, conn: Connection, s: Session) -> list[devices.OpenCode]:
+        """The enrollment codes still open, for a coordinator (a viewer sees none)."""
+        if not s.account.role.allows(Role.COORDINATOR):
+            return []
+        return devices.open_codes(conn, self.clock())
+
     def _kiosks_error(self, request: Request, s: Session, key: str) -> Response:
         with self.engine.connect() as conn:
             rows = data.kiosks(conn, self.clock(), self.stale_after)
+            codes = self._open_codes(conn, s)
         return self.render(
             request,
             "kiosks.html",
@@ -1030,6 +1057,7 @@ class Console:
             400,
             kiosks=rows,
             campaigns=[],
+            codes=codes,
             server_address=_own_origin(request),
             stale_hours=_hours(self.stale_after),
             error=key,
