@@ -79,10 +79,11 @@ def main() -> int:
             page.goto(server.base + f"/console/campaign/{LOCAL_CAMPAIGN}?lang=es&event=ev-0")
             shot("campaign-es", full=False)
             page.goto(server.base + "/console/kiosks?lang=en")
-            shot("kiosks")
             page.fill("#k-name", "Library kiosk")
             page.click("form[action='/console/kiosks/code'] button")
             shot("enroll-code")
+            page.goto(server.base + "/console/kiosks")  # with the code just made, still open
+            shot("kiosks")
             page.goto(server.base + "/console/campaigns")
             bad = tmp_path / "duluth-sanctuary.toml"
             text = (REPO_ROOT / "resources" / "campaigns" / "duluth-sanctuary.toml").read_text()
