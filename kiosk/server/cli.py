@@ -223,7 +223,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="hours the code stays valid (default: %(default)g, at most 720)",
     )
 
-    dev = sub.add_parser("devices", help="list or revoke enrolled devices")
+    dev = sub.add_parser(
+        "devices", help="list or revoke enrolled devices; list or cancel open enrollment codes"
+    )
     dev_sub = dev.add_subparsers(dest="devices_command", metavar="ACTION", required=True)
     dev_list = dev_sub.add_parser("list", help="list devices")
     dev_list.add_argument("--json", action="store_true", help="print JSON")
@@ -234,6 +236,20 @@ def build_parser() -> argparse.ArgumentParser:
         "signatures stay. Enroll it again with a new code to bring it back.",
     )
     rev.add_argument("device_id", metavar="ID", help="device id (see `devices list`)")
+    codes = dev_sub.add_parser(
+        "codes",
+        help="list the enrollment codes not used yet",
+        description="The enrollment codes that could still enroll a kiosk, newest first: id, "
+        "made, expires, name. Never the code itself: only its hash is stored.",
+    )
+    codes.add_argument("--json", action="store_true", help="print JSON")
+    cancel = dev_sub.add_parser(
+        "cancel-code",
+        help="end an enrollment code not used yet",
+        description="End an unused enrollment code now (a kiosk trying it hears it expired): "
+        "one handed out by mistake, or no longer needed.",
+    )
+    cancel.add_argument("code_id", metavar="ID", type=int, help="code id (see `devices codes`)")
 
     qu = sub.add_parser(
         "quarantine",
@@ -616,6 +632,7 @@ def _cmd_enroll_code(args: argparse.Namespace) -> int:
             new = devices.create_enrollment_code(
                 conn, args.name, timedelta(hours=args.valid_hours), _now(), args.campaigns
             )
+            _audit(conn, "enrollment_code_made", {"name": args.name, "channel": "cli"})
     finally:
         engine.dispose()
     print(new.code)
@@ -733,9 +750,57 @@ def _cmd_devices(args: argparse.Namespace) -> int:
     try:
         if args.devices_command == "revoke":
             return _roster_revoke(engine, _device_roster(), args.device_id)
+        if args.devices_command == "codes":
+            return _list_codes(engine, args.json)
+        if args.devices_command == "cancel-code":
+            return _cancel_code(engine, args.code_id)
         return _roster_list(engine, _device_roster(), args.json)
     finally:
         engine.dispose()
+
+
+def _list_codes(engine: Any, as_json: bool) -> int:
+    from kiosk.server import devices
+
+    with engine.connect() as conn:
+        rows = devices.open_codes(conn, _now(), limit=10_000)
+    if as_json:
+        doc = [
+            {
+                "id": c.id,
+                "name": c.name,
+                "created_at": c.created_at.isoformat(),
+                "expires_at": c.expires_at.isoformat(),
+                "campaigns": c.campaigns,
+            }
+            for c in rows
+        ]
+        print(json.dumps(doc, indent=2))
+        return 0
+    if not rows:
+        print("no enrollment codes open (make one with `kiosk-server enroll-code --name NAME`)")
+        return 0
+    print(f"{'ID':>6}  {'MADE':20}  {'EXPIRES':20}  NAME")
+    for c in rows:
+        print(f"{c.id:>6}  {_fmt_time(c.created_at):20}  {_fmt_time(c.expires_at):20}  {c.name}")
+    return 0
+
+
+def _cancel_code(engine: Any, code_id: int) -> int:
+    from kiosk.server import devices
+    from kiosk.server.db import write_transaction
+
+    with write_transaction(engine) as conn:
+        name = devices.cancel_code(conn, code_id, _now())
+        if name is not None:
+            _audit(conn, "enrollment_code_cancelled", {"name": name, "code": code_id})
+    if name is None:
+        raise CliError(
+            f"no open enrollment code with id {code_id} (used, expired or cancelled already? "
+            "see `devices codes`)"
+        )
+    print(f"enrollment code {code_id} for {name!r} cancelled")
+    return 0
 
 
 def _cmd_quarantine(args: argparse.Namespace) -> int:

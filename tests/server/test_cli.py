@@ -68,6 +68,8 @@ def test_help_documents_every_command() -> None:
         ("enroll-code",): ["--name", "--valid-hours"],
         ("devices", "list"): ["--json"],
         ("devices", "revoke"): ["ID"],
+        ("devices", "codes"): ["--json"],
+        ("devices", "cancel-code"): ["ID"],
         ("stats",): ["--json"],
     }
     for cmd, words in expected.items():
@@ -169,6 +171,34 @@ def test_admin_flow(db_url: str, engine: Engine) -> None:
         r = on(db_url, "devices", "revoke", "no-such-device")
         assert r.returncode == 1 and "no device with id" in r.stderr
         assert "revoked" in on(db_url, "devices", "list").stdout
+
+
+def test_open_codes_are_listed_and_one_is_cancelled(db_url: str, engine: Engine) -> None:
+    """A code handed out by mistake stayed usable until it expired; `devices codes` lists the
+    open ones (never their value) and `devices cancel-code` ends one, in the audit trail."""
+    assert on(db_url, "devices", "codes").stdout.startswith("no enrollment codes open")
+    made = [on(db_url, "enroll-code", "--name", n).stdout.strip() for n in ("Tablet A", "Tablet B")]
+    listed = json.loads(on(db_url, "devices", "codes", "--json").stdout)
+    assert [c["name"] for c in listed] == ["Tablet B", "Tablet A"]  # newest first
+    text = on(db_url, "devices", "codes").stdout
+    assert "Tablet A" in text and not any(code in text for code in made)
+    r = on(db_url, "devices", "cancel-code", str(listed[0]["id"]))
+    assert r.returncode == 0 and "'Tablet B' cancelled" in r.stdout, r.stderr
+    again = on(db_url, "devices", "cancel-code", str(listed[0]["id"]))
+    assert again.returncode == 1 and "no open enrollment code with id" in again.stderr
+    assert "Traceback" not in again.stderr
+    assert [c["name"] for c in json.loads(on(db_url, "devices", "codes", "--json").stdout)] == [
+        "Tablet A"
+    ]
+    app = create_app(ServerSettings(database_url=db_url), engine=engine)
+    with InProcessServer(app) as srv, httpx.Client(base_url=srv.base_url, timeout=30) as http:
+        refused = http.post("/api/v1/enroll", json={"code": made[1], "name": "late"})
+        assert refused.status_code == 403 and "expired" in refused.text, refused.text
+        ApiClient.enroll(http, made[0])
+    trail = on(db_url, "audit", "list")
+    assert trail.returncode == 0, trail.stderr
+    assert trail.stdout.count("enrollment_code_made") == 2
+    assert "enrollment_code_cancelled" in trail.stdout and "Tablet B" in trail.stdout
 
 
 def test_stats_of_test_data_only_say_so(db_url: str, engine: Engine) -> None:

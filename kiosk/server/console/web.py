@@ -545,7 +545,12 @@ class Console:
                     server_audit.record_server(
                         conn,
                         "enrollment_code_cancelled",
-                        {"coordinator": s.account.id, "name": name, "channel": "console"},
+                        {
+                            "coordinator": s.account.id,
+                            "name": name,
+                            "code": number,
+                            "channel": "console",
+                        },
                         now,
                     )
             if name is None:  # used, expired or cancelled meanwhile, or never made
