@@ -56,7 +56,7 @@ from kiosk.domain.signature import Event, SealedSignature, SignatureMeta, Void
 API_PREFIX = "/api/v1"
 #: Most signatures in one push that this server takes, and that its answers to a push name in
 #: :data:`MAX_SIGNATURES_HEADER`. Pushes of 1,000 made a sync of 10,000 to PostgreSQL 5-8 %
-#: faster than pushes of 500, in alternated pairs (docs/benchmarks.md, "sync, round 9").
+#: faster than pushes of 500, in alternated pairs (docs/benchmarks-history.md, "sync, round 9").
 MAX_BATCH_SIGNATURES = 1000
 #: Most signatures in one push that every kiosk-server takes, those from before the limit was
 #: named in :data:`MAX_SIGNATURES_HEADER` included: what a client sends until an answer says more.

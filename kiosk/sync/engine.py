@@ -88,7 +88,7 @@ _SIGNATURE_OVERHEAD = 600
 #: one batch, it already reads the next, and the kiosk reads and encodes the one after; each
 #: answer's marks are written on a thread of their own. A 10k sync to PostgreSQL took 0.74 s
 #: with one in flight and 0.64 s with two (one server process; 0.56 s with two processes);
-#: three gained nothing more (docs/benchmarks.md, "sync, round 7").
+#: three gained nothing more (docs/benchmarks-history.md, "sync, round 7").
 PIPELINE_DEPTH = 2
 
 #: Failures of a pass after which the server, having answered as a kiosk-server does, is told
