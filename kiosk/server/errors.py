@@ -2,7 +2,9 @@
 responses documented in the OpenAPI document.
 
 Every error is a :class:`kiosk.wire.ErrorBody` (``error`` code, ``detail`` sentence, and for a
-schema mismatch the ``errors`` per field).
+schema mismatch the ``errors`` per field), but on a console or rally page a browser shows
+(:func:`is_console_page`): there the console answers with its own page, in the coordinator's
+language, with the same status and headers (:func:`error_answer`, :func:`answer_error`).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import Receive, Scope, Send
 
 from kiosk.server import log
 from kiosk.wire import ErrorBody, FieldProblem
@@ -43,6 +46,72 @@ def error_response(
     return JSONResponse(
         body.model_dump(mode="json", exclude_none=True), status_code=status, headers=headers
     )
+
+
+#: What the console's page says (a message of :mod:`kiosk.server.console.i18n`) for an error
+#: status met on a console page; another status says ``request_refused``.
+_PAGE_KEYS = {
+    400: "bad_form",
+    408: "body_timeout",
+    413: "body_too_large",
+    500: "internal_error",
+    503: "server_busy",
+}
+
+
+def console_of(scope: Scope) -> Any | None:
+    """The console that answers this request's errors with its own page: the application's,
+    when the path is a console or rally page a browser shows; None for the API (JSON)."""
+    state = getattr(scope.get("app"), "state", None)
+    console = getattr(state, "console", None)
+    return console if console is not None and is_console_page(scope.get("path", "")) else None
+
+
+async def error_answer(
+    request: Request,
+    status: int,
+    error: str,
+    detail: str,
+    headers: dict[str, str] | None = None,
+    problems: list[FieldProblem] | None = None,
+    key: str | None = None,
+    values: dict[str, object] | None = None,
+) -> Response:
+    """The answer to an error: :func:`error_response`, or on a console page the console's page
+    saying ``key`` (by default the status's, see ``_PAGE_KEYS``) with ``values``, with the same
+    status and headers."""
+    console = console_of(request.scope)
+    if console is not None:
+        try:
+            page: Response = await console.error_page(
+                request,
+                status,
+                key or _PAGE_KEYS.get(status, "request_refused"),
+                {"status": status, **(values or {})},
+                headers,
+            )
+            return page
+        except Exception:  # noqa: BLE001 - the JSON answer is still an answer
+            log.exception("the console's page for a %d failed; answered JSON", status)
+    return error_response(status, error, detail, headers, problems)
+
+
+async def answer_error(
+    scope: Scope,
+    receive: Receive,
+    send: Send,
+    status: int,
+    error: str,
+    detail: str,
+    headers: dict[str, str] | None = None,
+    key: str | None = None,
+    **values: object,
+) -> None:
+    """:func:`error_answer` for ASGI middleware, answered at once."""
+    response = await error_answer(
+        Request(scope), status, error, detail, headers, key=key, values=values
+    )
+    await response(scope, receive, send)
 
 
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
@@ -132,7 +201,7 @@ _CONTENDED = frozenset({"40P01", "40001"})
 
 async def _on_database_unavailable(request: Request, exc: Exception) -> Response:
     contended = getattr(getattr(exc, "orig", None), "sqlstate", None) in _CONTENDED
-    if contended and not _is_console_page(request.url.path):  # a person gets the page below
+    if contended and not is_console_page(request.url.path):  # a person gets the page below
         log.warning(
             "%s %s rolled back: it raced another transaction (%s)",
             request.method,
@@ -153,7 +222,7 @@ async def _on_database_unavailable(request: Request, exc: Exception) -> Response
         type(getattr(exc, "orig", exc)).__name__,
     )
     console = getattr(request.app.state, "console", None)
-    if console is not None and _is_console_page(request.url.path):
+    if console is not None and is_console_page(request.url.path):
         # A person reads this one: the console's own page, in their language, not JSON.
         page: Response = console.render(
             request, "message.html", None, 503, key="database_unavailable", values={}
@@ -168,7 +237,7 @@ async def _on_database_unavailable(request: Request, exc: Exception) -> Response
     )
 
 
-def _is_console_page(path: str) -> bool:
+def is_console_page(path: str) -> bool:
     """A console or rally page a browser shows (not its JSON, event stream or static files)."""
     if path == "/console" or path.startswith("/console/"):
         return not path.startswith("/console/static/") and not path.endswith(".json")
@@ -178,7 +247,8 @@ def _is_console_page(path: str) -> bool:
 
 
 def install_error_handlers(app: FastAPI) -> None:
-    """Answer every error of ``app`` as an :class:`ErrorBody`."""
+    """Answer every error of ``app`` as an :class:`ErrorBody` (on a console page, the console's
+    page)."""
     app.add_exception_handler(RequestValidationError, _on_validation_error)
     app.add_exception_handler(StarletteHTTPException, _on_http_error)
     app.add_exception_handler(ApiError, _on_api_error)
@@ -190,6 +260,10 @@ __all__ = [
     "COORDINATOR_RESPONSES",
     "ERROR_RESPONSES",
     "ApiError",
+    "answer_error",
+    "console_of",
+    "error_answer",
     "error_response",
     "install_error_handlers",
+    "is_console_page",
 ]

@@ -2,6 +2,10 @@
 
 Assembled by :func:`kiosk.server.app.create_app`, outermost first: the catch-all, the body
 limit, the rate limit.
+
+Their refusals are the API's JSON, but on a console or rally page a browser shows: there the
+console's own page says the same in the coordinator's language, with the same status and
+headers (:func:`kiosk.server.errors.answer_error`).
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ from urllib.parse import unquote_to_bytes
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from kiosk.server import log
-from kiosk.server.errors import error_response
+from kiosk.server.errors import answer_error, error_response
 from kiosk.server.ratelimit import Limiter
 from kiosk.wire import API_PREFIX, MAX_BODY_CONTAINERS
 
@@ -94,8 +98,8 @@ class BodyLimitMiddleware:
         declared = headers.get("content-length")
         if declared is not None:
             if not declared.strip().isdigit():
-                await error_response(400, "bad_request", "invalid Content-Length", close)(
-                    scope, receive, send
+                await answer_error(
+                    scope, receive, send, 400, "bad_request", "invalid Content-Length", close
                 )
                 return
             if int(declared) > self.limit:
@@ -104,12 +108,15 @@ class BodyLimitMiddleware:
         cost = max(1, int(declared) if declared is not None else self.limit)
         if self.budget is not None and not await self.budget.acquire(cost, self.wait):
             log.warning("server busy: refused a %d-byte upload (budget spent)", cost)
-            await error_response(
+            await answer_error(
+                scope,
+                receive,
+                send,
                 503,
                 "server_busy",
                 "too many uploads at once; retry later",
                 {"Retry-After": "5", "Connection": "close"},
-            )(scope, receive, send)
+            )
             return
         try:
             await self._read_and_call(scope, receive, send)
@@ -130,12 +137,15 @@ class BodyLimitMiddleware:
                 message = await asyncio.wait_for(receive(), left)
             except TimeoutError:
                 log.warning("request body stalled: closed after %d bytes", size)
-                await error_response(
+                await answer_error(
+                    scope,
+                    receive,
+                    send,
                     408,
                     "body_timeout",
                     "the request body stalled; send it again",
                     {"Connection": "close"},
-                )(scope, receive, send)
+                )
                 return
             if message["type"] == "http.disconnect":
                 return
@@ -173,12 +183,17 @@ class BodyLimitMiddleware:
         await self.app(scope, replay, send)
 
     async def _too_large(self, scope: Scope, receive: Receive, send: Send) -> None:
-        await error_response(
+        # A console form over the limit (a campaign file of 9 MB): the console's page saying so.
+        await answer_error(
+            scope,
+            receive,
+            send,
             413,
             "body_too_large",
             f"request body larger than {self.limit} bytes; send smaller batches",
             {"Connection": "close"},
-        )(scope, receive, send)
+            limit=f"{self.limit / 1024 / 1024:g}",
+        )
 
 
 class RateLimitMiddleware:
@@ -243,15 +258,22 @@ class NulRefusalMiddleware:
             "\x00" in scope.get("path", "")
             or b"\x00" in unquote_to_bytes(scope.get("query_string", b""))
         ):
-            await error_response(
-                400, "bad_request", "the address holds a NUL character (%00): refused"
-            )(scope, receive, send)
+            await answer_error(
+                scope,
+                receive,
+                send,
+                400,
+                "bad_request",
+                "the address holds a NUL character (%00): refused",
+                key="bad_address",
+            )
             return
         await self.app(scope, receive, send)
 
 
 class CatchAllMiddleware:
-    """Answer an unexpected exception with a JSON 500 (``internal_error``) and log it.
+    """Answer an unexpected exception with a JSON 500 (``internal_error``; a console page: the
+    console's page) and log it.
 
     Starlette's own last-resort handler re-raises after answering, which makes uvicorn drop the
     connection; this one does not. Request bodies are not logged, and SQL parameters are hidden
@@ -280,8 +302,8 @@ class CatchAllMiddleware:
             log.exception("internal error during %s %s", scope["method"], scope["path"])
             if started:
                 raise
-            await error_response(500, "internal_error", "internal server error; retry later")(
-                scope, receive, send
+            await answer_error(
+                scope, receive, send, 500, "internal_error", "internal server error; retry later"
             )
 
 

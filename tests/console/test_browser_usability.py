@@ -148,3 +148,24 @@ def test_an_accounts_page_reads_well_on_desktop_and_phone(tmp_path: Path) -> Non
         page.once("dialog", lambda d: d.accept())
         page.click("form[action$='/revoke'] button[type=submit]")
         assert page.locator("form[action$='/revoke']").count() == 0
+
+
+def test_a_campaign_file_over_the_body_limit_shows_the_consoles_page(tmp_path: Path) -> None:
+    """Chromium showed the API's JSON ``{"error": "body_too_large", ...}`` for a 9 MB file,
+    in English on a Spanish console. The server answers before reading the body and closes the
+    connection: the browser still shows its page, and the link goes back to the upload."""
+    big = tmp_path / "big.toml"
+    big.write_bytes(b"# " + b"x" * (9 * 1024 * 1024) + b"\n")
+    with ConsoleServer(tmp_path) as server, browser() as b:
+        page = b.new_context(viewport=DESKTOP, locale="es-ES").new_page()
+        first_admin(page, server)
+        page.goto(server.base + "/console/campaigns?lang=es")
+        page.set_input_files("#c-file", str(big))
+        with page.expect_navigation():
+            page.click("form[action='/console/campaigns/check'] button[type=submit]")
+        assert page.url == server.base + "/console/campaigns/check"
+        assert "más grande de lo que el servidor acepta" in page.inner_text("h1")
+        assert not axe_violations(page), axe_violations(page)
+        page.click("text=Volver a la página de la que venía")
+        page.wait_for_url(server.base + "/console/campaigns?lang=es")
+        assert page.locator("#c-file").count() == 1

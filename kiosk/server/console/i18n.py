@@ -62,6 +62,42 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "No se pudo leer este formulario (un campo demasiado largo, demasiados campos o un "
         "archivo dañado). Recargue la página e inténtelo de nuevo.",
     ),
+    "body_too_large": (
+        "This form is larger than the server accepts ({limit} MB at most), so nothing of it was "
+        "read. A campaign file may be at most 1 MB: choose a smaller file and try again.",
+        "Este formulario es más grande de lo que el servidor acepta ({limit} MB como máximo), así "
+        "que no se leyó nada de él. Un archivo de campaña puede tener como máximo 1 MB: elija un "
+        "archivo más pequeño e inténtelo de nuevo.",
+    ),
+    "body_timeout": (
+        "This form stopped arriving before it was complete (the connection stalled), so nothing "
+        "of it was read. Send it again.",
+        "Este formulario dejó de llegar antes de estar completo (la conexión se detuvo), así que "
+        "no se leyó nada de él. Envíelo de nuevo.",
+    ),
+    "server_busy": (
+        "The server is busy receiving other uploads, so this form was not read. Try again in a "
+        "few seconds.",
+        "El servidor está ocupado recibiendo otros envíos, así que este formulario no se leyó. "
+        "Vuelva a intentarlo en unos segundos.",
+    ),
+    "bad_address": (
+        "The address holds a character that cannot be used (NUL, %00). Check the link and try "
+        "again.",
+        "La dirección contiene un carácter que no se puede usar (NUL, %00). Revise el enlace e "
+        "inténtelo de nuevo.",
+    ),
+    "internal_error": (
+        "Something went wrong on the server; it is written in the server's log. Try again; if it "
+        "happens again, tell whoever runs the server.",
+        "Algo falló en el servidor; quedó anotado en su registro. Vuelva a intentarlo; si vuelve "
+        "a pasar, avise a quien administra el servidor.",
+    ),
+    "request_refused": (
+        "The server refused this request (HTTP {status}). Go back and try again.",
+        "El servidor rechazó esta solicitud (HTTP {status}). Vuelva atrás e inténtelo de nuevo.",
+    ),
+    "go_back": ("Back to the page you came from", "Volver a la página de la que venía"),
     "bad_text": (
         "A field holds a character that cannot be stored (NUL). Remove it and try again.",
         "Un campo contiene un carácter que no se puede guardar (NUL). Quítelo e inténtelo de nuevo.",

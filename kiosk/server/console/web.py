@@ -19,6 +19,7 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from fastapi import APIRouter, Depends, FastAPI, Request
@@ -32,6 +33,7 @@ from fastapi.responses import (
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 from sqlalchemy import Connection, Engine, select, update
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -57,6 +59,7 @@ from kiosk.server.console.i18n import (
 )
 from kiosk.server.console.rally import OVERFLOW_RETRY_MS, RallyBusy, RallyFeed
 from kiosk.server.db import write_transaction
+from kiosk.server.errors import is_console_page
 from kiosk.server.keys import KeyRing
 from kiosk.server.middleware import client_address
 from kiosk.server.models import Device, table_of
@@ -239,6 +242,36 @@ class Console:
         if not s.account.role.allows(role):
             raise _Refused(403, "forbidden", role=s.account.role.value)
         return s
+
+    async def error_page(
+        self,
+        request: Request,
+        status: int,
+        key: str,
+        values: dict[str, object] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> Response:
+        """The page saying why a request was refused (message ``key``), with ``status`` and
+        ``headers``: for the console's own refusals and for those met before or around its
+        routes (a form over the body limit, an address it does not have, a form's address
+        opened as a page; see :func:`kiosk.server.errors.error_answer`). In the coordinator's
+        language, with their menu, and a link back to the page the request came from."""
+        try:
+            session = await run_in_threadpool(self.session, request)
+        except SQLAlchemyError:  # the page still says what happened, in the browser's language
+            session = None
+        response = await run_in_threadpool(
+            self.render,
+            request,
+            "message.html",
+            session,
+            status,
+            key=key,
+            values=values or {},
+            back=_back(request),
+        )
+        response.headers.update(headers or {})
+        return response
 
     async def form(self, request: Request) -> FormData:
         """The POSTed form, after the Origin and CSRF checks (403 when they fail)."""
@@ -1316,6 +1349,25 @@ def _own_origin(request: Request) -> str:
     return f"{request.url.scheme}://{request.url.netloc}"
 
 
+def _back(request: Request) -> str | None:
+    """The console page a refused request came from (its same-origin ``Referer``), to link
+    back to; None when there is none, or it is the refused address itself."""
+    referrer = request.headers.get("referer", "")
+    if not referrer or not referrer.isprintable():
+        return None
+    try:
+        parts = urlsplit(referrer)
+    except ValueError:
+        return None
+    if (
+        f"{parts.scheme}://{parts.netloc}" != _own_origin(request)
+        or not is_console_page(parts.path)
+        or parts.path == request.url.path
+    ):
+        return None
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
 def _address(request: Request) -> str:
     client = request.scope.get("client")
     return str(client[0]) if client else "unknown"
@@ -1474,16 +1526,7 @@ def install(
 
     async def on_refused(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, _Refused)
-        session = await run_in_threadpool(console.session, request)
-        return await run_in_threadpool(
-            console.render,
-            request,
-            "message.html",
-            session,
-            exc.status,
-            key=exc.key,
-            values=exc.values,
-        )
+        return await console.error_page(request, exc.status, exc.key, exc.values)
 
     app.add_exception_handler(_Redirect, on_redirect)
     app.add_exception_handler(_Refused, on_refused)
