@@ -52,8 +52,11 @@ def error_response(
 #: status met on a console page; another status says ``request_refused``.
 _PAGE_KEYS = {
     400: "bad_form",
+    404: "not_found",
+    405: "method_not_allowed",
     408: "body_timeout",
     413: "body_too_large",
+    422: "bad_form",
     500: "internal_error",
     503: "server_busy",
 }
@@ -143,14 +146,16 @@ def _loc(loc: tuple[Any, ...]) -> str:
     return ".".join(parts) or "body"
 
 
-async def _on_validation_error(_request: Request, exc: Exception) -> Response:
+async def _on_validation_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
     errors = exc.errors()
     if any(e.get("type") == "json_invalid" for e in errors):
         first = next(e for e in errors if e.get("type") == "json_invalid")
         reason = (first.get("ctx") or {}).get("error", "invalid JSON")
         where = first.get("loc", ("body", "?"))[-1]
-        return error_response(400, "malformed_json", f"body is not valid JSON: {reason} at {where}")
+        return await error_answer(
+            request, 400, "malformed_json", f"body is not valid JSON: {reason} at {where}"
+        )
     problems = [
         FieldProblem(
             loc=_loc(tuple(e.get("loc", ()))), type=str(e.get("type")), msg=str(e.get("msg"))
@@ -159,7 +164,7 @@ async def _on_validation_error(_request: Request, exc: Exception) -> Response:
     ]
     summary = "; ".join(f"{p.loc}: {p.msg}" for p in problems[:5])
     more = f" (and {len(errors) - 5} more)" if len(errors) > 5 else ""
-    return error_response(422, "validation_failed", summary + more, problems=problems)
+    return await error_answer(request, 422, "validation_failed", summary + more, problems=problems)
 
 
 _HTTP_CODES = {
@@ -174,19 +179,22 @@ _HTTP_CODES = {
 }
 
 
-async def _on_http_error(_request: Request, exc: Exception) -> Response:
+async def _on_http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
     if exc.status_code == 304:
         return Response(status_code=304, headers=exc.headers)
     if exc.status_code == 400:  # FastAPI's own: the body could not be decoded as JSON at all
-        return error_response(
+        return await error_answer(
+            request,
             400,
             "malformed_json",
             "body is not valid JSON (invalid UTF-8, nested too deep, or a number too long)",
         )
     code = _HTTP_CODES.get(exc.status_code, f"http_{exc.status_code}")
     detail = exc.detail if isinstance(exc.detail, str) else code
-    return error_response(exc.status_code, code, detail, dict(exc.headers or {}))
+    # (On a console page, 404 for an address it does not have, 405 for a form's address opened
+    # as a page: the console's page, the Allow header kept.)
+    return await error_answer(request, exc.status_code, code, detail, dict(exc.headers or {}))
 
 
 async def _on_api_error(_request: Request, exc: Exception) -> Response:

@@ -1,7 +1,8 @@
 """Every error a browser can meet on the console is a console page in the coordinator's
 language, with the error's status and headers, over real HTTP on SQLite and PostgreSQL: a form
 over the body limit (it was the API's JSON 413), a form that stalls or finds the upload budget
-spent, a NUL in the address, a server error (500). The API under /api/v1 keeps
+spent, an address the console does not have (404) or a form's address opened as a page (405), a
+NUL in the address, a server error (500). The API under /api/v1 keeps
 its JSON."""
 
 from __future__ import annotations
@@ -153,6 +154,35 @@ def test_a_stalled_form_and_a_spent_upload_budget_are_the_consoles_pages(
         # The form goes through once the budget is free again.
         r = web.post("/console/kiosks/code", data={"csrf": token, "name": "K"})
         assert r.status_code == 200 and 'id="enroll-code"' in r.text
+
+
+def test_an_unknown_address_and_a_forms_address_opened_are_the_consoles_pages(
+    web: httpx.Client, engine: Engine
+) -> None:
+    """``/console/kiostks`` (a typo) was ``{"error": "not_found"}``, and a form's address
+    opened as a page (a bookmark of the enrollment code's page, its language link) was
+    ``{"error": "method_not_allowed"}``."""
+    _page(web.get("/console/no-such-page"), 404, "Not found: there is no such page")
+    _spanish_admin(web, engine)
+    page = _page(web.get("/console/kiostks"), 404, "No encontrado: esa página no existe")
+    assert "ana@example.org" in page
+    for path in ("/console/kiosks/code", "/console/signout", "/console/campaigns/check"):
+        r = web.get(path)
+        _page(r, 405, "Esta dirección solo recibe un formulario enviado desde una página")
+        assert r.headers["allow"] == "POST", path
+    # The switch to English on the page a form answered with (its address is the form's).
+    r = web.get(
+        "/console/kiosks/code?lang=en", headers={"Referer": str(web.base_url) + "/console/"}
+    )
+    page = _page(r, 405, "This address only receives a form sent from a console page")
+    assert 'href="/console/">Back to the page you came from<' in page
+    # The API, its static files and the export job's status (read by the page's script) as
+    # they were.
+    r = web.get(f"{API_PREFIX}/nope")
+    assert r.status_code == 404 and r.json() == {"error": "not_found", "detail": "Not Found"}
+    r = web.get(f"{API_PREFIX}/signatures")
+    assert r.status_code == 405 and r.json()["error"] == "method_not_allowed"
+    assert web.get("/console/static/nope.css").json()["error"] == "not_found"
 
 
 def test_a_nul_in_a_console_address_is_the_consoles_page(web: httpx.Client, engine: Engine) -> None:

@@ -51,7 +51,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Your role ({role}) may not do this. Ask an admin.",
         "Su rol ({role}) no permite hacer esto. Pida ayuda a un administrador.",
     ),
-    "not_found": ("Not found.", "No encontrado."),
+    "not_found": (
+        "Not found: there is no such page, or what it showed is gone. Check the address, or "
+        "start again from the overview.",
+        "No encontrado: esa página no existe, o lo que mostraba ya no está. Revise la dirección "
+        "o empiece de nuevo desde el resumen.",
+    ),
     "database_unavailable": (
         "The database is not answering right now. Try again in a few seconds.",
         "La base de datos no responde en este momento. Vuelva a intentarlo en unos segundos.",
@@ -80,6 +85,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "few seconds.",
         "El servidor está ocupado recibiendo otros envíos, así que este formulario no se leyó. "
         "Vuelva a intentarlo en unos segundos.",
+    ),
+    "method_not_allowed": (
+        "This address only receives a form sent from a console page; it does not open as a "
+        "page. Go back to the page the form is on.",
+        "Esta dirección solo recibe un formulario enviado desde una página de la consola; no se "
+        "abre como página. Vuelva a la página donde está el formulario.",
     ),
     "bad_address": (
         "The address holds a character that cannot be used (NUL, %00). Check the link and try "
