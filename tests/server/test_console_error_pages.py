@@ -2,14 +2,15 @@
 language, with the error's status and headers, over real HTTP on SQLite and PostgreSQL: a form
 over the body limit (it was the API's JSON 413), a form that stalls or finds the upload budget
 spent, an address the console does not have (404) or a form's address opened as a page (405), a
-NUL in the address, a server error (500). The API under /api/v1 keeps
-its JSON."""
+NUL in the address, a server error (500), a form sent after its session ended. The API under
+/api/v1 keeps its JSON."""
 
 from __future__ import annotations
 
 import socket
 import time
 from collections.abc import Iterator
+from datetime import timedelta
 
 import httpx
 import pytest
@@ -17,6 +18,7 @@ from sqlalchemy import Engine, text
 
 from kiosk.server.app import create_app
 from kiosk.server.config import ServerSettings
+from kiosk.server.console import auth
 from kiosk.wire import API_PREFIX, MAX_BODY_BYTES
 from tests.server.coord_support import csrf_of, sign_in
 from tests.server.helpers import InProcessServer
@@ -240,3 +242,32 @@ def test_a_server_error_is_the_consoles_page(
     _page(r, 500, "Algo falló en el servidor; quedó anotado en su registro")
     r = web.post("/console/kiosks/code", data={"csrf": page_csrf(web), "name": "K"})
     assert r.status_code == 200 and 'id="enroll-code"' in r.text
+
+
+def test_a_form_sent_after_its_session_ended_says_so(
+    web: httpx.Client, engine: Engine, clock: Clock
+) -> None:
+    """It said the form "did not come from this console. Reload the page": reloading sent the
+    form again, to the same refusal. Now: sign in again (a link to it), then send it again."""
+    account(engine, "ana@example.org", "admin")
+    assert sign_in(web, "ana@example.org").status_code == 303
+    web.get("/console/?lang=es")
+    token = page_csrf(web)
+    clock.now += auth.SESSION_IDLE + timedelta(seconds=1)  # the form stayed open too long
+    r = web.post("/console/kiosks/code", data={"csrf": token, "name": "K"})
+    page = _page(r, 403, "Su sesión terminó")
+    assert 'href="/console/signin">Iniciar sesión<' in page
+    # Signed out elsewhere (the cookie is gone): the same.
+    web.cookies.delete("kiosk_console")
+    r = web.post("/console/kiosks/x/rename", data={"csrf": token, "name": "K"})
+    _page(r, 403, "Su sesión terminó")
+    # A form without its token, or from another site, is still refused as such.
+    r = web.post("/console/kiosks/code", data={"name": "K"})
+    _page(r, 403, "no viene de esta consola")
+    assert sign_in(web, "ana@example.org").status_code == 303
+    r = web.post(
+        "/console/kiosks/code",
+        data={"csrf": page_csrf(web), "name": "K"},
+        headers={"Origin": "https://evil.example"},
+    )
+    _page(r, 403, "no viene de esta consola")

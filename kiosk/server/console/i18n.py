@@ -108,6 +108,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "The server refused this request (HTTP {status}). Go back and try again.",
         "El servidor rechazó esta solicitud (HTTP {status}). Vuelva atrás e inténtelo de nuevo.",
     ),
+    "session_ended": (
+        "Your session ended (after 2 hours without a request, 12 hours after signing in, or when "
+        "it was ended), so this form was not sent. Sign in again, then send the form again.",
+        "Su sesión terminó (tras 2 horas sin actividad, 12 horas después de iniciarla o porque "
+        "se cerró), así que este formulario no se envió. Inicie sesión de nuevo y vuelva a "
+        "enviar el formulario.",
+    ),
     "go_back": ("Back to the page you came from", "Volver a la página de la que venía"),
     "bad_text": (
         "A field holds a character that cannot be stored (NUL). Remove it and try again.",

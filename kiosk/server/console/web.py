@@ -4,7 +4,8 @@ Server-rendered (Jinja2, autoescaped), with one small stylesheet and two small s
 own under ``/console/static/`` (no CDN, no build step). Every page answers with a strict
 Content-Security-Policy (scripts and styles from this server only, no inline script), no-store
 caching and a same-origin referrer only. Every POST carries a CSRF token (see :mod:`.auth`) and is refused with
-403 when it does not match or when its ``Origin`` is another site.
+403 when it does not match or when its ``Origin`` is another site (a form whose session ended
+meanwhile: a page saying so, with a link to sign in).
 """
 
 from __future__ import annotations
@@ -69,6 +70,8 @@ from kiosk.wire import CONTROL_RE
 SESSION_COOKIE = "kiosk_console"
 PRE_COOKIE = "kiosk_console_pre"
 LANG_COOKIE = "kiosk_console_lang"
+#: The forms of pages shown without a session (their token is the pre-session cookie's).
+_PRE_SESSION_FORMS = ("/console/signin", "/console/setup")
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 #: The longest field a console form may send: Publish sends the checked campaign file back in
 #: a URL-encoded field, where each byte may take three (``%C3%B1``).
@@ -296,13 +299,20 @@ class Console:
         given = given if isinstance(given, str) else None
         token = request.cookies.get(SESSION_COOKIE)
         expected: str | None = None
-        if token:
-            s = await run_in_threadpool(self.session, request)
-            expected = s.csrf if s is not None else None
-        if expected is None:
+        s = await run_in_threadpool(self.session, request) if token else None
+        if s is not None:
+            expected = s.csrf
+        else:
             pre = request.cookies.get(PRE_COOKIE)
             expected = auth.pre_session_csrf(pre) if pre else None
         if not auth.tokens_match(expected, given):
+            await form.close()
+            if s is None and given and request.url.path not in _PRE_SESSION_FORMS:
+                # A form of a signed-in page whose session ended while it was open (2 hours
+                # idle, 12 after sign-in, ended by an admin): "reload the page" sent the form
+                # again and met the same refusal. Sign in, then send it again.
+                log.info("console: refused a form whose session ended (%s)", request.url.path)
+                raise _Refused(403, "session_ended")
             log.warning("console: refused a form without a valid CSRF token (%s)", request.url.path)
             raise _Refused(403, "csrf")
         return form
