@@ -187,6 +187,26 @@ def test_an_unknown_address_and_a_forms_address_opened_are_the_consoles_pages(
     assert web.get("/console/static/nope.css").json()["error"] == "not_found"
 
 
+def test_a_campaign_check_without_a_file_is_refused_in_the_pages_language(
+    web: httpx.Client, engine: Engine
+) -> None:
+    """No file chosen, or the form sent URL-encoded instead of as an upload: the campaigns page
+    said "campaign file: no file was chosen" in English, with 200."""
+    _spanish_admin(web, engine)
+    token = csrf_of(web.get("/console/campaigns").text)
+    for r in (
+        web.post("/console/campaigns/check", data={"csrf": token}),
+        web.post("/console/campaigns/check", data={"csrf": token, "file": "duluth.toml"}),
+        web.post(
+            "/console/campaigns/check",
+            data={"csrf": token},
+            files={"other": ("a.toml", b"x", "application/toml")},
+        ),
+    ):
+        page = _page(r, 400, "archivo de campaña: no se eligió ningún archivo")
+        assert 'name="file"' in page  # the upload form, to choose one
+
+
 def test_a_nul_in_a_console_address_is_the_consoles_page(web: httpx.Client, engine: Engine) -> None:
     _spanish_admin(web, engine)
     for path in (

@@ -238,6 +238,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "error_at": ("at {when}", "el {when}"),
     "upload": ("Upload a campaign file", "Subir un archivo de campaña"),
     "campaign_file": ("Campaign file (TOML)", "Archivo de campaña (TOML)"),
+    "no_file_chosen": (
+        "campaign file: no file was chosen",
+        "archivo de campaña: no se eligió ningún archivo",
+    ),
     "check": ("Check the file", "Revisar el archivo"),
     "file_errors": (
         "The file has errors; nothing was published:",

@@ -650,10 +650,9 @@ class Console:
         async def campaigns_check(request: Request, form: FormDep) -> Response:
             s = await run_in_threadpool(self.need, request, Role.COORDINATOR)
             upload = form.get("file")
-            if not isinstance(upload, UploadFile):
-                return await run_in_threadpool(
-                    self._campaigns, request, s, ["campaign file: no file was chosen"]
-                )
+            if not isinstance(upload, UploadFile):  # no file, or a form sent not as multipart
+                errors = [translate(s.lang, "no_file_chosen")]
+                return await run_in_threadpool(self._campaigns, request, s, errors, status=400)
             raw = await upload.read(2 * 1024 * 1024 + 1)
             name = Path(upload.filename or "campaign.toml").name[:120] or "campaign.toml"
             return await run_in_threadpool(self._check_upload, request, s, name, raw, False)
