@@ -158,9 +158,18 @@ def open_codes(conn: Connection, now: datetime, limit: int = 200) -> list[OpenCo
     return [OpenCode(r.id, r.name, r.created_at, r.expires_at, r.campaigns) for r in rows]
 
 
+#: The largest id a code can have: PostgreSQL's ``integer`` (the column's type on both
+#: databases). A larger one is no code; asked for, PostgreSQL refuses it ("integer out of
+#: range") and SQLite any beyond 64 bits.
+MAX_CODE_ID = 2**31 - 1
+
+
 def cancel_code(conn: Connection, code_id: int, now: datetime) -> str | None:
     """End an unused enrollment code now (a kiosk trying it hears it expired); the name it
-    was made for, or None when no such code could still be used."""
+    was made for, or None when no such code could still be used (an id out of the column's
+    range is none)."""
+    if not 0 < code_id <= MAX_CODE_ID:
+        return None
     t = table_of(EnrollmentCode)
     row = conn.execute(
         update(EnrollmentCode)

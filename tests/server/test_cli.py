@@ -201,6 +201,18 @@ def test_open_codes_are_listed_and_one_is_cancelled(db_url: str, engine: Engine)
     assert "enrollment_code_cancelled" in trail.stdout and "Tablet B" in trail.stdout
 
 
+def test_cancel_code_with_an_id_out_of_range_says_there_is_none(db_url: str) -> None:
+    """`devices cancel-code 2147483648` said "database error: integer out of range" on
+    PostgreSQL, and one past 64 bits "unexpected OverflowError" on SQLite: no such code, as
+    for any other id no open code has."""
+    on(db_url, "enroll-code", "--name", "Tablet A")
+    for bad in ("2147483648", "9223372036854775808", "99999999999999999999", "0"):
+        r = on(db_url, "devices", "cancel-code", bad)
+        assert r.returncode == 1 and f"no open enrollment code with id {bad}" in r.stderr, r.stderr
+    assert on(db_url, "devices", "cancel-code", "--", "-1").returncode == 1
+    assert len(json.loads(on(db_url, "devices", "codes", "--json").stdout)) == 1
+
+
 def test_stats_of_test_data_only_say_so(db_url: str, engine: Engine) -> None:
     """After the README's `kiosk simulate` and a sync, every signature is synthetic: the text
     stats said "per campaign: (none)", which read like a sync that failed."""

@@ -137,6 +137,24 @@ def test_open_enrollment_codes_are_listed_and_can_be_cancelled(
     assert "Códigos de inscripción aún sin usar" not in spanish  # none left open
 
 
+def test_a_code_id_that_cannot_be_one_is_not_found(web: httpx.Client, engine: Engine) -> None:
+    """Cancel code's address took any id ``str.isdigit`` took: "²" answered a 500 (``int``
+    refuses it), "١" (Arabic-Indic one) cancelled code 1, and on PostgreSQL an id past its
+    ``integer`` (2147483648) a 500 "integer out of range". Each is a 404, and no code ends."""
+    make_code(engine, "Tablet 1")
+    _admin(web, engine)
+    page = web.get("/console/kiosks").text
+    for bad in ("%C2%B2", "%D9%A1", "%EF%BC%91", "2147483648", "999999999999999999", "-1", "0"):
+        r = web.post(f"/console/kiosks/codes/{bad}/cancel", data={"csrf": csrf_of(page)})
+        assert r.status_code == 404, (bad, r.status_code)
+        assert "Not found" in r.text and "Something went wrong" not in r.text, bad
+    listed = re.findall(
+        r'action="/console/kiosks/codes/(\d+)/cancel"', web.get("/console/kiosks").text
+    )
+    assert len(listed) == 1  # still open
+    assert web.get("/console/accounts/%C2%B2").status_code == 404  # (the same parse)
+
+
 def test_searching_local_campaigns_keeps_the_filters(web: httpx.Client, engine: Engine) -> None:
     _admin(web, engine)
     page = web.get("/console/campaign/defy-trump-expand-sanctuary?event=ev-1&device=d-1&q=x").text

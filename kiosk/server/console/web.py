@@ -581,7 +581,7 @@ class Console:
         def cancel_code(request: Request, code_id: str, form: FormDep) -> Response:
             s = self.need(request, Role.COORDINATOR)
             now = self.clock()
-            number = int(code_id) if code_id.isdigit() and len(code_id) <= 18 else -1
+            number = _row_id(code_id)
             with write_transaction(self.engine) as conn:
                 name = devices.cancel_code(conn, number, now)
                 if name is not None:
@@ -876,14 +876,14 @@ class Console:
         @r.get("/console/accounts/{account_id}", response_class=HTMLResponse)
         def account_page(request: Request, account_id: str) -> Response:
             s = self.need(request, Role.ADMIN)
-            aid = _account_id(account_id)
+            aid = _row_id(account_id)
             done = request.query_params.get("done")
             return self._account(request, s, aid, notice=done if done in _ACCOUNT_DONE else None)
 
         @r.post("/console/accounts/{account_id}/role", response_class=HTMLResponse)
         def change_role(request: Request, account_id: str, form: FormDep) -> Response:
             s = self.need(request, Role.ADMIN)
-            aid = _account_id(account_id)
+            aid = _row_id(account_id)
             role = _text(form, "role", 16)
             try:
                 with write_transaction(self.engine) as conn:
@@ -905,7 +905,7 @@ class Console:
         @r.post("/console/accounts/{account_id}/password", response_class=HTMLResponse)
         def set_password(request: Request, account_id: str, form: FormDep) -> Response:
             s = self.need(request, Role.ADMIN)
-            aid = _account_id(account_id)
+            aid = _row_id(account_id)
             password = _text(form, "password", auth.MAX_PASSWORD + 1, strip=False)
             now = self.clock()
             try:
@@ -926,7 +926,7 @@ class Console:
         @r.post("/console/accounts/{account_id}/revoke", response_class=HTMLResponse)
         def revoke_account(request: Request, account_id: str, form: FormDep) -> Response:
             s = self.need(request, Role.ADMIN)
-            aid = _account_id(account_id)
+            aid = _row_id(account_id)
             now = self.clock()
             try:
                 with write_transaction(self.engine) as conn:
@@ -1401,8 +1401,10 @@ _ROWS_CHOICES = [str(n) for n in ROWS_PER_SHEET_CHOICES]
 PER_FILE_MAX = 100_000
 
 
-def _account_id(value: str) -> int:
-    """An account's id from a page's address; 404 when it cannot be one."""
+def _row_id(value: str) -> int:
+    """An account's or enrollment code's id from a page's address; 404 when it cannot be one
+    (ASCII digits only: ``str.isdigit`` takes "²", which ``int`` refuses, and "١", which it
+    reads as 1; at most 9 of them, in PostgreSQL's ``integer``)."""
     if not (value.isascii() and value.isdigit()) or len(value) > 9:
         raise _Refused(404, "not_found")
     return int(value)
