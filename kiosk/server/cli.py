@@ -763,7 +763,7 @@ def _list_codes(engine: Any, as_json: bool) -> int:
     from kiosk.server import devices
 
     with engine.connect() as conn:
-        rows = devices.open_codes(conn, _now(), limit=10_000)
+        rows = devices.open_codes(conn, _now(), limit=None)
     if as_json:
         doc = [
             {

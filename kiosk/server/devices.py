@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, func, select, update
 
 from kiosk.server.models import Device, EnrollmentCode, table_of
 from kiosk.wire import KioskReport
@@ -146,8 +146,9 @@ class OpenCode:
     campaigns: list[str] | None
 
 
-def open_codes(conn: Connection, now: datetime, limit: int = 200) -> list[OpenCode]:
-    """The enrollment codes that could still enroll a kiosk, newest first (at most ``limit``)."""
+def open_codes(conn: Connection, now: datetime, limit: int | None = 200) -> list[OpenCode]:
+    """The enrollment codes that could still enroll a kiosk, newest first (at most ``limit``;
+    None: every one)."""
     t = table_of(EnrollmentCode).c
     rows = conn.execute(
         select(t.id, t.name, t.created_at, t.expires_at, t.campaigns)
@@ -162,6 +163,16 @@ def open_codes(conn: Connection, now: datetime, limit: int = 200) -> list[OpenCo
 #: databases). A larger one is no code; asked for, PostgreSQL refuses it ("integer out of
 #: range") and SQLite any beyond 64 bits.
 MAX_CODE_ID = 2**31 - 1
+
+
+def count_open_codes(conn: Connection, now: datetime) -> int:
+    """How many enrollment codes could still enroll a kiosk (:func:`open_codes` lists at most
+    its ``limit`` of them)."""
+    t = table_of(EnrollmentCode).c
+    found = conn.execute(
+        select(func.count()).where(t.used_at.is_(None), t.expires_at > now)
+    ).scalar_one()
+    return int(found)
 
 
 def cancel_code(conn: Connection, code_id: int, now: datetime) -> str | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import subprocess
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -13,6 +14,8 @@ from sqlalchemy import Engine
 
 from kiosk.server.app import create_app
 from kiosk.server.config import ServerSettings
+from kiosk.server.db import write_transaction
+from kiosk.server.models import EnrollmentCode, table_of
 from tests.server.helpers import ApiClient, InProcessServer, signature, void
 from tests.server.live import REPO_ROOT, server_command
 
@@ -211,6 +214,26 @@ def test_cancel_code_with_an_id_out_of_range_says_there_is_none(db_url: str) -> 
         assert r.returncode == 1 and f"no open enrollment code with id {bad}" in r.stderr, r.stderr
     assert on(db_url, "devices", "cancel-code", "--", "-1").returncode == 1
     assert len(json.loads(on(db_url, "devices", "codes", "--json").stdout)) == 1
+
+
+def test_devices_codes_lists_every_open_code(db_url: str, engine: Engine) -> None:
+    """`devices codes` stopped at 10,000 codes without a word; it lists every open one (the
+    console lists the newest 200 and sends the rest here)."""
+    now = datetime.now(UTC)
+    rows = [
+        {
+            "code_hash": f"{n:064x}",
+            "name": f"Tablet {n}",
+            "created_at": now,
+            "expires_at": now + timedelta(hours=1),
+        }
+        for n in range(10_001)
+    ]
+    with write_transaction(engine) as conn:
+        conn.execute(table_of(EnrollmentCode).insert(), rows)
+    listed = json.loads(on(db_url, "devices", "codes", "--json").stdout)
+    assert len(listed) == 10_001
+    assert on(db_url, "devices", "codes").stdout.count("Tablet ") == 10_001
 
 
 def test_stats_of_test_data_only_say_so(db_url: str, engine: Engine) -> None:

@@ -9,16 +9,19 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
 import pytest
 from sqlalchemy import Engine, func, select
 
+from kiosk.server import devices
 from kiosk.server.app import create_app
 from kiosk.server.config import ServerSettings
 from kiosk.server.console import jobs
 from kiosk.server.console.web import _job_failure
+from kiosk.server.db import write_transaction
 from kiosk.server.forwarding.secrets import ENV_SECRET_FILE
 from tests.server.conftest import make_code
 from tests.server.coord_support import csrf_of, sign_in
@@ -153,6 +156,32 @@ def test_a_code_id_that_cannot_be_one_is_not_found(web: httpx.Client, engine: En
     )
     assert len(listed) == 1  # still open
     assert web.get("/console/accounts/%C2%B2").status_code == 404  # (the same parse)
+
+
+def test_more_open_codes_than_listed_says_so(web: httpx.Client, engine: Engine) -> None:
+    """The Kiosks page lists the newest 200 open codes; with more, the older ones were left
+    off without a word (they could not be seen nor cancelled there). It says how many are
+    open in all, and where every one is listed."""
+    with write_transaction(engine) as conn:
+        for n in range(203):
+            devices.create_enrollment_code(
+                conn, f"Tablet {n}", timedelta(hours=2), datetime.now(UTC) + timedelta(seconds=n)
+            )
+    _admin(web, engine)
+    page = web.get("/console/kiosks").text
+    assert len(re.findall(r'action="/console/kiosks/codes/\d+/cancel"', page)) == 200
+    assert "The newest 200 of the 203 codes not used yet" in page
+    assert "kiosk-server devices codes" in page
+    assert "Tablet 202" in page and ">Tablet 0<" not in page  # newest first
+    spanish = web.get("/console/kiosks?lang=es").text
+    assert "los 200 más recientes de los 203 códigos aún sin usar" in spanish
+    ids = re.findall(r'action="/console/kiosks/codes/(\d+)/cancel"', page)
+    for code_id in ids[:3]:
+        r = web.post(f"/console/kiosks/codes/{code_id}/cancel", data={"csrf": csrf_of(page)})
+        assert r.status_code == 303
+    page = web.get("/console/kiosks").text
+    assert "codes not used yet are listed here" not in page  # 200 open: every one is listed
+    assert len(re.findall(r'action="/console/kiosks/codes/\d+/cancel"', page)) == 200
 
 
 def test_searching_local_campaigns_keeps_the_filters(web: httpx.Client, engine: Engine) -> None:

@@ -211,6 +211,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Each works once, until it expires. Cancel one that is no longer needed: one shown on a screen that is gone, or a second one made when a code's page was reloaded.",
         "Cada uno sirve una sola vez, hasta que vence. Anule el que ya no haga falta: uno que se mostró en una pantalla que ya no está, o un segundo creado al recargar la página de un código.",
     ),
+    "open_codes_more": (
+        "The newest {shown} of the {total} codes not used yet are listed here; cancel some, "
+        "or list every one with kiosk-server devices codes.",
+        "Aquí se muestran los {shown} más recientes de los {total} códigos aún sin usar; anule "
+        "algunos o véalos todos con kiosk-server devices codes.",
+    ),
     "code_made": ("Made", "Creado"),
     "code_expires": ("Expires", "Vence"),
     "cancel_code": ("Cancel code", "Anular código"),

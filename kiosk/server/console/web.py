@@ -533,7 +533,7 @@ class Console:
             with self.engine.connect() as conn:
                 rows = data.kiosks(conn, self.clock(), self.stale_after)
                 camps = [c.slug for c in data.campaigns(conn)]
-                codes = self._open_codes(conn, s)
+                codes, codes_open = self._open_codes(conn, s)
             return self.render(
                 request,
                 "kiosks.html",
@@ -541,6 +541,7 @@ class Console:
                 kiosks=rows,
                 campaigns=camps,
                 codes=codes,
+                codes_open=codes_open,
                 server_address=_own_origin(request),
                 stale_hours=_hours(self.stale_after),
                 notice=request.query_params.get("done"),
@@ -1087,16 +1088,21 @@ class Console:
             path="/",
         )
 
-    def _open_codes(self, conn: Connection, s: Session) -> list[devices.OpenCode]:
-        """The enrollment codes still open, for a coordinator (a viewer sees none)."""
+    def _open_codes(self, conn: Connection, s: Session) -> tuple[list[devices.OpenCode], int]:
+        """The enrollment codes still open, for a coordinator (a viewer sees none): the newest
+        :data:`OPEN_CODES_SHOWN`, and how many are open in all."""
         if not s.account.role.allows(Role.COORDINATOR):
-            return []
-        return devices.open_codes(conn, self.clock())
+            return [], 0
+        now = self.clock()
+        codes = devices.open_codes(conn, now, limit=OPEN_CODES_SHOWN)
+        if len(codes) < OPEN_CODES_SHOWN:
+            return codes, len(codes)
+        return codes, devices.count_open_codes(conn, now)
 
     def _kiosks_error(self, request: Request, s: Session, key: str) -> Response:
         with self.engine.connect() as conn:
             rows = data.kiosks(conn, self.clock(), self.stale_after)
-            codes = self._open_codes(conn, s)
+            codes, codes_open = self._open_codes(conn, s)
         return self.render(
             request,
             "kiosks.html",
@@ -1105,6 +1111,7 @@ class Console:
             kiosks=rows,
             campaigns=[],
             codes=codes,
+            codes_open=codes_open,
             server_address=_own_origin(request),
             stale_hours=_hours(self.stale_after),
             error=key,
@@ -1393,6 +1400,10 @@ def _text(form: FormData, key: str, limit: int, strip: bool = True) -> str:
 #: What an account's page may say was done (``?done=``, after the form's redirect).
 _ACCOUNT_DONE = frozenset({"role_changed", "role_same", "password_set", "account_revoked_now"})
 
+
+#: The open enrollment codes the Kiosks page lists (the newest; it says how many more are open,
+#: and ``kiosk-server devices codes`` lists every one).
+OPEN_CODES_SHOWN = 200
 
 #: The signatures per PDF sheet the export form offers, as its values (the kiosk's choices).
 _ROWS_CHOICES = [str(n) for n in ROWS_PER_SHEET_CHOICES]
