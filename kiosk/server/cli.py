@@ -429,6 +429,16 @@ def _fmt_time(moment: datetime | None) -> str:
     return moment.strftime("%Y-%m-%d %H:%M UTC") if moment else "-"
 
 
+def _printable(text: str) -> str:
+    """A name from the database, made safe to print on a terminal: control characters and
+    bidirectional overrides (which a name made before they were refused may hold: U+009B
+    starts a terminal's escape sequence, U+202E turns the rest of the line around) shown as
+    U+FFFD."""
+    from kiosk.wire import CONTROL_RE
+
+    return CONTROL_RE.sub("\ufffd", text)
+
+
 def _cmd_migrate(args: argparse.Namespace) -> int:
     from kiosk.server import migrate
 
@@ -717,7 +727,7 @@ def _device_roster() -> _Roster:
         },
         as_line=lambda d: (
             f"{d.id:36}  {_status(d):7}  {_fmt_time(d.enrolled_at):20}  "
-            f"{_fmt_time(d.last_seen_at):20}  {d.name}"
+            f"{_fmt_time(d.last_seen_at):20}  {_printable(d.name)}"
         ),
         unknown=lambda key: f"no device with id {key!r} (see `devices list`)",
         empty="no devices (make an enrollment code with `kiosk-server enroll-code --name NAME`)",
@@ -782,7 +792,8 @@ def _list_codes(engine: Any, as_json: bool) -> int:
         return 0
     print(f"{'ID':>6}  {'MADE':20}  {'EXPIRES':20}  NAME")
     for c in rows:
-        print(f"{c.id:>6}  {_fmt_time(c.created_at):20}  {_fmt_time(c.expires_at):20}  {c.name}")
+        made, expires = _fmt_time(c.created_at), _fmt_time(c.expires_at)
+        print(f"{c.id:>6}  {made:20}  {expires:20}  {_printable(c.name)}")
     return 0
 
 

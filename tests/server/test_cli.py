@@ -15,7 +15,7 @@ from sqlalchemy import Engine
 from kiosk.server.app import create_app
 from kiosk.server.config import ServerSettings
 from kiosk.server.db import write_transaction
-from kiosk.server.models import EnrollmentCode, table_of
+from kiosk.server.models import Device, EnrollmentCode, table_of
 from tests.server.helpers import ApiClient, InProcessServer, signature, void
 from tests.server.live import REPO_ROOT, server_command
 
@@ -234,6 +234,37 @@ def test_devices_codes_lists_every_open_code(db_url: str, engine: Engine) -> Non
     listed = json.loads(on(db_url, "devices", "codes", "--json").stdout)
     assert len(listed) == 10_001
     assert on(db_url, "devices", "codes").stdout.count("Tablet ") == 10_001
+
+
+def test_names_made_before_control_characters_were_refused_print_safely(
+    db_url: str, engine: Engine
+) -> None:
+    """Until today a name from the command line could hold C1 controls and bidirectional
+    overrides (only C0 and DEL were refused), and a code lives up to 720 hours: `devices codes`
+    (and `devices list`) printed such a name raw, so U+009B began a terminal escape sequence and
+    U+202E turned the rest of the line around. Each is shown as U+FFFD; --json escapes them."""
+    now = datetime.now(UTC)
+    hostile = "Tablet \u202eA\x9b31m\u2066 end"
+    with write_transaction(engine) as conn:
+        conn.execute(
+            table_of(EnrollmentCode).insert(),
+            {
+                "code_hash": "0" * 64,
+                "name": hostile,
+                "created_at": now,
+                "expires_at": now + timedelta(hours=700),
+            },
+        )
+        conn.execute(
+            table_of(Device).insert(),
+            {"id": "0" * 36, "name": hostile, "token_hash": "1" * 64, "enrolled_at": now},
+        )
+    for command in ("codes", "list"):
+        text = on(db_url, "devices", command).stdout
+        assert "Tablet \ufffdA\ufffd31m\ufffd end" in text, (command, text)
+        assert not any(c in text for c in "\u202e\x9b\u2066"), (command, text)
+        listed = json.loads(on(db_url, "devices", command, "--json").stdout)
+        assert listed[0]["name"] == hostile  # the data as stored, escaped by JSON
 
 
 def test_stats_of_test_data_only_say_so(db_url: str, engine: Engine) -> None:
