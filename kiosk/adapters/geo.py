@@ -56,7 +56,7 @@ class ZipcodesDirectory:
     @functools.lru_cache(maxsize=4096)  # noqa: B019 - one long-lived instance per app
     def lookup(self, zip5: str) -> Place | None:
         """Return the place of a five-digit ZIP, or None if it is unknown or malformed."""
-        if len(zip5) != 5 or not zip5.isdigit():
+        if len(zip5) != 5 or not (zip5.isascii() and zip5.isdigit()):
             return None
         line = self._index().get(zip5)
         return self._place(line) if line is not None else None

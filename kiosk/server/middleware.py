@@ -97,7 +97,7 @@ class BodyLimitMiddleware:
         close = {"Connection": "close"}
         declared = headers.get("content-length")
         if declared is not None:
-            if not declared.strip().isdigit():
+            if not (declared.strip().isascii() and declared.strip().isdigit()):
                 await answer_error(
                     scope, receive, send, 400, "bad_request", "invalid Content-Length", close
                 )

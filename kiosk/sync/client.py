@@ -256,7 +256,7 @@ def _error_body(reply: _Reply) -> ErrorBody | None:
 
 def _retry_after(reply: _Reply) -> float | None:
     value = reply.headers.get("retry-after", "").strip()
-    if value.isdigit():
+    if value.isascii() and value.isdigit():  # "²" is a digit to isdigit, not to int
         return float(min(int(value), 3600))
     return None
 

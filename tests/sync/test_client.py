@@ -332,6 +332,22 @@ def test_retry_after_is_passed_on(kiosk: Kiosk, outbox: list[uuid.UUID]) -> None
     assert report.retry_after == 7  # type: ignore[attr-defined]
 
 
+def test_a_retry_after_of_other_digits_is_ignored(kiosk: Kiosk, outbox: list[uuid.UUID]) -> None:
+    """ "²" (Latin-1's superscript two) is a digit to ``str.isdigit`` and not to ``int``: a
+    server sending it as ``Retry-After`` ended the pass with an unexpected ValueError."""
+    _, report = _push_run(
+        kiosk,
+        lambda ids: Reply(
+            503,
+            {"error": "database_unavailable", "detail": "later"},
+            headers={"Retry-After": "\xb2"},
+        ),
+    )
+    assert report.error is SyncErrorCode.SERVER_ERROR  # type: ignore[attr-defined]
+    assert report.retry_after is None  # type: ignore[attr-defined]
+    assert _all_pending(kiosk, outbox)
+
+
 def test_a_slow_server_times_out(kiosk: Kiosk, outbox: list[uuid.UUID]) -> None:
     _, report = _push_run(kiosk, lambda ids: Reply(delay=2.0, body={}), timeout=0.3)
     assert report.error is SyncErrorCode.TIMEOUT  # type: ignore[attr-defined]

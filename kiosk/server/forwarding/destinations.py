@@ -395,7 +395,7 @@ def get_destination(conn: Connection, ref: int | str) -> Destination:
     d = DESTINATIONS.c
     cond = d.id == ref if isinstance(ref, int) else d.name == ref
     row = conn.execute(select(*_COLUMNS).where(cond)).first()
-    if row is None and isinstance(ref, str) and ref.isdigit():
+    if row is None and isinstance(ref, str) and ref.isascii() and ref.isdigit():
         row = conn.execute(select(*_COLUMNS).where(d.id == int(ref))).first()
     if row is None:
         raise DestinationError(f"no destination {ref!r} (see `kiosk-server forward list`)")

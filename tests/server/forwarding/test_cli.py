@@ -128,6 +128,9 @@ def test_forward_commands(db_url: str, fwd_env: Path, capsys: pytest.CaptureFixt
     assert "$NOT_SET_ANYWHERE is not set" in capsys.readouterr().err
     assert _run(db_url, "pause", "nope") == 1
     assert "no destination 'nope'" in capsys.readouterr().err
+    # "²" is a digit to str.isdigit, not to int: it was an "unexpected ValueError".
+    assert _run(db_url, "pause", "\xb2") == 1
+    assert "no destination '²'" in capsys.readouterr().err
     assert _run(db_url, "run", "--once") == 1
     assert "private key" in capsys.readouterr().err
 
