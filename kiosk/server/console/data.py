@@ -342,8 +342,9 @@ def kiosks(
     return out
 
 
-def text_versions(conn: Connection, slug: str) -> list[dict[str, Any]]:
-    """A campaign's text versions (newest first) and how many signatures carry each."""
+def text_versions(conn: Connection, slug: str, lang: str = "en") -> list[dict[str, Any]]:
+    """A campaign's text versions (newest first) and how many signatures carry each; each one's
+    title in ``lang`` (English when the version has none in it)."""
     t, c = TEXT_VERSIONS.c, COUNTS.c
     versions = conn.execute(
         select(t.hash, t.local_campaign, t.text, t.first_seen_at)
@@ -367,12 +368,17 @@ def text_versions(conn: Connection, slug: str) -> list[dict[str, Any]]:
         {
             "hash": r.hash,
             "local": r.local_campaign,
-            "title": (r.text.get("title") or {}).get("en", ""),
+            "title": _in(r.text.get("title") or {}, lang),
             "first_seen_at": r.first_seen_at,
             "signed": int(signed.get(r.hash, 0)),
         }
         for r in versions
     ]
+
+
+def _in(text: dict[str, str], lang: str) -> str:
+    """A stored text's words in ``lang``, else in English (as :meth:`LocalizedText.get`)."""
+    return text.get(lang) or text.get("en", "")
 
 
 # --- the rally screen --------------------------------------------------------------------------

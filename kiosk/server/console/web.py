@@ -1126,9 +1126,10 @@ class Console:
         published: dict[str, Any] | None = None,
         status: int = 200,
     ) -> Response:
+        lang = self.lang(request, s)
         with self.engine.connect() as conn:
             rows = campaign_store.summaries(conn)
-            versions = {r.slug: data.text_versions(conn, r.slug) for r in rows}
+            versions = {r.slug: data.text_versions(conn, r.slug, lang) for r in rows}
         return self.render(
             request,
             "campaigns.html",
