@@ -1,11 +1,13 @@
 """What a Spanish-speaking coordinator met walking the console in Spanish (``?lang=es``), over
-real HTTP: English left on a Spanish page (the campaigns' text versions titled in English)."""
+real HTTP: English left on a Spanish page, days and numbers written the English way ("11-06",
+the 11th of June to a Spanish reader), and Spanish that did not agree with itself."""
 
 from __future__ import annotations
 
 import html
 import re
 from collections.abc import Iterator
+from datetime import date
 
 import httpx
 import pytest
@@ -13,6 +15,7 @@ from sqlalchemy import Engine
 
 from kiosk.server.app import create_app
 from kiosk.server.config import ServerSettings
+from kiosk.server.console.i18n import day_label
 from tests.server.coord_support import sign_in
 from tests.server.helpers import InProcessServer
 from tests.server.test_console import account
@@ -44,3 +47,22 @@ def test_text_versions_are_titled_in_the_pages_language(web: httpx.Client, engin
     assert versions and SAFETY_ES in page, versions
     assert SAFETY_EN not in page
     assert SAFETY_EN in html.unescape(web.get("/console/campaigns?lang=en").text)
+
+
+def test_chart_days_spell_their_month() -> None:
+    assert day_label("es", date(2026, 11, 6)) == "6 nov"
+    assert day_label("en", date(2026, 11, 6)) == "Nov 6"
+    assert day_label("es", date(2026, 1, 31)) == "31 ene"
+
+
+def test_the_day_chart_is_labelled_in_spanish(web: httpx.Client, engine: Engine) -> None:
+    """The day chart's labels read "11-06" (month-day) on the Spanish page."""
+    _spanish_admin(web, engine)
+    page = web.get("/console/campaign/sanctuary-of-safety").text
+    labels = re.findall(r'class="tick">([^<]+)</text>', page)
+    assert not [x for x in labels if re.fullmatch(r"\d\d-\d\d", x)], labels
+    months = "ene|feb|mar|abr|may|jun|jul|ago|sep|oct|nov|dic"
+    days = [x for x in labels if re.fullmatch(rf"\d{{1,2}} ({months})", x)]
+    assert len(days) == 6, labels  # one label every 5 of the 30 days
+    titles = re.findall(r"<rect [^>]*><title>([^<]+)</title>", page)
+    assert any(re.fullmatch(rf"\d{{1,2}} ({months}): \d+", x) for x in titles), titles[-3:]

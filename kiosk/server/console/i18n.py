@@ -6,6 +6,7 @@ A test checks that every ``t("...")`` in the templates is here, in both language
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from kiosk.domain.campaign import Campaign
@@ -1017,6 +1018,19 @@ AUDIT_ACTIONS: dict[str, tuple[str, str]] = {
 def audit_action(lang: str, code: str) -> str:
     """An audit action in words, in ``lang`` (the code itself when unknown: a newer server's)."""
     return _code_in_words(AUDIT_ACTIONS, lang, code)
+
+
+_SHORT_MONTHS = {
+    "en": ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"),
+    "es": ("ene", "feb", "mar", "abr", "may", "jun", "jul", "ago", "sep", "oct", "nov", "dic"),
+}
+
+
+def day_label(lang: str, day: date) -> str:
+    """A day under a chart's bar, its month spelled ("Nov 6", "6 nov"): "11-06" read as the
+    11th of June in Spanish."""
+    month = _SHORT_MONTHS["es" if lang == "es" else "en"][day.month - 1]
+    return f"{day.day} {month}" if lang == "es" else f"{month} {day.day}"
 
 
 def translate(lang: str, key: str, **values: object) -> str:

@@ -54,6 +54,7 @@ from kiosk.server.console.i18n import (
     audit_action,
     campaign_file_error,
     changes_said,
+    day_label,
     kiosk_error,
     pick_lang,
     translate,
@@ -386,7 +387,7 @@ class Console:
                 (_hour_floor(now) - timedelta(hours=i)).strftime("%Y-%m-%dT%H")
                 for i in range(47, -1, -1)
             ]
-            day_keys = [(now - timedelta(days=i)).date().isoformat() for i in range(29, -1, -1)]
+            days = [(now - timedelta(days=i)).date() for i in range(29, -1, -1)]
             return self.render(
                 request,
                 "campaign.html",
@@ -397,7 +398,9 @@ class Console:
                 sort=sort,
                 order="desc" if order == "desc" else "asc",
                 hour_chart=_chart([(k[11:13], ch.hours.get(k, 0)) for k in hour_keys], 6),
-                day_chart=_chart([(k[5:], ch.days.get(k, 0)) for k in day_keys], 5),
+                day_chart=_chart(
+                    [(day_label(lang, d), ch.days.get(d.isoformat(), 0)) for d in days], 5
+                ),
                 events=events,
                 devices=devs,
                 event=event,
@@ -1473,7 +1476,7 @@ def _ts(at_ms: int) -> Markup:
 
 def _chart(points: list[tuple[str, int]], label_every: int) -> dict[str, Any]:
     """Bars for an inline SVG chart: a 0 0 W H box, with a y scale and sparse x labels."""
-    width, height, left, bottom = 720, 200, 44, 24
+    width, height, left, bottom = 720, 200, 50, 24  # left: room for "20,000"
     top = 10
     peak = max((n for _, n in points), default=0)
     scale_max = max(1, _nice(peak))
