@@ -660,8 +660,9 @@ def test_a_nul_anywhere_is_a_clear_refusal_never_a_500(web: httpx.Client, engine
 def test_a_kiosks_reported_error_is_shown_in_words_in_both_languages(
     web: httpx.Client, engine: Engine
 ) -> None:
-    """The kiosks page said ``offline``; it says what that means (the code stays as the
-    title), in the page's language; a code from a newer kiosk is shown as it is."""
+    """The kiosks page said ``offline``; it says what that means (the code stays in the title,
+    named as a code in the page's language: a bare ``offline`` was English on the Spanish
+    page), in the page's language; a code from a newer kiosk is shown as it is."""
     import json
 
     from kiosk.server.console.i18n import KIOSK_ERRORS
@@ -675,12 +676,16 @@ def test_a_kiosks_reported_error_is_shown_in_words_in_both_languages(
     assert device.post_raw(json.dumps(report), path="/report").status_code == 204
     account(engine, "ana@example.org", "admin")
     assert sign_in(web, "ana@example.org").status_code == 303
-    assert 'title="offline">could not reach the server<' in web.get("/console/kiosks").text
+    english = web.get("/console/kiosks").text
+    assert 'title="Error code the kiosk sent: offline">could not reach the server<' in english
     spanish = web.get("/console/kiosks?lang=es").text
-    assert 'title="offline">no pudo llegar al servidor<' in spanish
+    assert 'title="Código de error que envió el quiosco: offline">no pudo llegar al servidor<' in (
+        spanish
+    )
+    assert 'title="offline"' not in spanish
     newer = {**report, "last_error": "quantum_flux"}
     assert device.post_raw(json.dumps(newer), path="/report").status_code == 204
-    assert 'title="quantum_flux">quantum_flux<' in web.get("/console/kiosks?lang=en").text
+    assert ': quantum_flux">quantum_flux<' in web.get("/console/kiosks?lang=en").text
 
 
 def test_text_versions_are_counted_as_signatures_arrive_and_once_on_upgrade(

@@ -7,15 +7,18 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Iterator
-from datetime import date
+from datetime import UTC, date, datetime
 
 import httpx
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, insert
 
+from kiosk.server import coordinators
 from kiosk.server.app import create_app
 from kiosk.server.config import ServerSettings
 from kiosk.server.console.i18n import day_label
+from kiosk.server.console.jobs import JOBS
+from kiosk.server.db import write_transaction
 from tests.server.coord_support import sign_in
 from tests.server.helpers import InProcessServer
 from tests.server.test_console import account
@@ -66,3 +69,29 @@ def test_the_day_chart_is_labelled_in_spanish(web: httpx.Client, engine: Engine)
     assert len(days) == 6, labels  # one label every 5 of the 30 days
     titles = re.findall(r"<rect [^>]*><title>([^<]+)</title>", page)
     assert any(re.fullmatch(rf"\d{{1,2}} ({months}): \d+", x) for x in titles), titles[-3:]
+
+
+def test_a_finished_exports_count_is_written_as_the_page_writes_numbers(
+    web: httpx.Client, engine: Engine
+) -> None:
+    """A finished export said "lista · 1500 firmas" on a page that writes 31,181."""
+    token = account(engine, "ana@example.org", "admin")
+    assert sign_in(web, "ana@example.org").status_code == 303
+    with write_transaction(engine) as conn:
+        conn.execute(
+            insert(JOBS).values(
+                id="a" * 32,
+                coordinator_id=coordinators.authenticate(conn, token).id,
+                kind="csv",
+                params={"campaign": "sanctuary-of-safety"},
+                state="done",
+                done=1,
+                total=1,
+                message="1500",
+                filename="sanctuary-of-safety.csv",
+                result=b"x",
+                created_at=datetime.now(UTC),
+            )
+        )
+    assert "lista · 1,500 firmas" in web.get("/console/exports?lang=es").text
+    assert "ready · 1,500 signatures" in web.get("/console/exports?lang=en").text

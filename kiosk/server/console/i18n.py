@@ -243,6 +243,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "no_error": ("none", "ninguno"),
     "not_reported": ("not reported", "sin informe"),
     "error_at": ("at {when}", "el {when}"),
+    "error_code": (
+        "Error code the kiosk sent: {code}",
+        "Código de error que envió el quiosco: {code}",
+    ),
     "upload": ("Upload a campaign file", "Subir un archivo de campaña"),
     "campaign_file": ("Campaign file (TOML)", "Archivo de campaña (TOML)"),
     "no_file_chosen": (
