@@ -16,11 +16,12 @@ from sqlalchemy import Engine, insert
 from kiosk.server import coordinators
 from kiosk.server.app import create_app
 from kiosk.server.config import ServerSettings
-from kiosk.server.console.i18n import day_label
+from kiosk.server.console.i18n import audit_action, day_label, translate
 from kiosk.server.console.jobs import JOBS
 from kiosk.server.db import write_transaction
-from tests.server.coord_support import sign_in
+from tests.server.coord_support import csrf_of, sign_in
 from tests.server.helpers import InProcessServer
+from tests.server.live import REPO_ROOT
 from tests.server.test_console import account
 
 SAFETY_EN = "Tell U.S. Mayors: Declare Your City a Sanctuary of Safety! #HereToStay"
@@ -95,3 +96,30 @@ def test_a_finished_exports_count_is_written_as_the_page_writes_numbers(
         )
     assert "lista · 1,500 firmas" in web.get("/console/exports?lang=es").text
     assert "ready · 1,500 signatures" in web.get("/console/exports?lang=en").text
+
+
+def test_publishing_in_spanish_agrees_with_itself(web: httpx.Client, engine: Engine) -> None:
+    """ "duluth-sanctuary: publicada por primera vez. Los quioscos lo reciben": the campaign
+    (la campaña) became "lo"; a file over the limit said "ocupa más de 1000000 bytes" on pages
+    that write 31,181; the audit trail said "añadido" where the page says "agregado"."""
+    _spanish_admin(web, engine)
+    good = (REPO_ROOT / "resources" / "campaigns" / "duluth-sanctuary.toml").read_text()
+    token = csrf_of(web.get("/console/campaigns").text)
+    r = web.post(
+        "/console/campaigns/publish",
+        data={"csrf": token, "filename": "duluth-sanctuary.toml", "content": good},
+    )
+    assert r.status_code == 200
+    assert (
+        "duluth-sanctuary: publicada por primera vez. Los quioscos la reciben en su próxima "
+        "sincronización." in r.text
+    )
+    big = "# " + "x" * 1_000_100 + "\n"
+    r = web.post(
+        "/console/campaigns/check",
+        data={"csrf": token},
+        files={"file": ("big.toml", big.encode(), "application/toml")},
+    )
+    assert "big.toml: ocupa más de 1,000,000 bytes" in r.text, r.text[-600:]
+    assert audit_action("es", "forward_destination_added") == "Destino de reenvío agregado"
+    assert translate("es", "fwd_added", name="crm") == "Destino crm agregado."

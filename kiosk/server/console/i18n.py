@@ -370,7 +370,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "published": (
         "{slug}: {status}. Kiosks pick it up at their next sync.",
-        "{slug}: {status}. Los quioscos lo reciben en su próxima sincronización.",
+        "{slug}: {status}. Los quioscos la reciben en su próxima sincronización.",
     ),
     "imported": ("Published", "Publicado"),
     "pub_created": ("published for the first time", "publicada por primera vez"),
@@ -996,7 +996,7 @@ AUDIT_ACTIONS: dict[str, tuple[str, str]] = {
         "Signatures of another kiosk refused",
         "Firmas de otro quiosco rechazadas",
     ),
-    "forward_destination_added": ("Forwarding destination added", "Destino de reenvío añadido"),
+    "forward_destination_added": ("Forwarding destination added", "Destino de reenvío agregado"),
     "forward_destination_changed": (
         "Forwarding destination changed",
         "Destino de reenvío cambiado",
@@ -1138,6 +1138,9 @@ def campaign_file_error(lang: str, exc: CampaignFormatError) -> str:
     if lang != "es" or exc.template not in CAMPAIGN_FILE_ERRORS:
         return str(exc)
     values = dict(exc.values)
+    for key in ("count", "length", "limit"):  # 1,000,000 bytes, as the pages write numbers
+        if values.get(key, "").isdigit():
+            values[key] = f"{int(values[key]):,}"
     if "type" in values:
         values["type"] = _VALUE_KINDS_ES.get(values["type"], values["type"])
     return f"{exc.where}: {CAMPAIGN_FILE_ERRORS[exc.template].format(**values)}"
