@@ -365,3 +365,22 @@ def test_console_pdf_splits_by_state_and_by_size(
     )
     assert 'id="x-split" name="split_state" type="checkbox" value="1" checked' in r.text
     assert 'value="50"' in r.text
+
+
+def test_console_spanish_packets_are_named_in_spanish(
+    web: httpx.Client, engine: Engine, key: OrgKey
+) -> None:
+    """A Spanish export of one packet per local campaign came as ``mini-test-packets.zip`` of
+    ``packet-….pdf``: English file names for the Spanish sheets a coordinator hands over. The
+    names follow the sheets' language; English ones are as they were."""
+    kiosk = ApiClient.enroll(web, make_code(engine, "Kiosk B"))
+    kiosk.push([mini_signature(key, person("Fausto", "Rio", "63105"), "st-louis-county")])
+    csrf = _console(web, engine)
+    form = {"csrf": csrf, "campaign": "mini-test", "local": "*", "kind": "pdf"}
+    for lang, word in (("es", "paquete"), ("en", "packet")):
+        data = _run_job(web, {**form, "lang": lang})
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            names = zf.namelist()
+        assert names and all(n.startswith(f"{word}-") for n in names), names
+        page = web.get(f"/console/exports?lang={lang}").text
+        assert f"mini-test-{word}s.zip" in page.split('class="card job"')[1], lang

@@ -228,32 +228,44 @@ def _make(
             per_file=params.get("per_file") or None,
         )
     _set(engine, job_id, total=len(packets) + 1, done=1)
+    lang = params.get("lang", "en")
     files: list[tuple[str, bytes]] = []
     for i, (name, packet) in enumerate(packets):
         if synthetic:
             packet = dataclasses.replace(packet, marks=export_marks(False, True))
         files.append(
-            (_pdf_name(slug, name, per_local, query.local_campaign), render_packet(packet))
+            (_pdf_name(slug, name, per_local, query.local_campaign, lang), render_packet(packet))
         )
         _set(engine, job_id, done=i + 2)
-    extra = {"lang": params.get("lang", "en"), "packets": len(files)}
+    extra = {"lang": lang, "packets": len(files)}
     if len(files) == 1:
         return files[0][1], files[0][0], result.records, extra
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
         for name, data in files:
             zf.writestr(name, data)
-    return buf.getvalue(), f"{slug}-packets.zip", result.records, extra
+    return buf.getvalue(), _zip_name(slug, lang), result.records, extra
 
 
-def _pdf_name(slug: str, key: str, per_local: bool, local: str | None) -> str:
+#: "packet" in a file's name, in the sheets' language (a Spanish packet was ``packet-….pdf``
+#: in ``…-packets.zip``).
+_PACKET = {"en": ("packet", "packets"), "es": ("paquete", "paquetes")}
+
+
+def _zip_name(slug: str, lang: str) -> str:
+    """The ZIP of a campaign's packets: ``{slug}-packets.zip``, ``{slug}-paquetes.zip``."""
+    return f"{slug}-{_PACKET.get(lang, _PACKET['en'])[1]}.zip"
+
+
+def _pdf_name(slug: str, key: str, per_local: bool, local: str | None, lang: str = "en") -> str:
     """A packet's file name: the campaign's, the local campaign's, and each part's (split by
-    state or by size: ``evansville-in``, ``part02``) so no two files of a ZIP share one."""
+    state or by size: ``evansville-in``, ``part02``) so no two files of a ZIP share one; a
+    local campaign's starts with "packet" in the sheets' language."""
     if not key:
         return f"{slug}.pdf"
     safe = "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in str(key))[:80]
     if per_local and not local:
-        return f"packet-{safe}.pdf"
+        return f"{_PACKET.get(lang, _PACKET['en'])[0]}-{safe}.pdf"
     return f"{slug}-{safe}.pdf"
 
 
