@@ -149,6 +149,15 @@ def test_a_coordinator_walks_the_console(tmp_path: Path) -> None:
         assert re.fullmatch(r"[0-9A-Z]{4}(-[0-9A-Z]{4}){3}", code)
         assert page.inner_text("#server-address") == server.base
         _check_axe(page, "enrollment code")
+        # At a phone's width the code is one line: it broke as "S2RK-Z3B7-QQF8" over "-ZV7N".
+        page.set_viewport_size(PHONE)
+        lines = page.evaluate(
+            "() => { const r = document.createRange();"
+            " r.selectNodeContents(document.getElementById('enroll-code'));"
+            " return new Set(Array.from(r.getClientRects(), (x) => Math.round(x.top))).size; }"
+        )
+        assert lines == 1, lines
+        page.set_viewport_size(DESKTOP)
         page.goto(server.base + "/console/kiosks")  # the code is listed as open, not shown
         assert page.inner_text("#open-codes + p + div tbody th") == "Library kiosk"
         assert code not in page.content()
