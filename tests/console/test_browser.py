@@ -182,6 +182,7 @@ def test_a_coordinator_walks_the_console(tmp_path: Path) -> None:
         # expect() polls from Playwright's own script: the page's CSP forbids the eval that a
         # wait_for_function string would need.
         expect(rally.locator("#count")).to_have_text(f"{before + 7:,}", timeout=5000)
+        assert rally.inner_text("#unit") == "signatures"  # rally.js chose the word for the count
         assert rally.evaluate("window.__notReloaded === true")
         assert int(rally.inner_text("#today").replace(",", "")) == 7
         # What the kiosk reported with that sync: nothing left on the tablet, its version.

@@ -462,7 +462,12 @@ def test_rally_shows_counts_and_nothing_personal(web: httpx.Client) -> None:
     body = r.json()
     assert set(body) == {"campaign", "count", "goal", "today", "moving", "test"}
     assert web.get("/rally/no-such-campaign").status_code == 404
-    assert web.get("/rally/sanctuary-of-safety").status_code == 200
+    page = web.get("/rally/sanctuary-of-safety?lang=es")
+    assert page.status_code == 200
+    # The unit agrees with the count ("1 firma", not "1 firmas"), on the page and as rally.js
+    # moves the count (it reads both words from the page).
+    assert body["count"] != 1 and '">firmas</span>' in page.text
+    assert 'data-one="firma" data-many="firmas"' in page.text
 
 
 def test_cli_adds_console_accounts(db_url: str, tmp_path: Path) -> None:

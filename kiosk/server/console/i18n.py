@@ -525,6 +525,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "rally_test": ("TEST DATA, not signatures", "DATOS DE PRUEBA, no son firmas"),
     "rally_signatures": ("signatures", "firmas"),
+    "rally_signature": ("signature", "firma"),
     "saved": ("Saved.", "Guardado."),
     # The Forwarding page (kiosk/server/console/forwarding.py, issue #16).
     "forwarding": ("Forwarding", "Reenvío"),

@@ -7,6 +7,7 @@ document.addEventListener("DOMContentLoaded", () => {
   const root = document.getElementById("rally");
   const fmt = new Intl.NumberFormat(root.dataset.lang === "es" ? "es-US" : "en-US");
   const count = document.getElementById("count");
+  const unit = document.getElementById("unit");
   const today = document.getElementById("today");
   const bar = document.getElementById("bar");
   const moving = document.getElementById("moving");
@@ -20,6 +21,7 @@ document.addEventListener("DOMContentLoaded", () => {
     if (count.textContent !== text) {
       count.textContent = text;
       count.classList.remove("bump"); void count.offsetWidth; count.classList.add("bump");
+      unit.textContent = snap.count === 1 ? unit.dataset.one : unit.dataset.many;
     }
     today.textContent = fmt.format(snap.today);
     bar.value = Math.min(snap.count, bar.max);
