@@ -123,3 +123,31 @@ def test_publishing_in_spanish_agrees_with_itself(web: httpx.Client, engine: Eng
     assert "big.toml: ocupa más de 1,000,000 bytes" in r.text, r.text[-600:]
     assert audit_action("es", "forward_destination_added") == "Destino de reenvío agregado"
     assert translate("es", "fwd_added", name="crm") == "Destino crm agregado."
+
+
+def _lang_link(page: str) -> str:
+    found = re.search(r'<a href="([^"]*)" lang="(?:en|es)">', page)
+    assert found, page[:500]
+    return html.unescape(found.group(1))
+
+
+def test_the_language_link_keeps_the_page_and_its_filters(
+    web: httpx.Client, engine: Engine
+) -> None:
+    """The other language's link was "?lang=en": a campaign page lost its event and its sort,
+    and on a page a form answered it opened the form's address as a page (a 405)."""
+    _spanish_admin(web, engine)
+    page = web.get("/console/campaign/sanctuary-of-safety?event=ev-1&sort=count&lang=es").text
+    link = _lang_link(page)
+    assert link == "/console/campaign/sanctuary-of-safety?event=ev-1&sort=count&lang=en"
+    assert web.get(link).status_code == 200
+    kiosks = web.get("/console/kiosks?lang=es").text  # Spanish again
+    answered = web.post(
+        "/console/kiosks/code",
+        data={"csrf": csrf_of(kiosks), "name": "K", "hours": "1000"},
+        headers={"Referer": str(web.base_url) + "/console/kiosks"},
+    )
+    assert answered.status_code == 400
+    assert _lang_link(answered.text) == "/console/kiosks?lang=en"
+    made = web.post("/console/kiosks/code", data={"csrf": csrf_of(kiosks), "name": "K"})
+    assert _lang_link(made.text) == "/console/?lang=en"  # no page to go back to: the overview

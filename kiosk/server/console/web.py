@@ -20,7 +20,7 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from fastapi import APIRouter, Depends, FastAPI, Request
@@ -199,6 +199,7 @@ class Console:
             kiosk_error=lambda code: kiosk_error(lang, code),
             job_failure=lambda message: _job_failure(lang, message),
             lang=lang,
+            lang_href=_lang_href(request, "es" if lang == "en" else "en"),
             session=session,
             path=request.url.path,
             demo=self.demo,
@@ -1386,6 +1387,20 @@ def _back(request: Request) -> str | None:
     ):
         return None
     return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+def _lang_href(request: Request, other: str) -> str:
+    """The address of this page in the ``other`` language: the same page with its filters (a
+    campaign's event and sort were lost); for a page a form answered, the page the form was on
+    (the form's address opened as a page is a 405), else the overview."""
+    if request.method in ("GET", "HEAD"):
+        path, query = request.url.path, request.query_params.multi_items()
+    else:
+        back = _back(request)
+        parts = urlsplit(back or "/console/")
+        path, query = parts.path, parse_qsl(parts.query, keep_blank_values=True)
+    kept = [(k, v) for k, v in query if k != "lang"]
+    return f"{path}?{urlencode([*kept, ('lang', other)])}"
 
 
 def _address(request: Request) -> str:
