@@ -35,6 +35,7 @@ from kiosk.sync.status import SyncErrorCode
 from kiosk.wire import (
     API_PREFIX,
     BASE_BATCH_SIGNATURES,
+    CONTROL_RE,
     MAX_BATCH_SIGNATURES,
     MAX_SIGNATURES_HEADER,
     CampaignsResponse,
@@ -76,7 +77,9 @@ class SyncError(Exception):
 
     Attributes:
         code: the failure class shown to staff.
-        detail: a technical detail in English (no personal data, no token).
+        detail: a technical detail in English (no personal data, no token), without
+            control characters: it may quote the server (its error's words, a header, a key
+            of its JSON), and goes to a terminal (``kiosk sync``) and the staff screen.
         status: the HTTP status, when the server answered.
         error: the server's stable error code (``ErrorBody.error``), when it sent one.
         retry_after: seconds the server asked the kiosk to wait (``Retry-After``), if any.
@@ -90,6 +93,7 @@ class SyncError(Exception):
         error: str | None = None,
         retry_after: float | None = None,
     ) -> None:
+        detail = CONTROL_RE.sub("\N{REPLACEMENT CHARACTER}", detail)
         super().__init__(f"{code.value}: {detail}")
         self.code = code
         self.detail = detail
@@ -276,7 +280,7 @@ def _status_error(response: _Reply, enrolling: bool = False) -> SyncError:
     detail = body.detail if body else f"HTTP {status}"
     detail = f"HTTP {status}: {detail}"[:500]
     if 300 <= status < 400:
-        where = response.headers.get("location", "?")
+        where = response.headers.get("location", "?")[:200]
         return SyncError(
             SyncErrorCode.BAD_RESPONSE,
             f"HTTP {status}: the server redirects to {where}; use that address instead",

@@ -348,6 +348,29 @@ def test_a_retry_after_of_other_digits_is_ignored(kiosk: Kiosk, outbox: list[uui
     assert _all_pending(kiosk, outbox)
 
 
+def test_a_servers_words_reach_the_terminal_without_control_characters(
+    kiosk: Kiosk, outbox: list[uuid.UUID]
+) -> None:
+    """A hostile server's error detail (an escape sequence that retitles the terminal) and a
+    Location header with a C1 control (Latin-1's CSI) were quoted as they came, into
+    `kiosk sync`'s error on the terminal and onto the staff screen."""
+    _, report = _push_run(
+        kiosk,
+        lambda ids: Reply(
+            500, {"error": "internal_error", "detail": "\x1b]0;pwned\x07 \u202eoops"}
+        ),
+    )
+    detail = report.error_detail  # type: ignore[attr-defined]
+    assert "\x1b" not in detail and "\x07" not in detail and "\u202e" not in detail
+    assert "]0;pwned" in detail  # the rest is kept, to be read
+    _, moved = _push_run(
+        kiosk, lambda ids: Reply(302, b"", headers={"Location": "https://x/\x9b2J"})
+    )
+    assert moved.error is SyncErrorCode.BAD_RESPONSE  # type: ignore[attr-defined]
+    assert "\x9b" not in moved.error_detail  # type: ignore[attr-defined]
+    assert _all_pending(kiosk, outbox)
+
+
 def test_a_slow_server_times_out(kiosk: Kiosk, outbox: list[uuid.UUID]) -> None:
     _, report = _push_run(kiosk, lambda ids: Reply(delay=2.0, body={}), timeout=0.3)
     assert report.error is SyncErrorCode.TIMEOUT  # type: ignore[attr-defined]
