@@ -632,14 +632,27 @@ class EnrollRequest(BaseModel):
     name: DeviceName | None = None
 
 
+def _shown(limit: int) -> AfterValidator:
+    """Text of a server's that a kiosk shows (on its staff screen, on a terminal): its control
+    characters and bidirectional overrides become U+FFFD, and it is cut at ``limit``. Lenient
+    rather than refused: an enrollment refused for its server's name would have spent the
+    one-time code."""
+    return AfterValidator(lambda v: CONTROL_RE.sub("\N{REPLACEMENT CHARACTER}", v[:limit]))
+
+
+#: A device id or bearer token as a server hands it out: visible ASCII (it goes into an HTTP
+#: header and the kiosk's settings; a line break in it made every later request fail).
+_HeaderSafe = StringConstraints(strict=True, min_length=1, pattern=r"^[!-~]+$")
+
+
 class EnrollResponse(BaseModel):
     """The device's identity and bearer token. The token is shown once; keep it secret."""
 
     model_config = _STRICT
 
-    device_id: str
-    token: str
-    server_name: str
+    device_id: Annotated[str, _HeaderSafe, StringConstraints(max_length=64)]
+    token: Annotated[str, _HeaderSafe, StringConstraints(max_length=512)]
+    server_name: Annotated[str, _shown(120)]
     org_public_key: str | None
 
 
@@ -734,7 +747,7 @@ class HealthResponse(BaseModel):
     model_config = _STRICT
 
     status: Literal["ok"]
-    version: str
+    version: Annotated[str, _shown(64)]
 
 
 # --- errors ------------------------------------------------------------------------------------

@@ -448,6 +448,31 @@ def test_enroll_refuses_a_malformed_key(new_kiosk: Callable[..., Kiosk]) -> None
     assert not bare.keys.has_public_key() and bare.sync_engine().enrollment() is None
 
 
+def test_an_enrollment_answer_with_a_token_unfit_for_a_header_is_refused(
+    new_kiosk: Callable[..., Kiosk],
+) -> None:
+    """A token with a line break was stored, then every request failed to be built (an
+    unexpected error at each sync); a server name with an escape sequence was printed by
+    `kiosk enroll` and shown on the staff screen as it came."""
+    bare = new_kiosk("bare", with_key=False)
+
+    def answer(token: str, name: str) -> Callable[[str, str, bytes], Reply]:
+        def script(method: str, path: str, body: bytes) -> Reply:
+            return Reply(
+                body={"device_id": "d", "token": token, "server_name": name, "org_public_key": None}
+            )
+
+        return script
+
+    with FakeServer(answer("t\r\nX-Evil: 1", "S")) as fake, pytest.raises(SyncError) as caught:
+        bare.sync_engine().enroll(fake.url, "ABCD")
+    assert caught.value.code is SyncErrorCode.BAD_RESPONSE
+    assert bare.sync_engine().enrollment() is None
+    with FakeServer(answer("tok", "\x1b]0;pwned\x07Our server")) as fake:
+        result = bare.sync_engine().enroll(fake.url, "ABCD")
+    assert result.enrollment.server_name == "\ufffd]0;pwned\ufffdOur server"
+
+
 def test_the_token_is_sent_and_never_in_reprs(kiosk: Kiosk) -> None:
     seen: list[bytes] = []
 
