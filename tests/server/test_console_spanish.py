@@ -151,3 +151,21 @@ def test_the_language_link_keeps_the_page_and_its_filters(
     assert _lang_link(answered.text) == "/console/kiosks?lang=en"
     made = web.post("/console/kiosks/code", data={"csrf": csrf_of(kiosks), "name": "K"})
     assert _lang_link(made.text) == "/console/?lang=en"  # no page to go back to: the overview
+
+
+def test_a_moment_inside_a_sentence_is_written_in_the_pages_language(
+    web: httpx.Client, engine: Engine
+) -> None:
+    """The code page said "Sirve una sola vez, hasta el 2026-12-06 23:25 UTC": the moment is
+    written as the page's language writes it."""
+    from kiosk.server.console.i18n import moment_text
+
+    moment = datetime(2026, 12, 6, 23, 25, tzinfo=UTC)
+    assert moment_text("es", moment) == "6 dic 2026, 23:25 UTC"
+    assert moment_text("en", moment) == "Dec 6, 2026, 11:25 PM UTC"
+    assert moment_text("en", moment.replace(hour=0)) == "Dec 6, 2026, 12:25 AM UTC"
+    _spanish_admin(web, engine)
+    kiosks = web.get("/console/kiosks").text
+    page = web.post("/console/kiosks/code", data={"csrf": csrf_of(kiosks), "name": "K"}).text
+    until = re.search(r"Sirve una sola vez, hasta el ([^.]+)\.", html.unescape(page))
+    assert until and re.fullmatch(r"\d{1,2} [a-z]{3} \d{4}, \d\d:\d\d UTC", until.group(1)), page

@@ -6,7 +6,7 @@ A test checks that every ``t("...")`` in the templates is here, in both language
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 from kiosk.domain.campaign import Campaign
@@ -1029,6 +1029,17 @@ _SHORT_MONTHS = {
     "en": ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"),
     "es": ("ene", "feb", "mar", "abr", "may", "jun", "jul", "ago", "sep", "oct", "nov", "dic"),
 }
+
+
+def moment_text(lang: str, moment: datetime) -> str:
+    """A moment in UTC as words of ``lang`` for a sentence ("Dec 6, 2026, 11:25 PM UTC",
+    "6 dic 2026, 23:25 UTC"): what a ``<time>`` element cannot be, inside a translated text."""
+    utc = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    month = _SHORT_MONTHS["es" if lang == "es" else "en"][utc.month - 1]
+    if lang == "es":
+        return f"{utc.day} {month} {utc.year}, {utc:%H:%M} UTC"
+    hour = utc.hour % 12 or 12
+    return f"{month} {utc.day}, {utc.year}, {hour}:{utc:%M} {'AM' if utc.hour < 12 else 'PM'} UTC"
 
 
 def day_label(lang: str, day: date) -> str:

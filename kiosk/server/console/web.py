@@ -31,7 +31,8 @@ from fastapi.responses import (
     Response,
     StreamingResponse,
 )
-from jinja2 import Environment, PackageLoader, select_autoescape
+from jinja2 import Environment, PackageLoader, pass_context, select_autoescape
+from jinja2.runtime import Context
 from markupsafe import Markup
 from sqlalchemy import Connection, Engine, select, update
 from sqlalchemy.exc import SQLAlchemyError
@@ -56,6 +57,7 @@ from kiosk.server.console.i18n import (
     changes_said,
     day_label,
     kiosk_error,
+    moment_text,
     pick_lang,
     translate,
 )
@@ -119,9 +121,16 @@ def _templates() -> Environment:
         lstrip_blocks=True,
     )
     env.filters["num"] = lambda n: f"{int(n):,}"
-    env.filters["when"] = lambda d: d.strftime("%Y-%m-%d %H:%M UTC") if d else ""
+    env.filters["when"] = _when
     env.filters["at"] = _time_element
     return env
+
+
+@pass_context
+def _when(context: Context, moment: datetime | None) -> str:
+    """A moment inside a sentence, in the page's language (``moment_text``): the code page's
+    "valid until", a kiosk's error time. They read 2026-12-06 23:25 UTC on Spanish pages."""
+    return moment_text(str(context.get("lang") or "en"), moment) if moment else ""
 
 
 def _time_element(moment: datetime | str | None, seconds: bool = False) -> Markup:
