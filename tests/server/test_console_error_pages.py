@@ -8,13 +8,14 @@ NUL in the address, a server error (500), a form sent after its session ended. T
 from __future__ import annotations
 
 import socket
+import sqlite3
 import time
 from collections.abc import Iterator
 from datetime import timedelta
 
 import httpx
 import pytest
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, select, text
 
 from kiosk.server.app import create_app
 from kiosk.server.config import ServerSettings
@@ -185,6 +186,39 @@ def test_an_unknown_address_and_a_forms_address_opened_are_the_consoles_pages(
     r = web.get(f"{API_PREFIX}/signatures")
     assert r.status_code == 405 and r.json()["error"] == "method_not_allowed"
     assert web.get("/console/static/nope.css").json()["error"] == "not_found"
+
+
+def test_an_error_page_reads_the_session_and_writes_nothing(
+    web: httpx.Client, engine: Engine, clock: Clock
+) -> None:
+    """An error page loaded the coordinator's session in a write transaction (marking it seen):
+    on SQLite that took the write lock, so while a push held it each refusal (a form over the
+    limit, from anyone with a cookie) waited up to 30 s for it on a thread. It only reads the
+    session now; the language link still switches the session's language."""
+    _spanish_admin(web, engine)
+
+    def seen() -> object:
+        with engine.connect() as conn:
+            return conn.execute(select(auth.SESSIONS.c.last_seen_at)).scalar_one()
+
+    before = seen()
+    clock.now += timedelta(minutes=10)
+    assert "ana@example.org" in _page(web.get("/console/kiostks"), 404, "No encontrado")
+    assert seen() == before
+    if engine.dialect.name == "sqlite":
+        holder = sqlite3.connect(engine.url.database or "", timeout=0)
+        holder.execute("BEGIN IMMEDIATE")  # a long write elsewhere
+        try:
+            started = time.monotonic()
+            page = _page(web.get("/console/kiostks"), 404, "No encontrado")
+            assert time.monotonic() - started < 5 and "ana@example.org" in page
+        finally:
+            holder.rollback()
+            holder.close()
+    # The other language's link on an error page: the session keeps the language it asks for.
+    _page(web.get("/console/kiostks?lang=en"), 404, "Not found")
+    web.cookies.delete("kiosk_console_lang")
+    _page(web.get("/console/kiostks"), 404, "Not found")
 
 
 def test_a_campaign_check_without_a_file_is_refused_in_the_pages_language(

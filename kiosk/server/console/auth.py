@@ -324,9 +324,10 @@ def _seen(conn: Connection, coordinator_id: int, now: datetime) -> None:
     )
 
 
-def load_session(conn: Connection, token: str, now: datetime) -> Session | None:
+def load_session(conn: Connection, token: str, now: datetime, mark: bool = True) -> Session | None:
     """The valid session of a cookie token, or None (unknown, expired, idle too long, revoked,
-    or its coordinator revoked). Marks it seen (at most once a minute)."""
+    or its coordinator revoked). Marks it seen (at most once a minute) unless ``mark`` is
+    false (a read alone)."""
     if not token or len(token) > 100:
         return None
     s, c = SESSIONS.c, COORDINATORS.c
@@ -356,7 +357,7 @@ def load_session(conn: Connection, token: str, now: datetime) -> Session | None:
         or row.email is None
     ):
         return None
-    if now - row.last_seen_at >= timedelta(minutes=1):
+    if mark and now - row.last_seen_at >= timedelta(minutes=1):
         conn.execute(update(SESSIONS).where(s.id == row.id).values(last_seen_at=now))
         _seen(conn, row.cid, now)
     return Session(

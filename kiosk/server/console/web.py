@@ -245,6 +245,15 @@ class Console:
                 s = replace(s, lang=q)
         return s
 
+    def peek_session(self, request: Request) -> Session | None:
+        """The request's valid session, read alone: not marked seen, its language unchanged,
+        and on SQLite without the write lock that :meth:`session` takes (and waits for)."""
+        token = request.cookies.get(SESSION_COOKIE)
+        if not token:
+            return None
+        with self.engine.connect() as conn:
+            return auth.load_session(conn, token, self.clock(), mark=False)
+
     def need(self, request: Request, role: Role = Role.VIEWER) -> Session:
         """The session, or a redirect to sign in (or to set-up while no admin exists); 403 for
         a role below ``role``."""
@@ -270,8 +279,14 @@ class Console:
         routes (a form over the body limit, an address it does not have, a form's address
         opened as a page; see :func:`kiosk.server.errors.error_answer`). In the coordinator's
         language, with their menu, and a link back to the page the request came from."""
+        # Refusals come many at once (an upload budget spent, forms over the limit from
+        # anyone, a failing database): the session is only read, never written, except when
+        # the language link asks for the other language (as on any page, the session keeps it).
+        switch = request.method in ("GET", "HEAD") and request.query_params.get("lang") in LANGS
         try:
-            session = await run_in_threadpool(self.session, request)
+            session = await run_in_threadpool(
+                self.session if switch else self.peek_session, request
+            )
         except SQLAlchemyError:  # the page still says what happened, in the browser's language
             session = None
         response = await run_in_threadpool(
