@@ -14,7 +14,7 @@ from __future__ import annotations
 import io
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, select
@@ -46,12 +46,17 @@ def until_end(text: str, moment: datetime) -> datetime:
     aware): a date alone counts that whole day (before the next midnight, UTC); a date-time is
     the moment itself. The command line's ``--until`` and the API's ``until`` both end here.
 
+    A date alone is a text :meth:`date.fromisoformat` takes that was parsed as that day's
+    midnight: the API's parser reads "20261130" as a Unix time (in 1970), not as a day.
+
     Raises:
         OverflowError: a date alone of the year 9999's last day.
     """
     try:
-        date.fromisoformat(text.strip())
+        day = date.fromisoformat(text.strip())
     except ValueError:
+        return moment
+    if moment != datetime.combine(day, time(), UTC):
         return moment
     return moment + timedelta(days=1)
 

@@ -306,6 +306,22 @@ def test_http_export_until_a_date_includes_that_whole_day(
     assert r.status_code == 422 and "until" in r.json()["detail"], r.text
 
 
+def test_until_counts_a_whole_day_only_for_a_text_parsed_as_that_day() -> None:
+    """``until=20261130`` reached the API as a Unix time (1970-08-23 12:05:30, its parser's
+    reading of eight digits), and a day was added to that moment because the text is a date
+    to :meth:`date.fromisoformat`; the command line reads the same text as the day itself."""
+    day = datetime(2026, 11, 30, tzinfo=UTC)
+    next_day = day + timedelta(days=1)
+    assert server_exports.until_end("2026-11-30", day) == next_day
+    assert server_exports.until_end(" 20261130 ", day) == next_day  # the command line's reading
+    unix = datetime(1970, 8, 23, 12, 5, 30, tzinfo=UTC)  # the API's reading of "20261130"
+    assert server_exports.until_end("20261130", unix) == unix
+    noon = day + timedelta(hours=12)
+    assert server_exports.until_end("2026-11-30T12:00:00Z", noon) == noon
+    with pytest.raises(OverflowError):
+        server_exports.until_end("9999-12-31", datetime(9999, 12, 31, tzinfo=UTC))
+
+
 def test_http_csv_for_excel_starts_with_the_byte_order_mark(
     keyed_client: httpx.Client, engine: Engine, key: OrgKey
 ) -> None:
