@@ -67,10 +67,11 @@ def _port(value: str) -> int:
 
 
 def _positive_int(value: str) -> int:
-    try:
-        n = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {value!r}") from None
+    # ASCII digits only: int() also reads "١" (Arabic-Indic one) as 1 and "1_0" as 10.
+    text = value.strip()
+    if not (text.isascii() and text.isdigit()):
+        raise argparse.ArgumentTypeError(f"not a whole number: {value!r}")
+    n = int(text)
     if n < 1:
         raise argparse.ArgumentTypeError(f"must be at least 1, not {n}")
     return n
@@ -249,7 +250,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="End an unused enrollment code now (a kiosk trying it hears it expired): "
         "one handed out by mistake, or no longer needed.",
     )
-    cancel.add_argument("code_id", metavar="ID", type=int, help="code id (see `devices codes`)")
+    cancel.add_argument(
+        "code_id", metavar="ID", type=_positive_int, help="code id (see `devices codes`)"
+    )
 
     qu = sub.add_parser(
         "quarantine",

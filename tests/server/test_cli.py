@@ -209,10 +209,13 @@ def test_cancel_code_with_an_id_out_of_range_says_there_is_none(db_url: str) -> 
     PostgreSQL, and one past 64 bits "unexpected OverflowError" on SQLite: no such code, as
     for any other id no open code has."""
     on(db_url, "enroll-code", "--name", "Tablet A")
-    for bad in ("2147483648", "9223372036854775808", "99999999999999999999", "0"):
+    for bad in ("2147483648", "9223372036854775808", "99999999999999999999"):
         r = on(db_url, "devices", "cancel-code", bad)
         assert r.returncode == 1 and f"no open enrollment code with id {bad}" in r.stderr, r.stderr
-    assert on(db_url, "devices", "cancel-code", "--", "-1").returncode == 1
+    # Not an id at all (int() read "١" as 1 and "1_0" as 10): a usage error.
+    for bad in ("0", "-1", "\u0661", "1_0", "1.0"):
+        r = on(db_url, "devices", "cancel-code", "--", bad)
+        assert r.returncode == 2 and ("not a whole number" in r.stderr or "at least 1" in r.stderr)
     assert len(json.loads(on(db_url, "devices", "codes", "--json").stdout)) == 1
 
 
