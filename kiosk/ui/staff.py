@@ -23,7 +23,7 @@ from kiosk.domain.errors import NotFound, Refused
 from kiosk.privacy import KeySession
 from kiosk.services.pin import PinCheck, PinGate, valid_new_pin
 from kiosk.services.settings import EventRefused, Events, KioskSettings
-from kiosk.services.staff import StaffDesk
+from kiosk.services.staff import RecentEntry, StaffDesk
 from kiosk.ui.i18n import I18n
 from kiosk.ui.messages import error_message
 from kiosk.ui.tasks import Tasks
@@ -91,8 +91,9 @@ class StaffMode(QObject):
         self._lock_timer = QTimer(self)
         self._lock_timer.setInterval(1000)
         self._lock_timer.timeout.connect(self._update_lock)
-        self._entries: list[dict[str, Any]] = []
-        self._void_error = ""
+        self._recent: list[RecentEntry] = []
+        #: The refused void's code and field, worded when read (a language switch re-words it).
+        self._void_error: tuple[str, str] | None = None
         self._demo = desk.is_demo()
         self._event_error = ""
         self._event_question: dict[str, Any] = {"active": False}
@@ -287,9 +288,9 @@ class StaffMode(QObject):
     def close(self) -> None:
         """Leave staff mode: the coordinator's unlock is dropped."""
         self.unlocker.lock()
-        self._void_error = ""
+        self._void_error = None
         self._event_question = {"active": False}  # an unanswered question is dropped
-        self._entries = []
+        self._recent = []
         self.entriesChanged.emit()
         self.namesChanged.emit()
         self._desk.left()
@@ -473,10 +474,16 @@ class StaffMode(QObject):
 
     def _load_entries(self) -> None:
         opener = self._session.opener() if self._session.unlocked else None
+        self._recent = self._desk.recent(opener)
+        self.entriesChanged.emit()
+
+    def _get_entries(self) -> list[dict[str, Any]]:
+        # Worded on every read (times, campaign titles), so a language switch re-words them:
+        # rows made when staff mode opened stayed in the signer's language ("12:03 AM").
         lang = self._i18n.language
         today = self._desk.today_starts()
         rows: list[dict[str, Any]] = []
-        for entry in self._desk.recent(opener):
+        for entry in self._recent:
             meta = entry.meta
             local_dt = meta.created_at.astimezone()
             qdt = QDateTime.fromSecsSinceEpoch(int(local_dt.timestamp()))
@@ -500,11 +507,7 @@ class StaffMode(QObject):
                     "name": entry.name,
                 }
             )
-        self._entries = rows
-        self.entriesChanged.emit()
-
-    def _get_entries(self) -> list[dict[str, Any]]:
-        return list(self._entries)
+        return rows
 
     #: The last entries, newest first: time, campaign, local campaign, language, void state,
     #: and the name only while the coordinator's unlock is open.
@@ -547,7 +550,7 @@ class StaffMode(QObject):
         self.unlocker.lock()
 
     def _get_void_error(self) -> str:
-        return self._void_error
+        return error_message(*self._void_error) if self._void_error else ""
 
     voidError = Property(str, _get_void_error, notify=voidChanged)
 
@@ -557,11 +560,11 @@ class StaffMode(QObject):
         try:
             self._desk.void(signature_id, reason)
         except ValueError:
-            self._void_error = error_message("unknown_signature")
+            self._void_error = ("unknown_signature", "")
         except (Refused, NotFound) as exc:
-            self._void_error = error_message(exc.code, "reason")
+            self._void_error = (exc.code, "reason")
         else:
-            self._void_error = ""
+            self._void_error = None
             self.voidChanged.emit()
             self.settingsChanged.emit()  # counts and progress changed
             self.refresh()
@@ -573,5 +576,5 @@ class StaffMode(QObject):
     def clearVoidError(self) -> None:  # noqa: N802 - Qt naming for QML
         """The void dialog closed."""
         if self._void_error:
-            self._void_error = ""
+            self._void_error = None
             self.voidChanged.emit()

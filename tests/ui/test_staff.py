@@ -349,6 +349,28 @@ def test_void_an_entry_with_a_reason_it_is_kept_and_marked(d: Driver) -> None:
     assert "void" in actions(kiosk)
 
 
+def test_the_last_entries_follow_a_language_switch_in_staff_mode(d: Driver) -> None:
+    """The rows were worded when staff mode opened, in the language the kiosk was in: a
+    volunteer who then chose Español read "12:03 AM" and the campaign's English title; a void
+    refused in English stayed in English too."""
+    sign_once(d)
+    to_staff(d)
+    d.click("staff.tab.entries")
+    assert d.text("staff.entry.0.campaign").startswith("Tell Your Mayor to Defy Trump")
+    assert d.text("staff.entry.0.time").endswith(("AM", "PM"))
+    d.click("staff.entry.0.voidButton")
+    d.click("staff.entry.0.voidConfirm")
+    d.wait(lambda: d.text("staff.entry.0.reason.error") != "", "the missing reason")
+    d.click("lang.es")
+    d.wait(lambda: d.ui.vm.i18n.language == "es", "Spanish")
+    d.wait(
+        lambda: d.text("staff.entry.0.campaign").startswith("Dígale a su alcalde"),
+        "the campaign's Spanish title",
+    )
+    assert d.text("staff.entry.0.time").endswith(("a.m.", "p.m.")), d.text("staff.entry.0.time")
+    assert d.text("staff.entry.0.reason.error") == "Por favor, indique un motivo."
+
+
 def test_sync_status_without_a_sync_engine(d: Driver) -> None:
     sign_once(d)
     to_staff(d)

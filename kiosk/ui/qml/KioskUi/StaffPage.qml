@@ -463,7 +463,8 @@ Rectangle {
                             RowLayout {
                                 Layout.fillWidth: true
                                 spacing: 16
-                                Text { text: row.modelData.time; font.pixelSize: Theme.size.body; font.weight: Font.Bold
+                                Text { objectName: "staff.entry." + row.index + ".time"
+                                       text: row.modelData.time; font.pixelSize: Theme.size.body; font.weight: Font.Bold
                                        color: Theme.color.text; Layout.preferredWidth: page.narrow ? 100 : 150 }
                                 ColumnLayout {
                                     Layout.fillWidth: true
@@ -476,6 +477,7 @@ Rectangle {
                                         font.weight: Font.Bold
                                     }
                                     KText {
+                                        objectName: "staff.entry." + row.index + ".campaign"
                                         Layout.fillWidth: true
                                         text: row.modelData.campaign + (row.modelData.local ? " · " + row.modelData.local : "")
                                               + " · " + row.modelData.lang
