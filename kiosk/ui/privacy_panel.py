@@ -77,7 +77,8 @@ class PrivacyPanel(QObject):
         self._loading = False
         self._busy = False
         self._last_purged = -1
-        self._error = ""
+        #: A read or a deletion failed (worded when read, so a language switch re-words it).
+        self._store_failed = False
         self._chain: ChainReport | None = None
         self._checking = False
         self._chain_generation = 0
@@ -149,9 +150,7 @@ class PrivacyPanel(QObject):
         log.error("privacy screen: %s", type(exc).__name__, exc_info=exc)
         self._loading = False
         self._busy = False
-        self._error = translate(
-            "Privacy", "This kiosk could not read or change its data. Nothing was deleted."
-        )
+        self._store_failed = True
         self.changed.emit()
 
     # -- retention ---------------------------------------------------------------------------
@@ -172,7 +171,13 @@ class PrivacyPanel(QObject):
             "waiting": loaded.waiting if loaded else 0,
             "busy": self._busy,
             "lastPurged": self._last_purged,
-            "error": self._error,
+            "error": (
+                translate(
+                    "Privacy", "This kiosk could not read or change its data. Nothing was deleted."
+                )
+                if self._store_failed
+                else ""
+            ),
         }
 
     #: The retention state: loaded, loading, kind (``immediate`` | ``days`` |
@@ -218,7 +223,7 @@ class PrivacyPanel(QObject):
         if self._busy:
             return
         self._busy = True
-        self._error = ""
+        self._store_failed = False
         self.changed.emit()
         privacy = self._privacy
 

@@ -275,3 +275,28 @@ def test_a_tampered_audit_trail_shows_a_warning(
         ),
         "the Spanish warning",
     )
+
+
+def test_a_failed_deletion_is_said_in_the_language_switched_to(
+    make_ui: Callable[..., Driver],
+    make_kiosk: Callable[..., Kiosk],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The problem was worded once, when it happened: a volunteer who then chose Español
+    read it in English."""
+    kiosk = make_kiosk()
+    d = make_ui(kiosk)
+    to_privacy(d)
+
+    def broken(vacuum: bool) -> int:
+        raise sqlite3.OperationalError("disk I/O error")
+
+    monkeypatch.setattr(d.ui.vm.privacy._privacy, "purge", broken)
+    d.click("staff.privacy.deleteNow")
+    d.wait(lambda: d.text("staff.privacy.error") != "", "the problem")
+    assert d.text("staff.privacy.error").startswith("This kiosk could not read or change its data.")
+    d.click("lang.es")
+    d.wait(
+        lambda: d.text("staff.privacy.error").startswith("Este quiosco no pudo leer ni cambiar"),
+        "the problem in Spanish",
+    )
