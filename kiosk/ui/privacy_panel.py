@@ -77,7 +77,7 @@ class PrivacyPanel(QObject):
         self._loading = False
         self._busy = False
         self._last_purged = -1
-        #: A read or a deletion failed (worded when read, so a language switch re-words it).
+        # A read or a deletion failed (worded when read, so a language switch re-words it).
         self._store_failed = False
         self._chain: ChainReport | None = None
         self._checking = False

@@ -92,7 +92,7 @@ class StaffMode(QObject):
         self._lock_timer.setInterval(1000)
         self._lock_timer.timeout.connect(self._update_lock)
         self._recent: list[RecentEntry] = []
-        #: The refused void's code and field, worded when read (a language switch re-words it).
+        # The refused void's code and field, worded when read (a language switch re-words it).
         self._void_error: tuple[str, str] | None = None
         self._demo = desk.is_demo()
         self._event_error = ""

@@ -180,7 +180,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location line="+207"/>
+        <location line="+209"/>
         <source>%n record(s) waiting to be sent to the server (signatures and voids).</source>
         <translation>
             <numerusform>%n record waiting to be sent to the server (signatures and voids).</numerusform>

@@ -888,7 +888,7 @@
     <message>
         <location line="+2"/>
         <source>The server cannot be reached (no network?).</source>
-        <translation>No se puede llegar al servidor (¿no hay red?).</translation>
+        <translation>No se puede conectar con el servidor (¿no hay red?).</translation>
     </message>
     <message>
         <location line="+2"/>
@@ -928,12 +928,12 @@
     <message>
         <location line="+2"/>
         <source>This enrollment code is wrong, used or expired.</source>
-        <translation>Este código de registro es incorrecto, ya se usó o venció.</translation>
+        <translation>Este código de inscripción es incorrecto, ya se usó o venció.</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>This address is not encrypted (http://). Use an https:// address, or, for a server on your local network, turn on “Allow unencrypted connection”.</source>
-        <translation>Esta dirección no está cifrada (http://). Use una dirección https:// o, para un servidor en su red local, active “Permitir conexión sin cifrar”.</translation>
+        <translation>Esta dirección no está cifrada (http://). Use una dirección https:// o, para un servidor en su red local, active «Permitir conexión sin cifrar».</translation>
     </message>
     <message>
         <location line="+6"/>
@@ -1513,13 +1513,13 @@
 <context>
     <name>Privacy</name>
     <message>
-        <location filename="../../kiosk/ui/privacy_panel.py" line="+152"/>
+        <location filename="../../kiosk/ui/privacy_panel.py" line="+175"/>
         <source>This kiosk could not read or change its data. Nothing was deleted.</source>
         <extracomment>How many audit entries the screen lists (newest first). The &quot;after N days&quot; choices offered (a policy set otherwise, e.g. ``days:14`` by the command line, is shown as an extra choice). The day count picked when staff choose &quot;after a number of days&quot; without choosing one. &quot;Delete now&quot; (or a policy change) finished: how many signatures&apos; personal data went.</extracomment>
         <translation>Este quiosco no pudo leer ni cambiar sus datos. No se borró nada.</translation>
     </message>
     <message>
-        <location line="+101"/>
+        <location line="+83"/>
         <source>On the server</source>
         <extracomment>The retention state: loaded, loading, kind (``immediate`` | ``days`` | ``until_exported``), days, dayChoices, policy (the setting), purgeable (personal data the policy lets go now), purged (already deleted), waiting (not on the server yet), busy (deleting), lastPurged (the last &quot;Delete now&quot;, -1 before any), error (worded).</extracomment>
         <translation>En el servidor</translation>
@@ -1878,12 +1878,12 @@
     </message>
     <message>
         <location line="-268"/>
-        <location line="+426"/>
+        <location line="+428"/>
         <source>Sync</source>
         <translation>Sincronización</translation>
     </message>
     <message>
-        <location line="-425"/>
+        <location line="-427"/>
         <source>Exports</source>
         <translation>Exportaciones</translation>
     </message>
@@ -1905,12 +1905,12 @@
     <message>
         <location line="+7"/>
         <location line="+216"/>
-        <location line="+151"/>
+        <location line="+153"/>
         <source>Cancel</source>
         <translation>Cancelar</translation>
     </message>
     <message>
-        <location line="-367"/>
+        <location line="-369"/>
         <source>Exit the app</source>
         <translation>Cerrar la app</translation>
     </message>
@@ -2056,7 +2056,7 @@
         <translation>Todavía no hay firmas en este quiosco.</translation>
     </message>
     <message>
-        <location line="+49"/>
+        <location line="+51"/>
         <source>Void: %1</source>
         <translation>Anulado: %1</translation>
     </message>

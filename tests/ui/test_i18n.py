@@ -124,3 +124,26 @@ def test_dates_and_times_name_the_month_in_both_languages(qapp: object) -> None:
         assert words.date_time(moment).replace("\u202f", " ") == "5 dic 2026, 3:10 p.m."
     finally:
         words.set_language("en")
+
+
+def test_spanish_quotes_and_the_enrollment_code_agree_with_the_rest(qapp: object) -> None:
+    """The Spanish quotes with « » everywhere else; the one-time code's error called it a
+    "código de registro" ("registro" is an entry on the same screens), where the console the
+    code comes from says "código de inscripción"; and "llegar al servidor" was a calque."""
+    from kiosk.server.console.i18n import MESSAGES
+
+    for m in messages(TS / "kiosk_es.ts"):
+        tr = m.find("translation")
+        texts = [f.text or "" for f in tr.iter("numerusform")] or [tr.text or ""]  # type: ignore[union-attr]
+        for text in texts:
+            assert not set(text) & set('“”"'), text
+    console = MESSAGES["code_for"][1]
+    assert console.startswith("Código de inscripción")
+    tr = _spanish()
+    QCoreApplication.installTranslator(tr)
+    try:
+        assert "código de inscripción" in sync_error_message(SyncErrorCode.BAD_CODE)
+        assert "«Permitir conexión sin cifrar»" in sync_error_message(SyncErrorCode.INSECURE_URL)
+        assert "llegar" not in sync_error_message(SyncErrorCode.OFFLINE)
+    finally:
+        QCoreApplication.removeTranslator(tr)
