@@ -2119,7 +2119,7 @@
     <message>
         <location line="+1"/>
         <source>Server&apos;s reason: %1</source>
-        <translation>Motivo del servidor: %1</translation>
+        <translation>Motivo del servidor (en inglés): %1</translation>
     </message>
     <message numerus="yes">
         <location line="+6"/>
