@@ -83,7 +83,7 @@ def test_plain_http_to_another_machine_needs_the_switch(
         lambda: d.text("staff.connectError").startswith("Esta dirección no está cifrada"),
         "the Spanish refusal",
     )
-    assert "active “Permitir conexión sin cifrar”" in d.text("staff.connectError")
+    assert "active «Permitir conexión sin cifrar»" in d.text("staff.connectError")
     assert d.text("staff.allowInsecure") == "Permitir conexión sin cifrar (solo red local)"
     # Nothing was stored or audited: the kiosk is still not connected.
     assert state.load_enrollment(kiosk.store, kiosk.keys) is None
