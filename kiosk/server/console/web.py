@@ -558,22 +558,7 @@ class Console:
         @r.get("/console/kiosks", response_class=HTMLResponse)
         def kiosks_page(request: Request) -> Response:
             s = self.need(request)
-            with self.engine.connect() as conn:
-                rows = data.kiosks(conn, self.clock(), self.stale_after)
-                camps = [c.slug for c in data.campaigns(conn)]
-                codes, codes_open = self._open_codes(conn, s)
-            return self.render(
-                request,
-                "kiosks.html",
-                s,
-                kiosks=rows,
-                campaigns=camps,
-                codes=codes,
-                codes_open=codes_open,
-                server_address=_own_origin(request),
-                stale_hours=_hours(self.stale_after),
-                notice=request.query_params.get("done"),
-            )
+            return self._kiosks(request, s, notice=request.query_params.get("done"))
 
         @r.post("/console/kiosks/code", response_class=HTMLResponse)
         def make_code(request: Request, form: FormDep) -> Response:
@@ -584,9 +569,9 @@ class Console:
             except ValueError:
                 hours = -1
             if not _name_ok(name):
-                return self._kiosks_error(request, s, "name_invalid")
+                return self._kiosks(request, s, error="name_invalid")
             if not 0 < hours <= 720:
-                return self._kiosks_error(request, s, "hours_invalid")
+                return self._kiosks(request, s, error="hours_invalid")
             now = self.clock()
             with write_transaction(self.engine) as conn:
                 code = devices.create_enrollment_code(conn, name, timedelta(hours=hours), now)
@@ -634,7 +619,7 @@ class Console:
             s = self.need(request, Role.COORDINATOR)
             name = _text(form, "name", 121)
             if not _name_ok(name):
-                return self._kiosks_error(request, s, "name_invalid")
+                return self._kiosks(request, s, error="name_invalid")
             d = table_of(Device).c
             with write_transaction(self.engine) as conn:
                 done = conn.execute(
@@ -1127,7 +1112,10 @@ class Console:
             return codes, len(codes)
         return codes, devices.count_open_codes(conn, now)
 
-    def _kiosks_error(self, request: Request, s: Session, key: str) -> Response:
+    def _kiosks(
+        self, request: Request, s: Session, notice: str | None = None, error: str | None = None
+    ) -> Response:
+        """The Kiosks page: its notice after a change, or (status 400) a refused form's error."""
         with self.engine.connect() as conn:
             rows = data.kiosks(conn, self.clock(), self.stale_after)
             codes, codes_open = self._open_codes(conn, s)
@@ -1135,14 +1123,14 @@ class Console:
             request,
             "kiosks.html",
             s,
-            400,
+            400 if error else 200,
             kiosks=rows,
-            campaigns=[],
             codes=codes,
             codes_open=codes_open,
             server_address=_own_origin(request),
             stale_hours=_hours(self.stale_after),
-            error=key,
+            notice=notice,
+            error=error,
         )
 
     def _campaigns(
