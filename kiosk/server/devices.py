@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import Connection, func, select, update
+from sqlalchemy import ColumnElement, Connection, func, select, update
 
 from kiosk.server.models import Device, EnrollmentCode, table_of
 from kiosk.wire import KioskReport
@@ -134,6 +134,13 @@ def create_enrollment_code(
     return NewCode(code=code, name=name, expires_at=expires)
 
 
+def _open_at(now: datetime) -> tuple[ColumnElement[bool], ColumnElement[bool]]:
+    """An enrollment code that can still enroll a kiosk at ``now``: not used, not expired (what
+    listing, counting, cancelling and enrolling all ask)."""
+    t = table_of(EnrollmentCode).c
+    return t.used_at.is_(None), t.expires_at > now
+
+
 @dataclass(frozen=True, slots=True)
 class OpenCode:
     """An enrollment code not used yet and not expired (its clear code is gone: only its hash
@@ -152,7 +159,7 @@ def open_codes(conn: Connection, now: datetime, limit: int | None = 200) -> list
     t = table_of(EnrollmentCode).c
     rows = conn.execute(
         select(t.id, t.name, t.created_at, t.expires_at, t.campaigns)
-        .where(t.used_at.is_(None), t.expires_at > now)
+        .where(*_open_at(now))
         .order_by(t.created_at.desc(), t.id.desc())
         .limit(limit)
     )
@@ -168,9 +175,8 @@ MAX_CODE_ID = 2**31 - 1
 def count_open_codes(conn: Connection, now: datetime) -> int:
     """How many enrollment codes could still enroll a kiosk (:func:`open_codes` lists at most
     its ``limit`` of them)."""
-    t = table_of(EnrollmentCode).c
     found = conn.execute(
-        select(func.count()).where(t.used_at.is_(None), t.expires_at > now)
+        select(func.count()).select_from(table_of(EnrollmentCode)).where(*_open_at(now))
     ).scalar_one()
     return int(found)
 
@@ -184,7 +190,7 @@ def cancel_code(conn: Connection, code_id: int, now: datetime) -> str | None:
     t = table_of(EnrollmentCode)
     row = conn.execute(
         update(EnrollmentCode)
-        .where(t.c.id == code_id, t.c.used_at.is_(None), t.c.expires_at > now)
+        .where(t.c.id == code_id, *_open_at(now))
         .values(expires_at=now)
         .returning(t.c.name)
     ).first()
@@ -214,7 +220,7 @@ def enroll(
     t = table_of(EnrollmentCode)
     claimed = conn.execute(
         update(EnrollmentCode)
-        .where(t.c.code_hash == code_hash, t.c.used_at.is_(None), t.c.expires_at > now)
+        .where(t.c.code_hash == code_hash, *_open_at(now))
         .values(used_at=now, device_id=device_id)
         .returning(t.c.name, t.c.campaigns)
     ).first()
