@@ -96,6 +96,12 @@ CONTROL_CHARACTERS = "\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069"
 CONTROL_RE = re.compile(f"[{CONTROL_CHARACTERS}]")
 
 
+def defuse(text: str) -> str:
+    """Text from elsewhere (a server's words, a name stored by an older version) made safe to
+    print on a terminal or show: each of :data:`CONTROL_CHARACTERS` becomes U+FFFD."""
+    return CONTROL_RE.sub("\N{REPLACEMENT CHARACTER}", text)
+
+
 # --- field types -------------------------------------------------------------------------------
 
 
@@ -637,7 +643,7 @@ def _shown(limit: int) -> AfterValidator:
     characters and bidirectional overrides become U+FFFD, and it is cut at ``limit``. Lenient
     rather than refused: an enrollment refused for its server's name would have spent the
     one-time code."""
-    return AfterValidator(lambda v: CONTROL_RE.sub("\N{REPLACEMENT CHARACTER}", v[:limit]))
+    return AfterValidator(lambda v: defuse(v[:limit]))
 
 
 #: A device id or bearer token as a server hands it out: visible ASCII (it goes into an HTTP

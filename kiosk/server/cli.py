@@ -437,9 +437,9 @@ def _printable(text: str) -> str:
     bidirectional overrides (which a name made before they were refused may hold: U+009B
     starts a terminal's escape sequence, U+202E turns the rest of the line around) shown as
     U+FFFD."""
-    from kiosk.wire import CONTROL_RE
+    from kiosk.wire import defuse
 
-    return CONTROL_RE.sub("\ufffd", text)
+    return defuse(text)
 
 
 def _cmd_migrate(args: argparse.Namespace) -> int:

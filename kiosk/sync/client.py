@@ -35,7 +35,6 @@ from kiosk.sync.status import SyncErrorCode
 from kiosk.wire import (
     API_PREFIX,
     BASE_BATCH_SIGNATURES,
-    CONTROL_RE,
     MAX_BATCH_SIGNATURES,
     MAX_SIGNATURES_HEADER,
     CampaignsResponse,
@@ -47,6 +46,7 @@ from kiosk.wire import (
     PushRequest,
     PushResponse,
     TotalsResponse,
+    defuse,
 )
 
 log = logging.getLogger("kiosk.sync")
@@ -93,7 +93,7 @@ class SyncError(Exception):
         error: str | None = None,
         retry_after: float | None = None,
     ) -> None:
-        detail = CONTROL_RE.sub("\N{REPLACEMENT CHARACTER}", detail)
+        detail = defuse(detail)
         super().__init__(f"{code.value}: {detail}")
         self.code = code
         self.detail = detail

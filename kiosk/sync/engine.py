@@ -61,7 +61,6 @@ from kiosk.sync.client import SyncClient, SyncError, check_url
 from kiosk.sync.state import Enrollment, ServerTotals
 from kiosk.sync.status import SyncErrorCode, SyncSnapshot
 from kiosk.wire import (
-    CONTROL_RE,
     MAX_BATCH_AUDIT,
     MAX_BATCH_EVENTS,
     MAX_BATCH_SIGNATURES,
@@ -75,6 +74,7 @@ from kiosk.wire import (
     WireEvent,
     WireSignature,
     WireVoid,
+    defuse,
 )
 
 log = logging.getLogger("kiosk.sync")
@@ -289,7 +289,7 @@ def _count_reasons(results: list[Any], into: dict[str, int]) -> None:
         if r.status != "rejected":
             continue
         # The server's words go to a terminal and a log: no escape sequence nor bidi override.
-        reason = CONTROL_RE.sub("\N{REPLACEMENT CHARACTER}", r.reason or "") or "no reason given"
+        reason = defuse(r.reason or "") or "no reason given"
         if reason in into or len(into) < _MAX_REJECTED_REASONS:
             into[reason] = into.get(reason, 0) + 1
 
