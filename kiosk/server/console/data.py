@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import Connection, func, select
 from sqlalchemy.sql.util import ClauseAdapter
 
-from kiosk.domain.campaign import Campaign
+from kiosk.domain.campaign import Campaign, LocalizedText
 from kiosk.domain.campaign_format import parse_campaign
 from kiosk.server.campaigns import CAMPAIGNS, TEXT_VERSIONS
 from kiosk.server.db import chunked
@@ -368,7 +368,7 @@ def text_versions(conn: Connection, slug: str, lang: str = "en") -> list[dict[st
         {
             "hash": r.hash,
             "local": r.local_campaign,
-            "title": _in(r.text.get("title") or {}, lang),
+            "title": _title(r.text, lang),
             "first_seen_at": r.first_seen_at,
             "signed": int(signed.get(r.hash, 0)),
         }
@@ -376,9 +376,10 @@ def text_versions(conn: Connection, slug: str, lang: str = "en") -> list[dict[st
     ]
 
 
-def _in(text: dict[str, str], lang: str) -> str:
-    """A stored text's words in ``lang``, else in English (as :meth:`LocalizedText.get`)."""
-    return text.get(lang) or text.get("en", "")
+def _title(text: dict[str, Any], lang: str) -> str:
+    """A stored text version's title in ``lang``, by :meth:`LocalizedText.get`'s rule."""
+    title = text.get("title") or {}
+    return LocalizedText(title.get("en", ""), title.get("es")).get(lang)
 
 
 # --- the rally screen --------------------------------------------------------------------------
