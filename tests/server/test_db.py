@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -49,6 +50,47 @@ def test_sqlite_transactions_are_real(tmp_path: Path) -> None:
             raise RuntimeError("abort")
         with engine.connect() as conn:
             assert conn.execute(select(Device.id)).all() == []
+    finally:
+        engine.dispose()
+
+
+def test_writers_of_one_process_wait_for_each_other_and_all_are_kept(tmp_path: Path) -> None:
+    """On SQLite the server's writers wait on a lock of the process's before SQLite's (whose
+    waiters poll it): writers that came while another held the write transaction each get it
+    in turn, none is refused "database is locked", and every write is kept."""
+    engine = create_db_engine(f"sqlite:///{tmp_path / 't.sqlite3'}")
+    try:
+        migrate.upgrade(engine)
+        now = datetime.now(UTC)
+        inside = threading.Event()
+        errors: list[BaseException] = []
+
+        def write(i: int) -> None:
+            try:
+                with write_transaction(engine) as conn:
+                    assert not inside.is_set()  # one writer at a time
+                    inside.set()
+                    conn.execute(
+                        Device.__table__.insert().values(
+                            id=f"d{i}", name="x", token_hash=f"{i:064d}", enrolled_at=now
+                        )
+                    )
+                    inside.clear()
+            except BaseException as exc:  # noqa: BLE001 - reported below
+                errors.append(exc)
+
+        with write_transaction(engine):  # holds the write lock while the writers line up
+            threads = [threading.Thread(target=write, args=(i,)) for i in range(8)]
+            for t in threads:
+                t.start()
+            threading.Event().wait(0.3)
+            with engine.connect() as conn:
+                assert conn.execute(select(Device.id)).all() == []  # all of them still waiting
+        for t in threads:
+            t.join(60)
+        assert errors == []
+        with engine.connect() as conn:
+            assert len(conn.execute(select(Device.id)).all()) == 8
     finally:
         engine.dispose()
 
