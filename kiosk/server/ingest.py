@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -35,6 +36,7 @@ from kiosk.server import log
 from kiosk.server.bulk import insert_new, sqlite_insert_rows
 from kiosk.server.db import chunked, column_in, dialect_insert, insert_new_returning
 from kiosk.server.models import Conflict, EventRecord, Signature, SignatureVoid, table_of
+from kiosk.server.tallies import Reading
 from kiosk.wire import (
     EventResult,
     PushRequest,
@@ -61,15 +63,49 @@ def _lookup(conn: Connection, key: Any, value: Any, ids: Iterable[Any]) -> dict[
     return out
 
 
+@dataclass(frozen=True, slots=True)
+class PreparedPush:
+    """A validated push with what can be worked out of it alone, before its write transaction
+    (:func:`prepare_push`): on SQLite the transaction holds the database's one write lock, so
+    the push that came next is prepared while this one is being stored."""
+
+    push: PushRequest
+    #: Each signature's :meth:`kiosk.wire.WireSignature.content_hash`, in request order.
+    hashes: tuple[str, ...]
+    #: Each signature opened with the organization's key (:func:`kiosk.server.tallies.
+    #: read_record`), in request order; None when the server has no key.
+    readings: tuple[Reading, ...] | None
+
+
+def prepare_push(push: PushRequest, keys: Any = None) -> PreparedPush:
+    """What :func:`store_push` needs of ``push`` that reads nothing stored: the content hashes
+    and, with ``keys``, every signature opened (the costly parts of storing a batch).
+
+    Args:
+        push: the validated batch.
+        keys: the organization's :class:`kiosk.server.keys.KeyRing`, or None.
+    """
+    from kiosk.server.tallies import read_record
+
+    sigs = push.signatures
+    readings = None if keys is None else tuple(read_record(keys, s.sealed) for s in sigs)
+    return PreparedPush(push, tuple(s.content_hash() for s in sigs), readings)
+
+
 def store_push(
-    conn: Connection, device_id: str, push: PushRequest, now: datetime, keys: Any = None
+    conn: Connection,
+    device_id: str,
+    push: PushRequest | PreparedPush,
+    now: datetime,
+    keys: Any = None,
 ) -> PushResponse:
     """Store a batch and say what happened to every item.
 
     Args:
         conn: a connection inside the batch's (single) write transaction.
         device_id: the authenticated device that pushed the batch.
-        push: the validated batch.
+        push: the validated batch, or the same prepared by :func:`prepare_push` (with the same
+            ``keys``) before the transaction began.
         now: the time of receipt (aware).
         keys: the organization's :class:`kiosk.server.keys.KeyRing` (None: not configured), to
             open each new signature once for the statistics and the quarantine.
@@ -77,10 +113,15 @@ def store_push(
     Returns:
         One result per item, in request order.
     """
+    prepared = push if isinstance(push, PreparedPush) else prepare_push(push, keys)
+    push = prepared.push
     refused = refuse_signatures(conn, device_id, push.signatures, now)
-    accepted = [s for i, s in enumerate(push.signatures) if i not in refused]
-    stored = _store_signatures(conn, device_id, accepted, now)
-    _tally_signatures(conn, device_id, accepted, stored, keys, now)
+    kept = [i for i in range(len(push.signatures)) if i not in refused]
+    accepted = [push.signatures[i] for i in kept]
+    hashes = [prepared.hashes[i] for i in kept]
+    readings = None if prepared.readings is None else [prepared.readings[i] for i in kept]
+    stored = _store_signatures(conn, device_id, accepted, hashes, now)
+    _tally_signatures(conn, device_id, accepted, stored, keys, now, readings)
     sig_results = _with_refused(push.signatures, refused, stored)
     void_results = _store_voids(conn, device_id, push.voids, now)
     _tally_voids(conn, push.voids, void_results)
@@ -210,12 +251,15 @@ def _tally_signatures(
     results: list[SignatureResult],
     keys: Any,
     now: datetime,
+    readings: list[Reading] | None,
 ) -> None:
-    """Count (and, with a key, open and check) the signatures stored just now."""
+    """Count (and, with a key, check what opening them found) the signatures stored just now."""
     from kiosk.server.tallies import on_signatures_stored
 
-    new = [s for s, r in zip(signatures, results, strict=True) if r.status == "created"]
-    on_signatures_stored(conn, device_id, new, keys, now)
+    created = [i for i, r in enumerate(results) if r.status == "created"]
+    new = [signatures[i] for i in created]
+    opened = None if readings is None else [readings[i] for i in created]
+    on_signatures_stored(conn, device_id, new, keys, now, opened)
 
 
 def _tally_voids(conn: Connection, voids: list[WireVoid], results: list[VoidResult]) -> None:
@@ -242,11 +286,14 @@ _SIGNATURE_RESULTS = TypeAdapter(list[SignatureResult])
 
 
 def _store_signatures(
-    conn: Connection, device_id: str, signatures: list[WireSignature], now: datetime
+    conn: Connection,
+    device_id: str,
+    signatures: list[WireSignature],
+    hashes: list[str],
+    now: datetime,
 ) -> list[SignatureResult]:
     if not signatures:
         return []
-    hashes = [s.content_hash() for s in signatures]
     first: dict[uuid.UUID, int] = {}
     rows: list[tuple[Any, ...]] = []
     for i, s in enumerate(signatures):

@@ -92,7 +92,11 @@ def signer_digest(key: bytes, signer: tuple[str, str]) -> bytes:
     return hashlib.blake2b(data, key=key, digest_size=16).digest()
 
 
-def read_record(keys: Any, sealed: bytes) -> tuple[str, str | None, bytes | None]:
+#: What opening a sealed blob found: ``(state, reason, signer digest)``.
+Reading = tuple[str, str | None, bytes | None]
+
+
+def read_record(keys: Any, sealed: bytes) -> Reading:
     """Open and check one sealed blob: ``(state, reason, signer digest)``; never raises for
     anything the blob holds."""
     try:
@@ -315,7 +319,12 @@ def _add_signers(conn: Connection, deltas: Counter[tuple[str, bytes]]) -> Counte
 
 
 def on_signatures_stored(
-    conn: Connection, device_id: str, signatures: Sequence[Any], keys: Any, now: datetime
+    conn: Connection,
+    device_id: str,
+    signatures: Sequence[Any],
+    keys: Any,
+    now: datetime,
+    readings: Sequence[Reading] | None = None,
 ) -> None:
     """Count signatures just stored (each once: the ones answered ``created``), opening them if
     the server has a key.
@@ -326,6 +335,8 @@ def on_signatures_stored(
         signatures: the stored :class:`kiosk.wire.WireSignature` objects.
         keys: the server's :class:`kiosk.server.keys.KeyRing`, or None.
         now: the time of receipt.
+        readings: each signature already opened with ``keys`` (:func:`read_record`), in the
+            same order, when that was done before the transaction; None: opened here.
     """
     if not signatures:
         return
@@ -337,9 +348,11 @@ def on_signatures_stored(
     quarantined = 0
     read_at = None if keys is None else now
     clock = _Clock()
-    for s in signatures:
+    for i, s in enumerate(signatures):
         if keys is None:
             state, reason, digest = PENDING, None, None
+        elif readings is not None:
+            state, reason, digest = readings[i]
         else:
             state, reason, digest = read_record(keys, s.sealed)
         quarantined += state == QUARANTINED

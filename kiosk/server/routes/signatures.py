@@ -22,7 +22,7 @@ from kiosk.server.deps import (
     require_json,
 )
 from kiosk.server.errors import AUTH_RESPONSES, ERROR_RESPONSES
-from kiosk.server.ingest import store_push
+from kiosk.server.ingest import prepare_push, store_push
 from kiosk.wire import (
     API_PREFIX,
     BASE_BATCH_SIGNATURES,
@@ -136,9 +136,10 @@ def push(
     """
     body = parse_push(raw)  # refused before anything else is checked, as a declared body is
     check_demo(settings.demo, request, device.demo)
+    prepared = prepare_push(body, keyring)  # hashed and opened before taking the write lock
     now = clock()
     with write_transaction(db) as conn:
-        result = store_push(conn, device.id, body, now, keyring)
+        result = store_push(conn, device.id, prepared, now, keyring)
         devices.touch(conn, device, now)
     return Response(
         result.model_dump_json(),
