@@ -12,7 +12,9 @@ floor, their ratio and the target:
   (SQLite) / ``COPY`` (PostgreSQL) of the same rows. Up to 20k, 5 syncs and 5 floors run in
   alternated pairs, the verdict on the median of the pairs' ratios (the machine's speed drifts).
   Up to 20k, also beside a diagnostic floor with no target: the server's own insert path
-  storing the same rows into its own tables (``_server_inserts``).
+  storing the same rows into its own tables (``_server_inserts``). At every size, also beside
+  the CPU time the kiosk and the server processes spent on it, spread over the machine's cores
+  (``_tree_cpu``): the least any sync could take here.
 - **export** of the whole campaign (read, decrypt, render: ``make_pdf_export``) for 10k and 50k
   signers; floor: a reportlab text-only table of the same rows.
 - **stats**: ``GET /api/v1/stats`` on a server holding 1k, 10k, 50k and 200k signatures (grown
@@ -465,6 +467,32 @@ def _server_inserts(server: Any, rows: list[tuple[Any, ...]]) -> float:
     return time.perf_counter() - t
 
 
+def _tree_cpu(pid: int) -> float:
+    """CPU seconds (user and system) spent so far by process ``pid`` and its descendants (a
+    server's worker processes), from ``/proc``."""
+    tick = os.sysconf("SC_CLK_TCK")
+    stats: dict[int, tuple[int, float]] = {}  # pid: (parent, cpu)
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # ended meanwhile
+        stats[int(entry.name)] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / tick)
+    tree, total = {pid}, 0.0
+    for child, (parent, _) in sorted(stats.items()):  # a child's pid follows its parent's
+        if parent in tree:
+            tree.add(child)
+    for p in tree:
+        total += stats.get(p, (0, 0.0))[1]
+    return total
+
+
+#: The CPU time each of the last :func:`_sync_once` calls spent: (kiosk, server), seconds.
+SYNC_CPU: list[tuple[float, float]] = []
+
+
 def _sync_once(
     server: Any, template: Path, target: Path, expect: int, batch_size: int = MAX_BATCH_SIGNATURES
 ) -> float:
@@ -474,9 +502,12 @@ def _sync_once(
     try:
         engine = kiosk.sync_engine(batch_size=batch_size)
         engine.enroll(server.base_url, server.code("bench"))
+        pid = server.live.process.pid
+        server_cpu, kiosk_cpu = _tree_cpu(pid), time.process_time()
         t = time.perf_counter()
         report = engine.run_once()
         took = time.perf_counter() - t
+        SYNC_CPU.append((time.process_time() - kiosk_cpu, _tree_cpu(pid) - server_cpu))
         if not report.ok or report.created != expect:
             raise RuntimeError(f"sync failed: {report.summary()}")
     finally:
@@ -501,6 +532,7 @@ def bench_sync(
                 # ratios; the medians are shown beside it. 200k: one run of each.
                 runs = 5 if size <= 20_000 else 1
                 pairs = []
+                SYNC_CPU.clear()
                 for i in range(runs):
                     target = root / f"sync-{backend}-{size}-{i}"
                     if i % 2:
@@ -513,6 +545,8 @@ def bench_sync(
                 took = statistics.median(a for a, _ in pairs)
                 floor = statistics.median(b for _, b in pairs)
                 paired = statistics.median(a / b for a, b in pairs)
+                kiosk_cpu = statistics.median(k for k, _ in SYNC_CPU)
+                server_cpu = statistics.median(c for _, c in SYNC_CPU)
                 figures.append(
                     Figure(
                         "sync",
@@ -524,6 +558,21 @@ def bench_sync(
                         f"<= {SYNC_RATIO:g}x floor",
                         paired <= SYNC_RATIO,
                         paired=paired if runs > 1 else None,
+                    )
+                )
+                # Both processes' CPU time, spread over every core: no sync can take less.
+                cores = os.cpu_count() or 1
+                figures.append(
+                    Figure(
+                        "sync-diagnostic",
+                        f"sync to {label}, beside the CPU time it took (kiosk "
+                        f"{kiosk_cpu:.2f} s + server {server_cpu:.2f} s) over {cores} cores",
+                        len(rows),
+                        took,
+                        "s",
+                        (kiosk_cpu + server_cpu) / cores,
+                        "(diagnostic: no target)",
+                        None,
                     )
                 )
                 own = ""
