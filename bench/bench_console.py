@@ -27,6 +27,10 @@ round trip with no work).
 
     .venv/bin/python -m bench console                       # 200,000 signatures, SQLite
     .venv/bin/python -m bench console --signatures 20000 --backends sqlite,postgres
+    .venv/bin/python -m bench console --junk 100000   # and a flood of unreadable ones
+
+``--junk N`` also pushes N signatures no key opens (random bytes, as a hostile enrolled
+device could) over the last hour: all quarantined, and taken off every short-range count.
 """
 
 from __future__ import annotations
@@ -41,6 +45,7 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT))
@@ -69,7 +74,54 @@ def _median_ms(fn: Callable[[], object], calls: int) -> float:
     return statistics.median(times) * 1000
 
 
-def run(backend: str, signatures: int, calls: int) -> list[Row]:
+def push_unreadable(url: str, key: Any, count: int) -> None:
+    """Push ``count`` signatures whose sealed data no key opens (random bytes) through the
+    server's ingest path with the key, from one more kiosk, over the last hour: a flood of
+    junk from a hostile enrolled device, every one of them quarantined."""
+    import secrets
+    from datetime import timedelta
+
+    from kiosk.domain.ids import uuid7
+    from kiosk.server import devices
+    from kiosk.server.ingest import store_push
+    from kiosk.server.keys import load_keyring
+    from kiosk.wire import PushRequest, WireSignature
+    from tests.console.support import PASSPHRASE
+
+    engine = create_db_engine(url)
+    ring = load_keyring([key.path], PASSPHRASE)
+    now = datetime.now(UTC)
+    with write_transaction(engine) as conn:
+        code = devices.create_enrollment_code(conn, "Junk", timedelta(hours=1), now)
+        device = devices.enroll(conn, code.code, None, now).device_id
+    with engine.connect() as conn:
+        version = conn.execute(
+            text("SELECT text_version FROM signatures WHERE campaign = :c LIMIT 1"),
+            {"c": LOCAL_CAMPAIGN},
+        ).scalar_one()
+    for start in range(0, count, 1000):
+        sigs = [
+            WireSignature(
+                id=uuid7(),
+                campaign=LOCAL_CAMPAIGN,
+                local_campaign=None,
+                text_version=version,
+                lang="en",
+                kiosk_id="kiosk-junk",
+                event_id=None,
+                created_at=now - timedelta(seconds=3600 * i / count),
+                utc_offset_minutes=-300,
+                synthetic=False,
+                sealed=secrets.token_bytes(200),
+            )
+            for i in range(start, min(count, start + 1000))
+        ]
+        with write_transaction(engine) as conn:
+            store_push(conn, device, PushRequest(signatures=sigs), now, ring)
+    engine.dispose()
+
+
+def run(backend: str, signatures: int, calls: int, junk: int = 0) -> list[Row]:
     """Fill one backend, start a server on it and time the pages and the floors."""
     rows: list[Row] = []
     with tempfile.TemporaryDirectory(prefix="bench-console-") as tmp:
@@ -87,6 +139,8 @@ def run(backend: str, signatures: int, calls: int) -> list[Row]:
                     tmp_path / "campaigns" / f"{LOCAL_CAMPAIGN}.toml",
                     signatures,
                 )
+                if junk:
+                    push_unreadable(url, server.key, junk)
                 fill_s = time.perf_counter() - t0
                 engine = create_db_engine(url)
                 with write_transaction(engine) as conn:
@@ -123,7 +177,9 @@ def run(backend: str, signatures: int, calls: int) -> list[Row]:
 
                     campaign_page = get(f"/console/campaign/{LOCAL_CAMPAIGN}")
                     assert campaign_page().text.count("<tr data-text") == 179  # type: ignore[attr-defined]
-                    label = f"{backend}, {signatures:,} signatures"
+                    label = f"{backend}, {signatures:,} signatures" + (
+                        f" and {junk:,} unreadable" if junk else ""
+                    )
                     health = _median_ms(get("/api/v1/health"), calls)
                     # Each page's median, and for the cached ones the first view after a
                     # sync, with a filter not asked for before (so computed, not remembered).
@@ -219,12 +275,18 @@ def main() -> int:
     parser.add_argument("--signatures", type=int, default=200_000)
     parser.add_argument("--calls", type=int, default=20)
     parser.add_argument("--backends", default="sqlite")
+    parser.add_argument(
+        "--junk",
+        type=int,
+        default=0,
+        help="also push this many unreadable signatures (quarantined) over the last hour",
+    )
     args, _unknown = parser.parse_known_args()
     rows: list[Row] = []
     # The machine is shared: the load average says how busy it was around the figures.
     print("load average at start: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
     for backend in args.backends.split(","):
-        rows += run(backend.strip(), args.signatures, args.calls)
+        rows += run(backend.strip(), args.signatures, args.calls, args.junk)
     print_table("Console and rally screen at campaign scale (median per request)", rows)
     print("load average at end: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
     return 0
