@@ -44,6 +44,10 @@ _T = TypeVar("_T")
 #: Milliseconds a SQLite writer waits for another writer's lock before giving up.
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
+#: Seconds to open a PostgreSQL connection before the request is answered 503 (the URL's
+#: ``?connect_timeout=`` overrides it).
+PG_CONNECT_TIMEOUT_S = 10
+
 #: The PRAGMAs every SQLite connection gets, in this order.
 SQLITE_PRAGMAS: tuple[tuple[str, str], ...] = (
     ("journal_mode", "WAL"),
@@ -177,7 +181,18 @@ def create_db_engine(url: str | URL) -> Engine:
         event.listen(engine, "begin", _sqlite_begin)
         _WRITERS[engine] = threading.RLock()  # re-entrant: a nested write fails as SQLite says
         return engine
-    return create_engine(u, hide_parameters=True, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    # A database host that stops answering (a network cut, not a stopped server) would hold each
+    # new connection for the system's TCP timeout, minutes, and every request with it; the
+    # URL's own ``connect_timeout`` wins.
+    connect_args = {} if "connect_timeout" in u.query else {"connect_timeout": PG_CONNECT_TIMEOUT_S}
+    return create_engine(
+        u,
+        connect_args=connect_args,
+        hide_parameters=True,
+        pool_pre_ping=True,
+        pool_size=10,
+        max_overflow=10,
+    )
 
 
 def sqlite_checkpointer(engine: Engine) -> Checkpointer | None:

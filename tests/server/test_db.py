@@ -174,6 +174,29 @@ def test_bare_postgresql_url_means_psycopg() -> None:
     assert normalise_url("postgresql://u@h/db").drivername == "postgresql+psycopg"
 
 
+@pytest.mark.postgres
+@pytest.mark.parametrize("query, expected", [({}, 10), ({"connect_timeout": "3"}, 3)])
+def test_postgresql_connections_give_up_after_a_timeout(
+    query: dict[str, str], expected: int
+) -> None:
+    """A PostgreSQL host that stops answering holds a new connection for 10 seconds, not the
+    system's TCP timeout (minutes, and every request waiting with it); the URL may say less."""
+    from sqlalchemy import event
+    from sqlalchemy.engine import make_url
+
+    from tests.server.helpers import pg_admin_url
+
+    engine = create_db_engine(make_url(pg_admin_url()).update_query_dict(query))
+    seen: list[dict[str, object]] = []
+    event.listen(engine, "do_connect", lambda dialect, rec, cargs, cparams: seen.append(cparams))
+    try:
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT 1")).scalar_one() == 1
+        assert int(str(seen[0]["connect_timeout"])) == expected
+    finally:
+        engine.dispose()
+
+
 def _mode(path: Path) -> int:
     return path.stat().st_mode & 0o777
 
