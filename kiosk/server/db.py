@@ -23,6 +23,7 @@ import logging
 import os
 import stat
 import threading
+import time
 import weakref
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -61,6 +62,8 @@ SQLITE_PRAGMAS: tuple[tuple[str, str], ...] = (
 
 
 _WRITE_OPTION = "kiosk_write"
+#: Milliseconds of the busy timeout left for ``BEGIN IMMEDIATE`` (see :func:`write_transaction`).
+_BUSY_LEFT_OPTION = "kiosk_busy_left_ms"
 
 #: The lock :func:`write_transaction` takes before SQLite's write lock, per SQLite engine.
 _WRITERS: weakref.WeakKeyDictionary[Engine, threading.RLock] = weakref.WeakKeyDictionary()
@@ -111,8 +114,19 @@ def _sqlite_connect(dbapi_conn: Any, _record: Any) -> None:
 
 
 def _sqlite_begin(conn: Any) -> None:
-    if conn.get_execution_options().get(_WRITE_OPTION):
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+    options = conn.get_execution_options()
+    if options.get(_WRITE_OPTION):
+        left = options.get(_BUSY_LEFT_OPTION)
+        if left is None:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            return
+        # What is left of the busy timeout after waiting on the process's writer lock, so a
+        # writer never waits more than the timeout in all ("database is locked" at 30 s, not 60)
+        conn.exec_driver_sql(f"PRAGMA busy_timeout={int(left)}")
+        try:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        finally:
+            conn.exec_driver_sql(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     else:
         conn.exec_driver_sql("BEGIN")
 
@@ -182,9 +196,15 @@ def create_db_engine(url: str | URL) -> Engine:
         _WRITERS[engine] = threading.RLock()  # re-entrant: a nested write fails as SQLite says
         return engine
     # A database host that stops answering (a network cut, not a stopped server) would hold each
-    # new connection for the system's TCP timeout, minutes, and every request with it; the
-    # URL's own ``connect_timeout`` wins.
-    connect_args = {} if "connect_timeout" in u.query else {"connect_timeout": PG_CONNECT_TIMEOUT_S}
+    # new connection for the system's TCP timeout, minutes, and every request with it. The
+    # URL's own ``connect_timeout`` wins, and so do libpq's ``PGCONNECT_TIMEOUT`` and a
+    # ``?service=`` (whose file may set one): a keyword given here would override them.
+    named = "connect_timeout" in u.query or "service" in u.query
+    connect_args = (
+        {}
+        if named or "PGCONNECT_TIMEOUT" in os.environ
+        else {"connect_timeout": PG_CONNECT_TIMEOUT_S}
+    )
     return create_engine(
         u,
         connect_args=connect_args,
@@ -221,12 +241,20 @@ def write_transaction(engine: Engine) -> Iterator[Connection]:
     # was being stored lost up to a poll's sleep after the lock was free (0.45 s a sync of
     # 10,000 in pushes of 1,000, two in flight); this lock wakes the next writer as it is let
     # go. Writers of other processes (a ``kiosk-server`` command beside the server) still wait
-    # on SQLite's busy timeout. A writer that waited out the timeout here goes on to SQLite's
-    # own wait (and its "database is locked"); the same thread nesting writes re-enters.
-    held = lock is not None and lock.acquire(timeout=SQLITE_BUSY_TIMEOUT_MS / 1000)
+    # on SQLite's busy timeout, for what is left of it after this wait: a writer that waited it
+    # all out here is answered "database is locked" at once. The same thread nesting writes
+    # re-enters (and SQLite decides).
+    options: dict[str, Any] = {_WRITE_OPTION: True}
+    held = False
+    if lock is not None:
+        started = time.monotonic()
+        held = lock.acquire(timeout=SQLITE_BUSY_TIMEOUT_MS / 1000)
+        waited_ms = (time.monotonic() - started) * 1000
+        if waited_ms >= 1:
+            options[_BUSY_LEFT_OPTION] = max(0, SQLITE_BUSY_TIMEOUT_MS - waited_ms)
     try:
         with engine.connect() as conn:
-            conn.execution_options(**{_WRITE_OPTION: True})
+            conn.execution_options(**options)
             with conn.begin():
                 yield conn
     finally:

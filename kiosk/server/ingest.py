@@ -79,7 +79,9 @@ class PreparedPush:
 
 def prepare_push(push: PushRequest, keys: Any = None) -> PreparedPush:
     """What :func:`store_push` needs of ``push`` that reads nothing stored: the content hashes
-    and, with ``keys``, every signature opened (the costly parts of storing a batch).
+    and, with ``keys``, every signature opened (the costly parts of storing a batch). Every
+    one is opened, a retry's already stored ones too (which cost nothing before): finding them
+    would take a read, and a new signature costs the same to open.
 
     Args:
         push: the validated batch.

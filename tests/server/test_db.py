@@ -54,10 +54,25 @@ def test_sqlite_transactions_are_real(tmp_path: Path) -> None:
         engine.dispose()
 
 
-def test_writers_of_one_process_wait_for_each_other_and_all_are_kept(tmp_path: Path) -> None:
+def _no_busy_wait(monkeypatch: pytest.MonkeyPatch) -> None:
+    """SQLite connections made from now on do not wait on SQLite's lock at all."""
+    from kiosk.server import db
+
+    monkeypatch.setattr(
+        db,
+        "SQLITE_PRAGMAS",
+        tuple((k, "0" if k == "busy_timeout" else v) for k, v in db.SQLITE_PRAGMAS),
+    )
+
+
+def test_writers_of_one_process_wait_for_each_other_and_all_are_kept(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """On SQLite the server's writers wait on a lock of the process's before SQLite's (whose
     waiters poll it): writers that came while another held the write transaction each get it
-    in turn, none is refused "database is locked", and every write is kept."""
+    in turn, none is refused "database is locked", and every write is kept. SQLite's own wait
+    is turned off here, so it is the process's lock that makes them wait."""
+    _no_busy_wait(monkeypatch)
     engine = create_db_engine(f"sqlite:///{tmp_path / 't.sqlite3'}")
     try:
         migrate.upgrade(engine)
@@ -91,6 +106,49 @@ def test_writers_of_one_process_wait_for_each_other_and_all_are_kept(tmp_path: P
         assert errors == []
         with engine.connect() as conn:
             assert len(conn.execute(select(Device.id)).all()) == 8
+    finally:
+        engine.dispose()
+
+
+def test_a_writer_waits_the_busy_timeout_once_in_all(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A writer that waited on the process's writer lock has only what is left of the busy
+    timeout to wait on SQLite's: one that waited it all out is refused "database is locked" at
+    once (not after a second timeout), and the connection gets its full timeout back."""
+    from sqlalchemy import event
+    from sqlalchemy.exc import OperationalError
+
+    from kiosk.server import db
+
+    monkeypatch.setattr(db, "SQLITE_BUSY_TIMEOUT_MS", 200)
+    engine = create_db_engine(f"sqlite:///{tmp_path / 't.sqlite3'}")
+    statements: list[str] = []
+    event.listen(
+        engine,
+        "before_cursor_execute",
+        lambda conn, cursor, sql, params, context, many: statements.append(sql),
+    )
+    outcome: list[BaseException | None] = []
+
+    def write() -> None:
+        try:
+            with write_transaction(engine):
+                outcome.append(None)
+        except OperationalError as exc:
+            outcome.append(exc)
+
+    try:
+        migrate.upgrade(engine)
+        with write_transaction(engine):
+            statements.clear()
+            t = threading.Thread(target=write)
+            t.start()
+            t.join(30)
+        assert len(outcome) == 1 and "database is locked" in str(outcome[0])
+        pragma, begin, restored = statements[:3]
+        assert pragma.startswith("PRAGMA busy_timeout=") and int(pragma.split("=")[1]) <= 5
+        assert (begin, restored) == ("BEGIN IMMEDIATE", "PRAGMA busy_timeout=200")
     finally:
         engine.dispose()
 
@@ -175,24 +233,32 @@ def test_bare_postgresql_url_means_psycopg() -> None:
 
 
 @pytest.mark.postgres
-@pytest.mark.parametrize("query, expected", [({}, 10), ({"connect_timeout": "3"}, 3)])
+@pytest.mark.parametrize(
+    "query, env, expected",
+    [({}, None, 10), ({"connect_timeout": "3"}, None, 3), ({}, "4", 4)],
+    ids=["default", "url", "PGCONNECT_TIMEOUT"],
+)
 def test_postgresql_connections_give_up_after_a_timeout(
-    query: dict[str, str], expected: int
+    query: dict[str, str], env: str | None, expected: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A PostgreSQL host that stops answering holds a new connection for 10 seconds, not the
-    system's TCP timeout (minutes, and every request waiting with it); the URL may say less."""
-    from sqlalchemy import event
+    system's TCP timeout (minutes, and every request waiting with it); the URL, or libpq's
+    ``PGCONNECT_TIMEOUT``, may say otherwise."""
     from sqlalchemy.engine import make_url
 
     from tests.server.helpers import pg_admin_url
 
+    if env is None:
+        monkeypatch.delenv("PGCONNECT_TIMEOUT", raising=False)
+    else:
+        monkeypatch.setenv("PGCONNECT_TIMEOUT", env)
     engine = create_db_engine(make_url(pg_admin_url()).update_query_dict(query))
-    seen: list[dict[str, object]] = []
-    event.listen(engine, "do_connect", lambda dialect, rec, cargs, cparams: seen.append(cparams))
     try:
         with engine.connect() as conn:
-            assert conn.execute(text("SELECT 1")).scalar_one() == 1
-        assert int(str(seen[0]["connect_timeout"])) == expected
+            driver = conn.connection.driver_connection
+            assert driver is not None
+            used = {o.keyword: o.val for o in driver.pgconn.info}
+        assert int(used[b"connect_timeout"] or 0) == expected
     finally:
         engine.dispose()
 
