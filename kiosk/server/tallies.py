@@ -664,8 +664,10 @@ def by_prefix(counts: dict[str, int], prefix: str) -> dict[str, int]:
 
 
 def quarantined(conn: Connection, limit: int | None = None) -> list[dict[str, Any]]:
-    """The quarantined signatures, oldest first: id, campaign, local campaign, device, kiosk,
-    when it was received and why it could not be read (never anything it holds)."""
+    """The quarantined signatures in the order they were found unreadable (``read_at``, by
+    ``ix_signature_facts_state_read``: the first ``limit`` read without sorting them all): id,
+    campaign, local campaign, device, kiosk, when it was received and why it could not be read
+    (never anything it holds)."""
     f, s = FACTS.c, _SIGS.c
     stmt = (
         select(
@@ -680,7 +682,7 @@ def quarantined(conn: Connection, limit: int | None = None) -> list[dict[str, An
         )
         .select_from(FACTS.join(_SIGS, s.id == f.signature_id))
         .where(f.state == QUARANTINED)
-        .order_by(s.received_at, s.id)
+        .order_by(f.read_at, f.signature_id)
     )
     if limit is not None:
         stmt = stmt.limit(limit)

@@ -954,3 +954,34 @@ def test_the_short_range_counts_take_off_voided_and_quarantined_either_way(
             for sig in sigs
             if sig.id not in voided | quarantined and (test_data or not sig.synthetic)
         )
+
+
+def test_the_quarantine_lists_in_the_order_signatures_were_found_unreadable(
+    engine: Engine, tmp_path: Path
+) -> None:
+    """The quarantine's list (the audit page's first 200, ``quarantine list``) is in the order
+    the signatures were read and found unreadable, ties by id, and a limit takes the first."""
+    from kiosk.server import devices
+    from kiosk.server.ingest import store_push
+    from kiosk.server.keys import load_keyring
+    from kiosk.server.tallies import quarantined
+    from kiosk.wire import PushRequest
+    from tests.server.conftest import make_code
+    from tests.server.coord_support import PASSPHRASE, make_key
+    from tests.server.helpers import signature
+
+    start = datetime.now(UTC)
+    code = make_code(engine)
+    with write_transaction(engine) as conn:
+        device = devices.enroll(conn, code, None, start).device_id
+    ring = load_keyring([make_key(tmp_path).path], PASSPHRASE)
+    pushes = [[signature() for _ in range(4)] for _ in range(3)]
+    for i, sigs in enumerate(reversed(pushes)):  # the newest signatures are read first
+        with write_transaction(engine) as conn:
+            store_push(
+                conn, device, PushRequest(signatures=sigs), start + timedelta(minutes=i), ring
+            )
+    expected = [str(s.id) for sigs in reversed(pushes) for s in sorted(sigs, key=lambda s: s.id)]
+    with engine.connect() as conn:
+        assert [q["id"] for q in quarantined(conn)] == expected
+        assert [q["id"] for q in quarantined(conn, limit=5)] == expected[:5]
