@@ -365,9 +365,7 @@ class SignatureFact(Base):
     __tablename__ = "signature_facts"
     #: By state (the pending ones to open, the quarantined ones), and within a state in the
     #: order they were read: the quarantine's list, oldest first, ties by id (migration 0021).
-    __table_args__ = (
-        Index("ix_signature_facts_state_read", "state", "read_at", "signature_id"),
-    )
+    __table_args__ = (Index("ix_signature_facts_state_read", "state", "read_at", "signature_id"),)
 
     signature_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("signatures.id"), primary_key=True)
     state: Mapped[str] = mapped_column(String(12))
