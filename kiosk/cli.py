@@ -163,7 +163,7 @@ def cmd_campaigns_list(args: argparse.Namespace) -> int:
 
 
 def cmd_campaigns_validate(args: argparse.Namespace) -> int:
-    """Validate campaign files; print every problem."""
+    """Validate campaign files; print the first problem of each."""
     from kiosk.domain.campaign_format import CampaignFormatError, load_campaign_file
 
     bad = 0
@@ -443,7 +443,10 @@ def cmd_enroll(args: argparse.Namespace) -> int:
         if not result.has_key:
             print(
                 "kiosk: warning: neither the server nor this kiosk has an organization key; "
-                "signatures cannot be collected until one is installed (`kiosk keys init`)",
+                "signatures cannot be collected until one is installed: give the server the "
+                "organization's public key (KIOSK_ORG_PUBLIC_KEY, docs/deploy-server.md) and "
+                "enroll again, or install it here (`kiosk keys import-public FILE`); "
+                "`kiosk keys init` makes a new pair only for a kiosk that is its own organization",
                 file=sys.stderr,
             )
         print("run `kiosk sync` to send pending signatures now")
@@ -1025,7 +1028,9 @@ def build_parser() -> argparse.ArgumentParser:
     c_list = csub.add_parser("list", help="list the installed campaigns")
     c_list.add_argument("--json", action="store_true", help="print JSON")
     c_list.set_defaults(func=cmd_campaigns_list)
-    c_val = csub.add_parser("validate", help="check campaign files and report every problem")
+    c_val = csub.add_parser(
+        "validate", help="check campaign files and report the first problem of each"
+    )
     c_val.add_argument("files", nargs="+", metavar="FILE")
     c_val.set_defaults(func=cmd_campaigns_validate)
     c_imp = csub.add_parser("import", help="validate a campaign file and install it here")

@@ -98,7 +98,9 @@ def resources_dir() -> Path:
     bundle = getattr(sys, "_MEIPASS", None)
     if bundle:
         return Path(bundle) / "resources"
-    return Path(__file__).resolve().parent.parent / "resources"
+    beside = Path(__file__).resolve().parent.parent / "resources"  # a checkout
+    installed = Path(sys.prefix) / "share" / "petition-kiosk" / "resources"  # a wheel's
+    return installed if not beside.is_dir() and installed.is_dir() else beside
 
 
 class DataFolderError(Exception):

@@ -12,6 +12,7 @@ import re
 import shutil
 import subprocess
 import sys
+import sysconfig
 import tomllib
 from pathlib import Path
 
@@ -182,3 +183,63 @@ def test_bundle_builds_and_passes_its_self_check(tmp_path: Path) -> None:
     ]
     assert out.returncode == 1, out.stdout
     assert {"store", "translations"} <= set(failed), out.stdout
+
+
+def test_a_wheel_carries_the_resources_and_finds_them_installed(tmp_path: Path) -> None:
+    """``pip wheel`` (deploy-server.md section 2's other way) ships every file of
+    ``resources/`` under ``PREFIX/share/petition-kiosk/resources``, and a package installed
+    from it, not sitting in a checkout, finds them there: a server installed from a wheel
+    makes PDFs (fonts, ZIP data) and imports the sample campaigns for ``serve --demo``."""
+    src = tmp_path / "src"
+    shutil.copytree(
+        ROOT,
+        src,
+        ignore=shutil.ignore_patterns(
+            ".venv", ".git", "node_modules", "dist", "build", "*.egg-info"
+        ),
+    )
+    wheels = tmp_path / "wheels"
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(wheels), str(src)],
+        check=True,
+        capture_output=True,
+        timeout=600,
+    )
+    (wheel,) = wheels.glob("petition_kiosk-*.whl")
+    import zipfile
+
+    names = set(zipfile.ZipFile(wheel).namelist())
+    shipped = {
+        p.relative_to(ROOT / "resources").as_posix()
+        for p in (ROOT / "resources").rglob("*")
+        if p.is_file()
+    }
+    prefix = f"petition_kiosk-{kiosk.__version__}.data/data/share/petition-kiosk/resources/"
+    assert shipped and {prefix + name for name in shipped} <= names
+    # Installed into a virtual environment of its own (never this one: pip would take this
+    # one's editable install out first), no checkout beside the package: resources_dir() is
+    # the wheel's folder. platformdirs, which kiosk.config imports, comes from this one.
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+    python = venv / "bin" / "python"
+    install = ["install", "-q", "--no-deps", "--no-index", str(wheel)]
+    subprocess.run(
+        [sys.executable, "-m", "pip", "--python", str(python), *install],
+        check=True,
+        capture_output=True,
+        timeout=600,
+    )
+    code = (
+        "import sys; sys.path.append(sys.argv[1]); import kiosk.config as c; "
+        "assert c.__file__.startswith(sys.prefix), c.__file__; print(c.resources_dir())"
+    )
+    out = subprocess.run(
+        [str(python), "-I", "-c", code, sysconfig.get_paths()["purelib"]],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert out.returncode == 0, out.stderr
+    found = Path(out.stdout.strip())
+    assert found == venv / "share" / "petition-kiosk" / "resources"
+    assert (found / "geo").is_dir() and (found / "fonts").is_dir()

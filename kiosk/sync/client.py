@@ -160,7 +160,8 @@ def check_url(url: str, allow_insecure: bool = False) -> str:
         raise SyncError(
             SyncErrorCode.INSECURE_URL,
             f"{parts.hostname} is not this machine: plain http would send signatures "
-            "unencrypted (staff can allow insecure connections explicitly)",
+            "unencrypted (allow it explicitly: --allow-insecure on the command line, or the switch "
+            "in staff mode)",
         )
     return base
 
