@@ -455,6 +455,10 @@ def cmd_enroll(args: argparse.Namespace) -> int:
         kiosk.close()
 
 
+#: ``requeue_acknowledged``'s audit bound for ``kiosk sync --send-again``: no audit entry.
+_NO_AUDIT_AGAIN = 2**62
+
+
 def cmd_sync(args: argparse.Namespace) -> int:
     """Run one sync pass and print what was sent."""
     from kiosk.sync.status import SyncErrorCode
@@ -463,6 +467,23 @@ def cmd_sync(args: argparse.Namespace) -> int:
         raise CliError(f"no such CA bundle: {args.ca_bundle}", EXIT_USAGE)
     kiosk = _open(args)
     try:
+        again = None
+        if args.send_again:
+            # Everything acknowledged that still holds its personal data, pending again (the
+            # audit trail is not: a server that lost entries of it is found by its head).
+            again = kiosk.store.requeue_acknowledged(audit_after_seq=_NO_AUDIT_AGAIN)
+            if not args.json:
+                print(
+                    f"pending again: {again.signatures} signatures, {again.voids} voids, "
+                    f"{again.events} events"
+                )
+            if again.unrecoverable:
+                print(
+                    f"kiosk: warning: {again.unrecoverable} acknowledged signatures no longer "
+                    "hold their personal data here (retention deleted it) and cannot be sent "
+                    "again",
+                    file=sys.stderr,
+                )
         engine = kiosk.sync_engine()
         report = engine.run_once(
             server_url=args.server,
@@ -476,6 +497,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
             doc["complete"] = report.complete
             lost = report.server_lost
             doc["server_lost"] = None if lost is None else dataclasses.asdict(lost)
+            doc["sent_again"] = None if again is None else dataclasses.asdict(again)
             print(json.dumps(doc, indent=2, sort_keys=True))
         else:
             # A pass that failed before anything went through is told by its error alone.
@@ -640,6 +662,34 @@ def cmd_retention_show(args: argparse.Namespace) -> int:
             f"personal data due for deletion now: {due} synced signatures "
             "(`kiosk retention apply` deletes it)"
         )
+        return EXIT_OK
+    finally:
+        kiosk.close()
+
+
+def cmd_pin_set(args: argparse.Namespace) -> int:
+    """Set a new staff PIN (the old one need not be known: whoever can run commands as the
+    kiosk's user holds its data folder anyway); audited as the first start's is."""
+    from kiosk.domain.audit import AuditAction
+    from kiosk.services.pin import PIN_MAX, PIN_MIN, PinGate, valid_new_pin
+
+    pin = os.environ.get("KIOSK_NEW_PIN")
+    if pin is None:
+        if not sys.stdin.isatty():
+            raise CliError("no PIN: set KIOSK_NEW_PIN or run in a terminal", EXIT_USAGE)
+        pin = getpass.getpass(f"New staff PIN ({PIN_MIN} to {PIN_MAX} digits): ")
+        if getpass.getpass("The same PIN again: ") != pin:
+            raise CliError("the two PINs differ; the PIN was not changed", EXIT_USAGE)
+    if not valid_new_pin(pin):
+        raise CliError(
+            f"a staff PIN has {PIN_MIN} to {PIN_MAX} digits (0-9); the PIN was not changed",
+            EXIT_USAGE,
+        )
+    kiosk = _open(args)
+    try:
+        PinGate(kiosk.store, kiosk.pins).set_pin(pin)  # clears a lockout too
+        kiosk.auditor.record(AuditAction.PIN_SET, via="cli")
+        print("staff PIN changed: staff mode asks for the new one from its next entry")
         return EXIT_OK
     finally:
         kiosk.close()
@@ -1095,6 +1145,13 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="allow plain http to another machine for this pass",
     )
+    syn.add_argument(
+        "--send-again",
+        action="store_true",
+        help="first make every acknowledged signature, void and event that still holds its "
+        "data pending again: after the server's database was restored from a backup older "
+        "than this kiosk's last sync (the server answers duplicate for what it kept)",
+    )
     syn.add_argument("--json", action="store_true", help="print the report as JSON")
     syn.set_defaults(func=cmd_sync)
 
@@ -1124,6 +1181,16 @@ def build_parser() -> argparse.ArgumentParser:
     a_ver.set_defaults(func=cmd_audit_verify)
     a_list = asub.add_parser("list", help="print every entry")
     a_list.set_defaults(func=cmd_audit_list)
+
+    pin = sub.add_parser("pin", help="the staff PIN: set a new one")
+    pin.set_defaults(func=lambda a: _usage(pin))
+    psub = pin.add_subparsers(title="pin commands", metavar="ACTION")
+    p_set = psub.add_parser(
+        "set",
+        help="set a new staff PIN (asks twice; KIOSK_NEW_PIN without a terminal): when "
+        "volunteers forgot it; clears a lockout",
+    )
+    p_set.set_defaults(func=cmd_pin_set)
 
     ret = sub.add_parser(
         "retention", help="how long personal data stays after sync: show, set, apply"

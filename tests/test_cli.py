@@ -326,3 +326,39 @@ def test_a_reader_that_goes_away_is_not_an_error_with_a_traceback(
         err = proc.stderr.read().decode()
     assert proc.wait(timeout=60) == 141, err
     assert err == ""
+
+
+def test_pin_set_replaces_a_forgotten_pin_and_clears_the_lockout(tmp_path: Path) -> None:
+    """``kiosk pin set``: volunteers forgot the PIN (and locked it out trying); whoever runs
+    commands as the kiosk's user sets a new one, audited; a bad one changes nothing."""
+    from kiosk.app import open_kiosk
+    from kiosk.domain.audit import AuditAction
+    from kiosk.services.pin import PinGate
+
+    k = open_kiosk(tmp_path)
+    gate = PinGate(k.store, k.pins, max_tries=2)
+    gate.set_pin("1357")
+    assert not gate.check("0000").ok and not gate.check("1111").ok
+    assert gate.locked_for() > 0
+    k.close()
+
+    no_terminal = kiosk(tmp_path, "pin", "set")
+    assert no_terminal.returncode == 2 and "KIOSK_NEW_PIN" in no_terminal.stderr
+    for bad in ("12", "12a4", "1234567890123", "١٢٣٤"):
+        out = kiosk(tmp_path, "pin", "set", env={"KIOSK_NEW_PIN": bad})
+        assert out.returncode == 2 and "4 to 12 digits" in out.stderr, bad
+    out = kiosk(tmp_path, "pin", "set", env={"KIOSK_NEW_PIN": "24680"})
+    assert out.returncode == 0, out.stderr
+    assert "staff PIN changed" in out.stdout
+
+    k = open_kiosk(tmp_path)
+    try:
+        gate = PinGate(k.store, k.pins)
+        assert gate.locked_for() == 0
+        assert not gate.check("1357").ok
+        assert gate.check("24680").ok
+        entries = k.store.audit_entries(after_seq=0, limit=1000)
+        assert [e.action for e in entries].count(AuditAction.PIN_SET.value) == 1
+        assert "24680" not in json.dumps([e.detail for e in entries])
+    finally:
+        k.close()

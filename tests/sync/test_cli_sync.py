@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from sqlalchemy import text
+
 from kiosk.app import Kiosk
 from tests.server.live import free_port
 from tests.sync.helpers import ServerHandle, fill, kiosk_cli
@@ -159,3 +161,34 @@ def test_unsynced_signature_without_personal_data_is_called_damaged_and_leaves_t
     assert status["by_sync_state"] == {"synced": 4, "damaged": 2} and status["pending"] == 0
     again = kiosk_cli(kiosk.data_dir, "sync", "--json")
     assert json.loads(again.stdout)["signatures_sent"] == 0
+
+
+def test_send_again_after_the_server_lost_what_it_acknowledged(
+    kiosk: Kiosk, server: ServerHandle
+) -> None:
+    """``kiosk sync --send-again``: after the server's database went back to before this
+    kiosk's last sync (the signatures it lost were its last ones, and no staff action moved
+    the kiosk's audit trail since, so the kiosk cannot tell), every acknowledged signature is
+    sent again: the server stores what it lost and answers duplicate for the rest."""
+    ids = fill(kiosk, 30)
+    kiosk.close()
+    out = kiosk_cli(kiosk.data_dir, "enroll", "--server", server.base_url, "--code", server.code())
+    assert out.returncode == 0, out.stderr
+    out = kiosk_cli(kiosk.data_dir, "sync")
+    assert "created 30" in out.stdout
+    lost = sorted(str(i).replace("-", "") for i in ids)[-10:]  # as stored on SQLite
+    quoted = ", ".join(f"'{i}'" for i in lost)
+    with server.db.begin() as conn:  # what a restore of an older dump would have lost
+        conn.execute(text(f"DELETE FROM signature_facts WHERE signature_id IN ({quoted})"))
+        conn.execute(text(f"DELETE FROM signatures WHERE id IN ({quoted})"))
+    assert len(server.ids()) == 20
+
+    out = kiosk_cli(kiosk.data_dir, "sync")  # nothing pending: nothing sent, nothing noticed
+    assert "signatures: sent 0" in out.stdout and len(server.ids()) == 20
+    out = kiosk_cli(kiosk.data_dir, "sync", "--send-again")
+    assert out.returncode == 0, out.stderr
+    assert "pending again: 30 signatures, 0 voids, 0 events" in out.stdout
+    assert "signatures: sent 30, created 10, duplicate 20, conflict 0" in out.stdout
+    assert server.ids() == {str(i) for i in ids}
+    report = json.loads(kiosk_cli(kiosk.data_dir, "sync", "--send-again", "--json").stdout)
+    assert report["sent_again"]["signatures"] == 30 and report["duplicate"] == 30
