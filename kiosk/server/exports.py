@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, func, select
 
 from kiosk.adapters.crypto import CryptoError
 from kiosk.domain.campaign import Campaign, TextVersion, text_from_dict
@@ -171,13 +171,12 @@ def _events(conn: Connection) -> dict[str, Event]:
     }
 
 
-def _rows(conn: Connection, query: ExportQuery) -> Any:
+def _matching(stmt: Any, query: ExportQuery) -> Any:
+    """``stmt`` (over the signatures, voided ones left out) narrowed to what ``query`` asks for,
+    but for the synthetic ones."""
     s = SIGNATURES.c
-    stmt = (
-        select(SIGNATURES)
-        .select_from(SIGNATURES.outerjoin(VOIDS, VOIDS.c.signature_id == s.id))
-        .where(VOIDS.c.signature_id.is_(None), s.campaign == query.campaign)
-        .order_by(s.created_at, s.id)
+    stmt = stmt.select_from(SIGNATURES.outerjoin(VOIDS, VOIDS.c.signature_id == s.id)).where(
+        VOIDS.c.signature_id.is_(None), s.campaign == query.campaign
     )
     if query.local_campaign is not None:
         stmt = stmt.where(s.local_campaign == query.local_campaign)
@@ -187,9 +186,30 @@ def _rows(conn: Connection, query: ExportQuery) -> Any:
         stmt = stmt.where(s.created_at < query.until)
     if query.event is not None:
         stmt = stmt.where(s.event_id == query.event)
+    return stmt
+
+
+def _rows(conn: Connection, query: ExportQuery) -> Any:
+    s = SIGNATURES.c
+    stmt = _matching(select(SIGNATURES), query).order_by(s.created_at, s.id)
     if not query.include_synthetic:
         stmt = stmt.where(s.synthetic.is_(False))
     return conn.execute(stmt.execution_options(yield_per=500))
+
+
+def _synthetic_left_out(conn: Connection, query: ExportQuery) -> str:
+    """What to add to "nothing exported" when the synthetic signatures that match were left
+    out (a trial with ``kiosk simulate``), as ``kiosk export`` says it."""
+    if query.include_synthetic:
+        return ""
+    count = select(func.count()).where(SIGNATURES.c.synthetic.is_(True))
+    n = int(conn.execute(_matching(count, query)).scalar_one())
+    if not n:
+        return ""
+    return (
+        f"; {n} synthetic signature{'s' if n != 1 else ''} (test data) left out: add "
+        "--include-synthetic (include_synthetic=true over HTTP) to print them as TEST DATA"
+    )
 
 
 def collect(
@@ -278,7 +298,10 @@ def export_packets(
         records.append(rec)
     if not records:
         raise ExportError(
-            "nothing_to_export", "no signatures match: nothing exported" + _left_out(result)
+            "nothing_to_export",
+            "no signatures match: nothing exported"
+            + _left_out(result)
+            + _synthetic_left_out(conn, query),
         )
     from kiosk.adapters.geo import ZipcodesDirectory
 

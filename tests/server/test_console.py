@@ -985,3 +985,33 @@ def test_the_quarantine_lists_in_the_order_signatures_were_found_unreadable(
     with engine.connect() as conn:
         assert [q["id"] for q in quarantined(conn)] == expected
         assert [q["id"] for q in quarantined(conn, limit=5)] == expected[:5]
+
+
+def test_an_export_of_only_test_data_says_how_to_print_it(engine: Engine, tmp_path: Path) -> None:
+    """After a trial with simulated signers, "nothing exported" says the synthetic ones were
+    left out and how to ask for them, as ``kiosk export`` does."""
+    from kiosk.server import devices, exports
+    from kiosk.server.ingest import store_push
+    from kiosk.server.keys import load_keyring
+    from kiosk.wire import PushRequest
+    from tests.server.conftest import make_code
+    from tests.server.coord_support import PASSPHRASE, make_key
+    from tests.server.helpers import signature
+
+    now = datetime.now(UTC)
+    code = make_code(engine)
+    with write_transaction(engine) as conn:
+        device = devices.enroll(conn, code, None, now).device_id
+    sigs = [signature(synthetic=True), signature(synthetic=True)]
+    with write_transaction(engine) as conn:
+        store_push(conn, device, PushRequest(signatures=sigs), now, None)
+    ring = load_keyring([make_key(tmp_path).path], PASSPHRASE)
+    with engine.connect() as conn, pytest.raises(exports.ExportError) as refused:
+        exports.export_packets(conn, ring, exports.ExportQuery("sanctuary-of-safety"))
+    assert "2 synthetic signatures (test data) left out" in str(refused.value)
+    assert "--include-synthetic" in str(refused.value)
+    with engine.connect() as conn, pytest.raises(exports.ExportError) as again:
+        exports.export_packets(
+            conn, ring, exports.ExportQuery("sanctuary-of-safety", include_synthetic=True)
+        )
+    assert "synthetic" not in str(again.value)  # asked for: they were read (and unreadable)
