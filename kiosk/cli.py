@@ -1008,7 +1008,8 @@ def _report_export(out: Path | str, rows: int, result: Any) -> None:
     print(f"wrote {counted(rows, 'signature')} to {out}")
     if result.synthetic_included:
         print(
-            "kiosk: note: synthetic signatures are included: every page says TEST DATA, "
+            "kiosk: note: synthetic signatures are included: every page says TEST DATA (a CSV: "
+            "its first line), "
             "not signatures; never deliver it",
             file=sys.stderr,
         )

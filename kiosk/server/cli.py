@@ -1164,7 +1164,8 @@ def _cmd_export(args: argparse.Namespace) -> int:
         print(f"kiosk-server: warning: signatures left out: {left_out}", file=sys.stderr)
     if args.include_synthetic:  # as `kiosk export` says it
         print(
-            "kiosk-server: note: synthetic signatures are included: every page says TEST DATA, "
+            "kiosk-server: note: synthetic signatures are included: every page says TEST DATA "
+            "(a CSV: its first line), "
             "not signatures; never deliver it",
             file=sys.stderr,
         )
