@@ -455,10 +455,6 @@ def cmd_enroll(args: argparse.Namespace) -> int:
         kiosk.close()
 
 
-#: ``requeue_acknowledged``'s audit bound for ``kiosk sync --send-again``: no audit entry.
-_NO_AUDIT_AGAIN = 2**62
-
-
 def cmd_sync(args: argparse.Namespace) -> int:
     """Run one sync pass and print what was sent."""
     from kiosk.sync.status import SyncErrorCode
@@ -471,7 +467,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
         if args.send_again:
             # Everything acknowledged that still holds its personal data, pending again (the
             # audit trail is not: a server that lost entries of it is found by its head).
-            again = kiosk.store.requeue_acknowledged(audit_after_seq=_NO_AUDIT_AGAIN)
+            again = kiosk.store.requeue_acknowledged(audit_after_seq=None)
             if not args.json:
                 print(
                     f"pending again: {again.signatures} signatures, {again.voids} voids, "

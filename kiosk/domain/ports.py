@@ -383,11 +383,11 @@ class Requeued:
 class KioskStore(SignatureRepository, AuditTrail, SettingsStore, Protocol):
     """Everything a kiosk keeps durably: what the sync engine and the composition root use."""
 
-    def requeue_acknowledged(self, audit_after_seq: int) -> Requeued:
+    def requeue_acknowledged(self, audit_after_seq: int | None) -> Requeued:
         """Make everything the server acknowledged pending again, in one transaction, for a
         server that lost it (restored from an older backup): signatures that still hold their
         personal data, voids, events, and the audit entries after ``audit_after_seq`` (the head
-        the server still has). Sent again, what the server kept is answered ``duplicate`` and
+        the server still has; None: the audit trail is left as it is). Sent again, what the server kept is answered ``duplicate`` and
         what it lost is stored again; nothing is sent twice into one database."""
         ...
 

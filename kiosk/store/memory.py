@@ -334,7 +334,7 @@ class MemoryStore:
         wanted = set(seqs)
         self._audit = [(e, state if e.seq in wanted else st) for e, st in self._audit]
 
-    def requeue_acknowledged(self, audit_after_seq: int) -> Requeued:
+    def requeue_acknowledged(self, audit_after_seq: int | None) -> Requeued:
         """Everything the server acknowledged, pending again (see the port)."""
         synced, pending = SyncState.SYNCED, SyncState.PENDING
         signatures = unrecoverable = voids = events = audit = 0
@@ -353,7 +353,12 @@ class MemoryStore:
                 self._events[key] = (event, pending)
                 events += 1
         again = [
-            (e, pending if st is synced and e.seq > audit_after_seq else st)
+            (
+                e,
+                pending
+                if st is synced and audit_after_seq is not None and e.seq > audit_after_seq
+                else st,
+            )
             for e, st in self._audit
         ]
         audit = sum(1 for (_, a), (_, b) in zip(self._audit, again, strict=True) if a is not b)

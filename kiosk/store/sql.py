@@ -195,7 +195,7 @@ class _AuditMixin:
         with self._session.begin() as s:
             s.execute(update(AuditRow).where(AuditRow.seq.in_(seqs)).values(sync_state=state.value))
 
-    def requeue_acknowledged(self, audit_after_seq: int) -> Requeued:
+    def requeue_acknowledged(self, audit_after_seq: int | None) -> Requeued:
         """Everything the server acknowledged, pending again, in one transaction (the port
         says when: a server restored from an older backup)."""
         synced, pending = SyncState.SYNCED.value, SyncState.PENDING.value
@@ -224,7 +224,9 @@ class _AuditMixin:
                 events=run(
                     update(EventRow).where(EventRow.sync_state == synced).values(sync_state=pending)
                 ),
-                audit=run(
+                audit=0
+                if audit_after_seq is None
+                else run(
                     update(AuditRow)
                     .where(AuditRow.sync_state == synced, AuditRow.seq > audit_after_seq)
                     .values(sync_state=pending)

@@ -408,3 +408,6 @@ def test_requeue_acknowledged_for_a_server_that_lost_them(service: SigningServic
     states = {i: repo.get(i).sync_state for i in (purged, conflict)}  # type: ignore[union-attr]
     assert states == {purged: SyncState.SYNCED, conflict: SyncState.CONFLICT}
     assert repo.requeue_acknowledged(audit_after_seq=1) == ports.Requeued(unrecoverable=1)
+    repo.mark_audit([2, 3], SyncState.SYNCED)  # by hand (`kiosk sync --send-again`): no audit
+    assert repo.requeue_acknowledged(audit_after_seq=None) == ports.Requeued(unrecoverable=1)
+    assert repo.pending_audit(10) == []
