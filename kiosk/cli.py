@@ -74,16 +74,29 @@ def _open(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     return open_kiosk(args.data_dir)
 
 
-def _passphrase(confirm: bool) -> str:
-    env = os.environ.get("KIOSK_PASSPHRASE")
+def _secret(variable: str, what: str, prompt: str, again: str | None, differ: str) -> str:
+    """A secret from the environment's ``variable``, else typed on the terminal (twice, when
+    ``again`` prompts for the second); ``differ`` says two typings differed."""
+    env = os.environ.get(variable)
     if env:
         return env
     if not sys.stdin.isatty():
-        raise CliError("no passphrase: set KIOSK_PASSPHRASE or run in a terminal", EXIT_USAGE)
-    first = getpass.getpass("Coordinator passphrase: ")
-    if confirm and getpass.getpass("Again: ") != first:
-        raise CliError("the passphrases differ", EXIT_USAGE)
+        raise CliError(f"no {what}: set {variable} or run in a terminal", EXIT_USAGE)
+    first = getpass.getpass(prompt)
+    if again is not None and getpass.getpass(again) != first:
+        raise CliError(differ, EXIT_USAGE)
     return first
+
+
+def _passphrase(confirm: bool) -> str:
+    again = "Again: " if confirm else None
+    return _secret(
+        "KIOSK_PASSPHRASE",
+        "passphrase",
+        "Coordinator passphrase: ",
+        again,
+        "the passphrases differ",
+    )
 
 
 def _no_display(env: Mapping[str, str], platform: str) -> bool:
@@ -669,13 +682,13 @@ def cmd_pin_set(args: argparse.Namespace) -> int:
     from kiosk.domain.audit import AuditAction
     from kiosk.services.pin import PIN_MAX, PIN_MIN, PinGate, valid_new_pin
 
-    pin = os.environ.get("KIOSK_NEW_PIN")
-    if pin is None:
-        if not sys.stdin.isatty():
-            raise CliError("no PIN: set KIOSK_NEW_PIN or run in a terminal", EXIT_USAGE)
-        pin = getpass.getpass(f"New staff PIN ({PIN_MIN} to {PIN_MAX} digits): ")
-        if getpass.getpass("The same PIN again: ") != pin:
-            raise CliError("the two PINs differ; the PIN was not changed", EXIT_USAGE)
+    pin = _secret(
+        "KIOSK_NEW_PIN",
+        "PIN",
+        f"New staff PIN ({PIN_MIN} to {PIN_MAX} digits): ",
+        "The same PIN again: ",
+        "the two PINs differ; the PIN was not changed",
+    )
     if not valid_new_pin(pin):
         raise CliError(
             f"a staff PIN has {PIN_MIN} to {PIN_MAX} digits (0-9); the PIN was not changed",
