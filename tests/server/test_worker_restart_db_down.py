@@ -55,7 +55,17 @@ def test_a_worker_restarted_while_the_database_is_down_waits_for_it(tmp_path: Pa
             victim = _workers(server.process.pid)[0]
             cut_off_pg_database(admin, name)
             os.kill(victim, signal.SIGKILL)
+            # The database stays closed until the new worker has met it closed (at least three
+            # seconds): on a loaded machine the new worker took more than three to start, met
+            # the database open again, and the test saw nothing of what it is about.
             time.sleep(3)
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline:
+                if "the database is unavailable at start-up" in server.log_path.read_text(
+                    errors="replace"
+                ):
+                    break
+                time.sleep(0.2)
             reopen_pg_database(admin, name)
 
             deadline = time.monotonic() + 30
