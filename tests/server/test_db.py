@@ -422,3 +422,76 @@ def test_a_served_app_freezes_its_startup_objects_and_an_app_made_in_process_doe
     in_process, served = (int(n) for n in out.stdout.split())
     assert in_process == 0
     assert served > 10_000  # the framework, the models, the database layer
+
+
+def test_a_database_holding_data_upgrades_from_an_early_revision(engine: Engine) -> None:
+    """Every migration runs on a database that already holds a device with signatures, a void,
+    a conflict and audit entries. On SQLite a migration that copied a table (alembic's batch
+    mode) to add a column dropped ``devices`` or ``signatures``, which the foreign keys of the
+    rows pointing at them refuse: a server of before could not be upgraded once it had synced
+    anything. Columns are now added and dropped in place."""
+    import uuid
+
+    from sqlalchemy import MetaData, Table
+
+    migrate.downgrade(engine, "base")
+    migrate.upgrade(engine, "0005")
+    sqlite = engine.dialect.name == "sqlite"
+    now = datetime.now(UTC)
+    at = now.replace(tzinfo=None) if sqlite else now
+    sig = uuid.uuid4()
+    sig_id = sig.hex if sqlite else sig
+    with write_transaction(engine) as conn:
+        meta = MetaData()
+
+        def table(name: str) -> Table:
+            return Table(name, meta, autoload_with=conn)
+
+        conn.execute(
+            table("devices").insert(),
+            {"id": "d1", "name": "Kiosk", "token_hash": "h" * 64, "enrolled_at": at},
+        )
+        common = {"device_id": "d1", "received_at": at, "content_hash": "c" * 64}
+        conn.execute(
+            table("signatures").insert(),
+            {
+                "id": sig_id,
+                "campaign": "c",
+                "text_version": "v1",
+                "lang": "en",
+                "kiosk_id": "k",
+                "created_at": at,
+                "utc_offset_minutes": 0,
+                "synthetic": False,
+                "sealed": b"sealed",
+                **common,
+            },
+        )
+        conn.execute(
+            table("voids").insert(),
+            {"signature_id": sig_id, "reason": "twice", "voided_at": at, "kiosk_id": "k", **common},
+        )
+        conn.execute(
+            table("conflicts").insert(),
+            {"kind": "signature", "record_id": sig_id, "payload": "{}", **common},
+        )
+        conn.execute(
+            table("audit_entries").insert(),
+            {
+                "device_id": "d1",
+                "seq": 1,
+                "at_ms": 0,
+                "kiosk_id": "k",
+                "action": "print",
+                "detail": {},
+                "prev_hash": "0" * 64,
+                "hash": "a" * 64,
+                "received_at": at,
+            },
+        )
+    migrate.upgrade(engine)
+    assert migrate.current_revision(engine) == migrate.head_revision()
+    with engine.connect() as conn:
+        assert conn.execute(select(Device.id)).all() == [("d1",)]
+        for name in ("signatures", "voids", "conflicts", "audit_entries"):
+            assert conn.execute(text(f"SELECT count(*) FROM {name}")).scalar_one() == 1, name

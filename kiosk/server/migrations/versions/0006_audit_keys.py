@@ -18,20 +18,20 @@ depends_on = None
 
 def upgrade() -> None:
     """Add the audit key and anchor to ``devices`` and the signature to ``audit_entries``."""
-    with op.batch_alter_table("devices") as batch:
+    with op.batch_alter_table("devices", recreate="never") as batch:
         batch.add_column(sa.Column("audit_public_key", sa.String(64), nullable=True))
         batch.add_column(sa.Column("audit_signed_from", sa.BigInteger(), nullable=True))
         batch.add_column(sa.Column("audit_head_seq", sa.BigInteger(), nullable=True))
         batch.add_column(sa.Column("audit_head_hash", sa.String(64), nullable=True))
-    with op.batch_alter_table("audit_entries") as batch:
+    with op.batch_alter_table("audit_entries", recreate="never") as batch:
         batch.add_column(sa.Column("sig", sa.String(100), nullable=True))
 
 
 def downgrade() -> None:
     """Drop them."""
-    with op.batch_alter_table("audit_entries") as batch:
+    with op.batch_alter_table("audit_entries", recreate="never") as batch:
         batch.drop_column("sig")
-    with op.batch_alter_table("devices") as batch:
+    with op.batch_alter_table("devices", recreate="never") as batch:
         batch.drop_column("audit_head_hash")
         batch.drop_column("audit_head_seq")
         batch.drop_column("audit_signed_from")

@@ -18,11 +18,11 @@ depends_on = None
 
 def upgrade() -> None:
     """Add ``devices.demo`` (false for every device enrolled before)."""
-    with op.batch_alter_table("devices") as batch:
+    with op.batch_alter_table("devices", recreate="never") as batch:
         batch.add_column(sa.Column("demo", sa.Boolean(), nullable=False, server_default=sa.false()))
 
 
 def downgrade() -> None:
     """Drop ``devices.demo``."""
-    with op.batch_alter_table("devices") as batch:
+    with op.batch_alter_table("devices", recreate="never") as batch:
         batch.drop_column("demo")

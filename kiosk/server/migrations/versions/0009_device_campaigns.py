@@ -18,15 +18,15 @@ depends_on = None
 
 def upgrade() -> None:
     """Add ``campaigns`` to ``enrollment_codes`` and ``devices``."""
-    with op.batch_alter_table("enrollment_codes") as batch:
+    with op.batch_alter_table("enrollment_codes", recreate="never") as batch:
         batch.add_column(sa.Column("campaigns", sa.JSON(), nullable=True))
-    with op.batch_alter_table("devices") as batch:
+    with op.batch_alter_table("devices", recreate="never") as batch:
         batch.add_column(sa.Column("campaigns", sa.JSON(), nullable=True))
 
 
 def downgrade() -> None:
     """Drop the two columns."""
-    with op.batch_alter_table("devices") as batch:
+    with op.batch_alter_table("devices", recreate="never") as batch:
         batch.drop_column("campaigns")
-    with op.batch_alter_table("enrollment_codes") as batch:
+    with op.batch_alter_table("enrollment_codes", recreate="never") as batch:
         batch.drop_column("campaigns")

@@ -18,7 +18,7 @@ depends_on = None
 
 def upgrade() -> None:
     """Add ``signatures.method`` (every signature received so far was drawn)."""
-    with op.batch_alter_table("signatures") as batch:
+    with op.batch_alter_table("signatures", recreate="never") as batch:
         batch.add_column(
             sa.Column("method", sa.String(length=16), nullable=False, server_default="drawn")
         )
@@ -26,5 +26,5 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     """Drop the column."""
-    with op.batch_alter_table("signatures") as batch:
+    with op.batch_alter_table("signatures", recreate="never") as batch:
         batch.drop_column("method")
