@@ -1160,7 +1160,8 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="first make every acknowledged signature, void and event that still holds its "
         "data pending again: after the server's database was restored from a backup older "
-        "than this kiosk's last sync (the server answers duplicate for what it kept)",
+        "than this kiosk's last sync, when the kiosk cannot tell by itself (a server of "
+        "before GET /device; the server answers duplicate for what it kept)",
     )
     syn.add_argument("--json", action="store_true", help="print the report as JSON")
     syn.set_defaults(func=cmd_sync)

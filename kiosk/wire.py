@@ -747,6 +747,23 @@ class KioskReport(BaseModel):
     last_error_at: WireDatetime | None = None
 
 
+class DeviceState(BaseModel):
+    """``GET /api/v1/device``: what the server holds from the asking kiosk, asked at the start
+    of each sync pass. Both only ever move forward on a server, so an answer behind what this
+    server told the kiosk before means its database was restored from an older backup and lost
+    what it had acknowledged since: the kiosk then sends all of that again
+    (:meth:`kiosk.sync.engine.SyncEngine.run_once`).
+
+    - ``signatures_received``: the signatures stored from this device (answered ``created``).
+    - ``audit_head``: the head of its audit trail the server acknowledges (null: none yet).
+    """
+
+    model_config = _STRICT
+
+    signatures_received: int = Field(strict=True, ge=0, le=2**53)
+    audit_head: AuditHead | None = None
+
+
 class HealthResponse(BaseModel):
     """``GET /api/v1/health``."""
 

@@ -21,7 +21,7 @@ from enum import StrEnum
 from sqlalchemy import ColumnElement, Connection, func, select, update
 
 from kiosk.server.models import Device, EnrollmentCode, table_of
-from kiosk.wire import KioskReport
+from kiosk.wire import AuditHead, DeviceState, KioskReport
 
 #: Letters of enrollment codes: Crockford's base 32 (no I, L, O, U), easy to type on a touchscreen.
 CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -326,6 +326,28 @@ def record_report(
         values["report_error_at"] = now if at is None or at > now else at
     t = table_of(Device)
     conn.execute(update(Device).where(t.c.id == device.id).values(**values))
+
+
+def device_state(conn: Connection, device_id: str) -> DeviceState:
+    """What the server holds from a device (``GET /device``): the signatures stored from it
+    and the head of its audit trail acknowledged.
+
+    Args:
+        conn: a connection.
+        device_id: the authenticated device's id.
+    """
+    t = table_of(Device)
+    row = conn.execute(
+        select(t.c.signatures_received, t.c.audit_head_seq, t.c.audit_head_hash).where(
+            t.c.id == device_id
+        )
+    ).one()
+    head = (
+        AuditHead(seq=row.audit_head_seq, hash=row.audit_head_hash)
+        if row.audit_head_seq and row.audit_head_hash
+        else None
+    )
+    return DeviceState(signatures_received=int(row.signatures_received), audit_head=head)
 
 
 @dataclass(frozen=True, slots=True)

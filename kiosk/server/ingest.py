@@ -29,13 +29,20 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from pydantic import TypeAdapter
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, select, update
 
 from kiosk.domain.metadata import META_FIELDS, meta_tuple
 from kiosk.server import log
 from kiosk.server.bulk import insert_new, sqlite_insert_rows
 from kiosk.server.db import chunked, column_in, dialect_insert, insert_new_returning
-from kiosk.server.models import Conflict, EventRecord, Signature, SignatureVoid, table_of
+from kiosk.server.models import (
+    Conflict,
+    Device,
+    EventRecord,
+    Signature,
+    SignatureVoid,
+    table_of,
+)
 from kiosk.server.tallies import Reading
 from kiosk.wire import (
     EventResult,
@@ -50,6 +57,7 @@ from kiosk.wire import (
 
 SIGNATURES = table_of(Signature)
 VOIDS = table_of(SignatureVoid)
+DEVICES = table_of(Device)
 CONFLICTS = table_of(Conflict)
 EVENTS = table_of(EventRecord)
 
@@ -149,6 +157,7 @@ def store_push(
             foreign_voids,
             foreign_events,
         )
+    _count_received(conn, device_id, sum(1 for r in sig_results if r.status == "created"))
     _log_push(device_id, sig_results, void_results, event_results)
     if audit_results:
         log.info("push from device %s: %d audit entries", device_id, len(audit_results))
@@ -159,6 +168,19 @@ def store_push(
         audit=audit_results,
         audit_head=head if push.audit_key is not None else None,
     )
+
+
+def _count_received(conn: Connection, device_id: str, created: int) -> None:
+    """Add ``created`` to the device's ``signatures_received`` (in the push's transaction, its
+    last write: on PostgreSQL the device's row stays locked only until the commit, which
+    two pushes of one kiosk in flight at once then wait for in turn)."""
+    if created:
+        d = DEVICES.c
+        conn.execute(
+            update(DEVICES)
+            .where(d.id == device_id)
+            .values(signatures_received=d.signatures_received + created)
+        )
 
 
 #: The earliest ``created_at`` accepted (no kiosk signed anything before this).

@@ -29,6 +29,7 @@ from sqlalchemy import (
     UniqueConstraint,
     Uuid,
     false,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -75,6 +76,13 @@ class Device(Base):
     #: The head of its audit trail the server last acknowledged (the anchor).
     audit_head_seq: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     audit_head_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    #: Signatures stored from it (answered ``created``), counted in the transaction that stores
+    #: them and never lowered: it moves back only when the database is restored from an older
+    #: backup, which is how the kiosk finds that the server lost what it acknowledged
+    #: (``GET /device``).
+    signatures_received: Mapped[int] = mapped_column(
+        BigInteger, default=0, server_default=text("0")
+    )
     #: Enrolled as a demo kiosk (``kiosk --demo``): only a demo server takes its pushes.
     demo: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     #: What the kiosk last reported with a sync (``POST /report``; none of it personal): when,

@@ -38,6 +38,7 @@ from kiosk.wire import (
     MAX_BATCH_SIGNATURES,
     MAX_SIGNATURES_HEADER,
     CampaignsResponse,
+    DeviceState,
     EnrollRequest,
     EnrollResponse,
     ErrorBody,
@@ -515,6 +516,15 @@ class SyncClient:
         if limit is not None:
             self.max_signatures = limit
         return parsed
+
+    def device_state(self) -> DeviceState:
+        """``GET /device``: what the server holds from this kiosk (signatures stored, the head
+        of its audit trail).
+
+        Raises:
+            SyncError: as usual; ``REFUSED`` with status 404 from a server too old to answer.
+        """
+        return self._parse(DeviceState, self._request("GET", "/device"))
 
     def report(self, report: KioskReport) -> None:
         """``POST /report``: say how this kiosk is (pending count, app version, last error).

@@ -163,9 +163,11 @@ class SyncReport:
         rejected: signatures the server refused (``reason`` in its answer; still pending).
         rejected_reasons: the server's reasons for them, each with how many it was given
             for (the first :data:`_MAX_REJECTED_REASONS` distinct ones).
-        server_lost: set when the server answered a head of this kiosk's audit trail older than
-            one it had acknowledged (it was restored from an older backup): what was made
-            pending again to send it back (:class:`kiosk.domain.ports.Requeued`), else None.
+        server_lost: set when the server holds less than it had acknowledged (its database was
+            restored from an older backup): it answered fewer signatures stored from this
+            kiosk than it had told it before, or a head of this kiosk's audit trail older than
+            one it had acknowledged. What was made pending again to send it back
+            (:class:`kiosk.domain.ports.Requeued`), else None.
         unsendable: signatures that break a wire rule and were not sent (still pending).
         damaged: signatures found with no personal data though never synced: marked
             ``damaged`` and never sent (see :attr:`SyncState.DAMAGED`).
@@ -530,9 +532,17 @@ class SyncEngine:
                 url, enrollment.token, ca_bundle or enrollment.ca_bundle, insecure
             ) as client:
                 try:
-                    self._push_everything(client, report)
-                    if report.server_lost is not None:  # send it back now, in this pass
-                        self._push_everything(client, report)
+                    device_id = enrollment.device_id
+                    held = self._check_server_holds(client, device_id, report)
+                    try:
+                        # With the server's answer, the head of the audit trail was checked
+                        # already; a server too old to answer is asked it after the pushes.
+                        self._push_everything(client, report, ask_head=held is None)
+                        if report.server_lost is not None and held is None:
+                            self._push_everything(client, report)  # send it back in this pass
+                    finally:
+                        if held is not None:
+                            self._keep_received(device_id, held + report.created)
                     self._pull_campaigns(client, report)
                     self._pull_totals(client, report)
                 except SyncError as exc:
@@ -936,17 +946,103 @@ class SyncEngine:
             missing = [i for i in sent if i not in statuses]
             skip.update(missing)
 
-    def _push_everything(self, client: SyncClient, report: SyncReport) -> None:
+    def _push_everything(
+        self, client: SyncClient, report: SyncReport, ask_head: bool = True
+    ) -> None:
         self._push_events(client, report)
         self._push_signatures(client, report)
         self._push_voids(client, report)
-        self._push_audit(client, report)
+        self._push_audit(client, report, ask_head)
 
-    def _push_audit(self, client: SyncClient, report: SyncReport) -> None:
+    def _check_server_holds(
+        self, client: SyncClient, device_id: str, report: SyncReport
+    ) -> int | None:
+        """Before anything is pushed, ask what the server holds from this kiosk
+        (``GET /device``) and compare it with what it acknowledged before.
+
+        Both figures only ever move forward on a server: fewer signatures stored from this
+        kiosk than the least it must hold (:func:`kiosk.sync.state.load_received`), or a head of
+        this kiosk's audit trail older than the one it acknowledged (both this kiosk's own
+        entries), means its database was restored from an older backup and lost what it had
+        acknowledged since. Everything acknowledged that can still be sent is then made pending
+        again, in one local transaction, and goes in this pass (the server answers
+        ``duplicate`` for what it kept and stores what it lost, each once). The count finds
+        it even when no staff action moved the audit trail on since the backup.
+
+        Returns:
+            The count of signatures the server holds from this kiosk, or None from a server
+            too old to answer (404) or an answer that could not be read (the pass goes on;
+            the audit head is then asked after the pushes, as before).
+        """
+        self._check_cancel()
+        try:
+            answer = client.device_state()
+        except SyncError as exc:
+            if exc.status == 404:
+                log.info("the server does not say what it holds from this kiosk (too old)")
+                return None
+            if exc.code is SyncErrorCode.BAD_RESPONSE:
+                log.warning("the server's answer to GET /device was refused: %s", exc.detail)
+                return None
+            raise
+        held = answer.signatures_received
+        kept = state.load_received(self.store, device_id)
+        head, anchor = answer.audit_head, self.keys.audit_anchor()
+        behind = (  # the server's head of the trail, if older than the one it acknowledged
+            head
+            if head is not None
+            and anchor is not None
+            and head.seq < anchor.seq
+            and self._is_own_entry(head.seq, head.hash)
+            and self._is_own_entry(anchor.seq, anchor.hash)
+            else None
+        )
+        kept = state.load_received(self.store, device_id)
+        fewer = kept is not None and held < kept
+        if behind is None and not fewer:
+            return held
+        again = self.store.requeue_acknowledged(
+            audit_after_seq=None if behind is None else behind.seq
+        )
+        report.server_lost = again
+        why = []
+        if fewer:
+            why.append(f"{held} signatures from this kiosk although it had acknowledged {kept}")
+        if behind is not None and anchor is not None:
+            why.append(
+                f"this kiosk's audit trail only up to entry {behind.seq} although it had "
+                f"acknowledged entry {anchor.seq}"
+            )
+        log.error(
+            "the server holds %s: it lost what it had acknowledged since (a database restored "
+            "from an older backup?). Sending again %d signatures, %d voids, %d events and %d "
+            "audit entries; %d acknowledged signatures cannot be sent again (their personal "
+            "data was already deleted here)",
+            " and ".join(why),
+            again.signatures,
+            again.voids,
+            again.events,
+            again.audit,
+            again.unrecoverable,
+        )
+        if behind is not None:
+            self.keys.save_audit_anchor(behind.seq, behind.hash, backwards=True)
+        return held
+
+    def _keep_received(self, device_id: str, count: int) -> None:
+        """Keep the least count of signatures the server must now hold from this kiosk; a
+        failure to write it is logged (the next pass compares with the older, smaller one)."""
+        try:
+            state.save_received(self.store, device_id, count)
+        except (SQLAlchemyError, OSError) as exc:
+            log.warning("the server's count of this kiosk's signatures was not kept: %s", exc)
+
+    def _push_audit(self, client: SyncClient, report: SyncReport, ask_head: bool = True) -> None:
         """Push the audit trail (oldest first); mark the entries the server names as synced.
 
         A server older than the audit field refuses it (422): the entries stay pending and the
-        pass goes on.
+        pass goes on. With nothing to push and ``ask_head``, the head of the trail is asked
+        for anyway (:meth:`_check_server_head`).
         """
         skip: set[int] = set()
         pushed = False
@@ -955,7 +1051,7 @@ class SyncEngine:
             fetched = self.store.pending_audit(MAX_BATCH_AUDIT + len(skip))
             candidates = [e for e in fetched if e.seq not in skip][:MAX_BATCH_AUDIT]
             if not candidates:
-                if not pushed:
+                if not pushed and ask_head:
                     self._check_server_head(client, report)
                 return
             wire: list[WireAuditEntry] = []

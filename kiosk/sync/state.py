@@ -41,6 +41,9 @@ KEY_LAST_SUCCESS = "sync.last_success"
 KEY_LAST_ERROR = "sync.last_error"
 #: The signatures the server refused at the last complete pass, and its reasons (JSON).
 KEY_LAST_REFUSED = "sync.last_refused"
+#: The least count of signatures stored from this kiosk the server must still hold (JSON: the
+#: device id it was counted for, and the count): :func:`load_received`.
+KEY_SERVER_RECEIVED = "sync.server_received"
 
 log = logging.getLogger("kiosk.sync")
 
@@ -154,6 +157,24 @@ def save_enrollment(store: SettingsStore, enrollment: Enrollment, keys: KeyFolde
     del doc["token"]
     doc["enrolled_at"] = enrollment.enrolled_at.isoformat() if enrollment.enrolled_at else None
     store.set_setting(KEY_ENROLLMENT, json.dumps(doc, sort_keys=True))
+
+
+def load_received(store: SettingsStore, device_id: str) -> int | None:
+    """The least count of signatures from this kiosk that the server enrolled as
+    ``device_id`` must hold: the count it answered at the start of the last pass plus those
+    it answered ``created`` in that pass (None: never asked, or asked for another enrollment).
+    A server that answers fewer lost what it had acknowledged."""
+    doc = _load_json(store, KEY_SERVER_RECEIVED)
+    if doc is None or doc.get("device_id") != device_id:
+        return None
+    count = doc.get("count")
+    return count if isinstance(count, int) and not isinstance(count, bool) and count >= 0 else None
+
+
+def save_received(store: SettingsStore, device_id: str, count: int) -> None:
+    """Keep the least count of signatures the server must hold (:func:`load_received`)."""
+    doc = {"device_id": device_id, "count": count}
+    store.set_setting(KEY_SERVER_RECEIVED, json.dumps(doc, sort_keys=True))
 
 
 @dataclass(frozen=True, slots=True)

@@ -54,6 +54,7 @@ MATRIX: list[tuple[str, str, tuple[int, ...]]] = [
     ("GET", "/campaigns", DEVICE_ONLY),
     ("POST", "/signatures", DEVICE_ONLY),
     ("GET", "/totals", DEVICE_ONLY),
+    ("GET", "/device", DEVICE_ONLY),
     ("POST", "/report", (401, 401, 403, 204, 403, 401, 403)),  # a device's report: 204, no body
     ("GET", "/exports/mini-test.csv", EXPORTERS_ONLY),
     ("GET", "/exports/mini-test.pdf?local=evansville", EXPORTERS_ONLY),

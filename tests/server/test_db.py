@@ -492,6 +492,6 @@ def test_a_database_holding_data_upgrades_from_an_early_revision(engine: Engine)
     migrate.upgrade(engine)
     assert migrate.current_revision(engine) == migrate.head_revision()
     with engine.connect() as conn:
-        assert conn.execute(select(Device.id)).all() == [("d1",)]
+        assert conn.execute(select(Device.id, Device.signatures_received)).all() == [("d1", 1)]
         for name in ("signatures", "voids", "conflicts", "audit_entries"):
             assert conn.execute(text(f"SELECT count(*) FROM {name}")).scalar_one() == 1, name

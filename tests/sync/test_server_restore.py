@@ -17,6 +17,7 @@ from kiosk.domain.audit import AuditAction
 from kiosk.domain.signature import SyncState
 from kiosk.server.db import create_db_engine
 from kiosk.server.ingest import SIGNATURES
+from kiosk.sync.engine import SyncEngine
 from tests.server.live import REPO_ROOT, LiveServer
 from tests.sync.helpers import fill
 
@@ -41,14 +42,21 @@ def _server_ids(data: Path) -> set[str]:
         db.dispose()
 
 
+def _server_and_kiosk(
+    data: Path, new_kiosk: Callable[..., Kiosk]
+) -> tuple[LiveServer, Kiosk, SyncEngine]:
+    """A server (not started) on ``data`` with the sample campaigns, and a new kiosk."""
+    live = LiveServer(data_dir=data)
+    live.import_campaigns(*sorted((REPO_ROOT / "resources" / "campaigns").glob("*.toml")))
+    kiosk = new_kiosk()
+    return live, kiosk, kiosk.sync_engine()
+
+
 def test_a_server_restored_from_an_older_backup_gets_back_what_it_lost(
     tmp_path: Path, new_kiosk: Callable[..., Kiosk]
 ) -> None:
     data = tmp_path / "server"
-    live = LiveServer(data_dir=data)
-    live.import_campaigns(*sorted((REPO_ROOT / "resources" / "campaigns").glob("*.toml")))
-    kiosk = new_kiosk()
-    engine = kiosk.sync_engine()
+    live, kiosk, engine = _server_and_kiosk(data, new_kiosk)
     with live:
         port = live.port
         engine.enroll(live.base_url, live.enrollment_code())
@@ -94,3 +102,77 @@ def test_a_server_restored_from_an_older_backup_gets_back_what_it_lost(
     finally:
         live.stop()
     assert _server_ids(data) == {str(i) for i in first + later} - {str(later[1])}
+
+
+def test_a_restore_is_found_by_the_count_of_signatures_when_no_staff_action_followed(
+    tmp_path: Path, new_kiosk: Callable[..., Kiosk]
+) -> None:
+    """A kiosk that only collected and synced signatures since the backup: its audit trail did
+    not move on, but the server's count of the signatures stored from it went back."""
+    data = tmp_path / "server"
+    live, kiosk, engine = _server_and_kiosk(data, new_kiosk)
+    with live:
+        port = live.port
+        engine.enroll(live.base_url, live.enrollment_code())
+        first = fill(kiosk, 25)
+        report = engine.run_once()
+        assert report.ok and report.created == 25 and report.server_lost is None
+    _copy(data, tmp_path / "backup")
+
+    live.start(port)
+    try:
+        later = fill(kiosk, 15, seed=1)  # signatures only: no staff action, no audit entry
+        report = engine.run_once()
+        assert report.ok and report.created == 15 and report.server_lost is None
+        anchor = kiosk.keys.audit_anchor()
+        # Nothing to send, nothing lost: the next pass finds the server as it left it.
+        quiet = engine.run_once()
+        assert quiet.ok and quiet.server_lost is None and quiet.signatures_sent == 0
+    finally:
+        live.stop()
+
+    _copy(tmp_path / "backup", data)  # the last 15 are gone from the server
+    live.start(port)
+    try:
+        newest = fill(kiosk, 5, seed=2)  # signed while the server was away: pending
+        report = engine.run_once()
+        assert report.ok, report.error_detail
+        lost = report.server_lost
+        assert lost is not None and lost.signatures == 40 and lost.unrecoverable == 0
+        assert lost.audit == 0  # the server's head of the trail is not behind the kiosk's
+        assert report.created == 15 + 5 and report.duplicate == 25
+        assert kiosk.keys.audit_anchor() == anchor
+        again = engine.run_once()
+        assert again.ok and again.server_lost is None and again.signatures_sent == 0
+    finally:
+        live.stop()
+    assert _server_ids(data) == {str(i) for i in first + later + newest}
+
+
+def test_a_server_that_stored_more_than_the_kiosk_heard_of_is_not_taken_for_a_restore(
+    tmp_path: Path, new_kiosk: Callable[..., Kiosk]
+) -> None:
+    """The answer to a push lost on the way back: the server stored it, the kiosk never heard
+    so and sends it again (``duplicate``). The server's count is then above the least the kiosk
+    expects, never below: nothing is taken for lost."""
+    data = tmp_path / "server"
+    live, kiosk, engine = _server_and_kiosk(data, new_kiosk)
+    with live:
+        engine.enroll(live.base_url, live.enrollment_code())
+        fill(kiosk, 10)
+        assert engine.run_once().created == 10
+        ids = fill(kiosk, 6, seed=1)
+        assert engine.run_once().created == 6
+        # As if the last answer had been lost: the kiosk still holds them pending and the
+        # count it kept is the one from before that pass.
+        from kiosk.sync import state
+
+        enrollment = engine.enrollment()
+        assert enrollment is not None
+        assert state.load_received(kiosk.store, enrollment.device_id) == 16
+        state.save_received(kiosk.store, enrollment.device_id, 10)
+        kiosk.store.mark_signatures(ids, SyncState.PENDING)
+        report = engine.run_once()
+        assert report.ok and report.server_lost is None
+        assert report.duplicate == 6 and report.created == 0
+        assert state.load_received(kiosk.store, enrollment.device_id) == 16

@@ -1,6 +1,6 @@
 """``POST /enroll``: a device trades a one-time code for its id and bearer token;
 ``POST /report``: an enrolled device says how it is (pending signatures, app version, last
-error) after each sync pass."""
+error) after each sync pass; ``GET /device``: what the server holds from the asking device."""
 
 from __future__ import annotations
 
@@ -20,7 +20,14 @@ from kiosk.server.deps import (
 from kiosk.server.errors import AUTH_RESPONSES, ERROR_RESPONSES, ApiError
 from kiosk.server.middleware import client_address
 from kiosk.server.ratelimit import refund_enroll_attempt, take_enroll_attempt
-from kiosk.wire import API_PREFIX, EnrollRequest, EnrollResponse, ErrorBody, KioskReport
+from kiosk.wire import (
+    API_PREFIX,
+    DeviceState,
+    EnrollRequest,
+    EnrollResponse,
+    ErrorBody,
+    KioskReport,
+)
 
 router = APIRouter(prefix=API_PREFIX, tags=["devices"])
 
@@ -106,3 +113,23 @@ def report(
     with write_transaction(db) as conn:
         devices.record_report(conn, device, body, clock())
     return Response(status_code=204)
+
+
+@router.get(
+    "/device",
+    response_model=DeviceState,
+    responses={**ERROR_RESPONSES, **AUTH_RESPONSES},
+)
+def device_state(
+    device: DeviceDep,
+    request: Request,
+    settings: SettingsDep,
+    db: EngineDep,
+) -> DeviceState:
+    """What the server holds from the asking kiosk: the signatures stored from it and the head
+    of its audit trail acknowledged, both only ever moving forward (see
+    :class:`kiosk.wire.DeviceState`). Asked at the start of each sync pass: an answer behind
+    what the kiosk was told before shows a database restored from an older backup."""
+    check_demo(settings.demo, request, device.demo)
+    with db.connect() as conn:
+        return devices.device_state(conn, device.id)
