@@ -176,7 +176,7 @@ def cmd_campaigns_list(args: argparse.Namespace) -> int:
 
 
 def cmd_campaigns_validate(args: argparse.Namespace) -> int:
-    """Validate campaign files; print the first problem of each."""
+    """Validate campaign files; print every problem of each (a line each)."""
     from kiosk.domain.campaign_format import CampaignFormatError, load_campaign_file
 
     bad = 0
@@ -184,7 +184,8 @@ def cmd_campaigns_validate(args: argparse.Namespace) -> int:
         try:
             c = load_campaign_file(f)
         except CampaignFormatError as exc:
-            print(f"invalid: {exc}", file=sys.stderr)
+            for problem in exc.problems:
+                print(f"invalid: {problem.where}: {problem.message}", file=sys.stderr)
             bad += 1
         else:
             print(
@@ -1089,7 +1090,7 @@ def build_parser() -> argparse.ArgumentParser:
     c_list.add_argument("--json", action="store_true", help="print JSON")
     c_list.set_defaults(func=cmd_campaigns_list)
     c_val = csub.add_parser(
-        "validate", help="check campaign files and report the first problem of each"
+        "validate", help="check campaign files and report every problem of each"
     )
     c_val.add_argument("files", nargs="+", metavar="FILE")
     c_val.set_defaults(func=cmd_campaigns_validate)

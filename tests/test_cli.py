@@ -41,6 +41,18 @@ def test_validate_reports_file_field_and_problem(tmp_path: Path) -> None:
     assert "bad.toml: local[0].state: 'ZZ' is not a two-letter USPS state code" in out.stderr
     assert "ok: " in out.stdout and "mini-test" in out.stdout
     assert "Traceback" not in out.stderr
+    # Every problem of the file at once, a line each.
+    worse = (
+        bad.read_text().replace("goal = ", "goal = -", 1).replace('level = "county"', "level = 1")
+    )
+    bad.write_text(worse)
+    out = kiosk(tmp_path, "campaigns", "validate", str(bad))
+    lines = out.stderr.splitlines()
+    assert out.returncode == 1 and len(lines) >= 3, out.stderr
+    assert all(line.startswith("invalid: bad.toml: ") for line in lines), out.stderr
+    assert "bad.toml: goal: must be at least 1" in out.stderr
+    assert "bad.toml: local[0].state: 'ZZ' is not a two-letter USPS state code" in out.stderr
+    assert "(and " not in out.stderr  # each is on its own line
 
 
 def test_import_then_list(tmp_path: Path) -> None:

@@ -1,6 +1,7 @@
 """Reading and writing campaign files (format version 1, see docs/campaign-format.md).
 
-``parse_campaign`` validates a parsed TOML/JSON document and reports the first problems it finds
+``parse_campaign`` validates a parsed TOML/JSON document and reports every problem it finds
+(one per part of the file: each top-level field, update, local campaign and earlier text), each
 with the file, the dotted field path and what is wrong. ``campaign_to_dict`` writes the same
 structure back (the server serves it as JSON).
 """
@@ -9,12 +10,12 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from datetime import date, datetime, time
 from pathlib import Path
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 from kiosk.domain.campaign import (
     CONFIGURABLE_FIELDS,
@@ -36,6 +37,8 @@ MAX_FILE_BYTES = 1_000_000
 MAX_TEXT = 20_000
 MAX_SHORT = 300
 MAX_LOCALS = 1_000
+#: The most problems one file's error carries (the first, and this many less one in ``more``).
+MAX_PROBLEMS = 50
 _SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{2,63}$")
 #: Characters no campaign text may hold: Unicode's control (Cc), surrogate (Cs) and
 #: private-use (Co) code points, whose ranges Unicode's stability policy fixes for good, and the
@@ -106,14 +109,25 @@ class CampaignFormatError(ValueError):
     message: str
     template: str = ""
     values: Mapping[str, str] = dataclass_field(default_factory=dict)
+    #: The file's other problems, in the order found (:func:`parse_campaign` checks each part
+    #: of a file on its own: every top-level field, update, local campaign and earlier text;
+    #: at most :data:`MAX_PROBLEMS` in all).
+    more: tuple[CampaignFormatError, ...] = ()
 
     @property
     def where(self) -> str:
         """The file, and the field when there is one (``duluth.toml: local[2].goal``)."""
         return f"{self.source}: {self.field}" if self.field else self.source
 
+    @property
+    def problems(self) -> tuple[CampaignFormatError, ...]:
+        """This problem and the file's others."""
+        return (self, *self.more)
+
     def __str__(self) -> str:
-        return f"{self.where}: {self.message}"
+        more = len(self.more)
+        tail = f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""
+        return f"{self.where}: {self.message}{tail}"
 
 
 def campaign_error(source: str, field: str, template: str, **values: object) -> CampaignFormatError:
@@ -122,22 +136,54 @@ def campaign_error(source: str, field: str, template: str, **values: object) -> 
     return CampaignFormatError(source, field, template.format(**words), template, words)
 
 
+_T = TypeVar("_T")
+_D = TypeVar("_D")
+_P = ParamSpec("_P")
+
+
 class _Ctx:
     def __init__(self, source: str) -> None:
         self.source = source
+        self.problems: list[CampaignFormatError] = []
 
     def fail(self, path: str, template: str, **values: object) -> CampaignFormatError:
         return campaign_error(self.source, path, template, **values)
 
-    def table(self, value: Any, path: str, allowed: set[str]) -> dict[str, Any]:
+    def part(
+        self, default: _D, parse: Callable[_P, _T], /, *args: _P.args, **kwargs: _P.kwargs
+    ) -> _T | _D:
+        """``parse(*args, **kwargs)``, or ``default`` if it finds a problem, which is kept to
+        be reported with the file's others (:meth:`check`): one part's problem does not hide
+        the next part's."""
+        try:
+            return parse(*args, **kwargs)
+        except CampaignFormatError as exc:
+            self.problems.append(exc)
+            return default
+
+    def check(self) -> None:
+        """Raise the first problem found, with the others (up to :data:`MAX_PROBLEMS`)."""
+        if self.problems:
+            first, *more = self.problems[:MAX_PROBLEMS]
+            first.more = tuple(more)
+            raise first
+
+    def table(
+        self, value: Any, path: str, allowed: set[str], keep_going: bool = False
+    ) -> dict[str, Any]:
+        """``value`` as a table of ``allowed`` keys. With ``keep_going``, an unknown key is a
+        problem kept for later (:meth:`part`) and the table's other keys are read."""
         if not isinstance(value, dict):
             raise self.fail(path, "must be a table, not {type}", type=_type_name(value))
         unknown = sorted(set(value) - allowed)
         if unknown:
             where = f"{path}.{unknown[0]}" if path else unknown[0]
-            raise self.fail(
+            problem = self.fail(
                 where, "unknown key (allowed: {allowed})", allowed=", ".join(sorted(allowed))
             )
+            if not keep_going:
+                raise problem
+            self.problems.append(problem)
         return value
 
     def string(self, value: Any, path: str, limit: int = MAX_SHORT, multiline: bool = False) -> str:
@@ -219,13 +265,18 @@ def _parse_when(ctx: _Ctx, value: Any, path: str) -> datetime:
 
 
 def _parse_text_block(ctx: _Ctx, tbl: dict[str, Any], path: str) -> CampaignText:
+    return CampaignText(**{key: _parse_text_field(ctx, tbl, path, key) for key in _TEXT_KEYS})
+
+
+def _parse_text_field(ctx: _Ctx, tbl: dict[str, Any], path: str, key: str) -> LocalizedText:
+    """One part of a campaign's text: ``target`` and ``title`` are one short line each,
+    ``statement`` and ``background`` paragraphs."""
     p = f"{path}." if path else ""
-    return CampaignText(
-        target=ctx.text(ctx.require(tbl, "target", path), f"{p}target", MAX_SHORT, False),
-        title=ctx.text(ctx.require(tbl, "title", path), f"{p}title", MAX_SHORT, False),
-        statement=ctx.text(ctx.require(tbl, "statement", path), f"{p}statement"),
-        background=ctx.text(ctx.require(tbl, "background", path), f"{p}background"),
-    )
+    short = key in ("target", "title")
+    value = ctx.require(tbl, key, path)
+    if short:
+        return ctx.text(value, f"{p}{key}", MAX_SHORT, False)
+    return ctx.text(value, f"{p}{key}")
 
 
 def _parse_place(ctx: _Ctx, tbl: dict[str, Any], path: str) -> dict[str, Any]:
@@ -299,9 +350,62 @@ def parse_campaign(data: Any, source: str = "<campaign>") -> Campaign:
         CampaignFormatError: naming the file, the field and what is wrong.
     """
     ctx = _Ctx(source)
-    tbl = ctx.table(data, "", _TOP_KEYS)
-    fmt = ctx.require(tbl, "format", "")
-    if fmt != FORMAT:
+    tbl = ctx.table(data, "", _TOP_KEYS, keep_going=True)
+    # What says how to read the rest: a problem here stops at once.
+    if not ctx.part(False, _check_format, ctx, tbl):
+        ctx.check()
+    # Each part on its own from here: every problem of the file is reported at once.
+    slug = ctx.part("", _required, ctx, tbl, "slug", ctx.slug)
+    kind = ctx.part(CampaignKind.PETITION, _parse_kind, ctx, tbl)
+    organization = ctx.part("", _required, ctx, tbl, "organization", ctx.string)
+    text = {key: ctx.part(None, _parse_text_field, ctx, tbl, "", key) for key in _TEXT_KEYS}
+    goal = ctx.part(1, _required, ctx, tbl, "goal", _at_least(ctx, 1))
+    known_count = ctx.part(0, ctx.integer, tbl.get("known_count", 0), "known_count", 0)
+    consent = (
+        ctx.part(None, ctx.text, tbl["consent"], "consent", MAX_SHORT * 2)
+        if "consent" in tbl
+        else None
+    )
+    fields: dict[str, FieldRule] = dict(DEFAULT_FIELD_RULES)
+    if "fields" in tbl:
+        chosen = ctx.part({}, ctx.table, tbl["fields"], "fields", set(CONFIGURABLE_FIELDS))
+        for name, rule in chosen.items():
+            fields[name] = ctx.part(FieldRule.OPTIONAL, _field_rule, ctx, rule, name)
+    updates = [
+        u
+        for i, raw in enumerate(ctx.part([], _array, ctx, tbl, "updates"))
+        if (u := ctx.part(None, _parse_update, ctx, raw, f"updates[{i}]")) is not None
+    ]
+    locals_ = _parse_locals(ctx, tbl)
+    history = [
+        h
+        for i, raw in enumerate(ctx.part([], _array, ctx, tbl, "history"))
+        if (h := ctx.part(None, _parse_history, ctx, raw, f"history[{i}]")) is not None
+    ]
+    area = ctx.part(None, _parse_area, ctx, tbl["area"]) if "area" in tbl else None
+    ctx.check()
+    target, title, statement, background = (text[key] for key in _TEXT_KEYS)
+    assert target and title and statement and background  # else check() raised
+    return Campaign(
+        slug=slug,
+        kind=kind,
+        organization=organization,
+        text=CampaignText(target, title, statement, background),
+        goal=goal,
+        known_count=known_count,
+        updates=tuple(updates),
+        locals=tuple(locals_),
+        history=tuple(history),
+        consent=consent,
+        fields=fields,
+        source=source,
+        area=area,
+    )
+
+
+def _check_format(ctx: _Ctx, tbl: dict[str, Any]) -> bool:
+    """``format`` and ``format_version``: a file this kiosk reads (True), else raises."""
+    if ctx.require(tbl, "format", "") != FORMAT:
         raise ctx.fail("format", 'must be "{format}"', format=FORMAT)
     version = ctx.integer(ctx.require(tbl, "format_version", ""), "format_version", 1)
     if version > FORMAT_VERSION:
@@ -311,75 +415,91 @@ def parse_campaign(data: Any, source: str = "<campaign>") -> Campaign:
             version=version,
             newest=FORMAT_VERSION,
         )
+    return True
+
+
+def _required(ctx: _Ctx, tbl: dict[str, Any], key: str, read: Callable[[Any, str], _T]) -> _T:
+    """``tbl[key]`` (a problem if missing), read by ``read(value, key)``."""
+    return read(ctx.require(tbl, key, ""), key)
+
+
+def _at_least(ctx: _Ctx, minimum: int) -> Callable[[Any, str], int]:
+    """A reader of an integer of at least ``minimum``."""
+    return lambda value, path: ctx.integer(value, path, minimum)
+
+
+#: The parts of a campaign's text (:class:`CampaignText`), in a file's top level or a
+#: ``[[history]]`` entry.
+_TEXT_KEYS = ("target", "title", "statement", "background")
+
+
+def _parse_kind(ctx: _Ctx, tbl: dict[str, Any]) -> CampaignKind:
     kind_raw = ctx.string(ctx.require(tbl, "kind", ""), "kind")
     try:
-        kind = CampaignKind(kind_raw)
+        return CampaignKind(kind_raw)
     except ValueError:
         raise ctx.fail("kind", 'must be "petition" or "letter"') from None
-    fields = dict(DEFAULT_FIELD_RULES)
-    if "fields" in tbl:
-        ftbl = ctx.table(tbl["fields"], "fields", set(CONFIGURABLE_FIELDS))
-        for name, rule in ftbl.items():
-            try:
-                fields[name] = FieldRule(rule)
-            except ValueError:
-                raise ctx.fail(
-                    f"fields.{name}", 'must be "required", "optional" or "hidden"'
-                ) from None
-    updates = []
-    raw_updates = tbl.get("updates", [])
-    if not isinstance(raw_updates, list):
-        raise ctx.fail("updates", "must be an array of tables ([[updates]])")
-    for i, u in enumerate(raw_updates):
-        path = f"updates[{i}]"
-        utbl = ctx.table(u, path, {"posted_at", "text"})
-        updates.append(
-            Update(
-                posted_at=_parse_when(
-                    ctx, ctx.require(utbl, "posted_at", path), f"{path}.posted_at"
-                ),
-                text=ctx.text(ctx.require(utbl, "text", path), f"{path}.text"),
+
+
+def _field_rule(ctx: _Ctx, rule: Any, name: str) -> FieldRule:
+    try:
+        return FieldRule(rule)
+    except ValueError:
+        raise ctx.fail(f"fields.{name}", 'must be "required", "optional" or "hidden"') from None
+
+
+def _parse_history(ctx: _Ctx, value: Any, path: str) -> CampaignText:
+    return _parse_text_block(ctx, ctx.table(value, path, _HISTORY_KEYS), path)
+
+
+def _array(ctx: _Ctx, tbl: dict[str, Any], key: str) -> list[Any]:
+    """``tbl[key]``, an array of tables (``[[key]]``; none: empty)."""
+    value = tbl.get(key, [])
+    if not isinstance(value, list):
+        raise ctx.fail(key, f"must be an array of tables ([[{key}]])")
+    return value
+
+
+def _parse_update(ctx: _Ctx, value: Any, path: str) -> Update:
+    utbl = ctx.table(value, path, {"posted_at", "text"})
+    return Update(
+        posted_at=_parse_when(ctx, ctx.require(utbl, "posted_at", path), f"{path}.posted_at"),
+        text=ctx.text(ctx.require(utbl, "text", path), f"{path}.text"),
+    )
+
+
+def _parse_locals(ctx: _Ctx, tbl: dict[str, Any]) -> list[LocalCampaign]:
+    """The ``[[local]]`` campaigns, each checked on its own (a problem in one is kept and the
+    next is read); a slug used twice is a problem of the second."""
+    raw_locals = ctx.part([], _array, ctx, tbl, "local")
+    if len(raw_locals) > MAX_LOCALS:
+        ctx.problems.append(
+            ctx.fail(
+                "local",
+                "has {count} entries, at most {limit}",
+                count=len(raw_locals),
+                limit=MAX_LOCALS,
             )
         )
-    raw_locals = tbl.get("local", [])
-    if not isinstance(raw_locals, list):
-        raise ctx.fail("local", "must be an array of tables ([[local]])")
-    if len(raw_locals) > MAX_LOCALS:
-        raise ctx.fail(
-            "local", "has {count} entries, at most {limit}", count=len(raw_locals), limit=MAX_LOCALS
-        )
+        return []
     locals_: list[LocalCampaign] = []
     seen: set[str] = set()
     for i, loc_raw in enumerate(raw_locals):
-        loc = _parse_local(ctx, loc_raw, f"local[{i}]")
+        loc = ctx.part(None, _parse_local, ctx, loc_raw, f"local[{i}]")
+        if loc is None:
+            continue
         if loc.slug in seen:
-            raise ctx.fail(
-                f"local[{i}].slug", "{slug} is used by another local campaign", slug=repr(loc.slug)
+            ctx.problems.append(
+                ctx.fail(
+                    f"local[{i}].slug",
+                    "{slug} is used by another local campaign",
+                    slug=repr(loc.slug),
+                )
             )
+            continue
         seen.add(loc.slug)
         locals_.append(loc)
-    raw_history = tbl.get("history", [])
-    if not isinstance(raw_history, list):
-        raise ctx.fail("history", "must be an array of tables ([[history]])")
-    history = []
-    for i, h in enumerate(raw_history):
-        path = f"history[{i}]"
-        history.append(_parse_text_block(ctx, ctx.table(h, path, _HISTORY_KEYS), path))
-    return Campaign(
-        slug=ctx.slug(ctx.require(tbl, "slug", ""), "slug"),
-        kind=kind,
-        organization=ctx.string(ctx.require(tbl, "organization", ""), "organization"),
-        text=_parse_text_block(ctx, tbl, ""),
-        goal=ctx.integer(ctx.require(tbl, "goal", ""), "goal", 1),
-        known_count=ctx.integer(tbl.get("known_count", 0), "known_count", 0),
-        updates=tuple(updates),
-        locals=tuple(locals_),
-        history=tuple(history),
-        consent=ctx.text(tbl["consent"], "consent", MAX_SHORT * 2) if "consent" in tbl else None,
-        fields=fields,
-        source=source,
-        area=_parse_area(ctx, tbl["area"]) if "area" in tbl else None,
-    )
+    return locals_
 
 
 def load_campaign_file(path: str | Path) -> Campaign:

@@ -9,6 +9,7 @@ import pytest
 
 from kiosk.domain.campaign import CampaignKind
 from kiosk.domain.campaign_format import (
+    MAX_PROBLEMS,
     CampaignFormatError,
     campaign_to_dict,
     load_campaign_file,
@@ -190,3 +191,47 @@ def test_the_forbidden_characters_are_exactly_unicodes_control_surrogate_and_pri
         )
     ]
     assert wrong == []
+
+
+def test_every_problem_of_a_file_is_reported_at_once() -> None:
+    """One problem per part of the file, in the order they are checked, each with its field;
+    the error's own text names the first and how many more there are."""
+    doc = _mini()
+    doc.update(colour="red", slug="Bad Slug", goal=0)
+    doc["statement"].pop("en")
+    doc["local"][0].update(zips=["4770"])
+    doc["local"][1].update(state="XX")
+    with pytest.raises(CampaignFormatError) as exc:
+        parse_campaign(doc, "mini.toml")
+    assert [p.field for p in exc.value.problems] == [
+        "colour",
+        "slug",
+        "statement.en",
+        "goal",
+        "local[0].zips[0]",
+        "local[1].state",
+    ]
+    assert all(p.source == "mini.toml" and not p.more for p in exc.value.more)
+    assert str(exc.value) == (
+        "mini.toml: colour: unknown key (allowed: area, background, consent, fields, format, "
+        "format_version, goal, history, kind, known_count, local, organization, slug, "
+        "statement, target, title, updates) (and 5 more problems)"
+    )
+
+
+def test_a_file_of_another_format_stops_at_that() -> None:
+    doc = _mini()
+    doc.update(format_version=99, slug="Bad Slug", goal=0)
+    with pytest.raises(CampaignFormatError) as exc:
+        parse_campaign(doc, "mini.toml")
+    assert [p.field for p in exc.value.problems] == ["format_version"]
+    assert str(exc.value) == "mini.toml: format_version: 99 is newer than this kiosk reads (1)"
+
+
+def test_at_most_fifty_problems_are_kept() -> None:
+    doc = _mini()
+    doc["local"] = [dict(doc["local"][0], state="XX") for _ in range(200)]
+    with pytest.raises(CampaignFormatError) as exc:
+        parse_campaign(doc, "mini.toml")
+    assert len(exc.value.problems) == MAX_PROBLEMS
+    assert exc.value.problems[-1].field == f"local[{MAX_PROBLEMS - 1}].state"

@@ -361,6 +361,16 @@ def test_campaign_upload_shows_the_cli_errors(
     )
     assert r.status_code == 400
     assert str(exc.value).replace("'", "&#39;").replace('"', "&#34;") in r.text
+    # A file with several problems: each of them is listed.
+    worse = bad.replace('slug = "duluth-sanctuary"', 'slug = "Duluth!"', 1)
+    r = web.post(
+        "/console/campaigns/check",
+        data={"csrf": token},
+        files={"file": ("duluth-sanctuary.toml", worse.encode(), "application/toml")},
+    )
+    assert r.status_code == 400
+    assert "duluth-sanctuary.toml: slug: must be 3-64 characters" in r.text
+    assert "duluth-sanctuary.toml: goal: must be at least 1" in r.text
     # 10 KB of nested arrays (tomllib recursed until RecursionError: a 500 before)
     deep = b"a = " + b"[" * 5000 + b"1" + b"]" * 5000 + b"\n"
     r = web.post(

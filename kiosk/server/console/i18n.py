@@ -1144,11 +1144,12 @@ _VALUE_KINDS_ES = {
 
 
 def campaign_file_error(lang: str, exc: CampaignFormatError) -> str:
-    """A campaign file's error in ``lang``: the file, the field, and what is wrong.
+    """One problem of a campaign file in ``lang``: the file, the field, and what is wrong (the
+    file's other problems, ``exc.more``, are said each by a call of their own).
 
     A message with no Spanish (a newer validator's) stays in English rather than be lost."""
     if lang != "es" or exc.template not in CAMPAIGN_FILE_ERRORS:
-        return str(exc)
+        return f"{exc.where}: {exc.message}"
     values = dict(exc.values)
     for key in ("count", "length", "limit"):  # 1,000,000 bytes, as the pages write numbers
         if values.get(key, "").isdigit():

@@ -1175,7 +1175,8 @@ class Console:
                 path.write_bytes(raw)
                 prepared = campaign_store.load_files([path])[0]
             except CampaignFormatError as exc:
-                return self._campaigns(request, s, [campaign_file_error(s.lang, exc)], status=400)
+                said = [campaign_file_error(s.lang, problem) for problem in exc.problems]
+                return self._campaigns(request, s, said, status=400)
             except OSError:  # never the server's own path in the answer
                 return self._campaigns(
                     request, s, [f"{name}: the file could not be read"], status=400
