@@ -26,7 +26,7 @@ import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from pydantic import TypeAdapter
 from sqlalchemy import Connection, select, update
@@ -81,25 +81,54 @@ class PreparedPush:
     #: Each signature's :meth:`kiosk.wire.WireSignature.content_hash`, in request order.
     hashes: tuple[str, ...]
     #: Each signature opened with the organization's key (:func:`kiosk.server.tallies.
-    #: read_record`), in request order; None when the server has no key.
-    readings: tuple[Reading, ...] | None
+    #: read_record`), in request order (None for one found stored already, which is never
+    #: counted again); None when the server has no key.
+    readings: tuple[Reading | None, ...] | None
 
 
-def prepare_push(push: PushRequest, keys: Any = None) -> PreparedPush:
+def prepare_push(
+    push: PushRequest, keys: Any = None, stored: frozenset[uuid.UUID] = frozenset()
+) -> PreparedPush:
     """What :func:`store_push` needs of ``push`` that reads nothing stored: the content hashes
-    and, with ``keys``, every signature opened (the costly parts of storing a batch). Every
-    one is opened, a retry's already stored ones too (which cost nothing before): finding them
-    would take a read, and a new signature costs the same to open.
+    and, with ``keys``, every signature opened (the costly parts of storing a batch), except
+    those in ``stored`` (:func:`stored_already`: a retry's, or a kiosk's sending everything
+    again after a server restore), which stay stored and are never counted again.
 
     Args:
         push: the validated batch.
         keys: the organization's :class:`kiosk.server.keys.KeyRing`, or None.
+        stored: ids of the batch's signatures already stored.
     """
     from kiosk.server.tallies import read_record
 
     sigs = push.signatures
-    readings = None if keys is None else tuple(read_record(keys, s.sealed) for s in sigs)
+    readings = (
+        None
+        if keys is None
+        else tuple(None if s.id in stored else read_record(keys, s.sealed) for s in sigs)
+    )
     return PreparedPush(push, tuple(s.content_hash() for s in sigs), readings)
+
+
+def stored_already(conn: Connection, push: PushRequest) -> frozenset[uuid.UUID]:
+    """The ids of the push's signatures already stored, found before the write transaction so
+    that :func:`prepare_push` need not open them again (about 60 us each; a batch of 1,000 sent
+    again cost 60 ms of opening for nothing). A batch is new or sent again as a whole, so
+    only when its first or last signature is stored are the others looked up: a new batch
+    costs one lookup of two ids. Stored stays stored: what this finds is still stored when
+    the batch is.
+
+    Args:
+        conn: a connection (a read: no write lock is taken).
+        push: the validated batch.
+    """
+    sigs = push.signatures
+    if not sigs:
+        return frozenset()
+    ends = {sigs[0].id, sigs[-1].id}
+    if not _lookup(conn, SIGNATURES.c.id, SIGNATURES.c.id, ends):
+        return frozenset()
+    return frozenset(_lookup(conn, SIGNATURES.c.id, SIGNATURES.c.id, {s.id for s in sigs}))
 
 
 def store_push(
@@ -275,14 +304,15 @@ def _tally_signatures(
     results: list[SignatureResult],
     keys: Any,
     now: datetime,
-    readings: list[Reading] | None,
+    readings: list[Reading | None] | None,
 ) -> None:
     """Count (and, with a key, check what opening them found) the signatures stored just now."""
     from kiosk.server.tallies import on_signatures_stored
 
     created = [i for i, r in enumerate(results) if r.status == "created"]
     new = [signatures[i] for i in created]
-    opened = None if readings is None else [readings[i] for i in created]
+    # A signature answered "created" was not stored before its push, so it was opened.
+    opened = None if readings is None else [cast(Reading, readings[i]) for i in created]
     on_signatures_stored(conn, device_id, new, keys, now, opened)
 
 

@@ -376,3 +376,57 @@ def test_sqlite_bulk_insert_stores_what_sqlalchemy_stores(tmp_path: Path) -> Non
         )
     for eng in engines:
         eng.dispose()
+
+
+def test_a_batch_sent_again_is_not_opened_again(
+    db_url: str, engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Opening a sealed signature (the organization's key, then reading it) is the costly part
+    of storing one; a batch sent again (a retry, or everything after a server restore) is
+    answered from what is stored without opening it again, and counted once."""
+    import httpx
+
+    from kiosk.server.app import create_app
+    from kiosk.server.config import ServerSettings
+    from kiosk.server.keys import ENV_KEY_PASSPHRASE
+    from tests.server.coord_support import (
+        PASSPHRASE,
+        import_mini,
+        make_key,
+        mini_signature,
+        person,
+    )
+    from tests.server.helpers import ApiClient, InProcessServer
+
+    monkeypatch.setenv(ENV_KEY_PASSPHRASE, PASSPHRASE)
+    key = make_key(tmp_path)
+    settings = ServerSettings(
+        database_url=db_url, org_public_key=key.public_b64, org_private_key_files=(str(key.path),)
+    )
+    import_mini(engine)
+    opened: list[bytes] = []
+    real = tallies.read_record
+
+    def counting(keys: object, sealed: bytes) -> tallies.Reading:
+        opened.append(sealed)
+        return real(keys, sealed)
+
+    monkeypatch.setattr(tallies, "read_record", counting)
+    with (
+        InProcessServer(create_app(settings, engine=engine)) as srv,
+        httpx.Client(base_url=srv.base_url, timeout=60) as http,
+    ):
+        api = ApiClient.enroll(http, make_code(engine, "Kiosk A"))
+        batch = [mini_signature(key, person(f"Ana{i}", "Reyes"), "evansville") for i in range(6)]
+        assert [r.status for r in api.push(batch).signatures] == ["created"] * 6
+        assert len(opened) == 6
+        assert [r.status for r in api.push(batch).signatures] == ["duplicate"] * 6
+        assert len(opened) == 6  # not opened again
+        # New at both ends, stored in the middle: looked at as a new batch, all opened.
+        mixed = [mini_signature(key, person("Bo", "Diaz"), "evansville"), *batch[2:4]]
+        mixed.append(mini_signature(key, person("Cy", "Diaz"), "evansville"))
+        statuses = [r.status for r in api.push(mixed).signatures]
+        assert statuses == ["created", "duplicate", "duplicate", "created"]
+        assert len(opened) == 6 + 4
+        with engine.connect() as conn:
+            assert tallies.read_counts(conn)["signatures"] == 8

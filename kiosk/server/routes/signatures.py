@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import uuid
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request
@@ -22,7 +23,7 @@ from kiosk.server.deps import (
     require_json,
 )
 from kiosk.server.errors import AUTH_RESPONSES, ERROR_RESPONSES
-from kiosk.server.ingest import prepare_push, store_push
+from kiosk.server.ingest import prepare_push, store_push, stored_already
 from kiosk.wire import (
     API_PREFIX,
     BASE_BATCH_SIGNATURES,
@@ -136,7 +137,11 @@ def push(
     """
     body = parse_push(raw)  # refused before anything else is checked, as a declared body is
     check_demo(settings.demo, request, device.demo)
-    prepared = prepare_push(body, keyring)  # hashed and opened before taking the write lock
+    stored = frozenset[uuid.UUID]()
+    if keyring is not None and body.signatures:  # sent again: opened once was enough
+        with db.connect() as conn:
+            stored = stored_already(conn, body)
+    prepared = prepare_push(body, keyring, stored)  # hashed and opened before the write lock
     now = clock()
     with write_transaction(db) as conn:
         result = store_push(conn, device.id, prepared, now, keyring)
