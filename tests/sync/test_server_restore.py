@@ -10,7 +10,8 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path
 
-from sqlalchemy import select
+import pytest
+from sqlalchemy import create_engine, make_url, select, text
 
 from kiosk.app import Kiosk
 from kiosk.domain.audit import AuditAction
@@ -18,6 +19,7 @@ from kiosk.domain.signature import SyncState
 from kiosk.server.db import create_db_engine
 from kiosk.server.ingest import SIGNATURES
 from kiosk.sync.engine import SyncEngine
+from tests.server.helpers import create_pg_database, drop_pg_database, pg_admin_url
 from tests.server.live import REPO_ROOT, LiveServer
 from tests.sync.helpers import fill
 
@@ -104,20 +106,23 @@ def test_a_server_restored_from_an_older_backup_gets_back_what_it_lost(
     assert _server_ids(data) == {str(i) for i in first + later} - {str(later[1])}
 
 
-def test_a_restore_is_found_by_the_count_of_signatures_when_no_staff_action_followed(
-    tmp_path: Path, new_kiosk: Callable[..., Kiosk]
-) -> None:
-    """A kiosk that only collected and synced signatures since the backup: its audit trail did
-    not move on, but the server's count of the signatures stored from it went back."""
-    data = tmp_path / "server"
-    live, kiosk, engine = _server_and_kiosk(data, new_kiosk)
+def _only_signatures_since_the_backup(
+    live: LiveServer,
+    kiosk: Kiosk,
+    engine: SyncEngine,
+    backup: Callable[[], None],
+    restore: Callable[[], None],
+) -> list[str]:
+    """A kiosk that only collected and synced signatures since the server's backup: its audit
+    trail did not move on, but the server's count of the signatures stored from it went back.
+    Returns the ids the kiosk signed (all of which the server must hold at the end)."""
     with live:
         port = live.port
         engine.enroll(live.base_url, live.enrollment_code())
         first = fill(kiosk, 25)
         report = engine.run_once()
         assert report.ok and report.created == 25 and report.server_lost is None
-    _copy(data, tmp_path / "backup")
+    backup()
 
     live.start(port)
     try:
@@ -131,7 +136,7 @@ def test_a_restore_is_found_by_the_count_of_signatures_when_no_staff_action_foll
     finally:
         live.stop()
 
-    _copy(tmp_path / "backup", data)  # the last 15 are gone from the server
+    restore()  # the last 15 are gone from the server
     live.start(port)
     try:
         newest = fill(kiosk, 5, seed=2)  # signed while the server was away: pending
@@ -146,7 +151,70 @@ def test_a_restore_is_found_by_the_count_of_signatures_when_no_staff_action_foll
         assert again.ok and again.server_lost is None and again.signatures_sent == 0
     finally:
         live.stop()
-    assert _server_ids(data) == {str(i) for i in first + later + newest}
+    return [str(i) for i in first + later + newest]
+
+
+def test_a_restore_is_found_by_the_count_of_signatures_when_no_staff_action_followed(
+    tmp_path: Path, new_kiosk: Callable[..., Kiosk]
+) -> None:
+    data = tmp_path / "server"
+    live, kiosk, engine = _server_and_kiosk(data, new_kiosk)
+    signed = _only_signatures_since_the_backup(
+        live,
+        kiosk,
+        engine,
+        backup=lambda: _copy(data, tmp_path / "backup"),
+        restore=lambda: _copy(tmp_path / "backup", data),
+    )
+    assert _server_ids(data) == set(signed)
+
+
+@pytest.mark.postgres
+def test_a_postgres_database_restored_from_a_copy_is_found_by_the_count(
+    tmp_path: Path, new_kiosk: Callable[..., Kiosk]
+) -> None:
+    """The same on PostgreSQL, the deployment's database: the backup is a copy of the whole
+    database (``CREATE DATABASE ... TEMPLATE``, the server stopped), the restore drops the
+    database and makes it again from that copy."""
+    admin = pg_admin_url()
+    url = create_pg_database(admin)
+    name = make_url(url).database
+    copy = f"{name}_backup"
+
+    def sql(statement: str) -> None:
+        engine = create_engine(admin, isolation_level="AUTOCOMMIT")
+        try:
+            with engine.connect() as conn:
+                conn.execute(text(statement))
+        finally:
+            engine.dispose()
+
+    def restore() -> None:
+        sql(f'DROP DATABASE "{name}" WITH (FORCE)')
+        sql(f'CREATE DATABASE "{name}" TEMPLATE "{copy}"')
+
+    (tmp_path / "server").mkdir()
+    live = LiveServer(database_url=url, data_dir=tmp_path / "server")
+    live.import_campaigns(*sorted((REPO_ROOT / "resources" / "campaigns").glob("*.toml")))
+    kiosk = new_kiosk()
+    try:
+        signed = _only_signatures_since_the_backup(
+            live,
+            kiosk,
+            kiosk.sync_engine(),
+            backup=lambda: sql(f'CREATE DATABASE "{copy}" TEMPLATE "{name}"'),
+            restore=restore,
+        )
+        db = create_db_engine(url)
+        try:
+            with db.connect() as conn:
+                stored = {str(i) for i in conn.execute(select(SIGNATURES.c.id)).scalars()}
+        finally:
+            db.dispose()
+        assert stored == set(signed)
+    finally:
+        sql(f'DROP DATABASE IF EXISTS "{copy}" WITH (FORCE)')
+        drop_pg_database(admin, url)
 
 
 def test_a_server_that_stored_more_than_the_kiosk_heard_of_is_not_taken_for_a_restore(
