@@ -1030,10 +1030,12 @@ class SyncEngine:
         return held
 
     def _keep_received(self, device_id: str, count: int) -> None:
-        """Keep the least count of signatures the server must now hold from this kiosk; a
+        """Keep the least count of signatures the server must now hold from this kiosk (no
+        write when it did not change: a pass that sent nothing commits nothing for it); a
         failure to write it is logged (the next pass compares with the older, smaller one)."""
         try:
-            state.save_received(self.store, device_id, count)
+            if state.load_received(self.store, device_id) != count:
+                state.save_received(self.store, device_id, count)
         except (SQLAlchemyError, OSError) as exc:
             log.warning("the server's count of this kiosk's signatures was not kept: %s", exc)
 
