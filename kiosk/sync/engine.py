@@ -970,21 +970,24 @@ class SyncEngine:
         it even when no staff action moved the audit trail on since the backup.
 
         Returns:
-            The count of signatures the server holds from this kiosk, or None from a server
-            too old to answer (404) or an answer that could not be read (the pass goes on;
-            the audit head is then asked after the pushes, as before).
+            The count of signatures the server holds from this kiosk, or None when the server
+            did not say: one too old to answer (404), or an answer that is an error of its own
+            or cannot be read (the check is skipped and the pass goes on, the audit head then
+            asked after the pushes as before: this check never keeps signatures from being
+            sent). A server that cannot be reached, or refuses this kiosk (401, 403), fails
+            the pass here as its first push would.
         """
         self._check_cancel()
         try:
             answer = client.device_state()
         except SyncError as exc:
+            if exc.status is None or exc.status in (401, 403):
+                raise
             if exc.status == 404:
                 log.info("the server does not say what it holds from this kiosk (too old)")
-                return None
-            if exc.code is SyncErrorCode.BAD_RESPONSE:
-                log.warning("the server's answer to GET /device was refused: %s", exc.detail)
-                return None
-            raise
+            else:
+                log.warning("the server did not say what it holds from this kiosk: %s", exc)
+            return None
         held = answer.signatures_received
         kept = state.load_received(self.store, device_id)
         head, anchor = answer.audit_head, self.keys.audit_anchor()

@@ -624,6 +624,9 @@ def _device_run(kiosk: Kiosk, device: Reply) -> tuple[FakeServer, object]:
         ("a bad head", Reply(body={"signatures_received": 1, "audit_head": {"seq": 0}})),
         ("not JSON", Reply(body=b"<<garbage>>")),
         ("too old a server", Reply(404, {"error": "not_found", "detail": "no"})),
+        ("a server error", Reply(500, {"error": "internal", "detail": "oops"})),
+        ("rate limited", Reply(429, {"error": "rate_limited", "detail": "wait"})),
+        ("a proxy's page", Reply(502, b"<html>bad gateway</html>", content_type="text/html")),
     ],
 )
 def test_a_broken_or_missing_answer_to_what_the_server_holds_sends_as_before(
@@ -639,6 +642,18 @@ def test_a_broken_or_missing_answer_to_what_the_server_holds_sends_as_before(
     assert report.server_lost is None  # type: ignore[attr-defined]
     assert kiosk.store.pending_count() == 0
     assert load_received(kiosk.store, "device-1") is None
+
+
+def test_a_kiosk_refused_by_the_server_stops_at_what_it_holds(
+    kiosk: Kiosk, outbox: list[uuid.UUID]
+) -> None:
+    """A revoked kiosk hears it at the first request of the pass, as its push would."""
+    fake, report = _device_run(
+        kiosk, Reply(403, {"error": "device_revoked", "detail": "this device was revoked"})
+    )
+    assert report.error is SyncErrorCode.UNAUTHORIZED  # type: ignore[attr-defined]
+    assert [r[:2] for r in fake.requests if r[1].endswith("/signatures")] == []
+    assert kiosk.store.pending_count() == 3
 
 
 def test_fewer_signatures_held_than_acknowledged_sends_everything_again(
