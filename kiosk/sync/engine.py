@@ -989,7 +989,6 @@ class SyncEngine:
                 log.warning("the server did not say what it holds from this kiosk: %s", exc)
             return None
         held = answer.signatures_received
-        kept = state.load_received(self.store, device_id)
         head, anchor = answer.audit_head, self.keys.audit_anchor()
         behind = (  # the server's head of the trail, if older than the one it acknowledged
             head
