@@ -426,7 +426,7 @@ def test_a_served_app_freezes_its_startup_objects_and_an_app_made_in_process_doe
 
 def test_a_database_holding_data_upgrades_from_an_early_revision(engine: Engine) -> None:
     """Every migration runs on a database that already holds a device with signatures, a void,
-    a conflict and audit entries. On SQLite a migration that copied a table (alembic's batch
+    a conflict, audit entries and a coordinator. On SQLite a migration that copied a table (alembic's batch
     mode) to add a column dropped ``devices`` or ``signatures``, which the foreign keys of the
     rows pointing at them refuse: a server of before could not be upgraded once it had synced
     anything. Columns are now added and dropped in place."""
@@ -476,6 +476,10 @@ def test_a_database_holding_data_upgrades_from_an_early_revision(engine: Engine)
             {"kind": "signature", "record_id": sig_id, "payload": "{}", **common},
         )
         conn.execute(
+            table("coordinators").insert(),
+            {"name": "Ana", "token_hash": "t" * 64, "created_at": at},
+        )
+        conn.execute(
             table("audit_entries").insert(),
             {
                 "device_id": "d1",
@@ -493,5 +497,5 @@ def test_a_database_holding_data_upgrades_from_an_early_revision(engine: Engine)
     assert migrate.current_revision(engine) == migrate.head_revision()
     with engine.connect() as conn:
         assert conn.execute(select(Device.id, Device.signatures_received)).all() == [("d1", 1)]
-        for name in ("signatures", "voids", "conflicts", "audit_entries"):
+        for name in ("signatures", "voids", "conflicts", "audit_entries", "coordinators"):
             assert conn.execute(text(f"SELECT count(*) FROM {name}")).scalar_one() == 1, name
