@@ -540,9 +540,9 @@ def cmd_sync(args: argparse.Namespace) -> int:
                 lost = report.server_lost
                 print(
                     "kiosk: warning: the server had lost signatures it had acknowledged (its "
-                    "database was restored from an older backup?); this kiosk sent again the "
-                    f"{lost.signatures} it still holds, and the server kept or stored each "
-                    "once",
+                    "database was restored from an older backup?); this kiosk made the "
+                    f"{lost.signatures} it still holds pending again and sends them (the "
+                    "server keeps or stores each once)",
                     file=sys.stderr,
                 )
                 if lost.unrecoverable:
