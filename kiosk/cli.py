@@ -373,8 +373,29 @@ def _sync_error_words(code: str) -> str:
     return describe_error(SyncErrorCode(code))
 
 
+def _store_problems(data_dir: Path) -> list[str]:
+    """``kiosk status --check``: what SQLite's ``quick_check`` finds in the store file, read
+    only (every page read; empty when sound)."""
+    import sqlite3
+
+    from kiosk.config import DataLayout
+    from kiosk.store.peek import StoreReader
+
+    try:
+        reader = StoreReader(DataLayout(data_dir).store)
+    except sqlite3.Error as exc:
+        return [f"the store cannot be opened: {exc}"]
+    try:
+        return reader.quick_check()
+    except sqlite3.Error as exc:
+        return [f"the store cannot be read to the end: {exc}"]
+    finally:
+        reader.close()
+
+
 def cmd_status(args: argparse.Namespace) -> int:
-    """Print counts by campaign, local campaign, event and sync state."""
+    """Print counts by campaign, local campaign, event and sync state (and, with ``--check``,
+    whether every page of the store reads back sound)."""
     doc = _quick_status(args)
     if doc is None:
         kiosk = _open(args)
@@ -382,9 +403,12 @@ def cmd_status(args: argparse.Namespace) -> int:
             doc = _status_doc(kiosk.data_dir, kiosk.kiosk_id, kiosk.store)
         finally:
             kiosk.close()
+    problems = _store_problems(Path(doc["data_dir"])) if args.check else []
+    if args.check:
+        doc["check"] = {"ok": not problems, "problems": problems}
     if args.json:
         print(json.dumps(doc, ensure_ascii=False, indent=2, sort_keys=True))
-        return EXIT_OK
+        return EXIT_FAILURE if problems else EXIT_OK
     print(f"kiosk {doc['kiosk_id']} in {doc['data_dir']}")
     print(f"signatures: {doc['total']} (voided {doc['voided']}), pending sync: {doc['pending']}")
     for k, v in sorted(doc["by_campaign"].items()):
@@ -419,6 +443,17 @@ def cmd_status(args: argparse.Namespace) -> int:
             )
     else:
         print("server: not connected")
+    if args.check and not problems:
+        print("store check: ok (every page of kiosk.db read back sound)")
+    for problem in problems:
+        print(f"kiosk: error: store check: {_printable(problem)}", file=sys.stderr)
+    if problems:
+        print(
+            "kiosk: error: the store is damaged: stop the kiosk and restore kiosk.db from a "
+            "backup (docs/deploy-kiosk.md, section 8)",
+            file=sys.stderr,
+        )
+        return EXIT_FAILURE
     return EXIT_OK
 
 
@@ -1110,6 +1145,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     st = sub.add_parser("status", help="counts by campaign, local campaign, event, sync state")
     st.add_argument("--json", action="store_true", help="print JSON")
+    st.add_argument(
+        "--check",
+        action="store_true",
+        help="also read every page of the store and check it (SQLite's quick_check; exits 1 "
+        "when it is damaged)",
+    )
     st.set_defaults(func=cmd_status)
 
     enr = sub.add_parser(

@@ -130,3 +130,34 @@ def test_a_new_kiosk_with_only_the_organization_key_starts_as_before(tmp_path: P
     out = _kiosk(root, "status", "--json")
     assert out.returncode == 0, out.stderr
     assert (root / "kiosk.db").stat().st_size > 0
+
+
+def test_status_check_reads_every_page_and_finds_damage_the_counts_do_not_read(
+    tmp_path: Path,
+) -> None:
+    """A page in the middle of the file (a sealed signature's) overwritten: ``kiosk status``
+    still counts (it reads the signatures' index, not their data), ``kiosk status --check``
+    reads every page and says the store is damaged, exit 1; the file is not touched."""
+    import json
+
+    db = _kiosk_with_signatures(tmp_path / "kiosk")
+    sound = _kiosk(tmp_path / "kiosk", "status", "--check")
+    assert sound.returncode == 0, sound.stderr
+    assert "store check: ok" in sound.stdout
+    data = bytearray(db.read_bytes())
+    page = 4096
+    middle = (len(data) // page // 2) * page
+    data[middle : middle + page] = b"\xff" * page
+    db.write_bytes(bytes(data))
+    before = hashlib.sha256(db.read_bytes()).hexdigest()
+    assert _kiosk(tmp_path / "kiosk", "status").returncode == 0  # the counts still read
+    out = _kiosk(tmp_path / "kiosk", "status", "--check")
+    assert out.returncode == 1
+    assert "Traceback" not in out.stderr
+    assert "kiosk: error: store check: " in out.stderr
+    assert "restore kiosk.db from a backup" in out.stderr
+    as_json = _kiosk(tmp_path / "kiosk", "status", "--check", "--json")
+    assert as_json.returncode == 1
+    check = json.loads(as_json.stdout)["check"]
+    assert check["ok"] is False and check["problems"]
+    assert hashlib.sha256(db.read_bytes()).hexdigest() == before

@@ -106,6 +106,13 @@ class StoreReader:
             for i, name, location, ms in rows
         ]
 
+    def quick_check(self, limit: int = 20) -> list[str]:
+        """SQLite's ``quick_check``: every page of the file read and its structure checked
+        (not the values), read-only. Empty when the file is sound; else the first ``limit``
+        problems SQLite found, in its words."""
+        rows = [str(r[0]) for r in self._conn.execute(f"PRAGMA quick_check({int(limit)})")]
+        return [] if rows == ["ok"] else rows
+
     def close(self) -> None:
         """Close the file."""
         self._conn.close()
