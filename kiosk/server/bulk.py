@@ -195,12 +195,14 @@ def insert_new(
     rows: Sequence[Sequence[Any]],
     conflict_columns: tuple[str, ...],
     returning: str,
+    try_copy: bool = True,
 ) -> list[Any]:
     """Insert the rows not stored yet; return the ``returning`` value of each row inserted now.
 
     ``COPY`` of the whole batch in a savepoint; if a row is already there (PostgreSQL refuses
     the ``COPY`` with a unique violation, and its server log says so), the savepoint is rolled
-    back and :func:`insert_new_returning_unnest` stores the rest. Either way the caller's
+    back and :func:`insert_new_returning_unnest` stores the rest. Without ``try_copy`` (rows
+    known to be stored in part), straight to that. Either way the caller's
     transaction goes on, and rows sorted in one order (as the caller sorts them) lock in that
     order on both paths.
 
@@ -214,6 +216,8 @@ def insert_new(
     """
     if not rows:
         return []
+    if not try_copy:
+        return insert_new_returning_unnest(conn, table, columns, rows, conflict_columns, returning)
     try:
         with conn.begin_nested():
             copy_rows(conn, table, columns, rows)

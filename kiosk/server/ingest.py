@@ -84,6 +84,8 @@ class PreparedPush:
     #: read_record`), in request order (None for one found stored already, which is never
     #: counted again); None when the server has no key.
     readings: tuple[Reading | None, ...] | None
+    #: Ids of its signatures found stored before the transaction (:func:`stored_already`).
+    stored: frozenset[uuid.UUID] = frozenset()
 
 
 def prepare_push(
@@ -107,13 +109,14 @@ def prepare_push(
         if keys is None
         else tuple(None if s.id in stored else read_record(keys, s.sealed) for s in sigs)
     )
-    return PreparedPush(push, tuple(s.content_hash() for s in sigs), readings)
+    return PreparedPush(push, tuple(s.content_hash() for s in sigs), readings, stored)
 
 
 def stored_already(conn: Connection, push: PushRequest) -> frozenset[uuid.UUID]:
     """The ids of the push's signatures already stored, found before the write transaction so
     that :func:`prepare_push` need not open them again (about 60 us each; a batch of 1,000 sent
-    again cost 60 ms of opening for nothing). A batch is new or sent again as a whole, so
+    again cost 60 ms of opening for nothing), and PostgreSQL does not try a ``COPY`` of them
+    that fails (:func:`kiosk.server.bulk.insert_new`). A batch is new or sent again as a whole, so
     only when its first or last signature is stored are the others looked up: a new batch
     costs one lookup of two ids. Stored stays stored: what this finds is still stored when
     the batch is.
@@ -159,7 +162,7 @@ def store_push(
     accepted = [push.signatures[i] for i in kept]
     hashes = [prepared.hashes[i] for i in kept]
     readings = None if prepared.readings is None else [prepared.readings[i] for i in kept]
-    stored = _store_signatures(conn, device_id, accepted, hashes, now)
+    stored = _store_signatures(conn, device_id, accepted, hashes, now, bool(prepared.stored))
     _tally_signatures(conn, device_id, accepted, stored, keys, now, readings)
     sig_results = _with_refused(push.signatures, refused, stored)
     void_results = _store_voids(conn, device_id, push.voids, now)
@@ -345,6 +348,7 @@ def _store_signatures(
     signatures: list[WireSignature],
     hashes: list[str],
     now: datetime,
+    some_stored: bool = False,
 ) -> list[SignatureResult]:
     if not signatures:
         return []
@@ -359,7 +363,12 @@ def _store_signatures(
     # as the UUID does without a Python-level comparison per pair.
     rows.sort(key=lambda r: r[0].int)
     if conn.dialect.name == "postgresql":
-        created = set(insert_new(conn, SIGNATURES, _SIGNATURE_COLUMNS, rows, ("id",), "id"))
+        # A batch known to hold stored ids (sent again) skips the COPY that would fail on them.
+        created = set(
+            insert_new(
+                conn, SIGNATURES, _SIGNATURE_COLUMNS, rows, ("id",), "id", try_copy=not some_stored
+            )
+        )
         stored = {sid: hashes[first[sid]] for sid in created}
         stored.update(
             _lookup(

@@ -159,6 +159,41 @@ def test_postgres_copies_a_new_batch_and_falls_back_for_stored_ids(engine: Engin
     assert stored == data["signatures"] == 50  # one fact each: nothing of the undone COPY kept
 
 
+@pytest.mark.parametrize(
+    "db_url", [pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True
+)
+def test_postgres_goes_straight_to_insert_for_a_batch_sent_again(engine: Engine) -> None:
+    """A batch whose first or last id is stored (a retry, everything sent again after a
+    restore) is found so before the write transaction: no ``COPY`` is tried (none fails, and
+    PostgreSQL's log has no error line for it), with the same answers."""
+    from kiosk.server.ingest import prepare_push, stored_already
+
+    device_id = _device(engine, "Kiosk again")
+    rolled_back: list[object] = []
+
+    def on_rollback(*args: object) -> None:
+        rolled_back.append(args)
+
+    batch = [signature() for _ in range(20)]
+    _push(engine, device_id, PushRequest(signatures=batch))
+    again = PushRequest(signatures=[*batch, signature()])  # one new at the end: found anyway
+    event.listen(engine, "rollback_savepoint", on_rollback)
+    try:
+        with engine.connect() as conn:
+            stored = stored_already(conn, again)
+        assert stored == {s.id for s in batch}
+        with write_transaction(engine) as conn:
+            answer = store_push(
+                conn, device_id, prepare_push(again, None, stored), datetime.now(UTC)
+            )
+    finally:
+        event.remove(engine, "rollback_savepoint", on_rollback)
+    assert rolled_back == []
+    assert [r.status for r in answer.signatures] == ["duplicate"] * 20 + ["created"]
+    with engine.connect() as conn:
+        assert stats.stats(conn)["signatures"] == 21
+
+
 def test_concurrent_pushes_keep_the_counts_exact(engine: Engine) -> None:
     """Six devices push at once (each on its own connection, so on PostgreSQL each adds to its
     own shard of the running counts); then a retry, a void and a refused signature. Every

@@ -138,7 +138,9 @@ def push(
     body = parse_push(raw)  # refused before anything else is checked, as a declared body is
     check_demo(settings.demo, request, device.demo)
     stored = frozenset[uuid.UUID]()
-    if keyring is not None and body.signatures:  # sent again: opened once was enough
+    # Sent again (a retry, everything after a server restore): what is stored is not opened
+    # again, and PostgreSQL does not try a COPY that would fail on it.
+    if body.signatures and (keyring is not None or db.dialect.name == "postgresql"):
         with db.connect() as conn:
             stored = stored_already(conn, body)
     prepared = prepare_push(body, keyring, stored)  # hashed and opened before the write lock
