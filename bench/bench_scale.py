@@ -59,6 +59,7 @@ from typing import Any
 REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT))
 
+from bench.bench_sync import one_run
 from bench.harness import letters, percentile
 from kiosk.app import Kiosk
 from kiosk.domain.ids import uuid7
@@ -517,31 +518,20 @@ def _sync_once(
     return took
 
 
-def _resend_once(server: Any, template: Path, target: Path, expect: int) -> tuple[float, float]:
-    """Seconds of a pass sending again every signature the server already holds (each made
-    pending again, as a kiosk does when it finds the server restored), and of the first sync of
-    them just before, on a fresh server and store."""
-    server.reset()
-    shutil.copytree(template, target)
-    kiosk = make_kiosk(target)
-    try:
-        engine = kiosk.sync_engine()
-        engine.enroll(server.base_url, server.code("again"))
-        t = time.perf_counter()
-        first = engine.run_once()
-        took_first = time.perf_counter() - t
-        if not first.ok or first.created != expect:
-            raise RuntimeError(f"sync failed: {first.summary()}")
-        kiosk.store.requeue_acknowledged(audit_after_seq=None)
-        t = time.perf_counter()
-        again = engine.run_once()
-        took_again = time.perf_counter() - t
-        if not again.ok or again.duplicate != expect:
-            raise RuntimeError(f"sync again failed: {again.summary()}")
-    finally:
-        kiosk.close()
-        shutil.rmtree(target, ignore_errors=True)
-    return took_again, took_first
+def _paired(name: str, size: int, pairs: list[tuple[float, float]]) -> Figure:
+    """A diagnostic figure (no target) of timings taken in pairs: the medians of each side, and
+    the median of the pairs' ratios."""
+    return Figure(
+        "sync-diagnostic",
+        name,
+        size,
+        statistics.median(a for a, _ in pairs),
+        "s",
+        statistics.median(b for _, b in pairs),
+        "(diagnostic: no target)",
+        None,
+        paired=statistics.median(a / b for a, b in pairs),
+    )
 
 
 def bench_sync(
@@ -632,35 +622,23 @@ def bench_sync(
                         for _ in range(5)
                     ]
                     figures.append(
-                        Figure(
-                            "sync-diagnostic",
+                        _paired(
                             f"sync to {label}, pushes of up to 1,000 beside pushes of 500 "
                             "(5 alternated pairs, median of the pairs' ratios)",
                             len(rows),
-                            statistics.median(a for a, _ in pairs),
-                            "s",
-                            statistics.median(b for _, b in pairs),
-                            "(diagnostic: no target)",
-                            None,
-                            paired=statistics.median(a / b for a, b in pairs),
+                            pairs,
                         )
                     )
                     # After a server restore a kiosk sends everything again: what that costs
                     # when the server still holds it all (every one answered duplicate).
                     target = root / f"sync-{backend}-{size}-again"
-                    pairs = [_resend_once(server, template, target, len(rows)) for _ in range(3)]
+                    runs3 = [one_run(server, template, target, len(rows)) for _ in range(3)]
                     figures.append(
-                        Figure(
-                            "sync-diagnostic",
+                        _paired(
                             f"sync to {label} of signatures it holds already (all sent again, "
                             "as after a restore), beside the first sync of them (3 pairs)",
                             len(rows),
-                            statistics.median(a for a, _ in pairs),
-                            "s",
-                            statistics.median(b for _, b in pairs),
-                            "(diagnostic: no target)",
-                            None,
-                            paired=statistics.median(a / b for a, b in pairs),
+                            [(resend, first) for first, _, resend in runs3],
                         )
                     )
                 print(
