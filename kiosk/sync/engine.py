@@ -67,6 +67,7 @@ from kiosk.wire import (
     MAX_BATCH_VOIDS,
     MAX_BODY_BYTES,
     MAX_REPORTED_PENDING,
+    AuditHead,
     KioskReport,
     PushRequest,
     PushResponse,
@@ -989,32 +990,49 @@ class SyncEngine:
                 log.warning("the server did not say what it holds from this kiosk: %s", exc)
             return None
         held = answer.signatures_received
-        head, anchor = answer.audit_head, self.keys.audit_anchor()
-        behind = (  # the server's head of the trail, if older than the one it acknowledged
-            head
-            if head is not None
-            and anchor is not None
-            and head.seq < anchor.seq
-            and self._is_own_entry(head.seq, head.hash)
-            and self._is_own_entry(anchor.seq, anchor.hash)
-            else None
-        )
+        behind = self._head_behind(answer.audit_head)
         kept = state.load_received(self.store, device_id)
         fewer = kept is not None and held < kept
-        if behind is None and not fewer:
-            return held
+        if fewer:
+            why = [f"{held} signatures from this kiosk although it had acknowledged {kept}"]
+            self._send_all_again(report, why, behind)
+        elif behind is not None:
+            self._send_all_again(report, [], behind)
+        return held
+
+    def _head_behind(self, head: AuditHead | None) -> AuditHead | None:
+        """``head`` (the server's head of this kiosk's audit trail) when it is older than the
+        kept anchor, both this kiosk's own entries: the server lost what it had acknowledged
+        since. None otherwise."""
+        if head is None:
+            return None
+        kept = self.keys.audit_anchor()
+        if (
+            kept is not None
+            and head.seq < kept.seq
+            and self._is_own_entry(head.seq, head.hash)
+            and self._is_own_entry(kept.seq, kept.hash)
+        ):
+            return head
+        return None
+
+    def _send_all_again(self, report: SyncReport, why: list[str], behind: AuditHead | None) -> None:
+        """The server lost what it had acknowledged (a database restored from an older
+        backup): everything acknowledged that can still be sent is made pending again, in one
+        local transaction (with the audit entries after ``behind``, the server's head of the
+        trail when that went back, and the kept anchor moved back to it), and logged with
+        ``why``. The server answers ``duplicate`` for what it kept."""
         again = self.store.requeue_acknowledged(
             audit_after_seq=None if behind is None else behind.seq
         )
         report.server_lost = again
-        why = []
-        if fewer:
-            why.append(f"{held} signatures from this kiosk although it had acknowledged {kept}")
-        if behind is not None and anchor is not None:
-            why.append(
+        if behind is not None:
+            anchor = self.keys.audit_anchor()
+            why = [
+                *why,
                 f"this kiosk's audit trail only up to entry {behind.seq} although it had "
-                f"acknowledged entry {anchor.seq}"
-            )
+                f"acknowledged entry {anchor.seq if anchor else '?'}",
+            ]
         log.error(
             "the server holds %s: it lost what it had acknowledged since (a database restored "
             "from an older backup?). Sending again %d signatures, %d voids, %d events and %d "
@@ -1029,7 +1047,6 @@ class SyncEngine:
         )
         if behind is not None:
             self.keys.save_audit_anchor(behind.seq, behind.hash, backwards=True)
-        return held
 
     def _keep_received(self, device_id: str, count: int) -> None:
         """Keep the least count of signatures the server must now hold from this kiosk (no
@@ -1130,25 +1147,8 @@ class SyncEngine:
         if not self._is_own_entry(head.seq, head.hash):
             log.warning("the server's audit head %d is not this kiosk's entry; not kept", head.seq)
             return
-        kept = self.keys.audit_anchor()
-        if kept is not None and head.seq < kept.seq and self._is_own_entry(kept.seq, kept.hash):
-            again = self.store.requeue_acknowledged(audit_after_seq=head.seq)
-            report.server_lost = again
-            log.error(
-                "the server has this kiosk's audit trail only up to entry %d although it "
-                "acknowledged entry %d: it lost what it had acknowledged since (a database "
-                "restored from an older backup?). Sending again %d signatures, %d voids, "
-                "%d events and %d audit entries; %d acknowledged signatures cannot be sent "
-                "again (their personal data was already deleted here)",
-                head.seq,
-                kept.seq,
-                again.signatures,
-                again.voids,
-                again.events,
-                again.audit,
-                again.unrecoverable,
-            )
-            self.keys.save_audit_anchor(head.seq, head.hash, backwards=True)
+        if self._head_behind(head) is not None:
+            self._send_all_again(report, [], head)
             return
         self.keys.save_audit_anchor(head.seq, head.hash)
 
