@@ -87,7 +87,12 @@ def main() -> int:
             page.goto(server.base + "/console/campaigns")
             bad = tmp_path / "duluth-sanctuary.toml"
             text = (REPO_ROOT / "resources" / "campaigns" / "duluth-sanctuary.toml").read_text()
-            bad.write_text(text.replace("goal = ", "goal = -", 1))
+            # Three problems, each listed (a file's every problem is reported at once).
+            bad.write_text(
+                text.replace("goal = ", "goal = -", 1)
+                .replace('slug = "duluth-sanctuary"', 'slug = "Duluth Sanctuary"', 1)
+                .replace("organization = ", 'colour = "red"\norganization = ', 1)
+            )
             page.set_input_files("#c-file", str(bad))
             page.click("form[action='/console/campaigns/check'] button")
             shot("campaigns")
