@@ -158,7 +158,10 @@ def create_app(
         version=kiosk.__version__,
         summary="Receives the signatures collected by Petition Kiosk devices.",
         openapi_url=f"{API_PREFIX}/openapi.json",
-        docs_url=f"{API_PREFIX}/docs",
+        # No browsable view: FastAPI's loads Swagger UI from a CDN (any 5.x release, no
+        # integrity check, no content security policy) into the console's own origin, where a
+        # signed-in coordinator's session lives. The document above opens in any OpenAPI viewer.
+        docs_url=None,
         redoc_url=None,
         lifespan=lifespan,
     )
