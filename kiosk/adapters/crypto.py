@@ -106,6 +106,24 @@ class SealedBoxOpener:
             raise CryptoError("sealed data cannot be opened with this key") from None
 
 
+def secret_encrypt(key: bytes, data: bytes) -> bytes:
+    """``data`` encrypted and authenticated (XSalsa20-Poly1305, a random nonce) with a 32-byte
+    ``key``."""
+    return bytes(nacl.secret.SecretBox(key).encrypt(data))
+
+
+def secret_decrypt(key: bytes, data: bytes) -> bytes:
+    """What :func:`secret_encrypt` encrypted with ``key``.
+
+    Raises:
+        CryptoError: another key made it, or it was altered.
+    """
+    try:
+        return bytes(nacl.secret.SecretBox(key).decrypt(data))
+    except (nacl.exceptions.CryptoError, ValueError, TypeError):
+        raise CryptoError("not encrypted with this key, or altered") from None
+
+
 def generate_keypair() -> tuple[bytes, bytes]:
     """Return a new (public, private) X25519 key pair."""
     key = nacl.public.PrivateKey.generate()

@@ -52,6 +52,7 @@ from kiosk.server import log, migrate, stats, tallies
 from kiosk.server.config import ServerSettings
 from kiosk.server.console import forwarding as forwarding_page
 from kiosk.server.console import install as install_console
+from kiosk.server.console import jobs as console_jobs
 from kiosk.server.db import create_db_engine, sqlite_checkpointer
 from kiosk.server.errors import ApiError, install_error_handlers
 from kiosk.server.forwarding.service import ForwardingService, load_secret
@@ -106,6 +107,22 @@ async def _start_on_database(db: Engine, patience: float = STARTUP_DB_WAIT) -> N
             wait = min(wait * 2, 5.0)
 
 
+async def _expire_exports(db: Engine, clock: Clock) -> None:
+    """Delete the console's exports older than a day (their files hold signers' data), at the
+    start and every :data:`kiosk.server.console.jobs.EXPIRE_EVERY`, whether or not anyone opens
+    the exports page."""
+    while True:
+        try:
+            await asyncio.to_thread(console_jobs.expire_now, db, clock())
+        except Exception as exc:  # noqa: BLE001 - the database may be away: next time, then
+            log.warning(
+                "could not delete expired console exports (%s); trying again in %s",
+                type(getattr(exc, "orig", exc)).__name__,
+                console_jobs.EXPIRE_EVERY,
+            )
+        await asyncio.sleep(console_jobs.EXPIRE_EVERY.total_seconds())
+
+
 def create_app(
     settings: ServerSettings,
     engine: Engine | None = None,
@@ -140,10 +157,12 @@ def create_app(
         await _start_on_database(db)
         reader = tallies.start_catch_up(db, keyring) if keyring is not None else None
         checkpoints = sqlite_checkpointer(db)
+        expiry = asyncio.create_task(_expire_exports(db, clock))
         if freeze_startup_objects:
             gc.collect()  # what is garbage now is not kept for good
             gc.freeze()
         yield
+        expiry.cancel()
         if reader is not None:
             thread, stop = reader
             stop.set()

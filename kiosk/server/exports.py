@@ -233,7 +233,8 @@ def collect(
         yield ExportRecord(meta, personal, events.get(r.event_id or ""))
 
 
-def _require_keys(keys: KeyRing | None) -> KeyRing:
+def require_keys(keys: KeyRing | None) -> KeyRing:
+    """``keys``, or :class:`ExportError` ``no_private_key`` when the server has none."""
     if keys is None:
         raise ExportError(
             "no_private_key",
@@ -251,7 +252,7 @@ def export_csv(
     Raises:
         ExportError: no key, unknown campaign or local campaign.
     """
-    ring = _require_keys(keys)
+    ring = require_keys(keys)
     check_query(load_campaign(conn, query.campaign), query)
     check_event(conn, query)
     result = ServerExportResult()
@@ -278,7 +279,7 @@ def export_packets(
     Raises:
         ExportError: no key, unknown campaign or local campaign, or nothing to print.
     """
-    ring = _require_keys(keys)
+    ring = require_keys(keys)
     campaign = load_campaign(conn, query.campaign)
     check_query(campaign, query)
     check_event(conn, query)

@@ -28,6 +28,8 @@ from kiosk.adapters.crypto import (
     decrypt_private_key,
     encrypt_private_key,
     generate_keypair,
+    secret_decrypt,
+    secret_encrypt,
 )
 from kiosk.adapters.files import atomic_write
 
@@ -36,6 +38,8 @@ ENV_KEY_PASSPHRASE = "KIOSK_ORG_KEY_PASSPHRASE"
 #: :data:`ENV_KEY_PASSPHRASE`, and refused when group or others may read it.
 ENV_KEY_PASSPHRASE_FILE = "KIOSK_ORG_KEY_PASSPHRASE_FILE"
 KEY_BYTES = 32
+#: What the key of console export files (:meth:`KeyRing.seal_export`) is derived for.
+_EXPORT_LABEL = b"petition-kiosk console export v1"
 
 
 class KeyConfigError(Exception):
@@ -188,6 +192,25 @@ class KeyRing:
         """The key of the signer digests that count unique signers: derived from the *oldest*
         private key given (the last file), so adding a new current key changes nothing."""
         return self._openers[-1].derive(b"petition-kiosk signer digest v1")
+
+    def seal_export(self, data: bytes) -> bytes:
+        """Encrypt a console export's file for the database (``console_jobs.result``) with a
+        key derived from the *current* private key: a copy of the database (a backup, a leaked
+        dump) holds no signer in clear without the key file too."""
+        return secret_encrypt(self._openers[0].derive(_EXPORT_LABEL), data)
+
+    def open_export(self, data: bytes) -> bytes:
+        """The file :meth:`seal_export` encrypted, with whichever configured key it was made by.
+
+        Raises:
+            CryptoError: no configured key made it (the keys changed since), or it was altered.
+        """
+        for opener in self._openers:
+            try:
+                return secret_decrypt(opener.derive(_EXPORT_LABEL), data)
+            except CryptoError:
+                continue
+        raise CryptoError("the export's file was not made with any configured key")
 
     def open(self, sealed: bytes) -> bytes:
         """Open a sealed box with the first key that fits.

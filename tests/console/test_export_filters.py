@@ -10,7 +10,7 @@ import re
 import time
 import zipfile
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -384,3 +384,60 @@ def test_console_spanish_packets_are_named_in_spanish(
         assert names and all(n.startswith(f"{word}-") for n in names), names
         page = web.get(f"/console/exports?lang={lang}").text
         assert f"mini-test-{word}s.zip" in page.split('class="card job"')[1], lang
+
+
+def test_console_export_files_are_encrypted_at_rest_and_expire_whoever_looks(
+    web: httpx.Client, engine: Engine, db_url: str, key: OrgKey
+) -> None:
+    """A console export's file holds signers in clear: the database keeps it encrypted with a
+    key derived from the organization's private key, and hands it out for a day only, then
+    deletes it, even when nobody opens the exports page again."""
+    from sqlalchemy import select, update
+
+    from kiosk.adapters.crypto import SealedBoxOpener, generate_keypair
+    from kiosk.server.console import jobs
+    from kiosk.server.keys import KeyRing
+
+    csrf = _console(web, engine)
+    form = {"csrf": csrf, "campaign": "mini-test", "local": "", "lang": "en", "kind": "csv"}
+    data = _run_job(web, form)
+    assert "Alma Reyes" in _names_csv(data)
+    with engine.connect() as conn:
+        ((job_id, stored, owner),) = conn.execute(
+            select(jobs.JOBS.c.id, jobs.JOBS.c.result, jobs.JOBS.c.coordinator_id)
+        ).all()
+    stored = bytes(stored)
+    assert b"Alma" not in stored and b"Reyes" not in stored and stored != data
+    now = datetime.now(UTC)
+    ring = KeyRing([SealedBoxOpener(key.private)])
+    with engine.connect() as conn:
+        assert jobs.job_file(conn, job_id, owner, now, ring) == ("mini-test.csv", data)
+        # Without the key, or with another one, nothing is handed out.
+        assert jobs.job_file(conn, job_id, owner, now, None) is None
+        other = KeyRing([SealedBoxOpener(generate_keypair()[1])])
+        assert jobs.job_file(conn, job_id, owner, now, other) is None
+        # A key added later (the current one first) still opens what the older one made.
+        rotated = KeyRing([SealedBoxOpener(generate_keypair()[1]), SealedBoxOpener(key.private)])
+        assert jobs.job_file(conn, job_id, owner, now, rotated) == ("mini-test.csv", data)
+
+    # A day later: neither its state nor its file is handed out, before anything deleted it.
+    with write_transaction(engine) as conn:
+        conn.execute(
+            update(jobs.JOBS).values(created_at=now - jobs.KEEP_FOR - timedelta(minutes=1))
+        )
+    assert web.get(f"/console/exports/{job_id}.json").status_code == 404
+    assert web.get(f"/console/exports/{job_id}/download").status_code == 404
+
+    # A server process deletes it when it starts (and every EXPIRE_EVERY after).
+    settings = ServerSettings(
+        database_url=db_url, org_public_key=key.public_b64, org_private_key_files=(str(key.path),)
+    )
+    with InProcessServer(create_app(settings, engine=engine)):
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            with engine.connect() as conn:
+                left = conn.execute(select(jobs.JOBS.c.id)).scalars().all()
+            if not left:
+                break
+            time.sleep(0.05)
+    assert left == []

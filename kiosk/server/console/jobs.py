@@ -3,9 +3,12 @@ process that took the request, with their progress and then their file kept in
 ``console_jobs`` (so any server process can show and hand it out).
 
 Every finished export writes an entry to the server's audit trail in the transaction that
-stores its file: an export the trail cannot record is never offered for download. Files stay
-for :data:`KEEP_FOR`, then are deleted; a job whose process died is marked failed at the next
-look.
+stores its file: an export the trail cannot record is never offered for download. A file is
+stored encrypted with a key derived from the organization's private key
+(:meth:`kiosk.server.keys.KeyRing.seal_export`): a copy of the database alone holds no signer in
+clear. Files are handed out for :data:`KEEP_FOR` and deleted by every server process every
+:data:`EXPIRE_EVERY` (:func:`expire`), whoever looks at them; a job whose process died is marked
+failed.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Connection, Engine, delete, select, update
 from sqlalchemy.exc import OperationalError
 
+from kiosk.adapters.crypto import CryptoError
 from kiosk.domain.demo import export_marks, mark_csv
 from kiosk.exports import for_excel
 from kiosk.server import audit as server_audit
@@ -40,6 +44,8 @@ JOBS = table_of(ConsoleJob)
 KEEP_FOR = timedelta(hours=24)
 #: A job still "running" after this long belongs to a process that died.
 STUCK_AFTER = timedelta(hours=2)
+#: How often a server process deletes the jobs older than :data:`KEEP_FOR` (and at its start).
+EXPIRE_EVERY = timedelta(minutes=10)
 
 
 def start(
@@ -100,6 +106,8 @@ def _run(
     try:
         _set(engine, job_id, state="running")
         data, filename, records, extra = _make(engine, keyring, job_id, params)
+        sealed = server_exports.require_keys(keyring).seal_export(data)
+        del data
         query = _query(params)
         detail = {
             "channel": "console",
@@ -117,7 +125,7 @@ def _run(
                 .where(JOBS.c.id == job_id)
                 .values(
                     state="done",
-                    result=data,
+                    result=sealed,
                     filename=filename,
                     finished_at=clock(),
                     message=str(records),
@@ -269,15 +277,32 @@ def _pdf_name(slug: str, key: str, per_local: bool, local: str | None, lang: str
     return f"{slug}-{safe}.pdf"
 
 
-def list_jobs(conn: Connection, coordinator_id: int, now: datetime) -> list[dict[str, Any]]:
-    """A coordinator's jobs, newest first (without their files)."""
+def expire(conn: Connection, now: datetime) -> int:
+    """Delete the jobs made more than :data:`KEEP_FOR` ago (their files too) and mark failed
+    those still running after :data:`STUCK_AFTER` (their process died); return how many were
+    deleted."""
     j = JOBS.c
-    conn.execute(delete(JOBS).where(j.created_at < now - KEEP_FOR))
+    deleted = conn.execute(delete(JOBS).where(j.created_at < now - KEEP_FOR)).rowcount
     conn.execute(
         update(JOBS)
         .where(j.state.in_(("queued", "running")), j.created_at < now - STUCK_AFTER)
         .values(state="failed", message="stopped: stopped with its server process")
     )
+    return int(deleted or 0)
+
+
+def expire_now(engine: Engine, now: datetime) -> None:
+    """:func:`expire` in a write transaction of its own; logs what it deleted."""
+    with write_transaction(engine) as conn:
+        deleted = expire(conn, now)
+    if deleted:
+        log.info("console: deleted %d export(s) older than %s", deleted, KEEP_FOR)
+
+
+def list_jobs(conn: Connection, coordinator_id: int, now: datetime) -> list[dict[str, Any]]:
+    """A coordinator's jobs, newest first (without their files), after :func:`expire`."""
+    j = JOBS.c
+    expire(conn, now)
     return [
         dict(r._mapping)
         for r in conn.execute(
@@ -299,25 +324,45 @@ def list_jobs(conn: Connection, coordinator_id: int, now: datetime) -> list[dict
     ]
 
 
-def get_job(conn: Connection, job_id: str, coordinator_id: int) -> dict[str, Any] | None:
-    """One of a coordinator's jobs (without its file), or None."""
+def get_job(
+    conn: Connection, job_id: str, coordinator_id: int, now: datetime
+) -> dict[str, Any] | None:
+    """One of a coordinator's jobs (without its file), or None (also when expired)."""
     j = JOBS.c
     row = conn.execute(
         select(j.id, j.kind, j.state, j.done, j.total, j.message, j.filename).where(
-            j.id == job_id, j.coordinator_id == coordinator_id
+            j.id == job_id, j.coordinator_id == coordinator_id, j.created_at >= now - KEEP_FOR
         )
     ).first()
     return None if row is None else dict(row._mapping)
 
 
-def job_file(conn: Connection, job_id: str, coordinator_id: int) -> tuple[str, bytes] | None:
-    """A finished job's file name and bytes, or None."""
+def job_file(
+    conn: Connection,
+    job_id: str,
+    coordinator_id: int,
+    now: datetime,
+    keyring: KeyRing | None,
+) -> tuple[str, bytes] | None:
+    """A finished job's file name and bytes, or None: no such job of this coordinator's, not
+    finished, older than :data:`KEEP_FOR` (even before :func:`expire` deleted it), or made with
+    a key this server no longer has."""
     j = JOBS.c
     row = conn.execute(
         select(j.filename, j.result).where(
-            j.id == job_id, j.coordinator_id == coordinator_id, j.state == "done"
+            j.id == job_id,
+            j.coordinator_id == coordinator_id,
+            j.state == "done",
+            j.created_at >= now - KEEP_FOR,
         )
     ).first()
     if row is None or row.result is None:
         return None
-    return row.filename, bytes(row.result)
+    if keyring is None:
+        log.warning("console export %s: no organization key is configured to open it", job_id)
+        return None
+    try:
+        return row.filename, keyring.open_export(bytes(row.result))
+    except CryptoError:
+        log.warning("console export %s: made with a key this server does not have", job_id)
+        return None

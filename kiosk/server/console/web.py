@@ -789,7 +789,7 @@ class Console:
         def job_status(request: Request, job_id: str) -> Response:
             s = self.need(request)
             with self.engine.connect() as conn:
-                job = jobs.get_job(conn, job_id[:32], s.account.id)
+                job = jobs.get_job(conn, job_id[:32], s.account.id, self.clock())
             if job is None:
                 raise _Refused(404, "not_found")
             response = JSONResponse(job)
@@ -800,7 +800,7 @@ class Console:
         def job_download(request: Request, job_id: str) -> Response:
             s = self.need(request, Role.COORDINATOR)
             with self.engine.connect() as conn:
-                found = jobs.job_file(conn, job_id[:32], s.account.id)
+                found = jobs.job_file(conn, job_id[:32], s.account.id, self.clock(), self.keyring)
             if found is None:
                 raise _Refused(404, "not_found")
             name, payload = found
