@@ -505,7 +505,9 @@ def cmd_enroll(args: argparse.Namespace) -> int:
 
 
 def cmd_sync(args: argparse.Namespace) -> int:
-    """Run one sync pass and print what was sent."""
+    """Run one sync pass and print what was sent, and what the retention policy deleted
+    after it (as the app does after each pass the server acknowledged signatures in)."""
+    from kiosk.privacy import apply_retention, stored_policy
     from kiosk.sync.status import SyncErrorCode
 
     if args.ca_bundle and not Path(args.ca_bundle).is_file():
@@ -529,7 +531,12 @@ def cmd_sync(args: argparse.Namespace) -> int:
                     "again",
                     file=sys.stderr,
                 )
-        engine = kiosk.sync_engine()
+        purged: list[int] = []
+
+        def purge() -> None:  # the hook the app gives the engine too, its count kept to say
+            purged.append(apply_retention(kiosk.store, kiosk.auditor, kiosk.clock))
+
+        engine = kiosk.sync_engine(on_acknowledged=purge)
         report = engine.run_once(
             server_url=args.server,
             ca_bundle=args.ca_bundle,
@@ -543,6 +550,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
             lost = report.server_lost
             doc["server_lost"] = None if lost is None else dataclasses.asdict(lost)
             doc["sent_again"] = None if again is None else dataclasses.asdict(again)
+            doc["purged"] = sum(purged)
             print(json.dumps(doc, indent=2, sort_keys=True))
         else:
             # A pass that failed before anything went through is told by its error alone.
@@ -563,6 +571,12 @@ def cmd_sync(args: argparse.Namespace) -> int:
                 if report.campaigns_changed:
                     print(f"campaigns updated: {', '.join(report.campaigns_changed)}")
                 print(f"pending: {report.pending_left}")
+            if sum(purged):
+                deleted = counted(sum(purged), "synced signature")
+                print(
+                    f"retention: deleted the personal data of {deleted} "
+                    f"(policy {stored_policy(kiosk.store)}; counts stay)"
+                )
             for problem in report.campaign_errors:
                 print(f"kiosk: warning: server campaign refused: {problem}", file=sys.stderr)
             if report.campaign_errors_more:
@@ -704,8 +718,9 @@ def cmd_retention_show(args: argparse.Namespace) -> int:
         policy, due = _retention_due(kiosk)
         print(f"retention policy: {policy}")
         print(
-            f"personal data due for deletion now: {due} synced signatures "
-            "(`kiosk retention apply` deletes it)"
+            f"personal data due for deletion now: {due} synced signatures (deleted after "
+            "each `kiosk sync` in which the server acknowledges signatures, by the app after "
+            "its syncs and while it stands idle, or at once by `kiosk retention apply`)"
         )
         return EXIT_OK
     finally:

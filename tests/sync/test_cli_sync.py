@@ -9,7 +9,7 @@ from sqlalchemy import text
 
 from kiosk.app import Kiosk
 from tests.server.live import free_port
-from tests.sync.helpers import ServerHandle, fill, kiosk_cli
+from tests.sync.helpers import ServerHandle, fill, kiosk_cli, make_kiosk
 
 
 def test_enroll_then_sync_then_status(kiosk: Kiosk, server: ServerHandle) -> None:
@@ -192,3 +192,36 @@ def test_send_again_after_the_server_lost_what_it_acknowledged(
     assert server.ids() == {str(i) for i in ids}
     report = json.loads(kiosk_cli(kiosk.data_dir, "sync", "--send-again", "--json").stdout)
     assert report["sent_again"]["signatures"] == 30 and report["duplicate"] == 30
+
+
+def test_sync_says_what_the_retention_policy_deleted_after_it(
+    kiosk: Kiosk, server: ServerHandle
+) -> None:
+    """Audit (newcomer) item 4: a pass the server acknowledged signatures in applies the
+    retention policy, as the app's does; `kiosk sync` says so, `retention show` too."""
+    fill(kiosk, 4)
+    kiosk.close()
+    out = kiosk_cli(kiosk.data_dir, "retention", "show")
+    assert "deleted after each `kiosk sync` in which the server acknowledges" in out.stdout
+    assert "while it stands idle" in out.stdout
+    assert kiosk_cli(kiosk.data_dir, "retention", "set", "immediate").returncode == 0
+    out = kiosk_cli(kiosk.data_dir, "enroll", "--server", server.base_url, "--code", server.code())
+    assert out.returncode == 0, out.stderr
+
+    out = kiosk_cli(kiosk.data_dir, "sync")
+    assert out.returncode == 0, out.stderr
+    assert "created 4" in out.stdout
+    assert (
+        "retention: deleted the personal data of 4 synced signatures "
+        "(policy immediate; counts stay)" in out.stdout
+    )
+    audit = kiosk_cli(kiosk.data_dir, "audit", "list").stdout
+    assert '"count": 4' in audit and '"policy": "immediate"' in audit
+
+    again = make_kiosk(kiosk.data_dir)
+    fill(again, 1, seed=99)
+    again.close()
+    report = json.loads(kiosk_cli(kiosk.data_dir, "sync", "--json").stdout)
+    assert report["created"] == 1 and report["purged"] == 1
+    out = kiosk_cli(kiosk.data_dir, "sync")  # nothing acknowledged, nothing deleted: no line
+    assert out.returncode == 0 and "retention:" not in out.stdout, out.stdout
