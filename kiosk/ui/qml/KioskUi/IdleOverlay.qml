@@ -36,14 +36,28 @@ Rectangle {
             Qt.callLater(root.giveFocusBack)
         }
     }
-    // Only to the same signer's screen: after a wipe (or another screen) the focus stays put.
+    // Where the focus goes when it cannot go back (Main.qml: its focus sink).
+    property Item restFocus: null
+    // Only to the same signer's screen, and only to an item still shown and enabled: after a
+    // wipe (or another screen) the focus stays where that put it. It is never left on this
+    // hidden dialog's buttons (Enter would answer a question no longer asked, speech mode
+    // would read it): the focus sink takes it then.
     function giveFocusBack() {
         const item = root.returnFocus
         root.returnFocus = null
-        if (!item || root.visible || root.app.flow.generation !== root.returnGeneration)
+        if (root.visible)
             return
-        if (item.visible && item.enabled)
+        if (item && root.app.flow.generation === root.returnGeneration && item.visible && item.enabled) {
             item.forceActiveFocus()
+            return
+        }
+        var up = root.Window.activeFocusItem
+        while (up && up !== root)
+            up = up.parent
+        if (up === root && root.restFocus) {
+            root.restFocus.forceActiveFocus()
+            Qt.inputMethod.hide()  // qmllint disable missing-property
+        }
     }
 
     // Opaque: nothing of the entry behind it can be read. Any touch on it counts as "still here".

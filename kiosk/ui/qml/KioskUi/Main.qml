@@ -218,6 +218,7 @@ ApplicationWindow {
         anchors.fill: parent
         z: 950
         app: window.app
+        restFocus: focusSink
     }
 
     Rectangle {

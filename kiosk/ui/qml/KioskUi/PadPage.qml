@@ -69,6 +69,11 @@ FadePage {
     // Back to drawing: the keyboard goes (the pad needs the room); a keyboard user (who
     // pressed "Sign with my finger instead" with Enter) is taken back to "I can't sign with
     // my finger", where they came from; a finger's tap leaves no focus ring behind.
+    // Nothing of the typed signature keeps the focus once it is hidden: a tap on "Sign with
+    // my finger instead" left it in the typed name, where keys went unseen (speech mode read
+    // the field out), and "Start over" closing handed it back with the on-screen keyboard
+    // over the pad. The page itself takes it then (as the window's focus sink does, it takes
+    // the scrolling keys, and it shows no ring).
     property bool refocusTypeInstead: false
     function leaveTyping() {
         if (page.typing)
@@ -78,10 +83,19 @@ FadePage {
             typeInstead.forceActiveFocus()
         page.refocusTypeInstead = false
     }
+    // Whether `item` is `box` or inside it.
+    function inside(item, box) {
+        for (let up = item; up; up = up.parent)
+            if (up === box)
+                return true
+        return false
+    }
     onTypingChanged: {
         page.respeak()
         if (!page.typing) {
             scroll.contentY = 0
+            if (page.inside(page.Window.activeFocusItem, typedBox))
+                page.forceActiveFocus()
             Qt.callLater(page.leaveTyping)
         }
     }

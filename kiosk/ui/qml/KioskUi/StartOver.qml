@@ -3,7 +3,8 @@
 // It asks once, because a tap by accident beside "Back" must not lose what a signer typed;
 // "Yes, start over" wipes exactly as the idle timeout does and shows the attract screen.
 // The dialog holds the focus (Tab stays on its two buttons), starts on the safe answer, and
-// closes on Escape or a tap outside, giving the focus back to this button.
+// closes on Escape or a tap outside, giving the focus back to this button (opened with keys)
+// or to where it was, unless that is hidden now.
 import QtQuick
 import QtQuick.Controls.Basic
 import QtQuick.Layouts
@@ -19,6 +20,22 @@ KButton {
     onClicked: {
         button.refocus = button.activeFocus
         dialog.open()
+    }
+    // Closed, the Popup gives the focus back to the item of the screen that had it before:
+    // never to one hidden meanwhile (it would take keys unseen, speech mode would read it,
+    // and a text field would bring the on-screen keyboard back over the screen). The screen
+    // itself takes it then, as the window's focus sink does (the scrolling keys, no ring).
+    function noHiddenFocus() {
+        const item = button.Window.activeFocusItem
+        if (!item || item.visible)
+            return
+        var up = button.parent
+        while (up && !(up as FadePage))
+            up = up.parent
+        const page = up as FadePage
+        if (page && page.visible)
+            page.forceActiveFocus()
+        Qt.inputMethod.hide()  // qmllint disable missing-property
     }
 
     Popup {
@@ -43,7 +60,12 @@ KButton {
             border.color: Theme.color.outline
         }
         onOpened: keep.forceActiveFocus()
-        onClosed: if (button.refocus && button.visible) button.forceActiveFocus()
+        onClosed: {
+            if (button.refocus && button.visible)
+                button.forceActiveFocus()
+            else
+                Qt.callLater(button.noHiddenFocus)
+        }
         // "Are you still there?" must not hide under it.
         Connections {
             target: button.app ? button.app.idle : null  // null-safe: see AccessPanel.qml
