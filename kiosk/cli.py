@@ -941,6 +941,7 @@ def cmd_export_csv(args: argparse.Namespace) -> int:
     """Export the contact list (CSV) for follow-up."""
     from kiosk.exports import NothingToExport, make_csv_export, record_export, write_export
 
+    target = _out_target(args)
     kiosk = _open(args)
     try:
         flt = _export_filter(args, kiosk)
@@ -951,11 +952,11 @@ def cmd_export_csv(args: argparse.Namespace) -> int:
             )
         except NothingToExport as exc:
             raise CliError(_nothing_words(exc)) from None
-        out = _out_path(args, kiosk, made)
+        out, _exact = _out_path(target, kiosk, made)
         try:
             write_export(made, out)
         except OSError as exc:
-            raise CliError(f"cannot write {out}: {exc.strerror or exc}") from None
+            raise CliError(f"cannot write {exc.filename or out}: {exc.strerror or exc}") from None
         record_export(kiosk.store, kiosk.auditor, made, kiosk.clock(), via="cli")
         _report_export(out, made.rows, made.result)
         return EXIT_OK
@@ -984,6 +985,7 @@ def cmd_export_pdf(args: argparse.Namespace) -> int:
         )
     except ValueError as exc:
         raise CliError(str(exc), EXIT_USAGE) from None
+    target = _out_target(args)
     kiosk = _open(args)
     try:
         flt = _export_filter(args, kiosk)
@@ -1005,8 +1007,7 @@ def cmd_export_pdf(args: argparse.Namespace) -> int:
             raise CliError(_nothing_words(exc)) from None
         except ValueError as exc:
             raise CliError(str(exc)) from None
-        out = _out_path(args, kiosk, made)
-        exact = bool(args.out)  # --out names the file: one packet is written as that file
+        out, exact = _out_path(target, kiosk, made)
         paths = export_paths(made, out, exact)
         try:
             write_export(made, out, exact)
@@ -1048,19 +1049,35 @@ def _nothing_words(exc: Any) -> str:
     return words
 
 
-def _out_path(args: argparse.Namespace, kiosk: Any, made: Any) -> Path:
-    """``--out`` as given, else a dated name in the exports folder (``~/PetitionKiosk-exports``
-    or ``$KIOSK_EXPORT_DIR``), never overwriting an earlier export."""
+def _out_target(args: argparse.Namespace) -> tuple[Path | None, bool]:
+    """``--out`` checked before anything is asked or made: ``(folder, True)`` for a folder,
+    ``(file, False)`` for a file name, ``(None, True)`` without it (the exports folder)."""
+    from kiosk.exports import OutPathError, out_target
+
+    if not args.out:
+        return None, True
+    try:
+        return out_target(args.out)
+    except OutPathError as exc:
+        raise CliError(str(exc), EXIT_USAGE) from None
+
+
+def _out_path(target: tuple[Path | None, bool], kiosk: Any, made: Any) -> tuple[Path, bool]:
+    """Where to write and whether that is exact (a file named with ``--out``: one packet is
+    written as that file). A folder (``--out FOLDER``, else the exports folder,
+    ``~/PetitionKiosk-exports`` or ``$KIOSK_EXPORT_DIR``) gets a dated name, never overwriting
+    an earlier export."""
     from kiosk.exports import export_folder, export_paths, export_stem
 
-    if args.out:
-        return Path(args.out)
-    folder = export_folder(kiosk.store)
+    given, is_folder = target
+    if given is not None and not is_folder:
+        return given, True
+    folder = given if given is not None else export_folder(kiosk.store)
     stem = export_stem(made, kiosk.clock())
     for n in range(1, 1000):
         out = folder / (f"{stem}{made.suffix}" if n == 1 else f"{stem}-{n}{made.suffix}")
         if not any(p.exists() for p in export_paths(made, out)):
-            return out
+            return out, False
     raise CliError(f"too many exports named {stem} in {folder}: give --out")
 
 
@@ -1350,9 +1367,10 @@ def _export_options(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument(
         "--out",
-        metavar="FILE",
-        help="where to write (default: a dated name in the exports folder, "
-        "~/PetitionKiosk-exports or $KIOSK_EXPORT_DIR)",
+        metavar="FILE|FOLDER",
+        help="where to write: a file, or a folder (one that exists, or a path ending in /) "
+        "for the files under their usual dated names; a missing folder is not made "
+        "(default: the exports folder, ~/PetitionKiosk-exports or $KIOSK_EXPORT_DIR)",
     )
 
 

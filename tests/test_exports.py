@@ -60,6 +60,7 @@ def filled(tmp_path: Path) -> Path:
 
 def test_csv_export_round_trips_and_leaves_out_voided(filled: Path) -> None:
     out = filled / "usb" / "contacts.csv"
+    out.parent.mkdir()
     res = run(filled, "export", "csv", "--campaign", CAMPAIGN, "--out", str(out))
     assert res.returncode == 0, res.stderr
     assert "wrote 3 signatures" in res.stdout
@@ -113,8 +114,9 @@ def test_export_bad_options(filled: Path) -> None:
         ).returncode
         == 2
     )
-    unwritable = run(filled, "export", "csv", "--campaign", CAMPAIGN, "--out", "/proc/nope/x.csv")
-    assert unwritable.returncode == 1 and "cannot write" in unwritable.stderr
+    unwritable = run(filled, "export", "csv", "--campaign", CAMPAIGN, "--out", "/proc/x.csv")
+    assert unwritable.returncode == 1 and "cannot write /proc/x.csv: " in unwritable.stderr
+    assert ".tmp" not in unwritable.stderr  # the file asked for, not the temporary one
     assert "Traceback" not in unwritable.stderr
 
 
@@ -128,6 +130,7 @@ def test_pdf_export_one_packet_per_decision_maker_without_contacts(filled: Path)
     from pypdf import PdfReader
 
     out = filled / "usb" / "packet.pdf"
+    out.parent.mkdir()
     res = run(filled, "export", "pdf", "--campaign", CAMPAIGN, "--out", str(out))
     assert res.returncode == 0, res.stderr
     evansville = filled / "usb" / "packet-evansville.pdf"
@@ -272,6 +275,7 @@ def test_with_the_passphrase_exports_match_the_originals_byte_for_byte(tmp_path:
     )
     kiosk.close()
     out = tmp_path / "usb" / "contacts.csv"
+    out.parent.mkdir()
     res = run(tmp_path, "export", "csv", "--campaign", CAMPAIGN, "--out", str(out))
     assert res.returncode == 0, res.stderr
     assert out.read_bytes() == expected.getvalue().encode("utf-8")
@@ -501,6 +505,48 @@ def test_without_out_exports_go_to_the_exports_folder(
     pdf = run(filled, "export", "pdf", "--campaign", CAMPAIGN)
     assert pdf.returncode == 0, pdf.stderr
     assert any(n.endswith(".pdf") for n in (p.name for p in folder.iterdir()))
+
+
+@pytest.mark.parametrize("kind", ["pdf", "csv"])
+def test_out_naming_a_folder_writes_into_it_under_the_usual_names(
+    filled: Path, tmp_path: Path, kind: str
+) -> None:
+    """Audit (newcomer) item 5: ``--out DIR/`` wrote ``DIR-evansville.pdf`` beside the folder,
+    and one file (``--whole-campaign``, a CSV) failed naming a temporary file."""
+    folder = tmp_path / "out-here"
+    folder.mkdir()
+    extra = ["--whole-campaign"] if kind == "pdf" else []
+    for given in (f"{folder}/", str(folder)):  # with the slash or without: a folder
+        res = run(filled, "export", kind, "--campaign", CAMPAIGN, *extra, "--out", given)
+        assert res.returncode == 0, res.stderr
+    what = "packet" if kind == "pdf" else "contacts"
+    made = sorted(p.name for p in folder.iterdir())
+    assert len(made) == 2 and all(n.startswith(f"{CAMPAIGN}-{what}-") for n in made), made
+    assert any(n.endswith(f"-2.{kind}") for n in made)  # never over the earlier export
+    assert not list(tmp_path.glob("out-here?*"))  # nothing beside the folder
+    if kind == "pdf":  # one packet per decision-maker: each in the folder, named as usual
+        res = run(filled, "export", "pdf", "--campaign", CAMPAIGN, "--out", str(folder))
+        assert res.returncode == 0, res.stderr
+        packets = [p for p in folder.iterdir() if p.name.endswith("-evansville.pdf")]
+        assert len(packets) == 1 and packets[0].name.startswith(f"{CAMPAIGN}-packet-")
+
+
+@pytest.mark.parametrize("kind", ["pdf", "csv"])
+def test_out_in_a_missing_folder_is_refused_not_made(
+    filled: Path, tmp_path: Path, kind: str
+) -> None:
+    """Personal data goes only where the coordinator chose: a typo's folder is not made."""
+    missing = tmp_path / "no" / "such"
+    for given, folder in ((f"{missing}/x.{kind}", missing), (f"{missing}/", missing)):
+        res = run(filled, "export", kind, "--campaign", CAMPAIGN, "--out", given)
+        assert res.returncode == 2, res.stderr
+        assert f"folder {folder} does not exist" in res.stderr
+        assert "Traceback" not in res.stderr
+    assert not (tmp_path / "no").exists()
+    a_file = tmp_path / "a-file"
+    a_file.write_text("x")
+    res = run(filled, "export", kind, "--campaign", CAMPAIGN, "--out", f"{a_file}/x.{kind}")
+    assert res.returncode == 2 and f"{a_file} is not a folder" in res.stderr
 
 
 def test_relative_exports_in_the_repository_are_ignored_by_git() -> None:

@@ -17,7 +17,14 @@ The command line (``kiosk export``), the touch screen (through
 from __future__ import annotations
 
 from kiosk.exports.contacts import CSV_COLUMNS, EXCEL_BOM, csv_row, for_excel, write_csv
-from kiosk.exports.files import SETTING_EXPORT_DIR, destinations, export_folder, save_error_code
+from kiosk.exports.files import (
+    SETTING_EXPORT_DIR,
+    OutPathError,
+    destinations,
+    export_folder,
+    out_target,
+    save_error_code,
+)
 from kiosk.exports.make import (
     ExportCancelled,
     ExportFile,
@@ -45,6 +52,7 @@ __all__ = [
     "ExportResult",
     "MadeExport",
     "NothingToExport",
+    "OutPathError",
     "Progress",
     "TextVersionLookup",
     "build_packets",
@@ -57,6 +65,7 @@ __all__ = [
     "for_excel",
     "make_csv_export",
     "make_pdf_export",
+    "out_target",
     "packet_paths",
     "record_export",
     "save_error_code",

@@ -290,11 +290,15 @@ def write_export(made: MadeExport, out: Path, exact: bool = False) -> list[Path]
     """Write every file of ``made`` atomically; return the paths written.
 
     Raises:
-        OSError: a file could not be written (files written before it stay, each complete).
+        OSError: a file could not be written (files written before it stay, each complete);
+            its ``filename`` is that file's final name, never the temporary one it went to.
     """
     paths = export_paths(made, out, exact)
     for path, f in zip(paths, made.files, strict=True):
-        atomic_write(path, f.data)
+        try:
+            atomic_write(path, f.data)
+        except OSError as exc:
+            raise OSError(exc.errno, exc.strerror or str(exc), str(path)) from exc
     return paths
 
 
