@@ -25,6 +25,7 @@ from kiosk.domain.campaign import Campaign, CampaignKind, CampaignText
 from kiosk.domain.errors import Code, NotFound, Refused, ValidationFailed
 from kiosk.domain.ink import Ink
 from kiosk.domain.validation import SignerEntry, TypedSignature
+from kiosk.services.pin import PIN_MIN
 from kiosk.services.signing import Signing
 from kiosk.ui.i18n import DEFAULT_LANGUAGE, I18n
 from kiosk.ui.messages import OPT_IN_NEEDS_CONTACT, SAVE_FAILED, error_message
@@ -648,12 +649,25 @@ class SignerFlow(QObject):
     #: Whether a volunteer can witness here (the staff PIN check is wired).
     canWitness = Property(bool, _get_can_witness, constant=True)
 
+    def _get_pin_min(self) -> int:
+        return PIN_MIN
+
+    #: The shortest staff PIN: the witness button waits for that many digits.
+    pinMinLength = Property(int, _get_pin_min, constant=True)
+
     @Slot(str)
     def witness(self, pin: str) -> None:
         """A volunteer witnesses the typed signature with the staff PIN (wrong tries count
-        towards the PIN's lockout, as on the PIN screen)."""
+        towards the PIN's lockout, as on the PIN screen).
+
+        A PIN shorter than any staff PIN (an empty field, a tap too early) is refused here,
+        before the PIN gate: it is no try, and counts nothing (five taps on the button with an
+        empty field locked volunteers out of staff mode).
+        """
         check = self._witness_check
         if check is None or not self._typing or self._witness_state == "checking":
+            return
+        if len(pin) < PIN_MIN:
             return
         generation = self._generation
         self._witness_state = "checking"

@@ -309,14 +309,21 @@ def build_ui(
     def witness(pin: str, done: Callable[[bool | None], None]) -> None:
         """A volunteer's staff PIN for a typed signature, checked off the UI thread; a wrong
         one is audited as a wrong staff PIN is (``pin_failed``, and ``pin_locked`` when it
-        starts a lockout), marked ``via: witness``."""
+        starts a lockout), marked ``via: witness``. While entry is locked the PIN is not
+        looked at, nor audited again (as on the PIN screen, which takes no try then)."""
 
-        def checked(r: PinCheck) -> None:
+        def attempt() -> PinCheck | None:
+            return None if gate.locked_for() > 0 else gate.check(pin)
+
+        def checked(r: PinCheck | None) -> None:
+            if r is None:
+                done(None)
+                return
             if not r.ok:
                 desk.pin_refused(r.locked_for, via="witness")
             done(True if r.ok else (None if r.locked_for > 0 else False))
 
-        tasks.run(lambda: gate.check(pin), checked, lambda _exc: done(False))
+        tasks.run(attempt, checked, lambda _exc: done(False))
 
     flow.set_witness_check(witness)
     for child in (i18n, tasks, flow, staff, status, exports, privacy, idle):

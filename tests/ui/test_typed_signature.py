@@ -4,16 +4,22 @@
   keys (physical or on-screen) typed into the hidden name field unseen, and closing "Start
   over" or the idle dialog handed the focus back to it, with the on-screen keyboard over the
   pad.
+- "Witness (volunteer)" needs a PIN of the minimum length: an empty or short PIN never reaches
+  the staff PIN gate, whose wrong tries lock volunteers out of staff mode.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtQuick import QQuickItem
 
+from kiosk.app import Kiosk
+from kiosk.services.pin import PIN_MIN
 from kiosk.ui.automation import Driver
-from tests.ui.conftest import FAST, FakeClock
+from tests.ui.conftest import FAST, PIN, FakeClock
 from tests.ui.steps import choose_language, to_pad
 
 pytestmark = pytest.mark.gui
@@ -148,3 +154,106 @@ def test_the_idle_dialog_never_gives_the_focus_back_to_a_hidden_field(
     d.key(Qt.Key.Key_Return)  # not "I'm still here" on the hidden dialog
     assert d.ui.vm.flow.typedName == "An"
     assert d.ui.vm.flow.step == "pad"
+
+
+# -- the witness -------------------------------------------------------------------------------
+
+
+def _failed(kiosk: Kiosk) -> int:
+    return sum(1 for e in kiosk.store.audit_entries() if e.action == "pin_failed")
+
+
+def test_witness_needs_a_pin_of_the_minimum_length_and_a_short_one_counts_nothing(
+    make_kiosk: Callable[..., Kiosk], make_ui: Callable[..., Driver]
+) -> None:
+    kiosk = make_kiosk()
+    d = make_ui(kiosk)
+    d.wait_shown("attract.signButton")
+    to_typed(d)
+    gate = d.ui.vm.staff.gate
+    tries = gate.tries_left()
+    button = d.item("pad.witness")
+    assert not button.isEnabled()  # an empty PIN field
+    for _ in range(6):  # taps on the disabled button
+        d.touch_at(d.center(button))
+    d.click("pad.witnessPin")
+    d.type("1" * (PIN_MIN - 1))
+    assert not button.isEnabled()
+    d.key(Qt.Key.Key_Return)  # Enter in the field: too short, nothing happens
+    d.settle(100)
+    assert d.ui.vm.flow.witnessState == ""
+    assert d.text("pad.witnessPin") == "1" * (PIN_MIN - 1)
+    # The view-model refuses it too, whoever calls it.
+    for pin in ("", "1", "1" * (PIN_MIN - 1)):
+        d.ui.vm.flow.witness(pin)
+        assert d.ui.vm.flow.witnessState == ""
+    d.settle(200)
+    assert gate.tries_left() == tries and gate.locked_for() == 0
+    assert _failed(kiosk) == 0
+    assert not d.shown("pad.witnessStatus")
+
+    d.type("1")  # the minimum length: the button is enabled, a wrong PIN counts
+    d.wait(lambda: bool(button.isEnabled()), "the witness button")
+    d.click("pad.witness")
+    d.wait(lambda: d.ui.vm.flow.witnessState == "wrong", "the wrong PIN")
+    assert gate.tries_left() == tries - 1
+    d.wait(lambda: _failed(kiosk) == 1, "the wrong PIN in the audit trail")
+    assert not button.isEnabled()  # the wrong PIN was cleared from the field
+
+    d.fill("pad.witnessPin", PIN)
+    d.key(Qt.Key.Key_Return)
+    d.wait(lambda: d.ui.vm.flow.witnessed, "the witness")
+    assert gate.tries_left() == gate.max_tries
+
+
+def test_the_pin_screen_stays_open_after_short_witness_tries(d: Driver) -> None:
+    flow = d.ui.vm.flow
+    to_typed(d)
+    d.click("pad.witnessPin")
+    d.type("12")
+    for _ in range(6):
+        d.key(Qt.Key.Key_Return)
+        flow.witness("")
+        d.settle(30)
+        d.wait(lambda: flow.witnessState != "checking", "the check")
+    assert flow.witnessState == ""
+    d.tap("pad.startOver")
+    d.tap("startOver.confirm")
+    d.wait_shown("attract.signButton")
+    d.hold("staff.corner", lambda: d.shown("pin.submit"), "the PIN screen")
+    assert d.ui.vm.staff.pinState != "locked" and d.ui.vm.staff.pinLockedSeconds == 0
+    d.type(PIN)
+    d.click("pin.submit")
+    d.wait_shown("staff.close")
+
+
+def test_a_witness_try_while_entry_is_locked_is_not_counted_nor_audited_again(
+    make_kiosk: Callable[..., Kiosk], make_ui: Callable[..., Driver]
+) -> None:
+    kiosk = make_kiosk()
+    d = make_ui(kiosk)
+    flow = d.ui.vm.flow
+    d.wait_shown("attract.signButton")
+    to_typed(d)
+    gate = d.ui.vm.staff.gate
+    for _ in range(gate.max_tries):
+        d.click("pad.witnessPin")
+        d.type("0000")
+        d.key(Qt.Key.Key_Return)
+        d.wait(lambda: flow.witnessState in ("wrong", "locked"), "the answer", timeout_s=15)
+    assert flow.witnessState == "locked"
+    d.wait(lambda: _failed(kiosk) == gate.max_tries, "the wrong PINs in the audit trail")
+
+    def locks() -> int:
+        return sum(1 for e in kiosk.store.audit_entries() if e.action == "pin_locked")
+
+    assert locks() == 1
+    locked_for = gate.locked_for()
+    d.click("pad.witnessPin")
+    d.type(PIN)  # even the right PIN: entry is locked
+    d.key(Qt.Key.Key_Return)
+    assert flow.witnessState == "checking"
+    d.wait(lambda: flow.witnessState == "locked", "the refusal")
+    assert not flow.witnessed
+    assert _failed(kiosk) == gate.max_tries and locks() == 1
+    assert gate.locked_for() == pytest.approx(locked_for, abs=1)  # no longer lockout

@@ -265,7 +265,11 @@ FadePage {
                             Accessible.description: qsTr("Staff PIN") + ". "
                                                     + qsTr("Volunteer: witness this typed signature with the staff PIN (optional)")
                                                     + (witnessStatus.text !== "" ? ". " + witnessStatus.text : "")
-                            onAccepted: page.flow.witness(witnessPin.text)
+                            // A PIN of the minimum length at least: shorter, Enter does
+                            // nothing (as the witness button is disabled), and it is never a try
+                            // that counts towards the staff PIN's lockout.
+                            readonly property bool longEnough: witnessPin.text.length >= page.flow.pinMinLength
+                            onAccepted: if (witnessButton.enabled) page.flow.witness(witnessPin.text)
                             onActiveFocusChanged: if (activeFocus) page.reveal(witnessRow)
                             // A wrong PIN is not left in the field (the typed name and its
                             // confirmation stay as they are).
@@ -284,6 +288,7 @@ FadePage {
                             objectName: "pad.witness"
                             kind: "secondary"
                             enabled: !page.flow.witnessed && page.flow.witnessState !== "checking"
+                                     && witnessPin.longEnough
                             text: qsTr("Witness (volunteer)")
                             onClicked: page.flow.witness(witnessPin.text)
                         }
