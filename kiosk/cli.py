@@ -457,10 +457,11 @@ def cmd_status(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _sync_error(code: Any, detail: str) -> str:
+def _sync_error(code: Any, detail: str, enrolling: bool = False) -> str:
     from kiosk.sync.status import describe_error
 
-    return f"{describe_error(code)} ({detail})" if detail else describe_error(code)
+    words = describe_error(code, enrolling)
+    return f"{words} ({detail})" if detail else words
 
 
 def cmd_enroll(args: argparse.Namespace) -> int:
@@ -481,7 +482,7 @@ def cmd_enroll(args: argparse.Namespace) -> int:
                 allow_insecure=args.allow_insecure,
             )
         except SyncError as exc:
-            raise CliError(f"not connected: {_sync_error(exc.code, exc.detail)}") from None
+            raise CliError(f"not connected: {_sync_error(exc.code, exc.detail, True)}") from None
         e = result.enrollment
         print(
             f"connected to {e.server_name or 'the server'} at {e.server_url} "

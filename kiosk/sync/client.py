@@ -274,13 +274,36 @@ _DEMO_MISMATCH = {
 }
 
 
+#: Statuses that, without a kiosk-server's error body, say this address has no such API: a
+#: request it cannot take (400), no such path (404), not that method (405), or a server that
+#: takes no POST at all (501).
+_NOT_THIS_API = frozenset({400, 404, 405, 501})
+#: A kiosk-server's own error codes for a path it does not have (a URL with a path too many;
+#: a server too old for ``GET /device`` or ``POST /report``, which the engine tells by the
+#: status and takes as such).
+_NO_SUCH_PATH = frozenset({"not_found", "method_not_allowed"})
+
+
+def _foreign_status(response: _Reply) -> str:
+    """An answer without a kiosk-server's error body, in a few words: ``HTTP 404, text/html``."""
+    ctype = response.headers.get("content-type", "").split(";")[0].strip()[:60]
+    what = ctype or ("no body" if not response.content else "untyped")
+    return f"HTTP {response.status_code}, {what}"
+
+
 def _status_error(response: _Reply, enrolling: bool = False) -> SyncError:
-    """Map a non-2xx answer to a code."""
+    """Map a non-2xx answer to a code.
+
+    Every error a kiosk-server answers has its JSON body (:class:`kiosk.wire.ErrorBody`). One
+    without it on a status that says "no such API here" (a web server, a printer's page, a
+    router), or a kiosk-server's own "no such path", is ``BAD_RESPONSE``: this address does not
+    answer like a kiosk-server. The status stays on the error, so a caller that takes a 404 as
+    "a server too old for this request" still can.
+    """
     status = response.status_code
     body = _error_body(response)
     error = body.error if body else None
-    detail = body.detail if body else f"HTTP {status}"
-    detail = f"HTTP {status}: {detail}"[:500]
+    detail = (f"HTTP {status}: {body.detail}" if body else _foreign_status(response))[:500]
     if 300 <= status < 400:
         where = response.headers.get("location", "?")[:200]
         return SyncError(
@@ -288,6 +311,10 @@ def _status_error(response: _Reply, enrolling: bool = False) -> SyncError:
             f"HTTP {status}: the server redirects to {where}; use that address instead",
             status,
         )
+    if body is None and status in _NOT_THIS_API:
+        return SyncError(SyncErrorCode.BAD_RESPONSE, detail, status)
+    if status in (404, 405) and error in _NO_SUCH_PATH:
+        return SyncError(SyncErrorCode.BAD_RESPONSE, detail, status, error)
     if enrolling and status == 403 and error and error.startswith("enrollment_code"):
         return SyncError(SyncErrorCode.BAD_CODE, detail, status, error)
     if status == 403 and error in _DEMO_MISMATCH:  # no new code helps: say what does

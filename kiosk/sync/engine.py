@@ -469,9 +469,7 @@ class SyncEngine:
                     if mine != key:
                         raise SyncError(
                             SyncErrorCode.KEY_MISMATCH,
-                            "this kiosk already seals signatures to another organization key; "
-                            "it was not connected (the code is used up: ask for a new one after "
-                            "sorting out the keys)",
+                            "the code is used up: ask for a new one once the keys agree",
                         )
                 else:
                     try:

@@ -41,7 +41,8 @@ ERROR_WORDS: dict[SyncErrorCode, str] = {
     SyncErrorCode.UNAUTHORIZED: "the server no longer accepts this kiosk (revoked or unknown); "
     "connect it again with a new code",
     SyncErrorCode.SERVER_ERROR: "the server had an error; it will be retried",
-    SyncErrorCode.BAD_RESPONSE: "the server's answer was not understood; nothing was marked sent",
+    SyncErrorCode.BAD_RESPONSE: "this address does not answer like a Petition Kiosk server: "
+    "check the URL; nothing was marked sent",
     SyncErrorCode.REFUSED: "the server refused the request",
     SyncErrorCode.RATE_LIMITED: "the server is busy (too many requests); it will be retried later",
     SyncErrorCode.BAD_CODE: "the connection code is wrong, already used or expired",
@@ -59,13 +60,28 @@ ERROR_WORDS: dict[SyncErrorCode, str] = {
 }
 
 
-def describe_error(code: SyncErrorCode) -> str:
+#: The wording of codes whose words above fit a sync pass only, for a failed enrollment: it is
+#: never retried by itself, nothing is marked, and ``kiosk enroll`` says "not connected" first.
+ENROLL_WORDS: dict[SyncErrorCode, str] = {
+    SyncErrorCode.SERVER_ERROR: "the server had an error; try again later",
+    SyncErrorCode.RATE_LIMITED: "the server is busy (too many requests); try again in a minute",
+    SyncErrorCode.BAD_RESPONSE: "this address does not answer like a Petition Kiosk server: "
+    "check the URL",
+    SyncErrorCode.KEY_MISMATCH: "the server's organization key differs from the one this kiosk "
+    "seals signatures to",
+    SyncErrorCode.LOCAL_ERROR: "this kiosk could not write its connection data (disk full or "
+    "damaged?)",
+}
+
+
+def describe_error(code: SyncErrorCode, enrolling: bool = False) -> str:
     """The English wording of an error code (command line and documentation).
 
     Args:
         code: the error code.
+        enrolling: it ended an enrollment (``kiosk enroll``), not a sync pass.
     """
-    return ERROR_WORDS[code]
+    return ENROLL_WORDS.get(code, ERROR_WORDS[code]) if enrolling else ERROR_WORDS[code]
 
 
 @dataclass(frozen=True, slots=True)

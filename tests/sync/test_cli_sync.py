@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import pytest
 from sqlalchemy import text
 
 from kiosk.app import Kiosk
@@ -225,3 +227,104 @@ def test_sync_says_what_the_retention_policy_deleted_after_it(
     assert report["created"] == 1 and report["purged"] == 1
     out = kiosk_cli(kiosk.data_dir, "sync")  # nothing acknowledged, nothing deleted: no line
     assert out.returncode == 0 and "retention:" not in out.stdout, out.stdout
+
+
+@pytest.fixture
+def web_server(tmp_path: Path) -> Iterator[str]:
+    """A plain web server (Python's own ``http.server``, a real process) on a free port: an
+    address that answers HTTP, but not as a kiosk-server (HTML 404s, 501 to every POST)."""
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    port = free_port()
+    root = tmp_path / "www"
+    root.mkdir()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1"],
+        cwd=root,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                if time.monotonic() > deadline or proc.poll() is not None:
+                    raise
+                time.sleep(0.1)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+NOT_A_SERVER = "this address does not answer like a Petition Kiosk server: check the URL"
+
+
+def test_an_address_that_is_not_a_kiosk_server_is_told_so(
+    kiosk: Kiosk, server: ServerHandle, web_server: str
+) -> None:
+    """Audit (newcomer) item 7: a plain web server's 501 was "the server had an error; it will
+    be retried (HTTP 501: HTTP 501)" at enrollment (never retried), its 404 "the server
+    refused the request (HTTP 404: HTTP 404)" at sync; a kiosk-server under a path too many
+    was "refused" too."""
+    fill(kiosk, 2)
+    kiosk.close()
+    out = kiosk_cli(kiosk.data_dir, "enroll", "--server", web_server, "--code", "X")
+    assert out.returncode == 1
+    assert f"kiosk: error: not connected: {NOT_A_SERVER} (HTTP 501, text/html)" in out.stderr
+    assert "retried" not in out.stderr and "Traceback" not in out.stderr
+    wrong_path = f"{server.base_url}/petitions"
+    out = kiosk_cli(kiosk.data_dir, "enroll", "--server", wrong_path, "--code", server.code())
+    assert out.returncode == 1 and f"not connected: {NOT_A_SERVER} (HTTP 404" in out.stderr
+
+    out = kiosk_cli(kiosk.data_dir, "enroll", "--server", server.base_url, "--code", server.code())
+    assert out.returncode == 0, out.stderr
+    for address in (web_server, wrong_path):
+        out = kiosk_cli(kiosk.data_dir, "sync", "--server", address)
+        assert out.returncode == 1
+        assert f"kiosk: error: sync failed: {NOT_A_SERVER}; nothing was marked sent" in out.stderr
+        assert "HTTP 404: HTTP 404" not in out.stderr and "2 still pending" in out.stderr
+    # The kiosk-server itself, at its own address: all as before.
+    out = kiosk_cli(kiosk.data_dir, "sync")
+    assert out.returncode == 0 and "created 2" in out.stdout, out.stderr
+
+
+def test_enrolling_with_another_organization_key_says_so_once(
+    new_kiosk: Callable[..., Kiosk], tmp_path: Path
+) -> None:
+    """The refusal was "not connected: ...; not connected (...; it was not connected (the code
+    is used up: ...))": now one sentence."""
+    import base64
+
+    import nacl.public
+
+    from tests.server.live import LiveServer
+    from tests.sync.helpers import TEST_PUBLIC_KEY
+
+    other = new_kiosk("other", with_key=False)
+    other.keys.install_public_key(bytes(nacl.public.PrivateKey.generate().public_key))
+    other.close()
+    url = f"sqlite:///{tmp_path / 'keyed.sqlite3'}"
+    key = base64.b64encode(TEST_PUBLIC_KEY).decode()
+    with LiveServer(
+        database_url=url, data_dir=tmp_path, extra_args=("--org-public-key", key)
+    ) as live:
+        handle = ServerHandle(live, url)
+        try:
+            out = kiosk_cli(
+                other.data_dir, "enroll", "--server", live.base_url, "--code", handle.code()
+            )
+        finally:
+            handle.close()
+    assert out.returncode == 1
+    assert out.stderr == (
+        "kiosk: error: not connected: the server's organization key differs from the one this "
+        "kiosk seals signatures to (the code is used up: ask for a new one once the keys "
+        "agree)\n"
+    )

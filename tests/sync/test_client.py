@@ -210,6 +210,26 @@ BROKEN_REPLIES: list[tuple[str, Callable[[list[str]], Reply], SyncErrorCode]] = 
         lambda ids: Reply(302, b"", headers={"Location": "https://elsewhere/"}),
         SyncErrorCode.BAD_RESPONSE,
     ),
+    (
+        "a web server's 404 page",
+        lambda ids: Reply(404, b"<html>Not Found</html>", content_type="text/html"),
+        SyncErrorCode.BAD_RESPONSE,
+    ),
+    (
+        "a web server that takes no POST",
+        lambda ids: Reply(501, b"<html>Unsupported method</html>", content_type="text/html"),
+        SyncErrorCode.BAD_RESPONSE,
+    ),
+    (
+        "a kiosk-server without this path",
+        lambda ids: Reply(404, {"error": "not_found", "detail": "Not Found"}),
+        SyncErrorCode.BAD_RESPONSE,
+    ),
+    (
+        "413 from a proxy",
+        lambda ids: Reply(413, b"<html>too large</html>", content_type="text/html"),
+        SyncErrorCode.REFUSED,
+    ),
 ]
 
 
@@ -238,6 +258,46 @@ def test_a_broken_reply_marks_nothing(
         assert len(requests) == 1, name
     assert _all_pending(kiosk, outbox)
     assert kiosk.store.pending_count() == 3
+
+
+@pytest.mark.parametrize(
+    ("reply", "code", "detail"),
+    [
+        (
+            Reply(404, b"<html>x</html>", content_type="text/html"),
+            "bad_response",
+            "HTTP 404, text/html",
+        ),
+        (Reply(405, b"", content_type=None), "bad_response", "HTTP 405, no body"),
+        (
+            Reply(404, {"error": "not_found", "detail": "Not Found"}),
+            "bad_response",
+            "HTTP 404: Not Found",
+        ),
+        (
+            Reply(502, b"Bad Gateway", content_type="text/plain"),
+            "server_error",
+            "HTTP 502, text/plain",
+        ),
+        (
+            Reply(413, {"error": "body_too_large", "detail": "too big"}),
+            "refused",
+            "HTTP 413: too big",
+        ),
+    ],
+)
+def test_an_error_answer_is_told_once_and_by_whom(reply: Reply, code: str, detail: str) -> None:
+    """A kiosk-server's error says its code and words; any other answer its status and type,
+    once ("HTTP 404: HTTP 404" before), and a 404 or 405 of no kiosk-server is ``BAD_RESPONSE``
+    (this address is not one), its status kept for callers that take a 404 as "too old"."""
+    with (
+        FakeServer(lambda method, path, body: reply) as fake,
+        SyncClient(fake.url) as client,
+        pytest.raises(SyncError) as caught,
+    ):
+        client.totals()
+    assert (caught.value.code.value, caught.value.detail) == (code, detail)
+    assert caught.value.status == reply.status
 
 
 def test_a_campaigns_bomb_is_refused_before_it_is_parsed() -> None:
@@ -627,6 +687,7 @@ def _device_run(kiosk: Kiosk, device: Reply) -> tuple[FakeServer, object]:
         ("a server error", Reply(500, {"error": "internal", "detail": "oops"})),
         ("rate limited", Reply(429, {"error": "rate_limited", "detail": "wait"})),
         ("a proxy's page", Reply(502, b"<html>bad gateway</html>", content_type="text/html")),
+        ("a web page", Reply(404, b"<html>Not Found</html>", content_type="text/html")),
     ],
 )
 def test_a_broken_or_missing_answer_to_what_the_server_holds_sends_as_before(
