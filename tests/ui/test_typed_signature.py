@@ -6,6 +6,7 @@
   pad.
 - "Witness (volunteer)" needs a PIN of the minimum length: an empty or short PIN never reaches
   the staff PIN gate, whose wrong tries lock volunteers out of staff mode.
+- The witness result is scrolled into view when it changes.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPointF, Qt
 from PySide6.QtQuick import QQuickItem
 
 from kiosk.app import Kiosk
@@ -257,3 +258,40 @@ def test_a_witness_try_while_entry_is_locked_is_not_counted_nor_audited_again(
     assert not flow.witnessed
     assert _failed(kiosk) == gate.max_tries and locks() == 1
     assert gate.locked_for() == pytest.approx(locked_for, abs=1)  # no longer lockout
+
+
+@pytest.mark.parametrize(
+    ("lang", "size", "scale"),
+    [("en", (1280, 800), 1.0), ("es", (1280, 800), 1.5), ("es", (800, 1280), 2.0)],
+)
+def test_the_witness_result_is_scrolled_into_view(
+    d: Driver, lang: str, size: tuple[int, int], scale: float
+) -> None:
+    d.ui.window.resize(*size)
+    d.wait_shown("attract.signButton")
+    choose_language(d, lang)
+    if scale != 1.0:
+        d.click("a11y.options")
+        d.click(f"a11y.textSize.{round(scale * 100)}")
+        d.wait(lambda: d.ui.vm.textScale == scale, "the text size")
+        d.click("a11y.close")
+        d.wait(lambda: not d.shown("a11y.close"), "the options to close")
+    to_pad(d, "Ana", "Pérez", "47708")
+    d.wait_shown("pad.canvas")
+    d.tap("pad.typeInstead")
+    d.wait(lambda: d.ui.vm.flow.typing, "the typed signature")
+    d.tap("pad.witnessPin")
+    d.tap_keys("0000")
+    d.tap("pad.witness")
+    d.wait(lambda: d.ui.vm.flow.witnessState == "wrong", "the wrong PIN")
+    d.idle()
+    d.settle(200)
+    status = d.item("pad.witnessStatus")
+    scroll = d.item("pad.typedScroll")
+    assert status.property("text")
+    top = status.mapToItem(scroll, QPointF(0, 0)).y()
+    assert top >= 0 and top + status.height() <= scroll.height(), (
+        top,
+        status.height(),
+        scroll.height(),
+    )

@@ -54,12 +54,17 @@ FadePage {
     // Typing, the review, the name, the confirmation and the witness scroll together as one
     // page (the keyboard takes half the screen, and the text may be twice as large); drawing,
     // nothing scrolls (a drag on the pad is ink, never a scroll).
-    function reveal(item) { Qt.callLater(page.scrollTo, item) }
-    function scrollTo(item) {
+    // `through`: an item below `item` that comes into view with it (its end first, when the
+    // two do not fit).
+    function reveal(item, through) { Qt.callLater(page.scrollTo, item, through) }
+    function scrollTo(item, through) {
         if (!item || !page.typing)
             return
         var top = item.mapToItem(column, 0, 0).y + column.y - 24
-        var bottom = top + item.height + 48
+        var last = through || item
+        var bottom = last.mapToItem(column, 0, 0).y + column.y + last.height + 24
+        if (through && bottom - top > scroll.height)
+            top = bottom - scroll.height
         if (top < scroll.contentY)
             scroll.contentY = Math.max(0, top)
         else if (bottom > scroll.contentY + scroll.height)
@@ -300,7 +305,14 @@ FadePage {
                         // PIN's description for a screen reader.
                         Accessible.role: Accessible.AlertMessage
                         Accessible.name: text
-                        onTextChanged: if (witnessStatus.text !== "" && page.shown) page.app.speech.say(witnessStatus.text)
+                        // And scrolled into view with the PIN and its button: it appeared
+                        // half under the bottom bar, where the volunteer may never see it.
+                        onTextChanged: {
+                            if (witnessStatus.text === "" || !page.shown)
+                                return
+                            page.app.speech.say(witnessStatus.text)
+                            page.reveal(witnessRow, witnessStatus)
+                        }
                         Layout.fillWidth: true
                         visible: page.flow.canWitness && text !== ""
                         text: page.flow.witnessed ? qsTr("✓ Witnessed by a volunteer")
