@@ -184,8 +184,9 @@ def cmd_campaigns_validate(args: argparse.Namespace) -> int:
         try:
             c = load_campaign_file(f)
         except CampaignFormatError as exc:
-            for problem in exc.problems:
-                print(f"invalid: {problem.where}: {problem.message}", file=sys.stderr)
+            for problem in exc.problems:  # the file as given (the error names it by its name)
+                where = f"{f}: {problem.field}" if problem.field else f
+                print(f"invalid: {where}: {problem.message}", file=sys.stderr)
             bad += 1
         else:
             print(
@@ -900,6 +901,12 @@ def _parse_date(text: str | None, name: str, end: bool = False) -> Any:
     return moment.astimezone() if moment.tzinfo is None else moment
 
 
+def _known_event(store: Any, event_id: str) -> bool:
+    """Whether this kiosk has the event: its row, or signatures recorded with its id (made
+    elsewhere, or by `kiosk simulate --event`)."""
+    return any(e.id == event_id for e in store.events()) or event_id in store.counts().by_event
+
+
 def _export_filter(args: argparse.Namespace, kiosk: Any) -> Any:
     from kiosk.domain.ports import SignatureFilter
 
@@ -908,6 +915,10 @@ def _export_filter(args: argparse.Namespace, kiosk: Any) -> Any:
     if args.local and campaign.local(args.local) is None:
         known = ", ".join(loc.slug for loc in campaign.locals) or "none"
         raise CliError(f"{slug} has no local campaign {args.local!r} (known: {known})", EXIT_USAGE)
+    if args.event and not _known_event(kiosk.store, args.event):
+        raise CliError(
+            f"no event {args.event!r} on this kiosk (`kiosk status` lists its events)", EXIT_USAGE
+        )
     since = _parse_date(args.since, "--since")
     until = _parse_date(args.until, "--until", end=True)
     if since is not None and until is not None and until <= since:
@@ -974,10 +985,12 @@ def cmd_export_pdf(args: argparse.Namespace) -> int:
         record_export,
         write_export,
     )
-    from kiosk.pdf import PacketOptions
+    from kiosk.pdf import MAX_ROWS_PER_SHEET, PacketOptions
 
     if args.per_file is not None and args.per_file < 1:
         raise CliError("--per-file must be at least 1", EXIT_USAGE)
+    if not 1 <= args.rows_per_sheet <= MAX_ROWS_PER_SHEET:
+        raise CliError(f"--rows-per-sheet must be 1 to {MAX_ROWS_PER_SHEET}", EXIT_USAGE)
     try:
         options = PacketOptions(
             page_size=args.page_size,

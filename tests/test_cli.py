@@ -49,10 +49,16 @@ def test_validate_reports_file_field_and_problem(tmp_path: Path) -> None:
     out = kiosk(tmp_path, "campaigns", "validate", str(bad))
     lines = out.stderr.splitlines()
     assert out.returncode == 1 and len(lines) >= 3, out.stderr
-    assert all(line.startswith("invalid: bad.toml: ") for line in lines), out.stderr
-    assert "bad.toml: goal: must be at least 1" in out.stderr
-    assert "bad.toml: local[0].state: 'ZZ' is not a two-letter USPS state code" in out.stderr
+    assert all(line.startswith(f"invalid: {bad}: ") for line in lines), out.stderr
+    assert f"{bad}: goal: must be at least 1" in out.stderr
+    assert f"{bad}: local[0].state: 'ZZ' is not a two-letter USPS state code" in out.stderr
     assert "(and " not in out.stderr  # each is on its own line
+    # The file as given, folder and all (two files of one name in two folders stay apart).
+    missing = tmp_path / "elsewhere" / "bad.toml"
+    out = kiosk(tmp_path, "campaigns", "validate", str(missing), "bad.toml")
+    assert out.returncode == 1
+    assert out.stderr.splitlines()[0].startswith(f"invalid: {missing}: cannot be read"), out.stderr
+    assert out.stderr.splitlines()[1].startswith("invalid: bad.toml: "), out.stderr
 
 
 def test_import_then_list(tmp_path: Path) -> None:

@@ -216,6 +216,34 @@ def test_pdf_export_whole_campaign_a4_spanish_and_refusals(filled: Path) -> None
         filled, "export", "pdf", "--campaign", CAMPAIGN, "--rows-per-sheet", "0", "--out", str(out)
     )
     assert bad.returncode == 2 and "Traceback" not in bad.stderr
+    assert bad.stderr == "kiosk: error: --rows-per-sheet must be 1 to 30\n"  # the option's name
+
+
+@pytest.mark.parametrize("kind", ["pdf", "csv"])
+def test_an_event_this_kiosk_does_not_have_is_named(filled: Path, kind: str) -> None:
+    """It was "no signatures match: nothing exported", as for a known event with none."""
+    out = str(filled / f"x.{kind}")
+    res = run(filled, "export", kind, "--campaign", CAMPAIGN, "--event", "nope", "--out", out)
+    assert res.returncode == 2
+    assert res.stderr == (
+        "kiosk: error: no event 'nope' on this kiosk (`kiosk status` lists its events)\n"
+    )
+    app = open_kiosk(filled)  # signatures recorded with an event id, no row for it: known
+    try:
+        s = app.service()
+        local = s.route(CAMPAIGN, "47708")
+        s.submit(
+            CAMPAIGN,
+            local.slug if local else None,
+            entry(first_name="Ana", last_name="Ruiz", email="ana@example.org", phone=""),
+            ink(9),
+            "en",
+            event_id="rally-1",
+        )
+    finally:
+        app.close()
+    res = run(filled, "export", kind, "--campaign", CAMPAIGN, "--event", "rally-1", "--out", out)
+    assert res.returncode == 0 and "wrote 1 signature" in res.stdout, res.stderr
 
 
 def test_with_the_passphrase_exports_match_the_originals_byte_for_byte(tmp_path: Path) -> None:
