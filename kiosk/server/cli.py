@@ -476,12 +476,14 @@ def _cmd_serve(args: argparse.Namespace) -> int:
         )
     except ValueError as exc:
         raise CliError(str(exc)) from None
-    settings.keyring()  # refuse to start with a key file that cannot be unlocked
+    keyring = settings.keyring()  # refuse to start with a key file that cannot be unlocked
+    _check_port(args.host, args.port)  # before anything is printed or changed
     from kiosk.server.db import create_db_engine
 
     engine = create_db_engine(settings.database_url)
     try:
         migrate.upgrade(engine)
+        _check_keys(engine, settings, keyring)
         if settings.demo:
             _refuse_demo_on_a_real_database(engine)
             _import_demo_campaigns(engine)
@@ -522,6 +524,74 @@ def _cmd_serve(args: argparse.Namespace) -> int:
         forwarded_allow_ips=",".join(settings.trusted_proxies) or "",
     )
     return 0
+
+
+def _check_port(host: str, port: int) -> None:
+    """Refuse a port another process listens on, before the database is touched: a second
+    ``serve`` on a busy port made a new console set-up code (the running server's stopped
+    working) and printed it, then failed in uvicorn's words."""
+    import errno
+    import socket
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except (OSError, UnicodeError) as exc:
+        raise CliError(f"cannot listen on {host}: {exc}") from None
+    family, kind, proto, _name, address = infos[0]
+    with socket.socket(family, kind, proto) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds
+        try:
+            sock.bind(address)
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                raise CliError(
+                    f"port {port} on {host} is in use (another kiosk-server?): stop it, or give "
+                    "--port another one"
+                ) from None
+            raise CliError(f"cannot listen on {host} port {port}: {exc.strerror}") from None
+
+
+def _check_keys(engine: Any, settings: Any, keyring: Any) -> None:
+    """Refuse private key files that cannot be the organization's: when a public key is
+    configured, one of them must be its pair; and they must open some of the signatures this
+    server opened before (see :func:`kiosk.server.tallies.keys_open_read`). A server started
+    with the public key file as its private key quarantined every signature it read."""
+    if keyring is None:
+        return
+    from kiosk.server import tallies
+    from kiosk.server.keys import parse_public_key
+
+    files = ", ".join(str(f) for f in settings.org_private_key_files)
+    public = settings.org_public_key
+    if public and parse_public_key(public) not in keyring.public_keys:
+        raise CliError(
+            f"the private key file(s) given ({files}) are not the pair of the organization's "
+            "public key (--org-public-key / KIOSK_ORG_PUBLIC_KEY): kiosks would seal "
+            "signatures this server cannot open. Give the private key file made with that "
+            "public key (not the public key file)"
+        )
+    from sqlalchemy import text
+    from sqlalchemy.exc import OperationalError
+
+    try:
+        with engine.begin() as conn:
+            if conn.dialect.name == "postgresql":  # a table locked a while: not worth waiting
+                conn.execute(text("SET LOCAL lock_timeout = '5s'"))
+            opened, tried = tallies.keys_open_read(conn, keyring)
+    except OperationalError as exc:
+        print(
+            "kiosk-server: warning: the keys were not tried on stored signatures (the database "
+            f"did not answer in time: {type(getattr(exc, 'orig', exc)).__name__})",
+            file=sys.stderr,
+        )
+        return
+    if tried and not opened:
+        raise CliError(
+            f"the private key file(s) given ({files}) open none of the {tried} signatures this "
+            "server opened before: a wrong file (the public key file, org-public.key, given as "
+            "the private one?), or a new key without the older ones after it (docs/server.md, "
+            "Rotation). Nothing was changed"
+        )
 
 
 def _console_setup_code(engine: Any) -> str | None:
@@ -1116,9 +1186,15 @@ def _cmd_export(args: argparse.Namespace) -> int:
     marks = export_marks(False, args.include_synthetic)
     engine = _ready_engine(args)
     try:
+        _check_keys(engine, settings, keyring)
         with engine.connect() as conn:
             if args.export_kind == "csv":
                 data, result = exports.export_csv(conn, keyring, query)
+                if not result.records and result.undecryptable:
+                    raise CliError(
+                        f"none of the {result.undecryptable} matching signatures opens with the "
+                        "private key file(s) given: nothing written (a wrong key file?)"
+                    )
                 data = mark_csv(data, marks)
                 if args.excel:  # the byte-order mark before everything, the marks too
                     data = for_excel(data)

@@ -70,6 +70,10 @@ _SIGS = table_of(Signature)
 _VOIDS = table_of(SignatureVoid)
 _CHUNK = 500
 _SIGNER_KEY_NAME = "meta:signer-key-id"
+#: The id of the set of configured keys (:func:`_keyring_id`) the stored facts were read with.
+_KEYRING_NAME = "meta:keyring-id"
+#: Why a signature no configured key opens is quarantined: read again whenever the keys change.
+NO_KEY_OPENS_IT = "no configured key opens it"
 #: The advisory lock :func:`prepare_keys` holds on PostgreSQL ("kiosk" is the migrations').
 _PG_KEYS_LOCK = 0x6B696F736B02
 
@@ -102,7 +106,7 @@ def read_record(keys: Any, sealed: bytes) -> Reading:
     try:
         data = keys.open(sealed)
     except CryptoError:
-        return QUARANTINED, "no configured key opens it", None
+        return QUARANTINED, NO_KEY_OPENS_IT, None
     try:
         fields = parse_personal(data, check_strokes=False)  # no stroke is looked at to count
     except PersonalDataError as exc:
@@ -476,10 +480,53 @@ def _key_id(keys: Any) -> int:
     return int.from_bytes(hashlib.blake2b(keys.signer_key, digest_size=7).digest(), "big")
 
 
+def _keyring_id(keys: Any) -> int:
+    joined = b"".join(sorted(keys.public_keys))
+    return int.from_bytes(hashlib.blake2b(joined, digest_size=7).digest(), "big")
+
+
+def _stored_id(conn: Connection, name: str) -> int | None:
+    have = conn.execute(select(func.sum(COUNTS.c.n)).where(COUNTS.c.name == name)).scalar_one()
+    return None if have is None else int(have)
+
+
+def _read_again_unopened(conn: Connection) -> int:
+    """Put every signature quarantined because no configured key opened it back to
+    ``pending`` (the keys changed: a key file added, or a wrong one replaced by the right one),
+    adjusting the counts. Returns how many."""
+    f, s = FACTS.c, _SIGS.c
+    rows = conn.execute(
+        select(f.signature_id, *_row_columns())
+        .select_from(FACTS.join(_SIGS, s.id == f.signature_id))
+        .where(f.state == QUARANTINED, f.reason == NO_KEY_OPENS_IT)
+    ).all()
+    if not rows:
+        return 0
+    voided = {v for (v,) in conn.execute(select(_VOIDS.c.signature_id))}
+    deltas: Counter[str] = Counter()
+    hour_deltas: Counter[HourKey] = Counter()
+    for r in rows:
+        v = r.signature_id in voided
+        deltas.update(contribution(r, PENDING, v))
+        deltas.subtract(contribution(r, QUARANTINED, v))
+        hour_deltas.update(hour_contribution(r, PENDING, v))
+        hour_deltas.subtract(hour_contribution(r, QUARANTINED, v))
+    conn.execute(
+        update(FACTS)
+        .where(f.state == QUARANTINED, f.reason == NO_KEY_OPENS_IT)
+        .values(state=PENDING, reason=None, read_at=None)
+    )
+    add_counts(conn, deltas)
+    add_hours(conn, hour_deltas)
+    return len(rows)
+
+
 def prepare_keys(conn: Connection, keys: Any) -> int:
-    """Make the stored signer digests match the configured key: if they were made with another
-    one (the oldest key file was dropped), every ``ok`` signature goes back to ``pending`` to be
-    read again. Returns how many were reset.
+    """Make the stored facts match the configured keys: if the signer digests were made with
+    another key (the oldest key file was dropped), every ``ok`` signature goes back to
+    ``pending`` to be read again; if the set of keys changed at all, so does every signature
+    no key opened before (a server once started with a wrong key file quarantined every
+    signature it read: the right one brings them back). Returns how many were reset.
 
     On PostgreSQL it first takes a transaction-level advisory lock: server processes starting
     together (``--workers N``, several hosts) each read "no key recorded" otherwise, and each
@@ -487,23 +534,54 @@ def prepare_keys(conn: Connection, keys: Any) -> int:
     signature again (the unique-signer counts wrong meanwhile)."""
     if conn.dialect.name == "postgresql":
         conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_KEYS_LOCK})
-    want = _key_id(keys)
-    have = conn.execute(
-        select(func.sum(COUNTS.c.n)).where(COUNTS.c.name == _SIGNER_KEY_NAME)
-    ).scalar_one()
-    have = None if have is None else int(have)
-    if have == want:
-        return 0
     reset = 0
+    ring, ring_had = _keyring_id(keys), _stored_id(conn, _KEYRING_NAME)
+    if ring != ring_had:
+        reset += _read_again_unopened(conn)
+        add_counts(conn, Counter({_KEYRING_NAME: ring - (ring_had or 0)}))
+    want = _key_id(keys)
+    have = _stored_id(conn, _SIGNER_KEY_NAME)
+    if have == want:
+        return reset
     if have is not None:
-        reset = conn.execute(
+        ok = conn.execute(
             update(FACTS).where(FACTS.c.state == OK).values(state=PENDING, signer=None)
         ).rowcount
         conn.execute(SIGNERS.delete())
         conn.execute(COUNTS.delete().where(COUNTS.c.name.like("unique:%")))
-        add_counts(conn, Counter(pending=reset))
+        add_counts(conn, Counter(pending=ok))
+        reset += ok
     add_counts(conn, Counter({_SIGNER_KEY_NAME: want - (have or 0)}))
     return reset
+
+
+#: How many of the signatures read before a server's keys are tried on (:func:`keys_open_read`).
+KEY_CHECK_SAMPLE = 20
+
+
+def keys_open_read(conn: Connection, keys: Any) -> tuple[int, int]:
+    """Try ``keys`` on the signatures read most recently with the keys of before (``ok``: a
+    device cannot make one): ``(opened, tried)``, at most :data:`KEY_CHECK_SAMPLE` tried.
+    None opened of several tried means the wrong key files (the public key file given as the
+    private one, a key of another organization): the server refuses to start with them rather
+    than quarantine every signature it reads."""
+    f, s = FACTS.c, _SIGS.c
+    sealed = conn.execute(
+        select(s.sealed)
+        .select_from(FACTS.join(_SIGS, s.id == f.signature_id))
+        .where(f.state == OK)
+        .order_by(f.read_at.desc())
+        .limit(KEY_CHECK_SAMPLE)
+    ).scalars()
+    opened = tried = 0
+    for blob in sealed:
+        tried += 1
+        try:
+            keys.open(bytes(blob))
+            opened += 1
+        except CryptoError:
+            pass
+    return opened, tried
 
 
 def read_pending(conn: Connection, keys: Any, now: datetime, limit: int = _CHUNK) -> int:
@@ -558,7 +636,11 @@ def catch_up(engine: Engine, keys: Any, stop: threading.Event | None = None) -> 
     with write_transaction(engine) as conn:
         reset = prepare_keys(conn, keys)
     if reset:
-        log.warning("signer digests were made with another key: reading %d signatures again", reset)
+        log.warning(
+            "the configured keys changed: reading %d signature(s) again (signer digests made "
+            "with another key, or none of the keys before opened them)",
+            reset,
+        )
     while stop is None or not stop.is_set():
         with write_transaction(engine) as conn:
             n = read_pending(conn, keys, datetime.now(UTC))
