@@ -62,13 +62,18 @@ def readme_script(text: str, port: int) -> str:
             continue
         line = line.replace("8765", str(port))
         out.append(f"echo '+ {line.replace(chr(39), chr(39) + chr(92) + chr(39) + chr(39))}' >&2")
-        out.append(line)
-        if _starts_server(line):
-            out.append(
-                f"for _ in $(seq 150); do curl -fsS http://127.0.0.1:{port}/api/v1/health "
-                ">/dev/null 2>&1 && break; sleep 0.2; done"
-            )
+        out.append(line)  # as written: the README waits for its server itself
     return "\n".join(out) + "\n"
+
+
+def test_each_server_started_in_the_background_is_waited_for() -> None:
+    """A newcomer pastes a block at once: the command after ``serve ... &`` ran before the
+    server listened (the script below once added the wait the README lacked)."""
+    lines = [ln for block in readme_blocks((ROOT / "README.md").read_text()) for ln in block]
+    starts = [i for i, ln in enumerate(lines) if _starts_server(ln)]
+    assert starts
+    for i in starts:
+        assert "/api/v1/health" in lines[i + 1] and "break" in lines[i + 1], lines[i + 1]
 
 
 def test_the_first_block_is_the_two_set_up_commands() -> None:
