@@ -36,8 +36,11 @@ class ExportError(Exception):
     (also an unknown local campaign), ``event_not_found``, ``bad_dates`` (the end not after the
     start) or ``nothing_to_export``."""
 
-    def __init__(self, code: str, message: str) -> None:
+    def __init__(self, code: str, message: str, synthetic_left_out: int = 0) -> None:
         self.code = code
+        #: For ``nothing_to_export``: the matching synthetic signatures left out (test data an
+        #: export with ``include_synthetic`` would print).
+        self.synthetic_left_out = synthetic_left_out
         super().__init__(message)
 
 
@@ -197,13 +200,17 @@ def _rows(conn: Connection, query: ExportQuery) -> Any:
     return conn.execute(stmt.execution_options(yield_per=500))
 
 
-def _synthetic_left_out(conn: Connection, query: ExportQuery) -> str:
-    """What to add to "nothing exported" when the synthetic signatures that match were left
-    out (a trial with ``kiosk simulate``), as ``kiosk export`` says it."""
+def _synthetic_left_out(conn: Connection, query: ExportQuery) -> int:
+    """How many synthetic signatures match but were left out (a trial with ``kiosk
+    simulate``): what "nothing exported" then adds."""
     if query.include_synthetic:
-        return ""
+        return 0
     count = select(func.count()).where(SIGNATURES.c.synthetic.is_(True))
-    n = int(conn.execute(_matching(count, query)).scalar_one())
+    return int(conn.execute(_matching(count, query)).scalar_one())
+
+
+def _synthetic_words(n: int) -> str:
+    """:func:`_synthetic_left_out` as ``kiosk export`` says it (empty for none)."""
     if not n:
         return ""
     return (
@@ -298,11 +305,13 @@ def export_packets(
             continue
         records.append(rec)
     if not records:
+        synthetic = _synthetic_left_out(conn, query)
         raise ExportError(
             "nothing_to_export",
             "no signatures match: nothing exported"
             + _left_out(result)
-            + _synthetic_left_out(conn, query),
+            + _synthetic_words(synthetic),
+            synthetic_left_out=synthetic,
         )
     from kiosk.adapters.geo import ZipcodesDirectory
 

@@ -441,3 +441,29 @@ def test_console_export_files_are_encrypted_at_rest_and_expire_whoever_looks(
                 break
             time.sleep(0.05)
     assert left == []
+
+
+def test_a_console_export_of_test_data_only_names_the_forms_box(
+    web: httpx.Client, engine: Engine, key: OrgKey
+) -> None:
+    """Only simulated signers match: the failure names the form's "Include test data" box in
+    the page's language, never the command line's ``--include-synthetic``."""
+    csrf = _console(web, engine)
+    trial = ApiClient.enroll(web, make_code(engine, "Trial kiosk"))
+    at = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
+    trial.push([mini_signature(key, person("Sim", "Ulado"), created_at=at, synthetic=True)])
+    form = {"csrf": csrf, "campaign": "mini-test", "local": "", "lang": "en", "kind": "pdf"}
+    before = set(re.findall(r'data-job="([0-9a-f]+)"', web.get("/console/exports").text))
+    assert web.post("/console/exports", data={**form, "since": "2026-12-01"}).status_code == 303
+    page = web.get("/console/exports").text
+    (job,) = set(re.findall(r'data-job="([0-9a-f]+)"', page)) - before
+    deadline = time.monotonic() + 60
+    while web.get(f"/console/exports/{job}.json").json()["state"] != "failed":
+        assert time.monotonic() < deadline
+        time.sleep(0.1)
+    for lang, box in (("en", "“Include test data"), ("es", "«Incluir datos de prueba")):
+        page = web.get(f"/console/exports?lang={lang}").text
+        row = page.split(f'data-job="{job}"', 1)[1].split("</li>", 1)[0]
+        said = row.split('class="job-state"', 1)[1]
+        assert box in said, said
+        assert "--include-synthetic" not in page and "left out" not in said

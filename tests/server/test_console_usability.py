@@ -198,8 +198,17 @@ def test_a_failed_export_says_why_in_the_pages_language() -> None:
     message = "nothing_to_export: no signatures match: nothing exported (2 could not be read)"
     assert _job_failure("es", message) == (
         "ninguna firma coincide con estas opciones: no se exportó nada. Amplíe las fechas, "
-        "el evento o la campaña local. (2 could not be read)"
+        "el evento o la campaña local."
     )
+    # Test data left out: the console's own box named, never the command line's option.
+    message = (
+        "nothing_to_export_test_data: no signatures match: nothing exported; 5 synthetic "
+        "signatures (test data) left out: add --include-synthetic (include_synthetic=true over "
+        "HTTP) to print them as TEST DATA"
+    )
+    for lang, box in (("en", "“Include test data"), ("es", "«Incluir datos de prueba")):
+        said = _job_failure(lang, message)
+        assert box in said and "--include-synthetic" not in said and "left out" not in said
     assert _job_failure("en", "stopped: stopped with its server process").startswith(
         "the server stopped"
     )

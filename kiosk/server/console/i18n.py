@@ -419,6 +419,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "no signatures match these choices: nothing was exported. Widen the dates, the event or the local campaign.",
         "ninguna firma coincide con estas opciones: no se exportó nada. Amplíe las fechas, el evento o la campaña local.",
     ),
+    "export_failed_nothing_to_export_test_data": (
+        "no real signatures match these choices: nothing was exported. Those that match are test data (simulated signers): tick “Include test data (simulated signers)” to export them, marked TEST DATA.",
+        "ninguna firma real coincide con estas opciones: no se exportó nada. Las que coinciden son datos de prueba (firmantes simulados): marque «Incluir datos de prueba (firmantes simulados)» para exportarlas, marcadas DATOS DE PRUEBA.",
+    ),
     "export_failed_no_private_key": (
         "this server has no organization key to open signatures: start it with its key file.",
         "este servidor no tiene la clave de la organización para abrir las firmas: arránquelo con su archivo de clave.",

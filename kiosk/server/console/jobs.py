@@ -135,8 +135,13 @@ def _run(
             "console: coordinator %s exported %s (%d rows)", coordinator_id, query.campaign, records
         )
     except server_exports.ExportError as exc:
-        # "CODE: words": the page shows the code's sentence in its language (web._job_failure)
-        _record_failure(engine, job_id, f"{exc.code}: {exc}", clock)
+        # "CODE: words": the page shows the code's sentence in its language (web._job_failure);
+        # test data left out is the console's own sentence (its form has a box for it, the
+        # words name the command line's option)
+        code = exc.code
+        if code == "nothing_to_export" and exc.synthetic_left_out:
+            code = "nothing_to_export_test_data"
+        _record_failure(engine, job_id, f"{code}: {exc}", clock)
     except OperationalError as exc:
         log.warning(
             "console export %s stopped: the database is unavailable (%s)",

@@ -1375,7 +1375,11 @@ def _job_failure(lang: str, message: str | None) -> str:
     key = f"export_failed_{code}"
     if not sep or key not in MESSAGES:
         return message or ""
+    # What the words add in parentheses (which campaign, say); not after "nothing to export",
+    # whose words are the command line's (its options' names)
     extra = words[words.index(" (") :] if " (" in words else ""
+    if code.startswith("nothing_to_export"):
+        extra = ""
     return translate(lang, key) + extra
 
 
