@@ -337,7 +337,7 @@ def open_kiosk(data_dir: str | Path | None = None, clock: Clock = utc_now) -> Ki
     layout = DataLayout(root)
     _check_store_not_lost(layout)
     store = open_store(layout.store)
-    for path in layout.store_files:
+    for path in (*layout.store_files, layout.keys):  # keys/: older versions made it 755
         _make_private(path)
     kiosk_id = store.get_setting(SETTING_KIOSK_ID)
     if kiosk_id is None:

@@ -101,6 +101,23 @@ def test_keys_init_simulate_and_status(tmp_path: Path) -> None:
     assert status["by_sync_state"] == {"pending": 25}
 
 
+def test_the_keys_folder_is_private_to_the_kiosks_user(tmp_path: Path) -> None:
+    """docs/deploy-kiosk.md §3: the data folder 700, its files 600; `keys/` was made 755."""
+    import stat
+
+    def mode(path: Path) -> int:
+        return stat.S_IMODE(path.stat().st_mode)
+
+    env = {"KIOSK_PASSPHRASE": "a long passphrase"}
+    assert kiosk(tmp_path, "keys", "init", env=env).returncode == 0
+    keys = tmp_path / "keys"
+    assert mode(tmp_path) == 0o700 and mode(keys) == 0o700
+    assert {mode(f) for f in keys.iterdir()} == {0o600}
+    keys.chmod(0o755)  # as an older version made it: narrowed at the next command
+    assert kiosk(tmp_path, "retention", "show").returncode == 0
+    assert mode(keys) == 0o700
+
+
 def test_short_passphrase_and_no_terminal(tmp_path: Path) -> None:
     out = kiosk(tmp_path, "keys", "init", env={"KIOSK_PASSPHRASE": "short"})
     assert out.returncode == 2 and "at least 8" in out.stderr

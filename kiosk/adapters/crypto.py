@@ -21,6 +21,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -228,6 +229,14 @@ class KeyFolder:
         """Where the passphrase-encrypted private key is kept, if on this kiosk."""
         return self.path / PRIVATE_KEY_FILE
 
+    def _write(self, path: Path, data: bytes) -> None:
+        """Write one of this folder's files whole (:func:`atomic_write`, mode 600), the folder
+        made first, or narrowed, to mode 700: only the kiosk's user may list its secrets."""
+        self.path.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if os.name != "nt" and self.path.stat().st_mode & 0o077:
+            self.path.chmod(0o700)
+        atomic_write(path, data)
+
     def has_public_key(self) -> bool:
         """Whether a public key is installed."""
         return self.public_path.exists()
@@ -256,7 +265,7 @@ class KeyFolder:
         """Install (or replace) the organization's public key."""
         if len(key) != 32:
             raise CryptoError("a public key is 32 bytes")
-        atomic_write(self.public_path, base64.b64encode(key) + b"\n")
+        self._write(self.public_path, base64.b64encode(key) + b"\n")
 
     def init(self, passphrase: str) -> bytes:
         """Make a new key pair for a kiosk that never connects; return the public key.
@@ -267,8 +276,8 @@ class KeyFolder:
         if self.has_public_key() or self.has_private_key():
             raise CryptoError(f"keys already exist in {self.path}")
         public, private = generate_keypair()
-        atomic_write(self.private_path, encrypt_private_key(private, passphrase))
-        atomic_write(self.public_path, base64.b64encode(public) + b"\n")
+        self._write(self.private_path, encrypt_private_key(private, passphrase))
+        self._write(self.public_path, base64.b64encode(public) + b"\n")
         return public
 
     def unlock(self, passphrase: str) -> SealedBoxOpener:
@@ -306,7 +315,7 @@ class KeyFolder:
             if not create:
                 return None
             secret = nacl.utils.random(32)
-            atomic_write(secret_path, secret)
+            self._write(secret_path, secret)
         if len(secret) != 32:
             raise CryptoError("the device secret file is damaged")
         machine = b""
@@ -330,7 +339,7 @@ class KeyFolder:
         box = self._device_box(create=True)
         assert box is not None
         doc = json.dumps({"device_id": device_id, "token": token}).encode("utf-8")
-        atomic_write(self.token_path, box.encrypt(doc))
+        self._write(self.token_path, box.encrypt(doc))
 
     def load_device_token(self, device_id: str) -> str | None:
         """The stored bearer token of ``device_id``, or None when there is none for it.
@@ -376,7 +385,7 @@ class KeyFolder:
             blob = path.read_bytes()
         except FileNotFoundError:
             key = nacl.signing.SigningKey.generate()
-            atomic_write(path, box.encrypt(bytes(key)))
+            self._write(path, box.encrypt(bytes(key)))
         else:
             try:
                 key = nacl.signing.SigningKey(box.decrypt(blob))
@@ -417,7 +426,7 @@ class KeyFolder:
         if not backwards and current is not None and current.seq >= seq:
             return
         doc = json.dumps({"seq": seq, "hash": entry_hash_hex}).encode("ascii")
-        atomic_write(self.path / AUDIT_ANCHOR_FILE, doc)
+        self._write(self.path / AUDIT_ANCHOR_FILE, doc)
 
 
 def verify_audit_signature(public_key_b64: str, entry_hash_hex: str, sig_b64: str | None) -> bool:
