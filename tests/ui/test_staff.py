@@ -17,7 +17,7 @@ from kiosk.ui_state import (
     SETTING_PIN_HASH,
 )
 from tests.ui.conftest import FAST, PASSPHRASE, PIN, FakeClock
-from tests.ui.steps import fill, sign_and_submit, to_form
+from tests.ui.steps import choose_language, fill, sign_and_submit, to_form
 
 pytestmark = pytest.mark.gui
 
@@ -51,10 +51,12 @@ def to_staff(d: Driver) -> None:
     d.wait_shown("staff.close")
 
 
-def sign_once(d: Driver, first: str = "Ana", last: str = "Pérez") -> None:
-    """One signer through the whole flow."""
-    to_form(d)
-    fill(d, first, last, "55802")
+def sign_once(
+    d: Driver, first: str = "Ana", last: str = "Pérez", zip_code: str = "55802", lang: str = "en"
+) -> None:
+    """One signer through the whole flow (in ``lang``; 47708 signs Evansville's campaign)."""
+    to_form(d, lang)
+    fill(d, first, last, zip_code)
     d.click("form.next")
     d.click("local.confirm")
     sign_and_submit(d)
@@ -369,6 +371,25 @@ def test_the_last_entries_follow_a_language_switch_in_staff_mode(d: Driver) -> N
     )
     assert d.text("staff.entry.0.time").endswith(("a.m.", "p.m.")), d.text("staff.entry.0.time")
     assert d.text("staff.entry.0.reason.error") == "Por favor, indique un motivo."
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_an_entrys_campaign_line_wraps_and_keeps_the_place_and_language(
+    d: Driver, lang: str
+) -> None:
+    """On a portrait tablet the line ended "... Expand Sanctuary · Evansville,…": the place's
+    state and the signer's language were cut off."""
+    sign_once(d, zip_code="47708", lang="es")
+    d.window.resize(800, 1280)
+    to_staff(d)
+    choose_language(d, lang)
+    d.click("staff.tab.entries")
+    line = d.item("staff.entry.0.campaign")
+    d.idle()
+    assert d.text("staff.entry.0.campaign").endswith("Evansville, IN · ES")
+    assert line.property("truncated") is False
+    assert int(line.property("lineCount")) >= 2  # it needs more than one line there
+    assert line.height() >= line.property("contentHeight") - 1  # and has the room for them
 
 
 def test_sync_status_without_a_sync_engine(d: Driver) -> None:

@@ -460,13 +460,22 @@ Rectangle {
                             id: rowLayout
                             anchors { left: parent.left; right: parent.right; verticalCenter: parent.verticalCenter; margins: 18 }
                             spacing: 10
-                            RowLayout {
+                            // The time, then the entry's lines, then "Void…"; in a narrow
+                            // section (a portrait tablet) "Void…" goes under the lines, which
+                            // keep the room to wrap in a few lines.
+                            GridLayout {
+                                id: entryGrid
+                                readonly property bool stacked: rowLayout.width < 640
                                 Layout.fillWidth: true
-                                spacing: 16
+                                columns: entryGrid.stacked ? 2 : 3
+                                columnSpacing: 16
+                                rowSpacing: 10
                                 Text { objectName: "staff.entry." + row.index + ".time"
+                                       Layout.row: 0; Layout.column: 0
                                        text: row.modelData.time; font.pixelSize: Theme.size.body; font.weight: Font.Bold
                                        color: Theme.color.text; Layout.preferredWidth: page.narrow ? 100 : 150 }
                                 ColumnLayout {
+                                    Layout.row: 0; Layout.column: 1
                                     Layout.fillWidth: true
                                     spacing: 2
                                     KText {
@@ -479,12 +488,12 @@ Rectangle {
                                     KText {
                                         objectName: "staff.entry." + row.index + ".campaign"
                                         Layout.fillWidth: true
+                                        // Wrapped, never cut: the place and the signer's
+                                        // language at its end were lost in portrait.
                                         text: row.modelData.campaign + (row.modelData.local ? " · " + row.modelData.local : "")
                                               + " · " + row.modelData.lang
                                         font.pixelSize: Theme.size.small
                                         color: Theme.color.textMuted
-                                        maximumLineCount: 2
-                                        elide: Text.ElideRight
                                     }
                                     KText {
                                         objectName: "staff.entry." + row.index + ".void"
@@ -498,6 +507,8 @@ Rectangle {
                                 }
                                 KButton {
                                     objectName: "staff.entry." + row.index + ".voidButton"
+                                    Layout.row: entryGrid.stacked ? 1 : 0
+                                    Layout.column: entryGrid.stacked ? 1 : 2
                                     visible: !row.modelData.void && page.voidId !== row.modelData.id
                                     Layout.minimumWidth: implicitWidth  // the text beside it wraps first
                                     kind: "secondary"
