@@ -299,7 +299,10 @@ def simulate(
             f"{campaign_slug} can have at most {most:,} unique synthetic signers; "
             f"{count:,} were asked for"
         )
-    consent = campaign.consent.get("en") if campaign.consent else "Send me updates."
+
+    def consent(lang: str) -> str:  # the wording the signer saw, in their language, as the app
+        return campaign.consent.get(lang) if campaign.consent else "Send me updates."
+
     saved: list[SignatureMeta] = []
     entries = synthetic_entries(campaign, directory, rng)
     exhausted = False
@@ -312,7 +315,7 @@ def simulate(
                 break
             entry, ink, lang = nxt
             local = service.route(campaign_slug, entry.zip)
-            items.append(Submission(local.slug if local else None, entry, ink, lang, consent))
+            items.append(Submission(local.slug if local else None, entry, ink, lang, consent(lang)))
         results = service.submit_many(campaign_slug, items, event_id=event_id, synthetic=True)
         for res in results:
             if isinstance(res, Refused):

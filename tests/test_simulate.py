@@ -74,3 +74,41 @@ def test_two_runs_with_one_seed_make_new_signers(tmp_path: Path, batch: int) -> 
         assert app.store.counts().by_campaign == {slug: 60}
     finally:
         app.close()
+
+
+def test_simulated_signers_in_spanish_agreed_to_the_spanish_consent(tmp_path: Path) -> None:
+    """Audit (newcomer): every simulated signer carried the English consent wording, the
+    Spanish ones too; the app records the wording the signer saw, in their language."""
+    import csv
+    import io
+
+    from kiosk.app import open_kiosk
+
+    env = {"KIOSK_PASSPHRASE": "a long passphrase"}
+    assert kiosk(tmp_path, "keys", "init", env=env).returncode == 0
+    slug = "defy-trump-expand-sanctuary"
+    out = kiosk(tmp_path, "simulate", "--signatures", "40", "--campaign", slug, "--seed", "1")
+    assert out.returncode == 0, out.stderr
+    app = open_kiosk(tmp_path)
+    try:
+        wording = app.catalog.get(slug).consent
+    finally:
+        app.close()
+    assert wording is not None and wording.es and wording.es != wording.en
+    made = tmp_path / "c.csv"
+    out = kiosk(
+        tmp_path,
+        "export",
+        "csv",
+        "--campaign",
+        slug,
+        "--include-synthetic",
+        "--out",
+        str(made),
+        env=env,
+    )
+    assert out.returncode == 0, out.stderr
+    lines = made.read_text("utf-8").splitlines()
+    rows = list(csv.DictReader(io.StringIO("\n".join(lines[1:]))))  # after the TEST DATA line
+    consents = {(r["language"], r["consent_text"]) for r in rows if r["consent_text"]}
+    assert consents == {("en", wording.en), ("es", wording.es)}, consents
