@@ -1295,6 +1295,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
     from kiosk.domain.campaign_format import CampaignFormatError
+    from kiosk.server.config import SettingsError
     from kiosk.server.db import UnsupportedDatabase
     from kiosk.server.keys import KeyConfigError
 
@@ -1309,6 +1310,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyConfigError as exc:
         return fail(str(exc))
     except CampaignFormatError as exc:
+        return fail(str(exc))
+    except SettingsError as exc:
         return fail(str(exc))
     except UnsupportedDatabase as exc:
         return fail(str(exc))

@@ -70,6 +70,11 @@ def default_data_dir() -> Path:
     return Path(platformdirs.user_data_dir("kiosk-server", "petition-kiosk"))
 
 
+class SettingsError(ValueError):
+    """A setting's value (an environment variable's, mostly) is not one: the message says which
+    and why, for the command line to print as it is."""
+
+
 @dataclass(frozen=True, slots=True)
 class ServerSettings:
     """Everything the server needs to start; built once, passed to the app factory."""
@@ -126,13 +131,42 @@ class ServerSettings:
 
         Raises:
             KeyConfigError: the public key is not base64 of 32 bytes.
-            ValueError: a rate limit variable is not a non-negative number
-                (see :mod:`kiosk.server.ratelimit`), or ``KIOSK_FORWARD_ALLOW_NETWORKS`` holds
-                something other than internal addresses and networks.
+            SettingsError: a rate limit variable is not a non-negative number
+                (see :mod:`kiosk.server.ratelimit`), or ``KIOSK_FORWARD_ALLOW_NETWORKS`` or
+                ``KIOSK_TRUSTED_PROXIES`` holds something other than addresses and networks
+                (internal ones for the first).
         """
+        env = os.environ if environ is None else environ
+        try:
+            return cls._resolve(
+                database_url,
+                data_dir,
+                server_name,
+                org_public_key,
+                env,
+                org_private_key_files,
+                trusted_proxies,
+                demo,
+            )
+        except SettingsError:
+            raise
+        except ValueError as exc:  # a variable's value: said as it is, never "unexpected"
+            raise SettingsError(str(exc)) from None
+
+    @classmethod
+    def _resolve(
+        cls,
+        database_url: str | None,
+        data_dir: str | os.PathLike[str] | None,
+        server_name: str | None,
+        org_public_key: str | None,
+        env: Any,
+        org_private_key_files: tuple[str, ...] | list[str] | None,
+        trusted_proxies: str | None,
+        demo: bool | None,
+    ) -> ServerSettings:
         from kiosk.server.keys import split_paths
 
-        env = os.environ if environ is None else environ
         url = database_url or env.get(ENV_DATABASE_URL) or None
         dir_value = data_dir or env.get(ENV_DATA_DIR) or None
         resolved_dir = Path(dir_value).expanduser() if dir_value else None

@@ -342,3 +342,21 @@ def test_database_at_unknown_revision(tmp_path: Path) -> None:
     assert r.returncode == 1 and "run `kiosk-server migrate`" in r.stderr
     r = run("--data-dir", str(tmp_path), "migrate")
     assert r.returncode == 1 and "cannot migrate" in r.stderr
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "said"),
+    [
+        ("KIOSK_FORWARD_ALLOW_NETWORKS", "garbage", "'garbage' is not an IP address or network"),
+        ("KIOSK_FORWARD_ALLOW_NETWORKS", "169.254.0.0/16", "is link-local, metadata"),
+        ("KIOSK_TRUSTED_PROXIES", "zz", "'zz' is not an IP address or network"),
+    ],
+)
+def test_a_bad_setting_is_one_line_of_words_not_an_unexpected_error(
+    variable: str, value: str, said: str, tmp_path: Path
+) -> None:
+    done = run("--data-dir", str(tmp_path), "forward", "list", env={variable: value})
+    assert done.returncode == 1
+    assert done.stderr.startswith(f"kiosk-server: error: ${variable}: "), done.stderr
+    assert said in done.stderr and "unexpected" not in done.stderr
+    assert "KIOSK_SERVER_DEBUG" not in done.stderr
