@@ -171,7 +171,7 @@ def register_key(conn: Connection, device_id: str, key: str, now: datetime) -> N
         )
         return
     log.warning("device %s sent another audit key; the registered one stays", device_id)
-    record_server(conn, "device_audit_key_refused", {"device": device_id}, now)
+    record_device_refusal(conn, "device_audit_key_refused", device_id, {"device": device_id}, now)
 
 
 def _sig_ok(key: str | None, signed_from: int | None, entry: AuditEntry) -> bool:
@@ -435,6 +435,35 @@ def lock_server_trail(conn: Connection) -> None:
     will also update a device's row takes it before that row, as a push does."""
     if conn.dialect.name == "postgresql":
         conn.execute(text("LOCK TABLE server_audit IN SHARE ROW EXCLUSIVE MODE"))
+
+
+#: The least time between two entries of one kind a device's own requests cause
+#: (:func:`record_device_refusal`), per server process.
+DEVICE_REFUSAL_INTERVAL = 60.0
+_refusals_written: dict[tuple[str, str], float] = {}
+_refusals_since: dict[tuple[str, str], int] = {}
+_refusals_lock = threading.Lock()
+
+
+def record_device_refusal(
+    conn: Connection, action: str, device_id: str, detail: dict[str, Any], now: datetime
+) -> AuditEntry | None:
+    """:func:`record_server` for something a device keeps sending that is refused (another
+    audit key, records of another device): at most one entry per
+    :data:`DEVICE_REFUSAL_INTERVAL` per device, kind and process, carrying how many more were
+    refused since the last one (``"again"``), so a device pushing in a loop cannot flood the
+    trail out of the console's view (the revoked-device refusals were already so). Every one
+    is logged by the caller."""
+    key = (action, device_id)
+    clock = time.monotonic()
+    with _refusals_lock:
+        last = _refusals_written.get(key)
+        if last is not None and clock - last < DEVICE_REFUSAL_INTERVAL:
+            _refusals_since[key] = _refusals_since.get(key, 0) + 1
+            return None
+        _refusals_written[key] = clock
+        again = _refusals_since.pop(key, 0)
+    return record_server(conn, action, {**detail, **({"again": again} if again else {})}, now)
 
 
 def record_server(

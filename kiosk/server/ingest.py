@@ -168,7 +168,12 @@ def store_push(
     void_results = _store_voids(conn, device_id, push.voids, now)
     _tally_voids(conn, push.voids, void_results)
     event_results = _store_events(conn, device_id, push.events, now)
-    from kiosk.server.audit import advance_head, record_server, register_key, store_entries
+    from kiosk.server.audit import (
+        advance_head,
+        record_device_refusal,
+        register_key,
+        store_entries,
+    )
 
     if push.audit_key is not None:
         register_key(conn, device_id, push.audit_key, now)
@@ -177,9 +182,10 @@ def store_push(
     foreign_voids = sum(1 for r in void_results if r.status == "forbidden")
     foreign_events = sum(1 for r in event_results if r.status == "forbidden")
     if foreign_voids or foreign_events:
-        record_server(
+        record_device_refusal(
             conn,
             "foreign_records_refused",
+            device_id,
             {"device": device_id, "voids": foreign_voids, "events": foreign_events},
             now,
         )

@@ -63,6 +63,11 @@ def test_device_acts_only_on_its_own_records(live: LiveServer, db_url: str) -> N
         )
         assert [r.status for r in attack.voids] == ["forbidden"]
         assert [r.status for r in attack.events] == ["forbidden"]
+        # Again and again: refused each time, written to the trail once a minute at most, so
+        # a device pushing in a loop cannot push the real entries out of the console's view.
+        for _ in range(10):
+            again = _push(http, b_token, PushRequest(events=[event("rally-a", name="Cancelled")]))
+            assert [r.status for r in again.events] == ["forbidden"]
 
         own = _push(http, a_token, PushRequest(events=[event("rally-a", name="Rally, moved")]))
         assert [r.status for r in own.events] == ["updated"]
@@ -80,6 +85,7 @@ def test_device_acts_only_on_its_own_records(live: LiveServer, db_url: str) -> N
     assert [v.kiosk_id for v in voids] == ["kiosk-a"]  # B's void was never stored
     trail = live.cli("audit", "list").stdout
     assert "foreign_records_refused" in trail and b_id in trail
+    assert trail.count("foreign_records_refused") == 1, trail
 
 
 def _bad_attempt(base: str, headers: dict[str, str] | None = None) -> int:
