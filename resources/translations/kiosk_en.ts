@@ -23,7 +23,7 @@
 <context>
     <name>IdleOverlay</name>
     <message numerus="yes">
-        <location filename="../../kiosk/ui/qml/KioskUi/IdleOverlay.qml" line="+85"/>
+        <location filename="../../kiosk/ui/qml/KioskUi/IdleOverlay.qml" line="+99"/>
         <source>The options you chose (language, text size, reading aloud) will go back to normal for the next person in %n second(s).</source>
         <translation>
             <numerusform>The options you chose (language, text size, reading aloud) will go back to normal for the next person in %n second.</numerusform>
@@ -164,7 +164,7 @@
 <context>
     <name>StaffPage</name>
     <message numerus="yes">
-        <location filename="../../kiosk/ui/qml/KioskUi/StaffPage.qml" line="+253"/>
+        <location filename="../../kiosk/ui/qml/KioskUi/StaffPage.qml" line="+270"/>
         <source>%n local campaign(s)</source>
         <translation>
             <numerusform>%n local campaign</numerusform>
@@ -180,7 +180,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location line="+209"/>
+        <location line="+220"/>
         <source>%n record(s) waiting to be sent to the server (signatures and voids).</source>
         <translation>
             <numerusform>%n record waiting to be sent to the server (signatures and voids).</numerusform>

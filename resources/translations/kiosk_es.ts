@@ -565,7 +565,7 @@
 <context>
     <name>IdleOverlay</name>
     <message>
-        <location filename="../../kiosk/ui/qml/KioskUi/IdleOverlay.qml" line="+74"/>
+        <location filename="../../kiosk/ui/qml/KioskUi/IdleOverlay.qml" line="+88"/>
         <source>Are you still there?</source>
         <translation>¿Sigue ahí?</translation>
     </message>
@@ -1310,7 +1310,7 @@
         <translation>Dibuje su firma con el dedo en el área de firma. Si no puede, presione Tab hasta oír «No puedo firmar con el dedo» y luego presione Enter para escribir su nombre en su lugar.</translation>
     </message>
     <message>
-        <location line="+100"/>
+        <location line="+119"/>
         <source>%1, ZIP %2 · %3</source>
         <translation>%1, código postal %2 · %3</translation>
     </message>
@@ -1347,12 +1347,12 @@
         <translation>Voluntario: sea testigo de esta firma escrita con el PIN del personal (opcional)</translation>
     </message>
     <message>
-        <location line="+21"/>
+        <location line="+26"/>
         <source>Witness (volunteer)</source>
         <translation>Ser testigo (voluntario)</translation>
     </message>
     <message>
-        <location line="+14"/>
+        <location line="+21"/>
         <source>✓ Witnessed by a volunteer</source>
         <translation>✓ Con testigo de un voluntario</translation>
     </message>
@@ -1735,7 +1735,7 @@
 <context>
     <name>SignerFlow</name>
     <message>
-        <location filename="../../kiosk/ui/flow.py" line="+367"/>
+        <location filename="../../kiosk/ui/flow.py" line="+368"/>
         <source>Send me updates about this campaign. I can unsubscribe at any time.</source>
         <extracomment>The thank-you screen waits for speech mode to finish reading it, at most this much longer (checking every ``THANKS_HOLD_STEP_MS``). The text fields of the form, in the order they are laid out (and focused on errors). Checks a volunteer&apos;s staff PIN off the UI thread: ``witness(pin, done)`` calls ``done`` on the UI thread with True (right), False (wrong) or None (locked out for now). The typed signature&apos;s fields (errors are reported on them like on the form&apos;s). Ask the view to focus a form field (its domain name), e.g. the first one with an error. A signer&apos;s session ended and everything was wiped. A signature was durably saved (its id), before the thank-you screen shows. The active campaign as the attract and petition screens show it (in the current language; the fixed local campaign&apos;s text when staff fixed one). What this signer is signing: the campaign or the local campaign they confirmed. &quot;required&quot; / &quot;optional&quot; / &quot;hidden&quot; for each configurable field.</extracomment>
         <translation>Envíenme novedades sobre esta campaña. Puedo darme de baja en cualquier momento.</translation>
@@ -1866,24 +1866,24 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+175"/>
+        <location line="+192"/>
         <source>Event</source>
         <translation>Evento</translation>
     </message>
     <message>
-        <location line="-174"/>
-        <location line="+269"/>
+        <location line="-191"/>
+        <location line="+286"/>
         <source>Last entries</source>
         <translation>Últimas firmas</translation>
     </message>
     <message>
-        <location line="-268"/>
-        <location line="+428"/>
+        <location line="-285"/>
+        <location line="+456"/>
         <source>Sync</source>
         <translation>Sincronización</translation>
     </message>
     <message>
-        <location line="-427"/>
+        <location line="-455"/>
         <source>Exports</source>
         <translation>Exportaciones</translation>
     </message>
@@ -1904,13 +1904,13 @@
     </message>
     <message>
         <location line="+7"/>
-        <location line="+216"/>
-        <location line="+153"/>
+        <location line="+233"/>
+        <location line="+164"/>
         <source>Cancel</source>
         <translation>Cancelar</translation>
     </message>
     <message>
-        <location line="-369"/>
+        <location line="-397"/>
         <source>Exit the app</source>
         <translation>Cerrar la app</translation>
     </message>
@@ -1939,8 +1939,13 @@
         <source>Campaign shown to signers</source>
         <translation>Campaña que se muestra al público</translation>
     </message>
+    <message>
+        <location line="+34"/>
+        <source>Shown to signers now</source>
+        <translation>Se muestra ahora</translation>
+    </message>
     <message numerus="yes">
-        <location line="+20"/>
+        <location line="+3"/>
         <source>%n local campaign(s)</source>
         <translation>
             <numerusform>%n campaña local</numerusform>
@@ -2056,12 +2061,12 @@
         <translation>Todavía no hay firmas en este quiosco.</translation>
     </message>
     <message>
-        <location line="+51"/>
+        <location line="+60"/>
         <source>Void: %1</source>
         <translation>Anulado: %1</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+13"/>
         <source>Void…</source>
         <translation>Anular…</translation>
     </message>
@@ -2168,7 +2173,7 @@
 <context>
     <name>StartOver</name>
     <message>
-        <location filename="../../kiosk/ui/qml/KioskUi/StartOver.qml" line="+17"/>
+        <location filename="../../kiosk/ui/qml/KioskUi/StartOver.qml" line="+18"/>
         <source>Start over</source>
         <translation>Empezar de nuevo</translation>
     </message>
@@ -2178,7 +2183,7 @@
         <translation>Borra todo lo que ingresó y vuelve a la primera pantalla</translation>
     </message>
     <message>
-        <location line="+59"/>
+        <location line="+80"/>
         <source>Start over?</source>
         <translation>¿Empezar de nuevo?</translation>
     </message>

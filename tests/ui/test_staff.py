@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
+from PySide6.QtGui import QAccessible
+from PySide6.QtQuick import QQuickItem
 
 from kiosk.adapters.crypto import verify_secret
 from kiosk.app import Kiosk
@@ -200,6 +202,55 @@ def test_choose_the_campaign_and_fix_a_local_campaign(d: Driver) -> None:
     d.wait_shown("attract.signButton")
     assert "George Van Dusen" in d.text("attract.title")
     assert "settings_changed" in actions(kiosk)
+
+
+def _texts(item: QQuickItem) -> list[str]:
+    """The texts shown inside ``item``."""
+    found: list[str] = []
+    pending = [item]
+    while pending:
+        node = pending.pop()
+        if node.isVisible():
+            if node.inherits("QQuickText") and node.property("text"):
+                found.append(str(node.property("text")))
+            pending.extend(node.childItems())
+    return found
+
+
+@pytest.mark.parametrize(
+    ("lang", "words"), [("en", "Shown to signers now"), ("es", "Se muestra ahora")]
+)
+def test_the_campaign_shown_to_signers_says_so_in_words_and_to_a_screen_reader(
+    d: Driver, lang: str, words: str
+) -> None:
+    """It was told apart by its green tint and border alone (WCAG 1.4.1)."""
+    QAccessible.setActive(True)
+    to_staff(d)
+    choose_language(d, lang)
+    slugs = [c["slug"] for c in d.ui.vm.staff.campaigns]
+    assert len(slugs) > 1
+
+    def check(current: str) -> None:
+        for slug in slugs:
+            item = d.item(f"staff.campaign.{slug}")
+            texts = _texts(item)
+            iface = QAccessible.queryAccessibleInterface(item)
+            state = iface.state()
+            assert iface.role() == QAccessible.Role.RadioButton
+            assert bool(state.checkable)
+            if slug == current:
+                assert any(t.startswith("✓") for t in texts), texts
+                assert words in texts
+                assert bool(state.checked), slug
+            else:
+                assert not any("✓" in t for t in texts) and words not in texts, texts
+                assert not state.checked, slug
+
+    check(d.ui.vm.staff.activeCampaign)
+    d.click("staff.campaign.duluth-sanctuary")
+    d.wait(lambda: d.ui.vm.staff.activeCampaign == "duluth-sanctuary", "the choice")
+    d.wait(lambda: words in _texts(d.item("staff.campaign.duluth-sanctuary")), "the mark")
+    check("duluth-sanctuary")
 
 
 def test_name_the_event_and_new_signatures_belong_to_it(d: Driver) -> None:

@@ -233,31 +233,48 @@ Rectangle {
                 title: qsTr("Campaign shown to signers")
                 Repeater {
                     model: page.staff.campaigns
+                    // One choice each; the one shown now says so with a tick and in words,
+                    // as the signer's "Your current choice" does (not by its colour alone).
                     Button {
                         id: camp
                         required property var modelData
+                        readonly property bool current: camp.modelData.active
                         objectName: "staff.campaign." + modelData.slug
                         Layout.fillWidth: true
                         focusPolicy: Qt.NoFocus
                         implicitHeight: Math.max(80, campCol.implicitHeight + 24)
+                        Accessible.role: Accessible.RadioButton
                         Accessible.name: modelData.title
+                        Accessible.description: camp.modelData.target
                         Accessible.checkable: true
-                        Accessible.checked: modelData.active
+                        Accessible.checked: camp.current
+                        // Qt Quick's Button writes its own (false) checkable and checked over
+                        // these when accessibility turns on (see KCheck.qml): put them back.
+                        Accessible.onCheckableChanged: {
+                            if (!camp.Accessible.checkable) {
+                                camp.Accessible.checkable = true
+                                camp.Accessible.checked = Qt.binding(() => camp.current)
+                            }
+                        }
                         onClicked: page.staff.setActiveCampaign(modelData.slug)
                         contentItem: ColumnLayout {
                             id: campCol
                             spacing: 2
-                            KText { Layout.fillWidth: true; leftPadding: 12; text: camp.modelData.title
+                            KText { Layout.fillWidth: true; leftPadding: 12
+                                    text: (camp.current ? "✓  " : "") + camp.modelData.title
                                     font.weight: Font.Bold }
+                            KText { Layout.fillWidth: true; leftPadding: 12; visible: camp.current
+                                    text: qsTr("Shown to signers now")
+                                    font.pixelSize: Theme.size.small; font.weight: Font.DemiBold }
                             KText { Layout.fillWidth: true; leftPadding: 12; text: camp.modelData.target
                                     + (camp.modelData.locals > 0 ? " · " + qsTr("%n local campaign(s)", "", camp.modelData.locals) : "")
                                     font.pixelSize: Theme.size.small; color: Theme.color.textMuted }
                         }
                         background: Rectangle {
                             radius: 12
-                            color: camp.modelData.active ? Theme.color.accentSoft : Theme.color.surface
-                            border.width: camp.modelData.active ? 3 : 1
-                            border.color: camp.modelData.active ? Theme.color.accent : Theme.color.divider
+                            color: camp.current ? Theme.color.accentSoft : Theme.color.surface
+                            border.width: camp.current ? 3 : 1
+                            border.color: camp.current ? Theme.color.accent : Theme.color.divider
                         }
                     }
                 }
