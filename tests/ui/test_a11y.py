@@ -327,6 +327,14 @@ def test_check_boxes_and_choices_keep_their_state_with_a_screen_reader_on(d: Dri
     assert state("a11y.textSize.100") == (True, True)
     assert state("a11y.textSize.200") == (True, False)
     assert state("a11y.speech") == (True, False) and state("a11y.highContrast") == (True, False)
+    # As docs/automation.md says: the sizes are radio buttons, the rest check boxes.
+    role = QAccessible.Role
+    for name in ("a11y.speech", "a11y.echo", "a11y.highContrast", "a11y.moreTime"):
+        assert QAccessible.queryAccessibleInterface(d.item(name)).role() == role.CheckBox, name
+    for size in (100, 125, 150, 200):
+        item = d.item(f"a11y.textSize.{size}")
+        assert QAccessible.queryAccessibleInterface(item).role() == role.RadioButton, size
+        assert item.property("checked") is False  # not a checkable button
     d.click("a11y.textSize.200")
     d.wait(lambda: state("a11y.textSize.200") == (True, True), "200 % to be checked")
     assert state("a11y.textSize.100") == (True, False)
