@@ -29,7 +29,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
 from pydantic import TypeAdapter
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, func, select, update
 
 from kiosk.domain.metadata import META_FIELDS, meta_tuple
 from kiosk.server import log
@@ -167,7 +167,7 @@ def store_push(
     sig_results = _with_refused(push.signatures, refused, stored)
     void_results = _store_voids(conn, device_id, push.voids, now)
     _tally_voids(conn, push.voids, void_results)
-    event_results = _store_events(conn, device_id, push.events, now)
+    event_results, past_limit = _store_events(conn, device_id, push.events, now)
     from kiosk.server.audit import (
         advance_head,
         record_device_refusal,
@@ -180,7 +180,17 @@ def store_push(
     audit_results = store_entries(conn, device_id, push.audit, now)
     head = advance_head(conn, device_id) if push.audit or push.audit_key else None
     foreign_voids = sum(1 for r in void_results if r.status == "forbidden")
-    foreign_events = sum(1 for r in event_results if r.status == "forbidden")
+    foreign_events = sum(1 for r in event_results if r.status == "forbidden") - past_limit
+    if past_limit:
+        record_device_refusal(
+            conn, "device_event_limit", device_id, {"device": device_id, "events": past_limit}, now
+        )
+        log.warning(
+            "device %s has made %d events, the most a device may: %d new one(s) refused",
+            device_id,
+            MAX_EVENTS_PER_DEVICE,
+            past_limit,
+        )
     if foreign_voids or foreign_events:
         record_device_refusal(
             conn,
@@ -498,11 +508,19 @@ def _record_conflicts(
     )
 
 
+#: The most events one device may make: a kiosk makes one per rally or tabling day; a device
+#: pushing thousands made the console's pages megabytes long. The ones past it are answered
+#: ``forbidden`` (nothing stored; the kiosk keeps them as conflicts for staff to see).
+MAX_EVENTS_PER_DEVICE = 1000
+
+
 def _store_events(
     conn: Connection, device_id: str, events: list[WireEvent], now: datetime
-) -> list[EventResult]:
+) -> tuple[list[EventResult], int]:
+    """Store a push's events; return a result each and how many new ones were past
+    :data:`MAX_EVENTS_PER_DEVICE` (answered ``forbidden`` with another device's)."""
     if not events:
-        return []
+        return [], 0
     t = EVENTS
     state: dict[str, tuple[str, str, datetime]] = {}
     foreign: set[str] = set()
@@ -516,14 +534,26 @@ def _store_events(
                 foreign.add(r.id)
             state[r.id] = (r.name, r.location, r.started_at)
     before = dict(state)
+    new_ids = {e.id for e in events if e.id not in state}
+    room = MAX_EVENTS_PER_DEVICE
+    if new_ids:
+        room -= conn.execute(
+            select(func.count()).select_from(t).where(t.c.device_id == device_id)
+        ).scalar_one()
+    over: set[str] = set()
     results: list[EventResult] = []
     for e in events:
         current = (e.name, e.location, e.started_at)
         previous = state.get(e.id)
-        if e.id in foreign:
+        if e.id in foreign or e.id in over:
+            results.append(EventResult(id=e.id, status="forbidden"))
+            continue
+        if previous is None and room <= 0:
+            over.add(e.id)
             results.append(EventResult(id=e.id, status="forbidden"))
             continue
         if previous is None:
+            room -= 1
             status = "created"
         elif previous == current:
             status = "duplicate"
@@ -565,7 +595,7 @@ def _store_events(
             results = [
                 EventResult(id=r.id, status="forbidden") if r.id in taken else r for r in results
             ]
-    return results
+    return results, len(over)
 
 
 def _log_push(

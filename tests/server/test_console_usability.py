@@ -292,3 +292,48 @@ def test_an_export_box_with_a_value_the_form_never_sends_is_refused(
         assert conn.execute(select(func.count()).select_from(jobs.JOBS)).scalar_one() == 0
     r = web.post("/console/exports", data={**form, box: "1"})
     assert r.status_code == 303
+
+
+def test_a_device_making_events_without_end_fills_no_page(
+    web: httpx.Client, engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A device may make at most MAX_EVENTS_PER_DEVICE events (the rest answered forbidden,
+    once in the trail), and the console's filters offer only events someone signed at: one
+    device pushing 50,000 events made every campaign page and the exports page 15 MB."""
+    from kiosk.server import ingest
+    from kiosk.server.audit import SERVER_AUDIT
+    from tests.server.helpers import event, signature
+
+    monkeypatch.setattr(ingest, "MAX_EVENTS_PER_DEVICE", 5)
+    _admin(web, engine)
+    kiosk = ApiClient.enroll(web, make_code(engine, "Kiosk A"))
+    first = kiosk.push(events=[event(f"ev-{i}", name=f"Rally {i}") for i in range(4)])
+    assert [r.status for r in first.events] == ["created"] * 4
+    more = kiosk.push(events=[event(f"ev-{i}", name=f"Rally {i}") for i in range(3, 7)])
+    assert [r.status for r in more.events] == ["duplicate", "created", "forbidden", "forbidden"]
+    # Its own events can still be changed, and signed at.
+    again = kiosk.push(events=[event("ev-0", name="Rally 0, moved"), event("ev-9")])
+    assert [r.status for r in again.events] == ["updated", "forbidden"]
+    kiosk.push([signature(event_id="ev-1"), signature(event_id="ev-4", synthetic=True)])
+    with engine.connect() as conn:
+        trail = [
+            (a, d)
+            for a, d in conn.execute(select(SERVER_AUDIT.c.action, SERVER_AUDIT.c.detail))
+            if a in ("device_event_limit", "foreign_records_refused")
+        ]
+    assert [a for a, _d in trail] == ["device_event_limit"]  # once a minute, never "foreign"
+    for page in ("/console/campaign/sanctuary-of-safety", "/console/exports"):
+        html = web.get(page).text
+        offered = re.findall(r'<option value="(ev-\d+)"', html)
+        assert offered == ["ev-1"], (page, offered)  # the one a signer signed at
+    # An event the server knows (not offered: no real signer) is still a valid export filter.
+    form = {
+        "csrf": csrf_of(web.get("/console/exports").text),
+        "campaign": "sanctuary-of-safety",
+        "local": "",
+        "lang": "en",
+        "kind": "csv",
+        "include_synthetic": "1",
+    }
+    assert web.post("/console/exports", data={**form, "event": "ev-4"}).status_code == 303
+    assert web.post("/console/exports", data={**form, "event": "ev-99"}).status_code == 422

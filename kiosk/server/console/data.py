@@ -301,15 +301,37 @@ def counted_since(conn: Connection, slug: str, since: datetime, event: str | Non
     return total
 
 
-def filters(conn: Connection) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
-    """The events and devices to filter the chart by: ``(id, label)`` each."""
-    ev = [
-        (r.id, f"{r.name} ({r.location})" if r.location else r.name)
+#: The most events the console's filters offer.
+MAX_EVENT_CHOICES = 500
+
+
+def filters(
+    conn: Connection, counts: dict[str, int] | None = None
+) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """The events and devices to filter the charts and exports by: ``(id, label)`` each.
+
+    Only events with counted signatures are offered (the running counts ``event:ID``; an event
+    no signer signed at filters nothing), the latest started first, at most
+    :data:`MAX_EVENT_CHOICES`: events are made by devices, and one device pushing thousands
+    made every campaign page and the exports page megabytes long.
+
+    Args:
+        counts: :func:`kiosk.server.tallies.read_counts`, when the caller has them already.
+    """
+    signed = list(by_prefix(read_counts(conn) if counts is None else counts, "event"))
+    rows = [
+        r
+        for part in chunked(signed)
         for r in conn.execute(
-            select(EVENTS.c.id, EVENTS.c.name, EVENTS.c.location).order_by(
-                EVENTS.c.started_at.desc()
+            select(EVENTS.c.id, EVENTS.c.name, EVENTS.c.location, EVENTS.c.started_at).where(
+                EVENTS.c.id.in_(part)
             )
         )
+    ]
+    rows.sort(key=lambda r: (r.started_at, r.id), reverse=True)
+    ev = [
+        (r.id, f"{r.name} ({r.location})" if r.location else r.name)
+        for r in rows[:MAX_EVENT_CHOICES]
     ]
     dev = [
         (r.id, r.name)

@@ -390,7 +390,7 @@ class Console:
                 ch = data.charts(
                     conn, slug, now - timedelta(days=31), event or None, device or None, counts
                 )
-                events, devs = data.filters(conn)
+                events, devs = data.filters(conn, counts)
             rows = p.locals
             needle = q.strip().casefold()[:100]
             if needle:
@@ -743,7 +743,7 @@ class Console:
             )
             with self.engine.connect() as conn:
                 c = data.campaign(conn, slug) if _SLUG.match(slug) else None
-                known_events = {e for e, _label in data.filters(conn)[0]}
+                event_known = not event or data.event_exists(conn, event)
             if (
                 not boxes_ok
                 or not per_file_ok
@@ -754,7 +754,7 @@ class Console:
                 or paper not in PAGE_SIZES
                 or rows not in _ROWS_CHOICES
                 or not dates_ok
-                or (event and event not in known_events)
+                or not event_known
             ):
                 return self._exports(request, s, 422, error="export_invalid", chosen=chosen)
             # Days of the coordinator's time zone; the end date counts whole: signatures before
