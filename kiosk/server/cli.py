@@ -377,8 +377,9 @@ def build_parser() -> argparse.ArgumentParser:
         e.add_argument(
             "--out",
             metavar="FILE",
-            help="where to write (default: a dated name in the exports folder, "
-            "~/PetitionKiosk-exports or $KIOSK_EXPORT_DIR)",
+            help="where to write: a file, or an existing folder (a dated name in it; default: "
+            "the exports folder, ~/PetitionKiosk-exports or $KIOSK_EXPORT_DIR); a missing "
+            "folder is refused, never made",
         )
         _private_key_option(e)
         if kind == "csv":
@@ -1148,7 +1149,6 @@ def _parse_until(value: str | None) -> datetime | None:
 
 def _cmd_export(args: argparse.Namespace) -> int:
     import dataclasses
-    from pathlib import Path
 
     from kiosk.adapters.files import atomic_write
     from kiosk.exports import for_excel, packet_paths
@@ -1169,15 +1169,23 @@ def _cmd_export(args: argparse.Namespace) -> int:
         until=_parse_until(args.until),
         event=args.event,
     )
-    if args.out:
-        out = Path(args.out)
+    from kiosk.exports import OutPathError, out_target
+
+    # --out checked before anything is made: a folder takes the usual name, a missing folder
+    # is refused, never made (personal data goes only where the coordinator chose)
+    try:
+        given, is_folder = out_target(args.out) if args.out else (None, True)
+    except OutPathError as exc:
+        raise CliError(str(exc)) from None
+    if given is not None and not is_folder:
+        out = given
     else:
         from datetime import datetime
 
         from kiosk.exports import export_folder
 
         what = "packet" if args.export_kind == "pdf" else "contacts"
-        out = export_folder() / (
+        out = (given or export_folder()) / (
             f"{args.campaign}-server-{what}-{datetime.now():%Y-%m-%d-%H%M%S}.{args.export_kind}"
         )
     # Made with --include-synthetic: every page (and the CSV's first line) says TEST DATA.
@@ -1221,7 +1229,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
                     split_state=args.split_by_state,
                     per_file=args.per_file,
                 )
-                paths = packet_paths(out, [name for name, _ in packets], exact=bool(args.out))
+                paths = packet_paths(out, [name for name, _ in packets], exact=not is_folder)
                 for path, (_name, packet) in zip(paths, packets, strict=True):
                     if marks:
                         packet = dataclasses.replace(packet, marks=marks)

@@ -467,3 +467,27 @@ def test_a_console_export_of_test_data_only_names_the_forms_box(
         said = row.split('class="job-state"', 1)[1]
         assert box in said, said
         assert "--include-synthetic" not in page and "left out" not in said
+
+
+def test_cli_export_out_takes_a_folder_and_never_makes_one(
+    web: httpx.Client, db_url: str, tmp_path: Path, key: OrgKey, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``kiosk-server export --out FOLDER`` wrote ``FOLDER-slug.pdf`` beside the folder (or
+    failed naming a temporary file), and a missing folder was made (personal data where a typo
+    put it): a folder takes the usual dated names, a missing one is refused."""
+    args = ["--database-url", db_url, "export"]
+    keyed = ["--org-private-key-file", str(key.path)]
+    folder = tmp_path / "sheets"
+    folder.mkdir()
+    for kind, out in (("pdf", f"{folder}/"), ("csv", str(folder))):
+        assert server_main([*args, kind, "--campaign", "mini-test", "--out", out, *keyed]) == 0
+    made = sorted(p.name for p in folder.iterdir())
+    assert len(made) == 2 and all(n.startswith("mini-test-server-") for n in made), made
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith("sheets")] == ["sheets"]
+    capsys.readouterr()
+    missing = tmp_path / "typo" / "out.csv"
+    assert (
+        server_main([*args, "csv", "--campaign", "mini-test", "--out", str(missing), *keyed]) == 1
+    )
+    assert f"folder {missing.parent} does not exist" in capsys.readouterr().err
+    assert not missing.parent.exists()
