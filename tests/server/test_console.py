@@ -250,6 +250,18 @@ def test_sign_in_attempts_are_limited_in_the_database(
     with engine.connect() as conn:
         keys = {k for (k,) in conn.execute(select(ConsoleSigninLimit.__table__.c.key))}
     assert "email:ana@example.org" in keys
+    # Whoever knows her email cannot lock her out from their address: from hers, she signs in.
+    elsewhere = httpx.HTTPTransport(local_address="127.0.0.2")
+    with httpx.Client(base_url=web.base_url, transport=elsewhere, timeout=30) as hers:
+        assert sign_in(hers, "ana@example.org").status_code == 303
+    # The account's own limit counts the attempts of every address.
+    with engine.connect() as conn:
+        left = conn.execute(
+            select(ConsoleSigninLimit.__table__.c.tokens).where(
+                ConsoleSigninLimit.__table__.c.key == "email:ana@example.org"
+            )
+        ).scalar_one()
+    assert left == auth.ACCOUNT_BURST - auth.EMAIL_BURST  # her success given back
     # Another server process (a new app on the same database) shares the limit.
     with (
         InProcessServer(create_app(settings, engine=engine, clock=clock)) as other,

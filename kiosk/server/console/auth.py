@@ -56,9 +56,13 @@ SESSION_IDLE = timedelta(hours=2)
 SESSION_MAX = timedelta(hours=12)
 #: How long a set-up code printed by ``serve`` is good for.
 SETUP_VALID = timedelta(hours=24)
-#: Sign-in attempts: per email a burst of 5, then one every 2 minutes; per address a burst of 20,
-#: then 60 an hour.
+#: Sign-in attempts: per email from one address a burst of 5, then one every 2 minutes; per
+#: email from every address a burst of 100, then 100 an hour (more than one address may take:
+#: someone who knows a coordinator's email cannot lock them out from one address, as the single
+#: per-email limit let anyone do with five wrong passwords); per address a burst of 20, then 60
+#: an hour.
 EMAIL_BURST, EMAIL_PER_SEC = 5.0, 1 / 120
+ACCOUNT_BURST, ACCOUNT_PER_SEC = 100.0, 100 / 3600
 ADDRESS_BURST, ADDRESS_PER_SEC = 20.0, 60 / 3600
 MIN_PASSWORD = 12
 MAX_PASSWORD = 1024
@@ -430,30 +434,36 @@ def pre_session_csrf(pre_cookie: str) -> str:
 # --- sign-in limit -----------------------------------------------------------------------------
 
 
+def _signin_keys(email: str, address: str) -> list[tuple[str, float, float]]:
+    """The buckets one sign-in attempt takes from: ``(key, burst, per second)``."""
+    who = email.strip().lower()[:254]
+    pair = sha256_hex(f"{who}\x1f{address[:64]}")[:40]
+    return [
+        ("addr:" + address[:64], ADDRESS_BURST, ADDRESS_PER_SEC),
+        ("email-from:" + pair, EMAIL_BURST, EMAIL_PER_SEC),
+        ("email:" + who, ACCOUNT_BURST, ACCOUNT_PER_SEC),
+    ]
+
+
 def take_signin_attempt(conn: Connection, email: str, address: str, now: float) -> int | None:
-    """Take one sign-in attempt for the email and the client address, atomically (in the write
-    transaction that then checks the password).
+    """Take one sign-in attempt for the client address, the email from that address and the
+    email from anywhere, atomically (in the write transaction that then checks the password).
 
     Returns:
         None if taken, else the seconds to wait.
     """
     conn.execute(delete(LIMITS).where(LIMITS.c.updated < now - 86400))
-    key = "email:" + email.strip().lower()[:254]
-    wait = take_db_token(
-        conn, LIMITS, "key", "addr:" + address[:64], ADDRESS_BURST, ADDRESS_PER_SEC, now
-    )
-    if wait is not None:
-        return wait
-    return take_db_token(conn, LIMITS, "key", key, EMAIL_BURST, EMAIL_PER_SEC, now)
+    for key, burst, rate in _signin_keys(email, address):
+        wait = take_db_token(conn, LIMITS, "key", key, burst, rate, now)
+        if wait is not None:
+            return wait
+    return None
 
 
 def refund_signin_attempt(conn: Connection, email: str, address: str) -> None:
     """Give back the attempts a successful sign-in took."""
     t = LIMITS
-    for key, burst in (
-        ("addr:" + address[:64], ADDRESS_BURST),
-        ("email:" + email.strip().lower()[:254], EMAIL_BURST),
-    ):
+    for key, burst, _rate in _signin_keys(email, address):
         conn.execute(
             t.update()
             .where(t.c.key == key)
