@@ -337,3 +337,13 @@ def test_a_device_making_events_without_end_fills_no_page(
     }
     assert web.post("/console/exports", data={**form, "event": "ev-4"}).status_code == 303
     assert web.post("/console/exports", data={**form, "event": "ev-99"}).status_code == 422
+
+
+@pytest.mark.parametrize("peak", [0, 1, 2, 3, 7, 10, 11, 99, 1234])
+def test_a_charts_scale_reads_three_different_round_numbers(peak: int) -> None:
+    """An empty chart's scale read 1, 0, 0 (top to bottom)."""
+    from kiosk.server.console.web import _chart
+
+    ticks = [t["v"] for t in _chart([("a", 0), ("b", peak)], 1)["ticks"]]
+    assert ticks[0] == 0 and ticks[0] < ticks[1] < ticks[2] and ticks[2] >= peak
+    assert ticks[1] * 2 == ticks[2]

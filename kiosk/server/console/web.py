@@ -1511,7 +1511,7 @@ def _chart(points: list[tuple[str, int]], label_every: int) -> dict[str, Any]:
     width, height, left, bottom = 720, 200, 50, 24  # left: room for "20,000"
     top = 10
     peak = max((n for _, n in points), default=0)
-    scale_max = max(1, _nice(peak))
+    scale_max = max(2, _nice(peak))  # 2 at least: an empty chart's middle line reads 1, not 0
     slot = (width - left) / max(1, len(points))
     bars = []
     for i, (label, n) in enumerate(points):
