@@ -116,11 +116,20 @@ def error_message(code: Code | str, field: str = "") -> str:
     return translate("Messages", "Something went wrong. Please try again.")
 
 
-def sync_error_message(code: SyncErrorCode | str | None) -> str:
-    """Why the last sync failed, in the staff's language ("" when it did not fail)."""
+def sync_error_message(code: SyncErrorCode | str | None, enrolling: bool = False) -> str:
+    """Why the last sync failed, in the staff's language ("" when it did not fail).
+
+    Args:
+        enrolling: for the connect form: nothing there is tried again by itself, so no message
+            says it will be.
+    """
     if code is None or code == "":
         return ""
     code = str(code)
+    if enrolling and code == SyncErrorCode.SERVER_ERROR:
+        return translate("Messages", "The server had an error. Try again in a few minutes.")
+    if enrolling and code == SyncErrorCode.RATE_LIMITED:
+        return translate("Messages", "The server is busy. Try again in a minute.")
     if code == SyncErrorCode.NOT_CONNECTED:
         return translate("Messages", "Not connected to a server.")
     if code == SyncErrorCode.OFFLINE:
@@ -134,7 +143,10 @@ def sync_error_message(code: SyncErrorCode | str | None) -> str:
     if code == SyncErrorCode.SERVER_ERROR:
         return translate("Messages", "The server had an error. It will be retried.")
     if code == SyncErrorCode.BAD_RESPONSE:
-        return translate("Messages", "The server sent an unexpected answer.")
+        return translate(
+            "Messages",
+            "This address does not answer like a Petition Kiosk server. Check the address.",
+        )
     if code == SyncErrorCode.REFUSED:
         return translate("Messages", "The server refused the request.")
     if code == SyncErrorCode.RATE_LIMITED:

@@ -139,7 +139,9 @@ class SyncStatus(QObject):
 
     def _get_connect(self) -> dict[str, Any]:
         # Worded on every read, so a language switch re-words a shown error.
-        error = sync_error_message(self._connect_error) if self._connect_error else ""
+        error = (
+            sync_error_message(self._connect_error, enrolling=True) if self._connect_error else ""
+        )
         return {"busy": self._connect_busy, "error": error, "ok": self._connect_ok}
 
     #: The connect form's state: busy, error (worded), ok.

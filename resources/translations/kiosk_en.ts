@@ -42,7 +42,7 @@
 <context>
     <name>Messages</name>
     <message numerus="yes">
-        <location filename="../../kiosk/ui/messages.py" line="+216"/>
+        <location filename="../../kiosk/ui/messages.py" line="+228"/>
         <source>After %n day(s)</source>
         <translation>
             <numerusform>After %n day</numerusform>

@@ -875,13 +875,23 @@
     </message>
     <message>
         <location line="+3"/>
-        <location line="+340"/>
+        <location line="+352"/>
         <source>Something went wrong. Please try again.</source>
         <extracomment>The codes each kind words (besides its fallback), for tests and documentation.</extracomment>
         <translation>Algo salió mal. Por favor, inténtelo de nuevo.</translation>
     </message>
     <message>
-        <location line="-331"/>
+        <location line="-338"/>
+        <source>The server had an error. Try again in a few minutes.</source>
+        <translation>El servidor tuvo un error. Vuelva a intentarlo en unos minutos.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The server is busy. Try again in a minute.</source>
+        <translation>El servidor está ocupado. Vuelva a intentarlo en un minuto.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>Not connected to a server.</source>
         <translation>No está conectado a un servidor.</translation>
     </message>
@@ -912,11 +922,11 @@
     </message>
     <message>
         <location line="+2"/>
-        <source>The server sent an unexpected answer.</source>
-        <translation>El servidor envió una respuesta inesperada.</translation>
+        <source>This address does not answer like a Petition Kiosk server. Check the address.</source>
+        <translation>Esta dirección no responde como un servidor de Petition Kiosk. Revise la dirección.</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+5"/>
         <source>The server refused the request.</source>
         <translation>El servidor rechazó la solicitud.</translation>
     </message>

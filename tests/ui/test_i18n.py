@@ -93,7 +93,10 @@ def test_sync_codes_are_worded() -> None:
     fallback = sync_error_message("??")
     for code in SyncErrorCode:
         assert sync_error_message(code) not in ("", fallback), code
+        # The connect form tries nothing again by itself: it never says it will.
+        assert "retried" not in sync_error_message(code, enrolling=True), code
     assert sync_error_message(None) == ""
+    assert "Check the address" in sync_error_message(SyncErrorCode.BAD_RESPONSE)
 
 
 def test_a_translations_file_with_a_missing_translation_is_refused(tmp_path: Path) -> None:
