@@ -347,3 +347,25 @@ def test_a_charts_scale_reads_three_different_round_numbers(peak: int) -> None:
     ticks = [t["v"] for t in _chart([("a", 0), ("b", peak)], 1)["ticks"]]
     assert ticks[0] == 0 and ticks[0] < ticks[1] < ticks[2] and ticks[2] >= peak
     assert ticks[1] * 2 == ticks[2]
+
+
+def test_a_kiosk_error_before_its_last_sync_says_it_synced_since(
+    web: httpx.Client, engine: Engine
+) -> None:
+    """A kiosk's last error stays on the kiosks page, but one older than its last report (a
+    one-off pass to a wrong address, then good syncs) read like a current failure."""
+    import json
+
+    _admin(web, engine)
+    kiosk = ApiClient.enroll(web, make_code(engine, "Kiosk A"))
+    when = (datetime.now(UTC) - timedelta(hours=1)).isoformat()
+    body = {"pending": 0, "app_version": "1", "last_error": "bad_response", "last_error_at": when}
+    assert kiosk.post_raw(json.dumps(body), path="/report").status_code == 204
+    cell = re.search(r'data-col="error">(.*?)</td>', web.get("/console/kiosks").text)
+    assert cell is not None and "synced since" in cell.group(1)
+    assert 'class="badge bad"' not in cell.group(1)
+    body["last_error_at"] = (datetime.now(UTC) + timedelta(minutes=5)).isoformat()
+    assert kiosk.post_raw(json.dumps(body), path="/report").status_code == 204
+    cell = re.search(r'data-col="error">(.*?)</td>', web.get("/console/kiosks?lang=es").text)
+    assert cell is not None and 'class="badge bad"' in cell.group(1)
+    assert "sincronizó después" not in cell.group(1)

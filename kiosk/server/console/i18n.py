@@ -243,6 +243,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "no_error": ("none", "ninguno"),
     "not_reported": ("not reported", "sin informe"),
     "error_at": ("at {when}", "el {when}"),
+    "error_at_since": ("at {when}; synced since", "el {when}; sincronizó después"),
     "error_code": (
         "Error code the kiosk sent: {code}",
         "Código de error que envió el quiosco: {code}",
