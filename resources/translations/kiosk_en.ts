@@ -164,7 +164,7 @@
 <context>
     <name>StaffPage</name>
     <message numerus="yes">
-        <location filename="../../kiosk/ui/qml/KioskUi/StaffPage.qml" line="+270"/>
+        <location filename="../../kiosk/ui/qml/KioskUi/StaffPage.qml" line="+281"/>
         <source>%n local campaign(s)</source>
         <translation>
             <numerusform>%n local campaign</numerusform>
@@ -172,7 +172,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location line="+109"/>
+        <location line="+160"/>
         <source>%n signature(s) were already recorded at “%1”. Is “%2” a new event, or a correction of this one&apos;s name?</source>
         <translation>
             <numerusform>%n signature was already recorded at “%1”. Is “%2” a new event, or a correction of this one&apos;s name?</numerusform>
@@ -180,7 +180,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location line="+220"/>
+        <location line="+224"/>
         <source>%n record(s) waiting to be sent to the server (signatures and voids).</source>
         <translation>
             <numerusform>%n record waiting to be sent to the server (signatures and voids).</numerusform>

@@ -1844,7 +1844,7 @@
 <context>
     <name>StaffPage</name>
     <message>
-        <location filename="../../kiosk/ui/qml/KioskUi/StaffPage.qml" line="+59"/>
+        <location filename="../../kiosk/ui/qml/KioskUi/StaffPage.qml" line="+70"/>
         <source>Staff mode</source>
         <translation>Modo de personal</translation>
     </message>
@@ -1876,24 +1876,24 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+192"/>
+        <location line="+243"/>
         <source>Event</source>
         <translation>Evento</translation>
     </message>
     <message>
-        <location line="-191"/>
-        <location line="+286"/>
+        <location line="-242"/>
+        <location line="+337"/>
         <source>Last entries</source>
         <translation>Últimas firmas</translation>
     </message>
     <message>
-        <location line="-285"/>
-        <location line="+456"/>
+        <location line="-336"/>
+        <location line="+511"/>
         <source>Sync</source>
         <translation>Sincronización</translation>
     </message>
     <message>
-        <location line="-455"/>
+        <location line="-510"/>
         <source>Exports</source>
         <translation>Exportaciones</translation>
     </message>
@@ -1914,13 +1914,13 @@
     </message>
     <message>
         <location line="+7"/>
-        <location line="+233"/>
-        <location line="+164"/>
+        <location line="+284"/>
+        <location line="+168"/>
         <source>Cancel</source>
         <translation>Cancelar</translation>
     </message>
     <message>
-        <location line="-397"/>
+        <location line="-452"/>
         <source>Exit the app</source>
         <translation>Cerrar la app</translation>
     </message>
@@ -1978,7 +1978,12 @@
         <translation>Por código postal</translation>
     </message>
     <message>
-        <location line="+21"/>
+        <location line="+48"/>
+        <source>In use now</source>
+        <translation>En uso ahora</translation>
+    </message>
+    <message>
+        <location line="+24"/>
         <source>Since %1, signatures are recorded for this event.</source>
         <translation>Desde el %1, las firmas se registran para este evento.</translation>
     </message>
@@ -2046,7 +2051,7 @@
         <translation>Los nombres están cifrados y no se pueden mostrar en este quiosco.</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+14"/>
         <source>Coordinator passphrase</source>
         <translation>Frase de contraseña de la coordinación</translation>
     </message>

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from PySide6.QtGui import QAccessible
+from PySide6.QtGui import QAccessible, QGuiApplication
 from PySide6.QtQuick import QQuickItem
 
 from kiosk.adapters.crypto import verify_secret
@@ -253,6 +253,46 @@ def test_the_campaign_shown_to_signers_says_so_in_words_and_to_a_screen_reader(
     check("duluth-sanctuary")
 
 
+@pytest.mark.parametrize(("lang", "words"), [("en", "In use now"), ("es", "En uso ahora")])
+def test_the_fixed_local_campaign_says_so_in_words_and_to_a_screen_reader(
+    d: Driver, lang: str, words: str
+) -> None:
+    """The chosen one was told apart by its fill alone (WCAG 1.4.1)."""
+    QAccessible.setActive(True)
+    to_staff(d)
+    choose_language(d, lang)
+    d.wait_shown("staff.fixedLocal.none")
+    slugs = ["none", *(c["slug"] for c in d.ui.vm.staff.localCampaigns)]
+    assert "skokie" in slugs
+
+    def check(current: str) -> None:
+        for slug in slugs:
+            item = d.item(f"staff.fixedLocal.{slug}")
+            texts = _texts(item)
+            iface = QAccessible.queryAccessibleInterface(item)
+            state = iface.state()
+            assert iface.role() == QAccessible.Role.RadioButton
+            assert bool(state.checkable)
+            assert "✓" not in iface.text(QAccessible.Text.Name)  # the name is the label
+            if slug == current:
+                assert any(t.startswith("✓") for t in texts), texts
+                assert words in texts
+                assert bool(state.checked), slug
+            else:
+                assert not any("✓" in t for t in texts) and words not in texts, texts
+                assert not state.checked, slug
+
+    check("none")
+    d.click("staff.fixedLocal.skokie")
+    d.wait(lambda: d.ui.vm.staff.fixedLocal == "skokie", "the choice")
+    d.wait(lambda: words in _texts(d.item("staff.fixedLocal.skokie")), "the mark")
+    check("skokie")
+    d.click("staff.fixedLocal.none")
+    d.wait(lambda: d.ui.vm.staff.fixedLocal == "", "by ZIP code again")
+    d.wait(lambda: words in _texts(d.item("staff.fixedLocal.none")), "the mark back")
+    check("none")
+
+
 def test_name_the_event_and_new_signatures_belong_to_it(d: Driver) -> None:
     kiosk = d.ui.kiosk
     to_staff(d)
@@ -367,6 +407,35 @@ def test_counts_and_last_entries_with_names_only_after_the_passphrase(d: Driver)
     d.click("staff.lockNames")
     d.wait(lambda: d.text("staff.entry.0.name") == "", "names hidden")
     assert {"unlock", "unlock_failed", "lock"} <= set(actions(d.ui.kiosk))
+
+
+@pytest.mark.parametrize("how", ["button", "enter"])
+def test_the_keyboard_goes_away_once_the_names_are_shown(d: Driver, how: str) -> None:
+    """The passphrase field is hidden once the names show: the on-screen keyboard stayed up
+    over the screen, typing into nothing."""
+    sign_once(d)
+    to_staff(d)
+    d.click("staff.tab.entries")
+    d.tap("staff.unlockPassphrase")
+    d.wait(lambda: bool(d.item("staff.unlockPassphrase").hasActiveFocus()), "the field's focus")
+    d.wait(lambda: bool(d.item("keyboard").property("active")), "the keyboard")
+    d.type(PASSPHRASE)
+    if how == "button":
+        d.click("staff.unlockNames")
+    else:
+        d.tap_keys("\n")  # the keyboard's own Enter ("Done")
+    d.wait(lambda: d.ui.vm.staff.namesUnlocked, "the unlock", timeout_s=20)
+    d.wait(lambda: d.text("staff.entry.0.name") == "Ana Pérez", "the name")
+    d.wait(lambda: not d.item("keyboard").property("active"), "the keyboard to go")
+    d.idle()
+    d.settle(200)
+    assert not d.item("keyboard").property("active")
+    assert not QGuiApplication.inputMethod().isVisible()
+    field = d.item("staff.unlockPassphrase")
+    assert not field.hasActiveFocus()
+    assert field.property("text") == ""  # the passphrase is not kept in the hidden field
+    focused = d.window.activeFocusItem()
+    assert focused is None or not focused.inherits("QQuickTextInput"), focused.objectName()
 
 
 def test_void_an_entry_with_a_reason_it_is_kept_and_marked(d: Driver) -> None:

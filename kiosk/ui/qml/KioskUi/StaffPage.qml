@@ -29,6 +29,17 @@ Rectangle {
             voidId = ""
     }
 
+    // Out of the coordinator passphrase field: its text, then its focus and the on-screen
+    // keyboard when the focus was in it (a hidden field keeps the focus in Qt Quick).
+    function leavePassphrase() {
+        const field = unlockPass.input
+        field.text = ""
+        if (field.activeFocus) {
+            field.focus = false
+            Qt.inputMethod.hide()  // qmllint disable missing-property
+        }
+    }
+
     // Problems are codes; kiosk/ui/messages.py words them (the one place). Passing the language
     // makes the binding re-word them when it changes.
     function say(kind, code) {
@@ -302,12 +313,63 @@ Rectangle {
                     spacing: 10
                     Repeater {
                         model: [ { slug: "", label: qsTr("By ZIP code") } ].concat(page.staff.localCampaigns)
+                        // One choice each; the chosen one says so with a tick and in words, as
+                        // the campaign shown to signers does (not by its fill alone).
                         KButton {
+                            id: fixed
                             required property var modelData
+                            readonly property bool current: page.staff.fixedLocal === fixed.modelData.slug
                             objectName: "staff.fixedLocal." + (modelData.slug || "none")
-                            kind: page.staff.fixedLocal === modelData.slug ? "primary" : "secondary"
+                            kind: fixed.current ? "primary" : "secondary"
                             text: modelData.label
+                            measuredText: (fixed.current ? "✓  " : "") + fixed.text
+                            // As wide as the wider of its two lines (the words are in a smaller font).
+                            TextMetrics { id: wordsMetrics; font: fixedWords.font; text: fixedWords.text }
+                            implicitWidth: Math.min(fixed.maxWidth, Math.max(fixed.naturalWidth,
+                                                    fixed.current ? Math.ceil(wordsMetrics.advanceWidth) + 2
+                                                                    + fixed.leftPadding + fixed.rightPadding : 0))
+                            Accessible.role: Accessible.RadioButton
+                            Accessible.checkable: true
+                            Accessible.checked: fixed.current
+                            // Qt Quick's Button writes its own (false) checkable and checked over
+                            // these when accessibility turns on (see KCheck.qml): put them back.
+                            Accessible.onCheckableChanged: {
+                                if (!fixed.Accessible.checkable) {
+                                    fixed.Accessible.checkable = true
+                                    fixed.Accessible.checked = Qt.binding(() => fixed.current)
+                                }
+                            }
                             onClicked: page.staff.setFixedLocal(modelData.slug)
+                            contentItem: Item {
+                                implicitWidth: fixedLines.implicitWidth
+                                implicitHeight: fixedLines.implicitHeight
+                                Column {
+                                    id: fixedLines
+                                    width: parent.width
+                                    anchors.verticalCenter: parent.verticalCenter
+                                    Text {
+                                        width: parent.width
+                                        text: (fixed.current ? "✓  " : "") + fixed.text
+                                        font: fixed.font
+                                        textFormat: Text.PlainText
+                                        wrapMode: Text.Wrap
+                                        horizontalAlignment: Text.AlignHCenter
+                                        color: fixed.current ? Theme.color.onPrimary : Theme.color.primary
+                                    }
+                                    Text {
+                                        id: fixedWords
+                                        width: parent.width
+                                        visible: fixed.current
+                                        text: qsTr("In use now")
+                                        font.pixelSize: Theme.size.small
+                                        font.weight: Font.DemiBold
+                                        textFormat: Text.PlainText
+                                        wrapMode: Text.Wrap
+                                        horizontalAlignment: Text.AlignHCenter
+                                        color: Theme.color.onPrimary
+                                    }
+                                }
+                            }
                         }
                     }
                 }
@@ -423,10 +485,14 @@ Rectangle {
                             ? qsTr("Names are encrypted. The coordinator's passphrase shows them.")
                             : qsTr("Names are encrypted and cannot be shown on this kiosk.")
                 }
+                // Once the names show (or the row hides some other way) the passphrase is done
+                // with: its text goes, and the focus leaves the field with the on-screen
+                // keyboard (which stayed up over the names), as the Exports passphrase does.
                 RowLayout {
                     visible: page.staff.namesAvailable && !page.staff.namesUnlocked
                     Layout.fillWidth: true
                     spacing: 16
+                    onVisibleChanged: if (!visible) page.leavePassphrase()
                     KField {
                         id: unlockPass
                         Layout.fillWidth: true
