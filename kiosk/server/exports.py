@@ -220,18 +220,27 @@ def _synthetic_words(n: int) -> str:
 
 
 def collect(
-    conn: Connection, keys: KeyRing, query: ExportQuery, result: ServerExportResult
+    conn: Connection,
+    keys: KeyRing,
+    query: ExportQuery,
+    result: ServerExportResult,
+    strokes: bool = True,
 ) -> Iterator[ExportRecord]:
     """Yield the matching non-void signatures of every kiosk, opened, oldest first.
 
     Ones that cannot be read (no configured key opens them, or their contents break the strict
     schema of :mod:`kiosk.domain.personal`: quarantined) are counted in
     ``result.undecryptable`` and left out; nothing they hold reaches a CSV row or a packet.
+
+    Args:
+        strokes: decode each signature's ink (a packet draws it); False for a CSV, which
+            prints none (:meth:`PersonalData.without_strokes`).
     """
     events = _events(conn)
+    opened = PersonalData.from_bytes if strokes else PersonalData.without_strokes
     for r in _rows(conn, query):
         try:
-            personal = PersonalData.from_bytes(keys.open(r.sealed))
+            personal = opened(keys.open(r.sealed))
         except (CryptoError, ValueError, KeyError, TypeError):
             result.undecryptable += 1
             continue
@@ -264,7 +273,7 @@ def export_csv(
     check_event(conn, query)
     result = ServerExportResult()
     buf = io.StringIO()
-    write_csv(collect(conn, ring, query, result), buf)
+    write_csv(collect(conn, ring, query, result, strokes=False), buf)
     return buf.getvalue().encode("utf-8"), result
 
 
