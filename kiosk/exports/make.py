@@ -135,11 +135,12 @@ def _read(
     flt: SignatureFilter,
     result: ExportResult,
     progress: Progress | None,
+    strokes: bool = True,
 ) -> Iterator[ExportRecord]:
     total = store.count(dataclasses.replace(flt, include_void=False)) if progress is not None else 0
     if progress is not None:
         progress("reading", 0, total)
-    for n, rec in enumerate(collect(store, opener, flt, result), 1):
+    for n, rec in enumerate(collect(store, opener, flt, result, strokes), 1):
         if progress is not None and (n % 25 == 0 or n == total):
             progress("reading", n, total)
         yield rec
@@ -253,7 +254,7 @@ def make_csv_export(
     result = ExportResult()
     opted_in = 0
     _count_synthetic(store, flt, result)
-    records = _read(store, opener, flt, result, progress)
+    records = _read(store, opener, flt, result, progress, strokes=False)  # a list draws none
     first = next(records, None)
     if first is None:
         raise NothingToExport(result)

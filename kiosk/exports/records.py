@@ -84,7 +84,11 @@ class ExportResult:
 
 
 def collect(
-    store: SignatureSource, opener: Opener, flt: SignatureFilter, result: ExportResult
+    store: SignatureSource,
+    opener: Opener,
+    flt: SignatureFilter,
+    result: ExportResult,
+    strokes: bool = True,
 ) -> Iterator[ExportRecord]:
     """Yield the matching non-void signatures, opened, oldest first.
 
@@ -92,7 +96,12 @@ def collect(
     ``result.purged_skipped``; ones that cannot be opened with this key in ``undecryptable``;
     damaged rows (sealed data that is not bytes, or metadata the store cannot read back) in
     ``unreadable``. None of them stops the rest.
+
+    Args:
+        strokes: decode each signature's ink (a packet draws it); False for a contact list,
+            which prints none (:meth:`PersonalData.without_strokes`).
     """
+    opened = PersonalData.from_bytes if strokes else PersonalData.without_strokes
     events = {e.id: e for e in store.events()}
     flt = dataclasses.replace(flt, include_void=False)
 
@@ -112,7 +121,7 @@ def collect(
                 result.missing_data += 1
             continue
         try:
-            personal = PersonalData.from_bytes(opener.open(bytes(sig.sealed)))
+            personal = opened(opener.open(bytes(sig.sealed)))
         except (CryptoError, ValueError, TypeError):
             result.undecryptable += 1
             continue
