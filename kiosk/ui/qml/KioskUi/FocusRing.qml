@@ -13,7 +13,7 @@ Rectangle {
     color: "transparent"
     border.width: 4
     border.color: Theme.color.primary
-    visible: ring.target.activeFocus
+    visible: ring.target !== null && ring.target.activeFocus  // null while a delegate goes
     z: 10
     Rectangle {
         // a white inner line keeps the ring visible on a filled (primary) button
