@@ -502,7 +502,14 @@ def _read_again_unopened(conn: Connection) -> int:
     ).all()
     if not rows:
         return 0
-    voided = {v for (v,) in conn.execute(select(_VOIDS.c.signature_id))}
+    ids = [r.signature_id for r in rows]
+    voided = {  # of these rows only, as read_pending looks them up, not every void stored
+        v
+        for part in chunked(ids)
+        for (v,) in conn.execute(
+            select(_VOIDS.c.signature_id).where(_VOIDS.c.signature_id.in_(part))
+        )
+    }
     deltas: Counter[str] = Counter()
     hour_deltas: Counter[HourKey] = Counter()
     for r in rows:
