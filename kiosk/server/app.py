@@ -189,7 +189,6 @@ def create_app(
     app.state.settings = settings
     app.state.clock = clock
     app.state.keyring = keyring
-    app.state.revoked_audited = {}
     app.add_middleware(CatchAllMiddleware)
     app.add_middleware(
         BodyLimitMiddleware,

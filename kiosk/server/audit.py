@@ -454,6 +454,17 @@ def record_device_refusal(
     refused since the last one (``"again"``), so a device pushing in a loop cannot flood the
     trail out of the console's view (the revoked-device refusals were already so). Every one
     is logged by the caller."""
+    again = device_refusal_due(action, device_id)
+    if again is None:
+        return None
+    return record_server(conn, action, {**detail, **({"again": again} if again else {})}, now)
+
+
+def device_refusal_due(action: str, device_id: str) -> int | None:
+    """Whether a refusal of ``action`` for ``device_id`` is to be written now (the throttle of
+    :func:`record_device_refusal`, for a caller that opens its write transaction only then):
+    None when one was written less than :data:`DEVICE_REFUSAL_INTERVAL` ago (this one is
+    counted), else how many were refused since the last one written."""
     key = (action, device_id)
     clock = time.monotonic()
     with _refusals_lock:
@@ -462,8 +473,7 @@ def record_device_refusal(
             _refusals_since[key] = _refusals_since.get(key, 0) + 1
             return None
         _refusals_written[key] = clock
-        again = _refusals_since.pop(key, 0)
-    return record_server(conn, action, {**detail, **({"again": again} if again else {})}, now)
+        return _refusals_since.pop(key, 0)
 
 
 def record_server(

@@ -10,7 +10,6 @@ enrollment limit, which the enroll route takes in its own transaction.
 from __future__ import annotations
 
 import email.message
-import time
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
@@ -126,25 +125,27 @@ def current_device(
         ) from None
 
 
-#: Seconds between two audit entries about the same revoked device knocking (per process).
-REVOKED_AUDIT_INTERVAL = 60.0
-
-
 def _audit_revoked(request: Request, device_id: str | None) -> None:
     """Write to the server's audit trail that a revoked device was refused.
 
-    At most once per :data:`REVOKED_AUDIT_INTERVAL` per device and process, so a stolen tablet
-    hammering the server cannot flood the trail; every refusal is logged.
+    Throttled as every refusal a device keeps causing (:func:`kiosk.server.audit.
+    device_refusal_due`: one entry a minute per device and process, with how many more were
+    refused since), so a stolen tablet hammering the server cannot flood the trail, and no
+    write transaction is opened for the ones not written; every refusal is logged.
     """
     log.warning("refused a request from revoked device %s to %s", device_id, request.url.path)
     if device_id is None:
         return
-    seen: dict[str, float] = request.app.state.revoked_audited
-    now = time.monotonic()
-    if now - seen.get(device_id, -REVOKED_AUDIT_INTERVAL) < REVOKED_AUDIT_INTERVAL:
+    again = server_audit.device_refusal_due("revoked_device_refused", device_id)
+    if again is None:
         return
-    seen[device_id] = now
-    detail = {"device": device_id, "method": request.method, "path": request.url.path}
+    detail: dict[str, object] = {
+        "device": device_id,
+        "method": request.method,
+        "path": request.url.path,
+    }
+    if again:
+        detail["again"] = again
     with write_transaction(_engine(request)) as conn:
         server_audit.record_server(
             conn, "revoked_device_refused", detail, request.app.state.clock()
@@ -282,7 +283,6 @@ def slug_param(campaign: str) -> str:
 
 __all__ = [
     "DEMO_HEADER",
-    "REVOKED_AUDIT_INTERVAL",
     "Clock",
     "ClockDep",
     "CoordinatorDep",

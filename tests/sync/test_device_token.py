@@ -104,6 +104,12 @@ def test_revoked_device_is_refused_at_once_and_audited(kiosk: Kiosk, server: Ser
         headers={"Authorization": f"Bearer {enrollment.token}", "Content-Type": "application/json"},
     )
     assert r.status_code == 403 and r.json()["error"] == "device_revoked"
+    for _ in range(5):  # a stolen tablet knocking in a loop: refused each time, written once
+        again = httpx.get(
+            f"{server.base_url}{API_PREFIX}/campaigns",
+            headers={"Authorization": f"Bearer {enrollment.token}"},
+        )
+        assert again.status_code == 403 and again.json()["error"] == "device_revoked"
     trail = server.live.cli("audit", "list").stdout
     refused = [line for line in trail.splitlines() if "revoked_device_refused" in line]
-    assert refused and enrollment.device_id in refused[0]
+    assert len(refused) == 1 and enrollment.device_id in refused[0]
