@@ -88,6 +88,28 @@ class SignatureRow(Base):
     )
 
 
+class SignatureTallyRow(Base):
+    """Running counts of the signatures (migration 0006), kept exact by triggers on
+    ``signatures`` and ``signature_sealed`` (never written by the code): ``n`` signatures of
+    one campaign, local campaign, event, synthetic and void state, of which ``held`` still hold
+    their sealed personal data. A local campaign or event that is none is "" here.
+
+    A count with no time bound sums these rows instead of walking every signature (40 to
+    110 ms each on 200,000 stored, several on the UI thread as staff mode opened).
+    """
+
+    __tablename__ = "signature_tally"
+    campaign: Mapped[str] = mapped_column(String(64), primary_key=True)
+    local_campaign: Mapped[str] = mapped_column(String(64), primary_key=True)
+    event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    synthetic: Mapped[bool] = mapped_column(primary_key=True)
+    voided: Mapped[bool] = mapped_column(primary_key=True)
+    n: Mapped[int]
+    held: Mapped[int]
+
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+
 class DedupeKeyRow(Base):
     """Keyed hashes for the duplicate hint (no names in clear)."""
 

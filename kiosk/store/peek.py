@@ -16,13 +16,27 @@ from typing import Any, NamedTuple
 
 from kiosk.domain.counts import Counts
 
+# The counts come from the running counts (``signature_tally``, kept by triggers: migration
+# 0006), a few rows whatever the store holds; counting the signatures themselves took 50 ms on
+# 200,000 stored. A local campaign or an event that is none is "" there.
 _BY_LOCAL = (
-    "SELECT campaign, local_campaign, count(*) FROM signatures WHERE voided = 0 "
-    "GROUP BY campaign, local_campaign"
+    "SELECT campaign, local_campaign, sum(n) FROM signature_tally WHERE voided = 0 "
+    "GROUP BY campaign, local_campaign HAVING sum(n) > 0"
 )
-_BY_EVENT = "SELECT event_id, count(*) FROM signatures WHERE voided = 0 GROUP BY event_id"
-_BY_SYNC = "SELECT sync_state, count(*) FROM signatures GROUP BY sync_state"
-_VOIDED = "SELECT count(*) FROM signatures WHERE voided = 1"
+_BY_EVENT = (
+    "SELECT event_id, sum(n) FROM signature_tally WHERE voided = 0 "
+    "GROUP BY event_id HAVING sum(n) > 0"
+)
+_VOIDED = "SELECT coalesce(sum(n), 0) FROM signature_tally WHERE voided = 1"
+_STORED = "SELECT coalesce(sum(n), 0) FROM signature_tally"
+# Every sync state but "synced" is counted from the (sync_state, seq) index: those are the
+# few (waiting, refused, damaged); the synced ones, most of a busy kiosk's store, are the rest.
+_SYNCED = "synced"
+_BY_SYNC = (
+    f"SELECT sync_state, count(*) FROM signatures WHERE sync_state < '{_SYNCED}' "
+    f"GROUP BY sync_state UNION ALL SELECT sync_state, count(*) FROM signatures "
+    f"WHERE sync_state > '{_SYNCED}' GROUP BY sync_state"
+)
 _PENDING = (
     "SELECT (SELECT count(*) FROM signatures WHERE sync_state = 'pending')"
     " + (SELECT count(*) FROM voids WHERE sync_state = 'pending')"
@@ -39,10 +53,13 @@ def read_counts(conn: Any) -> Counts:
     by_local: dict[str, int] = {}
     for camp, loc, n in conn.execute(_BY_LOCAL).fetchall():
         by_campaign[camp] = by_campaign.get(camp, 0) + n
-        if loc is not None:
+        if loc:
             by_local[f"{camp}/{loc}"] = n
     by_event = {(e or ""): n for e, n in conn.execute(_BY_EVENT).fetchall()}
     by_sync = dict(conn.execute(_BY_SYNC).fetchall())
+    synced = int(conn.execute(_STORED).fetchone()[0]) - sum(by_sync.values())
+    if synced > 0:
+        by_sync[_SYNCED] = synced
     voided = int(conn.execute(_VOIDED).fetchone()[0])
     return Counts(
         total=sum(by_campaign.values()),

@@ -14,6 +14,7 @@ import sys
 import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -40,6 +41,7 @@ from kiosk.store.models import (
     SealedRow,
     SettingRow,
     SignatureRow,
+    SignatureTallyRow,
     TextVersionRow,
     VoidRow,
 )
@@ -292,13 +294,11 @@ class _AuditMixin:
         return purged
 
     def purged_count(self) -> int:
-        """How many signatures' personal data retention has deleted (they still count)."""
+        """How many signatures' personal data retention has deleted (they still count): the
+        signatures without a sealed row, from the running counts (``signature_tally``);
+        asking each signature whether it has one took 0.13 s of 200,000 stored."""
         with self._read_session() as s:
-            q = (
-                select(func.count())
-                .select_from(SignatureRow)
-                .where(~exists().where(SealedRow.seq == SignatureRow.seq))
-            )
+            q = select(func.sum(SignatureTallyRow.n - SignatureTallyRow.held))
             return int(s.scalar(q) or 0)
 
     def vacuum(self) -> None:
@@ -498,9 +498,16 @@ class SqlStore(_AuditMixin):
         return q
 
     def count(self, flt: SignatureFilter) -> int:
-        """Count the signatures matching ``flt``."""
+        """Count the signatures matching ``flt``.
+
+        Without a time bound the running counts answer (``signature_tally``: a few rows,
+        whatever the store holds). With one, the signatures of that period are counted from
+        the ``created_ms`` index, never by walking a whole campaign (see :func:`_in_period`).
+        """
         with self._read_session() as s:
-            q = self._filtered(select(func.count()).select_from(SignatureRow), flt)
+            if flt.since is None and flt.until is None:
+                return int(s.scalar(_tallied(flt)) or 0)
+            q = _in_period(select(func.count()).select_from(SignatureRow), flt)
             return int(s.scalar(q) or 0)
 
     def counts(self) -> Counts:
@@ -700,6 +707,37 @@ class SqlStore(_AuditMixin):
         with self.engine.connect() as conn:
             conn.exec_driver_sql("PRAGMA analysis_limit=400")
             conn.exec_driver_sql("PRAGMA optimize")
+
+
+def _tallied(flt: SignatureFilter) -> Select[Any]:
+    """How many signatures match ``flt`` (which has no time bound), from the running counts."""
+    t = SignatureTallyRow
+    q = select(func.sum(t.n))
+    if flt.campaign is not None:
+        q = q.where(t.campaign == flt.campaign)
+    if flt.local_campaign is not None:
+        q = q.where(t.local_campaign == flt.local_campaign)
+    if flt.event_id is not None:
+        q = q.where(t.event_id == flt.event_id)
+    if not flt.include_void:
+        q = q.where(t.voided.is_(False))
+    if not flt.include_synthetic:
+        q = q.where(t.synthetic.is_(False))
+    return q
+
+
+def _in_period(q: Select[Any], flt: SignatureFilter) -> Select[Any]:
+    """``q`` over the signatures matching ``flt``, which has a time bound, driven from the
+    ``created_ms`` index: the campaign's and the event's terms are written so that no index
+    can serve them (``campaign || ''``), or SQLite, without statistics, walks every signature
+    of the campaign to find today's (40 ms on 200,000 stored, for none today)."""
+    if flt.campaign is not None:
+        q = q.where(SignatureRow.campaign.concat("") == flt.campaign)
+    if flt.local_campaign is not None:
+        q = q.where(SignatureRow.local_campaign.concat("") == flt.local_campaign)
+    if flt.event_id is not None:
+        q = q.where(SignatureRow.event_id.concat("") == flt.event_id)
+    return SqlStore._filtered(q, replace(flt, campaign=None, local_campaign=None, event_id=None))
 
 
 def _purgeable(
