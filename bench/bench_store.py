@@ -141,7 +141,12 @@ def bench_counts(tmp: Path, n: int = 200_000) -> list[Row]:
         "count(campaign)": [],
         "count(local)": [],
         "pending_count()": [],
+        "count(campaign, today) (staff mode)": [],
+        "count(campaign, no synthetic) (signer screen's progress)": [],
+        "floor: bare sqlite3 count(*) of the non-void signatures": [],
     }
+    today = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    floor = sqlite3.connect(tmp / "counts.db")
     for _ in range(7):
         for name, fn in (
             ("counts()", store.counts),
@@ -153,10 +158,25 @@ def bench_counts(tmp: Path, n: int = 200_000) -> list[Row]:
                 ),
             ),
             ("pending_count()", store.pending_count),
+            (
+                "count(campaign, today) (staff mode)",
+                lambda: store.count(SignatureFilter(campaign=CAMPAIGN, since=today)),
+            ),
+            (
+                "count(campaign, no synthetic) (signer screen's progress)",
+                lambda: store.count(SignatureFilter(campaign=CAMPAIGN, include_synthetic=False)),
+            ),
+            (
+                "floor: bare sqlite3 count(*) of the non-void signatures",
+                lambda: floor.execute(
+                    "SELECT count(*) FROM signatures WHERE voided = 0"
+                ).fetchone(),
+            ),
         ):
             t = time.perf_counter()
             fn()
             runs[name].append((time.perf_counter() - t) * 1000)
+    floor.close()
     # The privacy screen's and ``kiosk retention show``'s figure under a "days" or "immediate"
     # policy, with 60 % of the store acknowledged: counted, beside listing the ids (what it did
     # before) and the bare count in SQLite.
