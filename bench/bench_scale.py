@@ -732,6 +732,28 @@ def _text_table_floor(rows: list[tuple[str, str, str, str]]) -> float:
     return time.perf_counter() - t
 
 
+def _status_kb(field: str) -> int:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1])
+    return -1
+
+
+def _reset_peak_rss() -> int:
+    """Reset this process's peak resident memory (Linux ``clear_refs`` 5) and return its
+    resident memory now, in bytes (-1 where the kernel does not allow it)."""
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+    except OSError:
+        return -1
+    return _status_kb("VmRSS") * 1024
+
+
+def _peak_rss() -> int:
+    """This process's peak resident memory since :func:`_reset_peak_rss`, bytes."""
+    return _status_kb("VmHWM") * 1024
+
+
 def bench_export(root: Path, sizes: list[int]) -> list[Figure]:
     from kiosk.adapters.crypto import SealedBoxOpener
     from kiosk.adapters.geo import ZipcodesDirectory
@@ -747,9 +769,12 @@ def bench_export(root: Path, sizes: list[int]) -> list[Figure]:
         for size in sizes:
             builder.add(size - builder.n)
             flt = SignatureFilter(campaign=CAMPAIGN)
+            rss = _reset_peak_rss()
             t = time.perf_counter()
             made = make_pdf_export(kiosk.store, campaign, ZipcodesDirectory(), opener, flt)
             took = time.perf_counter() - t
+            grew = _peak_rss() - rss if rss >= 0 else -1
+            output = sum(len(f.data) for f in made.files)
             rows = [
                 (
                     r.personal.printed_name,
@@ -772,8 +797,23 @@ def bench_export(root: Path, sizes: list[int]) -> list[Figure]:
                     took <= EXPORT_RATIO * floor,
                 )
             )
+            if grew >= 0:
+                figures.append(
+                    Figure(
+                        "export-diagnostic",
+                        "whole PDF export, peak memory over the process's before it, MB "
+                        "(floor: the PDF files it hands back)",
+                        made.rows,
+                        grew / 1e6,
+                        "MB",
+                        output / 1e6,
+                    )
+                )
             print(
-                f"  export {made.rows:,}: {took:.2f} s (text-only table {floor:.2f} s)", flush=True
+                f"  export {made.rows:,}: {took:.2f} s (text-only table {floor:.2f} s); "
+                f"peak memory +{grew / 1e6:.0f} MB, {grew / made.rows / 1e3:.1f} KB a signature "
+                f"(PDF files {output / 1e6:.1f} MB)",
+                flush=True,
             )
     finally:
         kiosk.close()
@@ -936,7 +976,7 @@ def plot(figures: list[Figure], out: Path) -> None:
     app = QGuiApplication.instance() or QGuiApplication([])  # noqa: F841 - fonts need it
     series: dict[str, list[tuple[int, float, float | None]]] = {}
     for f in figures:
-        if f.unit == "/s" or f.group == "sync-diagnostic":  # the sync's own line is drawn
+        if f.unit in ("/s", "MB") or f.group.endswith("-diagnostic"):  # drawn by their own line
             continue
         scale = 1000.0 if f.unit == "s" else 1.0  # everything in ms
         series.setdefault(f.name, []).append(

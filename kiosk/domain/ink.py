@@ -63,10 +63,13 @@ class Ink:
 
     Made from strokes of :class:`Point` (the touch screen), or from :class:`InkArrays`
     (:func:`decode_ink`): then ``strokes`` is built only if something asks for it, and
-    :meth:`arrays` costs nothing; exports and counting never build a point.
+    :meth:`arrays` costs nothing; exports and counting never build a point. Or kept encoded
+    (:meth:`deferred`): a whole-campaign export holds every signature until its packets are
+    drawn, about 1 KB each so instead of some 15 KB decoded; each use decodes it again and
+    nothing decoded is kept.
     """
 
-    __slots__ = ("_arrays", "_strokes", "height", "width")
+    __slots__ = ("_arrays", "_encoded", "_points", "_strokes", "height", "width")
 
     def __init__(
         self,
@@ -82,26 +85,46 @@ class Ink:
         self.height = height
         self._strokes = strokes
         self._arrays = arrays
+        self._encoded: bytes | None = None
+        self._points = -1
+
+    @classmethod
+    def deferred(cls, data: bytes) -> Ink:
+        """An ink record checked now (:func:`check_ink`) and decoded only when used, every time
+        it is used, never kept decoded (see the class docstring).
+
+        Raises:
+            InkDecodeError: the data is malformed or implausibly large.
+        """
+        width, height, _strokes, points = _check(data)
+        ink = cls.__new__(cls)
+        ink.width, ink.height = width / 10, height / 10
+        ink._strokes = ink._arrays = None
+        ink._encoded, ink._points = bytes(data), points
+        return ink
 
     @property
     def strokes(self) -> tuple[Stroke, ...]:
         """The strokes as points (built from the arrays on first use)."""
-        if self._strokes is None:
-            a = self._arrays
-            assert a is not None
-            xs, ys, ts = a.x.tolist(), a.y.tolist(), a.t.tolist()
-            ps = a.p.tolist() if a.p is not None else [None] * len(xs)
-            out: list[Stroke] = []
-            at = 0
-            for n in a.lengths.tolist():
-                end = at + n
-                out.append(tuple(map(Point, xs[at:end], ys[at:end], ts[at:end], ps[at:end])))
-                at = end
+        if self._strokes is not None:
+            return self._strokes
+        a = self.arrays()
+        xs, ys, ts = a.x.tolist(), a.y.tolist(), a.t.tolist()
+        ps = a.p.tolist() if a.p is not None else [None] * len(xs)
+        out: list[Stroke] = []
+        at = 0
+        for n in a.lengths.tolist():
+            end = at + n
+            out.append(tuple(map(Point, xs[at:end], ys[at:end], ts[at:end], ps[at:end])))
+            at = end
+        if self._encoded is None:
             self._strokes = tuple(out)
-        return self._strokes
+        return tuple(out)
 
     def arrays(self) -> InkArrays:
         """The points as flat arrays (see :class:`InkArrays`)."""
+        if self._encoded is not None:
+            return decode_ink(self._encoded).arrays()  # checked when made: it decodes
         if self._arrays is None:
             import numpy as np
 
@@ -129,12 +152,16 @@ class Ink:
         return hash((self.width, self.height, self.strokes))
 
     def __repr__(self) -> str:
+        if self._encoded is not None:
+            return f"Ink(width={self.width!r}, height={self.height!r}, encoded)"
         n = self._arrays.lengths.size if self._arrays is not None else len(self.strokes)
         return f"Ink(width={self.width!r}, height={self.height!r}, {n} strokes)"
 
     @property
     def point_count(self) -> int:
         """The number of points in all strokes."""
+        if self._points >= 0:
+            return self._points
         if self._arrays is not None:
             return self._arrays.point_count
         return sum(len(s) for s in self.strokes)
@@ -414,6 +441,12 @@ def check_ink(data: bytes) -> tuple[int, int]:
     Raises:
         InkDecodeError: the data is malformed or implausibly large.
     """
+    return _check(data)[2:]
+
+
+def _check(data: bytes) -> tuple[int, int, int, int]:
+    """:func:`check_ink`, returning ``(width, height, strokes, points)`` (width and height in
+    tenths of a pad pixel, as stored)."""
     # flags, width, height and the stroke count: a typed signature's ink has no stroke
     if not data.startswith(_MAGIC) or len(data) < len(_MAGIC) + 4:
         raise InkDecodeError("not an ink record")
@@ -450,4 +483,4 @@ def check_ink(data: bytes) -> tuple[int, int]:
         at += 1 + per * n
     if at != len(vals):
         raise InkDecodeError("truncated" if at > len(vals) else "trailing bytes")
-    return vals[2], total
+    return vals[0], vals[1], vals[2], total

@@ -111,19 +111,27 @@ class PersonalData:
         )
 
     @classmethod
-    def from_bytes(cls, data: bytes) -> PersonalData:
+    def from_bytes(cls, data: bytes, *, defer_ink: bool = False) -> PersonalData:
         """Parse bytes made by :meth:`to_bytes`, strictly (:mod:`kiosk.domain.personal`: types,
         sizes, depth, the form's rules for every field, a well-formed ink record).
+
+        Args:
+            defer_ink: keep the (checked) ink encoded, decoded each time it is drawn
+                (:meth:`Ink.deferred`): what an export holding thousands of records until
+                their packets are drawn uses, so its memory does not grow by the decoded
+                points of every signature.
 
         Raises:
             PersonalDataError: (a ValueError) the bytes are not a valid personal-data record.
         """
         from kiosk.domain.personal import PersonalDataError, parse_personal
 
-        f = parse_personal(data)
+        f = parse_personal(data, check_strokes=not defer_ink)
         try:
-            ink = decode_ink(f.ink_bytes)
-        except ValueError:
+            ink = Ink.deferred(f.ink_bytes) if defer_ink else decode_ink(f.ink_bytes)
+        except ValueError as exc:
+            if defer_ink:  # the same words as parse_personal's own check
+                raise PersonalDataError(f"ink: {exc}") from None
             raise PersonalDataError("ink: not a valid ink record") from None
         # PersonalFields is this record with the ink still encoded: every other field copies.
         return cls(

@@ -13,6 +13,7 @@ import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+from functools import partial
 from typing import Protocol
 
 from kiosk.domain.demo import export_marks
@@ -101,7 +102,12 @@ def collect(
         strokes: decode each signature's ink (a packet draws it); False for a contact list,
             which prints none (:meth:`PersonalData.without_strokes`).
     """
-    opened = PersonalData.from_bytes if strokes else PersonalData.without_strokes
+    # A packet draws the ink: kept encoded until then (PersonalData.from_bytes, defer_ink).
+    opened = (
+        partial(PersonalData.from_bytes, defer_ink=True)
+        if strokes
+        else PersonalData.without_strokes
+    )
     events = {e.id: e for e in store.events()}
     flt = dataclasses.replace(flt, include_void=False)
 

@@ -15,6 +15,7 @@ import io
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from functools import partial
 from typing import Any
 
 from sqlalchemy import Connection, func, select
@@ -237,7 +238,12 @@ def collect(
             prints none (:meth:`PersonalData.without_strokes`).
     """
     events = _events(conn)
-    opened = PersonalData.from_bytes if strokes else PersonalData.without_strokes
+    # A packet draws the ink: kept encoded until then (PersonalData.from_bytes, defer_ink).
+    opened = (
+        partial(PersonalData.from_bytes, defer_ink=True)
+        if strokes
+        else PersonalData.without_strokes
+    )
     for r in _rows(conn, query):
         try:
             personal = opened(keys.open(r.sealed))
