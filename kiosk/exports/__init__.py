@@ -39,7 +39,7 @@ from kiosk.exports.make import (
     save_export,
     write_export,
 )
-from kiosk.exports.packets import TextVersionLookup, build_packets, packet_paths
+from kiosk.exports.packets import TextVersionLookup, build_packets, packet_path, packet_paths
 from kiosk.exports.records import ExportRecord, ExportResult, collect
 
 __all__ = [
@@ -66,6 +66,7 @@ __all__ = [
     "make_csv_export",
     "make_pdf_export",
     "out_target",
+    "packet_path",
     "packet_paths",
     "record_export",
     "save_error_code",

@@ -63,6 +63,7 @@ def build_packets(
     per_local: bool = True,
     split_state: bool = False,
     per_file: int | None = None,
+    parent_name: str | None = None,
 ) -> list[tuple[str, Packet]]:
     """Group opened signatures into delivery packets.
 
@@ -77,6 +78,9 @@ def build_packets(
             signatures of the parent campaign make their own packet.
         split_state: split each packet further by the signers' state.
         per_file: split further into parts of at most this many signatures.
+        parent_name: the name of the parent campaign's own packet when ``per_local``; by
+            default its slug if other packets are made beside it, else "" (a caller that
+            builds the packets of one local campaign at a time says which).
 
     Returns:
         (name, packet) pairs; the name is a file-name suffix ("" for a single packet).
@@ -121,7 +125,9 @@ def build_packets(
             options=options,
             kind=campaign.kind,
         )
-        base = local_slug or (campaign.slug if per_local and len(groups) > 1 else "")
+        if parent_name is None:
+            parent_name = campaign.slug if per_local and len(groups) > 1 else ""
+        base = local_slug or parent_name
         parts: list[tuple[str, Packet]] = [(base, packet)]
         if split_state:
             parts = [
@@ -146,6 +152,12 @@ def packet_paths(out: Path, names: list[str], exact: bool = False) -> list[Path]
     """File names for packets: ``out`` itself for one unnamed packet, or for one packet when
     ``exact`` (a file name the user gave: ``--out skokie.pdf`` writes that file), else
     ``stem-name.pdf``."""
-    if names == [""] or (exact and len(names) == 1):
-        return [out]
-    return [out.with_name(f"{out.stem}-{name or 'all'}{out.suffix or '.pdf'}") for name in names]
+    return [packet_path(out, name, only=len(names) == 1, exact=exact) for name in names]
+
+
+def packet_path(out: Path, name: str, *, only: bool, exact: bool = False) -> Path:
+    """The file of the packet ``name`` (see :func:`packet_paths`); ``only``: it is the
+    export's only packet."""
+    if only and (name == "" or exact):
+        return out
+    return out.with_name(f"{out.stem}-{name or 'all'}{out.suffix or '.pdf'}")

@@ -1151,7 +1151,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
     import dataclasses
 
     from kiosk.adapters.files import atomic_write
-    from kiosk.exports import for_excel, packet_paths
+    from kiosk.exports import for_excel, packet_path
     from kiosk.server import exports
     from kiosk.server.config import ServerSettings
 
@@ -1219,22 +1219,34 @@ def _cmd_export(args: argparse.Namespace) -> int:
                     )
                 except ValueError as exc:
                     raise CliError(str(exc)) from None
-                packets, result = exports.export_packets(
+                result = exports.ServerExportResult()
+                # One local campaign's signatures opened at a time, each packet written as it
+                # comes (a whole campaign of 200,000 is never held at once); one packet ahead
+                # is read to know whether there is only one (then written to --out itself).
+                packets = exports.iter_packets(
                     conn,
                     keyring,
                     query,
+                    result,
                     args.lang,
                     options,
                     per_local=not args.whole_campaign,
                     split_state=args.split_by_state,
                     per_file=args.per_file,
                 )
-                paths = packet_paths(out, [name for name, _ in packets], exact=not is_folder)
-                for path, (_name, packet) in zip(paths, packets, strict=True):
+                written = 0
+                current = next(packets, None)
+                while current is not None:
+                    name, packet = current
+                    current = next(packets, None)
+                    only = written == 0 and current is None
+                    path = packet_path(out, name, only=only, exact=not is_folder)
+                    written += 1
                     if marks:
                         packet = dataclasses.replace(packet, marks=marks)
                     atomic_write(path, render_packet(packet))
                     print(f"wrote {path} ({counted(packet.signature_count, 'signature')})")
+                    del packet
         detail = {"channel": "cli", **exports.audit_detail(query), "records": result.records}
         if args.export_kind == "pdf":
             detail["lang"] = args.lang

@@ -97,6 +97,9 @@ class ServerExportResult:
     records: int = 0
     undecryptable: int = 0
     unknown_version: int = 0
+    #: How many local campaigns (the parent's own signatures counting as one) the packets are
+    #: drawn from, one after another (:func:`iter_packets`; set before the first is yielded).
+    groups: int = 0
 
 
 class ServerTextVersions:
@@ -193,9 +196,19 @@ def _matching(stmt: Any, query: ExportQuery) -> Any:
     return stmt
 
 
-def _rows(conn: Connection, query: ExportQuery) -> Any:
+#: The parent campaign's own signatures (no local campaign) in :func:`_rows`'s ``local``.
+_NO_LOCAL = ""
+
+
+def _rows(conn: Connection, query: ExportQuery, local: str | None = None) -> Any:
+    """The matching rows, oldest first; ``local``: only that local campaign's
+    (:data:`_NO_LOCAL`: only the parent campaign's own), None: as ``query`` says."""
     s = SIGNATURES.c
     stmt = _matching(select(SIGNATURES), query).order_by(s.created_at, s.id)
+    if local == _NO_LOCAL:
+        stmt = stmt.where(s.local_campaign.is_(None))
+    elif local is not None:
+        stmt = stmt.where(s.local_campaign == local)
     if not query.include_synthetic:
         stmt = stmt.where(s.synthetic.is_(False))
     return conn.execute(stmt.execution_options(yield_per=500))
@@ -226,6 +239,7 @@ def collect(
     query: ExportQuery,
     result: ServerExportResult,
     strokes: bool = True,
+    local: str | None = None,
 ) -> Iterator[ExportRecord]:
     """Yield the matching non-void signatures of every kiosk, opened, oldest first.
 
@@ -236,6 +250,7 @@ def collect(
     Args:
         strokes: decode each signature's ink (a packet draws it); False for a CSV, which
             prints none (:meth:`PersonalData.without_strokes`).
+        local: only this local campaign's (see :func:`_rows`).
     """
     events = _events(conn)
     # A packet draws the ink: kept encoded until then (PersonalData.from_bytes, defer_ink).
@@ -244,7 +259,7 @@ def collect(
         if strokes
         else PersonalData.without_strokes
     )
-    for r in _rows(conn, query):
+    for r in _rows(conn, query, local):
         try:
             personal = opened(keys.open(r.sealed))
         except (CryptoError, ValueError, KeyError, TypeError):
@@ -293,33 +308,105 @@ def export_packets(
     split_state: bool = False,
     per_file: int | None = None,
 ) -> tuple[list[tuple[str, Any]], ServerExportResult]:
-    """Delivery packets (:class:`kiosk.pdf.Packet`) of the matching signatures.
+    """Delivery packets (:class:`kiosk.pdf.Packet`) of the matching signatures, all at once
+    (see :func:`iter_packets`, which holds one local campaign's at a time).
+
+    Raises:
+        ExportError: no key, unknown campaign or local campaign, or nothing to print.
+    """
+    result = ServerExportResult()
+    packets = list(
+        iter_packets(conn, keys, query, result, language, options, per_local, split_state, per_file)
+    )
+    return packets, result
+
+
+def _groups(conn: Connection, query: ExportQuery) -> list[str]:
+    """The local campaigns (:data:`_NO_LOCAL` for the parent's own) of the matching
+    signatures, in the order their first signature was given: the order of
+    :func:`build_packets`'s packets. Read from the ``(campaign, local_campaign)`` index and
+    the rows' times, no sealed data."""
+    s = SIGNATURES.c
+    stmt = _matching(
+        select(func.coalesce(s.local_campaign, _NO_LOCAL), func.min(s.created_at)), query
+    )
+    if not query.include_synthetic:
+        stmt = stmt.where(s.synthetic.is_(False))
+    stmt = stmt.group_by(s.local_campaign)
+    return [g for g, _first in sorted(conn.execute(stmt).all(), key=lambda r: (r[1], r[0]))]
+
+
+def iter_packets(
+    conn: Connection,
+    keys: KeyRing | None,
+    query: ExportQuery,
+    result: ServerExportResult,
+    language: str = "en",
+    options: Any = None,
+    per_local: bool = True,
+    split_state: bool = False,
+    per_file: int | None = None,
+) -> Iterator[tuple[str, Any]]:
+    """Yield the delivery packets (``(name, packet)``, :class:`kiosk.pdf.Packet`) of the
+    matching signatures, one local campaign's after another when ``per_local``: only one local
+    campaign's signatures are held opened at a time, so a whole campaign of 200,000 can be
+    drawn packet by packet (the console's export jobs, ``kiosk-server export``) without
+    holding all of them. ``result`` counts what was printed and left out as it goes (complete
+    once the last packet is yielded).
 
     Signatures whose text version the server does not know are left out and counted in
     ``unknown_version`` (the packet would otherwise misstate what they signed).
 
     Raises:
-        ExportError: no key, unknown campaign or local campaign, or nothing to print.
+        ExportError: no key, unknown campaign or local campaign (before the first packet), or
+            nothing to print (after the last group, when none made a packet).
     """
     ring = require_keys(keys)
     campaign = load_campaign(conn, query.campaign)
     check_query(campaign, query)
     check_event(conn, query)
-    result = ServerExportResult()
     versions = ServerTextVersions(conn)
     known_in_file = {v.hash for v in campaign.all_versions()}
     resolvable: dict[str, bool] = {}
-    records = []
-    for rec in collect(conn, ring, query, result):
-        h = rec.meta.text_version
-        if h not in resolvable:
-            resolvable[h] = h in known_in_file or versions.text_version(h) is not None
-        if not resolvable[h]:
-            result.unknown_version += 1
-            result.records -= 1
+    if per_local and query.local_campaign is None:
+        groups: list[str | None] = list(_groups(conn, query))
+    else:
+        groups = [None]  # one pass over everything the query matches
+    parent_name = campaign.slug if len(groups) > 1 else ""
+    result.groups = len(groups)
+    made = False
+    from kiosk.adapters.geo import ZipcodesDirectory
+
+    directory = ZipcodesDirectory()
+    for group in groups:
+        records = []
+        for rec in collect(conn, ring, query, result, local=group):
+            h = rec.meta.text_version
+            if h not in resolvable:
+                resolvable[h] = h in known_in_file or versions.text_version(h) is not None
+            if not resolvable[h]:
+                result.unknown_version += 1
+                result.records -= 1
+                continue
+            records.append(rec)
+        if not records:
             continue
-        records.append(rec)
-    if not records:
+        packets = build_packets(
+            records,
+            campaign,
+            versions.text_version,
+            directory,
+            language,
+            options,
+            per_local=per_local,
+            split_state=split_state,
+            per_file=per_file,
+            parent_name=parent_name if per_local else None,
+        )
+        del records
+        made = True
+        yield from packets
+    if not made:
         synthetic = _synthetic_left_out(conn, query)
         raise ExportError(
             "nothing_to_export",
@@ -328,20 +415,6 @@ def export_packets(
             + _synthetic_words(synthetic),
             synthetic_left_out=synthetic,
         )
-    from kiosk.adapters.geo import ZipcodesDirectory
-
-    packets = build_packets(
-        records,
-        campaign,
-        versions.text_version,
-        ZipcodesDirectory(),
-        language,
-        options,
-        per_local=per_local,
-        split_state=split_state,
-        per_file=per_file,
-    )
-    return packets, result
 
 
 def _left_out(result: ServerExportResult) -> str:

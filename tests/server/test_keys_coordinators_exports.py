@@ -15,6 +15,7 @@ import stat
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pypdf
@@ -816,3 +817,61 @@ def test_cli_pdf_export_has_the_kiosk_s_packet_options(
     assert written == ["parts-part01.pdf", "parts-part02.pdf"]
     text = _pdf_text((tmp_path / "parts-part02.pdf").read_bytes())
     assert "Part 2 of 2" in text and "Protejan" not in text  # no --comments this time
+
+
+@pytest.mark.parametrize("split", [{}, {"split_state": True}, {"per_file": 2}])
+def test_packets_drawn_one_local_campaign_at_a_time_are_the_packets_of_all_at_once(
+    keyed_client: httpx.Client, engine: Engine, key: OrgKey, split: dict[str, Any]
+) -> None:
+    """``iter_packets`` opens one local campaign's signatures at a time (the console's jobs and
+    ``kiosk-server export`` draw a campaign of 200,000 so); its packets are exactly those of
+    grouping every signature at once: the same names, in the same order, the same rows in each
+    (local campaigns interleaved in time, the parent's own signatures, one of an unknown text
+    version, a voided one and a synthetic one left out)."""
+    from kiosk.adapters.geo import ZipcodesDirectory
+    from kiosk.exports import build_packets
+
+    import_mini(engine)
+    client = ApiClient.enroll(keyed_client, make_code(engine))
+    start = datetime(2026, 11, 2, 15, tzinfo=UTC)
+    plan = [  # (local campaign, name, ZIP); one a minute
+        ("st-louis-county", "Bruno Diaz", "63105"),
+        (None, "Parent One", "47708"),
+        ("evansville", "Alma Reyes", "47708"),
+        ("st-louis-county", "Dora Lima", "63105"),
+        ("evansville", "Carmen Ortiz", "47708"),
+        (None, "Parent Two", "63105"),
+        ("evansville", "Eva Soto", "63105"),
+        ("st-louis-county", "Fede Ruiz", "47708"),
+    ]
+    sigs = [
+        mini_signature(
+            key, person(*name.split(), zip_code), local, created_at=start + timedelta(minutes=i)
+        )
+        for i, (local, name, zip_code) in enumerate(plan)
+    ]
+    gone = mini_signature(key, person("Voided", "Person"), "evansville", created_at=start)
+    fake = mini_signature(key, person("Synthetic", "Demo"), None, synthetic=True)
+    odd = mini_signature(key, person("Mystery", "Version"), "evansville", text_version="cd" * 32)
+    client.push([*sigs, gone, fake, odd], voids=[void(gone.id)])
+    ring = ServerSettings(
+        database_url="sqlite://", org_private_key_files=(str(key.path),)
+    ).keyring()
+    query = server_exports.ExportQuery("mini-test")
+    with engine.connect() as conn:
+        streamed_result = server_exports.ServerExportResult()
+        streamed = list(server_exports.iter_packets(conn, ring, query, streamed_result, **split))
+        everything = server_exports.collect(conn, ring, query, server_exports.ServerExportResult())
+        campaign = server_exports.load_campaign(conn, "mini-test")
+        versions = server_exports.ServerTextVersions(conn).text_version
+        known = [r for r in everything if versions(r.meta.text_version) is not None]
+        at_once = build_packets(known, campaign, versions, ZipcodesDirectory(), **split)
+
+    def rows(packets: list[tuple[str, Any]]) -> list[tuple[str, list[str]]]:
+        return [(name, [r.printed_name for r in p.rows()]) for name, p in packets]
+
+    assert rows(streamed) == rows(at_once)
+    assert streamed_result.groups == 3
+    assert (streamed_result.records, streamed_result.unknown_version) == (8, 1)
+    if not split:
+        assert [name for name, _ in streamed] == ["st-louis-county", "mini-test", "evansville"]

@@ -229,27 +229,36 @@ def _make(
         _set(engine, job_id, done=1, total=1)
         return data, f"{slug}.csv", result.records, {}
     per_local = params.get("local") == "*" or query.local_campaign is not None
+    lang = params.get("lang", "en")
+    files: list[tuple[str, bytes]] = []
+    result = server_exports.ServerExportResult()
+    # One local campaign's signatures opened at a time, each packet drawn as it comes: a
+    # whole campaign of 200,000 is never held opened at once in the server's process.
     with engine.connect() as conn:
-        packets, result = server_exports.export_packets(
+        packets = server_exports.iter_packets(
             conn,
             keyring,
             query,
-            params.get("lang", "en"),
+            result,
+            lang,
             _options(params),
             per_local=per_local,
             split_state=bool(params.get("split_state")),
             per_file=params.get("per_file") or None,
         )
-    _set(engine, job_id, total=len(packets) + 1, done=1)
-    lang = params.get("lang", "en")
-    files: list[tuple[str, bytes]] = []
-    for i, (name, packet) in enumerate(packets):
-        if synthetic:
-            packet = dataclasses.replace(packet, marks=export_marks(False, True))
-        files.append(
-            (_pdf_name(slug, name, per_local, query.local_campaign, lang), render_packet(packet))
-        )
-        _set(engine, job_id, done=i + 2)
+        for i, (name, packet) in enumerate(packets):
+            if synthetic:
+                packet = dataclasses.replace(packet, marks=export_marks(False, True))
+            files.append(
+                (
+                    _pdf_name(slug, name, per_local, query.local_campaign, lang),
+                    render_packet(packet),
+                )
+            )
+            del packet
+            # done: the first step (reading) and each packet; a split makes more packets
+            # than local campaigns, so the total grows with them
+            _set(engine, job_id, done=i + 2, total=max(result.groups, i + 1) + 1)
     extra = {"lang": lang, "packets": len(files)}
     if len(files) == 1:
         return files[0][1], files[0][0], result.records, extra
