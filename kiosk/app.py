@@ -242,7 +242,10 @@ def run_app(
         demo: the demo kiosk (:mod:`kiosk.demo`): its own data folder unless ``data_dir``,
             set up with the demo PIN and passphrase, so it opens on the attract screen.
     """
+    from kiosk.adapters.process import forbid_core_dumps
     from kiosk.ui.main import run_ui
+
+    forbid_core_dumps()  # signers' details are in memory in clear while they type
 
     def open_it() -> Kiosk:
         try:

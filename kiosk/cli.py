@@ -1395,6 +1395,9 @@ def _usage(parser: argparse.ArgumentParser) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code."""
+    from kiosk.adapters.process import forbid_core_dumps
+
+    forbid_core_dumps()  # exports and unlocks hold signers' details in memory in clear
     parser = build_parser()
     args = parse_args_strictly(parser, argv)
     if args.self_check:
