@@ -782,6 +782,19 @@ def cmd_retention_set(args: argparse.Namespace) -> int:
         kiosk.close()
 
 
+def _expire_saved_exports(kiosk: Any) -> None:
+    """Delete the exports saved into the exports folder more than a day ago (as the app does
+    while idle), and say so."""
+    from kiosk.exports.files import KEEP_SAVED_EXPORTS, expire_saved_exports, export_folder
+
+    gone = expire_saved_exports(kiosk.store, kiosk.clock(), KEEP_SAVED_EXPORTS)
+    if gone:
+        print(
+            f"deleted {counted(gone, 'export file')} saved in {export_folder(kiosk.store)} "
+            "more than a day ago"
+        )
+
+
 def cmd_retention_apply(args: argparse.Namespace) -> int:
     """Delete the personal data the policy no longer keeps, after confirmation."""
     from kiosk.privacy import apply_retention
@@ -791,6 +804,7 @@ def cmd_retention_apply(args: argparse.Namespace) -> int:
         policy, due = _retention_due(kiosk)
         if due == 0:
             print(f"retention policy: {policy}; no personal data is due for deletion")
+            _expire_saved_exports(kiosk)
             return EXIT_OK
         if not args.yes:
             if not sys.stdin.isatty():
@@ -812,6 +826,7 @@ def cmd_retention_apply(args: argparse.Namespace) -> int:
             f"retention policy: {policy}; deleted the personal data of {purged} synced "
             "signatures (counts stay)"
         )
+        _expire_saved_exports(kiosk)
         return EXIT_OK
     finally:
         kiosk.close()
@@ -952,6 +967,7 @@ def _unlock(kiosk: Any) -> Any:
 def cmd_export_csv(args: argparse.Namespace) -> int:
     """Export the contact list (CSV) for follow-up."""
     from kiosk.exports import NothingToExport, make_csv_export, record_export, write_export
+    from kiosk.exports.files import expires_on_tablet
 
     target = _out_target(args)
     kiosk = _open(args)
@@ -970,7 +986,7 @@ def cmd_export_csv(args: argparse.Namespace) -> int:
         except OSError as exc:
             raise CliError(f"cannot write {exc.filename or out}: {exc.strerror or exc}") from None
         record_export(kiosk.store, kiosk.auditor, made, kiosk.clock(), via="cli")
-        _report_export(out, made.rows, made.result)
+        _report_export(out, made.rows, made.result, expires_on_tablet(out, kiosk.store))
         return EXIT_OK
     finally:
         kiosk.close()
@@ -985,6 +1001,7 @@ def cmd_export_pdf(args: argparse.Namespace) -> int:
         record_export,
         write_export,
     )
+    from kiosk.exports.files import expires_on_tablet
     from kiosk.pdf import MAX_ROWS_PER_SHEET, PacketOptions
 
     if args.per_file is not None and args.per_file < 1:
@@ -1032,7 +1049,10 @@ def cmd_export_pdf(args: argparse.Namespace) -> int:
                 print(f"wrote {path} ({counted(f.rows, 'signature')})")
         record_export(kiosk.store, kiosk.auditor, made, kiosk.clock(), via="cli")
         _report_export(
-            paths[0] if len(paths) == 1 else f"{len(paths)} files", made.rows, made.result
+            paths[0] if len(paths) == 1 else f"{len(paths)} files",
+            made.rows,
+            made.result,
+            expires_on_tablet(paths[0], kiosk.store),
         )
         return EXIT_OK
     finally:
@@ -1095,8 +1115,18 @@ def _out_path(target: tuple[Path | None, bool], kiosk: Any, made: Any) -> tuple[
     raise CliError(f"too many exports named {stem} in {folder}: give --out")
 
 
-def _report_export(out: Path | str, rows: int, result: Any) -> None:
+def _report_export(out: Path | str, rows: int, result: Any, on_tablet: bool = False) -> None:
     print(f"wrote {counted(rows, 'signature')} to {out}")
+    if on_tablet:
+        from kiosk.exports.files import KEEP_SAVED_EXPORTS
+
+        hours = int(KEEP_SAVED_EXPORTS.total_seconds() // 3600)
+        print(
+            f"kiosk: note: saved in the exports folder on this tablet, where it is deleted after "
+            f"{hours} hours (and by staff mode's \"Delete now\"): copy it elsewhere (signers' "
+            "names are in clear in it)",
+            file=sys.stderr,
+        )
     if result.synthetic_included:
         print(
             "kiosk: note: synthetic signatures are included: every page says TEST DATA (a CSV: "

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -533,6 +535,22 @@ def test_without_out_exports_go_to_the_exports_folder(
     pdf = run(filled, "export", "pdf", "--campaign", CAMPAIGN)
     assert pdf.returncode == 0, pdf.stderr
     assert any(n.endswith(".pdf") for n in (p.name for p in folder.iterdir()))
+    # There, on the tablet's own disk, the signers are in clear: deleted after a day (the app
+    # while idle, `kiosk retention apply`), which the command says.
+    for res in (first, second, pdf):
+        assert "deleted after 24 hours" in res.stderr, res.stderr
+    day_ago = time.time() - 25 * 3600
+    for p in folder.iterdir():
+        os.utime(p, (day_ago, day_ago))
+    kept = folder / "my-notes.csv"
+    kept.write_text("not an export")
+    os.utime(kept, (day_ago, day_ago))
+    applied = run(filled, "retention", "apply", "--yes")
+    assert applied.returncode == 0, applied.stderr
+    assert [p.name for p in folder.iterdir()] == ["my-notes.csv"]
+    assert "export files saved in" in applied.stdout
+    chosen = run(filled, "export", "csv", "--campaign", CAMPAIGN, "--out", str(tmp_path / "a.csv"))
+    assert chosen.returncode == 0 and "deleted after" not in chosen.stderr
 
 
 @pytest.mark.parametrize("kind", ["pdf", "csv"])

@@ -10,14 +10,32 @@ with the one atomic-write helper (:func:`kiosk.adapters.files.atomic_write`).
 
 from __future__ import annotations
 
+import logging
 import os
+import re
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from kiosk.config import default_export_dir
 from kiosk.domain.ports import Destination, SettingsStore
 
+log = logging.getLogger("kiosk.exports")
+
 #: The store setting naming the exports folder (else ``KIOSK_EXPORT_DIR``, else the default).
 SETTING_EXPORT_DIR = "export_dir"
+
+#: How long an export saved into the exports folder (on the tablet's own disk) is kept: its
+#: signers' names, ZIP codes and contacts are in clear there, for whoever finds a lost tablet.
+#: A USB stick leaves with the coordinator and is never touched.
+KEEP_SAVED_EXPORTS = timedelta(hours=24)
+
+#: The names the kiosk gives the exports it saves into a folder (:func:`kiosk.exports.make.
+#: export_stem`, ``-2``..., a packet's name), and the temporary files of an atomic write of one
+#: that a power cut left: only these are ever deleted from the exports folder.
+_SAVED_EXPORT = re.compile(
+    r"\.?[a-z0-9][a-z0-9-]*-(?:packet|contacts)-\d{4}-\d{2}-\d{2}(?:-[a-z0-9-]+)?\.(?:pdf|csv)"
+    r"(?:\.[A-Za-z0-9_]+\.tmp)?"
+)
 
 
 def export_folder(store: SettingsStore | None = None) -> Path:
@@ -32,6 +50,54 @@ def destinations(store: SettingsStore | None, media: list[Destination]) -> list[
     exports folder."""
     folder = export_folder(store)
     return [*media, Destination("folder", folder, str(folder))]
+
+
+def expire_saved_exports(
+    store: SettingsStore | None, now: datetime, keep: timedelta | None = KEEP_SAVED_EXPORTS
+) -> int:
+    """Delete the exports the kiosk saved into its exports folder (:func:`export_folder`) more
+    than ``keep`` ago, or all of them when ``keep`` is None (staff's "Delete now"); return how
+    many files went.
+
+    Only files named as the kiosk names its exports (and their temporary files) are deleted,
+    never a subfolder, a link or anything else kept there; a file that cannot be deleted is
+    logged and left (the next pass tries again).
+    """
+    folder = export_folder(store)
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return 0  # no exports folder (nothing was saved), or not readable
+    cutoff = (now - keep).timestamp() if keep is not None else None
+    deleted = 0
+    for entry in entries:
+        if not _SAVED_EXPORT.fullmatch(entry.name):
+            continue
+        try:
+            if not entry.is_file(follow_symlinks=False):
+                continue
+            if cutoff is not None and entry.stat(follow_symlinks=False).st_mtime >= cutoff:
+                continue
+            os.unlink(entry.path)
+            deleted += 1
+        except FileNotFoundError:
+            continue
+        except OSError as exc:
+            log.warning("could not delete an old export in %s: %s", folder, exc.strerror)
+    if deleted:
+        log.info("deleted %d saved export file(s) from %s", deleted, folder)
+    return deleted
+
+
+def expires_on_tablet(path: Path, store: SettingsStore | None) -> bool:
+    """Whether ``path`` is an export saved into the exports folder that
+    :func:`expire_saved_exports` deletes after :data:`KEEP_SAVED_EXPORTS` (what ``kiosk
+    export`` then says)."""
+    try:
+        here = path.parent.resolve() == export_folder(store).resolve()
+    except OSError:
+        return False
+    return here and _SAVED_EXPORT.fullmatch(path.name) is not None
 
 
 def save_error_code(exc: BaseException) -> str:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from kiosk.domain.audit import AuditAction, AuditEntry, ChainReport
 from kiosk.domain.ports import Clock
 from kiosk.domain.signature import SyncState
+from kiosk.exports.files import expire_saved_exports
 from kiosk.privacy import (
     SETTING_RETENTION,
     Auditor,
@@ -110,11 +111,19 @@ class Privacy:
             vacuum_store(self._store)
         return count
 
+    def delete_saved_exports(self) -> int:
+        """Staff's "Delete now" for the exports saved into the exports folder on this tablet's
+        own disk (their signers in clear): all of them, whatever their age; returns how many
+        files went (:func:`kiosk.exports.files.expire_saved_exports`)."""
+        return expire_saved_exports(self._store, self._clock(), keep=None)
+
     def verify(self) -> ChainReport:
         """Check the audit trail's hash chain, signatures and anchor (slow)."""
         return self._auditor.verify()
 
     def idle_housekeeping(self) -> bool:
-        """What the kiosk does while nobody is at it (see :func:`kiosk.privacy.idle_maintenance`);
-        returns whether it vacuumed."""
+        """What the kiosk does while nobody is at it (see :func:`kiosk.privacy.idle_maintenance`),
+        and the exports saved on this tablet more than a day ago deleted
+        (:data:`kiosk.exports.files.KEEP_SAVED_EXPORTS`); returns whether it vacuumed."""
+        expire_saved_exports(self._store, self._clock())
         return idle_maintenance(self._store, self._auditor, self._clock)

@@ -77,6 +77,7 @@ class PrivacyPanel(QObject):
         self._loading = False
         self._busy = False
         self._last_purged = -1
+        self._last_files = 0
         # A read or a deletion failed (worded when read, so a language switch re-words it).
         self._store_failed = False
         self._chain: ChainReport | None = None
@@ -171,6 +172,7 @@ class PrivacyPanel(QObject):
             "waiting": loaded.waiting if loaded else 0,
             "busy": self._busy,
             "lastPurged": self._last_purged,
+            "lastFiles": self._last_files,
             "error": (
                 translate(
                     "Privacy", "This kiosk could not read or change its data. Nothing was deleted."
@@ -183,7 +185,8 @@ class PrivacyPanel(QObject):
     #: The retention state: loaded, loading, kind (``immediate`` | ``days`` |
     #: ``until_exported``), days, dayChoices, policy (the setting), purgeable (personal data
     #: the policy lets go now), purged (already deleted), waiting (not on the server yet), busy
-    #: (deleting), lastPurged (the last "Delete now", -1 before any), error (worded).
+    #: (deleting), lastPurged (the last "Delete now", -1 before any), lastFiles (the export
+    #: files saved on this tablet the last "Delete now" deleted), error (worded).
     state = Property("QVariantMap", _get_state, notify=changed)
 
     @Slot(str, int)
@@ -227,13 +230,16 @@ class PrivacyPanel(QObject):
         self.changed.emit()
         privacy = self._privacy
 
-        def work() -> int:
-            return privacy.purge(vacuum)
+        def work() -> tuple[int, int]:
+            count = privacy.purge(vacuum)
+            # "Delete now" (vacuum) also deletes the exports saved on this tablet's disk
+            return count, privacy.delete_saved_exports() if vacuum else 0
 
-        def done(count: int) -> None:
+        def done(counts: tuple[int, int]) -> None:
+            count, files = counts
             self._busy = False
             if vacuum:
-                self._last_purged = count
+                self._last_purged, self._last_files = count, files
             self.purged.emit(count)
             self.refresh()
 

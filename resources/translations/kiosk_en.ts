@@ -4,7 +4,7 @@
 <context>
     <name>ExportsSection</name>
     <message numerus="yes">
-        <location filename="../../kiosk/ui/qml/KioskUi/ExportsSection.qml" line="+434"/>
+        <location filename="../../kiosk/ui/qml/KioskUi/ExportsSection.qml" line="+436"/>
         <source>%n signature(s) left out: their personal data was deleted after sync (export them from the server).</source>
         <translation>
             <numerusform>%n signature left out: their personal data was deleted after sync (export them from the server).</numerusform>
@@ -86,7 +86,7 @@
 <context>
     <name>PrivacySection</name>
     <message numerus="yes">
-        <location filename="../../kiosk/ui/qml/KioskUi/PrivacySection.qml" line="+183"/>
+        <location filename="../../kiosk/ui/qml/KioskUi/PrivacySection.qml" line="+199"/>
         <source>%n day(s)</source>
         <translation>
             <numerusform>%n day</numerusform>
@@ -94,7 +94,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location line="-91"/>
+        <location line="-107"/>
         <source>Personal data is deleted %n day(s) after signing, once the server has confirmed it has the signature.</source>
         <translation>
             <numerusform>Personal data is deleted %n day after signing, once the server has confirmed it has the signature.</numerusform>
@@ -131,6 +131,14 @@
         <translation>
             <numerusform>Deleted the personal data of %n signature.</numerusform>
             <numerusform>Deleted the personal data of %n signatures.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location line="+11"/>
+        <source>Deleted %n export file(s) saved on this tablet.</source>
+        <translation>
+            <numerusform>Deleted %n export file saved on this tablet.</numerusform>
+            <numerusform>Deleted %n export files saved on this tablet.</numerusform>
         </translation>
     </message>
 </context>

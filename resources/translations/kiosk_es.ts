@@ -163,6 +163,11 @@
     </message>
     <message>
         <location line="+96"/>
+        <source>Saved to %1: %2. On this tablet it is deleted after a day, or by “Delete now” (Privacy): copy it to a USB stick, or print it.</source>
+        <translation>Guardado en %1: %2. En esta tableta se borra al cabo de un día, o con «Borrar ahora» (Privacidad): cópielo a una memoria USB o imprímalo.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>Saved to %1: %2</source>
         <translation>Guardado en %1: %2</translation>
     </message>
@@ -1523,15 +1528,15 @@
 <context>
     <name>Privacy</name>
     <message>
-        <location filename="../../kiosk/ui/privacy_panel.py" line="+175"/>
+        <location filename="../../kiosk/ui/privacy_panel.py" line="+177"/>
         <source>This kiosk could not read or change its data. Nothing was deleted.</source>
         <extracomment>How many audit entries the screen lists (newest first). The &quot;after N days&quot; choices offered (a policy set otherwise, e.g. ``days:14`` by the command line, is shown as an extra choice). The day count picked when staff choose &quot;after a number of days&quot; without choosing one. &quot;Delete now&quot; (or a policy change) finished: how many signatures&apos; personal data went.</extracomment>
         <translation>Este quiosco no pudo leer ni cambiar sus datos. No se borró nada.</translation>
     </message>
     <message>
-        <location line="+83"/>
+        <location line="+87"/>
         <source>On the server</source>
-        <extracomment>The retention state: loaded, loading, kind (``immediate`` | ``days`` | ``until_exported``), days, dayChoices, policy (the setting), purgeable (personal data the policy lets go now), purged (already deleted), waiting (not on the server yet), busy (deleting), lastPurged (the last &quot;Delete now&quot;, -1 before any), error (worded).</extracomment>
+        <extracomment>The retention state: loaded, loading, kind (``immediate`` | ``days`` | ``until_exported``), days, dayChoices, policy (the setting), purgeable (personal data the policy lets go now), purged (already deleted), waiting (not on the server yet), busy (deleting), lastPurged (the last &quot;Delete now&quot;, -1 before any), lastFiles (the export files saved on this tablet the last &quot;Delete now&quot; deleted), error (worded).</extracomment>
         <translation>En el servidor</translation>
     </message>
     <message>
@@ -1553,7 +1558,7 @@
         <translation>Privacidad</translation>
     </message>
     <message>
-        <location line="+134"/>
+        <location line="+150"/>
         <source>How long personal data stays on this kiosk</source>
         <translation>Cuánto tiempo se guardan los datos personales en este quiosco</translation>
     </message>
@@ -1586,7 +1591,7 @@
         </translation>
     </message>
     <message>
-        <location line="-93"/>
+        <location line="-109"/>
         <source>Personal data is deleted as soon as the server has confirmed it has the signature.</source>
         <translation>Los datos personales se borran en cuanto el servidor confirma que tiene la firma.</translation>
     </message>
@@ -1650,8 +1655,21 @@
         <source>Nothing to delete under this policy.</source>
         <translation>No hay nada que borrar según esta política.</translation>
     </message>
+    <message numerus="yes">
+        <location line="+10"/>
+        <source>Deleted %n export file(s) saved on this tablet.</source>
+        <translation>
+            <numerusform>Se borró %n archivo de exportación guardado en esta tableta.</numerusform>
+            <numerusform>Se borraron %n archivos de exportación guardados en esta tableta.</numerusform>
+        </translation>
+    </message>
     <message>
-        <location line="+69"/>
+        <location line="+7"/>
+        <source>“Delete now” also deletes the exports saved on this tablet (they are deleted a day after saving anyway); exports on a USB stick are never touched.</source>
+        <translation>«Borrar ahora» también borra las exportaciones guardadas en esta tableta (se borran de todos modos un día después de guardarlas); las de una memoria USB nunca se tocan.</translation>
+    </message>
+    <message>
+        <location line="+68"/>
         <source>Audit trail</source>
         <translation>Registro de auditoría</translation>
     </message>

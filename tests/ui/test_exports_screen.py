@@ -172,6 +172,8 @@ def test_refused_while_locked_then_a_packet_per_local_campaign_previewed_and_sav
         for p, name in zip(files, [CAMPAIGN, "evansville"], strict=True)
     ]
     assert d.text("exports.saveMessage").startswith(f"Saved to {export_dir}: ")
+    # On the tablet's own disk: it says the file goes after a day, or by "Delete now".
+    assert "On this tablet it is deleted after a day" in d.text("exports.saveMessage")
     evansville = pdf_text(files[1])
     assert "José Núñez" in evansville and "Lee Moua" in evansville and "Ana Pérez" not in evansville
     assert "Mayor" in evansville
@@ -238,7 +240,13 @@ def test_csv_to_a_usb_stick_and_a_stick_pulled_out_loses_nothing(
     assert d.text("exports.summary") == "Contact list ready. Rows: 3 · Opted in to updates: 1"
     shutil.rmtree(stick)  # the stick is pulled out before Save
     save(d)
-    assert panel.saveStatus == {"state": "failed", "error": "gone", "where": "", "files": []}
+    assert panel.saveStatus == {
+        "state": "failed",
+        "error": "gone",
+        "where": "",
+        "files": [],
+        "onTablet": False,
+    }
     assert d.text("exports.saveMessage").startswith(
         "Not saved: the USB stick is not there any more. Nothing was lost"
     )

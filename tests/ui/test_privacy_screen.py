@@ -6,7 +6,9 @@ Everything goes through the real QML with the automation driver over a real SQLi
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -300,3 +302,47 @@ def test_a_failed_deletion_is_said_in_the_language_switched_to(
         lambda: d.text("staff.privacy.error").startswith("Este quiosco no pudo leer ni cambiar"),
         "the problem in Spanish",
     )
+
+
+def test_delete_now_deletes_the_exports_saved_on_the_tablet(
+    make_ui: Callable[..., Driver],
+    make_kiosk: Callable[..., Kiosk],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """An export saved into the exports folder (the tablet's own disk) holds its signers in
+    clear: "Delete now" deletes it too, says how many files went, and leaves anything else in
+    the folder; the screen says so beforehand. Idle housekeeping deletes those older than a
+    day."""
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    monkeypatch.setenv("KIOSK_EXPORT_DIR", str(folder))
+    saved = [
+        folder / f"{CAMPAIGN}-contacts-2026-12-06.csv",
+        folder / f"{CAMPAIGN}-packet-2026-12-06.pdf",
+    ]
+    for path in saved:
+        path.write_text("Ana Pérez,ana@example.org")
+    mine = folder / "volunteer-notes.txt"
+    mine.write_text("bring more pens")
+    kiosk = make_kiosk()
+    d = make_ui(kiosk)
+    to_privacy(d)
+    assert "also deletes the exports saved on this tablet" in d.text("staff.privacy.savedExports")
+    assert not d.shown("staff.privacy.deletedFiles")
+    d.click("staff.privacy.deleteNow")
+    d.wait_shown("staff.privacy.deletedFiles")
+    settle(d)
+    assert d.text("staff.privacy.deletedFiles") == "Deleted 2 export files saved on this tablet."
+    assert [p.exists() for p in saved] == [False, False] and mine.exists()
+
+    # Idle housekeeping: a day-old one goes, a fresh one stays.
+    old, fresh = (
+        folder / f"{CAMPAIGN}-packet-2026-12-01.pdf",
+        folder / f"{CAMPAIGN}-packet-2026-12-06.pdf",
+    )
+    for path in (old, fresh):
+        path.write_text("x")
+    os.utime(old, (time.time() - 25 * 3600,) * 2)
+    kiosk.services().privacy.idle_housekeeping()
+    assert not old.exists() and fresh.exists() and mine.exists()

@@ -53,6 +53,7 @@ class ExportSaver(QObject):
         self._error = ""
         self._saved_to = ""
         self._saved_files: list[str] = []
+        self._saved_on_tablet = False
         #: The export being shown: a save that finishes for another one is not reported.
         self.current: MadeExport | None = None
 
@@ -60,7 +61,7 @@ class ExportSaver(QObject):
         """A new export (or none) is shown: forget the last save."""
         self.current = made
         self._state, self._error, self._saved_to = SaveState.IDLE, "", ""
-        self._saved_files = []
+        self._saved_files, self._saved_on_tablet = [], False
         self.changed.emit()
 
     @Slot()
@@ -93,10 +94,13 @@ class ExportSaver(QObject):
             "error": self._error,
             "where": self._saved_to,
             "files": list(self._saved_files),
+            "onTablet": self._saved_on_tablet,
         }
 
     #: state (``idle``, ``saving``, ``saved``, ``failed``), error (``full``, ``read_only``,
-    #: ``gone``, ``failed``), where (the destination's label) and the file names written.
+    #: ``gone``, ``failed``), where (the destination's label), the file names written, and
+    #: onTablet (saved into the exports folder on the tablet's own disk, deleted after a day:
+    #: :data:`kiosk.exports.files.KEEP_SAVED_EXPORTS`).
     status = Property("QVariantMap", _get_status, notify=changed)
 
     @Slot()
@@ -121,6 +125,7 @@ class ExportSaver(QObject):
         self._state, self._error = SaveState.SAVED, ""
         self._saved_to = dest.label
         self._saved_files = [p.name for p in paths]
+        self._saved_on_tablet = dest.kind == "folder"
         self.changed.emit()
 
     def _failed(self, made: MadeExport, exc: BaseException) -> None:

@@ -111,6 +111,8 @@ StaffSection {
     }
 
     function saveText(s) {
+        if (s.state === "saved" && s.onTablet)
+            return qsTr("Saved to %1: %2. On this tablet it is deleted after a day, or by “Delete now” (Privacy): copy it to a USB stick, or print it.").arg(s.where).arg(s.files.join(", "))
         if (s.state === "saved")
             return qsTr("Saved to %1: %2").arg(s.where).arg(s.files.join(", "))
         if (s.state === "saving")

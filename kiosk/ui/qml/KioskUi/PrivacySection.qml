@@ -132,6 +132,22 @@ StaffSection {
                           : sec.st.lastPurged === 0 ? qsTr("Nothing to delete under this policy.") : ""
                 }
             }
+            KText {
+                objectName: "staff.privacy.deletedFiles"
+                Layout.fillWidth: true
+                visible: (sec.st.lastFiles || 0) > 0
+                font.pixelSize: Theme.size.small
+                font.weight: Font.DemiBold
+                color: Theme.color.accent
+                text: qsTr("Deleted %n export file(s) saved on this tablet.", "", sec.st.lastFiles || 0)
+            }
+            KText {
+                objectName: "staff.privacy.savedExports"
+                Layout.fillWidth: true
+                color: Theme.color.textMuted
+                font.pixelSize: Theme.size.small
+                text: qsTr("“Delete now” also deletes the exports saved on this tablet (they are deleted a day after saving anyway); exports on a USB stick are never touched.")
+            }
         }
     }
     KText {
