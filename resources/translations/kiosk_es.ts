@@ -2110,8 +2110,8 @@
     </message>
     <message>
         <location line="+12"/>
-        <source>The entry is kept and marked void, never deleted.</source>
-        <translation>El registro se conserva y se marca como anulado; nunca se borra.</translation>
+        <source>The entry is kept and marked void, never deleted. Write no name or contact in the reason: it is stored and sent to the server as written.</source>
+        <translation>La firma se conserva marcada como anulada, nunca se borra. No escriba nombres ni datos de contacto en el motivo: se guarda y se envía al servidor tal como está escrito.</translation>
     </message>
     <message>
         <location line="+15"/>

@@ -619,7 +619,7 @@ Rectangle {
                                     spacing: 16
                                     KText {
                                         Layout.fillWidth: true
-                                        text: qsTr("The entry is kept and marked void, never deleted.")
+                                        text: qsTr("The entry is kept and marked void, never deleted. Write no name or contact in the reason: it is stored and sent to the server as written.")
                                         font.pixelSize: Theme.size.small
                                         color: Theme.color.textMuted
                                     }
