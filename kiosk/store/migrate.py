@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 MIGRATIONS = Path(__file__).with_name("migrations")
 
 #: The newest revision in ``migrations/versions`` (a test checks it is Alembic's head).
-HEAD = "0006"
+HEAD = "0007"
 
 
 def alembic_config() -> Config:

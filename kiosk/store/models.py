@@ -47,6 +47,9 @@ class SealedRow(Base):
     """
 
     __tablename__ = "signature_sealed"
+    #: The rows still held, without their blobs: retention's count and list are driven from it
+    #: (migration 0007), not from every synced signature.
+    __table_args__ = (Index("ix_signature_sealed_seq", "seq"),)
     seq: Mapped[int] = mapped_column(ForeignKey("signatures.seq"), primary_key=True)
     sealed: Mapped[bytes] = mapped_column(LargeBinary)
 

@@ -19,7 +19,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, bindparam, delete, exists, func, insert, select, update
+from sqlalchemy import Select, bindparam, delete, exists, func, insert, select, text, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -253,19 +253,17 @@ class _AuditMixin:
             synced_before: only signatures created before this moment (None: any age).
             require_exported: only signatures that were exported.
         """
-        q = _purgeable(select(SignatureRow.id), synced_before, require_exported)
+        sql, params = _purgeable("s.id", synced_before, require_exported)
         with self._read_session() as s:
-            return [uuid.UUID(i) for i in s.scalars(q)]
+            return [uuid.UUID(i) for i in s.scalars(text(sql), params)]
 
     def purgeable_count(self, synced_before: datetime | None, require_exported: bool) -> int:
         """How many signatures :meth:`purgeable` would list, counted in SQLite: the privacy
         screen and ``kiosk retention show`` only say how many (listing 120,000 ids as UUIDs
         to count them took 0.41 s of 200,000 stored)."""
-        q = _purgeable(
-            select(func.count()).select_from(SignatureRow), synced_before, require_exported
-        )
+        sql, params = _purgeable("count(*)", synced_before, require_exported)
         with self._read_session() as s:
-            return int(s.scalar(q) or 0)
+            return int(s.scalar(text(sql), params) or 0)
 
     def purge_personal(self, ids: list[uuid.UUID]) -> int:
         """Delete the sealed personal data and dedupe keys of synced signatures; counts stay.
@@ -741,20 +739,29 @@ def _in_period(q: Select[Any], flt: SignatureFilter) -> Select[Any]:
 
 
 def _purgeable(
-    q: Select[Any], synced_before: datetime | None, require_exported: bool
-) -> Select[Any]:
-    """``q`` limited to synced signatures that still hold personal data and fit a retention
-    policy (:meth:`SqlStore.purgeable`). Whether the sealed row exists is asked of its primary
-    key, never by reading the blob (``SignatureRow.sealed``)."""
-    q = q.where(
-        SignatureRow.sync_state == SyncState.SYNCED.value,
-        exists().where(SealedRow.seq == SignatureRow.seq),
-    )
+    what: str, synced_before: datetime | None, require_exported: bool
+) -> tuple[str, dict[str, Any]]:
+    """The query of ``what`` (``s.id``, ``count(*)``) over the synced signatures that still hold
+    personal data and fit a retention policy (:meth:`SqlStore.purgeable`), with its parameters.
+
+    Driven from the rows still held (``ix_signature_sealed_seq``: no blob read), each signature
+    then found by its ``seq``; ``CROSS JOIN`` keeps SQLite to that order, which it would not
+    choose itself without statistics (it walked every synced signature asking each for its
+    sealed row: 0.17 s on 200,000 stored, 60 % purged; 0.025 s so). The cost follows the
+    personal data still held, which retention keeps small.
+    """
+    where = ["s.sync_state = :synced"]
+    params: dict[str, Any] = {"synced": SyncState.SYNCED.value}
     if synced_before is not None:
-        q = q.where(SignatureRow.created_ms < to_ms(synced_before))
+        where.append("s.created_ms < :before")
+        params["before"] = to_ms(synced_before)
     if require_exported:
-        q = q.where(SignatureRow.exported_ms.is_not(None))
-    return q
+        where.append("s.exported_ms IS NOT NULL")
+    sql = (
+        f"SELECT {what} FROM signature_sealed b "
+        f"CROSS JOIN signatures s ON s.seq = b.seq WHERE {' AND '.join(where)}"
+    )
+    return sql, params
 
 
 #: The outbox from a cursor: the columns sync sends, in wire order (``OutboxRow``).
