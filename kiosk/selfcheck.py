@@ -90,7 +90,7 @@ def _check_campaigns(state: _State) -> str:
 
 def _check_store(state: _State) -> str:
     from kiosk.app import open_kiosk
-    from kiosk.store.migrate import current_revision, head_revision
+    from kiosk.store.migrate import HEAD, current_revision, head_revision
 
     kiosk = open_kiosk(state.tmp / "data")
     state.kiosk = kiosk
@@ -100,6 +100,10 @@ def _check_store(state: _State) -> str:
         raise StepFailed("the store opened but the kiosk has no campaigns")
     head = head_revision()
     current = current_revision(kiosk.store.engine)
+    if head != HEAD:
+        # A migration script missing from an install: the scripts stop short of what the code
+        # needs (one that only adds an index leaves no table or column out).
+        raise StepFailed(f"the migration scripts end at {head}, the code needs {HEAD}")
     if head is None or current != head:
         raise StepFailed(f"store schema is at {current}, the code's newest is {head}")
     missing = _schema_gaps(kiosk.store.engine)
@@ -110,7 +114,8 @@ def _check_store(state: _State) -> str:
 
 
 def _schema_gaps(engine: Any) -> list[str]:
-    """Tables and columns of the store's models that the migrated database does not have."""
+    """Tables, columns and indexes of the store's models that the migrated database does not
+    have."""
     from sqlalchemy import inspect
 
     from kiosk.store.models import Base
@@ -124,6 +129,8 @@ def _schema_gaps(engine: Any) -> list[str]:
             continue
         columns = {c["name"] for c in found.get_columns(table.name)}
         gaps += [f"column {table.name}.{c.name}" for c in table.columns if c.name not in columns]
+        indexes = {i["name"] for i in found.get_indexes(table.name)}
+        gaps += [f"index {i.name}" for i in table.indexes if i.name not in indexes]
     return gaps
 
 
