@@ -117,9 +117,10 @@ class Ink:
             end = at + n
             out.append(tuple(map(Point, xs[at:end], ys[at:end], ts[at:end], ps[at:end])))
             at = end
-        if self._encoded is None:
-            self._strokes = tuple(out)
-        return tuple(out)
+        strokes = tuple(out)
+        if self._encoded is None:  # a deferred ink keeps nothing decoded
+            self._strokes = strokes
+        return strokes
 
     def arrays(self) -> InkArrays:
         """The points as flat arrays (see :class:`InkArrays`)."""

@@ -457,7 +457,13 @@ def record_device_refusal(
     again = device_refusal_due(action, device_id)
     if again is None:
         return None
-    return record_server(conn, action, {**detail, **({"again": again} if again else {})}, now)
+    return record_server(conn, action, with_again(detail, again), now)
+
+
+def with_again(detail: dict[str, Any], again: int) -> dict[str, Any]:
+    """``detail`` of a refusal written after :func:`device_refusal_due`, with how many more
+    were refused since the last one written (``"again"``, left out when none were)."""
+    return {**detail, "again": again} if again else detail
 
 
 def device_refusal_due(action: str, device_id: str) -> int | None:

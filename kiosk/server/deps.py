@@ -139,16 +139,13 @@ def _audit_revoked(request: Request, device_id: str | None) -> None:
     again = server_audit.device_refusal_due("revoked_device_refused", device_id)
     if again is None:
         return
-    detail: dict[str, object] = {
-        "device": device_id,
-        "method": request.method,
-        "path": request.url.path,
-    }
-    if again:
-        detail["again"] = again
+    detail = {"device": device_id, "method": request.method, "path": request.url.path}
     with write_transaction(_engine(request)) as conn:
         server_audit.record_server(
-            conn, "revoked_device_refused", detail, request.app.state.clock()
+            conn,
+            "revoked_device_refused",
+            server_audit.with_again(detail, again),
+            request.app.state.clock(),
         )
 
 

@@ -12,7 +12,7 @@ failing that, the campaign document; a signature whose version is unknown is ski
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import partial
@@ -369,7 +369,7 @@ def iter_packets(
     known_in_file = {v.hash for v in campaign.all_versions()}
     resolvable: dict[str, bool] = {}
     if per_local and query.local_campaign is None:
-        groups: list[str | None] = list(_groups(conn, query))
+        groups: Sequence[str | None] = _groups(conn, query)
     else:
         groups = [None]  # one pass over everything the query matches
     parent_name = campaign.slug if len(groups) > 1 else ""

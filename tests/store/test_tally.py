@@ -190,19 +190,35 @@ def test_an_upgraded_store_counts_what_it_held(tmp_path: Path) -> None:
         store.close()
 
 
-def _statements(store: SqlStore, call: Any) -> list[str]:
-    sent: list[str] = []
+def _selects(store: SqlStore, call: Any) -> tuple[Any, list[tuple[str, Any]]]:
+    """What ``call`` returns, and the SELECT statements it sent with their parameters."""
+    sent: list[tuple[str, Any]] = []
 
-    def grab(_conn: Any, _cur: Any, statement: str, *_: Any) -> None:
+    def grab(_conn: Any, _cur: Any, statement: str, params: Any, *_: Any) -> None:
         if statement.lstrip().upper().startswith("SELECT"):
-            sent.append(statement)
+            sent.append((statement, params))
 
     event.listen(store.engine, "before_cursor_execute", grab)
     try:
-        call()
+        answer = call()
     finally:
         event.remove(store.engine, "before_cursor_execute", grab)
-    return sent
+    return answer, sent
+
+
+def _statements(store: SqlStore, call: Any) -> list[str]:
+    return [statement for statement, _params in _selects(store, call)[1]]
+
+
+def _plans(store: SqlStore, call: Any) -> tuple[Any, list[list[str]]]:
+    """What ``call`` returns, and SQLite's plan of each SELECT it sent (its steps)."""
+    answer, sent = _selects(store, call)
+    with store.engine.connect() as conn:
+        plans = [
+            [r[-1] for r in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {s}", p).all()]
+            for s, p in sent
+        ]
+    return answer, plans
 
 
 @pytest.mark.parametrize("analyzed", [False, True])
@@ -237,23 +253,9 @@ def test_a_count_of_a_period_searches_the_time_index(store: SqlStore, analyzed: 
     flt = SignatureFilter(
         campaign="mini-test", local_campaign="duluth", event_id="ev1", since=since
     )
-    sent: list[tuple[str, Any]] = []
-
-    def grab(_conn: Any, _cur: Any, statement: str, params: Any, *_: Any) -> None:
-        if statement.lstrip().upper().startswith("SELECT"):
-            sent.append((statement, params))
-
     expected = _counted(store, flt)
-    event.listen(store.engine, "before_cursor_execute", grab)
-    try:
-        assert store.count(flt) == expected
-    finally:
-        event.remove(store.engine, "before_cursor_execute", grab)
-    with store.engine.connect() as conn:
-        plans = [
-            [r[-1] for r in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {s}", p).all()]
-            for s, p in sent
-        ]
+    counted, plans = _plans(store, lambda: store.count(flt))
+    assert counted == expected
     assert plans
     for plan in plans:
         assert all("ix_signatures_created (created_ms>?)" in step for step in plan), plan
@@ -290,23 +292,13 @@ def test_retention_due_is_found_from_the_personal_data_still_held(
             }
             assert set(store.purgeable(before, exported)) == expected, (before, exported)
             assert store.purgeable_count(before, exported) == len(expected)
-    sent: list[tuple[str, Any]] = []
-
-    def grab(_conn: Any, _cur: Any, statement: str, params: Any, *_: Any) -> None:
-        if statement.lstrip().upper().startswith("SELECT"):
-            sent.append((statement, params))
-
-    event.listen(store.engine, "before_cursor_execute", grab)
-    try:
-        store.purgeable_count(START + timedelta(hours=30), True)
-        store.purgeable(None, False)
-    finally:
-        event.remove(store.engine, "before_cursor_execute", grab)
-    with store.engine.connect() as conn:
-        plans = [
-            [r[-1] for r in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {s}", p).all()]
-            for s, p in sent
-        ]
+    _, plans = _plans(
+        store,
+        lambda: (
+            store.purgeable_count(START + timedelta(hours=30), True),
+            store.purgeable(None, False),
+        ),
+    )
     assert len(plans) == 2
     for plan in plans:
         assert plan[0] == "SCAN b USING COVERING INDEX ix_signature_sealed_seq", plan
